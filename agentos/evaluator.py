@@ -1,0 +1,37 @@
+"""The evaluator contract: how the loop measures a candidate snapshot.
+
+The default is the task's metric command run in the sandbox (`agentos.nodes.run`). Skill tuning
+plugs in an evaluator that routes queries in-process. Whatever the evaluator, held-out data never
+reaches the proposer: `details` are shown to it, `holdout` only to `accept`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from agentos.state import Status
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One measurement. `status` is set only for failures (crash, timeout, oom, invalid, rejected)."""
+
+    metric: float | None
+    status: Status | None = None
+    reason: str = ""
+    details: Mapping[str, float] = field(default_factory=dict)
+    holdout: Mapping[str, float] = field(default_factory=dict)
+    log_tail: str = ""
+
+
+class Evaluator(Protocol):
+    def evaluate(self, tree: Path, commit: str) -> Evaluation:
+        """Measure the read-only snapshot `tree` of `commit`. Failures are statuses, not raises."""
+        ...
+
+    def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
+        """Return why a candidate that the strategy would keep must not be kept, or None."""
+        ...

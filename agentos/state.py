@@ -1,0 +1,107 @@
+"""The graph state: one TypedDict, JSON-shaped values only, partial updates from nodes.
+
+Everything here survives a checkpoint round trip (plain dicts, lists, str, int, float, bool, None).
+Providers, the sandbox, the ledger and the task are not state: they travel in `agentos.runtime.Runtime`.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Literal, TypedDict
+
+Status = Literal["keep", "discard", "crash", "timeout", "oom", "invalid", "rejected"]
+STATUSES: tuple[Status, ...] = ("keep", "discard", "crash", "timeout", "oom", "invalid", "rejected")
+
+
+class Point(TypedDict):
+    """A measured commit."""
+
+    commit: str
+    metric: float | None
+
+
+class Edit(TypedDict):
+    """A search-and-replace block on one file."""
+
+    path: str
+    search: str
+    replace: str
+
+
+class Candidate(TypedDict, total=False):
+    """What the proposer returned, then what the loop made of it."""
+
+    parent: str
+    description: str
+    edits: list[Edit]
+    components: dict[str, str]
+    commit: str
+    changed: list[str]
+    diff: str
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float
+    error: str
+
+
+class Finding(TypedDict):
+    tool: str
+    path: str
+    line: int
+    code: str
+    message: str
+
+
+class GateReport(TypedDict):
+    """The summary of every gate and signal run on one candidate."""
+
+    passed: bool
+    results: list[dict[str, object]]
+    findings: list[Finding]
+
+
+class Outcome(TypedDict, total=False):
+    """What a node decided about the current experiment before `decide` records it."""
+
+    status: Status
+    metric: float | None
+    reason: str
+    exit_code: int | None
+    duration: float
+    tree_before: str
+    tree_after: str
+    log_tail: str
+    truncated: bool
+    reads_checked: int
+
+
+class HistoryItem(TypedDict):
+    id: int
+    parent: str
+    commit: str
+    status: Status
+    metric: float | None
+    description: str
+    reason: str
+
+
+class LoopState(TypedDict, total=False):
+    """The state of one `agentos run`."""
+
+    run_id: str
+    experiment: int
+    baseline: Point
+    best: Point
+    incumbent: Point
+    candidate: Candidate
+    gates: GateReport
+    review: dict[str, object]
+    outcome: Outcome
+    history: Annotated[list[HistoryItem], operator.add]
+    feedback: list[str]
+    strategy: dict[str, object]
+    tokens: int
+    cost_usd: float
+    started_at: float
+    stop: str | None
+    direction: str | None

@@ -1,0 +1,321 @@
+"""The task spec: what `agentos.toml` declares, parsed and validated.
+
+Every error names the file, the key and the fix. The parsed `Task` is frozen: it is part of the
+runtime context, never of the graph state.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shlex
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+from agentos.errors import UserError
+
+Goal = Literal["min", "max"]
+ReviewMode = Literal["off", "advisory", "blocking"]
+
+TASK_FILE = "agentos.toml"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """How to run the metric command and read its one number.
+
+    Exactly one of `regex` (matched against stdout, exactly one match) or `json_file` plus
+    `json_key` (a file the command writes into `$AGENTOS_OUTPUT`) is set.
+    """
+
+    command: tuple[str, ...]
+    goal: Goal
+    regex: str | None = None
+    json_file: str | None = None
+    json_key: str | None = None
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class Budget:
+    experiments: int = 20
+    wall_time: float | None = None
+    patience: int | None = None
+    target: float | None = None
+    tokens: int | None = None
+    dollars: float | None = None
+
+
+@dataclass(frozen=True)
+class Search:
+    strategy: str = "greedy"
+    seed: int = 0
+    noise_reruns: int = 0
+
+
+@dataclass(frozen=True)
+class Checkin:
+    every: int = 0
+    on_plateau: int = 0
+
+
+@dataclass(frozen=True)
+class ToolUse:
+    """A tool node named in the task, used as a gate (blocking) or a signal (recorded only)."""
+
+    name: str
+    kind: Literal["gate", "signal"]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A validated `agentos.toml`."""
+
+    root: Path
+    path: Path
+    name: str
+    editable: tuple[str, ...]
+    protected: tuple[str, ...]
+    metric: MetricSpec
+    budget: Budget = Budget()
+    search: Search = Search()
+    checkin: Checkin = Checkin()
+    tools: tuple[ToolUse, ...] = ()
+    review: ReviewMode = "advisory"
+    sandbox: str = "auto"
+    gpu: bool = False
+    provider: str = "heuristic"
+    model: str = "claude-sonnet-4-5"
+    credit_horizon: int = 8
+    canary: str | None = None
+    canary_every: int = 0
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+_TOP_KEYS = {"task", "metric", "budget", "search", "checkin", "tools", "review", "sandbox", "llm"}
+
+
+def load_task(root: Path | str, path: Path | str | None = None) -> Task:
+    """Read and validate `agentos.toml` under `root` (or the file `path`)."""
+    root = Path(root).resolve()
+    file = Path(path).resolve() if path else root / TASK_FILE
+    if not file.is_file():
+        raise UserError(
+            "no agentos.toml here", path=file, fix="run `agentos init` to write a commented skeleton"
+        )
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"not valid TOML ({exc})", path=file, fix="correct the syntax") from exc
+    return parse_task(data, root=root, path=file)
+
+
+def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
+    """Validate the decoded TOML of a task file."""
+    r = _Reader(path)
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        r.fail(sorted(unknown)[0], f"unknown table, expected one of {sorted(_TOP_KEYS)}")
+    task = r.table(data, "task")
+    metric = r.table(data, "metric")
+    budget = r.table(data, "budget", required=False)
+    search = r.table(data, "search", required=False)
+    checkin = r.table(data, "checkin", required=False)
+    review = r.table(data, "review", required=False)
+    sandbox = r.table(data, "sandbox", required=False)
+    llm = r.table(data, "llm", required=False)
+
+    editable = r.globs(task, "task.editable", required=True)
+    protected = r.globs(task, "task.protected", required=False)
+    for pattern in editable:
+        if pattern in protected:
+            r.fail("task.protected", f"{pattern!r} is both editable and protected")
+
+    command = metric.get("command")
+    if isinstance(command, str):
+        argv = tuple(shlex.split(command))
+    elif isinstance(command, list) and all(isinstance(c, str) for c in command):
+        argv = tuple(cast(list[str], command))
+    else:
+        r.fail("metric.command", 'must be a string or a list of strings, e.g. "python evaluate.py"')
+    if not argv:
+        r.fail("metric.command", "is empty")
+    goal = r.choice(metric, "metric.goal", Goal, default=None)
+    if goal is None:
+        r.fail("metric.goal", 'is required: "min" or "max"')
+    regex = r.opt_str(metric, "metric.regex")
+    json_file = r.opt_str(metric, "metric.json_file")
+    json_key = r.opt_str(metric, "metric.json_key")
+    if (regex is None) == (json_file is None):
+        r.fail("metric", "set exactly one of `regex` or `json_file` (with `json_key`)")
+    if regex is not None:
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            r.fail("metric.regex", f"is not a valid regular expression ({exc})")
+    if json_file is not None and json_key is None:
+        r.fail("metric.json_key", "is required with `json_file`")
+    timeout = r.number(metric, "metric.timeout", default=60.0, minimum=0.1)
+
+    experiments = r.integer(budget, "budget.experiments", default=20, minimum=1)
+    wall = r.opt_number(budget, "budget.wall_time", minimum=1)
+    patience = r.opt_integer(budget, "budget.patience", minimum=1)
+    target = r.opt_number(budget, "budget.target")
+    tokens = r.opt_integer(budget, "budget.tokens", minimum=1)
+    dollars = r.opt_number(budget, "budget.dollars", minimum=0)
+
+    tools: list[ToolUse] = []
+    for key in ("gates", "signals"):
+        for item in r.str_list(data.get("tools", {}), f"tools.{key}"):
+            options = r.table(data.get("tools", {}), item, required=False)
+            tools.append(ToolUse(item, "gate" if key == "gates" else "signal", options))
+
+    canary = r.opt_str(task, "task.canary")
+    return Task(
+        root=root,
+        path=path,
+        name=r.string(task, "task.name", default=root.name),
+        editable=editable,
+        protected=protected,
+        metric=MetricSpec(argv, goal, regex, json_file, json_key, timeout),
+        budget=Budget(experiments, wall, patience, target, tokens, dollars),
+        search=Search(
+            r.string(search, "search.strategy", default="greedy"),
+            r.integer(search, "search.seed", default=0),
+            r.integer(search, "search.noise_reruns", default=0, minimum=0),
+        ),
+        checkin=Checkin(
+            r.integer(checkin, "checkin.every", default=0, minimum=0),
+            r.integer(checkin, "checkin.on_plateau", default=0, minimum=0),
+        ),
+        tools=tuple(tools),
+        review=r.choice(review, "review.mode", ReviewMode, default="advisory") or "advisory",
+        sandbox=r.string(sandbox, "sandbox.backend", default="auto"),
+        gpu=r.boolean(sandbox, "sandbox.gpu", default=False),
+        provider=r.string(llm, "llm.provider", default="heuristic"),
+        model=r.string(llm, "llm.model", default="claude-sonnet-4-5"),
+        credit_horizon=r.integer(llm, "llm.credit_horizon", default=8, minimum=0),
+        canary=canary,
+        canary_every=r.integer(task, "task.canary_every", default=10 if canary else 0, minimum=0),
+        raw=data,
+    )
+
+
+class _Reader:
+    """Typed access to decoded TOML that fails with the file, the key and the fix."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, key: str, message: str) -> Any:
+        raise UserError(f"[{key}] {message}", path=self.path, fix=f"edit `{key}` in {self.path.name}")
+
+    def table(self, data: Mapping[str, Any], key: str, *, required: bool = True) -> dict[str, Any]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "table is missing")
+            return {}
+        if not isinstance(value, dict):
+            self.fail(key, "must be a table")
+        return cast(dict[str, Any], value)
+
+    def _get(self, data: Mapping[str, Any], key: str) -> Any:
+        return data.get(key.rsplit(".", 1)[-1])
+
+    def string(self, data: Mapping[str, Any], key: str, *, default: str) -> str:
+        value = self._get(data, key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or not value:
+            self.fail(key, "must be a non-empty string")
+        return cast(str, value)
+
+    def opt_str(self, data: Mapping[str, Any], key: str) -> str | None:
+        value = self._get(data, key)
+        if value is not None and (not isinstance(value, str) or not value):
+            self.fail(key, "must be a non-empty string")
+        return cast(str | None, value)
+
+    def str_list(self, data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+        value = self._get(data, key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.fail(key, "must be a list of strings")
+        return tuple(cast(list[str], value))
+
+    def globs(self, data: Mapping[str, Any], key: str, *, required: bool) -> tuple[str, ...]:
+        value = self._get(data, key)
+        if isinstance(value, str):
+            value = [value]
+        if value is None or value == []:
+            if required:
+                self.fail(key, 'is required: a list of globs, e.g. ["settings.py"]')
+            return ()
+        items = value
+        if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
+            self.fail(key, "must be a list of glob strings")
+        for pattern in items:
+            if pattern.startswith("/") or ".." in Path(pattern).parts:
+                self.fail(key, f"{pattern!r} must be relative to the repository, inside it")
+            if pattern == ".git" or pattern.startswith(".git/") or pattern.startswith(".agentos"):
+                self.fail(key, f"{pattern!r} names agentos' or git's own files")
+        return tuple(cast(list[str], items))
+
+    def integer(
+        self, data: Mapping[str, Any], key: str, *, default: int, minimum: int | None = None
+    ) -> int:
+        value = self.opt_integer(data, key, minimum=minimum)
+        return default if value is None else value
+
+    def opt_integer(
+        self, data: Mapping[str, Any], key: str, *, minimum: int | None = None
+    ) -> int | None:
+        value = self._get(data, key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(key, "must be an integer")
+        if minimum is not None and value < minimum:
+            self.fail(key, f"must be at least {minimum}")
+        return cast(int, value)
+
+    def number(
+        self, data: Mapping[str, Any], key: str, *, default: float, minimum: float | None = None
+    ) -> float:
+        value = self.opt_number(data, key, minimum=minimum)
+        return default if value is None else value
+
+    def opt_number(
+        self, data: Mapping[str, Any], key: str, *, minimum: float | None = None
+    ) -> float | None:
+        value = self._get(data, key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            self.fail(key, "must be a finite number")
+        if minimum is not None and value < minimum:
+            self.fail(key, f"must be at least {minimum}")
+        return float(value)
+
+    def boolean(self, data: Mapping[str, Any], key: str, *, default: bool) -> bool:
+        value = self._get(data, key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(key, "must be true or false")
+        return cast(bool, value)
+
+    def choice(self, data: Mapping[str, Any], key: str, kind: Any, *, default: Any) -> Any:
+        value = self._get(data, key)
+        if value is None:
+            return default
+        allowed = get_args(kind)
+        if value not in allowed:
+            self.fail(key, f"must be one of {list(allowed)}")
+        return value
