@@ -26,7 +26,7 @@ class SandboxUnavailable(UserError):
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one run. `None` means the backend's default, never unlimited wall time."""
+    """Resource limits for one run. `None` means the backend's default."""
 
     wall_seconds: float = 60.0
     cpu_seconds: int | None = None
@@ -41,9 +41,9 @@ class Limits:
 class RunRequest:
     """One command to run.
 
-    `tree` is the snapshot (cwd, read-only where the backend can); `output` is a fresh empty directory,
-    exported to the command as `$AGENTOS_OUTPUT`; `env` adds allowlisted variables to a cleared
-    environment; `audit` asks for the read-audit hook in Python interpreters started inside.
+    `tree` is the snapshot (cwd, read-only where the backend can); `output` is a fresh empty
+    directory, exported to the command as `$AGENTOS_OUTPUT`; `env` adds allowlisted variables to a
+    cleared environment; `audit` asks for the read-audit hook in Python interpreters started inside.
     """
 
     argv: tuple[str, ...]
@@ -61,6 +61,8 @@ class RunResult:
 
     `reads` maps each snapshot-relative path the process opened for reading to its git blob id
     (`git hash-object` of the bytes it read), when auditing was asked for; `None` otherwise.
+    `audit_problems` lists signs that the audit channel was tampered with or overflowed, or that
+    no audited interpreter reported; any entry means `reads` cannot be trusted (treat as `invalid`).
     """
 
     exit_code: int | None
@@ -71,6 +73,7 @@ class RunResult:
     oom: bool = False
     truncated: bool = False
     reads: Mapping[str, str] | None = None
+    audit_problems: tuple[str, ...] = ()
 
 
 class Sandbox(abc.ABC):
@@ -130,15 +133,17 @@ def get_backend(name: str, *, factory: Callable[[type[Sandbox]], Sandbox] | None
                 return factory(cls) if factory else cls()
             reasons.append(f"{candidate}: {why}")
         raise SandboxUnavailable(
-            "no isolating sandbox backend works here (" + "; ".join(reasons or ["none registered"]) + ")",
-            fix='install bubblewrap (apt-get install -y bubblewrap), or set [sandbox] backend = "local" '
-            "(no security boundary)",
+            "no isolating sandbox backend works here ("
+            + "; ".join(reasons or ["none registered"])
+            + ")",
+            fix="install bubblewrap (apt-get install -y bubblewrap), or set [sandbox] "
+            'backend = "local" (no security boundary)',
         )
     cls = _BACKENDS.get(name)
     if cls is None:
         raise UserError(
             f"unknown sandbox backend {name!r}",
-            fix=f"choose one of {sorted(_BACKENDS) + ['auto']}",
+            fix=f"choose one of {[*sorted(_BACKENDS), 'auto']}",
         )
     why = cls.missing()
     if why is not None:

@@ -1,0 +1,127 @@
+"""The orchestrator's side of the read audit: the channel, the hook's site directory, the records.
+
+`open_channel` makes a pipe and a directory holding the hook (`audit_hook.py` copied as
+`sitecustomize.py`, read-only); the backend passes the pipe's write end into the sandbox and puts
+the directory first on `PYTHONPATH` (bind-mounted read-only where the backend has mounts). `collect`
+parses what came back into `{snapshot-relative path: git blob id}` and lists every sign that the
+channel was tampered with, each of which the caller must treat as making the run `invalid`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agentos.sandbox.base import RunRequest, RunResult
+from agentos.sandbox.supervise import Outcome, looks_oom, to_result
+
+HOOK = Path(__file__).with_name("audit_hook.py")
+TAMPERED_EXIT = 86
+_RECORD = re.compile(r"(?:S (\d+)|R (\d+) ((?:[0-9a-f]{2})+) ([0-9a-f]{40}))")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One run's audit pipe and hook directory; `env` goes into the sandbox's environment."""
+
+    read_fd: int
+    write_fd: int
+    site_dir: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+def open_channel(site_dir: Path, *, tree: str, site_path: str | None = None) -> Channel:
+    """Create the pipe and the hook directory; `tree` and `site_path` as the sandbox sees them."""
+    site_dir.mkdir(mode=0o755)
+    shutil.copyfile(HOOK, site_dir / "sitecustomize.py")
+    os.chmod(site_dir / "sitecustomize.py", 0o444)
+    os.chmod(site_dir, 0o555)
+    read_fd, write_fd = os.pipe()
+    os.set_inheritable(write_fd, True)
+    ino = os.fstat(write_fd).st_ino
+    env = {
+        "AGENTOS_AUDIT": f"{write_fd}:{ino}:{tree}",
+        "PYTHONPATH": site_path or str(site_dir),
+    }
+    return Channel(read_fd=read_fd, write_fd=write_fd, site_dir=site_dir, env=env)
+
+
+def blob_id(data: bytes) -> str:
+    """Git's blob id of `data` (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What the audit found: the files read, how many interpreters reported, what looked wrong."""
+
+    files: Mapping[str, str]
+    interpreters: int
+    problems: tuple[str, ...]
+
+
+def collect(outcome: Outcome, tree: Path) -> Reads:
+    """Parse the records and check each reported blob against the snapshot's bytes now."""
+    files: dict[str, str] = {}
+    problems: list[str] = []
+    starts = 0
+    if outcome.audit_truncated:
+        problems.append("audit channel overflowed")
+    if outcome.returncode == TAMPERED_EXIT:
+        problems.append("an audited interpreter found its channel closed or replaced")
+    for line in outcome.audit.decode("ascii", "replace").splitlines():
+        match = _RECORD.fullmatch(line)
+        if match is None:
+            problems.append(f"malformed audit record {line[:80]!r}")
+            continue
+        if match.group(1):
+            starts += 1
+            continue
+        rel, blob = bytes.fromhex(match.group(3)).decode("utf-8", "surrogateescape"), match.group(4)
+        if os.path.isabs(rel) or os.path.normpath(rel) != rel or rel.startswith(".."):
+            problems.append(f"audit record names a path outside the snapshot: {rel[:80]!r}")
+            continue
+        if files.setdefault(rel, blob) != blob:
+            problems.append(f"{rel} was read with two different contents")
+    root = tree.resolve()
+    for rel, blob in files.items():
+        actual = _snapshot_blob(root, rel)
+        if actual != blob:
+            problems.append(f"{rel}: the audit reports blob {blob}, the snapshot holds {actual}")
+    return Reads(files=files, interpreters=starts, problems=tuple(problems))
+
+
+def _snapshot_blob(root: Path, rel: str) -> str | None:
+    """The blob id of a regular file under `root`, never following a symlink or opening a FIFO."""
+    path = root / rel
+    if path.resolve() != path or not path.is_relative_to(root):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return blob_id(fh.read())
+    finally:
+        os.close(fd)
+
+
+def finish(outcome: Outcome, request: RunRequest, *, cgroup_oom: bool = False) -> RunResult:
+    """Turn what the supervisor saw into the contract's result, with the audit when asked for."""
+    oom = looks_oom(outcome, request.limits, cgroup_oom=cgroup_oom)
+    if not request.audit:
+        return to_result(outcome, oom=oom)
+    reads = collect(outcome, request.tree)
+    problems = reads.problems
+    if reads.interpreters == 0:
+        problems += ("no audited Python interpreter reported (was it started with -I or -E?)",)
+    return to_result(outcome, oom=oom, reads=reads.files, audit_problems=problems)

@@ -1,0 +1,85 @@
+"""The read-audit hook, installed as `sitecustomize` in every audited Python interpreter.
+
+Standard library only, and never imported by agentos itself: a backend copies this file, as
+`sitecustomize.py`, into a directory the sandboxed process cannot write and puts that directory on
+`PYTHONPATH`. `site` imports it before the script's own directory joins `sys.path`, so a
+`sitecustomize.py` in the candidate's tree cannot take its place.
+
+For every file under the snapshot that the interpreter opens for reading, it writes one record to an
+inherited pipe, before the open returns: `R <pid> <path as hex> <git blob id>`. At start it writes
+`S <pid>`. `AGENTOS_AUDIT` is `<fd>:<pipe inode>:<snapshot root>`; when that fd is not the pipe
+the orchestrator made (closed, or replaced by another pipe through `dup2`) or a record cannot be
+written, the process exits at once with status 86 instead of reading unrecorded.
+"""
+
+import os
+import sys
+
+TAMPERED = 86
+
+
+def _install() -> None:
+    spec = os.environ.get("AGENTOS_AUDIT")
+    if not spec:
+        return
+    fd_text, ino_text, root = spec.split(":", 2)
+    fd, ino = int(fd_text), int(ino_text)
+    root = root.rstrip("/") + "/"
+    from hashlib import sha1
+
+    pid = os.getpid()
+    seen: set[str] = set()
+    busy = [False]
+
+    def emit(line: str) -> None:
+        try:
+            if os.fstat(fd).st_ino != ino:
+                os._exit(TAMPERED)
+            os.write(fd, line.encode())
+        except OSError:
+            os._exit(TAMPERED)
+
+    def blob_id(path: str) -> str:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        return sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if event != "open" or busy[0]:
+            return
+        path, mode, flags = args
+        if isinstance(path, os.PathLike):
+            path = os.fspath(path)
+        if not isinstance(path, str | bytes):
+            return
+        if isinstance(mode, str):
+            reading = "r" in mode or "+" in mode
+        else:
+            reading = isinstance(flags, int) and (flags & os.O_ACCMODE) != os.O_WRONLY
+        if not reading:
+            return
+        full = os.path.abspath(os.fsdecode(path))
+        if not full.startswith(root) or full in seen:
+            return
+        busy[0] = True
+        try:
+            if os.getpid() != pid_now[0]:
+                pid_now[0] = os.getpid()
+                seen.clear()
+            try:
+                blob = blob_id(full)
+            except OSError:
+                return  # a directory or a missing file: nothing was read
+            seen.add(full)
+            rel = full[len(root) :]
+            emit(f"R {pid_now[0]} {os.fsencode(rel).hex()} {blob}\n")
+        finally:
+            busy[0] = False
+
+    pid_now = [pid]
+    emit(f"S {pid}\n")
+    sys.addaudithook(hook)
+
+
+_install()
+del _install

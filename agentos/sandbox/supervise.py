@@ -1,0 +1,279 @@
+"""The orchestrator's side of a sandboxed run, shared by every backend.
+
+It builds the cleared environment, the launcher's argv (rlimits, cgroup, parent-death signal),
+starts the process in its own session, drains stdout, stderr and the audit channel in one selector
+loop with byte caps (a flood is drained and dropped, never allowed to block the writer), and
+enforces the wall-clock limit: SIGTERM to the launcher (which kills every descendant), then SIGKILL
+to the group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from agentos.errors import UserError
+from agentos.sandbox.base import Limits, RunRequest, RunResult
+
+LAUNCHER = Path(__file__).with_name("launcher.py")
+SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin")
+AUDIT_CAP = 64 << 20
+KILL_GRACE = 1.0
+
+# Variables that change what a program loads before its own code: never taken from a request.
+_FORBIDDEN_PREFIXES = ("LD_", "DYLD_")
+_FORBIDDEN = frozenset(
+    {
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONSTARTUP",
+        "PYTHONUSERBASE",
+        "PYTHONNOUSERSITE",
+        "PYTHONSAFEPATH",
+        "PYTHONEXECUTABLE",
+        "PYTHONPLATLIBDIR",
+        "BASH_ENV",
+        "ENV",
+        "AGENTOS_AUDIT",
+        "PATH",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the supervisor saw. `returncode` follows the shell: 128+N when killed by signal N."""
+
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    truncated: bool
+    timed_out: bool
+    duration: float
+    audit: bytes
+    audit_truncated: bool
+
+
+def interpreter_bin() -> str:
+    """The directory of the running interpreter (a venv's bin), first on the sandbox's PATH."""
+    return os.path.dirname(os.path.abspath(sys.executable))
+
+
+def sandbox_env(
+    request: RunRequest, *, home: str, tmp: str, output: str, extra: Mapping[str, str] = {}
+) -> dict[str, str]:
+    """The cleared environment: a fixed allowlist, then the request's own variables.
+
+    Raises `UserError` when the request tries to set a loader or interpreter-hijacking variable.
+    """
+    for name in request.env:
+        if name in _FORBIDDEN or name.startswith(_FORBIDDEN_PREFIXES):
+            raise UserError(
+                f"sandbox environment variable {name} is not allowed (it changes what gets loaded)",
+                fix=f"remove {name} from the task's environment",
+            )
+    env = {
+        "PATH": ":".join((interpreter_bin(), *SYSTEM_PATH)),
+        "HOME": home,
+        "TMPDIR": tmp,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "AGENTOS_OUTPUT": output,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.update(request.env)
+    env.update(extra)
+    return env
+
+
+def launcher_argv(
+    limits: Limits,
+    *,
+    gpu: bool,
+    mode: Literal["exec", "reap"],
+    cgroup_procs: Sequence[str] = (),
+    nproc: bool = False,
+) -> list[str]:
+    """The launcher's command line: rlimits, cgroup membership, parent check.
+
+    No address-space limit when `gpu` (it breaks CUDA start-up); the memory cgroup still applies.
+    `nproc` caps processes per uid, which only holds for a non-root uid.
+    """
+    args = [
+        sys.executable,
+        "-I",
+        "-S",
+        "-B",
+        str(LAUNCHER),
+        f"--mode={mode}",
+        f"--parent={os.getpid()}",
+        "--rlimit-core=0",
+        f"--rlimit-nofile={limits.open_files}",
+        f"--rlimit-fsize={limits.file_size_bytes}",
+    ]
+    if limits.cpu_seconds is not None:
+        args.append(f"--rlimit-cpu={limits.cpu_seconds}")
+    if limits.memory_bytes is not None and not gpu:
+        args.append(f"--rlimit-as={limits.memory_bytes}")
+    if nproc:
+        args.append(f"--rlimit-nproc={limits.pids}")
+    args += [f"--cgroup={p}" for p in cgroup_procs]
+    args.append("--")
+    return args
+
+
+def _signal(proc: subprocess.Popen[bytes], sig: int, group: bool) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if group:
+            os.killpg(proc.pid, sig)
+        else:
+            os.kill(proc.pid, sig)
+
+
+def supervise(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path,
+    limits: Limits,
+    audit_read: int | None = None,
+    pass_fds: Sequence[int] = (),
+) -> Outcome:
+    """Run `argv` to completion under the wall-clock limit and return what it did.
+
+    `audit_read` is the read end of the audit pipe; the caller has passed the write end in
+    `pass_fds` and this function closes it once the child holds it. Raises `OSError` when the
+    process cannot be started at all.
+    """
+    start = time.monotonic()
+    deadline = start + limits.wall_seconds
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            close_fds=True,
+            pass_fds=tuple(pass_fds),
+        )
+    finally:
+        for fd in pass_fds:
+            os.close(fd)
+    assert proc.stdout is not None and proc.stderr is not None
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    caps = {out_fd: limits.output_bytes, err_fd: limits.output_bytes}
+    if audit_read is not None:
+        caps[audit_read] = AUDIT_CAP
+    bufs: dict[int, bytearray] = {fd: bytearray() for fd in caps}
+    over: set[int] = set()
+    timed_out = False
+    sel = selectors.DefaultSelector()
+    for fd in caps:
+        os.set_blocking(fd, False)
+        sel.register(fd, selectors.EVENT_READ)
+    try:
+        kill_at: float | None = None
+        while sel.get_map():
+            now = time.monotonic()
+            if now >= deadline and not timed_out:
+                timed_out = True
+                _signal(proc, signal.SIGTERM, group=False)
+                kill_at = now + KILL_GRACE
+            if kill_at is not None and now >= kill_at:
+                _signal(proc, signal.SIGKILL, group=True)
+                _signal(proc, signal.SIGKILL, group=False)
+                if now >= kill_at + KILL_GRACE:
+                    break  # something outside our reach holds the pipes: stop reading
+            wait = (kill_at if kill_at is not None else deadline) - now
+            for key, _ in sel.select(timeout=wait if wait > 0 else 0.2):
+                fd = int(key.fd)
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    sel.unregister(fd)
+                    continue
+                room = caps[fd] - len(bufs[fd])
+                if len(chunk) > room:
+                    over.add(fd)
+                bufs[fd] += chunk[: max(room, 0)]
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()) + KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _signal(proc, signal.SIGTERM, group=False)
+            try:
+                proc.wait(timeout=KILL_GRACE)
+            except subprocess.TimeoutExpired:
+                _signal(proc, signal.SIGKILL, group=True)
+                _signal(proc, signal.SIGKILL, group=False)
+                proc.wait()
+    finally:
+        sel.close()
+        proc.stdout.close()
+        proc.stderr.close()
+        if audit_read is not None:
+            os.close(audit_read)
+        if proc.returncode is None:
+            _signal(proc, signal.SIGKILL, group=True)
+            proc.wait()
+    code = proc.returncode
+    return Outcome(
+        returncode=128 - code if code < 0 else code,
+        stdout=bytes(bufs[out_fd]),
+        stderr=bytes(bufs[err_fd]),
+        truncated=bool(over - ({audit_read} if audit_read is not None else set())),
+        timed_out=timed_out,
+        duration=time.monotonic() - start,
+        audit=bytes(bufs[audit_read]) if audit_read is not None else b"",
+        audit_truncated=audit_read in over,
+    )
+
+
+def looks_oom(outcome: Outcome, limits: Limits, *, cgroup_oom: bool = False) -> bool:
+    """Whether the run ended for lack of memory.
+
+    A kernel or cgroup OOM kill (SIGKILL that we did not send while a memory limit was set), or a
+    Python `MemoryError` exit (what an address-space limit produces).
+    """
+    if outcome.timed_out:
+        return False
+    if cgroup_oom:
+        return True
+    if outcome.returncode == 128 + signal.SIGKILL and limits.memory_bytes is not None:
+        return True
+    return outcome.returncode not in (0, None) and b"MemoryError" in outcome.stderr[-4096:]
+
+
+def to_result(
+    outcome: Outcome,
+    *,
+    oom: bool,
+    reads: Mapping[str, str] | None = None,
+    audit_problems: tuple[str, ...] = (),
+) -> RunResult:
+    """The contract's result: exactly one of exited, timed out, or killed for memory."""
+    return RunResult(
+        exit_code=None if outcome.timed_out or oom else outcome.returncode,
+        stdout=outcome.stdout.decode("utf-8", "replace"),
+        stderr=outcome.stderr.decode("utf-8", "replace"),
+        duration=outcome.duration,
+        timed_out=outcome.timed_out,
+        oom=oom,
+        truncated=outcome.truncated,
+        reads=reads,
+        audit_problems=audit_problems,
+    )
