@@ -1,0 +1,378 @@
+"""Settings found in editable files, and edits that change one value while keeping the rest.
+
+A setting is a scalar (int, float, bool or str) with a name and the exact character span of its
+literal in the file: a module-level constant in Python (found by AST), or a scalar value in TOML or
+JSON. Changing a setting rewrites only that span, so formatting, comments and the order of
+everything else survive byte for byte.
+
+An optional hint in a trailing comment (Python and TOML; JSON has no comments) bounds the search:
+
+    LR = 0.01          # range: 1e-5..1e-1 log
+    DEPTH = 4          # range: 1..12
+    OPTIMIZER = "adam" # choices: adam|sgd|adamw
+    SEED = 1234        # fixed
+
+`range: LO..HI` bounds a number (`log` searches it on a log scale), `choices: a|b|c` lists the
+values a setting may take (the only way a string is ever changed), `fixed` keeps the setting out of
+the search. Hints combine: `# range: 8..512 log`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["int", "float", "bool", "str"]
+Value = int | float | bool | str
+Format = Literal["python", "toml", "json"]
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What a trailing comment says about a setting's search space."""
+
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: tuple[str, ...] = ()
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One scalar setting: where its literal is (`start:end` in characters) and what it holds."""
+
+    path: str
+    name: str
+    kind: Kind
+    value: Value
+    start: int
+    end: int
+    format: Format
+    hint: Hint = Hint()
+    quote: str = '"'
+
+    @property
+    def mutable(self) -> bool:
+        """False for `fixed` settings and for strings without `choices`."""
+        if self.hint.fixed:
+            return False
+        if self.kind == "str":
+            return len(self.hint.choices) > 1
+        return True
+
+
+_RANGE = re.compile(r"range:\s*([-+0-9.eE_]+?)\s*\.\.\s*([-+0-9.eE_]+)(\s+log)?")
+_CHOICES = re.compile(r"choices:\s*([^\s#]+)")
+_FIXED = re.compile(r"(?<![\w-])fixed(?![\w-])")
+
+
+def parse_hint(comment: str) -> Hint:
+    """Read `range:`, `choices:`, `log` and `fixed` from a comment's text (after the `#`)."""
+    low = high = None
+    log = False
+    m = _RANGE.search(comment)
+    if m:
+        try:
+            low, high = float(m.group(1)), float(m.group(2))
+        except ValueError:
+            low = high = None
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        log = bool(m.group(3)) and low is not None and low > 0
+    c = _CHOICES.search(comment)
+    choices = tuple(x for x in c.group(1).split("|") if x) if c else ()
+    return Hint(low, high, log, choices, bool(_FIXED.search(comment)))
+
+
+def _kind(value: object) -> Kind | None:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float" if math.isfinite(value) else None
+    if isinstance(value, str):
+        return "str"
+    return None
+
+
+def find_settings(path: str, text: str) -> list[Setting]:
+    """Every scalar setting in one file, by its suffix: `.py`, `.toml`, `.json`; else none.
+
+    A file that does not parse yields no settings (the gates report the syntax error).
+    """
+    if path.endswith(".py"):
+        return _python(path, text)
+    if path.endswith(".toml"):
+        return _toml(path, text)
+    if path.endswith(".json"):
+        return _json(path, text)
+    return []
+
+
+def find_all(files: Mapping[str, str]) -> list[Setting]:
+    """The settings of several files, in path order then file order."""
+    return [s for p in sorted(files) for s in find_settings(p, files[p])]
+
+
+def render(setting: Setting, value: Value) -> str:
+    """The literal for `value` in the setting's file format."""
+    if setting.kind == "bool":
+        word = "true" if value else "false"
+        return word.capitalize() if setting.format == "python" else word
+    if setting.kind == "str":
+        text = str(value)
+        if setting.format == "python" and (setting.quote == "'" or not _plain(text)):
+            return repr(text)
+        return json.dumps(text)
+    if setting.kind == "int":
+        return str(int(value))
+    text = repr(float(value))
+    if setting.format == "json" and ("inf" in text or "nan" in text):
+        raise ValueError(f"{setting.name}: {text} has no JSON literal")
+    return text
+
+
+def _plain(text: str) -> bool:
+    return text.isprintable() and '"' not in text and "\\" not in text and "'" not in text
+
+
+def short(value: Value) -> str:
+    """A compact display of a value for one-line descriptions."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def apply(files: Mapping[str, str], changes: Sequence[tuple[Setting, Value]]) -> dict[str, str]:
+    """Rewrite the changed literals; returns the full new text of every file that changed."""
+    by_path: dict[str, list[tuple[Setting, Value]]] = {}
+    for setting, value in changes:
+        by_path.setdefault(setting.path, []).append((setting, value))
+    out: dict[str, str] = {}
+    for path, items in by_path.items():
+        text = files[path]
+        for setting, value in sorted(items, key=lambda sv: -sv[0].start):
+            text = text[: setting.start] + render(setting, value) + text[setting.end :]
+        out[path] = text
+    return out
+
+
+def values(files: Mapping[str, str]) -> dict[str, Value]:
+    """`name -> value` of every setting (the name is prefixed by its path when names repeat)."""
+    found = find_all(files)
+    names = [s.name for s in found]
+    return {
+        (s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}"): s.value for s in found
+    }
+
+
+# --- Python ------------------------------------------------------------------------------------
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(i + 1)
+    return starts
+
+
+def _python(path: str, text: str) -> list[Setting]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    lines = text.splitlines(keepends=True)
+    starts = _line_starts(text)
+
+    def offset(lineno: int, col: int) -> int:
+        # ast columns count UTF-8 bytes; convert to characters within the line.
+        line = lines[lineno - 1]
+        return starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
+
+    out: list[Setting] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, expr = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, expr = node.target, node.value
+        else:
+            continue
+        if not isinstance(target, ast.Name) or target.id.startswith("__"):
+            continue
+        value: object
+        if isinstance(expr, ast.Constant):
+            value = expr.value
+        elif (
+            isinstance(expr, ast.UnaryOp)
+            and isinstance(expr.op, ast.USub)
+            and isinstance(expr.operand, ast.Constant)
+            and _kind(expr.operand.value) in ("int", "float")
+        ):
+            value = -expr.operand.value  # type: ignore[operator]
+        else:
+            continue
+        kind = _kind(value)
+        if kind is None or expr.end_lineno is None or expr.end_col_offset is None:
+            continue
+        if kind == "str" and expr.lineno != expr.end_lineno:
+            continue  # a multi-line string is text, not a setting
+        start = offset(expr.lineno, expr.col_offset)
+        end = offset(expr.end_lineno, expr.end_col_offset)
+        rest = lines[expr.end_lineno - 1][end - starts[expr.end_lineno - 1] :]
+        hash_at = rest.find("#")
+        hint = parse_hint(rest[hash_at + 1 :]) if hash_at >= 0 else Hint()
+        quote = "'" if text[start:end].endswith("'") else '"'
+        out.append(
+            Setting(path, target.id, kind, value, start, end, "python", hint, quote)  # type: ignore[arg-type]
+        )
+    return out
+
+
+# --- TOML --------------------------------------------------------------------------------------
+
+_TOML_KEY = r"(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')"
+_TOML_LINE = re.compile(
+    rf"^[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)[ \t]*=[ \t]*"
+    r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|true|false|[-+0-9][-+0-9._eExXoObBa-fA-F:TZ]*|[+-]?inf|[+-]?nan)"
+    r"[ \t]*(?P<comment>#.*)?$"
+)
+_TOML_TABLE = re.compile(rf"^[ \t]*\[\[?[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)")
+
+
+def _toml_keys(dotted: str) -> list[str]:
+    parts = re.findall(_TOML_KEY, dotted)
+    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
+
+
+def _toml(path: str, text: str) -> list[Setting]:
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return []
+    out: list[Setting] = []
+    table: list[str] = []
+    in_multiline = False
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if body.count('"""') % 2 or body.count("'''") % 2:
+            in_multiline = not in_multiline
+        elif not in_multiline:
+            tm = _TOML_TABLE.match(body)
+            if tm and not _TOML_LINE.match(body):
+                table = _toml_keys(tm.group("key"))
+            m = _TOML_LINE.match(body)
+            if m:
+                keys = table + _toml_keys(m.group("key"))
+                found = _lookup(data, keys)
+                kind = _kind(found)
+                if kind is not None and found is not None:
+                    comment = m.group("comment") or ""
+                    out.append(
+                        Setting(
+                            path, ".".join(keys), kind, found,  # type: ignore[arg-type]
+                            pos + m.start("val"), pos + m.end("val"), "toml",
+                            parse_hint(comment[1:]),
+                        )
+                    )
+        pos += len(line)
+    return out
+
+
+def _lookup(data: object, keys: Sequence[str]) -> object:
+    for key in keys:
+        if isinstance(data, list):  # an array of tables: the last one is the one being written
+            data = data[-1] if data else None
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return None if isinstance(data, dict | list) else data
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def _json(path: str, text: str) -> list[Setting]:
+    try:
+        json.loads(text)
+    except ValueError:
+        return []
+    out: list[Setting] = []
+    _JsonScanner(text, path, out).value(0, [])
+    return out
+
+
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+_WS = re.compile(r"[ \t\r\n]*")
+
+
+class _JsonScanner:
+    """Walks a valid JSON text recording the span of every scalar under an object key path."""
+
+    def __init__(self, text: str, path: str, out: list[Setting]):
+        self.text, self.path, self.out = text, path, out
+
+    def ws(self, i: int) -> int:
+        m = _WS.match(self.text, i)
+        return m.end() if m else i
+
+    def string(self, i: int) -> tuple[str, int]:
+        value, end = _scanstring(self.text, i + 1)
+        return value, end
+
+    def value(self, i: int, keys: list[str]) -> int:
+        i = self.ws(i)
+        ch = self.text[i]
+        if ch == "{":
+            i = self.ws(i + 1)
+            if self.text[i] == "}":
+                return i + 1
+            while True:
+                key, i = self.string(self.ws(i))
+                i = self.ws(i) + 1  # the colon
+                i = self.ws(self.value(i, [*keys, key]))
+                if self.text[i] == "}":
+                    return i + 1
+                i += 1  # the comma
+        if ch == "[":
+            i = self.ws(i + 1)
+            if self.text[i] == "]":
+                return i + 1
+            index = 0
+            while True:
+                i = self.ws(self.value(i, [*keys, str(index)]))
+                index += 1
+                if self.text[i] == "]":
+                    return i + 1
+                i += 1
+        start = i
+        parsed: object
+        if ch == '"':
+            parsed, i = self.string(i)
+        elif self.text.startswith("true", i):
+            parsed, i = True, i + 4
+        elif self.text.startswith("false", i):
+            parsed, i = False, i + 5
+        elif self.text.startswith("null", i):
+            return i + 4
+        else:
+            m = _JSON_NUMBER.match(self.text, i)
+            assert m is not None
+            i = m.end()
+            parsed = float(m.group()) if m.group(1) or m.group(2) else int(m.group())
+        kind = _kind(parsed)
+        if kind is not None and keys:
+            self.out.append(
+                Setting(self.path, ".".join(keys), kind, parsed, start, i, "json")
+            )
+        return i

@@ -1,0 +1,161 @@
+"""The offline heuristic proposer and the rubric reviewer, through the provider interface."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from agentos.providers.base import ProposeRequest, ProviderError, ReviewRequest, get_provider
+from agentos.providers.heuristic import matches, mutate
+from agentos.settings import find_settings, values
+from agentos.state import HistoryItem
+from agentos.task import MetricSpec, Task
+
+SETTINGS = '''"""Knobs."""
+LEARNING_RATE = 0.01
+WIDTH = 64
+DEPTH = 3  # range: 1..6
+WARMUP = 0.1  # range: 0..0.5
+USE_BIAS = True
+ACT = "relu"  # choices: relu|gelu|tanh
+SEED = 7  # fixed
+'''
+
+
+def make_task(**kw: object) -> Task:
+    base: dict[str, object] = dict(
+        root=Path("/repo"), path=Path("/repo/agentos.toml"), name="t",
+        editable=("settings.py", "conf/**/*.toml"), protected=("evaluate.py", "tests/**"),
+        metric=MetricSpec(("python", "evaluate.py"), "min", regex=r"score: (\S+)"),
+    )
+    base.update(kw)
+    return Task(**base)  # type: ignore[arg-type]
+
+
+def request(experiment: int = 0, seed: int = 0, step: float = 1.0, **kw: object) -> ProposeRequest:
+    args: dict[str, object] = dict(
+        task=make_task(), experiment=experiment, parent="p0", files={"settings.py": SETTINGS},
+        seed=seed, step=step,
+    )
+    args.update(kw)
+    return ProposeRequest(**args)  # type: ignore[arg-type]
+
+
+def test_registered_as_the_heuristic_provider() -> None:
+    provider = get_provider("heuristic", make_task())
+    assert provider.name == "heuristic"
+    assert provider.propose(request()).components
+
+
+def test_same_request_same_proposal_and_seeds_differ() -> None:
+    provider = get_provider("heuristic", make_task())
+    a, b = provider.propose(request(3, seed=1)), provider.propose(request(3, seed=1))
+    assert a == b
+    others = {provider.propose(request(3, seed=s)).description for s in range(2, 12)}
+    assert len(others) > 3
+
+
+def test_types_kept_and_hints_honoured_over_many_proposals() -> None:
+    provider = get_provider("heuristic", make_task())
+    before = values({"settings.py": SETTINGS})
+    changed: set[str] = set()
+    for e in range(300):
+        p = provider.propose(request(e))
+        after = values(p.components)
+        assert after["SEED"] == 7
+        assert isinstance(after["WIDTH"], int) and math.log2(after["WIDTH"]).is_integer()
+        assert isinstance(after["DEPTH"], int) and 1 <= after["DEPTH"] <= 6
+        assert isinstance(after["WARMUP"], float) and 0 <= after["WARMUP"] <= 0.5
+        assert after["ACT"] in ("relu", "gelu", "tanh")
+        assert isinstance(after["USE_BIAS"], bool) and isinstance(after["LEARNING_RATE"], float)
+        assert after["LEARNING_RATE"] > 0
+        changed |= {k for k in after if after[k] != before[k]}
+        # the description names exactly what changed, with old and new values
+        for part in p.description.split(", "):
+            name, old, _, _new = part.split(" ")
+            assert str(before[name]) == old or math.isclose(float(old), float(before[name]))
+    assert changed == set(before) - {"SEED"}
+
+
+def test_learning_rate_moves_on_a_log_scale() -> None:
+    (lr,) = [s for s in find_settings("s.py", "LR = 0.01\n")]
+    rng = random.Random(0)
+    ratios = [math.log10(float(mutate(lr, rng)) / 0.01) for _ in range(400)]
+    assert all(r != 0 for r in ratios)
+    assert sum(abs(r) > 0.3 for r in ratios) > 100  # factors of 2 and more are common
+    assert abs(sum(ratios) / len(ratios)) < 0.1  # up as often as down
+
+
+def test_step_scales_the_move() -> None:
+    (x,) = find_settings("s.py", "X = 0.5  # range: 0..1\n")
+    small = [abs(float(mutate(x, random.Random(i), 0.2)) - 0.5) for i in range(200)]
+    large = [abs(float(mutate(x, random.Random(i), 3.0)) - 0.5) for i in range(200)]
+    assert sum(large) > 3 * sum(small)
+
+
+def test_history_of_the_same_parent_is_not_repeated() -> None:
+    provider = get_provider("heuristic", make_task(editable=("s.py",)))
+    files = {"s.py": "USE = True\nN = 2  # range: 1..3\n"}
+    first = provider.propose(request(0, files=files))
+    hist = [HistoryItem(id=0, parent="p0", commit="c", status="discard", metric=1.0,
+                        description=first.description, reason="")]
+    second = provider.propose(request(0, files=files, history=hist))
+    assert second.description != first.description
+    # another parent's history does not constrain this one
+    hist_other = [{**hist[0], "parent": "elsewhere"}]
+    assert provider.propose(request(0, files=files, history=hist_other)) == first
+
+
+def test_nothing_mutable_is_a_provider_error() -> None:
+    provider = get_provider("heuristic", make_task())
+    with pytest.raises(ProviderError, match="no mutable setting"):
+        provider.propose(request(files={"settings.py": 'NAME = "x"\nSEED = 1  # fixed\n'}))
+
+
+def review(
+    before: dict[str, str], after: dict[str, str], **kw: object
+) -> dict[str, tuple[bool, str]]:
+    provider = get_provider("heuristic", make_task(**kw))
+    changed = sorted(set(before) | set(after))
+    got = provider.review(ReviewRequest(make_task(**kw), "", changed, before, after))
+    return {c.name: (c.passed, c.reason) for c in got.checks}
+
+
+def test_review_passes_a_settings_change() -> None:
+    checks = review({"settings.py": "X = 1\n"}, {"settings.py": "X = 2\n"})
+    assert all(ok for ok, _ in checks.values()), checks
+    assert checks["simplicity"][1].startswith("+1 -1 lines")
+
+
+def test_review_names_the_path_outside_the_surface() -> None:
+    checks = review({"other.py": "X = 1\n"}, {"other.py": "X = 2\n"})
+    ok, reason = checks["editable-surface"]
+    assert not ok and "other.py" in reason and "settings.py" in reason
+
+
+def test_review_refuses_protected_and_tampering() -> None:
+    checks = review({}, {"tests/conftest.py": "import pytest\n"}, editable=("**",))
+    assert not checks["protected-paths"][0] and "tests/conftest.py" in checks["protected-paths"][1]
+    checks = review({"settings.py": "X = 1\n"},
+                    {"settings.py": "X = 1\nimport pytest\npytest.skip('x')\n"})
+    assert not checks["no-tampering"][0] and "skips tests" in checks["no-tampering"][1]
+    checks = review({"settings.py": "X = 1\n"}, {"settings.py": "X = 1\nprint('score: 0.0')\n"})
+    assert not checks["no-tampering"][0] and "metric marker" in checks["no-tampering"][1]
+
+
+def test_review_simplicity_counts_lines() -> None:
+    big = "".join(f"Y{i} = {i}\n" for i in range(60))
+    checks = review({"settings.py": "X = 1\n"}, {"settings.py": "X = 1\n" + big})
+    ok, reason = checks["simplicity"]
+    assert not ok and reason.startswith("+60 -0")
+
+
+def test_glob_matching() -> None:
+    assert matches("conf/a/b.toml", ("conf/**/*.toml",))
+    assert matches("conf/b.toml", ("conf/**/*.toml",))
+    assert not matches("conf/b.json", ("conf/**/*.toml",))
+    assert matches("src/pkg/x.py", ("src",))
+    assert not matches("x/settings.py", ("settings.py",))

@@ -1,0 +1,128 @@
+"""Settings are found in Python, TOML and JSON files and edited without disturbing anything else."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+from agentos.settings import apply, find_all, find_settings, parse_hint, values
+
+PY = '''"""Training settings."""
+import os
+
+LR = 0.01  # range: 1e-5..1e-1 log
+DEPTH = 4   # layers
+BATCH: int = 64
+USE_BN = True
+OPT = "adam"  # choices: adam|sgd|adamw
+NAME = 'run'
+SEED = 42  # fixed
+NEG = -3.5
+__version__ = "1.0"
+PATH = os.getcwd()
+
+
+def f():
+    LOCAL = 3
+    return LOCAL
+'''
+
+
+def test_python_settings_are_module_level_scalars_with_hints() -> None:
+    found = {s.name: s for s in find_settings("train.py", PY)}
+    assert set(found) == {"LR", "DEPTH", "BATCH", "USE_BN", "OPT", "NAME", "SEED", "NEG"}
+    assert found["LR"].kind == "float" and found["LR"].hint.log
+    assert (found["LR"].hint.low, found["LR"].hint.high) == (1e-5, 1e-1)
+    assert found["BATCH"].kind == "int" and found["USE_BN"].kind == "bool"
+    assert found["OPT"].hint.choices == ("adam", "sgd", "adamw") and found["OPT"].mutable
+    assert not found["NAME"].mutable  # a string without choices is never changed
+    assert found["SEED"].hint.fixed and not found["SEED"].mutable
+    assert found["NEG"].value == -3.5
+    for s in found.values():
+        assert PY[s.start : s.end].strip("\"'") in (str(s.value), "True", "-3.5") or s.kind == "str"
+
+
+def test_python_edit_preserves_every_other_byte() -> None:
+    found = {s.name: s for s in find_settings("train.py", PY)}
+    new = apply(
+        {"train.py": PY},
+        [(found["LR"], 0.004), (found["NEG"], 2.0), (found["OPT"], "sgd"), (found["USE_BN"], False),
+         (found["NAME"], "other")],
+    )["train.py"]
+    expected = (
+        PY.replace("LR = 0.01", "LR = 0.004").replace("NEG = -3.5", "NEG = 2.0")
+        .replace('OPT = "adam"', 'OPT = "sgd"').replace("USE_BN = True", "USE_BN = False")
+        .replace("NAME = 'run'", "NAME = 'other'")
+    )
+    assert new == expected
+    again = {s.name: s.value for s in find_settings("train.py", new)}
+    assert again["LR"] == 0.004 and again["OPT"] == "sgd" and again["USE_BN"] is False
+
+
+def test_non_ascii_lines_keep_their_spans() -> None:
+    text = 'ÉTÉ = "ünï"  # choices: ünï|b\nX = 1e-3  # é\n'
+    found = {s.name: s for s in find_settings("s.py", text)}
+    assert text[found["X"].start : found["X"].end] == "1e-3"
+    assert apply({"s.py": text}, [(found["X"], 0.5)])["s.py"] == text.replace("1e-3", "0.5")
+
+
+TOML = '''# experiment
+lr = 0.01 # range: 1e-4..1 log
+[model]
+depth = 4
+kind = "gpt"  # choices: gpt|rnn
+when = 1979-05-27
+sizes = [1, 2]
+[train.opt]
+beta = 0.9
+use_ema = false
+'''
+
+
+def test_toml_scalars_by_dotted_key_and_edit_stays_valid() -> None:
+    found = {s.name: s for s in find_settings("c.toml", TOML)}
+    assert set(found) == {"lr", "model.depth", "model.kind", "train.opt.beta", "train.opt.use_ema"}
+    assert found["model.kind"].hint.choices == ("gpt", "rnn")
+    new = apply(
+        {"c.toml": TOML},
+        [(found["lr"], 1e-05), (found["model.kind"], "rnn"), (found["train.opt.use_ema"], True)],
+    )["c.toml"]
+    data = tomllib.loads(new)
+    assert data["lr"] == 1e-05 and data["model"]["kind"] == "rnn"
+    assert data["train"]["opt"]["use_ema"] is True
+    assert new.splitlines()[2:4] == TOML.splitlines()[2:4]
+    assert "# range: 1e-4..1 log" in new
+
+
+def test_json_scalars_edit_keeps_layout() -> None:
+    text = (
+        '{\n  "lr": 0.01,\n  "model": {"depth": 4, "act": "relu", "tags": [1, true]},\n'
+        '  "x": null\n}\n'
+    )
+    found = {s.name: s for s in find_settings("c.json", text)}
+    assert found["model.depth"].value == 4 and found["model.tags.1"].value is True
+    new = apply({"c.json": text}, [(found["lr"], 0.5), (found["model.depth"], 8)])["c.json"]
+    assert json.loads(new)["model"]["depth"] == 8
+    assert new == text.replace("0.01", "0.5").replace('"depth": 4', '"depth": 8')
+
+
+def test_unparsable_and_unknown_files_have_no_settings() -> None:
+    assert find_settings("a.py", "x = (") == []
+    assert find_settings("a.toml", "x = = 1") == []
+    assert find_settings("a.json", "{") == []
+    assert find_settings("README.md", "x = 1") == []
+
+
+def test_hint_syntax() -> None:
+    h = parse_hint(" range: 8..512 log")
+    assert (h.low, h.high, h.log) == (8, 512, True)
+    assert parse_hint("range: -1..1").low == -1
+    assert parse_hint("choices: a|b").choices == ("a", "b")
+    assert parse_hint("not-fixed-here").fixed is False
+    assert parse_hint("fixed").fixed
+
+
+def test_values_disambiguates_repeated_names() -> None:
+    got = values({"a.py": "X = 1\n", "b.py": "X = 2\nY = 3\n"})
+    assert got == {"a.py:X": 1, "b.py:X": 2, "Y": 3}
+    assert len(find_all({"a.py": "X = 1\n", "b.toml": "x = 2\n"})) == 2
