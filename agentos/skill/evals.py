@@ -1,0 +1,167 @@
+"""Eval sets for skill routing: JSONL lines `{query, expect, slice, split}`.
+
+`expect` is the skill a query should trigger, or null when none should (the `near-miss` slice).
+`split` is `train` (shown to the proposer, picks candidates) or `holdout` (used only to veto).
+`augment` adds seeded typo and shorthand variants of train queries; it never touches the holdout.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+from agentos.errors import UserError
+from agentos.skill.vocab import SHORTHAND
+
+Slice = Literal["clean", "typo", "shorthand", "paraphrase", "near-miss"]
+Split = Literal["train", "holdout"]
+SLICES: tuple[Slice, ...] = get_args(Slice)
+FUZZY: tuple[Slice, ...] = ("typo", "shorthand")
+MAX_EVAL_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    query: str
+    expect: str | None
+    slice: Slice
+    split: Split
+    generated: bool = False
+
+
+def load_evals(path: Path | str, skills: Iterable[str] = ()) -> list[EvalItem]:
+    """Read and validate a JSONL eval set; `skills` are the names an `expect` may use."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError("eval set not found", path=path, fix="pass a JSONL file with --evals")
+    if path.stat().st_size > MAX_EVAL_BYTES:
+        raise UserError("eval set is over 8 MiB", path=path, fix="split it or drop duplicates")
+    known = set(skills)
+    items: list[EvalItem] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise UserError("eval set is not UTF-8", path=path, fix="re-encode it as UTF-8") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(
+                f"line is not JSON ({exc.msg})", path=where, fix="write one JSON object per line"
+            ) from exc
+        if not isinstance(row, dict):
+            raise UserError(
+                "line is not a JSON object", path=where, fix="write {query, expect, ...}"
+            )
+        query, expect = row.get("query"), row.get("expect")
+        slice_, split = row.get("slice", "clean"), row.get("split")
+        if not isinstance(query, str) or not query.strip():
+            raise UserError("`query` must be a non-empty string", path=where, fix="add the query")
+        if expect is not None and not isinstance(expect, str):
+            raise UserError("`expect` must be a skill name or null", path=where, fix="fix `expect`")
+        if known and expect is not None and expect not in known:
+            raise UserError(
+                f"`expect` names unknown skill {expect!r}",
+                path=where,
+                fix=f"use one of {sorted(known)} or null",
+            )
+        if slice_ not in SLICES:
+            raise UserError(
+                f"`slice` {slice_!r} is not one of {list(SLICES)}",
+                path=where,
+                fix="use a known slice",
+            )
+        if split not in ("train", "holdout"):
+            raise UserError("`split` must be train or holdout", path=where, fix="set `split`")
+        items.append(EvalItem(query, expect, slice_, split))
+    if not any(i.split == "train" for i in items) or not any(i.split == "holdout" for i in items):
+        raise UserError(
+            "eval set needs both train and holdout lines",
+            path=path,
+            fix='mark some lines `"split": "holdout"`',
+        )
+    return items
+
+
+_KEYS = "qwertyuiopasdfghjklzxcvbnm"
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _neighbour(ch: str, rng: random.Random) -> str:
+    for row in _ROWS:
+        i = row.find(ch)
+        if i >= 0:
+            return row[max(0, min(len(row) - 1, i + rng.choice((-1, 1))))]
+    return ch
+
+
+def typo(query: str, rng: random.Random) -> str:
+    """One or two keyboard slips (swap, drop, double, neighbour key) in words of 4+ letters."""
+    words = query.split()
+    spots = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
+    if not spots:
+        return query
+    for i in rng.sample(spots, k=min(len(spots), rng.choice((1, 2)))):
+        w = words[i]
+        j = rng.randrange(1, len(w) - 1)
+        op = rng.choice(("swap", "drop", "double", "key"))
+        if op == "swap":
+            w = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+        elif op == "drop":
+            w = w[:j] + w[j + 1 :]
+        elif op == "double":
+            w = w[:j] + w[j] + w[j:]
+        else:
+            w = w[:j] + _neighbour(w[j].lower(), rng) + w[j + 1 :]
+        words[i] = w
+    return " ".join(words)
+
+
+def shorthand(query: str, rng: random.Random) -> str:
+    """Abbreviate known long forms and drop filler words, the way people type in a hurry."""
+    text = " " + query.lower().rstrip("?.!") + " "
+    for long, short in sorted(SHORTHAND.items(), key=lambda kv: -len(kv[0])):
+        if f" {long} " in text and rng.random() < 0.8:
+            text = text.replace(f" {long} ", f" {short} ")
+    for filler in (" the ", " a ", " my ", " our ", " can you ", " could you ", " please "):
+        text = text.replace(filler, " ")
+    return " ".join(text.split())
+
+
+def augment(items: Sequence[EvalItem], *, seed: int, per_query: int = 1) -> list[EvalItem]:
+    """`items` plus up to `per_query` typo and shorthand variants of each train query.
+
+    Only train items that should trigger a skill are varied; holdout items are returned untouched.
+    """
+    rng = random.Random(seed)
+    seen = {i.query for i in items}
+    out = list(items)
+    for item in items:
+        if item.split != "train" or item.slice not in ("clean", "paraphrase"):
+            continue
+        for _ in range(per_query):
+            variants: tuple[tuple[Callable[[str, random.Random], str], Slice], ...] = (
+                (typo, "typo"),
+                (shorthand, "shorthand"),
+            )
+            for make, slice_ in variants:
+                variant = make(item.query, rng)
+                if variant not in seen:
+                    seen.add(variant)
+                    out.append(EvalItem(variant, item.expect, slice_, "train", generated=True))
+    return out
+
+
+def dump_evals(items: Iterable[EvalItem]) -> str:
+    """JSONL text of `items` (generated ones included), one object per line."""
+    rows = (
+        {"query": i.query, "expect": i.expect, "slice": i.slice, "split": i.split} for i in items
+    )
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)

@@ -1,0 +1,241 @@
+"""The skill model: a validated `NAME/SKILL.md` in the Agent Skills format.
+
+A skill file is YAML front matter between two `---` lines (`name`, `description`, optional keys such
+as `gates`), then a non-empty Markdown body. Every way a file can be wrong ends in one
+`agentos.errors.UserError` naming the file and the fix; loading never writes anything.
+
+A skill's editable text is exposed as named components (`NAME/description`, `NAME/body`), the shape
+every agentos proposer works with; `render_skill` turns components back into file text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agentos.errors import UserError
+
+SKILL_FILE = "SKILL.md"
+MAX_FILE_BYTES = 256 * 1024
+MAX_FRONT_MATTER_BYTES = 16 * 1024
+MAX_YAML_ALIASES = 8
+MAX_YAML_NODES = 2000
+MAX_NAME = 64
+MAX_DESCRIPTION = 1024
+NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PYTHON_TAG = "tag:yaml.org,2002:python/"
+_STANDARD_TAG = "tag:yaml.org,2002:"
+
+
+@dataclass(frozen=True)
+class Skill:
+    """One parsed skill. `front` is the whole front matter (description included), kept so a
+    rewrite preserves every key it does not touch."""
+
+    name: str
+    description: str
+    body: str
+    path: Path
+    front: Mapping[str, Any] = field(default_factory=dict)
+    declared_gates: tuple[str, ...] = ()
+
+    def components(self) -> dict[str, str]:
+        """The editable text of this skill, named `NAME/description` and `NAME/body`."""
+        return {f"{self.name}/description": self.description, f"{self.name}/body": self.body}
+
+    def with_components(self, components: Mapping[str, str]) -> Skill:
+        """A copy with this skill's components taken from `components` where present."""
+        description = components.get(f"{self.name}/description", self.description)
+        body = components.get(f"{self.name}/body", self.body)
+        front = dict(self.front)
+        front["description"] = description
+        return replace(self, description=description, body=body, front=front)
+
+
+def _fail(path: Path, message: str, fix: str) -> UserError:
+    return UserError(message, path=path, fix=fix)
+
+
+def _read_text(path: Path) -> str:
+    """Read a SKILL.md as strict UTF-8 with LF endings, refusing what agentos will not rewrite."""
+    if path.is_symlink():
+        raise _fail(path, "is a symbolic link", "replace it with a regular file")
+    if not path.is_file():
+        raise _fail(path, "is missing", f"add a {SKILL_FILE} with front matter and a body")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _fail(
+            path,
+            f"is {size} bytes, over the {MAX_FILE_BYTES}-byte limit for a skill",
+            "move reference material into separate files next to SKILL.md",
+        )
+    with path.open("rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise _fail(
+            path, "starts with a UTF-8 byte-order mark", "save the file as UTF-8 without BOM"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(
+            path, f"is not valid UTF-8 (byte {exc.start})", "re-encode the file as UTF-8"
+        ) from exc
+    if "\r" in text:
+        raise _fail(path, "has CRLF or CR line endings", "convert the line endings to LF")
+    if "\x00" in text:
+        raise _fail(path, "contains a NUL byte", "remove the binary content")
+    return text
+
+
+def _split(path: Path, text: str) -> tuple[str, str]:
+    """Split file text into front-matter text and body."""
+    if not text.startswith("---\n"):
+        raise _fail(path, "has no YAML front matter", "start the file with a `---` line")
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            raise _fail(
+                path, "front matter is not closed", "add a `---` line after the front matter"
+            )
+    front = text[4 : end + 1]
+    body = text[end + 5 :]
+    if len(front.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise _fail(
+            path,
+            f"front matter is over {MAX_FRONT_MATTER_BYTES} bytes",
+            "keep only name, description and short keys in the front matter",
+        )
+    return front, body
+
+
+def _check_events(path: Path, front: str) -> None:
+    """Refuse alias bombs and Python tags before anything is constructed."""
+    aliases = nodes = 0
+    try:
+        for event in yaml.parse(front, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                tag = getattr(event, "tag", None)
+                if tag and tag.startswith(_PYTHON_TAG):
+                    raise _fail(
+                        path,
+                        f"front matter uses the unsafe YAML tag {tag!r}",
+                        "use plain strings, lists and mappings only",
+                    )
+                if tag and tag.startswith("!") and tag != "!":
+                    raise _fail(
+                        path, f"front matter uses the custom YAML tag {tag!r}", "remove the tag"
+                    )
+            if aliases > MAX_YAML_ALIASES or nodes > MAX_YAML_NODES:
+                raise _fail(
+                    path,
+                    "front matter has too many YAML aliases or nodes (alias bomb?)",
+                    "write the values out without anchors and aliases",
+                )
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f" at line {line + 2}" if isinstance(line, int) else ""
+        raise _fail(
+            path, f"front matter is not valid YAML{where}", "correct the YAML syntax"
+        ) from exc
+
+
+def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
+    """Validate the text of a SKILL.md; `folder` is the directory name the `name` must match."""
+    front_text, body = _split(path, text)
+    _check_events(path, front_text)
+    try:
+        data = yaml.safe_load(front_text)
+    except yaml.YAMLError as exc:
+        raise _fail(path, "front matter is not valid YAML", "correct the YAML syntax") from exc
+    if not isinstance(data, dict):
+        raise _fail(
+            path, "front matter is not a mapping", "write `name: ...` and `description: ...`"
+        )
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise _fail(path, "front matter lacks `name`", "add `name: my-skill` (the folder's name)")
+    if len(name) > MAX_NAME:
+        raise _fail(path, f"name is {len(name)} characters, over {MAX_NAME}", "shorten the name")
+    if not NAME_RE.match(name):
+        raise _fail(
+            path,
+            f"name {name!r} is not lowercase letters, digits and single hyphens",
+            "rename it, e.g. `deploy-service`",
+        )
+    if folder is not None and name != folder:
+        raise _fail(
+            path, f"name {name!r} does not match its folder {folder!r}", "rename one to match"
+        )
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise _fail(
+            path,
+            "front matter lacks a non-empty `description`",
+            "add `description: what it does and when to use it`",
+        )
+    if len(description) > MAX_DESCRIPTION:
+        raise _fail(
+            path,
+            f"description is {len(description)} characters, over {MAX_DESCRIPTION}",
+            "shorten the description",
+        )
+    if not body.strip():
+        raise _fail(path, "has no instructions after the front matter", "add the skill's body")
+    gates = data.get("gates", [])
+    if not isinstance(gates, list) or not all(isinstance(g, str) and g.strip() for g in gates):
+        raise _fail(
+            path,
+            "`gates` must be a list of non-empty strings",
+            "list phrases from the body that must never change",
+        )
+    for gate in gates:
+        if _norm(gate) not in _norm(body):
+            raise _fail(
+                path,
+                f"declared gate {gate!r} does not appear in the body",
+                "quote the gate exactly as the body says it",
+            )
+    return Skill(name, description, body, path, dict(data), tuple(gates))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def load_skill(directory: Path) -> Skill:
+    """Load and validate `directory/SKILL.md`."""
+    path = directory / SKILL_FILE
+    return parse_skill(path, _read_text(path), folder=directory.name)
+
+
+def load_skills(root: Path | str) -> list[Skill]:
+    """Load every `NAME/SKILL.md` under `root`, sorted by name; the first bad one raises."""
+    root = Path(root)
+    if not root.is_dir():
+        raise UserError(
+            "is not a folder of skills", path=root, fix="pass a folder of NAME/SKILL.md"
+        )
+    skills = [load_skill(d) for d in sorted(root.iterdir()) if (d / SKILL_FILE).exists()]
+    if not skills:
+        raise UserError("holds no NAME/SKILL.md", path=root, fix="pass a folder of skill folders")
+    return skills
+
+
+def render_skill(skill: Skill) -> str:
+    """The SKILL.md text of `skill`: front matter (comments are not kept), then the body."""
+    front = dict(skill.front)
+    front["name"] = skill.name
+    front["description"] = skill.description
+    dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
+    return f"---\n{dumped}---\n{skill.body}"

