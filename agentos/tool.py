@@ -11,10 +11,13 @@ Write one as a decorated function:
 
 or as a class with the same attributes, decorated with `@tool` without arguments. Register the
 module through the `agentos` entry point group; the built-ins in `tools/` load the same way.
+Whatever a tool executes from the candidate runs through `ctx.sandbox`, with `ctx.tree` as the
+request's tree: never on the user's working tree.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,10 +30,14 @@ from agentos.task import Task
 
 Kind = Literal["gate", "signal"]
 Outcome = Literal["pass", "fail", "error"]
+KINDS: tuple[Kind, ...] = ("gate", "signal")
+OUTCOMES: tuple[Outcome, ...] = ("pass", "fail", "error")
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem a tool found: `path` relative to the snapshot, `line` 0 for a whole file."""
+
     path: str
     line: int
     code: str
@@ -39,6 +46,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class ToolResult:
+    """What one tool run found. `signals` are finite numbers (counts, deltas, a metric)."""
+
     tool: str
     outcome: Outcome
     findings: tuple[Finding, ...] = ()
@@ -46,12 +55,30 @@ class ToolResult:
     duration: float = 0.0
     detail: str = ""
 
+    def to_json(self) -> dict[str, object]:
+        """A JSON-shaped copy for the graph state and the ledger."""
+        return {
+            "tool": self.tool,
+            "outcome": self.outcome,
+            "findings": [
+                {"path": f.path, "line": f.line, "code": f.code, "message": f.message}
+                for f in self.findings
+            ],
+            "signals": dict(self.signals),
+            "duration": round(self.duration, 6),
+            "detail": self.detail,
+        }
+
 
 @dataclass(frozen=True)
 class ToolContext:
-    """What a tool sees: the candidate snapshot (read-only), the parent's snapshot when the loop made
-    one, the changed paths, the task, the sandbox to run commands in, the tool's options from
-    `agentos.toml`, and the trusted state directory (pins, manifests) outside the snapshot."""
+    """What a tool sees: the candidate snapshot (read-only), the parent's snapshot when the loop
+    made one, the changed paths, the task, the sandbox to run commands in, the tool's options from
+    `agentos.toml`, and the trusted state directory (pins, manifests) outside the snapshot.
+
+    `work_dir` is where a tool may create the fresh output directories of its sandbox runs (a
+    system temporary directory when None); it is never inside `tree`.
+    """
 
     tree: Path
     changed: Sequence[str]
@@ -60,14 +87,21 @@ class ToolContext:
     options: Mapping[str, Any] = field(default_factory=dict)
     parent_tree: Path | None = None
     trusted_dir: Path | None = None
+    work_dir: Path | None = None
 
 
 @runtime_checkable
 class Tool(Protocol):
-    name: str
-    kind: Kind
-    cost: float
-    description: str
+    """A tool node. Plain class attributes satisfy the read-only members."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def cost(self) -> float: ...
+    @property
+    def description(self) -> str: ...
 
     def run(self, ctx: ToolContext) -> ToolResult: ...
 
@@ -87,6 +121,20 @@ class FunctionTool:
 
 
 _TOOLS: dict[str, Tool] = {}
+_ORIGIN: dict[str, str] = {}
+
+
+def _register(made: Tool, origin: str) -> None:
+    """Add a tool; a second tool under a taken name from another module is refused."""
+    if not made.name or made.kind not in KINDS:
+        raise ValueError(f"tool {made.name!r}: needs a name and a kind in {KINDS}")
+    if not (math.isfinite(made.cost) and made.cost > 0):
+        raise ValueError(f"tool {made.name!r}: cost must be a positive number of seconds")
+    taken = _ORIGIN.get(made.name)
+    if taken is not None and taken != origin:
+        raise ValueError(f"tool name {made.name!r} is already registered by {taken}")
+    _TOOLS[made.name] = made
+    _ORIGIN[made.name] = origin
 
 
 @overload
@@ -102,12 +150,12 @@ def tool(obj: Any = None, /, *, name: str = "", kind: Kind = "gate", cost: float
         instance = obj()
         if not isinstance(instance, Tool):
             raise TypeError(f"{obj!r} lacks name, kind, cost, description or run()")
-        _TOOLS[instance.name] = instance
+        _register(instance, f"{obj.__module__}.{obj.__qualname__}")
         return obj
 
     def deco(fn: Callable[[ToolContext], ToolResult]) -> FunctionTool:
         made = FunctionTool(name, kind, cost, description or (fn.__doc__ or "").strip(), fn)
-        _TOOLS[name] = made
+        _register(made, f"{fn.__module__}.{fn.__qualname__}")
         return made
 
     return deco
@@ -119,7 +167,9 @@ def get_tool(name: str) -> Tool:
     load_plugins()
     found = _TOOLS.get(name)
     if found is None:
-        raise UserError(f"unknown tool {name!r}", fix=f"choose one of {sorted(_TOOLS)}, or install its plugin")
+        raise UserError(
+            f"unknown tool {name!r}", fix=f"choose one of {sorted(_TOOLS)}, or install its plugin"
+        )
     return found
 
 
@@ -131,14 +181,68 @@ def all_tools() -> list[Tool]:
 
 
 def run_tool(t: Tool, ctx: ToolContext) -> ToolResult:
-    """Run a tool, turning an exception into an `error` result with its message."""
+    """Run a tool, turning an exception or a malformed result into an `error` result."""
     start = time.monotonic()
     try:
         result = t.run(ctx)
     except Exception as exc:  # a broken tool is a finding, not a crash of the loop
         return ToolResult(t.name, "error", detail=f"{type(exc).__name__}: {exc}",
                           duration=time.monotonic() - start)
-    if result.duration == 0.0:
-        result = ToolResult(result.tool, result.outcome, result.findings, result.signals,
-                            time.monotonic() - start, result.detail)
-    return result
+    elapsed = time.monotonic() - start
+    if not isinstance(result, ToolResult) or result.outcome not in OUTCOMES:
+        return ToolResult(t.name, "error", duration=elapsed,
+                          detail=f"returned {type(result).__name__}, not a ToolResult")
+    bad = [k for k, v in result.signals.items() if not math.isfinite(v)]
+    if bad:
+        return ToolResult(t.name, "error", result.findings, duration=elapsed,
+                          detail=f"signal {bad[0]!r} is not a finite number")
+    return ToolResult(t.name, result.outcome, tuple(result.findings), dict(result.signals),
+                      result.duration or elapsed, result.detail)
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    """One row of `agentos tools list`."""
+
+    name: str
+    kind: Kind
+    cost: float
+    description: str
+    origin: str
+
+
+def tool_rows() -> list[ToolInfo]:
+    """Every registered tool, built-in or plugin, cheapest first."""
+    return [ToolInfo(t.name, t.kind, t.cost, t.description, _ORIGIN.get(t.name, "?"))
+            for t in all_tools()]
+
+
+def format_tool_list(rows: Sequence[ToolInfo] | None = None) -> str:
+    """The text `agentos tools list` prints: name, kind, typical cost, what it checks, origin."""
+    rows = tool_rows() if rows is None else rows
+    if not rows:
+        return "no tools registered"
+    width = max(len(r.name) for r in rows)
+    lines = [f"{'name':<{width}}  kind    cost     checks"]
+    for r in rows:
+        source = r.origin.rsplit(".", 1)[0]
+        cost = _cost(r.cost)
+        lines.append(f"{r.name:<{width}}  {r.kind:<6}  {cost:>6}   {r.description} [{source}]")
+    return "\n".join(lines)
+
+
+def _cost(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.0f}s"
+
+
+def tool_list_json(rows: Sequence[ToolInfo] | None = None) -> list[dict[str, object]]:
+    """The `--json` form of `agentos tools list`."""
+    rows = tool_rows() if rows is None else rows
+    return [{"name": r.name, "kind": r.kind, "cost": r.cost, "description": r.description,
+             "origin": r.origin} for r in rows]
+
+
+__all__ = [
+    "Finding", "FunctionTool", "Kind", "Outcome", "Tool", "ToolContext", "ToolInfo", "ToolResult",
+    "all_tools", "format_tool_list", "get_tool", "run_tool", "tool", "tool_list_json", "tool_rows",
+]
