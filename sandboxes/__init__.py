@@ -1,5 +1,5 @@
 """Built-in sandbox backends: importing this package registers `local`, `bwrap` and `unshare`."""
 
-from . import local
+from . import bwrap, local
 
-__all__ = ["local"]
+__all__ = ["bwrap", "local"]

@@ -1,0 +1,170 @@
+"""The `bwrap` backend: bubblewrap with a user namespace, all capabilities dropped, no network.
+
+Every machine here runs as root, so the user namespace and `--cap-drop ALL` are what keep root
+inside from remounting `/` read-write; `--disable-userns` stops it from making a nested user
+namespace to regain capabilities. The root is built from nothing: system directories, a short list
+of /etc files and the interpreter, all read-only; the snapshot read-only at /sandbox/tree (the
+working directory); the output directory at /sandbox/output, the only writable bind; a private tmpfs
+/tmp holding HOME. New pid, net, ipc, uts and cgroup namespaces; `--die-with-parent` and the
+launcher's parent-death signal end the run with the orchestrator; when the command exits,
+bubblewrap's init exits and the kernel kills every process left in the pid namespace, `setsid()` or
+not.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from agentos.sandbox import audit, cgroup, layout
+from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
+from agentos.sandbox.supervise import launcher_argv, sandbox_env, supervise
+
+INSTALL = (
+    "install bubblewrap: apt-get install -y bubblewrap (Debian/Ubuntu) or dnf install bubblewrap"
+)
+
+
+@functools.cache
+def _probe() -> str | None:
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return f"bubblewrap (bwrap) is not installed; {INSTALL}"
+    try:
+        done = subprocess.run(
+            [
+                exe,
+                "--unshare-all",
+                "--unshare-user",
+                "--disable-userns",
+                "--cap-drop",
+                "ALL",
+                "--ro-bind",
+                "/",
+                "/",
+                "true",
+            ],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"bwrap does not start: {err}"
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip()
+        return (
+            f"bwrap cannot make namespaces here ({why}); needs bubblewrap >= 0.8, user namespaces"
+        )
+    return None
+
+
+def bwrap_argv(request: RunRequest, *, scratch: Path, channel: audit.Channel | None) -> list[str]:
+    """The bubblewrap command line for one request, ending with `--` (the command follows)."""
+    args = [
+        "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--cap-drop",
+        "ALL",
+        "--die-with-parent",
+        "--new-session",
+        "--hostname",
+        "sandbox",
+        "--clearenv",
+    ]
+    for path in layout.system_dirs():
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        else:
+            args += ["--ro-bind", path, path]
+    for path in layout.etc_entries():
+        args += ["--ro-bind", path, path]
+    for path in layout.interpreter_roots():
+        args += ["--ro-bind", path, path]
+    args += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/dev/shm",
+        "--tmpfs",
+        "/tmp",
+        "--dir",
+        "/tmp/home",
+    ]
+    if request.gpu:
+        for dev in layout.gpu_devices():
+            args += ["--dev-bind", dev, dev]
+        args += ["--ro-bind", "/sys", "/sys"]
+    args += [
+        "--ro-bind",
+        str(request.tree.resolve()),
+        layout.TREE,
+        "--bind",
+        str(request.output.resolve()),
+        layout.OUTPUT,
+        "--chdir",
+        layout.TREE,
+    ]
+    if channel is not None:
+        args += ["--ro-bind", str(channel.site_dir), layout.AUDIT_SITE]
+    env = sandbox_env(
+        request,
+        home="/tmp/home",
+        tmp="/tmp",
+        output=layout.OUTPUT,
+        extra=channel.env if channel else {},
+    )
+    for name, value in env.items():
+        args += ["--setenv", name, value]
+    return [*args, "--"]
+
+
+@register_backend
+class BwrapSandbox(Sandbox):
+    """bubblewrap: a security boundary for code that does not hold a kernel exploit."""
+
+    name = "bwrap"
+    security_boundary = True
+
+    @classmethod
+    def missing(cls) -> str | None:
+        return _probe()
+
+    def run(self, request: RunRequest) -> RunResult:
+        scratch = Path(tempfile.mkdtemp(prefix="agentos-bwrap-"))
+        group = cgroup.create(request.limits)
+        try:
+            channel = (
+                audit.open_channel(scratch / "audit", tree=layout.TREE, site_path=layout.AUDIT_SITE)
+                if request.audit
+                else None
+            )
+            argv = launcher_argv(
+                request.limits,
+                gpu=request.gpu,
+                mode="exec",
+                cgroup_procs=group.procs_files if group else (),
+            )
+            argv += bwrap_argv(request, scratch=scratch, channel=channel) + list(request.argv)
+            outcome = supervise(
+                argv,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                cwd=scratch,
+                limits=request.limits,
+                audit_read=channel.read_fd if channel else None,
+                pass_fds=(channel.write_fd,) if channel else (),
+            )
+            if group:
+                group.kill_all()
+            return audit.finish(outcome, request, cgroup_oom=bool(group and group.oom_killed()))
+        finally:
+            if group:
+                group.remove()
+            shutil.rmtree(scratch, ignore_errors=True)
