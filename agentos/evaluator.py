@@ -17,7 +17,11 @@ from agentos.state import Status
 
 @dataclass(frozen=True)
 class Evaluation:
-    """One measurement. `status` is set only for failures (crash, timeout, oom, invalid, rejected)."""
+    """One measurement. `status` is set only for failures (crash, timeout, oom, invalid, rejected).
+
+    `reads` (snapshot-relative path to git blob id) is what the audited process actually read, when
+    the sandbox could audit; the loop checks it against the commit.
+    """
 
     metric: float | None
     status: Status | None = None
@@ -25,6 +29,8 @@ class Evaluation:
     details: Mapping[str, float] = field(default_factory=dict)
     holdout: Mapping[str, float] = field(default_factory=dict)
     log_tail: str = ""
+    reads: Mapping[str, str] | None = None
+    duration: float = 0.0
 
 
 class Evaluator(Protocol):

@@ -23,7 +23,9 @@ def load_plugins() -> None:
     if _loaded:
         return
     _loaded = True
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: (not e.name.startswith("builtin"), e.name)):
+    for ep in sorted(
+        entry_points(group=GROUP), key=lambda e: (not e.name.startswith("builtin"), e.name)
+    ):
         try:
             ep.load()
         except Exception:

@@ -1,7 +1,8 @@
 """The graph state: one TypedDict, JSON-shaped values only, partial updates from nodes.
 
 Everything here survives a checkpoint round trip (plain dicts, lists, str, int, float, bool, None).
-Providers, the sandbox, the ledger and the task are not state: they travel in `agentos.runtime.Runtime`.
+Providers, the sandbox, the ledger and the task are not state: they travel in
+`agentos.runtime.Runtime`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,17 @@ Status = Literal["keep", "discard", "crash", "timeout", "oom", "invalid", "rejec
 STATUSES: tuple[Status, ...] = ("keep", "discard", "crash", "timeout", "oom", "invalid", "rejected")
 
 
-class Point(TypedDict):
-    """A measured commit."""
-
+class _PointBase(TypedDict):
     commit: str
     metric: float | None
+
+
+class Point(_PointBase, total=False):
+    """A measured commit, with the evaluator's details (shown to the proposer) and held-out figures
+    (used only to veto)."""
+
+    details: dict[str, float]
+    holdout: dict[str, float]
 
 
 class Edit(TypedDict):
@@ -38,6 +45,7 @@ class Candidate(TypedDict, total=False):
     commit: str
     changed: list[str]
     diff: str
+    summary: str
     tokens_in: int
     tokens_out: int
     cost_usd: float
@@ -71,8 +79,10 @@ class Outcome(TypedDict, total=False):
     tree_before: str
     tree_after: str
     log_tail: str
-    truncated: bool
-    reads_checked: int
+    attempt: int
+    timings: dict[str, float]
+    details: dict[str, float]
+    holdout: dict[str, float]
 
 
 class HistoryItem(TypedDict):
@@ -97,6 +107,10 @@ class LoopState(TypedDict, total=False):
     gates: GateReport
     review: dict[str, object]
     outcome: Outcome
+    scores: dict[str, list[float]]
+    remeasure: bool
+    evaluations: int
+    extra_runs: int
     history: Annotated[list[HistoryItem], operator.add]
     feedback: list[str]
     strategy: dict[str, object]

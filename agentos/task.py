@@ -6,6 +6,7 @@ runtime context, never of the graph state.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import shlex
@@ -88,12 +89,49 @@ class Task:
     review: ReviewMode = "advisory"
     sandbox: str = "auto"
     gpu: bool = False
-    provider: str = "heuristic"
+    provider: str = "auto"
     model: str = "claude-sonnet-4-5"
     credit_horizon: int = 8
     canary: str | None = None
     canary_every: int = 0
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def is_editable(self, path: str) -> bool:
+        return not self.is_protected(path) and any(glob_match(path, g) for g in self.editable)
+
+    def is_protected(self, path: str) -> bool:
+        """Protected globs, plus agentos' own task file, which no candidate may change."""
+        return path == TASK_FILE or any(glob_match(path, g) for g in self.protected)
+
+
+def glob_match(path: str, pattern: str) -> bool:
+    """Match a repository-relative POSIX path: `*` stays within a folder, `**/` spans folders,
+    and a pattern naming a folder matches everything under it."""
+    return _glob_regex(pattern).fullmatch(path) is not None or path.startswith(
+        pattern.rstrip("/") + "/"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
 
 
 _TOP_KEYS = {"task", "metric", "budget", "search", "checkin", "tools", "review", "sandbox", "llm"}
@@ -105,7 +143,9 @@ def load_task(root: Path | str, path: Path | str | None = None) -> Task:
     file = Path(path).resolve() if path else root / TASK_FILE
     if not file.is_file():
         raise UserError(
-            "no agentos.toml here", path=file, fix="run `agentos init` to write a commented skeleton"
+            "no agentos.toml here",
+            path=file,
+            fix="run `agentos init` to write a commented skeleton",
         )
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -196,7 +236,7 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         review=r.choice(review, "review.mode", ReviewMode, default="advisory") or "advisory",
         sandbox=r.string(sandbox, "sandbox.backend", default="auto"),
         gpu=r.boolean(sandbox, "sandbox.gpu", default=False),
-        provider=r.string(llm, "llm.provider", default="heuristic"),
+        provider=r.string(llm, "llm.provider", default="auto"),
         model=r.string(llm, "llm.model", default="claude-sonnet-4-5"),
         credit_horizon=r.integer(llm, "llm.credit_horizon", default=8, minimum=0),
         canary=canary,
@@ -212,7 +252,9 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, message: str) -> Any:
-        raise UserError(f"[{key}] {message}", path=self.path, fix=f"edit `{key}` in {self.path.name}")
+        raise UserError(
+            f"[{key}] {message}", path=self.path, fix=f"edit `{key}` in {self.path.name}"
+        )
 
     def table(self, data: Mapping[str, Any], key: str, *, required: bool = True) -> dict[str, Any]:
         value = data.get(key)
@@ -297,7 +339,11 @@ class _Reader:
         value = self._get(data, key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             self.fail(key, "must be a finite number")
         if minimum is not None and value < minimum:
             self.fail(key, f"must be at least {minimum}")

@@ -26,9 +26,10 @@ class Usage:
 class ProposeRequest:
     """Everything a proposer may see. Held-out data never appears here.
 
-    `files` are the editable files at `parent` (path to text). `history` is already cut to the task's
-    credit horizon. `feedback` holds the last failures (gate findings, errors) as plain strings to be
-    quoted as data. `step` is the strategy's step scale (1.0 normal; larger explores further).
+    `files` are the editable files at `parent` (path to text). `history` is already cut to the
+    task's credit horizon. `feedback` holds the last failures (gate findings, errors) as plain
+    strings to be quoted as data. `step` is the strategy's step scale (1.0 normal; larger
+    explores further).
     """
 
     task: Task

@@ -7,8 +7,8 @@ higher is better (`score = metric` for max, `-metric` for min).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
 from agentos.errors import UserError
@@ -31,12 +31,16 @@ class Decision:
     `remeasure` asks the loop to run the candidate and the incumbent once more, paired, and to call
     `decide` again with the longer list of scores (noise-aware acceptance). The loop counts every
     re-run against the budget and records it in the ledger.
+
+    `pair` names the commit to re-measure beside the candidate on `remeasure` (the one the candidate
+    must beat: the best, for every built-in strategy); None means the incumbent.
     """
 
     verdict: Verdict
     reason: str
     incumbent: str
     state: dict[str, Any]
+    pair: str | None = None
 
 
 class Strategy(Protocol):
@@ -57,9 +61,18 @@ class Strategy(Protocol):
         commit: str,
         scores: Sequence[float],
         incumbent_scores: Sequence[float] = (),
+        *,
+        details: Mapping[str, float] | None = None,
+        descriptor: str = "",
     ) -> Decision:
         """Judge a candidate from its scores (one, or several after `remeasure`), paired with the
-        incumbent's re-measured scores when there are any."""
+        re-measured scores of `Decision.pair` (or the incumbent) when there are any.
+
+        Optional: `details` are the evaluator's secondary figures, oriented higher-is-better (the
+        `pareto` strategy uses them as objectives); `descriptor` says what changed (the candidate's
+        description; `islands` uses it to keep populations diverse). Strategies that do not use
+        them ignore them.
+        """
         ...
 
     def fail(self, state: dict[str, Any], experiment: int) -> dict[str, Any]:

@@ -1,0 +1,179 @@
+"""The `agentos` command: parse, call the library, print. User errors are one line, exit code 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from agentos import runner
+from agentos.errors import UserError
+from agentos.git import Repo
+from agentos.progress import RunDisplay
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _user_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            click.echo(f"agentos: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(package_name="agentos")
+def main() -> None:
+    """agentos: improve code, skills and prompts by experiment, never fooled by the score."""
+
+
+def _answer(summary: dict[str, Any]) -> Any:
+    click.echo(
+        f"check-in after experiment {summary['experiment']}: best {summary['best']} "
+        f"(baseline {summary['baseline']})",
+        err=True,
+    )
+    for line in summary.get("recent", []):
+        click.echo(f"  {line}", err=True)
+    if not sys.stdin.isatty():
+        click.echo("  (not a terminal: continuing)", err=True)
+        return "continue"
+    reply = click.prompt("continue, stop, or a direction for the proposer", default="continue")
+    return reply if reply in ("continue", "stop") else {"direction": reply}
+
+
+def _print_summary(summary: runner.RunSummary) -> None:
+    for line in summary.lines():
+        click.echo(line)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--budget", type=click.IntRange(min=1), help="Number of experiments (overrides the task)."
+)
+@click.option("--strategy", help="Search strategy (overrides the task).")
+@click.option("--seed", type=int, help="Seed (overrides the task).")
+@click.option("--provider", help="heuristic, anthropic, mock, script:PATH or replay:PATH.")
+@click.option(
+    "--sandbox", help="Sandbox backend: auto, bwrap, unshare, or local (no security boundary)."
+)
+@_user_errors
+def run(
+    path: Path,
+    budget: int | None,
+    strategy: str | None,
+    seed: int | None,
+    provider: str | None,
+    sandbox: str | None,
+) -> None:
+    """Improve the repository at PATH against the metric its agentos.toml declares."""
+    overrides = runner.Overrides(budget, strategy, seed, provider, sandbox)
+    from agentos.task import load_task
+
+    total = overrides.apply(load_task(Repo(path).root)).budget.experiments
+    with RunDisplay(total) as display:
+        summary = runner.run(path, overrides, on_update=display.update, answer=_answer)
+    _print_summary(summary)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@_user_errors
+def resume(path: Path) -> None:
+    """Continue the latest unfinished run from its last checkpoint."""
+    with RunDisplay(0) as display:
+        summary = runner.resume(path, on_update=display.update, answer=_answer)
+    _print_summary(summary)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--run", "run_id", help="Run id (default: the latest).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_user_errors
+def status(path: Path, run_id: str | None, as_json: bool) -> None:
+    """Show a run: baseline, best and every experiment."""
+    from agentos.status import run_status
+
+    data = run_status(path, run_id)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"run: {data['run']}")
+    click.echo(f"baseline: {data['baseline']['metric']} {data['baseline']['commit'][:12]}")
+    click.echo(f"best: {data['best']['metric']} {data['best']['commit'][:12]}")
+    for e in data["experiments"]:
+        click.echo(f"#{e['id']:<4} {e['status']:<9} {e['metric']!s:<12} {e['reason'][:70]}")
+
+
+@main.group()
+def ledger() -> None:
+    """Inspect the ledger."""
+
+
+@ledger.command("verify")
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@_user_errors
+def ledger_verify(path: Path) -> None:
+    """Recompute the hash chain and check the high-water mark."""
+    from agentos.ledger import Ledger
+
+    repo = Repo(path)
+    book = Ledger(runner.state_dir(repo) / "ledger.db")  # opening verifies; a damaged ledger raises
+    rows = sum(1 for _ in book.rows())
+    click.echo(f"ledger: ok\nrows: {rows}")
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@_user_errors
+def init(path: Path) -> None:
+    """Write a commented agentos.toml skeleton after looking at the repository."""
+    from agentos.init import write_skeleton
+
+    written = write_skeleton(path)
+    click.echo(f"wrote: {written}")
+
+
+@main.command()
+@click.option("--example", default="quickstart", help="Which folder of examples/ to run.")
+@click.option("--budget", type=click.IntRange(min=1), help="Number of experiments.")
+@_user_errors
+def demo(example: str, budget: int | None) -> None:
+    """Copy an example into a fresh git repo in a temporary folder and run agentos on it."""
+    source = Path(__file__).resolve().parent.parent / "examples" / example
+    if not (source / "agentos.toml").is_file():
+        raise UserError("example not found", path=source, fix="run from an agentos source checkout")
+    work = Path(tempfile.mkdtemp(prefix=f"agentos-demo-{example}-")) / example
+    shutil.copytree(source, work)
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        [
+            "-c",
+            "user.name=agentos demo",
+            "-c",
+            "user.email=demo@localhost",
+            "commit",
+            "-qm",
+            f"{example} example",
+        ],
+    ):
+        subprocess.run(["git", "-C", str(work), *args], check=True)
+    click.echo(f"demo repository: {work}", err=True)
+    ctx = click.get_current_context()
+    ctx.invoke(run, path=work, budget=budget, strategy=None, seed=None, provider=None, sandbox=None)

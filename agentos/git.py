@@ -1,0 +1,266 @@
+"""Git plumbing for candidates: commits made without the user's index or worktree, snapshots made
+from commits, and refs moved only by compare-and-swap.
+
+agentos never runs checkout, reset, stash or clean in the user's repository. It writes objects, its
+own refs under `refs/agentos/`, and at the end the branch `agentos/<run>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import git as gitpython
+
+from agentos.errors import UserError
+
+ZERO = "0" * 40
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "agentos",
+    "GIT_AUTHOR_EMAIL": "agentos@localhost",
+    "GIT_COMMITTER_NAME": "agentos",
+    "GIT_COMMITTER_EMAIL": "agentos@localhost",
+}
+
+
+class RefConflict(Exception):
+    """A compare-and-swap ref update lost: someone else moved the ref."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    mode: str
+    blob: str
+
+
+class Repo:
+    """A user's repository, opened after the checks that make it safe to work beside."""
+
+    def __init__(self, path: Path | str):
+        path = Path(path).resolve()
+        try:
+            repo = gitpython.Repo(path, search_parent_directories=True)
+        except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as exc:
+            raise UserError(
+                "not a git repository", path=path, fix="run agentos inside a git repo (git init)"
+            ) from exc
+        if repo.bare:
+            raise UserError(
+                "bare repository", path=path, fix="run agentos in a clone with a worktree"
+            )
+        self.root = Path(repo.working_tree_dir or path)
+        self.git_dir = Path(repo.git_dir)
+        self._repo = repo
+        self._env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0"}
+        self._env.pop("GIT_INDEX_FILE", None)
+        self.check_state()
+
+    def check_state(self) -> None:
+        """Refuse repositories mid-operation: agentos must not build on half-finished history."""
+        for marker, what in (
+            ("rebase-merge", "a rebase"),
+            ("rebase-apply", "a rebase or am"),
+            ("MERGE_HEAD", "a merge"),
+            ("CHERRY_PICK_HEAD", "a cherry-pick"),
+            ("REVERT_HEAD", "a revert"),
+        ):
+            if (self.git_dir / marker).exists():
+                raise UserError(
+                    f"the repository is in the middle of {what}",
+                    path=self.root,
+                    fix="finish or abort it first (git status says how)",
+                )
+        if (self.git_dir / "index.lock").exists():
+            raise UserError(
+                "a stale .git/index.lock exists",
+                path=self.git_dir / "index.lock",
+                fix="make sure no git process runs, then delete the lock file",
+            )
+        if self.rev("HEAD") is None:
+            raise UserError(
+                "the repository has no commits", path=self.root, fix="commit once first"
+            )
+
+    def git(
+        self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
+    ) -> bytes:
+        """Run git with argv (no shell); raise RuntimeError with git's message on failure."""
+        proc = subprocess.run(
+            ["git", "-C", str(self.root), *args],
+            input=input,
+            capture_output=True,
+            env={**self._env, **(env or {})},
+            check=False,
+        )
+        if proc.returncode != 0:
+            msg = proc.stderr.decode(errors="replace").strip()
+            raise RuntimeError(f"git {args[0]} failed: {msg}")
+        return proc.stdout
+
+    def rev(self, name: str) -> str | None:
+        try:
+            return self.git("rev-parse", "--verify", "--quiet", name + "^{commit}").decode().strip()
+        except RuntimeError:
+            return None
+
+    def entries(self, commit: str) -> dict[str, Entry]:
+        """Every file of a commit: path to (mode, blob id)."""
+        out = self.git("ls-tree", "-r", "-z", "--full-tree", commit)
+        entries: dict[str, Entry] = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, kind, blob = meta.decode().split(" ")
+            if kind == "blob":
+                entries[path.decode("utf-8", "surrogateescape")] = Entry(mode, blob)
+        return entries
+
+    def read(self, commit: str, path: str) -> bytes:
+        return self.git("cat-file", "blob", f"{commit}:{path}")
+
+    def read_many(self, commit: str, paths: list[str]) -> dict[str, bytes]:
+        """Read several files of a commit in one git process."""
+        if not paths:
+            return {}
+        spec = "".join(f"{commit}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+        out = self.git("cat-file", "--batch", input=spec)
+        result: dict[str, bytes] = {}
+        pos = 0
+        for path in paths:
+            header_end = out.index(b"\n", pos)
+            header = out[pos:header_end].split(b" ")
+            if header[-1] == b"missing":
+                pos = header_end + 1
+                continue
+            size = int(header[2])
+            result[path] = out[header_end + 1 : header_end + 1 + size]
+            pos = header_end + 1 + size + 1
+        return result
+
+    def commit_files(self, parent: str, changes: Mapping[str, bytes | None], message: str) -> str:
+        """Make a commit from `parent` with `changes` (path to new bytes, or None to delete).
+
+        Uses a private index file: the user's index and worktree are never read or written.
+        """
+        with tempfile.TemporaryDirectory(prefix="agentos-index-") as tmp:
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            self.git("read-tree", parent, env=env)
+            info = []
+            for path, data in changes.items():
+                if data is None:
+                    info.append(f"0 {ZERO}\t{path}")
+                    continue
+                blob = self.git("hash-object", "-w", "--stdin", input=data).decode().strip()
+                mode = "100755" if self._is_exec(parent, path) else "100644"
+                info.append(f"{mode} {blob}\t{path}")
+            if info:
+                self.git(
+                    "update-index",
+                    "-z",
+                    "--index-info",
+                    input="".join(i + "\0" for i in info).encode("utf-8", "surrogateescape"),
+                    env=env,
+                )
+            tree = self.git("write-tree", env=env).decode().strip()
+        return self.git("commit-tree", tree, "-p", parent, "-m", message).decode().strip()
+
+    def _is_exec(self, commit: str, path: str) -> bool:
+        out = self.git("ls-tree", "-z", commit, "--", path)
+        return out.startswith(b"100755")
+
+    def tree_of(self, commit: str) -> str:
+        return self.git("rev-parse", f"{commit}^{{tree}}").decode().strip()
+
+    def update_ref(self, ref: str, new: str, old: str | None) -> None:
+        """Move `ref` to `new` only if it still points at `old` (None: only if it is absent)."""
+        try:
+            self.git("update-ref", ref, new, old or ZERO)
+        except RuntimeError as exc:
+            raise RefConflict(f"{ref} moved under agentos: {exc}") from exc
+
+    def snapshot(self, commit: str, dest: Path, entries: Mapping[str, Entry] | None = None) -> None:
+        """Write the files of `commit` into the empty directory `dest` (no .git, nothing ignored).
+
+        Symlinks whose target leaves the tree are refused before anything is written.
+        """
+        entries = entries if entries is not None else self.entries(commit)
+        links = [p for p, e in entries.items() if e.mode == "120000"]
+        for path, target in self.read_many(commit, links).items():
+            resolved = PurePosixPath(path).parent / target.decode("utf-8", "surrogateescape")
+            if target.startswith(b"/") or ".." in _normalize(resolved).parts[:1]:
+                raise UserError(
+                    f"symlink {path!r} points outside the tree",
+                    path=self.root,
+                    fix="replace it with a regular file or a link inside the repository",
+                )
+        archive = subprocess.Popen(
+            ["git", "-C", str(self.root), "archive", "--format=tar", commit],
+            stdout=subprocess.PIPE,
+            env=self._env,
+        )
+        tar = subprocess.run(
+            ["tar", "-x", "-C", str(dest)], stdin=archive.stdout, check=False, capture_output=True
+        )
+        assert archive.stdout is not None
+        archive.stdout.close()
+        if archive.wait() != 0 or tar.returncode != 0:
+            raise RuntimeError(
+                f"snapshot of {commit} failed: {tar.stderr.decode(errors='replace')}"
+            )
+
+
+def _normalize(path: PurePosixPath) -> PurePosixPath:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+            else:
+                parts.append("..")
+        elif part != ".":
+            parts.append(part)
+    return PurePosixPath(*parts) if parts else PurePosixPath(".")
+
+
+def blob_id(data: bytes) -> str:
+    """The git blob id of `data`, as `git hash-object` computes it."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def scan_tree(root: Path) -> dict[str, str]:
+    """Every file under `root`: relative path to git blob id (symlinks by their target text)."""
+    found: dict[str, str] = {}
+    base = str(root)
+    cut = len(base) + 1
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames.sort()
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                data = os.readlink(full).encode("utf-8", "surrogateescape")
+            else:
+                with open(full, "rb") as fh:
+                    data = fh.read()
+            found[full[cut:]] = blob_id(data)
+    return found
+
+
+def tree_digest(files: Mapping[str, str]) -> str:
+    """A tagged digest of a file listing (path to blob id), order-independent."""
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.encode("utf-8", "surrogateescape") + b"\0" + files[path].encode() + b"\n")
+    return "sha256:" + h.hexdigest()
+
+
+def drift(expected: Mapping[str, Entry], found: Mapping[str, str]) -> list[str]:
+    """Paths whose bytes on disk differ from the commit, or that appeared or vanished."""
+    bad = [p for p, e in expected.items() if found.get(p) != e.blob]
+    bad += [p for p in found if p not in expected]
+    return sorted(bad)

@@ -1,0 +1,163 @@
+"""Measuring one commit: snapshot it from git, verify its bytes, evaluate, verify again.
+
+What ran is what was committed, or the measurement is `invalid` with the reason: a drift before the
+run, a drift during it, or a file the process read whose bytes differ from the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agentos.evaluator import Evaluation, Evaluator
+from agentos.git import Repo, drift, scan_tree, tree_digest
+from agentos.metric import parse_metric
+from agentos.sandbox import Limits, RunRequest, Sandbox
+from agentos.state import Status
+from agentos.task import Task
+
+LOG_TAIL_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Measurement:
+    evaluation: Evaluation
+    tree_before: str
+    tree_after: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
+    """Snapshot `commit` into a fresh directory, evaluate it, check the tree before and after."""
+    timings: dict[str, float] = {}
+    t0 = time.monotonic()
+    entries = repo.entries(commit)
+    expected = tree_digest({p: e.blob for p, e in entries.items()})
+    root = Path(tempfile.mkdtemp(prefix="agentos-snap-"))
+    tree = root / "tree"
+    tree.mkdir()
+    try:
+        repo.snapshot(commit, tree, entries)
+        timings["snapshot"] = time.monotonic() - t0
+        t1 = time.monotonic()
+        found = scan_tree(tree)
+        before = tree_digest(found)
+        timings["hash"] = time.monotonic() - t1
+        if before != expected:
+            bad = drift(entries, found)
+            return Measurement(
+                _invalid(f"tree drift before the run: {', '.join(bad[:5])}"),
+                before,
+                before,
+                timings,
+            )
+        t2 = time.monotonic()
+        evaluation = evaluator.evaluate(tree, commit)
+        timings["evaluate"] = time.monotonic() - t2
+        t3 = time.monotonic()
+        found_after = scan_tree(tree)
+        after = tree_digest(found_after)
+        timings["hash"] += time.monotonic() - t3
+        if after != expected:
+            bad = drift(entries, found_after)
+            return Measurement(
+                _invalid(f"tree drift during the run: {', '.join(bad[:5])}", evaluation.log_tail),
+                before,
+                after,
+                timings,
+            )
+        if evaluation.reads is not None:
+            wrong = sorted(
+                p
+                for p, blob in evaluation.reads.items()
+                if p in entries and entries[p].blob != blob
+            )
+            if wrong:
+                return Measurement(
+                    _invalid(
+                        f"the run read bytes that differ from the commit: {', '.join(wrong[:5])}",
+                        evaluation.log_tail,
+                    ),
+                    before,
+                    after,
+                    timings,
+                )
+        return Measurement(evaluation, before, after, timings)
+    finally:
+        _remove(root)
+
+
+def _invalid(reason: str, log_tail: str = "") -> Evaluation:
+    return Evaluation(metric=None, status="invalid", reason=reason, log_tail=log_tail)
+
+
+def _remove(root: Path) -> None:
+    for path in (root, *root.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o755)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+class MetricEvaluator:
+    """The default evaluator: the task's metric command, run in the sandbox on the snapshot."""
+
+    def __init__(self, task: Task, sandbox: Sandbox):
+        self.task = task
+        self.sandbox = sandbox
+
+    def evaluate(self, tree: Path, commit: str) -> Evaluation:
+        output = Path(tempfile.mkdtemp(prefix="agentos-out-"))
+        try:
+            result = self.sandbox.run(
+                RunRequest(
+                    argv=self.task.metric.command,
+                    tree=tree,
+                    output=output,
+                    env={"AGENTOS_COMMIT": commit},
+                    limits=Limits(wall_seconds=self.task.metric.timeout),
+                    gpu=self.task.gpu,
+                    audit=True,
+                )
+            )
+            tail = (
+                result.stdout[-LOG_TAIL_CHARS // 2 :] + "\n" + result.stderr[-LOG_TAIL_CHARS // 2 :]
+            ).strip()
+
+            def result_of(metric: float | None, status: Status | None, reason: str) -> Evaluation:
+                return Evaluation(
+                    metric,
+                    status,
+                    reason,
+                    log_tail=tail,
+                    reads=result.reads,
+                    duration=result.duration,
+                )
+
+            if result.timed_out:
+                return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
+            if result.oom:
+                return result_of(None, "oom", "killed for memory")
+            if result.exit_code != 0:
+                last = (result.stderr.strip().splitlines() or ["no stderr"])[-1][:200]
+                return result_of(None, "crash", f"exit code {result.exit_code}: {last}")
+            value, why = parse_metric(self.task.metric, result.stdout, output)
+            if value is None:
+                return result_of(None, "invalid", why)
+            if result.truncated and self.task.metric.regex is not None:
+                return result_of(
+                    None, "invalid", "output truncated: the metric line cannot be trusted"
+                )
+            return result_of(value, None, "")
+        finally:
+            shutil.rmtree(output, ignore_errors=True)
+
+    def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
+        return None
+
+
+def digest_bytes(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()

@@ -1,0 +1,76 @@
+"""The first node: measure the baseline commit (several times when the task asks, to estimate the
+noise), pin the protected files, and start the strategy."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from agentos.measure import measure
+from agentos.record import record, score_of
+from agentos.runtime import Runtime
+from agentos.state import LoopState
+from agentos.task import Task
+
+
+def make_baseline(rt: Runtime) -> Any:
+    def baseline(state: LoopState) -> dict[str, Any]:
+        commit = rt.baseline_commit
+        existing = rt.ledger.find(rt.run_id, 0)
+        if existing is not None and existing["status"] == "keep":
+            metrics = [float(existing["metric"] or 0.0)]
+        else:
+            metrics = []
+            reasons = []
+            for _ in range(1 + rt.task.search.noise_reruns):
+                m = measure(rt.repo, commit, rt.evaluator)
+                if m.evaluation.metric is None:
+                    reasons.append(f"{m.evaluation.status}: {m.evaluation.reason}")
+                    break
+                metrics.append(m.evaluation.metric)
+            status = "keep" if not reasons else "invalid"
+            record(
+                rt,
+                {
+                    "id": 0,
+                    "attempt": 1,
+                    "kind": "baseline",
+                    "parent": commit,
+                    "commit": commit,
+                    "description": "baseline",
+                    "status": status,
+                    "metric": sum(metrics) / len(metrics) if metrics else None,
+                    "reason": reasons[0] if reasons else "baseline",
+                    "samples": metrics,
+                    "tree_before": m.tree_before,
+                    "tree_after": m.tree_after,
+                    "timings": m.timings,
+                },
+            )
+            if reasons:
+                return {
+                    "stop": f"the baseline does not measure: {reasons[0]}",
+                    "baseline": {"commit": commit, "metric": None},
+                }
+        point = {"commit": commit, "metric": sum(metrics) / len(metrics)}
+        rt.repo.update_ref(rt.best_ref, commit, rt.repo.rev(rt.best_ref))
+        scores = [score_of(rt.task, v) for v in metrics]
+        return {
+            "run_id": rt.run_id,
+            "experiment": 0,
+            "evaluations": len(metrics),
+            "baseline": point,
+            "best": point,
+            "incumbent": point,
+            "strategy": rt.strategy.start(commit, scores, rt.task.search.seed),
+            "started_at": state.get("started_at") or time.time(),
+            "tokens": 0,
+            "cost_usd": 0.0,
+            "stop": None,
+        }
+
+    return baseline
+
+
+def describe(task: Task) -> str:
+    return f"{task.name}: {task.metric.goal} {' '.join(task.metric.command)}"

@@ -1,0 +1,198 @@
+"""The decide node: deterministic code, never model text, turns an outcome into a status.
+
+Failures keep their status; a measured candidate goes to the strategy (which may ask for a paired
+re-measurement when the gain is within the noise) and then to the evaluator's veto. `keep` moves
+`refs/agentos/<run>/best` and the branch `agentos/<run>` by compare-and-swap. The row is written
+once per attempt, so a re-run of this node after a crash changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+from agentos.evaluator import Evaluation
+from agentos.git import RefConflict
+from agentos.record import record
+from agentos.runtime import Runtime
+from agentos.state import HistoryItem, LoopState, Outcome, Point
+
+MAX_REMEASURE = 6
+
+
+def make_decide(rt: Runtime) -> Any:
+    def decide(state: LoopState) -> dict[str, Any]:
+        exp = state["experiment"]
+        candidate = state.get("candidate", {})
+        outcome: Outcome = state.get("outcome", {})
+        strategy = dict(state.get("strategy", {}))
+        update: dict[str, Any] = {}
+        incumbent = state["incumbent"]
+        best = state["best"]
+        status = outcome.get("status")
+        reason = outcome.get("reason", "")
+        scores = state.get("scores", {})
+        if status is None:
+            verdict = rt.strategy.decide(
+                strategy,
+                exp,
+                candidate["commit"],
+                scores.get("candidate", []),
+                scores.get("incumbent", []),
+            )
+            if verdict.verdict == "remeasure" and len(scores.get("candidate", [])) < MAX_REMEASURE:
+                return {"remeasure": True, "strategy": verdict.state}
+            status = "keep" if verdict.verdict == "keep" else "discard"
+            reason = verdict.reason
+            strategy = verdict.state
+            if status == "keep":
+                veto = rt.evaluator.veto(_evaluation(best), _evaluation(outcome))
+                if veto:
+                    status, reason = "discard", f"vetoed: {veto}"
+            metric_values = [v for v in scores.get("candidate", [])]
+            metric = (
+                _mean([_unscore(rt, v) for v in metric_values])
+                if metric_values
+                else outcome.get("metric")
+            )
+            point: Point = {
+                "commit": candidate["commit"],
+                "metric": metric,
+                "details": outcome.get("details", {}),
+                "holdout": outcome.get("holdout", {}),
+            }
+            if status == "keep":
+                reason = _promote(rt, best["commit"], point["commit"], reason)
+                update["best"] = point
+            update["incumbent"] = (
+                point
+                if verdict.incumbent == candidate["commit"]
+                else (point if status == "keep" else incumbent)
+            )
+        else:
+            strategy = rt.strategy.fail(strategy, exp)
+            metric = None
+        row = record(
+            rt,
+            {
+                "id": exp,
+                "attempt": outcome.get("attempt") or 1,
+                "parent": candidate.get("parent", ""),
+                "commit": candidate.get("commit", ""),
+                "description": candidate.get("description", ""),
+                "diff_summary": candidate.get("summary", ""),
+                "status": status,
+                "metric": metric if status in ("keep", "discard") else outcome.get("metric"),
+                "reason": reason,
+                "findings": state.get("gates", {}).get("findings", []),
+                "review": state.get("review", {}),
+                "timings": outcome.get("timings", {}),
+                "tree_before": outcome.get("tree_before", ""),
+                "tree_after": outcome.get("tree_after", ""),
+                "tokens_in": candidate.get("tokens_in", 0),
+                "tokens_out": candidate.get("tokens_out", 0),
+                "cost_usd": candidate.get("cost_usd", 0.0),
+                "samples": scores.get("candidate") if status in ("keep", "discard") else None,
+            },
+        )
+        item: HistoryItem = {
+            "id": exp,
+            "parent": candidate.get("parent", ""),
+            "commit": candidate.get("commit", ""),
+            "status": status,
+            "metric": row["metric"],
+            "description": candidate.get("description", ""),
+            "reason": row["reason"],
+        }
+        feedback = [] if status in ("keep", "discard") else [f"experiment {exp} {status}: {reason}"]
+        return {
+            **update,
+            "strategy": strategy,
+            "history": [item],
+            "feedback": feedback,
+            "remeasure": False,
+        }
+
+    return decide
+
+
+def route_after_decide(rt: Runtime) -> Any:
+    def route(state: LoopState) -> Literal["run", "checkin", "propose", "finish"]:
+        if state.get("remeasure"):
+            return "run"
+        if stop_reason(rt, state):
+            return "finish"
+        every = rt.task.checkin.every
+        if every and state["experiment"] % every == 0:
+            return "checkin"
+        plateau = rt.task.checkin.on_plateau
+        if plateau and _since_keep(state) == plateau:
+            return "checkin"
+        return "propose"
+
+    return route
+
+
+def stop_reason(rt: Runtime, state: LoopState) -> str | None:
+    """The first stop rule that holds, as a message, or None to go on."""
+    if state.get("stop"):
+        return state["stop"]
+    budget = rt.task.budget
+    if state.get("experiment", 0) + state.get("extra_runs", 0) >= budget.experiments:
+        return f"budget: {budget.experiments} experiments"
+    if budget.wall_time and time.time() - state.get("started_at", time.time()) >= budget.wall_time:
+        return f"budget: {budget.wall_time:g} s wall time"
+    if budget.patience and _since_keep(state) >= budget.patience:
+        return f"patience: no gain in {budget.patience} experiments"
+    best = state.get("best", {}).get("metric")
+    if (
+        budget.target is not None
+        and best is not None
+        and (best >= budget.target if rt.task.metric.goal == "max" else best <= budget.target)
+    ):
+        return f"target reached: {best:g}"
+    if budget.tokens and state.get("tokens", 0) >= budget.tokens:
+        return f"budget: {budget.tokens} tokens"
+    if budget.dollars is not None and state.get("cost_usd", 0.0) >= budget.dollars:
+        return f"budget: ${budget.dollars:g}"
+    return None
+
+
+def _since_keep(state: LoopState) -> int:
+    count = 0
+    for item in reversed(state.get("history", [])):
+        if item["status"] == "keep":
+            break
+        count += 1
+    return count
+
+
+def _promote(rt: Runtime, old: str, new: str, reason: str) -> str:
+    """Move best, then the branch, each only from where agentos last left it."""
+    current = rt.repo.rev(rt.best_ref)
+    if current != new:
+        rt.repo.update_ref(rt.best_ref, new, old)
+    branch = rt.repo.rev(rt.branch_ref)
+    if branch == new:
+        return reason
+    try:
+        rt.repo.update_ref(rt.branch_ref, new, old if branch is not None else None)
+    except RefConflict:
+        return f"{reason}; promotion refused: agentos/{rt.run_id} was moved by someone else"
+    return reason
+
+
+def _evaluation(point: Any) -> Evaluation:
+    return Evaluation(
+        metric=point.get("metric"),
+        details=point.get("details", {}) or {},
+        holdout=point.get("holdout", {}) or {},
+    )
+
+
+def _unscore(rt: Runtime, score: float) -> float:
+    return score if rt.task.metric.goal == "max" else -score
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)

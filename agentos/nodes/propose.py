@@ -1,0 +1,118 @@
+"""The propose node: ask the provider for a change to the incumbent, apply it, commit it.
+
+Edits that do not apply or leave the editable surface go back to the provider with the error, a
+bounded number of times; after that the experiment is `rejected` with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentos.candidate import EditError, apply, diff_summary, editable_paths, unified_diff
+from agentos.providers.base import ProposeRequest, ProviderError
+from agentos.runtime import Runtime
+from agentos.state import Candidate, LoopState
+
+
+def make_propose(rt: Runtime) -> Any:
+    def propose(state: LoopState) -> dict[str, Any]:
+        exp = state.get("experiment", 0) + 1
+        choice = rt.strategy.choose(dict(state.get("strategy", {})), exp)
+        parent = choice.parent
+        entries = rt.repo.entries(parent)
+        paths = editable_paths(rt.task, entries)
+        files = {
+            p: b.decode("utf-8", "surrogateescape")
+            for p, b in rt.repo.read_many(parent, paths).items()
+        }
+        history = (
+            list(state.get("history", []))[-rt.task.credit_horizon :]
+            if rt.task.credit_horizon
+            else []
+        )
+        feedback = list(state.get("feedback", []))
+        base: dict[str, Any] = {
+            "experiment": exp,
+            "candidate": {"parent": parent},
+            "outcome": {},
+            "gates": {},
+            "review": {},
+            "scores": {},
+        }
+        tokens_in = tokens_out = 0
+        cost = 0.0
+        error = ""
+        for attempt in range(1 + rt.propose_retries):
+            request = ProposeRequest(
+                task=rt.task,
+                experiment=exp,
+                parent=parent,
+                files=files,
+                history=history,
+                feedback=feedback,
+                seed=rt.task.search.seed * 1_000_003 + exp * 101 + attempt,
+                step=choice.step,
+                direction=state.get("direction"),
+            )
+            try:
+                proposal = rt.provider.propose(request)
+            except ProviderError as exc:
+                error = f"provider: {exc}"
+                if "budget" in str(exc):
+                    return {**base, "stop": f"budget spent: {exc}"}
+                feedback = [*feedback, error]
+                continue
+            tokens_in += proposal.usage.tokens_in
+            tokens_out += proposal.usage.tokens_out
+            cost += proposal.usage.cost_usd
+            try:
+                changed = apply(
+                    rt.task, files, edits=proposal.edits, components=proposal.components
+                )
+            except EditError as exc:
+                error = f"edit refused: {exc}"
+                feedback = [*feedback, error]
+                continue
+            before = {p: files[p] for p in changed}
+            commit = rt.repo.commit_files(
+                parent,
+                {p: t.encode("utf-8", "surrogateescape") for p, t in changed.items()},
+                f"agentos {rt.run_id} #{exp}: {proposal.description}"[:500],
+            )
+            rt.repo.git("update-ref", rt.experiment_ref(exp), commit)
+            candidate: Candidate = {
+                "parent": parent,
+                "description": proposal.description[:500],
+                "commit": commit,
+                "changed": sorted(changed),
+                "diff": unified_diff(before, changed),
+                "edits": list(proposal.edits),
+                "tokens_in": tokens_in,
+                "tokens_out": tokens_out,
+                "cost_usd": cost,
+            }
+            candidate["summary"] = diff_summary(before, changed)
+            return {**base, "candidate": candidate, **_spend(state, tokens_in + tokens_out, cost)}
+        candidate = {
+            "parent": parent,
+            "description": "no usable proposal",
+            "error": error,
+            "tokens_in": tokens_in,
+            "tokens_out": tokens_out,
+            "cost_usd": cost,
+        }
+        return {
+            **base,
+            "candidate": candidate,
+            "outcome": {"status": "rejected", "reason": error or "no usable proposal"},
+            **_spend(state, tokens_in + tokens_out, cost),
+        }
+
+    return propose
+
+
+def _spend(state: LoopState, tokens: int, cost: float) -> dict[str, Any]:
+    return {
+        "tokens": state.get("tokens", 0) + tokens,
+        "cost_usd": state.get("cost_usd", 0.0) + cost,
+    }

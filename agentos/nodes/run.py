@@ -1,0 +1,86 @@
+"""The run node: measure the candidate commit in the sandbox, exactly one terminal row per attempt.
+
+An attempt is marked in the ledger before its process starts. If the orchestrator died during an
+earlier attempt of this experiment, that attempt gets its terminal `crash` row here, and a new
+attempt runs. A `remeasure` pass measures the candidate and the incumbent once more, paired.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from agentos.measure import Measurement, measure
+from agentos.record import record, score_of
+from agentos.runtime import Runtime
+from agentos.state import LoopState, Outcome
+
+
+def make_run(rt: Runtime) -> Any:
+    def run(state: LoopState) -> dict[str, Any]:
+        if state.get("outcome") and not state.get("remeasure"):
+            return {}
+        exp = state["experiment"]
+        candidate = state["candidate"]
+        for orphan in rt.ledger.open_attempts(rt.run_id):
+            record(
+                rt,
+                {
+                    "id": orphan["id"],
+                    "attempt": orphan["attempt"],
+                    "parent": candidate["parent"],
+                    "commit": candidate.get("commit", ""),
+                    "description": candidate.get("description", ""),
+                    "status": "crash",
+                    "reason": "the orchestrator died during this attempt; retried",
+                },
+            )
+        scores = {k: list(v) for k, v in state.get("scores", {}).items()}
+        evaluations = state.get("evaluations", 0)
+        if state.get("remeasure"):
+            for key, commit in (
+                ("candidate", candidate["commit"]),
+                ("incumbent", state["incumbent"]["commit"]),
+            ):
+                m = measure(rt.repo, commit, rt.evaluator)
+                evaluations += 1
+                if m.evaluation.metric is None:
+                    return {
+                        "remeasure": False,
+                        "evaluations": evaluations,
+                        "outcome": _outcome(m, 0),
+                    }
+                scores.setdefault(key, []).append(score_of(rt.task, m.evaluation.metric))
+            return {
+                "remeasure": False,
+                "scores": scores,
+                "evaluations": evaluations,
+                "extra_runs": state.get("extra_runs", 0) + 2,
+            }
+        attempt = rt.ledger.begin_attempt(rt.run_id, exp, secrets.token_hex(8))
+        m = measure(rt.repo, candidate["commit"], rt.evaluator)
+        outcome = _outcome(m, attempt)
+        if m.evaluation.metric is not None:
+            scores = {"candidate": [score_of(rt.task, m.evaluation.metric)]}
+        return {"outcome": outcome, "scores": scores, "evaluations": evaluations + 1}
+
+    return run
+
+
+def _outcome(m: Measurement, attempt: int) -> Outcome:
+    e = m.evaluation
+    outcome: Outcome = {
+        "metric": e.metric,
+        "reason": e.reason,
+        "duration": e.duration,
+        "tree_before": m.tree_before,
+        "tree_after": m.tree_after,
+        "log_tail": e.log_tail,
+        "attempt": attempt,
+        "timings": m.timings,
+        "details": dict(e.details),
+        "holdout": dict(e.holdout),
+    }
+    if e.status is not None:
+        outcome["status"] = e.status
+    return outcome

@@ -1,0 +1,283 @@
+"""Running and resuming the loop on a repository: the library behind `agentos run` and `resume`.
+
+One orchestrator per repository (an exclusive lock in `.agentos/`), one ledger, one checkpoint
+database. The user's worktree, index, HEAD and branches are never touched: everything agentos
+writes lives in `.agentos/` (git-ignored by its own .gitignore), the object store, `refs/agentos/`
+and finally the branch `agentos/<run>`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import json
+import os
+import secrets
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langgraph.types import Command
+
+from agentos.checkpoint import open_checkpointer
+from agentos.errors import LockedError, UserError
+from agentos.evaluator import Evaluator
+from agentos.git import Repo
+from agentos.graph import build_graph
+from agentos.ledger import Ledger
+from agentos.measure import MetricEvaluator
+from agentos.providers.base import get_provider
+from agentos.runtime import Runtime
+from agentos.sandbox import get_backend
+from agentos.strategies.base import get_strategy
+from agentos.task import Search, Task, load_task, parse_task
+
+STATE_DIR = ".agentos"
+
+Answer = Callable[[dict[str, Any]], Any]
+"""Called at a check-in with its summary; returns "continue", "stop" or {"direction": ...}."""
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str
+    baseline: float | None
+    best: float | None
+    best_commit: str
+    branch: str
+    experiments: int
+    counts: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    def lines(self) -> list[str]:
+        """The greppable `key: value` summary a run ends with."""
+        out = [
+            f"run: {self.run_id}",
+            f"status: {self.status}",
+            f"baseline: {self.baseline}",
+            f"best: {self.best}",
+            f"best_commit: {self.best_commit}",
+            f"branch: {self.branch}",
+            f"experiments: {self.experiments}",
+        ]
+        out += [f"{k}: {v}" for k, v in sorted(self.counts.items())]
+        out.append(f"elapsed_s: {self.elapsed:.1f}")
+        return out
+
+
+@dataclass(frozen=True)
+class Overrides:
+    budget: int | None = None
+    strategy: str | None = None
+    seed: int | None = None
+    provider: str | None = None
+    sandbox: str | None = None
+
+    def apply(self, task: Task) -> Task:
+        if self.budget is not None:
+            task = dataclasses.replace(
+                task, budget=dataclasses.replace(task.budget, experiments=self.budget)
+            )
+        if self.strategy is not None or self.seed is not None:
+            task = dataclasses.replace(
+                task,
+                search=Search(
+                    self.strategy or task.search.strategy,
+                    task.search.seed if self.seed is None else self.seed,
+                    task.search.noise_reruns,
+                ),
+            )
+        if self.provider is not None:
+            task = dataclasses.replace(task, provider=self.provider)
+        if self.sandbox is not None:
+            task = dataclasses.replace(task, sandbox=self.sandbox)
+        return task
+
+
+def state_dir(repo: Repo) -> Path:
+    path = repo.root / STATE_DIR
+    path.mkdir(exist_ok=True)
+    ignore = path / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")
+    return path
+
+
+@contextmanager
+def repo_lock(directory: Path) -> Iterator[None]:
+    """Hold the repository's single-instance lock; the kernel drops it if the process dies."""
+    fd = os.open(directory / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LockedError(
+                "another agentos process is running on this repository",
+                path=directory / "lock",
+                fix="wait for it to finish, or stop it; `agentos status` shows its progress",
+            ) from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def resolve_provider(task: Task) -> str:
+    if task.provider != "auto":
+        return task.provider
+    return "anthropic" if os.environ.get("ANTHROPIC_API_KEY") else "heuristic"
+
+
+def make_runtime(
+    task: Task,
+    repo: Repo,
+    ledger: Ledger,
+    run_id: str,
+    baseline: str,
+    sdir: Path,
+    evaluator: Evaluator | None = None,
+) -> Runtime:
+    sandbox = get_backend(task.sandbox)
+    entries = repo.entries(baseline)
+    pins = {p: e.blob for p, e in entries.items() if task.is_protected(p)}
+    return Runtime(
+        task=task,
+        repo=repo,
+        run_id=run_id,
+        ledger=ledger,
+        provider=get_provider(resolve_provider(task), task),
+        strategy=get_strategy(task.search.strategy),
+        sandbox=sandbox,
+        evaluator=evaluator or MetricEvaluator(task, sandbox),
+        state_dir=sdir,
+        pins=pins,
+        baseline_commit=baseline,
+    )
+
+
+def run(
+    path: Path | str,
+    overrides: Overrides = Overrides(),
+    *,
+    on_update: Callable[[dict[str, Any]], None] | None = None,
+    answer: Answer | None = None,
+    run_id: str | None = None,
+) -> RunSummary:
+    """Start a new run on the repository at `path` and drive it to its end."""
+    repo = Repo(path)
+    task = overrides.apply(load_task(repo.root))
+    sdir = state_dir(repo)
+    with repo_lock(sdir):
+        ledger = Ledger(sdir / "ledger.db")
+        run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+        baseline = repo.rev("HEAD")
+        assert baseline is not None
+        rt = make_runtime(task, repo, ledger, run_id, baseline, sdir)
+        ledger.start_run(
+            run_id,
+            task=task.name,
+            repo=str(repo.root),
+            baseline=baseline,
+            strategy=task.search.strategy,
+            seed=task.search.seed,
+            provider=rt.provider.name,
+            config=json.dumps(
+                {
+                    "toml": task.path.read_text(encoding="utf-8"),
+                    "overrides": dataclasses.asdict(overrides),
+                }
+            ),
+        )
+        return _drive(rt, {}, on_update, answer)
+
+
+def resume(
+    path: Path | str,
+    *,
+    on_update: Callable[[dict[str, Any]], None] | None = None,
+    answer: Answer | None = None,
+) -> RunSummary:
+    """Continue the latest unfinished run from its last checkpoint; nothing is lost or repeated."""
+    repo = Repo(path)
+    sdir = state_dir(repo)
+    with repo_lock(sdir):
+        ledger = Ledger(sdir / "ledger.db")
+        run_id = ledger.latest_run()
+        info = ledger.run(run_id) if run_id else None
+        if info is None or run_id is None:
+            raise UserError("no run to resume", path=sdir, fix="start one with `agentos run`")
+        if info.get("finished_at"):
+            raise UserError(
+                f"run {run_id} already finished",
+                path=sdir,
+                fix="start a new one with `agentos run`",
+            )
+        config = json.loads(info["config"])
+        task = Overrides(**config["overrides"]).apply(
+            parse_task(
+                tomllib.loads(config["toml"]), root=repo.root, path=repo.root / "agentos.toml"
+            )
+        )
+        rt = make_runtime(task, repo, ledger, run_id, info["baseline"], sdir)
+        return _drive(rt, None, on_update, answer)
+
+
+def _drive(
+    rt: Runtime,
+    first: dict[str, Any] | None,
+    on_update: Callable[[dict[str, Any]], None] | None,
+    answer: Answer | None,
+) -> RunSummary:
+    start = time.monotonic()
+    checkpointer = open_checkpointer(rt.state_dir / "checkpoints.db")
+    graph = build_graph(rt, checkpointer=checkpointer)
+    config: Any = {
+        "configurable": {"thread_id": rt.run_id},
+        "recursion_limit": 12 * rt.task.budget.experiments + 100,
+    }
+    if first is None and not graph.get_state(config).values:
+        first = {}
+    payload: Any = first
+    while True:
+        interrupted = None
+        for chunk in graph.stream(payload, config, stream_mode="updates"):
+            for node, update in chunk.items():
+                if node == "__interrupt__":
+                    interrupted = update[0].value
+                elif on_update is not None and isinstance(update, dict):
+                    on_update({"node": node, **update})
+        if interrupted is None:
+            break
+        reply = answer(interrupted) if answer else "continue"
+        payload = Command(resume=reply)
+    values = graph.get_state(config).values
+    checkpointer.conn.close()
+    return summarize(rt.ledger, rt.run_id, values, time.monotonic() - start)
+
+
+def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: float) -> RunSummary:
+    counts: dict[str, int] = {}
+    for row in ledger.rows(run_id):
+        if row["kind"] != "baseline":
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+    best = values.get("best", {})
+    return RunSummary(
+        run_id=run_id,
+        status=values.get("stop") or "stopped",
+        baseline=values.get("baseline", {}).get("metric"),
+        best=best.get("metric"),
+        best_commit=best.get("commit", ""),
+        branch=f"agentos/{run_id}",
+        experiments=values.get("experiment", 0),
+        counts=counts,
+        elapsed=elapsed,
+    )
+
+
+__all__ = ["Overrides", "RunSummary", "repo_lock", "resume", "run", "state_dir", "summarize"]

@@ -1,0 +1,60 @@
+"""The state of a run, read from the ledger alone: it works during a run, or after a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agentos.errors import UserError
+from agentos.git import Repo
+from agentos.ledger import Ledger
+from agentos.runner import STATE_DIR
+
+
+def open_ledger(path: Path | str) -> Ledger:
+    repo = Repo(path)
+    db = repo.root / STATE_DIR / "ledger.db"
+    if not db.exists():
+        raise UserError("no agentos runs here yet", path=db, fix="start one with `agentos run`")
+    return Ledger(db)
+
+
+def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
+    """One object: `run`, `baseline` and `best` (commit, metric), `experiments`, and `stop`."""
+    ledger = open_ledger(path)
+    run_id = run_id or ledger.latest_run()
+    info = ledger.run(run_id) if run_id else None
+    if info is None or run_id is None:
+        raise UserError(
+            f"no run {run_id!r} in the ledger", path=ledger.path, fix="see `agentos status`"
+        )
+    rows = list(ledger.rows(run_id))
+    base = next((r for r in rows if r["kind"] == "baseline"), None)
+    baseline = {"commit": info["baseline"], "metric": base["metric"] if base else None}
+    best = dict(baseline)
+    experiments = []
+    for r in rows:
+        if r["kind"] == "baseline":
+            continue
+        if r["status"] == "keep":
+            best = {"commit": r["commit"], "metric": r["metric"]}
+        experiments.append(
+            {
+                "id": r["id"],
+                "attempt": r["attempt"],
+                "parent": r["parent"],
+                "commit": r["commit"],
+                "status": r["status"],
+                "metric": r["metric"],
+                "reason": r["reason"],
+                "description": r["description"],
+            }
+        )
+    return {
+        "run": run_id,
+        "baseline": baseline,
+        "best": best,
+        "experiments": experiments,
+        "stop": info.get("stop_reason"),
+        "finished": info.get("finished_at") is not None,
+    }
