@@ -1,0 +1,26 @@
+"""Search strategies: where to propose from and whether to keep what came back.
+
+Importing this package registers the built-ins with `agentos.strategies.base.register_strategy`.
+"""
+
+from agentos.strategies.anneal import Anneal
+from agentos.strategies.base import (
+    Choice,
+    Decision,
+    Strategy,
+    get_strategy,
+    register_strategy,
+    strategy_names,
+)
+from agentos.strategies.greedy import Greedy
+
+__all__ = [
+    "Anneal",
+    "Choice",
+    "Decision",
+    "Greedy",
+    "Strategy",
+    "get_strategy",
+    "register_strategy",
+    "strategy_names",
+]

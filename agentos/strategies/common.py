@@ -1,0 +1,108 @@
+"""What every built-in strategy shares: the JSON state, noise-aware keeps, seeded randomness.
+
+Only a new best is `keep`; where the walk goes next (the incumbent) is each strategy's own choice
+and is recorded in its state. A strategy subclass implements `choose` and `after` (what to do with
+a measured candidate once keep or discard is settled) and may override `init` and `failed`.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from agentos.strategies.base import Choice, Decision
+from agentos.strategies.noise import judge, mean, sample_sd
+
+State = dict[str, Any]
+
+
+class StrategyBase:
+    """Template for the built-ins: subclasses set `name` and implement `choose` and `after`."""
+
+    name: ClassVar[str] = ""
+    patience: ClassVar[int] = 6
+
+    def start(
+        self, baseline_commit: str, baseline_scores: Sequence[float], seed: int
+    ) -> dict[str, Any]:
+        scores = [float(s) for s in baseline_scores]
+        if not scores:
+            raise ValueError("a strategy starts from at least one baseline score")
+        score = mean(scores)
+        state: State = {
+            "strategy": self.name,
+            "seed": seed,
+            "noise": sample_sd(scores),
+            "noise_df": len(scores) - 1,
+            "best": {"commit": baseline_commit, "score": score, "scores": scores[-8:]},
+            "walk": {"commit": baseline_commit, "score": score},
+            "since_best": 0,
+            "decided": 0,
+            "keeps": 0,
+        }
+        self.init(state)
+        return state
+
+    def init(self, state: State) -> None:
+        """Add the strategy's own keys to a fresh state."""
+
+    def rng(self, state: State, experiment: int, salt: str = "") -> random.Random:
+        """A random stream fixed by the seed, the experiment and the purpose."""
+        return random.Random(f"{self.name}:{state['seed']}:{experiment}:{salt}")
+
+    def choose(self, state: dict[str, Any], experiment: int) -> Choice:
+        raise NotImplementedError
+
+    def decide(
+        self,
+        state: dict[str, Any],
+        experiment: int,
+        commit: str,
+        scores: Sequence[float],
+        incumbent_scores: Sequence[float] = (),
+        *,
+        details: Mapping[str, float] | None = None,
+        descriptor: str = "",
+    ) -> Decision:
+        st = copy.deepcopy(state)
+        best = st["best"]
+        if not scores:
+            return Decision("discard", "no score", st["walk"]["commit"], self.fail(st, experiment))
+        verdict = judge(scores, best["score"], incumbent_scores, st["noise"], st["noise_df"])
+        if verdict.verdict == "unsure":
+            return Decision("remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"])
+        if incumbent_scores:  # the re-runs of the best sharpen its own estimate
+            best["scores"] = (best["scores"] + [float(s) for s in incumbent_scores])[-8:]
+            best["score"] = mean(best["scores"])
+        # the first run only selected the candidate; fresh re-runs estimate it without that bias
+        score = mean(scores[1:]) if len(scores) > 1 else float(scores[0])
+        st["decided"] += 1
+        kept = verdict.verdict == "better"
+        if kept:
+            st["best"] = {"commit": commit, "score": score, "scores": [float(s) for s in scores]}
+            st["since_best"] = 0
+            st["keeps"] += 1
+        else:
+            st["since_best"] += 1
+        note = self.after(st, experiment, commit, score, kept, dict(details or {}), descriptor)
+        reason = f"{verdict.reason}; {note}" if note else verdict.reason
+        return Decision("keep" if kept else "discard", reason, st["walk"]["commit"], st)
+
+    def after(
+        self, state: State, experiment: int, commit: str, score: float, kept: bool,
+        details: dict[str, float], descriptor: str,
+    ) -> str:
+        """Update the walk after a measured candidate; return a note for the reason, or ''."""
+        raise NotImplementedError
+
+    def fail(self, state: dict[str, Any], experiment: int) -> dict[str, Any]:
+        st = copy.deepcopy(state)
+        st["decided"] += 1
+        st["since_best"] += 1
+        self.failed(st, experiment)
+        return st
+
+    def failed(self, state: State, experiment: int) -> None:
+        """Update the strategy's own keys after an experiment with no score."""

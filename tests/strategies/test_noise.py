@@ -1,0 +1,77 @@
+"""Noise-aware acceptance: a gain within the noise is re-measured, and kept only if real."""
+
+from __future__ import annotations
+
+import random
+
+from agentos.strategies import get_strategy
+from agentos.strategies.noise import judge, t_critical
+
+BASELINE = [10.0, 10.3, 9.7, 10.1, 9.9]  # sd ~ 0.22
+
+
+def test_within_noise_gain_asks_for_a_paired_remeasure_of_the_best() -> None:
+    g = get_strategy("greedy")
+    st = g.start("base", BASELINE, seed=0)
+    d = g.decide(st, 1, "c1", [10.3])
+    assert d.verdict == "remeasure" and d.pair == "base"
+    assert d.state == st  # nothing is settled yet
+
+
+def test_a_large_gain_is_kept_at_once_and_a_loss_discarded() -> None:
+    g = get_strategy("greedy")
+    st = g.start("base", BASELINE, seed=0)
+    assert g.decide(st, 1, "c1", [12.0]).verdict == "keep"
+    assert g.decide(st, 1, "c1", [9.9]).verdict == "discard"
+
+
+def test_the_noise_test_refuses_a_within_noise_gain() -> None:
+    """A lucky first draw of an equal candidate, then fresh paired runs that show nothing."""
+    g = get_strategy("greedy")
+    st = g.start("base", BASELINE, seed=0)
+    cand, inc = [10.4], []
+    d = g.decide(st, 1, "c1", cand)
+    rng = random.Random(1)
+    while d.verdict == "remeasure":
+        cand.append(10.0 + rng.gauss(0, 0.2))
+        inc.append(10.0 + rng.gauss(0, 0.2))
+        d = g.decide(d.state, 1, "c1", cand, inc)
+    assert d.verdict == "discard" and ("not real" in d.reason or "no gain" in d.reason)
+    assert d.state["best"]["commit"] == "base"
+    assert len(cand) <= 4
+
+
+def test_a_real_small_gain_is_confirmed_by_the_paired_test() -> None:
+    g = get_strategy("greedy")
+    st = g.start("base", BASELINE, seed=0)
+    d = g.decide(st, 1, "c1", [10.5])
+    cand, inc = [10.5], []
+    pairs = [(10.62, 10.01), (10.58, 9.98), (10.66, 10.05)]
+    for c, i in pairs:
+        if d.verdict != "remeasure":
+            break
+        cand.append(c)
+        inc.append(i)
+        d = g.decide(d.state, 1, "c1", cand, inc)
+    assert d.verdict == "keep" and "paired gain" in d.reason
+
+
+def test_false_keep_rate_is_small_for_equal_candidates() -> None:
+    rng = random.Random(0)
+    keeps = 0
+    for _ in range(400):
+        base = [rng.gauss(0, 1) for _ in range(4)]
+        scores, ref = [rng.gauss(0, 1)], sum(base) / 4
+        j = judge(scores, ref, [], 1.0, 3)
+        while j.verdict == "unsure":
+            scores.append(rng.gauss(0, 1))
+            rescores = [rng.gauss(0, 1) for _ in scores[1:]]
+            j = judge(scores, ref, rescores, 1.0, 3)
+        keeps += j.verdict == "better"
+    assert keeps <= 16  # well under 5%
+
+
+def test_without_a_noise_estimate_comparison_is_plain() -> None:
+    assert judge([1.01], 1.0, [], 0.0, 0).verdict == "better"
+    assert judge([1.0], 1.0, [], 0.0, 0).verdict == "not-better"
+    assert t_critical(1) > t_critical(10) > t_critical(100) > 1.95
