@@ -1,5 +1,5 @@
 """Built-in sandbox backends: importing this package registers `local`, `bwrap` and `unshare`."""
 
-from . import bwrap, local
+from . import bwrap, local, unshare
 
-__all__ = ["bwrap", "local"]
+__all__ = ["bwrap", "local", "unshare"]

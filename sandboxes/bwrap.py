@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -160,6 +161,7 @@ class BwrapSandbox(Sandbox):
                 limits=request.limits,
                 audit_read=channel.read_fd if channel else None,
                 pass_fds=(channel.write_fd,) if channel else (),
+                stop_signal=signal.SIGKILL,
             )
             if group:
                 group.kill_all()

@@ -147,11 +147,14 @@ def supervise(
     limits: Limits,
     audit_read: int | None = None,
     pass_fds: Sequence[int] = (),
+    stop_signal: int = signal.SIGTERM,
 ) -> Outcome:
     """Run `argv` to completion under the wall-clock limit and return what it did.
 
     `audit_read` is the read end of the audit pipe; the caller has passed the write end in
-    `pass_fds` and this function closes it once the child holds it. Raises `OSError` when the
+    `pass_fds` and this function closes it once the child holds it. `stop_signal` goes to the first
+    process at the deadline: SIGTERM lets the reaping launcher clean up; a namespace backend sends
+    SIGKILL, since killing its first process ends the whole pid namespace. Raises `OSError` when the
     process cannot be started at all.
     """
     start = time.monotonic()
@@ -189,7 +192,7 @@ def supervise(
             now = time.monotonic()
             if now >= deadline and not timed_out:
                 timed_out = True
-                _signal(proc, signal.SIGTERM, group=False)
+                _signal(proc, stop_signal, group=False)
                 kill_at = now + KILL_GRACE
             if kill_at is not None and now >= kill_at:
                 _signal(proc, signal.SIGKILL, group=True)

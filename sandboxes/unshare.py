@@ -1,0 +1,139 @@
+"""The `unshare` backend: for hosts without bubblewrap (the H100 benchmark hosts among them).
+
+`unshare -Urn` run as root maps 0 to 0 and can still write the host, so the order matters: as real
+root, in a private mount namespace, `mkroot.py` builds a root from read-only binds (system
+directories, a few /etc files, the interpreter, the snapshot at /sandbox/tree) plus the output
+directory and a private /tmp, and `pivot_root`s into it; then it drops every group and becomes
+uid/gid 65534; only then `unshare -Urnm --fork --pid --mount-proc` gives the run its own user, net,
+mount and pid namespaces, and `setpriv` empties the capability sets before the command starts. The
+inherited mounts are locked read-only by the kernel, the host uid is unprivileged, the network is a
+lone loopback that is down, and the pid namespace dies with its first process.
+
+Needs: root (to build the root), util-linux `unshare` and `setpriv`, user namespaces.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from agentos.sandbox import audit, cgroup, layout
+from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
+from agentos.sandbox.supervise import launcher_argv, sandbox_env, supervise
+
+UID = GID = 65534
+MKROOT = Path(layout.__file__).with_name("mkroot.py")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+
+
+@functools.cache
+def _probe() -> str | None:
+    if os.geteuid() != 0:
+        return (
+            "the unshare backend builds the sandbox root as root; run agentos as root or use bwrap"
+        )
+    for tool in ("unshare", "setpriv"):
+        if shutil.which(tool) is None:
+            return f"{tool} is missing; install util-linux (apt-get install -y util-linux)"
+    try:
+        done = subprocess.run(
+            ["setpriv", f"--reuid={UID}", f"--regid={GID}", "--clear-groups", "--",
+             "unshare", "-Urnm", "--fork", "--pid", "--mount-proc", "true"],
+            capture_output=True, timeout=10, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"unshare does not start: {err}"
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip()
+        return f"unprivileged user namespaces are not available ({why})"
+    return None
+
+
+def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dict[str, object]:
+    binds: list[tuple[str, str, bool]] = []
+    symlinks: list[tuple[str, str]] = []
+    for path in layout.system_dirs():
+        if os.path.islink(path):
+            symlinks.append((os.readlink(path), path))
+        else:
+            binds.append((path, path, False))
+    binds += [(p, p, False) for p in layout.etc_entries() + layout.interpreter_roots()]
+    binds += [(d, d, True) for d in DEVICES if os.path.exists(d)]
+    if request.gpu:
+        binds += [(d, d, True) for d in layout.gpu_devices()] + [("/sys", "/sys", False)]
+    binds.append((str(request.tree.resolve()), layout.TREE, False))
+    binds.append((str(request.output.resolve()), layout.OUTPUT, True))
+    if channel is not None:
+        binds.append((str(channel.site_dir), layout.AUDIT_SITE, False))
+    env = sandbox_env(
+        request, home="/tmp/home", tmp="/tmp", output=layout.OUTPUT,
+        extra=channel.env if channel else {},
+    )  # fmt: skip
+    inner = [
+        shutil.which("unshare") or "/usr/bin/unshare", "--user", "--map-root-user", "--net",
+        "--mount", "--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", "--",
+        "setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--",
+        *request.argv,
+    ]  # fmt: skip
+    return {
+        "root": str(root), "binds": binds, "symlinks": symlinks, "uid": UID, "gid": GID,
+        "parent": os.getpid(), "cwd": layout.TREE, "env": env, "argv": inner,
+    }  # fmt: skip
+
+
+@register_backend
+class UnshareSandbox(Sandbox):
+    """Namespaces by util-linux, after dropping to an unprivileged uid; a security boundary."""
+
+    name = "unshare"
+    security_boundary = True
+
+    @classmethod
+    def missing(cls) -> str | None:
+        return _probe()
+
+    def run(self, request: RunRequest) -> RunResult:
+        scratch = Path(tempfile.mkdtemp(prefix="agentos-unshare-"))
+        group = cgroup.create(request.limits)
+        try:
+            os.chmod(scratch, 0o755)
+            root = scratch / "root"
+            root.mkdir()
+            tree = request.tree.resolve()
+            tree.chmod(tree.stat().st_mode | 0o005)  # the unprivileged uid must enter it
+            os.chown(request.output, UID, GID)
+            channel = (
+                audit.open_channel(scratch / "audit", tree=layout.TREE, site_path=layout.AUDIT_SITE)
+                if request.audit
+                else None
+            )
+            spec_path = scratch / "spec.json"
+            spec_path.write_text(json.dumps(_spec(request, root, channel)))
+            argv = launcher_argv(
+                request.limits, gpu=request.gpu, mode="exec", nproc=True,
+                cgroup_procs=group.procs_files if group else (),
+            )  # fmt: skip
+            argv += [shutil.which("unshare") or "/usr/bin/unshare", "--mount",
+                     "--propagation", "private", "--", sys.executable, "-I", "-S", "-B",
+                     str(MKROOT), str(spec_path)]  # fmt: skip
+            outcome = supervise(
+                argv, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, cwd=scratch,
+                limits=request.limits,
+                audit_read=channel.read_fd if channel else None,
+                pass_fds=(channel.write_fd,) if channel else (),
+                stop_signal=signal.SIGKILL,
+            )  # fmt: skip
+            if group:
+                group.kill_all()
+            return audit.finish(outcome, request, cgroup_oom=bool(group and group.oom_killed()))
+        finally:
+            if group:
+                group.remove()
+            shutil.rmtree(scratch, ignore_errors=True)
