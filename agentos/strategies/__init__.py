@@ -13,12 +13,18 @@ from agentos.strategies.base import (
     strategy_names,
 )
 from agentos.strategies.greedy import Greedy
+from agentos.strategies.islands import Islands
+from agentos.strategies.pareto import Pareto
+from agentos.strategies.restarts import Restarts
 
 __all__ = [
     "Anneal",
     "Choice",
     "Decision",
     "Greedy",
+    "Islands",
+    "Pareto",
+    "Restarts",
     "Strategy",
     "get_strategy",
     "register_strategy",

@@ -8,7 +8,7 @@ from agentos.strategies import Anneal, get_strategy, strategy_names
 
 
 def test_builtins_are_registered() -> None:
-    assert {"greedy", "anneal"} <= set(strategy_names())
+    assert {"greedy", "anneal", "restarts", "islands", "pareto"} <= set(strategy_names())
 
 
 def test_greedy_keeps_only_improvements_and_proposes_from_best() -> None:
