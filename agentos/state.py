@@ -109,6 +109,7 @@ class LoopState(TypedDict, total=False):
     outcome: Outcome
     scores: dict[str, list[float]]
     remeasure: bool
+    pair: str | None
     evaluations: int
     extra_runs: int
     history: Annotated[list[HistoryItem], operator.add]

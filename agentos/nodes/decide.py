@@ -39,9 +39,15 @@ def make_decide(rt: Runtime) -> Any:
                 candidate["commit"],
                 scores.get("candidate", []),
                 scores.get("incumbent", []),
+                details=outcome.get("details", {}),
+                descriptor=candidate.get("description", ""),
             )
             if verdict.verdict == "remeasure" and len(scores.get("candidate", [])) < MAX_REMEASURE:
-                return {"remeasure": True, "strategy": verdict.state}
+                return {
+                    "remeasure": True,
+                    "strategy": verdict.state,
+                    "pair": verdict.pair or incumbent["commit"],
+                }
             status = "keep" if verdict.verdict == "keep" else "discard"
             reason = verdict.reason
             strategy = verdict.state

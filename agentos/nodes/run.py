@@ -40,7 +40,7 @@ def make_run(rt: Runtime) -> Any:
         if state.get("remeasure"):
             for key, commit in (
                 ("candidate", candidate["commit"]),
-                ("incumbent", state["incumbent"]["commit"]),
+                ("incumbent", state.get("pair") or state["incumbent"]["commit"]),
             ):
                 m = measure(rt.repo, commit, rt.evaluator)
                 evaluations += 1
