@@ -1,0 +1,213 @@
+"""The `anthropic` provider: Claude proposes and reviews through the Messages API.
+
+One forced tool call per request (`propose` or `review`) gives structured output. The SDK retries
+rate limits (429), overload (529) and server errors itself, honouring `retry-after`; this module
+adds a bounded retry of malformed responses, the token and dollar budgets of the task, and the
+switch that keeps tests away from real hosts (`guard.ALLOW_MODEL_REQUESTS`).
+
+Configuration: the key from `ANTHROPIC_API_KEY`, the host from `ANTHROPIC_BASE_URL` (the local fake
+in tests), the model from the task (`[llm] model`, or `--provider anthropic:MODEL`), the budgets
+from `[budget] tokens` and `[budget] dollars`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict, TypeVar
+
+import anthropic
+from anthropic.types import MessageParam, TextBlockParam, ToolChoiceToolParam, ToolParam
+
+from agentos.errors import UserError
+from agentos.providers.base import (
+    Proposal,
+    ProposeRequest,
+    ProviderError,
+    Review,
+    ReviewRequest,
+    Usage,
+)
+from agentos.providers.llm.guard import check_request_allowed, is_loopback
+from agentos.providers.llm.parse import MalformedResponse, parse_proposal, parse_review, usage_of
+from agentos.providers.llm.prompts import PROPOSE_TOOL, REVIEW_TOOL, propose_prompt, review_prompt
+from agentos.task import Task
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Payload(TypedDict):
+    """One Messages API request, exactly as sent (and digested for replay)."""
+
+    model: str
+    max_tokens: int
+    system: list[TextBlockParam]
+    tools: list[ToolParam]
+    tool_choice: ToolChoiceToolParam
+    messages: list[MessageParam]
+
+
+def digest(payload: Payload) -> str:
+    """`sha256:` of the canonical JSON of a request: the key under which replays are stored."""
+    canon = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
+
+
+def add(a: Usage, b: Usage) -> Usage:
+    return Usage(a.tokens_in + b.tokens_in, a.tokens_out + b.tokens_out, a.cost_usd + b.cost_usd)
+
+
+class ResponseError(ProviderError):
+    """No usable response after the retries; `usage` is what the failed attempts cost."""
+
+    def __init__(self, message: str, usage: Usage):
+        super().__init__(message)
+        self.usage = usage
+
+
+class AnthropicProvider:
+    """Claude through the official SDK. `spent` totals every call this instance made."""
+
+    name = "anthropic"
+
+    def __init__(
+        self,
+        task: Task,
+        *,
+        model: str | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        max_tokens: int = 4096,
+        max_retries: int = 2,
+        malformed_retries: int = 2,
+        timeout: float = 120.0,
+    ):
+        self.task = task
+        self.model = model or task.model
+        self.max_tokens = max_tokens
+        self.malformed_retries = malformed_retries
+        self.spent = Usage()
+        self._key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
+        self._base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+        self._max_retries = max_retries
+        self._timeout = timeout
+        self._client: anthropic.Anthropic | None = None
+
+    @property
+    def client(self) -> anthropic.Anthropic:
+        """The SDK client, built on first use (a replay that never records needs none)."""
+        if self._client is None:
+            key = self._key
+            if not key and self._base_url and is_loopback(self._base_url):
+                key = "agentos-local-fake"
+            if not key:
+                raise UserError("ANTHROPIC_API_KEY is not set", fix="export ANTHROPIC_API_KEY=...")
+            self._client = anthropic.Anthropic(
+                api_key=key,
+                base_url=self._base_url,
+                max_retries=self._max_retries,
+                timeout=self._timeout,
+            )
+        return self._client
+
+    # The two calls of the Provider protocol.
+
+    def propose(self, request: ProposeRequest) -> Proposal:
+        system, messages = propose_prompt(request)
+        return self._call(self.payload(system, messages, PROPOSE_TOOL), parse_proposal)
+
+    def review(self, request: ReviewRequest) -> Review:
+        system, messages = review_prompt(request)
+        return self._call(self.payload(system, messages, REVIEW_TOOL), parse_review)
+
+    def payload(
+        self, system: list[TextBlockParam], messages: list[MessageParam], tool: ToolParam
+    ) -> Payload:
+        """The request for one forced tool call, `max_tokens` capped by the token budget left."""
+        max_tokens = self.max_tokens
+        if self.task.budget.tokens is not None:
+            max_tokens = max(1, min(max_tokens, self.task.budget.tokens - self.spent_tokens))
+        return Payload(
+            model=self.model,
+            max_tokens=max_tokens,
+            system=system,
+            tools=[tool],
+            tool_choice={"type": "tool", "name": tool["name"]},
+            messages=messages,
+        )
+
+    @property
+    def spent_tokens(self) -> int:
+        return self.spent.tokens_in + self.spent.tokens_out
+
+    def check_budget(self) -> None:
+        """Raise `ProviderError("budget spent ...")` once the token or dollar budget is used."""
+        budget = self.task.budget
+        if budget.tokens is not None and self.spent_tokens >= budget.tokens:
+            raise ProviderError(
+                f"budget spent: {self.spent_tokens} of {budget.tokens} tokens ([budget] tokens)"
+            )
+        if budget.dollars is not None and self.spent.cost_usd >= budget.dollars:
+            raise ProviderError(
+                f"budget spent: ${self.spent.cost_usd:.4f} of ${budget.dollars:.4f} "
+                "([budget] dollars)"
+            )
+
+    def _call(self, payload: Payload, parse: Callable[[Mapping[str, Any], Usage], T]) -> T:
+        """Send, parse, and retry a malformed answer up to `malformed_retries` times."""
+        used = Usage()
+        errors: list[str] = []
+        for _attempt in range(self.malformed_retries + 1):
+            self.check_budget()
+            message = self._send(payload)
+            usage = usage_of(message, self.model) if isinstance(message, dict) else Usage()
+            used = add(used, usage)
+            self.spent = add(self.spent, usage)
+            try:
+                if not isinstance(message, dict):
+                    raise MalformedResponse("response body is not a JSON object")
+                return parse(message, used)
+            except MalformedResponse as exc:
+                log.warning("malformed response from %s: %s", self.model, exc)
+                errors.append(str(exc))
+        raise ResponseError(
+            f"malformed response {len(errors)} times from {self.model}: {errors[-1]}", used
+        )
+
+    def _send(self, payload: Payload) -> object:
+        """One Messages API call (with the SDK's own retries); the decoded JSON body, or None."""
+        client = self.client
+        check_request_allowed(str(client.base_url))
+        try:
+            raw = client.messages.with_raw_response.create(**payload)
+            text = raw.text()
+        except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as exc:
+            raise UserError(
+                f"the Messages API refused the key ({exc.status_code})",
+                fix="check ANTHROPIC_API_KEY",
+            ) from exc
+        except anthropic.APIError as exc:
+            raise ProviderError(f"anthropic: {type(exc).__name__}: {exc}") from exc
+        try:
+            body: object = json.loads(text)
+        except ValueError:
+            return None
+        return body
+
+    def count_tokens(self, payload: Payload) -> int:
+        """Input tokens of `payload`, from the API's token counter (`messages/count_tokens`)."""
+        client = self.client
+        check_request_allowed(str(client.base_url))
+        result = client.messages.count_tokens(
+            model=payload["model"],
+            system=payload["system"],
+            tools=payload["tools"],
+            tool_choice=payload["tool_choice"],
+            messages=payload["messages"],
+        )
+        return int(result.input_tokens)

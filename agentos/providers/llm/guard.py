@@ -1,0 +1,60 @@
+"""The switch that keeps tests away from real model hosts.
+
+`ALLOW_MODEL_REQUESTS` is read on every request the LLM providers make. When it is false, a request
+to any host other than the loopback interface raises `ModelRequestsDisallowed`; the local fake of
+the Messages API (`agentos.providers.llm.fake_api`, always on 127.0.0.1) stays reachable. The
+default comes from the environment variable `AGENTOS_ALLOW_MODEL_REQUESTS` (`0` turns it off), so
+a CLI run in a subprocess started by a test inherits the ban.
+
+`ModelRequestsDisallowed` is deliberately not a `ProviderError`: the loop turns provider errors
+into a `rejected` experiment, and a test that tried to reach a real model must fail loudly instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from ipaddress import ip_address
+from urllib.parse import urlsplit
+
+ENV = "AGENTOS_ALLOW_MODEL_REQUESTS"
+
+ALLOW_MODEL_REQUESTS: bool = os.environ.get(ENV, "1").strip().lower() not in {"0", "false", "no"}
+
+
+class ModelRequestsDisallowed(RuntimeError):
+    """A request to a real model host while `ALLOW_MODEL_REQUESTS` is off."""
+
+
+def is_loopback(url: str) -> bool:
+    """True when `url` points at this machine (127.0.0.0/8, ::1 or `localhost`)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_request_allowed(url: str) -> None:
+    """Raise `ModelRequestsDisallowed` if a request to `url` is not allowed right now."""
+    if not ALLOW_MODEL_REQUESTS and not is_loopback(url):
+        raise ModelRequestsDisallowed(
+            f"request to {urlsplit(url).hostname or url!r} blocked: real model requests are off "
+            f"(agentos.providers.llm.guard.ALLOW_MODEL_REQUESTS is False, {ENV}=0); point the "
+            "provider at agentos.providers.llm.fake_api instead"
+        )
+
+
+@contextmanager
+def allow_model_requests(allow: bool) -> Iterator[None]:
+    """Set `ALLOW_MODEL_REQUESTS` for the duration of a `with` block, then restore it."""
+    global ALLOW_MODEL_REQUESTS
+    before = ALLOW_MODEL_REQUESTS
+    ALLOW_MODEL_REQUESTS = allow
+    try:
+        yield
+    finally:
+        ALLOW_MODEL_REQUESTS = before
