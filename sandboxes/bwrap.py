@@ -115,6 +115,7 @@ def bwrap_argv(request: RunRequest, *, scratch: Path, channel: audit.Channel | N
     ]
     if channel is not None:
         args += ["--ro-bind", str(channel.site_dir), layout.AUDIT_SITE]
+    args += ["--remount-ro", "/"]  # the root tmpfs itself: no writes beside the binds
     env = sandbox_env(
         request,
         home="/tmp/home",
@@ -141,6 +142,7 @@ class BwrapSandbox(Sandbox):
     def run(self, request: RunRequest) -> RunResult:
         scratch = Path(tempfile.mkdtemp(prefix="agentos-bwrap-"))
         group = cgroup.create(request.limits)
+        channel: audit.Channel | None = None
         try:
             channel = (
                 audit.open_channel(scratch / "audit", tree=layout.TREE, site_path=layout.AUDIT_SITE)
@@ -160,13 +162,14 @@ class BwrapSandbox(Sandbox):
                 cwd=scratch,
                 limits=request.limits,
                 audit_read=channel.read_fd if channel else None,
-                pass_fds=(channel.write_fd,) if channel else (),
                 stop_signal=signal.SIGKILL,
             )
             if group:
                 group.kill_all()
             return audit.finish(outcome, request, cgroup_oom=bool(group and group.oom_killed()))
         finally:
+            if channel:
+                channel.close()
             if group:
                 group.remove()
             shutil.rmtree(scratch, ignore_errors=True)

@@ -29,6 +29,7 @@ class LocalSandbox(Sandbox):
     def run(self, request: RunRequest) -> RunResult:
         scratch = Path(tempfile.mkdtemp(prefix="agentos-local-"))
         group = cgroup.create(request.limits)
+        channel: audit.Channel | None = None
         try:
             home, tmp = scratch / "home", scratch / "tmp"
             home.mkdir()
@@ -56,12 +57,13 @@ class LocalSandbox(Sandbox):
                 cwd=tree,
                 limits=request.limits,
                 audit_read=channel.read_fd if channel else None,
-                pass_fds=(channel.write_fd,) if channel else (),
             )
             if group:
                 group.kill_all()
             return audit.finish(outcome, request, cgroup_oom=bool(group and group.oom_killed()))
         finally:
+            if channel:
+                channel.close()
             if group:
                 group.remove()
             shutil.rmtree(scratch, ignore_errors=True)

@@ -102,6 +102,7 @@ class UnshareSandbox(Sandbox):
     def run(self, request: RunRequest) -> RunResult:
         scratch = Path(tempfile.mkdtemp(prefix="agentos-unshare-"))
         group = cgroup.create(request.limits)
+        channel: audit.Channel | None = None
         try:
             os.chmod(scratch, 0o755)
             root = scratch / "root"
@@ -127,13 +128,14 @@ class UnshareSandbox(Sandbox):
                 argv, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, cwd=scratch,
                 limits=request.limits,
                 audit_read=channel.read_fd if channel else None,
-                pass_fds=(channel.write_fd,) if channel else (),
                 stop_signal=signal.SIGKILL,
             )  # fmt: skip
             if group:
                 group.kill_all()
             return audit.finish(outcome, request, cgroup_oom=bool(group and group.oom_killed()))
         finally:
+            if channel:
+                channel.close()
             if group:
                 group.remove()
             shutil.rmtree(scratch, ignore_errors=True)

@@ -1,7 +1,7 @@
 """The orchestrator's side of the read audit: the channel, the hook's site directory, the records.
 
-`open_channel` makes a pipe and a directory holding the hook (`audit_hook.py` copied as
-`sitecustomize.py`, read-only); the backend passes the pipe's write end into the sandbox and puts
+`open_channel` makes a FIFO and a directory holding the hook (`audit_hook.py` copied as
+`sitecustomize.py`, read-only); the backend binds that directory read-only into the sandbox and puts
 the directory first on `PYTHONPATH` (bind-mounted read-only where the backend has mounts). `collect`
 parses what came back into `{snapshot-relative path: git blob id}` and lists every sign that the
 channel was tampered with, each of which the caller must treat as making the run `invalid`.
@@ -9,6 +9,7 @@ channel was tampered with, each of which the caller must treat as making the run
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -28,28 +29,44 @@ _RECORD = re.compile(r"(?:S (\d+)|R (\d+) ((?:[0-9a-f]{2})+) ([0-9a-f]{40}))")
 
 @dataclass(frozen=True)
 class Channel:
-    """One run's audit pipe and hook directory; `env` goes into the sandbox's environment."""
+    """One run's audit FIFO and hook directory; `env` goes into the sandbox's environment.
+
+    The orchestrator holds `read_fd` and also `keep_fd`, a write end that keeps the FIFO from
+    reporting end-of-file between one audited interpreter and the next.
+    """
 
     read_fd: int
-    write_fd: int
+    keep_fd: int
     site_dir: Path
     env: Mapping[str, str] = field(default_factory=dict)
 
+    def close(self) -> None:
+        for fd in (self.read_fd, self.keep_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
 
 def open_channel(site_dir: Path, *, tree: str, site_path: str | None = None) -> Channel:
-    """Create the pipe and the hook directory; `tree` and `site_path` as the sandbox sees them."""
+    """Create the hook directory and its FIFO; `tree` and `site_path` as the sandbox sees them.
+
+    A FIFO on a read-only mount can still be written, but it cannot be replaced or removed there.
+    """
     site_dir.mkdir(mode=0o755)
     shutil.copyfile(HOOK, site_dir / "sitecustomize.py")
     os.chmod(site_dir / "sitecustomize.py", 0o444)
+    fifo = site_dir / "channel"
+    os.mkfifo(fifo, 0o622)
+    os.chmod(fifo, 0o622)
     os.chmod(site_dir, 0o555)
-    read_fd, write_fd = os.pipe()
-    os.set_inheritable(write_fd, True)
-    ino = os.fstat(write_fd).st_ino
+    read_fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    keep_fd = os.open(fifo, os.O_WRONLY | os.O_CLOEXEC)
+    inside = site_path or str(site_dir)
     env = {
-        "AGENTOS_AUDIT": f"{write_fd}:{ino}:{tree}",
-        "PYTHONPATH": site_path or str(site_dir),
+        "AGENTOS_AUDIT": f"{os.fstat(read_fd).st_ino}:{inside}/channel",
+        "AGENTOS_AUDIT_ROOT": tree,
+        "PYTHONPATH": inside,
     }
-    return Channel(read_fd=read_fd, write_fd=write_fd, site_dir=site_dir, env=env)
+    return Channel(read_fd=read_fd, keep_fd=keep_fd, site_dir=site_dir, env=env)
 
 
 def blob_id(data: bytes) -> str:

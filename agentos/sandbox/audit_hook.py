@@ -5,11 +5,12 @@ Standard library only, and never imported by agentos itself: a backend copies th
 `PYTHONPATH`. `site` imports it before the script's own directory joins `sys.path`, so a
 `sitecustomize.py` in the candidate's tree cannot take its place.
 
-For every file under the snapshot that the interpreter opens for reading, it writes one record to an
-inherited pipe, before the open returns: `R <pid> <path as hex> <git blob id>`. At start it writes
-`S <pid>`. `AGENTOS_AUDIT` is `<fd>:<pipe inode>:<snapshot root>`; when that fd is not the pipe
-the orchestrator made (closed, or replaced by another pipe through `dup2`) or a record cannot be
-written, the process exits at once with status 86 instead of reading unrecorded.
+For every file under the snapshot that the interpreter opens for reading, it writes one record to
+the audit FIFO, before the open returns: `R <pid> <path as hex> <git blob id>`. At start it writes
+`S <pid>`. `AGENTOS_AUDIT` is `<FIFO inode>:<FIFO path>` and `AGENTOS_AUDIT_ROOT` the snapshot's
+path. Each interpreter opens the FIFO itself, so children started with `close_fds` report too. When
+the FIFO cannot be opened, or its descriptor no longer is that FIFO (replaced through `dup2`), or a
+record cannot be written, the process exits at once with status 86 instead of reading unrecorded.
 """
 
 import os
@@ -22,9 +23,14 @@ def _install() -> None:
     spec = os.environ.get("AGENTOS_AUDIT")
     if not spec:
         return
-    fd_text, ino_text, root = spec.split(":", 2)
-    fd, ino = int(fd_text), int(ino_text)
-    root = root.rstrip("/") + "/"
+    ino_text, fifo = spec.split(":", 1)
+    ino = int(ino_text)
+    root = os.environ.get("AGENTOS_AUDIT_ROOT", "/nonexistent").rstrip("/") + "/"
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        os.set_blocking(fd, True)
+    except OSError:
+        os._exit(TAMPERED)
     from hashlib import sha1
 
     pid = os.getpid()

@@ -44,6 +44,7 @@ _FORBIDDEN = frozenset(
         "BASH_ENV",
         "ENV",
         "AGENTOS_AUDIT",
+        "AGENTOS_AUDIT_ROOT",
         "PATH",
     }
 )
@@ -151,11 +152,11 @@ def supervise(
 ) -> Outcome:
     """Run `argv` to completion under the wall-clock limit and return what it did.
 
-    `audit_read` is the read end of the audit pipe; the caller has passed the write end in
-    `pass_fds` and this function closes it once the child holds it. `stop_signal` goes to the first
-    process at the deadline: SIGTERM lets the reaping launcher clean up; a namespace backend sends
-    SIGKILL, since killing its first process ends the whole pid namespace. Raises `OSError` when the
-    process cannot be started at all.
+    `audit_read` is the audit FIFO's read end, drained alongside the output (the caller owns and
+    closes it); `pass_fds` are closed here once the child holds them. `stop_signal` goes to the
+    first process at the deadline: SIGTERM lets the reaping launcher clean up; a namespace backend
+    sends SIGKILL, since killing its first process ends the whole pid namespace. Raises `OSError`
+    when the process cannot be started at all.
     """
     start = time.monotonic()
     deadline = start + limits.wall_seconds
@@ -186,9 +187,24 @@ def supervise(
     for fd in caps:
         os.set_blocking(fd, False)
         sel.register(fd, selectors.EVENT_READ)
+
+    def drain(fd: int) -> bool:
+        """Read what is there; False at end-of-file."""
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return True
+        if not chunk:
+            return False
+        room = caps[fd] - len(bufs[fd])
+        if len(chunk) > room:
+            over.add(fd)
+        bufs[fd] += chunk[: max(room, 0)]
+        return True
+
     try:
         kill_at: float | None = None
-        while sel.get_map():
+        while {out_fd, err_fd} & sel.get_map().keys():
             now = time.monotonic()
             if now >= deadline and not timed_out:
                 timed_out = True
@@ -201,18 +217,8 @@ def supervise(
                     break  # something outside our reach holds the pipes: stop reading
             wait = (kill_at if kill_at is not None else deadline) - now
             for key, _ in sel.select(timeout=wait if wait > 0 else 0.2):
-                fd = int(key.fd)
-                try:
-                    chunk = os.read(fd, 1 << 16)
-                except BlockingIOError:
-                    continue
-                if not chunk:
-                    sel.unregister(fd)
-                    continue
-                room = caps[fd] - len(bufs[fd])
-                if len(chunk) > room:
-                    over.add(fd)
-                bufs[fd] += chunk[: max(room, 0)]
+                if not drain(int(key.fd)):
+                    sel.unregister(key.fd)
         try:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()) + KILL_GRACE)
         except subprocess.TimeoutExpired:
@@ -224,12 +230,14 @@ def supervise(
                 _signal(proc, signal.SIGKILL, group=True)
                 _signal(proc, signal.SIGKILL, group=False)
                 proc.wait()
+        if audit_read is not None:
+            while len(bufs[audit_read]) < AUDIT_CAP and drain(audit_read):
+                if not select_readable(audit_read):
+                    break
     finally:
         sel.close()
         proc.stdout.close()
         proc.stderr.close()
-        if audit_read is not None:
-            os.close(audit_read)
         if proc.returncode is None:
             _signal(proc, signal.SIGKILL, group=True)
             proc.wait()
@@ -244,6 +252,12 @@ def supervise(
         audit=bytes(bufs[audit_read]) if audit_read is not None else b"",
         audit_truncated=audit_read in over,
     )
+
+
+def select_readable(fd: int) -> bool:
+    with selectors.DefaultSelector() as one:
+        one.register(fd, selectors.EVENT_READ)
+        return bool(one.select(timeout=0))
 
 
 def looks_oom(outcome: Outcome, limits: Limits, *, cgroup_oom: bool = False) -> bool:
