@@ -1,0 +1,92 @@
+"""The ledger refuses every kind of damage instead of re-creating itself."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import agentos_cli
+
+from agentos import runner
+from agentos.errors import IntegrityError
+from agentos.ledger import Ledger
+
+
+@pytest.fixture
+def ran(quickstart: Path) -> Path:
+    runner.run(quickstart, runner.Overrides(budget=4, sandbox="local"))
+    return quickstart / ".agentos" / "ledger.db"
+
+
+def _checkpoint(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def test_a_clean_ledger_verifies(ran: Path) -> None:
+    assert Ledger(ran).verify() == []
+
+
+def test_a_metric_edited_in_place_is_detected(ran: Path) -> None:
+    with sqlite3.connect(ran) as conn:
+        conn.execute("update experiments set metric = 99.0 where seq = 2")
+    with pytest.raises(IntegrityError, match="contents edited"):
+        Ledger(ran)
+    done = agentos_cli("ledger", "verify", str(ran.parent.parent))
+    assert done.returncode == 2 and "ledger refused" in done.stderr
+
+
+def test_truncation_is_detected_by_the_high_water_mark(ran: Path) -> None:
+    with sqlite3.connect(ran) as conn:
+        conn.execute("delete from experiments where seq = (select max(seq) from experiments)")
+    with pytest.raises(IntegrityError, match="truncated"):
+        Ledger(ran)
+
+
+def test_a_zero_length_file_is_refused_not_recreated(ran: Path) -> None:
+    _checkpoint(ran)
+    for suffix in ("-wal", "-shm"):
+        Path(str(ran) + suffix).unlink(missing_ok=True)
+    ran.write_bytes(b"")
+    with pytest.raises(IntegrityError, match="empty"):
+        Ledger(ran)
+    assert ran.stat().st_size == 0
+
+
+def test_a_bad_header_is_refused(ran: Path) -> None:
+    _checkpoint(ran)
+    data = bytearray(ran.read_bytes())
+    data[0:16] = b"not sqlite at al"
+    ran.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError):
+        Ledger(ran)
+
+
+def test_flipped_bytes_inside_a_row_are_detected(ran: Path) -> None:
+    _checkpoint(ran)
+    data = bytearray(ran.read_bytes())
+    at = data.find(b"sha256:", len(data) // 2)
+    assert at > 0
+    data[at + 10] = ord("0") if data[at + 10] != ord("0") else ord("1")
+    ran.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError):
+        Ledger(ran)
+
+
+def test_a_missing_ledger_with_its_mark_present_is_refused(ran: Path) -> None:
+    shutil.move(ran, ran.with_suffix(".moved"))
+    for suffix in ("-wal", "-shm"):
+        Path(str(ran) + suffix).unlink(missing_ok=True)
+    with pytest.raises(IntegrityError, match="missing"):
+        Ledger(ran)
+
+
+def test_backup_keeps_what_the_wal_holds(ran: Path, tmp_path: Path) -> None:
+    ledger = Ledger(ran)
+    rows = sum(1 for _ in ledger.rows())
+    copy = tmp_path / "copy.db"
+    ledger.backup(copy)
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("select count(*) from experiments").fetchone()[0] == rows

@@ -1,0 +1,87 @@
+"""Crash and resume: kill -9 of the orchestrator mid-experiment loses and repeats nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import agentos_cli
+
+from agentos.ledger import Ledger
+from agentos.status import run_status
+
+EVALUATOR = '''import os, time
+import settings
+with open({pidfile!r}, "a") as fh:
+    fh.write(f"{{os.getpid()}}\\n")
+time.sleep(0.4)
+print(f"score: {{-abs(settings.X - 42.0)}}")
+'''
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().split(")")[-1].split()[0] != "Z"
+
+
+def _rows(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as conn:
+            return int(conn.execute("select count(*) from experiments").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(repo_factory, tmp_path: Path) -> None:
+    pidfile = tmp_path / "pids.txt"
+    repo = repo_factory({
+        "settings.py": "X = 10.0  # range: 0..100\n",
+        "evaluate.py": EVALUATOR.format(pidfile=str(pidfile)),
+        "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+                        '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+                        '[budget]\nexperiments=8\n[sandbox]\nbackend="local"\n',
+    })
+    exe = str(Path(sys.executable).parent / "agentos")
+    proc = subprocess.Popen([exe, "run", str(repo)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = repo / ".agentos" / "ledger.db"
+    deadline = time.monotonic() + 60
+    while _rows(db) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # land inside the next experiment's metric command
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    pids = [int(p) for p in pidfile.read_text().split()]
+    time.sleep(0.5)
+    assert not [p for p in pids if _alive(p)], "a metric process outlived the orchestrator"
+
+    done = agentos_cli("resume", str(repo))
+    assert done.returncode == 0, done.stderr
+    assert "experiments: 8" in done.stdout
+
+    ledger = Ledger(db)
+    assert ledger.verify() == []
+    rows = [r for r in ledger.rows() if r["kind"] != "baseline"]
+    keys = [(r["id"], r["attempt"]) for r in rows]
+    assert len(keys) == len(set(keys)), "two terminal rows for one attempt"
+    finals = {}
+    for r in rows:
+        finals.setdefault(r["id"], []).append(r["status"])
+    assert sorted(finals) == list(range(1, 9)), "an experiment was lost"
+    for statuses in finals.values():
+        assert statuses.count("keep") <= 1
+        assert all(s == "crash" for s in statuses[:-1])
+    assert ledger.open_attempts(ledger.latest_run() or "") == []
+    status = run_status(repo)
+    assert status["finished"]
+    again = agentos_cli("resume", str(repo))
+    assert again.returncode == 2 and "already finished" in again.stderr
+    assert not [p for p in map(int, pidfile.read_text().split()) if _alive(p)]
