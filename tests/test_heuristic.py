@@ -159,3 +159,24 @@ def test_glob_matching() -> None:
     assert not matches("conf/b.json", ("conf/**/*.toml",))
     assert matches("src/pkg/x.py", ("src",))
     assert not matches("x/settings.py", ("settings.py",))
+
+
+def test_powers_of_two_stay_powers_of_two_within_a_range() -> None:
+    (w,) = find_settings("s.py", "WIDTH = 32  # range: 8..512\n")
+    got = {mutate(w, random.Random(i), 2.0) for i in range(200)}
+    assert got <= {8, 16, 64, 128, 256, 512} and len(got) >= 3
+
+
+def test_tpe_mode_is_reproducible_and_learns_from_the_history() -> None:
+    provider = get_provider("heuristic:tpe", make_task())
+    a = provider.propose(request(1, seed=3))
+    assert a == provider.propose(request(1, seed=3))
+    assert " | tpe " in a.description and "DEPTH=" in a.description
+    after = values(a.components)
+    assert after["SEED"] == 7 and 1 <= int(after["DEPTH"]) <= 6
+    hist = [HistoryItem(id=1, parent="p0", commit="c1", status="discard", metric=1.0,
+                        description=a.description, reason="")]
+    b = provider.propose(request(2, seed=3, history=hist))
+    assert b.description.split(" | tpe ")[1] != a.description.split(" | tpe ")[1]
+    with pytest.raises(Exception, match="unknown heuristic mode"):
+        get_provider("heuristic:nope", make_task())

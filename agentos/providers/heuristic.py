@@ -15,7 +15,9 @@ import math
 import random
 import re
 from collections.abc import Sequence
+from typing import Any, Literal
 
+from agentos.errors import UserError
 from agentos.providers.base import (
     Check,
     Proposal,
@@ -89,7 +91,8 @@ def _numeric(
     rng: random.Random, step: float,
 ) -> int | float:
     bounded = lo is not None and hi is not None
-    if is_int and _is_pow2(int(v)) and (lo is None or lo <= 2):
+    pow2_bounds = all(b is None or b <= 1 or _is_pow2(int(b)) for b in (lo, hi))
+    if is_int and _is_pow2(int(v)) and pow2_bounds:
         e = int(math.log2(v)) + rng.choice((-1, 1)) * (1 + int(rng.random() < 0.2 * step))
         e = max(e, 0)
         if hi is not None:
@@ -301,15 +304,127 @@ def _metric_markers(task: Task) -> list[str]:
     return [head] if len(head) >= 3 else []
 
 
+# --- model-based proposals (Optuna's TPE over the hinted settings) -----------------------------
+
+_TPE = " | tpe "
+
+
+def _dimensions(settings: Sequence[Setting]) -> dict[str, tuple[Setting, Any, str]]:
+    """The hinted settings as Optuna distributions: bools, `choices`, bounded numbers.
+
+    Powers of two within power-of-two bounds are searched by their exponent (`pow2`).
+    """
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    dims: dict[str, tuple[Setting, Any, str]] = {}
+    for st in settings:
+        h = st.hint
+        if st.kind == "bool":
+            dims[st.name] = (st, CategoricalDistribution(["True", "False"]), "bool")
+        elif h.choices:
+            dims[st.name] = (st, CategoricalDistribution(list(h.choices)), "choice")
+        elif h.low is not None and h.high is not None and h.low < h.high:
+            lo, hi = h.low, h.high
+            if st.kind == "int" and _is_pow2(int(st.value)) and _is_pow2(int(hi)) and (
+                lo <= 1 or _is_pow2(int(lo))
+            ):
+                e_lo, e_hi = math.ceil(math.log2(max(lo, 1))), math.floor(math.log2(hi))
+                dims[st.name] = (st, IntDistribution(e_lo, e_hi), "pow2")
+            elif st.kind == "int" and math.ceil(lo) < math.floor(hi):
+                dist = IntDistribution(math.ceil(lo), math.floor(hi), log=h.log and lo >= 1)
+                dims[st.name] = (st, dist, "int")
+            elif st.kind == "float":
+                dims[st.name] = (st, FloatDistribution(lo, hi, log=h.log), "float")
+    return dims
+
+
+def _decode(kind: str, setting: Setting, raw: Any) -> Value:
+    if kind == "bool":
+        return bool(raw == "True")
+    if kind == "pow2":
+        return int(2 ** int(raw))
+    if kind == "choice":
+        if setting.kind == "int":
+            return int(raw)
+        return float(raw) if setting.kind == "float" else str(raw)
+    if kind == "int":
+        return int(raw)
+    return _sig(float(raw))
+
+
+def _encode(kind: str, text: str) -> Any:
+    if kind in ("bool", "choice"):
+        return text
+    if kind == "pow2":
+        return int(math.log2(int(text)))
+    return int(text) if kind == "int" else float(text)
+
+
+def propose_tpe(request: ProposeRequest) -> Proposal:
+    """Optuna's TPE sampler over the hinted settings, rebuilt from the history on every call.
+
+    Each proposal's description ends with the full configuration (`| tpe NAME=VALUE ...`), so the
+    study is reconstructed from the history alone: nothing lives outside the checkpointed state,
+    and the same request gives the same proposal. Without hinted settings it falls back to typed
+    mutation. The history it learns from is the task's credit horizon: widen it for this mode.
+    """
+    import optuna
+    from optuna.trial import create_trial
+
+    dims = _dimensions([st for st in find_all(request.files) if st.mutable])
+    if not dims:
+        return propose_settings(request)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.TPESampler(
+        seed=random.Random(f"agentos-tpe:{request.seed}:{request.experiment}").getrandbits(32),
+        n_startup_trials=8,
+    )
+    study = optuna.create_study(
+        direction="maximize" if request.task.metric.goal == "max" else "minimize", sampler=sampler
+    )
+    distributions = {name: d for name, (_, d, _) in dims.items()}
+    seen: set[tuple[tuple[str, Any], ...]] = set()
+    for item in request.history:
+        if _TPE not in item["description"] or item["metric"] is None:
+            continue
+        pairs = dict(t.split("=", 1) for t in item["description"].split(_TPE, 1)[1].split())
+        try:
+            params = {n: _encode(kind, pairs[n]) for n, (_, _, kind) in dims.items()}
+            study.add_trial(create_trial(params=params, distributions=distributions,
+                                         value=float(item["metric"])))
+        except (KeyError, ValueError):
+            continue
+        seen.add(tuple(sorted(params.items())))
+    for _ in range(_ATTEMPTS):
+        trial = study.ask(fixed_distributions=distributions)
+        key = tuple(sorted(trial.params.items()))
+        chosen = {n: _decode(kind, st, trial.params[n]) for n, (st, _, kind) in dims.items()}
+        changes = [(dims[n][0], v) for n, v in chosen.items() if v != dims[n][0].value]
+        if key in seen or not changes:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            continue
+        described = ", ".join(f"{st.name} {short(st.value)} -> {short(v)}" for st, v in changes)
+        config = " ".join(f"{n}={short(v)}" for n, v in chosen.items())
+        return Proposal(f"{described}{_TPE}{config}", components=apply(request.files, changes))
+    return propose_settings(request)
+
+
+Mode = Literal["mutate", "tpe"]
+
+
 class HeuristicProvider:
-    """The offline provider: typed setting mutations and the rubric reviewer."""
+    """The offline provider: typed setting mutations (or TPE over hinted settings) and the
+    rubric reviewer."""
 
     name = "heuristic"
 
-    def __init__(self, task: Task):
+    def __init__(self, task: Task, mode: Mode = "mutate"):
         self.task = task
+        self.mode = mode
 
     def propose(self, request: ProposeRequest) -> Proposal:
+        if self.mode == "tpe":
+            return propose_tpe(request)
         return propose_settings(request)
 
     def review(self, request: ReviewRequest) -> Review:
@@ -318,5 +433,10 @@ class HeuristicProvider:
 
 @register_provider("heuristic")
 def make_heuristic(task: Task, arg: str) -> Provider:
-    """`heuristic` takes no argument."""
-    return HeuristicProvider(task)
+    """`heuristic` (typed mutation) or `heuristic:tpe` (Optuna's TPE over hinted settings)."""
+    if arg not in ("", "mutate", "tpe"):
+        raise UserError(
+            f"unknown heuristic mode {arg!r}", path=task.path,
+            fix='set [llm] provider to "heuristic", "heuristic:mutate" or "heuristic:tpe"',
+        )
+    return HeuristicProvider(task, "tpe" if arg == "tpe" else "mutate")
