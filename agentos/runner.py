@@ -77,6 +77,7 @@ class Overrides:
     seed: int | None = None
     provider: str | None = None
     sandbox: str | None = None
+    checkin_every: int | None = None
 
     def apply(self, task: Task) -> Task:
         if self.budget is not None:
@@ -96,6 +97,10 @@ class Overrides:
             task = dataclasses.replace(task, provider=self.provider)
         if self.sandbox is not None:
             task = dataclasses.replace(task, sandbox=self.sandbox)
+        if self.checkin_every is not None:
+            task = dataclasses.replace(
+                task, checkin=dataclasses.replace(task.checkin, every=self.checkin_every)
+            )
         return task
 
 
@@ -161,6 +166,50 @@ def make_runtime(
     )
 
 
+_HELD: list[Any] = []
+
+
+def open_runtime(path: Path | str, **overrides: Any) -> Runtime:
+    """Open a repository for embedding: a new run's runtime, for `build_graph(runtime)`.
+
+    Takes the repository's single-instance lock for the life of the process. Keyword overrides are
+    those of `Overrides` (budget, strategy, seed, provider, sandbox, checkin_every).
+    """
+    repo = Repo(path)
+    task = Overrides(**overrides).apply(load_task(repo.root))
+    sdir = state_dir(repo)
+    lock = repo_lock(sdir)
+    lock.__enter__()  # held until the process exits
+    _HELD.append(lock)
+    return _new_run(task, repo, sdir, Overrides(**overrides), None)
+
+
+def _new_run(
+    task: Task, repo: Repo, sdir: Path, overrides: Overrides, run_id: str | None
+) -> Runtime:
+    ledger = Ledger(sdir / "ledger.db")
+    run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    baseline = repo.rev("HEAD")
+    assert baseline is not None
+    rt = make_runtime(task, repo, ledger, run_id, baseline, sdir)
+    ledger.start_run(
+        run_id,
+        task=task.name,
+        repo=str(repo.root),
+        baseline=baseline,
+        strategy=task.search.strategy,
+        seed=task.search.seed,
+        provider=rt.provider.name,
+        config=json.dumps(
+            {
+                "toml": task.path.read_text(encoding="utf-8"),
+                "overrides": dataclasses.asdict(overrides),
+            }
+        ),
+    )
+    return rt
+
+
 def run(
     path: Path | str,
     overrides: Overrides = Overrides(),
@@ -174,26 +223,7 @@ def run(
     task = overrides.apply(load_task(repo.root))
     sdir = state_dir(repo)
     with repo_lock(sdir):
-        ledger = Ledger(sdir / "ledger.db")
-        run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-        baseline = repo.rev("HEAD")
-        assert baseline is not None
-        rt = make_runtime(task, repo, ledger, run_id, baseline, sdir)
-        ledger.start_run(
-            run_id,
-            task=task.name,
-            repo=str(repo.root),
-            baseline=baseline,
-            strategy=task.search.strategy,
-            seed=task.search.seed,
-            provider=rt.provider.name,
-            config=json.dumps(
-                {
-                    "toml": task.path.read_text(encoding="utf-8"),
-                    "overrides": dataclasses.asdict(overrides),
-                }
-            ),
-        )
+        rt = _new_run(task, repo, sdir, overrides, run_id)
         return _drive(rt, {}, on_update, answer)
 
 
@@ -280,4 +310,13 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
     )
 
 
-__all__ = ["Overrides", "RunSummary", "repo_lock", "resume", "run", "state_dir", "summarize"]
+__all__ = [
+    "Overrides",
+    "RunSummary",
+    "open_runtime",
+    "repo_lock",
+    "resume",
+    "run",
+    "state_dir",
+    "summarize",
+]

@@ -24,7 +24,9 @@ def _no_real_models(monkeypatch: pytest.MonkeyPatch) -> None:
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@localhost", *args],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -60,7 +62,9 @@ def quickstart(tmp_path: Path) -> Path:
     return dest
 
 
-def agentos_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def agentos_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the installed `agentos` command as a user would."""
     exe = shutil.which("agentos", path=str(Path(sys.executable).parent)) or "agentos"
     return subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)

@@ -26,10 +26,13 @@ LOCAL = runner.Overrides(sandbox="local")
 def _score_by_hand(repo: Path, commit: str) -> float:
     """Re-evaluate a commit outside agentos: export it and run the evaluator."""
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", str(repo), "archive", commit], capture_output=True, check=True)
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", commit], capture_output=True, check=True
+        )
         subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
-        out = subprocess.run([sys.executable, "evaluate.py"], cwd=tmp, capture_output=True, text=True,
-                             check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "evaluate.py"], cwd=tmp, capture_output=True, text=True, check=True
+        ).stdout
     match = re.search(r"^score:\s*(\S+)$", out, re.MULTILINE)
     assert match
     return float(match.group(1))
@@ -60,15 +63,21 @@ def test_cli_run_prints_a_greppable_summary_and_status_json(quickstart: Path) ->
     data = json.loads(shown.stdout)
     assert set(data) >= {"run", "baseline", "best", "experiments"}
     assert data["run"] == summary["run"]
-    assert [set(e) >= {"id", "parent", "commit", "status", "metric", "reason"} for e in data["experiments"]]
+    assert [
+        set(e) >= {"id", "parent", "commit", "status", "metric", "reason"}
+        for e in data["experiments"]
+    ]
     assert len(data["experiments"]) == 4
     verify = agentos_cli("ledger", "verify", str(quickstart))
     assert verify.returncode == 0 and "ledger: ok" in verify.stdout
 
 
 def _worktree_bytes(repo: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(repo)): p.read_bytes() for p in sorted(repo.rglob("*"))
-            if p.is_file() and ".git" not in p.parts and ".agentos" not in p.parts}
+    return {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in sorted(repo.rglob("*"))
+        if p.is_file() and ".git" not in p.parts and ".agentos" not in p.parts
+    }
 
 
 def test_user_files_index_head_and_branches_are_untouched(quickstart: Path) -> None:
@@ -89,26 +98,29 @@ def test_user_files_index_head_and_branches_are_untouched(quickstart: Path) -> N
     assert git(quickstart, "status", "--porcelain", "-z") == status_before
     assert git(quickstart, "rev-parse", "HEAD") == head_before
     after = git(quickstart, "for-each-ref", "refs/heads")
-    assert after.replace(f"refs/heads/agentos/{summary.run_id}", "").count("refs/heads") == \
-        branches_before.count("refs/heads")
+    assert after.replace(f"refs/heads/agentos/{summary.run_id}", "").count(
+        "refs/heads"
+    ) == branches_before.count("refs/heads")
 
 
-SLOW_EVALUATOR = '''import time
+SLOW_EVALUATOR = """import time
 time.sleep({delay})
 import settings
 print(f"score: {{settings.X}}")
-'''
+"""
 
 
 def test_out_of_band_writer_during_the_run_is_invalid_never_keep(
     repo_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = repo_factory({
-        "settings.py": "X = 1.0  # range: 0..100\n",
-        "evaluate.py": SLOW_EVALUATOR.format(delay=0.6),
-        "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
-                        '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n',
-    })
+    repo = repo_factory(
+        {
+            "settings.py": "X = 1.0  # range: 0..100\n",
+            "evaluate.py": SLOW_EVALUATOR.format(delay=0.6),
+            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n',
+        }
+    )
     snaps = tmp_path / "snaps"
     snaps.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(snaps))
@@ -141,17 +153,20 @@ def _task(metric_line: str) -> dict[str, str]:
         "settings.py": "X = 1.0  # range: 0..100\n",
         "evaluate.py": f"import settings\n{metric_line}\n",
         "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
-                        '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n',
+        '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n',
     }
 
 
-@pytest.mark.parametrize(("line", "reason"), [
-    ('print("score: nan")', "not finite"),
-    ('print("score: inf")', "not finite"),
-    ("pass", "no metric"),
-    ('print("score: 1")\nprint("score: 2")', "ambiguous metric"),
-    ('print("score: fast")', "not a number"),
-])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('print("score: nan")', "not finite"),
+        ('print("score: inf")', "not finite"),
+        ("pass", "no metric"),
+        ('print("score: 1")\nprint("score: 2")', "ambiguous metric"),
+        ('print("score: fast")', "not a number"),
+    ],
+)
 def test_a_bad_metric_is_invalid_with_its_reason(repo_factory, line: str, reason: str) -> None:
     repo = repo_factory(_task(line))
     summary = runner.run(repo, runner.Overrides(budget=2, sandbox="local"))
@@ -161,24 +176,40 @@ def test_a_bad_metric_is_invalid_with_its_reason(repo_factory, line: str, reason
 
 
 def test_a_candidate_metric_that_turns_nan_is_invalid(repo_factory) -> None:
-    repo = repo_factory(_task('print(f"score: {float(\'nan\') if settings.X != 1.0 else 1.0}")'))
+    repo = repo_factory(_task("print(f\"score: {float('nan') if settings.X != 1.0 else 1.0}\")"))
     runner.run(repo, runner.Overrides(budget=3, sandbox="local"))
     experiments = run_status(repo)["experiments"]
     assert [e["status"] for e in experiments] == ["invalid"] * 3
     assert all("not finite" in e["reason"] for e in experiments)
 
 
-@pytest.mark.parametrize(("toml", "needle"), [
-    ("[task\n", "not valid TOML"),
-    ('[task]\neditable=["a.py"]\n', "[metric] table is missing"),
-    ('[task]\neditable=["a.py"]\n[metric]\ncommand="x"\ngoal="up"\nregex="x"\n', "[metric.goal]"),
-    ('[task]\neditable=["a.py"]\n[metric]\ncommand="x"\ngoal="max"\n', "exactly one of"),
-    ('[task]\neditable=["../a.py"]\n[metric]\ncommand="x"\ngoal="max"\nregex="x"\n', "inside it"),
-    ('[task]\neditable=["a.py"]\n[metric]\ncommand="x"\ngoal="max"\nregex="("\n', "[metric.regex]"),
-    ('[task]\neditable=["a.py"]\n[metric]\ncommand="x"\ngoal="max"\nregex="x"\n[budget]\nexperiments=0\n',
-     "[budget.experiments]"),
-])
-def test_a_malformed_task_file_is_one_line_naming_file_and_key(repo_factory, toml: str, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("toml", "needle"),
+    [
+        ("[task\n", "not valid TOML"),
+        ('[task]\neditable=["a.py"]\n', "[metric] table is missing"),
+        (
+            '[task]\neditable=["a.py"]\n[metric]\ncommand="x"\ngoal="up"\nregex="x"\n',
+            "[metric.goal]",
+        ),
+        ('[task]\neditable=["a.py"]\n[metric]\ncommand="x"\ngoal="max"\n', "exactly one of"),
+        (
+            '[task]\neditable=["../a.py"]\n[metric]\ncommand="x"\ngoal="max"\nregex="x"\n',
+            "inside it",
+        ),
+        (
+            '[task]\neditable=["a.py"]\n[metric]\ncommand="x"\ngoal="max"\nregex="("\n',
+            "[metric.regex]",
+        ),
+        (
+            '[task]\neditable=["a.py"]\n[metric]\ncommand="x"\ngoal="max"\nregex="x"\n[budget]\nexperiments=0\n',
+            "[budget.experiments]",
+        ),
+    ],
+)
+def test_a_malformed_task_file_is_one_line_naming_file_and_key(
+    repo_factory, toml: str, needle: str
+) -> None:
     repo = repo_factory({"agentos.toml": toml, "a.py": "A = 1\n"})
     done = agentos_cli("run", str(repo), "--sandbox", "local")
     assert done.returncode == 2

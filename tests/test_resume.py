@@ -15,13 +15,13 @@ from conftest import agentos_cli
 from agentos.ledger import Ledger
 from agentos.status import run_status
 
-EVALUATOR = '''import os, time
+EVALUATOR = """import os, time
 import settings
 with open({pidfile!r}, "a") as fh:
     fh.write(f"{{os.getpid()}}\\n")
 time.sleep(0.4)
 print(f"score: {{-abs(settings.X - 42.0)}}")
-'''
+"""
 
 
 def _alive(pid: int) -> bool:
@@ -41,17 +41,23 @@ def _rows(db: Path) -> int:
         return 0
 
 
-def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(repo_factory, tmp_path: Path) -> None:
+def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
+    repo_factory, tmp_path: Path
+) -> None:
     pidfile = tmp_path / "pids.txt"
-    repo = repo_factory({
-        "settings.py": "X = 10.0  # range: 0..100\n",
-        "evaluate.py": EVALUATOR.format(pidfile=str(pidfile)),
-        "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
-                        '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
-                        '[budget]\nexperiments=8\n[sandbox]\nbackend="local"\n',
-    })
+    repo = repo_factory(
+        {
+            "settings.py": "X = 10.0  # range: 0..100\n",
+            "evaluate.py": EVALUATOR.format(pidfile=str(pidfile)),
+            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+            '[budget]\nexperiments=8\n[sandbox]\nbackend="local"\n',
+        }
+    )
     exe = str(Path(sys.executable).parent / "agentos")
-    proc = subprocess.Popen([exe, "run", str(repo)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "run", str(repo)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     db = repo / ".agentos" / "ledger.db"
     deadline = time.monotonic() + 60
     while _rows(db) < 4 and time.monotonic() < deadline:

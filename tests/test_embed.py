@@ -1,0 +1,28 @@
+"""examples/embed: a host LangGraph app runs the agentos loop as a node, with its own checkpointer,
+and resumes it across agentos' check-in interrupts."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+
+def test_host_app_embeds_the_loop_and_resumes_its_checkins(
+    quickstart: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = importlib.util.spec_from_file_location("host_app", EXAMPLES / "embed" / "host_app.py")
+    assert spec and spec.loader
+    host_app = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "host_app", host_app)  # LangGraph resolves its annotations
+    spec.loader.exec_module(host_app)
+    report = host_app.main(quickstart, budget=6)
+    printed = capsys.readouterr().out
+    assert printed.count("agentos checked in at experiment") == 2  # after 3 and 6
+    assert report.startswith("tune the settings: 5.727614 -> ")
+    best = float(report.split("-> ")[1].split(" ")[0])
+    assert best >= 5.727614
+    assert "budget: 6 experiments" in report
