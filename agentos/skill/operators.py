@@ -1,0 +1,206 @@
+"""The offline skill proposer: seeded text operators driven by the misrouted train queries.
+
+It rewrites one skill's description per proposal, never its body (so it cannot touch a gate):
+
+- `drop_qualifiers` removes over-specific phrases (versions, paths, service and cluster identifiers,
+  "only when ..." clauses) that make a description miss ordinary requests;
+- `add_vocabulary` appends the words that the skill's missed train queries share and the rest of
+  the train set does not use, with their common shorthand and long forms;
+- `add_synonyms` adds everyday synonyms of the description's own verbs and nouns.
+
+It implements the `Provider` protocol: `propose` returns whole files as `components` (path to the
+new SKILL.md text), as the loop's `apply` expects. It is built from train items only; routing the
+train split to find the misses is part of proposing, the holdout is never visible here.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+
+from agentos.providers.base import Check, Proposal, ProposeRequest, Review, ReviewRequest
+from agentos.skill.evals import EvalItem
+from agentos.skill.model import MAX_DESCRIPTION, SKILL_FILE, Skill, parse_skill, render_skill
+from agentos.skill.router import Router
+from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
+
+TAIL = "Use for: "
+_PREPS = r"in|of|for|on|with|under|from|by|at|using|via|inside|across"
+_CHUNK = re.compile(rf"\s+(?=(?:{_PREPS})\s)", re.IGNORECASE)
+_ONLY = re.compile(r",?\s+(?:only|exclusively|specifically)\s+(?:when|if|for|in)\b[^.;]*", re.I)
+_PAREN = re.compile(r"\s*\([^)]*\)")
+
+
+def _identifier(token: str) -> bool:
+    """A token that names one concrete thing: a version, path, file or service id."""
+    core = token.strip(".,;:")
+    if any(c.isdigit() for c in core) or "/" in core or "_" in core:
+        return True
+    if "." in core and not core.endswith("."):
+        return True
+    parts = core.split("-")
+    return len(parts) > 2 or (len(parts) == 2 and min(len(p) for p in parts) <= 4)
+
+
+def drop_qualifiers(description: str) -> str:
+    """Drop parentheticals, "only when" clauses and prepositional phrases naming identifiers."""
+    text = _ONLY.sub("", _PAREN.sub("", description))
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    kept_sentences = []
+    for sentence in sentences:
+        chunks = _CHUNK.split(sentence.rstrip("."))
+        kept = [chunks[0]] + [c for c in chunks[1:] if not any(map(_identifier, c.split()))]
+        head = " ".join(w for w in kept[0].split() if not _identifier(w) or w[:1].isupper())
+        out = " ".join([head, *kept[1:]]).strip(" ,;:")
+        if out:
+            kept_sentences.append(out + ".")
+    result = " ".join(kept_sentences)
+    return result if len(result.split()) >= 3 else description
+
+
+def _split_tail(description: str) -> tuple[str, list[str]]:
+    head, sep, tail = description.partition(TAIL)
+    if not sep:
+        return description.strip(), []
+    return head.strip(), [w.strip() for w in tail.rstrip(".").split(",") if w.strip()]
+
+
+def _join(head: str, extra: Sequence[str]) -> str:
+    extra = list(dict.fromkeys(extra))
+    while extra:
+        text = f"{head} {TAIL}{', '.join(extra)}."
+        if len(text) <= MAX_DESCRIPTION:
+            return text
+        extra.pop(0)
+    return head[:MAX_DESCRIPTION]
+
+
+def add_words(description: str, new: Sequence[str]) -> str:
+    """Append `new` to the description's `Use for:` tail, within the length limit."""
+    head, extra = _split_tail(description)
+    present = set(words(description))
+    return _join(head, extra + [w for w in new if w not in present])
+
+
+def shorthand_forms(text: str) -> list[str]:
+    """The short and long forms of the words and phrases in `text` that it does not already use."""
+    low = " " + " ".join(words(text)) + " "
+    found = []
+    for long, short in SHORTHAND.items():
+        if f" {long} " in low and short in LONG_FORMS and f" {short} " not in low:
+            found.append(short)
+    for short, long in LONG_FORMS.items():
+        if f" {short} " in low and f" {long} " not in low:
+            found.append(long)
+    return found
+
+
+def vocabulary(
+    target: str, missed: Sequence[EvalItem], train: Sequence[EvalItem], description: str
+) -> list[tuple[float, str]]:
+    """Words the missed queries share, scored: how many of them use it, less other skills' use."""
+    have = set(words(description))
+    mine: Counter[str] = Counter()
+    for item in missed:
+        for w in set(content_words(item.query)) | set(shorthand_forms(item.query)):
+            mine[w] += 1
+    others: Counter[str] = Counter()
+    for item in train:
+        if item.expect != target:
+            others.update(set(content_words(item.query)))
+    known = set(SHORTHAND) | set(SHORTHAND.values()) | set(SYNONYMS)
+    scored = []
+    for w, n in mine.items():
+        if w in have:
+            continue
+        score = n + (0.5 if w in known else 0.0) - 0.7 * others[w]
+        if score > 0.5:
+            scored.append((score, w))
+    return sorted(scored, reverse=True)
+
+
+class TextOperatorProposer:
+    """Offline proposer for skills; deterministic given the request's seed."""
+
+    name = "skill-operators"
+
+    def __init__(self, train: Sequence[EvalItem], router: Router, *, target: str | None = None):
+        if any(i.split != "train" for i in train):
+            raise ValueError("the proposer may only see train items")
+        self.train = list(train)
+        self.router = router
+        self.target = target
+
+    def _skills(self, files: dict[str, str]) -> dict[str, tuple[str, Skill]]:
+        out = {}
+        for path, text in files.items():
+            p = PurePosixPath(path)
+            if p.name == SKILL_FILE:
+                skill = parse_skill(p, text, folder=p.parent.name)  # type: ignore[arg-type]
+                out[skill.name] = (path, skill)
+        return out
+
+    def propose(self, request: ProposeRequest) -> Proposal:
+        rng = random.Random(request.seed)
+        found = self._skills(dict(request.files))
+        skills = [s for _, s in found.values()]
+        routed = self.router.route([i.query for i in self.train], skills)
+        missed_by: dict[str, list[EvalItem]] = {}
+        for item, got in zip(self.train, routed, strict=True):
+            if item.expect is not None and got != item.expect:
+                missed_by.setdefault(item.expect, []).append(item)
+        target = self.target or max(sorted(found), key=lambda n: len(missed_by.get(n, [])))
+        path, skill = found[target]
+        missed = missed_by.get(target, [])
+        description, steps = skill.description, list[str]()
+        for _ in range(8):  # a proposal that changes nothing wastes an experiment
+            description, steps = self._operate(rng, target, skill.description, missed)
+            if description != skill.description:
+                break
+        rewritten = skill.with_components({f"{target}/description": description})
+        return Proposal(
+            description=f"{target}: {', '.join(steps)}",
+            components={path: render_skill(rewritten)},
+        )
+
+    def _operate(
+        self, rng: random.Random, target: str, description: str, missed: Sequence[EvalItem]
+    ) -> tuple[str, list[str]]:
+        """Apply a seeded choice of operators; return the new description and their names."""
+        steps: list[str] = []
+        if rng.random() < 0.6:
+            dropped = drop_qualifiers(description)
+            if dropped != description:
+                description, steps = dropped, ["drop qualifiers"]
+        ops = ["vocabulary", "vocabulary", "shorthand", "synonyms"]
+        for op in rng.sample(ops, k=rng.choice((1, 2))):
+            if op == "vocabulary":
+                scored = vocabulary(target, missed, self.train, description)
+                k = rng.randint(2, 6)
+                pool = [w for _, w in scored[: k + 2]]
+                picked = sorted(rng.sample(pool, k=min(k, len(pool))), key=pool.index)
+                new = add_words(description, picked)
+            elif op == "shorthand":
+                new = add_words(description, shorthand_forms(description))
+            else:
+                syn = [s for w in words(description) for s in SYNONYMS.get(w, ())]
+                new = add_words(description, rng.sample(syn, k=min(len(syn), 3)))
+            if new != description:
+                description = new
+                steps.append(f"add {op}")
+        return description, steps
+
+    def review(self, request: ReviewRequest) -> Review:
+        """Rubric: every changed skill still parses and keeps its name."""
+        checks = []
+        for path, text in request.after.items():
+            p = PurePosixPath(path)
+            try:
+                parse_skill(p, text, folder=p.parent.name)  # type: ignore[arg-type]
+                checks.append(Check(f"{path} valid", True, ""))
+            except Exception as exc:  # a broken rewrite is a failed check, not a crash
+                checks.append(Check(f"{path} valid", False, str(exc)))
+        return Review(checks)

@@ -1,0 +1,218 @@
+"""The tuning report: per skill and per slice before / after (train and held-out), the confusions
+between skills, every gate a proposal tried to remove, and the branch; as a text table or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from agentos.evaluator import Evaluation
+from agentos.skill.evals import SLICES
+from agentos.skill.evaluator import SkillEvaluator
+from agentos.skill.model import Skill
+
+
+@dataclass
+class Experiment:
+    """One proposal on one skill: its status (keep, discard, invalid, rejected) and why."""
+
+    skill: str
+    round: int
+    step: int
+    status: str
+    train: float | None
+    reason: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """Accuracy of one skill (its own queries), one slice, or everything."""
+
+    group: str
+    name: str
+    train_before: float | None
+    train_after: float | None
+    holdout_before: float | None
+    holdout_after: float | None
+    holdout_n: int
+
+
+@dataclass(frozen=True)
+class Confusion:
+    expected: str
+    got: str
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class TuneReport:
+    run_id: str
+    rows: list[Row]
+    confusions: list[Confusion]
+    refusals: list[str]
+    accepted: list[str]
+    changed: list[str]
+    branch: str | None
+    commit: str | None
+    threshold: float
+    gates: int
+    elapsed: float
+    counts: dict[str, int] = field(default_factory=dict)
+    as_json: bool = False
+
+    def row(self, group: str, name: str) -> Row:
+        return next(r for r in self.rows if r.group == group and r.name == name)
+
+
+def _per_skill(ev: Evaluation, split: str, name: str, n: int) -> float | None:
+    source = ev.details if split == "train" else ev.holdout
+    hits = source.get(f"{split}/hits/{name}")
+    return None if hits is None or n == 0 else hits / n
+
+
+def build_report(
+    *,
+    skills: Sequence[Skill],
+    final: Sequence[Skill],
+    evaluator: SkillEvaluator,
+    baseline: Evaluation,
+    after: Evaluation,
+    experiments: Sequence[Experiment],
+    refusals: Sequence[str],
+    accepted: Sequence[str],
+    branch: str | None,
+    commit: str | None,
+    threshold: float,
+    elapsed: float,
+    gates: int,
+    as_json: bool,
+    run_id: str,
+) -> TuneReport:
+    rows = []
+    for s in skills:
+        n_train = sum(i.expect == s.name for i in evaluator.train)
+        n_hold = sum(i.expect == s.name for i in evaluator.holdout)
+        rows.append(
+            Row(
+                "skill",
+                s.name,
+                _per_skill(baseline, "train", s.name, n_train),
+                _per_skill(after, "train", s.name, n_train),
+                _per_skill(baseline, "holdout", s.name, n_hold),
+                _per_skill(after, "holdout", s.name, n_hold),
+                n_hold,
+            )
+        )
+    for key in [*SLICES, "all"]:
+        n_hold = sum(i.slice == key or key == "all" for i in evaluator.holdout)
+        rows.append(
+            Row(
+                "slice" if key != "all" else "all",
+                key,
+                baseline.details.get(f"train/{key}"),
+                after.details.get(f"train/{key}"),
+                baseline.holdout.get(f"holdout/{key}"),
+                after.holdout.get(f"holdout/{key}"),
+                n_hold,
+            )
+        )
+    _, hold_before = evaluator.score(skills)
+    _, hold_after = evaluator.score(final)
+    pairs_before = Counter(
+        (i.expect or "none", p or "none")
+        for i, p in zip(hold_before.items, hold_before.predicted, strict=True)
+        if i.expect != p
+    )
+    pairs_after = Counter(
+        (i.expect or "none", p or "none")
+        for i, p in zip(hold_after.items, hold_after.predicted, strict=True)
+        if i.expect != p
+    )
+    confusions = [
+        Confusion(e, g, pairs_before[(e, g)], pairs_after[(e, g)])
+        for e, g in sorted(
+            set(pairs_before) | set(pairs_after),
+            key=lambda k: (-pairs_after[k], -pairs_before[k], k),
+        )
+    ]
+    changed = [
+        s.name
+        for s, o in zip(final, skills, strict=True)
+        if (s.description, s.body) != (o.description, o.body)
+    ]
+    return TuneReport(
+        run_id,
+        rows,
+        confusions,
+        list(refusals),
+        list(accepted),
+        changed,
+        branch,
+        commit,
+        threshold,
+        gates,
+        elapsed,
+        dict(Counter(e.status for e in experiments)),
+        as_json,
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "   -" if value is None else f"{100 * value:4.0f}"
+
+
+def render_table(report: TuneReport, *, confusions: int = 10) -> str:
+    """The human form: a table, the top confusions, refusals, and a `key: value` summary."""
+    lines = [
+        f"{'':<24}{'train':>14}{'held-out':>16}",
+        f"{'skill / slice':<24}{'before':>7}{'after':>7}{'before':>8}{'after':>8}{'n':>5}",
+    ]
+    for r in report.rows:
+        if (r.group == "slice" and r.name == SLICES[0]) or r.group == "all":
+            lines.append("-" * 59)
+        label = r.name if r.group != "slice" else f"[{r.name}]"
+        lines.append(
+            f"{label:<24}{_pct(r.train_before):>7}{_pct(r.train_after):>7}"
+            f"{_pct(r.holdout_before):>8}{_pct(r.holdout_after):>8}{r.holdout_n:>5}"
+        )
+    lines.append("")
+    lines.append("held-out confusions (expected -> routed: before, after):")
+    for c in report.confusions[:confusions]:
+        lines.append(f"  {c.expected} -> {c.got}: {c.before}, {c.after}")
+    if report.refusals:
+        lines.append("")
+        lines.extend(report.refusals)
+    total = report.row("all", "all")
+    gain = None
+    if total.holdout_after is not None and total.holdout_before is not None:
+        gain = total.holdout_after - total.holdout_before
+    lines += [
+        "",
+        f"run: {report.run_id}",
+        f"skills_changed: {len(report.changed)}",
+        f"holdout_before: {_pct(total.holdout_before).strip()}",
+        f"holdout_after: {_pct(total.holdout_after).strip()}",
+        f"holdout_gain_points: {'-' if gain is None else f'{100 * gain:.1f}'}",
+        f"gates_pinned: {report.gates}",
+        f"gates_refused: {len(report.refusals)}",
+        f"threshold: {report.threshold:.3f}",
+        f"branch: {report.branch or '-'}",
+        f"experiments: {sum(report.counts.values())}",
+    ]
+    lines += [f"{k}: {v}" for k, v in sorted(report.counts.items())]
+    lines.append(f"elapsed_s: {report.elapsed:.1f}")
+    return "\n".join(lines)
+
+
+def to_json(report: TuneReport) -> str:
+    """The machine form: every field of the report."""
+    return json.dumps(asdict(report), indent=2, sort_keys=True)
+
+
+def render(report: TuneReport) -> str:
+    """JSON when the run asked for it, the table otherwise."""
+    return to_json(report) if report.as_json else render_table(report)
