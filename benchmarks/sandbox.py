@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from agentos.sandbox import RunRequest, backend_names, get_backend
@@ -49,17 +50,14 @@ def main() -> None:
         print(f"bare subprocess no-op: {bare:.1f} ms")
         names = [n for n in backend_names() if get_backend_ok(n)]
         for name in names:
-            sandbox = get_backend(name)
-            ms = median_ms(lambda s=sandbox: s.run(RunRequest(noop, tree, out)), runs)
+            ms = median_ms(partial(get_backend(name).run, RunRequest(noop, tree, out)), runs)
             print(f"{name} no-op: {ms:.1f} ms  added {ms - bare:+.1f} ms  ratio {ms / bare:.2f}")
         bare_imp = median_ms(lambda: subprocess.run(imports, cwd=tree, check=True), runs)
         print(f"bare subprocess, {MODULES} imports: {bare_imp:.1f} ms")
         for name in names:
-            sandbox = get_backend(name)
-            plain = median_ms(lambda s=sandbox: s.run(RunRequest(imports, tree, out)), runs)
-            audited = median_ms(
-                lambda s=sandbox: s.run(RunRequest(imports, tree, out, audit=True)), runs
-            )
+            run = get_backend(name).run
+            plain = median_ms(partial(run, RunRequest(imports, tree, out)), runs)
+            audited = median_ms(partial(run, RunRequest(imports, tree, out, audit=True)), runs)
             print(
                 f"{name} {MODULES} imports: {plain:.1f} ms, audited {audited:.1f} ms  "
                 f"audit added {audited - plain:+.1f} ms  ratio to bare {audited / bare_imp:.2f}"
