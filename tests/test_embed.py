@@ -21,7 +21,8 @@ def test_host_app_embeds_the_loop_and_resumes_its_checkins(
     spec.loader.exec_module(host_app)
     report = host_app.main(quickstart, budget=6)
     printed = capsys.readouterr().out
-    assert printed.count("agentos checked in at experiment") == 2  # after 3 and 6
+    # every 3 experiments; after the 6th the budget ends the run before a check-in
+    assert printed.count("agentos checked in at experiment") == 1
     assert report.startswith("tune the settings: 5.727614 -> ")
     best = float(report.split("-> ")[1].split(" ")[0])
     assert best >= 5.727614
