@@ -9,6 +9,7 @@ entry point group, exactly as after a normal install.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,10 +47,11 @@ print("plugin-gated-ok")
 
 
 def test_custom_tool_installs_is_discovered_and_gates(tmp_path: Path) -> None:
-    site = tmp_path / "site"
+    site, source = tmp_path / "site", tmp_path / "custom-tool"
+    shutil.copytree(ROOT / "examples" / "custom-tool", source)  # the build leaves files behind
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-                    "--no-build-isolation", "--no-index", "--target", str(site),
-                    str(ROOT / "examples" / "custom-tool")], check=True, cwd=tmp_path)
+                    "--no-build-isolation", "--no-index", "--target", str(site), str(source)],
+                   check=True, cwd=tmp_path)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site),
                                                         str(ROOT / "tests" / "conformance")])}
     out = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
