@@ -40,9 +40,14 @@ def test_fake_on_loopback_is_allowed(task: Task, fake: FakeMessagesAPI) -> None:
     assert provider.propose(_request(task)).description == "x"
 
 
-def test_switch_on_lets_the_check_pass() -> None:
+def test_switch_and_environment_each_turn_requests_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(guard.ENV)
     with guard.allow_model_requests(True):
         guard.check_request_allowed("https://api.anthropic.com")
+        monkeypatch.setenv(guard.ENV, "0")
+        with pytest.raises(ModelRequestsDisallowed):
+            guard.check_request_allowed("https://api.anthropic.com")
+    monkeypatch.delenv(guard.ENV)
     with pytest.raises(ModelRequestsDisallowed):
         guard.check_request_allowed("https://api.anthropic.com")
 
@@ -65,6 +70,6 @@ def test_loopback(url: str, local: bool) -> None:
 
 def test_environment_turns_it_off_in_subprocesses() -> None:
     env = {**os.environ, guard.ENV: "0"}
-    code = "from agentos.providers.llm import guard; print(guard.ALLOW_MODEL_REQUESTS)"
+    code = "from agentos.providers.llm import guard; print(guard.requests_allowed())"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "False"
