@@ -1,0 +1,153 @@
+"""Compare search methods at equal evaluation budgets on every landscape; write the table and plots.
+
+    python -m benchmarks.landscapes.compare [--seeds 20] [--budget 60] [--workers 2]
+
+Methods: random search, `keep-revert` (autoresearch: greedy with no noise estimate), Optuna's TPE
+(ask-and-tell, best observed value), every agentos strategy with the typed-mutation proposer, and
+the `heuristic:tpe` proposer under `greedy` (its proposals ignore the parent, so the strategy only
+decides keeps). Figures: mean normalized regret ((best true - f*) / (baseline - f*), of the commit
+each method would hand back), success rate (true loss within the problem's tolerance of f*), and
+false keeps (a keep whose true loss is worse than the previous best's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from agentos.settings import values
+from agentos.strategies import strategy_names
+from benchmarks.landscapes.fast import PATH, Result, run_agentos, run_random, run_tpe
+from benchmarks.landscapes.problems import PROBLEMS
+
+HERE = Path(__file__).parent
+RESULTS = HERE.parent / "RESULTS.md"
+
+
+def methods() -> list[str]:
+    return ["random", "keep-revert", "tpe", *strategy_names(), "greedy+tpe"]
+
+
+def run(job: tuple[str, str, int, int]) -> Result:
+    method, problem_name, seed, budget = job
+    p = PROBLEMS[problem_name]
+    if method == "random":
+        return run_random(p, seed, budget)
+    if method == "tpe":
+        return run_tpe(p, seed, budget)
+    if method == "keep-revert":
+        return run_agentos(p, "greedy", seed, budget, noise_reruns=0, label=method)
+    if method == "greedy+tpe":
+        return run_agentos(p, "greedy", seed, budget, mode="tpe", label=method)
+    return run_agentos(p, method, seed, budget)
+
+
+def regret(result: Result, value: float) -> float:
+    p = PROBLEMS[result.problem]
+    f0 = p.loss(values({PATH: p.settings}))
+    return (value - p.f_star) / (f0 - p.f_star)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--budget", type=int, default=60)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    jobs = [(m, p, s, args.budget) for p in PROBLEMS for m in methods() for s in range(args.seeds)]
+    t0 = time.time()
+    with ProcessPoolExecutor(args.workers) as pool:
+        results = list(pool.map(run, jobs, chunksize=4))
+    elapsed = time.time() - t0
+    table: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        table.setdefault((r.problem, r.method), []).append(r)
+    lines = render(table, args, elapsed)
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plot(table, args.budget)
+    print("\n".join(lines))
+
+
+def summary(rs: list[Result]) -> tuple[float, float, int]:
+    p = PROBLEMS[rs[0].problem]
+    mean_regret = statistics.fmean(regret(r, r.final) for r in rs)
+    success = sum(r.final - p.f_star <= p.tol for r in rs) / len(rs)
+    return mean_regret, success, sum(r.false_keeps for r in rs)
+
+
+def render(
+    table: dict[tuple[str, str], list[Result]], args: argparse.Namespace, elapsed: float
+) -> list[str]:
+    ms = methods()
+    lines = [
+        "# Search strategies on landscapes with known optima",
+        "",
+        f"`python -m benchmarks.landscapes.compare --seeds {args.seeds} --budget {args.budget} "
+        f"--workers {args.workers}` ({elapsed:.0f} s). Each cell: mean normalized regret / "
+        "success rate / false keeps, over all seeds, at an equal budget of "
+        f"{args.budget} evaluations (noise re-runs and re-measures included).",
+        "",
+        "| problem | tags | " + " | ".join(ms) + " |",
+        "|---|---|" + "---|" * len(ms),
+    ]
+    for name, p in PROBLEMS.items():
+        cells = []
+        for m in ms:
+            reg, succ, fk = summary(table[(name, m)])
+            cells.append(f"{reg:.3f} / {succ:.0%} / {fk}")
+        lines.append(f"| {name} | {', '.join(p.tags)} | " + " | ".join(cells) + " |")
+    lines += ["", "Mean normalized regret by problem group:", ""]
+    groups = {
+        "all": list(PROBLEMS),
+        "multimodal+deceptive": [n for n, p in PROBLEMS.items()
+                                 if {"multimodal", "deceptive"} & set(p.tags)],
+        "numeric": [n for n, p in PROBLEMS.items() if "numeric" in p.tags],
+        "noisy": [n for n, p in PROBLEMS.items() if "noisy" in p.tags],
+    }
+    lines += ["| group | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
+    for g, names in groups.items():
+        cells = [f"{statistics.fmean(summary(table[(n, m)])[0] for n in names):.3f}" for m in ms]
+        lines.append(f"| {g} | " + " | ".join(cells) + " |")
+    lines += ["", "Success rate on the numeric problems, and false keeps on the noisy ones:", ""]
+    lines += ["| figure | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
+    succ_cells = [f"{statistics.fmean(summary(table[(n, m)])[1] for n in groups['numeric']):.0%}"
+            for m in ms]
+    fks = [str(sum(summary(table[(n, m)])[2] for n in groups["noisy"])) for m in ms]
+    lines.append("| success (numeric) | " + " | ".join(succ_cells) + " |")
+    lines.append("| false keeps (noisy) | " + " | ".join(fks) + " |")
+    lines += ["", "![convergence](landscapes/convergence.png)"]
+    return lines
+
+
+def plot(table: dict[tuple[str, str], list[Result]], budget: int) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(PROBLEMS)
+    cols = 3
+    rows = (len(names) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names, strict=False):
+        for m in methods():
+            rs = table[(name, m)]
+            curve = [statistics.fmean(regret(r, r.trace[min(i, len(r.trace) - 1)]) for r in rs)
+                     for i in range(budget)]
+            ax.plot(range(1, budget + 1), curve, label=m)
+        ax.set_title(name)
+        ax.set_yscale("symlog", linthresh=1e-2)
+        ax.set_xlabel("evaluations")
+        ax.set_ylabel("mean normalized regret")
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(HERE / "convergence.png", dpi=90)
+
+
+if __name__ == "__main__":
+    main()
