@@ -1,4 +1,4 @@
-"""A fast smoke run of the landscape benchmark's in-process path (the benchmark itself is a script)."""
+"""A fast smoke run of the landscape benchmark's in-process path (the benchmark is a script)."""
 
 from __future__ import annotations
 
