@@ -125,14 +125,18 @@ def history_text(task: Task, history: Sequence[HistoryItem]) -> str:
     ) + "\n" + summary
 
 
-def propose_prompt(req: ProposeRequest) -> tuple[list[TextBlockParam], list[MessageParam]]:
-    """System blocks and messages for one proposal."""
+def files_block(req: ProposeRequest) -> TextBlockParam:
+    """The editable files at the parent, quoted: the second cached block of a proposal prompt."""
     files_text = "\n\n".join(quote("file", text, path) for path, text in sorted(req.files.items()))
-    files_block: TextBlockParam = {
+    return {
         "type": "text",
         "text": f"The editable files at the parent commit {req.parent}:\n\n{files_text}",
         "cache_control": {"type": "ephemeral"},
     }
+
+
+def propose_prompt(req: ProposeRequest) -> tuple[list[TextBlockParam], list[MessageParam]]:
+    """System blocks and messages for one proposal."""
     parts = [history_text(req.task, req.history)]
     if req.feedback:
         parts.append(
@@ -150,7 +154,7 @@ def propose_prompt(req: ProposeRequest) -> tuple[list[TextBlockParam], list[Mess
     )
     request_block: TextBlockParam = {"type": "text", "text": "\n\n".join(parts)}
     return _system("agentos-propose", req.task), [
-        {"role": "user", "content": [files_block, request_block]}
+        {"role": "user", "content": [files_block(req), request_block]}
     ]
 
 
