@@ -1,7 +1,11 @@
-"""Live progress of a run, fed by the graph's stream: a Rich bar on a terminal, plain lines
-otherwise.
+"""Live progress of a run, fed by the graph's stream (never by polling the database): a Rich bar on
+a terminal, plain lines otherwise.
 
-The plain form writes one line per finished experiment (never per node), so a log stays readable.
+Both forms show the experiment count against the budget, the current best and the baseline, the
+last status, the rate and the time left. The plain form writes one line for the baseline and one
+per finished experiment (never per node, never a redraw), so a CI log or a `tee`d file stays
+readable however long the run. Descriptions are candidate output: control characters are replaced
+and Rich markup is never interpreted.
 """
 
 from __future__ import annotations
@@ -11,19 +15,36 @@ import time
 from typing import Any, TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+DESCRIPTION_CHARS = 80
 
 
 class RunDisplay:
-    """Call `update` with each stream update; use as a context manager around the run."""
+    """Call `update` with each stream update; use as a context manager around the run.
 
-    def __init__(self, total: int, *, stream: TextIO | None = None, live: bool | None = None):
+    `total` is the experiment budget (0 when unknown, as on resume); `wall_time` the wall-clock
+    budget in seconds, when the task has one, which caps the time left shown.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        *,
+        stream: TextIO | None = None,
+        live: bool | None = None,
+        wall_time: float | None = None,
+    ):
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty() if live is None else live
         self.total = total
+        self.wall_time = wall_time
         self.baseline: float | None = None
         self.best: float | None = None
         self.done = 0
+        self.seen = 0
+        self.last = ""
+        self.lines = 0
         self.started = time.monotonic()
         self._progress: Progress | None = None
         self._task: Any = None
@@ -34,13 +55,14 @@ class RunDisplay:
                 TextColumn("[bold]agentos"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("{task.fields[info]}"),
-                TimeRemainingColumn(),
+                TextColumn("{task.fields[info]}", markup=False),
                 console=Console(file=self.stream),
                 transient=False,
             )
             self._progress.start()
-            self._task = self._progress.add_task("run", total=self.total, info="measuring baseline")
+            self._task = self._progress.add_task(
+                "run", total=self.total or None, info="measuring the baseline"
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -48,36 +70,71 @@ class RunDisplay:
             self._progress.stop()
 
     def update(self, event: dict[str, Any]) -> None:
+        """Take one `{"node": name, **partial_update}` from the graph's stream."""
         node = event.get("node")
         if node == "baseline" and event.get("baseline"):
             self.baseline = event["baseline"].get("metric")
             self.best = self.baseline
-            self._line(f"baseline: {self.baseline}")
+            self._line(f"baseline: {_fmt(self.baseline)}")
         if event.get("best"):
             self.best = event["best"].get("metric")
         for item in event.get("history", []) if node == "decide" else []:
-            self.done = item["id"]
-            rate = self.done / max(time.monotonic() - self.started, 1e-9)
-            info = (
-                f"best {_fmt(self.best)} (baseline {_fmt(self.baseline)}) last #{item['id']} "
-                f"{item['status']} {_fmt(item['metric'])} {rate * 60:.1f}/min"
-            )
+            self.done = max(self.done, int(item["id"]))
+            self.seen += 1
+            self.last = f"#{item['id']} {item['status']} {_fmt(item.get('metric'))}"
             if self._progress is not None:
-                self._progress.update(self._task, completed=min(self.done, self.total), info=info)
+                self._progress.update(
+                    self._task, completed=min(self.done, self.total or self.done), info=self.info()
+                )
             else:
                 self._line(
-                    f"experiment {item['id']}/{self.total}: {item['status']} "
-                    f"metric={_fmt(item['metric'])} best={_fmt(self.best)} "
-                    f"{item['description'][:80]}"
+                    f"experiment {item['id']}/{self.total or '?'}: {item['status']} "
+                    f"metric={_fmt(item.get('metric'))} {self.info(last=False)} "
+                    f"| {clean(str(item.get('description', '')))}"
                 )
 
+    def info(self, *, last: bool = True) -> str:
+        """best, baseline, last status, rate per minute and time left, on one line."""
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.seen / elapsed
+        parts = [f"best={_fmt(self.best)}", f"baseline={_fmt(self.baseline)}"]
+        if last and self.last:
+            parts.append(f"last {self.last}")
+        parts.append(f"rate={rate * 60:.1f}/min")
+        parts.append(f"left={_duration(self.time_left(rate, elapsed))}")
+        return " ".join(parts)
+
+    def time_left(self, rate: float, elapsed: float) -> float | None:
+        """Seconds until the budget runs out at the current rate (or the wall budget, if sooner)."""
+        left: float | None = None
+        if self.total and rate > 0:
+            left = max(self.total - self.done, 0) / rate
+        if self.wall_time:
+            wall = max(self.wall_time - elapsed, 0.0)
+            left = wall if left is None else min(left, wall)
+        return left
+
     def _line(self, text: str) -> None:
+        self.lines += 1
         if self._progress is not None:
-            self._progress.console.print(text)
+            self._progress.console.print(text, markup=False, highlight=False)
         else:
             self.stream.write(text + "\n")
             self.stream.flush()
 
 
+def clean(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """One line of printable characters, at most `limit` long: no escape codes, no newlines."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.6g}"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

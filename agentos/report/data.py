@@ -140,14 +140,20 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
     problems, error, conn = _open(db)
     try:
         run = _run_row(conn, db, run_id)
-        rows = [dict(r) for r in conn.execute(
-            "select * from experiments where run_id = ? order by seq", [run["run_id"]]
-        )]
-        open_attempts = [dict(r) for r in conn.execute(
-            "select a.* from attempts a left join experiments e on e.run_id = a.run_id "
-            "and e.id = a.id and e.attempt = a.attempt where a.run_id = ? and e.seq is null",
-            [run["run_id"]],
-        )]
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                "select * from experiments where run_id = ? order by seq", [run["run_id"]]
+            )
+        ]
+        open_attempts = [
+            dict(r)
+            for r in conn.execute(
+                "select a.* from attempts a left join experiments e on e.run_id = a.run_id "
+                "and e.id = a.id and e.attempt = a.attempt where a.run_id = ? and e.seq is null",
+                [run["run_id"]],
+            )
+        ]
     finally:
         conn.close()
     experiments = [_experiment(r) for r in rows]

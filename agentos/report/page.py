@@ -77,10 +77,18 @@ def render_html(data: ReportData, png: bytes, png_name: str) -> str:
         f'onload="{esc(ONLOAD)}" onerror="{esc(ONERROR)}">',
         f'<p>Also saved beside this page as <a href="{esc(png_name)}">{esc(png_name)}</a>.</p>',
         _integrity(data),
-        _figures(data, "holdout", "Held-out figures",
-                 "Measured on data the proposer never sees; used only to veto a keep."),
-        _figures(data, "details", "Per-slice figures",
-                 "The evaluator's per-slice (or per-objective) figures for each experiment."),
+        _figures(
+            data,
+            "holdout",
+            "Held-out figures",
+            "Measured on data the proposer never sees; used only to veto a keep.",
+        ),
+        _figures(
+            data,
+            "details",
+            "Per-slice figures",
+            "The evaluator's per-slice (or per-objective) figures for each experiment.",
+        ),
         "<h2>Experiments</h2>",
         _table(data),
         f"<p>Made from the ledger alone at {esc(when(time.time()))}.</p>",
@@ -169,8 +177,10 @@ def _figures(data: ReportData, which: str, title: str, blurb: str) -> str:
 
 
 def _label(e: Experiment) -> str:
-    return "baseline" if e.kind == "baseline" else f"#{e.id}" + (
-        f".{e.attempt}" if e.attempt > 1 else ""
+    return (
+        "baseline"
+        if e.kind == "baseline"
+        else f"#{e.id}" + (f".{e.attempt}" if e.attempt > 1 else "")
     )
 
 
@@ -179,9 +189,11 @@ def _table(data: ReportData) -> str:
         "<tr><th>#</th><th>status</th><th>metric</th><th>Δ baseline</th><th>description</th>"
         "<th>reason</th><th>gates and review</th><th>tree</th><th>change</th></tr>"
     )
-    return f'<table id="experiments"><thead>{head}</thead><tbody>' + "".join(
-        _row(data, e) for e in data.experiments
-    ) + "</tbody></table>"
+    return (
+        f'<table id="experiments"><thead>{head}</thead><tbody>'
+        + "".join(_row(data, e) for e in data.experiments)
+        + "</tbody></table>"
+    )
 
 
 def _row(data: ReportData, e: Experiment) -> str:
@@ -201,8 +213,10 @@ def _row(data: ReportData, e: Experiment) -> str:
         "none": "–",
     }[e.tree_verdict]
     if e.tree_before:
-        tree += f'<br><code title="{esc(e.tree_before)} → {esc(e.tree_after)}">' \
-                f"{esc(e.tree_before[7:19])}</code>"
+        tree += (
+            f'<br><code title="{esc(e.tree_before)} → {esc(e.tree_after)}">'
+            f"{esc(e.tree_before[7:19])}</code>"
+        )
     change = esc(e.diff_summary)
     if e.commit:
         change += f"<br><code>{esc(e.commit[:12])}</code>"

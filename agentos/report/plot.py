@@ -62,8 +62,14 @@ def render_plot(data: ReportData) -> bytes:
         bottom = ax.get_xaxis_transform()
         for e in failed:
             ax.scatter(
-                [e.id], [0.03], transform=bottom, marker="x", s=40,
-                c=COLOURS.get(e.status, "#000000"), zorder=3, clip_on=False,
+                [e.id],
+                [0.03],
+                transform=bottom,
+                marker="x",
+                s=40,
+                c=COLOURS.get(e.status, "#000000"),
+                zorder=3,
+                clip_on=False,
             )
 
     steps = data.running_best()
@@ -97,8 +103,14 @@ def render_plot(data: ReportData) -> bytes:
 
     counts = data.counts()
     handles = [
-        Line2D([], [], marker="o" if s in ("keep", "discard") else "x", linestyle="",
-               color=COLOURS[s], label=f"{s} ({counts[s]})")
+        Line2D(
+            [],
+            [],
+            marker="o" if s in ("keep", "discard") else "x",
+            linestyle="",
+            color=COLOURS[s],
+            label=f"{s} ({counts[s]})",
+        )
         for s in COLOURS
         if counts.get(s)
     ]
@@ -107,8 +119,15 @@ def render_plot(data: ReportData) -> bytes:
         handles.append(Line2D([], [], color="#555555", linestyle="--", label="baseline"))
     ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.85)
     if not measured and data.baseline.metric is None:
-        ax.text(0.5, 0.5, "no measured experiments yet", transform=ax.transAxes,
-                ha="center", va="center", parse_math=False)
+        ax.text(
+            0.5,
+            0.5,
+            "no measured experiments yet",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            parse_math=False,
+        )
     ax.set_xlabel("experiment")
     ax.set_ylabel("metric")
     ax.set_xlim(-0.5, max(last_id, 1) + 0.5)

@@ -15,16 +15,20 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import git, quickstart_copy, read_page
+from report_helpers import git, hostile_ledger, quickstart_copy, read_page, run_quickstart
 
 from agentos import runner
 from agentos.errors import UserError
-from agentos.git import Repo
 from agentos.ledger import Ledger
 from agentos.report import collect, render_html, render_plot, write_report
 from agentos.status import run_status
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, runner.RunSummary]:
+    return run_quickstart(tmp_path_factory.mktemp("report") / "quickstart")
 
 
 def test_quickstart_report_has_a_row_per_ledger_row_the_plot_and_the_status_best(
@@ -94,36 +98,6 @@ def test_unknown_run_and_no_ledger_are_one_line_user_errors(
         write_report(empty)
 
 
-HOSTILE = (
-    '<script>document.title="pwned"</script><img id="pwned" src=x onerror="alert(1)">'
-    " $\\frac{a}{b}$ \x1b[31m"
-)
-
-
-def hostile_ledger(repo: Path) -> str:
-    """A ledger written through the Ledger API whose text fields are hostile candidate output."""
-    ledger = Ledger(runner.state_dir(Repo(repo)) / "ledger.db")
-    head = git(repo, "rev-parse", "HEAD").strip()
-    ledger.start_run("r1", task="t<b>", repo=str(repo), baseline=head, strategy="greedy",
-                     seed=0, provider="heuristic", config="{}")
-    base = {"run_id": "r1", "parent": head, "commit": head, "tree_before": "sha256:aa",
-            "tree_after": "sha256:aa", "findings": "null", "review": "null", "timings": "{}",
-            "samples": "[1.0]"}
-    ledger.record({**base, "id": 0, "attempt": 1, "kind": "baseline", "status": "keep",
-                   "metric": 1.0, "description": "baseline", "reason": "baseline"})  # type: ignore[typeddict-item]
-    ledger.record({**base, "id": 1, "attempt": 1, "kind": "experiment", "status": "keep",
-                   "metric": 2.0, "description": HOSTILE, "reason": HOSTILE,
-                   "diff_summary": HOSTILE, "tree_after": "sha256:bb",
-                   "findings": json.dumps([{"tool": "ruff", "path": HOSTILE, "line": 3,
-                                            "code": "E1", "message": HOSTILE}]),
-                   "review": json.dumps({"checks": [{"name": "simplicity", "passed": False,
-                                                     "reason": HOSTILE}]})})  # type: ignore[typeddict-item]
-    ledger.record({**base, "id": 2, "attempt": 1, "kind": "experiment", "status": "crash",
-                   "metric": None, "description": "x", "reason": "exit code 1"})  # type: ignore[typeddict-item]
-    ledger.close()
-    return "r1"
-
-
 def test_hostile_text_is_escaped_and_the_plot_survives_math_text(tmp_path: Path) -> None:
     repo = quickstart_copy(tmp_path / "repo")
     hostile_ledger(repo)
@@ -156,28 +130,42 @@ def test_held_out_and_per_slice_figures_render_when_rows_carry_them(tmp_path: Pa
     assert "<th>near-miss</th>" in html and ">0.625<" in html and ">0.75<" in html
 
 
-SLOW_EVALUATE = '''
+SLOW_EVALUATE = """
 import pathlib, time
 import settings
 if pathlib.Path("settings.py").read_text() != pathlib.Path("baseline.txt").read_text():
     time.sleep(25)  # a candidate: slow enough to be killed mid-run
 print("score: 1.0" if settings.WIDTH == 16 else "score: 2.0")
-'''
+"""
 
 
 def test_a_run_killed_mid_experiment_still_renders_and_is_marked(tmp_path: Path) -> None:
     settings = (Path(__file__).resolve().parents[2] / "examples/quickstart/settings.py").read_text()
-    repo = quickstart_copy(tmp_path / "repo", {"evaluate.py": SLOW_EVALUATE,
-                                               "baseline.txt": settings})
+    repo = quickstart_copy(
+        tmp_path / "repo", {"evaluate.py": SLOW_EVALUATE, "baseline.txt": settings}
+    )
     toml = (repo / "agentos.toml").read_text().replace("timeout = 10", "timeout = 60")
-    toml = toml.replace('protected = ["evaluate.py"]', 'protected = ["evaluate.py", "baseline.txt"]')
+    toml = toml.replace(
+        'protected = ["evaluate.py"]', 'protected = ["evaluate.py", "baseline.txt"]'
+    )
     (repo / "agentos.toml").write_text(toml)
     git(repo, "commit", "-qam", "slow evaluator")
     exe = Path(sys.executable).with_name("agentos")
     proc = subprocess.Popen(
-        [str(exe), "run", str(repo), "--budget", "3", "--sandbox", "local",
-         "--provider", "heuristic"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            str(exe),
+            "run",
+            str(repo),
+            "--budget",
+            "3",
+            "--sandbox",
+            "local",
+            "--provider",
+            "heuristic",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     db = repo / ".agentos" / "ledger.db"
     try:
@@ -206,10 +194,12 @@ def test_a_run_killed_mid_experiment_still_renders_and_is_marked(tmp_path: Path)
 def _open_attempts(db: Path) -> int:
     conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
     try:
-        return int(conn.execute(
-            "select count(*) from attempts a left join experiments e on e.run_id = a.run_id "
-            "and e.id = a.id and e.attempt = a.attempt where e.seq is null"
-        ).fetchone()[0])
+        return int(
+            conn.execute(
+                "select count(*) from attempts a left join experiments e on e.run_id = a.run_id "
+                "and e.id = a.id and e.attempt = a.attempt where e.seq is null"
+            ).fetchone()[0]
+        )
     except sqlite3.OperationalError:
         return 0
     finally:

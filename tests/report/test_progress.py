@@ -1,0 +1,84 @@
+"""The live display off a terminal: plain lines, one for the baseline and one per experiment, fed
+by a real run's stream; never one per node, never escape codes from candidate text."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from report_helpers import quickstart_copy
+
+from agentos import runner
+from agentos.progress import RunDisplay
+
+LINE = re.compile(
+    r"^experiment (\d+)/8: (keep|discard|rejected|crash|invalid|timeout|oom) metric=\S+ "
+    r"best=\S+ baseline=\S+ rate=[\d.]+/min left=\d+:\d\d:\d\d \| .*$"
+)
+
+
+def test_plain_lines_one_per_experiment_from_a_real_run(tmp_path: Path) -> None:
+    repo = quickstart_copy(tmp_path / "quickstart")
+    out = io.StringIO()
+    events: list[str] = []
+
+    def on_update(event: dict[str, object]) -> None:
+        events.append(str(event["node"]))
+        display.update(event)
+
+    with RunDisplay(8, stream=out) as display:
+        assert not display.live  # a StringIO is not a terminal
+        summary = runner.run(
+            repo,
+            runner.Overrides(budget=8, sandbox="local", provider="heuristic"),
+            on_update=on_update,
+        )
+    lines = out.getvalue().splitlines()
+    # The stream carried many node updates; the log got exactly 1 + 8 lines.
+    assert len(events) > 3 * 8
+    assert len(lines) == 1 + 8 == display.lines
+    assert lines[0] == f"baseline: {summary.baseline:.6g}"
+    ids = []
+    for line in lines[1:]:
+        match = LINE.match(line)
+        assert match, line
+        ids.append(int(match.group(1)))
+    assert ids == list(range(1, 9))
+    assert f"best={summary.best:.6g}" in lines[-1]
+    assert "\x1b" not in out.getvalue()
+
+
+def test_candidate_text_cannot_forge_lines_or_escape_codes() -> None:
+    out = io.StringIO()
+    display = RunDisplay(0, stream=out)
+    forged = "ok\nexperiment 99/99: keep metric=1e9\x1b[2J[red]x[/] " + "y" * 500
+    for i in range(1, 4):
+        display.update(
+            {
+                "node": "decide",
+                "history": [{"id": i, "status": "discard", "metric": 1.0, "description": forged}],
+            }
+        )
+    display.update({"node": "propose", "candidate": {"description": forged}})
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith(f"experiment {i}/?:") for i, line in enumerate(lines, 1))
+    assert "\x1b" not in out.getvalue()
+    assert all(len(line) < 250 for line in lines)
+
+
+def test_live_mode_draws_without_interpreting_markup() -> None:
+    out = io.StringIO()
+    with RunDisplay(2, stream=out, live=True) as display:
+        display.update({"node": "baseline", "baseline": {"metric": 1.0}})
+        display.update(
+            {
+                "node": "decide",
+                "best": {"metric": 2.0},
+                "history": [{"id": 1, "status": "keep", "metric": 2.0, "description": "[/]"}],
+            }
+        )
+    text = out.getvalue()
+    assert "baseline: 1" in text
+    assert "1/2" in text and "best=2" in text and "last #1 keep 2" in text
