@@ -66,19 +66,20 @@ def _lines(body: str) -> list[str]:
 
 
 def detect_gates(skill: Skill) -> list[Gate]:
-    """All gates of a skill, in the order they appear in its body (declared ones first)."""
-    gates = [Gate(skill.name, "declared", _norm(g)) for g in skill.declared_gates]
+    """All gates of a skill: declared ones first, then the rest in the order of the body."""
+    found = []
     for match in _MARKED.finditer(skill.body):
-        gates.append(Gate(skill.name, "marked", _norm(match.group(0))))
-    unmarked = _MARKED.sub("", skill.body)
-    for line in _lines(unmarked):
+        found.append(Gate(skill.name, "marked", _norm(match.group(0))))
+    for line in _lines(_MARKED.sub("", skill.body)):
         if _ASK.search(line):
-            gates.append(Gate(skill.name, "ask-user", line))
+            found.append(Gate(skill.name, "ask-user", line))
         elif _CONFIRM.search(line):
-            gates.append(Gate(skill.name, "confirm", line))
+            found.append(Gate(skill.name, "confirm", line))
         elif _NEVER.search(line):
-            gates.append(Gate(skill.name, "never", line))
-    return gates
+            found.append(Gate(skill.name, "never", line))
+    flat = _norm(skill.body)
+    found.sort(key=lambda g: flat.find(g.text))
+    return [Gate(skill.name, "declared", _norm(g)) for g in skill.declared_gates] + found
 
 
 def violations(gates: Iterable[Gate], body: str) -> list[GateViolation]:

@@ -1,0 +1,164 @@
+"""Gates survive every rewrite: a proposal that drops or weakens one is `rejected`, whatever its
+score, and the report has a line for it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from agentos.errors import IntegrityError
+from agentos.providers.base import Check, Proposal, ProposeRequest, Review, ReviewRequest
+from agentos.skill import detect_gates, load_skills, pin_gates, render_skill, tune_skills
+from agentos.skill.gates import violations
+from agentos.skill.router import EmbeddingRouter
+
+DEPLOY = """---
+name: deploy-service
+description: Deploy a service to production.
+---
+
+# Deploy
+
+1. Build the image.
+2. Before production, call AskUserQuestion with the tag and wait for an explicit yes.
+3. Roll out.
+
+<!-- gate -->
+Never deploy on Friday afternoon.
+<!-- /gate -->
+"""
+DOCS = """---
+name: write-docs
+description: Write user documentation.
+---
+
+Write the docs. Never push directly to main.
+"""
+
+
+ASK = "2. Before production, call AskUserQuestion with the tag and wait for an explicit yes.\n"
+
+
+class Scripted:
+    """A provider that returns fixed rewrites of one file, in turn (a real provider, no model)."""
+
+    name = "scripted"
+
+    def __init__(self, path: str, rewrites: list[Mapping[str, str]]):
+        self.path = path
+        self.rewrites = rewrites
+        self.calls = 0
+
+    def propose(self, request: ProposeRequest) -> Proposal:
+        text = request.files[self.path]
+        for old, new in self.rewrites[self.calls % len(self.rewrites)].items():
+            text = text.replace(old, new)
+        self.calls += 1
+        return Proposal(description=f"scripted #{self.calls}", components={self.path: text})
+
+    def review(self, request: ReviewRequest) -> Review:
+        return Review([Check("scripted", True, "")])
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    for name, text in (("deploy-service", DEPLOY), ("write-docs", DOCS)):
+        (tmp_path / "skills" / name).mkdir(parents=True)
+        (tmp_path / "skills" / name / "SKILL.md").write_text(text)
+    rows = [
+        ("deploy the api to prod", "deploy-service", "train"),
+        ("ship the new build", "deploy-service", "train"),
+        ("write the user guide", "write-docs", "train"),
+        ("what is the capital of France", None, "train"),
+        ("release the service to production", "deploy-service", "holdout"),
+        ("document the new feature", "write-docs", "holdout"),
+        ("recommend a good book", None, "holdout"),
+    ]
+    lines = [
+        json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) for q, e, s in rows
+    ]
+    (tmp_path / "evals.jsonl").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def test_detects_ask_user_marked_and_never_gates(folder: Path) -> None:
+    deploy, docs = load_skills(folder / "skills")
+    kinds = [g.kind for g in detect_gates(deploy)]
+    assert kinds == ["ask-user", "marked"]
+    assert [g.kind for g in detect_gates(docs)] == ["never"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            ASK,
+            "",
+            "removed",
+        ),
+        ("call AskUserQuestion with the tag and wait", "mention the tag and go on", "removed"),
+        ("<!-- gate -->\nNever deploy on Friday afternoon.\n<!-- /gate -->\n", "", "removed"),
+        ("Never deploy on Friday afternoon.", "Avoid deploying on Friday afternoon.", "removed"),
+    ],
+)
+def test_dropping_or_weakening_a_gate_is_a_violation(
+    folder: Path, old: str, new: str, problem: str
+) -> None:
+    (deploy, _) = load_skills(folder / "skills")
+    body = deploy.body.replace(old, new)
+    assert body != deploy.body
+    found = violations(detect_gates(deploy), body)
+    assert found and problem in found[0].problem
+    assert violations(detect_gates(deploy), deploy.body) == []
+
+
+def test_pins_refuse_a_tampered_sidecar(folder: Path, tmp_path: Path) -> None:
+    skills = load_skills(folder / "skills")
+    pins = pin_gates(skills, tmp_path / "side" / "pins.json")
+    assert pins.count() == 3
+    pins.path.write_text("{}")
+    with pytest.raises(IntegrityError):
+        pins.check("deploy-service", skills[0].body)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        {
+            ASK: "",
+            "Deploy a service to production.": "Deploy, ship or release a service to prod.",
+        },
+        {
+            "<!-- gate -->\nNever deploy on Friday afternoon.\n<!-- /gate -->\n": "",
+            "Deploy a service to production.": "Deploy, ship or release a service to prod.",
+        },
+    ],
+)
+def test_tuning_rejects_a_proposal_that_removes_a_gate(
+    folder: Path, router: EmbeddingRouter, rewrite: Mapping[str, str]
+) -> None:
+    before = (folder / "skills" / "deploy-service" / "SKILL.md").read_bytes()
+    provider = Scripted("deploy-service/SKILL.md", [rewrite])
+    report = tune_skills(
+        folder / "skills",
+        folder / "evals.jsonl",
+        budget=2,
+        rounds=1,
+        provider=provider,
+        router=router,
+    )
+    assert report.counts == {"rejected": 4}  # 2 proposals for each of the 2 skills
+    assert report.changed == [] and report.branch is None
+    assert len(report.refusals) == 4
+    assert all("refused: deploy-service" in line for line in report.refusals)
+    assert (folder / "skills" / "deploy-service" / "SKILL.md").read_bytes() == before
+
+
+def test_rendered_rewrite_keeps_gates(folder: Path) -> None:
+    (deploy, _) = load_skills(folder / "skills")
+    changed = deploy.with_components({"deploy-service/description": "Ship to prod."})
+    assert "AskUserQuestion" in render_skill(changed)
+    assert violations(detect_gates(deploy), changed.body) == []

@@ -1,0 +1,127 @@
+"""Acceptance: train gains that cost the held-out fuzzy slice are not kept; on examples/skills
+tuning raises held-out accuracy, keeps every gate, and writes a branch without touching the tree."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agentos.skill import (
+    EvalItem,
+    SkillEvaluator,
+    detect_gates,
+    load_skills,
+    render_table,
+    to_json,
+    tune_skills,
+)
+from agentos.skill.gates import violations
+from agentos.skill.model import Skill
+from agentos.skill.router import EmbeddingRouter
+
+
+def skill(name: str, description: str) -> Skill:
+    return Skill(name, description, "Steps.\n", Path(name) / "SKILL.md")
+
+
+@pytest.fixture
+def strict(router: EmbeddingRouter) -> Iterator[EmbeddingRouter]:
+    saved = router.threshold
+    router.threshold = 0.35
+    yield router
+    router.threshold = saved
+
+
+def test_train_gain_that_lowers_heldout_typo_slice_is_vetoed(strict: EmbeddingRouter) -> None:
+    items = [
+        EvalItem("ship it yolo", "deploy-service", "clean", "train"),
+        EvalItem("deploy the api to prod", "deploy-service", "clean", "train"),
+        EvalItem("write the user guide", "write-docs", "clean", "train"),
+        EvalItem("what is the capital of France", None, "near-miss", "train"),
+        EvalItem("ship it yolo please", "deploy-service", "clean", "holdout"),
+        EvalItem("relase teh service to prodution", "deploy-service", "typo", "holdout"),
+        EvalItem("documnet the new featrue", "write-docs", "typo", "holdout"),
+    ]
+    evaluator = SkillEvaluator(items, strict, target="deploy-service")
+    docs = skill("write-docs", "Write user documentation.")
+    before = evaluator.evaluate_skills(
+        [skill("deploy-service", "Deploy a service to production."), docs]
+    )
+    after = evaluator.evaluate_skills([skill("deploy-service", "ship it yolo"), docs])
+    assert before.metric is not None and after.metric is not None
+    assert after.metric > before.metric  # the strategy alone would keep it
+    assert after.holdout["holdout/all"] == before.holdout["holdout/all"]
+    assert after.holdout["holdout/typo"] < before.holdout["holdout/typo"]
+    reason = evaluator.veto(before, after)
+    assert reason is not None and "typo" in reason
+    assert evaluator.veto(before, before) is None
+    assert "holdout/typo" not in after.details  # the proposer's view has no held-out numbers
+
+
+def test_veto_refuses_a_rewrite_that_takes_another_skills_queries(
+    router: EmbeddingRouter,
+) -> None:
+    items = [
+        EvalItem("write the user guide", "write-docs", "clean", "train"),
+        EvalItem("deploy the api to prod", "deploy-service", "clean", "train"),
+    ]
+    evaluator = SkillEvaluator(items, router, target="deploy-service")
+    docs = skill("write-docs", "Write user documentation.")
+    before = evaluator.evaluate_skills([skill("deploy-service", "Deploy to production."), docs])
+    greedy = skill("deploy-service", "Write the user guide and write docs for users.")
+    after = evaluator.evaluate_skills([greedy, docs])
+    reason = evaluator.veto(before, after)
+    assert reason is not None and "write-docs" in reason
+
+
+@pytest.mark.slow
+def test_tuning_examples_raises_heldout_accuracy_and_keeps_every_gate(
+    example_repo: Path, router: EmbeddingRouter
+) -> None:
+    skills_dir = example_repo / "skills"
+    status = ["git", "-C", str(example_repo), "status", "--porcelain"]
+    head = subprocess.run(
+        ["git", "-C", str(example_repo), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    original = {s.name: s for s in load_skills(skills_dir)}
+    report = tune_skills(skills_dir, skills_dir / "evals.jsonl", seed=0, budget=12, router=router)
+    total = report.row("all", "all")
+    assert total.holdout_before is not None and total.holdout_after is not None
+    assert total.holdout_after > total.holdout_before
+    for slice_ in ("typo", "shorthand"):
+        row = report.row("slice", slice_)
+        assert row.holdout_after is not None and row.holdout_before is not None
+        assert row.holdout_after >= row.holdout_before
+    # the user's tree is untouched; the rewrites live on the branch only
+    assert subprocess.run(status, capture_output=True, text=True).stdout == ""
+    assert report.branch and report.commit and report.changed
+    show = ["git", "-C", str(example_repo), "show"]
+    parent = subprocess.run(
+        [*show, "-s", "--format=%P", report.branch], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert parent == head
+    for name in report.changed:
+        text = subprocess.run(
+            [*show, f"{report.branch}:skills/{name}/SKILL.md"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rewritten = skill_from(text, name)
+        assert violations(detect_gates(original[name]), rewritten.body) == []
+        assert rewritten.description != original[name].description
+    assert "holdout_gain_points:" in render_table(report)
+    assert json.loads(to_json(report))["branch"] == report.branch
+
+
+def skill_from(text: str, name: str) -> Skill:
+    from agentos.skill import parse_skill
+
+    return parse_skill(Path(name) / "SKILL.md", text, folder=name)
