@@ -3,7 +3,8 @@
 The loss is computed here from the model's logits in float32, never taken from the model. The
 number of predicted bytes is the harness's `eval_bytes`, whatever the model's sequence length or
 batch size: windows are cut from the start of the validation split and the surplus predictions of
-the last batch are dropped. Batches keep the training shape so a compiled model does not recompile.
+the last window are dropped. Batches keep the training shape (a compiled model need not
+recompile) except perhaps the last.
 """
 
 from __future__ import annotations
@@ -27,10 +28,8 @@ class EvalResult:
 
 
 def needed_val_bytes(eval_bytes: int, seq_len: int, batch_size: int) -> int:
-    """Validation bytes the evaluation reads: whole batches of whole windows, plus one target."""
-    windows = math.ceil(eval_bytes / seq_len)
-    batches = math.ceil(windows / batch_size)
-    return batches * batch_size * seq_len + 1
+    """Validation bytes the evaluation reads: whole windows, plus one target."""
+    return math.ceil(eval_bytes / seq_len) * seq_len + 1
 
 
 def _logits(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
@@ -52,7 +51,6 @@ def bits_per_byte(
     batch_size: int,
 ) -> EvalResult:
     """Mean cross-entropy of the next byte over exactly `eval_bytes` predictions, in bits."""
-    per_batch = batch_size * seq_len
     need = needed_val_bytes(eval_bytes, seq_len, batch_size)
     if val.numel() < need:
         raise UserError(
@@ -62,13 +60,15 @@ def bits_per_byte(
         )
     total = torch.zeros((), dtype=torch.float64, device=val.device)
     counted = 0
-    for start in range(0, need - 1, per_batch):
-        chunk = val[start : start + per_batch + 1].long()
-        x = chunk[:-1].view(batch_size, seq_len)
+    windows = (need - 1) // seq_len
+    for first in range(0, windows, batch_size):
+        rows = min(batch_size, windows - first)  # only the last batch may be smaller
+        chunk = val[first * seq_len : (first + rows) * seq_len + 1].long()
+        x = chunk[:-1].view(rows, seq_len)
         y = chunk[1:].reshape(-1)
-        logits = _logits(model, x).float().reshape(-1, VOCAB)  # (B*T, 256)
+        logits = _logits(model, x).float().reshape(-1, VOCAB)  # (rows*T, 256)
         nll = F.cross_entropy(logits, y, reduction="none")
-        take = min(per_batch, eval_bytes - counted)
+        take = min(rows * seq_len, eval_bytes - counted)
         total += nll[:take].double().sum()
         counted += take
     value = total.item() / counted / math.log(2)
@@ -91,12 +91,13 @@ def causality_leak(
     Changing the second half of every window must leave the logits of the first half unchanged;
     a model that attends forward would otherwise score its own targets.
     """
-    x = val[: batch_size * seq_len].long().view(batch_size, seq_len)
+    rows = min(batch_size, val.numel() // seq_len)
     half = seq_len // 2
-    if half == 0:
+    if half == 0 or rows == 0:
         return None
+    x = val[: rows * seq_len].long().view(rows, seq_len)
     gen = torch.Generator(device="cpu").manual_seed(seed)
-    noise = torch.randint(0, VOCAB, (batch_size, seq_len - half), generator=gen).to(x.device)
+    noise = torch.randint(0, VOCAB, (rows, seq_len - half), generator=gen).to(x.device)
     changed = x.clone()
     changed[:, half:] = (x[:, half:] + 1 + noise % (VOCAB - 1)) % VOCAB
     a = _logits(model, x)[:, :half].float()

@@ -21,5 +21,5 @@ PROFILES: dict[str, Profile] = {
     # Tiny: each experiment about 30 s on a laptop CPU, build and evaluation included.
     "cpu": Profile(budget=20.0, eval_bytes=65_536, warmup_steps=1, warmup_limit=60.0),
     # autoresearch's fixed 5 minutes; three untimed steps pay for torch.compile.
-    "gpu": Profile(budget=300.0, eval_bytes=2_097_152, warmup_steps=3, warmup_limit=300.0),
+    "gpu": Profile(budget=300.0, eval_bytes=1_048_576, warmup_steps=3, warmup_limit=300.0),
 }
