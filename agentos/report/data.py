@@ -89,6 +89,7 @@ class ReportData:
     verify: list[str] = field(default_factory=list)
     verify_error: str = ""
     diff_note: str = ""
+    ledger: Path | None = None
 
     @property
     def ledger_ok(self) -> bool:
@@ -184,6 +185,7 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
         verify=problems,
         verify_error=error,
         diff_note=diff_note,
+        ledger=db,
     )
 
 

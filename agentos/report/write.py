@@ -1,17 +1,20 @@
-"""`write_report`: the library behind `agentos report`, writing the page and the plot together."""
+"""`write_report`, the library behind `agentos report`: page, plot and Datasette metadata."""
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentos.report.data import ReportData, collect, find_ledger
+from agentos.report.data import ReportData, collect
+from agentos.report.datasette import datasette_metadata
 from agentos.report.page import render_html
 from agentos.report.plot import render_plot
 
 HTML_NAME = "report.html"
 PNG_NAME = "progress.png"
+METADATA_NAME = "datasette-metadata.json"
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class ReportPaths:
 
     html: Path
     png: Path
+    metadata: Path
     run_id: str
     rows: int
     killed: int
@@ -33,8 +37,8 @@ def write_report(
     state folder). Reads the ledger only, so it works during a run and after a crash."""
     data = collect(path, run_id)
     if out_dir is None:
-        db, _, _ = find_ledger(path)
-        out = db.parent / "reports" / data.run_id
+        assert data.ledger is not None
+        out = data.ledger.parent / "reports" / data.run_id
     else:
         out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -42,9 +46,13 @@ def write_report(
     html_path, png_path = out / HTML_NAME, out / PNG_NAME
     _atomic_write(png_path, png)
     _atomic_write(html_path, render_html(data, png, PNG_NAME).encode("utf-8"))
+    meta_path = out / METADATA_NAME
+    meta = datasette_metadata(data.ledger.stem if data.ledger else "ledger")
+    _atomic_write(meta_path, json.dumps(meta, indent=2).encode("utf-8"))
     return ReportPaths(
         html=html_path,
         png=png_path,
+        metadata=meta_path,
         run_id=data.run_id,
         rows=len(data.rows),
         killed=sum(1 for e in data.experiments if e.killed),
