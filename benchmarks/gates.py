@@ -18,11 +18,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from agentos.tools import pin_protected, pin_test_manifest, run_gates
-
 from agentos.sandbox import get_backend
 from agentos.task import ToolUse, parse_task
 from agentos.tool import ToolContext, get_tool, run_tool
+from agentos.tools import pin_protected, pin_test_manifest, run_gates
 
 GATES = tuple(ToolUse(n, "gate") for n in ("integrity", "static", "ruff", "mypy", "pytest"))
 

@@ -17,11 +17,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from agentos.tools import pin_protected, pin_test_manifest
-
 from agentos.sandbox import get_backend
 from agentos.task import Task, parse_task
 from agentos.tool import KINDS, OUTCOMES, Finding, Tool, ToolContext, ToolResult
+from agentos.tools import pin_protected, pin_test_manifest
 
 FILES = {
     "lib.py": "def add(a: int, b: int) -> int:\n    return a + b\n",

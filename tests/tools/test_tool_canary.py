@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from agentos.tools import check_canary
 from tool_suite import FILES
 
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
 from agentos.task import ToolUse
 from agentos.tool import get_tool, run_tool
+from agentos.tools import check_canary
 
 
 def diff(path: str, before: str, after: str) -> str:

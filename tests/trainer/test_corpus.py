@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from agentos.tools.trainer.corpus import SEPARATOR, build_corpus, in_validation
 
 from agentos.errors import UserError
+from agentos.tools.trainer.corpus import SEPARATOR, build_corpus, in_validation
 
 
 def _tree(root: Path, count: int) -> None:

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from agentos.tools.trainer.harness import HarnessConfig, run_harness
 
 from agentos.errors import UserError
+from agentos.tools.trainer.harness import HarnessConfig, run_harness
 
 from .conftest import DEVICES, edit
 

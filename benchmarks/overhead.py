@@ -1,0 +1,108 @@
+"""The framework's own cost per experiment, against the bare cost of snapshotting the same tree.
+
+For generated repositories of 10, 1,000 and 10,000 files it runs `agentos` with a no-op metric
+command (`echo score: 1`) and the `local` sandbox, and, in the same process, the bare work every
+experiment must do at least once: `git archive | tar -x` of the commit plus hashing every file.
+The framework cost is the loop's time per experiment minus the no-op command's own process time.
+
+    python benchmarks/overhead.py [--experiments N] [--sizes 10,1000,10000]
+
+Target (issue 2): at most 1.5x the bare cost, and under 100 ms per experiment at 1,000 files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from agentos import runner
+from agentos.git import Repo, scan_tree
+
+TASK = """[task]
+editable = ["settings.py"]
+protected = ["evaluate.sh"]
+[metric]
+command = "sh evaluate.sh"
+regex = '^score: (\\S+)$'
+goal = "max"
+[sandbox]
+backend = "local"
+"""
+
+
+def make_repo(root: Path, files: int) -> Path:
+    root.mkdir(parents=True)
+    (root / "settings.py").write_text("X = 1.0  # range: 0..100\nY = 4  # range: 1..64\n")
+    (root / "evaluate.sh").write_text("echo score: 1\n")
+    (root / "agentos.toml").write_text(TASK)
+    for i in range(max(files - 3, 0)):
+        sub = root / "pkg" / f"d{i // 100}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"m{i}.py").write_text(f"VALUE_{i} = {i}\n" + "# filler line\n" * 20)
+    env = ["-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), *env, "commit", "-qm", "bench"], check=True)
+    return root
+
+
+def bare_once(repo: Repo, commit: str) -> float:
+    """git archive | tar -x into a fresh directory, hash every file, remove it."""
+    start = time.perf_counter()
+    dest = Path(tempfile.mkdtemp(prefix="bench-bare-"))
+    repo.snapshot(commit, dest, repo.entries(commit))
+    scan_tree(dest)
+    shutil.rmtree(dest)
+    return time.perf_counter() - start
+
+
+def noop_once(root: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(["sh", "evaluate.sh"], cwd=root, capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def measure(files: int, experiments: int, work: Path) -> dict[str, float]:
+    root = make_repo(work / f"repo{files}", files)
+    repo = Repo(root)
+    head = repo.rev("HEAD") or ""
+    bare = sorted(bare_once(repo, head) for _ in range(5))[2]
+    noop = sorted(noop_once(root) for _ in range(5))[2]
+    start = time.perf_counter()
+    summary = runner.run(root, runner.Overrides(budget=experiments))
+    total = time.perf_counter() - start
+    per_experiment = total / (summary.experiments + 1)  # the baseline is measured too
+    framework = per_experiment - noop
+    return {
+        "files": files,
+        "bare_ms": bare * 1000,
+        "noop_ms": noop * 1000,
+        "experiment_ms": per_experiment * 1000,
+        "framework_ms": framework * 1000,
+        "ratio": framework / bare,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experiments", type=int, default=20)
+    parser.add_argument("--sizes", default="10,1000,10000")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="agentos-overhead-") as tmp:
+        rows = [measure(int(n), args.experiments, Path(tmp)) for n in args.sizes.split(",")]
+    print(
+        f"{'files':>6} {'bare ms':>9} {'no-op ms':>9} {'per exp ms':>11} {'framework ms':>13} {'ratio':>6}"
+    )
+    for r in rows:
+        print(
+            f"{r['files']:>6.0f} {r['bare_ms']:>9.1f} {r['noop_ms']:>9.1f} {r['experiment_ms']:>11.1f} "
+            f"{r['framework_ms']:>13.1f} {r['ratio']:>6.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

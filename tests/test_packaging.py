@@ -1,0 +1,34 @@
+"""Packaging: every package is listed for wheels, and no generic top-level name is installed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAPPED = {"tools": "agentos.tools", "sandboxes": "agentos.sandboxes", "skills": "agentos.skills"}
+
+
+def test_every_package_folder_is_listed_in_pyproject() -> None:
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = set()
+    for init in ROOT.glob("*/**/__init__.py"):
+        rel = init.parent.relative_to(ROOT)
+        top = rel.parts[0]
+        if top == "agentos":
+            found.add(".".join(rel.parts))
+        elif top in MAPPED:
+            found.add(".".join((MAPPED[top], *rel.parts[1:])))
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_no_generic_top_level_import_names() -> None:
+    code = "import importlib.util as u; print([n for n in ('tools','sandboxes','skills') if u.find_spec(n)])"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd="/", capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
