@@ -94,14 +94,18 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="agentos-overhead-") as tmp:
         rows = [measure(int(n), args.experiments, Path(tmp)) for n in args.sizes.split(",")]
-    print(
-        f"{'files':>6} {'bare ms':>9} {'no-op ms':>9} {'per exp ms':>11} {'framework ms':>13} {'ratio':>6}"
-    )
+    header = ("files", "bare ms", "no-op ms", "per exp ms", "framework ms", "ratio")
+    print("  ".join(f"{h:>12}" for h in header))
     for r in rows:
-        print(
-            f"{r['files']:>6.0f} {r['bare_ms']:>9.1f} {r['noop_ms']:>9.1f} {r['experiment_ms']:>11.1f} "
-            f"{r['framework_ms']:>13.1f} {r['ratio']:>6.2f}x"
-        )
+        cells = [
+            f"{r['files']:.0f}",
+            f"{r['bare_ms']:.1f}",
+            f"{r['noop_ms']:.1f}",
+            f"{r['experiment_ms']:.1f}",
+            f"{r['framework_ms']:.1f}",
+            f"{r['ratio']:.2f}x",
+        ]
+        print("  ".join(f"{c:>12}" for c in cells))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 
 
 def test_host_app_embeds_the_loop_and_resumes_its_checkins(

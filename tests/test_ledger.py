@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import agentos_cli
+from helpers import agentos_cli
 
 from agentos import runner
 from agentos.errors import IntegrityError

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import agentos_cli, git
+from helpers import agentos_cli, git
 
 from agentos import runner
 from agentos.errors import UserError

@@ -27,7 +27,8 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
 
 
 def test_no_generic_top_level_import_names() -> None:
-    code = "import importlib.util as u; print([n for n in ('tools','sandboxes','skills') if u.find_spec(n)])"
+    names = ("tools", "sandboxes", "skills")
+    code = f"import importlib.util as u; print([n for n in {names!r} if u.find_spec(n)])"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd="/", capture_output=True, text=True, check=True
     )

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import agentos_cli
+from helpers import agentos_cli
 
 from agentos.ledger import Ledger
 from agentos.status import run_status
