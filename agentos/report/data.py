@@ -31,7 +31,8 @@ TreeVerdict = Literal["same", "drift", "none"]
 
 @dataclass(frozen=True)
 class Experiment:
-    """One line of the report's table: a terminal ledger row, or an attempt killed mid-run."""
+    """One line of the report's table: a terminal ledger row, or an attempt with none yet, which
+    is `running` while its orchestrator lives and `killed` mid-experiment once it does not."""
 
     seq: int | None
     id: int
@@ -55,6 +56,7 @@ class Experiment:
     created_at: float | None
     diff: str = ""
     killed: bool = False
+    running: bool = False
 
     @property
     def tree_verdict(self) -> TreeVerdict:
@@ -97,15 +99,15 @@ class ReportData:
 
     @property
     def rows(self) -> list[Experiment]:
-        """The terminal ledger rows only (not the killed attempts)."""
-        return [e for e in self.experiments if not e.killed]
+        """The terminal ledger rows only (not the open attempts)."""
+        return [e for e in self.experiments if e.seq is not None]
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for e in self.experiments:
             if e.kind == "baseline":
                 continue
-            key = "killed" if e.killed else e.status
+            key = e.status
             out[key] = out.get(key, 0) + 1
         return out
 
@@ -158,15 +160,15 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
     finally:
         conn.close()
     experiments = [_experiment(r) for r in rows]
-    experiments += [_killed(a) for a in open_attempts]
-    experiments.sort(key=lambda e: (e.id, e.attempt, e.killed))
+    experiments += [_open_attempt(a) for a in open_attempts]
+    experiments.sort(key=lambda e: (e.id, e.attempt, e.seq is None))
     if repo is not None:
         experiments = [_with_diff(repo, e) for e in experiments]
     base = next((e for e in experiments if e.kind == "baseline"), None)
     baseline = Point(str(run.get("baseline") or ""), base.metric if base else None)
     best = baseline
     for e in experiments:
-        if e.kind != "baseline" and e.status == "keep" and not e.killed:
+        if e.kind != "baseline" and e.status == "keep" and e.seq is not None:
             best = Point(e.commit, e.metric)
     return ReportData(
         run_id=str(run["run_id"]),
@@ -237,15 +239,19 @@ def _state(run: dict[str, Any], db: Path) -> RunState:
         pid = int((db.parent / "lock").read_text().strip() or 0)
     except (OSError, ValueError):
         return "interrupted"
+    return "running" if _alive(pid) else "interrupted"
+
+
+def _alive(pid: int) -> bool:
     if pid <= 0:
-        return "interrupted"
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return "interrupted"
+        return False
     except PermissionError:
-        return "running"
-    return "running"
+        return True
+    return True
 
 
 def _json(text: Any) -> Any:
@@ -309,16 +315,20 @@ def _experiment(r: dict[str, Any]) -> Experiment:
     )
 
 
-def _killed(a: dict[str, Any]) -> Experiment:
+def _open_attempt(a: dict[str, Any]) -> Experiment:
+    pid = int(a.get("pid") or 0)
+    alive = _alive(pid)
     return Experiment(
         seq=None,
         id=int(a["id"]),
         attempt=int(a["attempt"]),
         kind="experiment",
-        status="killed",
+        status="running" if alive else "killed",
         metric=None,
-        reason="killed mid-experiment: the attempt started (pid "
-        f"{a.get('pid')}) and never got a terminal row",
+        reason=f"in progress (orchestrator pid {pid})"
+        if alive
+        else f"killed mid-experiment: the attempt started (orchestrator pid {pid}) "
+        "and never got a terminal row",
         description="",
         parent="",
         commit="",
@@ -332,7 +342,8 @@ def _killed(a: dict[str, Any]) -> Experiment:
         details={},
         holdout={},
         created_at=a.get("started_at"),
-        killed=True,
+        killed=not alive,
+        running=alive,
     )
 
 

@@ -42,7 +42,8 @@ pre{white-space:pre-wrap;word-break:break-all;max-height:420px;overflow:auto;bac
 border:1px solid #eee;padding:6px;margin:4px 0}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px}
 .ok{color:#1a7f1a;font-weight:600} .bad{color:#c00;font-weight:600}
-tr.killed td{background:#fff0f0} img#plot{max-width:100%;border:1px solid #ddd}
+tr.killed td{background:#fff0f0} tr.running td{background:#f0f6ff}
+img#plot{max-width:100%;border:1px solid #ddd}
 ul{margin:0;padding-left:18px} td.change{min-width:200px}
 """
 
@@ -106,7 +107,7 @@ def _summary(data: ReportData) -> str:
     )
     state = {
         "finished": f"finished: {data.stop_reason or ''}",
-        "running": "running (the orchestrator holds the repository lock)",
+        "running": "running (the orchestrator named in the repository lock is alive)",
         "interrupted": "not finished and not running: interrupted or crashed "
         "(`agentos resume` continues it)",
     }[data.state]
@@ -225,6 +226,8 @@ def _row(data: ReportData, e: Experiment) -> str:
     attrs = f'data-id="{e.id}" data-attempt="{e.attempt}" data-status="{esc(e.status)}"'
     if e.killed:
         attrs += ' class="killed" data-killed="1"'
+    elif e.running:
+        attrs += ' class="running" data-running="1"'
     else:
         attrs += f' class="row" data-seq="{e.seq}"'
     return (

@@ -25,6 +25,7 @@ COLOURS: dict[str, str] = {
     "invalid": "#8c564b",
     "rejected": "#17becf",
     "killed": "#000000",
+    "running": "#1f77b4",
 }
 LABEL_CHARS = 48
 DPI = 110

@@ -55,6 +55,7 @@ class Page:
 
     rows: list[dict[str, str]] = field(default_factory=list)
     killed: list[dict[str, str]] = field(default_factory=list)
+    running: list[dict[str, str]] = field(default_factory=list)
     images: list[dict[str, str]] = field(default_factory=list)
     ids: dict[str, dict[str, str]] = field(default_factory=dict)
     tags: dict[str, int] = field(default_factory=dict)
@@ -74,6 +75,8 @@ class _Reader(HTMLParser):
             self.page.rows.append(a)
         if tag == "tr" and a.get("data-killed") == "1":
             self.page.killed.append(a)
+        if tag == "tr" and a.get("data-running") == "1":
+            self.page.running.append(a)
         if tag == "img":
             self.page.images.append(a)
 

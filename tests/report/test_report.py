@@ -139,7 +139,7 @@ print("score: 1.0" if settings.WIDTH == 16 else "score: 2.0")
 """
 
 
-def test_a_run_killed_mid_experiment_still_renders_and_is_marked(tmp_path: Path) -> None:
+def test_a_running_then_killed_run_renders_and_marks_the_open_attempt(tmp_path: Path) -> None:
     settings = (Path(__file__).resolve().parents[2] / "examples/quickstart/settings.py").read_text()
     repo = quickstart_copy(
         tmp_path / "repo", {"evaluate.py": SLOW_EVALUATE, "baseline.txt": settings}
@@ -177,6 +177,11 @@ def test_a_run_killed_mid_experiment_still_renders_and_is_marked(tmp_path: Path)
             time.sleep(0.1)
         else:
             pytest.fail("no attempt started within 60 s")
+        # While it runs, the same attempt is shown as in progress, and the run as running.
+        live = write_report(repo, out_dir=tmp_path / "live")
+        page = read_page(live.html.read_text(encoding="utf-8"))
+        assert len(page.running) == 1 and not page.killed
+        assert "running (the orchestrator" in live.html.read_text(encoding="utf-8")
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
