@@ -163,7 +163,10 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
     experiments += [_open_attempt(a) for a in open_attempts]
     experiments.sort(key=lambda e: (e.id, e.attempt, e.seq is None))
     if repo is not None:
-        experiments = [_with_diff(repo, e) for e in experiments]
+        experiments = [
+            _with_diff(repo, _candidate_of(repo, str(run["run_id"]), e) if e.seq is None else e)
+            for e in experiments
+        ]
     base = next((e for e in experiments if e.kind == "baseline"), None)
     baseline = Point(str(run.get("baseline") or ""), base.metric if base else None)
     best = baseline
@@ -344,6 +347,27 @@ def _open_attempt(a: dict[str, Any]) -> Experiment:
         created_at=a.get("started_at"),
         killed=not alive,
         running=alive,
+    )
+
+
+def _candidate_of(repo: Repo, run_id: str, e: Experiment) -> Experiment:
+    """An open attempt has no row yet, but its candidate commit is already under agentos' ref
+    `refs/agentos/<run>/exp/<id>`: name the commit, its parent and its description."""
+    commit = repo.rev(f"refs/agentos/{run_id}/exp/{e.id}")
+    if commit is None:
+        return e
+    try:
+        out = repo.git("log", "-1", "--format=%P%n%s", commit).decode("utf-8", "replace")
+    except RuntimeError:
+        return e
+    parents, _, subject = out.partition("\n")
+    prefix = f"agentos {run_id} #{e.id}: "
+    subject = subject.strip()
+    return dataclasses.replace(
+        e,
+        commit=commit,
+        parent=parents.split()[0] if parents.split() else "",
+        description=subject[len(prefix) :] if subject.startswith(prefix) else subject,
     )
 
 

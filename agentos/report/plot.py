@@ -13,6 +13,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from agentos.report.data import ReportData
 
@@ -132,6 +133,7 @@ def render_plot(data: ReportData) -> bytes:
     ax.set_xlabel("experiment")
     ax.set_ylabel("metric")
     ax.set_xlim(-0.5, max(last_id, 1) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.25)
     kept = counts.get("keep", 0)
     total = sum(counts.values())

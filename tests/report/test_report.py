@@ -190,6 +190,11 @@ def test_a_running_then_killed_run_renders_and_marks_the_open_attempt(tmp_path: 
     page = read_page(html)
     assert paths.killed == 1 and len(page.killed) == 1
     assert page.killed[0]["data-id"] == "1"
+    # Its candidate commit was already made: the report names it and shows its diff.
+    killed = next(e for e in collect(repo).experiments if e.killed)
+    run_id = collect(repo).run_id
+    assert killed.commit == git(repo, "rev-parse", f"refs/agentos/{run_id}/exp/1").strip()
+    assert killed.description and "settings.py" in killed.diff
     assert "killed mid-experiment" in html
     assert "interrupted or crashed" in html
     assert len(page.rows) == 1  # only the baseline got its terminal row
