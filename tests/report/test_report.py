@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -19,8 +20,9 @@ from report_helpers import git, hostile_ledger, quickstart_copy, read_page, run_
 
 from agentos import runner
 from agentos.errors import UserError
+from agentos.git import Repo
 from agentos.ledger import Ledger
-from agentos.report import collect, render_html, render_plot, write_report
+from agentos.report import collect, datasette_metadata, render_html, render_plot, write_report
 from agentos.status import run_status
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -214,3 +216,48 @@ def _open_attempts(db: Path) -> int:
         return 0
     finally:
         conn.close()
+
+
+def test_every_table_and_column_is_described_and_typed(
+    finished_run: tuple[Path, runner.RunSummary], tmp_path: Path
+) -> None:
+    repo, _ = finished_run
+    paths = write_report(repo, out_dir=tmp_path)
+    meta = json.loads(paths.metadata.read_text())
+    assert meta == json.loads(json.dumps(datasette_metadata("ledger")))
+    tables = meta["databases"]["ledger"]["tables"]
+    conn = sqlite3.connect(f"{(repo / '.agentos' / 'ledger.db').as_uri()}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+        assert names == set(tables)
+        for name in names:
+            info = conn.execute(f"pragma table_info({name})").fetchall()
+            assert {col[1] for col in info} == set(tables[name]["columns"]), name
+            assert all(col[2] in ("TEXT", "INTEGER", "FLOAT", "REAL") for col in info), (name, info)
+        for query in meta["databases"]["ledger"]["queries"].values():
+            conn.execute(query["sql"]).fetchall()  # raises if a query no longer fits the schema
+        kept = conn.execute(meta["databases"]["ledger"]["queries"]["kept"]["sql"]).fetchall()
+        assert kept, "the quickstart keeps something in 8 experiments"
+    finally:
+        conn.close()
+
+
+def test_a_ledger_edited_in_place_still_gets_a_report_that_says_so(
+    finished_run: tuple[Path, runner.RunSummary], tmp_path: Path
+) -> None:
+    repo, _ = finished_run
+    copy = quickstart_copy(tmp_path / "copy")
+    state = runner.state_dir(Repo(copy))
+    src = Ledger(repo / ".agentos" / "ledger.db")
+    src.backup(state / "ledger.db")
+    src.close()
+    shutil.copy(repo / ".agentos" / "ledger.hwm", state / "ledger.hwm")
+    conn = sqlite3.connect(state / "ledger.db")
+    with conn:
+        conn.execute("update experiments set metric = 99.0 where id = 1")
+    conn.close()
+    paths = write_report(copy, out_dir=tmp_path / "out")
+    html = paths.html.read_text(encoding="utf-8")
+    verdict = html[html.index('id="verify"') :][:600]
+    assert 'class="bad">refused' in verdict and "contents edited" in verdict
+    assert len(read_page(html).rows) == 9  # the rows are still shown, as they are
