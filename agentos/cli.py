@@ -149,14 +149,69 @@ def init(path: Path) -> None:
     click.echo(f"wrote: {written}")
 
 
+@main.group()
+def tools() -> None:
+    """The tool nodes: built-in and from installed plugins."""
+
+
+@tools.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def tools_list(as_json: bool) -> None:
+    """List every tool node with its kind, what it checks and its typical cost."""
+    from agentos.tool import format_tool_list, tool_list_json
+
+    click.echo(tool_list_json() if as_json else format_tool_list())
+
+
 @main.command()
-@click.option("--example", default="quickstart", help="Which folder of examples/ to run.")
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--run", "run_id", help="Run id (default: the latest).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: .agentos/reports/<run>/).",
+)
+@_user_errors
+def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
+    """Write a self-contained HTML report and a PNG progress plot of a run."""
+    from agentos.report import write_report
+
+    paths = write_report(path, run_id, out_dir)
+    click.echo(f"report: {paths.html}\nplot: {paths.png}\nrows: {paths.rows}")
+
+
+@main.command("tune-skills")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--evals",
+    "evals",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL eval set: {query, expect, slice, split} per line.",
+)
+@click.option("--budget", type=click.IntRange(min=1), default=12, help="Proposals per skill.")
+@click.option("--seed", type=int, default=0)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_user_errors
+def tune_skills(path: Path, evals: Path, budget: int, seed: int, as_json: bool) -> None:
+    """Tune every skill under PATH so it triggers on the queries it should, gates intact."""
+    from agentos.skill.report import render, to_json
+    from agentos.skill.tune import tune_skills as tune
+
+    result = tune(path, evals, seed=seed, budget=budget)
+    click.echo(to_json(result) if as_json else render(result))
+
+
+@main.command()
+@click.option("--example", default="skills", help="Which folder of examples/ to run.")
 @click.option("--budget", type=click.IntRange(min=1), help="Number of experiments.")
 @_user_errors
 def demo(example: str, budget: int | None) -> None:
-    """Copy an example into a fresh git repo in a temporary folder and run agentos on it."""
+    """Copy an example into a fresh git repo in a temporary folder and run agentos on it:
+    `skills` (the default) tunes the example skills, any other runs `agentos run`."""
     source = Path(__file__).resolve().parent.parent / "examples" / example
-    if not (source / "agentos.toml").is_file():
+    if not (source / "agentos.toml").is_file() and not (source / "evals.jsonl").is_file():
         raise UserError("example not found", path=source, fix="run from an agentos source checkout")
     work = Path(tempfile.mkdtemp(prefix=f"agentos-demo-{example}-")) / example
     shutil.copytree(source, work)
@@ -176,4 +231,14 @@ def demo(example: str, budget: int | None) -> None:
         subprocess.run(["git", "-C", str(work), *args], check=True)
     click.echo(f"demo repository: {work}", err=True)
     ctx = click.get_current_context()
+    if example == "skills":
+        ctx.invoke(
+            tune_skills,
+            path=work,
+            evals=work / "evals.jsonl",
+            budget=budget or 12,
+            seed=0,
+            as_json=False,
+        )
+        return
     ctx.invoke(run, path=work, budget=budget, strategy=None, seed=None, provider=None, sandbox=None)

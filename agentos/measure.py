@@ -6,10 +6,12 @@ run, a drift during it, or a file the process read whose bytes differ from the c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +89,19 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
                     timings,
                 )
         return Measurement(evaluation, before, after, timings)
+    finally:
+        _remove(root)
+
+
+@contextlib.contextmanager
+def snapshot_dir(repo: Repo, commit: str) -> Iterator[Path]:
+    """A fresh snapshot of `commit` for read-only use (tool gates); removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="agentos-snap-"))
+    tree = root / "tree"
+    tree.mkdir()
+    try:
+        repo.snapshot(commit, tree)
+        yield tree
     finally:
         _remove(root)
 

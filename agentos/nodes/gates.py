@@ -7,10 +7,13 @@ go to the next proposal.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from agentos.measure import snapshot_dir
 from agentos.runtime import Runtime
-from agentos.state import Finding, LoopState
+from agentos.state import Finding, GateReport, LoopState
+from agentos.tool import ToolContext
 
 
 def make_gates(rt: Runtime) -> Any:
@@ -29,7 +32,12 @@ def make_gates(rt: Runtime) -> Any:
             now = entries.get(path)
             if now is None or now.blob != blob:
                 findings.append(_finding("integrity", path, "protected file differs from its pin"))
-        report = {"passed": not findings, "results": [], "findings": findings}
+        report: GateReport = {"passed": not findings, "results": [], "findings": findings}
+        if not findings and rt.task.tools:
+            report, summary = _tool_gates(rt, candidate["parent"], candidate["commit"], changed)
+            if not report["passed"]:
+                return {"gates": report, "outcome": {"status": "rejected", "reason": summary}}
+            return {"gates": report}
         if findings:
             first = findings[0]
             return {
@@ -42,6 +50,46 @@ def make_gates(rt: Runtime) -> Any:
         return {"gates": report}
 
     return gates
+
+
+def _tool_gates(
+    rt: Runtime, parent: str, commit: str, changed: list[str]
+) -> tuple[GateReport, str]:
+    """Run the task's tools on snapshots of the candidate and its parent, cheapest stage first."""
+    from agentos.tools.runner import run_gates
+
+    trusted = rt.run_dir / "trusted"
+    with snapshot_dir(rt.repo, commit) as tree, snapshot_dir(rt.repo, parent) as parent_tree:
+        ctx = ToolContext(
+            tree=tree,
+            changed=changed,
+            task=rt.task,
+            sandbox=rt.sandbox,
+            parent_tree=parent_tree,
+            trusted_dir=trusted,
+        )
+        _pin_once(rt, trusted)
+        result = run_gates(rt.task.tools, ctx)
+    return result.report(), result.summary()
+
+
+def _pin_once(rt: Runtime, trusted: Path) -> None:
+    """Pin the protected files (and the test manifest, when pytest gates) from the baseline."""
+    marker = trusted / ".pinned"
+    if marker.exists():
+        return
+    from agentos.tools.integrity import pin_protected
+    from agentos.tools.pytest_gate import pin_test_manifest
+
+    trusted.mkdir(parents=True, exist_ok=True)
+    with snapshot_dir(rt.repo, rt.baseline_commit) as base:
+        ctx = ToolContext(
+            tree=base, changed=[], task=rt.task, sandbox=rt.sandbox, trusted_dir=trusted
+        )
+        pin_protected(ctx)
+        if any(u.name == "pytest" for u in rt.task.tools):
+            pin_test_manifest(ctx)
+    marker.write_text("pinned\n")
 
 
 def _finding(tool: str, path: str, message: str) -> Finding:
