@@ -53,7 +53,7 @@ class RunDisplay:
         if self.live:
             self._progress = Progress(
                 TextColumn("[bold]agentos"),
-                BarColumn(),
+                BarColumn(bar_width=24),
                 MofNCompleteColumn(),
                 TextColumn("{task.fields[info]}", markup=False),
                 console=Console(file=self.stream),
@@ -68,6 +68,15 @@ class RunDisplay:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+    def seed(self, status: dict[str, Any]) -> None:
+        """Start from what the ledger already holds (the object `agentos.status.run_status`
+        returns), so a resumed run shows its baseline, best and count from the first line."""
+        self.baseline = status.get("baseline", {}).get("metric")
+        self.best = status.get("best", {}).get("metric")
+        self.done = max((int(e["id"]) for e in status.get("experiments", [])), default=0)
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self.done, info=self.info())
 
     def update(self, event: dict[str, Any]) -> None:
         """Take one `{"node": name, **partial_update}` from the graph's stream."""

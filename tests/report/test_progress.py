@@ -11,6 +11,7 @@ from report_helpers import quickstart_copy
 
 from agentos import runner
 from agentos.progress import RunDisplay
+from agentos.status import run_status
 
 LINE = re.compile(
     r"^experiment (\d+)/8: (keep|discard|rejected|crash|invalid|timeout|oom) metric=\S+ "
@@ -82,3 +83,16 @@ def test_live_mode_draws_without_interpreting_markup() -> None:
     text = out.getvalue()
     assert "baseline: 1" in text
     assert "1/2" in text and "best=2" in text and "last #1 keep 2" in text
+
+
+def test_a_resumed_display_starts_from_the_ledger(tmp_path: Path) -> None:
+    repo = quickstart_copy(tmp_path / "quickstart")
+    summary = runner.run(repo, runner.Overrides(budget=3, sandbox="local", provider="heuristic"))
+    out = io.StringIO()
+    display = RunDisplay(0, stream=out)
+    display.seed(run_status(repo))
+    assert (display.baseline, display.best, display.done) == (summary.baseline, summary.best, 3)
+    display.update({"node": "decide", "history": [{"id": 4, "status": "crash", "metric": None}]})
+    line = out.getvalue().strip()
+    assert line.startswith("experiment 4/?: crash metric=- ")
+    assert f"best={summary.best:.6g} baseline={summary.baseline:.6g}" in line
