@@ -30,7 +30,7 @@ from agentos.git import Repo
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
 from agentos.measure import MetricEvaluator
-from agentos.providers.base import get_provider
+from agentos.providers.base import Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
 from agentos.strategies.base import get_strategy
@@ -146,7 +146,9 @@ def make_runtime(
     run_id: str,
     baseline: str,
     sdir: Path,
+    *,
     evaluator: Evaluator | None = None,
+    provider: Provider | None = None,
 ) -> Runtime:
     sandbox = get_backend(task.sandbox)
     entries = repo.entries(baseline)
@@ -156,7 +158,7 @@ def make_runtime(
         repo=repo,
         run_id=run_id,
         ledger=ledger,
-        provider=get_provider(resolve_provider(task), task),
+        provider=provider or get_provider(resolve_provider(task), task),
         strategy=get_strategy(task.search.strategy),
         sandbox=sandbox,
         evaluator=evaluator or MetricEvaluator(task, sandbox),
@@ -181,17 +183,35 @@ def open_runtime(path: Path | str, **overrides: Any) -> Runtime:
     lock = repo_lock(sdir)
     lock.__enter__()  # held until the process exits
     _HELD.append(lock)
-    return _new_run(task, repo, sdir, Overrides(**overrides), None)
-
-
-def _new_run(
-    task: Task, repo: Repo, sdir: Path, overrides: Overrides, run_id: str | None
-) -> Runtime:
     ledger = Ledger(sdir / "ledger.db")
+    return start_run(task, repo, ledger, overrides=Overrides(**overrides))
+
+
+def start_run(
+    task: Task,
+    repo: Repo,
+    ledger: Ledger,
+    *,
+    overrides: Overrides = Overrides(),
+    run_id: str | None = None,
+    evaluator: Evaluator | None = None,
+    provider: Provider | None = None,
+) -> Runtime:
+    """Record a new run of `task` from the repository's HEAD and return its runtime.
+
+    The caller holds the repository lock (`repo_lock`) and drives the run with `drive`. A task
+    built in code (no task file) with its own evaluator or provider cannot be resumed from the
+    command line; its runtime can be rebuilt by the same code.
+    """
+    sdir = state_dir(repo)
     run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
     baseline = repo.rev("HEAD")
     assert baseline is not None
-    rt = make_runtime(task, repo, ledger, run_id, baseline, sdir)
+    rt = make_runtime(
+        task, repo, ledger, run_id, baseline, sdir, evaluator=evaluator, provider=provider
+    )
+    toml = task.path.read_text(encoding="utf-8") if task.path.is_file() else None
+    resumable = toml is not None and evaluator is None and provider is None
     ledger.start_run(
         run_id,
         task=task.name,
@@ -202,7 +222,7 @@ def _new_run(
         provider=rt.provider.name,
         config=json.dumps(
             {
-                "toml": task.path.read_text(encoding="utf-8"),
+                "toml": toml if resumable else None,
                 "overrides": dataclasses.asdict(overrides),
             }
         ),
@@ -223,8 +243,8 @@ def run(
     task = overrides.apply(load_task(repo.root))
     sdir = state_dir(repo)
     with repo_lock(sdir):
-        rt = _new_run(task, repo, sdir, overrides, run_id)
-        return _drive(rt, {}, on_update, answer)
+        rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
+        return drive(rt, on_update=on_update, answer=answer)
 
 
 def resume(
@@ -249,21 +269,28 @@ def resume(
                 fix="start a new one with `agentos run`",
             )
         config = json.loads(info["config"])
+        if config.get("toml") is None:
+            raise UserError(
+                f"run {run_id} was started from code with its own evaluator or provider",
+                path=sdir,
+                fix="resume it from the code that started it (runner.drive)",
+            )
         task = Overrides(**config["overrides"]).apply(
             parse_task(
                 tomllib.loads(config["toml"]), root=repo.root, path=repo.root / "agentos.toml"
             )
         )
         rt = make_runtime(task, repo, ledger, run_id, info["baseline"], sdir)
-        return _drive(rt, None, on_update, answer)
+        return drive(rt, on_update=on_update, answer=answer)
 
 
-def _drive(
+def drive(
     rt: Runtime,
-    first: dict[str, Any] | None,
-    on_update: Callable[[dict[str, Any]], None] | None,
-    answer: Answer | None,
+    *,
+    on_update: Callable[[dict[str, Any]], None] | None = None,
+    answer: Answer | None = None,
 ) -> RunSummary:
+    """Drive a run to its end from wherever its checkpoint stands (the start, for a new run)."""
     start = time.monotonic()
     checkpointer = open_checkpointer(rt.state_dir / "checkpoints.db")
     graph = build_graph(rt, checkpointer=checkpointer)
@@ -271,9 +298,7 @@ def _drive(
         "configurable": {"thread_id": rt.run_id},
         "recursion_limit": 12 * rt.task.budget.experiments + 100,
     }
-    if first is None and not graph.get_state(config).values:
-        first = {}
-    payload: Any = first
+    payload: Any = None if graph.get_state(config).values else {}
     while True:
         interrupted = None
         for chunk in graph.stream(payload, config, stream_mode="updates"):

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -125,6 +126,7 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.hwm_path = self.path.with_suffix(".hwm")
+        self._lock = threading.RLock()  # one connection, shared by the graphs of one process
         fresh = not self.path.exists()
         if fresh and self.hwm_path.exists():
             raise self._damaged("the ledger file is missing but its high-water mark exists")
@@ -170,79 +172,91 @@ class Ledger:
     # -- runs ---------------------------------------------------------------------------------
 
     def start_run(self, run_id: str, **fields: Any) -> None:
-        if self.db.table("runs").count_where("run_id = ?", [run_id]) == 0:
-            self.db.table("runs").insert({"run_id": run_id, "started_at": time.time(), **fields})
+        with self._lock:
+            if self.db.table("runs").count_where("run_id = ?", [run_id]) == 0:
+                self.db.table("runs").insert(
+                    {"run_id": run_id, "started_at": time.time(), **fields}
+                )
 
     def finish_run(self, run_id: str, stop_reason: str) -> None:
-        self.db.table("runs").update(
-            run_id, {"finished_at": time.time(), "stop_reason": stop_reason}
-        )
+        with self._lock:
+            self.db.table("runs").update(
+                run_id, {"finished_at": time.time(), "stop_reason": stop_reason}
+            )
 
     def run(self, run_id: str) -> dict[str, Any] | None:
-        rows = list(self.db.table("runs").rows_where("run_id = ?", [run_id]))
-        return rows[0] if rows else None
+        with self._lock:
+            rows = list(self.db.table("runs").rows_where("run_id = ?", [run_id]))
+            return rows[0] if rows else None
 
     def latest_run(self) -> str | None:
-        rows = list(self.db.table("runs").rows_where(order_by="started_at desc", limit=1))
-        return str(rows[0]["run_id"]) if rows else None
+        with self._lock:
+            rows = list(self.db.table("runs").rows_where(order_by="started_at desc", limit=1))
+            return str(rows[0]["run_id"]) if rows else None
 
     # -- attempts -------------------------------------------------------------------------------
 
     def begin_attempt(self, run_id: str, exp_id: int, token: str) -> int:
         """Mark an attempt as started (before its process runs) and return its number."""
-        prior = self.db.execute(
-            "select max(attempt) from attempts where run_id = ? and id = ?", [run_id, exp_id]
-        ).fetchone()[0]
-        attempt = (prior or 0) + 1
-        self.db.table("attempts").insert(
-            {
-                "run_id": run_id,
-                "id": exp_id,
-                "attempt": attempt,
-                "token": token,
-                "pid": os.getpid(),
-                "started_at": time.time(),
-            }
-        )
-        return attempt
+        with self._lock:
+            prior = self.db.execute(
+                "select max(attempt) from attempts where run_id = ? and id = ?", [run_id, exp_id]
+            ).fetchone()[0]
+            attempt = (prior or 0) + 1
+            self.db.table("attempts").insert(
+                {
+                    "run_id": run_id,
+                    "id": exp_id,
+                    "attempt": attempt,
+                    "token": token,
+                    "pid": os.getpid(),
+                    "started_at": time.time(),
+                }
+            )
+            return attempt
 
     def open_attempts(self, run_id: str) -> list[dict[str, Any]]:
         """Attempts started but never given a terminal row (the orchestrator died during them)."""
-        return list(
-            self.db.query(
-                "select a.* from attempts a left join experiments e on e.run_id = a.run_id "
-                "and e.id = a.id and e.attempt = a.attempt where a.run_id = ? and e.seq is null",
-                [run_id],
+        with self._lock:
+            return list(
+                self.db.query(
+                    "select a.* from attempts a left join experiments e "
+                    "on e.run_id = a.run_id and e.id = a.id and e.attempt = a.attempt "
+                    "where a.run_id = ? and e.seq is null",
+                    [run_id],
+                )
             )
-        )
 
     # -- experiments ----------------------------------------------------------------------------
 
     def find(self, run_id: str, exp_id: int, attempt: int | None = None) -> Row | None:
-        where, args = "run_id = ? and id = ?", [run_id, exp_id]
-        if attempt is not None:
-            where += " and attempt = ?"
-            args.append(attempt)
-        rows = list(
-            self.db.table("experiments").rows_where(where, args, order_by="seq desc", limit=1)
-        )
-        return Row(**rows[0]) if rows else None  # type: ignore[typeddict-item]
+        with self._lock:
+            where, args = "run_id = ? and id = ?", [run_id, exp_id]
+            if attempt is not None:
+                where += " and attempt = ?"
+                args.append(attempt)
+            rows = list(
+                self.db.table("experiments").rows_where(where, args, order_by="seq desc", limit=1)
+            )
+            return Row(**rows[0]) if rows else None  # type: ignore[typeddict-item]
 
     def record(self, row: Row) -> Row:
         """Append one terminal row, chained to the last, then advance the high-water mark."""
-        with self.db.conn:
+        with self._lock, self.db.conn:
             last = self.db.execute(
                 "select seq, hash from experiments order by seq desc limit 1"
             ).fetchone()
-            full: Row = {k: row.get(k) for k in _COLUMNS if k not in ("seq", "hash")}  # type: ignore[assignment]
+            full: Row = {}
+            for key in _COLUMNS:
+                if key not in ("seq", "hash"):
+                    full[key] = row.get(key)  # type: ignore[literal-required]
             full["seq"] = (last[0] if last else 0) + 1
             full["prev_hash"] = last[1] if last else GENESIS
-            full.setdefault("created_at", time.time())
             if full.get("created_at") is None:
                 full["created_at"] = time.time()
             full["hash"] = row_hash(full)
             self.db.table("experiments").insert(dict(full))
-        self._write_hwm(full["seq"], full["hash"])
+            self._write_hwm(full["seq"], full["hash"])
         return full
 
     def rows(self, run_id: str | None = None) -> Iterator[Row]:
