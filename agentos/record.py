@@ -9,7 +9,7 @@ from agentos.ledger import Row
 from agentos.runtime import Runtime
 from agentos.task import Task
 
-_JSON_FIELDS = ("findings", "review", "timings", "samples")
+_JSON_FIELDS = ("findings", "review", "timings", "samples", "details", "holdout")
 
 
 def score_of(task: Task, metric: float) -> float:

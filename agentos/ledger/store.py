@@ -50,6 +50,8 @@ class Row(TypedDict, total=False):
     tokens_out: int
     cost_usd: float
     samples: str
+    details: str
+    holdout: str
     created_at: float
     prev_hash: str
     hash: str
@@ -81,6 +83,9 @@ _COLUMNS: dict[str, type] = {
     "prev_hash": str,
     "hash": str,
 }
+# Columns added by later migrations. They are hashed only when set, so that rows written before
+# the migration still verify.
+_LATER: dict[str, type] = {"details": str, "holdout": str}
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -108,14 +113,22 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_details_holdout(db: sqlite_utils.Database) -> None:
+    """The evaluator's secondary figures and held-out figures, JSON, per experiment row."""
+    for column, kind in _LATER.items():
+        db.table("experiments").add_column(column, kind)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("m001_initial", _m001_initial),
+    ("m002_details_holdout", _m002_details_holdout),
 ]
 
 
 def row_hash(row: Row) -> str:
     """sha256 over the canonical JSON of every column but `hash`."""
-    body = {k: row.get(k) for k in sorted(_COLUMNS) if k != "hash"}
+    body: dict[str, object] = {k: row.get(k) for k in sorted(_COLUMNS) if k != "hash"}
+    body.update({k: row.get(k) for k in _LATER if row.get(k) is not None})
     blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
@@ -247,7 +260,7 @@ class Ledger:
                 "select seq, hash from experiments order by seq desc limit 1"
             ).fetchone()
             full: Row = {}
-            for key in _COLUMNS:
+            for key in (*_COLUMNS, *_LATER):
                 if key not in ("seq", "hash"):
                     full[key] = row.get(key)  # type: ignore[literal-required]
             full["seq"] = (last[0] if last else 0) + 1

@@ -99,6 +99,8 @@ def make_decide(rt: Runtime) -> Any:
                 "tokens_out": candidate.get("tokens_out", 0),
                 "cost_usd": candidate.get("cost_usd", 0.0),
                 "samples": scores.get("candidate") if status in ("keep", "discard") else None,
+                "details": outcome.get("details") or None,
+                "holdout": outcome.get("holdout") or None,
             },
         )
         item: HistoryItem = {

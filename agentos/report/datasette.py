@@ -57,6 +57,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "tokens_out": "Model output tokens spent on the proposal.",
             "cost_usd": "Model cost of the proposal in US dollars.",
             "samples": "JSON: every measurement of the metric (higher-is-better scores).",
+            "details": "JSON: the evaluator's secondary figures (e.g. per-slice train accuracy).",
+            "holdout": "JSON: held-out figures; they only veto a keep, never reach the proposer.",
             "created_at": "Unix time the row was written.",
             "prev_hash": "The previous row's hash (the chain).",
             "hash": "sha256 over this row's canonical JSON.",
