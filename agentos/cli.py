@@ -84,8 +84,8 @@ def run(
     overrides = runner.Overrides(budget, strategy, seed, provider, sandbox)
     from agentos.task import load_task
 
-    total = overrides.apply(load_task(Repo(path).root)).budget.experiments
-    with RunDisplay(total) as display:
+    task = overrides.apply(load_task(Repo(path).root))
+    with RunDisplay(task.budget.experiments, wall_time=task.budget.wall_time) as display:
         summary = runner.run(path, overrides, on_update=display.update, answer=_answer)
     _print_summary(summary)
 
@@ -95,7 +95,10 @@ def run(
 @_user_errors
 def resume(path: Path) -> None:
     """Continue the latest unfinished run from its last checkpoint."""
+    from agentos.status import run_status
+
     with RunDisplay(0) as display:
+        display.seed(run_status(path))
         summary = runner.resume(path, on_update=display.update, answer=_answer)
     _print_summary(summary)
 
@@ -178,7 +181,8 @@ def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
     from agentos.report import write_report
 
     paths = write_report(path, run_id, out_dir)
-    click.echo(f"report: {paths.html}\nplot: {paths.png}\nrows: {paths.rows}")
+    click.echo(f"report: {paths.html}\nplot: {paths.png}\nmetadata: {paths.metadata}")
+    click.echo(f"rows: {paths.rows}\nkilled: {paths.killed}")
 
 
 @main.command("tune-skills")

@@ -38,7 +38,12 @@ def record(rt: Runtime, fields: dict[str, Any]) -> Row:
         "cost_usd": 0.0,
         **fields,
     }
+    for key in ("details", "holdout"):  # columns of a later migration: absent rather than null
+        if not row.get(key):
+            row.pop(key, None)
     for key in _JSON_FIELDS:
+        if key not in row and key in ("details", "holdout"):
+            continue
         value = row.get(key)
         row[key] = json.dumps(value if value is not None else None, sort_keys=True, default=str)
     return rt.ledger.record(Row(**row))  # type: ignore[typeddict-item]

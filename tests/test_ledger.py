@@ -90,3 +90,22 @@ def test_backup_keeps_what_the_wal_holds(ran: Path, tmp_path: Path) -> None:
     ledger.backup(copy)
     with sqlite3.connect(copy) as conn:
         assert conn.execute("select count(*) from experiments").fetchone()[0] == rows
+
+
+def test_a_ledger_from_before_a_migration_is_migrated_and_still_verifies(
+    quickstart: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentos.ledger import store
+
+    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
+    runner.run(quickstart, runner.Overrides(budget=2, sandbox="local"))
+    db = quickstart / ".agentos" / "ledger.db"
+    assert "details" not in {c.name for c in Ledger(db).db.table("experiments").columns}
+    monkeypatch.undo()
+    migrated = Ledger(db)
+    assert "details" in {c.name for c in migrated.db.table("experiments").columns}
+    assert migrated.verify() == []
+    row = migrated.record(
+        {"run_id": "x", "id": 1, "attempt": 1, "status": "discard", "details": '{"a": 1.0}'}
+    )
+    assert migrated.verify() == [] and row["details"] == '{"a": 1.0}'

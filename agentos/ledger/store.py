@@ -260,7 +260,8 @@ class Ledger:
                 "select seq, hash from experiments order by seq desc limit 1"
             ).fetchone()
             full: Row = {}
-            for key in (*_COLUMNS, *_LATER):
+            later = [k for k in _LATER if row.get(k) is not None]
+            for key in (*_COLUMNS, *later):
                 if key not in ("seq", "hash"):
                     full[key] = row.get(key)  # type: ignore[literal-required]
             full["seq"] = (last[0] if last else 0) + 1
