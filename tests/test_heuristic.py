@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agentos.providers.base import ProposeRequest, ProviderError, ReviewRequest, get_provider
-from agentos.providers.heuristic import matches, mutate
+from agentos.providers.heuristic import mutate
 from agentos.settings import find_settings, values
 from agentos.state import HistoryItem
 from agentos.task import MetricSpec, Task
@@ -51,7 +51,7 @@ def test_registered_as_the_heuristic_provider() -> None:
 
 
 def test_same_request_same_proposal_and_seeds_differ() -> None:
-    provider = get_provider("heuristic", make_task())
+    provider = get_provider("heuristic:mutate", make_task())
     a, b = provider.propose(request(3, seed=1)), provider.propose(request(3, seed=1))
     assert a == b
     others = {provider.propose(request(3, seed=s)).description for s in range(2, 12)}
@@ -59,7 +59,7 @@ def test_same_request_same_proposal_and_seeds_differ() -> None:
 
 
 def test_types_kept_and_hints_honoured_over_many_proposals() -> None:
-    provider = get_provider("heuristic", make_task())
+    provider = get_provider("heuristic:mutate", make_task())
     before = values({"settings.py": SETTINGS})
     changed: set[str] = set()
     for e in range(300):
@@ -97,7 +97,7 @@ def test_step_scales_the_move() -> None:
 
 
 def test_history_of_the_same_parent_is_not_repeated() -> None:
-    provider = get_provider("heuristic", make_task(editable=("s.py",)))
+    provider = get_provider("heuristic:mutate", make_task(editable=("s.py",)))
     files = {"s.py": "USE = True\nN = 2  # range: 1..3\n"}
     first = provider.propose(request(0, files=files))
     hist = [HistoryItem(id=0, parent="p0", commit="c", status="discard", metric=1.0,
@@ -110,7 +110,7 @@ def test_history_of_the_same_parent_is_not_repeated() -> None:
 
 
 def test_nothing_mutable_is_a_provider_error() -> None:
-    provider = get_provider("heuristic", make_task())
+    provider = get_provider("heuristic:mutate", make_task())
     with pytest.raises(ProviderError, match="no mutable setting"):
         provider.propose(request(files={"settings.py": 'NAME = "x"\nSEED = 1  # fixed\n'}))
 
@@ -118,7 +118,7 @@ def test_nothing_mutable_is_a_provider_error() -> None:
 def review(
     before: dict[str, str], after: dict[str, str], **kw: object
 ) -> dict[str, tuple[bool, str]]:
-    provider = get_provider("heuristic", make_task(**kw))
+    provider = get_provider("heuristic:mutate", make_task(**kw))
     changed = sorted(set(before) | set(after))
     got = provider.review(ReviewRequest(make_task(**kw), "", changed, before, after))
     return {c.name: (c.passed, c.reason) for c in got.checks}
@@ -153,12 +153,17 @@ def test_review_simplicity_counts_lines() -> None:
     assert not ok and reason.startswith("+60 -0")
 
 
-def test_glob_matching() -> None:
-    assert matches("conf/a/b.toml", ("conf/**/*.toml",))
-    assert matches("conf/b.toml", ("conf/**/*.toml",))
-    assert not matches("conf/b.json", ("conf/**/*.toml",))
-    assert matches("src/pkg/x.py", ("src",))
-    assert not matches("x/settings.py", ("settings.py",))
+def test_review_uses_the_task_globs() -> None:
+    """The reviewer's surface is the task's own (`Task.is_editable`): `**` spans folders, a glob
+    naming a folder covers what is inside, and a protected path is never editable."""
+    ok = review({}, {"conf/a/b.toml": "x = 1\n"})
+    assert ok["editable-surface"][0] and ok["protected-paths"][0]
+    assert not review({}, {"conf/b.json": "{}"})["editable-surface"][0]
+    assert review({}, {"src/pkg/x.py": "X = 1\n"}, editable=("src",))["editable-surface"][0]
+    assert not review({}, {"x/settings.py": "X = 1\n"})["editable-surface"][0]
+    both = review({}, {"tests/a.py": "X = 1\n"}, editable=("**",))
+    assert not both["editable-surface"][0]
+    assert not both["protected-paths"][0] and "'tests/**'" in both["protected-paths"][1]
 
 
 def test_powers_of_two_stay_powers_of_two_within_a_range() -> None:
@@ -180,3 +185,22 @@ def test_tpe_mode_is_reproducible_and_learns_from_the_history() -> None:
     assert b.description.split(" | tpe ")[1] != a.description.split(" | tpe ")[1]
     with pytest.raises(Exception, match="unknown heuristic mode"):
         get_provider("heuristic:nope", make_task())
+
+
+def test_hybrid_is_the_default_and_refines_the_parent_after_tpe_startup() -> None:
+    """Before TPE has seen enough configurations every proposal is TPE's; after, some are small
+    typed mutations of the parent, and all of them carry the configuration TPE learns from."""
+    provider = get_provider("heuristic", make_task())
+    tpe = get_provider("heuristic:tpe", make_task())
+    hist: list[HistoryItem] = []
+    local = 0
+    for e in range(1, 25):
+        p = provider.propose(request(e, seed=5, history=list(hist)))
+        assert " | tpe " in p.description and "DEPTH=" in p.description
+        if e <= 8:
+            assert p == tpe.propose(request(e, seed=5, history=list(hist)))
+        moved = p.description.split(" | tpe ")[0].count(" -> ")
+        local += moved <= 2 and p != tpe.propose(request(e, seed=5, history=list(hist)))
+        hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",
+                                metric=float(e % 5), description=p.description, reason=""))
+    assert 2 <= local <= 12

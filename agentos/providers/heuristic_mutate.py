@@ -1,0 +1,170 @@
+"""Typed mutation of the settings in the editable files: the heuristic provider's local move.
+
+Log-scale steps for learning-rate-like or `log`-hinted floats, powers of two kept powers of two,
+ints kept ints, bools flipped, strings only among hinted `choices`. The same request always gives
+the same proposal (the random stream is seeded by the task seed and the experiment number), and a
+change already tried from the same parent is not proposed again when another can be found.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Sequence
+
+from agentos.providers.base import Proposal, ProposeRequest, ProviderError
+from agentos.settings import Setting, Value, apply, find_all, short
+
+_LOG_NAME = re.compile(
+    r"(^|[_.])(lr|learning_rate|eta|wd|weight_decay|eps|epsilon|tol|tolerance|lambda|lam|reg|l1|l2"
+    r"|alpha|c|gamma|scale|std|init_std)($|[_.])",
+    re.IGNORECASE,
+)
+_UNIT_NAME = re.compile(
+    r"(^|[_.])(dropout|momentum|beta\d?|prob|p|ratio|frac|fraction|keep_prob|smoothing|ema)($|[_.])",
+    re.IGNORECASE,
+)
+_ATTEMPTS = 24
+
+
+def sig(x: float, digits: int = 3) -> float:
+    """Round to a few significant digits so edited files read like a human wrote them."""
+    return float(f"{x:.{digits}g}")
+
+
+def is_pow2(v: int) -> bool:
+    return v >= 2 and v & (v - 1) == 0
+
+
+def _reflect(x: float, lo: float, hi: float) -> float:
+    if hi <= lo:
+        return lo
+    span = hi - lo
+    y = (x - lo) % (2 * span)
+    return lo + (span - abs(span - y))
+
+
+def mutate(setting: Setting, rng: random.Random, step: float = 1.0) -> Value:
+    """A new value of the same type, `step` scaling how far it moves. Never returns the old value
+    unless the setting has only one possible value."""
+    v, h = setting.value, setting.hint
+    if setting.kind == "bool":
+        return not v
+    if h.choices:
+        options = [c for c in h.choices if c != (v if setting.kind == "str" else short(v))]
+        picked = rng.choice(options) if options else str(v)
+        if setting.kind == "str":
+            return picked
+        try:
+            return int(picked) if setting.kind == "int" else float(picked)
+        except ValueError:
+            return v
+    if setting.kind == "str":
+        return v
+    assert isinstance(v, int | float) and not isinstance(v, bool)
+    lo, hi = h.low, h.high
+    for _ in range(_ATTEMPTS):
+        new = _numeric(setting.name, setting.kind == "int", float(v), lo, hi, h.log, rng, step)
+        if new != v:
+            return new
+    return v
+
+
+def _numeric(
+    name: str, is_int: bool, v: float, lo: float | None, hi: float | None, log: bool,
+    rng: random.Random, step: float,
+) -> int | float:
+    bounded = lo is not None and hi is not None
+    pow2_bounds = all(b is None or b <= 1 or is_pow2(int(b)) for b in (lo, hi))
+    if is_int and is_pow2(int(v)) and pow2_bounds:
+        e = int(math.log2(v)) + rng.choice((-1, 1)) * (1 + int(rng.random() < 0.2 * step))
+        e = max(e, 0)
+        if hi is not None:
+            e = min(e, math.floor(math.log2(max(hi, 1))))
+        if lo is not None:
+            e = max(e, math.ceil(math.log2(max(lo, 1))))
+        return int(2**e)
+    use_log = log or (not is_int and v > 0 and bool(_LOG_NAME.search(name)))
+    if use_log and v > 0:
+        if bounded and lo is not None and hi is not None and lo > 0:
+            sigma = 0.2 * math.log(hi / lo) * step
+            x = math.exp(_reflect(math.log(v) + rng.gauss(0, sigma), math.log(lo), math.log(hi)))
+        else:
+            x = v * math.exp(rng.gauss(0, 0.8 * step))
+    elif bounded and lo is not None and hi is not None:
+        x = _reflect(v + rng.gauss(0, 0.15 * (hi - lo) * step), lo, hi)
+    elif not is_int and 0 <= v <= 1 and _UNIT_NAME.search(name):
+        x = _reflect(v + rng.gauss(0, 0.1 * step), 0.0, 0.999)
+    elif v != 0:
+        x = v * math.exp(rng.gauss(0, 0.3 * step))
+    else:
+        x = rng.gauss(0, 0.1 * step) if not is_int else rng.choice((1, -1))
+    if is_int:
+        n = round(x)
+        if n == int(v):
+            n = int(v) + (1 if x >= v else -1)
+        if not bounded and v >= 1:
+            n = max(n, 1)
+        elif not bounded and v >= 0:
+            n = max(n, 0)
+        if lo is not None:
+            n = max(n, math.ceil(lo))
+        if hi is not None:
+            n = min(n, math.floor(hi))
+        return n
+    x = sig(x)
+    if lo is not None:
+        x = max(x, lo)
+    if hi is not None:
+        x = min(x, hi)
+    return x
+
+
+def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float]:
+    """Settings whose changes were kept before get a little more attention (credit assignment)."""
+    kept = " ".join(h["description"] for h in request.history if h["status"] == "keep")
+    return [1.0 + kept.count(f"{s.name} ") for s in settings]
+
+
+def propose_settings(request: ProposeRequest) -> Proposal:
+    """The heuristic proposal for one request (deterministic in the request)."""
+    found = find_all(request.files)
+    mutable = [s for s in found if s.mutable]
+    if not mutable:
+        raise ProviderError(
+            "the heuristic proposer found no mutable setting in the editable files "
+            f"{sorted(request.files)}: it edits module-level Python constants and TOML/JSON "
+            "scalars (strings only with a `# choices: a|b` hint, none marked `# fixed`)"
+        )
+    names = [s.name for s in mutable]
+    label = {id(s): s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}" for s in mutable}
+    tried = {h["description"] for h in request.history if h["parent"] == request.parent}
+    weights = _weights(mutable, request)
+    rng = random.Random(f"agentos-heuristic:{request.seed}:{request.experiment}")
+    best: tuple[str, dict[str, str]] | None = None
+    for _ in range(_ATTEMPTS):
+        k = 1
+        while k < len(mutable) and rng.random() < min(0.6, 0.25 * request.step):
+            k += 1
+        chosen: list[Setting] = []
+        pool, w = list(mutable), list(weights)
+        for _ in range(k):
+            i = rng.choices(range(len(pool)), weights=w)[0]
+            chosen.append(pool.pop(i))
+            w.pop(i)
+        chosen.sort(key=lambda s: (s.path, s.start))
+        changes = [(s, mutate(s, rng, request.step)) for s in chosen]
+        changes = [(s, v) for s, v in changes if v != s.value]
+        if not changes:
+            continue
+        description = ", ".join(
+            f"{label[id(s)]} {short(s.value)} -> {short(v)}" for s, v in changes
+        )
+        components = apply(request.files, changes)
+        best = (description, components)
+        if description not in tried:
+            break
+    if best is None:
+        raise ProviderError("the heuristic proposer could not change any setting's value")
+    return Proposal(description=best[0], components=best[1])
