@@ -23,25 +23,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-DIRECT_Z = 3.0
-ALPHA = 0.025
+DIRECT_Z = 4.0
+ALPHA = 0.01
+MIN_FRESH = 2
 MAX_RUNS = 4
 
-# One-sided critical values of Student's t at alpha = 0.025 (= two-sided 0.05), df = 1..30.
-_T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+# One-sided critical values of Student's t at alpha = 0.01, df = 1..30.
+_T99 = (
+    31.821, 6.965, 4.541, 3.747, 3.365, 3.143, 2.998, 2.896, 2.821, 2.764,
+    2.718, 2.681, 2.650, 2.624, 2.602, 2.583, 2.567, 2.552, 2.539, 2.528,
+    2.518, 2.508, 2.500, 2.492, 2.485, 2.479, 2.473, 2.467, 2.462, 2.457,
 )
 
 
 def t_critical(df: int) -> float:
-    """The one-sided 97.5% quantile of Student's t with `df` degrees of freedom."""
+    """The one-sided 99% quantile of Student's t with `df` degrees of freedom."""
     if df < 1:
         return math.inf
-    if df <= len(_T975):
-        return _T975[df - 1]
-    return 1.960 + 2.4 / df  # close to the exact value beyond 30
+    if df <= len(_T99):
+        return _T99[df - 1]
+    return 2.326 + 3.9 / df  # close to the exact value beyond 30
 
 
 def mean(xs: Sequence[float]) -> float:
@@ -79,11 +80,11 @@ def judge(
         if first > 0:
             return Judgement("better", f"gain {first:.4g} (no noise estimate)")
         return Judgement("not-better", f"no gain ({first:+.4g})")
-    band = DIRECT_Z * sd * math.sqrt(2)
     fresh = [c - r for c, r in zip(scores[1:], reference_rescores, strict=False)]
     if not fresh:
         if first <= 0:
             return Judgement("not-better", f"no gain ({first:+.4g})")
+        band = DIRECT_Z * sd * math.sqrt(2)
         if first > band:
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
         return Judgement("unsure", f"gain {first:.4g} within the noise band {band:.3g}: re-measure")
@@ -95,7 +96,7 @@ def judge(
     pooled = (noise_df * var0 + (k - 1) * sample_sd(fresh) ** 2) / df
     t = d / math.sqrt(pooled / k)
     crit = t_critical(df)
-    if t >= crit:
+    if t >= crit and k >= MIN_FRESH:
         return Judgement(
             "better", f"paired gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f}"
         )

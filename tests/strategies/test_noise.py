@@ -75,3 +75,15 @@ def test_without_a_noise_estimate_comparison_is_plain() -> None:
     assert judge([1.01], 1.0, [], 0.0, 0).verdict == "better"
     assert judge([1.0], 1.0, [], 0.0, 0).verdict == "not-better"
     assert t_critical(1) > t_critical(10) > t_critical(100) > 1.95
+
+
+def test_one_fresh_pair_never_confirms_a_within_noise_gain() -> None:
+    """However large the first fresh pair's gain, a keep inside the band needs two of them."""
+    g = get_strategy("greedy")
+    st = g.start("base", BASELINE, seed=0)
+    d = g.decide(st, 1, "c1", [10.5])
+    assert d.verdict == "remeasure"
+    d = g.decide(d.state, 1, "c1", [10.5, 13.0], [10.0])
+    assert d.verdict == "remeasure"
+    d = g.decide(d.state, 1, "c1", [10.5, 13.0, 12.9], [10.0, 10.1])
+    assert d.verdict == "keep" and "2 re-run(s)" in d.reason
