@@ -32,6 +32,7 @@ def make_decide(rt: Runtime) -> Any:
         status = outcome.get("status")
         reason = outcome.get("reason", "")
         scores = state.get("scores", {})
+        review = state.get("review", {})
         if status is None:
             verdict = rt.strategy.decide(
                 strategy,
@@ -95,9 +96,9 @@ def make_decide(rt: Runtime) -> Any:
                 "timings": outcome.get("timings", {}),
                 "tree_before": outcome.get("tree_before", ""),
                 "tree_after": outcome.get("tree_after", ""),
-                "tokens_in": candidate.get("tokens_in", 0),
-                "tokens_out": candidate.get("tokens_out", 0),
-                "cost_usd": candidate.get("cost_usd", 0.0),
+                "tokens_in": candidate.get("tokens_in", 0) + _spent(review, "tokens_in"),
+                "tokens_out": candidate.get("tokens_out", 0) + _spent(review, "tokens_out"),
+                "cost_usd": candidate.get("cost_usd", 0.0) + _spent(review, "cost_usd"),
                 "samples": scores.get("candidate") if status in ("keep", "discard") else None,
                 "details": outcome.get("details") or None,
                 "holdout": outcome.get("holdout") or None,
@@ -188,6 +189,12 @@ def _promote(rt: Runtime, old: str, new: str, reason: str) -> str:
     except RefConflict:
         return f"{reason}; promotion refused: agentos/{rt.run_id} was moved by someone else"
     return reason
+
+
+def _spent(review: dict[str, object], key: str) -> Any:
+    """What the review cost (its tokens and dollars go in the experiment's row too)."""
+    value = review.get(key, 0)
+    return value if isinstance(value, int | float) else 0
 
 
 def _evaluation(point: Any) -> Evaluation:

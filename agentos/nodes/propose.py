@@ -53,10 +53,15 @@ def make_propose(rt: Runtime) -> Any:
                 seed=rt.task.search.seed * 1_000_003 + exp * 101 + attempt,
                 step=choice.step,
                 direction=state.get("direction"),
+                best=state.get("best"),
+                baseline=state.get("baseline"),
             )
             try:
                 proposal = rt.provider.propose(request)
             except ProviderError as exc:
+                tokens_in += exc.usage.tokens_in
+                tokens_out += exc.usage.tokens_out
+                cost += exc.usage.cost_usd
                 error = f"provider: {exc}"
                 if "budget" in str(exc):
                     return {**base, "stop": f"budget spent: {exc}"}

@@ -40,7 +40,14 @@ def make_review(rt: Runtime) -> Any:
             return {"review": {"passed": None, "error": str(exc)}}
         checks = [{"name": c.name, "passed": c.passed, "reason": c.reason} for c in verdict.checks]
         update: dict[str, Any] = {
-            "review": {"passed": verdict.passed, "mode": rt.task.review, "checks": checks},
+            "review": {
+                "passed": verdict.passed,
+                "mode": rt.task.review,
+                "checks": checks,
+                "tokens_in": verdict.usage.tokens_in,
+                "tokens_out": verdict.usage.tokens_out,
+                "cost_usd": verdict.usage.cost_usd,
+            },
             "tokens": state.get("tokens", 0) + verdict.usage.tokens_in + verdict.usage.tokens_out,
             "cost_usd": state.get("cost_usd", 0.0) + verdict.usage.cost_usd,
         }

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 from agentos.errors import UserError
-from agentos.state import Edit, HistoryItem
+from agentos.state import Edit, HistoryItem, Point
 from agentos.task import Task
 
 
@@ -41,6 +41,8 @@ class ProposeRequest:
     seed: int = 0
     step: float = 1.0
     direction: str | None = None
+    best: Point | None = None
+    baseline: Point | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,14 @@ class Provider(Protocol):
 
 
 class ProviderError(Exception):
-    """A response that could not be used (malformed, refused, or a budget spent)."""
+    """A response that could not be used (malformed, refused, or a budget spent).
+
+    `usage` is what the failed attempts cost, so the loop can still charge it.
+    """
+
+    def __init__(self, message: str, usage: Usage | None = None):
+        super().__init__(message)
+        self.usage = usage or Usage()
 
 
 Kind = Literal["heuristic", "anthropic", "mock", "script", "replay"]

@@ -66,8 +66,7 @@ class ResponseError(ProviderError):
     """No usable response after the retries; `usage` is what the failed attempts cost."""
 
     def __init__(self, message: str, usage: Usage):
-        super().__init__(message)
-        self.usage = usage
+        super().__init__(message, usage)
 
 
 class AnthropicProvider:

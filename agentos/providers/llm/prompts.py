@@ -138,6 +138,12 @@ def files_block(req: ProposeRequest) -> TextBlockParam:
 def propose_prompt(req: ProposeRequest) -> tuple[list[TextBlockParam], list[MessageParam]]:
     """System blocks and messages for one proposal."""
     parts = [history_text(req.task, req.history)]
+    if req.best is not None and req.baseline is not None:
+        parts.append(
+            f"Run so far: baseline {_metric(req.baseline['metric'])}, best "
+            f"{_metric(req.best['metric'])} at commit {req.best['commit'][:10]}; you are "
+            f"changing commit {req.parent[:10]} ({req.task.metric.goal} the metric)."
+        )
     if req.feedback:
         parts.append(
             "Feedback on the last attempt:\n"

@@ -73,14 +73,16 @@ def test_full_run_with_claude_against_the_fake(
     rows = {r["id"]: r for r in _rows(quickstart, summary.run_id)}
     assert rows[1]["status"] == "keep" and rows[1]["description"] == "gelu"
     assert rows[2]["status"] == "rejected" and "malformed" in rows[2]["reason"]
+    # every row that got a usable response is charged, its review included
     assert all(r["tokens_in"] > 0 and r["cost_usd"] > 0 for i, r in rows.items() if i != 2)
     review = json.loads(rows[1]["review"])
     assert [c["name"] for c in review["checks"]] == list(RUBRIC)
     # The dollar budget ended the run long before the 20 experiments.
     assert "budget" in summary.status and "$" in summary.status, summary.status
     assert 3 <= summary.experiments < 20
-    # Rows carry the proposer's cost; the loop's total (with reviews) is what hit the budget.
-    assert 0 < sum(r["cost_usd"] for r in rows.values()) < 0.012
+    # The rows add up to what hit the budget: at least the budget, by less than one experiment.
+    spent = sum(r["cost_usd"] for r in rows.values())
+    assert 0.012 <= spent < 0.012 + max(r["cost_usd"] for r in rows.values())
 
 
 def test_adversarial_script_is_never_kept(quickstart: Path) -> None:
