@@ -1,5 +1,9 @@
-"""Skills: the Agent Skills model, gates, eval sets, the router, and tuning them."""
+"""Skills: the Agent Skills model, gates, eval sets, the router, and tuning them.
 
+Importing this package registers the `skill-gates` tool node (`agentos.skill.gate_tool`).
+"""
+
+from agentos.skill import gate_tool
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gates import Gate, GatePins, detect_gates, pin_gates
@@ -20,6 +24,7 @@ __all__ = [
     "TuneReport",
     "augment",
     "detect_gates",
+    "gate_tool",
     "load_evals",
     "load_skill",
     "load_skills",

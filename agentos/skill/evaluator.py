@@ -58,6 +58,7 @@ class SkillEvaluator:
         *,
         target: str | None = None,
         protect: Sequence[Slice] = SLICES,
+        skills_dir: str = "",
     ):
         self.train = [i for i in items if i.split == "train"]
         self.holdout = [i for i in items if i.split == "holdout"]
@@ -66,6 +67,7 @@ class SkillEvaluator:
         self.target = target
         self.protect = tuple(dict.fromkeys((*FUZZY, *protect)))
         self.refusals: list[GateViolation] = []
+        self.skills_dir = skills_dir
 
     def score(self, skills: Sequence[Skill]) -> tuple[Scored, Scored]:
         """Predictions on (train, holdout)."""
@@ -90,9 +92,10 @@ class SkillEvaluator:
         return Evaluation(details["train/all"], details=details, holdout=held)
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
-        """Evaluate the skills in the snapshot `tree` (the folder holding NAME/SKILL.md)."""
+        """Evaluate the skills of the snapshot `tree`: its folder `skills_dir` (relative to the
+        snapshot root, the repository root) holds the NAME/SKILL.md folders."""
         try:
-            skills = load_skills(tree)
+            skills = load_skills(tree / self.skills_dir if self.skills_dir else tree)
         except UserError as exc:
             return Evaluation(None, "invalid", str(exc))
         return self.evaluate_skills(skills)

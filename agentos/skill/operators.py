@@ -8,9 +8,12 @@ It rewrites one skill's description per proposal, never its body (so it cannot t
   the train set does not use, with their common shorthand and long forms;
 - `add_synonyms` adds everyday synonyms of the description's own verbs and nouns.
 
-It implements the `Provider` protocol: `propose` returns whole files as `components` (path to the
-new SKILL.md text), as the loop's `apply` expects. It is built from train items only; routing the
-train split to find the misses is part of proposing, the holdout is never visible here.
+It implements the `Provider` protocol: `propose` returns whole files as `components` (the
+repository-relative path it was given to the new SKILL.md text), as the loop's `apply` expects.
+When the task's editable surface is one skill, the rest of the set (fixed for the run) comes in as
+`others`, so the train queries are routed against the whole set. It is built from train items
+only; routing the train split to find the misses is part of proposing, the holdout is never
+visible here.
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from agentos.providers.base import Check, Proposal, ProposeRequest, Review, ReviewRequest
+from agentos.providers.base import (
+    Check,
+    Proposal,
+    ProposeRequest,
+    ProviderError,
+    Review,
+    ReviewRequest,
+)
 from agentos.skill.evals import EvalItem
 from agentos.skill.model import MAX_DESCRIPTION, SKILL_FILE, Skill, parse_skill, render_skill
 from agentos.skill.router import Router
@@ -127,12 +137,20 @@ class TextOperatorProposer:
 
     name = "skill-operators"
 
-    def __init__(self, train: Sequence[EvalItem], router: Router, *, target: str | None = None):
+    def __init__(
+        self,
+        train: Sequence[EvalItem],
+        router: Router,
+        *,
+        target: str | None = None,
+        others: Sequence[Skill] = (),
+    ):
         if any(i.split != "train" for i in train):
             raise ValueError("the proposer may only see train items")
         self.train = list(train)
         self.router = router
         self.target = target
+        self.others = list(others)
 
     def _skills(self, files: dict[str, str]) -> dict[str, tuple[str, Skill]]:
         out = {}
@@ -146,7 +164,9 @@ class TextOperatorProposer:
     def propose(self, request: ProposeRequest) -> Proposal:
         rng = random.Random(request.seed)
         found = self._skills(dict(request.files))
-        skills = [s for _, s in found.values()]
+        if not found or (self.target is not None and self.target not in found):
+            raise ProviderError(f"no SKILL.md of {self.target or 'any skill'} among the files")
+        skills = [s for _, s in found.values()] + [o for o in self.others if o.name not in found]
         routed = self.router.route([i.query for i in self.train], skills)
         missed_by: dict[str, list[EvalItem]] = {}
         for item, got in zip(self.train, routed, strict=True):

@@ -1,70 +1,58 @@
-"""Tuning a folder of skills: propose, validate, keep the gates, measure, decide, per skill in
-parallel, then merge what each skill won and write it on a git branch.
+"""Tuning a folder of skills: one `agentos run` graph per skill, in parallel, then merge what
+each skill won and write it on a git branch.
 
-Each experiment follows the loop's order: the proposer returns whole SKILL.md files; the skill
-validator refuses a malformed one (`invalid`); the pinned gates refuse one that dropped or weakened
-a gate (`rejected`, with a report line); the evaluator routes the train and held-out queries; the
-`greedy` strategy keeps it only if train accuracy rises; the evaluator's veto then refuses it if
-held-out accuracy, a protected held-out slice or another skill's hits fell.
+Per round, every skill gets its own run of the loop's graph (`agentos.skill.loop`): the offline
+text operators (or the given provider) propose a whole SKILL.md, the graph commits it, the gates
+node runs the `skill-gates` tool (a lost or weakened gate: `rejected`, with a `refused:` report
+line), the `SkillEvaluator` routes the train and held-out queries on the committed snapshot, the
+`greedy` strategy keeps it only if train accuracy rises and the evaluator's veto refuses it if
+held-out accuracy, a protected held-out slice or another skill's hits fell. The graphs run in a
+thread pool over one ledger (the router's model call is serialized; the rest is numpy).
 
-Rounds: every skill is tuned against the current set in a thread pool (the router's model call is
-serialized; the rest is numpy), then each skill's winner is merged in turn, and kept only if the
-merged set still passes the same acceptance. The branch is written with plumbing only
-(`agentos.git.Repo.commit_files`, compare-and-swap `update-ref`); the user's tree is never touched.
+Then each skill's winner is merged in turn, in order of gain, and kept only if the merged set still
+passes the same acceptance; the merged set is committed under `refs/agentos/RUN/merged/ROUND` and
+is the next round's baseline. The branch is written with plumbing only (`Repo.commit_files`,
+compare-and-swap `update-ref`); the user's tree is never touched. Outside a git repository the
+graphs run in a scratch repository holding a copy of the folder, and no branch is written.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
+import shutil
+import subprocess
 import tempfile
 import time
-import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from agentos.candidate import EditError, apply
+from agentos.candidate import EditError
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
 from agentos.git import Repo
-from agentos.providers.base import ProposeRequest, Provider, ProviderError
+from agentos.ledger import Ledger
+from agentos.plugins import load_plugins
+from agentos.providers.base import Provider
+from agentos.runner import repo_lock, state_dir
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gates import GatePins, pin_gates
+from agentos.skill.loop import (
+    SkillRun,
+    new_run_id,
+    open_skill_run,
+    run_skill,
+    skill_path,
+    skill_task,
+    sub_run_id,
+)
 from agentos.skill.model import SKILL_FILE, Skill, load_skills, parse_skill, render_skill
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.report import Experiment, TuneReport, build_report
 from agentos.skill.router import EmbeddingRouter
-from agentos.strategies.base import get_strategy
-from agentos.task import MetricSpec, Task
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Won:
-    skill: str
-    rewritten: Skill
-    gain: float
-    description: str
-
-
-def _task(root: Path, evals: Path) -> Task:
-    """The task a provider sees: every SKILL.md editable, the eval set protected."""
-    return Task(
-        root=root,
-        path=evals,
-        name="tune-skills",
-        editable=(f"*/{SKILL_FILE}",),
-        protected=("*.jsonl",),
-        metric=MetricSpec(("agentos", "tune-skills"), "max"),
-    )
-
-
-def _files(skills: Sequence[Skill]) -> dict[str, str]:
-    return {f"{s.name}/{SKILL_FILE}": render_skill(s) for s in skills}
 
 
 class _Tuner:
@@ -72,74 +60,61 @@ class _Tuner:
 
     def __init__(
         self,
-        task: Task,
+        repo: Repo,
+        ledger: Ledger,
+        skills_dir: str,
+        protected: tuple[str, ...],
         items: list[EvalItem],
         router: EmbeddingRouter,
         pins: GatePins,
         provider: Provider | None,
         seed: int,
+        run_id: str,
     ):
-        self.task = task
+        self.repo = repo
+        self.ledger = ledger
+        self.skills_dir = skills_dir
+        self.protected = protected
         self.items = items
         self.train = [i for i in items if i.split == "train"]
         self.router = router
         self.pins = pins
         self.provider = provider
         self.seed = seed
+        self.run_id = run_id
 
     def evaluator(self, target: str | None) -> SkillEvaluator:
-        return SkillEvaluator(self.items, self.router, self.pins, target=target)
+        return SkillEvaluator(
+            self.items, self.router, self.pins, target=target, skills_dir=self.skills_dir
+        )
 
     def tune_one(
-        self, name: str, skills: list[Skill], steps: int, rnd: int
-    ) -> tuple[_Won | None, list[Experiment]]:
-        """Greedy search on one skill's text against the fixed rest of the set."""
-        evaluator = self.evaluator(name)
-        provider = self.provider or TextOperatorProposer(self.train, self.router, target=name)
-        strategy = get_strategy("greedy")
-        current = list(skills)
-        best = evaluator.evaluate_skills(current)
-        assert best.metric is not None
-        state = strategy.start("base", [best.metric], self.seed)
-        won: _Won | None = None
-        log_rows: list[Experiment] = []
-        for step in range(1, steps + 1):
-            seed = zlib.crc32(f"{self.seed}:{name}:{rnd}:{step}".encode())
-            files = _files(current)
-            row = Experiment(name, rnd, step, "discard", None, "", "")
-            try:
-                proposal = provider.propose(
-                    ProposeRequest(
-                        task=self.task, experiment=step, parent="incumbent", files=files, seed=seed
-                    )
-                )
-                changed = apply(
-                    self.task, files, edits=proposal.edits, components=proposal.components
-                )
-                row.description = proposal.description
-                candidate = _merge(current, changed)
-            except (ProviderError, EditError, UserError) as exc:
-                row.status, row.reason = "invalid", str(exc)
-                log_rows.append(row)
-                continue
-            result = evaluator.evaluate_skills(candidate)
-            row.train = result.metric
-            if result.status is not None:
-                row.status, row.reason = result.status, result.reason
-            else:
-                verdict = strategy.decide(state, step, f"{rnd}.{step}", [result.metric or 0.0])
-                veto = evaluator.veto(best, result) if verdict.verdict == "keep" else None
-                row.reason = veto or verdict.reason
-                if verdict.verdict == "keep" and veto is None:
-                    state = verdict.state
-                    row.status = "keep"
-                    gain = (result.metric or 0.0) - (best.metric or 0.0)
-                    prior = won.gain if won else 0.0
-                    rewritten = next(s for s in candidate if s.name == name)
-                    won = _Won(name, rewritten, prior + gain, proposal.description)
-                    current, best = candidate, result
-            log_rows.append(row)
-        return won, log_rows
+        self, name: str, skills: list[Skill], baseline: str, steps: int, rnd: int
+    ) -> SkillRun:
+        """One skill's graph from `baseline`, against the fixed rest of the set."""
+        others = [s for s in skills if s.name != name]
+        provider = self.provider or TextOperatorProposer(
+            self.train, self.router, target=name, others=others
+        )
+        task = skill_task(
+            self.repo.root,
+            self.skills_dir,
+            name,
+            protected=self.protected,
+            budget=steps,
+            seed=self.seed + 7919 * rnd,
+            pins=self.pins,
+        )
+        rt = open_skill_run(
+            task,
+            self.repo,
+            self.ledger,
+            sub_run_id(self.run_id, rnd, name),
+            baseline,
+            self.evaluator(name),
+            provider,
+        )
+        return run_skill(rt, name, rnd)
 
 
 def _merge(skills: Sequence[Skill], changed: dict[str, str]) -> list[Skill]:
@@ -188,21 +163,74 @@ def tune_skills(
     root = Path(path).resolve()
     skills = load_skills(root)
     items = augment(load_evals(evals, [s.name for s in skills]), seed=seed)
+    user_repo = _repo_of(root)
+    run_id = new_run_id()
+    scratch = None if user_repo is not None else Path(tempfile.mkdtemp(prefix="agentos-skills-"))
     try:
-        repo: Repo | None = Repo(root)
-    except UserError as exc:
-        if "not a git repository" not in str(exc):
-            raise
-        repo = None
-    run_id = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-    router = router or EmbeddingRouter()
-    threshold = router.calibrate(items, skills)
-    side = (repo.git_dir / "agentos" / "skill-gates") if repo else Path(tempfile.mkdtemp())
-    pins = pin_gates(skills, side / f"{run_id}.json")
-    tuner = _Tuner(_task(root, Path(evals)), items, router, pins, provider, seed)
+        repo = user_repo or _scratch_repo(root, scratch)  # type: ignore[arg-type]
+        top = repo.root.resolve()
+        skills_dir = root.relative_to(top).as_posix() if user_repo is not None else ""
+        skills_dir = "" if skills_dir == "." else skills_dir
+        protected = _protected(top, root, top / skills_dir, Path(evals).resolve())
+        router = router or EmbeddingRouter()
+        threshold = router.calibrate(items, skills)
+        pins = pin_gates(skills, repo.git_dir / "agentos" / "skill-gates" / f"{run_id}.json")
+        # Plugins load before the pool starts: `load_plugins` is not safe to enter from threads.
+        load_plugins()
+        sdir = state_dir(repo)
+        with repo_lock(sdir):
+            ledger = Ledger(sdir / "ledger.db")
+            tuner = _Tuner(
+                repo, ledger, skills_dir, protected, items, router, pins, provider, seed, run_id
+            )
+            outcome = _rounds(tuner, skills, rounds=rounds, budget=budget, workers=workers)
+            ledger.close()
+        current, current_eval, baseline, experiments, refusals, accepted = outcome
+        judge = tuner.evaluator(None)
+        changed = [
+            s
+            for s, o in zip(current, skills, strict=True)
+            if s.description != o.description or s.body != o.body
+        ]
+        branch_name, commit = None, None
+        if user_repo is not None and changed:
+            branch_name = branch or f"agentos/tune-skills-{run_id}"
+            commit = _write_branch(user_repo, changed, branch_name, run_id, accepted)
+        return build_report(
+            skills=skills,
+            final=current,
+            evaluator=judge,
+            baseline=baseline,
+            after=current_eval,
+            experiments=experiments,
+            refusals=refusals,
+            accepted=accepted,
+            branch=branch_name,
+            commit=commit,
+            threshold=threshold,
+            elapsed=time.monotonic() - start,
+            gates=pins.count(),
+            as_json=json,
+            run_id=run_id,
+        )
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+_Outcome = tuple[list[Skill], Evaluation, Evaluation, list[Experiment], list[str], list[str]]
+
+
+def _rounds(
+    tuner: _Tuner, skills: list[Skill], *, rounds: int, budget: int, workers: int
+) -> _Outcome:
+    """Run the rounds: the graphs in a pool, then the winners merged one at a time."""
     judge = tuner.evaluator(None)
     baseline = judge.evaluate_skills(skills)
     current, current_eval = list(skills), baseline
+    head = tuner.repo.rev("HEAD")
+    assert head is not None
+    commit = head
     experiments: list[Experiment] = []
     refusals: list[str] = []
     accepted: list[str] = []
@@ -210,62 +238,77 @@ def tune_skills(
     for rnd in range(1, rounds + 1):
         names = [s.name for s in current]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            results = list(
+            runs = list(
                 pool.map(
-                    tuner.tune_one,
+                    lambda name, base=commit, now=current, r=rnd: tuner.tune_one(
+                        name, now, base, per_round, r
+                    ),
                     names,
-                    [current] * len(names),
-                    [per_round] * len(names),
-                    [rnd] * len(names),
                 )
             )
-        wins = sorted((w for w, _ in results if w), key=lambda w: (-w.gain, w.skill))
-        for _, rows in results:
-            experiments.extend(rows)
-            refusals.extend(
-                f"refused: {r.skill} #{r.round}.{r.step} {r.reason}"
-                for r in rows
-                if r.status == "rejected"
-            )
+        for run in runs:
+            experiments.extend(run.experiments)
+            refusals.extend(run.refusals)
+        wins = sorted((r for r in runs if r.best != r.baseline and r.gain > 0),
+                      key=lambda r: (-r.gain, r.skill))
+        merged = False
         for win in wins:
-            candidate = [win.rewritten if s.name == win.skill else s for s in current]
-            result = tuner.evaluator(win.skill).evaluate_skills(candidate)
-            why = _accepts(tuner.evaluator(win.skill), current_eval, result)
-            if why is None:
-                current, current_eval = candidate, result
-                accepted.append(f"round {rnd}: {win.description}")
-            else:
+            rel = skill_path(tuner.skills_dir, win.skill)
+            text = tuner.repo.read(win.best, rel).decode("utf-8")
+            try:
+                candidate = _merge(current, {f"{win.skill}/{SKILL_FILE}": text})
+            except (EditError, UserError) as exc:
+                log.info("merge of %s refused: %s", win.skill, exc)
+                continue
+            evaluator = tuner.evaluator(win.skill)
+            result = evaluator.evaluate_skills(candidate)
+            why = _accepts(evaluator, current_eval, result)
+            if why is not None:
                 log.info("merge of %s refused: %s", win.skill, why)
-    final_check = judge.veto(baseline, current_eval)
-    if final_check is not None:  # the merged set must still pass against the baseline
-        current, current_eval = list(skills), baseline
-        accepted = []
-    changed = [
-        s
-        for s, o in zip(current, skills, strict=True)
-        if s.description != o.description or s.body != o.body
-    ]
-    branch_name, commit = None, None
-    if repo is not None and changed:
-        branch_name = branch or f"agentos/tune-skills-{run_id}"
-        commit = _write_branch(repo, changed, branch_name, run_id, accepted)
-    return build_report(
-        skills=skills,
-        final=current,
-        evaluator=judge,
-        baseline=baseline,
-        after=current_eval,
-        experiments=experiments,
-        refusals=refusals,
-        accepted=accepted,
-        branch=branch_name,
-        commit=commit,
-        threshold=threshold,
-        elapsed=time.monotonic() - start,
-        gates=pins.count(),
-        as_json=json,
-        run_id=run_id,
-    )
+                continue
+            current, current_eval, merged = candidate, result, True
+            accepted.append(f"round {rnd}: {win.skill}: {win.description}")
+            commit = tuner.repo.commit_files(
+                commit, {rel: text.encode("utf-8")}, f"agentos {tuner.run_id} round {rnd}: merge "
+                f"{win.skill}"
+            )
+        if merged:
+            ref = f"refs/agentos/{tuner.run_id}/merged/{rnd}"
+            tuner.repo.update_ref(ref, commit, tuner.repo.rev(ref))
+        elif not wins:
+            break  # nothing moved: another round would search the same set again
+    if judge.veto(baseline, current_eval) is not None:  # the merged set must still pass
+        return list(skills), baseline, baseline, experiments, refusals, []
+    return current, current_eval, baseline, experiments, refusals, accepted
+
+
+def _repo_of(root: Path) -> Repo | None:
+    try:
+        return Repo(root)
+    except UserError as exc:
+        if "not a git repository" not in str(exc):
+            raise
+        return None
+
+
+def _scratch_repo(folder: Path, scratch: Path) -> Repo:
+    """A one-commit repository holding a copy of the skills folder (symlinks refused earlier)."""
+    work = scratch / "skills"
+    shutil.copytree(folder, work, symlinks=True)
+    env = ["-c", "user.name=agentos", "-c", "user.email=agentos@localhost"]
+    for args in (["init", "-q"], ["add", "-A"], [*env, "commit", "-qm", "skills to tune"]):
+        subprocess.run(["git", "-C", str(work), *args], check=True, capture_output=True)
+    return Repo(work)
+
+
+def _protected(top: Path, folder: Path, work: Path, evals: Path) -> tuple[str, ...]:
+    """The eval set, repository-relative, when it lies inside the repository (or inside the
+    skills folder that a scratch repository copied to `work`)."""
+    if evals.is_relative_to(folder):
+        evals = work / evals.relative_to(folder)
+    if evals.is_relative_to(top) and evals.is_file():
+        return (evals.relative_to(top).as_posix(),)
+    return ()
 
 
 def _write_branch(

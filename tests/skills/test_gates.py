@@ -4,13 +4,22 @@ score, and the report has a line for it."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from agentos.errors import IntegrityError
-from agentos.providers.base import Check, Proposal, ProposeRequest, Review, ReviewRequest
+from agentos.ledger import Ledger
+from agentos.providers.base import (
+    Check,
+    Proposal,
+    ProposeRequest,
+    ProviderError,
+    Review,
+    ReviewRequest,
+)
 from agentos.skill import detect_gates, load_skills, pin_gates, render_skill, tune_skills
 from agentos.skill.gates import violations
 from agentos.skill.router import EmbeddingRouter
@@ -53,6 +62,8 @@ class Scripted:
         self.calls = 0
 
     def propose(self, request: ProposeRequest) -> Proposal:
+        if self.path not in request.files:  # another skill's run: only its own file is editable
+            raise ProviderError(f"{self.path} is not editable in this run")
         text = request.files[self.path]
         for old, new in self.rewrites[self.calls % len(self.rewrites)].items():
             text = text.replace(old, new)
@@ -150,9 +161,9 @@ def test_tuning_rejects_a_proposal_that_removes_a_gate(
         provider=provider,
         router=router,
     )
-    assert report.counts == {"rejected": 4}  # 2 proposals for each of the 2 skills
+    assert report.counts == {"rejected": 4}  # 2 proposals for each of the 2 skills' graphs
     assert report.changed == [] and report.branch is None
-    assert len(report.refusals) == 4
+    assert len(report.refusals) == 2  # the deploy-service graph's two proposals
     assert all("refused: deploy-service" in line for line in report.refusals)
     assert (folder / "skills" / "deploy-service" / "SKILL.md").read_bytes() == before
 
@@ -162,3 +173,32 @@ def test_rendered_rewrite_keeps_gates(folder: Path) -> None:
     changed = deploy.with_components({"deploy-service/description": "Ship to prod."})
     assert "AskUserQuestion" in render_skill(changed)
     assert violations(detect_gates(deploy), changed.body) == []
+
+
+def test_gate_refusals_are_rejected_rows_of_the_graph_runs(
+    folder: Path, router: EmbeddingRouter
+) -> None:
+    """In a git repository each skill runs the `agentos run` graph: the refusal is a ledger row
+    with status `rejected` and the `refused:` reason from the `skill-gates` tool node."""
+    env = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    subprocess.run(["git", "-C", str(folder), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(folder), *env, "commit", "-qm", "skills"], check=True)
+    provider = Scripted("skills/deploy-service/SKILL.md", [{ASK: ""}])
+    report = tune_skills(
+        folder / "skills", folder / "evals.jsonl", budget=1, rounds=1, provider=provider,
+        router=router,
+    )
+    ledger = Ledger(folder / ".agentos" / "ledger.db")
+    runs = {r["run_id"]: r for r in ledger.rows() if r["kind"] != "baseline"}
+    deploy = [r for k, r in runs.items() if k.endswith("-r1-deploy-service")]
+    assert len(runs) == 2 and len(deploy) == 1
+    assert deploy[0]["status"] == "rejected"
+    assert "refused: deploy-service: ask-user gate removed" in deploy[0]["reason"]
+    assert ledger.verify() == []
+    branches = subprocess.run(
+        ["git", "-C", str(folder), "branch", "--list", "agentos/*"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert branches == ""  # the per-skill graphs' branches are folded away; nothing was kept
+    assert report.refusals and report.branch is None
