@@ -23,7 +23,7 @@ from pathlib import Path
 
 from agentos.sandbox import audit, cgroup, layout
 from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
-from agentos.sandbox.supervise import launcher_argv, sandbox_env, supervise
+from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env, supervise
 
 INSTALL = (
     "install bubblewrap: apt-get install -y bubblewrap (Debian/Ubuntu) or dnf install bubblewrap"
@@ -139,6 +139,10 @@ class BwrapSandbox(Sandbox):
     def missing(cls) -> str | None:
         return _probe()
 
+    def __init__(self, *, launcher: LauncherKind = "auto") -> None:
+        """`launcher="python"` forces the Python launcher instead of the faster tool chain."""
+        self.launcher: LauncherKind = launcher
+
     def run(self, request: RunRequest) -> RunResult:
         scratch = Path(tempfile.mkdtemp(prefix="agentos-bwrap-"))
         group = cgroup.create(request.limits)
@@ -154,6 +158,7 @@ class BwrapSandbox(Sandbox):
                 gpu=request.gpu,
                 mode="exec",
                 cgroup_procs=group.procs_files if group else (),
+                kind=self.launcher,
             )
             argv += bwrap_argv(request, scratch=scratch, channel=channel) + list(request.argv)
             outcome = supervise(

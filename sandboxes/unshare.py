@@ -26,7 +26,7 @@ from pathlib import Path
 
 from agentos.sandbox import audit, cgroup, layout
 from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
-from agentos.sandbox.supervise import launcher_argv, sandbox_env, supervise
+from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env, supervise
 
 UID = GID = 65534
 MKROOT = Path(layout.__file__).with_name("mkroot.py")
@@ -99,6 +99,10 @@ class UnshareSandbox(Sandbox):
     def missing(cls) -> str | None:
         return _probe()
 
+    def __init__(self, *, launcher: LauncherKind = "auto") -> None:
+        """`launcher="python"` forces the Python launcher instead of the faster tool chain."""
+        self.launcher: LauncherKind = launcher
+
     def run(self, request: RunRequest) -> RunResult:
         scratch = Path(tempfile.mkdtemp(prefix="agentos-unshare-"))
         group = cgroup.create(request.limits)
@@ -119,7 +123,7 @@ class UnshareSandbox(Sandbox):
             spec_path.write_text(json.dumps(_spec(request, root, channel)))
             argv = launcher_argv(
                 request.limits, gpu=request.gpu, mode="exec", nproc=True,
-                cgroup_procs=group.procs_files if group else (),
+                cgroup_procs=group.procs_files if group else (), kind=self.launcher,
             )  # fmt: skip
             argv += [shutil.which("unshare") or "/usr/bin/unshare", "--mount",
                      "--propagation", "private", "--", sys.executable, "-I", "-S", "-B",

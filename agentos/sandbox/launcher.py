@@ -1,4 +1,4 @@
-"""The first process of every sandboxed run: limits, cgroup, parent-death signal, then the command.
+"""The Python launch prefix: limits, cgroup, parent-death signal, then the command.
 
 This file runs as a standalone script (`python -I -S launcher.py ...`, standard library only),
 never as an import of agentos: it starts between the orchestrator and the command so that
@@ -6,7 +6,9 @@ everything is set up in the child before any candidate code exists, without `pre
 a threaded process).
 
 Modes:
-- `exec`: replace itself with the command (bwrap and unshare, whose pid namespace reaps everything);
+- `exec`: replace itself with the command (bwrap and unshare where `setpriv` or `prlimit` is
+  missing, or with `launcher="python"`; elsewhere `supervise.launcher_argv` uses a faster chain of
+  small tools that does the same);
 - `reap`: become a child subreaper, fork the command, and when it ends (or on SIGTERM from the
   orchestrator) SIGKILL every remaining descendant, including those that called `setsid()`, then
   exit with the command's status. The local backend uses it: `killpg` alone would miss those.

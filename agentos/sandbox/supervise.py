@@ -10,8 +10,10 @@ to the group.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -96,6 +98,27 @@ def sandbox_env(
     return env
 
 
+LauncherKind = Literal["auto", "python"]
+
+# The tool chain's last link: check that the orchestrator is still the parent (the parent-death
+# signal is armed by now, so either it fires later or the parent is already gone), join the cgroups,
+# then become the command. Every step is a dash/bash builtin: no extra process, no interpreter.
+_JOIN = (
+    'p=$1; shift; read -r _ _ _ q _ < /proc/self/stat; [ "$q" = "$p" ] || exit 125; '
+    'while [ "$1" != -- ]; do echo 0 > "$1" || exit 126; shift; done; shift; exec "$@"'
+)
+
+
+@functools.cache
+def chain_tools() -> tuple[str, str, str] | None:
+    """Absolute paths of `setpriv`, `prlimit` and `sh` (util-linux >= 2.33), or None if absent."""
+    found = [shutil.which(tool) for tool in ("setpriv", "prlimit", "sh")]
+    if None in found:
+        return None
+    setpriv, prlimit, sh = (str(path) for path in found)
+    return setpriv, prlimit, sh
+
+
 def launcher_argv(
     limits: Limits,
     *,
@@ -103,33 +126,37 @@ def launcher_argv(
     mode: Literal["exec", "reap"],
     cgroup_procs: Sequence[str] = (),
     nproc: bool = False,
+    kind: LauncherKind = "auto",
 ) -> list[str]:
-    """The launcher's command line: rlimits, cgroup membership, parent check.
+    """The argv prefix that sets up the run: rlimits, parent-death signal, parent check, cgroup.
 
+    In `exec` mode with `kind="auto"` it is a chain of small tools, each exec'ing the next:
+    `setpriv --pdeathsig KILL`, `prlimit`, then a few `sh` builtins (`_JOIN`), about 3 ms; the
+    Python launcher (`launcher.py` under `python -I -S`, about 14 ms) serves `reap` mode (the
+    `local` backend's subreaper), hosts without those tools, and `kind="python"`.
     No address-space limit when `gpu` (it breaks CUDA start-up); the memory cgroup still applies.
     `nproc` caps processes per uid, which only holds for a non-root uid.
     """
-    args = [
-        sys.executable,
-        "-I",
-        "-S",
-        "-B",
-        str(LAUNCHER),
-        f"--mode={mode}",
-        f"--parent={os.getpid()}",
-        "--rlimit-core=0",
-        f"--rlimit-nofile={limits.open_files}",
-        f"--rlimit-fsize={limits.file_size_bytes}",
-    ]
+    rlimits = [("core", 0), ("nofile", limits.open_files), ("fsize", limits.file_size_bytes)]
     if limits.cpu_seconds is not None:
-        args.append(f"--rlimit-cpu={limits.cpu_seconds}")
+        rlimits.append(("cpu", limits.cpu_seconds))
     if limits.memory_bytes is not None and not gpu:
-        args.append(f"--rlimit-as={limits.memory_bytes}")
+        rlimits.append(("as", limits.memory_bytes))
     if nproc:
-        args.append(f"--rlimit-nproc={limits.pids}")
-    args += [f"--cgroup={p}" for p in cgroup_procs]
-    args.append("--")
-    return args
+        rlimits.append(("nproc", limits.pids))
+    tools = chain_tools() if mode == "exec" and kind == "auto" else None
+    if tools is not None:
+        setpriv, prlimit, sh = tools
+        return [
+            setpriv, "--pdeathsig", "KILL", "--",
+            prlimit, *(f"--{name}={value}" for name, value in rlimits), "--",
+            sh, "-c", _JOIN, "agentos-launch", str(os.getpid()), *cgroup_procs, "--",
+        ]  # fmt: skip
+    return [
+        sys.executable, "-I", "-S", "-B", str(LAUNCHER), f"--mode={mode}",
+        f"--parent={os.getpid()}", *(f"--rlimit-{name}={value}" for name, value in rlimits),
+        *(f"--cgroup={p}" for p in cgroup_procs), "--",
+    ]  # fmt: skip
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: int, group: bool) -> None:
