@@ -5,9 +5,10 @@ root, in a private mount namespace, `mkroot.py` builds a root from read-only bin
 directories, a few /etc files, the interpreter, the snapshot at /sandbox/tree) plus the output
 directory and a private /tmp, and `pivot_root`s into it; then it drops every group and becomes
 uid/gid 65534; only then `unshare -Urnm --fork --pid --mount-proc` gives the run its own user, net,
-mount and pid namespaces, and `setpriv` empties the capability sets before the command starts. The
-inherited mounts are locked read-only by the kernel, the host uid is unprivileged, the network is a
-lone loopback that is down, and the pid namespace dies with its first process.
+mount and pid namespaces, and `setpriv` empties the capability sets; last, where the kernel has
+it, Landlock (`landlock.py`) confines writes to the output, /tmp and /dev/shm and forbids mounts.
+The inherited mounts are locked read-only by the kernel, the host uid is unprivileged, the network
+is a lone loopback that is down, and the pid namespace dies with its first process.
 
 Needs: root (to build the root), util-linux `unshare` and `setpriv`, user namespaces.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import shutil
 import signal
@@ -24,12 +26,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from agentos.sandbox import audit, cgroup, layout
+from agentos.sandbox import audit, cgroup, landlock, layout
 from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
 from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env, supervise
 
 UID = GID = 65534
+log = logging.getLogger(__name__)
 MKROOT = Path(layout.__file__).with_name("mkroot.py")
+LANDLOCK = Path(layout.__file__).with_name("landlock.py")
+LANDLOCK_INSIDE = "/run/agentos/landlock.py"
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 
@@ -56,6 +61,27 @@ def _probe() -> str | None:
     return None
 
 
+@functools.cache
+def landlock_missing() -> str | None:
+    """Why runs here go without Landlock (the kernel lacks it), or None when they get it."""
+    why = landlock.why_missing()
+    if why is not None:
+        log.warning("unshare backend: runs without Landlock: %s", why)
+    return why
+
+
+def _landlock_argv(binds: list[tuple[str, str, bool]], *, audited: bool) -> list[str]:
+    """The Landlock step: writes only under the output, /tmp and the private /dev/shm (shared
+    memory for multiprocessing and data loaders), and to the writable device nodes and the audit
+    FIFO."""
+    files = [target for _, target, writable in binds if writable and target.startswith("/dev/")]
+    if audited:
+        files.append(f"{layout.AUDIT_SITE}/channel")
+    dirs = (layout.OUTPUT, "/tmp", "/dev/shm")
+    return [sys.executable, "-I", "-S", "-B", LANDLOCK_INSIDE,
+            *(f"--dir={d}" for d in dirs), *(f"--file={f}" for f in files), "--"]  # fmt: skip
+
+
 def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dict[str, object]:
     binds: list[tuple[str, str, bool]] = []
     symlinks: list[tuple[str, str]] = []
@@ -76,11 +102,15 @@ def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dic
         request, home="/tmp/home", tmp="/tmp", output=layout.OUTPUT,
         extra=channel.env if channel else {},
     )  # fmt: skip
+    confine: list[str] = []
+    if landlock_missing() is None:
+        binds.append((str(LANDLOCK), LANDLOCK_INSIDE, False))
+        confine = _landlock_argv(binds, audited=channel is not None)
     inner = [
         shutil.which("unshare") or "/usr/bin/unshare", "--user", "--map-root-user", "--net",
         "--mount", "--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", "--",
         "setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--",
-        *request.argv,
+        *confine, *request.argv,
     ]  # fmt: skip
     return {
         "root": str(root), "binds": binds, "symlinks": symlinks, "uid": UID, "gid": GID,

@@ -1,0 +1,128 @@
+"""Landlock: the kernel's own write barrier, the last step before the `unshare` backend's command.
+
+A standalone script (standard library only, run as `python -I -S -B landlock.py`) inside the
+sandbox after `unshare -Urnm --mount-proc` and `setpriv`, and importable by the orchestrator for
+`why_missing()`. It makes every write-like access (write, truncate, create, remove, rename, link)
+fail with EACCES except beneath the directories given with `--dir` and on the files given with
+`--file` (device nodes, the audit FIFO), then execs the command. Reads are not restricted: the
+sandbox's mounts already decide what can be read.
+
+Why, when the mounts are read-only already: the `unshare` backend has no seccomp filter, so the
+command can make a nested user and mount namespace; Landlock holds there too (a landlocked process
+can neither write outside its rules nor mount, remount or `pivot_root` at all).
+Usage: `landlock.py --dir=/sandbox/output --dir=/tmp --file=/dev/null -- argv...`.
+"""
+
+import ctypes
+import os
+import sys
+
+# Syscall numbers are the same on x86_64 and aarch64 (new generic syscalls).
+SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
+CREATE_RULESET_VERSION = 1
+RULE_PATH_BENEATH = 1
+PR_SET_NO_NEW_PRIVS = 38
+
+WRITE_FILE, REMOVE_DIR, REMOVE_FILE = 1 << 1, 1 << 4, 1 << 5
+MAKE = sum(1 << bit for bit in range(6, 13))  # char, dir, reg, sock, fifo, block, sym
+REFER, TRUNCATE = 1 << 13, 1 << 14  # ABI 2, ABI 3
+FAILED = 126
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def abi_version() -> int:
+    """The kernel's Landlock ABI version, or 0 when Landlock is absent or disabled."""
+    version = _libc.syscall(
+        SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION)
+    )
+    return max(int(version), 0)
+
+
+def why_missing() -> str | None:
+    """Why Landlock cannot be used here, or None."""
+    if abi_version() > 0:
+        return None
+    err = ctypes.get_errno()
+    return (
+        f"the kernel has no Landlock ({os.strerror(err)}); needs Linux >= 5.13 with "
+        "CONFIG_SECURITY_LANDLOCK=y and landlock in the lsm= boot list"
+    )
+
+
+def _check(result: int, what: str) -> int:
+    if result < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"landlock {what}: {os.strerror(err)}")
+    return result
+
+
+def restrict_writes(dirs: list[str], files: list[str]) -> int:
+    """Confine this process (and every later child) so that it writes only under `dirs` and to
+    `files`. Returns the ABI version used; raises `OSError` when Landlock refuses."""
+    abi = abi_version()
+    if abi == 0:
+        raise OSError(ctypes.get_errno(), "landlock is not available")
+    handled = WRITE_FILE | REMOVE_DIR | REMOVE_FILE | MAKE
+    handled |= REFER if abi >= 2 else 0
+    handled |= TRUNCATE if abi >= 3 else 0
+    attr = _RulesetAttr(handled_access_fs=handled)
+    ruleset = _check(
+        _libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(8), 0), "ruleset"
+    )
+    try:
+        for path, allowed in [(d, handled) for d in dirs] + [
+            (f, handled & (WRITE_FILE | TRUNCATE)) for f in files
+        ]:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            try:
+                rule = _PathBeneathAttr(allowed_access=allowed, parent_fd=fd)
+                _check(
+                    _libc.syscall(SYS_ADD_RULE, ruleset, RULE_PATH_BENEATH, ctypes.byref(rule), 0),
+                    f"rule for {path}",
+                )
+            finally:
+                os.close(fd)
+        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        _check(_libc.syscall(SYS_RESTRICT_SELF, ruleset, 0), "restrict_self")
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+def main(args: list[str]) -> None:
+    dirs: list[str] = []
+    files: list[str] = []
+    while args and args[0] != "--":
+        key, _, value = args.pop(0).partition("=")
+        if key == "--dir":
+            dirs.append(value)
+        elif key == "--file":
+            files.append(value)
+        else:
+            raise SystemExit(f"agentos landlock: unknown option {key}")
+    argv = args[1:]
+    try:
+        restrict_writes(dirs, files)
+    except OSError as err:  # fail closed: never run the command unconfined
+        os.write(2, f"agentos landlock: {err}\n".encode())
+        os._exit(FAILED)
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as err:
+        os.write(2, f"agentos landlock: cannot run {argv[0]!r}: {err.strerror}\n".encode())
+        os._exit(127)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
