@@ -2,10 +2,11 @@
 
     python -m benchmarks.landscapes.compare [--seeds 20] [--budget 60] [--workers 2]
 
-Methods: random search, `keep-revert` (autoresearch: greedy with no noise estimate), Optuna's TPE
-(ask-and-tell, best observed value), every agentos strategy with the typed-mutation proposer, and
-the `heuristic:tpe` proposer under `greedy` (its proposals ignore the parent, so the strategy only
-decides keeps). Figures: mean normalized regret ((best true - f*) / (baseline - f*), of the commit
+Methods: random search, `keep-revert` (autoresearch: greedy with no noise estimate and the
+typed-mutation proposer), Optuna's TPE (ask-and-tell, best observed value), every agentos strategy
+with the default proposer (`heuristic`, mode `hybrid`) and 3 baseline re-runs, and `greedy` with
+the other proposer modes (`greedy+mutate`, `greedy+tpe`).
+Figures: mean normalized regret ((best true - f*) / (baseline - f*), of the commit
 each method would hand back), success rate (true loss within the problem's tolerance of f*), and
 false keeps (a keep whose true loss is worse than the previous best's).
 """
@@ -28,7 +29,7 @@ RESULTS = HERE.parent / "RESULTS.md"
 
 
 def methods() -> list[str]:
-    return ["random", "keep-revert", "tpe", *strategy_names(), "greedy+tpe"]
+    return ["random", "keep-revert", "tpe", *strategy_names(), "greedy+mutate", "greedy+tpe"]
 
 
 def run(job: tuple[str, str, int, int]) -> Result:
@@ -39,9 +40,11 @@ def run(job: tuple[str, str, int, int]) -> Result:
     if method == "tpe":
         return run_tpe(p, seed, budget)
     if method == "keep-revert":
-        return run_agentos(p, "greedy", seed, budget, noise_reruns=0, label=method)
+        return run_agentos(p, "greedy", seed, budget, noise_reruns=0, label=method, mode="mutate")
     if method == "greedy+tpe":
         return run_agentos(p, "greedy", seed, budget, mode="tpe", label=method)
+    if method == "greedy+mutate":
+        return run_agentos(p, "greedy", seed, budget, mode="mutate", label=method)
     return run_agentos(p, method, seed, budget)
 
 

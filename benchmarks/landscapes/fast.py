@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agentos.providers.base import ProposeRequest
-from agentos.providers.heuristic import HeuristicProvider
+from agentos.providers.heuristic import HeuristicProvider, Mode
 from agentos.settings import Value, find_all, values
 from agentos.state import HistoryItem
 from agentos.strategies import get_strategy
@@ -24,6 +24,7 @@ from agentos.task import MetricSpec, Task
 from benchmarks.landscapes.problems import Problem
 
 PATH = "settings.py"
+NOISE_RERUNS = 3  # baseline re-runs on every problem, noiseless ones included (the default)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Result:
     trace: list[float] = field(default_factory=list)
     false_keeps: int = 0
     keeps: int = 0
+    log: list[tuple[str, str]] = field(default_factory=list)  # (description, status) per experiment
 
     @property
     def final(self) -> float:
@@ -73,13 +75,13 @@ def _commit(text: str) -> str:
 
 def run_agentos(
     problem: Problem, strategy_name: str, seed: int, budget: int, *,
-    noise_reruns: int | None = None, label: str | None = None, mode: str = "mutate",
+    noise_reruns: int | None = None, label: str | None = None, mode: Mode = "hybrid",
 ) -> Result:
     """Run a registered strategy with the heuristic proposer for `budget` evaluations."""
-    horizon = 1000 if mode == "tpe" else 8
-    reruns = (3 if problem.noise else 0) if noise_reruns is None else noise_reruns
+    horizon = 1000 if mode in ("tpe", "hybrid") else 8
+    reruns = NOISE_RERUNS if noise_reruns is None else noise_reruns
     task = make_task(problem, strategy_name, seed)
-    provider = HeuristicProvider(task, "tpe" if mode == "tpe" else "mutate")
+    provider = HeuristicProvider(task, mode)
     strategy = get_strategy(strategy_name)
     ev = Evaluator(problem, seed)
     text0 = problem.settings
@@ -96,7 +98,8 @@ def run_agentos(
         choice = strategy.choose(state, experiment)
         request = ProposeRequest(
             task=task, experiment=experiment, parent=choice.parent,
-            files={PATH: texts[choice.parent]}, history=history[-horizon:], seed=seed,
+            files={PATH: texts[choice.parent]}, history=history[-horizon:],
+            seed=seed * 1_000_003 + experiment * 101,  # as the loop's propose node seeds it
             step=choice.step,
         )
         proposal = provider.propose(request)
@@ -128,6 +131,7 @@ def run_agentos(
                 result.false_keeps += 1
             best_true = true
         result.trace.extend([best_true] * (ev.count - before))
+        result.log.append((proposal.description, status))
         history.append(HistoryItem(
             id=experiment, parent=choice.parent, commit=commit, status=status,  # type: ignore[typeddict-item]
             metric=-scores[0], description=proposal.description, reason=decision.reason,
