@@ -10,8 +10,11 @@ is the noise `sd`. A candidate is compared with the commit it must beat (the bes
    fresh pairs are tested: a one-sided paired t-test on the differences, its variance pooled with
    the baseline's (whose degrees of freedom it adds). The first measurement only selected the
    candidate, so it is left out of the test: a lucky draw cannot confirm itself.
-3. The gain is kept when the test passes at `ALPHA` (per look); it is discarded when the fresh
-   pairs show no gain on average, or after `MAX_RUNS` measurements of the candidate.
+3. The gain is kept when the test passes at `ALPHA` (per look) over at least `MIN_FRESH` fresh
+   pairs; it is discarded when the fresh pairs show no gain on average, or after `MAX_RUNS`
+   measurements of the candidate. The strict level, the two-pair minimum and the wide direct band
+   come from the landscape benchmark: at 2.5% with one pair, model-based proposals (which test
+   many near-equal candidates near the best) made false keeps; with these, none.
 
 With no noise estimate (fewer than two baseline scores, or all equal) the comparison is plain.
 """
