@@ -8,14 +8,18 @@ own refs under `refs/agentos/`, and at the end the branch `agentos/<run>`.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import subprocess
-import tempfile
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import git as gitpython
+from gitdb import IStream
 
 from agentos.errors import UserError
 
@@ -58,6 +62,8 @@ class Repo:
         self._repo = repo
         self._env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0"}
         self._env.pop("GIT_INDEX_FILE", None)
+        self._entries: OrderedDict[str, dict[str, Entry]] = OrderedDict()
+        self._odb_lock = threading.Lock()  # GitPython's object reader is one process
         self.check_state()
 
     def check_state(self) -> None:
@@ -109,7 +115,11 @@ class Repo:
             return None
 
     def entries(self, commit: str) -> dict[str, Entry]:
-        """Every file of a commit: path to (mode, blob id)."""
+        """Every file of a commit: path to (mode, blob id). Commits are immutable: cached."""
+        cached = self._entries.get(commit)
+        if cached is not None:
+            self._entries.move_to_end(commit)
+            return cached
         out = self.git("ls-tree", "-r", "-z", "--full-tree", commit)
         entries: dict[str, Entry] = {}
         for record in out.split(b"\0"):
@@ -119,60 +129,91 @@ class Repo:
             mode, kind, blob = meta.decode().split(" ")
             if kind == "blob":
                 entries[path.decode("utf-8", "surrogateescape")] = Entry(mode, blob)
+        if len(commit) == 40:
+            self._cache(commit, entries)
         return entries
 
+    def _cache(self, commit: str, entries: dict[str, Entry]) -> None:
+        self._entries[commit] = entries
+        while len(self._entries) > 32:
+            self._entries.popitem(last=False)
+
     def read(self, commit: str, path: str) -> bytes:
-        return self.git("cat-file", "blob", f"{commit}:{path}")
+        return self.read_many(commit, [path])[path]
 
     def read_many(self, commit: str, paths: list[str]) -> dict[str, bytes]:
-        """Read several files of a commit in one git process."""
+        """Read several files of a commit through the object reader (no new process)."""
         if not paths:
             return {}
-        spec = "".join(f"{commit}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-        out = self.git("cat-file", "--batch", input=spec)
-        result: dict[str, bytes] = {}
-        pos = 0
-        for path in paths:
-            header_end = out.index(b"\n", pos)
-            header = out[pos:header_end].split(b" ")
-            if header[-1] == b"missing":
-                pos = header_end + 1
-                continue
-            size = int(header[2])
-            result[path] = out[header_end + 1 : header_end + 1 + size]
-            pos = header_end + 1 + size + 1
-        return result
+        entries = self.entries(commit)
+        with self._odb_lock:
+            return {
+                p: self._repo.odb.stream(bytes.fromhex(entries[p].blob)).read()
+                for p in paths
+                if p in entries
+            }
 
     def commit_files(self, parent: str, changes: Mapping[str, bytes | None], message: str) -> str:
         """Make a commit from `parent` with `changes` (path to new bytes, or None to delete).
 
-        Uses a private index file: the user's index and worktree are never read or written.
+        Blobs, trees and the commit are written straight into the object store: the user's index
+        and worktree are never read or written, and no git process is started.
         """
-        with tempfile.TemporaryDirectory(prefix="agentos-index-") as tmp:
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            self.git("read-tree", parent, env=env)
-            info = []
-            for path, data in changes.items():
-                if data is None:
-                    info.append(f"0 {ZERO}\t{path}")
-                    continue
-                blob = self.git("hash-object", "-w", "--stdin", input=data).decode().strip()
-                mode = "100755" if self._is_exec(parent, path) else "100644"
-                info.append(f"{mode} {blob}\t{path}")
-            if info:
-                self.git(
-                    "update-index",
-                    "-z",
-                    "--index-info",
-                    input="".join(i + "\0" for i in info).encode("utf-8", "surrogateescape"),
-                    env=env,
-                )
-            tree = self.git("write-tree", env=env).decode().strip()
-        return self.git("commit-tree", tree, "-p", parent, "-m", message).decode().strip()
+        with self._odb_lock:
+            parent_tree = self.git_tree_id(parent)
+            root = self._rewrite(bytes.fromhex(parent_tree), _split(changes))
+            tree = root if root is not None else self._store(b"tree", b"")
+            stamp = f"{int(time.time())} +0000"
+            who = f"{_IDENTITY['GIT_AUTHOR_NAME']} <{_IDENTITY['GIT_AUTHOR_EMAIL']}> {stamp}"
+            body = f"tree {tree.hex()}\nparent {parent}\nauthor {who}\ncommitter {who}\n\n"
+            commit = self._store(
+                b"commit", body.encode() + message.encode("utf-8", "replace") + b"\n"
+            )
+        entries = dict(self.entries(parent))
+        for path, data in changes.items():
+            if data is None:
+                entries.pop(path, None)
+            else:
+                old = entries.get(path)
+                entries[path] = Entry(old.mode if old else "100644", blob_id(data))
+        self._cache(commit.hex(), entries)
+        return commit.hex()
 
-    def _is_exec(self, commit: str, path: str) -> bool:
-        out = self.git("ls-tree", "-z", commit, "--", path)
-        return out.startswith(b"100755")
+    def git_tree_id(self, commit: str) -> str:
+        data: bytes = self._repo.odb.stream(bytes.fromhex(commit)).read()
+        return data[5:45].decode()  # a commit object starts with "tree <40 hex>"
+
+    def _store(self, kind: bytes, data: bytes) -> bytes:
+        return bytes(self._repo.odb.store(IStream(kind, len(data), io.BytesIO(data))).binsha)
+
+    def _rewrite(self, tree: bytes | None, changes: _Changes) -> bytes | None:
+        """Write a new tree object: `tree` with `changes` applied; None when it ends up empty."""
+        entries: dict[bytes, tuple[bytes, bytes]] = {}  # name -> (mode, binsha)
+        if tree is not None:
+            entries = _parse_tree(self._repo.odb.stream(tree).read())
+        for name, data in changes.files.items():
+            if data is None:
+                entries.pop(name, None)
+            else:
+                mode = (
+                    entries[name][0]
+                    if name in entries and entries[name][0] != b"40000"
+                    else b"100644"
+                )
+                entries[name] = (mode, self._store(b"blob", data))
+        for name, sub in changes.dirs.items():
+            old = entries.get(name)
+            new = self._rewrite(old[1] if old and old[0] == b"40000" else None, sub)
+            if new is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = (b"40000", new)
+        if not entries:
+            return None
+        order = sorted(entries, key=lambda n: n + b"/" if entries[n][0] == b"40000" else n)
+        return self._store(
+            b"tree", b"".join(entries[n][0] + b" " + n + b"\0" + entries[n][1] for n in order)
+        )
 
     def tree_of(self, commit: str) -> str:
         return self.git("rev-parse", f"{commit}^{{tree}}").decode().strip()
@@ -215,11 +256,42 @@ class Repo:
             )
 
 
+@dataclass
+class _Changes:
+    """Changes grouped by folder: files of this folder, and sub-folders' changes."""
+
+    files: dict[bytes, bytes | None] = field(default_factory=dict)
+    dirs: dict[bytes, _Changes] = field(default_factory=dict)
+
+
+def _split(changes: Mapping[str, bytes | None]) -> _Changes:
+    root = _Changes()
+    for path, data in changes.items():
+        node = root
+        *folders, name = path.encode("utf-8", "surrogateescape").split(b"/")
+        for folder in folders:
+            node = node.dirs.setdefault(folder, _Changes())
+        node.files[name] = data
+    return root
+
+
+def _parse_tree(data: bytes) -> dict[bytes, tuple[bytes, bytes]]:
+    """A tree object's entries: name to (mode, binary id)."""
+    entries: dict[bytes, tuple[bytes, bytes]] = {}
+    pos = 0
+    while pos < len(data):
+        space = data.index(b" ", pos)
+        nul = data.index(b"\0", space)
+        entries[data[space + 1 : nul]] = (data[pos:space], data[nul + 1 : nul + 21])
+        pos = nul + 21
+    return entries
+
+
 def _normalize(path: PurePosixPath) -> PurePosixPath:
     parts: list[str] = []
     for part in path.parts:
         if part == "..":
-            if parts:
+            if parts and parts[-1] != "..":
                 parts.pop()
             else:
                 parts.append("..")

@@ -1,0 +1,88 @@
+"""Candidate commits written straight into the object store are ones git itself accepts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import git, make_repo
+
+from agentos.errors import UserError
+from agentos.git import Repo, blob_id, scan_tree
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "a.py": "A = 1\n",
+            "pkg/deep/b.py": "B = 2\n",
+            "pkg/c.txt": "c\n",
+            "with space/ünï code.txt": "u\n",
+        },
+    )
+    (root / "run.sh").write_text("echo hi\n")
+    os.chmod(root / "run.sh", 0o755)
+    git(root, "add", "run.sh")
+    git(root, "commit", "-qm", "exec")
+    return root
+
+
+def test_commit_files_matches_what_git_computes(repo: Path) -> None:
+    r = Repo(repo)
+    head = r.rev("HEAD") or ""
+    changes: dict[str, bytes | None] = {
+        "pkg/deep/b.py": b"B = 3\n",
+        "pkg/c.txt": None,
+        "with space/ünï code.txt": b"v\n",
+        "run.sh": b"echo bye\n",
+        "new/dir/file.py": b"N = 0\n",
+    }
+    commit = r.commit_files(head, changes, "candidate")
+    assert (
+        subprocess.run(["git", "-C", str(repo), "fsck", "--strict"], capture_output=True).returncode
+        == 0
+    )
+    assert git(repo, "rev-parse", f"{commit}^").strip() == head
+    listing = git(repo, "ls-tree", "-r", "-z", commit).split("\0")
+    modes = {line.split("\t")[1]: line.split(" ")[0] for line in listing if line}
+    assert "pkg/c.txt" not in modes
+    assert modes["run.sh"] == "100755"
+    assert modes["new/dir/file.py"] == "100644"
+    fresh = Repo(repo)  # no cache: entries from git itself
+    for path, data in changes.items():
+        if data is not None:
+            assert fresh.entries(commit)[path].blob == blob_id(data)
+            assert fresh.read(commit, path) == data
+    assert r.entries(commit) == fresh.entries(commit)
+
+
+def test_deleting_every_file_of_a_folder_removes_the_folder(repo: Path) -> None:
+    r = Repo(repo)
+    commit = r.commit_files(r.rev("HEAD") or "", {"pkg/deep/b.py": None}, "drop")
+    assert "pkg/deep" not in git(repo, "ls-tree", "-r", "-d", "--name-only", commit).split()
+
+
+def test_snapshot_holds_exactly_the_commit_and_hashes_agree(repo: Path, tmp_path: Path) -> None:
+    r = Repo(repo)
+    (repo / "ignored.pyc").write_bytes(b"stale")
+    dest = tmp_path / "snap"
+    dest.mkdir()
+    head = r.rev("HEAD") or ""
+    r.snapshot(head, dest)
+    assert scan_tree(dest) == {p: e.blob for p, e in r.entries(head).items()}
+
+
+def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "s", {"a.py": "A = 1\n"})
+    os.symlink("../../etc/passwd", root / "link")
+    git(root, "add", "link")
+    git(root, "commit", "-qm", "link")
+    dest = tmp_path / "snap"
+    dest.mkdir()
+    with pytest.raises(UserError, match="points outside"):
+        Repo(root).snapshot("HEAD", dest)
+    assert list(dest.iterdir()) == []
