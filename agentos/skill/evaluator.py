@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
+from agentos.providers.base import ProviderError
 from agentos.skill.evals import FUZZY, SLICES, EvalItem, Slice
 from agentos.skill.gates import GatePins, GateViolation
 from agentos.skill.model import Skill, load_skills
@@ -86,7 +87,10 @@ class SkillEvaluator:
         if lost:
             self.refusals.extend(lost)
             return Evaluation(None, "rejected", "; ".join(v.line() for v in lost))
-        train, holdout = self.score(skills)
+        try:
+            train, holdout = self.score(skills)
+        except ProviderError as exc:  # a model router that failed: a status, never a raise
+            return Evaluation(None, "crash", f"router: {exc}")
         details = accuracy(train.items, train.predicted, "train")
         held = accuracy(holdout.items, holdout.predicted, "holdout")
         return Evaluation(details["train/all"], details=details, holdout=held)

@@ -19,6 +19,7 @@ graphs run in a scratch repository holding a copy of the folder, and no branch i
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +27,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from agentos.candidate import EditError
 from agentos.errors import UserError
@@ -50,7 +52,7 @@ from agentos.skill.loop import (
 from agentos.skill.model import SKILL_FILE, Skill, load_skills, parse_skill, render_skill
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.report import Experiment, TuneReport, build_report
-from agentos.skill.router import EmbeddingRouter
+from agentos.skill.router import EmbeddingRouter, Router
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ class _Tuner:
         skills_dir: str,
         protected: tuple[str, ...],
         items: list[EvalItem],
-        router: EmbeddingRouter,
+        router: SkillRouter,
         pins: GatePins,
         provider: Provider | None,
         seed: int,
@@ -151,13 +153,15 @@ def tune_skills(
     rounds: int = 3,
     workers: int = 2,
     branch: str | None = None,
-    router: EmbeddingRouter | None = None,
+    router: SkillRouter | None = None,
 ) -> TuneReport:
     """Tune every skill under `path` against the eval set `evals`; return the report.
 
     `budget` is the number of proposals per skill, spread over `rounds`. Every input is validated
     before anything is written. When `path` is inside a git repository with commits, the accepted
     rewrites end on the branch `branch` (default `agentos/tune-skills-<run>`), made from HEAD.
+    `router` defaults to the Claude router when `ANTHROPIC_API_KEY` is set, else the offline
+    embedding router.
     """
     start = time.monotonic()
     root = Path(path).resolve()
@@ -172,7 +176,7 @@ def tune_skills(
         skills_dir = root.relative_to(top).as_posix() if user_repo is not None else ""
         skills_dir = "" if skills_dir == "." else skills_dir
         protected = _protected(top, root, top / skills_dir, Path(evals).resolve())
-        router = router or EmbeddingRouter()
+        router = router or default_router()
         threshold = router.calibrate(items, skills)
         pins = pin_gates(skills, repo.git_dir / "agentos" / "skill-gates" / f"{run_id}.json")
         # Plugins load before the pool starts: `load_plugins` is not safe to enter from threads.
@@ -282,6 +286,21 @@ def _rounds(
     return current, current_eval, baseline, experiments, refusals, accepted
 
 
+class SkillRouter(Router, Protocol):
+    """A router whose "none" cut can be calibrated on the train split."""
+
+    def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float: ...
+
+
+def default_router() -> SkillRouter:
+    """Claude when `ANTHROPIC_API_KEY` is set, the offline embedding router otherwise."""
+    if os.environ.get("ANTHROPIC_API_KEY"):
+        from agentos.skill.claude_router import ClaudeRouter
+
+        return ClaudeRouter()
+    return EmbeddingRouter()
+
+
 def _repo_of(root: Path) -> Repo | None:
     try:
         return Repo(root)
@@ -328,4 +347,4 @@ def _write_branch(
     return commit
 
 
-__all__ = ["tune_skills"]
+__all__ = ["SkillRouter", "default_router", "tune_skills"]

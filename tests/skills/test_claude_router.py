@@ -1,0 +1,118 @@
+"""The Claude router through the real `anthropic` SDK against the local fake Messages API: it lists
+names and descriptions the way a coding agent sees them, maps "none", caches, retries malformed
+answers, and cannot reach a real host from a test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentos.providers.base import ProviderError
+from agentos.providers.llm import guard
+from agentos.providers.llm.fake_api import FakeMessagesAPI, Scripted, TextReply, ToolCall
+from agentos.skill import SkillEvaluator, tune_skills
+from agentos.skill.claude_router import ClaudeRouter
+from agentos.skill.evals import EvalItem
+from agentos.skill.model import Skill
+
+SKILLS = [
+    Skill("deploy-service", "Deploy or ship a service to production.", "Steps.\n", Path("d")),
+    Skill("write-docs", "Write user documentation and guides.", "Steps.\n", Path("w")),
+]
+
+
+def keyword_responder(body: dict[str, Any]) -> Scripted:
+    """A stand-in model: picks the listed skill whose description shares a word with the query."""
+    system = body["system"][0]["text"]
+    listed = [
+        (chunk.split("</name>")[0], chunk.split("<description>")[1].split("</description>")[0])
+        for chunk in system.split("<name>")[1:]
+    ]
+    text = body["messages"][0]["content"]
+    pairs = json.loads(text[text.index("[") :])
+    choices = []
+    for index, query in pairs:
+        words = set(query.lower().split())
+        hit = next(
+            (n for n, d in listed if words & set(d.lower().rstrip(".").split()) - {"or", "a"}),
+            "none",
+        )
+        choices.append({"id": index, "skill": hit})
+    return ToolCall("route", {"choices": choices})
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeMessagesAPI]:
+    with FakeMessagesAPI() as server:
+        server.responder = keyword_responder
+        yield server
+
+
+def test_routes_through_the_sdk_and_lists_names_and_descriptions(
+    fake: FakeMessagesAPI,
+) -> None:
+    router = ClaudeRouter(base_url=fake.base_url, batch=2)
+    queries = ["ship the api", "write a guide", "what is the weather"]
+    assert router.route(queries, SKILLS) == ["deploy-service", "write-docs", None]
+    assert len(fake.message_requests) == 2  # batches of two
+    body = fake.message_requests[0].body
+    assert body["tool_choice"] == {"type": "tool", "name": "route"}
+    system = body["system"][0]["text"]
+    assert "<name>deploy-service</name>" in system and "Write user documentation" in system
+    assert "Steps." not in system  # bodies are not what a coding agent chooses from
+    assert router.spent.tokens_in > 0 and router.spent.cost_usd > 0
+    router.route(queries, SKILLS)
+    assert len(fake.message_requests) == 2  # cached: same queries, same skill list
+    changed = [SKILLS[0], Skill("write-docs", "Author guides.", "Steps.\n", Path("w"))]
+    router.route(queries[:1], changed)
+    assert len(fake.message_requests) == 3  # a new description is a new listing
+
+
+def test_malformed_answers_are_asked_again_then_refused(fake: FakeMessagesAPI) -> None:
+    router = ClaudeRouter(base_url=fake.base_url, malformed_retries=1)
+    fake.enqueue(TextReply(), ToolCall("route", {"choices": [{"id": 0, "skill": "rm-rf"}]}))
+    with pytest.raises(ProviderError, match="not a listed skill"):
+        router.route(["ship the api"], SKILLS)
+    fake.enqueue(ToolCall("route", {"choices": []}))
+    assert router.route(["ship the api"], SKILLS) == ["deploy-service"]  # second try answered
+
+
+def test_a_failing_router_is_a_crash_status_not_a_raise(fake: FakeMessagesAPI) -> None:
+    router = ClaudeRouter(base_url=fake.base_url, malformed_retries=0)
+    fake.enqueue(TextReply())
+    items = [EvalItem("ship it", "deploy-service", "clean", "train"),
+             EvalItem("ship now", "deploy-service", "clean", "holdout")]
+    result = SkillEvaluator(items, router).evaluate_skills(SKILLS)
+    assert result.status == "crash" and "router" in result.reason
+
+
+def test_no_real_host_is_reachable_from_a_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(guard, "ALLOW_MODEL_REQUESTS", False)
+    router = ClaudeRouter(api_key="sk-test", base_url="https://api.anthropic.com")
+    with pytest.raises(guard.ModelRequestsDisallowed):
+        router.route(["ship it"], SKILLS)
+
+
+def test_tune_skills_uses_the_claude_router_when_a_key_is_set(
+    fake: FakeMessagesAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for skill in SKILLS:
+        (tmp_path / "skills" / skill.name).mkdir(parents=True)
+        (tmp_path / "skills" / skill.name / "SKILL.md").write_text(
+            f"---\nname: {skill.name}\ndescription: {skill.description}\n---\n{skill.body}"
+        )
+    rows = [("ship the api", "deploy-service", "train"), ("write a guide", "write-docs", "train"),
+            ("ship the app", "deploy-service", "holdout"), ("hello there", None, "holdout")]
+    (tmp_path / "evals.jsonl").write_text("".join(
+        json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
+        for q, e, s in rows
+    ))
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+    report = tune_skills(tmp_path / "skills", tmp_path / "evals.jsonl", budget=1, rounds=1)
+    assert fake.message_requests  # routed by the model, through the fake
+    assert report.row("all", "all").holdout_before == 1.0
