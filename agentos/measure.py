@@ -152,6 +152,15 @@ class MetricEvaluator:
                     duration=result.duration,
                 )
 
+            if result.audit_problems:  # the record of what ran cannot be trusted
+                more = len(result.audit_problems) - 1
+                return result_of(
+                    None,
+                    "invalid",
+                    f"read audit: {result.audit_problems[0][:200]}"
+                    + (f" (and {more} more)" if more else "")
+                    + f"; exit code {result.exit_code}",
+                )
             if result.timed_out:
                 return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
             if result.oom:

@@ -1,0 +1,83 @@
+"""The read audit reaches the decision: a run whose audit channel was forged or closed is
+`invalid` through `agentos.measure.measure`, whatever metric it printed.
+
+The forged record names a file outside the commit, so only `RunResult.audit_problems` can catch
+it (measure's own check compares the reads of committed files); the closed channel ends the
+interpreter with status 86, which would otherwise read as a crash."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentos.git import Repo
+from agentos.measure import MetricEvaluator, measure
+from agentos.sandbox import Sandbox
+from agentos.task import parse_task
+
+HONEST = 'import settings\nprint(f"score: {settings.RATE}")\n'
+FORGED = """\
+import os
+fifo = os.environ["AGENTOS_AUDIT"].split(":", 1)[1]
+fd = os.open(fifo, os.O_WRONLY)
+os.write(fd, b"R 1 %s %s\\n" % (b"ghost.py".hex().encode(), b"0" * 40))
+print("score: 1000")
+"""
+CLOSED = """\
+import os, stat
+r, w = os.pipe()
+for name in os.listdir("/proc/self/fd"):
+    fd = int(name)
+    if fd > 2 and fd not in (r, w):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode): os.dup2(w, fd)
+        except OSError: pass
+import settings
+print("score: 1000")
+"""
+
+
+def committed_repo(root: Path, evaluate: str) -> tuple[Repo, str]:
+    """A tiny git repo holding `evaluate.py` and `settings.py`; returns it and its HEAD."""
+    root.mkdir()
+    (root / "settings.py").write_text("RATE = 0.5\n")
+    (root / "evaluate.py").write_text(evaluate)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "start"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+    return Repo(root), head.stdout.strip()
+
+
+def evaluator(root: Path, sandbox: Sandbox) -> MetricEvaluator:
+    data = {
+        "task": {"name": "audit", "editable": ["settings.py"], "protected": ["evaluate.py"]},
+        "metric": {"command": [sys.executable, "evaluate.py"], "goal": "max",
+                   "regex": r"^score: (\S+)$"},
+    }  # fmt: skip
+    return MetricEvaluator(parse_task(data, root=root, path=root / "agentos.toml"), sandbox)
+
+
+def test_an_honest_run_is_measured(backend: Sandbox, tmp_path: Path) -> None:
+    repo, head = committed_repo(tmp_path / "repo", HONEST)
+    evaluation = measure(repo, head, evaluator(repo.root, backend)).evaluation
+    assert (evaluation.status, evaluation.metric) == (None, 0.5), evaluation.reason
+    assert evaluation.reads is not None and "settings.py" in evaluation.reads
+
+
+@pytest.mark.parametrize(
+    ("program", "reason"),
+    [(FORGED, "ghost.py: the audit reports blob 000"), (CLOSED, "channel closed or replaced")],
+    ids=["forged", "closed"],
+)
+def test_a_tampered_audit_channel_ends_invalid(
+    backend: Sandbox, tmp_path: Path, program: str, reason: str
+) -> None:
+    repo, head = committed_repo(tmp_path / "repo", program)
+    evaluation = measure(repo, head, evaluator(repo.root, backend)).evaluation
+    assert evaluation.status == "invalid" and evaluation.metric is None
+    assert evaluation.reason.startswith("read audit: ") and reason in evaluation.reason
