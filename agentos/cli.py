@@ -69,6 +69,12 @@ def _print_summary(summary: runner.RunSummary) -> None:
 @click.option("--seed", type=int, help="Seed (overrides the task).")
 @click.option("--provider", help="heuristic, anthropic, mock, script:PATH or replay:PATH.")
 @click.option(
+    "--task",
+    "task_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Task file to use instead of PATH/agentos.toml (e.g. a GPU profile).",
+)
+@click.option(
     "--sandbox", help="Sandbox backend: auto, bwrap, unshare, or local (no security boundary)."
 )
 @_user_errors
@@ -79,14 +85,17 @@ def run(
     seed: int | None,
     provider: str | None,
     sandbox: str | None,
+    task_file: Path | None,
 ) -> None:
     """Improve the repository at PATH against the metric its agentos.toml declares."""
     overrides = runner.Overrides(budget, strategy, seed, provider, sandbox)
     from agentos.task import load_task
 
-    task = overrides.apply(load_task(Repo(path).root))
+    task = overrides.apply(load_task(Repo(path).root, task_file))
     with RunDisplay(task.budget.experiments, wall_time=task.budget.wall_time) as display:
-        summary = runner.run(path, overrides, on_update=display.update, answer=_answer)
+        summary = runner.run(
+            path, overrides, on_update=display.update, answer=_answer, task_file=task_file
+        )
     _print_summary(summary)
 
 
@@ -245,4 +254,13 @@ def demo(example: str, budget: int | None) -> None:
             as_json=False,
         )
         return
-    ctx.invoke(run, path=work, budget=budget, strategy=None, seed=None, provider=None, sandbox=None)
+    ctx.invoke(
+        run,
+        path=work,
+        budget=budget,
+        strategy=None,
+        seed=None,
+        provider=None,
+        sandbox=None,
+        task_file=None,
+    )

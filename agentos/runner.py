@@ -237,10 +237,14 @@ def run(
     on_update: Callable[[dict[str, Any]], None] | None = None,
     answer: Answer | None = None,
     run_id: str | None = None,
+    task_file: Path | str | None = None,
 ) -> RunSummary:
-    """Start a new run on the repository at `path` and drive it to its end."""
+    """Start a new run on the repository at `path` and drive it to its end.
+
+    `task_file` names another task file than the repository's agentos.toml (a GPU profile, say).
+    """
     repo = Repo(path)
-    task = overrides.apply(load_task(repo.root))
+    task = overrides.apply(load_task(repo.root, task_file))
     sdir = state_dir(repo)
     with repo_lock(sdir):
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)

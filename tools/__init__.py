@@ -6,6 +6,7 @@ from .canary import CanaryVerdict, apply_patch, check_canary
 from .integrity import pin_protected
 from .pytest_gate import pin_test_manifest
 from .runner import GateRun, blocked, join, plan, run_gates, run_one
+from .trainer import node as trainer_node
 
 __all__ = [
     "CanaryVerdict",
@@ -25,4 +26,5 @@ __all__ = [
     "run_gates",
     "run_one",
     "static",
+    "trainer_node",
 ]
