@@ -1,9 +1,11 @@
 """The loop as a LangGraph StateGraph.
 
-    baseline -> propose -> gates -> review -> run -> decide -+-> propose ...
-                                                          +-> run (paired re-measure)
-                                                          +-> checkin -> propose | finish
-                                                          +-> finish
+    baseline -> propose -> gates -+-> tool (one Send branch per tool of a stage) -> tool_join -+
+                                  +-------------------------------------------------------------+
+                                  +-> review -> run -> decide -+-> propose ...
+                                                               +-> run (paired re-measure)
+                                                               +-> checkin -> propose | finish
+                                                               +-> finish
 
 Rejected candidates flow through gates, review and run untouched and are recorded by `decide`, so
 every experiment gets exactly one terminal row and its findings feed the next proposal.
@@ -29,6 +31,7 @@ from agentos.nodes import (
     route_after_decide,
 )
 from agentos.nodes.decide import stop_reason
+from agentos.nodes.tools import make_tool, make_tool_join, route_tools
 from agentos.runtime import Runtime
 from agentos.state import LoopState
 
@@ -53,7 +56,11 @@ def build_graph(
     g.add_edge(START, "baseline")
     g.add_conditional_edges("baseline", _after_baseline, ["propose", "finish"])
     g.add_conditional_edges("propose", _after_propose, ["gates", "finish"])
-    g.add_edge("gates", "review")
+    g.add_node("tool", make_tool(runtime))
+    g.add_node("tool_join", make_tool_join(runtime))
+    g.add_conditional_edges("gates", route_tools(runtime), ["tool", "review"])
+    g.add_edge("tool", "tool_join")
+    g.add_conditional_edges("tool_join", route_tools(runtime), ["tool", "review"])
     g.add_edge("review", "run")
     g.add_edge("run", "decide")
     g.add_conditional_edges(

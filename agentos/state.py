@@ -85,6 +85,15 @@ class Outcome(TypedDict, total=False):
     holdout: dict[str, float]
 
 
+def collect_results(
+    old: list[dict[str, object]] | None, new: list[dict[str, object]] | None
+) -> list[dict[str, object]]:
+    """Reducer for tool results written by parallel `Send` branches; `None` starts afresh."""
+    if new is None:
+        return []
+    return [*(old or []), *new]
+
+
 class HistoryItem(TypedDict):
     id: int
     parent: str
@@ -105,6 +114,8 @@ class LoopState(TypedDict, total=False):
     incumbent: Point
     candidate: Candidate
     gates: GateReport
+    tool_results: Annotated[list[dict[str, object]], collect_results]
+    gate_stage: int
     review: dict[str, object]
     outcome: Outcome
     scores: dict[str, list[float]]

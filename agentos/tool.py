@@ -69,6 +69,21 @@ class ToolResult:
             "detail": self.detail,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ToolResult:
+        """The inverse of `to_json` (results travel through the checkpointed graph state)."""
+        return cls(
+            tool=str(data["tool"]),
+            outcome=data["outcome"],
+            findings=tuple(
+                Finding(str(f["path"]), int(f["line"]), str(f["code"]), str(f["message"]))
+                for f in data.get("findings", [])
+            ),
+            signals={str(k): float(v) for k, v in dict(data.get("signals", {})).items()},
+            duration=float(data.get("duration", 0.0)),
+            detail=str(data.get("detail", "")),
+        )
+
 
 @dataclass(frozen=True)
 class ToolContext:
@@ -143,8 +158,15 @@ def tool(obj: type[Any], /) -> type[Any]: ...
 def tool(
     *, name: str, kind: Kind = "gate", cost: float = 1.0, description: str = ""
 ) -> Callable[[Callable[[ToolContext], ToolResult]], FunctionTool]: ...
-def tool(obj: Any = None, /, *, name: str = "", kind: Kind = "gate", cost: float = 1.0,
-         description: str = "") -> Any:
+def tool(
+    obj: Any = None,
+    /,
+    *,
+    name: str = "",
+    kind: Kind = "gate",
+    cost: float = 1.0,
+    description: str = "",
+) -> Any:
     """Register a tool: `@tool` on a class, or `@tool(name=..., ...)` on a function."""
     if obj is not None:
         instance = obj()
@@ -186,18 +208,37 @@ def run_tool(t: Tool, ctx: ToolContext) -> ToolResult:
     try:
         result = t.run(ctx)
     except Exception as exc:  # a broken tool is a finding, not a crash of the loop
-        return ToolResult(t.name, "error", detail=f"{type(exc).__name__}: {exc}",
-                          duration=time.monotonic() - start)
+        return ToolResult(
+            t.name,
+            "error",
+            detail=f"{type(exc).__name__}: {exc}",
+            duration=time.monotonic() - start,
+        )
     elapsed = time.monotonic() - start
     if not isinstance(result, ToolResult) or result.outcome not in OUTCOMES:
-        return ToolResult(t.name, "error", duration=elapsed,
-                          detail=f"returned {type(result).__name__}, not a ToolResult")
+        return ToolResult(
+            t.name,
+            "error",
+            duration=elapsed,
+            detail=f"returned {type(result).__name__}, not a ToolResult",
+        )
     bad = [k for k, v in result.signals.items() if not math.isfinite(v)]
     if bad:
-        return ToolResult(t.name, "error", result.findings, duration=elapsed,
-                          detail=f"signal {bad[0]!r} is not a finite number")
-    return ToolResult(t.name, result.outcome, tuple(result.findings), dict(result.signals),
-                      result.duration or elapsed, result.detail)
+        return ToolResult(
+            t.name,
+            "error",
+            result.findings,
+            duration=elapsed,
+            detail=f"signal {bad[0]!r} is not a finite number",
+        )
+    return ToolResult(
+        t.name,
+        result.outcome,
+        tuple(result.findings),
+        dict(result.signals),
+        result.duration or elapsed,
+        result.detail,
+    )
 
 
 @dataclass(frozen=True)
@@ -213,8 +254,10 @@ class ToolInfo:
 
 def tool_rows() -> list[ToolInfo]:
     """Every registered tool, built-in or plugin, cheapest first."""
-    return [ToolInfo(t.name, t.kind, t.cost, t.description, _ORIGIN.get(t.name, "?"))
-            for t in all_tools()]
+    return [
+        ToolInfo(t.name, t.kind, t.cost, t.description, _ORIGIN.get(t.name, "?"))
+        for t in all_tools()
+    ]
 
 
 def format_tool_list(rows: Sequence[ToolInfo] | None = None) -> str:
@@ -238,11 +281,32 @@ def _cost(seconds: float) -> str:
 def tool_list_json(rows: Sequence[ToolInfo] | None = None) -> list[dict[str, object]]:
     """The `--json` form of `agentos tools list`."""
     rows = tool_rows() if rows is None else rows
-    return [{"name": r.name, "kind": r.kind, "cost": r.cost, "description": r.description,
-             "origin": r.origin} for r in rows]
+    return [
+        {
+            "name": r.name,
+            "kind": r.kind,
+            "cost": r.cost,
+            "description": r.description,
+            "origin": r.origin,
+        }
+        for r in rows
+    ]
 
 
 __all__ = [
-    "Finding", "FunctionTool", "Kind", "Outcome", "Tool", "ToolContext", "ToolInfo", "ToolResult",
-    "all_tools", "format_tool_list", "get_tool", "run_tool", "tool", "tool_list_json", "tool_rows",
+    "Finding",
+    "FunctionTool",
+    "Kind",
+    "Outcome",
+    "Tool",
+    "ToolContext",
+    "ToolInfo",
+    "ToolResult",
+    "all_tools",
+    "format_tool_list",
+    "get_tool",
+    "run_tool",
+    "tool",
+    "tool_list_json",
+    "tool_rows",
 ]

@@ -75,6 +75,8 @@ def measure(files: int, experiments: int, work: Path) -> dict[str, float]:
     start = time.perf_counter()
     summary = runner.run(root, runner.Overrides(budget=experiments))
     total = time.perf_counter() - start
+    if summary.experiments != experiments or summary.baseline is None:
+        raise SystemExit(f"the run did not complete ({summary.status}): no figures")
     per_experiment = total / (summary.experiments + 1)  # the baseline is measured too
     framework = per_experiment - noop
     return {

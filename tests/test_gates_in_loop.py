@@ -20,13 +20,51 @@ max_lines_changed = 0
 
 
 def test_a_failing_tool_gate_rejects_every_candidate_with_its_finding(repo_factory) -> None:
-    repo = repo_factory({
-        "settings.py": "X = 1.0  # range: 0..100\n",
-        "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n",
-        "agentos.toml": TOML,
-    })
+    repo = repo_factory(
+        {
+            "settings.py": "X = 1.0  # range: 0..100\n",
+            "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n",
+            "agentos.toml": TOML,
+        }
+    )
     runner.run(repo, runner.Overrides(budget=3, sandbox="local"))
     experiments = run_status(repo)["experiments"]
     assert [e["status"] for e in experiments] == ["rejected"] * 3
     assert all("static" in e["reason"] for e in experiments), experiments[0]["reason"]
     assert (repo / ".agentos" / "runs").is_dir()
+
+
+def test_gate_stages_fan_out_as_send_branches_and_stop_at_the_first_failure(repo_factory) -> None:
+    repo = repo_factory(
+        {
+            "settings.py": "X = 1.0  # range: 0..100\n",
+            "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n",
+            "agentos.toml": TOML.replace(
+                'gates = ["integrity", "static"]', 'gates = ["integrity", "static", "ruff"]'
+            ),
+        }
+    )
+    updates: list[dict[str, object]] = []
+    runner.run(repo, runner.Overrides(budget=2, sandbox="local"), on_update=updates.append)
+    branches = [u for u in updates if u["node"] == "tool"]
+    # integrity and static share the cheapest stage and both run; ruff's stage never starts
+    assert sorted(r["tool"] for u in branches[:2] for r in u["tool_results"]) == [
+        "integrity",
+        "static",
+    ]
+    assert not any(r["tool"] == "ruff" for u in branches for r in u["tool_results"])
+    row = run_status(repo)["experiments"][0]
+    assert "skipped after the failure: ruff" in row["reason"]
+
+
+def test_passing_gates_let_the_candidate_run(repo_factory) -> None:
+    repo = repo_factory(
+        {
+            "settings.py": "X = 1.0  # range: 0..100\n",
+            "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n",
+            "agentos.toml": TOML.replace("max_lines_changed = 0", "max_lines_changed = 10"),
+        }
+    )
+    runner.run(repo, runner.Overrides(budget=3, sandbox="local"))
+    statuses = {e["status"] for e in run_status(repo)["experiments"]}
+    assert statuses <= {"keep", "discard"} and statuses

@@ -1,8 +1,8 @@
 """The gates node: deterministic checks before anything runs, cheapest first.
 
 Built in: the change stays inside the editable surface and leaves every protected file byte-equal
-to its pin. Then the task's tool gates. A failure makes the experiment `rejected` and its findings
-go to the next proposal.
+to its pin. Then the task's tools fan out (`agentos.nodes.tools`). A failure makes the experiment
+`rejected` and its findings go to the next proposal.
 """
 
 from __future__ import annotations
@@ -34,10 +34,9 @@ def make_gates(rt: Runtime) -> Any:
                 findings.append(_finding("integrity", path, "protected file differs from its pin"))
         report: GateReport = {"passed": not findings, "results": [], "findings": findings}
         if not findings and rt.task.tools:
-            report, summary = _tool_gates(rt, candidate["parent"], candidate["commit"], changed)
-            if not report["passed"]:
-                return {"gates": report, "outcome": {"status": "rejected", "reason": summary}}
-            return {"gates": report}
+            _pin_once(rt, rt.run_dir / "trusted")
+            # the task's tools run next, stage by stage, as parallel `tool` branches
+            return {"gates": report, "tool_results": None, "gate_stage": 0}
         if findings:
             first = findings[0]
             return {
@@ -50,27 +49,6 @@ def make_gates(rt: Runtime) -> Any:
         return {"gates": report}
 
     return gates
-
-
-def _tool_gates(
-    rt: Runtime, parent: str, commit: str, changed: list[str]
-) -> tuple[GateReport, str]:
-    """Run the task's tools on snapshots of the candidate and its parent, cheapest stage first."""
-    from agentos.tools.runner import run_gates
-
-    trusted = rt.run_dir / "trusted"
-    with snapshot_dir(rt.repo, commit) as tree, snapshot_dir(rt.repo, parent) as parent_tree:
-        ctx = ToolContext(
-            tree=tree,
-            changed=changed,
-            task=rt.task,
-            sandbox=rt.sandbox,
-            parent_tree=parent_tree,
-            trusted_dir=trusted,
-        )
-        _pin_once(rt, trusted)
-        result = run_gates(rt.task.tools, ctx)
-    return result.report(), result.summary()
 
 
 def _pin_once(rt: Runtime, trusted: Path) -> None:
