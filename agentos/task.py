@@ -54,7 +54,7 @@ class Budget:
 class Search:
     strategy: str = "greedy"
     seed: int = 0
-    noise_reruns: int = 0
+    noise_reruns: int = 3
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         search=Search(
             r.string(search, "search.strategy", default="greedy"),
             r.integer(search, "search.seed", default=0),
-            r.integer(search, "search.noise_reruns", default=0, minimum=0),
+            r.integer(search, "search.noise_reruns", default=3, minimum=0),
         ),
         checkin=Checkin(
             r.integer(checkin, "checkin.every", default=0, minimum=0),

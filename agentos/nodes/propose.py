@@ -54,6 +54,7 @@ def make_propose(rt: Runtime) -> Any:
                 step=choice.step,
                 direction=state.get("direction"),
                 best=state.get("best"),
+                trials=list(state.get("history", [])),
                 baseline=state.get("baseline"),
             )
             try:

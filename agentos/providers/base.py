@@ -27,9 +27,10 @@ class ProposeRequest:
     """Everything a proposer may see. Held-out data never appears here.
 
     `files` are the editable files at `parent` (path to text). `history` is already cut to the
-    task's credit horizon. `feedback` holds the last failures (gate findings, errors) as plain
-    strings to be quoted as data. `step` is the strategy's step scale (1.0 normal; larger
-    explores further).
+    task's credit horizon; `trials` is every experiment of the run so far, for model-based
+    proposers that learn from all of them (nothing held out is ever in either). `feedback` holds
+    the last failures (gate findings, errors) as plain strings to be quoted as data. `step` is
+    the strategy's step scale (1.0 normal; larger explores further).
     """
 
     task: Task
@@ -43,6 +44,7 @@ class ProposeRequest:
     direction: str | None = None
     best: Point | None = None
     baseline: Point | None = None
+    trials: Sequence[HistoryItem] = ()
 
 
 @dataclass(frozen=True)

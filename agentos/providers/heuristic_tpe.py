@@ -7,9 +7,9 @@ which TPE's global density model does poorly (it reaches the right basin, then w
 
 Every description ends with the full hinted configuration (`| tpe NAME=VALUE ...`), local moves
 included, so the study is rebuilt from the history alone: nothing lives outside the checkpointed
-state, and the same request gives the same proposal. The history it learns from is what the loop
-shows the provider (the credit horizon). Without hinted settings both modes fall back to typed
-mutation.
+state, and the same request gives the same proposal. It learns from every measured trial of the
+run (`ProposeRequest.trials`), not only the credit-horizon window an LLM prompt shows. Without
+hinted settings both modes fall back to typed mutation.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
         return propose_settings(request)
     distributions = {name: d for name, (_, d, _) in dims.items()}
     trials: list[tuple[dict[str, Any], float]] = []
-    for item in request.history:
+    for item in request.trials or request.history:
         if TAG not in item["description"] or item["metric"] is None:
             continue
         pairs = dict(t.split("=", 1) for t in item["description"].split(TAG, 1)[1].split())
