@@ -70,14 +70,16 @@ def landlock_missing() -> str | None:
     return why
 
 
-def _landlock_argv(binds: list[tuple[str, str, bool]], *, audited: bool) -> list[str]:
+def _landlock_argv(binds: list[tuple[str, str, bool]], *, audited: bool, gpu: bool) -> list[str]:
     """The Landlock step: writes only under the output, /tmp and the private /dev/shm (shared
     memory for multiprocessing and data loaders), and to the writable device nodes and the audit
-    FIFO."""
+    FIFO. A GPU run may also write under /proc: CUDA names its threads through
+    `/proc/self/task/<tid>/comm` and fails to start (error 304) when that is denied; this /proc
+    is the run's own, mounted in its user namespace, so the kernel's checks still apply there."""
     files = [target for _, target, writable in binds if writable and target.startswith("/dev/")]
     if audited:
         files.append(f"{layout.AUDIT_SITE}/channel")
-    dirs = (layout.OUTPUT, "/tmp", "/dev/shm")
+    dirs = (layout.OUTPUT, "/tmp", "/dev/shm", *(("/proc",) if gpu else ()))
     return [sys.executable, "-I", "-S", "-B", LANDLOCK_INSIDE,
             *(f"--dir={d}" for d in dirs), *(f"--file={f}" for f in files), "--"]  # fmt: skip
 
@@ -105,7 +107,7 @@ def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dic
     confine: list[str] = []
     if landlock_missing() is None:
         binds.append((str(LANDLOCK), LANDLOCK_INSIDE, False))
-        confine = _landlock_argv(binds, audited=channel is not None)
+        confine = _landlock_argv(binds, audited=channel is not None, gpu=request.gpu)
     inner = [
         shutil.which("unshare") or "/usr/bin/unshare", "--user", "--map-root-user", "--net",
         "--mount", "--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", "--",

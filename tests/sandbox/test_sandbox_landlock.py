@@ -78,3 +78,23 @@ except PermissionError:
     assert result.stdout == "denied\n"
     assert (out / "a").read_text() == "x"
     assert result.audit_problems == () and result.reads is not None and "config.py" in result.reads
+
+
+def _has_cuda() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not _has_cuda(), reason="needs CUDA")
+def test_cuda_starts_in_a_landlocked_gpu_run(unshare_box: UnshareSandbox, tmp_path: Path) -> None:
+    tree, out = tmp_path / "tree", tmp_path / "out"
+    tree.mkdir()
+    out.mkdir()
+    code = "import torch; print(torch.ones(8, device='cuda').sum().item())"
+    result = unshare_box.run(RunRequest(("python", "-c", code), tree, out, gpu=True))
+    assert result.exit_code == 0, result.stderr[-2000:]
+    assert result.stdout == "8.0\n"
