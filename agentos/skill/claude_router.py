@@ -83,10 +83,15 @@ def skills_block(skills: Sequence[Skill]) -> str:
 def parse_choices(message: Mapping[str, Any], n: int, names: Sequence[str]) -> list[str | None]:
     """The `route` tool call as one skill (or None) per query id 0..n-1."""
     content = message.get("content")
-    calls = [
-        b for b in content if isinstance(b, dict) and b.get("type") == "tool_use"
-        and b.get("name") == TOOL
-    ] if isinstance(content, list) else []
+    calls = (
+        [
+            b
+            for b in content
+            if isinstance(b, dict) and b.get("type") == "tool_use" and b.get("name") == TOOL
+        ]
+        if isinstance(content, list)
+        else []
+    )
     if not calls or not isinstance(calls[0].get("input"), dict):
         raise MalformedResponse("no `route` tool call in the response")
     choices = calls[0]["input"].get("choices")

@@ -96,7 +96,13 @@ def open_skill_run(
     if baseline == repo.rev("HEAD"):
         return start_run(task, repo, ledger, run_id=run_id, evaluator=evaluator, provider=provider)
     rt = make_runtime(
-        task, repo, ledger, run_id, baseline, state_dir(repo), evaluator=evaluator,
+        task,
+        repo,
+        ledger,
+        run_id,
+        baseline,
+        state_dir(repo),
+        evaluator=evaluator,
         provider=provider,
     )
     ledger.start_run(
@@ -121,8 +127,13 @@ def run_skill(rt: Runtime, skill: str, rnd: int) -> SkillRun:
         if row["kind"] == "baseline":
             continue
         exp = Experiment(
-            skill, rnd, int(row["id"]), str(row["status"]), row.get("metric"),
-            str(row.get("reason") or ""), str(row.get("description") or ""),
+            skill,
+            rnd,
+            int(row["id"]),
+            str(row["status"]),
+            row.get("metric"),
+            str(row.get("reason") or ""),
+            str(row.get("description") or ""),
         )
         experiments.append(exp)
         if exp.status != "rejected":

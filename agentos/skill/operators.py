@@ -6,6 +6,8 @@ It rewrites one skill's description per proposal, never its body (so it cannot t
   "only when ..." clauses) that make a description miss ordinary requests;
 - `add_vocabulary` appends the words that the skill's missed train queries share and the rest of
   the train set does not use, with their common shorthand and long forms;
+- `add_phrases` appends the content words of the most typical missed train queries as short
+  phrases, moving the description's embedding toward the centroid of what it misses;
 - `add_synonyms` adds everyday synonyms of the description's own verbs and nouns.
 
 It implements the `Provider` protocol: `propose` returns whole files as `components` (the
@@ -132,6 +134,24 @@ def vocabulary(
     return sorted(scored, reverse=True)
 
 
+def phrases(missed: Sequence[EvalItem], description: str, k: int) -> list[str]:
+    """Up to `k` short phrases (the content words, in order) of the missed train queries, most
+    typical first: a query whose words the other missed queries share most stands for the way
+    users ask for this skill, and moves the description's embedding toward their centroid."""
+    have = set(words(description))
+    spoken = [(item.query, content_words(item.query)) for item in missed]
+    counts: Counter[str] = Counter(w for _, ws in spoken for w in set(ws))
+    ranked = []
+    for query, ws in spoken:
+        new = [w for w in ws if w not in have]
+        if not new or len(ws) > 8:
+            continue
+        typical = sum(counts[w] - 1 for w in set(ws)) / len(set(ws))
+        ranked.append((-typical, -len(new), query, " ".join(dict.fromkeys(ws))))
+    out = [phrase for *_, phrase in sorted(ranked)]
+    return list(dict.fromkeys(out))[:k]
+
+
 class TextOperatorProposer:
     """Offline proposer for skills; deterministic given the request's seed."""
 
@@ -195,7 +215,7 @@ class TextOperatorProposer:
             dropped = drop_qualifiers(description)
             if dropped != description:
                 description, steps = dropped, ["drop qualifiers"]
-        ops = ["vocabulary", "vocabulary", "shorthand", "synonyms"]
+        ops = ["vocabulary", "vocabulary", "phrases", "phrases", "shorthand", "synonyms"]
         for op in rng.sample(ops, k=rng.choice((1, 2))):
             if op == "vocabulary":
                 scored = vocabulary(target, missed, self.train, description)
@@ -203,6 +223,10 @@ class TextOperatorProposer:
                 pool = [w for _, w in scored[: k + 2]]
                 picked = sorted(rng.sample(pool, k=min(k, len(pool))), key=pool.index)
                 new = add_words(description, picked)
+            elif op == "phrases":
+                pool = phrases(missed, description, 4)
+                k = rng.randint(1, 2)
+                new = add_words(description, rng.sample(pool, k=min(k, len(pool))))
             elif op == "shorthand":
                 new = add_words(description, shorthand_forms(description))
             else:

@@ -253,8 +253,10 @@ def _rounds(
         for run in runs:
             experiments.extend(run.experiments)
             refusals.extend(run.refusals)
-        wins = sorted((r for r in runs if r.best != r.baseline and r.gain > 0),
-                      key=lambda r: (-r.gain, r.skill))
+        wins = sorted(
+            (r for r in runs if r.best != r.baseline and r.gain > 0),
+            key=lambda r: (-r.gain, r.skill),
+        )
         merged = False
         for win in wins:
             rel = skill_path(tuner.skills_dir, win.skill)
@@ -273,8 +275,9 @@ def _rounds(
             current, current_eval, merged = candidate, result, True
             accepted.append(f"round {rnd}: {win.skill}: {win.description}")
             commit = tuner.repo.commit_files(
-                commit, {rel: text.encode("utf-8")}, f"agentos {tuner.run_id} round {rnd}: merge "
-                f"{win.skill}"
+                commit,
+                {rel: text.encode("utf-8")},
+                f"agentos {tuner.run_id} round {rnd}: merge {win.skill}",
             )
         if merged:
             ref = f"refs/agentos/{tuner.run_id}/merged/{rnd}"

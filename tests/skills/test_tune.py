@@ -125,3 +125,18 @@ def skill_from(text: str, name: str) -> Skill:
     from agentos.skill import parse_skill
 
     return parse_skill(Path(name) / "SKILL.md", text, folder=name)
+
+
+def test_phrases_operator_prefers_the_typical_missed_query() -> None:
+    from agentos.skill.operators import add_words, phrases
+
+    missed = [
+        EvalItem("roll back the bad deploy", "deploy-service", "clean", "train"),
+        EvalItem("roll back prod deploy now", "deploy-service", "clean", "train"),
+        EvalItem("kubernetes pods crashlooping after release", "deploy-service", "clean", "train"),
+    ]
+    got = phrases(missed, "Deploy a service.", 2)
+    assert got[0] in ("roll back bad deploy", "roll back prod deploy now")
+    assert len(got) == 2 and all(len(p.split()) <= 8 for p in got)
+    text = add_words("Deploy a service.", got)
+    assert text.startswith("Deploy a service. Use for: ") and len(text) <= 1024
