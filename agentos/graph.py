@@ -4,6 +4,7 @@
                                   +-------------------------------------------------------------+
                                   +-> review -> run -> decide -+-> propose ...
                                                                +-> run (paired re-measure)
+                                                               +-> canary -> propose | finish
                                                                +-> checkin -> propose | finish
                                                                +-> finish
 
@@ -30,6 +31,7 @@ from agentos.nodes import (
     make_run,
     route_after_decide,
 )
+from agentos.nodes.canary import make_canary
 from agentos.nodes.decide import stop_reason
 from agentos.nodes.tools import make_tool, make_tool_join, route_tools
 from agentos.runtime import Runtime
@@ -63,9 +65,11 @@ def build_graph(
     g.add_conditional_edges("tool_join", route_tools(runtime), ["tool", "review"])
     g.add_edge("review", "run")
     g.add_edge("run", "decide")
+    g.add_node("canary", make_canary(runtime))
     g.add_conditional_edges(
-        "decide", route_after_decide(runtime), ["run", "checkin", "propose", "finish"]
+        "decide", route_after_decide(runtime), ["run", "canary", "checkin", "propose", "finish"]
     )
+    g.add_conditional_edges("canary", _after_checkin, ["propose", "finish"])
     g.add_conditional_edges("checkin", _after_checkin, ["propose", "finish"])
     g.add_edge("finish", END)
     return g.compile(checkpointer=checkpointer, name="agentos")

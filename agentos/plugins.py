@@ -9,20 +9,30 @@ Each entry point names a module; importing it registers what it defines (tools t
 from __future__ import annotations
 
 import logging
+import threading
 from importlib.metadata import entry_points
 
 log = logging.getLogger(__name__)
 
 GROUP = "agentos"
 _loaded = False
+_lock = threading.Lock()
 
 
 def load_plugins() -> None:
-    """Import every module of the `agentos` entry point group once."""
+    """Import every module of the `agentos` entry point group once (thread-safe: a second
+    thread waits until the first has registered everything)."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
+    with _lock:
+        if _loaded:
+            return
+        _load()
+        _loaded = True
+
+
+def _load() -> None:
     for ep in sorted(
         entry_points(group=GROUP), key=lambda e: (not e.name.startswith("builtin"), e.name)
     ):

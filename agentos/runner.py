@@ -196,8 +196,9 @@ def start_run(
     run_id: str | None = None,
     evaluator: Evaluator | None = None,
     provider: Provider | None = None,
+    baseline: str | None = None,
 ) -> Runtime:
-    """Record a new run of `task` from the repository's HEAD and return its runtime.
+    """Record a new run of `task` from `baseline` (default: HEAD) and return its runtime.
 
     The caller holds the repository lock (`repo_lock`) and drives the run with `drive`. A task
     built in code (no task file) with its own evaluator or provider cannot be resumed from the
@@ -205,7 +206,7 @@ def start_run(
     """
     sdir = state_dir(repo)
     run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-    baseline = repo.rev("HEAD")
+    baseline = baseline or repo.rev("HEAD")
     assert baseline is not None
     rt = make_runtime(
         task, repo, ledger, run_id, baseline, sdir, evaluator=evaluator, provider=provider
@@ -323,7 +324,7 @@ def drive(
 def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: float) -> RunSummary:
     counts: dict[str, int] = {}
     for row in ledger.rows(run_id):
-        if row["kind"] != "baseline":
+        if row["kind"] not in ("baseline", "canary"):
             counts[row["status"]] = counts.get(row["status"], 0) + 1
     best = values.get("best", {})
     return RunSummary(

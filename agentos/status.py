@@ -33,8 +33,13 @@ def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
     baseline = {"commit": info["baseline"], "metric": base["metric"] if base else None}
     best = dict(baseline)
     experiments = []
+    canaries = [
+        {"id": r["id"], "status": r["status"], "reason": r["reason"]}
+        for r in rows
+        if r["kind"] == "canary"
+    ]
     for r in rows:
-        if r["kind"] == "baseline":
+        if r["kind"] in ("baseline", "canary"):
             continue
         if r["status"] == "keep":
             best = {"commit": r["commit"], "metric": r["metric"]}
@@ -52,6 +57,7 @@ def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
         )
     return {
         "run": run_id,
+        "canaries": canaries,
         "baseline": baseline,
         "best": best,
         "experiments": experiments,

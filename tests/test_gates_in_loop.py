@@ -68,3 +68,59 @@ def test_passing_gates_let_the_candidate_run(repo_factory) -> None:
     runner.run(repo, runner.Overrides(budget=3, sandbox="local"))
     statuses = {e["status"] for e in run_status(repo)["experiments"]}
     assert statuses <= {"keep", "discard"} and statuses
+
+
+CANARY_TOML = """[task]
+editable = ["settings.py"]
+protected = ["evaluate.py", "canary.patch"]
+canary = "canary.patch"
+canary_every = 2
+[metric]
+command = "python evaluate.py"
+regex = '^score: (\\S+)$'
+goal = "max"
+"""
+
+GOOD_CANARY = """--- a/settings.py
++++ b/settings.py
+@@ -1 +1,2 @@
+ X = 1.0  # range: 0..100
++print("score: 1000000")
+"""
+
+BROKEN_CANARY = """--- a/settings.py
++++ b/settings.py
+@@ -1 +1 @@
+-X = 1.0  # range: 0..100
++X = 1000000.0  # range: 0..100
+"""
+
+
+def test_a_canary_that_stays_refused_lets_the_run_go_on(repo_factory) -> None:
+    repo = repo_factory(
+        {
+            "settings.py": "X = 1.0  # range: 0..100\n",
+            "evaluate.py": "import settings\nprint(f'score: {-abs(settings.X - 50)}')\n",
+            "canary.patch": GOOD_CANARY,
+            "agentos.toml": CANARY_TOML,
+        }
+    )
+    summary = runner.run(repo, runner.Overrides(budget=4, sandbox="local"))
+    assert summary.experiments == 4 and "budget" in summary.status
+    canaries = run_status(repo)["canaries"]
+    assert [c["id"] for c in canaries] == [2] and canaries[0]["status"] == "rejected"
+
+
+def test_a_canary_that_starts_passing_stops_the_run(repo_factory) -> None:
+    repo = repo_factory(
+        {
+            "settings.py": "X = 1.0  # range: 0..100\n",
+            "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n",  # trusts any X
+            "canary.patch": BROKEN_CANARY,
+            "agentos.toml": CANARY_TOML,
+        }
+    )
+    summary = runner.run(repo, runner.Overrides(budget=10, sandbox="local"))
+    assert summary.experiments == 2
+    assert "canary passed" in summary.status and "checks are broken" in summary.status
+    assert run_status(repo)["canaries"][0]["status"] == "invalid"

@@ -126,11 +126,17 @@ def make_decide(rt: Runtime) -> Any:
 
 
 def route_after_decide(rt: Runtime) -> Any:
-    def route(state: LoopState) -> Literal["run", "checkin", "propose", "finish"]:
+    def route(state: LoopState) -> Literal["run", "canary", "checkin", "propose", "finish"]:
         if state.get("remeasure"):
             return "run"
         if stop_reason(rt, state):
             return "finish"
+        if (
+            rt.task.canary
+            and rt.task.canary_every
+            and state["experiment"] % rt.task.canary_every == 0
+        ):
+            return "canary"
         every = rt.task.checkin.every
         if every and state["experiment"] % every == 0:
             return "checkin"
