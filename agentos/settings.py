@@ -169,9 +169,7 @@ def values(files: Mapping[str, str]) -> dict[str, Value]:
     """`name -> value` of every setting (the name is prefixed by its path when names repeat)."""
     found = find_all(files)
     names = [s.name for s in found]
-    return {
-        (s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}"): s.value for s in found
-    }
+    return {(s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}"): s.value for s in found}
 
 
 # --- Python ------------------------------------------------------------------------------------
@@ -279,8 +277,13 @@ def _toml(path: str, text: str) -> list[Setting]:
                     comment = m.group("comment") or ""
                     out.append(
                         Setting(
-                            path, ".".join(keys), kind, found,  # type: ignore[arg-type]
-                            pos + m.start("val"), pos + m.end("val"), "toml",
+                            path,
+                            ".".join(keys),
+                            kind,
+                            found,  # type: ignore[arg-type]
+                            pos + m.start("val"),
+                            pos + m.end("val"),
+                            "toml",
                             parse_hint(comment[1:]),
                         )
                     )
@@ -372,7 +375,5 @@ class _JsonScanner:
             parsed = float(m.group()) if m.group(1) or m.group(2) else int(m.group())
         kind = _kind(parsed)
         if kind is not None and keys:
-            self.out.append(
-                Setting(self.path, ".".join(keys), kind, parsed, start, i, "json")
-            )
+            self.out.append(Setting(self.path, ".".join(keys), kind, parsed, start, i, "json"))
         return i

@@ -29,21 +29,32 @@ class ToolInput(BaseModel):
     parent_tree: str | None = Field(default=None, description="the parent's snapshot, if any")
 
 
-def as_langchain_tool(t: Tool | str, *, task: Task, sandbox: Sandbox,
-                      trusted_dir: Path | None = None,
-                      options: Mapping[str, Any] | None = None) -> StructuredTool:
+def as_langchain_tool(
+    t: Tool | str,
+    *,
+    task: Task,
+    sandbox: Sandbox,
+    trusted_dir: Path | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> StructuredTool:
     """Wrap a tool node (or a registered tool's name) as a `StructuredTool`."""
     node = get_tool(t) if isinstance(t, str) else t
 
     def call(tree: str, changed: list[str] | None = None, parent_tree: str | None = None) -> str:
-        ctx = ToolContext(tree=Path(tree), changed=list(changed or []), task=task,
-                          sandbox=sandbox, options=dict(options or {}),
-                          parent_tree=Path(parent_tree) if parent_tree else None,
-                          trusted_dir=trusted_dir)
+        ctx = ToolContext(
+            tree=Path(tree),
+            changed=list(changed or []),
+            task=task,
+            sandbox=sandbox,
+            options=dict(options or {}),
+            parent_tree=Path(parent_tree) if parent_tree else None,
+            trusted_dir=trusted_dir,
+        )
         return json.dumps(run_tool(node, ctx).to_json())
 
     return StructuredTool.from_function(
-        func=call, name=node.name.replace(" ", "_"),
+        func=call,
+        name=node.name.replace(" ", "_"),
         description=f"{node.description} ({node.kind}, typically {node.cost:g}s). "
         "Returns JSON: outcome pass/fail/error, findings, signals.",
         args_schema=ToolInput,

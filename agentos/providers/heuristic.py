@@ -31,8 +31,17 @@ from agentos.task import Task, glob_match
 
 
 _ALWAYS_PROTECTED = (
-    "agentos.toml", ".agentos/**", ".git/**", "**/conftest.py", "pytest.ini", "tox.ini",
-    "setup.cfg", "**/sitecustomize.py", "**/usercustomize.py", "**/*.pth", ".env",
+    "agentos.toml",
+    ".agentos/**",
+    ".git/**",
+    "**/conftest.py",
+    "pytest.ini",
+    "tox.ini",
+    "setup.cfg",
+    "**/sitecustomize.py",
+    "**/usercustomize.py",
+    "**/*.pth",
+    ".env",
 )
 _TAMPER = [
     (
@@ -61,9 +70,9 @@ def review_rubric(request: ReviewRequest) -> Review:
         Check(
             "editable-surface",
             not outside,
-            f"{outside[0]} is protected or matches none of the editable globs "
-            f"{list(task.editable)}"
-            if outside else f"all {len(changed)} changed path(s) are editable",
+            f"{outside[0]} is protected or matches none of the editable globs {list(task.editable)}"
+            if outside
+            else f"all {len(changed)} changed path(s) are editable",
         )
     ]
     hits = [(p, _protector(task, p)) for p in changed if _is_protected(task, p)]
@@ -160,8 +169,9 @@ def make_heuristic(task: Task, arg: str) -> Provider:
     mode = arg or DEFAULT_MODE
     if mode not in modes:
         raise UserError(
-            f"unknown heuristic mode {arg!r}", path=task.path,
-            fix="set [llm] provider to \"heuristic\" or one of "
+            f"unknown heuristic mode {arg!r}",
+            path=task.path,
+            fix='set [llm] provider to "heuristic" or one of '
             + ", ".join(f'"heuristic:{m}"' for m in modes),
         )
     return HeuristicProvider(task, mode)

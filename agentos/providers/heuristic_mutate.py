@@ -72,8 +72,14 @@ def mutate(setting: Setting, rng: random.Random, step: float = 1.0) -> Value:
 
 
 def _numeric(
-    name: str, is_int: bool, v: float, lo: float | None, hi: float | None, log: bool,
-    rng: random.Random, step: float,
+    name: str,
+    is_int: bool,
+    v: float,
+    lo: float | None,
+    hi: float | None,
+    log: bool,
+    rng: random.Random,
+    step: float,
 ) -> int | float:
     bounded = lo is not None and hi is not None
     pow2_bounds = all(b is None or b <= 1 or is_pow2(int(b)) for b in (lo, hi))

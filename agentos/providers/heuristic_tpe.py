@@ -49,8 +49,11 @@ def dimensions(settings: Sequence[Setting]) -> Dims:
             dims[st.name] = (st, CategoricalDistribution(list(h.choices)), "choice")
         elif h.low is not None and h.high is not None and h.low < h.high:
             lo, hi = h.low, h.high
-            if st.kind == "int" and is_pow2(int(st.value)) and is_pow2(int(hi)) and (
-                lo <= 1 or is_pow2(int(lo))
+            if (
+                st.kind == "int"
+                and is_pow2(int(st.value))
+                and is_pow2(int(hi))
+                and (lo <= 1 or is_pow2(int(lo)))
             ):
                 e_lo, e_hi = math.ceil(math.log2(max(lo, 1))), math.floor(math.log2(hi))
                 dims[st.name] = (st, IntDistribution(e_lo, e_hi), "pow2")

@@ -34,8 +34,14 @@ class Anneal(StrategyBase):
         return float(self.t0 * scale * self.decay ** a["steps"])
 
     def after(
-        self, state: State, experiment: int, commit: str, score: float, kept: bool,
-        details: dict[str, float], descriptor: str,
+        self,
+        state: State,
+        experiment: int,
+        commit: str,
+        score: float,
+        kept: bool,
+        details: dict[str, float],
+        descriptor: str,
     ) -> str:
         a, walk = state["anneal"], state["walk"]
         delta = score - walk["score"]

@@ -91,8 +91,14 @@ class StrategyBase:
         return Decision("keep" if kept else "discard", reason, st["walk"]["commit"], st)
 
     def after(
-        self, state: State, experiment: int, commit: str, score: float, kept: bool,
-        details: dict[str, float], descriptor: str,
+        self,
+        state: State,
+        experiment: int,
+        commit: str,
+        score: float,
+        kept: bool,
+        details: dict[str, float],
+        descriptor: str,
     ) -> str:
         """Update the walk after a measured candidate; return a note for the reason, or ''."""
         raise NotImplementedError

@@ -18,8 +18,14 @@ class Greedy(StrategyBase):
         return Choice(state["best"]["commit"], 1.0)
 
     def after(
-        self, state: State, experiment: int, commit: str, score: float, kept: bool,
-        details: dict[str, float], descriptor: str,
+        self,
+        state: State,
+        experiment: int,
+        commit: str,
+        score: float,
+        kept: bool,
+        details: dict[str, float],
+        descriptor: str,
     ) -> str:
         state["walk"] = {"commit": state["best"]["commit"], "score": state["best"]["score"]}
         return ""

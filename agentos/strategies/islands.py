@@ -46,8 +46,14 @@ class Islands(StrategyBase):
         return Choice(state["islands"][i]["commit"], self.steps[i % len(self.steps)])
 
     def after(
-        self, state: State, experiment: int, commit: str, score: float, kept: bool,
-        details: dict[str, float], descriptor: str,
+        self,
+        state: State,
+        experiment: int,
+        commit: str,
+        score: float,
+        kept: bool,
+        details: dict[str, float],
+        descriptor: str,
     ) -> str:
         islands = state["islands"]
         i = experiment % len(islands)

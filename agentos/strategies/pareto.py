@@ -48,8 +48,14 @@ class Pareto(StrategyBase):
         return Choice(front[pick]["commit"], 1.0)
 
     def after(
-        self, state: State, experiment: int, commit: str, score: float, kept: bool,
-        details: dict[str, float], descriptor: str,
+        self,
+        state: State,
+        experiment: int,
+        commit: str,
+        score: float,
+        kept: bool,
+        details: dict[str, float],
+        descriptor: str,
     ) -> str:
         objs = {"score": score, **{f"d:{k}": float(v) for k, v in details.items()}}
         front = [m for m in state["front"] if m["commit"] != commit]

@@ -35,8 +35,14 @@ class Restarts(StrategyBase):
         return Choice(state["walk"]["commit"], float(state["restarts"]["step"]))
 
     def after(
-        self, state: State, experiment: int, commit: str, score: float, kept: bool,
-        details: dict[str, float], descriptor: str,
+        self,
+        state: State,
+        experiment: int,
+        commit: str,
+        score: float,
+        kept: bool,
+        details: dict[str, float],
+        descriptor: str,
     ) -> str:
         r = state["restarts"]
         archive = [a for a in r["archive"] if a["commit"] != commit]

@@ -226,16 +226,28 @@ class FakeMessagesAPI:
         if item is None:
             return _error(400, "invalid_request_error", "the fake has no scripted response left")
         if isinstance(item, RateLimited | Overloaded):
-            status, kind = (429, "rate_limit_error") if isinstance(item, RateLimited) else (
-                529, "overloaded_error")
+            status, kind = (
+                (429, "rate_limit_error")
+                if isinstance(item, RateLimited)
+                else (529, "overloaded_error")
+            )
             status, hdrs, payload = _error(status, kind, kind.replace("_", " "))
-            return status, [*hdrs, ("retry-after-ms", str(item.retry_after * 1000)),
-                            ("retry-after", str(math.ceil(item.retry_after)))], payload
+            return (
+                status,
+                [
+                    *hdrs,
+                    ("retry-after-ms", str(item.retry_after * 1000)),
+                    ("retry-after", str(math.ceil(item.retry_after))),
+                ],
+                payload,
+            )
         if isinstance(item, Malformed):
             return 200, [], item.body.encode()
         if isinstance(item, ToolCall):
             block: dict[str, Any] = {
-                "type": "tool_use", "id": f"toolu_fake_{n}", "name": item.name,
+                "type": "tool_use",
+                "id": f"toolu_fake_{n}",
+                "name": item.name,
                 "input": dict(item.input),
             }
             stop = "tool_use"
@@ -243,9 +255,14 @@ class FakeMessagesAPI:
             block = {"type": "text", "text": item.text}
             stop = "end_turn"
         message = {
-            "id": f"msg_fake_{n}", "type": "message", "role": "assistant",
-            "model": body.get("model", "unknown"), "content": [block], "stop_reason": stop,
-            "stop_sequence": None, "usage": self._usage(body, item.output_tokens),
+            "id": f"msg_fake_{n}",
+            "type": "message",
+            "role": "assistant",
+            "model": body.get("model", "unknown"),
+            "content": [block],
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": self._usage(body, item.output_tokens),
         }
         return 200, [], json.dumps(message).encode()
 
@@ -280,6 +297,8 @@ class FakeMessagesAPI:
 
 def _error(status: int, kind: str, message: str) -> tuple[int, list[tuple[str, str]], bytes]:
     body = {"type": "error", "error": {"type": kind, "message": message}}
-    return status, [("x-should-retry", "true" if status in (429, 529) else "false")], json.dumps(
-        body
-    ).encode()
+    return (
+        status,
+        [("x-should-retry", "true" if status in (429, 529) else "false")],
+        json.dumps(body).encode(),
+    )

@@ -62,8 +62,11 @@ def load_skill(name: str) -> Skill:
     head, sep, body = text.removeprefix("---\n").partition("\n---\n")
     meta = yaml.safe_load(head) if sep and text.startswith("---\n") else None
     if not isinstance(meta, dict) or not isinstance(meta.get("description"), str):
-        raise UserError("no YAML front matter with name and description", path=str(path),
-                        fix="start the file with ---, name:, description:, ---")
+        raise UserError(
+            "no YAML front matter with name and description",
+            path=str(path),
+            fix="start the file with ---, name:, description:, ---",
+        )
     return Skill(str(meta.get("name", name)), meta["description"], body.strip())
 
 
@@ -120,9 +123,12 @@ def history_text(task: Task, history: Sequence[HistoryItem]) -> str:
         if best
         else "Nothing kept in this window."
     )
-    return f"The last {len(history)} experiments, oldest first:\n" + quote(
-        "history", "\n".join(rows)
-    ) + "\n" + summary
+    return (
+        f"The last {len(history)} experiments, oldest first:\n"
+        + quote("history", "\n".join(rows))
+        + "\n"
+        + summary
+    )
 
 
 def files_block(req: ProposeRequest) -> TextBlockParam:
@@ -147,8 +153,9 @@ def propose_prompt(req: ProposeRequest) -> tuple[list[TextBlockParam], list[Mess
     if req.feedback:
         parts.append(
             "Feedback on the last attempt:\n"
-            + "\n".join(quote("feedback", f[-FEEDBACK_CHARS:], str(i))
-                        for i, f in enumerate(req.feedback))
+            + "\n".join(
+                quote("feedback", f[-FEEDBACK_CHARS:], str(i)) for i, f in enumerate(req.feedback)
+            )
         )
     else:
         parts.append("No feedback on the last attempt.")
@@ -173,8 +180,9 @@ def review_prompt(req: ReviewRequest) -> tuple[list[TextBlockParam], list[Messag
     if req.findings:
         parts.append(
             "Findings of the gates:\n"
-            + "\n".join(quote("finding", f[-FEEDBACK_CHARS:], str(i))
-                        for i, f in enumerate(req.findings))
+            + "\n".join(
+                quote("finding", f[-FEEDBACK_CHARS:], str(i)) for i, f in enumerate(req.findings)
+            )
         )
     parts.append("Answer every rubric check: " + ", ".join(RUBRIC) + ". Call the review tool once.")
     return _system("agentos-review", req.task), [

@@ -51,8 +51,11 @@ class ReplayProvider(AnthropicProvider):
         if self.path.exists():
             self._load()
         elif not record:
-            raise UserError("replay file not found", path=self.path,
-                            fix=f"record one with {RECORD_ENV}=1 and ANTHROPIC_API_KEY set")
+            raise UserError(
+                "replay file not found",
+                path=self.path,
+                fix=f"record one with {RECORD_ENV}=1 and ANTHROPIC_API_KEY set",
+            )
 
     def _load(self) -> None:
         for number, raw in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
@@ -61,11 +64,15 @@ class ReplayProvider(AnthropicProvider):
             try:
                 entry = json.loads(raw)
             except ValueError as exc:
-                raise UserError(f"line {number}: not JSON", path=self.path,
-                                fix="re-record the file") from exc
+                raise UserError(
+                    f"line {number}: not JSON", path=self.path, fix="re-record the file"
+                ) from exc
             if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str):
-                raise UserError(f"line {number}: needs a digest and a response", path=self.path,
-                                fix="re-record the file")
+                raise UserError(
+                    f"line {number}: needs a digest and a response",
+                    path=self.path,
+                    fix="re-record the file",
+                )
             self._recorded[entry["digest"]].append(entry.get("response"))
 
     def _send(self, payload: Payload) -> object:

@@ -98,8 +98,9 @@ class _Line:
         if not isinstance(raw, dict) or set(raw) - {"tokens_in", "tokens_out", "cost_usd"}:
             raise self.fail("usage must be an object with tokens_in, tokens_out, cost_usd")
         values = [raw.get(k, 0) for k in ("tokens_in", "tokens_out", "cost_usd")]
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-                   for v in values):
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in values
+        ):
             raise self.fail("usage values must be non-negative numbers")
         return Usage(int(values[0]), int(values[1]), float(values[2]))
 
@@ -112,8 +113,9 @@ def load_script(path: Path) -> tuple[list[Proposal | ProviderError], list[Review
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the script ({exc})", path=path,
-                        fix="give a UTF-8 JSONL file") from exc
+        raise UserError(
+            f"cannot read the script ({exc})", path=path, fix="give a UTF-8 JSONL file"
+        ) from exc
     proposals: list[Proposal | ProviderError] = []
     reviews: list[Review | ProviderError] = []
     for number, raw in enumerate(text.splitlines(), start=1):
