@@ -111,11 +111,20 @@ _JOIN = (
 
 @functools.cache
 def chain_tools() -> tuple[str, str, str] | None:
-    """Absolute paths of `setpriv`, `prlimit` and `sh` (util-linux >= 2.33), or None if absent."""
+    """Absolute paths of `setpriv`, `prlimit` and `sh`, or None where one is absent or too old.
+
+    Checked once by running the chain on `true`: a `setpriv` before util-linux 2.33 has no
+    `--pdeathsig`, and the Python launcher must serve then rather than every run failing.
+    """
     found = [shutil.which(tool) for tool in ("setpriv", "prlimit", "sh")]
     if None in found:
         return None
     setpriv, prlimit, sh = (str(path) for path in found)
+    probe = [setpriv, "--pdeathsig", "KILL", "--", prlimit, "--core=0", "--", sh, "-c", "exit 0"]
+    try:
+        subprocess.run(probe, capture_output=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
     return setpriv, prlimit, sh
 
 
