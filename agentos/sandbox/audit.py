@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,6 +132,10 @@ def _snapshot_blob(root: Path, rel: str) -> str | None:
         os.close(fd)
 
 
+def _is_python(argv: Sequence[str]) -> bool:
+    return bool(argv) and os.path.basename(argv[0]).startswith("python")
+
+
 def finish(outcome: Outcome, request: RunRequest, *, cgroup_oom: bool = False) -> RunResult:
     """Turn what the supervisor saw into the contract's result, with the audit when asked for."""
     oom = looks_oom(outcome, request.limits, cgroup_oom=cgroup_oom)
@@ -139,6 +143,9 @@ def finish(outcome: Outcome, request: RunRequest, *, cgroup_oom: bool = False) -
         return to_result(outcome, oom=oom)
     reads = collect(outcome, request.tree)
     problems = reads.problems
-    if reads.interpreters == 0:
+    if reads.interpreters == 0 and _is_python(request.argv):
+        # A Python command that reported nothing evaded the hook (-I, -E, a scrubbed env). A
+        # command that is not Python (sh, a binary) has nothing to report: its reads are unseen,
+        # which docs/sandboxes.md states; the tree hashes before and after still hold.
         problems += ("no audited Python interpreter reported (was it started with -I or -E?)",)
     return to_result(outcome, oom=oom, reads=reads.files, audit_problems=problems)

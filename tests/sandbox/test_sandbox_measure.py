@@ -81,3 +81,24 @@ def test_a_tampered_audit_channel_ends_invalid(
     evaluation = measure(repo, head, evaluator(repo.root, backend)).evaluation
     assert evaluation.status == "invalid" and evaluation.metric is None
     assert evaluation.reason.startswith("read audit: ") and reason in evaluation.reason
+
+
+def test_a_metric_command_that_is_not_python_is_not_refused_by_the_audit(tmp_path: Path) -> None:
+    from helpers import make_repo
+
+    from agentos.git import Repo
+    from agentos.measure import MetricEvaluator, measure
+    from agentos.sandbox import get_backend
+    from agentos.task import load_task
+
+    repo = make_repo(
+        tmp_path / "sh",
+        {
+            "evaluate.sh": "echo score: 3\n",
+            "agentos.toml": '[task]\neditable=["x.txt"]\n[metric]\ncommand="sh evaluate.sh"\n'
+            'regex="^score: (\\\\S+)$"\ngoal="max"\n',
+        },
+    )
+    task = load_task(repo)
+    m = measure(Repo(repo), "HEAD", MetricEvaluator(task, get_backend("local")))
+    assert m.evaluation.status is None and m.evaluation.metric == 3.0
