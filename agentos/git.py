@@ -305,8 +305,18 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def scan_tree(root: Path) -> dict[str, str]:
-    """Every file under `root`: relative path to git blob id (symlinks by their target text)."""
+Stat = tuple[int, int, int, int]
+# Hashed files get this mtime, so that a later write (which sets mtime to the present, whatever
+# the clock's tick) cannot leave a file's stat as it was: git's "racy" case cannot arise.
+_SENTINEL_NS = 1_000_000_007
+
+
+def scan_tree(root: Path, stats: dict[str, Stat] | None = None) -> dict[str, str]:
+    """Every file under `root`: relative path to git blob id (symlinks by their target text).
+
+    With `stats`, also stamp each hashed file with a sentinel mtime and record its (inode, size,
+    mtime_ns, ctime_ns), for `stat_tree` to compare after the run.
+    """
     found: dict[str, str] = {}
     base = str(root)
     cut = len(base) + 1
@@ -316,10 +326,34 @@ def scan_tree(root: Path) -> dict[str, str]:
             full = os.path.join(dirpath, name)
             if os.path.islink(full):
                 data = os.readlink(full).encode("utf-8", "surrogateescape")
+                st = os.lstat(full)
             else:
                 with open(full, "rb") as fh:
                     data = fh.read()
+                    if stats is not None:
+                        os.utime(fh.fileno(), ns=(_SENTINEL_NS, _SENTINEL_NS))
+                    st = os.fstat(fh.fileno())
             found[full[cut:]] = blob_id(data)
+            if stats is not None:
+                stats[full[cut:]] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return found
+
+
+def stat_tree(root: Path) -> dict[str, Stat]:
+    """Every file under `root`: (inode, size, mtime_ns, ctime_ns). Any write to a file's bytes
+    changes its ctime, which no process can set back, so equal stats mean equal bytes."""
+    found: dict[str, Stat] = {}
+    base = str(root)
+    cut = len(base) + 1
+    for dirpath, _dirnames, filenames in os.walk(base):
+        for name in filenames:
+            st = os.lstat(os.path.join(dirpath, name))
+            found[os.path.join(dirpath, name)[cut:]] = (
+                st.st_ino,
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+            )
     return found
 
 

@@ -86,3 +86,14 @@ def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="points outside"):
         Repo(root).snapshot("HEAD", dest)
     assert list(dest.iterdir()) == []
+
+
+def test_a_same_size_rewrite_right_after_hashing_changes_the_stat(tmp_path: Path) -> None:
+    from agentos.git import Stat, stat_tree
+
+    (tmp_path / "settings.py").write_text("X = 1\n")
+    stats: dict[str, Stat] = {}
+    scan_tree(tmp_path, stats)
+    assert stat_tree(tmp_path) == stats
+    (tmp_path / "settings.py").write_text("X = 2\n")  # same size, same clock tick
+    assert stat_tree(tmp_path) != stats
