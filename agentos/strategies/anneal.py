@@ -13,7 +13,7 @@ import math
 from typing import Any, ClassVar
 
 from agentos.strategies.base import Choice, register_strategy
-from agentos.strategies.common import State, StrategyBase
+from agentos.strategies.common import Measured, State, StrategyBase
 
 
 @register_strategy
@@ -33,30 +33,21 @@ class Anneal(StrategyBase):
         scale = a["scale"] if a["scale"] else 1e-12
         return float(self.t0 * scale * self.decay ** a["steps"])
 
-    def after(
-        self,
-        state: State,
-        experiment: int,
-        commit: str,
-        score: float,
-        kept: bool,
-        details: dict[str, float],
-        descriptor: str,
-    ) -> str:
+    def after(self, state: State, m: Measured) -> str:
         a, walk = state["anneal"], state["walk"]
-        delta = score - walk["score"]
+        delta = m.score - walk["score"]
         a["scale"] = abs(delta) if a["scale"] is None else 0.8 * a["scale"] + 0.2 * abs(delta)
         note = ""
-        if kept:
-            state["walk"] = {"commit": commit, "score": score}
+        if m.kept:
+            state["walk"] = {"commit": m.commit, "score": m.score}
         elif delta >= 0:
-            state["walk"] = {"commit": commit, "score": score}
+            state["walk"] = {"commit": m.commit, "score": m.score}
             note = "the walk moves on (not a new best)"
         else:
             t = self.temperature(state)
             p = math.exp(delta / t) if t > 0 else 0.0
-            if self.rng(state, experiment, "accept").random() < p:
-                state["walk"] = {"commit": commit, "score": score}
+            if self.rng(state, m.experiment, "accept").random() < p:
+                state["walk"] = {"commit": m.commit, "score": m.score}
                 note = f"worse move accepted by the walk (p={p:.2f})"
         a["steps"] += 1
         a["since_restart"] += 1

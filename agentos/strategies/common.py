@@ -10,12 +10,30 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from agentos.strategies.base import Choice, Decision
 from agentos.strategies.noise import judge, mean, sample_sd
 
 State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A measured candidate once keep or discard is settled: what `after` moves the walk with.
+
+    One value rather than six parameters, so every strategy's `after` reads the same fields.
+    `details` are the evaluator's secondary figures (higher is better); `descriptor` says what
+    changed.
+    """
+
+    experiment: int
+    commit: str
+    score: float
+    kept: bool
+    details: dict[str, float]
+    descriptor: str
 
 
 class StrategyBase:
@@ -86,20 +104,13 @@ class StrategyBase:
             st["keeps"] += 1
         else:
             st["since_best"] += 1
-        note = self.after(st, experiment, commit, score, kept, dict(details or {}), descriptor)
+        note = self.after(
+            st, Measured(experiment, commit, score, kept, dict(details or {}), descriptor)
+        )
         reason = f"{verdict.reason}; {note}" if note else verdict.reason
         return Decision("keep" if kept else "discard", reason, st["walk"]["commit"], st)
 
-    def after(
-        self,
-        state: State,
-        experiment: int,
-        commit: str,
-        score: float,
-        kept: bool,
-        details: dict[str, float],
-        descriptor: str,
-    ) -> str:
+    def after(self, state: State, m: Measured) -> str:
         """Update the walk after a measured candidate; return a note for the reason, or ''."""
         raise NotImplementedError
 

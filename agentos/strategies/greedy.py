@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentos.strategies.base import Choice, register_strategy
-from agentos.strategies.common import State, StrategyBase
+from agentos.strategies.common import Measured, State, StrategyBase
 
 
 @register_strategy
@@ -17,15 +17,6 @@ class Greedy(StrategyBase):
     def choose(self, state: dict[str, Any], experiment: int) -> Choice:
         return Choice(state["best"]["commit"], 1.0)
 
-    def after(
-        self,
-        state: State,
-        experiment: int,
-        commit: str,
-        score: float,
-        kept: bool,
-        details: dict[str, float],
-        descriptor: str,
-    ) -> str:
+    def after(self, state: State, m: Measured) -> str:
         state["walk"] = {"commit": state["best"]["commit"], "score": state["best"]["score"]}
         return ""

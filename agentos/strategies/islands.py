@@ -14,7 +14,7 @@ import math
 from typing import Any, ClassVar
 
 from agentos.strategies.base import Choice, register_strategy
-from agentos.strategies.common import State, StrategyBase
+from agentos.strategies.common import Measured, State, StrategyBase
 
 
 def descriptor_terms(descriptor: str) -> list[str]:
@@ -45,27 +45,18 @@ class Islands(StrategyBase):
         i = experiment % len(state["islands"])
         return Choice(state["islands"][i]["commit"], self.steps[i % len(self.steps)])
 
-    def after(
-        self,
-        state: State,
-        experiment: int,
-        commit: str,
-        score: float,
-        kept: bool,
-        details: dict[str, float],
-        descriptor: str,
-    ) -> str:
+    def after(self, state: State, m: Measured) -> str:
         islands = state["islands"]
-        i = experiment % len(islands)
+        i = m.experiment % len(islands)
         isl = islands[i]
         note = ""
-        if kept or score > isl["score"]:
-            isl["commit"], isl["score"] = commit, score
-            for term in descriptor_terms(descriptor):
+        if m.kept or m.score > isl["score"]:
+            isl["commit"], isl["score"] = m.commit, m.score
+            for term in descriptor_terms(m.descriptor):
                 isl["profile"][term] = isl["profile"].get(term, 0.0) + 1.0
-            note = "" if kept else f"island {i} moves on (not a new best)"
+            note = "" if m.kept else f"island {i} moves on (not a new best)"
         state["walk"] = {"commit": isl["commit"], "score": isl["score"]}
-        return self._migrate(state, experiment, note)
+        return self._migrate(state, m.experiment, note)
 
     def failed(self, state: State, experiment: int) -> None:
         self._migrate(state, experiment, "")

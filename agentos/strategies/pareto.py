@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from agentos.strategies.base import Choice, register_strategy
-from agentos.strategies.common import State, StrategyBase
+from agentos.strategies.common import Measured, State, StrategyBase
 
 
 def dominates(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -47,25 +47,16 @@ class Pareto(StrategyBase):
         pick = rng.choices(range(len(front)), weights=self.weights(front))[0]
         return Choice(front[pick]["commit"], 1.0)
 
-    def after(
-        self,
-        state: State,
-        experiment: int,
-        commit: str,
-        score: float,
-        kept: bool,
-        details: dict[str, float],
-        descriptor: str,
-    ) -> str:
-        objs = {"score": score, **{f"d:{k}": float(v) for k, v in details.items()}}
-        front = [m for m in state["front"] if m["commit"] != commit]
+    def after(self, state: State, m: Measured) -> str:
+        objs = {"score": m.score, **{f"d:{k}": float(v) for k, v in m.details.items()}}
+        front = [f for f in state["front"] if f["commit"] != m.commit]
         note = ""
-        if not any(dominates(m["objs"], objs) for m in front):
-            front = [m for m in front if not dominates(objs, m["objs"])]
-            front.append({"commit": commit, "objs": objs})
-            front.sort(key=lambda m: -m["objs"]["score"])
+        if not any(dominates(f["objs"], objs) for f in front):
+            front = [f for f in front if not dominates(objs, f["objs"])]
+            front.append({"commit": m.commit, "objs": objs})
+            front.sort(key=lambda f: -f["objs"]["score"])
             front = front[: self.front_size]
-            note = "" if kept else f"joins the front ({len(front)} members)"
+            note = "" if m.kept else f"joins the front ({len(front)} members)"
         state["front"] = front
         state["walk"] = {"commit": state["best"]["commit"], "score": state["best"]["score"]}
         return note

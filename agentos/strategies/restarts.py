@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from agentos.strategies.base import Choice, register_strategy
-from agentos.strategies.common import State, StrategyBase
+from agentos.strategies.common import Measured, State, StrategyBase
 
 
 @register_strategy
@@ -34,29 +34,20 @@ class Restarts(StrategyBase):
     def choose(self, state: dict[str, Any], experiment: int) -> Choice:
         return Choice(state["walk"]["commit"], float(state["restarts"]["step"]))
 
-    def after(
-        self,
-        state: State,
-        experiment: int,
-        commit: str,
-        score: float,
-        kept: bool,
-        details: dict[str, float],
-        descriptor: str,
-    ) -> str:
+    def after(self, state: State, m: Measured) -> str:
         r = state["restarts"]
-        archive = [a for a in r["archive"] if a["commit"] != commit]
-        archive.append({"commit": commit, "score": score})
+        archive = [a for a in r["archive"] if a["commit"] != m.commit]
+        archive.append({"commit": m.commit, "score": m.score})
         archive.sort(key=lambda a: -a["score"])
         r["archive"] = archive[: self.archive_size]
-        if kept or score > state["walk"]["score"]:
-            state["walk"] = {"commit": commit, "score": score}
+        if m.kept or m.score > state["walk"]["score"]:
+            state["walk"] = {"commit": m.commit, "score": m.score}
             r["stuck"] = 0
-            if kept:
+            if m.kept:
                 r["step"] = 1.0
-            return "" if kept else "the walk moves on (not a new best)"
+            return "" if m.kept else "the walk moves on (not a new best)"
         r["stuck"] += 1
-        return self._maybe_restart(state, experiment)
+        return self._maybe_restart(state, m.experiment)
 
     def failed(self, state: State, experiment: int) -> None:
         state["restarts"]["stuck"] += 1
