@@ -105,16 +105,16 @@ class Task:
 
 
 def glob_match(path: str, pattern: str) -> bool:
-    """Match a repository-relative POSIX path: `*` stays within a folder, `**/` spans folders,
-    and a pattern naming a folder matches everything under it."""
-    return _glob_regex(pattern).fullmatch(path) is not None or path.startswith(
-        pattern.rstrip("/") + "/"
-    )
+    """Match a repository-relative POSIX path: `*` and `?` stay within a folder, `**/` spans
+    folders, and a pattern naming a folder (literally or through a wildcard) matches everything
+    under it. The loop, the reviewer and the built-in gates all match paths here."""
+    return _glob_regex(pattern).fullmatch(path) is not None
 
 
 @functools.lru_cache(maxsize=256)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     out, i = [], 0
+    pattern = pattern.strip("/")
     while i < len(pattern):
         if pattern.startswith("**/", i):
             out.append("(?:.*/)?")
@@ -131,7 +131,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(pattern[i]))
             i += 1
-    return re.compile("".join(out))
+    return re.compile("".join(out) + "(?:/.*)?")
 
 
 _TOP_KEYS = {"task", "metric", "budget", "search", "checkin", "tools", "review", "sandbox", "llm"}

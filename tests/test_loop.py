@@ -243,3 +243,13 @@ def test_a_change_to_a_protected_file_is_rejected_before_it_runs(quickstart: Pat
     widened = dataclasses.replace(task, editable=("settings.py", "evaluate.py"))
     assert not widened.is_editable("evaluate.py")
     assert not widened.is_editable("agentos.toml")
+
+
+def test_a_glob_naming_a_folder_covers_what_is_below_it() -> None:
+    """One matcher for the loop and the gates: a folder named literally or through a wildcard
+    covers its contents, and `*` never crosses a folder boundary within a name."""
+    from agentos.task import glob_match
+
+    assert glob_match("eval/sub/x.py", "eval/*") and glob_match("data/a/b", "data/")
+    assert glob_match("src/pkg/m.py", "src/**/*.py") and glob_match("m.py", "**/*.py")
+    assert not glob_match("evaluate.py", "eval") and not glob_match("src/m.pyc", "src/*.py")

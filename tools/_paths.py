@@ -1,47 +1,15 @@
-"""Glob matching for task paths, and safe reads from a snapshot.
+"""Safe listing and reads of a snapshot (globs are matched by `agentos.task.glob_match`).
 
-Globs follow `agentos.toml` usage: `*` and `?` stay inside one path segment, `**/` spans any number
-of folders, and a pattern that names a folder covers everything below it. Reads never follow a
-symlink (a link is reported by its target text) and refuse files over a size cap.
+Reads never follow a symlink (a link is reported by its target text) and refuse files over a
+size cap.
 """
 
 from __future__ import annotations
 
-import functools
 import os
-import re
-from collections.abc import Iterable
 from pathlib import Path
 
 MAX_READ = 2 << 20
-
-
-@functools.lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str]:
-    out, i = [], 0
-    pattern = pattern.strip("/")
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + "(?:/.*)?")
-
-
-def matches(path: str, patterns: Iterable[str]) -> bool:
-    """Whether the snapshot-relative `path` falls under any of the globs."""
-    return any(_compile(p).fullmatch(path) for p in patterns)
 
 
 def walk(tree: Path) -> list[str]:

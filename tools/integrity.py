@@ -13,9 +13,10 @@ import hashlib
 import json
 from pathlib import Path
 
+from agentos.task import glob_match
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
-from ._paths import matches, read_bytes, walk
+from ._paths import read_bytes, walk
 from ._sandboxed import MAX_FINDINGS
 
 NAME = "integrity"
@@ -31,7 +32,7 @@ def protected_digests(tree: Path, globs: tuple[str, ...]) -> dict[str, str]:
     recorded as `unreadable`, which never matches a digest)."""
     out = {}
     for rel in walk(tree):
-        if matches(rel, globs):
+        if any(glob_match(rel, g) for g in globs):
             data = read_bytes(tree, rel)
             out[rel] = digest(data) if data is not None else "unreadable"
     return out

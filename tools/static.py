@@ -21,7 +21,7 @@ from pathlib import Path
 
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
-from ._paths import matches, read_bytes, walk
+from ._paths import read_bytes, walk
 from ._sandboxed import MAX_FINDINGS, option_strs
 
 NAME = "static"
@@ -111,9 +111,9 @@ def static_gate(ctx: ToolContext) -> ToolResult:
     findings: list[Finding] = []
     added = removed = d_complexity = d_nodes = 0
     for rel in sorted(set(ctx.changed)):
-        if matches(rel, ctx.task.protected):
+        if ctx.task.is_protected(rel):
             findings.append(Finding(rel, 0, "protected-path", f"{rel} is protected by the task"))
-        elif ctx.options.get("editable_only", True) and not matches(rel, ctx.task.editable):
+        elif ctx.options.get("editable_only", True) and not ctx.task.is_editable(rel):
             findings.append(Finding(rel, 0, "not-editable", f"{rel} is outside task.editable"))
         new = read_bytes(ctx.tree, rel)
         old = read_bytes(ctx.parent_tree, rel) if ctx.parent_tree else None
