@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import anthropic
 from anthropic.types import ToolParam
 
-from agentos.errors import UserError
 from agentos.providers.base import ProviderError, Usage
 from agentos.providers.llm.claude import add
-from agentos.providers.llm.guard import check_request_allowed, is_loopback
+from agentos.providers.llm.client import configured, make_client, send
 from agentos.providers.llm.parse import MalformedResponse, usage_of
 from agentos.skill.evals import EvalItem
 from agentos.skill.model import Skill
@@ -136,15 +133,8 @@ class ClaudeRouter:
         self.malformed_retries = malformed_retries
         self.spent = Usage()
         self.requests = 0
-        key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
-        url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
-        if not key and url and is_loopback(url):
-            key = "agentos-local-fake"
-        if not key:
-            raise UserError("ANTHROPIC_API_KEY is not set", fix="export ANTHROPIC_API_KEY=...")
-        self._client = anthropic.Anthropic(
-            api_key=key, base_url=url, max_retries=max_retries, timeout=timeout
-        )
+        key, url = configured(api_key, base_url)
+        self._client = make_client(key, url, max_retries=max_retries, timeout=timeout)
         self._cache: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
 
@@ -199,21 +189,7 @@ class ClaudeRouter:
         raise ProviderError(f"claude router: malformed response {len(errors)} times: {errors[-1]}")
 
     def _send(self, payload: dict[str, Any]) -> object:
-        check_request_allowed(str(self._client.base_url))
-        try:
-            raw = self._client.messages.with_raw_response.create(**payload)
-            text = raw.text()
-        except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as exc:
-            raise UserError(
-                f"the Messages API refused the key ({exc.status_code})",
-                fix="check ANTHROPIC_API_KEY",
-            ) from exc
-        except anthropic.APIError as exc:
-            raise ProviderError(f"claude router: {type(exc).__name__}: {exc}") from exc
-        try:
-            body: object = json.loads(text)
-        except ValueError:
-            return None
+        body = send(self._client, payload, who="claude router")
         with self._lock:
             self.requests += 1
             if isinstance(body, dict):

@@ -15,14 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict, TypeVar
 
 import anthropic
 from anthropic.types import MessageParam, TextBlockParam, ToolChoiceToolParam, ToolParam
 
-from agentos.errors import UserError
 from agentos.providers.base import (
     Proposal,
     ProposeRequest,
@@ -31,7 +29,8 @@ from agentos.providers.base import (
     ReviewRequest,
     Usage,
 )
-from agentos.providers.llm.guard import check_request_allowed, is_loopback
+from agentos.providers.llm.client import configured, make_client, send
+from agentos.providers.llm.guard import check_request_allowed
 from agentos.providers.llm.parse import MalformedResponse, parse_proposal, parse_review, usage_of
 from agentos.providers.llm.prompts import PROPOSE_TOOL, REVIEW_TOOL, propose_prompt, review_prompt
 from agentos.task import Task
@@ -91,8 +90,7 @@ class AnthropicProvider:
         self.max_tokens = max_tokens
         self.malformed_retries = malformed_retries
         self.spent = Usage()
-        self._key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
-        self._base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+        self._key, self._base_url = configured(api_key, base_url)
         self._max_retries = max_retries
         self._timeout = timeout
         self._client: anthropic.Anthropic | None = None
@@ -101,16 +99,8 @@ class AnthropicProvider:
     def client(self) -> anthropic.Anthropic:
         """The SDK client, built on first use (a replay that never records needs none)."""
         if self._client is None:
-            key = self._key
-            if not key and self._base_url and is_loopback(self._base_url):
-                key = "agentos-local-fake"
-            if not key:
-                raise UserError("ANTHROPIC_API_KEY is not set", fix="export ANTHROPIC_API_KEY=...")
-            self._client = anthropic.Anthropic(
-                api_key=key,
-                base_url=self._base_url,
-                max_retries=self._max_retries,
-                timeout=self._timeout,
+            self._client = make_client(
+                self._key, self._base_url, max_retries=self._max_retries, timeout=self._timeout
             )
         return self._client
 
@@ -180,23 +170,7 @@ class AnthropicProvider:
 
     def _send(self, payload: Payload) -> object:
         """One Messages API call (with the SDK's own retries); the decoded JSON body, or None."""
-        client = self.client
-        check_request_allowed(str(client.base_url))
-        try:
-            raw = client.messages.with_raw_response.create(**payload)
-            text = raw.text()
-        except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as exc:
-            raise UserError(
-                f"the Messages API refused the key ({exc.status_code})",
-                fix="check ANTHROPIC_API_KEY",
-            ) from exc
-        except anthropic.APIError as exc:
-            raise ProviderError(f"anthropic: {type(exc).__name__}: {exc}") from exc
-        try:
-            body: object = json.loads(text)
-        except ValueError:
-            return None
-        return body
+        return send(self.client, payload, who="anthropic")
 
     def count_tokens(self, payload: Payload) -> int:
         """Input tokens of `payload`, from the API's token counter (`messages/count_tokens`)."""
