@@ -18,12 +18,12 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 from pathlib import Path
 
-from agentos.sandbox import audit, cgroup, layout
+from agentos.sandbox import audit, layout
 from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
-from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env, supervise
+from agentos.sandbox.scope import run_scope
+from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env
 
 INSTALL = (
     "install bubblewrap: apt-get install -y bubblewrap (Debian/Ubuntu) or dnf install bubblewrap"
@@ -144,37 +144,19 @@ class BwrapSandbox(Sandbox):
         self.launcher: LauncherKind = launcher
 
     def run(self, request: RunRequest) -> RunResult:
-        scratch = Path(tempfile.mkdtemp(prefix="agentos-bwrap-"))
-        group = cgroup.create(request.limits)
-        channel: audit.Channel | None = None
-        try:
-            channel = (
-                audit.open_channel(scratch / "audit", tree=layout.TREE, site_path=layout.AUDIT_SITE)
-                if request.audit
-                else None
-            )
+        with run_scope(request, prefix="agentos-bwrap-") as scope:
+            channel = scope.open_audit(tree=layout.TREE, site_path=layout.AUDIT_SITE)
             argv = launcher_argv(
                 request.limits,
                 gpu=request.gpu,
                 mode="exec",
-                cgroup_procs=group.procs_files if group else (),
+                cgroup_procs=scope.cgroup_procs,
                 kind=self.launcher,
             )
-            argv += bwrap_argv(request, scratch=scratch, channel=channel) + list(request.argv)
-            outcome = supervise(
+            argv += bwrap_argv(request, scratch=scope.scratch, channel=channel) + list(request.argv)
+            return scope.finish(
                 argv,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-                cwd=scratch,
-                limits=request.limits,
-                audit_read=channel.read_fd if channel else None,
+                cwd=scope.scratch,
                 stop_signal=signal.SIGKILL,
             )
-            if group:
-                group.kill_all()
-            return audit.finish(outcome, request, cgroup_oom=bool(group and group.oom_killed()))
-        finally:
-            if channel:
-                channel.close()
-            if group:
-                group.remove()
-            shutil.rmtree(scratch, ignore_errors=True)

@@ -10,13 +10,9 @@ reaching the network, or from signalling other processes. It is used only when n
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
-from agentos.sandbox import audit, cgroup
 from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
-from agentos.sandbox.supervise import launcher_argv, sandbox_env, supervise
+from agentos.sandbox.scope import run_scope
+from agentos.sandbox.supervise import launcher_argv, sandbox_env
 
 
 @register_backend
@@ -27,17 +23,12 @@ class LocalSandbox(Sandbox):
     security_boundary = False
 
     def run(self, request: RunRequest) -> RunResult:
-        scratch = Path(tempfile.mkdtemp(prefix="agentos-local-"))
-        group = cgroup.create(request.limits)
-        channel: audit.Channel | None = None
-        try:
-            home, tmp = scratch / "home", scratch / "tmp"
+        with run_scope(request, prefix="agentos-local-") as scope:
+            home, tmp = scope.scratch / "home", scope.scratch / "tmp"
             home.mkdir()
             tmp.mkdir()
             tree = request.tree.resolve()
-            channel = (
-                audit.open_channel(scratch / "audit", tree=str(tree)) if request.audit else None
-            )
+            channel = scope.open_audit(tree=str(tree))
             env = sandbox_env(
                 request,
                 home=str(home),
@@ -49,21 +40,6 @@ class LocalSandbox(Sandbox):
                 request.limits,
                 gpu=request.gpu,
                 mode="reap",
-                cgroup_procs=group.procs_files if group else (),
+                cgroup_procs=scope.cgroup_procs,
             ) + list(request.argv)
-            outcome = supervise(
-                argv,
-                env=env,
-                cwd=tree,
-                limits=request.limits,
-                audit_read=channel.read_fd if channel else None,
-            )
-            if group:
-                group.kill_all()
-            return audit.finish(outcome, request, cgroup_oom=bool(group and group.oom_killed()))
-        finally:
-            if channel:
-                channel.close()
-            if group:
-                group.remove()
-            shutil.rmtree(scratch, ignore_errors=True)
+            return scope.finish(argv, env=env, cwd=tree)

@@ -23,12 +23,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from agentos.sandbox import audit, cgroup, landlock, layout
+from agentos.sandbox import audit, landlock, layout
 from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
-from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env, supervise
+from agentos.sandbox.scope import run_scope
+from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env
 
 UID = GID = 65534
 log = logging.getLogger(__name__)
@@ -136,42 +136,25 @@ class UnshareSandbox(Sandbox):
         self.launcher: LauncherKind = launcher
 
     def run(self, request: RunRequest) -> RunResult:
-        scratch = Path(tempfile.mkdtemp(prefix="agentos-unshare-"))
-        group = cgroup.create(request.limits)
-        channel: audit.Channel | None = None
-        try:
+        with run_scope(request, prefix="agentos-unshare-") as scope:
+            scratch = scope.scratch
             os.chmod(scratch, 0o755)
             root = scratch / "root"
             root.mkdir()
             tree = request.tree.resolve()
             tree.chmod(tree.stat().st_mode | 0o005)  # the unprivileged uid must enter it
             os.chown(request.output, UID, GID)
-            channel = (
-                audit.open_channel(scratch / "audit", tree=layout.TREE, site_path=layout.AUDIT_SITE)
-                if request.audit
-                else None
-            )
+            channel = scope.open_audit(tree=layout.TREE, site_path=layout.AUDIT_SITE)
             spec_path = scratch / "spec.json"
             spec_path.write_text(json.dumps(_spec(request, root, channel)))
             argv = launcher_argv(
                 request.limits, gpu=request.gpu, mode="exec", nproc=True,
-                cgroup_procs=group.procs_files if group else (), kind=self.launcher,
+                cgroup_procs=scope.cgroup_procs, kind=self.launcher,
             )  # fmt: skip
             argv += [shutil.which("unshare") or "/usr/bin/unshare", "--mount",
                      "--propagation", "private", "--", sys.executable, "-I", "-S", "-B",
                      str(MKROOT), str(spec_path)]  # fmt: skip
-            outcome = supervise(
+            return scope.finish(
                 argv, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, cwd=scratch,
-                limits=request.limits,
-                audit_read=channel.read_fd if channel else None,
                 stop_signal=signal.SIGKILL,
             )  # fmt: skip
-            if group:
-                group.kill_all()
-            return audit.finish(outcome, request, cgroup_oom=bool(group and group.oom_killed()))
-        finally:
-            if channel:
-                channel.close()
-            if group:
-                group.remove()
-            shutil.rmtree(scratch, ignore_errors=True)
