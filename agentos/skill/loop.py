@@ -23,7 +23,7 @@ from pathlib import Path
 from agentos.git import RefConflict, Repo
 from agentos.ledger import Ledger
 from agentos.providers.base import Provider
-from agentos.runner import drive, make_runtime, start_run, state_dir
+from agentos.runner import drive, start_run
 from agentos.runtime import Runtime
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gate_tool import NAME as GATE_TOOL
@@ -91,31 +91,17 @@ def open_skill_run(
     evaluator: SkillEvaluator,
     provider: Provider,
 ) -> Runtime:
-    """Record the run and build its runtime; from HEAD through `start_run`, from a merged commit
-    of an earlier round through the same `make_runtime` and ledger record."""
-    if baseline == repo.rev("HEAD"):
-        return start_run(task, repo, ledger, run_id=run_id, evaluator=evaluator, provider=provider)
-    rt = make_runtime(
+    """Record the run and build its runtime from `baseline` (HEAD, or a merged commit of an
+    earlier round) through `start_run`."""
+    return start_run(
         task,
         repo,
         ledger,
-        run_id,
-        baseline,
-        state_dir(repo),
+        run_id=run_id,
         evaluator=evaluator,
         provider=provider,
-    )
-    ledger.start_run(
-        run_id,
-        task=task.name,
-        repo=str(repo.root),
         baseline=baseline,
-        strategy=task.search.strategy,
-        seed=task.search.seed,
-        provider=provider.name,
-        config=json.dumps({"toml": None, "overrides": {}}),
     )
-    return rt
 
 
 def run_skill(rt: Runtime, skill: str, rnd: int) -> SkillRun:
