@@ -85,8 +85,6 @@ def bwrap_argv(request: RunRequest, *, scratch: Path, channel: audit.Channel | N
             args += ["--ro-bind", path, path]
     for path in layout.etc_entries():
         args += ["--ro-bind", path, path]
-    for path in layout.interpreter_roots():
-        args += ["--ro-bind", path, path]
     args += [
         "--proc",
         "/proc",
@@ -99,6 +97,9 @@ def bwrap_argv(request: RunRequest, *, scratch: Path, channel: audit.Channel | N
         "--dir",
         "/tmp/home",
     ]
+    # after the private /tmp: an interpreter or venv that lives under /tmp stays visible
+    for path in layout.interpreter_roots():
+        args += ["--ro-bind", path, path]
     if request.gpu:
         for dev in layout.gpu_devices():
             args += ["--dev-bind", dev, dev]

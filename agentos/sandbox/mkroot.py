@@ -53,6 +53,9 @@ def main(spec_path: str) -> None:
     root = spec["root"]
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("agentos", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
+    # the private /tmp first, so that binds below it (a venv under /tmp) land inside it
+    os.makedirs(root + "/tmp")
+    mount("tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     for source, target, writable in spec["binds"]:
         dest = root + target
         make_target(dest, source)
@@ -63,11 +66,10 @@ def main(spec_path: str) -> None:
         mount(None, dest, None, flags)
     for target, link in spec["symlinks"]:
         os.symlink(target, root + link)
-    for path in ("/proc", "/tmp", "/dev/shm", "/old"):
+    for path in ("/proc", "/dev/shm", "/old"):
         os.makedirs(root + path, exist_ok=True)
     # unshare writes its uid map through /proc; the inner --mount-proc covers this one for good.
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    mount("tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     mount("shm", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     os.makedirs(root + "/tmp/home")
     os.chown(root + "/tmp/home", spec["uid"], spec["gid"])
