@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +43,14 @@ class Router(Protocol):
 def skill_text(skill: Skill) -> str:
     """What the router sees of a skill: its name in words, then its description."""
     return f"{skill.name.replace('-', ' ')}: {skill.description}"
+
+
+def facets(skill: Skill) -> list[str]:
+    """The texts a skill is matched by: its name and whole description, then each sentence or
+    clause of the description (split at . ; : and line ends) long enough to mean something."""
+    name = skill.name.replace("-", " ")
+    parts = [p.strip() for p in re.split(r"[.;:\n]+\s*", skill.description)]
+    return [skill_text(skill)] + [f"{name}: {p}" for p in parts if len(p.split()) >= 2]
 
 
 def model_dir() -> Path:
@@ -119,10 +128,19 @@ class EmbeddingRouter:
         return np.stack([self._cache[t] for t in texts])
 
     def scores(self, queries: Sequence[str], skills: Sequence[Skill]) -> Matrix:
-        """Cosine similarity, shape (queries, skills)."""
+        """Cosine similarity, shape (queries, skills): for each skill, the best of its facets
+        (the whole description, and each of its sentences and clauses, all under the skill's
+        name), so a specific phrase is matched on its own rather than diluted in one vector."""
         q = self.embed(queries)
-        s = self.embed([skill_text(k) for k in skills])
-        return q @ s.T
+        texts: list[str] = []
+        starts: list[int] = []
+        for skill in skills:
+            starts.append(len(texts))
+            texts.extend(facets(skill))
+        if not texts:
+            return np.zeros((len(queries), 0), dtype=np.float32)
+        per_facet = q @ self.embed(texts).T
+        return np.maximum.reduceat(per_facet, starts, axis=1)
 
     def decide(self, scores: Matrix, names: Sequence[str]) -> list[str | None]:
         best = scores.argmax(axis=1)
