@@ -21,9 +21,9 @@ import subprocess
 from pathlib import Path
 
 from agentos.sandbox import audit, layout
-from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
-from agentos.sandbox.scope import run_scope
-from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env
+from agentos.sandbox.base import RunRequest, RunResult, register_backend
+from agentos.sandbox.scope import IsolatingSandbox, run_scope
+from agentos.sandbox.supervise import launcher_argv, sandbox_env
 
 INSTALL = (
     "install bubblewrap: apt-get install -y bubblewrap (Debian/Ubuntu) or dnf install bubblewrap"
@@ -130,19 +130,14 @@ def bwrap_argv(request: RunRequest, *, scratch: Path, channel: audit.Channel | N
 
 
 @register_backend
-class BwrapSandbox(Sandbox):
+class BwrapSandbox(IsolatingSandbox):
     """bubblewrap: a security boundary for code that does not hold a kernel exploit."""
 
     name = "bwrap"
-    security_boundary = True
 
     @classmethod
     def missing(cls) -> str | None:
         return _probe()
-
-    def __init__(self, *, launcher: LauncherKind = "auto") -> None:
-        """`launcher="python"` forces the Python launcher instead of the faster tool chain."""
-        self.launcher: LauncherKind = launcher
 
     def run(self, request: RunRequest) -> RunResult:
         with run_scope(request, prefix="agentos-bwrap-") as scope:

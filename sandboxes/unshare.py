@@ -26,9 +26,9 @@ import sys
 from pathlib import Path
 
 from agentos.sandbox import audit, landlock, layout
-from agentos.sandbox.base import RunRequest, RunResult, Sandbox, register_backend
-from agentos.sandbox.scope import run_scope
-from agentos.sandbox.supervise import LauncherKind, launcher_argv, sandbox_env
+from agentos.sandbox.base import RunRequest, RunResult, register_backend
+from agentos.sandbox.scope import IsolatingSandbox, run_scope
+from agentos.sandbox.supervise import launcher_argv, sandbox_env
 
 UID = GID = 65534
 log = logging.getLogger(__name__)
@@ -121,19 +121,14 @@ def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dic
 
 
 @register_backend
-class UnshareSandbox(Sandbox):
+class UnshareSandbox(IsolatingSandbox):
     """Namespaces by util-linux, after dropping to an unprivileged uid; a security boundary."""
 
     name = "unshare"
-    security_boundary = True
 
     @classmethod
     def missing(cls) -> str | None:
         return _probe()
-
-    def __init__(self, *, launcher: LauncherKind = "auto") -> None:
-        """`launcher="python"` forces the Python launcher instead of the faster tool chain."""
-        self.launcher: LauncherKind = launcher
 
     def run(self, request: RunRequest) -> RunResult:
         with run_scope(request, prefix="agentos-unshare-") as scope:

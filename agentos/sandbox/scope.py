@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentos.sandbox import audit, cgroup
-from agentos.sandbox.base import RunRequest, RunResult
-from agentos.sandbox.supervise import supervise
+from agentos.sandbox.base import RunRequest, RunResult, Sandbox
+from agentos.sandbox.supervise import LauncherKind, supervise
 
 
 @dataclass
@@ -65,6 +65,16 @@ class RunScope:
             self.group.kill_all()
         oom = bool(self.group and self.group.oom_killed())
         return audit.finish(outcome, self.request, cgroup_oom=oom)
+
+
+class IsolatingSandbox(Sandbox):
+    """A namespaced backend (a security boundary) started through the launcher chain."""
+
+    security_boundary = True
+
+    def __init__(self, *, launcher: LauncherKind = "auto") -> None:
+        """`launcher="python"` forces the Python launcher instead of the faster tool chain."""
+        self.launcher: LauncherKind = launcher
 
 
 @contextmanager
