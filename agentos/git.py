@@ -8,18 +8,17 @@ own refs under `refs/agentos/`, and at the end the branch `agentos/<run>`.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import subprocess
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import git as gitpython
-from gitdb import IStream
 
 from agentos.errors import UserError
 
@@ -64,6 +63,7 @@ class Repo:
         self._env.pop("GIT_INDEX_FILE", None)
         self._entries: OrderedDict[str, dict[str, Entry]] = OrderedDict()
         self._odb_lock = threading.Lock()  # GitPython's object reader is one process
+        self._objects = Path(repo.common_dir) / "objects"  # shared by linked worktrees
         self.check_state()
 
     def check_state(self) -> None:
@@ -184,7 +184,18 @@ class Repo:
         return data[5:45].decode()  # a commit object starts with "tree <40 hex>"
 
     def _store(self, kind: bytes, data: bytes) -> bytes:
-        return bytes(self._repo.odb.store(IStream(kind, len(data), io.BytesIO(data))).binsha)
+        """Write one loose object (zlib of "kind size\\0data", as git does); return its id."""
+        raw = kind + b" %d\0" % len(data) + data
+        binsha = hashlib.sha1(raw, usedforsecurity=False).digest()
+        hexsha = binsha.hex()
+        path = self._objects / hexsha[:2] / hexsha[2:]
+        if not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            tmp = path.parent / f"tmp_obj_{os.getpid()}_{threading.get_ident()}"
+            tmp.write_bytes(zlib.compress(raw, 1))
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, path)
+        return binsha
 
     def _rewrite(self, tree: bytes | None, changes: _Changes) -> bytes | None:
         """Write a new tree object: `tree` with `changes` applied; None when it ends up empty."""

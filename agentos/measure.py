@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
 import tempfile
 import time
@@ -23,6 +24,23 @@ from agentos.state import Status
 from agentos.task import Task
 
 LOG_TAIL_CHARS = 2000
+# Snapshots are throwaway: on tmpfs they cost no disk writeback. Used when it has this much room.
+_SHM = Path("/dev/shm")
+_SHM_MIN_FREE = 2 << 30
+
+
+def snapshot_root() -> str:
+    """Where snapshots are made: `$AGENTOS_SNAPSHOT_DIR`, else /dev/shm when it is a writable
+    tmpfs with room, else the system temporary directory."""
+    chosen = os.environ.get("AGENTOS_SNAPSHOT_DIR")
+    if chosen:
+        return chosen
+    try:
+        if os.access(_SHM, os.W_OK) and shutil.disk_usage(_SHM).free >= _SHM_MIN_FREE:
+            return str(_SHM)
+    except OSError:
+        pass
+    return tempfile.gettempdir()
 
 
 @dataclass(frozen=True)
@@ -39,7 +57,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
     t0 = time.monotonic()
     entries = repo.entries(commit)
     expected = tree_digest({p: e.blob for p, e in entries.items()})
-    root = Path(tempfile.mkdtemp(prefix="agentos-snap-"))
+    root = Path(tempfile.mkdtemp(prefix="agentos-snap-", dir=snapshot_root()))
     tree = root / "tree"
     tree.mkdir()
     try:
@@ -99,7 +117,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
 @contextlib.contextmanager
 def snapshot_dir(repo: Repo, commit: str) -> Iterator[Path]:
     """A fresh snapshot of `commit` for read-only use (tool gates); removed afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="agentos-snap-"))
+    root = Path(tempfile.mkdtemp(prefix="agentos-snap-", dir=snapshot_root()))
     tree = root / "tree"
     tree.mkdir()
     try:
@@ -114,10 +132,14 @@ def _invalid(reason: str, log_tail: str = "") -> Evaluation:
 
 
 def _remove(root: Path) -> None:
-    for path in (root, *root.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
-            path.chmod(0o755)
-    shutil.rmtree(root, ignore_errors=True)
+    """Delete a snapshot; a folder a run made read-only is opened up only when that is needed."""
+    try:
+        shutil.rmtree(root)
+    except OSError:
+        for path in (root, *root.rglob("*")):
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 class MetricEvaluator:

@@ -2,7 +2,8 @@
 
 For generated repositories of 10, 1,000 and 10,000 files it runs `agentos` with a no-op metric
 command (`echo score: 1`) and the `local` sandbox, and, in the same process, the bare work every
-experiment must do at least once: `git archive | tar -x` of the commit plus hashing every file.
+experiment must do at least once: `git archive | tar -x` of the commit plus hashing every file,
+into the same place agentos makes its snapshots (`agentos.measure.snapshot_root`).
 The framework cost is the loop's time per experiment minus the time spent inside the sandboxed
 run (the `evaluate` timing the ledger records: the sandbox launch plus the no-op command, which
 benchmarks/sandbox.py measures on its own).
@@ -25,6 +26,7 @@ from pathlib import Path
 from agentos import runner
 from agentos.git import Repo, scan_tree
 from agentos.ledger import Ledger
+from agentos.measure import snapshot_root
 from agentos.plugins import load_plugins
 
 TASK = """[task]
@@ -60,7 +62,7 @@ def make_repo(root: Path, files: int) -> Path:
 def bare_once(repo: Repo, commit: str) -> float:
     """git archive | tar -x into a fresh directory, hash every file, remove it."""
     start = time.perf_counter()
-    dest = Path(tempfile.mkdtemp(prefix="bench-bare-"))
+    dest = Path(tempfile.mkdtemp(prefix="bench-bare-", dir=snapshot_root()))
     repo.snapshot(commit, dest, repo.entries(commit))
     scan_tree(dest)
     shutil.rmtree(dest)

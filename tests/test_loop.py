@@ -123,7 +123,7 @@ def test_out_of_band_writer_during_the_run_is_invalid_never_keep(
     )
     snaps = tmp_path / "snaps"
     snaps.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(snaps))
+    monkeypatch.setenv("AGENTOS_SNAPSHOT_DIR", str(snaps))
     stop = threading.Event()
 
     def writer() -> None:  # a "linter" that rewrites the candidate's settings while it runs
