@@ -226,9 +226,6 @@ class Repo:
             b"tree", b"".join(entries[n][0] + b" " + n + b"\0" + entries[n][1] for n in order)
         )
 
-    def tree_of(self, commit: str) -> str:
-        return self.git("rev-parse", f"{commit}^{{tree}}").decode().strip()
-
     def update_ref(self, ref: str, new: str, old: str | None) -> None:
         """Move `ref` to `new` only if it still points at `old` (None: only if it is absent)."""
         try:

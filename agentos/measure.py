@@ -7,7 +7,6 @@ run, a drift during it, or a file the process read whose bytes differ from the c
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
@@ -206,7 +205,3 @@ class MetricEvaluator:
 
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
         return None
-
-
-def digest_bytes(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()

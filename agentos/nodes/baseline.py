@@ -10,7 +10,6 @@ from agentos.measure import measure
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import LoopState
-from agentos.task import Task
 
 
 def make_baseline(rt: Runtime) -> Any:
@@ -70,7 +69,3 @@ def make_baseline(rt: Runtime) -> Any:
         }
 
     return baseline
-
-
-def describe(task: Task) -> str:
-    return f"{task.name}: {task.metric.goal} {' '.join(task.metric.command)}"
