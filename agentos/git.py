@@ -249,7 +249,17 @@ class Repo:
                     fix="replace it with a regular file or a link inside the repository",
                 )
         archive = subprocess.Popen(
-            ["git", "-C", str(self.root), "archive", "--format=tar", commit],
+            [
+                "git",
+                "-C",
+                str(self.root),
+                "archive",
+                "--format=tar",
+                commit,
+                "--",
+                ".",
+                *(f":(exclude,glob){p}" for p in BYTECODE_GLOBS),
+            ],
             stdout=subprocess.PIPE,
             env=self._env,
         )
@@ -306,6 +316,20 @@ def _normalize(path: PurePosixPath) -> PurePosixPath:
         elif part != ".":
             parts.append(part)
     return PurePosixPath(*parts) if parts else PurePosixPath(".")
+
+
+# Compiled bytecode never reaches a snapshot, committed or not: it could stand in for its source.
+BYTECODE_GLOBS = ("**/__pycache__/**", "**/*.pyc", "**/*.pyo")
+
+
+def is_bytecode(path: str) -> bool:
+    parts = path.split("/")
+    return "__pycache__" in parts[:-1] or path.endswith((".pyc", ".pyo"))
+
+
+def snapshot_entries(entries: Mapping[str, Entry]) -> dict[str, Entry]:
+    """The files a snapshot of these entries holds: all but compiled bytecode."""
+    return {p: e for p, e in entries.items() if not is_bytecode(p)}
 
 
 def blob_id(data: bytes) -> str:

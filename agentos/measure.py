@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentos.evaluator import Evaluation, Evaluator
-from agentos.git import Repo, Stat, drift, scan_tree, stat_tree, tree_digest
+from agentos.git import (
+    Repo,
+    Stat,
+    drift,
+    scan_tree,
+    snapshot_entries,
+    stat_tree,
+    tree_digest,
+)
 from agentos.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox
 from agentos.state import Status
@@ -54,7 +62,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
     """Snapshot `commit` into a fresh directory, evaluate it, check the tree before and after."""
     timings: dict[str, float] = {}
     t0 = time.monotonic()
-    entries = repo.entries(commit)
+    entries = snapshot_entries(repo.entries(commit))
     expected = tree_digest({p: e.blob for p, e in entries.items()})
     root = Path(tempfile.mkdtemp(prefix="agentos-snap-", dir=snapshot_root()))
     tree = root / "tree"

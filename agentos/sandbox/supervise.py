@@ -43,6 +43,8 @@ _FORBIDDEN = frozenset(
         "PYTHONSAFEPATH",
         "PYTHONEXECUTABLE",
         "PYTHONPLATLIBDIR",
+        "PYTHONPYCACHEPREFIX",
+        "PYTHONDONTWRITEBYTECODE",
         "BASH_ENV",
         "ENV",
         "AGENTOS_AUDIT",
@@ -92,6 +94,9 @@ def sandbox_env(
         "LC_ALL": "C.UTF-8",
         "AGENTOS_OUTPUT": output,
         "PYTHONDONTWRITEBYTECODE": "1",
+        # Bytecode is looked up only under this private, empty folder: a `__pycache__` beside
+        # the sources (a stale or crafted .pyc) is never read.
+        "PYTHONPYCACHEPREFIX": f"{tmp}/pycache",
     }
     env.update(request.env)
     env.update(extra)
