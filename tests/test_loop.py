@@ -234,15 +234,30 @@ def test_a_second_orchestrator_on_the_same_repository_refuses(quickstart: Path) 
     assert done.returncode == 2 and "another agentos process" in done.stderr
 
 
-def test_a_change_to_a_protected_file_is_rejected_before_it_runs(quickstart: Path) -> None:
-    import dataclasses
-
-    from agentos.task import load_task
-
-    task = load_task(quickstart)
-    widened = dataclasses.replace(task, editable=("settings.py", "evaluate.py"))
-    assert not widened.is_editable("evaluate.py")
-    assert not widened.is_editable("agentos.toml")
+def test_a_change_to_a_protected_file_is_rejected_before_it_runs(
+    quickstart: Path, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "scenario.jsonl"
+    edits = [
+        {"path": "evaluate.py", "search": "total = 10.0", "replace": "total = 99.0"},
+        {"path": "agentos.toml", "search": "experiments = 40", "replace": "experiments = 4"},
+    ]
+    scenario.write_text(
+        "".join(
+            json.dumps({"type": "proposal", "description": f"edit {e['path']}", "edits": [e]})
+            + "\n"
+            for e in edits
+            for _ in range(3)  # the first try and both retries
+        )
+    )
+    runner.run(
+        quickstart, runner.Overrides(budget=2, sandbox="local", provider=f"script:{scenario}")
+    )
+    experiments = run_status(quickstart)["experiments"]
+    assert [e["status"] for e in experiments] == ["rejected", "rejected"]
+    assert "evaluate.py: protected" in experiments[0]["reason"]
+    assert "agentos.toml: protected" in experiments[1]["reason"]
+    assert all(e["commit"] == "" for e in experiments), "nothing was committed, nothing ran"
 
 
 def test_a_glob_naming_a_folder_covers_what_is_below_it() -> None:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from agentos.evaluator import Evaluation
 from agentos.git import RefConflict
-from agentos.record import record
+from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import HistoryItem, LoopState, Outcome, Point
 
@@ -56,11 +56,10 @@ def make_decide(rt: Runtime) -> Any:
                 veto = rt.evaluator.veto(_evaluation(best), _evaluation(outcome))
                 if veto:
                     status, reason = "discard", f"vetoed: {veto}"
-            metric_values = [v for v in scores.get("candidate", [])]
+            samples = scores.get("candidate", [])
+            # orientation is its own inverse: score_of turns scores back into metrics
             metric = (
-                _mean([_unscore(rt, v) for v in metric_values])
-                if metric_values
-                else outcome.get("metric")
+                _mean([score_of(rt.task, v) for v in samples]) if samples else outcome.get("metric")
             )
             point: Point = {
                 "commit": candidate["commit"],
@@ -209,10 +208,6 @@ def _evaluation(point: Any) -> Evaluation:
         details=point.get("details", {}) or {},
         holdout=point.get("holdout", {}) or {},
     )
-
-
-def _unscore(rt: Runtime, score: float) -> float:
-    return score if rt.task.metric.goal == "max" else -score
 
 
 def _mean(values: list[float]) -> float:

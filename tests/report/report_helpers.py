@@ -1,32 +1,23 @@
 """Helpers for the report tests: one real quickstart run shared by a module, a ledger of hostile
 text, and a reader of report pages (a tiny HTML parser, no third-party one).
 
-Not a conftest.py: a second module named `conftest` would shadow the root one for the tests that
-do `from conftest import ...`."""
+Not a conftest.py: shared helpers live in modules, so no second `conftest` shadows the root one."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+from helpers import git
 
 from agentos import runner
 from agentos.git import Repo
 from agentos.ledger import Ledger, Row
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def quickstart_copy(dest: Path, files: dict[str, str] | None = None) -> Path:
