@@ -12,6 +12,7 @@ import os
 import subprocess
 import threading
 import time
+import weakref
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 import git as gitpython
 
 from agentos.errors import UserError
+from agentos.refs import RefWriter
 
 ZERO = "0" * 40
 _IDENTITY = {
@@ -62,8 +64,10 @@ class Repo:
         self._env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0"}
         self._env.pop("GIT_INDEX_FILE", None)
         self._entries: OrderedDict[str, dict[str, Entry]] = OrderedDict()
-        self._odb_lock = threading.Lock()  # GitPython's object reader is one process
+        self._odb_lock = threading.RLock()  # GitPython's object reader is one process
         self._objects = Path(repo.common_dir) / "objects"  # shared by linked worktrees
+        self._refs = RefWriter(self.root, self._env)
+        weakref.finalize(self, self._refs.close)
         self.check_state()
 
     def check_state(self) -> None:
@@ -146,12 +150,18 @@ class Repo:
         if not paths:
             return {}
         entries = self.entries(commit)
-        with self._odb_lock:
-            return {
-                p: self._repo.odb.stream(bytes.fromhex(entries[p].blob)).read()
-                for p in paths
-                if p in entries
-            }
+        return {p: self._object(entries[p].blob) for p in paths if p in entries}
+
+    def _object(self, hexsha: str) -> bytes:
+        """An object's contents: a loose one (as agentos writes them) is inflated here, anything
+        else (packed, in an alternate) comes from GitPython's object reader."""
+        try:
+            raw = zlib.decompress((self._objects / hexsha[:2] / hexsha[2:]).read_bytes())
+            return raw[raw.index(b"\0") + 1 :]
+        except (FileNotFoundError, zlib.error, ValueError):
+            with self._odb_lock:
+                data: bytes = self._repo.odb.stream(bytes.fromhex(hexsha)).read()
+                return data
 
     def commit_files(self, parent: str, changes: Mapping[str, bytes | None], message: str) -> str:
         """Make a commit from `parent` with `changes` (path to new bytes, or None to delete).
@@ -180,8 +190,7 @@ class Repo:
         return commit.hex()
 
     def git_tree_id(self, commit: str) -> str:
-        data: bytes = self._repo.odb.stream(bytes.fromhex(commit)).read()
-        return data[5:45].decode()  # a commit object starts with "tree <40 hex>"
+        return self._object(commit)[5:45].decode()  # a commit starts with "tree <40 hex>"
 
     def _store(self, kind: bytes, data: bytes) -> bytes:
         """Write one loose object (zlib of "kind size\\0data", as git does); return its id."""
@@ -201,7 +210,7 @@ class Repo:
         """Write a new tree object: `tree` with `changes` applied; None when it ends up empty."""
         entries: dict[bytes, tuple[bytes, bytes]] = {}  # name -> (mode, binsha)
         if tree is not None:
-            entries = _parse_tree(self._repo.odb.stream(tree).read())
+            entries = _parse_tree(self._object(tree.hex()))
         for name, data in changes.files.items():
             if data is None:
                 entries.pop(name, None)
@@ -229,9 +238,13 @@ class Repo:
     def update_ref(self, ref: str, new: str, old: str | None) -> None:
         """Move `ref` to `new` only if it still points at `old` (None: only if it is absent)."""
         try:
-            self.git("update-ref", ref, new, old or ZERO)
+            self._refs.update(ref, new, old or ZERO)
         except RuntimeError as exc:
             raise RefConflict(f"{ref} moved under agentos: {exc}") from exc
+
+    def set_ref(self, ref: str, new: str) -> None:
+        """Point `ref` at `new` whatever it held (agentos' own per-experiment refs)."""
+        self._refs.update(ref, new, None)
 
     def snapshot(self, commit: str, dest: Path, entries: Mapping[str, Entry] | None = None) -> None:
         """Write the files of `commit` into the empty directory `dest` (no .git, nothing ignored).
@@ -345,13 +358,16 @@ _SENTINEL_NS = 1_000_000_007
 
 def _files(root: str, cut: int) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """Every non-directory entry below `root`, with its path relative to the top (one scandir per
-    folder: the entry's type and lstat come with it, no extra system calls)."""
-    with os.scandir(root) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                yield from _files(entry.path, cut)
-            else:
-                yield entry.path[cut:], entry
+    folder: the entry's type and lstat come with it, no extra system calls; a stack, not
+    recursion, so deep trees cost no nested generators)."""
+    folders = [root]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                else:
+                    yield entry.path[cut:], entry
 
 
 def scan_tree(root: Path, stats: dict[str, Stat] | None = None) -> dict[str, str]:

@@ -63,7 +63,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
     timings: dict[str, float] = {}
     t0 = time.monotonic()
     entries = snapshot_entries(repo.entries(commit))
-    expected = tree_digest({p: e.blob for p, e in entries.items()})
+    blobs = {p: e.blob for p, e in entries.items()}
     root = Path(tempfile.mkdtemp(prefix="agentos-snap-", dir=snapshot_root()))
     tree = root / "tree"
     tree.mkdir()
@@ -75,7 +75,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
         found = scan_tree(tree, stats)
         before = tree_digest(found)
         timings["hash"] = time.monotonic() - t1
-        if before != expected:
+        if found != blobs:
             bad = drift(entries, found)
             return Measurement(
                 _invalid(f"tree drift before the run: {', '.join(bad[:5])}"),
@@ -87,12 +87,12 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
         evaluation = evaluator.evaluate(tree, commit)
         timings["evaluate"] = time.monotonic() - t2
         t3 = time.monotonic()
-        after = before
+        after, found_after = before, found
         if stat_tree(tree) != stats:  # something was written: hash again to name it
             found_after = scan_tree(tree)
             after = tree_digest(found_after)
         timings["hash"] += time.monotonic() - t3
-        if after != expected:
+        if found_after != blobs:
             bad = drift(entries, found_after)
             return Measurement(
                 _invalid(f"tree drift during the run: {', '.join(bad[:5])}", evaluation.log_tail),

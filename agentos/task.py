@@ -97,11 +97,11 @@ class Task:
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     def is_editable(self, path: str) -> bool:
-        return not self.is_protected(path) and any(glob_match(path, g) for g in self.editable)
+        return not self.is_protected(path) and _any_glob(self.editable).fullmatch(path) is not None
 
     def is_protected(self, path: str) -> bool:
         """Protected globs, plus agentos' own task file, which no candidate may change."""
-        return path == TASK_FILE or any(glob_match(path, g) for g in self.protected)
+        return path == TASK_FILE or _any_glob(self.protected).fullmatch(path) is not None
 
 
 def glob_match(path: str, pattern: str) -> bool:
@@ -109,6 +109,15 @@ def glob_match(path: str, pattern: str) -> bool:
     folders, and a pattern naming a folder (literally or through a wildcard) matches everything
     under it. The loop, the reviewer and the built-in gates all match paths here."""
     return _glob_regex(pattern).fullmatch(path) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _any_glob(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a list of globs (never matches when the list is empty): a path is checked
+    against every glob of a task for each file of each commit, so it is compiled once."""
+    if not patterns:
+        return re.compile("(?!)")
+    return re.compile("|".join(f"(?:{_glob_regex(g).pattern})" for g in patterns))
 
 
 @functools.lru_cache(maxsize=256)

@@ -10,7 +10,7 @@ import pytest
 from helpers import git, make_repo
 
 from agentos.errors import UserError
-from agentos.git import Repo, blob_id, scan_tree
+from agentos.git import RefConflict, Repo, blob_id, scan_tree
 
 
 @pytest.fixture
@@ -58,6 +58,39 @@ def test_commit_files_matches_what_git_computes(repo: Path) -> None:
             assert fresh.entries(commit)[path].blob == blob_id(data)
             assert fresh.read(commit, path) == data
     assert r.entries(commit) == fresh.entries(commit)
+
+
+def test_refs_move_only_by_compare_and_swap_and_a_refusal_does_not_stick(repo: Path) -> None:
+    r = Repo(repo)
+    head = r.rev("HEAD") or ""
+    other = r.commit_files(head, {"a.py": b"A = 2\n"}, "other")
+    r.update_ref("refs/agentos/t/best", head, None)
+    with pytest.raises(RefConflict, match="refs/agentos/t/best"):
+        r.update_ref("refs/agentos/t/best", other, None)  # it exists: creating it must fail
+    with pytest.raises(RefConflict):
+        r.update_ref("refs/agentos/t/best", other, other)  # it is not at `other`
+    git(repo, "update-ref", "refs/agentos/t/best", other)  # moved behind agentos' back
+    with pytest.raises(RefConflict):
+        r.update_ref("refs/agentos/t/best", head, head)
+    r.update_ref("refs/agentos/t/best", head, other)
+    r.set_ref("refs/agentos/t/exp/1", other)
+    r.set_ref("refs/agentos/t/exp/1", head)
+    assert git(repo, "rev-parse", "refs/agentos/t/best").strip() == head
+    assert git(repo, "rev-parse", "refs/agentos/t/exp/1").strip() == head
+
+
+def test_objects_in_a_pack_are_read_like_loose_ones(repo: Path) -> None:
+    r = Repo(repo)
+    head = r.rev("HEAD") or ""
+    commit = r.commit_files(head, {"a.py": b"A = 7\n"}, "packed")
+    git(repo, "update-ref", "refs/heads/keep", commit)
+    git(repo, "gc", "-q", "--prune=now")
+    assert not list((repo / ".git" / "objects").glob("??/*"))  # everything is packed now
+    fresh = Repo(repo)
+    assert fresh.read(commit, "a.py") == b"A = 7\n"
+    again = fresh.commit_files(commit, {"pkg/deep/b.py": b"B = 9\n"}, "on a packed parent")
+    assert fresh.read(again, "a.py") == b"A = 7\n"
+    assert fresh.read(again, "pkg/deep/b.py") == b"B = 9\n"
 
 
 def test_deleting_every_file_of_a_folder_removes_the_folder(repo: Path) -> None:

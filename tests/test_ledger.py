@@ -109,3 +109,27 @@ def test_a_ledger_from_before_a_migration_is_migrated_and_still_verifies(
         {"run_id": "x", "id": 1, "attempt": 1, "status": "discard", "details": '{"a": 1.0}'}
     )
     assert migrated.verify() == [] and row["details"] == '{"a": 1.0}'
+
+
+def test_the_high_water_mark_is_rewritten_in_place_and_an_old_format_is_replaced(
+    ran: Path,
+) -> None:
+    ledger = Ledger(ran)
+    mark = ran.with_suffix(".hwm")
+    rows = list(ledger.rows())
+    assert mark.stat().st_size == 256
+
+    def append(exp_id: int) -> None:
+        extra = dict(rows[0])
+        extra.update(id=exp_id, seq=None, hash=None, prev_hash=None, created_at=None)
+        ledger.record(extra)  # type: ignore[arg-type]
+
+    inode = mark.stat().st_ino
+    append(900)
+    assert mark.stat().st_ino == inode and mark.stat().st_size == 256
+    assert f'"rows": {len(rows) + 1},' in mark.read_text() and ledger.verify() == []
+    mark.write_text(mark.read_text().strip())  # a mark in the unpadded format
+    append(901)
+    assert mark.stat().st_size == 256 and f'"rows": {len(rows) + 2},' in mark.read_text()
+    ledger.close()
+    assert Ledger(ran).verify() == []

@@ -15,12 +15,17 @@ from agentos.state import Candidate, LoopState
 
 
 def make_propose(rt: Runtime) -> Any:
+    surfaces: dict[str, list[str]] = {}  # commit -> editable paths (a commit never changes)
+
     def propose(state: LoopState) -> dict[str, Any]:
         exp = state.get("experiment", 0) + 1
         choice = rt.strategy.choose(dict(state.get("strategy", {})), exp)
         parent = choice.parent
-        entries = rt.repo.entries(parent)
-        paths = editable_paths(rt.task, entries)
+        if parent not in surfaces:
+            if len(surfaces) >= 64:
+                surfaces.pop(next(iter(surfaces)))
+            surfaces[parent] = editable_paths(rt.task, rt.repo.entries(parent))
+        paths = surfaces[parent]
         files = {
             p: b.decode("utf-8", "surrogateescape")
             for p, b in rt.repo.read_many(parent, paths).items()
@@ -85,7 +90,7 @@ def make_propose(rt: Runtime) -> Any:
                 {p: t.encode("utf-8", "surrogateescape") for p, t in changed.items()},
                 f"agentos {rt.run_id} #{exp}: {proposal.description}"[:500],
             )
-            rt.repo.git("update-ref", rt.experiment_ref(exp), commit)
+            rt.repo.set_ref(rt.experiment_ref(exp), commit)
             candidate: Candidate = {
                 "parent": parent,
                 "description": proposal.description[:500],
