@@ -1,4 +1,4 @@
-"""Typed mutation of the settings in the editable files: the heuristic provider's local move.
+"""Typed mutation of the settings in the editable files, and the hybrid mode's local move.
 
 Log-scale steps for learning-rate-like or `log`-hinted floats, powers of two kept powers of two,
 ints kept ints, bools flipped, strings only among hinted `choices`. The same request always gives
@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from agentos.providers.base import Proposal, ProposeRequest, ProviderError
 from agentos.settings import Setting, Value, apply, find_all, short
+from agentos.state import HistoryItem
 
 _LOG_NAME = re.compile(
     r"(^|[_.])(lr|learning_rate|eta|wd|weight_decay|eps|epsilon|tol|tolerance|lambda|lam|reg|l1|l2"
@@ -174,3 +176,71 @@ def propose_settings(request: ProposeRequest) -> Proposal:
     if best is None:
         raise ProviderError("the heuristic proposer could not change any setting's value")
     return Proposal(description=best[0], components=best[1])
+
+
+# --- the hybrid mode's local move: a (1+1) evolution strategy in the hinted space -----------------
+
+LOCAL = " | local step "
+LOCAL_SIGMA = 0.1  # the first local step, as a fraction of each setting's (log) range
+LOCAL_UP = 1.5  # a kept local move widens the step; a failed one narrows it by UP ** -1/4, so
+LOCAL_DOWN = LOCAL_UP**-0.25  # the step holds still at one success in five (the 1/5 rule)
+LOCAL_BOUNDS = (1e-3, 0.5)
+
+
+def local_step(history: Sequence[HistoryItem]) -> float:
+    """The local step after the run's local moves so far (success-based step-size control).
+
+    Replayed from the history on every call (the marker in each local move's description and
+    its status), so it needs no state of its own and a resumed run gets the same step.
+    """
+    sigma = LOCAL_SIGMA
+    for item in history:
+        if LOCAL in item["description"]:
+            sigma *= LOCAL_UP if item["status"] == "keep" else LOCAL_DOWN
+            sigma = min(max(sigma, LOCAL_BOUNDS[0]), LOCAL_BOUNDS[1])
+    return sigma
+
+
+def local_move(
+    space: Mapping[str, tuple[str, Any]],
+    current: Mapping[str, Any],
+    rng: random.Random,
+    sigma: float,
+) -> dict[str, Any]:
+    """A move of every numeric setting at once by a Gaussian step of `sigma` of its range, and of
+    each categorical one with probability 1/n: the (1+1) evolution strategy's mutation, which
+    follows curved valleys that one-setting moves cannot.
+
+    `space` maps a name to its kind (`float`, `int`, `pow2` (searched by exponent), `bool`,
+    `choice`) and its Optuna distribution; `current` and the result are in Optuna's parameter
+    values. At least one setting changes (the smallest step, when the Gaussian ones round away).
+    """
+    out = dict(current)
+    n = len(space)
+    for name, (kind, dist) in space.items():
+        if kind in ("bool", "choice"):
+            if rng.random() < 1 / n:
+                out[name] = _other(dist.choices, current[name], rng)
+            continue
+        lo, hi = float(dist.low), float(dist.high)
+        log = bool(dist.log) and lo > 0
+        f = math.log if log else float
+        span = f(hi) - f(lo)
+        u = (f(float(current[name])) - f(lo)) / span + rng.gauss(0, sigma)
+        x = _reflect(f(lo) + span * _reflect(u, 0.0, 1.0), f(lo), f(hi))
+        x = math.exp(x) if log else x
+        out[name] = min(max(round(x) if kind != "float" else sig(x, 4), lo), hi)
+    if out == dict(current):
+        name = rng.choice(sorted(space))
+        kind, dist = space[name]
+        if kind in ("bool", "choice"):
+            out[name] = _other(dist.choices, current[name], rng)
+        elif kind != "float":
+            v = int(current[name]) + rng.choice((-1, 1))
+            out[name] = v if dist.low <= v <= dist.high else int(current[name]) * 2 - v
+    return out
+
+
+def _other(choices: Sequence[Any], value: Any, rng: random.Random) -> Any:
+    options = [c for c in choices if c != value]
+    return rng.choice(options) if options else value

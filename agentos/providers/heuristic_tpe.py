@@ -1,36 +1,53 @@
 """Model-based proposals: Optuna's TPE sampler over the hinted settings, and the hybrid mode.
 
 `tpe`: every proposal is sampled by TPE. `hybrid` (the heuristic provider's default): once TPE
-has seen `STARTUP` configurations, 30% of the proposals (chosen by the seeded stream) are instead
-a typed mutation of the parent at a small, randomly picked step: local refinement near the best,
-which TPE's global density model does poorly (it reaches the right basin, then wanders inside it).
+has seen `STARTUP` configurations, a growing share of the proposals (from `LOCAL_SHARE[0]` to
+`LOCAL_SHARE[1]` as the run spends its experiment budget; which ones, the seeded stream picks) is
+instead a local move of the parent (`heuristic_mutate.local_move`, a (1+1) evolution strategy
+whose step adapts to its success rate): TPE's density model
+finds the right basin but wanders inside it, a step-adapting local search converges.
 
 Every description ends with the full hinted configuration (`| tpe NAME=VALUE ...`), local moves
 included, so the study is rebuilt from the history alone: nothing lives outside the checkpointed
 state, and the same request gives the same proposal. It learns from every measured trial of the
 run (`ProposeRequest.trials`), not only the credit-horizon window an LLM prompt shows. Without
 hinted settings both modes fall back to typed mutation.
+
+Rebuilding the study on every call costs time that grows with the run, so the study's storage is
+kept in a small in-process cache (`_StudyCache`) that adds only the trials it has not seen. The
+cache is pure: each proposal uses a fresh sampler seeded by the request over exactly the trials of
+the request, so a cold cache (after a restart) gives the same proposal as a warm one.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
-from collections.abc import Sequence
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from agentos.providers.base import Proposal, ProposeRequest
-from agentos.providers.heuristic_mutate import is_pow2, propose_settings, sig
+from agentos.providers.heuristic_mutate import (
+    LOCAL,
+    is_pow2,
+    local_move,
+    local_step,
+    propose_settings,
+    sig,
+)
 from agentos.settings import Setting, Value, apply, find_all, short
 
 TAG = " | tpe "
 STARTUP = 8
-LOCAL_SHARE = 0.3
-LOCAL_STEPS = (0.5, 0.2, 0.05)
+LOCAL_SHARE = (0.3, 0.8)  # share of local moves after TPE's start-up, at the start and the end
 _ATTEMPTS = 24
 
 Dims = dict[str, tuple[Setting, Any, str]]
+Params = dict[str, Any]
 
 
 def dimensions(settings: Sequence[Setting]) -> Dims:
@@ -65,7 +82,8 @@ def dimensions(settings: Sequence[Setting]) -> Dims:
     return dims
 
 
-def _decode(kind: str, setting: Setting, raw: Any) -> Value:
+def decode(kind: str, setting: Setting, raw: Any) -> Value:
+    """A value in the file's type from Optuna's parameter value."""
     if kind == "bool":
         return bool(raw == "True")
     if kind == "pow2":
@@ -76,10 +94,11 @@ def _decode(kind: str, setting: Setting, raw: Any) -> Value:
         return float(raw) if setting.kind == "float" else str(raw)
     if kind == "int":
         return int(raw)
-    return sig(float(raw))
+    return sig(float(raw), 4)
 
 
-def _encode(kind: str, text: str) -> Any:
+def encode(kind: str, text: str) -> Any:
+    """Optuna's parameter value from a value as the `| tpe` suffix writes it."""
     if kind in ("bool", "choice"):
         return text
     if kind == "pow2":
@@ -87,54 +106,152 @@ def _encode(kind: str, text: str) -> Any:
     return int(text) if kind == "int" else float(text)
 
 
-def _config(dims: Dims, files: dict[str, str]) -> str:
+def config(dims: Dims, files: dict[str, str]) -> str:
     """The hinted settings' values in `files`, as the `| tpe` suffix lists them."""
     now = {st.name: st.value for st in find_all(files) if st.name in dims}
     return " ".join(f"{n}={short(now[n])}" for n in dims if n in now)
 
 
-def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
-    """TPE over the hinted settings (with `hybrid`, some proposals refine the parent)."""
-    import optuna
-    from optuna.trial import create_trial
-
-    dims = dimensions([st for st in find_all(request.files) if st.mutable])
-    if not dims:
-        return propose_settings(request)
-    distributions = {name: d for name, (_, d, _) in dims.items()}
-    trials: list[tuple[dict[str, Any], float]] = []
+def measured_trials(dims: Dims, request: ProposeRequest) -> list[tuple[Params, float]]:
+    """Every measured trial of the run that lists a full configuration of these dimensions."""
+    out: list[tuple[Params, float]] = []
     for item in request.trials or request.history:
         if TAG not in item["description"] or item["metric"] is None:
             continue
         pairs = dict(t.split("=", 1) for t in item["description"].split(TAG, 1)[1].split())
         try:
-            params = {n: _encode(kind, pairs[n]) for n, (_, _, kind) in dims.items()}
+            params = {n: encode(kind, pairs[n]) for n, (_, _, kind) in dims.items()}
         except (KeyError, ValueError):
             continue
-        trials.append((params, float(item["metric"])))
+        out.append((params, float(item["metric"])))
+    return out
+
+
+def local_share(request: ProposeRequest) -> float:
+    """The share of local moves: it grows as the experiment budget is spent (refine late)."""
+    progress = min(1.0, request.experiment / max(1, request.task.budget.experiments))
+    low, high = LOCAL_SHARE
+    return low + (high - low) * progress
+
+
+def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
+    """TPE over the hinted settings (with `hybrid`, some proposals refine the parent)."""
+    dims = dimensions([st for st in find_all(request.files) if st.mutable])
+    if not dims:
+        return propose_settings(request)
+    trials = measured_trials(dims, request)
+    seen = {_key(params) for params, _ in trials}
+    current = {n: encode(kind, short(st.value)) for n, (st, _, kind) in dims.items()}
     rng = random.Random(f"agentos-tpe:{request.seed}:{request.experiment}")
-    if hybrid and len(trials) >= STARTUP and rng.random() < LOCAL_SHARE:
-        local = propose_settings(dataclasses.replace(request, step=rng.choice(LOCAL_STEPS)))
-        config = _config(dims, dict(local.components))
-        return Proposal(f"{local.description}{TAG}{config}", components=local.components)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=rng.getrandbits(32), n_startup_trials=STARTUP)
-    study = optuna.create_study(
-        direction="maximize" if request.task.metric.goal == "max" else "minimize", sampler=sampler
-    )
-    seen: set[tuple[tuple[str, Any], ...]] = set()
-    for params, value in trials:
-        study.add_trial(create_trial(params=params, distributions=distributions, value=value))
-        seen.add(tuple(sorted(params.items())))
-    for _ in range(_ATTEMPTS):
-        trial = study.ask(fixed_distributions=distributions)
-        key = tuple(sorted(trial.params.items()))
-        chosen = {n: _decode(kind, st, trial.params[n]) for n, (st, _, kind) in dims.items()}
-        changes = [(dims[n][0], v) for n, v in chosen.items() if v != dims[n][0].value]
-        if key in seen or not changes:
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
-            continue
-        described = ", ".join(f"{st.name} {short(st.value)} -> {short(v)}" for st, v in changes)
-        config = " ".join(f"{n}={short(v)}" for n, v in chosen.items())
-        return Proposal(f"{described}{TAG}{config}", components=apply(request.files, changes))
-    return propose_settings(request)
+    if hybrid and len(trials) >= STARTUP and rng.random() < local_share(request):
+        sigma = local_step(request.trials or request.history)
+        space = {n: (kind, dist) for n, (_, dist, kind) in dims.items()}
+        for _ in range(_ATTEMPTS):
+            params = local_move(space, current, rng, sigma)
+            if params != current and _key(params) not in seen:
+                return _proposal(request, dims, params, f"{LOCAL}{sigma:.3g}")
+
+    def fresh(params: Params) -> bool:
+        return _key(params) not in seen and params != current
+
+    sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh)
+    if sampled is None:
+        return propose_settings(request)
+    return _proposal(request, dims, sampled)
+
+
+def _key(params: Params) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(params.items()))
+
+
+def _proposal(request: ProposeRequest, dims: Dims, params: Params, note: str = "") -> Proposal:
+    chosen = {n: decode(kind, st, params[n]) for n, (st, _, kind) in dims.items()}
+    changes = [(dims[n][0], v) for n, v in chosen.items() if v != dims[n][0].value]
+    described = ", ".join(f"{st.name} {short(st.value)} -> {short(v)}" for st, v in changes)
+    components = apply(request.files, changes)
+    return Proposal(f"{described}{note}{TAG}{config(dims, components)}", components=components)
+
+
+@dataclass
+class _Entry:
+    storage: Any
+    name: str
+    added: list[tuple[tuple[tuple[str, Any], ...], float]] = field(default_factory=list)
+
+
+class _StudyCache:
+    """Optuna storages holding the measured trials of recent runs, keyed by the search space.
+
+    A request whose trials extend a cached list adds only the new ones; any other list starts a
+    new storage. The sampler is never cached: each call gets a fresh one, seeded by the request.
+    """
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self.entries: OrderedDict[tuple[str, str], list[_Entry]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.counter = 0
+
+    def sample(
+        self,
+        goal: str,
+        dims: Dims,
+        trials: list[tuple[Params, float]],
+        seed: int,
+        accept: Callable[[Params], bool],
+    ) -> Params | None:
+        """TPE's first accepted sample (of up to `_ATTEMPTS`) over exactly `trials`, or None.
+
+        Every asked trial is told FAIL, so the storage's measured trials stay those of the run.
+        """
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        distributions = {name: d for name, (_, d, _) in dims.items()}
+        with self.lock:
+            study = self._study(goal, distributions, trials, seed)
+            for _ in range(_ATTEMPTS):
+                trial = study.ask(fixed_distributions=distributions)
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                if accept(trial.params):
+                    return dict(trial.params)
+        return None
+
+    def _study(
+        self,
+        goal: str,
+        distributions: dict[str, Any],
+        trials: list[tuple[Params, float]],
+        seed: int,
+    ) -> Any:
+        import optuna
+        from optuna.trial import create_trial
+
+        space = (goal, repr(sorted(distributions.items())))
+        keys = [(_key(p), v) for p, v in trials]
+        entries = self.entries.pop(space, [])
+        entry = next((e for e in entries if keys[: len(e.added)] == e.added), None)
+        if entry is None:
+            self.counter += 1
+            entry = _Entry(optuna.storages.InMemoryStorage(), f"agentos-{self.counter}")
+            optuna.create_study(
+                storage=entry.storage,
+                study_name=entry.name,
+                direction="maximize" if goal == "max" else "minimize",
+            )
+        else:
+            entries.remove(entry)
+        self.entries[space] = [entry, *entries][: self.size]
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP)
+        study = optuna.load_study(study_name=entry.name, storage=entry.storage, sampler=sampler)
+        for params, value in trials[len(entry.added) :]:
+            study.add_trial(create_trial(params=params, distributions=distributions, value=value))
+        entry.added.extend(keys[len(entry.added) :])
+        return study
+
+
+_CACHE = _StudyCache()

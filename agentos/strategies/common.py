@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from agentos.strategies.base import Choice, Decision
-from agentos.strategies.noise import judge, mean, sample_sd
+from agentos.strategies.noise import judge, mean, pool, sample_sd
 
 State = dict[str, Any]
 
@@ -91,9 +91,12 @@ class StrategyBase:
         verdict = judge(scores, best["score"], incumbent_scores, st["noise"], st["noise_df"])
         if verdict.verdict == "unsure":
             return Decision("remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"])
-        if incumbent_scores:  # the re-runs of the best sharpen its own estimate
+        if incumbent_scores:  # the re-runs of the best sharpen its own estimate, and the noise's
             best["scores"] = (best["scores"] + [float(s) for s in incumbent_scores])[-8:]
             best["score"] = mean(best["scores"])
+            if st["noise"] > 0:
+                groups = [list(scores[1:]), list(incumbent_scores)]
+                st["noise"], st["noise_df"] = pool(st["noise"], st["noise_df"], groups)
         # the first run only selected the candidate; fresh re-runs estimate it without that bias
         score = mean(scores[1:]) if len(scores) > 1 else float(scores[0])
         st["decided"] += 1

@@ -16,6 +16,13 @@ is the noise `sd`. A candidate is compared with the commit it must beat (the bes
    come from the landscape benchmark: at 2.5% with one pair, model-based proposals (which test
    many near-equal candidates near the best) made false keeps; with these, none.
 
+4. Every settled re-measure also sharpens the noise estimate: the spread of the candidate's fresh
+   runs and of the best's re-runs (each a group of runs of one commit) is pooled with the
+   baseline's (`pool`), and their degrees of freedom added. The baseline alone gives few (3 for
+   the default 3 re-runs, where Student's t needs a gain of 4.5 standard errors at 1%); a run
+   that re-measures often soon has enough for the test to confirm real gains of half that size,
+   at the same level.
+
 With no noise estimate (fewer than two baseline scores, or all equal) the comparison is plain.
 """
 
@@ -30,6 +37,8 @@ DIRECT_Z = 4.0
 ALPHA = 0.01
 MIN_FRESH = 2
 MAX_RUNS = 4
+SCREEN_Z = 0.0
+FUTILITY = False
 
 # One-sided critical values of Student's t at alpha = 0.01, df = 1..30.
 _T99 = (
@@ -87,6 +96,18 @@ def sample_sd(xs: Sequence[float]) -> float:
     return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
 
 
+def pool(sd: float, df: int, groups: Sequence[Sequence[float]]) -> tuple[float, int]:
+    """The noise estimate `sd` (with `df` degrees of freedom) pooled with the within-group spread
+    of `groups`, each a list of runs of one commit: the pooled standard deviation and its df."""
+    ss = sd * sd * df
+    for g in groups:
+        if len(g) >= 2:
+            m = mean(g)
+            ss += sum((x - m) ** 2 for x in g)
+            df += len(g) - 1
+    return (math.sqrt(ss / df) if df > 0 else 0.0), df
+
+
 @dataclass(frozen=True)
 class Judgement:
     verdict: Literal["better", "not-better", "unsure"]
@@ -115,6 +136,8 @@ def judge(
         if first <= 0:
             return Judgement("not-better", f"no gain ({first:+.4g})")
         band = DIRECT_Z * sd * math.sqrt(2)
+        if first <= SCREEN_Z * sd * math.sqrt(2):
+            return Judgement("not-better", f"gain {first:.4g} too small to confirm")
         if first > band:
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
         return Judgement("unsure", f"gain {first:.4g} within the noise band {band:.3g}: re-measure")
@@ -130,7 +153,7 @@ def judge(
         return Judgement(
             "better", f"paired gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f}"
         )
-    if (k >= 2 and d <= 0) or len(scores) >= MAX_RUNS:
+    if (k >= (1 if FUTILITY else 2) and d <= 0) or len(scores) >= MAX_RUNS:
         return Judgement(
             "not-better",
             f"gain not real: paired {d:+.4g} over {k} re-run(s), t={t:.2f} < {crit:.2f}",

@@ -1,6 +1,10 @@
 """Compare search methods at equal evaluation budgets on every landscape; write the table and plots.
 
     python -m benchmarks.landscapes.compare [--seeds 20] [--budget 60] [--workers 2]
+        [--problems smooth,valley] [--methods tpe,greedy] [--dry]
+
+`--problems` and `--methods` run a subset (for iterating); `--dry` prints the table without
+writing `benchmarks/RESULTS.md` or the plot. The committed table is always the full run.
 
 Methods: random search, `keep-revert` (autoresearch: greedy with no noise estimate and the
 typed-mutation proposer), Optuna's TPE (ask-and-tell, best observed value), every agentos strategy
@@ -59,8 +63,13 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--budget", type=int, default=60)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--problems", default="", help="comma-separated subset of the problems")
+    ap.add_argument("--methods", default="", help="comma-separated subset of the methods")
+    ap.add_argument("--dry", action="store_true", help="print only; write no table or plot")
     args = ap.parse_args()
-    jobs = [(m, p, s, args.budget) for p in PROBLEMS for m in methods() for s in range(args.seeds)]
+    problems = args.problems.split(",") if args.problems else list(PROBLEMS)
+    ms = args.methods.split(",") if args.methods else methods()
+    jobs = [(m, p, s, args.budget) for p in problems for m in ms for s in range(args.seeds)]
     t0 = time.time()
     with ProcessPoolExecutor(args.workers) as pool:
         results = list(pool.map(run, jobs, chunksize=4))
@@ -68,10 +77,28 @@ def main() -> None:
     table: dict[tuple[str, str], list[Result]] = {}
     for r in results:
         table.setdefault((r.problem, r.method), []).append(r)
+    if args.dry or args.problems or args.methods:
+        print("\n".join(render_subset(table, problems, ms)) + f"\n({elapsed:.0f} s)")
+        return
     lines = render(table, args, elapsed)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     plot(table, args.budget)
     print("\n".join(lines))
+
+
+def render_subset(
+    table: dict[tuple[str, str], list[Result]], problems: list[str], ms: list[str]
+) -> list[str]:
+    """The per-problem cells of a partial run, and the mean success over its numeric problems."""
+    lines = ["| problem | " + " | ".join(ms) + " |"]
+    for name in problems:
+        cells = ["{:.3f} / {:.0%} / {}".format(*summary(table[(name, m)])) for m in ms]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    numeric = [n for n in problems if "numeric" in PROBLEMS[n].tags]
+    if numeric:
+        succ = [f"{statistics.fmean(summary(table[(n, m)])[1] for n in numeric):.0%}" for m in ms]
+        lines.append("| success (numeric) | " + " | ".join(succ) + " |")
+    return lines
 
 
 def summary(rs: list[Result]) -> tuple[float, float, int]:

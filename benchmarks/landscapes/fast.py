@@ -20,7 +20,7 @@ from agentos.providers.heuristic import HeuristicProvider, Mode
 from agentos.settings import Value, find_all, values
 from agentos.state import HistoryItem
 from agentos.strategies import get_strategy
-from agentos.task import MetricSpec, Task
+from agentos.task import Budget, MetricSpec, Task
 from benchmarks.landscapes.problems import Problem
 
 PATH = "settings.py"
@@ -44,11 +44,14 @@ class Result:
         return self.trace[-1]
 
 
-def make_task(problem: Problem, strategy: str, seed: int) -> Task:
+def make_task(problem: Problem, strategy: str, seed: int, budget: int = 20) -> Task:
+    """The task the loop would read from the problem's `agentos.toml`: `budget` counts experiments
+    and re-measures, as `[budget] experiments` does (the baseline's runs are not in it)."""
     return Task(
         root=Path("/landscape"), path=Path("/landscape/agentos.toml"), name=problem.name,
         editable=(PATH,), protected=("evaluate.py",),
         metric=MetricSpec(("python", "evaluate.py"), "min", regex=r"loss: (\S+)"),
+        budget=Budget(experiments=budget),
     )
 
 
@@ -80,7 +83,7 @@ def run_agentos(
     """Run a registered strategy with the heuristic proposer for `budget` evaluations."""
     horizon = 1000 if mode in ("tpe", "hybrid") else 8
     reruns = NOISE_RERUNS if noise_reruns is None else noise_reruns
-    task = make_task(problem, strategy_name, seed)
+    task = make_task(problem, strategy_name, seed, budget - 1 - reruns)
     provider = HeuristicProvider(task, mode)
     strategy = get_strategy(strategy_name)
     ev = Evaluator(problem, seed)
