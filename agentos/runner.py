@@ -26,7 +26,7 @@ from langgraph.types import Command
 from agentos.checkpoint import open_checkpointer
 from agentos.errors import LockedError, UserError
 from agentos.evaluator import Evaluator
-from agentos.git import Repo
+from agentos.git import Repo, snapshot_entries
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
 from agentos.measure import MetricEvaluator
@@ -152,7 +152,8 @@ def make_runtime(
 ) -> Runtime:
     sandbox = get_backend(task.sandbox)
     entries = repo.entries(baseline)
-    pins = {p: e.blob for p, e in entries.items() if task.is_protected(p)}
+    # one pin set: the gates node checks commits against it, `integrity` snapshots
+    pins = {p: e.blob for p, e in snapshot_entries(entries).items() if task.is_protected(p)}
     return Runtime(
         task=task,
         repo=repo,

@@ -1,53 +1,65 @@
 """`integrity`: the task's protected files must be byte-identical to the pins taken at the start.
 
-`pin_protected` hashes every file of the baseline snapshot under `task.protected` (evaluator,
-tests, data, `conftest.py`, ...) into `trusted_dir/integrity-pins.json` as tagged digests
-(`sha256:...`). The gate recomputes them on the candidate's snapshot: a changed, deleted or newly
-added protected file fails it. Hashing runs in the orchestrator on the snapshot's bytes (nothing
-is executed), and symlinks are hashed by their target text, never followed.
+A pin is a file's git blob id, the digest the loop itself uses: `agentos run` pins the baseline
+commit's protected files once (`Runtime.pins`), its gates node checks every candidate commit
+against them, and it writes the same pins to `trusted_dir/integrity-pins.json` for this tool,
+which checks the bytes of the candidate's snapshot on disk. Outside the loop, `pin_protected`
+pins a baseline snapshot the same way. Protected files are the task's (`Task.is_protected`: its
+protected globs and `agentos.toml`). A changed, deleted or newly added protected file fails the
+gate. Hashing runs in the orchestrator on the snapshot's bytes (nothing is executed), streams
+large files whole, and hashes a symlink by its target text, never following it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
-from agentos.task import glob_match
+from agentos.task import Task
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
-from ._paths import read_bytes, walk
+from ._paths import walk
 from ._sandboxed import MAX_FINDINGS
 
 NAME = "integrity"
 PINS = "integrity-pins.json"
 
 
-def digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+def file_blob_id(path: Path) -> str:
+    """The git blob id of the file (or symlink target text) at `path`, read in chunks."""
+    if path.is_symlink():
+        data = os.readlink(path).encode("utf-8", "surrogateescape")
+        return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+    with open(path, "rb") as fh:
+        h = hashlib.sha1(b"blob %d\0" % os.fstat(fh.fileno()).st_size, usedforsecurity=False)
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
-def protected_digests(tree: Path, globs: tuple[str, ...]) -> dict[str, str]:
-    """Tagged digests of every protected file in a snapshot (a file too large to read is
-    recorded as `unreadable`, which never matches a digest)."""
-    out = {}
-    for rel in walk(tree):
-        if any(glob_match(rel, g) for g in globs):
-            data = read_bytes(tree, rel)
-            out[rel] = digest(data) if data is not None else "unreadable"
-    return out
+def protected_digests(tree: Path, task: Task) -> dict[str, str]:
+    """The blob id of every protected file in a snapshot."""
+    return {rel: file_blob_id(tree / rel) for rel in walk(tree) if task.is_protected(rel)}
+
+
+def write_pins(trusted_dir: Path, files: Mapping[str, str]) -> Path:
+    """Write `files` (path to blob id) as the pins the gate checks."""
+    trusted_dir.mkdir(parents=True, exist_ok=True)
+    target = trusted_dir / PINS
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"version": 2, "files": dict(files)}, indent=1, sort_keys=True))
+    os.replace(tmp, target)
+    return target
 
 
 def pin_protected(ctx: ToolContext) -> Path:
     """Pin the protected files of the baseline snapshot `ctx.tree` into `ctx.trusted_dir`."""
     if ctx.trusted_dir is None:
         raise ValueError("pin_protected needs ctx.trusted_dir")
-    ctx.trusted_dir.mkdir(parents=True, exist_ok=True)
-    pins = {"version": 1, "globs": list(ctx.task.protected),
-            "files": protected_digests(ctx.tree, ctx.task.protected)}
-    target = ctx.trusted_dir / PINS
-    target.write_text(json.dumps(pins, indent=1, sort_keys=True) + "\n")
-    return target
+    return write_pins(ctx.trusted_dir, protected_digests(ctx.tree, ctx.task))
 
 
 def verify(pinned: dict[str, str], now: dict[str, str]) -> list[Finding]:
@@ -65,14 +77,17 @@ def verify(pinned: dict[str, str], now: dict[str, str]) -> list[Finding]:
 
 
 @tool(name=NAME, kind="gate", cost=0.02,
-      description="protected files (task.protected) match their sha256 pins from the start")
+      description="protected files (task.protected) match their pins (git blob ids) from the start")
 def integrity_gate(ctx: ToolContext) -> ToolResult:
-    if ctx.trusted_dir is None or not (ctx.trusted_dir / PINS).is_file():
+    pins_file = ctx.trusted_dir / PINS if ctx.trusted_dir is not None else None
+    if pins_file is None or not pins_file.is_file():
         return ToolResult(NAME, "error", detail="no integrity pins: call pin_protected on the "
                           "baseline first")
-    pins = json.loads((ctx.trusted_dir / PINS).read_text())
-    globs = tuple(pins["globs"])
-    findings = verify(dict(pins["files"]), protected_digests(ctx.tree, globs))
+    pins = json.loads(pins_file.read_text())
+    if pins.get("version") != 2:
+        return ToolResult(NAME, "error", detail=f"{pins_file}: pins of an older agentos; "
+                          "pin the baseline again (pin_protected)")
+    findings = verify(dict(pins["files"]), protected_digests(ctx.tree, ctx.task))
     return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]),
                       {"protected_files": float(len(pins["files"]))},
                       detail=f"{len(pins['files'])} pinned, {len(findings)} mismatch(es)")

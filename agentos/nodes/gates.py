@@ -56,17 +56,17 @@ def _pin_once(rt: Runtime, trusted: Path) -> None:
     marker = trusted / ".pinned"
     if marker.exists():
         return
-    from agentos.tools.integrity import pin_protected
+    from agentos.tools.integrity import write_pins
     from agentos.tools.pytest_gate import pin_test_manifest
 
-    trusted.mkdir(parents=True, exist_ok=True)
-    with snapshot_dir(rt.repo, rt.baseline_commit) as base:
-        ctx = ToolContext(
-            tree=base, changed=[], task=rt.task, sandbox=rt.sandbox, trusted_dir=trusted
-        )
-        pin_protected(ctx)
-        if any(u.name == "pytest" for u in rt.task.tools):
-            pin_test_manifest(ctx)
+    write_pins(trusted, rt.pins)  # the pins this node checks commits against, for `integrity`
+    if any(u.name == "pytest" for u in rt.task.tools):
+        with snapshot_dir(rt.repo, rt.baseline_commit) as base:
+            pin_test_manifest(
+                ToolContext(
+                    tree=base, changed=[], task=rt.task, sandbox=rt.sandbox, trusted_dir=trusted
+                )
+            )
     marker.write_text("pinned\n")
 
 

@@ -101,12 +101,25 @@ def test_integrity_catches_changed_deleted_and_added_protected_files(make_candid
     assert codes(added) == {"protected-added"}
 
 
-def test_integrity_pins_are_tagged_digests(baseline) -> None:
+def test_integrity_pins_are_git_blob_ids_and_big_files_are_hashed_whole(
+    baseline, make_candidate
+) -> None:
     import json
+
+    from agentos.git import blob_id
 
     pins = json.loads((baseline.trusted_dir / "integrity-pins.json").read_text())
     assert set(pins["files"]) == {"evaluate.py", "tests/test_lib.py"}
-    assert all(v.startswith("sha256:") and len(v) == 71 for v in pins["files"].values())
+    for rel, pin in pins["files"].items():
+        assert pin == blob_id((baseline.tree / rel).read_bytes())
+    big = "x" * (3 << 20)  # larger than any read cap: a change deep inside must still show
+    tool = get_tool("integrity")
+    pinned = make_candidate({"tests/test_lib.py": big + "a"})
+    pins["files"]["tests/test_lib.py"] = blob_id((big + "a").encode())
+    (baseline.trusted_dir / "integrity-pins.json").write_text(json.dumps(pins))
+    assert run_tool(tool, pinned).outcome == "pass"
+    assert codes(run_tool(tool, make_candidate({"tests/test_lib.py": big + "b"}))) == {
+        "protected-changed"}
 
 
 def test_metric_reads_value_and_reports_missing(make_candidate) -> None:
