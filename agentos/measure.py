@@ -27,6 +27,7 @@ from agentos.git import (
 )
 from agentos.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox
+from agentos.scratch import scratch
 from agentos.state import Status
 from agentos.task import Task
 
@@ -64,10 +65,9 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
     t0 = time.monotonic()
     entries = snapshot_entries(repo.entries(commit))
     blobs = {p: e.blob for p, e in entries.items()}
-    root = Path(tempfile.mkdtemp(prefix="agentos-snap-", dir=snapshot_root()))
-    tree = root / "tree"
-    tree.mkdir()
-    try:
+    with scratch("snap", dir=snapshot_root()) as root:
+        tree = root / "tree"
+        tree.mkdir()
         repo.snapshot(commit, tree, entries)
         timings["snapshot"] = time.monotonic() - t0
         t1 = time.monotonic()
@@ -77,12 +77,8 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
         timings["hash"] = time.monotonic() - t1
         if found != blobs:
             bad = drift(entries, found)
-            return Measurement(
-                _invalid(f"tree drift before the run: {', '.join(bad[:5])}"),
-                before,
-                before,
-                timings,
-            )
+            reason = f"tree drift before the run: {', '.join(bad[:5])}"
+            return Measurement(_invalid(reason), before, before, timings)
         t2 = time.monotonic()
         evaluation = evaluator.evaluate(tree, commit)
         timings["evaluate"] = time.monotonic() - t2
@@ -94,59 +90,29 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
         timings["hash"] += time.monotonic() - t3
         if found_after != blobs:
             bad = drift(entries, found_after)
-            return Measurement(
-                _invalid(f"tree drift during the run: {', '.join(bad[:5])}", evaluation.log_tail),
-                before,
-                after,
-                timings,
-            )
+            reason = f"tree drift during the run: {', '.join(bad[:5])}"
+            return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
         if evaluation.reads is not None:
-            wrong = sorted(
-                p
-                for p, blob in evaluation.reads.items()
-                if p in entries and entries[p].blob != blob
-            )
+            reads = evaluation.reads.items()
+            wrong = sorted(p for p, b in reads if p in entries and entries[p].blob != b)
             if wrong:
-                return Measurement(
-                    _invalid(
-                        f"the run read bytes that differ from the commit: {', '.join(wrong[:5])}",
-                        evaluation.log_tail,
-                    ),
-                    before,
-                    after,
-                    timings,
-                )
+                reason = f"the run read bytes that differ from the commit: {', '.join(wrong[:5])}"
+                return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
         return Measurement(evaluation, before, after, timings)
-    finally:
-        _remove(root)
 
 
 @contextlib.contextmanager
 def snapshot_dir(repo: Repo, commit: str) -> Iterator[Path]:
     """A fresh snapshot of `commit` for read-only use (tool gates); removed afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="agentos-snap-", dir=snapshot_root()))
-    tree = root / "tree"
-    tree.mkdir()
-    try:
+    with scratch("snap", dir=snapshot_root()) as root:
+        tree = root / "tree"
+        tree.mkdir()
         repo.snapshot(commit, tree)
         yield tree
-    finally:
-        _remove(root)
 
 
 def _invalid(reason: str, log_tail: str = "") -> Evaluation:
     return Evaluation(metric=None, status="invalid", reason=reason, log_tail=log_tail)
-
-
-def _remove(root: Path) -> None:
-    """Delete a snapshot; a folder a run made read-only is opened up only when that is needed."""
-    try:
-        shutil.rmtree(root)
-    except OSError:
-        for path in (root, *root.rglob("*")):
-            if path.is_dir() and not path.is_symlink():
-                path.chmod(0o755)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 class MetricEvaluator:
@@ -157,8 +123,7 @@ class MetricEvaluator:
         self.sandbox = sandbox
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
-        output = Path(tempfile.mkdtemp(prefix="agentos-out-"))
-        try:
+        with scratch("out") as output:
             result = self.sandbox.run(
                 RunRequest(
                     argv=self.task.metric.command,
@@ -208,8 +173,6 @@ class MetricEvaluator:
                     None, "invalid", "output truncated: the metric line cannot be trusted"
                 )
             return result_of(value, None, "")
-        finally:
-            shutil.rmtree(output, ignore_errors=True)
 
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
         return None

@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import json
+import logging
 import os
 import secrets
+import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -29,14 +31,16 @@ from agentos.evaluator import Evaluator
 from agentos.git import Repo, snapshot_entries
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
-from agentos.measure import MetricEvaluator
+from agentos.measure import MetricEvaluator, snapshot_root
 from agentos.providers.base import Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
+from agentos.scratch import sweep
 from agentos.strategies.base import get_strategy
 from agentos.task import Search, Task, load_task, parse_task
 
 STATE_DIR = ".agentos"
+log = logging.getLogger(__name__)
 
 Answer = Callable[[dict[str, Any]], Any]
 """Called at a check-in with its summary; returns "continue", "stop" or {"direction": ...}."""
@@ -115,7 +119,10 @@ def state_dir(repo: Repo) -> Path:
 
 @contextmanager
 def repo_lock(directory: Path) -> Iterator[None]:
-    """Hold the repository's single-instance lock; the kernel drops it if the process dies."""
+    """Hold the repository's single-instance lock; the kernel drops it if the process dies.
+
+    Taking it also sweeps the scratch folders (snapshots, sandbox scratch) that killed agentos
+    processes left behind (`agentos.scratch.sweep`: only folders nobody holds)."""
     fd = os.open(directory / "lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
@@ -128,6 +135,9 @@ def repo_lock(directory: Path) -> Iterator[None]:
             ) from exc
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
+        swept = sweep([tempfile.gettempdir(), snapshot_root()])
+        if swept:
+            log.info("removed %d scratch folder(s) left by killed agentos runs", len(swept))
         yield
     finally:
         os.close(fd)

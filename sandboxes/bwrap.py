@@ -140,7 +140,7 @@ class BwrapSandbox(IsolatingSandbox):
         return _probe()
 
     def run(self, request: RunRequest) -> RunResult:
-        with run_scope(request, prefix="agentos-bwrap-") as scope:
+        with run_scope(request, kind="bwrap") as scope:
             channel = scope.open_audit(tree=layout.TREE, site_path=layout.AUDIT_SITE)
             argv = launcher_argv(
                 request.limits,

@@ -23,7 +23,7 @@ class LocalSandbox(Sandbox):
     security_boundary = False
 
     def run(self, request: RunRequest) -> RunResult:
-        with run_scope(request, prefix="agentos-local-") as scope:
+        with run_scope(request, kind="local") as scope:
             home, tmp = scope.scratch / "home", scope.scratch / "tmp"
             home.mkdir()
             tmp.mkdir()

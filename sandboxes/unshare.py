@@ -131,7 +131,7 @@ class UnshareSandbox(IsolatingSandbox):
         return _probe()
 
     def run(self, request: RunRequest) -> RunResult:
-        with run_scope(request, prefix="agentos-unshare-") as scope:
+        with run_scope(request, kind="unshare") as scope:
             scratch = scope.scratch
             os.chmod(scratch, 0o755)
             root = scratch / "root"

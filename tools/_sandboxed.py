@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentos.sandbox import Limits, RunRequest, RunResult
+from agentos.scratch import scratch
 from agentos.tool import Finding, ToolContext
 
 _DRIVER = Path(__file__).with_name("_driver.py")
@@ -84,16 +83,13 @@ def run_in_sandbox(ctx: ToolContext, argv: Sequence[str], *, timeout: float,
     base = ctx.work_dir
     if base is not None:
         base.mkdir(parents=True, exist_ok=True)
-    output = Path(tempfile.mkdtemp(prefix="agentos-tool-", dir=base))
-    try:
+    with scratch("tool", dir=base) as output:
         request = RunRequest(
             argv=tuple(argv), tree=ctx.tree, output=output, env=dict(env or {}),
             limits=Limits(wall_seconds=timeout), gpu=False, audit=audit,
         )
         result = ctx.sandbox.run(request)
         yield Ran(result, output, _cwd_of(result.stderr) or str(ctx.tree))
-    finally:
-        shutil.rmtree(output, ignore_errors=True)
 
 
 def _cwd_of(stderr: str) -> str | None:

@@ -7,9 +7,6 @@ are broken and the run stops with the reason; either way the verdict is a ledger
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from agentos.errors import UserError
@@ -17,6 +14,7 @@ from agentos.evaluator import Evaluation
 from agentos.measure import snapshot_dir
 from agentos.record import record
 from agentos.runtime import Runtime
+from agentos.scratch import scratch
 from agentos.state import LoopState
 from agentos.tool import ToolContext
 
@@ -37,26 +35,22 @@ def make_canary(rt: Runtime) -> Any:
                 path=patch_path,
                 fix="point task.canary at a unified diff in the repository",
             ) from exc
-        work = Path(tempfile.mkdtemp(prefix="agentos-canary-"))
-        try:
-            with snapshot_dir(rt.repo, base["commit"]) as tree:
-                ctx = ToolContext(
-                    tree=tree,
-                    changed=[],
-                    task=rt.task,
-                    sandbox=rt.sandbox,
-                    trusted_dir=rt.run_dir / "trusted",
-                )
-                verdict = check_canary(
-                    patch,
-                    ctx=ctx,
-                    uses=rt.task.tools,
-                    evaluator=rt.evaluator,
-                    incumbent=Evaluation(metric=base["metric"]),
-                    work_dir=work,
-                )
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        with scratch("canary") as work, snapshot_dir(rt.repo, base["commit"]) as tree:
+            ctx = ToolContext(
+                tree=tree,
+                changed=[],
+                task=rt.task,
+                sandbox=rt.sandbox,
+                trusted_dir=rt.run_dir / "trusted",
+            )
+            verdict = check_canary(
+                patch,
+                ctx=ctx,
+                uses=rt.task.tools,
+                evaluator=rt.evaluator,
+                incumbent=Evaluation(metric=base["metric"]),
+                work_dir=work,
+            )
         record(
             rt,
             {

@@ -9,9 +9,7 @@ every case (an error included) the channel closed, the cgroup removed and the sc
 
 from __future__ import annotations
 
-import shutil
 import signal
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from pathlib import Path
 from agentos.sandbox import audit, cgroup
 from agentos.sandbox.base import RunRequest, RunResult, Sandbox
 from agentos.sandbox.supervise import LauncherKind, supervise
+from agentos.scratch import scratch
 
 
 @dataclass
@@ -78,15 +77,15 @@ class IsolatingSandbox(Sandbox):
 
 
 @contextmanager
-def run_scope(request: RunRequest, *, prefix: str) -> Iterator[RunScope]:
-    """A scratch directory named `prefix...` and the run's cgroup, released on the way out."""
-    scratch = Path(tempfile.mkdtemp(prefix=prefix))
-    scope = RunScope(request, scratch, cgroup.create(request.limits))
-    try:
-        yield scope
-    finally:
-        if scope.channel:
-            scope.channel.close()
-        if scope.group:
-            scope.group.remove()
-        shutil.rmtree(scratch, ignore_errors=True)
+def run_scope(request: RunRequest, *, kind: str) -> Iterator[RunScope]:
+    """A scratch directory `agentos-KIND-...` (the backend's name) and the run's cgroup,
+    released on the way out."""
+    with scratch(kind) as folder:
+        scope = RunScope(request, folder, cgroup.create(request.limits))
+        try:
+            yield scope
+        finally:
+            if scope.channel:
+                scope.channel.close()
+            if scope.group:
+                scope.group.remove()

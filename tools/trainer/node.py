@@ -11,12 +11,10 @@ Importing this module does not import torch.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
-from pathlib import Path
 
 from agentos.sandbox import Limits, RunRequest
+from agentos.scratch import scratch
 from agentos.tool import ToolContext, ToolResult, tool
 
 from .profiles import PROFILES
@@ -44,8 +42,7 @@ def _argv(options: dict[str, object]) -> tuple[tuple[str, ...], float]:
       description="train the model file for a fixed budget; report val_bpb, tokens/s, MFU, memory")
 def trainer(ctx: ToolContext) -> ToolResult:
     argv, limit = _argv(dict(ctx.options))
-    output = Path(tempfile.mkdtemp(prefix="agentos-trainer-"))
-    try:
+    with scratch("trainer") as output:
         result = ctx.sandbox.run(RunRequest(
             argv=argv, tree=ctx.tree, output=output, limits=Limits(wall_seconds=limit),
             gpu=ctx.task.gpu,
@@ -57,8 +54,6 @@ def trainer(ctx: ToolContext) -> ToolResult:
             tail = (result.stderr.strip().splitlines() or [""])[-1][:200]
             return ToolResult(NAME, "error", detail=f"harness {why}: {tail}".strip())
         report = json.loads(report_path.read_text(encoding="utf-8"))
-    finally:
-        shutil.rmtree(output, ignore_errors=True)
     signals = {k: float(report[k]) for k in SIGNALS if isinstance(report.get(k), int | float)}
     ok = report.get("status") == "ok"
     detail = f"status {report.get('status')}" + (f": {report['reason']}" if report.get("reason")
