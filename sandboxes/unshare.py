@@ -5,8 +5,9 @@ root, in a private mount namespace, `mkroot.py` builds a root from read-only bin
 directories, a few /etc files, the interpreter, the snapshot at /sandbox/tree) plus the output
 directory and a private /tmp, and `pivot_root`s into it; then it drops every group and becomes
 uid/gid 65534; only then `unshare -Urnm --fork --pid --mount-proc` gives the run its own user, net,
-mount and pid namespaces, and `setpriv` empties the capability sets; last, where the kernel has
-it, Landlock (`landlock.py`) confines writes to the output, /tmp and /dev/shm and forbids mounts.
+mount and pid namespaces, and `setpriv` empties the capability sets; last, `confine.py` installs a
+seccomp filter that refuses new user namespaces and, where the kernel has it, Landlock, which
+confines writes to the output, /tmp and /dev/shm and forbids mounts.
 The inherited mounts are locked read-only by the kernel, the host uid is unprivileged, the network
 is a lone loopback that is down, and the pid namespace dies with its first process.
 
@@ -25,7 +26,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agentos.sandbox import audit, landlock, layout
+from agentos.sandbox import audit, confine, layout
 from agentos.sandbox.base import RunRequest, RunResult, register_backend
 from agentos.sandbox.scope import IsolatingSandbox, run_scope
 from agentos.sandbox.supervise import launcher_argv, sandbox_env
@@ -33,8 +34,8 @@ from agentos.sandbox.supervise import launcher_argv, sandbox_env
 UID = GID = 65534
 log = logging.getLogger(__name__)
 MKROOT = Path(layout.__file__).with_name("mkroot.py")
-LANDLOCK = Path(layout.__file__).with_name("landlock.py")
-LANDLOCK_INSIDE = "/run/agentos/landlock.py"
+CONFINE = Path(layout.__file__).with_name("confine.py")
+CONFINE_INSIDE = "/run/agentos/confine.py"
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 
@@ -64,24 +65,27 @@ def _probe() -> str | None:
 @functools.cache
 def landlock_missing() -> str | None:
     """Why runs here go without Landlock (the kernel lacks it), or None when they get it."""
-    why = landlock.why_missing()
+    why = confine.why_missing()
     if why is not None:
         log.warning("unshare backend: runs without Landlock: %s", why)
     return why
 
 
-def _landlock_argv(binds: list[tuple[str, str, bool]], *, audited: bool, gpu: bool) -> list[str]:
-    """The Landlock step: writes only under the output, /tmp and the private /dev/shm (shared
-    memory for multiprocessing and data loaders), and to the writable device nodes and the audit
-    FIFO. A GPU run may also write under /proc: CUDA names its threads through
-    `/proc/self/task/<tid>/comm` and fails to start (error 304) when that is denied; this /proc
-    is the run's own, mounted in its user namespace, so the kernel's checks still apply there."""
+def _confine_argv(binds: list[tuple[str, str, bool]], *, audited: bool, gpu: bool) -> list[str]:
+    """The confine step (`confine.py`): the seccomp filter, and where the kernel has Landlock,
+    writes only under the output, /tmp and the private /dev/shm (shared memory for
+    multiprocessing and data loaders), and to the writable device nodes and the audit FIFO. A GPU
+    run may also write under /proc: CUDA names its threads through `/proc/self/task/<tid>/comm`
+    and fails to start (error 304) when that is denied; this /proc is the run's own, mounted in
+    its user namespace, so the kernel's checks still apply there."""
+    head = [sys.executable, "-I", "-S", "-B", CONFINE_INSIDE]
+    if landlock_missing() is not None:
+        return [*head, "--no-landlock", "--"]
     files = [target for _, target, writable in binds if writable and target.startswith("/dev/")]
     if audited:
         files.append(f"{layout.AUDIT_SITE}/channel")
     dirs = (layout.OUTPUT, "/tmp", "/dev/shm", *(("/proc",) if gpu else ()))
-    return [sys.executable, "-I", "-S", "-B", LANDLOCK_INSIDE,
-            *(f"--dir={d}" for d in dirs), *(f"--file={f}" for f in files), "--"]  # fmt: skip
+    return [*head, *(f"--dir={d}" for d in dirs), *(f"--file={f}" for f in files), "--"]
 
 
 def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dict[str, object]:
@@ -104,15 +108,13 @@ def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dic
         request, home="/tmp/home", tmp="/tmp", output=layout.OUTPUT,
         extra=channel.env if channel else {},
     )  # fmt: skip
-    confine: list[str] = []
-    if landlock_missing() is None:
-        binds.append((str(LANDLOCK), LANDLOCK_INSIDE, False))
-        confine = _landlock_argv(binds, audited=channel is not None, gpu=request.gpu)
+    binds.append((str(CONFINE), CONFINE_INSIDE, False))
+    last = _confine_argv(binds, audited=channel is not None, gpu=request.gpu)
     inner = [
         shutil.which("unshare") or "/usr/bin/unshare", "--user", "--map-root-user", "--net",
         "--mount", "--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", "--",
         "setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--",
-        *confine, *request.argv,
+        *last, *request.argv,
     ]  # fmt: skip
     return {
         "root": str(root), "binds": binds, "symlinks": symlinks, "uid": UID, "gid": GID,
