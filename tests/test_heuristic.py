@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from agentos.providers import heuristic_tpe
 from agentos.providers.base import ProposeRequest, ProviderError, ReviewRequest, get_provider
 from agentos.providers.heuristic import mutate
+from agentos.providers.heuristic_mutate import LOCAL_SIGMA, local_move, local_step
+from agentos.providers.heuristic_tpe import STARTUP
 from agentos.settings import find_settings, values
 from agentos.state import HistoryItem
-from agentos.task import MetricSpec, Task
+from agentos.task import Budget, MetricSpec, Task
 
 SETTINGS = '''"""Knobs."""
 LEARNING_RATE = 0.01
@@ -187,20 +190,80 @@ def test_tpe_mode_is_reproducible_and_learns_from_the_history() -> None:
         get_provider("heuristic:nope", make_task())
 
 
-def test_hybrid_is_the_default_and_refines_the_parent_after_tpe_startup() -> None:
-    """Before TPE has seen enough configurations every proposal is TPE's; after, some are small
-    typed mutations of the parent, and all of them carry the configuration TPE learns from."""
-    provider = get_provider("heuristic", make_task())
-    tpe = get_provider("heuristic:tpe", make_task())
+def _run_hybrid(experiments: int, budget: int = 40) -> tuple[list[ProposeRequest], list[str]]:
+    """A hybrid run on the test settings whose loss is |DEPTH - 5| + |WARMUP - 0.3|."""
+    task = make_task(budget=Budget(experiments=budget))
+    provider = get_provider("heuristic", task)
     hist: list[HistoryItem] = []
-    local = 0
-    for e in range(1, 25):
-        p = provider.propose(request(e, seed=5, history=list(hist)))
-        assert " | tpe " in p.description and "DEPTH=" in p.description
-        if e <= 8:
-            assert p == tpe.propose(request(e, seed=5, history=list(hist)))
-        moved = p.description.split(" | tpe ")[0].count(" -> ")
-        local += moved <= 2 and p != tpe.propose(request(e, seed=5, history=list(hist)))
-        hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",
-                                metric=float(e % 5), description=p.description, reason=""))
-    assert 2 <= local <= 12
+    requests: list[ProposeRequest] = []
+    best = math.inf
+    for e in range(1, experiments + 1):
+        req = request(e, seed=5, history=list(hist), task=task)
+        p = provider.propose(req)
+        v = values(p.components)
+        loss = abs(int(v["DEPTH"]) - 5) + abs(float(v["WARMUP"]) - 0.3)
+        status = "keep" if loss < best else "discard"
+        best = min(best, loss)
+        requests.append(req)
+        hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status=status,  # type: ignore[typeddict-item]
+                                metric=loss, description=p.description, reason=""))
+    return requests, [h["description"] for h in hist]
+
+
+def test_hybrid_is_the_default_and_refines_the_parent_after_tpe_startup() -> None:
+    """Before TPE has seen enough configurations every proposal is TPE's; after, a share that
+    grows with the spent budget are local moves of the parent, and all carry the configuration
+    TPE learns from."""
+    requests, described = _run_hybrid(40)
+    tpe = get_provider("heuristic:tpe", requests[0].task)
+    assert all(" | tpe " in d and "DEPTH=" in d for d in described)
+    for req, d in zip(requests[:STARTUP], described, strict=False):
+        assert d == tpe.propose(req).description
+    local = [" | local step " in d for d in described]
+    assert not any(local[:STARTUP])
+    first, second = local[STARTUP:24], local[24:]
+    assert sum(first) >= 1 and sum(first) / len(first) < sum(second) / len(second)
+
+
+def test_local_step_grows_on_keeps_and_shrinks_on_failures() -> None:
+    def item(status: str, local: bool = True) -> HistoryItem:
+        note = " | local step 0.1" if local else ""
+        return HistoryItem(id=1, parent="p", commit="c", status=status,  # type: ignore[typeddict-item]
+                           metric=1.0, description=f"X 1 -> 2{note} | tpe X=2", reason="")
+
+    assert local_step([]) == LOCAL_SIGMA
+    assert local_step([item("keep")]) > LOCAL_SIGMA > local_step([item("discard")])
+    assert local_step([item("keep", local=False)]) == LOCAL_SIGMA
+    assert local_step([item("discard")] * 200) > 0  # bounded below
+    # one keep in three holds the step still
+    assert math.isclose(local_step([item("keep"), item("discard"), item("discard")]), LOCAL_SIGMA)
+
+
+def test_local_move_changes_every_number_within_its_range() -> None:
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    space = {"A": ("float", FloatDistribution(0.0, 1.0)), "B": ("int", IntDistribution(0, 15)),
+             "LR": ("float", FloatDistribution(1e-5, 1.0, log=True)),
+             "ACT": ("choice", CategoricalDistribution(["relu", "gelu"]))}
+    current = {"A": 0.5, "B": 7, "LR": 0.01, "ACT": "relu"}
+    moves = [local_move(space, current, random.Random(i), 0.05) for i in range(200)]
+    assert all(m != current for m in moves)
+    assert all(0 <= m["A"] <= 1 and 0 <= m["B"] <= 15 and 1e-5 <= m["LR"] <= 1 for m in moves)
+    assert sum(m["A"] != 0.5 for m in moves) > 190  # every float moves at once
+    assert 20 < sum(m["ACT"] != "relu" for m in moves) < 100  # a categorical one now and then
+    steps = [abs(math.log10(m["LR"] / 0.01)) for m in moves]
+    assert max(steps) < 2 and sum(steps) / len(steps) < 0.5  # a small step on the log scale
+
+
+def test_the_study_cache_is_pure_a_cold_start_repeats_every_proposal() -> None:
+    """Proposals made with the cache warm (each adding only the new trials) equal those made
+    after clearing it before every call, as after a restart."""
+    heuristic_tpe._CACHE.entries.clear()
+    requests, described = _run_hybrid(24)
+    entries = [e for es in heuristic_tpe._CACHE.entries.values() for e in es]
+    assert len(entries) == 1 and len(entries[0].added) >= 20  # one storage, grown in place
+    cold = []
+    for req in requests:
+        heuristic_tpe._CACHE.entries.clear()
+        cold.append(get_provider("heuristic", req.task).propose(req).description)
+    assert cold == described

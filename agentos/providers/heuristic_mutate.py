@@ -181,9 +181,9 @@ def propose_settings(request: ProposeRequest) -> Proposal:
 # --- the hybrid mode's local move: a (1+1) evolution strategy in the hinted space -----------------
 
 LOCAL = " | local step "
-LOCAL_SIGMA = 0.1  # the first local step, as a fraction of each setting's (log) range
-LOCAL_UP = 1.5  # a kept local move widens the step; a failed one narrows it by UP ** -1/4, so
-LOCAL_DOWN = LOCAL_UP**-0.25  # the step holds still at one success in five (the 1/5 rule)
+LOCAL_SIGMA = 0.05  # the first local step, as a fraction of each setting's (log) range
+LOCAL_UP = 1.5  # a kept local move widens the step, a failed one narrows it by UP ** -1/2: the
+LOCAL_DOWN = LOCAL_UP**-0.5  # step holds still at one success in three (low-dimensional 1/5 rule)
 LOCAL_BOUNDS = (1e-3, 0.5)
 
 

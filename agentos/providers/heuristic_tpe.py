@@ -42,8 +42,8 @@ from agentos.providers.heuristic_mutate import (
 from agentos.settings import Setting, Value, apply, find_all, short
 
 TAG = " | tpe "
-STARTUP = 8
-LOCAL_SHARE = (0.3, 0.8)  # share of local moves after TPE's start-up, at the start and the end
+STARTUP = 12
+LOCAL_SHARE = (0.2, 0.9)  # share of local moves after TPE's start-up, at the start and the end
 _ATTEMPTS = 24
 
 Dims = dict[str, tuple[Setting, Any, str]]

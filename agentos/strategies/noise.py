@@ -3,25 +3,26 @@
 The baseline is measured several times at the start; the sample standard deviation of those scores
 is the noise `sd`. A candidate is compared with the commit it must beat (the best):
 
-1. One measurement. A loss (or a tie) is discarded. A gain larger than `DIRECT_Z` standard
-   deviations of a difference of two runs (`sd * sqrt(2)`) is kept at once. A smaller gain is
+1. One measurement. A loss (or a tie) is discarded. A gain larger than `max(DIRECT_Z, t)`
+   standard deviations of a difference of two runs (`sd * sqrt(2)`) is kept at once, `t` being
+   Student's quantile at `ALPHA` for the noise estimate's degrees of freedom (a noise estimate
+   from few runs can be far too small: with 3 df the band is 10.2 sd, not 4). A smaller gain is
    within the noise band: the verdict is `remeasure`.
 2. After `remeasure` the loop runs the candidate and the best once more, side by side, and the
    fresh pairs are tested: a one-sided paired t-test on the differences, its variance pooled with
-   the baseline's (whose degrees of freedom it adds). The first measurement only selected the
+   the noise estimate (whose degrees of freedom it adds). The first measurement only selected the
    candidate, so it is left out of the test: a lucky draw cannot confirm itself.
 3. The gain is kept when the test passes at `ALPHA` (per look) over at least `MIN_FRESH` fresh
    pairs; it is discarded when the fresh pairs show no gain on average, or after `MAX_RUNS`
-   measurements of the candidate. The strict level, the two-pair minimum and the wide direct band
-   come from the landscape benchmark: at 2.5% with one pair, model-based proposals (which test
-   many near-equal candidates near the best) made false keeps; with these, none.
-
+   measurements of the candidate.
 4. Every settled re-measure also sharpens the noise estimate: the spread of the candidate's fresh
    runs and of the best's re-runs (each a group of runs of one commit) is pooled with the
-   baseline's (`pool`), and their degrees of freedom added. The baseline alone gives few (3 for
-   the default 3 re-runs, where Student's t needs a gain of 4.5 standard errors at 1%); a run
-   that re-measures often soon has enough for the test to confirm real gains of half that size,
-   at the same level.
+   estimate so far (`pool`), adding their degrees of freedom. The baseline alone gives few (3 for
+   the default 3 re-runs), so the test soon needs a much smaller gain than at the start.
+
+The level is strict (0.1% per look) because a run tests many near-equal candidates near the best:
+on the landscape benchmark, 1% per look with the pooled estimate made a false keep in 40 seeds,
+and 2.5% with one pair made several; at 0.1%, none (`benchmarks/RESULTS.md`).
 
 With no noise estimate (fewer than two baseline scores, or all equal) the comparison is plain.
 """
@@ -34,54 +35,24 @@ from dataclasses import dataclass
 from typing import Literal
 
 DIRECT_Z = 4.0
-ALPHA = 0.01
+ALPHA = 0.001
 MIN_FRESH = 2
 MAX_RUNS = 4
-SCREEN_Z = 0.0
-FUTILITY = False
 
-# One-sided critical values of Student's t at alpha = 0.01, df = 1..30.
-_T99 = (
-    31.821,
-    6.965,
-    4.541,
-    3.747,
-    3.365,
-    3.143,
-    2.998,
-    2.896,
-    2.821,
-    2.764,
-    2.718,
-    2.681,
-    2.650,
-    2.624,
-    2.602,
-    2.583,
-    2.567,
-    2.552,
-    2.539,
-    2.528,
-    2.518,
-    2.508,
-    2.500,
-    2.492,
-    2.485,
-    2.479,
-    2.473,
-    2.467,
-    2.462,
-    2.457,
-)
+# One-sided critical values of Student's t at alpha = 0.001, df = 1..30.
+_T999 = (318.31, 22.327, 10.215, 7.173, 5.893, 5.208, 4.785, 4.501, 4.297, 4.144, 4.025, 3.930,
+         3.852, 3.787, 3.733, 3.686, 3.646, 3.610, 3.579, 3.552, 3.527, 3.505, 3.485, 3.467,
+         3.450, 3.435, 3.421, 3.408, 3.396, 3.385)  # fmt: skip
 
 
 def t_critical(df: int) -> float:
-    """The one-sided 99% quantile of Student's t with `df` degrees of freedom."""
+    """The one-sided 99.9% quantile of Student's t with `df` degrees of freedom (`ALPHA`); beyond
+    30, a close upper approximation."""
     if df < 1:
         return math.inf
-    if df <= len(_T99):
-        return _T99[df - 1]
-    return 2.326 + 3.9 / df  # close to the exact value beyond 30
+    if df <= len(_T999):
+        return _T999[df - 1]
+    return 3.090 + 9.0 / df
 
 
 def mean(xs: Sequence[float]) -> float:
@@ -135,9 +106,7 @@ def judge(
     if not fresh:
         if first <= 0:
             return Judgement("not-better", f"no gain ({first:+.4g})")
-        band = DIRECT_Z * sd * math.sqrt(2)
-        if first <= SCREEN_Z * sd * math.sqrt(2):
-            return Judgement("not-better", f"gain {first:.4g} too small to confirm")
+        band = max(DIRECT_Z, t_critical(noise_df)) * sd * math.sqrt(2)
         if first > band:
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
         return Judgement("unsure", f"gain {first:.4g} within the noise band {band:.3g}: re-measure")
@@ -153,7 +122,7 @@ def judge(
         return Judgement(
             "better", f"paired gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f}"
         )
-    if (k >= (1 if FUTILITY else 2) and d <= 0) or len(scores) >= MAX_RUNS:
+    if (k >= 2 and d <= 0) or len(scores) >= MAX_RUNS:
         return Judgement(
             "not-better",
             f"gain not real: paired {d:+.4g} over {k} re-run(s), t={t:.2f} < {crit:.2f}",

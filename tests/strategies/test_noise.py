@@ -21,8 +21,29 @@ def test_within_noise_gain_asks_for_a_paired_remeasure_of_the_best() -> None:
 def test_a_large_gain_is_kept_at_once_and_a_loss_discarded() -> None:
     g = get_strategy("greedy")
     st = g.start("base", BASELINE, seed=0)
-    assert g.decide(st, 1, "c1", [12.0]).verdict == "keep"
+    assert g.decide(st, 1, "c1", [13.0]).verdict == "keep"
     assert g.decide(st, 1, "c1", [9.9]).verdict == "discard"
+
+
+def test_the_direct_band_is_wider_when_the_noise_estimate_has_few_runs() -> None:
+    """The same gain and the same sd: kept at once after 21 baseline runs, re-measured after 3
+    (a noise estimate from 3 runs may be far too small)."""
+    g = get_strategy("greedy")
+    few = g.start("base", [10.0, 10.2, 9.8], seed=0)
+    many = g.start("base", [10.0 + 0.2 * (i % 3 - 1) for i in range(21)], seed=0)
+    assert abs(few["noise"] - many["noise"]) < 0.05
+    assert g.decide(many, 1, "c1", [12.0]).verdict == "keep"
+    assert g.decide(few, 1, "c1", [12.0]).verdict == "remeasure"
+
+
+def test_settled_remeasures_add_to_the_noise_estimate() -> None:
+    g = get_strategy("greedy")
+    st = g.start("base", BASELINE, seed=0)
+    d = g.decide(st, 1, "c1", [10.3])
+    d = g.decide(d.state, 1, "c1", [10.3, 9.6, 9.9], [10.1, 9.7])
+    assert d.verdict in ("keep", "discard")
+    assert d.state["noise_df"] == st["noise_df"] + 2
+    assert d.state["noise"] != st["noise"]
 
 
 def test_the_noise_test_refuses_a_within_noise_gain() -> None:
@@ -46,7 +67,7 @@ def test_a_real_small_gain_is_confirmed_by_the_paired_test() -> None:
     st = g.start("base", BASELINE, seed=0)
     d = g.decide(st, 1, "c1", [10.5])
     cand, inc = [10.5], []
-    pairs = [(10.62, 10.01), (10.58, 9.98), (10.66, 10.05)]
+    pairs = [(11.02, 10.01), (10.98, 9.98), (11.06, 10.05)]
     for c, i in pairs:
         if d.verdict != "remeasure":
             break
