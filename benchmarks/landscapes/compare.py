@@ -61,6 +61,10 @@ def regret(result: Result, value: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument(
+        "--first-seed", type=int, default=0, help="seeds first..first+seeds-1 (others than the "
+        "ones settings were chosen on, to check they carry over)"
+    )
     ap.add_argument("--budget", type=int, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--problems", default="", help="comma-separated subset of the problems")
@@ -69,7 +73,8 @@ def main() -> None:
     args = ap.parse_args()
     problems = args.problems.split(",") if args.problems else list(PROBLEMS)
     ms = args.methods.split(",") if args.methods else methods()
-    jobs = [(m, p, s, args.budget) for p in problems for m in ms for s in range(args.seeds)]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    jobs = [(m, p, s, args.budget) for p in problems for m in ms for s in seeds]
     t0 = time.time()
     with ProcessPoolExecutor(args.workers) as pool:
         results = list(pool.map(run, jobs, chunksize=4))
@@ -77,7 +82,7 @@ def main() -> None:
     table: dict[tuple[str, str], list[Result]] = {}
     for r in results:
         table.setdefault((r.problem, r.method), []).append(r)
-    if args.dry or args.problems or args.methods:
+    if args.dry or args.problems or args.methods or args.first_seed:
         print("\n".join(render_subset(table, problems, ms)) + f"\n({elapsed:.0f} s)")
         return
     lines = render(table, args, elapsed)
