@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import git as gitpython
 
@@ -37,8 +38,9 @@ class RefConflict(Exception):
     """A compare-and-swap ref update lost: someone else moved the ref."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One file of a commit (a tuple: thousands are compared per experiment, at C speed)."""
+
     mode: str
     blob: str
 
@@ -336,8 +338,11 @@ BYTECODE_GLOBS = ("**/__pycache__/**", "**/*.pyc", "**/*.pyo")
 
 
 def is_bytecode(path: str) -> bool:
-    parts = path.split("/")
-    return "__pycache__" in parts[:-1] or path.endswith((".pyc", ".pyo"))
+    return (
+        path.endswith((".pyc", ".pyo"))
+        or path.startswith("__pycache__/")
+        or "/__pycache__/" in path
+    )
 
 
 def snapshot_entries(entries: Mapping[str, Entry]) -> dict[str, Entry]:

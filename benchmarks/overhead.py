@@ -3,7 +3,9 @@
 For generated repositories of 10, 1,000 and 10,000 files it runs `agentos` with a no-op metric
 command (`echo score: 1`) and the `local` sandbox, and, in the same process, the bare work every
 experiment must do at least once: `git archive | tar -x` of the commit plus hashing every file,
-into the same place agentos makes its snapshots (`agentos.measure.snapshot_root`).
+into the same place agentos makes its snapshots (`agentos.measure.snapshot_root`). One bare
+snapshot runs after every experiment's decision (its time is taken out of the loop's), so both
+are measured side by side, under the same load; the bare figure is their median.
 The framework cost is the loop's time per experiment minus the time spent inside the sandboxed
 run (the `evaluate` timing the ledger records: the sandbox launch plus the no-op command, which
 benchmarks/sandbox.py measures on its own).
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -79,11 +82,18 @@ def measure(files: int, experiments: int, work: Path) -> dict[str, float]:
     root = make_repo(Path(tempfile.mkdtemp(prefix=f"repo{files}-", dir=work)) / "repo", files)
     repo = Repo(root)
     head = repo.rev("HEAD") or ""
-    bare = sorted(bare_once(repo, head) for _ in range(5))[2]
     noop = sorted(noop_once(root) for _ in range(5))[2]
+    bares: list[float] = []
+
+    def interleave(update: dict[str, object]) -> None:
+        # one bare snapshot after each decision, under the same load as the loop's own
+        if update["node"] == "decide":
+            bares.append(bare_once(repo, head))
+
     start = time.perf_counter()
-    summary = runner.run(root, runner.Overrides(budget=experiments))
-    total = time.perf_counter() - start
+    summary = runner.run(root, runner.Overrides(budget=experiments), on_update=interleave)
+    total = time.perf_counter() - start - sum(bares)
+    bare = statistics.median(bares)
     if summary.experiments != experiments or summary.baseline is None:
         raise SystemExit(f"the run did not complete ({summary.status}): no figures")
     per_experiment = total / (summary.experiments + 1)  # the baseline is measured too
