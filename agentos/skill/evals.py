@@ -31,6 +31,7 @@ class EvalItem:
     slice: Slice
     split: Split
     generated: bool = False
+    source: str | None = None  # the train query a generated variant was made from
 
 
 def load_evals(path: Path | str, skills: Iterable[str] = ()) -> list[EvalItem]:
@@ -155,7 +156,7 @@ def augment(items: Sequence[EvalItem], *, seed: int, per_query: int = 1) -> list
                 variant = make(item.query, rng)
                 if variant not in seen:
                     seen.add(variant)
-                    out.append(EvalItem(variant, item.expect, slice_, "train", generated=True))
+                    out.append(EvalItem(variant, item.expect, slice_, "train", True, item.query))
     return out
 
 

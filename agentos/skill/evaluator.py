@@ -18,7 +18,7 @@ from agentos.providers.base import ProviderError
 from agentos.skill.evals import FUZZY, SLICES, EvalItem, Slice
 from agentos.skill.gates import GatePins, GateViolation
 from agentos.skill.model import Skill, load_skills
-from agentos.skill.router import Router
+from agentos.skill.router import CalibratingRouter, Router
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,9 @@ class Scored:
 def accuracy(
     items: Sequence[EvalItem], predicted: Sequence[str | None], prefix: str
 ) -> dict[str, float]:
-    """`PREFIX/all`, `PREFIX/SLICE` accuracy and `PREFIX/hits/SKILL` correct counts."""
+    """`PREFIX/all`, `PREFIX/SLICE` accuracy, `PREFIX/hits/SKILL` correct counts and
+    `PREFIX/to/GOT/SKILL` counts of SKILL's queries that went to the skill GOT instead (SKILL is
+    `none` for a near-miss)."""
     out: dict[str, float] = {}
     total = [(i, p) for i, p in zip(items, predicted, strict=True)]
     if total:
@@ -45,6 +47,9 @@ def accuracy(
         if i.expect is not None:
             key = f"{prefix}/hits/{i.expect}"
             out[key] = out.get(key, 0.0) + float(i.expect == p)
+        if p is not None and p != i.expect:
+            key = f"{prefix}/to/{p}/{i.expect or 'none'}"
+            out[key] = out.get(key, 0.0) + 1.0
     return out
 
 
@@ -60,6 +65,9 @@ class SkillEvaluator:
         target: str | None = None,
         protect: Sequence[Slice] = SLICES,
         skills_dir: str = "",
+        recalibrate: bool = False,
+        rewritten: Sequence[str] = (),
+        reference: Evaluation | None = None,
     ):
         self.train = [i for i in items if i.split == "train"]
         self.holdout = [i for i in items if i.split == "holdout"]
@@ -69,11 +77,19 @@ class SkillEvaluator:
         self.protect = tuple(dict.fromkeys((*FUZZY, *protect)))
         self.refusals: list[GateViolation] = []
         self.skills_dir = skills_dir
+        self.recalibrate = recalibrate
+        self.rewritten = frozenset(rewritten) | ({target} if target else set())
+        # the graph's baseline point carries no figures; `reference` is what it measured
+        self.reference = reference
 
     def score(self, skills: Sequence[Skill]) -> tuple[Scored, Scored]:
         """Predictions on (train, holdout)."""
         queries = [i.query for i in self.train] + [i.query for i in self.holdout]
-        routed = self.router.route(queries, skills)
+        if self.recalibrate and isinstance(self.router, CalibratingRouter):
+            # the "none" cut this skill set would ship with, fitted on train only
+            routed = self.router.route_calibrated(queries, skills, self.train)[0]
+        else:
+            routed = self.router.route(queries, skills)
         n = len(self.train)
         return Scored(self.train, routed[:n]), Scored(self.holdout, routed[n:])
 
@@ -105,8 +121,16 @@ class SkillEvaluator:
         return self.evaluate_skills(skills)
 
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
-        """Refuse a candidate that lowers held-out accuracy, a protected held-out slice, or any
-        skill's hits (train or held-out) other than the target's own."""
+        """Refuse a candidate that lowers held-out accuracy or a protected held-out slice, or
+        that takes another skill's queries (train or held-out).
+
+        With a target (one skill's rewrite) or `rewritten` skills (a merged set), "takes" means
+        another skill's queries now go to a rewritten skill: a query that drops to "none"
+        because the re-fitted cut moved is not taken by the rewrite, and is already counted by
+        the accuracy checks. With neither, any skill's loss of a hit is refused. An incumbent
+        without figures (the graph's baseline point) is judged by `reference`."""
+        if not incumbent.holdout and self.reference is not None:
+            incumbent = self.reference
         for key in ["all", *self.protect]:
             before, after = (
                 incumbent.holdout.get(f"holdout/{key}"),
@@ -118,10 +142,24 @@ class SkillEvaluator:
             ("train", incumbent.details, candidate.details),
             ("held-out", incumbent.holdout, candidate.holdout),
         ):
-            losses = _losses(old, new, self.target)
+            losses = _taken(old, new, self.rewritten) if self.rewritten else _losses(old, new, None)
             if losses:
                 return f"{losses[0]} lost {split} queries to the rewrite"
         return None
+
+
+def _taken(
+    old: Mapping[str, float], new: Mapping[str, float], rewritten: frozenset[str]
+) -> list[str]:
+    """The skills (not near-misses) that send more queries to a rewritten skill than before."""
+    out = set()
+    for key, value in new.items():
+        parts = key.split("/")
+        if len(parts) != 4 or parts[1] != "to" or parts[2] not in rewritten:
+            continue
+        if parts[3] not in (parts[2], "none") and value > old.get(key, 0.0):
+            out.add(parts[3])
+    return sorted(out)
 
 
 def _losses(old: Mapping[str, float], new: Mapping[str, float], target: str | None) -> list[str]:

@@ -35,11 +35,12 @@ from agentos.providers.base import (
     ReviewRequest,
 )
 from agentos.skill.evals import EvalItem
+from agentos.skill.examples import TAIL, example_edits, spelled
 from agentos.skill.model import MAX_DESCRIPTION, SKILL_FILE, Skill, parse_skill, render_skill
-from agentos.skill.router import Router
+from agentos.skill.router import CalibratingRouter, Router
+from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
 
-TAIL = "Use for: "
 _PREPS = r"in|of|for|on|with|under|from|by|at|using|via|inside|across"
 _CHUNK = re.compile(rf"\s+(?=(?:{_PREPS})\s)", re.IGNORECASE)
 _ONLY = re.compile(r",?\s+(?:only|exclusively|specifically)\s+(?:when|if|for|in)\b[^.;]*", re.I)
@@ -153,7 +154,15 @@ def phrases(missed: Sequence[EvalItem], description: str, k: int) -> list[str]:
 
 
 class TextOperatorProposer:
-    """Offline proposer for skills; deterministic given the request's seed."""
+    """Offline proposer for skills; deterministic given the request's seed.
+
+    With a router it can search with (`CalibratingRouter`: local, cheap), each proposal is the
+    best of many: every example-request edit and the qualifier drop, plus a few seeded draws of
+    the word operators, are routed against the train split (its "none" cut recalibrated for each)
+    and the one with the most train hits that costs no other skill a train hit is proposed. A
+    description proposed once is not proposed again (`tried`, shared across rounds), so a veto
+    moves the search on. With any other router one seeded draw is proposed, untried.
+    """
 
     name = "skill-operators"
 
@@ -164,6 +173,8 @@ class TextOperatorProposer:
         *,
         target: str | None = None,
         others: Sequence[Skill] = (),
+        tried: set[str] | None = None,
+        draws: int = 12,
     ):
         if any(i.split != "train" for i in train):
             raise ValueError("the proposer may only see train items")
@@ -171,6 +182,8 @@ class TextOperatorProposer:
         self.router = router
         self.target = target
         self.others = list(others)
+        self.tried = tried if tried is not None else set()
+        self.draws = draws
 
     def _skills(self, files: dict[str, str]) -> dict[str, tuple[str, Skill]]:
         out = {}
@@ -181,30 +194,71 @@ class TextOperatorProposer:
                 out[skill.name] = (path, skill)
         return out
 
+    def _route(self, skills: Sequence[Skill]) -> list[str | None]:
+        queries = [i.query for i in self.train]
+        if isinstance(self.router, CalibratingRouter):
+            return self.router.route_calibrated(queries, skills, self.train)[0]
+        return self.router.route(queries, skills)
+
     def propose(self, request: ProposeRequest) -> Proposal:
         rng = random.Random(request.seed)
         found = self._skills(dict(request.files))
         if not found or (self.target is not None and self.target not in found):
             raise ProviderError(f"no SKILL.md of {self.target or 'any skill'} among the files")
         skills = [s for _, s in found.values()] + [o for o in self.others if o.name not in found]
-        routed = self.router.route([i.query for i in self.train], skills)
+        routed = self._route(skills)
         missed_by: dict[str, list[EvalItem]] = {}
         for item, got in zip(self.train, routed, strict=True):
             if item.expect is not None and got != item.expect:
                 missed_by.setdefault(item.expect, []).append(item)
         target = self.target or max(sorted(found), key=lambda n: len(missed_by.get(n, [])))
         path, skill = found[target]
-        missed = missed_by.get(target, [])
-        description, steps = skill.description, list[str]()
-        for _ in range(8):  # a proposal that changes nothing wastes an experiment
-            description, steps = self._operate(rng, target, skill.description, missed)
-            if description != skill.description:
-                break
+        missed = spelled(missed_by.get(target, []))
+        picked = None
+        if isinstance(self.router, CalibratingRouter):
+            search = DescriptionSearch(self.router, self.train, skills, target)
+            weak = spelled(search.fit(skill.description).weak)
+            mine = spelled(i for i in self.train if i.expect == target)
+            candidates = self._candidates(rng, skill, missed, [*weak, *mine])
+            picked = search.pick(skill.description, candidates, self.tried, rng)
+            if picked is None:  # nothing untried would be kept on train: change nothing
+                picked = skill.description, ["nothing left to try"]
+        if picked is None:
+            picked = skill.description, ["nothing left to try"]
+            for _ in range(8):  # a proposal that changes nothing wastes an experiment
+                description, steps = self._operate(rng, target, skill.description, missed)
+                if description != skill.description and description not in self.tried:
+                    picked = description, steps
+                    break
+        description, steps = picked
+        self.tried.add(description)
         rewritten = skill.with_components({f"{target}/description": description})
         return Proposal(
             description=f"{target}: {', '.join(steps)}",
             components={path: render_skill(rewritten)},
         )
+
+    def _candidates(
+        self,
+        rng: random.Random,
+        skill: Skill,
+        missed: Sequence[EvalItem],
+        quotable: Sequence[EvalItem],
+    ) -> dict[str, list[str]]:
+        """Rewrites of the description (new text to the operator steps that made it): every
+        example-request edit for the `quotable` queries, every `Use for:` word dropped, the
+        qualifier drop, and seeded draws of the word operators."""
+        out: dict[str, list[str]] = {}
+        for step, text in example_edits(skill.description, quotable):
+            out.setdefault(text, [step])
+        head, extra = _split_tail(skill.description)
+        for word in extra:
+            out.setdefault(_join(head, [w for w in extra if w != word]), [f"drop {word!r}"])
+        out.setdefault(drop_qualifiers(skill.description), ["drop qualifiers"])
+        for _ in range(self.draws):
+            text, steps = self._operate(rng, skill.name, skill.description, missed)
+            out.setdefault(text, steps)
+        return {t: s for t, s in out.items() if t != skill.description and s}
 
     def _operate(
         self, rng: random.Random, target: str, description: str, missed: Sequence[EvalItem]

@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,23 @@ class Router(Protocol):
     """Routes queries to skill names (None: no skill)."""
 
     def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]: ...
+
+
+@runtime_checkable
+class CalibratingRouter(Router, Protocol):
+    """A local router cheap enough to search with: it scores and routes with a "none" cut
+    calibrated on train items for the skill set at hand, and embeds many skill sets' facets in
+    one call."""
+
+    def calibrated_scores(
+        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
+    ) -> tuple[Matrix, float]: ...
+
+    def route_calibrated(
+        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
+    ) -> tuple[list[str | None], float]: ...
+
+    def prepare(self, skills: Sequence[Skill]) -> None: ...
 
 
 def skill_text(skill: Skill) -> str:
@@ -127,6 +144,10 @@ class EmbeddingRouter:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
 
+    def prepare(self, skills: Sequence[Skill]) -> None:
+        """Embed every facet of `skills` in one model call, so routing them later costs none."""
+        self.embed([f for s in skills for f in facets(s)])
+
     def scores(self, queries: Sequence[str], skills: Sequence[Skill]) -> Matrix:
         """Cosine similarity, shape (queries, skills): for each skill, the best of its facets
         (the whole description, and each of its sentences and clauses, all under the skill's
@@ -142,40 +163,76 @@ class EmbeddingRouter:
         per_facet = q @ self.embed(texts).T
         return np.maximum.reduceat(per_facet, starts, axis=1)
 
-    def decide(self, scores: Matrix, names: Sequence[str]) -> list[str | None]:
+    def decide(
+        self, scores: Matrix, names: Sequence[str], threshold: float | None = None
+    ) -> list[str | None]:
+        cut = self.threshold if threshold is None else threshold
         best = scores.argmax(axis=1)
         top = scores.max(axis=1)
-        return [
-            names[int(b)] if float(t) >= self.threshold else None
-            for b, t in zip(best, top, strict=True)
-        ]
+        return [names[int(b)] if float(t) >= cut else None for b, t in zip(best, top, strict=True)]
 
     def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
         return self.decide(self.scores(queries, skills), [s.name for s in skills])
 
     def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float:
-        """Set the "none" threshold that maximizes train accuracy (holdout items are ignored).
-
-        Among equally good thresholds the middle one is taken, away from both edges.
-        """
+        """Set the "none" threshold that maximizes train accuracy (holdout items are ignored)."""
         train = [i for i in items if i.split == "train"]
         if not train:
             raise ValueError("calibration needs train items")
         scores = self.scores([i.query for i in train], skills)
-        names = [s.name for s in skills]
-        best = scores.argmax(axis=1)
-        top = scores.max(axis=1)
-        picked = [names[int(b)] for b in best]
-        cuts = np.unique(np.concatenate([top, [0.0, 1.0]]))
-        mids = (cuts[:-1] + cuts[1:]) / 2
-        accuracy = []
-        for cut in mids:
-            hits = sum(
-                (p if t >= cut else None) == i.expect
-                for p, t, i in zip(picked, top, train, strict=True)
-            )
-            accuracy.append(hits)
-        best_hits = max(accuracy)
-        ties = [float(m) for m, a in zip(mids, accuracy, strict=True) if a == best_hits]
-        self.threshold = ties[len(ties) // 2]
+        self.threshold = best_threshold(scores, [s.name for s in skills], train)
         return self.threshold
+
+    def calibrated_scores(
+        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
+    ) -> tuple[Matrix, float]:
+        """Scores of `queries` (rows) and the "none" threshold calibrated on `train` for this
+        very skill set, without touching `self.threshold` (safe from threads)."""
+        if not train:
+            raise ValueError("calibration needs train items")
+        scores = self.scores([i.query for i in train] + list(queries), skills)
+        threshold = best_threshold(scores[: len(train)], [s.name for s in skills], train)
+        return scores[len(train) :], threshold
+
+    def route_calibrated(
+        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
+    ) -> tuple[list[str | None], float]:
+        """Route `queries` with a "none" threshold calibrated on `train` for this skill set: a
+        rewrite that raises every score of its skill is judged with the cut it would ship with."""
+        scores, threshold = self.calibrated_scores(queries, skills, train)
+        return self.decide(scores, [s.name for s in skills], threshold), threshold
+
+
+def margins(
+    scores: Matrix, names: Sequence[str], items: Sequence[EvalItem], threshold: float
+) -> npt.NDArray[np.float64]:
+    """How far each item (a row of `scores`) is from being misrouted: for an item that expects a
+    skill, its score less the best other skill's score or the threshold, whichever is higher;
+    for a near-miss, the threshold less the top score. Positive: routed right."""
+    index = {n: k for k, n in enumerate(names)}
+    want = np.array([index.get(i.expect, -1) if i.expect else -1 for i in items], dtype=np.int64)
+    out: npt.NDArray[np.float64] = (threshold - scores.max(axis=1)).astype(np.float64)
+    rows = np.nonzero(want >= 0)[0]
+    if len(rows):
+        own = scores[rows, want[rows]]
+        rest = scores[rows].copy()
+        rest[np.arange(len(rows)), want[rows]] = -np.inf
+        rival = np.maximum(rest.max(axis=1), threshold) if scores.shape[1] > 1 else threshold
+        out[rows] = own - rival
+    return out
+
+
+def best_threshold(scores: Matrix, names: Sequence[str], train: Sequence[EvalItem]) -> float:
+    """The "none" cut that maximizes accuracy on `train` (rows of `scores`); among equally good
+    cuts the middle one is taken, away from both edges."""
+    top = scores.max(axis=1)
+    picked = np.array([names[int(b)] for b in scores.argmax(axis=1)], dtype=object)
+    expect = np.array([i.expect for i in train], dtype=object)
+    fires_right = picked == expect  # correct when the query is above the cut
+    none_right = np.array([i.expect is None for i in train])  # correct when below it
+    cuts = np.unique(np.concatenate([top, [0.0, 1.0]]))
+    mids = (cuts[:-1] + cuts[1:]) / 2
+    above = top[None, :] >= mids[:, None]  # (cuts, items)
+    hits = np.where(above, fires_right[None, :], none_right[None, :]).sum(axis=1)
+    ties = mids[hits == hits.max()]
+    return float(ties[len(ties) // 2])

@@ -52,7 +52,7 @@ from agentos.skill.loop import (
 from agentos.skill.model import SKILL_FILE, Skill, load_skills, parse_skill, render_skill
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.report import Experiment, TuneReport, build_report
-from agentos.skill.router import EmbeddingRouter, Router
+from agentos.skill.router import CalibratingRouter, EmbeddingRouter, Router
 
 log = logging.getLogger(__name__)
 
@@ -84,19 +84,42 @@ class _Tuner:
         self.provider = provider
         self.seed = seed
         self.run_id = run_id
+        self.tried: dict[str, set[str]] = {}  # per skill: descriptions already proposed
 
-    def evaluator(self, target: str | None) -> SkillEvaluator:
+    def evaluator(
+        self,
+        target: str | None,
+        rewritten: Sequence[str] = (),
+        reference: Evaluation | None = None,
+    ) -> SkillEvaluator:
         return SkillEvaluator(
-            self.items, self.router, self.pins, target=target, skills_dir=self.skills_dir
+            self.items,
+            self.router,
+            self.pins,
+            target=target,
+            skills_dir=self.skills_dir,
+            recalibrate=True,
+            rewritten=rewritten,
+            reference=reference,
         )
 
     def tune_one(
-        self, name: str, skills: list[Skill], baseline: str, steps: int, rnd: int
+        self,
+        name: str,
+        skills: list[Skill],
+        baseline: str,
+        measured: Evaluation,
+        steps: int,
+        rnd: int,
     ) -> SkillRun:
         """One skill's graph from `baseline`, against the fixed rest of the set."""
         others = [s for s in skills if s.name != name]
         provider = self.provider or TextOperatorProposer(
-            self.train, self.router, target=name, others=others
+            self.train,
+            self.router,
+            target=name,
+            others=others,
+            tried=self.tried.setdefault(name, set()),
         )
         task = skill_task(
             self.repo.root,
@@ -113,7 +136,7 @@ class _Tuner:
             self.ledger,
             sub_run_id(self.run_id, rnd, name),
             baseline,
-            self.evaluator(name),
+            self.evaluator(name, reference=measured),
             provider,
         )
         return run_skill(rt, name, rnd)
@@ -190,6 +213,8 @@ def tune_skills(
             outcome = _rounds(tuner, skills, rounds=rounds, budget=budget, workers=workers)
             ledger.close()
         current, current_eval, baseline, experiments, refusals, accepted = outcome
+        if isinstance(router, CalibratingRouter):  # the cut the tuned set ships with
+            threshold = router.calibrated_scores([], current, tuner.train)[1]
         judge = tuner.evaluator(None)
         changed = [
             s
@@ -244,8 +269,8 @@ def _rounds(
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             runs = list(
                 pool.map(
-                    lambda name, base=commit, now=current, r=rnd: tuner.tune_one(
-                        name, now, base, per_round, r
+                    lambda name, base=commit, now=current, ev=current_eval, r=rnd: tuner.tune_one(
+                        name, now, base, ev, per_round, r
                     ),
                     names,
                 )
@@ -284,7 +309,13 @@ def _rounds(
             tuner.repo.update_ref(ref, commit, tuner.repo.rev(ref))
         elif not wins:
             break  # nothing moved: another round would search the same set again
-    if judge.veto(baseline, current_eval) is not None:  # the merged set must still pass
+    changed = [
+        s.name
+        for s, o in zip(current, skills, strict=True)
+        if (s.description, s.body) != (o.description, o.body)
+    ]
+    final = tuner.evaluator(None, changed)
+    if final.veto(baseline, current_eval) is not None:  # the merged set must still pass
         return list(skills), baseline, baseline, experiments, refusals, []
     return current, current_eval, baseline, experiments, refusals, accepted
 

@@ -1,0 +1,170 @@
+"""The proposer's search on the train split: which rewrite of one description to propose.
+
+Routing the train split with a local router costs milliseconds once the embeddings are cached, so
+the offline proposer does not send one random rewrite per experiment: it routes every candidate
+rewrite against the train split (the "none" cut re-fitted for each, as the evaluator does) and
+proposes the best, where best is, in order:
+
+1. sends no more of another skill's train queries to this skill (the veto would refuse it),
+2. the most train hits (the greedy strategy keeps only a rise),
+3. the largest soft margin: the sum over train items of how far each is from being misrouted,
+   clipped at `CLIP` either way, so a rewrite that makes narrowly won queries safe counts for
+   more than one that only adds distance where there is plenty,
+4. the shortest text.
+
+A winning rewrite is then *extended*: up to `EXTEND` more example requests, taken from the
+skill's train queries, are added one at a time while each keeps every hit and raises the soft
+margin. Train accuracy cannot see a query that is won by a hair, and held-out queries worded like
+it are the ones lost; the extension covers them in the same proposal as a real gain. The
+extended rewrite is proposed first, the plain one next if it was refused, then the next best.
+Only train items are ever routed here.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from agentos.skill.evals import EvalItem
+from agentos.skill.examples import request_phrase, split_examples, with_examples
+from agentos.skill.model import Skill
+from agentos.skill.router import CalibratingRouter, margins
+
+CLIP = 0.1  # cosine units: a query won by this much is safe enough
+EXTEND = 3
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How one skill set routes the train split."""
+
+    hits: dict[str | None, int]  # correctly routed items per expected skill (None: near-misses)
+    soft: float
+    weak: tuple[EvalItem, ...]  # the target's items missed or won by less than CLIP
+    taken: frozenset[int]  # indices of other skills' items routed to the target
+
+    def total(self) -> int:
+        return sum(self.hits.values())
+
+
+class DescriptionSearch:
+    """Scores rewrites of one skill's description against the train split, the rest fixed."""
+
+    def __init__(
+        self,
+        router: CalibratingRouter,
+        train: Sequence[EvalItem],
+        skills: Sequence[Skill],
+        target: str,
+    ):
+        self.router = router
+        self.train = list(train)
+        self.skills = list(skills)
+        self.target = target
+        self._fits: dict[str, Fit] = {}
+
+    def _with(self, description: str) -> list[Skill]:
+        key = f"{self.target}/description"
+        return [
+            s.with_components({key: description}) if s.name == self.target else s
+            for s in self.skills
+        ]
+
+    def prepare(self, descriptions: Sequence[str]) -> None:
+        """Embed the facets of many rewrites in one model call."""
+        todo = [d for d in dict.fromkeys(descriptions) if d not in self._fits]
+        if todo:
+            self.router.prepare([s for d in todo for s in self._with(d) if s.name == self.target])
+
+    def fit(self, description: str) -> Fit:
+        cached = self._fits.get(description)
+        if cached is not None:
+            return cached
+        skills = self._with(description)
+        names = [s.name for s in skills]
+        scores, threshold = self.router.calibrated_scores(
+            [i.query for i in self.train], skills, self.train
+        )
+        m = margins(scores, names, self.train, threshold)
+        to_target = (scores.argmax(axis=1) == names.index(self.target)) & (
+            scores.max(axis=1) >= threshold
+        )
+        taken = frozenset(
+            k
+            for k, item in enumerate(self.train)
+            if to_target[k] and item.expect not in (None, self.target)
+        )
+        hits: Counter[str | None] = Counter()
+        weak = []
+        for item, margin in zip(self.train, m, strict=True):
+            if margin > 0:
+                hits[item.expect] += 1
+            if item.expect == self.target and margin < CLIP:
+                weak.append(item)
+        fit = Fit(dict(hits), float(np.clip(m, -CLIP, CLIP).sum()), tuple(weak), taken)
+        self._fits[description] = fit
+        return fit
+
+    def key(self, base: Fit, description: str) -> tuple[bool, int, float, int]:
+        """Sort key, smallest best: (takes another skill's query, -hits, -soft margin, length)."""
+        fit = self.fit(description)
+        lost = not fit.taken <= base.taken
+        return (lost, -fit.total(), -round(fit.soft, 6), len(description))
+
+    def extend(self, base: Fit, description: str) -> str:
+        """Add up to EXTEND example requests from the target's train queries, one at a time,
+        each keeping every hit and raising the soft margin."""
+        pool = [p for p in dict.fromkeys(map(request_phrase, self.train_of_target())) if p]
+        for _ in range(EXTEND):
+            current = self.fit(description)
+            _, have, _ = split_examples(description)
+            options = []
+            for phrase in pool:
+                if phrase in have or phrase.lower() in description.lower():
+                    continue
+                added = with_examples(description, [*have, phrase])
+                if added is not None:
+                    options.append(added)
+            self.prepare(options)
+            good = [
+                o
+                for o in options
+                if self.key(base, o)[0] is False
+                and self.fit(o).total() >= current.total()
+                and self.fit(o).soft > current.soft + 1e-6
+            ]
+            if not good:
+                break
+            description = min(good, key=lambda o: self.key(base, o))
+        return description
+
+    def train_of_target(self) -> list[EvalItem]:
+        return [i for i in self.train if i.expect == self.target]
+
+    def pick(
+        self,
+        current: str,
+        candidates: dict[str, list[str]],
+        tried: set[str],
+        rng: random.Random,
+    ) -> tuple[str, list[str]] | None:
+        """The best untried candidate that the train side of acceptance would keep (more hits,
+        no other skill's query taken), extended first; None when there is none (proposing a
+        rewrite known to fail on train wastes an experiment)."""
+        base = self.fit(current)
+        self.prepare(list(candidates))
+        ranked = sorted(candidates, key=lambda t: (self.key(base, t), rng.random()))
+        for text in ranked:
+            lost, hits, *_ = self.key(base, text)
+            if lost or -hits <= base.total():
+                break
+            longer = self.extend(base, text)
+            if longer != text and longer not in tried:
+                return longer, [*candidates[text], "extend example requests"]
+            if text not in tried:
+                return text, candidates[text]
+        return None
