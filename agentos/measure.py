@@ -65,7 +65,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
     t0 = time.monotonic()
     entries = snapshot_entries(repo.entries(commit))
     blobs = {p: e.blob for p, e in entries.items()}
-    with scratch("snap", dir=snapshot_root()) as root:
+    with scratch("snap", dir=snapshot_root(), later=True) as root:
         tree = root / "tree"
         tree.mkdir()
         repo.snapshot(commit, tree, entries)

@@ -35,7 +35,7 @@ from agentos.measure import MetricEvaluator, snapshot_root
 from agentos.providers.base import Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
-from agentos.scratch import sweep
+from agentos.scratch import drain, sweep
 from agentos.strategies.base import get_strategy
 from agentos.task import Search, Task, load_task, parse_task
 
@@ -329,6 +329,7 @@ def drive(
         payload = Command(resume=reply)
     values = graph.get_state(config).values
     checkpointer.conn.close()
+    drain()  # the last snapshot's removal
     return summarize(rt.ledger, rt.run_id, values, time.monotonic() - start)
 
 

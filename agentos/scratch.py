@@ -11,10 +11,12 @@ a leftover would otherwise hold a whole tree until reboot.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,9 +30,10 @@ MIN_AGE = 60.0
 
 
 @contextmanager
-def scratch(kind: str, *, dir: str | Path | None = None) -> Iterator[Path]:
+def scratch(kind: str, *, dir: str | Path | None = None, later: bool = False) -> Iterator[Path]:
     """A fresh directory `agentos-KIND-...` (in `dir`, else the system temporary directory),
-    locked while it exists and removed on the way out."""
+    locked while it exists and removed on the way out; with `later`, removed by a worker thread
+    while the caller goes on (see `drain`)."""
     assert kind in KINDS, kind
     path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-", dir=dir))
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -38,8 +41,46 @@ def scratch(kind: str, *, dir: str | Path | None = None) -> Iterator[Path]:
         fcntl.flock(fd, fcntl.LOCK_SH)
         yield path
     finally:
-        remove_tree(path)
-        os.close(fd)
+        if later:
+            _remove_later(path, fd)
+        else:
+            remove_tree(path)
+            os.close(fd)
+
+
+_pending: threading.Thread | None = None
+_pending_lock = threading.Lock()
+
+
+def _remove_later(path: Path, fd: int) -> None:
+    """Remove `path` (then drop its lock) in a worker thread: a snapshot's deletion then overlaps
+    the next experiment's proposal instead of delaying it. At most one removal is pending: the
+    previous one is waited for first, so leftovers never pile up."""
+    global _pending
+
+    def work() -> None:
+        try:
+            remove_tree(path)
+        finally:
+            os.close(fd)
+
+    with _pending_lock:
+        if _pending is not None:
+            _pending.join()
+        _pending = threading.Thread(target=work, name="agentos-scratch-removal", daemon=True)
+        _pending.start()
+
+
+def drain() -> None:
+    """Wait for a pending removal (at the end of a run, and at exit)."""
+    global _pending
+    with _pending_lock:
+        if _pending is not None:
+            _pending.join()
+            _pending = None
+
+
+atexit.register(drain)
 
 
 def remove_tree(root: Path) -> None:

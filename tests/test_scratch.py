@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from agentos.scratch import MIN_AGE, scratch, sweep
+from agentos.scratch import MIN_AGE, drain, scratch, sweep
 
 HOLD = """
 import sys, time
@@ -66,3 +66,13 @@ def test_scratch_removes_its_folder_on_the_way_out_even_after_an_error(tmp_path:
     except RuntimeError:
         pass
     assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_later_removal_keeps_at_most_one_pending_and_drain_waits_for_it(tmp_path: Path) -> None:
+    with scratch("snap", dir=tmp_path, later=True) as first:
+        (first / "f").write_text("x")
+    with scratch("snap", dir=tmp_path, later=True) as second:
+        pass
+    assert not first.exists()  # waited for before the second removal was handed over
+    drain()
+    assert not second.exists() and list(tmp_path.iterdir()) == []
