@@ -1,0 +1,102 @@
+"""The offline proposer's facet operators and train-side search, the re-fitted "none" cut, and
+the veto's "taken by the rewrite" rule."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from agentos.evaluator import Evaluation
+from agentos.skill import EvalItem, SkillEvaluator
+from agentos.skill.examples import request_phrase, split_examples, with_examples
+from agentos.skill.model import MAX_DESCRIPTION, Skill
+from agentos.skill.router import EmbeddingRouter, best_threshold
+from agentos.skill.search import DescriptionSearch
+
+
+def skill(name: str, description: str) -> Skill:
+    return Skill(name, description, "Steps.\n", Path(name) / "SKILL.md")
+
+
+def test_request_phrase_quotes_clean_words_only() -> None:
+    typo = EvalItem("deplyo teh api", "deploy", "typo", "train")
+    made = EvalItem("deplyo the api", "deploy", "typo", "train", True, "deploy the api")
+    assert request_phrase(typo) is None  # a misspelling is never written into a description
+    assert request_phrase(made) == "deploy the api"
+    assert request_phrase(EvalItem("can you ship it pls", "deploy", "clean", "train")) == "ship it"
+    assert request_phrase(EvalItem("what is chess", None, "near-miss", "train")) is None
+
+
+def test_example_sentence_round_trips_before_the_word_tail() -> None:
+    text = with_examples("Deploy a service. Use for: prod.", ["ship api", "roll out"])
+    assert text == 'Deploy a service. Example requests: "ship api"; "roll out". Use for: prod.'
+    assert split_examples(text) == ("Deploy a service.", ["ship api", "roll out"], "Use for: prod.")
+    assert with_examples(text, []) == "Deploy a service. Use for: prod."
+    assert with_examples("x" * (MAX_DESCRIPTION - 10), ["a long request"]) is None
+
+
+def test_best_threshold_maximizes_train_accuracy() -> None:
+    import numpy as np
+
+    train = [
+        EvalItem("a", "s", "clean", "train"),
+        EvalItem("b", "s", "clean", "train"),
+        EvalItem("c", None, "near-miss", "train"),
+    ]
+    scores = np.array([[0.6], [0.5], [0.2]], dtype=np.float32)
+    cut = best_threshold(scores, ["s"], train)
+    assert 0.2 < cut <= 0.5
+
+
+def test_search_proposes_only_what_train_acceptance_keeps(router: EmbeddingRouter) -> None:
+    train = [
+        EvalItem("deploy the api to prod", "deploy", "clean", "train"),
+        EvalItem("push the new build live", "deploy", "paraphrase", "train"),
+        EvalItem("write the user guide", "docs", "clean", "train"),
+        EvalItem("document the endpoints", "docs", "clean", "train"),
+        EvalItem("recipe for banana bread", None, "near-miss", "train"),
+    ]
+    skills = [skill("deploy", "Deploy a service to production."), skill("docs", "Write docs.")]
+    search = DescriptionSearch(router, train, skills, "deploy")
+    base = search.fit(skills[0].description)
+    gain = with_examples(skills[0].description, ["push the new build live"])
+    steal = with_examples(skills[0].description, ["write the user guide"])
+    assert gain is not None and steal is not None
+    candidates = {gain: ["add example request"], steal: ["add example request"]}
+    picked = search.pick(skills[0].description, candidates, set(), random.Random(0))
+    if search.fit(gain).total() > base.total():
+        assert picked is not None and picked[0].startswith(gain.rstrip("."))
+    assert picked is None or "user guide" not in picked[0]
+    assert search.pick(skills[0].description, {steal: ["x"]}, set(), random.Random(0)) is None
+
+
+def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() -> None:
+    ev = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None, target="t")  # type: ignore[arg-type]
+    before = Evaluation(
+        0.5,
+        details={"train/all": 0.5, "train/hits/a": 2.0},
+        holdout={"holdout/all": 0.5, "holdout/hits/a": 2.0},
+    )
+    to_none = Evaluation(
+        0.6,
+        details={"train/all": 0.6, "train/hits/a": 1.0},
+        holdout={"holdout/all": 0.5, "holdout/hits/a": 2.0},
+    )
+    taken = Evaluation(
+        0.6,
+        details={"train/all": 0.6, "train/hits/a": 1.0, "train/to/t/a": 1.0},
+        holdout={"holdout/all": 0.5, "holdout/hits/a": 2.0},
+    )
+    assert ev.veto(before, to_none) is None
+    reason = ev.veto(before, taken)
+    assert reason is not None and "a lost train queries" in reason
+    strict = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None)  # type: ignore[arg-type]
+    assert strict.veto(before, to_none) is not None  # no rewritten skill named: any loss counts
+    judged = SkillEvaluator(
+        [EvalItem("q", "a", "clean", "train")],
+        router=None,  # type: ignore[arg-type]
+        target="t",
+        reference=Evaluation(0.5, holdout={"holdout/all": 0.9}),
+    )
+    fell = judged.veto(Evaluation(0.5), Evaluation(0.6, holdout={"holdout/all": 0.8}))
+    assert fell is not None and "held-out all" in fell
