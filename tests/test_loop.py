@@ -268,3 +268,50 @@ def test_a_glob_naming_a_folder_covers_what_is_below_it() -> None:
     assert glob_match("eval/sub/x.py", "eval/*") and glob_match("data/a/b", "data/")
     assert glob_match("src/pkg/m.py", "src/**/*.py") and glob_match("m.py", "**/*.py")
     assert not glob_match("evaluate.py", "eval") and not glob_match("src/m.pyc", "src/*.py")
+
+
+class _HoldoutFalls:
+    """Train metric: the quickstart's own score; held-out: its opposite. Every gain is a held-out
+    loss, so a veto that sees the baseline's held-out figures refuses every candidate."""
+
+    def __init__(self, task: object) -> None:
+        from agentos.measure import MetricEvaluator
+        from agentos.sandbox import get_backend
+
+        self.inner = MetricEvaluator(task, get_backend("local"))  # type: ignore[arg-type]
+
+    def evaluate(self, tree: Path, commit: str) -> object:
+        import dataclasses
+
+        e = self.inner.evaluate(tree, commit)
+        if e.metric is None:
+            return e
+        return dataclasses.replace(e, details={"train": e.metric}, holdout={"all": -e.metric})
+
+    def veto(self, incumbent: object, candidate: object) -> str | None:
+        before = incumbent.holdout.get("all")  # type: ignore[attr-defined]
+        after = candidate.holdout.get("all")  # type: ignore[attr-defined]
+        if before is None or after is None:
+            return None  # nothing to compare with: the bug this test guards against
+        return "held-out fell" if after < before else None
+
+
+def test_the_baseline_point_carries_the_evaluators_figures_for_the_veto(quickstart: Path) -> None:
+    from agentos.git import Repo
+    from agentos.task import load_task
+
+    task = load_task(quickstart)
+    repo = Repo(quickstart)
+    state = runner.state_dir(repo)
+    with runner.repo_lock(state):
+        ledger = Ledger(state / "ledger.db")
+        rt = runner.start_run(
+            task, repo, ledger, overrides=runner.Overrides(budget=8),
+            evaluator=_HoldoutFalls(task),  # type: ignore[arg-type]
+        )  # fmt: skip
+        runner.drive(rt)
+    rows = [r for r in ledger.rows(rt.run_id) if r["kind"] != "baseline"]
+    baseline = next(r for r in ledger.rows(rt.run_id) if r["kind"] == "baseline")
+    assert json.loads(baseline["holdout"])["all"] == -baseline["metric"]
+    assert any(r["reason"].startswith("vetoed: held-out fell") for r in rows)
+    assert not any(r["status"] == "keep" for r in rows)

@@ -3,21 +3,26 @@ noise), pin the protected files, and start the strategy."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 from agentos.measure import measure
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
-from agentos.state import LoopState
+from agentos.state import LoopState, Point
 
 
 def make_baseline(rt: Runtime) -> Any:
     def baseline(state: LoopState) -> dict[str, Any]:
         commit = rt.baseline_commit
         existing = rt.ledger.find(rt.run_id, 0)
+        details: dict[str, float] = {}
+        holdout: dict[str, float] = {}
         if existing is not None and existing["status"] == "keep":
             metrics = [float(existing["metric"] or 0.0)]
+            details = json.loads(existing.get("details") or "{}") or {}
+            holdout = json.loads(existing.get("holdout") or "{}") or {}
         else:
             metrics = []
             reasons = []
@@ -27,6 +32,7 @@ def make_baseline(rt: Runtime) -> Any:
                     reasons.append(f"{m.evaluation.status}: {m.evaluation.reason}")
                     break
                 metrics.append(m.evaluation.metric)
+                details, holdout = dict(m.evaluation.details), dict(m.evaluation.holdout)
             status = "keep" if not reasons else "invalid"
             record(
                 rt,
@@ -44,6 +50,8 @@ def make_baseline(rt: Runtime) -> Any:
                     "tree_before": m.tree_before,
                     "tree_after": m.tree_after,
                     "timings": m.timings,
+                    "details": details or None,
+                    "holdout": holdout or None,
                 },
             )
             if reasons:
@@ -51,7 +59,12 @@ def make_baseline(rt: Runtime) -> Any:
                     "stop": f"the baseline does not measure: {reasons[0]}",
                     "baseline": {"commit": commit, "metric": None},
                 }
-        point = {"commit": commit, "metric": sum(metrics) / len(metrics)}
+        # the veto compares candidates with this point: it carries the evaluator's figures
+        point: Point = {"commit": commit, "metric": sum(metrics) / len(metrics)}
+        if details:
+            point["details"] = details
+        if holdout:
+            point["holdout"] = holdout
         rt.repo.update_ref(rt.best_ref, commit, rt.repo.rev(rt.best_ref))
         scores = [score_of(rt.task, v) for v in metrics]
         return {
