@@ -361,13 +361,18 @@ Stat = tuple[int, int, int, int]
 _SENTINEL_NS = 1_000_000_007
 
 
-def _files(root: str, cut: int) -> Iterator[tuple[str, os.DirEntry[str]]]:
+def _files(
+    root: str, cut: int, folders_seen: list[str] | None = None
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """Every non-directory entry below `root`, with its path relative to the top (one scandir per
-    folder: the entry's type and lstat come with it, no extra system calls; a stack, not
-    recursion, so deep trees cost no nested generators)."""
+    folder: the entry's type comes with it; a stack, not recursion, so deep trees cost no nested
+    generators). Each folder's path is appended to `folders_seen` when given."""
     folders = [root]
     while folders:
-        with os.scandir(folders.pop()) as entries:
+        folder = folders.pop()
+        if folders_seen is not None:
+            folders_seen.append(folder)
+        with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(entry.path)
@@ -378,12 +383,14 @@ def _files(root: str, cut: int) -> Iterator[tuple[str, os.DirEntry[str]]]:
 def scan_tree(root: Path, stats: dict[str, Stat] | None = None) -> dict[str, str]:
     """Every file under `root`: relative path to git blob id (symlinks by their target text).
 
-    With `stats`, also stamp each hashed file with a sentinel mtime and record its (inode, size,
-    mtime_ns, ctime_ns), for `stat_tree` to compare after the run.
+    With `stats`, also stamp each hashed file and, last, each folder with a sentinel mtime and
+    record their (inode, size, mtime_ns, ctime_ns) (folders keyed `"sub/dir/"`, the top `"/"`),
+    for `tree_unchanged` to compare after the run.
     """
     found: dict[str, str] = {}
     base = str(root)
-    for rel, entry in _files(base, len(base) + 1):
+    folders: list[str] = []
+    for rel, entry in _files(base, len(base) + 1, folders):
         if entry.is_symlink():
             data = os.readlink(entry.path).encode("utf-8", "surrogateescape")
             st = entry.stat(follow_symlinks=False)
@@ -396,18 +403,29 @@ def scan_tree(root: Path, stats: dict[str, Stat] | None = None) -> dict[str, str
         found[rel] = blob_id(data)
         if stats is not None:
             stats[rel] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if stats is not None:
+        for folder in folders:  # a sentinel mtime here too: an entry made later changes it
+            os.utime(folder, ns=(_SENTINEL_NS, _SENTINEL_NS), follow_symlinks=False)
+            st = os.lstat(folder)
+            stats[folder[len(base) + 1 :] + "/"] = (
+                st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+            )  # fmt: skip
     return found
 
 
-def stat_tree(root: Path) -> dict[str, Stat]:
-    """Every file under `root`: (inode, size, mtime_ns, ctime_ns). Any write to a file's bytes
-    changes its ctime, which no process can set back, so equal stats mean equal bytes."""
-    found: dict[str, Stat] = {}
+def tree_unchanged(root: Path, stats: Mapping[str, Stat]) -> bool:
+    """Whether every file and folder `scan_tree` recorded still has its stat. Any write to a
+    file's bytes changes its ctime, which no process can set back; a file made, removed or renamed
+    anywhere changes its folder's. So equal stats mean the same files with the same bytes."""
     base = str(root)
-    for rel, entry in _files(base, len(base) + 1):
-        st = entry.stat(follow_symlinks=False)
-        found[rel] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return found
+    for key, want in stats.items():
+        try:
+            st = os.lstat(f"{base}/{key}")
+        except OSError:
+            return False
+        if (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != want:
+            return False
+    return True
 
 
 def tree_digest(files: Mapping[str, str]) -> str:

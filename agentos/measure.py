@@ -22,8 +22,8 @@ from agentos.git import (
     drift,
     scan_tree,
     snapshot_entries,
-    stat_tree,
     tree_digest,
+    tree_unchanged,
 )
 from agentos.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox
@@ -84,7 +84,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
         timings["evaluate"] = time.monotonic() - t2
         t3 = time.monotonic()
         after, found_after = before, found
-        if stat_tree(tree) != stats:  # something was written: hash again to name it
+        if not tree_unchanged(tree, stats):  # something was written: hash again to name it
             found_after = scan_tree(tree)
             after = tree_digest(found_after)
         timings["hash"] += time.monotonic() - t3

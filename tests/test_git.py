@@ -122,11 +122,43 @@ def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_same_size_rewrite_right_after_hashing_changes_the_stat(tmp_path: Path) -> None:
-    from agentos.git import Stat, stat_tree
+    from agentos.git import Stat, tree_unchanged
 
     (tmp_path / "settings.py").write_text("X = 1\n")
     stats: dict[str, Stat] = {}
     scan_tree(tmp_path, stats)
-    assert stat_tree(tmp_path) == stats
+    assert tree_unchanged(tmp_path, stats)
     (tmp_path / "settings.py").write_text("X = 2\n")  # same size, same clock tick
-    assert stat_tree(tmp_path) != stats
+    assert not tree_unchanged(tmp_path, stats)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["add top", "add deep", "add folder", "add then remove", "remove", "rename", "symlink"],
+)
+def test_any_file_made_removed_or_renamed_anywhere_is_seen(tmp_path: Path, change: str) -> None:
+    from agentos.git import Stat, tree_unchanged
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "top.py").write_text("T = 1\n")
+    (tmp_path / "a" / "b" / "deep.py").write_text("D = 1\n")
+    stats: dict[str, Stat] = {}
+    scan_tree(tmp_path, stats)
+    assert tree_unchanged(tmp_path, stats)
+    deep = tmp_path / "a" / "b"
+    if change == "add top":
+        (tmp_path / "new.py").write_text("")
+    elif change == "add deep":
+        (deep / "new.py").write_text("")
+    elif change == "add folder":
+        (deep / "sub").mkdir()
+    elif change == "add then remove":
+        (deep / "tmp.txt").write_text("x")
+        (deep / "tmp.txt").unlink()
+    elif change == "remove":
+        (deep / "deep.py").unlink()
+    elif change == "rename":
+        (deep / "deep.py").rename(deep / "moved.py")
+    else:
+        (deep / "link").symlink_to("deep.py")
+    assert not tree_unchanged(tmp_path, stats)
