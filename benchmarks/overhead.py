@@ -5,7 +5,9 @@ command (`echo score: 1`) and the `local` sandbox, and, in the same process, the
 experiment must do at least once: `git archive | tar -x` of the commit plus hashing every file,
 into the same place agentos makes its snapshots (`agentos.measure.snapshot_root`). One bare
 snapshot runs after every experiment's decision (its time is taken out of the loop's), so both
-are measured side by side, under the same load; the bare figure is their median.
+are measured side by side, under the same load; the bare figure is their median. A short untimed
+run comes first, so that one-time costs of the process (lazy imports) are not spread over the
+experiments; each timed run still includes its own start (graph, ledger, baseline).
 The framework cost is the loop's time per experiment minus the time spent inside the sandboxed
 run (the `evaluate` timing the ledger records: the sandbox launch plus the no-op command, which
 benchmarks/sandbox.py measures on its own).
@@ -118,6 +120,9 @@ def main() -> None:
     args = parser.parse_args()
     load_plugins()  # once per process: not a per-experiment cost
     with tempfile.TemporaryDirectory(prefix="agentos-overhead-") as tmp:
+        # a short untimed run first: lazy imports (Optuna's, on the first proposal) are paid once
+        # per process, not per experiment
+        measure(10, 3, Path(tmp))
         rows = [measure(int(n), args.experiments, Path(tmp)) for n in args.sizes.split(",")]
     header = ("files", "bare ms", "no-op ms", "sandboxed ms", "per exp ms", "framework ms", "ratio")
     print("  ".join(f"{h:>12}" for h in header))
