@@ -55,14 +55,14 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
         }
     )
     exe = str(Path(sys.executable).parent / "agentos")
-    proc = subprocess.Popen(
-        [exe, "run", str(repo)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = tmp_path / "run.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([exe, "run", str(repo)], stdout=out, stderr=subprocess.STDOUT)
     db = repo / ".agentos" / "ledger.db"
     deadline = time.monotonic() + 180  # generous: CI machines can be slow to start Python
     while _rows(db) < 4 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _rows(db) >= 4, "the run did not get going in time"
+    assert _rows(db) >= 4, f"the run did not get going in time: {log.read_text()[-2000:]}"
     time.sleep(0.2)  # land inside the next experiment's metric command
     proc.send_signal(signal.SIGKILL)
     proc.wait()

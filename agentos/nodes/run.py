@@ -17,12 +17,19 @@ from agentos.state import LoopState, Outcome
 
 
 def make_run(rt: Runtime) -> Any:
+    # Orphaned attempts come only from a process that died: look for them once per graph (at
+    # the first run after a start or resume), not on every experiment.
+    checked = False
+
     def run(state: LoopState) -> dict[str, Any]:
+        nonlocal checked
         if state.get("outcome") and not state.get("remeasure"):
             return {}
         exp = state["experiment"]
         candidate = state["candidate"]
-        for orphan in rt.ledger.open_attempts(rt.run_id):
+        orphans = [] if checked else rt.ledger.open_attempts(rt.run_id)
+        checked = True
+        for orphan in orphans:
             record(
                 rt,
                 {
