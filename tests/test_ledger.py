@@ -133,3 +133,16 @@ def test_the_high_water_mark_is_rewritten_in_place_and_an_old_format_is_replaced
     assert mark.stat().st_size == 256 and f'"rows": {len(rows) + 2},' in mark.read_text()
     ledger.close()
     assert Ledger(ran).verify() == []
+
+
+def test_a_new_ledger_is_linked_in_whole_and_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    stale = tmp_path / ".ledger.db.1.new"  # a creation that died before its link
+    stale.write_bytes(b"")
+    ledger = Ledger(tmp_path / "ledger.db")
+    assert ledger.verify() == [] and list(ledger.rows()) == []
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"ledger.db", "ledger.hwm"} <= names
+    assert not [n for n in names if n.endswith(".new") and n != stale.name]
+    ledger.close()
+    again = Ledger(tmp_path / "ledger.db")  # opened, not created: the same file verifies
+    assert again.verify() == []

@@ -315,3 +315,45 @@ def test_the_baseline_point_carries_the_evaluators_figures_for_the_veto(quicksta
     assert json.loads(baseline["holdout"])["all"] == -baseline["metric"]
     assert any(r["reason"].startswith("vetoed: held-out fell") for r in rows)
     assert not any(r["status"] == "keep" for r in rows)
+
+
+class _TwoThenNothing:
+    """Proposes two edits of the quickstart's settings, then has nothing left to try."""
+
+    name = "two-then-nothing"
+
+    def propose(self, request: object) -> object:
+        from agentos.providers.base import NothingToPropose, Proposal
+
+        if request.experiment > 2:  # type: ignore[attr-defined]
+            raise NothingToPropose("both ideas tried")
+        exp = request.experiment  # type: ignore[attr-defined]
+        text = request.files["settings.py"]  # type: ignore[attr-defined]
+        new = re.sub(r"DEPTH = \d+", f"DEPTH = {1 + exp}", text)
+        return Proposal(f"depth {exp}", components={"settings.py": new})
+
+    def review(self, request: object) -> object:
+        from agentos.providers.heuristic import review_rubric
+
+        return review_rubric(request)  # type: ignore[arg-type]
+
+
+def test_a_proposer_with_nothing_left_ends_the_run_instead_of_spending_it(
+    quickstart: Path,
+) -> None:
+    from agentos.git import Repo
+    from agentos.task import load_task
+
+    task, repo = load_task(quickstart), Repo(quickstart)
+    state = runner.state_dir(repo)
+    with runner.repo_lock(state):
+        ledger = Ledger(state / "ledger.db")
+        rt = runner.start_run(
+            task, repo, ledger, overrides=runner.Overrides(budget=10),
+            provider=_TwoThenNothing(),  # type: ignore[arg-type]
+        )  # fmt: skip
+        summary = runner.drive(rt)
+    rows = [r for r in ledger.rows(rt.run_id) if r["kind"] != "baseline"]
+    assert [r["description"] for r in rows] == ["depth 1", "depth 2"]
+    assert "rejected" not in {r["status"] for r in rows}
+    assert summary.status == "the proposer has nothing left to try: both ideas tried"

@@ -34,8 +34,10 @@ def _alive(pid: int) -> bool:
 
 
 def _rows(db: Path) -> int:
-    try:
-        with sqlite3.connect(db) as conn:
+    if not db.exists():
+        return 0
+    try:  # read-only: a plain connect would create an empty file agentos then refuses
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
             return int(conn.execute("select count(*) from experiments").fetchone()[0])
     except sqlite3.Error:
         return 0

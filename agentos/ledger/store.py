@@ -147,11 +147,11 @@ class Ledger:
         if not fresh and self.path.stat().st_size == 0:
             raise self._damaged("the ledger file is empty (zero bytes)")
         try:
+            if fresh:
+                fresh = self._create()
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
-            if fresh:
-                self.db.enable_wal()
-            self._migrate(fresh)
+            self._migrate(False)
             if fresh:
                 self._write_hwm(0, GENESIS)
             problems = self.verify()
@@ -159,6 +159,27 @@ class Ledger:
             raise self._damaged(f"SQLite cannot read it ({exc})") from exc
         if problems:
             raise self._damaged(problems[0])
+
+    def _create(self) -> bool:
+        """Build a new ledger beside its place and link it in whole: a crash never leaves a
+        half-made (say, zero-byte) ledger.db, which would be refused as damaged. False when
+        another process created it first."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            self.db = sqlite_utils.Database(conn)
+            self._migrate(True)
+            self.db.enable_wal()
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, self.path)
+            return True
+        except FileExistsError:
+            return False
+        finally:
+            tmp.unlink()
 
     def _damaged(self, why: str) -> IntegrityError:
         return IntegrityError(

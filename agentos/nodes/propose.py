@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentos.candidate import EditError, apply, diff_summary, editable_paths, unified_diff
-from agentos.providers.base import ProposeRequest, ProviderError
+from agentos.providers.base import NothingToPropose, ProposeRequest, ProviderError
 from agentos.runtime import Runtime
 from agentos.state import Candidate, LoopState
 
@@ -64,6 +64,8 @@ def make_propose(rt: Runtime) -> Any:
             )
             try:
                 proposal = rt.provider.propose(request)
+            except NothingToPropose as exc:
+                return {**base, "stop": f"the proposer has nothing left to try: {exc}"}
             except ProviderError as exc:
                 tokens_in += exc.usage.tokens_in
                 tokens_out += exc.usage.tokens_out

@@ -106,6 +106,12 @@ class ProviderError(Exception):
         self.usage = usage or Usage()
 
 
+class NothingToPropose(ProviderError):
+    """The provider has no change left worth an experiment (say, every candidate it can make was
+    tried or would be refused). The run ends with this as its stop reason instead of spending the
+    rest of its budget on empty proposals."""
+
+
 Kind = Literal["heuristic", "anthropic", "mock", "script", "replay"]
 ProviderFactory = Callable[[Task, str], Provider]
 

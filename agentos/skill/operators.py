@@ -28,6 +28,7 @@ from pathlib import PurePosixPath
 
 from agentos.providers.base import (
     Check,
+    NothingToPropose,
     Proposal,
     ProposeRequest,
     ProviderError,
@@ -221,15 +222,16 @@ class TextOperatorProposer:
             mine = spelled(i for i in self.train if i.expect == target)
             candidates = self._candidates(rng, skill, missed, [*weak, *mine])
             picked = search.pick(skill.description, candidates, self.tried, rng)
-            if picked is None:  # nothing untried would be kept on train: change nothing
-                picked = skill.description, ["nothing left to try"]
-        if picked is None:
-            picked = skill.description, ["nothing left to try"]
+            if picked is None:
+                raise NothingToPropose(f"{target}: no untried rewrite would be kept on train")
+        else:
             for _ in range(8):  # a proposal that changes nothing wastes an experiment
                 description, steps = self._operate(rng, target, skill.description, missed)
                 if description != skill.description and description not in self.tried:
                     picked = description, steps
                     break
+            if picked is None:
+                raise NothingToPropose(f"{target}: the operators give no untried rewrite")
         description, steps = picked
         self.tried.add(description)
         rewritten = skill.with_components({f"{target}/description": description})
