@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -238,7 +238,8 @@ class Ledger:
                 "select max(attempt) from attempts where run_id = ? and id = ?", [run_id, exp_id]
             ).fetchone()[0]
             attempt = (prior or 0) + 1
-            self.db.table("attempts").insert(
+            self._insert(
+                "attempts",
                 {
                     "run_id": run_id,
                     "id": exp_id,
@@ -246,9 +247,15 @@ class Ledger:
                     "token": token,
                     "pid": os.getpid(),
                     "started_at": time.time(),
-                }
+                },
             )
             return attempt
+
+    def _insert(self, table: str, row: Mapping[str, Any]) -> None:
+        """One row by plain SQL (these are the per-experiment writes: no schema look-ups)."""
+        columns = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        self.db.execute(f"insert into [{table}] ({columns}) values ({marks})", list(row.values()))
 
     def open_attempts(self, run_id: str) -> list[dict[str, Any]]:
         """Attempts started but never given a terminal row (the orchestrator died during them)."""
@@ -270,10 +277,14 @@ class Ledger:
             if attempt is not None:
                 where += " and attempt = ?"
                 args.append(attempt)
-            rows = list(
-                self.db.table("experiments").rows_where(where, args, order_by="seq desc", limit=1)
+            cursor = self.db.execute(
+                f"select * from experiments where {where} order by seq desc limit 1", args
             )
-            return Row(**rows[0]) if rows else None  # type: ignore[typeddict-item]
+            found = cursor.fetchone()
+            if found is None:
+                return None
+            names = [d[0] for d in cursor.description]
+            return Row(**dict(zip(names, found, strict=True)))  # type: ignore[typeddict-item]
 
     def record(self, row: Row) -> Row:
         """Append one terminal row, chained to the last, then advance the high-water mark."""
@@ -291,7 +302,7 @@ class Ledger:
             if full.get("created_at") is None:
                 full["created_at"] = time.time()
             full["hash"] = row_hash(full)
-            self.db.table("experiments").insert(dict(full))
+            self._insert("experiments", full)
             self._write_hwm(full["seq"], full["hash"])
         return full
 
