@@ -36,3 +36,30 @@ def test_a_diverging_candidate_is_a_failed_signal(example: Path) -> None:
     result = run_tool(get_tool("trainer"), _ctx(example))
     assert result.outcome == "fail" and "diverged" in result.detail
     assert "val_bpb" not in result.signals
+
+
+def _has_cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not _has_cuda(), reason="needs CUDA")
+def test_the_trainer_trains_on_the_gpu_inside_the_unshare_sandbox(example: Path) -> None:
+    """The trusted harness on the GPU behind the `unshare` backend: namespaces, the read-only
+    tree, Landlock (where the kernel has it) and the seccomp filter, with the GPU devices bound."""
+    from dataclasses import replace
+
+    from agentos.sandboxes.unshare import UnshareSandbox
+
+    why = UnshareSandbox.missing()
+    if why is not None:
+        pytest.skip(why)
+    ctx = ToolContext(tree=example, changed=["model.py"],
+                      task=replace(load_task(example), gpu=True), sandbox=UnshareSandbox(),
+                      options={"budget": 3.0, "eval_bytes": 4096})  # fmt: skip
+    result = run_tool(get_tool("trainer"), ctx)
+    assert result.outcome == "pass", result.detail
+    assert result.signals["steps"] >= 2 and 0.5 < result.signals["val_bpb"] < 9
+    assert result.signals.get("mfu_percent", 0.0) > 0  # only a CUDA run has a peak to compare
