@@ -355,6 +355,18 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
+def file_blob_id(path: Path) -> str:
+    """The git blob id of the file at `path` read in chunks, whatever its size (a symlink: of its
+    target text, never followed)."""
+    if path.is_symlink():
+        return blob_id(os.readlink(path).encode("utf-8", "surrogateescape"))
+    with open(path, "rb") as fh:
+        h = hashlib.sha1(b"blob %d\0" % os.fstat(fh.fileno()).st_size, usedforsecurity=False)
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 Stat = tuple[int, int, int, int]
 # Hashed files get this mtime, so that a later write (which sets mtime to the present, whatever
 # the clock's tick) cannot leave a file's stat as it was: git's "racy" case cannot arise.

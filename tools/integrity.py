@@ -12,12 +12,12 @@ large files whole, and hashes a symlink by its target text, never following it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from agentos.git import file_blob_id
 from agentos.task import Task
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
@@ -26,18 +26,6 @@ from ._sandboxed import MAX_FINDINGS
 
 NAME = "integrity"
 PINS = "integrity-pins.json"
-
-
-def file_blob_id(path: Path) -> str:
-    """The git blob id of the file (or symlink target text) at `path`, read in chunks."""
-    if path.is_symlink():
-        data = os.readlink(path).encode("utf-8", "surrogateescape")
-        return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-    with open(path, "rb") as fh:
-        h = hashlib.sha1(b"blob %d\0" % os.fstat(fh.fileno()).st_size, usedforsecurity=False)
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def protected_digests(tree: Path, task: Task) -> dict[str, str]:

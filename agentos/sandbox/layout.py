@@ -11,7 +11,6 @@ from __future__ import annotations
 import glob
 import os
 import sys
-from pathlib import Path
 
 # Fixed paths inside the sandbox.
 TREE = "/sandbox/tree"
@@ -77,7 +76,3 @@ def etc_entries() -> list[str]:
 def gpu_devices() -> list[str]:
     """NVIDIA device nodes, bound into the sandbox only when the run asks for a GPU."""
     return sorted(glob.glob("/dev/nvidia*")) + sorted(glob.glob("/dev/dri/*"))
-
-
-def is_world_readable_dir(path: Path) -> bool:
-    return os.stat(path).st_mode & 0o005 == 0o005

@@ -158,11 +158,3 @@ def augment(items: Sequence[EvalItem], *, seed: int, per_query: int = 1) -> list
                     seen.add(variant)
                     out.append(EvalItem(variant, item.expect, slice_, "train", True, item.query))
     return out
-
-
-def dump_evals(items: Iterable[EvalItem]) -> str:
-    """JSONL text of `items` (generated ones included), one object per line."""
-    rows = (
-        {"query": i.query, "expect": i.expect, "slice": i.slice, "split": i.split} for i in items
-    )
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)

@@ -67,7 +67,6 @@ class SkillEvaluator:
         skills_dir: str = "",
         recalibrate: bool = False,
         rewritten: Sequence[str] = (),
-        reference: Evaluation | None = None,
     ):
         self.train = [i for i in items if i.split == "train"]
         self.holdout = [i for i in items if i.split == "holdout"]
@@ -79,8 +78,6 @@ class SkillEvaluator:
         self.skills_dir = skills_dir
         self.recalibrate = recalibrate
         self.rewritten = frozenset(rewritten) | ({target} if target else set())
-        # the graph's baseline point carries no figures; `reference` is what it measured
-        self.reference = reference
 
     def score(self, skills: Sequence[Skill]) -> tuple[Scored, Scored]:
         """Predictions on (train, holdout)."""
@@ -127,10 +124,7 @@ class SkillEvaluator:
         With a target (one skill's rewrite) or `rewritten` skills (a merged set), "takes" means
         another skill's queries now go to a rewritten skill: a query that drops to "none"
         because the re-fitted cut moved is not taken by the rewrite, and is already counted by
-        the accuracy checks. With neither, any skill's loss of a hit is refused. An incumbent
-        without figures (the graph's baseline point) is judged by `reference`."""
-        if not incumbent.holdout and self.reference is not None:
-            incumbent = self.reference
+        the accuracy checks. With neither, any skill's loss of a hit is refused."""
         for key in ["all", *self.protect]:
             before, after = (
                 incumbent.holdout.get(f"holdout/{key}"),

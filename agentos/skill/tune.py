@@ -90,7 +90,6 @@ class _Tuner:
         self,
         target: str | None,
         rewritten: Sequence[str] = (),
-        reference: Evaluation | None = None,
     ) -> SkillEvaluator:
         return SkillEvaluator(
             self.items,
@@ -100,7 +99,6 @@ class _Tuner:
             skills_dir=self.skills_dir,
             recalibrate=True,
             rewritten=rewritten,
-            reference=reference,
         )
 
     def tune_one(
@@ -108,7 +106,6 @@ class _Tuner:
         name: str,
         skills: list[Skill],
         baseline: str,
-        measured: Evaluation,
         steps: int,
         rnd: int,
     ) -> SkillRun:
@@ -136,7 +133,7 @@ class _Tuner:
             self.ledger,
             sub_run_id(self.run_id, rnd, name),
             baseline,
-            self.evaluator(name, reference=measured),
+            self.evaluator(name),
             provider,
         )
         return run_skill(rt, name, rnd)
@@ -269,8 +266,8 @@ def _rounds(
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             runs = list(
                 pool.map(
-                    lambda name, base=commit, now=current, ev=current_eval, r=rnd: tuner.tune_one(
-                        name, now, base, ev, per_round, r
+                    lambda name, base=commit, now=current, r=rnd: tuner.tune_one(
+                        name, now, base, per_round, r
                     ),
                     names,
                 )

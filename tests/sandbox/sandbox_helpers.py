@@ -10,6 +10,19 @@ from agentos.sandbox import RunResult
 
 Runner = Callable[..., RunResult]
 
+# The start of an attack on the read audit: every FIFO descriptor (the audit channel) is pointed
+# at a pipe of the process's own, so later reads would go unrecorded.
+REPLACE_CHANNEL = """\
+import os, stat
+r, w = os.pipe()
+for name in os.listdir("/proc/self/fd"):
+    fd = int(name)
+    if fd > 2 and fd not in (r, w):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode): os.dup2(w, fd)
+        except OSError: pass
+"""
+
 
 def alive_with(marker: str) -> list[int]:
     """Host pids whose command line contains `marker` (the test's own process excluded)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from sandbox_helpers import Runner
+from sandbox_helpers import REPLACE_CHANNEL, Runner
 
 
 def git_blob(path: Path) -> str:
@@ -46,18 +46,7 @@ def test_no_audit_unless_asked(run: Runner) -> None:
 
 
 def test_replacing_the_channel_stops_the_run(run: Runner) -> None:
-    code = """
-import os, stat
-r, w = os.pipe()
-for name in os.listdir("/proc/self/fd"):
-    fd = int(name)
-    if fd > 2 and fd not in (r, w):
-        try:
-            if stat.S_ISFIFO(os.fstat(fd).st_mode): os.dup2(w, fd)
-        except OSError: pass
-import config
-print("read without being recorded")
-"""
+    code = REPLACE_CHANNEL + 'import config\nprint("read without being recorded")\n'
     result = run(code, audit=True)
     assert "read without being recorded" not in result.stdout
     assert result.audit_problems, "tampering went unreported"

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sandbox_helpers import REPLACE_CHANNEL
 
 from agentos.git import Repo
 from agentos.measure import MetricEvaluator, measure
@@ -26,18 +27,7 @@ fd = os.open(fifo, os.O_WRONLY)
 os.write(fd, b"R 1 %s %s\\n" % (b"ghost.py".hex().encode(), b"0" * 40))
 print("score: 1000")
 """
-CLOSED = """\
-import os, stat
-r, w = os.pipe()
-for name in os.listdir("/proc/self/fd"):
-    fd = int(name)
-    if fd > 2 and fd not in (r, w):
-        try:
-            if stat.S_ISFIFO(os.fstat(fd).st_mode): os.dup2(w, fd)
-        except OSError: pass
-import settings
-print("score: 1000")
-"""
+CLOSED = REPLACE_CHANNEL + 'import settings\nprint("score: 1000")\n'
 
 
 def committed_repo(root: Path, evaluate: str) -> tuple[Repo, str]:

@@ -52,18 +52,19 @@ class MockProvider:
         self.propose_requests.append(request)
         if self._propose_fn is not None:
             return self._propose_fn(request)
-        return _next(self._proposals, "proposal")
+        return take(self._proposals, "mock provider", "proposal")
 
     def review(self, request: ReviewRequest) -> Review:
         self.review_requests.append(request)
         if self._review_fn is not None:
             return self._review_fn(request)
-        return _next(self._reviews, "review")
+        return take(self._reviews, "mock provider", "review")
 
 
-def _next(queue: deque[T | Exception], what: str) -> T:
+def take(queue: deque[T | Exception], owner: str, what: str) -> T:
+    """The next scripted answer; a scripted error is raised, and an empty queue is one too."""
     if not queue:
-        raise ProviderError(f"mock provider has no {what} left")
+        raise ProviderError(f"{owner} has no {what} left")
     item = queue.popleft()
     if isinstance(item, Exception):
         raise item

@@ -19,7 +19,7 @@ import json
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from agentos.errors import UserError
 from agentos.providers.base import (
@@ -31,6 +31,7 @@ from agentos.providers.base import (
     ReviewRequest,
     Usage,
 )
+from agentos.providers.llm.mock import take
 from agentos.state import Edit
 
 FIX = "make each line one JSON object of type proposal, review or error (docs/providers.md)"
@@ -105,8 +106,6 @@ class _Line:
         return Usage(int(values[0]), int(values[1]), float(values[2]))
 
 
-T = TypeVar("T")
-
 
 def load_script(path: Path) -> tuple[list[Proposal | ProviderError], list[Review | ProviderError]]:
     """Parse and check a whole script file."""
@@ -157,19 +156,11 @@ class ScriptProvider:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         proposals, reviews = load_script(self.path)
-        self._proposals: deque[Proposal | ProviderError] = deque(proposals)
-        self._reviews: deque[Review | ProviderError] = deque(reviews)
+        self._proposals: deque[Proposal | Exception] = deque(proposals)
+        self._reviews: deque[Review | Exception] = deque(reviews)
 
     def propose(self, request: ProposeRequest) -> Proposal:
-        return self._take(self._proposals, "proposal")
+        return take(self._proposals, f"script {self.path.name}", "proposal")
 
     def review(self, request: ReviewRequest) -> Review:
-        return self._take(self._reviews, "review")
-
-    def _take(self, queue: deque[T | ProviderError], what: str) -> T:
-        if not queue:
-            raise ProviderError(f"script {self.path.name} has no {what} left")
-        item = queue.popleft()
-        if isinstance(item, ProviderError):
-            raise item
-        return item
+        return take(self._reviews, f"script {self.path.name}", "review")
