@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
 from agentos.providers.base import (
@@ -154,6 +154,31 @@ def phrases(missed: Sequence[EvalItem], description: str, k: int) -> list[str]:
     return list(dict.fromkeys(out))[:k]
 
 
+def skills_in(files: Mapping[str, str], target: str | None) -> dict[str, tuple[str, Skill]]:
+    """The SKILL.md files among a proposal request's `files`, by skill name: (path, skill).
+    A request without the `target`'s file (or without any) is a `ProviderError`."""
+    out = {}
+    for path, text in files.items():
+        p = PurePosixPath(path)
+        if p.name == SKILL_FILE:
+            skill = parse_skill(p, text, folder=p.parent.name)  # type: ignore[arg-type]
+            out[skill.name] = (path, skill)
+    if not out or (target is not None and target not in out):
+        raise ProviderError(f"no SKILL.md of {target or 'any skill'} among the files")
+    return out
+
+
+def route_train(
+    router: Router, skills: Sequence[Skill], train: Sequence[EvalItem]
+) -> list[str | None]:
+    """Where each train query goes for `skills` (the "none" cut re-fitted, as the evaluator does,
+    when the router can)."""
+    queries = [i.query for i in train]
+    if isinstance(router, CalibratingRouter):
+        return router.route_calibrated(queries, skills, train)[0]
+    return router.route(queries, skills)
+
+
 class TextOperatorProposer:
     """Offline proposer for skills; deterministic given the request's seed.
 
@@ -186,28 +211,11 @@ class TextOperatorProposer:
         self.tried = tried if tried is not None else set()
         self.draws = draws
 
-    def _skills(self, files: dict[str, str]) -> dict[str, tuple[str, Skill]]:
-        out = {}
-        for path, text in files.items():
-            p = PurePosixPath(path)
-            if p.name == SKILL_FILE:
-                skill = parse_skill(p, text, folder=p.parent.name)  # type: ignore[arg-type]
-                out[skill.name] = (path, skill)
-        return out
-
-    def _route(self, skills: Sequence[Skill]) -> list[str | None]:
-        queries = [i.query for i in self.train]
-        if isinstance(self.router, CalibratingRouter):
-            return self.router.route_calibrated(queries, skills, self.train)[0]
-        return self.router.route(queries, skills)
-
     def propose(self, request: ProposeRequest) -> Proposal:
         rng = random.Random(request.seed)
-        found = self._skills(dict(request.files))
-        if not found or (self.target is not None and self.target not in found):
-            raise ProviderError(f"no SKILL.md of {self.target or 'any skill'} among the files")
+        found = skills_in(request.files, self.target)
         skills = [s for _, s in found.values()] + [o for o in self.others if o.name not in found]
-        routed = self._route(skills)
+        routed = route_train(self.router, skills, self.train)
         missed_by: dict[str, list[EvalItem]] = {}
         for item, got in zip(self.train, routed, strict=True):
             if item.expect is not None and got != item.expect:

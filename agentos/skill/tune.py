@@ -19,7 +19,6 @@ graphs run in a scratch repository holding a copy of the folder, and no branch i
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import tempfile
@@ -36,10 +35,13 @@ from agentos.git import Repo
 from agentos.ledger import Ledger
 from agentos.plugins import load_plugins
 from agentos.providers.base import Provider
+from agentos.providers.llm.claude import AnthropicProvider
+from agentos.providers.llm.registry import has_endpoint
 from agentos.runner import repo_lock, state_dir
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gates import GatePins, pin_gates
+from agentos.skill.llm import SkillLLMProposer
 from agentos.skill.loop import (
     SkillRun,
     new_run_id,
@@ -111,13 +113,6 @@ class _Tuner:
     ) -> SkillRun:
         """One skill's graph from `baseline`, against the fixed rest of the set."""
         others = [s for s in skills if s.name != name]
-        provider = self.provider or TextOperatorProposer(
-            self.train,
-            self.router,
-            target=name,
-            others=others,
-            tried=self.tried.setdefault(name, set()),
-        )
         task = skill_task(
             self.repo.root,
             self.skills_dir,
@@ -127,6 +122,24 @@ class _Tuner:
             seed=self.seed + 7919 * rnd,
             pins=self.pins,
         )
+        provider = self.provider
+        if provider is None and has_endpoint():
+            provider = SkillLLMProposer(
+                AnthropicProvider(task),
+                self.train,
+                self.router,
+                target=name,
+                others=others,
+                gates=self.pins.gates().get(name, []),
+            )
+        if provider is None:
+            provider = TextOperatorProposer(
+                self.train,
+                self.router,
+                target=name,
+                others=others,
+                tried=self.tried.setdefault(name, set()),
+            )
         rt = open_skill_run(
             task,
             self.repo,
@@ -324,8 +337,9 @@ class SkillRouter(Router, Protocol):
 
 
 def default_router() -> SkillRouter:
-    """Claude when `ANTHROPIC_API_KEY` is set, the offline embedding router otherwise."""
-    if os.environ.get("ANTHROPIC_API_KEY"):
+    """Claude when a key is set (or `ANTHROPIC_BASE_URL` is a local fake), the offline embedding
+    router otherwise."""
+    if has_endpoint():
         from agentos.skill.claude_router import ClaudeRouter
 
         return ClaudeRouter()

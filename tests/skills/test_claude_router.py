@@ -14,7 +14,7 @@ import pytest
 from agentos.providers.base import ProviderError
 from agentos.providers.llm import guard
 from agentos.providers.llm.fake_api import FakeMessagesAPI, Scripted, TextReply, ToolCall
-from agentos.skill import SkillEvaluator, tune_skills
+from agentos.skill import SkillEvaluator
 from agentos.skill.claude_router import ClaudeRouter
 from agentos.skill.evals import EvalItem
 from agentos.skill.model import Skill
@@ -84,8 +84,10 @@ def test_malformed_answers_are_asked_again_then_refused(fake: FakeMessagesAPI) -
 def test_a_failing_router_is_a_crash_status_not_a_raise(fake: FakeMessagesAPI) -> None:
     router = ClaudeRouter(base_url=fake.base_url, malformed_retries=0)
     fake.enqueue(TextReply())
-    items = [EvalItem("ship it", "deploy-service", "clean", "train"),
-             EvalItem("ship now", "deploy-service", "clean", "holdout")]
+    items = [
+        EvalItem("ship it", "deploy-service", "clean", "train"),
+        EvalItem("ship now", "deploy-service", "clean", "holdout"),
+    ]
     result = SkillEvaluator(items, router).evaluate_skills(SKILLS)
     assert result.status == "crash" and "router" in result.reason
 
@@ -95,24 +97,3 @@ def test_no_real_host_is_reachable_from_a_test(monkeypatch: pytest.MonkeyPatch) 
     router = ClaudeRouter(api_key="sk-test", base_url="https://api.anthropic.com")
     with pytest.raises(guard.ModelRequestsDisallowed):
         router.route(["ship it"], SKILLS)
-
-
-def test_tune_skills_uses_the_claude_router_when_a_key_is_set(
-    fake: FakeMessagesAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for skill in SKILLS:
-        (tmp_path / "skills" / skill.name).mkdir(parents=True)
-        (tmp_path / "skills" / skill.name / "SKILL.md").write_text(
-            f"---\nname: {skill.name}\ndescription: {skill.description}\n---\n{skill.body}"
-        )
-    rows = [("ship the api", "deploy-service", "train"), ("write a guide", "write-docs", "train"),
-            ("ship the app", "deploy-service", "holdout"), ("hello there", None, "holdout")]
-    (tmp_path / "evals.jsonl").write_text("".join(
-        json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
-        for q, e, s in rows
-    ))
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
-    report = tune_skills(tmp_path / "skills", tmp_path / "evals.jsonl", budget=1, rounds=1)
-    assert fake.message_requests  # routed by the model, through the fake
-    assert report.row("all", "all").holdout_before == 1.0

@@ -1,0 +1,182 @@
+"""The LLM skill proposer: with a key set, `tune_skills` routes with Claude and asks Claude for
+whole SKILL.md rewrites, through the real `anthropic` SDK against the local fake Messages API. The
+prompt carries the train routing and never a held-out query; an answer that is not the target's
+one file is refused."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentos.providers.base import ProposeRequest, ProviderError
+from agentos.providers.llm.claude import AnthropicProvider
+from agentos.providers.llm.fake_api import (
+    FakeMessagesAPI,
+    Scripted,
+    ToolCall,
+    propose_call,
+    review_call,
+)
+from agentos.skill import tune_skills
+from agentos.skill.evals import EvalItem
+from agentos.skill.gates import pin_gates
+from agentos.skill.llm import SkillLLMProposer
+from agentos.skill.loop import skill_task
+from agentos.skill.model import load_skills
+
+DESCRIPTIONS = {
+    "deploy-service": "Deploy or ship a service to production.",
+    "write-docs": "Write user documentation and guides.",
+}
+BODY = "Steps.\n\n- Never deploy on a Friday.\n"
+REWRITE = {"deploy-service": "Deploy, ship or roll out a service to production."}
+HELD_OUT = "roll out the app"
+
+
+def keyword_route(body: dict[str, Any]) -> Scripted:
+    """A stand-in model: picks the listed skill whose description shares a word with the query."""
+    system = body["system"][0]["text"]
+    listed = [
+        (chunk.split("</name>")[0], chunk.split("<description>")[1].split("</description>")[0])
+        for chunk in system.split("<name>")[1:]
+    ]
+    text = body["messages"][0]["content"]
+    choices = []
+    for index, query in json.loads(text[text.index("[") :]):
+        words = set(query.lower().split())
+        hit = next(
+            (
+                n
+                for n, d in listed
+                if words & set(re.findall(r"[a-z]+", d.lower())) - {"or", "a", "to"}
+            ),
+            "none",
+        )
+        choices.append({"id": index, "skill": hit})
+    return ToolCall("route", {"choices": choices})
+
+
+def model(body: dict[str, Any]) -> Scripted:
+    """Routes, reviews, and rewrites the file the direction names (a new description for
+    deploy-service, the same file otherwise)."""
+    tool = body["tool_choice"]["name"]
+    if tool == "route":
+        return keyword_route(body)
+    if tool == "review":
+        return review_call()
+    text = json.dumps(body["messages"])
+    path = re.search(r"the one component (\S+?/SKILL\.md)", text)
+    assert path is not None
+    name = path.group(1).split("/")[-2]
+    description = REWRITE.get(name, DESCRIPTIONS[name])
+    new = f"---\nname: {name}\ndescription: {description}\n---\n{BODY}"
+    return propose_call(f"reword {name}", components={path.group(1): new})
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeMessagesAPI]:
+    with FakeMessagesAPI() as server:
+        server.responder = model
+        yield server
+
+
+def write_skills(root: Path) -> Path:
+    for name, description in DESCRIPTIONS.items():
+        (root / "skills" / name).mkdir(parents=True)
+        (root / "skills" / name / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: {description}\n---\n{BODY}"
+        )
+    rows = [
+        ("ship the api", "deploy-service", "train"),
+        ("roll out the api", "deploy-service", "train"),
+        ("write a guide", "write-docs", "train"),
+        (HELD_OUT, "deploy-service", "holdout"),
+        ("hello there", None, "holdout"),
+    ]
+    (root / "evals.jsonl").write_text(
+        "".join(
+            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
+            for q, e, s in rows
+        )
+    )
+    env = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(root), *env, "commit", "-qm", "skills"], check=True)
+    return root / "skills"
+
+
+def test_with_a_key_claude_routes_and_rewrites_and_never_sees_the_held_out_split(
+    fake: FakeMessagesAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    skills = write_skills(tmp_path)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+    report = tune_skills(skills, tmp_path / "evals.jsonl", budget=1, rounds=1)
+    tools = [r.body["tool_choice"]["name"] for r in fake.message_requests]
+    assert {"route", "propose", "review"} <= set(tools)
+    proposals = [
+        json.dumps(r.body)
+        for r in fake.message_requests
+        if r.body["tool_choice"]["name"] == "propose"
+    ]
+    deploy = next(p for p in proposals if "skills/deploy-service/SKILL.md" in p)
+    assert "roll out the api" in deploy and "went to no skill" in deploy  # the train miss
+    assert "Never deploy on a Friday." in deploy  # the gate it must keep
+    assert all(HELD_OUT not in p for p in proposals)
+    assert report.changed == ["deploy-service"]
+    assert report.row("all", "all").holdout_before == 0.5
+    assert report.row("all", "all").holdout_after == 1.0
+    assert report.branch is not None
+    shown = subprocess.run(
+        ["git", "-C", str(tmp_path), "show", f"{report.branch}:skills/deploy-service/SKILL.md"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert REWRITE["deploy-service"] in shown and "Never deploy on a Friday." in shown
+
+
+def test_an_answer_that_is_not_the_targets_one_file_is_refused(
+    fake: FakeMessagesAPI, tmp_path: Path
+) -> None:
+    skills_dir = write_skills(tmp_path)
+    skills = load_skills(skills_dir)
+    pins = pin_gates(skills, tmp_path / "pins.json")
+    task = skill_task(
+        tmp_path, "skills", "deploy-service", protected=(), budget=1, seed=0, pins=pins
+    )
+    train = [EvalItem("ship the api", "deploy-service", "clean", "train")]
+
+    class Listing:
+        def route(self, queries: Any, skills: Any) -> list[str | None]:
+            return ["deploy-service" for _ in queries]
+
+    proposer = SkillLLMProposer(
+        AnthropicProvider(task, api_key="sk-test", base_url=fake.base_url),
+        train,
+        Listing(),
+        target="deploy-service",
+        others=skills[1:],
+    )
+    files = {
+        f"skills/{s.name}/SKILL.md": (skills_dir / s.name / "SKILL.md").read_text() for s in skills
+    }
+    request = ProposeRequest(task=task, experiment=1, parent="0" * 40, files=files)
+    fake.enqueue(propose_call("touch docs", components={"skills/write-docs/SKILL.md": "x"}))
+    with pytest.raises(ProviderError, match=r"whole skills/deploy-service/SKILL\.md"):
+        proposer.propose(request)
+    with pytest.raises(ValueError, match="only see train"):
+        SkillLLMProposer(
+            proposer.llm,
+            [EvalItem(HELD_OUT, "deploy-service", "clean", "holdout")],
+            Listing(),
+            target="deploy-service",
+            others=[],
+        )
