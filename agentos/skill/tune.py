@@ -274,6 +274,7 @@ def _rounds(
     refusals: list[str] = []
     accepted: list[str] = []
     per_round = max(1, -(-budget // max(1, rounds)))
+    merges: list[tuple[list[Skill], Evaluation, list[str]]] = [(current, current_eval, [])]
     for rnd in range(1, rounds + 1):
         names = [s.name for s in current]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -309,6 +310,7 @@ def _rounds(
                 continue
             current, current_eval, merged = candidate, result, True
             accepted.append(f"round {rnd}: {win.skill}: {win.description}")
+            merges.append((current, current_eval, list(accepted)))
             commit = tuner.repo.commit_files(
                 commit,
                 {rel: text.encode("utf-8")},
@@ -319,15 +321,24 @@ def _rounds(
             tuner.repo.update_ref(ref, commit, tuner.repo.rev(ref))
         elif not wins:
             break  # nothing moved: another round would search the same set again
-    changed = [
-        s.name
-        for s, o in zip(current, skills, strict=True)
-        if (s.description, s.body) != (o.description, o.body)
-    ]
-    final = tuner.evaluator(None, changed)
-    if final.veto(baseline, current_eval) is not None:  # the merged set must still pass
-        return list(skills), baseline, baseline, experiments, refusals, []
-    return current, current_eval, baseline, experiments, refusals, accepted
+    # Each merge passed against the set before it; the whole must still pass against the
+    # baseline (no query drifted to a rewritten skill over several merges). If it does not, the
+    # latest merges are undone one at a time until it does (the baseline always passes).
+    for kept, kept_eval, kept_accepted in reversed(merges):
+        changed = [
+            s.name
+            for s, o in zip(kept, skills, strict=True)
+            if (s.description, s.body) != (o.description, o.body)
+        ]
+        why = tuner.evaluator(None, changed).veto(baseline, kept_eval)
+        if why is None:
+            return kept, kept_eval, baseline, experiments, refusals, kept_accepted
+        log.info(
+            "undoing the merge %s: the merged set fails against the baseline: %s",
+            kept_accepted[-1],
+            why,
+        )
+    return list(skills), baseline, baseline, experiments, refusals, []
 
 
 class SkillRouter(Router, Protocol):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
+from agentos.providers.base import Proposal, ProposeRequest, Review, ReviewRequest
 from agentos.skill import (
     EvalItem,
     SkillEvaluator,
@@ -140,3 +141,74 @@ def test_phrases_operator_prefers_the_typical_missed_query() -> None:
     assert len(got) == 2 and all(len(p.split()) <= 8 for p in got)
     text = add_words("Deploy a service.", got)
     assert text.startswith("Deploy a service. Use for: ") and len(text) <= 1024
+
+
+class WordRouter:
+    """Routes a query to the listed skill sharing the most words with its description (the first
+    listed on a tie), or to none when no word is shared."""
+
+    def calibrate(self, items: object, skills: object) -> float:
+        return 0.0
+
+    def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
+        out: list[str | None] = []
+        for query in queries:
+            shared = [len(set(query.split()) & set(s.description.split())) for s in skills]
+            best = max(shared)
+            out.append(skills[shared.index(best)].name if best else None)
+        return out
+
+
+class FixedRewrites:
+    """Proposes one fixed description per skill, then nothing."""
+
+    name = "fixed"
+
+    def __init__(self, descriptions: dict[str, str]):
+        self.descriptions = descriptions
+
+    def propose(self, request: ProposeRequest) -> Proposal:
+        ((path, text),) = request.files.items()
+        name = path.split("/")[-2]
+        new = text.replace(text.split("description: ")[1].split("\n")[0], self.descriptions[name])
+        return Proposal(f"rewrite {name}", components={path: new})
+
+    def review(self, request: ReviewRequest) -> Review:
+        return Review([])
+
+
+def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> None:
+    """x-tool's rewrite gains a query; z-tool's then gains two of its own but loses one to
+    x-tool. Each passes when merged, but together a rewritten skill (x-tool) takes z-tool's
+    query: the latest merge is undone and x-tool's is kept, rather than everything dropped."""
+    for name, description in (("x-tool", "ant job"), ("z-tool", "bee cat ant")):
+        (tmp_path / "skills" / name).mkdir(parents=True)
+        (tmp_path / "skills" / name / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: {description}\n---\nSteps.\n"
+        )
+    rows = [
+        *[(q, "z-tool", "train") for q in ("bee one", "cat ant", "dog two", "elk six")],
+        *[(q, "x-tool", "train") for q in ("fox", "ant one")],
+        ("bee ten", "z-tool", "holdout"),
+        ("ant ten", "x-tool", "holdout"),
+    ]
+    (tmp_path / "evals.jsonl").write_text(
+        "".join(
+            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
+            for q, e, s in rows
+        )
+    )
+    provider = FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee dog elk"})
+    report = tune_skills(
+        tmp_path / "skills",
+        tmp_path / "evals.jsonl",
+        budget=1,
+        rounds=1,
+        workers=1,
+        provider=provider,
+        router=WordRouter(),
+    )
+    assert report.counts.get("keep", 0) == 2  # both rewrites were kept by their own runs
+    assert report.changed == ["x-tool"]
+    assert len(report.accepted) == 1 and "x-tool" in report.accepted[0]
+    assert report.row("all", "all").train_after == 4 / 6  # fox gained, nothing lost
