@@ -212,7 +212,9 @@ def tune_skills(path: Path, evals: Path, budget: int, seed: int, as_json: bool) 
     from agentos.skill.report import render, to_json
     from agentos.skill.tune import tune_skills as tune
 
-    result = tune(path, evals, seed=seed, budget=budget)
+    result = tune(
+        path, evals, seed=seed, budget=budget, progress=lambda line: click.echo(line, err=True)
+    )
     click.echo(to_json(result) if as_json else render(result))
 
 

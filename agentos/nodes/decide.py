@@ -8,6 +8,7 @@ once per attempt, so a re-run of this node after a crash changes nothing.
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ def make_decide(rt: Runtime) -> Any:
         candidate = state.get("candidate", {})
         outcome: Outcome = state.get("outcome", {})
         strategy = dict(state.get("strategy", {}))
+        strategy_before = copy.deepcopy(strategy)
         update: dict[str, Any] = {}
         incumbent = state["incumbent"]
         best = state["best"]
@@ -52,10 +54,14 @@ def make_decide(rt: Runtime) -> Any:
             status = "keep" if verdict.verdict == "keep" else "discard"
             reason = verdict.reason
             strategy = verdict.state
+            walk = verdict.incumbent
             if status == "keep":
                 veto = rt.evaluator.veto(_evaluation(best), _evaluation(outcome))
                 if veto:
+                    # the strategy never learns of the candidate's score: a vetoed commit must
+                    # not become its best or its walk, or the next proposals would build on it
                     status, reason = "discard", f"vetoed: {veto}"
+                    strategy, walk = rt.strategy.fail(strategy_before, exp), incumbent["commit"]
             samples = scores.get("candidate", [])
             # orientation is its own inverse: score_of turns scores back into metrics
             metric = (
@@ -71,9 +77,7 @@ def make_decide(rt: Runtime) -> Any:
                 reason = _promote(rt, best["commit"], point["commit"], reason)
                 update["best"] = point
             update["incumbent"] = (
-                point
-                if verdict.incumbent == candidate["commit"]
-                else (point if status == "keep" else incumbent)
+                point if walk == candidate["commit"] else (point if status == "keep" else incumbent)
             )
         else:
             strategy = rt.strategy.fail(strategy, exp)

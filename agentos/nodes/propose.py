@@ -2,6 +2,10 @@
 
 Edits that do not apply or leave the editable surface go back to the provider with the error, a
 bounded number of times; after that the experiment is `rejected` with the reason.
+
+The history the provider sees is the run's, except that the reason of a vetoed experiment is
+replaced by `VETOED`: a veto's reason quotes held-out figures (the ledger keeps it whole), and a
+proposer that reads them could steer by the held-out split one experiment at a time.
 """
 
 from __future__ import annotations
@@ -11,7 +15,17 @@ from typing import Any
 from agentos.candidate import EditError, apply, diff_summary, editable_paths, unified_diff
 from agentos.providers.base import NothingToPropose, ProposeRequest, ProviderError
 from agentos.runtime import Runtime
-from agentos.state import Candidate, LoopState
+from agentos.state import Candidate, HistoryItem, LoopState
+
+VETOED = "vetoed: an acceptance check on data the proposer does not see failed"
+
+
+def for_proposer(items: list[HistoryItem]) -> list[HistoryItem]:
+    """`items` with the reasons of vetoed experiments replaced by `VETOED`."""
+    return [
+        {**i, "reason": VETOED} if str(i.get("reason", "")).startswith("vetoed:") else i
+        for i in items
+    ]
 
 
 def make_propose(rt: Runtime) -> Any:
@@ -30,11 +44,8 @@ def make_propose(rt: Runtime) -> Any:
             p: b.decode("utf-8", "surrogateescape")
             for p, b in rt.repo.read_many(parent, paths).items()
         }
-        history = (
-            list(state.get("history", []))[-rt.task.credit_horizon :]
-            if rt.task.credit_horizon
-            else []
-        )
+        trials = for_proposer(list(state.get("history", [])))
+        history = trials[-rt.task.credit_horizon :] if rt.task.credit_horizon else []
         feedback = list(state.get("feedback", []))
         base: dict[str, Any] = {
             "experiment": exp,
@@ -59,7 +70,7 @@ def make_propose(rt: Runtime) -> Any:
                 step=choice.step,
                 direction=state.get("direction"),
                 best=state.get("best"),
-                trials=list(state.get("history", [])),
+                trials=trials,
                 baseline=state.get("baseline"),
             )
             try:

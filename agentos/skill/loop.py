@@ -17,11 +17,14 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agentos.git import RefConflict, Repo
 from agentos.ledger import Ledger
+from agentos.progress import clean
 from agentos.providers.base import Provider
 from agentos.runner import drive, start_run
 from agentos.runtime import Runtime
@@ -104,9 +107,23 @@ def open_skill_run(
     )
 
 
-def run_skill(rt: Runtime, skill: str, rnd: int) -> SkillRun:
-    """Drive one skill's graph to its end and read its rows back from the ledger."""
-    summary = drive(rt)
+def run_skill(
+    rt: Runtime, skill: str, rnd: int, progress: Callable[[str], None] | None = None
+) -> SkillRun:
+    """Drive one skill's graph to its end and read its rows back from the ledger; `progress`
+    gets one line per finished experiment and one when the run ends."""
+
+    def on_update(event: dict[str, Any]) -> None:
+        for item in event.get("history", []) if event.get("node") == "decide" else []:
+            metric = item.get("metric")
+            train = "-" if metric is None else f"{metric:.3f}"
+            assert progress is not None
+            progress(
+                f"round {rnd} {skill} #{item['id']}: {item['status']} train={train} "
+                f"| {clean(str(item.get('reason') or item.get('description') or ''))}"
+            )
+
+    summary = drive(rt, on_update=on_update if progress is not None else None)
     experiments: list[Experiment] = []
     refusals: list[str] = []
     for row in rt.ledger.rows(rt.run_id):
@@ -134,6 +151,11 @@ def run_skill(rt: Runtime, skill: str, rnd: int) -> SkillRun:
     gain = 0.0
     if summary.best is not None and summary.baseline is not None:
         gain = summary.best - summary.baseline
+    if progress is not None:
+        progress(
+            f"round {rnd} {skill}: {len(experiments)} experiments, train {gain:+.3f} "
+            f"({clean(summary.status)})"
+        )
     best = summary.best_commit or rt.baseline_commit
     kept = [e.description for e in experiments if e.status == "keep"]
     _drop_branch(rt)

@@ -18,12 +18,12 @@ graphs run in a scratch repository holding a copy of the folder, and no branch i
 
 from __future__ import annotations
 
-import logging
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -56,8 +56,6 @@ from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.report import Experiment, TuneReport, build_report
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, Router
 
-log = logging.getLogger(__name__)
-
 
 class _Tuner:
     """Shared, read-only pieces of one tuning run."""
@@ -74,6 +72,7 @@ class _Tuner:
         provider: Provider | None,
         seed: int,
         run_id: str,
+        progress: Callable[[str], None] | None = None,
     ):
         self.repo = repo
         self.ledger = ledger
@@ -87,6 +86,13 @@ class _Tuner:
         self.seed = seed
         self.run_id = run_id
         self.tried: dict[str, set[str]] = {}  # per skill: descriptions already proposed
+        self._progress = progress
+        self._lock = threading.Lock()  # the runs of a round report from their threads
+
+    def say(self, line: str) -> None:
+        if self._progress is not None:
+            with self._lock:
+                self._progress(line)
 
     def evaluator(
         self,
@@ -149,7 +155,7 @@ class _Tuner:
             self.evaluator(name),
             provider,
         )
-        return run_skill(rt, name, rnd)
+        return run_skill(rt, name, rnd, self.say if self._progress is not None else None)
 
 
 def _merge(skills: Sequence[Skill], changed: dict[str, str]) -> list[Skill]:
@@ -187,6 +193,7 @@ def tune_skills(
     workers: int = 2,
     branch: str | None = None,
     router: SkillRouter | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> TuneReport:
     """Tune every skill under `path` against the eval set `evals`; return the report.
 
@@ -194,7 +201,7 @@ def tune_skills(
     before anything is written. When `path` is inside a git repository with commits, the accepted
     rewrites end on the branch `branch` (default `agentos/tune-skills-<run>`), made from HEAD.
     `router` defaults to the Claude router when `ANTHROPIC_API_KEY` is set, else the offline
-    embedding router.
+    embedding router. `progress`, when given, gets a line per finished experiment and per merge.
     """
     start = time.monotonic()
     root = Path(path).resolve()
@@ -218,7 +225,17 @@ def tune_skills(
         with repo_lock(sdir):
             ledger = Ledger(sdir / "ledger.db")
             tuner = _Tuner(
-                repo, ledger, skills_dir, protected, items, router, pins, provider, seed, run_id
+                repo,
+                ledger,
+                skills_dir,
+                protected,
+                items,
+                router,
+                pins,
+                provider,
+                seed,
+                run_id,
+                progress,
             )
             outcome = _rounds(tuner, skills, rounds=rounds, budget=budget, workers=workers)
             ledger.close()
@@ -300,16 +317,17 @@ def _rounds(
             try:
                 candidate = _merge(current, {f"{win.skill}/{SKILL_FILE}": text})
             except (EditError, UserError) as exc:
-                log.info("merge of %s refused: %s", win.skill, exc)
+                tuner.say(f"round {rnd}: merge of {win.skill} refused: {exc}")
                 continue
             evaluator = tuner.evaluator(win.skill)
             result = evaluator.evaluate_skills(candidate)
             why = _accepts(evaluator, current_eval, result)
             if why is not None:
-                log.info("merge of %s refused: %s", win.skill, why)
+                tuner.say(f"round {rnd}: merge of {win.skill} refused: {why}")
                 continue
             current, current_eval, merged = candidate, result, True
             accepted.append(f"round {rnd}: {win.skill}: {win.description}")
+            tuner.say(f"round {rnd}: merged {win.skill} (train {_pct(result.metric)})")
             merges.append((current, current_eval, list(accepted)))
             commit = tuner.repo.commit_files(
                 commit,
@@ -333,12 +351,12 @@ def _rounds(
         why = tuner.evaluator(None, changed).veto(baseline, kept_eval)
         if why is None:
             return kept, kept_eval, baseline, experiments, refusals, kept_accepted
-        log.info(
-            "undoing the merge %s: the merged set fails against the baseline: %s",
-            kept_accepted[-1],
-            why,
-        )
+        tuner.say(f"undoing the merge {kept_accepted[-1]}: against the baseline, {why}")
     return list(skills), baseline, baseline, experiments, refusals, []
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
 
 
 class SkillRouter(Router, Protocol):

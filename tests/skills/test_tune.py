@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from agentos.providers.base import Proposal, ProposeRequest, Review, ReviewRequest
+from agentos.nodes.propose import VETOED
+from agentos.providers.base import (
+    NothingToPropose,
+    Proposal,
+    ProposeRequest,
+    Review,
+    ReviewRequest,
+)
 from agentos.skill import (
     EvalItem,
     SkillEvaluator,
@@ -199,6 +206,7 @@ def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> No
         )
     )
     provider = FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee dog elk"})
+    lines: list[str] = []
     report = tune_skills(
         tmp_path / "skills",
         tmp_path / "evals.jsonl",
@@ -207,8 +215,73 @@ def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> No
         workers=1,
         provider=provider,
         router=WordRouter(),
+        progress=lines.append,
     )
     assert report.counts.get("keep", 0) == 2  # both rewrites were kept by their own runs
     assert report.changed == ["x-tool"]
     assert len(report.accepted) == 1 and "x-tool" in report.accepted[0]
     assert report.row("all", "all").train_after == 4 / 6  # fox gained, nothing lost
+    assert "round 1 x-tool #1: keep train=0.667" in " ".join(lines)
+    assert any(line.startswith("undoing the merge round 1: z-tool") for line in lines)
+
+
+class Sequenced:
+    """Proposes z-tool's descriptions in order, recording every request; nothing for others."""
+
+    name = "sequenced"
+
+    def __init__(self, descriptions: list[str]):
+        self.descriptions = descriptions
+        self.requests: list[ProposeRequest] = []
+
+    def propose(self, request: ProposeRequest) -> Proposal:
+        ((path, text),) = request.files.items()
+        if "z-tool" not in path or not self.descriptions:
+            raise NothingToPropose("nothing for this skill")
+        self.requests.append(request)
+        new = text.replace(text.split("description: ")[1].split("\n")[0], self.descriptions.pop(0))
+        return Proposal("rewrite z-tool", components={path: new})
+
+    def review(self, request: ReviewRequest) -> Review:
+        return Review([])
+
+
+def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> None:
+    """z-tool's first rewrite gains a train query but loses a held-out one: vetoed, with the
+    held-out figures in the ledger's reason. The next request starts from the incumbent again,
+    and its history says only that a check the proposer cannot see failed."""
+    for name, description in (("x-tool", "ant job"), ("z-tool", "bee cat")):
+        (tmp_path / "skills" / name).mkdir(parents=True)
+        (tmp_path / "skills" / name / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: {description}\n---\nSteps.\n"
+        )
+    rows = [
+        ("dog", "z-tool", "train"),
+        ("ant", "x-tool", "train"),
+        ("cat ten", "z-tool", "holdout"),
+    ]
+    (tmp_path / "evals.jsonl").write_text(
+        "".join(
+            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
+            for q, e, s in rows
+        )
+    )
+    provider = Sequenced(["bee dog", "bee cat dog"])
+    lines: list[str] = []
+    report = tune_skills(
+        tmp_path / "skills",
+        tmp_path / "evals.jsonl",
+        budget=2,
+        rounds=1,
+        workers=1,
+        provider=provider,
+        router=WordRouter(),
+        progress=lines.append,
+    )
+    assert any("#1: discard" in line and "held-out all accuracy fell" in line for line in lines)
+    first, second = provider.requests
+    assert second.parent == first.parent  # built on the incumbent, not on the vetoed commit
+    assert [h["reason"] for h in second.history] == [VETOED]
+    assert [h["reason"] for h in second.trials] == [VETOED]
+    assert "held-out" not in json.dumps([dict(h) for h in second.history])
+    assert report.changed == ["z-tool"], lines

@@ -1,0 +1,103 @@
+"""`agentos tune-skills` from the command line: the report on stdout (`--json` for programs), a
+line per experiment on stderr, and bad input refused with one line naming the file, exit code 2,
+nothing written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from agentos.cli import main
+from agentos.skill import tune as tune_module
+from agentos.skill.router import EmbeddingRouter
+
+SKILLS = {
+    "deploy-service": "Deploy or ship a service to staging or production.",
+    "write-docs": "Write user documentation, guides and tutorials.",
+}
+ROWS = [
+    ("ship the billing api to production", "deploy-service", "train"),
+    ("roll out the new build to staging", "deploy-service", "train"),
+    ("write a getting started guide", "write-docs", "train"),
+    ("document the cli flags for users", "write-docs", "train"),
+    ("deploy the web app", "deploy-service", "holdout"),
+    ("write a tutorial on the api", "write-docs", "holdout"),
+    ("what is the weather today", None, "holdout"),
+]
+
+
+def repo_with_skills(root: Path) -> Path:
+    for name, description in SKILLS.items():
+        (root / "skills" / name).mkdir(parents=True)
+        (root / "skills" / name / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: {description}\n---\nSteps.\n"
+        )
+    (root / "evals.jsonl").write_text(
+        "".join(
+            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
+            for q, e, s in ROWS
+        )
+    )
+    env = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(root), *env, "commit", "-qm", "skills"], check=True)
+    return root
+
+
+@pytest.fixture
+def offline(router: EmbeddingRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(tune_module, "default_router", lambda: router)
+
+
+def refs(root: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), "for-each-ref"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.usefixtures("offline")
+def test_json_report_on_stdout_and_progress_on_stderr(tmp_path: Path) -> None:
+    root = repo_with_skills(tmp_path)
+    result = CliRunner().invoke(
+        main,
+        [
+            "tune-skills",
+            str(root / "skills"),
+            "--evals",
+            str(root / "evals.jsonl"),
+            "--budget",
+            "2",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    names = {(r["group"], r["name"]) for r in report["rows"]}
+    assert {("skill", "deploy-service"), ("skill", "write-docs"), ("all", "all")} <= names
+    assert report["gates"] == 0 and report["refusals"] == []
+    assert "round 1 deploy-service: 0 experiments, train +0.000" in result.stderr
+    assert "round 1 write-docs: 0 experiments" in result.stderr
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_malformed_skill_is_one_line_exit_2_and_nothing_written(tmp_path: Path) -> None:
+    root = repo_with_skills(tmp_path)
+    bad = root / "skills" / "write-docs" / "SKILL.md"
+    bad.write_text("---\nname: Write_Docs\ndescription: x\n---\nSteps.\n")
+    before = refs(root)
+    result = CliRunner().invoke(
+        main, ["tune-skills", str(root / "skills"), "--evals", str(root / "evals.jsonl")]
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0] and lines[0].startswith("agentos: error:")
+    assert result.stdout == ""
+    assert refs(root) == before
+    assert not (root / ".agentos").exists()
