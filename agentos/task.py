@@ -22,6 +22,9 @@ Goal = Literal["min", "max"]
 ReviewMode = Literal["off", "advisory", "blocking"]
 
 TASK_FILE = "agentos.toml"
+# claude-sonnet-4-5 retires on 2026-11-30; the 5.5 models refuse the forced tool choice every
+# agentos request uses, so the default is the newest model that accepts it.
+DEFAULT_MODEL = "claude-sonnet-5"
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class Task:
     sandbox: str = "auto"
     gpu: bool = False
     provider: str = "auto"
-    model: str = "claude-sonnet-4-5"
+    model: str = DEFAULT_MODEL
     credit_horizon: int = 8
     canary: str | None = None
     canary_every: int = 0
@@ -246,7 +249,7 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         sandbox=r.string(sandbox, "sandbox.backend", default="auto"),
         gpu=r.boolean(sandbox, "sandbox.gpu", default=False),
         provider=r.string(llm, "llm.provider", default="auto"),
-        model=r.string(llm, "llm.model", default="claude-sonnet-4-5"),
+        model=r.string(llm, "llm.model", default=DEFAULT_MODEL),
         credit_horizon=r.integer(llm, "llm.credit_horizon", default=8, minimum=0),
         canary=canary,
         canary_every=r.integer(task, "task.canary_every", default=10 if canary else 0, minimum=0),

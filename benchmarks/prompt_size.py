@@ -26,7 +26,7 @@ from agentos.providers.llm.fake_api import FakeMessagesAPI
 from agentos.providers.llm.pricing import price_for
 from agentos.providers.llm.prompts import PROPOSE_TOOL, files_block, propose_prompt
 from agentos.state import HistoryItem, Status
-from agentos.task import Task, parse_task
+from agentos.task import DEFAULT_MODEL, Task, parse_task
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (0, 1, 2, 5, 10, 20, 50, 100, 200)
@@ -66,7 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=ROOT / "examples/autoresearch/gpt.py")
     parser.add_argument("--horizon", type=int, default=8)
-    parser.add_argument("--model", default="claude-sonnet-4-5")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
     task = build_task(args.file, args.horizon, args.model)
     files = {args.file.name: args.file.read_text(encoding="utf-8")}

@@ -31,6 +31,11 @@ class Price:
 
 
 PRICES: dict[str, Price] = {
+    "claude-fable-5-1": Price(10.0, 50.0),
+    "claude-opus-5-5": Price(4.0, 20.0),
+    "claude-opus-5": Price(5.0, 25.0),
+    "claude-sonnet-5-5": Price(2.0, 10.0),
+    "claude-sonnet-5": Price(2.0, 10.0),
     "claude-opus-4-5": Price(5.0, 25.0),
     "claude-opus-4-1": Price(15.0, 75.0),
     "claude-opus-4": Price(15.0, 75.0),
