@@ -4,7 +4,10 @@ wall time of one tuning run, and the router's queries per second.
     .venv/bin/python benchmarks/skills.py [--budget N] [--seed S]
 
 It tunes a copy of the examples in a temporary git repository (the checkout is never touched)
-and prints `key: value` lines.
+and prints `key: value` lines. It also prints `holdout_ceiling`: held-out accuracy when every
+description quotes all of its skill's train queries at once (each as an example request would
+quote it, with no limit on their number), with no acceptance check: nearest-neighbour routing over
+the train split, about the most that description rewrites can give with this router.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ import time
 from pathlib import Path
 
 from agentos.skill import load_skills, tune_skills
+from agentos.skill.evals import augment, load_evals
+from agentos.skill.examples import LEAD, request_phrase
+from agentos.skill.model import Skill
 from agentos.skill.router import EmbeddingRouter
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "skills"
@@ -35,6 +41,7 @@ def main() -> None:
     t1 = time.monotonic()
     router.route(queries, skills)
     print(f"router_queries_per_s: {len(queries) / (time.monotonic() - t1):.0f}")
+    print(f"holdout_ceiling: {100 * ceiling(router, skills, args.seed):.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(EXAMPLES, Path(tmp) / "skills")
         git = ["git", "-C", tmp, "-c", "user.name=b", "-c", "user.email=b@b"]
@@ -65,6 +72,22 @@ def main() -> None:
     print(f"skills_changed: {len(report.changed)}")
     print(f"experiments: {sum(report.counts.values())}")
     print(f"tune_wall_s: {wall:.1f}")
+
+
+def ceiling(router: EmbeddingRouter, skills: list[Skill], seed: int) -> float:
+    """Held-out accuracy with every train query quoted in its skill's description."""
+    items = augment(load_evals(EXAMPLES / "evals.jsonl", [s.name for s in skills]), seed=seed)
+    train = [i for i in items if i.split == "train"]
+    holdout = [i for i in items if i.split == "holdout"]
+    quoted = []
+    for skill in skills:
+        phrases = dict.fromkeys(
+            p for i in train if i.expect == skill.name and (p := request_phrase(i))
+        )
+        text = skill.description + " " + LEAD + "; ".join(f'"{p}"' for p in phrases) + "."
+        quoted.append(skill.with_components({f"{skill.name}/description": text}))
+    routed, _ = router.route_calibrated([i.query for i in holdout], quoted, train)
+    return sum(r == i.expect for r, i in zip(routed, holdout, strict=True)) / len(holdout)
 
 
 if __name__ == "__main__":
