@@ -206,14 +206,26 @@ def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
 @click.option("--budget", type=click.IntRange(min=1), default=12, help="Proposals per skill.")
 @click.option("--seed", type=int, default=0)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Route and propose locally even when ANTHROPIC_API_KEY is set (no model requests).",
+)
 @_user_errors
-def tune_skills(path: Path, evals: Path, budget: int, seed: int, as_json: bool) -> None:
+def tune_skills(
+    path: Path, evals: Path, budget: int, seed: int, as_json: bool, offline: bool
+) -> None:
     """Tune every skill under PATH so it triggers on the queries it should, gates intact."""
     from agentos.skill.report import render, to_json
     from agentos.skill.tune import tune_skills as tune
 
     result = tune(
-        path, evals, seed=seed, budget=budget, progress=lambda line: click.echo(line, err=True)
+        path,
+        evals,
+        seed=seed,
+        budget=budget,
+        progress=lambda line: click.echo(line, err=True),
+        offline=offline,
     )
     click.echo(to_json(result) if as_json else render(result))
 
@@ -223,8 +235,9 @@ def tune_skills(path: Path, evals: Path, budget: int, seed: int, as_json: bool) 
 @click.option("--budget", type=click.IntRange(min=1), help="Number of experiments.")
 @_user_errors
 def demo(example: str, budget: int | None) -> None:
-    """Copy an example into a fresh git repo in a temporary folder and run agentos on it:
-    `skills` (the default) tunes the example skills, any other runs `agentos run`."""
+    """Copy an example into a fresh git repo in a temporary folder and run agentos on it, offline
+    (no model requests, key or not): `skills` (the default) tunes the example skills, any other
+    runs `agentos run`."""
     source = Path(__file__).resolve().parent.parent / "examples" / example
     if not (source / "agentos.toml").is_file() and not (source / "evals.jsonl").is_file():
         raise UserError("example not found", path=source, fix="run from an agentos source checkout")
@@ -254,6 +267,7 @@ def demo(example: str, budget: int | None) -> None:
             budget=budget or 12,
             seed=0,
             as_json=False,
+            offline=True,
         )
         return
     ctx.invoke(
@@ -262,7 +276,7 @@ def demo(example: str, budget: int | None) -> None:
         budget=budget,
         strategy=None,
         seed=None,
-        provider=None,
+        provider="heuristic",
         sandbox=None,
         task_file=None,
     )

@@ -73,6 +73,7 @@ class _Tuner:
         seed: int,
         run_id: str,
         progress: Callable[[str], None] | None = None,
+        offline: bool = False,
     ):
         self.repo = repo
         self.ledger = ledger
@@ -87,6 +88,7 @@ class _Tuner:
         self.run_id = run_id
         self.tried: dict[str, set[str]] = {}  # per skill: descriptions already proposed
         self._progress = progress
+        self.offline = offline
         self._lock = threading.Lock()  # the runs of a round report from their threads
 
     def say(self, line: str) -> None:
@@ -129,7 +131,7 @@ class _Tuner:
             pins=self.pins,
         )
         provider = self.provider
-        if provider is None and has_endpoint():
+        if provider is None and not self.offline and has_endpoint():
             provider = SkillLLMProposer(
                 AnthropicProvider(task),
                 self.train,
@@ -194,6 +196,7 @@ def tune_skills(
     branch: str | None = None,
     router: SkillRouter | None = None,
     progress: Callable[[str], None] | None = None,
+    offline: bool = False,
 ) -> TuneReport:
     """Tune every skill under `path` against the eval set `evals`; return the report.
 
@@ -201,7 +204,9 @@ def tune_skills(
     before anything is written. When `path` is inside a git repository with commits, the accepted
     rewrites end on the branch `branch` (default `agentos/tune-skills-<run>`), made from HEAD.
     `router` defaults to the Claude router when `ANTHROPIC_API_KEY` is set, else the offline
-    embedding router. `progress`, when given, gets a line per finished experiment and per merge.
+    embedding router, and the proposer to Claude (`SkillLLMProposer`) likewise; `offline` keeps
+    both local whatever the environment. `progress`, when given, gets a line per finished
+    experiment and per merge.
     """
     start = time.monotonic()
     root = Path(path).resolve()
@@ -216,7 +221,7 @@ def tune_skills(
         skills_dir = root.relative_to(top).as_posix() if user_repo is not None else ""
         skills_dir = "" if skills_dir == "." else skills_dir
         protected = _protected(top, root, top / skills_dir, Path(evals).resolve())
-        router = router or default_router()
+        router = router or (EmbeddingRouter() if offline else default_router())
         threshold = router.calibrate(items, skills)
         pins = pin_gates(skills, repo.git_dir / "agentos" / "skill-gates" / f"{run_id}.json")
         # Plugins load before the pool starts: `load_plugins` is not safe to enter from threads.
@@ -236,6 +241,7 @@ def tune_skills(
                 seed,
                 run_id,
                 progress,
+                offline,
             )
             outcome = _rounds(tuner, skills, rounds=rounds, budget=budget, workers=workers)
             ledger.close()

@@ -23,12 +23,14 @@ from agentos.providers.llm.fake_api import (
     propose_call,
     review_call,
 )
+from agentos.skill import tune as tune_module
 from agentos.skill import tune_skills
 from agentos.skill.evals import EvalItem
 from agentos.skill.gates import pin_gates
 from agentos.skill.llm import SkillLLMProposer
 from agentos.skill.loop import skill_task
 from agentos.skill.model import load_skills
+from agentos.skill.router import EmbeddingRouter
 
 DESCRIPTIONS = {
     "deploy-service": "Deploy or ship a service to production.",
@@ -180,3 +182,22 @@ def test_an_answer_that_is_not_the_targets_one_file_is_refused(
             target="deploy-service",
             others=[],
         )
+
+
+def test_offline_keeps_routing_and_proposing_local_with_a_key_set(
+    fake: FakeMessagesAPI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    router: EmbeddingRouter,
+) -> None:
+    skills = write_skills(tmp_path)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+    monkeypatch.setattr(tune_module, "EmbeddingRouter", lambda: router)
+    lines: list[str] = []
+    report = tune_skills(
+        skills, tmp_path / "evals.jsonl", budget=1, rounds=1, offline=True, progress=lines.append
+    )
+    assert fake.requests == []
+    assert report.row("all", "all").holdout_before is not None
+    assert any(line.startswith("round 1 deploy-service") for line in lines)

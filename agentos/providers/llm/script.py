@@ -106,7 +106,6 @@ class _Line:
         return Usage(int(values[0]), int(values[1]), float(values[2]))
 
 
-
 def load_script(path: Path) -> tuple[list[Proposal | ProviderError], list[Review | ProviderError]]:
     """Parse and check a whole script file."""
     try:
