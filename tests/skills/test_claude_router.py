@@ -4,16 +4,15 @@ answers, and cannot reach a real host from a test."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from skill_helpers import keyword_route
 
 from agentos.providers.base import ProviderError
 from agentos.providers.llm import guard
-from agentos.providers.llm.fake_api import FakeMessagesAPI, Scripted, TextReply, ToolCall
+from agentos.providers.llm.fake_api import FakeMessagesAPI, TextReply, ToolCall
 from agentos.skill import SkillEvaluator
 from agentos.skill.claude_router import ClaudeRouter
 from agentos.skill.evals import EvalItem
@@ -25,30 +24,10 @@ SKILLS = [
 ]
 
 
-def keyword_responder(body: dict[str, Any]) -> Scripted:
-    """A stand-in model: picks the listed skill whose description shares a word with the query."""
-    system = body["system"][0]["text"]
-    listed = [
-        (chunk.split("</name>")[0], chunk.split("<description>")[1].split("</description>")[0])
-        for chunk in system.split("<name>")[1:]
-    ]
-    text = body["messages"][0]["content"]
-    pairs = json.loads(text[text.index("[") :])
-    choices = []
-    for index, query in pairs:
-        words = set(query.lower().split())
-        hit = next(
-            (n for n, d in listed if words & set(d.lower().rstrip(".").split()) - {"or", "a"}),
-            "none",
-        )
-        choices.append({"id": index, "skill": hit})
-    return ToolCall("route", {"choices": choices})
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeMessagesAPI]:
     with FakeMessagesAPI() as server:
-        server.responder = keyword_responder
+        server.responder = keyword_route
         yield server
 
 

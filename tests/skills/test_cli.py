@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from skill_helpers import write_skills
 
 from agentos.cli import main
 from agentos.skill import tune as tune_module
@@ -31,21 +32,7 @@ ROWS = [
 
 
 def repo_with_skills(root: Path) -> Path:
-    for name, description in SKILLS.items():
-        (root / "skills" / name).mkdir(parents=True)
-        (root / "skills" / name / "SKILL.md").write_text(
-            f"---\nname: {name}\ndescription: {description}\n---\nSteps.\n"
-        )
-    (root / "evals.jsonl").write_text(
-        "".join(
-            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
-            for q, e, s in ROWS
-        )
-    )
-    env = ["-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
-    subprocess.run(["git", "-C", str(root), *env, "commit", "-qm", "skills"], check=True)
+    write_skills(root, SKILLS, ROWS, git=True)
     return root
 
 

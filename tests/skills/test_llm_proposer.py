@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from skill_helpers import keyword_route, write_skills
 
 from agentos.providers.base import ProposeRequest, ProviderError
 from agentos.providers.llm.claude import AnthropicProvider
 from agentos.providers.llm.fake_api import (
     FakeMessagesAPI,
     Scripted,
-    ToolCall,
     propose_call,
     review_call,
 )
@@ -39,29 +39,6 @@ DESCRIPTIONS = {
 BODY = "Steps.\n\n- Never deploy on a Friday.\n"
 REWRITE = {"deploy-service": "Deploy, ship or roll out a service to production."}
 HELD_OUT = "roll out the app"
-
-
-def keyword_route(body: dict[str, Any]) -> Scripted:
-    """A stand-in model: picks the listed skill whose description shares a word with the query."""
-    system = body["system"][0]["text"]
-    listed = [
-        (chunk.split("</name>")[0], chunk.split("<description>")[1].split("</description>")[0])
-        for chunk in system.split("<name>")[1:]
-    ]
-    text = body["messages"][0]["content"]
-    choices = []
-    for index, query in json.loads(text[text.index("[") :]):
-        words = set(query.lower().split())
-        hit = next(
-            (
-                n
-                for n, d in listed
-                if words & set(re.findall(r"[a-z]+", d.lower())) - {"or", "a", "to"}
-            ),
-            "none",
-        )
-        choices.append({"id": index, "skill": hit})
-    return ToolCall("route", {"choices": choices})
 
 
 def model(body: dict[str, Any]) -> Scripted:
@@ -88,12 +65,7 @@ def fake() -> Iterator[FakeMessagesAPI]:
         yield server
 
 
-def write_skills(root: Path) -> Path:
-    for name, description in DESCRIPTIONS.items():
-        (root / "skills" / name).mkdir(parents=True)
-        (root / "skills" / name / "SKILL.md").write_text(
-            f"---\nname: {name}\ndescription: {description}\n---\n{BODY}"
-        )
+def write_example(root: Path) -> Path:
     rows = [
         ("ship the api", "deploy-service", "train"),
         ("roll out the api", "deploy-service", "train"),
@@ -101,23 +73,13 @@ def write_skills(root: Path) -> Path:
         (HELD_OUT, "deploy-service", "holdout"),
         ("hello there", None, "holdout"),
     ]
-    (root / "evals.jsonl").write_text(
-        "".join(
-            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
-            for q, e, s in rows
-        )
-    )
-    env = ["-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
-    subprocess.run(["git", "-C", str(root), *env, "commit", "-qm", "skills"], check=True)
-    return root / "skills"
+    return write_skills(root, DESCRIPTIONS, rows, body=BODY, git=True)
 
 
 def test_with_a_key_claude_routes_and_rewrites_and_never_sees_the_held_out_split(
     fake: FakeMessagesAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    skills = write_skills(tmp_path)
+    skills = write_example(tmp_path)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
     report = tune_skills(skills, tmp_path / "evals.jsonl", budget=1, rounds=1)
@@ -148,7 +110,7 @@ def test_with_a_key_claude_routes_and_rewrites_and_never_sees_the_held_out_split
 def test_an_answer_that_is_not_the_targets_one_file_is_refused(
     fake: FakeMessagesAPI, tmp_path: Path
 ) -> None:
-    skills_dir = write_skills(tmp_path)
+    skills_dir = write_example(tmp_path)
     skills = load_skills(skills_dir)
     pins = pin_gates(skills, tmp_path / "pins.json")
     task = skill_task(
@@ -190,7 +152,7 @@ def test_offline_keeps_routing_and_proposing_local_with_a_key_set(
     monkeypatch: pytest.MonkeyPatch,
     router: EmbeddingRouter,
 ) -> None:
-    skills = write_skills(tmp_path)
+    skills = write_example(tmp_path)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
     monkeypatch.setattr(tune_module, "EmbeddingRouter", lambda: router)

@@ -9,12 +9,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from skill_helpers import with_description, write_skills
 
 from agentos.nodes.propose import VETOED
 from agentos.providers.base import (
     NothingToPropose,
     Proposal,
     ProposeRequest,
+    Provider,
     Review,
     ReviewRequest,
 )
@@ -29,6 +31,7 @@ from agentos.skill import (
 )
 from agentos.skill.gates import violations
 from agentos.skill.model import Skill
+from agentos.skill.report import TuneReport
 from agentos.skill.router import EmbeddingRouter
 
 
@@ -166,6 +169,20 @@ class WordRouter:
         return out
 
 
+def tune_by_words(root: Path, provider: Provider, budget: int, lines: list[str]) -> TuneReport:
+    """One round of `tune_skills` on `root` with the word router, one worker."""
+    return tune_skills(
+        root / "skills",
+        root / "evals.jsonl",
+        budget=budget,
+        rounds=1,
+        workers=1,
+        provider=provider,
+        router=WordRouter(),
+        progress=lines.append,
+    )
+
+
 class FixedRewrites:
     """Proposes one fixed description per skill, then nothing."""
 
@@ -177,7 +194,7 @@ class FixedRewrites:
     def propose(self, request: ProposeRequest) -> Proposal:
         ((path, text),) = request.files.items()
         name = path.split("/")[-2]
-        new = text.replace(text.split("description: ")[1].split("\n")[0], self.descriptions[name])
+        new = with_description(text, self.descriptions[name])
         return Proposal(f"rewrite {name}", components={path: new})
 
     def review(self, request: ReviewRequest) -> Review:
@@ -188,35 +205,16 @@ def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> No
     """x-tool's rewrite gains a query; z-tool's then gains two of its own but loses one to
     x-tool. Each passes when merged, but together a rewritten skill (x-tool) takes z-tool's
     query: the latest merge is undone and x-tool's is kept, rather than everything dropped."""
-    for name, description in (("x-tool", "ant job"), ("z-tool", "bee cat ant")):
-        (tmp_path / "skills" / name).mkdir(parents=True)
-        (tmp_path / "skills" / name / "SKILL.md").write_text(
-            f"---\nname: {name}\ndescription: {description}\n---\nSteps.\n"
-        )
     rows = [
         *[(q, "z-tool", "train") for q in ("bee one", "cat ant", "dog two", "elk six")],
         *[(q, "x-tool", "train") for q in ("fox", "ant one")],
         ("bee ten", "z-tool", "holdout"),
         ("ant ten", "x-tool", "holdout"),
     ]
-    (tmp_path / "evals.jsonl").write_text(
-        "".join(
-            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
-            for q, e, s in rows
-        )
-    )
+    write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat ant"}, rows)
     provider = FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee dog elk"})
     lines: list[str] = []
-    report = tune_skills(
-        tmp_path / "skills",
-        tmp_path / "evals.jsonl",
-        budget=1,
-        rounds=1,
-        workers=1,
-        provider=provider,
-        router=WordRouter(),
-        progress=lines.append,
-    )
+    report = tune_by_words(tmp_path, provider, 1, lines)
     assert report.counts.get("keep", 0) == 2  # both rewrites were kept by their own runs
     assert report.changed == ["x-tool"]
     assert len(report.accepted) == 1 and "x-tool" in report.accepted[0]
@@ -239,7 +237,7 @@ class Sequenced:
         if "z-tool" not in path or not self.descriptions:
             raise NothingToPropose("nothing for this skill")
         self.requests.append(request)
-        new = text.replace(text.split("description: ")[1].split("\n")[0], self.descriptions.pop(0))
+        new = with_description(text, self.descriptions.pop(0))
         return Proposal("rewrite z-tool", components={path: new})
 
     def review(self, request: ReviewRequest) -> Review:
@@ -250,34 +248,15 @@ def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> No
     """z-tool's first rewrite gains a train query but loses a held-out one: vetoed, with the
     held-out figures in the ledger's reason. The next request starts from the incumbent again,
     and its history says only that a check the proposer cannot see failed."""
-    for name, description in (("x-tool", "ant job"), ("z-tool", "bee cat")):
-        (tmp_path / "skills" / name).mkdir(parents=True)
-        (tmp_path / "skills" / name / "SKILL.md").write_text(
-            f"---\nname: {name}\ndescription: {description}\n---\nSteps.\n"
-        )
     rows = [
         ("dog", "z-tool", "train"),
         ("ant", "x-tool", "train"),
         ("cat ten", "z-tool", "holdout"),
     ]
-    (tmp_path / "evals.jsonl").write_text(
-        "".join(
-            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
-            for q, e, s in rows
-        )
-    )
+    write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
     provider = Sequenced(["bee dog", "bee cat dog"])
     lines: list[str] = []
-    report = tune_skills(
-        tmp_path / "skills",
-        tmp_path / "evals.jsonl",
-        budget=2,
-        rounds=1,
-        workers=1,
-        provider=provider,
-        router=WordRouter(),
-        progress=lines.append,
-    )
+    report = tune_by_words(tmp_path, provider, 2, lines)
     assert any("#1: discard" in line and "held-out all accuracy fell" in line for line in lines)
     first, second = provider.requests
     assert second.parent == first.parent  # built on the incumbent, not on the vetoed commit

@@ -1,0 +1,73 @@
+"""Shared pieces of the skill tests: a folder of skills with its eval set, and a stand-in Claude
+that routes by shared words."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from agentos.providers.llm.fake_api import Scripted, ToolCall
+
+Row = tuple[str, str | None, str]  # query, expected skill (None: near-miss), split
+
+
+def write_skills(
+    root: Path,
+    descriptions: Mapping[str, str],
+    rows: Sequence[Row],
+    *,
+    body: str = "Steps.\n",
+    git: bool = False,
+) -> Path:
+    """`root/skills/NAME/SKILL.md` for each description and `root/evals.jsonl` (slice `clean`);
+    with `git`, `root` becomes a repository with one commit. Returns the skills folder."""
+    for name, description in descriptions.items():
+        (root / "skills" / name).mkdir(parents=True)
+        (root / "skills" / name / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: {description}\n---\n{body}"
+        )
+    (root / "evals.jsonl").write_text(
+        "".join(
+            json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
+            for q, e, s in rows
+        )
+    )
+    if git:
+        env = ["-c", "user.name=t", "-c", "user.email=t@t"]
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+        subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+        subprocess.run(["git", "-C", str(root), *env, "commit", "-qm", "skills"], check=True)
+    return root / "skills"
+
+
+def with_description(skill_md: str, description: str) -> str:
+    """A SKILL.md text with its one-line description replaced."""
+    old = skill_md.split("description: ")[1].split("\n")[0]
+    return skill_md.replace(old, description)
+
+
+def keyword_route(body: dict[str, Any]) -> Scripted:
+    """A stand-in model: picks the listed skill whose description shares a word with the query."""
+    system = body["system"][0]["text"]
+    listed = [
+        (chunk.split("</name>")[0], chunk.split("<description>")[1].split("</description>")[0])
+        for chunk in system.split("<name>")[1:]
+    ]
+    text = body["messages"][0]["content"]
+    choices = []
+    for index, query in json.loads(text[text.index("[") :]):
+        words = set(query.lower().split())
+        hit = next(
+            (
+                n
+                for n, d in listed
+                if words & set(re.findall(r"[a-z]+", d.lower())) - {"or", "a", "to"}
+            ),
+            "none",
+        )
+        choices.append({"id": index, "skill": hit})
+    return ToolCall("route", {"choices": choices})
