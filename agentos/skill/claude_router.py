@@ -25,7 +25,7 @@ from anthropic.types import ToolParam
 
 from agentos.providers.base import ProviderError, Usage
 from agentos.providers.llm.claude import add
-from agentos.providers.llm.client import configured, make_client, send
+from agentos.providers.llm.client import configured, make_client, send, tool_choice
 from agentos.providers.llm.parse import MalformedResponse, usage_of
 from agentos.skill.evals import EvalItem
 from agentos.skill.model import Skill
@@ -168,7 +168,7 @@ class ClaudeRouter:
                 }
             ],
             "tools": [ROUTE_TOOL],
-            "tool_choice": {"type": "tool", "name": TOOL},
+            "tool_choice": tool_choice(self.model, TOOL),
             "messages": [
                 {
                     "role": "user",

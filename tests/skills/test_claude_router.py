@@ -76,3 +76,11 @@ def test_no_real_host_is_reachable_from_a_test(monkeypatch: pytest.MonkeyPatch) 
     router = ClaudeRouter(api_key="sk-test", base_url="https://api.anthropic.com")
     with pytest.raises(guard.ModelRequestsDisallowed):
         router.route(["ship it"], SKILLS)
+
+
+def test_a_model_that_refuses_forced_tool_choice_is_asked_with_auto(
+    fake: FakeMessagesAPI,
+) -> None:
+    router = ClaudeRouter(base_url=fake.base_url, model="claude-opus-5-5")
+    assert router.route(["ship the api"], SKILLS) == ["deploy-service"]
+    assert fake.message_requests[0].body["tool_choice"] == {"type": "auto"}

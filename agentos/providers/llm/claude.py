@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypedDict, TypeVar
 
 import anthropic
-from anthropic.types import MessageParam, TextBlockParam, ToolChoiceToolParam, ToolParam
+from anthropic.types import MessageParam, TextBlockParam, ToolChoiceParam, ToolParam
 
 from agentos.providers.base import (
     Proposal,
@@ -29,7 +29,7 @@ from agentos.providers.base import (
     ReviewRequest,
     Usage,
 )
-from agentos.providers.llm.client import configured, make_client, send
+from agentos.providers.llm.client import configured, make_client, send, tool_choice
 from agentos.providers.llm.guard import check_request_allowed
 from agentos.providers.llm.parse import MalformedResponse, parse_proposal, parse_review, usage_of
 from agentos.providers.llm.prompts import PROPOSE_TOOL, REVIEW_TOOL, propose_prompt, review_prompt
@@ -47,7 +47,7 @@ class Payload(TypedDict):
     max_tokens: int
     system: list[TextBlockParam]
     tools: list[ToolParam]
-    tool_choice: ToolChoiceToolParam
+    tool_choice: ToolChoiceParam
     messages: list[MessageParam]
 
 
@@ -126,7 +126,7 @@ class AnthropicProvider:
             max_tokens=max_tokens,
             system=system,
             tools=[tool],
-            tool_choice={"type": "tool", "name": tool["name"]},
+            tool_choice=tool_choice(self.model, tool["name"]),
             messages=messages,
         )
 

@@ -15,12 +15,25 @@ from collections.abc import Mapping
 from typing import Any
 
 import anthropic
+from anthropic.types import ToolChoiceParam
 
 from agentos.errors import UserError
 from agentos.providers.base import ProviderError
 from agentos.providers.llm.guard import check_request_allowed, is_loopback
 
 FAKE_KEY = "agentos-local-fake"
+
+# Models that answer a forced tool choice with a 400 error (Anthropic's migration guides for the
+# 5.5 models). They get `auto`; every agentos prompt asks for its one tool call, and a reply
+# without it is malformed and asked again, as on any model.
+UNFORCED = ("claude-sonnet-5-5", "claude-opus-5-5")
+
+
+def tool_choice(model: str, tool: str) -> ToolChoiceParam:
+    """Force the call of `tool`, except on models that refuse a forced choice (`UNFORCED`)."""
+    if model.startswith(UNFORCED):
+        return {"type": "auto"}
+    return {"type": "tool", "name": tool}
 
 
 def configured(api_key: str | None, base_url: str | None) -> tuple[str | None, str | None]:

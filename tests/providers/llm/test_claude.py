@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -24,7 +25,7 @@ from agentos.providers.llm.fake_api import (
 from agentos.providers.llm.pricing import price_for
 from agentos.providers.llm.prompts import RUBRIC
 from agentos.state import HistoryItem
-from agentos.task import Task
+from agentos.task import DEFAULT_MODEL, Task
 
 EDIT = {"path": "train.py", "search": "lr = 0.1", "replace": "lr = 0.05"}
 
@@ -208,3 +209,19 @@ def test_refused_key_is_a_user_error(task: Task, fake: FakeMessagesAPI) -> None:
         401, [], b'{"type":"error","error":{"type":"authentication_error","message":"bad key"}}')
     with pytest.raises(UserError, match="refused the key"):
         _provider(task, fake).propose(_request(task))
+
+
+def test_models_that_refuse_a_forced_tool_choice_get_auto_and_a_retry(
+    task: Task, fake: FakeMessagesAPI
+) -> None:
+    unforced = replace(task, model="claude-sonnet-5-5")
+    fake.enqueue(TextReply(), propose_call("ok", [EDIT]))
+    proposal = _provider(unforced, fake).propose(_request(unforced))
+    assert proposal.description == "ok"
+    bodies = [r.body for r in fake.message_requests]
+    assert [b["tool_choice"] for b in bodies] == [{"type": "auto"}, {"type": "auto"}]
+    assert "Call the propose tool once." in json.dumps(bodies[0]["messages"])
+    default = replace(task, model=DEFAULT_MODEL)
+    fake.enqueue(propose_call("ok", [EDIT]))
+    _provider(default, fake).propose(_request(default))
+    assert fake.message_requests[-1].body["tool_choice"] == {"type": "tool", "name": "propose"}
