@@ -22,8 +22,9 @@ Goal = Literal["min", "max"]
 ReviewMode = Literal["off", "advisory", "blocking"]
 
 TASK_FILE = "agentos.toml"
-# claude-sonnet-4-5 retires on 2026-11-30; the 5.5 models refuse the forced tool choice every
-# agentos request uses, so the default is the newest model that accepts it.
+# claude-sonnet-4-5 retires on 2026-11-30. The default is the newest model that takes the forced
+# tool choice agentos relies on (the 5.5 models refuse it and are asked with `auto` instead:
+# `agentos.providers.llm.client.tool_choice`).
 DEFAULT_MODEL = "claude-sonnet-5"
 
 

@@ -8,7 +8,6 @@ once per attempt, so a re-run of this node after a crash changes nothing.
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any, Literal
 
@@ -27,7 +26,6 @@ def make_decide(rt: Runtime) -> Any:
         candidate = state.get("candidate", {})
         outcome: Outcome = state.get("outcome", {})
         strategy = dict(state.get("strategy", {}))
-        strategy_before = copy.deepcopy(strategy)
         update: dict[str, Any] = {}
         incumbent = state["incumbent"]
         best = state["best"]
@@ -60,8 +58,10 @@ def make_decide(rt: Runtime) -> Any:
                 if veto:
                     # the strategy never learns of the candidate's score: a vetoed commit must
                     # not become its best or its walk, or the next proposals would build on it
+                    # (strategies copy the state they are given, so the graph's is untouched)
                     status, reason = "discard", f"vetoed: {veto}"
-                    strategy, walk = rt.strategy.fail(strategy_before, exp), incumbent["commit"]
+                    strategy = rt.strategy.fail(dict(state.get("strategy", {})), exp)
+                    walk = incumbent["commit"]
             samples = scores.get("candidate", [])
             # orientation is its own inverse: score_of turns scores back into metrics
             metric = (
@@ -77,7 +77,7 @@ def make_decide(rt: Runtime) -> Any:
                 reason = _promote(rt, best["commit"], point["commit"], reason)
                 update["best"] = point
             update["incumbent"] = (
-                point if walk == candidate["commit"] else (point if status == "keep" else incumbent)
+                point if status == "keep" or walk == candidate["commit"] else incumbent
             )
         else:
             strategy = rt.strategy.fail(strategy, exp)

@@ -223,11 +223,11 @@ def local_move(
                 out[name] = _other(dist.choices, current[name], rng)
             continue
         lo, hi = float(dist.low), float(dist.high)
-        log = bool(dist.log) and lo > 0
+        log = bool(dist.log)  # Optuna refuses a log scale unless low > 0
         f = math.log if log else float
         span = f(hi) - f(lo)
         u = (f(float(current[name])) - f(lo)) / span + rng.gauss(0, sigma)
-        x = _reflect(f(lo) + span * _reflect(u, 0.0, 1.0), f(lo), f(hi))
+        x = f(lo) + span * _reflect(u, 0.0, 1.0)
         x = math.exp(x) if log else x
         out[name] = min(max(round(x) if kind != "float" else sig(x, 4), lo), hi)
     if out == dict(current):

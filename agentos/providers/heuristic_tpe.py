@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import random
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -143,16 +142,17 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
     seen = {_key(params) for params, _ in trials}
     current = {n: encode(kind, short(st.value)) for n, (st, _, kind) in dims.items()}
     rng = random.Random(f"agentos-tpe:{request.seed}:{request.experiment}")
+
+    def fresh(params: Params) -> bool:
+        return _key(params) not in seen and params != current
+
     if hybrid and len(trials) >= STARTUP and rng.random() < local_share(request):
         sigma = local_step(request.trials or request.history)
         space = {n: (kind, dist) for n, (_, dist, kind) in dims.items()}
         for _ in range(_ATTEMPTS):
             params = local_move(space, current, rng, sigma)
-            if params != current and _key(params) not in seen:
+            if fresh(params):
                 return _proposal(request, dims, params, f"{LOCAL}{sigma:.3g}")
-
-    def fresh(params: Params) -> bool:
-        return _key(params) not in seen and params != current
 
     sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh)
     if sampled is None:
@@ -244,9 +244,7 @@ class _StudyCache:
         self.entries[space] = [entry, *entries][: self.size]
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP)
+        sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP)
         study = optuna.load_study(study_name=entry.name, storage=entry.storage, sampler=sampler)
         for params, value in trials[len(entry.added) :]:
             study.add_trial(create_trial(params=params, distributions=distributions, value=value))

@@ -80,9 +80,10 @@ def why_missing() -> str | None:
 
 
 def _check(result: int, what: str) -> int:
+    """`result`, or an OSError naming `what` and errno when the call failed (returned < 0)."""
     if result < 0:
         err = ctypes.get_errno()
-        raise OSError(err, f"landlock {what}: {os.strerror(err)}")
+        raise OSError(err, f"{what}: {os.strerror(err)}")
     return result
 
 
@@ -97,7 +98,8 @@ def restrict_writes(dirs: list[str], files: list[str]) -> int:
     handled |= TRUNCATE if abi >= 3 else 0
     attr = _RulesetAttr(handled_access_fs=handled)
     ruleset = _check(
-        _libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(8), 0), "ruleset"
+        _libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(8), 0),
+        "landlock ruleset",
     )
     try:
         for path, allowed in [(d, handled) for d in dirs] + [
@@ -108,12 +110,12 @@ def restrict_writes(dirs: list[str], files: list[str]) -> int:
                 rule = _PathBeneathAttr(allowed_access=allowed, parent_fd=fd)
                 _check(
                     _libc.syscall(SYS_ADD_RULE, ruleset, RULE_PATH_BENEATH, ctypes.byref(rule), 0),
-                    f"rule for {path}",
+                    f"landlock rule for {path}",
                 )
             finally:
                 os.close(fd)
-        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-        _check(_libc.syscall(SYS_RESTRICT_SELF, ruleset, 0), "restrict_self")
+        _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "landlock no_new_privs")
+        _check(_libc.syscall(SYS_RESTRICT_SELF, ruleset, 0), "landlock restrict_self")
     finally:
         os.close(ruleset)
     return abi
@@ -162,10 +164,10 @@ def deny_user_namespaces() -> None:
     insns = filter_program(machine)
     table = (_Insn * len(insns))(*(_Insn(*i) for i in insns))
     prog = _Prog(len(insns), table)
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-    if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"seccomp filter: {os.strerror(err)}")
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "seccomp no_new_privs")
+    _check(
+        _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp filter"
+    )
 
 
 def main(args: list[str]) -> None:

@@ -18,7 +18,7 @@ from agentos.providers.base import ProviderError
 from agentos.skill.evals import FUZZY, SLICES, EvalItem, Slice
 from agentos.skill.gates import GatePins, GateViolation
 from agentos.skill.model import Skill, load_skills
-from agentos.skill.router import CalibratingRouter, Router
+from agentos.skill.router import Router, route_with_train
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,6 @@ class SkillEvaluator:
         self.holdout = [i for i in items if i.split == "holdout"]
         self.router = router
         self.pins = pins
-        self.target = target
         self.protect = tuple(dict.fromkeys((*FUZZY, *protect)))
         self.refusals: list[GateViolation] = []
         self.skills_dir = skills_dir
@@ -81,12 +80,11 @@ class SkillEvaluator:
 
     def score(self, skills: Sequence[Skill]) -> tuple[Scored, Scored]:
         """Predictions on (train, holdout)."""
-        queries = [i.query for i in self.train] + [i.query for i in self.holdout]
-        if self.recalibrate and isinstance(self.router, CalibratingRouter):
-            # the "none" cut this skill set would ship with, fitted on train only
-            routed = self.router.route_calibrated(queries, skills, self.train)[0]
-        else:
-            routed = self.router.route(queries, skills)
+        # with `recalibrate`, the "none" cut this skill set would ship with, fitted on train only
+        holdout = [i.query for i in self.holdout]
+        routed = route_with_train(
+            self.router, skills, self.train, holdout, recalibrate=self.recalibrate
+        )
         n = len(self.train)
         return Scored(self.train, routed[:n]), Scored(self.holdout, routed[n:])
 
@@ -136,7 +134,7 @@ class SkillEvaluator:
             ("train", incumbent.details, candidate.details),
             ("held-out", incumbent.holdout, candidate.holdout),
         ):
-            losses = _taken(old, new, self.rewritten) if self.rewritten else _losses(old, new, None)
+            losses = _taken(old, new, self.rewritten) if self.rewritten else _losses(old, new)
             if losses:
                 return f"{losses[0]} lost {split} queries to the rewrite"
         return None
@@ -151,16 +149,15 @@ def _taken(
         parts = key.split("/")
         if len(parts) != 4 or parts[1] != "to" or parts[2] not in rewritten:
             continue
-        if parts[3] not in (parts[2], "none") and value > old.get(key, 0.0):
+        if parts[3] != "none" and value > old.get(key, 0.0):  # `to/` keys are misroutes only
             out.add(parts[3])
     return sorted(out)
 
 
-def _losses(old: Mapping[str, float], new: Mapping[str, float], target: str | None) -> list[str]:
-    out = []
-    for key, value in old.items():
-        if "/hits/" in key:
-            skill = key.rsplit("/", 1)[1]
-            if skill != target and new.get(key, 0.0) < value:
-                out.append(skill)
-    return sorted(out)
+def _losses(old: Mapping[str, float], new: Mapping[str, float]) -> list[str]:
+    """The skills with fewer hits than before."""
+    return sorted(
+        key.rsplit("/", 1)[1]
+        for key, value in old.items()
+        if "/hits/" in key and new.get(key, 0.0) < value
+    )

@@ -32,8 +32,8 @@ from agentos.providers.base import (
 from agentos.skill.evals import EvalItem
 from agentos.skill.gates import Gate
 from agentos.skill.model import Skill
-from agentos.skill.operators import route_train, skills_in
-from agentos.skill.router import Router
+from agentos.skill.operators import skills_in
+from agentos.skill.router import Router, route_with_train
 
 MAX_LISTED = 40  # queries per feedback list; the rest are counted
 
@@ -64,7 +64,7 @@ class SkillLLMProposer:
 
     def brief(self, skills: Sequence[Skill]) -> list[str]:
         """The feedback texts: misses, queries taken, the listing, the gates."""
-        routed = route_train(self.router, skills, self.train)
+        routed = route_with_train(self.router, skills, self.train)
         missed = [
             f"{i.query!r} ({i.slice}) went to {got or 'no skill'}"
             for i, got in zip(self.train, routed, strict=True)

@@ -113,17 +113,20 @@ def run_skill(
     """Drive one skill's graph to its end and read its rows back from the ledger; `progress`
     gets one line per finished experiment and one when the run ends."""
 
-    def on_update(event: dict[str, Any]) -> None:
-        for item in event.get("history", []) if event.get("node") == "decide" else []:
-            metric = item.get("metric")
-            train = "-" if metric is None else f"{metric:.3f}"
-            assert progress is not None
-            progress(
-                f"round {rnd} {skill} #{item['id']}: {item['status']} train={train} "
-                f"| {clean(str(item.get('reason') or item.get('description') or ''))}"
-            )
+    on_update: Callable[[dict[str, Any]], None] | None = None
+    if progress is not None:
+        say = progress
 
-    summary = drive(rt, on_update=on_update if progress is not None else None)
+        def on_update(event: dict[str, Any]) -> None:
+            for item in event.get("history", []) if event.get("node") == "decide" else []:
+                metric = item.get("metric")
+                train = "-" if metric is None else f"{metric:.3f}"
+                say(
+                    f"round {rnd} {skill} #{item['id']}: {item['status']} train={train} "
+                    f"| {clean(str(item.get('reason') or item.get('description') or ''))}"
+                )
+
+    summary = drive(rt, on_update=on_update)
     experiments: list[Experiment] = []
     refusals: list[str] = []
     for row in rt.ledger.rows(rt.run_id):

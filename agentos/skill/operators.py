@@ -38,7 +38,7 @@ from agentos.providers.base import (
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import TAIL, example_edits, spelled
 from agentos.skill.model import MAX_DESCRIPTION, SKILL_FILE, Skill, parse_skill, render_skill
-from agentos.skill.router import CalibratingRouter, Router
+from agentos.skill.router import CalibratingRouter, Router, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
 
@@ -168,17 +168,6 @@ def skills_in(files: Mapping[str, str], target: str | None) -> dict[str, tuple[s
     return out
 
 
-def route_train(
-    router: Router, skills: Sequence[Skill], train: Sequence[EvalItem]
-) -> list[str | None]:
-    """Where each train query goes for `skills` (the "none" cut re-fitted, as the evaluator does,
-    when the router can)."""
-    queries = [i.query for i in train]
-    if isinstance(router, CalibratingRouter):
-        return router.route_calibrated(queries, skills, train)[0]
-    return router.route(queries, skills)
-
-
 class TextOperatorProposer:
     """Offline proposer for skills; deterministic given the request's seed.
 
@@ -215,7 +204,7 @@ class TextOperatorProposer:
         rng = random.Random(request.seed)
         found = skills_in(request.files, self.target)
         skills = [s for _, s in found.values()] + [o for o in self.others if o.name not in found]
-        routed = route_train(self.router, skills, self.train)
+        routed = route_with_train(self.router, skills, self.train)
         missed_by: dict[str, list[EvalItem]] = {}
         for item, got in zip(self.train, routed, strict=True):
             if item.expect is not None and got != item.expect:
@@ -227,7 +216,7 @@ class TextOperatorProposer:
         if isinstance(self.router, CalibratingRouter):
             search = DescriptionSearch(self.router, self.train, skills, target)
             weak = spelled(search.fit(skill.description).weak)
-            mine = spelled(i for i in self.train if i.expect == target)
+            mine = spelled(search.train_of_target())
             candidates = self._candidates(rng, skill, missed, [*weak, *mine])
             picked = search.pick(skill.description, candidates, self.tried, rng)
             if picked is None:

@@ -186,21 +186,38 @@ class EmbeddingRouter:
     def calibrated_scores(
         self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
     ) -> tuple[Matrix, float]:
-        """Scores of `queries` (rows) and the "none" threshold calibrated on `train` for this
-        very skill set, without touching `self.threshold` (safe from threads)."""
+        """Scores (rows) of the `train` queries, then of `queries`, and the "none" threshold
+        calibrated on the train rows for this very skill set, without touching `self.threshold`
+        (safe from threads). The train rows are scored once, whoever needs them."""
         if not train:
             raise ValueError("calibration needs train items")
         scores = self.scores([i.query for i in train] + list(queries), skills)
         threshold = best_threshold(scores[: len(train)], [s.name for s in skills], train)
-        return scores[len(train) :], threshold
+        return scores, threshold
 
     def route_calibrated(
         self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
     ) -> tuple[list[str | None], float]:
-        """Route `queries` with a "none" threshold calibrated on `train` for this skill set: a
-        rewrite that raises every score of its skill is judged with the cut it would ship with."""
+        """Route the `train` queries, then `queries`, with a "none" threshold calibrated on
+        `train` for this skill set: a rewrite that raises every score of its skill is judged with
+        the cut it would ship with."""
         scores, threshold = self.calibrated_scores(queries, skills, train)
         return self.decide(scores, [s.name for s in skills], threshold), threshold
+
+
+def route_with_train(
+    router: Router,
+    skills: Sequence[Skill],
+    train: Sequence[EvalItem],
+    queries: Sequence[str] = (),
+    *,
+    recalibrate: bool = True,
+) -> list[str | None]:
+    """Where the `train` queries, then `queries`, go for `skills`: with the "none" cut re-fitted
+    on train for this skill set when the router can (and `recalibrate`), else its own."""
+    if recalibrate and isinstance(router, CalibratingRouter):
+        return router.route_calibrated(queries, skills, train)[0]
+    return router.route([i.query for i in train] + list(queries), skills)
 
 
 def margins(

@@ -23,7 +23,6 @@ Only train items are ever routed here.
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,13 +41,10 @@ EXTEND = 3
 class Fit:
     """How one skill set routes the train split."""
 
-    hits: dict[str | None, int]  # correctly routed items per expected skill (None: near-misses)
+    hits: int  # train items routed right (near-misses included)
     soft: float
     weak: tuple[EvalItem, ...]  # the target's items missed or won by less than CLIP
     taken: frozenset[int]  # indices of other skills' items routed to the target
-
-    def total(self) -> int:
-        return sum(self.hits.values())
 
 
 class DescriptionSearch:
@@ -86,9 +82,7 @@ class DescriptionSearch:
             return cached
         skills = self._with(description)
         names = [s.name for s in skills]
-        scores, threshold = self.router.calibrated_scores(
-            [i.query for i in self.train], skills, self.train
-        )
+        scores, threshold = self.router.calibrated_scores([], skills, self.train)
         m = margins(scores, names, self.train, threshold)
         to_target = (scores.argmax(axis=1) == names.index(self.target)) & (
             scores.max(axis=1) >= threshold
@@ -98,14 +92,10 @@ class DescriptionSearch:
             for k, item in enumerate(self.train)
             if to_target[k] and item.expect not in (None, self.target)
         )
-        hits: Counter[str | None] = Counter()
-        weak = []
-        for item, margin in zip(self.train, m, strict=True):
-            if margin > 0:
-                hits[item.expect] += 1
-            if item.expect == self.target and margin < CLIP:
-                weak.append(item)
-        fit = Fit(dict(hits), float(np.clip(m, -CLIP, CLIP).sum()), tuple(weak), taken)
+        weak = tuple(
+            i for i, v in zip(self.train, m, strict=True) if i.expect == self.target and v < CLIP
+        )
+        fit = Fit(int((m > 0).sum()), float(np.clip(m, -CLIP, CLIP).sum()), weak, taken)
         self._fits[description] = fit
         return fit
 
@@ -113,7 +103,7 @@ class DescriptionSearch:
         """Sort key, smallest best: (takes another skill's query, -hits, -soft margin, length)."""
         fit = self.fit(description)
         lost = not fit.taken <= base.taken
-        return (lost, -fit.total(), -round(fit.soft, 6), len(description))
+        return (lost, -fit.hits, -round(fit.soft, 6), len(description))
 
     def extend(self, base: Fit, description: str) -> str:
         """Add up to EXTEND example requests from the target's train queries, one at a time,
@@ -134,7 +124,7 @@ class DescriptionSearch:
                 o
                 for o in options
                 if self.key(base, o)[0] is False
-                and self.fit(o).total() >= current.total()
+                and self.fit(o).hits >= current.hits
                 and self.fit(o).soft > current.soft + 1e-6
             ]
             if not good:
@@ -160,7 +150,7 @@ class DescriptionSearch:
         ranked = sorted(candidates, key=lambda t: (self.key(base, t), rng.random()))
         for text in ranked:
             lost, hits, *_ = self.key(base, text)
-            if lost or -hits <= base.total():
+            if lost or -hits <= base.hits:
                 break
             longer = self.extend(base, text)
             if longer != text and longer not in tried:

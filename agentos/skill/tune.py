@@ -249,11 +249,7 @@ def tune_skills(
         if isinstance(router, CalibratingRouter):  # the cut the tuned set ships with
             threshold = router.calibrated_scores([], current, tuner.train)[1]
         judge = tuner.evaluator(None)
-        changed = [
-            s
-            for s, o in zip(current, skills, strict=True)
-            if s.description != o.description or s.body != o.body
-        ]
+        changed = [s for s in current if s.name in _changed(current, skills)]
         branch_name, commit = None, None
         if user_repo is not None and changed:
             branch_name = branch or f"agentos/tune-skills-{run_id}"
@@ -297,7 +293,8 @@ def _rounds(
     refusals: list[str] = []
     accepted: list[str] = []
     per_round = max(1, -(-budget // max(1, rounds)))
-    merges: list[tuple[list[Skill], Evaluation, list[str]]] = [(current, current_eval, [])]
+    # every merged set, with how many accepted lines it has (the baseline first)
+    merges: list[tuple[list[Skill], Evaluation, int]] = [(current, current_eval, 0)]
     for rnd in range(1, rounds + 1):
         names = [s.name for s in current]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -334,7 +331,7 @@ def _rounds(
             current, current_eval, merged = candidate, result, True
             accepted.append(f"round {rnd}: {win.skill}: {win.description}")
             tuner.say(f"round {rnd}: merged {win.skill} (train {_pct(result.metric)})")
-            merges.append((current, current_eval, list(accepted)))
+            merges.append((current, current_eval, len(accepted)))
             commit = tuner.repo.commit_files(
                 commit,
                 {rel: text.encode("utf-8")},
@@ -348,17 +345,21 @@ def _rounds(
     # Each merge passed against the set before it; the whole must still pass against the
     # baseline (no query drifted to a rewritten skill over several merges). If it does not, the
     # latest merges are undone one at a time until it does (the baseline always passes).
-    for kept, kept_eval, kept_accepted in reversed(merges):
-        changed = [
-            s.name
-            for s, o in zip(kept, skills, strict=True)
-            if (s.description, s.body) != (o.description, o.body)
-        ]
-        why = tuner.evaluator(None, changed).veto(baseline, kept_eval)
+    for kept, kept_eval, n in reversed(merges):
+        why = tuner.evaluator(None, _changed(kept, skills)).veto(baseline, kept_eval)
         if why is None:
-            return kept, kept_eval, baseline, experiments, refusals, kept_accepted
-        tuner.say(f"undoing the merge {kept_accepted[-1]}: against the baseline, {why}")
+            return kept, kept_eval, baseline, experiments, refusals, accepted[:n]
+        tuner.say(f"undoing the merge {accepted[n - 1]}: against the baseline, {why}")
     return list(skills), baseline, baseline, experiments, refusals, []
+
+
+def _changed(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:
+    """The names of the skills whose description or body differ."""
+    return [
+        s.name
+        for s, o in zip(now, before, strict=True)
+        if (s.description, s.body) != (o.description, o.body)
+    ]
 
 
 def _pct(value: float | None) -> str:

@@ -22,7 +22,8 @@ is the noise `sd`. A candidate is compared with the commit it must beat (the bes
 
 The level is strict (0.1% per look) because a run tests many near-equal candidates near the best:
 on the landscape benchmark, 1% per look with the pooled estimate made a false keep in 40 seeds,
-and 2.5% with one pair made several; at 0.1%, none (`benchmarks/RESULTS.md`).
+and 2.5% with one pair made several (runs of uncommitted variants of `ALPHA`, made when the level
+was chosen); at 0.1%, none (`benchmarks/RESULTS.md` names the command).
 
 With no noise estimate (fewer than two baseline scores, or all equal) the comparison is plain.
 """

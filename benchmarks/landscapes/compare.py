@@ -94,15 +94,44 @@ def main() -> None:
 def render_subset(
     table: dict[tuple[str, str], list[Result]], problems: list[str], ms: list[str]
 ) -> list[str]:
-    """The per-problem cells of a partial run, and the mean success over its numeric problems."""
+    """The per-problem cells of a partial run, then its group and summary figures."""
     lines = ["| problem | " + " | ".join(ms) + " |"]
     for name in problems:
         cells = ["{:.3f} / {:.0%} / {}".format(*summary(table[(name, m)])) for m in ms]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    numeric = [n for n in problems if "numeric" in PROBLEMS[n].tags]
-    if numeric:
-        succ = [f"{statistics.fmean(summary(table[(n, m)])[1] for n in numeric):.0%}" for m in ms]
+    return lines + figure_rows(table, problems, ms)
+
+
+def figure_rows(
+    table: dict[tuple[str, str], list[Result]], problems: list[str], ms: list[str]
+) -> list[str]:
+    """Mean regret per problem group, success on the numeric problems and false keeps on the
+    noisy ones, over `problems` (a group with none of them is left out)."""
+    tags = {n: set(PROBLEMS[n].tags) for n in problems}
+    groups = {
+        "all": list(problems),
+        "multimodal+deceptive": [n for n in problems if {"multimodal", "deceptive"} & tags[n]],
+        "numeric": [n for n in problems if "numeric" in tags[n]],
+        "noisy": [n for n in problems if "noisy" in tags[n]],
+    }
+    head = ["| group | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
+    lines = ["", "Mean normalized regret by problem group:", "", *head]
+    for g, names in groups.items():
+        if names:
+            regrets = (statistics.fmean(summary(table[(n, m)])[0] for n in names) for m in ms)
+            cells = [f"{r:.3f}" for r in regrets]
+            lines.append(f"| {g} | " + " | ".join(cells) + " |")
+    lines += ["", "Success rate on the numeric problems, and false keeps on the noisy ones:", ""]
+    lines += ["| figure | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
+    if groups["numeric"]:
+        succ = [
+            f"{statistics.fmean(summary(table[(n, m)])[1] for n in groups['numeric']):.0%}"
+            for m in ms
+        ]
         lines.append("| success (numeric) | " + " | ".join(succ) + " |")
+    if groups["noisy"]:
+        fks = [str(sum(summary(table[(n, m)])[2] for n in groups["noisy"])) for m in ms]
+        lines.append("| false keeps (noisy) | " + " | ".join(fks) + " |")
     return lines
 
 
@@ -134,25 +163,7 @@ def render(
             reg, succ, fk = summary(table[(name, m)])
             cells.append(f"{reg:.3f} / {succ:.0%} / {fk}")
         lines.append(f"| {name} | {', '.join(p.tags)} | " + " | ".join(cells) + " |")
-    lines += ["", "Mean normalized regret by problem group:", ""]
-    groups = {
-        "all": list(PROBLEMS),
-        "multimodal+deceptive": [n for n, p in PROBLEMS.items()
-                                 if {"multimodal", "deceptive"} & set(p.tags)],
-        "numeric": [n for n, p in PROBLEMS.items() if "numeric" in p.tags],
-        "noisy": [n for n, p in PROBLEMS.items() if "noisy" in p.tags],
-    }
-    lines += ["| group | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
-    for g, names in groups.items():
-        cells = [f"{statistics.fmean(summary(table[(n, m)])[0] for n in names):.3f}" for m in ms]
-        lines.append(f"| {g} | " + " | ".join(cells) + " |")
-    lines += ["", "Success rate on the numeric problems, and false keeps on the noisy ones:", ""]
-    lines += ["| figure | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
-    succ_cells = [f"{statistics.fmean(summary(table[(n, m)])[1] for n in groups['numeric']):.0%}"
-            for m in ms]
-    fks = [str(sum(summary(table[(n, m)])[2] for n in groups["noisy"])) for m in ms]
-    lines.append("| success (numeric) | " + " | ".join(succ_cells) + " |")
-    lines.append("| false keeps (noisy) | " + " | ".join(fks) + " |")
+    lines += figure_rows(table, list(PROBLEMS), ms)
     lines += ["", "![convergence](landscapes/convergence.png)"]
     return lines
 

@@ -47,7 +47,17 @@ def test_the_interpreter_comes_first_on_path(run: Runner) -> None:
     assert result.stdout.strip() == os.path.dirname(os.path.abspath(sys.executable))
 
 
-@pytest.mark.parametrize("name", ["LD_PRELOAD", "PYTHONPATH", "PYTHONSTARTUP", "PATH"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "LD_PRELOAD",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "PYTHONPYCACHEPREFIX",
+        "PYTHONDONTWRITEBYTECODE",
+        "PATH",
+    ],
+)
 def test_a_request_cannot_set_loader_variables(run: Runner, name: str) -> None:
     with pytest.raises(UserError, match=name):
         run("pass", env={name: "/x"})

@@ -11,8 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from agentos.providers.llm.fake_api import Scripted, ToolCall
+from agentos.skill.model import Skill
 
 Row = tuple[str, str | None, str]  # query, expected skill (None: near-miss), split
+
+
+def skill(name: str, description: str) -> Skill:
+    """An in-memory skill with a plain body."""
+    return Skill(name, description, "Steps.\n", Path(name) / "SKILL.md")
 
 
 def write_skills(

@@ -4,18 +4,15 @@ the veto's "taken by the rewrite" rule."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
+
+from skill_helpers import skill
 
 from agentos.evaluator import Evaluation
 from agentos.skill import EvalItem, SkillEvaluator
 from agentos.skill.examples import request_phrase, split_examples, with_examples
-from agentos.skill.model import MAX_DESCRIPTION, Skill
+from agentos.skill.model import MAX_DESCRIPTION
 from agentos.skill.router import EmbeddingRouter, best_threshold
 from agentos.skill.search import DescriptionSearch
-
-
-def skill(name: str, description: str) -> Skill:
-    return Skill(name, description, "Steps.\n", Path(name) / "SKILL.md")
 
 
 def test_request_phrase_quotes_clean_words_only() -> None:
@@ -56,17 +53,20 @@ def test_search_proposes_only_what_train_acceptance_keeps(router: EmbeddingRoute
         EvalItem("document the endpoints", "docs", "clean", "train"),
         EvalItem("recipe for banana bread", None, "near-miss", "train"),
     ]
-    skills = [skill("deploy", "Deploy a service to production."), skill("docs", "Write docs.")]
+    skills = [
+        skill("deploy", "Deploy a service to production."),
+        skill("docs", "Write docs for each new build that goes live."),  # takes "push ... live"
+    ]
     search = DescriptionSearch(router, train, skills, "deploy")
     base = search.fit(skills[0].description)
     gain = with_examples(skills[0].description, ["push the new build live"])
     steal = with_examples(skills[0].description, ["write the user guide"])
     assert gain is not None and steal is not None
+    assert search.fit(gain).hits > base.hits and search.fit(steal).taken
     candidates = {gain: ["add example request"], steal: ["add example request"]}
     picked = search.pick(skills[0].description, candidates, set(), random.Random(0))
-    if search.fit(gain).total() > base.total():
-        assert picked is not None and picked[0].startswith(gain.rstrip("."))
-    assert picked is None or "user guide" not in picked[0]
+    assert picked is not None and picked[0].startswith(gain.rstrip("."))
+    assert "user guide" not in picked[0]
     assert search.pick(skills[0].description, {steal: ["x"]}, set(), random.Random(0)) is None
 
 
@@ -92,12 +92,7 @@ def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() ->
     assert reason is not None and "a lost train queries" in reason
     strict = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None)  # type: ignore[arg-type]
     assert strict.veto(before, to_none) is not None  # no rewritten skill named: any loss counts
-    judged = SkillEvaluator(
-        [EvalItem("q", "a", "clean", "train")],
-        router=None,  # type: ignore[arg-type]
-        target="t",
-    )
     # the graph's baseline point carries the held-out figures it measured (nodes/baseline.py)
     baseline = Evaluation(0.5, holdout={"holdout/all": 0.9})
-    fell = judged.veto(baseline, Evaluation(0.6, holdout={"holdout/all": 0.8}))
+    fell = ev.veto(baseline, Evaluation(0.6, holdout={"holdout/all": 0.8}))
     assert fell is not None and "held-out all" in fell

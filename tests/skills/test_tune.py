@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from skill_helpers import with_description, write_skills
+from skill_helpers import skill, with_description, write_skills
 
 from agentos.nodes.propose import VETOED
 from agentos.providers.base import (
@@ -33,10 +33,6 @@ from agentos.skill.gates import violations
 from agentos.skill.model import Skill
 from agentos.skill.report import TuneReport
 from agentos.skill.router import EmbeddingRouter
-
-
-def skill(name: str, description: str) -> Skill:
-    return Skill(name, description, "Steps.\n", Path(name) / "SKILL.md")
 
 
 @pytest.fixture
