@@ -30,11 +30,15 @@ class Scored:
 
 
 def accuracy(
-    items: Sequence[EvalItem], predicted: Sequence[str | None], prefix: str
+    items: Sequence[EvalItem],
+    predicted: Sequence[str | None],
+    prefix: str,
+    reference: Sequence[str | None] | None = None,
 ) -> dict[str, float]:
     """`PREFIX/all`, `PREFIX/SLICE` accuracy, `PREFIX/hits/SKILL` correct counts and
     `PREFIX/to/GOT/SKILL` counts of SKILL's queries that went to the skill GOT instead (SKILL is
-    `none` for a near-miss)."""
+    `none` for a near-miss). With the `reference` predictions, also `PREFIX/took/GOT/SKILL`:
+    SKILL's queries routed right by the reference that now go to the skill GOT."""
     out: dict[str, float] = {}
     total = [(i, p) for i, p in zip(items, predicted, strict=True)]
     if total:
@@ -49,6 +53,10 @@ def accuracy(
             out[key] = out.get(key, 0.0) + float(i.expect == p)
         if p is not None and p != i.expect:
             key = f"{prefix}/to/{p}/{i.expect or 'none'}"
+            out[key] = out.get(key, 0.0) + 1.0
+    for i, p, r in zip(items, predicted, reference or (), strict=False):
+        if i.expect is not None and r == i.expect and p not in (None, i.expect):
+            key = f"{prefix}/took/{p}/{i.expect}"
             out[key] = out.get(key, 0.0) + 1.0
     return out
 
@@ -67,6 +75,7 @@ class SkillEvaluator:
         skills_dir: str = "",
         recalibrate: bool = False,
         rewritten: Sequence[str] = (),
+        reference: Sequence[Skill] | None = None,
     ):
         self.train = [i for i in items if i.split == "train"]
         self.holdout = [i for i in items if i.split == "holdout"]
@@ -77,6 +86,10 @@ class SkillEvaluator:
         self.skills_dir = skills_dir
         self.recalibrate = recalibrate
         self.rewritten = frozenset(rewritten) | ({target} if target else set())
+        if self.rewritten and reference is None:
+            raise ValueError("naming rewritten skills needs the reference skill set")
+        self.reference = list(reference) if reference is not None else None
+        self._reference_routes: tuple[Scored, Scored] | None = None
 
     def score(self, skills: Sequence[Skill]) -> tuple[Scored, Scored]:
         """Predictions on (train, holdout)."""
@@ -87,6 +100,16 @@ class SkillEvaluator:
         )
         n = len(self.train)
         return Scored(self.train, routed[:n]), Scored(self.holdout, routed[n:])
+
+    def _reference_predictions(
+        self,
+    ) -> tuple[Sequence[str | None] | None, Sequence[str | None] | None]:
+        """Where the reference set routes (train, holdout), scored once."""
+        if self.reference is None:
+            return None, None
+        if self._reference_routes is None:
+            self._reference_routes = self.score(self.reference)
+        return self._reference_routes[0].predicted, self._reference_routes[1].predicted
 
     def gate_check(self, skills: Sequence[Skill]) -> list[GateViolation]:
         if self.pins is None:
@@ -102,8 +125,9 @@ class SkillEvaluator:
             train, holdout = self.score(skills)
         except ProviderError as exc:  # a model router that failed: a status, never a raise
             return Evaluation(None, "crash", f"router: {exc}")
-        details = accuracy(train.items, train.predicted, "train")
-        held = accuracy(holdout.items, holdout.predicted, "holdout")
+        ref_train, ref_holdout = self._reference_predictions()
+        details = accuracy(train.items, train.predicted, "train", ref_train)
+        held = accuracy(holdout.items, holdout.predicted, "holdout", ref_holdout)
         return Evaluation(details["train/all"], details=details, holdout=held)
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
@@ -119,10 +143,12 @@ class SkillEvaluator:
         """Refuse a candidate that lowers held-out accuracy or a protected held-out slice, or
         that takes another skill's queries (train or held-out).
 
-        With a target (one skill's rewrite) or `rewritten` skills (a merged set), "takes" means
-        another skill's queries now go to a rewritten skill: a query that drops to "none"
-        because the re-fitted cut moved is not taken by the rewrite, and is already counted by
-        the accuracy checks. With neither, any skill's loss of a hit is refused."""
+        With a target (one skill's rewrite) or `rewritten` skills (a merged or joint set),
+        "takes" means a query that the reference set routed to its skill now goes to a
+        rewritten skill, compared query by query: a query that drops to "none" because the
+        re-fitted cut moved is not taken by the rewrite, and is already counted by the accuracy
+        checks; one already misrouted that moves elsewhere was not its skill's to lose. With
+        neither, any skill's loss of a hit is refused."""
         for key in ["all", *self.protect]:
             before, after = (
                 incumbent.holdout.get(f"holdout/{key}"),
@@ -143,13 +169,13 @@ class SkillEvaluator:
 def _taken(
     old: Mapping[str, float], new: Mapping[str, float], rewritten: frozenset[str]
 ) -> list[str]:
-    """The skills (not near-misses) that send more queries to a rewritten skill than before."""
+    """The skills that lost more of their reference-routed queries to a rewritten skill than
+    before."""
     out = set()
     for key, value in new.items():
         parts = key.split("/")
-        if len(parts) != 4 or parts[1] != "to" or parts[2] not in rewritten:
-            continue
-        if parts[3] != "none" and value > old.get(key, 0.0):  # `to/` keys are misroutes only
+        took = len(parts) == 4 and parts[1] == "took" and parts[2] in rewritten
+        if took and value > old.get(key, 0.0):
             out.add(parts[3])
     return sorted(out)
 

@@ -46,6 +46,8 @@ class CalibratingRouter(Router, Protocol):
     calibrated on train items for the skill set at hand, and embeds many skill sets' facets in
     one call."""
 
+    def scores(self, queries: Sequence[str], skills: Sequence[Skill]) -> Matrix: ...
+
     def calibrated_scores(
         self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
     ) -> tuple[Matrix, float]: ...

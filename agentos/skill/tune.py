@@ -41,6 +41,7 @@ from agentos.runner import repo_lock, state_dir
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gates import GatePins, pin_gates
+from agentos.skill.joint import joint_examples
 from agentos.skill.llm import SkillLLMProposer
 from agentos.skill.loop import (
     SkillRun,
@@ -55,6 +56,8 @@ from agentos.skill.model import SKILL_FILE, Skill, load_skills, parse_skill, ren
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.report import Experiment, TuneReport, build_report
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, Router
+
+JOINT_LOOKS = 12  # joint candidates judged on held-out
 
 
 class _Tuner:
@@ -91,6 +94,12 @@ class _Tuner:
         self.offline = offline
         self._lock = threading.Lock()  # the runs of a round report from their threads
 
+    @property
+    def local_proposals(self) -> bool:
+        """Whether the offline text operators propose (no provider given, and offline or no
+        Claude endpoint)."""
+        return self.provider is None and (self.offline or not has_endpoint())
+
     def say(self, line: str) -> None:
         if self._progress is not None:
             with self._lock:
@@ -100,7 +109,10 @@ class _Tuner:
         self,
         target: str | None,
         rewritten: Sequence[str] = (),
+        reference: Sequence[Skill] | None = None,
     ) -> SkillEvaluator:
+        """The judge; a rewrite (`target` or `rewritten`) is judged against the `reference`
+        set's routing, query by query."""
         return SkillEvaluator(
             self.items,
             self.router,
@@ -109,6 +121,7 @@ class _Tuner:
             skills_dir=self.skills_dir,
             recalibrate=True,
             rewritten=rewritten,
+            reference=reference,
         )
 
     def tune_one(
@@ -131,7 +144,7 @@ class _Tuner:
             pins=self.pins,
         )
         provider = self.provider
-        if provider is None and not self.offline and has_endpoint():
+        if provider is None and not self.local_proposals:
             provider = SkillLLMProposer(
                 AnthropicProvider(task),
                 self.train,
@@ -154,7 +167,7 @@ class _Tuner:
             self.ledger,
             sub_run_id(self.run_id, rnd, name),
             baseline,
-            self.evaluator(name),
+            self.evaluator(name, reference=skills),
             provider,
         )
         return run_skill(rt, name, rnd, self.say if self._progress is not None else None)
@@ -295,6 +308,18 @@ def _rounds(
     per_round = max(1, -(-budget // max(1, rounds)))
     # every merged set, with how many accepted lines it has (the baseline first)
     merges: list[tuple[list[Skill], Evaluation, int]] = [(current, current_eval, 0)]
+    joint = _joint(tuner, current, current_eval, experiments)
+    if joint is not None:
+        current, current_eval, line = joint
+        changes = {
+            skill_path(tuner.skills_dir, s.name): render_skill(s).encode("utf-8")
+            for s in current
+            if s.name in _changed(current, skills)
+        }
+        commit = tuner.repo.commit_files(commit, changes, f"agentos {tuner.run_id} {line}")
+        tuner.repo.update_ref(f"refs/agentos/{tuner.run_id}/joint", commit, None)
+        accepted.append(line)
+        merges.append((current, current_eval, len(accepted)))
     for rnd in range(1, rounds + 1):
         names = [s.name for s in current]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -322,7 +347,7 @@ def _rounds(
             except (EditError, UserError) as exc:
                 tuner.say(f"round {rnd}: merge of {win.skill} refused: {exc}")
                 continue
-            evaluator = tuner.evaluator(win.skill)
+            evaluator = tuner.evaluator(win.skill, reference=current)
             result = evaluator.evaluate_skills(candidate)
             why = _accepts(evaluator, current_eval, result)
             if why is not None:
@@ -346,11 +371,51 @@ def _rounds(
     # baseline (no query drifted to a rewritten skill over several merges). If it does not, the
     # latest merges are undone one at a time until it does (the baseline always passes).
     for kept, kept_eval, n in reversed(merges):
-        why = tuner.evaluator(None, _changed(kept, skills)).veto(baseline, kept_eval)
+        final = tuner.evaluator(None, _changed(kept, skills), reference=skills)
+        why = final.veto(baseline, final.evaluate_skills(kept))
         if why is None:
             return kept, kept_eval, baseline, experiments, refusals, accepted[:n]
         tuner.say(f"undoing the merge {accepted[n - 1]}: against the baseline, {why}")
     return list(skills), baseline, baseline, experiments, refusals, []
+
+
+def _joint(
+    tuner: _Tuner, skills: list[Skill], evaluation: Evaluation, experiments: list[Experiment]
+) -> tuple[list[Skill], Evaluation, str] | None:
+    """The joint stage (`agentos.skill.joint`) on the local router, at most `JOINT_LOOKS`
+    held-out looks: the greedy additions judged whole, a refused run halved (its first
+    additions kept) until one passes, a single refused addition left out of later runs; after a
+    pass the search goes on from the accepted set. The accepted set and its report line, or
+    None."""
+    if not tuner.local_proposals or not isinstance(tuner.router, CalibratingRouter):
+        return None
+    current, current_eval, added = skills, evaluation, 0
+    refused: set[tuple[str, str]] = set()
+    steps = joint_examples(tuner.router, current, tuner.train)
+    for look in range(1, JOINT_LOOKS + 1):
+        if not steps:
+            break
+        candidate = steps[-1].skills
+        names = _changed(candidate, current)
+        evaluator = tuner.evaluator(None, names, reference=current)
+        result = evaluator.evaluate_skills(candidate)
+        why = _accepts(evaluator, current_eval, result)
+        line = f"joint: {len(steps)} more example requests over {len(names)} skills"
+        status = "discard" if why else "keep"
+        experiments.append(Experiment("(joint)", 0, look, status, result.metric, why or "", line))
+        tuner.say(f"{line} {'refused: ' + why if why else 'kept'} (train {_pct(result.metric)})")
+        if why is None:
+            current, current_eval, added = candidate, result, added + len(steps)
+        elif len(steps) > 1:
+            steps = steps[: len(steps) // 2]
+            continue
+        else:
+            refused.add((steps[0].skill, steps[0].request))
+        steps = joint_examples(tuner.router, current, tuner.train, exclude=refused)
+    if not added:
+        return None
+    changed = len(_changed(current, skills))
+    return current, current_eval, f"joint: {added} example requests over {changed} skills"
 
 
 def _changed(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:

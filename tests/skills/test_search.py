@@ -71,7 +71,9 @@ def test_search_proposes_only_what_train_acceptance_keeps(router: EmbeddingRoute
 
 
 def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() -> None:
-    ev = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None, target="t")  # type: ignore[arg-type]
+    ev = SkillEvaluator(
+        [EvalItem("q", "a", "clean", "train")], router=None, target="t", reference=[]
+    )  # type: ignore[arg-type]
     before = Evaluation(
         0.5,
         details={"train/all": 0.5, "train/hits/a": 2.0},
@@ -84,7 +86,7 @@ def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() ->
     )
     taken = Evaluation(
         0.6,
-        details={"train/all": 0.6, "train/hits/a": 1.0, "train/to/t/a": 1.0},
+        details={"train/all": 0.6, "train/hits/a": 1.0, "train/took/t/a": 1.0},
         holdout={"holdout/all": 0.5, "holdout/hits/a": 2.0},
     )
     assert ev.veto(before, to_none) is None

@@ -53,11 +53,10 @@ def test_train_gain_that_lowers_heldout_typo_slice_is_vetoed(strict: EmbeddingRo
         EvalItem("relase teh service to prodution", "deploy-service", "typo", "holdout"),
         EvalItem("documnet the new featrue", "write-docs", "typo", "holdout"),
     ]
-    evaluator = SkillEvaluator(items, strict, target="deploy-service")
     docs = skill("write-docs", "Write user documentation.")
-    before = evaluator.evaluate_skills(
-        [skill("deploy-service", "Deploy a service to production."), docs]
-    )
+    start = [skill("deploy-service", "Deploy a service to production."), docs]
+    evaluator = SkillEvaluator(items, strict, target="deploy-service", reference=start)
+    before = evaluator.evaluate_skills(start)
     after = evaluator.evaluate_skills([skill("deploy-service", "ship it yolo"), docs])
     assert before.metric is not None and after.metric is not None
     assert after.metric > before.metric  # the strategy alone would keep it
@@ -76,9 +75,10 @@ def test_veto_refuses_a_rewrite_that_takes_another_skills_queries(
         EvalItem("write the user guide", "write-docs", "clean", "train"),
         EvalItem("deploy the api to prod", "deploy-service", "clean", "train"),
     ]
-    evaluator = SkillEvaluator(items, router, target="deploy-service")
     docs = skill("write-docs", "Write user documentation.")
-    before = evaluator.evaluate_skills([skill("deploy-service", "Deploy to production."), docs])
+    start = [skill("deploy-service", "Deploy to production."), docs]
+    evaluator = SkillEvaluator(items, router, target="deploy-service", reference=start)
+    before = evaluator.evaluate_skills(start)
     greedy = skill("deploy-service", "Write the user guide and write docs for users.")
     after = evaluator.evaluate_skills([greedy, docs])
     reason = evaluator.veto(before, after)

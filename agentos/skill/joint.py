@@ -1,0 +1,118 @@
+"""The joint stage: example requests chosen for every skill at once, on the train split only.
+
+A skill tuned alone can seldom quote more of its own requests: each one makes it louder than the
+skills left as they were, so it takes their queries or moves the re-fitted "none" cut. Skills that
+quote their requests together keep their balance. This stage grows the example sentence of every
+skill (`agentos.skill.examples`) one request at a time, greedily, judged on train queries only:
+
+- an addition may not misroute any train query that was routed right (to another skill or to
+  none);
+- it must route more train queries right, or widen their margins (`router.margins`), each
+  counted up to `MARGIN`: thin wins are widened before safe ones are fattened.
+
+The tuner judges the additions like a merge (train accuracy up, held-out accuracy and every fuzzy
+held-out slice not down, no query routed right before taken by a rewritten skill), halving a
+refused run until a part passes, for at most `tune.JOINT_LOOKS` held-out looks. The stage runs
+before the per-skill rounds, which then tune from its result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from agentos.skill.evals import EvalItem
+from agentos.skill.examples import request_phrase, split_examples, with_examples
+from agentos.skill.model import Skill
+from agentos.skill.router import CalibratingRouter, Matrix, best_threshold, margins
+
+MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
+MAX_STEPS = 150
+
+
+@dataclass(frozen=True)
+class Step:
+    """The skill set after one more example request, and which."""
+
+    skills: list[Skill]
+    skill: str
+    request: str
+
+
+def joint_examples(
+    router: CalibratingRouter,
+    skills: Sequence[Skill],
+    train: Sequence[EvalItem],
+    *,
+    limit: int = MAX_STEPS,
+    exclude: Collection[tuple[str, str]] = (),
+) -> list[Step]:
+    """The greedy additions from `skills`, in order (empty when none helps on train); `exclude`
+    holds (skill, request) pairs never to add."""
+    names = [s.name for s in skills]
+    wanted = {
+        s.name: list(
+            dict.fromkeys(p for i in train if i.expect == s.name and (p := request_phrase(i)))
+        )
+        for s in skills
+    }
+    queries = [i.query for i in train]
+    current = list(skills)
+    matrix = router.scores(queries, current)
+    score = _margins(matrix, names, train)
+    steps: list[Step] = []
+    for _ in range(limit):
+        options = [
+            o for o in _options(current, wanted) if (current[o[0]].name, o[1]) not in exclude
+        ]
+        if not options:
+            break
+        router.prepare([new for _, _, new in options])  # one model call for the whole step
+        best: tuple[tuple[int, float], int, Skill, str, Matrix] | None = None
+        for k, request, new in options:
+            trial = matrix.copy()
+            trial[:, k] = router.scores(queries, [new])[:, 0]  # only skill k's column moves
+            trial_score = _margins(trial, names, train)
+            if np.any((score > 0) & (trial_score <= 0)):
+                continue  # it misroutes a train query that was routed right
+            key = _key(trial_score)
+            if key > _key(score) and (best is None or key > best[0]):
+                best = (key, k, new, request, trial)
+        if best is None:
+            break
+        _, k, new, request, matrix = best
+        current = [*current[:k], new, *current[k + 1 :]]
+        score = _margins(matrix, names, train)
+        steps.append(Step(current, new.name, request))
+    return steps
+
+
+def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tuple[int, str, Skill]]:
+    """Every skill with one more of its train requests quoted, within the format's limits."""
+    out = []
+    for k, skill in enumerate(skills):
+        head, have, _ = split_examples(skill.description)
+        present = {h.lower() for h in have}
+        for request in wanted[skill.name]:
+            if request.lower() in present or request.lower() in head.lower():
+                continue
+            text = with_examples(skill.description, [*have, request])
+            if text is not None:
+                out.append((k, request, skill.with_components({f"{skill.name}/description": text})))
+    return out
+
+
+def _margins(
+    matrix: Matrix, names: list[str], train: Sequence[EvalItem]
+) -> npt.NDArray[np.float64]:
+    """Each train query's margin, with the "none" cut re-fitted for these scores."""
+    return margins(matrix, names, train, best_threshold(matrix, names, train))
+
+
+def _key(margin: npt.NDArray[np.float64]) -> tuple[int, float]:
+    """Train queries routed right, then their margins capped at `MARGIN` (rounded, so float noise
+    never counts as a gain)."""
+    return int((margin > 0).sum()), round(float(np.minimum(margin, MARGIN).sum()), 6)
