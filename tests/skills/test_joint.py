@@ -1,0 +1,142 @@
+"""The joint stage: additions chosen on train only never misroute a train query routed right; a
+refused run is halved and its first part kept; "taken" is judged query by query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import EXAMPLES
+from skill_helpers import skill, write_skills
+
+from agentos.skill import EvalItem, SkillEvaluator, load_skills, tune_skills
+from agentos.skill import joint as joint_module
+from agentos.skill import tune as tune_module
+from agentos.skill.evals import augment, load_evals
+from agentos.skill.examples import split_examples, with_examples
+from agentos.skill.model import MAX_DESCRIPTION, Skill
+from agentos.skill.router import EmbeddingRouter, best_threshold, margins
+
+
+def train_margins(
+    router: EmbeddingRouter, skills: Sequence[Skill], train: Sequence[EvalItem]
+) -> np.ndarray:
+    scores = router.scores([i.query for i in train], skills)
+    names = [s.name for s in skills]
+    return margins(scores, names, train, best_threshold(scores, names, train))
+
+
+def test_joint_additions_never_misroute_a_train_query_routed_right(
+    router: EmbeddingRouter,
+) -> None:
+    skills = load_skills(EXAMPLES)
+    items = augment(load_evals(EXAMPLES / "evals.jsonl", [s.name for s in skills]), seed=0)
+    train = [i for i in items if i.split == "train"]
+    steps = joint_module.joint_examples(router, skills, train, limit=5)
+    assert len(steps) == 5
+    before, previous = train_margins(router, skills, train), skills
+    for step in steps:
+        after = train_margins(router, step.skills, train)
+        assert not np.any((before > 0) & (after <= 0))
+        assert (after > 0).sum() >= (before > 0).sum()
+        (changed,) = [s for s, o in zip(step.skills, previous, strict=True) if s != o]
+        assert changed.name == step.skill and len(changed.description) <= MAX_DESCRIPTION
+        assert split_examples(changed.description)[1][-1] == step.request
+        assert any(i.expect == step.skill for i in train if step.request in i.query)
+        before, previous = after, step.skills
+    assert (before > 0).mean() > (train_margins(router, skills, train) > 0).mean()
+    first = (steps[0].skill, steps[0].request)
+    again = joint_module.joint_examples(router, skills, train, limit=1, exclude={first})
+    assert (again[0].skill, again[0].request) != first
+
+
+DEPLOY = "Run the Helm chart upgrade for the payments service."
+DOCS = "Write user documentation."
+
+
+def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
+    tmp_path: Path, router: EmbeddingRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scripted run: deploy-service quotes its missed train request (a gain), then
+    write-docs quotes its own and one that takes deploy-service's held-out query. The whole is
+    refused; its first half passes and is kept; the next search finds nothing."""
+    rows = [
+        ("run the helm upgrade for payments", "deploy-service", "train"),
+        ("make the new version available to users", "deploy-service", "train"),
+        ("add a page about settings to the manual", "write-docs", "train"),
+        ("explain the endpoints in the readme", "write-docs", "train"),
+        ("what is the capital of France", None, "train"),
+        ("order pizza", None, "train"),
+        ("ship the hotfix to customers", "deploy-service", "holdout"),
+        ("get the fix out to users", "deploy-service", "holdout"),
+        ("the docs are outdated", "write-docs", "holdout"),
+    ]
+    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, rows)
+    deploy = with_examples(DEPLOY, ["make the new version available to users"])
+    docs = with_examples(
+        DOCS, ["explain the endpoints in the readme", "ship the hotfix notes to customers"]
+    )
+    assert deploy is not None and docs is not None
+    runs: list[int] = []
+
+    def scripted(
+        _router: object, skills: Sequence[Skill], _train: object, **_: object
+    ) -> list[joint_module.Step]:
+        runs.append(len(runs))
+        if len(runs) > 1:
+            return []
+        first = [s.with_components({"deploy-service/description": deploy}) for s in skills]
+        second = [s.with_components({"write-docs/description": docs}) for s in first]
+        return [
+            joint_module.Step(first, "deploy-service", "make the new version available to users"),
+            joint_module.Step(second, "write-docs", "ship the hotfix notes to customers"),
+        ]
+
+    monkeypatch.setattr(tune_module, "joint_examples", scripted)
+    lines: list[str] = []
+    report = tune_skills(
+        folder,
+        tmp_path / "evals.jsonl",
+        budget=1,
+        rounds=1,
+        workers=1,
+        router=router,
+        offline=True,
+        progress=lines.append,
+    )
+    joint_lines = [line for line in lines if line.startswith("joint:")]
+    assert joint_lines[0].startswith("joint: 2 more example requests over 2 skills refused")
+    assert joint_lines[1].startswith("joint: 1 more example requests over 1 skills kept")
+    assert len(runs) == 2  # the search went on from the kept set, and found nothing
+    assert report.accepted[0] == "joint: 1 example requests over 1 skills"
+    final = {s.name: s for s in load_skills(folder)}  # the user's folder is untouched
+    assert final["write-docs"].description == DOCS
+
+
+def test_a_query_already_misrouted_is_not_taken_when_it_moves() -> None:
+    """Reference: q1 (a's) goes to c, q2 (a's) goes to a. A rewrite of t that moves q1 to t
+    takes nothing; one that moves q2 to t takes one of a's queries."""
+
+    class Table:
+        def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
+            table = dict(pair.split("=") for pair in skills[0].description.split())
+            return [table[q] for q in queries]
+
+    items = [EvalItem("q1", "a", "clean", "train"), EvalItem("q2", "a", "clean", "train")]
+
+    def routed(q1: str, q2: str) -> list[Skill]:
+        return [skill("t", f"q1={q1} q2={q2}"), skill("a", "x"), skill("c", "y")]
+
+    reference = routed("c", "a")
+    ev = SkillEvaluator(items, Table(), target="t", reference=reference)
+    start = ev.evaluate_skills(reference)
+    moved_wrong = ev.evaluate_skills(routed("t", "a"))
+    moved_right = ev.evaluate_skills(routed("c", "t"))
+    assert moved_wrong.details["train/to/t/a"] == 1.0  # a misroute count went up
+    assert ev.veto(start, moved_wrong) is None
+    reason = ev.veto(start, moved_right)
+    assert reason is not None and "a lost train queries" in reason
+    with pytest.raises(ValueError):
+        SkillEvaluator(items, Table(), target="t")
