@@ -12,25 +12,30 @@ skill (`agentos.skill.examples`) one request at a time, greedily, judged on trai
 
 The tuner judges the additions like a merge (train accuracy up, held-out accuracy and every fuzzy
 held-out slice not down, no query routed right before taken by a rewritten skill), halving a
-refused run until a part passes, for at most `tune.JOINT_LOOKS` held-out looks. The stage runs
+refused run until a part passes, for at most `LOOKS` held-out looks (`joint_stage`). The stage runs
 before the per-skill rounds, which then tune from its result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from agentos.evaluator import Evaluation
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import request_phrase, split_examples, with_examples
 from agentos.skill.model import Skill
+from agentos.skill.report import Experiment
 from agentos.skill.router import CalibratingRouter, Matrix, best_threshold, margins
 
 MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
 MAX_STEPS = 150
+LOOKS = 12  # joint candidates judged on held-out
+
+Judged = tuple[Evaluation, str | None]  # a candidate's evaluation, and why it is refused
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,48 @@ def joint_examples(
         score = _margins(matrix, names, train)
         steps.append(Step(current, new.name, request))
     return steps
+
+
+def joint_stage(
+    router: CalibratingRouter,
+    skills: list[Skill],
+    evaluation: Evaluation,
+    train: Sequence[EvalItem],
+    judge: Callable[[list[Skill], list[Skill], Evaluation], Judged],
+    experiments: list[Experiment],
+    say: Callable[[str], None],
+) -> tuple[list[Skill], Evaluation, str] | None:
+    """At most `LOOKS` candidates for `judge(candidate, current, its evaluation)`: the greedy
+    additions judged whole, a refused run halved (its first additions kept) until one passes, a
+    single refused addition left out of later runs; after a pass the search goes on from the
+    accepted set. Each look is appended to `experiments` and reported to `say`. The accepted
+    set, its evaluation and report line, or None."""
+    current, current_eval, added = skills, evaluation, 0
+    refused: set[tuple[str, str]] = set()
+    steps = joint_examples(router, current, train)
+    for look in range(1, LOOKS + 1):
+        if not steps:
+            break
+        candidate = steps[-1].skills
+        result, why = judge(candidate, current, current_eval)
+        skills_changed = sum(a != b for a, b in zip(candidate, current, strict=True))
+        line = f"joint: {len(steps)} more example requests over {skills_changed} skills"
+        status = "discard" if why else "keep"
+        experiments.append(Experiment("(joint)", 0, look, status, result.metric, why or "", line))
+        train_now = "-" if result.metric is None else f"{100 * result.metric:.1f}%"
+        say(f"{line} {'refused: ' + why if why else 'kept'} (train {train_now})")
+        if why is None:
+            current, current_eval, added = candidate, result, added + len(steps)
+        elif len(steps) > 1:
+            steps = steps[: len(steps) // 2]
+            continue
+        else:
+            refused.add((steps[0].skill, steps[0].request))
+        steps = joint_examples(router, current, train, exclude=refused)
+    if not added:
+        return None
+    changed = sum(a != b for a, b in zip(current, skills, strict=True))
+    return current, current_eval, f"joint: {added} example requests over {changed} skills"
 
 
 def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tuple[int, str, Skill]]:

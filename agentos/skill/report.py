@@ -183,6 +183,10 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
     lines.append("held-out confusions (expected -> routed: before, after):")
     for c in report.confusions[:confusions]:
         lines.append(f"  {c.expected} -> {c.got}: {c.before}, {c.after}")
+    if report.accepted:
+        lines.append("")
+        lines.append("accepted (on the branch, in order):")
+        lines.extend(f"  {line}" for line in report.accepted)
     if report.refusals:
         lines.append("")
         lines.extend(report.refusals)

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from agentos.errors import IntegrityError, UserError
+from agentos.providers.llm.registry import has_endpoint
 from agentos.skill.evals import EvalItem
 from agentos.skill.model import Skill
 
@@ -255,3 +256,19 @@ def best_threshold(scores: Matrix, names: Sequence[str], train: Sequence[EvalIte
     hits = np.where(above, fires_right[None, :], none_right[None, :]).sum(axis=1)
     ties = mids[hits == hits.max()]
     return float(ties[len(ties) // 2])
+
+
+class SkillRouter(Router, Protocol):
+    """A router whose "none" cut can be calibrated on the train split."""
+
+    def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float: ...
+
+
+def default_router() -> SkillRouter:
+    """Claude when a key is set (or `ANTHROPIC_BASE_URL` is a local fake), the offline embedding
+    router otherwise."""
+    if has_endpoint():
+        from agentos.skill.claude_router import ClaudeRouter
+
+        return ClaudeRouter()
+    return EmbeddingRouter()

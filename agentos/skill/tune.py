@@ -1,12 +1,18 @@
-"""Tuning a folder of skills: one `agentos run` graph per skill, in parallel, then merge what
-each skill won and write it on a git branch.
+"""Tuning a folder of skills: a joint stage, then one `agentos run` graph per skill, in
+parallel, then merge what each skill won and write it on a git branch.
+
+When the offline operators propose and the router is local, the joint stage
+(`agentos.skill.joint`) first adds example requests to every skill at once, chosen on train
+margins and accepted like a merge; its result (committed under `refs/agentos/RUN/joint`) is the
+first round's baseline.
 
 Per round, every skill gets its own run of the loop's graph (`agentos.skill.loop`): the offline
 text operators (or the given provider) propose a whole SKILL.md, the graph commits it, the gates
 node runs the `skill-gates` tool (a lost or weakened gate: `rejected`, with a `refused:` report
 line), the `SkillEvaluator` routes the train and held-out queries on the committed snapshot, the
 `greedy` strategy keeps it only if train accuracy rises and the evaluator's veto refuses it if
-held-out accuracy, a protected held-out slice or another skill's hits fell. The graphs run in a
+held-out accuracy or a protected held-out slice fell, or a query another skill had now goes to
+the rewritten one. The graphs run in a
 thread pool over one ledger (the router's model call is serialized; the rest is numpy).
 
 Then each skill's winner is merged in turn, in order of gain, and kept only if the merged set still
@@ -19,14 +25,12 @@ graphs run in a scratch repository holding a copy of the folder, and no branch i
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Protocol
 
 from agentos.candidate import EditError
 from agentos.errors import UserError
@@ -41,7 +45,7 @@ from agentos.runner import repo_lock, state_dir
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gates import GatePins, pin_gates
-from agentos.skill.joint import joint_examples
+from agentos.skill.joint import Judged, joint_stage
 from agentos.skill.llm import SkillLLMProposer
 from agentos.skill.loop import (
     SkillRun,
@@ -55,9 +59,8 @@ from agentos.skill.loop import (
 from agentos.skill.model import SKILL_FILE, Skill, load_skills, parse_skill, render_skill
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.report import Experiment, TuneReport, build_report
-from agentos.skill.router import CalibratingRouter, EmbeddingRouter, Router
-
-JOINT_LOOKS = 12  # joint candidates judged on held-out
+from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
+from agentos.skill.workspace import protected_evals, repo_of, scratch_repo, write_branch
 
 
 class _Tuner:
@@ -225,15 +228,15 @@ def tune_skills(
     root = Path(path).resolve()
     skills = load_skills(root)
     items = augment(load_evals(evals, [s.name for s in skills]), seed=seed)
-    user_repo = _repo_of(root)
+    user_repo = repo_of(root)
     run_id = new_run_id()
     scratch = None if user_repo is not None else Path(tempfile.mkdtemp(prefix="agentos-skills-"))
     try:
-        repo = user_repo or _scratch_repo(root, scratch)  # type: ignore[arg-type]
+        repo = user_repo or scratch_repo(root, scratch)  # type: ignore[arg-type]
         top = repo.root.resolve()
         skills_dir = root.relative_to(top).as_posix() if user_repo is not None else ""
         skills_dir = "" if skills_dir == "." else skills_dir
-        protected = _protected(top, root, top / skills_dir, Path(evals).resolve())
+        protected = protected_evals(top, root, top / skills_dir, Path(evals).resolve())
         router = router or (EmbeddingRouter() if offline else default_router())
         threshold = router.calibrate(items, skills)
         pins = pin_gates(skills, repo.git_dir / "agentos" / "skill-gates" / f"{run_id}.json")
@@ -266,7 +269,7 @@ def tune_skills(
         branch_name, commit = None, None
         if user_repo is not None and changed:
             branch_name = branch or f"agentos/tune-skills-{run_id}"
-            commit = _write_branch(user_repo, changed, branch_name, run_id, accepted)
+            commit = write_branch(user_repo, changed, branch_name, run_id, accepted)
         return build_report(
             skills=skills,
             final=current,
@@ -354,7 +357,8 @@ def _rounds(
                 tuner.say(f"round {rnd}: merge of {win.skill} refused: {why}")
                 continue
             current, current_eval, merged = candidate, result, True
-            accepted.append(f"round {rnd}: {win.skill}: {win.description}")
+            what = win.description.removeprefix(f"{win.skill}: ")
+            accepted.append(f"round {rnd}: {win.skill}: {what}")
             tuner.say(f"round {rnd}: merged {win.skill} (train {_pct(result.metric)})")
             merges.append((current, current_eval, len(accepted)))
             commit = tuner.repo.commit_files(
@@ -382,40 +386,16 @@ def _rounds(
 def _joint(
     tuner: _Tuner, skills: list[Skill], evaluation: Evaluation, experiments: list[Experiment]
 ) -> tuple[list[Skill], Evaluation, str] | None:
-    """The joint stage (`agentos.skill.joint`) on the local router, at most `JOINT_LOOKS`
-    held-out looks: the greedy additions judged whole, a refused run halved (its first
-    additions kept) until one passes, a single refused addition left out of later runs; after a
-    pass the search goes on from the accepted set. The accepted set and its report line, or
-    None."""
+    """The joint stage, when the offline operators propose and the router is local."""
     if not tuner.local_proposals or not isinstance(tuner.router, CalibratingRouter):
         return None
-    current, current_eval, added = skills, evaluation, 0
-    refused: set[tuple[str, str]] = set()
-    steps = joint_examples(tuner.router, current, tuner.train)
-    for look in range(1, JOINT_LOOKS + 1):
-        if not steps:
-            break
-        candidate = steps[-1].skills
-        names = _changed(candidate, current)
-        evaluator = tuner.evaluator(None, names, reference=current)
+
+    def judge(candidate: list[Skill], current: list[Skill], now: Evaluation) -> Judged:
+        evaluator = tuner.evaluator(None, _changed(candidate, current), reference=current)
         result = evaluator.evaluate_skills(candidate)
-        why = _accepts(evaluator, current_eval, result)
-        line = f"joint: {len(steps)} more example requests over {len(names)} skills"
-        status = "discard" if why else "keep"
-        experiments.append(Experiment("(joint)", 0, look, status, result.metric, why or "", line))
-        tuner.say(f"{line} {'refused: ' + why if why else 'kept'} (train {_pct(result.metric)})")
-        if why is None:
-            current, current_eval, added = candidate, result, added + len(steps)
-        elif len(steps) > 1:
-            steps = steps[: len(steps) // 2]
-            continue
-        else:
-            refused.add((steps[0].skill, steps[0].request))
-        steps = joint_examples(tuner.router, current, tuner.train, exclude=refused)
-    if not added:
-        return None
-    changed = len(_changed(current, skills))
-    return current, current_eval, f"joint: {added} example requests over {changed} skills"
+        return result, _accepts(evaluator, now, result)
+
+    return joint_stage(tuner.router, skills, evaluation, tuner.train, judge, experiments, tuner.say)
 
 
 def _changed(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:
@@ -429,68 +409,6 @@ def _changed(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
-
-
-class SkillRouter(Router, Protocol):
-    """A router whose "none" cut can be calibrated on the train split."""
-
-    def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float: ...
-
-
-def default_router() -> SkillRouter:
-    """Claude when a key is set (or `ANTHROPIC_BASE_URL` is a local fake), the offline embedding
-    router otherwise."""
-    if has_endpoint():
-        from agentos.skill.claude_router import ClaudeRouter
-
-        return ClaudeRouter()
-    return EmbeddingRouter()
-
-
-def _repo_of(root: Path) -> Repo | None:
-    try:
-        return Repo(root)
-    except UserError as exc:
-        if "not a git repository" not in str(exc):
-            raise
-        return None
-
-
-def _scratch_repo(folder: Path, scratch: Path) -> Repo:
-    """A one-commit repository holding a copy of the skills folder (symlinks refused earlier)."""
-    work = scratch / "skills"
-    shutil.copytree(folder, work, symlinks=True)
-    env = ["-c", "user.name=agentos", "-c", "user.email=agentos@localhost"]
-    for args in (["init", "-q"], ["add", "-A"], [*env, "commit", "-qm", "skills to tune"]):
-        subprocess.run(["git", "-C", str(work), *args], check=True, capture_output=True)
-    return Repo(work)
-
-
-def _protected(top: Path, folder: Path, work: Path, evals: Path) -> tuple[str, ...]:
-    """The eval set, repository-relative, when it lies inside the repository (or inside the
-    skills folder that a scratch repository copied to `work`)."""
-    if evals.is_relative_to(folder):
-        evals = work / evals.relative_to(folder)
-    if evals.is_relative_to(top) and evals.is_file():
-        return (evals.relative_to(top).as_posix(),)
-    return ()
-
-
-def _write_branch(
-    repo: Repo, changed: Sequence[Skill], branch: str, run_id: str, accepted: Sequence[str]
-) -> str:
-    """Commit the rewritten SKILL.md files on HEAD into `branch` (plumbing, compare-and-swap)."""
-    head = repo.rev("HEAD")
-    assert head is not None
-    files = {
-        s.path.resolve().relative_to(repo.root.resolve()).as_posix(): render_skill(s).encode()
-        for s in changed
-    }
-    message = f"agentos tune-skills {run_id}\n\n" + "\n".join(accepted)
-    commit = repo.commit_files(head, files, message)
-    ref = f"refs/heads/{branch}"
-    repo.update_ref(ref, commit, repo.rev(ref))
-    return commit
 
 
 __all__ = ["SkillRouter", "default_router", "tune_skills"]

@@ -13,7 +13,6 @@ from skill_helpers import skill, write_skills
 
 from agentos.skill import EvalItem, SkillEvaluator, load_skills, tune_skills
 from agentos.skill import joint as joint_module
-from agentos.skill import tune as tune_module
 from agentos.skill.evals import augment, load_evals
 from agentos.skill.examples import split_examples, with_examples
 from agentos.skill.model import MAX_DESCRIPTION, Skill
@@ -94,7 +93,7 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
             joint_module.Step(second, "write-docs", "ship the hotfix notes to customers"),
         ]
 
-    monkeypatch.setattr(tune_module, "joint_examples", scripted)
+    monkeypatch.setattr(joint_module, "joint_examples", scripted)
     lines: list[str] = []
     report = tune_skills(
         folder,

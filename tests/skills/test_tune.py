@@ -124,7 +124,9 @@ def test_tuning_examples_raises_heldout_accuracy_and_keeps_every_gate(
         rewritten = skill_from(text, name)
         assert violations(detect_gates(original[name]), rewritten.body) == []
         assert rewritten.description != original[name].description
-    assert "holdout_gain_points:" in render_table(report)
+    table = render_table(report)
+    assert "holdout_gain_points:" in table
+    assert all(f"  {line}" in table for line in report.accepted) and report.accepted
     assert json.loads(to_json(report))["branch"] == report.branch
 
 
