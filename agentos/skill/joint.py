@@ -117,8 +117,8 @@ def joint_stage(
             break
         candidate = steps[-1].skills
         result, why = judge(candidate, current, current_eval)
-        skills_changed = sum(a != b for a, b in zip(candidate, current, strict=True))
-        line = f"joint: {len(steps)} more example requests over {skills_changed} skills"
+        over = _count(sum(a != b for a, b in zip(candidate, current, strict=True)), "skill")
+        line = f"joint: {_count(len(steps), 'more example request')} over {over}"
         status = "discard" if why else "keep"
         experiments.append(Experiment("(joint)", 0, look, status, result.metric, why or "", line))
         train_now = "-" if result.metric is None else f"{100 * result.metric:.1f}%"
@@ -134,7 +134,12 @@ def joint_stage(
     if not added:
         return None
     changed = sum(a != b for a, b in zip(current, skills, strict=True))
-    return current, current_eval, f"joint: {added} example requests over {changed} skills"
+    line = f"joint: {_count(added, 'example request')} over {_count(changed, 'skill')}"
+    return current, current_eval, line
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tuple[int, str, Skill]]:
