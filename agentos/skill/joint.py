@@ -40,11 +40,13 @@ Judged = tuple[Evaluation, str | None]  # a candidate's evaluation, and why it i
 
 @dataclass(frozen=True)
 class Step:
-    """The skill set after one more example request, and which."""
+    """The skill set after one more example request, which, and how many more train queries
+    are routed right than before the run."""
 
     skills: list[Skill]
     skill: str
     request: str
+    gain: int
 
 
 def joint_examples(
@@ -68,6 +70,7 @@ def joint_examples(
     current = list(skills)
     matrix = router.scores(queries, current)
     score = _margins(matrix, names, train)
+    start = int((score > 0).sum())
     steps: list[Step] = []
     for _ in range(limit):
         options = [
@@ -91,7 +94,7 @@ def joint_examples(
         _, k, new, request, matrix = best
         current = [*current[:k], new, *current[k + 1 :]]
         score = _margins(matrix, names, train)
-        steps.append(Step(current, new.name, request))
+        steps.append(Step(current, new.name, request, int((score > 0).sum()) - start))
     return steps
 
 
@@ -112,9 +115,11 @@ def joint_stage(
     current, current_eval, added = skills, evaluation, 0
     refused: set[tuple[str, str]] = set()
     steps = joint_examples(router, current, train)
+    if not steps or steps[-1].gain <= 0:
+        say("joint: no example requests would route more train queries right")
     for look in range(1, LOOKS + 1):
-        if not steps:
-            break
+        if not steps or steps[-1].gain <= 0:
+            break  # nothing, or wider margins only: the train side of acceptance refuses it
         candidate = steps[-1].skills
         result, why = judge(candidate, current, current_eval)
         over = _count(sum(a != b for a, b in zip(candidate, current, strict=True)), "skill")

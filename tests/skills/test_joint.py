@@ -40,6 +40,7 @@ def test_joint_additions_never_misroute_a_train_query_routed_right(
         after = train_margins(router, step.skills, train)
         assert not np.any((before > 0) & (after <= 0))
         assert (after > 0).sum() >= (before > 0).sum()
+        assert step.gain == (after > 0).sum() - (train_margins(router, skills, train) > 0).sum()
         (changed,) = [s for s, o in zip(step.skills, previous, strict=True) if s != o]
         assert changed.name == step.skill and len(changed.description) <= MAX_DESCRIPTION
         assert split_examples(changed.description)[1][-1] == step.request
@@ -89,8 +90,10 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
         first = [s.with_components({"deploy-service/description": deploy}) for s in skills]
         second = [s.with_components({"write-docs/description": docs}) for s in first]
         return [
-            joint_module.Step(first, "deploy-service", "make the new version available to users"),
-            joint_module.Step(second, "write-docs", "ship the hotfix notes to customers"),
+            joint_module.Step(
+                first, "deploy-service", "make the new version available to users", 1
+            ),
+            joint_module.Step(second, "write-docs", "ship the hotfix notes to customers", 2),
         ]
 
     monkeypatch.setattr(joint_module, "joint_examples", scripted)
@@ -112,6 +115,31 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
     assert report.accepted[0] == "joint: 1 example request over 1 skill"
     final = {s.name: s for s in load_skills(folder)}  # the user's folder is untouched
     assert final["write-docs"].description == DOCS
+
+
+def test_no_joint_look_when_train_is_already_all_right(
+    tmp_path: Path, router: EmbeddingRouter
+) -> None:
+    """Every train query is routed right: additions could only widen margins, which the train
+    side of acceptance refuses, so none is judged (no held-out look is spent)."""
+    rows = [
+        ("deploy the api", "deploy-service", "train"),
+        ("ship build 7 live", "deploy-service", "train"),
+        ("order pizza", None, "train"),
+        ("push it to prod", "deploy-service", "holdout"),
+    ]
+    folder = write_skills(tmp_path, {"deploy-service": "Run the Helm upgrade for payments."}, rows)
+    skills = load_skills(folder)
+    train = [EvalItem(q, e, "clean", s) for q, e, s in rows if s == "train"]
+    assert (train_margins(router, skills, train) > 0).all()
+    assert all(s.gain == 0 for s in joint_module.joint_examples(router, skills, train))
+    lines: list[str] = []
+    tune_skills(
+        folder, tmp_path / "evals.jsonl", budget=1, rounds=1, router=router, offline=True,
+        progress=lines.append,
+    )  # fmt: skip
+    joint = [line for line in lines if line.startswith("joint:")]
+    assert joint == ["joint: no example requests would route more train queries right"]
 
 
 def test_a_query_already_misrouted_is_not_taken_when_it_moves() -> None:
