@@ -311,19 +311,20 @@ def _rounds(
     per_round = max(1, -(-budget // max(1, rounds)))
     # every merged set, with how many accepted lines it has (the baseline first)
     merges: list[tuple[list[Skill], Evaluation, int]] = [(current, current_eval, 0)]
-    joint = _joint(tuner, current, current_eval, experiments)
-    if joint is not None:
-        current, current_eval, line = joint
-        changes = {
-            skill_path(tuner.skills_dir, s.name): render_skill(s).encode("utf-8")
-            for s in current
-            if s.name in _changed(current, skills)
-        }
-        commit = tuner.repo.commit_files(commit, changes, f"agentos {tuner.run_id} {line}")
-        tuner.repo.update_ref(f"refs/agentos/{tuner.run_id}/joint", commit, None)
-        accepted.append(line)
-        merges.append((current, current_eval, len(accepted)))
-    for rnd in range(1, rounds + 1):
+    # The joint stage runs before each round and after the last; a round that moves nothing
+    # ends the loop, so it never searches the same set twice.
+    for rnd in range(1, rounds + 2):
+        joint = _joint(tuner, current, current_eval, experiments)
+        if joint is not None:
+            before, (current, current_eval, line) = current, joint
+            commit = tuner.repo.commit_files(
+                commit, _files(tuner, current, before), f"agentos {tuner.run_id} {line}"
+            )
+            tuner.repo.update_ref(f"refs/agentos/{tuner.run_id}/joint/{rnd}", commit, None)
+            accepted.append(f"{f'round {rnd}' if rnd <= rounds else 'last'}: {line}")
+            merges.append((current, current_eval, len(accepted)))
+        if rnd > rounds:
+            break
         names = [s.name for s in current]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             runs = list(
@@ -396,6 +397,16 @@ def _joint(
         return result, _accepts(evaluator, now, result)
 
     return joint_stage(tuner.router, skills, evaluation, tuner.train, judge, experiments, tuner.say)
+
+
+def _files(tuner: _Tuner, now: Sequence[Skill], before: Sequence[Skill]) -> dict[str, bytes]:
+    """The SKILL.md files of `now` that differ from `before`, repository-relative."""
+    changed = _changed(now, before)
+    return {
+        skill_path(tuner.skills_dir, s.name): render_skill(s).encode("utf-8")
+        for s in now
+        if s.name in changed
+    }
 
 
 def _changed(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:

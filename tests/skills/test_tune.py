@@ -199,6 +199,32 @@ class FixedRewrites:
         return Review([])
 
 
+def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before round 1 it sees the baseline; round 1 merges x-tool's rewrite, so it runs once
+    more, on the merged set, after the last round. A run that merges nothing calls it once."""
+    from agentos.skill import tune as tune_module
+
+    seen: list[list[str]] = []
+
+    def record(_tuner: object, skills: list[Skill], *_: object) -> None:
+        seen.append([s.description for s in skills])
+
+    monkeypatch.setattr(tune_module, "_joint", record)
+    rows = [
+        *[(q, "x-tool", "train") for q in ("fox", "ant one")],
+        ("bee", "z-tool", "train"),
+        ("ant ten", "x-tool", "holdout"),
+    ]
+    write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
+    tune_by_words(tmp_path, FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee cat"}), 1, [])
+    assert seen == [["ant job", "bee cat"], ["ant job fox", "bee cat"]]
+    seen.clear()
+    tune_by_words(tmp_path, FixedRewrites({"x-tool": "ant job", "z-tool": "bee cat"}), 1, [])
+    assert seen == [["ant job", "bee cat"]]
+
+
 def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> None:
     """x-tool's rewrite gains a query; z-tool's then gains two of its own but loses one to
     x-tool. Each passes when merged, but together a rewritten skill (x-tool) takes z-tool's
