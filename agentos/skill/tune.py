@@ -1,10 +1,10 @@
-"""Tuning a folder of skills: a joint stage, then one `agentos run` graph per skill, in
-parallel, then merge what each skill won and write it on a git branch.
+"""Tuning a folder of skills: per round, a joint stage, then one `agentos run` graph per skill,
+in parallel, then merge what each skill won; at the end, write it on a git branch.
 
 When the offline operators propose and the router is local, the joint stage
-(`agentos.skill.joint`) first adds example requests to every skill at once, chosen on train
-margins and accepted like a merge; its result (committed under `refs/agentos/RUN/joint`) is the
-first round's baseline.
+(`agentos.skill.joint`) adds example requests to every skill at once, chosen on train margins
+and accepted like a merge, before each round and after the last; an accepted set is committed
+under `refs/agentos/RUN/joint/ROUND` and is what the round tunes.
 
 Per round, every skill gets its own run of the loop's graph (`agentos.skill.loop`): the offline
 text operators (or the given provider) propose a whole SKILL.md, the graph commits it, the gates
