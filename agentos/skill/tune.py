@@ -6,14 +6,14 @@ When the offline operators propose and the router is local, the joint stage
 and accepted like a merge, before each round and after the last; an accepted set is committed
 under `refs/agentos/RUN/joint/ROUND` and is what the round tunes.
 
-Per round, every skill gets its own run of the loop's graph (`agentos.skill.loop`): the offline
-text operators (or the given provider) propose a whole SKILL.md, the graph commits it, the gates
-node runs the `skill-gates` tool (a lost or weakened gate: `rejected`, with a `refused:` report
-line), the `SkillEvaluator` routes the train and held-out queries on the committed snapshot, the
-`greedy` strategy keeps it only if train accuracy rises and the evaluator's veto refuses it if
-held-out accuracy or a protected held-out slice fell, or a query another skill had now goes to
-the rewritten one. The graphs run in a
-thread pool over one ledger (the router's model call is serialized; the rest is numpy).
+Per round, every skill gets its own run of the loop's graph (`agentos.skill.loop`): the offline text
+operators (or the given provider) propose a whole SKILL.md, the graph commits it, the gates node
+runs the `skill-gates` tool (a lost or weakened gate: `rejected`, with a `refused:` report line),
+the `SkillEvaluator` routes the train and held-out queries on the committed snapshot, the `greedy`
+strategy keeps it only if train accuracy rises and the evaluator's veto refuses it if held-out
+accuracy or a protected held-out slice fell, or a query another skill had now goes to the rewritten
+one. The graphs run in a thread pool over one ledger (the router's model call is serialized; the
+rest is numpy).
 
 Then each skill's winner is merged in turn, in order of gain, and kept only if the merged set still
 passes the same acceptance; the merged set is committed under `refs/agentos/RUN/merged/ROUND` and
