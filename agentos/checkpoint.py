@@ -44,7 +44,7 @@ def open_checkpointer(path: Path) -> SqliteSaver:
             conn.execute("PRAGMA journal_mode=WAL")
             break
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                 conn.close()
                 raise
             time.sleep(0.05)

@@ -25,8 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from agentos.git import Repo
 from agentos.skill import load_skills, tune_skills
 from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
+from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.examples import LEAD, request_phrase
 from agentos.skill.model import Skill, parse_skill
 from agentos.skill.router import EmbeddingRouter
@@ -67,17 +69,23 @@ def main() -> None:
         )
         wall = time.monotonic() - t2
         if held_back:
+            repo = Repo(tmp)
             tuned = [
-                parse_skill(s.path, show(tmp, report.branch, s.name), folder=s.name)
-                if report.branch and s.name in report.changed
+                parse_skill(
+                    s.path,
+                    repo.read(report.commit, f"skills/{s.name}/SKILL.md").decode(),
+                    folder=s.name,
+                )
+                if report.commit and s.name in report.changed
                 else s
                 for s in skills
             ]
             gate_items = load_evals(Path(tmp) / "skills" / "evals.jsonl", [s.name for s in skills])
             train = [i for i in augment(gate_items, seed=args.seed) if i.split == "train"]
+            audit = SkillEvaluator([*train, *held_back], router, recalibrate=True)
+            before, after = (audit.evaluate_skills(ss).holdout for ss in (skills, tuned))
             for slice_ in ("all", *SLICES):
-                part = [i for i in held_back if slice_ in ("all", i.slice)]
-                b, a = (accuracy_on(router, part, train, ss) for ss in (skills, tuned))
+                b, a = before[f"holdout/{slice_}"], after[f"holdout/{slice_}"]
                 print(f"audit_{slice_}: {100 * b:.1f} -> {100 * a:.1f} ({100 * (a - b):+.1f})")
     for row in report.rows:
         if row.group in ("slice", "all"):
@@ -112,28 +120,10 @@ def hold_back(path: Path) -> list[EvalItem]:
     return back
 
 
-def show(repo: str, branch: str, name: str) -> str:
-    """A SKILL.md as the tuning run's branch has it."""
-    out = subprocess.run(
-        ["git", "-C", repo, "show", f"{branch}:skills/{name}/SKILL.md"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return out.stdout
-
-
-def accuracy_on(
-    router: EmbeddingRouter, items: list[EvalItem], train: list[EvalItem], skills: list[Skill]
-) -> float:
-    """Accuracy on `items`, with the "none" cut calibrated on `train` for `skills`."""
-    routed = router.route_calibrated([i.query for i in items], skills, train)[0][len(train) :]
-    return sum(r == i.expect for r, i in zip(routed, items, strict=True)) / len(items)
-
-
 def ceiling(router: EmbeddingRouter, skills: list[Skill], seed: int) -> float:
     """Held-out accuracy with every train query quoted in its skill's description."""
     items = augment(load_evals(EXAMPLES / "evals.jsonl", [s.name for s in skills]), seed=seed)
     train = [i for i in items if i.split == "train"]
-    holdout = [i for i in items if i.split == "holdout"]
     quoted = []
     for skill in skills:
         phrases = dict.fromkeys(
@@ -141,8 +131,11 @@ def ceiling(router: EmbeddingRouter, skills: list[Skill], seed: int) -> float:
         )
         text = skill.description + " " + LEAD + "; ".join(f'"{p}"' for p in phrases) + "."
         quoted.append(skill.with_components({f"{skill.name}/description": text}))
-    routed = router.route_calibrated([i.query for i in holdout], quoted, train)[0][len(train) :]
-    return sum(r == i.expect for r, i in zip(routed, holdout, strict=True)) / len(holdout)
+    return (
+        SkillEvaluator(items, router, recalibrate=True)
+        .evaluate_skills(quoted)
+        .holdout["holdout/all"]
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from agentos.evaluator import Evaluation
 from agentos.git import RefConflict
+from agentos.nodes.propose import VETO_PREFIX
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import HistoryItem, LoopState, Outcome, Point
@@ -59,7 +60,7 @@ def make_decide(rt: Runtime) -> Any:
                     # the strategy never learns of the candidate's score: a vetoed commit must
                     # not become its best or its walk, or the next proposals would build on it
                     # (strategies copy the state they are given, so the graph's is untouched)
-                    status, reason = "discard", f"vetoed: {veto}"
+                    status, reason = "discard", f"{VETO_PREFIX}{veto}"
                     strategy = rt.strategy.fail(dict(state.get("strategy", {})), exp)
                     walk = incumbent["commit"]
             samples = scores.get("candidate", [])

@@ -10,22 +10,30 @@ proposer that reads them could steer by the held-out split one experiment at a t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from agentos.candidate import EditError, apply, diff_summary, editable_paths, unified_diff
 from agentos.providers.base import NothingToPropose, ProposeRequest, ProviderError
 from agentos.runtime import Runtime
-from agentos.state import Candidate, HistoryItem, LoopState
+from agentos.state import Candidate, HistoryItem, LoopState, Point
 
-VETOED = "vetoed: an acceptance check on data the proposer does not see failed"
+VETO_PREFIX = "vetoed: "  # how decide marks a vetoed experiment's reason
+VETOED = f"{VETO_PREFIX}an acceptance check on data the proposer does not see failed"
 
 
 def for_proposer(items: list[HistoryItem]) -> list[HistoryItem]:
     """`items` with the reasons of vetoed experiments replaced by `VETOED`."""
     return [
-        {**i, "reason": VETOED} if str(i.get("reason", "")).startswith("vetoed:") else i
+        {**i, "reason": VETOED} if str(i.get("reason", "")).startswith(VETO_PREFIX) else i
         for i in items
     ]
+
+
+def point_for_proposer(point: Point | None) -> Point | None:
+    """`point` without its held-out figures, which only the veto may read."""
+    if point is None:
+        return None
+    return cast(Point, {k: v for k, v in point.items() if k != "holdout"})
 
 
 def make_propose(rt: Runtime) -> Any:
@@ -69,9 +77,9 @@ def make_propose(rt: Runtime) -> Any:
                 seed=rt.task.search.seed * 1_000_003 + exp * 101 + attempt,
                 step=choice.step,
                 direction=state.get("direction"),
-                best=state.get("best"),
+                best=point_for_proposer(state.get("best")),
                 trials=trials,
-                baseline=state.get("baseline"),
+                baseline=point_for_proposer(state.get("baseline")),
             )
             try:
                 proposal = rt.provider.propose(request)

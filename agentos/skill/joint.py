@@ -27,7 +27,7 @@ import numpy.typing as npt
 from agentos.evaluator import Evaluation
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import request_phrase, split_examples, with_examples
-from agentos.skill.model import Skill
+from agentos.skill.model import Skill, changed_names
 from agentos.skill.report import Experiment
 from agentos.skill.router import CalibratingRouter, Matrix, best_threshold, margins
 
@@ -35,6 +35,7 @@ MARGIN = 0.05  # cosine units: a train query routed right by this much counts as
 MAX_STEPS = 150
 LOOKS = 12  # joint candidates judged on held-out
 
+Margins = npt.NDArray[np.float64]
 Judged = tuple[Evaluation, str | None]  # a candidate's evaluation, and why it is refused
 
 
@@ -79,7 +80,8 @@ def joint_examples(
         if not options:
             break
         router.prepare([new for _, _, new in options])  # one model call for the whole step
-        best: tuple[tuple[int, float], int, Skill, str, Matrix] | None = None
+        now = _key(score)
+        best: tuple[tuple[int, float], int, Skill, str, Matrix, Margins] | None = None
         for k, request, new in options:
             trial = matrix.copy()
             trial[:, k] = router.scores(queries, [new])[:, 0]  # only skill k's column moves
@@ -87,13 +89,12 @@ def joint_examples(
             if np.any((score > 0) & (trial_score <= 0)):
                 continue  # it misroutes a train query that was routed right
             key = _key(trial_score)
-            if key > _key(score) and (best is None or key > best[0]):
-                best = (key, k, new, request, trial)
+            if key > now and (best is None or key > best[0]):
+                best = (key, k, new, request, trial, trial_score)
         if best is None:
             break
-        _, k, new, request, matrix = best
+        _, k, new, request, matrix, score = best
         current = [*current[:k], new, *current[k + 1 :]]
-        score = _margins(matrix, names, train)
         steps.append(Step(current, new.name, request, int((score > 0).sum()) - start))
     return steps
 
@@ -122,7 +123,7 @@ def joint_stage(
             break  # nothing, or wider margins only: the train side of acceptance refuses it
         candidate = steps[-1].skills
         result, why = judge(candidate, current, current_eval)
-        over = _count(sum(a != b for a, b in zip(candidate, current, strict=True)), "skill")
+        over = _count(len(changed_names(candidate, current)), "skill")
         line = f"joint: {_count(len(steps), 'more example request')} over {over}"
         status = "discard" if why else "keep"
         experiments.append(Experiment("(joint)", 0, look, status, result.metric, why or "", line))
@@ -138,8 +139,8 @@ def joint_stage(
         steps = joint_examples(router, current, train, exclude=refused)
     if not added:
         return None
-    changed = sum(a != b for a, b in zip(current, skills, strict=True))
-    line = f"joint: {_count(added, 'example request')} over {_count(changed, 'skill')}"
+    changed = _count(len(changed_names(current, skills)), "skill")
+    line = f"joint: {_count(added, 'example request')} over {changed}"
     return current, current_eval, line
 
 
@@ -162,14 +163,12 @@ def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tupl
     return out
 
 
-def _margins(
-    matrix: Matrix, names: list[str], train: Sequence[EvalItem]
-) -> npt.NDArray[np.float64]:
+def _margins(matrix: Matrix, names: list[str], train: Sequence[EvalItem]) -> Margins:
     """Each train query's margin, with the "none" cut re-fitted for these scores."""
     return margins(matrix, names, train, best_threshold(matrix, names, train))
 
 
-def _key(margin: npt.NDArray[np.float64]) -> tuple[int, float]:
+def _key(margin: Margins) -> tuple[int, float]:
     """Train queries routed right, then their margins capped at `MARGIN` (rounded, so float noise
     never counts as a gain)."""
     return int((margin > 0).sum()), round(float(np.minimum(margin, MARGIN).sum()), 6)

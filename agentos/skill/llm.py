@@ -31,7 +31,7 @@ from agentos.providers.base import (
 )
 from agentos.skill.evals import EvalItem
 from agentos.skill.gates import Gate
-from agentos.skill.model import Skill
+from agentos.skill.model import MAX_DESCRIPTION, Skill
 from agentos.skill.operators import skills_in
 from agentos.skill.router import Router, route_with_train
 
@@ -89,18 +89,17 @@ class SkillLLMProposer:
             "The other skills a request can go to (name: description):\n"
             + "\n".join(f"{s.name}: {s.description}" for s in skills if s.name != self.target),
             f"Gates of {self.target} that must stay word for word in the body:\n"
-            + (_listed([f"{g.kind}: {g.text}" for g in self.gates]) if self.gates else "(none)"),
+            + _listed([f"{g.kind}: {g.text}" for g in self.gates]),
         ]
 
     def propose(self, request: ProposeRequest) -> Proposal:
-        found = skills_in(request.files, self.target)
+        found, skills = skills_in(request.files, self.target, self.others)
         path = found[self.target][0]
-        skills = [s for _, s in found.values()] + [o for o in self.others if o.name not in found]
         direction = (
             f"Rewrite {path} so that a coding agent choosing from the listing picks "
             f"{self.target} for its requests, misspelled and abbreviated ones included, and for "
-            "no other skill's. Keep the name and every gate; keep the description under 1024 "
-            f"characters. Return the whole new file as the one component {path}."
+            f"no other skill's. Keep the name and every gate; keep the description under "
+            f"{MAX_DESCRIPTION} characters. Return the whole new file as the one component {path}."
         )
         if request.direction:
             direction = f"{request.direction}\n{direction}"

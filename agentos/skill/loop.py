@@ -115,13 +115,12 @@ def run_skill(
 
     on_update: Callable[[dict[str, Any]], None] | None = None
     if progress is not None:
-        say = progress
 
         def on_update(event: dict[str, Any]) -> None:
             for item in event.get("history", []) if event.get("node") == "decide" else []:
                 metric = item.get("metric")
                 train = "-" if metric is None else f"{metric:.3f}"
-                say(
+                progress(
                     f"round {rnd} {skill} #{item['id']}: {item['status']} train={train} "
                     f"| {clean(str(item.get('reason') or item.get('description') or ''))}"
                 )

@@ -11,7 +11,7 @@ every agentos proposer works with; `render_skill` turns components back into fil
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -239,3 +239,12 @@ def render_skill(skill: Skill) -> str:
     front["description"] = skill.description
     dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
     return f"---\n{dumped}---\n{skill.body}"
+
+
+def changed_names(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:
+    """The names of the skills of `now` whose description or body differ from `before`'s."""
+    return [
+        s.name
+        for s, o in zip(now, before, strict=True)
+        if (s.description, s.body) != (o.description, o.body)
+    ]

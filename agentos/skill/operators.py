@@ -154,9 +154,12 @@ def phrases(missed: Sequence[EvalItem], description: str, k: int) -> list[str]:
     return list(dict.fromkeys(out))[:k]
 
 
-def skills_in(files: Mapping[str, str], target: str | None) -> dict[str, tuple[str, Skill]]:
-    """The SKILL.md files among a proposal request's `files`, by skill name: (path, skill).
-    A request without the `target`'s file (or without any) is a `ProviderError`."""
+def skills_in(
+    files: Mapping[str, str], target: str | None, others: Sequence[Skill] = ()
+) -> tuple[dict[str, tuple[str, Skill]], list[Skill]]:
+    """The SKILL.md files among a proposal request's `files`, by skill name: (path, skill); and
+    the whole skill set, those files' skills then the `others` not among them. A request
+    without the `target`'s file (or without any) is a `ProviderError`."""
     out = {}
     for path, text in files.items():
         p = PurePosixPath(path)
@@ -165,7 +168,7 @@ def skills_in(files: Mapping[str, str], target: str | None) -> dict[str, tuple[s
             out[skill.name] = (path, skill)
     if not out or (target is not None and target not in out):
         raise ProviderError(f"no SKILL.md of {target or 'any skill'} among the files")
-    return out
+    return out, [s for _, s in out.values()] + [o for o in others if o.name not in out]
 
 
 class TextOperatorProposer:
@@ -202,8 +205,7 @@ class TextOperatorProposer:
 
     def propose(self, request: ProposeRequest) -> Proposal:
         rng = random.Random(request.seed)
-        found = skills_in(request.files, self.target)
-        skills = [s for _, s in found.values()] + [o for o in self.others if o.name not in found]
+        found, skills = skills_in(request.files, self.target, self.others)
         routed = route_with_train(self.router, skills, self.train)
         missed_by: dict[str, list[EvalItem]] = {}
         for item, got in zip(self.train, routed, strict=True):

@@ -56,7 +56,14 @@ from agentos.skill.loop import (
     skill_task,
     sub_run_id,
 )
-from agentos.skill.model import SKILL_FILE, Skill, load_skills, parse_skill, render_skill
+from agentos.skill.model import (
+    SKILL_FILE,
+    Skill,
+    changed_names,
+    load_skills,
+    parse_skill,
+    render_skill,
+)
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.report import Experiment, TuneReport, build_report
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
@@ -265,7 +272,8 @@ def tune_skills(
         if isinstance(router, CalibratingRouter):  # the cut the tuned set ships with
             threshold = router.calibrated_scores([], current, tuner.train)[1]
         judge = tuner.evaluator(None)
-        changed = [s for s in current if s.name in _changed(current, skills)]
+        names = changed_names(current, skills)
+        changed = [s for s in current if s.name in names]
         branch_name, commit = None, None
         if user_repo is not None and changed:
             branch_name = branch or f"agentos/tune-skills-{run_id}"
@@ -376,7 +384,7 @@ def _rounds(
     # baseline (no query drifted to a rewritten skill over several merges). If it does not, the
     # latest merges are undone one at a time until it does (the baseline always passes).
     for kept, kept_eval, n in reversed(merges):
-        final = tuner.evaluator(None, _changed(kept, skills), reference=skills)
+        final = tuner.evaluator(None, changed_names(kept, skills), reference=skills)
         why = final.veto(baseline, final.evaluate_skills(kept))
         if why is None:
             return kept, kept_eval, baseline, experiments, refusals, accepted[:n]
@@ -392,7 +400,7 @@ def _joint(
         return None
 
     def judge(candidate: list[Skill], current: list[Skill], now: Evaluation) -> Judged:
-        evaluator = tuner.evaluator(None, _changed(candidate, current), reference=current)
+        evaluator = tuner.evaluator(None, changed_names(candidate, current), reference=current)
         result = evaluator.evaluate_skills(candidate)
         return result, _accepts(evaluator, now, result)
 
@@ -401,21 +409,12 @@ def _joint(
 
 def _files(tuner: _Tuner, now: Sequence[Skill], before: Sequence[Skill]) -> dict[str, bytes]:
     """The SKILL.md files of `now` that differ from `before`, repository-relative."""
-    changed = _changed(now, before)
+    changed = changed_names(now, before)
     return {
         skill_path(tuner.skills_dir, s.name): render_skill(s).encode("utf-8")
         for s in now
         if s.name in changed
     }
-
-
-def _changed(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:
-    """The names of the skills whose description or body differ."""
-    return [
-        s.name
-        for s, o in zip(now, before, strict=True)
-        if (s.description, s.body) != (o.description, o.body)
-    ]
 
 
 def _pct(value: float | None) -> str:

@@ -62,8 +62,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument(
-        "--first-seed", type=int, default=0, help="seeds first..first+seeds-1 (others than the "
-        "ones settings were chosen on, to check they carry over)"
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seeds first..first+seeds-1 (others than the "
+        "ones settings were chosen on, to check they carry over)",
     )
     ap.add_argument("--budget", type=int, default=60)
     ap.add_argument("--workers", type=int, default=2)
@@ -86,7 +89,11 @@ def main() -> None:
         print("\n".join(render_subset(table, problems, ms)) + f"\n({elapsed:.0f} s)")
         return
     lines = render(table, args, elapsed)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    reading = old[old.find(READING) :] if READING in old else ""  # written by hand: kept
+    RESULTS.write_text(
+        "\n".join(lines) + "\n" + (f"\n{reading}" if reading else ""), encoding="utf-8"
+    )
     plot(table, args.budget)
     print("\n".join(lines))
 
@@ -142,6 +149,9 @@ def summary(rs: list[Result]) -> tuple[float, float, int]:
     return mean_regret, success, sum(r.false_keeps for r in rs)
 
 
+READING = "## Reading"
+
+
 def render(
     table: dict[tuple[str, str], list[Result]], args: argparse.Namespace, elapsed: float
 ) -> list[str]:
@@ -181,14 +191,16 @@ def plot(table: dict[tuple[str, str], list[Result]], budget: int) -> None:
     for ax, name in zip(axes.flat, names, strict=False):
         for m in methods():
             rs = table[(name, m)]
-            curve = [statistics.fmean(regret(r, r.trace[min(i, len(r.trace) - 1)]) for r in rs)
-                     for i in range(budget)]
+            curve = [
+                statistics.fmean(regret(r, r.trace[min(i, len(r.trace) - 1)]) for r in rs)
+                for i in range(budget)
+            ]
             ax.plot(range(1, budget + 1), curve, label=m)
         ax.set_title(name)
         ax.set_yscale("symlog", linthresh=1e-2)
         ax.set_xlabel("evaluations")
         ax.set_ylabel("mean normalized regret")
-    for ax in list(axes.flat)[len(names):]:
+    for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
     fig.tight_layout()

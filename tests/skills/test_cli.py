@@ -1,6 +1,7 @@
-"""`agentos tune-skills` from the command line: the report on stdout (`--json` for programs), a
-line per experiment on stderr, and bad input refused with one line naming the file, exit code 2,
-nothing written."""
+"""`agentos tune-skills` from the command line: the report on stdout (`--json` for programs),
+progress lines on stderr (here each skill run's end line; the per-experiment lines are tested in
+test_tune.py), and bad input refused with one line naming the file, exit code 2, nothing
+written."""
 
 from __future__ import annotations
 

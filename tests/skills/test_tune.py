@@ -271,7 +271,8 @@ class Sequenced:
 def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> None:
     """z-tool's first rewrite gains a train query but loses a held-out one: vetoed, with the
     held-out figures in the ledger's reason. The next request starts from the incumbent again,
-    and its history says only that a check the proposer cannot see failed."""
+    and its history says only that a check the proposer cannot see failed; no request carries
+    held-out figures."""
     rows = [
         ("dog", "z-tool", "train"),
         ("ant", "x-tool", "train"),
@@ -287,4 +288,7 @@ def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> No
     assert [h["reason"] for h in second.history] == [VETOED]
     assert [h["reason"] for h in second.trials] == [VETOED]
     assert "held-out" not in json.dumps([dict(h) for h in second.history])
+    for request in provider.requests:  # the best and baseline points come without held-out
+        assert request.best is not None and request.baseline is not None
+        assert "holdout" not in request.best and "holdout" not in request.baseline
     assert report.changed == ["z-tool"], lines
