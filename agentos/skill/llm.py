@@ -75,15 +75,15 @@ class SkillLLMProposer:
             for i, got in zip(self.train, routed, strict=True)
             if got == self.target and i.expect != self.target and not i.generated
         ]
-        hits = sum(
+        own = [
             got == self.target
             for i, got in zip(self.train, routed, strict=True)
-            if i.expect == self.target
-        )
-        own = sum(i.expect == self.target for i in self.train)
+            if i.expect == self.target and not i.generated
+        ]  # counted as listed: generated variants never appear in the lists
+        hits = sum(own)
         return [
-            f"Train requests for {self.target} ({hits} of {own} routed to it) that go elsewhere:\n"
-            + _listed(missed),
+            f"Train requests for {self.target} ({hits} of {len(own)} routed to it) that go "
+            "elsewhere:\n" + _listed(missed),
             f"Train requests of other skills (or of none) that {self.target} takes:\n"
             + _listed(taken),
             "The other skills a request can go to (name: description):\n"

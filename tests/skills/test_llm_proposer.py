@@ -163,3 +163,33 @@ def test_offline_keeps_routing_and_proposing_local_with_a_key_set(
     assert fake.requests == []
     assert report.row("all", "all").holdout_before is not None
     assert any(line.startswith("round 1 deploy-service") for line in lines)
+
+
+def test_the_brief_counts_the_requests_it_lists(tmp_path: Path) -> None:
+    """Generated variants are never listed, so the header's count leaves them out too."""
+    skills = load_skills(write_example(tmp_path))
+    pins = pin_gates(skills, tmp_path / "pins.json")
+    task = skill_task(
+        tmp_path, "skills", "deploy-service", protected=(), budget=1, seed=0, pins=pins
+    )
+    train = [
+        EvalItem("ship the api", "deploy-service", "clean", "train"),
+        EvalItem("shp the api", "deploy-service", "typo", "train", True, "ship the api"),
+        EvalItem("roll out the api", "deploy-service", "clean", "train"),
+    ]
+
+    class FirstOnly:
+        def route(self, queries: Any, skills: Any) -> list[str | None]:
+            return ["deploy-service" if q == "ship the api" else None for q in queries]
+
+    proposer = SkillLLMProposer(
+        AnthropicProvider(task, api_key="sk-test", base_url="http://127.0.0.1:9"),  # never called
+        train,
+        FirstOnly(),
+        target="deploy-service",
+        others=skills[1:],
+    )
+    misses = proposer.brief(skills)[0]
+    assert "(1 of 2 routed to it)" in misses
+    assert "'roll out the api' (clean) went to no skill" in misses
+    assert "shp the api" not in misses
