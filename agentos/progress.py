@@ -87,7 +87,7 @@ class RunDisplay:
             self._line(f"baseline: {_fmt(self.baseline)}")
         if event.get("best"):
             self.best = event["best"].get("metric")
-        for item in event.get("history", []) if node == "decide" else []:
+        for item in decided(event):
             self.done = max(self.done, int(item["id"]))
             self.seen += 1
             self.last = f"#{item['id']} {item['status']} {_fmt(item.get('metric'))}"
@@ -130,6 +130,12 @@ class RunDisplay:
         else:
             self.stream.write(text + "\n")
             self.stream.flush()
+
+
+def decided(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The experiments a `{"node": name, **partial_update}` stream event decides (the decide
+    node's history items); none for any other node."""
+    return list(event.get("history", [])) if event.get("node") == "decide" else []
 
 
 def clean(text: str, limit: int = DESCRIPTION_CHARS) -> str:

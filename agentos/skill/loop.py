@@ -24,7 +24,7 @@ from typing import Any
 
 from agentos.git import RefConflict, Repo
 from agentos.ledger import Ledger
-from agentos.progress import clean
+from agentos.progress import clean, decided
 from agentos.providers.base import Provider
 from agentos.runner import drive, start_run
 from agentos.runtime import Runtime
@@ -117,7 +117,7 @@ def run_skill(
     if progress is not None:
 
         def on_update(event: dict[str, Any]) -> None:
-            for item in event.get("history", []) if event.get("node") == "decide" else []:
+            for item in decided(event):
                 metric = item.get("metric")
                 train = "-" if metric is None else f"{metric:.3f}"
                 progress(
