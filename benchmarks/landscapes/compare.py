@@ -85,10 +85,11 @@ def main() -> None:
     table: dict[tuple[str, str], list[Result]] = {}
     for r in results:
         table.setdefault((r.problem, r.method), []).append(r)
+    sums = {key: summary(rs) for key, rs in table.items()}
     if args.dry or args.problems or args.methods or args.first_seed:
-        print("\n".join(render_subset(table, problems, ms)) + f"\n({elapsed:.0f} s)")
+        print("\n".join(render_subset(sums, problems, ms)) + f"\n({elapsed:.0f} s)")
         return
-    lines = render(table, args, elapsed)
+    lines = render(sums, args, elapsed)
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     reading = old[old.find(READING) :] if READING in old else ""  # written by hand: kept
     RESULTS.write_text(
@@ -98,20 +99,19 @@ def main() -> None:
     print("\n".join(lines))
 
 
-def render_subset(
-    table: dict[tuple[str, str], list[Result]], problems: list[str], ms: list[str]
-) -> list[str]:
+Summaries = dict[tuple[str, str], tuple[float, float, int]]  # (problem, method): summary()
+
+
+def render_subset(sums: Summaries, problems: list[str], ms: list[str]) -> list[str]:
     """The per-problem cells of a partial run, then its group and summary figures."""
-    lines = ["| problem | " + " | ".join(ms) + " |"]
+    lines = ["| problem | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
     for name in problems:
-        cells = ["{:.3f} / {:.0%} / {}".format(*summary(table[(name, m)])) for m in ms]
+        cells = ["{:.3f} / {:.0%} / {}".format(*sums[(name, m)]) for m in ms]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return lines + figure_rows(table, problems, ms)
+    return lines + figure_rows(sums, problems, ms)
 
 
-def figure_rows(
-    table: dict[tuple[str, str], list[Result]], problems: list[str], ms: list[str]
-) -> list[str]:
+def figure_rows(sums: Summaries, problems: list[str], ms: list[str]) -> list[str]:
     """Mean regret per problem group, success on the numeric problems and false keeps on the
     noisy ones, over `problems` (a group with none of them is left out)."""
     tags = {n: set(PROBLEMS[n].tags) for n in problems}
@@ -125,19 +125,18 @@ def figure_rows(
     lines = ["", "Mean normalized regret by problem group:", "", *head]
     for g, names in groups.items():
         if names:
-            regrets = (statistics.fmean(summary(table[(n, m)])[0] for n in names) for m in ms)
+            regrets = (statistics.fmean(sums[(n, m)][0] for n in names) for m in ms)
             cells = [f"{r:.3f}" for r in regrets]
             lines.append(f"| {g} | " + " | ".join(cells) + " |")
+    if not groups["numeric"] and not groups["noisy"]:
+        return lines
     lines += ["", "Success rate on the numeric problems, and false keeps on the noisy ones:", ""]
     lines += ["| figure | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
     if groups["numeric"]:
-        succ = [
-            f"{statistics.fmean(summary(table[(n, m)])[1] for n in groups['numeric']):.0%}"
-            for m in ms
-        ]
+        succ = [f"{statistics.fmean(sums[(n, m)][1] for n in groups['numeric']):.0%}" for m in ms]
         lines.append("| success (numeric) | " + " | ".join(succ) + " |")
     if groups["noisy"]:
-        fks = [str(sum(summary(table[(n, m)])[2] for n in groups["noisy"])) for m in ms]
+        fks = [str(sum(sums[(n, m)][2] for n in groups["noisy"])) for m in ms]
         lines.append("| false keeps (noisy) | " + " | ".join(fks) + " |")
     return lines
 
@@ -152,9 +151,7 @@ def summary(rs: list[Result]) -> tuple[float, float, int]:
 READING = "## Reading"
 
 
-def render(
-    table: dict[tuple[str, str], list[Result]], args: argparse.Namespace, elapsed: float
-) -> list[str]:
+def render(sums: Summaries, args: argparse.Namespace, elapsed: float) -> list[str]:
     ms = methods()
     lines = [
         "# Search strategies on landscapes with known optima",
@@ -170,10 +167,10 @@ def render(
     for name, p in PROBLEMS.items():
         cells = []
         for m in ms:
-            reg, succ, fk = summary(table[(name, m)])
+            reg, succ, fk = sums[(name, m)]
             cells.append(f"{reg:.3f} / {succ:.0%} / {fk}")
         lines.append(f"| {name} | {', '.join(p.tags)} | " + " | ".join(cells) + " |")
-    lines += figure_rows(table, list(PROBLEMS), ms)
+    lines += figure_rows(sums, list(PROBLEMS), ms)
     lines += ["", "![convergence](landscapes/convergence.png)"]
     return lines
 
