@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, git, make_repo
+from helpers import EXAMPLES, commit_all, make_repo
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +37,5 @@ def quickstart(tmp_path: Path) -> Path:
     """A fresh git copy of examples/quickstart."""
     dest = tmp_path / "quickstart"
     shutil.copytree(EXAMPLES / "quickstart", dest)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-qm", "quickstart")
+    commit_all(dest, "quickstart")
     return dest

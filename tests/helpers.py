@@ -27,9 +27,14 @@ def make_repo(path: Path, files: dict[str, str]) -> Path:
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
+    return commit_all(path, "initial")
+
+
+def commit_all(path: Path, message: str) -> Path:
+    """Make the folder at `path` a git repository on `main` with everything in it committed."""
     git(path, "init", "-q", "-b", "main")
     git(path, "add", "-A")
-    git(path, "commit", "-qm", "initial")
+    git(path, "commit", "-qm", message)
     return path
 
 

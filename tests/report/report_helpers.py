@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from helpers import git
+from helpers import commit_all, git
 
 from agentos import runner
 from agentos.git import Repo
@@ -25,9 +25,7 @@ def quickstart_copy(dest: Path, files: dict[str, str] | None = None) -> Path:
     shutil.copytree(EXAMPLES / "quickstart", dest)
     for name, text in (files or {}).items():
         (dest / name).write_text(text)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-qm", "quickstart")
+    commit_all(dest, "quickstart")
     return dest
 
 

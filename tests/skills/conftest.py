@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import commit_all
 
 from agentos.skill.router import EmbeddingRouter
 
@@ -22,8 +22,4 @@ def router() -> EmbeddingRouter:
 def example_repo(tmp_path: Path) -> Path:
     """A git repository holding a copy of examples/skills under `skills/`, one commit."""
     shutil.copytree(EXAMPLES, tmp_path / "skills")
-    env = ["-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "add", "."], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), *env, "commit", "-qm", "skills"], check=True)
-    return tmp_path
+    return commit_all(tmp_path, "skills")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from helpers import commit_all
 
 from agentos.providers.llm.fake_api import Scripted, ToolCall
 from agentos.skill.model import Skill
@@ -43,10 +44,7 @@ def write_skills(
         )
     )
     if git:
-        env = ["-c", "user.name=t", "-c", "user.email=t@t"]
-        subprocess.run(["git", "init", "-q", str(root)], check=True)
-        subprocess.run(["git", "-C", str(root), "add", "."], check=True)
-        subprocess.run(["git", "-C", str(root), *env, "commit", "-qm", "skills"], check=True)
+        commit_all(root, "skills")
     return root / "skills"
 
 

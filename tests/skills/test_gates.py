@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from helpers import commit_all
 
 from agentos.errors import IntegrityError
 from agentos.ledger import Ledger
@@ -180,13 +181,14 @@ def test_gate_refusals_are_rejected_rows_of_the_graph_runs(
 ) -> None:
     """In a git repository each skill runs the `agentos run` graph: the refusal is a ledger row
     with status `rejected` and the `refused:` reason from the `skill-gates` tool node."""
-    env = ["-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", str(folder)], check=True)
-    subprocess.run(["git", "-C", str(folder), "add", "."], check=True)
-    subprocess.run(["git", "-C", str(folder), *env, "commit", "-qm", "skills"], check=True)
+    commit_all(folder, "skills")
     provider = Scripted("skills/deploy-service/SKILL.md", [{ASK: ""}])
     report = tune_skills(
-        folder / "skills", folder / "evals.jsonl", budget=1, rounds=1, provider=provider,
+        folder / "skills",
+        folder / "evals.jsonl",
+        budget=1,
+        rounds=1,
+        provider=provider,
         router=router,
     )
     ledger = Ledger(folder / ".agentos" / "ledger.db")
@@ -198,7 +200,9 @@ def test_gate_refusals_are_rejected_rows_of_the_graph_runs(
     assert ledger.verify() == []
     branches = subprocess.run(
         ["git", "-C", str(folder), "branch", "--list", "agentos/*"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert branches == ""  # the per-skill graphs' branches are folded away; nothing was kept
     assert report.refusals and report.branch is None
