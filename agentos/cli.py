@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -16,7 +14,7 @@ import click
 
 from agentos import runner
 from agentos.errors import UserError
-from agentos.git import Repo
+from agentos.git import Repo, copy_to_new_repo
 from agentos.progress import RunDisplay
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -242,21 +240,7 @@ def demo(example: str, budget: int | None) -> None:
     if not (source / "agentos.toml").is_file() and not (source / "evals.jsonl").is_file():
         raise UserError("example not found", path=source, fix="run from an agentos source checkout")
     work = Path(tempfile.mkdtemp(prefix=f"agentos-demo-{example}-")) / example
-    shutil.copytree(source, work)
-    for args in (
-        ["init", "-q"],
-        ["add", "-A"],
-        [
-            "-c",
-            "user.name=agentos demo",
-            "-c",
-            "user.email=demo@localhost",
-            "commit",
-            "-qm",
-            f"{example} example",
-        ],
-    ):
-        subprocess.run(["git", "-C", str(work), *args], check=True)
+    copy_to_new_repo(source, work, f"{example} example")
     click.echo(f"demo repository: {work}", err=True)
     ctx = click.get_current_context()
     if example == "skills":

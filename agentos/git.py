@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -32,6 +33,17 @@ _IDENTITY = {
     "GIT_COMMITTER_NAME": "agentos",
     "GIT_COMMITTER_EMAIL": "agentos@localhost",
 }
+
+
+def copy_to_new_repo(source: Path, work: Path, message: str) -> Repo:
+    """A new one-commit repository at `work` holding a copy of the folder `source` (symbolic
+    links copied as links)."""
+    shutil.copytree(source, work, symlinks=True)
+    env = {**os.environ, **_IDENTITY}
+    env.pop("GIT_INDEX_FILE", None)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", message]):
+        subprocess.run(["git", "-C", str(work), *args], check=True, capture_output=True, env=env)
+    return Repo(work)
 
 
 class RefConflict(Exception):

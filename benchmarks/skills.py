@@ -23,16 +23,15 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from agentos.git import Repo
+from agentos.git import copy_to_new_repo
 from agentos.skill import load_skills, tune_skills
 from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
-from agentos.skill.evaluator import SkillEvaluator
-from agentos.skill.examples import LEAD, request_phrase
+from agentos.skill.evaluator import SkillEvaluator, accuracy
+from agentos.skill.examples import LEAD, requests_of
 from agentos.skill.model import Skill, parse_skill
 from agentos.skill.router import EmbeddingRouter
 
@@ -58,16 +57,16 @@ def main() -> None:
     ceiling = SkillEvaluator(items, router, recalibrate=True).evaluate_skills(quoted)
     print(f"holdout_ceiling: {100 * ceiling.holdout['holdout/all']:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copytree(EXAMPLES, Path(tmp) / "skills")
-        held_back = hold_back(Path(tmp) / "skills" / "evals.jsonl") if args.audit else []
-        git = ["git", "-C", tmp, "-c", "user.name=b", "-c", "user.email=b@b"]
-        subprocess.run(["git", "init", "-q", tmp], check=True)
-        subprocess.run([*git, "add", "."], check=True)
-        subprocess.run([*git, "commit", "-qm", "skills"], check=True)
+        source, held_back = EXAMPLES, []
+        if args.audit:
+            source = Path(tmp) / "staged"
+            shutil.copytree(EXAMPLES, source)
+            held_back = hold_back(source / "evals.jsonl")
+        repo = copy_to_new_repo(source, Path(tmp) / "skills", "skills")
         t2 = time.monotonic()
         report = tune_skills(
-            Path(tmp) / "skills",
-            Path(tmp) / "skills" / "evals.jsonl",
+            repo.root,
+            repo.root / "evals.jsonl",
             seed=args.seed,
             budget=args.budget,
             router=router,
@@ -75,29 +74,17 @@ def main() -> None:
         )
         wall = time.monotonic() - t2
         if held_back:
-            repo = Repo(tmp)
             tuned = [
                 parse_skill(
                     s.path,
-                    repo.read(report.commit, f"skills/{s.name}/SKILL.md").decode(),
+                    repo.read(report.commit, s.path.relative_to(EXAMPLES).as_posix()).decode(),
                     folder=s.name,
                 )
                 if report.commit and s.name in report.changed
                 else s
                 for s in skills
             ]
-            gate_items = load_evals(Path(tmp) / "skills" / "evals.jsonl", [s.name for s in skills])
-            train = [i for i in augment(gate_items, seed=args.seed) if i.split == "train"]
-            audit = SkillEvaluator([*train, *held_back], router, recalibrate=True)
-            before, after = (audit.evaluate_skills(ss).holdout for ss in (skills, tuned))
-            for slice_ in ("all", *SLICES):
-                b, a = before[f"holdout/{slice_}"], after[f"holdout/{slice_}"]
-                print(f"audit_{slice_}: {change(b, a)}")
-            gating = [i for i in gate_items if i.split == "holdout"]
-            for label, half in (("gating", gating), ("held_back", held_back)):
-                judge = SkillEvaluator([*train, *half], router, recalibrate=True)
-                b, c = (judge.evaluate_skills(ss).holdout["holdout/all"] for ss in (skills, quoted))
-                print(f"audit_ceiling_{label}: {change(b, c)}")
+            audit(router, repo.root / "evals.jsonl", held_back, args.seed, skills, tuned, quoted)
     for row in report.rows:
         if row.group in ("slice", "all"):
             b, a = row.holdout_before or 0.0, row.holdout_after or 0.0
@@ -113,6 +100,32 @@ def main() -> None:
     print(f"skills_changed: {len(report.changed)}")
     print(f"experiments: {sum(report.counts.values())}")
     print(f"tune_wall_s: {wall:.1f}")
+
+
+def audit(
+    router: EmbeddingRouter,
+    evals: Path,
+    held_back: list[EvalItem],
+    seed: int,
+    skills: list[Skill],
+    tuned: list[Skill],
+    quoted: list[Skill],
+) -> None:
+    """Print the held-back half's accuracy before and after tuning, per slice, and each half's
+    ceiling. Each set is routed once: the "none" cut is fitted on train only, so a held-out
+    query routes the same whichever other held-out queries are routed with it."""
+    gate_items = load_evals(evals, [s.name for s in skills])
+    train = [i for i in augment(gate_items, seed=seed) if i.split == "train"]  # the run's own
+    gating = [i for i in gate_items if i.split == "holdout"]
+    judge = SkillEvaluator([*train, *gating, *held_back], router, recalibrate=True)
+    before, after, ceiling = (judge.score(ss)[1].predicted for ss in (skills, tuned, quoted))
+    for label, half in (("held_back", slice(len(gating), None)), ("gating", slice(len(gating)))):
+        items = judge.holdout[half]
+        b, a, c = (accuracy(items, routed[half], "holdout") for routed in (before, after, ceiling))
+        if label == "held_back":
+            for slice_ in ("all", *SLICES):
+                print(f"audit_{slice_}: {change(b[f'holdout/{slice_}'], a[f'holdout/{slice_}'])}")
+        print(f"audit_ceiling_{label}: {change(b['holdout/all'], c['holdout/all'])}")
 
 
 def hold_back(path: Path) -> list[EvalItem]:
@@ -140,9 +153,7 @@ def quote_all(skills: list[Skill], train: list[EvalItem]) -> list[Skill]:
     """Every skill with all of its train queries quoted in its description: the ceiling's set."""
     quoted = []
     for skill in skills:
-        phrases = dict.fromkeys(
-            p for i in train if i.expect == skill.name and (p := request_phrase(i))
-        )
+        phrases = requests_of(train, skill.name)
         text = skill.description + " " + LEAD + "; ".join(f'"{p}"' for p in phrases) + "."
         quoted.append(skill.with_components({f"{skill.name}/description": text}))
     return quoted

@@ -3,6 +3,7 @@ started at once open one checkpoint file without a "database is locked" error.""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,3 +63,20 @@ def test_graphs_started_at_once_open_one_new_checkpoint_file(tmp_path: Path) -> 
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+def test_a_new_checkpoint_file_held_by_another_writer_is_waited_for(tmp_path: Path) -> None:
+    """The race above, made certain: another connection holds the write lock while the file is
+    switched to WAL, which SQLite refuses at once; the opener waits until it is released."""
+    path = tmp_path / "c.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, holder.execute, ("COMMIT",))
+    release.start()
+    try:
+        saver = open_checkpointer(path)
+        saver.setup()
+        assert saver.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        release.join()
+        holder.close()

@@ -26,7 +26,8 @@ def make_decide(rt: Runtime) -> Any:
         exp = state["experiment"]
         candidate = state.get("candidate", {})
         outcome: Outcome = state.get("outcome", {})
-        strategy = dict(state.get("strategy", {}))
+        given = dict(state.get("strategy", {}))  # the strategy's state before this decision
+        strategy = given
         update: dict[str, Any] = {}
         incumbent = state["incumbent"]
         best = state["best"]
@@ -59,9 +60,9 @@ def make_decide(rt: Runtime) -> Any:
                 if veto:
                     # the strategy never learns of the candidate's score: a vetoed commit must
                     # not become its best or its walk, or the next proposals would build on it
-                    # (strategies copy the state they are given, so the graph's is untouched)
+                    # (`decide` left the state it was given untouched)
                     status, reason = "discard", f"{VETO_PREFIX}{veto}"
-                    strategy = rt.strategy.fail(dict(state.get("strategy", {})), exp)
+                    strategy = rt.strategy.fail(given, exp)
                     walk = incumbent["commit"]
             samples = scores.get("candidate", [])
             # orientation is its own inverse: score_of turns scores back into metrics

@@ -53,6 +53,8 @@ def make_propose(rt: Runtime) -> Any:
             for p, b in rt.repo.read_many(parent, paths).items()
         }
         trials = for_proposer(list(state.get("history", [])))
+        best = point_for_proposer(state.get("best"))
+        baseline = point_for_proposer(state.get("baseline"))
         history = trials[-rt.task.credit_horizon :] if rt.task.credit_horizon else []
         feedback = list(state.get("feedback", []))
         base: dict[str, Any] = {
@@ -77,9 +79,9 @@ def make_propose(rt: Runtime) -> Any:
                 seed=rt.task.search.seed * 1_000_003 + exp * 101 + attempt,
                 step=choice.step,
                 direction=state.get("direction"),
-                best=point_for_proposer(state.get("best")),
+                best=best,
                 trials=trials,
-                baseline=point_for_proposer(state.get("baseline")),
+                baseline=baseline,
             )
             try:
                 proposal = rt.provider.propose(request)

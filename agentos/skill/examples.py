@@ -50,6 +50,11 @@ def request_phrase(item: EvalItem) -> str | None:
     return text
 
 
+def requests_of(train: Iterable[EvalItem], name: str) -> list[str]:
+    """The example requests `train` offers for the skill `name`, each once, in order."""
+    return list(dict.fromkeys(p for i in train if i.expect == name and (p := request_phrase(i))))
+
+
 def spelled(items: Iterable[EvalItem]) -> list[EvalItem]:
     """`items` as words worth writing into a description: a generated typo variant becomes the
     query it was made from, a hand-written misspelled query is left out."""

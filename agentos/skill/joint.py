@@ -10,7 +10,7 @@ skill (`agentos.skill.examples`) one request at a time, greedily, judged on trai
 - it must route more train queries right, or widen their margins (`router.margins`), each
   counted up to `MARGIN`: thin wins are widened before safe ones are fattened.
 
-The tuner judges the additions like a merge (train accuracy up, held-out accuracy and every fuzzy
+The tuner judges the additions like a merge (train accuracy up, held-out accuracy and every
 held-out slice not down, no query routed right before taken by a rewritten skill), halving a
 refused run until a part passes, for at most `LOOKS` held-out looks (`joint_stage`). The stage runs
 before the per-skill rounds, which then tune from its result.
@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from agentos.evaluator import Evaluation
 from agentos.skill.evals import EvalItem
-from agentos.skill.examples import request_phrase, split_examples, with_examples
+from agentos.skill.examples import requests_of, split_examples, with_examples
 from agentos.skill.model import Skill, changed_names
 from agentos.skill.report import Experiment
 from agentos.skill.router import CalibratingRouter, Matrix, best_threshold, margins
@@ -61,12 +61,7 @@ def joint_examples(
     """The greedy additions from `skills`, in order (empty when none helps on train); `exclude`
     holds (skill, request) pairs never to add."""
     names = [s.name for s in skills]
-    wanted = {
-        s.name: list(
-            dict.fromkeys(p for i in train if i.expect == s.name and (p := request_phrase(i)))
-        )
-        for s in skills
-    }
+    wanted = {s.name: requests_of(train, s.name) for s in skills}
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, field
 
 from agentos.evaluator import Evaluation
 from agentos.skill.evals import SLICES
-from agentos.skill.evaluator import SkillEvaluator
-from agentos.skill.model import Skill
+from agentos.skill.evaluator import Scored, SkillEvaluator
+from agentos.skill.model import Skill, changed_names
 
 
 @dataclass
@@ -122,16 +122,7 @@ def build_report(
         )
     _, hold_before = evaluator.score(skills)
     _, hold_after = evaluator.score(final)
-    pairs_before = Counter(
-        (i.expect or "none", p or "none")
-        for i, p in zip(hold_before.items, hold_before.predicted, strict=True)
-        if i.expect != p
-    )
-    pairs_after = Counter(
-        (i.expect or "none", p or "none")
-        for i, p in zip(hold_after.items, hold_after.predicted, strict=True)
-        if i.expect != p
-    )
+    pairs_before, pairs_after = _misroutes(hold_before), _misroutes(hold_after)
     confusions = [
         Confusion(e, g, pairs_before[(e, g)], pairs_after[(e, g)])
         for e, g in sorted(
@@ -139,11 +130,7 @@ def build_report(
             key=lambda k: (-pairs_after[k], -pairs_before[k], k),
         )
     ]
-    changed = [
-        s.name
-        for s, o in zip(final, skills, strict=True)
-        if (s.description, s.body) != (o.description, o.body)
-    ]
+    changed = changed_names(final, skills)
     return TuneReport(
         run_id,
         rows,
@@ -158,6 +145,15 @@ def build_report(
         elapsed,
         dict(Counter(e.status for e in experiments)),
         as_json,
+    )
+
+
+def _misroutes(scored: Scored) -> Counter[tuple[str, str]]:
+    """(expected, routed) counts of the items routed wrong ("none" for no skill)."""
+    return Counter(
+        (i.expect or "none", p or "none")
+        for i, p in zip(scored.items, scored.predicted, strict=True)
+        if i.expect != p
     )
 
 

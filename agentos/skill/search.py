@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agentos.skill.evals import EvalItem
-from agentos.skill.examples import request_phrase, split_examples, with_examples
+from agentos.skill.examples import requests_of, split_examples, with_examples
 from agentos.skill.model import Skill
 from agentos.skill.router import CalibratingRouter, margins
 
@@ -108,7 +108,7 @@ class DescriptionSearch:
     def extend(self, base: Fit, description: str) -> str:
         """Add up to EXTEND example requests from the target's train queries, one at a time,
         each keeping every hit and raising the soft margin."""
-        pool = [p for p in dict.fromkeys(map(request_phrase, self.train_of_target())) if p]
+        pool = requests_of(self.train, self.target)
         for _ in range(EXTEND):
             current = self.fit(description)
             _, have, _ = split_examples(description)

@@ -228,8 +228,8 @@ def tune_skills(
     rewrites end on the branch `branch` (default `agentos/tune-skills-<run>`), made from HEAD.
     `router` defaults to the Claude router when `ANTHROPIC_API_KEY` is set, else the offline
     embedding router, and the proposer to Claude (`SkillLLMProposer`) likewise; `offline` keeps
-    both local whatever the environment. `progress`, when given, gets a line per finished
-    experiment and per merge.
+    both local whatever the environment. `progress`, when given, gets a line per joint look,
+    per finished experiment, per skill run and per merge.
     """
     start = time.monotonic()
     root = Path(path).resolve()
@@ -272,8 +272,7 @@ def tune_skills(
         if isinstance(router, CalibratingRouter):  # the cut the tuned set ships with
             threshold = router.calibrated_scores([], current, tuner.train)[1]
         judge = tuner.evaluator(None)
-        names = changed_names(current, skills)
-        changed = [s for s in current if s.name in names]
+        changed = _files(skills_dir, current, skills)
         branch_name, commit = None, None
         if user_repo is not None and changed:
             branch_name = branch or f"agentos/tune-skills-{run_id}"
@@ -326,7 +325,7 @@ def _rounds(
         if joint is not None:
             before, (current, current_eval, line) = current, joint
             commit = tuner.repo.commit_files(
-                commit, _files(tuner, current, before), f"agentos {tuner.run_id} {line}"
+                commit, _files(tuner.skills_dir, current, before), f"agentos {tuner.run_id} {line}"
             )
             tuner.repo.update_ref(f"refs/agentos/{tuner.run_id}/joint/{rnd}", commit, None)
             accepted.append(f"{f'round {rnd}' if rnd <= rounds else 'last'}: {line}")
@@ -407,11 +406,11 @@ def _joint(
     return joint_stage(tuner.router, skills, evaluation, tuner.train, judge, experiments, tuner.say)
 
 
-def _files(tuner: _Tuner, now: Sequence[Skill], before: Sequence[Skill]) -> dict[str, bytes]:
+def _files(skills_dir: str, now: Sequence[Skill], before: Sequence[Skill]) -> dict[str, bytes]:
     """The SKILL.md files of `now` that differ from `before`, repository-relative."""
     changed = changed_names(now, before)
     return {
-        skill_path(tuner.skills_dir, s.name): render_skill(s).encode("utf-8")
+        skill_path(skills_dir, s.name): render_skill(s).encode("utf-8")
         for s in now
         if s.name in changed
     }

@@ -3,14 +3,11 @@ folder outside any repository; and the one branch it writes the accepted rewrite
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from agentos.errors import UserError
-from agentos.git import Repo
-from agentos.skill.model import Skill, render_skill
+from agentos.git import Repo, copy_to_new_repo
 
 
 def repo_of(root: Path) -> Repo | None:
@@ -25,12 +22,7 @@ def repo_of(root: Path) -> Repo | None:
 
 def scratch_repo(folder: Path, scratch: Path) -> Repo:
     """A one-commit repository holding a copy of the skills folder (symlinks refused earlier)."""
-    work = scratch / "skills"
-    shutil.copytree(folder, work, symlinks=True)
-    env = ["-c", "user.name=agentos", "-c", "user.email=agentos@localhost"]
-    for args in (["init", "-q"], ["add", "-A"], [*env, "commit", "-qm", "skills to tune"]):
-        subprocess.run(["git", "-C", str(work), *args], check=True, capture_output=True)
-    return Repo(work)
+    return copy_to_new_repo(folder, scratch / "skills", "skills to tune")
 
 
 def protected_evals(top: Path, folder: Path, work: Path, evals: Path) -> tuple[str, ...]:
@@ -44,15 +36,12 @@ def protected_evals(top: Path, folder: Path, work: Path, evals: Path) -> tuple[s
 
 
 def write_branch(
-    repo: Repo, changed: Sequence[Skill], branch: str, run_id: str, accepted: Sequence[str]
+    repo: Repo, files: Mapping[str, bytes], branch: str, run_id: str, accepted: Sequence[str]
 ) -> str:
-    """Commit the rewritten SKILL.md files on HEAD into `branch` (plumbing, compare-and-swap)."""
+    """Commit `files` (repository-relative paths to contents) on HEAD into `branch` (plumbing,
+    compare-and-swap)."""
     head = repo.rev("HEAD")
     assert head is not None
-    files = {
-        s.path.resolve().relative_to(repo.root.resolve()).as_posix(): render_skill(s).encode()
-        for s in changed
-    }
     message = f"agentos tune-skills {run_id}\n\n" + "\n".join(accepted)
     commit = repo.commit_files(head, files, message)
     ref = f"refs/heads/{branch}"

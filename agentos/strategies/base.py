@@ -66,7 +66,9 @@ class Strategy(Protocol):
         descriptor: str = "",
     ) -> Decision:
         """Judge a candidate from its scores (one, or several after `remeasure`), paired with the
-        re-measured scores of `Decision.pair` (or the incumbent) when there are any.
+        re-measured scores of `Decision.pair` (or the incumbent) when there are any. The new
+        state is `Decision.state`; `state` itself is left untouched (after a veto the graph hands
+        the same state to `fail`).
 
         Optional: `details` are the evaluator's secondary figures, oriented higher-is-better (the
         `pareto` strategy uses them as objectives); `descriptor` says what changed (the candidate's
@@ -76,7 +78,8 @@ class Strategy(Protocol):
         ...
 
     def fail(self, state: dict[str, Any], experiment: int) -> dict[str, Any]:
-        """Record an experiment that produced no score (crash, invalid, rejected)."""
+        """Record an experiment that produced no score (crash, invalid, rejected, vetoed); return
+        the new state, leaving `state` untouched."""
         ...
 
 

@@ -7,17 +7,17 @@ interpreter with status 86, which would otherwise read as a crash."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import make_repo
 from sandbox_helpers import REPLACE_CHANNEL
 
 from agentos.git import Repo
 from agentos.measure import MetricEvaluator, measure
-from agentos.sandbox import Sandbox
-from agentos.task import parse_task
+from agentos.sandbox import Sandbox, get_backend
+from agentos.task import load_task, parse_task
 
 HONEST = 'import settings\nprint(f"score: {settings.RATE}")\n'
 FORGED = """\
@@ -32,15 +32,10 @@ CLOSED = REPLACE_CHANNEL + 'import settings\nprint("score: 1000")\n'
 
 def committed_repo(root: Path, evaluate: str) -> tuple[Repo, str]:
     """A tiny git repo holding `evaluate.py` and `settings.py`; returns it and its HEAD."""
-    root.mkdir()
-    (root / "settings.py").write_text("RATE = 0.5\n")
-    (root / "evaluate.py").write_text(evaluate)
-    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "start"], check=True)
-    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
-    return Repo(root), head.stdout.strip()
+    repo = Repo(make_repo(root, {"settings.py": "RATE = 0.5\n", "evaluate.py": evaluate}))
+    head = repo.rev("HEAD")
+    assert head is not None
+    return repo, head
 
 
 def evaluator(root: Path, sandbox: Sandbox) -> MetricEvaluator:
@@ -74,13 +69,6 @@ def test_a_tampered_audit_channel_ends_invalid(
 
 
 def test_a_metric_command_that_is_not_python_is_not_refused_by_the_audit(tmp_path: Path) -> None:
-    from helpers import make_repo
-
-    from agentos.git import Repo
-    from agentos.measure import MetricEvaluator, measure
-    from agentos.sandbox import get_backend
-    from agentos.task import load_task
-
     repo = make_repo(
         tmp_path / "sh",
         {

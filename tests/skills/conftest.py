@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import commit_all
+from skill_helpers import SKILL_EXAMPLES
 
 from agentos.skill.router import EmbeddingRouter
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "skills"
-
 
 @pytest.fixture(scope="session")
-def router() -> EmbeddingRouter:
+def shared_router() -> EmbeddingRouter:
     return EmbeddingRouter()
+
+
+@pytest.fixture
+def router(shared_router: EmbeddingRouter) -> Iterator[EmbeddingRouter]:
+    """The session's router, its "none" threshold restored after each test (`tune_skills`
+    calibrates it), so no test depends on the order they run in."""
+    threshold = shared_router.threshold
+    yield shared_router
+    shared_router.threshold = threshold
 
 
 @pytest.fixture
 def example_repo(tmp_path: Path) -> Path:
     """A git repository holding a copy of examples/skills under `skills/`, one commit."""
-    shutil.copytree(EXAMPLES, tmp_path / "skills")
+    shutil.copytree(SKILL_EXAMPLES, tmp_path / "skills")
     return commit_all(tmp_path, "skills")

@@ -8,45 +8,44 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES
-from skill_helpers import skill, write_skills
+from skill_helpers import SKILL_EXAMPLES, skill, write_skills
 
 from agentos.skill import EvalItem, SkillEvaluator, load_skills, tune_skills
 from agentos.skill import joint as joint_module
 from agentos.skill.evals import augment, load_evals
 from agentos.skill.examples import split_examples, with_examples
 from agentos.skill.model import MAX_DESCRIPTION, Skill
-from agentos.skill.router import EmbeddingRouter, best_threshold, margins
+from agentos.skill.router import EmbeddingRouter
 
 
 def train_margins(
     router: EmbeddingRouter, skills: Sequence[Skill], train: Sequence[EvalItem]
 ) -> np.ndarray:
+    """Each train query's margin, as the joint stage computes it."""
     scores = router.scores([i.query for i in train], skills)
-    names = [s.name for s in skills]
-    return margins(scores, names, train, best_threshold(scores, names, train))
+    return joint_module._margins(scores, [s.name for s in skills], train)
 
 
 def test_joint_additions_never_misroute_a_train_query_routed_right(
     router: EmbeddingRouter,
 ) -> None:
-    skills = load_skills(EXAMPLES)
-    items = augment(load_evals(EXAMPLES / "evals.jsonl", [s.name for s in skills]), seed=0)
+    skills = load_skills(SKILL_EXAMPLES)
+    items = augment(load_evals(SKILL_EXAMPLES / "evals.jsonl", [s.name for s in skills]), seed=0)
     train = [i for i in items if i.split == "train"]
     steps = joint_module.joint_examples(router, skills, train, limit=5)
     assert len(steps) == 5
-    before, previous = train_margins(router, skills, train), skills
+    start = train_margins(router, skills, train)
+    before, previous = start, skills
     for step in steps:
         after = train_margins(router, step.skills, train)
         assert not np.any((before > 0) & (after <= 0))
-        assert (after > 0).sum() >= (before > 0).sum()
-        assert step.gain == (after > 0).sum() - (train_margins(router, skills, train) > 0).sum()
+        assert step.gain == (after > 0).sum() - (start > 0).sum()
         (changed,) = [s for s, o in zip(step.skills, previous, strict=True) if s != o]
         assert changed.name == step.skill and len(changed.description) <= MAX_DESCRIPTION
         assert split_examples(changed.description)[1][-1] == step.request
         assert any(i.expect == step.skill for i in train if step.request in i.query)
         before, previous = after, step.skills
-    assert (before > 0).mean() > (train_margins(router, skills, train) > 0).mean()
+    assert (before > 0).mean() > (start > 0).mean()
     first = (steps[0].skill, steps[0].request)
     again = joint_module.joint_examples(router, skills, train, limit=1, exclude={first})
     assert (again[0].skill, again[0].request) != first
@@ -110,11 +109,13 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
     )
     joint_lines = [line for line in lines if line.startswith("joint:")]
     assert joint_lines[0].startswith("joint: 2 more example requests over 2 skills refused")
+    assert "deploy-service lost held-out queries to the rewrite" in joint_lines[0]
     assert joint_lines[1].startswith("joint: 1 more example request over 1 skill kept")
     looks = [line for line in joint_lines if " refused: " in line or " kept " in line]
     assert len(looks) == 2  # the search went on from the kept set, and found nothing
     assert len(runs) == 2
     assert report.accepted[0] == "round 1: joint: 1 example request over 1 skill"
+    assert "write-docs" not in report.changed
     final = {s.name: s for s in load_skills(folder)}  # the user's folder is untouched
     assert final["write-docs"].description == DOCS
 
@@ -132,9 +133,11 @@ def test_no_joint_look_when_train_is_already_all_right(
     ]
     folder = write_skills(tmp_path, {"deploy-service": "Run the Helm upgrade for payments."}, rows)
     skills = load_skills(folder)
-    train = [EvalItem(q, e, "clean", s) for q, e, s in rows if s == "train"]
+    items = augment(load_evals(tmp_path / "evals.jsonl", ["deploy-service"]), seed=0)
+    train = [i for i in items if i.split == "train"]  # as tune_skills sees it
     assert (train_margins(router, skills, train) > 0).all()
-    assert all(s.gain == 0 for s in joint_module.joint_examples(router, skills, train))
+    steps = joint_module.joint_examples(router, skills, train)
+    assert steps and all(s.gain == 0 for s in steps)
     lines: list[str] = []
     tune_skills(
         folder, tmp_path / "evals.jsonl", budget=1, rounds=1, router=router, offline=True,

@@ -63,6 +63,7 @@ def test_search_proposes_only_what_train_acceptance_keeps(router: EmbeddingRoute
     steal = with_examples(skills[0].description, ["write the user guide"])
     assert gain is not None and steal is not None
     assert search.fit(gain).hits > base.hits and search.fit(steal).taken
+    assert search.key(base, steal)[0] is True  # ranked below anything that takes nothing
     candidates = {gain: ["add example request"], steal: ["add example request"]}
     picked = search.pick(skills[0].description, candidates, set(), random.Random(0))
     assert picked is not None and picked[0].startswith(gain.rstrip("."))
