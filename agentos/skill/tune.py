@@ -3,8 +3,8 @@ in parallel, then merge what each skill won; at the end, write it on a git branc
 
 When the offline operators propose and the router is local, the joint stage
 (`agentos.skill.joint`) adds example requests to every skill at once, chosen on train margins
-and accepted like a merge, before each round and after the last; an accepted set is committed
-under `refs/agentos/RUN/joint/ROUND` and is what the round tunes.
+and accepted like a merge, before each round and after the last (never twice on one set); an
+accepted set is committed under `refs/agentos/RUN/joint/ROUND` and is what the round tunes.
 
 Per round, every skill gets its own run of the loop's graph (`agentos.skill.loop`): the offline text
 operators (or the given provider) propose a whole SKILL.md, the graph commits it, the gates node
@@ -318,10 +318,12 @@ def _rounds(
     per_round = max(1, -(-budget // max(1, rounds)))
     # every merged set, with how many accepted lines it has (the baseline first)
     merges: list[tuple[list[Skill], Evaluation, int]] = [(current, current_eval, 0)]
-    # The joint stage runs before each round and after the last; a round that moves nothing
-    # ends the loop, so it never searches the same set twice.
+    # The joint stage runs before each round and after the last, on a set it has not searched
+    # (a round whose winners all fail to merge leaves the set as it was); a round with no
+    # winners ends the loop.
+    searched: list[Skill] | None = None
     for rnd in range(1, rounds + 2):
-        joint = _joint(tuner, current, current_eval, experiments)
+        joint = None if current is searched else _joint(tuner, current, current_eval, experiments)
         if joint is not None:
             before, (current, current_eval, line) = current, joint
             commit = tuner.repo.commit_files(
@@ -330,6 +332,7 @@ def _rounds(
             tuner.repo.update_ref(f"refs/agentos/{tuner.run_id}/joint/{rnd}", commit, None)
             accepted.append(f"{f'round {rnd}' if rnd <= rounds else 'last'}: {line}")
             merges.append((current, current_eval, len(accepted)))
+        searched = current
         if rnd > rounds:
             break
         names = [s.name for s in current]

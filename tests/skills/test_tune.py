@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from skill_helpers import skill, with_description, write_skills
 
+from agentos.errors import UserError
 from agentos.nodes.propose import VETOED
 from agentos.providers.base import (
     NothingToPropose,
@@ -203,7 +204,8 @@ def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before round 1 it sees the baseline; round 1 merges x-tool's rewrite, so it runs once
-    more, on the merged set, after the last round. A run that merges nothing calls it once."""
+    more, on the merged set, after the last round. A run that merges nothing calls it once,
+    whether it had no winner or its winners failed to merge."""
     from agentos.skill import tune as tune_module
 
     seen: list[list[str]] = []
@@ -222,6 +224,17 @@ def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
     assert seen == [["ant job", "bee cat"], ["ant job fox", "bee cat"]]
     seen.clear()
     tune_by_words(tmp_path, FixedRewrites({"x-tool": "ant job", "z-tool": "bee cat"}), 1, [])
+    assert seen == [["ant job", "bee cat"]]
+    seen.clear()
+
+    def refuse(*_: object) -> list[Skill]:
+        raise UserError("refused")
+
+    monkeypatch.setattr(tune_module, "_merge", refuse)
+    lines: list[str] = []
+    rewrite = FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee cat"})
+    tune_by_words(tmp_path, rewrite, 1, lines)
+    assert "round 1: merge of x-tool refused: refused" in lines
     assert seen == [["ant job", "bee cat"]]
 
 
