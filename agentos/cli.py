@@ -209,9 +209,14 @@ def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
     is_flag=True,
     help="Route and propose locally even when ANTHROPIC_API_KEY is set (no model requests).",
 )
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write a copy of PATH with the accepted rewrites to this new or empty folder.",
+)
 @_user_errors
 def tune_skills(
-    path: Path, evals: Path, budget: int, seed: int, as_json: bool, offline: bool
+    path: Path, evals: Path, budget: int, seed: int, as_json: bool, offline: bool, out: Path | None
 ) -> None:
     """Tune every skill under PATH so it triggers on the queries it should, gates intact."""
     from agentos.skill.report import render, to_json
@@ -224,6 +229,7 @@ def tune_skills(
         budget=budget,
         progress=lambda line: click.echo(line, err=True),
         offline=offline,
+        out=out,
     )
     click.echo(to_json(result) if as_json else render(result))
 
@@ -252,6 +258,7 @@ def demo(example: str, budget: int | None) -> None:
             seed=0,
             as_json=False,
             offline=True,
+            out=None,
         )
         return
     ctx.invoke(

@@ -75,12 +75,8 @@ def main() -> None:
         wall = time.monotonic() - t2
         if held_back:
             tuned = [
-                parse_skill(
-                    s.path,
-                    repo.read(report.commit, s.path.relative_to(EXAMPLES).as_posix()).decode(),
-                    folder=s.name,
-                )
-                if report.commit and s.name in report.changed
+                parse_skill(s.path, report.rewrites[s.name], folder=s.name)
+                if s.name in report.rewrites
                 else s
                 for s in skills
             ]

@@ -1,5 +1,6 @@
 """The tuning report: per skill and per slice before / after (train and held-out), the confusions
-between skills, every gate a proposal tried to remove, and the branch; as a text table or JSON."""
+between skills, every gate a proposal tried to remove, the branch and output folder, and the
+accepted SKILL.md texts; as a text table or JSON."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from agentos.evaluator import Evaluation
 from agentos.skill.evals import SLICES
 from agentos.skill.evaluator import Scored, SkillEvaluator
-from agentos.skill.model import Skill, changed_names
+from agentos.skill.model import Skill, changed_names, render_skill
 
 
 @dataclass
@@ -56,8 +57,10 @@ class TuneReport:
     refusals: list[str]
     accepted: list[str]
     changed: list[str]
+    rewrites: dict[str, str]  # skill name -> its accepted SKILL.md text, for each changed skill
     branch: str | None
     commit: str | None
+    out: str | None
     threshold: float
     gates: int
     elapsed: float
@@ -86,6 +89,7 @@ def build_report(
     accepted: Sequence[str],
     branch: str | None,
     commit: str | None,
+    out: str | None,
     threshold: float,
     elapsed: float,
     gates: int,
@@ -138,8 +142,10 @@ def build_report(
         list(refusals),
         list(accepted),
         changed,
+        {s.name: render_skill(s) for s in final if s.name in changed},
         branch,
         commit,
+        out,
         threshold,
         gates,
         elapsed,
@@ -201,6 +207,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         f"gates_refused: {len(report.refusals)}",
         f"threshold: {report.threshold:.3f}",
         f"branch: {report.branch or '-'}",
+        f"out: {report.out or '-'}",
         f"experiments: {sum(report.counts.values())}",
     ]
     lines += [f"{k}: {v}" for k, v in sorted(report.counts.items())]

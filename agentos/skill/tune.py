@@ -67,7 +67,14 @@ from agentos.skill.model import (
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.report import Experiment, TuneReport, build_report
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
-from agentos.skill.workspace import protected_evals, repo_of, scratch_repo, write_branch
+from agentos.skill.workspace import (
+    check_out,
+    protected_evals,
+    repo_of,
+    scratch_repo,
+    write_branch,
+    write_out,
+)
 
 
 class _Tuner:
@@ -220,6 +227,7 @@ def tune_skills(
     router: SkillRouter | None = None,
     progress: Callable[[str], None] | None = None,
     offline: bool = False,
+    out: Path | str | None = None,
 ) -> TuneReport:
     """Tune every skill under `path` against the eval set `evals`; return the report.
 
@@ -229,12 +237,15 @@ def tune_skills(
     `router` defaults to the Claude router when `ANTHROPIC_API_KEY` is set, else the offline
     embedding router, and the proposer to Claude (`SkillLLMProposer`) likewise; `offline` keeps
     both local whatever the environment. `progress`, when given, gets a line per joint look,
-    per finished experiment, per skill run and per merge.
+    per finished experiment, per skill run and per merge. `out`, a new or empty folder, gets a
+    copy of `path` with the accepted rewrites (in or out of git); the report's `rewrites` hold
+    them either way.
     """
     start = time.monotonic()
     root = Path(path).resolve()
     skills = load_skills(root)
     items = augment(load_evals(evals, [s.name for s in skills]), seed=seed)
+    out_dir = None if out is None else check_out(out, root)
     user_repo = repo_of(root)
     run_id = new_run_id()
     scratch = None if user_repo is not None else Path(tempfile.mkdtemp(prefix="agentos-skills-"))
@@ -277,6 +288,8 @@ def tune_skills(
         if user_repo is not None and changed:
             branch_name = branch or f"agentos/tune-skills-{run_id}"
             commit = write_branch(user_repo, changed, branch_name, run_id, accepted)
+        if out_dir is not None:
+            write_out(root, out_dir, _files("", current, skills))
         return build_report(
             skills=skills,
             final=current,
@@ -288,6 +301,7 @@ def tune_skills(
             accepted=accepted,
             branch=branch_name,
             commit=commit,
+            out=None if out_dir is None else str(out_dir),
             threshold=threshold,
             elapsed=time.monotonic() - start,
             gates=pins.count(),

@@ -1,8 +1,11 @@
 """Where tune-skills works: the user's git repository, or a scratch one holding a copy of a
-folder outside any repository; and the one branch it writes the accepted rewrites on."""
+folder outside any repository; the one branch it writes the accepted rewrites on; and the copy of
+the folder with them (`--out`), for a folder outside git or a user who wants files."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -47,3 +50,46 @@ def write_branch(
     ref = f"refs/heads/{branch}"
     repo.update_ref(ref, commit, repo.rev(ref))
     return commit
+
+
+def check_out(out: Path | str, folder: Path) -> Path:
+    """The resolved output folder, refused (before any work) unless it is new or empty, its
+    parent exists, and it neither holds nor lies inside the skills folder."""
+    out = Path(out).resolve()
+    if out.is_relative_to(folder) or folder.is_relative_to(out):
+        raise UserError(
+            "the output folder overlaps the skills folder", path=out, fix="pass --out outside PATH"
+        )
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UserError("exists and is not an empty folder", path=out, fix="pass a new --out")
+    if not out.parent.is_dir():
+        raise UserError("has no parent folder", path=out, fix="create its parent folder first")
+    return out
+
+
+def write_out(folder: Path, out: Path, files: Mapping[str, bytes]) -> None:
+    """Copy `folder` to `out` (without `.git` and `.agentos`) with `files` (folder-relative paths
+    to contents) written over the copy. The copy is made beside `out` and renamed into place, so
+    `out` ends whole or not at all; if the rename fails, the copy is left where it was made and
+    the error names it."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    work = staging / "skills"
+    try:
+        ignore = shutil.ignore_patterns(".git", ".agentos")
+        shutil.copytree(folder, work, symlinks=True, ignore=ignore)
+        for rel, data in files.items():
+            (work / rel).write_bytes(data)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
+        if out.exists():
+            out.rmdir()  # found empty before the run
+        work.rename(out)
+    except OSError as exc:
+        raise UserError(
+            f"could not be written ({exc.strerror}); the tuned copy is in {work}",
+            path=out,
+            fix=f"move {work} to where you want it",
+        ) from exc
+    staging.rmdir()

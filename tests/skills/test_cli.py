@@ -70,6 +70,7 @@ def test_json_report_on_stdout_and_progress_on_stderr(tmp_path: Path) -> None:
     names = {(r["group"], r["name"]) for r in report["rows"]}
     assert {("skill", "deploy-service"), ("skill", "write-docs"), ("all", "all")} <= names
     assert report["gates"] == 0 and report["refusals"] == []
+    assert set(report["rewrites"]) == set(report["changed"]) and report["out"] is None
     assert "round 1 deploy-service: 0 experiments, train +0.000" in result.stderr
     assert "round 1 write-docs: 0 experiments" in result.stderr
 
@@ -89,3 +90,21 @@ def test_a_malformed_skill_is_one_line_exit_2_and_nothing_written(tmp_path: Path
     assert result.stdout == ""
     assert refs(root) == before
     assert not (root / ".agentos").exists()
+
+
+@pytest.mark.usefixtures("offline")
+def test_an_out_folder_that_is_not_empty_is_refused_before_any_work(tmp_path: Path) -> None:
+    root = repo_with_skills(tmp_path / "repo")
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "mine.txt").write_text("mine\n")
+    before = refs(root)
+    evals = str(root / "evals.jsonl")
+    result = CliRunner().invoke(
+        main, ["tune-skills", str(root / "skills"), "--evals", evals, "--out", str(full)]
+    )
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert str(full) in line and "not an empty folder" in line and "--out" in line
+    assert [p.name for p in full.iterdir()] == ["mine.txt"]
+    assert refs(root) == before and not (root / ".agentos").exists()

@@ -34,6 +34,7 @@ from agentos.skill.gates import violations
 from agentos.skill.model import Skill
 from agentos.skill.report import TuneReport
 from agentos.skill.router import EmbeddingRouter
+from agentos.skill.workspace import check_out, write_out
 
 
 @pytest.fixture
@@ -168,7 +169,9 @@ class WordRouter:
         return out
 
 
-def tune_by_words(root: Path, provider: Provider, budget: int, lines: list[str]) -> TuneReport:
+def tune_by_words(
+    root: Path, provider: Provider, budget: int, lines: list[str], out: Path | None = None
+) -> TuneReport:
     """One round of `tune_skills` on `root` with the word router, one worker."""
     return tune_skills(
         root / "skills",
@@ -179,6 +182,7 @@ def tune_by_words(root: Path, provider: Provider, budget: int, lines: list[str])
         provider=provider,
         router=WordRouter(),
         progress=lines.append,
+        out=out,
     )
 
 
@@ -305,3 +309,74 @@ def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> No
         assert request.best is not None and request.baseline is not None
         assert "holdout" not in request.best and "holdout" not in request.baseline
     assert report.changed == ["z-tool"], lines
+
+
+def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
+    tmp_path: Path,
+) -> None:
+    """A folder outside git gets no branch. `out` gets a copy of it with the accepted rewrite,
+    the very text of the report's `rewrites`, and every other file as it was; the folder tuned
+    is left as it was, and nothing is left beside `out`."""
+    rows = [
+        *[(q, "x-tool", "train") for q in ("fox", "ant one")],
+        ("bee", "z-tool", "train"),
+        ("ant ten", "x-tool", "holdout"),
+    ]
+    skills = write_skills(tmp_path / "work", {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
+    (skills / "z-tool" / "notes.txt").write_text("kept as it is\n")
+    before = {p: p.read_bytes() for p in skills.rglob("*") if p.is_file()}
+    provider = FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee cat"})
+    report = tune_by_words(tmp_path / "work", provider, 1, [], out=tmp_path / "tuned")
+    out = tmp_path / "tuned"
+    assert report.branch is None and report.out == str(out)
+    assert report.changed == ["x-tool"] and set(report.rewrites) == {"x-tool"}
+    assert "ant job fox" in report.rewrites["x-tool"]
+    assert (out / "x-tool" / "SKILL.md").read_text() == report.rewrites["x-tool"]
+    assert {p for p in skills.rglob("*") if p.is_file()} == set(before)
+    for path, data in before.items():
+        assert path.read_bytes() == data
+        if path.parent.name != "x-tool":
+            assert (out / path.relative_to(skills)).read_bytes() == data
+    assert [s.description for s in load_skills(out)] == ["ant job fox", "bee cat"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tuned", "work"]
+    assert "out: " + str(out) in render_table(report)
+
+
+def test_out_is_whole_or_absent(tmp_path: Path) -> None:
+    """A copy that fails midway leaves neither `out` nor its staging folder; an `out` filled by
+    someone else during the run is not replaced, and the error says where the copy was left."""
+    folder = tmp_path / "skills"
+    (folder / "a-tool").mkdir(parents=True)
+    (folder / "a-tool" / "SKILL.md").write_text("old\n")
+    out = check_out(tmp_path / "out", folder)
+    with pytest.raises(FileNotFoundError):
+        write_out(folder, out, {"no-such-skill/SKILL.md": b"new\n"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["skills"]
+    out.mkdir()
+    (out / "theirs.txt").write_text("someone else's\n")
+    with pytest.raises(UserError, match="the tuned copy is in ") as caught:
+        write_out(folder, out, {"a-tool/SKILL.md": b"new\n"})
+    assert [p.name for p in out.iterdir()] == ["theirs.txt"]
+    left = Path(str(caught.value).split("the tuned copy is in ")[1].split(";")[0])
+    assert (left / "a-tool" / "SKILL.md").read_text() == "new\n"
+
+
+@pytest.mark.parametrize(
+    ("where", "why"),
+    [
+        ("skills/tuned", "overlaps the skills folder"),
+        (".", "overlaps the skills folder"),
+        ("full", "exists and is not an empty folder"),
+        ("missing/tuned", "has no parent folder"),
+    ],
+)
+def test_a_bad_out_is_refused_naming_it(tmp_path: Path, where: str, why: str) -> None:
+    folder = tmp_path / "skills"
+    folder.mkdir()
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match=why) as caught:
+        check_out(tmp_path / where, folder)
+    assert str((tmp_path / where).resolve()) in str(caught.value)
+    assert check_out(tmp_path / "empty", folder) == (tmp_path / "empty").resolve()
