@@ -6,11 +6,11 @@ written."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import git
 from skill_helpers import write_skills
 
 from agentos.cli import main
@@ -45,9 +45,7 @@ def offline(router: EmbeddingRouter, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def refs(root: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(root), "for-each-ref"], capture_output=True, text=True, check=True
-    ).stdout
+    return git(root, "for-each-ref")
 
 
 @pytest.mark.usefixtures("offline")

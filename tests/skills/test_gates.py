@@ -4,12 +4,11 @@ score, and the report has a line for it."""
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from helpers import commit_all
+from helpers import commit_all, git
 
 from agentos.errors import IntegrityError
 from agentos.ledger import Ledger
@@ -198,11 +197,6 @@ def test_gate_refusals_are_rejected_rows_of_the_graph_runs(
     assert deploy[0]["status"] == "rejected"
     assert "refused: deploy-service: ask-user gate removed" in deploy[0]["reason"]
     assert ledger.verify() == []
-    branches = subprocess.run(
-        ["git", "-C", str(folder), "branch", "--list", "agentos/*"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    branches = git(folder, "branch", "--list", "agentos/*")
     assert branches == ""  # the per-skill graphs' branches are folded away; nothing was kept
     assert report.refusals and report.branch is None

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import git
 from skill_helpers import keyword_route, write_skills
 
 from agentos.providers.base import ProposeRequest, ProviderError
@@ -98,12 +98,7 @@ def test_with_a_key_claude_routes_and_rewrites_and_never_sees_the_held_out_split
     assert report.row("all", "all").holdout_before == 0.5
     assert report.row("all", "all").holdout_after == 1.0
     assert report.branch is not None
-    shown = subprocess.run(
-        ["git", "-C", str(tmp_path), "show", f"{report.branch}:skills/deploy-service/SKILL.md"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    shown = git(tmp_path, "show", f"{report.branch}:skills/deploy-service/SKILL.md")
     assert REWRITE["deploy-service"] in shown and "Never deploy on a Friday." in shown
 
 

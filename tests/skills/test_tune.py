@@ -4,11 +4,11 @@ tuning raises held-out accuracy, keeps every gate, and writes a branch without t
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from helpers import git
 from skill_helpers import skill, with_description, write_skills
 
 from agentos.errors import UserError
@@ -19,8 +19,8 @@ from agentos.providers.base import (
     ProposeRequest,
     Provider,
     Review,
-    ReviewRequest,
 )
+from agentos.providers.llm.mock import MockProvider
 from agentos.skill import (
     EvalItem,
     SkillEvaluator,
@@ -92,13 +92,7 @@ def test_tuning_examples_raises_heldout_accuracy_and_keeps_every_gate(
     example_repo: Path, router: EmbeddingRouter
 ) -> None:
     skills_dir = example_repo / "skills"
-    status = ["git", "-C", str(example_repo), "status", "--porcelain"]
-    head = subprocess.run(
-        ["git", "-C", str(example_repo), "rev-parse", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    head = git(example_repo, "rev-parse", "HEAD").strip()
     original = {s.name: s for s in load_skills(skills_dir)}
     report = tune_skills(skills_dir, skills_dir / "evals.jsonl", seed=0, budget=12, router=router)
     total = report.row("all", "all")
@@ -109,20 +103,12 @@ def test_tuning_examples_raises_heldout_accuracy_and_keeps_every_gate(
         assert row.holdout_after is not None and row.holdout_before is not None
         assert row.holdout_after >= row.holdout_before
     # the user's tree is untouched; the rewrites live on the branch only
-    assert subprocess.run(status, capture_output=True, text=True).stdout == ""
+    assert git(example_repo, "status", "--porcelain") == ""
     assert report.branch and report.commit and report.changed
-    show = ["git", "-C", str(example_repo), "show"]
-    parent = subprocess.run(
-        [*show, "-s", "--format=%P", report.branch], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    parent = git(example_repo, "show", "-s", "--format=%P", report.branch).strip()
     assert parent == head
     for name in report.changed:
-        text = subprocess.run(
-            [*show, f"{report.branch}:skills/{name}/SKILL.md"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        text = git(example_repo, "show", f"{report.branch}:skills/{name}/SKILL.md")
         rewritten = skill_from(text, name)
         assert violations(detect_gates(original[name]), rewritten.body) == []
         assert rewritten.description != original[name].description
@@ -186,22 +172,16 @@ def tune_by_words(
     )
 
 
-class FixedRewrites:
-    """Proposes one fixed description per skill, then nothing."""
+def fixed_rewrites(descriptions: dict[str, str]) -> MockProvider:
+    """Proposes one fixed description for each skill's run."""
 
-    name = "fixed"
-
-    def __init__(self, descriptions: dict[str, str]):
-        self.descriptions = descriptions
-
-    def propose(self, request: ProposeRequest) -> Proposal:
+    def propose(request: ProposeRequest) -> Proposal:
         ((path, text),) = request.files.items()
         name = path.split("/")[-2]
-        new = with_description(text, self.descriptions[name])
+        new = with_description(text, descriptions[name])
         return Proposal(f"rewrite {name}", components={path: new})
 
-    def review(self, request: ReviewRequest) -> Review:
-        return Review([])
+    return MockProvider(propose, lambda _: Review([]))
 
 
 def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
@@ -224,10 +204,10 @@ def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
         ("ant ten", "x-tool", "holdout"),
     ]
     write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
-    tune_by_words(tmp_path, FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee cat"}), 1, [])
+    tune_by_words(tmp_path, fixed_rewrites({"x-tool": "ant job fox", "z-tool": "bee cat"}), 1, [])
     assert seen == [["ant job", "bee cat"], ["ant job fox", "bee cat"]]
     seen.clear()
-    tune_by_words(tmp_path, FixedRewrites({"x-tool": "ant job", "z-tool": "bee cat"}), 1, [])
+    tune_by_words(tmp_path, fixed_rewrites({"x-tool": "ant job", "z-tool": "bee cat"}), 1, [])
     assert seen == [["ant job", "bee cat"]]
     seen.clear()
 
@@ -236,7 +216,7 @@ def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
 
     monkeypatch.setattr(tune_module, "_merge", refuse)
     lines: list[str] = []
-    rewrite = FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee cat"})
+    rewrite = fixed_rewrites({"x-tool": "ant job fox", "z-tool": "bee cat"})
     tune_by_words(tmp_path, rewrite, 1, lines)
     assert "round 1: merge of x-tool refused: refused" in lines
     assert seen == [["ant job", "bee cat"]]
@@ -253,7 +233,7 @@ def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> No
         ("ant ten", "x-tool", "holdout"),
     ]
     write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat ant"}, rows)
-    provider = FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee dog elk"})
+    provider = fixed_rewrites({"x-tool": "ant job fox", "z-tool": "bee dog elk"})
     lines: list[str] = []
     report = tune_by_words(tmp_path, provider, 1, lines)
     assert report.counts.get("keep", 0) == 2  # both rewrites were kept by their own runs
@@ -264,25 +244,17 @@ def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> No
     assert any(line.startswith("undoing the merge round 1: z-tool") for line in lines)
 
 
-class Sequenced:
-    """Proposes z-tool's descriptions in order, recording every request; nothing for others."""
+def sequenced(descriptions: list[str]) -> MockProvider:
+    """Proposes z-tool's descriptions in order; nothing for other skills."""
 
-    name = "sequenced"
-
-    def __init__(self, descriptions: list[str]):
-        self.descriptions = descriptions
-        self.requests: list[ProposeRequest] = []
-
-    def propose(self, request: ProposeRequest) -> Proposal:
+    def propose(request: ProposeRequest) -> Proposal:
         ((path, text),) = request.files.items()
-        if "z-tool" not in path or not self.descriptions:
+        if "z-tool" not in path or not descriptions:
             raise NothingToPropose("nothing for this skill")
-        self.requests.append(request)
-        new = with_description(text, self.descriptions.pop(0))
+        new = with_description(text, descriptions.pop(0))
         return Proposal("rewrite z-tool", components={path: new})
 
-    def review(self, request: ReviewRequest) -> Review:
-        return Review([])
+    return MockProvider(propose, lambda _: Review([]))
 
 
 def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> None:
@@ -296,16 +268,16 @@ def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> No
         ("cat ten", "z-tool", "holdout"),
     ]
     write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
-    provider = Sequenced(["bee dog", "bee cat dog"])
+    provider = sequenced(["bee dog", "bee cat dog"])
     lines: list[str] = []
     report = tune_by_words(tmp_path, provider, 2, lines)
     assert any("#1: discard" in line and "held-out all accuracy fell" in line for line in lines)
-    first, second = provider.requests
+    first, second = [r for r in provider.propose_requests if "z-tool" in next(iter(r.files))]
     assert second.parent == first.parent  # built on the incumbent, not on the vetoed commit
     assert [h["reason"] for h in second.history] == [VETOED]
     assert [h["reason"] for h in second.trials] == [VETOED]
     assert "held-out" not in json.dumps([dict(h) for h in second.history])
-    for request in provider.requests:  # the best and baseline points come without held-out
+    for request in provider.propose_requests:  # the best and baseline points come without held-out
         assert request.best is not None and request.baseline is not None
         assert "holdout" not in request.best and "holdout" not in request.baseline
     assert report.changed == ["z-tool"], lines
@@ -325,7 +297,7 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
     skills = write_skills(tmp_path / "work", {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
     (skills / "z-tool" / "notes.txt").write_text("kept as it is\n")
     before = {p: p.read_bytes() for p in skills.rglob("*") if p.is_file()}
-    provider = FixedRewrites({"x-tool": "ant job fox", "z-tool": "bee cat"})
+    provider = fixed_rewrites({"x-tool": "ant job fox", "z-tool": "bee cat"})
     report = tune_by_words(tmp_path / "work", provider, 1, [], out=tmp_path / "tuned")
     out = tmp_path / "tuned"
     assert report.branch is None and report.out == str(out)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import git
 
 from agentos import runner
 from agentos.ledger import Ledger
@@ -25,13 +25,6 @@ from agentos.providers.llm.fake_api import (
 from agentos.providers.llm.prompts import RUBRIC
 
 SCENARIOS = Path(__file__).parent / "scenarios"
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", *args],
-        check=True, capture_output=True, text=True,
-    ).stdout
 
 
 def _rows(repo: Path, run_id: str) -> list[Any]:
@@ -59,7 +52,7 @@ def test_full_run_with_claude_against_the_fake(
     toml = quickstart / "agentos.toml"
     text = toml.read_text().replace("experiments = 40", "experiments = 20\ndollars = 0.012")
     toml.write_text(text + '\n[review]\nmode = "advisory"\n\n[llm]\nmodel = "claude-haiku-4-5"\n')
-    _git(quickstart, "commit", "-qam", "llm budget")
+    git(quickstart, "commit", "-qam", "llm budget")
     with FakeMessagesAPI(responder=_responder) as fake:
         fake.enqueue(RateLimited(), Overloaded(), propose_call("gelu", [
             {"path": "settings.py", "search": 'ACTIVATION = "tanh"',
@@ -86,7 +79,7 @@ def test_full_run_with_claude_against_the_fake(
 
 
 def test_adversarial_script_is_never_kept(quickstart: Path) -> None:
-    baseline = _git(quickstart, "rev-parse", "HEAD").strip()
+    baseline = git(quickstart, "rev-parse", "HEAD").strip()
     evaluator = (quickstart / "evaluate.py").read_bytes()
     script = SCENARIOS / "adversarial.jsonl"
     summary = runner.run(
@@ -103,7 +96,7 @@ def test_adversarial_script_is_never_kept(quickstart: Path) -> None:
     assert summary.best_commit == baseline
     assert (quickstart / "evaluate.py").read_bytes() == evaluator
     assert not (quickstart / "conftest.py").exists()
-    for ref in _git(quickstart, "for-each-ref", "--format=%(objectname)", "refs/agentos").split():
-        assert _git(quickstart, "rev-parse", f"{ref}:evaluate.py") == _git(
+    for ref in git(quickstart, "for-each-ref", "--format=%(objectname)", "refs/agentos").split():
+        assert git(quickstart, "rev-parse", f"{ref}:evaluate.py") == git(
             quickstart, "rev-parse", f"{baseline}:evaluate.py")
-        assert "conftest.py" not in _git(quickstart, "ls-tree", "-r", "--name-only", ref)
+        assert "conftest.py" not in git(quickstart, "ls-tree", "-r", "--name-only", ref)
