@@ -187,7 +187,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         lines.append(f"  {c.expected} -> {c.got}: {c.before}, {c.after}")
     if report.accepted:
         lines.append("")
-        lines.append("accepted (on the branch, in order):")
+        lines.append("accepted, in order:")
         lines.extend(f"  {line}" for line in report.accepted)
     if report.refusals:
         lines.append("")

@@ -311,7 +311,9 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
             assert (out / path.relative_to(skills)).read_bytes() == data
     assert [s.description for s in load_skills(out)] == ["ant job fox", "bee cat"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tuned", "work"]
-    assert "out: " + str(out) in render_table(report)
+    table = render_table(report)
+    assert "out: " + str(out) in table and "branch: -" in table
+    assert "accepted, in order:\n  round 1: x-tool: " in table  # no branch to speak of
 
 
 def test_out_is_whole_or_absent(tmp_path: Path) -> None:
