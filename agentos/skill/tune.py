@@ -237,7 +237,8 @@ def tune_skills(
     `router` defaults to the Claude router when `ANTHROPIC_API_KEY` is set, else the offline
     embedding router, and the proposer to Claude (`SkillLLMProposer`) likewise; `offline` keeps
     both local whatever the environment. `progress`, when given, gets a line per joint look,
-    per finished experiment, per skill run and per merge. `out`, a new or empty folder, gets a
+    per finished experiment, per skill run and per merge (after one opening line: the run, what it
+    tunes on, the gates pinned and the router). `out`, a new or empty folder, gets a
     copy of `path` with the accepted rewrites (in or out of git); the report's `rewrites` hold
     them either way.
     """
@@ -258,6 +259,14 @@ def tune_skills(
         router = router or (EmbeddingRouter() if offline else default_router())
         threshold = router.calibrate(items, skills)
         pins = pin_gates(skills, repo.git_dir / "agentos" / "skill-gates" / f"{run_id}.json")
+        if progress is not None:
+            n_train = sum(i.split == "train" for i in items)
+            n_made = sum(i.generated for i in items)
+            progress(
+                f"run {run_id}: {len(skills)} skills, {n_train} train queries ({n_made} "
+                f"generated variants) and {len(items) - n_train} held-out, {pins.count()} gates "
+                f"pinned, {type(router).__name__} (none cut {threshold:.3f})"
+            )
         # Plugins load before the pool starts: `load_plugins` is not safe to enter from threads.
         load_plugins()
         sdir = state_dir(repo)

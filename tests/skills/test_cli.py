@@ -69,6 +69,9 @@ def test_json_report_on_stdout_and_progress_on_stderr(tmp_path: Path) -> None:
     assert {("skill", "deploy-service"), ("skill", "write-docs"), ("all", "all")} <= names
     assert report["gates"] == 0 and report["refusals"] == []
     assert set(report["rewrites"]) == set(report["changed"]) and report["out"] is None
+    opening = result.stderr.splitlines()[0]
+    assert opening.startswith(f"run {report['run_id']}: 2 skills, 12 train queries (8 generated")
+    assert "variants) and 3 held-out, 0 gates pinned, EmbeddingRouter (none cut " in opening
     assert "round 1 deploy-service: 0 experiments, train +0.000" in result.stderr
     assert "round 1 write-docs: 0 experiments" in result.stderr
 
