@@ -39,11 +39,17 @@ def copy_to_new_repo(source: Path, work: Path, message: str) -> Repo:
     """A new one-commit repository at `work` holding a copy of the folder `source` (symbolic
     links copied as links)."""
     shutil.copytree(source, work, symlinks=True)
-    env = {**os.environ, **_IDENTITY}
-    env.pop("GIT_INDEX_FILE", None)
+    env = _git_env()
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", message]):
         subprocess.run(["git", "-C", str(work), *args], check=True, capture_output=True, env=env)
     return Repo(work)
+
+
+def _git_env() -> dict[str, str]:
+    """The environment agentos runs git in: its own identity, no prompt, the default index."""
+    env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0"}
+    env.pop("GIT_INDEX_FILE", None)
+    return env
 
 
 class RefConflict(Exception):
@@ -75,8 +81,7 @@ class Repo:
         self.root = Path(repo.working_tree_dir or path)
         self.git_dir = Path(repo.git_dir)
         self._repo = repo
-        self._env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0"}
-        self._env.pop("GIT_INDEX_FILE", None)
+        self._env = _git_env()
         self._entries: OrderedDict[str, dict[str, Entry]] = OrderedDict()
         self._odb_lock = threading.RLock()  # GitPython's object reader is one process
         self._objects = Path(repo.common_dir) / "objects"  # shared by linked worktrees

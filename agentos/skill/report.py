@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from agentos.evaluator import Evaluation
 from agentos.skill.evals import SLICES
 from agentos.skill.evaluator import Scored, SkillEvaluator
-from agentos.skill.model import Skill, changed_names, render_skill
+from agentos.skill.model import Skill
 
 
 @dataclass
@@ -81,6 +81,7 @@ def build_report(
     *,
     skills: Sequence[Skill],
     final: Sequence[Skill],
+    rewrites: Mapping[str, str],
     evaluator: SkillEvaluator,
     baseline: Evaluation,
     after: Evaluation,
@@ -134,15 +135,14 @@ def build_report(
             key=lambda k: (-pairs_after[k], -pairs_before[k], k),
         )
     ]
-    changed = changed_names(final, skills)
     return TuneReport(
         run_id,
         rows,
         confusions,
         list(refusals),
         list(accepted),
-        changed,
-        {s.name: render_skill(s) for s in final if s.name in changed},
+        list(rewrites),
+        dict(rewrites),
         branch,
         commit,
         out,

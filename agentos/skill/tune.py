@@ -28,7 +28,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
@@ -292,16 +292,18 @@ def tune_skills(
         if isinstance(router, CalibratingRouter):  # the cut the tuned set ships with
             threshold = router.calibrated_scores([], current, tuner.train)[1]
         judge = tuner.evaluator(None)
-        changed = _files(skills_dir, current, skills)
+        rewrites = _rewrites(current, skills)
         branch_name, commit = None, None
-        if user_repo is not None and changed:
+        if user_repo is not None and rewrites:
             branch_name = branch or f"agentos/tune-skills-{run_id}"
-            commit = write_branch(user_repo, changed, branch_name, run_id, accepted)
+            files = _files(skills_dir, rewrites)
+            commit = write_branch(user_repo, files, branch_name, run_id, accepted)
         if out_dir is not None:
-            write_out(root, out_dir, _files("", current, skills))
+            write_out(root, out_dir, _files("", rewrites))
         return build_report(
             skills=skills,
             final=current,
+            rewrites=rewrites,
             evaluator=judge,
             baseline=baseline,
             after=current_eval,
@@ -350,7 +352,9 @@ def _rounds(
         if joint is not None:
             before, (current, current_eval, line) = current, joint
             commit = tuner.repo.commit_files(
-                commit, _files(tuner.skills_dir, current, before), f"agentos {tuner.run_id} {line}"
+                commit,
+                _files(tuner.skills_dir, _rewrites(current, before)),
+                f"agentos {tuner.run_id} {line}",
             )
             tuner.repo.update_ref(f"refs/agentos/{tuner.run_id}/joint/{rnd}", commit, None)
             accepted.append(f"{f'round {rnd}' if rnd <= rounds else 'last'}: {line}")
@@ -432,14 +436,15 @@ def _joint(
     return joint_stage(tuner.router, skills, evaluation, tuner.train, judge, experiments, tuner.say)
 
 
-def _files(skills_dir: str, now: Sequence[Skill], before: Sequence[Skill]) -> dict[str, bytes]:
-    """The SKILL.md files of `now` that differ from `before`, repository-relative."""
+def _rewrites(now: Sequence[Skill], before: Sequence[Skill]) -> dict[str, str]:
+    """The SKILL.md texts of the skills of `now` that differ from `before`, by name."""
     changed = changed_names(now, before)
-    return {
-        skill_path(skills_dir, s.name): render_skill(s).encode("utf-8")
-        for s in now
-        if s.name in changed
-    }
+    return {s.name: render_skill(s) for s in now if s.name in changed}
+
+
+def _files(skills_dir: str, rewrites: Mapping[str, str]) -> dict[str, bytes]:
+    """`rewrites` as files, relative to the repository (or to the skills folder, for "")."""
+    return {skill_path(skills_dir, name): text.encode("utf-8") for name, text in rewrites.items()}
 
 
 def _pct(value: float | None) -> str:
