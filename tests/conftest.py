@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, commit_all, make_repo
+from helpers import make_repo, quickstart_copy
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +34,4 @@ def repo_factory(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def quickstart(tmp_path: Path) -> Path:
     """A fresh git copy of examples/quickstart."""
-    dest = tmp_path / "quickstart"
-    shutil.copytree(EXAMPLES / "quickstart", dest)
-    commit_all(dest, "quickstart")
-    return dest
+    return quickstart_copy(tmp_path / "quickstart")

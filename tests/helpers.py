@@ -30,6 +30,14 @@ def make_repo(path: Path, files: dict[str, str]) -> Path:
     return commit_all(path, "initial")
 
 
+def quickstart_copy(dest: Path, files: dict[str, str] | None = None) -> Path:
+    """A fresh git repository holding examples/quickstart (with `files` overriding some)."""
+    shutil.copytree(EXAMPLES / "quickstart", dest)
+    for name, text in (files or {}).items():
+        (dest / name).write_text(text)
+    return commit_all(dest, "quickstart")
+
+
 def commit_all(path: Path, message: str) -> Path:
     """Make the folder at `path` a git repository on `main` with everything in it committed."""
     git(path, "init", "-q", "-b", "main")

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
+from agentos import checkpoint
 from agentos.checkpoint import open_checkpointer, serializer
 
 CALLS: list[str] = []
@@ -53,9 +57,12 @@ def test_graphs_started_at_once_open_one_new_checkpoint_file(tmp_path: Path) -> 
         def open_one(path: Path = path, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
             try:
-                open_checkpointer(path).setup()
+                saver = open_checkpointer(path)
             except Exception as exc:
                 errors.append(exc)
+                return
+            saver.setup()
+            saver.conn.close()
 
         threads = [threading.Thread(target=open_one) for _ in range(8)]
         for thread in threads:
@@ -65,18 +72,28 @@ def test_graphs_started_at_once_open_one_new_checkpoint_file(tmp_path: Path) -> 
     assert errors == []
 
 
-def test_a_new_checkpoint_file_held_by_another_writer_is_waited_for(tmp_path: Path) -> None:
+def test_a_new_checkpoint_file_held_by_another_writer_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The race above, made certain: another connection holds the write lock while the file is
-    switched to WAL, which SQLite refuses at once; the opener waits until it is released."""
+    switched to WAL, which SQLite refuses at once; the opener waits, and the lock is released
+    during its first wait."""
     path = tmp_path / "c.db"
-    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    release = threading.Timer(0.3, holder.execute, ("COMMIT",))
-    release.start()
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        if not waits:
+            holder.execute("COMMIT")
+        waits.append(seconds)
+
+    monkeypatch.setattr(checkpoint, "time", SimpleNamespace(monotonic=time.monotonic, sleep=wait))
     try:
         saver = open_checkpointer(path)
         saver.setup()
         assert saver.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert len(waits) == 1  # refused once while held, switched once released
+        saver.conn.close()
     finally:
-        release.join()
         holder.close()

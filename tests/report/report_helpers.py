@@ -6,27 +6,15 @@ Not a conftest.py: shared helpers live in modules, so no second `conftest` shado
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from helpers import commit_all, git
+from helpers import git, quickstart_copy
 
 from agentos import runner
 from agentos.git import Repo
 from agentos.ledger import Ledger, Row
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def quickstart_copy(dest: Path, files: dict[str, str] | None = None) -> Path:
-    """A fresh git repository holding examples/quickstart (with `files` overriding some)."""
-    shutil.copytree(EXAMPLES / "quickstart", dest)
-    for name, text in (files or {}).items():
-        (dest / name).write_text(text)
-    commit_all(dest, "quickstart")
-    return dest
 
 
 def run_quickstart(dest: Path) -> tuple[Path, runner.RunSummary]:

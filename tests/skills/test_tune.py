@@ -4,7 +4,7 @@ tuning raises held-out accuracy, keeps every gate, and writes a branch without t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -38,11 +38,9 @@ from agentos.skill.workspace import check_out, write_out
 
 
 @pytest.fixture
-def strict(router: EmbeddingRouter) -> Iterator[EmbeddingRouter]:
-    saved = router.threshold
-    router.threshold = 0.35
-    yield router
-    router.threshold = saved
+def strict(router: EmbeddingRouter) -> EmbeddingRouter:
+    router.threshold = 0.35  # the `router` fixture restores it after the test
+    return router
 
 
 def test_train_gain_that_lowers_heldout_typo_slice_is_vetoed(strict: EmbeddingRouter) -> None:
@@ -303,6 +301,7 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
     assert report.branch is None and report.out == str(out)
     assert report.changed == ["x-tool"] and set(report.rewrites) == {"x-tool"}
     assert "ant job fox" in report.rewrites["x-tool"]
+    assert json.loads(to_json(report))["rewrites"] == report.rewrites
     assert (out / "x-tool" / "SKILL.md").read_text() == report.rewrites["x-tool"]
     assert {p for p in skills.rglob("*") if p.is_file()} == set(before)
     for path, data in before.items():
@@ -349,8 +348,12 @@ def test_a_bad_out_is_refused_naming_it(tmp_path: Path, where: str, why: str) ->
     folder.mkdir()
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("")
-    (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match=why) as caught:
         check_out(tmp_path / where, folder)
     assert str((tmp_path / where).resolve()) in str(caught.value)
-    assert check_out(tmp_path / "empty", folder) == (tmp_path / "empty").resolve()
+
+
+def test_an_empty_out_folder_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / "skills").mkdir()
+    (tmp_path / "empty").mkdir()
+    assert check_out(tmp_path / "empty", tmp_path / "skills") == (tmp_path / "empty").resolve()
