@@ -16,6 +16,8 @@ the held-back queries before and after, a figure no decision of the run has seen
 prints each half's ceiling (`audit_ceiling_gating`, `audit_ceiling_held_back`), which no held-out
 query decides either: the halves differ in how much room they leave, and a run that gains as much
 on a half as its ceiling does has not been flattered by the queries that gated it.
+With `--audit`, the `holdout_*` lines are the run's own report, so they cover the gating half
+only; `holdout_ceiling` always covers the whole held-out split.
 """
 
 from __future__ import annotations
