@@ -256,11 +256,13 @@ def tune_skills(
         skills_dir = root.relative_to(top).as_posix() if user_repo is not None else ""
         skills_dir = "" if skills_dir == "." else skills_dir
         protected = protected_evals(top, root, top / skills_dir, Path(evals).resolve())
+        n_train = sum(i.split == "train" for i in items)
+        if router is None and progress is not None:  # loading the model takes seconds
+            progress(f"run {run_id}: loading the router, then fitting its none cut on train")
         router = router or (EmbeddingRouter() if offline else default_router())
         threshold = router.calibrate(items, skills)
         pins = pin_gates(skills, repo.git_dir / "agentos" / "skill-gates" / f"{run_id}.json")
         if progress is not None:
-            n_train = sum(i.split == "train" for i in items)
             n_made = sum(i.generated for i in items)
             progress(
                 f"run {run_id}: {len(skills)} skills, {n_train} train queries ({n_made} "

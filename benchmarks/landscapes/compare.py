@@ -4,7 +4,8 @@
         [--problems smooth,valley] [--methods tpe,greedy] [--dry]
 
 `--problems` and `--methods` run a subset (for iterating); `--dry` prints the table without
-writing `benchmarks/RESULTS.md` or the plot. The committed table is always the full run.
+writing `benchmarks/RESULTS.md` or the plot. The committed table is always the full run, and every
+line of that file is written by it (the three targets are computed from the run's figures).
 
 Methods: random search, `keep-revert` (autoresearch: greedy with no noise estimate and the
 typed-mutation proposer), Optuna's TPE (ask-and-tell, best observed value), every agentos strategy
@@ -97,11 +98,7 @@ def main() -> None:
         print("\n".join(render_subset(sums, problems, ms)) + f"\n({elapsed:.0f} s)")
         return
     lines = render(sums, args, elapsed)
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    reading = old[old.find(READING) :] if READING in old else ""  # written by hand: kept
-    RESULTS.write_text(
-        "\n".join(lines) + "\n" + (f"\n{reading}" if reading else ""), encoding="utf-8"
-    )
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")  # every line from this run
     plot(table, args.budget)
     print("\n".join(lines))
 
@@ -115,7 +112,7 @@ def render_subset(sums: Summaries, problems: list[str], ms: list[str]) -> list[s
     for name in problems:
         cells = ["{:.3f} / {:.0%} / {}".format(*sums[(name, m)]) for m in ms]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return lines + figure_rows(sums, problems, ms)
+    return lines + figure_rows(sums, problems, ms) + target_rows(sums, problems, ms)
 
 
 def figure_rows(sums: Summaries, problems: list[str], ms: list[str]) -> list[str]:
@@ -148,14 +145,55 @@ def figure_rows(sums: Summaries, problems: list[str], ms: list[str]) -> list[str
     return lines
 
 
+DEFAULT = "greedy"  # the default strategy, under the default proposer
+
+
+def target_rows(sums: Summaries, problems: list[str], ms: list[str]) -> list[str]:
+    """The three targets, computed from `sums`, each left out when the run lacks its columns
+    or problems: the default's regret on the multimodal and deceptive problems at most half of
+    keep/revert's, its success on the numeric ones no worse than TPE's, and no false keep of
+    any agentos strategy on the noisy ones."""
+    tags = {n: set(PROBLEMS[n].tags) for n in problems}
+    hard = [n for n in problems if {"multimodal", "deceptive"} & tags[n]]
+    numeric = [n for n in problems if "numeric" in tags[n]]
+    noisy = [n for n in problems if "noisy" in tags[n]]
+    lines: list[str] = []
+
+    def mean(k: int, names: list[str], m: str) -> float:
+        return statistics.fmean(sums[(n, m)][k] for n in names)
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    if DEFAULT in ms and "keep-revert" in ms and hard:
+        ours, theirs = mean(0, hard, DEFAULT), mean(0, hard, "keep-revert")
+        ratio = ours / theirs if theirs else float("inf")
+        lines.append(
+            f"- Regret on multimodal+deceptive, at most 0.5x keep-revert's: {verdict(ratio <= 0.5)}"
+            f" ({DEFAULT} {ours:.3f} vs {theirs:.3f}, {ratio:.2f}x)."
+        )
+    if DEFAULT in ms and "tpe" in ms and numeric:
+        ours, theirs = mean(1, numeric, DEFAULT), mean(1, numeric, "tpe")
+        lines.append(
+            f"- Success on the numeric problems, no worse than TPE's: {verdict(ours >= theirs)}"
+            f" ({DEFAULT} {ours:.0%} vs {theirs:.0%})."
+        )
+    ours_ms = [m for m in ms if m in strategy_names() or m.startswith(f"{DEFAULT}+")]
+    if ours_ms and noisy:
+        keeps = {m: sum(sums[(n, m)][2] for n in noisy) for m in ours_ms}
+        worst = ", ".join(f"{m} {k}" for m, k in keeps.items() if k) or "none"
+        lines.append(
+            f"- No false keep on the noisy problems by any agentos column: "
+            f"{verdict(not any(keeps.values()))} (columns with false keeps: {worst})."
+        )
+    return ["", "Targets, computed from this run:", "", *lines] if lines else []
+
+
 def summary(rs: list[Result]) -> tuple[float, float, int]:
     p = PROBLEMS[rs[0].problem]
     mean_regret = statistics.fmean(regret(r, r.final) for r in rs)
     success = sum(r.final - p.f_star <= p.tol for r in rs) / len(rs)
     return mean_regret, success, sum(r.false_keeps for r in rs)
-
-
-READING = "## Reading"
 
 
 def render(sums: Summaries, args: argparse.Namespace, elapsed: float) -> list[str]:
@@ -177,7 +215,8 @@ def render(sums: Summaries, args: argparse.Namespace, elapsed: float) -> list[st
             reg, succ, fk = sums[(name, m)]
             cells.append(f"{reg:.3f} / {succ:.0%} / {fk}")
         lines.append(f"| {name} | {', '.join(p.tags)} | " + " | ".join(cells) + " |")
-    lines += figure_rows(sums, list(PROBLEMS), ms)
+    lines += figure_rows(sums, list(PROBLEMS), ms) + target_rows(sums, list(PROBLEMS), ms)
+    lines += ["", "How the default was chosen, and checks on other seeds: docs/search.md."]
     lines += ["", "![convergence](landscapes/convergence.png)"]
     return lines
 

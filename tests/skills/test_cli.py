@@ -69,7 +69,10 @@ def test_json_report_on_stdout_and_progress_on_stderr(tmp_path: Path) -> None:
     assert {("skill", "deploy-service"), ("skill", "write-docs"), ("all", "all")} <= names
     assert report["gates"] == 0 and report["refusals"] == []
     assert report["changed"] == [] and report["rewrites"] == {} and report["out"] is None
-    opening = result.stderr.splitlines()[0]
+    loading, opening = result.stderr.splitlines()[:2]
+    assert (
+        loading == f"run {report['run_id']}: loading the router, then fitting its none cut on train"
+    )
     assert opening.startswith(f"run {report['run_id']}: 2 skills, 12 train queries (8 generated")
     assert "variants) and 3 held-out, 0 gates pinned, EmbeddingRouter (none cut " in opening
     assert "round 1 deploy-service: 0 experiments, train +0.000" in result.stderr
