@@ -18,8 +18,8 @@ from agentos.providers.base import (
     ProposeRequest,
     ProviderError,
     Review,
-    ReviewRequest,
 )
+from agentos.providers.llm.mock import MockProvider
 from agentos.skill import detect_gates, load_skills, pin_gates, render_skill, tune_skills
 from agentos.skill.gates import violations
 from agentos.skill.router import EmbeddingRouter
@@ -51,27 +51,19 @@ Write the docs. Never push directly to main.
 ASK = "2. Before production, call AskUserQuestion with the tag and wait for an explicit yes.\n"
 
 
-class Scripted:
-    """A provider that returns fixed rewrites of one file, in turn (a real provider, no model)."""
+def scripted(path: str, rewrite: Mapping[str, str]) -> MockProvider:
+    """A provider that applies `rewrite` (old text to new) to one file at every proposal; the
+    other skills' runs, which cannot edit that file, get a `ProviderError`."""
 
-    name = "scripted"
-
-    def __init__(self, path: str, rewrites: list[Mapping[str, str]]):
-        self.path = path
-        self.rewrites = rewrites
-        self.calls = 0
-
-    def propose(self, request: ProposeRequest) -> Proposal:
-        if self.path not in request.files:  # another skill's run: only its own file is editable
-            raise ProviderError(f"{self.path} is not editable in this run")
-        text = request.files[self.path]
-        for old, new in self.rewrites[self.calls % len(self.rewrites)].items():
+    def propose(request: ProposeRequest) -> Proposal:
+        if path not in request.files:
+            raise ProviderError(f"{path} is not editable in this run")
+        text = request.files[path]
+        for old, new in rewrite.items():
             text = text.replace(old, new)
-        self.calls += 1
-        return Proposal(description=f"scripted #{self.calls}", components={self.path: text})
+        return Proposal(description="scripted rewrite", components={path: text})
 
-    def review(self, request: ReviewRequest) -> Review:
-        return Review([Check("scripted", True, "")])
+    return MockProvider(propose, lambda _: Review([Check("scripted", True, "")]))
 
 
 @pytest.fixture
@@ -152,7 +144,7 @@ def test_tuning_rejects_a_proposal_that_removes_a_gate(
     folder: Path, router: EmbeddingRouter, rewrite: Mapping[str, str]
 ) -> None:
     before = (folder / "skills" / "deploy-service" / "SKILL.md").read_bytes()
-    provider = Scripted("deploy-service/SKILL.md", [rewrite])
+    provider = scripted("deploy-service/SKILL.md", rewrite)
     report = tune_skills(
         folder / "skills",
         folder / "evals.jsonl",
@@ -181,7 +173,7 @@ def test_gate_refusals_are_rejected_rows_of_the_graph_runs(
     """In a git repository each skill runs the `agentos run` graph: the refusal is a ledger row
     with status `rejected` and the `refused:` reason from the `skill-gates` tool node."""
     commit_all(folder, "skills")
-    provider = Scripted("skills/deploy-service/SKILL.md", [{ASK: ""}])
+    provider = scripted("skills/deploy-service/SKILL.md", {ASK: ""})
     report = tune_skills(
         folder / "skills",
         folder / "evals.jsonl",

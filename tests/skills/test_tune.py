@@ -170,6 +170,15 @@ def tune_by_words(
     )
 
 
+TWO = {"x-tool": "ant job", "z-tool": "bee cat"}  # two skills, described in the word router's words
+FOX = {"x-tool": "ant job fox", "z-tool": "bee cat"}  # x-tool's rewrite wins the train query "fox"
+FOX_ROWS = [
+    *[(q, "x-tool", "train") for q in ("fox", "ant one")],
+    ("bee", "z-tool", "train"),
+    ("ant ten", "x-tool", "holdout"),
+]
+
+
 def fixed_rewrites(descriptions: dict[str, str]) -> MockProvider:
     """Proposes one fixed description for each skill's run."""
 
@@ -196,16 +205,11 @@ def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
         seen.append([s.description for s in skills])
 
     monkeypatch.setattr(tune_module, "_joint", record)
-    rows = [
-        *[(q, "x-tool", "train") for q in ("fox", "ant one")],
-        ("bee", "z-tool", "train"),
-        ("ant ten", "x-tool", "holdout"),
-    ]
-    write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
-    tune_by_words(tmp_path, fixed_rewrites({"x-tool": "ant job fox", "z-tool": "bee cat"}), 1, [])
+    write_skills(tmp_path, TWO, FOX_ROWS)
+    tune_by_words(tmp_path, fixed_rewrites(FOX), 1, [])
     assert seen == [["ant job", "bee cat"], ["ant job fox", "bee cat"]]
     seen.clear()
-    tune_by_words(tmp_path, fixed_rewrites({"x-tool": "ant job", "z-tool": "bee cat"}), 1, [])
+    tune_by_words(tmp_path, fixed_rewrites(TWO), 1, [])
     assert seen == [["ant job", "bee cat"]]
     seen.clear()
 
@@ -214,8 +218,7 @@ def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
 
     monkeypatch.setattr(tune_module, "_merge", refuse)
     lines: list[str] = []
-    rewrite = fixed_rewrites({"x-tool": "ant job fox", "z-tool": "bee cat"})
-    tune_by_words(tmp_path, rewrite, 1, lines)
+    tune_by_words(tmp_path, fixed_rewrites(FOX), 1, lines)
     assert "round 1: merge of x-tool refused: refused" in lines
     assert seen == [["ant job", "bee cat"]]
 
@@ -287,16 +290,10 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
     """A folder outside git gets no branch. `out` gets a copy of it with the accepted rewrite,
     the very text of the report's `rewrites`, and every other file as it was; the folder tuned
     is left as it was, and nothing is left beside `out`."""
-    rows = [
-        *[(q, "x-tool", "train") for q in ("fox", "ant one")],
-        ("bee", "z-tool", "train"),
-        ("ant ten", "x-tool", "holdout"),
-    ]
-    skills = write_skills(tmp_path / "work", {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
+    skills = write_skills(tmp_path / "work", TWO, FOX_ROWS)
     (skills / "z-tool" / "notes.txt").write_text("kept as it is\n")
     before = {p: p.read_bytes() for p in skills.rglob("*") if p.is_file()}
-    provider = fixed_rewrites({"x-tool": "ant job fox", "z-tool": "bee cat"})
-    report = tune_by_words(tmp_path / "work", provider, 1, [], out=tmp_path / "tuned")
+    report = tune_by_words(tmp_path / "work", fixed_rewrites(FOX), 1, [], out=tmp_path / "tuned")
     out = tmp_path / "tuned"
     assert report.branch is None and report.out == str(out)
     assert report.changed == ["x-tool"] and set(report.rewrites) == {"x-tool"}
