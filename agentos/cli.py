@@ -152,11 +152,21 @@ def ledger_verify(path: Path) -> None:
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @_user_errors
 def init(path: Path) -> None:
-    """Write a commented agentos.toml skeleton after looking at the repository."""
-    from agentos.init import write_skeleton
+    """Look at the repository (layout, package, tests, ruff/mypy/pytest config, environment,
+    evaluator, settings) and write an agentos.toml whose every path exists. Prints what it found
+    as `key: value` lines and one `todo:` line for each thing you must add. Never overwrites a
+    task file; a folder of skills gets none (exit 2, pointing to `agentos tune-skills`)."""
+    from agentos.init import init_task
 
-    written = write_skeleton(path)
-    click.echo(f"wrote: {written}")
+    result = init_task(path)
+    for line in result.lines:
+        click.echo(line)
+    click.echo(f"wrote: {result.path}")
+    click.echo(
+        "next: agentos check"
+        if not result.detection.todos
+        else "next: resolve the todo lines, then agentos check"
+    )
 
 
 @main.group()

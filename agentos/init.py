@@ -1,72 +1,303 @@
-"""`agentos init`: look at a repository and write a commented agentos.toml skeleton."""
+"""`agentos init`: look at a repository and write an `agentos.toml` whose every path exists.
+
+Detection lives in `agentos.init_detect`; this module decides the task from what was found,
+renders the commented file, and lists what the user must still add (`todo:` lines, also marked
+`TODO` in the file). A folder of skills gets no task file: it is tuned by `agentos tune-skills`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from agentos.errors import UserError
 from agentos.git import Repo
-from agentos.task import TASK_FILE
-
-_EVALUATOR_HINTS = ("evaluate.py", "eval.py", "prepare.py", "benchmark.py", "score.py")
-_SETTINGS_HINTS = (
-    "settings.py",
-    "config.py",
-    "train.py",
-    "params.toml",
-    "config.toml",
-    "config.json",
+from agentos.init_detect import (
+    CANDIDATES,
+    DEFAULT_EVALUATOR,
+    Detection,
+    detect,
+    pytest_list,
+    skill_files,
 )
+from agentos.task import TASK_FILE, glob_match
+
+_NOT_EDITABLE = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py"})
 
 
-def write_skeleton(path: Path | str) -> Path:
-    """Write `agentos.toml` at the repository root; refuse to overwrite an existing one."""
-    repo = Repo(path)
+@dataclass(frozen=True)
+class InitResult:
+    """What init wrote and the `key: value` lines that say what it found and what is left."""
+
+    path: Path
+    lines: tuple[str, ...]
+    detection: Detection
+
+
+def init_task(path: Path | str) -> InitResult:
+    """Detect what the repository at `path` holds and write `agentos.toml` at its root.
+
+    Raises `UserError` for a folder of skills (nothing is written: `agentos tune-skills` is the
+    command for it), an existing task file (never overwritten) and a repository with no Python.
+    """
+    folder = Path(path).resolve()
+    skills = skill_files(folder) if folder.is_dir() else []
+    if skills:
+        raise UserError(
+            f"a folder of skills ({len(skills)} SKILL.md), not a repository to write a task for;"
+            " nothing written",
+            path=folder,
+            fix=f"run `agentos tune-skills {shlex.quote(str(path))} --evals EVALS.jsonl`",
+        )
+    repo = Repo(folder)
     target = repo.root / TASK_FILE
     if target.exists():
         raise UserError("already exists", path=target, fix="edit it, or remove it to start over")
-    files = {p for p in repo.entries("HEAD")}
-    editable = [p for p in sorted(files) if Path(p).name in _SETTINGS_HINTS] or ["settings.py"]
-    evaluator = next((p for p in sorted(files) if Path(p).name in _EVALUATOR_HINTS), "evaluate.py")
-    protected = [evaluator] + (["tests/**"] if any(p.startswith("tests/") for p in files) else [])
-    text = f'''# agentos task for {repo.root.name}. Delete the keys you do not need.
+    files = sorted(repo.entries("HEAD"))
+    found = detect(repo.root, files)
+    task = _decide(found, files)
+    target.write_text(_render(found, task), encoding="utf-8")
+    return InitResult(target, tuple(_summary(found, task)), found)
+
+
+@dataclass
+class _Task:
+    editable: list[str]
+    editable_why: str
+    protected: list[str]
+    command: str
+    metric: str
+    goal: str
+    metric_todo: str
+    command_todo: str
+    gates: list[str]
+
+
+def _decide(found: Detection, files: list[str]) -> _Task:
+    if found.settings_files:
+        editable = list(found.settings_files)
+        why = "the settings files with tunable values (module constants, TOML/JSON scalars)"
+    elif found.packages:
+        editable = [p if p.endswith(".py") else f"{p}/**/*.py" for p in found.packages]
+        why = f"the package source ({found.layout} layout, {found.package_source})"
+    else:
+        tests = set(found.test_files) | set(found.conftests)
+        editable = [
+            p
+            for p in files
+            if p.endswith(".py")
+            and "/" not in p
+            and p not in tests
+            and p != found.evaluator
+            and p not in _NOT_EDITABLE
+        ]
+        why = "the Python files at the root (no package found)"
+        if not editable:
+            raise UserError(
+                "no Python package, module or settings file found in the committed files",
+                path=found.root,
+                fix="commit the code to tune, then run `agentos init` again",
+            )
+        found.todos.append(
+            "no package found: [task] editable lists the Python files at the root; "
+            "narrow it to the files the agent should change"
+        )
+    evaluator = found.evaluator or DEFAULT_EVALUATOR
+    protected = _protected(found, evaluator)
+    protected = [p for p in protected if p not in editable]
+    command_todo = metric_todo = ""
+    name, goal = "score", "max"
+    if found.evaluator is None:
+        command_todo = f"write {evaluator}"
+        found.todos.append(
+            f"no evaluator found: write {evaluator}, a script that {_uses(found)}runs the code "
+            "to improve and prints one line `score: <number>` (higher is better; or set "
+            "[metric] regex and goal), then commit it"
+        )
+    elif found.metric is None:
+        metric_todo = f"make {evaluator} print `score: <number>`, or set this regex"
+        found.todos.append(
+            f"metric line unknown: {evaluator} prints no single `name: value` line; make it "
+            "print `score: <number>` on its own line, or set [metric] regex "
+            "(or json_file and json_key) and goal"
+        )
+    else:
+        name = found.metric.name
+        if found.metric.goal is None:
+            metric_todo = f"is a higher {name} better? set goal"
+            found.todos.append(
+                f"metric goal unknown: is a higher `{name}` better? set [metric] goal "
+                '"max" or "min" (written: "max")'
+            )
+        else:
+            goal = found.metric.goal
+    if found.other_evaluators:
+        found.todos.append(
+            f"several evaluators ({', '.join([evaluator, *found.other_evaluators])}): "
+            f"[metric] command runs {evaluator}; change it if another one measures what you want"
+        )
+    gates = [
+        g
+        for g, on in (("ruff", found.ruff), ("mypy", found.mypy), ("pytest", found.has_tests))
+        if on
+    ]
+    return _Task(
+        editable,
+        why,
+        protected,
+        f"python {shlex.quote(evaluator)}",
+        name,
+        goal,
+        metric_todo,
+        command_todo,
+        gates,
+    )
+
+
+def _uses(found: Detection) -> str:
+    names = [
+        PurePosixPath(p).stem if p.endswith(".py") else PurePosixPath(p).name
+        for p in found.packages
+    ]
+    return f"imports {', '.join(names)}, " if names else ""
+
+
+def _protected(found: Detection, evaluator: str) -> list[str]:
+    parent = str(PurePosixPath(evaluator).parent)
+    in_bench = found.evaluator and parent in ("bench", "benchmark", "benchmarks")
+    evaluators = [f"{parent}/**" if in_bench else evaluator]  # its helpers and data too
+    out = [*evaluators, *(f"{d}/**" for d in found.test_dirs)]
+    out += [p for p in found.test_files + found.conftests if not any(glob_match(p, g) for g in out)]
+    out += [f"{d}**" for d in found.data_dirs]
+    out += found.project_files
+    for config in (found.ruff, found.mypy, found.pytest):
+        if config is not None and config.file not in out:
+            out.append(config.file)
+    return list(dict.fromkeys(out))
+
+
+def _pytest_options(found: Detection) -> tuple[list[str], list[str], str]:
+    """The pytest gate's `paths` and `pythonpath`, and where the pythonpath came from."""
+    paths = pytest_list(found.pytest, "testpaths") or found.test_dirs or found.test_files
+    pythonpath = pytest_list(found.pytest, "pythonpath")
+    source = f"from {found.pytest.file}" if pythonpath and found.pytest else ""
+    if not pythonpath:
+        pythonpath = ["src"] if found.layout == "src" else ["."]
+        source = "for the src layout" if found.layout == "src" else "the repository root"
+    return paths, pythonpath, source
+
+
+def _summary(found: Detection, task: _Task) -> list[str]:
+    lines = [f"layout: {found.layout}"]
+    if found.packages:
+        names = ", ".join(found.packages)
+        lines.append(f"package: {names} ({found.package_source})")
+    if found.has_tests:
+        paths, pythonpath, _ = _pytest_options(found)
+        where = ", ".join(f"{d}/" for d in found.test_dirs) or ", ".join(found.test_files[:3])
+        lines.append(
+            f"tests: {where} (pytest, paths={' '.join(paths)}, pythonpath={' '.join(pythonpath)})"
+        )
+    else:
+        lines.append("tests: none")
+    for name, config in (("pytest", found.pytest), ("ruff", found.ruff), ("mypy", found.mypy)):
+        where = f"{config.file} {config.section}".strip() if config else "not configured"
+        lines.append(f"{name} config: {where}")
+    lines.append(f"env: {found.env or 'none found (agentos own interpreter)'}")
+    lines.append(f"evaluator: {found.evaluator or 'none found'}")
+    if found.metric:
+        lines.append(f"metric: {found.metric.name} ({found.metric.goal or 'goal unknown'})")
+    if found.settings_files:
+        counts = found.settings_files.items()
+        lines.append("settings: " + ", ".join(f"{p} ({n} tunable)" for p, n in counts))
+    if found.constants:
+        total = sum(found.constants.values())
+        lines.append(f"constants: {total} UPPER_CASE numeric in {len(found.constants)} module(s)")
+    lines.append(f"editable: {', '.join(task.editable)}")
+    lines.append(f"protected: {', '.join(task.protected)}")
+    lines.append(f"gates: {', '.join(task.gates) or 'none'}")
+    lines += [f"todo: {t}" for t in found.todos]
+    return lines
+
+
+def _render(found: Detection, task: _Task) -> str:
+    name = found.project or found.root.name
+    todo = "\n# Lines marked TODO need you; `agentos check` reports on them." if found.todos else ""
+    env = f"found {found.env}" if found.env else "none found, so agentos' own"
+    command_note = f"  # TODO: {task.command_todo}" if task.command_todo else ""
+    metric_note = f"  # TODO: {task.metric_todo}" if task.metric_todo else ""
+    editable_note = ""
+    if found.package_source == CANDIDATES and len(found.packages) > 1 and not found.settings_files:
+        editable_note = "  # TODO: keep the package(s) to change"
+    text = f'''# agentos task for {name}, written by `agentos init` from what it found.
+# See docs/init.md and docs/loop.md (task file reference).{todo}
 
 [task]
-name = "{repo.root.name}"
-# Files the agent may change (globs, relative to the repository root).
-editable = {_toml_list(editable)}
-# Files it may never change: the evaluator, tests, data. They are hash-pinned when a run starts.
-protected = {_toml_list(protected)}
+name = {_q(name)}
+# Files the agent may change: {task.editable_why}.
+editable = {_list(task.editable)}{editable_note}
+# Pinned when a run starts: the evaluator, the tests, their conftest, data, the project config.
+protected = {_list(task.protected)}
 
 [metric]
-# The command that measures a candidate; it runs in a sandbox on a snapshot of the commit.
-command = "python {evaluator}"
-# Read the number from stdout with a regex (exactly one match), or from a JSON file the command
-# writes into $AGENTOS_OUTPUT: json_file = "metrics.json" and json_key = "score".
-regex = '^score:\\s*(?P<value>\\S+)$'
-goal = "max"        # or "min"
+# Runs in a sandbox on a snapshot of the commit; its one number is read with the regex.
+command = {_q(task.command)}{command_note}
+regex = '^{task.metric}:\\s*(?P<value>\\S+)'{metric_note}
+goal = "{task.goal}"
 timeout = 60        # seconds per run
 
 [budget]
 experiments = 20
 # wall_time = 3600  # seconds
 # patience = 10     # stop after this many experiments without a gain
-# target = 0.95     # stop when the best reaches this
 
 [search]
-strategy = "greedy" # see `agentos run --help` and docs/search.md
+strategy = "greedy" # see docs/search.md
 seed = 0
-# noise_reruns = 2  # re-run the baseline to measure noise; gains inside it are re-measured
-
-[checkin]
-every = 0           # pause for a human every N experiments (0: never)
 
 [sandbox]
 backend = "auto"    # bwrap, unshare, or "local" (no security boundary)
+
+[env]
+# The Python that runs the metric and the gates: "auto" is the repository's own environment
+# when there is one, else agentos' own; or "agentos", or a path. Here: {env}.
+python = "auto"
 '''
-    target.write_text(text, encoding="utf-8")
-    return target
+    return text + _render_tools(found, task)
 
 
-def _toml_list(items: list[str]) -> str:
-    return "[" + ", ".join(f'"{i}"' for i in items) + "]"
+def _render_tools(found: Detection, task: _Task) -> str:
+    if not task.gates:
+        return ""
+    out = f"""
+[tools]
+# From what the repository configures: ruff and mypy read its own config, pytest its options.
+gates = {_list(task.gates)}
+"""
+    if found.ruff:
+        formats = "format" in found.ruff.values
+        out += f"""
+[tools.ruff]
+config = {_q(found.ruff.file)}
+format = {str(formats).lower()}  # {"the config has" if formats else "no"} [format] section
+"""
+    if found.mypy:
+        out += f"\n[tools.mypy]\nconfig = {_q(found.mypy.file)}\n"
+    if found.has_tests:
+        paths, pythonpath, source = _pytest_options(found)
+        out += f"""
+[tools.pytest]
+paths = {_list(paths)}
+pythonpath = {_list(pythonpath)}  # {source}
+"""
+    return out
+
+
+def _q(text: str) -> str:
+    return json.dumps(text)
+
+
+def _list(items: list[str]) -> str:
+    return "[" + ", ".join(_q(i) for i in items) + "]"

@@ -147,7 +147,18 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "(?:/.*)?")
 
 
-_TOP_KEYS = {"task", "metric", "budget", "search", "checkin", "tools", "review", "sandbox", "llm"}
+_TOP_KEYS = {
+    "task",
+    "metric",
+    "budget",
+    "search",
+    "checkin",
+    "tools",
+    "review",
+    "sandbox",
+    "llm",
+    "env",
+}
 
 
 def load_task(root: Path | str, path: Path | str | None = None) -> Task:

@@ -1,0 +1,307 @@
+"""`agentos init` on small realistic repositories, through the installed CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import agentos_cli, git, make_repo
+
+from agentos.metric import parse_metric
+from agentos.task import Task, glob_match, load_task
+
+PYPROJECT_SRC = """\
+[project]
+name = "wordstat"
+version = "0.1"
+
+[tool.setuptools.packages.find]
+where = ["src"]
+
+[tool.ruff]
+line-length = 100
+
+[tool.ruff.lint]
+select = ["E", "F"]
+
+[tool.mypy]
+strict = true
+
+[tool.pytest.ini_options]
+pythonpath = ["src"]
+testpaths = ["tests"]
+"""
+
+EVALUATE = """\
+from wordstat.core import count
+
+if __name__ == "__main__":
+    print(f"accuracy: {count('a b c') / 3:.3f}")
+"""
+
+
+def init(repo: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, list[str]]]:
+    """Run `agentos init` and return its result and its `key: value` lines by key."""
+    proc = agentos_cli("init", str(repo))
+    found: dict[str, list[str]] = {}
+    for line in proc.stdout.splitlines():
+        key, _, value = line.partition(": ")
+        found.setdefault(key, []).append(value)
+    return proc, found
+
+
+def committed(repo: Path) -> list[str]:
+    return git(repo, "ls-files").splitlines()
+
+
+def unmatched_globs(task: Task, repo: Path) -> list[str]:
+    """The editable and protected globs of `task` that match no committed file."""
+    files = committed(repo)
+    globs = [*task.editable, *task.protected]
+    return [g for g in globs if not any(glob_match(f, g) for f in files)]
+
+
+def tool_options(task: Task) -> dict[str, dict[str, object]]:
+    return {use.name: dict(use.options) for use in task.tools if use.kind == "gate"}
+
+
+def test_src_layout_with_pyproject_tools_and_tests(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "wordstat",
+        {
+            "pyproject.toml": PYPROJECT_SRC,
+            "src/wordstat/__init__.py": "",
+            "src/wordstat/core.py": "def count(text: str) -> int:\n    return len(text.split())\n",
+            "tests/conftest.py": "",
+            "tests/test_core.py": "from wordstat.core import count\n\n\ndef test_count():\n"
+            "    assert count('a b') == 2\n",
+            "evaluate.py": EVALUATE,
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["layout"] == ["src"]
+    assert found["package"] == ["src/wordstat (named like the project)"]
+    assert found["tests"] == ["tests/ (pytest, paths=tests, pythonpath=src)"]
+    assert found["pytest config"] == ["pyproject.toml [tool.pytest.ini_options]"]
+    assert found["ruff config"] == ["pyproject.toml [tool.ruff]"]
+    assert found["mypy config"] == ["pyproject.toml [tool.mypy]"]
+    assert found["evaluator"] == ["evaluate.py"]
+    assert found["metric"] == ["accuracy (max)"]
+    assert found["gates"] == ["ruff, mypy, pytest"]
+    assert "todo" not in found
+    assert found["next"] == ["agentos check"]
+
+    task = load_task(repo)
+    assert task.editable == ("src/wordstat/**/*.py",)
+    assert unmatched_globs(task, repo) == []
+    assert task.is_editable("src/wordstat/core.py")
+    for path in ("evaluate.py", "tests/test_core.py", "tests/conftest.py", "pyproject.toml"):
+        assert task.is_protected(path), path
+    assert task.metric.command == ("python", "evaluate.py")
+    assert task.metric.goal == "max"
+    assert tool_options(task) == {
+        "ruff": {"config": "pyproject.toml", "format": False},
+        "mypy": {"config": "pyproject.toml"},
+        "pytest": {"paths": ["tests"], "pythonpath": ["src"]},
+    }
+    assert task.raw["env"] == {"python": "auto"}
+    # The regex written reads the number the evaluator really prints.
+    ran = subprocess.run(
+        [sys.executable, "evaluate.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(repo / "src")},
+        check=True,
+    )
+    assert parse_metric(task.metric, ran.stdout, tmp_path) == (1.0, "")
+
+
+def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "flatpkg",
+        {
+            "setup.cfg": "[metadata]\nname = flatpkg\n\n[options]\npackages = flatpkg\n\n"
+            "[mypy]\nignore_missing_imports = True\n",
+            "setup.py": "from setuptools import setup\nsetup()\n",
+            "flatpkg/__init__.py": "from flatpkg.impl import add\n",
+            "flatpkg/impl.py": "def add(a, b):\n    return a + b\n",
+            "docs/conf.py": "project = 'flatpkg'\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["layout"] == ["flat"]
+    assert found["package"] == ["flatpkg (declared in setup.cfg)"]
+    assert found["tests"] == ["none"]
+    assert found["mypy config"] == ["setup.cfg [mypy]"]
+    assert found["ruff config"] == ["not configured"]
+    assert found["evaluator"] == ["none found"]
+    assert found["gates"] == ["mypy"]
+    [todo] = found["todo"]
+    assert todo.startswith("no evaluator found: write bench/agentos_bench.py")
+    assert "imports flatpkg" in todo and "score: <number>" in todo
+    assert found["next"] == ["resolve the todo lines, then agentos check"]
+
+    task = load_task(repo)
+    assert task.editable == ("flatpkg/**/*.py",)
+    assert task.metric.command == ("python", "bench/agentos_bench.py")
+    # The evaluator the user must write is the one path that does not exist yet, and the file
+    # says so where it names it.
+    assert unmatched_globs(task, repo) == ["bench/agentos_bench.py"]
+    text = (repo / "agentos.toml").read_text()
+    assert 'command = "python bench/agentos_bench.py"  # TODO: write' in text
+    assert tool_options(task) == {"mypy": {"config": "setup.cfg"}}
+
+
+def test_settings_file_is_the_editable_surface(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "tuner",
+        {
+            "settings.py": "LEARNING_RATE = 0.01\nDEPTH = 4\nNAME = 'run'\n",
+            "model.py": "from settings import DEPTH, LEARNING_RATE\n",
+            "evaluate.py": "import model\n\nprint(f'val_loss: {0.5:.4f}')\n",
+            "data/train.csv": "x,y\n1,2\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["settings"] == ["settings.py (2 tunable)"]
+    assert found["metric"] == ["val_loss (min)"]
+    assert found["editable"] == ["settings.py"]
+    task = load_task(repo)
+    assert task.editable == ("settings.py",)
+    assert task.metric.goal == "min"
+    assert task.is_protected("evaluate.py") and task.is_protected("data/train.csv")
+    assert not task.is_editable("model.py")
+    assert unmatched_globs(task, repo) == []
+    assert task.tools == ()
+
+
+def test_folder_of_skills_writes_nothing_and_points_to_tune_skills(tmp_path: Path) -> None:
+    skills = tmp_path / "skills"
+    for name in ("pdf", "csv"):
+        (skills / name).mkdir(parents=True)
+        (skills / name / "SKILL.md").write_text(f"---\nname: {name}\n---\nUse for {name}.\n")
+    proc = agentos_cli("init", str(skills))
+    assert proc.returncode == 2
+    assert "2 SKILL.md" in proc.stderr
+    assert f"agentos tune-skills {skills} --evals EVALS.jsonl" in proc.stderr
+    assert not (skills / "agentos.toml").exists()
+
+
+def test_own_virtualenv_is_reported_and_env_written(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "withenv",
+        {
+            ".gitignore": ".venv/\n",
+            "pyproject.toml": '[project]\nname = "withenv"\n',
+            "withenv/__init__.py": "SIZE = 3\n",
+            "bench.py": "import withenv\n\nif __name__ == '__main__':\n"
+            "    print('score:', withenv.SIZE)\n",
+        },
+    )
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.12.1\n")
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["env"] == [".venv/ (python 3.12.1)"]
+    assert found["layout"] == ["flat"]
+    assert found["evaluator"] == ["bench.py"]
+    assert found["metric"] == ["score (max)"]
+    assert found["constants"] == ["1 UPPER_CASE numeric in 1 module(s)"]
+    text = (repo / "agentos.toml").read_text()
+    assert "found .venv/ (python 3.12.1)" in text
+    task = load_task(repo)
+    assert task.raw["env"] == {"python": "auto"}
+    assert unmatched_globs(task, repo) == []
+
+
+def test_uv_project_without_venv(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "uvproj",
+        {"uv.lock": "version = 1\n", "uvproj/__init__.py": "", "uvproj/x.py": "X = 1\n"},
+    )
+    _, found = init(repo)
+    assert found["env"] == ["uv.lock (a uv project)"]
+
+
+def test_existing_task_file_is_never_overwritten(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"pkg/__init__.py": "", "agentos.toml": "# mine\n"})
+    proc = agentos_cli("init", str(repo))
+    assert proc.returncode == 2
+    assert "already exists" in proc.stderr
+    assert (repo / "agentos.toml").read_text() == "# mine\n"
+
+
+def test_several_candidate_packages_are_named_as_a_todo(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "two",
+        {"alpha/__init__.py": "", "beta/__init__.py": "", "tests/test_a.py": "def test(): pass\n"},
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["package"] == ["alpha, beta (the folders with Python code)"]
+    assert any(t.startswith("several candidate packages (alpha, beta)") for t in found["todo"])
+    text = (repo / "agentos.toml").read_text()
+    assert '"alpha/**/*.py", "beta/**/*.py"]  # TODO: keep the package(s) to change' in text
+    task = load_task(repo)
+    assert unmatched_globs(task, repo) == ["bench/agentos_bench.py"]
+    assert tool_options(task)["pytest"] == {"paths": ["tests"], "pythonpath": ["."]}
+
+
+def test_single_module_with_root_tests_and_setup_cfg_pytest(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "onemod",
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='onemod', py_modules=['onemod'])\n",
+            "setup.cfg": "[tool:pytest]\nminversion = 6\n",
+            "onemod.py": "PY3 = True\n",
+            "test_onemod.py": "import onemod\n\n\ndef test():\n    assert onemod.PY3\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["layout"] == ["module"]
+    assert found["tests"] == ["test_onemod.py (pytest, paths=test_onemod.py, pythonpath=.)"]
+    assert found["pytest config"] == ["setup.cfg [tool:pytest]"]
+    task = load_task(repo)
+    assert task.editable == ("onemod.py",)
+    assert task.is_protected("test_onemod.py") and task.is_protected("setup.py")
+
+
+@pytest.mark.parametrize(
+    ("files", "key", "expected"),
+    [
+        ({"pytest.ini": "[pytest]\npythonpath = lib\n"}, "pytest config", "pytest.ini [pytest]"),
+        ({"tox.ini": "[tox]\n\n[pytest]\naddopts = -q\n"}, "pytest config", "tox.ini [pytest]"),
+        ({"ruff.toml": "line-length = 90\n"}, "ruff config", "ruff.toml"),
+        ({".ruff.toml": "[format]\nquote-style = 'single'\n"}, "ruff config", ".ruff.toml"),
+        ({"mypy.ini": "[mypy]\nstrict = True\n"}, "mypy config", "mypy.ini [mypy]"),
+    ],
+)
+def test_tool_configuration_files(
+    tmp_path: Path, files: dict[str, str], key: str, expected: str
+) -> None:
+    repo = make_repo(
+        tmp_path / "cfg",
+        {**files, "pkg/__init__.py": "", "pkg/tests/test_x.py": "def test(): pass\n"},
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found[key] == [expected]
+    task = load_task(repo)
+    config = next(iter(files))
+    assert task.is_protected(config)
+    assert task.is_editable("pkg/__init__.py") and not task.is_editable("pkg/tests/test_x.py")
+    assert unmatched_globs(task, repo) == ["bench/agentos_bench.py"]
+    options = tool_options(task)
+    if key == "ruff config":
+        assert options["ruff"] == {"config": config, "format": config == ".ruff.toml"}
+    if key == "mypy config":
+        assert options["mypy"] == {"config": config}
+    if config == "pytest.ini":
+        assert options["pytest"]["pythonpath"] == ["lib"]
