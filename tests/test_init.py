@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers import agentos_cli, git, make_repo
 
+from agentos.cli import main
 from agentos.metric import parse_metric
 from agentos.task import Task, glob_match, load_task
 
@@ -42,9 +44,16 @@ if __name__ == "__main__":
 """
 
 
-def init(repo: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, list[str]]]:
-    """Run `agentos init` and return its result and its `key: value` lines by key."""
-    proc = agentos_cli("init", str(repo))
+class Ran:
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def init(repo: Path) -> tuple[Ran, dict[str, list[str]]]:
+    """Run the `agentos init` command (in process: the CLI's start-up is the slow part) and return
+    its result and its `key: value` lines by key."""
+    result = CliRunner().invoke(main, ["init", str(repo)])
+    proc = Ran(result.exit_code, result.stdout, result.stderr)
     found: dict[str, list[str]] = {}
     for line in proc.stdout.splitlines():
         key, _, value = line.partition(": ")
@@ -130,6 +139,7 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
             "flatpkg/__init__.py": "from flatpkg.impl import add\n",
             "flatpkg/impl.py": "def add(a, b):\n    return a + b\n",
             "docs/conf.py": "project = 'flatpkg'\n",
+            "examples/demo/config.py": "RATE = 0.5\n",  # an example's knobs are not the package's
         },
     )
     proc, found = init(repo)
@@ -141,6 +151,7 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
     assert found["ruff config"] == ["not configured"]
     assert found["evaluator"] == ["none found"]
     assert found["gates"] == ["mypy"]
+    assert "settings" not in found
     [todo] = found["todo"]
     assert todo.startswith("no evaluator found: write bench/agentos_bench.py")
     assert "imports flatpkg" in todo and "score: <number>" in todo
@@ -212,7 +223,7 @@ def test_own_virtualenv_is_reported_and_env_written(tmp_path: Path) -> None:
     assert found["layout"] == ["flat"]
     assert found["evaluator"] == ["bench.py"]
     assert found["metric"] == ["score (max)"]
-    assert found["constants"] == ["1 UPPER_CASE numeric in 1 module(s)"]
+    assert found["constants"] == ["1 UPPER_CASE numeric in 1 module(s) (withenv/__init__.py 1)"]
     text = (repo / "agentos.toml").read_text()
     assert "found .venv/ (python 3.12.1)" in text
     task = load_task(repo)
@@ -220,18 +231,25 @@ def test_own_virtualenv_is_reported_and_env_written(tmp_path: Path) -> None:
     assert unmatched_globs(task, repo) == []
 
 
-def test_uv_project_without_venv(tmp_path: Path) -> None:
+def test_uv_src_project_without_pytest_config_gets_src_on_the_test_path(tmp_path: Path) -> None:
     repo = make_repo(
         tmp_path / "uvproj",
-        {"uv.lock": "version = 1\n", "uvproj/__init__.py": "", "uvproj/x.py": "X = 1\n"},
+        {
+            "uv.lock": "version = 1\n",
+            "src/uvproj/__init__.py": "",
+            "tests/test_x.py": "import uvproj\n",
+        },
     )
     _, found = init(repo)
     assert found["env"] == ["uv.lock (a uv project)"]
+    assert found["tests"] == ["tests/ (pytest, paths=tests, pythonpath=src)"]
+    assert found["pytest config"] == ["not configured"]
+    assert 'pythonpath = ["src"]  # for the src layout' in (repo / "agentos.toml").read_text()
 
 
 def test_existing_task_file_is_never_overwritten(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"pkg/__init__.py": "", "agentos.toml": "# mine\n"})
-    proc = agentos_cli("init", str(repo))
+    proc, _ = init(repo)
     assert proc.returncode == 2
     assert "already exists" in proc.stderr
     assert (repo / "agentos.toml").read_text() == "# mine\n"
@@ -257,7 +275,8 @@ def test_single_module_with_root_tests_and_setup_cfg_pytest(tmp_path: Path) -> N
     repo = make_repo(
         tmp_path / "onemod",
         {
-            "setup.py": "from setuptools import setup\nsetup(name='onemod', py_modules=['onemod'])\n",
+            "setup.py": "from setuptools import setup\n\n"
+            "setup(name='onemod', py_modules=['onemod'])\n",
             "setup.cfg": "[tool:pytest]\nminversion = 6\n",
             "onemod.py": "PY3 = True\n",
             "test_onemod.py": "import onemod\n\n\ndef test():\n    assert onemod.PY3\n",

@@ -1,6 +1,4 @@
-"""`agentos init`: look at a repository and write an `agentos.toml` whose every path exists.
-
-Detection lives in `agentos.init_detect`; this module decides the task from what was found,
+"""Write the task: `init_task` looks (`agentos.init.detect`), decides the task from what was found,
 renders the commented file, and lists what the user must still add (`todo:` lines, also marked
 `TODO` in the file). A folder of skills gets no task file: it is tuned by `agentos tune-skills`.
 """
@@ -14,14 +12,8 @@ from pathlib import Path, PurePosixPath
 
 from agentos.errors import UserError
 from agentos.git import Repo
-from agentos.init_detect import (
-    CANDIDATES,
-    DEFAULT_EVALUATOR,
-    Detection,
-    detect,
-    pytest_list,
-    skill_files,
-)
+from agentos.init.detect import detect, skill_files
+from agentos.init.found import CANDIDATES, DEFAULT_EVALUATOR, Detection, pytest_list
 from agentos.task import TASK_FILE, glob_match
 
 _NOT_EDITABLE = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py"})
@@ -214,7 +206,12 @@ def _summary(found: Detection, task: _Task) -> list[str]:
         lines.append("settings: " + ", ".join(f"{p} ({n} tunable)" for p, n in counts))
     if found.constants:
         total = sum(found.constants.values())
-        lines.append(f"constants: {total} UPPER_CASE numeric in {len(found.constants)} module(s)")
+        top = sorted(found.constants.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        most = ", ".join(f"{p} {n}" for p, n in top)
+        lines.append(
+            f"constants: {total} UPPER_CASE numeric in {len(found.constants)} module(s)"
+            f" ({most}{', ...' if len(found.constants) > 3 else ''})"
+        )
     lines.append(f"editable: {', '.join(task.editable)}")
     lines.append(f"protected: {', '.join(task.protected)}")
     lines.append(f"gates: {', '.join(task.gates) or 'none'}")

@@ -1,0 +1,119 @@
+"""The environment, the evaluator and its metric line, and the settings worth tuning."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from agentos.init.found import (
+    NOT_PACKAGES,
+    TEST_FILE,
+    Detection,
+    Metric,
+    read_text,
+)
+from agentos.settings import find_settings
+
+_SETTINGS_STEMS = frozenset({"settings", "config", "params", "hparams", "hyperparams", "train"})
+_SETTINGS_SUFFIXES = (".py", ".toml", ".json")
+_EVALUATOR_NAMES = ("evaluate.py", "eval.py", "evaluation.py", "score.py")
+_BENCH_DIRS = ("bench", "benchmark", "benchmarks")
+_MARKER = re.compile(r"""print\(\s*[rfRF]{0,2}["']\s*([A-Za-z_][A-Za-z0-9_]*)\s*:""")
+# metric names by their words: `val_accuracy` and `ops_per_sec` go up, `val_bpb` and `runtime` down
+_MAXIMISE = re.compile(
+    r"(?:^|_)(score|acc|accuracy|auc|f1|precision|recall|throughput|ops|speedup|reward|hits)(?:_|$)"
+)
+_MINIMISE = re.compile(
+    r"(?:^|_)(loss|err|error|errors|bpb|perplexity|ppl|time|runtime|duration|elapsed|seconds|secs"
+    r"|sec|ms|latency|cost|regret)(?:_|$)"
+)
+
+
+def detect_env(root: Path) -> str | None:
+    for name in (".venv", "venv"):
+        cfg = root / name / "pyvenv.cfg"
+        if cfg.is_file():
+            m = re.search(
+                r"^version(?:_info)?\s*=\s*(\S+)",
+                read_text(root, f"{name}/pyvenv.cfg"),
+                re.MULTILINE,
+            )
+            return f"{name}/" + (f" (python {m.group(1)})" if m else "")
+    return "uv.lock (a uv project)" if (root / "uv.lock").is_file() else None
+
+
+def detect_evaluator(found: Detection, paths: list[str]) -> None:
+    inside = tuple(d + "/" for d in found.test_dirs)
+    scripts = [
+        p
+        for p in paths
+        if p.endswith(".py")
+        and not p.startswith(inside)
+        and not TEST_FILE.match(PurePosixPath(p).name)
+        and p not in found.conftests
+    ]
+    ranked: list[tuple[int, str]] = []
+    for p in scripts:
+        parts = PurePosixPath(p).parts
+        if parts[-1] in _EVALUATOR_NAMES and len(parts) <= 2:
+            rank = 0
+        elif parts[-1].startswith("bench") and len(parts) == 1:
+            rank = 1
+        elif len(parts) == 2 and parts[0] in _BENCH_DIRS:
+            rank = 2
+        elif len(parts) <= 2 and "score" in _markers(found.root, p):
+            rank = 3
+        else:
+            continue
+        if _runnable(read_text(found.root, p)):
+            ranked.append((rank, p))
+    ranked.sort()
+    if not ranked:
+        return
+    best = ranked[0][0]
+    top = [p for r, p in ranked if r == best]
+    found.evaluator, found.other_evaluators = top[0], top[1:]
+    names = _markers(found.root, found.evaluator)
+    known = [n for n in names if _goal(n)] if len(names) > 1 else names
+    if len(known) == 1:
+        found.metric = Metric(known[0], _goal(known[0]))
+
+
+def _runnable(text: str) -> bool:
+    """A script, not a test module or an asv/pytest-benchmark suite of functions."""
+    return "__main__" in text or bool(re.search(r"^print\(", text, re.MULTILINE))
+
+
+def _markers(root: Path, path: str) -> list[str]:
+    """The names a script prints as `name: value` (`print(f"score: {s}")`)."""
+    return sorted(set(_MARKER.findall(read_text(root, path))))
+
+
+def _goal(name: str) -> Literal["min", "max"] | None:
+    low = name.lower()
+    if _MAXIMISE.search(low):
+        return "max"
+    return "min" if _MINIMISE.search(low) else None
+
+
+def detect_settings(found: Detection, paths: list[str]) -> None:
+    """Settings files (by name, outside tests and packages) that the heuristic proposer can tune,
+    and the UPPER_CASE constants of the package's small modules (reported only)."""
+    inside = tuple(d + "/" for d in found.test_dirs)
+    packages = tuple(p + "/" for p in found.packages if not p.endswith(".py"))
+    for p in paths:
+        pure = PurePosixPath(p)
+        if p.startswith(inside) or pure.suffix not in _SETTINGS_SUFFIXES or p == found.evaluator:
+            continue
+        in_package = p.startswith(packages) or p in found.packages
+        elsewhere = len(pure.parts) > 2 or pure.parts[0] in NOT_PACKAGES  # examples/, docs/
+        if pure.stem in _SETTINGS_STEMS and not (in_package or elsewhere):
+            count = sum(s.mutable for s in find_settings(p, read_text(found.root, p)))
+            if count:
+                found.settings_files[p] = count
+        elif in_package and pure.suffix == ".py":
+            settings = find_settings(p, read_text(found.root, p))
+            count = sum(s.mutable and s.name.isupper() and s.kind != "str" for s in settings)
+            if count:
+                found.constants[p] = count
