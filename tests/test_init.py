@@ -324,3 +324,22 @@ def test_tool_configuration_files(
         assert options["mypy"] == {"config": config}
     if config == "pytest.ini":
         assert options["pytest"]["pythonpath"] == ["lib"]
+
+
+def test_broken_pyproject_is_a_todo_and_a_src_module_is_found(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "broken",
+        {
+            "pyproject.toml": '[project\nname = "onefile"\n',
+            "src/onefile.py": "def f() -> int:\n    return 1\n",
+            "agentos.gpu.toml": "# a profile of the user's\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert any(t.startswith("pyproject.toml is not valid TOML") for t in found["todo"])
+    # The project name could not be read, so the package is the only module under src/.
+    assert found["package"] == ["src/onefile.py (the folders with Python code)"]
+    task = load_task(repo)
+    assert task.editable == ("src/onefile.py",)
+    assert task.is_protected("agentos.gpu.toml") and task.is_protected("pyproject.toml")

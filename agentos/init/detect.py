@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,6 +23,13 @@ def detect(root: Path, files: Iterable[str]) -> Detection:
     found = Detection(root=root)
     found.project_files = [p for p in PROJECT_FILES if p in paths]
     pyproject = read_toml(root, "pyproject.toml") if "pyproject.toml" in paths else {}
+    if pyproject is None:
+        pyproject = {}
+        found.todos.append(
+            "pyproject.toml is not valid TOML: its packages and tool configuration were not "
+            "read; fix its syntax, then run `agentos init` again"
+        )
+    found.task_profiles = [p for p in paths if re.fullmatch(r"agentos[.\w-]+\.toml", p)]
     setup_cfg = read_ini(root, "setup.cfg") if "setup.cfg" in paths else None
     setup_py = read_text(root, "setup.py") if "setup.py" in paths else ""
     detect_package(found, paths, pyproject, setup_cfg, setup_py)

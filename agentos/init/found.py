@@ -86,6 +86,7 @@ class Detection:
     constants: dict[str, int] = field(default_factory=dict)  # package module -> UPPER_CASE ones
     project_files: list[str] = field(default_factory=list)
     data_dirs: list[str] = field(default_factory=list)
+    task_profiles: list[str] = field(default_factory=list)  # other task files: agentos.gpu.toml
     todos: list[str] = field(default_factory=list)
 
     @property
@@ -114,11 +115,12 @@ def read_text(root: Path, path: str) -> str:
         return ""
 
 
-def read_toml(root: Path, path: str) -> dict[str, Any]:
+def read_toml(root: Path, path: str) -> dict[str, Any] | None:
+    """The decoded TOML file, or None when it cannot be read or is not valid TOML."""
     try:
         return tomllib.loads((root / path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
+        return None
 
 
 def read_ini(root: Path, path: str) -> configparser.ConfigParser | None:

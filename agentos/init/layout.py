@@ -61,7 +61,9 @@ def detect_package(
     else:
         candidates = _candidates(paths, dirs)
         wanted = _name_variants(found.project)
+        modules = [f"{base}{w}.py" for base in ("src/", "") for w in sorted(wanted)]
         match = [c for c in candidates if PurePosixPath(c).stem.lower() in wanted]
+        match += [m for m in modules if m in existing]
         if match:
             found.packages, found.package_source = match[:1], "named like the project"
         elif candidates:
@@ -122,9 +124,18 @@ def _declared(
 
 
 def _candidates(paths: list[str], dirs: set[str]) -> list[str]:
-    """Top-level packages under `src/` (namespace ones too), else at the root."""
+    """Top-level packages and modules under `src/` (namespace packages too), else the packages
+    at the root (root modules are scripts as often as libraries: they are named, not guessed)."""
     src = sorted({"/".join(d.split("/")[:2]) for d in dirs if d.startswith("src/")})
     src = [s for s in src if s.split("/")[1] not in NOT_PACKAGES and "." not in s]
+    src += [
+        p
+        for p in paths
+        if p.count("/") == 1
+        and p.startswith("src/")
+        and p.endswith(".py")
+        and p not in ("src/conftest.py", "src/setup.py")
+    ]
     if src:
         return src
     roots = sorted(
@@ -186,7 +197,7 @@ def detect_tools(
             found.pytest = ToolConfig(name, f"[{section}]", dict(cfg[section]))
     for name in ("ruff.toml", ".ruff.toml"):
         if found.ruff is None and name in paths:
-            found.ruff = ToolConfig(name, "", read_toml(found.root, name))
+            found.ruff = ToolConfig(name, "", read_toml(found.root, name) or {})
     if found.ruff is None and isinstance(tool.get("ruff"), dict):
         found.ruff = ToolConfig("pyproject.toml", "[tool.ruff]", tool["ruff"])
     for name in ("mypy.ini", ".mypy.ini"):

@@ -163,7 +163,7 @@ def _protected(found: Detection, evaluator: str) -> list[str]:
     out = [*evaluators, *(f"{d}/**" for d in found.test_dirs)]
     out += [p for p in found.test_files + found.conftests if not any(glob_match(p, g) for g in out)]
     out += [f"{d}**" for d in found.data_dirs]
-    out += found.project_files
+    out += found.project_files + found.task_profiles
     for config in (found.ruff, found.mypy, found.pytest):
         if config is not None and config.file not in out:
             out.append(config.file)
