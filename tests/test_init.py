@@ -152,6 +152,7 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
     assert found["evaluator"] == ["none found"]
     assert found["gates"] == ["mypy"]
     assert "settings" not in found
+    assert found["proposer"][0].startswith("the offline heuristic finds nothing to change")
     [todo] = found["todo"]
     assert todo.startswith("no evaluator found: write bench/agentos_bench.py")
     assert "imports flatpkg" in todo and "score: <number>" in todo
@@ -224,6 +225,7 @@ def test_own_virtualenv_is_reported_and_env_written(tmp_path: Path) -> None:
     assert found["evaluator"] == ["bench.py"]
     assert found["metric"] == ["score (max)"]
     assert found["constants"] == ["1 UPPER_CASE numeric in 1 module(s) (withenv/__init__.py 1)"]
+    assert "proposer" not in found
     text = (repo / "agentos.toml").read_text()
     assert "found .venv/ (python 3.12.1)" in text
     task = load_task(repo)

@@ -41,7 +41,7 @@ NOT_PACKAGES = frozenset(
 TEST_DIRS = frozenset({"tests", "test", "testing"})
 TEST_FILE = re.compile(r"(^test_.*|.*_test)\.py$")
 PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini")
-_SMALL = 64_000  # bytes: settings and markers are looked for in files up to this size
+SMALL = 64_000  # bytes: markers and constants are looked for in files up to this size
 DEFAULT_EVALUATOR = "bench/agentos_bench.py"
 CANDIDATES = "the folders with Python code"  # the package source when nothing names one
 
@@ -84,6 +84,7 @@ class Detection:
     metric: Metric | None = None
     settings_files: dict[str, int] = field(default_factory=dict)  # path -> tunable settings
     constants: dict[str, int] = field(default_factory=dict)  # package module -> UPPER_CASE ones
+    package_settings: int = 0  # settings in the package the heuristic proposer could change
     project_files: list[str] = field(default_factory=list)
     data_dirs: list[str] = field(default_factory=list)
     task_profiles: list[str] = field(default_factory=list)  # other task files: agentos.gpu.toml
@@ -105,10 +106,11 @@ def pytest_list(config: ToolConfig | None, key: str) -> list[str]:
 # --- reading files --------------------------------------------------------------------------------
 
 
-def read_text(root: Path, path: str) -> str:
+def read_text(root: Path, path: str, *, limit: int | None = SMALL) -> str:
+    """The file's text, or "" when it cannot be read or is larger than `limit` bytes."""
     try:
         file = root / path
-        if file.stat().st_size > _SMALL:
+        if limit is not None and file.stat().st_size > limit:
             return ""
         return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

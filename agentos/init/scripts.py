@@ -8,6 +8,7 @@ from typing import Literal
 
 from agentos.init.found import (
     NOT_PACKAGES,
+    SMALL,
     TEST_FILE,
     Detection,
     Metric,
@@ -99,7 +100,8 @@ def _goal(name: str) -> Literal["min", "max"] | None:
 
 def detect_settings(found: Detection, paths: list[str]) -> None:
     """Settings files (by name, outside tests and packages) that the heuristic proposer can tune,
-    and the UPPER_CASE constants of the package's small modules (reported only)."""
+    the settings of the package's modules (what the heuristic proposer could change there), and
+    the UPPER_CASE numeric constants of its small modules (reported only)."""
     inside = tuple(d + "/" for d in found.test_dirs)
     packages = tuple(p + "/" for p in found.packages if not p.endswith(".py"))
     for p in paths:
@@ -113,7 +115,9 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
             if count:
                 found.settings_files[p] = count
         elif in_package and pure.suffix == ".py":
-            settings = find_settings(p, read_text(found.root, p))
-            count = sum(s.mutable and s.name.isupper() and s.kind != "str" for s in settings)
-            if count:
+            text = read_text(found.root, p, limit=None)
+            settings = [s for s in find_settings(p, text) if s.mutable]
+            found.package_settings += len(settings)
+            count = sum(s.name.isupper() and s.kind != "str" for s in settings)
+            if count and len(text) <= SMALL:
                 found.constants[p] = count

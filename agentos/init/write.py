@@ -212,6 +212,11 @@ def _summary(found: Detection, task: _Task) -> list[str]:
             f"constants: {total} UPPER_CASE numeric in {len(found.constants)} module(s)"
             f" ({most}{', ...' if len(found.constants) > 3 else ''})"
         )
+    if not found.settings_files and found.packages and not found.package_settings:
+        lines.append(
+            "proposer: the offline heuristic finds nothing to change in the package (it edits "
+            "module-level constants); set ANTHROPIC_API_KEY for model proposals"
+        )
     lines.append(f"editable: {', '.join(task.editable)}")
     lines.append(f"protected: {', '.join(task.protected)}")
     lines.append(f"gates: {', '.join(task.gates) or 'none'}")
