@@ -342,6 +342,57 @@ def test_broken_pyproject_is_a_todo_and_a_src_module_is_found(tmp_path: Path) ->
     assert any(t.startswith("pyproject.toml is not valid TOML") for t in found["todo"])
     # The project name could not be read, so the package is the only module under src/.
     assert found["package"] == ["src/onefile.py (the folders with Python code)"]
+    assert found["layout"] == ["src"]
     task = load_task(repo)
     assert task.editable == ("src/onefile.py",)
     assert task.is_protected("agentos.gpu.toml") and task.is_protected("pyproject.toml")
+
+
+def test_a_script_that_prints_a_score_is_the_evaluator(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "marked",
+        {
+            "marked/__init__.py": "LIMIT = 10\n",
+            "scripts/measure.py": "import marked\n\nprint(f'n_items: {3}')\n"
+            "print(f'score: {marked.LIMIT / 2}')\n",
+            "scripts/helper.py": "print('no metric here')\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["evaluator"] == ["scripts/measure.py"]
+    assert found["metric"] == ["score (max)"]
+    assert "todo" not in found
+    task = load_task(repo)
+    assert task.metric.command == ("python", "scripts/measure.py")
+    assert task.is_protected("scripts/measure.py") and not task.is_protected("scripts/helper.py")
+    ran = subprocess.run(
+        [sys.executable, "scripts/measure.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(repo)},
+        check=True,
+    )
+    assert parse_metric(task.metric, ran.stdout, tmp_path) == (5.0, "")
+
+
+@pytest.mark.parametrize(
+    ("prints", "todo", "key", "comment"),
+    [
+        ("print(f'widgets: {7}')", "metric goal unknown: is a higher `widgets`", "goal", "higher"),
+        ("print(7)", "metric line unknown: evaluate.py prints no single", "regex", "print `score"),
+    ],
+)
+def test_an_evaluator_whose_metric_is_unclear_is_a_todo(
+    tmp_path: Path, prints: str, todo: str, key: str, comment: str
+) -> None:
+    repo = make_repo(tmp_path / "unclear", {"pkg/__init__.py": "", "evaluate.py": prints + "\n"})
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    [line] = found["todo"]
+    assert line.startswith(todo)
+    text = (repo / "agentos.toml").read_text()
+    marked = [li for li in text.splitlines() if "# TODO:" in li]
+    assert len(marked) == 1 and marked[0].startswith(f"{key} = ") and comment in marked[0]
+    assert load_task(repo).metric.goal == "max"

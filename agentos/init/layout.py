@@ -75,8 +75,9 @@ def detect_package(
                 )
     if found.packages:
         first = found.packages[0]
+        # a module under src/ is a src layout too: its tests need `src` on the path
         found.layout = (
-            "module" if first.endswith(".py") else ("src" if first.startswith("src/") else "flat")
+            "src" if first.startswith("src/") else ("module" if first.endswith(".py") else "flat")
         )
 
 

@@ -63,6 +63,7 @@ class _Task:
     metric: str
     goal: str
     metric_todo: str
+    goal_todo: str
     command_todo: str
     gates: list[str]
 
@@ -99,7 +100,7 @@ def _decide(found: Detection, files: list[str]) -> _Task:
     evaluator = found.evaluator or DEFAULT_EVALUATOR
     protected = _protected(found, evaluator)
     protected = [p for p in protected if p not in editable]
-    command_todo = metric_todo = ""
+    command_todo = metric_todo = goal_todo = ""
     name, goal = "score", "max"
     if found.evaluator is None:
         command_todo = f"write {evaluator}"
@@ -118,7 +119,7 @@ def _decide(found: Detection, files: list[str]) -> _Task:
     else:
         name = found.metric.name
         if found.metric.goal is None:
-            metric_todo = f"is a higher {name} better? set goal"
+            goal_todo = f'is a higher {name} better? "max" if so, else "min"'
             found.todos.append(
                 f"metric goal unknown: is a higher `{name}` better? set [metric] goal "
                 '"max" or "min" (written: "max")'
@@ -143,6 +144,7 @@ def _decide(found: Detection, files: list[str]) -> _Task:
         name,
         goal,
         metric_todo,
+        goal_todo,
         command_todo,
         gates,
     )
@@ -230,6 +232,7 @@ def _render(found: Detection, task: _Task) -> str:
     env = f"found {found.env}" if found.env else "none found, so agentos' own"
     command_note = f"  # TODO: {task.command_todo}" if task.command_todo else ""
     metric_note = f"  # TODO: {task.metric_todo}" if task.metric_todo else ""
+    goal_note = f"  # TODO: {task.goal_todo}" if task.goal_todo else ""
     editable_note = ""
     if found.package_source == CANDIDATES and len(found.packages) > 1 and not found.settings_files:
         editable_note = "  # TODO: keep the package(s) to change"
@@ -247,7 +250,7 @@ protected = {_list(task.protected)}
 # Runs in a sandbox on a snapshot of the commit; its one number is read with the regex.
 command = {_q(task.command)}{command_note}
 regex = '^{task.metric}:\\s*(?P<value>\\S+)'{metric_note}
-goal = "{task.goal}"
+goal = "{task.goal}"{goal_note}
 timeout = 60        # seconds per run
 
 [budget]
