@@ -164,7 +164,7 @@ def init(path: Path) -> None:
     click.echo(f"wrote: {result.path}")
     click.echo(
         "next: agentos check"
-        if not result.detection.todos
+        if not result.todos
         else "next: resolve the todo lines, then agentos check"
     )
 

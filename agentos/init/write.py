@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from agentos.errors import UserError
@@ -25,7 +25,7 @@ class InitResult:
 
     path: Path
     lines: tuple[str, ...]
-    detection: Detection
+    todos: tuple[str, ...]
 
 
 def init_task(path: Path | str) -> InitResult:
@@ -51,103 +51,95 @@ def init_task(path: Path | str) -> InitResult:
     found = detect(repo.root, files)
     task = _decide(found, files)
     target.write_text(_render(found, task), encoding="utf-8")
-    return InitResult(target, tuple(_summary(found, task)), found)
+    return InitResult(target, tuple(_summary(found, task)), tuple(task.todos))
 
 
 @dataclass
 class _Task:
+    """The decided task, its TODO comments by key (`command`, `regex`, ...) and the todo lines."""
+
     editable: list[str]
     editable_why: str
     protected: list[str]
     command: str
-    metric: str
-    goal: str
-    metric_todo: str
-    goal_todo: str
-    command_todo: str
-    gates: list[str]
+    metric: str = "score"
+    goal: str = "max"
+    gates: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+    todos: list[str] = field(default_factory=list)
 
 
 def _decide(found: Detection, files: list[str]) -> _Task:
-    if found.settings_files:
-        editable = list(found.settings_files)
-        why = "the settings files with tunable values (module constants, TOML/JSON scalars)"
-    elif found.packages:
-        editable = [p if p.endswith(".py") else f"{p}/**/*.py" for p in found.packages]
-        why = f"the package source ({found.layout} layout, {found.package_source})"
-    else:
-        tests = set(found.test_files) | set(found.conftests)
-        editable = [
-            p
-            for p in files
-            if p.endswith(".py")
-            and "/" not in p
-            and p not in tests
-            and p != found.evaluator
-            and p not in _NOT_EDITABLE
-        ]
-        why = "the Python files at the root (no package found)"
-        if not editable:
-            raise UserError(
-                "no Python package, module or settings file found in the committed files",
-                path=found.root,
-                fix="commit the code to tune, then run `agentos init` again",
-            )
-        found.todos.append(
-            "no package found: [task] editable lists the Python files at the root; "
-            "narrow it to the files the agent should change"
-        )
+    editable, why, todos = _editable(found, files)
     evaluator = found.evaluator or DEFAULT_EVALUATOR
-    protected = _protected(found, evaluator)
-    protected = [p for p in protected if p not in editable]
-    command_todo = metric_todo = goal_todo = ""
-    name, goal = "score", "max"
+    protected = [p for p in _protected(found, evaluator) if p not in editable]
+    task = _Task(editable, why, protected, f"python {shlex.quote(evaluator)}")
+    task.todos = [*found.todos, *todos]
+    if found.package_source == CANDIDATES and len(editable) > 1 and not found.settings_files:
+        task.notes["editable"] = "keep the package(s) to change"
+    _metric(found, evaluator, task)
+    task.gates = [
+        g
+        for g, on in (("ruff", found.ruff), ("mypy", found.mypy), ("pytest", found.has_tests))
+        if on
+    ]
+    return task
+
+
+def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[str]]:
+    """The editable globs, why they were chosen, and a todo when they are a guess."""
+    if found.settings_files:
+        why = "the settings files with tunable values (module constants, TOML/JSON scalars)"
+        return list(found.settings_files), why, []
+    if found.packages:
+        why = f"the package source ({found.layout} layout, {found.package_source})"
+        return [p if p.endswith(".py") else f"{p}/**/*.py" for p in found.packages], why, []
+    tests = set(found.test_files) | set(found.conftests) | {found.evaluator} | _NOT_EDITABLE
+    scripts = [p for p in files if p.endswith(".py") and "/" not in p and p not in tests]
+    if not scripts:
+        raise UserError(
+            "no Python package, module or settings file found in the committed files",
+            path=found.root,
+            fix="commit the code to tune, then run `agentos init` again",
+        )
+    todo = (
+        "no package found: [task] editable lists the Python files at the root; "
+        "narrow it to the files the agent should change"
+    )
+    return scripts, "the Python files at the root (no package found)", [todo]
+
+
+def _metric(found: Detection, evaluator: str, task: _Task) -> None:
+    """The metric line and goal from the evaluator's prints, or the todo that asks for them."""
     if found.evaluator is None:
-        command_todo = f"write {evaluator}"
-        found.todos.append(
+        task.notes["command"] = f"write {evaluator}"
+        task.todos.append(
             f"no evaluator found: write {evaluator}, a script that {_uses(found)}runs the code "
             "to improve and prints one line `score: <number>` (higher is better; or set "
             "[metric] regex and goal), then commit it"
         )
     elif found.metric is None:
-        metric_todo = f"make {evaluator} print `score: <number>`, or set this regex"
-        found.todos.append(
+        task.notes["regex"] = f"make {evaluator} print `score: <number>`, or set this regex"
+        task.todos.append(
             f"metric line unknown: {evaluator} prints no single `name: value` line; make it "
             "print `score: <number>` on its own line, or set [metric] regex "
             "(or json_file and json_key) and goal"
         )
     else:
-        name = found.metric.name
+        task.metric = found.metric.name
         if found.metric.goal is None:
-            goal_todo = f'is a higher {name} better? "max" if so, else "min"'
-            found.todos.append(
-                f"metric goal unknown: is a higher `{name}` better? set [metric] goal "
+            task.notes["goal"] = f'is a higher {task.metric} better? "max" if so, else "min"'
+            task.todos.append(
+                f"metric goal unknown: is a higher `{task.metric}` better? set [metric] goal "
                 '"max" or "min" (written: "max")'
             )
         else:
-            goal = found.metric.goal
+            task.goal = found.metric.goal
     if found.other_evaluators:
-        found.todos.append(
+        task.todos.append(
             f"several evaluators ({', '.join([evaluator, *found.other_evaluators])}): "
             f"[metric] command runs {evaluator}; change it if another one measures what you want"
         )
-    gates = [
-        g
-        for g, on in (("ruff", found.ruff), ("mypy", found.mypy), ("pytest", found.has_tests))
-        if on
-    ]
-    return _Task(
-        editable,
-        why,
-        protected,
-        f"python {shlex.quote(evaluator)}",
-        name,
-        goal,
-        metric_todo,
-        goal_todo,
-        command_todo,
-        gates,
-    )
 
 
 def _uses(found: Detection) -> str:
@@ -222,35 +214,30 @@ def _summary(found: Detection, task: _Task) -> list[str]:
     lines.append(f"editable: {', '.join(task.editable)}")
     lines.append(f"protected: {', '.join(task.protected)}")
     lines.append(f"gates: {', '.join(task.gates) or 'none'}")
-    lines += [f"todo: {t}" for t in found.todos]
+    lines += [f"todo: {t}" for t in task.todos]
     return lines
 
 
 def _render(found: Detection, task: _Task) -> str:
     name = found.project or found.root.name
-    todo = "\n# Lines marked TODO need you; `agentos check` reports on them." if found.todos else ""
+    todo = "\n# Lines marked TODO need you; `agentos check` reports on them." if task.todos else ""
     env = f"found {found.env}" if found.env else "none found, so agentos' own"
-    command_note = f"  # TODO: {task.command_todo}" if task.command_todo else ""
-    metric_note = f"  # TODO: {task.metric_todo}" if task.metric_todo else ""
-    goal_note = f"  # TODO: {task.goal_todo}" if task.goal_todo else ""
-    editable_note = ""
-    if found.package_source == CANDIDATES and len(found.packages) > 1 and not found.settings_files:
-        editable_note = "  # TODO: keep the package(s) to change"
+    note = {key: f"  # TODO: {text}" for key, text in task.notes.items()}
     text = f'''# agentos task for {name}, written by `agentos init` from what it found.
 # See docs/init.md and docs/loop.md (task file reference).{todo}
 
 [task]
 name = {_q(name)}
 # Files the agent may change: {task.editable_why}.
-editable = {_list(task.editable)}{editable_note}
+editable = {_list(task.editable)}{note.get("editable", "")}
 # Pinned when a run starts: the evaluator, the tests, their conftest, data, the project config.
 protected = {_list(task.protected)}
 
 [metric]
 # Runs in a sandbox on a snapshot of the commit; its one number is read with the regex.
-command = {_q(task.command)}{command_note}
-regex = '^{task.metric}:\\s*(?P<value>\\S+)'{metric_note}
-goal = "{task.goal}"{goal_note}
+command = {_q(task.command)}{note.get("command", "")}
+regex = '^{task.metric}:\\s*(?P<value>\\S+)'{note.get("regex", "")}
+goal = "{task.goal}"{note.get("goal", "")}
 timeout = 60        # seconds per run
 
 [budget]
