@@ -300,9 +300,10 @@ def _gates_on_baseline(task: Task, repo: Repo, pre: Preflight, report: CheckRepo
             if pytest_use is not None:
                 pin_test_manifest(_with_options(ctx, pytest_use.options))
         except UserError as exc:
+            cause = str(exc).removesuffix(f"; fix: {exc.fix}")
             report.facts["gates_on_baseline"] = "failed (pytest could not pin the baseline)"
-            report.problem = report.problem or f"the gates fail on the baseline: {exc}"
-            report.fix = report.fix or exc.fix
+            if report.problem is None:
+                report.problem, report.fix = f"the gates fail on the baseline: {cause}", exc.fix
             return time.monotonic() - start
         run = run_gates(task.tools, ctx)
     elapsed = time.monotonic() - start
