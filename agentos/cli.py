@@ -72,13 +72,14 @@ def _warn(message: str) -> None:
     click.echo(f"agentos: warning: {message}", err=True)
 
 
-def _interrupted(path: Path) -> NoReturn:
-    """Ctrl-C: the checkpoint after the last finished node holds the run (exit code 130)."""
-    click.echo(
-        f"agentos: interrupted; continue with `agentos resume {path}` (it says so when nothing "
-        "was recorded yet)",
-        err=True,
-    )
+def _interrupted(path: Path, which: str | None) -> NoReturn:
+    """Ctrl-C (exit code 130): a recorded run is held by its last checkpoint and resumes.
+    `which` ("run ID") is None when `agentos run` was stopped before it recorded its run."""
+    if which is None:
+        message = f"interrupted before a run was recorded; start one with `agentos run {path}`"
+    else:
+        message = f"interrupted; {which} is checkpointed: continue it with `agentos resume {path}`"
+    click.echo(f"agentos: {message}", err=True)
     sys.exit(130)
 
 
@@ -113,6 +114,7 @@ def run(
     overrides = runner.Overrides(budget, strategy, seed, provider, sandbox)
     from agentos.task import load_task
 
+    started: list[str] = []
     try:
         task = overrides.apply(load_task(Repo(path).root, task_file))
         with RunDisplay(task.budget.experiments, wall_time=task.budget.wall_time) as display:
@@ -123,9 +125,10 @@ def run(
                 answer=_answer,
                 task_file=task_file,
                 on_notice=_warn,
+                on_start=started.append,
             )
     except KeyboardInterrupt:
-        _interrupted(path)
+        _interrupted(path, f"run {started[0]}" if started else None)
     _print_summary(summary)
 
 
@@ -136,16 +139,17 @@ def resume(path: Path) -> None:
     """Continue the latest unfinished run from its last checkpoint."""
     from agentos.status import run_status
 
+    started: list[str] = []
+
+    def seed(run_id: str) -> None:
+        started.append(run_id)
+        display.seed(run_status(path, run_id))
+
     try:
         with RunDisplay(0) as display:
-            summary = runner.resume(
-                path,
-                on_update=display.update,
-                answer=_answer,
-                on_start=lambda run_id: display.seed(run_status(path, run_id)),
-            )
+            summary = runner.resume(path, on_update=display.update, answer=_answer, on_start=seed)
     except KeyboardInterrupt:
-        _interrupted(path)
+        _interrupted(path, f"run {started[0]}" if started else "the run")
     _print_summary(summary)
 
 

@@ -258,13 +258,15 @@ def run(
     run_id: str | None = None,
     task_file: Path | str | None = None,
     on_notice: Callable[[str], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Start a new run on the repository at `path` and drive it to its end.
 
     `task_file` names another task file than the repository's agentos.toml (a GPU profile, say).
     The cheap checks of `agentos check` (`agentos.check.preflight`) run first: bad input raises
     `UserError` before anything is recorded or measured; their notices (uncommitted edits) go to
-    `on_notice` (default: the log).
+    `on_notice` (default: the log). `on_start` gets the run id once the run is recorded (from
+    then on, `resume` continues it).
     """
     repo = Repo(path)
     task = overrides.apply(load_task(repo.root, task_file))
@@ -273,6 +275,8 @@ def run(
     sdir = state_dir(repo)
     with repo_lock(sdir):
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
+        if on_start is not None:
+            on_start(rt.run_id)
         return drive(rt, on_update=on_update, answer=answer)
 
 
