@@ -197,6 +197,8 @@ def open_runtime(path: Path | str, **overrides: Any) -> Runtime:
     """
     repo = Repo(path)
     task = Overrides(**overrides).apply(load_task(repo.root))
+    for notice in preflight(task, repo).warnings:
+        log.warning(notice)
     sdir = state_dir(repo)
     lock = repo_lock(sdir)
     lock.__enter__()  # held until the process exits
