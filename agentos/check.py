@@ -255,7 +255,7 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
     m = measure(repo, pre.commit, MetricEvaluator(task, pre.sandbox))
     ev = m.evaluation
     report.baseline = ev
-    report.baseline_s = ev.duration or sum(m.timings.values())
+    report.baseline_s = sum(m.timings.values())  # snapshot, hashing and the metric command
     facts["baseline"] = "none" if ev.metric is None else f"{ev.metric:g}"
     facts["baseline_status"] = (ev.status or "ok") + (f" ({ev.reason})" if ev.reason else "")
     facts["baseline_s"] = f"{report.baseline_s:.2f}"
@@ -264,28 +264,31 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
         report.problem = f"the baseline does not measure: {status}: {ev.reason}"
         report.fix = baseline_fix(task, status, ev.reason)
 
-    gates_s = _gates_on_baseline(task, repo, pre, report) if task.tools else 0.0
+    pin_s, gates_s = _gates_on_baseline(task, repo, pre, report) if task.tools else (0.0, 0.0)
     if report.problem is not None:
         return report  # no estimate: a run would not get past its start
     per = report.baseline_s + gates_s
     facts["cost_per_experiment_s"] = (
         f"{per:.2f} (metric {report.baseline_s:.2f} + gates {gates_s:.2f}; proposer not included)"
     )
-    facts["start_s"] = f"{(1 + task.search.noise_reruns) * report.baseline_s:.2f}"
+    facts["start_s"] = f"{(1 + task.search.noise_reruns) * report.baseline_s + pin_s:.2f}"
     facts["estimated_run_s"] = f"{task.budget.experiments * per:.0f}"
     return report
 
 
-def _gates_on_baseline(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> float:
+def _gates_on_baseline(
+    task: Task, repo: Repo, pre: Preflight, report: CheckReport
+) -> tuple[float, float]:
     """Pin what a run pins, then run the task's tools on the baseline as if a candidate changed
-    every editable file and added nothing: only failures the baseline already has remain."""
+    every editable file and added nothing: only failures the baseline already has remain.
+    Returns the seconds the pinning took (once per run) and the gates (once per experiment)."""
     from agentos.tools.integrity import write_pins
     from agentos.tools.pytest_gate import pin_test_manifest
     from agentos.tools.runner import run_gates
 
     entries = snapshot_entries(repo.entries(pre.commit))
-    start = time.monotonic()
     with scratch("tool") as trusted, snapshot_dir(repo, pre.commit) as tree:
+        start = time.monotonic()
         write_pins(trusted, {p: entries[p].blob for p in pre.protected})
         ctx = ToolContext(
             tree=tree,
@@ -298,15 +301,16 @@ def _gates_on_baseline(task: Task, repo: Repo, pre: Preflight, report: CheckRepo
         pytest_use = next((u for u in task.tools if u.name == "pytest"), None)
         try:
             if pytest_use is not None:
-                pin_test_manifest(_with_options(ctx, pytest_use.options))
+                pin_test_manifest(replace(ctx, options=dict(pytest_use.options)))
         except UserError as exc:
             cause = str(exc).removesuffix(f"; fix: {exc.fix}")
             report.facts["gates_on_baseline"] = "failed (pytest could not pin the baseline)"
             if report.problem is None:
                 report.problem, report.fix = f"the gates fail on the baseline: {cause}", exc.fix
-            return time.monotonic() - start
+            return time.monotonic() - start, 0.0
+        pinned = time.monotonic()
         run = run_gates(task.tools, ctx)
-    elapsed = time.monotonic() - start
+        elapsed = time.monotonic() - pinned
     report.gates = [dict(r) for r in run.report()["results"]]
     report.gates_summary = run.summary()
     outcomes = ", ".join(f"{r['tool']} {r['outcome']}" for r in report.gates)
@@ -317,11 +321,7 @@ def _gates_on_baseline(task: Task, repo: Repo, pre: Preflight, report: CheckRepo
             "fix the baseline (commit the fix), or change the gate's options under "
             f"[tools.NAME] in {task.path.name}: otherwise every candidate is rejected"
         )
-    return elapsed
-
-
-def _with_options(ctx: ToolContext, options: Mapping[str, Any]) -> ToolContext:
-    return replace(ctx, options=dict(options))
+    return pinned - start, elapsed
 
 
 def _first_failure(results: Sequence[Mapping[str, object]]) -> str:
