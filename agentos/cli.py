@@ -173,7 +173,11 @@ def check(path: Path, task_file: Path | None, as_json: bool) -> None:
     from agentos.check import check as check_task
     from agentos.check import log_tail
 
-    report = check_task(path, task_file=task_file)
+    try:
+        report = check_task(path, task_file=task_file)
+    except KeyboardInterrupt:
+        click.echo("agentos: interrupted; `agentos check` records nothing", err=True)
+        sys.exit(130)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
         sys.exit(report.exit_code)

@@ -243,3 +243,17 @@ def test_a_metric_the_regex_does_not_find_is_invalid_with_the_fix(tmp_path: Path
     assert result.exit_code == 1
     assert _facts(result.stdout)["baseline_status"].startswith("invalid")
     assert "print exactly one line that [metric] regex matches" in result.stderr
+
+
+def test_the_quick_path_init_then_check_works_on_the_quickstart(tmp_path: Path) -> None:
+    """README's quick path: `agentos init` writes a task that `agentos check` accepts; the task
+    file, new and uncommitted, is read from disk and not named as an uncommitted edit."""
+    repo = _repo(tmp_path)
+    git(repo, "rm", "-q", "agentos.toml")
+    git(repo, "commit", "-qm", "no task yet")
+    assert CliRunner().invoke(main, ["init", str(repo)]).exit_code == 0
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    facts = _facts(result.stdout)
+    assert facts["editable"] == "1 file(s): settings.py" and facts["baseline_status"] == "ok"
+    assert "warning" not in facts
