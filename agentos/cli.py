@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -56,6 +56,31 @@ def _answer(summary: dict[str, Any]) -> Any:
 def _print_summary(summary: runner.RunSummary) -> None:
     for line in summary.lines():
         click.echo(line)
+    if summary.failure is not None:
+        _fail(summary.failure, summary.fix, summary.log_tail, summary.exit_code)
+
+
+def _fail(cause: str, fix: str | None, detail: list[str], code: int) -> NoReturn:
+    """End with what the user must read last: the detail lines, then one line, cause and fix."""
+    for line in detail:
+        click.echo(f"  | {line}", err=True)
+    click.echo(f"agentos: error: {cause}" + (f"; fix: {fix}" if fix else ""), err=True)
+    sys.exit(code)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"agentos: warning: {message}", err=True)
+
+
+def _interrupted(path: Path, which: str | None) -> NoReturn:
+    """Ctrl-C (exit code 130): a recorded run is held by its last checkpoint and resumes.
+    `which` ("run ID") is None when `agentos run` was stopped before it recorded its run."""
+    if which is None:
+        message = f"interrupted before a run was recorded; start one with `agentos run {path}`"
+    else:
+        message = f"interrupted; {which} is checkpointed: continue it with `agentos resume {path}`"
+    click.echo(f"agentos: {message}", err=True)
+    sys.exit(130)
 
 
 @main.command()
@@ -89,11 +114,21 @@ def run(
     overrides = runner.Overrides(budget, strategy, seed, provider, sandbox)
     from agentos.task import load_task
 
-    task = overrides.apply(load_task(Repo(path).root, task_file))
-    with RunDisplay(task.budget.experiments, wall_time=task.budget.wall_time) as display:
-        summary = runner.run(
-            path, overrides, on_update=display.update, answer=_answer, task_file=task_file
-        )
+    started: list[str] = []
+    try:
+        task = overrides.apply(load_task(Repo(path).root, task_file))
+        with RunDisplay(task.budget.experiments, wall_time=task.budget.wall_time) as display:
+            summary = runner.run(
+                path,
+                overrides,
+                on_update=display.update,
+                answer=_answer,
+                task_file=task_file,
+                on_notice=_warn,
+                on_start=started.append,
+            )
+    except KeyboardInterrupt:
+        _interrupted(path, f"run {started[0]}" if started else None)
     _print_summary(summary)
 
 
@@ -104,10 +139,56 @@ def resume(path: Path) -> None:
     """Continue the latest unfinished run from its last checkpoint."""
     from agentos.status import run_status
 
-    with RunDisplay(0) as display:
-        display.seed(run_status(path))
-        summary = runner.resume(path, on_update=display.update, answer=_answer)
+    started: list[str] = []
+
+    def seed(run_id: str) -> None:
+        started.append(run_id)
+        display.seed(run_status(path, run_id))
+
+    try:
+        with RunDisplay(0) as display:
+            summary = runner.resume(path, on_update=display.update, answer=_answer, on_start=seed)
+    except KeyboardInterrupt:
+        _interrupted(path, f"run {started[0]}" if started else "the run")
     _print_summary(summary)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--task",
+    "task_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Task file to use instead of PATH/agentos.toml.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_user_errors
+def check(path: Path, task_file: Path | None, as_json: bool) -> None:
+    """Say whether a run would work, and what it would do and cost, before spending its budget.
+
+    Validates the task, the tools and their options, the sandbox and the editable surface,
+    measures the baseline once, runs the gates on it. Exit code 0: a run would work; 1: the
+    baseline does not measure or the gates fail on it; 2: bad input.
+    """
+    from agentos.check import check as check_task
+    from agentos.check import log_tail
+
+    try:
+        report = check_task(path, task_file=task_file)
+    except KeyboardInterrupt:
+        click.echo("agentos: interrupted; `agentos check` records nothing", err=True)
+        sys.exit(130)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+        sys.exit(report.exit_code)
+    for line in report.lines():
+        click.echo(line)
+    if report.problem is not None:
+        ev = report.baseline
+        detail = log_tail(ev.log_tail) if ev is not None and ev.metric is None else []
+        if report.gates_summary and "gates" in report.problem:
+            detail += report.gates_summary.splitlines()
+        _fail(report.problem, report.fix, detail, report.exit_code)
 
 
 @main.command()

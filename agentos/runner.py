@@ -25,6 +25,7 @@ from typing import Any
 
 from langgraph.types import Command
 
+from agentos.check import baseline_fix, log_tail, preflight, resolve_provider
 from agentos.checkpoint import open_checkpointer
 from agentos.errors import LockedError, UserError
 from agentos.evaluator import Evaluator
@@ -48,25 +49,37 @@ Answer = Callable[[dict[str, Any]], Any]
 
 @dataclass
 class RunSummary:
+    """How a run ended. `branch` is None when no branch was made (the baseline did not measure);
+    `failure` and `fix` are set when the run could not do its work, with the metric's last
+    output lines in `log_tail`."""
+
     run_id: str
     status: str
     baseline: float | None
     best: float | None
     best_commit: str
-    branch: str
+    branch: str | None
     experiments: int
     counts: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
+    failure: str | None = None
+    fix: str | None = None
+    log_tail: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 for a run that did its work, 1 for one that could not (a failed baseline)."""
+        return 0 if self.failure is None else 1
 
     def lines(self) -> list[str]:
-        """The greppable `key: value` summary a run ends with."""
+        """The greppable `key: value` summary a run ends with (`branch: none` when none exists)."""
         out = [
             f"run: {self.run_id}",
             f"status: {self.status}",
             f"baseline: {self.baseline}",
             f"best: {self.best}",
             f"best_commit: {self.best_commit}",
-            f"branch: {self.branch}",
+            f"branch: {self.branch or 'none'}",
             f"experiments: {self.experiments}",
         ]
         out += [f"{k}: {v}" for k, v in sorted(self.counts.items())]
@@ -143,12 +156,6 @@ def repo_lock(directory: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def resolve_provider(task: Task) -> str:
-    if task.provider != "auto":
-        return task.provider
-    return "anthropic" if os.environ.get("ANTHROPIC_API_KEY") else "heuristic"
-
-
 def make_runtime(
     task: Task,
     repo: Repo,
@@ -190,6 +197,8 @@ def open_runtime(path: Path | str, **overrides: Any) -> Runtime:
     """
     repo = Repo(path)
     task = Overrides(**overrides).apply(load_task(repo.root))
+    for notice in preflight(task, repo).warnings:
+        log.warning(notice)
     sdir = state_dir(repo)
     lock = repo_lock(sdir)
     lock.__enter__()  # held until the process exits
@@ -250,16 +259,26 @@ def run(
     answer: Answer | None = None,
     run_id: str | None = None,
     task_file: Path | str | None = None,
+    on_notice: Callable[[str], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """Start a new run on the repository at `path` and drive it to its end.
 
     `task_file` names another task file than the repository's agentos.toml (a GPU profile, say).
+    The cheap checks of `agentos check` (`agentos.check.preflight`) run first: bad input raises
+    `UserError` before anything is recorded or measured; their notices (uncommitted edits) go to
+    `on_notice` (default: the log). `on_start` gets the run id once the run is recorded (from
+    then on, `resume` continues it).
     """
     repo = Repo(path)
     task = overrides.apply(load_task(repo.root, task_file))
+    for notice in preflight(task, repo).warnings:
+        (on_notice or log.warning)(notice)
     sdir = state_dir(repo)
     with repo_lock(sdir):
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
+        if on_start is not None:
+            on_start(rt.run_id)
         return drive(rt, on_update=on_update, answer=answer)
 
 
@@ -268,16 +287,24 @@ def resume(
     *,
     on_update: Callable[[dict[str, Any]], None] | None = None,
     answer: Answer | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> RunSummary:
-    """Continue the latest unfinished run from its last checkpoint; nothing is lost or repeated."""
+    """Continue the latest unfinished run from its last checkpoint; nothing is lost or repeated.
+
+    A run killed before its first checkpoint starts over from its baseline; one killed before it
+    was recorded left nothing to resume, and the error says how to start. `on_start` is called
+    with the run id once the run to continue is known."""
     repo = Repo(path)
+    db = repo.root / STATE_DIR / "ledger.db"
+    if not db.is_file():  # never create a ledger only to find it empty
+        raise UserError(_NOTHING, path=repo.root, fix=_START)
     sdir = state_dir(repo)
     with repo_lock(sdir):
-        ledger = Ledger(sdir / "ledger.db")
+        ledger = Ledger(db)
         run_id = ledger.latest_run()
         info = ledger.run(run_id) if run_id else None
         if info is None or run_id is None:
-            raise UserError("no run to resume", path=sdir, fix="start one with `agentos run`")
+            raise UserError(_NOTHING, path=repo.root, fix=_START)
         if info.get("finished_at"):
             raise UserError(
                 f"run {run_id} already finished",
@@ -296,8 +323,15 @@ def resume(
                 tomllib.loads(config["toml"]), root=repo.root, path=repo.root / "agentos.toml"
             )
         )
+        preflight(task, repo, commit=info["baseline"])
         rt = make_runtime(task, repo, ledger, run_id, info["baseline"], sdir)
+        if on_start is not None:
+            on_start(run_id)
         return drive(rt, on_update=on_update, answer=answer)
+
+
+_NOTHING = "nothing to resume: no run was recorded in this repository"
+_START = "start one with `agentos run` (`agentos check` says whether it would work)"
 
 
 def drive(
@@ -330,7 +364,17 @@ def drive(
     values = graph.get_state(config).values
     checkpointer.conn.close()
     drain()  # the last snapshot's removal
-    return summarize(rt.ledger, rt.run_id, values, time.monotonic() - start)
+    summary = summarize(rt.ledger, rt.run_id, values, time.monotonic() - start)
+    if rt.repo.rev(rt.branch_ref) is None:
+        summary.branch = None
+    baseline = values.get("baseline", {})
+    failed = values.get("outcome") or {}
+    if baseline and baseline.get("metric") is None and failed:
+        status, reason = str(failed.get("status") or "invalid"), str(failed.get("reason", ""))
+        summary.failure = f"the baseline does not measure: {status}: {reason}"
+        summary.fix = baseline_fix(rt.task, status, reason)
+        summary.log_tail = log_tail(str(failed.get("log_tail", "")))
+    return summary
 
 
 def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: float) -> RunSummary:
@@ -345,7 +389,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         baseline=values.get("baseline", {}).get("metric"),
         best=best.get("metric"),
         best_commit=best.get("commit", ""),
-        branch=f"agentos/{run_id}",
+        branch=f"agentos/{run_id}" if best.get("commit") else None,
         experiments=values.get("experiment", 0),
         counts=counts,
         elapsed=elapsed,

@@ -22,11 +22,20 @@ def open_ledger(path: Path | str) -> Ledger:
 def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
     """One object: `run`, `baseline` and `best` (commit, metric), `experiments`, and `stop`."""
     ledger = open_ledger(path)
-    run_id = run_id or ledger.latest_run()
-    info = ledger.run(run_id) if run_id else None
-    if info is None or run_id is None:
+    if run_id is None:
+        run_id = ledger.latest_run()
+        if run_id is None:  # a run killed before it was recorded leaves an empty ledger
+            raise UserError(
+                "no run is recorded here yet",
+                path=ledger.path,
+                fix="start one with `agentos run` (`agentos check` says whether it would work)",
+            )
+    info = ledger.run(run_id)
+    if info is None:
         raise UserError(
-            f"no run {run_id!r} in the ledger", path=ledger.path, fix="see `agentos status`"
+            f"no run {run_id!r} in the ledger",
+            path=ledger.path,
+            fix="leave out --run for the latest, or pick a run id from `agentos report`",
         )
     rows = list(ledger.rows(run_id))
     base = next((r for r in rows if r["kind"] == "baseline"), None)

@@ -6,12 +6,13 @@ runtime context, never of the graph state.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import re
 import shlex
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
@@ -147,18 +148,57 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "(?:/.*)?")
 
 
-_TOP_KEYS = {
-    "task",
-    "metric",
-    "budget",
-    "search",
-    "checkin",
-    "tools",
-    "review",
-    "sandbox",
-    "llm",
-    "env",
+# Every key each table of `agentos.toml` may hold. `[tools]` also holds one options table per tool
+# it names (`[tools.ruff]`); the options inside are checked against the tool where it declares
+# them (`agentos.check`). A key added to the task file is added here, or it is refused.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "task": frozenset({"name", "editable", "protected", "canary", "canary_every"}),
+    "metric": frozenset({"command", "regex", "json_file", "json_key", "goal", "timeout"}),
+    "budget": frozenset({"experiments", "wall_time", "patience", "target", "tokens", "dollars"}),
+    "search": frozenset({"strategy", "seed", "noise_reruns"}),
+    "checkin": frozenset({"every", "on_plateau"}),
+    "tools": frozenset({"gates", "signals"}),
+    "review": frozenset({"mode"}),
+    "sandbox": frozenset({"backend", "gpu"}),
+    "llm": frozenset({"provider", "model", "credit_horizon"}),
+    "env": frozenset({"python"}),
 }
+_TOP_KEYS = set(KNOWN_KEYS)
+
+
+def unknown_key(path: Path, table: str, key: str, known: Iterable[str]) -> UserError:
+    """The error for a key that `table` of the file at `path` does not take, with the nearest
+    known key as the fix. `table` is "" for the top level, whose keys are tables."""
+    choices = sorted(known)
+    close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+    if table:
+        what = f"[{table}]: unknown key {key!r}"
+        near = f"`{close[0]}`" if close else ""
+        takes = f"[{table}] takes: {', '.join(choices) or 'no keys'}"
+    else:
+        what = f"unknown table [{key}]"
+        near = f"[{close[0]}]" if close else ""
+        takes = "the tables are: " + ", ".join(f"[{c}]" for c in choices)
+    fix = f"did you mean {near}? ({takes})" if near else f"remove it ({takes})"
+    return UserError(what, path=path, fix=fix)
+
+
+def _check_keys(data: Mapping[str, Any], path: Path) -> None:
+    """Refuse keys no table takes: a misspelt key would otherwise leave its default in force."""
+    for name, value in data.items():
+        if name not in KNOWN_KEYS:
+            owner = next((t for t, keys in KNOWN_KEYS.items() if name in keys), None)
+            if owner is not None and not isinstance(value, dict):
+                raise UserError(
+                    f"`{name}` is outside any table", path=path, fix=f"move it under [{owner}]"
+                )
+            raise unknown_key(path, "", name, KNOWN_KEYS)
+        if not isinstance(value, dict):
+            continue  # the typed reader says "must be a table"
+        for key, inner in value.items():
+            # `[tools.NAME]` option tables are checked against the tools the task names
+            if key not in KNOWN_KEYS[name] and not (name == "tools" and isinstance(inner, dict)):
+                raise unknown_key(path, name, key, KNOWN_KEYS[name])
 
 
 def load_task(root: Path | str, path: Path | str | None = None) -> Task:
@@ -181,9 +221,7 @@ def load_task(root: Path | str, path: Path | str | None = None) -> Task:
 def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
     """Validate the decoded TOML of a task file."""
     r = _Reader(path)
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        r.fail(sorted(unknown)[0], f"unknown table, expected one of {sorted(_TOP_KEYS)}")
+    _check_keys(data, path)
     task = r.table(data, "task")
     metric = r.table(data, "metric")
     budget = r.table(data, "budget", required=False)
@@ -233,10 +271,22 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
     dollars = r.opt_number(budget, "budget.dollars", minimum=0)
 
     tools: list[ToolUse] = []
+    tools_table = r.table(data, "tools", required=False)
     for key in ("gates", "signals"):
-        for item in r.str_list(data.get("tools", {}), f"tools.{key}"):
-            options = r.table(data.get("tools", {}), item, required=False)
+        for item in r.str_list(tools_table, f"tools.{key}"):
+            options = r.table(tools_table, item, required=False)
             tools.append(ToolUse(item, "gate" if key == "gates" else "signal", options))
+    named = {use.name for use in tools}
+    for key, value in tools_table.items():
+        if isinstance(value, dict) and key not in named:
+            close = difflib.get_close_matches(key, sorted(named), n=1, cutoff=0.6)
+            raise UserError(
+                f"[tools.{key}]: options for a tool that is neither in `gates` nor in `signals`",
+                path=path,
+                fix=f"did you mean [tools.{close[0]}]?"
+                if close
+                else f'add "{key}" to `gates` or `signals` under [tools], or remove the table',
+            )
 
     canary = r.opt_str(task, "task.canary")
     return Task(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, overload, runtime_checkable
@@ -130,6 +130,7 @@ class FunctionTool:
     cost: float
     description: str
     fn: Callable[[ToolContext], ToolResult]
+    options: frozenset[str] | None = None
 
     def run(self, ctx: ToolContext) -> ToolResult:
         return self.fn(ctx)
@@ -156,7 +157,12 @@ def _register(made: Tool, origin: str) -> None:
 def tool(obj: type[Any], /) -> type[Any]: ...
 @overload
 def tool(
-    *, name: str, kind: Kind = "gate", cost: float = 1.0, description: str = ""
+    *,
+    name: str,
+    kind: Kind = "gate",
+    cost: float = 1.0,
+    description: str = "",
+    options: Iterable[str] | None = None,
 ) -> Callable[[Callable[[ToolContext], ToolResult]], FunctionTool]: ...
 def tool(
     obj: Any = None,
@@ -166,8 +172,13 @@ def tool(
     kind: Kind = "gate",
     cost: float = 1.0,
     description: str = "",
+    options: Iterable[str] | None = None,
 ) -> Any:
-    """Register a tool: `@tool` on a class, or `@tool(name=..., ...)` on a function."""
+    """Register a tool: `@tool` on a class, or `@tool(name=..., ...)` on a function.
+
+    `options` names every key the tool reads from its `[tools.NAME]` table; when given, any other
+    key there is refused before a run starts (`agentos.check`). A class declares the same as an
+    `options` attribute."""
     if obj is not None:
         instance = obj()
         if not isinstance(instance, Tool):
@@ -176,7 +187,14 @@ def tool(
         return obj
 
     def deco(fn: Callable[[ToolContext], ToolResult]) -> FunctionTool:
-        made = FunctionTool(name, kind, cost, description or (fn.__doc__ or "").strip(), fn)
+        made = FunctionTool(
+            name,
+            kind,
+            cost,
+            description or (fn.__doc__ or "").strip(),
+            fn,
+            None if options is None else frozenset(options),
+        )
         _register(made, f"{fn.__module__}.{fn.__qualname__}")
         return made
 

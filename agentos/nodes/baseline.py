@@ -7,10 +7,11 @@ import json
 import time
 from typing import Any
 
+from agentos.evaluator import Evaluation
 from agentos.measure import measure
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
-from agentos.state import LoopState, Point
+from agentos.state import LoopState, Point, Status
 
 
 def make_baseline(rt: Runtime) -> Any:
@@ -25,15 +26,17 @@ def make_baseline(rt: Runtime) -> Any:
             holdout = json.loads(existing.get("holdout") or "{}") or {}
         else:
             metrics = []
-            reasons = []
+            failed: Evaluation | None = None
             for _ in range(1 + rt.task.search.noise_reruns):
                 m = measure(rt.repo, commit, rt.evaluator)
                 if m.evaluation.metric is None:
-                    reasons.append(f"{m.evaluation.status}: {m.evaluation.reason}")
+                    failed = m.evaluation
                     break
                 metrics.append(m.evaluation.metric)
                 details, holdout = dict(m.evaluation.details), dict(m.evaluation.holdout)
-            status = "keep" if not reasons else "invalid"
+            # a failed baseline keeps its own status (crash, timeout, oom, invalid) in the ledger
+            status: Status = "keep" if failed is None else failed.status or "invalid"
+            reason = "baseline" if failed is None else f"{status}: {failed.reason}"
             record(
                 rt,
                 {
@@ -45,7 +48,7 @@ def make_baseline(rt: Runtime) -> Any:
                     "description": "baseline",
                     "status": status,
                     "metric": sum(metrics) / len(metrics) if metrics else None,
-                    "reason": reasons[0] if reasons else "baseline",
+                    "reason": reason,
                     "samples": metrics,
                     "tree_before": m.tree_before,
                     "tree_after": m.tree_after,
@@ -54,10 +57,18 @@ def make_baseline(rt: Runtime) -> Any:
                     "holdout": holdout or None,
                 },
             )
-            if reasons:
+            if failed is not None:
+                # `outcome` carries the status and the log tail to the run's summary
                 return {
-                    "stop": f"the baseline does not measure: {reasons[0]}",
+                    "run_id": rt.run_id,
+                    "stop": f"the baseline does not measure: {reason}",
                     "baseline": {"commit": commit, "metric": None},
+                    "outcome": {
+                        "status": status,
+                        "metric": None,
+                        "reason": failed.reason,
+                        "log_tail": failed.log_tail,
+                    },
                 }
         # the veto compares candidates with this point: it carries the evaluator's figures
         point: Point = {"commit": commit, "metric": sum(metrics) / len(metrics)}

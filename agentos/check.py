@@ -1,0 +1,372 @@
+"""`agentos check`: will a run of this task work, and what will each experiment cost?
+
+Two levels. `preflight` is cheap (no process runs) and is what `agentos run` does before it
+records anything: the tools and their options, the sandbox backend, the search strategy, the
+editable surface, and a notice for uncommitted edits to editable or protected files. `check` adds
+the provider, one baseline measurement through the real path (`agentos.measure.measure`, the
+task's `MetricEvaluator`, its sandbox, a snapshot of the commit) and the task's gates on that
+commit, and says what a run will do.
+
+Bad input raises `UserError` (exit code 2). A baseline that does not measure, or gates that fail
+on the unchanged baseline, are a `CheckReport` whose `problem` names the cause and `fix` the
+remedy (exit code 1): a run would spend its budget on nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from agentos.errors import UserError
+from agentos.evaluator import Evaluation
+from agentos.git import Repo, snapshot_entries
+from agentos.measure import MetricEvaluator, measure, snapshot_dir
+from agentos.providers.base import get_provider
+from agentos.sandbox import Sandbox, get_backend
+from agentos.scratch import scratch
+from agentos.strategies.base import get_strategy
+from agentos.task import TASK_FILE, Task, glob_match, load_task, unknown_key
+from agentos.tool import ToolContext, all_tools, get_tool
+
+LOG_TAIL_LINES = 12
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the cheap checks found: the commit a run starts from, its editable and protected
+    files, the sandbox backend, and notices for the user (never errors)."""
+
+    commit: str
+    editable: tuple[str, ...]
+    protected: tuple[str, ...]
+    sandbox: Sandbox
+    warnings: tuple[str, ...] = ()
+
+
+def preflight(task: Task, repo: Repo, *, commit: str | None = None) -> Preflight:
+    """The checks that cost no process: raise `UserError` for what would make a run useless.
+
+    `commit` is the run's baseline (default HEAD); the uncommitted-edits notice is given only for
+    HEAD, where the working tree is what the user may think a run uses."""
+    check_tools(task)
+    get_strategy(task.search.strategy)
+    sandbox = get_backend(task.sandbox)
+    head = repo.rev("HEAD")
+    commit = commit or head
+    assert commit is not None  # Repo refuses a repository without commits
+    files = sorted(snapshot_entries(repo.entries(commit)))
+    editable = editable_surface(task, files, commit)
+    protected = tuple(p for p in files if task.is_protected(p))
+    warnings = (uncommitted(task, repo, commit),) if commit == head else ()
+    return Preflight(commit, editable, protected, sandbox, tuple(w for w in warnings if w))
+
+
+def check_tools(task: Task) -> None:
+    """Every tool the task names exists, and each option is one the tool declares (when the tool
+    declares its options: an `options` attribute, or `@tool(options=...)`)."""
+    for use in task.tools:
+        try:
+            found = get_tool(use.name)
+        except UserError:
+            names = sorted(t.name for t in all_tools())
+            close = difflib.get_close_matches(use.name, names, n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            raise UserError(
+                f"[tools] {use.kind}s: unknown tool {use.name!r}",
+                path=task.path,
+                fix=f"{hint}(`agentos tools list` shows: {', '.join(names)}; "
+                "a plugin's tools appear once it is installed)",
+            ) from None
+        known = getattr(found, "options", None)
+        if known is None:
+            continue
+        for key in use.options:
+            if key not in known:
+                raise unknown_key(task.path, f"tools.{use.name}", key, known)
+
+
+def editable_surface(task: Task, files: Sequence[str], commit: str) -> tuple[str, ...]:
+    """The committed files a candidate may change; refuse a task where there are none."""
+    editable = tuple(p for p in files if task.is_editable(p))
+    if editable:
+        return editable
+    matched = [p for p in files if any(glob_match(p, g) for g in task.editable)]
+    globs = ", ".join(task.editable)
+    if not matched:
+        present = [g for g in task.editable if (task.root / g).exists()]
+        fix = (
+            f"commit {', '.join(present)} first: a run starts from the commit, not the working tree"
+            if present
+            else "name committed files (`git ls-files` lists them) in `editable` under [task]"
+        )
+        raise UserError(
+            f"[task] editable ({globs}) matches no file of the commit {commit[:12]}",
+            path=task.path,
+            fix=fix,
+        )
+    covering = [g for g in task.protected if any(glob_match(p, g) for p in matched)]
+    if TASK_FILE in matched:
+        covering.append(f"{TASK_FILE} (always protected)")
+    raise UserError(
+        f"every file [task] editable ({globs}) matches is protected by {', '.join(covering)}",
+        path=task.path,
+        fix="narrow `protected` or widen `editable` under [task]: a candidate could change nothing",
+    )
+
+
+def uncommitted(task: Task, repo: Repo, commit: str) -> str | None:
+    """A notice naming editable or protected files whose working copy differs from HEAD (staged,
+    modified, deleted or untracked), or None. The task file itself is read from disk, so it is
+    left out."""
+    out = repo.git("status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all")
+    task_rel = _relative(task.path, repo.root)
+    names = sorted(
+        {
+            entry[3:]
+            for entry in out.decode("utf-8", "surrogateescape").split("\0")
+            if len(entry) > 3 and entry[3:] != task_rel
+        }
+    )
+    touched = [p for p in names if task.is_editable(p) or task.is_protected(p)]
+    if not touched:
+        return None
+    shown = ", ".join(touched[:5]) + (f" and {len(touched) - 5} more" if len(touched) > 5 else "")
+    return (
+        f"uncommitted changes to {shown}: the run uses the commit HEAD {commit[:12]}, not your "
+        "working tree (commit them to include them)"
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""
+
+
+def resolve_provider(task: Task) -> str:
+    """The provider a run uses: the task's, or for `auto` Claude when a key is set."""
+    if task.provider != "auto":
+        return task.provider
+    return "anthropic" if os.environ.get("ANTHROPIC_API_KEY") else "heuristic"
+
+
+def baseline_fix(task: Task, status: str, reason: str) -> str:
+    """How to make a baseline that did not measure measure."""
+    command = " ".join(task.metric.command)
+    if status == "timeout":
+        return f"raise `timeout` under [metric] in {task.path.name} (now {task.metric.timeout:g} s)"
+    if status == "oom":
+        return f"make `{command}` use less memory: it was killed for memory"
+    if status == "crash":
+        return (
+            f"make `{command}` exit 0 on a clean checkout of the commit (its output above says "
+            "why it did not), commit that, then `agentos check` again"
+        )
+    if "drift" in reason:
+        return "the metric must not change the files of the snapshot: write to $AGENTOS_OUTPUT"
+    if task.metric.regex is not None:
+        return f"make `{command}` print exactly one line that [metric] regex matches"
+    return (
+        f"make `{command}` write {task.metric.json_file} with the key {task.metric.json_key} "
+        "into $AGENTOS_OUTPUT"
+    )
+
+
+def log_tail(text: str, lines: int = LOG_TAIL_LINES) -> list[str]:
+    """The last lines of a metric's output, for the user to read."""
+    return text.strip().splitlines()[-lines:] if text.strip() else []
+
+
+@dataclass
+class CheckReport:
+    """What `agentos check` found. `facts` are the `key: value` lines in order."""
+
+    facts: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    baseline: Evaluation | None = None
+    baseline_s: float = 0.0
+    gates: list[dict[str, object]] = field(default_factory=list)
+    gates_summary: str = ""
+    problem: str | None = None
+    fix: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when a run would work, 1 when it would spend its budget on nothing."""
+        return 0 if self.problem is None else 1
+
+    def lines(self) -> list[str]:
+        out = [f"{k}: {v}" for k, v in self.facts.items()]
+        out += [f"warning: {w}" for w in self.warnings]
+        out.append(f"check: {'ok' if self.problem is None else 'failed'}")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        ev = self.baseline
+        return {
+            "ok": self.problem is None,
+            "exit_code": self.exit_code,
+            "facts": dict(self.facts),
+            "warnings": list(self.warnings),
+            "baseline": None
+            if ev is None
+            else {
+                "metric": ev.metric,
+                "status": ev.status or "ok",
+                "reason": ev.reason,
+                "duration_s": round(self.baseline_s, 3),
+                "log_tail": log_tail(ev.log_tail) if ev.metric is None else [],
+            },
+            "gates": self.gates,
+            "problem": self.problem,
+            "fix": self.fix,
+        }
+
+
+def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckReport:
+    """Validate the task at `path` and measure its baseline once; raise `UserError` on bad input."""
+    repo = Repo(path)
+    task = load_task(repo.root, task_file)
+    pre = preflight(task, repo)
+    provider = get_provider(resolve_provider(task), task)
+    report = CheckReport(warnings=list(pre.warnings))
+    facts = report.facts
+    facts["task"] = str(task.path)
+    facts["commit"] = f"{pre.commit[:12]} (HEAD)"
+    facts["editable"] = _files(pre.editable)
+    facts["protected"] = _files(pre.protected)
+    facts["metric"] = " ".join(task.metric.command)
+    facts["provider"] = provider.name
+    facts["strategy"] = f"{task.search.strategy} (seed {task.search.seed})"
+    facts["budget"] = _budget(task)
+    boundary = getattr(pre.sandbox, "security_boundary", True)
+    facts["sandbox"] = pre.sandbox.name + ("" if boundary else " (no security boundary)")
+    # The environment line (which interpreter and site-packages the metric and gates use) goes
+    # here: facts["python"] = agentos.environment.resolve_python(task).describe()
+    facts["gates"] = ", ".join(u.name for u in task.tools if u.kind == "gate") or "none"
+    facts["signals"] = ", ".join(u.name for u in task.tools if u.kind == "signal") or "none"
+
+    m = measure(repo, pre.commit, MetricEvaluator(task, pre.sandbox))
+    ev = m.evaluation
+    report.baseline = ev
+    report.baseline_s = sum(m.timings.values())  # snapshot, hashing and the metric command
+    facts["baseline"] = "none" if ev.metric is None else f"{ev.metric:g}"
+    facts["baseline_status"] = (ev.status or "ok") + (f" ({ev.reason})" if ev.reason else "")
+    facts["baseline_s"] = f"{report.baseline_s:.2f}"
+    if ev.metric is None:
+        status = ev.status or "invalid"
+        report.problem = f"the baseline does not measure: {status}: {ev.reason}"
+        report.fix = baseline_fix(task, status, ev.reason)
+
+    pin_s, gates_s = _gates_on_baseline(task, repo, pre, report) if task.tools else (0.0, 0.0)
+    if report.problem is not None:
+        return report  # no estimate: a run would not get past its start
+    per = report.baseline_s + gates_s
+    facts["cost_per_experiment_s"] = (
+        f"{per:.2f} (metric {report.baseline_s:.2f} + gates {gates_s:.2f}; proposer not included)"
+    )
+    facts["start_s"] = f"{(1 + task.search.noise_reruns) * report.baseline_s + pin_s:.2f}"
+    facts["estimated_run_s"] = f"{task.budget.experiments * per:.0f}"
+    return report
+
+
+def _gates_on_baseline(
+    task: Task, repo: Repo, pre: Preflight, report: CheckReport
+) -> tuple[float, float]:
+    """Pin what a run pins, then run the task's tools on the baseline as if a candidate changed
+    every editable file and added nothing: only failures the baseline already has remain.
+    Returns the seconds the pinning took (once per run) and the gates (once per experiment)."""
+    from agentos.tools.integrity import write_pins
+    from agentos.tools.pytest_gate import pin_test_manifest
+    from agentos.tools.runner import run_gates
+
+    entries = snapshot_entries(repo.entries(pre.commit))
+    with scratch("tool") as trusted, snapshot_dir(repo, pre.commit) as tree:
+        start = time.monotonic()
+        write_pins(trusted, {p: entries[p].blob for p in pre.protected})
+        ctx = ToolContext(
+            tree=tree,
+            changed=list(pre.editable),
+            task=task,
+            sandbox=pre.sandbox,
+            parent_tree=tree,
+            trusted_dir=trusted,
+        )
+        pytest_use = next((u for u in task.tools if u.name == "pytest"), None)
+        try:
+            if pytest_use is not None:
+                pin_test_manifest(replace(ctx, options=dict(pytest_use.options)))
+        except UserError as exc:
+            cause = str(exc).removesuffix(f"; fix: {exc.fix}")
+            report.facts["gates_on_baseline"] = "failed (pytest could not pin the baseline)"
+            if report.problem is None:
+                report.problem, report.fix = f"the gates fail on the baseline: {cause}", exc.fix
+            return time.monotonic() - start, 0.0
+        pinned = time.monotonic()
+        run = run_gates(task.tools, ctx)
+        elapsed = time.monotonic() - pinned
+    report.gates = [dict(r) for r in run.report()["results"]]
+    report.gates_summary = run.summary()
+    outcomes = ", ".join(f"{r['tool']} {r['outcome']}" for r in report.gates)
+    report.facts["gates_on_baseline"] = f"{'passed' if run.passed else 'failed'} ({outcomes})"
+    if not run.passed and report.problem is None:
+        report.problem = "the gates fail on the unchanged baseline: " + _first_failure(report.gates)
+        report.fix = (
+            "fix the baseline (commit the fix), or change the gate's options under "
+            f"[tools.NAME] in {task.path.name}: otherwise every candidate is rejected"
+        )
+    return pinned - start, elapsed
+
+
+def _first_failure(results: Sequence[Mapping[str, object]]) -> str:
+    for r in results:
+        if r.get("kind") == "gate" and r.get("outcome") not in ("pass", "skipped"):
+            findings = r.get("findings") or []
+            first = findings[0] if isinstance(findings, list) and findings else None
+            where = (
+                f"{first['path']}:{first['line']} {first['code']}: {first['message']}"
+                if isinstance(first, dict)
+                else str(r.get("detail") or "")
+            )
+            return f"{r['tool']} {r['outcome']}" + (f" ({where})" if where else "")
+    return "a gate was skipped"
+
+
+def _files(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    return f"{len(paths)} file(s)" + (f": {shown}" if paths else "")
+
+
+def _budget(task: Task) -> str:
+    b = task.budget
+    parts = [f"{b.experiments} experiments"]
+    for label, value, unit in (
+        ("wall_time", b.wall_time, " s"),
+        ("patience", b.patience, ""),
+        ("target", b.target, ""),
+        ("tokens", b.tokens, ""),
+        ("dollars", b.dollars, ""),
+    ):
+        if value is not None:
+            parts.append(f"{label} {value:g}{unit}")
+    return ", ".join(parts)
+
+
+__all__ = [
+    "CheckReport",
+    "Preflight",
+    "baseline_fix",
+    "check",
+    "check_tools",
+    "editable_surface",
+    "log_tail",
+    "preflight",
+    "resolve_provider",
+    "uncommitted",
+]

@@ -1,0 +1,259 @@
+"""`agentos check`: exit 0 only when a run would work, 2 for bad input, 1 for a baseline that does
+not measure or gates that fail on it; and what a run would do and cost, as `key: value` lines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers import git, quickstart_copy
+
+import agentos.tool
+from agentos.cli import main
+from agentos.sandbox import get_backend
+from agentos.tool import Finding, ToolContext, ToolResult, tool
+
+
+def _check(*args: str) -> Result:
+    return CliRunner().invoke(main, ["check", *args])
+
+
+def _facts(out: str) -> dict[str, str]:
+    return dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
+
+
+def _repo(tmp_path: Path, toml_extra: str = "", **files: str) -> Path:
+    """The quickstart, with lines added to its agentos.toml and files replaced, committed."""
+    repo = quickstart_copy(tmp_path / "qs", files)
+    if toml_extra:
+        toml = repo / "agentos.toml"
+        toml.write_text(toml.read_text() + toml_extra)
+        git(repo, "commit", "-qam", "task")
+    return repo
+
+
+def _direct_score(repo: Path) -> float:
+    """The score evaluate.py prints when run by hand in the working tree."""
+    out = subprocess.run(
+        [sys.executable, "evaluate.py"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
+    return float(out.split("score:")[1])
+
+
+def test_check_on_the_quickstart_says_what_a_run_does_and_exits_0(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    facts = _facts(result.stdout)
+    assert facts["check"] == "ok"
+    assert facts["task"] == str(repo / "agentos.toml")
+    assert facts["commit"] == git(repo, "rev-parse", "HEAD").strip()[:12] + " (HEAD)"
+    assert facts["editable"] == "1 file(s): settings.py"
+    assert facts["provider"] == "heuristic" and facts["strategy"] == "greedy (seed 0)"
+    assert facts["budget"] == "40 experiments"
+    assert facts["sandbox"] == get_backend("auto").name
+    assert facts["gates"] == "none" and facts["baseline_status"] == "ok"
+    assert float(facts["baseline"]) == pytest.approx(_direct_score(repo), rel=1e-5)
+    per = float(facts["cost_per_experiment_s"].split()[0])
+    assert per >= float(facts["baseline_s"]) > 0
+    assert float(facts["estimated_run_s"]) == pytest.approx(40 * per, abs=1)
+
+    data = json.loads(_check(str(repo), "--json").stdout)
+    assert data["ok"] is True and data["exit_code"] == 0 and data["problem"] is None
+    assert data["baseline"]["metric"] == _direct_score(repo)
+    assert data["baseline"]["status"] == "ok"
+
+
+def test_the_task_option_checks_another_task_file(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    other = repo / "fast.toml"
+    other.write_text(
+        (repo / "agentos.toml").read_text().replace("experiments = 40", "experiments = 3")
+    )
+    result = _check(str(repo), "--task", str(other))
+    assert result.exit_code == 0, result.output
+    assert _facts(result.stdout)["budget"] == "3 experiments"
+    assert _facts(result.stdout)["task"] == str(other)
+
+
+def test_an_unknown_tool_exits_2_naming_the_nearest_before_measuring(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, '\n[tools]\ngates = ["ruf"]\n')
+    result = _check(str(repo))
+    assert result.exit_code == 2
+    assert "[tools] gates: unknown tool 'ruf'" in result.stderr
+    assert "did you mean `ruff`?" in result.stderr
+    assert "baseline" not in result.stdout
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tools registered by a test are gone after it."""
+    monkeypatch.setattr(agentos.tool, "_TOOLS", dict(agentos.tool._TOOLS))
+    monkeypatch.setattr(agentos.tool, "_ORIGIN", dict(agentos.tool._ORIGIN))
+    yield
+
+
+def test_an_option_the_tool_does_not_declare_exits_2_with_the_nearest(
+    tmp_path: Path, registry: None
+) -> None:
+    seen: list[ToolContext] = []
+
+    @tool(name="counted", kind="gate", cost=0.01, options=["limit"])
+    def counted(ctx: ToolContext) -> ToolResult:
+        seen.append(ctx)
+        return ToolResult("counted", "pass")
+
+    repo = _repo(tmp_path, '\n[tools]\ngates = ["counted"]\n[tools.counted]\nlimt = 3\n')
+    result = _check(str(repo))
+    assert result.exit_code == 2 and not seen
+    assert "[tools.counted]: unknown key 'limt'" in result.stderr
+    assert "did you mean `limit`?" in result.stderr
+
+    toml = repo / "agentos.toml"
+    toml.write_text(toml.read_text().replace("limt", "limit"))
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    assert _facts(result.stdout)["gates_on_baseline"] == "passed (counted pass)"
+    # the baseline is judged as a candidate that changed every editable file and added nothing
+    assert len(seen) == 1 and list(seen[0].changed) == ["settings.py"]
+    assert seen[0].parent_tree == seen[0].tree and dict(seen[0].options) == {"limit": 3}
+
+
+def test_a_gate_that_fails_on_the_baseline_exits_1_with_its_finding(
+    tmp_path: Path, registry: None
+) -> None:
+    @tool(name="picky", kind="gate", cost=0.01)
+    def picky(ctx: ToolContext) -> ToolResult:
+        return ToolResult("picky", "fail", (Finding("settings.py", 3, "P1", "too picky"),))
+
+    repo = _repo(tmp_path, '\n[tools]\ngates = ["picky"]\n')
+    result = _check(str(repo))
+    assert result.exit_code == 1
+    assert _facts(result.stdout)["gates_on_baseline"] == "failed (picky fail)"
+    assert _facts(result.stdout)["check"] == "failed"
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("agentos: error: the gates fail on the unchanged baseline: picky fail")
+    assert "settings.py:3 P1: too picky" in last and "; fix: " in last
+
+
+def test_tests_that_do_not_collect_on_the_baseline_exit_1(tmp_path: Path) -> None:
+    repo = _repo(
+        tmp_path,
+        '\n[tools]\ngates = ["pytest"]\n',
+        **{"test_settings.py": "import not_a_module\n\ndef test_x():\n    pass\n"},
+    )
+    result = _check(str(repo))
+    assert result.exit_code == 1, result.output
+    assert "pytest could not pin the baseline" in result.stdout
+    assert "baseline collection failed at test_settings.py" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml_change", "message"),
+    [
+        (
+            ('editable = ["settings.py"]', 'editable = ["config.py"]'),
+            "[task] editable (config.py) matches no file of the commit",
+        ),
+        (
+            ('protected = ["evaluate.py"]', 'protected = ["evaluate.py", "*.py"]'),
+            "every file [task] editable (settings.py) matches is protected by *.py",
+        ),
+    ],
+)
+def test_an_empty_editable_surface_exits_2_naming_the_globs(
+    tmp_path: Path, toml_change: tuple[str, str], message: str
+) -> None:
+    repo = _repo(tmp_path)
+    toml = repo / "agentos.toml"
+    toml.write_text(toml.read_text().replace(*toml_change))
+    result = _check(str(repo))
+    assert result.exit_code == 2
+    assert message in result.stderr and "fix:" in result.stderr
+
+
+def test_an_editable_file_that_is_not_committed_is_named_in_the_fix(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    (repo / "config.py").write_text("X = 1\n")
+    toml = repo / "agentos.toml"
+    toml.write_text(toml.read_text().replace('["settings.py"]', '["config.py"]'))
+    result = _check(str(repo))
+    assert result.exit_code == 2
+    assert "commit config.py first" in result.stderr
+
+
+def test_uncommitted_edits_are_named_and_the_baseline_is_the_commit(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    committed = _direct_score(repo)
+    settings = repo / "settings.py"
+    settings.write_text(settings.read_text().replace("DEPTH = 1", "DEPTH = 4"))
+    toml = repo / "agentos.toml"
+    toml.write_text(toml.read_text().replace("experiments = 40", "experiments = 5"))
+    assert _direct_score(repo) != committed
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    head = git(repo, "rev-parse", "HEAD").strip()[:12]
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    # the task file is read from disk, so only settings.py is named
+    assert warnings == [
+        f"warning: uncommitted changes to settings.py: the run uses the commit HEAD {head}, "
+        "not your working tree (commit them to include them)"
+    ]
+    assert float(_facts(result.stdout)["baseline"]) == pytest.approx(committed, rel=1e-5)
+    assert _facts(result.stdout)["budget"] == "5 experiments"
+
+
+def test_a_crashing_baseline_exits_1_with_the_log_tail_and_the_fix(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, **{"evaluate.py": "import sys\nsys.exit('cannot read data.csv')\n"})
+    result = _check(str(repo))
+    assert result.exit_code == 1
+    facts = _facts(result.stdout)
+    assert facts["baseline"] == "none" and facts["check"] == "failed"
+    assert facts["baseline_status"] == "crash (exit code 1: cannot read data.csv)"
+    assert "cost_per_experiment_s" not in facts
+    lines = result.stderr.splitlines()
+    assert "  | cannot read data.csv" in lines
+    assert lines[-1].startswith(
+        "agentos: error: the baseline does not measure: crash: exit code 1: cannot read data.csv; "
+        "fix: make `python evaluate.py` exit 0"
+    )
+    data = json.loads(_check(str(repo), "--json").stdout)
+    assert data["exit_code"] == 1 and data["baseline"]["status"] == "crash"
+    assert data["baseline"]["log_tail"] == ["cannot read data.csv"]
+
+
+def test_a_baseline_that_times_out_names_the_timeout_to_raise(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, **{"evaluate.py": "import time\ntime.sleep(30)\n"})
+    toml = repo / "agentos.toml"
+    toml.write_text(toml.read_text().replace("timeout = 10", "timeout = 0.5"))
+    result = _check(str(repo))
+    assert result.exit_code == 1
+    assert "the baseline does not measure: timeout" in result.stderr
+    assert "raise `timeout` under [metric] in agentos.toml (now 0.5 s)" in result.stderr
+
+
+def test_a_metric_the_regex_does_not_find_is_invalid_with_the_fix(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, **{"evaluate.py": "print('accuracy 0.9')\n"})
+    result = _check(str(repo))
+    assert result.exit_code == 1
+    assert _facts(result.stdout)["baseline_status"].startswith("invalid")
+    assert "print exactly one line that [metric] regex matches" in result.stderr
+
+
+def test_the_quick_path_init_then_check_works_on_the_quickstart(tmp_path: Path) -> None:
+    """README's quick path: `agentos init` writes a task that `agentos check` accepts; the task
+    file, new and uncommitted, is read from disk and not named as an uncommitted edit."""
+    repo = _repo(tmp_path)
+    git(repo, "rm", "-q", "agentos.toml")
+    git(repo, "commit", "-qm", "no task yet")
+    assert CliRunner().invoke(main, ["init", str(repo)]).exit_code == 0
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    facts = _facts(result.stdout)
+    assert facts["editable"] == "1 file(s): settings.py" and facts["baseline_status"] == "ok"
+    assert "warning" not in facts
