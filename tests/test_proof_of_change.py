@@ -54,8 +54,20 @@ def _experiments(repo: Path) -> list[dict[str, object]]:
     return list(run_status(repo)["experiments"])
 
 
+def _backends() -> list[object]:
+    """`local`, and the default `bwrap` where this machine has it."""
+    from agentos.sandbox import get_backend
+
+    try:
+        get_backend("bwrap")
+    except Exception as err:  # a missing primitive: skip with the backend's own reason
+        return ["local", pytest.param("bwrap", marks=pytest.mark.skip(reason=str(err)))]
+    return ["local", "bwrap"]
+
+
+@pytest.mark.parametrize("sandbox", _backends())
 def test_a_change_the_metric_never_reads_is_invalid_and_one_it_reads_is_measured(
-    tmp_path: Path,
+    tmp_path: Path, sandbox: str
 ) -> None:
     repo = quickstart_copy(
         tmp_path / "qs",
@@ -75,7 +87,7 @@ def test_a_change_the_metric_never_reads_is_invalid_and_one_it_reads_is_measured
             ),
         ],
     )
-    runner.run(repo, runner.Overrides(budget=3, sandbox="local", provider=provider))
+    runner.run(repo, runner.Overrides(budget=3, sandbox=sandbox, provider=provider))
     rows = _experiments(repo)
     assert [(r["description"], r["status"]) for r in rows] == [
         ("notes only", "invalid"),
