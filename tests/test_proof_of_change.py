@@ -165,7 +165,10 @@ def test_the_check_is_skipped_where_reading_is_not_observed(tmp_path: Path) -> N
     )
     repo = quickstart_copy(tmp_path / "qs", {"agentos.toml": toml, "notes.py": "N = 1\n"})
     sandbox = get_backend("local")
-    cases = [(["sh", "-c", "cat notes.py"], None), ([sys.executable, "-c", "1"], {})]
+    cases: list[tuple[tuple[str, ...], dict[str, str] | None]] = [
+        (("sh", "-c", "cat notes.py"), None),
+        ((sys.executable, "-c", "1"), {}),
+    ]
     for i, (argv, reads) in enumerate(cases):
         out = tmp_path / f"out-{i}"
         out.mkdir()
