@@ -197,6 +197,7 @@ def _python(path: str, text: str) -> list[Setting]:
         return starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
 
     out: list[Setting] = []
+    rebound = _rebound(tree)
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, expr = node.targets[0], node.value
@@ -204,7 +205,7 @@ def _python(path: str, text: str) -> list[Setting]:
             target, expr = node.target, node.value
         else:
             continue
-        if not isinstance(target, ast.Name) or target.id.startswith("__"):
+        if not isinstance(target, ast.Name) or _not_a_setting(target.id) or target.id in rebound:
             continue
         value: object
         if isinstance(expr, ast.Constant):
@@ -225,6 +226,8 @@ def _python(path: str, text: str) -> list[Setting]:
             continue  # a multi-line string is text, not a setting
         start = offset(expr.lineno, expr.col_offset)
         end = offset(expr.end_lineno, expr.end_col_offset)
+        if kind == "int" and _RADIX.match(text, start, end):
+            continue  # 0x0F00, 0o755, 0b101: a mask, a mode or a code, not a quantity
         rest = lines[expr.end_lineno - 1][end - starts[expr.end_lineno - 1] :]
         hash_at = rest.find("#")
         hint = parse_hint(rest[hash_at + 1 :]) if hash_at >= 0 else Hint()
@@ -233,6 +236,45 @@ def _python(path: str, text: str) -> list[Setting]:
             Setting(path, target.id, kind, value, start, end, "python", hint, quote)  # type: ignore[arg-type]
         )
     return out
+
+
+# Names that hold no tunable quantity: dunders (`__version__`, `__all__`), typing switches, and
+# versions or magic numbers of a format or protocol (`CACHE_VERSION`, `PCF_MAGIC`).
+_NOT_SETTINGS = re.compile(r"^(__.*|TYPE_CHECKING|MYPY)$|(^|_)(version|magic)(_|$)", re.IGNORECASE)
+_RADIX = re.compile(r"-?\s*0[xXoObB]")
+
+
+def _not_a_setting(name: str) -> bool:
+    return bool(_NOT_SETTINGS.search(name))
+
+
+_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _rebound(tree: ast.Module) -> set[str]:
+    """Module-level names that are state, not constants: declared `global` in a function, or bound
+    more than once at module level (`n += 1`, a loop variable, a value chosen by `if` or `try`)."""
+    counts: dict[str, int] = {}
+    state: set[str] = set()
+    stack: list[tuple[ast.AST, bool]] = [(tree, True)]  # a stack: long expressions nest deeply
+    while stack:
+        node, module_scope = stack.pop()
+        if isinstance(node, ast.Global):
+            state.update(node.names)
+        elif module_scope and isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        inner = module_scope and not isinstance(node, _SCOPES)
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return state | {name for name, n in counts.items() if n > 1}
 
 
 # --- TOML --------------------------------------------------------------------------------------

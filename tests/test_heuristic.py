@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agentos.providers import heuristic_tpe
-from agentos.providers.base import ProposeRequest, ProviderError, ReviewRequest, get_provider
+from agentos.providers.base import NothingToPropose, ProposeRequest, ReviewRequest, get_provider
 from agentos.providers.heuristic import mutate
 from agentos.providers.heuristic_mutate import LOCAL_SIGMA, local_move, local_step
 from agentos.providers.heuristic_tpe import STARTUP
@@ -112,9 +112,9 @@ def test_history_of_the_same_parent_is_not_repeated() -> None:
     assert provider.propose(request(0, files=files, history=hist_other)) == first
 
 
-def test_nothing_mutable_is_a_provider_error() -> None:
+def test_nothing_mutable_is_nothing_to_propose() -> None:
     provider = get_provider("heuristic:mutate", make_task())
-    with pytest.raises(ProviderError, match="no mutable setting"):
+    with pytest.raises(NothingToPropose, match="no tunable settings found"):
         provider.propose(request(files={"settings.py": 'NAME = "x"\nSEED = 1  # fixed\n'}))
 
 

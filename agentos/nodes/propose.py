@@ -86,14 +86,17 @@ def make_propose(rt: Runtime) -> Any:
             try:
                 proposal = rt.provider.propose(request)
             except NothingToPropose as exc:
-                return {**base, "stop": f"the proposer has nothing left to try: {exc}"}
+                # no experiment was made: the run ends without counting one
+                stop = f"the proposer has nothing left to try: {exc}"
+                return {"stop": stop, **_spend(state, tokens_in + tokens_out, cost)}
             except ProviderError as exc:
                 tokens_in += exc.usage.tokens_in
                 tokens_out += exc.usage.tokens_out
                 cost += exc.usage.cost_usd
                 error = f"provider: {exc}"
                 if "budget" in str(exc):
-                    return {**base, "stop": f"budget spent: {exc}"}
+                    stop = f"budget spent: {exc}"
+                    return {"stop": stop, **_spend(state, tokens_in + tokens_out, cost)}
                 feedback = [*feedback, error]
                 continue
             tokens_in += proposal.usage.tokens_in

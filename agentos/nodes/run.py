@@ -3,11 +3,17 @@
 An attempt is marked in the ledger before its process starts. If the orchestrator died during an
 earlier attempt of this experiment, that attempt gets its terminal `crash` row here, and a new
 attempt runs. A `remeasure` pass measures the candidate and the incumbent once more, paired.
+
+Every measurement of a commit that changed editable files must show that the change ran: when the
+sandbox observed what was read (an audited Python interpreter reported) and the run read none of
+the changed files that still exist, it is `invalid` (`unread_change`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from agentos.measure import Measurement, measure
@@ -45,11 +51,13 @@ def make_run(rt: Runtime) -> Any:
         scores = {k: list(v) for k, v in state.get("scores", {}).items()}
         evaluations = state.get("evaluations", 0)
         if state.get("remeasure"):
-            for key, commit in (
-                ("candidate", candidate["commit"]),
-                ("incumbent", state.get("pair") or state["incumbent"]["commit"]),
+            parents = {h["commit"]: h["parent"] for h in state.get("history", [])}
+            pair = state.get("pair") or state["incumbent"]["commit"]
+            for key, commit, parent, who in (
+                ("candidate", candidate["commit"], candidate["parent"], ""),
+                ("incumbent", pair, parents.get(pair, ""), f"re-measuring {pair[:12]}: "),
             ):
-                m = measure(rt.repo, commit, rt.evaluator)
+                m = _proven(rt, parent, commit, measure(rt.repo, commit, rt.evaluator), who)
                 evaluations += 1
                 if m.evaluation.metric is None:
                     return {
@@ -66,12 +74,51 @@ def make_run(rt: Runtime) -> Any:
             }
         attempt = rt.ledger.begin_attempt(rt.run_id, exp, secrets.token_hex(8))
         m = measure(rt.repo, candidate["commit"], rt.evaluator)
+        m = _proven(rt, candidate["parent"], candidate["commit"], m)
         outcome = _outcome(m, attempt)
         if m.evaluation.metric is not None:
             scores = {"candidate": [score_of(rt.task, m.evaluation.metric)]}
         return {"outcome": outcome, "scores": scores, "evaluations": evaluations + 1}
 
     return run
+
+
+def unread_change(
+    rt: Runtime, parent: str, commit: str, reads: Mapping[str, str] | None
+) -> str | None:
+    """Why a run of `commit` did not run its change to editable files since `parent`, or None.
+
+    None when the reads are unknown (`None`: an evaluator that does not audit, or a metric command
+    that is not Python, where no audited interpreter reported), when nothing editable changed, when
+    the change only deletes files, or when the run read at least one changed file that exists.
+    """
+    if reads is None or not parent or parent == commit:
+        return None
+    before, after = rt.repo.entries(parent), rt.repo.entries(commit)
+    changed = sorted(
+        p
+        for p, e in after.items()
+        if (p not in before or before[p].blob != e.blob) and rt.task.is_editable(p)
+    )
+    if not changed or any(p in reads for p in changed):
+        return None
+    more = f" (and {len(changed) - 3} more)" if len(changed) > 3 else ""
+    return (
+        f"changed {', '.join(changed[:3])}{more} but the run read none of the changed files: "
+        "an installed copy may shadow them, or the metric never imports them"
+    )
+
+
+def _proven(rt: Runtime, parent: str, commit: str, m: Measurement, who: str = "") -> Measurement:
+    """`m`, or `m` made `invalid` when the run read none of the files its commit changed."""
+    e = m.evaluation
+    if e.status is not None or e.metric is None:
+        return m
+    why = unread_change(rt, parent, commit, e.reads)
+    if why is None:
+        return m
+    invalid = dataclasses.replace(e, metric=None, status="invalid", reason=who + why)
+    return dataclasses.replace(m, evaluation=invalid)
 
 
 def _outcome(m: Measurement, attempt: int) -> Outcome:

@@ -3,7 +3,12 @@
 Log-scale steps for learning-rate-like or `log`-hinted floats, powers of two kept powers of two,
 ints kept ints, bools flipped, strings only among hinted `choices`. The same request always gives
 the same proposal (the random stream is seeded by the task seed and the experiment number), and a
-change already tried from the same parent is not proposed again when another can be found.
+change already tried from the same parent (in either mode, within the history the request shows:
+the task's credit horizon) is never proposed again.
+
+With nothing to change (no tunable setting in the editable files, none that can take another value,
+or every change drawn from the parent tried already) it raises `NothingToPropose`: the run ends
+with that reason instead of spending its budget on proposals that cannot be used.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agentos.providers.base import Proposal, ProposeRequest, ProviderError
+from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.settings import Setting, Value, apply, find_all, short
 from agentos.state import HistoryItem
 
@@ -140,17 +145,24 @@ def propose_settings(request: ProposeRequest) -> Proposal:
     found = find_all(request.files)
     mutable = [s for s in found if s.mutable]
     if not mutable:
-        raise ProviderError(
-            "the heuristic proposer found no mutable setting in the editable files "
-            f"{sorted(request.files)}: it edits module-level Python constants and TOML/JSON "
-            "scalars (strings only with a `# choices: a|b` hint, none marked `# fixed`)"
+        raise NothingToPropose(
+            f"no tunable settings found in the editable files {_listed(request.files)} (the "
+            "heuristic proposer changes numbers and booleans assigned once at module level in "
+            "Python, scalars in TOML and JSON, quoted strings only with a `# choices: a|b` hint, "
+            "nothing marked `# fixed`); give it settings or hints (`# range: 1..64`), or use a "
+            'Claude provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY set)'
         )
     names = [s.name for s in mutable]
     label = {id(s): s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}" for s in mutable}
-    tried = {h["description"] for h in request.history if h["parent"] == request.parent}
+    # the change without its `| tpe ...` or `| local step` suffix: either mode may have tried it
+    tried = {
+        h["description"].split(" | ", 1)[0]
+        for h in request.history
+        if h["parent"] == request.parent
+    }
     weights = _weights(mutable, request)
     rng = random.Random(f"agentos-heuristic:{request.seed}:{request.experiment}")
-    best: tuple[str, dict[str, str]] | None = None
+    tried_any = False
     for _ in range(_ATTEMPTS):
         k = 1
         while k < len(mutable) and rng.random() < min(0.6, 0.25 * request.step):
@@ -169,13 +181,23 @@ def propose_settings(request: ProposeRequest) -> Proposal:
         description = ", ".join(
             f"{label[id(s)]} {short(s.value)} -> {short(v)}" for s, v in changes
         )
-        components = apply(request.files, changes)
-        best = (description, components)
         if description not in tried:
-            break
-    if best is None:
-        raise ProviderError("the heuristic proposer could not change any setting's value")
-    return Proposal(description=best[0], components=best[1])
+            return Proposal(description, components=apply(request.files, changes))
+        tried_any = True
+    if not tried_any:
+        raise NothingToPropose(
+            f"no setting in {_listed(request.files)} can take another value within its hints"
+        )
+    raise NothingToPropose(
+        f"every change the heuristic proposer found in {_ATTEMPTS} draws from "
+        f"{request.parent[:12]} was tried already ({len(tried)} tried from it): its settings "
+        "are exhausted; widen their hints (`# range:`, `# choices:`) or use a Claude provider"
+    )
+
+
+def _listed(files: Mapping[str, str]) -> str:
+    paths = sorted(files)
+    return ", ".join(paths[:5]) + (f" (and {len(paths) - 5} more)" if len(paths) > 5 else "")
 
 
 # --- the hybrid mode's local move: a (1+1) evolution strategy in the hinted space -----------------

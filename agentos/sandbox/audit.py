@@ -148,4 +148,6 @@ def finish(outcome: Outcome, request: RunRequest, *, cgroup_oom: bool = False) -
         # command that is not Python (sh, a binary) has nothing to report: its reads are unseen,
         # which docs/sandboxes.md states; the tree hashes before and after still hold.
         problems += ("no audited Python interpreter reported (was it started with -I or -E?)",)
-    return to_result(outcome, oom=oom, reads=reads.files, audit_problems=problems)
+    # with no interpreter reporting, what the command read is unknown (None), not nothing ({})
+    files = reads.files if reads.interpreters or reads.files else None
+    return to_result(outcome, oom=oom, reads=files, audit_problems=problems)

@@ -60,7 +60,8 @@ class RunResult:
     """What happened. Exactly one of: exited (exit_code set), timed_out, or oom (killed for memory).
 
     `reads` maps each snapshot-relative path the process opened for reading to its git blob id
-    (`git hash-object` of the bytes it read), when auditing was asked for; `None` otherwise.
+    (`git hash-object` of the bytes it read), when auditing was asked for and an audited Python
+    interpreter reported; `None` otherwise (unknown, not empty: a command that is not Python).
     `audit_problems` lists signs that the audit channel was tampered with or overflowed, or that
     no audited interpreter reported; any entry means `reads` cannot be trusted (treat as `invalid`).
     """
