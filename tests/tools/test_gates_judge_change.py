@@ -25,7 +25,7 @@ editable = ["lib.py", "typed.py", "risky.py"]
 protected = ["evaluate.py"]
 [metric]
 command = "python evaluate.py"
-regex = '^score: (\\\\S+)$'
+regex = '^score: (\\S+)$'
 goal = "max"
 [tools]
 gates = ["static", "ruff", "mypy"]
@@ -173,3 +173,28 @@ def test_static_rejects_an_added_forbidden_call_and_passes_a_fix(project) -> Non
     assert ok.passed and "0 new, 1 already there, 1 fixed" in ok.results[0].detail
     base = project.gate("static", None, ("risky.py",))
     assert base.passed and base.results[0].detail.startswith("2 already there")
+
+
+LOOP_TOML = """[task]
+editable = ["settings.py"]
+protected = ["evaluate.py"]
+[metric]
+command = "python evaluate.py"
+regex = '^score: (\\S+)$'
+goal = "max"
+[tools]
+gates = ["static", "ruff", "mypy"]
+"""
+
+
+def test_in_the_loop_old_lint_debt_no_longer_rejects_every_edit(repo_factory) -> None:
+    from agentos import runner
+    from agentos.status import run_status
+
+    debt = "import os\nimport sys\n\nX = 1.0  # range: 0..100\nY: int = 'a'\n"  # F401 x2, mypy
+    repo = repo_factory({"settings.py": debt, "agentos.toml": LOOP_TOML,
+                         "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n"})
+    runner.run(repo, runner.Overrides(budget=2, sandbox="local"))
+    experiments = run_status(repo)["experiments"]
+    assert len(experiments) == 2
+    assert {e["status"] for e in experiments} <= {"keep", "discard"}, experiments[0]["reason"]
