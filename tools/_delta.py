@@ -9,7 +9,8 @@ Codes named `loose` (whole-file findings such as ruff's `unformatted`, static's 
 are matched without the line's text.
 
 With no parent (a gate run on the baseline itself, as `agentos check` does) nothing is new: the
-findings are counted as already there and the gate passes.
+findings are counted as already there and the gate passes; given no change list there, the gates
+inspect every editable Python file (`targets`).
 
 The parent's fingerprints are cached under `trusted_dir/findings-cache/`, keyed by the tool, its
 options, the file and the digest of what the result depends on (the file's bytes for per-file
@@ -33,7 +34,7 @@ from typing import Literal
 from agentos.tool import Finding, ToolContext, ToolResult
 
 from ._paths import read_bytes, walk
-from ._sandboxed import MAX_FINDINGS
+from ._sandboxed import MAX_FINDINGS, python_files
 
 Fingerprint = tuple[str, str, str, str]
 Check = Callable[[ToolContext, list[str]], "list[Finding] | ToolResult"]
@@ -55,6 +56,14 @@ class Delta:
 def is_baseline(ctx: ToolContext) -> bool:
     """True when there is no parent to judge against (the baseline itself, or no snapshot)."""
     return ctx.parent_tree is None or ctx.parent_tree.resolve() == ctx.tree.resolve()
+
+
+def targets(ctx: ToolContext) -> list[str]:
+    """The Python files a gate inspects: the changed ones that still exist; on the baseline
+    with no change list (`agentos check`), every editable Python file of the snapshot."""
+    if ctx.changed or not is_baseline(ctx):
+        return python_files(ctx)
+    return [rel for rel in walk(ctx.tree) if rel.endswith(".py") and ctx.task.is_editable(rel)]
 
 
 def fingerprints(found: Sequence[Finding], tree: Path, loose: Collection[str] = ()) -> list[

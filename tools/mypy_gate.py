@@ -16,12 +16,11 @@ import json
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._config import trusted_file
-from ._delta import judge, parent_fingerprints
+from ._delta import judge, parent_fingerprints, targets
 from ._sandboxed import (
     driver_argv,
     ended_badly,
     option_float,
-    python_files,
     relative,
     run_in_sandbox,
     tail,
@@ -88,7 +87,7 @@ def check(ctx: ToolContext, files: list[str]) -> list[Finding] | ToolResult:
       description="mypy type check: errors the change adds (config from the trusted side)")
 def mypy_gate(ctx: ToolContext) -> ToolResult:
     scope = ctx.options.get("scope", "changed")
-    files = python_files(ctx) if scope == "changed" else ["."]
+    files = targets(ctx) if scope == "changed" else ["."]
     if not files:
         return ToolResult(NAME, "pass", detail="no Python files changed")
     found = check(ctx, files)

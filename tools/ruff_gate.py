@@ -14,12 +14,11 @@ from typing import Any
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._config import inline_pairs, tool_table, trusted_file
-from ._delta import judge, parent_fingerprints
+from ._delta import judge, parent_fingerprints, targets
 from ._sandboxed import (
     ended_badly,
     option_float,
     option_strs,
-    python_files,
     relative,
     run_in_sandbox,
     steps_argv,
@@ -95,7 +94,7 @@ def check(ctx: ToolContext, files: list[str]) -> list[Finding] | ToolResult:
       description="ruff lint and format check: findings the change adds (trusted config)")
 def ruff_gate(ctx: ToolContext) -> ToolResult:
     scope = ctx.options.get("scope", "changed")
-    files = python_files(ctx) if scope == "changed" else ["."]
+    files = targets(ctx) if scope == "changed" else ["."]
     if not files:
         return ToolResult(NAME, "pass", detail="no Python files changed")
     found = check(ctx, files)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
-from ._delta import judge, parent_fingerprints
+from ._delta import judge, parent_fingerprints, targets
 from ._paths import read_bytes, walk
 from ._sandboxed import MAX_FINDINGS, option_strs
 
@@ -124,7 +124,7 @@ def check(ctx: ToolContext, files: list[str]) -> list[Finding]:
       "diff size, complexity delta")
 def static_gate(ctx: ToolContext) -> ToolResult:
     imports, calls = _policy(ctx)
-    files = sorted(set(ctx.changed))
+    files = sorted(set(ctx.changed)) if ctx.changed else targets(ctx)
     found = check(ctx, files)
     before = parent_fingerprints(ctx, NAME, files, [imports, calls], check, depends="file",
                                  loose=LOOSE)

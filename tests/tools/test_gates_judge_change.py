@@ -140,6 +140,19 @@ def test_ruff_on_the_baseline_counts_old_findings_and_passes(project) -> None:
     assert run.results[0].signals["old_findings"] == 10.0
 
 
+def test_every_gate_on_the_baseline_passes_and_counts_what_is_there(project) -> None:
+    """What `agentos check` sees: no parent, no change list, every editable Python file."""
+    with project.context(None, []) as ctx:
+        run = run_gates(project.task.tools, ctx)
+    assert run.passed and not run.skipped
+    details = {r.tool: r.detail for r in run.results}
+    assert details == {
+        "static": "2 already there (no parent: nothing judged new) in 3 file(s)",
+        "ruff": "11 already there (no parent: nothing judged new) in 3 file(s)",
+        "mypy": "3 already there (no parent: nothing judged new) in 3 target(s)",
+    }
+
+
 def test_the_parents_findings_are_cached_per_file(project) -> None:
     project.gate("ruff", {"lib.py": LINT + "\nX = 1\n"})
     (entry,) = (project.trusted / "findings-cache").iterdir()  # one parent file, one entry
