@@ -153,15 +153,15 @@ def _keep(source: str, raw: Mapping[str, Any]) -> PytestConfig:
         kind = PYTEST_KEYS.get(key)
         if key == "addopts":
             continue
-        if kind is None:
+        if kind is None or not isinstance(value, str | bool | int | float | list):
             notes.append(f"option {key} left out")
         elif kind == "value":
-            values[key] = toml_value(value).strip('"') if not isinstance(value, str) else value
+            values[key] = value if isinstance(value, str) else toml_value(value).strip('"')
         elif isinstance(value, str):
             values[key] = shlex.split(value) if kind == "args" else \
                 [s for line in value.split("\n") if (s := line.strip())]
         else:
-            values[key] = [str(v) for v in value]
+            values[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
     addopts = raw.get("addopts", [])
     kept, dropped = safe_addopts(shlex.split(addopts) if isinstance(addopts, str)
                                  else [str(a) for a in addopts])

@@ -27,6 +27,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -128,6 +129,18 @@ def parent_fingerprints(ctx: ToolContext, tool: str, files: Sequence[str], optio
             if cache is not None:
                 _store(cache / keys[f], got[f])
     return [fp for f in present for fp in got[f]]
+
+
+def check_both(ctx: ToolContext, tool: str, files: list[str], options: object, check: Check, *,
+               depends: Literal["file", "tree"], loose: Collection[str] = ()) -> tuple[
+                   list[Finding] | ToolResult, list[Fingerprint] | str | None]:
+    """`check` on the candidate and `parent_fingerprints` at the same time (two sandbox runs
+    when the parent is not cached): the candidate's findings and the parent's fingerprints."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parent = pool.submit(parent_fingerprints, ctx, tool, files, options, check,
+                             depends=depends, loose=loose)
+        found = check(ctx, files)
+        return found, parent.result()
 
 
 def judge(ctx: ToolContext, tool: str, found: Sequence[Finding],

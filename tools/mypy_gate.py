@@ -16,7 +16,7 @@ import json
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._config import trusted_file
-from ._delta import judge, parent_fingerprints, targets
+from ._delta import check_both, judge, targets
 from ._sandboxed import (
     driver_argv,
     ended_badly,
@@ -90,10 +90,9 @@ def mypy_gate(ctx: ToolContext) -> ToolResult:
     files = targets(ctx) if scope == "changed" else ["."]
     if not files:
         return ToolResult(NAME, "pass", detail="no Python files changed")
-    found = check(ctx, files)
+    # an error in one file depends on the modules it imports: key the parent's on the whole tree
+    found, before = check_both(ctx, NAME, files, mypy_args(ctx), check, depends="tree")
     if isinstance(found, ToolResult):
         return found
-    # an error in one file depends on the modules it imports: key the parent's on the whole tree
-    before = parent_fingerprints(ctx, NAME, files, mypy_args(ctx), check, depends="tree")
     return judge(ctx, NAME, found, before, signals={"type_errors": float(len(found))},
                  scope=f"in {len(files)} target(s)")

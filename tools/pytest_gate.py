@@ -147,7 +147,9 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
 
 def _test_paths(tree: Path, config: PytestConfig) -> list[str]:
     """The repository's `testpaths` that exist, else `tests` when it is a folder, else `.`."""
-    found = [str(p.relative_to(tree)) for pattern in config.values.get("testpaths", [])
+    patterns = [p for p in config.values.get("testpaths", [])
+                if p and not p.startswith("/") and ".." not in p.split("/")]
+    found = [str(p.relative_to(tree)) for pattern in patterns
              for p in sorted(tree.glob(pattern)) if p.exists()]
     return found or (["tests"] if (tree / "tests").is_dir() else ["."])
 

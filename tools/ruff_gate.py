@@ -14,7 +14,7 @@ from typing import Any
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._config import inline_pairs, tool_table, trusted_file
-from ._delta import judge, parent_fingerprints, targets
+from ._delta import check_both, judge, targets
 from ._sandboxed import (
     ended_badly,
     option_float,
@@ -97,11 +97,10 @@ def ruff_gate(ctx: ToolContext) -> ToolResult:
     files = targets(ctx) if scope == "changed" else ["."]
     if not files:
         return ToolResult(NAME, "pass", detail="no Python files changed")
-    found = check(ctx, files)
+    options = [ruff_args(ctx), bool(ctx.options.get("format", True))]
+    found, before = check_both(ctx, NAME, files, options, check, depends="file", loose=LOOSE)
     if isinstance(found, ToolResult):
         return found
-    options = [ruff_args(ctx), bool(ctx.options.get("format", True))]
-    before = parent_fingerprints(ctx, NAME, files, options, check, depends="file", loose=LOOSE)
     lint = sum(f.code != "unformatted" for f in found)
     signals = {"lint_findings": float(lint), "unformatted": float(len(found) - lint)}
     return judge(ctx, NAME, found, before, loose=LOOSE, signals=signals,
