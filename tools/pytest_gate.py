@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shlex
 import sys
 from dataclasses import dataclass
@@ -128,16 +129,20 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
     plan, config, notes = plan_baseline(ctx)
     paths = list(option_strs(ctx, "paths", _test_paths(ctx.tree, config)))
     report, why = run_trusted(ctx, plan, paths, option_float(ctx, "timeout", 600.0))
-    where = f"the options in {config.source}" if config.source else "no pytest options found " \
-        "(pyproject.toml [tool.pytest.ini_options], pytest.ini, tox.ini [pytest] or setup.cfg " \
-        "[tool:pytest])"
-    fix = (f"make the baseline's tests collect with {where}, or set `paths`/`pythonpath` under "
-           "[tools.pytest] in agentos.toml" + "".join(f"; {n}" for n in notes))
+    if config.source:
+        fix = f"make the tests collect with the options in {config.source} at the baseline commit"
+    else:
+        fix = ("commit the tests' pytest options (such as pythonpath = [\"src\"]) in "
+               "pyproject.toml [tool.pytest.ini_options], pytest.ini, tox.ini [pytest] or "
+               "setup.cfg [tool:pytest]")
+    fix += ", or set `paths` or `pythonpath` under [tools.pytest] in agentos.toml"
+    fix += "".join(f"; {n}" for n in notes)
     if report is None:
         return None, f"the baseline run failed ({why})", fix
     if report.errors or not report.collected:
         first = next(iter(report.errors.items()), ("", ""))
-        text = first[1].strip().splitlines()[-1][:200] if first[1].strip() else ""
+        text = re.sub(r"^E\s+", "", first[1].strip().splitlines()[-1])[:200] \
+            if first[1].strip() else ""
         why = f"collection failed at {first[0]}: {text}" if first[0] else "no tests collected"
         return None, why, fix
     tests = {nodeid: report.outcomes.get(nodeid, "failed") for nodeid in report.collected}
