@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shlex
 import sys
@@ -39,7 +40,7 @@ from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._config import PYTEST_KEYS, PytestConfig, pytest_config
 from ._delta import is_baseline
-from ._paths import read_bytes, walk
+from ._paths import walk
 from ._sandboxed import MAX_FINDINGS, ended_badly, option_float, option_strs, run_in_sandbox, tail
 
 NAME = "pytest"
@@ -79,18 +80,33 @@ def trusted_ini(ctx: ToolContext, config: PytestConfig) -> str:
         if key == "testpaths":
             continue  # the run always names its paths
         if isinstance(value, str):
-            lines.append(f"{key} = {value}")
+            lines.append(f"{key} = {_one_line(value)}")
         elif PYTEST_KEYS[key] == "linelist":
-            lines.append(f"{key} =" + "".join(f"\n    {v}" for v in value))
+            lines.append(f"{key} =" + "".join(f"\n    {_one_line(v)}" for v in value))
         else:
-            lines.append(f"{key} = " + " ".join(shlex.quote(v) for v in value))
+            lines.append(f"{key} = " + " ".join(shlex.quote(_one_line(v)) for v in value))
     return "\n".join(lines) + "\n"
 
 
+def _one_line(text: str) -> str:
+    """A value that cannot start a line of its own in the ini (and so add a key)."""
+    return " ".join(text.split())
+
+
 def conftests(tree: Path) -> dict[str, str]:
-    """Every `conftest.py` in the snapshot, by its digest."""
-    return {rel: "sha256:" + hashlib.sha256(read_bytes(tree, rel) or b"").hexdigest()
-            for rel in walk(tree) if rel.rsplit("/", 1)[-1] == "conftest.py"}
+    """Every `conftest.py` in the snapshot, by the digest of its whole bytes (a symlink by its
+    target text)."""
+    found = {}
+    for rel in walk(tree):
+        if rel.rsplit("/", 1)[-1] == "conftest.py":
+            path = tree / rel
+            if path.is_symlink():
+                digest = hashlib.sha256(b"symlink:" + os.readlink(path).encode())
+            else:
+                with path.open("rb") as fh:
+                    digest = hashlib.file_digest(fh, "sha256")
+            found[rel] = "sha256:" + digest.hexdigest()
+    return found
 
 
 def plan_baseline(ctx: ToolContext) -> tuple[Plan, PytestConfig, list[str]]:
