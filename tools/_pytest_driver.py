@@ -2,7 +2,8 @@
 
 Passed as text, never imported from the candidate's tree. It writes the trusted ini into
 `$AGENTOS_OUTPUT`, clears `PYTEST_ADDOPTS`, and runs pytest with `-c` that ini, the rootdir forced
-to the snapshot, `--noconftest`, no cache, and a recorder plugin of its own that writes every
+to the snapshot, `--noconftest` (unless the gate checked every `conftest.py` against its pin and
+says `conftest`), no cache, and a recorder plugin of its own that writes every
 collected test id, its outcome and any collection error to `$AGENTOS_OUTPUT/report.json`: outside
 the tree, where no `conftest.py` or ini section of the candidate can reach. Standard library and
 pytest only.
@@ -63,7 +64,10 @@ def main() -> None:
         fh.write(spec["ini"].replace("{cwd}", os.getcwd()))
     import pytest
 
-    args = ["-c", ini, "--rootdir", os.getcwd(), "--noconftest", "-p", "no:cacheprovider",
+    # conftest files load only when the gate has checked them against their pins; the ini sits
+    # outside the tree, so the conftest search must be told where the tree starts
+    conftest = ["--confcutdir", os.getcwd()] if spec.get("conftest") else ["--noconftest"]
+    args = ["-c", ini, "--rootdir", os.getcwd(), *conftest, "-p", "no:cacheprovider",
             "-q", "--color=no", "-o", "console_output_style=classic"]
     if spec.get("collect_only"):
         args.append("--collect-only")

@@ -5,7 +5,8 @@ root (`pyproject.toml` with `[tool.mypy]`, or a `mypy.ini`), whose text is writt
 output directory and passed with `--config-file`; with none, an empty config is passed, so a
 `mypy.ini` or `[tool.mypy]` the candidate adds or edits is never read. The cache goes to the output
 directory too (the tree is read-only). With `scope = "changed"` (the default) imported modules are
-analysed but only the changed files' errors count.
+analysed but only the changed files' errors count, and of those only the ones the candidate adds
+relative to its parent fail the gate (`_delta`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import json
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._config import trusted_file
+from ._delta import check_both, judge, targets
 from ._sandboxed import (
-    MAX_FINDINGS,
     driver_argv,
     ended_badly,
     option_float,
-    python_files,
     relative,
     run_in_sandbox,
     tail,
@@ -62,15 +62,10 @@ def mypy_args(ctx: ToolContext) -> tuple[list[str], dict[str, str]]:
     return args, {name: text}
 
 
-@tool(name=NAME, kind="gate", cost=3.0,
-      description="mypy type check of changed Python files (config from the trusted side)")
-def mypy_gate(ctx: ToolContext) -> ToolResult:
-    scope = ctx.options.get("scope", "changed")
-    files = python_files(ctx) if scope == "changed" else ["."]
-    if not files:
-        return ToolResult(NAME, "pass", detail="no Python files changed")
+def check(ctx: ToolContext, files: list[str]) -> list[Finding] | ToolResult:
+    """mypy's errors in `files` of `ctx.tree`, or an error/fail result when mypy did not finish."""
     args, trusted = mypy_args(ctx)
-    if scope == "changed":
+    if files != ["."]:
         args.append("--follow-imports=silent")
     argv = driver_argv("mypy", [*args, "--", *files], trusted)
     with run_in_sandbox(ctx, argv, timeout=option_float(ctx, "timeout", 300.0)) as ran:
@@ -85,6 +80,19 @@ def mypy_gate(ctx: ToolContext) -> ToolResult:
     if code not in (0, 1) or (code == 1 and not findings):
         return ToolResult(NAME, "error", detail=f"mypy exited {code}: "
                           + tail(ran.result.stderr + ran.result.stdout))
-    return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]),
-                      {"type_errors": float(len(findings))},
-                      detail=f"{len(findings)} error(s) in {len(files)} target(s)")
+    return findings
+
+
+@tool(name=NAME, kind="gate", cost=3.0,
+      description="mypy type check: errors the change adds (config from the trusted side)")
+def mypy_gate(ctx: ToolContext) -> ToolResult:
+    scope = ctx.options.get("scope", "changed")
+    files = targets(ctx) if scope == "changed" else ["."]
+    if not files:
+        return ToolResult(NAME, "pass", detail="no Python files changed")
+    # an error in one file depends on the modules it imports: key the parent's on the whole tree
+    found, before = check_both(ctx, NAME, files, mypy_args(ctx), check, depends="tree")
+    if isinstance(found, ToolResult):
+        return found
+    return judge(ctx, NAME, found, before, signals={"type_errors": float(len(found))},
+                 scope=f"in {len(files)} target(s)")

@@ -1,28 +1,46 @@
 """`pytest` in trusted mode, and the test manifest it is held to.
 
 At the start of a run, `pin_test_manifest` runs the tests on the baseline snapshot and writes
-every collected test id with its outcome to `trusted_dir/pytest-manifest.json`. The gate then runs
-only the manifest's test files on the candidate, through a trusted driver: `--noconftest`, a `-c`
-ini written into the output directory, plugin autoload off, the report written outside the tree.
+every collected test id with its outcome to `trusted_dir/pytest-manifest.json`, together with the
+trusted ini and the `conftest.py` pins the gate will use. The ini carries the repository's own
+pytest options read from the baseline (`_config.pytest_config`: `pythonpath`, markers,
+`python_files`, safe `addopts`, ...), never the candidate's. The gate then runs only the
+manifest's test files on the candidate, through a trusted driver: a `-c` ini written into the
+output directory, plugin autoload off, the report written outside the tree, and `--noconftest`
+unless every `conftest.py` of the baseline is protected by the task; then they are pinned and
+loaded, and a candidate whose `conftest.py` files differ from the pins fails before anything runs.
 It fails when a test that passed at baseline is not collected (missing, renamed, deleted), is
-skipped or fails, or when collection breaks. A `conftest.py` the candidate adds, an ini section
-it edits, or a test it deletes therefore cannot turn the gate green.
+skipped or fails, or when collection breaks. A `conftest.py` the candidate adds or edits, an ini
+section it edits, or a test it deletes therefore cannot turn the gate green.
+
+On the baseline itself with nothing pinned (`agentos check`), the gate takes the manifest without
+writing it: it passes when the tests collect (listing the tests that do not pass there, which the
+gate will never require), and fails with the reason and the fix otherwise.
 
 Limit: the tests import candidate code into the pytest process; code that rewrites pytest's own
-internals at import time is beyond what an in-process harness can stop. The integrity pins on the
-tests and the held-out evaluator are the second line.
+internals at import time is beyond what an in-process harness can stop, and so is a pinned
+conftest that imports hooks from editable modules (`pytest_plugins`, `import *`). The integrity
+pins on the tests and the held-out evaluator are the second line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agentos.errors import UserError
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
+from ._config import PYTEST_KEYS, PytestConfig, pytest_config
+from ._delta import is_baseline
+from ._paths import walk
 from ._sandboxed import MAX_FINDINGS, ended_badly, option_float, option_strs, run_in_sandbox, tail
 
 NAME = "pytest"
@@ -39,17 +57,73 @@ class Report:
     errors: dict[str, str]
 
 
-def trusted_ini(ctx: ToolContext) -> str:
-    """The only ini pytest reads: from the task options, never from the candidate's files."""
-    # ini paths are relative to the ini's folder (the output directory): anchor them on the tree.
-    pythonpath = " ".join("{cwd}/" + p for p in option_strs(ctx, "pythonpath", ["."]))
-    return ("[pytest]\naddopts =\npython_files = test_*.py *_test.py\n"
-            f"pythonpath = {pythonpath}\n")
+@dataclass(frozen=True)
+class Plan:
+    """How the trusted run goes: its ini, the `conftest.py` pins (empty: `--noconftest`)."""
+
+    ini: str
+    conftest: dict[str, str]
 
 
-def run_trusted(ctx: ToolContext, paths: list[str], timeout: float) -> tuple[Report | None, str]:
+def trusted_ini(ctx: ToolContext, config: PytestConfig) -> str:
+    """The only ini pytest reads: the repository's options from the baseline `config`, with
+    `pythonpath` from the task options when set there."""
+    values = dict(config.values)
+    if "pythonpath" in ctx.options:
+        values["pythonpath"] = list(option_strs(ctx, "pythonpath", ()))
+    paths = [p for p in values.get("pythonpath", []) if p not in (".", "./")]
+    # ini paths are relative to the ini's folder (the output directory): anchor them on the tree
+    values["pythonpath"] = ["{cwd}/" + p.rstrip("/") for p in [*paths, "."]
+                            if not p.startswith("/")]
+    lines = ["[pytest]", "addopts = " + shlex.join(config.addopts)]
+    for key, value in values.items():
+        if key == "testpaths":
+            continue  # the run always names its paths
+        if isinstance(value, str):
+            lines.append(f"{key} = {_one_line(value)}")
+        elif PYTEST_KEYS[key] == "linelist":
+            lines.append(f"{key} =" + "".join(f"\n    {_one_line(v)}" for v in value))
+        else:
+            lines.append(f"{key} = " + " ".join(shlex.quote(_one_line(v)) for v in value))
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    """A value that cannot start a line of its own in the ini (and so add a key)."""
+    return " ".join(text.split())
+
+
+def conftests(tree: Path) -> dict[str, str]:
+    """Every `conftest.py` in the snapshot, by the digest of its whole bytes (a symlink by its
+    target text)."""
+    found = {}
+    for rel in walk(tree):
+        if rel.rsplit("/", 1)[-1] == "conftest.py":
+            path = tree / rel
+            if path.is_symlink():
+                digest = hashlib.sha256(b"symlink:" + os.readlink(path).encode())
+            else:
+                with path.open("rb") as fh:
+                    digest = hashlib.file_digest(fh, "sha256")
+            found[rel] = "sha256:" + digest.hexdigest()
+    return found
+
+
+def plan_baseline(ctx: ToolContext) -> tuple[Plan, PytestConfig, list[str]]:
+    """The plan for the baseline snapshot `ctx.tree`, its options, and notes for the user."""
+    config = pytest_config(ctx.tree)
+    notes = list(config.notes)
+    found = conftests(ctx.tree)
+    loose = [rel for rel in found if not ctx.task.is_protected(rel)]
+    if loose:
+        notes.append(f"{loose[0]} is not loaded: it is not protected (add it to task.protected)")
+    return Plan(trusted_ini(ctx, config), {} if loose else found), config, notes
+
+
+def run_trusted(ctx: ToolContext, plan: Plan, paths: list[str],
+                timeout: float) -> tuple[Report | None, str]:
     """Run the trusted driver on `paths` in the snapshot; the report, or None and why."""
-    spec = {"ini": trusted_ini(ctx), "paths": paths}
+    spec = {"ini": plan.ini, "paths": paths, "conftest": bool(plan.conftest)}
     argv = (sys.executable, "-I", "-B", "-c", _DRIVER.read_text(encoding="utf-8"), json.dumps(spec))
     env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     with run_in_sandbox(ctx, argv, timeout=timeout, env=env) as ran:
@@ -65,25 +139,53 @@ def run_trusted(ctx: ToolContext, paths: list[str], timeout: float) -> tuple[Rep
             return None, why + ": " + tail(ran.result.stdout + ran.result.stderr, 400)
 
 
+def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
+    """Run the tests on the baseline snapshot `ctx.tree`: the manifest, or None with the reason
+    and the fix."""
+    plan, config, notes = plan_baseline(ctx)
+    paths = list(option_strs(ctx, "paths", _test_paths(ctx.tree, config)))
+    report, why = run_trusted(ctx, plan, paths, option_float(ctx, "timeout", 600.0))
+    if config.source:
+        fix = f"make the tests collect with the options in {config.source} at the baseline commit"
+    else:
+        fix = ("commit the tests' pytest options (such as pythonpath = [\"src\"]) in "
+               "pyproject.toml [tool.pytest.ini_options], pytest.ini, tox.ini [pytest] or "
+               "setup.cfg [tool:pytest]")
+    fix += ", or set `paths` or `pythonpath` under [tools.pytest] in agentos.toml"
+    fix += "".join(f"; {n}" for n in notes)
+    if report is None:
+        return None, f"the baseline run failed ({why})", fix
+    if report.errors or not report.collected:
+        first = next(iter(report.errors.items()), ("", ""))
+        text = re.sub(r"^E\s+", "", first[1].strip().splitlines()[-1])[:200] \
+            if first[1].strip() else ""
+        why = f"collection failed at {first[0]}: {text}" if first[0] else "no tests collected"
+        return None, why, fix
+    tests = {nodeid: report.outcomes.get(nodeid, "failed") for nodeid in report.collected}
+    return {"version": 2, "paths": paths, "tests": tests, "ini": plan.ini,
+            "conftest": plan.conftest, "source": config.source, "notes": notes}, "", fix
+
+
+def _test_paths(tree: Path, config: PytestConfig) -> list[str]:
+    """The repository's `testpaths` that exist, else `tests` when it is a folder, else `.`."""
+    patterns = [p for p in config.values.get("testpaths", [])
+                if p and not p.startswith("/") and ".." not in p.split("/")]
+    found = [str(p.relative_to(tree)) for pattern in patterns
+             for p in sorted(tree.glob(pattern)) if p.exists()]
+    return found or (["tests"] if (tree / "tests").is_dir() else ["."])
+
+
 def pin_test_manifest(ctx: ToolContext) -> Path:
     """Run the tests on the baseline snapshot `ctx.tree` and pin their ids and outcomes in
     `ctx.trusted_dir`. Raises `UserError` when nothing is collected or collection fails."""
     if ctx.trusted_dir is None:
         raise ValueError("pin_test_manifest needs ctx.trusted_dir")
-    paths = list(option_strs(ctx, "paths", ["tests"] if (ctx.tree / "tests").is_dir() else ["."]))
-    report, why = run_trusted(ctx, paths, option_float(ctx, "timeout", 600.0))
-    fix = "make the baseline's tests collect, or set `paths` under [pytest] in agentos.toml"
-    if report is None:
-        raise UserError(f"pytest gate: the baseline run failed ({why})", path=ctx.task.path,
-                        fix=fix)
-    if report.errors or not report.collected:
-        first = next(iter(report.errors), "no tests collected")
-        raise UserError(f"pytest gate: baseline collection failed at {first}", path=ctx.task.path,
-                        fix=fix)
-    tests = {nodeid: report.outcomes.get(nodeid, "failed") for nodeid in report.collected}
+    manifest, why, fix = take_manifest(ctx)
+    if manifest is None:
+        raise UserError(f"pytest gate: {why}", path=ctx.task.path, fix=fix)
     ctx.trusted_dir.mkdir(parents=True, exist_ok=True)
     target = ctx.trusted_dir / MANIFEST
-    target.write_text(json.dumps({"version": 1, "paths": paths, "tests": tests}, indent=1) + "\n")
+    target.write_text(json.dumps(manifest, indent=1) + "\n")
     return target
 
 
@@ -108,15 +210,26 @@ def compare(manifest: dict[str, str], report: Report) -> list[Finding]:
       description="pytest in trusted mode against the test-id manifest pinned at the start")
 def pytest_gate(ctx: ToolContext) -> ToolResult:
     if ctx.trusted_dir is None or not (ctx.trusted_dir / MANIFEST).is_file():
+        if is_baseline(ctx):
+            return _on_baseline(ctx)
         return ToolResult(NAME, "error", detail="no pinned test manifest: call pin_test_manifest "
                           "on the baseline first")
-    manifest: dict[str, str] = json.loads((ctx.trusted_dir / MANIFEST).read_text())["tests"]
+    data = json.loads((ctx.trusted_dir / MANIFEST).read_text())
+    manifest: dict[str, str] = data["tests"]
+    plan = Plan(data.get("ini") or trusted_ini(ctx, PytestConfig("", {}, (), ())),
+                dict(data.get("conftest", {})))
+    if plan.conftest and conftests(ctx.tree) != plan.conftest:
+        now = conftests(ctx.tree)
+        bad = sorted(p for p in set(now) | set(plan.conftest) if now.get(p) != plan.conftest.get(p))
+        found = tuple(Finding(p, 0, "conftest-changed", f"{p} differs from its pin at baseline")
+                      for p in bad)
+        return ToolResult(NAME, "fail", found, detail="conftest.py changed: the tests did not run")
     files = sorted({n.split("::")[0] for n in manifest})
     present = [f for f in files if (ctx.tree / f).is_file()]
     findings = [Finding(f, 0, "missing-file", f"pinned test file {f} is gone")
                 for f in files if f not in present]
-    report, why = run_trusted(ctx, present, option_float(ctx, "timeout", 600.0)) if present \
-        else (Report((), {}, {}), "")
+    report, why = run_trusted(ctx, plan, present, option_float(ctx, "timeout", 600.0)) \
+        if present else (Report((), {}, {}), "")
     if report is None:
         return ToolResult(NAME, "fail", (Finding("", 0, "no-report", why),), detail=why)
     findings += compare(manifest, report)
@@ -127,3 +240,20 @@ def pytest_gate(ctx: ToolContext) -> ToolResult:
     return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]), signals,
                       detail=f"{len(manifest)} pinned, {len(report.collected)} collected, "
                       f"{len(findings)} problem(s)")
+
+
+def _on_baseline(ctx: ToolContext) -> ToolResult:
+    """The gate on the baseline itself with nothing pinned: would the manifest pin?"""
+    manifest, why, fix = take_manifest(ctx)
+    if manifest is None:
+        return ToolResult(NAME, "fail", (Finding("", 0, "baseline-tests", why),),
+                          detail=f"the tests cannot be pinned: {why}; fix: {fix}")
+    tests: dict[str, str] = manifest["tests"]
+    counts = {o: float(sum(v == o for v in tests.values()))
+              for o in ("passed", "failed", "skipped")}
+    source = manifest["source"] or "no pytest options of the repository"
+    detail = (f"{len(tests)} collected, {counts['passed']:.0f} passed (only these must keep "
+              f"passing); options from {source}" + "".join(f"; {n}" for n in manifest["notes"]))
+    failing = tuple(Finding(n.split("::")[0], 0, "failing-at-baseline", f"{n} {o} at baseline")
+                    for n, o in tests.items() if o != "passed")
+    return ToolResult(NAME, "pass", failing[:MAX_FINDINGS], counts, detail=detail)

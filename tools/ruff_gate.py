@@ -2,7 +2,8 @@
 
 The candidate's own `pyproject.toml`/`ruff.toml` are ignored (`--isolated`); the rules come from
 the task options (`select`, `ignore`, `line_length`) or a trusted `config` file from the task root,
-passed as inline `--config` overrides. Findings come from ruff's JSON output.
+passed as inline `--config` overrides. Findings come from ruff's JSON output; only those the
+candidate adds relative to its parent fail the gate (`_delta`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from typing import Any
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._config import inline_pairs, tool_table, trusted_file
+from ._delta import check_both, judge, targets
 from ._sandboxed import (
-    MAX_FINDINGS,
     ended_badly,
     option_float,
     option_strs,
-    python_files,
     relative,
     run_in_sandbox,
     steps_argv,
@@ -26,6 +26,7 @@ from ._sandboxed import (
 )
 
 NAME = "ruff"
+LOOSE = ("unformatted",)  # one finding per file, wherever ruff first sees a difference
 
 
 def ruff_args(ctx: ToolContext) -> list[str]:
@@ -62,13 +63,8 @@ def parse_ruff_json(text: str, cwd: str) -> list[Finding]:
     return found
 
 
-@tool(name=NAME, kind="gate", cost=0.3,
-      description="ruff lint and format check on changed Python files (trusted config)")
-def ruff_gate(ctx: ToolContext) -> ToolResult:
-    scope = ctx.options.get("scope", "changed")
-    files = python_files(ctx) if scope == "changed" else ["."]
-    if not files:
-        return ToolResult(NAME, "pass", detail="no Python files changed")
+def check(ctx: ToolContext, files: list[str]) -> list[Finding] | ToolResult:
+    """ruff's findings on `files` of `ctx.tree`, or a fail/error result when ruff did not end."""
     args = ruff_args(ctx)
     steps: list[tuple[str, list[str], str]] = [
         ("ruff", ["check", *args, "--", *files], "check.json")
@@ -91,7 +87,21 @@ def ruff_gate(ctx: ToolContext) -> ToolResult:
         except (OSError, ValueError) as exc:
             return ToolResult(NAME, "error", detail=f"no ruff report ({exc}): "
                               + tail(ran.result.stderr))
-    lint = sum(f.code != "unformatted" for f in findings)
-    signals = {"lint_findings": float(lint), "unformatted": float(len(findings) - lint)}
-    return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]),
-                      signals, detail=f"{len(findings)} finding(s) in {len(files)} file(s)")
+    return findings
+
+
+@tool(name=NAME, kind="gate", cost=0.3,
+      description="ruff lint and format check: findings the change adds (trusted config)")
+def ruff_gate(ctx: ToolContext) -> ToolResult:
+    scope = ctx.options.get("scope", "changed")
+    files = targets(ctx) if scope == "changed" else ["."]
+    if not files:
+        return ToolResult(NAME, "pass", detail="no Python files changed")
+    options = [ruff_args(ctx), bool(ctx.options.get("format", True))]
+    found, before = check_both(ctx, NAME, files, options, check, depends="file", loose=LOOSE)
+    if isinstance(found, ToolResult):
+        return found
+    lint = sum(f.code != "unformatted" for f in found)
+    signals = {"lint_findings": float(lint), "unformatted": float(len(found) - lint)}
+    return judge(ctx, NAME, found, before, loose=LOOSE, signals=signals,
+                 scope=f"in {len(files)} file(s)")

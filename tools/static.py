@@ -3,9 +3,10 @@
 It reads the snapshot's bytes and parses them; it never executes candidate code, so it runs in the
 orchestrator rather than the sandbox. It flags, in changed files only:
 - new imports of forbidden modules (network, subprocess, ctypes by default) and new calls to
-  forbidden functions (`eval`, `exec`, `os.system`, ...): "new" means more than in the parent;
+  forbidden functions (`eval`, `exec`, `os.system`, ...), and syntax errors: "new" means not in
+  the parent (`_delta`: a forbidden use is matched by file and name, so more uses than the parent
+  had are new, wherever they sit);
 - changed paths under `task.protected`, or outside `task.editable`;
-- syntax errors;
 - a diff larger than `max_lines_changed`, or a complexity growth over `max_complexity_delta`.
 Its signals (lines added and removed, complexity and AST size deltas) carry autoresearch's
 simplicity criterion as numbers the reviewer and the strategy can weigh.
@@ -15,16 +16,17 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
+from ._delta import judge, parent_fingerprints, targets
 from ._paths import read_bytes, walk
 from ._sandboxed import MAX_FINDINGS, option_strs
 
 NAME = "static"
+LOOSE = ("forbidden-import", "forbidden-call")  # judged by count per name, not by line
 FORBIDDEN_IMPORTS = ("socket", "subprocess", "urllib", "http", "requests", "httpx", "aiohttp",
                      "ftplib", "smtplib", "telnetlib", "ctypes", "pty")
 FORBIDDEN_CALLS = ("eval", "exec", "compile", "__import__", "os.system", "os.popen",
@@ -36,12 +38,14 @@ _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.If
 
 @dataclass(frozen=True)
 class Shape:
-    """What the pass measures in one file: forbidden uses with their first lines, and sizes."""
+    """What the pass measures in one file: forbidden uses `(kind, name, line)`, and sizes."""
 
-    uses: Counter[tuple[str, str]]
-    first_line: dict[tuple[str, str], int]
+    uses: tuple[tuple[str, str, int], ...]
     complexity: int
     nodes: int
+
+
+EMPTY = Shape((), 0, 0)
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -60,14 +64,8 @@ def _forbidden(module: str, banned: tuple[str, ...]) -> bool:
 def shape(tree: ast.Module, imports: tuple[str, ...], calls: tuple[str, ...]) -> Shape:
     """Forbidden imports and calls, cyclomatic complexity (branches + boolean operands +
     one per function) and the AST node count of one parsed module."""
-    uses: Counter[tuple[str, str]] = Counter()
-    first: dict[tuple[str, str], int] = {}
+    uses: list[tuple[str, str, int]] = []
     complexity = nodes = 0
-
-    def note(key: tuple[str, str], line: int) -> None:
-        uses[key] += 1
-        first.setdefault(key, line)
-
     for node in ast.walk(tree):
         nodes += 1
         if isinstance(node, _BRANCHES):
@@ -75,17 +73,16 @@ def shape(tree: ast.Module, imports: tuple[str, ...], calls: tuple[str, ...]) ->
         elif isinstance(node, ast.BoolOp):
             complexity += len(node.values) - 1
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if _forbidden(alias.name, imports):
-                    note(("import", alias.name), node.lineno)
+            uses += [("import", alias.name, node.lineno) for alias in node.names
+                     if _forbidden(alias.name, imports)]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if _forbidden(node.module, imports):
-                note(("import", node.module), node.lineno)
+                uses.append(("import", node.module, node.lineno))
         elif isinstance(node, ast.Call):
             name = _dotted(node.func)
             if name is not None and name in calls:
-                note(("call", name), node.lineno)
-    return Shape(uses, first, complexity, nodes)
+                uses.append(("call", name, node.lineno))
+    return Shape(tuple(sorted(uses, key=lambda u: u[2])), complexity, nodes)
 
 
 def _parse(data: bytes | None, rel: str) -> ast.Module | str | None:
@@ -102,15 +99,40 @@ def _text(data: bytes | None) -> list[str]:
     return data.decode("utf-8", "replace").splitlines() if data else []
 
 
+def _policy(ctx: ToolContext) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (option_strs(ctx, "forbidden_imports", FORBIDDEN_IMPORTS),
+            option_strs(ctx, "forbidden_calls", FORBIDDEN_CALLS))
+
+
+def check(ctx: ToolContext, files: list[str]) -> list[Finding]:
+    """The per-file findings (syntax errors, forbidden uses) of `files` in `ctx.tree`."""
+    imports, calls = _policy(ctx)
+    found = []
+    for rel in files:
+        parsed = _parse(read_bytes(ctx.tree, rel), rel) if rel.endswith(".py") else None
+        if isinstance(parsed, str):
+            found.append(Finding(rel, 0, "syntax-error", parsed))
+        elif parsed is not None:
+            found += [Finding(rel, line, f"forbidden-{kind}",
+                              f"{kind} of {name} is not allowed by the task policy")
+                      for kind, name, line in shape(parsed, imports, calls).uses]
+    return found
+
+
 @tool(name=NAME, kind="gate", cost=0.05,
-      description="AST policy on changed files: forbidden imports/calls, protected paths, "
+      description="AST policy on changed files: new forbidden imports/calls, protected paths, "
       "diff size, complexity delta")
 def static_gate(ctx: ToolContext) -> ToolResult:
-    imports = option_strs(ctx, "forbidden_imports", FORBIDDEN_IMPORTS)
-    calls = option_strs(ctx, "forbidden_calls", FORBIDDEN_CALLS)
+    imports, calls = _policy(ctx)
+    files = sorted(set(ctx.changed)) if ctx.changed else targets(ctx)
+    found = check(ctx, files)
+    before = parent_fingerprints(ctx, NAME, files, [imports, calls], check, depends="file",
+                                 loose=LOOSE)
+    if before is None:  # the baseline itself: no change to measure, old findings only counted
+        return judge(ctx, NAME, found, None, scope=f"in {len(files)} file(s)")
     findings: list[Finding] = []
     added = removed = d_complexity = d_nodes = 0
-    for rel in sorted(set(ctx.changed)):
+    for rel in files:
         if ctx.task.is_protected(rel):
             findings.append(Finding(rel, 0, "protected-path", f"{rel} is protected by the task"))
         elif ctx.options.get("editable_only", True) and not ctx.task.is_editable(rel):
@@ -120,27 +142,24 @@ def static_gate(ctx: ToolContext) -> ToolResult:
         for line in difflib.ndiff(_text(old), _text(new)):
             added += line.startswith("+ ")
             removed += line.startswith("- ")
-        if not rel.endswith(".py"):
-            continue
-        after, before = _parse(new, rel), _parse(old, rel)
-        if isinstance(after, str):
-            findings.append(Finding(rel, 0, "syntax-error", after))
-            continue
-        now = shape(after, imports, calls) if after else Shape(Counter(), {}, 0, 0)
-        was = shape(before, imports, calls) if isinstance(before, ast.Module) else \
-            Shape(Counter(), {}, 0, 0)
-        for key, count in sorted(now.uses.items()):
-            if count > was.uses.get(key, 0):
-                kind, name = key
-                findings.append(Finding(rel, now.first_line[key], f"forbidden-{kind}",
-                                        f"{kind} of {name} is not allowed by the task policy"))
-        d_complexity += now.complexity - was.complexity
-        d_nodes += now.nodes - was.nodes
+        if rel.endswith(".py"):
+            now, was = _shape(new, rel, imports, calls), _shape(old, rel, imports, calls)
+            d_complexity += now.complexity - was.complexity
+            d_nodes += now.nodes - was.nodes
     findings += _limits(ctx, added + removed, d_complexity)
     signals = {"lines_added": float(added), "lines_removed": float(removed),
                "complexity_delta": float(d_complexity), "ast_nodes_delta": float(d_nodes)}
-    return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]),
-                      signals, detail=f"+{added} -{removed} lines, complexity {d_complexity:+d}")
+    per_file = judge(ctx, NAME, found, before, loose=LOOSE, signals=signals)
+    every = (*findings, *per_file.findings)
+    return replace(per_file, outcome="fail" if every else "pass", findings=every[:MAX_FINDINGS],
+                   detail=f"+{added} -{removed} lines, complexity {d_complexity:+d}; "
+                   + per_file.detail)
+
+
+def _shape(data: bytes | None, rel: str, imports: tuple[str, ...],
+           calls: tuple[str, ...]) -> Shape:
+    parsed = _parse(data, rel)
+    return shape(parsed, imports, calls) if isinstance(parsed, ast.Module) else EMPTY
 
 
 def _limits(ctx: ToolContext, changed_lines: int, d_complexity: int) -> list[Finding]:

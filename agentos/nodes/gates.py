@@ -60,11 +60,17 @@ def _pin_once(rt: Runtime, trusted: Path) -> None:
     from agentos.tools.pytest_gate import pin_test_manifest
 
     write_pins(trusted, rt.pins)  # the pins this node checks commits against, for `integrity`
-    if any(u.name == "pytest" for u in rt.task.tools):
+    use = next((u for u in rt.task.tools if u.name == "pytest"), None)
+    if use is not None:
         with snapshot_dir(rt.repo, rt.baseline_commit) as base:
             pin_test_manifest(
                 ToolContext(
-                    tree=base, changed=[], task=rt.task, sandbox=rt.sandbox, trusted_dir=trusted
+                    tree=base,
+                    changed=[],
+                    task=rt.task,
+                    sandbox=rt.sandbox,
+                    options=dict(use.options),  # `paths`, `pythonpath`, `timeout`
+                    trusted_dir=trusted,
                 )
             )
     marker.write_text("pinned\n")

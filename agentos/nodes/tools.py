@@ -60,6 +60,8 @@ def make_tool(rt: Runtime) -> Any:
         from agentos.tools.runner import run_one
 
         use = rt.task.tools[state["index"]]
+        # every tool gets the parent's snapshot too: ruff, mypy and static fail only on what the
+        # candidate adds relative to it (their parent findings are cached in the trusted dir)
         with (
             snapshot_dir(rt.repo, state["commit"]) as tree,
             snapshot_dir(rt.repo, state["parent"]) as parent_tree,
