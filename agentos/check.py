@@ -243,6 +243,8 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
     facts["protected"] = _files(pre.protected)
     facts["metric"] = " ".join(task.metric.command)
     facts["provider"] = provider.name
+    if provider.name == "heuristic":
+        facts["tunable_settings"] = _tunable(task, repo, pre)
     facts["strategy"] = f"{task.search.strategy} (seed {task.search.seed})"
     facts["budget"] = _budget(task)
     boundary = getattr(pre.sandbox, "security_boundary", True)
@@ -252,6 +254,13 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
     facts["gates"] = ", ".join(u.name for u in task.tools if u.kind == "gate") or "none"
     facts["signals"] = ", ".join(u.name for u in task.tools if u.kind == "signal") or "none"
 
+    if facts.get("tunable_settings", "").startswith("0 "):
+        report.problem = "the heuristic proposer finds nothing to tune in the editable files"
+        report.fix = (
+            "make `editable` name files with settings (numbers or booleans assigned once at "
+            "module level, TOML or JSON scalars), add hints (`# range: 1..64`), or use a Claude "
+            'provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY set)'
+        )
     m = measure(repo, pre.commit, MetricEvaluator(task, pre.sandbox))
     ev = m.evaluation
     report.baseline = ev
@@ -336,6 +345,21 @@ def _first_failure(results: Sequence[Mapping[str, object]]) -> str:
             )
             return f"{r['tool']} {r['outcome']}" + (f" ({where})" if where else "")
     return "a gate was skipped"
+
+
+def _tunable(task: Task, repo: Repo, pre: Preflight) -> str:
+    """What the offline proposer can change: the count and the first names, as one fact."""
+    from agentos.settings import find_all
+
+    texts = {}
+    for path in pre.editable:
+        try:
+            texts[path] = repo.read(pre.commit, path).decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # binary: the heuristic proposer reads text files only
+    names = [s.name for s in find_all(texts) if s.mutable]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
 
 
 def _files(paths: Sequence[str]) -> str:

@@ -257,3 +257,30 @@ def test_the_quick_path_init_then_check_works_on_the_quickstart(tmp_path: Path) 
     facts = _facts(result.stdout)
     assert facts["editable"] == "1 file(s): settings.py" and facts["baseline_status"] == "ok"
     assert "warning" not in facts
+
+
+def test_a_builtin_tool_option_misspelt_exits_2_with_the_nearest(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, '\n[tools]\ngates = ["ruff"]\n[tools.ruff]\nline_lenght = 99\n')
+    result = _check(str(repo))
+    assert result.exit_code == 2
+    assert "[tools.ruff]: unknown key 'line_lenght'" in result.stderr
+    assert "did you mean `line_length`?" in result.stderr
+
+
+def test_nothing_the_heuristic_proposer_can_tune_exits_1_before_a_run(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    facts = _facts(_check(str(repo)).stdout)
+    assert facts["tunable_settings"].startswith("6 (heuristic proposer): LEARNING_RATE, WIDTH")
+
+    settings = repo / "settings.py"
+    # the same values, but computed: nothing is a literal assigned once at module level
+    settings.write_text(
+        "import math\nLEARNING_RATE = math.exp(-3)\nWIDTH = 2 ** 4\nDEPTH = int('1')\n"
+        "DROPOUT = 0.6 * 1\nUSE_NORM = bool(0)\nACTIVATION = 'tanh'\n"
+    )
+    git(repo, "commit", "-qam", "computed settings")
+    result = _check(str(repo))
+    assert result.exit_code == 1, result.output
+    facts = _facts(result.stdout)
+    assert facts["tunable_settings"] == "0 (heuristic proposer)"
+    assert "finds nothing to tune" in result.output and "# range:" in result.output

@@ -65,6 +65,7 @@ def verify(pinned: dict[str, str], now: dict[str, str]) -> list[Finding]:
 
 
 @tool(name=NAME, kind="gate", cost=0.02,
+      options=[],
       description="protected files (task.protected) match their pins (git blob ids) from the start")
 def integrity_gate(ctx: ToolContext) -> ToolResult:
     pins_file = ctx.trusted_dir / PINS if ctx.trusted_dir is not None else None

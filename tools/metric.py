@@ -40,6 +40,7 @@ def spec_for(ctx: ToolContext) -> MetricSpec:
 
 
 @tool(name=NAME, kind="signal", cost=60.0,
+      options=["command", "regex", "json_file", "json_key", "timeout", "min", "max"],
       description="the metric command in the sandbox, read by the trusted parser (bounds optional)")
 def metric_tool(ctx: ToolContext) -> ToolResult:
     spec = spec_for(ctx)

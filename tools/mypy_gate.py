@@ -84,6 +84,7 @@ def check(ctx: ToolContext, files: list[str]) -> list[Finding] | ToolResult:
 
 
 @tool(name=NAME, kind="gate", cost=3.0,
+      options=["strict", "scope", "config", "timeout"],
       description="mypy type check: errors the change adds (config from the trusted side)")
 def mypy_gate(ctx: ToolContext) -> ToolResult:
     scope = ctx.options.get("scope", "changed")

@@ -91,6 +91,7 @@ def check(ctx: ToolContext, files: list[str]) -> list[Finding] | ToolResult:
 
 
 @tool(name=NAME, kind="gate", cost=0.3,
+      options=["select", "ignore", "line_length", "config", "scope", "format", "timeout"],
       description="ruff lint and format check: findings the change adds (trusted config)")
 def ruff_gate(ctx: ToolContext) -> ToolResult:
     scope = ctx.options.get("scope", "changed")

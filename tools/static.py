@@ -120,6 +120,8 @@ def check(ctx: ToolContext, files: list[str]) -> list[Finding]:
 
 
 @tool(name=NAME, kind="gate", cost=0.05,
+      options=["editable_only", "max_lines_changed", "max_complexity_delta",
+               "forbidden_imports", "forbidden_calls"],
       description="AST policy on changed files: new forbidden imports/calls, protected paths, "
       "diff size, complexity delta")
 def static_gate(ctx: ToolContext) -> ToolResult:

@@ -39,6 +39,7 @@ def _argv(options: dict[str, object]) -> tuple[tuple[str, ...], float]:
 
 
 @tool(name=NAME, kind="signal", cost=60.0,
+      options=["profile", "budget", "model", "eval_bytes"],
       description="train the model file for a fixed budget; report val_bpb, tokens/s, MFU, memory")
 def trainer(ctx: ToolContext) -> ToolResult:
     argv, limit = _argv(dict(ctx.options))
