@@ -159,5 +159,5 @@ def test_rewriting_a_committed_file_and_reading_it_back_is_invalid(tmp_path: Pat
     m = measure(Repo(root), "HEAD", MetricEvaluator(load_task(root), get_backend("local")))
     assert (m.evaluation.status, m.evaluation.metric) == ("invalid", None)
     assert "settings.py" in m.evaluation.reason
-    git(root, "status", "--porcelain")  # the user's tree is untouched
+    assert git(root, "status", "--porcelain") == ""  # the user's tree is untouched
     assert (root / "settings.py").read_text() == "RATE = 1\n"
