@@ -131,13 +131,16 @@ class MetricEvaluator:
         self.python = resolve_python(task)
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
+        argv = self.task.metric.command
+        if argv[0] in ("python", "python3"):  # the task's interpreter, even where its folder
+            argv = (self.python.executable, *argv[1:])  # has no `python` (/usr/bin/python3.11)
         with scratch("out", dir=snapshot_root()) as folder:
             output, work = folder / "output", folder / "work"
             output.mkdir()
             work.mkdir()
             result = self.sandbox.run(
                 RunRequest(
-                    argv=self.task.metric.command,
+                    argv=argv,
                     tree=tree,
                     output=output,
                     env={"AGENTOS_COMMIT": commit},

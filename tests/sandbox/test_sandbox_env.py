@@ -161,3 +161,17 @@ def test_rewriting_a_committed_file_and_reading_it_back_is_invalid(tmp_path: Pat
     assert "settings.py" in m.evaluation.reason
     assert git(root, "status", "--porcelain") == ""  # the user's tree is untouched
     assert (root / "settings.py").read_text() == "RATE = 1\n"
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/usr/bin/python3.11") or os.path.exists("/usr/bin/python"),
+    reason="needs an interpreter whose folder has no `python`",
+)
+def test_python_in_the_command_is_the_named_interpreter(tmp_path: Path, bwrap: Sandbox) -> None:
+    evaluate = "import sys\nprint('score:', 1)\nprint('exe:', sys.executable)\n"
+    toml = TOML.replace("{lib}/tinylib/__init__.py", "x.py").replace("bench/", "")
+    root = make_repo(tmp_path / "repo", {"evaluate.py": evaluate, "agentos.toml": toml.replace(
+        'python = "auto"', 'python = "/usr/bin/python3.11"')})  # fmt: skip
+    evaluation = measure(Repo(root), "HEAD", MetricEvaluator(load_task(root), bwrap)).evaluation
+    assert (evaluation.status, evaluation.metric) == (None, 1.0), evaluation.reason
+    assert "exe: /usr/bin/python3.11" in evaluation.log_tail

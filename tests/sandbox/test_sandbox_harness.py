@@ -98,8 +98,9 @@ def test_a_wheel_install_harness_imports_inside(tmp_path: Path, wheel: Path) -> 
     venv = tmp_path / "venv"
     subprocess.run([os.path.realpath(sys.executable), "-m", "venv", "--without-pip", str(venv)],
                    check=True)  # fmt: skip
-    subprocess.run([PIP, "install", "-q", "--no-deps", "--no-index", "--prefix", str(venv),
-                    str(wheel)], check=True, capture_output=True)  # fmt: skip
+    # `--python`, not `--prefix`: pip would uninstall this environment's own agentos
+    subprocess.run([PIP, "--python", str(venv / "bin" / "python"), "install", "-q", "--no-deps",
+                    "--no-index", str(wheel)], check=True, capture_output=True)  # fmt: skip
     site = glob.glob(f"{venv}/lib/python*/site-packages")[0]
     deps = [p for p in sys.path if p.endswith("site-packages") and p.startswith(sys.prefix)]
     Path(site, "deps.pth").write_text("\n".join(deps) + "\n")
