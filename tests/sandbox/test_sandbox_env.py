@@ -102,10 +102,11 @@ VERSIONS = sorted(glob.glob("/root/.pyenv/versions/3.9.*/bin/python3"))[-1:]
 
 
 @pytest.mark.skipif(not VERSIONS, reason="no CPython 3.9 on this machine")
-def test_the_audit_hook_works_in_a_python_3_9_venv(tmp_path: Path, bwrap: Sandbox) -> None:
+def test_the_audit_hook_works_in_a_python_3_9_venv(tmp_path: Path, isolating: Sandbox) -> None:
     root = library_repo(tmp_path / "repo", src=True)
     venv = make_venv(root / ".venv", VERSIONS[0])
-    evaluation = measure(Repo(root), "HEAD", MetricEvaluator(load_task(root), bwrap)).evaluation
+    task = load_task(root)
+    evaluation = measure(Repo(root), "HEAD", MetricEvaluator(task, isolating)).evaluation
     assert (evaluation.status, evaluation.metric) == (None, 1.0), evaluation.reason
     assert f"interpreter: {venv}" in evaluation.log_tail
     assert evaluation.reads is not None and "src/tinylib/__init__.py" in evaluation.reads
