@@ -4,14 +4,16 @@
 repository's own environment when it has one, in this order: a `.venv/` folder (a uv project's
 environment is its `.venv/`, or `UV_PROJECT_ENVIRONMENT`), a `venv/` folder, the virtualenv named by
 `VIRTUAL_ENV` when agentos started; otherwise agentos' own interpreter. A path is a virtualenv
-folder or an interpreter, relative to the repository. The interpreter is asked once where its
-standard library and site-packages are (`agentos.sandbox.interpreter.probe`); the sandbox binds them
-read-only and puts the candidate's tree ahead of them on the import path.
+folder or an interpreter, relative to the repository (a bare name not found there, such as
+`python3.12`, is looked up on `PATH`). The interpreter is asked once where its standard library and
+site-packages are (`agentos.sandbox.interpreter.probe`); the sandbox binds them read-only and puts
+the candidate's tree ahead of them on the import path.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -42,6 +44,8 @@ def resolve_python(task: Task) -> PythonEnv:
         return _probe(task, _interpreter_in(folder), source)
     path = Path(choice).expanduser()
     path = path if path.is_absolute() else task.root / path
+    if not os.path.lexists(path) and "/" not in choice and shutil.which(choice):
+        path = Path(str(shutil.which(choice)))  # a bare name such as "python3.12": from PATH
     if not os.path.lexists(path):
         raise UserError(f"[env] python: {choice} does not exist", path=task.path, fix=_FIX)
     if path.is_dir():

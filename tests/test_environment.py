@@ -123,3 +123,10 @@ def test_a_broken_dot_venv_is_named_not_skipped(tmp_path: Path) -> None:
 def test_env_must_be_a_non_empty_string(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"\[env.python\] must be a non-empty string"):
         task_in(tmp_path, 3)  # type: ignore[arg-type]
+
+
+def test_a_bare_name_is_looked_up_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = make_venv(tmp_path / "v") / "bin"
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    env = resolve_python(task_in(tmp_path / "repo", "python"))
+    assert env.executable == str(bin_dir / "python")

@@ -89,7 +89,8 @@ def probe(executable: str, *, source: str, hide: Iterable[str] = ()) -> PythonEn
             text=True,
             timeout=PROBE_TIMEOUT,
             check=False,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"},
+            # -I ignores the PYTHON* variables; a pyenv shim needs the others
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
         )
     except (OSError, subprocess.TimeoutExpired) as err:
         raise NotPython(f"{executable} does not run ({err})") from err
