@@ -43,6 +43,8 @@ print(json.dumps({
     "site_packages": sp, "path": [p for p in sys.path if p],
 }))
 """
+# The packages of pyproject.toml's `[tool.setuptools] package-dir`: an editable install maps each
+# to a folder of its own.
 _MAPPED = ("agentos", "agentos.tools", "agentos.sandboxes", "agentos.skills")
 
 
