@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agentos.environment import resolve_python
 from agentos.evaluator import Evaluation, Evaluator
 from agentos.git import (
     Repo,
@@ -116,23 +117,38 @@ def _invalid(reason: str, log_tail: str = "") -> Evaluation:
 
 
 class MetricEvaluator:
-    """The default evaluator: the task's metric command, run in the sandbox on the snapshot."""
+    """The default evaluator: the task's metric command, run in the sandbox on the snapshot.
+
+    It runs with the task's Python (`[env]`, resolved once here: a bad one is a `UserError` before
+    any run), the candidate's tree first on the import path, in a throwaway writable copy of the
+    snapshot, so an evaluator may write its results beside its files; the snapshot itself, which
+    `measure` hashes before and after, is never written.
+    """
 
     def __init__(self, task: Task, sandbox: Sandbox):
         self.task = task
         self.sandbox = sandbox
+        self.python = resolve_python(task)
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
-        with scratch("out") as output:
+        argv = self.task.metric.command
+        if argv[0] in ("python", "python3"):  # the task's interpreter, even where its folder
+            argv = (self.python.executable, *argv[1:])  # has no `python` (/usr/bin/python3.11)
+        with scratch("out", dir=snapshot_root()) as folder:
+            output, work = folder / "output", folder / "work"
+            output.mkdir()
+            work.mkdir()
             result = self.sandbox.run(
                 RunRequest(
-                    argv=self.task.metric.command,
+                    argv=argv,
                     tree=tree,
                     output=output,
                     env={"AGENTOS_COMMIT": commit},
                     limits=Limits(wall_seconds=self.task.metric.timeout),
                     gpu=self.task.gpu,
                     audit=True,
+                    python=self.python,
+                    work=work,
                 )
             )
             tail = (
@@ -165,7 +181,9 @@ class MetricEvaluator:
             if result.exit_code != 0:
                 last = (result.stderr.strip().splitlines() or ["no stderr"])[-1][:200]
                 return result_of(None, "crash", f"exit code {result.exit_code}: {last}")
-            value, why = parse_metric(self.task.metric, result.stdout, output)
+            value, why = parse_metric(
+                self.task.metric, result.stdout, output, workdir=work, snapshot=tree
+            )
             if value is None:
                 return result_of(None, "invalid", why)
             if result.truncated and self.task.metric.regex is not None:

@@ -78,6 +78,14 @@ class ToolUse:
 
 
 @dataclass(frozen=True)
+class Env:
+    """`[env]`: the Python the metric runs with: "auto", "agentos" or a path (see
+    `agentos.environment.resolve_python`)."""
+
+    python: str = "auto"
+
+
+@dataclass(frozen=True)
 class Task:
     """A validated `agentos.toml`."""
 
@@ -100,6 +108,7 @@ class Task:
     canary: str | None = None
     canary_every: int = 0
     raw: Mapping[str, Any] = field(default_factory=dict)
+    env: Env = Env()
 
     def is_editable(self, path: str) -> bool:
         return not self.is_protected(path) and _any_glob(self.editable).fullmatch(path) is not None
@@ -316,6 +325,7 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         canary=canary,
         canary_every=r.integer(task, "task.canary_every", default=10 if canary else 0, minimum=0),
         raw=data,
+        env=Env(r.string(r.table(data, "env", required=False), "env.python", default="auto")),
     )
 
 

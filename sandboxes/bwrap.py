@@ -3,9 +3,10 @@
 Every machine here runs as root, so the user namespace and `--cap-drop ALL` are what keep root
 inside from remounting `/` read-write; `--disable-userns` stops it from making a nested user
 namespace to regain capabilities. The root is built from nothing: system directories, a short list
-of /etc files and the interpreter, all read-only; the snapshot read-only at /sandbox/tree (the
-working directory); the output directory at /sandbox/output, the only writable bind; a private tmpfs
-/tmp holding HOME. New pid, net, ipc, uts and cgroup namespaces; `--die-with-parent` and the
+of /etc files and the interpreters (agentos' own and the run's), all read-only; the snapshot
+read-only at /sandbox/tree (the working directory), or the run's throwaway copy of it, read-write,
+when the request asks for one; the output directory at /sandbox/output; a private tmpfs /tmp
+holding HOME. New pid, net, ipc, uts and cgroup namespaces; `--die-with-parent` and the
 launcher's parent-death signal end the run with the orchestrator; when the command exits,
 bubblewrap's init exits and the kernel kills every process left in the pid namespace, `setsid()` or
 not.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from agentos.sandbox import audit, layout
 from agentos.sandbox.base import RunRequest, RunResult, register_backend
+from agentos.sandbox.interpreter import bound_roots
 from agentos.sandbox.scope import IsolatingSandbox, run_scope
 from agentos.sandbox.supervise import launcher_argv, sandbox_env
 
@@ -63,8 +65,14 @@ def _probe() -> str | None:
     return None
 
 
-def bwrap_argv(request: RunRequest, *, scratch: Path, channel: audit.Channel | None) -> list[str]:
-    """The bubblewrap command line for one request, ending with `--` (the command follows)."""
+def bwrap_argv(
+    request: RunRequest, *, scratch: Path, channel: audit.Channel | None, tree: Path | None = None
+) -> list[str]:
+    """The bubblewrap command line for one request, ending with `--` (the command follows).
+
+    `tree` is the working folder made by `RunScope.working_tree`: the snapshot, bound read-only,
+    or the run's writable copy of it, bound read-write."""
+    tree = tree or request.tree.resolve()
     args = [
         "bwrap",
         "--unshare-all",
@@ -98,15 +106,15 @@ def bwrap_argv(request: RunRequest, *, scratch: Path, channel: audit.Channel | N
         "/tmp/home",
     ]
     # after the private /tmp: an interpreter or venv that lives under /tmp stays visible
-    for path in layout.interpreter_roots():
+    for path in bound_roots(request.python):
         args += ["--ro-bind", path, path]
     if request.gpu:
         for dev in layout.gpu_devices():
             args += ["--dev-bind", dev, dev]
         args += ["--ro-bind", "/sys", "/sys"]
     args += [
-        "--ro-bind",
-        str(request.tree.resolve()),
+        "--bind" if request.work is not None else "--ro-bind",
+        str(tree),
         layout.TREE,
         "--bind",
         str(request.output.resolve()),
@@ -122,6 +130,7 @@ def bwrap_argv(request: RunRequest, *, scratch: Path, channel: audit.Channel | N
         home="/tmp/home",
         tmp="/tmp",
         output=layout.OUTPUT,
+        tree=layout.TREE,
         extra=channel.env if channel else {},
     )
     for name, value in env.items():
@@ -149,7 +158,9 @@ class BwrapSandbox(IsolatingSandbox):
                 cgroup_procs=scope.cgroup_procs,
                 kind=self.launcher,
             )
-            argv += bwrap_argv(request, scratch=scope.scratch, channel=channel) + list(request.argv)
+            tree = scope.working_tree()
+            argv += bwrap_argv(request, scratch=scope.scratch, channel=channel, tree=tree)
+            argv += request.argv
             return scope.finish(
                 argv,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},

@@ -1,6 +1,7 @@
 """The `local` backend: a plain subprocess with limits. NOT a security boundary.
 
-It clears the environment, runs in the snapshot with a private HOME and TMPDIR, applies rlimits
+It clears the environment, runs in the snapshot (or the run's writable copy of it, when the request
+asks for one) with a private HOME and TMPDIR, applies rlimits
 (CPU, open files, file size, and address space unless the run uses a GPU), joins a memory and pids
 cgroup where one is delegated, enforces the wall clock, caps the output, and kills every descendant
 before returning (the launcher is a child subreaper, so even `setsid()` grandchildren are found).
@@ -27,13 +28,14 @@ class LocalSandbox(Sandbox):
             home, tmp = scope.scratch / "home", scope.scratch / "tmp"
             home.mkdir()
             tmp.mkdir()
-            tree = request.tree.resolve()
+            tree = scope.working_tree()
             channel = scope.open_audit(tree=str(tree))
             env = sandbox_env(
                 request,
                 home=str(home),
                 tmp=str(tmp),
                 output=str(request.output.resolve()),
+                tree=str(tree),
                 extra=channel.env if channel else {},
             )
             argv = launcher_argv(

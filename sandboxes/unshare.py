@@ -2,12 +2,14 @@
 
 `unshare -Urn` run as root maps 0 to 0 and can still write the host, so the order matters: as real
 root, in a private mount namespace, `mkroot.py` builds a root from read-only binds (system
-directories, a few /etc files, the interpreter, the snapshot at /sandbox/tree) plus the output
-directory and a private /tmp, and `pivot_root`s into it; then it drops every group and becomes
+directories, a few /etc files, the interpreters, the snapshot at /sandbox/tree or the run's own
+writable copy of it) plus the output directory and a private /tmp, and `pivot_root`s into it; then
+it drops every group and becomes
 uid/gid 65534; only then `unshare -Urnm --fork --pid --mount-proc` gives the run its own user, net,
 mount and pid namespaces, and `setpriv` empties the capability sets; last, `confine.py` installs a
 seccomp filter that refuses new user namespaces and, where the kernel has it, Landlock, which
-confines writes to the output, /tmp and /dev/shm and forbids mounts.
+confines writes to the output, /tmp, /dev/shm (and the run's own copy of the tree) and forbids
+mounts.
 The inherited mounts are locked read-only by the kernel, the host uid is unprivileged, the network
 is a lone loopback that is down, and the pid namespace dies with its first process.
 
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from agentos.sandbox import audit, confine, layout
 from agentos.sandbox.base import RunRequest, RunResult, register_backend
+from agentos.sandbox.interpreter import bound_roots
 from agentos.sandbox.scope import IsolatingSandbox, run_scope
 from agentos.sandbox.supervise import launcher_argv, sandbox_env
 
@@ -71,10 +74,13 @@ def landlock_missing() -> str | None:
     return why
 
 
-def _confine_argv(binds: list[tuple[str, str, bool]], *, audited: bool, gpu: bool) -> list[str]:
+def _confine_argv(
+    binds: list[tuple[str, str, bool]], *, audited: bool, gpu: bool, work: bool
+) -> list[str]:
     """The confine step (`confine.py`): the seccomp filter, and where the kernel has Landlock,
     writes only under the output, /tmp and the private /dev/shm (shared memory for
-    multiprocessing and data loaders), and to the writable device nodes and the audit FIFO. A GPU
+    multiprocessing and data loaders), the working folder when it is the run's own copy (`work`),
+    and to the writable device nodes and the audit FIFO. A GPU
     run may also write under /proc: CUDA names its threads through `/proc/self/task/<tid>/comm`
     and fails to start (error 304) when that is denied; this /proc is the run's own, mounted in
     its user namespace, so the kernel's checks still apply there."""
@@ -84,11 +90,14 @@ def _confine_argv(binds: list[tuple[str, str, bool]], *, audited: bool, gpu: boo
     files = [target for _, target, writable in binds if writable and target.startswith("/dev/")]
     if audited:
         files.append(f"{layout.AUDIT_SITE}/channel")
-    dirs = (layout.OUTPUT, "/tmp", "/dev/shm", *(("/proc",) if gpu else ()))
+    dirs = (layout.OUTPUT, "/tmp", "/dev/shm", *(("/proc",) if gpu else ()),
+            *((layout.TREE,) if work else ()))  # fmt: skip
     return [*head, *(f"--dir={d}" for d in dirs), *(f"--file={f}" for f in files), "--"]
 
 
-def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dict[str, object]:
+def _spec(
+    request: RunRequest, root: Path, tree: Path, channel: audit.Channel | None
+) -> dict[str, object]:
     binds: list[tuple[str, str, bool]] = []
     symlinks: list[tuple[str, str]] = []
     for path in layout.system_dirs():
@@ -96,20 +105,22 @@ def _spec(request: RunRequest, root: Path, channel: audit.Channel | None) -> dic
             symlinks.append((os.readlink(path), path))
         else:
             binds.append((path, path, False))
-    binds += [(p, p, False) for p in layout.etc_entries() + layout.interpreter_roots()]
+    binds += [(p, p, False) for p in (*layout.etc_entries(), *bound_roots(request.python))]
     binds += [(d, d, True) for d in DEVICES if os.path.exists(d)]
     if request.gpu:
         binds += [(d, d, True) for d in layout.gpu_devices()] + [("/sys", "/sys", False)]
-    binds.append((str(request.tree.resolve()), layout.TREE, False))
+    binds.append((str(tree), layout.TREE, request.work is not None))
     binds.append((str(request.output.resolve()), layout.OUTPUT, True))
     if channel is not None:
         binds.append((str(channel.site_dir), layout.AUDIT_SITE, False))
     env = sandbox_env(
-        request, home="/tmp/home", tmp="/tmp", output=layout.OUTPUT,
+        request, home="/tmp/home", tmp="/tmp", output=layout.OUTPUT, tree=layout.TREE,
         extra=channel.env if channel else {},
     )  # fmt: skip
     binds.append((str(CONFINE), CONFINE_INSIDE, False))
-    last = _confine_argv(binds, audited=channel is not None, gpu=request.gpu)
+    last = _confine_argv(
+        binds, audited=channel is not None, gpu=request.gpu, work=request.work is not None
+    )
     inner = [
         shutil.which("unshare") or "/usr/bin/unshare", "--user", "--map-root-user", "--net",
         "--mount", "--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", "--",
@@ -138,12 +149,12 @@ class UnshareSandbox(IsolatingSandbox):
             os.chmod(scratch, 0o755)
             root = scratch / "root"
             root.mkdir()
-            tree = request.tree.resolve()
+            tree = scope.working_tree(owner=(UID, GID))
             tree.chmod(tree.stat().st_mode | 0o005)  # the unprivileged uid must enter it
             os.chown(request.output, UID, GID)
             channel = scope.open_audit(tree=layout.TREE, site_path=layout.AUDIT_SITE)
             spec_path = scratch / "spec.json"
-            spec_path.write_text(json.dumps(_spec(request, root, channel)))
+            spec_path.write_text(json.dumps(_spec(request, root, tree, channel)))
             argv = launcher_argv(
                 request.limits, gpu=request.gpu, mode="exec", nproc=True,
                 cgroup_procs=scope.cgroup_procs, kind=self.launcher,

@@ -83,8 +83,12 @@ class Reads:
     problems: tuple[str, ...]
 
 
-def collect(outcome: Outcome, tree: Path) -> Reads:
-    """Parse the records and check each reported blob against the snapshot's bytes now."""
+def collect(outcome: Outcome, tree: Path, work: Path | None = None) -> Reads:
+    """Parse the records and check each reported blob against the snapshot's bytes now.
+
+    With `work` (the run's writable copy of the snapshot), a file the snapshot lacks but the copy
+    holds was made by the run itself: its reads are kept, unchecked. A committed file is always
+    checked, so a run that rewrote one and read it back is caught."""
     files: dict[str, str] = {}
     problems: list[str] = []
     starts = 0
@@ -108,6 +112,8 @@ def collect(outcome: Outcome, tree: Path) -> Reads:
             problems.append(f"{rel} was read with two different contents")
     root = tree.resolve()
     for rel, blob in files.items():
+        if work is not None and not os.path.lexists(root / rel) and (work / rel).is_file():
+            continue
         actual = _snapshot_blob(root, rel)
         if actual != blob:
             problems.append(f"{rel}: the audit reports blob {blob}, the snapshot holds {actual}")
@@ -141,7 +147,7 @@ def finish(outcome: Outcome, request: RunRequest, *, cgroup_oom: bool = False) -
     oom = looks_oom(outcome, request.limits, cgroup_oom=cgroup_oom)
     if not request.audit:
         return to_result(outcome, oom=oom)
-    reads = collect(outcome, request.tree)
+    reads = collect(outcome, request.tree, request.work)
     problems = reads.problems
     if reads.interpreters == 0 and _is_python(request.argv):
         # A Python command that reported nothing evaded the hook (-I, -E, a scrubbed env). A

@@ -1,6 +1,7 @@
 """The read-audit hook, installed as `sitecustomize` in every audited Python interpreter.
 
-Standard library only, and never imported by agentos itself: a backend copies this file, as
+Standard library only, valid in every CPython from 3.9 (the interpreter may be the repository's own,
+not agentos'), and never imported by agentos itself: a backend copies this file, as
 `sitecustomize.py`, into a directory the sandboxed process cannot write and puts that directory on
 `PYTHONPATH`. `site` imports it before the script's own directory joins `sys.path`, so a
 `sitecustomize.py` in the candidate's tree cannot take its place.
@@ -56,7 +57,7 @@ def _install() -> None:
         path, mode, flags = args
         if isinstance(path, os.PathLike):
             path = os.fspath(path)
-        if not isinstance(path, str | bytes):
+        if not isinstance(path, (str, bytes)):
             return
         if isinstance(mode, str):
             reading = "r" in mode or "+" in mode

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from agentos.errors import UserError
+from agentos.sandbox.interpreter import PythonEnv
 
 
 class SandboxUnavailable(UserError):
@@ -44,6 +45,13 @@ class RunRequest:
     `tree` is the snapshot (cwd, read-only where the backend can); `output` is a fresh empty
     directory, exported to the command as `$AGENTOS_OUTPUT`; `env` adds allowlisted variables to a
     cleared environment; `audit` asks for the read-audit hook in Python interpreters started inside.
+
+    `python` is the interpreter that `python` on `PATH` means, bound read-only, with the snapshot
+    (and its `src/`) first on `PYTHONPATH`, ahead of any installed copy of the same package; None
+    runs agentos' own interpreter and leaves the import path as Python makes it. `work`, an empty
+    directory the caller owns, makes the working folder a writable copy of `tree` made there: the
+    command may write beside its files (into the copy, which the caller reads afterwards), and
+    `tree` itself is never written.
     """
 
     argv: tuple[str, ...]
@@ -53,6 +61,8 @@ class RunRequest:
     limits: Limits = Limits()
     gpu: bool = False
     audit: bool = False
+    python: PythonEnv | None = None
+    work: Path | None = None
 
 
 @dataclass(frozen=True)

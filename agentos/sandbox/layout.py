@@ -1,21 +1,22 @@
-"""What a namespaced sandbox can see: system directories, a few /etc files, the interpreter.
+"""What a namespaced sandbox can see: system directories, a few /etc files, the interpreters.
 
 The isolating backends build the sandbox's root from nothing and bind these read-only; everything
 else on the host (home directories, `/root`, the user's repository, the ledger, credentials) is
-simply absent. The interpreter is found from `sys.prefix`, `sys.base_prefix` and the real path of
-`sys.executable`, never hard-coded, so a pyenv interpreter under `/root` and a venv elsewhere work.
+simply absent. The interpreters' folders come from asking them (`agentos.sandbox.interpreter`),
+never hard-coded, so a pyenv interpreter under `/root` and a venv elsewhere work.
 """
 
 from __future__ import annotations
 
 import glob
 import os
-import sys
+from pathlib import Path
 
 # Fixed paths inside the sandbox.
 TREE = "/sandbox/tree"
 OUTPUT = "/sandbox/output"
 AUDIT_SITE = "/run/agentos/audit"
+# The run's writable copy of the snapshot (`RunRequest.work`) is mounted at TREE instead.
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt")
 
@@ -48,22 +49,6 @@ ETC_FILES = (
 )
 
 
-def interpreter_roots() -> list[str]:
-    """Directories holding the running interpreter, its standard library and its venv."""
-    roots: list[str] = []
-    exe = os.path.realpath(sys.executable)
-    for path in (sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(exe)):
-        real = os.path.realpath(path)
-        if path.startswith(SYSTEM_DIRS) or real.startswith(SYSTEM_DIRS):
-            continue
-        for candidate in {os.path.abspath(path), real}:
-            if os.path.isdir(candidate) and not any(
-                candidate == r or candidate.startswith(r + "/") for r in roots
-            ):
-                roots = [r for r in roots if not r.startswith(candidate + "/")] + [candidate]
-    return sorted(roots)
-
-
 def system_dirs() -> list[str]:
     """System directories that exist here (symlinks such as /bin -> usr/bin are kept as links)."""
     return [d for d in SYSTEM_DIRS if os.path.lexists(d)]
@@ -76,3 +61,12 @@ def etc_entries() -> list[str]:
 def gpu_devices() -> list[str]:
     """NVIDIA device nodes, bound into the sandbox only when the run asks for a GPU."""
     return sorted(glob.glob("/dev/nvidia*")) + sorted(glob.glob("/dev/dri/*"))
+
+
+def import_dirs(tree: Path, inside: str) -> list[str]:
+    """The candidate's folders for the front of the import path, as the sandbox names them: the
+    snapshot, and its `src/` in a src layout (a `src` folder that is not itself a package)."""
+    src = tree / "src"
+    if src.is_dir() and not (src / "__init__.py").exists():
+        return [inside, f"{inside}/src"]
+    return [inside]

@@ -9,6 +9,8 @@ every case (an error included) the channel closed, the cgroup removed and the sc
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -42,6 +44,22 @@ class RunScope:
                 self.scratch / "audit", tree=tree, site_path=site_path
             )
         return self.channel
+
+    def working_tree(self, *, owner: tuple[int, int] | None = None) -> Path:
+        """The folder the command runs in: the snapshot, or with `request.work` a copy of it made
+        there (owned by `owner`, a uid and gid, when given) that the command may write."""
+        tree = self.request.tree.resolve()
+        work = self.request.work
+        if work is None:
+            return tree
+        work = work.resolve()
+        shutil.copytree(tree, work, symlinks=True, dirs_exist_ok=True)
+        if owner is not None:
+            os.lchown(work, *owner)
+            for folder, dirs, files in os.walk(work):
+                for name in dirs + files:
+                    os.lchown(os.path.join(folder, name), *owner)
+        return work
 
     def finish(
         self,

@@ -25,6 +25,8 @@ from typing import Literal
 
 from agentos.errors import UserError
 from agentos.sandbox.base import Limits, RunRequest, RunResult
+from agentos.sandbox.interpreter import own
+from agentos.sandbox.layout import import_dirs
 
 LAUNCHER = Path(__file__).with_name("launcher.py")
 SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin")
@@ -68,16 +70,20 @@ class Outcome:
     audit_truncated: bool
 
 
-def interpreter_bin() -> str:
-    """The directory of the running interpreter (a venv's bin), first on the sandbox's PATH."""
-    return os.path.dirname(os.path.abspath(sys.executable))
-
-
 def sandbox_env(
-    request: RunRequest, *, home: str, tmp: str, output: str, extra: Mapping[str, str] = {}
+    request: RunRequest,
+    *,
+    home: str,
+    tmp: str,
+    output: str,
+    tree: str,
+    extra: Mapping[str, str] = {},
 ) -> dict[str, str]:
     """The cleared environment: a fixed allowlist, then the request's own variables.
 
+    `PATH` starts with the run's interpreter's `bin`; `PYTHONPATH` is the audit hook's folder (in
+    `extra`), then, when the request names its interpreter, the candidate's folders (`tree` is the
+    snapshot as the command sees it), then the interpreter's own extra folders.
     Raises `UserError` when the request tries to set a loader or interpreter-hijacking variable.
     """
     for name in request.env:
@@ -86,8 +92,9 @@ def sandbox_env(
                 f"sandbox environment variable {name} is not allowed (it changes what gets loaded)",
                 fix=f"remove {name} from the task's environment",
             )
+    python = request.python or own()
     env = {
-        "PATH": ":".join((interpreter_bin(), *SYSTEM_PATH)),
+        "PATH": ":".join((python.bin_dir, *SYSTEM_PATH)),
         "HOME": home,
         "TMPDIR": tmp,
         "LANG": "C.UTF-8",
@@ -100,6 +107,12 @@ def sandbox_env(
     }
     env.update(request.env)
     env.update(extra)
+    paths = [extra["PYTHONPATH"]] if extra.get("PYTHONPATH") else []
+    if request.python is not None:
+        paths += import_dirs(request.tree, tree)
+    paths += python.path
+    if paths:
+        env["PYTHONPATH"] = ":".join(paths)
     return env
 
 

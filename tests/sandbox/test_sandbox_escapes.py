@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sandbox_helpers import Runner
 
-from agentos.sandbox import layout
+from agentos.sandbox.interpreter import own
 
 ATTEMPT = """
 import os, subprocess, sys
@@ -67,7 +67,7 @@ print(os.path.exists(HERE), os.path.exists("/root/.ssh"))
 print("ANTHROPIC_API_KEY" in os.environ)
 """.replace("HERE", repr(str(Path(__file__).resolve().parent)))
     lines = escape(code).stdout.splitlines()
-    interpreter = {Path(r).parts[2] for r in layout.interpreter_roots() if r.startswith("/root/")}
+    interpreter = {Path(r).parts[2] for r in own().roots if r.startswith("/root/")}
     assert set(eval(lines[0])) <= interpreter  # only the interpreter, never ~/.ssh and friends
     assert lines[1:] == ["False False", "False False", "False"]
 

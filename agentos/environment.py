@@ -1,0 +1,101 @@
+"""The repository's own Python: which interpreter a task's metric runs with, and why.
+
+`[env] python` in `agentos.toml` is `"auto"` (the default), `"agentos"` or a path. `auto` takes the
+repository's own environment when it has one, in this order: a `.venv/` folder (a uv project's
+environment is its `.venv/`, or `UV_PROJECT_ENVIRONMENT`), a `venv/` folder, the virtualenv named by
+`VIRTUAL_ENV` when agentos started; otherwise agentos' own interpreter. A path is a virtualenv
+folder or an interpreter, relative to the repository (a bare name not found there, such as
+`python3.12`, is looked up on `PATH`). The interpreter is asked once where its standard library and
+site-packages are (`agentos.sandbox.interpreter.probe`); the sandbox binds them read-only and puts
+the candidate's tree ahead of them on the import path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from agentos.errors import UserError
+from agentos.sandbox.interpreter import NotPython, PythonEnv, own, probe
+from agentos.task import Task
+
+__all__ = ["PythonEnv", "resolve_python"]
+
+_FIX = 'set `python` under [env] in agentos.toml to a virtualenv folder, an interpreter, or "auto"'
+
+
+def resolve_python(task: Task) -> PythonEnv:
+    """The interpreter `task`'s metric runs with. Raises `UserError` (naming agentos.toml and the
+    fix) when the configured or found one does not exist or does not run as CPython 3.9+."""
+    choice = task.env.python
+    if choice == "agentos":
+        return own()
+    if choice == "auto":
+        found = _found(task.root)
+        if found is None:
+            why = "no .venv/, venv/ or VIRTUAL_ENV"
+            if _is_uv(task.root):
+                why = "uv.lock but no .venv/ yet: `uv sync` makes it"
+            return replace(own(), source=f"agentos' own; {why}")
+        folder, source = found
+        return _probe(task, _interpreter_in(folder), source)
+    path = Path(choice).expanduser()
+    path = path if path.is_absolute() else task.root / path
+    if not os.path.lexists(path) and "/" not in choice and shutil.which(choice):
+        path = Path(str(shutil.which(choice)))  # a bare name such as "python3.12": from PATH
+    if not os.path.lexists(path):
+        raise UserError(f"[env] python: {choice} does not exist", path=task.path, fix=_FIX)
+    if path.is_dir():
+        exe = _interpreter_in(path)
+        if exe is None:
+            raise UserError(
+                f"[env] python: {choice} is a folder without bin/python", path=task.path, fix=_FIX
+            )
+        return _probe(task, exe, f"[env] python = {choice!r}")
+    return _probe(task, path, f"[env] python = {choice!r}")
+
+
+def _found(root: Path) -> tuple[Path, str] | None:
+    """The repository's own virtualenv, and how it was found."""
+    uv_env = os.environ.get("UV_PROJECT_ENVIRONMENT")
+    if uv_env and _is_uv(root) and _is_venv(root / uv_env):
+        return root / uv_env, "uv project (UV_PROJECT_ENVIRONMENT)"
+    if _is_venv(root / ".venv"):
+        return root / ".venv", "uv project .venv/" if _is_uv(root) else "repo .venv/"
+    if _is_venv(root / "venv"):
+        return root / "venv", "repo venv/"
+    active = os.environ.get("VIRTUAL_ENV")
+    if active and _is_venv(Path(active)) and not _same(Path(active), Path(sys.prefix)):
+        return Path(active), "VIRTUAL_ENV"
+    return None
+
+
+def _probe(task: Task, exe: Path | None, source: str) -> PythonEnv:
+    if exe is None:
+        raise UserError(f"[env] python: {source} has no bin/python", path=task.path, fix=_FIX)
+    try:
+        return probe(str(exe), source=source, hide=(str(task.root),))
+    except NotPython as err:
+        raise UserError(f"[env] python ({source}): {err}", path=task.path, fix=_FIX) from None
+
+
+def _interpreter_in(folder: Path) -> Path | None:
+    for name in ("python", "python3"):
+        if os.access(folder / "bin" / name, os.X_OK):
+            return folder / "bin" / name
+    return None
+
+
+def _is_venv(folder: Path) -> bool:
+    return (folder / "pyvenv.cfg").is_file()
+
+
+def _is_uv(root: Path) -> bool:
+    return (root / "uv.lock").is_file()
+
+
+def _same(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
