@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from agentos.environment import resolve_python
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
 from agentos.git import Repo, snapshot_entries
@@ -249,8 +250,7 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
     facts["budget"] = _budget(task)
     boundary = getattr(pre.sandbox, "security_boundary", True)
     facts["sandbox"] = pre.sandbox.name + ("" if boundary else " (no security boundary)")
-    # The environment line (which interpreter and site-packages the metric and gates use) goes
-    # here: facts["python"] = agentos.environment.resolve_python(task).describe()
+    facts["python"] = resolve_python(task).describe()
     facts["gates"] = ", ".join(u.name for u in task.tools if u.kind == "gate") or "none"
     facts["signals"] = ", ".join(u.name for u in task.tools if u.kind == "signal") or "none"
 

@@ -2,9 +2,9 @@
 
 By default it runs `task.metric`; options `command`, `regex`, `json_file`, `json_key` and `timeout`
 describe another measurement (a secondary metric as a signal). With `min` or `max` it becomes a
-gate on the value. The number comes only through `agentos.metric.parse_metric`: exactly one regex
-match on stdout or one key in a JSON file in the fresh output directory; anything else is a
-failure with the parser's reason, never a silent zero.
+gate on the value. It measures exactly as the loop does (`agentos.measure.MetricEvaluator`: the
+task's Python, a writable working copy, the trusted parser): anything but one number is a failure
+with the reason, never a silent zero.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 
-from agentos.metric import parse_metric
+from agentos.measure import MetricEvaluator
 from agentos.task import MetricSpec
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
-from ._sandboxed import ended_badly, run_in_sandbox, tail
+from ._sandboxed import tail
 
 NAME = "metric"
 
@@ -44,17 +44,16 @@ def spec_for(ctx: ToolContext) -> MetricSpec:
       description="the metric command in the sandbox, read by the trusted parser (bounds optional)")
 def metric_tool(ctx: ToolContext) -> ToolResult:
     spec = spec_for(ctx)
-    with run_in_sandbox(ctx, spec.command, timeout=spec.timeout, audit=False) as ran:
-        bad = ended_badly(ran, NAME)
-        if bad:
-            return ToolResult(NAME, "fail", (bad,), detail=bad.message)
-        if ran.result.exit_code != 0:
-            why = f"metric command exited {ran.result.exit_code}"
-            return ToolResult(NAME, "fail", (Finding("", 0, "crash", why),),
-                              detail=why + ": " + tail(ran.result.stderr, 400))
-        value, reason = parse_metric(spec, ran.result.stdout, ran.output)
+    # the same path as the loop's own measurement: the task's Python, a writable working copy
+    evaluation = MetricEvaluator(replace(ctx.task, metric=spec), ctx.sandbox).evaluate(ctx.tree, "")
+    value = evaluation.metric
     if value is None:
-        return ToolResult(NAME, "fail", (Finding("", 0, "no-metric", reason),), detail=reason)
+        code = {"timeout": "timeout", "oom": "oom", "crash": "crash"}.get(
+            evaluation.status or "", "no-metric")
+        why = evaluation.reason
+        return ToolResult(NAME, "fail", (Finding("", 0, code, why),),
+                          detail=why + (": " + tail(evaluation.log_tail, 400)
+                                        if code == "crash" else ""))
     findings = []
     low, high = ctx.options.get("min"), ctx.options.get("max")
     if isinstance(low, int | float) and value < low:
