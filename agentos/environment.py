@@ -12,8 +12,10 @@ the candidate's tree ahead of them on the import path.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +24,7 @@ from agentos.errors import UserError
 from agentos.sandbox.interpreter import NotPython, PythonEnv, own, probe
 from agentos.task import Task
 
-__all__ = ["PythonEnv", "resolve_python"]
+__all__ = ["PythonEnv", "python_with", "resolve_python"]
 
 _FIX = 'set `python` under [env] in agentos.toml to a virtualenv folder, an interpreter, or "auto"'
 
@@ -99,3 +101,23 @@ def _is_uv(root: Path) -> bool:
 
 def _same(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
+
+
+def python_with(task: Task, module: str) -> PythonEnv:
+    """The task's interpreter when it can import `module` (a repository's own pytest, with the
+    plugins and dependencies its tests need), else agentos' own, which always can."""
+    env = resolve_python(task)
+    if env.executable == own().executable or not _imports(env.executable, module):
+        return own()
+    return env
+
+
+@functools.cache
+def _imports(executable: str, module: str) -> bool:
+    try:
+        done = subprocess.run(
+            [executable, "-I", "-c", f"import {module}"], capture_output=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentos.sandbox import Limits, RunRequest, RunResult
+from agentos.sandbox.interpreter import PythonEnv
 from agentos.scratch import scratch
 from agentos.tool import Finding, ToolContext
 
@@ -78,15 +79,17 @@ def steps_argv(steps: Sequence[tuple[str, Sequence[str], str]],
 
 @contextmanager
 def run_in_sandbox(ctx: ToolContext, argv: Sequence[str], *, timeout: float,
-                   env: Mapping[str, str] | None = None, audit: bool = False) -> Iterator[Ran]:
-    """Run `argv` on the snapshot in `ctx.sandbox`; the output directory is removed afterwards."""
+                   env: Mapping[str, str] | None = None, audit: bool = False,
+                   python: PythonEnv | None = None) -> Iterator[Ran]:
+    """Run `argv` on the snapshot in `ctx.sandbox`; the output directory is removed afterwards.
+    `python` is another interpreter than agentos' own that `argv` runs with (bound read-only)."""
     base = ctx.work_dir
     if base is not None:
         base.mkdir(parents=True, exist_ok=True)
     with scratch("tool", dir=base) as output:
         request = RunRequest(
             argv=tuple(argv), tree=ctx.tree, output=output, env=dict(env or {}),
-            limits=Limits(wall_seconds=timeout), gpu=False, audit=audit,
+            limits=Limits(wall_seconds=timeout), gpu=False, audit=audit, python=python,
         )
         result = ctx.sandbox.run(request)
         yield Ran(result, output, _cwd_of(result.stderr) or str(ctx.tree))

@@ -30,11 +30,11 @@ import json
 import os
 import re
 import shlex
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agentos.environment import python_with
 from agentos.errors import UserError
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
@@ -124,9 +124,12 @@ def run_trusted(ctx: ToolContext, plan: Plan, paths: list[str],
                 timeout: float) -> tuple[Report | None, str]:
     """Run the trusted driver on `paths` in the snapshot; the report, or None and why."""
     spec = {"ini": plan.ini, "paths": paths, "conftest": bool(plan.conftest)}
-    argv = (sys.executable, "-I", "-B", "-c", _DRIVER.read_text(encoding="utf-8"), json.dumps(spec))
+    # the repository's interpreter when it has pytest (its tests' dependencies live there)
+    python = python_with(ctx.task, "pytest")
+    argv = (python.executable, "-I", "-B", "-c", _DRIVER.read_text(encoding="utf-8"),
+            json.dumps(spec))
     env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    with run_in_sandbox(ctx, argv, timeout=timeout, env=env) as ran:
+    with run_in_sandbox(ctx, argv, timeout=timeout, env=env, python=python) as ran:
         bad = ended_badly(ran, NAME)
         if bad:
             return None, bad.message

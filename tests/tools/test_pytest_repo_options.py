@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,37 @@ def test_in_the_loop_a_src_layout_repo_pins_with_its_pythonpath(tmp_path: Path) 
     manifest = json.loads(next(repo.glob(".agentos/runs/*/trusted/pytest-manifest.json"))
                           .read_text())
     assert manifest["source"] == "pyproject.toml [tool.pytest.ini_options]"
+
+
+def test_the_tests_run_with_the_repositorys_own_interpreter_and_its_dependencies(
+    tmp_path: Path,
+) -> None:
+    import site
+    import subprocess
+    import sys
+
+    test = "import repodep\nfrom calc.core import add\n\n\ndef test_add() -> None:\n" \
+           "    assert add(1, 2) == repodep.THREE\n"
+    project = Project(tmp_path, {**SRC_LAYOUT, "tests/test_core.py": test,
+                                 "pyproject.toml": PYPROJECT})
+    # The repository's .venv: a dependency only it has, and pytest (through a .pth to ours)
+    venv = project.root / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    sites = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    Path(sites, "repodep.py").write_text("THREE = 3\n")
+    Path(sites, "agentos_test_pytest.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    project.task = load_task(project.root)
+    with project.context() as ctx:
+        run = run_gates(project.task.tools, replace(ctx, sandbox=get_backend("auto")))
+    assert run.passed, run.summary()
+    assert "1 collected, 1 passed" in run.results[0].detail
+
+    # agentos' own interpreter lacks the dependency: the same baseline does not collect
+    toml = project.root / "agentos.toml"
+    toml.write_text(toml.read_text() + '[env]\npython = "agentos"\n')
+    project.task = load_task(project.root)
+    with project.context() as ctx:
+        run = run_gates(project.task.tools, ctx)
+    assert not run.passed and "repodep" in run.summary()
