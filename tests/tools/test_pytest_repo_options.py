@@ -172,7 +172,9 @@ def test_in_the_loop_a_src_layout_repo_pins_with_its_pythonpath(tmp_path: Path) 
 
     toml = TOML.format(extra="").replace('editable = ["src/calc/core.py"]',
                                          'editable = ["src/calc/settings.py"]')
-    toml = toml.replace("python -c 'print(1)'", "python -c 'print(0.5)'")
+    # the metric reads the editable settings (a run that reads none of its change is invalid)
+    toml = toml.replace("python -c 'print(1)'",
+                        "python -c 'from calc.settings import RATE; print(RATE)'")
     files = {**SRC_LAYOUT, "pyproject.toml": PYPROJECT, "agentos.toml": toml,
              "src/calc/settings.py": "RATE = 1.0  # range: 0..10\n"}
     repo = make_repo(tmp_path / "loop", files)
