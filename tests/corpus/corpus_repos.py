@@ -65,6 +65,17 @@ _SLUGIFY_ENV = (
         "pygments-2.21.0-py3-none-any.whl", "wheel"),
 )
 
+# LRUCache.popitem up to the value it reads (other caches' popitem read it the same way).
+_LRU_POP = (
+    'pair least recently used."""\n'
+    "        try:\n"
+    "            key = next(iter(self.__order))\n"
+    "        except StopIteration:\n"
+    '            raise KeyError("%s is empty" % type(self).__name__) from None\n'
+    "        else:\n"
+    "            value = "
+)
+
 REPOS: dict[str, CorpusRepo] = {
     "iniconfig": CorpusRepo(
         Pin("iniconfig", "2.3.1",
@@ -119,14 +130,8 @@ REPOS: dict[str, CorpusRepo] = {
 ''',
         digest="041366f8e6cf0279",
         change=Edit("src/cachetools/__init__.py",
-                    "pair least recently used.\"\"\"\n        try:\n            key = next(iter("
-                    "self.__order))\n        except StopIteration:\n            raise KeyError(\"%s is"
-                    " empty\" % type(self).__name__) from None\n        else:\n            value = "
-                    "Cache.__getitem__(self, key)\n",
-                    "pair least recently used.\"\"\"\n        try:\n            key = next(iter("
-                    "self.__order))\n        except StopIteration:\n            raise KeyError(\"%s is"
-                    " empty\" % type(self).__name__) from None\n        else:\n            value = "
-                    "self._Cache__data[key]\n"),
+                    _LRU_POP + "Cache.__getitem__(self, key)\n",
+                    _LRU_POP + "self._Cache__data[key]\n"),
         expect="keep",
         new=("src/cachetools/_unused.py", UNUSED),
         tests="tests",
