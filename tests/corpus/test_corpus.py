@@ -94,10 +94,6 @@ def _script(repo: CorpusRepo, path: Path) -> Path:
                 "replace": repo.unread.replace}
         lines.append({"type": "proposal", "description": f"edit {repo.unread.path}",
                       "edits": [edit]})
-    else:
-        assert repo.new is not None
-        lines.append({"type": "proposal", "description": f"add {repo.new[0]}",
-                      "components": {repo.new[0]: repo.new[1]}})
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     return path
 
@@ -113,21 +109,23 @@ def test_a_run_measures_the_change_and_refuses_an_edit_nothing_reads(
     head = git(root, "rev-parse", "HEAD")
     script = _script(repo, tmp_path / "script.jsonl")
 
-    done = agentos_cli("run", str(root), "--budget", "2", "--provider", f"script:{script}",
-                       timeout=600)
+    expected = [repo.expect] + (["invalid"] if repo.unread else [])
+    done = agentos_cli("run", str(root), "--budget", str(len(expected)), "--provider",
+                       f"script:{script}", timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     shown = agentos_cli("status", str(root), "--json")
     assert shown.returncode == 0, shown.stderr
     status = json.loads(shown.stdout)
     rows = [(e["status"], e["metric"], e["reason"]) for e in status["experiments"]]
-    assert [r[0] for r in rows] == [repo.expect, "invalid"], rows
+    assert [r[0] for r in rows] == expected, rows
     baseline = status["baseline"]["metric"]
     changed = status["experiments"][0]
     # The score moved: the sandbox ran the candidate's library, not an installed copy.
     assert changed["metric"] is not None and changed["metric"] != baseline, rows
     if repo.expect == "keep":
         assert changed["metric"] > baseline and status["best"]["commit"] == changed["commit"]
-    assert status["experiments"][1]["reason"], rows
+    if repo.unread:  # the reason names why: the run read none of the files it changed
+        assert repo.unread.path in status["experiments"][1]["reason"], rows
     # The user's checkout is as it was: HEAD, worktree and index.
     assert git(root, "rev-parse", "HEAD") == head
     assert git(root, "status", "--porcelain") == ""
