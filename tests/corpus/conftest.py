@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from corpus_fetch import CorpusError, fetch, unpack
+from corpus_fetch import CorpusError, fetch, fetch_all, unpack
 from corpus_repos import REPOS, CorpusRepo, benchmark
 from helpers import commit_all
 
@@ -62,6 +62,15 @@ def prepare(name: str, dest: Path) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session")
+def corpus_cache() -> None:
+    """Every pin of the corpus in the cache, fetched at most once per session, in one go."""
+    try:
+        fetch_all([pin for repo in REPOS.values() for pin in (repo.pin, *repo.env)])
+    except CorpusError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
 @pytest.fixture
-def corpus_repo(tmp_path: Path) -> Callable[[str], Path]:
+def corpus_repo(corpus_cache: None, tmp_path: Path) -> Callable[[str], Path]:
     return lambda name: prepare(name, tmp_path / name)

