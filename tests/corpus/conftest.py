@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,21 +13,27 @@ from corpus_fetch import CorpusError, fetch, fetch_all, unpack
 from corpus_repos import REPOS, CorpusRepo, benchmark
 from helpers import commit_all
 
-_OTHER_PYTHONS = ("python3.12", "python3.13", "python3.10", "python3.11")
+_OTHER_PYTHONS = ("python3.12", "python3.13", "python3.10", "python3.11", "python3")
 
 
 def other_python() -> str:
-    """A CPython other than agentos' own when one is on PATH (else agentos' own)."""
+    """A CPython 3.10+ other than agentos' own when this machine has one, another minor version
+    first (else agentos' own): the repository's environment need not be agentos' interpreter."""
     ours = Path(sys.executable).resolve()
-    for name in _OTHER_PYTHONS:
-        found = shutil.which(name)
-        if not found:
-            continue
-        done = subprocess.run([found, "-c", "import sys, venv; print(sys.executable)"],
-                              capture_output=True, text=True)
-        if done.returncode == 0 and Path(done.stdout.strip()).resolve() != ours:
-            return found
-    return sys.executable
+    dirs = [Path(d) for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    found = [d / n for n in _OTHER_PYTHONS for d in dirs if (d / n).is_file()]
+    found += sorted(Path.home().glob(".pyenv/versions/3.1[0-9]*/bin/python3"), reverse=True)
+    usable: list[tuple[bool, str]] = []
+    for candidate in found:
+        done = subprocess.run(
+            [str(candidate), "-c", "import sys, venv; print(sys.version_info[:2] >= (3, 10), "
+             f"sys.version_info[:2] == (3, {sys.version_info[1]}), sys.executable)"],
+            capture_output=True, text=True)
+        fields = done.stdout.split()
+        if done.returncode == 0 and fields[0] == "True" and Path(fields[2]).resolve() != ours:
+            usable.append((fields[1] == "True", str(candidate)))
+    other = [path for same, path in usable if not same] + [path for same, path in usable if same]
+    return other[0] if other else sys.executable
 
 
 def make_env(repo: CorpusRepo, root: Path) -> Path:
