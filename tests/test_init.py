@@ -150,7 +150,7 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
     assert found["mypy config"] == ["setup.cfg [mypy]"]
     assert found["ruff config"] == ["not configured"]
     assert found["evaluator"] == ["none found"]
-    assert found["gates"] == ["mypy"]
+    assert found["gates"] == ["ruff, mypy"]  # ruff with its defaults: it judges only new findings
     assert "settings" not in found
     assert found["proposer"][0].startswith("the offline heuristic finds nothing to change")
     [todo] = found["todo"]
@@ -166,7 +166,7 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
     assert unmatched_globs(task, repo) == ["bench/agentos_bench.py"]
     text = (repo / "agentos.toml").read_text()
     assert 'command = "python bench/agentos_bench.py"  # TODO: write' in text
-    assert tool_options(task) == {"mypy": {"config": "setup.cfg"}}
+    assert tool_options(task) == {"ruff": {"format": False}, "mypy": {"config": "setup.cfg"}}
 
 
 def test_settings_file_is_the_editable_surface(tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ def test_settings_file_is_the_editable_surface(tmp_path: Path) -> None:
     assert task.is_protected("evaluate.py") and task.is_protected("data/train.csv")
     assert not task.is_editable("model.py")
     assert unmatched_globs(task, repo) == []
-    assert task.tools == ()
+    assert [(u.name, dict(u.options)) for u in task.tools] == [("ruff", {"format": False})]
 
 
 def test_folder_of_skills_writes_nothing_and_points_to_tune_skills(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ A gate runs its tool on the candidate and on the parent snapshot, and only the f
 new relative to the parent fail it. Findings are matched as a multiset of fingerprints: the path,
 the rule code, the message (with `line N` references blanked) and the whitespace-collapsed text of
 the offending line; never the line number, so moved lines and edits elsewhere in the file leave old
-findings old. A second copy of an old finding is new; a line the candidate rewrote is judged anew.
+findings old. A second copy of an old finding is new. A line the candidate rewrote keeps its old
+finding when the parent's file has one with the same rule and message left unmatched.
 Codes named `loose` (whole-file findings such as ruff's `unformatted`, static's forbidden uses)
 are matched without the line's text.
 
@@ -90,13 +91,23 @@ def split(found: Sequence[Finding], tree: Path, before: Sequence[Fingerprint] | 
     if before is None:
         return Delta((), len(found), 0, judged=False)
     left = Counter(before)
-    new = []
+    unmatched = []
     for finding, fp in zip(found, fingerprints(found, tree, loose), strict=True):
         if left[fp] > 0:
             left[fp] -= 1
         else:
+            unmatched.append((finding, fp))
+    # A line the candidate rewrote that keeps its finding (same file, rule and message) is the
+    # old finding, not a new one: match what is left without the line's text.
+    loose_left = Counter(fp[:3] for fp in left.elements())
+    new = []
+    for finding, fp in unmatched:
+        if loose_left[fp[:3]] > 0:
+            loose_left[fp[:3]] -= 1
+        else:
             new.append(finding)
-    return Delta(tuple(new), len(found) - len(new), sum(left.values()), judged=True)
+    fixed = sum(loose_left.values())
+    return Delta(tuple(new), len(found) - len(new), fixed, judged=True)
 
 
 def parent_fingerprints(ctx: ToolContext, tool: str, files: Sequence[str], options: object,

@@ -158,15 +158,29 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
     fix += "".join(f"; {n}" for n in notes)
     if report is None:
         return None, f"the baseline run failed ({why})", fix
-    if report.errors or not report.collected:
-        first = next(iter(report.errors.items()), ("", ""))
-        text = re.sub(r"^E\s+", "", first[1].strip().splitlines()[-1])[:200] \
-            if first[1].strip() else ""
-        why = f"collection failed at {first[0]}: {text}" if first[0] else "no tests collected"
+    errors = [f"{where}: {_last_line(text)}" if text.strip() else where
+              for where, text in report.errors.items()]
+    if not report.collected:
+        why = f"collection failed at {errors[0]}" if errors else "no tests collected"
         return None, why, fix
+    if errors:
+        # Files that do not collect at the baseline (a test extra that is not installed, say)
+        # are left out of the pin, and said so; pytest runs nothing after a collection error, so
+        # the files that do collect are run again alone.
+        notes += [f"not collected at baseline, left out: {e}" for e in errors]
+        paths = sorted({nodeid.split("::")[0] for nodeid in report.collected})
+        report, why = run_trusted(ctx, plan, paths, option_float(ctx, "timeout", 600.0))
+        if report is None or report.errors or not report.collected:
+            why = why or "collection failed again"
+            return None, f"the baseline run failed without the files that do not collect ({why})", \
+                fix
     tests = {nodeid: report.outcomes.get(nodeid, "failed") for nodeid in report.collected}
     return {"version": 2, "paths": paths, "tests": tests, "ini": plan.ini,
             "conftest": plan.conftest, "source": config.source, "notes": notes}, "", fix
+
+
+def _last_line(text: str) -> str:
+    return re.sub(r"^E\s+", "", text.strip().splitlines()[-1])[:200]
 
 
 def _test_paths(tree: Path, config: PytestConfig) -> list[str]:

@@ -39,7 +39,7 @@ NOT_PACKAGES = frozenset(
     }
 )
 TEST_DIRS = frozenset({"tests", "test", "testing"})
-TEST_FILE = re.compile(r"(^test_.*|.*_test)\.py$")
+TEST_FILE = re.compile(r"(^tests?_.*|.*_tests?|^tests?)\.py$")  # test_x, x_test, tests, x_tests
 PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "pytest.ini")
 SMALL = 64_000  # bytes: markers and constants are looked for in files up to this size
 DEFAULT_EVALUATOR = "bench/agentos_bench.py"

@@ -80,7 +80,9 @@ def _decide(found: Detection, files: list[str]) -> _Task:
     _metric(found, evaluator, task)
     task.gates = [
         g
-        for g, on in (("ruff", found.ruff), ("mypy", found.mypy), ("pytest", found.has_tests))
+        # ruff always: with the repository's config or ruff's defaults; only the findings a
+        # candidate adds fail it, so old lint debt costs nothing
+        for g, on in (("ruff", True), ("mypy", found.mypy), ("pytest", found.has_tests))
         if on
     ]
     return task
@@ -265,7 +267,8 @@ def _render_tools(found: Detection, task: _Task) -> str:
         return ""
     out = f"""
 [tools]
-# From what the repository configures: ruff and mypy read its own config, pytest its options.
+# ruff (its config, or its defaults), mypy where configured, pytest where there are tests. Only
+# the findings a candidate adds fail ruff and mypy: old lint debt is counted, not held against it.
 gates = {_list(task.gates)}
 """
     if found.ruff:
@@ -274,6 +277,11 @@ gates = {_list(task.gates)}
 [tools.ruff]
 config = {_q(found.ruff.file)}
 format = {str(formats).lower()}  # {"the config has" if formats else "no"} [format] section
+"""
+    else:
+        out += """
+[tools.ruff]
+format = false  # not configured here: ruff's default rules, no format check
 """
     if found.mypy:
         out += f"\n[tools.mypy]\nconfig = {_q(found.mypy.file)}\n"

@@ -211,3 +211,17 @@ def test_in_the_loop_old_lint_debt_no_longer_rejects_every_edit(repo_factory) ->
     experiments = run_status(repo)["experiments"]
     assert len(experiments) == 2
     assert {e["status"] for e in experiments} <= {"keep", "discard"}, experiments[0]["reason"]
+
+
+def test_a_rewritten_line_that_keeps_its_old_finding_is_not_new(tmp_path: Path) -> None:
+    """The same rule and message on a line the candidate rewrote is the old finding."""
+    from agentos.tool import Finding
+    from agentos.tools._delta import fingerprints, split
+
+    (tmp_path / "a.py").write_text("x = f(1)  # old\ny = 2\n")
+    before = fingerprints([Finding("a.py", 1, "F821", "Undefined name `f`")], tmp_path)
+    (tmp_path / "a.py").write_text("x = f(1) + 1  # rewritten\ny = 2\nz = f(2)\n")
+    found = [Finding("a.py", 1, "F821", "Undefined name `f`"),
+             Finding("a.py", 3, "F821", "Undefined name `f`")]
+    delta = split(found, tmp_path, before)
+    assert [f.line for f in delta.new] == [3] and delta.old == 1 and delta.fixed == 0

@@ -218,3 +218,20 @@ def test_the_tests_run_with_the_repositorys_own_interpreter_and_its_dependencies
     with project.context() as ctx:
         run = run_gates(project.task.tools, ctx)
     assert not run.passed and "repodep" in run.summary()
+
+
+def test_a_test_file_that_does_not_collect_at_baseline_is_left_out_and_named(
+    tmp_path: Path,
+) -> None:
+    extra = "import not_installed_extra\n\n\ndef test_prop() -> None:\n    assert True\n"
+    project = Project(tmp_path, {**SRC_LAYOUT, "pyproject.toml": PYPROJECT,
+                                 "tests/test_property.py": extra})
+    check = project.gate()
+    assert check.passed, check.summary()
+    assert "not collected at baseline, left out: tests/test_property.py" in \
+        check.results[0].detail
+    manifest = project.pin()
+    assert sorted(manifest["tests"]) == ["tests/test_core.py::test_add",  # type: ignore[call-overload]
+                                         "tests/test_core.py::test_zero"]
+    broken = project.gate({"src/calc/core.py": CORE.replace("a + b", "a - b")})
+    assert not broken.passed and "test_add" in broken.summary()
