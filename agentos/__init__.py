@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from agentos.runner import Overrides, RunSummary, open_runtime, resume, run
     from agentos.runtime import Runtime
     from agentos.task import Task, load_task
+    from agentos.workspace import Workspace
 
 _EXPORTS = {
     "Overrides": "agentos.runner",
@@ -29,6 +30,7 @@ _EXPORTS = {
     "build_graph": "agentos.graph",
     "load_task": "agentos.task",
     "open_runtime": "agentos.runner",
+    "Workspace": "agentos.workspace",
     "resume": "agentos.runner",
     "run": "agentos.runner",
 }
@@ -39,6 +41,7 @@ __all__ = [
     "Runtime",
     "Task",
     "UserError",
+    "Workspace",
     "build_graph",
     "load_task",
     "open_runtime",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Command
 
@@ -39,6 +39,9 @@ from agentos.sandbox import get_backend
 from agentos.scratch import drain, sweep
 from agentos.strategies.base import get_strategy
 from agentos.task import Search, Task, load_task, parse_task
+
+if TYPE_CHECKING:
+    from agentos.workspace import Workspace
 
 STATE_DIR = ".agentos"
 log = logging.getLogger(__name__)
@@ -186,25 +189,26 @@ def make_runtime(
     )
 
 
-_HELD: list[Any] = []
+def open_runtime(path: Path | str, **overrides: Any) -> Workspace:
+    """Open a repository for embedding: pass the result to `build_graph` and run the graph with
+    the host's checkpointer; each LangGraph thread is one run, resumable in any process.
 
-
-def open_runtime(path: Path | str, **overrides: Any) -> Runtime:
-    """Open a repository for embedding: a new run's runtime, for `build_graph(runtime)`.
-
-    Takes the repository's single-instance lock for the life of the process. Keyword overrides are
-    those of `Overrides` (budget, strategy, seed, provider, sandbox, checkin_every).
+    Nothing durable happens until the graph starts or resumes a run; the repository lock is then
+    held until the workspace is closed (use it as a context manager). Keyword overrides are those
+    of `Overrides` (budget, strategy, seed, provider, sandbox, checkin_every).
     """
+    from agentos.workspace import Workspace
+
     repo = Repo(path)
     task = Overrides(**overrides).apply(load_task(repo.root))
     for notice in preflight(task, repo).warnings:
         log.warning(notice)
-    sdir = state_dir(repo)
-    lock = repo_lock(sdir)
-    lock.__enter__()  # held until the process exits
-    _HELD.append(lock)
-    ledger = Ledger(sdir / "ledger.db")
-    return start_run(task, repo, ledger, overrides=Overrides(**overrides))
+    return Workspace(task, repo, overrides=Overrides(**overrides))
+
+
+def new_run_id() -> str:
+    """A fresh run id: the start time, then random hex (sorts by time, never collides in use)."""
+    return time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
 def start_run(
@@ -225,7 +229,7 @@ def start_run(
     command line; its runtime can be rebuilt by the same code.
     """
     sdir = state_dir(repo)
-    run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    run_id = run_id or new_run_id()
     baseline = baseline or repo.rev("HEAD")
     assert baseline is not None
     rt = make_runtime(
@@ -399,6 +403,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
 __all__ = [
     "Overrides",
     "RunSummary",
+    "new_run_id",
     "open_runtime",
     "repo_lock",
     "resume",

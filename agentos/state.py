@@ -108,6 +108,7 @@ class LoopState(TypedDict, total=False):
     """The state of one `agentos run`."""
 
     run_id: str
+    baseline_commit: str
     experiment: int
     baseline: Point
     best: Point
