@@ -121,7 +121,7 @@ def run(
             summary = runner.run(
                 path,
                 overrides,
-                on_update=display.update,
+                on_event=display.event,
                 answer=_answer,
                 task_file=task_file,
                 on_notice=_warn,
@@ -147,7 +147,7 @@ def resume(path: Path) -> None:
 
     try:
         with RunDisplay(0) as display:
-            summary = runner.resume(path, on_update=display.update, answer=_answer, on_start=seed)
+            summary = runner.resume(path, on_event=display.event, answer=_answer, on_start=seed)
     except KeyboardInterrupt:
         _interrupted(path, f"run {started[0]}" if started else "the run")
     _print_summary(summary)

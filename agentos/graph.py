@@ -23,10 +23,12 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
+from agentos.events import progress_events
 from agentos.nodes import (
     make_baseline,
     make_checkin,
@@ -57,12 +59,12 @@ def build_graph(
     by_run = _ByRun(runtime)
     g: StateGraph[LoopState, None, LoopState, LoopState] = StateGraph(LoopState)
     g.add_node("start", _make_start(runtime))
-    g.add_node("baseline", by_run(make_baseline))
+    g.add_node("baseline", by_run(make_baseline, streams="baseline"))
     g.add_node("propose", by_run(make_propose))
     g.add_node("gates", by_run(make_gates))
     g.add_node("review", by_run(make_review))
     g.add_node("run", by_run(make_run))
-    g.add_node("decide", by_run(make_decide))
+    g.add_node("decide", by_run(make_decide, streams="decide"))
     g.add_node("checkin", by_run(make_checkin))
     g.add_node("finish", by_run(lambda rt: make_finish(rt, stop_reason)))
     g.add_edge(START, "start")
@@ -101,12 +103,13 @@ class _ByRun:
 
     The factory's closure is made once per run and process (nodes such as `run` keep per-process
     memory in it). A router's `Send` payloads carry the run id, so the branch node finds its run
-    too, in whichever process runs it."""
+    too, in whichever process runs it. A node named in `streams` also writes its progress
+    events (`agentos.events`) to LangGraph's `custom` stream."""
 
     def __init__(self, source: RunSource):
         self.source = source
 
-    def __call__(self, factory: Callable[[Runtime], Any]) -> Any:
+    def __call__(self, factory: Callable[[Runtime], Any], *, streams: str = "") -> Any:
         made: dict[str, Any] = {}
         mutex = threading.Lock()
         source = self.source
@@ -118,6 +121,10 @@ class _ByRun:
                 if fn is None:
                     fn = made[rt.run_id] = factory(rt)
             out = fn(state)
+            if streams and isinstance(out, dict):
+                write = get_stream_writer()
+                for event in progress_events(streams, out, rt.run_id):
+                    write(event)
             if isinstance(out, list):
                 return [_tagged(s, rt.run_id) for s in out]
             return out

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langgraph.types import Command
 
@@ -29,6 +29,7 @@ from agentos.check import baseline_fix, log_tail, preflight, resolve_provider
 from agentos.checkpoint import open_checkpointer
 from agentos.errors import LockedError, UserError
 from agentos.evaluator import Evaluator
+from agentos.events import ProgressEvent
 from agentos.git import Repo, snapshot_entries
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
@@ -263,6 +264,7 @@ def run(
     answer: Answer | None = None,
     run_id: str | None = None,
     task_file: Path | str | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
     on_start: Callable[[str], None] | None = None,
 ) -> RunSummary:
@@ -283,7 +285,7 @@ def run(
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
         if on_start is not None:
             on_start(rt.run_id)
-        return drive(rt, on_update=on_update, answer=answer)
+        return drive(rt, on_update=on_update, answer=answer, on_event=on_event)
 
 
 def resume(
@@ -292,6 +294,7 @@ def resume(
     on_update: Callable[[dict[str, Any]], None] | None = None,
     answer: Answer | None = None,
     on_start: Callable[[str], None] | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
 ) -> RunSummary:
     """Continue the latest unfinished run from its last checkpoint; nothing is lost or repeated.
 
@@ -331,7 +334,7 @@ def resume(
         rt = make_runtime(task, repo, ledger, run_id, info["baseline"], sdir)
         if on_start is not None:
             on_start(run_id)
-        return drive(rt, on_update=on_update, answer=answer)
+        return drive(rt, on_update=on_update, answer=answer, on_event=on_event)
 
 
 _NOTHING = "nothing to resume: no run was recorded in this repository"
@@ -343,8 +346,12 @@ def drive(
     *,
     on_update: Callable[[dict[str, Any]], None] | None = None,
     answer: Answer | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
 ) -> RunSummary:
-    """Drive a run to its end from wherever its checkpoint stands (the start, for a new run)."""
+    """Drive a run to its end from wherever its checkpoint stands (the start, for a new run).
+
+    `on_update` gets each node's partial update as `{"node": name, **update}`; `on_event` each
+    progress event of the `custom` stream (`agentos.events`)."""
     start = time.monotonic()
     checkpointer = open_checkpointer(rt.state_dir / "checkpoints.db")
     graph = build_graph(rt, checkpointer=checkpointer)
@@ -355,7 +362,15 @@ def drive(
     payload: Any = None if graph.get_state(config).values else {}
     while True:
         interrupted = None
-        for chunk in graph.stream(payload, config, stream_mode="updates"):
+        parts = cast(
+            Iterator[tuple[str, Any]],
+            graph.stream(payload, config, stream_mode=["updates", "custom"]),
+        )
+        for mode, chunk in parts:
+            if mode == "custom":
+                if on_event is not None:
+                    on_event(chunk)
+                continue
             for node, update in chunk.items():
                 if node == "__interrupt__":
                     interrupted = update[0].value

@@ -8,7 +8,9 @@ Providers, the sandbox, the ledger and the task are not state: they travel in
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal
+
+from typing_extensions import TypedDict
 
 Status = Literal["keep", "discard", "crash", "timeout", "oom", "invalid", "rejected"]
 STATUSES: tuple[Status, ...] = ("keep", "discard", "crash", "timeout", "oom", "invalid", "rejected")

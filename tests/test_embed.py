@@ -4,6 +4,7 @@ and resumes it across agentos' check-in interrupts."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -26,7 +27,15 @@ def test_host_app_embeds_the_loop_and_resumes_its_checkins(
     printed = capsys.readouterr().out
     # every 3 experiments; after the 6th the budget ends the run before a check-in
     assert printed.count("checkin: ") == 1
+    # the subgraph's custom stream reaches the host: one progress event per experiment
+    events = [
+        json.loads(line.removeprefix("progress: "))
+        for line in printed.splitlines()
+        if line.startswith("progress: ")
+    ]
+    assert [e["id"] for e in events] == [1, 2, 3, 4, 5, 6]
+    assert result is not None and {e["run"] for e in events} == {result["run"]}
     assert "report: tune the settings: 5.727614 -> " in printed
-    assert result is not None and result["baseline"] == 5.727614
+    assert result["baseline"] == 5.727614
     assert result["best"] >= 5.727614
     assert result["stop"] == "budget: 6 experiments"
