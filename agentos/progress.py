@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -109,6 +110,21 @@ class RunDisplay:
                 f"metric={_fmt(item.get('metric'))} {self.info(last=False)} "
                 f"| {clean(str(item.get('description', '')))}"
             )
+
+    def asking(self, answer: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+        """`answer` (a check-in prompt) with the live bar stopped while it runs, so the bar's
+        redraws cannot overwrite the prompt; plain output needs no pause."""
+
+        def ask(summary: dict[str, Any]) -> Any:
+            if self._progress is None:
+                return answer(summary)
+            self._progress.stop()
+            try:
+                return answer(summary)
+            finally:
+                self._progress.start()
+
+        return ask
 
     def info(self, *, last: bool = True) -> str:
         """best, baseline, last status, rate per minute and time left, on one line."""
