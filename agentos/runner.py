@@ -190,13 +190,20 @@ def make_runtime(
     )
 
 
-def open_runtime(path: Path | str, **overrides: Any) -> Workspace:
+def open_runtime(
+    path: Path | str,
+    *,
+    evaluator: Evaluator | None = None,
+    **overrides: Any,
+) -> Workspace:
     """Open a repository for embedding: pass the result to `build_graph` and run the graph with
     the host's checkpointer; each LangGraph thread is one run, resumable in any process.
 
     Nothing durable happens until the graph starts or resumes a run; the repository lock is then
     held until the workspace is closed (use it as a context manager). Keyword overrides are those
-    of `Overrides` (budget, strategy, seed, provider, sandbox, checkin_every).
+    of `Overrides` (budget, strategy, seed, provider, sandbox, checkin_every); an `evaluator`
+    object replaces the task's metric command (such runs resume from code, as the host does, not
+    with `agentos resume`).
     """
     from agentos.workspace import Workspace
 
@@ -204,7 +211,7 @@ def open_runtime(path: Path | str, **overrides: Any) -> Workspace:
     task = Overrides(**overrides).apply(load_task(repo.root))
     for notice in preflight(task, repo).warnings:
         log.warning(notice)
-    return Workspace(task, repo, overrides=Overrides(**overrides))
+    return Workspace(task, repo, overrides=Overrides(**overrides), evaluator=evaluator)
 
 
 def new_run_id() -> str:
@@ -222,8 +229,12 @@ def start_run(
     evaluator: Evaluator | None = None,
     provider: Provider | None = None,
     baseline: str | None = None,
+    host: bool = False,
 ) -> Runtime:
     """Record a new run of `task` from `baseline` (default: HEAD) and return its runtime.
+
+    `host`: the run is driven by a host application's graph and checkpointer (`open_runtime`),
+    so `resume` refuses it and says to resume it from the host.
 
     The caller holds the repository lock (`repo_lock`) and drives the run with `drive`. A task
     built in code (no task file) with its own evaluator or provider cannot be resumed from the
@@ -250,6 +261,7 @@ def start_run(
             {
                 "toml": toml if resumable else None,
                 "overrides": dataclasses.asdict(overrides),
+                **({"host": True} if host else {}),
             }
         ),
     )
@@ -319,6 +331,12 @@ def resume(
                 fix="start a new one with `agentos run`",
             )
         config = json.loads(info["config"])
+        if config.get("host"):
+            raise UserError(
+                f"run {run_id} is driven by an application that embeds agentos",
+                path=sdir,
+                fix="resume it from that application, on the same LangGraph thread",
+            )
         if config.get("toml") is None:
             raise UserError(
                 f"run {run_id} was started from code with its own evaluator or provider",

@@ -92,6 +92,7 @@ class Workspace:
                     baseline=baseline,
                     evaluator=self._evaluator,
                     provider=self._provider,
+                    host=True,
                 )
             else:
                 rt = make_runtime(

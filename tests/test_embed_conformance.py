@@ -127,6 +127,9 @@ def test_host_exits_at_a_checkin_and_a_new_process_continues(repo: Path, tmp_pat
     assert _experiments(repo) == 3
     # the lock went with the process; a run stays open in the ledger until the host continues
     assert not run_status(repo)["finished"]
+    # the host's checkpointer holds this run: `agentos resume` says so instead of re-measuring
+    refused = agentos_cli("resume", str(repo))
+    assert refused.returncode == 2 and "resume it from that application" in refused.stderr
     result, out = _finish(cmd)
     assert "checkin: 3 " in out  # the same check-in, now answered
     _assert_one_complete_run(repo, result)
