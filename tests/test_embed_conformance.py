@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,15 +57,40 @@ def _experiments(repo: Path) -> int:
         return 0
 
 
-def _kill_after(cmd: list[str], repo: Path, rows: int, tmp: Path, settle: float = 0.15) -> None:
-    """Start the host, wait for `rows` experiments in the ledger, land inside the next one's
-    metric command, and SIGKILL it."""
+def _open_attempt(repo: Path) -> int:
+    """The experiment whose metric command is running now (an attempt with no row), or 0."""
+    db = repo / ".agentos" / "ledger.db"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            row = conn.execute(
+                "select max(a.id) from attempts a left join experiments e on e.run_id = a.run_id"
+                " and e.id = a.id and e.attempt = a.attempt where e.seq is null and a.id > 0"
+            ).fetchone()
+            return int(row[0] or 0)
+    except sqlite3.Error:
+        return 0
+
+
+def _kill_mid_experiment(cmd: list[str], repo: Path, exp: int, tmp: Path) -> None:
+    """Start the host, wait until experiment `exp` (or a later one) is being measured, SIGKILL
+    it there: that attempt must come back as `crash` and run again."""
+    _kill_when(cmd, lambda: _open_attempt(repo) >= exp, tmp, settle=0.05)
+
+
+def _kill_after(cmd: list[str], repo: Path, rows: int, tmp: Path, settle: float) -> None:
+    """Start the host, wait for `rows` experiments in the ledger, then `settle` s, SIGKILL it."""
+    _kill_when(cmd, lambda: _experiments(repo) >= rows, tmp, settle)
+
+
+def _kill_when(cmd: list[str], ready: Callable[[], bool], tmp: Path, settle: float) -> None:
     log = tmp / f"host-{time.monotonic_ns()}.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 180
-    while _experiments(repo) < rows and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.03)
+    while not ready() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
     assert proc.poll() is None, f"the host ended before it was killed: {log.read_text()[-2000:]}"
     time.sleep(settle)
     proc.send_signal(signal.SIGKILL)
@@ -78,7 +104,7 @@ def _finish(cmd: list[str]) -> tuple[dict[str, object], str]:
     return json.loads(line.removeprefix("result: ")), done.stdout
 
 
-def _assert_one_complete_run(repo: Path, result: dict[str, object]) -> None:
+def _assert_one_complete_run(repo: Path, result: dict[str, object]) -> dict[int, list[str]]:
     db = repo / ".agentos" / "ledger.db"
     ledger = Ledger(db)
     try:
@@ -105,6 +131,7 @@ def _assert_one_complete_run(repo: Path, result: dict[str, object]) -> None:
     assert float(str(result["best"])) > float(str(result["baseline"]))
     verify = agentos_cli("ledger", "verify", str(repo))
     assert verify.returncode == 0 and "ledger: ok" in verify.stdout
+    return finals
 
 
 @pytest.mark.parametrize("flags", [(), ("--use-async",)], ids=["SqliteSaver", "AsyncSqliteSaver"])
@@ -112,10 +139,12 @@ def test_host_killed_twice_mid_experiment_resumes_its_own_run(
     repo: Path, tmp_path: Path, flags: tuple[str, ...]
 ) -> None:
     cmd = _host(repo, tmp_path / "host.db", "t1", *flags)
-    _kill_after(cmd, repo, 1, tmp_path)
-    _kill_after(cmd, repo, 4, tmp_path)
+    _kill_mid_experiment(cmd, repo, 2, tmp_path)
+    _kill_mid_experiment(cmd, repo, 5, tmp_path)
     result, out = _finish(cmd)
-    _assert_one_complete_run(repo, result)
+    finals = _assert_one_complete_run(repo, result)
+    crashed = sorted(i for i, statuses in finals.items() if "crash" in statuses)
+    assert len(crashed) == 2 and crashed[0] >= 2 and crashed[1] >= 5, finals
     assert f"(budget: {BUDGET} experiments)" in out
 
 
