@@ -17,13 +17,14 @@ if TYPE_CHECKING:
     from agentos.errors import UserError
     from agentos.graph import build_graph
     from agentos.runner import Overrides, RunSummary, open_runtime, resume, run
-    from agentos.runtime import Runtime
+    from agentos.runtime import RunSettings, Runtime
     from agentos.task import Task, load_task
     from agentos.workspace import Workspace
 
 _EXPORTS = {
     "Overrides": "agentos.runner",
     "RunSummary": "agentos.runner",
+    "RunSettings": "agentos.runtime",
     "Runtime": "agentos.runtime",
     "Task": "agentos.task",
     "UserError": "agentos.errors",
@@ -37,6 +38,7 @@ _EXPORTS = {
 
 __all__ = [
     "Overrides",
+    "RunSettings",
     "RunSummary",
     "Runtime",
     "Task",

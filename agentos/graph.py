@@ -26,6 +26,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import get_runtime
 from langgraph.types import Send
 
 from agentos.events import progress_events
@@ -43,21 +44,24 @@ from agentos.nodes import (
 from agentos.nodes.canary import make_canary
 from agentos.nodes.decide import stop_reason
 from agentos.nodes.tools import make_tool, make_tool_join, route_tools
-from agentos.runtime import RunSource, Runtime
+from agentos.runtime import RunSettings, RunSource, Runtime
 from agentos.state import LoopState
 
 
 def build_graph(
     runtime: RunSource, *, checkpointer: BaseCheckpointSaver[Any] | None = None
-) -> CompiledStateGraph[LoopState, None, LoopState, LoopState]:
+) -> CompiledStateGraph[LoopState, RunSettings, LoopState, LoopState]:
     """Build the agentos loop over `runtime`: what `open_runtime` returns (any run of a
     repository, one per thread), or a `Runtime` (its one run).
 
     Pass a checkpointer to run it on its own; leave it out to add the compiled graph to a host
-    LangGraph application as a subgraph, which then uses the host's checkpointer.
+    LangGraph application as a subgraph, which then uses the host's checkpointer. Its context
+    schema is `RunSettings`: a new run takes the settings of the invocation that starts it.
     """
     by_run = _ByRun(runtime)
-    g: StateGraph[LoopState, None, LoopState, LoopState] = StateGraph(LoopState)
+    g: StateGraph[LoopState, RunSettings, LoopState, LoopState] = StateGraph(
+        LoopState, context_schema=RunSettings
+    )
     g.add_node("start", _make_start(runtime))
     g.add_node("baseline", by_run(make_baseline, streams="baseline"))
     g.add_node("propose", by_run(make_propose))
@@ -93,7 +97,8 @@ def _make_start(source: RunSource) -> Any:
         """Name the run (nothing durable yet): a resumed or re-entered run keeps its own."""
         if state.get("run_id"):
             return {}
-        return dict(source.begin())
+        context = get_runtime().context
+        return dict(source.begin(context if isinstance(context, RunSettings) else None))
 
     return start
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypedDict
+from typing import Any, Protocol, TypedDict
 
 from agentos.evaluator import Evaluator
 from agentos.git import Repo
@@ -52,8 +52,14 @@ class Runtime:
     def run_dir(self) -> Path:
         return self.state_dir / "runs" / self.run_id
 
-    def begin(self) -> RunStart:
-        """The run this runtime was made for (see `RunSource`)."""
+    def begin(self, settings: RunSettings | None = None) -> RunStart:
+        """The run this runtime was made for (see `RunSource`); its task is fixed, so
+        `settings` must be empty."""
+        if settings is not None and settings.chosen():
+            raise RunMismatch(
+                "a graph built for one run takes no RunSettings: build it from "
+                "`open_runtime(...)` to choose settings per run"
+            )
         return {"run_id": self.run_id, "baseline_commit": self.baseline_commit}
 
     def runtime_for(self, state: LoopState) -> Runtime:
@@ -67,11 +73,29 @@ class Runtime:
         return self
 
 
-class RunStart(TypedDict):
-    """What the `start` node writes into a new run's state."""
+class RunStart(TypedDict, total=False):
+    """What the `start` node writes into a new run's state: `settings` are the run's own
+    `RunSettings` (JSON-shaped), kept in the state so a resumed run keeps them."""
 
     run_id: str
     baseline_commit: str
+    settings: dict[str, object]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Settings a host may choose per run, through the graph's context:
+    `graph.invoke({}, context=RunSettings(budget=5))`. Unset fields keep the task's (and
+    `open_runtime`'s) values; they are fixed when the run starts and kept across resumes."""
+
+    budget: int | None = None
+    checkin_every: int | None = None
+    strategy: str | None = None
+    seed: int | None = None
+
+    def chosen(self) -> dict[str, Any]:
+        """The fields set, as JSON-shaped data."""
+        return {k: v for k, v in vars(self).items() if v is not None}
 
 
 class RunMismatch(RuntimeError):
@@ -81,11 +105,11 @@ class RunMismatch(RuntimeError):
 class RunSource(Protocol):
     """Where the graph's nodes get their runtime: from the run named in the graph state.
 
-    `begin` names a new run (its id and baseline commit) without recording anything;
+    `begin` names a new run (its id, baseline commit and settings) without recording anything;
     `runtime_for` returns the runtime of the run in `state`, recording the run the first time it
     is used. A `Runtime` is the source of its one run; `open_runtime` returns one that serves
     any run of its repository (one per LangGraph thread)."""
 
-    def begin(self) -> RunStart: ...
+    def begin(self, settings: RunSettings | None = None) -> RunStart: ...
 
     def runtime_for(self, state: LoopState) -> Runtime: ...

@@ -111,6 +111,7 @@ class LoopState(TypedDict, total=False):
 
     run_id: str
     baseline_commit: str
+    settings: dict[str, object]
     experiment: int
     baseline: Point
     best: Point

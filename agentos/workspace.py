@@ -12,9 +12,11 @@ Nothing durable happens until a graph first needs a run: then the repository's l
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from contextlib import ExitStack
 from types import TracebackType
+from typing import Any
 
 from agentos.errors import UserError
 from agentos.evaluator import Evaluator
@@ -22,7 +24,7 @@ from agentos.git import Repo
 from agentos.ledger import Ledger
 from agentos.providers.base import Provider
 from agentos.runner import Overrides, make_runtime, new_run_id, repo_lock, start_run, state_dir
-from agentos.runtime import RunStart, Runtime
+from agentos.runtime import RunSettings, RunStart, Runtime
 from agentos.scratch import drain
 from agentos.state import LoopState
 from agentos.task import Task
@@ -60,13 +62,17 @@ class Workspace:
         """The runs this workspace has started or continued, in order of first use."""
         return list(self._runs)
 
-    def begin(self) -> RunStart:
-        """A new run's id and baseline commit (HEAD); nothing is recorded until it is used."""
+    def begin(self, settings: RunSettings | None = None) -> RunStart:
+        """A new run's id, baseline commit (HEAD) and settings; nothing is recorded until it is
+        used."""
         self._check_open()
         head = self.repo.rev("HEAD")
         if head is None:
             raise UserError("the repository has no commit", path=self.repo.root, fix="commit first")
-        return {"run_id": new_run_id(), "baseline_commit": head}
+        start: RunStart = {"run_id": new_run_id(), "baseline_commit": head}
+        if settings is not None and settings.chosen():
+            start["settings"] = settings.chosen()
+        return start
 
     def runtime_for(self, state: LoopState) -> Runtime:
         """The runtime of the run named in `state`; recorded in the ledger on its first use."""
@@ -78,16 +84,19 @@ class Workspace:
             if rt is not None:
                 return rt
             ledger = self._open()
+            chosen: dict[str, Any] = dict(state.get("settings", {}))
+            overrides = dataclasses.replace(self.overrides, **chosen)
+            task = overrides.apply(self.task)
             info = ledger.run(run_id)
             if info is None:
                 baseline = state.get("baseline_commit")
                 if not baseline:
                     raise ValueError(f"run {run_id} is not in the ledger and names no baseline")
                 rt = start_run(
-                    self.task,
+                    task,
                     self.repo,
                     ledger,
-                    overrides=self.overrides,
+                    overrides=overrides,
                     run_id=run_id,
                     baseline=baseline,
                     evaluator=self._evaluator,
@@ -96,7 +105,7 @@ class Workspace:
                 )
             else:
                 rt = make_runtime(
-                    self.task,
+                    task,
                     self.repo,
                     ledger,
                     run_id,

@@ -78,3 +78,32 @@ def test_a_graph_built_for_one_run_refuses_another_runs_checkpoint(quickstart: P
         with pytest.raises(RunMismatch, match="belongs to run"):
             rt.runtime_for(state)
         ledger.close()
+
+
+def test_settings_through_the_context_are_the_runs_own_across_resumes(quickstart: Path) -> None:
+    from langgraph.types import Command
+
+    from agentos import RunSettings
+
+    saver = InMemorySaver()
+    with open_runtime(quickstart, budget=2, sandbox="local") as runtime:
+        graph = build_graph(runtime, checkpointer=saver)
+        short = graph.invoke({}, _thread("short"), context=RunSettings(budget=1))
+        assert short["experiment"] == 1
+        graph.invoke({}, _thread("long"), context=RunSettings(budget=3, checkin_every=1))
+        assert graph.get_state(_thread("long")).interrupts[0].value["experiment"] == 1
+    # another opener with other defaults continues the paused run with that run's settings
+    with open_runtime(quickstart, budget=2, sandbox="local") as again:
+        graph = build_graph(again, checkpointer=saver)
+        while graph.get_state(_thread("long")).next:
+            graph.invoke(Command(resume="continue"), _thread("long"))
+        final = graph.get_state(_thread("long")).values
+    assert final["experiment"] == 3 and final["stop"] == "budget: 3 experiments"
+    ledger = Ledger(quickstart / ".agentos" / "ledger.db")
+    import json
+
+    budgets = {
+        r["run_id"]: json.loads(r["config"])["overrides"]["budget"]
+        for r in ledger.db.table("runs").rows
+    }
+    assert budgets == {short["run_id"]: 1, final["run_id"]: 3}
