@@ -107,7 +107,9 @@ class HistoryItem(TypedDict):
 
 
 class LoopState(TypedDict, total=False):
-    """The state of one `agentos run`."""
+    """The state of one run. `run_id`, `baseline_commit` and `settings` name the run (written
+    once, by the `start` node): a checkpoint carries them, so whichever process resumes it
+    continues that run, its ledger rows and its refs `refs/agentos/<run_id>/...`."""
 
     run_id: str
     baseline_commit: str
