@@ -17,28 +17,33 @@ if TYPE_CHECKING:
     from agentos.errors import UserError
     from agentos.graph import build_graph
     from agentos.runner import Overrides, RunSummary, open_runtime, resume, run
-    from agentos.runtime import Runtime
+    from agentos.runtime import RunSettings, Runtime
     from agentos.task import Task, load_task
+    from agentos.workspace import Workspace
 
 _EXPORTS = {
     "Overrides": "agentos.runner",
     "RunSummary": "agentos.runner",
+    "RunSettings": "agentos.runtime",
     "Runtime": "agentos.runtime",
     "Task": "agentos.task",
     "UserError": "agentos.errors",
     "build_graph": "agentos.graph",
     "load_task": "agentos.task",
     "open_runtime": "agentos.runner",
+    "Workspace": "agentos.workspace",
     "resume": "agentos.runner",
     "run": "agentos.runner",
 }
 
 __all__ = [
     "Overrides",
+    "RunSettings",
     "RunSummary",
     "Runtime",
     "Task",
     "UserError",
+    "Workspace",
     "build_graph",
     "load_task",
     "open_runtime",

@@ -121,8 +121,8 @@ def run(
             summary = runner.run(
                 path,
                 overrides,
-                on_update=display.update,
-                answer=_answer,
+                on_event=display.event,
+                answer=display.asking(_answer),
                 task_file=task_file,
                 on_notice=_warn,
                 on_start=started.append,
@@ -147,7 +147,9 @@ def resume(path: Path) -> None:
 
     try:
         with RunDisplay(0) as display:
-            summary = runner.resume(path, on_update=display.update, answer=_answer, on_start=seed)
+            summary = runner.resume(
+                path, on_event=display.event, answer=display.asking(_answer), on_start=seed
+            )
     except KeyboardInterrupt:
         _interrupted(path, f"run {started[0]}" if started else "the run")
     _print_summary(summary)
@@ -261,7 +263,7 @@ def tools_list(as_json: bool) -> None:
     """List every tool node with its kind, what it checks and its typical cost."""
     from agentos.tool import format_tool_list, tool_list_json
 
-    click.echo(tool_list_json() if as_json else format_tool_list())
+    click.echo(json.dumps(tool_list_json(), indent=2) if as_json else format_tool_list())
 
 
 @main.command()

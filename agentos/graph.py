@@ -1,25 +1,35 @@
 """The loop as a LangGraph StateGraph.
 
-    baseline -> propose -> gates -+-> tool (one Send branch per tool of a stage) -> tool_join -+
-                                  +-------------------------------------------------------------+
-                                  +-> review -> run -> decide -+-> propose ...
-                                                               +-> run (paired re-measure)
-                                                               +-> canary -> propose | finish
-                                                               +-> checkin -> propose | finish
-                                                               +-> finish
+    start -> baseline -> propose -> gates -+-> tool (a Send per tool of a stage) -> tool_join -+
+                                           +-----------------------------------------------------+
+                                           +-> review -> run -> decide -+-> propose ...
+                                                                        +-> run (re-measure)
+                                                                        +-> canary -> propose|finish
+                                                                        +-> checkin -> (same)
+                                                                        +-> finish
 
 Rejected candidates flow through gates, review and run untouched and are recorded by `decide`, so
 every experiment gets exactly one terminal row and its findings feed the next proposal.
+
+The run is graph state: `start` names it (`run_id`, `baseline_commit`) and every later node gets
+the run's runtime from its `RunSource` by that state, so whichever process resumes a checkpoint
+continues the run the checkpoint belongs to, and each LangGraph thread is a run of its own.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import get_runtime
+from langgraph.types import Send
 
+from agentos.events import progress_events
 from agentos.nodes import (
     make_baseline,
     make_checkin,
@@ -34,45 +44,103 @@ from agentos.nodes import (
 from agentos.nodes.canary import make_canary
 from agentos.nodes.decide import stop_reason
 from agentos.nodes.tools import make_tool, make_tool_join, route_tools
-from agentos.runtime import Runtime
+from agentos.runtime import RunSettings, RunSource, Runtime
 from agentos.state import LoopState
 
 
 def build_graph(
-    runtime: Runtime, *, checkpointer: BaseCheckpointSaver[Any] | None = None
-) -> CompiledStateGraph[LoopState, None, LoopState, LoopState]:
-    """Build the agentos loop for `runtime`.
+    runtime: RunSource, *, checkpointer: BaseCheckpointSaver[Any] | None = None
+) -> CompiledStateGraph[LoopState, RunSettings, LoopState, LoopState]:
+    """Build the agentos loop over `runtime`: what `open_runtime` returns (any run of a
+    repository, one per thread), or a `Runtime` (its one run).
 
     Pass a checkpointer to run it on its own; leave it out to add the compiled graph to a host
-    LangGraph application as a subgraph, which then uses the host's checkpointer.
+    LangGraph application as a subgraph, which then uses the host's checkpointer. Its context
+    schema is `RunSettings`: a new run takes the settings of the invocation that starts it.
     """
-    g: StateGraph[LoopState, None, LoopState, LoopState] = StateGraph(LoopState)
-    g.add_node("baseline", make_baseline(runtime))
-    g.add_node("propose", make_propose(runtime))
-    g.add_node("gates", make_gates(runtime))
-    g.add_node("review", make_review(runtime))
-    g.add_node("run", make_run(runtime))
-    g.add_node("decide", make_decide(runtime))
-    g.add_node("checkin", make_checkin(runtime))
-    g.add_node("finish", make_finish(runtime, stop_reason))
-    g.add_edge(START, "baseline")
+    by_run = _ByRun(runtime)
+    g: StateGraph[LoopState, RunSettings, LoopState, LoopState] = StateGraph(
+        LoopState, context_schema=RunSettings
+    )
+    g.add_node("start", _make_start(runtime))
+    g.add_node("baseline", by_run(make_baseline, streams="baseline"))
+    g.add_node("propose", by_run(make_propose))
+    g.add_node("gates", by_run(make_gates))
+    g.add_node("review", by_run(make_review))
+    g.add_node("run", by_run(make_run))
+    g.add_node("decide", by_run(make_decide, streams="decide"))
+    g.add_node("checkin", by_run(make_checkin))
+    g.add_node("finish", by_run(lambda rt: make_finish(rt, stop_reason)))
+    g.add_edge(START, "start")
+    g.add_edge("start", "baseline")
     g.add_conditional_edges("baseline", _after_baseline, ["propose", "finish"])
     g.add_conditional_edges("propose", _after_propose, ["gates", "finish"])
-    g.add_node("tool", make_tool(runtime))
-    g.add_node("tool_join", make_tool_join(runtime))
-    g.add_conditional_edges("gates", route_tools(runtime), ["tool", "review"])
+    g.add_node("tool", by_run(make_tool))
+    g.add_node("tool_join", by_run(make_tool_join))
+    g.add_conditional_edges("gates", by_run(route_tools), ["tool", "review"])
     g.add_edge("tool", "tool_join")
-    g.add_conditional_edges("tool_join", route_tools(runtime), ["tool", "review"])
+    g.add_conditional_edges("tool_join", by_run(route_tools), ["tool", "review"])
     g.add_edge("review", "run")
     g.add_edge("run", "decide")
-    g.add_node("canary", make_canary(runtime))
+    g.add_node("canary", by_run(make_canary))
     g.add_conditional_edges(
-        "decide", route_after_decide(runtime), ["run", "canary", "checkin", "propose", "finish"]
+        "decide", by_run(route_after_decide), ["run", "canary", "checkin", "propose", "finish"]
     )
     g.add_conditional_edges("canary", _after_checkin, ["propose", "finish"])
     g.add_conditional_edges("checkin", _after_checkin, ["propose", "finish"])
     g.add_edge("finish", END)
     return g.compile(checkpointer=checkpointer, name="agentos")
+
+
+def _make_start(source: RunSource) -> Any:
+    def start(state: LoopState) -> dict[str, Any]:
+        """Name the run (nothing durable yet): a resumed or re-entered run keeps its own."""
+        if state.get("run_id"):
+            return {}
+        context = get_runtime().context
+        return dict(source.begin(context if isinstance(context, RunSettings) else None))
+
+    return start
+
+
+class _ByRun:
+    """Wraps a node or router factory so that it runs with the runtime of the run in the state.
+
+    The factory's closure is made once per run and process (nodes such as `run` keep per-process
+    memory in it). A router's `Send` payloads carry the run id, so the branch node finds its run
+    too, in whichever process runs it. A node named in `streams` also writes its progress
+    events (`agentos.events`) to LangGraph's `custom` stream."""
+
+    def __init__(self, source: RunSource):
+        self.source = source
+
+    def __call__(self, factory: Callable[[Runtime], Any], *, streams: str = "") -> Any:
+        made: dict[str, Any] = {}
+        mutex = threading.Lock()
+        source = self.source
+
+        def by_run(state: LoopState) -> Any:
+            rt = source.runtime_for(state)
+            with mutex:
+                fn = made.get(rt.run_id)
+                if fn is None:
+                    fn = made[rt.run_id] = factory(rt)
+            out = fn(state)
+            if streams and isinstance(out, dict):
+                write = get_stream_writer()
+                for event in progress_events(streams, out, rt.run_id):
+                    write(event)
+            if isinstance(out, list):
+                return [_tagged(s, rt.run_id) for s in out]
+            return out
+
+        return by_run
+
+
+def _tagged(send: Any, run_id: str) -> Any:
+    if isinstance(send, Send) and isinstance(send.arg, dict):
+        return Send(send.node, {**send.arg, "run_id": run_id})
+    return send
 
 
 def _after_baseline(state: LoopState) -> Literal["propose", "finish"]:

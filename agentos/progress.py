@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from agentos.events import ProgressEvent, progress_events
 
 DESCRIPTION_CHARS = 80
 
@@ -79,28 +82,49 @@ class RunDisplay:
             self._progress.update(self._task, completed=self.done, info=self.info())
 
     def update(self, event: dict[str, Any]) -> None:
-        """Take one `{"node": name, **partial_update}` from the graph's stream."""
-        node = event.get("node")
-        if node == "baseline" and event.get("baseline"):
-            self.baseline = event["baseline"].get("metric")
+        """Take one `{"node": name, **partial_update}` from the graph's `updates` stream."""
+        for progress in progress_events(str(event.get("node", "")), event, ""):
+            self.event(progress)
+
+    def event(self, item: ProgressEvent) -> None:
+        """Take one progress event from the graph's `custom` stream (`agentos.events`)."""
+        if item.get("event") == "baseline":
+            self.baseline = item.get("metric")
             self.best = self.baseline
             self._line(f"baseline: {_fmt(self.baseline)}")
-        if event.get("best"):
-            self.best = event["best"].get("metric")
-        for item in decided(event):
-            self.done = max(self.done, int(item["id"]))
-            self.seen += 1
-            self.last = f"#{item['id']} {item['status']} {_fmt(item.get('metric'))}"
-            if self._progress is not None:
-                self._progress.update(
-                    self._task, completed=min(self.done, self.total or self.done), info=self.info()
-                )
-            else:
-                self._line(
-                    f"experiment {item['id']}/{self.total or '?'}: {item['status']} "
-                    f"metric={_fmt(item.get('metric'))} {self.info(last=False)} "
-                    f"| {clean(str(item.get('description', '')))}"
-                )
+            return
+        if item.get("event") != "experiment":
+            return
+        if "best" in item:
+            self.best = item["best"]
+        self.done = max(self.done, int(item["id"]))
+        self.seen += 1
+        self.last = f"#{item['id']} {item['status']} {_fmt(item.get('metric'))}"
+        if self._progress is not None:
+            self._progress.update(
+                self._task, completed=min(self.done, self.total or self.done), info=self.info()
+            )
+        else:
+            self._line(
+                f"experiment {item['id']}/{self.total or '?'}: {item['status']} "
+                f"metric={_fmt(item.get('metric'))} {self.info(last=False)} "
+                f"| {clean(str(item.get('description', '')))}"
+            )
+
+    def asking(self, answer: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+        """`answer` (a check-in prompt) with the live bar stopped while it runs, so the bar's
+        redraws cannot overwrite the prompt; plain output needs no pause."""
+
+        def ask(summary: dict[str, Any]) -> Any:
+            if self._progress is None:
+                return answer(summary)
+            self._progress.stop()
+            try:
+                return answer(summary)
+            finally:
+                self._progress.start()
+
+        return ask
 
     def info(self, *, last: bool = True) -> str:
         """best, baseline, last status, rate per minute and time left, on one line."""

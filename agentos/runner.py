@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langgraph.types import Command
 
@@ -29,6 +29,7 @@ from agentos.check import baseline_fix, log_tail, preflight, resolve_provider
 from agentos.checkpoint import open_checkpointer
 from agentos.errors import LockedError, UserError
 from agentos.evaluator import Evaluator
+from agentos.events import ProgressEvent
 from agentos.git import Repo, snapshot_entries
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
@@ -39,6 +40,9 @@ from agentos.sandbox import get_backend
 from agentos.scratch import drain, sweep
 from agentos.strategies.base import get_strategy
 from agentos.task import Search, Task, load_task, parse_task
+
+if TYPE_CHECKING:
+    from agentos.workspace import Workspace
 
 STATE_DIR = ".agentos"
 log = logging.getLogger(__name__)
@@ -186,25 +190,33 @@ def make_runtime(
     )
 
 
-_HELD: list[Any] = []
+def open_runtime(
+    path: Path | str,
+    *,
+    evaluator: Evaluator | None = None,
+    **overrides: Any,
+) -> Workspace:
+    """Open a repository for embedding: pass the result to `build_graph` and run the graph with
+    the host's checkpointer; each LangGraph thread is one run, resumable in any process.
 
-
-def open_runtime(path: Path | str, **overrides: Any) -> Runtime:
-    """Open a repository for embedding: a new run's runtime, for `build_graph(runtime)`.
-
-    Takes the repository's single-instance lock for the life of the process. Keyword overrides are
-    those of `Overrides` (budget, strategy, seed, provider, sandbox, checkin_every).
+    Nothing durable happens until the graph starts or resumes a run; the repository lock is then
+    held until the workspace is closed (use it as a context manager). Keyword overrides are those
+    of `Overrides` (budget, strategy, seed, provider, sandbox, checkin_every); an `evaluator`
+    object replaces the task's metric command (such runs resume from code, as the host does, not
+    with `agentos resume`).
     """
+    from agentos.workspace import Workspace
+
     repo = Repo(path)
     task = Overrides(**overrides).apply(load_task(repo.root))
     for notice in preflight(task, repo).warnings:
         log.warning(notice)
-    sdir = state_dir(repo)
-    lock = repo_lock(sdir)
-    lock.__enter__()  # held until the process exits
-    _HELD.append(lock)
-    ledger = Ledger(sdir / "ledger.db")
-    return start_run(task, repo, ledger, overrides=Overrides(**overrides))
+    return Workspace(task, repo, overrides=Overrides(**overrides), evaluator=evaluator)
+
+
+def new_run_id() -> str:
+    """A fresh run id: the start time, then random hex (sorts by time, never collides in use)."""
+    return time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
 def start_run(
@@ -217,15 +229,19 @@ def start_run(
     evaluator: Evaluator | None = None,
     provider: Provider | None = None,
     baseline: str | None = None,
+    host: bool = False,
 ) -> Runtime:
     """Record a new run of `task` from `baseline` (default: HEAD) and return its runtime.
+
+    `host`: the run is driven by a host application's graph and checkpointer (`open_runtime`),
+    so `resume` refuses it and says to resume it from the host.
 
     The caller holds the repository lock (`repo_lock`) and drives the run with `drive`. A task
     built in code (no task file) with its own evaluator or provider cannot be resumed from the
     command line; its runtime can be rebuilt by the same code.
     """
     sdir = state_dir(repo)
-    run_id = run_id or time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    run_id = run_id or new_run_id()
     baseline = baseline or repo.rev("HEAD")
     assert baseline is not None
     rt = make_runtime(
@@ -245,6 +261,7 @@ def start_run(
             {
                 "toml": toml if resumable else None,
                 "overrides": dataclasses.asdict(overrides),
+                **({"host": True} if host else {}),
             }
         ),
     )
@@ -259,6 +276,7 @@ def run(
     answer: Answer | None = None,
     run_id: str | None = None,
     task_file: Path | str | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
     on_start: Callable[[str], None] | None = None,
 ) -> RunSummary:
@@ -279,7 +297,7 @@ def run(
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
         if on_start is not None:
             on_start(rt.run_id)
-        return drive(rt, on_update=on_update, answer=answer)
+        return drive(rt, on_update=on_update, answer=answer, on_event=on_event)
 
 
 def resume(
@@ -288,6 +306,7 @@ def resume(
     on_update: Callable[[dict[str, Any]], None] | None = None,
     answer: Answer | None = None,
     on_start: Callable[[str], None] | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
 ) -> RunSummary:
     """Continue the latest unfinished run from its last checkpoint; nothing is lost or repeated.
 
@@ -312,6 +331,12 @@ def resume(
                 fix="start a new one with `agentos run`",
             )
         config = json.loads(info["config"])
+        if config.get("host"):
+            raise UserError(
+                f"run {run_id} is driven by an application that embeds agentos",
+                path=sdir,
+                fix="resume it from that application, on the same LangGraph thread",
+            )
         if config.get("toml") is None:
             raise UserError(
                 f"run {run_id} was started from code with its own evaluator or provider",
@@ -327,7 +352,7 @@ def resume(
         rt = make_runtime(task, repo, ledger, run_id, info["baseline"], sdir)
         if on_start is not None:
             on_start(run_id)
-        return drive(rt, on_update=on_update, answer=answer)
+        return drive(rt, on_update=on_update, answer=answer, on_event=on_event)
 
 
 _NOTHING = "nothing to resume: no run was recorded in this repository"
@@ -339,8 +364,12 @@ def drive(
     *,
     on_update: Callable[[dict[str, Any]], None] | None = None,
     answer: Answer | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
 ) -> RunSummary:
-    """Drive a run to its end from wherever its checkpoint stands (the start, for a new run)."""
+    """Drive a run to its end from wherever its checkpoint stands (the start, for a new run).
+
+    `on_update` gets each node's partial update as `{"node": name, **update}`; `on_event` each
+    progress event of the `custom` stream (`agentos.events`)."""
     start = time.monotonic()
     checkpointer = open_checkpointer(rt.state_dir / "checkpoints.db")
     graph = build_graph(rt, checkpointer=checkpointer)
@@ -351,7 +380,15 @@ def drive(
     payload: Any = None if graph.get_state(config).values else {}
     while True:
         interrupted = None
-        for chunk in graph.stream(payload, config, stream_mode="updates"):
+        parts = cast(
+            Iterator[tuple[str, Any]],
+            graph.stream(payload, config, stream_mode=["updates", "custom"]),
+        )
+        for mode, chunk in parts:
+            if mode == "custom":
+                if on_event is not None:
+                    on_event(chunk)
+                continue
             for node, update in chunk.items():
                 if node == "__interrupt__":
                     interrupted = update[0].value
@@ -399,6 +436,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
 __all__ = [
     "Overrides",
     "RunSummary",
+    "new_run_id",
     "open_runtime",
     "repo_lock",
     "resume",

@@ -8,7 +8,9 @@ Providers, the sandbox, the ledger and the task are not state: they travel in
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal
+
+from typing_extensions import TypedDict
 
 Status = Literal["keep", "discard", "crash", "timeout", "oom", "invalid", "rejected"]
 STATUSES: tuple[Status, ...] = ("keep", "discard", "crash", "timeout", "oom", "invalid", "rejected")
@@ -105,9 +107,13 @@ class HistoryItem(TypedDict):
 
 
 class LoopState(TypedDict, total=False):
-    """The state of one `agentos run`."""
+    """The state of one run. `run_id`, `baseline_commit` and `settings` name the run (written
+    once, by the `start` node): a checkpoint carries them, so whichever process resumes it
+    continues that run, its ledger rows and its refs `refs/agentos/<run_id>/...`."""
 
     run_id: str
+    baseline_commit: str
+    settings: dict[str, object]
     experiment: int
     baseline: Point
     best: Point

@@ -79,5 +79,5 @@ def test_langchain_adapter_invokes_a_tool(make_candidate) -> None:
                                    "parent_tree": str(ctx.parent_tree)}))
     assert answer["outcome"] == "fail"
     assert answer["findings"][0]["code"] == "forbidden-import"
-    clean = json.loads(lc.invoke({"tree": str(ctx.parent_tree)}))
+    clean = json.loads(lc.invoke({"tree": str(ctx.parent_tree), "changed": list(ctx.changed)}))
     assert clean["outcome"] == "pass"

@@ -1,0 +1,54 @@
+"""Progress as data: the `custom` stream events agentos' graph emits (LangGraph's
+`get_stream_writer`), one when the baseline is measured and one per decided experiment.
+
+A host app reads them with `stream_mode="custom"` (add `subgraphs=True` when agentos is a
+subgraph); the CLI's live display is one consumer of them (`agentos.progress.RunDisplay.event`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from typing_extensions import TypedDict
+
+
+class ProgressEvent(TypedDict, total=False):
+    """`event` says which: "baseline" (its `metric`) or "experiment" (`id`, `status`, `metric`,
+    `description`, `reason`). `best` is the best metric so far, when it is known to have
+    changed; `run` is the run id."""
+
+    event: Literal["baseline", "experiment"]
+    run: str
+    id: int
+    status: str
+    metric: float | None
+    best: float | None
+    description: str
+    reason: str
+
+
+def progress_events(node: str, update: dict[str, Any], run_id: str) -> list[ProgressEvent]:
+    """The events one node's partial update makes: none for most nodes."""
+    out: list[ProgressEvent] = []
+    best = update.get("best")
+    if node == "baseline" and update.get("baseline"):
+        metric = update["baseline"].get("metric")
+        out.append({"event": "baseline", "run": run_id, "metric": metric, "best": metric})
+    if node == "decide":
+        for item in update.get("history", []):
+            event: ProgressEvent = {
+                "event": "experiment",
+                "run": run_id,
+                "id": int(item["id"]),
+                "status": str(item["status"]),
+                "metric": item.get("metric"),
+                "description": str(item.get("description", "")),
+                "reason": str(item.get("reason", "")),
+            }
+            if best:
+                event["best"] = best.get("metric")
+            out.append(event)
+    return out
+
+
+__all__ = ["ProgressEvent", "progress_events"]
