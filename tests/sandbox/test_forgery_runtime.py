@@ -144,25 +144,36 @@ def test_honest_editable_code_that_prints_imports_and_writes_scratch_is_measured
     assert result.status is None and result.metric == pytest.approx(5.727614, abs=1e-6), result
 
 
-def test_the_issues_forgeries_never_win_the_loop(tmp_path: Path) -> None:
-    """The four forgeries of the report (and the pytest-internals patch), proposed to the real
-    loop under the default sandbox: none is kept, each has a reason, the honest one is kept."""
-    repo = quickstart_copy(tmp_path / "repo")
+@pytest.mark.parametrize("gates", ["", "static"])
+def test_the_issues_forgeries_never_win_the_loop(tmp_path: Path, gates: str) -> None:
+    """The forgeries of the report, proposed to the real loop under the default sandbox: none is
+    kept, each has its reason, and the honest candidate after them is kept. As shipped (no gate)
+    the guard makes them `invalid`; with the static gate on, most are `rejected` before they run,
+    the pytest-internals patch among them."""
+    toml = (EXAMPLES / "quickstart" / "agentos.toml").read_text()
+    if gates:
+        toml += f'\n[tools]\ngates = ["{gates}"]\n'
+    repo = quickstart_copy(tmp_path / "repo", {"agentos.toml": toml})
     base = 'ACTIVATION = "tanh"  # choices: relu|gelu|tanh'
-    forged = [FORGERIES[0][1], FORGERIES[1][1], FORGERIES[4][1],
-              "import _pytest.python\n_pytest.python.Function.runtest = lambda self: None"]
+    forged = [FORGERIES[0][1], FORGERIES[1][1], FORGERIES[4][1]]
+    if gates:
+        forged.append("import _pytest.python\n_pytest.python.Function.runtest = lambda s: None")
     honest = base.replace('"tanh"', '"gelu"')
     lines = []
     for i, code in enumerate([*forged, None]):
         edit = {"path": "settings.py", "search": base,
                 "replace": honest if code is None else base + "\n" + code}
-        proposal = {"type": "proposal", "description": f"candidate {i}", "edits": [edit]}
-        lines.append(json.dumps(proposal))
+        lines.append(json.dumps({"type": "proposal", "description": f"candidate {i}",
+                                 "edits": [edit]}))
     scenario = tmp_path / "scenario.jsonl"
     scenario.write_text("\n".join(lines) + "\n")
     runner.run(repo, runner.Overrides(budget=len(forged) + 1, provider=f"script:{scenario}"))
-    experiments = run_status(repo)["experiments"]
-    statuses = [e["status"] for e in experiments]
-    assert all(s in ("invalid", "rejected") for s in statuses[:-1]), experiments
-    assert all(e["reason"] for e in experiments[:-1]), experiments
-    assert statuses[-1] == "keep", [(e["status"], e["reason"]) for e in experiments]
+    seen = [(e["status"], e["reason"]) for e in run_status(repo)["experiments"]]
+    assert len(seen) == len(forged) + 1, seen
+    expected = "rejected" if gates else "invalid"
+    assert all(status == expected and reason for status, reason in seen[:-1]), seen
+    if gates:
+        assert "forgery-evaluator" in seen[-2][1], seen
+    else:
+        assert all("forgery guard" in reason for _, reason in seen[:-1]), seen
+    assert seen[-1][0] == "keep", seen
