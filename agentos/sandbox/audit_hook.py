@@ -237,7 +237,8 @@ def _guard(
         return isinstance(source, bytes) and source == data
 
     # Modules whose functions and classes editable code must leave alone: the standard library,
-    # `__main__`, the snapshot's other modules, pytest's; bound before the first editable module.
+    # `__main__`, the snapshot's other modules, pytest's, agentos' (its harnesses) and
+    # `torch.nn.functional` (the trainer's loss); bound before the first editable module runs.
     def watched_module(name: str, module: Any) -> bool:
         file = getattr(module, "__file__", None)
         if name == "sys" or not isinstance(module, types.ModuleType):
@@ -245,7 +246,8 @@ def _guard(
         spec = getattr(module, "__spec__", None)
         if spec is not None and getattr(spec, "_initializing", False):
             return False
-        if name == "__main__" or name.split(".")[0] in ("pytest", "_pytest"):
+        if name in ("__main__", "torch.nn.functional") or name.split(".")[0] in (
+                "pytest", "_pytest", "agentos"):
             return True
         if not isinstance(file, str):
             return name in sys.builtin_module_names
