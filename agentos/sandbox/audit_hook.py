@@ -57,6 +57,7 @@ def _guard(
     stdlib = os.path.dirname(os.__file__) + "/"
     own = os.path.abspath(__file__)
     output = os.environ.get("AGENTOS_OUTPUT", "/nonexistent").rstrip("/") + "/"
+    channel = os.path.dirname(os.environ.get("AGENTOS_AUDIT", ":/nonexistent/x").split(":", 1)[1])
     getframe = sys._getframe
     local = threading.local()
     state: dict[str, Any] = {"taint": None, "fork": None, "exiting": False, "snap": None}
@@ -154,8 +155,8 @@ def _guard(
     code_making = {"code.__new__", "marshal.loads", "marshal.load"}
     patching = {"object.__setattr__", "object.__delattr__"}
     watched = (set(changing) | processes | peeking | code_making | patching
-               | {"open", "os.kill", "os.killpg", "signal.pthread_kill", "sys.settrace",
-                  "sys.setprofile", "compile", "exec", "os.fork"})
+               | {"open", "os.listdir", "os.scandir", "os.kill", "os.killpg", "os.fork", "exec",
+                  "signal.pthread_kill", "sys.settrace", "sys.setprofile", "compile"})
 
     def mine(obj: Any) -> bool:
         """An object the editable files own: their classes, functions, instances."""
@@ -179,9 +180,16 @@ def _guard(
             return
         if event not in watched and not event.startswith("ctypes."):
             return
-        if event == "open" or event in changing:
+        if event in ("os.listdir", "os.scandir") and str(args[0]).rstrip("/").endswith("/fd"):
+            site = caller(anywhere)
+            if site:
+                report(site, f"listed the process's open descriptors ({args[0]})")
+        elif event == "open" or event in changing:
             path = args[0]
             if event == "open" and not writing(args[1], args[2]):
+                return
+            if isinstance(path, (str, bytes)) and os.fsdecode(path).startswith(channel):
+                report(caller(anywhere) or "the run", "opened the audit channel for writing")
                 return
             shown = guarded_path(path)
             if shown is None:

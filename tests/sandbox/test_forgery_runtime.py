@@ -85,6 +85,11 @@ FORGERIES = [
      "set json.dumps.__code__"),
     ("kill-itself", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", False,
      "sent signal"),
+    ("claim-a-metric-line-on-the-audit-channel", "import os\nfd = os.open(os.environ["
+     "'AGENTOS_AUDIT'].split(':', 1)[1], os.O_WRONLY)\nline = b'score: 1000.0'\n"
+     "os.write(fd, b'M %d %s\\n' % (os.getpid(), line.hex().encode()))\n"
+     "os.write(1, line + b'\\n')\nraise SystemExit", False,
+     "opened the audit channel for writing"),
     ("start-a-process", "import subprocess, sys\nsubprocess.run([sys.executable, '-c', "
      "'print(\"score: 1000.0\")'])\nraise SystemExit", False, "used subprocess.Popen"),
 ]
