@@ -42,7 +42,8 @@ STREAMS = {"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__", "sys.
 FRAME_ATTRS = {"f_back", "f_locals", "f_globals", "f_builtins", "f_code", "tb_frame",
                "gi_frame", "cr_frame", "ag_frame", "__code__", "__closure__", "__globals__",
                "co_code", "__builtins__"}
-REACH_MODULES = ("_pytest", "__main__", "sitecustomize", "builtins", "gc", "marshal")
+REACH_MODULES = ("_pytest", "__main__", "sitecustomize", "agentos_audit_guard", "builtins", "gc",
+                 "marshal")
 PATCH_ALWAYS = ("builtins", "sys", "os", "io", "json", "math", "atexit", "signal", "_pytest",
                 "pytest", "__main__", "numpy", "torch.nn.functional")
 

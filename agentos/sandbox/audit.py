@@ -1,8 +1,9 @@
 """The orchestrator's side of the read audit: the channel, the hook's site directory, the records.
 
 `open_channel` makes a FIFO and a directory holding the hook (`audit_hook.py` copied as
-`sitecustomize.py`, read-only); the backend binds that directory read-only into the sandbox and puts
-the directory first on `PYTHONPATH` (bind-mounted read-only where the backend has mounts). `collect`
+`sitecustomize.py`, and the forgery guard it imports, `audit_guard.py`, both read-only); the
+backend binds that directory read-only into the sandbox and puts the directory first on
+`PYTHONPATH` (bind-mounted read-only where the backend has mounts). `collect`
 parses what came back into `{snapshot-relative path: git blob id}` and lists every sign that the
 channel was tampered with, each of which the caller must treat as making the run `invalid`. With
 the forgery guard (`GUARD_ENV` in the request's env), `finish` also returns what editable code did
@@ -25,6 +26,7 @@ from agentos.sandbox.base import RunRequest, RunResult
 from agentos.sandbox.supervise import Outcome, looks_oom, to_result
 
 HOOK = Path(__file__).with_name("audit_hook.py")
+GUARD = Path(__file__).with_name("audit_guard.py")
 # A request whose env sets GUARD_ENV (a regex over snapshot-relative paths: the editable files) runs
 # with the forgery guard; METRIC_ENV, the metric's regex, has it check who printed the metric line.
 GUARD_ENV = "AGENTOS_EDITABLE"
@@ -59,8 +61,9 @@ def open_channel(site_dir: Path, *, tree: str, site_path: str | None = None) -> 
     A FIFO on a read-only mount can still be written, but it cannot be replaced or removed there.
     """
     site_dir.mkdir(mode=0o755)
-    shutil.copyfile(HOOK, site_dir / "sitecustomize.py")
-    os.chmod(site_dir / "sitecustomize.py", 0o444)
+    for source, name in ((HOOK, "sitecustomize.py"), (GUARD, "agentos_audit_guard.py")):
+        shutil.copyfile(source, site_dir / name)
+        os.chmod(site_dir / name, 0o444)
     fifo = site_dir / "channel"
     os.mkfifo(fifo, 0o622)
     os.chmod(fifo, 0o622)
