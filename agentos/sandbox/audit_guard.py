@@ -267,15 +267,24 @@ def install(
                           if isinstance(k, str) and callable(v)]
         return found
 
+    skipped: set[str] = set()
+
     def snapshot(first: bool = False) -> None:
         snap = state["snap"]
         if snap is None:
             snap = state["snap"] = {}
+        if len(sys.modules) == state.get("modules"):
+            return  # nothing imported since the last look
+        state["modules"] = len(sys.modules)
         for name, module in list(sys.modules.items()):
+            if name in snap or name in skipped:
+                continue
             if first and name == "__main__":
-                continue  # not yet run: taken when the first editable module runs
-            if name not in snap and watched_module(name, module):
+                state["modules"] = None  # not yet run: taken when the first editable module runs
+            elif watched_module(name, module):
                 snap[name] = bindings(name, module)
+            elif getattr(getattr(module, "__spec__", None), "_initializing", False) is False:
+                skipped.add(name)
 
     def compare() -> None:
         for entries in list((state["snap"] or {}).values()):
