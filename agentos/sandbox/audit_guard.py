@@ -378,6 +378,8 @@ def install(
                        line_buffering=real_out.line_buffering,
                        write_through=real_out.write_through)
         state["stdout"] = real_out  # kept alive: collecting it would close the buffer
+        state["snap"] = {" guard": [(Stdout, k, v, f"the guard's sys.stdout.{k}")
+                                    for k, v in vars(Stdout).items() if callable(v)]}
         sys.stdout = guard
         setattr(sys, "__stdout__", guard)  # noqa: B010 (a final name for mypy)
 

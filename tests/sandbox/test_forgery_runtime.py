@@ -90,6 +90,9 @@ FORGERIES = [
      "os.write(fd, b'M %d %s\\n' % (os.getpid(), line.hex().encode()))\n"
      "os.write(1, line + b'\\n')\nraise SystemExit", False,
      "opened the audit channel for writing"),
+    ("disarm-the-guards-stdout", "import io, os, sys\ntype(sys.stdout).write = "
+     "io.TextIOWrapper.write\nos.write(1, b'score: 1000.0\\n')\nraise SystemExit", False,
+     "replaced the guard's sys.stdout.write"),
     ("start-a-process", "import subprocess, sys\nsubprocess.run([sys.executable, '-c', "
      "'print(\"score: 1000.0\")'])\nraise SystemExit", False, "used subprocess.Popen"),
 ]
