@@ -28,9 +28,11 @@ from agentos.git import (
 )
 from agentos.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox
+from agentos.sandbox.audit import GUARD_ENV, METRIC_ENV
 from agentos.scratch import scratch
 from agentos.state import Status
 from agentos.task import Task
+from agentos.task import _any_glob as editable_regex
 
 LOG_TAIL_CHARS = 2000
 # Snapshots are throwaway: on tmpfs they cost no disk writeback. Used when it has this much room.
@@ -112,6 +114,14 @@ def snapshot_dir(repo: Repo, commit: str) -> Iterator[Path]:
         yield tree
 
 
+def guard_env(task: Task) -> dict[str, str]:
+    """The sandbox environment that turns on the forgery guard for `task`'s editable files."""
+    env = {GUARD_ENV: editable_regex(task.editable).pattern}
+    if task.metric.regex is not None:
+        env[METRIC_ENV] = task.metric.regex
+    return env
+
+
 def _invalid(reason: str, log_tail: str = "") -> Evaluation:
     return Evaluation(metric=None, status="invalid", reason=reason, log_tail=log_tail)
 
@@ -143,7 +153,7 @@ class MetricEvaluator:
                     argv=argv,
                     tree=tree,
                     output=output,
-                    env={"AGENTOS_COMMIT": commit},
+                    env={"AGENTOS_COMMIT": commit, **guard_env(self.task)},
                     limits=Limits(wall_seconds=self.task.metric.timeout),
                     gpu=self.task.gpu,
                     audit=True,
@@ -174,6 +184,10 @@ class MetricEvaluator:
                     + (f" (and {more} more)" if more else "")
                     + f"; exit code {result.exit_code}",
                 )
+            if result.forgeries:  # editable code reached for the result: nothing is read
+                more = len(result.forgeries) - 1
+                return result_of(None, "invalid", f"forgery guard: {result.forgeries[0][:240]}"
+                                 + (f" (and {more} more)" if more else ""))
             if result.timed_out:
                 return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
             if result.oom:

@@ -6,6 +6,9 @@ orchestrator rather than the sandbox. It flags, in changed files only:
   forbidden functions (`eval`, `exec`, `os.system`, ...), and syntax errors: "new" means not in
   the parent (`_delta`: a forbidden use is matched by file and name, so more uses than the parent
   had are new, wherever they sit);
+- new forgery constructs (`_forgery`, finding codes `forgery-<rule>`: exit calls at import,
+  stream replacement, exit and signal hooks, the output's name, reaching into the evaluator or
+  pytest, frame and gc tricks, patches of other modules), unless `forgery_rules = false`;
 - changed paths under `task.protected`, or outside `task.editable`;
 - a diff larger than `max_lines_changed`, or a complexity growth over `max_complexity_delta`.
 Its signals (lines added and removed, complexity and AST size deltas) carry autoresearch's
@@ -22,6 +25,7 @@ from pathlib import Path
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._delta import judge, parent_fingerprints, targets
+from ._forgery import RULES, forgeries
 from ._paths import read_bytes, walk
 from ._sandboxed import MAX_FINDINGS, option_strs
 
@@ -104,9 +108,26 @@ def _policy(ctx: ToolContext) -> tuple[tuple[str, ...], tuple[str, ...]]:
             option_strs(ctx, "forbidden_calls", FORBIDDEN_CALLS))
 
 
+def _evaluator_names(ctx: ToolContext) -> frozenset[str]:
+    """The module names of the evaluator: the metric command's script or `-m` module and the
+    task's protected Python files."""
+    names = set()
+    argv = ctx.task.metric.command
+    for i, arg in enumerate(argv):
+        if arg.endswith(".py"):
+            names.add(Path(arg).stem)
+        elif arg == "-m" and i + 1 < len(argv):
+            names.add(argv[i + 1].split(".")[0])
+    names.update(Path(p).stem for p in ctx.task.protected if p.endswith(".py") and "*" not in p)
+    return frozenset(names)
+
+
 def check(ctx: ToolContext, files: list[str]) -> list[Finding]:
-    """The per-file findings (syntax errors, forbidden uses) of `files` in `ctx.tree`."""
+    """The per-file findings (syntax errors, forbidden uses, forgery constructs) of `files`."""
     imports, calls = _policy(ctx)
+    rules = ctx.options.get("forgery_rules", True) is not False
+    evaluator = _evaluator_names(ctx)
+    output = frozenset(n for n in (ctx.task.metric.json_file,) if n)
     found = []
     for rel in files:
         parsed = _parse(read_bytes(ctx.tree, rel), rel) if rel.endswith(".py") else None
@@ -116,20 +137,27 @@ def check(ctx: ToolContext, files: list[str]) -> list[Finding]:
             found += [Finding(rel, line, f"forbidden-{kind}",
                               f"{kind} of {name} is not allowed by the task policy")
                       for kind, name, line in shape(parsed, imports, calls).uses]
+            if rules:
+                base = Path(rel).name
+                tests = base.startswith("test_") or base.endswith("_test.py")
+                found += [Finding(rel, line, f"forgery-{rule}", f"{what}: {RULES[rule]}")
+                          for rule, line, what in forgeries(
+                              parsed, evaluator=evaluator - {Path(rel).stem},
+                              output_names=output, tests=tests)]
     return found
 
 
 @tool(name=NAME, kind="gate", cost=0.05,
       options=["editable_only", "max_lines_changed", "max_complexity_delta",
-               "forbidden_imports", "forbidden_calls"],
-      description="AST policy on changed files: new forbidden imports/calls, protected paths, "
-      "diff size, complexity delta")
+               "forbidden_imports", "forbidden_calls", "forgery_rules"],
+      description="AST policy on changed files: new forbidden imports/calls and forgery "
+      "constructs, protected paths, diff size, complexity delta")
 def static_gate(ctx: ToolContext) -> ToolResult:
     imports, calls = _policy(ctx)
     files = sorted(set(ctx.changed)) if ctx.changed else targets(ctx)
     found = check(ctx, files)
-    before = parent_fingerprints(ctx, NAME, files, [imports, calls], check, depends="file",
-                                 loose=LOOSE)
+    policy = [imports, calls, sorted(RULES), ctx.options.get("forgery_rules", True)]
+    before = parent_fingerprints(ctx, NAME, files, policy, check, depends="file", loose=LOOSE)
     if before is None:  # the baseline itself: no change to measure, old findings only counted
         return judge(ctx, NAME, found, None, scope=f"in {len(files)} file(s)")
     findings: list[Finding] = []

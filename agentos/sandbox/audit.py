@@ -1,10 +1,13 @@
 """The orchestrator's side of the read audit: the channel, the hook's site directory, the records.
 
 `open_channel` makes a FIFO and a directory holding the hook (`audit_hook.py` copied as
-`sitecustomize.py`, read-only); the backend binds that directory read-only into the sandbox and puts
-the directory first on `PYTHONPATH` (bind-mounted read-only where the backend has mounts). `collect`
+`sitecustomize.py`, and the forgery guard it imports, `audit_guard.py`, both read-only); the
+backend binds that directory read-only into the sandbox and puts the directory first on
+`PYTHONPATH` (bind-mounted read-only where the backend has mounts). `collect`
 parses what came back into `{snapshot-relative path: git blob id}` and lists every sign that the
-channel was tampered with, each of which the caller must treat as making the run `invalid`.
+channel was tampered with, each of which the caller must treat as making the run `invalid`. With
+the forgery guard (`GUARD_ENV` in the request's env), `finish` also returns what editable code did
+to the result as `RunResult.forgeries` (docs/forgery.md).
 """
 
 from __future__ import annotations
@@ -23,8 +26,14 @@ from agentos.sandbox.base import RunRequest, RunResult
 from agentos.sandbox.supervise import Outcome, looks_oom, to_result
 
 HOOK = Path(__file__).with_name("audit_hook.py")
+GUARD = Path(__file__).with_name("audit_guard.py")
+# A request whose env sets GUARD_ENV (a regex over snapshot-relative paths: the editable files) runs
+# with the forgery guard; METRIC_ENV, the metric's regex, has it check who printed the metric line.
+GUARD_ENV = "AGENTOS_EDITABLE"
+METRIC_ENV = "AGENTOS_METRIC_LINE"
 TAMPERED_EXIT = 86
 _RECORD = re.compile(r"(?:S (\d+)|R (\d+) ((?:[0-9a-f]{2})+) ([0-9a-f]{40}))")
+_GUARD = re.compile(r"([AME]) (\d+)(?: ((?:[0-9a-f]{2})*))?")
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,9 @@ def open_channel(site_dir: Path, *, tree: str, site_path: str | None = None) -> 
     A FIFO on a read-only mount can still be written, but it cannot be replaced or removed there.
     """
     site_dir.mkdir(mode=0o755)
-    shutil.copyfile(HOOK, site_dir / "sitecustomize.py")
-    os.chmod(site_dir / "sitecustomize.py", 0o444)
+    for source, name in ((HOOK, "sitecustomize.py"), (GUARD, "agentos_audit_guard.py")):
+        shutil.copyfile(source, site_dir / name)
+        os.chmod(site_dir / name, 0o444)
     fifo = site_dir / "channel"
     os.mkfifo(fifo, 0o622)
     os.chmod(fifo, 0o622)
@@ -81,6 +91,10 @@ class Reads:
     files: Mapping[str, str]
     interpreters: int
     problems: tuple[str, ...]
+    forgeries: tuple[str, ...] = ()
+    metric_lines: frozenset[str] = frozenset()
+    first: int | None = None
+    ended: frozenset[int] = frozenset()
 
 
 def collect(outcome: Outcome, tree: Path, work: Path | None = None) -> Reads:
@@ -96,13 +110,28 @@ def collect(outcome: Outcome, tree: Path, work: Path | None = None) -> Reads:
         problems.append("audit channel overflowed")
     if outcome.returncode == TAMPERED_EXIT:
         problems.append("an audited interpreter found its channel closed or replaced")
+    forgeries: list[str] = []
+    lines: set[str] = set()
+    ended: set[int] = set()
+    first: int | None = None
     for line in outcome.audit.decode("ascii", "replace").splitlines():
+        guard = _GUARD.fullmatch(line)
+        if guard is not None:
+            kind, text = guard.group(1), _text(guard.group(3) or "")
+            if kind == "A" and text not in forgeries:
+                forgeries.append(text)
+            elif kind == "M":
+                lines.add(text)
+            elif kind == "E":
+                ended.add(int(guard.group(2)))
+            continue
         match = _RECORD.fullmatch(line)
         if match is None:
             problems.append(f"malformed audit record {line[:80]!r}")
             continue
         if match.group(1):
             starts += 1
+            first = int(match.group(1)) if first is None else first
             continue
         rel, blob = bytes.fromhex(match.group(3)).decode("utf-8", "surrogateescape"), match.group(4)
         if os.path.isabs(rel) or os.path.normpath(rel) != rel or rel.startswith(".."):
@@ -117,7 +146,36 @@ def collect(outcome: Outcome, tree: Path, work: Path | None = None) -> Reads:
         actual = _snapshot_blob(root, rel)
         if actual != blob:
             problems.append(f"{rel}: the audit reports blob {blob}, the snapshot holds {actual}")
-    return Reads(files=files, interpreters=starts, problems=tuple(problems))
+    return Reads(files=files, interpreters=starts, problems=tuple(problems),
+                 forgeries=tuple(forgeries), metric_lines=frozenset(lines), first=first,
+                 ended=frozenset(ended))
+
+
+def _text(hexed: str) -> str:
+    return bytes.fromhex(hexed).decode("utf-8", "replace")
+
+
+def forgeries(reads: Reads, outcome: Outcome, metric_line: str | None) -> tuple[str, ...]:
+    """What the guard saw editable code do to the result, with the two checks made here: a run
+    that exited 0 must have ended through the first interpreter's orderly exit (no `os._exit`, no
+    signal), and every stdout line matching `metric_line` must have been printed by code outside
+    the editable files through the `sys.stdout` the guard watches."""
+    found = [f"editable code: {text}" for text in reads.forgeries]
+    if outcome.returncode != 0 or outcome.timed_out or reads.first is None:
+        return tuple(found)
+    if reads.first not in reads.ended:
+        found.append("the evaluator's interpreter exited without running its exit handlers "
+                     "(os._exit or a signal): its result is not the evaluator's")
+    if metric_line is not None:
+        stdout = outcome.stdout.decode("utf-8", "replace")
+        for match in re.finditer(metric_line, stdout, flags=re.MULTILINE):
+            start = stdout.rfind("\n", 0, match.start()) + 1
+            end = stdout.find("\n", match.start())
+            line = stdout[start : end if end >= 0 else len(stdout)]
+            if line not in reads.metric_lines:
+                found.append(f"the metric line {line[:120]!r} was not printed by the evaluator's "
+                             "code through sys.stdout")
+    return tuple(found)
 
 
 def _snapshot_blob(root: Path, rel: str) -> str | None:
@@ -156,4 +214,6 @@ def finish(outcome: Outcome, request: RunRequest, *, cgroup_oom: bool = False) -
         problems += ("no audited Python interpreter reported (was it started with -I or -E?)",)
     # with no interpreter reporting, what the command read is unknown (None), not nothing ({})
     files = reads.files if reads.interpreters or reads.files else None
-    return to_result(outcome, oom=oom, reads=files, audit_problems=problems)
+    guarded = GUARD_ENV in request.env
+    forged = forgeries(reads, outcome, request.env.get(METRIC_ENV)) if guarded else ()
+    return to_result(outcome, oom=oom, reads=files, audit_problems=problems, forgeries=forged)

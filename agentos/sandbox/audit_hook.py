@@ -12,7 +12,12 @@ the audit FIFO, before the open returns: `R <pid> <path as hex> <git blob id>`. 
 path. Each interpreter opens the FIFO itself, so children started with `close_fds` report too. When
 the FIFO cannot be opened, or its descriptor no longer is that FIFO (replaced through `dup2`), or a
 record cannot be written, the process exits at once with status 86 instead of reading unrecorded.
+
+With `AGENTOS_EDITABLE`, it also installs the forgery guard (`audit_guard.py`, copied beside it
+as `agentos_audit_guard.py`).
 """
+
+from __future__ import annotations
 
 import os
 import sys
@@ -86,6 +91,12 @@ def _install() -> None:
     pid_now = [pid]
     emit(f"S {pid}\n")
     sys.addaudithook(hook)
+    editable = os.environ.get("AGENTOS_EDITABLE")
+    if editable:  # the forgery guard, copied beside this file (audit_guard.py)
+        from agentos_audit_guard import install  # type: ignore[import-not-found]
+
+        install(emit, root, editable, os.environ.get("AGENTOS_METRIC_LINE"))
+
 
 
 _install()

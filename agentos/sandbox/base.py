@@ -74,6 +74,8 @@ class RunResult:
     interpreter reported; `None` otherwise (unknown, not empty: a command that is not Python).
     `audit_problems` lists signs that the audit channel was tampered with or overflowed, or that
     no audited interpreter reported; any entry means `reads` cannot be trusted (treat as `invalid`).
+    `forgeries` lists what the forgery guard (docs/forgery.md) saw the editable code do to the
+    result, when the request's env asked for it; any entry makes the result `invalid`.
     """
 
     exit_code: int | None
@@ -85,6 +87,7 @@ class RunResult:
     truncated: bool = False
     reads: Mapping[str, str] | None = None
     audit_problems: tuple[str, ...] = ()
+    forgeries: tuple[str, ...] = ()
 
 
 class Sandbox(abc.ABC):

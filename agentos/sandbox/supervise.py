@@ -335,6 +335,7 @@ def to_result(
     oom: bool,
     reads: Mapping[str, str] | None = None,
     audit_problems: tuple[str, ...] = (),
+    forgeries: tuple[str, ...] = (),
 ) -> RunResult:
     """The contract's result: exactly one of exited, timed out, or killed for memory."""
     return RunResult(
@@ -347,4 +348,5 @@ def to_result(
         truncated=outcome.truncated,
         reads=reads,
         audit_problems=audit_problems,
+        forgeries=forgeries,
     )

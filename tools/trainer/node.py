@@ -4,8 +4,9 @@ A task names it under `[tools] signals = ["trainer"]` with options in `[tools.tr
 `model` (default `model.py`), `profile` (`cpu` or `gpu`), `budget`, `eval_bytes`. It runs the
 trusted harness in the task's sandbox on the read-only candidate snapshot and returns `val_bpb`,
 `tokens_per_s`, `mfu_percent`, `peak_memory_mb`, `steps` and `params` as signals, read from the
-report the harness wrote (never from the model's stdout). A run that diverged or leaked is `fail`.
-Importing this module does not import torch.
+report the harness wrote (never from the model's stdout). A run that diverged or leaked is `fail`,
+and so is one in which the forgery guard saw the model file reach for the report (docs/forgery.md,
+"The trainer"). Importing this module does not import torch.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import json
 import sys
 
+from agentos.measure import guard_env
 from agentos.sandbox import Limits, RunRequest
+from agentos.sandbox.audit import GUARD_ENV
 from agentos.scratch import scratch
 from agentos.tool import ToolContext, ToolResult, tool
 
@@ -46,8 +49,11 @@ def trainer(ctx: ToolContext) -> ToolResult:
     with scratch("trainer") as output:
         result = ctx.sandbox.run(RunRequest(
             argv=argv, tree=ctx.tree, output=output, limits=Limits(wall_seconds=limit),
-            gpu=ctx.task.gpu,
+            gpu=ctx.task.gpu, audit=True, env={GUARD_ENV: guard_env(ctx.task)[GUARD_ENV]},
         ))
+        if result.forgeries or result.audit_problems:  # the model file reached for the report
+            why = (result.forgeries or result.audit_problems)[0][:240]
+            return ToolResult(NAME, "fail", detail=f"forgery guard: {why}")
         report_path = output / REPORT_FILE
         if result.timed_out or result.oom or result.exit_code != 0 or not report_path.is_file():
             why = ("timed out" if result.timed_out else "killed for memory" if result.oom
