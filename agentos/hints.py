@@ -53,7 +53,7 @@ _RANGES = (
     re.compile(rf"{_N}{_SEP}({_NUM}){_END}"),
 )
 _LOW = re.compile(rf"(?:\bmin(?:imum)?\b\s*[:=]?|\bat least\b|>=?|≥)\s*({_NUM}){_END}")
-_HIGH = re.compile(rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bat most\b|<=?|≤)\s*({_NUM}){_END}")
+_HIGH = re.compile(rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤)\s*({_NUM}){_END}")
 _SIGN = re.compile(r"\b(non-?negative|positive)\b")
 _LOG = re.compile(r"\blog(?:arithmic)?\b|\blog[-_ ]?(?:scale|uniform)\b|\blogscale\b")
 _LINEAR = re.compile(r"\blinear\b")
@@ -63,6 +63,7 @@ _CHOICE_WORDS = re.compile(
     r"\s*[:=]?\s*"
 )
 _BARE_LIST = re.compile(r"""^\s*[\[{(]?\s*["']?[\w.+-]+["']?(?:\s*\|\s*["']?[\w.+-]+["']?)+""")
+_SLASH_LIST = re.compile(r"""^\s*[\w.+-]+(?:\s*/\s*[\w.+-]+)+\s*$""")
 _LOOKS_LIKE_HINT = re.compile(r"\b(range|between|choices|one of|bounds)\b")
 _CUT = re.compile(r";|\s--?\s|\(|#|\.\s|\.$|:\s")
 _ITEM = re.compile(r"""^["'`]?([\w.+-]+)["'`]?$""")
@@ -80,6 +81,10 @@ def read_hint(comment: str, value: object) -> Hint:
     low_text = text.lower()
     fixed = bool(_FIXED.search(low_text))
     choices, problem = _choices(text)
+    if not choices and isinstance(value, str) and _SLASH_LIST.match(text):
+        # `debug/info/warning`: a list only when the value is one of them (not `requests/s`)
+        items = tuple(x.strip() for x in text.split("/"))
+        choices = items if value in items else ()
     low = high = None
     read: list[str] = []
     if choices:
