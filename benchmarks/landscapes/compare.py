@@ -22,8 +22,8 @@ import argparse
 import functools
 import statistics
 import time
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from agentos.strategies import strategy_names
