@@ -216,7 +216,8 @@ def noise_rows(
 ) -> list[str]:
     """On the noisy problems, per method: false keeps beside false discards (candidates truly
     better than the best, and by more than one noise sd, that were discarded), the share of the
-    budget spent re-measuring, and how many distinct settings were measured per run."""
+    budget spent re-measuring, and how many distinct settings were measured per run (`–` for
+    random search and TPE, which keep nothing and re-measure nothing)."""
     noisy = [n for n in problems if "noisy" in PROBLEMS[n].tags]
     if not noisy:
         return []
@@ -235,7 +236,9 @@ def noise_rows(
         "distinct settings": lambda rs: f"{statistics.fmean(r.distinct for r in rs):.1f}",
     }
     for name, cell in rows.items():
-        lines.append(f"| {name} | " + " | ".join(cell(runs[m]) for m in ms) + " |")
+        blank = ("random", "tpe") if name != "false keeps" else ()
+        cells = ("–" if m in blank else cell(runs[m]) for m in ms)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agentos.providers.base import ProposeRequest
+from agentos.providers.base import NothingToPropose, ProposeRequest
 from agentos.providers.heuristic import HeuristicProvider, Mode
 from agentos.settings import Value, find_all
 from agentos.state import HistoryItem
@@ -108,7 +108,11 @@ def run_agentos(
             seed=seed * 1_000_003 + experiment * 101,  # as the loop's propose node seeds it
             step=choice.step,
         )
-        proposal = provider.propose(request)
+        try:
+            proposal = provider.propose(request)
+        except NothingToPropose:  # the loop ends the run here; its best stays the answer
+            result.trace.extend([best_true] * (budget - ev.count))
+            break
         text = proposal.components[problem.path]
         commit = _commit(text)
         texts[commit] = text
