@@ -291,3 +291,15 @@ def test_the_study_cache_is_pure_a_cold_start_repeats_every_proposal() -> None:
         heuristic_tpe._CACHE.entries.clear()
         cold.append(get_provider("heuristic", req.task).propose(req).description)
     assert cold == described
+
+
+def test_settings_without_bounds_are_tuned_beside_the_tpe_space() -> None:
+    """A plain file has settings that no comment bounds; TPE searches the bounded ones and a
+    share of the proposals moves the others, keeping the `| tpe` configuration for TPE."""
+    files = {"settings.py": "LR = 0.01  # between 1e-4 and 1\nCLIP = 1.0  # max norm\n"}
+    provider = get_provider("heuristic", make_task(budget=Budget(experiments=30)))
+    descriptions = [provider.propose(request(e, files=files)).description for e in range(1, 31)]
+    assert all(" | tpe LR=" in d for d in descriptions)
+    moved_clip = [d for d in descriptions if d.startswith("CLIP ")]
+    assert 3 <= len(moved_clip) <= 15
+    assert all(d.split(" | tpe ")[1] == "LR=0.01" for d in moved_clip)

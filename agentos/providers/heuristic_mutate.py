@@ -134,10 +134,11 @@ def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float
     return [1.0 + kept.count(f"{s.name} ") for s in settings]
 
 
-def propose_settings(request: ProposeRequest) -> Proposal:
-    """The heuristic proposal for one request (deterministic in the request)."""
+def propose_settings(request: ProposeRequest, only: frozenset[str] | None = None) -> Proposal:
+    """The heuristic proposal for one request (deterministic in the request); with `only`, a
+    change of those settings alone."""
     found = find_all(request.files)
-    mutable = [s for s in found if s.mutable]
+    mutable = [s for s in found if s.mutable and (only is None or s.name in only)]
     if not mutable:
         raise NothingToPropose(
             f"no tunable settings found in the editable files {_listed(request.files)} (the "
