@@ -5,16 +5,17 @@ literal in the file: a module-level constant in Python (found by AST), or a scal
 JSON. Changing a setting rewrites only that span, so formatting, comments and the order of
 everything else survive byte for byte.
 
-An optional hint in a trailing comment (Python and TOML; JSON has no comments) bounds the search:
+A hint bounds the search: a trailing comment, else the comment lines right above the setting or a
+docstring right below it (Python), or a `Literal[...]` annotation (Python). `agentos.hints` reads
+agentos' own syntax and the forms people write:
 
-    LR = 0.01          # range: 1e-5..1e-1 log
-    DEPTH = 4          # range: 1..12
-    OPTIMIZER = "adam" # choices: adam|sgd|adamw
+    LR = 0.01          # range: 1e-5..1e-1 log      (or: between 1e-5 and 0.1)
+    DEPTH = 4          # int, range 1..12           (or: 1-12 layers, min 1, max 12)
+    OPTIMIZER = "adam" # choices: adam|sgd|adamw    (or: one of: adam, sgd, adamw)
     SEED = 1234        # fixed
 
-`range: LO..HI` bounds a number (`log` searches it on a log scale), `choices: a|b|c` lists the
-values a setting may take (the only way a string is ever changed), `fixed` keeps the setting out of
-the search. Hints combine: `# range: 8..512 log`.
+A comment that looks like a hint but cannot be read is no hint; `hint_warnings` lists it, and
+`describe` says what was understood about every setting and where it came from.
 """
 
 from __future__ import annotations
@@ -25,23 +26,27 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from agentos.hints import (
+    Hint,
+    comment_above,
+    docstring_of,
+    first_hint,
+    literal_choices,
+    parse_hint,
+    unit_by_name,
+)
+
+__all__ = [
+    "Hint", "Setting", "apply", "describe", "find_all", "find_settings", "guessed_unit",
+    "hint_warnings", "parse_hint", "render", "short", "values",
+]  # fmt: skip
 
 Kind = Literal["int", "float", "bool", "str"]
 Value = int | float | bool | str
 Format = Literal["python", "toml", "json"]
-
-
-@dataclass(frozen=True)
-class Hint:
-    """What a trailing comment says about a setting's search space."""
-
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    choices: tuple[str, ...] = ()
-    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class Setting:
     start: int
     end: int
     format: Format
-    hint: Hint = Hint()
+    hint: Hint = field(default_factory=Hint)
     quote: str = '"'
 
     @property
@@ -66,29 +71,6 @@ class Setting:
         if self.kind == "str":
             return len(self.hint.choices) > 1
         return True
-
-
-_RANGE = re.compile(r"range:\s*([-+0-9.eE_]+?)\s*\.\.\s*([-+0-9.eE_]+)(\s+log)?")
-_CHOICES = re.compile(r"choices:\s*([^\s#]+)")
-_FIXED = re.compile(r"(?<![\w-])fixed(?![\w-])")
-
-
-def parse_hint(comment: str) -> Hint:
-    """Read `range:`, `choices:`, `log` and `fixed` from a comment's text (after the `#`)."""
-    low = high = None
-    log = False
-    m = _RANGE.search(comment)
-    if m:
-        try:
-            low, high = float(m.group(1)), float(m.group(2))
-        except ValueError:
-            low = high = None
-        if low is not None and high is not None and low > high:
-            low, high = high, low
-        log = bool(m.group(3)) and low is not None and low > 0
-    c = _CHOICES.search(comment)
-    choices = tuple(x for x in c.group(1).split("|") if x) if c else ()
-    return Hint(low, high, log, choices, bool(_FIXED.search(comment)))
 
 
 def _kind(value: object) -> Kind | None:
@@ -172,6 +154,40 @@ def values(files: Mapping[str, str]) -> dict[str, Value]:
     return {(s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}"): s.value for s in found}
 
 
+def hint_warnings(files: Mapping[str, str]) -> list[str]:
+    """One line per setting whose comment looks like a hint but could not be read, naming the
+    file, the line, the setting and the fix (`path:line NAME: problem`). Such a setting is
+    searched as if it had no hint; the user should see this before a run."""
+    out: list[str] = []
+    for s in find_all(files):
+        if s.hint.problem:
+            line = files[s.path].count("\n", 0, s.start) + 1
+            out.append(f"{s.path}:{line} {s.name}: {s.hint.problem}")
+    return out
+
+
+def guessed_unit(setting: Setting) -> bool:
+    """Whether a float without bounds is kept in [0, 1) because its name reads as a probability."""
+    return setting.kind == "float" and unit_by_name(setting.name, setting.value, setting.hint)
+
+
+def describe(setting: Setting) -> str:
+    """What the search knows about one setting and where it came from, in one line."""
+    h = setting.hint
+    if not setting.mutable:
+        why = "fixed" if h.fixed else "a string without choices"
+        return f"{setting.name} = {short(setting.value)}: not searched ({why})"
+    if setting.kind == "bool":
+        return f"{setting.name} = {short(setting.value)}: true|false"
+    if h.read:
+        return f"{setting.name} = {short(setting.value)}: {h.read} (from the {h.source})"
+    if guessed_unit(setting):
+        return f"{setting.name} = {short(setting.value)}: 0..1 guessed from the name (no hint)"
+    small = setting.kind == "float" and abs(float(setting.value)) <= 0.01
+    scale = "log steps" if small else "steps"
+    return f"{setting.name} = {short(setting.value)}: no hint, {scale} from its value"
+
+
 # --- Python ------------------------------------------------------------------------------------
 
 
@@ -198,7 +214,7 @@ def _python(path: str, text: str) -> list[Setting]:
 
     out: list[Setting] = []
     rebound = _rebound(tree)
-    for node in tree.body:
+    for index, node in enumerate(tree.body):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, expr = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -230,7 +246,14 @@ def _python(path: str, text: str) -> list[Setting]:
             continue  # 0x0F00, 0o755, 0b101: a mask, a mode or a code, not a quantity
         rest = lines[expr.end_lineno - 1][end - starts[expr.end_lineno - 1] :]
         hash_at = rest.find("#")
-        hint = parse_hint(rest[hash_at + 1 :]) if hash_at >= 0 else Hint()
+        after = tree.body[index + 1] if index + 1 < len(tree.body) else None
+        hint = first_hint(
+            value,
+            ("comment", rest[hash_at + 1 :] if hash_at >= 0 else ""),
+            ("annotation", literal_choices(node)),
+            ("comment above", comment_above(lines, node.lineno)),
+            ("docstring", docstring_of(after)),
+        )
         quote = "'" if text[start:end].endswith("'") else '"'
         out.append(
             Setting(path, target.id, kind, value, start, end, "python", hint, quote)  # type: ignore[arg-type]
@@ -302,7 +325,8 @@ def _toml(path: str, text: str) -> list[Setting]:
     table: list[str] = []
     in_multiline = False
     pos = 0
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    for lineno, line in enumerate(lines, start=1):
         body = line.rstrip("\r\n")
         if body.count('"""') % 2 or body.count("'''") % 2:
             in_multiline = not in_multiline
@@ -326,7 +350,11 @@ def _toml(path: str, text: str) -> list[Setting]:
                             pos + m.start("val"),
                             pos + m.end("val"),
                             "toml",
-                            parse_hint(comment[1:]),
+                            first_hint(
+                                found,
+                                ("comment", comment[1:]),
+                                ("comment above", comment_above(lines, lineno)),
+                            ),
                         )
                     )
         pos += len(line)

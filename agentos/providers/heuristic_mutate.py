@@ -1,10 +1,10 @@
 """Typed mutation of the settings in the editable files, and the hybrid mode's local move.
 
-Log-scale steps for learning-rate-like or `log`-hinted floats, powers of two kept powers of two,
-ints kept ints, bools flipped, strings only among hinted `choices`. The same request always gives
-the same proposal (the random stream is seeded by the task seed and the experiment number), and a
-change already tried from the same parent (in either mode, within the history the request shows:
-the task's credit horizon) is never proposed again.
+Log-scale steps for `log`-hinted numbers and small floats, powers of two moved mostly by factors
+of two, ints kept ints, bools flipped, strings only among hinted `choices`. The same request always
+gives the same proposal (the random stream is seeded by the task seed and the experiment number),
+and a change already tried from the same parent (in either mode, within the history the request
+shows: the task's credit horizon) is never proposed again.
 
 With nothing to change (no tunable setting in the editable files, none that can take another value,
 or every change drawn from the parent tried already) it raises `NothingToPropose`: the run ends
@@ -15,23 +15,13 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
-from agentos.settings import Setting, Value, apply, find_all, short
+from agentos.settings import Setting, Value, apply, find_all, guessed_unit, short
 from agentos.state import HistoryItem
 
-_LOG_NAME = re.compile(
-    r"(^|[_.])(lr|learning_rate|eta|wd|weight_decay|eps|epsilon|tol|tolerance|lambda|lam|reg|l1|l2"
-    r"|alpha|c|gamma|scale|std|init_std)($|[_.])",
-    re.IGNORECASE,
-)
-_UNIT_NAME = re.compile(
-    r"(^|[_.])(dropout|momentum|beta\d?|prob|p|ratio|frac|fraction|keep_prob|smoothing|ema)($|[_.])",
-    re.IGNORECASE,
-)
 _ATTEMPTS = 24
 
 
@@ -71,26 +61,33 @@ def mutate(setting: Setting, rng: random.Random, step: float = 1.0) -> Value:
         return v
     assert isinstance(v, int | float) and not isinstance(v, bool)
     lo, hi = h.low, h.high
+    unit = guessed_unit(setting)
     for _ in range(_ATTEMPTS):
-        new = _numeric(setting.name, setting.kind == "int", float(v), lo, hi, h.log, rng, step)
+        new = _numeric(setting.kind == "int", float(v), lo, hi, h.log, unit, rng, step)
         if new != v:
             return new
     return v
 
 
 def _numeric(
-    name: str,
     is_int: bool,
     v: float,
     lo: float | None,
     hi: float | None,
     log: bool,
+    unit: bool,
     rng: random.Random,
     step: float,
 ) -> int | float:
+    """One move of a number. The scale comes from the hint (bounds, `log`) and the value, never
+    the name: an unbounded float moves multiplicatively, in wide log steps when it is small
+    (<= 0.01, a rate or a tolerance); `unit` (a probability-like float, `guessed_unit`) reflects
+    in [0, 1). A power of two moves by factors of two three times in four, otherwise as any int,
+    so values between powers stay reachable; an unbounded int never changes sign, but 1 reaches 0.
+    """
     bounded = lo is not None and hi is not None
     pow2_bounds = all(b is None or b <= 1 or is_pow2(int(b)) for b in (lo, hi))
-    if is_int and is_pow2(int(v)) and pow2_bounds:
+    if is_int and is_pow2(int(v)) and pow2_bounds and rng.random() < 0.75:
         e = int(math.log2(v)) + rng.choice((-1, 1)) * (1 + int(rng.random() < 0.2 * step))
         e = max(e, 0)
         if hi is not None:
@@ -98,29 +95,26 @@ def _numeric(
         if lo is not None:
             e = max(e, math.ceil(math.log2(max(lo, 1))))
         return int(2**e)
-    use_log = log or (not is_int and v > 0 and bool(_LOG_NAME.search(name)))
-    if use_log and v > 0:
-        if bounded and lo is not None and hi is not None and lo > 0:
-            sigma = 0.2 * math.log(hi / lo) * step
-            x = math.exp(_reflect(math.log(v) + rng.gauss(0, sigma), math.log(lo), math.log(hi)))
-        else:
-            x = v * math.exp(rng.gauss(0, 0.8 * step))
+    if log and v > 0 and bounded and lo is not None and hi is not None and lo > 0:
+        sigma = 0.2 * math.log(hi / lo) * step
+        x = math.exp(_reflect(math.log(v) + rng.gauss(0, sigma), math.log(lo), math.log(hi)))
     elif bounded and lo is not None and hi is not None:
         x = _reflect(v + rng.gauss(0, 0.15 * (hi - lo) * step), lo, hi)
-    elif not is_int and 0 <= v <= 1 and _UNIT_NAME.search(name):
+    elif unit:
         x = _reflect(v + rng.gauss(0, 0.1 * step), 0.0, 0.999)
     elif v != 0:
-        x = v * math.exp(rng.gauss(0, 0.3 * step))
+        wide = log or (not is_int and abs(v) <= 0.01)
+        x = v * math.exp(rng.gauss(0, (0.8 if wide else 0.3) * step))
     else:
         x = rng.gauss(0, 0.1 * step) if not is_int else rng.choice((1, -1))
     if is_int:
         n = round(x)
         if n == int(v):
             n = int(v) + (1 if x >= v else -1)
-        if not bounded and v >= 1:
-            n = max(n, 1)
-        elif not bounded and v >= 0:
+        if not bounded and v >= 0:
             n = max(n, 0)
+        elif not bounded:
+            n = min(n, 0)
         if lo is not None:
             n = max(n, math.ceil(lo))
         if hi is not None:
@@ -140,10 +134,11 @@ def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float
     return [1.0 + kept.count(f"{s.name} ") for s in settings]
 
 
-def propose_settings(request: ProposeRequest) -> Proposal:
-    """The heuristic proposal for one request (deterministic in the request)."""
+def propose_settings(request: ProposeRequest, only: frozenset[str] | None = None) -> Proposal:
+    """The heuristic proposal for one request (deterministic in the request); with `only`, a
+    change of those settings alone."""
     found = find_all(request.files)
-    mutable = [s for s in found if s.mutable]
+    mutable = [s for s in found if s.mutable and (only is None or s.name in only)]
     if not mutable:
         raise NothingToPropose(
             f"no tunable settings found in the editable files {_listed(request.files)} (the "

@@ -10,8 +10,10 @@ finds the right basin but wanders inside it, a step-adapting local search conver
 Every description ends with the full hinted configuration (`| tpe NAME=VALUE ...`), local moves
 included, so the study is rebuilt from the history alone: nothing lives outside the checkpointed
 state, and the same request gives the same proposal. It learns from every measured trial of the
-run (`ProposeRequest.trials`), not only the credit-horizon window an LLM prompt shows. Without
-hinted settings both modes fall back to typed mutation.
+run (`ProposeRequest.trials`), not only the credit-horizon window an LLM prompt shows. Settings
+without both bounds are outside TPE's space: a share of the proposals (half their share of the
+tunable settings) changes one of them by typed mutation instead, with the `| tpe` configuration
+unchanged. Without hinted settings both modes fall back to typed mutation.
 
 Rebuilding the study on every call costs time that grows with the run, so the study's storage is
 kept in a small in-process cache (`_StudyCache`) that adds only the trials it has not seen. The
@@ -25,11 +27,11 @@ import math
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentos.providers.base import Proposal, ProposeRequest
+from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.providers.heuristic_mutate import (
     LOCAL,
     is_pow2,
@@ -105,7 +107,7 @@ def encode(kind: str, text: str) -> Any:
     return int(text) if kind == "int" else float(text)
 
 
-def config(dims: Dims, files: dict[str, str]) -> str:
+def config(dims: Dims, files: Mapping[str, str]) -> str:
     """The hinted settings' values in `files`, as the `| tpe` suffix lists them."""
     now = {st.name: st.value for st in find_all(files) if st.name in dims}
     return " ".join(f"{n}={short(now[n])}" for n in dims if n in now)
@@ -145,6 +147,21 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
 
     def fresh(params: Params) -> bool:
         return _key(params) not in seen and params != current
+
+    # settings no hint bounds are outside TPE's space; a share of the proposals (their share of
+    # the settings, halved) moves one of them by typed mutation, so none is left as it was
+    mutable = [st.name for st in find_all(request.files) if st.mutable]
+    others = frozenset(mutable) - set(dims)
+    if others and rng.random() < 0.5 * len(others) / len(mutable):
+        try:
+            moved = propose_settings(request, only=others)
+        except NothingToPropose:
+            pass  # every change of them was tried from this parent: TPE proposes instead
+        else:
+            return Proposal(
+                f"{moved.description}{TAG}{config(dims, moved.components)}",
+                components=moved.components,
+            )
 
     if hybrid and len(trials) >= STARTUP and rng.random() < local_share(request):
         sigma = local_step(request.trials or request.history)

@@ -22,25 +22,39 @@ import argparse
 import functools
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from agentos.settings import values
 from agentos.strategies import strategy_names
-from benchmarks.landscapes.fast import PATH, Result, run_agentos, run_random, run_tpe
-from benchmarks.landscapes.problems import PROBLEMS
+from benchmarks.landscapes.fast import Result, run_agentos, run_random, run_tpe
+from benchmarks.landscapes.problems import PROBLEMS, Problem
 
 HERE = Path(__file__).parent
 RESULTS = HERE.parent / "RESULTS.md"
 
 
 def methods() -> list[str]:
-    return ["random", "keep-revert", "tpe", *strategy_names(), "greedy+mutate", "greedy+tpe"]
+    return [
+        "random", "keep-revert", "tpe", *strategy_names(), "greedy+mutate", "greedy+tpe",
+        f"keep-revert{PLAIN}", f"greedy{PLAIN}",
+    ]  # fmt: skip
+
+
+PLAIN = "@plain"  # a method's suffix: run on the settings as people write them
 
 
 def run(job: tuple[str, str, int, int]) -> Result:
     method, problem_name, seed, budget = job
     p = PROBLEMS[problem_name]
+    if method.endswith(PLAIN):
+        p = p.as_written()
+    result = _run(method.removesuffix(PLAIN), p, seed, budget)
+    result.method = method
+    return result
+
+
+def _run(method: str, p: Problem, seed: int, budget: int) -> Result:
     if method == "random":
         return run_random(p, seed, budget)
     if method == "tpe":
@@ -63,7 +77,7 @@ def regret(result: Result, value: float) -> float:
 def _baseline_loss(problem: str) -> float:
     """The true loss of a problem's starting settings (the plot asks for it per point)."""
     p = PROBLEMS[problem]
-    return p.loss(values({PATH: p.settings}))
+    return p.loss(p.values(p.settings))
 
 
 def main() -> None:
@@ -95,9 +109,10 @@ def main() -> None:
         table.setdefault((r.problem, r.method), []).append(r)
     sums = {key: summary(rs) for key, rs in table.items()}
     if args.dry or args.problems or args.methods or args.first_seed:
-        print("\n".join(render_subset(sums, problems, ms)) + f"\n({elapsed:.0f} s)")
+        lines = render_subset(sums, problems, ms) + noise_rows(table, problems, ms)
+        print("\n".join(lines) + f"\n({elapsed:.0f} s)")
         return
-    lines = render(sums, args, elapsed)
+    lines = render(sums, args, elapsed, table)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")  # every line from this run
     plot(table, args.budget)
     print("\n".join(lines))
@@ -196,7 +211,43 @@ def summary(rs: list[Result]) -> tuple[float, float, int]:
     return mean_regret, success, sum(r.false_keeps for r in rs)
 
 
-def render(sums: Summaries, args: argparse.Namespace, elapsed: float) -> list[str]:
+def noise_rows(
+    table: dict[tuple[str, str], list[Result]], problems: list[str], ms: list[str]
+) -> list[str]:
+    """On the noisy problems, per method: false keeps beside false discards (candidates truly
+    better than the best, and by more than one noise sd, that were discarded), the share of the
+    budget spent re-measuring, and how many distinct settings were measured per run (`–` for
+    random search and TPE, which keep nothing and re-measure nothing)."""
+    noisy = [n for n in problems if "noisy" in PROBLEMS[n].tags]
+    if not noisy:
+        return []
+    lines = ["", "On the noisy problems, measured against the noiseless truth (sums over runs;"]
+    lines += ["re-measure share and distinct settings per run):", ""]
+    lines += ["| figure | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
+    runs = {m: [r for n in noisy for r in table[(n, m)]] for m in ms}
+    rows: dict[str, Callable[[list[Result]], str]] = {
+        "false keeps": lambda rs: str(sum(r.false_keeps for r in rs)),
+        "false discards": lambda rs: str(sum(r.false_discards for r in rs)),
+        "false discards > 1 sd": lambda rs: str(sum(r.false_discards_sd for r in rs)),
+        "runs with nothing kept": lambda rs: f"{sum(r.keeps == 0 for r in rs)} of {len(rs)}",
+        "budget spent re-measuring": lambda rs: (
+            f"{sum(r.remeasures for r in rs) / max(1, sum(len(r.trace) for r in rs)):.0%}"
+        ),
+        "distinct settings": lambda rs: f"{statistics.fmean(r.distinct for r in rs):.1f}",
+    }
+    for name, cell in rows.items():
+        blank = ("random", "tpe") if name != "false keeps" else ()
+        cells = ("–" if m in blank else cell(runs[m]) for m in ms)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render(
+    sums: Summaries,
+    args: argparse.Namespace,
+    elapsed: float,
+    table: dict[tuple[str, str], list[Result]],
+) -> list[str]:
     ms = methods()
     lines = [
         "# Search strategies on landscapes with known optima",
@@ -216,6 +267,7 @@ def render(sums: Summaries, args: argparse.Namespace, elapsed: float) -> list[st
             cells.append(f"{reg:.3f} / {succ:.0%} / {fk}")
         lines.append(f"| {name} | {', '.join(p.tags)} | " + " | ".join(cells) + " |")
     lines += figure_rows(sums, list(PROBLEMS), ms) + target_rows(sums, list(PROBLEMS), ms)
+    lines += noise_rows(table, list(PROBLEMS), ms)
     lines += ["", "How the default was chosen, and checks on other seeds: docs/search.md."]
     lines += ["", "![convergence](landscapes/convergence.png)"]
     return lines

@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agentos.providers.base import ProposeRequest
+from agentos.providers.base import NothingToPropose, ProposeRequest
 from agentos.providers.heuristic import HeuristicProvider, Mode
-from agentos.settings import Value, find_all, values
+from agentos.settings import Value, find_all
 from agentos.state import HistoryItem
 from agentos.strategies import get_strategy
 from agentos.task import Budget, MetricSpec, Task
 from benchmarks.landscapes.problems import Problem
 
-PATH = "settings.py"
 NOISE_RERUNS = 3  # baseline re-runs on every problem, noiseless ones included (the default)
 
 
@@ -37,6 +36,10 @@ class Result:
     trace: list[float] = field(default_factory=list)
     false_keeps: int = 0
     keeps: int = 0
+    false_discards: int = 0  # discarded, though truly better than the best
+    false_discards_sd: int = 0  # ... by more than one noise standard deviation
+    remeasures: int = 0  # evaluations spent re-measuring candidates and the best
+    distinct: int = 0  # distinct settings measured
     log: list[tuple[str, str]] = field(default_factory=list)  # (description, status) per experiment
 
     @property
@@ -49,7 +52,7 @@ def make_task(problem: Problem, strategy: str, seed: int, budget: int = 20) -> T
     and re-measures, as `[budget] experiments` does (the baseline's runs are not in it)."""
     return Task(
         root=Path("/landscape"), path=Path("/landscape/agentos.toml"), name=problem.name,
-        editable=(PATH,), protected=("evaluate.py",),
+        editable=(problem.path,), protected=("evaluate.py",),
         metric=MetricSpec(("python", "evaluate.py"), "min", regex=r"loss: (\S+)"),
         budget=Budget(experiments=budget),
     )
@@ -64,7 +67,7 @@ class Evaluator:
         self.count = 0
 
     def true(self, text: str) -> float:
-        return self.problem.loss(values({PATH: text}))
+        return self.problem.loss(self.problem.values(text))
 
     def measure(self, text: str) -> float:
         self.count += 1
@@ -101,17 +104,21 @@ def run_agentos(
         choice = strategy.choose(state, experiment)
         request = ProposeRequest(
             task=task, experiment=experiment, parent=choice.parent,
-            files={PATH: texts[choice.parent]}, history=history[-horizon:],
+            files={problem.path: texts[choice.parent]}, history=history[-horizon:],
             seed=seed * 1_000_003 + experiment * 101,  # as the loop's propose node seeds it
             step=choice.step,
         )
-        proposal = provider.propose(request)
-        text = proposal.components[PATH]
+        try:
+            proposal = provider.propose(request)
+        except NothingToPropose:  # the loop ends the run here; its best stays the answer
+            result.trace.extend([best_true] * (budget - ev.count))
+            break
+        text = proposal.components[problem.path]
         commit = _commit(text)
         texts[commit] = text
         before = ev.count
         scores = [-ev.measure(text)]
-        parts = problem.parts(values({PATH: text})) if problem.parts else None
+        parts = problem.parts(problem.values(text)) if problem.parts else None
         decision = strategy.decide(state, experiment, commit, scores, details=parts,
                                    descriptor=proposal.description)
         paired: list[float] = []
@@ -127,12 +134,16 @@ def run_agentos(
         else:
             state = decision.state
             status = decision.verdict
+        true = ev.true(text)
+        result.remeasures += ev.count - before - 1
         if status == "keep":
             result.keeps += 1
-            true = ev.true(text)
             if true > best_true + 1e-12:
                 result.false_keeps += 1
             best_true = true
+        elif true < best_true - 1e-12:
+            result.false_discards += 1
+            result.false_discards_sd += true < best_true - problem.noise
         result.trace.extend([best_true] * (ev.count - before))
         result.log.append((proposal.description, status))
         history.append(HistoryItem(
@@ -140,13 +151,14 @@ def run_agentos(
             metric=-scores[0], description=proposal.description, reason=decision.reason,
         ))
     result.trace = result.trace[:budget]
+    result.distinct = len(texts)
     return result
 
 
 def space(problem: Problem) -> dict[str, tuple[str, Any]]:
     """The search space the hints describe, for random search and Optuna."""
     out: dict[str, tuple[str, Any]] = {}
-    for s in find_all({PATH: problem.settings}):
+    for s in find_all({problem.path: problem.settings}):
         h = s.hint
         if h.choices:
             out[s.name] = ("cat", h.choices)
@@ -162,14 +174,14 @@ def space(problem: Problem) -> dict[str, tuple[str, Any]]:
 def _text(problem: Problem, params: dict[str, Any]) -> str:
     from agentos.settings import apply
 
-    found = find_all({PATH: problem.settings})
+    found = find_all({problem.path: problem.settings})
     changes: list[tuple[Any, Value]] = []
     for s in found:
         v = params[s.name]
         if s.kind == "bool":
             v = v == "True" if isinstance(v, str) else bool(v)
         changes.append((s, v))
-    return apply({PATH: problem.settings}, changes)[PATH]
+    return apply({problem.path: problem.settings}, changes)[problem.path]
 
 
 def _finish(
@@ -217,7 +229,7 @@ def run_tpe(problem: Problem, seed: int, budget: int) -> Result:
     sampler = optuna.samplers.TPESampler(seed=seed)
     study = optuna.create_study(direction="minimize", sampler=sampler)
     sp = space(problem)
-    base = {s.name: s.value for s in find_all({PATH: problem.settings})}
+    base = {s.name: s.value for s in find_all({problem.path: problem.settings})}
     study.enqueue_trial({k: (str(v) if sp[k][0] == "cat" else v) for k, v in base.items()})
     ev = Evaluator(problem, seed)
     trues: list[float] = []

@@ -1,6 +1,9 @@
 """The landscape problems: a settings file the proposer edits and the evaluator that scores it.
 
-Every problem is a loss to minimize with a known optimum `f_star`. `parts` (optional) splits the
+Every problem is a loss to minimize with a known optimum `f_star`. `settings` is annotated in
+agentos' hint syntax; `plain` holds the same settings as people write them (`plain_path` says its
+format), in a different style per problem: trailing prose, comments above, docstrings, `Literal`
+annotations, TOML tables. `parts` (optional) splits the
 loss into per-term losses, reported to `pareto` as objectives. Noisy problems add Gaussian noise
 with `noise` as standard deviation, about the size of a typical gain in mid-search.
 """
@@ -9,9 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from agentos.settings import Value
+from agentos.settings import Value, values
 
 Values = Mapping[str, Value]
 
@@ -27,6 +30,17 @@ class Problem:
     noise: float = 0.0
     parts: Callable[[Values], dict[str, float]] | None = None
     space: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plain: str = ""
+    plain_path: str = "settings.py"
+    path: str = "settings.py"  # the file name of `settings`
+
+    def as_written(self) -> Problem:
+        """The same problem on its plain-comment settings file."""
+        return replace(self, settings=self.plain, plain="", path=self.plain_path)
+
+    def values(self, text: str) -> dict[str, Value]:
+        """The settings in `text` by their bare upper-case name (TOML's `point.x` is `X`)."""
+        return {k.rsplit(".", 1)[-1].upper(): v for k, v in values({self.path: text}).items()}
 
 
 def _f(v: Values, k: str) -> float:
@@ -158,8 +172,74 @@ def recipe(v: Values) -> float:
     )
 
 
+# The same settings as people write them, one style per problem.
+PLAIN = {
+    "smooth": '''"""Smooth bowl."""
+X = -3.0  # -5 to 5
+Y = 4.0  # -5 to 5
+Z = 2.5  # -5 to 5
+''',
+    "rastrigin": """# Rastrigin coordinates
+[point]
+x = 3.4   # between -5.12 and 5.12
+y = -2.6  # between -5.12 and 5.12
+z = 4.1   # between -5.12 and 5.12
+""",
+    "deceptive": '''"""Deceptive."""
+# first coordinate, 0-10
+A = 3.0
+# second coordinate, 0-10
+B = 3.5
+''',
+    "needle": '''"""Plateau with a needle."""
+I = 2  # int, range 0..15
+J = 13  # int in [0, 15]
+K = 5  # min 0, max 15
+''',
+    "valley": """[rosenbrock]
+x = -1.5  # in [-2, 2]
+y = 2.0   # in [-1, 3]
+""",
+    "mixed": '''"""A training recipe."""
+LR = 0.001  # learning rate, 1e-4 to 1
+DEPTH = 2  # layers (min 1, max 12)
+WIDTH = 32  # hidden units, 8-512
+ACT = "relu"  # one of: relu, gelu, tanh
+NORM = False  # layer norm on/off
+''',
+    "recipe": '''"""An optimizer recipe."""
+OPTIMIZER = "sgd"
+"""Which optimizer: one of sgd, adam, lion."""
+LR = 0.1
+"""Peak learning rate, between 1e-5 and 1."""
+WEIGHT_DECAY = 0.0001
+"""Decoupled weight decay (1e-6 - 0.1)."""
+BATCH = 16
+"""Batch size, 8..1024 samples."""
+WARMUP = 0
+"""Warm-up epochs, 0 to 20."""
+''',
+}
+PLAIN["noisy-smooth"] = """# bowl coordinates, each from -5 to 5
+[bowl]
+x = -3.0  # -5..5
+y = 4.0   # -5..5
+z = 2.5   # -5..5
+"""
+PLAIN["noisy-mixed"] = '''from typing import Literal
+
+LR = 0.001  # 1e-4 - 1 (log scale)
+DEPTH = 2  # number of layers, 1 to 12
+WIDTH = 32  # 8 to 512 units
+ACT: Literal["relu", "gelu", "tanh"] = "relu"
+NORM = False
+'''
+_TOML = {"rastrigin", "valley", "noisy-smooth"}
+
 PROBLEMS: dict[str, Problem] = {
-    p.name: p
+    p.name: replace(
+        p, plain=PLAIN[p.name], plain_path="settings.toml" if p.name in _TOML else "settings.py"
+    )
     for p in (
         Problem("smooth", ("numeric",), SMOOTH, smooth, 0.0, 0.05, parts=smooth_parts),
         Problem("rastrigin", ("numeric", "multimodal"), RASTRIGIN, rastrigin, 0.0, 1.0,

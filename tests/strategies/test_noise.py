@@ -108,3 +108,45 @@ def test_one_fresh_pair_never_confirms_a_within_noise_gain() -> None:
     assert d.verdict == "remeasure"
     d = g.decide(d.state, 1, "c1", [10.5, 13.0, 12.9], [10.0, 10.1])
     assert d.verdict == "keep" and "2 re-run(s)" in d.reason
+
+
+def _simulate(gain: float, noise_df: int, n: int = 600) -> tuple[float, float]:
+    """Candidates truly better than the best by `gain` noise sd, judged until settled: the share
+    kept and the mean number of fresh pairs each cost."""
+    rng = random.Random(1)
+    keeps = pairs = 0
+    for _ in range(n):
+        scores, rescores = [gain + rng.gauss(0, 1)], []
+        j = judge(scores, 0.0, [], 1.0, noise_df)
+        while j.verdict == "unsure":
+            scores.append(gain + rng.gauss(0, 1))
+            rescores.append(rng.gauss(0, 1))
+            j = judge(scores, 0.0, rescores, 1.0, noise_df)
+        keeps += j.verdict == "better"
+        pairs += len(rescores)
+    return keeps / n, pairs / n
+
+
+def test_re_measures_go_where_they_decide_something() -> None:
+    """The sequential test: a candidate level with the best costs about one fresh pair and is
+    never kept; one two noise sd ahead is re-measured for longer and mostly kept (the rule with
+    a fixed cap of three fresh pairs kept under a third of them)."""
+    level_kept, level_pairs = _simulate(0.0, 10)
+    ahead_kept, ahead_pairs = _simulate(2.0, 10)
+    assert level_kept == 0 and level_pairs < 1.5
+    assert ahead_kept > 0.7 and ahead_pairs > 4
+
+
+def test_a_large_gain_just_short_of_the_test_is_measured_again_not_discarded() -> None:
+    """A candidate whose paired gain is large but whose t is just short after three pairs (a
+    true gain thrown away by the rule with four measurements at most) gets more pairs."""
+    scores = [0.3, 0.142, 0.142, 0.142]  # fresh pairs: +0.142 each, t=4.26 < 4.30
+    j = judge(scores, 0.0, [0.0, 0.0, 0.0], 0.0463, 7)
+    assert j.verdict == "unsure" and "t=4.26" in j.reason and "6 re-measure runs" in j.reason
+    j = judge([*scores, 0.142], 0.0, [0.0] * 4, 0.0463, 7)
+    assert j.verdict == "better" and "8 re-measure runs" in j.reason
+
+
+def test_a_candidate_that_cannot_pass_is_settled_early() -> None:
+    j = judge([0.5, 0.05, 0.02], 0.0, [0.0, 0.0], 1.0, 10)
+    assert j.verdict == "not-better" and "cannot reach" in j.reason

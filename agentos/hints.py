@@ -1,0 +1,282 @@
+"""What a comment beside a setting says about its search space, in the words people write.
+
+agentos' own syntax (`range: 1e-5..1e-1 log`, `choices: a|b|c`, `fixed`) and the forms settings
+files already use are read alike:
+
+    EPOCHS = 10        # int, range 0..40          (also `0-40`, `0 to 40`, `0...40`)
+    LR = 0.01          # between 1e-4 and 1        (a range over 2 decades or more is searched
+                                                     on a log scale; `linear` says otherwise)
+    P = 0.1            # in [0, 1]                  (also `(0, 1]`)
+    WIDTH = 64         # min 8, max 512             (also `>= 8`, `at most 512`, one side alone)
+    OPT = "adam"       # one of: sgd, adam, lion    (also `choices:`, `options a | b`, quoted
+                                                     items, a bare `a|b|c`)
+    SEED = 1234        # fixed                      (also `do not change`, `don't tune`)
+
+Units and prose around them are ignored (`# 0 to 40 epochs`, `# warm-up steps, 0-20`). A comment
+that looks like a hint but cannot be read (a choices list of one, items that are sentences, a range
+the current value lies outside) yields no hint and a `problem` saying why: the setting is then
+searched as if it had no hint, and `agentos.settings.hint_warnings` lists the problem for the user.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What a comment says about a setting's search space; `read` says what was understood and
+    `problem` what could not be (empty when nothing was wrong)."""
+
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: tuple[str, ...] = ()
+    fixed: bool = False
+    read: str = ""
+    problem: str = ""
+    source: str = ""  # where it was read: `comment`, `comment above`, `docstring`, `annotation`
+
+
+_NUM = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_N = rf"(?<![\w.])(?<!\d-)({_NUM})"
+_END = r"(?!\w|\.\d|-\d)"  # a number ends here (not `2024-01-15`, not `x86-64`)
+_SEP = r"\s*(?:\.\.\.?|–|—|\bto\b|\bthrough\b|-)\s*"
+_RANGES = (
+    re.compile(rf"\brange\s*[:=]?\s*[\[(]?\s*{_N}\s*(?:\.\.\.?|–|—|\bto\b|-|,)\s*({_NUM}){_END}"),
+    re.compile(rf"\bbetween\s+{_N}\s+and\s+({_NUM}){_END}"),
+    re.compile(rf"[\[(]\s*{_N}\s*[,;]\s*({_NUM})\s*[\])]"),
+    re.compile(rf"{_N}{_SEP}({_NUM}){_END}"),
+)
+_LOW = re.compile(rf"(?:\bmin(?:imum)?\b\s*[:=]?|\bat least\b|>=?|≥)\s*({_NUM}){_END}")
+_HIGH = re.compile(rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤)\s*({_NUM}){_END}")
+_SIGN = re.compile(r"\b(non-?negative|positive)\b")
+_LOG = re.compile(r"\blog(?:arithmic)?\b|\blog[-_ ]?(?:scale|uniform)\b|\blogscale\b")
+_LINEAR = re.compile(r"\blinear\b")
+_FIXED = re.compile(r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b")
+_CHOICE_WORDS = re.compile(
+    r"\b(?:choices|options|one of|choose from|any of|allowed values|valid values)\b"
+    r"\s*[:=]?\s*"
+)
+_BARE_LIST = re.compile(r"""^\s*[\[{(]?\s*["']?[\w.+-]+["']?(?:\s*\|\s*["']?[\w.+-]+["']?)+""")
+_SLASH_LIST = re.compile(r"""^\s*[\w.+-]+(?:\s*/\s*[\w.+-]+)+\s*$""")
+_LOOKS_LIKE_HINT = re.compile(r"\b(range|between|choices|one of|bounds)\b")
+_CUT = re.compile(r";|\s--?\s|\(|#|\.\s|\.$|:\s")
+_ITEM = re.compile(r"""^["'`]?([\w.+-]+)["'`]?$""")
+
+
+def parse_hint(comment: str) -> Hint:
+    """Read a hint from a comment's text (after the `#`), whatever the value it describes."""
+    return read_hint(comment, None)
+
+
+def read_hint(comment: str, value: object) -> Hint:
+    """Read a hint from a comment's text and check it against the setting's current `value`
+    (None: unchecked). A hint the value contradicts is dropped with a `problem`."""
+    text = comment.strip()
+    low_text = text.lower()
+    fixed = bool(_FIXED.search(low_text))
+    choices, problem = _choices(text)
+    if not choices and isinstance(value, str) and _SLASH_LIST.match(text):
+        # `debug/info/warning`: a list only when the value is one of them (not `requests/s`)
+        items = tuple(x.strip() for x in text.split("/"))
+        choices = items if value in items else ()
+    low = high = None
+    read: list[str] = []
+    if choices:
+        read.append("choices " + "|".join(choices))
+        if value is not None and not isinstance(value, bool):
+            problem = problem or _check_choices(choices, value)
+            if problem:
+                choices = ()
+    elif not problem:
+        low, high = _range(low_text, value)
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        if low is not None or high is not None:
+            read.append(f"range {_fmt(low)}..{_fmt(high)}")
+            bad = _outside(value, low, high)
+            if bad:
+                problem, low, high, read = bad, None, None, []
+        elif _LOOKS_LIKE_HINT.search(low_text) and value is not None:
+            problem = f"no range or choices could be read from {text!r}"
+    log = False
+    if low is not None and low > 0 and not _LINEAR.search(low_text):
+        if _LOG.search(low_text):
+            log = True
+            read.append("log")
+        elif high is not None and high / low >= 100:
+            log = True
+            read.append(f"log (the range spans {math.log10(high / low):.0f} decades)")
+    if fixed:
+        read.append("fixed")
+    return Hint(low, high, log, choices, fixed, ", ".join(read), problem)
+
+
+def _range(text: str, value: object) -> tuple[float | None, float | None]:
+    for pattern in _RANGES:
+        m = pattern.search(text)
+        if m:
+            try:
+                a, b = _float(m.group(1)), _float(m.group(2))
+            except ValueError:
+                continue
+            percent = text[m.end() :].lstrip().startswith("%")
+            if percent and isinstance(value, float) and 0 <= value <= 1 < max(a, b):
+                return a / 100, b / 100  # `0-50%` of a fraction
+            return a, b
+    low: float | None = None
+    high: float | None = None
+    m = _LOW.search(text)
+    if m:
+        low = _float(m.group(1))
+    m = _HIGH.search(text)
+    if m:
+        high = _float(m.group(1))
+    sign = _SIGN.search(text)
+    if sign and low is None:
+        low = 0.0
+    return low, high
+
+
+def _float(s: str) -> float:
+    x = float(s.replace("_", ""))
+    if not math.isfinite(x):
+        raise ValueError(s)
+    return x
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+def _choices(text: str) -> tuple[tuple[str, ...], str]:
+    """The listed choices (comma, pipe, slash or `or` separated), or a problem."""
+    m = _CHOICE_WORDS.search(text.lower())
+    if m:
+        rest = text[m.end() :]
+    elif _BARE_LIST.match(text):
+        rest = text
+    else:
+        return (), ""
+    cut = _CUT.search(rest)
+    body = rest[: cut.start()] if cut else rest
+    body = body.strip().strip("[]{}")
+    raw = [x.strip() for x in re.split(r"\||,|/|\bor\b", body)]
+    items = [x for x in raw if x]
+    if not items:
+        return (), f"no choices could be read from {text.strip()!r}"
+    parsed: list[str] = []
+    for item in items:
+        im = _ITEM.match(item)
+        if not im:
+            return (), (
+                f"choices could not be read from {text.strip()!r} ({item!r} is not one value); "
+                "write them as `choices: a|b|c` or `one of: a, b, c`"
+            )
+        parsed.append(im.group(1))
+    unique = tuple(dict.fromkeys(parsed))
+    if len(unique) < 2:
+        return (), (
+            f"the choices in {text.strip()!r} list only {unique[0]!r}; "
+            "list at least two, as `choices: a|b|c` or `one of: a, b, c`"
+        )
+    return unique, ""
+
+
+def _check_choices(choices: tuple[str, ...], value: object) -> str:
+    if isinstance(value, str):
+        if value not in choices:
+            return f"the value {value!r} is not among the choices {'|'.join(choices)}"
+        return ""
+    try:
+        numbers = [float(c) for c in choices]
+    except ValueError:
+        return f"the choices {'|'.join(choices)} are not numbers, but the value {value!r} is"
+    if not isinstance(value, int | float) or all(abs(n - float(value)) > 1e-12 for n in numbers):
+        return f"the value {value!r} is not among the choices {'|'.join(choices)}"
+    return ""
+
+
+def _outside(value: object, low: float | None, high: float | None) -> str:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return ""
+    if low is not None and high is not None and low == high:
+        return f"the range {_fmt(low)}..{_fmt(high)} holds one value"
+    if (low is not None and value < low) or (high is not None and value > high):
+        return (
+            f"the value {value!r} lies outside the range {_fmt(low)}..{_fmt(high)} read from the "
+            "comment, so it was not used; write it as `range: LO..HI`"
+        )
+    return ""
+
+
+# --- where a hint is read: the comment, the lines above, a docstring, an annotation -----------
+
+
+def first_hint(value: object, *sources: tuple[str, str]) -> Hint:
+    """The hint of the first source that says something (a problem counts: it is reported)."""
+    for source, text in sources:
+        if text.strip():
+            hint = read_hint(text, value)
+            if hint.read or hint.problem:
+                return replace(hint, source=source)
+    return Hint()
+
+
+def comment_above(lines: Sequence[str], lineno: int) -> str:
+    """The comment lines right above line `lineno` (1-based), joined; '' if none."""
+    found: list[str] = []
+    i = lineno - 2
+    while i >= 0 and lines[i].lstrip().startswith("#"):
+        found.insert(0, lines[i].lstrip()[1:].strip())
+        i -= 1
+    return " ".join(found)
+
+
+def docstring_of(node: ast.stmt | None) -> str:
+    """An attribute docstring: a string statement right after the assignment."""
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ):
+        return " ".join(node.value.value.split())
+    return ""
+
+
+def literal_choices(node: ast.stmt) -> str:
+    """`Literal["a", "b"]` in an annotation, as the choices it allows (`choices: a|b`)."""
+    if not isinstance(node, ast.AnnAssign) or not isinstance(node.annotation, ast.Subscript):
+        return ""
+    head = node.annotation.value
+    name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
+    if name != "Literal":
+        return ""
+    inner = node.annotation.slice
+    items = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+    texts = [str(i.value) for i in items if isinstance(i, ast.Constant)]
+    return "choices: " + "|".join(texts) if texts else ""
+
+
+# A float in [0, 1] with one of these words in its name, and no hint, is kept in [0, 1): the one
+# guess agentos makes from a name. Any bound read from a hint overrides it; `describe` shows it.
+_UNIT_NAME = re.compile(
+    r"(^|[_.])(dropout|momentum|beta\d?|prob|p|ratio|frac|fraction|keep_prob|smoothing|ema)($|[_.])",
+    re.IGNORECASE,
+)
+
+
+def unit_by_name(name: str, value: object, hint: Hint) -> bool:
+    """Whether a number without bounds, in [0, 1], has a probability-like name (`dropout`)."""
+    return (
+        hint.low is None
+        and hint.high is None
+        and isinstance(value, float)
+        and 0 <= value <= 1
+        and bool(_UNIT_NAME.search(name))
+    )

@@ -1,0 +1,150 @@
+"""Hints are read from comments as people write them, and an unreadable one is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentos.hints import read_hint
+from agentos.settings import Setting, describe, find_all, find_settings, hint_warnings
+
+FILES = Path(__file__).parent / "settings_files"
+
+
+@pytest.mark.parametrize(
+    ("comment", "value", "low", "high", "log"),
+    [
+        ("range: 1e-5..1e-1 log", 0.01, 1e-5, 1e-1, True),  # agentos' own syntax
+        ("int, range 0..40", 5, 0, 40, False),  # no colon
+        ("0 to 40 epochs", 3, 0, 40, False),  # a unit after it
+        ("warm-up steps, 0-20", 4, 0, 20, False),  # a dash range after prose with a hyphen
+        ("-5..5", 1.0, -5, 5, False),
+        ("between 1e-4 and 1", 0.01, 1e-4, 1, True),  # 4 decades: a log scale
+        ("between 0.1 and 0.5.", 0.2, 0.1, 0.5, False),  # the sentence's full stop
+        ("in [0, 1]", 0.5, 0, 1, False),
+        ("(0.05, 0.4]", 0.2, 0.05, 0.4, False),
+        ("min 1, max 64", 8, 1, 64, False),
+        ("at least 1, at most 64", 8, 1, 64, False),
+        (">= 0", 3, 0, None, False),  # one side alone
+        ("up to 1", 0.2, None, 1, False),
+        ("learning rate (1e-5 to 1e-1), log scale", 1e-3, 1e-5, 1e-1, True),
+        ("1..1000 linear", 10, 1, 1000, False),  # `linear` overrides the decades rule
+        ("dropout 0-50%", 0.1, 0, 0.5, False),  # a percentage of a fraction
+    ],
+)
+def test_range_forms(
+    comment: str, value: float, low: float | None, high: float | None, log: bool
+) -> None:
+    h = read_hint(comment, value)
+    assert (h.low, h.high, h.log, h.problem) == (low, high, log, "")
+
+
+@pytest.mark.parametrize(
+    ("comment", "value", "choices"),
+    [
+        ("choices: adam|sgd|adamw", "adam", ("adam", "sgd", "adamw")),
+        ("choices: sgd, adam, lion", "sgd", ("sgd", "adam", "lion")),  # comma list
+        ("one of: sgd, adam, lion", "adam", ("sgd", "adam", "lion")),
+        ("one of sgd, adam or lion", "adam", ("sgd", "adam", "lion")),
+        ("options: a | b", "a", ("a", "b")),
+        ("options a|b|c", "c", ("a", "b", "c")),
+        ('one of "relu", "gelu", "tanh" (relu is fastest)', "relu", ("relu", "gelu", "tanh")),
+        ("sgd|adam|lion", "adam", ("sgd", "adam", "lion")),  # a bare pipe list
+        ("debug/info/warning", "info", ("debug", "info", "warning")),
+        ("choices: 32|64|128", 64, ("32", "64", "128")),
+    ],
+)
+def test_choices_forms(comment: str, value: object, choices: tuple[str, ...]) -> None:
+    h = read_hint(comment, value)
+    assert (h.choices, h.problem) == (choices, "")
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["since 2024-01-15", "x86-64 only", "requests/s", "3-layer MLP", "see the README", "max norm"],
+)
+def test_prose_is_no_hint_and_no_warning(comment: str) -> None:
+    h = read_hint(comment, 3)
+    assert (h.low, h.high, h.choices, h.problem) == (None, None, (), "")
+
+
+@pytest.mark.parametrize(
+    ("comment", "value", "says"),
+    [
+        ("choices: sgd", "sgd", "list only 'sgd'"),  # was read as the single choice 'sgd'
+        ("choices: sgd,", "sgd", "list only 'sgd'"),
+        ("one of cosine, step or something else", "cosine", "is not one value"),
+        ("range: 0..0.1", 0.5, "outside the range"),
+        ("range of depths we tried", 3, "no range or choices"),
+        ("choices: a|b", 3, "not numbers"),
+        ("one of: sgd, adam", "lion", "not among the choices"),
+    ],
+)
+def test_an_unreadable_hint_is_no_hint_and_a_problem(
+    comment: str, value: object, says: str
+) -> None:
+    h = read_hint(comment, value)
+    assert says in h.problem
+    assert (h.low, h.high, h.choices) == (None, None, ())
+
+
+def test_fixed_forms() -> None:
+    assert read_hint("fixed", 1).fixed and read_hint("do not change", 1).fixed
+    assert read_hint("don't tune this", 1).fixed and not read_hint("not-fixed-here", 1).fixed
+
+
+def _found() -> dict[str, dict[str, Setting]]:
+    files = {p.name: p.read_text() for p in sorted(FILES.iterdir())}
+    return {p: {s.name: s for s in find_all({p: t})} for p, t in files.items()}
+
+
+def test_realistic_files_are_read_as_their_authors_meant() -> None:
+    f = _found()
+    tc = f["train_constants.py"]
+    assert tc["OPTIMIZER"].hint.choices == ("sgd", "adam", "adamw", "lion")
+    lr = tc["LEARNING_RATE"].hint
+    assert (lr.low, lr.high, lr.log) == (1e-5, 1e-2, True)
+    assert tc["WARMUP_STEPS"].hint.source == "comment above"
+    assert tc["SEED"].hint.fixed and "DATA_DIR" not in tc
+    doc = f["hparams_docstrings.py"]
+    assert doc["ACTIVATION"].hint.choices == ("relu", "gelu", "silu")
+    assert doc["NUM_LAYERS"].hint.source == "docstring"
+    typed = f["typed_config.py"]
+    assert typed["SCHEDULER"].hint.choices == ("cosine", "linear", "constant")
+    trainer = f["trainer.toml"]
+    assert trainer["optim.name"].hint.choices == ("sgd", "adam", "lion")
+    assert trainer["data.batch_size"].hint.high == 256
+    assert trainer["model.kind"].hint.choices == ("transformer", "rnn")
+    server = f["server.toml"]
+    assert (server["server.workers"].hint.low, server["server.workers"].hint.high) == (1, 64)
+    assert server["server.log_level"].hint.choices == ("debug", "info", "warning", "error")
+    assert server["cache.eviction"].hint.choices == ("lru", "lfu", "fifo")
+    sim = f["sim_params.py"]
+    assert sim["TOLERANCE"].hint.log and sim["METHOD"].hint.choices == ()
+    assert f["ppo_params.py"]["GAMMA"].hint.high == 0.9999
+    assert f["augment_settings.py"]["MIXUP_ALPHA"].hint.high == 1
+
+
+def test_only_the_broken_file_warns_once_per_setting() -> None:
+    files = {p.name: p.read_text() for p in sorted(FILES.iterdir())}
+    warnings = hint_warnings(files)
+    assert [w.split(":")[0] for w in warnings] == ["broken_hints.py"] * 4
+    assert warnings[0].startswith("broken_hints.py:1 OPTIMIZER: the choices in 'choices: sgd'")
+    assert [w.split(" ")[1] for w in warnings] == ["OPTIMIZER:", "SCHEDULE:", "LR:", "DEPTH:"]
+
+
+def test_describe_says_where_each_part_came_from() -> None:
+    text = (
+        "from typing import Literal\n"
+        'OPT: Literal["a", "b"] = "a"\n# 1 to 8\nN = 2\nMOMENTUM = 0.9\nALPHA = 0.5\n'
+        "SEED = 1  # fixed\n"
+    )
+    lines = [describe(s) for s in find_settings("s.py", text)]
+    assert lines == [
+        "OPT = a: choices a|b (from the annotation)",
+        "N = 2: range 1..8 (from the comment above)",
+        "MOMENTUM = 0.9: 0..1 guessed from the name (no hint)",
+        "ALPHA = 0.5: no hint, steps from its value",
+        "SEED = 1: not searched (fixed)",
+    ]
