@@ -245,7 +245,8 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
     facts["metric"] = " ".join(task.metric.command)
     facts["provider"] = provider.name
     if provider.name == "heuristic":
-        facts["tunable_settings"] = _tunable(task, repo, pre)
+        facts["tunable_settings"], unread = _tunable(task, repo, pre)
+        report.warnings += unread
     facts["strategy"] = f"{task.search.strategy} (seed {task.search.seed})"
     facts["budget"] = _budget(task)
     boundary = getattr(pre.sandbox, "security_boundary", True)
@@ -347,9 +348,10 @@ def _first_failure(results: Sequence[Mapping[str, object]]) -> str:
     return "a gate was skipped"
 
 
-def _tunable(task: Task, repo: Repo, pre: Preflight) -> str:
-    """What the offline proposer can change: the count and the first names, as one fact."""
-    from agentos.settings import find_all
+def _tunable(task: Task, repo: Repo, pre: Preflight) -> tuple[str, list[str]]:
+    """What the offline proposer can change (the count and the first names, as one fact), and a
+    warning for each setting whose hint comment could not be read."""
+    from agentos.settings import find_all, hint_warnings
 
     texts = {}
     for path in pre.editable:
@@ -359,7 +361,8 @@ def _tunable(task: Task, repo: Repo, pre: Preflight) -> str:
             continue  # binary: the heuristic proposer reads text files only
     names = [s.name for s in find_all(texts) if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
+    fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
+    return fact, hint_warnings(texts)
 
 
 def _files(paths: Sequence[str]) -> str:

@@ -284,3 +284,15 @@ def test_nothing_the_heuristic_proposer_can_tune_exits_1_before_a_run(tmp_path: 
     facts = _facts(result.stdout)
     assert facts["tunable_settings"] == "0 (heuristic proposer)"
     assert "finds nothing to tune" in result.output and "# range:" in result.output
+
+
+def test_a_hint_comment_that_cannot_be_read_is_a_warning(tmp_path: Path) -> None:
+    settings = (Path(__file__).parent.parent / "examples" / "quickstart" / "settings.py").read_text()
+    assert "LEARNING_RATE = 0.05  # range: 1e-4..1 log" in settings
+    unread = settings.replace("# range: 1e-4..1 log", "# range 0..0.01")  # 0.05 lies outside
+    repo = _repo(tmp_path, **{"settings.py": unread})
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "LEARNING_RATE" in warnings[0], warnings
+    assert "outside the range" in warnings[0]
