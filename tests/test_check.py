@@ -278,6 +278,8 @@ def test_nothing_the_heuristic_proposer_can_tune_exits_1_before_a_run(tmp_path: 
         "import math\nLEARNING_RATE = math.exp(-3)\nWIDTH = 2 ** 4\nDEPTH = int('1')\n"
         "DROPOUT = 0.6 * 1\nUSE_NORM = bool(0)\nACTIVATION = 'tanh'\n"
     )
+    # code, not data: only an evaluator that imports it can read it
+    (repo / "evaluate.py").write_text("import settings\nprint(f'score: {settings.WIDTH}')\n")
     git(repo, "commit", "-qam", "computed settings")
     result = _check(str(repo))
     assert result.exit_code == 1, result.output
