@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 from agentos.errors import UserError
 from agentos.git import Repo
 from agentos.init.detect import detect, skill_files
-from agentos.init.found import CANDIDATES, DEFAULT_EVALUATOR, Detection, pytest_list
+from agentos.init.found import CANDIDATES, DEFAULT_EVALUATOR, Detection, pytest_list, read_text
+from agentos.settings_data import data_problems
 from agentos.task import TASK_FILE, glob_match
 
 _NOT_EDITABLE = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py"})
@@ -83,7 +84,17 @@ def _decide(found: Detection, files: list[str]) -> _Task:
         for g, on in (("ruff", found.ruff), ("mypy", found.mypy), ("pytest", found.has_tests))
         if on
     ]
+    if _settings_are_data(found, editable):
+        task.gates.insert(0, "data-only")
     return task
+
+
+def _settings_are_data(found: Detection, editable: list[str]) -> bool:
+    """Whether the editable files are the settings files and each holds data only (literal
+    assignments in Python; TOML, JSON): then the `data-only` gate keeps them so."""
+    return bool(found.settings_files) and editable == list(found.settings_files) and not any(
+        data_problems(p, read_text(found.root, p, limit=None)) for p in editable
+    )
 
 
 def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[str]]:
