@@ -197,14 +197,27 @@ def open_runtime(path: Path | str, **overrides: Any) -> Runtime:
     """
     repo = Repo(path)
     task = Overrides(**overrides).apply(load_task(repo.root))
-    for notice in preflight(task, repo).warnings:
+    pre = preflight(task, repo)
+    for notice in pre.warnings:
         log.warning(notice)
     sdir = state_dir(repo)
     lock = repo_lock(sdir)
     lock.__enter__()  # held until the process exits
     _HELD.append(lock)
+    forgery_guard(task, repo, pre.commit, log.warning)
     ledger = Ledger(sdir / "ledger.db")
     return start_run(task, repo, ledger, overrides=Overrides(**overrides))
+
+
+def forgery_guard(task: Task, repo: Repo, commit: str, notice: Callable[[str], None]) -> None:
+    """The forgery self-test a new run starts with (`agentos.forgery.guard_start`), before it is
+    recorded: `ForgeryRisk` (exit code 1) when a known forgery would be kept and the task does
+    not accept it. It costs one baseline measurement and one per forgery that applies."""
+    from agentos.forgery import guard_start
+
+    sandbox = get_backend(task.sandbox)
+    guard_start(task, repo, commit, sandbox=sandbox, evaluator=MetricEvaluator(task, sandbox),
+                notice=notice)
 
 
 def start_run(
@@ -272,10 +285,12 @@ def run(
     """
     repo = Repo(path)
     task = overrides.apply(load_task(repo.root, task_file))
-    for notice in preflight(task, repo).warnings:
+    pre = preflight(task, repo)
+    for notice in pre.warnings:
         (on_notice or log.warning)(notice)
     sdir = state_dir(repo)
     with repo_lock(sdir):
+        forgery_guard(task, repo, pre.commit, on_notice or log.warning)
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
         if on_start is not None:
             on_start(rt.run_id)

@@ -84,7 +84,7 @@ def _not_data(node: ast.stmt) -> str | None:
         return _literal(node.value)
     kind = type(node).__name__.lower()
     names = {"import": "an import", "importfrom": "an import", "expr": "an expression statement"}
-    return f"{names.get(kind, f'a {kind} statement')} (only NAME = literal is data)"
+    return names.get(kind, f"a {kind} statement")
 
 
 def _literal(expr: ast.expr) -> str | None:
