@@ -422,21 +422,44 @@ def refusal(task: Task, verdicts: Sequence[Verdict]) -> str | None:
 
 def guard_start(task: Task, repo: Repo, commit: str, *, sandbox: Sandbox, evaluator: Evaluator,
                 notice: Callable[[str], None]) -> list[Verdict]:
-    """Run start: the self-test, a notice per forgery that would be kept, and `ForgeryRisk` when
-    the task does not accept one. Nothing runs when no forgery applies."""
+    """Run start: the self-test of the forgeries the task does not accept, a notice per one that
+    would be kept, and `ForgeryRisk` then. Nothing runs when none applies (`agentos check`
+    reports the accepted ones too)."""
     check_accept(task)
-    verdicts = self_test(task, repo, commit, sandbox=sandbox, evaluator=evaluator)
+    only = [n for n in NAMES if n not in task.accept_forgery_risk]
+    verdicts = self_test(task, repo, commit, sandbox=sandbox, evaluator=evaluator, only=only)
     for v in verdicts:
         if v.kept:
-            accepted = " (accepted by [task] accept_forgery_risk)" \
-                if v.name in task.accept_forgery_risk else ""
-            notice(f"forgery self-test: {v.line()}{accepted}")
+            notice(f"forgery self-test: {v.line()}")
     why = refusal(task, verdicts)
     if why is not None:
         kept = [v.name for v in verdicts if v.kept]
         raise ForgeryRisk(why, path=task.path, fix=fix(task, repo, commit)
                           + f" = {kept!r}".replace("'", '"'))
     return verdicts
+
+
+def canary_applies(task: Task, repo: Repo, commit: str) -> bool:
+    """Whether any forgery the task does not accept can be planted on `commit` (the canary
+    node replays those)."""
+    targets = python_targets(task, repo, commit)
+    return any(
+        plan(f, task, targets) is None for f in FORGERIES if f.name not in task.accept_forgery_risk
+    )
+
+
+def replay(task: Task, repo: Repo, commit: str, *, sandbox: Sandbox, evaluator: Evaluator
+           ) -> tuple[bool, str]:
+    """The forgery canary: plant every forgery the task does not accept on `commit` again;
+    `(broken, message)`, broken when one would be kept now."""
+    only = [n for n in NAMES if n not in task.accept_forgery_risk]
+    verdicts = self_test(task, repo, commit, sandbox=sandbox, evaluator=evaluator, only=only)
+    kept = [v for v in verdicts if v.kept]
+    caught = [v.name for v in verdicts if v.outcome == "caught"]
+    if kept:
+        return True, (f"forgery {', '.join(v.name for v in kept)} would be kept "
+                      f"({kept[0].detail}): the checks no longer catch it; the run stops")
+    return False, f"{len(caught)} forgeries refused" + (f" ({', '.join(caught)})" if caught else "")
 
 
 def mapping(verdicts: Sequence[Verdict]) -> Mapping[str, str]:

@@ -326,7 +326,7 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         model=r.string(llm, "llm.model", default=DEFAULT_MODEL),
         credit_horizon=r.integer(llm, "llm.credit_horizon", default=8, minimum=0),
         canary=canary,
-        canary_every=r.integer(task, "task.canary_every", default=10 if canary else 0, minimum=0),
+        canary_every=r.integer(task, "task.canary_every", default=10, minimum=0),
         accept_forgery_risk=r.str_list(task, "task.accept_forgery_risk"),
         raw=data,
         env=Env(r.string(r.table(data, "env", required=False), "env.python", default="auto")),
