@@ -97,7 +97,7 @@ def _rows(repo: Path) -> dict[str, dict[str, object]]:
 
 def _task_file(repo: Path, text: str) -> None:
     (repo / "agentos.toml").write_text(text)
-    git(repo, "commit", "-qam", "task")
+    git(repo, "commit", "-qam", "task", "--allow-empty")
 
 
 def test_the_issue_forgeries_are_rejected_on_the_quickstart_as_shipped(tmp_path: Path) -> None:
@@ -122,16 +122,16 @@ def test_the_issue_forgeries_are_rejected_on_the_quickstart_as_shipped(tmp_path:
     assert summary.best is not None and summary.best < 20  # never the forged 1000.0
 
 
-def test_without_the_gate_a_forged_settings_file_has_no_data_to_read(tmp_path: Path) -> None:
-    """The evaluator reads JSON: a settings.py that is code gets none, so it crashes; never keep.
-    The run starts: every forgery is caught by the evaluator's design, not by a gate."""
+def test_without_the_gate_a_forged_settings_file_runs_no_code(tmp_path: Path) -> None:
+    """The evaluator reads settings.py as data (the JSON, else its literal assignments): the
+    forged code never runs, so the candidate measures what its settings are worth; never 1000."""
     repo = quickstart_copy(tmp_path / "qs")
     task = (repo / "agentos.toml").read_text().replace('gates = ["data-only"]', "gates = []")
     _task_file(repo, task)
     provider = _proposals(tmp_path / "s.jsonl", [("exit line", EXIT_LINE)])
     runner.run(repo, runner.Overrides(budget=1, provider=provider))
     row = _rows(repo)["exit line"]
-    assert row["status"] == "crash" and "settings.py.json" in str(row["reason"]), row
+    assert row["status"] == "discard" and row["metric"] == pytest.approx(5.727614), row
 
 
 def _importing(tmp_path: Path, evaluator: str = IMPORTING_EVALUATOR, task: str | None = None,
@@ -250,7 +250,7 @@ def test_the_pytest_internals_patch_is_reported_where_the_pytest_gate_is_on(
         tmp_path / "lib",
         {
             "agentos.toml": PYTEST_TASK,
-            "lib.py": "def double(x):\n    return 2 * x\n",
+            "lib.py": "FACTOR = 2  # range: 1..4\n\n\ndef double(x):\n    return FACTOR * x\n",
             "evaluate.py": "import lib\nprint(f'score: {lib.double(2)}')\n",
             "tests/test_lib.py": "import lib\n\n\ndef test_double():\n"
             "    assert lib.double(2) == 4\n",
@@ -311,7 +311,7 @@ def test_forgery_canaries_refuse_on_the_quickstart_and_the_run_goes_on(tmp_path:
     assert summary.experiments == 4
     rows = [r for r in Ledger(repo / ".agentos" / "ledger.db").rows(summary.run_id)
             if r["kind"] == "canary"]
-    assert [r["status"] for r in rows] == ["rejected", "rejected"]
+    assert [(r["id"], r["status"]) for r in rows] == [(2, "rejected")]  # 4: the budget is spent
     assert rows[0]["reason"].startswith("5 forgeries refused (exit-line, ")
 
 
