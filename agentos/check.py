@@ -276,7 +276,8 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
         report.fix = baseline_fix(task, status, ev.reason)
 
     pin_s, gates_s = _gates_on_baseline(task, repo, pre, report) if task.tools else (0.0, 0.0)
-    forged_s = _forgeries(task, repo, pre, report) if ev.metric is not None else 0.0
+    # the self-test only where a run would start: a baseline that measures, gates that pass
+    forged_s = _forgeries(task, repo, pre, report) if report.problem is None else 0.0
     if report.problem is not None:
         return report  # no estimate: a run would not get past its start
     per = report.baseline_s + gates_s

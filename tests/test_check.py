@@ -61,7 +61,8 @@ def test_check_on_the_quickstart_says_what_a_run_does_and_exits_0(tmp_path: Path
     assert facts["provider"] == "heuristic" and facts["strategy"] == "greedy (seed 0)"
     assert facts["budget"] == "40 experiments"
     assert facts["sandbox"] == get_backend("auto").name
-    assert facts["gates"] == "none" and facts["baseline_status"] == "ok"
+    assert facts["gates"] == "data-only" and facts["baseline_status"] == "ok"
+    assert facts["forgeries"].startswith("0 kept, 5 caught, 4 not applicable")
     assert float(facts["baseline"]) == pytest.approx(_direct_score(repo), rel=1e-5)
     per = float(facts["cost_per_experiment_s"].split()[0])
     assert per >= float(facts["baseline_s"]) > 0
@@ -124,7 +125,9 @@ def test_an_option_the_tool_does_not_declare_exits_2_with_the_nearest(
     assert result.exit_code == 0, result.output
     assert _facts(result.stdout)["gates_on_baseline"] == "passed (counted pass)"
     # the baseline is judged as a candidate that changed every editable file and added nothing
-    assert len(seen) == 1 and list(seen[0].changed) == ["settings.py"]
+    assert list(seen[0].changed) == ["settings.py"]
+    # then once per forgery the self-test plants (docs/forgery.md), as a run's start would
+    assert len(seen) == 1 + 5
     assert seen[0].parent_tree == seen[0].tree and dict(seen[0].options) == {"limit": 3}
 
 

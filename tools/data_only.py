@@ -54,7 +54,8 @@ def data_only_gate(ctx: ToolContext) -> ToolResult:
             findings.append(Finding(rel, 0, "not-data", "not UTF-8 text"))
             continue
         for line, what in data_problems(rel, text):
-            findings.append(Finding(rel, line, "not-data", f"{what}: a settings file holds literal assignments only"))
+            findings.append(Finding(rel, line, "not-data",
+                                    f"{what}: a settings file holds literal assignments only"))
     return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]),
                       {"settings_files": float(len(files))},
                       detail=f"{len(files)} settings file(s), {len(findings)} finding(s)")
