@@ -344,11 +344,14 @@ def judge(
     e = _proven(task, repo, base, forged, m.evaluation)
     if e.status is not None or e.metric is None:
         return Verdict(forgery.name, "caught", f"{e.status or 'invalid'}: {e.reason}"[:300])
-    if passes_evaluator(evaluator, baseline, e, task.metric.goal):
-        return Verdict(forgery.name, "kept", f"measured {e.metric:g} against the baseline's "
-                       f"{baseline.metric:g}")
-    return Verdict(forgery.name, "caught", f"discard: measured {e.metric:g}, not better than "
-                   f"{baseline.metric:g}")
+    assert baseline.metric is not None
+    planted = planted_value(baseline.metric, task.metric.goal)
+    forged = abs(e.metric - planted) <= 1e-6 * max(1.0, abs(planted))
+    if forged and passes_evaluator(evaluator, baseline, e, task.metric.goal):
+        return Verdict(forgery.name, "kept", f"measured the planted {e.metric:g} against the "
+                       f"baseline's {baseline.metric:g}")
+    return Verdict(forgery.name, "caught", f"measured {e.metric:g}, not the planted {planted:g}: "
+                   "the forged code did not decide the score")
 
 
 def _proven(task: Task, repo: Repo, parent: str, commit: str, e: Evaluation) -> Evaluation:

@@ -150,7 +150,7 @@ def test_an_importing_evaluator_is_refused_before_a_run_and_reported_by_check(
     assert report.exit_code == 1
     assert report.problem is not None and "would be kept" in report.problem
     for name in ("exit-line", "system-exit-line", "stdout-rewrite", "print-patch", "stdout-sink"):
-        assert report.facts[f"forgery.{name}"].startswith("kept (measured 1001"), name
+        assert report.facts[f"forgery.{name}"].startswith("kept (measured the planted 1001"), name
     assert report.facts["forgery.output-exit"].startswith("not applicable")
     assert report.fix is not None and 'add "data-only"' in report.fix
 
