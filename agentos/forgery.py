@@ -346,8 +346,8 @@ def judge(
         return Verdict(forgery.name, "caught", f"{e.status or 'invalid'}: {e.reason}"[:300])
     assert baseline.metric is not None
     planted = planted_value(baseline.metric, task.metric.goal)
-    forged = abs(e.metric - planted) <= 1e-6 * max(1.0, abs(planted))
-    if forged and passes_evaluator(evaluator, baseline, e, task.metric.goal):
+    decided = abs(e.metric - planted) <= 1e-6 * max(1.0, abs(planted))
+    if decided and passes_evaluator(evaluator, baseline, e, task.metric.goal):
         return Verdict(forgery.name, "kept", f"measured the planted {e.metric:g} against the "
                        f"baseline's {baseline.metric:g}")
     return Verdict(forgery.name, "caught", f"measured {e.metric:g}, not the planted {planted:g}: "
