@@ -317,3 +317,33 @@ def test_forgery_canaries_refuse_on_the_quickstart_and_the_run_goes_on(tmp_path:
 
 def test_every_forgery_has_a_name_a_task_can_accept() -> None:
     assert len(set(NAMES)) == len(NAMES) == 9
+
+
+PYTEST_PATCH = (
+    "import _pytest.python\n"
+    "_pytest.python.Function.runtest = lambda self: None"
+)
+
+
+def test_the_pytest_internals_patch_in_a_settings_file_is_rejected(tmp_path: Path) -> None:
+    """The quickstart with tests that import settings.py and the pytest gate: a candidate that
+    breaks a setting the tests check and patches pytest so they cannot fail is rejected."""
+    repo = quickstart_copy(tmp_path / "qs")
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_settings.py").write_text(
+        "import settings\n\n\ndef test_depth():\n    assert 1 <= settings.DEPTH <= 8\n"
+    )
+    git(repo, "add", "-A")
+    text = (repo / "agentos.toml").read_text()
+    text = text.replace('protected = ["evaluate.py"]', 'protected = ["evaluate.py", "tests/**"]')
+    text = text.replace('gates = ["data-only"]', 'gates = ["data-only", "pytest"]')
+    _task_file(repo, text + '\n[tools.pytest]\npaths = ["tests"]\npythonpath = ["."]\n')
+    report = check(repo)
+    assert report.exit_code == 0, report.problem
+    assert report.facts["forgery.pytest-runtest"].startswith("caught (rejected by data-only")
+    provider = _proposals(
+        tmp_path / "s.jsonl", [("patched pytest", "DEPTH = 99\n" + PYTEST_PATCH)]
+    )
+    runner.run(repo, runner.Overrides(budget=1, provider=provider))
+    row = _rows(repo)["patched pytest"]
+    assert row["status"] == "rejected" and "data-only" in str(row["reason"]), row
