@@ -25,6 +25,7 @@ from typing import Any
 from agentos.environment import resolve_python
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
+from agentos.forgery import check_accept, fix, refusal, self_test
 from agentos.git import Repo, snapshot_entries
 from agentos.measure import MetricEvaluator, measure, snapshot_dir
 from agentos.providers.base import get_provider
@@ -55,6 +56,7 @@ def preflight(task: Task, repo: Repo, *, commit: str | None = None) -> Preflight
     `commit` is the run's baseline (default HEAD); the uncommitted-edits notice is given only for
     HEAD, where the working tree is what the user may think a run uses."""
     check_tools(task)
+    check_accept(task)
     get_strategy(task.search.strategy)
     sandbox = get_backend(task.sandbox)
     head = repo.rev("HEAD")
@@ -275,13 +277,16 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
         report.fix = baseline_fix(task, status, ev.reason)
 
     pin_s, gates_s = _gates_on_baseline(task, repo, pre, report) if task.tools else (0.0, 0.0)
+    # the self-test only where a run would start: a baseline that measures, gates that pass
+    forged_s = _forgeries(task, repo, pre, report) if report.problem is None else 0.0
     if report.problem is not None:
         return report  # no estimate: a run would not get past its start
     per = report.baseline_s + gates_s
     facts["cost_per_experiment_s"] = (
         f"{per:.2f} (metric {report.baseline_s:.2f} + gates {gates_s:.2f}; proposer not included)"
     )
-    facts["start_s"] = f"{(1 + task.search.noise_reruns) * report.baseline_s + pin_s:.2f}"
+    start = (1 + task.search.noise_reruns) * report.baseline_s + pin_s + forged_s
+    facts["start_s"] = f"{start:.2f} (forgery self-test {forged_s:.2f} included)"
     facts["estimated_run_s"] = f"{task.budget.experiments * per:.0f}"
     return report
 
@@ -332,6 +337,36 @@ def _gates_on_baseline(
             f"[tools.NAME] in {task.path.name}: otherwise every candidate is rejected"
         )
     return pinned - start, elapsed
+
+
+def _forgeries(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> float:
+    """The forgery self-test a run starts with (`agentos.forgery`): a fact per forgery, a
+    warning per one that would be kept, and the problem (exit 1) when the task does not accept
+    it. Returns its seconds: one baseline measurement, gates and one measurement per forgery."""
+    start = time.monotonic()
+    assert report.baseline is not None
+    verdicts = self_test(task, repo, pre.commit, sandbox=pre.sandbox,
+                         evaluator=MetricEvaluator(task, pre.sandbox), baseline=report.baseline)
+    elapsed = time.monotonic() - start
+    counts = {o: sum(v.outcome == o for v in verdicts) for o in ("kept", "caught")}
+    planted = counts["kept"] + counts["caught"]
+    report.facts["forgeries"] = (
+        f"{counts['kept']} kept, {counts['caught']} caught, {len(verdicts) - planted} not "
+        f"applicable ({planted} planted, {elapsed:.2f} s at every run's start)"
+    )
+    for v in verdicts:
+        report.facts[f"forgery.{v.name}"] = f"{v.outcome} ({v.detail})"
+        if v.kept:
+            accepted = v.name in task.accept_forgery_risk
+            report.warnings.append(f"forgery {v.name} would be kept: {v.detail}"
+                                   + (" (accepted by [task] accept_forgery_risk)" if accepted
+                                      else ""))
+    why = refusal(task, verdicts)
+    if why is not None and report.problem is None:
+        kept = [v.name for v in verdicts if v.kept]
+        report.problem = why
+        report.fix = fix(task, repo, pre.commit) + f" = {kept!r}".replace("'", '"')
+    return elapsed
 
 
 def _first_failure(results: Sequence[Mapping[str, object]]) -> str:

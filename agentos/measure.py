@@ -30,6 +30,13 @@ from agentos.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox
 from agentos.sandbox.audit import GUARD_ENV, METRIC_ENV
 from agentos.scratch import scratch
+from agentos.settings_data import (
+    SETTINGS_DIR,
+    SETTINGS_ENV,
+    credit_reads,
+    settings_document,
+    write_documents,
+)
 from agentos.state import Status
 from agentos.task import Task
 from agentos.task import _any_glob as editable_regex
@@ -132,7 +139,9 @@ class MetricEvaluator:
     It runs with the task's Python (`[env]`, resolved once here: a bad one is a `UserError` before
     any run), the candidate's tree first on the import path, in a throwaway writable copy of the
     snapshot, so an evaluator may write its results beside its files; the snapshot itself, which
-    `measure` hashes before and after, is never written.
+    `measure` hashes before and after, is never written. The editable settings files' values are
+    in that copy as JSON (`$AGENTOS_SETTINGS`, `agentos.settings_data`): an evaluator that reads
+    them there never runs the candidate's code, and reading them counts as reading those files.
     """
 
     def __init__(self, task: Task, sandbox: Sandbox):
@@ -148,12 +157,18 @@ class MetricEvaluator:
             output, work = folder / "output", folder / "work"
             output.mkdir()
             work.mkdir()
+            env = {"AGENTOS_COMMIT": commit}
+            doc = settings_document(tree, self.task.is_editable)
+            written: dict[str, str] = {}
+            if doc:  # the sandbox copies the snapshot over `work`, beside these files
+                written = write_documents(work, doc)
+                env[SETTINGS_ENV] = SETTINGS_DIR
             result = self.sandbox.run(
                 RunRequest(
                     argv=argv,
                     tree=tree,
                     output=output,
-                    env={"AGENTOS_COMMIT": commit, **guard_env(self.task)},
+                    env={**env, **guard_env(self.task)},
                     limits=Limits(wall_seconds=self.task.metric.timeout),
                     gpu=self.task.gpu,
                     audit=True,
@@ -165,13 +180,15 @@ class MetricEvaluator:
                 result.stdout[-LOG_TAIL_CHARS // 2 :] + "\n" + result.stderr[-LOG_TAIL_CHARS // 2 :]
             ).strip()
 
+            reads = credit_reads(result.reads, written, tree) if written else result.reads
+
             def result_of(metric: float | None, status: Status | None, reason: str) -> Evaluation:
                 return Evaluation(
                     metric,
                     status,
                     reason,
                     log_tail=tail,
-                    reads=result.reads,
+                    reads=reads,
                     duration=result.duration,
                 )
 

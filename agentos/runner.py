@@ -209,14 +209,28 @@ def open_runtime(
 
     repo = Repo(path)
     task = Overrides(**overrides).apply(load_task(repo.root))
-    for notice in preflight(task, repo).warnings:
+    pre = preflight(task, repo)
+    for notice in pre.warnings:
         log.warning(notice)
+    if evaluator is None:  # an evaluator object from the host's code is the host's to vouch for
+        forgery_guard(task, repo, pre.commit, log.warning)
     return Workspace(task, repo, overrides=Overrides(**overrides), evaluator=evaluator)
 
 
 def new_run_id() -> str:
     """A fresh run id: the start time, then random hex (sorts by time, never collides in use)."""
     return time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def forgery_guard(task: Task, repo: Repo, commit: str, notice: Callable[[str], None]) -> None:
+    """The forgery self-test a new run starts with (`agentos.forgery.guard_start`), before it is
+    recorded: `ForgeryRisk` (exit code 1) when a known forgery would be kept and the task does
+    not accept it. It costs one baseline measurement and one per forgery that applies."""
+    from agentos.forgery import guard_start
+
+    sandbox = get_backend(task.sandbox)
+    guard_start(task, repo, commit, sandbox=sandbox, evaluator=MetricEvaluator(task, sandbox),
+                notice=notice)
 
 
 def start_run(
@@ -290,10 +304,12 @@ def run(
     """
     repo = Repo(path)
     task = overrides.apply(load_task(repo.root, task_file))
-    for notice in preflight(task, repo).warnings:
+    pre = preflight(task, repo)
+    for notice in pre.warnings:
         (on_notice or log.warning)(notice)
     sdir = state_dir(repo)
     with repo_lock(sdir):
+        forgery_guard(task, repo, pre.commit, on_notice or log.warning)
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
         if on_start is not None:
             on_start(rt.run_id)

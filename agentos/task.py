@@ -107,6 +107,7 @@ class Task:
     credit_horizon: int = 8
     canary: str | None = None
     canary_every: int = 0
+    accept_forgery_risk: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
     env: Env = Env()
 
@@ -161,7 +162,9 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 # it names (`[tools.ruff]`); the options inside are checked against the tool where it declares
 # them (`agentos.check`). A key added to the task file is added here, or it is refused.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "task": frozenset({"name", "editable", "protected", "canary", "canary_every"}),
+    "task": frozenset(
+        {"name", "editable", "protected", "canary", "canary_every", "accept_forgery_risk"}
+    ),
     "metric": frozenset({"command", "regex", "json_file", "json_key", "goal", "timeout"}),
     "budget": frozenset({"experiments", "wall_time", "patience", "target", "tokens", "dollars"}),
     "search": frozenset({"strategy", "seed", "noise_reruns"}),
@@ -323,7 +326,8 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         model=r.string(llm, "llm.model", default=DEFAULT_MODEL),
         credit_horizon=r.integer(llm, "llm.credit_horizon", default=8, minimum=0),
         canary=canary,
-        canary_every=r.integer(task, "task.canary_every", default=10 if canary else 0, minimum=0),
+        canary_every=r.integer(task, "task.canary_every", default=10, minimum=0),
+        accept_forgery_risk=r.str_list(task, "task.accept_forgery_risk"),
         raw=data,
         env=Env(r.string(r.table(data, "env", required=False), "env.python", default="auto")),
     )

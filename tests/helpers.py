@@ -11,6 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+# For tasks whose evaluator imports the editable settings.py (their subject is not forgery): the
+# forgeries that such an evaluator lets through, accepted by name (docs/forgery.md).
+ACCEPT_IMPORT_RISK = (
+    'accept_forgery_risk = ["exit-line", "system-exit-line", "stdout-rewrite", "print-patch", '
+    '"stdout-sink"]'
+)
+
+
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@localhost", *args],

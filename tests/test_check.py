@@ -4,6 +4,7 @@ not measure or gates that fail on it; and what a run would do and cost, as `key:
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,7 +33,10 @@ def _repo(tmp_path: Path, toml_extra: str = "", **files: str) -> Path:
     repo = quickstart_copy(tmp_path / "qs", files)
     if toml_extra:
         toml = repo / "agentos.toml"
-        toml.write_text(toml.read_text() + toml_extra)
+        text = toml.read_text()
+        if "[tools]" in toml_extra:  # the test's own tools replace the quickstart's data-only
+            text = re.sub(r"\[tools\]\n(#.*\n)*gates = .*\n", "", text)
+        toml.write_text(text + toml_extra)
         git(repo, "commit", "-qam", "task")
     return repo
 
@@ -57,7 +61,8 @@ def test_check_on_the_quickstart_says_what_a_run_does_and_exits_0(tmp_path: Path
     assert facts["provider"] == "heuristic" and facts["strategy"] == "greedy (seed 0)"
     assert facts["budget"] == "40 experiments"
     assert facts["sandbox"] == get_backend("auto").name
-    assert facts["gates"] == "none" and facts["baseline_status"] == "ok"
+    assert facts["gates"] == "data-only" and facts["baseline_status"] == "ok"
+    assert facts["forgeries"].startswith("0 kept, 5 caught, 4 not applicable")
     assert float(facts["baseline"]) == pytest.approx(_direct_score(repo), rel=1e-5)
     per = float(facts["cost_per_experiment_s"].split()[0])
     assert per >= float(facts["baseline_s"]) > 0
@@ -120,7 +125,9 @@ def test_an_option_the_tool_does_not_declare_exits_2_with_the_nearest(
     assert result.exit_code == 0, result.output
     assert _facts(result.stdout)["gates_on_baseline"] == "passed (counted pass)"
     # the baseline is judged as a candidate that changed every editable file and added nothing
-    assert len(seen) == 1 and list(seen[0].changed) == ["settings.py"]
+    assert list(seen[0].changed) == ["settings.py"]
+    # then once per forgery the self-test plants (docs/forgery.md), as a run's start would
+    assert len(seen) == 1 + 5
     assert seen[0].parent_tree == seen[0].tree and dict(seen[0].options) == {"limit": 3}
 
 
@@ -278,6 +285,8 @@ def test_nothing_the_heuristic_proposer_can_tune_exits_1_before_a_run(tmp_path: 
         "import math\nLEARNING_RATE = math.exp(-3)\nWIDTH = 2 ** 4\nDEPTH = int('1')\n"
         "DROPOUT = 0.6 * 1\nUSE_NORM = bool(0)\nACTIVATION = 'tanh'\n"
     )
+    # code, not data: only an evaluator that imports it can read it
+    (repo / "evaluate.py").write_text("import settings\nprint(f'score: {settings.WIDTH}')\n")
     git(repo, "commit", "-qam", "computed settings")
     result = _check(str(repo))
     assert result.exit_code == 1, result.output
@@ -287,7 +296,8 @@ def test_nothing_the_heuristic_proposer_can_tune_exits_1_before_a_run(tmp_path: 
 
 
 def test_a_hint_comment_that_cannot_be_read_is_a_warning(tmp_path: Path) -> None:
-    settings = (Path(__file__).parent.parent / "examples" / "quickstart" / "settings.py").read_text()
+    examples = Path(__file__).parent.parent / "examples"
+    settings = (examples / "quickstart" / "settings.py").read_text()
     assert "LEARNING_RATE = 0.05  # range: 1e-4..1 log" in settings
     unread = settings.replace("# range: 1e-4..1 log", "# range 0..0.01")  # 0.05 lies outside
     repo = _repo(tmp_path, **{"settings.py": unread})

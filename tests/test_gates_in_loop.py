@@ -8,6 +8,9 @@ from agentos.status import run_status
 TOML = """[task]
 editable = ["settings.py"]
 protected = ["evaluate.py"]
+accept_forgery_risk = [
+  "exit-line", "system-exit-line", "stdout-rewrite", "print-patch", "stdout-sink"
+]
 [metric]
 command = "python evaluate.py"
 regex = '^score: (\\S+)$'
@@ -75,6 +78,9 @@ editable = ["settings.py"]
 protected = ["evaluate.py", "canary.patch"]
 canary = "canary.patch"
 canary_every = 2
+accept_forgery_risk = [
+  "exit-line", "system-exit-line", "stdout-rewrite", "print-patch", "stdout-sink"
+]
 [metric]
 command = "python evaluate.py"
 regex = '^score: (\\S+)$'

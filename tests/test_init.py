@@ -190,7 +190,24 @@ def test_settings_file_is_the_editable_surface(tmp_path: Path) -> None:
     assert task.is_protected("evaluate.py") and task.is_protected("data/train.csv")
     assert not task.is_editable("model.py")
     assert unmatched_globs(task, repo) == []
-    assert [(u.name, dict(u.options)) for u in task.tools] == [("ruff", {"format": False})]
+    # settings.py is data: the data-only gate keeps it so
+    assert [(u.name, u.kind) for u in task.tools] == [("data-only", "gate")]
+    assert found["gates"] == ["data-only"]
+
+
+def test_a_settings_file_holding_code_gets_no_data_only_gate(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "tuner",
+        {
+            "settings.py": "import os\n\nLEARNING_RATE = 0.01\nDEPTH = int(os.cpu_count() or 4)\n",
+            "evaluate.py": "import settings\n\nprint(f'val_loss: {settings.LEARNING_RATE}')\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert load_task(repo).editable == ("settings.py",)
+    assert [u.name for u in load_task(repo).tools] == ["ruff"]  # code: ruff, not data-only
+    assert found["gates"] == ["ruff"]
 
 
 def test_folder_of_skills_writes_nothing_and_points_to_tune_skills(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import agentos_cli, git
+from helpers import ACCEPT_IMPORT_RISK, agentos_cli, git
 
 from agentos import runner
 from agentos.errors import UserError
@@ -118,6 +118,7 @@ def test_out_of_band_writer_during_the_run_is_invalid_never_keep(
             "settings.py": "X = 1.0  # range: 0..100\n",
             "evaluate.py": SLOW_EVALUATOR.format(delay=0.6),
             "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
             '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n',
         }
     )
@@ -153,6 +154,7 @@ def _task(metric_line: str) -> dict[str, str]:
         "settings.py": "X = 1.0  # range: 0..100\n",
         "evaluate.py": f"import settings\n{metric_line}\n",
         "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
         '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n',
     }
 

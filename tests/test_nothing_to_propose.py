@@ -17,6 +17,9 @@ TASK = """\
 name = "plain"
 editable = ["lib.py"]
 protected = ["evaluate.py"]
+accept_forgery_risk = [
+  "exit-line", "system-exit-line", "stdout-rewrite", "print-patch", "stdout-sink"
+]
 
 [metric]
 command = "python evaluate.py"

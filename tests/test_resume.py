@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import agentos_cli
+from helpers import ACCEPT_IMPORT_RISK, agentos_cli
 
 from agentos.ledger import Ledger
 from agentos.status import run_status
@@ -52,6 +52,7 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
             "settings.py": "X = 10.0  # range: 0..100\n",
             "evaluate.py": EVALUATOR.format(pidfile=str(pidfile)),
             "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
             '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
             '[budget]\nexperiments=8\n[sandbox]\nbackend="local"\n',
         }

@@ -51,7 +51,7 @@ def _wait_for_run(proc: subprocess.Popen[bytes], db: Path, log: Path) -> None:
 
 
 def test_an_unknown_tool_fails_at_once_and_records_nothing(tmp_path: Path) -> None:
-    repo = _repo(tmp_path, ("[search]", '[tools]\ngates = ["mypyy"]\n[search]'))
+    repo = _repo(tmp_path, ('gates = ["data-only"]', 'gates = ["mypyy"]'))
     done = agentos_cli("run", str(repo))
     assert done.returncode == 2
     assert "[tools] gates: unknown tool 'mypyy'" in done.stderr

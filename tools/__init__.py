@@ -1,7 +1,7 @@
 """The built-in tool nodes. Importing this package registers them through `agentos.tool.tool`,
 the same hook a plugin uses (entry point `builtin-tools = agentos.tools`)."""
 
-from . import integrity, metric, mypy_gate, pytest_gate, ruff_gate, static
+from . import data_only, integrity, metric, mypy_gate, pytest_gate, ruff_gate, static
 from .canary import CanaryVerdict, apply_patch, check_canary
 from .integrity import pin_protected
 from .pytest_gate import pin_test_manifest
@@ -14,6 +14,7 @@ __all__ = [
     "apply_patch",
     "blocked",
     "check_canary",
+    "data_only",
     "integrity",
     "join",
     "metric",

@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 from agentos.errors import UserError
 from agentos.git import Repo
 from agentos.init.detect import detect, skill_files
-from agentos.init.found import CANDIDATES, DEFAULT_EVALUATOR, Detection, pytest_list
+from agentos.init.found import CANDIDATES, DEFAULT_EVALUATOR, Detection, pytest_list, read_text
+from agentos.settings_data import data_problems
 from agentos.task import TASK_FILE, glob_match
 
 _NOT_EDITABLE = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py"})
@@ -78,14 +79,29 @@ def _decide(found: Detection, files: list[str]) -> _Task:
     if found.package_source == CANDIDATES and len(editable) > 1 and not found.settings_files:
         task.notes["editable"] = "keep the package(s) to change"
     _metric(found, evaluator, task)
+    data = _settings_are_data(found, editable)
     task.gates = [
         g
-        # ruff always: with the repository's config or ruff's defaults; only the findings a
-        # candidate adds fail it, so old lint debt costs nothing
-        for g, on in (("ruff", True), ("mypy", found.mypy), ("pytest", found.has_tests))
+        # ruff on code always: with the repository's config or ruff's defaults; only the
+        # findings a candidate adds fail it, so old lint debt costs nothing. Settings that are
+        # data get the data-only gate instead, unless the repository configures ruff.
+        for g, on in (
+            ("data-only", data),
+            ("ruff", bool(found.ruff) or not data),
+            ("mypy", found.mypy),
+            ("pytest", found.has_tests),
+        )
         if on
     ]
     return task
+
+
+def _settings_are_data(found: Detection, editable: list[str]) -> bool:
+    """Whether the editable files are the settings files and each holds data only (literal
+    assignments in Python; TOML, JSON): then the `data-only` gate keeps them so."""
+    return bool(found.settings_files) and editable == list(found.settings_files) and not any(
+        data_problems(p, read_text(found.root, p, limit=None)) for p in editable
+    )
 
 
 def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[str]]:
@@ -267,11 +283,14 @@ def _render_tools(found: Detection, task: _Task) -> str:
         return ""
     out = f"""
 [tools]
-# ruff (its config, or its defaults), mypy where configured, pytest where there are tests. Only
-# the findings a candidate adds fail ruff and mypy: old lint debt is counted, not held against it.
+# data-only on settings that are data; ruff on code (its config, or its defaults); mypy where
+# configured; pytest where there are tests. Only the findings a candidate adds fail ruff and
+# mypy: old lint debt is counted, not held against it.
 gates = {_list(task.gates)}
 """
-    if found.ruff:
+    if "ruff" not in task.gates:
+        pass
+    elif found.ruff:
         formats = "format" in found.ruff.values
         out += f"""
 [tools.ruff]

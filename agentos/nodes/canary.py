@@ -1,7 +1,8 @@
-"""The canary node: every `canary_every` experiments, a known-bad patch (the task's `canary`,
-a diff against the baseline) goes through the gates and the evaluator, judged against the
-baseline. If what should refuse it lets it through, the checks
-are broken and the run stops with the reason; either way the verdict is a ledger row
+"""The canary node: every `canary_every` experiments, known-bad candidates go through the gates
+and the evaluator, judged against the baseline: the task's `canary` (a diff against the baseline)
+when it has one, and the built-in forgeries (`agentos.forgery.replay`: each forgery the task does
+not accept, planted on the baseline again). If what should refuse one lets it through, the checks
+are broken and the run stops with the reason; either way the verdict is one ledger row
 (`kind = canary`, attempt 0, so it never collides with an experiment's attempts).
 """
 
@@ -21,36 +22,21 @@ from agentos.tool import ToolContext
 
 def make_canary(rt: Runtime) -> Any:
     def canary(state: LoopState) -> dict[str, Any]:
-        from agentos.tools.canary import check_canary
+        from agentos.forgery import canary_applies, replay
 
         exp = state["experiment"]
         base = state["baseline"]  # the patch is written against the baseline, and judged by it
-        assert rt.task.canary is not None
-        patch_path = rt.task.root / rt.task.canary
-        try:
-            patch = patch_path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UserError(
-                f"cannot read the canary patch ({exc})",
-                path=patch_path,
-                fix="point task.canary at a unified diff in the repository",
-            ) from exc
-        with scratch("canary") as work, snapshot_dir(rt.repo, base["commit"]) as tree:
-            ctx = ToolContext(
-                tree=tree,
-                changed=[],
-                task=rt.task,
-                sandbox=rt.sandbox,
-                trusted_dir=rt.run_dir / "trusted",
+        broken, messages, metric = False, [], None
+        if rt.task.canary is not None:
+            broken, message, metric = _task_canary(rt, base)
+            messages.append(message)
+        names = [rt.task.canary] if rt.task.canary else []
+        if not broken and canary_applies(rt.task, rt.repo, base["commit"]):
+            broken, message = replay(
+                rt.task, rt.repo, base["commit"], sandbox=rt.sandbox, evaluator=rt.evaluator
             )
-            verdict = check_canary(
-                patch,
-                ctx=ctx,
-                uses=rt.task.tools,
-                evaluator=rt.evaluator,
-                incumbent=Evaluation(metric=base["metric"]),
-                work_dir=work,
-            )
+            messages.append(message)
+            names.append("forgeries")
         record(
             rt,
             {
@@ -58,12 +44,45 @@ def make_canary(rt: Runtime) -> Any:
                 "attempt": 0,
                 "kind": "canary",
                 "parent": base["commit"],
-                "description": f"canary {rt.task.canary}",
-                "status": "invalid" if verdict.broken else "rejected",
-                "metric": verdict.evaluation.metric,
-                "reason": verdict.message,
+                "description": "canary " + " + ".join(names),
+                "status": "invalid" if broken else "rejected",
+                "metric": metric,
+                "reason": "; ".join(messages),
             },
         )
-        return {"stop": verdict.message} if verdict.broken else {}
+        return {"stop": messages[-1]} if broken else {}
 
     return canary
+
+
+def _task_canary(rt: Runtime, base: Any) -> tuple[bool, str, float | None]:
+    """The task's own canary patch: (broken, message, the metric it measured)."""
+    from agentos.tools.canary import check_canary
+
+    assert rt.task.canary is not None
+    patch_path = rt.task.root / rt.task.canary
+    try:
+        patch = patch_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(
+            f"cannot read the canary patch ({exc})",
+            path=patch_path,
+            fix="point task.canary at a unified diff in the repository",
+        ) from exc
+    with scratch("canary") as work, snapshot_dir(rt.repo, base["commit"]) as tree:
+        ctx = ToolContext(
+            tree=tree,
+            changed=[],
+            task=rt.task,
+            sandbox=rt.sandbox,
+            trusted_dir=rt.run_dir / "trusted",
+        )
+        verdict = check_canary(
+            patch,
+            ctx=ctx,
+            uses=rt.task.tools,
+            evaluator=rt.evaluator,
+            incumbent=Evaluation(metric=base["metric"]),
+            work_dir=work,
+        )
+    return verdict.broken, verdict.message, verdict.evaluation.metric

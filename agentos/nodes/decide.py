@@ -12,6 +12,7 @@ import time
 from typing import Any, Literal
 
 from agentos.evaluator import Evaluation
+from agentos.forgery import canary_applies
 from agentos.git import RefConflict
 from agentos.nodes.propose import VETO_PREFIX
 from agentos.record import record, score_of
@@ -137,9 +138,9 @@ def route_after_decide(rt: Runtime) -> Any:
         if stop_reason(rt, state):
             return "finish"
         if (
-            rt.task.canary
-            and rt.task.canary_every
+            rt.task.canary_every
             and state["experiment"] % rt.task.canary_every == 0
+            and (rt.task.canary or canary_applies(rt.task, rt.repo, rt.baseline_commit))
         ):
             return "canary"
         every = rt.task.checkin.every

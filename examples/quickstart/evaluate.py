@@ -2,13 +2,40 @@
 
 It scores the settings in settings.py with a non-convex function of mixed int, float, bool and
 categorical values (a stand-in for "train and measure validation accuracy") and prints one line,
-`score: X`, higher is better. The optimum is about 10.93 (learning rate near 7e-3, width
-128, depth 4, dropout 0.2, normalization on, gelu); the starting settings score about 5.73.
+`score: X`, higher is better. The optimum is about 10.93 (learning rate near 7e-3, width 128,
+depth 4, dropout 0.2, normalization on, gelu); the starting settings score about 5.73.
+
+It reads the settings as data and never imports settings.py (code there would run in this process
+and could print its own score): under agentos from the JSON file agentos writes for it
+(`$AGENTOS_SETTINGS/settings.py.json`), by hand from the literal assignments in settings.py.
 """
 
+import ast
+import json
 import math
+import os
+from pathlib import Path
+from types import SimpleNamespace
 
-import settings
+
+def load_settings() -> SimpleNamespace:
+    folder = os.environ.get("AGENTOS_SETTINGS")
+    if folder:
+        with open(os.path.join(folder, "settings.py.json"), encoding="utf-8") as fh:
+            return SimpleNamespace(**json.load(fh))
+    module = ast.parse(Path(__file__).with_name("settings.py").read_text(encoding="utf-8"))
+    return SimpleNamespace(
+        **{
+            target.id: ast.literal_eval(node.value)
+            for node in module.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+    )
+
+
+settings = load_settings()
 
 
 def score() -> float:

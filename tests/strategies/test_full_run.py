@@ -45,6 +45,9 @@ TASK = '''[task]
 name = "{name}"
 editable = ["settings.py"]
 protected = ["evaluate.py"]
+accept_forgery_risk = [
+  "exit-line", "system-exit-line", "stdout-rewrite", "print-patch", "stdout-sink"
+]
 
 [metric]
 command = "python evaluate.py"
