@@ -99,7 +99,7 @@ def test_src_layout_with_pyproject_tools_and_tests(tmp_path: Path) -> None:
     assert found["mypy config"] == ["pyproject.toml [tool.mypy]"]
     assert found["evaluator"] == ["evaluate.py"]
     assert found["metric"] == ["accuracy (max)"]
-    assert found["gates"] == ["ruff, mypy, pytest"]
+    assert found["gates"] == ["static, ruff, mypy, pytest"]
     assert "todo" not in found
     assert found["next"] == ["agentos check"]
 
@@ -112,6 +112,7 @@ def test_src_layout_with_pyproject_tools_and_tests(tmp_path: Path) -> None:
     assert task.metric.command == ("python", "evaluate.py")
     assert task.metric.goal == "max"
     assert tool_options(task) == {
+        "static": {},
         "ruff": {"config": "pyproject.toml", "format": False},
         "mypy": {"config": "pyproject.toml"},
         "pytest": {"paths": ["tests"], "pythonpath": ["src"]},
@@ -150,7 +151,7 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
     assert found["mypy config"] == ["setup.cfg [mypy]"]
     assert found["ruff config"] == ["not configured"]
     assert found["evaluator"] == ["none found"]
-    assert found["gates"] == ["ruff, mypy"]  # ruff with its defaults: it judges only new findings
+    assert found["gates"] == ["static, ruff, mypy"]  # ruff with its defaults: it judges only new findings
     assert "settings" not in found
     assert found["proposer"][0].startswith("the offline heuristic finds nothing to change")
     [todo] = found["todo"]
@@ -166,7 +167,8 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
     assert unmatched_globs(task, repo) == ["bench/agentos_bench.py"]
     text = (repo / "agentos.toml").read_text()
     assert 'command = "python bench/agentos_bench.py"  # TODO: write' in text
-    assert tool_options(task) == {"ruff": {"format": False}, "mypy": {"config": "setup.cfg"}}
+    assert tool_options(task) == {
+        "static": {}, "ruff": {"format": False}, "mypy": {"config": "setup.cfg"}}
 
 
 def test_settings_file_is_the_editable_surface(tmp_path: Path) -> None:
@@ -206,8 +208,8 @@ def test_a_settings_file_holding_code_gets_no_data_only_gate(tmp_path: Path) -> 
     proc, found = init(repo)
     assert proc.returncode == 0, proc.stderr
     assert load_task(repo).editable == ("settings.py",)
-    assert [u.name for u in load_task(repo).tools] == ["ruff"]  # code: ruff, not data-only
-    assert found["gates"] == ["ruff"]
+    assert [u.name for u in load_task(repo).tools] == ["static", "ruff"]  # code, not data-only
+    assert found["gates"] == ["static, ruff"]
 
 
 def test_folder_of_skills_writes_nothing_and_points_to_tune_skills(tmp_path: Path) -> None:

@@ -87,6 +87,7 @@ def _decide(found: Detection, files: list[str]) -> _Task:
         # data get the data-only gate instead, unless the repository configures ruff.
         for g, on in (
             ("data-only", data),
+            ("static", not data),  # the forgery rules: code that reaches for the evaluator
             ("ruff", bool(found.ruff) or not data),
             ("mypy", found.mypy),
             ("pytest", found.has_tests),
@@ -283,8 +284,8 @@ def _render_tools(found: Detection, task: _Task) -> str:
         return ""
     out = f"""
 [tools]
-# data-only on settings that are data; ruff on code (its config, or its defaults); mypy where
-# configured; pytest where there are tests. Only the findings a candidate adds fail ruff and
+# data-only on settings that are data; static (forgery rules) and ruff (its config, or its
+# defaults) on code; mypy where configured; pytest where there are tests. Only the findings a candidate adds fail ruff and
 # mypy: old lint debt is counted, not held against it.
 gates = {_list(task.gates)}
 """
