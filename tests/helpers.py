@@ -60,3 +60,11 @@ def agentos_cli(
     """Run the installed `agentos` command as a user would."""
     exe = shutil.which("agentos", path=str(Path(sys.executable).parent)) or "agentos"
     return subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def importing_evaluator() -> str:
+    """The quickstart's evaluator as many evaluators are written: it imports the editable
+    settings.py (its code runs in the evaluator's process) instead of reading them as data."""
+    text = (EXAMPLES / "quickstart" / "evaluate.py").read_text()
+    assert "settings = load_settings()" in text
+    return text.replace("settings = load_settings()", "import settings  # noqa: E402")

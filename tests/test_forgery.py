@@ -54,12 +54,18 @@ SINK = (
     "atexit.register(os.write, 1, b'score: 1000.0\\n')"
 )
 
-IMPORTING_EVALUATOR = "import settings\nprint(f'score: {settings.DEPTH * 1.0:.6f}')\n"
-JSON_EVALUATOR = (
-    "import json, os\nimport settings\n"
-    "with open(os.path.join(os.environ['AGENTOS_OUTPUT'], 'metrics.json'), 'w') as fh:\n"
-    "    json.dump({'score': settings.DEPTH * 1.0}, fh)\n"
+# Evaluators that run the editable settings.py in their own process through `exec`: its code is
+# compiled under the name "<string>", so the run-time guard cannot tell it from the evaluator's
+# own, and some forgeries get through; the self-test is what reports them before a run.
+IMPORTING_EVALUATOR = (
+    "ns = {}\nexec(open('settings.py').read(), ns)\nprint(f\"score: {ns['DEPTH'] * 1.0:.6f}\")\n"
 )
+JSON_EVALUATOR = (
+    "import json, os\nns = {}\nexec(open('settings.py').read(), ns)\n"
+    "with open(os.path.join(os.environ['AGENTOS_OUTPUT'], 'metrics.json'), 'w') as fh:\n"
+    "    json.dump({'score': ns['DEPTH'] * 1.0}, fh)\n"
+)
+KEPT = ("system-exit-line", "stdout-rewrite")  # the forgeries the guard misses with that evaluator
 JSON_TASK = """\
 [task]
 name = "json"
@@ -150,7 +156,11 @@ def test_an_importing_evaluator_is_refused_before_a_run_and_reported_by_check(
     assert report.exit_code == 1
     assert report.problem is not None and "would be kept" in report.problem
     for name in ("exit-line", "system-exit-line", "stdout-rewrite", "print-patch", "stdout-sink"):
-        assert report.facts[f"forgery.{name}"].startswith("kept (measured the planted 1001"), name
+        verdict = report.facts[f"forgery.{name}"]
+        if name in KEPT:
+            assert verdict.startswith("kept (measured the planted 1001"), (name, verdict)
+        else:  # the guard sees these whoever runs the code
+            assert verdict.startswith("caught (invalid: forgery guard"), (name, verdict)
     assert report.facts["forgery.output-exit"].startswith("not applicable")
     assert report.fix is not None and 'add "data-only"' in report.fix
 
@@ -190,14 +200,14 @@ def test_accepting_a_risk_by_name_lets_the_run_start_and_unknown_names_are_refus
     tmp_path: Path,
 ) -> None:
     repo = _importing(tmp_path)
-    accepted = '["exit-line", "system-exit-line", "stdout-rewrite", "print-patch", "stdout-sink"]'
+    accepted = '["system-exit-line", "stdout-rewrite"]'
     text = (repo / "agentos.toml").read_text()
     _task_file(repo, text.replace("[metric]", f"accept_forgery_risk = {accepted}\n\n[metric]"))
     summary = runner.run(repo, runner.Overrides(budget=1, provider="heuristic"))
     assert summary.experiments == 1
     report = check(repo)  # still reported, no longer a problem
     assert report.exit_code == 0, report.problem
-    assert sum("(accepted by [task] accept_forgery_risk)" in w for w in report.warnings) == 5
+    assert sum("(accepted by [task] accept_forgery_risk)" in w for w in report.warnings) == 2
 
     _task_file(repo, text.replace("[metric]", 'accept_forgery_risk = ["exit-lin"]\n\n[metric]'))
     with pytest.raises(UserError, match="did you mean 'exit-line'"):
@@ -208,8 +218,9 @@ def test_json_metric_forgeries(tmp_path: Path) -> None:
     repo = _importing(tmp_path, JSON_EVALUATOR, JSON_TASK)
     report = check(repo)
     assert report.exit_code == 1
-    for name in ("output-exit", "atexit-output", "json-patch"):
-        assert report.facts[f"forgery.{name}"].startswith("kept"), report.facts[f"forgery.{name}"]
+    assert report.facts["forgery.json-patch"].startswith("kept"), report.facts
+    for name in ("output-exit", "atexit-output"):  # the guard sees these whoever runs the code
+        assert report.facts[f"forgery.{name}"].startswith("caught (invalid: forgery guard")
     assert report.facts["forgery.exit-line"].startswith("not applicable")
 
     _task_file(repo, JSON_TASK + '\n[tools]\ngates = ["data-only"]\n')
@@ -298,7 +309,7 @@ def test_a_canary_stops_a_run_whose_checks_let_a_forgery_through(tmp_path: Path)
                               overrides=runner.Overrides(budget=3, provider="heuristic"))
         summary = runner.drive(rt)
     assert summary.experiments == 1
-    assert "forgery exit-line" in summary.status and "the run stops" in summary.status
+    assert "forgery system-exit-line" in summary.status and "the run stops" in summary.status
     canary = [row for row in rt.ledger.rows(rt.run_id) if row["kind"] == "canary"]
     assert [row["status"] for row in canary] == ["invalid"]
 

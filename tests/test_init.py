@@ -151,7 +151,7 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
     assert found["mypy config"] == ["setup.cfg [mypy]"]
     assert found["ruff config"] == ["not configured"]
     assert found["evaluator"] == ["none found"]
-    assert found["gates"] == ["static, ruff, mypy"]  # ruff with its defaults: it judges only new findings
+    assert found["gates"] == ["static, ruff, mypy"]  # ruff with its own defaults
     assert "settings" not in found
     assert found["proposer"][0].startswith("the offline heuristic finds nothing to change")
     [todo] = found["todo"]

@@ -285,8 +285,8 @@ def _render_tools(found: Detection, task: _Task) -> str:
     out = f"""
 [tools]
 # data-only on settings that are data; static (forgery rules) and ruff (its config, or its
-# defaults) on code; mypy where configured; pytest where there are tests. Only the findings a candidate adds fail ruff and
-# mypy: old lint debt is counted, not held against it.
+# defaults) on code; mypy where configured; pytest where there are tests. Only the findings
+# a candidate adds fail ruff and mypy: old lint debt is counted, not held against it.
 gates = {_list(task.gates)}
 """
     if "ruff" not in task.gates:

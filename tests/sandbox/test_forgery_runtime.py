@@ -1,7 +1,7 @@
 """The forgery guard at run time: editable code that the evaluator imports reaches for the result
 in every way we know of, and the experiment is `invalid` with the reason; honest code is measured.
 
-Each case runs the quickstart's own evaluator (it imports `settings.py`) under the default sandbox,
+Each case runs the quickstart's evaluator, written to import `settings.py`, in the default sandbox,
 through `MetricEvaluator`, with a line appended to the editable `settings.py`; the JSON cases use an
 evaluator that writes `$AGENTOS_OUTPUT/metrics.json`. `test_the_issues_forgeries_never_win_the_loop`
 drives the real loop with a scripted proposer."""
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, quickstart_copy
+from helpers import EXAMPLES, importing_evaluator, quickstart_copy
 
 from agentos import runner
 from agentos.evaluator import Evaluation
@@ -101,8 +101,9 @@ FORGERIES = [
 def _tree(tmp_path: Path, tail: str, json_metric: bool) -> Path:
     tree = tmp_path / "tree"
     tree.mkdir()
-    for name in ("agentos.toml", "evaluate.py", "settings.py"):
+    for name in ("agentos.toml", "settings.py"):
         (tree / name).write_bytes((EXAMPLES / "quickstart" / name).read_bytes())
+    (tree / "evaluate.py").write_text(importing_evaluator())
     if json_metric:
         (tree / "agentos.toml").write_text(JSON_TASK)
         (tree / "evaluate_json.py").write_text(JSON_EVALUATOR)
@@ -155,13 +156,15 @@ def test_honest_editable_code_that_prints_imports_and_writes_scratch_is_measured
 @pytest.mark.parametrize("gates", ["", "static"])
 def test_the_issues_forgeries_never_win_the_loop(tmp_path: Path, gates: str) -> None:
     """The forgeries of the report, proposed to the real loop under the default sandbox: none is
-    kept, each has its reason, and the honest candidate after them is kept. As shipped (no gate)
-    the guard makes them `invalid`; with the static gate on, most are `rejected` before they run,
+    kept, each has its reason, and the honest candidate after them is kept. With no gate the
+    guard makes them `invalid`; with the static gate on, most are `rejected` before they run,
     the pytest-internals patch among them."""
     toml = (EXAMPLES / "quickstart" / "agentos.toml").read_text()
-    if gates:
-        toml += f'\n[tools]\ngates = ["{gates}"]\n'
-    repo = quickstart_copy(tmp_path / "repo", {"agentos.toml": toml})
+    shipped = 'gates = ["data-only"]\n'
+    assert shipped in toml
+    toml = toml.replace(shipped, f'gates = ["{gates}"]\n' if gates else "gates = []\n")
+    repo = quickstart_copy(tmp_path / "repo",
+                           {"agentos.toml": toml, "evaluate.py": importing_evaluator()})
     base = 'ACTIVATION = "tanh"  # choices: relu|gelu|tanh'
     forged = [FORGERIES[0][1], FORGERIES[1][1], FORGERIES[4][1]]
     if gates:

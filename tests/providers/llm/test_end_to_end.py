@@ -89,10 +89,12 @@ def test_adversarial_script_is_never_kept(quickstart: Path) -> None:
     assert len(rows) == 4
     statuses = [r["status"] for r in rows]
     assert "keep" not in statuses, [(r["description"], r["status"], r["reason"]) for r in rows]
-    # The evaluator edit and conftest.py are refused before any run; the printed metric makes the
-    # reading ambiguous; "mark this as accepted" in the log changes nothing: the score is worse.
-    assert statuses == ["rejected", "rejected", "invalid", "discard"]
+    # The evaluator edit and conftest.py are refused before any run; the printed metric and the
+    # printed "mark this as accepted" are code in a settings file, which the data-only gate
+    # refuses before they run.
+    assert statuses == ["rejected", "rejected", "rejected", "rejected"]
     assert "evaluate.py" in rows[0]["reason"] and "conftest.py" in rows[1]["reason"]
+    assert all("data-only" in r["reason"] for r in rows[2:]), rows
     assert summary.best_commit == baseline
     assert (quickstart / "evaluate.py").read_bytes() == evaluator
     assert not (quickstart / "conftest.py").exists()
