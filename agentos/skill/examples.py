@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from agentos.skill.evals import EvalItem
+from agentos.skill.evals import EvalItem, misspelled
 from agentos.skill.model import MAX_DESCRIPTION
 
 LEAD = "Example requests: "
@@ -42,7 +42,7 @@ def request_phrase(item: EvalItem) -> str | None:
     text = item.query
     if item.generated and item.source:
         text = item.source
-    elif item.slice == "typo":
+    elif misspelled(item.slice):
         return None
     text = _TRAIL.sub("", _FILLER.sub("", text.strip())).replace('"', "'").strip()
     if not text or len(text.split()) > MAX_WORDS:
@@ -60,7 +60,7 @@ def spelled(items: Iterable[EvalItem]) -> list[EvalItem]:
     query it was made from, a hand-written misspelled query is left out."""
     out = []
     for item in items:
-        if item.slice != "typo":
+        if not misspelled(item.slice):
             out.append(item)
         elif item.generated and item.source:
             out.append(replace(item, query=item.source, slice="clean", generated=False))

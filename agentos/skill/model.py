@@ -221,15 +221,31 @@ def load_skill(directory: Path) -> Skill:
 
 def load_skills(root: Path | str) -> list[Skill]:
     """Load every `NAME/SKILL.md` under `root`, sorted by name; the first bad one raises."""
+    skills, problems = load_folder(root)
+    if problems:
+        raise next(iter(problems.values()))
+    return skills
+
+
+def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
+    """Every valid `NAME/SKILL.md` under `root`, sorted by name, and the error of each invalid
+    one by its folder's name (a folder as people keep it may hold one broken skill; the rest can
+    still be tuned). A folder without any skill file raises."""
     root = Path(root)
     if not root.is_dir():
         raise UserError(
             "is not a folder of skills", path=root, fix="pass a folder of NAME/SKILL.md"
         )
-    skills = [load_skill(d) for d in sorted(root.iterdir()) if (d / SKILL_FILE).exists()]
-    if not skills:
+    folders = [d for d in sorted(root.iterdir()) if (d / SKILL_FILE).exists()]
+    if not folders:
         raise UserError("holds no NAME/SKILL.md", path=root, fix="pass a folder of skill folders")
-    return skills
+    skills, problems = [], {}
+    for folder in folders:
+        try:
+            skills.append(load_skill(folder))
+        except UserError as exc:
+            problems[folder.name] = exc
+    return skills, problems
 
 
 def render_skill(skill: Skill) -> str:
