@@ -3,7 +3,9 @@
 `metric` is train accuracy over all skills; `details` (shown to the proposer) hold per-slice train
 accuracy and per-skill train hits; `holdout` holds held-out accuracy overall, per slice and per
 skill, and is read only by `veto`. A skill that fails validation is `invalid`; a body that lost a
-pinned gate is `rejected`, whatever its routing score.
+pinned gate, or a description that fails the `description-quality` gate
+(`agentos.skill.quality`, against the description the run started from), is `rejected`, whatever
+its routing score.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from agentos.providers.base import ProviderError
 from agentos.skill.evals import EvalItem, Slice, fuzzy, slices_of
 from agentos.skill.gates import GatePins, GateViolation
 from agentos.skill.model import Skill, load_folder
+from agentos.skill.quality import description_problems, refusal
 from agentos.skill.router import Router, route_with_train
 
 
@@ -77,6 +80,7 @@ class SkillEvaluator:
         rewritten: Sequence[str] = (),
         reference: Sequence[Skill] | None = None,
         skipped: Sequence[str] = (),
+        originals: Sequence[Skill] = (),
     ):
         self.train = [i for i in items if i.split == "train"]
         self.holdout = [i for i in items if i.split == "holdout"]
@@ -88,6 +92,8 @@ class SkillEvaluator:
         self.protect: tuple[Slice, ...] = tuple(chosen)
         self.refusals: list[GateViolation] = []
         self.skills_dir = skills_dir
+        self.originals = {s.name: s for s in originals}  # what `description-quality` compares to
+        self.queries = tuple(i.query for i in items if not i.generated)
         self.skipped = frozenset(skipped)  # folders invalid from the start, left out of tuning
         self.recalibrate = recalibrate
         self.rewritten = frozenset(rewritten) | ({target} if target else set())
@@ -119,9 +125,24 @@ class SkillEvaluator:
     def gate_check(self, skills: Sequence[Skill]) -> list[GateViolation]:
         if self.pins is None:
             return []
-        return [v for s in skills for v in self.pins.check(s.name, s.body)]
+        return [v for s in skills for v in self.pins.check(s.name, s.body, s.description)]
+
+    def quality_check(self, skills: Sequence[Skill]) -> list[str]:
+        """The `description-quality` refusal of each rewritten description that fails it, checked
+        against the description the run started from and every eval query."""
+        out = []
+        for s in skills:
+            original = self.originals.get(s.name)
+            if original is not None:
+                reasons = description_problems(original, s, self.queries)
+                if reasons:
+                    out.append(refusal(s.name, reasons))
+        return out
 
     def evaluate_skills(self, skills: Sequence[Skill]) -> Evaluation:
+        poor = self.quality_check(skills)
+        if poor:
+            return Evaluation(None, "rejected", "; ".join(poor))
         lost = self.gate_check(skills)
         if lost:
             self.refusals.extend(lost)

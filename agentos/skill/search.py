@@ -23,7 +23,7 @@ Only train items are ever routed here.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +56,9 @@ class DescriptionSearch:
         train: Sequence[EvalItem],
         skills: Sequence[Skill],
         target: str,
+        accept: Callable[[str], bool] | None = None,
     ):
+        self.accept = accept  # the quality gate a rewrite must pass (None: every one)
         self.router = router
         self.train = list(train)
         self.skills = list(skills)
@@ -108,7 +110,8 @@ class DescriptionSearch:
     def extend(self, base: Fit, description: str) -> str:
         """Add up to EXTEND example requests from the target's train queries, one at a time,
         each keeping every hit and raising the soft margin."""
-        pool = requests_of(self.train, self.target)
+        skill = next(s for s in self.skills if s.name == self.target)
+        pool = requests_of(self.train, self.target, f"{skill.description}\n{skill.body}")
         for _ in range(EXTEND):
             current = self.fit(description)
             _, have, _ = split_examples(description)
@@ -117,7 +120,7 @@ class DescriptionSearch:
                 if phrase in have or phrase.lower() in description.lower():
                     continue
                 added = with_examples(description, [*have, phrase])
-                if added is not None:
+                if added is not None and (self.accept is None or self.accept(added)):
                     options.append(added)
             self.prepare(options)
             good = [

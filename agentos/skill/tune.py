@@ -114,6 +114,7 @@ class _Tuner:
         self.offline = offline
         self._lock = threading.Lock()  # the runs of a round report from their threads
         self.skipped: tuple[str, ...] = ()  # folders invalid from the start, left untouched
+        self.originals: list[Skill] = []  # the skills as the run found them
 
     @property
     def local_proposals(self) -> bool:
@@ -144,6 +145,7 @@ class _Tuner:
             rewritten=rewritten,
             reference=reference,
             skipped=self.skipped,
+            originals=self.originals,
         )
 
     def tune_one(
@@ -205,7 +207,7 @@ def _merge(skills: Sequence[Skill], changed: dict[str, str]) -> list[Skill]:
         old = by_name[p.parent.name]
         new = parse_skill(old.path, text, folder=p.parent.name)
         by_name[new.name] = Skill(
-            new.name, new.description, new.body, old.path, new.front, new.declared_gates
+            new.name, new.description, new.body, old.path, new.front, new.declared_gates, new.source
         )
     return [by_name[s.name] for s in skills]
 
@@ -312,7 +314,7 @@ def tune_skills(
                 progress,
                 offline,
             )
-            tuner.skipped = tuple(problems)
+            tuner.skipped, tuner.originals = tuple(problems), list(skills)
             outcome = _rounds(tuner, skills, rounds=rounds, budget=budget, workers=workers)
             ledger.close()
         current, current_eval, baseline, experiments, refusals, accepted = outcome
