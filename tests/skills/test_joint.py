@@ -90,9 +90,7 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
         first = [s.with_components({"deploy-service/description": deploy}) for s in skills]
         second = [s.with_components({"write-docs/description": docs}) for s in first]
         return [
-            joint_module.Step(
-                first, "deploy-service", "version available", 1
-            ),
+            joint_module.Step(first, "deploy-service", "version available", 1),
             joint_module.Step(second, "write-docs", "shipping hotfixes", 2),
         ]
 

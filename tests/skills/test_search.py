@@ -25,9 +25,9 @@ def test_request_terms_are_real_words_never_a_misspelling_a_name_or_a_whole_quer
         "find",
         "occurrences",
     ]
-    assert request_terms(EvalItem("look at my pr before br merge w/ req", "r", "clean", "train")) == [
-        "merge"
-    ]
+    assert request_terms(
+        EvalItem("look at my pr before br merge w/ req", "r", "clean", "train")
+    ) == ["merge"]
     assert request_terms(EvalItem("rotate keys", "s", "clean", "train")) == ["rotate", "keys"]
     assert request_terms(EvalItem("what is chess", None, "near-miss", "train")) == []
 
