@@ -132,3 +132,24 @@ def test_an_out_folder_that_is_not_empty_is_refused_before_any_work(tmp_path: Pa
     assert str(full) in line and "not an empty folder" in line and "--out" in line
     assert [p.name for p in full.iterdir()] == ["mine.txt"]
     assert refs(root) == before and not (root / ".agentos").exists()
+
+
+@pytest.mark.usefixtures("offline")
+def test_without_evals_a_draft_is_written_where_asked_then_tuned_on(tmp_path: Path) -> None:
+    root = repo_with_skills(tmp_path)
+    draft = tmp_path / "my-evals.jsonl"
+    result = CliRunner().invoke(
+        main,
+        ["tune-skills", str(root / "skills"), "--evals-out", str(draft), "--budget", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        f"wrote a draft eval set of {len(draft.read_text().splitlines())} queries to {draft}"
+        in (result.stderr)
+    )
+    assert "review and edit it, then pass it with --evals" in result.stdout
+    again = CliRunner().invoke(
+        main,
+        ["tune-skills", str(root / "skills"), "--evals-out", str(draft), "--budget", "1"],
+    )
+    assert again.exit_code == 2 and "exists already" in again.stderr and "--evals" in again.stderr
