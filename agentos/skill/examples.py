@@ -34,7 +34,7 @@ _WEAK = frozenset(
         "again always already bring change date done every fine gets going goes keep keeps know "
         "like look looks much never new now old really return run runs seems sometimes still "
         "them they think today use used using way went work works yesterday before after "
-        "while until since because though",
+        "while until since because though issue issues problem first everywhere down thing",
     )
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|\S")
@@ -116,6 +116,12 @@ def split_examples(description: str) -> tuple[str, list[str], str]:
     return head.strip(), [t.strip() for t in terms if t.strip()], tail.strip()
 
 
+def covered(term: str, description: str) -> bool:
+    """Whether every word of `term` is already in `description` (adding it says nothing new)."""
+    have = set(re.findall(r"[a-z0-9]+", description.lower()))
+    return all(w in have for w in re.findall(r"[a-z0-9]+", term.lower()))
+
+
 def _listing(terms: Sequence[str]) -> str:
     if len(terms) == 1:
         return terms[0]
@@ -145,13 +151,13 @@ def example_edits(
 ) -> list[tuple[str, str]]:
     """Candidate rewrites as (step name, description): add one term from a missed train
     query, or remove one added term (one that may attract other skills' queries)."""
-    head, have, _ = split_examples(description)
+    _, have, _ = split_examples(description)
     out: list[tuple[str, str]] = []
     present = {h.lower() for h in have}
     names = {i.expect for i in missed if i.expect is not None}
     pool = [t for name in sorted(names) for t in requests_of(missed, name, own)]
     for term in pool:
-        if term in present or re.search(rf"\b{re.escape(term)}\b", head.lower()):
+        if term in present or covered(term, description):
             continue
         present.add(term)
         added = with_examples(description, [*have, term])

@@ -19,7 +19,6 @@ before the per-skill rounds, which then tune from its result.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -28,7 +27,7 @@ import numpy.typing as npt
 
 from agentos.evaluator import Evaluation
 from agentos.skill.evals import EvalItem
-from agentos.skill.examples import requests_of, split_examples, with_examples
+from agentos.skill.examples import covered, requests_of, split_examples, with_examples
 from agentos.skill.model import Skill, changed_names
 from agentos.skill.quality import problems
 from agentos.skill.report import Experiment
@@ -45,7 +44,7 @@ Judged = tuple[Evaluation, str | None]  # a candidate's evaluation, and why it i
 
 @dataclass(frozen=True)
 class Step:
-    """The skill set after one more example request, which, and how many more train queries
+    """The skill set after one more added term, which, and how many more train queries
     are routed right than before the run."""
 
     skills: list[Skill]
@@ -164,10 +163,10 @@ def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tupl
     """Every skill with one more of its train requests quoted, within the format's limits."""
     out = []
     for k, skill in enumerate(skills):
-        head, have, _ = split_examples(skill.description)
+        _, have, _ = split_examples(skill.description)
         present = {h.lower() for h in have}
         for request in wanted[skill.name]:
-            if request in present or re.search(rf"\b{re.escape(request)}\b", head.lower()):
+            if request in present or covered(request, skill.description):
                 continue
             text = with_examples(skill.description, [*have, request])
             if text is not None:

@@ -41,6 +41,7 @@ from agentos.providers.base import (
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import (
     MAX_EXAMPLES,
+    covered,
     example_edits,
     request_terms,
     spelled,
@@ -90,7 +91,7 @@ def add_words(description: str, new: Sequence[str]) -> str:
     """Add the terms `new` to the description's added-terms sentence, within the limits."""
     _, have, _ = split_examples(description)
     low = description.lower()
-    fresh = [w for w in new if not re.search(rf"\b{re.escape(w.lower())}\b", low)]
+    fresh = [w for w in new if not covered(w, low)]
     terms = list(dict.fromkeys([*have, *fresh]))[-MAX_EXAMPLES:]
     text = with_examples(description, terms)
     return description if text is None else text

@@ -2,7 +2,7 @@
 in parallel, then merge what each skill won; at the end, write it on a git branch.
 
 When the offline operators propose and the router is local, the joint stage
-(`agentos.skill.joint`) adds example requests to every skill at once, chosen on train margins
+(`agentos.skill.joint`) adds terms to every skill at once, chosen on train margins
 and accepted like a merge, before each round and after the last (never twice on one set); an
 accepted set is committed under `refs/agentos/RUN/joint/ROUND` and is what the round tunes.
 
