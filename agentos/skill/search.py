@@ -12,9 +12,9 @@ proposes the best, where best is, in order:
    more than one that only adds distance where there is plenty,
 4. the shortest text.
 
-A winning rewrite is then *extended*: up to `EXTEND` more terms (`agentos.skill.examples`), taken
-from the skill's train queries, are added one at a time while each keeps every hit and raises the soft
-margin. Train accuracy cannot see a query that is won by a hair, and held-out queries worded like
+A winning rewrite is then *extended*: up to `EXTEND` more terms (`agentos.skill.examples`),
+taken from the skill's train queries, are added one at a time while each keeps every hit and
+raises the soft margin. Train accuracy cannot see a query that is won by a hair, and held-out queries worded like
 it are the ones lost; the extension covers them in the same proposal as a real gain. The
 extended rewrite is proposed first, the plain one next if it was refused, then the next best.
 Only train items are ever routed here.
