@@ -15,9 +15,9 @@ proposes the best, where best is, in order:
 A winning rewrite is then *extended*: up to `EXTEND` more terms (`agentos.skill.examples`),
 taken from the skill's train queries, are added one at a time while each keeps every hit and
 raises the soft margin. Train accuracy cannot see a query that is won by a hair, and held-out
-queries worded like it are the ones lost; the extension covers them in the same proposal as a real gain. The
-extended rewrite is proposed first, the plain one next if it was refused, then the next best.
-Only train items are ever routed here.
+queries worded like it are the ones lost; the extension covers them in the same proposal as a
+real gain. The extended rewrite is proposed first, the plain one next if it was refused, then
+the next best. Only train items are ever routed here.
 """
 
 from __future__ import annotations
