@@ -290,9 +290,15 @@ def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
 @click.option(
     "--evals",
     "evals",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="JSONL eval set: {query, expect, slice, split} per line.",
+    help="JSONL eval set: {query, expect, slice, split} per line. Without it, a draft set is "
+    "written from the skills' own text (review it) and the run tunes on it.",
+)
+@click.option(
+    "--evals-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the draft eval set when --evals is not given "
+    "(default: PATH/evals.draft.jsonl).",
 )
 @click.option("--budget", type=click.IntRange(min=1), default=12, help="Proposals per skill.")
 @click.option("--seed", type=int, default=0)
@@ -309,7 +315,14 @@ def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
 )
 @_user_errors
 def tune_skills(
-    path: Path, evals: Path, budget: int, seed: int, as_json: bool, offline: bool, out: Path | None
+    path: Path,
+    evals: Path | None,
+    budget: int,
+    seed: int,
+    as_json: bool,
+    offline: bool,
+    out: Path | None,
+    evals_out: Path | None = None,
 ) -> None:
     """Tune every skill under PATH so it triggers on the queries it should, gates intact."""
     from agentos.skill.report import render, to_json
@@ -323,6 +336,7 @@ def tune_skills(
         progress=lambda line: click.echo(line, err=True),
         offline=offline,
         out=out,
+        evals_out=evals_out,
     )
     click.echo(to_json(result) if as_json else render(result))
 

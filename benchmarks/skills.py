@@ -35,7 +35,7 @@ from agentos.git import copy_to_new_repo
 from agentos.skill import load_skills, tune_skills
 from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator, accuracy
-from agentos.skill.examples import LEAD, requests_of
+from agentos.skill.examples import spelled
 from agentos.skill.model import Skill, parse_skill
 from agentos.skill.router import EmbeddingRouter
 
@@ -95,11 +95,21 @@ def main() -> None:
         if r.group == "slice" and (r.holdout_after or 0.0) < (r.holdout_before or 0.0)
     ]
     print(f"slices_worse: {len(worse)}")
+    fell = [
+        r.name
+        for r in report.rows
+        if r.group == "skill" and (r.holdout_after or 0.0) < (r.holdout_before or 0.0) - 1e-9
+    ]
+    print(f"skills_worse: {len(fell)}")
     print(f"gates_pinned: {report.gates}")
     print(f"gates_refused: {len(report.refusals)}")
     print(f"skills_changed: {len(report.changed)}")
     print(f"experiments: {sum(report.counts.values())}")
     print(f"tune_wall_s: {wall:.1f}")
+    for name, (before, after) in sorted(report.descriptions.items()):
+        print(
+            f"added {name}: {after[len(before) :].strip() if after.startswith(before) else after}"
+        )
 
 
 def queries_per_s(router: EmbeddingRouter, skills: list[Skill], n: int = 500) -> float:
@@ -168,12 +178,14 @@ def change(before: float, after: float) -> str:
 
 
 def quote_all(skills: list[Skill], train: list[EvalItem]) -> list[Skill]:
-    """Every skill with all of its train queries quoted in its description: the ceiling's set."""
+    """Every skill with all of its train queries quoted in its description (a generated variant
+    as its source, a hand-written misspelling left out): the ceiling's set, nearest-neighbour
+    routing over the train split. The quality gate would refuse it (it copies queries)."""
     quoted = []
     for skill in skills:
-        phrases = requests_of(train, skill.name)
-        text = skill.description + " " + LEAD + "; ".join(f'"{p}"' for p in phrases) + "."
-        quoted.append(skill.with_components({f"{skill.name}/description": text}))
+        phrases = [i.query for i in spelled(train) if i.expect == skill.name]
+        text = skill.description + " " + "; ".join(f'"{p}"' for p in dict.fromkeys(phrases))
+        quoted.append(skill.with_components({f"{skill.name}/description": text + "."}))
     return quoted
 
 

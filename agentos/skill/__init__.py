@@ -4,11 +4,20 @@ Importing this package registers the `skill-gates` tool node (`agentos.skill.gat
 """
 
 from agentos.skill import gate_tool
+from agentos.skill.draft import draft_evals, write_draft
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gates import Gate, GatePins, detect_gates, pin_gates
-from agentos.skill.model import Skill, load_skill, load_skills, parse_skill, render_skill
+from agentos.skill.model import (
+    Skill,
+    load_folder,
+    load_skill,
+    load_skills,
+    parse_skill,
+    render_skill,
+)
 from agentos.skill.operators import TextOperatorProposer
+from agentos.skill.quality import problems as description_problems
 from agentos.skill.report import TuneReport, render, render_table, to_json
 from agentos.skill.router import EmbeddingRouter
 from agentos.skill.tune import tune_skills
@@ -23,9 +32,12 @@ __all__ = [
     "TextOperatorProposer",
     "TuneReport",
     "augment",
+    "description_problems",
     "detect_gates",
+    "draft_evals",
     "gate_tool",
     "load_evals",
+    "load_folder",
     "load_skill",
     "load_skills",
     "parse_skill",
@@ -35,4 +47,5 @@ __all__ = [
     "render_table",
     "to_json",
     "tune_skills",
+    "write_draft",
 ]

@@ -1,7 +1,9 @@
 """Eval sets for skill routing: JSONL lines `{query, expect, slice, split}`.
 
-`expect` is the skill a query should trigger, or null when none should (the `near-miss` slice).
-`split` is `train` (shown to the proposer, picks candidates) or `holdout` (used only to veto).
+`expect` is the skill a query should trigger, or null when none should (a near-miss, whatever its
+slice). `slice` is a free-form label (default `clean`) that the report and the veto group queries
+by; `SLICES` are the kinds agentos itself writes and reports first. `split` is `train` (shown to
+the proposer, picks candidates) or `holdout` (used only to veto).
 `augment` adds seeded typo and shorthand variants of train queries; it never touches the holdout.
 """
 
@@ -12,16 +14,37 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 
 from agentos.errors import UserError
 from agentos.skill.vocab import SHORTHAND
 
-Slice = Literal["clean", "typo", "shorthand", "paraphrase", "near-miss"]
+Slice = str
 Split = Literal["train", "holdout"]
-SLICES: tuple[Slice, ...] = get_args(Slice)
+SLICES: tuple[Slice, ...] = ("clean", "typo", "shorthand", "paraphrase", "near-miss")
 FUZZY: tuple[Slice, ...] = ("typo", "shorthand")
 MAX_EVAL_BYTES = 8 * 1024 * 1024
+MAX_SLICE = 40
+_RESERVED = frozenset(("all", "hits", "to", "took"))  # names of the evaluator's other figures
+
+
+def fuzzy(label: Slice) -> bool:
+    """Whether a slice label names misspelled or abbreviated queries (`typo`, `misspelled`,
+    `shorthand`, `abbrev`, ...), whatever the eval file calls them."""
+    low = label.lower()
+    return any(k in low for k in ("typo", "missp", "spell", "short", "abbrev", "fuzzy"))
+
+
+def misspelled(label: Slice) -> bool:
+    """Whether a slice label names misspelled queries (never quoted into a description)."""
+    low = label.lower()
+    return any(k in low for k in ("typo", "missp", "spell", "fuzzy"))
+
+
+def slices_of(items: Iterable[EvalItem]) -> list[Slice]:
+    """The slices `items` use: the known kinds first (in `SLICES` order), then the rest sorted."""
+    present = {i.slice for i in items}
+    return [s for s in SLICES if s in present] + sorted(present - set(SLICES))
 
 
 @dataclass(frozen=True)
@@ -34,14 +57,18 @@ class EvalItem:
     source: str | None = None  # the train query a generated variant was made from
 
 
-def load_evals(path: Path | str, skills: Iterable[str] = ()) -> list[EvalItem]:
-    """Read and validate a JSONL eval set; `skills` are the names an `expect` may use."""
+def load_evals(
+    path: Path | str, skills: Iterable[str] = (), skipped: Iterable[str] = ()
+) -> list[EvalItem]:
+    """Read and validate a JSONL eval set; `skills` are the names an `expect` may use. Lines
+    expecting one of the `skipped` skills (invalid, left out of the run) are left out."""
     path = Path(path)
     if not path.is_file():
         raise UserError("eval set not found", path=path, fix="pass a JSONL file with --evals")
     if path.stat().st_size > MAX_EVAL_BYTES:
         raise UserError("eval set is over 8 MiB", path=path, fix="split it or drop duplicates")
     known = set(skills)
+    left_out = set(skipped)
     items: list[EvalItem] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -67,18 +94,28 @@ def load_evals(path: Path | str, skills: Iterable[str] = ()) -> list[EvalItem]:
             raise UserError("`query` must be a non-empty string", path=where, fix="add the query")
         if expect is not None and not isinstance(expect, str):
             raise UserError("`expect` must be a skill name or null", path=where, fix="fix `expect`")
+        if expect in left_out:
+            continue
         if known and expect is not None and expect not in known:
             raise UserError(
                 f"`expect` names unknown skill {expect!r}",
                 path=where,
                 fix=f"use one of {sorted(known)} or null",
             )
-        if slice_ not in SLICES:
+        if (
+            not isinstance(slice_, str)
+            or not slice_.strip()
+            or len(slice_) > MAX_SLICE
+            or "/" in slice_
+            or slice_.strip() in _RESERVED
+        ):
             raise UserError(
-                f"`slice` {slice_!r} is not one of {list(SLICES)}",
+                f"`slice` must be a label of 1 to {MAX_SLICE} characters without '/' "
+                f"(not all, hits, to or took), not {slice_!r}",
                 path=where,
-                fix="use a known slice",
+                fix='name the kind of query, e.g. "typo", or leave `slice` out',
             )
+        slice_ = slice_.strip()
         if split not in ("train", "holdout"):
             raise UserError("`split` must be train or holdout", path=where, fix="set `split`")
         items.append(EvalItem(query, expect, slice_, split))
@@ -145,7 +182,7 @@ def augment(items: Sequence[EvalItem], *, seed: int, per_query: int = 1) -> list
     seen = {i.query for i in items}
     out = list(items)
     for item in items:
-        if item.split != "train" or item.slice not in ("clean", "paraphrase"):
+        if item.split != "train" or item.expect is None or fuzzy(item.slice) or item.generated:
             continue
         for _ in range(per_query):
             variants: tuple[tuple[Callable[[str, random.Random], str], Slice], ...] = (

@@ -3,7 +3,9 @@
 `metric` is train accuracy over all skills; `details` (shown to the proposer) hold per-slice train
 accuracy and per-skill train hits; `holdout` holds held-out accuracy overall, per slice and per
 skill, and is read only by `veto`. A skill that fails validation is `invalid`; a body that lost a
-pinned gate is `rejected`, whatever its routing score.
+pinned gate, or a description that fails the `description-quality` gate
+(`agentos.skill.quality`, against the description the run started from), is `rejected`, whatever
+its routing score.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from pathlib import Path
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
 from agentos.providers.base import ProviderError
-from agentos.skill.evals import FUZZY, SLICES, EvalItem, Slice
+from agentos.skill.evals import EvalItem, Slice, fuzzy, slices_of
 from agentos.skill.gates import GatePins, GateViolation
-from agentos.skill.model import Skill, load_skills
+from agentos.skill.model import Skill, load_folder
+from agentos.skill.quality import description_problems, refusal
 from agentos.skill.router import Router, route_with_train
 
 
@@ -43,7 +46,7 @@ def accuracy(
     total = [(i, p) for i, p in zip(items, predicted, strict=True)]
     if total:
         out[f"{prefix}/all"] = sum(i.expect == p for i, p in total) / len(total)
-    for s in SLICES:
+    for s in slices_of(items):
         part = [(i, p) for i, p in total if i.slice == s]
         if part:
             out[f"{prefix}/{s}"] = sum(i.expect == p for i, p in part) / len(part)
@@ -71,19 +74,27 @@ class SkillEvaluator:
         pins: GatePins | None = None,
         *,
         target: str | None = None,
-        protect: Sequence[Slice] = SLICES,
+        protect: Sequence[Slice] | None = None,
         skills_dir: str = "",
         recalibrate: bool = False,
         rewritten: Sequence[str] = (),
         reference: Sequence[Skill] | None = None,
+        skipped: Sequence[str] = (),
+        originals: Sequence[Skill] = (),
     ):
         self.train = [i for i in items if i.split == "train"]
         self.holdout = [i for i in items if i.split == "holdout"]
         self.router = router
         self.pins = pins
-        self.protect = tuple(dict.fromkeys((*FUZZY, *protect)))
+        # every slice is protected unless named otherwise; the fuzzy ones always are
+        present = slices_of(self.holdout)
+        chosen = present if protect is None else [s for s in present if s in protect or fuzzy(s)]
+        self.protect: tuple[Slice, ...] = tuple(chosen)
         self.refusals: list[GateViolation] = []
         self.skills_dir = skills_dir
+        self.originals = {s.name: s for s in originals}  # what `description-quality` compares to
+        self.queries = tuple(i.query for i in items if not i.generated)
+        self.skipped = frozenset(skipped)  # folders invalid from the start, left out of tuning
         self.recalibrate = recalibrate
         self.rewritten = frozenset(rewritten) | ({target} if target else set())
         if self.rewritten and reference is None:
@@ -114,9 +125,24 @@ class SkillEvaluator:
     def gate_check(self, skills: Sequence[Skill]) -> list[GateViolation]:
         if self.pins is None:
             return []
-        return [v for s in skills for v in self.pins.check(s.name, s.body)]
+        return [v for s in skills for v in self.pins.check(s.name, s.body, s.description)]
+
+    def quality_check(self, skills: Sequence[Skill]) -> list[str]:
+        """The `description-quality` refusal of each rewritten description that fails it, checked
+        against the description the run started from and every eval query."""
+        out = []
+        for s in skills:
+            original = self.originals.get(s.name)
+            if original is not None:
+                reasons = description_problems(original, s, self.queries)
+                if reasons:
+                    out.append(refusal(s.name, reasons))
+        return out
 
     def evaluate_skills(self, skills: Sequence[Skill]) -> Evaluation:
+        poor = self.quality_check(skills)
+        if poor:
+            return Evaluation(None, "rejected", "; ".join(poor))
         lost = self.gate_check(skills)
         if lost:
             self.refusals.extend(lost)
@@ -134,14 +160,17 @@ class SkillEvaluator:
         """Evaluate the skills of the snapshot `tree`: its folder `skills_dir` (relative to the
         snapshot root, the repository root) holds the NAME/SKILL.md folders."""
         try:
-            skills = load_skills(tree / self.skills_dir if self.skills_dir else tree)
+            skills, problems = load_folder(tree / self.skills_dir if self.skills_dir else tree)
         except UserError as exc:
             return Evaluation(None, "invalid", str(exc))
+        broken = [str(e) for name, e in problems.items() if name not in self.skipped]
+        if broken:  # a skill that was valid at the start must stay valid
+            return Evaluation(None, "invalid", broken[0])
         return self.evaluate_skills(skills)
 
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
-        """Refuse a candidate that lowers held-out accuracy or a protected held-out slice, or
-        that takes another skill's queries (train or held-out).
+        """Refuse a candidate that lowers held-out accuracy, a protected held-out slice or any
+        skill's own held-out accuracy, or that takes another skill's queries (train or held-out).
 
         With a target (one skill's rewrite) or `rewritten` skills (a merged or joint set),
         "takes" means a query that the reference set routed to its skill now goes to a
@@ -156,6 +185,9 @@ class SkillEvaluator:
             )
             if before is not None and after is not None and after < before - 1e-9:
                 return f"held-out {key} accuracy fell from {before:.3f} to {after:.3f}"
+        fell = _losses(incumbent.holdout, candidate.holdout)
+        if fell:
+            return f"{fell[0]}'s own held-out accuracy fell"
         for split, old, new in (
             ("train", incumbent.details, candidate.details),
             ("held-out", incumbent.holdout, candidate.holdout),

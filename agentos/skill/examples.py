@@ -1,15 +1,16 @@
-"""Example requests in a skill description: the facet operators of the offline proposer.
+"""The added-terms sentence: the facet operators of the offline proposer.
 
-Skill descriptions written by people often end with a few requests that should trigger the skill
-(`Example requests: "rotate db pw"; "replace the leaked token".`). The router scores a skill by
-its best-matching sentence or clause, so each quoted request is a facet of its own: a train query
-whose wording the description lacks can be met by adding a request like it, without diluting the
-rest of the description.
+A skill author who sees a skill miss requests widens its description with the words those
+requests use, as a sentence: `It also covers leaked tokens, expiring keys and vault policies.`
+These helpers read and write that one sentence (always the description's last sentence it
+adds, the author's text before it untouched).
 
-These helpers read and write that sentence. The requests come from a skill's train queries,
-cleaned the way a person would quote them: fillers dropped, a generated variant (typo, shorthand)
-replaced by the query it was made from, a hand-written misspelled query never quoted. At most
-`MAX_EXAMPLES` requests, each at most `MAX_WORDS` words, so the description stays a description.
+The terms come from a skill's train queries, the way an author would pick them: runs of at most
+`MAX_WORDS` adjacent content words, each a real word (`agentos.skill.quality`) and no abbreviation
+the skill's own text does not use, a name capitalised in the query (`Acme Inc`) never taken, a
+generated variant replaced by the query it was made from, a hand-written misspelled query never
+used, and never a whole query. At most `MAX_EXAMPLES` terms, so the description stays a
+description; the quality gate refuses a sentence that copies three content words of a query.
 """
 
 from __future__ import annotations
@@ -18,41 +19,77 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from agentos.skill.evals import EvalItem
+from agentos.skill.evals import EvalItem, misspelled
 from agentos.skill.model import MAX_DESCRIPTION
+from agentos.skill.quality import real_word
+from agentos.skill.vocab import STOPWORDS
 
-LEAD = "Example requests: "
-TAIL = "Use for: "  # the word list `operators.add_words` keeps last
+LEAD = "It also covers "
 MAX_EXAMPLES = 8
-MAX_WORDS = 10
-_FILLER = re.compile(
-    r"^(?:(?:hey|hi|ok|so|please|pls|can you|could you|would you|help me)\b[\s,]*)+", re.I
+MAX_WORDS = 2
+# words that carry no topic of their own: a term is never made of them
+_WEAK = frozenset(
+    re.findall(
+        r"[a-z]+",
+        "again always already bring change date done every fine gets going goes keep keeps know "
+        "like look looks much never new now old really return run runs seems sometimes still "
+        "them they think today use used using way went work works yesterday before after "
+        "while until since because though issue issues problem first everywhere down thing",
+    )
 )
-_TRAIL = re.compile(r"[\s,]*(?:\b(?:please|pls|thanks|thx)\b)?[\s?.!]*$", re.I)
-_QUOTED = re.compile(r'"([^"]+)"')
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|\S")
 
 
-def request_phrase(item: EvalItem) -> str | None:
-    """How a person would quote `item` as an example request, or None when it should not be.
-
-    A generated typo variant stands for the query it was made from; a hand-written misspelled
-    query is never quoted (a description should not teach misspellings)."""
+def _source(item: EvalItem) -> str | None:
+    """The words an item may lend: a generated variant lends its source's, a hand-written
+    misspelled query none."""
     if item.expect is None:
         return None
-    text = item.query
     if item.generated and item.source:
-        text = item.source
-    elif item.slice == "typo":
-        return None
-    text = _TRAIL.sub("", _FILLER.sub("", text.strip())).replace('"', "'").strip()
-    if not text or len(text.split()) > MAX_WORDS:
-        return None
-    return text
+        return item.source
+    return None if misspelled(item.slice) else item.query
 
 
-def requests_of(train: Iterable[EvalItem], name: str) -> list[str]:
-    """The example requests `train` offers for the skill `name`, each once, in order."""
-    return list(dict.fromkeys(p for i in train if i.expect == name and (p := request_phrase(i))))
+def request_terms(item: EvalItem, own: Iterable[str] = ()) -> list[str]:
+    """The terms `item` offers: runs of up to `MAX_WORDS` adjacent content words, all real."""
+    text = _source(item)
+    if text is None:
+        return []
+    mine = {w.lower() for w in own}
+    tokens = _TOKEN.findall(text)
+    runs: list[list[str]] = [[]]
+    for i, token in enumerate(tokens):
+        low = token.lower()
+        proper = token[:1].isupper() and i > 0 and low not in mine
+        weak = low in STOPWORDS or low in _WEAK or not token[:1].isalpha()
+        if weak or proper or not real_word(low, mine):
+            runs.append([])
+        else:
+            runs[-1].append(low)
+    whole = " ".join(t.lower() for t in tokens)
+    out = []
+    for run in runs:
+        for size in range(min(MAX_WORDS, len(run)), 0, -1):
+            for start in range(len(run) - size + 1):
+                term = " ".join(run[start : start + size])
+                if term != whole and (size > 1 or len(term) >= 4):
+                    out.append(term)
+    return out
+
+
+def requests_of(train: Iterable[EvalItem], name: str, own: str = "") -> list[str]:
+    """The terms `train` offers for the skill `name` (`own`: its own text), each once, in
+    order: the terms most of its queries share first."""
+    counts: dict[str, int] = {}
+    own_words = re.findall(r"[A-Za-z][A-Za-z0-9'+-]*", own)
+    for item in train:
+        if item.expect == name:
+            for term in dict.fromkeys(request_terms(item, own_words)):
+                counts[term] = counts.get(term, 0) + 1
+    # a two-word term only when two queries share it, or the skill's own text uses it
+    said = " ".join(own_words).lower()
+    keep = [t for t in counts if " " not in t or counts[t] >= 2 or t in said]
+    return sorted(keep, key=lambda t: -counts[t])
 
 
 def spelled(items: Iterable[EvalItem]) -> list[EvalItem]:
@@ -60,7 +97,7 @@ def spelled(items: Iterable[EvalItem]) -> list[EvalItem]:
     query it was made from, a hand-written misspelled query is left out."""
     out = []
     for item in items:
-        if item.slice != "typo":
+        if not misspelled(item.slice):
             out.append(item)
         elif item.generated and item.source:
             out.append(replace(item, query=item.source, slice="clean", generated=False))
@@ -68,48 +105,66 @@ def spelled(items: Iterable[EvalItem]) -> list[EvalItem]:
 
 
 def split_examples(description: str) -> tuple[str, list[str], str]:
-    """(text before the example sentence, its quoted requests, text after it)."""
+    """(text before the added-terms sentence, its terms, text after it)."""
     head, sep, rest = description.partition(LEAD)
     if not sep:
-        head, sep, rest = description.partition(TAIL)
-        return head.strip(), [], (sep + rest).strip()
-    quoted = re.match(r'(?:\s*"[^"]*"\s*;?)*\s*\.?', rest)
-    end = quoted.end() if quoted else 0
-    return head.strip(), _QUOTED.findall(rest[:end]), rest[end:].strip()
+        return description.strip(), [], ""
+    body, dot, tail = rest.partition(".")
+    if not dot:
+        return description.strip(), [], ""
+    terms = re.split(r",\s*(?:and\s+)?|\s+and\s+", body)
+    return head.strip(), [t.strip() for t in terms if t.strip()], tail.strip()
+
+
+def covered(term: str, description: str) -> bool:
+    """Whether every word of `term` is already in `description` (adding it says nothing new)."""
+    have = set(re.findall(r"[a-z0-9]+", description.lower()))
+    return all(w in have for w in re.findall(r"[a-z0-9]+", term.lower()))
+
+
+def _listing(terms: Sequence[str]) -> str:
+    if len(terms) == 1:
+        return terms[0]
+    return ", ".join(terms[:-1]) + " and " + terms[-1]
 
 
 def with_examples(description: str, examples: Sequence[str]) -> str | None:
-    """`description` with its example sentence replaced by `examples` (none: removed); None when
-    the result would exceed the length limit or the example count."""
+    """`description` with its added-terms sentence holding `examples` (none: removed); None when
+    the result would exceed the length limit or the term count."""
     head, _, tail = split_examples(description)
     examples = list(dict.fromkeys(examples))
     if len(examples) > MAX_EXAMPLES:
         return None
+    if head and head[-1] not in ".!?":
+        head += "."
     parts = [head]
     if examples:
-        parts.append(LEAD + "; ".join(f'"{e}"' for e in examples) + ".")
+        parts.append(LEAD + _listing(examples) + ".")
     if tail:
         parts.append(tail)
     text = " ".join(p for p in parts if p)
     return text if len(text) <= MAX_DESCRIPTION else None
 
 
-def example_edits(description: str, missed: Sequence[EvalItem]) -> list[tuple[str, str]]:
-    """Candidate rewrites as (step name, description): add one request phrased like a missed
-    train query, or remove one quoted request (one that may attract other skills' queries)."""
-    head, have, _ = split_examples(description)
+def example_edits(
+    description: str, missed: Sequence[EvalItem], own: str = ""
+) -> list[tuple[str, str]]:
+    """Candidate rewrites as (step name, description): add one term from a missed train
+    query, or remove one added term (one that may attract other skills' queries)."""
+    _, have, _ = split_examples(description)
     out: list[tuple[str, str]] = []
     present = {h.lower() for h in have}
-    for item in missed:
-        phrase = request_phrase(item)
-        if phrase is None or phrase.lower() in present or phrase.lower() in head.lower():
+    names = {i.expect for i in missed if i.expect is not None}
+    pool = [t for name in sorted(names) for t in requests_of(missed, name, own)]
+    for term in pool:
+        if term in present or covered(term, description):
             continue
-        present.add(phrase.lower())
-        added = with_examples(description, [*have, phrase])
+        present.add(term)
+        added = with_examples(description, [*have, term])
         if added is not None:
-            out.append(("add example request", added))
+            out.append((f"add {term!r}", added))
     for drop in have:
         removed = with_examples(description, [h for h in have if h != drop])
         if removed is not None:
-            out.append(("remove example request", removed))
+            out.append((f"remove {drop!r}", removed))
     return out

@@ -43,7 +43,7 @@ def skill_gates(ctx: ToolContext) -> ToolResult:
         except UserError as exc:
             findings.append(Finding(rel, 0, "skill-invalid", str(exc)))
             continue
-        for lost in pins.check(skill.name, skill.body):
+        for lost in pins.check(skill.name, skill.body, skill.description):
             findings.append(Finding(rel, 0, "gate-lost", lost.line()))
     if findings:
         return ToolResult(NAME, "fail", tuple(findings), detail=findings[0].message)

@@ -6,7 +6,10 @@ A gate is a line or section of a skill's body that guards against harm:
 - `marked`: a section between `<!-- gate -->` and `<!-- /gate -->`;
 - `ask-user`: a line that calls `AskUserQuestion`;
 - `confirm`: a line asking for confirmation or approval;
-- `never`: a "never" / "do not" / "must not" rule.
+- `never`: a "never" / "do not" / "must not" rule: a sentence that starts with one, or says
+  "must not", "must never" or an upper-case "NOT" (a passing "never" in prose is no rule);
+- `description`: a negative routing rule in the description ("Do NOT use for PDFs"), which the
+  rewrite of the description must keep verbatim.
 
 `pin_gates` writes them to a sidecar JSON file (outside the skills folder) and remembers its
 `sha256:` digest; `GatePins.check` re-reads and re-verifies the sidecar, then reports every gate a
@@ -27,12 +30,20 @@ from typing import Literal
 from agentos.errors import IntegrityError
 from agentos.skill.model import Skill
 
-GateKind = Literal["declared", "marked", "ask-user", "confirm", "never"]
+GateKind = Literal["declared", "marked", "ask-user", "confirm", "never", "description"]
 
 _MARKED = re.compile(r"<!--\s*gate\s*-->.*?<!--\s*/gate\s*-->", re.DOTALL | re.IGNORECASE)
 _ASK = re.compile(r"AskUserQuestion")
 _CONFIRM = re.compile(r"\b(confirm|confirmation|explicit approval|approve[sd]?)\b", re.IGNORECASE)
-_NEVER = re.compile(r"\b(never|do not|don't|must not|must never)\b", re.IGNORECASE)
+_NEVER_START = re.compile(
+    r"(?:^|[.!?:;]\s+)(?:\*\*)?(?:never|do not|don't|must not|under no circumstances)\b",
+    re.IGNORECASE,
+)
+_NEVER = re.compile(r"\b(?:must not|must never|should never|may never)\b|\bNOT\b")
+_DESCRIPTION_RULE = re.compile(
+    r"\b(?:do not|don't|never|not) (?:use|trigger|invoke|load)\b|\bnot (?:for|when)\b",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
@@ -75,18 +86,30 @@ def detect_gates(skill: Skill) -> list[Gate]:
             found.append(Gate(skill.name, "ask-user", line))
         elif _CONFIRM.search(line):
             found.append(Gate(skill.name, "confirm", line))
-        elif _NEVER.search(line):
+        elif _NEVER.search(line) or _NEVER_START.search(line):
             found.append(Gate(skill.name, "never", line))
     flat = _norm(skill.body)
     found.sort(key=lambda g: flat.find(g.text))
-    return [Gate(skill.name, "declared", _norm(g)) for g in skill.declared_gates] + found
+    rules = [
+        Gate(skill.name, "description", sentence)
+        for sentence in re.split(r"(?<=[.!?])\s+", _norm(skill.description))
+        if _DESCRIPTION_RULE.search(sentence)
+    ]
+    declared = [Gate(skill.name, "declared", _norm(g)) for g in skill.declared_gates]
+    return declared + found + rules
 
 
-def violations(gates: Iterable[Gate], body: str) -> list[GateViolation]:
-    """Every gate `body` no longer keeps verbatim, or keeps out of its original order."""
+def violations(gates: Iterable[Gate], body: str, description: str = "") -> list[GateViolation]:
+    """Every gate `body` (or, for a description rule, `description`) no longer keeps verbatim,
+    or keeps out of its original order."""
+    found: list[GateViolation] = []
+    gates = list(gates)
+    for gate in [g for g in gates if g.kind == "description"]:
+        if gate.text not in _norm(description):
+            found.append(GateViolation(gate, "removed or changed"))
+    gates = [g for g in gates if g.kind != "description"]
     flat = _norm(body)
     lines = _lines(_MARKED.sub("", body))
-    found: list[GateViolation] = []
     positions: list[tuple[int, Gate]] = []
     for gate in gates:
         position = flat.find(gate.text)
@@ -126,8 +149,13 @@ class GatePins:
             for name, items in raw.items()
         }
 
-    def check(self, skill: str, body: str) -> list[GateViolation]:
-        return violations(self.gates().get(skill, []), body)
+    def check(self, skill: str, body: str, description: str | None = None) -> list[GateViolation]:
+        """The gates `body` and `description` lost (description rules are not checked when
+        `description` is None)."""
+        gates = self.gates().get(skill, [])
+        if description is None:
+            gates = [g for g in gates if g.kind != "description"]
+        return violations(gates, body, description or "")
 
     def count(self) -> int:
         return sum(len(v) for v in self.gates().values())

@@ -1,9 +1,10 @@
-"""The joint stage: example requests chosen for every skill at once, on the train split only.
+"""The joint stage: added terms chosen for every skill at once, on the train split only.
 
-A skill tuned alone can seldom quote more of its own requests: each one makes it louder than the
+A skill tuned alone can seldom add more of its own terms: each one makes it louder than the
 skills left as they were, so it takes their queries or moves the re-fitted "none" cut. Skills that
-quote their requests together keep their balance. This stage grows the example sentence of every
-skill (`agentos.skill.examples`) one request at a time, greedily, judged on train queries only:
+add their terms together keep their balance. This stage grows the added-terms sentence of every
+skill (`agentos.skill.examples`) one term at a time, greedily, judged on train queries only (each
+candidate first passes the `description-quality` gate against the set it starts from):
 
 - an addition may not misroute any train query that was routed right (to another skill or to
   none);
@@ -26,14 +27,16 @@ import numpy.typing as npt
 
 from agentos.evaluator import Evaluation
 from agentos.skill.evals import EvalItem
-from agentos.skill.examples import requests_of, split_examples, with_examples
+from agentos.skill.examples import covered, requests_of, split_examples, with_examples
 from agentos.skill.model import Skill, changed_names
+from agentos.skill.quality import problems
 from agentos.skill.report import Experiment
 from agentos.skill.router import CalibratingRouter, Matrix, best_threshold, margins
 
 MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
 MAX_STEPS = 150
 LOOKS = 12  # joint candidates judged on held-out
+TERMS = 12  # the terms of each skill the search may add (the most shared first)
 
 Margins = npt.NDArray[np.float64]
 Judged = tuple[Evaluation, str | None]  # a candidate's evaluation, and why it is refused
@@ -41,7 +44,7 @@ Judged = tuple[Evaluation, str | None]  # a candidate's evaluation, and why it i
 
 @dataclass(frozen=True)
 class Step:
-    """The skill set after one more example request, which, and how many more train queries
+    """The skill set after one more added term, which, and how many more train queries
     are routed right than before the run."""
 
     skills: list[Skill]
@@ -61,7 +64,18 @@ def joint_examples(
     """The greedy additions from `skills`, in order (empty when none helps on train); `exclude`
     holds (skill, request) pairs never to add."""
     names = [s.name for s in skills]
-    wanted = {s.name: requests_of(train, s.name) for s in skills}
+    wanted = {
+        s.name: requests_of(train, s.name, f"{s.description}\n{s.body}")[:TERMS] for s in skills
+    }
+    queries_seen = [i.query for i in train]
+    gates = {
+        s.name: (
+            lambda text, s=s: (
+                not problems(s.description, text, own_text=s.body, queries=queries_seen)
+            )
+        )
+        for s in skills
+    }
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)
@@ -70,7 +84,9 @@ def joint_examples(
     steps: list[Step] = []
     for _ in range(limit):
         options = [
-            o for o in _options(current, wanted) if (current[o[0]].name, o[1]) not in exclude
+            o
+            for o in _options(current, wanted)
+            if (current[o[0]].name, o[1]) not in exclude and gates[o[2].name](o[2].description)
         ]
         if not options:
             break
@@ -112,14 +128,14 @@ def joint_stage(
     refused: set[tuple[str, str]] = set()
     steps = joint_examples(router, current, train)
     if not steps or steps[-1].gain <= 0:
-        say("joint: no example requests would route more train queries right")
+        say("joint: no added terms would route more train queries right")
     for look in range(1, LOOKS + 1):
         if not steps or steps[-1].gain <= 0:
             break  # nothing, or wider margins only: the train side of acceptance refuses it
         candidate = steps[-1].skills
         result, why = judge(candidate, current, current_eval)
         over = _count(len(changed_names(candidate, current)), "skill")
-        line = f"joint: {_count(len(steps), 'more example request')} over {over}"
+        line = f"joint: {_count(len(steps), 'more term')} over {over}"
         status = "discard" if why else "keep"
         experiments.append(Experiment("(joint)", 0, look, status, result.metric, why or "", line))
         train_now = "-" if result.metric is None else f"{100 * result.metric:.1f}%"
@@ -135,7 +151,7 @@ def joint_stage(
     if not added:
         return None
     changed = _count(len(changed_names(current, skills)), "skill")
-    line = f"joint: {_count(added, 'example request')} over {changed}"
+    line = f"joint: {_count(added, 'added term')} over {changed}"
     return current, current_eval, line
 
 
@@ -147,10 +163,10 @@ def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tupl
     """Every skill with one more of its train requests quoted, within the format's limits."""
     out = []
     for k, skill in enumerate(skills):
-        head, have, _ = split_examples(skill.description)
+        _, have, _ = split_examples(skill.description)
         present = {h.lower() for h in have}
         for request in wanted[skill.name]:
-            if request.lower() in present or request.lower() in head.lower():
+            if request in present or covered(request, skill.description):
                 continue
             text = with_examples(skill.description, [*have, request])
             if text is not None:

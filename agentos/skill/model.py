@@ -43,6 +43,7 @@ class Skill:
     path: Path
     front: Mapping[str, Any] = field(default_factory=dict)
     declared_gates: tuple[str, ...] = ()
+    source: str = ""  # the front matter as written, so a rewrite changes only the description
 
     def components(self) -> dict[str, str]:
         """The editable text of this skill, named `NAME/description` and `NAME/body`."""
@@ -206,7 +207,7 @@ def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
                 f"declared gate {gate!r} does not appear in the body",
                 "quote the gate exactly as the body says it",
             )
-    return Skill(name, description, body, path, dict(data), tuple(gates))
+    return Skill(name, description, body, path, dict(data), tuple(gates), front_text)
 
 
 def _norm(text: str) -> str:
@@ -221,24 +222,101 @@ def load_skill(directory: Path) -> Skill:
 
 def load_skills(root: Path | str) -> list[Skill]:
     """Load every `NAME/SKILL.md` under `root`, sorted by name; the first bad one raises."""
+    skills, problems = load_folder(root)
+    if problems:
+        raise next(iter(problems.values()))
+    return skills
+
+
+def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
+    """Every valid `NAME/SKILL.md` under `root`, sorted by name, and the error of each invalid
+    one by its folder's name (a folder as people keep it may hold one broken skill; the rest can
+    still be tuned). A folder without any skill file raises."""
     root = Path(root)
     if not root.is_dir():
         raise UserError(
             "is not a folder of skills", path=root, fix="pass a folder of NAME/SKILL.md"
         )
-    skills = [load_skill(d) for d in sorted(root.iterdir()) if (d / SKILL_FILE).exists()]
-    if not skills:
+    folders = [d for d in sorted(root.iterdir()) if (d / SKILL_FILE).exists()]
+    if not folders:
         raise UserError("holds no NAME/SKILL.md", path=root, fix="pass a folder of skill folders")
-    return skills
+    skills, problems = [], {}
+    for folder in folders:
+        try:
+            skills.append(load_skill(folder))
+        except UserError as exc:
+            problems[folder.name] = exc
+    return skills, problems
 
 
 def render_skill(skill: Skill) -> str:
-    """The SKILL.md text of `skill`: front matter (comments are not kept), then the body."""
+    """The SKILL.md text of `skill`: its front matter as written with only the description's
+    value replaced (same scalar style, the rest byte for byte), then the body. A front matter
+    that cannot be edited in place (other keys changed, or no source) is re-emitted whole with
+    `yaml.safe_dump` (comments are then lost)."""
     front = dict(skill.front)
     front["name"] = skill.name
     front["description"] = skill.description
-    dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
-    return f"---\n{dumped}---\n{skill.body}"
+    edited = _edit_description(skill.source, skill.description, front) if skill.source else None
+    if edited is None:
+        edited = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
+    return f"---\n{edited}---\n{skill.body}"
+
+
+def _edit_description(source: str, description: str, front: Mapping[str, Any]) -> str | None:
+    """`source` with the description's value replaced in its own style, or None when the result
+    would not load back as `front`."""
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    value = next(
+        (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "description"),
+        None,
+    )
+    if not isinstance(value, yaml.ScalarNode):
+        return None
+    start, end = value.start_mark.index, value.end_mark.index
+    old = value.value
+    style = value.style or ""
+    candidates = [source] if description == old else []
+    if description.startswith(old) and style in ("", "'", '"'):
+        extra = description[len(old) :]
+        close = end - (1 if style else 0)  # inside the closing quote
+        escaped = {"": extra, "'": extra.replace("'", "''"), '"': _double(extra)[1:-1]}[style]
+        candidates.append(source[:close] + escaped + source[close:])
+    line = {
+        "": description,
+        "'": "'" + description.replace("'", "''") + "'",
+        '"': _double(description),
+    }.get(style)
+    if line is not None:
+        candidates.append(source[:start] + line + source[end:])
+    if style in ("|", ">"):
+        header = source[start:end].split("\n", 1)[0]
+        indent = " " * (value.start_mark.column + 2)
+        first = source[start:end].split("\n")[1:2]
+        if first and first[0].strip():
+            indent = first[0][: len(first[0]) - len(first[0].lstrip())]
+        lines = description.rstrip("\n").split("\n")
+        block = header + "\n" + "".join(f"{indent}{t}\n" if t else "\n" for t in lines)
+        candidates.append(source[:start] + block + source[end:].lstrip(" ").lstrip("\n"))
+    candidates.append(source[:start] + "'" + description.replace("'", "''") + "'" + source[end:])
+    for text in candidates:
+        try:
+            if yaml.safe_load(text) == front:
+                return text if text.endswith("\n") else text + "\n"
+        except yaml.YAMLError:
+            continue
+    return None
+
+
+def _double(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
 
 
 def changed_names(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:

@@ -4,11 +4,14 @@ It rewrites one skill's description per proposal, never its body (so it cannot t
 
 - `drop_qualifiers` removes over-specific phrases (versions, paths, service and cluster identifiers,
   "only when ..." clauses) that make a description miss ordinary requests;
-- `add_vocabulary` appends the words that the skill's missed train queries share and the rest of
-  the train set does not use, with their common shorthand and long forms;
-- `add_phrases` appends the content words of the most typical missed train queries as short
-  phrases, moving the description's embedding toward the centroid of what it misses;
+- `add_vocabulary` adds, to the one sentence it writes (`It also covers a, b and c.`), the
+  terms that the skill's missed train queries share and the rest of the train set does not use;
+- `add_shorthand` adds the long forms of the abbreviations the skill's own text uses;
 - `add_synonyms` adds everyday synonyms of the description's own verbs and nouns.
+
+Every candidate must pass the `description-quality` gate (`agentos.skill.quality`) against the
+skill as it stands and the train queries before it is routed: whole sentences, the author's
+trigger phrases kept, real words only, no train query copied in.
 
 It implements the `Provider` protocol: `propose` returns whole files as `components` (the
 repository-relative path it was given to the new SKILL.md text), as the loop's `apply` expects.
@@ -23,7 +26,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from agentos.providers.base import (
@@ -36,8 +39,17 @@ from agentos.providers.base import (
     ReviewRequest,
 )
 from agentos.skill.evals import EvalItem
-from agentos.skill.examples import TAIL, example_edits, spelled
-from agentos.skill.model import MAX_DESCRIPTION, SKILL_FILE, Skill, parse_skill, render_skill
+from agentos.skill.examples import (
+    MAX_EXAMPLES,
+    covered,
+    example_edits,
+    request_terms,
+    spelled,
+    split_examples,
+    with_examples,
+)
+from agentos.skill.model import SKILL_FILE, Skill, parse_skill, render_skill
+from agentos.skill.quality import problems
 from agentos.skill.router import CalibratingRouter, Router, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
@@ -75,37 +87,21 @@ def drop_qualifiers(description: str) -> str:
     return result if len(result.split()) >= 3 else description
 
 
-def _split_tail(description: str) -> tuple[str, list[str]]:
-    head, sep, tail = description.partition(TAIL)
-    if not sep:
-        return description.strip(), []
-    return head.strip(), [w.strip() for w in tail.rstrip(".").split(",") if w.strip()]
-
-
-def _join(head: str, extra: Sequence[str]) -> str:
-    extra = list(dict.fromkeys(extra))
-    while extra:
-        text = f"{head} {TAIL}{', '.join(extra)}."
-        if len(text) <= MAX_DESCRIPTION:
-            return text
-        extra.pop(0)
-    return head[:MAX_DESCRIPTION]
-
-
 def add_words(description: str, new: Sequence[str]) -> str:
-    """Append `new` to the description's `Use for:` tail, within the length limit."""
-    head, extra = _split_tail(description)
-    present = set(words(description))
-    return _join(head, extra + [w for w in new if w not in present])
+    """Add the terms `new` to the description's added-terms sentence, within the limits."""
+    _, have, _ = split_examples(description)
+    low = description.lower()
+    fresh = [w for w in new if not covered(w, low)]
+    terms = list(dict.fromkeys([*have, *fresh]))[-MAX_EXAMPLES:]
+    text = with_examples(description, terms)
+    return description if text is None else text
 
 
 def shorthand_forms(text: str) -> list[str]:
-    """The short and long forms of the words and phrases in `text` that it does not already use."""
+    """The long forms of the abbreviations `text` uses that it does not already spell out (an
+    author writes "Kubernetes" beside "k8s"; a short form they never wrote is not added)."""
     low = " " + " ".join(words(text)) + " "
     found = []
-    for long, short in SHORTHAND.items():
-        if f" {long} " in low and short in LONG_FORMS and f" {short} " not in low:
-            found.append(short)
     for short, long in LONG_FORMS.items():
         if f" {short} " in low and f" {long} " not in low:
             found.append(long)
@@ -113,14 +109,19 @@ def shorthand_forms(text: str) -> list[str]:
 
 
 def vocabulary(
-    target: str, missed: Sequence[EvalItem], train: Sequence[EvalItem], description: str
+    target: str,
+    missed: Sequence[EvalItem],
+    train: Sequence[EvalItem],
+    description: str,
+    own: Sequence[str] = (),
 ) -> list[tuple[float, str]]:
     """Words the missed queries share, scored: how many of them use it, less other skills' use."""
     have = set(words(description))
     mine: Counter[str] = Counter()
     for item in missed:
-        for w in set(content_words(item.query)) | set(shorthand_forms(item.query)):
-            mine[w] += 1
+        for w in set(request_terms(item, own)):
+            if " " not in w:
+                mine[w] += 1
     others: Counter[str] = Counter()
     for item in train:
         if item.expect != target:
@@ -134,24 +135,6 @@ def vocabulary(
         if score > 0.5:
             scored.append((score, w))
     return sorted(scored, reverse=True)
-
-
-def phrases(missed: Sequence[EvalItem], description: str, k: int) -> list[str]:
-    """Up to `k` short phrases (the content words, in order) of the missed train queries, most
-    typical first: a query whose words the other missed queries share most stands for the way
-    users ask for this skill, and moves the description's embedding toward their centroid."""
-    have = set(words(description))
-    spoken = [(item.query, content_words(item.query)) for item in missed]
-    counts: Counter[str] = Counter(w for _, ws in spoken for w in set(ws))
-    ranked = []
-    for query, ws in spoken:
-        new = [w for w in ws if w not in have]
-        if not new or len(ws) > 8:
-            continue
-        typical = sum(counts[w] - 1 for w in set(ws)) / len(set(ws))
-        ranked.append((-typical, -len(new), query, " ".join(dict.fromkeys(ws))))
-    out = [phrase for *_, phrase in sorted(ranked)]
-    return list(dict.fromkeys(out))[:k]
 
 
 def skills_in(
@@ -215,18 +198,21 @@ class TextOperatorProposer:
         path, skill = found[target]
         missed = spelled(missed_by.get(target, []))
         picked = None
+        accept = self.gate(skill)
         if isinstance(self.router, CalibratingRouter):
-            search = DescriptionSearch(self.router, self.train, skills, target)
+            search = DescriptionSearch(self.router, self.train, skills, target, accept)
             weak = spelled(search.fit(skill.description).weak)
             mine = spelled(search.train_of_target())
             candidates = self._candidates(rng, skill, missed, [*weak, *mine])
+            candidates = {t: s for t, s in candidates.items() if accept(t)}
             picked = search.pick(skill.description, candidates, self.tried, rng)
             if picked is None:
                 raise NothingToPropose(f"{target}: no untried rewrite would be kept on train")
         else:
             for _ in range(8):  # a proposal that changes nothing wastes an experiment
-                description, steps = self._operate(rng, target, skill.description, missed)
-                if description != skill.description and description not in self.tried:
+                description, steps = self._operate(rng, skill, missed)
+                fresh = description != skill.description and description not in self.tried
+                if fresh and accept(description):
                     picked = description, steps
                     break
             if picked is None:
@@ -239,6 +225,18 @@ class TextOperatorProposer:
             components={path: render_skill(rewritten)},
         )
 
+    def gate(self, skill: Skill) -> Callable[[str], bool]:
+        """The description-quality gate for rewrites of `skill`, against the train queries (the
+        evaluator checks the held-out ones too)."""
+        queries = [i.query for i in self.train]
+
+        def accept(description: str) -> bool:
+            return not problems(
+                skill.description, description, own_text=skill.body, queries=queries
+            )
+
+        return accept
+
     def _candidates(
         self,
         rng: random.Random,
@@ -247,41 +245,37 @@ class TextOperatorProposer:
         quotable: Sequence[EvalItem],
     ) -> dict[str, list[str]]:
         """Rewrites of the description (new text to the operator steps that made it): every
-        example-request edit for the `quotable` queries, every `Use for:` word dropped, the
-        qualifier drop, and seeded draws of the word operators."""
+        added-term edit for the `quotable` queries (one term added or removed), the qualifier
+        drop, and seeded draws of the word operators."""
         out: dict[str, list[str]] = {}
-        for step, text in example_edits(skill.description, quotable):
+        own = f"{skill.description}\n{skill.body}"
+        for step, text in example_edits(skill.description, quotable, own):
             out.setdefault(text, [step])
-        head, extra = _split_tail(skill.description)
-        for word in extra:
-            out.setdefault(_join(head, [w for w in extra if w != word]), [f"drop {word!r}"])
         out.setdefault(drop_qualifiers(skill.description), ["drop qualifiers"])
         for _ in range(self.draws):
-            text, steps = self._operate(rng, skill.name, skill.description, missed)
+            text, steps = self._operate(rng, skill, missed)
             out.setdefault(text, steps)
         return {t: s for t, s in out.items() if t != skill.description and s}
 
     def _operate(
-        self, rng: random.Random, target: str, description: str, missed: Sequence[EvalItem]
+        self, rng: random.Random, skill: Skill, missed: Sequence[EvalItem]
     ) -> tuple[str, list[str]]:
         """Apply a seeded choice of operators; return the new description and their names."""
+        target, description = skill.name, skill.description
+        own = re.findall(r"[A-Za-z][A-Za-z0-9'+-]*", f"{description}\n{skill.body}")
         steps: list[str] = []
         if rng.random() < 0.6:
             dropped = drop_qualifiers(description)
             if dropped != description:
                 description, steps = dropped, ["drop qualifiers"]
-        ops = ["vocabulary", "vocabulary", "phrases", "phrases", "shorthand", "synonyms"]
+        ops = ["vocabulary", "vocabulary", "vocabulary", "shorthand", "synonyms"]
         for op in rng.sample(ops, k=rng.choice((1, 2))):
             if op == "vocabulary":
-                scored = vocabulary(target, missed, self.train, description)
+                scored = vocabulary(target, missed, self.train, description, own)
                 k = rng.randint(2, 6)
                 pool = [w for _, w in scored[: k + 2]]
                 picked = sorted(rng.sample(pool, k=min(k, len(pool))), key=pool.index)
                 new = add_words(description, picked)
-            elif op == "phrases":
-                pool = phrases(missed, description, 4)
-                k = rng.randint(1, 2)
-                new = add_words(description, rng.sample(pool, k=min(k, len(pool))))
             elif op == "shorthand":
                 new = add_words(description, shorthand_forms(description))
             else:

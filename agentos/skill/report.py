@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from agentos.evaluator import Evaluation
-from agentos.skill.evals import SLICES
+from agentos.skill.evals import slices_of
 from agentos.skill.evaluator import Scored, SkillEvaluator
 from agentos.skill.model import Skill
 
@@ -66,6 +66,8 @@ class TuneReport:
     elapsed: float
     counts: dict[str, int] = field(default_factory=dict)
     as_json: bool = False
+    notes: list[str] = field(default_factory=list)  # skipped skills, a generated eval set
+    descriptions: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: before, after
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -96,6 +98,7 @@ def build_report(
     gates: int,
     as_json: bool,
     run_id: str,
+    notes: Sequence[str] = (),
 ) -> TuneReport:
     rows = []
     for s in skills:
@@ -112,7 +115,7 @@ def build_report(
                 n_hold,
             )
         )
-    for key in [*SLICES, "all"]:
+    for key in [*slices_of(evaluator.holdout), "all"]:
         n_hold = sum(i.slice == key or key == "all" for i in evaluator.holdout)
         rows.append(
             Row(
@@ -151,6 +154,12 @@ def build_report(
         elapsed,
         dict(Counter(e.status for e in experiments)),
         as_json,
+        list(notes),
+        {
+            s.name: (s.description, f.description)
+            for s, f in zip(skills, final, strict=True)
+            if s.description != f.description
+        },
     )
 
 
@@ -173,9 +182,11 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         f"{'':<24}{'train':>14}{'held-out':>16}",
         f"{'skill / slice':<24}{'before':>7}{'after':>7}{'before':>8}{'after':>8}{'n':>5}",
     ]
+    previous = ""
     for r in report.rows:
-        if (r.group == "slice" and r.name == SLICES[0]) or r.group == "all":
+        if r.group != previous and r.group in ("slice", "all"):
             lines.append("-" * 59)
+        previous = r.group
         label = r.name if r.group != "slice" else f"[{r.name}]"
         lines.append(
             f"{label:<24}{_pct(r.train_before):>7}{_pct(r.train_after):>7}"
@@ -185,6 +196,14 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
     lines.append("held-out confusions (expected -> routed: before, after):")
     for c in report.confusions[:confusions]:
         lines.append(f"  {c.expected} -> {c.got}: {c.before}, {c.after}")
+    if report.descriptions:
+        lines.append("")
+        lines.append("changed descriptions (before, then after):")
+        for name, (before, after) in sorted(report.descriptions.items()):
+            lines += [f"  {name}:", f"    - {before}", f"    + {after}"]
+    if report.notes:
+        lines.append("")
+        lines.extend(f"note: {n}" for n in report.notes)
     if report.accepted:
         lines.append("")
         lines.append("accepted, in order:")

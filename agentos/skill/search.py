@@ -12,18 +12,18 @@ proposes the best, where best is, in order:
    more than one that only adds distance where there is plenty,
 4. the shortest text.
 
-A winning rewrite is then *extended*: up to `EXTEND` more example requests, taken from the
-skill's train queries, are added one at a time while each keeps every hit and raises the soft
-margin. Train accuracy cannot see a query that is won by a hair, and held-out queries worded like
-it are the ones lost; the extension covers them in the same proposal as a real gain. The
-extended rewrite is proposed first, the plain one next if it was refused, then the next best.
-Only train items are ever routed here.
+A winning rewrite is then *extended*: up to `EXTEND` more terms (`agentos.skill.examples`),
+taken from the skill's train queries, are added one at a time while each keeps every hit and
+raises the soft margin. Train accuracy cannot see a query that is won by a hair, and held-out
+queries worded like it are the ones lost; the extension covers them in the same proposal as a
+real gain. The extended rewrite is proposed first, the plain one next if it was refused, then
+the next best. Only train items are ever routed here.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +56,9 @@ class DescriptionSearch:
         train: Sequence[EvalItem],
         skills: Sequence[Skill],
         target: str,
+        accept: Callable[[str], bool] | None = None,
     ):
+        self.accept = accept  # the quality gate a rewrite must pass (None: every one)
         self.router = router
         self.train = list(train)
         self.skills = list(skills)
@@ -106,9 +108,10 @@ class DescriptionSearch:
         return (lost, -fit.hits, -round(fit.soft, 6), len(description))
 
     def extend(self, base: Fit, description: str) -> str:
-        """Add up to EXTEND example requests from the target's train queries, one at a time,
+        """Add up to EXTEND terms from the target's train queries, one at a time,
         each keeping every hit and raising the soft margin."""
-        pool = requests_of(self.train, self.target)
+        skill = next(s for s in self.skills if s.name == self.target)
+        pool = requests_of(self.train, self.target, f"{skill.description}\n{skill.body}")
         for _ in range(EXTEND):
             current = self.fit(description)
             _, have, _ = split_examples(description)
@@ -117,7 +120,7 @@ class DescriptionSearch:
                 if phrase in have or phrase.lower() in description.lower():
                     continue
                 added = with_examples(description, [*have, phrase])
-                if added is not None:
+                if added is not None and (self.accept is None or self.accept(added)):
                     options.append(added)
             self.prepare(options)
             good = [
@@ -154,7 +157,7 @@ class DescriptionSearch:
                 break
             longer = self.extend(base, text)
             if longer != text and longer not in tried:
-                return longer, [*candidates[text], "extend example requests"]
+                return longer, [*candidates[text], "extend added terms"]
             if text not in tried:
                 return text, candidates[text]
         return None

@@ -2,7 +2,7 @@
 in parallel, then merge what each skill won; at the end, write it on a git branch.
 
 When the offline operators propose and the router is local, the joint stage
-(`agentos.skill.joint`) adds example requests to every skill at once, chosen on train margins
+(`agentos.skill.joint`) adds terms to every skill at once, chosen on train margins
 and accepted like a merge, before each round and after the last (never twice on one set); an
 accepted set is committed under `refs/agentos/RUN/joint/ROUND` and is what the round tunes.
 
@@ -42,6 +42,7 @@ from agentos.providers.base import Provider
 from agentos.providers.llm.claude import AnthropicProvider
 from agentos.providers.llm.registry import has_endpoint
 from agentos.runner import repo_lock, state_dir
+from agentos.skill.draft import is_draft, write_draft
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gates import GatePins, pin_gates
@@ -60,7 +61,7 @@ from agentos.skill.model import (
     SKILL_FILE,
     Skill,
     changed_names,
-    load_skills,
+    load_folder,
     parse_skill,
     render_skill,
 )
@@ -75,6 +76,8 @@ from agentos.skill.workspace import (
     write_branch,
     write_out,
 )
+
+DRAFT_FILE = "evals.draft.jsonl"
 
 
 class _Tuner:
@@ -110,6 +113,8 @@ class _Tuner:
         self._progress = progress
         self.offline = offline
         self._lock = threading.Lock()  # the runs of a round report from their threads
+        self.skipped: tuple[str, ...] = ()  # folders invalid from the start, left untouched
+        self.originals: list[Skill] = []  # the skills as the run found them
 
     @property
     def local_proposals(self) -> bool:
@@ -139,6 +144,8 @@ class _Tuner:
             recalibrate=True,
             rewritten=rewritten,
             reference=reference,
+            skipped=self.skipped,
+            originals=self.originals,
         )
 
     def tune_one(
@@ -200,7 +207,7 @@ def _merge(skills: Sequence[Skill], changed: dict[str, str]) -> list[Skill]:
         old = by_name[p.parent.name]
         new = parse_skill(old.path, text, folder=p.parent.name)
         by_name[new.name] = Skill(
-            new.name, new.description, new.body, old.path, new.front, new.declared_gates
+            new.name, new.description, new.body, old.path, new.front, new.declared_gates, new.source
         )
     return [by_name[s.name] for s in skills]
 
@@ -215,7 +222,7 @@ def _accepts(evaluator: SkillEvaluator, before: Evaluation, after: Evaluation) -
 
 def tune_skills(
     path: Path | str,
-    evals: Path | str,
+    evals: Path | str | None = None,
     *,
     seed: int = 0,
     budget: int = 12,
@@ -228,6 +235,7 @@ def tune_skills(
     progress: Callable[[str], None] | None = None,
     offline: bool = False,
     out: Path | str | None = None,
+    evals_out: Path | str | None = None,
 ) -> TuneReport:
     """Tune every skill under `path` against the eval set `evals`; return the report.
 
@@ -238,14 +246,32 @@ def tune_skills(
     embedding router, and the proposer to Claude (`SkillLLMProposer`) likewise; `offline` keeps
     both local whatever the environment. `progress`, when given, gets a line per joint look,
     per finished experiment, per skill run and per merge (after one opening line: the run, what it
-    tunes on, the gates pinned and the router). `out`, a new or empty folder, gets a
+    tunes on, the gates pinned and the router). A skill that fails validation is reported (a
+    progress line and the report's `notes`) and left out; the rest are tuned. Without `evals`, a
+    draft eval set is written from the skills' own text (`agentos.skill.draft`) to `evals_out`,
+    or `DRAFT_FILE` in the folder, and the run tunes on it. `out`, a new or empty folder, gets a
     copy of `path` with the accepted rewrites (in or out of git); the report's `rewrites` hold
     them either way.
     """
     start = time.monotonic()
     root = Path(path).resolve()
-    skills = load_skills(root)
-    items = augment(load_evals(evals, [s.name for s in skills]), seed=seed)
+    skills, problems = load_folder(root)
+    notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
+    if not skills:
+        raise UserError("holds no valid skill", path=root, fix=f"fix them: {notes[0]}")
+    if evals is None:
+        evals = Path(evals_out) if evals_out is not None else root / DRAFT_FILE
+        n = write_draft(skills, evals, seed=seed)
+        notes.append(
+            f"wrote a draft eval set of {n} queries to {evals}, from the skills' own text: "
+            "review and edit it, then pass it with --evals"
+        )
+    elif is_draft(Path(evals)):
+        notes.append(f"{evals} is a generated draft eval set: review it before trusting figures")
+    for line in notes:
+        if progress is not None:
+            progress(line)
+    items = augment(load_evals(evals, [s.name for s in skills], problems), seed=seed)
     out_dir = None if out is None else check_out(out, root)
     user_repo = repo_of(root)
     run_id = new_run_id()
@@ -288,6 +314,7 @@ def tune_skills(
                 progress,
                 offline,
             )
+            tuner.skipped, tuner.originals = tuple(problems), list(skills)
             outcome = _rounds(tuner, skills, rounds=rounds, budget=budget, workers=workers)
             ledger.close()
         current, current_eval, baseline, experiments, refusals, accepted = outcome
@@ -320,6 +347,7 @@ def tune_skills(
             gates=pins.count(),
             as_json=json,
             run_id=run_id,
+            notes=notes,
         )
     finally:
         if scratch is not None:

@@ -80,17 +80,37 @@ def test_json_report_on_stdout_and_progress_on_stderr(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("offline")
-def test_a_malformed_skill_is_one_line_exit_2_and_nothing_written(tmp_path: Path) -> None:
+def test_a_malformed_skill_is_skipped_and_named_while_the_rest_are_tuned(tmp_path: Path) -> None:
     root = repo_with_skills(tmp_path)
     bad = root / "skills" / "write-docs" / "SKILL.md"
     bad.write_text("---\nname: Write_Docs\ndescription: x\n---\nSteps.\n")
+    result = CliRunner().invoke(
+        main,
+        ["tune-skills", str(root / "skills"), "--evals", str(root / "evals.jsonl"), "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    (note,) = report["notes"]
+    assert note.startswith("skipped write-docs: ") and str(bad) in note and "Write_Docs" in note
+    assert f"skipped write-docs: {bad}" in result.stderr
+    assert {r["name"] for r in report["rows"] if r["group"] == "skill"} == {"deploy-service"}
+    assert bad.read_text() == "---\nname: Write_Docs\ndescription: x\n---\nSteps.\n"
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_folder_with_no_valid_skill_is_one_line_exit_2_and_nothing_written(
+    tmp_path: Path,
+) -> None:
+    root = repo_with_skills(tmp_path)
+    for name in SKILLS:
+        (root / "skills" / name / "SKILL.md").write_text(f"---\nname: {name}\n---\nSteps.\n")
     before = refs(root)
     result = CliRunner().invoke(
         main, ["tune-skills", str(root / "skills"), "--evals", str(root / "evals.jsonl")]
     )
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and str(bad) in lines[0] and lines[0].startswith("agentos: error:")
+    assert len(lines) == 1 and "holds no valid skill" in lines[0] and "description" in lines[0]
     assert result.stdout == ""
     assert refs(root) == before
     assert not (root / ".agentos").exists()
@@ -112,3 +132,24 @@ def test_an_out_folder_that_is_not_empty_is_refused_before_any_work(tmp_path: Pa
     assert str(full) in line and "not an empty folder" in line and "--out" in line
     assert [p.name for p in full.iterdir()] == ["mine.txt"]
     assert refs(root) == before and not (root / ".agentos").exists()
+
+
+@pytest.mark.usefixtures("offline")
+def test_without_evals_a_draft_is_written_where_asked_then_tuned_on(tmp_path: Path) -> None:
+    root = repo_with_skills(tmp_path)
+    draft = tmp_path / "my-evals.jsonl"
+    result = CliRunner().invoke(
+        main,
+        ["tune-skills", str(root / "skills"), "--evals-out", str(draft), "--budget", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        f"wrote a draft eval set of {len(draft.read_text().splitlines())} queries to {draft}"
+        in (result.stderr)
+    )
+    assert "review and edit it, then pass it with --evals" in result.stdout
+    again = CliRunner().invoke(
+        main,
+        ["tune-skills", str(root / "skills"), "--evals-out", str(draft), "--budget", "1"],
+    )
+    assert again.exit_code == 2 and "exists already" in again.stderr and "--evals" in again.stderr

@@ -75,10 +75,8 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
     ]
     folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, rows)
     files = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    deploy = with_examples(DEPLOY, ["make the new version available to users"])
-    docs = with_examples(
-        DOCS, ["explain the endpoints in the readme", "ship the hotfix notes to customers"]
-    )
+    deploy = with_examples(DEPLOY, ["version available"])
+    docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
     assert deploy is not None and docs is not None
     runs = 0
 
@@ -92,10 +90,8 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
         first = [s.with_components({"deploy-service/description": deploy}) for s in skills]
         second = [s.with_components({"write-docs/description": docs}) for s in first]
         return [
-            joint_module.Step(
-                first, "deploy-service", "make the new version available to users", 1
-            ),
-            joint_module.Step(second, "write-docs", "ship the hotfix notes to customers", 2),
+            joint_module.Step(first, "deploy-service", "version available", 1),
+            joint_module.Step(second, "write-docs", "shipping hotfixes", 2),
         ]
 
     monkeypatch.setattr(joint_module, "joint_examples", scripted)
@@ -111,12 +107,12 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
         progress=lines.append,
     )
     joint_lines = [line for line in lines if line.startswith("joint:")]
-    assert joint_lines[0].startswith("joint: 2 more example requests over 2 skills refused")
-    assert "deploy-service lost held-out queries to the rewrite" in joint_lines[0]
-    assert joint_lines[1].startswith("joint: 1 more example request over 1 skill kept")
+    assert joint_lines[0].startswith("joint: 2 more terms over 2 skills refused")
+    assert "refused: held-out all accuracy fell" in joint_lines[0]
+    assert joint_lines[1].startswith("joint: 1 more term over 1 skill kept")
     assert len(joint_lines) == 2  # no third look: the search went on from the kept set
     assert runs == 2  # and found nothing
-    assert report.accepted[0] == "round 1: joint: 1 example request over 1 skill"
+    assert report.accepted[0] == "round 1: joint: 1 added term over 1 skill"
     assert report.changed == ["deploy-service"]
     kept = parse_skill(Path("SKILL.md"), report.rewrites["deploy-service"], folder="deploy-service")
     assert kept.description == deploy
@@ -147,7 +143,7 @@ def test_no_joint_look_when_train_is_already_all_right(
         progress=lines.append,
     )  # fmt: skip
     joint = [line for line in lines if line.startswith("joint:")]
-    assert joint == ["joint: no example requests would route more train queries right"]
+    assert joint == ["joint: no added terms would route more train queries right"]
 
 
 def test_a_query_already_misrouted_is_not_taken_when_it_moves() -> None:

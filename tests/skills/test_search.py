@@ -9,26 +9,35 @@ from skill_helpers import skill
 
 from agentos.evaluator import Evaluation
 from agentos.skill import EvalItem, SkillEvaluator
-from agentos.skill.examples import request_phrase, split_examples, with_examples
+from agentos.skill.examples import request_terms, split_examples, with_examples
 from agentos.skill.model import MAX_DESCRIPTION
 from agentos.skill.router import EmbeddingRouter, best_threshold
 from agentos.skill.search import DescriptionSearch
 
 
-def test_request_phrase_quotes_clean_words_only() -> None:
+def test_request_terms_are_real_words_never_a_misspelling_a_name_or_a_whole_query() -> None:
     typo = EvalItem("deplyo teh api", "deploy", "typo", "train")
-    made = EvalItem("deplyo the api", "deploy", "typo", "train", True, "deploy the api")
-    assert request_phrase(typo) is None  # a misspelling is never written into a description
-    assert request_phrase(made) == "deploy the api"
-    assert request_phrase(EvalItem("can you ship it pls", "deploy", "clean", "train")) == "ship it"
-    assert request_phrase(EvalItem("what is chess", None, "near-miss", "train")) is None
+    made = EvalItem("deplyo the api", "deploy", "typo", "train", True, "deploy the frontend")
+    assert request_terms(typo) == []  # a misspelling is never written into a description
+    assert request_terms(made) == ["frontend"]  # a variant lends its source's words
+    assert request_terms(EvalItem("find occurrences at Acme Inc", "grep", "clean", "train")) == [
+        "find occurrences",
+        "find",
+        "occurrences",
+    ]
+    assert request_terms(
+        EvalItem("look at my pr before br merge w/ req", "r", "clean", "train")
+    ) == ["merge"]
+    assert request_terms(EvalItem("rotate keys", "s", "clean", "train")) == ["rotate", "keys"]
+    assert request_terms(EvalItem("what is chess", None, "near-miss", "train")) == []
 
 
-def test_example_sentence_round_trips_before_the_word_tail() -> None:
-    text = with_examples("Deploy a service. Use for: prod.", ["ship api", "roll out"])
-    assert text == 'Deploy a service. Example requests: "ship api"; "roll out". Use for: prod.'
-    assert split_examples(text) == ("Deploy a service.", ["ship api", "roll out"], "Use for: prod.")
-    assert with_examples(text, []) == "Deploy a service. Use for: prod."
+def test_added_terms_sentence_round_trips_after_the_authors_text() -> None:
+    text = with_examples("Deploy a service", ["rollout", "release train"])
+    assert text == "Deploy a service. It also covers rollout and release train."
+    assert split_examples(text) == ("Deploy a service.", ["rollout", "release train"], "")
+    assert with_examples(text, ["a", "b", "c"]) == "Deploy a service. It also covers a, b and c."
+    assert with_examples(text, []) == "Deploy a service."
     assert with_examples("x" * (MAX_DESCRIPTION - 10), ["a long request"]) is None
 
 

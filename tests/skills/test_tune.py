@@ -4,6 +4,7 @@ tuning raises held-out accuracy, keeps every gate, and writes a branch without t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -122,19 +123,20 @@ def skill_from(text: str, name: str) -> Skill:
     return parse_skill(Path(name) / "SKILL.md", text, folder=name)
 
 
-def test_phrases_operator_prefers_the_typical_missed_query() -> None:
-    from agentos.skill.operators import add_words, phrases
+def test_vocabulary_operator_adds_a_sentence_of_the_terms_missed_queries_share() -> None:
+    from agentos.skill.operators import add_words, vocabulary
 
     missed = [
         EvalItem("roll back the bad deploy", "deploy-service", "clean", "train"),
-        EvalItem("roll back prod deploy now", "deploy-service", "clean", "train"),
-        EvalItem("kubernetes pods crashlooping after release", "deploy-service", "clean", "train"),
+        EvalItem("rollback prod deploy now w/ Acme", "deploy-service", "clean", "train"),
+        EvalItem("rollback after the release", "deploy-service", "clean", "train"),
     ]
-    got = phrases(missed, "Deploy a service.", 2)
-    assert got[0] in ("roll back bad deploy", "roll back prod deploy now")
-    assert len(got) == 2 and all(len(p.split()) <= 8 for p in got)
-    text = add_words("Deploy a service.", got)
-    assert text.startswith("Deploy a service. Use for: ") and len(text) <= 1024
+    scored = vocabulary("deploy-service", missed, missed, "Deploy a service.")
+    terms = [w for _, w in scored]
+    assert terms[0] == "rollback" and "w/" not in terms and "acme" not in terms
+    text = add_words("Deploy a service.", terms[:2])
+    assert text == f"Deploy a service. It also covers {terms[0]} and {terms[1]}."
+    assert add_words(text, ["rollback"]) == text  # a term it has is not added twice
 
 
 class WordRouter:
@@ -147,7 +149,8 @@ class WordRouter:
     def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
         out: list[str | None] = []
         for query in queries:
-            shared = [len(set(query.split()) & set(s.description.split())) for s in skills]
+            said = [set(re.findall(r"[a-z]+", s.description.lower())) for s in skills]
+            shared = [len(set(query.split()) & words) for words in said]
             best = max(shared)
             out.append(skills[shared.index(best)].name if best else None)
         return out
@@ -170,8 +173,14 @@ def tune_by_words(
     )
 
 
-TWO = {"x-tool": "ant job", "z-tool": "bee cat"}  # two skills, described in the word router's words
-FOX = {"x-tool": "ant job fox", "z-tool": "bee cat"}  # x-tool's rewrite wins the train query "fox"
+TWO = {
+    "x-tool": "Ant job.",
+    "z-tool": "Bee cat.",
+}  # two skills, described in the word router's words
+FOX = {
+    "x-tool": "Ant job. It also covers fox.",
+    "z-tool": "Bee cat.",
+}  # x-tool's rewrite wins the train query "fox"
 FOX_ROWS = [
     *[(q, "x-tool", "train") for q in ("fox", "ant one")],
     ("bee", "z-tool", "train"),
@@ -207,10 +216,10 @@ def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
     monkeypatch.setattr(tune_module, "_joint", record)
     write_skills(tmp_path, TWO, FOX_ROWS)
     tune_by_words(tmp_path, fixed_rewrites(FOX), 1, [])
-    assert seen == [["ant job", "bee cat"], ["ant job fox", "bee cat"]]
+    assert seen == [["Ant job.", "Bee cat."], ["Ant job. It also covers fox.", "Bee cat."]]
     seen.clear()
     tune_by_words(tmp_path, fixed_rewrites(TWO), 1, [])
-    assert seen == [["ant job", "bee cat"]]
+    assert seen == [["Ant job.", "Bee cat."]]
     seen.clear()
 
     def refuse(*_: object) -> list[Skill]:
@@ -220,7 +229,7 @@ def test_the_joint_stage_runs_again_only_on_a_set_it_has_not_seen(
     lines: list[str] = []
     tune_by_words(tmp_path, fixed_rewrites(FOX), 1, lines)
     assert "round 1: merge of x-tool refused: refused" in lines
-    assert seen == [["ant job", "bee cat"]]
+    assert seen == [["Ant job.", "Bee cat."]]
 
 
 def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> None:
@@ -233,8 +242,8 @@ def test_merges_that_fail_together_are_undone_latest_first(tmp_path: Path) -> No
         ("bee ten", "z-tool", "holdout"),
         ("ant ten", "x-tool", "holdout"),
     ]
-    write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat ant"}, rows)
-    provider = fixed_rewrites({"x-tool": "ant job fox", "z-tool": "bee dog elk"})
+    write_skills(tmp_path, {"x-tool": "Ant job.", "z-tool": "Bee cat and ant."}, rows)
+    provider = fixed_rewrites({"x-tool": FOX["x-tool"], "z-tool": "Bee dog and elk."})
     lines: list[str] = []
     report = tune_by_words(tmp_path, provider, 1, lines)
     assert report.counts.get("keep", 0) == 2  # both rewrites were kept by their own runs
@@ -268,8 +277,8 @@ def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> No
         ("ant", "x-tool", "train"),
         ("cat ten", "z-tool", "holdout"),
     ]
-    write_skills(tmp_path, {"x-tool": "ant job", "z-tool": "bee cat"}, rows)
-    provider = sequenced(["bee dog", "bee cat dog"])
+    write_skills(tmp_path, TWO, rows)
+    provider = sequenced(["It covers bee dog.", "It covers bee cat dog."])
     lines: list[str] = []
     report = tune_by_words(tmp_path, provider, 2, lines)
     assert any("#1: discard" in line and "held-out all accuracy fell" in line for line in lines)
@@ -297,7 +306,7 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
     out = tmp_path / "tuned"
     assert report.branch is None and report.out == str(out)
     assert report.changed == ["x-tool"] and set(report.rewrites) == {"x-tool"}
-    assert "ant job fox" in report.rewrites["x-tool"]
+    assert "Ant job. It also covers fox." in report.rewrites["x-tool"]
     assert json.loads(to_json(report))["rewrites"] == report.rewrites
     assert (out / "x-tool" / "SKILL.md").read_text() == report.rewrites["x-tool"]
     assert {p for p in skills.rglob("*") if p.is_file()} == set(before)
@@ -305,7 +314,7 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
         assert path.read_bytes() == data
         if path.parent.name != "x-tool":
             assert (out / path.relative_to(skills)).read_bytes() == data
-    assert [s.description for s in load_skills(out)] == ["ant job fox", "bee cat"]
+    assert [s.description for s in load_skills(out)] == [FOX["x-tool"], "Bee cat."]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tuned", "work"]
     table = render_table(report)
     assert "out: " + str(out) in table and "branch: -" in table

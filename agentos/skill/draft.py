@@ -1,0 +1,168 @@
+"""A draft eval set for a folder of skills that has none, written offline from the skills' text.
+
+Each skill gives the requests its own author wrote: the clauses of its description ("Use when the
+user asks to rotate a key or replace a leaked token" gives "rotate a key", "replace a leaked
+token"), its quoted example requests, the examples listed in its body, and its specific
+headings. Every such request gets a seeded typo variant and a shorthand variant, and each
+"do not use for ..." clause becomes a near-miss (`expect: null`). The requests of each skill are
+split about two to one into train and held-out, a variant always following its source, so no
+held-out query is a respelling of a train one.
+
+It is a draft for the user to read and edit: it only knows what the skills say about themselves,
+so it measures how well each description routes its own wording, typos and shorthand included.
+Every line carries `"origin": "draft"`, and a run on such a set says so in its report.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from agentos.errors import UserError
+from agentos.skill.evals import shorthand, typo
+from agentos.skill.model import Skill
+
+DRAFT = "draft"
+MAX_PER_SKILL = 12
+_USE = re.compile(
+    r"\b(?:use (?:it |this (?:skill )?)?(?:when|for|to|if)|trigger(?:s|ed)? (?:when|on|for)|"
+    r"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) (?:to |for |about )?|"
+    r"for requests? (?:like|such as|about)|e\.g\.|such as)\b",
+    re.IGNORECASE,
+)
+_NOT = re.compile(
+    r"\b(?:do not|don't|never|not) (?:use|trigger)\w* (?:it |this (?:skill )?)?"
+    r"(?:for|when|on|to|with)\b([^.;]*)",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    r"^(?:the (?:user|request) (?:asks?|wants?|needs?|mentions?) (?:to |for |about )?|"
+    r"(?:users?|someone) (?:asks?|wants?|needs?) (?:to |for |about )?|asked to |"
+    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
+_HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_GENERIC = frozenset(
+    re.findall(
+        r"[a-z]+",
+        "steps rules notes overview examples usage instructions gates output format checklist "
+        "workflow process references summary tips guidelines inputs outputs prerequisites "
+        "requirements setup quick start when to use",
+    )
+)
+_PIECES = re.compile(r"[.;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+")
+_SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
+
+
+def _clean(phrase: str, least: int = 2) -> str | None:
+    text = _LEAD.sub("", phrase.strip(" .,:;-\"'`()")).strip(" .,:;-\"'`()")
+    n = len(text.split())
+    return text if least <= n <= 14 and any(c.isalpha() for c in text) else None
+
+
+def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """The listed phrases after each trigger of `pattern` in `text`, up to the sentence's end."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        match = pattern.search(sentence)
+        if match is None:
+            continue
+        tail = sentence[match.end() :]
+        out.extend(p for part in _SPLIT.split(tail) if (p := _clean(part)))
+    return out
+
+
+def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
+    """(the requests `skill`'s own text says should trigger it, those it says should not)."""
+    text = skill.description
+    negative = [
+        p
+        for m in _NOT.finditer(text)
+        for part in _SPLIT.split(m.group(1))
+        if (p := _clean(part, 1))
+    ]
+    kept = _NOT.sub("", text)
+    first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
+    positive = [first] if len(first.split()) <= 14 else []
+    positive += _clauses(kept, _USE)
+    positive += [p for part in _PIECES.split(kept) if (p := _clean(part))]
+    quoted = _QUOTED.findall(text + "\n" + skill.body)
+    positive += [q.strip() for q in quoted if len(q.split()) >= 2 and q[:1].isalpha()]
+    for heading in _HEADING.findall(skill.body):
+        words = heading.lower().strip(" :")
+        if words not in _GENERIC and len(words.split()) >= 2 and not words.startswith("when"):
+            positive.append(heading.strip(" :"))
+    positive.append(skill.name.replace("-", " "))
+    seen: set[str] = set()
+    keep = []
+    for p in positive:
+        if p.lower() not in seen and (len(p.split()) <= 14):
+            seen.add(p.lower())
+            keep.append(p)
+    return keep[:MAX_PER_SKILL], list(dict.fromkeys(negative))[:3]
+
+
+def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, object]]:
+    """The draft eval lines for `skills`: `{query, expect, slice, split, origin}`."""
+    rng = random.Random(seed)
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
+
+    def add(query: str, expect: str | None, slice_: str, split: str) -> None:
+        if query.lower() in seen:
+            return
+        seen.add(query.lower())
+        rows.append(
+            {"query": query, "expect": expect, "slice": slice_, "split": split, "origin": DRAFT}
+        )
+
+    for skill in skills:
+        positive, negative = requests_of_skill(skill)
+        order = list(range(len(positive)))
+        rng.shuffle(order)
+        held = {i for n, i in enumerate(order) if n % 3 == 2}
+        for i, query in enumerate(positive):
+            split = "holdout" if i in held else "train"
+            add(query, skill.name, "clean", split)
+            for make, slice_ in ((typo, "typo"), (shorthand, "shorthand")):
+                variant = make(query, rng)
+                if variant.lower() != query.lower():
+                    add(variant, skill.name, slice_, split)
+        for i, query in enumerate(negative):
+            add(query, None, "near-miss", "holdout" if i % 2 else "train")
+    return rows
+
+
+def write_draft(skills: Sequence[Skill], path: Path, *, seed: int = 0) -> int:
+    """Write the draft eval set for `skills` to `path` (a new file); return its line count."""
+    if path.exists():
+        raise UserError(
+            "exists already", path=path, fix="pass it with --evals, or name a new --evals-out file"
+        )
+    if not path.parent.is_dir():
+        raise UserError("has no parent folder", path=path, fix="create the folder first")
+    rows = draft_evals(skills, seed=seed)
+    if not any(r["split"] == "holdout" for r in rows) or not any(
+        r["split"] == "train" for r in rows
+    ):
+        raise UserError(
+            "gives too few requests to split into train and held-out",
+            path=path,
+            fix="write an eval set by hand and pass it with --evals",
+        )
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    tmp.replace(path)
+    return len(rows)
+
+
+def is_draft(path: Path) -> bool:
+    """Whether the eval file `path` came from `write_draft` (its first line marked a draft)."""
+    if not path.is_file():
+        return False
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        return f'"origin": "{DRAFT}"' in fh.readline(4096)

@@ -1,0 +1,192 @@
+"""The `description-quality` gate: a rewritten description must read like its author wrote it.
+
+It is checked before any routing is measured, on every candidate from every proposer:
+
+- at most 1024 characters, and made of whole sentences (each starts with a capital letter, a
+  digit or a quote and ends with `.`, `!` or `?`; a sentence the rewrite added has at least four
+  words and no `Use for:`-style word list);
+- no trigger phrase of the original dropped: quoted terms, file extensions (`.docx`), product
+  names (capitalised words inside a sentence, `Word doc`), and the "use when ..." and "do not use
+  ..." sentences are all still there, verbatim;
+- no eval query (train or held-out) copied in: the added text shares no run of three content
+  words with a query, and no whole query of two or more words;
+- every added word is a real word: in the embedding model's vocabulary (four letters or more,
+  or two such words run together, as `rollback`), or written somewhere in the skill's own text
+  (so `k8s` or `CI` may be added only by a skill that already uses them). Abbreviations such as
+  `w/`, `br`, `req` or `inc` pass only that way.
+
+`problems` returns the reasons a candidate is refused (none: it passes).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+
+from agentos.skill.model import MAX_DESCRIPTION, Skill
+from agentos.skill.vocab import SHORTHAND, STOPWORDS, content_words, words
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'`(])")
+_QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|'([^'\s][^']*[^'\s])'")
+_EXTENSION = re.compile(r"(?<![\w/])\.[a-z0-9]{2,5}\b")
+_RULE = re.compile(
+    r"\b(?:use (?:it |this )?(?:when|for|if)|do not|don't|never|not for|only for)\b", re.I
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'-]*")
+_LIST = re.compile(r":\s+[^.:;]+,")
+# short forms the model's vocabulary has but a description should only use if its author did
+_ABBREVIATIONS = frozenset(
+    re.findall(
+        r"\S+",
+        "inc ltd corp etc br pr prs req rev cmt msg tmp env dir fn misc ref pls col cols "
+        "num amt approx asap fyi tbh idk imo lgtm wip nit",
+    )
+) | frozenset(SHORTHAND.values())
+_LONG = frozenset(w for k in SHORTHAND for w in k.split())  # long forms: kubernetes, database
+_SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er")
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """The embedding model's whole-word vocabulary (empty when the model is not installed)."""
+    try:
+        from agentos.skill.router import model_dir
+
+        lines = (model_dir() / "vocab.txt").read_text("utf-8").split()
+    except Exception:  # no model: only the skill's own words count as real
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha())
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip()]
+
+
+def trigger_phrases(description: str) -> list[str]:
+    """The phrases of `description` a rewrite must keep verbatim."""
+    found: list[str] = []
+    for match in _QUOTED.finditer(description):
+        found.append(next(g for g in match.groups() if g))
+    found += _EXTENSION.findall(description)
+    for sentence in sentences(description):
+        if _RULE.search(sentence):
+            found.append(sentence)
+        tokens = sentence.split()
+        for i, token in enumerate(tokens[1:], 1):
+            core = token.strip(".,;:()\"'")
+            previous = tokens[i - 1]
+            if core[:1].isupper() and not previous.endswith((".", ":")) and len(core) > 1:
+                found.append(core)
+    return list(dict.fromkeys(found))
+
+
+def real_word(word: str, own: set[str]) -> bool:
+    """Whether `word` is a real word: in `own` (the skill's words, lowercase), or in the model's
+    vocabulary and no bare abbreviation, or a plural, inflection or compound of such words."""
+    low = word.lower().strip("'")
+    if low in own:
+        return True
+    if low in _ABBREVIATIONS:
+        return False
+    vocab = vocabulary()
+    if low in STOPWORDS or (len(low) >= 3 and low in vocab):
+        return True
+    if "-" in low:
+        return all(real_word(part, own) for part in low.split("-") if part)
+    stems = [low[: -len(x)] for x in _SUFFIXES if low.endswith(x) and len(low) - len(x) >= 3]
+    if low.endswith("ably") and low[:-2] + "le" in vocab:
+        return True
+    if low in _LONG or any(s in vocab or s + "e" in vocab or s + "y" in vocab for s in stems):
+        return True
+    return any(  # a compound: rollback, codebase, hotfixes
+        w[:i] in vocab and w[i:] in vocab for w in (low, *stems) for i in range(3, len(w) - 2)
+    )
+
+
+def added_text(original: str, new: str) -> str:
+    """The sentences of `new` that `original` does not have, and any words a kept sentence
+    gained."""
+    old = set(sentences(original))
+    return " ".join(s for s in sentences(new) if s not in old)
+
+
+def problems(
+    original: str,
+    new: str,
+    *,
+    own_text: str = "",
+    queries: Iterable[str] = (),
+) -> list[str]:
+    """Why `new` may not replace `original` (none: it passes). `own_text` is the rest of the
+    skill (its body); `queries` are every eval query, train and held-out."""
+    return list(_problems(original, new, own_text, tuple(queries)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _problems(original: str, new: str, own_text: str, queries: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    if len(new) > MAX_DESCRIPTION:
+        out.append(f"is {len(new)} characters, over {MAX_DESCRIPTION}")
+    for phrase in trigger_phrases(original):
+        if phrase not in new:
+            out.append(f"drops the trigger phrase {phrase!r}")
+    added = added_text(original, new)
+    for sentence in sentences(added):
+        if not sentence[:1].isupper() and not sentence[:1].isdigit() and sentence[0] not in "\"'(":
+            out.append(f"has a broken sentence: {sentence!r}")
+        elif sentence[-1] not in ".!?\"')" or len(sentence.split()) < 4:
+            out.append(f"has a fragment, not a sentence: {sentence!r}")
+        elif _LIST.search(sentence):
+            out.append(f"adds a word list, not a sentence: {sentence!r}")
+    own = {w.lower() for w in _WORD.findall(f"{original} {own_text}")}
+    own |= {w.lower() for w in re.findall(r"\S+", f"{original} {own_text}")}
+    for token in re.findall(r"\S+", added):
+        core = token.strip(".,;:!?()\"'")
+        if not core or core.lower() in own:
+            continue
+        if "/" in core or not real_word(core, own) or any(c.isdigit() for c in core):
+            out.append(f"adds {core!r}, not a word of the skill's own text or the dictionary")
+    out += _copies(added, queries)
+    return tuple(dict.fromkeys(out))
+
+
+@functools.lru_cache(maxsize=64)
+def _query_index(queries: tuple[str, ...]) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
+    """Each run of three content words of `queries`, and each whole query of two or more words,
+    to the query it comes from."""
+    runs: dict[tuple[str, ...], str] = {}
+    whole: dict[str, str] = {}
+    for query in queries:
+        mine = content_words(query)
+        for i in range(len(mine) - 2):
+            runs.setdefault(tuple(mine[i : i + 3]), query)
+        spoken = " ".join(words(query))
+        if len(spoken.split()) >= 2:
+            whole.setdefault(spoken, query)
+    return runs, whole
+
+
+def _copies(added: str, queries: Iterable[str]) -> list[str]:
+    runs, whole = _query_index(tuple(queries))
+    have = content_words(added)
+    out = [runs[r] for i in range(len(have) - 2) if (r := tuple(have[i : i + 3])) in runs]
+    spoken = words(added)
+    for i in range(len(spoken)):
+        for j in range(i + 2, min(len(spoken), i + 40) + 1):
+            if (text := " ".join(spoken[i:j])) in whole:
+                out.append(whole[text])
+    return [f"copies the eval query {q!r}" for q in dict.fromkeys(out)]
+
+
+def refusal(name: str, reasons: Sequence[str]) -> str:
+    """The report line of a refused description."""
+    return f"refused: {name}: description-quality: {reasons[0]}"
+
+
+def description_problems(original: Skill, new: Skill, queries: Iterable[str]) -> list[str]:
+    """`problems` for a rewrite of `original` into `new` (none when the description is as it
+    was)."""
+    if new.description == original.description:
+        return []
+    return problems(original.description, new.description, own_text=original.body, queries=queries)

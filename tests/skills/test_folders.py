@@ -1,0 +1,168 @@
+"""Skill folders and eval files as people keep them: free-form slice labels, one invalid skill
+among valid ones, no eval file at all (a draft is written from the skills' own text), and the
+veto that keeps any one skill from paying for the others' gain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from skill_helpers import skill, write_skills
+
+from agentos.errors import UserError
+from agentos.skill import tune_skills
+from agentos.skill.draft import draft_evals, is_draft, requests_of_skill
+from agentos.skill.evals import EvalItem, load_evals, slices_of
+from agentos.skill.evaluator import SkillEvaluator
+from agentos.skill.model import Skill, load_folder
+from agentos.skill.router import EmbeddingRouter
+
+SKILLS = {
+    "docx": "Create and edit Word documents (.docx). Use when the user asks to draft a letter, "
+    "fix tracked changes or turn notes into a Word doc. Do NOT use for PDFs or spreadsheets.",
+    "pdf": "Read, merge and split PDF files. Use when the user mentions a PDF, wants pages "
+    "extracted or forms filled in.",
+    "slides": "Build slide decks and presentations (.pptx). Use when the user wants a pitch "
+    "deck, speaker notes or a slide template.",
+}
+
+
+def test_slice_labels_are_free_form_and_reported_known_kinds_first(tmp_path: Path) -> None:
+    lines = [
+        {"query": "merge these two pdfs", "expect": "pdf", "slice": "real-world", "split": "train"},
+        {"query": "mrege the pdfs", "expect": "pdf", "slice": "misspelled", "split": "holdout"},
+        {"query": "new pitch deck", "expect": "slides", "split": "holdout"},
+        {"query": "book a flight", "expect": None, "slice": "off topic", "split": "holdout"},
+    ]
+    path = tmp_path / "evals.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    items = load_evals(path, ["pdf", "slides"])
+    assert [i.slice for i in items] == ["real-world", "misspelled", "clean", "off topic"]
+    assert slices_of(items) == ["clean", "misspelled", "off topic", "real-world"]
+    for bad in ("", "a/b", "all", "x" * 41, 3):
+        path.write_text(json.dumps({**lines[0], "slice": bad}) + "\n")
+        with pytest.raises(UserError, match=r"evals.jsonl:1.*`slice`"):
+            load_evals(path, ["pdf"])
+
+
+def test_every_held_out_slice_is_protected_whatever_its_label(router: EmbeddingRouter) -> None:
+    items = [
+        EvalItem("merge two pdf files", "pdf", "clean", "train"),
+        EvalItem("draft a letter as a word doc", "docx", "clean", "train"),
+        EvalItem("combine the pdf pages", "pdf", "from-support-tickets", "holdout"),
+        EvalItem("turn my notes into a word document", "docx", "clean", "holdout"),
+    ]
+    start = [skill("pdf", SKILLS["pdf"]), skill("docx", SKILLS["docx"])]
+    evaluator = SkillEvaluator(items, router)
+    assert evaluator.protect == ("clean", "from-support-tickets")
+    before = evaluator.evaluate_skills(start)
+    assert before.holdout["holdout/from-support-tickets"] == 1.0
+    worse = [skill("pdf", "Weather forecasts."), start[1]]
+    reason = evaluator.veto(before, evaluator.evaluate_skills(worse))
+    assert reason is not None and "held-out" in reason
+
+
+def test_a_skill_whose_own_held_out_accuracy_falls_is_refused_though_the_total_rises(
+    router: EmbeddingRouter,
+) -> None:
+    items = [
+        EvalItem("merge two pdf files", "pdf", "clean", "train"),
+        EvalItem("build a pitch deck", "slides", "clean", "train"),
+        EvalItem("extract pages from the pdf", "pdf", "clean", "holdout"),
+        EvalItem("speaker notes for my slides", "slides", "clean", "holdout"),
+        EvalItem("a slide template for the board", "slides", "clean", "holdout"),
+    ]
+    router.threshold = 0.35  # the `router` fixture restores it after the test
+    start = [skill("pdf", SKILLS["pdf"]), skill("slides", "Weather forecasts.")]
+    evaluator = SkillEvaluator(items, router)
+    before = evaluator.evaluate_skills(start)
+    assert before.holdout["holdout/hits/pdf"] == 1.0
+    assert before.holdout["holdout/hits/slides"] == 0.0
+    # slides now wins its two held-out queries, and takes pdf's one: the total rises
+    after = evaluator.evaluate_skills(
+        [
+            skill("pdf", "Weather forecasts."),
+            skill("slides", SKILLS["slides"] + " Extract pages from a PDF."),
+        ]
+    )
+    assert after.holdout["holdout/all"] > before.holdout["holdout/all"]
+    assert after.holdout.get("holdout/hits/pdf", 0.0) < 1.0
+    assert evaluator.veto(before, after) == "pdf's own held-out accuracy fell"
+
+
+def _folder(root: Path, descriptions: dict[str, str]) -> Path:
+    for name, description in descriptions.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: {description}\n---\n# {name}\n\nSteps.\n"
+        )
+    return root
+
+
+def test_an_invalid_skill_is_reported_and_the_rest_load(tmp_path: Path) -> None:
+    root = _folder(tmp_path / "skills", {**SKILLS, "long": "Too long. " * 110})
+    skills, problems = load_folder(root)
+    assert [s.name for s in skills] == ["docx", "pdf", "slides"]
+    assert list(problems) == ["long"]
+    assert "description is 1099 characters, over 1024" in str(problems["long"])
+    evals = tmp_path / "evals.jsonl"
+    evals.write_text(
+        json.dumps({"query": "x y", "expect": "long", "split": "train"})
+        + "\n"
+        + json.dumps({"query": "merge pdfs", "expect": "pdf", "split": "train"})
+        + "\n"
+        + json.dumps({"query": "a pdf", "expect": "pdf", "split": "holdout"})
+        + "\n"
+    )
+    items = load_evals(evals, [s.name for s in skills], problems)
+    assert [i.query for i in items] == ["merge pdfs", "a pdf"]
+
+
+def test_the_draft_comes_from_the_skills_own_words() -> None:
+    docx = Skill(
+        "docx",
+        SKILLS["docx"],
+        '# Word documents\n\nFor example: "add a table of contents to my report".\n\n'
+        "## Tracked changes\n\nAccept or reject them.\n",
+        Path("docx/SKILL.md"),
+    )
+    positive, negative = requests_of_skill(docx)
+    assert "draft a letter" in positive and "fix tracked changes" in positive
+    assert "turn notes into a Word doc" in positive
+    assert "add a table of contents to my report" in positive
+    assert "Tracked changes" in positive and "docx" in positive
+    assert negative == ["PDFs", "spreadsheets"]
+    assert not any("PDF" in p for p in positive)
+
+
+def test_draft_splits_train_and_held_out_with_variants_following_their_source() -> None:
+    skills = [skill(n, d) for n, d in SKILLS.items()]
+    rows = draft_evals(skills, seed=0)
+    assert all(r["origin"] == "draft" for r in rows)
+    by_split = {r["split"] for r in rows}
+    assert by_split == {"train", "holdout"}
+    for name in SKILLS:
+        mine = [r for r in rows if r["expect"] == name]
+        assert {"train", "holdout"} <= {r["split"] for r in mine}, name
+        assert {"clean", "typo"} <= {r["slice"] for r in mine}, name
+    assert {r["query"] for r in rows if r["expect"] is None} == {"PDFs", "spreadsheets"}
+    assert draft_evals(skills, seed=0) == rows
+
+
+def test_tune_without_evals_writes_the_draft_and_tunes_on_it(
+    tmp_path: Path, router: EmbeddingRouter
+) -> None:
+    root = write_skills(tmp_path, SKILLS, [])
+    lines: list[str] = []
+    report = tune_skills(root, seed=0, budget=2, router=router, progress=lines.append)
+    draft = root / "evals.draft.jsonl"
+    assert is_draft(draft)
+    n = len(draft.read_text().splitlines())
+    assert any(f"wrote a draft eval set of {n} queries to {draft}" in line for line in lines)
+    assert "review and edit it" in report.notes[0]
+    assert report.row("all", "all").holdout_n > 0
+    again = tune_skills(root, draft, seed=0, budget=1, router=router)
+    assert "is a generated draft eval set" in again.notes[0]
+    with pytest.raises(UserError, match="exists already"):
+        tune_skills(root, seed=0, budget=1, router=router, evals_out=draft)

@@ -1,0 +1,158 @@
+"""The description-quality gate refuses the rewrites no author would ship (each one below was
+accepted by an earlier offline proposer on real skills), passes the ones an author would write,
+and a rewrite changes only the description's value in the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentos.skill.gates import detect_gates
+from agentos.skill.model import Skill, parse_skill, render_skill
+from agentos.skill.quality import problems
+
+DOCX = (
+    "Create and edit Word documents (.docx). Use when the user asks to draft a letter, fix "
+    'tracked changes or turn notes into a Word doc. Do NOT use for PDFs or "spreadsheets".'
+)
+QUERIES = [
+    "find every occurrence of Acme Inc in the contracts",
+    "improve the description so the skill triggers more reliably",
+    "can you look at my pr before I merge it",
+    "review the pr on branch feature-x",
+]
+
+
+@pytest.mark.parametrize(
+    ("original", "rewrite", "why"),
+    [
+        ("Find text in files.", "Find text in files. Use for: occurrence, inc.", "word list"),
+        ("Find text in files.", "Find text in files. It also covers occurrence and inc.", "'inc'"),
+        (
+            "Tune skill descriptions.",
+            "Tune skill descriptions. Use for: improve description skill triggers more "
+            "reliably, perf, w/.",
+            "word list",
+        ),
+        (
+            "Tune skill descriptions.",
+            "Tune skill descriptions. It also covers perf and w/ tuning.",
+            "'perf'",
+        ),
+        (
+            "Review a pull request.",
+            "Review a pull request. Use for: look pr before merge, rev pr, branch, br, "
+            "feature-x, req.",
+            "word list",
+        ),
+        ("Review a pull request.", "Review a pull request. It also covers br and req.", "'br'"),
+        (DOCX, DOCX.replace("Word documents (.docx)", "documents"), "'.docx'"),
+        (DOCX, DOCX.replace(" or turn notes into a Word doc", ""), "trigger phrase"),
+        (DOCX, DOCX.replace(' Do NOT use for PDFs or "spreadsheets".', ""), "Do NOT use"),
+        (DOCX, DOCX.replace('"spreadsheets"', "spreadsheets"), "trigger phrase"),
+        (DOCX, DOCX + " Also when the user asks to", "fragment"),
+        (DOCX, DOCX + " and letters", "fragment"),
+        (
+            "Review a pull request.",
+            "Review a pull request. It also covers: look at my pr before I merge it.",
+            "copies",
+        ),
+        (
+            "Find text in files.",
+            "Find text in files. It also covers every occurrence of Acme Inc.",
+            "copies",
+        ),
+        (
+            "Review a pull request.",
+            "Review a pull request. It also covers deplyoments and rollbakcs.",
+            "'deplyoments'",
+        ),
+        ("Rotate keys.", "Rotate keys. " + "It also covers tokens. " * 60, "over 1024"),
+    ],
+)
+def test_the_gate_refuses_what_no_author_would_ship(original: str, rewrite: str, why: str) -> None:
+    found = problems(original, rewrite, queries=QUERIES)
+    assert found, rewrite
+    assert any(why in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("original", "rewrite", "body"),
+    [
+        (DOCX, DOCX + " It also covers memos, cover letters and tracked revisions.", ""),
+        ("Rotate leaked secrets.", "Rotate leaked secrets. It also covers rollbacks.", ""),
+        (
+            "Debug k8s pods.",
+            "Debug k8s pods. It also covers Kubernetes and CrashLoopBackOff.",
+            "Check CrashLoopBackOff.",
+        ),
+        (
+            "Review a pull request.",
+            "Review a pull request. It also covers PR merges.",
+            "Read the PR.",
+        ),
+    ],
+)
+def test_the_gate_passes_what_an_author_would_write(original: str, rewrite: str, body: str) -> None:
+    assert problems(original, rewrite, own_text=body, queries=QUERIES) == []
+
+
+def _skill(front: str) -> Skill:
+    return parse_skill(Path("pdf/SKILL.md"), f"---\n{front}---\n# PDF\n\nSteps.\n", folder="pdf")
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "name: pdf\ndescription: Merge PDF files. # a comment\nlicense: Apache-2.0\n",
+        "name: pdf\ndescription: 'Merge PDF files: it''s quick.'\nallowed-tools: [Bash]\n",
+        'name: pdf\ndescription: "Merge PDF files."\nmetadata:\n  version: 2\n',
+        "name: pdf\ndescription: Merge PDF files and\n  split them.\n# owner: docs team\n",
+    ],
+)
+def test_a_rewrite_changes_only_the_description_value(front: str) -> None:
+    skill = _skill(front)
+    assert render_skill(skill) == f"---\n{front}---\n# PDF\n\nSteps.\n"
+    added = " It also covers forms."
+    new = skill.with_components({"pdf/description": skill.description + added})
+    text = render_skill(new)
+    old_lines = f"---\n{front}---\n# PDF\n\nSteps.\n".splitlines()
+    new_lines = text.splitlines()
+    assert len(new_lines) == len(old_lines)
+    changed = [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
+    assert len(changed) == 1 and "forms." in changed[0][1]
+    assert parse_skill(Path("pdf/SKILL.md"), text, folder="pdf").description == new.description
+
+
+GATE_SENTENCES = [  # (line of a body, is it a rule?)
+    ("Never force-push to main.", True),
+    ("Do not delete logs during an incident.", True),
+    ("- Don't paste secrets into chat.", True),
+    ("You must not share tokens.", True),
+    ("Keep it short. Never skip the tests.", True),
+    ("Do NOT commit credentials.", True),
+    ("The migration must never run twice.", True),
+    ("Under no circumstances drop the table.", True),
+    ("Write in bullet points, never paragraphs.", False),
+    ("This was never a problem before the upgrade.", False),
+    ("Tests that never finish are reported as hung.", False),
+    ("If the build does not pass, read the log.", False),
+    ("The script does not need network access.", False),
+    ("Use pytest fixtures for setup.", False),
+    ("Run the linter before committing.", False),
+    ("Errors that cannot be retried are shown in red.", False),
+]
+
+
+def test_never_rules_are_gates_and_passing_prose_is_not() -> None:
+    body = "\n".join(line for line, _ in GATE_SENTENCES) + "\n"
+    found = {g.text for g in detect_gates(Skill("s", "Does things.", body, Path("s/SKILL.md")))}
+    rules = {line.lstrip("- ") for line, rule in GATE_SENTENCES if rule}
+    assert found == rules  # precision and recall 1.0 on this labelled set
+
+
+def test_negative_rules_in_the_description_are_pinned() -> None:
+    skill = Skill("docx", DOCX, "Steps.\n", Path("docx/SKILL.md"))
+    rules = [g for g in detect_gates(skill) if g.kind == "description"]
+    assert [g.text for g in rules] == ['Do NOT use for PDFs or "spreadsheets".']
