@@ -292,7 +292,12 @@ def install(
                 new = vars(space).get(key, None)
                 if new is value:
                     continue
-                by = owned(getattr(getattr(new, "__code__", None), "co_filename", "") or "")
+                where = getattr(getattr(new, "__code__", None), "co_filename", "") or ""
+                if "-packages/" in where and not where.startswith(root):
+                    # an installed package's own function: that package patched it as it loaded
+                    # (torch's compiler rebinds `inspect.getfile`), not the candidate
+                    continue
+                by = owned(where)
                 report(by or "the run", f"replaced {label}"
                        + ("" if by else " (outside the editable files)"))
 

@@ -188,3 +188,27 @@ def test_the_issues_forgeries_never_win_the_loop(tmp_path: Path, gates: str) -> 
     else:
         assert all("forgery guard" in reason for _, reason in seen[:-1]), seen
     assert seen[-1][0] == "keep", seen
+
+
+def test_an_installed_package_that_rebinds_a_standard_function_as_it_loads_is_not_a_forgery(
+    tmp_path: Path,
+) -> None:
+    """torch's compiler rebinds `inspect.getfile` when a model file first compiles: the patch is
+    the installed package's own function, not the candidate's. A rebinding to code from the
+    editable file beside it is still a forgery. (The local backend sees the package's folder.)"""
+    site = tmp_path / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    (site / "libpatch.py").write_text(
+        "import inspect\n_real = inspect.getfile\n\n\ndef getfile(obj):\n"
+        "    return _real(obj)\n\n\ninspect.getfile = getfile\n"
+    )
+    load = f"import sys\nsys.path.insert(0, {str(site)!r})\nimport libpatch"
+    (tmp_path / "honest").mkdir()
+    tree = _tree(tmp_path / "honest", load, False)
+    result = MetricEvaluator(load_task(tree), get_backend("local")).evaluate(tree, "0" * 40)
+    assert result.status is None and result.metric == pytest.approx(5.727614, abs=1e-6), result
+    forged = load + "\nimport math\nmath.log10 = lambda x: -2.5"
+    (tmp_path / "forged").mkdir()
+    tree = _tree(tmp_path / "forged", forged, False)
+    result = MetricEvaluator(load_task(tree), get_backend("local")).evaluate(tree, "0" * 40)
+    assert result.status == "invalid" and "replaced math.log10" in result.reason, result
