@@ -247,7 +247,8 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
     facts["metric"] = " ".join(task.metric.command)
     facts["provider"] = provider.name
     if provider.name == "heuristic":
-        facts["tunable_settings"], unread = _tunable(task, repo, pre)
+        facts["tunable_settings"], space, unread = _tunable(task, repo, pre)
+        facts.update(space)
         report.warnings += unread
     facts["strategy"] = f"{task.search.strategy} (seed {task.search.seed})"
     facts["budget"] = _budget(task)
@@ -383,10 +384,13 @@ def _first_failure(results: Sequence[Mapping[str, object]]) -> str:
     return "a gate was skipped"
 
 
-def _tunable(task: Task, repo: Repo, pre: Preflight) -> tuple[str, list[str]]:
-    """What the offline proposer can change (the count and the first names, as one fact), and a
-    warning for each setting whose hint comment could not be read."""
-    from agentos.settings import find_all, hint_warnings
+def _tunable(
+    task: Task, repo: Repo, pre: Preflight
+) -> tuple[str, dict[str, str], list[str]]:
+    """What the offline proposer can change (the count and the first names, as one fact), the
+    search space it inferred (a `setting.PATH:NAME` fact per setting: its range or choices and
+    where they came from), and a warning for each setting whose hint comment could not be read."""
+    from agentos.settings import describe, find_all, hint_warnings
 
     texts = {}
     for path in pre.editable:
@@ -394,10 +398,12 @@ def _tunable(task: Task, repo: Repo, pre: Preflight) -> tuple[str, list[str]]:
             texts[path] = repo.read(pre.commit, path).decode("utf-8")
         except UnicodeDecodeError:
             continue  # binary: the heuristic proposer reads text files only
-    names = [s.name for s in find_all(texts) if s.mutable]
+    found = find_all(texts)
+    names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
-    return fact, hint_warnings(texts)
+    space = {f"setting.{s.path}:{s.name}": describe(s).split(": ", 1)[-1] for s in found}
+    return fact, space, hint_warnings(texts)
 
 
 def _files(paths: Sequence[str]) -> str:

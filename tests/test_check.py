@@ -278,6 +278,9 @@ def test_nothing_the_heuristic_proposer_can_tune_exits_1_before_a_run(tmp_path: 
     repo = _repo(tmp_path)
     facts = _facts(_check(str(repo)).stdout)
     assert facts["tunable_settings"].startswith("6 (heuristic proposer): LEARNING_RATE, WIDTH")
+    # the search space it inferred, setting by setting, with where each part came from
+    assert facts["setting.settings.py:WIDTH"] == "range 4..512, log (from the comment)"
+    assert facts["setting.settings.py:ACTIVATION"] == "choices relu|gelu|tanh (from the comment)"
 
     settings = repo / "settings.py"
     # the same values, but computed: nothing is a literal assigned once at module level
