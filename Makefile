@@ -17,7 +17,7 @@ demo: $(BIN)/agentos
 test: $(BIN)/agentos
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -m 'not gpu'
+	$(BIN)/pytest -q -m 'not gpu' -n 2  # two workers: most tests wait on sandboxed processes
 
 lint: $(BIN)/agentos
 	$(BIN)/ruff check .
