@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from langgraph.types import Command
 
-from agentos.check import baseline_fix, log_tail, preflight, resolve_provider
+from agentos.check import Preflight, baseline_fix, log_tail, preflight, resolve_provider
 from agentos.checkpoint import open_checkpointer
 from agentos.errors import LockedError, UserError
 from agentos.evaluator import Evaluator
@@ -213,7 +213,7 @@ def open_runtime(
     for notice in pre.warnings:
         log.warning(notice)
     if evaluator is None:  # an evaluator object from the host's code is the host's to vouch for
-        forgery_guard(task, repo, pre.commit, log.warning)
+        forgery_guard(task, repo, pre, log.warning)
     return Workspace(task, repo, overrides=Overrides(**overrides), evaluator=evaluator)
 
 
@@ -222,15 +222,16 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
-def forgery_guard(task: Task, repo: Repo, commit: str, notice: Callable[[str], None]) -> None:
+def forgery_guard(
+    task: Task, repo: Repo, pre: Preflight, notice: Callable[[str], None]
+) -> None:
     """The forgery self-test a new run starts with (`agentos.forgery.guard_start`), before it is
     recorded: `ForgeryRisk` (exit code 1) when a known forgery would be kept and the task does
     not accept it. It costs one baseline measurement and one per forgery that applies."""
     from agentos.forgery import guard_start
 
-    sandbox = get_backend(task.sandbox)
-    guard_start(task, repo, commit, sandbox=sandbox, evaluator=MetricEvaluator(task, sandbox),
-                notice=notice)
+    guard_start(task, repo, pre.commit, sandbox=pre.sandbox,
+                evaluator=MetricEvaluator(task, pre.sandbox), notice=notice)
 
 
 def start_run(
@@ -309,7 +310,7 @@ def run(
         (on_notice or log.warning)(notice)
     sdir = state_dir(repo)
     with repo_lock(sdir):
-        forgery_guard(task, repo, pre.commit, on_notice or log.warning)
+        forgery_guard(task, repo, pre, on_notice or log.warning)
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
         if on_start is not None:
             on_start(rt.run_id)

@@ -92,6 +92,7 @@ def _kill_when(cmd: list[str], ready: Callable[[], bool], tmp: Path, settle: flo
     while not ready() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)
     assert proc.poll() is None, f"the host ended before it was killed: {log.read_text()[-2000:]}"
+    assert ready(), f"the host never reached the kill point: {log.read_text()[-2000:]}"
     time.sleep(settle)
     proc.send_signal(signal.SIGKILL)
     proc.wait()

@@ -57,10 +57,11 @@ def _experiments(repo: Path) -> list[dict[str, object]]:
 def _backends() -> list[object]:
     """`local`, and the default `bwrap` where this machine has it."""
     from agentos.sandbox import get_backend
+    from agentos.sandbox.base import SandboxUnavailable
 
     try:
         get_backend("bwrap")
-    except Exception as err:  # a missing primitive: skip with the backend's own reason
+    except SandboxUnavailable as err:  # a missing primitive: skip with the backend's own reason
         return ["local", pytest.param("bwrap", marks=pytest.mark.skip(reason=str(err)))]
     return ["local", "bwrap"]
 

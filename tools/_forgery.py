@@ -48,11 +48,11 @@ PATCH_ALWAYS = ("builtins", "sys", "os", "io", "json", "math", "atexit", "signal
                 "pytest", "__main__", "numpy", "torch.nn.functional")
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted(node: ast.expr) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
+        base = dotted(node.value)
         return f"{base}.{node.attr}" if base else None
     return None
 
@@ -72,7 +72,7 @@ class _Visitor(ast.NodeVisitor):
         self.found.append((rule, getattr(node, "lineno", 0), what))
 
     def resolve(self, node: ast.expr) -> str | None:
-        name = _dotted(node)
+        name = dotted(node)
         if name is None:
             return None
         head, _, rest = name.partition(".")

@@ -236,8 +236,8 @@ def pytest_gate(ctx: ToolContext) -> ToolResult:
     manifest: dict[str, str] = data["tests"]
     plan = Plan(data.get("ini") or trusted_ini(ctx, PytestConfig("", {}, (), ())),
                 dict(data.get("conftest", {})))
-    if plan.conftest and conftests(ctx.tree) != plan.conftest:
-        now = conftests(ctx.tree)
+    now = conftests(ctx.tree) if plan.conftest else {}
+    if plan.conftest and now != plan.conftest:
         bad = sorted(p for p in set(now) | set(plan.conftest) if now.get(p) != plan.conftest.get(p))
         found = tuple(Finding(p, 0, "conftest-changed", f"{p} differs from its pin at baseline")
                       for p in bad)

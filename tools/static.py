@@ -25,7 +25,7 @@ from pathlib import Path
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._delta import judge, parent_fingerprints, targets
-from ._forgery import RULES, forgeries
+from ._forgery import RULES, dotted, forgeries
 from ._paths import read_bytes, walk
 from ._sandboxed import MAX_FINDINGS, option_strs
 
@@ -52,15 +52,6 @@ class Shape:
 EMPTY = Shape((), 0, 0)
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
 def _forbidden(module: str, banned: tuple[str, ...]) -> bool:
     return any(module == b or module.startswith(b + ".") for b in banned)
 
@@ -83,7 +74,7 @@ def shape(tree: ast.Module, imports: tuple[str, ...], calls: tuple[str, ...]) ->
             if _forbidden(node.module, imports):
                 uses.append(("import", node.module, node.lineno))
         elif isinstance(node, ast.Call):
-            name = _dotted(node.func)
+            name = dotted(node.func)
             if name is not None and name in calls:
                 uses.append(("call", name, node.lineno))
     return Shape(tuple(sorted(uses, key=lambda u: u[2])), complexity, nodes)

@@ -78,9 +78,12 @@ class PythonEnv:
         return line + (f"; also on the import path: {', '.join(self.path)}" if self.path else "")
 
 
-def probe(executable: str, *, source: str, hide: Iterable[str] = ()) -> PythonEnv:
+@functools.cache
+def probe(executable: str, *, source: str, hide: tuple[str, ...] = ()) -> PythonEnv:
     """Ask `executable` where it lives; `hide` lists host folders never to bind (the user's
     repository: an editable install's path into the working tree must not reach the sandbox).
+    Asked once per process for each interpreter: a check, a run's start and every pytest gate ask
+    again, and the answer does not change.
 
     Raises `NotPython` when it does not start, is not CPython, or is older than 3.9.
     """

@@ -193,7 +193,9 @@ def target_rows(sums: Summaries, problems: list[str], ms: list[str]) -> list[str
             f"- Success on the numeric problems, no worse than TPE's: {verdict(ours >= theirs)}"
             f" ({DEFAULT} {ours:.0%} vs {theirs:.0%})."
         )
-    ours_ms = [m for m in ms if m in strategy_names() or m.startswith(f"{DEFAULT}+")]
+    # agentos' columns, the plain-comment ones (`greedy@plain`) included
+    ours_ms = [m for m in ms
+               if m.split("@")[0] in strategy_names() or m.startswith(f"{DEFAULT}+")]
     if ours_ms and noisy:
         keeps = {m: sum(sums[(n, m)][2] for n in noisy) for m in ours_ms}
         worst = ", ".join(f"{m} {k}" for m, k in keeps.items() if k) or "none"

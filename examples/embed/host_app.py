@@ -28,6 +28,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
 from agentos import build_graph, open_runtime
+from agentos.checkpoint import serializer
 
 
 class HostState(TypedDict, total=False):
@@ -114,7 +115,7 @@ def main(
     ):
         from langgraph.checkpoint.sqlite import SqliteSaver
 
-        app = make_host(runtime, SqliteSaver(conn))
+        app = make_host(runtime, SqliteSaver(conn, serde=serializer()))
         while True:
             state, payload = _step(app.get_state(config), "tune the settings", answer, pause)
             if state == "pause":
@@ -147,6 +148,7 @@ async def amain(
     config: Any = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
     with open_runtime(repo, budget=budget, sandbox="local", checkin_every=checkin_every) as runtime:
         async with AsyncSqliteSaver.from_conn_string(str(db)) as saver:
+            saver.serde = serializer()  # agentos' allowlisted serializer (docs/embedding.md)
             app = make_host(runtime, saver, use_async=True)
             while True:
                 state, payload = _step(

@@ -15,6 +15,7 @@ from helpers import git, make_repo
 from agentos.git import Repo
 from agentos.measure import MetricEvaluator, measure
 from agentos.sandbox import Sandbox, get_backend
+from agentos.sandbox.base import SandboxUnavailable
 from agentos.task import load_task
 
 BASE = os.path.realpath(sys.executable)
@@ -67,7 +68,7 @@ def library_repo(root: Path, *, src: bool) -> Path:
 def bwrap() -> Sandbox:
     try:
         return get_backend("bwrap")
-    except Exception as err:
+    except SandboxUnavailable as err:
         pytest.skip(str(err))
 
 

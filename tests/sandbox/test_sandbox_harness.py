@@ -19,6 +19,7 @@ import agentos
 from agentos.git import Repo
 from agentos.measure import MetricEvaluator, measure
 from agentos.sandbox import get_backend
+from agentos.sandbox.base import SandboxUnavailable
 from agentos.task import load_task
 
 PIP = str(Path(sys.executable).with_name("pip"))
@@ -28,7 +29,7 @@ EDITABLE = not os.path.realpath(agentos.__path__[0]).startswith(str(ROOT / ".ven
 def bwrap_missing() -> str | None:
     try:
         get_backend("bwrap")
-    except Exception as err:
+    except SandboxUnavailable as err:
         return str(err)
     return None
 
