@@ -415,3 +415,23 @@ def test_an_evaluator_whose_metric_is_unclear_is_a_todo(
     marked = [li for li in text.splitlines() if "# TODO:" in li]
     assert len(marked) == 1 and marked[0].startswith(f"{key} = ") and comment in marked[0]
     assert load_task(repo).metric.goal == "max"
+
+
+def test_a_training_script_that_prints_its_loss_is_the_evaluator(tmp_path: Path) -> None:
+    """The common ML layout: hyperparameters in config.py, a train.py that imports them and prints
+    its validation loss; no file is named like an evaluator."""
+    repo = make_repo(
+        tmp_path / "ml",
+        {
+            "config.py": "lr = 3e-4  # learning rate, 1e-5 to 1e-2\nbatch_size = 32  # max 256\n",
+            "train.py": "import config\n\nprint(f'val_loss: {config.lr * 10:.4f}')\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["evaluator"] == ["train.py"]
+    assert found["metric"] == ["val_loss (min)"]
+    task = load_task(repo)
+    assert task.metric.command == ("python", "train.py") and task.metric.goal == "min"
+    assert task.editable == ("config.py",) and task.is_protected("train.py")
+    assert unmatched_globs(task, repo) == []

@@ -65,6 +65,8 @@ def detect_evaluator(found: Detection, paths: list[str]) -> None:
             rank = 2
         elif len(parts) <= 2 and "score" in _markers(found.root, p):
             rank = 3
+        elif len(parts) <= 2 and any(_goal(n) for n in _markers(found.root, p)):
+            rank = 4  # a script that prints a metric with a direction (`train.py`: `val_loss: x`)
         else:
             continue
         if _runnable(read_text(found.root, p)):
