@@ -159,6 +159,13 @@ def resolve_provider(task: Task) -> str:
     return "anthropic" if os.environ.get("ANTHROPIC_API_KEY") else "heuristic"
 
 
+NOTHING_TO_TUNE_FIX = (
+    "make `editable` name files with settings (numbers or booleans assigned once at "
+    "module level, TOML or JSON scalars), add hints (`# range: 1..64`), or use a Claude "
+    'provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY set)'
+)
+
+
 def baseline_fix(task: Task, status: str, reason: str) -> str:
     """How to make a baseline that did not measure measure."""
     command = " ".join(task.metric.command)
@@ -260,11 +267,7 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
 
     if facts.get("tunable_settings", "").startswith("0 "):
         report.problem = "the heuristic proposer finds nothing to tune in the editable files"
-        report.fix = (
-            "make `editable` name files with settings (numbers or booleans assigned once at "
-            "module level, TOML or JSON scalars), add hints (`# range: 1..64`), or use a Claude "
-            'provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY set)'
-        )
+        report.fix = NOTHING_TO_TUNE_FIX
     m = measure(repo, pre.commit, MetricEvaluator(task, pre.sandbox))
     ev = m.evaluation
     report.baseline = ev

@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from langgraph.types import Command
 
-from agentos.check import Preflight, baseline_fix, log_tail, preflight, resolve_provider
+from agentos.check import (
+    NOTHING_TO_TUNE_FIX,
+    Preflight,
+    baseline_fix,
+    log_tail,
+    preflight,
+    resolve_provider,
+)
 from agentos.checkpoint import open_checkpointer
 from agentos.errors import LockedError, UserError
 from agentos.evaluator import Evaluator
@@ -34,7 +41,7 @@ from agentos.git import Repo, snapshot_entries
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
 from agentos.measure import MetricEvaluator, snapshot_root
-from agentos.providers.base import Provider, get_provider
+from agentos.providers.base import NOTHING_TO_TRY, Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
 from agentos.scratch import drain, sweep
@@ -428,6 +435,10 @@ def drive(
         summary.failure = f"the baseline does not measure: {status}: {reason}"
         summary.fix = baseline_fix(rt.task, status, reason)
         summary.log_tail = log_tail(str(failed.get("log_tail", "")))
+    elif not summary.experiments and summary.status.startswith(NOTHING_TO_TRY):
+        # the run could not do its job: `agentos check` fails on the same cause
+        summary.failure = "the proposer found nothing to try before its first experiment"
+        summary.fix = NOTHING_TO_TUNE_FIX
     return summary
 
 

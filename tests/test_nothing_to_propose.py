@@ -54,7 +54,9 @@ def test_a_file_without_settings_ends_the_run_at_once_with_the_reason(tmp_path: 
         },
     )
     done = agentos_cli("run", str(repo), "--sandbox", "local")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # the run could not do its job, as `check` says
+    assert "nothing to try before its first experiment" in done.stderr.splitlines()[-1]
+    assert "# range: 1..64" in done.stderr.splitlines()[-1]
     summary = dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
     assert summary["experiments"] == "0"
     assert summary["status"].startswith(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from agentos.candidate import EditError, apply, diff_summary, editable_paths, unified_diff
-from agentos.providers.base import NothingToPropose, ProposeRequest, ProviderError
+from agentos.providers.base import NOTHING_TO_TRY, NothingToPropose, ProposeRequest, ProviderError
 from agentos.runtime import Runtime
 from agentos.state import Candidate, HistoryItem, LoopState, Point
 
@@ -87,7 +87,7 @@ def make_propose(rt: Runtime) -> Any:
                 proposal = rt.provider.propose(request)
             except NothingToPropose as exc:
                 # no experiment was made: the run ends without counting one
-                stop = f"the proposer has nothing left to try: {exc}"
+                stop = f"{NOTHING_TO_TRY}: {exc}"
                 return {"stop": stop, **_spend(state, tokens_in + tokens_out, cost)}
             except ProviderError as exc:
                 tokens_in += exc.usage.tokens_in

@@ -112,6 +112,10 @@ class NothingToPropose(ProviderError):
     rest of its budget on empty proposals."""
 
 
+NOTHING_TO_TRY = "the proposer has nothing left to try"
+"""The stop reason's head when a `NothingToPropose` ends the run."""
+
+
 Kind = Literal["heuristic", "anthropic", "mock", "script", "replay"]
 ProviderFactory = Callable[[Task, str], Provider]
 
