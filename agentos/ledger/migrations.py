@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlite_utils
 
@@ -37,6 +37,11 @@ def row_hash(row: Mapping[str, Any]) -> str:
     """The hash of rows since m004: every column set (not null) but `hash`. It names no column,
     so a column added later is covered where it is set and older rows still verify."""
     return canonical_hash({k: v for k, v in row.items() if k != "hash" and v is not None})
+
+
+def create_migrations_table(db: sqlite_utils.Database) -> None:
+    """The table every ledger starts with, before any migration: which ones were applied."""
+    db.table("migrations").create({"name": str, "applied_at": float}, pk="name")
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -143,8 +148,16 @@ def _row_hash_v1(row: Mapping[str, Any]) -> str:
     return canonical_hash(body)
 
 
-Note = dict[str, object] | None
-"""What a migration records about itself in its `migrations` row (`note`, JSON)."""
+class Rechained(TypedDict):
+    """What a migration that re-chained the rows records in its `migrations.note` (JSON): the
+    row count, and the head hash before and after."""
+
+    rows: int
+    before: str
+    after: str
+
+
+Note = Rechained | None
 
 
 def _m004_iso_times(db: sqlite_utils.Database) -> Note:

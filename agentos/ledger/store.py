@@ -22,7 +22,13 @@ import sqlite_utils
 
 from agentos.errors import IntegrityError
 from agentos.ledger import read, times
-from agentos.ledger.migrations import GENESIS, MIGRATIONS, ChainBroken, row_hash
+from agentos.ledger.migrations import (
+    GENESIS,
+    MIGRATIONS,
+    ChainBroken,
+    create_migrations_table,
+    row_hash,
+)
 from agentos.ledger.schema import COLUMNS, Attempt, Row, RunInfo
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -88,7 +94,7 @@ class Ledger:
 
     def _migrate(self, fresh: bool) -> None:
         if fresh:
-            self.db.table("migrations").create({"name": str, "applied_at": float}, pk="name")
+            create_migrations_table(self.db)
         elif "migrations" not in self.db.table_names():
             raise self._damaged("it has no migrations table (not an agentos ledger)")
         done = {r["name"] for r in self.db.table("migrations").rows}
@@ -104,7 +110,7 @@ class Ledger:
                         record["note"] = json.dumps(note)
                     self.db.table("migrations").insert(record)
                 if note is not None and not fresh:
-                    self._write_hwm(int(str(note["rows"])), str(note["after"]))
+                    self._write_hwm(note["rows"], note["after"])
 
     def _migrated_marks(self) -> set[tuple[int, str]]:
         """High-water marks written before a migration that re-chained the rows (a crash may
