@@ -111,3 +111,32 @@ def test_datasette_gets_iso_times_and_declared_links(repo: Path) -> None:
         assert conn.execute("pragma foreign_key_check").fetchall() == []
     finally:
         conn.close()
+
+
+def test_agentos_status_prints_one_line_per_experiment_with_its_reason_printable(
+    repo: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from agentos.cli import main
+
+    ledger = Ledger(repo / ".agentos" / "ledger.db")
+    hostile = "line one\n\x1b[31mred\x1b[0m " + "x" * 300
+    ledger.record(
+        {
+            "run_id": "r-old2",
+            "id": 1,
+            "attempt": 1,
+            "kind": "experiment",
+            "status": "discard",
+            "metric": 0.5,
+            "reason": hostile,
+        }
+    )
+    ledger.close()
+    done = CliRunner().invoke(main, ["status", str(repo), "--run", "r-old2"])
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[:3] == ["run: r-old2", "baseline: 1.5 bbbbbbbbbbbb", "best: 1.5 bbbbbbbbbbbb"]
+    assert len(lines) == 4 and lines[3].split()[:5] == ["#1", "discard", "0.5", "line", "one"]
+    assert "\x1b" not in lines[3] and lines[3].endswith("...")
