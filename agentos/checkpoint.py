@@ -35,7 +35,9 @@ def open_checkpointer(path: Path) -> SqliteSaver:
 
     Graphs started at once on one file (`tune-skills` runs one per skill in a thread pool) can
     meet while the first converts a new file to WAL; SQLite then answers "database is locked" at
-    once, without waiting, so the switch is retried for up to `LOCK_WAIT` seconds.
+    once, without waiting, so the switch is retried for up to `LOCK_WAIT` seconds. (`PRAGMA
+    busy_timeout` is no substitute: SQLite does not call the busy handler for this switch, and
+    answers "locked" in well under a millisecond with a 10 s timeout set.)
     """
     conn = sqlite3.connect(path, check_same_thread=False)
     deadline = time.monotonic() + LOCK_WAIT

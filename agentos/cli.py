@@ -15,7 +15,7 @@ import click
 from agentos import runner
 from agentos.errors import UserError
 from agentos.git import Repo, copy_to_new_repo
-from agentos.progress import RunDisplay
+from agentos.progress import RunDisplay, clean
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -209,8 +209,9 @@ def status(path: Path, run_id: str | None, as_json: bool) -> None:
     click.echo(f"run: {data['run']}")
     click.echo(f"baseline: {data['baseline']['metric']} {data['baseline']['commit'][:12]}")
     click.echo(f"best: {data['best']['metric']} {data['best']['commit'][:12]}")
-    for e in data["experiments"]:
-        click.echo(f"#{e['id']:<4} {e['status']:<9} {e['metric']!s:<12} {e['reason'][:70]}")
+    for e in data["experiments"]:  # a reason may quote candidate output: one printable line
+        reason = clean(e["reason"] or "", 70)
+        click.echo(f"#{e['id']:<4} {e['status']:<9} {e['metric']!s:<12} {reason}")
 
 
 @main.group()

@@ -443,10 +443,7 @@ def drive(
 
 
 def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: float) -> RunSummary:
-    counts: dict[str, int] = {}
-    for row in ledger.rows(run_id):
-        if row["kind"] not in ("baseline", "canary"):
-            counts[row["status"]] = counts.get(row["status"], 0) + 1
+    counts = ledger.read(run_id).counts()
     best = values.get("best", {})
     return RunSummary(
         run_id=run_id,

@@ -1,7 +1,8 @@
 """From the host's side: a LangGraph app embedding agentos (examples/embed/host_app.py) runs in a
-child process with its own SqliteSaver, is killed with SIGKILL or exits at a check-in, and a new
-process resumes it from the host's checkpointer. Whatever the interruption: one run, every
-experiment exactly once, the best promoted, the ledger verifies; two threads are two runs."""
+child process with its own SqliteSaver, is killed with SIGKILL (mid-proposal, mid-experiment, at a
+check-in) or exits at a check-in, and a new process resumes it from the host's checkpointer.
+Whatever the interruption: one run, every experiment exactly once, the best promoted, the ledger
+verifies; two threads are two runs."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from agentos.ledger import Ledger
 from agentos.status import run_status
 
 HOST = EXAMPLES / "embed" / "host_app.py"
+BLOCKING_HOST = Path(__file__).with_name("embed_blocking_host.py")
 BUDGET = 6
 EVALUATOR = """import time
 import settings
@@ -146,6 +148,24 @@ def test_host_killed_twice_mid_experiment_resumes_its_own_run(
     finals = _assert_one_complete_run(repo, result)
     crashed = sorted(i for i, statuses in finals.items() if "crash" in statuses)
     assert len(crashed) == 2 and crashed[0] >= 2 and crashed[1] >= 5, finals
+    assert f"(budget: {BUDGET} experiments)" in out
+
+
+@pytest.mark.parametrize("flags", [(), ("--use-async",)], ids=["SqliteSaver", "AsyncSqliteSaver"])
+def test_host_killed_mid_proposal_resumes_its_own_run(
+    repo: Path, tmp_path: Path, flags: tuple[str, ...]
+) -> None:
+    """The kill lands while `propose` runs (a proposer that blocks on experiment 4 until killed):
+    no attempt was started, so nothing crashed; the resumed host proposes experiment 4 again."""
+    marker = tmp_path / "proposing"
+    cmd = _host(repo, tmp_path / "host.db", "t1", "--provider", f"blocking:{marker}@4", *flags)
+    cmd[1] = str(BLOCKING_HOST)
+    _kill_when(cmd, marker.exists, tmp_path, settle=0.05)
+    assert marker.read_text().strip().isdigit()  # the host's own process was in `propose`
+    assert _experiments(repo) == 3 and _open_attempt(repo) == 0
+    result, out = _finish(cmd)
+    finals = _assert_one_complete_run(repo, result)
+    assert all(len(statuses) == 1 for statuses in finals.values()), finals
     assert f"(budget: {BUDGET} experiments)" in out
 
 

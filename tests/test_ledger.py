@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from helpers import agentos_cli
 
 from agentos import runner
 from agentos.errors import IntegrityError
-from agentos.ledger import Ledger
+from agentos.ledger import Ledger, times
 
 
 @pytest.fixture
@@ -67,7 +69,7 @@ def test_a_bad_header_is_refused(ran: Path) -> None:
 def test_flipped_bytes_inside_a_row_are_detected(ran: Path) -> None:
     _checkpoint(ran)
     data = bytearray(ran.read_bytes())
-    at = data.find(b"sha256:", len(data) // 2)
+    at = data.rfind(b"sha256:")  # in a row: a hash, a previous hash or a tree hash
     assert at > 0
     data[at + 10] = ord("0") if data[at + 10] != ord("0") else ord("1")
     ran.write_bytes(bytes(data))
@@ -92,16 +94,13 @@ def test_backup_keeps_what_the_wal_holds(ran: Path, tmp_path: Path) -> None:
         assert conn.execute("select count(*) from experiments").fetchone()[0] == rows
 
 
-def test_a_ledger_from_before_a_migration_is_migrated_and_still_verifies(
-    quickstart: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from agentos.ledger import store
-
-    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
-    runner.run(quickstart, runner.Overrides(budget=2, sandbox="local"))
-    db = quickstart / ".agentos" / "ledger.db"
-    assert "details" not in {c.name for c in Ledger(db).db.table("experiments").columns}
-    monkeypatch.undo()
+def test_a_ledger_from_before_a_migration_is_migrated_and_still_verifies(tmp_path: Path) -> None:
+    """tests/ledger_v1/m001 was written by agentos when the ledger had only its first migration."""
+    shutil.copytree(Path(__file__).parent / "ledger_v1" / "m001", tmp_path / "old")
+    db = tmp_path / "old" / "ledger.db"
+    with sqlite3.connect(db) as conn:
+        columns = {r[1] for r in conn.execute("pragma table_info(experiments)")}
+    assert "details" not in columns
     migrated = Ledger(db)
     assert "details" in {c.name for c in migrated.db.table("experiments").columns}
     assert migrated.verify() == []
@@ -109,6 +108,19 @@ def test_a_ledger_from_before_a_migration_is_migrated_and_still_verifies(
         {"run_id": "x", "id": 1, "attempt": 1, "status": "discard", "details": '{"a": 1.0}'}
     )
     assert migrated.verify() == [] and row["details"] == '{"a": 1.0}'
+
+
+def test_a_run_writes_iso_times(ran: Path) -> None:
+    ledger = Ledger(ran)
+    stamps = [r["created_at"] for r in ledger.rows()]
+    run_id = ledger.latest_run()
+    assert run_id is not None
+    info = ledger.run(run_id)
+    assert info is not None
+    stamps += [info["started_at"], str(info["finished_at"])]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", s) for s in stamps), stamps
+    assert stamps[:-2] == sorted(stamps[:-2])  # text order is time order
+    assert times.parse(stamps[0]) == datetime.fromisoformat(stamps[0])
 
 
 def test_the_high_water_mark_is_rewritten_in_place_and_an_old_format_is_replaced(

@@ -1,146 +1,38 @@
 """The ledger store: SQLite through sqlite-utils, WAL, named migrations, rows hash-chained.
 
-Every experiment row carries `prev_hash` and `hash` (sha256 over its canonical JSON), so an edit in
-place breaks the chain. A high-water mark (row count and last hash) is kept in a file beside the
-database, so truncation or a replaced file is caught at start. A damaged ledger is refused, never
-re-created: the error says how to recover.
+Every experiment row carries `prev_hash` and `hash` (sha256 over the canonical JSON of its columns
+that are set, `migrations.row_hash`), so an edit in place breaks the chain. The schema is declared
+in `schema`, the tables are made by the frozen migrations in `migrations`, and times are ISO 8601
+text written and read through `times`. A high-water mark (row count and last hash) is kept in a
+file beside the database, so truncation or a replaced file is caught at start. A damaged ledger
+is refused, never re-created: the error says how to recover.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import sqlite_utils
 
 from agentos.errors import IntegrityError
+from agentos.ledger import read, times
+from agentos.ledger.migrations import (
+    GENESIS,
+    MIGRATIONS,
+    ChainBroken,
+    create_migrations_table,
+    row_hash,
+)
+from agentos.ledger.schema import COLUMNS, Attempt, Row, RunInfo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = len(MIGRATIONS)
 _HWM_SIZE = 256  # within one disk sector
-GENESIS = "sha256:" + "0" * 64
-
-
-class Row(TypedDict, total=False):
-    """One experiment attempt. `kind` is baseline, experiment, remeasure or canary."""
-
-    seq: int
-    run_id: str
-    id: int
-    attempt: int
-    kind: str
-    parent: str
-    commit: str
-    description: str
-    diff_summary: str
-    status: str
-    metric: float | None
-    reason: str
-    findings: str
-    review: str
-    timings: str
-    tree_before: str
-    tree_after: str
-    tokens_in: int
-    tokens_out: int
-    cost_usd: float
-    samples: str
-    details: str
-    holdout: str
-    created_at: float
-    prev_hash: str
-    hash: str
-
-
-_COLUMNS: dict[str, type] = {
-    "seq": int,
-    "run_id": str,
-    "id": int,
-    "attempt": int,
-    "kind": str,
-    "parent": str,
-    "commit": str,
-    "description": str,
-    "diff_summary": str,
-    "status": str,
-    "metric": float,
-    "reason": str,
-    "findings": str,
-    "review": str,
-    "timings": str,
-    "tree_before": str,
-    "tree_after": str,
-    "tokens_in": int,
-    "tokens_out": int,
-    "cost_usd": float,
-    "created_at": float,
-    "samples": str,
-    "prev_hash": str,
-    "hash": str,
-}
-# Columns added by later migrations. They are hashed only when set, so that rows written before
-# the migration still verify.
-_LATER: dict[str, type] = {"details": str, "holdout": str}
-
-
-def _m001_initial(db: sqlite_utils.Database) -> None:
-    db.table("runs").create(
-        {
-            "run_id": str,
-            "task": str,
-            "repo": str,
-            "baseline": str,
-            "strategy": str,
-            "seed": int,
-            "provider": str,
-            "config": str,
-            "started_at": float,
-            "finished_at": float,
-            "stop_reason": str,
-        },
-        pk="run_id",
-    )
-    db.table("experiments").create(_COLUMNS, pk="seq", not_null={"run_id", "status", "hash"})
-    db.table("experiments").create_index(["run_id", "id", "attempt"], unique=True)
-    db.table("attempts").create(
-        {"run_id": str, "id": int, "attempt": int, "token": str, "pid": int, "started_at": float},
-        pk=("run_id", "id", "attempt"),
-    )
-
-
-def _m002_details_holdout(db: sqlite_utils.Database) -> None:
-    """The evaluator's secondary figures and held-out figures, JSON, per experiment row."""
-    for column, kind in _LATER.items():
-        db.table("experiments").add_column(column, kind)
-
-
-def _m003_foreign_keys(db: sqlite_utils.Database) -> None:
-    """`experiments.run_id` and `attempts.run_id` reference `runs.run_id`, declared so that
-    Datasette links them. The tables are rebuilt with every row and value as it was, so the hash
-    chain still verifies."""
-    for table in ("experiments", "attempts"):
-        db.table(table).add_foreign_key("run_id", "runs", "run_id", ignore=True)
-
-
-MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
-    ("m001_initial", _m001_initial),
-    ("m002_details_holdout", _m002_details_holdout),
-    ("m003_foreign_keys", _m003_foreign_keys),
-]
-
-
-def row_hash(row: Row) -> str:
-    """sha256 over the canonical JSON of every column but `hash`."""
-    body: dict[str, object] = {k: row.get(k) for k in sorted(_COLUMNS) if k != "hash"}
-    body.update({k: row.get(k) for k in _LATER if row.get(k) is not None})
-    blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
 
 class Ledger:
@@ -166,6 +58,8 @@ class Ledger:
             problems = self.verify()
         except sqlite3.DatabaseError as exc:
             raise self._damaged(f"SQLite cannot read it ({exc})") from exc
+        except ChainBroken as exc:
+            raise self._damaged(f"before migrating, {exc}") from exc
         if problems:
             raise self._damaged(problems[0])
 
@@ -200,7 +94,7 @@ class Ledger:
 
     def _migrate(self, fresh: bool) -> None:
         if fresh:
-            self.db.table("migrations").create({"name": str, "applied_at": float}, pk="name")
+            create_migrations_table(self.db)
         elif "migrations" not in self.db.table_names():
             raise self._damaged("it has no migrations table (not an agentos ledger)")
         done = {r["name"] for r in self.db.table("migrations").rows}
@@ -209,9 +103,25 @@ class Ledger:
             raise self._damaged(f"it was written by a newer agentos ({sorted(done - known)[0]})")
         for name, migrate in MIGRATIONS:
             if name not in done:
-                with self.db.conn:
-                    migrate(self.db)
-                    self.db.table("migrations").insert({"name": name, "applied_at": time.time()})
+                with self.db.atomic():  # all of a migration or none of it
+                    note = migrate(self.db)
+                    record: dict[str, object] = {"name": name, "applied_at": times.now()}
+                    if note is not None:
+                        record["note"] = json.dumps(note)
+                    self.db.table("migrations").insert(record)
+                if note is not None and not fresh:
+                    self._write_hwm(note["rows"], note["after"])
+
+    def _migrated_marks(self) -> set[tuple[int, str]]:
+        """High-water marks written before a migration that re-chained the rows (a crash may
+        have come between its commit and the new mark): each still names this ledger."""
+        if "note" not in self.db.table("migrations").columns_dict:
+            return set()
+        marks = set()
+        for (text,) in self.db.execute("select note from migrations where note is not null"):
+            note = json.loads(text)
+            marks.add((int(note["rows"]), str(note["before"])))
+        return marks
 
     # -- runs ---------------------------------------------------------------------------------
 
@@ -219,24 +129,23 @@ class Ledger:
         with self._lock:
             if self.db.table("runs").count_where("run_id = ?", [run_id]) == 0:
                 self.db.table("runs").insert(
-                    {"run_id": run_id, "started_at": time.time(), **fields}
+                    {"run_id": run_id, "started_at": times.now(), **fields}
                 )
 
     def finish_run(self, run_id: str, stop_reason: str) -> None:
         with self._lock:
             self.db.table("runs").update(
-                run_id, {"finished_at": time.time(), "stop_reason": stop_reason}
+                run_id, {"finished_at": times.now(), "stop_reason": stop_reason}
             )
 
-    def run(self, run_id: str) -> dict[str, Any] | None:
+    def run(self, run_id: str) -> RunInfo | None:
         with self._lock:
             rows = list(self.db.table("runs").rows_where("run_id = ?", [run_id]))
-            return rows[0] if rows else None
+            return RunInfo(**rows[0]) if rows else None  # type: ignore[typeddict-item]
 
     def latest_run(self) -> str | None:
         with self._lock:
-            rows = list(self.db.table("runs").rows_where(order_by="started_at desc", limit=1))
-            return str(rows[0]["run_id"]) if rows else None
+            return read.latest_run(self.db.conn)
 
     # -- attempts -------------------------------------------------------------------------------
 
@@ -255,7 +164,7 @@ class Ledger:
                     "attempt": attempt,
                     "token": token,
                     "pid": os.getpid(),
-                    "started_at": time.time(),
+                    "started_at": times.now(),
                 },
             )
             return attempt
@@ -266,17 +175,16 @@ class Ledger:
         marks = ", ".join("?" for _ in row)
         self.db.execute(f"insert into [{table}] ({columns}) values ({marks})", list(row.values()))
 
-    def open_attempts(self, run_id: str) -> list[dict[str, Any]]:
+    def open_attempts(self, run_id: str) -> list[Attempt]:
         """Attempts started but never given a terminal row (the orchestrator died during them)."""
         with self._lock:
-            return list(
-                self.db.query(
-                    "select a.* from attempts a left join experiments e "
-                    "on e.run_id = a.run_id and e.id = a.id and e.attempt = a.attempt "
-                    "where a.run_id = ? and e.seq is null",
-                    [run_id],
-                )
-            )
+            return read.open_attempts(self.db.conn, run_id)
+
+    def read(self, run_id: str | None = None) -> read.RunRecord:
+        """Run `run_id` (default: the latest) as `agentos.ledger.read` defines it; a missing run
+        is a `UserError`."""
+        with self._lock:
+            return read.read_run(self.db.conn, run_id, path=self.path)
 
     # -- experiments ----------------------------------------------------------------------------
 
@@ -302,14 +210,12 @@ class Ledger:
                 "select seq, hash from experiments order by seq desc limit 1"
             ).fetchone()
             full: Row = {}
-            later = [k for k in _LATER if row.get(k) is not None]
-            for key in (*_COLUMNS, *later):
-                if key not in ("seq", "hash"):
-                    full[key] = row.get(key)  # type: ignore[literal-required]
+            for key in COLUMNS:
+                if key not in ("seq", "hash") and row.get(key) is not None:
+                    full[key] = row[key]  # type: ignore[literal-required]
             full["seq"] = (last[0] if last else 0) + 1
             full["prev_hash"] = last[1] if last else GENESIS
-            if full.get("created_at") is None:
-                full["created_at"] = time.time()
+            full.setdefault("created_at", times.now())
             full["hash"] = row_hash(full)
             self._insert("experiments", full)
             self._write_hwm(full["seq"], full["hash"])
@@ -340,13 +246,16 @@ class Ledger:
             rows, mark_hash = mark
             if count < rows:
                 problems.append(f"truncated: {count} rows, the high-water mark says {rows}")
-            elif rows and self.db.execute(
-                "select hash from experiments where seq = ?", [rows]
-            ).fetchone() != (mark_hash,):
+            elif (
+                rows
+                and self.db.execute("select hash from experiments where seq = ?", [rows]).fetchone()
+                != (mark_hash,)
+                and (rows, mark_hash) not in self._migrated_marks()
+            ):
                 problems.append("row at the high-water mark differs from the one recorded")
         elif count:
             problems.append("the high-water mark file is missing")
-        if not problems and count and (mark is None or mark[0] != count):
+        if not problems and count and mark != (count, last):
             self._write_hwm(count, last)
         return problems
 

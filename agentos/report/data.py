@@ -19,7 +19,9 @@ from typing import Any, Literal
 
 from agentos.errors import IntegrityError, UserError
 from agentos.git import Repo
-from agentos.ledger import Ledger
+from agentos.ledger import Ledger, RunRecord
+from agentos.ledger.read import read_run
+from agentos.ledger.schema import MEASURED
 
 STATE_DIR = ".agentos"
 DIFF_CAP = 20_000
@@ -53,7 +55,8 @@ class Experiment:
     samples: list[float]
     details: dict[str, float]
     holdout: dict[str, float]
-    created_at: float | None
+    created_at: str | None
+    """When the row was written (the attempt started): ledger time text (`agentos.ledger.times`)."""
     diff: str = ""
     killed: bool = False
     running: bool = False
@@ -81,13 +84,15 @@ class ReportData:
     strategy: str
     seed: int | None
     provider: str
-    started_at: float | None
-    finished_at: float | None
+    started_at: str | None
+    finished_at: str | None
     stop_reason: str | None
     state: RunState
     baseline: Point
     best: Point
     experiments: list[Experiment]
+    counted: dict[str, int] = field(default_factory=dict)
+    """Experiments per status, as `agentos.ledger.read` counts them (terminal rows only)."""
     verify: list[str] = field(default_factory=list)
     verify_error: str = ""
     diff_note: str = ""
@@ -103,20 +108,20 @@ class ReportData:
         return [e for e in self.experiments if e.seq is not None]
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
+        """The ledger's count of experiments per status, plus the open attempts: `killed`
+        mid-experiment, or `running`."""
+        out = dict(self.counted)
         for e in self.experiments:
-            if e.kind == "baseline":
-                continue
-            key = e.status
-            out[key] = out.get(key, 0) + 1
+            if e.seq is None:
+                out[e.status] = out.get(e.status, 0) + 1
         return out
 
     def running_best(self) -> list[tuple[int, float, str]]:
         """(experiment id, metric, description) for the baseline then every kept change: the same
-        rule `agentos status` uses (the last `keep` row is the best)."""
+        rule `agentos status` uses (the last kept experiment is the best; canaries never are)."""
         steps: list[tuple[int, float, str]] = []
         for e in self.rows:
-            if e.status == "keep" and e.metric is not None:
+            if e.status == "keep" and e.metric is not None and e.kind in ("baseline", *MEASURED):
                 steps.append((e.id, e.metric, e.description))
         return steps
 
@@ -142,51 +147,33 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
     db, repo, diff_note = find_ledger(path)
     problems, error, conn = _open(db)
     try:
-        run = _run_row(conn, db, run_id)
-        rows = [
-            dict(r)
-            for r in conn.execute(
-                "select * from experiments where run_id = ? order by seq", [run["run_id"]]
-            )
-        ]
-        open_attempts = [
-            dict(r)
-            for r in conn.execute(
-                "select a.* from attempts a left join experiments e on e.run_id = a.run_id "
-                "and e.id = a.id and e.attempt = a.attempt where a.run_id = ? and e.seq is null",
-                [run["run_id"]],
-            )
-        ]
+        record = read_run(conn, run_id, path=db)
     finally:
         conn.close()
-    experiments = [_experiment(r) for r in rows]
-    experiments += [_open_attempt(a) for a in open_attempts]
+    experiments = [_experiment(dict(r)) for r in record.rows]
+    experiments += [_open_attempt(dict(a)) for a in record.open_attempts]
     experiments.sort(key=lambda e: (e.id, e.attempt, e.seq is None))
     if repo is not None:
         experiments = [
-            _with_diff(repo, _candidate_of(repo, str(run["run_id"]), e) if e.seq is None else e)
+            _with_diff(repo, _candidate_of(repo, record.run_id, e) if e.seq is None else e)
             for e in experiments
         ]
-    base = next((e for e in experiments if e.kind == "baseline"), None)
-    baseline = Point(str(run.get("baseline") or ""), base.metric if base else None)
-    best = baseline
-    for e in experiments:
-        if e.kind != "baseline" and e.status == "keep" and e.seq is not None:
-            best = Point(e.commit, e.metric)
+    info = record.info
     return ReportData(
-        run_id=str(run["run_id"]),
-        task=str(run.get("task") or ""),
-        repo=str(run.get("repo") or ""),
-        strategy=str(run.get("strategy") or ""),
-        seed=run.get("seed"),
-        provider=str(run.get("provider") or ""),
-        started_at=run.get("started_at"),
-        finished_at=run.get("finished_at"),
-        stop_reason=run.get("stop_reason"),
-        state=_state(run, db),
-        baseline=baseline,
-        best=best,
+        run_id=record.run_id,
+        task=str(info.get("task") or ""),
+        repo=str(info.get("repo") or ""),
+        strategy=str(info.get("strategy") or ""),
+        seed=info.get("seed"),
+        provider=str(info.get("provider") or ""),
+        started_at=info.get("started_at"),
+        finished_at=info.get("finished_at"),
+        stop_reason=info.get("stop_reason"),
+        state=_state(record, db),
+        baseline=Point(**record.baseline),
+        best=Point(**record.best),
         experiments=experiments,
+        counted=record.counts(),
         verify=problems,
         verify_error=error,
         diff_note=diff_note,
@@ -216,27 +203,12 @@ def _open(db: Path) -> tuple[list[str], str, sqlite3.Connection]:
         error = ""
         break
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
     return problems, error, conn
 
 
-def _run_row(conn: sqlite3.Connection, db: Path, run_id: str | None) -> dict[str, Any]:
-    if run_id is None:
-        row = conn.execute("select * from runs order by started_at desc limit 1").fetchone()
-        if row is None:
-            raise UserError("the ledger has no runs", path=db, fix="start one with `agentos run`")
-        return dict(row)
-    row = conn.execute("select * from runs where run_id = ?", [run_id]).fetchone()
-    if row is None:
-        raise UserError(
-            f"no run {run_id!r} in the ledger", path=db, fix="see `agentos status` for run ids"
-        )
-    return dict(row)
-
-
-def _state(run: dict[str, Any], db: Path) -> RunState:
+def _state(record: RunRecord, db: Path) -> RunState:
     """Finished, or running (the pid in the repository lock is alive), or interrupted."""
-    if run.get("finished_at"):
+    if record.finished:
         return "finished"
     try:
         pid = int((db.parent / "lock").read_text().strip() or 0)

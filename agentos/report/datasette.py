@@ -27,8 +27,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "seed": "The strategy's seed.",
             "provider": "Who proposed candidates: heuristic, anthropic, ...",
             "config": "JSON: the agentos.toml text and the command-line overrides.",
-            "started_at": "Unix time the run started.",
-            "finished_at": "Unix time the run finished; empty while running or after a crash.",
+            "started_at": "When the run started (ISO 8601, UTC).",
+            "finished_at": "When the run finished (ISO 8601, UTC); empty while running or after a "
+            "crash.",
             "stop_reason": "Why it stopped: budget, patience, target, a human's stop.",
         },
     ),
@@ -37,7 +38,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "(`agentos ledger verify` recomputes the chain).",
         {
             "seq": "Position in the ledger (1, 2, ...), across runs.",
-            "run_id": "The run this row belongs to.",
+            "run_id": "The run this row belongs to (links to `runs`).",
             "id": "Experiment number in the run; 0 is the baseline.",
             "attempt": "Attempt number (a retry after a crash gets the next one).",
             "kind": "baseline, experiment, remeasure or canary.",
@@ -59,26 +60,31 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "samples": "JSON: every measurement of the metric (higher-is-better scores).",
             "details": "JSON: the evaluator's secondary figures (e.g. per-slice train accuracy).",
             "holdout": "JSON: held-out figures; they only veto a keep, never reach the proposer.",
-            "created_at": "Unix time the row was written.",
+            "created_at": "When the row was written (ISO 8601, UTC).",
             "prev_hash": "The previous row's hash (the chain).",
-            "hash": "sha256 over this row's canonical JSON.",
+            "hash": "sha256 over the canonical JSON of this row's columns that are set.",
         },
     ),
     "attempts": (
         "One row per attempt started, written before its process runs. An attempt with no "
         "matching experiments row was killed mid-experiment.",
         {
-            "run_id": "The run.",
+            "run_id": "The run (links to `runs`).",
             "id": "Experiment number.",
             "attempt": "Attempt number.",
             "token": "A random token naming the attempt.",
             "pid": "The orchestrator's process id.",
-            "started_at": "Unix time the attempt started.",
+            "started_at": "When the attempt started (ISO 8601, UTC).",
         },
     ),
     "migrations": (
         "Named schema migrations applied to this ledger.",
-        {"name": "Migration name.", "applied_at": "Unix time it was applied."},
+        {
+            "name": "Migration name.",
+            "applied_at": "When it was applied (ISO 8601, UTC).",
+            "note": "JSON: what a migration that re-chained the rows recorded (rows, the "
+            "head hash before and after).",
+        },
     ),
 }
 

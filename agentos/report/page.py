@@ -1,8 +1,9 @@
 """The report page: one self-contained HTML file (inline CSS, the plot as a data URI, no script
 from anywhere, nothing fetched), readable from a file:// URL with no network.
 
-Every string that came from the ledger is candidate or user output and goes through `esc`; the
-page's only script is the plot's static `onload` attribute, which records the decoded image width
+The page is a Jinja2 template with autoescape on: every value that came from the ledger is
+candidate or user output and is escaped by the template engine, never by hand. The page's only
+script is the plot's static `onload` attribute, which records the decoded image width
 so a headless browser can check that the plot loaded.
 """
 
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import time
-from html import escape
+from typing import Any
 
+import jinja2
+
+from agentos.ledger import times
 from agentos.report.data import Experiment, ReportData
 from agentos.report.plot import COLOURS
 
@@ -48,57 +51,111 @@ ul{margin:0;padding-left:18px} td.change{min-width:200px}
 """
 
 
-def esc(value: object) -> str:
-    """HTML-escape any value, quotes included (safe in text and in attribute values)."""
-    return escape("" if value is None else str(value), quote=True)
+TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<title>agentos report: {{ d.run_id }}</title><style>{{ css }}</style></head><body>
+<h1>agentos run {{ d.run_id }}</h1>
+<table class="kv" id="summary">
+{% for key, value in summary %}<tr><th>{{ key }}</th><td>{{ value }}</td></tr>{% endfor %}
+</table>
+<p hidden id="best" data-metric="{{ d.best.metric if d.best.metric is not none else '' }}"
+ data-commit="{{ d.best.commit }}"></p>
+<h2>Progress</h2>
+<img id="plot" src="{{ uri }}" alt="progress plot of run {{ d.run_id }}" onload="{{ onload }}"
+ onerror="{{ onerror }}">
+<p>Also saved beside this page as <a href="{{ png_name }}">{{ png_name }}</a>.</p>
+<h2>Integrity</h2><table class="kv" id="integrity">
+<tr><th>ledger verify</th><td id="verify">
+{%- if d.verify_error %}<span class="bad">refused</span>: {{ d.verify_error }}
+{%- elif d.verify %}<span class="bad">failed</span><ul>
+{%- for p in d.verify %}<li>{{ p }}</li>{% endfor %}</ul>
+{%- else %}<span class="ok">ok</span>: hash chain and high-water mark recomputed{% endif -%}
+</td></tr>
+<tr><th>tree hashes</th><td><span class="{{ 'bad' if trees.drift else 'ok' }}">
+{{- trees.drift }} with drift</span>, {{ trees.same }} identical before and after the run,
+ {{ trees.none }} not measured (rejected before the run, or no tree)</td></tr></table>
+{% if d.diff_note %}<p>{{ d.diff_note }}</p>{% endif %}
+{% for f in figures %}
+<h2>{{ f.title }}</h2><p>{{ f.blurb }}</p>
+<table id="{{ f.which }}"><tr><th>experiment</th><th>status</th>
+{%- for k in f.columns %}<th>{{ k }}</th>{% endfor %}</tr>
+{% for e, values in f.rows %}<tr><td>{{ label(e) }}</td><td>{{ e.status }}</td>
+{%- for k in f.columns %}<td class="num">{{ fmt(values.get(k)) }}</td>{% endfor %}</tr>
+{% endfor %}</table>
+{% endfor %}
+<h2>Experiments</h2>
+<table id="experiments"><thead><tr><th>#</th><th>status</th><th>metric</th><th>Δ baseline</th>
+<th>description</th><th>reason</th><th>gates and review</th><th>tree</th><th>change</th>
+</tr></thead>
+<tbody>
+{% for e in d.experiments %}
+<tr data-id="{{ e.id }}" data-attempt="{{ e.attempt }}" data-status="{{ e.status }}"
+{%- if e.killed %} class="killed" data-killed="1"
+{%- elif e.running %} class="running" data-running="1"
+{%- else %} class="row" data-seq="{{ e.seq }}"{% endif %}>
+<td>{{ label(e) }}</td>
+<td><span class="badge" style="background:{{ colour(e.status) }}">{{ e.status }}</span></td>
+<td class="num">{{ fmt(e.metric) }}</td><td class="num">{{ fmt(delta(e)) }}</td>
+<td>{{ e.description }}</td><td>{{ e.reason }}</td>
+<td>{% if gates(e) %}<ul>{% for g in gates(e) %}<li>{{ g }}</li>{% endfor %}</ul>{% endif %}</td>
+<td>{% if e.tree_verdict == "same" %}<span class="ok">same</span>
+{%- elif e.tree_verdict == "drift" %}<span class="bad">drift</span>{% else %}–{% endif %}
+{%- if e.tree_before %}<br><code title="{{ e.tree_before }} → {{ e.tree_after }}">
+{{- e.tree_before[7:19] }}</code>{% endif %}</td>
+<td class="change">{{ e.diff_summary }}
+{%- if e.commit %}<br><code>{{ e.commit[:12] }}</code>{% endif %}
+{%- if e.diff %}<details><summary>diff</summary><pre>{{ e.diff }}</pre></details>{% endif -%}
+</td></tr>
+{% endfor %}
+</tbody></table>
+<p>Made from the ledger alone at {{ made }}.</p>
+</body></html>
+"""
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+_PAGE = _ENV.from_string(TEMPLATE)
 
 
 def fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.6g}"
 
 
-def when(stamp: float | None) -> str:
-    if stamp is None:
-        return "–"
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(stamp))
-
-
 def render_html(data: ReportData, png: bytes, png_name: str) -> str:
     """The whole page for `data`, with `png` inlined and `png_name` linked beside it."""
-    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">',
-        f"<title>agentos report: {esc(data.run_id)}</title><style>{CSS}</style></head><body>",
-        f"<h1>agentos run {esc(data.run_id)}</h1>",
-        _summary(data),
-        "<h2>Progress</h2>",
-        f'<img id="plot" src="{uri}" alt="progress plot of run {esc(data.run_id)}" '
-        f'onload="{esc(ONLOAD)}" onerror="{esc(ONERROR)}">',
-        f'<p>Also saved beside this page as <a href="{esc(png_name)}">{esc(png_name)}</a>.</p>',
-        _integrity(data),
-        _figures(
-            data,
-            "holdout",
-            "Held-out figures",
-            "Measured on data the proposer never sees; used only to veto a keep.",
-        ),
-        _figures(
-            data,
-            "details",
-            "Per-slice figures",
-            "The evaluator's per-slice (or per-objective) figures for each experiment.",
-        ),
-        "<h2>Experiments</h2>",
-        _table(data),
-        f"<p>Made from the ledger alone at {esc(when(time.time()))}.</p>",
-        "</body></html>",
+    base = data.baseline.metric
+    trees = {"same": 0, "drift": 0, "none": 0}
+    for e in data.rows:
+        trees[e.tree_verdict] += 1
+    figures = [
+        _figures(data, "holdout", "Held-out figures", HOLDOUT),
+        _figures(data, "details", "Per-slice figures", DETAILS),
     ]
-    return "\n".join(p for p in parts if p)
+    return _PAGE.render(
+        d=data,
+        csp=CSP,
+        css=CSS,
+        uri="data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        onload=ONLOAD,
+        onerror=ONERROR,
+        png_name=png_name,
+        summary=_summary(data),
+        trees=trees,
+        figures=[f for f in figures if f is not None],
+        made=times.show(times.now()),
+        fmt=fmt,
+        label=_label,
+        colour=lambda status: COLOURS.get(status, "#555555"),
+        delta=lambda e: e.metric - base if e.metric is not None and base is not None else None,
+        gates=_gates,
+    )
 
 
-def _summary(data: ReportData) -> str:
+HOLDOUT = "Measured on data the proposer never sees; used only to veto a keep."
+DETAILS = "The evaluator's per-slice (or per-objective) figures for each experiment."
+
+
+def _summary(data: ReportData) -> list[tuple[str, str]]:
     counts = data.counts()
     gain = (
         data.best.metric - data.baseline.metric
@@ -111,128 +168,39 @@ def _summary(data: ReportData) -> str:
         "interrupted": "not finished and not running: interrupted or crashed "
         "(`agentos resume` continues it)",
     }[data.state]
-    rows = [
+    return [
         ("run", data.run_id),
         ("task", data.task),
         ("repository", data.repo),
         ("state", state),
         ("strategy", f"{data.strategy} (seed {data.seed})"),
         ("provider", data.provider),
-        ("started", when(data.started_at)),
-        ("finished", when(data.finished_at)),
+        ("started", times.show(data.started_at)),
+        ("finished", times.show(data.finished_at)),
         ("baseline", f"{fmt(data.baseline.metric)} at {data.baseline.commit[:12]}"),
         ("best", f"{fmt(data.best.metric)} at {data.best.commit[:12]}"),
         ("gain", fmt(gain)),
         ("experiments", ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"),
     ]
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return (
-        f'<table class="kv" id="summary">{body}</table>'
-        f'<p hidden id="best" data-metric="{esc(data.best.metric)}" '
-        f'data-commit="{esc(data.best.commit)}"></p>'
-    )
 
 
-def _integrity(data: ReportData) -> str:
-    if data.verify_error:
-        ledger = f'<span class="bad">refused</span>: {esc(data.verify_error)}'
-    elif data.verify:
-        items = "".join(f"<li>{esc(p)}</li>" for p in data.verify)
-        ledger = f'<span class="bad">failed</span><ul>{items}</ul>'
-    else:
-        ledger = '<span class="ok">ok</span>: hash chain and high-water mark recomputed'
-    verdicts = {"same": 0, "drift": 0, "none": 0}
-    for e in data.rows:
-        verdicts[e.tree_verdict] += 1
-    drift = verdicts["drift"]
-    trees = (
-        f'<span class="{"bad" if drift else "ok"}">{drift} with drift</span>, '
-        f"{verdicts['same']} identical before and after the run, "
-        f"{verdicts['none']} not measured (rejected before the run, or no tree)"
-    )
-    note = f"<p>{esc(data.diff_note)}</p>" if data.diff_note else ""
-    return (
-        '<h2>Integrity</h2><table class="kv" id="integrity">'
-        f'<tr><th>ledger verify</th><td id="verify">{ledger}</td></tr>'
-        f"<tr><th>tree hashes</th><td>{trees}</td></tr></table>{note}"
-    )
-
-
-def _figures(data: ReportData, which: str, title: str, blurb: str) -> str:
-    rows = [e for e in data.rows if getattr(e, which)]
+def _figures(data: ReportData, which: str, title: str, blurb: str) -> dict[str, Any] | None:
+    rows = [(e, getattr(e, which)) for e in data.rows if getattr(e, which)]
     if not rows:
-        return ""
-    keys = sorted({k for e in rows for k in getattr(e, which)})
-    head = "".join(f"<th>{esc(k)}</th>" for k in keys)
-    body = []
-    for e in rows:
-        values: dict[str, float] = getattr(e, which)
-        cells = "".join(f'<td class="num">{esc(fmt(values.get(k)))}</td>' for k in keys)
-        body.append(f"<tr><td>{_label(e)}</td><td>{esc(e.status)}</td>{cells}</tr>")
-    return (
-        f"<h2>{esc(title)}</h2><p>{esc(blurb)}</p>"
-        f'<table id="{esc(which)}"><tr><th>experiment</th><th>status</th>{head}</tr>'
-        + "".join(body)
-        + "</table>"
-    )
+        return None
+    keys = sorted({k for _, values in rows for k in values})
+    return {"which": which, "title": title, "blurb": blurb, "columns": keys, "rows": rows}
 
 
 def _label(e: Experiment) -> str:
-    return (
-        "baseline"
-        if e.kind == "baseline"
-        else f"#{e.id}" + (f".{e.attempt}" if e.attempt > 1 else "")
-    )
+    if e.kind == "baseline":
+        return "baseline"
+    return f"#{e.id}" + (f".{e.attempt}" if e.attempt > 1 else "")
 
 
-def _table(data: ReportData) -> str:
-    head = (
-        "<tr><th>#</th><th>status</th><th>metric</th><th>Δ baseline</th><th>description</th>"
-        "<th>reason</th><th>gates and review</th><th>tree</th><th>change</th></tr>"
-    )
-    return (
-        f'<table id="experiments"><thead>{head}</thead><tbody>'
-        + "".join(_row(data, e) for e in data.experiments)
-        + "</tbody></table>"
-    )
-
-
-def _row(data: ReportData, e: Experiment) -> str:
-    base = data.baseline.metric
-    delta = e.metric - base if e.metric is not None and base is not None else None
-    colour = COLOURS.get(e.status, "#555555")
-    status = f'<span class="badge" style="background:{colour}">{esc(e.status)}</span>'
-    gates = [
+def _gates(e: Experiment) -> list[str]:
+    return [
         f"{f.get('tool', '?')}: {f.get('path', '')}"
         f"{':' + str(f['line']) if f.get('line') else ''} {f.get('message', '')}"
         for f in e.findings
     ] + [f"review {c}" for c in e.review_failed]
-    gates_html = "<ul>" + "".join(f"<li>{esc(g)}</li>" for g in gates) + "</ul>" if gates else ""
-    tree = {
-        "same": '<span class="ok">same</span>',
-        "drift": '<span class="bad">drift</span>',
-        "none": "–",
-    }[e.tree_verdict]
-    if e.tree_before:
-        tree += (
-            f'<br><code title="{esc(e.tree_before)} → {esc(e.tree_after)}">'
-            f"{esc(e.tree_before[7:19])}</code>"
-        )
-    change = esc(e.diff_summary)
-    if e.commit:
-        change += f"<br><code>{esc(e.commit[:12])}</code>"
-    if e.diff:
-        change += f"<details><summary>diff</summary><pre>{esc(e.diff)}</pre></details>"
-    attrs = f'data-id="{e.id}" data-attempt="{e.attempt}" data-status="{esc(e.status)}"'
-    if e.killed:
-        attrs += ' class="killed" data-killed="1"'
-    elif e.running:
-        attrs += ' class="running" data-running="1"'
-    else:
-        attrs += f' class="row" data-seq="{e.seq}"'
-    return (
-        f"<tr {attrs}><td>{esc(_label(e))}</td><td>{status}</td>"
-        f'<td class="num">{esc(fmt(e.metric))}</td><td class="num">{esc(fmt(delta))}</td>'
-        f"<td>{esc(e.description)}</td><td>{esc(e.reason)}</td><td>{gates_html}</td>"
-        f'<td>{tree}</td><td class="change">{change}</td></tr>'
-    )

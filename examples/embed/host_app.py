@@ -8,6 +8,7 @@ the same agentos run continues where the host's last checkpoint left it.
     python host_app.py REPO --db host.db --thread t1            # start, or continue thread t1
     python host_app.py REPO --db host.db --thread t1 --pause    # exit at the next check-in
     python host_app.py REPO --db host.db --thread t1 --use-async
+    python host_app.py REPO --db host.db --thread t1 --provider heuristic:tpe
 
 Each line it prints is `key: value`: `progress:` for agentos' custom stream events,
 `checkin:` at a check-in, `paused:` when it exits at one, and `result:` (JSON) at the end.
@@ -90,6 +91,15 @@ def _step(snapshot: Any, request: str, answer: str, pause: bool) -> tuple[str, A
     return "done", None
 
 
+def _overrides(budget: int, checkin_every: int, provider: str | None) -> dict[str, Any]:
+    """`open_runtime`'s overrides: this host's budget and check-ins, and a provider spec
+    (`heuristic`, `anthropic`, `script:PATH`, ...) when one is given instead of the task's."""
+    chosen: dict[str, Any] = {"budget": budget, "sandbox": "local", "checkin_every": checkin_every}
+    if provider is not None:
+        chosen["provider"] = provider
+    return chosen
+
+
 def _show(chunk: Any) -> None:
     _namespace, mode, data = chunk
     if mode == "custom" and isinstance(data, dict) and data.get("event") == "experiment":
@@ -105,12 +115,13 @@ def main(
     answer: str = "continue",
     pause: bool = False,
     checkin_every: int = 3,
+    provider: str | None = None,
 ) -> dict[str, Any] | None:
     """Run (or continue) the host's thread to its end, or to the next check-in with `pause`."""
     config: Any = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
     modes = ["custom", "updates"]
     with (
-        open_runtime(repo, budget=budget, sandbox="local", checkin_every=checkin_every) as runtime,
+        open_runtime(repo, **_overrides(budget, checkin_every, provider)) as runtime,
         sqlite3.connect(db, check_same_thread=False) as conn,
     ):
         from langgraph.checkpoint.sqlite import SqliteSaver
@@ -141,12 +152,13 @@ async def amain(
     answer: str = "continue",
     pause: bool = False,
     checkin_every: int = 3,
+    provider: str | None = None,
 ) -> dict[str, Any] | None:
     """`main` with `AsyncSqliteSaver` and the async graph API."""
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     config: Any = {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
-    with open_runtime(repo, budget=budget, sandbox="local", checkin_every=checkin_every) as runtime:
+    with open_runtime(repo, **_overrides(budget, checkin_every, provider)) as runtime:
         async with AsyncSqliteSaver.from_conn_string(str(db)) as saver:
             saver.serde = serializer()  # agentos' allowlisted serializer (docs/embedding.md)
             app = make_host(runtime, saver, use_async=True)
@@ -179,11 +191,13 @@ if __name__ == "__main__":
     parser.add_argument("--checkin-every", type=int, default=3)
     parser.add_argument("--pause", action="store_true", help="exit at the next check-in")
     parser.add_argument("--use-async", action="store_true", help="AsyncSqliteSaver and astream")
+    parser.add_argument("--provider", help="a provider spec instead of the task's")
     args = parser.parse_args()
     kwargs: dict[str, Any] = {
         "budget": args.budget,
         "pause": args.pause,
         "checkin_every": args.checkin_every,
+        "provider": args.provider,
     }
     if args.use_async:
         asyncio.run(amain(args.repo, args.db, args.thread, **kwargs))
