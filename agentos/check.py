@@ -232,8 +232,14 @@ class CheckReport:
         }
 
 
-def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckReport:
-    """Validate the task at `path` and measure its baseline once; raise `UserError` on bad input."""
+def check(
+    path: Path | str, *, task_file: Path | str | None = None, write_space: bool = False
+) -> CheckReport:
+    """Validate the task at `path` and measure its baseline once; raise `UserError` on bad input.
+
+    With `write_space`, the search space the heuristic proposer inferred is added to the task
+    file's `[search.space]` table, one entry per setting the table lacks
+    (`agentos.settings_space`)."""
     repo = Repo(path)
     task = load_task(repo.root, task_file)
     pre = preflight(task, repo)
@@ -247,7 +253,7 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
     facts["metric"] = " ".join(task.metric.command)
     facts["provider"] = provider.name
     if provider.name == "heuristic":
-        facts["tunable_settings"], space, unread = _tunable(task, repo, pre)
+        facts["tunable_settings"], space, unread = _tunable(task, repo, pre, write_space)
         facts.update(space)
         report.warnings += unread
     facts["strategy"] = f"{task.search.strategy} (seed {task.search.seed})"
@@ -385,12 +391,15 @@ def _first_failure(results: Sequence[Mapping[str, object]]) -> str:
 
 
 def _tunable(
-    task: Task, repo: Repo, pre: Preflight
+    task: Task, repo: Repo, pre: Preflight, write: bool
 ) -> tuple[str, dict[str, str], list[str]]:
     """What the offline proposer can change (the count and the first names, as one fact), the
-    search space it inferred (a `setting.PATH:NAME` fact per setting: its range or choices and
-    where they came from), and a warning for each setting whose hint comment could not be read."""
+    search space it uses (a `setting.PATH:NAME` fact per setting: its range or choices and where
+    they came from, the `[search.space]` table first), a `search_space` fact, and a warning for
+    each setting whose hint comment could not be read. With `write`, the inferred space of the
+    settings the table lacks is added to it."""
     from agentos.settings import describe, find_all, hint_warnings
+    from agentos.settings_space import space_problems, write_space
 
     texts = {}
     for path in pre.editable:
@@ -398,11 +407,25 @@ def _tunable(
             texts[path] = repo.read(pre.commit, path).decode("utf-8")
         except UnicodeDecodeError:
             continue  # binary: the heuristic proposer reads text files only
-    found = find_all(texts)
+    table = task.search.space
+    inferred = find_all(texts)
+    bad = space_problems(inferred, table)
+    if bad:
+        raise UserError(bad[0], path=task.path, fix="correct the entry's key or type, or remove "
+                        "it (`agentos check --write-space` writes one for every setting)")
+    found = find_all(texts, table)
     names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
     space = {f"setting.{s.path}:{s.name}": describe(s).split(": ", 1)[-1] for s in found}
+    added = write_space(task.path, inferred, table) if write else 0
+    summary = f"{len(table) + added} of {len(found)} setting(s) in [search.space] of "
+    summary += task.path.name
+    if added:
+        summary += f" ({added} written now)"
+    elif len(table) < len(found):
+        summary += " (`agentos check --write-space` writes the rest, to edit)"
+    space["search_space"] = summary
     return fact, space, hint_warnings(texts)
 
 

@@ -137,7 +137,7 @@ def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float
 def propose_settings(request: ProposeRequest, only: frozenset[str] | None = None) -> Proposal:
     """The heuristic proposal for one request (deterministic in the request); with `only`, a
     change of those settings alone."""
-    found = find_all(request.files)
+    found = find_all(request.files, request.task.search.space)
     mutable = [s for s in found if s.mutable and (only is None or s.name in only)]
     if not mutable:
         raise NothingToPropose(
