@@ -28,8 +28,8 @@ from agentos.settings_scan import Format, Kind, Setting, Value, find_settings
 from agentos.settings_space import Space, override
 
 __all__ = [
-    "Format", "Hint", "Kind", "Setting", "Value", "apply", "describe", "find_all", "find_settings",
-    "guessed_unit", "hint_warnings", "parse_hint", "render", "short", "values",
+    "UNIT_HIGH", "Format", "Hint", "Kind", "Setting", "Value", "apply", "describe", "find_all",
+    "find_settings", "guessed_unit", "hint_warnings", "parse_hint", "render", "short", "values",
 ]  # fmt: skip
 
 
@@ -102,6 +102,9 @@ def hint_warnings(files: Mapping[str, str]) -> list[str]:
     return out
 
 
+UNIT_HIGH = 0.999  # the upper bound of a float `guessed_unit` keeps in [0, 1)
+
+
 def guessed_unit(setting: Setting) -> bool:
     """Whether a float without bounds is kept in [0, 1) because its name reads as a probability."""
     return setting.kind == "float" and unit_by_name(setting.name, setting.value, setting.hint)
@@ -115,12 +118,16 @@ def describe(setting: Setting) -> str:
         return f"{setting.name} = {short(setting.value)}: not searched ({why})"
     if setting.kind == "bool":
         return f"{setting.name} = {short(setting.value)}: true|false"
+    head = f"{setting.name} = {short(setting.value)}: "
+    open_sides = [b for b, v in (("low", h.low), ("high", h.high)) if v is None]
     if h.read:
-        return f"{setting.name} = {short(setting.value)}: {h.read} (from the {h.source})"
+        one = f"the {''.join(open_sides)} bound grows"
+        sides = "both bounds grow" if len(open_sides) == 2 else one
+        grows = f"; {sides} with evidence" if open_sides else ""
+        numeric = not h.choices and not h.fixed and setting.kind in ("int", "float")
+        return f"{head}{h.read} (from the {h.source})" + (grows if numeric else "")
     if guessed_unit(setting):
-        return f"{setting.name} = {short(setting.value)}: 0..1 guessed from the name (no hint)"
-    small = setting.kind == "float" and abs(float(setting.value)) <= 0.01
-    scale = "log steps" if small else "steps"
-    return f"{setting.name} = {short(setting.value)}: no hint, {scale} from its value"
+        return f"{head}0..{UNIT_HIGH:g} guessed from the name (no hint)"
+    return f"{head}no hint, a range around its value that grows with evidence"
 
 

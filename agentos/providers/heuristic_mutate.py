@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
-from agentos.settings import Setting, Value, apply, find_all, guessed_unit, short
+from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
 from agentos.state import HistoryItem
 
 _ATTEMPTS = 24
@@ -101,7 +101,7 @@ def _numeric(
     elif bounded and lo is not None and hi is not None:
         x = _reflect(v + rng.gauss(0, 0.15 * (hi - lo) * step), lo, hi)
     elif unit:
-        x = _reflect(v + rng.gauss(0, 0.1 * step), 0.0, 0.999)
+        x = _reflect(v + rng.gauss(0, 0.1 * step), 0.0, UNIT_HIGH)
     elif v != 0:
         wide = log or (not is_int and abs(v) <= 0.01)
         x = v * math.exp(rng.gauss(0, (0.8 if wide else 0.3) * step))

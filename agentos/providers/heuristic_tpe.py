@@ -40,7 +40,7 @@ from agentos.providers.heuristic_mutate import (
     propose_settings,
     sig,
 )
-from agentos.settings import Setting, Value, apply, find_all, short
+from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
 
 TAG = " | tpe "
 STARTUP = 12
@@ -109,6 +109,8 @@ def grown(st: Setting, evidence: Evidence) -> tuple[float, float, bool]:
     float at 0 reaches 1, an int at 0 reaches 4; an int reaches 0 from below 4; no value changes
     sign). So the space grows as the best moves toward an edge. A float whose lower bound is
     grown is searched on a log scale (its moves are by factors)."""
+    if guessed_unit(st):
+        return 0.0, UNIT_HIGH, False
     h = st.hint
     v = float(st.value)
     best = evidence.best.get(st.name, v)
