@@ -2,11 +2,12 @@
 
 A setting is a scalar (int, float, bool or str) with a name and the exact character span of its
 literal in the file: a module-level constant in Python (found by AST), or a scalar value in TOML or
-JSON. Changing a setting rewrites only that span, so formatting, comments and the order of
-everything else survive byte for byte.
+JSON (`agentos.settings_scan` finds them). Changing a setting rewrites only that span, so
+formatting, comments and the order of everything else survive byte for byte.
 
 A hint bounds the search: a trailing comment, else the comment lines right above the setting or a
-docstring right below it (Python), or a `Literal[...]` annotation (Python). `agentos.hints` reads
+docstring right below it (Python), or a `Literal[...]` or `Enum` annotation (Python); the task's
+`[search.space]` table (`agentos.settings_space`) replaces any of them. `agentos.hints` reads
 agentos' own syntax and the forms people write:
 
     LR = 0.01          # range: 1e-5..1e-1 log      (or: between 1e-5 and 0.1)

@@ -1,4 +1,4 @@
-"""Model-based proposals: Optuna's TPE sampler over the hinted settings, and the hybrid mode.
+"""Model-based proposals: Optuna's TPE sampler over the tunable settings, and the hybrid mode.
 
 `tpe`: every proposal is sampled by TPE. `hybrid` (the heuristic provider's default): once TPE
 has seen `STARTUP` configurations, a growing share of the proposals (from `LOCAL_SHARE[0]` to
@@ -7,13 +7,15 @@ instead a local move of the parent (`heuristic_mutate.local_move`, a (1+1) evolu
 whose step adapts to its success rate): TPE's density model
 finds the right basin but wanders inside it, a step-adapting local search converges.
 
-Every description ends with the full hinted configuration (`| tpe NAME=VALUE ...`), local moves
+Every description ends with the full configuration (`| tpe NAME=VALUE ...`), local moves
 included, so the study is rebuilt from the history alone: nothing lives outside the checkpointed
 state, and the same request gives the same proposal. It learns from every measured trial of the
-run (`ProposeRequest.trials`), not only the credit-horizon window an LLM prompt shows. Settings
-without both bounds are outside TPE's space: a share of the proposals (half their share of the
-tunable settings) changes one of them by typed mutation instead, with the `| tpe` configuration
-unchanged. Without hinted settings both modes fall back to typed mutation.
+run (`ProposeRequest.trials`), not only the credit-horizon window an LLM prompt shows; a
+configuration measured more than once is one trial with the mean of its measures. A number's
+missing bound is grown from the run's evidence (`grown`), never guessed. A setting TPE cannot
+search is changed by typed mutation in a share of the proposals (half its share of the tunable
+settings), with the `| tpe` configuration unchanged; with nothing TPE can search, both modes fall
+back to typed mutation.
 
 Rebuilding the study on every call costs time that grows with the run, so the study's storage is
 kept in a small in-process cache (`_StudyCache`) that adds only the trials it has not seen. The
@@ -162,7 +164,7 @@ def encode(kind: str, text: str) -> Any:
 
 
 def config(dims: Dims, files: Mapping[str, str]) -> str:
-    """The hinted settings' values in `files`, as the `| tpe` suffix lists them."""
+    """The searched settings' values in `files`, as the `| tpe` suffix lists them."""
     now = {st.name: st.value for st in find_all(files) if st.name in dims}
     return " ".join(f"{n}={short(now[n])}" for n in dims if n in now)
 
@@ -224,7 +226,7 @@ def local_share(progress: float) -> float:
 
 
 def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
-    """TPE over the hinted settings (with `hybrid`, some proposals refine the parent)."""
+    """TPE over the tunable settings (with `hybrid`, some proposals refine the parent)."""
     found = [st for st in find_all(request.files, request.task.search.space) if st.mutable]
     seen = observed(request)
     progress = min(1.0, request.experiment / max(1, request.task.budget.experiments))
