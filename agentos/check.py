@@ -283,7 +283,7 @@ def _tunable(
     they came from, the `[search.space]` table first), a `search_space` fact, and a warning for
     each setting whose hint comment could not be read. With `write`, the inferred space of the
     settings the table lacks is added to it."""
-    from agentos.settings import describe, find_all, hint_warnings
+    from agentos.settings import describe, disk_reader, find_all, hint_warnings
     from agentos.settings_space import space_problems, write_space
 
     texts = {}
@@ -293,12 +293,12 @@ def _tunable(
         except UnicodeDecodeError:
             continue  # binary: the heuristic proposer reads text files only
     table = task.search.space
-    inferred = find_all(texts)
+    inferred = find_all(texts, read=disk_reader(task.root))  # as the proposer reads them
     bad = space_problems(inferred, table)
     if bad:
         raise UserError(bad[0], path=task.path, fix="correct the entry's key or type, or remove "
                         "it (`agentos check --write-space` writes one for every setting)")
-    found = find_all(texts, table)
+    found = find_all(texts, table, disk_reader(task.root))
     names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")

@@ -22,23 +22,53 @@ A comment that looks like a hint but cannot be read is no hint; `hint_warnings` 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from agentos.hints import Hint, parse_hint, unit_by_name
 from agentos.settings_scan import Format, Kind, Setting, Value, find_settings
+from agentos.settings_schema import with_schemas
 from agentos.settings_space import Space, override
 
 __all__ = [
-    "UNIT_HIGH", "Format", "Hint", "Kind", "Setting", "Value", "apply", "describe", "find_all",
-    "find_settings", "guessed_unit", "hint_warnings", "parse_hint", "render", "short", "values",
+    "UNIT_HIGH", "Format", "Hint", "Kind", "Reader", "Setting", "Value", "apply", "describe",
+    "disk_reader", "find_all", "find_settings", "guessed_unit", "hint_warnings", "parse_hint",
+    "render", "short", "values",
 ]  # fmt: skip
 
 
-def find_all(files: Mapping[str, str], space: Space = ()) -> list[Setting]:
-    """The settings of several files, in path order then file order; with `space` (the task's
-    `[search.space]` table, `agentos.settings_space`), its entries replace the inferred hints."""
+def find_all(
+    files: Mapping[str, str], space: Space = (), read: Reader | None = None
+) -> list[Setting]:
+    """The settings of several files, in path order then file order. A JSON Schema beside a file
+    (`agentos.settings_schema`), found in `files` or through `read`, hints the settings that have
+    no hint of their own; `space` (the task's `[search.space]` table, `agentos.settings_space`)
+    replaces any inferred hint."""
     found = [s for p in sorted(files) for s in find_settings(p, files[p])]
+    found = with_schemas(found, read or _nothing, files)
     return override(found, space) if space else found
+
+
+Reader = Callable[[str], str | None]
+
+
+def _nothing(path: str) -> None:
+    return None
+
+
+def disk_reader(root: Path) -> Reader:
+    """A `Reader` of the text files under `root` (None for a missing or unreadable one)."""
+
+    def read(path: str) -> str | None:
+        file = (root / path).resolve()
+        if not file.is_relative_to(root.resolve()) or not file.is_file():
+            return None
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return read
 
 
 def render(setting: Setting, value: Value) -> str:

@@ -73,6 +73,8 @@ def find_settings(path: str, text: str) -> list[Setting]:
         return _python(path, text)
     if path.endswith(".toml"):
         return _toml(path, text)
+    if path.endswith(".schema.json"):
+        return []  # a schema bounds the settings of another file (`agentos.settings_schema`)
     if path.endswith(".json"):
         return _json(path, text)
     return []
