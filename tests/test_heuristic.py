@@ -13,9 +13,9 @@ from agentos.providers.base import NothingToPropose, ProposeRequest, ReviewReque
 from agentos.providers.heuristic import mutate
 from agentos.providers.heuristic_mutate import LOCAL_SIGMA, local_move, local_step
 from agentos.providers.heuristic_tpe import STARTUP
-from agentos.settings import find_settings, values
+from agentos.settings import find_all, find_settings, values
 from agentos.state import HistoryItem
-from agentos.task import Budget, MetricSpec, Task
+from agentos.task import Budget, MetricSpec, Search, Task
 
 SETTINGS = '''"""Knobs."""
 LEARNING_RATE = 0.01
@@ -344,3 +344,23 @@ def test_a_configuration_measured_twice_counts_once_with_its_mean() -> None:
     dims = heuristic_tpe.dimensions(find_settings("settings.py", "DEPTH = 3  # range: 1..6\n"))
     trials = [({"DEPTH": "3"}, 1.0), ({"DEPTH": "4"}, 5.0), ({"DEPTH": "3"}, 2.0)]
     assert heuristic_tpe.measured_trials(dims, trials) == [({"DEPTH": 3}, 1.5), ({"DEPTH": 4}, 5.0)]
+
+
+def test_trials_outside_an_edited_space_are_left_out_of_the_study() -> None:
+    """A run resumed after its `[search.space]` entry was narrowed still proposes, inside the new
+    range: the trials measured outside it are not shown to TPE."""
+    from agentos.settings_space import SpaceEntry
+
+    space = (SpaceEntry("settings.py:DEPTH", "int", 1, 10),)
+    task = make_task(search=Search(space=space), budget=Budget(experiments=40))
+    hist = [HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",  # type: ignore[typeddict-item]
+                        metric=float(e), description=f"DEPTH 3 -> {d} | tpe DEPTH={d}", reason="")
+            for e, d in enumerate([1, 2, 12, 15] * 4, start=1)]
+    files = {"settings.py": "DEPTH = 3  # range: 1..20\n"}
+    provider = get_provider("heuristic:tpe", task)
+    for e in range(17, 25):
+        p = provider.propose(request(e, history=hist, task=task, files=files))
+        assert 1 <= int(str(values(p.components)["DEPTH"])) <= 10
+    dims = heuristic_tpe.dimensions(find_all(files, space))
+    assert [p for p, _ in heuristic_tpe.measured_trials(dims, heuristic_tpe.observed(
+        request(17, history=hist, task=task, files=files)))] == [{"DEPTH": 1}, {"DEPTH": 2}]

@@ -215,6 +215,8 @@ def measured_trials(dims: Dims, trials: Observed) -> list[tuple[Params, float]]:
             params = {n: encode(kind, pairs[n]) for n, (_, _, kind) in dims.items()}
         except (KeyError, ValueError):
             continue
+        if not all(d._contains(d.to_internal_repr(params[n])) for n, (_, d, _) in dims.items()):
+            continue  # outside a space edited since (the [search.space] table, on resume)
         _, total, n = sums.get(_key(params), (params, 0.0, 0))
         sums[_key(params)] = (params, total + metric, n + 1)
     return [(params, total / n) for params, total, n in sums.values()]
