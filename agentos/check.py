@@ -311,7 +311,7 @@ def _tunable(
     elif len(table) < len(found):
         summary += " (`agentos check --write-space` writes the rest, to edit)"
     space["search_space"] = summary
-    return fact, space, hint_warnings(texts)
+    return fact, space, hint_warnings(texts, disk_reader(task.root))
 
 
 def _files(paths: Sequence[str]) -> str:

@@ -6,7 +6,15 @@ import json
 import tomllib
 from pathlib import Path
 
-from agentos.settings import apply, disk_reader, find_all, find_settings, parse_hint, values
+from agentos.settings import (
+    apply,
+    disk_reader,
+    find_all,
+    find_settings,
+    hint_warnings,
+    parse_hint,
+    values,
+)
 
 PY = '''"""Training settings."""
 import os
@@ -146,6 +154,11 @@ def test_a_json_schema_beside_a_config_hints_its_settings(tmp_path: Path) -> Non
     assert found["optim.name"].hint.choices == ("sgd", "adam") and found["optim.name"].mutable
     # 0.9 lies outside the schema's maximum: no bound, and the problem is said
     assert found["optim.beta"].hint.high is None and "outside" in found["optim.beta"].hint.problem
+    (warning,) = hint_warnings(files, disk_reader(tmp_path))
+    assert warning == (
+        "conf/train.json:1 optim.beta: the value 0.9 lies outside the range ..0.5 of "
+        "conf/train.schema.json, so it was not used; correct the schema or the value"
+    )
     toml = {"conf/train.toml": "depth = 4  # layers, 2 to 8\n", "conf/train.schema.json": schema}
     (depth,) = find_all(toml)  # the schema among the files; the comment wins over it
     assert (depth.hint.low, depth.hint.high, depth.hint.source) == (2, 8, "comment")
