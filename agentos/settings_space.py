@@ -94,14 +94,15 @@ def _entry(key: str, raw: object, path: Path | str) -> SpaceEntry:
     kind = raw.get("type")
     if kind not in _FIELDS:
         types = ", ".join(get_args(SpaceType))
-        raise _error(path, f"{where}: type {kind!r} is not one of {types}", f'set type = "float" '
-                     f"(or {types})")  # fmt: skip
+        raise _error(path, f"{where}: type {kind!r} is not one of {types}",
+                     f'set type to one of {types} (type = "float")')  # fmt: skip
     for name in raw:
         if name not in _FIELDS[kind]:
             close = difflib.get_close_matches(name, sorted(_FIELDS[kind]), n=1, cutoff=0.6)
             takes = ", ".join(sorted(_FIELDS[kind]))
             fix = f"did you mean `{close[0]}`? " if close else "remove it "
-            raise _error(path, f"{where}: a {kind} entry takes no {name!r}", f"{fix}({takes})")
+            raise _error(path, f"{where}: an entry of type {kind} takes no {name!r}",
+                         f"{fix}({takes})")  # fmt: skip
     if kind == "choice":
         items = raw.get("choices")
         ok = isinstance(items, list) and all(
