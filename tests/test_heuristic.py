@@ -298,7 +298,10 @@ def test_the_study_cache_is_pure_a_cold_start_repeats_every_proposal() -> None:
 def test_one_sided_and_unbounded_settings_are_in_the_tpe_space() -> None:
     """A one-sided range keeps its bound and grows the other side from the value; a setting no
     comment bounds grows on both sides (an int at 1 reaches 0; nothing changes sign)."""
-    text = "BATCH = 32  # max 256\nWORKERS = 1\nCLIP = 1.0  # max norm\nSHIFT = -2.0\n"
+    text = (
+        "BATCH = 32  # max 256\nWORKERS = 1\nCLIP = 1.0  # max norm\nSHIFT = -2.0\n"
+        "LR = 0.01  # at least 1e-5\n"
+    )
     dims = heuristic_tpe.dimensions(find_settings("settings.py", text))
     (_, batch, kind) = dims["BATCH"]
     assert kind == "pow2" and (2**batch.low, 2**batch.high) == (8, 256)
@@ -306,6 +309,8 @@ def test_one_sided_and_unbounded_settings_are_in_the_tpe_space() -> None:
     clip = dims["CLIP"][1]
     assert (clip.low, clip.high, clip.log) == (0.25, 4.0, True)
     assert (dims["SHIFT"][1].low, dims["SHIFT"][1].high) == (-8.0, -0.5)
+    lr = dims["LR"][1]  # the comment's bound kept, the grown side spans decades: a log scale
+    assert (lr.low, lr.high, lr.log) == (1e-5, 0.04, True)
     # later in the run a power of two without a bound of its own is searched as any integer
     late = heuristic_tpe.dimensions(find_settings("settings.py", text), progress=0.6)
     assert late["BATCH"][2] == "int" and late["BATCH"][1].low == 8

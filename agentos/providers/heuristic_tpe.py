@@ -111,7 +111,7 @@ def grown(st: Setting, evidence: Evidence) -> tuple[float, float, bool]:
     farthest of the values measured so far and `GROW` times the best value away from zero (a
     float at 0 reaches 1, an int at 0 reaches 4; an int reaches 0 from below 4; no value changes
     sign). So the space grows as the best moves toward an edge. A float whose lower bound is
-    grown is searched on a log scale (its moves are by factors)."""
+    grown, or whose grown range spans two decades, is searched on a log scale."""
     if guessed_unit(st):
         return 0.0, UNIT_HIGH, False
     h = st.hint
@@ -131,6 +131,8 @@ def grown(st: Setting, evidence: Evidence) -> tuple[float, float, bool]:
             up, down = float(-(-best // GROW)), min(down, best - GROW)
     if hi is None:
         hi = max(*xs, up)
+        # as for a comment's range: two decades or more of positive floats is a log scale
+        log = log or (not is_int and lo is not None and lo > 0 and hi / lo >= 100)
     if lo is None:
         lo = min(*xs, down)
         log = log or (not is_int and lo > 0)
