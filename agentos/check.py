@@ -1,8 +1,9 @@
 """`agentos check`: will a run of this task work, and what will each experiment cost?
 
-Two levels. `preflight` is cheap (no process runs) and is what `agentos run` does before it
-records anything: the tools and their options, the sandbox backend, the search strategy, the
-editable surface, and a notice for uncommitted edits to editable or protected files. `check` adds
+Two levels. `preflight` (`agentos.preflight`, re-exported here) is cheap (no process runs) and
+is what `agentos run` does before it records anything: the tools and their options, the sandbox
+backend, the search strategy, the editable surface, and a notice for uncommitted edits to
+editable or protected files. `check` adds
 the provider, one baseline measurement through the real path (`agentos.measure.measure`, the
 task's `MetricEvaluator`, its sandbox, a snapshot of the commit) and the task's gates on that
 commit, and says what a run will do.
@@ -14,7 +15,6 @@ remedy (exit code 1): a run would spend its budget on nothing.
 
 from __future__ import annotations
 
-import difflib
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -25,131 +25,16 @@ from typing import Any
 from agentos.environment import resolve_python
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
-from agentos.forgery import check_accept, fix, refusal, self_test
+from agentos.forgery import fix, refusal, self_test
 from agentos.git import Repo, snapshot_entries
 from agentos.measure import MetricEvaluator, measure, snapshot_dir
+from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
-from agentos.sandbox import Sandbox, get_backend
 from agentos.scratch import scratch
-from agentos.strategies.base import get_strategy
-from agentos.task import TASK_FILE, Task, glob_match, load_task, unknown_key
-from agentos.tool import ToolContext, all_tools, get_tool
+from agentos.task import Task, load_task
+from agentos.tool import ToolContext
 
 LOG_TAIL_LINES = 12
-
-
-@dataclass(frozen=True)
-class Preflight:
-    """What the cheap checks found: the commit a run starts from, its editable and protected
-    files, the sandbox backend, and notices for the user (never errors)."""
-
-    commit: str
-    editable: tuple[str, ...]
-    protected: tuple[str, ...]
-    sandbox: Sandbox
-    warnings: tuple[str, ...] = ()
-
-
-def preflight(task: Task, repo: Repo, *, commit: str | None = None) -> Preflight:
-    """The checks that cost no process: raise `UserError` for what would make a run useless.
-
-    `commit` is the run's baseline (default HEAD); the uncommitted-edits notice is given only for
-    HEAD, where the working tree is what the user may think a run uses."""
-    check_tools(task)
-    check_accept(task)
-    get_strategy(task.search.strategy)
-    sandbox = get_backend(task.sandbox)
-    head = repo.rev("HEAD")
-    commit = commit or head
-    assert commit is not None  # Repo refuses a repository without commits
-    files = sorted(snapshot_entries(repo.entries(commit)))
-    editable = editable_surface(task, files, commit)
-    protected = tuple(p for p in files if task.is_protected(p))
-    warnings = (uncommitted(task, repo, commit),) if commit == head else ()
-    return Preflight(commit, editable, protected, sandbox, tuple(w for w in warnings if w))
-
-
-def check_tools(task: Task) -> None:
-    """Every tool the task names exists, and each option is one the tool declares (when the tool
-    declares its options: an `options` attribute, or `@tool(options=...)`)."""
-    for use in task.tools:
-        try:
-            found = get_tool(use.name)
-        except UserError:
-            names = sorted(t.name for t in all_tools())
-            close = difflib.get_close_matches(use.name, names, n=1, cutoff=0.6)
-            hint = f"did you mean `{close[0]}`? " if close else ""
-            raise UserError(
-                f"[tools] {use.kind}s: unknown tool {use.name!r}",
-                path=task.path,
-                fix=f"{hint}(`agentos tools list` shows: {', '.join(names)}; "
-                "a plugin's tools appear once it is installed)",
-            ) from None
-        known = getattr(found, "options", None)
-        if known is None:
-            continue
-        for key in use.options:
-            if key not in known:
-                raise unknown_key(task.path, f"tools.{use.name}", key, known)
-
-
-def editable_surface(task: Task, files: Sequence[str], commit: str) -> tuple[str, ...]:
-    """The committed files a candidate may change; refuse a task where there are none."""
-    editable = tuple(p for p in files if task.is_editable(p))
-    if editable:
-        return editable
-    matched = [p for p in files if any(glob_match(p, g) for g in task.editable)]
-    globs = ", ".join(task.editable)
-    if not matched:
-        present = [g for g in task.editable if (task.root / g).exists()]
-        fix = (
-            f"commit {', '.join(present)} first: a run starts from the commit, not the working tree"
-            if present
-            else "name committed files (`git ls-files` lists them) in `editable` under [task]"
-        )
-        raise UserError(
-            f"[task] editable ({globs}) matches no file of the commit {commit[:12]}",
-            path=task.path,
-            fix=fix,
-        )
-    covering = [g for g in task.protected if any(glob_match(p, g) for p in matched)]
-    if TASK_FILE in matched:
-        covering.append(f"{TASK_FILE} (always protected)")
-    raise UserError(
-        f"every file [task] editable ({globs}) matches is protected by {', '.join(covering)}",
-        path=task.path,
-        fix="narrow `protected` or widen `editable` under [task]: a candidate could change nothing",
-    )
-
-
-def uncommitted(task: Task, repo: Repo, commit: str) -> str | None:
-    """A notice naming editable or protected files whose working copy differs from HEAD (staged,
-    modified, deleted or untracked), or None. The task file itself is read from disk, so it is
-    left out."""
-    out = repo.git("status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all")
-    task_rel = _relative(task.path, repo.root)
-    names = sorted(
-        {
-            entry[3:]
-            for entry in out.decode("utf-8", "surrogateescape").split("\0")
-            if len(entry) > 3 and entry[3:] != task_rel
-        }
-    )
-    touched = [p for p in names if task.is_editable(p) or task.is_protected(p)]
-    if not touched:
-        return None
-    shown = ", ".join(touched[:5]) + (f" and {len(touched) - 5} more" if len(touched) > 5 else "")
-    return (
-        f"uncommitted changes to {shown}: the run uses the commit HEAD {commit[:12]}, not your "
-        "working tree (commit them to include them)"
-    )
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return ""
 
 
 def resolve_provider(task: Task) -> str:
@@ -239,8 +124,14 @@ class CheckReport:
         }
 
 
-def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckReport:
-    """Validate the task at `path` and measure its baseline once; raise `UserError` on bad input."""
+def check(
+    path: Path | str, *, task_file: Path | str | None = None, write_space: bool = False
+) -> CheckReport:
+    """Validate the task at `path` and measure its baseline once; raise `UserError` on bad input.
+
+    With `write_space`, the search space the heuristic proposer inferred is added to the task
+    file's `[search.space]` table, one entry per setting the table lacks
+    (`agentos.settings_space`)."""
     repo = Repo(path)
     task = load_task(repo.root, task_file)
     pre = preflight(task, repo)
@@ -254,7 +145,7 @@ def check(path: Path | str, *, task_file: Path | str | None = None) -> CheckRepo
     facts["metric"] = " ".join(task.metric.command)
     facts["provider"] = provider.name
     if provider.name == "heuristic":
-        facts["tunable_settings"], space, unread = _tunable(task, repo, pre)
+        facts["tunable_settings"], space, unread = _tunable(task, repo, pre, write_space)
         facts.update(space)
         report.warnings += unread
     facts["strategy"] = f"{task.search.strategy} (seed {task.search.seed})"
@@ -388,12 +279,15 @@ def _first_failure(results: Sequence[Mapping[str, object]]) -> str:
 
 
 def _tunable(
-    task: Task, repo: Repo, pre: Preflight
+    task: Task, repo: Repo, pre: Preflight, write: bool
 ) -> tuple[str, dict[str, str], list[str]]:
     """What the offline proposer can change (the count and the first names, as one fact), the
-    search space it inferred (a `setting.PATH:NAME` fact per setting: its range or choices and
-    where they came from), and a warning for each setting whose hint comment could not be read."""
-    from agentos.settings import describe, find_all, hint_warnings
+    search space it uses (a `setting.PATH:NAME` fact per setting: its range or choices and where
+    they came from, the `[search.space]` table first), a `search_space` fact, and a warning for
+    each setting whose hint comment could not be read. With `write`, the inferred space of the
+    settings the table lacks is added to it."""
+    from agentos.settings import describe, disk_reader, find_all, hint_warnings
+    from agentos.settings_space import space_problems, write_space
 
     texts = {}
     for path in pre.editable:
@@ -401,12 +295,26 @@ def _tunable(
             texts[path] = repo.read(pre.commit, path).decode("utf-8")
         except UnicodeDecodeError:
             continue  # binary: the heuristic proposer reads text files only
-    found = find_all(texts)
+    table = task.search.space
+    inferred = find_all(texts, read=disk_reader(task.root))  # as the proposer reads them
+    bad = space_problems(inferred, table)
+    if bad:
+        raise UserError(bad[0], path=task.path, fix="correct the entry's key or type, or remove "
+                        "it (`agentos check --write-space` writes one for every setting)")
+    found = find_all(texts, table, disk_reader(task.root))
     names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
     space = {f"setting.{s.path}:{s.name}": describe(s).split(": ", 1)[-1] for s in found}
-    return fact, space, hint_warnings(texts)
+    added = write_space(task.path, inferred, table) if write else 0
+    summary = f"{len(table) + added} of {len(found)} setting(s) in [search.space] of "
+    summary += task.path.name
+    if added:
+        summary += f" ({added} written now)"
+    elif len(table) < len(found):
+        summary += " (`agentos check --write-space` writes the rest, to edit)"
+    space["search_space"] = summary
+    return fact, space, hint_warnings(texts, disk_reader(task.root))
 
 
 def _files(paths: Sequence[str]) -> str:

@@ -164,8 +164,13 @@ def resume(path: Path) -> None:
     help="Task file to use instead of PATH/agentos.toml.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--write-space",
+    is_flag=True,
+    help="Add the inferred search space of every setting [search.space] lacks to the task file.",
+)
 @_user_errors
-def check(path: Path, task_file: Path | None, as_json: bool) -> None:
+def check(path: Path, task_file: Path | None, as_json: bool, write_space: bool) -> None:
     """Say whether a run would work, and what it would do and cost, before spending its budget.
 
     Validates the task, the tools and their options, the sandbox and the editable surface,
@@ -176,7 +181,7 @@ def check(path: Path, task_file: Path | None, as_json: bool) -> None:
     from agentos.check import log_tail
 
     try:
-        report = check_task(path, task_file=task_file)
+        report = check_task(path, task_file=task_file, write_space=write_space)
     except KeyboardInterrupt:
         click.echo("agentos: interrupted; `agentos check` records nothing", err=True)
         sys.exit(130)

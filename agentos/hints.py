@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 
@@ -39,7 +39,7 @@ class Hint:
     fixed: bool = False
     read: str = ""
     problem: str = ""
-    source: str = ""  # where it was read: `comment`, `comment above`, `docstring`, `annotation`
+    source: str = ""  # `comment`, `comment above`, `docstring`, `annotation`, or the table
 
 
 _NUM = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -249,15 +249,42 @@ def docstring_of(node: ast.stmt | None) -> str:
     return ""
 
 
-def literal_choices(node: ast.stmt) -> str:
-    """`Literal["a", "b"]` in an annotation, as the choices it allows (`choices: a|b`)."""
-    if not isinstance(node, ast.AnnAssign) or not isinstance(node.annotation, ast.Subscript):
+def enum_values(tree: ast.Module) -> dict[str, list[str]]:
+    """The member values of each `Enum` class a module defines (`class Opt(str, Enum): SGD =
+    "sgd"`), by class name: an annotation naming one of them lists the setting's choices."""
+    out: dict[str, list[str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = [getattr(b, "attr", getattr(b, "id", "")) for b in node.bases]
+        if not any(str(b).endswith("Enum") for b in bases):
+            continue
+        out[node.name] = [
+            str(item.value.value)
+            for item in node.body
+            if isinstance(item, ast.Assign)
+            and isinstance(item.value, ast.Constant)
+            and not isinstance(item.value.value, bool)
+        ]
+    return out
+
+
+def annotation_choices(node: ast.stmt, enums: Mapping[str, Sequence[str]]) -> str:
+    """The choices an annotation allows, as a hint (`choices: a|b`): `Literal["a", "b"]`, or an
+    `Enum` class of the module (its member values)."""
+    if not isinstance(node, ast.AnnAssign):
         return ""
-    head = node.annotation.value
+    ann = node.annotation
+    named = ann.attr if isinstance(ann, ast.Attribute) else getattr(ann, "id", "")
+    if named in enums:
+        return "choices: " + "|".join(enums[named]) if enums[named] else ""
+    if not isinstance(ann, ast.Subscript):
+        return ""
+    head = ann.value
     name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
     if name != "Literal":
         return ""
-    inner = node.annotation.slice
+    inner = ann.slice
     items = inner.elts if isinstance(inner, ast.Tuple) else [inner]
     texts = [str(i.value) for i in items if isinstance(i, ast.Constant)]
     return "choices: " + "|".join(texts) if texts else ""

@@ -2,11 +2,12 @@
 
 A setting is a scalar (int, float, bool or str) with a name and the exact character span of its
 literal in the file: a module-level constant in Python (found by AST), or a scalar value in TOML or
-JSON. Changing a setting rewrites only that span, so formatting, comments and the order of
-everything else survive byte for byte.
+JSON (`agentos.settings_scan` finds them). Changing a setting rewrites only that span, so
+formatting, comments and the order of everything else survive byte for byte.
 
 A hint bounds the search: a trailing comment, else the comment lines right above the setting or a
-docstring right below it (Python), or a `Literal[...]` annotation (Python). `agentos.hints` reads
+docstring right below it (Python), or a `Literal[...]` or `Enum` annotation (Python); the task's
+`[search.space]` table (`agentos.settings_space`) replaces any of them. `agentos.hints` reads
 agentos' own syntax and the forms people write:
 
     LR = 0.01          # range: 1e-5..1e-1 log      (or: between 1e-5 and 0.1)
@@ -20,88 +21,54 @@ A comment that looks like a hint but cannot be read is no hint; `hint_warnings` 
 
 from __future__ import annotations
 
-import ast
 import json
-import math
-import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
 
-from agentos.hints import (
-    Hint,
-    comment_above,
-    docstring_of,
-    first_hint,
-    literal_choices,
-    parse_hint,
-    unit_by_name,
-)
+from agentos.hints import Hint, parse_hint, unit_by_name
+from agentos.settings_scan import Format, Kind, Setting, Value, find_settings
+from agentos.settings_schema import with_schemas
+from agentos.settings_space import Space, override
 
 __all__ = [
-    "Hint", "Setting", "apply", "describe", "find_all", "find_settings", "guessed_unit",
-    "hint_warnings", "parse_hint", "render", "short", "values",
+    "UNIT_HIGH", "Format", "Hint", "Kind", "Reader", "Setting", "Value", "apply", "describe",
+    "disk_reader", "find_all", "find_settings", "guessed_unit", "hint_warnings", "parse_hint",
+    "render", "short", "values",
 ]  # fmt: skip
 
-Kind = Literal["int", "float", "bool", "str"]
-Value = int | float | bool | str
-Format = Literal["python", "toml", "json"]
+
+def find_all(
+    files: Mapping[str, str], space: Space = (), read: Reader | None = None
+) -> list[Setting]:
+    """The settings of several files, in path order then file order. A JSON Schema beside a file
+    (`agentos.settings_schema`), found in `files` or through `read`, hints the settings that have
+    no hint of their own; `space` (the task's `[search.space]` table, `agentos.settings_space`)
+    replaces any inferred hint."""
+    found = [s for p in sorted(files) for s in find_settings(p, files[p])]
+    found = with_schemas(found, read or _nothing, files)
+    return override(found, space) if space else found
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One scalar setting: where its literal is (`start:end` in characters) and what it holds."""
-
-    path: str
-    name: str
-    kind: Kind
-    value: Value
-    start: int
-    end: int
-    format: Format
-    hint: Hint = field(default_factory=Hint)
-    quote: str = '"'
-
-    @property
-    def mutable(self) -> bool:
-        """False for `fixed` settings and for strings without `choices`."""
-        if self.hint.fixed:
-            return False
-        if self.kind == "str":
-            return len(self.hint.choices) > 1
-        return True
+Reader = Callable[[str], str | None]
 
 
-def _kind(value: object) -> Kind | None:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float" if math.isfinite(value) else None
-    if isinstance(value, str):
-        return "str"
+def _nothing(path: str) -> None:
     return None
 
 
-def find_settings(path: str, text: str) -> list[Setting]:
-    """Every scalar setting in one file, by its suffix: `.py`, `.toml`, `.json`; else none.
+def disk_reader(root: Path) -> Reader:
+    """A `Reader` of the text files under `root` (None for a missing or unreadable one)."""
 
-    A file that does not parse yields no settings (the gates report the syntax error).
-    """
-    if path.endswith(".py"):
-        return _python(path, text)
-    if path.endswith(".toml"):
-        return _toml(path, text)
-    if path.endswith(".json"):
-        return _json(path, text)
-    return []
+    def read(path: str) -> str | None:
+        file = (root / path).resolve()
+        if not file.is_relative_to(root.resolve()) or not file.is_file():
+            return None
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
-
-def find_all(files: Mapping[str, str]) -> list[Setting]:
-    """The settings of several files, in path order then file order."""
-    return [s for p in sorted(files) for s in find_settings(p, files[p])]
+    return read
 
 
 def render(setting: Setting, value: Value) -> str:
@@ -154,16 +121,20 @@ def values(files: Mapping[str, str]) -> dict[str, Value]:
     return {(s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}"): s.value for s in found}
 
 
-def hint_warnings(files: Mapping[str, str]) -> list[str]:
-    """One line per setting whose comment looks like a hint but could not be read, naming the
-    file, the line, the setting and the fix (`path:line NAME: problem`). Such a setting is
-    searched as if it had no hint; the user should see this before a run."""
+def hint_warnings(files: Mapping[str, str], read: Reader | None = None) -> list[str]:
+    """One line per setting whose comment (or schema, found as `find_all` finds it) looks like a
+    hint but could not be read, naming the file, the line, the setting and the fix
+    (`path:line NAME: problem`). Such a setting is searched as if it had no hint; the user should
+    see this before a run."""
     out: list[str] = []
-    for s in find_all(files):
+    for s in find_all(files, read=read):
         if s.hint.problem:
             line = files[s.path].count("\n", 0, s.start) + 1
             out.append(f"{s.path}:{line} {s.name}: {s.hint.problem}")
     return out
+
+
+UNIT_HIGH = 0.999  # the upper bound of a float `guessed_unit` keeps in [0, 1)
 
 
 def guessed_unit(setting: Setting) -> bool:
@@ -179,271 +150,16 @@ def describe(setting: Setting) -> str:
         return f"{setting.name} = {short(setting.value)}: not searched ({why})"
     if setting.kind == "bool":
         return f"{setting.name} = {short(setting.value)}: true|false"
+    head = f"{setting.name} = {short(setting.value)}: "
+    open_sides = [b for b, v in (("low", h.low), ("high", h.high)) if v is None]
     if h.read:
-        return f"{setting.name} = {short(setting.value)}: {h.read} (from the {h.source})"
+        one = f"the {''.join(open_sides)} bound grows"
+        sides = "both bounds grow" if len(open_sides) == 2 else one
+        grows = f"; {sides} with evidence" if open_sides else ""
+        numeric = not h.choices and not h.fixed and setting.kind in ("int", "float")
+        return f"{head}{h.read} (from the {h.source})" + (grows if numeric else "")
     if guessed_unit(setting):
-        return f"{setting.name} = {short(setting.value)}: 0..1 guessed from the name (no hint)"
-    small = setting.kind == "float" and abs(float(setting.value)) <= 0.01
-    scale = "log steps" if small else "steps"
-    return f"{setting.name} = {short(setting.value)}: no hint, {scale} from its value"
+        return f"{head}0..{UNIT_HIGH:g} guessed from the name (no hint)"
+    return f"{head}no hint, a range around its value that grows with evidence"
 
 
-# --- Python ------------------------------------------------------------------------------------
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(i + 1)
-    return starts
-
-
-def _python(path: str, text: str) -> list[Setting]:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return []
-    lines = text.splitlines(keepends=True)
-    starts = _line_starts(text)
-
-    def offset(lineno: int, col: int) -> int:
-        # ast columns count UTF-8 bytes; convert to characters within the line.
-        line = lines[lineno - 1]
-        return starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
-
-    out: list[Setting] = []
-    rebound = _rebound(tree)
-    for index, node in enumerate(tree.body):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, expr = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, expr = node.target, node.value
-        else:
-            continue
-        if not isinstance(target, ast.Name) or _not_a_setting(target.id) or target.id in rebound:
-            continue
-        value: object
-        if isinstance(expr, ast.Constant):
-            value = expr.value
-        elif (
-            isinstance(expr, ast.UnaryOp)
-            and isinstance(expr.op, ast.USub)
-            and isinstance(expr.operand, ast.Constant)
-            and _kind(expr.operand.value) in ("int", "float")
-        ):
-            value = -expr.operand.value  # type: ignore[operator]
-        else:
-            continue
-        kind = _kind(value)
-        if kind is None or expr.end_lineno is None or expr.end_col_offset is None:
-            continue
-        if kind == "str" and expr.lineno != expr.end_lineno:
-            continue  # a multi-line string is text, not a setting
-        start = offset(expr.lineno, expr.col_offset)
-        end = offset(expr.end_lineno, expr.end_col_offset)
-        if kind == "int" and _RADIX.match(text, start, end):
-            continue  # 0x0F00, 0o755, 0b101: a mask, a mode or a code, not a quantity
-        rest = lines[expr.end_lineno - 1][end - starts[expr.end_lineno - 1] :]
-        hash_at = rest.find("#")
-        after = tree.body[index + 1] if index + 1 < len(tree.body) else None
-        hint = first_hint(
-            value,
-            ("comment", rest[hash_at + 1 :] if hash_at >= 0 else ""),
-            ("annotation", literal_choices(node)),
-            ("comment above", comment_above(lines, node.lineno)),
-            ("docstring", docstring_of(after)),
-        )
-        quote = "'" if text[start:end].endswith("'") else '"'
-        out.append(
-            Setting(path, target.id, kind, value, start, end, "python", hint, quote)  # type: ignore[arg-type]
-        )
-    return out
-
-
-# Names that hold no tunable quantity: dunders (`__version__`, `__all__`), typing switches, and
-# versions or magic numbers of a format or protocol (`CACHE_VERSION`, `PCF_MAGIC`).
-_NOT_SETTINGS = re.compile(r"^(__.*|TYPE_CHECKING|MYPY)$|(^|_)(version|magic)(_|$)", re.IGNORECASE)
-_RADIX = re.compile(r"-?\s*0[xXoObB]")
-
-
-def _not_a_setting(name: str) -> bool:
-    return bool(_NOT_SETTINGS.search(name))
-
-
-_SCOPES = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.Lambda,
-    ast.ClassDef,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
-
-
-def _rebound(tree: ast.Module) -> set[str]:
-    """Module-level names that are state, not constants: declared `global` in a function, or bound
-    more than once at module level (`n += 1`, a loop variable, a value chosen by `if` or `try`)."""
-    counts: dict[str, int] = {}
-    state: set[str] = set()
-    stack: list[tuple[ast.AST, bool]] = [(tree, True)]  # a stack: long expressions nest deeply
-    while stack:
-        node, module_scope = stack.pop()
-        if isinstance(node, ast.Global):
-            state.update(node.names)
-        elif module_scope and isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        inner = module_scope and not isinstance(node, _SCOPES)
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
-    return state | {name for name, n in counts.items() if n > 1}
-
-
-# --- TOML --------------------------------------------------------------------------------------
-
-_TOML_KEY = r"(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')"
-_TOML_LINE = re.compile(
-    rf"^[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)[ \t]*=[ \t]*"
-    r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|true|false|[-+0-9][-+0-9._eExXoObBa-fA-F:TZ]*|[+-]?inf|[+-]?nan)"
-    r"[ \t]*(?P<comment>#.*)?$"
-)
-_TOML_TABLE = re.compile(rf"^[ \t]*\[\[?[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)")
-
-
-def _toml_keys(dotted: str) -> list[str]:
-    parts = re.findall(_TOML_KEY, dotted)
-    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
-
-
-def _toml(path: str, text: str) -> list[Setting]:
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return []
-    out: list[Setting] = []
-    table: list[str] = []
-    in_multiline = False
-    pos = 0
-    lines = text.splitlines(keepends=True)
-    for lineno, line in enumerate(lines, start=1):
-        body = line.rstrip("\r\n")
-        if body.count('"""') % 2 or body.count("'''") % 2:
-            in_multiline = not in_multiline
-        elif not in_multiline:
-            tm = _TOML_TABLE.match(body)
-            if tm and not _TOML_LINE.match(body):
-                table = _toml_keys(tm.group("key"))
-            m = _TOML_LINE.match(body)
-            if m:
-                keys = table + _toml_keys(m.group("key"))
-                found = _lookup(data, keys)
-                kind = _kind(found)
-                if kind is not None and found is not None:
-                    comment = m.group("comment") or ""
-                    out.append(
-                        Setting(
-                            path,
-                            ".".join(keys),
-                            kind,
-                            found,  # type: ignore[arg-type]
-                            pos + m.start("val"),
-                            pos + m.end("val"),
-                            "toml",
-                            first_hint(
-                                found,
-                                ("comment", comment[1:]),
-                                ("comment above", comment_above(lines, lineno)),
-                            ),
-                        )
-                    )
-        pos += len(line)
-    return out
-
-
-def _lookup(data: object, keys: Sequence[str]) -> object:
-    for key in keys:
-        if isinstance(data, list):  # an array of tables: the last one is the one being written
-            data = data[-1] if data else None
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return None if isinstance(data, dict | list) else data
-
-
-# --- JSON --------------------------------------------------------------------------------------
-
-
-def _json(path: str, text: str) -> list[Setting]:
-    try:
-        json.loads(text)
-    except ValueError:
-        return []
-    out: list[Setting] = []
-    _JsonScanner(text, path, out).value(0, [])
-    return out
-
-
-_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
-_WS = re.compile(r"[ \t\r\n]*")
-
-
-class _JsonScanner:
-    """Walks a valid JSON text recording the span of every scalar under an object key path."""
-
-    def __init__(self, text: str, path: str, out: list[Setting]):
-        self.text, self.path, self.out = text, path, out
-
-    def ws(self, i: int) -> int:
-        m = _WS.match(self.text, i)
-        return m.end() if m else i
-
-    def string(self, i: int) -> tuple[str, int]:
-        value, end = _scanstring(self.text, i + 1)
-        return value, end
-
-    def value(self, i: int, keys: list[str]) -> int:
-        i = self.ws(i)
-        ch = self.text[i]
-        if ch == "{":
-            i = self.ws(i + 1)
-            if self.text[i] == "}":
-                return i + 1
-            while True:
-                key, i = self.string(self.ws(i))
-                i = self.ws(i) + 1  # the colon
-                i = self.ws(self.value(i, [*keys, key]))
-                if self.text[i] == "}":
-                    return i + 1
-                i += 1  # the comma
-        if ch == "[":
-            i = self.ws(i + 1)
-            if self.text[i] == "]":
-                return i + 1
-            index = 0
-            while True:
-                i = self.ws(self.value(i, [*keys, str(index)]))
-                index += 1
-                if self.text[i] == "]":
-                    return i + 1
-                i += 1
-        start = i
-        parsed: object
-        if ch == '"':
-            parsed, i = self.string(i)
-        elif self.text.startswith("true", i):
-            parsed, i = True, i + 4
-        elif self.text.startswith("false", i):
-            parsed, i = False, i + 5
-        elif self.text.startswith("null", i):
-            return i + 4
-        else:
-            m = _JSON_NUMBER.match(self.text, i)
-            assert m is not None
-            i = m.end()
-            parsed = float(m.group()) if m.group(1) or m.group(2) else int(m.group())
-        kind = _kind(parsed)
-        if kind is not None and keys:
-            self.out.append(Setting(self.path, ".".join(keys), kind, parsed, start, i, "json"))
-        return i

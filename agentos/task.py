@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from agentos.errors import UserError
+from agentos.settings_space import Space, parse_space
 
 Goal = Literal["min", "max"]
 ReviewMode = Literal["off", "advisory", "blocking"]
@@ -60,6 +61,7 @@ class Search:
     strategy: str = "greedy"
     seed: int = 0
     noise_reruns: int = 3
+    space: Space = ()  # the `[search.space]` table (`agentos.settings_space`)
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     ),
     "metric": frozenset({"command", "regex", "json_file", "json_key", "goal", "timeout"}),
     "budget": frozenset({"experiments", "wall_time", "patience", "target", "tokens", "dollars"}),
-    "search": frozenset({"strategy", "seed", "noise_reruns"}),
+    "search": frozenset({"strategy", "seed", "noise_reruns", "space"}),
     "checkin": frozenset({"every", "on_plateau"}),
     "tools": frozenset({"gates", "signals"}),
     "review": frozenset({"mode"}),
@@ -313,6 +315,7 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
             r.string(search, "search.strategy", default="greedy"),
             r.integer(search, "search.seed", default=0),
             r.integer(search, "search.noise_reruns", default=3, minimum=0),
+            parse_space(search.get("space"), path),
         ),
         checkin=Checkin(
             r.integer(checkin, "checkin.every", default=0, minimum=0),

@@ -309,3 +309,91 @@ def test_a_hint_comment_that_cannot_be_read_is_a_warning(tmp_path: Path) -> None
     warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and "LEARNING_RATE" in warnings[0], warnings
     assert "outside the range" in warnings[0]
+
+
+def test_write_space_writes_the_inferred_space_and_edits_win_over_inference(
+    tmp_path: Path,
+) -> None:
+    """`--write-space` adds one `[search.space]` entry per setting, with its provenance; an edited
+    entry is what `agentos check` shows and what the proposer searches; the table is not
+    rewritten by a later check."""
+    from agentos.providers.base import ProposeRequest, get_provider
+    from agentos.settings import values
+    from agentos.task import load_task
+
+    repo = _repo(tmp_path)
+    toml = repo / "agentos.toml"
+    before = toml.read_text()
+    result = _check(str(repo), "--write-space")
+    assert result.exit_code == 0, result.output
+    assert _facts(result.stdout)["search_space"] == (
+        "6 of 6 setting(s) in [search.space] of agentos.toml (6 written now)"
+    )
+    written = toml.read_text()
+    assert written.startswith(before)  # the rest of the file is kept as it was
+    assert '"settings.py:WIDTH" = {type = "int", low = 4, high = 512, log = true} # from the ' \
+        "comment\n" in written
+    assert '"settings.py:USE_NORM" = {type = "bool"}\n' in written
+    assert '"settings.py:ACTIVATION" = {type = "choice", choices = ["relu", "gelu", "tanh"]}' \
+        in written
+
+    edited = re.sub(r'"settings.py:WIDTH" = .*', '"settings.py:WIDTH" = {type = "int", low = 8, '
+                    'high = 24}', written)
+    edited = re.sub(r'"settings.py:DROPOUT" = .*', '"settings.py:DROPOUT" = {type = "fixed"}',
+                    edited)
+    edited = re.sub(r'"settings.py:DEPTH" = .*', '"settings.py:DEPTH" = {type = "int", high = 30}',
+                    edited)
+    toml.write_text(edited)
+    facts = _facts(_check(str(repo)).stdout)
+    assert facts["setting.settings.py:WIDTH"] == "range 8..24 (from the [search.space] table)"
+    assert facts["setting.settings.py:DROPOUT"] == "not searched (fixed)"
+    assert facts["setting.settings.py:DEPTH"] == (
+        "range ..30 (from the [search.space] table); the low bound grows with evidence"
+    )
+    assert toml.read_text() == edited  # check without the flag writes nothing
+
+    task = load_task(repo)
+    provider = get_provider("heuristic", task)
+    files = {"settings.py": (repo / "settings.py").read_text()}
+    proposed = [
+        values(provider.propose(ProposeRequest(task=task, experiment=e, parent="p", files=files,
+                                               seed=e)).components)
+        for e in range(1, 41)
+    ]
+    assert {int(str(v["WIDTH"])) for v in proposed} - {16} <= set(range(8, 25))
+    assert any(v["WIDTH"] != 16 for v in proposed)
+    assert all(v["DROPOUT"] == 0.6 for v in proposed)
+    depths = {int(str(v["DEPTH"])) for v in proposed}
+    assert max(depths) > 8 and min(depths) >= 0  # the comment's 1..8 no longer holds
+
+
+@pytest.mark.parametrize(
+    ("entry", "message", "fix"),
+    [
+        ('"settings.py:WIDTH" = {type = "int", low = 64, high = 8}', "low 64 is not below high 8",
+         "make low smaller than high"),
+        ('"WIDTH" = {type = "int"}', "the key must be PATH:NAME", '"train.py:LR"'),
+        ('"settings.py:WIDTH" = {type = "integer"}', "type 'integer' is not one of",
+         "set type to one of int, float, bool, choice, fixed"),
+        ('"settings.py:WIDTH" = {type = "int", hi = 8}', "an entry of type int takes no 'hi'",
+         "did you mean `high`?"),
+        ('"settings.py:ACTIVATION" = {type = "choice", choices = ["relu"]}',
+         "choices must list two or more values", 'choices = ["a", "b"]'),
+        ('"settings.py:LEARNING_RATE" = {type = "float", low = 0, high = 1, log = true}',
+         "a log scale needs low > 0", "set log = false"),
+        ('"settings.py:WIDTH" = 16', "must be an inline table", "type ="),
+        ('"settings.py:WIDHT" = {type = "int"}', "names no setting of the editable files (did you "
+         "mean 'settings.py:WIDTH'?)", "remove it"),
+        ('"settings.py:ACTIVATION" = {type = "float"}', "type float does not fit the value 'tanh'",
+         "correct the entry's key or type"),
+    ],
+)
+def test_a_bad_search_space_entry_exits_2_naming_the_file_and_the_fix(
+    tmp_path: Path, entry: str, message: str, fix: str
+) -> None:
+    repo = _repo(tmp_path, f"\n[search.space]\n{entry}\n")
+    result = _check(str(repo))
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1 and "agentos.toml" in line, line
+    assert message in line and "fix: " in line and fix in line.split("fix: ", 1)[1], line

@@ -13,9 +13,9 @@ from agentos.providers.base import NothingToPropose, ProposeRequest, ReviewReque
 from agentos.providers.heuristic import mutate
 from agentos.providers.heuristic_mutate import LOCAL_SIGMA, local_move, local_step
 from agentos.providers.heuristic_tpe import STARTUP
-from agentos.settings import find_settings, values
+from agentos.settings import find_all, find_settings, values
 from agentos.state import HistoryItem
-from agentos.task import Budget, MetricSpec, Task
+from agentos.task import Budget, MetricSpec, Search, Task
 
 SETTINGS = '''"""Knobs."""
 LEARNING_RATE = 0.01
@@ -285,7 +285,9 @@ def test_the_study_cache_is_pure_a_cold_start_repeats_every_proposal() -> None:
     heuristic_tpe._CACHE.entries.clear()
     requests, described = _run_hybrid(24)
     entries = [e for es in heuristic_tpe._CACHE.entries.values() for e in es]
-    assert len(entries) == 1 and len(entries[0].added) >= 20  # one storage, grown in place
+    # a storage per search space (unbounded settings' spaces grow with the evidence), each grown
+    # in place: far fewer than one per proposal
+    assert len(entries) <= 8 and max(len(e.added) for e in entries) >= 8
     cold = []
     for req in requests:
         heuristic_tpe._CACHE.entries.clear()
@@ -293,13 +295,77 @@ def test_the_study_cache_is_pure_a_cold_start_repeats_every_proposal() -> None:
     assert cold == described
 
 
-def test_settings_without_bounds_are_tuned_beside_the_tpe_space() -> None:
-    """A plain file has settings that no comment bounds; TPE searches the bounded ones and a
-    share of the proposals moves the others, keeping the `| tpe` configuration for TPE."""
-    files = {"settings.py": "LR = 0.01  # between 1e-4 and 1\nCLIP = 1.0  # max norm\n"}
-    provider = get_provider("heuristic", make_task(budget=Budget(experiments=30)))
-    descriptions = [provider.propose(request(e, files=files)).description for e in range(1, 31)]
-    assert all(" | tpe LR=" in d for d in descriptions)
-    moved_clip = [d for d in descriptions if d.startswith("CLIP ")]
-    assert 3 <= len(moved_clip) <= 15
-    assert all(d.split(" | tpe ")[1] == "LR=0.01" for d in moved_clip)
+def test_one_sided_and_unbounded_settings_are_in_the_tpe_space() -> None:
+    """A one-sided range keeps its bound and grows the other side from the value; a setting no
+    comment bounds grows on both sides (an int at 1 reaches 0; nothing changes sign)."""
+    text = (
+        "BATCH = 32  # max 256\nWORKERS = 1\nCLIP = 1.0  # max norm\nSHIFT = -2.0\n"
+        "LR = 0.01  # at least 1e-5\n"
+    )
+    dims = heuristic_tpe.dimensions(find_settings("settings.py", text))
+    (_, batch, kind) = dims["BATCH"]
+    assert kind == "pow2" and (2**batch.low, 2**batch.high) == (8, 256)
+    assert (dims["WORKERS"][1].low, dims["WORKERS"][1].high) == (0, 5)
+    clip = dims["CLIP"][1]
+    assert (clip.low, clip.high, clip.log) == (0.25, 4.0, True)
+    assert (dims["SHIFT"][1].low, dims["SHIFT"][1].high) == (-8.0, -0.5)
+    lr = dims["LR"][1]  # the comment's bound kept, the grown side spans decades: a log scale
+    assert (lr.low, lr.high, lr.log) == (1e-5, 0.04, True)
+    # later in the run a power of two without a bound of its own is searched as any integer
+    late = heuristic_tpe.dimensions(find_settings("settings.py", text), progress=0.6)
+    assert late["BATCH"][2] == "int" and late["BATCH"][1].low == 8
+
+
+def test_an_unbounded_space_grows_toward_the_optimum_with_evidence() -> None:
+    """Greedy on a loss whose optimum lies far outside the first grown bounds (SCALE at 40 from
+    1, WORKERS at 0 from 1, BATCH at the one-sided hint's 256 from 32): the space follows the
+    best, and each optimum is proposed."""
+    task = make_task(budget=Budget(experiments=60))
+    provider = get_provider("heuristic", task)
+    text = "BATCH = 32  # max 256\nWORKERS = 1\nSCALE = 1.0\n"
+    best, hist = math.inf, []
+    proposed: list[dict[str, object]] = []
+    for e in range(1, 61):
+        p = provider.propose(request(e, seed=3, history=list(hist), task=task,
+                                     files={"settings.py": text}))
+        v = values(p.components)
+        proposed.append(v)
+        loss = (float(v["SCALE"]) - 40) ** 2 / 100 + int(v["WORKERS"])
+        loss += (256 - int(v["BATCH"])) / 64
+        status = "keep" if loss < best else "discard"
+        if status == "keep":
+            best, text = loss, p.components["settings.py"]
+        hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status=status,  # type: ignore[typeddict-item]
+                                metric=loss, description=p.description, reason=""))
+    assert any(v["WORKERS"] == 0 for v in proposed)
+    assert max(float(str(v["SCALE"])) for v in proposed) > 16  # beyond the first bound, 4
+    assert max(int(str(v["BATCH"])) for v in proposed) == 256
+    assert all(int(str(v["BATCH"])) <= 256 and int(str(v["WORKERS"])) >= 0 for v in proposed)
+    assert abs(float(str(values({"settings.py": text})["SCALE"])) - 40) < 10
+
+
+def test_a_configuration_measured_twice_counts_once_with_its_mean() -> None:
+    """TPE models noisy means: repeated measures of one configuration are averaged."""
+    dims = heuristic_tpe.dimensions(find_settings("settings.py", "DEPTH = 3  # range: 1..6\n"))
+    trials = [({"DEPTH": "3"}, 1.0), ({"DEPTH": "4"}, 5.0), ({"DEPTH": "3"}, 2.0)]
+    assert heuristic_tpe.measured_trials(dims, trials) == [({"DEPTH": 3}, 1.5), ({"DEPTH": 4}, 5.0)]
+
+
+def test_trials_outside_an_edited_space_are_left_out_of_the_study() -> None:
+    """A run resumed after its `[search.space]` entry was narrowed still proposes, inside the new
+    range: the trials measured outside it are not shown to TPE."""
+    from agentos.settings_space import SpaceEntry
+
+    space = (SpaceEntry("settings.py:DEPTH", "int", 1, 10),)
+    task = make_task(search=Search(space=space), budget=Budget(experiments=40))
+    hist = [HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",  # type: ignore[typeddict-item]
+                        metric=float(e), description=f"DEPTH 3 -> {d} | tpe DEPTH={d}", reason="")
+            for e, d in enumerate([1, 2, 12, 15] * 4, start=1)]
+    files = {"settings.py": "DEPTH = 3  # range: 1..20\n"}
+    provider = get_provider("heuristic:tpe", task)
+    for e in range(17, 25):
+        p = provider.propose(request(e, history=hist, task=task, files=files))
+        assert 1 <= int(str(values(p.components)["DEPTH"])) <= 10
+    dims = heuristic_tpe.dimensions(find_all(files, space))
+    assert [p for p, _ in heuristic_tpe.measured_trials(dims, heuristic_tpe.observed(
+        request(17, history=hist, task=task, files=files)))] == [{"DEPTH": 1}, {"DEPTH": 2}]

@@ -144,7 +144,21 @@ def test_describe_says_where_each_part_came_from() -> None:
     assert lines == [
         "OPT = a: choices a|b (from the annotation)",
         "N = 2: range 1..8 (from the comment above)",
-        "MOMENTUM = 0.9: 0..1 guessed from the name (no hint)",
-        "ALPHA = 0.5: no hint, steps from its value",
+        "MOMENTUM = 0.9: 0..0.999 guessed from the name (no hint)",
+        "ALPHA = 0.5: no hint, a range around its value that grows with evidence",
         "SEED = 1: not searched (fixed)",
     ]
+
+
+def test_an_enum_annotation_lists_the_choices() -> None:
+    text = (
+        "import enum\nfrom enum import Enum\n"
+        'class Optimizer(str, Enum):\n    SGD = "sgd"\n    ADAM = "adam"\n'
+        "class Mode(enum.IntEnum):\n    FAST = 1\n    SLOW = 2\n"
+        'OPT: Optimizer = "adam"\nMODE: Mode = 2\nNAME: str = "run"\n'
+    )
+    found = {s.name: s for s in find_settings("s.py", text)}
+    assert found["OPT"].hint.choices == ("sgd", "adam") and found["OPT"].mutable
+    assert found["OPT"].hint.source == "annotation"
+    assert found["MODE"].hint.choices == ("1", "2")
+    assert not found["NAME"].mutable

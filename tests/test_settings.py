@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 
-from agentos.settings import apply, find_all, find_settings, parse_hint, values
+from agentos.settings import (
+    apply,
+    disk_reader,
+    find_all,
+    find_settings,
+    hint_warnings,
+    parse_hint,
+    values,
+)
 
 PY = '''"""Training settings."""
 import os
@@ -126,3 +135,32 @@ def test_values_disambiguates_repeated_names() -> None:
     got = values({"a.py": "X = 1\n", "b.py": "X = 2\nY = 3\n"})
     assert got == {"a.py:X": 1, "b.py:X": 2, "Y": 3}
     assert len(find_all({"a.py": "X = 1\n", "b.toml": "x = 2\n"})) == 2
+
+
+def test_a_json_schema_beside_a_config_hints_its_settings(tmp_path: Path) -> None:
+    """`train.schema.json` beside `train.json` (or `train.toml`) bounds the settings under the
+    same key path; a setting's own comment wins, and the schema itself holds no settings."""
+    schema = json.dumps({"properties": {
+        "lr": {"type": "number", "exclusiveMinimum": 1e-5, "maximum": 0.1},
+        "optim": {"properties": {"name": {"enum": ["sgd", "adam"]}, "beta": {"maximum": 0.5}}},
+        "depth": {"type": "integer", "minimum": 1, "maximum": 12},
+    }})  # fmt: skip
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "train.schema.json").write_text(schema)
+    files = {"conf/train.json": json.dumps({"lr": 0.01, "optim": {"name": "sgd", "beta": 0.9}})}
+    found = {s.name: s for s in find_all(files, read=disk_reader(tmp_path))}
+    assert (found["lr"].hint.low, found["lr"].hint.high, found["lr"].hint.log) == (1e-5, 0.1, True)
+    assert found["lr"].hint.source == "schema conf/train.schema.json"
+    assert found["optim.name"].hint.choices == ("sgd", "adam") and found["optim.name"].mutable
+    # 0.9 lies outside the schema's maximum: no bound, and the problem is said
+    assert found["optim.beta"].hint.high is None and "outside" in found["optim.beta"].hint.problem
+    (warning,) = hint_warnings(files, disk_reader(tmp_path))
+    assert warning == (
+        "conf/train.json:1 optim.beta: the value 0.9 lies outside the range ..0.5 of "
+        "conf/train.schema.json, so it was not used; correct the schema or the value"
+    )
+    toml = {"conf/train.toml": "depth = 4  # layers, 2 to 8\n", "conf/train.schema.json": schema}
+    (depth,) = find_all(toml)  # the schema among the files; the comment wins over it
+    assert (depth.hint.low, depth.hint.high, depth.hint.source) == (2, 8, "comment")
+    (plain,) = find_all({"conf/train.toml": "depth = 4\n"}, read=disk_reader(tmp_path))
+    assert plain.hint.high == 12

@@ -2,7 +2,7 @@
 
 Three proposal modes, all seeded and deterministic in the request: `mutate` (typed mutation of
 the settings in the editable files, `agentos.providers.heuristic_mutate`), `tpe` (Optuna's TPE
-over the hinted settings) and `hybrid`, the default (TPE plus local refinement of the parent,
+over the tunable settings) and `hybrid`, the default (TPE plus local refinement of the parent,
 `agentos.providers.heuristic_tpe`; chosen from the landscape benchmark, `benchmarks/RESULTS.md`).
 The reviewer runs binary rubric checks on the diff, each with its reason.
 """

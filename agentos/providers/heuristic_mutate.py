@@ -19,7 +19,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
-from agentos.settings import Setting, Value, apply, find_all, guessed_unit, short
+from agentos.settings import (
+    UNIT_HIGH,
+    Setting,
+    Value,
+    apply,
+    disk_reader,
+    find_all,
+    guessed_unit,
+    short,
+)
 from agentos.state import HistoryItem
 
 _ATTEMPTS = 24
@@ -101,7 +110,7 @@ def _numeric(
     elif bounded and lo is not None and hi is not None:
         x = _reflect(v + rng.gauss(0, 0.15 * (hi - lo) * step), lo, hi)
     elif unit:
-        x = _reflect(v + rng.gauss(0, 0.1 * step), 0.0, 0.999)
+        x = _reflect(v + rng.gauss(0, 0.1 * step), 0.0, UNIT_HIGH)
     elif v != 0:
         wide = log or (not is_int and abs(v) <= 0.01)
         x = v * math.exp(rng.gauss(0, (0.8 if wide else 0.3) * step))
@@ -128,6 +137,13 @@ def _numeric(
     return x
 
 
+def settings_of(request: ProposeRequest) -> list[Setting]:
+    """The settings of the request's files as the task sees them: hinted by a schema beside a
+    file (read from the task's repository) and by the `[search.space]` table."""
+    task = request.task
+    return find_all(request.files, task.search.space, disk_reader(task.root))
+
+
 def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float]:
     """Settings whose changes were kept before get a little more attention (credit assignment)."""
     kept = " ".join(h["description"] for h in request.history if h["status"] == "keep")
@@ -137,7 +153,7 @@ def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float
 def propose_settings(request: ProposeRequest, only: frozenset[str] | None = None) -> Proposal:
     """The heuristic proposal for one request (deterministic in the request); with `only`, a
     change of those settings alone."""
-    found = find_all(request.files)
+    found = settings_of(request)
     mutable = [s for s in found if s.mutable and (only is None or s.name in only)]
     if not mutable:
         raise NothingToPropose(

@@ -1,4 +1,4 @@
-"""Model-based proposals: Optuna's TPE sampler over the hinted settings, and the hybrid mode.
+"""Model-based proposals: Optuna's TPE sampler over the tunable settings, and the hybrid mode.
 
 `tpe`: every proposal is sampled by TPE. `hybrid` (the heuristic provider's default): once TPE
 has seen `STARTUP` configurations, a growing share of the proposals (from `LOCAL_SHARE[0]` to
@@ -7,13 +7,15 @@ instead a local move of the parent (`heuristic_mutate.local_move`, a (1+1) evolu
 whose step adapts to its success rate): TPE's density model
 finds the right basin but wanders inside it, a step-adapting local search converges.
 
-Every description ends with the full hinted configuration (`| tpe NAME=VALUE ...`), local moves
+Every description ends with the full configuration (`| tpe NAME=VALUE ...`), local moves
 included, so the study is rebuilt from the history alone: nothing lives outside the checkpointed
 state, and the same request gives the same proposal. It learns from every measured trial of the
-run (`ProposeRequest.trials`), not only the credit-horizon window an LLM prompt shows. Settings
-without both bounds are outside TPE's space: a share of the proposals (half their share of the
-tunable settings) changes one of them by typed mutation instead, with the `| tpe` configuration
-unchanged. Without hinted settings both modes fall back to typed mutation.
+run (`ProposeRequest.trials`), not only the credit-horizon window an LLM prompt shows; a
+configuration measured more than once is one trial with the mean of its measures. A number's
+missing bound is grown from the run's evidence (`grown`), never guessed. A setting TPE cannot
+search is changed by typed mutation in a share of the proposals (half its share of the tunable
+settings), with the `| tpe` configuration unchanged; with nothing TPE can search, both modes fall
+back to typed mutation.
 
 Rebuilding the study on every call costs time that grows with the run, so the study's storage is
 kept in a small in-process cache (`_StudyCache`) that adds only the trials it has not seen. The
@@ -38,9 +40,10 @@ from agentos.providers.heuristic_mutate import (
     local_move,
     local_step,
     propose_settings,
+    settings_of,
     sig,
 )
-from agentos.settings import Setting, Value, apply, find_all, short
+from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
 
 TAG = " | tpe "
 STARTUP = 12
@@ -51,10 +54,14 @@ Dims = dict[str, tuple[Setting, Any, str]]
 Params = dict[str, Any]
 
 
-def dimensions(settings: Sequence[Setting]) -> Dims:
-    """The hinted settings as Optuna distributions: bools, `choices`, bounded numbers.
+def dimensions(
+    settings: Sequence[Setting], evidence: Evidence | None = None, progress: float = 0.0
+) -> Dims:
+    """The tunable settings as Optuna distributions: bools, `choices`, numbers.
 
-    Powers of two within power-of-two bounds are searched by their exponent (`pow2`).
+    A number's missing bound (one-sided hints, no hint) comes from the evidence (`grown`).
+    Powers of two within power-of-two bounds are searched by their exponent (`pow2`); where a
+    bound was grown, only in the first half of the budget: then any integer.
     """
     from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
@@ -65,22 +72,71 @@ def dimensions(settings: Sequence[Setting]) -> Dims:
             dims[st.name] = (st, CategoricalDistribution(["True", "False"]), "bool")
         elif h.choices:
             dims[st.name] = (st, CategoricalDistribution(list(h.choices)), "choice")
-        elif h.low is not None and h.high is not None and h.low < h.high:
-            lo, hi = h.low, h.high
+        elif st.kind in ("int", "float"):
+            lo, hi, log = grown(st, evidence or Evidence())
+            bounded = h.low is not None and h.high is not None
+            if not lo < hi:
+                continue
             if (
                 st.kind == "int"
                 and is_pow2(int(st.value))
                 and is_pow2(int(hi))
                 and (lo <= 1 or is_pow2(int(lo)))
+                and (bounded or progress < 0.5)
             ):
                 e_lo, e_hi = math.ceil(math.log2(max(lo, 1))), math.floor(math.log2(hi))
                 dims[st.name] = (st, IntDistribution(e_lo, e_hi), "pow2")
             elif st.kind == "int" and math.ceil(lo) < math.floor(hi):
-                dist = IntDistribution(math.ceil(lo), math.floor(hi), log=h.log and lo >= 1)
+                dist = IntDistribution(math.ceil(lo), math.floor(hi), log=log and lo >= 1)
                 dims[st.name] = (st, dist, "int")
             elif st.kind == "float":
-                dims[st.name] = (st, FloatDistribution(lo, hi, log=h.log), "float")
+                dims[st.name] = (st, FloatDistribution(lo, hi, log=log and lo > 0), "float")
     return dims
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the run measured so far: each setting's values (`NAME -> values`), and its value in
+    the best measured configuration."""
+
+    seen: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    best: Mapping[str, float] = field(default_factory=dict)
+
+
+GROW = 4.0  # a grown bound lies this factor beyond the best value (or beyond 0 by 1 or 4)
+
+
+def grown(st: Setting, evidence: Evidence) -> tuple[float, float, bool]:
+    """A number's search bounds and scale: its hint's bounds, and for a side without one, the
+    farthest of the values measured so far and `GROW` times the best value away from zero (a
+    float at 0 reaches 1, an int at 0 reaches 4; an int reaches 0 from below 4; no value changes
+    sign). So the space grows as the best moves toward an edge. A float whose lower bound is
+    grown, or whose grown range spans two decades, is searched on a log scale."""
+    if guessed_unit(st):
+        return 0.0, UNIT_HIGH, False
+    h = st.hint
+    v = float(st.value)
+    best = evidence.best.get(st.name, v)
+    xs = [v, *evidence.seen.get(st.name, ())]
+    is_int = st.kind == "int"
+    lo, hi, log = h.low, h.high, h.log
+    if best > 0 or (best == 0 and v >= 0):
+        up = best * GROW if best else (4.0 if is_int else 1.0)
+        down = float(best // GROW) if is_int else best / GROW
+        if is_int:
+            up = max(up, best + GROW)
+    else:
+        up, down = best / GROW, best * GROW if best else -1.0
+        if is_int:
+            up, down = float(-(-best // GROW)), min(down, best - GROW)
+    if hi is None:
+        hi = max(*xs, up)
+        # as for a comment's range: two decades or more of positive floats is a log scale
+        log = log or (not is_int and lo is not None and lo > 0 and hi / lo >= 100)
+    if lo is None:
+        lo = min(*xs, down)
+        log = log or (not is_int and lo > 0)
+    return lo, hi, log
 
 
 def decode(kind: str, setting: Setting, raw: Any) -> Value:
@@ -99,58 +155,100 @@ def decode(kind: str, setting: Setting, raw: Any) -> Value:
 
 
 def encode(kind: str, text: str) -> Any:
-    """Optuna's parameter value from a value as the `| tpe` suffix writes it."""
+    """Optuna's parameter value from a value as the `| tpe` suffix writes it (ValueError for a
+    value the kind cannot hold)."""
     if kind in ("bool", "choice"):
         return text
     if kind == "pow2":
+        if not is_pow2(int(text)):
+            raise ValueError(text)
         return int(math.log2(int(text)))
     return int(text) if kind == "int" else float(text)
 
 
 def config(dims: Dims, files: Mapping[str, str]) -> str:
-    """The hinted settings' values in `files`, as the `| tpe` suffix lists them."""
+    """The searched settings' values in `files`, as the `| tpe` suffix lists them."""
     now = {st.name: st.value for st in find_all(files) if st.name in dims}
     return " ".join(f"{n}={short(now[n])}" for n in dims if n in now)
 
 
-def measured_trials(dims: Dims, request: ProposeRequest) -> list[tuple[Params, float]]:
-    """Every measured trial of the run that lists a full configuration of these dimensions."""
-    out: list[tuple[Params, float]] = []
+Observed = list[tuple[dict[str, str], float]]
+
+
+def observed(request: ProposeRequest) -> Observed:
+    """`NAME -> value` (as written) and the metric of every measured trial of the run whose
+    description lists its configuration (`| tpe ...`)."""
+    out: Observed = []
     for item in request.trials or request.history:
         if TAG not in item["description"] or item["metric"] is None:
             continue
-        pairs = dict(t.split("=", 1) for t in item["description"].split(TAG, 1)[1].split())
+        words = item["description"].split(TAG, 1)[1].split()
+        out.append((dict(w.split("=", 1) for w in words if "=" in w), float(item["metric"])))
+    return out
+
+
+def evidence(trials: Observed, goal: str) -> Evidence:
+    """The numeric values each setting took in `trials`, and those of the best one."""
+    seen: dict[str, list[float]] = {}
+    for pairs, _ in trials:
+        for name, text in pairs.items():
+            try:
+                seen.setdefault(name, []).append(float(text))
+            except ValueError:
+                continue  # a bool or a choice
+    best: dict[str, float] = {}
+    if trials:
+        pairs, _ = (max if goal == "max" else min)(trials, key=lambda t: t[1])
+        for name, text in pairs.items():
+            try:
+                best[name] = float(text)
+            except ValueError:
+                continue
+    return Evidence(seen, best)
+
+
+def measured_trials(dims: Dims, trials: Observed) -> list[tuple[Params, float]]:
+    """The trials that give a full configuration of these dimensions, one per configuration:
+    a configuration measured more than once (re-proposed, or re-measured) counts once, with the
+    mean of its metrics, so TPE models the noisy means rather than single draws."""
+    sums: dict[tuple[tuple[str, Any], ...], tuple[Params, float, int]] = {}
+    for pairs, metric in trials:
         try:
             params = {n: encode(kind, pairs[n]) for n, (_, _, kind) in dims.items()}
         except (KeyError, ValueError):
             continue
-        out.append((params, float(item["metric"])))
-    return out
+        if not all(d._contains(d.to_internal_repr(params[n])) for n, (_, d, _) in dims.items()):
+            continue  # outside a space edited since (the [search.space] table, on resume)
+        _, total, n = sums.get(_key(params), (params, 0.0, 0))
+        sums[_key(params)] = (params, total + metric, n + 1)
+    return [(params, total / n) for params, total, n in sums.values()]
 
 
-def local_share(request: ProposeRequest) -> float:
+def local_share(progress: float) -> float:
     """The share of local moves: it grows as the experiment budget is spent (refine late)."""
-    progress = min(1.0, request.experiment / max(1, request.task.budget.experiments))
     low, high = LOCAL_SHARE
     return low + (high - low) * progress
 
 
 def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
-    """TPE over the hinted settings (with `hybrid`, some proposals refine the parent)."""
-    dims = dimensions([st for st in find_all(request.files) if st.mutable])
+    """TPE over the tunable settings (with `hybrid`, some proposals refine the parent)."""
+    found = [st for st in settings_of(request) if st.mutable]
+    seen = observed(request)
+    progress = min(1.0, request.experiment / max(1, request.task.budget.experiments))
+    dims = dimensions(found, evidence(seen, request.task.metric.goal), progress)
     if not dims:
         return propose_settings(request)
-    trials = measured_trials(dims, request)
-    seen = {_key(params) for params, _ in trials}
+    trials = measured_trials(dims, seen)
+    tried = {_key(params) for params, _ in trials}
     current = {n: encode(kind, short(st.value)) for n, (st, _, kind) in dims.items()}
     rng = random.Random(f"agentos-tpe:{request.seed}:{request.experiment}")
 
     def fresh(params: Params) -> bool:
-        return _key(params) not in seen and params != current
+        return _key(params) not in tried and params != current
 
     # settings no hint bounds are outside TPE's space; a share of the proposals (their share of
     # the settings, halved) moves one of them by typed mutation, so none is left as it was
-    mutable = [st.name for st in find_all(request.files) if st.mutable]
+    mutable = [st.name for st in found]
     others = frozenset(mutable) - set(dims)
     if others and rng.random() < 0.5 * len(others) / len(mutable):
         try:
@@ -163,7 +261,7 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
                 components=moved.components,
             )
 
-    if hybrid and len(trials) >= STARTUP and rng.random() < local_share(request):
+    if hybrid and len(trials) >= STARTUP and rng.random() < local_share(progress):
         sigma = local_step(request.trials or request.history)
         space = {n: (kind, dist) for n, (_, dist, kind) in dims.items()}
         for _ in range(_ATTEMPTS):

@@ -40,6 +40,7 @@ With no noise estimate (fewer than two baseline scores, or all equal) the compar
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,20 +52,14 @@ MIN_FRESH = 2
 MAX_RUNS = 10  # the most measurements of one candidate: its first and 9 fresh pairs
 OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is given up
 
-# One-sided critical values of Student's t at alpha = 0.001, df = 1..30.
-_T999 = (318.31, 22.327, 10.215, 7.173, 5.893, 5.208, 4.785, 4.501, 4.297, 4.144, 4.025, 3.930,
-         3.852, 3.787, 3.733, 3.686, 3.646, 3.610, 3.579, 3.552, 3.527, 3.505, 3.485, 3.467,
-         3.450, 3.435, 3.421, 3.408, 3.396, 3.385)  # fmt: skip
-
-
+@functools.cache
 def t_critical(df: int) -> float:
-    """The one-sided 99.9% quantile of Student's t with `df` degrees of freedom (`ALPHA`); beyond
-    30, a close upper approximation."""
+    """The one-sided 99.9% quantile of Student's t with `df` degrees of freedom (`ALPHA`)."""
     if df < 1:
         return math.inf
-    if df <= len(_T999):
-        return _T999[df - 1]
-    return 3.090 + 9.0 / df
+    from scipy.stats import t  # imported on first use: it takes a noticeable time to load
+
+    return float(t.ppf(1 - ALPHA, df))
 
 
 def mean(xs: Sequence[float]) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,7 +149,8 @@ def run_agentos(
         result.log.append((proposal.description, status))
         history.append(HistoryItem(
             id=experiment, parent=choice.parent, commit=commit, status=status,  # type: ignore[typeddict-item]
-            metric=-scores[0], description=proposal.description, reason=decision.reason,
+            metric=-statistics.fmean(scores), description=proposal.description,
+            reason=decision.reason,
         ))
     result.trace = result.trace[:budget]
     result.distinct = len(texts)
