@@ -97,7 +97,9 @@ def test_an_unknown_tool_exits_2_naming_the_nearest_before_measuring(tmp_path: P
 
 @pytest.fixture
 def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Tools registered by a test are gone after it."""
+    """Tools registered by a test are gone after it. The plugins load first, or they would load
+    into the copy and be gone with it."""
+    agentos.tool.all_tools()
     monkeypatch.setattr(agentos.tool, "_TOOLS", dict(agentos.tool._TOOLS))
     monkeypatch.setattr(agentos.tool, "_ORIGIN", dict(agentos.tool._ORIGIN))
     yield
