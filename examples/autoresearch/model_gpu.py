@@ -12,11 +12,11 @@ from __future__ import annotations
 import torch
 from gpt import GPT, make_optimizer, warmup_cosine
 
-SEQ_LEN = 2048  # range: 512..4096 log
-BATCH_SIZE = 32  # range: 8..128 log
+SEQ_LEN = 4096  # range: 512..8192 log
+BATCH_SIZE = 48  # range: 8..128 log
 GRAD_ACCUM = 1  # range: 1..4
-DEPTH = 7  # range: 2..16
-WIDTH = 768  # choices: 512|640|768|896|1024
+DEPTH = 4  # range: 2..16
+WIDTH = 1024  # choices: 512|640|768|896|1024
 HEAD_DIM = 128  # choices: 64|128
 MLP_EXPANSION = 4  # range: 2..6
 LR = 1.5e-3  # range: 1e-4..1e-2 log
