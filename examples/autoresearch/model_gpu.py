@@ -1,10 +1,14 @@
-"""The editable experiment, GPU size (about 50M parameters): hyperparameters and the harness hooks.
+"""The editable experiment, GPU size (about 51M parameters): hyperparameters and the harness hooks.
 
 The trusted harness (`python -m agentos.tools.trainer --profile gpu --model model_gpu.py`)
 imports this file, trains `build_model()` with `build_optimizer()` on the schedule
 `lr_multiplier()` for its own fixed budget, and scores it on its own validation bytes. Nothing
 here can change the budget, the evaluation or the metric. `model.py` is the same experiment
 at laptop size.
+
+The defaults are the fast path on a Hopper card (docs/trainer.md): few wide layers (the element-wise
+work between matrix products grows with DEPTH * WIDTH, the products with DEPTH * WIDTH**2), a long
+sequence, and a batch that takes about 52 GiB of an 80 GB card.
 """
 
 from __future__ import annotations
