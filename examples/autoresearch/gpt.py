@@ -102,7 +102,9 @@ class GPT(nn.Module):
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         with torch.autocast(device_type=idx.device.type, dtype=torch.bfloat16,
                             enabled=idx.is_cuda):
-            x = self.embed(idx)
+            # The residual stream in bf16 on the GPU: the norms and adds between the matrix
+            # products then move half the bytes (an fp32 embedding would make it fp32 throughout).
+            x = self.embed(idx).to(torch.bfloat16 if idx.is_cuda else torch.float32)
             for block in self.blocks:
                 x = block(x, self.table)
             logits: torch.Tensor = self.head(self.norm(x))  # (B, T, 256)

@@ -1,10 +1,14 @@
-"""The editable experiment, GPU size (about 50M parameters): hyperparameters and the harness hooks.
+"""The editable experiment, GPU size (about 51M parameters): hyperparameters and the harness hooks.
 
 The trusted harness (`python -m agentos.tools.trainer --profile gpu --model model_gpu.py`)
 imports this file, trains `build_model()` with `build_optimizer()` on the schedule
 `lr_multiplier()` for its own fixed budget, and scores it on its own validation bytes. Nothing
 here can change the budget, the evaluation or the metric. `model.py` is the same experiment
 at laptop size.
+
+The defaults are the fast path on a Hopper card (docs/trainer.md): few wide layers (the element-wise
+work between matrix products grows with DEPTH * WIDTH, the products with DEPTH * WIDTH**2), a long
+sequence, and a batch that takes about 52 GiB of an 80 GB card.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ from __future__ import annotations
 import torch
 from gpt import GPT, make_optimizer, warmup_cosine
 
-SEQ_LEN = 2048  # range: 512..4096 log
-BATCH_SIZE = 32  # range: 8..128 log
+SEQ_LEN = 4096  # range: 512..8192 log
+BATCH_SIZE = 48  # range: 8..128 log
 GRAD_ACCUM = 1  # range: 1..4
-DEPTH = 7  # range: 2..16
-WIDTH = 768  # choices: 512|640|768|896|1024
+DEPTH = 4  # range: 2..16
+WIDTH = 1024  # choices: 512|640|768|896|1024
 HEAD_DIM = 128  # choices: 64|128
 MLP_EXPANSION = 4  # range: 2..6
 LR = 1.5e-3  # range: 1e-4..1e-2 log

@@ -7,8 +7,10 @@ fields, bound before the model file is imported, and the functions used to train
 are bound to locals first too, so a model file that rebinds names in this module changes nothing.
 
 Timing: the first `warmup_steps` steps train but are not timed (they pay for `torch.compile`); they
-may take at most `warmup_limit` seconds. Every later step is timed with the device synchronized,
-and training stops at the first step that ends past the budget.
+may take at most `warmup_limit` seconds. The timed span runs from the end of the last warm-up step
+to the end of the last step, read from device events one step late: while the host waits for step
+n to finish (and reads its loss), step n+1 is already queued, so the device never waits for the
+host. Training stops once a finished step is past the budget; the step then in flight is counted.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from __future__ import annotations
 import math
 import resource
 import time
-from contextlib import nullcontext
+from collections.abc import Callable
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,6 +30,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from . import corpus as corpus_mod
 from . import evaluate as eval_mod
+from . import fastpath as fast
 from .device import DeviceInfo, detect
 from .modelfile import VOCAB, load_model_file
 from .report import Report, Status
@@ -50,6 +54,7 @@ class HarnessConfig:
     seed: int = 0
     peak_flops: float | None = None
     leak_check: bool = True
+    on_step: Callable[[int], None] | None = None  # called after each step is enqueued (profiling)
 
 
 class _Failed(Exception):
@@ -102,59 +107,87 @@ def run_harness(cfg: HarnessConfig) -> Report:
     params = sum(p.numel() for p in model.parameters())
     optimizer = spec.build_optimizer(model)
     base_lrs = [float(g["lr"]) for g in optimizer.param_groups]
+    if spec.compile:
+        torch._dynamo.reset()  # a fresh cache: an earlier run in this process counts for nothing
     forward = torch.compile(model) if spec.compile else model
+
+    def step_loss(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return cross_entropy(model(x).float().reshape(-1, VOCAB), y.reshape(-1))
+
+    # The harness's loss is compiled with the model: one graph, the float32 upcast fused in.
+    train_loss = torch.compile(step_loss) if spec.compile else step_loss
     gen = torch.Generator(device=dev).manual_seed(cfg.seed)
     offsets = torch.arange(seq + 1, device=dev)
     tokens_per_step = batch * seq * accum
+    graphs_before = _graphs()
 
     steps = 0
     train_time = warmup_time = 0.0
     flops_per_step = 0.0
     status: Status = "ok"
     reason = ""
+    attention, attention_ms = "default", dict[str, float]()
+    queue: list[fast.Pending] = []
+    settings = ExitStack()
+    loop_start = timed_start = clock()
     try:
         while True:
-            timed = steps >= warmup_steps
             progress = min(train_time / budget, 1.0) if budget > 0 else 1.0
             for group, lr in zip(optimizer.param_groups, base_lrs, strict=True):
                 group["lr"] = lr * float(spec.lr_multiplier(progress))
-            t0 = clock()
-            counter = FlopCounterMode(display=False) if steps == 0 else None
-            step_model = model if counter is not None else forward
+            first = steps == 0
+            counter = FlopCounterMode(display=False) if first else None
+            calls = fast.AttentionCalls()
             loss_sum = torch.zeros((), device=dev)
-            with counter if counter is not None else nullcontext():
+            with counter if counter is not None else nullcontext(), \
+                    calls if first else nullcontext():
                 for _ in range(accum):
                     starts = torch.randint(0, train.numel() - seq - 1, (batch,), device=dev,
                                            generator=gen)
-                    chunk = train[starts[:, None] + offsets].long()  # (B, T+1)
-                    logits = step_model(chunk[:, :-1])
-                    loss = cross_entropy(logits.float().reshape(-1, VOCAB),
-                                         chunk[:, 1:].reshape(-1))
+                    chunk = train[starts[:, None] + offsets].long()  # (B, T+1), cut on the device
+                    loss = (step_loss if first else train_loss)(chunk[:, :-1], chunk[:, 1:])
                     (loss / accum).backward()  # type: ignore[no-untyped-call]
                     loss_sum += loss.detach()
-            if counter is not None:
-                flops_per_step = float(counter.get_total_flops())
             if spec.grad_clip is not None:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), spec.grad_clip)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
-            value = loss_sum.item() / accum  # synchronizes the device: the step is done
-            elapsed = clock() - t0
+            queue.append(fast.Pending(steps, loss_sum, fast.enqueue_marker(dev)))
             steps += 1
-            if timed:
-                train_time += elapsed
-            else:
-                warmup_time += elapsed
-            if not is_finite(value):
-                raise _Failed("diverged", f"training loss is {value} at step {steps}")
-            if steps > warmup_steps and value > DIVERGED_LOSS:
-                raise _Failed("diverged", f"training loss {value:.3f} at step {steps} exceeds "
-                                          f"{DIVERGED_LOSS:.3f}, twice a uniform guess")
-            if warmup_time > warmup_limit:
-                raise _Failed("error", f"warm-up took {warmup_time:.0f}s, over the "
-                                       f"{warmup_limit:.0f}s allowed")
-            if timed and train_time >= budget:
+            if counter is not None:
+                flops_per_step = float(counter.get_total_flops())
+                # Before anything is compiled: the fastest attention kernel for these shapes.
+                attention, attention_ms = fast.choose_attention(calls, dev)
+                settings.enter_context(fast.attention_context(attention))
+            if cfg.on_step is not None:
+                cfg.on_step(steps)
+            # Read the step before the newest: the device is busy with the newest meanwhile.
+            over = False
+            for done in fast.iter_oldest(queue, keep=1):
+                fast.wait(done)
+                now = clock()
+                value = done.loss.item() / accum
+                if done.index < warmup_steps:
+                    warmup_time = now - loop_start
+                    timed_start = now
+                else:
+                    train_time = now - timed_start
+                if not is_finite(value):
+                    raise _Failed("diverged", f"training loss is {value} at step {done.index + 1}")
+                if done.index >= warmup_steps and value > DIVERGED_LOSS:
+                    raise _Failed("diverged", f"training loss {value:.3f} at step "
+                                              f"{done.index + 1} exceeds {DIVERGED_LOSS:.3f}, "
+                                              "twice a uniform guess")
+                if warmup_time > warmup_limit:
+                    raise _Failed("error", f"warm-up took {warmup_time:.0f}s, over the "
+                                           f"{warmup_limit:.0f}s allowed")
+                over = done.index >= warmup_steps and train_time >= budget
+            if over:
                 break
+        for done in fast.iter_oldest(queue, keep=0):  # the step in flight when time ran out
+            fast.wait(done)
+            train_time = clock() - timed_start
+        graphs = _graphs() - graphs_before
         model.eval()
         leak = probe(forward, val, seq_len=seq, batch_size=batch, seed=cfg.seed) \
             if cfg.leak_check else None
@@ -166,8 +199,12 @@ def run_harness(cfg: HarnessConfig) -> Report:
         bpb: float | None = result.bpb
     except _Failed as failed:
         status, reason, bpb = failed.status, failed.reason, None
+        graphs = _graphs() - graphs_before
     except torch.OutOfMemoryError as exc:
         status, reason, bpb = "oom", f"device out of memory: {str(exc).splitlines()[0]}", None
+        graphs = _graphs() - graphs_before
+    finally:
+        settings.close()
 
     timed_steps = max(steps - warmup_steps, 0)
     tps = timed_steps * tokens_per_step / train_time if train_time > 0 else 0.0
@@ -197,7 +234,17 @@ def run_harness(cfg: HarnessConfig) -> Report:
         corpus_digest=data.digest,
         train_bytes=len(data.train),
         val_bytes=len(data.val),
+        attention_backend=attention,
+        attention_ms=attention_ms,
+        graphs_compiled=graphs,
     )
+
+
+def _graphs() -> int:
+    """Graphs `torch.compile` has built in this process so far (a recompile adds one)."""
+    from torch._dynamo.utils import counters
+
+    return int(counters["stats"]["unique_graphs"])
 
 
 def _user(message: str) -> Exception:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -45,6 +45,9 @@ class Report:
     corpus_digest: str
     train_bytes: int
     val_bytes: int
+    attention_backend: str = "default"  # the SDPA kernel the harness chose by timing, or default
+    attention_ms: dict[str, float] = field(default_factory=dict)  # each candidate's fwd+bwd ms
+    graphs_compiled: int = 0  # graphs torch.compile built while training (recompiles included)
 
 
 def write_report(report: Report, path: Path) -> None:
@@ -73,6 +76,7 @@ def summary_block(report: Report) -> str:
         f"budget_seconds:   {report.budget_seconds:.1f}",
         f"eval_bytes:       {report.eval_bytes}",
         f"device:           {report.device_name}",
+        f"attention:        {report.attention_backend}",
         f"status:           {report.status}",
     ]
     if report.reason:
