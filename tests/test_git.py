@@ -1,4 +1,5 @@
-"""Candidate commits written straight into the object store are ones git itself accepts."""
+"""Candidate commits written through git's plumbing are ones git itself accepts, in both object
+formats (SHA-1 and SHA-256), and a whole run works in a SHA-256 repository."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from agentos.errors import UserError
 from agentos.git import RefConflict, Repo, blob_id, scan_tree
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def _repo(tmp_path: Path, object_format: str = "sha1") -> Path:
     root = make_repo(
         tmp_path / "r",
         {
@@ -23,6 +23,7 @@ def repo(tmp_path: Path) -> Path:
             "pkg/c.txt": "c\n",
             "with space/ünï code.txt": "u\n",
         },
+        object_format,
     )
     (root / "run.sh").write_text("echo hi\n")
     os.chmod(root / "run.sh", 0o755)
@@ -31,8 +32,16 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def test_commit_files_matches_what_git_computes(repo: Path) -> None:
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return _repo(tmp_path)
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_commit_files_matches_what_git_computes(tmp_path: Path, object_format: str) -> None:
+    repo = _repo(tmp_path, object_format)
     r = Repo(repo)
+    assert r.object_format == object_format
     head = r.rev("HEAD") or ""
     changes: dict[str, bytes | None] = {
         "pkg/deep/b.py": b"B = 3\n",
@@ -55,7 +64,7 @@ def test_commit_files_matches_what_git_computes(repo: Path) -> None:
     fresh = Repo(repo)  # no cache: entries from git itself
     for path, data in changes.items():
         if data is not None:
-            assert fresh.entries(commit)[path].blob == blob_id(data)
+            assert fresh.entries(commit)[path].blob == blob_id(data, object_format)
             assert fresh.read(commit, path) == data
     assert r.entries(commit) == fresh.entries(commit)
 
@@ -162,3 +171,24 @@ def test_any_file_made_removed_or_renamed_anywhere_is_seen(tmp_path: Path, chang
     else:
         (deep / "link").symlink_to("deep.py")
     assert not tree_unchanged(tmp_path, stats)
+
+
+def test_a_sha256_repository_runs_end_to_end(tmp_path: Path) -> None:
+    from helpers import quickstart_copy
+
+    from agentos import runner
+    from agentos.status import run_status
+
+    root = quickstart_copy(tmp_path / "q", object_format="sha256")
+    head = git(root, "rev-parse", "HEAD").strip()
+    assert len(head) == 64
+    summary = runner.run(root, runner.Overrides(budget=6, sandbox="local"))
+    experiments = run_status(root)["experiments"]
+    assert len(experiments) == 6
+    assert all(e["status"] in {"keep", "discard", "rejected"} for e in experiments), experiments
+    assert summary.baseline is not None and summary.best is not None
+    assert summary.best_commit is not None and len(summary.best_commit) == 64
+    assert git(root, "rev-parse", f"agentos/{summary.run_id}").strip() == summary.best_commit
+    fsck = subprocess.run(["git", "-C", str(root), "fsck", "--strict"], capture_output=True)
+    assert fsck.returncode == 0, fsck.stderr
+    assert git(root, "rev-parse", "HEAD").strip() == head  # the user's branch is untouched
