@@ -298,18 +298,11 @@ def plant(
 @contextlib.contextmanager
 def trusted_state(task: Task, repo: Repo, commit: str, sandbox: Sandbox) -> Iterator[Path]:
     """A scratch trusted folder with what the gates need pinned from `commit`: the protected
-    files' blob ids, and the test manifest when the pytest gate is on."""
-    from agentos.tools.integrity import write_pins
-    from agentos.tools.pytest_gate import pin_test_manifest
+    files' pins, and each tool's own (`agentos.gating.pin_baseline`)."""
+    from agentos.gating import pin_baseline
 
-    entries = snapshot_entries(repo.entries(commit))
     with scratch("tool") as trusted:
-        write_pins(trusted, {p: e.blob for p, e in entries.items() if task.is_protected(p)})
-        use = next((u for u in task.tools if u.name == "pytest"), None)
-        if use is not None:
-            with snapshot_dir(repo, commit) as base:
-                pin_test_manifest(ToolContext(tree=base, changed=[], task=task, sandbox=sandbox,
-                                              options=dict(use.options), trusted_dir=trusted))
+        pin_baseline(task, repo, commit, sandbox, trusted)
         yield trusted
 
 

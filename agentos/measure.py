@@ -17,17 +17,8 @@ from pathlib import Path
 
 from agentos.environment import resolve_python
 from agentos.evaluator import Evaluation, Evaluator
-from agentos.git import (
-    Entry,
-    Repo,
-    Stat,
-    drift,
-    file_blob_id,
-    scan_tree,
-    snapshot_entries,
-    tree_digest,
-    tree_unchanged,
-)
+from agentos.git import Entry, Repo, file_blob_id, snapshot_entries
+from agentos.integrity import Stat, drift, scan_tree, tree_digest, tree_unchanged
 from agentos.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox
 from agentos.sandbox.audit import GUARD_ENV, METRIC_ENV

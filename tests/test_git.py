@@ -11,7 +11,8 @@ import pytest
 from helpers import git, make_repo
 
 from agentos.errors import UserError
-from agentos.git import RefConflict, Repo, blob_id, scan_tree
+from agentos.git import RefConflict, Repo, blob_id
+from agentos.integrity import scan_tree
 
 
 def _repo(tmp_path: Path, object_format: str = "sha1") -> Path:
@@ -131,7 +132,7 @@ def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_same_size_rewrite_right_after_hashing_changes_the_stat(tmp_path: Path) -> None:
-    from agentos.git import Stat, tree_unchanged
+    from agentos.integrity import Stat, tree_unchanged
 
     (tmp_path / "settings.py").write_text("X = 1\n")
     stats: dict[str, Stat] = {}
@@ -146,7 +147,7 @@ def test_a_same_size_rewrite_right_after_hashing_changes_the_stat(tmp_path: Path
     ["add top", "add deep", "add folder", "add then remove", "remove", "rename", "symlink"],
 )
 def test_any_file_made_removed_or_renamed_anywhere_is_seen(tmp_path: Path, change: str) -> None:
-    from agentos.git import Stat, tree_unchanged
+    from agentos.integrity import Stat, tree_unchanged
 
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "top.py").write_text("T = 1\n")
@@ -174,18 +175,21 @@ def test_any_file_made_removed_or_renamed_anywhere_is_seen(tmp_path: Path, chang
 
 
 def test_a_sha256_repository_runs_end_to_end(tmp_path: Path) -> None:
-    from helpers import quickstart_copy
+    from helpers import EXAMPLES, quickstart_copy
 
     from agentos import runner
     from agentos.status import run_status
 
-    root = quickstart_copy(tmp_path / "q", object_format="sha256")
+    toml = (EXAMPLES / "quickstart" / "agentos.toml").read_text()
+    gated = toml.replace('gates = ["data-only"]', 'gates = ["data-only", "integrity"]')
+    assert gated != toml  # the run's pins are checked by a tool too, not only by the gates node
+    root = quickstart_copy(tmp_path / "q", {"agentos.toml": gated}, object_format="sha256")
     head = git(root, "rev-parse", "HEAD").strip()
     assert len(head) == 64
     summary = runner.run(root, runner.Overrides(budget=6, sandbox="local"))
     experiments = run_status(root)["experiments"]
     assert len(experiments) == 6
-    assert all(e["status"] in {"keep", "discard", "rejected"} for e in experiments), experiments
+    assert all(e["status"] in {"keep", "discard"} for e in experiments), experiments
     assert summary.baseline is not None and summary.best is not None
     assert summary.best_commit is not None and len(summary.best_commit) == 64
     assert git(root, "rev-parse", f"agentos/{summary.run_id}").strip() == summary.best_commit

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agentos.measure import snapshot_dir
+from agentos.gating import pin_baseline
+from agentos.integrity import verify_commit
 from agentos.runtime import Runtime
 from agentos.state import Finding, GateReport, LoopState
-from agentos.tool import ToolContext
 
 
 def make_gates(rt: Runtime) -> Any:
@@ -28,10 +28,8 @@ def make_gates(rt: Runtime) -> Any:
         for path in changed:
             if not rt.task.is_editable(path):
                 findings.append(_finding("surface", path, "outside the editable surface"))
-        for path, blob in rt.pins.items():
-            now = entries.get(path)
-            if now is None or now.blob != blob:
-                findings.append(_finding("integrity", path, "protected file differs from its pin"))
+        for bad in verify_commit(rt.repo, candidate["commit"], rt.pins, rt.task):
+            findings.append(_finding("integrity", bad.path, "protected file differs from its pin"))
         report: GateReport = {"passed": not findings, "results": [], "findings": findings}
         if not findings and rt.task.tools:
             _pin_once(rt, rt.run_dir / "trusted")
@@ -52,27 +50,11 @@ def make_gates(rt: Runtime) -> Any:
 
 
 def _pin_once(rt: Runtime, trusted: Path) -> None:
-    """Pin the protected files (and the test manifest, when pytest gates) from the baseline."""
+    """Write the run's pins and the tools' own (their pin hooks) once, from the baseline."""
     marker = trusted / ".pinned"
     if marker.exists():
         return
-    from agentos.tools.integrity import write_pins
-    from agentos.tools.pytest_gate import pin_test_manifest
-
-    write_pins(trusted, rt.pins)  # the pins this node checks commits against, for `integrity`
-    use = next((u for u in rt.task.tools if u.name == "pytest"), None)
-    if use is not None:
-        with snapshot_dir(rt.repo, rt.baseline_commit) as base:
-            pin_test_manifest(
-                ToolContext(
-                    tree=base,
-                    changed=[],
-                    task=rt.task,
-                    sandbox=rt.sandbox,
-                    options=dict(use.options),  # `paths`, `pythonpath`, `timeout`
-                    trusted_dir=trusted,
-                )
-            )
+    pin_baseline(rt.task, rt.repo, rt.baseline_commit, rt.sandbox, trusted, rt.pins)
     marker.write_text("pinned\n")
 
 
