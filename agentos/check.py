@@ -26,7 +26,7 @@ from agentos.environment import resolve_python
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
 from agentos.forgery import check_accept, fix, refusal, self_test
-from agentos.gating import pin_baseline
+from agentos.gating import pin_baseline, run_gates
 from agentos.git import Repo, snapshot_entries
 from agentos.measure import MetricEvaluator, measure, snapshot_dir
 from agentos.providers.base import get_provider
@@ -299,8 +299,6 @@ def _gates_on_baseline(
     """Pin what a run pins, then run the task's tools on the baseline as if a candidate changed
     every editable file and added nothing: only failures the baseline already has remain.
     Returns the seconds the pinning took (once per run) and the gates (once per experiment)."""
-    from agentos.tools.runner import run_gates
-
     with scratch("tool") as trusted, snapshot_dir(repo, pre.commit) as tree:
         start = time.monotonic()
         ctx = ToolContext(

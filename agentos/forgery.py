@@ -29,6 +29,7 @@ from typing import Literal, cast
 
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation, Evaluator
+from agentos.gating import passes_evaluator, pin_baseline, run_gates
 from agentos.git import Repo, snapshot_entries
 from agentos.measure import measure, snapshot_dir
 from agentos.sandbox import Sandbox
@@ -299,8 +300,6 @@ def plant(
 def trusted_state(task: Task, repo: Repo, commit: str, sandbox: Sandbox) -> Iterator[Path]:
     """A scratch trusted folder with what the gates need pinned from `commit`: the protected
     files' pins, and each tool's own (`agentos.gating.pin_baseline`)."""
-    from agentos.gating import pin_baseline
-
     with scratch("tool") as trusted:
         pin_baseline(task, repo, commit, sandbox, trusted)
         yield trusted
@@ -311,9 +310,6 @@ def judge(
     sandbox: Sandbox, evaluator: Evaluator, baseline: Evaluation, trusted: Path,
 ) -> Verdict:
     """Put the forged commit through the gates and the evaluator, as the loop would."""
-    from agentos.tools.canary import passes_evaluator
-    from agentos.tools.runner import run_gates
-
     with snapshot_dir(repo, base) as parent, snapshot_dir(repo, forged) as tree:
         ctx = ToolContext(tree=tree, changed=list(changed), task=task, sandbox=sandbox,
                           parent_tree=parent, trusted_dir=trusted)

@@ -204,12 +204,26 @@ class Repo:
             self.git("update-index", "--add", "--replace", "--index-info",
                      input=text.encode("utf-8", "surrogateescape"), env=env)
             tree = self.git("write-tree", env=env).decode().strip()
-        body = message.encode("utf-8", "replace") + b"\n"
-        commit = self.git(
-            "commit-tree", "--no-gpg-sign", tree, "-p", parent, "-F", "-", input=body
-        ).decode().strip()
+        commit = self._commit_tree(tree, parent, message)
         self._cache(commit, entries)
         return commit
+
+    def _commit_tree(self, tree: str, parent: str, message: str) -> str:
+        body = message.encode("utf-8", "replace") + b"\n"
+        out = self.git("commit-tree", "--no-gpg-sign", tree, "-p", parent, "-F", "-", input=body)
+        return out.decode().strip()
+
+    def commit_patch(self, parent: str, patch: str, message: str) -> str:
+        """Make a commit from `parent` with a unified diff applied (`git apply --cached` on a
+        throwaway index; the user's index and worktree untouched). RuntimeError with git's
+        message when the patch does not apply."""
+        with tempfile.TemporaryDirectory(prefix="agentos-commit-") as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            self.git("read-tree", parent, env=env)
+            self.git("apply", "--cached", "--whitespace=nowarn", "-", input=patch.encode(),
+                     env=env)
+            tree = self.git("write-tree", env=env).decode().strip()
+        return self._commit_tree(tree, parent, message)
 
     def _hash_objects(self, tmp: Path, contents: list[bytes]) -> list[str]:
         """Write blobs with one `git hash-object -w` (no filters: the bytes are the blob)."""

@@ -128,6 +128,9 @@ def violations(gates: Iterable[Gate], body: str, description: str = "") -> list[
     return found
 
 
+GATE_TOOL = "skill-gates"  # the tool node that holds rewrites to the pins (agentos.tools)
+
+
 class GatePins:
     """The gates of every skill, read back from a sidecar whose digest is checked on each use."""
 

@@ -18,7 +18,7 @@ from agentos.measure import snapshot_dir
 from agentos.sandbox import get_backend
 from agentos.task import Task, load_task
 from agentos.tool import ToolContext
-from agentos.tools import GateRun, run_gates
+from agentos.gating import GateRun, run_gates
 
 TOML = """[task]
 editable = ["lib.py", "typed.py", "risky.py"]
