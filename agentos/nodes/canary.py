@@ -17,11 +17,11 @@ from agentos.gating import check_canary
 from agentos.nodes.gates import pin_once
 from agentos.record import record
 from agentos.runtime import Runtime
-from agentos.state import LoopState
+from agentos.state import LoopState, LoopUpdate, Node
 
 
-def make_canary(rt: Runtime) -> Any:
-    def canary(state: LoopState) -> dict[str, Any]:
+def make_canary(rt: Runtime) -> Node:
+    def canary(state: LoopState) -> LoopUpdate:
         from agentos.forgery import canary_applies, replay
 
         exp = state["experiment"]

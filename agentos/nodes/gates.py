@@ -8,15 +8,14 @@ to its pin. Then the task's tools fan out (`agentos.nodes.tools`). A failure mak
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from agentos.gating import builtin_findings, pin_baseline
 from agentos.runtime import Runtime
-from agentos.state import GateReport, LoopState
+from agentos.state import GateReport, LoopState, LoopUpdate, Node
 
 
-def make_gates(rt: Runtime) -> Any:
-    def gates(state: LoopState) -> dict[str, Any]:
+def make_gates(rt: Runtime) -> Node:
+    def gates(state: LoopState) -> LoopUpdate:
         if state.get("outcome"):
             return {}
         candidate = state["candidate"]
@@ -27,7 +26,8 @@ def make_gates(rt: Runtime) -> Any:
         if not findings and rt.task.tools:
             pin_once(rt, rt.run_dir / "trusted")
             # the task's tools run next, stage by stage, as parallel `tool` branches
-            return {"gates": report, "tool_results": None, "gate_stage": 0}
+            # None resets the stage results (the `collect_results` reducer)
+            return {"gates": report, "tool_results": None, "gate_stage": 0}  # type: ignore[typeddict-item]
         if findings:
             first = findings[0]
             return {

@@ -14,7 +14,7 @@ from langgraph.types import Send
 from agentos.gating import blocked, join, plan, run_one
 from agentos.measure import snapshot_dir
 from agentos.runtime import Runtime
-from agentos.state import LoopState
+from agentos.state import LoopState, LoopUpdate, Node
 from agentos.tool import ToolContext, ToolResult
 
 
@@ -77,8 +77,8 @@ def make_tool(rt: Runtime) -> Any:
     return tool
 
 
-def make_tool_join(rt: Runtime) -> Any:
-    def tool_join(state: LoopState) -> dict[str, Any]:
+def make_tool_join(rt: Runtime) -> Node:
+    def tool_join(state: LoopState) -> LoopUpdate:
         stages = plan(rt.task.tools)
         stage = state.get("gate_stage", 0)
         raw = state.get("tool_results", [])
