@@ -17,9 +17,10 @@ request's tree: never on the user's working tree.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, overload, runtime_checkable
@@ -258,11 +259,27 @@ def get_tool(name: str) -> Tool:
     return found
 
 
-def all_tools() -> list[Tool]:
-    from agentos.plugins import load_plugins
+def all_tools(*, plugins: bool = True) -> list[Tool]:
+    """Every registered tool, cheapest first; with `plugins=False`, only those registered by the
+    modules imported so far (no installed plugin is loaded: a plugin's own tests stay its own)."""
+    if plugins:
+        from agentos.plugins import load_plugins
 
-    load_plugins()
+        load_plugins()
     return sorted(_TOOLS.values(), key=lambda t: (t.cost, t.name))
+
+
+@contextlib.contextmanager
+def scoped_registry() -> Iterator[None]:
+    """Tools registered inside the block are forgotten when it ends (tests, short-lived hosts)."""
+    tools, origin = dict(_TOOLS), dict(_ORIGIN)
+    try:
+        yield
+    finally:
+        _TOOLS.clear()
+        _TOOLS.update(tools)
+        _ORIGIN.clear()
+        _ORIGIN.update(origin)
 
 
 def run_tool(t: Tool, ctx: ToolContext) -> ToolResult:
@@ -373,6 +390,7 @@ __all__ = [
     "pin_tools",
     "pins_needed",
     "run_tool",
+    "scoped_registry",
     "tool",
     "tool_list_json",
     "tool_rows",
