@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,14 @@ from agentos.environment import resolve_python
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
 from agentos.forgery import fix, refusal, self_test
-from agentos.git import Repo, snapshot_entries
+from agentos.gating import pin_baseline, run_gates
+from agentos.git import Repo
 from agentos.measure import MetricEvaluator, measure, snapshot_dir
 from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
 from agentos.scratch import scratch
 from agentos.task import Task, load_task
-from agentos.tool import ToolContext
+from agentos.tool import PinFailed, ToolContext
 
 LOG_TAIL_LINES = 12
 
@@ -192,14 +193,8 @@ def _gates_on_baseline(
     """Pin what a run pins, then run the task's tools on the baseline as if a candidate changed
     every editable file and added nothing: only failures the baseline already has remain.
     Returns the seconds the pinning took (once per run) and the gates (once per experiment)."""
-    from agentos.tools.integrity import write_pins
-    from agentos.tools.pytest_gate import pin_test_manifest
-    from agentos.tools.runner import run_gates
-
-    entries = snapshot_entries(repo.entries(pre.commit))
     with scratch("tool") as trusted, snapshot_dir(repo, pre.commit) as tree:
         start = time.monotonic()
-        write_pins(trusted, {p: entries[p].blob for p in pre.protected})
         ctx = ToolContext(
             tree=tree,
             changed=list(pre.editable),
@@ -208,13 +203,11 @@ def _gates_on_baseline(
             parent_tree=tree,
             trusted_dir=trusted,
         )
-        pytest_use = next((u for u in task.tools if u.name == "pytest"), None)
         try:
-            if pytest_use is not None:
-                pin_test_manifest(replace(ctx, options=dict(pytest_use.options)))
-        except UserError as exc:
+            pin_baseline(task, repo, pre.commit, pre.sandbox, trusted)
+        except PinFailed as exc:
             cause = str(exc).removesuffix(f"; fix: {exc.fix}")
-            report.facts["gates_on_baseline"] = "failed (pytest could not pin the baseline)"
+            report.facts["gates_on_baseline"] = f"failed ({exc.tool} could not pin the baseline)"
             if report.problem is None:
                 report.problem, report.fix = f"the gates fail on the baseline: {cause}", exc.fix
             return time.monotonic() - start, 0.0

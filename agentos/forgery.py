@@ -29,6 +29,7 @@ from typing import Literal, cast
 
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation, Evaluator
+from agentos.gating import passes_evaluator, pin_baseline, run_gates
 from agentos.git import Repo, snapshot_entries
 from agentos.measure import measure, snapshot_dir
 from agentos.sandbox import Sandbox
@@ -298,18 +299,9 @@ def plant(
 @contextlib.contextmanager
 def trusted_state(task: Task, repo: Repo, commit: str, sandbox: Sandbox) -> Iterator[Path]:
     """A scratch trusted folder with what the gates need pinned from `commit`: the protected
-    files' blob ids, and the test manifest when the pytest gate is on."""
-    from agentos.tools.integrity import write_pins
-    from agentos.tools.pytest_gate import pin_test_manifest
-
-    entries = snapshot_entries(repo.entries(commit))
+    files' pins, and each tool's own (`agentos.gating.pin_baseline`)."""
     with scratch("tool") as trusted:
-        write_pins(trusted, {p: e.blob for p, e in entries.items() if task.is_protected(p)})
-        use = next((u for u in task.tools if u.name == "pytest"), None)
-        if use is not None:
-            with snapshot_dir(repo, commit) as base:
-                pin_test_manifest(ToolContext(tree=base, changed=[], task=task, sandbox=sandbox,
-                                              options=dict(use.options), trusted_dir=trusted))
+        pin_baseline(task, repo, commit, sandbox, trusted)
         yield trusted
 
 
@@ -318,9 +310,6 @@ def judge(
     sandbox: Sandbox, evaluator: Evaluator, baseline: Evaluation, trusted: Path,
 ) -> Verdict:
     """Put the forged commit through the gates and the evaluator, as the loop would."""
-    from agentos.tools.canary import passes_evaluator
-    from agentos.tools.runner import run_gates
-
     with snapshot_dir(repo, base) as parent, snapshot_dir(repo, forged) as tree:
         ctx = ToolContext(tree=tree, changed=list(changed), task=task, sandbox=sandbox,
                           parent_tree=parent, trusted_dir=trusted)

@@ -1,8 +1,9 @@
 """Git plumbing for candidates: commits made without the user's index or worktree, snapshots made
 from commits, and refs moved only by compare-and-swap.
 
-agentos never runs checkout, reset, stash or clean in the user's repository. It writes objects, its
-own refs under `refs/agentos/`, and at the end the branch `agentos/<run>`.
+agentos never runs checkout, reset, stash or clean in the user's repository. It writes objects
+through git's own plumbing (so both object formats, SHA-1 and SHA-256, work), its own refs under
+`refs/agentos/`, and at the end the branch `agentos/<run>`.
 """
 
 from __future__ import annotations
@@ -11,22 +12,19 @@ import hashlib
 import os
 import shutil
 import subprocess
-import threading
-import time
+import tempfile
 import weakref
-import zlib
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import git as gitpython
 
 from agentos.errors import UserError
+from agentos.objects import ObjectReader
 from agentos.refs import RefWriter
 
-ZERO = "0" * 40
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "agentos",
     "GIT_AUTHOR_EMAIL": "agentos@localhost",
@@ -83,11 +81,14 @@ class Repo:
         self._repo = repo
         self._env = _git_env()
         self._entries: OrderedDict[str, dict[str, Entry]] = OrderedDict()
-        self._odb_lock = threading.RLock()  # GitPython's object reader is one process
-        self._objects = Path(repo.common_dir) / "objects"  # shared by linked worktrees
         self._refs = RefWriter(self.root, self._env)
+        self._reader = ObjectReader(self.root, self._env)
         weakref.finalize(self, self._refs.close)
+        weakref.finalize(self, self._reader.close)
         self.check_state()
+        # "sha1" or "sha256": every object id, blob ids of files on disk included, is in it
+        self.object_format = self.git("rev-parse", "--show-object-format").decode().strip()
+        self.zero = "0" * len(self.rev("HEAD") or "")
 
     def check_state(self) -> None:
         """Refuse repositories mid-operation: agentos must not build on half-finished history."""
@@ -152,7 +153,7 @@ class Repo:
             mode, kind, blob = meta.decode().split(" ")
             if kind == "blob":
                 entries[path.decode("utf-8", "surrogateescape")] = Entry(mode, blob)
-        if len(commit) == 40:
+        if len(commit) == len(self.zero):
             self._cache(commit, entries)
         return entries
 
@@ -171,93 +172,82 @@ class Repo:
         entries = self.entries(commit)
         return {p: self._object(entries[p].blob) for p in paths if p in entries}
 
-    def _object(self, hexsha: str) -> bytes:
-        """An object's contents: a loose one (as agentos writes them) is inflated here, anything
-        else (packed, in an alternate) comes from GitPython's object reader."""
+    def _object(self, oid: str) -> bytes:
+        """An object's contents, read by git (`cat-file --batch`), in either object format."""
         try:
-            raw = zlib.decompress((self._objects / hexsha[:2] / hexsha[2:]).read_bytes())
-            return raw[raw.index(b"\0") + 1 :]
-        except (FileNotFoundError, zlib.error, ValueError):
-            with self._odb_lock:
-                data: bytes = self._repo.odb.stream(bytes.fromhex(hexsha)).read()
-                return data
+            return self._reader.read(oid)[1]
+        except KeyError:
+            raise RuntimeError(f"git cat-file: object {oid} is missing") from None
 
     def commit_files(self, parent: str, changes: Mapping[str, bytes | None], message: str) -> str:
         """Make a commit from `parent` with `changes` (path to new bytes, or None to delete).
 
-        Blobs, trees and the commit are written straight into the object store: the user's index
-        and worktree are never read or written, and no git process is started.
+        git's plumbing writes it (`hash-object`, `read-tree` and `update-index` into a throwaway
+        index, `write-tree`, `commit-tree`), in the repository's object format: the user's index
+        and worktree are never read or written.
         """
-        with self._odb_lock:
-            parent_tree = self.git_tree_id(parent)
-            root = self._rewrite(bytes.fromhex(parent_tree), _split(changes))
-            tree = root if root is not None else self._store(b"tree", b"")
-            stamp = f"{int(time.time())} +0000"
-            who = f"{_IDENTITY['GIT_AUTHOR_NAME']} <{_IDENTITY['GIT_AUTHOR_EMAIL']}> {stamp}"
-            body = f"tree {tree.hex()}\nparent {parent}\nauthor {who}\ncommitter {who}\n\n"
-            commit = self._store(
-                b"commit", body.encode() + message.encode("utf-8", "replace") + b"\n"
-            )
         entries = dict(self.entries(parent))
-        for path, data in changes.items():
-            if data is None:
-                entries.pop(path, None)
-            else:
+        with tempfile.TemporaryDirectory(prefix="agentos-commit-") as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            written = [(p, d) for p, d in changes.items() if d is not None]
+            blobs = self._hash_objects(Path(tmp), [d for _, d in written])
+            lines: list[str] = []
+            for (path, _), blob in zip(written, blobs, strict=True):
                 old = entries.get(path)
-                entries[path] = Entry(old.mode if old else "100644", blob_id(data))
-        self._cache(commit.hex(), entries)
-        return commit.hex()
+                entries[path] = Entry(old.mode if old else "100644", blob)
+                lines.append(f"{entries[path].mode} {blob}\t{path}")
+            for path in (p for p, d in changes.items() if d is None):
+                entries.pop(path, None)
+                lines.append(f"0 {self.zero}\t{path}")
+            self.git("read-tree", parent, env=env)
+            text = "".join(line + "\n" for line in lines)
+            self.git("update-index", "--add", "--replace", "--index-info",
+                     input=text.encode("utf-8", "surrogateescape"), env=env)
+            tree = self.git("write-tree", env=env).decode().strip()
+        commit = self._commit_tree(tree, parent, message)
+        self._cache(commit, entries)
+        return commit
+
+    def _commit_tree(self, tree: str, parent: str, message: str) -> str:
+        body = message.encode("utf-8", "replace") + b"\n"
+        out = self.git("commit-tree", "--no-gpg-sign", tree, "-p", parent, "-F", "-", input=body)
+        return out.decode().strip()
+
+    def commit_patch(self, parent: str, patch: str, message: str) -> str:
+        """Make a commit from `parent` with a unified diff applied (`git apply --cached` on a
+        throwaway index; the user's index and worktree untouched). RuntimeError with git's
+        message when the patch does not apply."""
+        with tempfile.TemporaryDirectory(prefix="agentos-commit-") as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            self.git("read-tree", parent, env=env)
+            self.git("apply", "--cached", "--whitespace=nowarn", "-", input=patch.encode(),
+                     env=env)
+            tree = self.git("write-tree", env=env).decode().strip()
+        return self._commit_tree(tree, parent, message)
+
+    def _hash_objects(self, tmp: Path, contents: list[bytes]) -> list[str]:
+        """Write blobs with one `git hash-object -w` (no filters: the bytes are the blob)."""
+        if not contents:
+            return []
+        paths = []
+        for i, data in enumerate(contents):
+            path = tmp / f"blob{i}"
+            path.write_bytes(data)
+            paths.append(str(path))
+        out = self.git(
+            "hash-object", "-w", "--no-filters", "--stdin-paths",
+            input="".join(p + "\n" for p in paths).encode(),
+        )
+        return out.decode().split()
 
     def git_tree_id(self, commit: str) -> str:
-        return self._object(commit)[5:45].decode()  # a commit starts with "tree <40 hex>"
-
-    def _store(self, kind: bytes, data: bytes) -> bytes:
-        """Write one loose object (zlib of "kind size\\0data", as git does); return its id."""
-        raw = kind + b" %d\0" % len(data) + data
-        binsha = hashlib.sha1(raw, usedforsecurity=False).digest()
-        hexsha = binsha.hex()
-        path = self._objects / hexsha[:2] / hexsha[2:]
-        if not path.exists():
-            path.parent.mkdir(exist_ok=True)
-            tmp = path.parent / f"tmp_obj_{os.getpid()}_{threading.get_ident()}"
-            tmp.write_bytes(zlib.compress(raw, 1))
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, path)
-        return binsha
-
-    def _rewrite(self, tree: bytes | None, changes: _Changes) -> bytes | None:
-        """Write a new tree object: `tree` with `changes` applied; None when it ends up empty."""
-        entries: dict[bytes, tuple[bytes, bytes]] = {}  # name -> (mode, binsha)
-        if tree is not None:
-            entries = _parse_tree(self._object(tree.hex()))
-        for name, data in changes.files.items():
-            if data is None:
-                entries.pop(name, None)
-            else:
-                mode = (
-                    entries[name][0]
-                    if name in entries and entries[name][0] != b"40000"
-                    else b"100644"
-                )
-                entries[name] = (mode, self._store(b"blob", data))
-        for name, sub in changes.dirs.items():
-            old = entries.get(name)
-            new = self._rewrite(old[1] if old and old[0] == b"40000" else None, sub)
-            if new is None:
-                entries.pop(name, None)
-            else:
-                entries[name] = (b"40000", new)
-        if not entries:
-            return None
-        order = sorted(entries, key=lambda n: n + b"/" if entries[n][0] == b"40000" else n)
-        return self._store(
-            b"tree", b"".join(entries[n][0] + b" " + n + b"\0" + entries[n][1] for n in order)
-        )
+        header = self._object(commit).split(b"\n", 1)[0]  # a commit starts with "tree <id>"
+        return header.removeprefix(b"tree ").decode()
 
     def update_ref(self, ref: str, new: str, old: str | None) -> None:
         """Move `ref` to `new` only if it still points at `old` (None: only if it is absent)."""
         try:
-            self._refs.update(ref, new, old or ZERO)
+            self._refs.update(ref, new, old or self.zero)
         except RuntimeError as exc:
             raise RefConflict(f"{ref} moved under agentos: {exc}") from exc
 
@@ -306,37 +296,6 @@ class Repo:
             )
 
 
-@dataclass
-class _Changes:
-    """Changes grouped by folder: files of this folder, and sub-folders' changes."""
-
-    files: dict[bytes, bytes | None] = field(default_factory=dict)
-    dirs: dict[bytes, _Changes] = field(default_factory=dict)
-
-
-def _split(changes: Mapping[str, bytes | None]) -> _Changes:
-    root = _Changes()
-    for path, data in changes.items():
-        node = root
-        *folders, name = path.encode("utf-8", "surrogateescape").split(b"/")
-        for folder in folders:
-            node = node.dirs.setdefault(folder, _Changes())
-        node.files[name] = data
-    return root
-
-
-def _parse_tree(data: bytes) -> dict[bytes, tuple[bytes, bytes]]:
-    """A tree object's entries: name to (mode, binary id)."""
-    entries: dict[bytes, tuple[bytes, bytes]] = {}
-    pos = 0
-    while pos < len(data):
-        space = data.index(b" ", pos)
-        nul = data.index(b"\0", space)
-        entries[data[space + 1 : nul]] = (data[pos:space], data[nul + 1 : nul + 21])
-        pos = nul + 21
-    return entries
-
-
 def _normalize(path: PurePosixPath) -> PurePosixPath:
     parts: list[str] = []
     for part in path.parts:
@@ -367,106 +326,23 @@ def snapshot_entries(entries: Mapping[str, Entry]) -> dict[str, Entry]:
     return {p: e for p, e in entries.items() if not is_bytecode(p)}
 
 
-def blob_id(data: bytes) -> str:
-    """The git blob id of `data`, as `git hash-object` computes it."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
-def file_blob_id(path: Path) -> str:
-    """The git blob id of the file at `path` read in chunks, whatever its size (a symlink: of its
-    target text, never followed)."""
-    if path.is_symlink():
-        return blob_id(os.readlink(path).encode("utf-8", "surrogateescape"))
-    with open(path, "rb") as fh:
-        h = hashlib.sha1(b"blob %d\0" % os.fstat(fh.fileno()).st_size, usedforsecurity=False)
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
+def blob_id(data: bytes, object_format: str = "sha1") -> str:
+    """The git blob id of `data` in `object_format` ("sha1" or "sha256"), as `git hash-object`
+    computes it."""
+    h = hashlib.new(object_format, usedforsecurity=False)
+    h.update(b"blob %d\0" % len(data))
+    h.update(data)
     return h.hexdigest()
 
 
-Stat = tuple[int, int, int, int]
-# Hashed files get this mtime, so that a later write (which sets mtime to the present, whatever
-# the clock's tick) cannot leave a file's stat as it was: git's "racy" case cannot arise.
-_SENTINEL_NS = 1_000_000_007
-
-
-def _files(
-    root: str, cut: int, folders_seen: list[str] | None = None
-) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Every non-directory entry below `root`, with its path relative to the top (one scandir per
-    folder: the entry's type comes with it; a stack, not recursion, so deep trees cost no nested
-    generators). Each folder's path is appended to `folders_seen` when given."""
-    folders = [root]
-    while folders:
-        folder = folders.pop()
-        if folders_seen is not None:
-            folders_seen.append(folder)
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
-                else:
-                    yield entry.path[cut:], entry
-
-
-def scan_tree(root: Path, stats: dict[str, Stat] | None = None) -> dict[str, str]:
-    """Every file under `root`: relative path to git blob id (symlinks by their target text).
-
-    With `stats`, also stamp each hashed file and, last, each folder with a sentinel mtime and
-    record their (inode, size, mtime_ns, ctime_ns) (folders keyed `"sub/dir/"`, the top `"/"`),
-    for `tree_unchanged` to compare after the run.
-    """
-    found: dict[str, str] = {}
-    base = str(root)
-    folders: list[str] = []
-    for rel, entry in _files(base, len(base) + 1, folders):
-        if entry.is_symlink():
-            data = os.readlink(entry.path).encode("utf-8", "surrogateescape")
-            st = entry.stat(follow_symlinks=False)
-        else:
-            with open(entry.path, "rb") as fh:
-                data = fh.read()
-                if stats is not None:
-                    os.utime(fh.fileno(), ns=(_SENTINEL_NS, _SENTINEL_NS))
-                st = os.fstat(fh.fileno())
-        found[rel] = blob_id(data)
-        if stats is not None:
-            stats[rel] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    if stats is not None:
-        for folder in folders:  # a sentinel mtime here too: an entry made later changes it
-            os.utime(folder, ns=(_SENTINEL_NS, _SENTINEL_NS), follow_symlinks=False)
-            st = os.lstat(folder)
-            stats[folder[len(base) + 1 :] + "/"] = (
-                st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
-            )  # fmt: skip
-    return found
-
-
-def tree_unchanged(root: Path, stats: Mapping[str, Stat]) -> bool:
-    """Whether every file and folder `scan_tree` recorded still has its stat. Any write to a
-    file's bytes changes its ctime, which no process can set back; a file made, removed or renamed
-    anywhere changes its folder's. So equal stats mean the same files with the same bytes."""
-    base = str(root)
-    for key, want in stats.items():
-        try:
-            st = os.lstat(f"{base}/{key}")
-        except OSError:
-            return False
-        if (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != want:
-            return False
-    return True
-
-
-def tree_digest(files: Mapping[str, str]) -> str:
-    """A tagged digest of a file listing (path to blob id), order-independent."""
-    h = hashlib.sha256()
-    for path in sorted(files):
-        h.update(path.encode("utf-8", "surrogateescape") + b"\0" + files[path].encode() + b"\n")
-    return "sha256:" + h.hexdigest()
-
-
-def drift(expected: Mapping[str, Entry], found: Mapping[str, str]) -> list[str]:
-    """Paths whose bytes on disk differ from the commit, or that appeared or vanished."""
-    bad = [p for p, e in expected.items() if found.get(p) != e.blob]
-    bad += [p for p in found if p not in expected]
-    return sorted(bad)
+def file_blob_id(path: Path, object_format: str = "sha1") -> str:
+    """The git blob id of the file at `path` read in chunks, whatever its size (a symlink: of its
+    target text, never followed)."""
+    if path.is_symlink():
+        return blob_id(os.readlink(path).encode("utf-8", "surrogateescape"), object_format)
+    with open(path, "rb") as fh:
+        h = hashlib.new(object_format, usedforsecurity=False)
+        h.update(b"blob %d\0" % os.fstat(fh.fileno()).st_size)
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()

@@ -32,6 +32,7 @@ from langgraph.types import Send
 from agentos.events import progress_events
 from agentos.nodes import (
     make_baseline,
+    make_canary,
     make_checkin,
     make_decide,
     make_finish,
@@ -39,11 +40,11 @@ from agentos.nodes import (
     make_propose,
     make_review,
     make_run,
+    make_tool,
+    make_tool_join,
     route_after_decide,
+    route_tools,
 )
-from agentos.nodes.canary import make_canary
-from agentos.nodes.decide import stop_reason
-from agentos.nodes.tools import make_tool, make_tool_join, route_tools
 from agentos.runtime import RunSettings, RunSource, Runtime
 from agentos.state import LoopState
 
@@ -70,7 +71,7 @@ def build_graph(
     g.add_node("run", by_run(make_run))
     g.add_node("decide", by_run(make_decide, streams="decide"))
     g.add_node("checkin", by_run(make_checkin))
-    g.add_node("finish", by_run(lambda rt: make_finish(rt, stop_reason)))
+    g.add_node("finish", by_run(make_finish))
     g.add_edge(START, "start")
     g.add_edge("start", "baseline")
     g.add_conditional_edges("baseline", _after_baseline, ["propose", "finish"])

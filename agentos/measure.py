@@ -11,21 +11,14 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentos.environment import resolve_python
 from agentos.evaluator import Evaluation, Evaluator
-from agentos.git import (
-    Repo,
-    Stat,
-    drift,
-    scan_tree,
-    snapshot_entries,
-    tree_digest,
-    tree_unchanged,
-)
+from agentos.git import Entry, Repo, file_blob_id, snapshot_entries
+from agentos.integrity import Stat, drift, scan_tree, tree_digest, tree_unchanged
 from agentos.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox
 from agentos.sandbox.audit import GUARD_ENV, METRIC_ENV
@@ -82,7 +75,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
         timings["snapshot"] = time.monotonic() - t0
         t1 = time.monotonic()
         stats: dict[str, Stat] = {}
-        found = scan_tree(tree, stats)
+        found = scan_tree(tree, stats, repo.object_format)
         before = tree_digest(found)
         timings["hash"] = time.monotonic() - t1
         if found != blobs:
@@ -95,7 +88,7 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
         t3 = time.monotonic()
         after, found_after = before, found
         if not tree_unchanged(tree, stats):  # something was written: hash again to name it
-            found_after = scan_tree(tree)
+            found_after = scan_tree(tree, object_format=repo.object_format)
             after = tree_digest(found_after)
         timings["hash"] += time.monotonic() - t3
         if found_after != blobs:
@@ -104,11 +97,23 @@ def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
             return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
         if evaluation.reads is not None:
             reads = evaluation.reads.items()
-            wrong = sorted(p for p, b in reads if p in entries and entries[p].blob != b)
+            committed = _audit_ids(repo, entries, tree, evaluation.reads)
+            wrong = sorted(p for p, b in reads if p in committed and committed[p] != b)
             if wrong:
                 reason = f"the run read bytes that differ from the commit: {', '.join(wrong[:5])}"
                 return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
         return Measurement(evaluation, before, after, timings)
+
+
+def _audit_ids(
+    repo: Repo, entries: Mapping[str, Entry], tree: Path, reads: Mapping[str, str]
+) -> dict[str, str]:
+    """The committed files' ids in the read audit's format (SHA-1 blob ids). In a SHA-256
+    repository they are hashed from the snapshot, whose bytes were just found equal to the
+    commit's before and after the run."""
+    if repo.object_format == "sha1":
+        return {p: e.blob for p, e in entries.items()}
+    return {p: file_blob_id(tree / p) for p in reads if p in entries}
 
 
 @contextlib.contextmanager

@@ -37,8 +37,9 @@ from agentos.checkpoint import open_checkpointer
 from agentos.errors import LockedError, UserError
 from agentos.evaluator import Evaluator
 from agentos.events import ProgressEvent
-from agentos.git import Repo, snapshot_entries
+from agentos.git import Repo
 from agentos.graph import build_graph
+from agentos.integrity import Pins
 from agentos.ledger import Ledger
 from agentos.measure import MetricEvaluator, snapshot_root
 from agentos.providers.base import NOTHING_TO_TRY, Provider, get_provider
@@ -179,9 +180,9 @@ def make_runtime(
     provider: Provider | None = None,
 ) -> Runtime:
     sandbox = get_backend(task.sandbox)
-    entries = repo.entries(baseline)
-    # one pin set: the gates node checks commits against it, `integrity` snapshots
-    pins = {p: e.blob for p, e in snapshot_entries(entries).items() if task.is_protected(p)}
+    # one pin set, made here once: the gates node checks commits against it, and writes it into
+    # the run's trusted folder for the tools (`integrity` checks snapshots against it)
+    pins = Pins.of_commit(repo, baseline, task)
     return Runtime(
         task=task,
         repo=repo,

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypedDict
 
 from agentos.evaluator import Evaluator
 from agentos.git import Repo
+from agentos.integrity import Pins
 from agentos.ledger import Ledger
 from agentos.providers.base import Provider
 from agentos.sandbox import Sandbox
@@ -33,7 +34,7 @@ class Runtime:
     sandbox: Sandbox
     evaluator: Evaluator
     state_dir: Path
-    pins: dict[str, str] = field(default_factory=dict)
+    pins: Pins = field(default_factory=lambda: Pins({}))
     baseline_commit: str = ""
     propose_retries: int = 2
 

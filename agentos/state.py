@@ -8,7 +8,8 @@ Providers, the sandbox, the ledger and the task are not state: they travel in
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -104,6 +105,7 @@ class HistoryItem(TypedDict):
     metric: float | None
     description: str
     reason: str
+    vetoed: NotRequired[bool]  # the evaluator's veto discarded it: its reason quotes held-out data
 
 
 class LoopState(TypedDict, total=False):
@@ -137,3 +139,11 @@ class LoopState(TypedDict, total=False):
     started_at: float
     stop: str | None
     direction: str | None
+
+
+class LoopUpdate(LoopState, total=False):
+    """What a node returns: any subset of the state's keys (LangGraph merges it in)."""
+
+
+Node = Callable[[LoopState], LoopUpdate]
+"""The node contract: every node factory `make_X(rt)` returns one."""

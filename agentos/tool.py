@@ -17,16 +17,17 @@ request's tree: never on the user's working tree.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, overload, runtime_checkable
 
 from agentos.errors import UserError
 from agentos.sandbox import Sandbox
-from agentos.task import Task
+from agentos.task import Task, ToolUse
 
 Kind = Literal["gate", "signal"]
 Outcome = Literal["pass", "fail", "error"]
@@ -107,7 +108,14 @@ class ToolContext:
 
 @runtime_checkable
 class Tool(Protocol):
-    """A tool node. Plain class attributes satisfy the read-only members."""
+    """A tool node. Plain class attributes satisfy the read-only members.
+
+    One optional member is the pin hook: a tool that holds candidates to something taken from
+    the baseline (the pytest gate's test manifest) has `pin(ctx)`, called once per run before its
+    first candidate, with `ctx.tree` the baseline snapshot and `ctx.trusted_dir` the run's
+    trusted folder, where it writes what it pinned (`pin_tools`). The protected files' pins are
+    there already for every tool (`agentos.integrity.Pins.load(ctx.trusted_dir)`).
+    """
 
     @property
     def name(self) -> str: ...
@@ -131,9 +139,43 @@ class FunctionTool:
     description: str
     fn: Callable[[ToolContext], ToolResult]
     options: frozenset[str] | None = None
+    pin: Callable[[ToolContext], object] | None = None
 
     def run(self, ctx: ToolContext) -> ToolResult:
         return self.fn(ctx)
+
+
+class PinFailed(UserError):
+    """A tool's pin hook refused the baseline (`tool` names it); the message is the hook's."""
+
+    def __init__(self, tool: str, cause: UserError):
+        Exception.__init__(self, str(cause))
+        self.tool, self.path, self.fix = tool, cause.path, cause.fix
+
+
+def pin_hook(t: Tool) -> Callable[[ToolContext], object] | None:
+    """The tool's pin hook, or None when it pins nothing."""
+    hook = getattr(t, "pin", None)
+    return hook if callable(hook) else None
+
+
+def pins_needed(uses: Iterable[ToolUse]) -> bool:
+    """Whether any of these tools has a pin hook."""
+    return any(pin_hook(get_tool(u.name)) is not None for u in uses)
+
+
+def pin_tools(uses: Iterable[ToolUse], ctx: ToolContext) -> None:
+    """Call the pin hook of every tool in `uses` that has one, with that use's options, on the
+    baseline snapshot `ctx.tree`; a hook's `UserError` comes back as `PinFailed`."""
+    for use in uses:
+        hook = pin_hook(get_tool(use.name))
+        if hook is not None:
+            try:
+                hook(replace(ctx, options=dict(use.options)))
+            except PinFailed:
+                raise
+            except UserError as exc:
+                raise PinFailed(use.name, exc) from exc
 
 
 _TOOLS: dict[str, Tool] = {}
@@ -163,6 +205,7 @@ def tool(
     cost: float = 1.0,
     description: str = "",
     options: Iterable[str] | None = None,
+    pin: Callable[[ToolContext], object] | None = None,
 ) -> Callable[[Callable[[ToolContext], ToolResult]], FunctionTool]: ...
 def tool(
     obj: Any = None,
@@ -173,12 +216,14 @@ def tool(
     cost: float = 1.0,
     description: str = "",
     options: Iterable[str] | None = None,
+    pin: Callable[[ToolContext], object] | None = None,
 ) -> Any:
     """Register a tool: `@tool` on a class, or `@tool(name=..., ...)` on a function.
 
     `options` names every key the tool reads from its `[tools.NAME]` table; when given, any other
     key there is refused before a run starts (`agentos.check`). A class declares the same as an
-    `options` attribute."""
+    `options` attribute. `pin` is the tool's pin hook (see `Tool`); a class defines a `pin`
+    method."""
     if obj is not None:
         instance = obj()
         if not isinstance(instance, Tool):
@@ -194,6 +239,7 @@ def tool(
             description or (fn.__doc__ or "").strip(),
             fn,
             None if options is None else frozenset(options),
+            pin,
         )
         _register(made, f"{fn.__module__}.{fn.__qualname__}")
         return made
@@ -213,11 +259,29 @@ def get_tool(name: str) -> Tool:
     return found
 
 
-def all_tools() -> list[Tool]:
-    from agentos.plugins import load_plugins
+def all_tools(*, plugins: bool = True) -> list[Tool]:
+    """Every registered tool, cheapest first; with `plugins=False`, only those registered by the
+    modules imported so far (no installed plugin is loaded: a plugin's own tests stay its own)."""
+    if plugins:
+        from agentos.plugins import load_plugins
 
-    load_plugins()
+        load_plugins()
     return sorted(_TOOLS.values(), key=lambda t: (t.cost, t.name))
+
+
+@contextlib.contextmanager
+def scoped_registry() -> Iterator[None]:
+    """Tools registered inside the block are forgotten when it ends (tests, short-lived hosts).
+    The installed plugins load first: loaded inside the block, they would be forgotten with it."""
+    all_tools()
+    tools, origin = dict(_TOOLS), dict(_ORIGIN)
+    try:
+        yield
+    finally:
+        _TOOLS.clear()
+        _TOOLS.update(tools)
+        _ORIGIN.clear()
+        _ORIGIN.update(origin)
 
 
 def run_tool(t: Tool, ctx: ToolContext) -> ToolResult:
@@ -316,6 +380,7 @@ __all__ = [
     "FunctionTool",
     "Kind",
     "Outcome",
+    "PinFailed",
     "Tool",
     "ToolContext",
     "ToolInfo",
@@ -323,7 +388,11 @@ __all__ = [
     "all_tools",
     "format_tool_list",
     "get_tool",
+    "pin_hook",
+    "pin_tools",
+    "pins_needed",
     "run_tool",
+    "scoped_registry",
     "tool",
     "tool_list_json",
     "tool_rows",

@@ -20,10 +20,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from agentos.gating import run_gates
 from agentos.sandbox import get_backend
 from agentos.task import ToolUse, parse_task
 from agentos.tool import ToolContext, get_tool, run_tool
-from agentos.tools import pin_protected, pin_test_manifest, run_gates
+from agentos.tools import pin_protected, pin_test_manifest
 
 GATES = tuple(ToolUse(n, "gate") for n in ("integrity", "static", "ruff", "mypy", "pytest"))
 

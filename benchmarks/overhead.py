@@ -29,7 +29,8 @@ import time
 from pathlib import Path
 
 from agentos import runner
-from agentos.git import Repo, scan_tree
+from agentos.git import Repo
+from agentos.integrity import scan_tree
 from agentos.ledger import Ledger
 from agentos.measure import snapshot_root
 from agentos.plugins import load_plugins

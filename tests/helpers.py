@@ -28,27 +28,29 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
-def make_repo(path: Path, files: dict[str, str]) -> Path:
-    """A git repository at `path` with `files` committed."""
+def make_repo(path: Path, files: dict[str, str], object_format: str = "sha1") -> Path:
+    """A git repository at `path` with `files` committed (in `object_format`: sha1 or sha256)."""
     path.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
-    return commit_all(path, "initial")
+    return commit_all(path, "initial", object_format)
 
 
-def quickstart_copy(dest: Path, files: dict[str, str] | None = None) -> Path:
+def quickstart_copy(
+    dest: Path, files: dict[str, str] | None = None, object_format: str = "sha1"
+) -> Path:
     """A fresh git repository holding examples/quickstart (with `files` overriding some)."""
     shutil.copytree(EXAMPLES / "quickstart", dest)
     for name, text in (files or {}).items():
         (dest / name).write_text(text)
-    return commit_all(dest, "quickstart")
+    return commit_all(dest, "quickstart", object_format)
 
 
-def commit_all(path: Path, message: str) -> Path:
+def commit_all(path: Path, message: str, object_format: str = "sha1") -> Path:
     """Make the folder at `path` a git repository on `main` with everything in it committed."""
-    git(path, "init", "-q", "-b", "main")
+    git(path, "init", "-q", "-b", "main", f"--object-format={object_format}")
     git(path, "add", "-A")
     git(path, "commit", "-qm", message)
     return path

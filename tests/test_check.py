@@ -96,13 +96,10 @@ def test_an_unknown_tool_exits_2_naming_the_nearest_before_measuring(tmp_path: P
 
 
 @pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Tools registered by a test are gone after it. The plugins load first, or they would load
-    into the copy and be gone with it."""
-    agentos.tool.all_tools()
-    monkeypatch.setattr(agentos.tool, "_TOOLS", dict(agentos.tool._TOOLS))
-    monkeypatch.setattr(agentos.tool, "_ORIGIN", dict(agentos.tool._ORIGIN))
-    yield
+def registry() -> Iterator[None]:
+    """Tools registered by a test are gone after it."""
+    with agentos.tool.scoped_registry():
+        yield
 
 
 def test_an_option_the_tool_does_not_declare_exits_2_with_the_nearest(

@@ -1,4 +1,5 @@
-"""Candidate commits written straight into the object store are ones git itself accepts."""
+"""Candidate commits written through git's plumbing are ones git itself accepts, in both object
+formats (SHA-1 and SHA-256), and a whole run works in a SHA-256 repository."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import pytest
 from helpers import git, make_repo
 
 from agentos.errors import UserError
-from agentos.git import RefConflict, Repo, blob_id, scan_tree
+from agentos.git import RefConflict, Repo, blob_id
+from agentos.integrity import scan_tree
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def _repo(tmp_path: Path, object_format: str = "sha1") -> Path:
     root = make_repo(
         tmp_path / "r",
         {
@@ -23,6 +24,7 @@ def repo(tmp_path: Path) -> Path:
             "pkg/c.txt": "c\n",
             "with space/ünï code.txt": "u\n",
         },
+        object_format,
     )
     (root / "run.sh").write_text("echo hi\n")
     os.chmod(root / "run.sh", 0o755)
@@ -31,8 +33,16 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def test_commit_files_matches_what_git_computes(repo: Path) -> None:
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return _repo(tmp_path)
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_commit_files_matches_what_git_computes(tmp_path: Path, object_format: str) -> None:
+    repo = _repo(tmp_path, object_format)
     r = Repo(repo)
+    assert r.object_format == object_format
     head = r.rev("HEAD") or ""
     changes: dict[str, bytes | None] = {
         "pkg/deep/b.py": b"B = 3\n",
@@ -55,7 +65,7 @@ def test_commit_files_matches_what_git_computes(repo: Path) -> None:
     fresh = Repo(repo)  # no cache: entries from git itself
     for path, data in changes.items():
         if data is not None:
-            assert fresh.entries(commit)[path].blob == blob_id(data)
+            assert fresh.entries(commit)[path].blob == blob_id(data, object_format)
             assert fresh.read(commit, path) == data
     assert r.entries(commit) == fresh.entries(commit)
 
@@ -122,7 +132,7 @@ def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_same_size_rewrite_right_after_hashing_changes_the_stat(tmp_path: Path) -> None:
-    from agentos.git import Stat, tree_unchanged
+    from agentos.integrity import Stat, tree_unchanged
 
     (tmp_path / "settings.py").write_text("X = 1\n")
     stats: dict[str, Stat] = {}
@@ -137,7 +147,7 @@ def test_a_same_size_rewrite_right_after_hashing_changes_the_stat(tmp_path: Path
     ["add top", "add deep", "add folder", "add then remove", "remove", "rename", "symlink"],
 )
 def test_any_file_made_removed_or_renamed_anywhere_is_seen(tmp_path: Path, change: str) -> None:
-    from agentos.git import Stat, tree_unchanged
+    from agentos.integrity import Stat, tree_unchanged
 
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "top.py").write_text("T = 1\n")
@@ -162,3 +172,27 @@ def test_any_file_made_removed_or_renamed_anywhere_is_seen(tmp_path: Path, chang
     else:
         (deep / "link").symlink_to("deep.py")
     assert not tree_unchanged(tmp_path, stats)
+
+
+def test_a_sha256_repository_runs_end_to_end(tmp_path: Path) -> None:
+    from helpers import EXAMPLES, quickstart_copy
+
+    from agentos import runner
+    from agentos.status import run_status
+
+    toml = (EXAMPLES / "quickstart" / "agentos.toml").read_text()
+    gated = toml.replace('gates = ["data-only"]', 'gates = ["data-only", "integrity"]')
+    assert gated != toml  # the run's pins are checked by a tool too, not only by the gates node
+    root = quickstart_copy(tmp_path / "q", {"agentos.toml": gated}, object_format="sha256")
+    head = git(root, "rev-parse", "HEAD").strip()
+    assert len(head) == 64
+    summary = runner.run(root, runner.Overrides(budget=6, sandbox="local"))
+    experiments = run_status(root)["experiments"]
+    assert len(experiments) == 6
+    assert all(e["status"] in {"keep", "discard"} for e in experiments), experiments
+    assert summary.baseline is not None and summary.best is not None
+    assert summary.best_commit is not None and len(summary.best_commit) == 64
+    assert git(root, "rev-parse", f"agentos/{summary.run_id}").strip() == summary.best_commit
+    fsck = subprocess.run(["git", "-C", str(root), "fsck", "--strict"], capture_output=True)
+    assert fsck.returncode == 0, fsck.stderr
+    assert git(root, "rev-parse", "HEAD").strip() == head  # the user's branch is untouched

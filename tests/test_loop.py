@@ -63,10 +63,10 @@ def test_cli_run_prints_a_greppable_summary_and_status_json(quickstart: Path) ->
     data = json.loads(shown.stdout)
     assert set(data) >= {"run", "baseline", "best", "experiments"}
     assert data["run"] == summary["run"]
-    assert [
+    assert all(
         set(e) >= {"id", "parent", "commit", "status", "metric", "reason"}
         for e in data["experiments"]
-    ]
+    )
     assert len(data["experiments"]) == 4
     verify = agentos_cli("ledger", "verify", str(quickstart))
     assert verify.returncode == 0 and "ledger: ok" in verify.stdout

@@ -224,7 +224,7 @@ def compare(manifest: dict[str, str], report: Report) -> list[Finding]:
 
 
 @tool(name=NAME, kind="gate", cost=5.0,
-      options=["paths", "pythonpath", "timeout"],
+      options=["paths", "pythonpath", "timeout"], pin=pin_test_manifest,
       description="pytest in trusted mode against the test-id manifest pinned at the start")
 def pytest_gate(ctx: ToolContext) -> ToolResult:
     if ctx.trusted_dir is None or not (ctx.trusted_dir / MANIFEST).is_file():

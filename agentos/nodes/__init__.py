@@ -1,10 +1,13 @@
-"""The graph's nodes. Each module holds one node factory: `make_X(rt) -> node(state) -> update`.
+"""The graph's nodes: the package's face is all `agentos.graph` imports. Each module holds one node
+factory, `make_X(rt) -> Node` (`agentos.state.Node`: `LoopState -> LoopUpdate`), or a router.
 
-Nodes never import each other; what they share lives in `agentos.candidate`, `agentos.measure`
-and `agentos.record`.
+Nodes share what they need through `agentos.candidate`, `agentos.measure`, `agentos.gating` and
+`agentos.record`; the stop rules live in `agentos.nodes.stop`, used by the router after `decide`
+and by `finish`.
 """
 
 from agentos.nodes.baseline import make_baseline
+from agentos.nodes.canary import make_canary
 from agentos.nodes.checkin import make_checkin
 from agentos.nodes.decide import make_decide, route_after_decide
 from agentos.nodes.finish import make_finish
@@ -12,9 +15,12 @@ from agentos.nodes.gates import make_gates
 from agentos.nodes.propose import make_propose
 from agentos.nodes.review import make_review
 from agentos.nodes.run import make_run
+from agentos.nodes.stop import stop_reason
+from agentos.nodes.tools import make_tool, make_tool_join, route_tools
 
 __all__ = [
     "make_baseline",
+    "make_canary",
     "make_checkin",
     "make_decide",
     "make_finish",
@@ -22,5 +28,9 @@ __all__ = [
     "make_propose",
     "make_review",
     "make_run",
+    "make_tool",
+    "make_tool_join",
     "route_after_decide",
+    "route_tools",
+    "stop_reason",
 ]

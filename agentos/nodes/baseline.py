@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 from agentos.evaluator import Evaluation
 from agentos.measure import measure
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
-from agentos.state import LoopState, Point, Status
+from agentos.state import LoopState, LoopUpdate, Node, Point, Status
 
 
-def make_baseline(rt: Runtime) -> Any:
-    def baseline(state: LoopState) -> dict[str, Any]:
+def make_baseline(rt: Runtime) -> Node:
+    def baseline(state: LoopState) -> LoopUpdate:
         commit = rt.baseline_commit
         existing = rt.ledger.find(rt.run_id, 0)
         details: dict[str, float] = {}

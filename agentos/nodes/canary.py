@@ -1,6 +1,7 @@
 """The canary node: every `canary_every` experiments, known-bad candidates go through the gates
-and the evaluator, judged against the baseline: the task's `canary` (a diff against the baseline)
-when it has one, and the built-in forgeries (`agentos.forgery.replay`: each forgery the task does
+and the evaluator, judged against the baseline: the task's `canary` (a diff against the baseline,
+committed on it and judged like any candidate: built-in gates, tools, `measure()`) when it has
+one, and the built-in forgeries (`agentos.forgery.replay`: each forgery the task does
 not accept, planted on the baseline again). If what should refuse one lets it through, the checks
 are broken and the run stops with the reason; either way the verdict is one ledger row
 (`kind = canary`, attempt 0, so it never collides with an experiment's attempts).
@@ -12,16 +13,15 @@ from typing import Any
 
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
-from agentos.measure import snapshot_dir
+from agentos.gating import check_canary
+from agentos.nodes.gates import pin_once
 from agentos.record import record
 from agentos.runtime import Runtime
-from agentos.scratch import scratch
-from agentos.state import LoopState
-from agentos.tool import ToolContext
+from agentos.state import LoopState, LoopUpdate, Node
 
 
-def make_canary(rt: Runtime) -> Any:
-    def canary(state: LoopState) -> dict[str, Any]:
+def make_canary(rt: Runtime) -> Node:
+    def canary(state: LoopState) -> LoopUpdate:
         from agentos.forgery import canary_applies, replay
 
         exp = state["experiment"]
@@ -56,9 +56,8 @@ def make_canary(rt: Runtime) -> Any:
 
 
 def _task_canary(rt: Runtime, base: Any) -> tuple[bool, str, float | None]:
-    """The task's own canary patch: (broken, message, the metric it measured)."""
-    from agentos.tools.canary import check_canary
-
+    """The task's own canary patch, committed on the baseline and judged like a candidate:
+    (broken, message, the metric it measured)."""
     assert rt.task.canary is not None
     patch_path = rt.task.root / rt.task.canary
     try:
@@ -69,20 +68,17 @@ def _task_canary(rt: Runtime, base: Any) -> tuple[bool, str, float | None]:
             path=patch_path,
             fix="point task.canary at a unified diff in the repository",
         ) from exc
-    with scratch("canary") as work, snapshot_dir(rt.repo, base["commit"]) as tree:
-        ctx = ToolContext(
-            tree=tree,
-            changed=[],
-            task=rt.task,
-            sandbox=rt.sandbox,
-            trusted_dir=rt.run_dir / "trusted",
-        )
-        verdict = check_canary(
-            patch,
-            ctx=ctx,
-            uses=rt.task.tools,
-            evaluator=rt.evaluator,
-            incumbent=Evaluation(metric=base["metric"]),
-            work_dir=work,
-        )
+    trusted = rt.run_dir / "trusted"
+    pin_once(rt, trusted)
+    verdict = check_canary(
+        patch,
+        repo=rt.repo,
+        parent=base["commit"],
+        task=rt.task,
+        sandbox=rt.sandbox,
+        trusted=trusted,
+        pins=rt.pins,
+        evaluator=rt.evaluator,
+        incumbent=Evaluation(metric=base["metric"]),
+    )
     return verdict.broken, verdict.message, verdict.evaluation.metric

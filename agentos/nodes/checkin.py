@@ -14,7 +14,7 @@ from langgraph.types import interrupt
 
 from agentos.errors import UserError
 from agentos.runtime import Runtime
-from agentos.state import LoopState
+from agentos.state import LoopState, LoopUpdate, Node
 
 ASK = 'resume with "continue", "stop" or {"direction": "..."}'
 
@@ -23,7 +23,7 @@ class CheckinAnswerError(UserError):
     """A check-in was resumed with an answer it does not know."""
 
 
-def read_answer(answer: object) -> dict[str, Any]:
+def read_answer(answer: object) -> LoopUpdate:
     """The state update an answer makes; an unknown answer raises `CheckinAnswerError`."""
     if answer == "continue":
         return {}
@@ -36,8 +36,8 @@ def read_answer(answer: object) -> dict[str, Any]:
     raise CheckinAnswerError(f"unknown check-in answer {answer!r:.200}", fix=ASK)
 
 
-def make_checkin(rt: Runtime) -> Any:
-    def checkin(state: LoopState) -> dict[str, Any]:
+def make_checkin(rt: Runtime) -> Node:
+    def checkin(state: LoopState) -> LoopUpdate:
         recent = state.get("history", [])[-5:]
         summary: dict[str, Any] = {
             "run": rt.run_id,

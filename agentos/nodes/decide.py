@@ -8,28 +8,29 @@ once per attempt, so a re-run of this node after a crash changes nothing.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Literal
 
 from agentos.evaluator import Evaluation
 from agentos.forgery import canary_applies
 from agentos.git import RefConflict
 from agentos.nodes.propose import VETO_PREFIX
+from agentos.nodes.stop import since_keep, stop_reason
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
-from agentos.state import HistoryItem, LoopState, Outcome, Point
+from agentos.state import HistoryItem, LoopState, LoopUpdate, Node, Outcome, Point
 
 MAX_REMEASURE = 12  # a safety cap above noise.MAX_RUNS, for strategies of other authors
 
 
-def make_decide(rt: Runtime) -> Any:
-    def decide(state: LoopState) -> dict[str, Any]:
+def make_decide(rt: Runtime) -> Node:
+    def decide(state: LoopState) -> LoopUpdate:
         exp = state["experiment"]
         candidate = state.get("candidate", {})
         outcome: Outcome = state.get("outcome", {})
         given = dict(state.get("strategy", {}))  # the strategy's state before this decision
         strategy = given
-        update: dict[str, Any] = {}
+        update: LoopUpdate = {}
+        vetoed = False
         incumbent = state["incumbent"]
         best = state["best"]
         status = outcome.get("status")
@@ -62,7 +63,7 @@ def make_decide(rt: Runtime) -> Any:
                     # the strategy never learns of the candidate's score: a vetoed commit must
                     # not become its best or its walk, or the next proposals would build on it
                     # (`decide` left the state it was given untouched)
-                    status, reason = "discard", f"{VETO_PREFIX}{veto}"
+                    status, reason, vetoed = "discard", f"{VETO_PREFIX}{veto}", True
                     strategy = rt.strategy.fail(given, exp)
                     walk = incumbent["commit"]
             samples = scores.get("candidate", [])
@@ -115,10 +116,12 @@ def make_decide(rt: Runtime) -> Any:
             "parent": candidate.get("parent", ""),
             "commit": candidate.get("commit", ""),
             "status": status,
-            "metric": row["metric"],
+            "metric": row.get("metric"),
             "description": candidate.get("description", ""),
-            "reason": row["reason"],
+            "reason": row.get("reason", ""),
         }
+        if vetoed:
+            item["vetoed"] = True
         feedback = [] if status in ("keep", "discard") else [f"experiment {exp} {status}: {reason}"]
         return {
             **update,
@@ -147,45 +150,11 @@ def route_after_decide(rt: Runtime) -> Any:
         if every and state["experiment"] % every == 0:
             return "checkin"
         plateau = rt.task.checkin.on_plateau
-        if plateau and _since_keep(state) == plateau:
+        if plateau and since_keep(state) == plateau:
             return "checkin"
         return "propose"
 
     return route
-
-
-def stop_reason(rt: Runtime, state: LoopState) -> str | None:
-    """The first stop rule that holds, as a message, or None to go on."""
-    if state.get("stop"):
-        return state["stop"]
-    budget = rt.task.budget
-    if state.get("experiment", 0) + state.get("extra_runs", 0) >= budget.experiments:
-        return f"budget: {budget.experiments} experiments"
-    if budget.wall_time and time.time() - state.get("started_at", time.time()) >= budget.wall_time:
-        return f"budget: {budget.wall_time:g} s wall time"
-    if budget.patience and _since_keep(state) >= budget.patience:
-        return f"patience: no gain in {budget.patience} experiments"
-    best = state.get("best", {}).get("metric")
-    if (
-        budget.target is not None
-        and best is not None
-        and (best >= budget.target if rt.task.metric.goal == "max" else best <= budget.target)
-    ):
-        return f"target reached: {best:g}"
-    if budget.tokens and state.get("tokens", 0) >= budget.tokens:
-        return f"budget: {budget.tokens} tokens"
-    if budget.dollars is not None and state.get("cost_usd", 0.0) >= budget.dollars:
-        return f"budget: ${budget.dollars:g}"
-    return None
-
-
-def _since_keep(state: LoopState) -> int:
-    count = 0
-    for item in reversed(state.get("history", [])):
-        if item["status"] == "keep":
-            break
-        count += 1
-    return count
 
 
 def _promote(rt: Runtime, old: str, new: str, reason: str) -> str:

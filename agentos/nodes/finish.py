@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from agentos.git import RefConflict
+from agentos.nodes.stop import stop_reason
 from agentos.runtime import Runtime
-from agentos.state import LoopState
+from agentos.state import LoopState, LoopUpdate, Node
 
 
-def make_finish(rt: Runtime, stop_reason: Any) -> Any:
-    def finish(state: LoopState) -> dict[str, Any]:
+def make_finish(rt: Runtime) -> Node:
+    def finish(state: LoopState) -> LoopUpdate:
         reason = stop_reason(rt, state) or "finished"
         best = state.get("best", {}).get("commit")
         if best and rt.repo.rev(rt.branch_ref) is None:

@@ -3,28 +3,35 @@
 Edits that do not apply or leave the editable surface go back to the provider with the error, a
 bounded number of times; after that the experiment is `rejected` with the reason.
 
-The history the provider sees is the run's, except that the reason of a vetoed experiment is
-replaced by `VETOED`: a veto's reason quotes held-out figures (the ledger keeps it whole), and a
-proposer that reads them could steer by the held-out split one experiment at a time.
+The history the provider sees is the run's, except that the reason of a vetoed experiment (its
+`vetoed` field, set by `decide`) is replaced by `VETOED`: a veto's reason quotes held-out figures
+(the ledger keeps it whole), and a proposer that reads them could steer by the held-out split one
+experiment at a time.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from agentos.candidate import EditError, apply, diff_summary, editable_paths, unified_diff
-from agentos.providers.base import NOTHING_TO_TRY, NothingToPropose, ProposeRequest, ProviderError
+from agentos.providers.base import (
+    NOTHING_TO_TRY,
+    BudgetSpent,
+    NothingToPropose,
+    ProposeRequest,
+    ProviderError,
+)
 from agentos.runtime import Runtime
-from agentos.state import Candidate, HistoryItem, LoopState, Point
+from agentos.state import Candidate, HistoryItem, LoopState, LoopUpdate, Node, Point
 
-VETO_PREFIX = "vetoed: "  # how decide marks a vetoed experiment's reason
+VETO_PREFIX = "vetoed: "  # how a vetoed experiment's reason begins in the ledger
 VETOED = f"{VETO_PREFIX}an acceptance check on data the proposer does not see failed"
 
 
 def for_proposer(items: list[HistoryItem]) -> list[HistoryItem]:
     """`items` with the reasons of vetoed experiments replaced by `VETOED`."""
     return [
-        {**i, "reason": VETOED} if str(i.get("reason", "")).startswith(VETO_PREFIX) else i
+        {**i, "reason": VETOED} if i.get("vetoed") else i
         for i in items
     ]
 
@@ -36,10 +43,10 @@ def point_for_proposer(point: Point | None) -> Point | None:
     return cast(Point, {k: v for k, v in point.items() if k != "holdout"})
 
 
-def make_propose(rt: Runtime) -> Any:
+def make_propose(rt: Runtime) -> Node:
     surfaces: dict[str, list[str]] = {}  # commit -> editable paths (a commit never changes)
 
-    def propose(state: LoopState) -> dict[str, Any]:
+    def propose(state: LoopState) -> LoopUpdate:
         exp = state.get("experiment", 0) + 1
         choice = rt.strategy.choose(dict(state.get("strategy", {})), exp)
         parent = choice.parent
@@ -57,11 +64,11 @@ def make_propose(rt: Runtime) -> Any:
         baseline = point_for_proposer(state.get("baseline"))
         history = trials[-rt.task.credit_horizon :] if rt.task.credit_horizon else []
         feedback = list(state.get("feedback", []))
-        base: dict[str, Any] = {
+        base: LoopUpdate = {
             "experiment": exp,
             "candidate": {"parent": parent},
             "outcome": {},
-            "gates": {},
+            "gates": {},  # type: ignore[typeddict-item]  # cleared: this candidate has none yet
             "review": {},
             "scores": {},
         }
@@ -94,7 +101,7 @@ def make_propose(rt: Runtime) -> Any:
                 tokens_out += exc.usage.tokens_out
                 cost += exc.usage.cost_usd
                 error = f"provider: {exc}"
-                if "budget" in str(exc):
+                if isinstance(exc, BudgetSpent):
                     stop = f"budget spent: {exc}"
                     return {"stop": stop, **_spend(state, tokens_in + tokens_out, cost)}
                 feedback = [*feedback, error]
@@ -148,7 +155,7 @@ def make_propose(rt: Runtime) -> Any:
     return propose
 
 
-def _spend(state: LoopState, tokens: int, cost: float) -> dict[str, Any]:
+def _spend(state: LoopState, tokens: int, cost: float) -> LoopUpdate:
     return {
         "tokens": state.get("tokens", 0) + tokens,
         "cost_usd": state.get("cost_usd", 0.0) + cost,

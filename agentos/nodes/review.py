@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from agentos.providers.base import ProviderError, ReviewRequest
 from agentos.runtime import Runtime
-from agentos.state import LoopState
+from agentos.state import LoopState, LoopUpdate, Node
 
 
-def make_review(rt: Runtime) -> Any:
-    def review(state: LoopState) -> dict[str, Any]:
+def make_review(rt: Runtime) -> Node:
+    def review(state: LoopState) -> LoopUpdate:
         if state.get("outcome") or rt.task.review == "off":
             return {}
         candidate = state["candidate"]
@@ -39,7 +37,7 @@ def make_review(rt: Runtime) -> Any:
                 }
             return {"review": {"passed": None, "error": str(exc)}}
         checks = [{"name": c.name, "passed": c.passed, "reason": c.reason} for c in verdict.checks]
-        update: dict[str, Any] = {
+        update: LoopUpdate = {
             "review": {
                 "passed": verdict.passed,
                 "mode": rt.task.review,

@@ -14,20 +14,19 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Mapping
-from typing import Any
 
 from agentos.measure import Measurement, measure
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
-from agentos.state import LoopState, Outcome
+from agentos.state import LoopState, LoopUpdate, Node, Outcome
 
 
-def make_run(rt: Runtime) -> Any:
+def make_run(rt: Runtime) -> Node:
     # Orphaned attempts come only from a process that died: look for them once per graph (at
     # the first run after a start or resume), not on every experiment.
     checked = False
 
-    def run(state: LoopState) -> dict[str, Any]:
+    def run(state: LoopState) -> LoopUpdate:
         nonlocal checked
         if state.get("outcome") and not state.get("remeasure"):
             return {}

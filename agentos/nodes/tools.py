@@ -1,7 +1,7 @@
 """Tool gates as a LangGraph fan-out: each stage's tools run as parallel `Send` branches, then
 a join decides whether the next, costlier stage runs.
 
-Stages come from `agentos.tools.runner.plan` (cheapest first). A blocking failure in a stage makes
+Stages come from `agentos.gating.plan` (cheapest first). A blocking failure in a stage makes
 the experiment `rejected` with a summary for the next proposal, and the later stages never run.
 """
 
@@ -11,9 +11,10 @@ from typing import Any, TypedDict
 
 from langgraph.types import Send
 
+from agentos.gating import blocked, join, plan, run_one
 from agentos.measure import snapshot_dir
 from agentos.runtime import Runtime
-from agentos.state import LoopState
+from agentos.state import LoopState, LoopUpdate, Node
 from agentos.tool import ToolContext, ToolResult
 
 
@@ -31,8 +32,6 @@ def route_tools(rt: Runtime) -> Any:
     def route(state: LoopState) -> list[Send] | str:
         if state.get("outcome") or not rt.task.tools:
             return "review"
-        from agentos.tools.runner import plan
-
         stages = plan(rt.task.tools)
         stage = state.get("gate_stage", 0)
         if stage >= len(stages):
@@ -57,8 +56,6 @@ def route_tools(rt: Runtime) -> Any:
 
 def make_tool(rt: Runtime) -> Any:
     def tool(state: ToolBranch) -> dict[str, Any]:
-        from agentos.tools.runner import run_one
-
         use = rt.task.tools[state["index"]]
         # every tool gets the parent's snapshot too: ruff, mypy and static fail only on what the
         # candidate adds relative to it (their parent findings are cached in the trusted dir)
@@ -80,10 +77,8 @@ def make_tool(rt: Runtime) -> Any:
     return tool
 
 
-def make_tool_join(rt: Runtime) -> Any:
-    def tool_join(state: LoopState) -> dict[str, Any]:
-        from agentos.tools.runner import blocked, join, plan
-
+def make_tool_join(rt: Runtime) -> Node:
+    def tool_join(state: LoopState) -> LoopUpdate:
         stages = plan(rt.task.tools)
         stage = state.get("gate_stage", 0)
         raw = state.get("tool_results", [])

@@ -106,6 +106,10 @@ class ProviderError(Exception):
         self.usage = usage or Usage()
 
 
+class BudgetSpent(ProviderError):
+    """The run's token or dollar budget is used up: the run stops, with this as its reason."""
+
+
 class NothingToPropose(ProviderError):
     """The provider has no change left worth an experiment (say, every candidate it can make was
     tried or would be refused). The run ends with this as its stop reason instead of spending the

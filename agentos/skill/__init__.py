@@ -1,9 +1,8 @@
 """Skills: the Agent Skills model, gates, eval sets, the router, and tuning them.
 
-Importing this package registers the `skill-gates` tool node (`agentos.skill.gate_tool`).
+The `skill-gates` tool node that checks skill rewrites is a built-in tool (`agentos.tools`).
 """
 
-from agentos.skill import gate_tool
 from agentos.skill.draft import draft_evals, write_draft
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
@@ -35,7 +34,6 @@ __all__ = [
     "description_problems",
     "detect_gates",
     "draft_evals",
-    "gate_tool",
     "load_evals",
     "load_folder",
     "load_skill",

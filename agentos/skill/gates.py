@@ -19,7 +19,6 @@ check is on whole normalized lines, so appending "unless in a hurry" to a rule a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Literal
 
 from agentos.errors import IntegrityError
+from agentos.integrity import digest
 from agentos.skill.model import Skill
 
 GateKind = Literal["declared", "marked", "ask-user", "confirm", "never", "description"]
@@ -128,6 +128,9 @@ def violations(gates: Iterable[Gate], body: str, description: str = "") -> list[
     return found
 
 
+GATE_TOOL = "skill-gates"  # the tool node that holds rewrites to the pins (agentos.tools)
+
+
 class GatePins:
     """The gates of every skill, read back from a sidecar whose digest is checked on each use."""
 
@@ -137,7 +140,7 @@ class GatePins:
 
     def gates(self) -> dict[str, list[Gate]]:
         data = self.path.read_bytes()
-        if "sha256:" + hashlib.sha256(data).hexdigest() != self.digest:
+        if digest(data) != self.digest:
             raise IntegrityError(
                 "gate pins changed during the run",
                 path=self.path,
@@ -171,4 +174,4 @@ def pin_gates(skills: Iterable[Skill], sidecar: Path) -> GatePins:
     tmp = sidecar.with_suffix(".tmp")
     tmp.write_bytes(blob)
     tmp.replace(sidecar)
-    return GatePins(sidecar, "sha256:" + hashlib.sha256(blob).hexdigest())
+    return GatePins(sidecar, digest(blob))

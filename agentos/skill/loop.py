@@ -29,8 +29,7 @@ from agentos.providers.base import Provider
 from agentos.runner import drive, start_run
 from agentos.runtime import Runtime
 from agentos.skill.evaluator import SkillEvaluator
-from agentos.skill.gate_tool import NAME as GATE_TOOL
-from agentos.skill.gates import GatePins
+from agentos.skill.gates import GATE_TOOL, GatePins
 from agentos.skill.model import SKILL_FILE
 from agentos.skill.report import Experiment
 from agentos.task import Budget, MetricSpec, Search, Task, ToolUse

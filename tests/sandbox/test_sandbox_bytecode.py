@@ -10,7 +10,8 @@ from pathlib import Path
 
 from helpers import git, make_repo
 
-from agentos.git import Repo, scan_tree
+from agentos.git import Repo
+from agentos.integrity import scan_tree
 from agentos.sandbox import Limits, RunRequest, Sandbox
 
 

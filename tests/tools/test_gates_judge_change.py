@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from helpers import make_repo
 
+from agentos.gating import GateRun, run_gates
 from agentos.git import Repo
 from agentos.measure import snapshot_dir
 from agentos.sandbox import get_backend
 from agentos.task import Task, load_task
 from agentos.tool import ToolContext
-from agentos.tools import GateRun, run_gates
 
 TOML = """[task]
 editable = ["lib.py", "typed.py", "risky.py"]

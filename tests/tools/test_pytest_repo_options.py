@@ -16,12 +16,13 @@ import pytest
 from helpers import make_repo
 
 from agentos.errors import UserError
+from agentos.gating import GateRun, run_gates
 from agentos.git import Repo
 from agentos.measure import snapshot_dir
 from agentos.sandbox import get_backend
 from agentos.task import load_task
 from agentos.tool import ToolContext
-from agentos.tools import GateRun, pin_test_manifest, run_gates
+from agentos.tools import pin_test_manifest
 
 TOML = """[task]
 editable = ["src/calc/core.py"]

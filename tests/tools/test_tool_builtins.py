@@ -101,22 +101,26 @@ def test_integrity_catches_changed_deleted_and_added_protected_files(make_candid
     assert codes(added) == {"protected-added"}
 
 
-def test_integrity_pins_are_git_blob_ids_and_big_files_are_hashed_whole(
+def test_integrity_pins_are_sha256_digests_and_big_files_are_hashed_whole(
     baseline, make_candidate
 ) -> None:
+    import hashlib
     import json
 
-    from agentos.git import blob_id
+    from agentos.integrity import PINS_FILE
 
-    pins = json.loads((baseline.trusted_dir / "integrity-pins.json").read_text())
+    def pin(data: bytes) -> str:
+        return "sha256:" + hashlib.sha256(data).hexdigest()
+
+    pins = json.loads((baseline.trusted_dir / PINS_FILE).read_text())
     assert set(pins["files"]) == {"evaluate.py", "tests/test_lib.py"}
-    for rel, pin in pins["files"].items():
-        assert pin == blob_id((baseline.tree / rel).read_bytes())
+    for rel, digest in pins["files"].items():
+        assert digest == pin((baseline.tree / rel).read_bytes())
     big = "x" * (3 << 20)  # larger than any read cap: a change deep inside must still show
     tool = get_tool("integrity")
     pinned = make_candidate({"tests/test_lib.py": big + "a"})
-    pins["files"]["tests/test_lib.py"] = blob_id((big + "a").encode())
-    (baseline.trusted_dir / "integrity-pins.json").write_text(json.dumps(pins))
+    pins["files"]["tests/test_lib.py"] = pin((big + "a").encode())
+    (baseline.trusted_dir / PINS_FILE).write_text(json.dumps(pins))
     assert run_tool(tool, pinned).outcome == "pass"
     assert codes(run_tool(tool, make_candidate({"tests/test_lib.py": big + "b"}))) == {
         "protected-changed"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from agentos.gating import join, plan, run_gates, run_one
 from agentos.task import ToolUse
-from agentos.tools import join, plan, run_gates, run_one
 
 ALL = (ToolUse("pytest", "gate"), ToolUse("ruff", "gate"), ToolUse("integrity", "gate"),
        ToolUse("static", "gate"), ToolUse("mypy", "gate"), ToolUse("metric", "signal"))

@@ -22,6 +22,7 @@ import anthropic
 from anthropic.types import MessageParam, TextBlockParam, ToolChoiceParam, ToolParam
 
 from agentos.providers.base import (
+    BudgetSpent,
     Proposal,
     ProposeRequest,
     ProviderError,
@@ -135,14 +136,14 @@ class AnthropicProvider:
         return self.spent.tokens_in + self.spent.tokens_out
 
     def check_budget(self) -> None:
-        """Raise `ProviderError("budget spent ...")` once the token or dollar budget is used."""
+        """Raise `BudgetSpent("budget spent ...")` once the token or dollar budget is used."""
         budget = self.task.budget
         if budget.tokens is not None and self.spent_tokens >= budget.tokens:
-            raise ProviderError(
+            raise BudgetSpent(
                 f"budget spent: {self.spent_tokens} of {budget.tokens} tokens ([budget] tokens)"
             )
         if budget.dollars is not None and self.spent.cost_usd >= budget.dollars:
-            raise ProviderError(
+            raise BudgetSpent(
                 f"budget spent: ${self.spent.cost_usd:.4f} of ${budget.dollars:.4f} "
                 "([budget] dollars)"
             )

@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from agentos.errors import UserError
-from agentos.skill.gates import GatePins
+from agentos.skill.gates import GATE_TOOL, GatePins
 from agentos.skill.model import SKILL_FILE, load_skill
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
-NAME = "skill-gates"
+NAME = GATE_TOOL
 
 
 @tool(

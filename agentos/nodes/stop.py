@@ -1,0 +1,43 @@
+"""The stop rules, in one place: the router after `decide` asks them whether to go on, and
+`finish` asks them for the run's stop reason."""
+
+from __future__ import annotations
+
+import time
+
+from agentos.runtime import Runtime
+from agentos.state import LoopState
+
+
+def stop_reason(rt: Runtime, state: LoopState) -> str | None:
+    """The first stop rule that holds, as a message, or None to go on."""
+    if state.get("stop"):
+        return state["stop"]
+    budget = rt.task.budget
+    if state.get("experiment", 0) + state.get("extra_runs", 0) >= budget.experiments:
+        return f"budget: {budget.experiments} experiments"
+    if budget.wall_time and time.time() - state.get("started_at", time.time()) >= budget.wall_time:
+        return f"budget: {budget.wall_time:g} s wall time"
+    if budget.patience and since_keep(state) >= budget.patience:
+        return f"patience: no gain in {budget.patience} experiments"
+    best = state.get("best", {}).get("metric")
+    if (
+        budget.target is not None
+        and best is not None
+        and (best >= budget.target if rt.task.metric.goal == "max" else best <= budget.target)
+    ):
+        return f"target reached: {best:g}"
+    if budget.tokens and state.get("tokens", 0) >= budget.tokens:
+        return f"budget: {budget.tokens} tokens"
+    if budget.dollars is not None and state.get("cost_usd", 0.0) >= budget.dollars:
+        return f"budget: ${budget.dollars:g}"
+    return None
+
+
+def since_keep(state: LoopState) -> int:
+    count = 0
+    for item in reversed(state.get("history", [])):
+        if item["status"] == "keep":
+            break
+        count += 1
+    return count
