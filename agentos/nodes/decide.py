@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from agentos.evaluator import Evaluation
+from agentos.evaluator import Evaluation, Evaluator
 from agentos.forgery import canary_applies
 from agentos.git import RefConflict
 from agentos.nodes.propose import VETO_PREFIX
@@ -57,7 +57,7 @@ def make_decide(rt: Runtime) -> Any:
             strategy = verdict.state
             walk = verdict.incumbent
             if status == "keep":
-                veto = rt.evaluator.veto(_evaluation(best), _evaluation(outcome))
+                veto = refusal(rt.evaluator, _evaluation(best), _evaluation(outcome), gained=True)
                 if veto:
                     # the strategy never learns of the candidate's score: a vetoed commit must
                     # not become its best or its walk, or the next proposals would build on it
@@ -129,6 +129,20 @@ def make_decide(rt: Runtime) -> Any:
         }
 
     return decide
+
+
+def refusal(
+    evaluator: Evaluator, incumbent: Evaluation, candidate: Evaluation, *, gained: bool
+) -> str | None:
+    """The keep rule, one function for every caller: why `candidate` may not replace
+    `incumbent`, or None to keep it. A failed measurement is never kept; nor is one without a
+    gain (`gained`: the strategy's verdict, noise-aware where the strategy is); nor one the
+    evaluator vetoes on figures the proposer never sees (held-out data, per-skill figures)."""
+    if candidate.status is not None or candidate.metric is None:
+        return candidate.reason or "no metric"
+    if not gained:
+        return "no gain"
+    return evaluator.veto(incumbent, candidate)
 
 
 def route_after_decide(rt: Runtime) -> Any:
