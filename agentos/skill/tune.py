@@ -202,6 +202,18 @@ def tune_skills(
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def make_evals(path: Path | str, evals: Path | str, *, seed: int = 0) -> tuple[int, list[str]]:
+    """Write a draft eval set for the valid skills under `path` to the new file `evals` (for the
+    user to review, then pass to `tune_skills`); return its line count and the notes (skipped
+    skills)."""
+    root = Path(path).resolve()
+    skills, problems = load_folder(root)
+    notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
+    if not skills:
+        raise UserError("holds no valid skill", path=root, fix=f"fix them: {notes[0]}")
+    return write_draft(skills, Path(evals), seed=seed), notes
+
+
 def _joint(
     router: SkillRouter, train: Sequence[EvalItem], *, provider: Provider | None, offline: bool
 ) -> JointMoves | None:
@@ -280,4 +292,4 @@ def _files(skills_dir: str, rewrites: Mapping[str, str]) -> dict[str, bytes]:
     return {skill_path(skills_dir, name): text.encode("utf-8") for name, text in rewrites.items()}
 
 
-__all__ = ["DRAFT_FILE", "SkillRouter", "default_router", "tune_skills"]
+__all__ = ["DRAFT_FILE", "SkillRouter", "default_router", "make_evals", "tune_skills"]
