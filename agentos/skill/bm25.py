@@ -26,15 +26,25 @@ from agentos.skill.vocab import STOPWORDS
 K1 = 1.2
 B = 0.75
 _WORD = re.compile(r"[a-z0-9]+")
-_SUFFIXES = ("ings", "ing", "ies", "ed", "es", "s")
 
 
 def stem(word: str) -> str:
-    """A light stem: plural and verb endings off, so "recipes" meets "recipe"."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+    """A light stem, so that "recipes", "recipe", "baking" and "baked" meet: the plural, then an
+    "-ing" or "-ed", then a final "e" come off (never below three letters)."""
+    w = word
+    if len(w) <= 3:
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("es") and w[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    return w[:-1] if w.endswith("e") and len(w) > 3 else w
 
 
 def terms(text: str) -> list[str]:
