@@ -103,3 +103,19 @@ def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() ->
     baseline = Evaluation(0.5, holdout={"holdout/all": 0.9})
     fell = ev.veto(baseline, Evaluation(0.6, holdout={"holdout/all": 0.8}))
     assert fell is not None and "held-out all" in fell
+
+
+def test_the_keep_rule_refuses_a_failure_no_gain_and_a_veto_in_that_order() -> None:
+    """`decide.refusal` is the one keep rule the graph applies to every move."""
+    from agentos.nodes.decide import refusal
+
+    ev = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None)  # type: ignore[arg-type]
+    before = Evaluation(0.5, details={"train/route/0": RIGHT}, holdout={"holdout/all": 0.5})
+    better = Evaluation(0.6, details={"train/route/0": RIGHT}, holdout={"holdout/all": 0.5})
+    worse_held = Evaluation(0.6, details={"train/route/0": RIGHT}, holdout={"holdout/all": 0.4})
+    failed = Evaluation(None, "rejected", "refused: a: never gate removed or changed: 'x'")
+    assert refusal(ev, before, failed, gained=True) == failed.reason
+    assert refusal(ev, before, better, gained=False) == "no gain"
+    why = refusal(ev, before, worse_held, gained=True)
+    assert why is not None and "held-out all accuracy fell" in why
+    assert refusal(ev, before, better, gained=True) is None
