@@ -48,6 +48,7 @@ from agentos.skill.proposer import SkillSetProposer
 from agentos.skill.report import TuneReport, build_report, experiments_of
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
 from agentos.skill.workspace import check_out, protected_evals, repo_of, scratch_repo, write_out
+from agentos.task import Task
 
 DRAFT_FILE = "evals.draft.jsonl"
 
@@ -225,7 +226,7 @@ def _joint(
 
 
 def _proposer(
-    task: Any,
+    task: Task,
     skills: Sequence[Skill],
     train: Sequence[EvalItem],
     router: SkillRouter,
