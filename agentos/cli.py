@@ -306,7 +306,13 @@ def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
     help="Where to write the draft eval set when --evals is not given "
     "(default: PATH/evals.draft.jsonl).",
 )
-@click.option("--budget", type=click.IntRange(min=1), default=12, help="Proposals per skill.")
+@click.option(
+    "--make-evals",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Only write a draft eval set for PATH to this new file (from the skills' own text), "
+    "for you to review and edit, then tune with --evals FILE.",
+)
+@click.option("--budget", type=click.IntRange(min=1), default=12, help="Moves per skill.")
 @click.option("--seed", type=int, default=0)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
@@ -329,10 +335,19 @@ def tune_skills(
     offline: bool,
     out: Path | None,
     evals_out: Path | None = None,
+    make_evals: Path | None = None,
 ) -> None:
     """Tune every skill under PATH so it triggers on the queries it should, gates intact."""
     from agentos.skill.report import render, to_json
+    from agentos.skill.tune import make_evals as draft
     from agentos.skill.tune import tune_skills as tune
+
+    if make_evals is not None:
+        n, notes = draft(path, make_evals, seed=seed)
+        for line in notes:
+            click.echo(line, err=True)
+        click.echo(f"evals: {make_evals}\nqueries: {n}")
+        return
 
     result = tune(
         path,

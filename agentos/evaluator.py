@@ -41,3 +41,17 @@ class Evaluator(Protocol):
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
         """Return why a candidate that the strategy would keep must not be kept, or None."""
         ...
+
+
+def refuse_keep(
+    evaluator: Evaluator, incumbent: Evaluation, candidate: Evaluation, *, gained: bool
+) -> str | None:
+    """The keep rule, one function for every caller: why `candidate` may not replace
+    `incumbent`, or None to keep it. A failed measurement is never kept; nor is one without a
+    gain (`gained`: the strategy's verdict, noise-aware where the strategy is); nor one the
+    evaluator vetoes on figures the proposer never sees (held-out data, per-skill figures)."""
+    if candidate.status is not None or candidate.metric is None:
+        return candidate.reason or "no metric"
+    if not gained:
+        return "no gain"
+    return evaluator.veto(incumbent, candidate)

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Literal, cast
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation, Evaluator
-from agentos.gating import passes_evaluator, pin_baseline, run_gates
+from agentos.evaluator import Evaluation, Evaluator, refuse_keep
+from agentos.gating import gained, pin_baseline, run_gates
 from agentos.git import Repo, snapshot_entries
 from agentos.measure import measure, snapshot_dir
 from agentos.sandbox import Sandbox
@@ -336,7 +336,8 @@ def judge(
     assert baseline.metric is not None
     planted = planted_value(baseline.metric, task.metric.goal)
     decided = abs(e.metric - planted) <= 1e-6 * max(1.0, abs(planted))
-    if decided and passes_evaluator(evaluator, baseline, e, task.metric.goal):
+    gain = gained(baseline, e, task.metric.goal)
+    if decided and refuse_keep(evaluator, baseline, e, gained=gain) is None:
         return Verdict(forgery.name, "kept", f"measured the planted {e.metric:g} against the "
                        f"baseline's {baseline.metric:g}")
     return Verdict(forgery.name, "caught", f"measured {e.metric:g}, not the planted {planted:g}: "

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation, Evaluator
+from agentos.evaluator import Evaluation, Evaluator, refuse_keep
 from agentos.git import Repo
 from agentos.integrity import Pins, verify_commit
 from agentos.measure import measure, snapshot_dir
@@ -50,7 +50,7 @@ def pin_baseline(
 ) -> None:
     """Fill the trusted folder a run's gates read: the protected files' pins (`pins`, else made
     from `commit`), then every task tool's own pins (its pin hook, on a snapshot of `commit`).
-    A hook's refusal raises `agentos.tool.PinFailed`."""
+    A hook's refuse_keep raises `agentos.tool.PinFailed`."""
     (pins if pins is not None else Pins.of_commit(repo, commit, task)).write(trusted)
     if pins_needed(task.tools):
         with snapshot_dir(repo, commit) as base:
@@ -213,14 +213,11 @@ def better(value: float, than: float, goal: Goal) -> bool:
     return value < than if goal == "min" else value > than
 
 
-def passes_evaluator(evaluator: Evaluator, incumbent: Evaluation, candidate: Evaluation,
-                     goal: Goal) -> bool:
-    """Whether the evaluator would let this measurement be kept over the incumbent."""
-    if candidate.status is not None or candidate.metric is None:
+def gained(incumbent: Evaluation, candidate: Evaluation, goal: Goal) -> bool:
+    """A single measurement's gain over the incumbent (no incumbent metric: any metric gains)."""
+    if candidate.metric is None:
         return False
-    if incumbent.metric is not None and not better(candidate.metric, incumbent.metric, goal):
-        return False
-    return evaluator.veto(incumbent, candidate) is None
+    return incumbent.metric is None or better(candidate.metric, incumbent.metric, goal)
 
 
 def check_canary(patch: str, *, repo: Repo, parent: str, task: Task, sandbox: Sandbox,
@@ -249,5 +246,6 @@ def check_canary(patch: str, *, repo: Repo, parent: str, task: Task, sandbox: Sa
                               sandbox=sandbox, parent_tree=before, trusted_dir=trusted)
             gates = run_gates(uses, ctx)
     evaluation = measure(repo, commit, evaluator).evaluation
-    ok = passes_evaluator(evaluator, incumbent, evaluation, task.metric.goal)
+    gain = gained(incumbent, evaluation, task.metric.goal)
+    ok = refuse_keep(evaluator, incumbent, evaluation, gained=gain) is None
     return CanaryVerdict(gates, evaluation, gates.passed, ok, expect)

@@ -2,7 +2,11 @@
 wall time of one tuning run, and the router's queries per second (the median of three timed
 calls on queries it has not embedded before, after a warm-up call).
 
-    .venv/bin/python benchmarks/skills.py [--budget N] [--seed S] [--audit]
+    .venv/bin/python benchmarks/skills.py [--budget N] [--seed S] [--audit] [--examples DIR]
+
+`--examples` names another folder of skills with its `evals.jsonl` (default examples/skills;
+examples/skills-kitchen is the second set). `holdout_router_NAME` lines give held-out accuracy
+with the router tuned against and with the independent BM25 router (`agentos.skill.bm25`).
 
 It tunes a copy of the examples in a temporary git repository (the checkout is never touched)
 and prints `key: value` lines. It also prints `holdout_ceiling`: held-out accuracy when every
@@ -47,23 +51,26 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--audit", action="store_true", help="hold back half the held-out split")
+    parser.add_argument(
+        "--examples", type=Path, default=EXAMPLES, help="a folder of skills with evals.jsonl"
+    )
     args = parser.parse_args()
     t0 = time.monotonic()
     router = EmbeddingRouter()
     print(f"router_load_s: {time.monotonic() - t0:.1f}")
-    skills = load_skills(EXAMPLES)
+    skills = load_skills(args.examples)
     print(f"router_queries_per_s: {queries_per_s(router, skills):.0f}")
-    evals = load_evals(EXAMPLES / "evals.jsonl", [s.name for s in skills])
+    evals = load_evals(args.examples / "evals.jsonl", [s.name for s in skills])
     items = augment(evals, seed=args.seed)
     quoted = quote_all(skills, [i for i in items if i.split == "train"])
     ceiling = SkillEvaluator(items, router, recalibrate=True).evaluate_skills(quoted)
     print(f"holdout_ceiling: {100 * ceiling.holdout['holdout/all']:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
-        source = EXAMPLES
+        source = args.examples
         gating, held_back = evals, list[EvalItem]()
         if args.audit:
             source = Path(tmp) / "staged"
-            shutil.copytree(EXAMPLES, source)
+            shutil.copytree(args.examples, source)
             gating, held_back = hold_back(evals)
             write_evals(source / "evals.jsonl", gating)
         repo = copy_to_new_repo(source, Path(tmp) / "skills", "skills")
@@ -95,6 +102,9 @@ def main() -> None:
         if r.group == "slice" and (r.holdout_after or 0.0) < (r.holdout_before or 0.0)
     ]
     print(f"slices_worse: {len(worse)}")
+    for score in report.routers:  # the tuned-against router, then the independent BM25 one
+        b, a = score.holdout_before or 0.0, score.holdout_after or 0.0
+        print(f"holdout_router_{score.router}: {change(b, a)}")
     fell = [
         r.name
         for r in report.rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from agentos.evaluator import Evaluation
+from agentos.evaluator import Evaluation, refuse_keep
 from agentos.forgery import canary_applies
 from agentos.git import RefConflict
 from agentos.nodes.propose import VETO_PREFIX
@@ -58,7 +58,9 @@ def make_decide(rt: Runtime) -> Node:
             strategy = verdict.state
             walk = verdict.incumbent
             if status == "keep":
-                veto = rt.evaluator.veto(_evaluation(best), _evaluation(outcome))
+                veto = refuse_keep(
+                    rt.evaluator, _evaluation(best), _evaluation(outcome), gained=True
+                )
                 if veto:
                     # the strategy never learns of the candidate's score: a vetoed commit must
                     # not become its best or its walk, or the next proposals would build on it

@@ -23,6 +23,8 @@ from agentos.skill.model import Skill, load_folder
 from agentos.skill.quality import description_problems, refusal
 from agentos.skill.router import Router, route_with_train
 
+RIGHT, NONE, OTHER = 1.0, 0.0, -1.0  # how one query was routed (`accuracy`'s route marks)
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -33,15 +35,13 @@ class Scored:
 
 
 def accuracy(
-    items: Sequence[EvalItem],
-    predicted: Sequence[str | None],
-    prefix: str,
-    reference: Sequence[str | None] | None = None,
+    items: Sequence[EvalItem], predicted: Sequence[str | None], prefix: str
 ) -> dict[str, float]:
-    """`PREFIX/all`, `PREFIX/SLICE` accuracy, `PREFIX/hits/SKILL` correct counts and
+    """`PREFIX/all`, `PREFIX/SLICE` accuracy, `PREFIX/hits/SKILL` correct counts,
     `PREFIX/to/GOT/SKILL` counts of SKILL's queries that went to the skill GOT instead (SKILL is
-    `none` for a near-miss). With the `reference` predictions, also `PREFIX/took/GOT/SKILL`:
-    SKILL's queries routed right by the reference that now go to the skill GOT."""
+    `none` for a near-miss), and `PREFIX/route/I`, how query I was routed: `RIGHT`, `NONE` (to no
+    skill, wrongly) or `OTHER` (to a wrong skill). The route marks let `veto` compare two
+    measurements query by query, whatever the sets they were taken on."""
     out: dict[str, float] = {}
     total = [(i, p) for i, p in zip(items, predicted, strict=True)]
     if total:
@@ -50,17 +50,14 @@ def accuracy(
         part = [(i, p) for i, p in total if i.slice == s]
         if part:
             out[f"{prefix}/{s}"] = sum(i.expect == p for i, p in part) / len(part)
-    for i, p in total:
+    for n, (i, p) in enumerate(total):
         if i.expect is not None:
             key = f"{prefix}/hits/{i.expect}"
             out[key] = out.get(key, 0.0) + float(i.expect == p)
         if p is not None and p != i.expect:
             key = f"{prefix}/to/{p}/{i.expect or 'none'}"
             out[key] = out.get(key, 0.0) + 1.0
-    for i, p, r in zip(items, predicted, reference or (), strict=False):
-        if i.expect is not None and r == i.expect and p not in (None, i.expect):
-            key = f"{prefix}/took/{p}/{i.expect}"
-            out[key] = out.get(key, 0.0) + 1.0
+        out[f"{prefix}/route/{n}"] = RIGHT if p == i.expect else NONE if p is None else OTHER
     return out
 
 
@@ -73,12 +70,9 @@ class SkillEvaluator:
         router: Router,
         pins: GatePins | None = None,
         *,
-        target: str | None = None,
         protect: Sequence[Slice] | None = None,
         skills_dir: str = "",
         recalibrate: bool = False,
-        rewritten: Sequence[str] = (),
-        reference: Sequence[Skill] | None = None,
         skipped: Sequence[str] = (),
         originals: Sequence[Skill] = (),
     ):
@@ -96,11 +90,6 @@ class SkillEvaluator:
         self.queries = tuple(i.query for i in items if not i.generated)
         self.skipped = frozenset(skipped)  # folders invalid from the start, left out of tuning
         self.recalibrate = recalibrate
-        self.rewritten = frozenset(rewritten) | ({target} if target else set())
-        if self.rewritten and reference is None:
-            raise ValueError("naming rewritten skills needs the reference skill set")
-        self.reference = list(reference) if reference is not None else None
-        self._reference_routes: tuple[Scored, Scored] | None = None
 
     def score(self, skills: Sequence[Skill]) -> tuple[Scored, Scored]:
         """Predictions on (train, holdout)."""
@@ -111,16 +100,6 @@ class SkillEvaluator:
         )
         n = len(self.train)
         return Scored(self.train, routed[:n]), Scored(self.holdout, routed[n:])
-
-    def _reference_predictions(
-        self,
-    ) -> tuple[Sequence[str | None] | None, Sequence[str | None] | None]:
-        """Where the reference set routes (train, holdout), scored once."""
-        if self.reference is None:
-            return None, None
-        if self._reference_routes is None:
-            self._reference_routes = self.score(self.reference)
-        return self._reference_routes[0].predicted, self._reference_routes[1].predicted
 
     def gate_check(self, skills: Sequence[Skill]) -> list[GateViolation]:
         if self.pins is None:
@@ -151,9 +130,8 @@ class SkillEvaluator:
             train, holdout = self.score(skills)
         except ProviderError as exc:  # a model router that failed: a status, never a raise
             return Evaluation(None, "crash", f"router: {exc}")
-        ref_train, ref_holdout = self._reference_predictions()
-        details = accuracy(train.items, train.predicted, "train", ref_train)
-        held = accuracy(holdout.items, holdout.predicted, "holdout", ref_holdout)
+        details = accuracy(train.items, train.predicted, "train")
+        held = accuracy(holdout.items, holdout.predicted, "holdout")
         return Evaluation(details["train/all"], details=details, holdout=held)
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
@@ -169,15 +147,11 @@ class SkillEvaluator:
         return self.evaluate_skills(skills)
 
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
-        """Refuse a candidate that lowers held-out accuracy, a protected held-out slice or any
-        skill's own held-out accuracy, or that takes another skill's queries (train or held-out).
-
-        With a target (one skill's rewrite) or `rewritten` skills (a merged or joint set),
-        "takes" means a query that the reference set routed to its skill now goes to a
-        rewritten skill, compared query by query: a query that drops to "none" because the
-        re-fitted cut moved is not taken by the rewrite, and is already counted by the accuracy
-        checks; one already misrouted that moves elsewhere was not its skill's to lose. With
-        neither, any skill's loss of a hit is refused."""
+        """Why `candidate` may not replace `incumbent` although its train accuracy rose, or None:
+        held-out accuracy fell, overall or on a protected slice; a skill's own held-out accuracy
+        fell; or a query that went to its skill now goes to another one (a sibling lost queries
+        to the rewrite), train or held-out, compared query by query. A query that drops to "none"
+        because the re-fitted cut moved is counted by the accuracy checks, not here."""
         for key in ["all", *self.protect]:
             before, after = (
                 incumbent.holdout.get(f"holdout/{key}"),
@@ -188,27 +162,26 @@ class SkillEvaluator:
         fell = _losses(incumbent.holdout, candidate.holdout)
         if fell:
             return f"{fell[0]}'s own held-out accuracy fell"
-        for split, old, new in (
-            ("train", incumbent.details, candidate.details),
-            ("held-out", incumbent.holdout, candidate.holdout),
+        for split, old, new, items in (
+            ("train", incumbent.details, candidate.details, self.train),
+            ("held-out", incumbent.holdout, candidate.holdout, self.holdout),
         ):
-            losses = _taken(old, new, self.rewritten) if self.rewritten else _losses(old, new)
-            if losses:
-                return f"{losses[0]} lost {split} queries to the rewrite"
+            prefix = "train" if split == "train" else "holdout"
+            lost = _taken(old, new, prefix, items)
+            if lost:
+                return f"{lost[0]} lost {split} queries to another skill"
         return None
 
 
 def _taken(
-    old: Mapping[str, float], new: Mapping[str, float], rewritten: frozenset[str]
+    old: Mapping[str, float], new: Mapping[str, float], prefix: str, items: Sequence[EvalItem]
 ) -> list[str]:
-    """The skills that lost more of their reference-routed queries to a rewritten skill than
-    before."""
+    """The skills with a query routed right in `old` that goes to another skill in `new`."""
     out = set()
-    for key, value in new.items():
-        parts = key.split("/")
-        took = len(parts) == 4 and parts[1] == "took" and parts[2] in rewritten
-        if took and value > old.get(key, 0.0):
-            out.add(parts[3])
+    for n, item in enumerate(items):
+        key = f"{prefix}/route/{n}"
+        if item.expect is not None and old.get(key) == RIGHT and new.get(key) == OTHER:
+            out.add(item.expect)
     return sorted(out)
 
 

@@ -1,4 +1,4 @@
-"""The joint stage: added terms chosen for every skill at once, on the train split only.
+"""Joint moves: added terms chosen for every skill at once, on the train split only.
 
 A skill tuned alone can seldom add more of its own terms: each one makes it louder than the
 skills left as they were, so it takes their queries or moves the re-fitted "none" cut. Skills that
@@ -11,26 +11,23 @@ candidate first passes the `description-quality` gate against the set it starts 
 - it must route more train queries right, or widen their margins (`router.margins`), each
   counted up to `MARGIN`: thin wins are widened before safe ones are fattened.
 
-The tuner judges the additions like a merge (train accuracy up, held-out accuracy and every
-held-out slice not down, no query routed right before taken by a rewritten skill), halving a
-refused run until a part passes, for at most `LOOKS` held-out looks (`joint_stage`). The stage runs
-before the per-skill rounds, which then tune from its result.
+The additions are one move of the skill-set proposer (`agentos.skill.proposer`), judged by the
+graph like any other candidate; a refused run is halved until a part passes, for at most `LOOKS`
+looks in a run (`JointMoves`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from agentos.evaluator import Evaluation
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import covered, requests_of, split_examples, with_examples
 from agentos.skill.model import Skill, changed_names
 from agentos.skill.quality import problems
-from agentos.skill.report import Experiment
 from agentos.skill.router import CalibratingRouter, Matrix, best_threshold, margins
 
 MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
@@ -39,7 +36,6 @@ LOOKS = 12  # joint candidates judged on held-out
 TERMS = 12  # the terms of each skill the search may add (the most shared first)
 
 Margins = npt.NDArray[np.float64]
-Judged = tuple[Evaluation, str | None]  # a candidate's evaluation, and why it is refused
 
 
 @dataclass(frozen=True)
@@ -110,49 +106,40 @@ def joint_examples(
     return steps
 
 
-def joint_stage(
-    router: CalibratingRouter,
-    skills: list[Skill],
-    evaluation: Evaluation,
-    train: Sequence[EvalItem],
-    judge: Callable[[list[Skill], list[Skill], Evaluation], Judged],
-    experiments: list[Experiment],
-    say: Callable[[str], None],
-) -> tuple[list[Skill], Evaluation, str] | None:
-    """At most `LOOKS` candidates for `judge(candidate, current, its evaluation)`: the greedy
-    additions judged whole, a refused run halved (its first additions kept) until one passes, a
-    single refused addition left out of later runs; after a pass the search goes on from the
-    accepted set. Each look is appended to `experiments` and reported to `say`. The accepted
-    set, its evaluation and report line, or None."""
-    current, current_eval, added = skills, evaluation, 0
-    refused: set[tuple[str, str]] = set()
-    steps = joint_examples(router, current, train)
-    if not steps or steps[-1].gain <= 0:
-        say("joint: no added terms would route more train queries right")
-    for look in range(1, LOOKS + 1):
-        if not steps or steps[-1].gain <= 0:
-            break  # nothing, or wider margins only: the train side of acceptance refuses it
-        candidate = steps[-1].skills
-        result, why = judge(candidate, current, current_eval)
-        over = _count(len(changed_names(candidate, current)), "skill")
-        line = f"joint: {_count(len(steps), 'more term')} over {over}"
-        status = "discard" if why else "keep"
-        experiments.append(Experiment("(joint)", 0, look, status, result.metric, why or "", line))
-        train_now = "-" if result.metric is None else f"{100 * result.metric:.1f}%"
-        say(f"{line} {'refused: ' + why if why else 'kept'} (train {train_now})")
-        if why is None:
-            current, current_eval, added = candidate, result, added + len(steps)
-        elif len(steps) > 1:
-            steps = steps[: len(steps) // 2]
-            continue
+class JointMoves:
+    """The joint moves of one run: on an incumbent not yet searched, all the greedy additions;
+    while the incumbent stays (the last look was refused), the first half of the last look, and
+    a single refused addition is left out of later searches. At most `looks` moves in all."""
+
+    def __init__(self, router: CalibratingRouter, train: Sequence[EvalItem], *, looks: int = LOOKS):
+        self.router = router
+        self.train = list(train)
+        self.looks = looks
+        self.refused: set[tuple[str, str]] = set()
+        self._done: set[str] = set()  # incumbents searched to the end
+        self._last: tuple[str, list[Step]] | None = None  # the incumbent and the last look
+
+    def next(self, parent: str, skills: Sequence[Skill]) -> tuple[list[Skill], str] | None:
+        """The next joint candidate from the incumbent `parent` (its skills `skills`) and its
+        description, or None when there is none (then none until the incumbent moves)."""
+        if self.looks <= 0 or parent in self._done:
+            return None
+        last = self._last
+        if last is not None and last[0] == parent and len(last[1]) > 1:
+            steps = last[1][: len(last[1]) // 2]
         else:
-            refused.add((steps[0].skill, steps[0].request))
-        steps = joint_examples(router, current, train, exclude=refused)
-    if not added:
-        return None
-    changed = _count(len(changed_names(current, skills)), "skill")
-    line = f"joint: {_count(added, 'added term')} over {changed}"
-    return current, current_eval, line
+            if last is not None and last[0] == parent:
+                self.refused.add((last[1][0].skill, last[1][0].request))
+            steps = joint_examples(self.router, skills, self.train, exclude=self.refused)
+        if not steps or steps[-1].gain <= 0:
+            # nothing, or wider margins only: the train side of acceptance would refuse it
+            self._done.add(parent)
+            self._last = None
+            return None
+        self._last = (parent, steps)
+        self.looks -= 1
+        over = _count(len(changed_names(steps[-1].skills, skills)), "skill")
+        return steps[-1].skills, f"{_count(len(steps), 'added term')} over {over}"
 
 
 def _count(n: int, noun: str) -> str:

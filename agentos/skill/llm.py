@@ -106,6 +106,7 @@ class SkillLLMProposer:
         proposal = self.llm.propose(
             replace(
                 request,
+                files={path: request.files[path]},  # the rest of the set is in the brief
                 feedback=[*request.feedback, *self.brief(skills)],
                 direction=direction,
             )

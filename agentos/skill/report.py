@@ -1,6 +1,7 @@
-"""The tuning report: per skill and per slice before / after (train and held-out), the confusions
-between skills, every gate a proposal tried to remove, the branch and output folder, and the
-accepted SKILL.md texts; as a text table or JSON."""
+"""The tuning report, built from the run's ledger rows: per skill and per slice before / after
+(train and held-out), held-out accuracy with the router tuned against and with an independent one,
+the confusions between skills, every gate a proposal tried to remove, the branch and output
+folder, and the accepted SKILL.md texts; as a text table or JSON."""
 
 from __future__ import annotations
 
@@ -8,19 +9,24 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from agentos.evaluator import Evaluation
+from agentos.ledger import Row as LedgerRow
 from agentos.skill.evals import slices_of
-from agentos.skill.evaluator import Scored, SkillEvaluator
+from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
+from agentos.skill.gates import GATE_TOOL
 from agentos.skill.model import Skill
+from agentos.skill.proposer import move_of
+from agentos.skill.router import Router, route_with_train
 
 
 @dataclass
 class Experiment:
-    """One proposal on one skill: its status (keep, discard, invalid, rejected) and why."""
+    """One move of the run (a ledger row): the skill it rewrote (`joint` for a joint move), its
+    experiment id, its status (keep, discard, invalid, rejected) and why."""
 
     skill: str
-    round: int
     step: int
     status: str
     train: float | None
@@ -50,6 +56,16 @@ class Confusion:
 
 
 @dataclass(frozen=True)
+class RouterScore:
+    """Held-out accuracy of the set before and after tuning, routed by one router."""
+
+    router: str
+    tuned_against: bool
+    holdout_before: float | None
+    holdout_after: float | None
+
+
+@dataclass(frozen=True)
 class TuneReport:
     run_id: str
     rows: list[Row]
@@ -68,6 +84,7 @@ class TuneReport:
     as_json: bool = False
     notes: list[str] = field(default_factory=list)  # skipped skills, a generated eval set
     descriptions: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: before, after
+    routers: list[RouterScore] = field(default_factory=list)
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -79,14 +96,54 @@ def _per_skill(ev: Evaluation, split: str, name: str, n: int) -> float | None:
     return None if hits is None or n == 0 else hits / n
 
 
+def experiments_of(rows: Sequence[LedgerRow]) -> tuple[list[Experiment], list[str], list[str]]:
+    """From the run's ledger rows: every move, the gate refusals (each lost gate's message and
+    the experiment), and the kept moves in order."""
+    experiments: list[Experiment] = []
+    refusals: list[str] = []
+    accepted: list[str] = []
+    for row in rows:
+        if row["kind"] != "experiment":
+            continue
+        description = str(row.get("description") or "")
+        exp = Experiment(
+            move_of(description),
+            int(row["id"]),
+            str(row["status"]),
+            row.get("metric"),
+            str(row.get("reason") or ""),
+            description,
+        )
+        experiments.append(exp)
+        if exp.status == "keep":
+            accepted.append(f"#{exp.step} {description}")
+        if exp.status == "rejected":
+            lost = [
+                f["message"] for f in _json(row.get("findings")) or [] if f.get("tool") == GATE_TOOL
+            ]
+            if lost:
+                refusals.append(f"{lost[0]} (experiment {exp.step})")
+    return experiments, refusals, accepted
+
+
+def _json(value: object) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def held_out(router: Router, evaluator: SkillEvaluator, skills: Sequence[Skill]) -> float | None:
+    """Held-out accuracy of `skills` routed by `router`, its "none" cut fitted on train."""
+    queries = [i.query for i in evaluator.holdout]
+    routed = route_with_train(router, skills, evaluator.train, queries)
+    return accuracy(evaluator.holdout, routed[len(evaluator.train) :], "holdout").get("holdout/all")
+
+
 def build_report(
     *,
     skills: Sequence[Skill],
     final: Sequence[Skill],
     rewrites: Mapping[str, str],
     evaluator: SkillEvaluator,
-    baseline: Evaluation,
-    after: Evaluation,
+    second: Router,
     experiments: Sequence[Experiment],
     refusals: Sequence[str],
     accepted: Sequence[str],
@@ -98,8 +155,26 @@ def build_report(
     gates: int,
     as_json: bool,
     run_id: str,
+    router: str,
     notes: Sequence[str] = (),
 ) -> TuneReport:
+    """The report of a run from its ledger rows (`experiments_of`) and the sets before and
+    after, which the `evaluator` scores again (deterministic) for the per-skill, per-slice and
+    confusion figures; `second` is the independent router whose held-out figures are shown
+    beside the tuned-against one's."""
+    baseline = evaluator.evaluate_skills(skills)
+    after = evaluator.evaluate_skills(final)
+    routers = [
+        RouterScore(
+            router, True, baseline.holdout.get("holdout/all"), after.holdout.get("holdout/all")
+        ),
+        RouterScore(
+            getattr(second, "name", type(second).__name__),
+            False,
+            held_out(second, evaluator, skills),
+            held_out(second, evaluator, final),
+        ),
+    ]
     rows = []
     for s in skills:
         n_train = sum(i.expect == s.name for i in evaluator.train)
@@ -160,6 +235,7 @@ def build_report(
             for s, f in zip(skills, final, strict=True)
             if s.description != f.description
         },
+        routers,
     )
 
 
@@ -193,6 +269,14 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             f"{_pct(r.holdout_before):>8}{_pct(r.holdout_after):>8}{r.holdout_n:>5}"
         )
     lines.append("")
+    lines.append("held-out accuracy by router (before -> after):")
+    for score in report.routers:
+        which = "tuned against" if score.tuned_against else "independent"
+        lines.append(
+            f"  {score.router} ({which}): {_pct(score.holdout_before).strip()} -> "
+            f"{_pct(score.holdout_after).strip()}"
+        )
+    lines.append("")
     lines.append("held-out confusions (expected -> routed: before, after):")
     for c in report.confusions[:confusions]:
         lines.append(f"  {c.expected} -> {c.got}: {c.before}, {c.after}")
@@ -222,6 +306,12 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         f"holdout_before: {_pct(total.holdout_before).strip()}",
         f"holdout_after: {_pct(total.holdout_after).strip()}",
         f"holdout_gain_points: {'-' if gain is None else f'{100 * gain:.1f}'}",
+        *[
+            f"holdout_{score.router}: {_pct(score.holdout_before).strip()} -> "
+            f"{_pct(score.holdout_after).strip()}"
+            for score in report.routers
+            if not score.tuned_against
+        ],
         f"gates_pinned: {report.gates}",
         f"gates_refused: {len(report.refusals)}",
         f"threshold: {report.threshold:.3f}",

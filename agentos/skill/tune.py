@@ -1,223 +1,56 @@
-"""Tuning a folder of skills: per round, a joint stage, then one `agentos run` graph per skill,
-in parallel, then merge what each skill won; at the end, write it on a git branch.
+"""Tuning a folder of skills: one run of the loop's graph over the whole set.
 
-When the offline operators propose and the router is local, the joint stage
-(`agentos.skill.joint`) adds terms to every skill at once, chosen on train margins
-and accepted like a merge, before each round and after the last (never twice on one set); an
-accepted set is committed under `refs/agentos/RUN/joint/ROUND` and is what the round tunes.
+The skill set is one task (`agentos.skill.loop.skill_set_task`) whose candidate is the named
+components `{SKILL.md path: text}`. One proposer (`agentos.skill.proposer.SkillSetProposer`) makes
+every move: joint additions over several skills when the offline operators propose and the router
+is local (`agentos.skill.joint`), and each skill's own rewrites in turn (the offline text
+operators, Claude, or the provider given). The graph gates each move (the `skill-gates` tool), the
+`SkillEvaluator` routes the train and held-out queries on the committed snapshot, and the graph's
+`decide` node keeps or discards it: kept only if train accuracy rises and the evaluator does not
+veto it (held-out accuracy, a held-out slice or a skill's own held-out accuracy fell, or a sibling
+lost queries to the rewrite). Every move is a ledger row of the one run; the result is the run's
+own branch `agentos/<run>`, and the report is built from the ledger.
 
-Per round, every skill gets its own run of the loop's graph (`agentos.skill.loop`): the offline text
-operators (or the given provider) propose a whole SKILL.md, the graph commits it, the gates node
-runs the `skill-gates` tool (a lost or weakened gate: `rejected`, with a `refused:` report line),
-the `SkillEvaluator` routes the train and held-out queries on the committed snapshot, the `greedy`
-strategy keeps it only if train accuracy rises and the evaluator's veto refuses it if held-out
-accuracy or a protected held-out slice fell, or a query another skill had now goes to the rewritten
-one. The graphs run in a thread pool over one ledger (the router's model call is serialized; the
-rest is numpy).
-
-Then each skill's winner is merged in turn, in order of gain, and kept only if the merged set still
-passes the same acceptance; the merged set is committed under `refs/agentos/RUN/merged/ROUND` and
-is the next round's baseline. The branch is written with plumbing only (`Repo.commit_files`,
-compare-and-swap `update-ref`); the user's tree is never touched. Outside a git repository the
-graphs run in a scratch repository holding a copy of the folder, and no branch is written.
+This module is orchestration only: build the task, drive the graph, write `--out`, build the
+report. The user's tree is never touched. Outside a git repository the run works in a scratch
+repository holding a copy of the folder, and no branch is left.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import Any
 
-from agentos.candidate import EditError
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
 from agentos.git import Repo
 from agentos.ledger import Ledger
 from agentos.plugins import load_plugins
+from agentos.progress import clean, decided
 from agentos.providers.base import Provider
 from agentos.providers.llm.claude import AnthropicProvider
 from agentos.providers.llm.registry import has_endpoint
-from agentos.runner import repo_lock, state_dir
+from agentos.runner import drive, new_run_id, repo_lock, start_run, state_dir
+from agentos.skill.bm25 import BM25Router
 from agentos.skill.draft import is_draft, write_draft
 from agentos.skill.evals import EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.gates import GatePins, pin_gates
-from agentos.skill.joint import Judged, joint_stage
+from agentos.skill.joint import LOOKS, JointMoves
 from agentos.skill.llm import SkillLLMProposer
-from agentos.skill.loop import (
-    SkillRun,
-    new_run_id,
-    open_skill_run,
-    run_skill,
-    skill_path,
-    skill_task,
-    sub_run_id,
-)
-from agentos.skill.model import (
-    SKILL_FILE,
-    Skill,
-    changed_names,
-    load_folder,
-    parse_skill,
-    render_skill,
-)
+from agentos.skill.loop import skill_path, skill_set_task
+from agentos.skill.model import Skill, changed_names, load_folder, parse_skill, render_skill
 from agentos.skill.operators import TextOperatorProposer
-from agentos.skill.report import Experiment, TuneReport, build_report
+from agentos.skill.proposer import SkillSetProposer
+from agentos.skill.report import TuneReport, build_report, experiments_of
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
-from agentos.skill.workspace import (
-    check_out,
-    protected_evals,
-    repo_of,
-    scratch_repo,
-    write_branch,
-    write_out,
-)
+from agentos.skill.workspace import check_out, protected_evals, repo_of, scratch_repo, write_out
+from agentos.task import Task
 
 DRAFT_FILE = "evals.draft.jsonl"
-
-
-class _Tuner:
-    """Shared, read-only pieces of one tuning run."""
-
-    def __init__(
-        self,
-        repo: Repo,
-        ledger: Ledger,
-        skills_dir: str,
-        protected: tuple[str, ...],
-        items: list[EvalItem],
-        router: SkillRouter,
-        pins: GatePins,
-        provider: Provider | None,
-        seed: int,
-        run_id: str,
-        progress: Callable[[str], None] | None = None,
-        offline: bool = False,
-    ):
-        self.repo = repo
-        self.ledger = ledger
-        self.skills_dir = skills_dir
-        self.protected = protected
-        self.items = items
-        self.train = [i for i in items if i.split == "train"]
-        self.router = router
-        self.pins = pins
-        self.provider = provider
-        self.seed = seed
-        self.run_id = run_id
-        self.tried: dict[str, set[str]] = {}  # per skill: descriptions already proposed
-        self._progress = progress
-        self.offline = offline
-        self._lock = threading.Lock()  # the runs of a round report from their threads
-        self.skipped: tuple[str, ...] = ()  # folders invalid from the start, left untouched
-        self.originals: list[Skill] = []  # the skills as the run found them
-
-    @property
-    def local_proposals(self) -> bool:
-        """Whether the offline text operators propose (no provider given, and offline or no
-        Claude endpoint)."""
-        return self.provider is None and (self.offline or not has_endpoint())
-
-    def say(self, line: str) -> None:
-        if self._progress is not None:
-            with self._lock:
-                self._progress(line)
-
-    def evaluator(
-        self,
-        target: str | None,
-        rewritten: Sequence[str] = (),
-        reference: Sequence[Skill] | None = None,
-    ) -> SkillEvaluator:
-        """The judge; a rewrite (`target` or `rewritten`) is judged against the `reference`
-        set's routing, query by query."""
-        return SkillEvaluator(
-            self.items,
-            self.router,
-            self.pins,
-            target=target,
-            skills_dir=self.skills_dir,
-            recalibrate=True,
-            rewritten=rewritten,
-            reference=reference,
-            skipped=self.skipped,
-            originals=self.originals,
-        )
-
-    def tune_one(
-        self,
-        name: str,
-        skills: list[Skill],
-        baseline: str,
-        steps: int,
-        rnd: int,
-    ) -> SkillRun:
-        """One skill's graph from `baseline`, against the fixed rest of the set."""
-        others = [s for s in skills if s.name != name]
-        task = skill_task(
-            self.repo.root,
-            self.skills_dir,
-            name,
-            protected=self.protected,
-            budget=steps,
-            seed=self.seed + 7919 * rnd,
-            pins=self.pins,
-        )
-        provider = self.provider
-        if provider is None and not self.local_proposals:
-            provider = SkillLLMProposer(
-                AnthropicProvider(task),
-                self.train,
-                self.router,
-                target=name,
-                others=others,
-                gates=self.pins.gates().get(name, []),
-            )
-        if provider is None:
-            provider = TextOperatorProposer(
-                self.train,
-                self.router,
-                target=name,
-                others=others,
-                tried=self.tried.setdefault(name, set()),
-            )
-        rt = open_skill_run(
-            task,
-            self.repo,
-            self.ledger,
-            sub_run_id(self.run_id, rnd, name),
-            baseline,
-            self.evaluator(name, reference=skills),
-            provider,
-        )
-        return run_skill(rt, name, rnd, self.say if self._progress is not None else None)
-
-
-def _merge(skills: Sequence[Skill], changed: dict[str, str]) -> list[Skill]:
-    """The skill set with the changed SKILL.md files parsed back in (validated)."""
-    by_name = {s.name: s for s in skills}
-    for path, text in changed.items():
-        p = PurePosixPath(path)
-        if p.name != SKILL_FILE or p.parent.name not in by_name:
-            raise EditError(f"{path}: not a SKILL.md of this folder")
-        old = by_name[p.parent.name]
-        new = parse_skill(old.path, text, folder=p.parent.name)
-        by_name[new.name] = Skill(
-            new.name, new.description, new.body, old.path, new.front, new.declared_gates, new.source
-        )
-    return [by_name[s.name] for s in skills]
-
-
-def _accepts(evaluator: SkillEvaluator, before: Evaluation, after: Evaluation) -> str | None:
-    if after.metric is None:
-        return after.reason or "no metric"
-    if before.metric is not None and after.metric <= before.metric:
-        return "train accuracy did not rise"
-    return evaluator.veto(before, after)
 
 
 def tune_skills(
@@ -228,9 +61,6 @@ def tune_skills(
     budget: int = 12,
     provider: Provider | None = None,
     json: bool = False,
-    rounds: int = 3,
-    workers: int = 2,
-    branch: str | None = None,
     router: SkillRouter | None = None,
     progress: Callable[[str], None] | None = None,
     offline: bool = False,
@@ -239,19 +69,19 @@ def tune_skills(
 ) -> TuneReport:
     """Tune every skill under `path` against the eval set `evals`; return the report.
 
-    `budget` is the number of proposals per skill, spread over `rounds`. Every input is validated
-    before anything is written. When `path` is inside a git repository with commits, the accepted
-    rewrites end on the branch `branch` (default `agentos/tune-skills-<run>`), made from HEAD.
-    `router` defaults to the Claude router when `ANTHROPIC_API_KEY` is set, else the offline
-    embedding router, and the proposer to Claude (`SkillLLMProposer`) likewise; `offline` keeps
-    both local whatever the environment. `progress`, when given, gets a line per joint look,
-    per finished experiment, per skill run and per merge (after one opening line: the run, what it
-    tunes on, the gates pinned and the router). A skill that fails validation is reported (a
-    progress line and the report's `notes`) and left out; the rest are tuned. Without `evals`, a
-    draft eval set is written from the skills' own text (`agentos.skill.draft`) to `evals_out`,
-    or `DRAFT_FILE` in the folder, and the run tunes on it. `out`, a new or empty folder, gets a
-    copy of `path` with the accepted rewrites (in or out of git); the report's `rewrites` hold
-    them either way.
+    `budget` is the number of moves per skill (the run's experiment budget is `budget` times the
+    number of skills, plus the joint looks). Every input is validated before anything is written.
+    In a git repository the accepted rewrites end on the run's branch `agentos/<run>`, made from
+    HEAD; `agentos status` and `agentos report` show the run like any other. `router` defaults
+    to the Claude router when `ANTHROPIC_API_KEY` is set, else the offline embedding router, and
+    the proposer to Claude (`SkillLLMProposer`) likewise; `offline` keeps both local whatever the
+    environment. A given `provider` proposes each skill's rewrites, seeing that skill's file only.
+    `progress`, when given, gets an opening line (the run, what it tunes on, the gates pinned and
+    the router), then a line per decided move. A skill that fails validation is reported and left
+    out; the rest are tuned. Without `evals`, a draft eval set is written from the skills' own
+    text (`agentos.skill.draft`) to `evals_out`, or `DRAFT_FILE` in the folder, and the run
+    tunes on it. `out`, a new or empty folder, gets a copy of `path` with the accepted rewrites
+    (in or out of git); the report's `rewrites` hold them either way.
     """
     start = time.monotonic()
     root = Path(path).resolve()
@@ -282,65 +112,83 @@ def tune_skills(
         skills_dir = root.relative_to(top).as_posix() if user_repo is not None else ""
         skills_dir = "" if skills_dir == "." else skills_dir
         protected = protected_evals(top, root, top / skills_dir, Path(evals).resolve())
-        n_train = sum(i.split == "train" for i in items)
         if router is None and progress is not None:  # loading the model takes seconds
             progress(f"run {run_id}: loading the router, then fitting its none cut on train")
         router = router or (EmbeddingRouter() if offline else default_router())
         threshold = router.calibrate(items, skills)
         pins = pin_gates(skills, repo.git_dir / "agentos" / "skill-gates" / f"{run_id}.json")
         if progress is not None:
+            n_train = sum(i.split == "train" for i in items)
             n_made = sum(i.generated for i in items)
             progress(
                 f"run {run_id}: {len(skills)} skills, {n_train} train queries ({n_made} "
                 f"generated variants) and {len(items) - n_train} held-out, {pins.count()} gates "
                 f"pinned, {type(router).__name__} (none cut {threshold:.3f})"
             )
-        # Plugins load before the pool starts: `load_plugins` is not safe to enter from threads.
+        judge = SkillEvaluator(
+            items,
+            router,
+            pins,
+            skills_dir=skills_dir,
+            recalibrate=True,
+            skipped=tuple(problems),
+            originals=skills,
+        )
         load_plugins()
+        head = repo.rev("HEAD")
+        assert head is not None
         sdir = state_dir(repo)
         with repo_lock(sdir):
             ledger = Ledger(sdir / "ledger.db")
-            tuner = _Tuner(
-                repo,
-                ledger,
-                skills_dir,
-                protected,
-                items,
-                router,
-                pins,
-                provider,
-                seed,
-                run_id,
-                progress,
-                offline,
-            )
-            tuner.skipped, tuner.originals = tuple(problems), list(skills)
-            outcome = _rounds(tuner, skills, rounds=rounds, budget=budget, workers=workers)
-            ledger.close()
-        current, current_eval, baseline, experiments, refusals, accepted = outcome
+            try:
+                joint = _joint(router, judge.train, provider=provider, offline=offline)
+                task = skill_set_task(
+                    repo.root,
+                    skills_dir,
+                    [s.name for s in skills],
+                    protected=protected,
+                    experiments=budget * len(skills) + (LOOKS if joint is not None else 0),
+                    seed=seed,
+                    pins=pins,
+                )
+                proposer = _proposer(task, skills, judge.train, router, pins, provider, joint)
+                rt = start_run(
+                    task,
+                    repo,
+                    ledger,
+                    run_id=run_id,
+                    evaluator=judge,
+                    provider=proposer,
+                    baseline=head,
+                )
+                summary = drive(rt, on_update=_lines(progress))
+                if progress is not None:
+                    progress(f"run {run_id}: {summary.experiments} moves, ended: {summary.status}")
+                rows = list(ledger.rows(run_id))
+            finally:
+                ledger.close()
+        best = summary.best_commit or head
+        final = _skills_at(repo, best, skills_dir, skills)
+        rewrites = {
+            s.name: render_skill(s) for s in final if s.name in changed_names(final, skills)
+        }
         if isinstance(router, CalibratingRouter):  # the cut the tuned set ships with
-            threshold = router.calibrated_scores([], current, tuner.train)[1]
-        judge = tuner.evaluator(None)
-        rewrites = _rewrites(current, skills)
-        branch_name, commit = None, None
-        if user_repo is not None and rewrites:
-            branch_name = branch or f"agentos/tune-skills-{run_id}"
-            files = _files(skills_dir, rewrites)
-            commit = write_branch(user_repo, files, branch_name, run_id, accepted)
+            threshold = router.calibrated_scores([], final, judge.train)[1]
         if out_dir is not None:
             write_out(root, out_dir, _files("", rewrites))
+        experiments, refusals, accepted = experiments_of(rows)
+        on_branch = user_repo is not None and bool(rewrites)
         return build_report(
             skills=skills,
-            final=current,
+            final=final,
             rewrites=rewrites,
             evaluator=judge,
-            baseline=baseline,
-            after=current_eval,
+            second=BM25Router(),
             experiments=experiments,
             refusals=refusals,
             accepted=accepted,
-            branch=branch_name,
-            commit=commit,
+            branch=f"agentos/{run_id}" if on_branch else None,
+            commit=best if on_branch else None,
             out=None if out_dir is None else str(out_dir),
             threshold=threshold,
             elapsed=time.monotonic() - start,
@@ -348,128 +196,96 @@ def tune_skills(
             as_json=json,
             run_id=run_id,
             notes=notes,
+            router=type(router).__name__,
         )
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-_Outcome = tuple[list[Skill], Evaluation, Evaluation, list[Experiment], list[str], list[str]]
-
-
-def _rounds(
-    tuner: _Tuner, skills: list[Skill], *, rounds: int, budget: int, workers: int
-) -> _Outcome:
-    """Run the rounds: the graphs in a pool, then the winners merged one at a time."""
-    judge = tuner.evaluator(None)
-    baseline = judge.evaluate_skills(skills)
-    current, current_eval = list(skills), baseline
-    head = tuner.repo.rev("HEAD")
-    assert head is not None
-    commit = head
-    experiments: list[Experiment] = []
-    refusals: list[str] = []
-    accepted: list[str] = []
-    per_round = max(1, -(-budget // max(1, rounds)))
-    # every merged set, with how many accepted lines it has (the baseline first)
-    merges: list[tuple[list[Skill], Evaluation, int]] = [(current, current_eval, 0)]
-    # The joint stage runs before each round and after the last, on a set it has not searched
-    # (a round whose winners all fail to merge leaves the set as it was); a round with no
-    # winners ends the loop.
-    searched: list[Skill] | None = None
-    for rnd in range(1, rounds + 2):
-        joint = None if current is searched else _joint(tuner, current, current_eval, experiments)
-        if joint is not None:
-            before, (current, current_eval, line) = current, joint
-            commit = tuner.repo.commit_files(
-                commit,
-                _files(tuner.skills_dir, _rewrites(current, before)),
-                f"agentos {tuner.run_id} {line}",
-            )
-            tuner.repo.update_ref(f"refs/agentos/{tuner.run_id}/joint/{rnd}", commit, None)
-            accepted.append(f"{f'round {rnd}' if rnd <= rounds else 'last'}: {line}")
-            merges.append((current, current_eval, len(accepted)))
-        searched = current
-        if rnd > rounds:
-            break
-        names = [s.name for s in current]
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            runs = list(
-                pool.map(
-                    lambda name, base=commit, now=current, r=rnd: tuner.tune_one(
-                        name, now, base, per_round, r
-                    ),
-                    names,
-                )
-            )
-        for run in runs:
-            experiments.extend(run.experiments)
-            refusals.extend(run.refusals)
-        wins = sorted(
-            (r for r in runs if r.best != r.baseline and r.gain > 0),
-            key=lambda r: (-r.gain, r.skill),
-        )
-        merged = False
-        for win in wins:
-            rel = skill_path(tuner.skills_dir, win.skill)
-            text = tuner.repo.read(win.best, rel).decode("utf-8")
-            try:
-                candidate = _merge(current, {f"{win.skill}/{SKILL_FILE}": text})
-            except (EditError, UserError) as exc:
-                tuner.say(f"round {rnd}: merge of {win.skill} refused: {exc}")
-                continue
-            evaluator = tuner.evaluator(win.skill, reference=current)
-            result = evaluator.evaluate_skills(candidate)
-            why = _accepts(evaluator, current_eval, result)
-            if why is not None:
-                tuner.say(f"round {rnd}: merge of {win.skill} refused: {why}")
-                continue
-            current, current_eval, merged = candidate, result, True
-            what = win.description.removeprefix(f"{win.skill}: ")
-            accepted.append(f"round {rnd}: {win.skill}: {what}")
-            tuner.say(f"round {rnd}: merged {win.skill} (train {_pct(result.metric)})")
-            merges.append((current, current_eval, len(accepted)))
-            commit = tuner.repo.commit_files(
-                commit,
-                {rel: text.encode("utf-8")},
-                f"agentos {tuner.run_id} round {rnd}: merge {win.skill}",
-            )
-        if merged:
-            ref = f"refs/agentos/{tuner.run_id}/merged/{rnd}"
-            tuner.repo.update_ref(ref, commit, tuner.repo.rev(ref))
-        elif not wins:
-            break  # nothing moved: another round would search the same set again
-    # Each merge passed against the set before it; the whole must still pass against the
-    # baseline (no query drifted to a rewritten skill over several merges). If it does not, the
-    # latest merges are undone one at a time until it does (the baseline always passes).
-    for kept, kept_eval, n in reversed(merges):
-        final = tuner.evaluator(None, changed_names(kept, skills), reference=skills)
-        why = final.veto(baseline, final.evaluate_skills(kept))
-        if why is None:
-            return kept, kept_eval, baseline, experiments, refusals, accepted[:n]
-        tuner.say(f"undoing the merge {accepted[n - 1]}: against the baseline, {why}")
-    return list(skills), baseline, baseline, experiments, refusals, []
+def make_evals(path: Path | str, evals: Path | str, *, seed: int = 0) -> tuple[int, list[str]]:
+    """Write a draft eval set for the valid skills under `path` to the new file `evals` (for the
+    user to review, then pass to `tune_skills`); return its line count and the notes (skipped
+    skills)."""
+    root = Path(path).resolve()
+    skills, problems = load_folder(root)
+    notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
+    if not skills:
+        raise UserError("holds no valid skill", path=root, fix=f"fix them: {notes[0]}")
+    return write_draft(skills, Path(evals), seed=seed), notes
 
 
 def _joint(
-    tuner: _Tuner, skills: list[Skill], evaluation: Evaluation, experiments: list[Experiment]
-) -> tuple[list[Skill], Evaluation, str] | None:
-    """The joint stage, when the offline operators propose and the router is local."""
-    if not tuner.local_proposals or not isinstance(tuner.router, CalibratingRouter):
+    router: SkillRouter, train: Sequence[EvalItem], *, provider: Provider | None, offline: bool
+) -> JointMoves | None:
+    """Joint moves, when the offline operators propose and the router is local."""
+    local = provider is None and (offline or not has_endpoint())
+    if local and isinstance(router, CalibratingRouter):
+        return JointMoves(router, train)
+    return None
+
+
+def _proposer(
+    task: Task,
+    skills: Sequence[Skill],
+    train: Sequence[EvalItem],
+    router: SkillRouter,
+    pins: GatePins,
+    provider: Provider | None,
+    joint: JointMoves | None,
+) -> SkillSetProposer:
+    """The run's one proposer: joint moves (when given), then each skill's rewrites by the given
+    provider, by Claude (a key set and no joint moves), or by the offline text operators."""
+    names = [s.name for s in skills]
+    if provider is not None:
+        given = provider
+        return SkillSetProposer(lambda _: given, names, reviewer=given, files_of_target=True)
+    if joint is None and has_endpoint():
+        llm = AnthropicProvider(task)
+        gates = pins.gates()
+        return SkillSetProposer(
+            lambda name: SkillLLMProposer(
+                llm, train, router, target=name, others=(), gates=gates.get(name, [])
+            ),
+            names,
+            reviewer=llm,
+        )
+    tried: dict[str, set[str]] = {}
+    return SkillSetProposer(
+        lambda name: TextOperatorProposer(
+            train, router, target=name, tried=tried.setdefault(name, set())
+        ),
+        names,
+        joint=joint,
+    )
+
+
+def _skills_at(repo: Repo, commit: str, skills_dir: str, skills: Sequence[Skill]) -> list[Skill]:
+    """The skill set as the commit holds it (each SKILL.md parsed back, in the original order)."""
+    out = []
+    for s in skills:
+        text = repo.read(commit, skill_path(skills_dir, s.name)).decode("utf-8")
+        new = parse_skill(s.path, text, folder=s.name)
+        out.append(new)
+    return out
+
+
+def _lines(progress: Callable[[str], None] | None) -> Callable[[dict[str, Any]], None] | None:
+    """One progress line per decided move."""
+    if progress is None:
         return None
 
-    def judge(candidate: list[Skill], current: list[Skill], now: Evaluation) -> Judged:
-        evaluator = tuner.evaluator(None, changed_names(candidate, current), reference=current)
-        result = evaluator.evaluate_skills(candidate)
-        return result, _accepts(evaluator, now, result)
+    def on_update(event: dict[str, Any]) -> None:
+        for item in decided(event):
+            metric = item.get("metric")
+            train = "-" if metric is None else f"{metric:.3f}"
+            progress(
+                f"#{item['id']} {item['status']} train={train} | "
+                f"{clean(str(item.get('description') or ''))} | "
+                f"{clean(str(item.get('reason') or ''))}"
+            )
 
-    return joint_stage(tuner.router, skills, evaluation, tuner.train, judge, experiments, tuner.say)
-
-
-def _rewrites(now: Sequence[Skill], before: Sequence[Skill]) -> dict[str, str]:
-    """The SKILL.md texts of the skills of `now` that differ from `before`, by name."""
-    changed = changed_names(now, before)
-    return {s.name: render_skill(s) for s in now if s.name in changed}
+    return on_update
 
 
 def _files(skills_dir: str, rewrites: Mapping[str, str]) -> dict[str, bytes]:
@@ -477,8 +293,4 @@ def _files(skills_dir: str, rewrites: Mapping[str, str]) -> dict[str, bytes]:
     return {skill_path(skills_dir, name): text.encode("utf-8") for name, text in rewrites.items()}
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
-
-
-__all__ = ["SkillRouter", "default_router", "tune_skills"]
+__all__ = ["DRAFT_FILE", "SkillRouter", "default_router", "make_evals", "tune_skills"]

@@ -75,8 +75,9 @@ def test_json_report_on_stdout_and_progress_on_stderr(tmp_path: Path) -> None:
     )
     assert opening.startswith(f"run {report['run_id']}: 2 skills, 12 train queries (8 generated")
     assert "variants) and 3 held-out, 0 gates pinned, EmbeddingRouter (none cut " in opening
-    assert "round 1 deploy-service: 0 experiments, train +0.000" in result.stderr
-    assert "round 1 write-docs: 0 experiments" in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"run {report['run_id']}: 0 moves, ended: "), last
+    assert "no move left: deploy-service: no untried rewrite" in last
 
 
 @pytest.mark.usefixtures("offline")
@@ -153,3 +154,31 @@ def test_without_evals_a_draft_is_written_where_asked_then_tuned_on(tmp_path: Pa
         ["tune-skills", str(root / "skills"), "--evals-out", str(draft), "--budget", "1"],
     )
     assert again.exit_code == 2 and "exists already" in again.stderr and "--evals" in again.stderr
+
+
+@pytest.mark.usefixtures("offline")
+def test_make_evals_writes_a_draft_then_tune_skills_tunes_on_it(tmp_path: Path) -> None:
+    """`--make-evals FILE` writes the draft and tunes nothing; the user reviews it, then tunes
+    with `--evals FILE`: one run whose report says the set is a generated draft."""
+    root = repo_with_skills(tmp_path)
+    draft = tmp_path / "drafted.jsonl"
+    made = CliRunner().invoke(
+        main, ["tune-skills", str(root / "skills"), "--make-evals", str(draft)]
+    )
+    assert made.exit_code == 0, made.output
+    rows = [json.loads(line) for line in draft.read_text().splitlines()]
+    assert f"queries: {len(rows)}" in made.stdout
+    assert {r["split"] for r in rows} == {"train", "holdout"}
+    assert not (root / ".agentos").exists()  # nothing tuned, no run recorded
+    tuned = CliRunner().invoke(
+        main,
+        ["tune-skills", str(root / "skills"), "--evals", str(draft), "--budget", "1", "--json"],
+    )
+    assert tuned.exit_code == 0, tuned.output
+    report = json.loads(tuned.stdout)
+    assert any("generated draft" in n for n in report["notes"])
+    assert report["run_id"] and any(r["name"] == "all" for r in report["rows"])
+    again = CliRunner().invoke(
+        main, ["tune-skills", str(root / "skills"), "--make-evals", str(draft)]
+    )
+    assert again.exit_code == 2 and "exists already" in again.stderr

@@ -149,13 +149,13 @@ def test_tuning_rejects_a_proposal_that_removes_a_gate(
         folder / "skills",
         folder / "evals.jsonl",
         budget=2,
-        rounds=1,
         provider=provider,
         router=router,
     )
-    assert report.counts == {"rejected": 4}  # 2 proposals for each of the 2 skills' graphs
+    assert report.counts == {"rejected": 4}  # the budget: 2 moves a skill, 2 skills
     assert report.changed == [] and report.branch is None
-    assert len(report.refusals) == 2  # the deploy-service graph's two proposals
+    # write-docs' proposer fails, so its turns pass to deploy-service: every move is a refusal
+    assert len(report.refusals) == 4
     assert all("refused: deploy-service" in line for line in report.refusals)
     assert (folder / "skills" / "deploy-service" / "SKILL.md").read_bytes() == before
 
@@ -170,25 +170,26 @@ def test_rendered_rewrite_keeps_gates(folder: Path) -> None:
 def test_gate_refusals_are_rejected_rows_of_the_graph_runs(
     folder: Path, router: EmbeddingRouter
 ) -> None:
-    """In a git repository each skill runs the `agentos run` graph: the refusal is a ledger row
-    with status `rejected` and the `refused:` reason from the `skill-gates` tool node."""
+    """In a git repository the set runs the `agentos run` graph: the refusal is a row of the one
+    run with status `rejected` and the `refused:` reason from the `skill-gates` tool node."""
     commit_all(folder, "skills")
     provider = scripted("skills/deploy-service/SKILL.md", {ASK: ""})
     report = tune_skills(
         folder / "skills",
         folder / "evals.jsonl",
         budget=1,
-        rounds=1,
         provider=provider,
         router=router,
     )
     ledger = Ledger(folder / ".agentos" / "ledger.db")
-    runs = {r["run_id"]: r for r in ledger.rows() if r["kind"] != "baseline"}
-    deploy = [r for k, r in runs.items() if k.endswith("-r1-deploy-service")]
-    assert len(runs) == 2 and len(deploy) == 1
+    rows = [r for r in ledger.rows() if r["kind"] != "baseline"]
+    assert {r["run_id"] for r in rows} == {report.run_id} and len(rows) == 2
+    deploy = [r for r in rows if r["description"].startswith("deploy-service:")]
+    assert deploy and all(r["status"] == "rejected" for r in rows)
     assert deploy[0]["status"] == "rejected"
     assert "refused: deploy-service: ask-user gate removed" in deploy[0]["reason"]
     assert ledger.verify() == []
-    branches = git(folder, "branch", "--list", "agentos/*")
-    assert branches == ""  # the per-skill graphs' branches are folded away; nothing was kept
+    # nothing was kept: the run's own branch stays at HEAD and the report names no rewrite
+    head = git(folder, "rev-parse", "HEAD").strip()
+    assert git(folder, "rev-parse", f"agentos/{report.run_id}").strip() == head
     assert report.refusals and report.branch is None

@@ -100,22 +100,22 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
         folder,
         tmp_path / "evals.jsonl",
         budget=1,
-        rounds=1,
-        workers=1,
         router=router,
         offline=True,
         progress=lines.append,
     )
-    joint_lines = [line for line in lines if line.startswith("joint:")]
-    assert joint_lines[0].startswith("joint: 2 more terms over 2 skills refused")
-    assert "refused: held-out all accuracy fell" in joint_lines[0]
-    assert joint_lines[1].startswith("joint: 1 more term over 1 skill kept")
+    joint_lines = [line for line in lines if "| joint:" in line]
+    assert joint_lines[0].startswith("#1 discard")
+    assert "joint: 2 added terms over 2 skills" in joint_lines[0]
+    assert "vetoed: held-out all accuracy fell" in joint_lines[0]
+    assert joint_lines[1].startswith("#2 keep")
+    assert "joint: 1 added term over 1 skill" in joint_lines[1]
     assert len(joint_lines) == 2  # no third look: the search went on from the kept set
-    assert runs == 2  # and found nothing
-    assert report.accepted[0] == "round 1: joint: 1 added term over 1 skill"
-    assert report.changed == ["deploy-service"]
+    assert runs >= 2  # and found nothing
+    assert report.accepted[0] == "#2 joint: 1 added term over 1 skill"
+    assert "deploy-service" in report.changed  # later per-skill moves may change more
     kept = parse_skill(Path("SKILL.md"), report.rewrites["deploy-service"], folder="deploy-service")
-    assert kept.description == deploy
+    assert "version available" in kept.description
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == files  # untouched
 
 
@@ -139,15 +139,14 @@ def test_no_joint_look_when_train_is_already_all_right(
     assert steps and all(s.gain == 0 for s in steps)
     lines: list[str] = []
     tune_skills(
-        folder, tmp_path / "evals.jsonl", budget=1, rounds=1, router=router, offline=True,
+        folder, tmp_path / "evals.jsonl", budget=1, router=router, offline=True,
         progress=lines.append,
     )  # fmt: skip
-    joint = [line for line in lines if line.startswith("joint:")]
-    assert joint == ["joint: no added terms would route more train queries right"]
+    assert not [line for line in lines if "joint:" in line]
 
 
 def test_a_query_already_misrouted_is_not_taken_when_it_moves() -> None:
-    """Reference: q1 (a's) goes to c, q2 (a's) goes to a. A rewrite of t that moves q1 to t
+    """Incumbent: q1 (a's) goes to c, q2 (a's) goes to a. A rewrite of t that moves q1 to t
     takes nothing; one that moves q2 to t takes one of a's queries."""
 
     class Table:
@@ -161,7 +160,7 @@ def test_a_query_already_misrouted_is_not_taken_when_it_moves() -> None:
         return [skill("t", f"q1={q1} q2={q2}"), skill("a", "x"), skill("c", "y")]
 
     reference = routed("c", "a")
-    ev = SkillEvaluator(items, Table(), target="t", reference=reference)
+    ev = SkillEvaluator(items, Table())
     start = ev.evaluate_skills(reference)
     moved_wrong = ev.evaluate_skills(routed("t", "a"))
     moved_right = ev.evaluate_skills(routed("c", "t"))
@@ -169,5 +168,3 @@ def test_a_query_already_misrouted_is_not_taken_when_it_moves() -> None:
     assert ev.veto(start, moved_wrong) is None
     reason = ev.veto(start, moved_right)
     assert reason is not None and "a lost train queries" in reason
-    with pytest.raises(ValueError):
-        SkillEvaluator(items, Table(), target="t")

@@ -9,6 +9,7 @@ from skill_helpers import skill
 
 from agentos.evaluator import Evaluation
 from agentos.skill import EvalItem, SkillEvaluator
+from agentos.skill.evaluator import NONE, OTHER, RIGHT
 from agentos.skill.examples import request_terms, split_examples, with_examples
 from agentos.skill.model import MAX_DESCRIPTION
 from agentos.skill.router import EmbeddingRouter, best_threshold
@@ -81,30 +82,40 @@ def test_search_proposes_only_what_train_acceptance_keeps(router: EmbeddingRoute
 
 
 def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() -> None:
-    ev = SkillEvaluator(
-        [EvalItem("q", "a", "clean", "train")], router=None, target="t", reference=[]
-    )  # type: ignore[arg-type]
+    """Query by query (the route marks): one routed right that drops to none is left to the
+    accuracy checks; one that now goes to another skill is a sibling's loss."""
+    ev = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None)  # type: ignore[arg-type]
     before = Evaluation(
         0.5,
-        details={"train/all": 0.5, "train/hits/a": 2.0},
-        holdout={"holdout/all": 0.5, "holdout/hits/a": 2.0},
+        details={"train/all": 0.5, "train/hits/a": 1.0, "train/route/0": RIGHT},
+        holdout={"holdout/all": 0.5},
     )
     to_none = Evaluation(
-        0.6,
-        details={"train/all": 0.6, "train/hits/a": 1.0},
-        holdout={"holdout/all": 0.5, "holdout/hits/a": 2.0},
+        0.6, details={"train/all": 0.6, "train/route/0": NONE}, holdout={"holdout/all": 0.5}
     )
     taken = Evaluation(
-        0.6,
-        details={"train/all": 0.6, "train/hits/a": 1.0, "train/took/t/a": 1.0},
-        holdout={"holdout/all": 0.5, "holdout/hits/a": 2.0},
+        0.6, details={"train/all": 0.6, "train/route/0": OTHER}, holdout={"holdout/all": 0.5}
     )
     assert ev.veto(before, to_none) is None
     reason = ev.veto(before, taken)
-    assert reason is not None and "a lost train queries" in reason
-    strict = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None)  # type: ignore[arg-type]
-    assert strict.veto(before, to_none) is not None  # no rewritten skill named: any loss counts
+    assert reason is not None and "a lost train queries to another skill" in reason
     # the graph's baseline point carries the held-out figures it measured (nodes/baseline.py)
     baseline = Evaluation(0.5, holdout={"holdout/all": 0.9})
     fell = ev.veto(baseline, Evaluation(0.6, holdout={"holdout/all": 0.8}))
     assert fell is not None and "held-out all" in fell
+
+
+def test_the_keep_rule_refuses_a_failure_no_gain_and_a_veto_in_that_order() -> None:
+    """`refuse_keep` is the one keep rule the graph applies to every move."""
+    from agentos.evaluator import refuse_keep
+
+    ev = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None)  # type: ignore[arg-type]
+    before = Evaluation(0.5, details={"train/route/0": RIGHT}, holdout={"holdout/all": 0.5})
+    better = Evaluation(0.6, details={"train/route/0": RIGHT}, holdout={"holdout/all": 0.5})
+    worse_held = Evaluation(0.6, details={"train/route/0": RIGHT}, holdout={"holdout/all": 0.4})
+    failed = Evaluation(None, "rejected", "refused: a: never gate removed or changed: 'x'")
+    assert refuse_keep(ev, before, failed, gained=True) == failed.reason
+    assert refuse_keep(ev, before, better, gained=False) == "no gain"
+    why = refuse_keep(ev, before, worse_held, gained=True)
+    assert why is not None and "held-out all accuracy fell" in why
+    assert refuse_keep(ev, before, better, gained=True) is None
