@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,14 +20,13 @@ from agentos.evaluator import Evaluation, Evaluator
 from agentos.git import (
     Repo,
     Stat,
-    drift,
     scan_tree,
     snapshot_entries,
     tree_digest,
     tree_unchanged,
 )
 from agentos.metric import parse_metric
-from agentos.sandbox import Limits, RunRequest, Sandbox
+from agentos.sandbox import Limits, RunRequest, Sandbox, gpus
 from agentos.sandbox.audit import GUARD_ENV, METRIC_ENV
 from agentos.scratch import scratch
 from agentos.settings_data import (
@@ -71,44 +70,54 @@ class Measurement:
 
 def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
     """Snapshot `commit` into a fresh directory, evaluate it, check the tree before and after."""
-    timings: dict[str, float] = {}
     t0 = time.monotonic()
     entries = snapshot_entries(repo.entries(commit))
-    blobs = {p: e.blob for p, e in entries.items()}
     with scratch("snap", dir=snapshot_root(), later=True) as root:
         tree = root / "tree"
         tree.mkdir()
         repo.snapshot(commit, tree, entries)
-        timings["snapshot"] = time.monotonic() - t0
-        t1 = time.monotonic()
-        stats: dict[str, Stat] = {}
-        found = scan_tree(tree, stats)
-        before = tree_digest(found)
-        timings["hash"] = time.monotonic() - t1
-        if found != blobs:
-            bad = drift(entries, found)
-            reason = f"tree drift before the run: {', '.join(bad[:5])}"
-            return Measurement(_invalid(reason), before, before, timings)
-        t2 = time.monotonic()
-        evaluation = evaluator.evaluate(tree, commit)
-        timings["evaluate"] = time.monotonic() - t2
-        t3 = time.monotonic()
-        after, found_after = before, found
-        if not tree_unchanged(tree, stats):  # something was written: hash again to name it
-            found_after = scan_tree(tree)
-            after = tree_digest(found_after)
-        timings["hash"] += time.monotonic() - t3
-        if found_after != blobs:
-            bad = drift(entries, found_after)
-            reason = f"tree drift during the run: {', '.join(bad[:5])}"
+        timings = {"snapshot": time.monotonic() - t0}
+        return measure_tree(tree, commit, {p: e.blob for p, e in entries.items()}, evaluator,
+                            timings)
+
+
+def measure_tree(
+    tree: Path,
+    commit: str,
+    blobs: Mapping[str, str],
+    evaluator: Evaluator,
+    timings: dict[str, float] | None = None,
+) -> Measurement:
+    """Evaluate the snapshot at `tree`, whose files must be exactly `blobs` (path to git blob id)
+    before and after the run; wherever the snapshot was made (here, or from bytes on a worker)."""
+    timings = dict(timings or {})
+    t1 = time.monotonic()
+    stats: dict[str, Stat] = {}
+    found = scan_tree(tree, stats)
+    before = tree_digest(found)
+    timings["hash"] = time.monotonic() - t1
+    if found != blobs:
+        reason = f"tree drift before the run: {', '.join(_drift(blobs, found)[:5])}"
+        return Measurement(_invalid(reason), before, before, timings)
+    t2 = time.monotonic()
+    evaluation = evaluator.evaluate(tree, commit)
+    timings["evaluate"] = time.monotonic() - t2
+    t3 = time.monotonic()
+    after, found_after = before, found
+    if not tree_unchanged(tree, stats):  # something was written: hash again to name it
+        found_after = scan_tree(tree)
+        after = tree_digest(found_after)
+    timings["hash"] += time.monotonic() - t3
+    if found_after != blobs:
+        reason = f"tree drift during the run: {', '.join(_drift(blobs, found_after)[:5])}"
+        return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
+    if evaluation.reads is not None:
+        reads = evaluation.reads.items()
+        wrong = sorted(p for p, b in reads if p in blobs and blobs[p] != b)
+        if wrong:
+            reason = f"the run read bytes that differ from the commit: {', '.join(wrong[:5])}"
             return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
-        if evaluation.reads is not None:
-            reads = evaluation.reads.items()
-            wrong = sorted(p for p, b in reads if p in entries and entries[p].blob != b)
-            if wrong:
-                reason = f"the run read bytes that differ from the commit: {', '.join(wrong[:5])}"
-                return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
-        return Measurement(evaluation, before, after, timings)
+    return Measurement(evaluation, before, after, timings)
 
 
 @contextlib.contextmanager
@@ -127,6 +136,11 @@ def guard_env(task: Task) -> dict[str, str]:
     if task.metric.regex is not None:
         env[METRIC_ENV] = task.metric.regex
     return env
+
+
+def _drift(expected: Mapping[str, str], found: Mapping[str, str]) -> list[str]:
+    """Paths whose bytes differ from the commit's, or that appeared or vanished."""
+    return sorted({p for p, b in expected.items() if found.get(p) != b} | (found.keys() - expected))
 
 
 def _invalid(reason: str, log_tail: str = "") -> Evaluation:
@@ -171,6 +185,7 @@ class MetricEvaluator:
                     env={**env, **guard_env(self.task)},
                     limits=Limits(wall_seconds=self.task.metric.timeout),
                     gpu=self.task.gpu,
+                    devices=gpus.assigned(),
                     audit=True,
                     python=self.python,
                     work=work,

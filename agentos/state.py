@@ -8,7 +8,7 @@ Providers, the sandbox, the ledger and the task are not state: they travel in
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from typing_extensions import TypedDict
 
@@ -137,3 +137,5 @@ class LoopState(TypedDict, total=False):
     started_at: float
     stop: str | None
     direction: str | None
+    inflight: list[dict[str, Any]]  # with workers: the experiments submitted, not yet decided
+    proposed: int  # with workers: the number of the last experiment proposed
