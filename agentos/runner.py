@@ -33,8 +33,8 @@ from agentos.events import ProgressEvent
 from agentos.git import Repo, snapshot_entries
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
-from agentos.nodes.batch import close_executor
 from agentos.measure import MetricEvaluator, snapshot_root
+from agentos.nodes.batch import close_executor
 from agentos.providers.base import Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend

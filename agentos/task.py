@@ -66,7 +66,8 @@ class Search:
 class Scale:
     """How many experiments run at once and where (`[run]`, `[executor]`, `[sandbox] gpus`):
     docs/scale-out.md. `gpus` devices per experiment, at most `per_gpu` experiments on one device;
-    `on_stop` says what a stop rule does to experiments in flight: "finish" them or "cancel" them."""
+    `on_stop` says what a stop rule (but the experiment budget) does to the experiments in flight:
+    "finish" them or "cancel" them."""
 
     workers: int = 1
     executor: str = "local"

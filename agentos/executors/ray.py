@@ -32,6 +32,11 @@ def _remote_job(job: Job, gpus: int) -> tuple[Any, tuple[str, ...] | None]:
         return run_job(job), devices
 
 
+def _warm() -> None:
+    """Runs on a Ray worker: hold it a moment, with the modules a job needs imported."""
+    time.sleep(0.5)
+
+
 class RayExecutor:
     kind = "ray"
 
@@ -73,12 +78,15 @@ class RayExecutor:
                     _node_ip_address="127.0.0.1",
                     **options,
                 )
-        self.startup_s = time.monotonic() - t0
-        log.info("ray executor ready in %.2f s (%s)", self.startup_s, address or "local")
         resources: dict[str, Any] = {"num_cpus": 1, "max_retries": 0}
         if gpus:
             resources["num_gpus"] = gpus if per_gpu == 1 else gpus / per_gpu
         self._remote = ray.remote(**resources)(_remote_job)
+        # start every worker process now (each imports agentos once), not during the first jobs
+        warm = ray.remote(num_cpus=1)(_warm)
+        ray.get([warm.remote() for _ in range(workers)])
+        self.startup_s = time.monotonic() - t0
+        log.info("ray executor ready in %.2f s (%s)", self.startup_s, address or "local")
         self._refs: dict[Any, str] = {}
         self._done: list[Done] = []
 

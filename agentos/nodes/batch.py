@@ -1,9 +1,9 @@
 """Many experiments at once (`[run] workers` above one): the submit and collect nodes, the
 proposer's view of the experiments in flight, and the stop rule that counts them.
 
-    propose -> gates -> ... -> review -> submit -+-> propose   a worker is free and no stop rule holds
-                                                 +-> collect   every worker is busy, or the run stops
-                                                 +-> decide    a candidate rejected before measuring
+    review -> submit -+-> propose   a worker is free and no stop rule holds
+                      +-> collect   every worker is busy, or the run stops
+                      +-> decide    a candidate rejected before it was measured
     collect -> decide -> (the loop's own routes; a stop with work in flight goes back to collect)
 
 LangGraph's superstep would wait for every `Send` branch, so measurements do not run as branches:
@@ -79,14 +79,23 @@ def _pool(rt: Runtime, state: LoopState, inflight: list[dict[str, Any]]) -> _Poo
             return pool
         executor = open_executor(rt.task)
         pool = _pools[rt.run_id] = _Pool(executor)
-    log.info("%s executor: %d workers, started in %.2f s", executor.kind, executor.capacity,
-             executor.startup_s)
+    log.info(
+        "%s executor: %d workers, started in %.2f s",
+        executor.kind,
+        executor.capacity,
+        executor.startup_s,
+    )
     listed = {(e["experiment"], e["attempt"]) for e in inflight}
     current = state.get("candidate", {})
     for orphan in rt.ledger.open_attempts(rt.run_id):
         if (orphan["id"], orphan["attempt"]) not in listed:
-            _crash(rt, orphan["id"], orphan["attempt"], current, "the orchestrator died during "
-                   "this attempt; retried")
+            _crash(
+                rt,
+                orphan["id"],
+                orphan["attempt"],
+                current,
+                "the orchestrator died during this attempt; retried",
+            )
     return pool
 
 
@@ -119,8 +128,13 @@ def _retry_lost(rt: Runtime, pool: _Pool, inflight: list[dict[str, Any]]) -> lis
     out = []
     for entry in inflight:
         if _key(entry) not in known:
-            _crash(rt, entry["experiment"], entry["attempt"], entry["candidate"],
-                   "the orchestrator died during this attempt; retried")
+            _crash(
+                rt,
+                entry["experiment"],
+                entry["attempt"],
+                entry["candidate"],
+                "the orchestrator died during this attempt; retried",
+            )
             entry = _start(rt, pool, entry)
         out.append(entry)
     return out
@@ -154,8 +168,13 @@ def make_collect(rt: Runtime) -> Any:
         if stop and rt.task.scale.on_stop == "cancel" and not _budget_spent(rt, state):
             for entry in inflight:
                 pool.executor.cancel(_key(entry))
-                _crash(rt, entry["experiment"], entry["attempt"], entry["candidate"],
-                       f"cancelled in flight: the run stopped ({stop})")
+                _crash(
+                    rt,
+                    entry["experiment"],
+                    entry["attempt"],
+                    entry["candidate"],
+                    f"cancelled in flight: the run stopped ({stop})",
+                )
             return {"inflight": [], "outcome": {}}
         inflight = _retry_lost(rt, pool, inflight)
         if not inflight:
@@ -213,16 +232,27 @@ def make_batch_propose(rt: Runtime) -> Any:
 
 
 def _with_pending(rt: Runtime, state: LoopState) -> list[HistoryItem]:
-    history = list(state.get("history", []))
-    measured = [h["metric"] for h in history if h["metric"] is not None]
+    pending = [(e["experiment"], e["candidate"]) for e in state.get("inflight", [])]
     base = state.get("baseline", {}).get("metric")
-    measured += [base] if base is not None else []
-    liar = (min if rt.task.metric.goal == "max" else max)(measured) if measured else None
-    for entry in state.get("inflight", []):
-        c = entry["candidate"]
-        history.append(
+    return with_pending(list(state.get("history", [])), pending, rt.task.metric.goal, base)
+
+
+def with_pending(
+    history: list[HistoryItem],
+    pending: list[tuple[int, Candidate]],
+    goal: str,
+    baseline: float | None = None,
+) -> list[HistoryItem]:
+    """`history` and, after it, each experiment in flight with the worst metric measured so far
+    (the baseline's included): the constant liar."""
+    measured = [h["metric"] for h in history if h["metric"] is not None]
+    measured += [baseline] if baseline is not None else []
+    liar = (min if goal == "max" else max)(measured) if measured else None
+    out = list(history)
+    for exp, c in pending:
+        out.append(
             {
-                "id": entry["experiment"],
+                "id": exp,
                 "parent": c.get("parent", ""),
                 "commit": c.get("commit", ""),
                 "status": "discard",
@@ -231,7 +261,7 @@ def _with_pending(rt: Runtime, state: LoopState) -> list[HistoryItem]:
                 "reason": IN_FLIGHT,
             }
         )
-    return history
+    return out
 
 
 Route = Literal["run", "canary", "checkin", "propose", "collect", "finish"]

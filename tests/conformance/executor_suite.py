@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from agentos.executors import Done, Executor, Job, pack
+from agentos.executors import Done, Executor, pack
 from agentos.git import Repo, tree_digest
 from agentos.measure import MetricEvaluator
 from agentos.sandbox import get_backend
