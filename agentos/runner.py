@@ -453,7 +453,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         best=best.get("metric"),
         best_commit=best.get("commit", ""),
         branch=f"agentos/{run_id}" if best.get("commit") else None,
-        experiments=values.get("experiment", 0),
+        experiments=max(values.get("experiment", 0), values.get("proposed", 0)),
         counts=counts,
         elapsed=elapsed,
     )
