@@ -185,3 +185,32 @@ def test_a_device_pool_queues_and_shares_as_told() -> None:
     assert shared.take() == ("0",) and shared.take() == ("0",)
     with pytest.raises(UserError, match="gpus = 2"):
         DevicePool(["0"], count=2)
+
+
+def test_ray_gives_each_experiment_its_own_gpu(repo_factory, tmp_path) -> None:
+    """The same on Ray, through `num_gpus` on a local Ray told of two GPUs."""
+    from conformance.executor_suite import evaluator_for
+
+    from agentos.executors import pack
+    from agentos.executors.ray import RayExecutor
+    from agentos.git import Repo
+
+    repo_path = _repo(repo_factory, tmp_path, extra="[sandbox]\ngpus=1\n", sleep=0.6)
+    repo = Repo(repo_path)
+    evaluator = evaluator_for(repo)
+    ex = RayExecutor(3, gpus=1, devices=["0", "1"])
+    try:
+        head = repo.rev("HEAD") or ""
+        for i in range(4):
+            ex.submit(pack(repo, head, evaluator, str(i)))
+        got = []
+        while len(got) < 4:
+            got += ex.wait(timeout=60)
+    finally:
+        ex.close()
+    assert all(d.measurement is not None for d in got), [d.error for d in got]
+    spans = _spans(tmp_path)
+    assert {d.devices for d in got} == {("0",), ("1",)}
+    assert {d for _, _, d in spans} == {"0", "1"}
+    for dev in ("0", "1"):
+        assert _most_at_once([s for s in spans if s[2] == dev]) == 1
