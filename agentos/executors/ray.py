@@ -4,7 +4,9 @@ Ray's `num_gpus`, the devices Ray gave the task being the ones its sandbox sees)
 
 With `address`, the run joins that cluster, whose nodes must have agentos, the task's Python and a
 sandbox (docs/scale-out.md); without one, a Ray of this machine is started for the run (no
-dashboard, on loopback only) and stopped at its end. Its processes share the driver's fate: a
+dashboard, Ray's token authentication on) and stopped at its end. Ray 2.60 offers no way to keep
+its own servers on loopback: it turns 127.0.0.1 into the machine's address and listens on every
+interface, so what guards them is the token. Its processes share the driver's fate: a
 `kill -9` of agentos takes them down too. The start-up is timed (`startup_s`).
 """
 
@@ -75,7 +77,6 @@ class RayExecutor:
                 ray.init(
                     num_cpus=workers,
                     num_gpus=len(found) if gpus else 0,
-                    _node_ip_address="127.0.0.1",
                     **options,
                 )
         resources: dict[str, Any] = {"num_cpus": 1, "max_retries": 0}
