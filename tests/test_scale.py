@@ -214,3 +214,49 @@ def test_ray_gives_each_experiment_its_own_gpu(repo_factory, tmp_path) -> None:
     assert {d for _, _, d in spans} == {"0", "1"}
     for dev in ("0", "1"):
         assert _most_at_once([s for s in spans if s[2] == dev]) == 1
+
+
+def test_proposals_see_the_experiments_in_flight_as_their_worst_trials() -> None:
+    """The constant liar: each experiment in flight is a trial with the worst metric so far, the
+    baseline's included, which the TPE proposer reads as a measured configuration."""
+    from agentos.nodes.batch import IN_FLIGHT, with_pending
+    from agentos.providers.base import ProposeRequest
+    from agentos.providers.heuristic_tpe import dimensions, measured_trials
+    from agentos.settings import find_all
+    from agentos.state import HistoryItem
+    from agentos.task import MetricSpec, Task
+
+    done: list[HistoryItem] = [
+        {"id": 1, "parent": "a", "commit": "b", "status": "keep", "metric": 3.0,
+         "description": "X 1 -> 2 | tpe X=2 Y=1", "reason": ""},
+        {"id": 2, "parent": "b", "commit": "c", "status": "discard", "metric": None,
+         "description": "crashed", "reason": "exit 1"},
+    ]  # fmt: skip
+    pending = [(3, {"parent": "b", "commit": "d", "description": "X 2 -> 9 | tpe X=9 Y=1"})]
+    low = with_pending(done, pending, "min", baseline=5.0)  # type: ignore[arg-type]
+    assert low[:2] == done and low[2]["metric"] == 5.0 and low[2]["reason"] == IN_FLIGHT
+    high = with_pending(done, pending, "max", baseline=5.0)  # type: ignore[arg-type]
+    assert high[2]["metric"] == 3.0 and high[2]["id"] == 3
+
+    files = {"settings.py": "X = 1.0  # range: 0..10\nY = 2.0  # range: 0..10\n"}
+    dims = dimensions([s for s in find_all(files) if s.mutable])
+    assert set(dims) == {"X", "Y"}
+    flight = [(4, {"parent": "x", "commit": "y", "description": "moved | tpe X=4 Y=6"})]
+    task = Task(
+        root=Path("/t"),
+        path=Path("/t/agentos.toml"),
+        name="t",
+        editable=("settings.py",),
+        protected=(),
+        metric=MetricSpec(("python", "e.py"), "min", regex=r"loss: (\S+)"),
+    )
+    request = ProposeRequest(
+        task=task,
+        experiment=5,
+        parent="x",
+        files=files,
+        history=[],
+        trials=with_pending([], flight, "min", baseline=7.5),  # type: ignore[arg-type]
+    )
+    trials = measured_trials(dims, request)
+    assert len(trials) == 1 and trials[0][1] == 7.5  # TPE counts it, as a bad one
