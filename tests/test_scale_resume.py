@@ -4,6 +4,7 @@ is a `crash` row and runs again, nothing is kept twice, the ledger verifies; for
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -12,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conformance.executor_suite import marked_pids
 from helpers import ACCEPT_IMPORT_RISK, agentos_cli
 
-from agentos.executors.ray import ray_session_pids
 from agentos.ledger import Ledger
 
 EVALUATOR = """import os, time
@@ -46,7 +47,9 @@ def _count(db: Path, sql: str) -> int:
 
 
 @pytest.mark.parametrize("kind", ["local", "ray"])
-def test_kill9_with_work_in_flight_then_resume(repo_factory, tmp_path: Path, kind: str) -> None:
+def test_kill9_with_work_in_flight_then_resume(
+    repo_factory, tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pidfile = tmp_path / "pids.txt"
     repo = repo_factory(
         {
@@ -59,11 +62,16 @@ def test_kill9_with_work_in_flight_then_resume(repo_factory, tmp_path: Path, kin
             f'[search]\nnoise_reruns=0\n[executor]\nkind="{kind}"\n',
         }
     )
-    rays = set(ray_session_pids())
+    mark = secrets.token_hex(8)  # every process the driver starts inherits it
     exe = str(Path(sys.executable).parent / "agentos")
     log = tmp_path / "run.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([exe, "run", str(repo)], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [exe, "run", str(repo)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "AGENTOS_TEST_MARK": mark},
+        )
     db = repo / ".agentos" / "ledger.db"
     in_flight = (
         "select count(*) from attempts a left join experiments e on e.run_id = a.run_id "
@@ -80,13 +88,13 @@ def test_kill9_with_work_in_flight_then_resume(repo_factory, tmp_path: Path, kin
     proc.wait()
     pids = [int(p) for p in pidfile.read_text().split()]
     deadline = time.monotonic() + 20  # Ray's processes see their driver gone within seconds
-    while (set(ray_session_pids()) - rays or any(map(_alive, pids))) and (
-        time.monotonic() < deadline
-    ):
+    while (marked_pids(mark) or any(map(_alive, pids))) and (time.monotonic() < deadline):
         time.sleep(0.2)
     assert not [p for p in pids if _alive(p)], "a metric process outlived the driver"
-    assert not set(ray_session_pids()) - rays, "a Ray process outlived the driver"
+    left = {p: Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in marked_pids(mark)}
+    assert not left, f"processes of the killed driver outlived it: {left}"
 
+    monkeypatch.setenv("AGENTOS_TEST_MARK", mark)  # the resumed run's processes: gone at its end
     done = agentos_cli("resume", str(repo))
     assert done.returncode == 0, done.stderr
     assert "experiments: 7" in done.stdout
@@ -118,4 +126,4 @@ def test_kill9_with_work_in_flight_then_resume(repo_factory, tmp_path: Path, kin
             check=True,
         ).stdout.strip()
         assert branch == summary["best_commit"] and branch in keeps
-    assert not set(ray_session_pids()) - rays
+    assert not marked_pids(mark)

@@ -4,18 +4,28 @@ Ray's `num_gpus`, the devices Ray gave the task being the ones its sandbox sees)
 
 With `address`, the run joins that cluster, whose nodes must have agentos, the task's Python and a
 sandbox (docs/scale-out.md); without one, a Ray of this machine is started for the run (no
-dashboard, Ray's token authentication on) and stopped at its end. Ray 2.60 offers no way to keep
+dashboard, Ray's token authentication on) and stopped at its end; a small watcher process kills
+every process of that Ray (they carry a mark in their environment) once the driver is gone, even
+after a `kill -9`, and whatever `ray.shutdown()` left behind. Ray 2.60 offers no way to keep
 its own servers on loopback: it turns 127.0.0.1 into the machine's address and listens on every
-interface, so what guards them is the token. Its processes share the driver's fate: a
-`kill -9` of agentos takes them down too. The start-up is timed (`startup_s`).
+interface, so what guards them is the token.
+
+Ray's own fate sharing is not enough: its dashboard and runtime-env agents were seen outliving a
+killed driver for minutes. Its processes share the driver's fate: a
+The start-up is timed (`startup_s`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from agentos.errors import UserError
@@ -32,6 +42,49 @@ def _remote_job(job: Job, gpus: int) -> tuple[Any, tuple[str, ...] | None]:
     devices = tuple(str(int(g)) for g in ray.get_gpu_ids()) if gpus else None
     with gpu_mod.assigning(devices):
         return run_job(job), devices
+
+
+MARK = "AGENTOS_RAY_RUN"  # in the environment of every process of a Ray started for a run
+
+# Waits while its parent (the driver) lives; then, or when told to stop, kills every process whose
+# environment holds the mark, or the node id the driver wrote to the file named (Ray starts some
+# agents with an environment of its own), a few times over (some may still be starting).
+_WATCHER = r"""
+import os, signal, sys, time
+mark, parent, ids = sys.argv[1].encode(), int(sys.argv[2]), sys.argv[3]
+def reap(*_):
+    try:
+        with open(ids, "rb") as fh:
+            marks = {mark, *fh.read().split()}
+    except OSError:
+        marks = {mark}
+    for _ in range(4):
+        for e in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{e}/environ", "rb") as fh:
+                    if e.isdigit() and marks & set(fh.read().split(b"\0")):
+                        os.kill(int(e), signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.5)
+    os._exit(0)
+signal.signal(signal.SIGTERM, reap)
+while os.getppid() == parent:
+    time.sleep(0.5)
+reap()
+"""
+
+
+def _watch(mark: str, ids: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != MARK}
+    return subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _WATCHER, f"{MARK}={mark}", str(os.getpid()), ids],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def _warm() -> None:
@@ -63,6 +116,8 @@ class RayExecutor:
         self._gpus = gpus
         t0 = time.monotonic()
         self._started = not ray.is_initialized()
+        self._watcher: subprocess.Popen[bytes] | None = None
+        self._ids = ""
         if self._started:
             options: dict[str, Any] = {
                 "include_dashboard": False,
@@ -74,11 +129,17 @@ class RayExecutor:
                 ray.init(address=address, **options)
             else:
                 found = gpu_mod.machine_gpus() if devices is None else list(devices)
-                ray.init(
-                    num_cpus=workers,
-                    num_gpus=len(found) if gpus else 0,
-                    **options,
-                )
+                mark = secrets.token_hex(8)
+                fd, self._ids = tempfile.mkstemp(prefix="agentos-ray-")
+                os.close(fd)
+                self._watcher = _watch(mark, self._ids)
+                os.environ[MARK] = mark  # inherited by the Ray processes started here
+                try:
+                    ray.init(num_cpus=workers, num_gpus=len(found) if gpus else 0, **options)
+                finally:
+                    del os.environ[MARK]
+                node = ray.get_runtime_context().get_node_id()
+                Path(self._ids).write_text(f"RAY_NODE_ID={node}\n")
         resources: dict[str, Any] = {"num_cpus": 1, "max_retries": 0}
         if gpus:
             resources["num_gpus"] = gpus if per_gpu == 1 else gpus / per_gpu
@@ -125,19 +186,8 @@ class RayExecutor:
         self._done.clear()
         if self._started:
             self._ray.shutdown()
-
-
-def ray_session_pids() -> list[int]:
-    """The processes of local Rays of this user (for a check that none outlived its run)."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                cmd = fh.read()
-        except OSError:
-            continue
-        if b"ray/core/src/ray" in cmd or b"raylet" in cmd or b"gcs_server" in cmd:
-            out.append(int(entry))
-    return out
+        if self._watcher is not None:  # and whatever shutdown left
+            self._watcher.terminate()
+            self._watcher.wait(timeout=30)
+            self._watcher = None
+            Path(self._ids).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ executor's tests call it the way `tests/conformance/test_executor_conformance.py
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -69,6 +70,26 @@ def evaluator_for(repo: Repo) -> MetricEvaluator:
         path=repo.root / "agentos.toml",
     )
     return MetricEvaluator(task, get_backend(task.sandbox))
+
+
+def marked_pids(marker: str) -> list[int]:
+    """Live processes whose environment holds `AGENTOS_TEST_MARK=marker`: what a driver started
+    with that mark (a local Ray's processes inherit it) left running."""
+    want = f"AGENTOS_TEST_MARK={marker}".encode()
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                env = fh.read().split(b"\0")
+            with open(f"/proc/{entry}/stat") as fh:
+                zombie = fh.read().split(")")[-1].split()[0] == "Z"
+        except OSError:
+            continue
+        if want in env and not zombie:
+            out.append(int(entry))
+    return out
 
 
 def collect(ex: Executor, keys: set[str], limit: float = 60.0) -> dict[str, Done]:
