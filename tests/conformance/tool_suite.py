@@ -26,7 +26,8 @@ FILES = {
     "lib.py": "def add(a: int, b: int) -> int:\n    return a + b\n",
     "settings.py": "RATE = 0.5\n",
     "evaluate.py": (
-        'from lib import add\n\nimport settings\n\nprint(f"score: {add(1, 2) * settings.RATE}")\n'
+        "from lib import add\n\nimport settings\n\n"
+        'print(f"score: {add(1, 2) * settings.RATE}")\n'
     ),
     "tests/test_lib.py": (
         "from lib import add\n\n\ndef test_add() -> None:\n    assert add(1, 2) == 3\n\n\n"
@@ -43,11 +44,8 @@ def make_project(root: Path) -> Task:
         (root / rel).write_text(text)
     data = {
         "task": {"name": "demo", "editable": ["lib.py", "settings.py"], "protected": PROTECTED},
-        "metric": {
-            "command": [sys.executable, "evaluate.py"],
-            "goal": "max",
-            "regex": r"^score: (\S+)$",
-        },
+        "metric": {"command": [sys.executable, "evaluate.py"], "goal": "max",
+                   "regex": r"^score: (\S+)$"},
     }
     return parse_task(data, root=root, path=root / "agentos.toml")
 
@@ -70,15 +68,8 @@ def pinned_context(tmp: Path) -> ToolContext:
     repo.mkdir()
     task = make_project(repo)
     shutil.copytree(repo, snap)
-    ctx = ToolContext(
-        tree=snap,
-        changed=[],
-        task=task,
-        sandbox=get_backend("local"),
-        parent_tree=snap,
-        trusted_dir=trusted,
-        work_dir=tmp / "work",
-    )
+    ctx = ToolContext(tree=snap, changed=[], task=task, sandbox=get_backend("local"),
+                      parent_tree=snap, trusted_dir=trusted, work_dir=tmp / "work")
     pin_protected(ctx)
     pin_test_manifest(ctx)
     return ctx
