@@ -100,6 +100,11 @@ def _interrupted(path: Path, which: str | None) -> NoReturn:
 @click.option(
     "--sandbox", help="Sandbox backend: auto, bwrap, unshare, or local (no security boundary)."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Experiments at once (overrides [run] workers; docs/scale-out.md).",
+)
 @_user_errors
 def run(
     path: Path,
@@ -109,9 +114,10 @@ def run(
     provider: str | None,
     sandbox: str | None,
     task_file: Path | None,
+    workers: int | None = None,
 ) -> None:
     """Improve the repository at PATH against the metric its agentos.toml declares."""
-    overrides = runner.Overrides(budget, strategy, seed, provider, sandbox)
+    overrides = runner.Overrides(budget, strategy, seed, provider, sandbox, workers=workers)
     from agentos.task import load_task
 
     started: list[str] = []

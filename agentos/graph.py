@@ -8,6 +8,9 @@
                                                                         +-> checkin -> (same)
                                                                         +-> finish
 
+With `[run] workers` above one, `review` goes to `submit` instead of `run`, and the experiments in
+flight come back through `collect` to `decide` (`agentos.nodes.batch` draws that part).
+
 Rejected candidates flow through gates, review and run untouched and are recorded by `decide`, so
 every experiment gets exactly one terminal row and its findings feed the next proposal.
 
@@ -31,18 +34,23 @@ from langgraph.types import Send
 
 from agentos.events import progress_events
 from agentos.nodes import (
+    after_collect,
+    draining,
     make_baseline,
+    make_batch_propose,
     make_canary,
     make_checkin,
+    make_collect,
     make_decide,
     make_finish,
     make_gates,
-    make_propose,
     make_review,
     make_run,
+    make_submit,
     make_tool,
     make_tool_join,
-    route_after_decide,
+    route_after_submit,
+    route_batch_after_decide,
     route_tools,
 )
 from agentos.runtime import RunSettings, RunSource, Runtime
@@ -65,30 +73,36 @@ def build_graph(
     )
     g.add_node("start", _make_start(runtime))
     g.add_node("baseline", by_run(make_baseline, streams="baseline"))
-    g.add_node("propose", by_run(make_propose))
+    g.add_node("propose", by_run(make_batch_propose))
     g.add_node("gates", by_run(make_gates))
     g.add_node("review", by_run(make_review))
     g.add_node("run", by_run(make_run))
     g.add_node("decide", by_run(make_decide, streams="decide"))
     g.add_node("checkin", by_run(make_checkin))
     g.add_node("finish", by_run(make_finish))
+    g.add_node("submit", by_run(make_submit))
+    g.add_node("collect", by_run(make_collect))
     g.add_edge(START, "start")
     g.add_edge("start", "baseline")
     g.add_conditional_edges("baseline", _after_baseline, ["propose", "finish"])
-    g.add_conditional_edges("propose", _after_propose, ["gates", "finish"])
+    g.add_conditional_edges("propose", _after_propose, ["gates", "collect", "finish"])
     g.add_node("tool", by_run(make_tool))
     g.add_node("tool_join", by_run(make_tool_join))
     g.add_conditional_edges("gates", by_run(route_tools), ["tool", "review"])
     g.add_edge("tool", "tool_join")
     g.add_conditional_edges("tool_join", by_run(route_tools), ["tool", "review"])
-    g.add_edge("review", "run")
+    g.add_conditional_edges("review", by_run(_measure_by), ["run", "submit"])
+    g.add_conditional_edges("submit", by_run(route_after_submit), ["propose", "collect", "decide"])
+    g.add_conditional_edges("collect", after_collect, ["decide", "finish"])
     g.add_edge("run", "decide")
     g.add_node("canary", by_run(make_canary))
     g.add_conditional_edges(
-        "decide", by_run(route_after_decide), ["run", "canary", "checkin", "propose", "finish"]
+        "decide",
+        by_run(route_batch_after_decide),
+        ["run", "canary", "checkin", "propose", "collect", "finish"],
     )
-    g.add_conditional_edges("canary", _after_checkin, ["propose", "finish"])
-    g.add_conditional_edges("checkin", _after_checkin, ["propose", "finish"])
+    g.add_conditional_edges("canary", _after_checkin, ["propose", "collect", "finish"])
+    g.add_conditional_edges("checkin", _after_checkin, ["propose", "collect", "finish"])
     g.add_edge("finish", END)
     return g.compile(checkpointer=checkpointer, name="agentos")
 
@@ -148,9 +162,18 @@ def _after_baseline(state: LoopState) -> Literal["propose", "finish"]:
     return "finish" if state.get("stop") else "propose"
 
 
-def _after_propose(state: LoopState) -> Literal["gates", "finish"]:
-    return "finish" if state.get("stop") else "gates"
+def _after_propose(state: LoopState) -> str:
+    return draining(state, "finish") if state.get("stop") else "gates"
 
 
-def _after_checkin(state: LoopState) -> Literal["propose", "finish"]:
-    return "finish" if state.get("stop") else "propose"
+def _after_checkin(state: LoopState) -> str:
+    return draining(state, "finish") if state.get("stop") else "propose"
+
+
+def _measure_by(rt: Runtime) -> Any:
+    """`run` measures here, one experiment at a time; with workers, `submit` hands it on."""
+
+    def route(state: LoopState) -> Literal["run", "submit"]:
+        return "submit" if rt.task.scale.workers > 1 else "run"
+
+    return route

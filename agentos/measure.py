@@ -17,10 +17,10 @@ from pathlib import Path
 
 from agentos.environment import resolve_python
 from agentos.evaluator import Evaluation, Evaluator
-from agentos.git import Entry, Repo, file_blob_id, snapshot_entries
+from agentos.git import Repo, file_blob_id, snapshot_entries
 from agentos.integrity import Stat, drift, scan_tree, tree_digest, tree_unchanged
 from agentos.metric import parse_metric
-from agentos.sandbox import Limits, RunRequest, Sandbox
+from agentos.sandbox import Limits, RunRequest, Sandbox, gpus
 from agentos.sandbox.audit import GUARD_ENV, METRIC_ENV
 from agentos.scratch import scratch
 from agentos.settings_data import (
@@ -64,56 +64,68 @@ class Measurement:
 
 def measure(repo: Repo, commit: str, evaluator: Evaluator) -> Measurement:
     """Snapshot `commit` into a fresh directory, evaluate it, check the tree before and after."""
-    timings: dict[str, float] = {}
     t0 = time.monotonic()
     entries = snapshot_entries(repo.entries(commit))
-    blobs = {p: e.blob for p, e in entries.items()}
     with scratch("snap", dir=snapshot_root(), later=True) as root:
         tree = root / "tree"
         tree.mkdir()
         repo.snapshot(commit, tree, entries)
-        timings["snapshot"] = time.monotonic() - t0
-        t1 = time.monotonic()
-        stats: dict[str, Stat] = {}
-        found = scan_tree(tree, stats, repo.object_format)
-        before = tree_digest(found)
-        timings["hash"] = time.monotonic() - t1
-        if found != blobs:
-            bad = drift(entries, found)
-            reason = f"tree drift before the run: {', '.join(bad[:5])}"
-            return Measurement(_invalid(reason), before, before, timings)
-        t2 = time.monotonic()
-        evaluation = evaluator.evaluate(tree, commit)
-        timings["evaluate"] = time.monotonic() - t2
-        t3 = time.monotonic()
-        after, found_after = before, found
-        if not tree_unchanged(tree, stats):  # something was written: hash again to name it
-            found_after = scan_tree(tree, object_format=repo.object_format)
-            after = tree_digest(found_after)
-        timings["hash"] += time.monotonic() - t3
-        if found_after != blobs:
-            bad = drift(entries, found_after)
-            reason = f"tree drift during the run: {', '.join(bad[:5])}"
+        timings = {"snapshot": time.monotonic() - t0}
+        blobs = {p: e.blob for p, e in entries.items()}
+        return measure_tree(tree, commit, blobs, evaluator, timings, repo.object_format)
+
+
+def measure_tree(
+    tree: Path,
+    commit: str,
+    blobs: Mapping[str, str],
+    evaluator: Evaluator,
+    timings: dict[str, float] | None = None,
+    object_format: str = "sha1",
+) -> Measurement:
+    """Evaluate the snapshot at `tree`, whose files must be exactly `blobs` (path to git object
+    id in `object_format`) before and after the run; wherever the snapshot was made (here, or from
+    bytes on a worker)."""
+    timings = dict(timings or {})
+    t1 = time.monotonic()
+    stats: dict[str, Stat] = {}
+    found = scan_tree(tree, stats, object_format)
+    before = tree_digest(found)
+    timings["hash"] = time.monotonic() - t1
+    if found != blobs:
+        reason = f"tree drift before the run: {', '.join(drift(blobs, found)[:5])}"
+        return Measurement(_invalid(reason), before, before, timings)
+    t2 = time.monotonic()
+    evaluation = evaluator.evaluate(tree, commit)
+    timings["evaluate"] = time.monotonic() - t2
+    t3 = time.monotonic()
+    after, found_after = before, found
+    if not tree_unchanged(tree, stats):  # something was written: hash again to name it
+        found_after = scan_tree(tree, object_format=object_format)
+        after = tree_digest(found_after)
+    timings["hash"] += time.monotonic() - t3
+    if found_after != blobs:
+        reason = f"tree drift during the run: {', '.join(drift(blobs, found_after)[:5])}"
+        return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
+    if evaluation.reads is not None:
+        reads = evaluation.reads.items()
+        committed = _audit_ids(object_format, blobs, tree, evaluation.reads)
+        wrong = sorted(p for p, b in reads if p in committed and committed[p] != b)
+        if wrong:
+            reason = f"the run read bytes that differ from the commit: {', '.join(wrong[:5])}"
             return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
-        if evaluation.reads is not None:
-            reads = evaluation.reads.items()
-            committed = _audit_ids(repo, entries, tree, evaluation.reads)
-            wrong = sorted(p for p, b in reads if p in committed and committed[p] != b)
-            if wrong:
-                reason = f"the run read bytes that differ from the commit: {', '.join(wrong[:5])}"
-                return Measurement(_invalid(reason, evaluation.log_tail), before, after, timings)
-        return Measurement(evaluation, before, after, timings)
+    return Measurement(evaluation, before, after, timings)
 
 
 def _audit_ids(
-    repo: Repo, entries: Mapping[str, Entry], tree: Path, reads: Mapping[str, str]
+    object_format: str, blobs: Mapping[str, str], tree: Path, reads: Mapping[str, str]
 ) -> dict[str, str]:
     """The committed files' ids in the read audit's format (SHA-1 blob ids). In a SHA-256
     repository they are hashed from the snapshot, whose bytes were just found equal to the
     commit's before and after the run."""
-    if repo.object_format == "sha1":
-        return {p: e.blob for p, e in entries.items()}
-    return {p: file_blob_id(tree / p) for p in reads if p in entries}
+    if object_format == "sha1":
+        return dict(blobs)
+    return {p: file_blob_id(tree / p) for p in reads if p in blobs}
 
 
 @contextlib.contextmanager
@@ -176,6 +188,7 @@ class MetricEvaluator:
                     env={**env, **guard_env(self.task)},
                     limits=Limits(wall_seconds=self.task.metric.timeout),
                     gpu=self.task.gpu,
+                    devices=gpus.assigned(),
                     audit=True,
                     python=self.python,
                     work=work,

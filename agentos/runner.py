@@ -42,6 +42,7 @@ from agentos.graph import build_graph
 from agentos.integrity import Pins
 from agentos.ledger import Ledger
 from agentos.measure import MetricEvaluator, snapshot_root
+from agentos.nodes.batch import close_executor
 from agentos.providers.base import NOTHING_TO_TRY, Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
@@ -107,6 +108,7 @@ class Overrides:
     provider: str | None = None
     sandbox: str | None = None
     checkin_every: int | None = None
+    workers: int | None = None
 
     def apply(self, task: Task) -> Task:
         if self.budget is not None:
@@ -129,6 +131,10 @@ class Overrides:
         if self.checkin_every is not None:
             task = dataclasses.replace(
                 task, checkin=dataclasses.replace(task.checkin, every=self.checkin_every)
+            )
+        if self.workers is not None:
+            task = dataclasses.replace(
+                task, scale=dataclasses.replace(task.scale, workers=self.workers)
             )
         return task
 
@@ -403,26 +409,29 @@ def drive(
         "recursion_limit": 12 * rt.task.budget.experiments + 100,
     }
     payload: Any = None if graph.get_state(config).values else {}
-    while True:
-        interrupted = None
-        parts = cast(
-            Iterator[tuple[str, Any]],
-            graph.stream(payload, config, stream_mode=["updates", "custom"]),
-        )
-        for mode, chunk in parts:
-            if mode == "custom":
-                if on_event is not None:
-                    on_event(chunk)
-                continue
-            for node, update in chunk.items():
-                if node == "__interrupt__":
-                    interrupted = update[0].value
-                elif on_update is not None and isinstance(update, dict):
-                    on_update({"node": node, **update})
-        if interrupted is None:
-            break
-        reply = answer(interrupted) if answer else "continue"
-        payload = Command(resume=reply)
+    try:
+        while True:
+            interrupted = None
+            parts = cast(
+                Iterator[tuple[str, Any]],
+                graph.stream(payload, config, stream_mode=["updates", "custom"]),
+            )
+            for mode, chunk in parts:
+                if mode == "custom":
+                    if on_event is not None:
+                        on_event(chunk)
+                    continue
+                for node, update in chunk.items():
+                    if node == "__interrupt__":
+                        interrupted = update[0].value
+                    elif on_update is not None and isinstance(update, dict):
+                        on_update({"node": node, **update})
+            if interrupted is None:
+                break
+            reply = answer(interrupted) if answer else "continue"
+            payload = Command(resume=reply)
+    finally:
+        close_executor(rt.run_id)  # the workers of a run that stopped or failed, in this process
     values = graph.get_state(config).values
     checkpointer.conn.close()
     drain()  # the last snapshot's removal
@@ -453,7 +462,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         best=best.get("metric"),
         best_commit=best.get("commit", ""),
         branch=f"agentos/{run_id}" if best.get("commit") else None,
-        experiments=values.get("experiment", 0),
+        experiments=max(values.get("experiment", 0), values.get("proposed", 0)),
         counts=counts,
         elapsed=elapsed,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Annotated, Literal, NotRequired
+from typing import Annotated, Any, Literal, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -139,6 +139,8 @@ class LoopState(TypedDict, total=False):
     started_at: float
     stop: str | None
     direction: str | None
+    inflight: list[dict[str, Any]]  # with workers: the experiments submitted, not yet decided
+    proposed: int  # with workers: the number of the last experiment proposed
 
 
 class LoopUpdate(LoopState, total=False):

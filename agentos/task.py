@@ -65,6 +65,21 @@ class Search:
 
 
 @dataclass(frozen=True)
+class Scale:
+    """How many experiments run at once and where (`[run]`, `[executor]`, `[sandbox] gpus`):
+    docs/scale-out.md. `gpus` devices per experiment, at most `per_gpu` experiments on one device;
+    `on_stop` says what a stop rule (but the experiment budget) does to the experiments in flight:
+    "finish" them or "cancel" them."""
+
+    workers: int = 1
+    executor: str = "local"
+    address: str | None = None
+    gpus: int = 0
+    per_gpu: int = 1
+    on_stop: str = "finish"
+
+
+@dataclass(frozen=True)
 class Checkin:
     every: int = 0
     on_plateau: int = 0
@@ -112,6 +127,7 @@ class Task:
     accept_forgery_risk: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
     env: Env = Env()
+    scale: Scale = Scale()
 
     def is_editable(self, path: str) -> bool:
         return not self.is_protected(path) and _any_glob(self.editable).fullmatch(path) is not None
@@ -173,7 +189,9 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "checkin": frozenset({"every", "on_plateau"}),
     "tools": frozenset({"gates", "signals"}),
     "review": frozenset({"mode"}),
-    "sandbox": frozenset({"backend", "gpu"}),
+    "sandbox": frozenset({"backend", "gpu", "gpus", "per_gpu"}),
+    "run": frozenset({"workers", "on_stop"}),
+    "executor": frozenset({"kind", "address"}),
     "llm": frozenset({"provider", "model", "credit_horizon"}),
     "env": frozenset({"python"}),
 }
@@ -244,6 +262,8 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
     review = r.table(data, "review", required=False)
     sandbox = r.table(data, "sandbox", required=False)
     llm = r.table(data, "llm", required=False)
+    run = r.table(data, "run", required=False)
+    executor = r.table(data, "executor", required=False)
 
     editable = r.globs(task, "task.editable", required=True)
     protected = r.globs(task, "task.protected", required=False)
@@ -324,7 +344,8 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         tools=tuple(tools),
         review=r.choice(review, "review.mode", ReviewMode, default="advisory") or "advisory",
         sandbox=r.string(sandbox, "sandbox.backend", default="auto"),
-        gpu=r.boolean(sandbox, "sandbox.gpu", default=False),
+        gpu=r.boolean(sandbox, "sandbox.gpu", default=False)
+        or r.integer(sandbox, "sandbox.gpus", default=0, minimum=0) > 0,
         provider=r.string(llm, "llm.provider", default="auto"),
         model=r.string(llm, "llm.model", default=DEFAULT_MODEL),
         credit_horizon=r.integer(llm, "llm.credit_horizon", default=8, minimum=0),
@@ -333,6 +354,16 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         accept_forgery_risk=r.str_list(task, "task.accept_forgery_risk"),
         raw=data,
         env=Env(r.string(r.table(data, "env", required=False), "env.python", default="auto")),
+        scale=Scale(
+            workers=r.integer(run, "run.workers", default=1, minimum=1),
+            executor=r.choice(executor, "executor.kind", Literal["local", "ray"], default="local")
+            or "local",
+            address=r.opt_str(executor, "executor.address"),
+            gpus=r.integer(sandbox, "sandbox.gpus", default=0, minimum=0),
+            per_gpu=r.integer(sandbox, "sandbox.per_gpu", default=1, minimum=1),
+            on_stop=r.choice(run, "run.on_stop", Literal["finish", "cancel"], default="finish")
+            or "finish",
+        ),
     )
 
 

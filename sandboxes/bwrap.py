@@ -109,7 +109,7 @@ def bwrap_argv(
     for path in bound_roots(request.python):
         args += ["--ro-bind", path, path]
     if request.gpu:
-        for dev in layout.gpu_devices():
+        for dev in layout.gpu_devices(request.devices):
             args += ["--dev-bind", dev, dev]
         args += ["--ro-bind", "/sys", "/sys"]
     args += [

@@ -108,7 +108,8 @@ def _spec(
     binds += [(p, p, False) for p in (*layout.etc_entries(), *bound_roots(request.python))]
     binds += [(d, d, True) for d in DEVICES if os.path.exists(d)]
     if request.gpu:
-        binds += [(d, d, True) for d in layout.gpu_devices()] + [("/sys", "/sys", False)]
+        binds += [(d, d, True) for d in layout.gpu_devices(request.devices)]
+        binds.append(("/sys", "/sys", False))
     binds.append((str(tree), layout.TREE, request.work is not None))
     binds.append((str(request.output.resolve()), layout.OUTPUT, True))
     if channel is not None:

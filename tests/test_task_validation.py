@@ -36,7 +36,7 @@ def _load(tmp_path: Path, extra: str, base: str = BASE) -> UserError:
         ("[search]\nnoise_rerun = 0\n", "[search]", "noise_rerun", "`noise_reruns`"),
         ("[checkin]\nevery_n = 3\n", "[checkin]", "every_n", "`every`"),
         ("[review]\nmod = 'off'\n", "[review]", "mod", "`mode`"),
-        ("[sandbox]\nbackend = 'local'\ngpus = true\n", "[sandbox]", "gpus", "`gpu`"),
+        ("[sandbox]\nbackend = 'local'\ngpux = true\n", "[sandbox]", "gpux", "`gpu`"),
         ("[llm]\nmodels = 'x'\n", "[llm]", "models", "`model`"),
         ("[env]\npyhton = 'auto'\n", "[env]", "pyhton", "`python`"),
         ("[tools]\ngate = ['ruff']\n", "[tools]", "gate", "`gates`"),

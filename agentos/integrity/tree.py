@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from agentos.git import Entry, blob_id
+from agentos.git import blob_id
 
 Stat = tuple[int, int, int, int]
 # Hashed files get this mtime, so that a later write (which sets mtime to the present, whatever
@@ -98,8 +98,9 @@ def tree_digest(files: Mapping[str, str]) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def drift(expected: Mapping[str, Entry], found: Mapping[str, str]) -> list[str]:
-    """Paths whose bytes on disk differ from the commit, or that appeared or vanished."""
-    bad = [p for p, e in expected.items() if found.get(p) != e.blob]
+def drift(expected: Mapping[str, str], found: Mapping[str, str]) -> list[str]:
+    """Paths whose bytes on disk differ from the commit's (path to object id), or that appeared
+    or vanished."""
+    bad = [p for p, blob in expected.items() if found.get(p) != blob]
     bad += [p for p in found if p not in expected]
     return sorted(bad)

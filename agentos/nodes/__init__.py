@@ -7,6 +7,16 @@ and by `finish`.
 """
 
 from agentos.nodes.baseline import make_baseline
+from agentos.nodes.batch import (
+    after_collect,
+    close_executor,
+    draining,
+    make_batch_propose,
+    make_collect,
+    make_submit,
+    route_after_submit,
+    route_batch_after_decide,
+)
 from agentos.nodes.canary import make_canary
 from agentos.nodes.checkin import make_checkin
 from agentos.nodes.decide import make_decide, route_after_decide
@@ -19,18 +29,26 @@ from agentos.nodes.stop import stop_reason
 from agentos.nodes.tools import make_tool, make_tool_join, route_tools
 
 __all__ = [
+    "after_collect",
+    "close_executor",
+    "draining",
     "make_baseline",
+    "make_batch_propose",
     "make_canary",
     "make_checkin",
+    "make_collect",
     "make_decide",
     "make_finish",
     "make_gates",
     "make_propose",
     "make_review",
     "make_run",
+    "make_submit",
     "make_tool",
     "make_tool_join",
     "route_after_decide",
+    "route_after_submit",
+    "route_batch_after_decide",
     "route_tools",
     "stop_reason",
 ]

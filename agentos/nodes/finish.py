@@ -1,10 +1,12 @@
-"""The last node: make sure the branch `agentos/<run>` exists at the best commit, close the run."""
+"""The last node: make sure the branch `agentos/<run>` exists at the best commit, close the run
+and its executor in this process (with workers)."""
 
 from __future__ import annotations
 
 import contextlib
 
 from agentos.git import RefConflict
+from agentos.nodes.batch import close_executor
 from agentos.nodes.stop import stop_reason
 from agentos.runtime import Runtime
 from agentos.state import LoopState, LoopUpdate, Node
@@ -18,6 +20,7 @@ def make_finish(rt: Runtime) -> Node:
             with contextlib.suppress(RefConflict):
                 rt.repo.update_ref(rt.branch_ref, best, None)
         rt.ledger.finish_run(rt.run_id, reason)
+        close_executor(rt.run_id)
         return {"stop": reason}
 
     return finish

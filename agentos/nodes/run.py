@@ -33,6 +33,8 @@ def make_run(rt: Runtime) -> Node:
         exp = state["experiment"]
         candidate = state["candidate"]
         orphans = [] if checked else rt.ledger.open_attempts(rt.run_id)
+        listed = {(e["experiment"], e["attempt"]) for e in state.get("inflight", [])}
+        orphans = [o for o in orphans if (o["id"], o["attempt"]) not in listed]  # batch's own
         checked = True
         for orphan in orphans:
             record(

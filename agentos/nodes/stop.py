@@ -14,7 +14,7 @@ def stop_reason(rt: Runtime, state: LoopState) -> str | None:
     if state.get("stop"):
         return state["stop"]
     budget = rt.task.budget
-    if state.get("experiment", 0) + state.get("extra_runs", 0) >= budget.experiments:
+    if started(state) + state.get("extra_runs", 0) >= budget.experiments:
         return f"budget: {budget.experiments} experiments"
     if budget.wall_time and time.time() - state.get("started_at", time.time()) >= budget.wall_time:
         return f"budget: {budget.wall_time:g} s wall time"
@@ -32,6 +32,12 @@ def stop_reason(rt: Runtime, state: LoopState) -> str | None:
     if budget.dollars is not None and state.get("cost_usd", 0.0) >= budget.dollars:
         return f"budget: ${budget.dollars:g}"
     return None
+
+
+def started(state: LoopState) -> int:
+    """How many experiments the run started: proposed, decided or in flight (with workers, an
+    experiment counts against the budget from the moment it is proposed)."""
+    return max(state.get("experiment", 0), int(state.get("proposed", 0)))
 
 
 def since_keep(state: LoopState) -> int:

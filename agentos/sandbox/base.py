@@ -52,6 +52,9 @@ class RunRequest:
     directory the caller owns, makes the working folder a writable copy of `tree` made there: the
     command may write beside its files (into the copy, which the caller reads afterwards), and
     `tree` itself is never written.
+
+    `devices`, with `gpu`, names the GPUs (their indices) the command may use: only their device
+    nodes are bound, and `CUDA_VISIBLE_DEVICES` lists them; None gives every GPU of the machine.
     """
 
     argv: tuple[str, ...]
@@ -60,6 +63,7 @@ class RunRequest:
     env: Mapping[str, str] = field(default_factory=dict)
     limits: Limits = Limits()
     gpu: bool = False
+    devices: tuple[str, ...] | None = None
     audit: bool = False
     python: PythonEnv | None = None
     work: Path | None = None

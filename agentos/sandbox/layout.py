@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from pathlib import Path
 
 # Fixed paths inside the sandbox.
@@ -58,9 +59,13 @@ def etc_entries() -> list[str]:
     return [f"/etc/{name}" for name in ETC_FILES if os.path.lexists(f"/etc/{name}")]
 
 
-def gpu_devices() -> list[str]:
-    """NVIDIA device nodes, bound into the sandbox only when the run asks for a GPU."""
-    return sorted(glob.glob("/dev/nvidia*")) + sorted(glob.glob("/dev/dri/*"))
+def gpu_devices(only: tuple[str, ...] | None = None) -> list[str]:
+    """NVIDIA device nodes, bound into the sandbox only when the run asks for a GPU. With `only`
+    (GPU indices), the control nodes and those GPUs' own `/dev/nvidia<N>`, nothing of another."""
+    nodes = sorted(glob.glob("/dev/nvidia*"))
+    if only is None:
+        return nodes + sorted(glob.glob("/dev/dri/*"))
+    return [n for n in nodes if not re.fullmatch(r"/dev/nvidia\d+", n) or n[11:] in only]
 
 
 def import_dirs(tree: Path, inside: str) -> list[str]:

@@ -105,6 +105,9 @@ def sandbox_env(
         # the sources (a stale or crafted .pyc) is never read.
         "PYTHONPYCACHEPREFIX": f"{tmp}/pycache",
     }
+    if request.gpu and request.devices is not None:  # indices as nvidia-smi numbers them
+        env["CUDA_VISIBLE_DEVICES"] = ",".join(request.devices)
+        env["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID"
     env.update(request.env)
     env.update(extra)
     paths = [extra["PYTHONPATH"]] if extra.get("PYTHONPATH") else []
