@@ -41,6 +41,7 @@ from agentos.git import Repo, snapshot_entries
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
 from agentos.measure import MetricEvaluator, snapshot_root
+from agentos.profile import configure
 from agentos.providers.base import NOTHING_TO_TRY, Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
@@ -188,7 +189,7 @@ def make_runtime(
         run_id=run_id,
         ledger=ledger,
         provider=provider or get_provider(resolve_provider(task), task),
-        strategy=get_strategy(task.search.strategy),
+        strategy=configure(get_strategy(task.search.strategy), task.profile),
         sandbox=sandbox,
         evaluator=evaluator or MetricEvaluator(task, sandbox),
         state_dir=sdir,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from agentos.errors import UserError
+from agentos.profile import Profile, load_profile
 
 Goal = Literal["min", "max"]
 ReviewMode = Literal["off", "advisory", "blocking"]
@@ -110,6 +111,7 @@ class Task:
     accept_forgery_risk: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
     env: Env = Env()
+    profile: Profile = field(default_factory=Profile)
 
     def is_editable(self, path: str) -> bool:
         return not self.is_protected(path) and _any_glob(self.editable).fullmatch(path) is not None
@@ -167,7 +169,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     ),
     "metric": frozenset({"command", "regex", "json_file", "json_key", "goal", "timeout"}),
     "budget": frozenset({"experiments", "wall_time", "patience", "target", "tokens", "dollars"}),
-    "search": frozenset({"strategy", "seed", "noise_reruns"}),
+    "search": frozenset({"strategy", "seed", "noise_reruns", "profile"}),
     "checkin": frozenset({"every", "on_plateau"}),
     "tools": frozenset({"gates", "signals"}),
     "review": frozenset({"mode"}),
@@ -301,6 +303,9 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
             )
 
     canary = r.opt_str(task, "task.canary")
+    # the search profile gives the defaults; the task's own keys override it
+    profile_file = r.opt_str(search, "search.profile")
+    profile = load_profile(root / profile_file if profile_file else None)
     return Task(
         root=root,
         path=path,
@@ -310,9 +315,9 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         metric=MetricSpec(argv, goal, regex, json_file, json_key, timeout),
         budget=Budget(experiments, wall, patience, target, tokens, dollars),
         search=Search(
-            r.string(search, "search.strategy", default="greedy"),
+            r.string(search, "search.strategy", default=profile.strategy),
             r.integer(search, "search.seed", default=0),
-            r.integer(search, "search.noise_reruns", default=3, minimum=0),
+            r.integer(search, "search.noise_reruns", default=profile.noise_reruns, minimum=0),
         ),
         checkin=Checkin(
             r.integer(checkin, "checkin.every", default=0, minimum=0),
@@ -324,12 +329,15 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         gpu=r.boolean(sandbox, "sandbox.gpu", default=False),
         provider=r.string(llm, "llm.provider", default="auto"),
         model=r.string(llm, "llm.model", default=DEFAULT_MODEL),
-        credit_horizon=r.integer(llm, "llm.credit_horizon", default=8, minimum=0),
+        credit_horizon=r.integer(
+            llm, "llm.credit_horizon", default=profile.credit_horizon, minimum=0
+        ),
         canary=canary,
         canary_every=r.integer(task, "task.canary_every", default=10, minimum=0),
         accept_forgery_risk=r.str_list(task, "task.accept_forgery_risk"),
         raw=data,
         env=Env(r.string(r.table(data, "env", required=False), "env.python", default="auto")),
+        profile=profile,
     )
 
 
