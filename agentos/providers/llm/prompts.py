@@ -23,6 +23,7 @@ import yaml
 from anthropic.types import MessageParam, TextBlockParam, ToolParam
 
 from agentos.errors import UserError
+from agentos.memory import REMEASURE
 from agentos.providers.base import ProposeRequest, ReviewRequest
 from agentos.state import HistoryItem
 from agentos.task import Task
@@ -144,6 +145,12 @@ def files_block(req: ProposeRequest) -> TextBlockParam:
 def propose_prompt(req: ProposeRequest) -> tuple[list[TextBlockParam], list[MessageParam]]:
     """System blocks and messages for one proposal."""
     parts = [history_text(req.task, req.history)]
+    if req.digest:
+        parts.append(
+            "The run's memory (beyond the window above; a change already measured from the same "
+            f"parent is repeated only with a description that starts `{REMEASURE}` and says "
+            "why):\n" + quote("memory", req.digest)
+        )
     if req.best is not None and req.baseline is not None:
         parts.append(
             f"Run so far: baseline {_metric(req.baseline['metric'])}, best "
