@@ -12,25 +12,31 @@ paired difference's 95% confidence interval. Train and held-out figures are repo
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import shutil
 import statistics
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from agentos.check import preflight
 from agentos.errors import UserError
+from agentos.evaluator import Evaluator
 from agentos.git import Repo, copy_to_new_repo
 from agentos.ledger import Ledger
 from agentos.profile import DEFAULT_PATH, Profile, parse_profile
+from agentos.providers.base import Provider
 from agentos.runner import Overrides, RunSummary, drive, repo_lock, start_run, state_dir
 from agentos.selftune import gate
 from agentos.selftune.evaluator import SelfTuneEvaluator
-from agentos.selftune.inner import gains, score
+from agentos.selftune.inner import ProviderFactory, gains, score
+from agentos.selftune.prompted import SKILL_PATHS, SKILLS, MakeProvider, PromptEvaluator
 from agentos.selftune.suite import SPLITS, digest_of, load_suite, suite_files
-from agentos.task import load_task
+from agentos.task import Task, load_task
 
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "selftune" / "suite.toml"
 PROFILE = "profile.toml"
@@ -83,8 +89,9 @@ def mean_ci(diffs: list[float]) -> tuple[float, float, float]:
 
 
 def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, seed: int,
-               sandbox: str, timeout: float) -> Repo:
-    """The scratch repository of the outer run at `out` (a new or empty folder)."""
+               sandbox: str, timeout: float, prompts: bool = False) -> Repo:
+    """The scratch repository of the outer run at `out` (a new or empty folder); with `prompts`,
+    the installed proposer and reviewer skills are in it, editable beside the profile."""
     if out.exists() and any(out.iterdir()):
         raise UserError("the self-tune folder is not empty", path=out,
                         fix="give --out a new or empty folder")
@@ -102,8 +109,16 @@ def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, s
         (src / "suite" / "suite.toml").write_text(text, encoding="utf-8")
         pin = digest_of(src / "suite" / "suite.toml")
         (src / PROFILE).write_text(profile_text, encoding="utf-8")
+        editable = [PROFILE]
+        if prompts:
+            for name, rel in zip(SKILLS, SKILL_PATHS, strict=True):
+                (src / rel).parent.mkdir(parents=True)
+                text = files("agentos.skills").joinpath(name, "SKILL.md").read_text("utf-8")
+                (src / rel).write_text(text, encoding="utf-8")
+                editable.append(rel)
         (src / "agentos.toml").write_text(_TASK.format(
-            pin=pin, budget=budget, seed=seed, sandbox=sandbox, timeout=timeout, gate=gate.NAME
+            pin=pin, budget=budget, seed=seed, sandbox=sandbox, timeout=timeout, gate=gate.NAME,
+            editable=json.dumps(editable),
         ), encoding="utf-8")
         if out.exists():
             out.rmdir()
@@ -115,7 +130,7 @@ _TASK = """\
 # pinned, and the installed agentos scores a profile on it in the sandbox.
 [task]
 name = "self-tune"
-editable = ["profile.toml"]
+editable = {editable}
 protected = ["suite/**"]
 
 [metric]
@@ -149,42 +164,74 @@ backend = "{sandbox}"
 def self_tune(
     out: Path, *, suite: Path | None = None, profile: Path | None = None, budget: int = 12,
     seed: int = 0, sandbox: str = "auto", provider: str | None = None, timeout: float = 600,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, make_provider: MakeProvider | None = None,
 ) -> SelfTuneResult:
     """Tune the profile on the suite's train split (held-out vetoes), then read the sealed test
-    once for the tuned profile and the starting one."""
+    once for the tuned profile and the starting one.
+
+    With a Claude proposer (`provider` anthropic, or a key set and no provider named) the proposer
+    and reviewer prompts are tuned too, the inner runs proposing with Claude (`PromptEvaluator`);
+    `make_provider` builds their provider (default: `AnthropicProvider` with the candidate's
+    skills)."""
     suite_path = (suite or DEFAULT_SUITE).resolve()
     start_text = (profile or DEFAULT_PATH).read_text(encoding="utf-8")
     load_suite(suite_path)  # a bad suite fails before anything is written
+    prompts = (provider or ("anthropic" if os.environ.get("ANTHROPIC_API_KEY") else "")
+               ).startswith("anthropic")
     repo = write_repo(out.resolve(), suite_path, start_text, budget=budget, seed=seed,
-                      sandbox=sandbox, timeout=timeout)
+                      sandbox=sandbox, timeout=timeout, prompts=prompts)
     overrides = Overrides(provider=provider)
     task = overrides.apply(load_task(repo.root))
     pre = preflight(task, repo)
     sdir = state_dir(repo)
+    pin = digest_of(repo.root / "suite" / "suite.toml")  # as written, before the run
+    evaluator: Evaluator = SelfTuneEvaluator(task, pre.sandbox)
+    if prompts:
+        evaluator = PromptEvaluator(pin, make_provider or _claude)
     with repo_lock(sdir):
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides,
-                       evaluator=SelfTuneEvaluator(task, pre.sandbox))
+                       evaluator=evaluator)
         if progress is not None:
             progress(f"run {rt.run_id}: self-tune in {repo.root}, {budget} experiments")
         summary = drive(rt)
     if summary.failure is not None or not summary.best_commit:
         return SelfTuneResult(summary, repo.root, start_text)  # the run says why
-    tuned = repo.read_many(summary.best_commit, [PROFILE])[PROFILE].decode("utf-8")
+    texts = repo.read_many(summary.best_commit, [PROFILE, *(SKILL_PATHS if prompts else ())])
+    tuned = texts[PROFILE].decode("utf-8")
     result = SelfTuneResult(summary, repo.root, tuned)
-    pinned = load_suite(repo.root / "suite" / "suite.toml", pin=digest_of(repo.root / "suite"
-                                                                          / "suite.toml"))
+    pinned = load_suite(repo.root / "suite" / "suite.toml", pin=pin)
     profiles: dict[str, Profile] = {"tuned": parse_profile(tuned, path=PROFILE),
                                     "start": parse_profile(start_text, path=PROFILE)}
+    makers: dict[str, ProviderFactory | None] = {"tuned": None, "start": None}
+    if prompts:
+        start = repo.read_many(repo.rev("HEAD") or "", list(SKILL_PATHS))
+        for name, chosen in (("tuned", texts), ("start", start)):
+            makers[name] = _with_skills(make_provider or _claude, {
+                skill: chosen[path].decode("utf-8") for skill, path in zip(SKILLS, SKILL_PATHS,
+                                                                           strict=True)})
     for split in ("train", "holdout"):
-        result.figures[split] = {n: score(pinned, p, split)[split] for n, p in profiles.items()}
+        result.figures[split] = {n: score(pinned, p, split, provider=makers[n])[split]
+                                 for n, p in profiles.items()}
     # the sealed test: read once, here, for both profiles
-    per_seed = {n: gains(pinned, p, "test") for n, p in profiles.items()}
+    per_seed = {n: gains(pinned, p, "test", provider=makers[n]) for n, p in profiles.items()}
     result.figures["test"] = {n: statistics.fmean(v) for n, v in per_seed.items()}
     diffs = [t - s for t, s in zip(per_seed["tuned"], per_seed["start"], strict=True)]
     result.test_diff, result.test_seeds = mean_ci(diffs), len(diffs)
     (repo.root / "tuned-profile.toml").write_text(tuned, encoding="utf-8")
     return result
+
+
+def _with_skills(make: MakeProvider, skills: Mapping[str, str]) -> ProviderFactory:
+    def factory(task: Task) -> Provider:
+        return make(task, skills)
+
+    return factory
+
+
+def _claude(task: Task, skills: Mapping[str, str]) -> Provider:
+    from agentos.providers.llm.claude import AnthropicProvider
+
+    return AnthropicProvider(task, skills=skills)
 
 
 __all__ = ["DEFAULT_SUITE", "SelfTuneResult", "mean_ci", "self_tune"]

@@ -38,7 +38,12 @@ class SelfTuneEvaluator(MetricEvaluator):
         return replace(e, details=details, holdout={HOLDOUT: float(found[0])}, log_tail=tail)
 
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
-        before, after = incumbent.holdout.get(HOLDOUT), candidate.holdout.get(HOLDOUT)
-        if before is not None and after is not None and after < before - 1e-9:
-            return f"held-out gain fell from {before:.4f} to {after:.4f}"
-        return None
+        return holdout_veto(incumbent, candidate)
+
+
+def holdout_veto(incumbent: Evaluation, candidate: Evaluation) -> str | None:
+    """Why a candidate must not be kept: its held-out gain fell below the incumbent's."""
+    before, after = incumbent.holdout.get(HOLDOUT), candidate.holdout.get(HOLDOUT)
+    if before is not None and after is not None and after < before - 1e-9:
+        return f"held-out gain fell from {before:.4f} to {after:.4f}"
+    return None

@@ -20,13 +20,21 @@ import hashlib
 import random
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from agentos.candidate import EditError, apply, unified_diff
 from agentos.errors import UserError
 from agentos.profile import Profile, configure, load_profile
-from agentos.providers.base import NothingToPropose, ProposeRequest
+from agentos.providers.base import (
+    NothingToPropose,
+    Proposal,
+    ProposeRequest,
+    Provider,
+    ProviderError,
+    ReviewRequest,
+)
 from agentos.providers.heuristic import HeuristicProvider
 from agentos.selftune.suite import Problem, Split, Suite, load_suite
 from agentos.state import HistoryItem
@@ -38,8 +46,18 @@ def _commit(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_profile(problem: Problem, profile: Profile, seed: int, budget: int) -> float:
-    """The normalized gain of one run of `profile` on `problem` in `budget` evaluations."""
+ProviderFactory = Callable[[Task], Provider]
+
+
+def run_profile(
+    problem: Problem, profile: Profile, seed: int, budget: int, *,
+    provider: ProviderFactory | None = None,
+) -> float:
+    """The normalized gain of one run of `profile` on `problem` in `budget` evaluations.
+
+    With `provider` (a Claude provider with a candidate's prompts), it proposes instead of the
+    heuristic, and reviews each change: a failed review, an unusable answer or an edit that does
+    not apply spends one evaluation of the budget, so every run ends."""
     reruns = min(profile.noise_reruns, budget - 2)
     task = Task(
         root=Path("/inner"), path=Path("/inner/agentos.toml"), name=problem.name,
@@ -49,7 +67,7 @@ def run_profile(problem: Problem, profile: Profile, seed: int, budget: int) -> f
         search=Search(profile.strategy, seed, reruns), credit_horizon=profile.credit_horizon,
         profile=profile,
     )
-    provider = HeuristicProvider(task, profile.mode)
+    proposer = provider(task) if provider is not None else HeuristicProvider(task, profile.mode)
     strategy = configure(get_strategy(profile.strategy), profile)
     rng = random.Random(f"noise:{problem.name}:{seed}")
     spent = 0
@@ -80,10 +98,20 @@ def run_profile(problem: Problem, profile: Profile, seed: int, budget: int) -> f
             seed=seed * 1_000_003 + experiment * 101, step=choice.step,
         )
         try:
-            proposal = provider.propose(request)
+            proposal = proposer.propose(request)
         except NothingToPropose:
             break  # the loop ends the run here: its best is the answer
-        text = proposal.components[problem.path]
+        except ProviderError:
+            spent += 1
+            continue
+        text = _changed(task, proposer if provider is not None else None, request, proposal)
+        if text is None:
+            spent += 1
+            history.append(HistoryItem(
+                id=experiment, parent=choice.parent, commit="", status="rejected", metric=None,
+                description=proposal.description, reason="refused before measuring",
+            ))
+            continue
         commit = _commit(text)
         texts[commit] = text
         scores = [measure(text)]
@@ -109,21 +137,50 @@ def run_profile(problem: Problem, profile: Profile, seed: int, budget: int) -> f
     return (base - best) / span if span > 0 else 0.0
 
 
-def score(suite: Suite, profile: Profile, split: Split) -> dict[str, float]:
+def _changed(
+    task: Task, reviewer: Provider | None, request: ProposeRequest, proposal: Proposal
+) -> str | None:
+    """The proposal's new settings text, or None when it does not apply or the review fails."""
+    path = task.editable[0]
+    try:
+        changed = apply(task, request.files, edits=proposal.edits, components=proposal.components)
+    except EditError:
+        return None
+    if path not in changed:
+        return None
+    if reviewer is not None:
+        before = {path: request.files[path]}
+        after = {path: changed[path]}
+        try:
+            review = reviewer.review(ReviewRequest(task, unified_diff(before, after), [path],
+                                                   before, after))
+        except ProviderError:
+            return None
+        if not review.passed:
+            return None
+    return changed[path]
+
+
+def score(
+    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
+) -> dict[str, float]:
     """`SPLIT/TASK` mean gain over the split's seeds for every task, and `SPLIT` their mean."""
     out: dict[str, float] = {}
     for name in suite.splits[split]:
         problem = suite.problem(name)
-        gains = [run_profile(problem, profile, s, suite.budget) for s in suite.seeds_of(split)]
+        gains = [run_profile(problem, profile, s, suite.budget, provider=provider)
+                 for s in suite.seeds_of(split)]
         out[f"{split}/{name}"] = statistics.fmean(gains)
     out[split] = statistics.fmean(out[f"{split}/{n}"] for n in suite.splits[split])
     return out
 
 
-def gains(suite: Suite, profile: Profile, split: Split) -> list[float]:
+def gains(
+    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
+) -> list[float]:
     """Per seed, the mean gain over the split's tasks (the unit of the sealed test's interval)."""
     return [
-        statistics.fmean(run_profile(suite.problem(n), profile, s, suite.budget)
+        statistics.fmean(run_profile(suite.problem(n), profile, s, suite.budget, provider=provider)
                          for n in suite.splits[split])
         for s in suite.seeds_of(split)
     ]
