@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, agentos_cli
 
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
@@ -55,6 +55,15 @@ def test_an_edited_suite_is_refused_against_its_pin(tmp_path: Path) -> None:
         load_suite(path, pin=pin)
     with pytest.raises(UserError, match="in both train and holdout"):
         load_suite(small_suite(tmp_path / "t", holdout=["smooth"]))
+
+
+def test_the_command_refuses_a_bad_suite_in_one_line(tmp_path: Path) -> None:
+    bad = small_suite(tmp_path / "s", test=["no-such-problem"])
+    done = agentos_cli("self-tune", "--out", str(tmp_path / "out"), "--suite", str(bad))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"agentos: error: {bad}: [suite] test: no problem")
+    assert len(done.stderr.strip().splitlines()) == 1 and "fix:" in done.stderr
+    assert not (tmp_path / "out").exists()  # nothing written
 
 
 def test_held_out_vetoes_a_keep_that_lowers_it() -> None:

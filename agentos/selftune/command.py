@@ -82,9 +82,9 @@ def mean_ci(diffs: list[float]) -> tuple[float, float, float]:
     mean = statistics.fmean(diffs)
     if len(diffs) < 2:
         return mean, mean, mean
-    half = _T95[min(len(diffs) - 1, 30) - 1] * statistics.stdev(diffs) / math.sqrt(len(diffs))
-    if len(diffs) - 1 > 30:
-        half = 1.96 * statistics.stdev(diffs) / math.sqrt(len(diffs))
+    df = len(diffs) - 1
+    t = _T95[df - 1] if df <= len(_T95) else 1.96
+    half = t * statistics.stdev(diffs) / math.sqrt(len(diffs))
     return mean, mean - half, mean + half
 
 
