@@ -3,16 +3,20 @@ heuristic's refusal to repeat a measured change, and the digest in the Claude pr
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from helpers import quickstart_copy
 
+from agentos import runner
 from agentos.memory import REMEASURE, digest, idea_of, measured
 from agentos.profile import Memory, Profile
 from agentos.providers.base import NothingToPropose, ProposeRequest
 from agentos.providers.heuristic_mutate import propose_settings
 from agentos.providers.llm.prompts import propose_prompt
 from agentos.state import HistoryItem, Status
+from agentos.status import run_status
 from agentos.task import MetricSpec, Task
 
 
@@ -97,3 +101,24 @@ def test_the_claude_prompt_shows_the_digest_in_the_profiles_form() -> None:
     assert "The run's memory" in grouped and "- LR: tried 2x" in grouped and REMEASURE in grouped
     assert "- #1 keep 0.5: LR 0.1 -> 0.05" in prompt(Memory("list", 12))
     assert "The run's memory" not in prompt(Memory("off", 12))
+
+
+def test_the_loop_refuses_a_repeat_unless_it_is_a_remeasure(tmp_path: Path) -> None:
+    repo = quickstart_copy(tmp_path / "q")
+    deeper = (repo / "settings.py").read_text().replace("DEPTH = 1 ", "DEPTH = 8 ")
+    review = {"type": "review", "checks": [{"name": "ok", "passed": True, "reason": "fine"}]}
+    lines = [
+        {"type": "proposal", "description": "deeper", "components": {"settings.py": deeper}},
+        review,
+        {"type": "proposal", "description": "deeper again", "components": {"settings.py": deeper}},
+        {"type": "proposal", "description": f"{REMEASURE} deeper, once more to be sure",
+         "components": {"settings.py": deeper}},
+        review,
+    ]
+    script = tmp_path / "repeat.jsonl"
+    script.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    runner.run(repo, runner.Overrides(budget=2, sandbox="local", provider=f"script:{script}"))
+    rows = run_status(repo)["experiments"]
+    assert [(r["description"], r["status"]) for r in rows] == [
+        ("deeper", "discard"), (f"{REMEASURE} deeper, once more to be sure", "discard")]
+    assert rows[0]["parent"] == rows[1]["parent"]
