@@ -368,6 +368,32 @@ def tune_skills(
     click.echo(to_json(result) if as_json else render(result))
 
 
+@main.command("self-tune")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("agentos-self-tune"),
+              show_default=True, help="A new or empty folder for the run's scratch repository.")
+@click.option("--suite", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The inner suite TOML (default: benchmarks/selftune/suite.toml).")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The profile to start from (default: the shipped one).")
+@click.option("--budget", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Outer experiments (profiles tried).")
+@click.option("--seed", type=int, default=0)
+@click.option("--sandbox", default="auto", show_default=True)
+@click.option("--provider", default=None, help="The outer proposer (default: the task's auto).")
+@_user_errors
+def self_tune(out: Path, suite: Path | None, profile: Path | None, budget: int, seed: int,
+              sandbox: str, provider: str | None) -> None:
+    """Tune agentos' own search profile on a suite of tasks with known optima."""
+    from agentos.selftune import self_tune as tune
+
+    result = tune(out, suite=suite, profile=profile, budget=budget, seed=seed, sandbox=sandbox,
+                  provider=provider, progress=lambda line: click.echo(line, err=True))
+    for line in result.lines():
+        click.echo(line)
+    if result.run.failure is not None:
+        _fail(result.run.failure, result.run.fix, result.run.log_tail, result.run.exit_code)
+
+
 @main.command()
 @click.option("--example", default="skills", help="Which folder of examples/ to run.")
 @click.option("--budget", type=click.IntRange(min=1), help="Number of experiments.")

@@ -43,6 +43,7 @@ from agentos.integrity import Pins
 from agentos.ledger import Ledger
 from agentos.measure import MetricEvaluator, snapshot_root
 from agentos.nodes.batch import close_executor
+from agentos.profile import configure
 from agentos.providers.base import NOTHING_TO_TRY, Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
@@ -195,7 +196,7 @@ def make_runtime(
         run_id=run_id,
         ledger=ledger,
         provider=provider or get_provider(resolve_provider(task), task),
-        strategy=get_strategy(task.search.strategy),
+        strategy=configure(get_strategy(task.search.strategy), task.profile),
         sandbox=sandbox,
         evaluator=evaluator or MetricEvaluator(task, sandbox),
         state_dir=sdir,

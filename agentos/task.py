@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from agentos.errors import UserError
+from agentos.profile import Profile, load_profile
 from agentos.settings_space import Space, parse_space
 
 Goal = Literal["min", "max"]
@@ -128,6 +129,7 @@ class Task:
     raw: Mapping[str, Any] = field(default_factory=dict)
     env: Env = Env()
     scale: Scale = Scale()
+    profile: Profile = field(default_factory=Profile)
 
     def is_editable(self, path: str) -> bool:
         return not self.is_protected(path) and _any_glob(self.editable).fullmatch(path) is not None
@@ -185,7 +187,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     ),
     "metric": frozenset({"command", "regex", "json_file", "json_key", "goal", "timeout"}),
     "budget": frozenset({"experiments", "wall_time", "patience", "target", "tokens", "dollars"}),
-    "search": frozenset({"strategy", "seed", "noise_reruns", "space"}),
+    "search": frozenset({"strategy", "seed", "noise_reruns", "space", "profile"}),
     "checkin": frozenset({"every", "on_plateau"}),
     "tools": frozenset({"gates", "signals"}),
     "review": frozenset({"mode"}),
@@ -323,6 +325,9 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
             )
 
     canary = r.opt_str(task, "task.canary")
+    # the search profile gives the defaults; the task's own keys override it
+    profile_file = r.opt_str(search, "search.profile")
+    profile = load_profile(root / profile_file if profile_file else None)
     return Task(
         root=root,
         path=path,
@@ -332,9 +337,9 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         metric=MetricSpec(argv, goal, regex, json_file, json_key, timeout),
         budget=Budget(experiments, wall, patience, target, tokens, dollars),
         search=Search(
-            r.string(search, "search.strategy", default="greedy"),
+            r.string(search, "search.strategy", default=profile.strategy),
             r.integer(search, "search.seed", default=0),
-            r.integer(search, "search.noise_reruns", default=3, minimum=0),
+            r.integer(search, "search.noise_reruns", default=profile.noise_reruns, minimum=0),
             parse_space(search.get("space"), path),
         ),
         checkin=Checkin(
@@ -348,7 +353,9 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
         or r.integer(sandbox, "sandbox.gpus", default=0, minimum=0) > 0,
         provider=r.string(llm, "llm.provider", default="auto"),
         model=r.string(llm, "llm.model", default=DEFAULT_MODEL),
-        credit_horizon=r.integer(llm, "llm.credit_horizon", default=8, minimum=0),
+        credit_horizon=r.integer(
+            llm, "llm.credit_horizon", default=profile.credit_horizon, minimum=0
+        ),
         canary=canary,
         canary_every=r.integer(task, "task.canary_every", default=10, minimum=0),
         accept_forgery_risk=r.str_list(task, "task.accept_forgery_risk"),
@@ -364,6 +371,7 @@ def parse_task(data: Mapping[str, Any], *, root: Path, path: Path) -> Task:
             on_stop=r.choice(run, "run.on_stop", Literal["finish", "cancel"], default="finish")
             or "finish",
         ),
+        profile=profile,
     )
 
 

@@ -9,6 +9,7 @@ from . import (
     mypy_gate,
     pytest_gate,
     ruff_gate,
+    selftune_profile,
     skill_gates,
     static,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "pin_test_manifest",
     "pytest_gate",
     "ruff_gate",
+    "selftune_profile",
     "skill_gates",
     "static",
     "trainer_node",

@@ -1,7 +1,8 @@
 """The propose node: ask the provider for a change to the incumbent, apply it, commit it.
 
-Edits that do not apply or leave the editable surface go back to the provider with the error, a
-bounded number of times; after that the experiment is `rejected` with the reason.
+Edits that do not apply or leave the editable surface, and a change that was already measured
+from the same parent (unless its description starts `re-measure:`), go back to the provider with
+the error, a bounded number of times; after that the experiment is `rejected` with the reason.
 
 The history the provider sees is the run's, except that the reason of a vetoed experiment (its
 `vetoed` field, set by `decide`) is replaced by `VETOED`: a veto's reason quotes held-out figures
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import cast
 
 from agentos.candidate import EditError, apply, diff_summary, editable_paths, unified_diff
+from agentos.memory import REMEASURE
 from agentos.providers.base import (
     NOTHING_TO_TRY,
     BudgetSpent,
@@ -101,9 +103,10 @@ def make_propose(rt: Runtime) -> Node:
                 tokens_out += exc.usage.tokens_out
                 cost += exc.usage.cost_usd
                 error = f"provider: {exc}"
+                if isinstance(exc, BudgetSpent) and not (tokens_in or tokens_out or cost):
+                    return {"stop": str(exc)}
                 if isinstance(exc, BudgetSpent):
-                    stop = f"budget spent: {exc}"
-                    return {"stop": stop, **_spend(state, tokens_in + tokens_out, cost)}
+                    break  # this experiment paid for calls: its row records them, then the run ends
                 feedback = [*feedback, error]
                 continue
             tokens_in += proposal.usage.tokens_in
@@ -123,6 +126,15 @@ def make_propose(rt: Runtime) -> Node:
                 {p: t.encode("utf-8", "surrogateescape") for p, t in changed.items()},
                 f"agentos {rt.run_id} #{exp}: {proposal.description}"[:500],
             )
+            twin = _measured_twin(rt, trials, parent, commit)
+            if twin is not None and not proposal.description.startswith(REMEASURE):
+                error = (
+                    f"edit refused: the same change from the same parent was measured as "
+                    f"#{twin['id']} ({twin['status']}, metric {twin['metric']}); propose another, "
+                    f"or start the description with `{REMEASURE}` and say why"
+                )
+                feedback = [*feedback, error]
+                continue
             rt.repo.set_ref(rt.experiment_ref(exp), commit)
             candidate: Candidate = {
                 "parent": parent,
@@ -153,6 +165,19 @@ def make_propose(rt: Runtime) -> Node:
         }
 
     return propose
+
+
+def _measured_twin(
+    rt: Runtime, trials: list[HistoryItem], parent: str, commit: str
+) -> HistoryItem | None:
+    """The measured experiment of the run whose commit, from the same parent, holds the same
+    files as `commit` (the run's memory: a repeat is a re-measure only when it says so)."""
+    same = [t for t in trials
+            if t["parent"] == parent and t["commit"] and t["status"] in ("keep", "discard")]
+    if not same:
+        return None
+    tree = rt.repo.git_tree_id(commit)
+    return next((t for t in same if rt.repo.git_tree_id(t["commit"]) == tree), None)
 
 
 def _spend(state: LoopState, tokens: int, cost: float) -> LoopUpdate:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 from agentos.errors import UserError
+from agentos.memory import digest
 from agentos.state import Edit, HistoryItem, Point
 from agentos.task import Task
 
@@ -30,7 +31,8 @@ class ProposeRequest:
     task's credit horizon; `trials` is every experiment of the run so far, for model-based
     proposers that learn from all of them (nothing held out is ever in either). `feedback` holds
     the last failures (gate findings, errors) as plain strings to be quoted as data. `step` is
-    the strategy's step scale (1.0 normal; larger explores further).
+    the strategy's step scale (1.0 normal; larger explores further). `digest` is the compact
+    memory of every trial, in the form and size of the task's search profile.
     """
 
     task: Task
@@ -45,6 +47,12 @@ class ProposeRequest:
     best: Point | None = None
     baseline: Point | None = None
     trials: Sequence[HistoryItem] = ()
+
+    @property
+    def digest(self) -> str:
+        """Everything tried in the run, grouped (`agentos.memory`); "" when the profile's
+        memory is off."""
+        return digest(self.trials, self.task.profile.memory, goal=self.task.metric.goal)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Literal, get_args
+from typing import get_args
 
 from agentos.errors import UserError
+from agentos.profile import Mode
 from agentos.providers.base import (
     Check,
     Proposal,
@@ -137,7 +138,6 @@ def _metric_markers(task: Task) -> list[str]:
     return [head] if len(head) >= 3 else []
 
 
-Mode = Literal["hybrid", "tpe", "mutate"]
 DEFAULT_MODE: Mode = "hybrid"
 
 __all__ = ["DEFAULT_MODE", "HeuristicProvider", "Mode", "mutate", "propose_settings", "propose_tpe"]
@@ -163,10 +163,10 @@ class HeuristicProvider:
 
 @register_provider("heuristic")
 def make_heuristic(task: Task, arg: str) -> Provider:
-    """`heuristic` (the default mode, `hybrid`), `heuristic:hybrid`, `heuristic:tpe` or
-    `heuristic:mutate`."""
+    """`heuristic` (the search profile's mode, `hybrid` by default), `heuristic:hybrid`,
+    `heuristic:tpe` or `heuristic:mutate`."""
     modes: tuple[Mode, ...] = get_args(Mode)
-    mode = arg or DEFAULT_MODE
+    mode = arg or task.profile.mode  # the search profile's mode (its default: DEFAULT_MODE)
     if mode not in modes:
         raise UserError(
             f"unknown heuristic mode {arg!r}",

@@ -3,8 +3,8 @@
 Log-scale steps for `log`-hinted numbers and small floats, powers of two moved mostly by factors
 of two, ints kept ints, bools flipped, strings only among hinted `choices`. The same request always
 gives the same proposal (the random stream is seeded by the task seed and the experiment number),
-and a change already tried from the same parent (in either mode, within the history the request
-shows: the task's credit horizon) is never proposed again.
+and a change already tried from the same parent (in either mode, in any trial of the run, not only
+the credit horizon's window: `agentos.memory.measured`) is never proposed again.
 
 With nothing to change (no tunable setting in the editable files, none that can take another value,
 or every change drawn from the parent tried already) it raises `NothingToPropose`: the run ends
@@ -18,6 +18,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from agentos.memory import measured
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.settings import (
     UNIT_HIGH,
@@ -166,11 +167,8 @@ def propose_settings(request: ProposeRequest, only: frozenset[str] | None = None
     names = [s.name for s in mutable]
     label = {id(s): s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}" for s in mutable}
     # the change without its `| tpe ...` or `| local step` suffix: either mode may have tried it
-    tried = {
-        h["description"].split(" | ", 1)[0]
-        for h in request.history
-        if h["parent"] == request.parent
-    }
+    # every trial of the run, not only the credit-horizon window: the memory of the run
+    tried = measured(request.trials or request.history, request.parent)
     weights = _weights(mutable, request)
     rng = random.Random(f"agentos-heuristic:{request.seed}:{request.experiment}")
     tried_any = False

@@ -85,8 +85,10 @@ class AnthropicProvider:
         max_retries: int = 2,
         malformed_retries: int = 2,
         timeout: float = 120.0,
+        skills: Mapping[str, str] | None = None,
     ):
         self.task = task
+        self.skills = dict(skills or {})  # SKILL.md texts used instead of the installed ones
         self.model = model or task.model
         self.max_tokens = max_tokens
         self.malformed_retries = malformed_retries
@@ -108,11 +110,11 @@ class AnthropicProvider:
     # The two calls of the Provider protocol.
 
     def propose(self, request: ProposeRequest) -> Proposal:
-        system, messages = propose_prompt(request)
+        system, messages = propose_prompt(request, self.skills)
         return self._call(self.payload(system, messages, PROPOSE_TOOL), parse_proposal)
 
     def review(self, request: ReviewRequest) -> Review:
-        system, messages = review_prompt(request)
+        system, messages = review_prompt(request, self.skills)
         return self._call(self.payload(system, messages, REVIEW_TOOL), parse_review)
 
     def payload(
@@ -153,7 +155,10 @@ class AnthropicProvider:
         used = Usage()
         errors: list[str] = []
         for _attempt in range(self.malformed_retries + 1):
-            self.check_budget()
+            try:
+                self.check_budget()
+            except BudgetSpent as exc:  # malformed answers paid for before it: charge them
+                raise BudgetSpent(str(exc), used) from None
             message = self._send(payload)
             usage = usage_of(message, self.model) if isinstance(message, dict) else Usage()
             used = add(used, usage)

@@ -14,7 +14,7 @@ so prompts stay byte-stable for caching and replay digests.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -23,6 +23,7 @@ import yaml
 from anthropic.types import MessageParam, TextBlockParam, ToolParam
 
 from agentos.errors import UserError
+from agentos.memory import REMEASURE
 from agentos.providers.base import ProposeRequest, ReviewRequest
 from agentos.state import HistoryItem
 from agentos.task import Task
@@ -58,13 +59,17 @@ class Skill:
 def load_skill(name: str) -> Skill:
     """Read `skills/<name>/SKILL.md` as installed under `agentos.skills`."""
     path = files("agentos.skills").joinpath(name, "SKILL.md")
-    text = path.read_text(encoding="utf-8")
+    return parse_skill(path.read_text(encoding="utf-8"), name, str(path))
+
+
+def parse_skill(text: str, name: str, path: str) -> Skill:
+    """A `SKILL.md` text (the installed one, or a candidate's when agentos tunes its prompts)."""
     head, sep, body = text.removeprefix("---\n").partition("\n---\n")
     meta = yaml.safe_load(head) if sep and text.startswith("---\n") else None
     if not isinstance(meta, dict) or not isinstance(meta.get("description"), str):
         raise UserError(
             "no YAML front matter with name and description",
-            path=str(path),
+            path=path,
             fix="start the file with ---, name:, description:, ---",
         )
     return Skill(str(meta.get("name", name)), meta["description"], body.strip())
@@ -94,9 +99,15 @@ def task_text(task: Task) -> str:
     )
 
 
-def _system(skill: str, task: Task) -> list[TextBlockParam]:
+Skills = Mapping[str, str]
+"""Skill name to `SKILL.md` text, used instead of the installed skill of that name."""
+
+
+def _system(skill: str, task: Task, skills: Skills | None = None) -> list[TextBlockParam]:
+    text = (skills or {}).get(skill)
+    chosen = parse_skill(text, skill, f"{skill}/SKILL.md") if text else load_skill(skill)
     return [
-        {"type": "text", "text": load_skill(skill).instructions},
+        {"type": "text", "text": chosen.instructions},
         {"type": "text", "text": task_text(task), "cache_control": {"type": "ephemeral"}},
     ]
 
@@ -141,9 +152,17 @@ def files_block(req: ProposeRequest) -> TextBlockParam:
     }
 
 
-def propose_prompt(req: ProposeRequest) -> tuple[list[TextBlockParam], list[MessageParam]]:
-    """System blocks and messages for one proposal."""
+def propose_prompt(
+    req: ProposeRequest, skills: Skills | None = None
+) -> tuple[list[TextBlockParam], list[MessageParam]]:
+    """System blocks and messages for one proposal (`skills` replaces the installed ones)."""
     parts = [history_text(req.task, req.history)]
+    if req.digest:
+        parts.append(
+            "The run's memory (beyond the window above; a change already measured from the same "
+            f"parent is repeated only with a description that starts `{REMEASURE}` and says "
+            "why):\n" + quote("memory", req.digest)
+        )
     if req.best is not None and req.baseline is not None:
         parts.append(
             f"Run so far: baseline {_metric(req.baseline['metric'])}, best "
@@ -166,13 +185,15 @@ def propose_prompt(req: ProposeRequest) -> tuple[list[TextBlockParam], list[Mess
         "larger asks for a bolder change). Call the propose tool once."
     )
     request_block: TextBlockParam = {"type": "text", "text": "\n\n".join(parts)}
-    return _system("agentos-propose", req.task), [
+    return _system("agentos-propose", req.task, skills), [
         {"role": "user", "content": [files_block(req), request_block]}
     ]
 
 
-def review_prompt(req: ReviewRequest) -> tuple[list[TextBlockParam], list[MessageParam]]:
-    """System blocks and messages for one review."""
+def review_prompt(
+    req: ReviewRequest, skills: Skills | None = None
+) -> tuple[list[TextBlockParam], list[MessageParam]]:
+    """System blocks and messages for one review (`skills` replaces the installed ones)."""
     parts = [
         "Changed files:\n" + quote("paths", "\n".join(req.changed)),
         "The diff:\n" + quote("diff", req.diff),
@@ -185,7 +206,7 @@ def review_prompt(req: ReviewRequest) -> tuple[list[TextBlockParam], list[Messag
             )
         )
     parts.append("Answer every rubric check: " + ", ".join(RUBRIC) + ". Call the review tool once.")
-    return _system("agentos-review", req.task), [
+    return _system("agentos-review", req.task, skills), [
         {"role": "user", "content": [{"type": "text", "text": "\n\n".join(parts)}]}
     ]
 

@@ -1,0 +1,112 @@
+"""The run's memory: a compact digest of everything tried, for the proposer beyond its horizon.
+
+A proposer sees the last `credit_horizon` experiments in full. Beyond them it sees this digest:
+in the `grouped` form one line per idea (the settings an experiment changed, or the opening words
+of a free-text description), with how often it was tried, its outcomes, its best metric and why
+the last refused attempt was refused; in the `list` form one short line per experiment. Both keep
+the most recent `size` lines. Vetoed experiments arrive with their reason already replaced by
+`VETOED` (`agentos.nodes.propose.for_proposer`): nothing held out reaches the digest.
+
+`REMEASURE` is how a proposer says a repeat is deliberate: a change already measured from the
+same parent is proposed again only with a description that starts with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agentos.profile import Memory
+from agentos.state import HistoryItem
+
+REMEASURE = "re-measure:"
+REFUSED = frozenset({"crash", "timeout", "oom", "invalid", "rejected"})
+_CHANGE = re.compile(r"([\w.:/-]+) \S+ -> \S+")
+_REASON_CHARS = 90
+
+
+def change_of(description: str) -> str:
+    """The change a description names, without the proposer's suffix (`| tpe ...`)."""
+    return description.split(" | ", 1)[0].strip()
+
+
+def idea_of(description: str) -> str:
+    """The idea an experiment tried: the settings it changed (`LR, DEPTH`), or the first five
+    words of a free-text description."""
+    head = change_of(description)
+    names = _CHANGE.findall(head)
+    if names:
+        return ", ".join(sorted(set(names)))
+    words = re.findall(r"[\w-]+", head.lower())
+    return " ".join(words[:5]) or "(no description)"
+
+
+def measured(trials: Sequence[HistoryItem], parent: str) -> set[str]:
+    """The changes already tried from `parent` (re-measures are not new ideas)."""
+    return {
+        change_of(t["description"]).removeprefix(REMEASURE).strip()
+        for t in trials
+        if t["parent"] == parent
+    }
+
+
+@dataclass
+class _Group:
+    idea: str
+    ids: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    best: float | None = None
+    best_id: int = 0
+    refused: str = ""
+
+
+def digest(trials: Sequence[HistoryItem], memory: Memory, *, goal: str = "max") -> str:
+    """The digest of `trials` in the profile's `memory` form, or "" when it is off or empty."""
+    if memory.form == "off" or memory.size == 0 or not trials:
+        return ""
+    if memory.form == "list":
+        lines = [_line(t) for t in trials][-memory.size :]
+        return f"Every experiment of this run ({len(trials)}), latest last:\n" + "\n".join(lines)
+    groups: dict[str, _Group] = {}
+    for t in trials:
+        g = groups.pop(idea_of(t["description"]), None) or _Group(idea_of(t["description"]))
+        groups[g.idea] = g  # re-inserted: the most recently tried idea comes last
+        g.ids.append(t["id"])
+        g.counts[t["status"]] = g.counts.get(t["status"], 0) + 1
+        m = t["metric"]
+        better = g.best is None or (m is not None and (m > g.best if goal == "max" else m < g.best))
+        if m is not None and t["status"] in ("keep", "discard") and better:
+            g.best, g.best_id = m, t["id"]
+        if t["status"] in REFUSED or t["reason"].startswith("vetoed"):
+            g.refused = f"#{t['id']} {t['status']}: {_short(t['reason'])}"
+    shown = list(groups.values())[-memory.size :]
+    head = (
+        f"Everything tried in this run: {len(trials)} experiments, {len(groups)} ideas"
+        + (f" (the {len(shown)} most recent shown)" if len(shown) < len(groups) else "")
+        + ":"
+    )
+    return "\n".join([head, *(_group_line(g) for g in shown)])
+
+
+def _group_line(g: _Group) -> str:
+    outcomes = ", ".join(f"{s} {n}" for s, n in sorted(g.counts.items()))
+    parts = [f"- {g.idea}: tried {len(g.ids)}x ({outcomes})"]
+    if g.best is not None:
+        parts.append(f"best {g.best:.6g} (#{g.best_id})")
+    if g.refused:
+        parts.append(f"last refused {g.refused}")
+    return "; ".join(parts)
+
+
+def _line(t: HistoryItem) -> str:
+    metric = "-" if t["metric"] is None else f"{t['metric']:.6g}"
+    out = f"- #{t['id']} {t['status']} {metric}: {_short(change_of(t['description']))}"
+    if t["status"] in REFUSED:
+        out += f" ({_short(t['reason'])})"
+    return out
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _REASON_CHARS else text[: _REASON_CHARS - 3] + "..."

@@ -1,0 +1,127 @@
+"""The search profile: how agentos searches, as a text file it loads at run start.
+
+A profile (TOML, `agentos/profiles/default.toml` is the one agentos ships) names the strategy
+and its plateau patience, the baseline's noise re-runs, the heuristic proposer's mode, the credit
+horizon (how many recent experiments a proposer sees in full) and the memory (the digest of
+everything tried in the run that a proposer sees beyond that horizon: its form and size). A task
+names a profile with `[search] profile = "PATH"`; the keys it sets itself override the profile's.
+
+A profile is data, never code: every key is typed and bounded here, and an unknown key, a value
+outside its choices or a string that names a file is refused with the file and the fix. That is
+what lets `agentos self-tune` hand a profile to a proposer to rewrite: a profile cannot point the
+search at a file of answers or load a strategy from a path.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+from agentos.errors import UserError
+
+Mode = Literal["hybrid", "tpe", "mutate"]
+MemoryForm = Literal["grouped", "list", "off"]
+STRATEGIES = ("greedy", "anneal", "restarts", "islands", "pareto")
+DEFAULT_PATH = Path(__file__).parent / "profiles" / "default.toml"
+
+# table -> key -> (type, low, high) for numbers or the tuple of choices for strings
+_SCHEMA: dict[str, dict[str, tuple[type, int, int] | tuple[str, ...]]] = {
+    "search": {"strategy": STRATEGIES, "noise_reruns": (int, 0, 20), "patience": (int, 0, 100)},
+    "proposer": {"mode": get_args(Mode), "credit_horizon": (int, 0, 1000)},
+    "memory": {"form": get_args(MemoryForm), "size": (int, 0, 200)},
+}
+
+PROFILE_GATE = "selftune-profile"  # the gate that parses a changed profile (agentos.tools)
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The digest of the run a proposer sees: `grouped` (one line per idea: the settings an
+    experiment changed, with its outcomes), `list` (one line per experiment) or `off`; at most
+    `size` lines, the most recent kept."""
+
+    form: MemoryForm = "grouped"
+    size: int = 12
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A parsed profile. The defaults here are the shipped file's (a test holds them equal)."""
+
+    strategy: str = "greedy"
+    noise_reruns: int = 3
+    patience: int = 0  # 0: the strategy's own
+    mode: Mode = "hybrid"
+    credit_horizon: int = 8
+    memory: Memory = Memory()
+    path: str = ""  # the file it came from ("" for the built-in defaults)
+
+
+def parse_profile(text: str, *, path: Path | str = "profile.toml") -> Profile:
+    """Validate a profile's TOML text; a bad one is a `UserError` naming the file, key and fix."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"not valid TOML ({exc})", path=path, fix="correct the syntax") from exc
+    values: dict[str, Any] = {}
+    for table, inner in data.items():
+        if table not in _SCHEMA or not isinstance(inner, dict):
+            raise UserError(f"unknown table [{table}]", path=path,
+                            fix="a profile holds only " + ", ".join(f"[{t}]" for t in _SCHEMA))
+        for key, value in inner.items():
+            rule = _SCHEMA[table].get(key)
+            if rule is None:
+                raise UserError(f"[{table}] unknown key {key!r}", path=path,
+                                fix=f"[{table}] takes: {', '.join(_SCHEMA[table])}")
+            values[f"{table}.{key}"] = _check(table, key, value, rule, path)
+    default = Profile()
+    return Profile(
+        strategy=values.get("search.strategy", default.strategy),
+        noise_reruns=values.get("search.noise_reruns", default.noise_reruns),
+        patience=values.get("search.patience", default.patience),
+        mode=values.get("proposer.mode", default.mode),
+        credit_horizon=values.get("proposer.credit_horizon", default.credit_horizon),
+        memory=Memory(values.get("memory.form", default.memory.form),
+                      values.get("memory.size", default.memory.size)),
+        path=str(path),
+    )
+
+
+def _check(table: str, key: str, value: Any, rule: tuple[Any, ...], path: Path | str) -> Any:
+    where = f"[{table}] {key}"
+    if isinstance(rule[0], type):
+        _, low, high = cast(tuple[type, int, int], rule)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise UserError(f"{where} = {value!r} is not an integer in {low}..{high}", path=path,
+                            fix=f"set {key} to an integer from {low} to {high}")
+        return value
+    if value not in rule:
+        hint = " (a profile is data: it names no file)" if _names_file(value) else ""
+        raise UserError(f"{where} = {value!r} is not one of {list(rule)}{hint}", path=path,
+                        fix=f"set {key} to one of: {', '.join(rule)}")
+    return value
+
+
+def _names_file(value: Any) -> bool:
+    return isinstance(value, str) and ("/" in value or "." in value or ":" in value)
+
+
+def load_profile(path: Path | str | None = None) -> Profile:
+    """Read the profile at `path` (the shipped default when None)."""
+    file = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the search profile ({exc.__class__.__name__})", path=file,
+                        fix="point `[search] profile` at a readable profile TOML file") from exc
+    return parse_profile(text, path=file)
+
+
+def configure(strategy: Any, profile: Profile) -> Any:
+    """`strategy` with the profile's plateau patience (when it sets one and the strategy has
+    one): strategies keep it as a class default, so the instance gets its own."""
+    if profile.patience and hasattr(strategy, "patience"):
+        strategy.patience = profile.patience
+    return strategy

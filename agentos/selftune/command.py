@@ -1,0 +1,236 @@
+"""`agentos self-tune`: agentos tunes its own search profile, as an ordinary agentos run.
+
+The outer run is the graph, ledger, gates, veto and report of any run, on a scratch repository
+that `self_tune` writes: `profile.toml` is the one editable file (the search profile, starting
+from the shipped default or `--profile`), `suite/` is a protected copy of the inner suite (its
+digest is in the metric command, and the inner runner refuses a suite that differs), and the
+metric is `python -m agentos.selftune.inner` run by the installed agentos in the sandbox
+(`SelfTuneEvaluator`): the train gain is the metric, the held-out gain vetoes. At the end the
+sealed test split is read once: the tuned profile and the starting one, per test seed, with the
+paired difference's 95% confidence interval. Train and held-out figures are reported beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import statistics
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from agentos.check import preflight
+from agentos.errors import UserError
+from agentos.evaluator import Evaluator
+from agentos.git import Repo, copy_to_new_repo
+from agentos.ledger import Ledger
+from agentos.profile import DEFAULT_PATH, PROFILE_GATE, Profile, parse_profile
+from agentos.providers.base import Provider
+from agentos.runner import Overrides, RunSummary, drive, repo_lock, start_run, state_dir
+from agentos.selftune.evaluator import SelfTuneEvaluator
+from agentos.selftune.inner import ProviderFactory, gains, score
+from agentos.selftune.prompted import SKILL_PATHS, SKILLS, MakeProvider, PromptEvaluator
+from agentos.selftune.suite import SPLITS, digest_of, load_suite, suite_files
+from agentos.task import Task, load_task
+
+DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "selftune" / "suite.toml"
+PROFILE = "profile.toml"
+# two-sided 95% t quantiles by degrees of freedom (1..30); beyond, the normal's
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+@dataclass
+class SelfTuneResult:
+    """The outer run's summary, the tuned profile, and the figures of both profiles per split."""
+
+    run: RunSummary
+    repo: Path
+    tuned: str  # the tuned profile's text
+    figures: dict[str, dict[str, float]] = field(default_factory=dict)  # split -> name -> gain
+    test_diff: tuple[float, float, float] = (0.0, 0.0, 0.0)  # mean, CI low, CI high
+    test_seeds: int = 0
+
+    def lines(self) -> list[str]:
+        """The greppable `key: value` summary (the run's own lines first)."""
+        out = [*self.run.lines(), f"repo: {self.repo}"]
+        if not self.figures:
+            return out
+        for split in SPLITS:
+            f = self.figures.get(split, {})
+            out.append(f"{split}: tuned {f.get('tuned', 0):.4f} start {f.get('start', 0):.4f}")
+        mean, low, high = self.test_diff
+        out.append(f"test_gain_diff: {mean:+.4f} (95% CI {low:+.4f} .. {high:+.4f}, "
+                   f"{self.test_seeds} seeds)")
+        tg = self.figures.get("train", {}).get("tuned", 0.0) - self.figures.get("train", {}).get(
+            "start", 0.0)
+        hg = self.figures.get("holdout", {}).get("tuned", 0.0) - self.figures.get(
+            "holdout", {}).get("start", 0.0)
+        out.append(f"train_gain: {tg:+.4f}")
+        out.append(f"holdout_gain: {hg:+.4f}")
+        return out
+
+
+def mean_ci(diffs: list[float]) -> tuple[float, float, float]:
+    """The mean of `diffs` and its two-sided 95% t interval."""
+    mean = statistics.fmean(diffs)
+    if len(diffs) < 2:
+        return mean, mean, mean
+    df = len(diffs) - 1
+    t = _T95[df - 1] if df <= len(_T95) else 1.96
+    half = t * statistics.stdev(diffs) / math.sqrt(len(diffs))
+    return mean, mean - half, mean + half
+
+
+def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, seed: int,
+               sandbox: str, timeout: float, prompts: bool = False) -> Repo:
+    """The scratch repository of the outer run at `out` (a new or empty folder); with `prompts`,
+    the installed proposer and reviewer skills are in it, editable beside the profile."""
+    if out.exists() and any(out.iterdir()):
+        raise UserError("the self-tune folder is not empty", path=out,
+                        fix="give --out a new or empty folder")
+    parse_profile(profile_text, path=PROFILE)
+    suite_file, module = suite_files(suite_path)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        (src / "suite").mkdir(parents=True)
+        shutil.copyfile(module, src / "suite" / module.name)
+        text = suite_file.read_text(encoding="utf-8")
+        text = "\n".join(
+            f'problems = "{module.name}"' if line.strip().startswith("problems") else line
+            for line in text.splitlines()
+        ) + "\n"
+        (src / "suite" / "suite.toml").write_text(text, encoding="utf-8")
+        pin = digest_of(src / "suite" / "suite.toml")
+        (src / PROFILE).write_text(profile_text, encoding="utf-8")
+        editable = [PROFILE]
+        if prompts:
+            for name, rel in zip(SKILLS, SKILL_PATHS, strict=True):
+                (src / rel).parent.mkdir(parents=True)
+                text = files("agentos.skills").joinpath(name, "SKILL.md").read_text("utf-8")
+                (src / rel).write_text(text, encoding="utf-8")
+                editable.append(rel)
+        (src / "agentos.toml").write_text(_TASK.format(
+            pin=pin, budget=budget, seed=seed, sandbox=sandbox, timeout=timeout, gate=PROFILE_GATE,
+            editable=json.dumps(editable),
+        ), encoding="utf-8")
+        if out.exists():
+            out.rmdir()
+        return copy_to_new_repo(src, out, "agentos self-tune: the starting profile and the suite")
+
+
+_TASK = """\
+# agentos self-tune: the search profile is the editable file; the inner suite is protected and
+# pinned, and the installed agentos scores a profile on it in the sandbox.
+[task]
+name = "self-tune"
+editable = {editable}
+protected = ["suite/**"]
+
+[metric]
+command = [
+  "python", "-m", "agentos.selftune.inner",
+  "--suite", "suite/suite.toml", "--pin", "{pin}", "--profile", "profile.toml",
+]
+regex = '^train: (\\S+)$'
+goal = "max"
+timeout = {timeout}
+
+[env]
+python = "agentos"
+
+[budget]
+experiments = {budget}
+
+[search]
+strategy = "greedy"
+seed = {seed}
+noise_reruns = 0  # the inner seeds are fixed: a profile's score is deterministic
+
+[tools]
+gates = ["{gate}"]
+
+[sandbox]
+backend = "{sandbox}"
+"""
+
+
+def self_tune(
+    out: Path, *, suite: Path | None = None, profile: Path | None = None, budget: int = 12,
+    seed: int = 0, sandbox: str = "auto", provider: str | None = None, timeout: float = 600,
+    progress: Callable[[str], None] | None = None, make_provider: MakeProvider | None = None,
+) -> SelfTuneResult:
+    """Tune the profile on the suite's train split (held-out vetoes), then read the sealed test
+    once for the tuned profile and the starting one.
+
+    With a Claude proposer (`provider` anthropic, or a key set and no provider named) the proposer
+    and reviewer prompts are tuned too, the inner runs proposing with Claude (`PromptEvaluator`);
+    `make_provider` builds their provider (default: `AnthropicProvider` with the candidate's
+    skills)."""
+    suite_path = (suite or DEFAULT_SUITE).resolve()
+    start_text = (profile or DEFAULT_PATH).read_text(encoding="utf-8")
+    load_suite(suite_path)  # a bad suite fails before anything is written
+    prompts = (provider or ("anthropic" if os.environ.get("ANTHROPIC_API_KEY") else "")
+               ).startswith("anthropic")
+    repo = write_repo(out.resolve(), suite_path, start_text, budget=budget, seed=seed,
+                      sandbox=sandbox, timeout=timeout, prompts=prompts)
+    overrides = Overrides(provider=provider)
+    task = overrides.apply(load_task(repo.root))
+    pre = preflight(task, repo)
+    sdir = state_dir(repo)
+    pin = digest_of(repo.root / "suite" / "suite.toml")  # as written, before the run
+    evaluator: Evaluator = SelfTuneEvaluator(task, pre.sandbox)
+    if prompts:
+        evaluator = PromptEvaluator(pin, make_provider or _claude)
+    with repo_lock(sdir):
+        rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides,
+                       evaluator=evaluator)
+        if progress is not None:
+            progress(f"run {rt.run_id}: self-tune in {repo.root}, {budget} experiments")
+        summary = drive(rt)
+    if summary.failure is not None or not summary.best_commit:
+        return SelfTuneResult(summary, repo.root, start_text)  # the run says why
+    texts = repo.read_many(summary.best_commit, [PROFILE, *(SKILL_PATHS if prompts else ())])
+    tuned = texts[PROFILE].decode("utf-8")
+    result = SelfTuneResult(summary, repo.root, tuned)
+    pinned = load_suite(repo.root / "suite" / "suite.toml", pin=pin)
+    profiles: dict[str, Profile] = {"tuned": parse_profile(tuned, path=PROFILE),
+                                    "start": parse_profile(start_text, path=PROFILE)}
+    makers: dict[str, ProviderFactory | None] = {"tuned": None, "start": None}
+    if prompts:
+        start = repo.read_many(repo.rev("HEAD") or "", list(SKILL_PATHS))
+        for name, chosen in (("tuned", texts), ("start", start)):
+            makers[name] = _with_skills(make_provider or _claude, {
+                skill: chosen[path].decode("utf-8") for skill, path in zip(SKILLS, SKILL_PATHS,
+                                                                           strict=True)})
+    for split in ("train", "holdout"):
+        result.figures[split] = {n: score(pinned, p, split, provider=makers[n])[split]
+                                 for n, p in profiles.items()}
+    # the sealed test: read once, here, for both profiles
+    per_seed = {n: gains(pinned, p, "test", provider=makers[n]) for n, p in profiles.items()}
+    result.figures["test"] = {n: statistics.fmean(v) for n, v in per_seed.items()}
+    diffs = [t - s for t, s in zip(per_seed["tuned"], per_seed["start"], strict=True)]
+    result.test_diff, result.test_seeds = mean_ci(diffs), len(diffs)
+    (repo.root / "tuned-profile.toml").write_text(tuned, encoding="utf-8")
+    return result
+
+
+def _with_skills(make: MakeProvider, skills: Mapping[str, str]) -> ProviderFactory:
+    def factory(task: Task) -> Provider:
+        return make(task, skills)
+
+    return factory
+
+
+def _claude(task: Task, skills: Mapping[str, str]) -> Provider:
+    from agentos.providers.llm.claude import AnthropicProvider
+
+    return AnthropicProvider(task, skills=skills)
+
+
+__all__ = ["DEFAULT_SUITE", "SelfTuneResult", "mean_ci", "self_tune"]

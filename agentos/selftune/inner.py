@@ -1,0 +1,212 @@
+"""The inner runs of `agentos self-tune`: a profile searches each task of the suite.
+
+`run_profile` is the loop's search on one problem, in-process: the profile's strategy (with its
+patience) and heuristic mode, its noise re-runs, its credit horizon, every trial as the run's
+memory, the loop's seeding, and the problem's loss plus seeded noise as the metric. Its result is
+the normalized gain of the commit the run would hand back, on the true (noise-free) loss:
+(baseline - best) / (baseline - optimum), 1 at the optimum, 0 for no gain.
+
+`python -m agentos.selftune.inner` is the outer run's protected metric command: the installed
+agentos runs it in the sandbox on the candidate snapshot, reading the candidate's profile as data
+and the pinned suite; the candidate never runs code. It prints one `train/TASK:` line per train
+task, `train:` (the metric), then `holdout:` last (read only by the veto, never shown to the
+proposer). The sealed test split is not reachable from this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from agentos.candidate import EditError, apply, unified_diff
+from agentos.errors import UserError
+from agentos.profile import Profile, configure, load_profile
+from agentos.providers.base import (
+    NothingToPropose,
+    Proposal,
+    ProposeRequest,
+    Provider,
+    ProviderError,
+    ReviewRequest,
+)
+from agentos.providers.heuristic import HeuristicProvider
+from agentos.selftune.suite import Problem, Split, Suite, load_suite
+from agentos.state import HistoryItem
+from agentos.strategies import get_strategy
+from agentos.task import Budget, MetricSpec, Search, Task
+
+
+def _commit(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+ProviderFactory = Callable[[Task], Provider]
+
+
+def run_profile(
+    problem: Problem, profile: Profile, seed: int, budget: int, *,
+    provider: ProviderFactory | None = None,
+) -> float:
+    """The normalized gain of one run of `profile` on `problem` in `budget` evaluations.
+
+    With `provider` (a Claude provider with a candidate's prompts), it proposes instead of the
+    heuristic, and reviews each change: a failed review, an unusable answer or an edit that does
+    not apply spends one evaluation of the budget, so every run ends."""
+    reruns = min(profile.noise_reruns, budget - 2)
+    task = Task(
+        root=Path("/inner"), path=Path("/inner/agentos.toml"), name=problem.name,
+        editable=(problem.path,), protected=("evaluate.py",),
+        metric=MetricSpec(("python", "evaluate.py"), "min", regex=r"loss: (\S+)"),
+        budget=Budget(experiments=max(1, budget - 1 - reruns)),
+        search=Search(profile.strategy, seed, reruns), credit_horizon=profile.credit_horizon,
+        profile=profile,
+    )
+    proposer = provider(task) if provider is not None else HeuristicProvider(task, profile.mode)
+    strategy = configure(get_strategy(profile.strategy), profile)
+    rng = random.Random(f"noise:{problem.name}:{seed}")
+    spent = 0
+
+    def measure(text: str) -> float:
+        nonlocal spent
+        spent += 1
+        noise = rng.gauss(0, problem.noise) if problem.noise else 0.0
+        return -(problem.loss(problem.values(text)) + noise)  # a score: higher is better
+
+    def true(text: str) -> float:
+        return problem.loss(problem.values(text))
+
+    text0 = problem.settings
+    texts = {_commit(text0): text0}
+    base_scores = [measure(text0) for _ in range(1 + reruns)]
+    state: dict[str, Any] = strategy.start(_commit(text0), base_scores, seed)
+    best = base = true(text0)
+    history: list[HistoryItem] = []
+    experiment = 0
+    while spent < budget:
+        experiment += 1
+        choice = strategy.choose(state, experiment)
+        window = history[-profile.credit_horizon:] if profile.credit_horizon else []
+        request = ProposeRequest(
+            task=task, experiment=experiment, parent=choice.parent,
+            files={problem.path: texts[choice.parent]}, history=window, trials=list(history),
+            seed=seed * 1_000_003 + experiment * 101, step=choice.step,
+        )
+        try:
+            proposal = proposer.propose(request)
+        except NothingToPropose:
+            break  # the loop ends the run here: its best is the answer
+        except ProviderError:
+            spent += 1
+            continue
+        text = _changed(task, proposer if provider is not None else None, request, proposal)
+        if text is None:
+            spent += 1
+            history.append(HistoryItem(
+                id=experiment, parent=choice.parent, commit="", status="rejected", metric=None,
+                description=proposal.description, reason="refused before measuring",
+            ))
+            continue
+        commit = _commit(text)
+        texts[commit] = text
+        scores = [measure(text)]
+        decision = strategy.decide(state, experiment, commit, scores,
+                                   descriptor=proposal.description)
+        paired: list[float] = []
+        while decision.verdict == "remeasure" and spent + 2 <= budget:
+            scores.append(measure(text))
+            paired.append(measure(texts[decision.pair or decision.incumbent]))
+            decision = strategy.decide(decision.state, experiment, commit, scores, paired,
+                                       descriptor=proposal.description)
+        if decision.verdict == "remeasure":  # out of budget: undecided is not kept
+            state, status = strategy.fail(state, experiment), "discard"
+        else:
+            state, status = decision.state, decision.verdict
+        if status == "keep":
+            best = true(text)
+        history.append(HistoryItem(
+            id=experiment, parent=choice.parent, commit=commit, status=status,  # type: ignore[typeddict-item]
+            metric=-scores[0], description=proposal.description, reason=decision.reason,
+        ))
+    span = base - problem.f_star
+    return (base - best) / span if span > 0 else 0.0
+
+
+def _changed(
+    task: Task, reviewer: Provider | None, request: ProposeRequest, proposal: Proposal
+) -> str | None:
+    """The proposal's new settings text, or None when it does not apply or the review fails."""
+    path = task.editable[0]
+    try:
+        changed = apply(task, request.files, edits=proposal.edits, components=proposal.components)
+    except EditError:
+        return None
+    if path not in changed:
+        return None
+    if reviewer is not None:
+        before = {path: request.files[path]}
+        after = {path: changed[path]}
+        try:
+            review = reviewer.review(ReviewRequest(task, unified_diff(before, after), [path],
+                                                   before, after))
+        except ProviderError:
+            return None
+        if not review.passed:
+            return None
+    return changed[path]
+
+
+def score(
+    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
+) -> dict[str, float]:
+    """`SPLIT/TASK` mean gain over the split's seeds for every task, and `SPLIT` their mean."""
+    out: dict[str, float] = {}
+    for name in suite.splits[split]:
+        problem = suite.problem(name)
+        gains = [run_profile(problem, profile, s, suite.budget, provider=provider)
+                 for s in suite.seeds_of(split)]
+        out[f"{split}/{name}"] = statistics.fmean(gains)
+    out[split] = statistics.fmean(out[f"{split}/{n}"] for n in suite.splits[split])
+    return out
+
+
+def gains(
+    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
+) -> list[float]:
+    """Per seed, the mean gain over the split's tasks (the unit of the sealed test's interval)."""
+    return [
+        statistics.fmean(run_profile(suite.problem(n), profile, s, suite.budget, provider=provider)
+                         for n in suite.splits[split])
+        for s in suite.seeds_of(split)
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m agentos.selftune.inner",
+                                     description="score a search profile on the pinned suite")
+    parser.add_argument("--suite", required=True, type=Path)
+    parser.add_argument("--pin", required=True, help="the suite's sha256: digest")
+    parser.add_argument("--profile", required=True, type=Path)
+    args = parser.parse_args(argv)
+    try:
+        suite = load_suite(args.suite, pin=args.pin)
+        profile = load_profile(args.profile)
+    except UserError as exc:
+        print(f"agentos self-tune: error: {exc}", file=sys.stderr)
+        return 2
+    train = score(suite, profile, "train")
+    holdout = score(suite, profile, "holdout")
+    for name in suite.splits["train"]:
+        print(f"train/{name}: {train[f'train/{name}']:.6f}")
+    print(f"train: {train['train']:.6f}")
+    print(f"holdout: {holdout['holdout']:.6f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

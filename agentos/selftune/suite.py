@@ -1,0 +1,163 @@
+"""The inner suite of `agentos self-tune`: tasks with known optima, split train / held-out / test.
+
+A suite is a TOML file beside a Python module of problems:
+
+    [suite]
+    problems = "problems.py"   # defines PROBLEMS: name -> problem (relative to this file)
+    budget = 16                # evaluations per inner run, the baseline's re-runs included
+    seeds = [0, 1, 2]          # the seeds of every train and held-out run
+    test_seeds = 10            # the sealed test's seeds: 1000, 1001, ...
+    train = ["smooth", "mixed"]
+    holdout = ["valley"]
+    test = ["recipe", "mixed@plain"]
+
+A problem (`benchmarks/landscapes/problems.py` is the shipped suite's) has `name`, `settings`
+(its starting settings text), `path` (that file's name), `f_star` (its known optimum), `noise`
+(the standard deviation of its measurement noise), `loss(values)` and `values(text)`, and may have
+`as_written()` (the same problem on settings as people write them: the task name `NAME@plain`).
+
+The suite is pinned by `digest` (the suite file and the module, hashed together): the outer run's
+metric command names the digest, and the inner runner refuses a suite that does not match it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol, cast
+
+from agentos.errors import UserError
+
+Split = Literal["train", "holdout", "test"]
+SPLITS: tuple[Split, ...] = ("train", "holdout", "test")
+PLAIN = "@plain"
+TEST_SEED0 = 1000
+
+
+class Problem(Protocol):
+    name: str
+    settings: str
+    path: str
+    f_star: float
+    noise: float
+
+    @property
+    def loss(self) -> Callable[[Mapping[str, Any]], float]: ...
+
+    def values(self, text: str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Suite:
+    path: Path
+    problems: Mapping[str, Problem]
+    splits: Mapping[Split, tuple[str, ...]]
+    budget: int
+    seeds: tuple[int, ...]
+    test_seeds: tuple[int, ...]
+    digest: str
+
+    def problem(self, name: str) -> Problem:
+        p = self.problems[name.removesuffix(PLAIN)]
+        return cast(Problem, cast(Any, p).as_written()) if name.endswith(PLAIN) else p
+
+    def seeds_of(self, split: Split) -> tuple[int, ...]:
+        return self.test_seeds if split == "test" else self.seeds
+
+
+def suite_files(path: Path) -> tuple[Path, Path]:
+    """The suite file and its problems module."""
+    data = _read(path)
+    module = data.get("problems")
+    if not isinstance(module, str) or not module.endswith(".py"):
+        raise UserError("[suite] problems must name a .py file", path=path,
+                        fix='set problems = "problems.py" (relative to the suite file)')
+    return path, (path.parent / module).resolve()
+
+
+def digest_of(path: Path) -> str:
+    """`sha256:` of the suite file and its module, which together decide every inner score."""
+    h = hashlib.sha256()
+    for file in suite_files(path):
+        h.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return "sha256:" + h.hexdigest()
+
+
+def load_suite(path: Path | str, *, pin: str | None = None) -> Suite:
+    """Read and check a suite; with `pin`, refuse one whose digest differs (it was edited)."""
+    path = Path(path).resolve()
+    data = _read(path)
+    digest = digest_of(path)
+    if pin is not None and digest != pin:
+        raise UserError(f"the inner suite does not match its pin {pin[:19]}... (it is {digest[:19]}"
+                        "...): it was edited", path=path,
+                        fix="the inner suite is protected: restore it, or start a new self-tune")
+    problems = _problems(suite_files(path)[1], path)
+    splits: dict[Split, tuple[str, ...]] = {}
+    for split in SPLITS:
+        names = data.get(split)
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise UserError(f"[suite] {split} must be a non-empty list of task names", path=path,
+                            fix=f"name tasks of PROBLEMS (or NAME{PLAIN}) under {split}")
+        for name in names:
+            if name.removesuffix(PLAIN) not in problems:
+                raise UserError(f"[suite] {split}: no problem {name!r}", path=path,
+                                fix=f"choose among {sorted(problems)}")
+        splits[split] = tuple(names)
+    seen: dict[str, str] = {}
+    for split, names in splits.items():
+        for name in names:
+            if name in seen and seen[name] != split:
+                raise UserError(f"[suite] {name!r} is in both {seen[name]} and {split}", path=path,
+                                fix="put every task in one split only")
+            seen[name] = split
+    budget = data.get("budget", 16)
+    seeds = data.get("seeds", [0, 1, 2])
+    n_test = data.get("test_seeds", 10)
+    if not isinstance(budget, int) or budget < 4:
+        raise UserError("[suite] budget must be an integer of at least 4", path=path,
+                        fix="set budget = 16")
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
+        raise UserError("[suite] seeds must be a list of integers", path=path,
+                        fix="set seeds = [0, 1, 2]")
+    if not isinstance(n_test, int) or n_test < 1:
+        raise UserError("[suite] test_seeds must be a positive integer", path=path,
+                        fix="set test_seeds = 10")
+    return Suite(path, problems, splits, budget, tuple(seeds),
+                 tuple(range(TEST_SEED0, TEST_SEED0 + n_test)), digest)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"cannot read the inner suite ({exc})", path=path,
+                        fix="give --suite a suite TOML file (see docs/self-tune.md)") from exc
+    table = data.get("suite")
+    if not isinstance(table, dict):
+        raise UserError("no [suite] table", path=path, fix="see docs/self-tune.md for the format")
+    return cast(dict[str, Any], table)
+
+
+def _problems(module: Path, path: Path) -> dict[str, Problem]:
+    spec = importlib.util.spec_from_file_location(f"agentos_suite_{module.stem}", module)
+    if spec is None or spec.loader is None or not module.is_file():
+        raise UserError(f"cannot load the problems module {module}", path=path,
+                        fix="point [suite] problems at a Python file beside the suite")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up while it loads
+    spec.loader.exec_module(mod)
+    problems = getattr(mod, "PROBLEMS", None)
+    if not isinstance(problems, dict) or not problems:
+        raise UserError(f"{module.name} defines no PROBLEMS dict", path=path,
+                        fix="define PROBLEMS = {name: problem} in the module")
+    return cast(dict[str, Problem], problems)
+
+
+def split_names(suite: Suite, splits: Sequence[Split]) -> list[tuple[Split, str]]:
+    return [(s, n) for s in splits for n in suite.splits[s]]

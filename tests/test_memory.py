@@ -1,0 +1,124 @@
+"""The run's memory: the digest of everything tried that a proposer sees beyond its horizon, the
+heuristic's refusal to repeat a measured change, and the digest in the Claude prompt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import quickstart_copy
+
+from agentos import runner
+from agentos.memory import REMEASURE, digest, idea_of, measured
+from agentos.profile import Memory, Profile
+from agentos.providers.base import NothingToPropose, ProposeRequest
+from agentos.providers.heuristic_mutate import propose_settings
+from agentos.providers.llm.prompts import propose_prompt
+from agentos.state import HistoryItem, Status
+from agentos.status import run_status
+from agentos.task import MetricSpec, Task
+
+
+def item(i: int, description: str, status: Status = "discard", metric: float | None = 1.0,
+         reason: str = "", parent: str = "p0") -> HistoryItem:
+    return HistoryItem(id=i, parent=parent, commit=f"c{i}", status=status, metric=metric,
+                       description=description, reason=reason)
+
+
+TRIALS = [
+    item(1, "LR 0.1 -> 0.05 | tpe LR=0.05 DEPTH=2", "keep", 0.5),
+    item(2, "DEPTH 2 -> 3 | tpe LR=0.05 DEPTH=3", "discard", 0.7),
+    item(3, "LR 0.05 -> 0.02 | tpe LR=0.02 DEPTH=2", "discard", 0.4),
+    item(4, "Rewrite the loss to use label smoothing", "crash", None, "exit code 1: NaN loss"),
+    item(5, "DEPTH 2 -> 4, LR 0.05 -> 0.01", "discard", None, "vetoed: an acceptance check"),
+]
+
+
+def task(memory: Memory | None = None, goal: str = "max") -> Task:
+    return Task(root=Path("/r"), path=Path("/r/agentos.toml"), name="t", editable=("s.py",),
+                protected=(), metric=MetricSpec(("python", "e.py"), goal, regex="s: (.*)"),  # type: ignore[arg-type]
+                profile=Profile(memory=memory or Memory()))
+
+
+def test_ideas_are_the_settings_changed_or_the_first_words() -> None:
+    assert idea_of(TRIALS[0]["description"]) == "LR"
+    assert idea_of(TRIALS[4]["description"]) == "DEPTH, LR"
+    assert idea_of(TRIALS[3]["description"]) == "rewrite the loss to use"
+
+
+def test_the_grouped_digest_has_outcomes_best_and_why_refused() -> None:
+    text = digest(TRIALS, Memory("grouped", 12), goal="max")
+    lines = text.splitlines()
+    assert lines[0] == "Everything tried in this run: 5 experiments, 4 ideas:"
+    lr = next(line for line in lines if line.startswith("- LR:"))
+    assert "tried 2x (discard 1, keep 1)" in lr and "best 0.5 (#1)" in lr
+    assert "best 0.4 (#3)" in digest(TRIALS, Memory(), goal="min")
+    crash = next(line for line in lines if line.startswith("- rewrite"))
+    assert "last refused #4 crash: exit code 1: NaN loss" in crash
+    assert "last refused #5 discard: vetoed" in lines[-1]  # the most recent idea is last
+
+
+def test_size_keeps_the_most_recent_and_off_is_empty() -> None:
+    text = digest(TRIALS, Memory("grouped", 2))
+    assert "(the 2 most recent shown)" in text and len(text.splitlines()) == 3
+    listed = digest(TRIALS, Memory("list", 3)).splitlines()
+    assert [line.split()[1] for line in listed[1:]] == ["#3", "#4", "#5"]
+    assert "(exit code 1: NaN loss)" in listed[2]
+    assert digest(TRIALS, Memory("off", 12)) == "" == digest(TRIALS, Memory("grouped", 0))
+    assert digest([], Memory()) == ""
+
+
+def test_a_measured_change_is_known_by_parent_and_a_remeasure_is_the_same_change() -> None:
+    trials = [item(1, "FLAG True -> False"), item(2, f"{REMEASURE} FLAG True -> False")]
+    assert measured(trials, "p0") == {"FLAG True -> False"}
+    assert measured(trials, "other") == set()
+
+
+def test_the_heuristic_never_repeats_a_change_measured_beyond_its_horizon() -> None:
+    files = {"s.py": "FLAG = True\n"}
+    others = [item(i, f"other {i}", parent="p9") for i in range(2, 12)]
+    old = [item(1, "FLAG True -> False"), *others]
+    request = ProposeRequest(task=task(), experiment=12, parent="p0", files=files,
+                             history=old[-8:], trials=old)
+    with pytest.raises(NothingToPropose, match="tried already"):
+        propose_settings(request)
+    elsewhere = ProposeRequest(task=task(), experiment=12, parent="p9", files=files,
+                               history=old[-8:], trials=old)
+    assert propose_settings(elsewhere).description == "FLAG True -> False"
+
+
+def test_the_claude_prompt_shows_the_digest_in_the_profiles_form() -> None:
+    def prompt(memory: Memory) -> str:
+        request = ProposeRequest(task=task(memory), experiment=6, parent="p0",
+                                 files={"s.py": "LR = 0.1\n"}, history=TRIALS[-2:], trials=TRIALS)
+        _, messages = propose_prompt(request)
+        content = messages[0]["content"]
+        assert not isinstance(content, str)
+        return "\n".join(str(block.get("text", "")) for block in content)  # type: ignore[union-attr]
+
+    grouped = prompt(Memory())
+    assert "The run's memory" in grouped and "- LR: tried 2x" in grouped and REMEASURE in grouped
+    assert "- #1 keep 0.5: LR 0.1 -> 0.05" in prompt(Memory("list", 12))
+    assert "The run's memory" not in prompt(Memory("off", 12))
+
+
+def test_the_loop_refuses_a_repeat_unless_it_is_a_remeasure(tmp_path: Path) -> None:
+    repo = quickstart_copy(tmp_path / "q")
+    deeper = (repo / "settings.py").read_text().replace("DEPTH = 1 ", "DEPTH = 8 ")
+    review = {"type": "review", "checks": [{"name": "ok", "passed": True, "reason": "fine"}]}
+    lines = [
+        {"type": "proposal", "description": "deeper", "components": {"settings.py": deeper}},
+        review,
+        {"type": "proposal", "description": "deeper again", "components": {"settings.py": deeper}},
+        {"type": "proposal", "description": f"{REMEASURE} deeper, once more to be sure",
+         "components": {"settings.py": deeper}},
+        review,
+    ]
+    script = tmp_path / "repeat.jsonl"
+    script.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    runner.run(repo, runner.Overrides(budget=2, sandbox="local", provider=f"script:{script}"))
+    rows = run_status(repo)["experiments"]
+    assert [(r["description"], r["status"]) for r in rows] == [
+        ("deeper", "discard"), (f"{REMEASURE} deeper, once more to be sure", "discard")]
+    assert rows[0]["parent"] == rows[1]["parent"]

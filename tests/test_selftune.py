@@ -1,0 +1,133 @@
+"""`agentos self-tune` end to end on a small suite: an ordinary run whose editable file is the
+search profile and whose evaluator the installed agentos runs in the sandbox; held-out vetoes;
+the sealed test is read at the end; and every attempt to game the evaluator is refused with its
+reason."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, agentos_cli
+
+from agentos.errors import UserError
+from agentos.evaluator import Evaluation
+from agentos.profile import DEFAULT_PATH, load_profile
+from agentos.selftune import (
+    SelfTuneEvaluator,
+    digest_of,
+    load_suite,
+    mean_ci,
+    run_profile,
+    self_tune,
+)
+from agentos.status import run_status
+
+PROBLEMS = ROOT / "benchmarks" / "landscapes" / "problems.py"
+
+
+def small_suite(folder: Path, **over: object) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROBLEMS, folder / "problems.py")
+    keys: dict[str, object] = dict(problems="problems.py", budget=8, seeds=[0], test_seeds=3,
+                                   train=["smooth"], holdout=["valley"], test=["deceptive"])
+    keys.update(over)
+    (folder / "suite.toml").write_text(
+        "[suite]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in keys.items())
+    )
+    return folder / "suite.toml"
+
+
+def test_a_profile_run_gains_toward_the_known_optimum(tmp_path: Path) -> None:
+    suite = load_suite(small_suite(tmp_path))
+    gain = run_profile(suite.problem("smooth"), load_profile(), 0, 16)
+    assert 0.5 < gain <= 1.0
+    assert run_profile(suite.problem("smooth"), load_profile(), 0, 16) == gain  # deterministic
+
+
+def test_an_edited_suite_is_refused_against_its_pin(tmp_path: Path) -> None:
+    path = small_suite(tmp_path / "s")
+    pin = digest_of(path)
+    (tmp_path / "s" / "problems.py").write_text(PROBLEMS.read_text() + "\nF_STAR_LEAK = 0\n")
+    with pytest.raises(UserError, match="does not match its pin"):
+        load_suite(path, pin=pin)
+    with pytest.raises(UserError, match="in both train and holdout"):
+        load_suite(small_suite(tmp_path / "t", holdout=["smooth"]))
+
+
+def test_the_command_refuses_a_bad_suite_in_one_line(tmp_path: Path) -> None:
+    bad = small_suite(tmp_path / "s", test=["no-such-problem"])
+    done = agentos_cli("self-tune", "--out", str(tmp_path / "out"), "--suite", str(bad))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"agentos: error: {bad}: [suite] test: no problem")
+    assert len(done.stderr.strip().splitlines()) == 1 and "fix:" in done.stderr
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_held_out_vetoes_a_keep_that_lowers_it() -> None:
+    veto = SelfTuneEvaluator.__new__(SelfTuneEvaluator).veto  # veto reads no state
+    before, worse, better = (Evaluation(0.5, holdout={"holdout/all": h}) for h in (0.4, 0.3, 0.41))
+    assert veto(before, worse) == "held-out gain fell from 0.4000 to 0.3000"
+    assert veto(before, better) is None
+
+
+def test_mean_ci_brackets_the_mean() -> None:
+    mean, low, high = mean_ci([0.1, 0.2, 0.3, 0.2])
+    assert mean == pytest.approx(0.2) and low < 0.2 < high
+    assert high - low == pytest.approx(2 * 3.182 * 0.0816497 / 2, rel=1e-4)
+
+
+def test_self_tune_is_an_ordinary_run_and_reads_the_sealed_test(tmp_path: Path) -> None:
+    result = self_tune(tmp_path / "out", suite=small_suite(tmp_path / "suite"), budget=3)
+    assert result.run.failure is None, result.run.failure
+    assert result.run.experiments == 3
+    status = run_status(result.repo)
+    assert [e["id"] for e in status["experiments"]] == [1, 2, 3]
+    assert {e["status"] for e in status["experiments"]} <= {"keep", "discard"}
+    lines = dict(line.split(": ", 1) for line in result.lines())
+    assert lines["test"].startswith("tuned ") and "(95% CI" in lines["test_gain_diff"]
+    assert result.test_seeds == 3
+    # the outer ledger holds the held-out figure, never shown in the details
+    assert all("holdout" not in k for e in status["experiments"] for k in e.get("details") or {})
+    assert (result.repo / "tuned-profile.toml").read_text() == result.tuned
+    load_profile(result.repo / "tuned-profile.toml")
+
+
+def test_every_attempt_to_game_the_evaluator_is_refused_with_its_reason(tmp_path: Path) -> None:
+    profile = DEFAULT_PATH.read_text()
+    peek = "import pathlib\nHELD = pathlib.Path('suite/suite.toml').read_text()\n"
+    attempts = [
+        # 1: rewrite the inner suite (a problem whose optimum is the start)
+        [{"suite/problems.py": PROBLEMS.read_text().replace("(1, 2, 0.5)", "(0, 0, 0)")}] * 3,
+        # 2: a profile that points the search at a file of answers
+        [{"profile.toml": profile + '\n[answers]\nfile = "suite/optima.json"\n'}],
+        # 3: a strategy file that reads the held-out tasks, named by the profile
+        [{"profile.toml": profile.replace('strategy = "greedy"', 'strategy = "peek.py"'),
+          "peek.py": peek}] * 3,
+        # 4: the profile alone naming that strategy path
+        [{"profile.toml": profile.replace('strategy = "greedy"', 'strategy = "peek.py"')}],
+        # 5: an honest change, measured
+        [{"profile.toml": profile.replace("noise_reruns = 3", "noise_reruns = 1")}],
+    ]
+    script = tmp_path / "game.jsonl"
+    lines = [json.dumps({"type": "proposal", "description": f"attempt {i}", "components": c})
+             for i, group in enumerate(attempts, 1) for c in group]
+    lines.append(json.dumps({"type": "review", "checks": [
+        {"name": "ok", "passed": True, "reason": "a profile value"}]}))
+    script.write_text("\n".join(lines) + "\n")
+    result = self_tune(tmp_path / "out", suite=small_suite(tmp_path / "suite"), budget=5,
+                       provider=f"script:{script}")
+    rows = {e["id"]: e for e in run_status(result.repo)["experiments"]}
+    assert rows[1]["status"] == "rejected" and "suite/problems.py" in rows[1]["reason"]
+    assert rows[2]["status"] == "rejected" and "unknown table [answers]" in _why(rows[2])
+    assert rows[3]["status"] == "rejected" and "peek.py" in rows[3]["reason"]
+    assert rows[4]["status"] == "rejected" and "names no file" in _why(rows[4])
+    assert rows[5]["status"] in ("keep", "discard") and rows[5]["metric"] is not None
+    suite = load_suite(result.repo / "suite" / "suite.toml")
+    assert suite.problem("smooth").loss({"X": 1.3, "Y": -0.7, "Z": 0.4}) == 0.0  # untouched
+
+
+def _why(row: dict[str, object]) -> str:
+    return f"{row.get('reason')} {json.dumps(row.get('findings'))}"
