@@ -27,13 +27,12 @@ for _ in range(50):
     x = (x @ x).tanh()
 torch.cuda.synchronize()
 time.sleep(0.5)
-seen = {{
+seen = {
     "start": t0, "end": time.time(), "env": os.environ.get("CUDA_VISIBLE_DEVICES"),
     "count": torch.cuda.device_count(),
     "nodes": sorted(n for n in glob.glob("/dev/nvidia*") if n[11:].isdigit()),
-}}
-with open({log!r}, "a") as fh:
-    fh.write(json.dumps(seen) + "\\n")
+}
+print("seen: " + json.dumps(seen))
 print("score: 1.0")
 """
 
@@ -42,10 +41,9 @@ print("score: 1.0")
 def test_two_workers_queue_on_one_gpu_each_alone_on_it(tmp_path: Path) -> None:
     gpus = machine_gpus()
     assert gpus, "no GPU found"
-    log = tmp_path / "seen.jsonl"
     root = tmp_path / "repo"
     root.mkdir()
-    (root / "evaluate.py").write_text(METRIC.format(log=str(log)))
+    (root / "evaluate.py").write_text(METRIC)
     (root / "settings.py").write_text("X = 1\n")
     (root / "agentos.toml").write_text(
         '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
@@ -76,7 +74,13 @@ def test_two_workers_queue_on_one_gpu_each_alone_on_it(tmp_path: Path) -> None:
         assert d.measurement is not None and d.measurement.evaluation.metric == 1.0, (
             d.error or (d.measurement and d.measurement.evaluation.log_tail)
         )
-    seen = [json.loads(line) for line in log.read_text().splitlines()]
+    seen = [  # what each run printed (the sandbox lets it write only its own tree)
+        json.loads(line.removeprefix("seen: "))
+        for d in done
+        if d.measurement is not None
+        for line in d.measurement.evaluation.log_tail.splitlines()
+        if line.startswith("seen: ")
+    ]
     assert len(seen) == jobs
     for s in seen:
         assert s["count"] == 1 and s["env"] in gpus, s

@@ -1,25 +1,69 @@
 """Skills: the Agent Skills model, gates, eval sets, the router, and tuning them.
 
 The `skill-gates` tool node that checks skill rewrites is a built-in tool (`agentos.tools`).
+
+The names below load their module on first use, so a module of the package (the gates, the
+model) imports without the router, the embedding model and the LLM client.
 """
 
-from agentos.skill.draft import draft_evals, write_draft
-from agentos.skill.evals import EvalItem, augment, load_evals
-from agentos.skill.evaluator import SkillEvaluator
-from agentos.skill.gates import Gate, GatePins, detect_gates, pin_gates
-from agentos.skill.model import (
-    Skill,
-    load_folder,
-    load_skill,
-    load_skills,
-    parse_skill,
-    render_skill,
-)
-from agentos.skill.operators import TextOperatorProposer
-from agentos.skill.quality import problems as description_problems
-from agentos.skill.report import TuneReport, render, render_table, to_json
-from agentos.skill.router import EmbeddingRouter
-from agentos.skill.tune import tune_skills
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agentos.skill.draft import draft_evals, write_draft
+    from agentos.skill.evals import EvalItem, augment, load_evals
+    from agentos.skill.evaluator import SkillEvaluator
+    from agentos.skill.gates import Gate, GatePins, detect_gates, pin_gates
+    from agentos.skill.model import (
+        Skill,
+        load_folder,
+        load_skill,
+        load_skills,
+        parse_skill,
+        render_skill,
+    )
+    from agentos.skill.operators import TextOperatorProposer
+    from agentos.skill.quality import problems as description_problems
+    from agentos.skill.report import TuneReport, render, render_table, to_json
+    from agentos.skill.router import EmbeddingRouter
+    from agentos.skill.tune import tune_skills
+
+_WHERE = {
+    "EmbeddingRouter": ("router", "EmbeddingRouter"),
+    "EvalItem": ("evals", "EvalItem"),
+    "Gate": ("gates", "Gate"),
+    "GatePins": ("gates", "GatePins"),
+    "Skill": ("model", "Skill"),
+    "SkillEvaluator": ("evaluator", "SkillEvaluator"),
+    "TextOperatorProposer": ("operators", "TextOperatorProposer"),
+    "TuneReport": ("report", "TuneReport"),
+    "augment": ("evals", "augment"),
+    "description_problems": ("quality", "problems"),
+    "detect_gates": ("gates", "detect_gates"),
+    "draft_evals": ("draft", "draft_evals"),
+    "load_evals": ("evals", "load_evals"),
+    "load_folder": ("model", "load_folder"),
+    "load_skill": ("model", "load_skill"),
+    "load_skills": ("model", "load_skills"),
+    "parse_skill": ("model", "parse_skill"),
+    "pin_gates": ("gates", "pin_gates"),
+    "render": ("report", "render"),
+    "render_skill": ("model", "render_skill"),
+    "render_table": ("report", "render_table"),
+    "to_json": ("report", "to_json"),
+    "tune_skills": ("tune", "tune_skills"),
+    "write_draft": ("draft", "write_draft"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'agentos.skill' has no attribute {name!r}")
+    module, attr = _WHERE[name]
+    return getattr(importlib.import_module(f"agentos.skill.{module}"), attr)
+
 
 __all__ = [
     "EmbeddingRouter",
