@@ -142,7 +142,9 @@ class Task:
 def glob_match(path: str, pattern: str) -> bool:
     """Match a repository-relative POSIX path: `*` and `?` stay within a folder, `**/` spans
     folders, and a pattern naming a folder (literally or through a wildcard) matches everything
-    under it. The loop, the reviewer and the built-in gates all match paths here."""
+    under it. The loop, the reviewer and the built-in gates all match paths here. (Not gitignore
+    rules through pathspec: there `**.py` stays within one folder, `[ab]` is a class and `\\`
+    escapes, so globs users already wrote would match other files.)"""
     return _glob_regex(pattern).fullmatch(path) is not None
 
 
