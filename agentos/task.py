@@ -182,8 +182,9 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 
 # Every key each table of `agentos.toml` may hold. `[tools]` also holds one options table per tool
 # it names (`[tools.ruff]`); the options inside are checked against the tool where it declares
-# them (`agentos.check`). A key added to the task file is added here, or it is refused, and to the
-# JSON Schema editors check the file with (agentos/schema/agentos.schema.json; a test compares them).
+# them (`agentos.check`). A key added to the task file is added here, or it is refused, and to
+# the JSON Schema editors check the file with (agentos/schema/agentos.schema.json): a test
+# compares the two.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
     "task": frozenset(
         {"name", "editable", "protected", "canary", "canary_every", "accept_forgery_risk"}
