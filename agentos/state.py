@@ -141,6 +141,7 @@ class LoopState(TypedDict, total=False):
     direction: str | None
     inflight: list[dict[str, Any]]  # with workers: the experiments submitted, not yet decided
     proposed: int  # with workers: the number of the last experiment proposed
+    queued: list[dict[str, Any]]  # with workers: proposals of a batch call not used yet
 
 
 class LoopUpdate(LoopState, total=False):

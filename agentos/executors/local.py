@@ -3,7 +3,9 @@ metric process at a time (the default, `[executor] kind = "local"`).
 
 The work happens in the sandbox's own processes, so threads are enough: a worker only writes the
 snapshot, hashes it and waits. With `[sandbox] gpus`, a job first takes its devices from a
-`DevicePool` (waiting while none is free) and runs with them as its own.
+`DevicePool` (waiting while none is free) and runs with them as its own. Each job runs inside
+`supervise.cancelling` with an event of its own: `cancel` sets it, and the job's sandboxed process
+is killed at once (the worker is free again within a fraction of a second).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from agentos.executors.base import Done, Job, run_job
 from agentos.sandbox import gpus as gpu_mod
 from agentos.sandbox.gpus import DevicePool
+from agentos.sandbox.supervise import Cancelled, cancelling
 
 
 class LocalExecutor:
@@ -40,26 +43,34 @@ class LocalExecutor:
         )
         self._done: queue.Queue[Done] = queue.Queue()
         self._futures: dict[str, Future[None]] = {}
-        self._cancelled: set[str] = set()
+        self._stops: dict[str, threading.Event] = {}  # the jobs submitted and not yet ended
         self._lock = threading.Lock()
         self.startup_s = time.monotonic() - t0
 
     def submit(self, job: Job) -> None:
         with self._lock:
-            self._futures[job.key] = self._pool.submit(self._run, job)
+            stop = self._stops[job.key] = threading.Event()
+            self._futures[job.key] = self._pool.submit(self._run, job, stop)
 
-    def _run(self, job: Job) -> None:
-        if job.key in self._cancelled:
-            return
+    def _run(self, job: Job, stop: threading.Event) -> None:
         try:
-            if self._devices is None:
-                done = Done(job.key, run_job(job))
-            else:
-                with self._devices.held() as devices:
-                    done = Done(job.key, run_job(job), devices=devices)
+            if stop.is_set():
+                return
+            with cancelling(stop):
+                if self._devices is None:
+                    done = Done(job.key, run_job(job))
+                else:
+                    with self._devices.held() as devices:
+                        done = Done(job.key, run_job(job), devices=devices)
+        except Cancelled:
+            return
         except Exception as exc:  # the worker failed, not the metric: the job has no result
             done = Done(job.key, None, error=f"worker failed: {type(exc).__name__}: {exc}")
-        if job.key not in self._cancelled:
+        finally:
+            with self._lock:
+                if self._stops.get(job.key) is stop:
+                    del self._stops[job.key]
+        if not stop.is_set():
             self._done.put(done)
 
     def wait(self, timeout: float | None = None) -> list[Done]:
@@ -84,14 +95,15 @@ class LocalExecutor:
             return set(self._futures)
 
     def cancel(self, key: str) -> None:
-        """A queued job never starts; a running one is left to end (its sandbox kills it at its
-        time limit) and its result is dropped."""
+        """A queued job never starts; a running one has its sandboxed process killed (it ends as
+        at its time limit, within `supervise.CANCEL_POLL` s) and its result is dropped. A job that
+        already ended comes back with its result."""
         with self._lock:
-            future = self._futures.get(key)
-            if future is None:
+            stop = self._stops.get(key)
+            if stop is None or stop.is_set():
                 return
-            self._cancelled.add(key)
-            future.cancel()
+            stop.set()
+            self._futures[key].cancel()
         self._done.put(Done(key, None, error="cancelled"))
 
     def close(self) -> None:

@@ -12,6 +12,11 @@ proposing; `collect` takes the first result that finished (the order they finish
 experiment id) and `decide` decides it like any other. The graph is the ledger's one writer; the
 order of decisions is the order of its rows, and each checkpoint holds the experiments in flight.
 
+With a provider that proposes in batches (`BatchProvider`, the `anthropic` one), a propose step
+with k free workers asks for k differing proposals in one call, uses the first and keeps the others
+in the state (`queued`, so checkpoints hold them and a resume replays); the next steps take them in
+order before asking again (one made for another parent than the one chosen is dropped).
+
 A driver that died with work in flight left attempts that no executor of this process knows: each
 gets its `crash` row and runs again as the next attempt, once the run's executor is opened here.
 """
@@ -30,6 +35,7 @@ from agentos.nodes.decide import route_after_decide
 from agentos.nodes.propose import make_propose
 from agentos.nodes.run import _outcome, _proven
 from agentos.nodes.stop import started, stop_reason
+from agentos.providers.base import BatchProvider, Proposal, ProposeRequest
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import Candidate, HistoryItem, LoopState
@@ -204,22 +210,55 @@ def _budget_spent(rt: Runtime, state: LoopState) -> bool:
 def make_batch_propose(rt: Runtime) -> Any:
     """The propose node; with workers, it numbers the experiment after every one started and shows
     the proposer those in flight, each with the worst metric so far (a constant liar: a sampler
-    such as TPE then proposes away from them, and an LLM sees what is already being tried)."""
-    inner = make_propose(rt)
+    such as TPE then proposes away from them, and an LLM sees what is already being tried). A
+    `BatchProvider` is asked for one proposal per free worker at once (`queued`)."""
+    plain = make_propose(rt)
+    call: dict[str, Any] = {}  # this step's queue and batch size, read by `ask`
+
+    def ask(request: ProposeRequest) -> Proposal:
+        queue: list[dict[str, Any]] = call["queue"]
+        while queue:
+            q = queue.pop(0)
+            if q["parent"] == request.parent:
+                return Proposal(q["description"], tuple(q["edits"]), dict(q["components"]))
+            log.info("queued proposal %r dropped: made for another parent", q["description"])
+        provider = rt.provider
+        if call["count"] > 1 and isinstance(provider, BatchProvider):
+            first, *rest = provider.propose_batch(request, call["count"])
+            queue += [_queued(p, request.parent) for p in rest]
+            return first
+        return provider.propose(request)
+
+    batched = make_propose(rt, ask)
 
     def propose(state: LoopState) -> dict[str, Any]:
         if rt.task.scale.workers == 1:
-            return cast(dict[str, Any], inner(state))
+            return cast(dict[str, Any], plain(state))
+        free = rt.task.scale.workers - len(state.get("inflight", []))
+        call["queue"] = list(state.get("queued", []))
+        call["count"] = max(1, min(free, rt.task.budget.experiments - started(state)))
         view = cast(
             LoopState,
             {**state, "experiment": started(state), "history": _with_pending(rt, state)},
         )
-        out = cast(dict[str, Any], inner(view))
+        out = cast(dict[str, Any], batched(view))
         if "experiment" in out:
             out["proposed"] = out["experiment"]
+        out["queued"] = call["queue"]
         return out
 
     return propose
+
+
+def _queued(p: Proposal, parent: str) -> dict[str, Any]:
+    """A proposal as the state keeps it (JSON, for the checkpoint; the batch call's usage went
+    with the first proposal)."""
+    return {
+        "parent": parent,
+        "description": p.description,
+        "edits": [dict(e) for e in p.edits],
+        "components": dict(p.components),
+    }
 
 
 def _with_pending(rt: Runtime, state: LoopState) -> list[HistoryItem]:

@@ -12,6 +12,7 @@ experiment at a time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from agentos.candidate import EditError, apply, diff_summary, editable_paths, unified_diff
@@ -20,6 +21,7 @@ from agentos.providers.base import (
     NOTHING_TO_TRY,
     BudgetSpent,
     NothingToPropose,
+    Proposal,
     ProposeRequest,
     ProviderError,
 )
@@ -45,7 +47,8 @@ def point_for_proposer(point: Point | None) -> Point | None:
     return cast(Point, {k: v for k, v in point.items() if k != "holdout"})
 
 
-def make_propose(rt: Runtime) -> Node:
+def make_propose(rt: Runtime, ask: Callable[[ProposeRequest], Proposal] | None = None) -> Node:
+    """The propose node; `ask` replaces `rt.provider.propose` (the batch node's queue)."""
     surfaces: dict[str, list[str]] = {}  # commit -> editable paths (a commit never changes)
 
     def propose(state: LoopState) -> LoopUpdate:
@@ -93,7 +96,7 @@ def make_propose(rt: Runtime) -> Node:
                 baseline=baseline,
             )
             try:
-                proposal = rt.provider.propose(request)
+                proposal = ask(request) if ask else rt.provider.propose(request)
             except NothingToPropose as exc:
                 # no experiment was made: the run ends without counting one
                 stop = f"{NOTHING_TO_TRY}: {exc}"

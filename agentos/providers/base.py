@@ -103,6 +103,15 @@ class Provider(Protocol):
     def review(self, request: ReviewRequest) -> Review: ...
 
 
+@runtime_checkable
+class BatchProvider(Provider, Protocol):
+    """A provider that can also propose several differing candidates in one call: with
+    `[run] workers`, the propose node asks it for one per free worker (docs/scale-out.md). It
+    returns between one and `count` proposals; the call's usage is on the first."""
+
+    def propose_batch(self, request: ProposeRequest, count: int) -> Sequence[Proposal]: ...
+
+
 class ProviderError(Exception):
     """A response that could not be used (malformed, refused, or a budget spent).
 

@@ -4,12 +4,15 @@ It builds the cleared environment, the launcher's argv (rlimits, cgroup, parent-
 starts the process in its own session, drains stdout, stderr and the audit channel in one selector
 loop with byte caps (a flood is drained and dropped, never allowed to block the writer), and
 enforces the wall-clock limit: SIGTERM to the launcher (which kills every descendant), then SIGKILL
-to the group.
+to the group. A caller that may need to stop a run early (an executor cancelling a job) runs it
+inside `cancelling(event)`: once the event is set, the run ends the same way at once and
+`supervise` raises `Cancelled`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 import selectors
@@ -17,8 +20,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,6 +36,27 @@ LAUNCHER = Path(__file__).with_name("launcher.py")
 SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin")
 AUDIT_CAP = 64 << 20
 KILL_GRACE = 1.0
+CANCEL_POLL = 0.1  # how often a run that can be cancelled looks at its event (seconds)
+
+_cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
+    "agentos_cancel", default=None
+)
+
+
+class Cancelled(Exception):
+    """The run was stopped by its caller's event (`cancelling`), not by its own end."""
+
+
+@contextlib.contextmanager
+def cancelling(event: threading.Event) -> Iterator[None]:
+    """Run the body with `event` as its cancellation: a supervised run under way when it is set is
+    stopped as at its wall-clock limit (within `CANCEL_POLL` s) and raises `Cancelled`; a run
+    started after it is set raises `Cancelled` before it starts."""
+    token = _cancel.set(event)
+    try:
+        yield
+    finally:
+        _cancel.reset(token)
 
 # Variables that change what a program loads before its own code: never taken from a request.
 _FORBIDDEN_PREFIXES = ("LD_", "DYLD_")
@@ -213,8 +238,14 @@ def supervise(
     closes it); `pass_fds` are closed here once the child holds them. `stop_signal` goes to the
     first process at the deadline: SIGTERM lets the reaping launcher clean up; a namespace backend
     sends SIGKILL, since killing its first process ends the whole pid namespace. Raises `OSError`
-    when the process cannot be started at all.
+    when the process cannot be started at all, and `Cancelled` when the run's cancellation event
+    (`cancelling`) was set before or during it (the process killed first).
     """
+    stop = _cancel.get()
+    if stop is not None and stop.is_set():
+        for fd in pass_fds:
+            os.close(fd)
+        raise Cancelled("cancelled before the run started")
     start = time.monotonic()
     deadline = start + limits.wall_seconds
     try:
@@ -239,7 +270,7 @@ def supervise(
         caps[audit_read] = AUDIT_CAP
     bufs: dict[int, bytearray] = {fd: bytearray() for fd in caps}
     over: set[int] = set()
-    timed_out = False
+    timed_out = cancelled = False
     sel = selectors.DefaultSelector()
     for fd in caps:
         os.set_blocking(fd, False)
@@ -263,6 +294,9 @@ def supervise(
         kill_at: float | None = None
         while {out_fd, err_fd} & sel.get_map().keys():
             now = time.monotonic()
+            if stop is not None and stop.is_set() and not cancelled:
+                cancelled = True
+                deadline = min(deadline, now)
             if now >= deadline and not timed_out:
                 timed_out = True
                 _signal(proc, stop_signal, group=False)
@@ -273,6 +307,8 @@ def supervise(
                 if now >= kill_at + KILL_GRACE:
                     break  # something outside our reach holds the pipes: stop reading
             wait = (kill_at if kill_at is not None else deadline) - now
+            if stop is not None and kill_at is None:
+                wait = min(wait, CANCEL_POLL)
             for key, _ in sel.select(timeout=wait if wait > 0 else 0.2):
                 if not drain(int(key.fd)):
                     sel.unregister(key.fd)
@@ -298,6 +334,8 @@ def supervise(
         if proc.returncode is None:
             _signal(proc, signal.SIGKILL, group=True)
             proc.wait()
+    if cancelled:
+        raise Cancelled(f"cancelled after {time.monotonic() - start:.2f} s")
     code = proc.returncode
     return Outcome(
         returncode=128 - code if code < 0 else code,

@@ -4,7 +4,8 @@
 with executors made by `make(workers)`: a job's measurement is the metric of the commit it names,
 with the snapshot's digest; jobs run at once up to the capacity; bytes that differ from their blob
 ids are `invalid` before anything runs; every job comes back from `wait` exactly once; a cancelled
-job comes back with an error and no measurement; `close` leaves nothing pending. A third-party
+job comes back with an error and no measurement, and a running one has its metric process killed
+within two seconds; `close` leaves nothing pending. A third-party
 executor's tests call it the way `tests/conformance/test_executor_conformance.py` does.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import subprocess
 import time
 from collections.abc import Callable
@@ -27,7 +29,7 @@ from agentos.task import parse_task
 SLEEP = 1.0
 TOML = (
     '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\ncanary_every=0\n'
-    '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+    '[metric]\ncommand="python evaluate.py {mark}"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
     '[sandbox]\nbackend="{backend}"\n'
 )
 EVALUATE = (
@@ -39,12 +41,15 @@ EVALUATE = (
 )
 
 
-def make_commits(root: Path, values: list[float], backend: str = "local") -> tuple[Repo, list[str]]:
+def make_commits(
+    root: Path, values: list[float], backend: str = "local", mark: str = ""
+) -> tuple[Repo, list[str]]:
     """A repository with one commit per value of `settings.X` (the metric is `2 * X`; an `X`
-    under 10 is also how many seconds the metric sleeps)."""
+    under 10 is also how many seconds the metric sleeps); `mark` is an argument of the metric's
+    command, to find its processes (`metric_pids`)."""
     root.mkdir(parents=True)
     (root / "evaluate.py").write_text(EVALUATE)
-    (root / "agentos.toml").write_text(TOML.format(backend=backend))
+    (root / "agentos.toml").write_text(TOML.format(backend=backend, mark=mark))
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -93,6 +98,22 @@ def marked_pids(marker: str) -> list[int]:
     return out
 
 
+def metric_pids(mark: str) -> list[int]:
+    """Live processes whose command line holds `mark` (a metric's, under any sandbox)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+            with open(f"/proc/{entry}/stat") as fh:
+                zombie = fh.read().rpartition(")")[2].split()[0] == "Z"
+        except (OSError, IndexError):
+            continue
+        if mark.encode() in cmdline and not zombie and int(entry) != os.getpid():
+            out.append(int(entry))
+    return out
+
+
 def collect(ex: Executor, keys: set[str], limit: float = 60.0) -> dict[str, Done]:
     """Wait until every key in `keys` came back; each must come back once."""
     got: dict[str, Done] = {}
@@ -106,7 +127,8 @@ def collect(ex: Executor, keys: set[str], limit: float = 60.0) -> dict[str, Done
 
 
 def assert_executor_conforms(make: Callable[[int], Executor], tmp: Path) -> None:
-    repo, commits = make_commits(tmp / "repo", [SLEEP, 12.0, SLEEP, 20.0])
+    mark = f"mark{secrets.token_hex(6)}"
+    repo, commits = make_commits(tmp / "repo", [SLEEP, 12.0, SLEEP, 20.0, 9.0], mark=mark)
     evaluator = evaluator_for(repo)
     ex = make(3)
     try:
@@ -146,6 +168,21 @@ def assert_executor_conforms(make: Callable[[int], Executor], tmp: Path) -> None
         ex.cancel("slow")
         gone = collect(ex, {"slow"})["slow"]
         assert gone.measurement is None and gone.error
+
+        # a running job cancelled: its metric process (a 9 s sleep) is killed at once
+        ex.submit(pack(repo, commits[4], evaluator, "running"))
+        deadline = time.monotonic() + 30
+        while not metric_pids(mark):
+            assert time.monotonic() < deadline, "the metric never started"
+            time.sleep(0.05)
+        ex.cancel("running")
+        t0 = time.monotonic()
+        while metric_pids(mark) and time.monotonic() - t0 < 5:
+            time.sleep(0.05)
+        assert not metric_pids(mark), "the cancelled job's metric still runs"
+        assert time.monotonic() - t0 < 2.0, "the cancelled job's metric took over 2 s to die"
+        running = collect(ex, {"running"})["running"]
+        assert running.measurement is None and running.error
         ex.submit(pack(repo, commits[0], evaluator, "left"))
     finally:
         ex.close()

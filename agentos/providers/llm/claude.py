@@ -32,8 +32,20 @@ from agentos.providers.base import (
 )
 from agentos.providers.llm.client import configured, make_client, send, tool_choice
 from agentos.providers.llm.guard import check_request_allowed
-from agentos.providers.llm.parse import MalformedResponse, parse_proposal, parse_review, usage_of
-from agentos.providers.llm.prompts import PROPOSE_TOOL, REVIEW_TOOL, propose_prompt, review_prompt
+from agentos.providers.llm.parse import (
+    MalformedResponse,
+    parse_proposal,
+    parse_proposals,
+    parse_review,
+    usage_of,
+)
+from agentos.providers.llm.prompts import (
+    PROPOSE_TOOL,
+    REVIEW_TOOL,
+    propose_batch_tool,
+    propose_prompt,
+    review_prompt,
+)
 from agentos.task import Task
 
 log = logging.getLogger(__name__)
@@ -116,6 +128,17 @@ class AnthropicProvider:
     def review(self, request: ReviewRequest) -> Review:
         system, messages = review_prompt(request, self.skills)
         return self._call(self.payload(system, messages, REVIEW_TOOL), parse_review)
+
+    # The batch call (`agentos.providers.base.BatchProvider`), used with `[run] workers`.
+
+    def propose_batch(self, request: ProposeRequest, count: int) -> list[Proposal]:
+        """`count` differing proposals for the experiments from `request.experiment` on, in one
+        Messages API call (one forced `propose_batch` tool call); its usage is on the first."""
+        if count <= 1:
+            return [self.propose(request)]
+        system, messages = propose_prompt(request, self.skills, batch=count)
+        payload = self.payload(system, messages, propose_batch_tool(count))
+        return self._call(payload, lambda message, used: parse_proposals(message, count, used))
 
     def payload(
         self, system: list[TextBlockParam], messages: list[MessageParam], tool: ToolParam

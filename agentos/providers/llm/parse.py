@@ -72,24 +72,43 @@ def usage_of(message: Mapping[str, Any], model: str) -> Usage:
 
 def parse_proposal(message: Mapping[str, Any], usage: Usage = NO_USAGE) -> Proposal:
     """The `propose` tool call of `message` as a `Proposal`."""
-    data = _tool_input(message, "propose")
-    description = _str(data, "description", "propose").strip()
+    return _proposal(_tool_input(message, "propose"), "propose", usage)
+
+
+def parse_proposals(
+    message: Mapping[str, Any], count: int, usage: Usage = NO_USAGE
+) -> list[Proposal]:
+    """The `propose_batch` tool call of `message`: its first `count` proposals, each one that
+    repeats an earlier one's edits and components left out; `usage` goes with the first."""
+    items = _list(_tool_input(message, "propose_batch"), "proposals", "propose_batch")
+    if not items:
+        raise MalformedResponse("propose_batch returned no proposals")
+    out: list[Proposal] = []
+    for i, item in enumerate(items[:count]):
+        p = _proposal(item, f"propose_batch.proposals[{i}]", NO_USAGE if out else usage)
+        if all(p.edits != q.edits or p.components != q.components for q in out):
+            out.append(p)
+    return out
+
+
+def _proposal(data: Mapping[str, Any], where: str, usage: Usage) -> Proposal:
+    description = _str(data, "description", where).strip()
     if not description:
-        raise MalformedResponse("propose.description is empty")
+        raise MalformedResponse(f"{where}.description is empty")
     edits: list[Edit] = [
         Edit(
-            path=_str(e, "path", f"propose.edits[{i}]"),
-            search=_str(e, "search", f"propose.edits[{i}]"),
-            replace=_str(e, "replace", f"propose.edits[{i}]"),
+            path=_str(e, "path", f"{where}.edits[{i}]"),
+            search=_str(e, "search", f"{where}.edits[{i}]"),
+            replace=_str(e, "replace", f"{where}.edits[{i}]"),
         )
-        for i, e in enumerate(_list(data, "edits", "propose"))
+        for i, e in enumerate(_list(data, "edits", where))
     ]
     components = {
-        _str(c, "path", f"propose.components[{i}]"): _str(c, "text", f"propose.components[{i}]")
-        for i, c in enumerate(_list(data, "components", "propose"))
+        _str(c, "path", f"{where}.components[{i}]"): _str(c, "text", f"{where}.components[{i}]")
+        for i, c in enumerate(_list(data, "components", where))
     }
     if not edits and not components:
-        raise MalformedResponse("propose returned neither edits nor components")
+        raise MalformedResponse(f"{where} returned neither edits nor components")
     return Proposal(description, tuple(edits), components, usage)
 
 

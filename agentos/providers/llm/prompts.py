@@ -153,9 +153,10 @@ def files_block(req: ProposeRequest) -> TextBlockParam:
 
 
 def propose_prompt(
-    req: ProposeRequest, skills: Skills | None = None
+    req: ProposeRequest, skills: Skills | None = None, batch: int = 1
 ) -> tuple[list[TextBlockParam], list[MessageParam]]:
-    """System blocks and messages for one proposal (`skills` replaces the installed ones)."""
+    """System blocks and messages for one proposal (`skills` replaces the installed ones), or with
+    `batch` above one for that many differing proposals in one call (`PROPOSE_BATCH_TOOL`)."""
     parts = [history_text(req.task, req.history)]
     if req.digest:
         parts.append(
@@ -180,10 +181,19 @@ def propose_prompt(
         parts.append("No feedback on the last attempt.")
     if req.direction:
         parts.append(f"The operator's direction for the next experiments: {req.direction}")
-    parts.append(
-        f"This is experiment {req.experiment}. Step scale {req.step:g} (1 is a normal step; "
-        "larger asks for a bolder change). Call the propose tool once."
-    )
+    if batch > 1:
+        parts.append(
+            f"These are experiments {req.experiment} to {req.experiment + batch - 1}, measured at "
+            f"once. Step scale {req.step:g} (1 is a normal step; larger asks for a bolder change). "
+            f"Call the propose_batch tool once with {batch} proposals that differ from each other "
+            "and from the experiments in flight: different ideas, or one idea at clearly "
+            "different sizes."
+        )
+    else:
+        parts.append(
+            f"This is experiment {req.experiment}. Step scale {req.step:g} (1 is a normal step; "
+            "larger asks for a bolder change). Call the propose tool once."
+        )
     request_block: TextBlockParam = {"type": "text", "text": "\n\n".join(parts)}
     return _system("agentos-propose", req.task, skills), [
         {"role": "user", "content": [files_block(req), request_block]}
@@ -244,6 +254,28 @@ PROPOSE_TOOL: ToolParam = {
         "required": ["description"],
     },
 }
+
+
+
+def propose_batch_tool(count: int) -> ToolParam:
+    """The tool of a batch request: `proposals`, `count` items each shaped as `propose`'s input."""
+    return {
+        "name": "propose_batch",
+        "description": f"Return the {count} differing changes proposed for these experiments.",
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "proposals": {
+                    "type": "array",
+                    "minItems": count,
+                    "maxItems": count,
+                    "items": PROPOSE_TOOL["input_schema"],
+                }
+            },
+            "required": ["proposals"],
+        },
+    }
+
 
 REVIEW_TOOL: ToolParam = {
     "name": "review",
