@@ -75,9 +75,12 @@ def main() -> None:
     with FakeMessagesAPI() as fake:
         provider = AnthropicProvider(task, base_url=fake.base_url)
 
-        def count(n: int) -> tuple[int, int]:
+        def count(n: int, shown: int) -> tuple[int, int]:
+            """The run has made `n` experiments; the prompt shows the last `shown` in full and
+            the run's memory digest of all `n` (as the propose node's request does)."""
             request = ProposeRequest(task=task, experiment=n + 1, parent="f" * 40, files=files,
-                                     history=history(n), feedback=FEEDBACK)
+                                     history=history(n)[n - shown:], feedback=FEEDBACK,
+                                     trials=history(n))
             system, messages = propose_prompt(request)
             total = provider.count_tokens(provider.payload(system, messages, PROPOSE_TOOL))
             prefix: list[MessageParam] = [{"role": "user", "content": [files_block(request)]}]
@@ -93,8 +96,8 @@ def main() -> None:
         print(f"{'history':>7} | {'uncapped':>8} {'cached':>7} {'$/call':>8} | "
               f"{'capped':>7} {'cached':>7} {'$/call':>8} | {'ratio':>5}")
         for n in SIZES:
-            full, full_cached = count(n)
-            capped, capped_cached = count(min(n, args.horizon))
+            full, full_cached = count(n, n)
+            capped, capped_cached = count(n, min(n, args.horizon))
             print(f"{n:>7} | {full:>8} {full_cached / full:>7.0%} "
                   f"{dollars(full, full_cached):>8.5f} | "
                   f"{capped:>7} {capped_cached / capped:>7.0%} "
