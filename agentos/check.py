@@ -15,7 +15,6 @@ remedy (exit code 1): a run would spend its budget on nothing.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,13 +35,6 @@ from agentos.task import Task, load_task
 from agentos.tool import PinFailed, ToolContext
 
 LOG_TAIL_LINES = 12
-
-
-def resolve_provider(task: Task) -> str:
-    """The provider a run uses: the task's, or for `auto` Claude when a key is set."""
-    if task.provider != "auto":
-        return task.provider
-    return "anthropic" if os.environ.get("ANTHROPIC_API_KEY") else "heuristic"
 
 
 NOTHING_TO_TUNE_FIX = (
@@ -132,11 +124,11 @@ def check(
 
     With `write_space`, the search space the heuristic proposer inferred is added to the task
     file's `[search.space]` table, one entry per setting the table lacks
-    (`agentos.settings_space`)."""
+    (`agentos.settings.space`)."""
     repo = Repo(path)
     task = load_task(repo.root, task_file)
     pre = preflight(task, repo)
-    provider = get_provider(resolve_provider(task), task)
+    provider = get_provider(task.provider, task)
     report = CheckReport(warnings=list(pre.warnings))
     facts = report.facts
     facts["task"] = str(task.path)
@@ -280,7 +272,7 @@ def _tunable(
     each setting whose hint comment could not be read. With `write`, the inferred space of the
     settings the table lacks is added to it."""
     from agentos.settings import describe, disk_reader, find_all, hint_warnings
-    from agentos.settings_space import space_problems, write_space
+    from agentos.settings.space import space_problems, write_space
 
     texts = {}
     for path in pre.editable:
@@ -339,6 +331,5 @@ __all__ = [
     "editable_surface",
     "log_tail",
     "preflight",
-    "resolve_provider",
     "uncommitted",
 ]

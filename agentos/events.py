@@ -2,7 +2,7 @@
 `get_stream_writer`), one when the baseline is measured and one per decided experiment.
 
 A host app reads them with `stream_mode="custom"` (add `subgraphs=True` when agentos is a
-subgraph); the CLI's live display is one consumer of them (`agentos.progress.RunDisplay.event`).
+subgraph); the CLI's live display is one consumer of them (`agentos.cli.progress.RunDisplay.event`).
 """
 
 from __future__ import annotations
@@ -51,4 +51,19 @@ def progress_events(node: str, update: dict[str, Any], run_id: str) -> list[Prog
     return out
 
 
-__all__ = ["ProgressEvent", "progress_events"]
+DESCRIPTION_CHARS = 80  # a description or reason shown on one line
+
+
+def decided(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The experiments a `{"node": name, **partial_update}` stream event decides (the decide
+    node's history items); none for any other node."""
+    return list(event.get("history", [])) if event.get("node") == "decide" else []
+
+
+def clean(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """One line of printable characters, at most `limit` long: no escape codes, no newlines."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+__all__ = ["DESCRIPTION_CHARS", "ProgressEvent", "clean", "decided", "progress_events"]

@@ -390,7 +390,7 @@ def self_test(
 
 def fix(task: Task, repo: Repo, commit: str) -> str:
     """How to close the hole the kept forgeries use, for this task's editable files."""
-    from agentos.settings_data import data_problems
+    from agentos.settings.data import data_problems
 
     targets = python_targets(task, repo, commit)
     data = [p for p in targets if not data_problems(p, repo.read(commit, p).decode("utf-8",

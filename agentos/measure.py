@@ -23,7 +23,7 @@ from agentos.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox, gpus
 from agentos.sandbox.audit import GUARD_ENV, METRIC_ENV
 from agentos.scratch import scratch
-from agentos.settings_data import (
+from agentos.settings.data import (
     SETTINGS_DIR,
     SETTINGS_ENV,
     credit_reads,
@@ -157,7 +157,7 @@ class MetricEvaluator:
     any run), the candidate's tree first on the import path, in a throwaway writable copy of the
     snapshot, so an evaluator may write its results beside its files; the snapshot itself, which
     `measure` hashes before and after, is never written. The editable settings files' values are
-    in that copy as JSON (`$AGENTOS_SETTINGS`, `agentos.settings_data`): an evaluator that reads
+    in that copy as JSON (`$AGENTOS_SETTINGS`, `agentos.settings.data`): an evaluator that reads
     them there never runs the candidate's code, and reading them counts as reading those files.
     """
 

@@ -31,7 +31,6 @@ from agentos.check import (
     baseline_fix,
     log_tail,
     preflight,
-    resolve_provider,
 )
 from agentos.checkpoint import open_checkpointer
 from agentos.errors import LockedError, UserError
@@ -195,7 +194,7 @@ def make_runtime(
         repo=repo,
         run_id=run_id,
         ledger=ledger,
-        provider=provider or get_provider(resolve_provider(task), task),
+        provider=provider or get_provider(task.provider, task),
         strategy=configure(get_strategy(task.search.strategy), task.profile),
         sandbox=sandbox,
         evaluator=evaluator or MetricEvaluator(task, sandbox),

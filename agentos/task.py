@@ -19,7 +19,7 @@ from typing import Any, Literal, cast, get_args
 
 from agentos.errors import UserError
 from agentos.profile import Profile, load_profile
-from agentos.settings_space import Space, parse_space
+from agentos.settings.space import Space, parse_space
 
 Goal = Literal["min", "max"]
 ReviewMode = Literal["off", "advisory", "blocking"]
@@ -62,7 +62,7 @@ class Search:
     strategy: str = "greedy"
     seed: int = 0
     noise_reruns: int = 3
-    space: Space = ()  # the `[search.space]` table (`agentos.settings_space`)
+    space: Space = ()  # the `[search.space]` table (`agentos.settings.space`)
 
 
 @dataclass(frozen=True)

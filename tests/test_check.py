@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from helpers import git, quickstart_copy
 
 import agentos.tool
-from agentos.cli import main
+from agentos.cli.main import main
 from agentos.sandbox import get_backend
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 

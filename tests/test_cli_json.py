@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from helpers import agentos_cli
 
-from agentos.cli import main
+from agentos.cli.main import main
 
 # tune-skills --json is parsed by tests/skills/test_cli.py (it needs a skill folder and evals)
 ELSEWHERE = {"tune-skills"}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from agentos.providers import heuristic_tpe
 from agentos.providers.base import NothingToPropose, ProposeRequest, ReviewRequest, get_provider
 from agentos.providers.heuristic import mutate
-from agentos.providers.heuristic_mutate import LOCAL_SIGMA, local_move, local_step
-from agentos.providers.heuristic_tpe import STARTUP
+from agentos.providers.heuristic import tpe as heuristic_tpe
+from agentos.providers.heuristic.mutate import LOCAL_SIGMA, local_move, local_step
+from agentos.providers.heuristic.tpe import STARTUP
 from agentos.settings import find_all, find_settings, values
 from agentos.state import HistoryItem
 from agentos.task import Budget, MetricSpec, Search, Task
@@ -354,7 +354,7 @@ def test_a_configuration_measured_twice_counts_once_with_its_mean() -> None:
 def test_trials_outside_an_edited_space_are_left_out_of_the_study() -> None:
     """A run resumed after its `[search.space]` entry was narrowed still proposes, inside the new
     range: the trials measured outside it are not shown to TPE."""
-    from agentos.settings_space import SpaceEntry
+    from agentos.settings.space import SpaceEntry
 
     space = (SpaceEntry("settings.py:DEPTH", "int", 1, 10),)
     task = make_task(search=Search(space=space), budget=Budget(experiments=40))

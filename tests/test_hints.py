@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from agentos.hints import read_hint
 from agentos.settings import Setting, describe, find_all, find_settings, hint_warnings
+from agentos.settings.hints import read_hint
 
 FILES = Path(__file__).parent / "settings_files"
 

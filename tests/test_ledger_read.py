@@ -118,7 +118,7 @@ def test_agentos_status_prints_one_line_per_experiment_with_its_reason_printable
 ) -> None:
     from click.testing import CliRunner
 
-    from agentos.cli import main
+    from agentos.cli.main import main
 
     ledger = Ledger(repo / ".agentos" / "ledger.db")
     hostile = "line one\n\x1b[31mred\x1b[0m " + "x" * 300

@@ -13,7 +13,7 @@ from agentos import runner
 from agentos.memory import REMEASURE, digest, idea_of, measured
 from agentos.profile import Memory, Profile
 from agentos.providers.base import NothingToPropose, ProposeRequest
-from agentos.providers.heuristic_mutate import propose_settings
+from agentos.providers.heuristic.mutate import propose_settings
 from agentos.providers.llm.prompts import propose_prompt
 from agentos.state import HistoryItem, Status
 from agentos.status import run_status

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from agentos.progress import RunDisplay
+from agentos.cli.progress import RunDisplay
 
 
 def test_the_live_bar_pauses_while_a_checkin_asks() -> None:

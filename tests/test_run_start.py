@@ -14,7 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from helpers import agentos_cli, git, quickstart_copy
 
-from agentos.cli import main
+from agentos.cli.main import main
 from agentos.ledger import Ledger
 
 SLOW_EVALUATOR = """import time

@@ -221,7 +221,7 @@ def test_proposals_see_the_experiments_in_flight_as_their_worst_trials() -> None
     baseline's included, which the TPE proposer reads as a measured configuration."""
     from agentos.nodes.batch import IN_FLIGHT, with_pending
     from agentos.providers.base import ProposeRequest
-    from agentos.providers.heuristic_tpe import dimensions, measured_trials, observed
+    from agentos.providers.heuristic.tpe import dimensions, measured_trials, observed
     from agentos.settings import find_all
     from agentos.state import HistoryItem
     from agentos.task import MetricSpec, Task

@@ -1,6 +1,6 @@
 """`data-only`: an editable settings file holds data, never code.
 
-An evaluator that reads the settings as data (`$AGENTOS_SETTINGS`, `agentos.settings_data`) never
+An evaluator that reads the settings as data (`$AGENTOS_SETTINGS`, `agentos.settings.data`) never
 runs the candidate's code; this gate keeps it that way for evaluators that still import the file.
 A changed settings file that is Python must hold only docstrings and literal assignments to plain
 names (`NAME = 0.01`, `NAME: int = 4`, lists, dicts and tuples of literals); an import, a call, an
@@ -13,7 +13,7 @@ Options: `files`, the globs of the settings files (default: every editable `.py`
 
 from __future__ import annotations
 
-from agentos.settings_data import SUFFIXES, data_problems
+from agentos.settings.data import SUFFIXES, data_problems
 from agentos.task import glob_match
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 

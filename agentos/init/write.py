@@ -14,7 +14,7 @@ from agentos.errors import UserError
 from agentos.git import Repo
 from agentos.init.detect import detect, skill_files
 from agentos.init.found import CANDIDATES, DEFAULT_EVALUATOR, Detection, pytest_list, read_text
-from agentos.settings_data import data_problems
+from agentos.settings.data import data_problems
 from agentos.task import TASK_FILE, glob_match
 
 _NOT_EDITABLE = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py"})

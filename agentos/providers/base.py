@@ -12,6 +12,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from agentos.errors import UserError
 from agentos.memory import digest
+from agentos.providers import resolve
 from agentos.state import Edit, HistoryItem, Point
 from agentos.task import Task
 
@@ -158,7 +159,7 @@ def get_provider(spec: str, task: Task) -> Provider:
     from agentos.plugins import load_plugins
 
     load_plugins()
-    name, _, arg = spec.partition(":")
+    name, _, arg = resolve(spec).partition(":")
     factory = _PROVIDERS.get(name)
     if factory is None:
         raise UserError(f"unknown provider {spec!r}", fix=f"choose one of {sorted(_PROVIDERS)}")

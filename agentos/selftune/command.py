@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import statistics
 import tempfile
@@ -29,6 +28,7 @@ from agentos.evaluator import Evaluator
 from agentos.git import Repo, copy_to_new_repo
 from agentos.ledger import Ledger
 from agentos.profile import DEFAULT_PATH, PROFILE_GATE, Profile, parse_profile
+from agentos.providers import uses_claude
 from agentos.providers.base import Provider
 from agentos.runner import Overrides, RunSummary, drive, repo_lock, start_run, state_dir
 from agentos.selftune.evaluator import SelfTuneEvaluator
@@ -175,8 +175,7 @@ def self_tune(
     suite_path = (suite or DEFAULT_SUITE).resolve()
     start_text = (profile or DEFAULT_PATH).read_text(encoding="utf-8")
     load_suite(suite_path)  # a bad suite fails before anything is written
-    prompts = (provider or ("anthropic" if os.environ.get("ANTHROPIC_API_KEY") else "")
-               ).startswith("anthropic")
+    prompts = uses_claude(provider or "auto")
     repo = write_repo(out.resolve(), suite_path, start_text, budget=budget, seed=seed,
                       sandbox=sandbox, timeout=timeout, prompts=prompts)
     overrides = Overrides(provider=provider)

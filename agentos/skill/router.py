@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from agentos.errors import IntegrityError, UserError
-from agentos.providers.llm.registry import has_endpoint
+from agentos.providers import uses_claude
 from agentos.skill.evals import EvalItem
 from agentos.skill.model import Skill
 
@@ -267,7 +267,7 @@ class SkillRouter(Router, Protocol):
 def default_router() -> SkillRouter:
     """Claude when a key is set (or `ANTHROPIC_BASE_URL` is a local fake), the offline embedding
     router otherwise."""
-    if has_endpoint():
+    if uses_claude():
         from agentos.skill.claude_router import ClaudeRouter
 
         return ClaudeRouter()

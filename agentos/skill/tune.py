@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from agentos.errors import UserError
+from agentos.events import clean, decided
 from agentos.git import Repo
 from agentos.ledger import Ledger
 from agentos.plugins import load_plugins
-from agentos.progress import clean, decided
+from agentos.providers import uses_claude
 from agentos.providers.base import Provider
 from agentos.providers.llm.claude import AnthropicProvider
-from agentos.providers.llm.registry import has_endpoint
 from agentos.runner import drive, new_run_id, repo_lock, start_run, state_dir
 from agentos.skill.bm25 import BM25Router
 from agentos.skill.draft import is_draft, write_draft
@@ -219,7 +219,7 @@ def _joint(
     router: SkillRouter, train: Sequence[EvalItem], *, provider: Provider | None, offline: bool
 ) -> JointMoves | None:
     """Joint moves, when the offline operators propose and the router is local."""
-    local = provider is None and (offline or not has_endpoint())
+    local = provider is None and (offline or not uses_claude())
     if local and isinstance(router, CalibratingRouter):
         return JointMoves(router, train)
     return None
@@ -240,7 +240,7 @@ def _proposer(
     if provider is not None:
         given = provider
         return SkillSetProposer(lambda _: given, names, reviewer=given, files_of_target=True)
-    if joint is None and has_endpoint():
+    if joint is None and uses_claude():
         llm = AnthropicProvider(task)
         gates = pins.gates()
         return SkillSetProposer(

@@ -10,7 +10,7 @@ from pathlib import Path
 from report_helpers import quickstart_copy
 
 from agentos import runner
-from agentos.progress import RunDisplay
+from agentos.cli.progress import RunDisplay
 from agentos.status import run_status
 
 LINE = re.compile(

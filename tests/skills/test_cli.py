@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from helpers import git
 from skill_helpers import write_skills
 
-from agentos.cli import main
+from agentos.cli.main import main
 from agentos.skill import tune as tune_module
 from agentos.skill.router import EmbeddingRouter
 

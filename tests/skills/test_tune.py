@@ -235,7 +235,7 @@ def test_a_tuning_run_is_one_run_of_the_ledger_with_every_decision(tmp_path: Pat
     that run; the result is the run's own branch, holding the kept rewrite."""
     from click.testing import CliRunner
 
-    from agentos.cli import main
+    from agentos.cli.main import main
     from agentos.ledger import Ledger
 
     write_skills(tmp_path, TWO, FOX_ROWS, git=True)

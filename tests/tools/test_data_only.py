@@ -9,7 +9,7 @@ import pytest
 
 from agentos.measure import MetricEvaluator, measure
 from agentos.sandbox import get_backend
-from agentos.settings_data import data_values, settings_document
+from agentos.settings.data import data_values, settings_document
 from agentos.task import MetricSpec, Task
 from agentos.tool import ToolContext, get_tool
 

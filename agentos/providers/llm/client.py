@@ -18,8 +18,9 @@ import anthropic
 from anthropic.types import ToolChoiceParam
 
 from agentos.errors import UserError
+from agentos.providers import is_loopback
 from agentos.providers.base import ProviderError
-from agentos.providers.llm.guard import check_request_allowed, is_loopback
+from agentos.providers.llm.guard import check_request_allowed
 
 FAKE_KEY = "agentos-local-fake"
 

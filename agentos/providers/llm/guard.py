@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from ipaddress import ip_address
 from urllib.parse import urlsplit
+
+from agentos.providers import is_loopback
 
 ENV = "AGENTOS_ALLOW_MODEL_REQUESTS"
 
@@ -32,17 +33,6 @@ def requests_allowed() -> bool:
 
 class ModelRequestsDisallowed(RuntimeError):
     """A request to a real model host while `ALLOW_MODEL_REQUESTS` is off."""
-
-
-def is_loopback(url: str) -> bool:
-    """True when `url` points at this machine (127.0.0.0/8, ::1 or `localhost`)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_request_allowed(url: str) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from agentos.errors import UserError
-from agentos.hints import Hint
+from agentos.settings.hints import Hint
 
 if TYPE_CHECKING:
     from agentos.settings import Setting

@@ -1,35 +1,23 @@
-"""The `agentos` command: parse, call the library, print. User errors are one line, exit code 2."""
+"""The `agentos` command group and its run, check, status, ledger, init, tools, report and demo
+commands: parse, call the library, print. User errors are one line, exit code 2."""
 
 from __future__ import annotations
 
 import json
 import sys
 import tempfile
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
 
 from agentos import runner
+from agentos.cli.output import fail, user_errors, warn
+from agentos.cli.progress import RunDisplay
+from agentos.cli.tuning import self_tune, tune_skills
 from agentos.errors import UserError
+from agentos.events import clean
 from agentos.git import Repo, copy_to_new_repo
-from agentos.progress import RunDisplay, clean
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _user_errors(fn: F) -> F:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except UserError as exc:
-            click.echo(f"agentos: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group()
@@ -57,19 +45,7 @@ def _print_summary(summary: runner.RunSummary) -> None:
     for line in summary.lines():
         click.echo(line)
     if summary.failure is not None:
-        _fail(summary.failure, summary.fix, summary.log_tail, summary.exit_code)
-
-
-def _fail(cause: str, fix: str | None, detail: list[str], code: int) -> NoReturn:
-    """End with what the user must read last: the detail lines, then one line, cause and fix."""
-    for line in detail:
-        click.echo(f"  | {line}", err=True)
-    click.echo(f"agentos: error: {cause}" + (f"; fix: {fix}" if fix else ""), err=True)
-    sys.exit(code)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"agentos: warning: {message}", err=True)
+        fail(summary.failure, summary.fix, summary.log_tail, summary.exit_code)
 
 
 def _interrupted(path: Path, which: str | None) -> NoReturn:
@@ -105,7 +81,7 @@ def _interrupted(path: Path, which: str | None) -> NoReturn:
     type=click.IntRange(min=1),
     help="Experiments at once (overrides [run] workers; docs/scale-out.md).",
 )
-@_user_errors
+@user_errors
 def run(
     path: Path,
     budget: int | None,
@@ -130,7 +106,7 @@ def run(
                 on_event=display.event,
                 answer=display.asking(_answer),
                 task_file=task_file,
-                on_notice=_warn,
+                on_notice=warn,
                 on_start=started.append,
             )
     except KeyboardInterrupt:
@@ -140,7 +116,7 @@ def run(
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
-@_user_errors
+@user_errors
 def resume(path: Path) -> None:
     """Continue the latest unfinished run from its last checkpoint."""
     from agentos.status import run_status
@@ -175,7 +151,7 @@ def resume(path: Path) -> None:
     is_flag=True,
     help="Add the inferred search space of every setting [search.space] lacks to the task file.",
 )
-@_user_errors
+@user_errors
 def check(path: Path, task_file: Path | None, as_json: bool, write_space: bool) -> None:
     """Say whether a run would work, and what it would do and cost, before spending its budget.
 
@@ -201,14 +177,14 @@ def check(path: Path, task_file: Path | None, as_json: bool, write_space: bool) 
         detail = log_tail(ev.log_tail) if ev is not None and ev.metric is None else []
         if report.gates_summary and "gates" in report.problem:
             detail += report.gates_summary.splitlines()
-        _fail(report.problem, report.fix, detail, report.exit_code)
+        fail(report.problem, report.fix, detail, report.exit_code)
 
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--run", "run_id", help="Run id (default: the latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@_user_errors
+@user_errors
 def status(path: Path, run_id: str | None, as_json: bool) -> None:
     """Show a run: baseline, best and every experiment."""
     from agentos.status import run_status
@@ -232,7 +208,7 @@ def ledger() -> None:
 
 @ledger.command("verify")
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
-@_user_errors
+@user_errors
 def ledger_verify(path: Path) -> None:
     """Recompute the hash chain and check the high-water mark."""
     from agentos.ledger import Ledger
@@ -245,7 +221,7 @@ def ledger_verify(path: Path) -> None:
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
-@_user_errors
+@user_errors
 def init(path: Path) -> None:
     """Look at the repository (layout, package, tests, ruff/mypy/pytest config, environment,
     evaluator, settings) and write an agentos.toml whose every path exists. Prints what it found
@@ -287,7 +263,7 @@ def tools_list(as_json: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: .agentos/reports/<run>/).",
 )
-@_user_errors
+@user_errors
 def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
     """Write a self-contained HTML report and a PNG progress plot of a run."""
     from agentos.report import write_report
@@ -297,112 +273,15 @@ def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
     click.echo(f"rows: {paths.rows}\nkilled: {paths.killed}")
 
 
-@main.command("tune-skills")
-@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "--evals",
-    "evals",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="JSONL eval set: {query, expect, slice, split} per line. Without it, a draft set is "
-    "written from the skills' own text (review it) and the run tunes on it.",
-)
-@click.option(
-    "--evals-out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the draft eval set when --evals is not given "
-    "(default: PATH/evals.draft.jsonl).",
-)
-@click.option(
-    "--make-evals",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Only write a draft eval set for PATH to this new file (from the skills' own text), "
-    "for you to review and edit, then tune with --evals FILE.",
-)
-@click.option("--budget", type=click.IntRange(min=1), default=12, help="Moves per skill.")
-@click.option("--seed", type=int, default=0)
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--offline",
-    is_flag=True,
-    help="Route and propose locally even when ANTHROPIC_API_KEY is set (no model requests).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Write a copy of PATH with the accepted rewrites to this new or empty folder.",
-)
-@_user_errors
-def tune_skills(
-    path: Path,
-    evals: Path | None,
-    budget: int,
-    seed: int,
-    as_json: bool,
-    offline: bool,
-    out: Path | None,
-    evals_out: Path | None = None,
-    make_evals: Path | None = None,
-) -> None:
-    """Tune every skill under PATH so it triggers on the queries it should, gates intact."""
-    from agentos.skill.report import render, to_json
-    from agentos.skill.tune import make_evals as draft
-    from agentos.skill.tune import tune_skills as tune
-
-    if make_evals is not None:
-        n, notes = draft(path, make_evals, seed=seed)
-        for line in notes:
-            click.echo(line, err=True)
-        click.echo(f"evals: {make_evals}\nqueries: {n}")
-        return
-
-    result = tune(
-        path,
-        evals,
-        seed=seed,
-        budget=budget,
-        progress=lambda line: click.echo(line, err=True),
-        offline=offline,
-        out=out,
-        evals_out=evals_out,
-    )
-    click.echo(to_json(result) if as_json else render(result))
-
-
-@main.command("self-tune")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("agentos-self-tune"),
-              show_default=True, help="A new or empty folder for the run's scratch repository.")
-@click.option("--suite", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The inner suite TOML (default: benchmarks/selftune/suite.toml).")
-@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The profile to start from (default: the shipped one).")
-@click.option("--budget", type=click.IntRange(min=1), default=12, show_default=True,
-              help="Outer experiments (profiles tried).")
-@click.option("--seed", type=int, default=0)
-@click.option("--sandbox", default="auto", show_default=True)
-@click.option("--provider", default=None, help="The outer proposer (default: the task's auto).")
-@_user_errors
-def self_tune(out: Path, suite: Path | None, profile: Path | None, budget: int, seed: int,
-              sandbox: str, provider: str | None) -> None:
-    """Tune agentos' own search profile on a suite of tasks with known optima."""
-    from agentos.selftune import self_tune as tune
-
-    result = tune(out, suite=suite, profile=profile, budget=budget, seed=seed, sandbox=sandbox,
-                  provider=provider, progress=lambda line: click.echo(line, err=True))
-    for line in result.lines():
-        click.echo(line)
-    if result.run.failure is not None:
-        _fail(result.run.failure, result.run.fix, result.run.log_tail, result.run.exit_code)
-
-
 @main.command()
 @click.option("--example", default="skills", help="Which folder of examples/ to run.")
 @click.option("--budget", type=click.IntRange(min=1), help="Number of experiments.")
-@_user_errors
+@user_errors
 def demo(example: str, budget: int | None) -> None:
     """Copy an example into a fresh git repo in a temporary folder and run agentos on it, offline
     (no model requests, key or not): `skills` (the default) tunes the example skills, any other
     runs `agentos run`."""
-    source = Path(__file__).resolve().parent.parent / "examples" / example
+    source = Path(__file__).resolve().parents[2] / "examples" / example
     if not (source / "agentos.toml").is_file() and not (source / "evals.jsonl").is_file():
         raise UserError("example not found", path=source, fix="run from an agentos source checkout")
     work = Path(tempfile.mkdtemp(prefix=f"agentos-demo-{example}-")) / example
@@ -431,3 +310,7 @@ def demo(example: str, budget: int | None) -> None:
         sandbox=None,
         task_file=None,
     )
+
+
+main.add_command(tune_skills)
+main.add_command(self_tune)

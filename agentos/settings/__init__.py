@@ -2,13 +2,13 @@
 
 A setting is a scalar (int, float, bool or str) with a name and the exact character span of its
 literal in the file: a module-level constant in Python (found by AST), or a scalar value in TOML or
-JSON (`agentos.settings_scan` finds them). Changing a setting rewrites only that span, so
+JSON (`agentos.settings.scan` finds them). Changing a setting rewrites only that span, so
 formatting, comments and the order of everything else survive byte for byte.
 
 A hint bounds the search: a trailing comment, else the comment lines right above the setting or a
 docstring right below it (Python), or a `Literal[...]` or `Enum` annotation (Python); the task's
-`[search.space]` table (`agentos.settings_space`) replaces any of them. `agentos.hints` reads
-agentos' own syntax and the forms people write:
+`[search.space]` table (`agentos.settings.space`) replaces any of them.
+`agentos.settings.hints` reads agentos' own syntax and the forms people write:
 
     LR = 0.01          # range: 1e-5..1e-1 log      (or: between 1e-5 and 0.1)
     DEPTH = 4          # int, range 1..12           (or: 1-12 layers, min 1, max 12)
@@ -25,10 +25,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from agentos.hints import Hint, parse_hint, unit_by_name
-from agentos.settings_scan import Format, Kind, Setting, Value, find_settings
-from agentos.settings_schema import with_schemas
-from agentos.settings_space import Space, override
+from agentos.settings.hints import Hint, parse_hint, unit_by_name
+from agentos.settings.scan import Format, Kind, Setting, Value, find_settings
+from agentos.settings.schema import with_schemas
+from agentos.settings.space import Space, override
 
 __all__ = [
     "UNIT_HIGH", "Format", "Hint", "Kind", "Reader", "Setting", "Value", "apply", "describe",
@@ -41,8 +41,8 @@ def find_all(
     files: Mapping[str, str], space: Space = (), read: Reader | None = None
 ) -> list[Setting]:
     """The settings of several files, in path order then file order. A JSON Schema beside a file
-    (`agentos.settings_schema`), found in `files` or through `read`, hints the settings that have
-    no hint of their own; `space` (the task's `[search.space]` table, `agentos.settings_space`)
+    (`agentos.settings.schema`), found in `files` or through `read`, hints the settings that have
+    no hint of their own; `space` (the task's `[search.space]` table, `agentos.settings.space`)
     replaces any inferred hint."""
     found = [s for p in sorted(files) for s in find_settings(p, files[p])]
     found = with_schemas(found, read or _nothing, files)

@@ -1,6 +1,6 @@
 """Finding settings in a file's text: module-level constants in Python (by AST), scalars in TOML
 and JSON, each with the exact character span of its literal and the hint read beside it
-(`agentos.hints`). `agentos.settings` edits and describes what is found here.
+(`agentos.settings.hints`). `agentos.settings` edits and describes what is found here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agentos.hints import (
+from agentos.settings.hints import (
     Hint,
     annotation_choices,
     comment_above,
@@ -74,7 +74,7 @@ def find_settings(path: str, text: str) -> list[Setting]:
     if path.endswith(".toml"):
         return _toml(path, text)
     if path.endswith(".schema.json"):
-        return []  # a schema bounds the settings of another file (`agentos.settings_schema`)
+        return []  # a schema bounds the settings of another file (`agentos.settings.schema`)
     if path.endswith(".json"):
         return _json(path, text)
     return []

@@ -3,7 +3,7 @@
 `tpe`: every proposal is sampled by TPE. `hybrid` (the heuristic provider's default): once TPE
 has seen `STARTUP` configurations, a growing share of the proposals (from `LOCAL_SHARE[0]` to
 `LOCAL_SHARE[1]` as the run spends its experiment budget; which ones, the seeded stream picks) is
-instead a local move of the parent (`heuristic_mutate.local_move`, a (1+1) evolution strategy
+instead a local move of the parent (`mutate.local_move`, a (1+1) evolution strategy
 whose step adapts to its success rate): TPE's density model
 finds the right basin but wanders inside it, a step-adapting local search converges.
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
-from agentos.providers.heuristic_mutate import (
+from agentos.providers.heuristic.mutate import (
     LOCAL,
     is_pow2,
     local_move,

@@ -19,10 +19,10 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from agentos.hints import Hint, read_hint
+from agentos.settings.hints import Hint, read_hint
 
 if TYPE_CHECKING:
-    from agentos.settings_scan import Setting
+    from agentos.settings.scan import Setting
 
 SUFFIX = ".schema.json"
 

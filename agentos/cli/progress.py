@@ -18,9 +18,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from agentos.events import ProgressEvent, progress_events
-
-DESCRIPTION_CHARS = 80
+from agentos.events import ProgressEvent, clean, progress_events
 
 
 class RunDisplay:
@@ -154,18 +152,6 @@ class RunDisplay:
         else:
             self.stream.write(text + "\n")
             self.stream.flush()
-
-
-def decided(event: dict[str, Any]) -> list[dict[str, Any]]:
-    """The experiments a `{"node": name, **partial_update}` stream event decides (the decide
-    node's history items); none for any other node."""
-    return list(event.get("history", [])) if event.get("node") == "decide" else []
-
-
-def clean(text: str, limit: int = DESCRIPTION_CHARS) -> str:
-    """One line of printable characters, at most `limit` long: no escape codes, no newlines."""
-    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def _fmt(value: float | None) -> str:

@@ -1,9 +1,9 @@
 """The embedded default provider: the offline heuristic proposer and the rubric reviewer.
 
 Three proposal modes, all seeded and deterministic in the request: `mutate` (typed mutation of
-the settings in the editable files, `agentos.providers.heuristic_mutate`), `tpe` (Optuna's TPE
+the settings in the editable files, `agentos.providers.heuristic.mutate`), `tpe` (Optuna's TPE
 over the tunable settings) and `hybrid`, the default (TPE plus local refinement of the parent,
-`agentos.providers.heuristic_tpe`; chosen from the landscape benchmark, `benchmarks/RESULTS.md`).
+`agentos.providers.heuristic.tpe`; chosen from the landscape benchmark, `benchmarks/RESULTS.md`).
 The reviewer runs binary rubric checks on the diff, each with its reason.
 """
 
@@ -24,8 +24,8 @@ from agentos.providers.base import (
     ReviewRequest,
     register_provider,
 )
-from agentos.providers.heuristic_mutate import mutate, propose_settings
-from agentos.providers.heuristic_tpe import propose_tpe
+from agentos.providers.heuristic.mutate import mutate, propose_settings
+from agentos.providers.heuristic.tpe import propose_tpe
 from agentos.task import Task, glob_match
 
 # --- the rubric reviewer -----------------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""`agentos tune-skills` and `agentos self-tune`: tuning runs with their own reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from agentos.cli.output import fail, user_errors
+
+
+@click.command("tune-skills")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--evals",
+    "evals",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL eval set: {query, expect, slice, split} per line. Without it, a draft set is "
+    "written from the skills' own text (review it) and the run tunes on it.",
+)
+@click.option(
+    "--evals-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the draft eval set when --evals is not given "
+    "(default: PATH/evals.draft.jsonl).",
+)
+@click.option(
+    "--make-evals",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Only write a draft eval set for PATH to this new file (from the skills' own text), "
+    "for you to review and edit, then tune with --evals FILE.",
+)
+@click.option("--budget", type=click.IntRange(min=1), default=12, help="Moves per skill.")
+@click.option("--seed", type=int, default=0)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Route and propose locally even when ANTHROPIC_API_KEY is set (no model requests).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write a copy of PATH with the accepted rewrites to this new or empty folder.",
+)
+@user_errors
+def tune_skills(
+    path: Path,
+    evals: Path | None,
+    budget: int,
+    seed: int,
+    as_json: bool,
+    offline: bool,
+    out: Path | None,
+    evals_out: Path | None = None,
+    make_evals: Path | None = None,
+) -> None:
+    """Tune every skill under PATH so it triggers on the queries it should, gates intact."""
+    from agentos.skill.report import render, to_json
+    from agentos.skill.tune import make_evals as draft
+    from agentos.skill.tune import tune_skills as tune
+
+    if make_evals is not None:
+        n, notes = draft(path, make_evals, seed=seed)
+        for line in notes:
+            click.echo(line, err=True)
+        click.echo(f"evals: {make_evals}\nqueries: {n}")
+        return
+
+    result = tune(
+        path,
+        evals,
+        seed=seed,
+        budget=budget,
+        progress=lambda line: click.echo(line, err=True),
+        offline=offline,
+        out=out,
+        evals_out=evals_out,
+    )
+    click.echo(to_json(result) if as_json else render(result))
+
+
+@click.command("self-tune")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("agentos-self-tune"),
+              show_default=True, help="A new or empty folder for the run's scratch repository.")
+@click.option("--suite", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The inner suite TOML (default: benchmarks/selftune/suite.toml).")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The profile to start from (default: the shipped one).")
+@click.option("--budget", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Outer experiments (profiles tried).")
+@click.option("--seed", type=int, default=0)
+@click.option("--sandbox", default="auto", show_default=True)
+@click.option("--provider", default=None, help="The outer proposer (default: the task's auto).")
+@user_errors
+def self_tune(out: Path, suite: Path | None, profile: Path | None, budget: int, seed: int,
+              sandbox: str, provider: str | None) -> None:
+    """Tune agentos' own search profile on a suite of tasks with known optima."""
+    from agentos.selftune import self_tune as tune
+
+    result = tune(out, suite=suite, profile=profile, budget=budget, seed=seed, sandbox=sandbox,
+                  provider=provider, progress=lambda line: click.echo(line, err=True))
+    for line in result.lines():
+        click.echo(line)
+    if result.run.failure is not None:
+        fail(result.run.failure, result.run.fix, result.run.log_tail, result.run.exit_code)
