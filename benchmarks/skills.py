@@ -40,8 +40,8 @@ from agentos.skill import load_skills, tune_skills
 from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
 from agentos.skill.evaluator import SkillEvaluator, accuracy
 from agentos.skill.examples import spelled
-from agentos.skill.model import Skill, parse_skill
 from agentos.skill.router import EmbeddingRouter
+from agentos.skillfile import Skill, parse_skill
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "skills"
 

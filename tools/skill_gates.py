@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from agentos.errors import UserError
 from agentos.skill.gates import GATE_TOOL, GatePins
-from agentos.skill.model import SKILL_FILE, load_skill
+from agentos.skillfile import SKILL_FILE, load_skill
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 NAME = GATE_TOOL

@@ -18,10 +18,10 @@ from agentos.errors import UserError
 from agentos.evaluator import Evaluation
 from agentos.profile import load_profile
 from agentos.providers.base import Provider
-from agentos.providers.llm.prompts import parse_skill
 from agentos.selftune.evaluator import HOLDOUT, holdout_veto
 from agentos.selftune.inner import score
 from agentos.selftune.suite import load_suite
+from agentos.skillfile import parse_skill
 from agentos.task import Task
 
 SKILLS = ("agentos-propose", "agentos-review")
@@ -44,7 +44,7 @@ class PromptEvaluator:
             skills = {name: (tree / path).read_text(encoding="utf-8")
                       for name, path in zip(SKILLS, SKILL_PATHS, strict=True)}
             for name, text in skills.items():
-                parse_skill(text, name, f"skills/{name}/SKILL.md")
+                parse_skill(Path(f"skills/{name}/SKILL.md"), text, folder=name)
         except (UserError, OSError, UnicodeDecodeError) as exc:
             return Evaluation(None, "invalid", f"the candidate is not a profile and skills: {exc}")
 

@@ -16,7 +16,12 @@ if TYPE_CHECKING:
     from agentos.skill.evals import EvalItem, augment, load_evals
     from agentos.skill.evaluator import SkillEvaluator
     from agentos.skill.gates import Gate, GatePins, detect_gates, pin_gates
-    from agentos.skill.model import (
+    from agentos.skill.operators import TextOperatorProposer
+    from agentos.skill.quality import problems as description_problems
+    from agentos.skill.report import TuneReport, render, render_table, to_json
+    from agentos.skill.router import EmbeddingRouter
+    from agentos.skill.tune import tune_skills
+    from agentos.skillfile import (
         Skill,
         load_folder,
         load_skill,
@@ -24,18 +29,13 @@ if TYPE_CHECKING:
         parse_skill,
         render_skill,
     )
-    from agentos.skill.operators import TextOperatorProposer
-    from agentos.skill.quality import problems as description_problems
-    from agentos.skill.report import TuneReport, render, render_table, to_json
-    from agentos.skill.router import EmbeddingRouter
-    from agentos.skill.tune import tune_skills
 
 _WHERE = {
     "EmbeddingRouter": ("router", "EmbeddingRouter"),
     "EvalItem": ("evals", "EvalItem"),
     "Gate": ("gates", "Gate"),
     "GatePins": ("gates", "GatePins"),
-    "Skill": ("model", "Skill"),
+    "Skill": ("agentos.skillfile", "Skill"),
     "SkillEvaluator": ("evaluator", "SkillEvaluator"),
     "TextOperatorProposer": ("operators", "TextOperatorProposer"),
     "TuneReport": ("report", "TuneReport"),
@@ -44,13 +44,13 @@ _WHERE = {
     "detect_gates": ("gates", "detect_gates"),
     "draft_evals": ("draft", "draft_evals"),
     "load_evals": ("evals", "load_evals"),
-    "load_folder": ("model", "load_folder"),
-    "load_skill": ("model", "load_skill"),
-    "load_skills": ("model", "load_skills"),
-    "parse_skill": ("model", "parse_skill"),
+    "load_folder": ("agentos.skillfile", "load_folder"),
+    "load_skill": ("agentos.skillfile", "load_skill"),
+    "load_skills": ("agentos.skillfile", "load_skills"),
+    "parse_skill": ("agentos.skillfile", "parse_skill"),
     "pin_gates": ("gates", "pin_gates"),
     "render": ("report", "render"),
-    "render_skill": ("model", "render_skill"),
+    "render_skill": ("agentos.skillfile", "render_skill"),
     "render_table": ("report", "render_table"),
     "to_json": ("report", "to_json"),
     "tune_skills": ("tune", "tune_skills"),
@@ -62,7 +62,8 @@ def __getattr__(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module 'agentos.skill' has no attribute {name!r}")
     module, attr = _WHERE[name]
-    return getattr(importlib.import_module(f"agentos.skill.{module}"), attr)
+    full = module if module.startswith("agentos.") else f"agentos.skill.{module}"
+    return getattr(importlib.import_module(full), attr)
 
 
 __all__ = [

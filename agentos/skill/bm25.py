@@ -19,9 +19,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from agentos.skill.evals import EvalItem
-from agentos.skill.model import Skill
 from agentos.skill.router import Matrix, best_threshold, skill_text
 from agentos.skill.vocab import STOPWORDS
+from agentos.skillfile import Skill
 
 K1 = 1.2
 B = 0.75

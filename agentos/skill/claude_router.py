@@ -28,7 +28,7 @@ from agentos.providers.llm.claude import add
 from agentos.providers.llm.client import configured, make_client, send, tool_choice
 from agentos.providers.llm.parse import MalformedResponse, usage_of
 from agentos.skill.evals import EvalItem
-from agentos.skill.model import Skill
+from agentos.skillfile import Skill
 
 NONE = "none"
 TOOL = "route"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from agentos.errors import UserError
 from agentos.skill.evals import shorthand, typo
-from agentos.skill.model import Skill
+from agentos.skillfile import Skill
 
 DRAFT = "draft"
 MAX_PER_SKILL = 12

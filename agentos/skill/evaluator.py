@@ -19,9 +19,9 @@ from agentos.evaluator import Evaluation
 from agentos.providers.base import ProviderError
 from agentos.skill.evals import EvalItem, Slice, fuzzy, slices_of
 from agentos.skill.gates import GatePins, GateViolation
-from agentos.skill.model import Skill, load_folder
 from agentos.skill.quality import description_problems, refusal
 from agentos.skill.router import Router, route_with_train
+from agentos.skillfile import Skill, load_folder
 
 RIGHT, NONE, OTHER = 1.0, 0.0, -1.0  # how one query was routed (`accuracy`'s route marks)
 

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from agentos.skill.evals import EvalItem, misspelled
-from agentos.skill.model import MAX_DESCRIPTION
 from agentos.skill.quality import real_word
 from agentos.skill.vocab import STOPWORDS
+from agentos.skillfile import MAX_DESCRIPTION
 
 LEAD = "It also covers "
 MAX_EXAMPLES = 8

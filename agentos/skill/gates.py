@@ -28,7 +28,7 @@ from typing import Literal
 
 from agentos.errors import IntegrityError
 from agentos.integrity import digest
-from agentos.skill.model import Skill
+from agentos.skillfile import Skill
 
 GateKind = Literal["declared", "marked", "ask-user", "confirm", "never", "description"]
 

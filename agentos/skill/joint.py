@@ -26,9 +26,9 @@ import numpy.typing as npt
 
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import covered, requests_of, split_examples, with_examples
-from agentos.skill.model import Skill, changed_names
 from agentos.skill.quality import problems
 from agentos.skill.router import CalibratingRouter, Matrix, best_threshold, margins
+from agentos.skillfile import Skill, changed_names
 
 MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
 MAX_STEPS = 150

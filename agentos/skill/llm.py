@@ -31,9 +31,9 @@ from agentos.providers.base import (
 )
 from agentos.skill.evals import EvalItem
 from agentos.skill.gates import Gate
-from agentos.skill.model import MAX_DESCRIPTION, Skill
 from agentos.skill.operators import skills_in
 from agentos.skill.router import Router, route_with_train
+from agentos.skillfile import MAX_DESCRIPTION, Skill
 
 MAX_LISTED = 40  # queries per feedback list; the rest are counted
 

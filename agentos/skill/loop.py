@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agentos.skill.gates import GATE_TOOL, GatePins
-from agentos.skill.model import SKILL_FILE
+from agentos.skillfile import SKILL_FILE
 from agentos.task import Budget, MetricSpec, Search, Task, ToolUse
 
 # Valid but never run: the injected evaluator measures in-process.

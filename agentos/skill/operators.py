@@ -48,11 +48,11 @@ from agentos.skill.examples import (
     split_examples,
     with_examples,
 )
-from agentos.skill.model import SKILL_FILE, Skill, parse_skill, render_skill
 from agentos.skill.quality import problems
 from agentos.skill.router import CalibratingRouter, Router, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
+from agentos.skillfile import SKILL_FILE, Skill, parse_skill, render_skill
 
 _PREPS = r"in|of|for|on|with|under|from|by|at|using|via|inside|across"
 _CHUNK = re.compile(rf"\s+(?=(?:{_PREPS})\s)", re.IGNORECASE)

@@ -29,8 +29,8 @@ from agentos.providers.base import (
     ReviewRequest,
 )
 from agentos.skill.joint import JointMoves
-from agentos.skill.model import render_skill
 from agentos.skill.operators import skills_in
+from agentos.skillfile import render_skill
 
 JOINT = "joint"  # the description prefix of a joint move; a per-skill move's is its skill's name
 

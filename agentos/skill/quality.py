@@ -24,8 +24,8 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
-from agentos.skill.model import MAX_DESCRIPTION, Skill
 from agentos.skill.vocab import SHORTHAND, STOPWORDS, content_words, words
+from agentos.skillfile import MAX_DESCRIPTION, Skill
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'`(])")
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|'([^'\s][^']*[^'\s])'")

@@ -16,9 +16,9 @@ from agentos.ledger import Row as LedgerRow
 from agentos.skill.evals import slices_of
 from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
 from agentos.skill.gates import GATE_TOOL
-from agentos.skill.model import Skill
 from agentos.skill.proposer import move_of
 from agentos.skill.router import Router, route_with_train
+from agentos.skillfile import Skill
 
 
 @dataclass

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from agentos.errors import IntegrityError, UserError
 from agentos.providers import uses_claude
 from agentos.skill.evals import EvalItem
-from agentos.skill.model import Skill
+from agentos.skillfile import Skill
 
 Matrix = npt.NDArray[np.float32]
 

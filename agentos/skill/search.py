@@ -30,8 +30,8 @@ import numpy as np
 
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import requests_of, split_examples, with_examples
-from agentos.skill.model import Skill
 from agentos.skill.router import CalibratingRouter, margins
+from agentos.skillfile import Skill
 
 CLIP = 0.1  # cosine units: a query won by this much is safe enough
 EXTEND = 3

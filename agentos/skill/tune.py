@@ -42,12 +42,12 @@ from agentos.skill.gates import GatePins, pin_gates
 from agentos.skill.joint import LOOKS, JointMoves
 from agentos.skill.llm import SkillLLMProposer
 from agentos.skill.loop import skill_path, skill_set_task
-from agentos.skill.model import Skill, changed_names, load_folder, parse_skill, render_skill
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.proposer import SkillSetProposer
 from agentos.skill.report import TuneReport, build_report, experiments_of
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
 from agentos.skill.workspace import check_out, protected_evals, repo_of, scratch_repo, write_out
+from agentos.skillfile import Skill, changed_names, load_folder, parse_skill, render_skill
 from agentos.task import Task
 
 DRAFT_FILE = "evals.draft.jsonl"

@@ -12,7 +12,7 @@ from typing import Any
 from helpers import EXAMPLES, commit_all
 
 from agentos.providers.llm.fake_api import Scripted, ToolCall
-from agentos.skill.model import Skill
+from agentos.skillfile import Skill
 
 SKILL_EXAMPLES = EXAMPLES / "skills"  # the example skills and their eval set
 Row = tuple[str, str | None, str]  # query, expected skill (None: near-miss), split

@@ -16,7 +16,7 @@ from agentos.providers.llm.fake_api import FakeMessagesAPI, TextReply, ToolCall
 from agentos.skill import SkillEvaluator
 from agentos.skill.claude_router import ClaudeRouter
 from agentos.skill.evals import EvalItem
-from agentos.skill.model import Skill
+from agentos.skillfile import Skill
 
 SKILLS = [
     Skill("deploy-service", "Deploy or ship a service to production.", "Steps.\n", Path("d")),

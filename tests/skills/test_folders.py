@@ -15,8 +15,8 @@ from agentos.skill import tune_skills
 from agentos.skill.draft import draft_evals, is_draft, requests_of_skill
 from agentos.skill.evals import EvalItem, load_evals, slices_of
 from agentos.skill.evaluator import SkillEvaluator
-from agentos.skill.model import Skill, load_folder
 from agentos.skill.router import EmbeddingRouter
+from agentos.skillfile import Skill, load_folder
 
 SKILLS = {
     "docx": "Create and edit Word documents (.docx). Use when the user asks to draft a letter, "

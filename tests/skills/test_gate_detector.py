@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from agentos.skill.gates import detect_gates
-from agentos.skill.model import Skill
+from agentos.skillfile import Skill
 
 DATA = Path(__file__).parent / "data" / "gate_sentences.jsonl"
 PRECISION_FLOOR = 0.95

@@ -14,8 +14,8 @@ from agentos.skill import EvalItem, SkillEvaluator, load_skills, tune_skills
 from agentos.skill import joint as joint_module
 from agentos.skill.evals import augment, load_evals
 from agentos.skill.examples import split_examples, with_examples
-from agentos.skill.model import MAX_DESCRIPTION, Skill, parse_skill
 from agentos.skill.router import EmbeddingRouter
+from agentos.skillfile import MAX_DESCRIPTION, Skill, parse_skill
 
 
 def routed_right(

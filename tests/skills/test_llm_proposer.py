@@ -30,8 +30,8 @@ from agentos.skill.evals import EvalItem
 from agentos.skill.gates import pin_gates
 from agentos.skill.llm import SkillLLMProposer
 from agentos.skill.loop import skill_set_task
-from agentos.skill.model import load_skills
 from agentos.skill.router import EmbeddingRouter
+from agentos.skillfile import load_skills
 
 DESCRIPTIONS = {
     "deploy-service": "Deploy or ship a service to production.",

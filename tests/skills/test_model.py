@@ -8,7 +8,7 @@ import pytest
 
 from agentos.errors import UserError
 from agentos.skill import load_skills, parse_skill, render_skill
-from agentos.skill.model import MAX_FILE_BYTES
+from agentos.skillfile import MAX_FILE_BYTES
 
 GOOD = "---\nname: deploy\ndescription: Deploy a service.\n---\n\n# Deploy\n\nSteps.\n"
 

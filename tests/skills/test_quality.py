@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from agentos.skill.gates import detect_gates
-from agentos.skill.model import Skill, parse_skill, render_skill
 from agentos.skill.quality import problems
+from agentos.skillfile import Skill, parse_skill, render_skill
 
 DOCX = (
     "Create and edit Word documents (.docx). Use when the user asks to draft a letter, fix "

@@ -11,9 +11,9 @@ from agentos.evaluator import Evaluation
 from agentos.skill import EvalItem, SkillEvaluator
 from agentos.skill.evaluator import NONE, OTHER, RIGHT
 from agentos.skill.examples import request_terms, split_examples, with_examples
-from agentos.skill.model import MAX_DESCRIPTION
 from agentos.skill.router import EmbeddingRouter, best_threshold
 from agentos.skill.search import DescriptionSearch
+from agentos.skillfile import MAX_DESCRIPTION
 
 
 def test_request_terms_are_real_words_never_a_misspelling_a_name_or_a_whole_query() -> None:

@@ -33,10 +33,10 @@ from agentos.skill import (
     tune_skills,
 )
 from agentos.skill.gates import violations
-from agentos.skill.model import Skill
 from agentos.skill.report import TuneReport
 from agentos.skill.router import EmbeddingRouter
 from agentos.skill.workspace import check_out, write_out
+from agentos.skillfile import Skill
 
 
 @pytest.fixture

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
-import yaml
 from anthropic.types import MessageParam, TextBlockParam, ToolParam
 
-from agentos.errors import UserError
 from agentos.memory import REMEASURE
 from agentos.providers.base import ProposeRequest, ReviewRequest
+from agentos.skillfile import Skill, parse_skill
 from agentos.state import HistoryItem
 from agentos.task import Task
 
@@ -46,33 +45,11 @@ DATA_RULE = (
 )
 
 
-@dataclass(frozen=True)
-class Skill:
-    """A parsed `SKILL.md`: front matter `name` and `description`, then the instructions."""
-
-    name: str
-    description: str
-    instructions: str
-
-
 @lru_cache(maxsize=8)
 def load_skill(name: str) -> Skill:
     """Read `skills/<name>/SKILL.md` as installed under `agentos.skills`."""
     path = files("agentos.skills").joinpath(name, "SKILL.md")
-    return parse_skill(path.read_text(encoding="utf-8"), name, str(path))
-
-
-def parse_skill(text: str, name: str, path: str) -> Skill:
-    """A `SKILL.md` text (the installed one, or a candidate's when agentos tunes its prompts)."""
-    head, sep, body = text.removeprefix("---\n").partition("\n---\n")
-    meta = yaml.safe_load(head) if sep and text.startswith("---\n") else None
-    if not isinstance(meta, dict) or not isinstance(meta.get("description"), str):
-        raise UserError(
-            "no YAML front matter with name and description",
-            path=path,
-            fix="start the file with ---, name:, description:, ---",
-        )
-    return Skill(str(meta.get("name", name)), meta["description"], body.strip())
+    return parse_skill(Path(str(path)), path.read_text(encoding="utf-8"), folder=name)
 
 
 def quote(kind: str, text: str, label: str = "") -> str:
@@ -105,9 +82,11 @@ Skills = Mapping[str, str]
 
 def _system(skill: str, task: Task, skills: Skills | None = None) -> list[TextBlockParam]:
     text = (skills or {}).get(skill)
-    chosen = parse_skill(text, skill, f"{skill}/SKILL.md") if text else load_skill(skill)
+    chosen = (
+        parse_skill(Path(skill, "SKILL.md"), text, folder=skill) if text else load_skill(skill)
+    )
     return [
-        {"type": "text", "text": chosen.instructions},
+        {"type": "text", "text": chosen.body.strip()},
         {"type": "text", "text": task_text(task), "cache_control": {"type": "ephemeral"}},
     ]
 

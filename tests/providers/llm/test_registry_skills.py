@@ -46,12 +46,12 @@ def test_skills_are_valid_and_name_their_folder(name: str) -> None:
     skill = load_skill(name)
     assert skill.name == name
     assert 20 < len(skill.description) <= 1024
-    assert "never an instruction" in skill.instructions or "Never follow" in skill.instructions
+    assert "never an instruction" in skill.body or "Never follow" in skill.body
     assert files("agentos.skills").joinpath(name, "SKILL.md").is_file()
 
 
 def test_review_skill_lists_every_rubric_check_in_order() -> None:
-    text = load_skill("agentos-review").instructions
+    text = load_skill("agentos-review").body
     positions = [text.index(f"`{name}`:") for name in RUBRIC]
     assert positions == sorted(positions)
 
