@@ -141,7 +141,11 @@ class GateRun:
     def summary(self, per_tool: int = SUMMARY_FINDINGS) -> str:
         """A few lines for the proposer's next context: what blocked, and where."""
         kinds = {u.name: u.kind for u in self.uses}
-        lines = [f"gates: {'passed' if self.passed else 'FAILED'}"]
+        by_name = {r.tool: r for r in self.results}
+        stopped = [u.name for u in self.uses if u.name in by_name and blocks(u, by_name[u.name])]
+        named = f" ({', '.join(stopped)})" if stopped else ""
+        head = "passed" if self.passed else f"FAILED{named}"
+        lines = [f"gates: {head}"]  # the first line names what blocked (`agentos status` shows it)
         for r in self.results:
             lines.append(f"- {r.tool} ({kinds.get(r.tool, 'gate')}): {r.outcome}"
                          + (f", {r.detail}" if r.detail else ""))

@@ -33,7 +33,8 @@ def test_first_failure_skips_expensive_stages(make_candidate) -> None:
     assert {f["tool"] for f in report["findings"]} == {"integrity", "static"}
     assert {"tool": "pytest", "kind": "gate", "outcome": "skipped"} in report["results"]
     text = run.summary()
-    assert text.startswith("gates: FAILED") and "evaluate.py" in text and "skipped" in text
+    assert text.startswith("gates: FAILED (integrity")  # the first line names what blocked
+    assert "evaluate.py" in text and "skipped" in text
 
 
 def test_failing_signal_does_not_block(make_candidate) -> None:
