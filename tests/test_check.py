@@ -66,7 +66,8 @@ def test_check_on_the_quickstart_says_what_a_run_does_and_exits_0(tmp_path: Path
     assert float(facts["baseline"]) == pytest.approx(_direct_score(repo), rel=1e-5)
     per = float(facts["cost_per_experiment_s"].split()[0])
     assert per >= float(facts["baseline_s"]) > 0
-    assert float(facts["estimated_run_s"]) == pytest.approx(40 * per, abs=1)
+    start = float(facts["start_s"].split()[0])
+    assert float(facts["estimated_run_s"]) == pytest.approx(start + 40 * per, abs=1)
 
     data = json.loads(_check(str(repo), "--json").stdout)
     assert data["ok"] is True and data["exit_code"] == 0 and data["problem"] is None

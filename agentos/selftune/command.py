@@ -65,8 +65,9 @@ class SelfTuneResult:
             f = self.figures.get(split, {})
             out.append(f"{split}: tuned {f.get('tuned', 0):.4f} start {f.get('start', 0):.4f}")
         mean, low, high = self.test_diff
+        sure = "" if low > 0 or high < 0 else "; not significant: the interval holds 0"
         out.append(f"test_gain_diff: {mean:+.4f} (95% CI {low:+.4f} .. {high:+.4f}, "
-                   f"{self.test_seeds} seeds)")
+                   f"{self.test_seeds} seeds{sure})")
         tg = self.figures.get("train", {}).get("tuned", 0.0) - self.figures.get("train", {}).get(
             "start", 0.0)
         hg = self.figures.get("holdout", {}).get("tuned", 0.0) - self.figures.get(
