@@ -42,6 +42,17 @@ def idea_of(description: str) -> str:
     return " ".join(words[:5]) or "(no description)"
 
 
+def gated_off(trials: Sequence[HistoryItem], at_least: int = 2) -> frozenset[str]:
+    """The settings (as the descriptions name them) that the run changed `at_least` times and
+    whose every change was refused before it was measured (`rejected`: a gate, such as the tests,
+    failed): a setting the tests pin is not worth more experiments."""
+    tried: dict[str, list[str]] = {}
+    for t in trials:
+        for name in set(_CHANGE.findall(change_of(t["description"]))):
+            tried.setdefault(name, []).append(t["status"])
+    return frozenset(n for n, s in tried.items() if len(s) >= at_least and set(s) == {"rejected"})
+
+
 def measured(trials: Sequence[HistoryItem], parent: str) -> set[str]:
     """The changes already tried from `parent` (re-measures are not new ideas)."""
     return {

@@ -112,6 +112,31 @@ def test_history_of_the_same_parent_is_not_repeated() -> None:
     assert provider.propose(request(0, files=files, history=hist_other)) == first
 
 
+def test_a_setting_the_gates_refuse_every_time_is_left_alone() -> None:
+    """Two changes of PADDING, both refused by a gate (the tests pin it): no mode proposes it
+    again, while WIDTH, once measured, stays in play."""
+    files = {"s.py": "PADDING = 2  # range: 0..8\nWIDTH = 10  # range: 1..40\n"}
+    hist = [
+        HistoryItem(id=i, parent="p", commit=f"c{i}", status=status, metric=metric,
+                    description=desc, reason="")
+        for i, (status, metric, desc) in enumerate([
+            ("rejected", None, "PADDING 2 -> 3"),
+            ("rejected", None, "PADDING 2 -> 0 | tpe PADDING=0 WIDTH=10"),
+            ("discard", 1.0, "WIDTH 10 -> 12"),
+        ])
+    ]
+    for mode in ("mutate", "tpe", "hybrid"):
+        provider = get_provider(f"heuristic:{mode}", make_task(editable=("s.py",)))
+        for exp in range(8):
+            got = provider.propose(request(exp, files=files, history=hist))
+            assert "PADDING" not in got.description.split(" | ")[0], (mode, got.description)
+    # one refusal is not yet a pattern
+    provider = get_provider("heuristic:mutate", make_task(editable=("s.py",)))
+    seen = {provider.propose(request(e, files=files, history=hist[1:2])).description.split()[0]
+            for e in range(12)}
+    assert "PADDING" in seen
+
+
 def test_nothing_mutable_is_nothing_to_propose() -> None:
     provider = get_provider("heuristic:mutate", make_task())
     with pytest.raises(NothingToPropose, match="no tunable settings found"):

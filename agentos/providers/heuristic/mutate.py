@@ -18,7 +18,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agentos.memory import measured
+from agentos.memory import gated_off, measured
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.settings import (
     UNIT_HIGH,
@@ -140,9 +140,12 @@ def _numeric(
 
 def settings_of(request: ProposeRequest) -> list[Setting]:
     """The settings of the request's files as the task sees them: hinted by a schema beside a
-    file (read from the task's repository) and by the `[search.space]` table."""
+    file (read from the task's repository) and by the `[search.space]` table; less those whose
+    every change in the run was refused by a gate (`agentos.memory.gated_off`)."""
     task = request.task
-    return find_all(request.files, task.search.space, disk_reader(task.root))
+    found = find_all(request.files, task.search.space, disk_reader(task.root))
+    off = gated_off(request.trials or request.history)
+    return [s for s in found if s.name not in off and f"{s.path}:{s.name}" not in off]
 
 
 def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float]:
