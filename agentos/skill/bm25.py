@@ -18,8 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agentos.skill.evals import EvalItem
-from agentos.skill.router import Matrix, best_threshold, skill_text
+from agentos.skill.router import Matrix, ThresholdRouting, skill_text
 from agentos.skill.vocab import STOPWORDS
 from agentos.skillfile import Skill
 
@@ -51,7 +50,7 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
-class BM25Router:
+class BM25Router(ThresholdRouting):
     """Routes by BM25 score, scaled to [0, 1) by `s / (s + 1)` so the cut reads like a
     similarity."""
 
@@ -82,37 +81,6 @@ class BM25Router:
 
     def prepare(self, skills: Sequence[Skill]) -> None:
         """Nothing to cache: scoring is cheap."""
-
-    def decide(self, scores: Matrix, names: Sequence[str], threshold: float) -> list[str | None]:
-        best, top = scores.argmax(axis=1), scores.max(axis=1)
-        return [
-            names[int(b)] if float(t) >= threshold else None for b, t in zip(best, top, strict=True)
-        ]
-
-    def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
-        return self.decide(self.scores(queries, skills), [s.name for s in skills], self.threshold)
-
-    def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float:
-        train = [i for i in items if i.split == "train"]
-        if not train:
-            raise ValueError("calibration needs train items")
-        scores = self.scores([i.query for i in train], skills)
-        self.threshold = best_threshold(scores, [s.name for s in skills], train)
-        return self.threshold
-
-    def calibrated_scores(
-        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
-    ) -> tuple[Matrix, float]:
-        if not train:
-            raise ValueError("calibration needs train items")
-        scores = self.scores([i.query for i in train] + list(queries), skills)
-        return scores, best_threshold(scores[: len(train)], [s.name for s in skills], train)
-
-    def route_calibrated(
-        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
-    ) -> tuple[list[str | None], float]:
-        scores, threshold = self.calibrated_scores(queries, skills, train)
-        return self.decide(scores, [s.name for s in skills], threshold), threshold
 
 
 __all__ = ["BM25Router", "stem", "terms"]

@@ -101,7 +101,58 @@ def verify_weights(folder: Path, expected: str = WEIGHTS_SHA256) -> None:
         )
 
 
-class EmbeddingRouter:
+class ThresholdRouting:
+    """Routing by score with a "none" cut, shared by every local router: a subclass gives
+    `scores` (shape queries x skills, higher is closer) and sets `threshold`."""
+
+    threshold: float
+
+    def scores(self, queries: Sequence[str], skills: Sequence[Skill]) -> Matrix:
+        raise NotImplementedError
+
+    def decide(
+        self, scores: Matrix, names: Sequence[str], threshold: float | None = None
+    ) -> list[str | None]:
+        cut = self.threshold if threshold is None else threshold
+        best = scores.argmax(axis=1)
+        top = scores.max(axis=1)
+        return [names[int(b)] if float(t) >= cut else None for b, t in zip(best, top, strict=True)]
+
+    def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
+        return self.decide(self.scores(queries, skills), [s.name for s in skills])
+
+    def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float:
+        """Set the "none" threshold that maximizes train accuracy (holdout items are ignored)."""
+        train = [i for i in items if i.split == "train"]
+        if not train:
+            raise ValueError("calibration needs train items")
+        scores = self.scores([i.query for i in train], skills)
+        self.threshold = best_threshold(scores, [s.name for s in skills], train)
+        return self.threshold
+
+    def calibrated_scores(
+        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
+    ) -> tuple[Matrix, float]:
+        """Scores (rows) of the `train` queries, then of `queries`, and the "none" threshold
+        calibrated on the train rows for this very skill set, without touching `self.threshold`
+        (safe from threads). The train rows are scored once, whoever needs them."""
+        if not train:
+            raise ValueError("calibration needs train items")
+        scores = self.scores([i.query for i in train] + list(queries), skills)
+        threshold = best_threshold(scores[: len(train)], [s.name for s in skills], train)
+        return scores, threshold
+
+    def route_calibrated(
+        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
+    ) -> tuple[list[str | None], float]:
+        """Route the `train` queries, then `queries`, with a "none" threshold calibrated on
+        `train` for this skill set: a rewrite that raises every score of its skill is judged with
+        the cut it would ship with."""
+        scores, threshold = self.calibrated_scores(queries, skills, train)
+        return self.decide(scores, [s.name for s in skills], threshold), threshold
+
+
+class EmbeddingRouter(ThresholdRouting):
     """Cosine-similarity routing over sentence embeddings, with a "none" threshold."""
 
     def __init__(
@@ -165,47 +216,6 @@ class EmbeddingRouter:
             return np.zeros((len(queries), 0), dtype=np.float32)
         per_facet = q @ self.embed(texts).T
         return np.maximum.reduceat(per_facet, starts, axis=1)
-
-    def decide(
-        self, scores: Matrix, names: Sequence[str], threshold: float | None = None
-    ) -> list[str | None]:
-        cut = self.threshold if threshold is None else threshold
-        best = scores.argmax(axis=1)
-        top = scores.max(axis=1)
-        return [names[int(b)] if float(t) >= cut else None for b, t in zip(best, top, strict=True)]
-
-    def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
-        return self.decide(self.scores(queries, skills), [s.name for s in skills])
-
-    def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float:
-        """Set the "none" threshold that maximizes train accuracy (holdout items are ignored)."""
-        train = [i for i in items if i.split == "train"]
-        if not train:
-            raise ValueError("calibration needs train items")
-        scores = self.scores([i.query for i in train], skills)
-        self.threshold = best_threshold(scores, [s.name for s in skills], train)
-        return self.threshold
-
-    def calibrated_scores(
-        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
-    ) -> tuple[Matrix, float]:
-        """Scores (rows) of the `train` queries, then of `queries`, and the "none" threshold
-        calibrated on the train rows for this very skill set, without touching `self.threshold`
-        (safe from threads). The train rows are scored once, whoever needs them."""
-        if not train:
-            raise ValueError("calibration needs train items")
-        scores = self.scores([i.query for i in train] + list(queries), skills)
-        threshold = best_threshold(scores[: len(train)], [s.name for s in skills], train)
-        return scores, threshold
-
-    def route_calibrated(
-        self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
-    ) -> tuple[list[str | None], float]:
-        """Route the `train` queries, then `queries`, with a "none" threshold calibrated on
-        `train` for this skill set: a rewrite that raises every score of its skill is judged with
-        the cut it would ship with."""
-        scores, threshold = self.calibrated_scores(queries, skills, train)
-        return self.decide(scores, [s.name for s in skills], threshold), threshold
 
 
 def route_with_train(
