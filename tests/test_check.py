@@ -367,6 +367,20 @@ def test_write_space_writes_the_inferred_space_and_edits_win_over_inference(
     assert max(depths) > 8 and min(depths) >= 0  # the comment's 1..8 no longer holds
 
 
+def test_write_space_keeps_a_blank_line_before_the_next_table(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    toml = repo / "agentos.toml"
+    text = toml.read_text()
+    search = text[text.index("[search]") :]
+    rest = text.replace(search, "").rstrip("\n") + "\n"
+    toml.write_text(rest.replace("[budget]", search + "\n[budget]"))  # [search] before [budget]
+    result = _check(str(repo), "--write-space")
+    assert result.exit_code == 0, result.output
+    written = toml.read_text()
+    assert re.search(r"\n\[search\.space\]\n(\S.*\n)+\n\[budget\]\n", written), written
+    assert written.endswith("experiments = 40\n")
+
+
 @pytest.mark.parametrize(
     ("entry", "message", "fix"),
     [

@@ -162,3 +162,18 @@ def test_an_enum_annotation_lists_the_choices() -> None:
     assert found["OPT"].hint.source == "annotation"
     assert found["MODE"].hint.choices == ("1", "2")
     assert not found["NAME"].mutable
+
+
+def test_a_setting_that_is_not_searched_does_not_warn_and_a_long_comment_is_cut() -> None:
+    """A string without choices or a `fixed` setting is not searched, so prose in its comment
+    that mentions a range is no warning; a warning quotes at most about 80 characters."""
+    prose = "matches any character in the range of printable ASCII, " * 20
+    files = {
+        "patterns.py": f'_esc = "[\\\\x20-\\\\x7e]"  # {prose}\n'
+        f"SEED = 3  # fixed; {prose}\n"
+        f"DEPTH = 3  # {prose}\n"
+    }
+    (warning,) = hint_warnings(files)
+    assert warning.startswith("patterns.py:3 DEPTH: no range or choices could be read from ")
+    assert len(warning) < 160, warning
+    assert warning.endswith("...'")

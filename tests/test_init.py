@@ -435,3 +435,20 @@ def test_a_training_script_that_prints_its_loss_is_the_evaluator(tmp_path: Path)
     assert task.metric.command == ("python", "train.py") and task.metric.goal == "min"
     assert task.editable == ("config.py",) and task.is_protected("train.py")
     assert unmatched_globs(task, repo) == []
+
+
+def test_a_json_config_is_counted_with_the_schema_beside_it(tmp_path: Path) -> None:
+    """`settings.schema.json` gives the JSON config's string its choices, as `agentos check`
+    reads it: init counts that setting as tunable too."""
+    schema = '{"properties": {"optimizer": {"enum": ["sgd", "adam"]}}}'
+    repo = make_repo(
+        tmp_path / "tuner",
+        {
+            "settings.json": '{"lr": 0.01, "optimizer": "adam"}\n',
+            "settings.schema.json": schema,
+            "evaluate.py": "import json\n\nprint(f'val_loss: {0.5:.4f}')\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["settings"] == ["settings.json (2 tunable)"]

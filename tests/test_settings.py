@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from agentos.settings import (
     apply,
+    describe,
     disk_reader,
     find_all,
     find_settings,
     hint_warnings,
     parse_hint,
+    render,
     values,
 )
 
@@ -164,3 +169,34 @@ def test_a_json_schema_beside_a_config_hints_its_settings(tmp_path: Path) -> Non
     assert (depth.hint.low, depth.hint.high, depth.hint.source) == (2, 8, "comment")
     (plain,) = find_all({"conf/train.toml": "depth = 4\n"}, read=disk_reader(tmp_path))
     assert plain.hint.high == 12
+
+
+ENUM_SETTINGS = (
+    "from enum import Enum\n\n\n"
+    'class Mode(Enum):\n    FAST = "fast"\n    SAFE = "safe"\n    BALANCED = "balanced"\n\n\n'
+    "MODE: Mode = Mode.SAFE  # one of: fast, safe, balanced\n"
+    "BACKUP = Mode.FAST  # fixed\n"
+    "SEP = os.sep\n"
+)
+
+
+def test_an_enum_member_is_a_setting_edited_as_another_member() -> None:
+    """`MODE: Mode = Mode.SAFE` chooses among `Mode`'s members; a comment listing their values
+    adds nothing and is no problem; an edit writes another member and keeps every other byte."""
+    files = {"settings.py": ENUM_SETTINGS}
+    found = {s.name: s for s in find_all(files)}
+    assert sorted(found) == ["BACKUP", "MODE"]  # `os.sep` is no member of this module's Enum
+    mode = found["MODE"]
+    assert (mode.kind, mode.value, mode.mutable) == ("str", "Mode.SAFE", True)
+    assert mode.hint.choices == ("Mode.FAST", "Mode.SAFE", "Mode.BALANCED")
+    assert describe(mode) == (
+        "MODE = Mode.SAFE: choices Mode.FAST|Mode.SAFE|Mode.BALANCED (from the Enum Mode)"
+    )
+    assert not found["BACKUP"].mutable and found["BACKUP"].hint.fixed
+    assert hint_warnings(files) == []
+    (edited,) = apply(files, [(mode, "Mode.BALANCED")]).values()
+    assert edited == ENUM_SETTINGS.replace("= Mode.SAFE", "= Mode.BALANCED")
+    ast.parse(edited)
+    assert values({"settings.py": edited})["MODE"] == "Mode.BALANCED"
+    with pytest.raises(ValueError, match="not one of"):
+        render(mode, "os.system")  # never code that is not a member

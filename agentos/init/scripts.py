@@ -14,7 +14,7 @@ from agentos.init.found import (
     Metric,
     read_text,
 )
-from agentos.settings import find_settings
+from agentos.settings import disk_reader, find_all
 
 _SETTINGS_STEMS = frozenset({"settings", "config", "params", "hparams", "hyperparams", "train"})
 _SETTINGS_SUFFIXES = (".py", ".toml", ".json")
@@ -113,12 +113,13 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
         in_package = p.startswith(packages) or p in found.packages
         elsewhere = len(pure.parts) > 2 or pure.parts[0] in NOT_PACKAGES  # examples/, docs/
         if pure.stem in _SETTINGS_STEMS and not (in_package or elsewhere):
-            count = sum(s.mutable for s in find_settings(p, read_text(found.root, p)))
+            files = {p: read_text(found.root, p)}  # hinted as `agentos check` reads it
+            count = sum(s.mutable for s in find_all(files, read=disk_reader(found.root)))
             if count:
                 found.settings_files[p] = count
         elif in_package and pure.suffix == ".py":
             text = read_text(found.root, p, limit=None)
-            settings = [s for s in find_settings(p, text) if s.mutable]
+            settings = [s for s in find_all({p: text}) if s.mutable]
             found.package_settings += len(settings)
             count = sum(s.name.isupper() and s.kind != "str" for s in settings)
             if count and len(text) <= SMALL:

@@ -78,6 +78,10 @@ def render(setting: Setting, value: Value) -> str:
         return word.capitalize() if setting.format == "python" else word
     if setting.kind == "str":
         text = str(value)
+        if setting.format == "python" and setting.quote == "":  # an Enum member: `Mode.FAST`
+            if text not in setting.hint.choices:
+                raise ValueError(f"{setting.name}: {text!r} is not one of {setting.hint.choices}")
+            return text
         if setting.format == "python" and (setting.quote == "'" or not _plain(text)):
             return repr(text)
         return json.dumps(text)
@@ -125,10 +129,10 @@ def hint_warnings(files: Mapping[str, str], read: Reader | None = None) -> list[
     """One line per setting whose comment (or schema, found as `find_all` finds it) looks like a
     hint but could not be read, naming the file, the line, the setting and the fix
     (`path:line NAME: problem`). Such a setting is searched as if it had no hint; the user should
-    see this before a run."""
+    see this before a run. A `fixed` setting is not searched, so its comment is not reported."""
     out: list[str] = []
     for s in find_all(files, read=read):
-        if s.hint.problem:
+        if s.hint.problem and not s.hint.fixed:
             line = files[s.path].count("\n", 0, s.start) + 1
             out.append(f"{s.path}:{line} {s.name}: {s.hint.problem}")
     return out

@@ -39,7 +39,7 @@ class Hint:
     fixed: bool = False
     read: str = ""
     problem: str = ""
-    source: str = ""  # `comment`, `comment above`, `docstring`, `annotation`, or the table
+    source: str = ""  # `comment`, `comment above`, `docstring`, `annotation`, `Enum N`, the table
 
 
 _NUM = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -102,8 +102,8 @@ def read_hint(comment: str, value: object) -> Hint:
             bad = _outside(value, low, high)
             if bad:
                 problem, low, high, read = bad, None, None, []
-        elif _LOOKS_LIKE_HINT.search(low_text) and value is not None:
-            problem = f"no range or choices could be read from {text!r}"
+        elif _LOOKS_LIKE_HINT.search(low_text) and _numeric(value):
+            problem = f"no range or choices could be read from {_quoted(text)}"
     log = False
     if low is not None and low > 0 and not _LINEAR.search(low_text):
         if _LOG.search(low_text):
@@ -115,6 +115,17 @@ def read_hint(comment: str, value: object) -> Hint:
     if fixed:
         read.append("fixed")
     return Hint(low, high, log, choices, fixed, ", ".join(read), problem)
+
+
+def _numeric(value: object) -> bool:
+    """Whether a range could bound `value` (a number; a string or a bool has no range)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    """A comment quoted in a message, cut to about `limit` characters."""
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 3].rstrip() + "...")
 
 
 def _range(text: str, value: object) -> tuple[float | None, float | None]:
@@ -169,20 +180,20 @@ def _choices(text: str) -> tuple[tuple[str, ...], str]:
     raw = [x.strip() for x in re.split(r"\||,|/|\bor\b", body)]
     items = [x for x in raw if x]
     if not items:
-        return (), f"no choices could be read from {text.strip()!r}"
+        return (), f"no choices could be read from {_quoted(text)}"
     parsed: list[str] = []
     for item in items:
         im = _ITEM.match(item)
         if not im:
             return (), (
-                f"choices could not be read from {text.strip()!r} ({item!r} is not one value); "
+                f"choices could not be read from {_quoted(text)} ({item!r} is not one value); "
                 "write them as `choices: a|b|c` or `one of: a, b, c`"
             )
         parsed.append(im.group(1))
     unique = tuple(dict.fromkeys(parsed))
     if len(unique) < 2:
         return (), (
-            f"the choices in {text.strip()!r} list only {unique[0]!r}; "
+            f"the choices in {_quoted(text)} list only {unique[0]!r}; "
             "list at least two, as `choices: a|b|c` or `one of: a, b, c`"
         )
     return unique, ""
@@ -249,24 +260,45 @@ def docstring_of(node: ast.stmt | None) -> str:
     return ""
 
 
+def _enum_classes(tree: ast.Module) -> list[ast.ClassDef]:
+    """The `Enum` classes a module defines (`class Opt(str, Enum)`, `class M(enum.IntEnum)`)."""
+    out: list[ast.ClassDef] = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            bases = [getattr(b, "attr", getattr(b, "id", "")) for b in node.bases]
+            if any(str(b).endswith("Enum") for b in bases):
+                out.append(node)
+    return out
+
+
 def enum_values(tree: ast.Module) -> dict[str, list[str]]:
     """The member values of each `Enum` class a module defines (`class Opt(str, Enum): SGD =
     "sgd"`), by class name: an annotation naming one of them lists the setting's choices."""
-    out: dict[str, list[str]] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        bases = [getattr(b, "attr", getattr(b, "id", "")) for b in node.bases]
-        if not any(str(b).endswith("Enum") for b in bases):
-            continue
-        out[node.name] = [
+    return {
+        node.name: [
             str(item.value.value)
             for item in node.body
             if isinstance(item, ast.Assign)
             and isinstance(item.value, ast.Constant)
             and not isinstance(item.value.value, bool)
         ]
-    return out
+        for node in _enum_classes(tree)
+    }
+
+
+def enum_members(tree: ast.Module) -> dict[str, list[str]]:
+    """The members of each `Enum` class a module defines, as written in code (`Opt.SGD`), by class
+    name: a setting whose value is one of them (`OPT = Opt.SGD`) chooses among them."""
+    return {
+        node.name: [
+            f"{node.name}.{target.id}"
+            for item in node.body
+            if isinstance(item, ast.Assign)
+            for target in item.targets
+            if isinstance(target, ast.Name) and not target.id.startswith("_")
+        ]
+        for node in _enum_classes(tree)
+    }
 
 
 def annotation_choices(node: ast.stmt, enums: Mapping[str, Sequence[str]]) -> str:

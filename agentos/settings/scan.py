@@ -19,8 +19,10 @@ from agentos.settings.hints import (
     annotation_choices,
     comment_above,
     docstring_of,
+    enum_members,
     enum_values,
     first_hint,
+    read_hint,
 )
 
 Kind = Literal["int", "float", "bool", "str"]
@@ -40,7 +42,7 @@ class Setting:
     end: int
     format: Format
     hint: Hint = field(default_factory=Hint)
-    quote: str = '"'
+    quote: str = '"'  # a Python string's quote; '' for an Enum member, written bare (`Mode.FAST`)
 
     @property
     def mutable(self) -> bool:
@@ -106,7 +108,7 @@ def _python(path: str, text: str) -> list[Setting]:
 
     out: list[Setting] = []
     rebound = _rebound(tree)
-    enums = enum_values(tree)
+    enums, members = enum_values(tree), enum_members(tree)
     for index, node in enumerate(tree.body):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, expr = node.targets[0], node.value
@@ -126,6 +128,8 @@ def _python(path: str, text: str) -> list[Setting]:
             and _kind(expr.operand.value) in ("int", "float")
         ):
             value = -expr.operand.value  # type: ignore[operator]
+        elif _member(expr, members):
+            value = ast.unparse(expr)  # `Mode.SAFE`: a member of an Enum of this module
         else:
             continue
         kind = _kind(value)
@@ -140,9 +144,15 @@ def _python(path: str, text: str) -> list[Setting]:
         rest = lines[expr.end_lineno - 1][end - starts[expr.end_lineno - 1] :]
         hash_at = rest.find("#")
         after = tree.body[index + 1] if index + 1 < len(tree.body) else None
+        comment = rest[hash_at + 1 :] if hash_at >= 0 else ""
+        if isinstance(expr, ast.Attribute):
+            hint = _member_hint(str(value), members, comment, comment_above(lines, node.lineno))
+            member = str(value)
+            out.append(Setting(path, target.id, "str", member, start, end, "python", hint, ""))
+            continue
         hint = first_hint(
             value,
-            ("comment", rest[hash_at + 1 :] if hash_at >= 0 else ""),
+            ("comment", comment),
             ("annotation", annotation_choices(node, enums)),
             ("comment above", comment_above(lines, node.lineno)),
             ("docstring", docstring_of(after)),
@@ -152,6 +162,25 @@ def _python(path: str, text: str) -> list[Setting]:
             Setting(path, target.id, kind, value, start, end, "python", hint, quote)  # type: ignore[arg-type]
         )
     return out
+
+
+def _member(expr: ast.expr, members: dict[str, list[str]]) -> bool:
+    return (
+        isinstance(expr, ast.Attribute)
+        and isinstance(expr.value, ast.Name)
+        and ast.unparse(expr) in members.get(expr.value.id, ())
+    )
+
+
+def _member_hint(value: str, members: dict[str, list[str]], *comments: str) -> Hint:
+    """An Enum member chooses among its class's members (`Mode.FAST|Mode.SAFE`); a comment listing
+    the members' values (`# one of: fast, safe`) says nothing more, but `fixed` still holds."""
+    choices = members[value.split(".")[0]]
+    if len(choices) < 2:
+        return Hint()
+    fixed = any(read_hint(c, None).fixed for c in comments)
+    said = ("fixed; " if fixed else "") + "choices: " + "|".join(choices)
+    return first_hint(value, (f"Enum {value.split('.')[0]}", said))
 
 
 # Names that hold no tunable quantity: dunders (`__version__`, `__all__`), typing switches, and

@@ -237,12 +237,14 @@ def write_space(task_path: Path, settings: Sequence[Setting], space: Space) -> i
     new = [s for s in settings if key_of(s) not in have]
     if not new:
         return 0
-    doc = tomlkit.parse(task_path.read_text(encoding="utf-8"))
+    before = task_path.read_text(encoding="utf-8")
+    doc = tomlkit.parse(before)
     search = doc.get("search")
     if search is None:
         search = tomlkit.table(is_super_table=True)
         doc["search"] = search
     table = search.get("space")
+    created = table is None
     if table is None:
         table = tomlkit.table()
         search["space"] = table
@@ -253,5 +255,10 @@ def write_space(task_path: Path, settings: Sequence[Setting], space: Space) -> i
         if comment:
             item.comment(comment)
         table[key_of(s)] = item
-    task_path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    if created:
+        table.add(tomlkit.nl())  # a blank line before the next table, as the rest are written
+    text = tomlkit.dumps(doc)
+    if text.endswith("\n\n") and not before.endswith("\n\n"):
+        text = text.rstrip("\n") + "\n"  # the table came last: no blank line at the end
+    task_path.write_text(text, encoding="utf-8")
     return len(new)
