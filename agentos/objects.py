@@ -15,14 +15,34 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-class ObjectReader:
+class Session:
+    """One long-lived git process fed on its stdin, started on first use and again after it
+    died (thread-safe through `_lock`); it ends when its stdin closes."""
+
+    def __init__(self, root: Path, env: Mapping[str, str], *args: str, stderr: int):
+        self._argv = ["git", "-C", str(root), *args]
+        self._env = dict(env)
+        self._stderr = stderr
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _session(self) -> subprocess.Popen[bytes]:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                self._argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                env=self._env,
+            )
+        return self._proc
+
+
+class ObjectReader(Session):
     """`git cat-file --batch` in one process (thread-safe)."""
 
     def __init__(self, root: Path, env: Mapping[str, str]):
-        self._argv = ["git", "-C", str(root), "cat-file", "--batch"]
-        self._env = dict(env)
-        self._lock = threading.Lock()
-        self._proc: subprocess.Popen[bytes] | None = None
+        super().__init__(root, env, "cat-file", "--batch", stderr=subprocess.DEVNULL)
 
     def read(self, oid: str) -> tuple[str, bytes]:
         """The type and contents of the object `oid`; KeyError when the repository lacks it."""
@@ -58,14 +78,3 @@ class ObjectReader:
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
-
-    def _session(self) -> subprocess.Popen[bytes]:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = subprocess.Popen(
-                self._argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=self._env,
-            )
-        return self._proc

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from agentos.objects import Session
 
-class RefWriter:
+
+class RefWriter(Session):
     """Compare-and-swap ref updates in one `git update-ref --stdin` process (thread-safe)."""
 
     def __init__(self, root: Path, env: Mapping[str, str]):
-        self._argv = ["git", "-C", str(root), "update-ref", "--stdin"]
-        self._env = dict(env)
-        self._lock = threading.Lock()
-        self._proc: subprocess.Popen[bytes] | None = None
+        super().__init__(root, env, "update-ref", "--stdin", stderr=subprocess.PIPE)
 
     def update(self, ref: str, new: str, old: str | None) -> None:
         """Point `ref` at `new`; with `old`, only if it points at `old` now (all zeros: only if it
@@ -53,17 +51,6 @@ class RefWriter:
             if self._proc is not None:
                 _ended(self._proc)
                 self._proc = None
-
-    def _session(self) -> subprocess.Popen[bytes]:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = subprocess.Popen(
-                self._argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=self._env,
-            )
-        return self._proc
 
 
 def _ended(proc: subprocess.Popen[bytes]) -> str:
