@@ -4,7 +4,11 @@ Each skill gives the requests its own author wrote: the clauses of its descripti
 user asks to rotate a key or replace a leaked token" gives "rotate a key", "replace a leaked
 token"), its quoted example requests, the examples listed in its body, and its specific
 headings. Every such request gets a seeded typo variant and a shorthand variant, and each
-"do not use for ..." clause becomes a near-miss (`expect: null`). The requests of each skill are
+"do not use for ..." clause becomes a near-miss: it expects the sibling skill it names ("Do NOT
+use for baking loaves (use bread-baking)", or a clause naming a sibling's name words such as
+"yoghurt" beside a `yoghurt-kefir` skill), else none (`expect: null`). A clause stays whole
+("shaping or baking loaves") unless each of its listed parts is a request of two content words
+or more; a parenthesised "(use X)" never enters the query. The requests of each skill are
 split about two to one into train and held-out, a variant always following its source, so no
 held-out query is a respelling of a train one.
 
@@ -22,7 +26,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agentos.errors import UserError
+from agentos.skill.bm25 import stem
 from agentos.skill.evals import shorthand, typo
+from agentos.skill.vocab import content_words
 from agentos.skillfile import Skill
 
 DRAFT = "draft"
@@ -34,8 +40,8 @@ _USE = re.compile(
     re.IGNORECASE,
 )
 _NOT = re.compile(
-    r"\b(?:do not|don't|never|not) (?:use|trigger)\w* (?:it |this (?:skill )?)?"
-    r"(?:for|when|on|to|with)\b([^.;]*)",
+    r"\b(?:(?:do not|don't|never|not) (?:use|trigger)\w* (?:it |this (?:skill )?)?"
+    r"(?:for|when|on|to|with)|not for)\b([^.;]*)",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
@@ -56,6 +62,9 @@ _GENERIC = frozenset(
 )
 _PIECES = re.compile(r"[.;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+")
 _SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
+# "(use bread-baking)", "(see the pdf skill)": the skill a "do not use" clause sends elsewhere
+_ELSEWHERE = re.compile(r"\(\s*(?:use|see|try)\s+(?:the\s+)?`?([A-Za-z0-9][\w-]*)`?[^)]*\)?")
+_PAREN = re.compile(r"\s*\([^)]*\)?")
 
 
 def _clean(phrase: str, least: int = 2) -> str | None:
@@ -79,12 +88,7 @@ def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
 def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
     """(the requests `skill`'s own text says should trigger it, those it says should not)."""
     text = skill.description
-    negative = [
-        p
-        for m in _NOT.finditer(text)
-        for part in _SPLIT.split(m.group(1))
-        if (p := _clean(part, 1))
-    ]
+    negative = [query for query, _ in near_misses(skill)]
     kept = _NOT.sub("", text)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     positive = [first] if len(first.split()) <= 14 else []
@@ -103,7 +107,36 @@ def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
         if p.lower() not in seen and (len(p.split()) <= 14):
             seen.add(p.lower())
             keep.append(p)
-    return keep[:MAX_PER_SKILL], list(dict.fromkeys(negative))[:3]
+    return keep[:MAX_PER_SKILL], negative
+
+
+def _named_words(name: str) -> set[str]:
+    """The stems of the words of a skill's name that can name it in a request."""
+    return {stem(w) for w in content_words(name.replace("-", " ")) if len(w) >= 3}
+
+
+def near_misses(skill: Skill, siblings: Sequence[str] = ()) -> list[tuple[str, str | None]]:
+    """The requests `skill`'s "do not use ..." clauses name, each with the skill among
+    `siblings` (names) it should go to: the one its "(use X)" names, else the one sibling whose
+    name words it uses, else None."""
+    others = [s for s in siblings if s != skill.name]
+    out: dict[str, str | None] = {}
+    for match in _NOT.finditer(skill.description):
+        clause = match.group(1)
+        target = _ELSEWHERE.search(clause)
+        named = target.group(1).lower() if target else None
+        clause = _PAREN.sub("", clause)
+        parts = [p for part in _SPLIT.split(clause) if (p := _clean(part, 1))]
+        if len(parts) < 2 or any(len(content_words(p)) < 2 for p in parts):
+            parts = [whole] if (whole := _clean(clause, 1)) else []
+        for query in parts:
+            expect = named if named in others else None
+            if expect is None:
+                stems = {stem(w) for w in content_words(query)}
+                hits = [s for s in others if _named_words(s) & stems]
+                expect = hits[0] if len(hits) == 1 else None
+            out.setdefault(query, expect)
+    return list(out.items())[:3]
 
 
 def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, object]]:
@@ -120,8 +153,9 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
             {"query": query, "expect": expect, "slice": slice_, "split": split, "origin": DRAFT}
         )
 
+    names = [s.name for s in skills]
     for skill in skills:
-        positive, negative = requests_of_skill(skill)
+        positive, _ = requests_of_skill(skill)
         order = list(range(len(positive)))
         rng.shuffle(order)
         held = {i for n, i in enumerate(order) if n % 3 == 2}
@@ -132,16 +166,19 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
                 variant = make(query, rng)
                 if variant.lower() != query.lower():
                     add(variant, skill.name, slice_, split)
-        for i, query in enumerate(negative):
-            add(query, None, "near-miss", "holdout" if i % 2 else "train")
+        for i, (query, elsewhere) in enumerate(near_misses(skill, names)):
+            add(query, elsewhere, "near-miss", "holdout" if i % 2 else "train")
     return rows
 
 
-def write_draft(skills: Sequence[Skill], path: Path, *, seed: int = 0) -> int:
-    """Write the draft eval set for `skills` to `path` (a new file); return its line count."""
+def write_draft(
+    skills: Sequence[Skill], path: Path, *, seed: int = 0, option: str = "--evals-out"
+) -> int:
+    """Write the draft eval set for `skills` to `path` (a new file, given with the CLI option
+    `option`); return its line count."""
     if path.exists():
         raise UserError(
-            "exists already", path=path, fix="pass it with --evals, or name a new --evals-out file"
+            "exists already", path=path, fix=f"pass it with --evals, or name a new {option} file"
         )
     if not path.parent.is_dir():
         raise UserError("has no parent folder", path=path, fix="create the folder first")

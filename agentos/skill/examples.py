@@ -2,8 +2,9 @@
 
 A skill author who sees a skill miss requests widens its description with the words those
 requests use, as a sentence: `It also covers leaked tokens, expiring keys and vault policies.`
-These helpers read and write that one sentence (always the description's last sentence it
-adds, the author's text before it untouched).
+These helpers read and write that one sentence: it goes before the description's first negative
+routing rule ("Do NOT use for ...", "Don't use ...", "Not for ..."), so that "It" never reads as
+the excluded thing, else last; the author's text around it is kept as written.
 
 The terms come from a skill's train queries, the way an author would pick them: runs of at most
 `MAX_WORDS` adjacent content words, each a real word (`agentos.skill.quality`) and no abbreviation
@@ -19,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from agentos.skill.bm25 import stem
 from agentos.skill.evals import EvalItem, misspelled
 from agentos.skill.quality import real_word
 from agentos.skill.vocab import STOPWORDS
@@ -38,6 +40,8 @@ _WEAK = frozenset(
     )
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|\S")
+# a sentence that opens with a negative routing rule
+_NEGATIVE = re.compile(r"(?:^|(?<=[.!?])\s+)(?=(?:do not|don't|never|not for|not when)\b)", re.I)
 
 
 def _source(item: EvalItem) -> str | None:
@@ -117,9 +121,10 @@ def split_examples(description: str) -> tuple[str, list[str], str]:
 
 
 def covered(term: str, description: str) -> bool:
-    """Whether every word of `term` is already in `description` (adding it says nothing new)."""
-    have = set(re.findall(r"[a-z0-9]+", description.lower()))
-    return all(w in have for w in re.findall(r"[a-z0-9]+", term.lower()))
+    """Whether every word of `term` is already in `description`, as written or inflected
+    ("baking" when it says "bake", "breads" when it says "bread"): adding it says nothing new."""
+    have = {stem(w) for w in re.findall(r"[a-z0-9]+", description.lower())}
+    return all(stem(w) in have for w in re.findall(r"[a-z0-9]+", term.lower()))
 
 
 def _listing(terms: Sequence[str]) -> str:
@@ -135,6 +140,12 @@ def with_examples(description: str, examples: Sequence[str]) -> str | None:
     examples = list(dict.fromkeys(examples))
     if len(examples) > MAX_EXAMPLES:
         return None
+    text = f"{head} {tail}" if head and tail else head or tail
+    rule = _NEGATIVE.search(text)
+    if rule is not None and rule.start() > 0:
+        head, tail = text[: rule.start()], text[rule.end() :]
+    else:
+        head, tail = text, ""
     if head and head[-1] not in ".!?":
         head += "."
     parts = [head]

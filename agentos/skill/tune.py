@@ -212,7 +212,7 @@ def make_evals(path: Path | str, evals: Path | str, *, seed: int = 0) -> tuple[i
     notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
     if not skills:
         raise UserError("holds no valid skill", path=root, fix=f"fix them: {notes[0]}")
-    return write_draft(skills, Path(evals), seed=seed), notes
+    return write_draft(skills, Path(evals), seed=seed, option="--make-evals"), notes
 
 
 def _joint(

@@ -182,3 +182,4 @@ def test_make_evals_writes_a_draft_then_tune_skills_tunes_on_it(tmp_path: Path) 
         main, ["tune-skills", str(root / "skills"), "--make-evals", str(draft)]
     )
     assert again.exit_code == 2 and "exists already" in again.stderr
+    assert "a new --make-evals file" in again.stderr  # the option the user gave

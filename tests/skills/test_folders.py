@@ -12,7 +12,7 @@ from skill_helpers import skill, write_skills
 
 from agentos.errors import UserError
 from agentos.skill import tune_skills
-from agentos.skill.draft import draft_evals, is_draft, requests_of_skill
+from agentos.skill.draft import draft_evals, is_draft, near_misses, requests_of_skill
 from agentos.skill.evals import EvalItem, load_evals, slices_of
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.router import EmbeddingRouter
@@ -132,8 +132,31 @@ def test_the_draft_comes_from_the_skills_own_words() -> None:
     assert "turn notes into a Word doc" in positive
     assert "add a table of contents to my report" in positive
     assert "Tracked changes" in positive and "docx" in positive
-    assert negative == ["PDFs", "spreadsheets"]
+    assert negative == ["PDFs or spreadsheets"]  # one request, not two bare words
     assert not any("PDF" in p for p in positive)
+
+
+def test_a_near_miss_is_a_whole_request_and_expects_the_sibling_it_names() -> None:
+    sourdough = skill(
+        "sourdough",
+        "Keep a sourdough starter alive. Use when the user asks to feed a starter. Do NOT use "
+        "for shaping or baking loaves (use bread-baking). Not for yoghurt or kefir. Never use "
+        "for rotating leaked api keys or revoking expired oauth tokens.",
+    )
+    siblings = ["sourdough", "bread-baking", "yoghurt-kefir"]
+    assert near_misses(sourdough, siblings) == [
+        ("shaping or baking loaves", "bread-baking"),  # "(use X)" names it, and is dropped
+        ("yoghurt or kefir", "yoghurt-kefir"),  # the clause uses a sibling's name words
+        ("rotating leaked api keys", None),  # each part a request of its own: split
+    ]
+    assert near_misses(sourdough)[0] == ("shaping or baking loaves", None)  # no such sibling
+    rows = draft_evals([sourdough, skill("bread-baking", "Shape and bake loaves of bread.")])
+    near = {r["query"]: r["expect"] for r in rows if r["slice"] == "near-miss"}
+    assert near == {
+        "shaping or baking loaves": "bread-baking",
+        "yoghurt or kefir": None,
+        "rotating leaked api keys": None,
+    }
 
 
 def test_draft_splits_train_and_held_out_with_variants_following_their_source() -> None:
@@ -146,7 +169,8 @@ def test_draft_splits_train_and_held_out_with_variants_following_their_source() 
         mine = [r for r in rows if r["expect"] == name]
         assert {"train", "holdout"} <= {r["split"] for r in mine}, name
         assert {"clean", "typo"} <= {r["slice"] for r in mine}, name
-    assert {r["query"] for r in rows if r["expect"] is None} == {"PDFs", "spreadsheets"}
+    near = [(r["query"], r["expect"]) for r in rows if r["slice"] == "near-miss"]
+    assert near == [("PDFs or spreadsheets", "pdf")]  # docx's clause names its sibling pdf
     assert draft_evals(skills, seed=0) == rows
 
 

@@ -10,7 +10,7 @@ from skill_helpers import skill
 from agentos.evaluator import Evaluation
 from agentos.skill import EvalItem, SkillEvaluator
 from agentos.skill.evaluator import NONE, OTHER, RIGHT
-from agentos.skill.examples import request_terms, split_examples, with_examples
+from agentos.skill.examples import covered, request_terms, split_examples, with_examples
 from agentos.skill.router import EmbeddingRouter, best_threshold
 from agentos.skill.search import DescriptionSearch
 from agentos.skillfile import MAX_DESCRIPTION
@@ -40,6 +40,33 @@ def test_added_terms_sentence_round_trips_after_the_authors_text() -> None:
     assert with_examples(text, ["a", "b", "c"]) == "Deploy a service. It also covers a, b and c."
     assert with_examples(text, []) == "Deploy a service."
     assert with_examples("x" * (MAX_DESCRIPTION - 10), ["a long request"]) is None
+
+
+def test_added_terms_go_before_the_first_negative_rule_the_rest_kept_as_written() -> None:
+    start = "Bake bread at home. Use when asked to bake a loaf. Do NOT use for cakes. Ask first."
+    text = with_examples(start, ["crumb", "oven spring"])
+    assert text == (
+        "Bake bread at home. Use when asked to bake a loaf. "
+        "It also covers crumb and oven spring. Do NOT use for cakes. Ask first."
+    )
+    assert with_examples(text, []) == start
+    assert split_examples(text)[1] == ["crumb", "oven spring"]
+    for rule in ("Don't use it for cakes.", "Not for cakes."):
+        assert with_examples(f"Bake bread. {rule}", ["crumb"]) == (
+            f"Bake bread. It also covers crumb. {rule}"
+        )
+    # a sentence an older run appended after the rule moves before it
+    late = "Bake bread. Do NOT use for cakes. It also covers crumb."
+    assert with_examples(late, ["crumb", "rise"]) == (
+        "Bake bread. It also covers crumb and rise. Do NOT use for cakes."
+    )
+
+
+def test_a_term_the_description_has_inflected_is_covered() -> None:
+    description = "Bake breads and shape a loaf."
+    assert covered("baking", description) and covered("baked bread", description)
+    assert covered("shaping loaf", description)
+    assert not covered("proofing", description) and not covered("baking cakes", description)
 
 
 def test_best_threshold_maximizes_train_accuracy() -> None:
