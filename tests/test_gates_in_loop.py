@@ -30,10 +30,13 @@ def test_a_failing_tool_gate_rejects_every_candidate_with_its_finding(repo_facto
             "agentos.toml": TOML,
         }
     )
-    runner.run(repo, runner.Overrides(budget=3, sandbox="local"))
+    summary = runner.run(repo, runner.Overrides(budget=3, sandbox="local"))
     experiments = run_status(repo)["experiments"]
-    assert [e["status"] for e in experiments] == ["rejected"] * 3
+    assert [e["status"] for e in experiments] == ["rejected"] * 2
     assert all("static" in e["reason"] for e in experiments), experiments[0]["reason"]
+    # two refusals of every change of X: the heuristic proposer stops instead of a third
+    assert summary.status.startswith("the proposer has nothing left to try: every change of X")
+    assert "refused by a gate" in summary.status
     assert (repo / ".agentos" / "runs").is_dir()
 
 

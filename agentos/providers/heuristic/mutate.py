@@ -140,12 +140,24 @@ def _numeric(
 
 def settings_of(request: ProposeRequest) -> list[Setting]:
     """The settings of the request's files as the task sees them: hinted by a schema beside a
-    file (read from the task's repository) and by the `[search.space]` table; less those whose
-    every change in the run was refused by a gate (`agentos.memory.gated_off`)."""
+    file (read from the task's repository) and by the `[search.space]` table."""
     task = request.task
-    found = find_all(request.files, task.search.space, disk_reader(task.root))
+    return find_all(request.files, task.search.space, disk_reader(task.root))
+
+
+def searchable(request: ProposeRequest) -> list[Setting]:
+    """The mutable settings, less those whose every change in the run (two or more) a gate
+    refused before it was measured (`agentos.memory.gated_off`: the tests pin it, say). When
+    that leaves none, the run ends saying so instead of spending its budget on refusals."""
+    found = [s for s in settings_of(request) if s.mutable]
     off = gated_off(request.trials or request.history)
-    return [s for s in found if s.name not in off and f"{s.path}:{s.name}" not in off]
+    kept = [s for s in found if s.name not in off and f"{s.path}:{s.name}" not in off]
+    if found and not kept:
+        raise NothingToPropose(
+            f"every change of {', '.join(sorted(off))} was refused by a gate before it was "
+            "measured (two or more times each): the gates' findings in the ledger say why"
+        )
+    return kept
 
 
 def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float]:
@@ -157,8 +169,7 @@ def _weights(settings: Sequence[Setting], request: ProposeRequest) -> list[float
 def propose_settings(request: ProposeRequest, only: frozenset[str] | None = None) -> Proposal:
     """The heuristic proposal for one request (deterministic in the request); with `only`, a
     change of those settings alone."""
-    found = settings_of(request)
-    mutable = [s for s in found if s.mutable and (only is None or s.name in only)]
+    mutable = [s for s in searchable(request) if only is None or s.name in only]
     if not mutable:
         raise NothingToPropose(
             f"no tunable settings found in the editable files {_listed(request.files)} (the "

@@ -40,7 +40,7 @@ from agentos.providers.heuristic.mutate import (
     local_move,
     local_step,
     propose_settings,
-    settings_of,
+    searchable,
     sig,
 )
 from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
@@ -232,7 +232,7 @@ def local_share(progress: float) -> float:
 
 def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
     """TPE over the tunable settings (with `hybrid`, some proposals refine the parent)."""
-    found = [st for st in settings_of(request) if st.mutable]
+    found = searchable(request)
     seen = observed(request)
     progress = min(1.0, request.experiment / max(1, request.task.budget.experiments))
     dims = dimensions(found, evidence(seen, request.task.metric.goal), progress)
