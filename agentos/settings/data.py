@@ -45,28 +45,32 @@ def data_problems(path: str, text: str) -> list[tuple[int, str]]:
     TOML and JSON are data by nature: only a parse error is a problem. A Python file may hold only
     docstrings and assignments of literals (`ast.literal_eval`) to plain names, with annotations
     that are names or subscripted names (`int`, `list[int]`), evaluated by nothing but Python."""
+    return _parse(path, text)[1]
+
+
+def _parse(path: str, text: str) -> tuple[object, list[tuple[int, str]]]:
+    """The parsed file (a TOML or JSON document, or a Python module's AST) and its problems; the
+    file is parsed once whether its problems or its values are wanted."""
     if path.endswith(".toml"):
         try:
-            tomllib.loads(text)
+            return tomllib.loads(text), []
         except tomllib.TOMLDecodeError as exc:
-            return [(0, f"not valid TOML ({exc})")]
-        return []
+            return None, [(0, f"not valid TOML ({exc})")]
     if path.endswith(".json"):
         try:
-            json.loads(text)
+            return json.loads(text), []
         except json.JSONDecodeError as exc:
-            return [(exc.lineno, f"not valid JSON ({exc.msg})")]
-        return []
+            return None, [(exc.lineno, f"not valid JSON ({exc.msg})")]
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:
-        return [(getattr(exc, "lineno", 0) or 0, f"does not parse ({exc})")]
+        return None, [(getattr(exc, "lineno", 0) or 0, f"does not parse ({exc})")]
     problems = []
     for node in tree.body:
         why = _not_data(node)
         if why:
             problems.append((node.lineno, why))
-    return problems
+    return tree, problems
 
 
 def _not_data(node: ast.stmt) -> str | None:
@@ -112,16 +116,17 @@ def data_values(path: str, text: str) -> dict[str, Any] | None:
     Python: `NAME -> value` for each literal assignment (the last one wins, as when run; tuples
     and sets become lists; a value JSON cannot hold, such as bytes or a complex number, is left
     out). TOML: the document (dates as ISO text). JSON: the document when it is an object."""
-    if data_problems(path, text):
+    parsed, problems = _parse(path, text)
+    if problems:
         return None
     if path.endswith(".toml"):
-        doc = _jsonable(tomllib.loads(text), str)
+        doc = _jsonable(parsed, str)
         return doc if isinstance(doc, dict) else {}
     if path.endswith(".json"):
-        data = json.loads(text)
-        return data if isinstance(data, dict) else {"value": data}
+        return parsed if isinstance(parsed, dict) else {"value": parsed}
+    assert isinstance(parsed, ast.Module)
     out: dict[str, Any] = {}
-    for node in ast.parse(text).body:
+    for node in parsed.body:
         targets = node.targets if isinstance(node, ast.Assign) else []
         if isinstance(node, ast.AnnAssign) and node.value is not None:
             targets = [node.target]
