@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,7 +30,7 @@ from agentos.errors import UserError
 from agentos.evaluator import Evaluation, Evaluator, refuse_keep
 from agentos.gating import gained, pin_baseline, run_gates
 from agentos.git import Repo, snapshot_entries
-from agentos.measure import measure, snapshot_dir
+from agentos.measure import measure, snapshot_dir, unread_change
 from agentos.sandbox import Sandbox
 from agentos.scratch import scratch
 from agentos.task import MetricSpec, Task
@@ -345,14 +344,10 @@ def judge(
 
 
 def _proven(task: Task, repo: Repo, parent: str, commit: str, e: Evaluation) -> Evaluation:
-    """The run node's proof that the change ran (`agentos.nodes.run.unread_change`)."""
-    from agentos.nodes.run import unread_change
-    from agentos.runtime import Runtime
-
+    """The run node's proof that the change ran (`agentos.measure.unread_change`)."""
     if e.status is not None or e.metric is None:
         return e
-    rt = cast(Runtime, types.SimpleNamespace(repo=repo, task=task))
-    why = unread_change(rt, parent, commit, e.reads)
+    why = unread_change(repo, task, parent, commit, e.reads)
     return e if why is None else replace(e, metric=None, status="invalid", reason=why)
 
 

@@ -117,6 +117,32 @@ def measure_tree(
     return Measurement(evaluation, before, after, timings)
 
 
+def unread_change(
+    repo: Repo, task: Task, parent: str, commit: str, reads: Mapping[str, str] | None
+) -> str | None:
+    """Why a run of `commit` did not run its change to editable files since `parent`, or None.
+
+    None when the reads are unknown (`None`: an evaluator that does not audit, or a metric command
+    that is not Python, where no audited interpreter reported), when nothing editable changed, when
+    the change only deletes files, or when the run read at least one changed file that exists.
+    """
+    if reads is None or not parent or parent == commit:
+        return None
+    before, after = repo.entries(parent), repo.entries(commit)
+    changed = sorted(
+        p
+        for p, e in after.items()
+        if (p not in before or before[p].blob != e.blob) and task.is_editable(p)
+    )
+    if not changed or any(p in reads for p in changed):
+        return None
+    more = f" (and {len(changed) - 3} more)" if len(changed) > 3 else ""
+    return (
+        f"changed {', '.join(changed[:3])}{more} but the run read none of the changed files: "
+        "an installed copy may shadow them, or the metric never imports them"
+    )
+
+
 def _audit_ids(
     object_format: str, blobs: Mapping[str, str], tree: Path, reads: Mapping[str, str]
 ) -> dict[str, str]:

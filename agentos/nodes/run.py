@@ -6,16 +6,15 @@ attempt runs. A `remeasure` pass measures the candidate and the incumbent once m
 
 Every measurement of a commit that changed editable files must show that the change ran: when the
 sandbox observed what was read (an audited Python interpreter reported) and the run read none of
-the changed files that still exist, it is `invalid` (`unread_change`).
+the changed files that still exist, it is `invalid` (`agentos.measure.unread_change`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Mapping
 
-from agentos.measure import Measurement, measure
+from agentos.measure import Measurement, measure, unread_change
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import LoopState, LoopUpdate, Node, Outcome
@@ -84,38 +83,12 @@ def make_run(rt: Runtime) -> Node:
     return run
 
 
-def unread_change(
-    rt: Runtime, parent: str, commit: str, reads: Mapping[str, str] | None
-) -> str | None:
-    """Why a run of `commit` did not run its change to editable files since `parent`, or None.
-
-    None when the reads are unknown (`None`: an evaluator that does not audit, or a metric command
-    that is not Python, where no audited interpreter reported), when nothing editable changed, when
-    the change only deletes files, or when the run read at least one changed file that exists.
-    """
-    if reads is None or not parent or parent == commit:
-        return None
-    before, after = rt.repo.entries(parent), rt.repo.entries(commit)
-    changed = sorted(
-        p
-        for p, e in after.items()
-        if (p not in before or before[p].blob != e.blob) and rt.task.is_editable(p)
-    )
-    if not changed or any(p in reads for p in changed):
-        return None
-    more = f" (and {len(changed) - 3} more)" if len(changed) > 3 else ""
-    return (
-        f"changed {', '.join(changed[:3])}{more} but the run read none of the changed files: "
-        "an installed copy may shadow them, or the metric never imports them"
-    )
-
-
 def _proven(rt: Runtime, parent: str, commit: str, m: Measurement, who: str = "") -> Measurement:
     """`m`, or `m` made `invalid` when the run read none of the files its commit changed."""
     e = m.evaluation
     if e.status is not None or e.metric is None:
         return m
-    why = unread_change(rt, parent, commit, e.reads)
+    why = unread_change(rt.repo, rt.task, parent, commit, e.reads)
     if why is None:
         return m
     invalid = dataclasses.replace(e, metric=None, status="invalid", reason=who + why)
