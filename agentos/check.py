@@ -273,7 +273,7 @@ def _tunable(
     they came from, the `[search.space]` table first), a `search_space` fact, and a warning for
     each setting whose hint comment could not be read. With `write`, the inferred space of the
     settings the table lacks is added to it."""
-    from agentos.settings import describe, disk_reader, find_all, hint_warnings
+    from agentos.settings import disk_reader, find_all, hint_warnings, known
     from agentos.settings.space import space_problems, write_space
 
     texts = {}
@@ -292,7 +292,7 @@ def _tunable(
     names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
-    space = {f"setting.{s.path}:{s.name}": describe(s).split(": ", 1)[-1] for s in found}
+    space = {f"setting.{s.path}:{s.name}": known(s) for s in found}
     added = write_space(task.path, inferred, table) if write else 0
     summary = f"{len(table) + added} of {len(found)} setting(s) in [search.space] of "
     summary += task.path.name

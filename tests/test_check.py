@@ -274,6 +274,15 @@ def test_a_builtin_tool_option_misspelt_exits_2_with_the_nearest(tmp_path: Path)
     assert "did you mean `line_length`?" in result.stderr
 
 
+def test_a_setting_line_is_whole_when_the_value_holds_a_colon(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    settings = repo / "settings.py"
+    settings.write_text(settings.read_text() + 'GREETING = "hi: there"\n')
+    git(repo, "commit", "-qam", "a string setting")
+    facts = _facts(_check(str(repo)).stdout)
+    assert facts["setting.settings.py:GREETING"] == "not searched (a string without choices)"
+
+
 def test_nothing_the_heuristic_proposer_can_tune_exits_1_before_a_run(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     facts = _facts(_check(str(repo)).stdout)

@@ -31,9 +31,25 @@ from agentos.settings.schema import with_schemas
 from agentos.settings.space import Space, override
 
 __all__ = [
-    "UNIT_HIGH", "Format", "Hint", "Kind", "Reader", "Setting", "Value", "apply", "describe",
-    "disk_reader", "find_all", "find_settings", "guessed_unit", "hint_warnings", "parse_hint",
-    "render", "short", "values",
+    "UNIT_HIGH",
+    "Format",
+    "Hint",
+    "Kind",
+    "Reader",
+    "Setting",
+    "Value",
+    "apply",
+    "describe",
+    "disk_reader",
+    "find_all",
+    "find_settings",
+    "guessed_unit",
+    "hint_warnings",
+    "known",
+    "parse_hint",
+    "render",
+    "short",
+    "values",
 ]  # fmt: skip
 
 
@@ -148,22 +164,25 @@ def guessed_unit(setting: Setting) -> bool:
 
 def describe(setting: Setting) -> str:
     """What the search knows about one setting and where it came from, in one line."""
+    return f"{setting.name} = {short(setting.value)}: {known(setting)}"
+
+
+def known(setting: Setting) -> str:
+    """`describe` without the `NAME = value: ` head: the range or choices and their source."""
     h = setting.hint
     if not setting.mutable:
-        why = "fixed" if h.fixed else "a string without choices"
-        return f"{setting.name} = {short(setting.value)}: not searched ({why})"
+        return f"not searched ({'fixed' if h.fixed else 'a string without choices'})"
     if setting.kind == "bool":
-        return f"{setting.name} = {short(setting.value)}: true|false"
-    head = f"{setting.name} = {short(setting.value)}: "
+        return "true|false"
     open_sides = [b for b, v in (("low", h.low), ("high", h.high)) if v is None]
     if h.read:
         one = f"the {''.join(open_sides)} bound grows"
         sides = "both bounds grow" if len(open_sides) == 2 else one
         grows = f"; {sides} with evidence" if open_sides else ""
         numeric = not h.choices and not h.fixed and setting.kind in ("int", "float")
-        return f"{head}{h.read} (from the {h.source})" + (grows if numeric else "")
+        return f"{h.read} (from the {h.source})" + (grows if numeric else "")
     if guessed_unit(setting):
-        return f"{head}0..{UNIT_HIGH:g} guessed from the name (no hint)"
-    return f"{head}no hint, a range around its value that grows with evidence"
+        return f"0..{UNIT_HIGH:g} guessed from the name (no hint)"
+    return "no hint, a range around its value that grows with evidence"
 
 
