@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -70,3 +71,13 @@ def importing_evaluator() -> str:
     text = (EXAMPLES / "quickstart" / "evaluate.py").read_text()
     assert "settings = load_settings()" in text
     return text.replace("settings = load_settings()", "import settings  # noqa: E402")
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not reaped, does not count)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().split(")")[-1].split()[0] != "Z"

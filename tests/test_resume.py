@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -10,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import ACCEPT_IMPORT_RISK, agentos_cli
+from helpers import ACCEPT_IMPORT_RISK, agentos_cli, alive
 
 from agentos.ledger import Ledger
 from agentos.status import run_status
@@ -22,15 +21,6 @@ with open({pidfile!r}, "a") as fh:
 time.sleep(0.4)
 print(f"score: {{-abs(settings.X - 42.0)}}")
 """
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as fh:
-        return fh.read().split(")")[-1].split()[0] != "Z"
 
 
 def _rows(db: Path) -> int:
@@ -71,7 +61,7 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
     proc.wait()
     pids = [int(p) for p in pidfile.read_text().split()]
     time.sleep(0.5)
-    assert not [p for p in pids if _alive(p)], "a metric process outlived the orchestrator"
+    assert not [p for p in pids if alive(p)], "a metric process outlived the orchestrator"
 
     done = agentos_cli("resume", str(repo))
     assert done.returncode == 0, done.stderr
@@ -94,4 +84,4 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
     assert status["finished"]
     again = agentos_cli("resume", str(repo))
     assert again.returncode == 2 and "already finished" in again.stderr
-    assert not [p for p in map(int, pidfile.read_text().split()) if _alive(p)]
+    assert not [p for p in map(int, pidfile.read_text().split()) if alive(p)]
