@@ -88,7 +88,7 @@ class Repo:
         self.check_state()
         # "sha1" or "sha256": every object id, blob ids of files on disk included, is in it
         self.object_format = self.git("rev-parse", "--show-object-format").decode().strip()
-        self.zero = "0" * len(self.rev("HEAD") or "")
+        self.zero = "0" * (64 if self.object_format == "sha256" else 40)  # no git call needed
 
     def check_state(self) -> None:
         """Refuse repositories mid-operation: agentos must not build on half-finished history."""

@@ -35,14 +35,11 @@ from agentos.selftune.evaluator import SelfTuneEvaluator
 from agentos.selftune.inner import ProviderFactory, gains, score
 from agentos.selftune.prompted import SKILL_PATHS, SKILLS, MakeProvider, PromptEvaluator
 from agentos.selftune.suite import SPLITS, digest_of, load_suite, suite_files
+from agentos.strategies.noise import t_quantile
 from agentos.task import Task, load_task
 
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "selftune" / "suite.toml"
 PROFILE = "profile.toml"
-# two-sided 95% t quantiles by degrees of freedom (1..30); beyond, the normal's
-_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
 
 
 @dataclass
@@ -82,8 +79,7 @@ def mean_ci(diffs: list[float]) -> tuple[float, float, float]:
     mean = statistics.fmean(diffs)
     if len(diffs) < 2:
         return mean, mean, mean
-    df = len(diffs) - 1
-    t = _T95[df - 1] if df <= len(_T95) else 1.96
+    t = t_quantile(0.975, len(diffs) - 1)  # two-sided 95%
     half = t * statistics.stdev(diffs) / math.sqrt(len(diffs))
     return mean, mean - half, mean + half
 

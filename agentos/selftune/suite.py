@@ -26,7 +26,7 @@ import hashlib
 import importlib.util
 import sys
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
@@ -157,7 +157,3 @@ def _problems(module: Path, path: Path) -> dict[str, Problem]:
         raise UserError(f"{module.name} defines no PROBLEMS dict", path=path,
                         fix="define PROBLEMS = {name: problem} in the module")
     return cast(dict[str, Problem], problems)
-
-
-def split_names(suite: Suite, splits: Sequence[Split]) -> list[tuple[Split, str]]:
-    return [(s, n) for s in splits for n in suite.splits[s]]

@@ -52,14 +52,20 @@ MIN_FRESH = 2
 MAX_RUNS = 10  # the most measurements of one candidate: its first and 9 fresh pairs
 OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is given up
 
-@functools.cache
+
 def t_critical(df: int) -> float:
     """The one-sided 99.9% quantile of Student's t with `df` degrees of freedom (`ALPHA`)."""
+    return t_quantile(1 - ALPHA, df)
+
+
+@functools.cache
+def t_quantile(p: float, df: int) -> float:
+    """The `p` quantile of Student's t with `df` degrees of freedom (infinite below 1)."""
     if df < 1:
         return math.inf
     from scipy.stats import t  # imported on first use: it takes a noticeable time to load
 
-    return float(t.ppf(1 - ALPHA, df))
+    return float(t.ppf(p, df))
 
 
 def mean(xs: Sequence[float]) -> float:

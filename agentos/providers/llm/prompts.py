@@ -137,11 +137,12 @@ def propose_prompt(
     """System blocks and messages for one proposal (`skills` replaces the installed ones), or with
     `batch` above one for that many differing proposals in one call (`PROPOSE_BATCH_TOOL`)."""
     parts = [history_text(req.task, req.history)]
-    if req.digest:
+    memory = req.digest  # a property that groups every trial of the run: read it once
+    if memory:
         parts.append(
             "The run's memory (beyond the window above; a change already measured from the same "
             f"parent is repeated only with a description that starts `{REMEASURE}` and says "
-            "why):\n" + quote("memory", req.digest)
+            "why):\n" + quote("memory", memory)
         )
     if req.best is not None and req.baseline is not None:
         parts.append(
