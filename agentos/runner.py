@@ -41,12 +41,13 @@ from agentos.graph import build_graph
 from agentos.integrity import Pins
 from agentos.ledger import Ledger
 from agentos.measure import MetricEvaluator, snapshot_root
-from agentos.nodes.batch import close_executor
+from agentos.nodes import close_executor, started
 from agentos.profile import configure
 from agentos.providers.base import NOTHING_TO_TRY, Provider, get_provider
 from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
 from agentos.scratch import drain, sweep
+from agentos.state import LoopState
 from agentos.strategies.base import get_strategy
 from agentos.task import Search, Task, load_task, parse_task
 
@@ -462,7 +463,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         best=best.get("metric"),
         best_commit=best.get("commit", ""),
         branch=f"agentos/{run_id}" if best.get("commit") else None,
-        experiments=max(values.get("experiment", 0), values.get("proposed", 0)),
+        experiments=started(cast(LoopState, values)),
         counts=counts,
         elapsed=elapsed,
     )

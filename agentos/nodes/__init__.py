@@ -25,7 +25,7 @@ from agentos.nodes.gates import make_gates
 from agentos.nodes.propose import make_propose
 from agentos.nodes.review import make_review
 from agentos.nodes.run import make_run
-from agentos.nodes.stop import stop_reason
+from agentos.nodes.stop import started, stop_reason
 from agentos.nodes.tools import make_tool, make_tool_join, route_tools
 
 __all__ = [
@@ -50,5 +50,6 @@ __all__ = [
     "route_after_submit",
     "route_batch_after_decide",
     "route_tools",
+    "started",
     "stop_reason",
 ]

@@ -34,7 +34,7 @@ from agentos.executors.base import lost
 from agentos.nodes.decide import route_after_decide
 from agentos.nodes.propose import make_propose
 from agentos.nodes.run import _outcome, _proven
-from agentos.nodes.stop import started, stop_reason
+from agentos.nodes.stop import budget_spent, started, stop_reason
 from agentos.providers.base import BatchProvider, Proposal, ProposeRequest
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
@@ -162,7 +162,7 @@ def make_collect(rt: Runtime) -> Any:
         inflight = list(state.get("inflight", []))
         pool = _pool(rt, state, inflight)
         stop = stop_reason(rt, state)
-        if stop and rt.task.scale.on_stop == "cancel" and not _budget_spent(rt, state):
+        if stop and rt.task.scale.on_stop == "cancel" and not budget_spent(rt, state):
             for entry in inflight:
                 pool.executor.cancel(_key(entry))
                 _crash(
@@ -201,10 +201,6 @@ def make_collect(rt: Runtime) -> Any:
         }
 
     return collect
-
-
-def _budget_spent(rt: Runtime, state: LoopState) -> bool:
-    return started(state) + state.get("extra_runs", 0) >= rt.task.budget.experiments
 
 
 def make_batch_propose(rt: Runtime) -> Any:
@@ -301,12 +297,8 @@ def route_batch_after_decide(rt: Runtime) -> Any:
     base = route_after_decide(rt)
 
     def route(state: LoopState) -> Route:
-        to = cast(Route, base(state))
-        if rt.task.scale.workers == 1 or to == "run":
-            return to
-        if to == "finish" or stop_reason(rt, state):
-            return "collect" if state.get("inflight") else "finish"
-        return to
+        # `base` ends the run exactly when a stop rule holds: with work in flight, drain it first
+        return cast(Route, draining(state, base(state)))
 
     return route
 

@@ -14,7 +14,7 @@ def stop_reason(rt: Runtime, state: LoopState) -> str | None:
     if state.get("stop"):
         return state["stop"]
     budget = rt.task.budget
-    if started(state) + state.get("extra_runs", 0) >= budget.experiments:
+    if budget_spent(rt, state):
         return f"budget: {budget.experiments} experiments"
     if budget.wall_time and time.time() - state.get("started_at", time.time()) >= budget.wall_time:
         return f"budget: {budget.wall_time:g} s wall time"
@@ -32,6 +32,11 @@ def stop_reason(rt: Runtime, state: LoopState) -> str | None:
     if budget.dollars is not None and state.get("cost_usd", 0.0) >= budget.dollars:
         return f"budget: ${budget.dollars:g}"
     return None
+
+
+def budget_spent(rt: Runtime, state: LoopState) -> bool:
+    """Whether the experiment budget is spent: every experiment started counts, re-runs too."""
+    return started(state) + state.get("extra_runs", 0) >= rt.task.budget.experiments
 
 
 def started(state: LoopState) -> int:
