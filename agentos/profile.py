@@ -14,6 +14,7 @@ search at a file of answers or load a strategy from a path.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,8 +110,17 @@ def _names_file(value: Any) -> bool:
 
 
 def load_profile(path: Path | str | None = None) -> Profile:
-    """Read the profile at `path` (the shipped default when None)."""
-    file = Path(path) if path is not None else DEFAULT_PATH
+    """Read the profile at `path` (the shipped default when None, read once per process: every
+    task load asks for it)."""
+    return _read(Path(path)) if path is not None else _shipped()
+
+
+@functools.cache
+def _shipped() -> Profile:
+    return _read(DEFAULT_PATH)
+
+
+def _read(file: Path) -> Profile:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

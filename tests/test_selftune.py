@@ -76,7 +76,7 @@ def test_held_out_vetoes_a_keep_that_lowers_it() -> None:
 def test_mean_ci_brackets_the_mean() -> None:
     mean, low, high = mean_ci([0.1, 0.2, 0.3, 0.2])
     assert mean == pytest.approx(0.2) and low < 0.2 < high
-    assert high - low == pytest.approx(2 * 3.182 * 0.0816497 / 2, rel=1e-4)
+    assert high - low == pytest.approx(2 * 3.182446 * 0.0816497 / 2, rel=1e-4)  # t(0.975, 3)
 
 
 def test_self_tune_is_an_ordinary_run_and_reads_the_sealed_test(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from agentos.errors import UserError
 from agentos.evaluator import Evaluation
 from agentos.providers.base import ProviderError
 from agentos.skill.evals import EvalItem, Slice, fuzzy, slices_of
-from agentos.skill.gates import GatePins, GateViolation
+from agentos.skill.gates import GatePins, GateViolation, violations
 from agentos.skill.quality import description_problems, refusal
 from agentos.skill.router import Router, route_with_train
 from agentos.skillfile import Skill, load_folder
@@ -104,7 +104,10 @@ class SkillEvaluator:
     def gate_check(self, skills: Sequence[Skill]) -> list[GateViolation]:
         if self.pins is None:
             return []
-        return [v for s in skills for v in self.pins.check(s.name, s.body, s.description)]
+        pinned = self.pins.gates()  # the sidecar read and its digest checked once per candidate
+        return [
+            v for s in skills for v in violations(pinned.get(s.name, []), s.body, s.description)
+        ]
 
     def quality_check(self, skills: Sequence[Skill]) -> list[str]:
         """The `description-quality` refusal of each rewritten description that fails it, checked
