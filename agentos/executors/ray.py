@@ -175,9 +175,18 @@ class RayExecutor:
         return set(self._refs.values()) | {d.key for d in self._done}
 
     def cancel(self, key: str) -> None:
+        """As the local executor's: a job that already ended comes back with its result; any other
+        is killed and comes back at once with an error (Ray's own cancel can lose the race with a
+        task being handed to its worker, so the result is dropped here, not left to Ray)."""
         for ref, k in list(self._refs.items()):
-            if k == key:
-                self._ray.cancel(ref, force=True)
+            if k != key:
+                continue
+            ready, _ = self._ray.wait([ref], timeout=0)
+            if ready:
+                return
+            self._ray.cancel(ref, force=True)
+            del self._refs[ref]
+            self._done.append(Done(key, None, error="cancelled"))
 
     def close(self) -> None:
         for ref in list(self._refs):
