@@ -62,7 +62,9 @@ def _most_at_once(spans: list[tuple[float, float, str]]) -> int:
 
 
 def test_workers_run_experiments_at_once_and_record_each_once(repo_factory, tmp_path) -> None:
-    repo = _repo(repo_factory, tmp_path, extra="[budget]\nexperiments=9\n[run]\nworkers=3\n")
+    # each metric sleeps long enough that three submitted in turn overlap on a busy machine
+    extra = "[budget]\nexperiments=9\n[run]\nworkers=3\n"
+    repo = _repo(repo_factory, tmp_path, extra=extra, sleep=1.5)
     summary = runner.run(repo)
     assert summary.experiments == 9
     ledger = Ledger(repo / ".agentos" / "ledger.db")

@@ -4,11 +4,15 @@ Ray's `num_gpus`, the devices Ray gave the task being the ones its sandbox sees)
 
 With `address`, the run joins that cluster, whose nodes must have agentos, the task's Python and a
 sandbox (docs/scale-out.md); without one, a Ray of this machine is started for the run (no
-dashboard, Ray's token authentication on) and stopped at its end; a small watcher process kills
-every process of that Ray (they carry a mark in their environment) once the driver is gone, even
-after a `kill -9`, and whatever `ray.shutdown()` left behind. Ray 2.60 offers no way to keep
-its own servers on loopback: it turns 127.0.0.1 into the machine's address and listens on every
-interface, so what guards them is the token.
+dashboard, Ray's token authentication on, every server it starts listening on loopback only) and
+stopped at its end; a small watcher process kills every process of that Ray (they carry a mark in
+their environment) once the driver is gone, even after a `kill -9`, and whatever `ray.shutdown()`
+left behind.
+
+Ray turns a node address of 127.0.0.1 into the machine's own address and then listens on every
+interface, unless it is told that this is not a cluster (what it does on macOS and Windows): the
+environment variable `RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`, inherited by the processes Ray starts,
+and the same switch in the driver, whose copy Ray read when it was imported (`_loopback`).
 
 Ray's own fate sharing is not enough: its dashboard and runtime-env agents were seen outliving a
 killed driver for minutes. Its processes share the driver's fate: a
@@ -17,6 +21,7 @@ The start-up is timed (`startup_s`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -24,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +92,29 @@ def _watch(mark: str, ids: str) -> subprocess.Popen[bytes]:
     )
 
 
+_NOT_A_CLUSTER = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+@contextlib.contextmanager
+def _loopback(ray: Any) -> Iterator[None]:
+    """While a local Ray starts: every server it starts binds 127.0.0.1 (module docstring). Ray
+    reads the switch from the environment when imported; the driver's copy is set for the start
+    and both are restored after it, so a later Ray that joins a cluster is not affected."""
+    from ray._private import ray_constants
+
+    before_env, before = os.environ.get(_NOT_A_CLUSTER), ray_constants.ENABLE_RAY_CLUSTER
+    os.environ[_NOT_A_CLUSTER] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = before
+        if before_env is None:
+            del os.environ[_NOT_A_CLUSTER]
+        else:
+            os.environ[_NOT_A_CLUSTER] = before_env
+
+
 def _warm() -> None:
     """Runs on a Ray worker: hold it a moment, with the modules a job needs imported."""
     time.sleep(0.5)
@@ -135,7 +163,8 @@ class RayExecutor:
                 self._watcher = _watch(mark, self._ids)
                 os.environ[MARK] = mark  # inherited by the Ray processes started here
                 try:
-                    ray.init(num_cpus=workers, num_gpus=len(found) if gpus else 0, **options)
+                    with _loopback(ray):
+                        ray.init(num_cpus=workers, num_gpus=len(found) if gpus else 0, **options)
                 finally:
                     del os.environ[MARK]
                 node = ray.get_runtime_context().get_node_id()
