@@ -85,3 +85,63 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
     again = agentos_cli("resume", str(repo))
     assert again.returncode == 2 and "already finished" in again.stderr
     assert not [p for p in map(int, pidfile.read_text().split()) if alive(p)]
+
+
+# Noisy (the score alternates by 1 call to call), the first experiment a little ahead: it is
+# re-measured, and the call that would re-measure it hangs until the orchestrator is killed.
+NOISY = """import os, time
+import settings
+calls = {calls!r}
+n = len(open(calls).read().split()) if os.path.exists(calls) else 0
+with open(calls, "a") as fh:
+    fh.write(f"{{os.getpid()}}\\n")
+if n == {hang}:
+    time.sleep(120)
+print(f"score: {{(n % 2) + (1.2 if n == {first} else 0.0)}}")
+"""
+
+
+def test_kill9_during_a_remeasure_then_resume_records_the_experiment(
+    repo_factory, tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls.txt"
+    baseline = 4  # 1 + the shipped profile's noise_reruns (3)
+    repo = repo_factory(
+        {
+            "settings.py": "X = 10.0  # range: 0..100\n",
+            "evaluate.py": NOISY.format(calls=str(calls), hang=baseline + 1, first=baseline),
+            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
+            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+            '[budget]\nexperiments=2\n[sandbox]\nbackend="local"\n',
+        }
+    )
+    exe = str(Path(sys.executable).parent / "agentos")
+    log = tmp_path / "run.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([exe, "run", str(repo)], stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 180
+    while (not calls.exists() or len(calls.read_text().split()) <= baseline + 1) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+    assert len(calls.read_text().split()) > baseline + 1, log.read_text()[-2000:]
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    hung = int(calls.read_text().split()[baseline + 1])
+    deadline = time.monotonic() + 10
+    while alive(hung) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    done = agentos_cli("resume", str(repo))
+    assert done.returncode == 0, done.stderr
+    ledger = Ledger(repo / ".agentos" / "ledger.db")
+    assert ledger.verify() == []
+    rows = [r for r in ledger.rows() if r["kind"] == "experiment"]
+    first = [r for r in rows if r["id"] == 1]
+    # the kill landed in experiment 1's re-measure: the premise of this test
+    assert first and len(first[-1]["samples"] or []) >= 2, first
+    # its decision is recorded once, with its measurements, not as a crash never retried
+    assert [r["status"] for r in first] in (["keep"], ["discard"]), first
+    assert ledger.open_attempts(ledger.latest_run() or "") == []

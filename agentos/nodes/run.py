@@ -2,7 +2,8 @@
 
 An attempt is marked in the ledger before its process starts. If the orchestrator died during an
 earlier attempt of this experiment, that attempt gets its terminal `crash` row here, and a new
-attempt runs. A `remeasure` pass measures the candidate and the incumbent once more, paired.
+attempt runs; if it died while re-measuring, the measured attempt stays open for `decide`.
+A `remeasure` pass measures the candidate and the incumbent once more, paired.
 
 Every measurement of a commit that changed editable files must show that the change ran: when the
 sandbox observed what was read (an audited Python interpreter reported) and the run read none of
@@ -32,8 +33,12 @@ def make_run(rt: Runtime) -> Node:
         exp = state["experiment"]
         candidate = state["candidate"]
         orphans = [] if checked else rt.ledger.open_attempts(rt.run_id)
+        # open, yet not orphans: the batch's own, and this experiment's measured attempt when the
+        # process died during its re-measure (the state holds its outcome; `decide` records it)
         listed = {(e["experiment"], e["attempt"]) for e in state.get("inflight", [])}
-        orphans = [o for o in orphans if (o["id"], o["attempt"]) not in listed]  # batch's own
+        if state.get("remeasure"):
+            listed.add((exp, state["outcome"]["attempt"]))
+        orphans = [o for o in orphans if (o["id"], o["attempt"]) not in listed]
         checked = True
         for orphan in orphans:
             record(
