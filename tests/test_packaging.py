@@ -33,3 +33,30 @@ def test_no_generic_top_level_import_names() -> None:
         [sys.executable, "-c", code], cwd="/", capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_an_installed_agentos_finds_its_examples(tmp_path: Path) -> None:
+    """`agentos demo --example NAME` works from a wheel install, not only from a checkout."""
+    pip = [sys.executable, "-m", "pip", "-q"]
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "w"), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next((tmp_path / "w").glob("agentos-*.whl"))
+    site = tmp_path / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True)
+    code = (
+        "import agentos.cli.main as m; print(m.agentos.__file__); print(m._example('quickstart'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+    ).stdout.split()
+    assert out[0].startswith(str(site)), out  # the installed copy, not this checkout
+    assert out[1] == str(site / "agentos" / "examples" / "quickstart")
+    assert (Path(out[1]) / "evaluate.py").is_file()

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import click
 
+import agentos
 from agentos import runner
 from agentos.cli.output import fail, user_errors, warn
 from agentos.cli.progress import RunDisplay
@@ -273,6 +274,24 @@ def report(path: Path, run_id: str | None, out_dir: Path | None) -> None:
     click.echo(f"rows: {paths.rows}\nkilled: {paths.killed}")
 
 
+def _example(name: str) -> Path:
+    """The example folder `name`: a source checkout's `examples/`, else the copy that installs
+    with agentos (`agentos/examples`)."""
+    here = Path(__file__).resolve().parents[2] / "examples"
+    roots = [root for root in (here, Path(agentos.__file__).parent / "examples") if root.is_dir()]
+    runnable = {
+        p.name: p
+        for root in reversed(roots)
+        for p in root.iterdir()
+        if (p / "agentos.toml").is_file() or (p / "evals.jsonl").is_file()
+    }
+    if name not in runnable:
+        raise UserError(
+            "example not found", path=here / name, fix=f"name one of: {', '.join(sorted(runnable))}"
+        )
+    return runnable[name]
+
+
 @main.command()
 @click.option("--example", default="skills", help="Which folder of examples/ to run.")
 @click.option("--budget", type=click.IntRange(min=1), help="Number of experiments.")
@@ -281,9 +300,7 @@ def demo(example: str, budget: int | None) -> None:
     """Copy an example into a fresh git repo in a temporary folder and run agentos on it, offline
     (no model requests, key or not): `skills` (the default) tunes the example skills, any other
     runs `agentos run`."""
-    source = Path(__file__).resolve().parents[2] / "examples" / example
-    if not (source / "agentos.toml").is_file() and not (source / "evals.jsonl").is_file():
-        raise UserError("example not found", path=source, fix="run from an agentos source checkout")
+    source = _example(example)
     work = Path(tempfile.mkdtemp(prefix=f"agentos-demo-{example}-")) / example
     copy_to_new_repo(source, work, f"{example} example")
     click.echo(f"demo repository: {work}", err=True)

@@ -169,6 +169,12 @@ def self_tune(
     and reviewer prompts are tuned too, the inner runs proposing with Claude (`PromptEvaluator`);
     `make_provider` builds their provider (default: `AnthropicProvider` with the candidate's
     skills)."""
+    if suite is None and not DEFAULT_SUITE.is_file():
+        raise UserError(
+            "the default inner suite is agentos' own benchmark, in a source checkout of agentos "
+            "(benchmarks/selftune/suite.toml), not in an installed copy",
+            fix="give --suite a suite TOML file of your own tasks (docs/self-tune.md)",
+        )
     suite_path = (suite or DEFAULT_SUITE).resolve()
     start_text = (profile or DEFAULT_PATH).read_text(encoding="utf-8")
     load_suite(suite_path)  # a bad suite fails before anything is written
