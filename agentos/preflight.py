@@ -45,6 +45,7 @@ def preflight(task: Task, repo: Repo, *, commit: str | None = None) -> Preflight
     commit = commit or head
     assert commit is not None  # Repo refuses a repository without commits
     files = sorted(snapshot_entries(repo.entries(commit)))
+    check_metric_script(task, repo, files)
     editable = editable_surface(task, files, commit)
     protected = tuple(p for p in files if task.is_protected(p))
     warnings = (uncommitted(task, repo, commit),) if commit == head else ()
@@ -73,6 +74,48 @@ def check_tools(task: Task) -> None:
         for key in use.options:
             if key not in known:
                 raise unknown_key(task.path, f"tools.{use.name}", key, known)
+
+
+_RUNNERS = {"python", "python3", "bash", "sh", "node", "Rscript", "julia", "ruby", "perl"}
+
+
+def check_metric_script(task: Task, repo: Repo, files: Sequence[str]) -> None:
+    """The script the metric command runs (`python evaluate.py`, `bash bench.sh`, `./bench.sh`)
+    is in the commit: the metric runs on a snapshot of the commit, never on the working tree."""
+    argv = task.metric.command
+    head = Path(argv[0]).name
+    if head in _RUNNERS or head.startswith("python3."):
+        if len(argv) < 2 or argv[1].startswith("-"):
+            return  # `python -m module`, `python -c code`: no script path to check
+        script = argv[1]
+    elif argv[0].startswith("./"):
+        script = argv[0]
+    else:
+        return
+    path = Path(script)
+    if path.is_absolute() or ".." in path.parts or "$" in script:
+        return
+    rel = path.as_posix().removeprefix("./")
+    if rel in files:
+        return
+    where = f"{TASK_FILE} [metric] command"
+    on_disk = repo.root / rel
+    if not on_disk.exists():
+        raise UserError(
+            f"{where} runs {rel}, which does not exist",
+            path=on_disk,
+            fix=f"write {rel} and commit it, or name the script that exists in [metric] command",
+        )
+    try:
+        ignored = bool(repo.git("check-ignore", "--", rel).strip())
+    except RuntimeError:  # exit 1: not ignored
+        ignored = False
+    raise UserError(
+        f"{where} runs {rel}, which is {'git-ignored' if ignored else 'not committed'}: the "
+        "metric runs on a snapshot of the commit",
+        path=on_disk,
+        fix=f"git add {'-f ' if ignored else ''}{rel} && git commit",
+    )
 
 
 def editable_surface(task: Task, files: Sequence[str], commit: str) -> tuple[str, ...]:

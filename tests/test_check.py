@@ -340,18 +340,27 @@ def test_write_space_writes_the_inferred_space_and_edits_win_over_inference(
     )
     written = toml.read_text()
     assert written.startswith(before)  # the rest of the file is kept as it was
-    assert '"settings.py:WIDTH" = {type = "int", low = 4, high = 512, log = true} # from the ' \
+    assert (
+        '"settings.py:WIDTH" = {type = "int", low = 4, high = 512, log = true} # from the '
         "comment\n" in written
+    )
     assert '"settings.py:USE_NORM" = {type = "bool"}\n' in written
-    assert '"settings.py:ACTIVATION" = {type = "choice", choices = ["relu", "gelu", "tanh"]}' \
+    assert (
+        '"settings.py:ACTIVATION" = {type = "choice", choices = ["relu", "gelu", "tanh"]}'
         in written
+    )
 
-    edited = re.sub(r'"settings.py:WIDTH" = .*', '"settings.py:WIDTH" = {type = "int", low = 8, '
-                    'high = 24}', written)
-    edited = re.sub(r'"settings.py:DROPOUT" = .*', '"settings.py:DROPOUT" = {type = "fixed"}',
-                    edited)
-    edited = re.sub(r'"settings.py:DEPTH" = .*', '"settings.py:DEPTH" = {type = "int", high = 30}',
-                    edited)
+    edited = re.sub(
+        r'"settings.py:WIDTH" = .*',
+        '"settings.py:WIDTH" = {type = "int", low = 8, high = 24}',
+        written,
+    )
+    edited = re.sub(
+        r'"settings.py:DROPOUT" = .*', '"settings.py:DROPOUT" = {type = "fixed"}', edited
+    )
+    edited = re.sub(
+        r'"settings.py:DEPTH" = .*', '"settings.py:DEPTH" = {type = "int", high = 30}', edited
+    )
     toml.write_text(edited)
     facts = _facts(_check(str(repo)).stdout)
     assert facts["setting.settings.py:WIDTH"] == "range 8..24 (from the [search.space] table)"
@@ -365,8 +374,11 @@ def test_write_space_writes_the_inferred_space_and_edits_win_over_inference(
     provider = get_provider("heuristic", task)
     files = {"settings.py": (repo / "settings.py").read_text()}
     proposed = [
-        values(provider.propose(ProposeRequest(task=task, experiment=e, parent="p", files=files,
-                                               seed=e)).components)
+        values(
+            provider.propose(
+                ProposeRequest(task=task, experiment=e, parent="p", files=files, seed=e)
+            ).components
+        )
         for e in range(1, 41)
     ]
     assert {int(str(v["WIDTH"])) for v in proposed} - {16} <= set(range(8, 25))
@@ -393,22 +405,43 @@ def test_write_space_keeps_a_blank_line_before_the_next_table(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("entry", "message", "fix"),
     [
-        ('"settings.py:WIDTH" = {type = "int", low = 64, high = 8}', "low 64 is not below high 8",
-         "make low smaller than high"),
+        (
+            '"settings.py:WIDTH" = {type = "int", low = 64, high = 8}',
+            "low 64 is not below high 8",
+            "make low smaller than high",
+        ),
         ('"WIDTH" = {type = "int"}', "the key must be PATH:NAME", '"train.py:LR"'),
-        ('"settings.py:WIDTH" = {type = "integer"}', "type 'integer' is not one of",
-         "set type to one of int, float, bool, choice, fixed"),
-        ('"settings.py:WIDTH" = {type = "int", hi = 8}', "an entry of type int takes no 'hi'",
-         "did you mean `high`?"),
-        ('"settings.py:ACTIVATION" = {type = "choice", choices = ["relu"]}',
-         "choices must list two or more values", 'choices = ["a", "b"]'),
-        ('"settings.py:LEARNING_RATE" = {type = "float", low = 0, high = 1, log = true}',
-         "a log scale needs low > 0", "set log = false"),
+        (
+            '"settings.py:WIDTH" = {type = "integer"}',
+            "type 'integer' is not one of",
+            "set type to one of int, float, bool, choice, fixed",
+        ),
+        (
+            '"settings.py:WIDTH" = {type = "int", hi = 8}',
+            "an entry of type int takes no 'hi'",
+            "did you mean `high`?",
+        ),
+        (
+            '"settings.py:ACTIVATION" = {type = "choice", choices = ["relu"]}',
+            "choices must list two or more values",
+            'choices = ["a", "b"]',
+        ),
+        (
+            '"settings.py:LEARNING_RATE" = {type = "float", low = 0, high = 1, log = true}',
+            "a log scale needs low > 0",
+            "set log = false",
+        ),
         ('"settings.py:WIDTH" = 16', "must be an inline table", "type ="),
-        ('"settings.py:WIDHT" = {type = "int"}', "names no setting of the editable files (did you "
-         "mean 'settings.py:WIDTH'?)", "remove it"),
-        ('"settings.py:ACTIVATION" = {type = "float"}', "type float does not fit the value 'tanh'",
-         "correct the entry's key or type"),
+        (
+            '"settings.py:WIDHT" = {type = "int"}',
+            "names no setting of the editable files (did you mean 'settings.py:WIDTH'?)",
+            "remove it",
+        ),
+        (
+            '"settings.py:ACTIVATION" = {type = "float"}',
+            "type float does not fit the value 'tanh'",
+            "correct the entry's key or type",
+        ),
     ],
 )
 def test_a_bad_search_space_entry_exits_2_naming_the_file_and_the_fix(
@@ -420,3 +453,39 @@ def test_a_bad_search_space_entry_exits_2_naming_the_file_and_the_fix(
     line = result.stderr.strip()
     assert len(line.splitlines()) == 1 and "agentos.toml" in line, line
     assert message in line and "fix: " in line and fix in line.split("fix: ", 1)[1], line
+
+
+@pytest.mark.parametrize(
+    ("command", "make", "expect", "fix"),
+    [
+        ("python nothere.py", None, "runs nothere.py, which does not exist", "write nothere.py"),
+        (
+            "python bench.py",
+            "bench.py",
+            "runs bench.py, which is not committed",
+            "git add bench.py",
+        ),
+        ("python gen.py", "gen.py", "runs gen.py, which is git-ignored", "git add -f gen.py"),
+    ],
+)
+def test_a_metric_script_not_in_the_commit_is_bad_input(
+    tmp_path: Path, command: str, make: str | None, expect: str, fix: str
+) -> None:
+    repo = _repo(tmp_path)
+    toml = repo / "agentos.toml"
+    toml.write_text(
+        toml.read_text().replace('command = "python evaluate.py"', f'command = "{command}"')
+    )
+    assert command in toml.read_text()
+    if make == "gen.py":
+        (repo / ".gitignore").write_text("gen.py\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "metric")
+    if make:
+        (repo / make).write_text((repo / "evaluate.py").read_text())
+    for args in (["check", str(repo)], ["run", str(repo), "--budget", "1"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert expect in result.output and fix in result.output, result.output
+        assert str(repo / "agentos.toml") in result.output or "agentos.toml" in result.output
+    assert not (repo / ".agentos" / "ledger.db").exists()  # nothing recorded
