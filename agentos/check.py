@@ -201,7 +201,10 @@ def _gates_on_baseline(
             pin_baseline(task, repo, pre.commit, pre.sandbox, trusted)
         except PinFailed as exc:
             cause = str(exc).removesuffix(f"; fix: {exc.fix}")
-            report.facts["gates_on_baseline"] = f"failed ({exc.tool} could not pin the baseline)"
+            report.facts["gates_on_baseline"] = (
+                f"failed ({exc.tool} could not pin the baseline: {cause[:300]})"
+            )
+            report.gates = [{"tool": exc.tool, "outcome": "error", "message": cause}]
             if report.problem is None:
                 report.problem, report.fix = f"the gates fail on the baseline: {cause}", exc.fix
             return time.monotonic() - start, 0.0

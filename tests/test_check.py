@@ -158,6 +158,13 @@ def test_tests_that_do_not_collect_on_the_baseline_exit_1(tmp_path: Path) -> Non
     assert result.exit_code == 1, result.output
     assert "pytest could not pin the baseline" in result.stdout
     assert "collection failed at test_settings.py: ModuleNotFoundError" in result.stderr
+    # the cause is on the fact line itself (another problem may be the one reported last), and
+    # the fix names the module to install, not pytest options
+    fact = _facts(result.stdout)["gates_on_baseline"]
+    assert "No module named 'not_a_module'" in fact or "ModuleNotFoundError" in fact, fact
+    assert "install not_a_module in the repository's environment" in result.stderr
+    as_json = json.loads(_check(str(repo), "--json").stdout)
+    assert as_json["gates"][0]["tool"] == "pytest" and as_json["gates"][0]["outcome"] == "error"
 
 
 @pytest.mark.parametrize(
