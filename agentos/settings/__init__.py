@@ -1,8 +1,9 @@
 """Settings found in editable files, and edits that change one value while keeping the rest.
 
 A setting is a scalar (int, float, bool or str) with a name and the exact character span of its
-literal in the file: a module-level constant in Python (found by AST), or a scalar value in TOML or
-JSON (`agentos.settings.scan` finds them). Changing a setting rewrites only that span, so
+literal in the file: in Python (found by AST) a module-level constant, a config class's field or an
+argparse default; a scalar value in TOML, JSON or YAML; a `KEY=value` line of a `.env` file
+(`agentos.settings.scan` finds them). Changing a setting rewrites only that span, so
 formatting, comments and the order of everything else survive byte for byte.
 
 A hint bounds the search: a trailing comment, else the comment lines right above the setting or a
@@ -22,9 +23,11 @@ A comment that looks like a hint but cannot be read is no hint; `hint_warnings` 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from agentos.settings.checks import scripts, with_checks
 from agentos.settings.hints import Hint, parse_hint, unit_by_name
 from agentos.settings.scan import Format, Kind, Setting, Value, find_settings
 from agentos.settings.schema import with_schemas
@@ -54,14 +57,22 @@ __all__ = [
 
 
 def find_all(
-    files: Mapping[str, str], space: Space = (), read: Reader | None = None
+    files: Mapping[str, str],
+    space: Space = (),
+    read: Reader | None = None,
+    evaluator: Sequence[str] = (),
 ) -> list[Setting]:
     """The settings of several files, in path order then file order. A JSON Schema beside a file
     (`agentos.settings.schema`), found in `files` or through `read`, hints the settings that have
-    no hint of their own; `space` (the task's `[search.space]` table, `agentos.settings.space`)
-    replaces any inferred hint."""
+    no hint of their own; then the checks of the metric command `evaluator` (its Python files
+    and the repository modules they import, `agentos.settings.checks`) hint those still without
+    one; `space` (the task's `[search.space]` table, `agentos.settings.space`) replaces any
+    inferred hint."""
     found = [s for p in sorted(files) for s in find_settings(p, files[p])]
-    found = with_schemas(found, read or _nothing, files)
+    reader = read or _nothing
+    found = with_schemas(found, reader, files)
+    if evaluator:
+        found = with_checks(found, scripts(evaluator, lambda p: files.get(p) or reader(p)))
     return override(found, space) if space else found
 
 
@@ -92,6 +103,8 @@ def render(setting: Setting, value: Value) -> str:
     if setting.kind == "bool":
         word = "true" if value else "false"
         return word.capitalize() if setting.format == "python" else word
+    if setting.format in ("yaml", "env"):
+        return _render_text(setting, value)
     if setting.kind == "str":
         text = str(value)
         if setting.format == "python" and setting.quote == "":  # an Enum member: `Mode.FAST`
@@ -107,6 +120,38 @@ def render(setting: Setting, value: Value) -> str:
     if setting.format == "json" and ("inf" in text or "nan" in text):
         raise ValueError(f"{setting.name}: {text} has no JSON literal")
     return text
+
+
+def _render_text(setting: Setting, value: Value) -> str:
+    """A YAML or .env literal, quoted as the setting was. A YAML float keeps a dot in its
+    mantissa (`1.0e-05`): PyYAML reads `1e-05` as a string."""
+    if setting.kind == "int":
+        text = str(int(value))
+    elif setting.kind == "float":
+        text = repr(float(value))
+        if "inf" in text or "nan" in text:
+            raise ValueError(f"{setting.name}: {text} is not a number the file can hold")
+        if setting.format == "yaml" and "e" in text and "." not in text:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+    else:
+        text = str(value)
+    if setting.quote == "'" and "'" not in text:
+        return f"'{text}'"
+    if setting.quote == '"' or (setting.kind == "str" and not _bare(setting, text)):
+        return json.dumps(text)
+    return text
+
+
+def _bare(setting: Setting, text: str) -> bool:
+    """Whether a string can be written unquoted and read back as the same string."""
+    if not re.fullmatch(r"[A-Za-z_][\w.+/-]*", text):
+        return False
+    if setting.format == "env":
+        return True
+    import yaml
+
+    return bool(yaml.safe_load(text) == text)
 
 
 def _plain(text: str) -> bool:

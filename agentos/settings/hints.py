@@ -45,25 +45,42 @@ class Hint:
 _NUM = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _N = rf"(?<![\w.])(?<!\d-)({_NUM})"
 _END = r"(?!\w|\.\d|-\d)"  # a number ends here (not `2024-01-15`, not `x86-64`)
-_SEP = r"\s*(?:\.\.\.?|–|—|\bto\b|\bthrough\b|-)\s*"
+_SEP = r"\s*(?:\.\.\.?|–|—|~|\bto\b|\bthrough\b|-)\s*"
+_PY_RANGE = re.compile(rf"\brange\(\s*{_N}\s*,\s*({_NUM})\s*\)")  # range(1, 13): 1..12
 _RANGES = (
+    re.compile(rf"{_N}\s*(?:<=?|≤)\s*[A-Za-z_][\w.]*\s*(?:<=?|≤)\s*({_NUM}){_END}"),  # 1 <= n < 9
     re.compile(rf"\brange\s*[:=]?\s*[\[(]?\s*{_N}\s*(?:\.\.\.?|–|—|\bto\b|-|,)\s*({_NUM}){_END}"),
     re.compile(rf"\bbetween\s+{_N}\s+and\s+({_NUM}){_END}"),
     re.compile(rf"[\[(]\s*{_N}\s*[,;]\s*({_NUM})\s*[\])]"),
     re.compile(rf"{_N}{_SEP}({_NUM}){_END}"),
 )
-_LOW = re.compile(rf"(?:\bmin(?:imum)?\b\s*[:=]?|\bat least\b|>=?|≥)\s*({_NUM}){_END}")
-_HIGH = re.compile(rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤)\s*({_NUM}){_END}")
+_LOW = re.compile(
+    rf"(?:\bmin(?:imum)?\b\s*[:=]?|\blower bound\b\s*[:=]?|\bat least\b|>=?|≥)\s*({_NUM}){_END}"
+)
+_HIGH = re.compile(
+    rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bupper bound\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤)"
+    rf"\s*({_NUM}){_END}"
+)
 _SIGN = re.compile(r"\b(non-?negative|positive)\b")
 _LOG = re.compile(r"\blog(?:arithmic)?\b|\blog[-_ ]?(?:scale|uniform)\b|\blogscale\b")
 _LINEAR = re.compile(r"\blinear\b")
 _FIXED = re.compile(r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b")
 _CHOICE_WORDS = re.compile(
-    r"\b(?:choices|options|one of|choose from|any of|allowed values|valid values)\b"
-    r"\s*[:=]?\s*"
+    r"\b(?:(?:choices|options)(?: are)?|one of|choose from|choose one|any of"
+    r"|(?:allowed|valid|possible|supported) values(?: are)?)\b\s*[:=]?\s*"
 )
 _BARE_LIST = re.compile(r"""^\s*[\[{(]?\s*["']?[\w.+-]+["']?(?:\s*\|\s*["']?[\w.+-]+["']?)+""")
-_SLASH_LIST = re.compile(r"""^\s*[\w.+-]+(?:\s*/\s*[\w.+-]+)+\s*$""")
+# Lists read only when the setting's value is one of their items (else prose: `requests/s`):
+# after a weaker word (`valid: a, b`, `either a or b`), in brackets (`[16, 32, 64]`, `{1, 3}`;
+# two numbers in brackets are a range), a whole comment that is a list (`sgd, adam or lion`), or
+# a pipe list anywhere (`eviction policy: lru|lfu`).
+_LOOSE = (
+    re.compile(r"\b(?:values|valid|allowed|possible|supported)\s*[:=]\s*(.+)"),
+    re.compile(r"\beither\s+(.+\bor\b.+)"),
+    re.compile(r"""\{([^{}]+)\}|\[([^\[\]]+)\]"""),
+    re.compile(r"""^\s*((?:["'`]?[\w.+-]+["'`]?\s*(?:,|/|\bor\b)\s*)+["'`]?[\w.+-]+["'`]?)\s*\.?$"""),
+    re.compile(r"""((?:["'`]?[\w.+-]+["'`]?\s*\|\s*)+["'`]?[\w.+-]+["'`]?)"""),
+)
 _LOOKS_LIKE_HINT = re.compile(r"\b(range|between|choices|one of|bounds)\b")
 _CUT = re.compile(r";|\s--?\s|\(|#|\.\s|\.$|:\s")
 _ITEM = re.compile(r"""^["'`]?([\w.+-]+)["'`]?$""")
@@ -81,10 +98,8 @@ def read_hint(comment: str, value: object) -> Hint:
     low_text = text.lower()
     fixed = bool(_FIXED.search(low_text))
     choices, problem = _choices(text)
-    if not choices and isinstance(value, str) and _SLASH_LIST.match(text):
-        # `debug/info/warning`: a list only when the value is one of them (not `requests/s`)
-        items = tuple(x.strip() for x in text.split("/"))
-        choices = items if value in items else ()
+    if not choices and not problem:
+        choices = _loose_choices(text, value)
     low = high = None
     read: list[str] = []
     if choices:
@@ -129,6 +144,9 @@ def _quoted(text: str, limit: int = 80) -> str:
 
 
 def _range(text: str, value: object) -> tuple[float | None, float | None]:
+    m = _PY_RANGE.search(text)
+    if m and isinstance(value, int):
+        return _float(m.group(1)), _float(m.group(2)) - 1
     for pattern in _RANGES:
         m = pattern.search(text)
         if m:
@@ -197,6 +215,36 @@ def _choices(text: str) -> tuple[tuple[str, ...], str]:
             "list at least two, as `choices: a|b|c` or `one of: a, b, c`"
         )
     return unique, ""
+
+
+def _loose_choices(text: str, value: object) -> tuple[str, ...]:
+    """A list read by `_LOOSE`, when `value` is one of its items; else ()."""
+    if value is None or isinstance(value, bool):
+        return ()
+    for pattern in _LOOSE:
+        for m in pattern.finditer(text):
+            body = next(g for g in m.groups() if g is not None)
+            cut = _CUT.search(body)
+            body = body[: cut.start()] if cut and pattern not in _LOOSE[3:] else body
+            items = [x.strip() for x in re.split(r"\||,|/|\bor\b", body.rstrip(". "))]
+            found = [im.group(1) for im in map(_ITEM.match, items) if im]
+            unique = tuple(dict.fromkeys(found))
+            if len(found) < len(items) or len(unique) < 2:
+                continue
+            numbers = _numbers(unique)
+            if pattern is _LOOSE[2] and m.group(2) is not None and numbers and len(unique) == 2:
+                continue  # `[0, 1]` is a range
+            if not _check_choices(unique, value) and (numbers or isinstance(value, str)):
+                return unique
+    return ()
+
+
+def _numbers(items: Sequence[str]) -> bool:
+    try:
+        [float(x) for x in items]
+    except ValueError:
+        return False
+    return True
 
 
 def _check_choices(choices: tuple[str, ...], value: object) -> str:

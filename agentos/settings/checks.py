@@ -1,0 +1,454 @@
+"""Hints from how the evaluator validates a setting: the checks in the metric command's Python
+files (and the repository modules they import), read by AST, never run.
+
+    assert 0 <= cfg.dropout < 1                         # dropout: range 0..0.999
+    if not 1 <= n_layers <= 12: raise ValueError(...)   # n_layers: range 1..12
+    if opt not in ("sgd", "adam"): sys.exit("...")      # opt: choices sgd|adam
+    assert heads in range(1, 9)                         # heads: range 1..8
+    p = min(max(args.p, 0.0), 1.0)                      # p: range 0..1 (a clamp)
+    parser.add_argument("--opt", choices=["sgd", "adam"])
+    lr: float = Field(1e-3, ge=1e-5, le=1)              # lr: range 1e-05..1, log
+
+A check names its subject as code reads it (`cfg.optim.lr`, `cfg["optim"]["lr"]`,
+`os.environ["LR"]`, `args.lr`, a local assigned from one of those, a cast of one): the setting it
+guards is the one whose dotted name ends with the longest run of those names, and only when that
+setting is the one such (`lr` in both `optim.lr` and `sched.lr` guards neither). A check that the
+setting's current value already fails is left out: the match is wrong, or the baseline fails
+anyway. A strict bound on an int moves by one; on a float, inward by a thousandth of its range,
+except `> 0` (or `< 0`), which leaves that side to grow with evidence: a grown bound never changes
+sign. The hint's source reads `evaluator check at PATH:LINE`; a setting's own hint (comment,
+annotation, docstring, schema) wins, and the `[search.space]` table over all.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from agentos.settings.hints import read_hint
+
+if TYPE_CHECKING:
+    from agentos.settings.scan import Setting
+
+Path_ = tuple[str, ...]  # a subject as names: `cfg["optim"].lr` -> ("cfg", "optim", "lr")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a check says about its subject: a bound, or the values it allows."""
+
+    subject: Path_
+    where: str  # PATH:LINE
+    low: float | None = None
+    high: float | None = None
+    strict: bool = False
+    choices: tuple[str, ...] = ()
+
+
+def scripts(command: Sequence[str], read: Callable[[str], str | None]) -> dict[str, str]:
+    """`path -> text` of the metric command's Python files in the repository (`eval.py`,
+    `python -m pkg.eval`) and of the repository modules they import, one level deep."""
+    named: list[str] = []
+    for i, arg in enumerate(command):
+        if arg.endswith(".py") and not arg.startswith("-"):
+            named.append(arg)
+        elif i > 0 and command[i - 1] == "-m":
+            base = arg.replace(".", "/")
+            named += [f"{base}.py", f"{base}/__main__.py"]
+    out: dict[str, str] = {}
+    for path in named:
+        path = str(PurePosixPath(path))
+        text = read(path)
+        if text is None:
+            continue
+        out[path] = text
+        folder = PurePosixPath(path).parent
+        for module in _imports(text):
+            for base in dict.fromkeys((PurePosixPath(module), folder / module)):
+                for candidate in (f"{base}.py", f"{base}/__init__.py"):
+                    found = candidate not in out and read(candidate)
+                    if found:
+                        out[candidate] = found
+    return out
+
+
+def _imports(text: str) -> list[str]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name.replace(".", "/") for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module.replace(".", "/"))
+    return names
+
+
+@functools.lru_cache(maxsize=64)
+def facts(path: str, text: str) -> tuple[Fact, ...]:
+    """Every bound and choice list the checks of one Python file state."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return ()
+    return tuple(CheckReader(path, tree).read())
+
+
+class CheckReader:
+    """Reads the checks of one module; `agentos.settings.scan` also asks it what a typed field
+    (`declared`) or an argparse option (`choices_text`) allows."""
+
+    def __init__(self, path: str, tree: ast.Module):
+        self.path, self.tree = path, tree
+        self.consts: dict[str, ast.expr] = {}
+        self.aliases: dict[str, Path_ | None] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    self._bind(target.id, node.value)
+
+    def _bind(self, name: str, value: ast.expr) -> None:
+        if name in self.consts or name in self.aliases:  # bound twice: nothing certain
+            self.consts.pop(name, None)
+            self.aliases[name] = None
+            return
+        subject = self.subject(value)
+        if subject is not None and subject != (name,):
+            self.aliases[name] = subject
+        elif self.number(value) is not None or self.items(value) is not None:
+            self.consts[name] = value
+
+    def read(self) -> Iterator[Fact]:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assert):
+                yield from self.test(node.test, True, node.lineno)
+            elif isinstance(node, ast.If) and _stops(node.body):
+                yield from self.test(node.test, False, node.lineno)
+            elif isinstance(node, ast.Call):
+                yield from self.call(node)
+            elif isinstance(node, ast.AnnAssign | ast.Assign):
+                yield from self.field(node)
+
+    # -- subjects and constants -------------------------------------------------------------
+
+    def subject(self, expr: ast.expr) -> Path_ | None:
+        """The names a subject is reached by, or None for anything else."""
+        if isinstance(expr, ast.Call):
+            f = _name(expr.func)
+            if f in ("int", "float", "str", "bool") and len(expr.args) == 1:
+                return self.subject(expr.args[0])
+            if f in ("os.getenv", "os.environ.get", "getenv") and expr.args:
+                key = _str(expr.args[0])
+                return (key,) if key else None
+            if isinstance(expr.func, ast.Attribute):
+                if expr.func.attr in ("lower", "upper", "strip") and not expr.args:
+                    return self.subject(expr.func.value)
+                if expr.func.attr == "get" and expr.args and _str(expr.args[0]):
+                    base = self.subject(expr.func.value)
+                    return None if base is None else (*base, str(_str(expr.args[0])))
+            return None
+        if isinstance(expr, ast.Name):
+            return self.aliases.get(expr.id, (expr.id,))
+        if isinstance(expr, ast.Attribute):
+            base = self.subject(expr.value)
+            return None if base is None else (*base, expr.attr)
+        if isinstance(expr, ast.Subscript) and _str(expr.slice):
+            base = self.subject(expr.value)
+            return None if base is None else (*base, str(_str(expr.slice)))
+        return None
+
+    def clamped(self, expr: ast.expr) -> Path_ | None:
+        """The subject of `x` or of a clamp of it (`max(x, 0)` inside `min(..., 1)`)."""
+        clamp = isinstance(expr, ast.Call) and _name(expr.func) in ("min", "max")
+        if clamp and isinstance(expr, ast.Call) and len(expr.args) == 2:
+            found = [s for s in map(self.clamped, expr.args) if s is not None]
+            return found[0] if len(found) == 1 else None
+        return self.subject(expr)
+
+    def number(self, expr: ast.expr) -> float | None:
+        if isinstance(expr, ast.Name) and isinstance(self.consts.get(expr.id), ast.expr):
+            return self.number(self.consts[expr.id])
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub | ast.UAdd):
+            x = self.number(expr.operand)
+            return None if x is None else (-x if isinstance(expr.op, ast.USub) else x)
+        if (
+            isinstance(expr, ast.Constant)
+            and isinstance(expr.value, int | float)
+            and not isinstance(expr.value, bool)
+            and math.isfinite(expr.value)
+        ):
+            return float(expr.value)
+        return None
+
+    def items(self, expr: ast.expr) -> tuple[str, ...] | tuple[float, float] | None:
+        """The values a collection allows (str items), or `range(a, b)`'s bounds (two floats)."""
+        if isinstance(expr, ast.Name) and expr.id in self.consts:
+            return self.items(self.consts[expr.id])
+        if isinstance(expr, ast.Call):
+            f = _name(expr.func)
+            if f in ("frozenset", "set", "tuple", "list") and len(expr.args) == 1:
+                return self.items(expr.args[0])
+            if f == "range" and 1 <= len(expr.args) <= 3 and not expr.keywords:
+                xs = [self.number(a) for a in expr.args]
+                if None in xs or (len(xs) == 3 and xs[2] != 1):
+                    return None
+                lo, hi = (0.0, xs[0]) if len(xs) == 1 else (xs[0], xs[1])
+                return (lo, hi - 1) if lo is not None and hi is not None else None
+            if isinstance(expr.func, ast.Attribute) and expr.func.attr == "keys":
+                return self.items(expr.func.value)
+            return None
+        elts: list[ast.expr | None]
+        if isinstance(expr, ast.Dict):
+            elts = list(expr.keys)
+        elif isinstance(expr, ast.Tuple | ast.List | ast.Set):
+            elts = list(expr.elts)
+        else:
+            return None
+        out = []
+        for e in elts:
+            if not (isinstance(e, ast.Constant) and isinstance(e.value, str | int | float)):
+                return None
+            out.append(str(e.value))
+        return tuple(out) if len(set(out)) >= 2 else None
+
+    # -- the forms of a check ----------------------------------------------------------------
+
+    def test(self, expr: ast.expr, holds: bool, line: int) -> Iterator[Fact]:
+        """What `expr` says when it must hold (`assert`) or must not (`if ...: raise`)."""
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+            yield from self.test(expr.operand, not holds, line)
+        elif isinstance(expr, ast.BoolOp):
+            if isinstance(expr.op, ast.And) == holds:  # a and b hold; neither a nor b may hold
+                for value in expr.values:
+                    yield from self.test(value, holds, line)
+        elif isinstance(expr, ast.Compare) and (holds or len(expr.ops) == 1):
+            sides = [expr.left, *expr.comparators]
+            for left, op, right in zip(sides, expr.ops, sides[1:], strict=False):
+                yield from self.compare(left, op if holds else _NEGATED[type(op)](), right, line)
+
+    def compare(self, left: ast.expr, op: ast.cmpop, right: ast.expr, line: int) -> Iterator[Fact]:
+        where = f"{self.path}:{line}"
+        if isinstance(op, ast.In):
+            subject, allowed = self.subject(left), self.items(right)
+            if subject is None or allowed is None:
+                return
+            if len(allowed) == 2 and all(isinstance(x, float) for x in allowed):
+                lo, hi = allowed
+                yield Fact(subject, where, float(lo), float(hi))
+            else:
+                yield Fact(subject, where, choices=tuple(str(x) for x in allowed))
+            return
+        if not isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE):
+            return
+        subject, bound = self.subject(left), self.number(right)
+        if subject is None or bound is None:  # `1 <= n`: turn it round to `n >= 1`
+            subject, bound = self.subject(right), self.number(left)
+            op = _FLIPPED[type(op)]()
+        if subject is None or bound is None:
+            return
+        strict = isinstance(op, ast.Lt | ast.Gt)
+        if isinstance(op, ast.Gt | ast.GtE):
+            yield Fact(subject, where, low=bound, strict=strict)
+        else:
+            yield Fact(subject, where, high=bound, strict=strict)
+
+    def call(self, node: ast.Call) -> Iterator[Fact]:
+        where = f"{self.path}:{node.lineno}"
+        f = _name(node.func)
+        if f in ("min", "max") and len(node.args) == 2:  # min(max(x, a), b), max(x, a), ...
+            for inner, outer in ((0, 1), (1, 0)):
+                bound = self.number(node.args[outer])
+                subject = self.clamped(node.args[inner])
+                if bound is not None and subject is not None:
+                    yield Fact(subject, where, **{"low" if f == "max" else "high": bound})
+        elif f.endswith(("clip", "clamp")) and len(node.args) == 3:  # np.clip(x, a, b)
+            subject = self.subject(node.args[0])
+            lo, hi = self.number(node.args[1]), self.number(node.args[2])
+            if subject is not None and (lo is not None or hi is not None):
+                yield Fact(subject, where, lo, hi)
+        elif f.endswith("add_argument") and node.args:
+            choices = keyword(node, "choices")
+            dest = argument_name(node)
+            allowed = self.items(choices) if choices is not None and dest else None
+            if dest and isinstance(allowed, tuple) and not _range_pair(allowed):
+                yield Fact((dest,), where, choices=tuple(str(x) for x in allowed))
+
+    def declared(self, node: ast.AnnAssign | ast.Assign, is_int: bool) -> str:
+        """The bounds a field declares (`Field(ge=0, lt=1)`, `conint(ge=1)`) in hint syntax."""
+        found = [f for f in self.field(node) if not f.choices]
+        return _hint_text(found, is_int) if found else ""
+
+    def choices_text(self, expr: ast.expr | None) -> str:
+        """`choices: a|b` for a collection of two or more values (`choices=["a", "b"]`)."""
+        allowed = None if expr is None else self.items(expr)
+        if allowed is None or _range_pair(allowed):
+            return ""
+        return "choices: " + "|".join(str(x) for x in allowed)
+
+    def field(self, node: ast.AnnAssign | ast.Assign) -> Iterator[Fact]:
+        """A typed field: `x: float = Field(ge=0, lt=1)`, `Annotated[int, Field(ge=1)]`,
+        `conint(ge=1)`, `Literal["a", "b"]`."""
+        target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+        if not isinstance(target, ast.Name):
+            return
+        subject, where = (target.id,), f"{self.path}:{node.lineno}"
+        calls = [e for e in ast.walk(node) if isinstance(e, ast.Call)]
+        for call in calls:
+            if _name(call.func).split(".")[-1] in ("Field", "conint", "confloat"):
+                for key, low, strict in (("ge", True, False), ("gt", True, True),
+                                         ("le", False, False), ("lt", False, True)):  # fmt: skip
+                    value = keyword(call, key)
+                    x = None if value is None else self.number(value)
+                    if x is not None:
+                        yield Fact(subject, where, **{"low" if low else "high": x}, strict=strict)
+        if not isinstance(node, ast.AnnAssign):
+            return
+        for sub in ast.walk(node.annotation):
+            if isinstance(sub, ast.Subscript) and _name(sub.value).endswith("Literal"):
+                elts = sub.slice.elts if isinstance(sub.slice, ast.Tuple) else [sub.slice]
+                allowed = self.items(ast.Tuple(elts=elts))
+                if isinstance(allowed, tuple) and not _range_pair(allowed):
+                    yield Fact(subject, where, choices=tuple(str(x) for x in allowed))
+
+
+_NEGATED: dict[type[ast.cmpop], Callable[[], ast.cmpop]] = {
+    ast.Lt: ast.GtE, ast.LtE: ast.Gt, ast.Gt: ast.LtE, ast.GtE: ast.Lt, ast.In: ast.NotIn,
+    ast.NotIn: ast.In, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+}  # fmt: skip
+_FLIPPED: dict[type[ast.cmpop], Callable[[], ast.cmpop]] = {
+    ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE,
+}
+_STOPS = re.compile(r"(^|\.)(exit|_exit|error|abort|fail)$")
+
+
+def _stops(body: Sequence[ast.stmt]) -> bool:
+    """Whether a block ends the program: it raises, exits or reports a usage error."""
+    for stmt in body:
+        if isinstance(stmt, ast.Raise):
+            return True
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(call, ast.Call) and _STOPS.search(_name(call.func)):
+            return True
+    return False
+
+
+def _name(expr: ast.expr) -> str:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        base = _name(expr.value)
+        return f"{base}.{expr.attr}" if base else expr.attr
+    return ""
+
+
+def _str(expr: ast.expr) -> str | None:
+    return expr.value if isinstance(expr, ast.Constant) and isinstance(expr.value, str) else None
+
+
+def keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _range_pair(items: tuple[str, ...] | tuple[float, float]) -> bool:
+    return any(isinstance(x, float) for x in items)
+
+
+def argument_name(node: ast.Call) -> str:
+    """The attribute argparse stores an option in: `dest=`, else the first long option's name."""
+    dest = keyword(node, "dest")
+    if dest is not None:
+        return _str(dest) or ""
+    names = [s for s in (_str(a) for a in node.args) if s]
+    long = [n for n in names if n.startswith("--")]
+    name = (long or names or [""])[0].lstrip("-")
+    return name.replace("-", "_")
+
+
+# --- the facts against the settings found ----------------------------------------------------
+
+
+def matching(subject: Path_, names: Sequence[str]) -> int | None:
+    """The index of the one setting name (dotted) that ends with the longest run of the subject's
+    names, or None when none or several do. Case and `-`/`_` are ignored only where nothing
+    matches exactly."""
+    for fold in (False, True):
+        norm: Callable[[str], str] = (lambda s: s.lower().replace("-", "_")) if fold else str
+        parts = [norm(p) for p in subject]
+        scores = []
+        for name in names:
+            own = [norm(p) for p in name.split(".")]
+            n = 0
+            while n < min(len(own), len(parts)) and own[-1 - n] == parts[-1 - n]:
+                n += 1
+            scores.append(n)
+        best = max(scores, default=0)
+        if best:
+            winners = [i for i, s in enumerate(scores) if s == best]
+            return winners[0] if len(winners) == 1 else None
+    return None
+
+
+def with_checks(
+    settings: Sequence[Setting], files: Mapping[str, str]
+) -> list[Setting]:
+    """The settings, each without a hint of its own given what the checks in `files` (the
+    evaluator's Python files, `scripts`) say about it."""
+    by_setting: dict[int, list[Fact]] = {}
+    names = [s.name for s in settings]
+    for path in sorted(files):
+        for fact in facts(path, files[path]):
+            i = matching(fact.subject, names)
+            if i is not None:
+                by_setting.setdefault(i, []).append(fact)
+    out = list(settings)
+    for i, found in by_setting.items():
+        s = out[i]
+        if s.hint.read or s.hint.problem or s.kind == "bool":
+            continue
+        said = _hint_text(found, s.kind == "int")
+        hint = read_hint(said, s.value) if said else None
+        if hint is None or hint.problem or not hint.read:
+            continue  # the value fails the check: a wrong match, or a baseline that fails anyway
+        where = ", ".join(dict.fromkeys(f.where for f in found))
+        out[i] = replace(s, hint=replace(hint, source=f"evaluator check at {where}"))
+    return out
+
+
+def _hint_text(found: Sequence[Fact], is_int: bool) -> str:
+    """The facts about one setting in agentos' hint syntax (`range: 1..12`, `choices: a|b`)."""
+    choices = next((f.choices for f in found if f.choices), ())
+    if choices:
+        return "choices: " + "|".join(choices)
+    lows = [f for f in found if f.low is not None]
+    highs = [f for f in found if f.high is not None]
+    low = max(lows, key=lambda f: (f.low, f.strict)) if lows else None
+    high = min(highs, key=lambda f: (f.high, not f.strict)) if highs else None
+    lo = None if low is None else low.low
+    hi = None if high is None else high.high
+    if is_int:
+        if lo is not None and low is not None:
+            lo = math.floor(lo) + 1 if low.strict else math.ceil(lo)
+        if hi is not None and high is not None:
+            hi = math.ceil(hi) - 1 if high.strict else math.floor(hi)
+    else:
+        # `x > 0` leaves the side open: a grown bound never changes sign, and may span decades
+        lo = None if lo == 0 and low is not None and low.strict else lo
+        hi = None if hi == 0 and high is not None and high.strict else hi
+        width = 0.001 * (hi - lo if lo is not None and hi is not None and hi > lo else 1.0)
+        if lo is not None and low is not None and low.strict:
+            lo += width
+        if hi is not None and high is not None and high.strict:
+            hi -= width
+    if lo is not None and hi is not None:
+        return f"range: {lo!r}..{hi!r}"
+    sides = [f"min {lo!r}"] if lo is not None else []
+    return ", ".join(sides + ([f"max {hi!r}"] if hi is not None else []))
