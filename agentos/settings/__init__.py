@@ -72,7 +72,7 @@ def find_all(
     reader = read or _nothing
     found = with_schemas(found, reader, files)
     if evaluator:
-        found = with_checks(found, scripts(evaluator, lambda p: files.get(p) or reader(p)))
+        found = with_checks(found, scripts(evaluator, lambda p: files[p] if p in files else reader(p)))
     return override(found, space) if space else found
 
 

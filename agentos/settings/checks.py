@@ -4,6 +4,7 @@ files (and the repository modules they import), read by AST, never run.
     assert 0 <= cfg.dropout < 1                         # dropout: range 0..0.999
     if not 1 <= n_layers <= 12: raise ValueError(...)   # n_layers: range 1..12
     if opt not in ("sgd", "adam"): sys.exit("...")      # opt: choices sgd|adam
+    gain = {"relu": 0.0, "gelu": 0.3}[cfg.act]          # act: choices relu|gelu
     assert heads in range(1, 9)                         # heads: range 1..8
     p = min(max(args.p, 0.0), 1.0)                      # p: range 0..1 (a clamp)
     parser.add_argument("--opt", choices=["sgd", "adam"])
@@ -72,8 +73,8 @@ def scripts(command: Sequence[str], read: Callable[[str], str | None]) -> dict[s
         for module in _imports(text):
             for base in dict.fromkeys((PurePosixPath(module), folder / module)):
                 for candidate in (f"{base}.py", f"{base}/__init__.py"):
-                    found = candidate not in out and read(candidate)
-                    if found:
+                    found = None if candidate in out else read(candidate)
+                    if found is not None:
                         out[candidate] = found
     return out
 
@@ -135,6 +136,8 @@ class CheckReader:
                 yield from self.test(node.test, False, node.lineno)
             elif isinstance(node, ast.Call):
                 yield from self.call(node)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                yield from self.lookup(node)
             elif isinstance(node, ast.AnnAssign | ast.Assign):
                 yield from self.field(node)
 
@@ -293,6 +296,16 @@ class CheckReader:
         if allowed is None or _range_pair(allowed):
             return ""
         return "choices: " + "|".join(str(x) for x in allowed)
+
+    def lookup(self, node: ast.Subscript) -> Iterator[Fact]:
+        """`{"relu": 0.0, "gelu": 0.3}[cfg.act]`: a key the table lacks fails the run."""
+        table = node.value
+        if isinstance(table, ast.Name):
+            table = self.consts.get(table.id, table)
+        subject = self.subject(node.slice)
+        allowed = self.items(table) if isinstance(table, ast.Dict) else None
+        if subject is not None and isinstance(allowed, tuple) and not _range_pair(allowed):
+            yield Fact(subject, f"{self.path}:{node.lineno}", choices=tuple(map(str, allowed)))
 
     def field(self, node: ast.AnnAssign | ast.Assign) -> Iterator[Fact]:
         """A typed field: `x: float = Field(ge=0, lt=1)`, `Annotated[int, Field(ge=1)]`,

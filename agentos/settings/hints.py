@@ -9,7 +9,11 @@ files already use are read alike:
     P = 0.1            # in [0, 1]                  (also `(0, 1]`)
     WIDTH = 64         # min 8, max 512             (also `>= 8`, `at most 512`, one side alone)
     OPT = "adam"       # one of: sgd, adam, lion    (also `choices:`, `options a | b`, quoted
-                                                     items, a bare `a|b|c`)
+                                                     items, a bare `a|b|c`; and, when the value
+                                                     is one of the items, `valid: a, b`,
+                                                     `[a, b, c]`, `{1, 3}`, `either a or b`,
+                                                     `label: a | b`, `a, b or c`)
+    N = 4              # 1 <= n <= 12               (also `range(1, 13)`, `lower bound 1`)
     SEED = 1234        # fixed                      (also `do not change`, `don't tune`)
 
 Units and prose around them are ignored (`# 0 to 40 epochs`, `# warm-up steps, 0-20`). A comment
