@@ -54,10 +54,9 @@ def _settings(evaluator: str, files: dict[str, str] | None = None) -> dict[str, 
 def test_each_form_of_check_bounds_the_setting_it_names(check: str, name: str, read: str) -> None:
     s = _settings(check)[name]
     assert s.hint.read == read
-    line = (HEAD + check).splitlines().index(
-        next(x for x in (HEAD + check).splitlines() if any(k in x for k in (
-            "assert", "if ", "min(", "clip(", "add_argument", "Field(", "gain")))  # fmt: skip
-    ) + 1
+    marks = ("assert", "if ", "min(", "clip(", "add_argument", "Field(", "gain")
+    lines = (HEAD + check).splitlines()
+    line = next(i for i, x in enumerate(lines, 1) if any(k in x for k in marks))
     assert s.hint.source == f"evaluator check at evaluate.py:{line}"
 
 

@@ -72,7 +72,7 @@ def find_all(
     reader = read or _nothing
     found = with_schemas(found, reader, files)
     if evaluator:
-        found = with_checks(found, scripts(evaluator, lambda p: files[p] if p in files else reader(p)))
+        found = with_checks(found, scripts(evaluator, _either(files, reader)))
     return override(found, space) if space else found
 
 
@@ -81,6 +81,11 @@ Reader = Callable[[str], str | None]
 
 def _nothing(path: str) -> None:
     return None
+
+
+def _either(files: Mapping[str, str], read: Reader) -> Reader:
+    """A `Reader` of `files` (the candidate's editable files) first, then of `read`."""
+    return lambda path: files[path] if path in files else read(path)
 
 
 def disk_reader(root: Path) -> Reader:

@@ -63,15 +63,15 @@ def scripts(command: Sequence[str], read: Callable[[str], str | None]) -> dict[s
             base = arg.replace(".", "/")
             named += [f"{base}.py", f"{base}/__main__.py"]
     out: dict[str, str] = {}
-    for path in named:
-        path = str(PurePosixPath(path))
+    for given in named:
+        path = str(PurePosixPath(given))
         text = read(path)
         if text is None:
             continue
         out[path] = text
         folder = PurePosixPath(path).parent
         for module in _imports(text):
-            for base in dict.fromkeys((PurePosixPath(module), folder / module)):
+            for base in dict.fromkeys((module, str(folder / module))):
                 for candidate in (f"{base}.py", f"{base}/__init__.py"):
                     found = None if candidate in out else read(candidate)
                     if found is not None:
@@ -259,10 +259,7 @@ class CheckReader:
         if subject is None or bound is None:
             return
         strict = isinstance(op, ast.Lt | ast.Gt)
-        if isinstance(op, ast.Gt | ast.GtE):
-            yield Fact(subject, where, low=bound, strict=strict)
-        else:
-            yield Fact(subject, where, high=bound, strict=strict)
+        yield _bound(subject, where, bound, is_low=isinstance(op, ast.Gt | ast.GtE), strict=strict)
 
     def call(self, node: ast.Call) -> Iterator[Fact]:
         where = f"{self.path}:{node.lineno}"
@@ -272,7 +269,7 @@ class CheckReader:
                 bound = self.number(node.args[outer])
                 subject = self.clamped(node.args[inner])
                 if bound is not None and subject is not None:
-                    yield Fact(subject, where, **{"low" if f == "max" else "high": bound})
+                    yield _bound(subject, where, bound, is_low=f == "max")
         elif f.endswith(("clip", "clamp")) and len(node.args) == 3:  # np.clip(x, a, b)
             subject = self.subject(node.args[0])
             lo, hi = self.number(node.args[1]), self.number(node.args[2])
@@ -322,7 +319,7 @@ class CheckReader:
                     value = keyword(call, key)
                     x = None if value is None else self.number(value)
                     if x is not None:
-                        yield Fact(subject, where, **{"low" if low else "high": x}, strict=strict)
+                        yield _bound(subject, where, x, is_low=low, strict=strict)
         if not isinstance(node, ast.AnnAssign):
             return
         for sub in ast.walk(node.annotation):
@@ -331,6 +328,12 @@ class CheckReader:
                 allowed = self.items(ast.Tuple(elts=elts))
                 if isinstance(allowed, tuple) and not _range_pair(allowed):
                     yield Fact(subject, where, choices=tuple(str(x) for x in allowed))
+
+
+def _bound(subject: Path_, where: str, x: float, *, is_low: bool, strict: bool = False) -> Fact:
+    if is_low:
+        return Fact(subject, where, low=x, strict=strict)
+    return Fact(subject, where, high=x, strict=strict)
 
 
 _NEGATED: dict[type[ast.cmpop], Callable[[], ast.cmpop]] = {

@@ -202,8 +202,10 @@ class _Python:
                 continue
             default, name = keyword(node, "default"), argument_name(node)
             found = None if default is None or not name else self.literal(default)
-            if found is None or _not_a_setting(name) or isinstance(default, ast.Attribute):
+            if default is None or found is None or _not_a_setting(name):
                 continue
+            if isinstance(default, ast.Attribute):
+                continue  # an Enum member as a default: argparse would hand over the member
             value, kind, start, end = found
             typed = keyword(node, "type")
             if kind == "int" and typed is not None and ast.unparse(typed) == "float":
