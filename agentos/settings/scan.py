@@ -17,7 +17,7 @@ import ast
 import re
 from collections.abc import Sequence
 
-from agentos.settings.checks import CheckReader, argument_name, keyword
+from agentos.settings.code_checks import CheckReader, argument_name, keyword
 from agentos.settings.formats import env_settings, json_settings, toml_settings, yaml_settings
 from agentos.settings.hints import (
     Hint,
