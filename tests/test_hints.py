@@ -81,11 +81,12 @@ def test_choices_forms(comment: str, value: object, choices: tuple[str, ...]) ->
 @pytest.mark.parametrize(
     "comment",
     ["since 2024-01-15", "x86-64 only", "requests/s", "3-layer MLP", "see the README", "max norm",
-     "tried [1, 2, 4]", "either way, fine", "valid: a, b", "see refs [2], [5]", "fast, cheap"],
+     "tried [1, 2, 4]", "either way, fine", "valid: a, b", "see refs [2], [5]", "fast, cheap",
+     "log level", "log every 3 steps"],
 )
 def test_prose_is_no_hint_and_no_warning(comment: str) -> None:
     h = read_hint(comment, 3)
-    assert (h.low, h.high, h.choices, h.problem) == (None, None, (), "")
+    assert (h.low, h.high, h.choices, h.log, h.problem) == (None, None, (), False, "")
 
 
 @pytest.mark.parametrize(
@@ -106,6 +107,13 @@ def test_an_unreadable_hint_is_no_hint_and_a_problem(
     h = read_hint(comment, value)
     assert says in h.problem
     assert (h.low, h.high, h.choices) == (None, None, ())
+
+
+@pytest.mark.parametrize("comment", ["log scale", "log", "(log-uniform)", "logarithmic"])
+def test_log_alone_asks_for_a_log_scale_with_bounds_that_grow(comment: str) -> None:
+    h = read_hint(comment, 0.01)
+    assert (h.low, h.high, h.log, h.read) == (None, None, True, "log")
+    assert not read_hint(comment, -1.0).log and not read_hint(comment, "x").log
 
 
 def test_fixed_forms() -> None:

@@ -27,6 +27,7 @@ FORMS: list[tuple[str, object, tuple[float | None, float | None, bool, tuple[str
     ("range: 1e-5..1e-1 log", 0.01, (1e-5, 0.1, True, ())),
     ("1e-5 to 1e-1, log scale", 0.001, (1e-5, 0.1, True, ())),
     ("dropout 0-50%", 0.1, (0, 0.5, False, ())),
+    ("log scale", 0.01, (None, None, True, ())),  # no bounds: they grow, on a log scale
     ("one of a, b, c", "b", (None, None, False, ("a", "b", "c"))),
     ("choices: a, b, c", "a", (None, None, False, ("a", "b", "c"))),
     ("options a|b|c", "c", (None, None, False, ("a", "b", "c"))),

@@ -67,6 +67,11 @@ _HIGH = re.compile(
 )
 _SIGN = re.compile(r"\b(non-?negative|positive)\b")
 _LOG = re.compile(r"\blog(?:arithmic)?\b|\blog[-_ ]?(?:scale|uniform)\b|\blogscale\b")
+# `log` alone asks for a log scale only as a word of its own (`# log scale`, `# (log)`), never in
+# `# log level` or `# log every 100 steps`
+_LOG_ALONE = re.compile(
+    r"\blog[-_ ]?(?:scale|uniform|space)\b|\blogarithmic\b|\blogscale\b|\blog\b(?!\s*[a-z_])"
+)
 _LINEAR = re.compile(r"\blinear\b")
 _FIXED = re.compile(r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b")
 _CHOICE_WORDS = re.compile(
@@ -131,9 +136,18 @@ def read_hint(comment: str, value: object) -> Hint:
         elif high is not None and high / low >= 100:
             log = True
             read.append(f"log (the range spans {math.log10(high / low):.0f} decades)")
+    elif low is None and not choices and not problem and _positive(value, high, low_text):
+        log = True  # `# log scale` alone: the bounds grow with evidence, on a log scale
+        read.append("log")
     if fixed:
         read.append("fixed")
     return Hint(low, high, log, choices, fixed, ", ".join(read), problem)
+
+
+def _positive(value: object, high: float | None, text: str) -> bool:
+    """Whether a comment asks for a log scale for a positive number without a low bound."""
+    positive = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return positive and (high is None or high > 0) and bool(_LOG_ALONE.search(text))
 
 
 def _numeric(value: object) -> bool:
