@@ -55,6 +55,13 @@ STYLES: dict[str, tuple[str, Callable[[str, object], str], str]] = {
     "pydantic": ("s.py", lambda c, v: (
         "from pydantic import BaseModel, Field\n\n\nclass Settings(BaseModel):\n"
         f"    x: {_type(v)} = Field({_py(v)}, description={c!r})\n"), "Settings.x"),
+    "config dict": ("s.py", lambda c, v: f"CONFIG = {{\n    # {c}\n    'x': {_py(v)},\n}}\n",
+                    "CONFIG.x"),
+    "dict()": ("s.py", lambda c, v: f"train_cfg = dict(\n    x={_py(v)},  # {c}\n)\n",
+               "train_cfg.x"),
+    "click": ("s.py", lambda c, v: (
+        "import click\n\n\n@click.command()\n"
+        f"@click.option('--x', default={_py(v)}, help={c!r})\ndef main(x): ...\n"), "x"),
     "argparse": ("s.py", lambda c, v: (
         "import argparse\n\np = argparse.ArgumentParser()\n"
         f"p.add_argument('--x', type={_type(v)}, default={_py(v)}, help={c!r})\n"), "x"),
@@ -125,12 +132,30 @@ def test_argparse_options_are_settings_named_by_their_destination() -> None:
     f = _read("train_args.py")
     assert set(f) == {"lr", "epochs", "optimizer", "hidden_size", "dropout", "act", "data_dir",
                       "seed"}  # fmt: skip
-    assert f["lr"].hint.log and f["lr"].hint.source == "argparse help"
+    assert f["lr"].hint.log and f["lr"].hint.source == "option help"
     assert f["optimizer"].hint.choices == ("sgd", "adam", "adamw")  # choices=OPTIMIZERS
     assert f["optimizer"].hint.source == "argparse choices"
     assert f["dropout"].kind == "float" and f["dropout"].hint.high == 0.9  # type=float, default=0
     assert f["act"].hint.choices == ("relu", "gelu", "silu") and f["seed"].hint.fixed
     assert not f["data_dir"].mutable
+
+
+def test_config_dicts_are_settings_and_other_dicts_are_not() -> None:
+    f = _read("hparams_dict.py")
+    assert set(f) == {"HPARAMS.learning_rate", "HPARAMS.optimizer", "HPARAMS.model.depth",
+                      "HPARAMS.model.width", "train_config.epochs", "train_config.batch_size"}
+    assert f["HPARAMS.learning_rate"].hint.log
+    assert f["HPARAMS.optimizer"].hint.choices == ("adam", "sgd")
+    assert (f["train_config.epochs"].hint.low, f["train_config.epochs"].hint.high) == (1, 100)
+
+
+def test_click_options_are_settings_bounded_by_their_types() -> None:
+    f = _read("cli_click.py")
+    assert (f["lr"].hint.low, f["lr"].hint.high, f["lr"].hint.source) == (1e-5, 1, "click type")
+    assert (f["depth"].hint.low, f["depth"].hint.high) == (1, 12)
+    assert f["act"].hint.choices == ("relu", "gelu", "silu")
+    assert f["bs"].hint.high == 256 and f["bs"].hint.source == "option help"
+    assert not f["out"].mutable
 
 
 def test_config_classes_are_settings_and_other_classes_are_not() -> None:
@@ -161,6 +186,7 @@ def test_config_classes_are_settings_and_other_classes_are_not() -> None:
         (".env", "MODE=fast  # fast|safe\n", "MODE", "safe", "safe"),
         ("s.py", "class Config:\n    lr: float = Field(0.01, ge=0)\n", "Config.lr", 0.5, "0.5"),
         ("s.py", "p.add_argument('--n', type=float, default=1)\n", "n", 2.5, "2.5"),
+        ("s.py", "CFG = {'a': {'b': 'x'}}  # b: x|y\n", "CFG.a.b", "y", "'y'"),
     ],
 )
 def test_edits_in_the_new_styles_keep_every_other_byte(

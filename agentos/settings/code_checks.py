@@ -242,6 +242,26 @@ class CheckReader:
         if subject is not None and isinstance(allowed, tuple) and not _range_pair(allowed):
             yield Fact(subject, f"{self.path}:{node.lineno}", choices=tuple(map(str, allowed)))
 
+    def click_type(self, typed: ast.expr | None, is_int: bool) -> str:
+        """What a click option's `type=` allows, in hint syntax: `click.IntRange(1, 12)`,
+        `FloatRange(min=0)`, `click.Choice(["a", "b"])`."""
+        if not isinstance(typed, ast.Call):
+            return ""
+        kind = _name(typed.func).split(".")[-1]
+        if kind == "Choice" and typed.args:
+            return self.choices_text(typed.args[0])
+        if kind not in ("IntRange", "FloatRange"):
+            return ""
+        found = []
+        for i, (key, low) in enumerate((("min", True), ("max", False))):
+            given = typed.args[i] if i < len(typed.args) else keyword(typed, key)
+            x = None if given is None else self.number(given)
+            opened = keyword(typed, f"{key}_open")
+            strict = isinstance(opened, ast.Constant) and opened.value is True
+            if x is not None:
+                found.append(_bound(("",), "", x, is_low=low, strict=strict))
+        return hint_text(found, is_int) if found else ""
+
     def field(self, node: ast.AnnAssign | ast.Assign) -> Iterator[Fact]:
         """A typed field: `x: float = Field(ge=0, lt=1)`, `Annotated[int, Field(ge=1)]`,
         `conint(ge=1)`, `Literal["a", "b"]`."""
@@ -317,13 +337,15 @@ def _range_pair(items: tuple[str, ...] | tuple[float, float]) -> bool:
 
 
 def argument_name(node: ast.Call) -> str:
-    """The attribute argparse stores an option in: `dest=`, else the first long option's name."""
+    """The name an option is stored under: `dest=`, a name without dashes (click), else the
+    first long option's (`--hidden-size` is `hidden_size`)."""
     dest = keyword(node, "dest")
     if dest is not None:
         return _str(dest) or ""
     names = [s for s in (_str(a) for a in node.args) if s]
+    bare = [n for n in names if not n.startswith("-")]  # click: `option("--rate", "lr")`
     long = [n for n in names if n.startswith("--")]
-    name = (long or names or [""])[0].lstrip("-")
+    name = (bare or long or names or [""])[0].lstrip("-")
     return name.replace("-", "_")
 
 

@@ -5,10 +5,12 @@ found here.
 Python (by AST): module-level constants; the fields of a config class (`@dataclass class
 TrainConfig`, a pydantic `BaseModel` or `BaseSettings`, a plain `class CFG:`: a class named like a
 config or a pydantic settings class), named `Class.field`, with `Field(default, ge=..., le=...)` or
-`field(default=...)` read for the default and its bounds; and argparse options with a literal
-default (`parser.add_argument("--lr", type=float, default=0.01, help="1e-5 to 1e-1")`), named by
-their destination (`lr`), with `choices=` and the help text as hints. TOML, JSON, YAML and
-`.env` files: `agentos.settings.formats`.
+`field(default=...)` read for the default and its bounds; the entries of a config dict
+(`HPARAMS = {"lr": 3e-4}`, `cfg = dict(lr=3e-4)`), named `HPARAMS.lr`; and argparse or click
+options with a literal default (`parser.add_argument("--lr", type=float, default=0.01,
+help="1e-5 to 1e-1")`, `@click.option("--lr", default=0.01, type=click.FloatRange(0, 1))`),
+named by their destination (`lr`), with `choices=`, click's type and the help text as hints.
+TOML, JSON, YAML and `.env` files: `agentos.settings.formats`.
 """
 
 from __future__ import annotations
@@ -76,9 +78,11 @@ def _python(path: str, text: str) -> list[Setting]:
     return sorted(found, key=lambda s: s.start)
 
 
-# A class whose fields are settings: named like a config, or a pydantic settings class.
-_CONFIG_CLASS = re.compile(
-    r"(config|cfg|conf|settings|params|hparams|hyperparameters|args|arguments|options|opts)$",
+# A class whose fields are settings, or a dict whose entries are: named like a config (a class
+# may also be a pydantic settings class).
+_CONFIG_NAME = re.compile(
+    r"(config|cfg|conf|settings|params|hparams|hyperparameters|args|arguments|options|opts"
+    r"|defaults)$",
     re.IGNORECASE,
 )
 _DEFAULT_CALLS = ("Field", "field", "attr.ib", "attrib", "ib")
@@ -88,7 +92,7 @@ def _config_class(node: ast.ClassDef, nested: bool) -> bool:
     bases = [ast.unparse(b) for b in node.bases]
     if any(b.endswith("Enum") for b in bases) or (nested and node.name == "Config"):
         return False  # an Enum lists choices; pydantic v1's inner `Config` configures pydantic
-    return bool(_CONFIG_CLASS.search(node.name)) or any(b.endswith("BaseSettings") for b in bases)
+    return bool(_CONFIG_NAME.search(node.name)) or any(b.endswith("BaseSettings") for b in bases)
 
 
 class _Python:
@@ -133,6 +137,9 @@ class _Python:
                 continue
             if not prefix and target.id in self.rebound:
                 continue
+            if _CONFIG_NAME.search(target.id) and _entries(expr):
+                out += self.entries(expr, prefix + target.id)
+                continue
             after = body[index + 1] if index + 1 < len(body) else None
             setting = self.assigned(node, prefix + target.id, expr, after)
             if setting is not None:
@@ -165,6 +172,28 @@ class _Python:
         quote = "'" if self.text[start:end].endswith("'") else '"'
         return Setting(self.path, name, kind, value, start, end, "python", hint, quote)
 
+    def entries(self, expr: ast.expr, name: str) -> list[Setting]:
+        """The scalar entries of a config dict (`CONFIG = {"lr": 0.01}`, `dict(lr=0.01)`), named
+        `CONFIG.lr`, nested dicts too; a comment counts when the entry ends its line."""
+        out: list[Setting] = []
+        for key, line, value in _entries(expr):
+            if _entries(value):
+                out += self.entries(value, f"{name}.{key}")
+                continue
+            found = self.literal(value)
+            if found is None or isinstance(value, ast.Attribute):
+                continue
+            literal, kind, start, end = found
+            eol = self.text.find("\n", end)
+            rest = self.text[end : eol if eol >= 0 else None]
+            comment = m.group(1) if (m := re.match(r"\s*,?\s*#(.*)", rest)) else ""
+            hint = first_hint(literal, ("comment", comment),
+                              ("comment above", comment_above(self.lines, line)))  # fmt: skip
+            quote = "'" if self.text[start:end].endswith("'") else '"'
+            out.append(Setting(self.path, f"{name}.{key}", kind, literal, start, end, "python",
+                               hint, quote))  # fmt: skip
+        return out
+
     def literal(self, expr: ast.expr) -> tuple[Value, Kind, int, int] | None:
         """A literal's value, kind and span: a constant, a negative number, or a member of an
         `Enum` of this module (`Mode.SAFE`, a string written bare)."""
@@ -194,11 +223,15 @@ class _Python:
         return value, kind, start, end  # type: ignore[return-value]
 
     def arguments(self) -> list[Setting]:
-        """argparse options with a literal default, named by their destination; `type=float`
-        makes an int default a float."""
+        """argparse and click options with a literal default, named by their destination;
+        `type=float` makes an int default a float; click's `type=click.IntRange(1, 12)` (or
+        `FloatRange`, `Choice([...])`) bounds it."""
         out: list[Setting] = []
         for node in ast.walk(self.tree):
-            if not (isinstance(node, ast.Call) and ast.unparse(node.func).endswith("add_argument")):
+            if not isinstance(node, ast.Call):
+                continue
+            called = ast.unparse(node.func)
+            if not called.endswith(("add_argument", "click.option")) and called != "option":
                 continue
             default, name = keyword(node, "default"), argument_name(node)
             found = None if default is None or not name else self.literal(default)
@@ -213,13 +246,24 @@ class _Python:
             hint = first_hint(
                 value,
                 ("argparse choices", self.checks.choices_text(keyword(node, "choices"))),
+                ("click type", self.checks.click_type(typed, kind == "int")),
                 ("comment", self.comment_after(default)),
-                ("argparse help", _text(keyword(node, "help"))),
+                ("option help", _text(keyword(node, "help"))),
                 ("comment above", comment_above(self.lines, node.lineno)),
             )
             quote = "'" if self.text[start:end].endswith("'") else '"'
             out.append(Setting(self.path, name, kind, value, start, end, "python", hint, quote))
         return out
+
+
+def _entries(expr: ast.expr) -> list[tuple[str, int, ast.expr]]:
+    """`(key, line, value)` of a dict literal's string keys or of `dict(key=...)`."""
+    if isinstance(expr, ast.Dict):
+        return [(k.value, k.lineno, v) for k, v in zip(expr.keys, expr.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)]  # fmt: skip
+    if isinstance(expr, ast.Call) and ast.unparse(expr.func) == "dict" and not expr.args:
+        return [(k.arg, k.lineno, k.value) for k in expr.keywords if k.arg]
+    return []
 
 
 def _default(expr: ast.expr) -> ast.expr:
