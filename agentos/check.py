@@ -39,8 +39,8 @@ LOG_TAIL_LINES = 12
 
 NOTHING_TO_TUNE_FIX = (
     "make `editable` name files with settings (numbers or booleans assigned once at "
-    "module level or in a config class, argparse defaults, TOML, JSON, YAML or .env "
-    "values), add hints (`# range: 1..64`), or use a Claude "
+    "module level or in a config class or dict, argparse or click defaults, TOML, JSON, "
+    "YAML, .env or INI values), add hints (`# range: 1..64`), or use a Claude "
     'provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY set)'
 )
 

@@ -1,6 +1,6 @@
 """Every comment form of the hint syntax read in every style of settings file people write:
 Python constants, comments above, docstrings, dataclass and pydantic fields, argparse options,
-YAML, TOML and .env; and edits in the new styles keep every other byte and read back."""
+YAML, TOML, .env and INI; and edits in the new styles keep every other byte and read back."""
 
 from __future__ import annotations
 
@@ -71,6 +71,8 @@ STYLES: dict[str, tuple[str, Callable[[str, object], str], str]] = {
     "toml above": ("s.toml", lambda c, v: f"[train]\n# {c}\nx = {json.dumps(v)}\n", "train.x"),
     "env": ("s.env", lambda c, v: f"X={v}  # {c}\n", "X"),
     "env above": ("train.env", lambda c, v: f"# {c}\nexport X={v}\n", "X"),
+    "ini": ("s.ini", lambda c, v: f"[train]\nx = {v}  ; {c}\n", "train.x"),
+    "cfg above": ("s.cfg", lambda c, v: f"[train]\n# {c}\nx: {v}\n", "train.x"),
 }  # fmt: skip
 
 
@@ -126,6 +128,17 @@ def test_an_env_file_types_its_values_and_keeps_strings_unsearched() -> None:
     assert f["CACHE_POLICY"].hint.choices == ("lru", "lfu", "fifo")
     assert not f["DATABASE_URL"].mutable
     assert f["RETRY_BACKOFF"].value == 0.5 and f["RETRY_BACKOFF"].hint.log
+
+
+def test_an_ini_file_is_read_by_section() -> None:
+    f = _read("solver.ini")
+    assert f["solver.method"].hint.choices == ("cg", "gmres", "bicgstab")
+    tol = f["solver.tolerance"].hint
+    assert (f["solver.tolerance"].value, tol.low, tol.high, tol.log) == (1e-6, 1e-10, 1e-3, True)
+    assert (f["solver.max_iter"].hint.low, f["solver.max_iter"].hint.high) == (10, 5000)
+    assert f["solver.preconditioner"].hint.choices == ("none", "jacobi", "ilu")
+    assert f["mesh.cells"].hint.high == 512 and f["DEFAULT.verbose"].value is False
+    assert not f["mesh.output_dir"].mutable
 
 
 def test_argparse_options_are_settings_named_by_their_destination() -> None:
@@ -184,6 +197,7 @@ def test_config_classes_are_settings_and_other_classes_are_not() -> None:
         ("c.yaml", "flag: true\n", "flag", False, "false"),
         (".env", 'export LR="0.01"  # log\n', "LR", 0.002, '"0.002"'),
         (".env", "MODE=fast  # fast|safe\n", "MODE", "safe", "safe"),
+        ("s.ini", "[a]\ntol = 1e-6  ; log\n", "a.tol", 2e-5, "2e-05"),
         ("s.py", "class Config:\n    lr: float = Field(0.01, ge=0)\n", "Config.lr", 0.5, "0.5"),
         ("s.py", "p.add_argument('--n', type=float, default=1)\n", "n", 2.5, "2.5"),
         ("s.py", "CFG = {'a': {'b': 'x'}}  # b: x|y\n", "CFG.a.b", "y", "'y'"),

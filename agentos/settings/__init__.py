@@ -1,10 +1,11 @@
 """Settings found in editable files, and edits that change one value while keeping the rest.
 
 A setting is a scalar (int, float, bool or str) with a name and the exact character span of its
-literal in the file: in Python (found by AST) a module-level constant, a config class's field or an
-argparse default; a scalar value in TOML, JSON or YAML; a `KEY=value` line of a `.env` file
-(`agentos.settings.scan` finds them). Changing a setting rewrites only that span, so
-formatting, comments and the order of everything else survive byte for byte.
+literal in the file: in Python (found by AST) a module-level constant, a config class's field, a
+config dict's entry or an argparse or click option's default; a scalar value in TOML, JSON or
+YAML; a `KEY=value` line of a `.env` file or an INI file (`agentos.settings.scan` finds them).
+Changing a setting rewrites only that span, so formatting, comments and the order of everything
+else survive byte for byte.
 
 A hint bounds the search: a trailing comment, else the comment lines right above the setting or a
 docstring right below it (Python), or a `Literal[...]` or `Enum` annotation (Python); the task's
@@ -108,7 +109,7 @@ def render(setting: Setting, value: Value) -> str:
     if setting.kind == "bool":
         word = "true" if value else "false"
         return word.capitalize() if setting.format == "python" else word
-    if setting.format in ("yaml", "env"):
+    if setting.format in ("yaml", "env", "ini"):
         return _render_text(setting, value)
     if setting.kind == "str":
         text = str(value)
@@ -128,7 +129,7 @@ def render(setting: Setting, value: Value) -> str:
 
 
 def _render_text(setting: Setting, value: Value) -> str:
-    """A YAML or .env literal, quoted as the setting was. A YAML float keeps a dot in its
+    """A YAML, .env or INI literal, quoted as the setting was. A YAML float keeps a dot in its
     mantissa (`1.0e-05`): PyYAML reads `1e-05` as a string."""
     if setting.kind == "int":
         text = str(int(value))
@@ -152,7 +153,7 @@ def _bare(setting: Setting, text: str) -> bool:
     """Whether a string can be written unquoted and read back as the same string."""
     if not re.fullmatch(r"[A-Za-z_][\w.+/-]*", text):
         return False
-    if setting.format == "env":
+    if setting.format != "yaml":
         return True
     import yaml
 

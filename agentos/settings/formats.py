@@ -1,6 +1,8 @@
-"""Settings in data files: scalars in TOML, JSON and YAML under their dotted key path, and
-`KEY=value` lines of a `.env` file, each with the exact span of its literal and the hint read
-from the comment beside it or the comment lines above it (`agentos.settings.hints`).
+"""Settings in data files: scalars in TOML, JSON and YAML under their dotted key path,
+`KEY=value` lines of a `.env` file and `key = value` lines of an INI file (`.ini`, `.cfg`, read
+as `configparser` reads them, named `section.key`), each with the exact span of its literal and
+the hint read from the comment beside it or the comment lines above it
+(`agentos.settings.hints`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Sequence
 import yaml
 
 from agentos.settings.hints import comment_above, first_hint
-from agentos.settings.setting import Setting, kind_of
+from agentos.settings.setting import Format, Setting, kind_of
 
 _TOML_KEY = r"(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')"
 _TOML_LINE = re.compile(
@@ -228,14 +230,38 @@ _ENV_INT = re.compile(r"[-+]?\d+")
 _ENV_FLOAT = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+(?:\.\d*)?[eE][-+]?\d+)")
 
 
+_INI_SECTION = re.compile(r"^\[(?P<name>[^\]\n]+)\]\s*$")
+_INI_LINE = re.compile(
+    r"""^(?P<key>[A-Za-z_][\w.-]*)[ \t]*[=:][ \t]*"""
+    r"""(?P<val>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s'";#]\S*)?(?:[ \t]+[#;](?P<comment>.*))?[ \t]*$"""
+)
+
+
 def env_settings(path: str, text: str) -> list[Setting]:
     """`KEY=value` lines (`export KEY=value` too): a value written as a number is one, `true` and
     `false` (lower case) are bools, anything else a string; quotes are kept when it is changed."""
+    return _lines(path, text, "env", _ENV_LINE)
+
+
+def ini_settings(path: str, text: str) -> list[Setting]:
+    """`key = value` (or `key: value`) lines under `[section]`, named `section.key`, typed as in a
+    `.env` file; a comment is a line starting with `#` or `;`, or one after the value and a
+    space (what `configparser(inline_comment_prefixes=("#", ";"))` reads). Indented lines (a
+    value continued) are left alone."""
+    return _lines(path, text, "ini", _INI_LINE)
+
+
+def _lines(path: str, text: str, form: Format, pattern: re.Pattern[str]) -> list[Setting]:
     out: list[Setting] = []
     lines = text.splitlines(keepends=True)
     pos = 0
+    section = ""
     for lineno, line in enumerate(lines, start=1):
-        m = _ENV_LINE.match(line.rstrip("\r\n"))
+        body = line.rstrip("\r\n")
+        head = _INI_SECTION.match(body) if form == "ini" else None
+        if head:
+            section = head.group("name").strip() + "."
+        m = None if head else pattern.match(body)
         if m and m.group("val"):
             raw = m.group("val")
             quote = raw[0] if raw[0] in "'\"" else ""
@@ -250,9 +276,19 @@ def env_settings(path: str, text: str) -> list[Setting]:
             kind = kind_of(value)
             if kind is not None:
                 hint = first_hint(value, ("comment", m.group("comment") or ""),
-                                  ("comment above", comment_above(lines, lineno)))  # fmt: skip
+                                  ("comment above", _above(lines, lineno)))  # fmt: skip
                 start, end = pos + m.start("val"), pos + m.end("val")
-                out.append(Setting(path, m.group("key"), kind, value, start, end, "env", hint,
-                                   quote))  # fmt: skip
+                name = section + m.group("key")
+                out.append(Setting(path, name, kind, value, start, end, form, hint, quote))
         pos += len(line)
     return out
+
+
+def _above(lines: Sequence[str], lineno: int) -> str:
+    """The comment lines (`#` or `;`) right above line `lineno`, joined."""
+    found: list[str] = []
+    i = lineno - 2
+    while i >= 0 and lines[i].lstrip()[:1] in ("#", ";"):
+        found.insert(0, lines[i].lstrip()[1:].strip())
+        i -= 1
+    return " ".join(found)

@@ -10,7 +10,7 @@ config or a pydantic settings class), named `Class.field`, with `Field(default, 
 options with a literal default (`parser.add_argument("--lr", type=float, default=0.01,
 help="1e-5 to 1e-1")`, `@click.option("--lr", default=0.01, type=click.FloatRange(0, 1))`),
 named by their destination (`lr`), with `choices=`, click's type and the help text as hints.
-TOML, JSON, YAML and `.env` files: `agentos.settings.formats`.
+TOML, JSON, YAML, `.env` and INI files: `agentos.settings.formats`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ import re
 from collections.abc import Sequence
 
 from agentos.settings.code_checks import CheckReader, argument_name, keyword
-from agentos.settings.formats import env_settings, json_settings, toml_settings, yaml_settings
+from agentos.settings.formats import (
+    env_settings,
+    ini_settings,
+    json_settings,
+    toml_settings,
+    yaml_settings,
+)
 from agentos.settings.hints import (
     Hint,
     annotation_choices,
@@ -38,7 +44,7 @@ __all__ = ["Format", "Kind", "Setting", "Value", "find_settings"]
 
 def find_settings(path: str, text: str) -> list[Setting]:
     """Every scalar setting in one file, by its suffix: `.py`, `.toml`, `.json`, `.yaml` or
-    `.yml`, `.env` (`.env`, `train.env`); else none.
+    `.yml`, `.env` (`.env`, `train.env`), `.ini` or `.cfg`; else none.
 
     A file that does not parse yields no settings (the gates report the syntax error).
     """
@@ -54,6 +60,8 @@ def find_settings(path: str, text: str) -> list[Setting]:
         return yaml_settings(path, text)
     if path.endswith(".env"):
         return env_settings(path, text)
+    if path.endswith((".ini", ".cfg")):
+        return ini_settings(path, text)
     return []
 
 

@@ -11,7 +11,7 @@ from agentos.settings.hints import Hint
 
 Kind = Literal["int", "float", "bool", "str"]
 Value = int | float | bool | str
-Format = Literal["python", "toml", "json", "yaml", "env"]
+Format = Literal["python", "toml", "json", "yaml", "env", "ini"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Setting:
     format: Format
     hint: Hint = field(default_factory=Hint)
     # a string's quote: '"' or "'"; '' where it is written bare (a Python Enum member
-    # `Mode.FAST`, a plain YAML or .env word)
+    # `Mode.FAST`, a plain YAML, .env or INI word)
     quote: str = '"'
 
     @property
