@@ -45,6 +45,8 @@ def _settings(evaluator: str, files: dict[str, str] | None = None) -> dict[str, 
          "range 0..10"),
         ("import argparse\np = argparse.ArgumentParser()\n"
          "p.add_argument('--act', choices=['relu', 'tanh'])", "model.act", "choices relu|tanh"),
+        ("import argparse\np = argparse.ArgumentParser()\n"
+         "p.add_argument('--heads', type=int, choices=range(1, 5))", "optim.heads", "range 1..4"),
         ("from pydantic import BaseModel, Field\nclass Model(BaseModel):\n"
          "    dropout: float = Field(ge=0.0, le=0.5)", "model.dropout", "range 0..0.5"),
         ("from dataclasses import dataclass\n@dataclass\nclass Optim:\n    heads: int\n"
@@ -73,6 +75,18 @@ def test_environment_variables_and_imported_settings_modules_are_subjects() -> N
     assert found["MODE"].hint.choices == ("fast", "safe")
     assert found["EPOCHS"].hint.read == "range ..100"
     assert found["CLIP"].hint.read == "range ..10"
+
+
+def test_an_ini_file_read_by_configparser_is_checked_by_section() -> None:
+    files = {"solver.ini": "[solver]\ntol = 1e-6\nmax_iter = 500\n"}
+    found = _settings(
+        "import configparser\nc = configparser.ConfigParser()\nc.read('solver.ini')\n"
+        "assert 0 < c.getfloat('solver', 'tol') < 1e-2\n"
+        "if c['solver'].getint('max_iter') > 10000:\n    raise ValueError\n",
+        files,
+    )
+    assert found["solver.tol"].hint.read == "range ..0.00999"  # `< 1e-2`: a thousandth inside
+    assert found["solver.max_iter"].hint.read == "range ..10000"
 
 
 def test_a_module_the_evaluator_imports_is_read_and_the_setting_file_itself_too() -> None:

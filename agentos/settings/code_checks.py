@@ -93,7 +93,11 @@ class CheckReader:
             if isinstance(expr.func, ast.Attribute):
                 if expr.func.attr in ("lower", "upper", "strip") and not expr.args:
                     return self.subject(expr.func.value)
-                if expr.func.attr == "get" and expr.args and _str(expr.args[0]):
+                keys = [k for k in map(_str, expr.args) if k is not None]
+                if expr.func.attr in _GETTERS and len(keys) == len(expr.args) == 2:
+                    base = self.subject(expr.func.value)  # configparser: `getint(section, key)`
+                    return None if base is None else (*base, *keys)
+                if expr.func.attr in ("get", *_GETTERS) and expr.args and _str(expr.args[0]):
                     base = self.subject(expr.func.value)
                     return None if base is None else (*base, str(_str(expr.args[0])))
             return None
@@ -217,7 +221,9 @@ class CheckReader:
             choices = keyword(node, "choices")
             dest = argument_name(node)
             allowed = self.items(choices) if choices is not None and dest else None
-            if dest and isinstance(allowed, tuple) and not _range_pair(allowed):
+            if dest and isinstance(allowed, tuple) and _range_pair(allowed):
+                yield Fact((dest,), where, float(allowed[0]), float(allowed[1]))
+            elif dest and isinstance(allowed, tuple):
                 yield Fact((dest,), where, choices=tuple(str(x) for x in allowed))
 
     def declared(self, node: ast.AnnAssign | ast.Assign, is_int: bool) -> str:
@@ -226,10 +232,13 @@ class CheckReader:
         return hint_text(found, is_int) if found else ""
 
     def choices_text(self, expr: ast.expr | None) -> str:
-        """`choices: a|b` for a collection of two or more values (`choices=["a", "b"]`)."""
+        """`choices: a|b` for a collection of two or more values (`choices=["a", "b"]`), or
+        `range: 1..12` for `choices=range(1, 13)`."""
         allowed = None if expr is None else self.items(expr)
-        if allowed is None or _range_pair(allowed):
+        if allowed is None:
             return ""
+        if _range_pair(allowed):
+            return f"range: {allowed[0]!r}..{allowed[1]!r}"
         return "choices: " + "|".join(str(x) for x in allowed)
 
     def lookup(self, node: ast.Subscript) -> Iterator[Fact]:
@@ -301,6 +310,7 @@ _NEGATED: dict[type[ast.cmpop], Callable[[], ast.cmpop]] = {
 _FLIPPED: dict[type[ast.cmpop], Callable[[], ast.cmpop]] = {
     ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE,
 }
+_GETTERS = ("getint", "getfloat", "getboolean")
 _STOPS = re.compile(r"(^|\.)(exit|_exit|error|abort|fail)$")
 
 
@@ -369,11 +379,11 @@ def hint_text(found: Sequence[Fact], is_int: bool) -> str:
         # `x > 0` leaves the side open: a grown bound never changes sign, and may span decades
         lo = None if lo == 0 and low is not None and low.strict else lo
         hi = None if hi == 0 and high is not None and high.strict else hi
-        width = 0.001 * (hi - lo if lo is not None and hi is not None and hi > lo else 1.0)
+        both = lo is not None and hi is not None and hi > lo
         if lo is not None and low is not None and low.strict:
-            lo += width
+            lo += 0.001 * (hi - lo if both and hi is not None else abs(lo))
         if hi is not None and high is not None and high.strict:
-            hi -= width
+            hi -= 0.001 * (hi - lo if both and lo is not None else abs(hi))
     if lo is not None and hi is not None:
         return f"range: {lo!r}..{hi!r}"
     sides = [f"min {lo!r}"] if lo is not None else []
