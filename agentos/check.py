@@ -303,7 +303,7 @@ def _tunable(
     elif len(table) < len(found):
         summary += " (`agentos check --write-space` writes the rest, to edit)"
     space["search_space"] = summary
-    return fact, space, hint_warnings(texts, read)
+    return fact, space, hint_warnings(texts, read, command)
 
 
 def _files(paths: Sequence[str]) -> str:

@@ -99,13 +99,15 @@ def test_a_malformed_choices_comment_is_a_warning_in_every_style(style: str) -> 
     text = write("choices: sgd,", "sgd")
     (s,) = [s for s in find_settings(path, text) if s.name == name]
     assert s.hint.choices == () and not s.mutable
-    (warning,) = hint_warnings({path: text})
+    (warning,) = hint_warnings({path: text}, evaluator=["python", path])
     line = text.count("\n", 0, s.start) + 1
     assert warning.startswith(f"{path}:{line} {name}: the choices in 'choices: sgd,' list only")
 
 
 def _read(name: str) -> dict[str, Setting]:
-    return {s.name: s for s in find_all({name: (FILES / name).read_text()})}
+    """The settings of a fixture as a task whose metric command runs it reads them."""
+    text = (FILES / name).read_text()
+    return {s.name: s for s in find_all({name: text}, evaluator=["python", name])}
 
 
 def test_a_yaml_file_is_read_as_pyyaml_reads_it() -> None:
@@ -162,6 +164,23 @@ def test_config_dicts_are_settings_and_other_dicts_are_not() -> None:
     assert (f["train_config.epochs"].hint.low, f["train_config.epochs"].hint.high) == (1, 100)
 
 
+def test_options_are_settings_only_where_the_metric_command_runs_them() -> None:
+    """A library's command-line module is no settings file: an option's default counts only in
+    a module the metric command runs (or one it imports), unless the command passes the option."""
+    text = (FILES / "train_args.py").read_text()
+    files = {"train_args.py": text, "lib/cli.py": text}
+    names = {s.path for s in find_all(files, evaluator=["python", "train_args.py"])}
+    assert names == {"train_args.py"}
+    assert find_all(files) == []  # no metric command: no option is a setting
+    passed = find_all(files, evaluator=["python", "train_args.py", "--lr=0.1", "--epochs", "3"])
+    assert {s.name for s in passed} == {"optimizer", "hidden_size", "dropout", "act", "data_dir",
+                                        "seed"}  # fmt: skip
+    imported = {"run.py": "from lib import cli\ncli.parse_args()\n"}.get
+    assert {s.path for s in find_all(files, read=imported, evaluator=["python", "run.py"])} == {
+        "lib/cli.py"
+    }
+
+
 def test_click_options_are_settings_bounded_by_their_types() -> None:
     f = _read("cli_click.py")
     assert (f["lr"].hint.low, f["lr"].hint.high, f["lr"].hint.source) == (1e-5, 1, "click type")
@@ -174,6 +193,7 @@ def test_click_options_are_settings_bounded_by_their_types() -> None:
 def test_config_classes_are_settings_and_other_classes_are_not() -> None:
     gpt = _read("gpt_config.py")
     assert "Point.x" not in gpt and "TrainConfig.tags" not in gpt
+    assert find_settings("t.py", "class TestParams:\n    n = 3\n") == []  # a test case
     assert gpt["GPTConfig.n_embd"].hint.choices == ("128", "256", "384", "512")
     assert gpt["GPTConfig.dropout"].hint.source == "docstring"
     assert gpt["TrainConfig.schedule"].hint.choices == ("cosine", "linear", "constant")

@@ -68,12 +68,20 @@ def find_all(
     no hint of their own; then the checks of the metric command `evaluator` (its Python files
     and the repository modules they import, `agentos.settings.checks`) hint those still without
     one; `space` (the task's `[search.space]` table, `agentos.settings.space`) replaces any
-    inferred hint."""
+    inferred hint.
+
+    An argparse or click option's default is a setting only in a file among the metric command's
+    Python files and the modules they import, and only when the command does not pass the
+    option itself: elsewhere (a library's command-line module) changing it changes nothing the
+    metric runs."""
     found = [s for p in sorted(files) for s in find_settings(p, files[p])]
     reader = read or _nothing
     found = with_schemas(found, reader, files)
-    if evaluator:
-        found = with_checks(found, scripts(evaluator, _either(files, reader)))
+    run = scripts(evaluator, _either(files, reader)) if evaluator else {}
+    passed = {arg.split("=")[0] for arg in evaluator}
+    found = [s for s in found if not s.flags or (s.path in run and not passed & set(s.flags))]
+    if run:
+        found = with_checks(found, run)
     return override(found, space) if space else found
 
 
@@ -192,13 +200,15 @@ def values(files: Mapping[str, str]) -> dict[str, Value]:
     return {(s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}"): s.value for s in found}
 
 
-def hint_warnings(files: Mapping[str, str], read: Reader | None = None) -> list[str]:
+def hint_warnings(
+    files: Mapping[str, str], read: Reader | None = None, evaluator: Sequence[str] = ()
+) -> list[str]:
     """One line per setting whose comment (or schema, found as `find_all` finds it) looks like a
     hint but could not be read, naming the file, the line, the setting and the fix
     (`path:line NAME: problem`). Such a setting is searched as if it had no hint; the user should
     see this before a run. A `fixed` setting is not searched, so its comment is not reported."""
     out: list[str] = []
-    for s in find_all(files, read=read):
+    for s in find_all(files, read=read, evaluator=evaluator):
         if s.hint.problem and not s.hint.fixed:
             line = files[s.path].count("\n", 0, s.start) + 1
             out.append(f"{s.path}:{line} {s.name}: {s.hint.problem}")

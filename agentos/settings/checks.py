@@ -73,7 +73,8 @@ def _imports(text: str) -> list[str]:
         if isinstance(node, ast.Import):
             names += [a.name.replace(".", "/") for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.append(node.module.replace(".", "/"))
+            base = node.module.replace(".", "/")
+            names += [base] + [f"{base}/{a.name}" for a in node.names]  # `from pkg import mod`
     return names
 
 

@@ -100,6 +100,8 @@ def _config_class(node: ast.ClassDef, nested: bool) -> bool:
     bases = [ast.unparse(b) for b in node.bases]
     if any(b.endswith("Enum") for b in bases) or (nested and node.name == "Config"):
         return False  # an Enum lists choices; pydantic v1's inner `Config` configures pydantic
+    if node.name.startswith("Test"):
+        return False  # a test case (`TestCommandParams`)
     return bool(_CONFIG_NAME.search(node.name)) or any(b.endswith("BaseSettings") for b in bases)
 
 
@@ -260,7 +262,9 @@ class _Python:
                 ("comment above", comment_above(self.lines, node.lineno)),
             )
             quote = "'" if self.text[start:end].endswith("'") else '"'
-            out.append(Setting(self.path, name, kind, value, start, end, "python", hint, quote))
+            flags = tuple(f for f in map(_text, node.args) if f.startswith("-"))
+            out.append(Setting(self.path, name, kind, value, start, end, "python", hint, quote,
+                               flags or (f"--{name}",)))  # fmt: skip
         return out
 
 

@@ -29,6 +29,9 @@ class Setting:
     # a string's quote: '"' or "'"; '' where it is written bare (a Python Enum member
     # `Mode.FAST`, a plain YAML, .env or INI word)
     quote: str = '"'
+    # an argparse or click option's flags (`--lr`): a setting only in a module the metric command
+    # runs, and unless the command passes the flag itself (`agentos.settings.find_all`)
+    flags: tuple[str, ...] = ()
 
     @property
     def mutable(self) -> bool:
