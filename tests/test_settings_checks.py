@@ -110,17 +110,18 @@ def test_a_check_is_not_a_guess() -> None:
     comment already says something, or where the check is not a bound (`or` under assert)."""
     files = {
         "a.toml": "[optim]\nlr = 0.1\n[sched]\nlr = 0.5\n",
-        "b.py": "DEPTH = 20\nWIDTH = 8  # range: 4..16\nRATE = 0.5\n",
+        "b.py": "DEPTH = 20\nWIDTH = 8  # range: 4..16\nRATE = 0.5\nMODE = 'fast'\n",
     }
     found = _settings(
         "assert cfg['lr'] < 1\nassert cfg['DEPTH'] <= 12\nassert 1 <= cfg['WIDTH'] <= 64\n"
-        "assert RATE < 0.1 or RATE > 0.2\n",
+        "assert RATE < 0.1 or RATE > 0.2\nassert MODE >= 1\n",
         files,
     )
     assert found["optim.lr"].hint.read == "" and found["sched.lr"].hint.read == ""
     assert found["DEPTH"].hint.read == ""  # 20 fails `<= 12`: a wrong match, or a failing baseline
     assert found["WIDTH"].hint.source == "comment"
     assert found["RATE"].hint.read == ""
+    assert found["MODE"].hint.read == ""  # a number bounds no string
 
 
 def test_the_longest_run_of_names_picks_the_setting() -> None:

@@ -121,7 +121,7 @@ def with_checks(
             continue
         said = hint_text(found, s.kind == "int")
         hint = read_hint(said, s.value) if said else None
-        if hint is None or hint.problem or not hint.read:
+        if hint is None or hint.problem or not hint.read or (s.kind == "str" and not hint.choices):
             continue  # the value fails the check: a wrong match, or a baseline that fails anyway
         where = ", ".join(dict.fromkeys(f.where for f in found))
         out[i] = replace(s, hint=replace(hint, source=f"evaluator check at {where}"))
