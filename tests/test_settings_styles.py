@@ -119,6 +119,9 @@ def test_a_yaml_file_is_read_as_pyyaml_reads_it() -> None:
     assert f["train.seed"].hint.fixed
     assert f["augment.scale"].hint.choices == ("0.25", "0.5", "0.75")
     assert f["augment.mixup"].kind == "str"  # `1e-3` without a dot is a string to PyYAML
+    (warning,) = hint_warnings({"detector.yaml": (FILES / "detector.yaml").read_text()})
+    assert warning == ("detector.yaml:18 augment.mixup: PyYAML reads 1e-3 as a string, so it is "
+                       "not searched; write it as 1.0e-3")
     assert "anchors" not in f  # an anchor is left alone
 
 

@@ -11,6 +11,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import yaml
 
@@ -217,7 +218,15 @@ def _yaml_scalar(
     hint = first_hint(value, ("comment", m.group(1) if m else ""),
                       ("comment above", comment_above(lines, line)))  # fmt: skip
     quote = text[start] if text[start] in "'\"" else ""
+    if kind == "str" and not quote and _YAML_STR_NUMBER.fullmatch(str(value)) and not hint.fixed:
+        fix = re.sub(r"^([-+]?\d+)(?=[eE])", r"\1.0", str(value))
+        hint = replace(hint, problem=f"PyYAML reads {value} as a string, so it is not searched; "
+                       f"write it as {fix}")  # fmt: skip
     return Setting(path, ".".join(keys), kind, value, start, end, "yaml", hint, quote)
+
+
+# `1e-3` and `1e5`: numbers to a reader, strings to PyYAML (YAML 1.1 wants a dot: `1.0e-3`)
+_YAML_STR_NUMBER = re.compile(r"[-+]?\d+[eE][-+]?\d+")
 
 
 # --- .env --------------------------------------------------------------------------------------
