@@ -31,6 +31,8 @@ FILES = Path(__file__).parent / "settings_files"
         ("learning rate (1e-5 to 1e-1), log scale", 1e-3, 1e-5, 1e-1, True),
         ("1..1000 linear", 10, 1, 1000, False),  # `linear` overrides the decades rule
         ("dropout 0-50%", 0.1, 0, 0.5, False),  # a percentage of a fraction
+        ("(float) image flip left-right (probability)", 0.5, 0, 1, False),
+        ("fraction of the data held out", 0.1, 0, 1, False),
         ("1 <= n <= 12", 3, 1, 12, False),  # a comparison
         ("0 ≤ p < 1", 0.3, 0, 1, False),
         ("range(1, 13)", 4, 1, 12, False),  # Python's range: the end excluded
@@ -82,7 +84,7 @@ def test_choices_forms(comment: str, value: object, choices: tuple[str, ...]) ->
     "comment",
     ["since 2024-01-15", "x86-64 only", "requests/s", "3-layer MLP", "see the README", "max norm",
      "tried [1, 2, 4]", "either way, fine", "valid: a, b", "see refs [2], [5]", "fast, cheap",
-     "log level", "log every 3 steps"],
+     "log level", "log every 3 steps", "(int | list) image size", "probability, in percent"],
 )
 def test_prose_is_no_hint_and_no_warning(comment: str) -> None:
     h = read_hint(comment, 3)

@@ -65,6 +65,7 @@ _HIGH = re.compile(
     rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bupper bound\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤)"
     rf"\s*({_NUM}){_END}"
 )
+_UNIT_WORDS = re.compile(r"\b(?:probability|fraction)\b")  # of a value in [0, 1]: 0..1
 _SIGN = re.compile(r"\b(non-?negative|positive)\b")
 _LOG = re.compile(r"\blog(?:arithmic)?\b|\blog[-_ ]?(?:scale|uniform)\b|\blogscale\b")
 # `log` alone asks for a log scale only as a word of its own (`# log scale`, `# (log)`), never in
@@ -78,7 +79,6 @@ _CHOICE_WORDS = re.compile(
     r"\b(?:(?:choices|options)(?: are)?|one of|choose from|choose one|any of"
     r"|(?:allowed|valid|possible|supported) values(?: are)?)\b\s*[:=]?\s*"
 )
-_BARE_LIST = re.compile(r"""^\s*[\[{(]?\s*["']?[\w.+-]+["']?(?:\s*\|\s*["']?[\w.+-]+["']?)+""")
 # Lists read only when the setting's value is one of their items (else prose: `requests/s`):
 # after a weaker word (`valid: a, b`, `either a or b`), in brackets (`[16, 32, 64]`, `{1, 3}`;
 # two numbers in brackets are a range), a whole comment that is a list (`sgd, adam or lion`), or
@@ -187,6 +187,9 @@ def _range(text: str, value: object) -> tuple[float | None, float | None]:
     sign = _SIGN.search(text)
     if sign and low is None:
         low = 0.0
+    unit = isinstance(value, float) and 0 <= value <= 1 and bool(_UNIT_WORDS.search(text))
+    if low is None and high is None and unit:
+        return 0.0, 1.0
     return low, high
 
 
@@ -204,12 +207,9 @@ def _fmt(x: float | None) -> str:
 def _choices(text: str) -> tuple[tuple[str, ...], str]:
     """The listed choices (comma, pipe, slash or `or` separated), or a problem."""
     m = _CHOICE_WORDS.search(text.lower())
-    if m:
-        rest = text[m.end() :]
-    elif _BARE_LIST.match(text):
-        rest = text
-    else:
-        return (), ""
+    if not m:
+        return (), ""  # a list without these words is read only when it holds the value
+    rest = text[m.end() :]
     cut = _CUT.search(rest)
     body = rest[: cut.start()] if cut else rest
     body = body.strip().strip("[]{}")
