@@ -51,6 +51,10 @@ STYLES: dict[str, tuple[str, Callable[[str, object], str], str]] = {
     "dataclass": ("s.py", lambda c, v: (
         "from dataclasses import dataclass, field\n\n\n@dataclass\nclass TrainConfig:\n"
         f"    x: {_type(v)} = field(default={_py(v)})  # {c}\n"), "TrainConfig.x"),
+    "hf dataclass": ("s.py", lambda c, v: (
+        "from dataclasses import dataclass, field\n\n\n@dataclass\nclass ModelArguments:\n"
+        f"    x: {_type(v)} = field(default={_py(v)}, metadata={{'help': {c!r}}})\n"),
+        "ModelArguments.x"),
     "plain class": ("s.py", lambda c, v: f"class CFG:\n    # {c}\n    x = {_py(v)}\n", "CFG.x"),
     "pydantic": ("s.py", lambda c, v: (
         "from pydantic import BaseModel, Field\n\n\nclass Settings(BaseModel):\n"
@@ -207,7 +211,7 @@ def test_config_classes_are_settings_and_other_classes_are_not() -> None:
     assert (size.low, size.high, size.source) == (16, 8192, "Field constraints")
     assert (app["AppSettings.workers"].hint.low, app["AppSettings.workers"].hint.high) == (1, 64)
     assert app["AppSettings.compression"].hint.choices == ("gzip", "br", "none")
-    assert app["AppSettings.compression"].hint.source == "Field description"
+    assert app["AppSettings.compression"].hint.source == "field description"
     assert app["CacheOptions.ttl_s"].hint.low is None  # gt=0: grows, never changes sign
 
 

@@ -169,13 +169,13 @@ class _Python:
             hint = _member_hint(str(value), self.members, comment, above)
             return Setting(self.path, name, "str", value, start, end, "python", hint, "")
         declared = self.checks.declared(node, kind == "int") if default is not expr else ""
-        described = keyword(expr, "description") if isinstance(expr, ast.Call) else None
+        described = _description(expr)
         hint = first_hint(
             value,
             ("Field constraints", declared),
             ("comment", comment),
             ("annotation", annotation_choices(node, self.enums)),
-            ("Field description", _text(described)),
+            ("field description", _text(described)),
             ("comment above", above),
             ("docstring", docstring_of(after)),
         )
@@ -287,6 +287,19 @@ def _default(expr: ast.expr) -> ast.expr:
         if expr.args and ast.unparse(expr.func).endswith("Field"):
             return expr.args[0]
     return expr
+
+
+def _description(expr: ast.expr) -> ast.expr | None:
+    """A field's description: pydantic's `Field(description=...)`, or dataclasses'
+    `field(metadata={"help": ...})` (Hugging Face's argument dataclasses)."""
+    if not isinstance(expr, ast.Call):
+        return None
+    meta = keyword(expr, "metadata")
+    if isinstance(meta, ast.Dict):
+        for k, v in zip(meta.keys, meta.values, strict=True):
+            if isinstance(k, ast.Constant) and k.value in ("help", "description"):
+                return v
+    return keyword(expr, "description")
 
 
 def _text(expr: ast.expr | None) -> str:
