@@ -9,8 +9,8 @@ files already use are read alike:
     P = 0.1            # in [0, 1]                  (also `(0, 1]`)
     WIDTH = 64         # min 8, max 512             (also `>= 8`, `at most 512`, one side alone)
     OPT = "adam"       # one of: sgd, adam, lion    (also `choices:`, `options a | b`, quoted
-                                                     items, a bare `a|b|c`; and, when the value
-                                                     is one of the items, `valid: a, b`,
+                                                     items; and, when the value is one of the
+                                                     items, a bare `a|b|c`, `valid: a, b`,
                                                      `[a, b, c]`, `{1, 3}`, `either a or b`,
                                                      `label: a | b`, `a, b or c`)
     N = 4              # 1 <= n <= 12               (also `range(1, 13)`, `lower bound 1`)
@@ -96,7 +96,8 @@ _ITEM = re.compile(r"""^["'`]?([\w.+-]+)["'`]?$""")
 
 
 def parse_hint(comment: str) -> Hint:
-    """Read a hint from a comment's text (after the `#`), whatever the value it describes."""
+    """Read a hint from a comment's text (after the `#`), whatever the value it describes (so a
+    list without a word such as `choices` is not read: that takes the value, `read_hint`)."""
     return read_hint(comment, None)
 
 
