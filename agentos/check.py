@@ -39,7 +39,8 @@ LOG_TAIL_LINES = 12
 
 NOTHING_TO_TUNE_FIX = (
     "make `editable` name files with settings (numbers or booleans assigned once at "
-    "module level, TOML or JSON scalars), add hints (`# range: 1..64`), or use a Claude "
+    "module level or in a config class or dict, argparse or click defaults, TOML, JSON, "
+    "YAML, .env or INI values), add hints (`# range: 1..64`), or use a Claude "
     'provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY set)'
 )
 
@@ -286,12 +287,13 @@ def _tunable(
         except UnicodeDecodeError:
             continue  # binary: the heuristic proposer reads text files only
     table = task.search.space
-    inferred = find_all(texts, read=disk_reader(task.root))  # as the proposer reads them
+    read, command = disk_reader(task.root), task.metric.command
+    inferred = find_all(texts, read=read, evaluator=command)  # as the proposer reads them
     bad = space_problems(inferred, table)
     if bad:
         raise UserError(bad[0], path=task.path, fix="correct the entry's key or type, or remove "
                         "it (`agentos check --write-space` writes one for every setting)")
-    found = find_all(texts, table, disk_reader(task.root))
+    found = find_all(texts, table, read, command)
     names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
@@ -304,7 +306,7 @@ def _tunable(
     elif len(table) < len(found):
         summary += " (`agentos check --write-space` writes the rest, to edit)"
     space["search_space"] = summary
-    return fact, space, hint_warnings(texts, disk_reader(task.root))
+    return fact, space, hint_warnings(texts, read, command)
 
 
 def _files(paths: Sequence[str]) -> str:

@@ -327,6 +327,49 @@ def test_a_hint_comment_that_cannot_be_read_is_a_warning(tmp_path: Path) -> None
     assert "outside the range" in warnings[0]
 
 
+def test_check_prints_every_setting_with_its_source_and_warns_of_malformed_choices(
+    tmp_path: Path,
+) -> None:
+    """Comments, the evaluator's checks (its `{...}[settings.ACTIVATION]` table, an assert it
+    makes) and the default guess each say where they came from; `# choices: sgd,` is a warning
+    and no silent single choice."""
+    repo = _repo(tmp_path)
+    settings = (repo / "settings.py").read_text()
+    settings = settings.replace("DEPTH = 1  # range: 1..8", "DEPTH = 1")
+    settings = settings.replace("  # choices: relu|gelu|tanh", "")
+    evaluate = (repo / "evaluate.py").read_text()
+    evaluate = evaluate.replace("    depth = settings.DEPTH\n",
+                                "    depth = settings.DEPTH\n    assert 1 <= depth <= 6\n")
+    extra = 'MOMENTUM = 0.9\nSCALE = 2.0\nOPTIMIZER = "sgd"  # choices: sgd,\n'
+    (repo / "settings.py").write_text(settings + extra)
+    (repo / "evaluate.py").write_text(evaluate)
+    git(repo, "commit", "-qam", "plain settings")
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    facts = _facts(result.stdout)
+    lines = evaluate.splitlines()
+    assert_line = lines.index("    assert 1 <= depth <= 6") + 1
+    table_line = next(i for i, x in enumerate(lines, 1) if "[settings.ACTIVATION]" in x)
+    assert {k: v for k, v in facts.items() if k.startswith("setting.")} == {
+        "setting.settings.py:LEARNING_RATE": "range 0.0001..1, log (from the comment)",
+        "setting.settings.py:WIDTH": "range 4..512, log (from the comment)",
+        "setting.settings.py:DEPTH": f"range 1..6 (from the evaluator check at evaluate.py:"
+        f"{assert_line})",
+        "setting.settings.py:DROPOUT": "range 0..0.9 (from the comment)",
+        "setting.settings.py:USE_NORM": "true|false",
+        "setting.settings.py:ACTIVATION": "choices relu|gelu|tanh (from the evaluator check at "
+        f"evaluate.py:{table_line})",
+        "setting.settings.py:MOMENTUM": "0..0.999 guessed from the name (no hint)",
+        "setting.settings.py:SCALE": "no hint, a range around its value that grows with evidence",
+        "setting.settings.py:OPTIMIZER": "not searched (a string without choices)",
+    }
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: settings.py:11 OPTIMIZER: the choices in 'choices: sgd,' list only 'sgd'; "
+        "list at least two, as `choices: a|b|c` or `one of: a, b, c`"
+    ]
+
+
 def test_write_space_writes_the_inferred_space_and_edits_win_over_inference(
     tmp_path: Path,
 ) -> None:

@@ -369,6 +369,29 @@ def test_an_unbounded_space_grows_toward_the_optimum_with_evidence() -> None:
     assert abs(float(str(values({"settings.py": text})["SCALE"])) - 40) < 10
 
 
+def test_an_unbounded_power_of_two_reaches_the_integers_between_once_powers_stop_helping() -> (
+    None
+):
+    """BATCH = 32 with no hint and its optimum at 48: no power of two is within 16 of it, so
+    the run must leave the powers of two (the second half of the budget searches any integer)
+    and keep a value between 32 and 64."""
+    task = make_task(budget=Budget(experiments=40))
+    provider = get_provider("heuristic", task)
+    text = "BATCH = 32\n"
+    best, hist = (32 - 48) ** 2, []
+    for e in range(1, 41):
+        p = provider.propose(request(e, seed=5, history=list(hist), task=task,
+                                     files={"settings.py": text}))
+        loss = (int(str(values(p.components)["BATCH"])) - 48) ** 2
+        status = "keep" if loss < best else "discard"
+        if status == "keep":
+            best, text = loss, p.components["settings.py"]
+        hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status=status,  # type: ignore[typeddict-item]
+                                metric=float(loss), description=p.description, reason=""))
+    assert best < 16**2, best  # closer than either power of two beside 48
+    assert 32 < int(str(values({"settings.py": text})["BATCH"])) < 64
+
+
 def test_a_configuration_measured_twice_counts_once_with_its_mean() -> None:
     """TPE models noisy means: repeated measures of one configuration are averaged."""
     dims = heuristic_tpe.dimensions(find_settings("settings.py", "DEPTH = 3  # range: 1..6\n"))

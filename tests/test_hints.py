@@ -31,6 +31,14 @@ FILES = Path(__file__).parent / "settings_files"
         ("learning rate (1e-5 to 1e-1), log scale", 1e-3, 1e-5, 1e-1, True),
         ("1..1000 linear", 10, 1, 1000, False),  # `linear` overrides the decades rule
         ("dropout 0-50%", 0.1, 0, 0.5, False),  # a percentage of a fraction
+        ("(float) image flip left-right (probability)", 0.5, 0, 1, False),
+        ("fraction of the data held out", 0.1, 0, 1, False),
+        ("1 <= n <= 12", 3, 1, 12, False),  # a comparison
+        ("0 ≤ p < 1", 0.3, 0, 1, False),
+        ("range(1, 13)", 4, 1, 12, False),  # Python's range: the end excluded
+        ("1e-5 ~ 1e-1", 0.01, 1e-5, 0.1, True),
+        ("upper bound 10", 3, None, 10, False),
+        ("lower bound 1, upper bound 10", 3, 1, 10, False),
     ],
 )
 def test_range_forms(
@@ -53,6 +61,18 @@ def test_range_forms(
         ("sgd|adam|lion", "adam", ("sgd", "adam", "lion")),  # a bare pipe list
         ("debug/info/warning", "info", ("debug", "info", "warning")),
         ("choices: 32|64|128", 64, ("32", "64", "128")),
+        ("choices are sgd, adam", "adam", ("sgd", "adam")),
+        ("choose one: a, b", "a", ("a", "b")),
+        ("possible values: a, b", "b", ("a", "b")),
+        # read only because the value is one of the items
+        ("valid: sgd | adam", "sgd", ("sgd", "adam")),
+        ("values: 16, 32, 64", 32, ("16", "32", "64")),
+        ("either sgd or adam", "adam", ("sgd", "adam")),
+        ("[sgd, adam, lion]", "lion", ("sgd", "adam", "lion")),
+        ("k in {1, 3, 5}", 3, ("1", "3", "5")),
+        ("integrator: euler | rk2 | rk4", "rk4", ("euler", "rk2", "rk4")),
+        ("sgd, adam or lion", "sgd", ("sgd", "adam", "lion")),
+        ("'sgd' or 'adam'", "sgd", ("sgd", "adam")),
     ],
 )
 def test_choices_forms(comment: str, value: object, choices: tuple[str, ...]) -> None:
@@ -62,11 +82,13 @@ def test_choices_forms(comment: str, value: object, choices: tuple[str, ...]) ->
 
 @pytest.mark.parametrize(
     "comment",
-    ["since 2024-01-15", "x86-64 only", "requests/s", "3-layer MLP", "see the README", "max norm"],
+    ["since 2024-01-15", "x86-64 only", "requests/s", "3-layer MLP", "see the README", "max norm",
+     "tried [1, 2, 4]", "either way, fine", "valid: a, b", "see refs [2], [5]", "fast, cheap",
+     "log level", "log every 3 steps", "(int | list) image size", "probability, in percent"],
 )
 def test_prose_is_no_hint_and_no_warning(comment: str) -> None:
     h = read_hint(comment, 3)
-    assert (h.low, h.high, h.choices, h.problem) == (None, None, (), "")
+    assert (h.low, h.high, h.choices, h.log, h.problem) == (None, None, (), False, "")
 
 
 @pytest.mark.parametrize(
@@ -87,6 +109,13 @@ def test_an_unreadable_hint_is_no_hint_and_a_problem(
     h = read_hint(comment, value)
     assert says in h.problem
     assert (h.low, h.high, h.choices) == (None, None, ())
+
+
+@pytest.mark.parametrize("comment", ["log scale", "log", "(log-uniform)", "logarithmic"])
+def test_log_alone_asks_for_a_log_scale_with_bounds_that_grow(comment: str) -> None:
+    h = read_hint(comment, 0.01)
+    assert (h.low, h.high, h.log, h.read) == (None, None, True, "log")
+    assert not read_hint(comment, -1.0).log and not read_hint(comment, "x").log
 
 
 def test_fixed_forms() -> None:
@@ -121,17 +150,20 @@ def test_realistic_files_are_read_as_their_authors_meant() -> None:
     assert server["server.log_level"].hint.choices == ("debug", "info", "warning", "error")
     assert server["cache.eviction"].hint.choices == ("lru", "lfu", "fifo")
     sim = f["sim_params.py"]
-    assert sim["TOLERANCE"].hint.log and sim["METHOD"].hint.choices == ()
+    assert sim["TOLERANCE"].hint.log
+    assert sim["METHOD"].hint.choices == ("euler", "rk2", "rk4")  # a pipe list after a label
     assert f["ppo_params.py"]["GAMMA"].hint.high == 0.9999
     assert f["augment_settings.py"]["MIXUP_ALPHA"].hint.high == 1
 
 
-def test_only_the_broken_file_warns_once_per_setting() -> None:
+def test_only_the_broken_hints_warn_once_per_setting() -> None:
+    """The broken file's four, and the YAML number PyYAML reads as a string."""
     files = {p.name: p.read_text() for p in sorted(FILES.iterdir())}
     warnings = hint_warnings(files)
-    assert [w.split(":")[0] for w in warnings] == ["broken_hints.py"] * 4
+    assert [w.split(":")[0] for w in warnings] == ["broken_hints.py"] * 4 + ["detector.yaml"]
     assert warnings[0].startswith("broken_hints.py:1 OPTIMIZER: the choices in 'choices: sgd'")
-    assert [w.split(" ")[1] for w in warnings] == ["OPTIMIZER:", "SCHEDULE:", "LR:", "DEPTH:"]
+    assert [w.split(" ")[1] for w in warnings] == ["OPTIMIZER:", "SCHEDULE:", "LR:", "DEPTH:",
+                                                  "augment.mixup:"]
 
 
 def test_describe_says_where_each_part_came_from() -> None:

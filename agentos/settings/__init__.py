@@ -1,9 +1,11 @@
 """Settings found in editable files, and edits that change one value while keeping the rest.
 
 A setting is a scalar (int, float, bool or str) with a name and the exact character span of its
-literal in the file: a module-level constant in Python (found by AST), or a scalar value in TOML or
-JSON (`agentos.settings.scan` finds them). Changing a setting rewrites only that span, so
-formatting, comments and the order of everything else survive byte for byte.
+literal in the file: in Python (found by AST) a module-level constant, a config class's field, a
+config dict's entry or an argparse or click option's default; a scalar value in TOML, JSON or
+YAML; a `KEY=value` line of a `.env` file or an INI file (`agentos.settings.scan` finds them).
+Changing a setting rewrites only that span, so formatting, comments and the order of everything
+else survive byte for byte.
 
 A hint bounds the search: a trailing comment, else the comment lines right above the setting or a
 docstring right below it (Python), or a `Literal[...]` or `Enum` annotation (Python); the task's
@@ -22,9 +24,11 @@ A comment that looks like a hint but cannot be read is no hint; `hint_warnings` 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from agentos.settings.checks import scripts, with_checks
 from agentos.settings.hints import Hint, parse_hint, unit_by_name
 from agentos.settings.scan import Format, Kind, Setting, Value, find_settings
 from agentos.settings.schema import with_schemas
@@ -54,14 +58,30 @@ __all__ = [
 
 
 def find_all(
-    files: Mapping[str, str], space: Space = (), read: Reader | None = None
+    files: Mapping[str, str],
+    space: Space = (),
+    read: Reader | None = None,
+    evaluator: Sequence[str] = (),
 ) -> list[Setting]:
     """The settings of several files, in path order then file order. A JSON Schema beside a file
     (`agentos.settings.schema`), found in `files` or through `read`, hints the settings that have
-    no hint of their own; `space` (the task's `[search.space]` table, `agentos.settings.space`)
-    replaces any inferred hint."""
+    no hint of their own; then the checks of the metric command `evaluator` (its Python files
+    and the repository modules they import, `agentos.settings.checks`) hint those still without
+    one; `space` (the task's `[search.space]` table, `agentos.settings.space`) replaces any
+    inferred hint.
+
+    An argparse or click option's default is a setting only in a file among the metric command's
+    Python files and the modules they import, and only when the command does not pass the
+    option itself: elsewhere (a library's command-line module) changing it changes nothing the
+    metric runs."""
     found = [s for p in sorted(files) for s in find_settings(p, files[p])]
-    found = with_schemas(found, read or _nothing, files)
+    reader = read or _nothing
+    found = with_schemas(found, reader, files)
+    run = scripts(evaluator, _either(files, reader)) if evaluator else {}
+    passed = {arg.split("=")[0] for arg in evaluator}
+    found = [s for s in found if not s.flags or (s.path in run and not passed & set(s.flags))]
+    if run:
+        found = with_checks(found, run)
     return override(found, space) if space else found
 
 
@@ -70,6 +90,11 @@ Reader = Callable[[str], str | None]
 
 def _nothing(path: str) -> None:
     return None
+
+
+def _either(files: Mapping[str, str], read: Reader) -> Reader:
+    """A `Reader` of `files` (the candidate's editable files) first, then of `read`."""
+    return lambda path: files[path] if path in files else read(path)
 
 
 def disk_reader(root: Path) -> Reader:
@@ -92,6 +117,8 @@ def render(setting: Setting, value: Value) -> str:
     if setting.kind == "bool":
         word = "true" if value else "false"
         return word.capitalize() if setting.format == "python" else word
+    if setting.format in ("yaml", "env", "ini"):
+        return _render_text(setting, value)
     if setting.kind == "str":
         text = str(value)
         if setting.format == "python" and setting.quote == "":  # an Enum member: `Mode.FAST`
@@ -107,6 +134,38 @@ def render(setting: Setting, value: Value) -> str:
     if setting.format == "json" and ("inf" in text or "nan" in text):
         raise ValueError(f"{setting.name}: {text} has no JSON literal")
     return text
+
+
+def _render_text(setting: Setting, value: Value) -> str:
+    """A YAML, .env or INI literal, quoted as the setting was. A YAML float keeps a dot in its
+    mantissa (`1.0e-05`): PyYAML reads `1e-05` as a string."""
+    if setting.kind == "int":
+        text = str(int(value))
+    elif setting.kind == "float":
+        text = repr(float(value))
+        if "inf" in text or "nan" in text:
+            raise ValueError(f"{setting.name}: {text} is not a number the file can hold")
+        if setting.format == "yaml" and "e" in text and "." not in text:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+    else:
+        text = str(value)
+    if setting.quote == "'" and "'" not in text:
+        return f"'{text}'"
+    if setting.quote == '"' or (setting.kind == "str" and not _bare(setting, text)):
+        return json.dumps(text)
+    return text
+
+
+def _bare(setting: Setting, text: str) -> bool:
+    """Whether a string can be written unquoted and read back as the same string."""
+    if not re.fullmatch(r"[A-Za-z_][\w.+/-]*", text):
+        return False
+    if setting.format != "yaml":
+        return True
+    import yaml
+
+    return bool(yaml.safe_load(text) == text)
 
 
 def _plain(text: str) -> bool:
@@ -141,13 +200,15 @@ def values(files: Mapping[str, str]) -> dict[str, Value]:
     return {(s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}"): s.value for s in found}
 
 
-def hint_warnings(files: Mapping[str, str], read: Reader | None = None) -> list[str]:
+def hint_warnings(
+    files: Mapping[str, str], read: Reader | None = None, evaluator: Sequence[str] = ()
+) -> list[str]:
     """One line per setting whose comment (or schema, found as `find_all` finds it) looks like a
     hint but could not be read, naming the file, the line, the setting and the fix
     (`path:line NAME: problem`). Such a setting is searched as if it had no hint; the user should
     see this before a run. A `fixed` setting is not searched, so its comment is not reported."""
     out: list[str] = []
-    for s in find_all(files, read=read):
+    for s in find_all(files, read=read, evaluator=evaluator):
         if s.hint.problem and not s.hint.fixed:
             line = files[s.path].count("\n", 0, s.start) + 1
             out.append(f"{s.path}:{line} {s.name}: {s.hint.problem}")

@@ -9,7 +9,11 @@ files already use are read alike:
     P = 0.1            # in [0, 1]                  (also `(0, 1]`)
     WIDTH = 64         # min 8, max 512             (also `>= 8`, `at most 512`, one side alone)
     OPT = "adam"       # one of: sgd, adam, lion    (also `choices:`, `options a | b`, quoted
-                                                     items, a bare `a|b|c`)
+                                                     items; and, when the value is one of the
+                                                     items, a bare `a|b|c`, `valid: a, b`,
+                                                     `[a, b, c]`, `{1, 3}`, `either a or b`,
+                                                     `label: a | b`, `a, b or c`)
+    N = 4              # 1 <= n <= 12               (also `range(1, 13)`, `lower bound 1`)
     SEED = 1234        # fixed                      (also `do not change`, `don't tune`)
 
 Units and prose around them are ignored (`# 0 to 40 epochs`, `# warm-up steps, 0-20`). A comment
@@ -45,32 +49,55 @@ class Hint:
 _NUM = r"[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _N = rf"(?<![\w.])(?<!\d-)({_NUM})"
 _END = r"(?!\w|\.\d|-\d)"  # a number ends here (not `2024-01-15`, not `x86-64`)
-_SEP = r"\s*(?:\.\.\.?|–|—|\bto\b|\bthrough\b|-)\s*"
+_SEP = r"\s*(?:\.\.\.?|–|—|~|\bto\b|\bthrough\b|-)\s*"
+_PY_RANGE = re.compile(rf"\brange\(\s*{_N}\s*,\s*({_NUM})\s*\)")  # range(1, 13): 1..12
 _RANGES = (
+    re.compile(rf"{_N}\s*(?:<=?|≤)\s*[A-Za-z_][\w.]*\s*(?:<=?|≤)\s*({_NUM}){_END}"),  # 1 <= n < 9
     re.compile(rf"\brange\s*[:=]?\s*[\[(]?\s*{_N}\s*(?:\.\.\.?|–|—|\bto\b|-|,)\s*({_NUM}){_END}"),
     re.compile(rf"\bbetween\s+{_N}\s+and\s+({_NUM}){_END}"),
     re.compile(rf"[\[(]\s*{_N}\s*[,;]\s*({_NUM})\s*[\])]"),
     re.compile(rf"{_N}{_SEP}({_NUM}){_END}"),
 )
-_LOW = re.compile(rf"(?:\bmin(?:imum)?\b\s*[:=]?|\bat least\b|>=?|≥)\s*({_NUM}){_END}")
-_HIGH = re.compile(rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤)\s*({_NUM}){_END}")
+_LOW = re.compile(
+    rf"(?:\bmin(?:imum)?\b\s*[:=]?|\blower bound\b\s*[:=]?|\bat least\b|>=?|≥)\s*({_NUM}){_END}"
+)
+_HIGH = re.compile(
+    rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bupper bound\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤)"
+    rf"\s*({_NUM}){_END}"
+)
+_UNIT_WORDS = re.compile(r"\b(?:probability|fraction)\b")  # of a value in [0, 1]: 0..1
 _SIGN = re.compile(r"\b(non-?negative|positive)\b")
 _LOG = re.compile(r"\blog(?:arithmic)?\b|\blog[-_ ]?(?:scale|uniform)\b|\blogscale\b")
+# `log` alone asks for a log scale only as a word of its own (`# log scale`, `# (log)`), never in
+# `# log level` or `# log every 100 steps`
+_LOG_ALONE = re.compile(
+    r"\blog[-_ ]?(?:scale|uniform|space)\b|\blogarithmic\b|\blogscale\b|\blog\b(?!\s*[a-z_])"
+)
 _LINEAR = re.compile(r"\blinear\b")
 _FIXED = re.compile(r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b")
 _CHOICE_WORDS = re.compile(
-    r"\b(?:choices|options|one of|choose from|any of|allowed values|valid values)\b"
-    r"\s*[:=]?\s*"
+    r"\b(?:(?:choices|options)(?: are)?|one of|choose from|choose one|any of"
+    r"|(?:allowed|valid|possible|supported) values(?: are)?)\b\s*[:=]?\s*"
 )
-_BARE_LIST = re.compile(r"""^\s*[\[{(]?\s*["']?[\w.+-]+["']?(?:\s*\|\s*["']?[\w.+-]+["']?)+""")
-_SLASH_LIST = re.compile(r"""^\s*[\w.+-]+(?:\s*/\s*[\w.+-]+)+\s*$""")
+# Lists read only when the setting's value is one of their items (else prose: `requests/s`):
+# after a weaker word (`valid: a, b`, `either a or b`), in brackets (`[16, 32, 64]`, `{1, 3}`;
+# two numbers in brackets are a range), a whole comment that is a list (`sgd, adam or lion`), or
+# a pipe list anywhere (`eviction policy: lru|lfu`).
+_LOOSE = (
+    re.compile(r"\b(?:values|valid|allowed|possible|supported)\s*[:=]\s*(.+)"),
+    re.compile(r"\beither\s+(.+\bor\b.+)"),
+    re.compile(r"""\{([^{}]+)\}|\[([^\[\]]+)\]"""),
+    re.compile(r"""^\s*((?:["'`]?[\w.+-]+["'`]?\s*(?:,|/|\bor\b)\s*)+["'`]?[\w.+-]+["'`]?)\s*\.?$"""),
+    re.compile(r"""((?:["'`]?[\w.+-]+["'`]?\s*\|\s*)+["'`]?[\w.+-]+["'`]?)"""),
+)
 _LOOKS_LIKE_HINT = re.compile(r"\b(range|between|choices|one of|bounds)\b")
 _CUT = re.compile(r";|\s--?\s|\(|#|\.\s|\.$|:\s")
 _ITEM = re.compile(r"""^["'`]?([\w.+-]+)["'`]?$""")
 
 
 def parse_hint(comment: str) -> Hint:
-    """Read a hint from a comment's text (after the `#`), whatever the value it describes."""
+    """Read a hint from a comment's text (after the `#`), whatever the value it describes (so a
+    list without a word such as `choices` is not read: that takes the value, `read_hint`)."""
     return read_hint(comment, None)
 
 
@@ -81,10 +108,8 @@ def read_hint(comment: str, value: object) -> Hint:
     low_text = text.lower()
     fixed = bool(_FIXED.search(low_text))
     choices, problem = _choices(text)
-    if not choices and isinstance(value, str) and _SLASH_LIST.match(text):
-        # `debug/info/warning`: a list only when the value is one of them (not `requests/s`)
-        items = tuple(x.strip() for x in text.split("/"))
-        choices = items if value in items else ()
+    if not choices and not problem:
+        choices = _loose_choices(text, value)
     low = high = None
     read: list[str] = []
     if choices:
@@ -112,9 +137,18 @@ def read_hint(comment: str, value: object) -> Hint:
         elif high is not None and high / low >= 100:
             log = True
             read.append(f"log (the range spans {math.log10(high / low):.0f} decades)")
+    elif low is None and not choices and not problem and _positive(value, high, low_text):
+        log = True  # `# log scale` alone: the bounds grow with evidence, on a log scale
+        read.append("log")
     if fixed:
         read.append("fixed")
     return Hint(low, high, log, choices, fixed, ", ".join(read), problem)
+
+
+def _positive(value: object, high: float | None, text: str) -> bool:
+    """Whether a comment asks for a log scale for a positive number without a low bound."""
+    positive = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return positive and (high is None or high > 0) and bool(_LOG_ALONE.search(text))
 
 
 def _numeric(value: object) -> bool:
@@ -129,6 +163,9 @@ def _quoted(text: str, limit: int = 80) -> str:
 
 
 def _range(text: str, value: object) -> tuple[float | None, float | None]:
+    m = _PY_RANGE.search(text)
+    if m and isinstance(value, int):
+        return _float(m.group(1)), _float(m.group(2)) - 1
     for pattern in _RANGES:
         m = pattern.search(text)
         if m:
@@ -151,6 +188,9 @@ def _range(text: str, value: object) -> tuple[float | None, float | None]:
     sign = _SIGN.search(text)
     if sign and low is None:
         low = 0.0
+    unit = isinstance(value, float) and 0 <= value <= 1 and bool(_UNIT_WORDS.search(text))
+    if low is None and high is None and unit:
+        return 0.0, 1.0
     return low, high
 
 
@@ -168,12 +208,9 @@ def _fmt(x: float | None) -> str:
 def _choices(text: str) -> tuple[tuple[str, ...], str]:
     """The listed choices (comma, pipe, slash or `or` separated), or a problem."""
     m = _CHOICE_WORDS.search(text.lower())
-    if m:
-        rest = text[m.end() :]
-    elif _BARE_LIST.match(text):
-        rest = text
-    else:
-        return (), ""
+    if not m:
+        return (), ""  # a list without these words is read only when it holds the value
+    rest = text[m.end() :]
     cut = _CUT.search(rest)
     body = rest[: cut.start()] if cut else rest
     body = body.strip().strip("[]{}")
@@ -197,6 +234,36 @@ def _choices(text: str) -> tuple[tuple[str, ...], str]:
             "list at least two, as `choices: a|b|c` or `one of: a, b, c`"
         )
     return unique, ""
+
+
+def _loose_choices(text: str, value: object) -> tuple[str, ...]:
+    """A list read by `_LOOSE`, when `value` is one of its items; else ()."""
+    if value is None or isinstance(value, bool):
+        return ()
+    for pattern in _LOOSE:
+        for m in pattern.finditer(text):
+            body = next(g for g in m.groups() if g is not None)
+            cut = _CUT.search(body)
+            body = body[: cut.start()] if cut and pattern not in _LOOSE[3:] else body
+            items = [x.strip() for x in re.split(r"\||,|/|\bor\b", body.rstrip(". "))]
+            found = [im.group(1) for im in map(_ITEM.match, items) if im]
+            unique = tuple(dict.fromkeys(found))
+            if len(found) < len(items) or len(unique) < 2:
+                continue
+            numbers = _numbers(unique)
+            if pattern is _LOOSE[2] and m.group(2) is not None and numbers and len(unique) == 2:
+                continue  # `[0, 1]` is a range
+            if not _check_choices(unique, value) and (numbers or isinstance(value, str)):
+                return unique
+    return ()
+
+
+def _numbers(items: Sequence[str]) -> bool:
+    try:
+        [float(x) for x in items]
+    except ValueError:
+        return False
+    return True
 
 
 def _check_choices(choices: tuple[str, ...], value: object) -> str:

@@ -1,19 +1,32 @@
-"""Finding settings in a file's text: module-level constants in Python (by AST), scalars in TOML
-and JSON, each with the exact character span of its literal and the hint read beside it
-(`agentos.settings.hints`). `agentos.settings` edits and describes what is found here.
+"""Finding settings in a file's text, each with the exact character span of its literal and the
+hint read beside it (`agentos.settings.hints`). `agentos.settings` edits and describes what is
+found here.
+
+Python (by AST): module-level constants; the fields of a config class (`@dataclass class
+TrainConfig`, a pydantic `BaseModel` or `BaseSettings`, a plain `class CFG:`: a class named like a
+config or a pydantic settings class), named `Class.field`, with `Field(default, ge=..., le=...)` or
+`field(default=...)` read for the default and its bounds; the entries of a config dict
+(`HPARAMS = {"lr": 3e-4}`, `cfg = dict(lr=3e-4)`), named `HPARAMS.lr`; and argparse or click
+options with a literal default (`parser.add_argument("--lr", type=float, default=0.01,
+help="1e-5 to 1e-1")`, `@click.option("--lr", default=0.01, type=click.FloatRange(0, 1))`),
+named by their destination (`lr`), with `choices=`, click's type and the help text as hints.
+TOML, JSON, YAML, `.env` and INI files: `agentos.settings.formats`.
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import math
 import re
-import tomllib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Sequence
 
+from agentos.settings.code_checks import CheckReader, argument_name, keyword
+from agentos.settings.formats import (
+    env_settings,
+    ini_settings,
+    json_settings,
+    toml_settings,
+    yaml_settings,
+)
 from agentos.settings.hints import (
     Hint,
     annotation_choices,
@@ -24,61 +37,31 @@ from agentos.settings.hints import (
     first_hint,
     read_hint,
 )
+from agentos.settings.setting import Format, Kind, Setting, Value, kind_of
 
-Kind = Literal["int", "float", "bool", "str"]
-Value = int | float | bool | str
-Format = Literal["python", "toml", "json"]
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One scalar setting: where its literal is (`start:end` in characters) and what it holds."""
-
-    path: str
-    name: str
-    kind: Kind
-    value: Value
-    start: int
-    end: int
-    format: Format
-    hint: Hint = field(default_factory=Hint)
-    quote: str = '"'  # a Python string's quote; '' for an Enum member, written bare (`Mode.FAST`)
-
-    @property
-    def mutable(self) -> bool:
-        """False for `fixed` settings and for strings without `choices`."""
-        if self.hint.fixed:
-            return False
-        if self.kind == "str":
-            return len(self.hint.choices) > 1
-        return True
-
-
-def _kind(value: object) -> Kind | None:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float" if math.isfinite(value) else None
-    if isinstance(value, str):
-        return "str"
-    return None
+__all__ = ["Format", "Kind", "Setting", "Value", "find_settings"]
 
 
 def find_settings(path: str, text: str) -> list[Setting]:
-    """Every scalar setting in one file, by its suffix: `.py`, `.toml`, `.json`; else none.
+    """Every scalar setting in one file, by its suffix: `.py`, `.toml`, `.json`, `.yaml` or
+    `.yml`, `.env` (`.env`, `train.env`), `.ini` or `.cfg`; else none.
 
     A file that does not parse yields no settings (the gates report the syntax error).
     """
     if path.endswith(".py"):
         return _python(path, text)
     if path.endswith(".toml"):
-        return _toml(path, text)
+        return toml_settings(path, text)
     if path.endswith(".schema.json"):
         return []  # a schema bounds the settings of another file (`agentos.settings.schema`)
     if path.endswith(".json"):
-        return _json(path, text)
+        return json_settings(path, text)
+    if path.endswith((".yaml", ".yml")):
+        return yaml_settings(path, text)
+    if path.endswith(".env"):
+        return env_settings(path, text)
+    if path.endswith((".ini", ".cfg")):
+        return ini_settings(path, text)
     return []
 
 
@@ -98,26 +81,132 @@ def _python(path: str, text: str) -> list[Setting]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
-    lines = text.splitlines(keepends=True)
-    starts = _line_starts(text)
+    py = _Python(path, text, tree)
+    found = py.body(tree.body, "") + py.arguments()
+    return sorted(found, key=lambda s: s.start)
 
-    def offset(lineno: int, col: int) -> int:
+
+# A class whose fields are settings, or a dict whose entries are: named like a config (a class
+# may also be a pydantic settings class).
+_CONFIG_NAME = re.compile(
+    r"(config|cfg|conf|settings|params|hparams|hyperparameters|args|arguments|options|opts"
+    r"|defaults)$",
+    re.IGNORECASE,
+)
+_DEFAULT_CALLS = ("Field", "field", "attr.ib", "attrib", "ib")
+
+
+def _config_class(node: ast.ClassDef, nested: bool) -> bool:
+    bases = [ast.unparse(b) for b in node.bases]
+    if any(b.endswith("Enum") for b in bases) or (nested and node.name == "Config"):
+        return False  # an Enum lists choices; pydantic v1's inner `Config` configures pydantic
+    if node.name.startswith("Test"):
+        return False  # a test case (`TestCommandParams`)
+    return bool(_CONFIG_NAME.search(node.name)) or any(b.endswith("BaseSettings") for b in bases)
+
+
+class _Python:
+    """The settings of one parsed Python module."""
+
+    def __init__(self, path: str, text: str, tree: ast.Module):
+        self.path, self.text, self.tree = path, text, tree
+        self.lines = text.splitlines(keepends=True)
+        self.starts = _line_starts(text)
+        self.rebound = _rebound(tree)
+        self.enums, self.members = enum_values(tree), enum_members(tree)
+        self.checks = CheckReader(path, tree)
+
+    def offset(self, lineno: int, col: int) -> int:
         # ast columns count UTF-8 bytes; convert to characters within the line.
-        line = lines[lineno - 1]
-        return starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
+        line = self.lines[lineno - 1]
+        return self.starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
 
-    out: list[Setting] = []
-    rebound = _rebound(tree)
-    enums, members = enum_values(tree), enum_members(tree)
-    for index, node in enumerate(tree.body):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, expr = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, expr = node.target, node.value
-        else:
-            continue
-        if not isinstance(target, ast.Name) or _not_a_setting(target.id) or target.id in rebound:
-            continue
+    def comment_after(self, expr: ast.expr) -> str:
+        """The comment on the line where `expr` ends, after it."""
+        assert expr.end_lineno is not None and expr.end_col_offset is not None
+        end = self.offset(expr.end_lineno, expr.end_col_offset)
+        rest = self.lines[expr.end_lineno - 1][end - self.starts[expr.end_lineno - 1] :]
+        hash_at = rest.find("#")
+        return rest[hash_at + 1 :] if hash_at >= 0 else ""
+
+    def body(self, body: Sequence[ast.stmt], prefix: str) -> list[Setting]:
+        """The settings a module's (`prefix` '') or a config class's statements assign."""
+        out: list[Setting] = []
+        for index, node in enumerate(body):
+            if isinstance(node, ast.ClassDef):
+                if _config_class(node, bool(prefix)):
+                    out += self.body(node.body, f"{prefix}{node.name}.")
+                continue
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, expr = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, expr = node.target, node.value
+            else:
+                continue
+            if not isinstance(target, ast.Name) or _not_a_setting(target.id):
+                continue
+            if not prefix and target.id in self.rebound:
+                continue
+            if _CONFIG_NAME.search(target.id) and _entries(expr):
+                out += self.entries(expr, prefix + target.id)
+                continue
+            after = body[index + 1] if index + 1 < len(body) else None
+            setting = self.assigned(node, prefix + target.id, expr, after)
+            if setting is not None:
+                out.append(setting)
+        return out
+
+    def assigned(
+        self, node: ast.Assign | ast.AnnAssign, name: str, expr: ast.expr, after: ast.stmt | None
+    ) -> Setting | None:
+        default = _default(expr)
+        found = self.literal(default)
+        if found is None:
+            return None
+        value, kind, start, end = found
+        comment, above = self.comment_after(expr), comment_above(self.lines, node.lineno)
+        if isinstance(default, ast.Attribute):
+            hint = _member_hint(str(value), self.members, comment, above)
+            return Setting(self.path, name, "str", value, start, end, "python", hint, "")
+        declared = self.checks.declared(node, kind == "int") if default is not expr else ""
+        described = _description(expr)
+        hint = first_hint(
+            value,
+            ("Field constraints", declared),
+            ("comment", comment),
+            ("annotation", annotation_choices(node, self.enums)),
+            ("field description", _text(described)),
+            ("comment above", above),
+            ("docstring", docstring_of(after)),
+        )
+        quote = "'" if self.text[start:end].endswith("'") else '"'
+        return Setting(self.path, name, kind, value, start, end, "python", hint, quote)
+
+    def entries(self, expr: ast.expr, name: str) -> list[Setting]:
+        """The scalar entries of a config dict (`CONFIG = {"lr": 0.01}`, `dict(lr=0.01)`), named
+        `CONFIG.lr`, nested dicts too; a comment counts when the entry ends its line."""
+        out: list[Setting] = []
+        for key, line, value in _entries(expr):
+            if _entries(value):
+                out += self.entries(value, f"{name}.{key}")
+                continue
+            found = self.literal(value)
+            if found is None or isinstance(value, ast.Attribute):
+                continue
+            literal, kind, start, end = found
+            eol = self.text.find("\n", end)
+            rest = self.text[end : eol if eol >= 0 else None]
+            comment = m.group(1) if (m := re.match(r"\s*,?\s*#(.*)", rest)) else ""
+            hint = first_hint(literal, ("comment", comment),
+                              ("comment above", comment_above(self.lines, line)))  # fmt: skip
+            quote = "'" if self.text[start:end].endswith("'") else '"'
+            out.append(Setting(self.path, f"{name}.{key}", kind, literal, start, end, "python",
+                               hint, quote))  # fmt: skip
+        return out
+
+    def literal(self, expr: ast.expr) -> tuple[Value, Kind, int, int] | None:
+        """A literal's value, kind and span: a constant, a negative number, or a member of an
+        `Enum` of this module (`Mode.SAFE`, a string written bare)."""
         value: object
         if isinstance(expr, ast.Constant):
             value = expr.value
@@ -125,43 +214,99 @@ def _python(path: str, text: str) -> list[Setting]:
             isinstance(expr, ast.UnaryOp)
             and isinstance(expr.op, ast.USub)
             and isinstance(expr.operand, ast.Constant)
-            and _kind(expr.operand.value) in ("int", "float")
+            and kind_of(expr.operand.value) in ("int", "float")
         ):
             value = -expr.operand.value  # type: ignore[operator]
-        elif _member(expr, members):
-            value = ast.unparse(expr)  # `Mode.SAFE`: a member of an Enum of this module
+        elif _member(expr, self.members):
+            value = ast.unparse(expr)
         else:
-            continue
-        kind = _kind(value)
+            return None
+        kind = kind_of(value)
         if kind is None or expr.end_lineno is None or expr.end_col_offset is None:
-            continue
+            return None
         if kind == "str" and expr.lineno != expr.end_lineno:
-            continue  # a multi-line string is text, not a setting
-        start = offset(expr.lineno, expr.col_offset)
-        end = offset(expr.end_lineno, expr.end_col_offset)
-        if kind == "int" and _RADIX.match(text, start, end):
-            continue  # 0x0F00, 0o755, 0b101: a mask, a mode or a code, not a quantity
-        rest = lines[expr.end_lineno - 1][end - starts[expr.end_lineno - 1] :]
-        hash_at = rest.find("#")
-        after = tree.body[index + 1] if index + 1 < len(tree.body) else None
-        comment = rest[hash_at + 1 :] if hash_at >= 0 else ""
-        if isinstance(expr, ast.Attribute):
-            hint = _member_hint(str(value), members, comment, comment_above(lines, node.lineno))
-            member = str(value)
-            out.append(Setting(path, target.id, "str", member, start, end, "python", hint, ""))
-            continue
-        hint = first_hint(
-            value,
-            ("comment", comment),
-            ("annotation", annotation_choices(node, enums)),
-            ("comment above", comment_above(lines, node.lineno)),
-            ("docstring", docstring_of(after)),
-        )
-        quote = "'" if text[start:end].endswith("'") else '"'
-        out.append(
-            Setting(path, target.id, kind, value, start, end, "python", hint, quote)  # type: ignore[arg-type]
-        )
-    return out
+            return None  # a multi-line string is text, not a setting
+        start = self.offset(expr.lineno, expr.col_offset)
+        end = self.offset(expr.end_lineno, expr.end_col_offset)
+        if kind == "int" and _RADIX.match(self.text, start, end):
+            return None  # 0x0F00, 0o755, 0b101: a mask, a mode or a code, not a quantity
+        return value, kind, start, end  # type: ignore[return-value]
+
+    def arguments(self) -> list[Setting]:
+        """argparse and click options with a literal default, named by their destination;
+        `type=float` makes an int default a float; click's `type=click.IntRange(1, 12)` (or
+        `FloatRange`, `Choice([...])`) bounds it."""
+        out: list[Setting] = []
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            called = ast.unparse(node.func)
+            if not called.endswith(("add_argument", "click.option")) and called != "option":
+                continue
+            default, name = keyword(node, "default"), argument_name(node)
+            found = None if default is None or not name else self.literal(default)
+            if default is None or found is None or _not_a_setting(name):
+                continue
+            if isinstance(default, ast.Attribute):
+                continue  # an Enum member as a default: argparse would hand over the member
+            value, kind, start, end = found
+            typed = keyword(node, "type")
+            if kind == "int" and typed is not None and ast.unparse(typed) == "float":
+                value, kind = float(value), "float"
+            hint = first_hint(
+                value,
+                ("argparse choices", self.checks.choices_text(keyword(node, "choices"))),
+                ("click type", self.checks.click_type(typed, kind == "int")),
+                ("comment", self.comment_after(default)),
+                ("option help", _text(keyword(node, "help"))),
+                ("comment above", comment_above(self.lines, node.lineno)),
+            )
+            quote = "'" if self.text[start:end].endswith("'") else '"'
+            flags = tuple(f for f in map(_text, node.args) if f.startswith("-"))
+            out.append(Setting(self.path, name, kind, value, start, end, "python", hint, quote,
+                               flags or (f"--{name}",)))  # fmt: skip
+        return out
+
+
+def _entries(expr: ast.expr) -> list[tuple[str, int, ast.expr]]:
+    """`(key, line, value)` of a dict literal's string keys or of `dict(key=...)`."""
+    if isinstance(expr, ast.Dict):
+        return [(k.value, k.lineno, v) for k, v in zip(expr.keys, expr.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)]  # fmt: skip
+    if isinstance(expr, ast.Call) and ast.unparse(expr.func) == "dict" and not expr.args:
+        return [(k.arg, k.lineno, k.value) for k in expr.keywords if k.arg]
+    return []
+
+
+def _default(expr: ast.expr) -> ast.expr:
+    """The default a field declares: `Field(0.1, ...)`, `field(default=0.1)`, else `expr`."""
+    if isinstance(expr, ast.Call) and ast.unparse(expr.func).split(".")[-1] in _DEFAULT_CALLS:
+        given = keyword(expr, "default")
+        if given is not None:
+            return given
+        if expr.args and ast.unparse(expr.func).endswith("Field"):
+            return expr.args[0]
+    return expr
+
+
+def _description(expr: ast.expr) -> ast.expr | None:
+    """A field's description: pydantic's `Field(description=...)`, or dataclasses'
+    `field(metadata={"help": ...})` (Hugging Face's argument dataclasses)."""
+    if not isinstance(expr, ast.Call):
+        return None
+    meta = keyword(expr, "metadata")
+    if isinstance(meta, ast.Dict):
+        for k, v in zip(meta.keys, meta.values, strict=True):
+            if isinstance(k, ast.Constant) and k.value in ("help", "description"):
+                return v
+    return keyword(expr, "description")
+
+
+def _text(expr: ast.expr | None) -> str:
+    """A string literal's text with `%(default)s` placeholders left out."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return re.sub(r"%\(\w+\)\w", "", expr.value)
+    return ""
 
 
 def _member(expr: ast.expr, members: dict[str, list[str]]) -> bool:
@@ -222,150 +367,3 @@ def _rebound(tree: ast.Module) -> set[str]:
     return state | {name for name, n in counts.items() if n > 1}
 
 
-# --- TOML --------------------------------------------------------------------------------------
-
-_TOML_KEY = r"(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')"
-_TOML_LINE = re.compile(
-    rf"^[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)[ \t]*=[ \t]*"
-    r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|true|false|[-+0-9][-+0-9._eExXoObBa-fA-F:TZ]*|[+-]?inf|[+-]?nan)"
-    r"[ \t]*(?P<comment>#.*)?$"
-)
-_TOML_TABLE = re.compile(rf"^[ \t]*\[\[?[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)")
-
-
-def _toml_keys(dotted: str) -> list[str]:
-    parts = re.findall(_TOML_KEY, dotted)
-    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
-
-
-def _toml(path: str, text: str) -> list[Setting]:
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return []
-    out: list[Setting] = []
-    table: list[str] = []
-    in_multiline = False
-    pos = 0
-    lines = text.splitlines(keepends=True)
-    for lineno, line in enumerate(lines, start=1):
-        body = line.rstrip("\r\n")
-        if body.count('"""') % 2 or body.count("'''") % 2:
-            in_multiline = not in_multiline
-        elif not in_multiline:
-            tm = _TOML_TABLE.match(body)
-            if tm and not _TOML_LINE.match(body):
-                table = _toml_keys(tm.group("key"))
-            m = _TOML_LINE.match(body)
-            if m:
-                keys = table + _toml_keys(m.group("key"))
-                found = _lookup(data, keys)
-                kind = _kind(found)
-                if kind is not None and found is not None:
-                    comment = m.group("comment") or ""
-                    out.append(
-                        Setting(
-                            path,
-                            ".".join(keys),
-                            kind,
-                            found,  # type: ignore[arg-type]
-                            pos + m.start("val"),
-                            pos + m.end("val"),
-                            "toml",
-                            first_hint(
-                                found,
-                                ("comment", comment[1:]),
-                                ("comment above", comment_above(lines, lineno)),
-                            ),
-                        )
-                    )
-        pos += len(line)
-    return out
-
-
-def _lookup(data: object, keys: Sequence[str]) -> object:
-    for key in keys:
-        if isinstance(data, list):  # an array of tables: the last one is the one being written
-            data = data[-1] if data else None
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return None if isinstance(data, dict | list) else data
-
-
-# --- JSON --------------------------------------------------------------------------------------
-
-
-def _json(path: str, text: str) -> list[Setting]:
-    try:
-        json.loads(text)
-    except ValueError:
-        return []
-    out: list[Setting] = []
-    _JsonScanner(text, path, out).value(0, [])
-    return out
-
-
-_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
-_WS = re.compile(r"[ \t\r\n]*")
-
-
-class _JsonScanner:
-    """Walks a valid JSON text recording the span of every scalar under an object key path."""
-
-    def __init__(self, text: str, path: str, out: list[Setting]):
-        self.text, self.path, self.out = text, path, out
-
-    def ws(self, i: int) -> int:
-        m = _WS.match(self.text, i)
-        return m.end() if m else i
-
-    def string(self, i: int) -> tuple[str, int]:
-        value, end = _scanstring(self.text, i + 1)
-        return value, end
-
-    def value(self, i: int, keys: list[str]) -> int:
-        i = self.ws(i)
-        ch = self.text[i]
-        if ch == "{":
-            i = self.ws(i + 1)
-            if self.text[i] == "}":
-                return i + 1
-            while True:
-                key, i = self.string(self.ws(i))
-                i = self.ws(i) + 1  # the colon
-                i = self.ws(self.value(i, [*keys, key]))
-                if self.text[i] == "}":
-                    return i + 1
-                i += 1  # the comma
-        if ch == "[":
-            i = self.ws(i + 1)
-            if self.text[i] == "]":
-                return i + 1
-            index = 0
-            while True:
-                i = self.ws(self.value(i, [*keys, str(index)]))
-                index += 1
-                if self.text[i] == "]":
-                    return i + 1
-                i += 1
-        start = i
-        parsed: object
-        if ch == '"':
-            parsed, i = self.string(i)
-        elif self.text.startswith("true", i):
-            parsed, i = True, i + 4
-        elif self.text.startswith("false", i):
-            parsed, i = False, i + 5
-        elif self.text.startswith("null", i):
-            return i + 4
-        else:
-            m = _JSON_NUMBER.match(self.text, i)
-            assert m is not None
-            i = m.end()
-            parsed = float(m.group()) if m.group(1) or m.group(2) else int(m.group())
-        kind = _kind(parsed)
-        if kind is not None and keys:
-            self.out.append(Setting(self.path, ".".join(keys), kind, parsed, start, i, "json"))
-        return i

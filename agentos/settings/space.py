@@ -1,8 +1,8 @@
 """The search space as a table the user reads and edits: `[search.space]` in agentos.toml.
 
 `agentos check --write-space` writes what the heuristic proposer inferred about each setting
-(from its hint comment, annotation, docstring or value) as one entry per setting, keyed
-`PATH:NAME`, with where it came from as the entry's comment:
+(from its hint comment, annotation, docstring, schema, the evaluator's checks or its value) as
+one entry per setting, keyed `PATH:NAME`, with where it came from as the entry's comment:
 
     [search.space]
     "train.py:LR" = {type = "float", low = 1e-05, high = 0.1, log = true} # from the comment

@@ -140,9 +140,10 @@ def _numeric(
 
 def settings_of(request: ProposeRequest) -> list[Setting]:
     """The settings of the request's files as the task sees them: hinted by a schema beside a
-    file (read from the task's repository) and by the `[search.space]` table."""
+    file (read from the task's repository), by the metric command's checks, and by the
+    `[search.space]` table."""
     task = request.task
-    return find_all(request.files, task.search.space, disk_reader(task.root))
+    return find_all(request.files, task.search.space, disk_reader(task.root), task.metric.command)
 
 
 def searchable(request: ProposeRequest) -> list[Setting]:
