@@ -168,7 +168,10 @@ def test_flat_package_with_setup_cfg_no_tests_no_evaluator(tmp_path: Path) -> No
     text = (repo / "agentos.toml").read_text()
     assert 'command = "python bench/agentos_bench.py"  # TODO: write' in text
     assert tool_options(task) == {
-        "static": {}, "ruff": {"format": False}, "mypy": {"config": "setup.cfg"}}
+        "static": {},
+        "ruff": {"format": False},
+        "mypy": {"config": "setup.cfg"},
+    }
 
 
 def test_settings_file_is_the_editable_surface(tmp_path: Path) -> None:
@@ -452,3 +455,28 @@ def test_a_json_config_is_counted_with_the_schema_beside_it(tmp_path: Path) -> N
     proc, found = init(repo)
     assert proc.returncode == 0, proc.stderr
     assert found["settings"] == ["settings.json (2 tunable)"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("config.yaml", "lr: 0.01  # between 0.001 and 0.1\noptimizer: adam  # one of adam|sgd\n"),
+        (".env", "LR=0.01  # between 0.001 and 0.1\nOPTIMIZER=adam  # one of adam|sgd\n"),
+        (
+            "params.ini",
+            "[train]\nlr = 0.01  ; between 0.001 and 0.1\noptimizer = adam  ; one of adam|sgd\n",
+        ),
+    ],
+)
+def test_yaml_env_and_ini_settings_files_are_found(tmp_path: Path, name: str, text: str) -> None:
+    repo = make_repo(
+        tmp_path / "tuner",
+        {name: text, "evaluate.py": "print(f'val_loss: {0.5:.4f}')\n"},
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["settings"] == [f"{name} (2 tunable)"]
+    assert load_task(repo).editable == (name,)
+    check = agentos_cli("check", str(repo))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "tunable_settings: 2" in check.stdout, check.stdout + check.stderr

@@ -17,7 +17,7 @@ from agentos.init.found import (
 from agentos.settings import disk_reader, find_all
 
 _SETTINGS_STEMS = frozenset({"settings", "config", "params", "hparams", "hyperparams", "train"})
-_SETTINGS_SUFFIXES = (".py", ".toml", ".json")
+_SETTINGS_SUFFIXES = (".py", ".toml", ".json", ".yaml", ".yml", ".env", ".ini", ".cfg")
 _EVALUATOR_NAMES = ("evaluate.py", "eval.py", "evaluation.py", "score.py")
 _BENCH_DIRS = ("bench", "benchmark", "benchmarks")
 _MARKER = re.compile(r"""print\(\s*[rfRF]{0,2}["']\s*([A-Za-z_][A-Za-z0-9_]*)\s*:""")
@@ -106,15 +106,21 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
     the UPPER_CASE numeric constants of its small modules (reported only)."""
     inside = tuple(d + "/" for d in found.test_dirs)
     packages = tuple(p + "/" for p in found.packages if not p.endswith(".py"))
+    # what the evaluator checks bounds settings, and its own argparse/click defaults count
+    evaluator = ("python", found.evaluator) if found.evaluator else ()
     for p in paths:
         pure = PurePosixPath(p)
-        if p.startswith(inside) or pure.suffix not in _SETTINGS_SUFFIXES or p == found.evaluator:
+        dotenv = pure.name == ".env"
+        if p.startswith(inside) or p == found.evaluator:
+            continue
+        if pure.suffix not in _SETTINGS_SUFFIXES and not dotenv:
             continue
         in_package = p.startswith(packages) or p in found.packages
         elsewhere = len(pure.parts) > 2 or pure.parts[0] in NOT_PACKAGES  # examples/, docs/
-        if pure.stem in _SETTINGS_STEMS and not (in_package or elsewhere):
+        if (pure.stem in _SETTINGS_STEMS or dotenv) and not (in_package or elsewhere):
             files = {p: read_text(found.root, p)}  # hinted as `agentos check` reads it
-            count = sum(s.mutable for s in find_all(files, read=disk_reader(found.root)))
+            read = disk_reader(found.root)
+            count = sum(s.mutable for s in find_all(files, read=read, evaluator=evaluator))
             if count:
                 found.settings_files[p] = count
         elif in_package and pure.suffix == ".py":
