@@ -209,3 +209,21 @@ def test_a_setting_that_is_not_searched_does_not_warn_and_a_long_comment_is_cut(
     assert warning.startswith("patterns.py:3 DEPTH: no range or choices could be read from ")
     assert len(warning) < 160, warning
     assert warning.endswith("...'")
+
+
+def test_a_hint_where_no_setting_is_read_is_a_warning() -> None:
+    """A `# range:` on a class attribute of an ordinary class (or inside a function) is not a
+    setting agentos searches; the user is told rather than left with a hint that does nothing."""
+    from agentos.settings import hint_warnings
+
+    text = (
+        "N = 3  # range: 1..9\n"
+        "class SortedList:\n"
+        "    DEFAULT_LOAD_FACTOR = 1000  # range: 50..20000\n"
+        "def f():\n"
+        "    y = 2  # choices: 1|2\n"
+        "# range: in a comment line is prose\n"
+    )
+    warned = hint_warnings({"lib.py": text})
+    assert [w.split(":")[1] for w in warned] == ["3", "5"], warned
+    assert all("a hint where agentos reads no setting" in w for w in warned)

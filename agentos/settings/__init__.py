@@ -208,11 +208,24 @@ def hint_warnings(
     (`path:line NAME: problem`). Such a setting is searched as if it had no hint; the user should
     see this before a run. A `fixed` setting is not searched, so its comment is not reported."""
     out: list[str] = []
+    read_at = set()
     for s in find_all(files, read=read, evaluator=evaluator):
+        line = files[s.path].count("\n", 0, s.start) + 1
+        read_at.add((s.path, line))
         if s.hint.problem and not s.hint.fixed:
-            line = files[s.path].count("\n", 0, s.start) + 1
             out.append(f"{s.path}:{line} {s.name}: {s.hint.problem}")
+    for path, text in files.items():  # agentos' own hint syntax where no setting is read
+        for line, content in enumerate(text.splitlines(), 1):
+            if _OWN_HINT.search(content) and (path, line) not in read_at:
+                out.append(
+                    f"{path}:{line}: a hint where agentos reads no setting (a class attribute, "
+                    "a value inside a function, ...): settings are module constants, config "
+                    "classes and dicts, argparse/click defaults and settings-file keys"
+                )
     return out
+
+
+_OWN_HINT = re.compile(r"^\s*[^#\s].*#\s*(?:range|choices)\s*:")  # after code, not a comment line
 
 
 UNIT_HIGH = 0.999  # the upper bound of a float `guessed_unit` keeps in [0, 1)
