@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import agentos_cli, make_repo
+from helpers import agentos_cli, git, make_repo
 
 from agentos import runner
 from agentos.settings import find_settings
@@ -65,6 +65,8 @@ def test_a_file_without_settings_ends_the_run_at_once_with_the_reason(tmp_path: 
     )
     assert "# range:" in summary["status"] and "Claude provider" in summary["status"]
     assert run_status(repo)["experiments"] == []
+    assert summary["branch"] == "none"  # a run that tried nothing leaves no branch
+    assert git(repo, "branch", "--list", "agentos/*").strip() == ""
 
 
 def test_every_setting_exhausted_ends_the_run_after_one_experiment(tmp_path: Path) -> None:
