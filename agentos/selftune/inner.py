@@ -26,6 +26,7 @@ from typing import Any
 
 from agentos.candidate import EditError, apply, unified_diff
 from agentos.errors import UserError
+from agentos.memory import kept_diff
 from agentos.profile import Profile, configure, load_profile
 from agentos.providers.base import (
     NothingToPropose,
@@ -129,10 +130,15 @@ def run_profile(
             state, status = decision.state, decision.verdict
         if status == "keep":
             best = true(text)
-        history.append(HistoryItem(
+        item = HistoryItem(
             id=experiment, parent=choice.parent, commit=commit, status=status,  # type: ignore[typeddict-item]
             metric=-scores[0], description=proposal.description, reason=decision.reason,
-        ))
+        )
+        diff = kept_diff(status, unified_diff({problem.path: texts[choice.parent]},
+                                              {problem.path: text}))
+        if diff is not None:
+            item["diff"] = diff
+        history.append(item)
     span = base - problem.f_star
     return (base - best) / span if span > 0 else 0.0
 
