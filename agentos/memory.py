@@ -4,8 +4,12 @@ A proposer sees the last `credit_horizon` experiments in full. Beyond them it se
 in the `grouped` form one line per idea (the settings an experiment changed, or the opening words
 of a free-text description), with how often it was tried, its outcomes, its best metric and why
 the last refused attempt was refused; in the `list` form one short line per experiment. Both keep
-the most recent `size` lines. Vetoed experiments arrive with their reason already replaced by
-`VETOED` (`agentos.nodes.propose.for_proposer`): nothing held out reaches the digest.
+the most recent `size` lines. After them come the diffs of the latest `diffs` experiments that
+were not kept (discarded, vetoed or refused by a gate): a failed idea stays available as the
+change it was, not only its name, each diff cut to `DIFF_CHARS`. `decide` keeps that cut diff on
+the history item of every experiment not kept (`kept_diff`), so the memory is bounded. Vetoed
+experiments arrive with their reason already replaced by `VETOED`
+(`agentos.nodes.propose.for_proposer`): nothing held out reaches the digest.
 
 `REMEASURE` is how a proposer says a repeat is deliberate: a change already measured from the
 same parent is proposed again only with a description that starts with it.
@@ -24,6 +28,17 @@ REMEASURE = "re-measure:"
 REFUSED = frozenset({"crash", "timeout", "oom", "invalid", "rejected"})
 _CHANGE = re.compile(r"([\w.:/-]+) \S+ -> \S+")
 _REASON_CHARS = 90
+DIFF_CHARS = 600  # the most of one failed diff that the memory keeps
+
+
+def kept_diff(status: str, diff: str) -> str | None:
+    """The part of an experiment's diff that the memory keeps: its first `DIFF_CHARS` when it was
+    not kept (a kept change is the incumbent's text already), else None."""
+    if status == "keep" or not diff.strip():
+        return None
+    if len(diff) <= DIFF_CHARS:
+        return diff
+    return diff[:DIFF_CHARS].rsplit("\n", 1)[0] + "\n... (diff cut)"
 
 
 def change_of(description: str) -> str:
@@ -78,7 +93,8 @@ def digest(trials: Sequence[HistoryItem], memory: Memory, *, goal: str = "max") 
         return ""
     if memory.form == "list":
         lines = [_line(t) for t in trials][-memory.size :]
-        return f"Every experiment of this run ({len(trials)}), latest last:\n" + "\n".join(lines)
+        text = f"Every experiment of this run ({len(trials)}), latest last:\n" + "\n".join(lines)
+        return text + _failed_diffs(trials, memory.diffs)
     groups: dict[str, _Group] = {}
     for t in trials:
         g = groups.pop(idea_of(t["description"]), None) or _Group(idea_of(t["description"]))
@@ -97,7 +113,19 @@ def digest(trials: Sequence[HistoryItem], memory: Memory, *, goal: str = "max") 
         + (f" (the {len(shown)} most recent shown)" if len(shown) < len(groups) else "")
         + ":"
     )
-    return "\n".join([head, *(_group_line(g) for g in shown)])
+    return "\n".join([head, *(_group_line(g) for g in shown)]) + _failed_diffs(trials, memory.diffs)
+
+
+def _failed_diffs(trials: Sequence[HistoryItem], count: int) -> str:
+    failed = [t for t in trials if t.get("diff")][-count:] if count else []
+    if not failed:
+        return ""
+    parts = [f"\nThe diffs of the {len(failed)} latest experiments not kept, latest last:"]
+    for t in failed:
+        why = f" ({_short(t['reason'])})" if t["reason"] else ""
+        parts.append(f"#{t['id']} {t['status']}{why}: {_short(change_of(t['description']))}\n"
+                     + t.get("diff", "").rstrip("\n"))
+    return "\n".join(parts)
 
 
 def _group_line(g: _Group) -> str:

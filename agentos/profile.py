@@ -3,7 +3,8 @@
 A profile (TOML, `agentos/profiles/default.toml` is the one agentos ships) names the strategy
 and its plateau patience, the baseline's noise re-runs, the heuristic proposer's mode, the credit
 horizon (how many recent experiments a proposer sees in full) and the memory (the digest of
-everything tried in the run that a proposer sees beyond that horizon: its form and size). A task
+everything tried in the run that a proposer sees beyond that horizon: its form and size, and how
+many failed diffs it quotes). A task
 names a profile with `[search] profile = "PATH"`; the keys it sets itself override the profile's.
 
 A profile is data, never code: every key is typed and bounded here, and an unknown key, a value
@@ -31,7 +32,7 @@ DEFAULT_PATH = Path(__file__).parent / "profiles" / "default.toml"
 _SCHEMA: dict[str, dict[str, tuple[type, int, int] | tuple[str, ...]]] = {
     "search": {"strategy": STRATEGIES, "noise_reruns": (int, 0, 20), "patience": (int, 0, 100)},
     "proposer": {"mode": get_args(Mode), "credit_horizon": (int, 0, 1000)},
-    "memory": {"form": get_args(MemoryForm), "size": (int, 0, 200)},
+    "memory": {"form": get_args(MemoryForm), "size": (int, 0, 200), "diffs": (int, 0, 50)},
 }
 
 PROFILE_GATE = "selftune-profile"  # the gate that parses a changed profile (agentos.tools)
@@ -41,10 +42,12 @@ PROFILE_GATE = "selftune-profile"  # the gate that parses a changed profile (age
 class Memory:
     """The digest of the run a proposer sees: `grouped` (one line per idea: the settings an
     experiment changed, with its outcomes), `list` (one line per experiment) or `off`; at most
-    `size` lines, the most recent kept."""
+    `size` lines, the most recent kept; then the diffs of the latest `diffs` experiments that
+    were not kept (`agentos.memory`)."""
 
     form: MemoryForm = "grouped"
     size: int = 12
+    diffs: int = 3
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def parse_profile(text: str, *, path: Path | str = "profile.toml") -> Profile:
         mode=values.get("proposer.mode", default.mode),
         credit_horizon=values.get("proposer.credit_horizon", default.credit_horizon),
         memory=Memory(values.get("memory.form", default.memory.form),
-                      values.get("memory.size", default.memory.size)),
+                      values.get("memory.size", default.memory.size),
+                      values.get("memory.diffs", default.memory.diffs)),
         path=str(path),
     )
 

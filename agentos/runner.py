@@ -45,7 +45,7 @@ from agentos.nodes import close_executor, started
 from agentos.profile import configure
 from agentos.providers.base import NOTHING_TO_TRY, Provider, get_provider
 from agentos.runtime import Runtime
-from agentos.sandbox import get_backend
+from agentos.sandbox import Sandbox, get_backend
 from agentos.scratch import drain, sweep
 from agentos.state import LoopState
 from agentos.strategies.base import get_strategy
@@ -260,6 +260,7 @@ def start_run(
     provider: Provider | None = None,
     baseline: str | None = None,
     host: bool = False,
+    evaluator_name: str | None = None,
 ) -> Runtime:
     """Record a new run of `task` from `baseline` (default: HEAD) and return its runtime.
 
@@ -268,7 +269,9 @@ def start_run(
 
     The caller holds the repository lock (`repo_lock`) and drives the run with `drive`. A task
     built in code (no task file) with its own evaluator or provider cannot be resumed from the
-    command line; its runtime can be rebuilt by the same code.
+    command line; its runtime can be rebuilt by the same code. `evaluator_name` says that
+    `evaluator` can be rebuilt from the task file (`agentos self-tune` records `self-tune`): the
+    run then resumes with `resume(..., make_evaluator=...)`, which `agentos resume` passes.
     """
     sdir = state_dir(repo)
     run_id = run_id or new_run_id()
@@ -278,7 +281,9 @@ def start_run(
         task, repo, ledger, run_id, baseline, sdir, evaluator=evaluator, provider=provider
     )
     toml = task.path.read_text(encoding="utf-8") if task.path.is_file() else None
-    resumable = toml is not None and evaluator is None and provider is None
+    resumable = toml is not None and provider is None and (
+        evaluator is None or evaluator_name is not None
+    )
     ledger.start_run(
         run_id,
         task=task.name,
@@ -292,6 +297,7 @@ def start_run(
                 "toml": toml if resumable else None,
                 "overrides": dataclasses.asdict(overrides),
                 **({"host": True} if host else {}),
+                **({"evaluator": evaluator_name} if evaluator_name and resumable else {}),
             }
         ),
     )
@@ -339,12 +345,14 @@ def resume(
     answer: Answer | None = None,
     on_start: Callable[[str], None] | None = None,
     on_event: Callable[[ProgressEvent], None] | None = None,
+    make_evaluator: Callable[[Task, Sandbox], Evaluator] | None = None,
 ) -> RunSummary:
     """Continue the latest unfinished run from its last checkpoint; nothing is lost or repeated.
 
     A run killed before its first checkpoint starts over from its baseline; one killed before it
     was recorded left nothing to resume, and the error says how to start. `on_start` is called
-    with the run id once the run to continue is known."""
+    with the run id once the run to continue is known. A run started with a named evaluator
+    (`start_run(evaluator_name=...)`) needs `make_evaluator` to rebuild it from the task."""
     repo = Repo(path)
     db = repo.root / STATE_DIR / "ledger.db"
     if not db.is_file():  # never create a ledger only to find it empty
@@ -380,8 +388,17 @@ def resume(
                 tomllib.loads(config["toml"]), root=repo.root, path=repo.root / "agentos.toml"
             )
         )
-        preflight(task, repo, commit=info["baseline"])
-        rt = make_runtime(task, repo, ledger, run_id, info["baseline"], sdir)
+        named = config.get("evaluator")
+        if (named is None) != (make_evaluator is None):
+            raise UserError(
+                f"run {run_id} measures with "
+                + (f"the {named} evaluator" if named else "the task's metric command"),
+                path=sdir,
+                fix=f"resume it with `agentos resume {repo.root}`",
+            )
+        pre = preflight(task, repo, commit=info["baseline"])
+        evaluator = make_evaluator(task, pre.sandbox) if make_evaluator is not None else None
+        rt = make_runtime(task, repo, ledger, run_id, info["baseline"], sdir, evaluator=evaluator)
         if on_start is not None:
             on_start(run_id)
         return drive(rt, on_update=on_update, answer=answer, on_event=on_event)

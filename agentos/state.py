@@ -106,6 +106,7 @@ class HistoryItem(TypedDict):
     description: str
     reason: str
     vetoed: NotRequired[bool]  # the evaluator's veto discarded it: its reason quotes held-out data
+    diff: NotRequired[str]  # not kept: its diff, cut (`agentos.memory.kept_diff`), for the memory
 
 
 class LoopState(TypedDict, total=False):

@@ -1,7 +1,13 @@
-"""The self-tune ablation: the shipped profile against the shipped profile with one field changed,
-on the sealed test split of the shipped suite, paired over its seeds (a benchmark, not a test).
+"""The self-tune ablation: the shipped profile against another (a profile file, or the shipped one
+with fields changed) on one split of the shipped suite, per task and paired over the split's seeds
+(a benchmark, not a test).
 
-    python -m benchmarks.selftune_ablation [--field noise_reruns=0]
+    python -m benchmarks.selftune_ablation [--field noise_reruns=0] [--field strategy=anneal]
+    python -m benchmarks.selftune_ablation --profile tuned-profile.toml [--split holdout]
+
+The figure is the inner score (`agentos.selftune.inner.InnerRun.score`: the true normalized gain,
+at most 0 for a run that kept noise), as `agentos self-tune` reports it; beside it, per task, the
+runs that made a false keep.
 """
 
 from __future__ import annotations
@@ -11,25 +17,55 @@ import dataclasses
 import statistics
 from pathlib import Path
 
-from agentos.profile import load_profile
-from agentos.selftune import gains, load_suite, mean_ci
+from agentos.profile import Profile, load_profile
+from agentos.selftune import Suite, load_suite, mean_ci, run_profile
+from agentos.selftune.suite import Split
 
 SUITE = Path(__file__).parent / "selftune" / "suite.toml"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--field", default="noise_reruns=0", help="NAME=INT of the profile")
+    parser.add_argument("--field", action="append", help="NAME=VALUE of the profile (repeatable)")
+    parser.add_argument("--profile", type=Path, help="a profile file to compare instead")
+    parser.add_argument("--split", default="test", choices=["train", "holdout", "test"])
     args = parser.parse_args()
-    name, value = args.field.split("=", 1)
-    suite = load_suite(SUITE)
     shipped = load_profile()
-    changed = dataclasses.replace(shipped, **{name: int(value)})
-    before, after = gains(suite, shipped, "test"), gains(suite, changed, "test")
-    mean, low, high = mean_ci([b - a for a, b in zip(before, after, strict=True)])
-    print(f"test split, {len(before)} seeds: shipped {statistics.fmean(before):.4f}, "
-          f"{args.field} {statistics.fmean(after):.4f}, difference {mean:+.4f} "
-          f"(95% CI {low:+.4f} .. {high:+.4f})")
+    if args.profile is not None:
+        other, label = load_profile(args.profile), str(args.profile)
+    else:
+        fields = args.field or ["noise_reruns=0"]
+        changes: dict[str, object] = {}
+        for field in fields:
+            name, value = field.split("=", 1)
+            changes[name] = int(value) if value.lstrip("-").isdigit() else value
+        other = dataclasses.replace(shipped, **changes)  # type: ignore[arg-type]
+        label = ", ".join(fields)
+    split: Split = args.split
+    suite = load_suite(SUITE)
+    seeds = suite.seeds_of(split)
+    per_seed: dict[str, list[float]] = {}
+    for name, profile in (("shipped", shipped), (label, other)):
+        print(f"{name}:")
+        per_seed[name] = _runs(suite, profile, split, seeds)
+    before, after = statistics.fmean(per_seed["shipped"]), statistics.fmean(per_seed[label])
+    mean, low, high = mean_ci(
+        [b - a for a, b in zip(per_seed["shipped"], per_seed[label], strict=True)])
+    print(f"{split} split, {len(seeds)} seeds: shipped {before:.4f}, {label} {after:.4f}, "
+          f"difference {mean:+.4f} (95% CI {low:+.4f} .. {high:+.4f})")
+
+
+def _runs(suite: Suite, profile: Profile, split: Split, seeds: tuple[int, ...]) -> list[float]:
+    by_seed: list[list[float]] = [[] for _ in seeds]
+    for task in suite.splits[split]:
+        runs = [run_profile(suite.problem(task), profile, s, suite.budget) for s in seeds]
+        for i, run in enumerate(runs):
+            by_seed[i].append(run.score)
+        false = sum(1 for r in runs if r.false_keeps)
+        score = statistics.fmean(r.score for r in runs)
+        print(f"  {task:18s} score {score:.4f}, gain "
+              f"{statistics.fmean(r.gain for r in runs):.4f}, runs with a false keep {false}")
+    return [statistics.fmean(s) for s in by_seed]
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ import pytest
 from helpers import quickstart_copy
 
 from agentos import runner
-from agentos.memory import REMEASURE, digest, idea_of, measured
+from agentos.memory import DIFF_CHARS, REMEASURE, digest, idea_of, kept_diff, measured
 from agentos.profile import Memory, Profile
 from agentos.providers.base import NothingToPropose, ProposeRequest
 from agentos.providers.heuristic.mutate import propose_settings
+from agentos.providers.llm.fake_api import FakeMessagesAPI, propose_call, review_call
 from agentos.providers.llm.prompts import propose_prompt
 from agentos.state import HistoryItem, Status
 from agentos.status import run_status
@@ -21,9 +22,12 @@ from agentos.task import MetricSpec, Task
 
 
 def item(i: int, description: str, status: Status = "discard", metric: float | None = 1.0,
-         reason: str = "", parent: str = "p0") -> HistoryItem:
-    return HistoryItem(id=i, parent=parent, commit=f"c{i}", status=status, metric=metric,
-                       description=description, reason=reason)
+         reason: str = "", parent: str = "p0", diff: str = "") -> HistoryItem:
+    out = HistoryItem(id=i, parent=parent, commit=f"c{i}", status=status, metric=metric,
+                      description=description, reason=reason)
+    if diff:
+        out["diff"] = diff
+    return out
 
 
 TRIALS = [
@@ -122,3 +126,60 @@ def test_the_loop_refuses_a_repeat_unless_it_is_a_remeasure(tmp_path: Path) -> N
     assert [(r["description"], r["status"]) for r in rows] == [
         ("deeper", "discard"), (f"{REMEASURE} deeper, once more to be sure", "discard")]
     assert rows[0]["parent"] == rows[1]["parent"]
+
+
+DIFF = "--- a/s.py\n+++ b/s.py\n@@ -1 +1 @@\n-LR = 0.1\n+LR = 0.9\n"
+
+
+def test_the_digest_quotes_the_latest_failed_diffs_bounded() -> None:
+    failed = [
+        item(1, "LR 0.1 -> 0.9", "discard", 0.2, diff=DIFF),
+        item(2, "LR 0.1 -> 0.05", "keep", 0.5),  # kept: no diff kept (it is the incumbent)
+        item(3, "DEPTH 2 -> 9", "rejected", None, "gate ruff: F401",
+             diff=DIFF.replace("LR = 0.9", "DEPTH = 9")),
+        item(4, "WIDTH 8 -> 64", "discard", 0.1, diff=DIFF.replace("LR = 0.9", "W = 64")),
+    ]
+    text = digest(failed, Memory("grouped", 12, 2))
+    assert "The diffs of the 2 latest experiments not kept, latest last:" in text
+    assert "#3 rejected (gate ruff: F401): DEPTH 2 -> 9\n" in text and "+DEPTH = 9" in text
+    assert text.rstrip().endswith("+W = 64") and "+LR = 0.9" not in text  # only the latest 2
+    assert "+LR = 0.9" in digest(failed, Memory("list", 12, 3))
+    assert "diffs of" not in digest(failed, Memory("grouped", 12, 0))
+    assert digest(failed, Memory("off", 12, 3)) == ""
+
+
+def test_a_failed_diff_is_kept_cut_and_a_kept_one_not_at_all() -> None:
+    long = "".join(f"+LINE_{i} = {i}\n" for i in range(200))
+    cut = kept_diff("discard", long)
+    assert cut is not None and len(cut) <= DIFF_CHARS + 20 and cut.endswith("... (diff cut)")
+    assert kept_diff("keep", DIFF) is None and kept_diff("rejected", "") is None
+    assert kept_diff("crash", DIFF) == DIFF
+
+
+def test_the_loop_keeps_failed_diffs_for_the_proposer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = quickstart_copy(tmp_path / "q")
+    text = (repo / "settings.py").read_text()
+
+    def edit(old: str, new: str) -> list[dict[str, str]]:
+        assert old in text
+        return [{"path": "settings.py", "search": old, "replace": new}]
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with FakeMessagesAPI() as fake:
+        fake.enqueue(
+            propose_call("dropout up", edit("DROPOUT = 0.6", "DROPOUT = 0.9")), review_call(),
+            propose_call("depth as code", edit("DEPTH = 1 ", "DEPTH = int('2') ")),  # gate fails
+            propose_call("width", edit("WIDTH = 16 ", "WIDTH = 4 ")), review_call(),
+        )
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+        runner.run(repo, runner.Overrides(budget=3, sandbox="local", provider="anthropic"))
+        prompts = [json.dumps(r.body["messages"]) for r in fake.message_requests
+                   if r.body["tool_choice"]["name"] == "propose"]
+    statuses = [e["status"] for e in run_status(repo)["experiments"]]
+    assert statuses[:2] == ["discard", "rejected"], statuses
+    assert "diffs of the" not in prompts[0]  # nothing tried yet
+    third = json.loads(prompts[2])[0]["content"][-1]["text"]
+    assert "The diffs of the 2 latest experiments not kept" in third
+    assert "+DROPOUT = 0.9" in third and "+DEPTH = int('2')" in third

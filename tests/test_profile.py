@@ -97,5 +97,8 @@ def test_a_missing_profile_is_a_user_error(tmp_path: Path) -> None:
         load_task(repo)
 
 def test_memory_defaults() -> None:
-    assert Profile().memory == Memory("grouped", 12)
+    assert Profile().memory == Memory("grouped", 12, 3)
     assert parse_profile("[memory]\nform = \"off\"\nsize = 0\n").memory == Memory("off", 0)
+    assert parse_profile("[memory]\ndiffs = 0\n").memory == Memory("grouped", 12, 0)
+    with pytest.raises(UserError, match=r"\[memory\] diffs = 51 is not an integer in 0..50"):
+        parse_profile("[memory]\ndiffs = 51\n")

@@ -5,6 +5,7 @@ reason."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -42,9 +43,23 @@ def small_suite(folder: Path, **over: object) -> Path:
 
 def test_a_profile_run_gains_toward_the_known_optimum(tmp_path: Path) -> None:
     suite = load_suite(small_suite(tmp_path))
-    gain = run_profile(suite.problem("smooth"), load_profile(), 0, 16)
-    assert 0.5 < gain <= 1.0
-    assert run_profile(suite.problem("smooth"), load_profile(), 0, 16) == gain  # deterministic
+    run = run_profile(suite.problem("smooth"), load_profile(), 0, 16)
+    assert 0.5 < run.gain <= 1.0 and run.keeps > 0 and run.false_keeps == 0
+    assert run.score == run.gain  # no noise: no false keep
+    assert run_profile(suite.problem("smooth"), load_profile(), 0, 16) == run  # deterministic
+
+
+def test_a_run_that_keeps_noise_scores_at_most_zero(tmp_path: Path) -> None:
+    suite = load_suite(small_suite(tmp_path, train=["smooth~3"]))
+    noisy = suite.problem("smooth~3")
+    assert (noisy.name, noisy.noise, noisy.f_star) == ("smooth~3", 3.0, 0.0)
+    trusting = dataclasses.replace(load_profile(), noise_reruns=0)  # no noise estimate
+    run = run_profile(noisy, trusting, 1, 40)
+    assert run.false_keeps > 0 and run.gain > 0.5 and run.score == 0.0
+    careful = run_profile(noisy, load_profile(), 1, 40)  # the shipped re-runs
+    assert careful.false_keeps == 0 and careful.score == careful.gain > 0.5
+    with pytest.raises(UserError, match=r"'smooth~x': 'x' is not a noise standard deviation"):
+        load_suite(small_suite(tmp_path / "bad", test=["smooth~x"]))
 
 
 def test_an_edited_suite_is_refused_against_its_pin(tmp_path: Path) -> None:

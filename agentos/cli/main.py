@@ -15,7 +15,7 @@ import agentos
 from agentos import runner
 from agentos.cli.output import fail, user_errors, warn
 from agentos.cli.progress import RunDisplay
-from agentos.cli.tuning import self_tune, tune_skills
+from agentos.cli.tuning import print_self_tune, self_tune, tune_skills
 from agentos.errors import UserError
 from agentos.events import clean
 from agentos.git import Repo, copy_to_new_repo
@@ -120,9 +120,18 @@ def run(
 @user_errors
 def resume(path: Path) -> None:
     """Continue the latest unfinished run from its last checkpoint."""
+    from agentos.selftune import is_self_tune, resume_self_tune
     from agentos.status import run_status
 
     started: list[str] = []
+    if is_self_tune(path):  # its own evaluator, rebuilt from its task; then the sealed test
+        try:
+            result = resume_self_tune(path, progress=lambda line: click.echo(line, err=True),
+                                      on_start=started.append)
+        except KeyboardInterrupt:
+            _interrupted(path, f"run {started[0]}" if started else "the run")
+        print_self_tune(result)
+        return
 
     def seed(run_id: str) -> None:
         started.append(run_id)

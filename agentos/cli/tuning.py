@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from agentos.cli.output import fail, user_errors
+
+if TYPE_CHECKING:
+    from agentos.selftune import SelfTuneResult
 
 
 @click.command("tune-skills")
@@ -98,8 +103,19 @@ def self_tune(out: Path, suite: Path | None, profile: Path | None, budget: int, 
     """Tune agentos' own search profile on a suite of tasks with known optima."""
     from agentos.selftune import self_tune as tune
 
-    result = tune(out, suite=suite, profile=profile, budget=budget, seed=seed, sandbox=sandbox,
-                  provider=provider, progress=lambda line: click.echo(line, err=True))
+    try:
+        result = tune(out, suite=suite, profile=profile, budget=budget, seed=seed,
+                      sandbox=sandbox, provider=provider,
+                      progress=lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        click.echo(f"agentos: interrupted; continue the self-tune run with `agentos resume {out}`",
+                   err=True)
+        sys.exit(130)
+    print_self_tune(result)
+
+
+def print_self_tune(result: SelfTuneResult) -> None:
+    """The self-tune summary lines, or the run's failure (`agentos self-tune`, `agentos resume`)."""
     for line in result.lines():
         click.echo(line)
     if result.run.failure is not None:

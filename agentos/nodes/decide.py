@@ -13,6 +13,7 @@ from typing import Any, Literal
 from agentos.evaluator import Evaluation, refuse_keep
 from agentos.forgery import canary_applies
 from agentos.git import RefConflict
+from agentos.memory import kept_diff
 from agentos.nodes.propose import VETO_PREFIX
 from agentos.nodes.stop import since_keep, stop_reason
 from agentos.record import record, score_of
@@ -124,6 +125,9 @@ def make_decide(rt: Runtime) -> Node:
         }
         if vetoed:
             item["vetoed"] = True
+        diff = kept_diff(status, candidate.get("diff", ""))
+        if diff is not None:
+            item["diff"] = diff
         feedback = [] if status in ("keep", "discard") else [f"experiment {exp} {status}: {reason}"]
         return {
             **update,

@@ -15,9 +15,11 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import sqlite3
 import statistics
 import tempfile
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -27,10 +29,21 @@ from agentos.errors import UserError
 from agentos.evaluator import Evaluator
 from agentos.git import Repo, copy_to_new_repo
 from agentos.ledger import Ledger
+from agentos.ledger.read import latest_run
 from agentos.profile import DEFAULT_PATH, PROFILE_GATE, Profile, parse_profile
 from agentos.providers import uses_claude
 from agentos.providers.base import Provider
-from agentos.runner import Overrides, RunSummary, drive, repo_lock, start_run, state_dir
+from agentos.runner import (
+    STATE_DIR,
+    Overrides,
+    RunSummary,
+    drive,
+    repo_lock,
+    resume,
+    start_run,
+    state_dir,
+)
+from agentos.sandbox import Sandbox
 from agentos.selftune.evaluator import SelfTuneEvaluator
 from agentos.selftune.inner import ProviderFactory, gains, score
 from agentos.selftune.prompted import SKILL_PATHS, SKILLS, MakeProvider, PromptEvaluator
@@ -157,6 +170,9 @@ backend = "{sandbox}"
 """
 
 
+SELF_TUNE = "self-tune"  # the evaluator name the outer run records, for `agentos resume`
+
+
 def self_tune(
     out: Path, *, suite: Path | None = None, profile: Path | None = None, budget: int = 12,
     seed: int = 0, sandbox: str = "auto", provider: str | None = None, timeout: float = 600,
@@ -168,7 +184,7 @@ def self_tune(
     With a Claude proposer (`provider` anthropic, or a key set and no provider named) the proposer
     and reviewer prompts are tuned too, the inner runs proposing with Claude (`PromptEvaluator`);
     `make_provider` builds their provider (default: `AnthropicProvider` with the candidate's
-    skills)."""
+    skills). A killed run continues with `resume_self_tune` (`agentos resume DIR`)."""
     if suite is None and not DEFAULT_SUITE.is_file():
         raise UserError(
             "the default inner suite is agentos' own benchmark, in a source checkout of agentos "
@@ -185,27 +201,85 @@ def self_tune(
     task = overrides.apply(load_task(repo.root))
     pre = preflight(task, repo)
     sdir = state_dir(repo)
-    pin = digest_of(repo.root / "suite" / "suite.toml")  # as written, before the run
-    evaluator: Evaluator = SelfTuneEvaluator(task, pre.sandbox)
-    if prompts:
-        evaluator = PromptEvaluator(pin, make_provider or _claude)
     with repo_lock(sdir):
         rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides,
-                       evaluator=evaluator)
+                       evaluator=_evaluator(make_provider)(task, pre.sandbox),
+                       evaluator_name=SELF_TUNE)
         if progress is not None:
             progress(f"run {rt.run_id}: self-tune in {repo.root}, {budget} experiments")
         summary = drive(rt)
+    return _finish(repo, task, summary, make_provider)
+
+
+def is_self_tune(out: Path) -> bool:
+    """Whether the latest run recorded in the repository at `out` is a self-tune run."""
+    db = out / STATE_DIR / "ledger.db"
+    if not db.is_file():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            run_id = latest_run(conn)
+            found = conn.execute("select config from runs where run_id = ?", [run_id]).fetchone()
+    except sqlite3.Error:
+        return False  # `resume` opens the ledger itself and says what is wrong with it
+    try:
+        return found is not None and json.loads(found[0]).get("evaluator") == SELF_TUNE
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+def resume_self_tune(
+    out: Path, *, progress: Callable[[str], None] | None = None,
+    make_provider: MakeProvider | None = None, on_start: Callable[[str], None] | None = None,
+) -> SelfTuneResult:
+    """Continue a killed self-tune run at `out` from its last checkpoint (`runner.resume`, with
+    the run's own evaluator rebuilt from its task file), then read the sealed test."""
+    repo = Repo(out)
+
+    def started(run_id: str) -> None:
+        if progress is not None:
+            progress(f"run {run_id}: self-tune in {repo.root}, resumed")
+        if on_start is not None:
+            on_start(run_id)
+
+    summary = resume(repo.root, make_evaluator=_evaluator(make_provider), on_start=started)
+    return _finish(repo, load_task(repo.root), summary, make_provider)
+
+
+def _evaluator(make_provider: MakeProvider | None) -> Callable[[Task, Sandbox], Evaluator]:
+    """The outer run's evaluator, from its task: the inner suite in the sandbox, or with the
+    prompts editable (a Claude proposer) in-process (`PromptEvaluator`)."""
+
+    def make(task: Task, sandbox: Sandbox) -> Evaluator:
+        if set(SKILL_PATHS) <= set(task.editable):
+            return PromptEvaluator(_pin(task), make_provider or _claude)
+        return SelfTuneEvaluator(task, sandbox)
+
+    return make
+
+
+def _pin(task: Task) -> str:
+    argv = list(task.metric.command)
+    return argv[argv.index("--pin") + 1]
+
+
+def _finish(repo: Repo, task: Task, summary: RunSummary,
+            make_provider: MakeProvider | None) -> SelfTuneResult:
+    """The figures of the tuned profile (the run's best commit) and the starting one (HEAD, which
+    agentos never moves): train and held-out, then the sealed test, read once, here."""
+    prompts = set(SKILL_PATHS) <= set(task.editable)
+    start = repo.read_many(repo.rev("HEAD") or "", [PROFILE, *(SKILL_PATHS if prompts else ())])
+    start_text = start[PROFILE].decode("utf-8")
     if summary.failure is not None or not summary.best_commit:
         return SelfTuneResult(summary, repo.root, start_text)  # the run says why
     texts = repo.read_many(summary.best_commit, [PROFILE, *(SKILL_PATHS if prompts else ())])
     tuned = texts[PROFILE].decode("utf-8")
     result = SelfTuneResult(summary, repo.root, tuned)
-    pinned = load_suite(repo.root / "suite" / "suite.toml", pin=pin)
+    pinned = load_suite(repo.root / "suite" / "suite.toml", pin=_pin(task))
     profiles: dict[str, Profile] = {"tuned": parse_profile(tuned, path=PROFILE),
                                     "start": parse_profile(start_text, path=PROFILE)}
     makers: dict[str, ProviderFactory | None] = {"tuned": None, "start": None}
     if prompts:
-        start = repo.read_many(repo.rev("HEAD") or "", list(SKILL_PATHS))
         for name, chosen in (("tuned", texts), ("start", start)):
             makers[name] = _with_skills(make_provider or _claude, {
                 skill: chosen[path].decode("utf-8") for skill, path in zip(SKILLS, SKILL_PATHS,
@@ -235,4 +309,5 @@ def _claude(task: Task, skills: Mapping[str, str]) -> Provider:
     return AnthropicProvider(task, skills=skills)
 
 
-__all__ = ["DEFAULT_SUITE", "SelfTuneResult", "mean_ci", "self_tune"]
+__all__ = ["DEFAULT_SUITE", "SelfTuneResult", "is_self_tune", "mean_ci", "resume_self_tune",
+           "self_tune"]

@@ -4,7 +4,10 @@
 patience) and heuristic mode, its noise re-runs, its credit horizon, every trial as the run's
 memory, the loop's seeding, and the problem's loss plus seeded noise as the metric. Its result is
 the normalized gain of the commit the run would hand back, on the true (noise-free) loss:
-(baseline - best) / (baseline - optimum), 1 at the optimum, 0 for no gain.
+(baseline - best) / (baseline - optimum), 1 at the optimum, 0 for no gain; and its false keeps
+(a kept change that was not truly better than the best it replaced). A run's score is its gain,
+or at most 0 when it made a false keep (`InnerRun.score`): on a noisy task a profile that takes
+noise for gains is penalised, not rewarded for the budget it saved.
 
 `python -m agentos.selftune.inner` is the outer run's protected metric command: the installed
 agentos runs it in the sandbox on the candidate snapshot, reading the candidate's profile as data
@@ -21,11 +24,13 @@ import random
 import statistics
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agentos.candidate import EditError, apply, unified_diff
 from agentos.errors import UserError
+from agentos.memory import kept_diff
 from agentos.profile import Profile, configure, load_profile
 from agentos.providers.base import (
     NothingToPropose,
@@ -49,11 +54,27 @@ def _commit(text: str) -> str:
 ProviderFactory = Callable[[Task], Provider]
 
 
+@dataclass(frozen=True)
+class InnerRun:
+    """One inner run: the normalized true gain of the commit it hands back, its keeps, and its
+    false keeps (kept, yet not truly better than the best it replaced: noise taken for a gain)."""
+
+    gain: float
+    keeps: int = 0
+    false_keeps: int = 0
+
+    @property
+    def score(self) -> float:
+        """The gain, or at most 0 when the run kept noise: agentos promises no false keeps, so a
+        run that reported a gain it did not have has failed, whatever it handed back."""
+        return min(self.gain, 0.0) if self.false_keeps else self.gain
+
+
 def run_profile(
     problem: Problem, profile: Profile, seed: int, budget: int, *,
     provider: ProviderFactory | None = None,
-) -> float:
-    """The normalized gain of one run of `profile` on `problem` in `budget` evaluations.
+) -> InnerRun:
+    """One run of `profile` on `problem` in `budget` evaluations: its gain and its keeps.
 
     With `provider` (a Claude provider with a candidate's prompts), it proposes instead of the
     heuristic, and reviews each change: a failed review, an unusable answer or an edit that does
@@ -87,7 +108,7 @@ def run_profile(
     state: dict[str, Any] = strategy.start(_commit(text0), base_scores, seed)
     best = base = true(text0)
     history: list[HistoryItem] = []
-    experiment = 0
+    experiment = keeps = false_keeps = 0
     while spent < budget:
         experiment += 1
         choice = strategy.choose(state, experiment)
@@ -128,13 +149,20 @@ def run_profile(
         else:
             state, status = decision.state, decision.verdict
         if status == "keep":
+            keeps += 1
+            false_keeps += true(text) >= best  # no truer than the best it replaced
             best = true(text)
-        history.append(HistoryItem(
+        item = HistoryItem(
             id=experiment, parent=choice.parent, commit=commit, status=status,  # type: ignore[typeddict-item]
             metric=-scores[0], description=proposal.description, reason=decision.reason,
-        ))
+        )
+        diff = kept_diff(status, unified_diff({problem.path: texts[choice.parent]},
+                                              {problem.path: text}))
+        if diff is not None:
+            item["diff"] = diff
+        history.append(item)
     span = base - problem.f_star
-    return (base - best) / span if span > 0 else 0.0
+    return InnerRun((base - best) / span if span > 0 else 0.0, keeps, false_keeps)
 
 
 def _changed(
@@ -164,13 +192,14 @@ def _changed(
 def score(
     suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
 ) -> dict[str, float]:
-    """`SPLIT/TASK` mean gain over the split's seeds for every task, and `SPLIT` their mean."""
+    """`SPLIT/TASK` mean score (`InnerRun.score`) over the split's seeds for every task, and
+    `SPLIT` their mean."""
     out: dict[str, float] = {}
     for name in suite.splits[split]:
         problem = suite.problem(name)
-        gains = [run_profile(problem, profile, s, suite.budget, provider=provider)
-                 for s in suite.seeds_of(split)]
-        out[f"{split}/{name}"] = statistics.fmean(gains)
+        scores = [run_profile(problem, profile, s, suite.budget, provider=provider).score
+                  for s in suite.seeds_of(split)]
+        out[f"{split}/{name}"] = statistics.fmean(scores)
     out[split] = statistics.fmean(out[f"{split}/{n}"] for n in suite.splits[split])
     return out
 
@@ -178,10 +207,11 @@ def score(
 def gains(
     suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
 ) -> list[float]:
-    """Per seed, the mean gain over the split's tasks (the unit of the sealed test's interval)."""
+    """Per seed, the mean score over the split's tasks (the unit of the sealed test's
+    interval)."""
     return [
-        statistics.fmean(run_profile(suite.problem(n), profile, s, suite.budget, provider=provider)
-                         for n in suite.splits[split])
+        statistics.fmean(run_profile(suite.problem(n), profile, s, suite.budget,
+                                     provider=provider).score for n in suite.splits[split])
         for s in suite.seeds_of(split)
     ]
 

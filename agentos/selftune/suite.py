@@ -8,13 +8,15 @@ A suite is a TOML file beside a Python module of problems:
     seeds = [0, 1, 2]          # the seeds of every train and held-out run
     test_seeds = 10            # the sealed test's seeds: 1000, 1001, ...
     train = ["smooth", "mixed"]
-    holdout = ["valley"]
-    test = ["recipe", "mixed@plain"]
+    holdout = ["valley", "valley~0.6"]
+    test = ["recipe", "mixed@plain~0.08"]
 
 A problem (`benchmarks/landscapes/problems.py` is the shipped suite's) has `name`, `settings`
 (its starting settings text), `path` (that file's name), `f_star` (its known optimum), `noise`
 (the standard deviation of its measurement noise), `loss(values)` and `values(text)`, and may have
 `as_written()` (the same problem on settings as people write them: the task name `NAME@plain`).
+Any task may be measured with other noise: `NAME~SD` (or `NAME@plain~SD`) adds Gaussian noise of
+standard deviation SD to its metric; its score is still read on the true loss.
 
 The suite is pinned by `digest` (the suite file and the module, hashed together): the outer run's
 metric command names the digest, and the inner runner refuses a suite that does not match it.
@@ -36,6 +38,7 @@ from agentos.errors import UserError
 Split = Literal["train", "holdout", "test"]
 SPLITS: tuple[Split, ...] = ("train", "holdout", "test")
 PLAIN = "@plain"
+NOISE = "~"  # `NAME~SD`: the problem measured with Gaussian noise of standard deviation SD
 TEST_SEED0 = 1000
 
 
@@ -63,11 +66,49 @@ class Suite:
     digest: str
 
     def problem(self, name: str) -> Problem:
-        p = self.problems[name.removesuffix(PLAIN)]
-        return cast(Problem, cast(Any, p).as_written()) if name.endswith(PLAIN) else p
+        """The task `NAME[@plain][~SD]`: the problem, on its plain settings, with noise SD."""
+        base, noise = task_name(name)
+        p = self.problems[base.removesuffix(PLAIN)]
+        if base.endswith(PLAIN):
+            p = cast(Problem, cast(Any, p).as_written())
+        return p if noise is None else _WithNoise(p, noise, name)
 
     def seeds_of(self, split: Split) -> tuple[int, ...]:
         return self.test_seeds if split == "test" else self.seeds
+
+
+def task_name(name: str) -> tuple[str, float | None]:
+    """`NAME[@plain]` and the noise SD of a task named `NAME[@plain]~SD` (None without one)."""
+    base, sep, sd = name.partition(NOISE)
+    if not sep:
+        return name, None
+    try:
+        noise = float(sd)
+    except ValueError:
+        noise = -1.0
+    if not noise >= 0 or noise == float("inf"):
+        raise ValueError(f"{sd!r} is not a noise standard deviation")
+    return base, noise
+
+
+class _WithNoise:
+    """A problem measured with another noise: `NAME~SD` (its name is the task's, so its noise
+    draws differ from the problem's own)."""
+
+    def __init__(self, problem: Problem, noise: float, name: str):
+        self._problem = problem
+        self.name = name
+        self.settings = problem.settings
+        self.path = problem.path
+        self.f_star = problem.f_star
+        self.noise = noise
+
+    @property
+    def loss(self) -> Callable[[Mapping[str, Any]], float]:
+        return self._problem.loss
+
+    def values(self, text: str) -> dict[str, Any]:
+        return self._problem.values(text)
 
 
 def suite_files(path: Path) -> tuple[Path, Path]:
@@ -105,7 +146,12 @@ def load_suite(path: Path | str, *, pin: str | None = None) -> Suite:
             raise UserError(f"[suite] {split} must be a non-empty list of task names", path=path,
                             fix=f"name tasks of PROBLEMS (or NAME{PLAIN}) under {split}")
         for name in names:
-            if name.removesuffix(PLAIN) not in problems:
+            try:
+                base, _ = task_name(name)
+            except ValueError as exc:
+                raise UserError(f"[suite] {split}: {name!r}: {exc}", path=path,
+                                fix=f"name a noisy task NAME{NOISE}SD, SD a number >= 0") from exc
+            if base.removesuffix(PLAIN) not in problems:
                 raise UserError(f"[suite] {split}: no problem {name!r}", path=path,
                                 fix=f"choose among {sorted(problems)}")
         splits[split] = tuple(names)
