@@ -159,6 +159,8 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
         order = list(range(len(positive)))
         rng.shuffle(order)
         held = {i for n, i in enumerate(order) if n % 3 == 2}
+        if not held and len(order) >= 2:  # every skill with two requests has one held out
+            held = {order[-1]}
         for i, query in enumerate(positive):
             split = "holdout" if i in held else "train"
             add(query, skill.name, "clean", split)

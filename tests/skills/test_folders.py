@@ -190,3 +190,13 @@ def test_tune_without_evals_writes_the_draft_and_tunes_on_it(
     assert "is a generated draft eval set" in again.notes[0]
     with pytest.raises(UserError, match="exists already"):
         tune_skills(root, seed=0, budget=1, router=router, evals_out=draft)
+
+
+def test_a_skill_with_two_requests_gets_one_held_out() -> None:
+    """The per-skill veto needs held-out queries of every skill: two requests split one and one."""
+    pruning = skill("pruning", "Prune roses in late winter.")
+    positive, _ = requests_of_skill(pruning)
+    assert len(positive) == 2, positive
+    for seed in range(5):
+        rows = [r for r in draft_evals([pruning], seed=seed) if r["slice"] == "clean"]
+        assert sorted(r["split"] for r in rows) == ["holdout", "train"], rows
