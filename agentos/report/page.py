@@ -157,8 +157,9 @@ DETAILS = "The evaluator's per-slice (or per-objective) figures for each experim
 
 def _summary(data: ReportData) -> list[tuple[str, str]]:
     counts = data.counts()
+    # the best is never worse than the baseline in the goal's direction: its distance is the gain
     gain = (
-        data.best.metric - data.baseline.metric
+        abs(data.best.metric - data.baseline.metric)
         if data.best.metric is not None and data.baseline.metric is not None
         else None
     )

@@ -261,3 +261,18 @@ def test_a_ledger_edited_in_place_still_gets_a_report_that_says_so(
     verdict = html[html.index('id="verify"') :][:600]
     assert 'class="bad">refused' in verdict and "contents edited" in verdict
     assert len(read_page(html).rows) == 9  # the rows are still shown, as they are
+
+
+def test_the_gain_is_the_best_s_distance_from_the_baseline_whatever_the_goal(
+    finished_run: tuple[Path, runner.RunSummary],
+) -> None:
+    from agentos.report.page import _summary
+
+    data = collect(finished_run[0])
+    for baseline, best in ((10.0, 3.0), (3.0, 10.0)):  # a lower metric is better, then higher
+        moved = dataclasses.replace(
+            data,
+            baseline=dataclasses.replace(data.baseline, metric=baseline),
+            best=dataclasses.replace(data.best, metric=best),
+        )
+        assert dict(_summary(moved))["gain"] == "7"
