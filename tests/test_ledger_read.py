@@ -133,10 +133,24 @@ def test_agentos_status_prints_one_line_per_experiment_with_its_reason_printable
             "reason": hostile,
         }
     )
+    for exp, status, metric in ((2, "invalid", None), (3, "discard", 20343.975000000002)):
+        ledger.record(
+            {
+                "run_id": "r-old2",
+                "id": exp,
+                "attempt": 1,
+                "kind": "experiment",
+                "status": status,
+                "metric": metric,
+                "reason": "r",
+            }
+        )
     ledger.close()
     done = CliRunner().invoke(main, ["status", str(repo), "--run", "r-old2"])
     assert done.exit_code == 0, done.output
     lines = done.output.splitlines()
     assert lines[:3] == ["run: r-old2", "baseline: 1.5 bbbbbbbbbbbb", "best: 1.5 bbbbbbbbbbbb"]
-    assert len(lines) == 4 and lines[3].split()[:5] == ["#1", "discard", "0.5", "line", "one"]
+    assert len(lines) == 6 and lines[3].split()[:5] == ["#1", "discard", "0.5", "line", "one"]
+    assert lines[4].split()[:3] == ["#2", "invalid", "-"]  # no metric: not "None"
+    assert lines[5].split()[:3] == ["#3", "discard", "20344"]  # six digits: --json has them all
     assert "\x1b" not in lines[3] and lines[3].endswith("...")
