@@ -146,9 +146,11 @@ def _check_events(path: Path, front: str) -> None:
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" at line {line + 2}" if isinstance(line, int) else ""
-        raise _fail(
-            path, f"front matter is not valid YAML{where}", "correct the YAML syntax"
-        ) from exc
+        fix = "correct the YAML syntax"
+        if "mapping values are not allowed" in str(getattr(exc, "problem", "")):
+            # `description: Compost at home: balance greens` -- the usual cause in a SKILL.md
+            fix = 'a value holding ": " must be quoted: description: "..." (or use a > block)'
+        raise _fail(path, f"front matter is not valid YAML{where}", fix) from exc
 
 
 def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
@@ -239,7 +241,10 @@ def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
         )
     folders = [d for d in sorted(root.iterdir()) if (d / SKILL_FILE).exists()]
     if not folders:
-        raise UserError("holds no NAME/SKILL.md", path=root, fix="pass a folder of skill folders")
+        fix = "pass a folder of skill folders"
+        if (root / SKILL_FILE).exists():
+            fix = f"pass the folder that holds it: {root.resolve().parent}"
+        raise UserError("holds no NAME/SKILL.md", path=root, fix=fix)
     skills, problems = [], {}
     for folder in folders:
         try:

@@ -88,7 +88,7 @@ def tune_skills(
     skills, problems = load_folder(root)
     notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
     if not skills:
-        raise UserError("holds no valid skill", path=root, fix=f"fix them: {notes[0]}")
+        raise _no_valid_skill(root, problems)
     if evals is None:
         evals = Path(evals_out) if evals_out is not None else root / DRAFT_FILE
         n = write_draft(skills, evals, seed=seed)
@@ -211,8 +211,16 @@ def make_evals(path: Path | str, evals: Path | str, *, seed: int = 0) -> tuple[i
     skills, problems = load_folder(root)
     notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
     if not skills:
-        raise UserError("holds no valid skill", path=root, fix=f"fix them: {notes[0]}")
+        raise _no_valid_skill(root, problems)
     return write_draft(skills, Path(evals), seed=seed, option="--make-evals"), notes
+
+
+def _no_valid_skill(root: Path, problems: dict[str, UserError]) -> UserError:
+    """The error for a folder none of whose skills loads: the first skill's own error and fix."""
+    name, first = sorted(problems.items())[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    cause = str(first).removesuffix(f"; fix: {first.fix}") if first.fix else str(first)
+    return UserError(f"holds no valid skill{more}: {name}: {cause}", path=root, fix=first.fix)
 
 
 def _joint(

@@ -200,3 +200,32 @@ def test_a_skill_with_two_requests_gets_one_held_out() -> None:
     for seed in range(5):
         rows = [r for r in draft_evals([pruning], seed=seed) if r["slice"] == "clean"]
         assert sorted(r["split"] for r in rows) == ["holdout", "train"], rows
+
+
+def test_a_folder_of_broken_skills_gets_one_line_with_the_skill_s_own_fix(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from agentos.cli.main import main
+
+    broken = tmp_path / "skills" / "composting" / "SKILL.md"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        "---\nname: composting\ndescription: Compost at home: balance greens and browns.\n---\n"
+        "Steps.\n"
+    )
+    done = CliRunner().invoke(
+        main,
+        ["tune-skills", str(tmp_path / "skills"), "--make-evals", str(tmp_path / "evals.jsonl")],
+    )
+    assert done.exit_code == 2
+    line = done.stderr.strip().splitlines()[-1]
+    assert "holds no valid skill: composting:" in line and "not valid YAML at line 3" in line
+    assert line.count("fix:") == 1 and 'must be quoted: description: "..."' in line
+    # one skill's own folder given: the fix names the folder that holds it
+    one = CliRunner().invoke(
+        main, ["tune-skills", str(broken.parent), "--make-evals", str(tmp_path / "e2.jsonl")]
+    )
+    assert (
+        one.exit_code == 2
+        and f"pass the folder that holds it: {broken.parent.parent}" in one.stderr
+    )
