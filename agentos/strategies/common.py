@@ -3,6 +3,11 @@
 Only a new best is `keep`; where the walk goes next (the incumbent) is each strategy's own choice
 and is recorded in its state. A strategy subclass implements `choose` and `after` (what to do with
 a measured candidate once keep or discard is settled) and may override `init` and `failed`.
+
+The best's score, the bar every candidate is judged against, is the mean of its unselected runs
+(`best["scores"]`): the baseline's runs, a kept candidate's fresh re-runs, and its re-runs as the
+pair of later re-measures, never the first draw that selected it (likely too high). A best kept
+at once on that draw has none until it is re-run; its score is the draw until then.
 """
 
 from __future__ import annotations
