@@ -3,6 +3,11 @@
 Only a new best is `keep`; where the walk goes next (the incumbent) is each strategy's own choice
 and is recorded in its state. A strategy subclass implements `choose` and `after` (what to do with
 a measured candidate once keep or discard is settled) and may override `init` and `failed`.
+
+The best's score, the bar every candidate is judged against, is the mean of its unselected runs
+(`best["scores"]`): the baseline's runs, a kept candidate's fresh re-runs, and its re-runs as the
+pair of later re-measures, never the first draw that selected it (likely too high). A best kept
+at once on that draw has none until it is re-run; its score is the draw until then.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from agentos.strategies.base import Choice, Decision
 from agentos.strategies.noise import judge, mean, pool, sample_sd
 
 State = dict[str, Any]
+RUNS_KEPT = 8  # the best's most recent unselected runs that estimate its score
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class StrategyBase:
             "seed": seed,
             "noise": sample_sd(scores),
             "noise_df": len(scores) - 1,
-            "best": {"commit": baseline_commit, "score": score, "scores": scores[-8:]},
+            "best": {"commit": baseline_commit, "score": score, "scores": scores[-RUNS_KEPT:]},
             "walk": {"commit": baseline_commit, "score": score},
             "since_best": 0,
             "decided": 0,
@@ -88,21 +94,23 @@ class StrategyBase:
         best = st["best"]
         if not scores:
             return Decision("discard", "no score", st["walk"]["commit"], self.fail(st, experiment))
+        runs = [float(x) for x in best["scores"]]
         verdict = judge(scores, best["score"], incumbent_scores, st["noise"], st["noise_df"])
         if verdict.verdict == "unsure":
             return Decision("remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"])
         if incumbent_scores:  # the re-runs of the best sharpen its own estimate, and the noise's
-            best["scores"] = (best["scores"] + [float(s) for s in incumbent_scores])[-8:]
+            best["scores"] = (runs + [float(s) for s in incumbent_scores])[-RUNS_KEPT:]
             best["score"] = mean(best["scores"])
             if st["noise"] > 0:
                 groups = [list(scores[1:]), list(incumbent_scores)]
                 st["noise"], st["noise_df"] = pool(st["noise"], st["noise_df"], groups)
         # the first run only selected the candidate; fresh re-runs estimate it without that bias
-        score = mean(scores[1:]) if len(scores) > 1 else float(scores[0])
+        fresh = [float(s) for s in scores[1:]]
+        score = mean(fresh) if fresh else float(scores[0])
         st["decided"] += 1
         kept = verdict.verdict == "better"
-        if kept:
-            st["best"] = {"commit": commit, "score": score, "scores": [float(s) for s in scores]}
+        if kept:  # a best kept on its first run alone has no unselected run yet
+            st["best"] = {"commit": commit, "score": score, "scores": fresh}
             st["since_best"] = 0
             st["keeps"] += 1
         else:

@@ -150,3 +150,27 @@ def test_a_large_gain_just_short_of_the_test_is_measured_again_not_discarded() -
 def test_a_candidate_that_cannot_pass_is_settled_early() -> None:
     j = judge([0.5, 0.05, 0.02], 0.0, [0.0, 0.0], 1.0, 10)
     assert j.verdict == "not-better" and "cannot reach" in j.reason
+
+
+def test_the_draw_that_had_a_best_kept_at_once_leaves_its_score_once_it_is_re_run() -> None:
+    """A best kept at once holds only the draw that had it kept, likely too high; its first
+    re-runs as the pair of a re-measure replace that draw rather than average with it."""
+    g = get_strategy("greedy")
+    st = g.start("base", BASELINE, seed=0)
+    kept = g.decide(st, 1, "lucky", [13.0])
+    assert kept.verdict == "keep" and kept.state["best"]["scores"] == []
+    assert kept.state["best"]["score"] == 13.0
+    d = g.decide(kept.state, 2, "c2", [13.1])
+    assert d.verdict == "remeasure" and d.pair == "lucky"
+    settled = g.decide(d.state, 2, "c2", [13.1, 11.0, 11.1], [12.0, 12.1])
+    assert settled.verdict == "discard" and settled.state["best"]["scores"] == [12.0, 12.1]
+    assert abs(settled.state["best"]["score"] - 12.05) < 1e-9
+
+
+def test_the_score_of_a_tested_keep_leaves_out_the_draw_that_selected_it() -> None:
+    g = get_strategy("greedy")
+    st = g.start("base", BASELINE, seed=0)
+    d = g.decide(st, 1, "c1", [11.5, 11.1, 11.2, 11.15], [10.0, 10.05, 9.95])
+    assert d.verdict == "keep"
+    assert d.state["best"]["scores"] == [11.1, 11.2, 11.15]
+    assert abs(d.state["best"]["score"] - 11.15) < 1e-9
