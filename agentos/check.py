@@ -24,13 +24,13 @@ from typing import Any
 from agentos.environment import resolve_python
 from agentos.errors import UserError
 from agentos.evaluator import Evaluation
-from agentos.forgery import fix, refusal, self_test
 from agentos.gating import pin_baseline, run_gates
 from agentos.git import Repo
 from agentos.measure import MetricEvaluator, measure, snapshot_dir
 from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
 from agentos.scratch import scratch
+from agentos.selftest import fix, refusal, self_test
 from agentos.task import Task, load_task
 from agentos.tool import PinFailed, ToolContext
 
@@ -222,7 +222,7 @@ def _gates_on_baseline(
 
 
 def _forgeries(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> float:
-    """The forgery self-test a run starts with (`agentos.forgery`): a fact per forgery, a
+    """The forgery self-test a run starts with (`agentos.selftest`): a fact per forgery, a
     warning per one that would be kept, and the problem (exit 1) when the task does not accept
     it. Returns its seconds: one baseline measurement, gates and one measurement per forgery."""
     start = time.monotonic()

@@ -31,8 +31,7 @@ from agentos.settings.data import (
     write_documents,
 )
 from agentos.state import Status
-from agentos.task import Task
-from agentos.task import _any_glob as editable_regex
+from agentos.task import Task, any_glob
 
 LOG_TAIL_CHARS = 2000
 # Snapshots are throwaway: on tmpfs they cost no disk writeback. Used when it has this much room.
@@ -166,7 +165,7 @@ def snapshot_dir(repo: Repo, commit: str) -> Iterator[Path]:
 
 def guard_env(task: Task) -> dict[str, str]:
     """The sandbox environment that turns on the forgery guard for `task`'s editable files."""
-    env = {GUARD_ENV: editable_regex(task.editable).pattern}
+    env = {GUARD_ENV: any_glob(task.editable).pattern}
     if task.metric.regex is not None:
         env[METRIC_ENV] = task.metric.regex
     return env

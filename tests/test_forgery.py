@@ -15,9 +15,10 @@ from helpers import agentos_cli, git, make_repo, quickstart_copy
 from agentos import runner
 from agentos.check import check
 from agentos.errors import UserError
-from agentos.forgery import NAMES, ForgeryRisk
+from agentos.forgery import NAMES
 from agentos.git import Repo
 from agentos.ledger import Ledger
+from agentos.selftest import ForgeryRisk
 from agentos.status import run_status
 from agentos.task import load_task
 
