@@ -4,7 +4,7 @@ Two levels. `preflight` (`agentos.preflight`, re-exported here) is cheap (no pro
 is what `agentos run` does before it records anything: the tools and their options, the sandbox
 backend, the search strategy, the editable surface, and a notice for uncommitted edits to
 editable or protected files. `check` adds
-the provider, one baseline measurement through the real path (`agentos.measure.measure`, the
+the provider, one baseline measurement through the real path (`agentos.evaluate.measure`, the
 task's `MetricEvaluator`, its sandbox, a snapshot of the commit) and the task's gates on that
 commit, and says what a run will do.
 
@@ -23,14 +23,19 @@ from typing import Any
 
 from agentos.environment import resolve_python
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
-from agentos.gating import pin_baseline, run_gates
+from agentos.evaluate import (
+    Evaluation,
+    MetricEvaluator,
+    measure,
+    pin_baseline,
+    run_gates,
+    snapshot_dir,
+)
+from agentos.evaluate.selftest import fix, refusal, self_test
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator, measure, snapshot_dir
 from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
 from agentos.scratch import scratch
-from agentos.selftest import fix, refusal, self_test
 from agentos.task import Task, load_task
 from agentos.tool import PinFailed, ToolContext
 
@@ -222,7 +227,7 @@ def _gates_on_baseline(
 
 
 def _forgeries(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> float:
-    """The forgery self-test a run starts with (`agentos.selftest`): a fact per forgery, a
+    """The forgery self-test a run starts with (`agentos.evaluate.selftest`): a fact per forgery, a
     warning per one that would be kept, and the problem (exit 1) when the task does not accept
     it. Returns its seconds: one baseline measurement, gates and one measurement per forgery."""
     start = time.monotonic()

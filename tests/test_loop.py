@@ -278,7 +278,7 @@ class _HoldoutFalls:
     loss, so a veto that sees the baseline's held-out figures refuses every candidate."""
 
     def __init__(self, task: object) -> None:
-        from agentos.measure import MetricEvaluator
+        from agentos.evaluate import MetricEvaluator
         from agentos.sandbox import get_backend
 
         self.inner = MetricEvaluator(task, get_backend("local"))  # type: ignore[arg-type]

@@ -21,9 +21,12 @@ from agentos.task import MetricSpec, Task
 
 
 def item(i: int, description: str, status: Status = "discard", metric: float | None = 1.0,
-         reason: str = "", parent: str = "p0") -> HistoryItem:
-    return HistoryItem(id=i, parent=parent, commit=f"c{i}", status=status, metric=metric,
-                       description=description, reason=reason)
+         reason: str = "", parent: str = "p0", vetoed: bool = False) -> HistoryItem:
+    out = HistoryItem(id=i, parent=parent, commit=f"c{i}", status=status, metric=metric,
+                      description=description, reason=reason)
+    if vetoed:  # as `decide` marks a vetoed experiment
+        out["vetoed"] = True
+    return out
 
 
 TRIALS = [
@@ -31,7 +34,8 @@ TRIALS = [
     item(2, "DEPTH 2 -> 3 | tpe LR=0.05 DEPTH=3", "discard", 0.7),
     item(3, "LR 0.05 -> 0.02 | tpe LR=0.02 DEPTH=2", "discard", 0.4),
     item(4, "Rewrite the loss to use label smoothing", "crash", None, "exit code 1: NaN loss"),
-    item(5, "DEPTH 2 -> 4, LR 0.05 -> 0.01", "discard", None, "vetoed: an acceptance check"),
+    item(5, "DEPTH 2 -> 4, LR 0.05 -> 0.01", "discard", None, "vetoed: an acceptance check",
+         vetoed=True),
 ]
 
 

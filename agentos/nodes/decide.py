@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from agentos.evaluator import Evaluation, refuse_keep
+from agentos.evaluate import Evaluation, canary_applies, refuse_keep
 from agentos.git import RefConflict
 from agentos.nodes.propose import VETO_PREFIX
 from agentos.nodes.stop import since_keep, stop_reason
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
-from agentos.selftest import canary_applies
 from agentos.state import HistoryItem, LoopState, LoopUpdate, Node, Outcome, Point
 
 MAX_REMEASURE = 12  # a safety cap above noise.MAX_RUNS, for strategies of other authors

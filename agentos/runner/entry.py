@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluator
+from agentos.evaluate import Evaluator
 from agentos.events import ProgressEvent
 from agentos.git import Repo
 from agentos.ledger import Ledger

@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentos.errors import LockedError
-from agentos.evaluator import Evaluator
+from agentos.evaluate import Evaluator, MetricEvaluator, snapshot_root
 from agentos.git import Repo
 from agentos.integrity import Pins
 from agentos.ledger import Ledger
-from agentos.measure import MetricEvaluator, snapshot_root
 from agentos.preflight import Preflight
 from agentos.profile import configure
 from agentos.providers.base import Provider, get_provider
@@ -153,10 +152,10 @@ def new_run_id() -> str:
 def forgery_guard(
     task: Task, repo: Repo, pre: Preflight, notice: Callable[[str], None]
 ) -> None:
-    """The forgery self-test a new run starts with (`agentos.selftest.guard_start`), before it is
+    """The forgery self-test a new run starts with (`agentos.evaluate.guard_start`), before it is
     recorded: `ForgeryRisk` (exit code 1) when a known forgery would be kept and the task does
     not accept it. It costs one baseline measurement and one per forgery that applies."""
-    from agentos.selftest import guard_start
+    from agentos.evaluate import guard_start
 
     guard_start(task, repo, pre.commit, sandbox=pre.sandbox,
                 evaluator=MetricEvaluator(task, pre.sandbox), notice=notice)

@@ -7,8 +7,8 @@ the metric file and exit, rewrite it at exit, patch the modules the evaluator re
 patch pytest's internals so the tests' outcome is the candidate's to choose.
 
 `plan` says whether a forgery applies to a task, `plant` gives the forged candidate's files. The
-self-test that commits them and judges each as the loop would is `agentos.selftest`. Where no
-editable file is Python (TOML, JSON settings), nothing is planted: the forgeries are "not
+self-test that commits them and judges each as the loop would is `agentos.evaluate.selftest`.
+Where no editable file is Python (TOML, JSON settings), nothing is planted: the forgeries are "not
 applicable".
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
+from agentos.evaluate.evaluator import Evaluation
 from agentos.git import Repo, snapshot_entries
 from agentos.task import MetricSpec, Task
 

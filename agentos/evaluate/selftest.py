@@ -1,7 +1,8 @@
-"""The forgery self-test: plant each known forgery (`agentos.forgery`), judge it as the loop would.
+"""The forgery self-test: plant each known forgery (`agentos.evaluate.forgery`) and judge it as the
+loop would.
 
 `self_test` commits each forgery on top of a commit (a throwaway commit in the object store, no
-ref), puts it through the task's gates and `agentos.measure.measure` with the task's evaluator, and
+ref), puts it through the task's gates and `agentos.evaluate.measure` with the task's evaluator, and
 says for each whether it would be kept (`Verdict`). `agentos check` reports the verdicts;
 `agentos run` refuses to start (`ForgeryRisk`, exit code 1) while one would be kept, unless the task
 accepts that risk by name (`[task] accept_forgery_risk = ["stdout-rewrite"]`). The canary node
@@ -12,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation, Evaluator, refuse_keep
-from agentos.forgery import (
+from agentos.evaluate.evaluator import Evaluation, Evaluator, keeps
+from agentos.evaluate.forgery import (
     DOC,
     FORGERIES,
     NAMES,
@@ -30,9 +31,9 @@ from agentos.forgery import (
     planted_value,
     python_targets,
 )
-from agentos.gating import gained, pin_baseline, run_gates
+from agentos.evaluate.gating import pin_baseline, run_gates
+from agentos.evaluate.measure import measure, proven, snapshot_dir
 from agentos.git import Repo
-from agentos.measure import measure, snapshot_dir, unread_change
 from agentos.sandbox import Sandbox
 from agentos.scratch import scratch
 from agentos.task import Task
@@ -65,7 +66,7 @@ class ForgeryRisk(UserError):
 @contextlib.contextmanager
 def trusted_state(task: Task, repo: Repo, commit: str, sandbox: Sandbox) -> Iterator[Path]:
     """A scratch trusted folder with what the gates need pinned from `commit`: the protected
-    files' pins, and each tool's own (`agentos.gating.pin_baseline`)."""
+    files' pins, and each tool's own (`agentos.evaluate.gating.pin_baseline`)."""
     with scratch("tool") as trusted:
         pin_baseline(task, repo, commit, sandbox, trusted)
         yield trusted
@@ -95,27 +96,17 @@ def judge(
         return Verdict(forgery.name, "caught", f"rejected by {first['tool']}: {why}"[:300])
     if forgery.channel == "pytest":
         return Verdict(forgery.name, "caught", "the tests never ran the planted patch")
-    m = measure(repo, forged, evaluator)
-    e = _proven(task, repo, base, forged, m.evaluation)
+    e = proven(repo, task, base, forged, measure(repo, forged, evaluator)).evaluation
     if e.status is not None or e.metric is None:
         return Verdict(forgery.name, "caught", f"{e.status or 'invalid'}: {e.reason}"[:300])
     assert baseline.metric is not None
     planted = planted_value(baseline.metric, task.metric.goal)
     decided = abs(e.metric - planted) <= 1e-6 * max(1.0, abs(planted))
-    gain = gained(baseline, e, task.metric.goal)
-    if decided and refuse_keep(evaluator, baseline, e, gained=gain) is None:
+    if decided and keeps(evaluator, baseline, e, task.metric.goal):
         return Verdict(forgery.name, "kept", f"measured the planted {e.metric:g} against the "
                        f"baseline's {baseline.metric:g}")
     return Verdict(forgery.name, "caught", f"measured {e.metric:g}, not the planted {planted:g}: "
                    "the forged code did not decide the score")
-
-
-def _proven(task: Task, repo: Repo, parent: str, commit: str, e: Evaluation) -> Evaluation:
-    """The run node's proof that the change ran (`agentos.measure.unread_change`)."""
-    if e.status is not None or e.metric is None:
-        return e
-    why = unread_change(repo, task, parent, commit, e.reads)
-    return e if why is None else replace(e, metric=None, status="invalid", reason=why)
 
 
 def self_test(
