@@ -203,7 +203,7 @@ def _gates_on_baseline(
             trusted_dir=trusted,
         )
         try:
-            pin_baseline(task, repo, pre.commit, pre.sandbox, trusted)
+            pin_baseline(task, repo, pre.commit, pre.sandbox, trusted, tree=tree)
         except PinFailed as exc:
             cause = str(exc).removesuffix(f"; fix: {exc.fix}")
             report.facts["gates_on_baseline"] = f"failed ({exc.tool} could not pin the baseline)"
@@ -279,7 +279,7 @@ def _tunable(
     each setting whose hint comment could not be read. With `write`, the inferred space of the
     settings the table lacks is added to it."""
     from agentos.settings import disk_reader, find_all, hint_warnings, known
-    from agentos.settings.space import space_problems, write_space
+    from agentos.settings.space import override, space_problems, write_space
 
     texts = {}
     for path in pre.editable:
@@ -288,12 +288,13 @@ def _tunable(
         except UnicodeDecodeError:
             continue  # binary: the heuristic proposer reads text files only
     table = task.search.space
+    # the files are scanned once: the table's space over the inferred one is `find_all`'s result
     inferred = find_all(texts, read=disk_reader(task.root))  # as the proposer reads them
     bad = space_problems(inferred, table)
     if bad:
         raise UserError(bad[0], path=task.path, fix="correct the entry's key or type, or remove "
                         "it (`agentos check --write-space` writes one for every setting)")
-    found = find_all(texts, table, disk_reader(task.root))
+    found = override(inferred, table) if table else inferred
     names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
@@ -306,7 +307,7 @@ def _tunable(
     elif len(table) < len(found):
         summary += " (`agentos check --write-space` writes the rest, to edit)"
     space["search_space"] = summary
-    return fact, space, hint_warnings(texts, disk_reader(task.root))
+    return fact, space, hint_warnings(texts, found=inferred)
 
 
 def _files(paths: Sequence[str]) -> str:

@@ -13,6 +13,7 @@ benchmark).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -37,14 +38,16 @@ from agentos.tool import (
 
 
 def pin_baseline(
-    task: Task, repo: Repo, commit: str, sandbox: Sandbox, trusted: Path, pins: Pins | None = None
+    task: Task, repo: Repo, commit: str, sandbox: Sandbox, trusted: Path, pins: Pins | None = None,
+    *, tree: Path | None = None,
 ) -> None:
     """Fill the trusted folder a run's gates read: the protected files' pins (`pins`, else made
-    from `commit`), then every task tool's own pins (its pin hook, on a snapshot of `commit`).
-    A hook's refuse_keep raises `agentos.tool.PinFailed`."""
+    from `commit`), then every task tool's own pins (its pin hook, on a snapshot of `commit`:
+    `tree` when the caller has one, else one made here). A hook's failure raises
+    `agentos.tool.PinFailed`."""
     (pins if pins is not None else Pins.of_commit(repo, commit, task)).write(trusted)
     if pins_needed(task.tools):
-        with snapshot_dir(repo, commit) as base:
+        with contextlib.nullcontext(tree) if tree else snapshot_dir(repo, commit) as base:
             ctx = ToolContext(
                 tree=base, changed=[], task=task, sandbox=sandbox, trusted_dir=trusted
             )

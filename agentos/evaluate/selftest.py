@@ -64,20 +64,24 @@ class ForgeryRisk(UserError):
 
 
 @contextlib.contextmanager
-def trusted_state(task: Task, repo: Repo, commit: str, sandbox: Sandbox) -> Iterator[Path]:
-    """A scratch trusted folder with what the gates need pinned from `commit`: the protected
-    files' pins, and each tool's own (`agentos.evaluate.gating.pin_baseline`)."""
-    with scratch("tool") as trusted:
-        pin_baseline(task, repo, commit, sandbox, trusted)
-        yield trusted
+def trusted_state(
+    task: Task, repo: Repo, commit: str, sandbox: Sandbox
+) -> Iterator[tuple[Path, Path]]:
+    """A snapshot of `commit` and a scratch trusted folder with what the gates need pinned from
+    it: the protected files' pins, and each tool's own (`agentos.evaluate.gating.pin_baseline`).
+    Every forgery is judged against this one snapshot of its parent."""
+    with snapshot_dir(repo, commit) as tree, scratch("tool") as trusted:
+        pin_baseline(task, repo, commit, sandbox, trusted, tree=tree)
+        yield tree, trusted
 
 
 def judge(
     forgery: Forgery, task: Task, repo: Repo, base: str, forged: str, changed: Sequence[str], *,
-    sandbox: Sandbox, evaluator: Evaluator, baseline: Evaluation, trusted: Path,
+    sandbox: Sandbox, evaluator: Evaluator, baseline: Evaluation, trusted: Path, parent: Path,
 ) -> Verdict:
-    """Put the forged commit through the gates and the evaluator, as the loop would."""
-    with snapshot_dir(repo, base) as parent, snapshot_dir(repo, forged) as tree:
+    """Put the forged commit through the gates and the evaluator, as the loop would (`parent`:
+    the snapshot of `base`)."""
+    with snapshot_dir(repo, forged) as tree:
         ctx = ToolContext(tree=tree, changed=list(changed), task=task, sandbox=sandbox,
                           parent_tree=parent, trusted_dir=trusted)
         gates = run_gates(task.tools, ctx)
@@ -127,7 +131,7 @@ def self_test(
         return [verdicts.get(f.name) or Verdict(f.name, "not applicable", why) for f in chosen]
     if todo:
         assert baseline is not None
-        with trusted_state(task, repo, commit, sandbox) as trusted:
+        with trusted_state(task, repo, commit, sandbox) as (parent, trusted):
             for forgery in todo:
                 changes = plant(forgery, task, repo, commit, targets, baseline)
                 if isinstance(changes, str):
@@ -136,7 +140,7 @@ def self_test(
                 forged = repo.commit_files(commit, dict(changes), f"forgery {forgery.name}")
                 verdicts[forgery.name] = judge(
                     forgery, task, repo, commit, forged, sorted(changes), sandbox=sandbox,
-                    evaluator=evaluator, baseline=baseline, trusted=trusted,
+                    evaluator=evaluator, baseline=baseline, trusted=trusted, parent=parent,
                 )
     return [verdicts[f.name] for f in chosen]
 

@@ -141,13 +141,16 @@ def values(files: Mapping[str, str]) -> dict[str, Value]:
     return {(s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}"): s.value for s in found}
 
 
-def hint_warnings(files: Mapping[str, str], read: Reader | None = None) -> list[str]:
+def hint_warnings(
+    files: Mapping[str, str], read: Reader | None = None, *, found: Sequence[Setting] | None = None
+) -> list[str]:
     """One line per setting whose comment (or schema, found as `find_all` finds it) looks like a
     hint but could not be read, naming the file, the line, the setting and the fix
     (`path:line NAME: problem`). Such a setting is searched as if it had no hint; the user should
-    see this before a run. A `fixed` setting is not searched, so its comment is not reported."""
+    see this before a run. A `fixed` setting is not searched, so its comment is not reported.
+    `found`: the settings `find_all(files, read=read)` already gave (read again when None)."""
     out: list[str] = []
-    for s in find_all(files, read=read):
+    for s in find_all(files, read=read) if found is None else found:
         if s.hint.problem and not s.hint.fixed:
             line = files[s.path].count("\n", 0, s.start) + 1
             out.append(f"{s.path}:{line} {s.name}: {s.hint.problem}")
