@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentos.errors import LockedError
-from agentos.evaluate import Evaluator, MetricEvaluator, snapshot_root
+from agentos.evaluate import Evaluator, MetricEvaluator, guard_start, snapshot_root
 from agentos.git import Repo
 from agentos.integrity import Pins
 from agentos.ledger import Ledger
@@ -155,8 +155,6 @@ def forgery_guard(
     """The forgery self-test a new run starts with (`agentos.evaluate.guard_start`), before it is
     recorded: `ForgeryRisk` (exit code 1) when a known forgery would be kept and the task does
     not accept it. It costs one baseline measurement and one per forgery that applies."""
-    from agentos.evaluate import guard_start
-
     guard_start(task, repo, pre.commit, sandbox=pre.sandbox,
                 evaluator=MetricEvaluator(task, pre.sandbox), notice=notice)
 
