@@ -4,7 +4,7 @@ Two levels. `preflight` (`agentos.preflight`, re-exported here) is cheap (no pro
 is what `agentos run` does before it records anything: the tools and their options, the sandbox
 backend, the search strategy, the editable surface, and a notice for uncommitted edits to
 editable or protected files. `check` adds
-the provider, one baseline measurement through the real path (`agentos.measure.measure`, the
+the provider, one baseline measurement through the real path (`agentos.evaluate.measure`, the
 task's `MetricEvaluator`, its sandbox, a snapshot of the commit) and the task's gates on that
 commit, and says what a run will do.
 
@@ -23,11 +23,16 @@ from typing import Any
 
 from agentos.environment import resolve_python
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
-from agentos.forgery import fix, refusal, self_test
-from agentos.gating import pin_baseline, run_gates
+from agentos.evaluate import (
+    Evaluation,
+    MetricEvaluator,
+    measure,
+    pin_baseline,
+    run_gates,
+    snapshot_dir,
+)
+from agentos.evaluate.selftest import fix, refusal, self_test
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator, measure, snapshot_dir
 from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
 from agentos.scratch import scratch
@@ -199,7 +204,7 @@ def _gates_on_baseline(
             trusted_dir=trusted,
         )
         try:
-            pin_baseline(task, repo, pre.commit, pre.sandbox, trusted)
+            pin_baseline(task, repo, pre.commit, pre.sandbox, trusted, tree=tree)
         except PinFailed as exc:
             cause = str(exc).removesuffix(f"; fix: {exc.fix}")
             report.facts["gates_on_baseline"] = (
@@ -226,7 +231,7 @@ def _gates_on_baseline(
 
 
 def _forgeries(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> float:
-    """The forgery self-test a run starts with (`agentos.forgery`): a fact per forgery, a
+    """The forgery self-test a run starts with (`agentos.evaluate.selftest`): a fact per forgery, a
     warning per one that would be kept, and the problem (exit 1) when the task does not accept
     it. Returns its seconds: one baseline measurement, gates and one measurement per forgery."""
     start = time.monotonic()
@@ -278,7 +283,7 @@ def _tunable(
     each setting whose hint comment could not be read. With `write`, the inferred space of the
     settings the table lacks is added to it."""
     from agentos.settings import disk_reader, find_all, hint_warnings, known
-    from agentos.settings.space import space_problems, write_space
+    from agentos.settings.space import override, space_problems, write_space
 
     texts = {}
     for path in pre.editable:
@@ -288,12 +293,13 @@ def _tunable(
             continue  # binary: the heuristic proposer reads text files only
     table = task.search.space
     read, command = disk_reader(task.root), task.metric.command
+    # the files are scanned once: the table's space over the inferred one is `find_all`'s result
     inferred = find_all(texts, read=read, evaluator=command)  # as the proposer reads them
     bad = space_problems(inferred, table)
     if bad:
         raise UserError(bad[0], path=task.path, fix="correct the entry's key or type, or remove "
                         "it (`agentos check --write-space` writes one for every setting)")
-    found = find_all(texts, table, read, command)
+    found = override(inferred, table) if table else inferred
     names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
@@ -306,7 +312,7 @@ def _tunable(
     elif len(table) < len(found):
         summary += " (`agentos check --write-space` writes the rest, to edit)"
     space["search_space"] = summary
-    return fact, space, hint_warnings(texts, read, command)
+    return fact, space, hint_warnings(texts, read, command, found=inferred)
 
 
 def _files(paths: Sequence[str]) -> str:

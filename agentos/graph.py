@@ -79,7 +79,7 @@ def build_graph(
     g.add_node("run", by_run(make_run))
     g.add_node("decide", by_run(make_decide, streams="decide"))
     g.add_node("checkin", by_run(make_checkin))
-    g.add_node("finish", by_run(make_finish))
+    g.add_node("finish", by_run(make_finish, last=True))
     g.add_node("submit", by_run(make_submit))
     g.add_node("collect", by_run(make_collect))
     g.add_edge(START, "start")
@@ -122,25 +122,33 @@ class _ByRun:
     """Wraps a node or router factory so that it runs with the runtime of the run in the state.
 
     The factory's closure is made once per run and process (nodes such as `run` keep per-process
-    memory in it). A router's `Send` payloads carry the run id, so the branch node finds its run
-    too, in whichever process runs it. A node named in `streams` also writes its progress
-    events (`agentos.events`) to LangGraph's `custom` stream."""
+    memory in it) and dropped, with every other closure of the run, when the node marked `last`
+    (`finish`) has run: a host's graph that serves run after run keeps only the runs in progress.
+    A router's `Send` payloads carry the run id, so the branch node finds its run too, in
+    whichever process runs it. A node named in `streams` also writes its progress events
+    (`agentos.events`) to LangGraph's `custom` stream."""
 
     def __init__(self, source: RunSource):
         self.source = source
+        self.made: dict[str, dict[int, Any]] = {}  # run id -> wrapper -> its closure for the run
+        self.mutex = threading.Lock()
 
-    def __call__(self, factory: Callable[[Runtime], Any], *, streams: str = "") -> Any:
-        made: dict[str, Any] = {}
-        mutex = threading.Lock()
-        source = self.source
+    def __call__(
+        self, factory: Callable[[Runtime], Any], *, streams: str = "", last: bool = False
+    ) -> Any:
+        source, made, mutex = self.source, self.made, self.mutex
 
         def by_run(state: LoopState) -> Any:
             rt = source.runtime_for(state)
             with mutex:
-                fn = made.get(rt.run_id)
+                closures = made.setdefault(rt.run_id, {})
+                fn = closures.get(id(by_run))
                 if fn is None:
-                    fn = made[rt.run_id] = factory(rt)
+                    fn = closures[id(by_run)] = factory(rt)
             out = fn(state)
+            if last:
+                with mutex:
+                    made.pop(rt.run_id, None)
             if streams and isinstance(out, dict):
                 write = get_stream_writer()
                 for event in progress_events(streams, out, rt.run_id):

@@ -105,7 +105,7 @@ def digest(trials: Sequence[HistoryItem], memory: Memory, *, goal: str = "max") 
         better = g.best is None or (m is not None and (m > g.best if goal == "max" else m < g.best))
         if m is not None and t["status"] in ("keep", "discard") and better:
             g.best, g.best_id = m, t["id"]
-        if t["status"] in REFUSED or t["reason"].startswith("vetoed"):
+        if t["status"] in REFUSED or t.get("vetoed"):
             g.refused = f"#{t['id']} {t['status']}: {_short(t['reason'])}"
     shown = list(groups.values())[-memory.size :]
     head = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentos.errors import UserError
-from agentos.forgery import check_accept
+from agentos.evaluate import check_accept
 from agentos.git import Repo, snapshot_entries
 from agentos.sandbox import Sandbox, get_backend
 from agentos.strategies.base import get_strategy

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
-from agentos.evaluator import Evaluator
+from agentos.evaluate import Evaluator
 from agentos.git import Repo
 from agentos.integrity import Pins
 from agentos.ledger import Ledger

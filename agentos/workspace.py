@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluator
+from agentos.evaluate import Evaluator
 from agentos.git import Repo
 from agentos.ledger import Ledger
 from agentos.providers.base import Provider

@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from agentos.gating import run_gates
+from agentos.evaluate import run_gates
 from agentos.sandbox import get_backend
 from agentos.task import ToolUse, parse_task
 from agentos.tool import ToolContext, get_tool, run_tool

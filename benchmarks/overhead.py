@@ -3,7 +3,7 @@
 For generated repositories of 10, 1,000 and 10,000 files it runs `agentos` with a no-op metric
 command (`echo score: 1`) and the `local` sandbox, and, in the same process, the bare work every
 experiment must do at least once: `git archive | tar -x` of the commit plus hashing every file,
-into the same place agentos makes its snapshots (`agentos.measure.snapshot_root`). One bare
+into the same place agentos makes its snapshots (`agentos.evaluate.snapshot_root`). One bare
 snapshot runs after every experiment's decision (its time is taken out of the loop's), so both
 are measured side by side, under the same load; the bare figure is their median. A short untimed
 run comes first, so that one-time costs of the process (lazy imports) are not spread over the
@@ -29,10 +29,10 @@ import time
 from pathlib import Path
 
 from agentos import runner
+from agentos.evaluate import snapshot_root
 from agentos.git import Repo
 from agentos.integrity import scan_tree
 from agentos.ledger import Ledger
-from agentos.measure import snapshot_root
 from agentos.plugins import load_plugins
 
 TASK = """[task]

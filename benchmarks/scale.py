@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from agentos import runner
+from agentos.evaluate import MetricEvaluator
 from agentos.executors import open_executor, pack
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator
 from agentos.nodes.batch import with_pending
 from agentos.providers.base import NothingToPropose, ProposeRequest
 from agentos.providers.heuristic import HeuristicProvider

@@ -1,7 +1,8 @@
 """Forgeries: candidate code that tries to judge itself, through the real loop and sandbox.
 
 Each forgery is written here as a candidate would write it (a scripted provider proposes it), not
-taken from `agentos.forgery`, so the checks are tested against forgeries they did not generate.
+taken from `agentos.evaluate.forgery`, so the checks are tested against forgeries they did not
+generate.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from helpers import agentos_cli, git, make_repo, quickstart_copy
 from agentos import runner
 from agentos.check import check
 from agentos.errors import UserError
-from agentos.forgery import NAMES, ForgeryRisk
+from agentos.evaluate import NAMES, ForgeryRisk
 from agentos.git import Repo
 from agentos.ledger import Ledger
 from agentos.status import run_status

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from helpers import agentos_cli, git, make_repo
 
 from agentos.cli.main import main
-from agentos.metric import parse_metric
+from agentos.evaluate import parse_metric
 from agentos.task import Task, glob_match, load_task
 
 PYPROJECT_SRC = """\

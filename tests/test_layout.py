@@ -50,3 +50,34 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from agentos.cli.progress import RunDisplay\n")
     assert "agentos.cli.progress" in _imports(module)
+
+
+# agentos.evaluate, bottom up: a module imports only modules of a lower rank (docs/architecture.md)
+EVALUATE_RANKS = {
+    "evaluator": 0, "metric": 0, "measure": 1, "command": 2, "gating": 2, "forgery": 2,
+    "canary": 3, "selftest": 3,
+}  # fmt: skip
+LOOP = ("agentos.nodes", "agentos.graph", "agentos.runner", "agentos.check", "agentos.workspace",
+        "agentos.runtime", "agentos.skill", "agentos.selftune", CLI)
+
+
+def test_evaluate_imports_one_way_and_never_the_loop() -> None:
+    modules = [p for p in _modules(ROOT / "evaluate") if p.stem != "__init__"]
+    assert {p.stem for p in modules} == set(EVALUATE_RANKS)
+    wrong = {}
+    for p in modules:
+        for m in _imports(p):
+            inner = m.removeprefix("agentos.evaluate.").split(".")[0]
+            if m.startswith(LOOP) or m == "agentos.evaluate" or (
+                m.startswith("agentos.evaluate.")
+                and EVALUATE_RANKS.get(inner, 99) >= EVALUATE_RANKS[p.stem]
+            ):
+                wrong.setdefault(p.stem, []).append(m)
+    assert wrong == {}
+
+
+def test_the_task_package_imports_only_what_sits_below_it() -> None:
+    allowed = ("agentos.task", "agentos.errors", "agentos.profile", "agentos.settings")
+    stray = {str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if not m.startswith(allowed))
+             for p in _modules(ROOT / "task")}
+    assert {k: v for k, v in stray.items() if v} == {}

@@ -17,6 +17,7 @@ from helpers import ACCEPT_IMPORT_RISK, agentos_cli, git
 
 from agentos import runner
 from agentos.errors import UserError
+from agentos.git import Repo
 from agentos.ledger import Ledger
 from agentos.status import run_status
 
@@ -231,7 +232,7 @@ def test_a_repository_mid_rebase_is_refused(quickstart: Path) -> None:
 
 
 def test_a_second_orchestrator_on_the_same_repository_refuses(quickstart: Path) -> None:
-    with runner.repo_lock(runner.state_dir(runner.Repo(quickstart))):
+    with runner.repo_lock(runner.state_dir(Repo(quickstart))):
         done = agentos_cli("run", str(quickstart), "--budget", "1", "--sandbox", "local")
     assert done.returncode == 2 and "another agentos process" in done.stderr
 
@@ -277,7 +278,7 @@ class _HoldoutFalls:
     loss, so a veto that sees the baseline's held-out figures refuses every candidate."""
 
     def __init__(self, task: object) -> None:
-        from agentos.measure import MetricEvaluator
+        from agentos.evaluate import MetricEvaluator
         from agentos.sandbox import get_backend
 
         self.inner = MetricEvaluator(task, get_backend("local"))  # type: ignore[arg-type]

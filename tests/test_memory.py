@@ -22,11 +22,14 @@ from agentos.task import MetricSpec, Task
 
 
 def item(i: int, description: str, status: Status = "discard", metric: float | None = 1.0,
-         reason: str = "", parent: str = "p0", diff: str = "") -> HistoryItem:
+         reason: str = "", parent: str = "p0", diff: str = "",
+         vetoed: bool = False) -> HistoryItem:
     out = HistoryItem(id=i, parent=parent, commit=f"c{i}", status=status, metric=metric,
                       description=description, reason=reason)
     if diff:
         out["diff"] = diff
+    if vetoed:  # as `decide` marks a vetoed experiment
+        out["vetoed"] = True
     return out
 
 
@@ -35,7 +38,8 @@ TRIALS = [
     item(2, "DEPTH 2 -> 3 | tpe LR=0.05 DEPTH=3", "discard", 0.7),
     item(3, "LR 0.05 -> 0.02 | tpe LR=0.02 DEPTH=2", "discard", 0.4),
     item(4, "Rewrite the loss to use label smoothing", "crash", None, "exit code 1: NaN loss"),
-    item(5, "DEPTH 2 -> 4, LR 0.05 -> 0.01", "discard", None, "vetoed: an acceptance check"),
+    item(5, "DEPTH 2 -> 4, LR 0.05 -> 0.01", "discard", None, "vetoed: an acceptance check",
+         vetoed=True),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -38,8 +39,15 @@ def test_no_generic_top_level_import_names() -> None:
 def test_an_installed_agentos_finds_its_examples(tmp_path: Path) -> None:
     """`agentos demo --example NAME` works from a wheel install, not only from a checkout."""
     pip = [sys.executable, "-m", "pip", "-q"]
+    # built from a copy: setuptools writes build/ and *.egg-info into the tree it builds
+    src = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", ".*_cache", ".whl"),
+    )
     subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "w"), str(ROOT)],
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "w"), str(src)],
         check=True,
         capture_output=True,
     )

@@ -156,12 +156,14 @@ def test_each_experiment_gets_its_own_gpu(repo_factory, tmp_path) -> None:
     evaluator = evaluator_for(repo)
     ex = LocalExecutor(4, gpus=1, devices=["0", "1"])
     head = repo.rev("HEAD") or ""
-    for i in range(6):
-        ex.submit(pack(repo, head, evaluator, str(i)))
-    got = []
-    while len(got) < 6:
-        got += ex.wait(timeout=30)
-    ex.close()
+    try:
+        for i in range(6):
+            ex.submit(pack(repo, head, evaluator, str(i)))
+        got = []
+        while len(got) < 6:
+            got += ex.wait(timeout=30)
+    finally:
+        ex.close()
     spans = _spans(tmp_path)
     assert {d for _, _, d in spans} == {"0", "1"}
     assert {d.devices for d in got} == {("0",), ("1",)}

@@ -11,10 +11,10 @@ import pytest
 from conformance.executor_suite import metric_pids
 from helpers import git
 
+from agentos.evaluate import MetricEvaluator
 from agentos.executors import pack
 from agentos.executors.local import LocalExecutor
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator
 from agentos.sandbox import get_backend
 from agentos.task import load_task
 

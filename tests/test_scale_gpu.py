@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from agentos.evaluate import MetricEvaluator
 from agentos.executors import pack
 from agentos.executors.local import LocalExecutor
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator
 from agentos.sandbox import get_backend
 from agentos.sandbox.gpus import machine_gpus
 from agentos.task import parse_task

@@ -14,7 +14,7 @@ import pytest
 from helpers import ROOT, agentos_cli
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
+from agentos.evaluate import Evaluation
 from agentos.profile import DEFAULT_PATH, load_profile
 from agentos.selftune import (
     SelfTuneEvaluator,

@@ -106,7 +106,7 @@ def schema_errors(data: dict[str, Any]) -> list[str]:
     return [e.message for e in VALIDATOR.iter_errors(data)]
 
 
-def test_the_schema_is_a_valid_draft_7_schema() -> None:
+def test_the_schema_is_a_valid_draft_4_schema() -> None:
     jsonschema.Draft4Validator.check_schema(SCHEMA)
 
 

@@ -3,6 +3,8 @@ on close, and each LangGraph thread is its own run."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +109,16 @@ def test_settings_through_the_context_are_the_runs_own_across_resumes(quickstart
         for r in ledger.db.table("runs").rows
     }
     assert budgets == {short["run_id"]: 1, final["run_id"]: 3}
+
+
+def test_a_long_lived_graph_lets_go_of_a_finished_run(quickstart: Path) -> None:
+    """A host's compiled graph serves run after run: once a run finishes, the graph keeps none of
+    the nodes it made for that run (they hold the run's runtime), so it does not grow per run."""
+    workspace = open_runtime(quickstart, budget=1, sandbox="local")
+    graph = build_graph(workspace, checkpointer=InMemorySaver())
+    final = graph.invoke({}, _thread("a"))
+    assert final["stop"]
+    runtime = weakref.ref(workspace.runtime_for(final))
+    workspace.close()  # the workspace lets go of its runs; the graph lives on
+    gc.collect()
+    assert runtime() is None

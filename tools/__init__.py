@@ -1,6 +1,6 @@
 """The built-in tool nodes: plugins only. Importing this package registers them through
 `agentos.tool.tool`, the same hook a plugin uses (entry point `builtin-tools = agentos.tools`).
-The engine that runs them (stages, `GateRun`, pins, the canary) is `agentos.gating`."""
+The engine that runs them (stages, `GateRun`, pins, the canary) is `agentos.evaluate`."""
 
 from . import (
     data_only,

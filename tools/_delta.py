@@ -33,9 +33,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from agentos.integrity import walk
 from agentos.tool import Finding, ToolContext, ToolResult
 
-from ._paths import read_bytes, walk
+from ._paths import read_bytes
 from ._sandboxed import MAX_FINDINGS, python_files
 
 Fingerprint = tuple[str, str, str, str]

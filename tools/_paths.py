@@ -1,4 +1,5 @@
-"""Safe listing and reads of a snapshot (globs are matched by `agentos.task.glob_match`).
+"""Safe reads of a snapshot (globs are matched by `agentos.task.glob_match`; files are listed by
+`agentos.integrity.walk`, the walker the pins use too).
 
 Reads never follow a symlink (a link is reported by its target text) and refuse files over a
 size cap.
@@ -10,16 +11,6 @@ import os
 from pathlib import Path
 
 MAX_READ = 2 << 20
-
-
-def walk(tree: Path) -> list[str]:
-    """Every file and symlink under `tree`, relative, sorted; `.git` is skipped."""
-    found = []
-    for folder, dirs, files in os.walk(tree):
-        dirs[:] = sorted(d for d in dirs if d != ".git")
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-            found.append(os.path.relpath(os.path.join(folder, name), tree).replace(os.sep, "/"))
-    return sorted(found)
 
 
 def read_bytes(tree: Path, rel: str) -> bytes | None:

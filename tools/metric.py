@@ -2,7 +2,7 @@
 
 By default it runs `task.metric`; options `command`, `regex`, `json_file`, `json_key` and `timeout`
 describe another measurement (a secondary metric as a signal). With `min` or `max` it becomes a
-gate on the value. It measures exactly as the loop does (`agentos.measure.MetricEvaluator`: the
+gate on the value. It measures exactly as the loop does (`agentos.evaluate.MetricEvaluator`: the
 task's Python, a writable working copy, the trusted parser): anything but one number is a failure
 with the reason, never a silent zero.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 
-from agentos.measure import MetricEvaluator
+from agentos.evaluate import MetricEvaluator
 from agentos.task import MetricSpec
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 

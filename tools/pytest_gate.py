@@ -36,11 +36,11 @@ from typing import Any
 
 from agentos.environment import python_with
 from agentos.errors import UserError
+from agentos.integrity import walk
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._config import PYTEST_KEYS, PytestConfig, pytest_config
 from ._delta import is_baseline
-from ._paths import walk
 from ._sandboxed import MAX_FINDINGS, ended_badly, option_float, option_strs, run_in_sandbox, tail
 
 NAME = "pytest"

@@ -22,11 +22,12 @@ import difflib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from agentos.integrity import walk
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._delta import judge, parent_fingerprints, targets
 from ._forgery import RULES, dotted, forgeries
-from ._paths import read_bytes, walk
+from ._paths import read_bytes
 from ._sandboxed import MAX_FINDINGS, option_strs
 
 NAME = "static"

@@ -3,7 +3,7 @@
 One small interface. The loop `submit`s a `Job` (a commit's files as bytes, the blob id each must
 have, and the evaluator), `wait`s for whichever jobs finished, may `cancel` one, and `close`s the
 executor at the end of the run. A worker writes the bytes into a fresh folder, checks every file
-against its blob id before and after the run (`agentos.measure.measure_tree`), and sends back only
+against its blob id before and after the run (`agentos.evaluate.measure_tree`), and sends back only
 the `Measurement`, the report the loop trusts. `tests/conformance/executor.py` is the suite that any
 executor passes.
 """
@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from agentos.evaluator import Evaluation, Evaluator
+from agentos.evaluate import Evaluation, Evaluator, Measurement, measure_tree, snapshot_root
 from agentos.git import Repo, snapshot_entries
-from agentos.measure import Measurement, measure_tree, snapshot_root
 from agentos.scratch import scratch
 
 

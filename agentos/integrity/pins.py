@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from agentos.errors import IntegrityError
 from agentos.git import Repo, is_bytecode, snapshot_entries
+from agentos.integrity.tree import walk
 from agentos.task import Task
 
 PINS_FILE = "pins.json"
@@ -143,11 +144,4 @@ def _compare(
 
 def _protected_files(tree: Path, task: Task) -> list[str]:
     """Every protected file and symlink under `tree` (`.git` and compiled bytecode left out)."""
-    found = []
-    for folder, dirs, files in os.walk(tree):
-        dirs[:] = sorted(d for d in dirs if d != ".git")
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-            rel = os.path.relpath(os.path.join(folder, name), tree).replace(os.sep, "/")
-            if task.is_protected(rel) and not is_bytecode(rel):
-                found.append(rel)
-    return sorted(found)
+    return [rel for rel in walk(tree) if task.is_protected(rel) and not is_bytecode(rel)]

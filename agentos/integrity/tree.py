@@ -1,5 +1,6 @@
 """Tree integrity: hash a snapshot's files as git does, see any write to it by its stats, name the
-paths that differ from a commit, and digest a listing.
+paths that differ from a commit, digest a listing, and list a snapshot's files (`walk`: the pins and
+the tools list files with it).
 
 `measure` hashes a fresh snapshot before a run (`scan_tree`, in the repository's object format,
 to compare with the commit's blob ids), asks after the run whether anything changed
@@ -104,3 +105,14 @@ def drift(expected: Mapping[str, str], found: Mapping[str, str]) -> list[str]:
     bad = [p for p, blob in expected.items() if found.get(p) != blob]
     bad += [p for p in found if p not in expected]
     return sorted(bad)
+
+
+def walk(tree: Path) -> list[str]:
+    """Every file and symlink under `tree`, relative, sorted; `.git` is skipped, and a symlink to a
+    folder is listed, never followed."""
+    found = []
+    for folder, dirs, files in os.walk(tree):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            found.append(os.path.relpath(os.path.join(folder, name), tree).replace(os.sep, "/"))
+    return sorted(found)

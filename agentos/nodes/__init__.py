@@ -1,9 +1,9 @@
 """The graph's nodes: the package's face is all `agentos.graph` imports. Each module holds one node
 factory, `make_X(rt) -> Node` (`agentos.state.Node`: `LoopState -> LoopUpdate`), or a router.
 
-Nodes share what they need through `agentos.candidate`, `agentos.measure`, `agentos.gating` and
-`agentos.record`; the stop rules live in `agentos.nodes.stop`, used by the router after `decide`
-and by `finish`.
+Nodes share what they need through `agentos.candidate`, `agentos.evaluate` (measure, gating, the
+keep rule) and `agentos.record`; the stop rules live in `agentos.nodes.stop`, used by the router
+after `decide` and by `finish`.
 """
 
 from agentos.nodes.baseline import make_baseline

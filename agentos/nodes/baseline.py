@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from agentos.evaluator import Evaluation
-from agentos.measure import measure
+from agentos.evaluate import Evaluation, measure
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import LoopState, LoopUpdate, Node, Point, Status

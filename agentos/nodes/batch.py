@@ -29,11 +29,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from agentos.evaluate import proven
 from agentos.executors import Done, Executor, open_executor, pack
 from agentos.executors.base import lost
 from agentos.nodes.decide import route_after_decide
 from agentos.nodes.propose import make_propose
-from agentos.nodes.run import _outcome, _proven
+from agentos.nodes.run import outcome_of
 from agentos.nodes.stop import budget_spent, started, stop_reason
 from agentos.providers.base import BatchProvider, Proposal, ProposeRequest
 from agentos.record import record, score_of
@@ -184,8 +185,8 @@ def make_collect(rt: Runtime) -> Any:
         entry = keys[done.key]
         candidate = entry["candidate"]
         m = done.measurement or lost(f"the worker failed: {done.error}")
-        m = _proven(rt, candidate["parent"], candidate["commit"], m)
-        outcome = _outcome(m, entry["attempt"])
+        m = proven(rt.repo, rt.task, candidate["parent"], candidate["commit"], m)
+        outcome = outcome_of(m, entry["attempt"])
         metric = m.evaluation.metric
         return {
             "inflight": [e for e in inflight if e is not entry],

@@ -1,7 +1,7 @@
 """The canary node: every `canary_every` experiments, known-bad candidates go through the gates
 and the evaluator, judged against the baseline: the task's `canary` (a diff against the baseline,
 committed on it and judged like any candidate: built-in gates, tools, `measure()`) when it has
-one, and the built-in forgeries (`agentos.forgery.replay`: each forgery the task does
+one, and the built-in forgeries (`agentos.evaluate.replay`: each forgery the task does
 not accept, planted on the baseline again). If what should refuse one lets it through, the checks
 are broken and the run stops with the reason; either way the verdict is one ledger row
 (`kind = canary`, attempt 0, so it never collides with an experiment's attempts).
@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
-from agentos.gating import check_canary
+from agentos.evaluate import Evaluation, check_canary
 from agentos.nodes.gates import pin_once
 from agentos.record import record
 from agentos.runtime import Runtime
@@ -22,7 +21,7 @@ from agentos.state import LoopState, LoopUpdate, Node
 
 def make_canary(rt: Runtime) -> Node:
     def canary(state: LoopState) -> LoopUpdate:
-        from agentos.forgery import canary_applies, replay
+        from agentos.evaluate import canary_applies, replay
 
         exp = state["experiment"]
         base = state["baseline"]  # the patch is written against the baseline, and judged by it

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from agentos.evaluator import Evaluation, refuse_keep
-from agentos.forgery import canary_applies
+from agentos.evaluate import Evaluation, canary_applies, refuse_keep
 from agentos.git import RefConflict
 from agentos.memory import kept_diff
 from agentos.nodes.propose import VETO_PREFIX

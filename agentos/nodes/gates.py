@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentos.gating import builtin_findings, pin_baseline
+from agentos.evaluate import builtin_findings, pin_baseline
 from agentos.runtime import Runtime
 from agentos.state import GateReport, LoopState, LoopUpdate, Node
 

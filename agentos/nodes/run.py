@@ -7,15 +7,14 @@ A `remeasure` pass measures the candidate and the incumbent once more, paired.
 
 Every measurement of a commit that changed editable files must show that the change ran: when the
 sandbox observed what was read (an audited Python interpreter reported) and the run read none of
-the changed files that still exist, it is `invalid` (`agentos.measure.unread_change`).
+the changed files that still exist, it is `invalid` (`agentos.evaluate.proven`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 
-from agentos.measure import Measurement, measure, unread_change
+from agentos.evaluate import Measurement, measure, proven
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import LoopState, LoopUpdate, Node, Outcome
@@ -62,13 +61,14 @@ def make_run(rt: Runtime) -> Node:
                 ("candidate", candidate["commit"], candidate["parent"], ""),
                 ("incumbent", pair, parents.get(pair, ""), f"re-measuring {pair[:12]}: "),
             ):
-                m = _proven(rt, parent, commit, measure(rt.repo, commit, rt.evaluator), who)
+                m = measure(rt.repo, commit, rt.evaluator)
+                m = proven(rt.repo, rt.task, parent, commit, m, who)
                 evaluations += 1
                 if m.evaluation.metric is None:
                     return {
                         "remeasure": False,
                         "evaluations": evaluations,
-                        "outcome": _outcome(m, 0),
+                        "outcome": outcome_of(m, 0),
                     }
                 scores.setdefault(key, []).append(score_of(rt.task, m.evaluation.metric))
             return {
@@ -79,8 +79,8 @@ def make_run(rt: Runtime) -> Node:
             }
         attempt = rt.ledger.begin_attempt(rt.run_id, exp, secrets.token_hex(8))
         m = measure(rt.repo, candidate["commit"], rt.evaluator)
-        m = _proven(rt, candidate["parent"], candidate["commit"], m)
-        outcome = _outcome(m, attempt)
+        m = proven(rt.repo, rt.task, candidate["parent"], candidate["commit"], m)
+        outcome = outcome_of(m, attempt)
         if m.evaluation.metric is not None:
             scores = {"candidate": [score_of(rt.task, m.evaluation.metric)]}
         return {"outcome": outcome, "scores": scores, "evaluations": evaluations + 1}
@@ -88,19 +88,9 @@ def make_run(rt: Runtime) -> Node:
     return run
 
 
-def _proven(rt: Runtime, parent: str, commit: str, m: Measurement, who: str = "") -> Measurement:
-    """`m`, or `m` made `invalid` when the run read none of the files its commit changed."""
-    e = m.evaluation
-    if e.status is not None or e.metric is None:
-        return m
-    why = unread_change(rt.repo, rt.task, parent, commit, e.reads)
-    if why is None:
-        return m
-    invalid = dataclasses.replace(e, metric=None, status="invalid", reason=who + why)
-    return dataclasses.replace(m, evaluation=invalid)
-
-
-def _outcome(m: Measurement, attempt: int) -> Outcome:
+def outcome_of(m: Measurement, attempt: int) -> Outcome:
+    """The state's `Outcome` of measurement `m` (attempt `attempt`): the run node's and the batch's
+    collect node's."""
     e = m.evaluation
     outcome: Outcome = {
         "metric": e.metric,

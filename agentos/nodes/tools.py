@@ -1,8 +1,9 @@
 """Tool gates as a LangGraph fan-out: each stage's tools run as parallel `Send` branches, then
 a join decides whether the next, costlier stage runs.
 
-Stages come from `agentos.gating.plan` (cheapest first). A blocking failure in a stage makes
-the experiment `rejected` with a summary for the next proposal, and the later stages never run.
+Stages come from `agentos.evaluate.gating.plan` (cheapest first). A blocking failure in a stage
+makes the experiment `rejected` with a summary for the next proposal, and the later stages never
+run.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any, TypedDict
 
 from langgraph.types import Send
 
-from agentos.gating import blocked, join, plan, run_one
-from agentos.measure import snapshot_dir
+from agentos.evaluate import snapshot_dir
+from agentos.evaluate.gating import blocked, join, plan, run_one
 from agentos.runtime import Runtime
 from agentos.state import LoopState, LoopUpdate, Node
 from agentos.tool import ToolContext, ToolResult

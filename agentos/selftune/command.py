@@ -26,7 +26,7 @@ from pathlib import Path
 
 from agentos.check import preflight
 from agentos.errors import UserError
-from agentos.evaluator import Evaluator
+from agentos.evaluate import Evaluator
 from agentos.git import Repo, copy_to_new_repo
 from agentos.ledger import Ledger
 from agentos.ledger.read import latest_run

@@ -14,8 +14,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from agentos.evaluator import Evaluation
-from agentos.measure import MetricEvaluator
+from agentos.evaluate import Evaluation, MetricEvaluator
 
 HOLDOUT = "holdout/all"
 _HOLDOUT_LINE = re.compile(r"^holdout: (\S+)$", re.MULTILINE)

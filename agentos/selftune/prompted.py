@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
+from agentos.evaluate import Evaluation
 from agentos.profile import load_profile
 from agentos.providers.base import Provider
 from agentos.selftune.evaluator import HOLDOUT, holdout_veto

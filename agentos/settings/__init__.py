@@ -201,15 +201,21 @@ def values(files: Mapping[str, str]) -> dict[str, Value]:
 
 
 def hint_warnings(
-    files: Mapping[str, str], read: Reader | None = None, evaluator: Sequence[str] = ()
+    files: Mapping[str, str],
+    read: Reader | None = None,
+    evaluator: Sequence[str] = (),
+    *,
+    found: Sequence[Setting] | None = None,
 ) -> list[str]:
     """One line per setting whose comment (or schema, found as `find_all` finds it) looks like a
     hint but could not be read, naming the file, the line, the setting and the fix
     (`path:line NAME: problem`). Such a setting is searched as if it had no hint; the user should
-    see this before a run. A `fixed` setting is not searched, so its comment is not reported."""
+    see this before a run. A `fixed` setting is not searched, so its comment is not reported.
+    `found`: the settings `find_all(files, read=read, evaluator=evaluator)` already gave (read
+    again when None)."""
     out: list[str] = []
     read_at = set()
-    for s in find_all(files, read=read, evaluator=evaluator):
+    for s in find_all(files, read=read, evaluator=evaluator) if found is None else found:
         line = files[s.path].count("\n", 0, s.start) + 1
         read_at.add((s.path, line))
         if s.hint.problem and not s.hint.fixed:

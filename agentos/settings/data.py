@@ -17,7 +17,7 @@ out, so an evaluator reading its JSON finds none rather than stale values.
 
 The read audit sees the evaluator open a settings JSON file; `credit_reads` then counts the
 settings file it came from as read (that file alone: one JSON file per settings file keeps the
-proof exact), so the proof that a change ran (`agentos.measure.unread_change`) holds.
+proof exact), so the proof that a change ran (`agentos.evaluate.unread_change`) holds.
 """
 
 from __future__ import annotations

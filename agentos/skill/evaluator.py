@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
+from agentos.evaluate import Evaluation
 from agentos.providers.base import ProviderError
 from agentos.skill.evals import EvalItem, Slice, fuzzy, slices_of
 from agentos.skill.gates import GatePins, GateViolation, violations

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from agentos.evaluator import Evaluation
+from agentos.evaluate import Evaluation
 from agentos.ledger import Row as LedgerRow
 from agentos.skill.evals import slices_of
 from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy

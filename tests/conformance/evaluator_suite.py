@@ -1,7 +1,7 @@
 """The conformance suite every evaluator passes (built-in or plugin).
 
 `assert_evaluator_conforms(evaluator, tree, commit)` checks the contract of
-`agentos.evaluator.Evaluator` on a snapshot: `evaluate` returns an `Evaluation` and never raises,
+`agentos.evaluate.Evaluator` on a snapshot: `evaluate` returns an `Evaluation` and never raises,
 a metric is a finite number or absent with a failure status (and the reverse), the figures are
 finite, the snapshot is left byte-identical, and `veto` answers a string or None.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from agentos.evaluator import Evaluation, Evaluator
+from agentos.evaluate import Evaluation, Evaluator
 from agentos.integrity import scan_tree, tree_digest
 from agentos.state import STATUSES
 

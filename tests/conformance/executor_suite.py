@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from agentos.evaluate import MetricEvaluator
 from agentos.executors import Done, Executor, pack
 from agentos.git import Repo
 from agentos.integrity import tree_digest
-from agentos.measure import MetricEvaluator
 from agentos.sandbox import get_backend
 from agentos.task import parse_task
 

@@ -4,7 +4,7 @@
 `agentos.strategies.base.Strategy`: JSON-shaped state (it is checkpointed), a `Choice` from
 `choose`, a well-formed `Decision` from `decide`, `decide` and `fail` leaving the given state
 untouched, and the same choices and decisions for the same seed and scores. A plugin's tests call
-it the same way `test_strategy_conformance.py` does for the built-ins.
+it the same way `test_contract_conformance.py` does for the built-ins.
 """
 
 from __future__ import annotations

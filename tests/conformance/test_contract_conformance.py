@@ -10,8 +10,8 @@ from helpers import quickstart_copy
 from provider_suite import assert_provider_conforms
 from strategy_suite import assert_strategy_conforms
 
+from agentos.evaluate import MetricEvaluator, snapshot_dir
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator, snapshot_dir
 from agentos.providers.base import get_provider
 from agentos.sandbox import get_backend
 from agentos.strategies.base import get_strategy, strategy_names

@@ -15,8 +15,7 @@ import pytest
 from helpers import EXAMPLES, importing_evaluator, quickstart_copy
 
 from agentos import runner
-from agentos.evaluator import Evaluation
-from agentos.measure import MetricEvaluator
+from agentos.evaluate import Evaluation, MetricEvaluator
 from agentos.sandbox import get_backend
 from agentos.status import run_status
 from agentos.task import load_task

@@ -1,5 +1,5 @@
 """The repository's own Python in the sandbox, the candidate first on the import path, and an
-evaluator that writes its results beside its files, all through `agentos.measure.measure`."""
+evaluator that writes its results beside its files, all through `agentos.evaluate.measure`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import git, make_repo
 
+from agentos.evaluate import MetricEvaluator, measure
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator, measure
 from agentos.sandbox import Sandbox, get_backend
 from agentos.sandbox.base import SandboxUnavailable
 from agentos.task import load_task

@@ -16,8 +16,8 @@ import pytest
 from helpers import EXAMPLES, ROOT, commit_all
 
 import agentos
+from agentos.evaluate import MetricEvaluator, measure
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator, measure
 from agentos.sandbox import get_backend
 from agentos.sandbox.base import SandboxUnavailable
 from agentos.task import load_task

@@ -1,5 +1,5 @@
 """The read audit reaches the decision: a run whose audit channel was forged or closed is
-`invalid` through `agentos.measure.measure`, whatever metric it printed.
+`invalid` through `agentos.evaluate.measure`, whatever metric it printed.
 
 The forged record names a file outside the commit, so only `RunResult.audit_problems` can catch
 it (measure's own check compares the reads of committed files); the closed channel ends the
@@ -14,8 +14,8 @@ import pytest
 from helpers import make_repo
 from sandbox_helpers import REPLACE_CHANNEL
 
+from agentos.evaluate import MetricEvaluator, measure
 from agentos.git import Repo
-from agentos.measure import MetricEvaluator, measure
 from agentos.sandbox import Sandbox, get_backend
 from agentos.task import load_task, parse_task
 

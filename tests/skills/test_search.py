@@ -7,7 +7,7 @@ import random
 
 from skill_helpers import skill
 
-from agentos.evaluator import Evaluation
+from agentos.evaluate import Evaluation
 from agentos.skill import EvalItem, SkillEvaluator
 from agentos.skill.evaluator import NONE, OTHER, RIGHT
 from agentos.skill.examples import covered, request_terms, split_examples, with_examples
@@ -134,7 +134,7 @@ def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() ->
 
 def test_the_keep_rule_refuses_a_failure_no_gain_and_a_veto_in_that_order() -> None:
     """`refuse_keep` is the one keep rule the graph applies to every move."""
-    from agentos.evaluator import refuse_keep
+    from agentos.evaluate import refuse_keep
 
     ev = SkillEvaluator([EvalItem("q", "a", "clean", "train")], router=None)  # type: ignore[arg-type]
     before = Evaluation(0.5, details={"train/route/0": RIGHT}, holdout={"holdout/all": 0.5})

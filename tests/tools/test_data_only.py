@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agentos.measure import MetricEvaluator, measure
+from agentos.evaluate import MetricEvaluator, measure
 from agentos.sandbox import get_backend
 from agentos.settings.data import data_values, settings_document
 from agentos.task import MetricSpec, Task

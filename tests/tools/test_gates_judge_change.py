@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import make_repo
 
-from agentos.gating import GateRun, run_gates
+from agentos.evaluate import GateRun, run_gates, snapshot_dir
 from agentos.git import Repo
-from agentos.measure import snapshot_dir
 from agentos.sandbox import get_backend
 from agentos.task import Task, load_task
 from agentos.tool import ToolContext

@@ -16,9 +16,8 @@ import pytest
 from helpers import make_repo
 
 from agentos.errors import UserError
-from agentos.gating import GateRun, run_gates
+from agentos.evaluate import GateRun, run_gates, snapshot_dir
 from agentos.git import Repo
-from agentos.measure import snapshot_dir
 from agentos.sandbox import get_backend
 from agentos.task import load_task
 from agentos.tool import ToolContext

@@ -11,8 +11,7 @@ from helpers import commit_all, git
 from tool_suite import FILES, make_project
 
 from agentos.errors import UserError
-from agentos.evaluator import Evaluation
-from agentos.gating import CanaryVerdict, Expect, check_canary, pin_baseline
+from agentos.evaluate import CanaryVerdict, Evaluation, Expect, check_canary, pin_baseline
 from agentos.git import Repo
 from agentos.integrity import Pins
 from agentos.sandbox import Sandbox

@@ -28,7 +28,7 @@ from dataclasses import replace
 from tool_suite import assert_conforms, candidate, pinned_context
 from agentos.task import ToolUse
 from agentos.tool import format_tool_list, get_tool
-from agentos.gating import run_gates
+from agentos.evaluate import run_gates
 
 print(format_tool_list())
 tmp = Path(tempfile.mkdtemp())

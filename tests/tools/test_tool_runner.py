@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentos.gating import join, plan, run_gates, run_one
+from agentos.evaluate.gating import join, plan, run_gates, run_one
 from agentos.task import ToolUse
 
 ALL = (ToolUse("pytest", "gate"), ToolUse("ruff", "gate"), ToolUse("integrity", "gate"),

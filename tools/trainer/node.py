@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from agentos.measure import guard_env
+from agentos.evaluate import guard_env
 from agentos.sandbox import Limits, RunRequest
 from agentos.sandbox.audit import GUARD_ENV
 from agentos.scratch import scratch

@@ -22,8 +22,8 @@ from typing import NamedTuple
 import git as gitpython
 
 from agentos.errors import UserError
-from agentos.objects import ObjectReader
-from agentos.refs import RefWriter
+from agentos.git.objects import ObjectReader
+from agentos.git.refs import RefWriter
 
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "agentos",

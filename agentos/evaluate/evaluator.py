@@ -1,8 +1,8 @@
 """The evaluator contract: how the loop measures a candidate snapshot.
 
-The default is the task's metric command run in the sandbox (`agentos.nodes.run`). Skill tuning
-plugs in an evaluator that routes queries in-process. Whatever the evaluator, held-out data never
-reaches the proposer: `details` are shown to it, `holdout` only to `accept`.
+The default is the task's metric command run in the sandbox (`agentos.evaluate.command`). Skill
+tuning plugs in an evaluator that routes queries in-process. Whatever the evaluator, held-out data
+never reaches the proposer: `details` are shown to it, `holdout` only to `veto`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from agentos.state import Status
+from agentos.task import Goal
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,21 @@ def refuse_keep(
     if not gained:
         return "no gain"
     return evaluator.veto(incumbent, candidate)
+
+
+def better(value: float, than: float, goal: Goal) -> bool:
+    return value < than if goal == "min" else value > than
+
+
+def gained(incumbent: Evaluation, candidate: Evaluation, goal: Goal) -> bool:
+    """A single measurement's gain over the incumbent (no incumbent metric: any metric gains)."""
+    if candidate.metric is None:
+        return False
+    return incumbent.metric is None or better(candidate.metric, incumbent.metric, goal)
+
+
+def keeps(evaluator: Evaluator, incumbent: Evaluation, candidate: Evaluation, goal: Goal) -> bool:
+    """Whether the keep rule lets one measurement replace `incumbent`, its gain being that single
+    measurement's (`gained`): how the canary and the forgery self-test ask `refuse_keep`."""
+    gain = gained(incumbent, candidate, goal)
+    return refuse_keep(evaluator, incumbent, candidate, gained=gain) is None

@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from agentos.objects import Session
+from agentos.git.objects import Session
 
 
 class RefWriter(Session):

@@ -1,5 +1,5 @@
-"""The gating engine: what a run pins before its first candidate, the built-in gates, how the task's
-tools run on a candidate, and the canary. Tools themselves are plugins (`agentos.tools`, entry
+"""The gating engine: what a run pins before its first candidate, the built-in gates, and how the
+task's tools run on a candidate. Tools themselves are plugins (`agentos.tools`, entry
 points); the engine never names one.
 
 Tools run cheapest first, concurrent within a stage, and the first blocking failure skips every
@@ -7,33 +7,27 @@ more expensive stage. The graph fans out with `Send`, one branch per tool: `plan
 stages, `run_one` is one branch (one tool, one call), `join` turns the stage's results into a
 `GateRun`, and `blocked` says whether to stop before the next stage. `run_gates` does all of it
 in-process (threads: each tool mostly waits on its sandboxed process) for callers outside the
-graph (`agentos check`, the forgery self-test, the canary, the benchmark).
-
-The canary (`check_canary`) is a known-bad patch the task names (`task.canary`): it is committed
-on the baseline like any candidate, goes through the built-in gates, the task's tools and
-`measure()`, and if the layer that should refuse it lets it through, the checks are broken.
+graph (`agentos check`, the forgery self-test, the canary (`agentos.evaluate.canary`), the
+benchmark).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
 
-from agentos.errors import UserError
-from agentos.evaluator import Evaluation, Evaluator, refuse_keep
+from agentos.evaluate.measure import snapshot_dir
 from agentos.git import Repo
 from agentos.integrity import Pins, verify_commit
-from agentos.measure import measure, snapshot_dir
 from agentos.sandbox import Sandbox
 from agentos.state import Finding as StateFinding
 from agentos.state import GateReport
-from agentos.task import Goal, Task, ToolUse
+from agentos.task import Task, ToolUse
 from agentos.tool import (
-    Finding,
     ToolContext,
     ToolResult,
     get_tool,
@@ -42,18 +36,18 @@ from agentos.tool import (
     run_tool,
 )
 
-Expect = Literal["gates", "evaluator", "either"]
-
 
 def pin_baseline(
-    task: Task, repo: Repo, commit: str, sandbox: Sandbox, trusted: Path, pins: Pins | None = None
+    task: Task, repo: Repo, commit: str, sandbox: Sandbox, trusted: Path, pins: Pins | None = None,
+    *, tree: Path | None = None,
 ) -> None:
     """Fill the trusted folder a run's gates read: the protected files' pins (`pins`, else made
-    from `commit`), then every task tool's own pins (its pin hook, on a snapshot of `commit`).
-    A hook's refuse_keep raises `agentos.tool.PinFailed`."""
+    from `commit`), then every task tool's own pins (its pin hook, on a snapshot of `commit`:
+    `tree` when the caller has one, else one made here). A hook's failure raises
+    `agentos.tool.PinFailed`."""
     (pins if pins is not None else Pins.of_commit(repo, commit, task)).write(trusted)
     if pins_needed(task.tools):
-        with snapshot_dir(repo, commit) as base:
+        with contextlib.nullcontext(tree) if tree else snapshot_dir(repo, commit) as base:
             ctx = ToolContext(
                 tree=base, changed=[], task=task, sandbox=sandbox, trusted_dir=trusted
             )
@@ -166,12 +160,11 @@ def join(uses: Sequence[ToolUse], results: Sequence[ToolResult],
     return GateRun(tuple(uses), tuple(results), tuple(skipped), passed)
 
 
-def run_gates(uses: Sequence[ToolUse], ctx: ToolContext, *, concurrent: bool = True,
-              max_workers: int | None = None) -> GateRun:
+def run_gates(uses: Sequence[ToolUse], ctx: ToolContext, *, concurrent: bool = True) -> GateRun:
     """Run the stages in order, each stage's tools together; stop after a blocking stage."""
     results: list[ToolResult] = []
     stages = plan(uses)
-    with ThreadPoolExecutor(max_workers=max_workers or max(1, len(uses))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, len(uses))) as pool:
         for i, stage in enumerate(stages):
             if concurrent and len(stage) > 1:
                 done = list(pool.map(lambda u: run_one(u, ctx), stage))
@@ -182,74 +175,3 @@ def run_gates(uses: Sequence[ToolUse], ctx: ToolContext, *, concurrent: bool = T
                 skipped = [u.name for later in stages[i + 1:] for u in later]
                 return join(uses, results, skipped)
     return join(uses, results)
-
-
-@dataclass(frozen=True)
-class CanaryVerdict:
-    """What the canary did: whether each layer let it through, and whether that means broken."""
-
-    gates: GateRun
-    evaluation: Evaluation
-    passed_gates: bool
-    passed_evaluator: bool
-    expect: Expect
-
-    @property
-    def broken(self) -> bool:
-        """True when the layer that should refuse the canary accepted it: stop the run."""
-        if self.expect == "gates":
-            return self.passed_gates
-        if self.expect == "evaluator":
-            return self.passed_evaluator
-        return self.passed_gates and self.passed_evaluator
-
-    @property
-    def message(self) -> str:
-        layers = [n for n, ok in (("the gates", self.passed_gates),
-                                  ("the evaluator", self.passed_evaluator)) if ok]
-        if not self.broken:
-            return "canary refused" + (f" (it passed {' and '.join(layers)})" if layers else "")
-        return (f"canary passed {' and '.join(layers)}: a known-bad candidate would be kept, so "
-                "the checks are broken; the run stops (fix the evaluator, gates or pins)")
-
-
-def better(value: float, than: float, goal: Goal) -> bool:
-    return value < than if goal == "min" else value > than
-
-
-def gained(incumbent: Evaluation, candidate: Evaluation, goal: Goal) -> bool:
-    """A single measurement's gain over the incumbent (no incumbent metric: any metric gains)."""
-    if candidate.metric is None:
-        return False
-    return incumbent.metric is None or better(candidate.metric, incumbent.metric, goal)
-
-
-def check_canary(patch: str, *, repo: Repo, parent: str, task: Task, sandbox: Sandbox,
-                 trusted: Path, pins: Pins, evaluator: Evaluator, incumbent: Evaluation,
-                 uses: Sequence[ToolUse] | None = None,
-                 expect: Expect = "either") -> CanaryVerdict:
-    """Commit the canary patch on `parent` and judge the commit as the loop judges a candidate:
-    the built-in gates and the tools (`uses`, default the task's) against the pins in `trusted`,
-    then `measure()` with `evaluator`. Both layers run, so a broken evaluator is found even while
-    the gates still catch the canary. A patch that does not apply is a `UserError`."""
-    try:
-        commit = repo.commit_patch(parent, patch, "agentos canary")
-    except RuntimeError as exc:
-        raise UserError(f"the canary patch does not apply ({str(exc)[:200]})",
-                        fix="regenerate task.canary against the current baseline (git diff)"
-                        ) from exc
-    uses = tuple(task.tools if uses is None else uses)
-    builtin = builtin_findings(repo, task, pins, parent, commit)
-    if builtin:  # as in the loop: the tools run only on a change the built-in gates let by
-        found = tuple(Finding(f["path"], f["line"], f["code"], f["message"]) for f in builtin)
-        gates = GateRun(uses, (ToolResult("built-in", "fail", found),),
-                        tuple(u.name for u in uses), False)
-    else:
-        with snapshot_dir(repo, parent) as before, snapshot_dir(repo, commit) as tree:
-            ctx = ToolContext(tree=tree, changed=changed_paths(repo, parent, commit), task=task,
-                              sandbox=sandbox, parent_tree=before, trusted_dir=trusted)
-            gates = run_gates(uses, ctx)
-    evaluation = measure(repo, commit, evaluator).evaluation
-    gain = gained(incumbent, evaluation, task.metric.goal)
-    ok = refuse_keep(evaluator, incumbent, evaluation, gained=gain) is None
-    return CanaryVerdict(gates, evaluation, gates.passed, ok, expect)

@@ -7,6 +7,7 @@ run, a drift during it, or a file the process read whose bytes differ from the c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -15,26 +16,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentos.environment import resolve_python
-from agentos.evaluator import Evaluation, Evaluator
+from agentos.evaluate.evaluator import Evaluation, Evaluator
 from agentos.git import Repo, file_blob_id, snapshot_entries
 from agentos.integrity import Stat, drift, scan_tree, tree_digest, tree_unchanged
-from agentos.metric import parse_metric
-from agentos.sandbox import Limits, RunRequest, Sandbox, gpus
-from agentos.sandbox.audit import GUARD_ENV, METRIC_ENV
 from agentos.scratch import scratch
-from agentos.settings.data import (
-    SETTINGS_DIR,
-    SETTINGS_ENV,
-    credit_reads,
-    settings_document,
-    write_documents,
-)
-from agentos.state import Status
 from agentos.task import Task
-from agentos.task import _any_glob as editable_regex
 
-LOG_TAIL_CHARS = 2000
 # Snapshots are throwaway: on tmpfs they cost no disk writeback. Used when it has this much room.
 _SHM = Path("/dev/shm")
 _SHM_MIN_FREE = 2 << 30
@@ -143,6 +130,22 @@ def unread_change(
     )
 
 
+def proven(
+    repo: Repo, task: Task, parent: str, commit: str, m: Measurement, who: str = ""
+) -> Measurement:
+    """`m`, or `m` made `invalid` when the run read none of the editable files its commit changed
+    since `parent` (`unread_change`; `who` prefixes the reason). The run node, the batch's collect
+    node and the forgery self-test all ask it: a measurement counts only if the change ran."""
+    e = m.evaluation
+    if e.status is not None or e.metric is None:
+        return m
+    why = unread_change(repo, task, parent, commit, e.reads)
+    if why is None:
+        return m
+    invalid = dataclasses.replace(e, metric=None, status="invalid", reason=who + why)
+    return dataclasses.replace(m, evaluation=invalid)
+
+
 def _audit_ids(
     object_format: str, blobs: Mapping[str, str], tree: Path, reads: Mapping[str, str]
 ) -> dict[str, str]:
@@ -164,108 +167,5 @@ def snapshot_dir(repo: Repo, commit: str) -> Iterator[Path]:
         yield tree
 
 
-def guard_env(task: Task) -> dict[str, str]:
-    """The sandbox environment that turns on the forgery guard for `task`'s editable files."""
-    env = {GUARD_ENV: editable_regex(task.editable).pattern}
-    if task.metric.regex is not None:
-        env[METRIC_ENV] = task.metric.regex
-    return env
-
-
 def _invalid(reason: str, log_tail: str = "") -> Evaluation:
     return Evaluation(metric=None, status="invalid", reason=reason, log_tail=log_tail)
-
-
-class MetricEvaluator:
-    """The default evaluator: the task's metric command, run in the sandbox on the snapshot.
-
-    It runs with the task's Python (`[env]`, resolved once here: a bad one is a `UserError` before
-    any run), the candidate's tree first on the import path, in a throwaway writable copy of the
-    snapshot, so an evaluator may write its results beside its files; the snapshot itself, which
-    `measure` hashes before and after, is never written. The editable settings files' values are
-    in that copy as JSON (`$AGENTOS_SETTINGS`, `agentos.settings.data`): an evaluator that reads
-    them there never runs the candidate's code, and reading them counts as reading those files.
-    """
-
-    def __init__(self, task: Task, sandbox: Sandbox):
-        self.task = task
-        self.sandbox = sandbox
-        self.python = resolve_python(task)
-
-    def evaluate(self, tree: Path, commit: str) -> Evaluation:
-        argv = self.task.metric.command
-        if argv[0] in ("python", "python3"):  # the task's interpreter, even where its folder
-            argv = (self.python.executable, *argv[1:])  # has no `python` (/usr/bin/python3.11)
-        with scratch("out", dir=snapshot_root()) as folder:
-            output, work = folder / "output", folder / "work"
-            output.mkdir()
-            work.mkdir()
-            env = {"AGENTOS_COMMIT": commit}
-            doc = settings_document(tree, self.task.is_editable)
-            written: dict[str, str] = {}
-            if doc:  # the sandbox copies the snapshot over `work`, beside these files
-                written = write_documents(work, doc)
-                env[SETTINGS_ENV] = SETTINGS_DIR
-            result = self.sandbox.run(
-                RunRequest(
-                    argv=argv,
-                    tree=tree,
-                    output=output,
-                    env={**env, **guard_env(self.task)},
-                    limits=Limits(wall_seconds=self.task.metric.timeout),
-                    gpu=self.task.gpu,
-                    devices=gpus.assigned(),
-                    audit=True,
-                    python=self.python,
-                    work=work,
-                )
-            )
-            tail = (
-                result.stdout[-LOG_TAIL_CHARS // 2 :] + "\n" + result.stderr[-LOG_TAIL_CHARS // 2 :]
-            ).strip()
-
-            reads = credit_reads(result.reads, written, tree) if written else result.reads
-
-            def result_of(metric: float | None, status: Status | None, reason: str) -> Evaluation:
-                return Evaluation(
-                    metric,
-                    status,
-                    reason,
-                    log_tail=tail,
-                    reads=reads,
-                    duration=result.duration,
-                )
-
-            if result.audit_problems:  # the record of what ran cannot be trusted
-                more = len(result.audit_problems) - 1
-                return result_of(
-                    None,
-                    "invalid",
-                    f"read audit: {result.audit_problems[0][:200]}"
-                    + (f" (and {more} more)" if more else "")
-                    + f"; exit code {result.exit_code}",
-                )
-            if result.forgeries:  # editable code reached for the result: nothing is read
-                more = len(result.forgeries) - 1
-                return result_of(None, "invalid", f"forgery guard: {result.forgeries[0][:240]}"
-                                 + (f" (and {more} more)" if more else ""))
-            if result.timed_out:
-                return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
-            if result.oom:
-                return result_of(None, "oom", "killed for memory")
-            if result.exit_code != 0:
-                last = (result.stderr.strip().splitlines() or ["no stderr"])[-1][:200]
-                return result_of(None, "crash", f"exit code {result.exit_code}: {last}")
-            value, why = parse_metric(
-                self.task.metric, result.stdout, output, workdir=work, snapshot=tree
-            )
-            if value is None:
-                return result_of(None, "invalid", why)
-            if result.truncated and self.task.metric.regex is not None:
-                return result_of(
-                    None, "invalid", "output truncated: the metric line cannot be trusted"
-                )
-            return result_of(value, None, "")
-
-    def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
-        return None
