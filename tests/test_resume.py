@@ -136,6 +136,8 @@ def test_kill9_during_a_remeasure_then_resume_records_the_experiment(
 
     done = agentos_cli("resume", str(repo))
     assert done.returncode == 0, done.stderr
+    # the summary says where the budget went: re-measures count in it
+    assert "remeasure_runs: " in done.stdout and "(counted in the experiment budget)" in done.stdout
     ledger = Ledger(repo / ".agentos" / "ledger.db")
     assert ledger.verify() == []
     rows = [r for r in ledger.rows() if r["kind"] == "experiment"]

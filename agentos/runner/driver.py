@@ -37,6 +37,8 @@ class RunSummary:
     best_commit: str
     branch: str | None
     experiments: int
+    remeasures: int = 0
+    """Runs spent re-measuring candidates and the incumbent; they count in the experiment budget."""
     counts: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
     failure: str | None = None
@@ -59,6 +61,8 @@ class RunSummary:
             f"branch: {self.branch or 'none'}",
             f"experiments: {self.experiments}",
         ]
+        if self.remeasures:
+            out.append(f"remeasure_runs: {self.remeasures} (counted in the experiment budget)")
         out += [f"{k}: {v}" for k, v in sorted(self.counts.items())]
         out.append(f"elapsed_s: {self.elapsed:.1f}")
         return out
@@ -137,6 +141,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         best_commit=best.get("commit", ""),
         branch=f"agentos/{run_id}" if best.get("commit") else None,
         experiments=started(cast(LoopState, values)),
+        remeasures=int(values.get("extra_runs", 0)),
         counts=counts,
         elapsed=elapsed,
     )

@@ -113,7 +113,8 @@ def judge(
     first = scores[0] - reference
     if sd <= 0 or noise_df < 1:
         if first > 0:
-            return Judgement("better", f"gain {first:.4g} (no noise estimate)")
+            why = "no noise estimate" if noise_df < 1 else "the baseline's re-runs agreed: no noise"
+            return Judgement("better", f"gain {first:.4g} ({why})")
         return Judgement("not-better", f"no gain ({first:+.4g})")
     fresh = [c - r for c, r in zip(scores[1:], reference_rescores, strict=False)]
     if not fresh:

@@ -95,6 +95,10 @@ def test_false_keep_rate_is_small_for_equal_candidates() -> None:
 def test_without_a_noise_estimate_comparison_is_plain() -> None:
     assert judge([1.01], 1.0, [], 0.0, 0).verdict == "better"
     assert judge([1.0], 1.0, [], 0.0, 0).verdict == "not-better"
+    assert judge([1.01], 1.0, [], 0.0, 0).reason.endswith("(no noise estimate)")
+    # re-runs that agreed: a deterministic metric, said so rather than "no estimate"
+    agreed = judge([1.01], 1.0, [], 0.0, 3)
+    assert agreed.verdict == "better" and "re-runs agreed" in agreed.reason
     assert t_critical(1) > t_critical(10) > t_critical(100) > 1.95
 
 
