@@ -38,9 +38,11 @@ from pathlib import Path
 from agentos.git import copy_to_new_repo
 from agentos.skill import load_skills, tune_skills
 from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
-from agentos.skill.evaluator import SkillEvaluator, accuracy
-from agentos.skill.examples import spelled
+from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
+from agentos.skill.examples import requests_of, spelled, with_examples
+from agentos.skill.quality import real_word
 from agentos.skill.router import EmbeddingRouter
+from agentos.skill.vocab import content_words
 from agentos.skillfile import Skill, parse_skill
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "skills"
@@ -53,6 +55,12 @@ def main() -> None:
     parser.add_argument("--audit", action="store_true", help="hold back half the held-out split")
     parser.add_argument(
         "--examples", type=Path, default=EXAMPLES, help="a folder of skills with evals.jsonl"
+    )
+    parser.add_argument(
+        "--reach",
+        action="store_true",
+        help="diagnose: the held-out change of each single term a skill's train queries or own "
+        "text offers, added alone (reads held-out; no tuning decision uses it)",
     )
     args = parser.parse_args()
     t0 = time.monotonic()
@@ -82,16 +90,23 @@ def main() -> None:
             budget=args.budget,
             router=router,
             offline=True,  # the offline proposer, key or not: the figures must not depend on it
+            progress=lambda line: print(f"run: {line}"),  # every move, kept or not, and why
         )
         wall = time.monotonic() - t2
+        tuned = [
+            parse_skill(s.path, report.rewrites[s.name], folder=s.name)
+            if s.name in report.rewrites
+            else s
+            for s in skills
+        ]
         if held_back:
-            tuned = [
-                parse_skill(s.path, report.rewrites[s.name], folder=s.name)
-                if s.name in report.rewrites
-                else s
-                for s in skills
-            ]
             audit(router, gating, held_back, args.seed, skills, tuned, quoted)
+    judge = SkillEvaluator(items, router, recalibrate=True)
+    for label, skill_set in (("before", skills), ("after", tuned)):
+        for item, got in missed(judge, skill_set):
+            print(f"holdout_missed_{label}: {item.query!r} expect={item.expect} got={got}")
+    if args.reach:
+        reach(judge, skills)
     for row in report.rows:
         if row.group in ("slice", "all"):
             b, a = row.holdout_before or 0.0, row.holdout_after or 0.0
@@ -158,6 +173,53 @@ def audit(
             for slice_ in ("all", *SLICES):
                 print(f"audit_{slice_}: {change(b[f'holdout/{slice_}'], a[f'holdout/{slice_}'])}")
         print(f"audit_ceiling_{label}: {change(b['holdout/all'], c['holdout/all'])}")
+
+
+def missed(judge: SkillEvaluator, skills: list[Skill]) -> list[tuple[EvalItem, str | None]]:
+    """The held-out items `skills` routes wrongly, with where each went."""
+    _, holdout = judge.score(skills)
+    return [(i, p) for i, p in zip(holdout.items, holdout.predicted, strict=True) if i.expect != p]
+
+
+def right(scored: Scored) -> int:
+    """How many of `scored`'s items were routed to what they expect."""
+    return sum(i.expect == p for i, p in zip(scored.items, scored.predicted, strict=True))
+
+
+def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
+    """Print `reach:` lines: for every skill, each term its train queries offer
+    (`requests_of`) and each content word and heading of its own body, added alone to its
+    description (`with_examples`, the sentence the tuner writes), with the train and held-out
+    hits it changes. It reads the held-out split, so it only diagnoses whether the misses can be
+    reached by the terms the tuner may add; `reach_best` is the largest held-out change."""
+
+    def hits(skill_set: list[Skill]) -> tuple[int, int]:
+        train, holdout = judge.score(skill_set)
+        return right(train), right(holdout)
+
+    base_train, base_holdout = hits(skills)
+    best = 0
+    for skill in skills:
+        own = f"{skill.description}\n{skill.body}"
+        headings = [ln.lstrip("# ").strip() for ln in skill.body.splitlines() if ln.startswith("#")]
+        body = [w for w in content_words(skill.body) if len(w) >= 4 and real_word(w, set())]
+        terms = [*requests_of(judge.train, skill.name, own), *body, *headings]
+        for term in dict.fromkeys(terms):
+            text = with_examples(skill.description, [term])
+            if text is None or text == skill.description:
+                continue
+            trial = [
+                s.with_components({f"{s.name}/description": text}) if s.name == skill.name else s
+                for s in skills
+            ]
+            train, holdout = hits(trial)
+            best = max(best, holdout - base_holdout)
+            if holdout != base_holdout:
+                print(
+                    f"reach: {skill.name} + {term!r}: train {train - base_train:+d}, "
+                    f"held-out {holdout - base_holdout:+d}"
+                )
+    print(f"reach_best: {best:+d} held-out queries")
 
 
 def hold_back(items: list[EvalItem]) -> tuple[list[EvalItem], list[EvalItem]]:

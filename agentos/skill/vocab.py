@@ -79,6 +79,7 @@ _STOP = """a an the and or of to in on for with without from by at as is are be 
     this that these those my our your their me we you i can could would should will shall do does
     did please pls help want need how what why when where which who some any all me us just
     get got make made let lets let's into up out over about so if then than also there here too
+    he him his she her hers they them theirs mine yours ours
     very really u r 2 4 hey hi ok okay thanks thx need needs something smth stuff thing things
     more most less under above below again still not no won't wont don't dont doesn't isn't can't
     cannot one two three four five six seven eight nine ten every each other same much many"""

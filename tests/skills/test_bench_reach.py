@@ -1,0 +1,55 @@
+"""The skill benchmark's diagnosis lines: the held-out queries a skill set misses, and `--reach`
+(each single term a skill may add, with the held-out change it makes)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from skill_helpers import skill
+
+from agentos.skill import EvalItem, SkillEvaluator
+from agentos.skill.router import EmbeddingRouter
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.skills import missed, reach  # noqa: E402
+
+SKILLS = [
+    skill("stain-removal", "Removes red wine stains from white cotton tablecloths."),
+    skill("meal-planner", "Plan the week's dinners for a household."),
+]
+ITEMS = [
+    EvalItem("get a coffee stain out of my white shirt", "stain-removal", "clean", "train"),
+    EvalItem("grease on my jeans, how do I remove it", "stain-removal", "clean", "train"),
+    EvalItem("plan dinners for the week", "meal-planner", "clean", "train"),
+    EvalItem("what's the weather this weekend", None, "near-miss", "train"),
+    EvalItem("coffee spilled on my shirt", "stain-removal", "clean", "holdout"),
+    EvalItem("what wine goes with salmon", None, "near-miss", "holdout"),
+    EvalItem("dinner ideas for the whole week", "meal-planner", "clean", "holdout"),
+]
+
+
+def test_missed_lists_each_misrouted_held_out_query_with_where_it_went(
+    router: EmbeddingRouter,
+) -> None:
+    judge = SkillEvaluator(ITEMS, router, recalibrate=True)
+    _, holdout = judge.score(SKILLS)
+    wrong = [(i, p) for i, p in zip(holdout.items, holdout.predicted, strict=True) if i.expect != p]
+    assert missed(judge, SKILLS) == wrong
+    assert all(item.split == "holdout" for item, _ in missed(judge, SKILLS))
+
+
+def test_reach_reports_only_terms_that_move_held_out_and_the_best_change(
+    router: EmbeddingRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reach(SkillEvaluator(ITEMS, router, recalibrate=True), SKILLS)
+    out = capsys.readouterr().out.splitlines()
+    changes = [int(m.group(1)) for m in map(re.compile(r"held-out ([+-]\d+)$").search, out) if m]
+    assert all(c != 0 for c in changes)  # a term that changes nothing is not listed
+    assert len(changes) == len(out) - 1
+    assert out[-1] == f"reach_best: {max([0, *changes]):+d} held-out queries"
