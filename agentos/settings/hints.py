@@ -101,13 +101,15 @@ def parse_hint(comment: str) -> Hint:
     return read_hint(comment, None)
 
 
-def read_hint(comment: str, value: object) -> Hint:
+def read_hint(comment: str, value: object, *, of: str = "") -> Hint:
     """Read a hint from a comment's text and check it against the setting's current `value`
-    (None: unchecked). A hint the value contradicts is dropped with a `problem`."""
+    (None: unchecked). A hint the value contradicts is dropped with a `problem`; `of` names the
+    file the text came from when it is not the setting's comment (a JSON Schema beside it)."""
     text = comment.strip()
     low_text = text.lower()
     fixed = bool(_FIXED.search(low_text))
     choices, problem = _choices(text)
+    worded = False  # whether `problem` already names where the hint came from and its fix
     if not choices and not problem:
         choices = _loose_choices(text, value)
     low = high = None
@@ -124,9 +126,10 @@ def read_hint(comment: str, value: object) -> Hint:
             low, high = high, low
         if low is not None or high is not None:
             read.append(f"range {_fmt(low)}..{_fmt(high)}")
-            bad = _outside(value, low, high)
+            bad = _outside(value, low, high, of)
             if bad:
                 problem, low, high, read = bad, None, None, []
+                worded = True
         elif _LOOKS_LIKE_HINT.search(low_text) and _numeric(value):
             problem = f"no range or choices could be read from {_quoted(text)}"
     log = False
@@ -142,6 +145,8 @@ def read_hint(comment: str, value: object) -> Hint:
         read.append("log")
     if fixed:
         read.append("fixed")
+    if of and problem and not worded:  # `_outside` names `of` itself
+        problem = f"{problem} of {of}, so it was not used; correct the schema or the value"
     return Hint(low, high, log, choices, fixed, ", ".join(read), problem)
 
 
@@ -280,15 +285,21 @@ def _check_choices(choices: tuple[str, ...], value: object) -> str:
     return ""
 
 
-def _outside(value: object, low: float | None, high: float | None) -> str:
+def _outside(value: object, low: float | None, high: float | None, of: str = "") -> str:
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return ""
     if low is not None and high is not None and low == high:
-        return f"the range {_fmt(low)}..{_fmt(high)} holds one value"
+        one = f"the range {_fmt(low)}..{_fmt(high)} holds one value"
+        return f"{one} of {of}, so it was not used; correct the schema or the value" if of else one
     if (low is not None and value < low) or (high is not None and value > high):
+        where, fix = (
+            (f"of {of}", "correct the schema or the value")
+            if of
+            else ("read from the comment", "write it as `range: LO..HI`")
+        )
         return (
-            f"the value {value!r} lies outside the range {_fmt(low)}..{_fmt(high)} read from the "
-            "comment, so it was not used; write it as `range: LO..HI`"
+            f"the value {value!r} lies outside the range {_fmt(low)}..{_fmt(high)} {where}, "
+            f"so it was not used; {fix}"
         )
     return ""
 

@@ -88,11 +88,7 @@ def with_schemas(
             cache[where] = schema_hints(text) if text else {}
         said = cache[where].get(s.name)
         if said and not (s.hint.read or s.hint.problem):
-            hint: Hint = read_hint(said, s.value)
-            if hint.problem:  # said as the comment's would be: name the schema and its fix
-                what = hint.problem.split(" read from the comment")[0].split(";")[0]
-                hint = replace(hint, problem=f"{what} of {where}, so it was not used; correct "
-                               "the schema or the value")  # fmt: skip
+            hint: Hint = read_hint(said, s.value, of=where)
             s = replace(s, hint=replace(hint, source=f"schema {where}"))
         out.append(s)
     return out
