@@ -15,6 +15,8 @@ remedy (exit code 1): a run would spend its budget on nothing.
 
 from __future__ import annotations
 
+import re
+import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,9 +52,16 @@ NOTHING_TO_TUNE_FIX = (
 )
 
 
-def baseline_fix(task: Task, status: str, reason: str) -> str:
-    """How to make a baseline that did not measure measure."""
+def baseline_fix(task: Task, status: str, reason: str, log: str = "") -> str:
+    """How to make a baseline that did not measure measure; `log` is the metric's output."""
     command = " ".join(task.metric.command)
+    ignored = _ignored_module(task.root, log)
+    if ignored:
+        return (
+            f"{ignored} exists here but is git-ignored, so the commit's snapshot lacks it (a file "
+            f"generated at build time?): commit it with `git add -f {ignored}`, or make "
+            f"`{command}` work without it"
+        )
     if status == "timeout":
         return f"raise `timeout` under [metric] in {task.path.name} (now {task.metric.timeout:g} s)"
     if status == "oom":
@@ -70,6 +79,25 @@ def baseline_fix(task: Task, status: str, reason: str) -> str:
         f"make `{command}` write {task.metric.json_file} with the key {task.metric.json_key} "
         "into $AGENTOS_OUTPUT"
     )
+
+
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+
+
+def _ignored_module(root: Path, log: str) -> str | None:
+    """The git-ignored file of this working tree that a `No module named 'a.b'` in `log` asks
+    for (`a/b.py`, or under `src/`), or None."""
+    found = _NO_MODULE.search(log)
+    if found is None:
+        return None
+    rel = found.group(1).replace(".", "/")
+    for path in (f"{rel}.py", f"{rel}/__init__.py", f"src/{rel}.py", f"src/{rel}/__init__.py"):
+        if (root / path).is_file():
+            done = subprocess.run(
+                ["git", "-C", str(root), "check-ignore", "-q", "--", path], capture_output=True
+            )
+            return path if done.returncode == 0 else None
+    return None
 
 
 def log_tail(text: str, lines: int = LOG_TAIL_LINES) -> list[str]:
@@ -168,7 +196,7 @@ def check(
     if ev.metric is None:
         status = ev.status or "invalid"
         report.problem = f"the baseline does not measure: {status}: {ev.reason}"
-        report.fix = baseline_fix(task, status, ev.reason)
+        report.fix = baseline_fix(task, status, ev.reason, ev.log_tail)
 
     pin_s, gates_s = _gates_on_baseline(task, repo, pre, report) if task.tools else (0.0, 0.0)
     # the self-test only where a run would start: a baseline that measures, gates that pass

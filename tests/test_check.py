@@ -338,8 +338,9 @@ def test_check_prints_every_setting_with_its_source_and_warns_of_malformed_choic
     settings = settings.replace("DEPTH = 1  # range: 1..8", "DEPTH = 1")
     settings = settings.replace("  # choices: relu|gelu|tanh", "")
     evaluate = (repo / "evaluate.py").read_text()
-    evaluate = evaluate.replace("    depth = settings.DEPTH\n",
-                                "    depth = settings.DEPTH\n    assert 1 <= depth <= 6\n")
+    evaluate = evaluate.replace(
+        "    depth = settings.DEPTH\n", "    depth = settings.DEPTH\n    assert 1 <= depth <= 6\n"
+    )
     extra = 'MOMENTUM = 0.9\nSCALE = 2.0\nOPTIMIZER = "sgd"  # choices: sgd,\n'
     (repo / "settings.py").write_text(settings + extra)
     (repo / "evaluate.py").write_text(evaluate)
@@ -539,3 +540,20 @@ def test_a_metric_script_not_in_the_commit_is_bad_input(
         assert expect in result.output and fix in result.output, result.output
         assert str(repo / "agentos.toml") in result.output or "agentos.toml" in result.output
     assert not (repo / ".agentos" / "ledger.db").exists()  # nothing recorded
+
+
+def test_a_git_ignored_module_the_metric_needs_is_named_in_the_fix(tmp_path: Path) -> None:
+    """A version file generated at build time (hatch-vcs, setuptools-scm) is git-ignored: the
+    snapshot lacks it, and the fix says so rather than 'make it exit 0'."""
+    evaluate = "import pkg\nimport settings\nprint(f'score: {settings.LEARNING_RATE * 0 + 1.0}')\n"
+    repo = _repo(tmp_path, **{"evaluate.py": evaluate, ".gitignore": "pkg/_version.py\n"})
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "__init__.py").write_text("from pkg._version import VERSION\n")
+    git(repo, "add", "pkg/__init__.py")
+    git(repo, "commit", "-qm", "pkg")
+    (repo / "pkg" / "_version.py").write_text("VERSION = '1.0'\n")  # generated, ignored
+    result = _check(str(repo))
+    assert result.exit_code == 1, result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert "pkg/_version.py exists here but is git-ignored" in last, last
+    assert "git add -f pkg/_version.py" in last

@@ -121,8 +121,9 @@ def drive(
     if baseline and baseline.get("metric") is None and failed:
         status, reason = str(failed.get("status") or "invalid"), str(failed.get("reason", ""))
         summary.failure = f"the baseline does not measure: {status}: {reason}"
-        summary.fix = baseline_fix(rt.task, status, reason)
-        summary.log_tail = log_tail(str(failed.get("log_tail", "")))
+        log = str(failed.get("log_tail", ""))
+        summary.fix = baseline_fix(rt.task, status, reason, log)
+        summary.log_tail = log_tail(log)
     elif not summary.experiments and summary.status.startswith(NOTHING_TO_TRY):
         # the run could not do its job: `agentos check` fails on the same cause
         summary.failure = "the proposer found nothing to try before its first experiment"
