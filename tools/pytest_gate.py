@@ -157,12 +157,12 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
     fix += ", or set `paths` or `pythonpath` under [tools.pytest] in agentos.toml"
     fix += "".join(f"; {n}" for n in notes)
     if report is None:
-        return None, f"the baseline run failed ({why})", _missing_module(why) or fix
+        return None, f"the baseline run failed ({why})", _missing_module(ctx.tree, why) or fix
     errors = [f"{where}: {_last_line(text)}" if text.strip() else where
               for where, text in report.errors.items()]
     if not report.collected:
         why = f"collection failed at {errors[0]}" if errors else "no tests collected"
-        return None, why, _missing_module(" ".join(report.errors.values())) or fix
+        return None, why, _missing_module(ctx.tree, " ".join(report.errors.values())) or fix
     if errors:
         # Files that do not collect at the baseline (a test extra that is not installed, say)
         # are left out of the pin, and said so; pytest runs nothing after a collection error, so
@@ -182,12 +182,15 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
 _MISSING = re.compile(r"No module named '([\w.]+)'|Failed to import filter module '([\w.]+)'")
 
 
-def _missing_module(text: str) -> str | None:
-    """The fix when the tests (or their pytest options) import a module their Python lacks."""
+def _missing_module(tree: Path, text: str) -> str | None:
+    """The fix when the tests (or their pytest options) import a module their Python lacks and
+    the repository does not hold (its own modules are a matter of `pythonpath`)."""
     found = _MISSING.search(text)
     if found is None:
         return None
     module = (found.group(1) or found.group(2)).split(".")[0]
+    if next(tree.glob(f"**/{module}.py"), None) or next(tree.glob(f"**/{module}/"), None):
+        return None
     return (f"install {module} in the repository's environment (`.venv/`, with the tests' "
             "dependencies), or point [env] python in agentos.toml at one that has it: the tests "
             "run with that Python")

@@ -35,8 +35,9 @@ def make_run(rt: Runtime) -> Node:
         # open, yet not orphans: the batch's own, and this experiment's measured attempt when the
         # process died during its re-measure (the state holds its outcome; `decide` records it)
         listed = {(e["experiment"], e["attempt"]) for e in state.get("inflight", [])}
-        if state.get("remeasure"):
-            listed.add((exp, state["outcome"]["attempt"]))
+        measured = state.get("outcome", {}).get("attempt")
+        if state.get("remeasure") and measured:
+            listed.add((exp, measured))
         orphans = [o for o in orphans if (o["id"], o["attempt"]) not in listed]
         checked = True
         for orphan in orphans:
