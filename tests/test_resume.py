@@ -147,3 +147,39 @@ def test_kill9_during_a_remeasure_then_resume_records_the_experiment(
     # its decision is recorded once, with its measurements, not as a crash never retried
     assert [r["status"] for r in first] in (["keep"], ["discard"]), first
     assert ledger.open_attempts(ledger.latest_run() or "") == []
+
+
+# Every measurement after the baseline's four is a little ahead, in noise of the same size: the
+# noise rule keeps asking for re-measures, which the experiment budget must bound.
+UNSURE = """import os
+import settings
+calls = {calls!r}
+n = len(open(calls).read().split()) if os.path.exists(calls) else 0
+with open(calls, "a") as fh:
+    fh.write(f"{{os.getpid()}}\\n")
+print(f"score: {{(n % 2) + (0.6 if n >= 4 else 0.0)}}")
+"""
+
+
+def test_re_measures_never_take_a_run_past_the_experiment_budget(repo_factory, tmp_path) -> None:
+    from agentos import runner
+
+    calls = tmp_path / "calls.txt"
+    repo = repo_factory(
+        {
+            "settings.py": "X = 10.0  # range: 0..100\n",
+            "evaluate.py": UNSURE.format(calls=str(calls)),
+            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
+            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+            '[budget]\nexperiments=5\n[sandbox]\nbackend="local"\n',
+        }
+    )
+    summary = runner.run(repo)
+    after_baseline = len(calls.read_text().split()) - 4
+    assert summary.remeasures > 0, summary  # the premise: the rule did re-measure
+    assert after_baseline == summary.experiments + summary.remeasures <= 5, summary
+    rows = [r for r in Ledger(repo / ".agentos" / "ledger.db").rows() if r["kind"] == "experiment"]
+    assert any("no runs left to re-measure" in (r["reason"] or "") for r in rows) or (
+        after_baseline < 5
+    ), rows

@@ -14,7 +14,7 @@ from agentos.evaluate import Evaluation, canary_applies, refuse_keep
 from agentos.git import RefConflict
 from agentos.memory import kept_diff
 from agentos.nodes.propose import VETO_PREFIX
-from agentos.nodes.stop import since_keep, stop_reason
+from agentos.nodes.stop import since_keep, started, stop_reason
 from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import HistoryItem, LoopState, LoopUpdate, Node, Outcome, Point
@@ -47,7 +47,10 @@ def make_decide(rt: Runtime) -> Node:
                 details=outcome.get("details", {}),
                 descriptor=candidate.get("description", ""),
             )
-            if verdict.verdict == "remeasure" and len(scores.get("candidate", [])) < MAX_REMEASURE:
+            # a re-measure pass is two runs (the candidate and its pair), inside the budget
+            runs_left = rt.task.budget.experiments - started(state) - state.get("extra_runs", 0)
+            more = len(scores.get("candidate", [])) < MAX_REMEASURE and runs_left >= 2
+            if verdict.verdict == "remeasure" and more:
                 return {
                     "remeasure": True,
                     "strategy": verdict.state,
@@ -57,6 +60,14 @@ def make_decide(rt: Runtime) -> Node:
             reason = verdict.reason
             strategy = verdict.state
             walk = verdict.incumbent
+            if verdict.verdict == "remeasure":  # undecided when the runs ran out: not kept
+                reason += (
+                    "; the experiment budget has no runs left to re-measure"
+                    if runs_left < 2
+                    else f"; undecided after {MAX_REMEASURE} measurements"
+                )
+                strategy = rt.strategy.fail(given, exp)
+                walk = incumbent["commit"]
             if status == "keep":
                 veto = refuse_keep(
                     rt.evaluator, _evaluation(best), _evaluation(outcome), gained=True
