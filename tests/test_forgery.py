@@ -293,7 +293,8 @@ def test_settings_files_that_are_not_python_run_no_forgery(tmp_path: Path) -> No
     assert report.baseline is not None and report.baseline.metric == 2.0
     assert report.facts["forgeries"].startswith("0 kept, 0 caught, 9 not applicable")
     assert report.facts["forgery.exit-line"] == (
-        "not applicable (no editable Python file: settings as TOML or JSON run no code)"
+        "not applicable (no editable Python file: settings as data (TOML, JSON, YAML, .env, INI) "
+        "run no code)"
     )
 
 

@@ -228,7 +228,7 @@ def python_targets(task: Task, repo: Repo, commit: str) -> list[str]:
 def plan(forgery: Forgery, task: Task, targets: Sequence[str]) -> str | None:
     """Why `forgery` does not apply to this task, or None when it does."""
     if not targets:
-        return "no editable Python file: settings as TOML or JSON run no code"
+        return "no editable Python file: settings as data (TOML, JSON, YAML, .env, INI) run no code"
     if forgery.channel == "pytest":
         if not any(u.name == "pytest" and u.kind == "gate" for u in task.tools):
             return "the pytest gate is off"

@@ -108,7 +108,7 @@ def _settings_are_data(found: Detection, editable: list[str]) -> bool:
 def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[str]]:
     """The editable globs, why they were chosen, and a todo when they are a guess."""
     if found.settings_files:
-        why = "the settings files with tunable values (module constants, TOML/JSON scalars)"
+        why = "the settings files with tunable values (constants, config classes, data files)"
         return list(found.settings_files), why, []
     if found.packages:
         why = f"the package source ({found.layout} layout, {found.package_source})"
