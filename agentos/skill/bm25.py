@@ -2,9 +2,8 @@
 
 A gain measured only with the router that tuning searched against may be a gain that fools that
 router alone. This router shares nothing with the embedding router but the texts it reads
-(`skill_text`: the name in words, then the description without its "do not use" rules): words
-are lower-cased, stop words dropped and a few English suffixes stripped, and each skill's text is
-one BM25 document. A query
+(`skill_text`: the name in words, then the description): words are lower-cased, stop words
+dropped and a few English suffixes stripped, and each skill's text is one BM25 document. A query
 goes to the skill of highest score, or to none under a cut fitted on the train split for the skill
 set at hand (`best_threshold`, as for the embedding router). It is used to report held-out
 accuracy, never to tune against.

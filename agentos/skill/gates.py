@@ -40,7 +40,7 @@ _NEVER_START = re.compile(
     re.IGNORECASE,
 )
 _NEVER = re.compile(r"\b(?:must not|must never|should never|may never)\b|\bNOT\b")
-DESCRIPTION_RULE = re.compile(  # a routing rule in a description: what the skill is NOT for
+_DESCRIPTION_RULE = re.compile(
     r"\b(?:do not|don't|never|not) (?:use|trigger|invoke|load)\b|\bnot (?:for|when)\b",
     re.IGNORECASE,
 )
@@ -93,7 +93,7 @@ def detect_gates(skill: Skill) -> list[Gate]:
     rules = [
         Gate(skill.name, "description", sentence)
         for sentence in re.split(r"(?<=[.!?])\s+", _norm(skill.description))
-        if DESCRIPTION_RULE.search(sentence)
+        if _DESCRIPTION_RULE.search(sentence)
     ]
     declared = [Gate(skill.name, "declared", _norm(g)) for g in skill.declared_gates]
     return declared + found + rules

@@ -25,7 +25,6 @@ import numpy.typing as npt
 from agentos.errors import IntegrityError, UserError
 from agentos.providers import uses_claude
 from agentos.skill.evals import EvalItem
-from agentos.skill.gates import DESCRIPTION_RULE
 from agentos.skillfile import Skill
 
 Matrix = npt.NDArray[np.float32]
@@ -61,44 +60,17 @@ class CalibratingRouter(Router, Protocol):
     def prepare(self, skills: Sequence[Skill]) -> None: ...
 
 
-def rules_apart(description: str) -> tuple[str, list[str]]:
-    """A description without its routing rules ("Do NOT use for cutting a lawn (use
-    lawn-care).", "..., not for PDFs."), and those rules: each from its "do not use" / "not for"
-    to the end of its sentence. The words of a rule name what the skill is not for: to a local
-    router they are evidence against the skill, never for it."""
-    rules: list[str] = []
-    kept: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", description.strip()):
-        found = DESCRIPTION_RULE.search(sentence)
-        if found is None:
-            kept.append(sentence)
-            continue
-        rules.append(sentence[found.start() :].strip())
-        if head := sentence[: found.start()].strip(" ,;:-"):
-            kept.append(head + ".")
-    return " ".join(kept), rules
-
-
 def skill_text(skill: Skill) -> str:
-    """What a local router reads of a skill: its name in words, then its description without its
-    routing rules (`rules_apart`)."""
-    return f"{skill.name.replace('-', ' ')}: {rules_apart(skill.description)[0]}"
+    """What the router sees of a skill: its name in words, then its description."""
+    return f"{skill.name.replace('-', ' ')}: {skill.description}"
 
 
 def facets(skill: Skill) -> list[str]:
     """The texts a skill is matched by: its name and whole description, then each sentence or
-    clause of the description (split at . ; : and line ends) long enough to mean something; its
-    routing rules apart (`rule_facets`)."""
+    clause of the description (split at . ; : and line ends) long enough to mean something."""
     name = skill.name.replace("-", " ")
-    parts = [p.strip() for p in re.split(r"[.;:\n]+\s*", rules_apart(skill.description)[0])]
+    parts = [p.strip() for p in re.split(r"[.;:\n]+\s*", skill.description)]
     return [skill_text(skill)] + [f"{name}: {p}" for p in parts if len(p.split()) >= 2]
-
-
-def rule_facets(skill: Skill) -> list[str]:
-    """The texts of a skill's routing rules, under its name: a query closer to one of them than
-    to any of `facets` loses that difference from its score for the skill."""
-    name = skill.name.replace("-", " ")
-    return [f"{name}: {rule}" for rule in rules_apart(skill.description)[1]]
 
 
 def model_dir() -> Path:
@@ -228,14 +200,12 @@ class EmbeddingRouter(ThresholdRouting):
 
     def prepare(self, skills: Sequence[Skill]) -> None:
         """Embed every facet of `skills` in one model call, so routing them later costs none."""
-        self.embed([f for s in skills for f in (*facets(s), *rule_facets(s))])
+        self.embed([f for s in skills for f in facets(s)])
 
     def scores(self, queries: Sequence[str], skills: Sequence[Skill]) -> Matrix:
         """Cosine similarity, shape (queries, skills): for each skill, the best of its facets
         (the whole description, and each of its sentences and clauses, all under the skill's
-        name), so a specific phrase is matched on its own rather than diluted in one vector. A
-        query closer to one of the skill's routing rules ("Do NOT use for X") than to any facet
-        loses the difference: matching what a skill is not for never counts for it."""
+        name), so a specific phrase is matched on its own rather than diluted in one vector."""
         q = self.embed(queries)
         texts: list[str] = []
         starts: list[int] = []
@@ -245,13 +215,7 @@ class EmbeddingRouter(ThresholdRouting):
         if not texts:
             return np.zeros((len(queries), 0), dtype=np.float32)
         per_facet = q @ self.embed(texts).T
-        out = np.maximum.reduceat(per_facet, starts, axis=1)
-        for k, skill in enumerate(skills):
-            rules = rule_facets(skill)
-            if rules:
-                against = (q @ self.embed(rules).T).max(axis=1)
-                out[:, k] -= np.maximum(0.0, against - out[:, k])
-        return out
+        return np.maximum.reduceat(per_facet, starts, axis=1)
 
 
 def route_with_train(

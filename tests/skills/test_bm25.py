@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from skill_helpers import skill
 
 from agentos.skill import EvalItem
 from agentos.skill.bm25 import BM25Router, stem
-from agentos.skill.router import EmbeddingRouter, route_with_train, rules_apart
+from agentos.skill.router import route_with_train
 
 SKILLS = [
     skill("stain-removal", "Remove stains from clothes: wine, coffee, grease and ink."),
@@ -40,27 +39,3 @@ def test_bm25_refits_its_cut_for_each_skill_set_and_stems_plurals() -> None:
     train = [EvalItem("wine stains", "stain-removal", "clean", "train")]
     routed = route_with_train(BM25Router(threshold=0.99), SKILLS, train, ["ink stain"])
     assert routed == ["stain-removal", "stain-removal"]  # the 0.99 cut was refitted on train
-
-
-@pytest.mark.parametrize("which", ["embedding", "bm25"])
-def test_a_do_not_use_rule_is_evidence_against_its_skill(
-    which: str, router: EmbeddingRouter
-) -> None:
-    """ "Do NOT use for cutting a lawn (use lawn-care)" sent "cutting a lawn" to the skill that
-    excludes it: a local router read the rule's words as the skill's own."""
-    skills = [
-        skill(
-            "pruning", "Prune roses in late winter. Do NOT use for cutting a lawn (use lawn-care)."
-        ),
-        skill("lawn-care", "Keep a lawn green: mowing height, feeding and watering grass."),
-        skill("houseplants", "Care for indoor plants: watering, light and repotting."),
-    ]
-    local = router if which == "embedding" else BM25Router()
-    assert local.route(["cutting a lawn", "prune my roses"], skills) == ["lawn-care", "pruning"]
-    text, rules = rules_apart(skills[0].description)
-    assert text == "Prune roses in late winter." and rules[0].startswith("Do NOT use for cutting")
-    # a rule inside a sentence: its head stays the skill's own
-    assert rules_apart("Merge PDFs, not for Word files.") == (
-        "Merge PDFs.",
-        ["not for Word files."],
-    )
