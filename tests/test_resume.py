@@ -66,6 +66,13 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
     done = agentos_cli("resume", str(repo))
     assert done.returncode == 0, done.stderr
     assert "experiments: 8" in done.stdout
+    # the summary's counts are of experiments (their last attempt), the retried attempts apart
+    lines = dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
+    head = {"run", "status", "baseline", "best", "best_commit", "branch", "experiments"}
+    rest = {"elapsed_s", "retried", "remeasure_runs"}
+    counts = {k: int(v) for k, v in lines.items() if k not in head | rest}
+    assert sum(counts.values()) == 8, lines
+    assert int(lines.get("retried", "0")) >= 1, lines  # the attempt the kill cut short
 
     ledger = Ledger(db)
     assert ledger.verify() == []

@@ -65,11 +65,24 @@ class RunRecord:
         return {"commit": str(kept[-1].get("commit") or ""), "metric": kept[-1].get("metric")}
 
     def counts(self) -> dict[str, int]:
-        """Experiments per status."""
+        """Terminal rows per status (an attempt the orchestrator died during is a `crash` row)."""
         out: dict[str, int] = {}
         for r in self.experiments:
             out[str(r.get("status"))] = out.get(str(r.get("status")), 0) + 1
         return out
+
+    def outcomes(self) -> dict[str, int]:
+        """Experiments per status of their last attempt, so they add up to the experiments, and
+        `retried`: the earlier attempts (each ended when the orchestrator died, and ran again)."""
+        last: dict[object, str] = {}
+        retried = 0
+        for r in self.experiments:  # in ledger order: an experiment's attempts in turn
+            retried += r.get("id") in last
+            last[r.get("id")] = str(r.get("status"))
+        out: dict[str, int] = {}
+        for status in last.values():
+            out[status] = out.get(status, 0) + 1
+        return {**out, "retried": retried} if retried else out
 
 
 def latest_run(conn: sqlite3.Connection) -> str | None:

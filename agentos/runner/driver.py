@@ -132,7 +132,7 @@ def drive(
 
 
 def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: float) -> RunSummary:
-    counts = ledger.read(run_id).counts()
+    counts = ledger.read(run_id).outcomes()
     best = values.get("best", {})
     return RunSummary(
         run_id=run_id,
