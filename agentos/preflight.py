@@ -149,25 +149,24 @@ def editable_surface(task: Task, files: Sequence[str], commit: str) -> tuple[str
 
 def uncommitted(task: Task, repo: Repo, commit: str) -> str | None:
     """A notice naming editable or protected files whose working copy differs from HEAD (staged,
-    modified, deleted or untracked), or None. The task file itself is read from disk, so it is
-    left out."""
+    modified, deleted or untracked), or None. The task file itself is read from disk: a change to
+    a committed one is named apart, as one the run uses."""
     out = repo.git("status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all")
     task_rel = _relative(task.path, repo.root)
-    names = sorted(
-        {
-            entry[3:]
-            for entry in out.decode("utf-8", "surrogateescape").split("\0")
-            if len(entry) > 3 and entry[3:] != task_rel
-        }
-    )
+    entries = [e for e in out.decode("utf-8", "surrogateescape").split("\0") if len(e) > 3]
+    changed = {e[3:] for e in entries}
+    names = sorted(changed - {task_rel})
     touched = [p for p in names if task.is_editable(p) or task.is_protected(p)]
-    if not touched:
-        return None
-    shown = ", ".join(touched[:5]) + (f" and {len(touched) - 5} more" if len(touched) > 5 else "")
-    return (
-        f"uncommitted changes to {shown}: the run uses the commit HEAD {commit[:12]}, not your "
-        "working tree (commit them to include them)"
-    )
+    notices = []
+    if touched:
+        more = f" and {len(touched) - 5} more" if len(touched) > 5 else ""
+        notices.append(
+            f"uncommitted changes to {', '.join(touched[:5])}{more}: the run uses the commit HEAD "
+            f"{commit[:12]}, not your working tree (commit them to include them)"
+        )
+    if any(e[3:] == task_rel and not e.startswith("??") for e in entries):  # a new one: init's
+        notices.append(f"{task_rel} has uncommitted changes: the run uses them (read from disk)")
+    return "; ".join(notices) or None
 
 
 def _relative(path: Path, root: Path) -> str:

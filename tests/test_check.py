@@ -213,10 +213,11 @@ def test_uncommitted_edits_are_named_and_the_baseline_is_the_commit(tmp_path: Pa
     assert result.exit_code == 0, result.output
     head = git(repo, "rev-parse", "HEAD").strip()[:12]
     warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
-    # the task file is read from disk, so only settings.py is named
+    # the task file is read from disk: its change is one the run uses, said apart
     assert warnings == [
         f"warning: uncommitted changes to settings.py: the run uses the commit HEAD {head}, "
-        "not your working tree (commit them to include them)"
+        "not your working tree (commit them to include them); agentos.toml has uncommitted "
+        "changes: the run uses them (read from disk)"
     ]
     assert float(_facts(result.stdout)["baseline"]) == pytest.approx(committed, rel=1e-5)
     assert _facts(result.stdout)["budget"] == "5 experiments"
