@@ -81,3 +81,28 @@ def alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as fh:
         return fh.read().split(")")[-1].split()[0] != "Z"
+
+
+def resumed_attempts(db: Path, experiments: int) -> tuple[str, dict[int, list[dict[str, object]]]]:
+    """The latest run of the ledger at `db` after a kill and a resume, checked: the hash chain
+    verifies, one terminal row per attempt, experiments 1..`experiments` each once, at most one
+    keep each, every attempt but the last a crash, and no attempt left open. Returns the run id
+    and each experiment's rows by attempt."""
+    from agentos.ledger import Ledger
+
+    ledger = Ledger(db)
+    assert ledger.verify() == []
+    run_id = ledger.latest_run() or ""
+    rows = [dict(r) for r in ledger.rows(run_id) if r["kind"] == "experiment"]
+    keys = [(r["id"], r["attempt"]) for r in rows]
+    assert len(keys) == len(set(keys)), "two terminal rows for one attempt"
+    finals: dict[int, list[dict[str, object]]] = {}
+    for r in sorted(rows, key=lambda r: int(str(r["attempt"]))):
+        finals.setdefault(int(str(r["id"])), []).append(r)
+    assert sorted(finals) == list(range(1, experiments + 1)), "an experiment lost or one too many"
+    for attempts in finals.values():
+        statuses = [a["status"] for a in attempts]
+        assert statuses.count("keep") <= 1
+        assert all(s == "crash" for s in statuses[:-1]) and statuses[-1] != "crash", statuses
+    assert ledger.open_attempts(run_id) == []
+    return run_id, finals

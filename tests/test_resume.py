@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import ACCEPT_IMPORT_RISK, agentos_cli, alive
+from helpers import ACCEPT_IMPORT_RISK, agentos_cli, alive, resumed_attempts
 
 from agentos.ledger import Ledger
 from agentos.status import run_status
@@ -74,19 +74,7 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
     assert sum(counts.values()) == 8, lines
     assert int(lines.get("retried", "0")) >= 1, lines  # the attempt the kill cut short
 
-    ledger = Ledger(db)
-    assert ledger.verify() == []
-    rows = [r for r in ledger.rows() if r["kind"] != "baseline"]
-    keys = [(r["id"], r["attempt"]) for r in rows]
-    assert len(keys) == len(set(keys)), "two terminal rows for one attempt"
-    finals = {}
-    for r in rows:
-        finals.setdefault(r["id"], []).append(r["status"])
-    assert sorted(finals) == list(range(1, 9)), "an experiment was lost"
-    for statuses in finals.values():
-        assert statuses.count("keep") <= 1
-        assert all(s == "crash" for s in statuses[:-1])
-    assert ledger.open_attempts(ledger.latest_run() or "") == []
+    resumed_attempts(db, 8)
     status = run_status(repo)
     assert status["finished"]
     again = agentos_cli("resume", str(repo))
