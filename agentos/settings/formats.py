@@ -15,8 +15,8 @@ from dataclasses import replace
 
 import yaml
 
-from agentos.settings.hints import comment_above, first_hint
 from agentos.settings.setting import Format, Setting, kind_of
+from agentos.settings.sources import comment_above, first_hint
 
 _TOML_KEY = r"(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')"
 _TOML_LINE = re.compile(

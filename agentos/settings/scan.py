@@ -27,17 +27,16 @@ from agentos.settings.formats import (
     toml_settings,
     yaml_settings,
 )
-from agentos.settings.hints import (
-    Hint,
+from agentos.settings.hints import Hint, read_hint
+from agentos.settings.setting import Format, Kind, Setting, Value, kind_of
+from agentos.settings.sources import (
     annotation_choices,
     comment_above,
     docstring_of,
     enum_members,
     enum_values,
     first_hint,
-    read_hint,
 )
-from agentos.settings.setting import Format, Kind, Setting, Value, kind_of
 
 __all__ = ["Format", "Kind", "Setting", "Value", "find_settings"]
 
