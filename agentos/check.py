@@ -71,6 +71,12 @@ def baseline_fix(task: Task, status: str, reason: str, log: str = "") -> str:
             f"make `{command}` exit 0 on a clean checkout of the commit (its output above says "
             "why it did not), commit that, then `agentos check` again"
         )
+    if reason.startswith("forgery guard:"):
+        return (
+            "an editable file reached for the result (it printed the metric line, or wrote or "
+            "read what only the evaluator may): keep the code that prints the metric in a "
+            "protected file and the values to tune in editable ones (docs/forgery.md)"
+        )
     if "drift" in reason:
         return "the metric must not change the files of the snapshot: write to $AGENTOS_OUTPUT"
     if task.metric.regex is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers import git, quickstart_copy
+from helpers import ACCEPT_IMPORT_RISK, git, make_repo, quickstart_copy
 
 import agentos.tool
 from agentos.cli.main import main
@@ -558,3 +558,22 @@ def test_a_git_ignored_module_the_metric_needs_is_named_in_the_fix(tmp_path: Pat
     last = result.stderr.strip().splitlines()[-1]
     assert "pkg/_version.py exists here but is git-ignored" in last, last
     assert "git add -f pkg/_version.py" in last
+
+
+def test_an_editable_file_that_prints_the_metric_gets_the_forgery_fix(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "settings.py": "DEPTH = 1  # range: 1..8\nprint('score: 9.0')\n",
+            "evaluate.py": "import settings\nprint(f'score: {settings.DEPTH}')\n",
+            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
+            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n',
+        },
+    )
+    result = _check(str(repo))
+    assert result.exit_code == 1, result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert "forgery guard" in last and "printed the metric line" in last, last
+    assert "keep the code that prints the metric in a protected file" in last
+    assert "print exactly one line" not in last
