@@ -55,8 +55,8 @@ class RunSummary:
         out = [
             f"run: {self.run_id}",
             f"status: {self.status}",
-            f"baseline: {self.baseline}",
-            f"best: {self.best}",
+            f"baseline: {_shown(self.baseline)}",
+            f"best: {_shown(self.best)}",
             f"best_commit: {self.best_commit}",
             f"branch: {self.branch or 'none'}",
             f"experiments: {self.experiments}",
@@ -146,3 +146,9 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         counts=counts,
         elapsed=elapsed,
     )
+
+
+def _shown(metric: float | None) -> str:
+    """A metric in the summary: ten significant digits (a mean of re-runs has float noise in its
+    last digits), `None` when there is none."""
+    return "None" if metric is None else f"{metric:.10g}"
