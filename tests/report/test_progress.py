@@ -96,3 +96,14 @@ def test_a_resumed_display_starts_from_the_ledger(tmp_path: Path) -> None:
     line = out.getvalue().strip()
     assert line.startswith("experiment 4/?: crash metric=- ")
     assert f"best={summary.best:.6g} baseline={summary.baseline:.6g}" in line
+
+
+def test_the_summary_prints_metrics_without_float_noise() -> None:
+    """A mean of re-runs (-0.5845516666666666) is printed to ten significant digits."""
+    summary = runner.RunSummary(
+        run_id="r", status="done", baseline=-4.3186290000000005, best=-0.5845516666666666,
+        best_commit="c", branch=None, experiments=3,
+    )
+    lines = dict(line.split(": ", 1) for line in summary.lines())
+    assert lines["baseline"] == "-4.318629" and lines["best"] == "-0.5845516667"
+    assert runner.RunSummary("r", "s", None, None, "", None, 0).lines()[2] == "baseline: None"
