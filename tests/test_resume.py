@@ -108,7 +108,7 @@ def test_kill9_during_a_remeasure_then_resume_records_the_experiment(
             "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
             f"{ACCEPT_IMPORT_RISK}\n"
             '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
-            '[budget]\nexperiments=2\n[sandbox]\nbackend="local"\n',
+            '[budget]\nexperiments=4\n[sandbox]\nbackend="local"\n',  # room to re-measure
         }
     )
     exe = str(Path(sys.executable).parent / "agentos")
