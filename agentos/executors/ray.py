@@ -53,7 +53,8 @@ MARK = "AGENTOS_RAY_RUN"  # in the environment of every process of a Ray started
 
 # Waits while its parent (the driver) lives; then, or when told to stop, kills every process whose
 # environment holds the mark, or the node id the driver wrote to the file named (Ray starts some
-# agents with an environment of its own), a few times over (some may still be starting).
+# agents with an environment of its own), round after round until four in a row find none (an
+# agent may start late, after the driver is gone), for at most 30 s.
 _WATCHER = r"""
 import os, signal, sys, time
 mark, parent, ids = sys.argv[1].encode(), int(sys.argv[2]), sys.argv[3]
@@ -63,14 +64,20 @@ def reap(*_):
             marks = {mark, *fh.read().split()}
     except OSError:
         marks = {mark}
-    for _ in range(4):
+    quiet = 0
+    for _ in range(60):  # until four rounds in a row find none (an agent may start late), <= 30 s
+        found = 0
         for e in os.listdir("/proc"):
             try:
                 with open(f"/proc/{e}/environ", "rb") as fh:
                     if e.isdigit() and marks & set(fh.read().split(b"\0")):
                         os.kill(int(e), signal.SIGKILL)
+                        found += 1
             except OSError:
                 pass
+        quiet = 0 if found else quiet + 1
+        if quiet >= 4:
+            break
         time.sleep(0.5)
     os._exit(0)
 signal.signal(signal.SIGTERM, reap)
