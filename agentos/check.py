@@ -15,15 +15,13 @@ remedy (exit code 1): a run would spend its budget on nothing.
 
 from __future__ import annotations
 
-import re
-import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agentos.environment import resolve_python
+from agentos.environment import missing_module, resolve_python
 from agentos.errors import UserError
 from agentos.evaluate import (
     Evaluation,
@@ -87,22 +85,16 @@ def baseline_fix(task: Task, status: str, reason: str, log: str = "") -> str:
     )
 
 
-_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
-
-
 def _ignored_module(root: Path, log: str) -> str | None:
     """The git-ignored file of this working tree that a `No module named 'a.b'` in `log` asks
     for (`a/b.py`, or under `src/`), or None."""
-    found = _NO_MODULE.search(log)
-    if found is None:
+    named = missing_module(log)
+    if named is None:
         return None
-    rel = found.group(1).replace(".", "/")
+    rel = named.replace(".", "/")
     for path in (f"{rel}.py", f"{rel}/__init__.py", f"src/{rel}.py", f"src/{rel}/__init__.py"):
         if (root / path).is_file():
-            done = subprocess.run(
-                ["git", "-C", str(root), "check-ignore", "-q", "--", path], capture_output=True
-            )
-            return path if done.returncode == 0 else None
+            return path if Repo(root).ignored(path) else None
     return None
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,13 @@ def _imports(executable: str, module: str) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
+
+
+_MISSING = re.compile(r"No module named '([\w.]+)'|Failed to import filter module '([\w.]+)'")
+
+
+def missing_module(text: str) -> str | None:
+    """The module a Python error in `text` says cannot be imported (`a.b` of `No module named
+    'a.b'`, or of pytest's `Failed to import filter module`), or None."""
+    found = _MISSING.search(text)
+    return None if found is None else found.group(1) or found.group(2)

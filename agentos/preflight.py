@@ -106,10 +106,7 @@ def check_metric_script(task: Task, repo: Repo, files: Sequence[str]) -> None:
             path=on_disk,
             fix=f"write {rel} and commit it, or name the script that exists in [metric] command",
         )
-    try:
-        ignored = bool(repo.git("check-ignore", "--", rel).strip())
-    except RuntimeError:  # exit 1: not ignored
-        ignored = False
+    ignored = repo.ignored(rel)
     raise UserError(
         f"{where} runs {rel}, which is {'git-ignored' if ignored else 'not committed'}: the "
         "metric runs on a snapshot of the commit",

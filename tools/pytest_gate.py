@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agentos.environment import python_with
+from agentos.environment import missing_module, python_with
 from agentos.errors import UserError
 from agentos.integrity import walk
 from agentos.tool import Finding, ToolContext, ToolResult, tool
@@ -179,16 +179,15 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
             "conftest": plan.conftest, "source": config.source, "notes": notes}, "", fix
 
 
-_MISSING = re.compile(r"No module named '([\w.]+)'|Failed to import filter module '([\w.]+)'")
 
 
 def _missing_module(tree: Path, text: str) -> str | None:
     """The fix when the tests (or their pytest options) import a module their Python lacks and
     the repository does not hold (its own modules are a matter of `pythonpath`)."""
-    found = _MISSING.search(text)
-    if found is None:
+    named = missing_module(text)
+    if named is None:
         return None
-    module = (found.group(1) or found.group(2)).split(".")[0]
+    module = named.split(".")[0]
     if next(tree.glob(f"**/{module}.py"), None) or next(tree.glob(f"**/{module}/"), None):
         return None
     return (f"install {module} in the repository's environment (`.venv/`, with the tests' "

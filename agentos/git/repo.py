@@ -132,6 +132,13 @@ class Repo:
             raise RuntimeError(f"git {args[0]} failed: {msg}")
         return proc.stdout
 
+    def ignored(self, path: str) -> bool:
+        """Whether git ignores the working-tree path `path` (so no commit of it holds the file)."""
+        try:
+            return bool(self.git("check-ignore", "--", path).strip())
+        except RuntimeError:  # exit 1: not ignored
+            return False
+
     def rev(self, name: str) -> str | None:
         try:
             return self.git("rev-parse", "--verify", "--quiet", name + "^{commit}").decode().strip()

@@ -78,6 +78,23 @@ def evaluator_for(repo: Repo) -> MetricEvaluator:
     return MetricEvaluator(task, get_backend(task.sandbox))
 
 
+def cancel_running(ex: Executor, key: str, mark: str, start_within: float = 20) -> float:
+    """Wait for job `key`'s metric (its command line holds `mark`) to start, cancel the job, and
+    check that the metric process dies within 2 s; the seconds it took."""
+    deadline = time.monotonic() + start_within
+    while not metric_pids(mark):
+        assert time.monotonic() < deadline, "the metric never started"
+        time.sleep(0.05)
+    ex.cancel(key)
+    t0 = time.monotonic()
+    while metric_pids(mark) and time.monotonic() - t0 < 5:
+        time.sleep(0.05)
+    gone = time.monotonic() - t0
+    assert not metric_pids(mark), "the cancelled job's metric still runs"
+    assert gone < 2.0, f"the cancelled job's metric took {gone:.2f} s to die"
+    return gone
+
+
 def marked_pids(marker: str) -> list[int]:
     """Live processes whose environment holds `AGENTOS_TEST_MARK=marker`: what a driver started
     with that mark (a local Ray's processes inherit it) left running."""
@@ -171,16 +188,7 @@ def assert_executor_conforms(make: Callable[[int], Executor], tmp: Path) -> None
 
         # a running job cancelled: its metric process (a 9 s sleep) is killed at once
         ex.submit(pack(repo, commits[4], evaluator, "running"))
-        deadline = time.monotonic() + 30
-        while not metric_pids(mark):
-            assert time.monotonic() < deadline, "the metric never started"
-            time.sleep(0.05)
-        ex.cancel("running")
-        t0 = time.monotonic()
-        while metric_pids(mark) and time.monotonic() - t0 < 5:
-            time.sleep(0.05)
-        assert not metric_pids(mark), "the cancelled job's metric still runs"
-        assert time.monotonic() - t0 < 2.0, "the cancelled job's metric took over 2 s to die"
+        cancel_running(ex, "running", mark, start_within=30)
         running = collect(ex, {"running"})["running"]
         assert running.measurement is None and running.error
         ex.submit(pack(repo, commits[0], evaluator, "left"))
