@@ -96,8 +96,9 @@ def test_model_file_cannot_change_budget_eval_or_metric(
     assert 1.5 <= report["training_seconds"] < 30  # the budget, plus one step on a busy host
     assert report["val_bpb"] > 0.5  # the harness's own score, not the fake 0.001
     # the harness's summary comes last and carries the true score
-    assert done.stdout.rstrip().splitlines()[-14].startswith("val_bpb:")
-    assert f"{report['val_bpb']:.6f}" in done.stdout.split("---")[-1]
+    last_block = done.stdout.rsplit("---\n", 1)[-1]
+    assert last_block.startswith("val_bpb:") and "status:           ok" in last_block
+    assert f"{report['val_bpb']:.6f}" in last_block
 
 
 def test_cli_reports_bad_input_in_one_line_with_exit_2(tmp_path: Path) -> None:
