@@ -150,6 +150,20 @@ def test_an_ini_file_is_read_by_section() -> None:
     assert not f["mesh.output_dir"].mutable
 
 
+def test_ini_booleans_are_read_as_configparser_reads_them() -> None:
+    import configparser
+
+    text = "[run]\na = yes\nb = off\nc = True\nd = 1\ne = 'no'\n"
+    found = {s.name: s for s in find_settings("s.cfg", text)}
+    parser = configparser.ConfigParser()
+    parser.read_string(text)
+    for key in "abc":
+        assert found[f"run.{key}"].kind == "bool"
+        assert found[f"run.{key}"].value is parser.getboolean("run", key)
+    assert found["run.d"].kind == "int"  # a number stays a number
+    assert found["run.e"].kind == "str"  # a quoted word is a string
+
+
 def test_argparse_options_are_settings_named_by_their_destination() -> None:
     f = _read("train_args.py")
     assert set(f) == {"lr", "epochs", "optimizer", "hidden_size", "dropout", "act", "data_dir",
@@ -225,6 +239,9 @@ def test_config_classes_are_settings_and_other_classes_are_not() -> None:
         (".env", 'export LR="0.01"  # log\n', "LR", 0.002, '"0.002"'),
         (".env", "MODE=fast  # fast|safe\n", "MODE", "safe", "safe"),
         ("s.ini", "[a]\ntol = 1e-6  ; log\n", "a.tol", 2e-5, "2e-05"),
+        ("s.ini", "[mesh]\nrefine = no\n", "mesh.refine", True, "yes"),  # getboolean's words
+        ("s.ini", "[mesh]\nrefine = Off\n", "mesh.refine", True, "On"),
+        ("s.ini", "[mesh]\nrefine = FALSE\n", "mesh.refine", True, "TRUE"),
         ("s.py", "class Config:\n    lr: float = Field(0.01, ge=0)\n", "Config.lr", 0.5, "0.5"),
         ("s.py", "p.add_argument('--n', type=float, default=1)\n", "n", 2.5, "2.5"),
         ("s.py", "CFG = {'a': {'b': 'x'}}  # b: x|y\n", "CFG.a.b", "y", "'y'"),

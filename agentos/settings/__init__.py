@@ -115,7 +115,7 @@ def disk_reader(root: Path) -> Reader:
 def render(setting: Setting, value: Value) -> str:
     """The literal for `value` in the setting's file format."""
     if setting.kind == "bool":
-        word = "true" if value else "false"
+        word = setting.words[0 if value else 1]
         return word.capitalize() if setting.format == "python" else word
     if setting.format in ("yaml", "env", "ini"):
         return _render_text(setting, value)

@@ -252,11 +252,26 @@ def env_settings(path: str, text: str) -> list[Setting]:
     return _lines(path, text, "env", _ENV_LINE)
 
 
+# The words `configparser.getboolean` reads, as pairs: an INI bool is written back in its own pair.
+_INI_BOOLS = {w: pair for pair in (("true", "false"), ("yes", "no"), ("on", "off")) for w in pair}
+
+
+def _bool_words(word: str) -> tuple[str, str] | None:
+    pair = _INI_BOOLS.get(word.lower())
+    if pair is None:
+        return None
+    case = str.upper if word.isupper() and len(word) > 1 else \
+        str.capitalize if word[0].isupper() else str.lower
+    return case(pair[0]), case(pair[1])
+
+
 def ini_settings(path: str, text: str) -> list[Setting]:
     """`key = value` (or `key: value`) lines under `[section]`, named `section.key`, typed as in a
-    `.env` file; a comment is a line starting with `#` or `;`, or one after the value and a
-    space (what `configparser(inline_comment_prefixes=("#", ";"))` reads). Indented lines (a
-    value continued) are left alone."""
+    `.env` file, except that the words `configparser.getboolean` reads (`yes`/`no`, `on`/`off`,
+    `true`/`false`, in any case) are bools, written back in the same pair and case. A comment is
+    a line starting with `#` or `;`, or one after the value and a space (what
+    `configparser(inline_comment_prefixes=("#", ";"))` reads). Indented lines (a value
+    continued) are left alone."""
     return _lines(path, text, "ini", _INI_LINE)
 
 
@@ -276,7 +291,10 @@ def _lines(path: str, text: str, form: Format, pattern: re.Pattern[str]) -> list
             quote = raw[0] if raw[0] in "'\"" else ""
             inner = raw[1:-1] if quote else raw
             value: int | float | bool | str = inner
-            if _ENV_INT.fullmatch(inner):
+            words = _bool_words(inner) if form == "ini" and not quote else None
+            if words is not None:
+                value = inner.lower() == words[0].lower()
+            elif _ENV_INT.fullmatch(inner):
                 value = int(inner)
             elif _ENV_FLOAT.fullmatch(inner):
                 value = float(inner)
@@ -288,7 +306,8 @@ def _lines(path: str, text: str, form: Format, pattern: re.Pattern[str]) -> list
                                   ("comment above", _above(lines, lineno)))  # fmt: skip
                 start, end = pos + m.start("val"), pos + m.end("val")
                 name = section + m.group("key")
-                out.append(Setting(path, name, kind, value, start, end, form, hint, quote))
+                out.append(Setting(path, name, kind, value, start, end, form, hint, quote,
+                                   words=words or ("true", "false")))
         pos += len(line)
     return out
 

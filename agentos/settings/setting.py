@@ -32,6 +32,8 @@ class Setting:
     # an argparse or click option's flags (`--lr`): a setting only in a module the metric command
     # runs, and unless the command passes the flag itself (`agentos.settings.find_all`)
     flags: tuple[str, ...] = ()
+    # a bool's spelling, true word then false word: an INI file may write `yes`/`no` or `on`/`off`
+    words: tuple[str, str] = ("true", "false")
 
     @property
     def mutable(self) -> bool:
