@@ -106,9 +106,9 @@ class MetricEvaluator:
                     + f"; exit code {result.exit_code}",
                 )
             if result.forgeries:  # editable code reached for the result: nothing is read
-                more = len(result.forgeries) - 1
-                return result_of(None, "invalid", f"forgery guard: {result.forgeries[0][:240]}"
-                                 + (f" (and {more} more)" if more else ""))
+                # every finding, so that one edit can fix them all
+                found = dict.fromkeys(f[:240] for f in result.forgeries)
+                return result_of(None, "invalid", "forgery guard: " + "; ".join(found))
             if result.timed_out:
                 return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
             if result.oom:
