@@ -32,6 +32,7 @@ from agentos.evaluate import (
     snapshot_dir,
 )
 from agentos.evaluate.selftest import fix, refusal, self_test
+from agentos.figures import figure
 from agentos.git import Repo
 from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
@@ -188,7 +189,7 @@ def check(
     ev = m.evaluation
     report.baseline = ev
     report.baseline_s = sum(m.timings.values())  # snapshot, hashing and the metric command
-    facts["baseline"] = "none" if ev.metric is None else f"{ev.metric:g}"
+    facts["baseline"] = "none" if ev.metric is None else figure(ev.metric)
     facts["baseline_status"] = (ev.status or "ok") + (f" ({ev.reason})" if ev.reason else "")
     facts["baseline_s"] = f"{report.baseline_s:.2f}"
     if ev.metric is None:

@@ -72,7 +72,7 @@ def test_a_baseline_that_does_not_measure_exits_1_without_a_branch(tmp_path: Pat
     done = agentos_cli("run", str(repo), "--sandbox", "local")
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
-    assert "branch: none" in lines and "baseline: None" in lines
+    assert "branch: none" in lines and "baseline: -" in lines
     assert git(repo, "branch", "--list", "agentos/*").strip() == ""
     err = done.stderr.splitlines()
     assert "  | no GPU found" in err

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from agentos.events import ProgressEvent, clean, progress_events
+from agentos.figures import figure
 
 
 class RunDisplay:
@@ -89,7 +90,7 @@ class RunDisplay:
         if item.get("event") == "baseline":
             self.baseline = item.get("metric")
             self.best = self.baseline
-            self._line(f"baseline: {_fmt(self.baseline)}")
+            self._line(f"baseline: {figure(self.baseline)}")
             return
         if item.get("event") != "experiment":
             return
@@ -97,7 +98,7 @@ class RunDisplay:
             self.best = item["best"]
         self.done = max(self.done, int(item["id"]))
         self.seen += 1
-        self.last = f"#{item['id']} {item['status']} {_fmt(item.get('metric'))}"
+        self.last = f"#{item['id']} {item['status']} {figure(item.get('metric'))}"
         if self._progress is not None:
             self._progress.update(
                 self._task, completed=min(self.done, self.total or self.done), info=self.info()
@@ -105,7 +106,7 @@ class RunDisplay:
         else:
             self._line(
                 f"experiment {item['id']}/{self.total or '?'}: {item['status']} "
-                f"metric={_fmt(item.get('metric'))} {self.info(last=False)} "
+                f"metric={figure(item.get('metric'))} {self.info(last=False)} "
                 f"| {clean(str(item.get('description', '')))}"
             )
 
@@ -128,7 +129,7 @@ class RunDisplay:
         """best, baseline, last status, rate per minute and time left, on one line."""
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = self.seen / elapsed
-        parts = [f"best={_fmt(self.best)}", f"baseline={_fmt(self.baseline)}"]
+        parts = [f"best={figure(self.best)}", f"baseline={figure(self.baseline)}"]
         if last and self.last:
             parts.append(f"last {self.last}")
         parts.append(f"rate={rate * 60:.1f}/min")
@@ -152,10 +153,6 @@ class RunDisplay:
         else:
             self.stream.write(text + "\n")
             self.stream.flush()
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.6g}"
 
 
 def _duration(seconds: float | None) -> str:
