@@ -25,7 +25,7 @@ from agentos.figures import figure
 class RunDisplay:
     """Call `update` with each stream update; use as a context manager around the run.
 
-    `total` is the experiment budget (0 when unknown, as on resume); `wall_time` the wall-clock
+    `total` is the experiment budget (0 when unknown: a resumed run's comes with `seed`); `wall_time` the wall-clock
     budget in seconds, when the task has one, which caps the time left shown.
     """
 
@@ -73,12 +73,18 @@ class RunDisplay:
 
     def seed(self, status: dict[str, Any]) -> None:
         """Start from what the ledger already holds (the object `agentos.status.run_status`
-        returns), so a resumed run shows its baseline, best and count from the first line."""
+        returns), so a resumed run shows its baseline, best, count and budget from the first
+        line."""
         self.baseline = status.get("baseline", {}).get("metric")
         self.best = status.get("best", {}).get("metric")
         self.done = max((int(e["id"]) for e in status.get("experiments", [])), default=0)
+        budget = status.get("budget") or {}
+        self.total = int(budget.get("experiments") or self.total)
+        self.wall_time = budget.get("wall_time") or self.wall_time
         if self._progress is not None:
-            self._progress.update(self._task, completed=self.done, info=self.info())
+            self._progress.update(
+                self._task, total=self.total or None, completed=self.done, info=self.info()
+            )
 
     def update(self, event: dict[str, Any]) -> None:
         """Take one `{"node": name, **partial_update}` from the graph's `updates` stream."""

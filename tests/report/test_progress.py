@@ -93,9 +93,10 @@ def test_a_resumed_display_starts_from_the_ledger(tmp_path: Path) -> None:
     display = RunDisplay(0, stream=out)
     display.seed(run_status(repo))
     assert (display.baseline, display.best, display.done) == (summary.baseline, summary.best, 3)
-    display.update({"node": "decide", "history": [{"id": 4, "status": "crash", "metric": None}]})
+    assert display.total == 3  # the run's budget, from the ledger
+    display.update({"node": "decide", "history": [{"id": 3, "status": "crash", "metric": None}]})
     line = out.getvalue().strip()
-    assert line.startswith("experiment 4/?: crash metric=- ")
+    assert line.startswith("experiment 3/3: crash metric=- ")
     assert f"best={figure(summary.best)} baseline={figure(summary.baseline)}" in line
 
 
