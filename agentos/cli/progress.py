@@ -25,8 +25,9 @@ from agentos.figures import figure
 class RunDisplay:
     """Call `update` with each stream update; use as a context manager around the run.
 
-    `total` is the experiment budget (0 when unknown: a resumed run's comes with `seed`); `wall_time` the wall-clock
-    budget in seconds, when the task has one, which caps the time left shown.
+    `total` is the experiment budget (0 when unknown: a resumed run's comes with `seed`);
+    `wall_time` the wall-clock budget in seconds, when the task has one, which caps the time left
+    shown.
     """
 
     def __init__(
