@@ -70,6 +70,14 @@ def baseline_fix(task: Task, status: str, reason: str, log: str = "") -> str:
             f"make `{command}` exit 0 on a clean checkout of the commit (its output above says "
             "why it did not), commit that, then `agentos check` again"
         )
+    script = task.metric.command[1] if len(task.metric.command) > 1 else ""
+    if reason.startswith("forgery guard:") and script.endswith(".py") and task.is_editable(script):
+        return (
+            f"{script} prints the metric and is editable, so its code could print any score: to "
+            f'search only its settings\' values, add "settings-only" to [tools] gates (its code '
+            "then stays the baseline's); to let the proposer edit code, move what prints the "
+            "metric into a protected file (docs/byo-repo.md)"
+        )
     if reason.startswith("forgery guard:"):
         return (
             "an editable file reached for the result (it printed the metric line, or wrote or "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from agentos.environment import resolve_python
 from agentos.evaluate.evaluator import Evaluation
+from agentos.evaluate.forgery import settings_only_files
 from agentos.evaluate.measure import snapshot_root
 from agentos.evaluate.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox, gpus
@@ -29,8 +30,13 @@ LOG_TAIL_CHARS = 2000
 
 
 def guard_env(task: Task) -> dict[str, str]:
-    """The sandbox environment that turns on the forgery guard for `task`'s editable files."""
-    env = {GUARD_ENV: any_glob(task.editable).pattern}
+    """The sandbox environment that turns on the forgery guard for `task`'s editable files, less
+    those the `settings-only` gate keeps to the baseline's code (`settings_only_files`)."""
+    watched = any_glob(task.editable).pattern
+    values_only = settings_only_files(task)
+    if values_only:
+        watched = f"(?!(?:{any_glob(values_only).pattern})\\Z)(?:{watched})"
+    env = {GUARD_ENV: watched}
     if task.metric.regex is not None:
         env[METRIC_ENV] = task.metric.regex
     return env
