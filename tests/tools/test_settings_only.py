@@ -96,7 +96,7 @@ def test_the_gate_keeps_values_and_refuses_everything_else_in_a_run(tmp_path: Pa
         (KEPT, KEPT.replace("default=0.05", 'default="0.1"'),
          "lr: a str where the setting holds a float"),
         (KEPT, KEPT.replace("learning rate", "step size"), "train.py:8 not-a-value: changed"),
-        (OPT, OPT.replace('"momentum"]', '"momentum", "adam"]'), "train.py:10 not-a-value: changed"),
+        (OPT, OPT.replace('"sgd", ', '"sgd", "adam", '), "train.py:10 not-a-value: changed"),
     ]
     lines = [json.dumps({"type": "proposal", "description": f"candidate {i}",
                          "edits": [{"path": "train.py", "search": s, "replace": r}]})
