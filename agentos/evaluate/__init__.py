@@ -15,16 +15,14 @@ Imports inside the package go one way, in the order listed from the bottom up: `
 """
 
 from agentos.evaluate.canary import CanaryVerdict, Expect, check_canary
-from agentos.evaluate.command import MetricEvaluator, guard_env
-from agentos.evaluate.evaluator import Evaluation, Evaluator, better, gained, keeps, refuse_keep
-from agentos.evaluate.forgery import (
-    FORGERIES,
-    NAMES,
+from agentos.evaluate.command import (
     SETTINGS_ONLY,
-    Forgery,
-    check_accept,
+    MetricEvaluator,
+    guard_env,
     settings_only_files,
 )
+from agentos.evaluate.evaluator import Evaluation, Evaluator, better, gained, keeps, refuse_keep
+from agentos.evaluate.forgery import FORGERIES, NAMES, Forgery, check_accept
 from agentos.evaluate.gating import (
     GateRun,
     builtin_findings,

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from agentos.environment import resolve_python
 from agentos.evaluate.evaluator import Evaluation
-from agentos.evaluate.forgery import settings_only_files
 from agentos.evaluate.measure import snapshot_root
 from agentos.evaluate.metric import parse_metric
 from agentos.sandbox import Limits, RunRequest, Sandbox, gpus
@@ -27,6 +26,20 @@ from agentos.state import Status
 from agentos.task import Task, any_glob
 
 LOG_TAIL_CHARS = 2000
+SETTINGS_ONLY = "settings-only"
+
+
+def settings_only_files(task: Task) -> tuple[str, ...]:
+    """The globs of the files the `settings-only` gate holds to value changes (its `files`
+    option, default every editable file); none when the task does not gate on it. Their code is
+    the baseline's, changed only in its settings' literals, so it is as trusted as the evaluator:
+    the forgery guard does not watch it (an evaluator that trains and prints its own metric,
+    `python train.py`, may then be that file)."""
+    for use in task.tools:
+        if use.name == SETTINGS_ONLY and use.kind == "gate":
+            files = use.options.get("files", task.editable)
+            return (files,) if isinstance(files, str) else tuple(files)
+    return ()
 
 
 def guard_env(task: Task) -> dict[str, str]:

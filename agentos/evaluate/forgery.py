@@ -184,22 +184,6 @@ FORGERIES: tuple[Forgery, ...] = (
 NAMES: tuple[str, ...] = tuple(f.name for f in FORGERIES)
 
 
-SETTINGS_ONLY = "settings-only"
-
-
-def settings_only_files(task: Task) -> tuple[str, ...]:
-    """The globs of the files the `settings-only` gate holds to value changes (its `files`
-    option, default every editable file); none when the task does not gate on it. Their code is
-    the baseline's, changed only in its settings' literals, so it is as trusted as the evaluator:
-    the forgery guard does not watch it (an evaluator that trains and prints its own metric,
-    `python train.py`, may then be that file)."""
-    for use in task.tools:
-        if use.name == SETTINGS_ONLY and use.kind == "gate":
-            files = use.options.get("files", task.editable)
-            return (files,) if isinstance(files, str) else tuple(files)
-    return ()
-
-
 def check_accept(task: Task) -> None:
     """Every name in `[task] accept_forgery_risk` is a known forgery; else a `UserError`."""
     for name in task.accept_forgery_risk:
