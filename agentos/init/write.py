@@ -247,7 +247,7 @@ def _summary(found: Detection, task: _Task) -> list[str]:
             "heuristic proposer searches them"
         )
     lines.append(f"editable: {', '.join(task.editable)}")
-    lines.append(f"protected: {', '.join(task.protected)}")
+    lines.append(f"protected: {', '.join(task.protected) or 'none'}")
     lines.append(f"gates: {', '.join(task.gates) or 'none'}")
     lines += [f"todo: {t}" for t in task.todos]
     return lines

@@ -57,7 +57,7 @@ def test_init_writes_a_settings_only_task_and_check_passes(tmp_path: Path) -> No
     init = agentos_cli("init", str(repo))
     assert init.returncode == 0, init.stderr
     assert "mode: settings only: train.py prints the metric and holds 3 tunable" in init.stdout
-    assert "editable: train.py\n" in init.stdout and "gates: settings-only\n" in init.stdout
+    assert "editable: train.py\nprotected: none\ngates: settings-only\n" in init.stdout
     assert "todo:" not in init.stdout
     task = (repo / "agentos.toml").read_text()
     assert 'command = "python train.py"' in task and 'goal = "min"' in task
