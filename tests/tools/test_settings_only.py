@@ -110,3 +110,27 @@ def test_the_gate_keeps_values_and_refuses_everything_else_in_a_run(tmp_path: Pa
     for (status, reason), (_, _, why) in zip(seen[1:], edits[1:], strict=True):
         assert status == "rejected" and why is not None and why in reason, "\n".join(map(str, seen))
         assert "settings-only" in reason, reason
+
+
+def test_the_guard_still_watches_editable_code_the_gate_does_not_cover(tmp_path: Path) -> None:
+    """`files` narrows the gate to train.py; helper.py, editable code that train.py imports, is
+    still watched by the forgery guard: its forged metric line makes the experiment invalid."""
+    train = TRAIN.replace("import argparse\n", "import argparse\n\nimport helper  # noqa: F401\n")
+    repo = make_repo(tmp_path / "repo", {
+        "train.py": train, "helper.py": "SCALE = 1.0\n",
+        "agentos.toml": '[task]\neditable = ["train.py", "helper.py"]\nprotected = []\n'
+        '[metric]\ncommand = "python train.py"\nregex = \'^val_loss:\\s*(?P<value>\\S+)\'\n'
+        'goal = "min"\n[tools]\ngates = ["settings-only"]\n'
+        '[tools.settings-only]\nfiles = ["train.py"]\n',
+    })
+    forged = {"path": "helper.py", "search": "SCALE = 1.0\n",
+              "replace": 'SCALE = 1.0\nprint("val_loss: 0.0")\nraise SystemExit(0)\n'}
+    honest = {"path": "train.py", "search": LR, "replace": KEPT}
+    scenario = tmp_path / "scenario.jsonl"
+    scenario.write_text("".join(json.dumps({"type": "proposal", "description": f"c{i}",
+                                            "edits": [e]}) + "\n"
+                                for i, e in enumerate([forged, honest])))
+    runner.run(repo, runner.Overrides(budget=2, provider=f"script:{scenario}"))
+    seen = [(e["status"], e["reason"] or "") for e in run_status(repo)["experiments"]]
+    assert seen[0][0] == "invalid" and "forgery guard: editable code: helper.py" in seen[0][1], seen
+    assert seen[1][0] == "keep", seen  # train.py's own print of the metric is trusted
