@@ -32,6 +32,7 @@ from agentos.evaluate import (
     snapshot_dir,
 )
 from agentos.evaluate.selftest import fix, refusal, self_test
+from agentos.figures import figure
 from agentos.git import Repo
 from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
@@ -68,6 +69,14 @@ def baseline_fix(task: Task, status: str, reason: str, log: str = "") -> str:
         return (
             f"make `{command}` exit 0 on a clean checkout of the commit (its output above says "
             "why it did not), commit that, then `agentos check` again"
+        )
+    script = task.metric.command[1] if len(task.metric.command) > 1 else ""
+    if reason.startswith("forgery guard:") and script.endswith(".py") and task.is_editable(script):
+        return (
+            f"{script} prints the metric and is editable, so its code could print any score: to "
+            f'search only its settings\' values, add "settings-only" to [tools] gates (its code '
+            "then stays the baseline's); to let the proposer edit code, move what prints the "
+            "metric into a protected file (docs/byo-repo.md)"
         )
     if reason.startswith("forgery guard:"):
         return (
@@ -188,7 +197,7 @@ def check(
     ev = m.evaluation
     report.baseline = ev
     report.baseline_s = sum(m.timings.values())  # snapshot, hashing and the metric command
-    facts["baseline"] = "none" if ev.metric is None else f"{ev.metric:g}"
+    facts["baseline"] = "none" if ev.metric is None else figure(ev.metric)
     facts["baseline_status"] = (ev.status or "ok") + (f" ({ev.reason})" if ev.reason else "")
     facts["baseline_s"] = f"{report.baseline_s:.2f}"
     if ev.metric is None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from agentos.errors import UserError
 from agentos.git import Repo
 from agentos.ledger import Ledger
-from agentos.runner import STATE_DIR
+from agentos.runner import STATE_DIR, recorded_task
 
 
 def open_ledger(path: Path | str) -> Ledger:
@@ -21,8 +22,11 @@ def open_ledger(path: Path | str) -> Ledger:
 
 def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
     """One object: `run`, `baseline` and `best` (commit, metric), `experiments`, `canaries`,
-    `stop` and `finished`, as the one ledger reader (`agentos.ledger.read`) defines them."""
-    ledger = open_ledger(path)
+    `stop` and `finished`, as the one ledger reader (`agentos.ledger.read`) defines them, and
+    `budget` (`experiments`, `wall_time`: the run's, overrides included; None for a run started
+    from code)."""
+    root = Repo(path).root
+    ledger = open_ledger(root)
     try:
         record = ledger.read(run_id)
     finally:
@@ -47,6 +51,17 @@ def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
             }
             for r in record.experiments
         ],
+        "budget": _budget(root, record.info.get("config") or "{}"),
         "stop": record.info.get("stop_reason"),
         "finished": record.finished,
     }
+
+
+def _budget(root: Path, config: str) -> dict[str, float | None] | None:
+    try:
+        task = recorded_task(root, json.loads(config))
+    except (UserError, ValueError, TypeError):  # a task file this agentos no longer reads
+        return None
+    if task is None:
+        return None
+    return {"experiments": task.budget.experiments, "wall_time": task.budget.wall_time}

@@ -152,5 +152,6 @@ def test_agentos_status_prints_one_line_per_experiment_with_its_reason_printable
     assert lines[:3] == ["run: r-old2", "baseline: 1.5 bbbbbbbbbbbb", "best: 1.5 bbbbbbbbbbbb"]
     assert len(lines) == 6 and lines[3].split()[:5] == ["#1", "discard", "0.5", "line", "one"]
     assert lines[4].split()[:3] == ["#2", "invalid", "-"]  # no metric: not "None"
-    assert lines[5].split()[:3] == ["#3", "discard", "20344"]  # six digits: --json has them all
+    # ten significant digits, without the float noise: --json has them all
+    assert lines[5].split()[:3] == ["#3", "discard", "20343.975"]
     assert "\x1b" not in lines[3] and lines[3].endswith("...")

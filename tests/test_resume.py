@@ -66,6 +66,7 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
     done = agentos_cli("resume", str(repo))
     assert done.returncode == 0, done.stderr
     assert "experiments: 8" in done.stdout
+    assert "experiment 8/8: " in done.stderr and "/?" not in done.stderr  # the run's budget
     # the summary's counts are of experiments (their last attempt), the retried attempts apart
     lines = dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
     head = {"run", "status", "baseline", "best", "best_commit", "branch", "experiments"}

@@ -16,6 +16,7 @@ from helpers import agentos_cli, git, quickstart_copy
 
 from agentos.cli.main import main
 from agentos.ledger import Ledger
+from agentos.status import run_status
 
 SLOW_EVALUATOR = """import time
 import settings
@@ -72,7 +73,7 @@ def test_a_baseline_that_does_not_measure_exits_1_without_a_branch(tmp_path: Pat
     done = agentos_cli("run", str(repo), "--sandbox", "local")
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
-    assert "branch: none" in lines and "baseline: None" in lines
+    assert "branch: none" in lines and "baseline: -" in lines
     assert git(repo, "branch", "--list", "agentos/*").strip() == ""
     err = done.stderr.splitlines()
     assert "  | no GPU found" in err
@@ -167,3 +168,17 @@ def test_kill_9_during_the_baseline_then_resume_measures_it_once_and_finishes(
     rows = list(Ledger(db).rows(run_id))
     assert [r["kind"] for r in rows].count("baseline") == 1
     assert rows[0]["status"] == "keep" and rows[0]["metric"] == 16.0
+
+
+def test_a_seed_or_strategy_from_the_command_line_keeps_the_search_space(tmp_path: Path) -> None:
+    """`--seed` and `--strategy` replace those two keys of [search] only: the space table, which
+    here fixes every setting but WIDTH, still holds."""
+    fixed = "".join(f'"settings.py:{n}" = {{type = "fixed"}}\n' for n in
+                    ("LEARNING_RATE", "DEPTH", "DROPOUT", "USE_NORM", "ACTIVATION"))
+    repo = _repo(tmp_path, ("seed = 0\n", f"seed = 0\n\n[search.space]\n{fixed}"))
+    done = agentos_cli("run", str(repo), "--seed", "7", "--strategy", "greedy", "--budget", "3",
+                       "--sandbox", "local", "--provider", "heuristic")
+    assert done.returncode == 0, done.stderr
+    changes = [e["description"] for e in run_status(repo)["experiments"]]
+    assert len(changes) == 3 and all(c.startswith("WIDTH ") and "," not in c.split("|")[0]
+                                     for c in changes), changes

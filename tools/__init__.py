@@ -10,6 +10,7 @@ from . import (
     pytest_gate,
     ruff_gate,
     selftune_profile,
+    settings_only,
     skill_gates,
     static,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "pytest_gate",
     "ruff_gate",
     "selftune_profile",
+    "settings_only",
     "skill_gates",
     "static",
     "trainer_node",

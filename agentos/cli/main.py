@@ -18,6 +18,7 @@ from agentos.cli.progress import RunDisplay
 from agentos.cli.tuning import print_self_tune, self_tune, tune_skills
 from agentos.errors import UserError
 from agentos.events import clean
+from agentos.figures import figure
 from agentos.git import Repo, copy_to_new_repo
 
 
@@ -203,15 +204,12 @@ def status(path: Path, run_id: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    def shown(metric: float | None) -> str:  # --json keeps every digit
-        return "-" if metric is None else f"{metric:.6g}"
-
     click.echo(f"run: {data['run']}")
-    click.echo(f"baseline: {shown(data['baseline']['metric'])} {data['baseline']['commit'][:12]}")
-    click.echo(f"best: {shown(data['best']['metric'])} {data['best']['commit'][:12]}")
+    click.echo(f"baseline: {figure(data['baseline']['metric'])} {data['baseline']['commit'][:12]}")
+    click.echo(f"best: {figure(data['best']['metric'])} {data['best']['commit'][:12]}")
     for e in data["experiments"]:  # a reason may quote candidate output: one printable line
         reason = clean(e["reason"] or "", 70)
-        click.echo(f"#{e['id']:<4} {e['status']:<9} {shown(e['metric']):<12} {reason}")
+        click.echo(f"#{e['id']:<4} {e['status']:<9} {figure(e['metric']):<16} {reason}")
 
 
 @main.group()

@@ -19,13 +19,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from agentos.events import ProgressEvent, clean, progress_events
+from agentos.figures import figure
 
 
 class RunDisplay:
     """Call `update` with each stream update; use as a context manager around the run.
 
-    `total` is the experiment budget (0 when unknown, as on resume); `wall_time` the wall-clock
-    budget in seconds, when the task has one, which caps the time left shown.
+    `total` is the experiment budget (0 when unknown: a resumed run's comes with `seed`);
+    `wall_time` the wall-clock budget in seconds, when the task has one, which caps the time left
+    shown.
     """
 
     def __init__(
@@ -72,12 +74,18 @@ class RunDisplay:
 
     def seed(self, status: dict[str, Any]) -> None:
         """Start from what the ledger already holds (the object `agentos.status.run_status`
-        returns), so a resumed run shows its baseline, best and count from the first line."""
+        returns), so a resumed run shows its baseline, best, count and budget from the first
+        line."""
         self.baseline = status.get("baseline", {}).get("metric")
         self.best = status.get("best", {}).get("metric")
         self.done = max((int(e["id"]) for e in status.get("experiments", [])), default=0)
+        budget = status.get("budget") or {}
+        self.total = int(budget.get("experiments") or self.total)
+        self.wall_time = budget.get("wall_time") or self.wall_time
         if self._progress is not None:
-            self._progress.update(self._task, completed=self.done, info=self.info())
+            self._progress.update(
+                self._task, total=self.total or None, completed=self.done, info=self.info()
+            )
 
     def update(self, event: dict[str, Any]) -> None:
         """Take one `{"node": name, **partial_update}` from the graph's `updates` stream."""
@@ -89,7 +97,7 @@ class RunDisplay:
         if item.get("event") == "baseline":
             self.baseline = item.get("metric")
             self.best = self.baseline
-            self._line(f"baseline: {_fmt(self.baseline)}")
+            self._line(f"baseline: {figure(self.baseline)}")
             return
         if item.get("event") != "experiment":
             return
@@ -97,7 +105,7 @@ class RunDisplay:
             self.best = item["best"]
         self.done = max(self.done, int(item["id"]))
         self.seen += 1
-        self.last = f"#{item['id']} {item['status']} {_fmt(item.get('metric'))}"
+        self.last = f"#{item['id']} {item['status']} {figure(item.get('metric'))}"
         if self._progress is not None:
             self._progress.update(
                 self._task, completed=min(self.done, self.total or self.done), info=self.info()
@@ -105,7 +113,7 @@ class RunDisplay:
         else:
             self._line(
                 f"experiment {item['id']}/{self.total or '?'}: {item['status']} "
-                f"metric={_fmt(item.get('metric'))} {self.info(last=False)} "
+                f"metric={figure(item.get('metric'))} {self.info(last=False)} "
                 f"| {clean(str(item.get('description', '')))}"
             )
 
@@ -128,7 +136,7 @@ class RunDisplay:
         """best, baseline, last status, rate per minute and time left, on one line."""
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = self.seen / elapsed
-        parts = [f"best={_fmt(self.best)}", f"baseline={_fmt(self.baseline)}"]
+        parts = [f"best={figure(self.best)}", f"baseline={figure(self.baseline)}"]
         if last and self.last:
             parts.append(f"last {self.last}")
         parts.append(f"rate={rate * 60:.1f}/min")
@@ -152,10 +160,6 @@ class RunDisplay:
         else:
             self.stream.write(text + "\n")
             self.stream.flush()
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.6g}"
 
 
 def _duration(seconds: float | None) -> str:

@@ -15,7 +15,12 @@ Imports inside the package go one way, in the order listed from the bottom up: `
 """
 
 from agentos.evaluate.canary import CanaryVerdict, Expect, check_canary
-from agentos.evaluate.command import MetricEvaluator, guard_env
+from agentos.evaluate.command import (
+    SETTINGS_ONLY,
+    MetricEvaluator,
+    guard_env,
+    settings_only_files,
+)
 from agentos.evaluate.evaluator import Evaluation, Evaluator, better, gained, keeps, refuse_keep
 from agentos.evaluate.forgery import FORGERIES, NAMES, Forgery, check_accept
 from agentos.evaluate.gating import (
@@ -47,6 +52,7 @@ from agentos.evaluate.selftest import (
 __all__ = [
     "FORGERIES",
     "NAMES",
+    "SETTINGS_ONLY",
     "CanaryVerdict",
     "Evaluation",
     "Evaluator",
@@ -76,6 +82,7 @@ __all__ = [
     "replay",
     "run_gates",
     "self_test",
+    "settings_only_files",
     "snapshot_dir",
     "snapshot_root",
     "unread_change",

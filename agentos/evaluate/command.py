@@ -26,11 +26,30 @@ from agentos.state import Status
 from agentos.task import Task, any_glob
 
 LOG_TAIL_CHARS = 2000
+SETTINGS_ONLY = "settings-only"
+
+
+def settings_only_files(task: Task) -> tuple[str, ...]:
+    """The globs of the files the `settings-only` gate holds to value changes (its `files`
+    option, default every editable file); none when the task does not gate on it. Their code is
+    the baseline's, changed only in its settings' literals, so it is as trusted as the evaluator:
+    the forgery guard does not watch it (an evaluator that trains and prints its own metric,
+    `python train.py`, may then be that file)."""
+    for use in task.tools:
+        if use.name == SETTINGS_ONLY and use.kind == "gate":
+            files = use.options.get("files", task.editable)
+            return (files,) if isinstance(files, str) else tuple(files)
+    return ()
 
 
 def guard_env(task: Task) -> dict[str, str]:
-    """The sandbox environment that turns on the forgery guard for `task`'s editable files."""
-    env = {GUARD_ENV: any_glob(task.editable).pattern}
+    """The sandbox environment that turns on the forgery guard for `task`'s editable files, less
+    those the `settings-only` gate keeps to the baseline's code (`settings_only_files`)."""
+    watched = any_glob(task.editable).pattern
+    values_only = settings_only_files(task)
+    if values_only:
+        watched = f"(?!(?:{any_glob(values_only).pattern})\\Z)(?:{watched})"
+    env = {GUARD_ENV: watched}
     if task.metric.regex is not None:
         env[METRIC_ENV] = task.metric.regex
     return env
@@ -106,9 +125,9 @@ class MetricEvaluator:
                     + f"; exit code {result.exit_code}",
                 )
             if result.forgeries:  # editable code reached for the result: nothing is read
-                more = len(result.forgeries) - 1
-                return result_of(None, "invalid", f"forgery guard: {result.forgeries[0][:240]}"
-                                 + (f" (and {more} more)" if more else ""))
+                # every finding, so that one edit can fix them all
+                found = dict.fromkeys(f[:240] for f in result.forgeries)
+                return result_of(None, "invalid", "forgery guard: " + "; ".join(found))
             if result.timed_out:
                 return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
             if result.oom:

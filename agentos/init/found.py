@@ -85,6 +85,7 @@ class Detection:
     settings_files: dict[str, int] = field(default_factory=dict)  # path -> tunable settings
     constants: dict[str, int] = field(default_factory=dict)  # package module -> UPPER_CASE ones
     package_settings: int = 0  # settings in the package the heuristic proposer could change
+    evaluator_settings: int = 0  # tunable settings in the evaluator itself (`train.py`'s flags)
     project_files: list[str] = field(default_factory=list)
     data_dirs: list[str] = field(default_factory=list)
     task_profiles: list[str] = field(default_factory=list)  # other task files: agentos.gpu.toml

@@ -108,6 +108,11 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
     packages = tuple(p + "/" for p in found.packages if not p.endswith(".py"))
     # what the evaluator checks bounds settings, and its own argparse/click defaults count
     evaluator = ("python", found.evaluator) if found.evaluator else ()
+    if found.evaluator:  # a script that trains and prints its own metric: its flags, constants
+        own = {found.evaluator: read_text(found.root, found.evaluator, limit=None)}
+        found.evaluator_settings = sum(
+            s.mutable for s in find_all(own, read=disk_reader(found.root), evaluator=evaluator)
+        )
     for p in paths:
         pure = PurePosixPath(p)
         dotenv = pure.name == ".env"

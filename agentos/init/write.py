@@ -68,6 +68,7 @@ class _Task:
     gates: list[str] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
     todos: list[str] = field(default_factory=list)
+    values_only: bool = False  # the evaluator is the settings file: the settings-only gate
 
 
 def _decide(found: Detection, files: list[str]) -> _Task:
@@ -76,6 +77,7 @@ def _decide(found: Detection, files: list[str]) -> _Task:
     protected = [p for p in _protected(found, evaluator) if p not in editable]
     task = _Task(editable, why, protected, f"python {shlex.quote(evaluator)}")
     task.todos = [*found.todos, *todos]
+    task.values_only = editable == [evaluator]
     if found.package_source == CANDIDATES and len(editable) > 1 and not found.settings_files:
         task.notes["editable"] = "keep the package(s) to change"
     _metric(found, evaluator, task)
@@ -85,11 +87,14 @@ def _decide(found: Detection, files: list[str]) -> _Task:
         # ruff on code always: with the repository's config or ruff's defaults; only the
         # findings a candidate adds fail it, so old lint debt costs nothing. Settings that are
         # data get the data-only gate instead, unless the repository configures ruff.
+        # An evaluator that is its own settings file gets the settings-only gate alone: a
+        # candidate changes its settings' values, never its code (lint has nothing to judge).
         for g, on in (
+            ("settings-only", task.values_only),
             ("data-only", data),
-            ("static", not data),  # the forgery rules: code that reaches for the evaluator
-            ("ruff", bool(found.ruff) or not data),
-            ("mypy", found.mypy),
+            ("static", not data and not task.values_only),  # the forgery rules on code
+            ("ruff", bool(found.ruff) or not (data or task.values_only)),
+            ("mypy", found.mypy and not task.values_only),
             ("pytest", found.has_tests),
         )
         if on
@@ -115,6 +120,10 @@ def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[
         return [p if p.endswith(".py") else f"{p}/**/*.py" for p in found.packages], why, []
     tests = set(found.test_files) | set(found.conftests) | {found.evaluator} | _NOT_EDITABLE
     scripts = [p for p in files if p.endswith(".py") and "/" not in p and p not in tests]
+    if not scripts and found.evaluator and found.evaluator_settings:
+        # one script that holds the settings and prints the metric (`train.py`): its values
+        why = f"{found.evaluator}, its settings' values only (the settings-only gate)"
+        return [found.evaluator], why, []
     if not scripts:
         raise UserError(
             "no Python package, module or settings file found in the committed files",
@@ -230,8 +239,15 @@ def _summary(found: Detection, task: _Task) -> list[str]:
             "proposer: the offline heuristic finds nothing to change in the package (it edits "
             "module-level constants); set ANTHROPIC_API_KEY for model proposals"
         )
+    if task.values_only:
+        lines.append(
+            f"mode: settings only: {task.editable[0]} prints the metric and holds "
+            f"{found.evaluator_settings} tunable setting(s); a candidate may change only their "
+            "values (the settings-only gate), so its code stays the baseline's and the offline "
+            "heuristic proposer searches them"
+        )
     lines.append(f"editable: {', '.join(task.editable)}")
-    lines.append(f"protected: {', '.join(task.protected)}")
+    lines.append(f"protected: {', '.join(task.protected) or 'none'}")
     lines.append(f"gates: {', '.join(task.gates) or 'none'}")
     lines += [f"todo: {t}" for t in task.todos]
     return lines
@@ -242,6 +258,12 @@ def _render(found: Detection, task: _Task) -> str:
     todo = "\n# Lines marked TODO need you; `agentos check` reports on them." if task.todos else ""
     env = f"found {found.env}" if found.env else "none found, so agentos' own"
     note = {key: f"  # TODO: {text}" for key, text in task.notes.items()}
+    llm = (
+        "\n[llm]\n# Settings only: the offline proposer searches the values; a model's code edits "
+        'would all be refused.\nprovider = "heuristic"\n'
+        if task.values_only
+        else ""
+    )
     text = f'''# agentos task for {name}, written by `agentos init` from what it found.
 # See docs/init.md and docs/loop.md (task file reference).{todo}
 
@@ -267,7 +289,7 @@ experiments = 20
 [search]
 strategy = "greedy" # see docs/search.md
 seed = 0
-
+{llm}
 [sandbox]
 backend = "auto"    # bwrap, unshare, or "local" (no security boundary)
 
@@ -284,9 +306,10 @@ def _render_tools(found: Detection, task: _Task) -> str:
         return ""
     out = f"""
 [tools]
-# data-only on settings that are data; static (forgery rules) and ruff (its config, or its
-# defaults) on code; mypy where configured; pytest where there are tests. Only the findings
-# a candidate adds fail ruff and mypy: old lint debt is counted, not held against it.
+# settings-only on an evaluator that is its own settings file; data-only on settings that are
+# data; static (forgery rules) and ruff (its config, or its defaults) on code; mypy where
+# configured; pytest where there are tests. Only the findings a candidate adds fail ruff and
+# mypy: old lint debt is counted, not held against it.
 gates = {_list(task.gates)}
 """
     if "ruff" not in task.gates:

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from agentos.figures import figure
 from agentos.ledger import times
 from agentos.report.data import Experiment, ReportData
 from agentos.report.plot import COLOURS
@@ -81,7 +82,7 @@ TEMPLATE = """<!doctype html>
 <table id="{{ f.which }}"><tr><th>experiment</th><th>status</th>
 {%- for k in f.columns %}<th>{{ k }}</th>{% endfor %}</tr>
 {% for e, values in f.rows %}<tr><td>{{ label(e) }}</td><td>{{ e.status }}</td>
-{%- for k in f.columns %}<td class="num">{{ fmt(values.get(k)) }}</td>{% endfor %}</tr>
+{%- for k in f.columns %}<td class="num">{{ figure(values.get(k)) }}</td>{% endfor %}</tr>
 {% endfor %}</table>
 {% endfor %}
 <h2>Experiments</h2>
@@ -96,7 +97,7 @@ TEMPLATE = """<!doctype html>
 {%- else %} class="row" data-seq="{{ e.seq }}"{% endif %}>
 <td>{{ label(e) }}</td>
 <td><span class="badge" style="background:{{ colour(e.status) }}">{{ e.status }}</span></td>
-<td class="num">{{ fmt(e.metric) }}</td><td class="num">{{ fmt(delta(e)) }}</td>
+<td class="num">{{ figure(e.metric) }}</td><td class="num">{{ figure(delta(e)) }}</td>
 <td>{{ e.description }}</td><td>{{ e.reason }}</td>
 <td>{% if gates(e) %}<ul>{% for g in gates(e) %}<li>{{ g }}</li>{% endfor %}</ul>{% endif %}</td>
 <td>{% if e.tree_verdict == "same" %}<span class="ok">same</span>
@@ -115,10 +116,6 @@ TEMPLATE = """<!doctype html>
 
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 _PAGE = _ENV.from_string(TEMPLATE)
-
-
-def fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.6g}"
 
 
 def render_html(data: ReportData, png: bytes, png_name: str) -> str:
@@ -143,7 +140,7 @@ def render_html(data: ReportData, png: bytes, png_name: str) -> str:
         trees=trees,
         figures=[f for f in figures if f is not None],
         made=times.show(times.now()),
-        fmt=fmt,
+        figure=figure,
         label=_label,
         colour=lambda status: COLOURS.get(status, "#555555"),
         delta=lambda e: e.metric - base if e.metric is not None and base is not None else None,
@@ -178,9 +175,9 @@ def _summary(data: ReportData) -> list[tuple[str, str]]:
         ("provider", data.provider),
         ("started", times.show(data.started_at)),
         ("finished", times.show(data.finished_at)),
-        ("baseline", f"{fmt(data.baseline.metric)} at {data.baseline.commit[:12]}"),
-        ("best", f"{fmt(data.best.metric)} at {data.best.commit[:12]}"),
-        ("gain", fmt(gain)),
+        ("baseline", f"{figure(data.baseline.metric)} at {data.baseline.commit[:12]}"),
+        ("best", f"{figure(data.best.metric)} at {data.best.commit[:12]}"),
+        ("gain", figure(gain)),
         ("experiments", ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"),
     ]
 

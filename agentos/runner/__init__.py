@@ -6,7 +6,7 @@
 """
 
 from agentos.runner.driver import Answer, RunSummary, drive, summarize
-from agentos.runner.entry import open_runtime, resume, run
+from agentos.runner.entry import open_runtime, recorded_task, resume, run
 from agentos.runner.start import (
     STATE_DIR,
     Overrides,
@@ -28,6 +28,7 @@ __all__ = [
     "make_runtime",
     "new_run_id",
     "open_runtime",
+    "recorded_task",
     "repo_lock",
     "resume",
     "run",

@@ -12,6 +12,7 @@ from langgraph.types import Command
 from agentos.check import NOTHING_TO_TUNE_FIX, baseline_fix, log_tail
 from agentos.checkpoint import open_checkpointer
 from agentos.events import ProgressEvent
+from agentos.figures import figure
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
 from agentos.nodes import close_executor, started
@@ -55,8 +56,8 @@ class RunSummary:
         out = [
             f"run: {self.run_id}",
             f"status: {self.status}",
-            f"baseline: {_shown(self.baseline)}",
-            f"best: {_shown(self.best)}",
+            f"baseline: {figure(self.baseline)}",
+            f"best: {figure(self.best)}",
             f"best_commit: {self.best_commit}",
             f"branch: {self.branch or 'none'}",
             f"experiments: {self.experiments}",
@@ -146,9 +147,3 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         counts=counts,
         elapsed=elapsed,
     )
-
-
-def _shown(metric: float | None) -> str:
-    """A metric in the summary: ten significant digits (a mean of re-runs has float noise in its
-    last digits), `None` when there is none."""
-    return "None" if metric is None else f"{metric:.10g}"

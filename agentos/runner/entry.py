@@ -141,11 +141,8 @@ def resume(
                 path=sdir,
                 fix="resume it from the code that started it (runner.drive)",
             )
-        task = Overrides(**config["overrides"]).apply(
-            parse_task(
-                tomllib.loads(config["toml"]), root=repo.root, path=repo.root / "agentos.toml"
-            )
-        )
+        task = recorded_task(repo.root, config)
+        assert task is not None  # a run without a recorded task file was refused above
         named = config.get("evaluator")
         if (named is None) != (make_evaluator is None):
             raise UserError(
@@ -160,6 +157,17 @@ def resume(
         if on_start is not None:
             on_start(run_id)
         return drive(rt, on_update=on_update, answer=answer, on_event=on_event)
+
+
+def recorded_task(root: Path, config: dict[str, Any]) -> Task | None:
+    """The task a run was started with, from its ledger `config`: the task file as it was then,
+    with the command line's overrides (`--budget`, `--seed`, ...); None for a run started from
+    code, which recorded no task file."""
+    if config.get("toml") is None:
+        return None
+    return Overrides(**config["overrides"]).apply(
+        parse_task(tomllib.loads(config["toml"]), root=root, path=root / "agentos.toml")
+    )
 
 
 _NOTHING = "nothing to resume: no run was recorded in this repository"

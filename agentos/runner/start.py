@@ -34,7 +34,7 @@ from agentos.runtime import Runtime
 from agentos.sandbox import get_backend
 from agentos.scratch import sweep
 from agentos.strategies.base import get_strategy
-from agentos.task import Search, Task
+from agentos.task import Task
 
 STATE_DIR = ".agentos"
 log = logging.getLogger(__name__)
@@ -56,14 +56,12 @@ class Overrides:
                 task, budget=dataclasses.replace(task.budget, experiments=self.budget)
             )
         if self.strategy is not None or self.seed is not None:
-            task = dataclasses.replace(
-                task,
-                search=Search(
-                    self.strategy or task.search.strategy,
-                    task.search.seed if self.seed is None else self.seed,
-                    task.search.noise_reruns,
-                ),
+            search = dataclasses.replace(  # the rest of [search] (space, noise_reruns) stays
+                task.search,
+                strategy=self.strategy or task.search.strategy,
+                seed=task.search.seed if self.seed is None else self.seed,
             )
+            task = dataclasses.replace(task, search=search)
         if self.provider is not None:
             task = dataclasses.replace(task, provider=self.provider)
         if self.sandbox is not None:

@@ -11,6 +11,7 @@ from report_helpers import quickstart_copy
 
 from agentos import runner
 from agentos.cli.progress import RunDisplay
+from agentos.figures import figure
 from agentos.status import run_status
 
 LINE = re.compile(
@@ -39,14 +40,14 @@ def test_plain_lines_one_per_experiment_from_a_real_run(tmp_path: Path) -> None:
     # The stream carried many node updates; the log got exactly 1 + 8 lines.
     assert len(events) > 3 * 8
     assert len(lines) == 1 + 8 == display.lines
-    assert lines[0] == f"baseline: {summary.baseline:.6g}"
+    assert lines[0] == f"baseline: {figure(summary.baseline)}"
     ids = []
     for line in lines[1:]:
         match = LINE.match(line)
         assert match, line
         ids.append(int(match.group(1)))
     assert ids == list(range(1, 9))
-    assert f"best={summary.best:.6g}" in lines[-1]
+    assert f"best={figure(summary.best)}" in lines[-1]
     assert "\x1b" not in out.getvalue()
 
 
@@ -92,10 +93,11 @@ def test_a_resumed_display_starts_from_the_ledger(tmp_path: Path) -> None:
     display = RunDisplay(0, stream=out)
     display.seed(run_status(repo))
     assert (display.baseline, display.best, display.done) == (summary.baseline, summary.best, 3)
-    display.update({"node": "decide", "history": [{"id": 4, "status": "crash", "metric": None}]})
+    assert display.total == 3  # the run's budget, from the ledger
+    display.update({"node": "decide", "history": [{"id": 3, "status": "crash", "metric": None}]})
     line = out.getvalue().strip()
-    assert line.startswith("experiment 4/?: crash metric=- ")
-    assert f"best={summary.best:.6g} baseline={summary.baseline:.6g}" in line
+    assert line.startswith("experiment 3/3: crash metric=- ")
+    assert f"best={figure(summary.best)} baseline={figure(summary.baseline)}" in line
 
 
 def test_the_summary_prints_metrics_without_float_noise() -> None:
@@ -106,4 +108,4 @@ def test_the_summary_prints_metrics_without_float_noise() -> None:
     )
     lines = dict(line.split(": ", 1) for line in summary.lines())
     assert lines["baseline"] == "-4.318629" and lines["best"] == "-0.5845516667"
-    assert runner.RunSummary("r", "s", None, None, "", None, 0).lines()[2] == "baseline: None"
+    assert runner.RunSummary("r", "s", None, None, "", None, 0).lines()[2] == "baseline: -"

@@ -127,6 +127,16 @@ def test_a_forgery_is_invalid_with_its_reason(
     assert result.reason.startswith("forgery guard: "), result.reason
 
 
+def test_the_reason_names_every_forgery_the_guard_saw(tmp_path: Path) -> None:
+    """Three things at once: each is named in the one reason, so one edit can fix them all."""
+    tail = "import math, sys\nmath.cos = math.sin\nmath.log10 = abs\nsys.settrace(None)"
+    result = _evaluate(tmp_path, tail)
+    assert result.status == "invalid", result
+    for what in ("replaced math.cos", "replaced math.log10", "used sys.settrace"):
+        assert what in result.reason, result.reason
+    assert "more)" not in result.reason
+
+
 @pytest.mark.parametrize("json_metric", [False, True])
 def test_the_shipped_quickstart_is_measured(tmp_path: Path, json_metric: bool) -> None:
     result = _evaluate(tmp_path, "", json_metric)
