@@ -480,3 +480,27 @@ def test_yaml_env_and_ini_settings_files_are_found(tmp_path: Path, name: str, te
     check = agentos_cli("check", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
     assert "tunable_settings: 2" in check.stdout, check.stdout + check.stderr
+
+
+def test_a_data_file_the_evaluator_reads_is_a_settings_file_whatever_its_name(
+    tmp_path: Path,
+) -> None:
+    evaluate = (
+        "import configparser\n\ncfg = configparser.ConfigParser()\ncfg.read('solver.cfg')\n"
+        "tol = cfg.getfloat('mesh', 'tol')\nprint(f'error: {abs(tol - 1e-4):.6f}')\n"
+    )
+    repo = make_repo(
+        tmp_path / "sim",
+        {
+            "solver.cfg": "[mesh]\ntol = 0.01  ; log\nrefine = no\n",
+            "other.yaml": "unused: 3\n",  # named by nothing: not a settings file
+            "pyproject.toml": "[tool.sim]\nsteps = 10\n",
+            "evaluate.py": evaluate + "open('pyproject.toml').close()\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["settings"] == ["solver.cfg (2 tunable)"]
+    assert load_task(repo).editable == ("solver.cfg",)
+    # pyproject.toml holds other tools' settings too: named, it is a todo, never a guess
+    assert any("reads pyproject.toml" in line for line in found["todo"]), found

@@ -100,6 +100,11 @@ def _goal(name: str) -> Literal["min", "max"] | None:
     return "min" if _MINIMISE.search(low) else None
 
 
+def _names(source: str, filename: str) -> bool:
+    """Whether Python source names `filename` in a string literal (`open("solver.cfg")`)."""
+    return re.search(r"""["'/\\]""" + re.escape(filename) + r"""["']""", source) is not None
+
+
 def detect_settings(found: Detection, paths: list[str]) -> None:
     """Settings files (by name, outside tests and packages) that the heuristic proposer can tune,
     the settings of the package's modules (what the heuristic proposer could change there), and
@@ -108,8 +113,9 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
     packages = tuple(p + "/" for p in found.packages if not p.endswith(".py"))
     # what the evaluator checks bounds settings, and its own argparse/click defaults count
     evaluator = ("python", found.evaluator) if found.evaluator else ()
+    source = read_text(found.root, found.evaluator, limit=None) if found.evaluator else ""
     if found.evaluator:  # a script that trains and prints its own metric: its flags, constants
-        own = {found.evaluator: read_text(found.root, found.evaluator, limit=None)}
+        own = {found.evaluator: source}
         found.evaluator_settings = sum(
             s.mutable for s in find_all(own, read=disk_reader(found.root), evaluator=evaluator)
         )
@@ -122,7 +128,16 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
             continue
         in_package = p.startswith(packages) or p in found.packages
         elsewhere = len(pure.parts) > 2 or pure.parts[0] in NOT_PACKAGES  # examples/, docs/
-        if (pure.stem in _SETTINGS_STEMS or dotenv) and not (in_package or elsewhere):
+        # a data file the evaluator names (`solver.cfg`, `sim.yaml`) is read by it: settings too
+        named = pure.suffix != ".py" and _names(source, pure.name)
+        if pure.name == "pyproject.toml":
+            if named:
+                found.todos.append(
+                    f"{found.evaluator} reads pyproject.toml: to tune its own table, add "
+                    '"pyproject.toml" to editable and mark every other tunable value there '
+                    "fixed in [search.space] (agentos check lists them)")
+            continue
+        if (pure.stem in _SETTINGS_STEMS or dotenv or named) and not (in_package or elsewhere):
             files = {p: read_text(found.root, p)}  # hinted as `agentos check` reads it
             read = disk_reader(found.root)
             count = sum(s.mutable for s in find_all(files, read=read, evaluator=evaluator))
