@@ -1,0 +1,70 @@
+"""Local moves ranked by a surrogate, on a noisy metric.
+
+On a noisy metric a local move whose gain is smaller than the noise is re-measured and thrown
+away: its runs buy nothing. So where the strategy measured noise (`ProposeRequest.noise`), the
+hybrid mode draws several local moves of the same step and proposes the one a local model of
+the run's measurements predicts best. The model is fitted by least squares to the posterior
+means of the trials nearest the parent (each configuration's mean over its measures, weighted
+by how many there were), in the unit coordinates the local move steps in, over the trials whose
+categorical settings match the parent's: a quadratic without cross terms (`1 + 2d`
+coefficients) from the `3d + 3` nearest once there are that many, else a linear one from the
+`2d + 2` nearest. The moves' size stays the step-size control's (`mutate.local_step`); the model
+picks among them the one toward the slope and curvature the measurements already show, so a
+move's expected gain is the model's best rather than a random direction's. With fewer than
+`d + 2` such trials the first move is proposed, as without noise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+NUMERIC = ("float", "int", "pow2")
+
+Space = Mapping[str, tuple[str, Any]]
+
+
+def unit(space: Space, params: Mapping[str, Any]) -> list[float]:
+    """The numeric settings of `params` in unit coordinates (log where the dimension is)."""
+    out = []
+    for name, (kind, dist) in space.items():
+        if kind not in NUMERIC:
+            continue
+        lo, hi, x = float(dist.low), float(dist.high), float(params[name])
+        f = math.log if dist.log else float
+        out.append((f(x) - f(lo)) / (f(hi) - f(lo)))
+    return out
+
+
+def pick(
+    space: Space,
+    current: Mapping[str, Any],
+    moves: Sequence[dict[str, Any]],
+    trials: Sequence[tuple[Mapping[str, Any], float, int]],
+    goal: str,
+) -> dict[str, Any]:
+    """The move of `moves` that a local model of `trials` predicts best (the first when too few
+    trials are near). `trials` are (parameters, mean metric, number of measures)."""
+    cats = [n for n, (kind, _) in space.items() if kind not in NUMERIC]
+    near = [t for t in trials if all(t[0].get(n) == current[n] for n in cats)]
+    u0 = np.array(unit(space, current))
+    d = len(u0)
+    if d == 0 or len(moves) < 2 or len(near) < d + 2:
+        return moves[0]
+    quad = len(near) >= 3 * d + 3
+    xs = np.array([unit(space, p) for p, _, _ in near]) - u0
+    order = np.argsort((xs**2).sum(axis=1))[: (3 * d + 3) if quad else 2 * (d + 1)]
+    ys = np.array([near[i][1] for i in order])
+    w = np.sqrt(np.array([near[i][2] for i in order], dtype=float))
+    coef, *_ = np.linalg.lstsq(_features(xs[order], quad) * w[:, None], ys * w, rcond=None)
+    predicted = _features(np.array([unit(space, m) for m in moves]) - u0, quad) @ coef
+    return moves[int(np.argmax(predicted) if goal == "max" else np.argmin(predicted))]
+
+
+def _features(x: Any, quad: bool) -> Any:
+    """The model's design matrix: a constant, the coordinates, and with `quad` their squares."""
+    cols = [np.ones((len(x), 1)), x, x**2] if quad else [np.ones((len(x), 1)), x]
+    return np.hstack(cols)
