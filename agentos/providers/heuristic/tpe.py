@@ -278,8 +278,10 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
                 if request.noise <= 0:
                     break
         if moves:
-            params = pick(space, current, moves, _measured(dims, seen), request.task.metric.goal)
-            return _proposal(request, dims, params, f"{LOCAL}{sigma:.3g}")
+            goal = request.task.metric.goal
+            picked = pick(space, current, moves, _measured(dims, seen), goal, request.noise)
+            if picked is not None:
+                return _proposal(request, dims, picked, f"{LOCAL}{sigma:.3g}")
 
     sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh)
     if sampled is None:
