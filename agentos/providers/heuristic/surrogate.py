@@ -6,13 +6,16 @@ hybrid mode draws every fresh local move of its attempts (all of the same step, 
 control's, `mutate.local_step`) and lets a local model of the run's measurements choose: the
 move it predicts best is proposed if its predicted gain over the parent is at least `MIN_GAIN`
 noise sd; if none is, no local move is (TPE proposes instead), since a gain below the noise
-costs re-measures and is rarely confirmed. The model is fitted by least squares to the
-posterior means of the trials nearest the parent (each configuration's mean over its measures,
-weighted by how many there were), in the unit coordinates the local move steps in, over the
-trials whose categorical settings match the parent's: a quadratic without cross terms
-(`1 + 2d` coefficients) from the `3d + 3` nearest once there are that many, else a linear one
-from the `2d + 2` nearest. With fewer than `d + 2` such trials the first move is proposed, as
-without noise; without noise nothing here runs.
+costs re-measures and is rarely confirmed. The noise sd here is the larger of the strategy's
+estimate and the fit's own residual spread (each residual weighted by its mean's number of
+measures): a baseline of few runs can underestimate the noise several-fold, and near-equal
+candidates tested against a noise estimate that small are where false keeps come from. The model
+is fitted by least squares to the posterior means of the trials nearest the parent (each
+configuration's mean over its measures, weighted by how many there were), in the unit
+coordinates the local move steps in, over the trials whose categorical settings match the
+parent's: a quadratic without cross terms (`1 + 2d` coefficients) from the `3d + 3` nearest once
+there are that many, else a linear one from the `2d + 2` nearest. With fewer than `d + 2` such
+trials the first move is proposed, as without noise; without noise nothing here runs.
 
 The constants were chosen on the landscape benchmark's noisy problems (seeds 2000..2039) and
 confirmed on seeds 3000..3039 (docs/search.md).
@@ -65,7 +68,11 @@ def pick(
     order = np.argsort((xs**2).sum(axis=1))[: (3 * d + 3) if quad else 2 * (d + 1)]
     ys = np.array([near[i][1] for i in order])
     w = np.sqrt(np.array([near[i][2] for i in order], dtype=float))
-    coef, *_ = np.linalg.lstsq(_features(xs[order], quad) * w[:, None], ys * w, rcond=None)
+    design = _features(xs[order], quad)
+    coef, *_ = np.linalg.lstsq(design * w[:, None], ys * w, rcond=None)
+    free = len(ys) - design.shape[1]
+    if free > 0:  # the fit's residual spread: a second estimate of the noise, from other points
+        noise = max(noise, math.sqrt(float(((design @ coef - ys) ** 2 * w**2).sum()) / free))
     predicted = _features(np.array([unit(space, m) for m in moves]) - u0, quad) @ coef
     gains = (predicted - coef[0]) if goal == "max" else (coef[0] - predicted)
     i = int(np.argmax(gains))

@@ -5,7 +5,9 @@ has seen `STARTUP` configurations, a growing share of the proposals (from `LOCAL
 `LOCAL_SHARE[1]` as the run spends its experiment budget; which ones, the seeded stream picks) is
 instead a local move of the parent (`mutate.local_move`, a (1+1) evolution strategy
 whose step adapts to its success rate): TPE's density model
-finds the right basin but wanders inside it, a step-adapting local search converges.
+finds the right basin but wanders inside it, a step-adapting local search converges. On a noisy
+metric (`ProposeRequest.noise` > 0) a local model of the measurements picks the local move, or
+leaves it to TPE when no move is predicted to gain a noise sd (`surrogate`).
 
 Every description ends with the full configuration (`| tpe NAME=VALUE ...`), local moves
 included, so the study is rebuilt from the history alone: nothing lives outside the checkpointed
