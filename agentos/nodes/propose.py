@@ -90,6 +90,7 @@ def make_propose(rt: Runtime, ask: Callable[[ProposeRequest], Proposal] | None =
                 feedback=feedback,
                 seed=rt.task.search.seed * 1_000_003 + exp * 101 + attempt,
                 step=choice.step,
+                noise=choice.noise,
                 direction=state.get("direction"),
                 best=best,
                 trials=trials,

@@ -32,8 +32,9 @@ class ProposeRequest:
     task's credit horizon; `trials` is every experiment of the run so far, for model-based
     proposers that learn from all of them (nothing held out is ever in either). `feedback` holds
     the last failures (gate findings, errors) as plain strings to be quoted as data. `step` is
-    the strategy's step scale (1.0 normal; larger explores further). `digest` is the compact
-    memory of every trial, in the form and size of the task's search profile.
+    the strategy's step scale (1.0 normal; larger explores further). `noise` is the metric's
+    standard deviation as the strategy measured it (0: none measured; `Choice.noise`). `digest`
+    is the compact memory of every trial, in the form and size of the task's search profile.
     """
 
     task: Task
@@ -44,6 +45,7 @@ class ProposeRequest:
     feedback: Sequence[str] = ()
     seed: int = 0
     step: float = 1.0
+    noise: float = 0.0
     direction: str | None = None
     best: Point | None = None
     baseline: Point | None = None

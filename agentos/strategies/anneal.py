@@ -26,7 +26,7 @@ class Anneal(StrategyBase):
         state["anneal"] = {"scale": None, "steps": 0, "since_restart": 0, "restarts": 0}
 
     def choose(self, state: dict[str, Any], experiment: int) -> Choice:
-        return Choice(state["walk"]["commit"], 1.0)
+        return Choice(state["walk"]["commit"], 1.0, state["noise"])
 
     def temperature(self, state: State) -> float:
         a = state["anneal"]

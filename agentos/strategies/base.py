@@ -18,10 +18,13 @@ Verdict = Literal["keep", "discard", "remeasure"]
 
 @dataclass(frozen=True)
 class Choice:
-    """Where the next proposal starts from and how far it may step."""
+    """Where the next proposal starts from and how far it may step, and the metric's noise: the
+    standard deviation the strategy measured (0 when it measured none), which the proposer may
+    use to size its moves (`ProposeRequest.noise`)."""
 
     parent: str
     step: float = 1.0
+    noise: float = 0.0
 
 
 @dataclass(frozen=True)

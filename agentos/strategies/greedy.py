@@ -15,7 +15,7 @@ class Greedy(StrategyBase):
     name = "greedy"
 
     def choose(self, state: dict[str, Any], experiment: int) -> Choice:
-        return Choice(state["best"]["commit"], 1.0)
+        return Choice(state["best"]["commit"], 1.0, state["noise"])
 
     def after(self, state: State, m: Measured) -> str:
         state["walk"] = {"commit": state["best"]["commit"], "score": state["best"]["score"]}

@@ -43,7 +43,8 @@ class Islands(StrategyBase):
 
     def choose(self, state: dict[str, Any], experiment: int) -> Choice:
         i = experiment % len(state["islands"])
-        return Choice(state["islands"][i]["commit"], self.steps[i % len(self.steps)])
+        step = self.steps[i % len(self.steps)]
+        return Choice(state["islands"][i]["commit"], step, state["noise"])
 
     def after(self, state: State, m: Measured) -> str:
         islands = state["islands"]

@@ -45,7 +45,7 @@ class Pareto(StrategyBase):
         front = state["front"]
         rng = self.rng(state, experiment, "parent")
         pick = rng.choices(range(len(front)), weights=self.weights(front))[0]
-        return Choice(front[pick]["commit"], 1.0)
+        return Choice(front[pick]["commit"], 1.0, state["noise"])
 
     def after(self, state: State, m: Measured) -> str:
         objs = {"score": m.score, **{f"d:{k}": float(v) for k, v in m.details.items()}}

@@ -32,7 +32,7 @@ class Restarts(StrategyBase):
         }
 
     def choose(self, state: dict[str, Any], experiment: int) -> Choice:
-        return Choice(state["walk"]["commit"], float(state["restarts"]["step"]))
+        return Choice(state["walk"]["commit"], float(state["restarts"]["step"]), state["noise"])
 
     def after(self, state: State, m: Measured) -> str:
         r = state["restarts"]

@@ -107,7 +107,7 @@ def run_agentos(
             task=task, experiment=experiment, parent=choice.parent,
             files={problem.path: texts[choice.parent]}, history=history[-horizon:],
             seed=seed * 1_000_003 + experiment * 101,  # as the loop's propose node seeds it
-            step=choice.step,
+            step=choice.step, noise=choice.noise,
         )
         try:
             proposal = provider.propose(request)

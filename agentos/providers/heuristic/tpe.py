@@ -5,7 +5,9 @@ has seen `STARTUP` configurations, a growing share of the proposals (from `LOCAL
 `LOCAL_SHARE[1]` as the run spends its experiment budget; which ones, the seeded stream picks) is
 instead a local move of the parent (`mutate.local_move`, a (1+1) evolution strategy
 whose step adapts to its success rate): TPE's density model
-finds the right basin but wanders inside it, a step-adapting local search converges.
+finds the right basin but wanders inside it, a step-adapting local search converges. On a noisy
+metric (`ProposeRequest.noise` > 0) a local model of the measurements picks the local move, or
+leaves it to TPE when no move is predicted to gain a noise sd (`surrogate`).
 
 Every description ends with the full configuration (`| tpe NAME=VALUE ...`), local moves
 included, so the study is rebuilt from the history alone: nothing lives outside the checkpointed
@@ -43,6 +45,7 @@ from agentos.providers.heuristic.mutate import (
     searchable,
     sig,
 )
+from agentos.providers.heuristic.surrogate import pick
 from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
 
 TAG = " | tpe "
@@ -211,6 +214,11 @@ def measured_trials(dims: Dims, trials: Observed) -> list[tuple[Params, float]]:
     """The trials that give a full configuration of these dimensions, one per configuration:
     a configuration measured more than once (re-proposed, or re-measured) counts once, with the
     mean of its metrics, so TPE models the noisy means rather than single draws."""
+    return [(params, m) for params, m, _ in _measured(dims, trials)]
+
+
+def _measured(dims: Dims, trials: Observed) -> list[tuple[Params, float, int]]:
+    """`measured_trials`, each with the number of measures its mean is over."""
     sums: dict[tuple[tuple[str, Any], ...], tuple[Params, float, int]] = {}
     for pairs, metric in trials:
         try:
@@ -221,7 +229,7 @@ def measured_trials(dims: Dims, trials: Observed) -> list[tuple[Params, float]]:
             continue  # outside a space edited since (the [search.space] table, on resume)
         _, total, n = sums.get(_key(params), (params, 0.0, 0))
         sums[_key(params)] = (params, total + metric, n + 1)
-    return [(params, total / n) for params, total, n in sums.values()]
+    return [(params, total / n, n) for params, total, n in sums.values()]
 
 
 def local_share(progress: float) -> float:
@@ -264,10 +272,18 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
     if hybrid and len(trials) >= STARTUP and rng.random() < local_share(progress):
         sigma = local_step(request.trials or request.history)
         space = {n: (kind, dist) for n, (_, dist, kind) in dims.items()}
+        moves: list[Params] = []  # without noise the first fresh move; with it, every one
         for _ in range(_ATTEMPTS):
             params = local_move(space, current, rng, sigma)
             if fresh(params):
-                return _proposal(request, dims, params, f"{LOCAL}{sigma:.3g}")
+                moves.append(params)
+                if request.noise <= 0:
+                    break
+        if moves:
+            goal = request.task.metric.goal
+            picked = pick(space, current, moves, _measured(dims, seen), goal, request.noise)
+            if picked is not None:
+                return _proposal(request, dims, picked, f"{LOCAL}{sigma:.3g}")
 
     sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh)
     if sampled is None:
