@@ -1,6 +1,6 @@
 """Benchmark the trainer against the plain compiled loop, measured in the same run.
 
-    python benchmarks/trainer.py [--budget 60] [--out DIR] [--untuned-too] [--eager] [--trace]
+    python benchmarks/trainer.py [--budget 60] [--out DIR] [--eager] [--trace]
 
 Variants, each in its own process (peak memory and compile caches per variant), each training the
 GPU example (`examples/autoresearch/model_gpu.py`) on the same corpus for the same budget:
@@ -13,8 +13,6 @@ GPU example (`examples/autoresearch/model_gpu.py`) on the same corpus for the sa
 - `plain+attn`: the same loop with the attention kernel the harness chose (what is left between
   the two is the harness's own cost);
 - `no-guard` (with `--no-guard-too`): the harness without hook and guard (their cost);
-- `untuned` (with `--untuned-too`): the harness with inductor's size heuristics instead of
-  kernels tuned on the card (`--no-kernel-tuning`; the tuning's gain);
 - `eager` (with `--eager`): the harness with `COMPILE = False`.
 
 FLOPs are counted the same way for all (`torch.utils.flop_counter` on one eager step: 6N plus
@@ -41,12 +39,12 @@ MODEL = "model_gpu.py"
 
 
 def run_harness(name: str, folder: Path, budget: float, out: Path,
-                guard: bool = True, *extra: str) -> dict[str, Any]:
+                guard: bool = True) -> dict[str, Any]:
     """One harness run; with `guard`, under the audit hook and the forgery guard as in a task's
     sandbox (the model files editable), draining their channel and counting what they report."""
     report = out / f"trainer-{name}.json"
     argv = [sys.executable, "-m", "agentos.tools.trainer", "--profile", "gpu", "--model",
-            str(folder / MODEL), "--budget", str(budget), "--output", str(report), *extra]
+            str(folder / MODEL), "--budget", str(budget), "--output", str(report)]
     if not guard:
         return _child(name, argv, report, out)
     import threading
@@ -263,8 +261,6 @@ def main() -> int:
     parser.add_argument("--eager", action="store_true", help="also the harness uncompiled")
     parser.add_argument("--no-guard-too", action="store_true",
                         help="also the harness without the audit hook and forgery guard")
-    parser.add_argument("--untuned-too", action="store_true",
-                        help="also the harness without inductor's kernel tuning")
     parser.add_argument("--trace", action="store_true", help="profile harness and plain loop")
     parser.add_argument("--child-plain", help=argparse.SUPPRESS)
     parser.add_argument("--child-trace", help=argparse.SUPPRESS)
@@ -293,9 +289,6 @@ def main() -> int:
             results["plain+attn"] = run_plain("plain-attn", folder, args.budget, out, chosen)
         if args.no_guard_too:
             results["no-guard"] = run_harness("no-guard", folder, args.budget, out, guard=False)
-        if args.untuned_too:
-            results["untuned"] = run_harness("untuned", folder, args.budget, out, False,
-                                             "--no-kernel-tuning")
         if args.eager:
             eager = Path(tmp) / "eager"
             shutil.copytree(folder, eager)

@@ -36,7 +36,6 @@ def test_a_cpu_run_reports_the_default_attention(example: Path, corpus: tuple[st
                                        eval_bytes=2048, device="cpu", corpus=corpus))
     assert report.status == "ok", report.reason
     assert report.attention_backend == "default" and report.graphs_compiled == 0
-    assert not report.kernel_tuning  # only a compiled model on CUDA has its kernels tuned
     with attention_context(report.attention_backend):
         assert torch.backends.cuda.flash_sdp_enabled()  # type: ignore[no-untyped-call]  # the default changes nothing
 
@@ -54,7 +53,6 @@ def test_gpu_run_times_attention_kernels_and_never_recompiles(
         assert report.status == "ok", report.reason
         assert report.attention_backend in report.attention_ms  # the fastest one timed
         assert report.attention_ms[report.attention_backend] == min(report.attention_ms.values())
-        assert report.kernel_tuning
     short, long = reports
     # the learning rate changes every step; more steps must not mean more graphs
     assert long.steps > short.steps

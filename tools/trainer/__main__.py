@@ -37,8 +37,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--peak-tflops", type=float, help="the device's peak, when not in the table")
     p.add_argument("--threads", type=int, help="CPU threads for torch")
-    p.add_argument("--no-kernel-tuning", action="store_true",
-                   help="compile with inductor's size heuristics, not kernels timed on the card")
     p.add_argument("--output", help=f"report path (default $AGENTOS_OUTPUT/{REPORT_FILE})")
     return p
 
@@ -74,7 +72,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_train_bytes=args.max_train_bytes,
             seed=args.seed,
             peak_flops=args.peak_tflops * 1e12 if args.peak_tflops else None,
-            tune_kernels=not args.no_kernel_tuning,
         )
         if cfg.budget <= 0 or cfg.eval_bytes < 1:
             raise UserError("--budget and --eval-bytes must be positive",

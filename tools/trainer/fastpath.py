@@ -1,6 +1,5 @@
 """What the harness does to train at the device's pace: the attention kernel chosen by timing it,
-inductor's kernels tuned for the card, and the step's completion read from device events one step
-late, so the host never stalls the GPU.
+and the step's completion read from device events one step late, so the host never stalls the GPU.
 
 Attention: during the first (eager) step, `AttentionCalls` records the shape, strides and options
 of every `F.scaled_dot_product_attention` call the model makes. `choose_attention` then times a
@@ -136,18 +135,6 @@ def attention_context(name: str) -> AbstractContextManager[object]:
     table = _backends()
     order = [table[name]] + [b for k, b in table.items() if k != name]
     return sdpa_kernel(order, set_priority=True)
-
-
-def kernel_tuning(enabled: bool) -> AbstractContextManager[object]:
-    """Inductor's coordinate-descent tuning while `enabled`: each generated Triton kernel (norms,
-    rotary, activations, the fused loss) has its block sizes timed on the card when it is compiled,
-    in the untimed warm-up, instead of taken from inductor's size heuristics."""
-    if not enabled:
-        return nullcontext()
-    from torch._inductor import config
-
-    patch: AbstractContextManager[object] = config.patch(coordinate_descent_tuning=True)
-    return patch
 
 
 @dataclass

@@ -54,7 +54,6 @@ class HarnessConfig:
     seed: int = 0
     peak_flops: float | None = None
     leak_check: bool = True
-    tune_kernels: bool = True  # inductor's coordinate-descent tuning, for a compiled model on CUDA
     on_step: Callable[[int], None] | None = None  # called after each step is enqueued (profiling)
 
 
@@ -130,8 +129,6 @@ def run_harness(cfg: HarnessConfig) -> Report:
     attention, attention_ms = "default", dict[str, float]()
     queue: list[fast.Pending] = []
     settings = ExitStack()
-    tuned = bool(cfg.tune_kernels and spec.compile and info.kind == "cuda")
-    settings.enter_context(fast.kernel_tuning(tuned))
     loop_start = timed_start = clock()
     try:
         while True:
@@ -239,7 +236,6 @@ def run_harness(cfg: HarnessConfig) -> Report:
         val_bytes=len(data.val),
         attention_backend=attention,
         attention_ms=attention_ms,
-        kernel_tuning=tuned,
         graphs_compiled=graphs,
     )
 

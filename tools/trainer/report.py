@@ -47,7 +47,6 @@ class Report:
     val_bytes: int
     attention_backend: str = "default"  # the SDPA kernel the harness chose by timing, or default
     attention_ms: dict[str, float] = field(default_factory=dict)  # each candidate's fwd+bwd ms
-    kernel_tuning: bool = False  # inductor timed its generated kernels' block sizes on the card
     graphs_compiled: int = 0  # graphs torch.compile built while training (recompiles included)
 
 
@@ -78,7 +77,6 @@ def summary_block(report: Report) -> str:
         f"eval_bytes:       {report.eval_bytes}",
         f"device:           {report.device_name}",
         f"attention:        {report.attention_backend}",
-        f"kernel_tuning:    {'on' if report.kernel_tuning else 'off'}",
         f"status:           {report.status}",
     ]
     if report.reason:
