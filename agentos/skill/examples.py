@@ -36,7 +36,8 @@ _WEAK = frozenset(
         "again always already bring change date done every fine gets going goes keep keeps know "
         "like look looks much never new now old really return run runs seems sometimes still "
         "them they think today use used using way went work works yesterday before after "
-        "while until since because though issue issues problem first everywhere down thing",
+        "while until since because though issue issues problem first everywhere down thing "
+        "has have had having",
     )
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|\S")

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import covered, requests_of, split_examples, with_examples
 from agentos.skill.quality import problems
-from agentos.skill.router import CalibratingRouter, Matrix, best_threshold, margins
+from agentos.skill.router import CalibratingRouter, Matrix, margins
 from agentos.skillfile import Skill, changed_names
 
 MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
@@ -75,7 +75,7 @@ def joint_examples(
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)
-    score = _margins(matrix, names, train)
+    score = _margins(router, matrix, names, train)
     start = int((score > 0).sum())
     steps: list[Step] = []
     for _ in range(limit):
@@ -92,7 +92,7 @@ def joint_examples(
         for k, request, new in options:
             trial = matrix.copy()
             trial[:, k] = router.scores(queries, [new])[:, 0]  # only skill k's column moves
-            trial_score = _margins(trial, names, train)
+            trial_score = _margins(router, trial, names, train)
             if np.any((score > 0) & (trial_score <= 0)):
                 continue  # it misroutes a train query that was routed right
             key = _key(trial_score)
@@ -161,9 +161,11 @@ def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tupl
     return out
 
 
-def _margins(matrix: Matrix, names: list[str], train: Sequence[EvalItem]) -> Margins:
+def _margins(
+    router: CalibratingRouter, matrix: Matrix, names: list[str], train: Sequence[EvalItem]
+) -> Margins:
     """Each train query's margin, with the "none" cut re-fitted for these scores."""
-    return margins(matrix, names, train, best_threshold(matrix, names, train))
+    return margins(matrix, names, train, router.fit_cut(matrix, names, train))
 
 
 def _key(margin: Margins) -> tuple[int, float]:

@@ -57,6 +57,8 @@ class CalibratingRouter(Router, Protocol):
         self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
     ) -> tuple[list[str | None], float]: ...
 
+    def fit_cut(self, scores: Matrix, names: Sequence[str], train: Sequence[EvalItem]) -> float: ...
+
     def prepare(self, skills: Sequence[Skill]) -> None: ...
 
 
@@ -103,9 +105,16 @@ def verify_weights(folder: Path, expected: str = WEIGHTS_SHA256) -> None:
 
 class ThresholdRouting:
     """Routing by score with a "none" cut, shared by every local router: a subclass gives
-    `scores` (shape queries x skills, higher is closer) and sets `threshold`."""
+    `scores` (shape queries x skills, higher is closer) and sets `threshold`.
+
+    `calibrate` fits the cut on the starting skill set and keeps it as `floor`: every later
+    re-fit (`fit_cut`, for a rewritten set) may raise the cut but never take it below the
+    floor. A rewrite that widens a description lifts that skill's scores on everything, near-misses
+    included; a cut re-fitted lower to take in its own lifted queries would also let through
+    unseen near-misses that the original set rejected, which train accuracy cannot see."""
 
     threshold: float
+    floor: float = float("-inf")
 
     def scores(self, queries: Sequence[str], skills: Sequence[Skill]) -> Matrix:
         raise NotImplementedError
@@ -127,8 +136,13 @@ class ThresholdRouting:
         if not train:
             raise ValueError("calibration needs train items")
         scores = self.scores([i.query for i in train], skills)
-        self.threshold = best_threshold(scores, [s.name for s in skills], train)
+        self.threshold = self.floor = best_threshold(scores, [s.name for s in skills], train)
         return self.threshold
+
+    def fit_cut(self, scores: Matrix, names: Sequence[str], train: Sequence[EvalItem]) -> float:
+        """The "none" cut of best train accuracy for these scores (rows: the `train` items),
+        never below `floor`."""
+        return max(best_threshold(scores, names, train), self.floor)
 
     def calibrated_scores(
         self, queries: Sequence[str], skills: Sequence[Skill], train: Sequence[EvalItem]
@@ -139,7 +153,7 @@ class ThresholdRouting:
         if not train:
             raise ValueError("calibration needs train items")
         scores = self.scores([i.query for i in train] + list(queries), skills)
-        threshold = best_threshold(scores[: len(train)], [s.name for s in skills], train)
+        threshold = self.fit_cut(scores[: len(train)], [s.name for s in skills], train)
         return scores, threshold
 
     def route_calibrated(

@@ -20,11 +20,11 @@ def shared_router() -> EmbeddingRouter:
 
 @pytest.fixture
 def router(shared_router: EmbeddingRouter) -> Iterator[EmbeddingRouter]:
-    """The session's router, its "none" threshold restored after each test (`tune_skills`
-    calibrates it), so no test depends on the order they run in."""
-    threshold = shared_router.threshold
+    """The session's router, its "none" threshold and floor restored after each test
+    (`tune_skills` calibrates it), so no test depends on the order they run in."""
+    threshold, floor = shared_router.threshold, shared_router.floor
     yield shared_router
-    shared_router.threshold = threshold
+    shared_router.threshold, shared_router.floor = threshold, floor
 
 
 @pytest.fixture

@@ -32,6 +32,8 @@ def test_request_terms_are_real_words_never_a_misspelling_a_name_or_a_whole_quer
     assert request_terms(EvalItem("rotate keys", "s", "clean", "train")) == ["rotate", "keys"]
     kid = EvalItem("my kid got ketchup all over his school jumper", "s", "paraphrase", "train")
     assert request_terms(kid) == ["school jumper", "school", "jumper"]  # never "his school"
+    lawn = EvalItem("the grass has gone short and patchy", "s", "paraphrase", "train")
+    assert "grass has" not in request_terms(lawn) and "has" not in request_terms(lawn)
     assert request_terms(EvalItem("what is chess", None, "near-miss", "train")) == []
 
 
