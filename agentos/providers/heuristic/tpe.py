@@ -1,8 +1,8 @@
 """Model-based proposals: Optuna's TPE sampler over the tunable settings, and the hybrid mode.
 
 `tpe`: every proposal is sampled by TPE. `hybrid` (the heuristic provider's default): once TPE
-has seen `STARTUP` configurations, a growing share of the proposals (from `LOCAL_SHARE[0]` to
-`LOCAL_SHARE[1]` as the run spends its experiment budget; which ones, the seeded stream picks) is
+has seen `startup` configurations, a growing share of the proposals (from `local_start` to
+`local_end` as the run spends its experiment budget; which ones, the seeded stream picks) is
 instead a local move of the parent (`mutate.local_move`, a (1+1) evolution strategy
 whose step adapts to its success rate): TPE's density model
 finds the right basin but wanders inside it, a step-adapting local search converges.
@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentos.profile import Sampler
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.providers.heuristic.mutate import (
     LOCAL,
@@ -46,8 +47,6 @@ from agentos.providers.heuristic.mutate import (
 from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
 
 TAG = " | tpe "
-STARTUP = 12
-LOCAL_SHARE = (0.2, 0.9)  # share of local moves after TPE's start-up, at the start and the end
 _ATTEMPTS = 24
 
 Dims = dict[str, tuple[Setting, Any, str]]
@@ -224,10 +223,9 @@ def measured_trials(dims: Dims, trials: Observed) -> list[tuple[Params, float]]:
     return [(params, total / n) for params, total, n in sums.values()]
 
 
-def local_share(progress: float) -> float:
+def local_share(progress: float, knobs: Sampler) -> float:
     """The share of local moves: it grows as the experiment budget is spent (refine late)."""
-    low, high = LOCAL_SHARE
-    return low + (high - low) * progress
+    return knobs.local_start + (knobs.local_end - knobs.local_start) * progress
 
 
 def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
@@ -261,15 +259,17 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
                 components=moved.components,
             )
 
-    if hybrid and len(trials) >= STARTUP and rng.random() < local_share(progress):
-        sigma = local_step(request.trials or request.history)
+    knobs = request.task.profile.sampler  # the search profile's `[proposer]` settings
+    if hybrid and len(trials) >= knobs.startup and rng.random() < local_share(progress, knobs):
+        sigma = local_step(request.trials or request.history, knobs.local_sigma)
         space = {n: (kind, dist) for n, (_, dist, kind) in dims.items()}
         for _ in range(_ATTEMPTS):
             params = local_move(space, current, rng, sigma)
             if fresh(params):
                 return _proposal(request, dims, params, f"{LOCAL}{sigma:.3g}")
 
-    sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh)
+    sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh,
+                            knobs)
     if sampled is None:
         return propose_settings(request)
     return _proposal(request, dims, sampled)
@@ -314,6 +314,7 @@ class _StudyCache:
         trials: list[tuple[Params, float]],
         seed: int,
         accept: Callable[[Params], bool],
+        knobs: Sampler,
     ) -> Params | None:
         """TPE's first accepted sample (of up to `_ATTEMPTS`) over exactly `trials`, or None.
 
@@ -324,7 +325,7 @@ class _StudyCache:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         distributions = {name: d for name, (_, d, _) in dims.items()}
         with self.lock:
-            study = self._study(goal, distributions, trials, seed)
+            study = self._study(goal, distributions, trials, seed, knobs)
             for _ in range(_ATTEMPTS):
                 trial = study.ask(fixed_distributions=distributions)
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
@@ -338,6 +339,7 @@ class _StudyCache:
         distributions: dict[str, Any],
         trials: list[tuple[Params, float]],
         seed: int,
+        knobs: Sampler,
     ) -> Any:
         import optuna
         from optuna.trial import create_trial
@@ -359,7 +361,10 @@ class _StudyCache:
         self.entries[space] = [entry, *entries][: self.size]
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
-        sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP)
+        sampler = optuna.samplers.TPESampler(
+            seed=seed, n_startup_trials=knobs.startup, n_ei_candidates=knobs.candidates,
+            multivariate=knobs.multivariate,
+        )
         study = optuna.load_study(study_name=entry.name, storage=entry.storage, sampler=sampler)
         for params, value in trials[len(entry.added) :]:
             study.add_trial(create_trial(params=params, distributions=distributions, value=value))
