@@ -254,10 +254,7 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
         except NothingToPropose:
             pass  # every change of them was tried from this parent: TPE proposes instead
         else:
-            return Proposal(
-                f"{moved.description}{TAG}{config(dims, moved.components)}",
-                components=moved.components,
-            )
+            return _tagged(dims, moved)
 
     knobs = request.task.profile.sampler  # the search profile's `[proposer]` settings
     if hybrid and len(trials) >= knobs.startup and rng.random() < local_share(progress, knobs):
@@ -270,9 +267,16 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
 
     sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh,
                             knobs)
-    if sampled is None:
-        return propose_settings(request)
+    if sampled is None:  # TPE drew only measured configurations: a typed mutation, whose
+        return _tagged(dims, propose_settings(request))  # configuration TPE then learns from
     return _proposal(request, dims, sampled)
+
+
+def _tagged(dims: Dims, moved: Proposal) -> Proposal:
+    """A typed mutation with the `| tpe` configuration it leads to, so TPE learns from it and
+    never proposes it again."""
+    return Proposal(f"{moved.description}{TAG}{config(dims, moved.components)}",
+                    components=moved.components)
 
 
 def _key(params: Params) -> tuple[tuple[str, Any], ...]:
