@@ -161,8 +161,8 @@ def _hybrid_run(profile: Profile, experiments: int = 20) -> list[str]:
 def test_the_proposers_search_settings_come_from_the_profile() -> None:
     """TPE's start-up, the hybrid mode's local share and first step, and TPE's sampler are read
     from the task's profile, not fixed in the code."""
-    default = _hybrid_run(Profile())
-    assert not any(" | local step " in d for d in default[:Sampler().startup])
+    default, startup = _hybrid_run(Profile()), Profile().sampler.startup
+    assert not any(" | local step " in d for d in default[:startup])
     early = parse_profile("[proposer]\nstartup = 4\nlocal_start = 1\nlocal_end = 1.0\n"
                           "local_sigma = 0.2\n")
     assert early.sampler == Sampler(startup=4, local_start=1.0, local_end=1.0, local_sigma=0.2)
@@ -171,10 +171,10 @@ def test_the_proposers_search_settings_come_from_the_profile() -> None:
     assert " | local step 0.2 | " in _hybrid_run(early)[4]  # its first step is the profile's
     never = _hybrid_run(Profile(sampler=Sampler(local_start=0.0, local_end=0.0)))
     assert not any(" | local step " in d for d in never)
-    assert never[:12] == default[:12]  # TPE's start-up proposals are the same
+    assert never[:startup] == default[:startup]  # TPE's start-up proposals are the same
     # after the start-up TPE samples from its model, which the profile's sampler settings shape
     independent = _hybrid_run(Profile(sampler=Sampler(local_start=0.0, local_end=0.0,
                                                       multivariate=False)))
     wide = _hybrid_run(Profile(sampler=Sampler(local_start=0.0, local_end=0.0, candidates=128)))
-    assert independent[:12] == wide[:12] == never[:12]
-    assert independent[12:] != never[12:] and wide[12:] != never[12:]
+    assert independent[:startup] == wide[:startup] == never[:startup]
+    assert independent[startup:] != never[startup:] and wide[startup:] != never[startup:]
