@@ -1,10 +1,11 @@
 """The search profile: how agentos searches, as a text file it loads at run start.
 
 A profile (TOML, `agentos/profiles/default.toml` is the one agentos ships) names the strategy
-and its plateau patience, the baseline's noise re-runs, the heuristic proposer's mode, the credit
-horizon (how many recent experiments a proposer sees in full) and the memory (the digest of
-everything tried in the run that a proposer sees beyond that horizon: its form and size, and how
-many failed diffs it quotes). A task
+and its plateau patience, the baseline's noise re-runs, the heuristic proposer's mode and the
+settings of its model-based search (`Sampler`: TPE's start-up and its sampler, the hybrid mode's
+share of local moves and their first step), the credit horizon (how many recent experiments a
+proposer sees in full) and the memory (the digest of everything tried in the run that a proposer
+sees beyond that horizon: its form and size, and how many failed diffs it quotes). A task
 names a profile with `[search] profile = "PATH"`; the keys it sets itself override the profile's.
 
 A profile is data, never code: every key is typed and bounded here, and an unknown key, a value
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
@@ -28,10 +29,15 @@ MemoryForm = Literal["grouped", "list", "off"]
 STRATEGIES = ("greedy", "anneal", "restarts", "islands", "pareto")
 DEFAULT_PATH = Path(__file__).parent / "profiles" / "default.toml"
 
-# table -> key -> (type, low, high) for numbers or the tuple of choices for strings
-_SCHEMA: dict[str, dict[str, tuple[type, int, int] | tuple[str, ...]]] = {
+# table -> key -> (type, low, high) for numbers and bools, or the tuple of choices for strings
+_SCHEMA: dict[str, dict[str, tuple[type, float, float] | tuple[str, ...]]] = {
     "search": {"strategy": STRATEGIES, "noise_reruns": (int, 0, 20), "patience": (int, 0, 100)},
-    "proposer": {"mode": get_args(Mode), "credit_horizon": (int, 0, 1000)},
+    "proposer": {
+        "mode": get_args(Mode), "credit_horizon": (int, 0, 1000),
+        "startup": (int, 1, 100), "candidates": (int, 1, 1000),
+        "multivariate": (bool, 0, 1), "local_start": (float, 0.0, 1.0),
+        "local_end": (float, 0.0, 1.0), "local_sigma": (float, 0.001, 0.5),
+    },
     "memory": {"form": get_args(MemoryForm), "size": (int, 0, 200), "diffs": (int, 0, 50)},
 }
 
@@ -51,6 +57,24 @@ class Memory:
 
 
 @dataclass(frozen=True)
+class Sampler:
+    """The heuristic proposer's model-based search (`agentos.providers.heuristic.tpe`): TPE
+    samples at random for its first `startup` measured configurations, then from its model
+    (`candidates` draws scored per proposal; `multivariate` models the settings jointly, as
+    Optuna's default does, rather than one by one). In `hybrid` mode, once TPE is
+    past its start-up, a share of the proposals growing from `local_start` to `local_end` over
+    the experiment budget is a local move of the parent whose first step is `local_sigma` of
+    each setting's range."""
+
+    startup: int = 12
+    candidates: int = 24
+    multivariate: bool = True
+    local_start: float = 0.2
+    local_end: float = 0.9
+    local_sigma: float = 0.05
+
+
+@dataclass(frozen=True)
 class Profile:
     """A parsed profile. The defaults here are the shipped file's (a test holds them equal)."""
 
@@ -60,6 +84,7 @@ class Profile:
     mode: Mode = "hybrid"
     credit_horizon: int = 8
     memory: Memory = Memory()
+    sampler: Sampler = Sampler()
     path: str = ""  # the file it came from ("" for the built-in defaults)
 
 
@@ -90,12 +115,27 @@ def parse_profile(text: str, *, path: Path | str = "profile.toml") -> Profile:
         memory=Memory(values.get("memory.form", default.memory.form),
                       values.get("memory.size", default.memory.size),
                       values.get("memory.diffs", default.memory.diffs)),
+        sampler=Sampler(**{f.name: values.get(f"proposer.{f.name}",
+                                              getattr(default.sampler, f.name))
+                           for f in fields(Sampler)}),
         path=str(path),
     )
 
 
 def _check(table: str, key: str, value: Any, rule: tuple[Any, ...], path: Path | str) -> Any:
     where = f"[{table}] {key}"
+    if rule[0] is bool:
+        if not isinstance(value, bool):
+            raise UserError(f"{where} = {value!r} is not true or false", path=path,
+                            fix=f"set {key} to true or false")
+        return value
+    if rule[0] is float:
+        _, low, high = cast(tuple[type, float, float], rule)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not low <= value <= high:
+            raise UserError(f"{where} = {value!r} is not a number in {low:g}..{high:g}", path=path,
+                            fix=f"set {key} to a number from {low:g} to {high:g}")
+        return float(value)
     if isinstance(rule[0], type):
         _, low, high = cast(tuple[type, int, int], rule)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

@@ -3,6 +3,7 @@ with fields changed) on one split of the shipped suite, per task and paired over
 (a benchmark, not a test).
 
     python -m benchmarks.selftune_ablation [--field noise_reruns=0] [--field strategy=anneal]
+    python -m benchmarks.selftune_ablation --field startup=6 --field local_sigma=0.1
     python -m benchmarks.selftune_ablation --profile tuned-profile.toml [--split holdout]
 
 The figure is the inner score (`agentos.selftune.inner.InnerRun.score`: the true normalized gain,
@@ -17,7 +18,7 @@ import dataclasses
 import statistics
 from pathlib import Path
 
-from agentos.profile import Profile, load_profile
+from agentos.profile import Profile, Sampler, load_profile
 from agentos.selftune import Suite, load_suite, mean_ci, run_profile
 from agentos.selftune.suite import Split
 
@@ -35,12 +36,7 @@ def main() -> None:
         other, label = load_profile(args.profile), str(args.profile)
     else:
         fields = args.field or ["noise_reruns=0"]
-        changes: dict[str, object] = {}
-        for field in fields:
-            name, value = field.split("=", 1)
-            changes[name] = int(value) if value.lstrip("-").isdigit() else value
-        other = dataclasses.replace(shipped, **changes)  # type: ignore[arg-type]
-        label = ", ".join(fields)
+        other, label = _changed(shipped, fields), ", ".join(fields)
     split: Split = args.split
     suite = load_suite(SUITE)
     seeds = suite.seeds_of(split)
@@ -53,6 +49,26 @@ def main() -> None:
         [b - a for a, b in zip(per_seed["shipped"], per_seed[label], strict=True)])
     print(f"{split} split, {len(seeds)} seeds: shipped {before:.4f}, {label} {after:.4f}, "
           f"difference {mean:+.4f} (95% CI {low:+.4f} .. {high:+.4f})")
+
+
+def _changed(profile: Profile, fields: list[str]) -> Profile:
+    """`profile` with `NAME=VALUE` fields changed: the profile's own, or its sampler's
+    (`[proposer] startup`, `local_sigma`, ...)."""
+    own: dict[str, object] = {}
+    sampler: dict[str, object] = {}
+    names = {f.name for f in dataclasses.fields(Sampler)}
+    for field in fields:
+        name, text = field.split("=", 1)
+        value: object = text
+        if text in ("true", "false"):
+            value = text == "true"
+        elif text.lstrip("-").isdigit():
+            value = int(text)
+        elif text.replace(".", "", 1).replace("e-", "", 1).isdigit():
+            value = float(text)
+        (sampler if name in names else own)[name] = value
+    new_sampler = dataclasses.replace(profile.sampler, **sampler)  # type: ignore[arg-type]
+    return dataclasses.replace(profile, sampler=new_sampler, **own)  # type: ignore[arg-type]
 
 
 def _runs(suite: Suite, profile: Profile, split: Split, seeds: tuple[int, ...]) -> list[float]:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from agentos.profile import Sampler
 from agentos.providers.base import NothingToPropose, ProposeRequest, ReviewRequest, get_provider
 from agentos.providers.heuristic import mutate
 from agentos.providers.heuristic import tpe as heuristic_tpe
-from agentos.providers.heuristic.mutate import LOCAL_SIGMA, local_move, local_step
-from agentos.providers.heuristic.tpe import STARTUP
+from agentos.providers.heuristic.mutate import local_move, local_step
 from agentos.settings import find_all, find_settings, values
 from agentos.state import HistoryItem
 from agentos.task import Budget, MetricSpec, Search, Task
@@ -264,13 +264,14 @@ def test_hybrid_is_the_default_and_refines_the_parent_after_tpe_startup() -> Non
     grows with the spent budget are local moves of the parent, and all carry the configuration
     TPE learns from."""
     requests, described = _run_hybrid(40)
+    startup = Sampler().startup  # the shipped profile's
     tpe = get_provider("heuristic:tpe", requests[0].task)
     assert all(" | tpe " in d and "DEPTH=" in d for d in described)
-    for req, d in zip(requests[:STARTUP], described, strict=False):
+    for req, d in zip(requests[:startup], described, strict=False):
         assert d == tpe.propose(req).description
     local = [" | local step " in d for d in described]
-    assert not any(local[:STARTUP])
-    first, second = local[STARTUP:24], local[24:]
+    assert not any(local[:startup])
+    first, second = local[startup:24], local[24:]
     assert sum(first) >= 1 and sum(first) / len(first) < sum(second) / len(second)
 
 
@@ -280,12 +281,17 @@ def test_local_step_grows_on_keeps_and_shrinks_on_failures() -> None:
         return HistoryItem(id=1, parent="p", commit="c", status=status,  # type: ignore[typeddict-item]
                            metric=1.0, description=f"X 1 -> 2{note} | tpe X=2", reason="")
 
-    assert local_step([]) == LOCAL_SIGMA
-    assert local_step([item("keep")]) > LOCAL_SIGMA > local_step([item("discard")])
-    assert local_step([item("keep", local=False)]) == LOCAL_SIGMA
-    assert local_step([item("discard")] * 200) > 0  # bounded below
+    sigma0 = Sampler().local_sigma
+
+    def step(history: list[HistoryItem]) -> float:
+        return local_step(history, sigma0)
+
+    assert step([]) == sigma0
+    assert step([item("keep")]) > sigma0 > step([item("discard")])
+    assert step([item("keep", local=False)]) == sigma0
+    assert step([item("discard")] * 200) > 0  # bounded below
     # one keep in three holds the step still
-    assert math.isclose(local_step([item("keep"), item("discard"), item("discard")]), LOCAL_SIGMA)
+    assert math.isclose(step([item("keep"), item("discard"), item("discard")]), sigma0)
 
 
 def test_local_move_changes_every_number_within_its_range() -> None:

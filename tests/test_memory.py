@@ -12,7 +12,7 @@ from helpers import quickstart_copy
 from agentos import runner
 from agentos.memory import DIFF_CHARS, REMEASURE, digest, idea_of, kept_diff, measured
 from agentos.profile import Memory, Profile
-from agentos.providers.base import NothingToPropose, ProposeRequest
+from agentos.providers.base import NothingToPropose, ProposeRequest, get_provider
 from agentos.providers.heuristic.mutate import propose_settings
 from agentos.providers.llm.fake_api import FakeMessagesAPI, propose_call, review_call
 from agentos.providers.llm.prompts import propose_prompt
@@ -94,6 +94,28 @@ def test_the_heuristic_never_repeats_a_change_measured_beyond_its_horizon() -> N
     elsewhere = ProposeRequest(task=task(), experiment=12, parent="p9", files=files,
                                history=old[-8:], trials=old)
     assert propose_settings(elsewhere).description == "FLAG True -> False"
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "tpe"])
+def test_the_model_based_modes_never_propose_a_measured_configuration(mode: str) -> None:
+    """TPE and the hybrid's local moves learn from every trial of the run, not the horizon's
+    window, and never propose a configuration it measured: 24 proposals on a small space (a
+    bool, three choices and an int of 1..6: 36 configurations) are 24 different ones, those made
+    by typed mutation once TPE draws only measured ones included."""
+    files = {"s.py": 'FLAG = True\nACT = "relu"  # choices: relu|gelu|tanh\nN = 3  # range: 1..6\n'}
+    t = task(goal="min")
+    provider = get_provider(f"heuristic:{mode}", t)
+    trials: list[HistoryItem] = []
+    configurations = []
+    for e in range(1, 25):
+        proposal = provider.propose(ProposeRequest(task=t, experiment=e, parent="p0",
+                                                   files=files, history=trials[-8:],
+                                                   trials=list(trials), seed=1))
+        assert " | tpe " in proposal.description, (e, proposal.description)
+        configurations.append(proposal.description.split(" | tpe ", 1)[1])
+        trials.append(item(e, proposal.description, metric=float(e % 7)))
+    assert len(set(configurations)) == 24
+    assert "FLAG=True ACT=relu N=3" not in configurations  # nor the parent itself
 
 
 def test_the_claude_prompt_shows_the_digest_in_the_profiles_form() -> None:

@@ -11,11 +11,22 @@ from helpers import git, quickstart_copy
 
 from agentos import runner
 from agentos.errors import UserError
-from agentos.profile import DEFAULT_PATH, Memory, Profile, configure, load_profile, parse_profile
-from agentos.providers.base import get_provider
+from agentos.profile import (
+    _SCHEMA,
+    DEFAULT_PATH,
+    Memory,
+    Profile,
+    Sampler,
+    configure,
+    load_profile,
+    parse_profile,
+)
+from agentos.providers.base import ProposeRequest, get_provider
+from agentos.settings import find_settings
+from agentos.state import HistoryItem
 from agentos.status import run_status
 from agentos.strategies import get_strategy
-from agentos.task import load_task
+from agentos.task import Budget, MetricSpec, Task, load_task
 
 LOCAL = runner.Overrides(sandbox="local", budget=6)
 
@@ -82,6 +93,10 @@ def test_a_profile_sets_the_search_and_the_task_overrides_it(tmp_path: Path) -> 
         ('[search]\nstart = "optima.json"\n', "unknown key 'start'"),
         ("[answers]\nx = 1\n", "unknown table [answers]"),
         ("[proposer]\ncredit_horizon = -1\n", "not an integer in 0..1000"),
+        ("[proposer]\nlocal_sigma = 0.9\n", "not a number in 0.001..0.5"),
+        ('[proposer]\nlocal_end = "0.5"\n', "not a number in 0..1"),
+        ("[proposer]\nmultivariate = 1\n", "not true or false"),
+        ("[proposer]\nstartup = 2.5\n", "not an integer in 1..100"),
         ("[search\n", "not valid TOML"),
     ],
 )
@@ -102,3 +117,64 @@ def test_memory_defaults() -> None:
     assert parse_profile("[memory]\ndiffs = 0\n").memory == Memory("grouped", 12, 0)
     with pytest.raises(UserError, match=r"\[memory\] diffs = 51 is not an integer in 0..50"):
         parse_profile("[memory]\ndiffs = 51\n")
+
+
+def test_every_key_of_the_shipped_profile_is_in_the_search_space_self_tune_reads() -> None:
+    """The heuristic proposer that tunes a profile sees every key as a setting it may change:
+    strings among their choices, numbers within both bounds of their range (the schema's)."""
+    found = {st.name: st for st in find_settings("profile.toml", DEFAULT_PATH.read_text())}
+    rules = {f"{table}.{key}": rule for table, keys in _SCHEMA.items()
+             for key, rule in keys.items()}
+    assert set(found) == set(rules)
+    for name, st in found.items():
+        assert st.mutable, name
+        rule = rules[name]
+        if st.kind == "str":
+            assert set(st.hint.choices) == set(rule), name
+        elif st.kind in ("int", "float"):
+            assert st.hint.low is not None and st.hint.high is not None, name
+            low, high = float(rule[1]), float(rule[2])
+            assert low <= st.hint.low < st.hint.high <= high, name
+
+
+def _hybrid_run(profile: Profile, experiments: int = 20) -> list[str]:
+    """The heuristic provider's proposals on two hinted settings (loss |DEPTH - 5| + |WARMUP -
+    0.3|), with `profile` as the task's search profile."""
+    task = Task(root=Path("/repo"), path=Path("/repo/agentos.toml"), name="t",
+                editable=("settings.py",), protected=("evaluate.py",),
+                metric=MetricSpec(("python", "evaluate.py"), "min", regex=r"loss: (\S+)"),
+                budget=Budget(experiments=experiments), profile=profile)
+    provider = get_provider("heuristic", task)
+    files = {"settings.py": "DEPTH = 2  # range: 1..40\nWARMUP = 0.1  # range: 0..1\n"}
+    history: list[HistoryItem] = []
+    for e in range(1, experiments + 1):
+        proposal = provider.propose(ProposeRequest(task=task, experiment=e, parent="p0",
+                                                   files=files, history=list(history), seed=3))
+        v = {st.name: st.value for st in find_settings("settings.py", proposal.components[
+            "settings.py"])}
+        loss = abs(float(v["DEPTH"]) - 5) + abs(float(v["WARMUP"]) - 0.3)
+        history.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",
+                                   metric=loss, description=proposal.description, reason=""))
+    return [h["description"] for h in history]
+
+
+def test_the_proposers_search_settings_come_from_the_profile() -> None:
+    """TPE's start-up, the hybrid mode's local share and first step, and TPE's sampler are read
+    from the task's profile, not fixed in the code."""
+    default, startup = _hybrid_run(Profile()), Profile().sampler.startup
+    assert not any(" | local step " in d for d in default[:startup])
+    early = parse_profile("[proposer]\nstartup = 4\nlocal_start = 1\nlocal_end = 1.0\n"
+                          "local_sigma = 0.2\n")
+    assert early.sampler == Sampler(startup=4, local_start=1.0, local_end=1.0, local_sigma=0.2)
+    local = [" | local step " in d for d in _hybrid_run(early)]
+    assert local == [False] * 4 + [True] * 16  # local from the fifth proposal on, every one
+    assert " | local step 0.2 | " in _hybrid_run(early)[4]  # its first step is the profile's
+    never = _hybrid_run(Profile(sampler=Sampler(local_start=0.0, local_end=0.0)))
+    assert not any(" | local step " in d for d in never)
+    assert never[:startup] == default[:startup]  # TPE's start-up proposals are the same
+    # after the start-up TPE samples from its model, which the profile's sampler settings shape
+    independent = _hybrid_run(Profile(sampler=Sampler(local_start=0.0, local_end=0.0,
+                                                      multivariate=False)))
+    wide = _hybrid_run(Profile(sampler=Sampler(local_start=0.0, local_end=0.0, candidates=128)))
+    assert independent[:startup] == wide[:startup] == never[:startup]
+    assert independent[startup:] != never[startup:] and wide[startup:] != never[startup:]

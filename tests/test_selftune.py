@@ -15,7 +15,7 @@ from helpers import ROOT, agentos_cli
 
 from agentos.errors import UserError
 from agentos.evaluate import Evaluation
-from agentos.profile import DEFAULT_PATH, load_profile
+from agentos.profile import _SCHEMA, DEFAULT_PATH, load_profile
 from agentos.selftune import (
     SelfTuneEvaluator,
     digest_of,
@@ -108,6 +108,11 @@ def test_self_tune_is_an_ordinary_run_and_reads_the_sealed_test(tmp_path: Path) 
     assert all("holdout" not in k for e in status["experiments"] for k in e.get("details") or {})
     assert (result.repo / "tuned-profile.toml").read_text() == result.tuned
     load_profile(result.repo / "tuned-profile.toml")
+    # the outer proposer's TPE learns from each experiment: its configuration, every key of the
+    # profile, is whole in the ledger's description (a cut one is no trial to TPE)
+    keys = {f"{table}.{key}" for table, inner in _SCHEMA.items() for key in inner}
+    for e in status["experiments"]:
+        assert {w.split("=")[0] for w in e["description"].split(" | tpe ", 1)[1].split()} == keys
 
 
 def test_every_attempt_to_game_the_evaluator_is_refused_with_its_reason(tmp_path: Path) -> None:

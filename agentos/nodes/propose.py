@@ -28,6 +28,9 @@ from agentos.providers.base import (
 from agentos.runtime import Runtime
 from agentos.state import Candidate, HistoryItem, LoopState, LoopUpdate, Node, Point
 
+# the longest description kept: a proposer may carry its state in it (the heuristic's `| tpe`
+# configuration lists every searched setting), so it is cut only far beyond a sentence
+DESCRIPTION_CHARS = 4000
 VETO_PREFIX = "vetoed: "  # how a vetoed experiment's reason begins in the ledger
 VETOED = f"{VETO_PREFIX}an acceptance check on data the proposer does not see failed"
 
@@ -142,7 +145,7 @@ def make_propose(rt: Runtime, ask: Callable[[ProposeRequest], Proposal] | None =
             rt.repo.set_ref(rt.experiment_ref(exp), commit)
             candidate: Candidate = {
                 "parent": parent,
-                "description": proposal.description[:500],
+                "description": proposal.description[:DESCRIPTION_CHARS],
                 "commit": commit,
                 "changed": sorted(changed),
                 "diff": unified_diff(before, changed),

@@ -227,19 +227,18 @@ def _listed(files: Mapping[str, str]) -> str:
 # --- the hybrid mode's local move: a (1+1) evolution strategy in the hinted space -----------------
 
 LOCAL = " | local step "
-LOCAL_SIGMA = 0.05  # the first local step, as a fraction of each setting's (log) range
 LOCAL_UP = 1.5  # a kept local move widens the step, a failed one narrows it by UP ** -1/2: the
 LOCAL_DOWN = LOCAL_UP**-0.5  # step holds still at one success in three (low-dimensional 1/5 rule)
 LOCAL_BOUNDS = (1e-3, 0.5)
 
 
-def local_step(history: Sequence[HistoryItem]) -> float:
+def local_step(history: Sequence[HistoryItem], first: float) -> float:
     """The local step after the run's local moves so far (success-based step-size control).
 
     Replayed from the history on every call (the marker in each local move's description and
     its status), so it needs no state of its own and a resumed run gets the same step.
     """
-    sigma = LOCAL_SIGMA
+    sigma = first  # the profile's `local_sigma`: a fraction of each setting's (log) range
     for item in history:
         if LOCAL in item["description"]:
             sigma *= LOCAL_UP if item["status"] == "keep" else LOCAL_DOWN

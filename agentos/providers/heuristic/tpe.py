@@ -1,8 +1,8 @@
 """Model-based proposals: Optuna's TPE sampler over the tunable settings, and the hybrid mode.
 
 `tpe`: every proposal is sampled by TPE. `hybrid` (the heuristic provider's default): once TPE
-has seen `STARTUP` configurations, a growing share of the proposals (from `LOCAL_SHARE[0]` to
-`LOCAL_SHARE[1]` as the run spends its experiment budget; which ones, the seeded stream picks) is
+has seen `startup` configurations, a growing share of the proposals (from `local_start` to
+`local_end` as the run spends its experiment budget; which ones, the seeded stream picks) is
 instead a local move of the parent (`mutate.local_move`, a (1+1) evolution strategy
 whose step adapts to its success rate): TPE's density model
 finds the right basin but wanders inside it, a step-adapting local search converges. On a noisy
@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentos.profile import Sampler
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.providers.heuristic.mutate import (
     LOCAL,
@@ -49,8 +50,6 @@ from agentos.providers.heuristic.surrogate import pick
 from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
 
 TAG = " | tpe "
-STARTUP = 12
-LOCAL_SHARE = (0.2, 0.9)  # share of local moves after TPE's start-up, at the start and the end
 _ATTEMPTS = 24
 
 Dims = dict[str, tuple[Setting, Any, str]]
@@ -232,10 +231,9 @@ def _measured(dims: Dims, trials: Observed) -> list[tuple[Params, float, int]]:
     return [(params, total / n, n) for params, total, n in sums.values()]
 
 
-def local_share(progress: float) -> float:
+def local_share(progress: float, knobs: Sampler) -> float:
     """The share of local moves: it grows as the experiment budget is spent (refine late)."""
-    low, high = LOCAL_SHARE
-    return low + (high - low) * progress
+    return knobs.local_start + (knobs.local_end - knobs.local_start) * progress
 
 
 def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
@@ -264,13 +262,11 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
         except NothingToPropose:
             pass  # every change of them was tried from this parent: TPE proposes instead
         else:
-            return Proposal(
-                f"{moved.description}{TAG}{config(dims, moved.components)}",
-                components=moved.components,
-            )
+            return _tagged(dims, moved)
 
-    if hybrid and len(trials) >= STARTUP and rng.random() < local_share(progress):
-        sigma = local_step(request.trials or request.history)
+    knobs = request.task.profile.sampler  # the search profile's `[proposer]` settings
+    if hybrid and len(trials) >= knobs.startup and rng.random() < local_share(progress, knobs):
+        sigma = local_step(request.trials or request.history, knobs.local_sigma)
         space = {n: (kind, dist) for n, (_, dist, kind) in dims.items()}
         moves: list[Params] = []  # without noise the first fresh move; with it, every one
         for _ in range(_ATTEMPTS):
@@ -285,10 +281,18 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
             if picked is not None:
                 return _proposal(request, dims, picked, f"{LOCAL}{sigma:.3g}")
 
-    sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh)
-    if sampled is None:
-        return propose_settings(request)
+    sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh,
+                            knobs)
+    if sampled is None:  # TPE drew only measured configurations: a typed mutation, whose
+        return _tagged(dims, propose_settings(request))  # configuration TPE then learns from
     return _proposal(request, dims, sampled)
+
+
+def _tagged(dims: Dims, moved: Proposal) -> Proposal:
+    """A typed mutation with the `| tpe` configuration it leads to, so TPE learns from it and
+    never proposes it again."""
+    return Proposal(f"{moved.description}{TAG}{config(dims, moved.components)}",
+                    components=moved.components)
 
 
 def _key(params: Params) -> tuple[tuple[str, Any], ...]:
@@ -330,6 +334,7 @@ class _StudyCache:
         trials: list[tuple[Params, float]],
         seed: int,
         accept: Callable[[Params], bool],
+        knobs: Sampler,
     ) -> Params | None:
         """TPE's first accepted sample (of up to `_ATTEMPTS`) over exactly `trials`, or None.
 
@@ -340,7 +345,7 @@ class _StudyCache:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         distributions = {name: d for name, (_, d, _) in dims.items()}
         with self.lock:
-            study = self._study(goal, distributions, trials, seed)
+            study = self._study(goal, distributions, trials, seed, knobs)
             for _ in range(_ATTEMPTS):
                 trial = study.ask(fixed_distributions=distributions)
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
@@ -354,6 +359,7 @@ class _StudyCache:
         distributions: dict[str, Any],
         trials: list[tuple[Params, float]],
         seed: int,
+        knobs: Sampler,
     ) -> Any:
         import optuna
         from optuna.trial import create_trial
@@ -375,7 +381,10 @@ class _StudyCache:
         self.entries[space] = [entry, *entries][: self.size]
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
-        sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP)
+        sampler = optuna.samplers.TPESampler(
+            seed=seed, n_startup_trials=knobs.startup, n_ei_candidates=knobs.candidates,
+            multivariate=knobs.multivariate,
+        )
         study = optuna.load_study(study_name=entry.name, storage=entry.storage, sampler=sampler)
         for params, value in trials[len(entry.added) :]:
             study.add_trial(create_trial(params=params, distributions=distributions, value=value))
