@@ -116,7 +116,7 @@ def run_profile(
         request = ProposeRequest(
             task=task, experiment=experiment, parent=choice.parent,
             files={problem.path: texts[choice.parent]}, history=window, trials=list(history),
-            seed=seed * 1_000_003 + experiment * 101, step=choice.step,
+            seed=seed * 1_000_003 + experiment * 101, step=choice.step, noise=choice.noise,
         )
         try:
             proposal = proposer.propose(request)
