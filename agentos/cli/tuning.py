@@ -83,6 +83,8 @@ def tune_skills(
         evals_out=evals_out,
     )
     click.echo(to_json(result) if as_json else render(result))
+    if result.failure is not None:
+        fail(result.failure, result.fix, [], 1)
 
 
 @click.command("self-tune")
