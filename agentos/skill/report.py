@@ -320,6 +320,16 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             for score in report.routers
             if not score.tuned_against
         ],
+        *[
+            f"warning: held-out accuracy with the independent {score.router} router fell "
+            f"({_pct(score.holdout_before).strip()} -> {_pct(score.holdout_after).strip()}): "
+            "the rewrites may only suit the router they were tuned against"
+            for score in report.routers
+            if not score.tuned_against
+            and score.holdout_before is not None
+            and score.holdout_after is not None
+            and score.holdout_after < score.holdout_before
+        ],
         f"gates_pinned: {report.gates}",
         f"gates_refused: {len(report.refusals)}",
         f"threshold: {report.threshold:.3f}",
