@@ -70,7 +70,8 @@ _GENERIC = frozenset(
     )
 )
 _STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
-_CLI = "npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt curl"
+_CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
+    curl cat echo touch export source tar"""
 _COMMANDS = SHELL | frozenset(_CLI.split())
 _OPENING = "whether which that and or but so as etc while then"
 _OPENERS = frozenset(_OPENING.split())

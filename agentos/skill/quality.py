@@ -47,6 +47,7 @@ _ABBREVIATIONS = frozenset(
 _LONG = frozenset(w for k in SHORTHAND for w in k.split())  # long forms: kubernetes, database
 _SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er")
 MAX_TERMS = 4
+SUPPORTED_FROM = 3  # terms in a listing from which each word needs evidence
 # a sentence that lists what a skill also covers: "It also covers memos and cover letters."
 _TERMS = re.compile(
     r"^(?:it|this skill)\s+(?:also\s+)?(?:covers|handles|includes|supports|helps with|"
@@ -177,23 +178,31 @@ def _stems(text: str) -> set[str]:
     return {stem(w) for w in words(text)}
 
 
+def _near(word: str, stems: set[str]) -> bool:
+    """Whether `stems` has `word`, or a stem of four letters or more that it starts with or
+    that starts with it (`shipp` from shipping, `ship`)."""
+    return word in stems or any(
+        min(len(word), len(s)) >= 4 and (word.startswith(s) or s.startswith(word)) for s in stems
+    )
+
+
 def _term_problems(
     sentence: str, original: str, own_text: str, name: str, queries: tuple[str, ...]
 ) -> list[str]:
     """Why the terms a listing sentence adds ("It also covers a, b and c.") say nothing an
     author would add: more than `MAX_TERMS`, a filler word, a shell command, a word of the
-    skill's name, a term the description already has, or a word that neither the skill's own
-    text nor two eval queries use."""
+    skill's name, a term the description already has, or, in a list of `SUPPORTED_FROM` terms
+    or more, a word that neither the skill's own text nor two eval queries use."""
     match = _TERMS.match(sentence)
     if match is None:
         return []
     terms = [t.strip() for t in _TERM_SPLIT.split(match.group("terms")) if t.strip()]
     out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
     named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
-    counts: dict[str, int] = {}
-    for query in queries:
-        for s in _stems(query):
-            counts[s] = counts.get(s, 0) + 1
+    asked = [_stems(query) for query in queries]
+    # a list of three terms or more, judged against eval queries, must be evidenced: each word
+    # in the skill's own text or in two queries, not picked from one query each
+    scraped = len(terms) >= SUPPORTED_FROM and bool(queries)
     for term in terms:
         mine = [w for w in words(term) if w not in STOPWORDS]
         if mine and all(stem(w) in said for w in mine):
@@ -205,7 +214,11 @@ def _term_problems(
                 out.append(f"adds the shell command {w!r}")
             elif stem(w) in named:
                 out.append(f"adds {w!r}, a word of the skill's own name")
-            elif stem(w) not in said | own and counts.get(stem(w), 0) < 2:
+            elif (
+                scraped
+                and not _near(stem(w), said | own)
+                and sum(_near(stem(w), q) for q in asked) < 2
+            ):
                 out.append(f"adds {w!r}, used neither in the skill's text nor in two eval queries")
     return out
 

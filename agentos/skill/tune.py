@@ -195,7 +195,8 @@ def tune_skills(
         if out_dir is not None:
             write_out(root, out_dir, _files("", rewrites))
         experiments, refusals, accepted = experiments_of(rows)
-        on_branch = user_repo is not None and bool(rewrites)
+        # the graph's branch, named only when it exists and holds a rewrite
+        on_branch = user_repo is not None and bool(rewrites) and summary.branch is not None
         return build_report(
             skills=skills,
             final=final,
@@ -205,7 +206,7 @@ def tune_skills(
             experiments=experiments,
             refusals=refusals,
             accepted=accepted,
-            branch=f"agentos/{run_id}" if on_branch else None,
+            branch=summary.branch if on_branch else None,
             commit=best if on_branch else None,
             out=None if out_dir is None else str(out_dir),
             threshold=threshold,
