@@ -270,7 +270,8 @@ def render_skill(skill: Skill) -> str:
 
 def _edit_description(source: str, description: str, front: Mapping[str, Any]) -> str | None:
     """`source` with the description's value replaced in its own style, or None when the result
-    would not load back as `front`."""
+    would not load back as `front` (the description's whitespace aside: a value written over
+    several lines is re-wrapped at the original's line width, and a block keeps its chomping)."""
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -284,38 +285,82 @@ def _edit_description(source: str, description: str, front: Mapping[str, Any]) -
     if not isinstance(value, yaml.ScalarNode):
         return None
     start, end = value.start_mark.index, value.end_mark.index
-    old = value.value
-    style = value.style or ""
+    old, style, span = value.value, value.style or "", source[start:end]
+    block = style in ("|", ">")
+    content = span.rstrip() if block else span
+    lines = content.split("\n")[1:] if block else content.split("\n")
+    indent = " " * (value.start_mark.column + 2)
+    own = lines[0] if block else lines[1] if len(lines) > 1 else ""
+    if own.strip():  # the indent of the block's lines, or of a value's second line
+        indent = own[: len(own) - len(own.lstrip())]
+    first = source.rfind("\n", 0, start) + 1
+    last = source.find("\n", start + len(content))
+    width = None  # a value on one line stays on one line
+    if len(lines) > 1:
+        width = max(40, *(len(t) for t in source[first : last if last >= 0 else None].split("\n")))
+
+    def escape(text: str) -> str:
+        if style == "'":
+            return text.replace("'", "''")
+        return _double(text)[1:-1] if style == '"' else text
+
+    def wrap(text: str, column: int) -> str:
+        return _wrap(text, column, width, indent)
+
     candidates = [source] if description == old else []
-    if description.startswith(old) and style in ("", "'", '"'):
-        extra = description[len(old) :]
-        close = end - (1 if style else 0)  # inside the closing quote
-        escaped = {"": extra, "'": extra.replace("'", "''"), '"': _double(extra)[1:-1]}[style]
-        candidates.append(source[:close] + escaped + source[close:])
-    line = {
-        "": description,
-        "'": "'" + description.replace("'", "''") + "'",
-        '"': _double(description),
-    }.get(style)
-    if line is not None:
-        candidates.append(source[:start] + line + source[end:])
-    if style in ("|", ">"):
-        header = source[start:end].split("\n", 1)[0]
-        indent = " " * (value.start_mark.column + 2)
-        first = source[start:end].split("\n")[1:2]
-        if first and first[0].strip():
-            indent = first[0][: len(first[0]) - len(first[0].lstrip())]
-        lines = description.rstrip("\n").split("\n")
-        block = header + "\n" + "".join(f"{indent}{t}\n" if t else "\n" for t in lines)
-        candidates.append(source[:start] + block + source[end:].lstrip(" ").lstrip("\n"))
+    old_words, new_words = old.split(), description.split()
+    if new_words[: len(old_words)] == old_words and len(new_words) > len(old_words):
+        close = start + len(content) - (1 if style in ("'", '"') else 0)
+        extra = escape(" " + " ".join(new_words[len(old_words) :]))
+        column = close - (source.rfind("\n", 0, close) + 1)
+        candidates.append(source[:close] + wrap(extra, column) + source[close:])
+    column = start - first
+    if style in ("", "'", '"'):
+        quote = style if style else ""
+        text = quote + escape(" ".join(new_words) if width else description) + quote
+        candidates.append(source[:start] + wrap(text, column) + source[end:])
+    if block:
+        header = span.split("\n", 1)[0]
+        if width is not None and "\n" not in description.strip():
+            rows = wrap(indent + " ".join(new_words), 0).split("\n")
+        else:
+            rows = [f"{indent}{t}" if t else "" for t in description.rstrip("\n").split("\n")]
+        text = header + "\n" + "".join(f"{r}\n" for r in rows)
+        candidates.append(source[:start] + text + source[end:].lstrip(" ").lstrip("\n"))
     candidates.append(source[:start] + "'" + description.replace("'", "''") + "'" + source[end:])
     for text in candidates:
         try:
-            if yaml.safe_load(text) == front:
-                return text if text.endswith("\n") else text + "\n"
+            loaded = yaml.safe_load(text)
         except yaml.YAMLError:
             continue
+        if _same_front(loaded, front):
+            return text if text.endswith("\n") else text + "\n"
     return None
+
+
+def _same_front(loaded: object, front: Mapping[str, Any]) -> bool:
+    """Whether `loaded` is `front`, the description's whitespace aside."""
+    if not isinstance(loaded, dict) or loaded.keys() != front.keys():
+        return False
+    a, b = loaded.get("description"), front.get("description")
+    same = isinstance(a, str) and isinstance(b, str) and a.split() == b.split()
+    return same and all(loaded[k] == front[k] for k in front if k != "description")
+
+
+def _wrap(text: str, column: int, width: int | None, indent: str) -> str:
+    """`text`, starting at `column`, broken at spaces into lines of at most `width` characters
+    that continue at `indent` (None: one line)."""
+    if width is None:
+        return text
+    out, at = "", column
+    for i, word in enumerate(text.split(" ")):
+        if i == 0:
+            out, at = word, column + len(word)
+        elif word and at + 1 + len(word) > width and at > len(indent):
+            out, at = f"{out}\n{indent}{word}", len(indent) + len(word)
+        else:
+            out, at = f"{out} {word}", at + 1 + len(word)
+    return out
 
 
 def _double(text: str) -> str:

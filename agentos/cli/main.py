@@ -209,7 +209,9 @@ def status(path: Path, run_id: str | None, as_json: bool) -> None:
     click.echo(f"best: {figure(data['best']['metric'])} {data['best']['commit'][:12]}")
     for e in data["experiments"]:  # a reason may quote candidate output: one printable line
         reason = clean(e["reason"] or "", 70)
-        click.echo(f"#{e['id']:<4} {e['status']:<9} {figure(e['metric']):<16} {reason}")
+        move = clean(e.get("description") or "", 60)  # what was tried: a skill and its move
+        move = f"{move} | " if move else ""
+        click.echo(f"#{e['id']:<4} {e['status']:<9} {figure(e['metric']):<16} {move}{reason}")
 
 
 @main.group()

@@ -60,7 +60,11 @@ def tune_skills(
     evals_out: Path | None = None,
     make_evals: Path | None = None,
 ) -> None:
-    """Tune every skill under PATH so it triggers on the queries it should, gates intact."""
+    """Tune every skill under PATH so it triggers on the queries it should, gates intact.
+
+    In a git repository the skills are tuned as HEAD holds them: commit or stash edits first.
+    Exit 1 when the skills at HEAD do not measure (the report says `branch: none`); 2 on bad
+    input."""
     from agentos.skill.report import render, to_json
     from agentos.skill.tune import make_evals as draft
     from agentos.skill.tune import tune_skills as tune
@@ -83,6 +87,8 @@ def tune_skills(
         evals_out=evals_out,
     )
     click.echo(to_json(result) if as_json else render(result))
+    if result.failure is not None:
+        fail(result.failure, result.fix, [], 1)
 
 
 @click.command("self-tune")

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from agentos.errors import UserError
 from agentos.skill.bm25 import stem
-from agentos.skill.evals import shorthand, typo
-from agentos.skill.vocab import content_words
+from agentos.skill.evals import normalized, shorthand, typo
+from agentos.skill.vocab import SHELL, STOPWORDS, content_words
 from agentos.skillfile import Skill
 
 DRAFT = "draft"
@@ -45,8 +45,13 @@ _NOT = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"^(?:the (?:user|request) (?:asks?|wants?|needs?|mentions?) (?:to |for |about )?|"
-    r"(?:users?|someone) (?:asks?|wants?|needs?) (?:to |for |about )?|asked to |"
+    r"^(?:(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
+    r"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?)?"
+    r"(?:asked to )?|"
+    r"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) "
+    r"(?:to |for |about )?|triggers? include |"
+    r"the (?:user|request) (?:asks?|wants?|needs?|mentions?) (?:to |for |about )?|"
+    r"(?:users?|someone) (?:asks?|wants?|needs?|requests?) (?:to |for |about )?|asked to |"
     r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )",
     re.IGNORECASE,
 )
@@ -57,10 +62,23 @@ _GENERIC = frozenset(
         r"[a-z]+",
         "steps rules notes overview examples usage instructions gates output format checklist "
         "workflow process references summary tips guidelines inputs outputs prerequisites "
-        "requirements setup quick start when to use",
+        "requirements setup quick start when to use technical details getting started "
+        "introduction background reference advanced common patterns best practices "
+        "troubleshooting faq important key concepts core principles resources files structure "
+        "installation install dependencies testing next example appendix additional general "
+        "how it works the a of and for with your this skill pitfall pitfalls",
     )
 )
-_PIECES = re.compile(r"[.;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+")
+_STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
+_CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
+    curl cat echo touch export source tar"""
+_COMMANDS = SHELL | frozenset(_CLI.split())
+_OPENING = "whether which that and or but so as etc while then"
+_OPENERS = frozenset(_OPENING.split())
+# a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
+_PIECES = re.compile(
+    r"\.(?=\s|$)\s*|[;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+"
+)
 _SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
 # "(use bread-baking)", "(see the pdf skill)": the skill a "do not use" clause sends elsewhere
 _ELSEWHERE = re.compile(r"\(\s*(?:use|see|try)\s+(?:the\s+)?`?([A-Za-z0-9][\w-]*)`?[^)]*\)?")
@@ -70,7 +88,31 @@ _PAREN = re.compile(r"\s*\([^)]*\)?")
 def _clean(phrase: str, least: int = 2) -> str | None:
     text = _LEAD.sub("", phrase.strip(" .,:;-\"'`()")).strip(" .,:;-\"'`()")
     n = len(text.split())
-    return text if least <= n <= 14 and any(c.isalpha() for c in text) else None
+    return text if least <= n <= 14 and _whole(text) else None
+
+
+def _whole(text: str) -> bool:
+    """Whether `text` reads as a whole request: letters, balanced brackets and quotes, no
+    dangling first or last word ("whether in Python (FastMCP", "If the user mentions a"), no
+    description meta-text, no shell command, no generic heading."""
+    tokens = text.split()
+    if not tokens or not any(c.isalpha() for c in text):
+        return False
+    if text.count("(") != text.count(")") or text.count('"') % 2 or text.count("`") % 2:
+        return False
+    if re.search(r"[{}\[\]<>|\\]|\w\(", text):
+        return False  # code: "Pages: {len(reader.pages)}"
+    if text.startswith("'") != text.endswith("'") or re.search(r"(?:^|\s)'\w[^']*$", text):
+        return False  # an opening quote never closed: "any mention of 'Word doc"
+    first, last = tokens[0].lower(), tokens[-1].lower().strip(".,;:!?")
+    if first in _OPENERS or last in STOPWORDS or last in ("include", "includes"):
+        return False
+    if re.search(r"\b(?:use this skill|this skill|claude)\b", text, re.IGNORECASE):
+        return False
+    if first in _COMMANDS or any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
+        return False
+    words = [w for w in re.findall(r"[a-z]+", text.lower())]
+    return not (_STEP.match(text) or all(w in _GENERIC for w in words))
 
 
 def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
@@ -95,31 +137,53 @@ def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
     positive += _clauses(kept, _USE)
     positive += [p for part in _PIECES.split(kept) if (p := _clean(part))]
     quoted = _QUOTED.findall(text + "\n" + skill.body)
-    positive += [q.strip() for q in quoted if len(q.split()) >= 2 and q[:1].isalpha()]
+    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 2 and q[:1].isalpha()]
     for heading in _HEADING.findall(skill.body):
         words = heading.lower().strip(" :")
-        if words not in _GENERIC and len(words.split()) >= 2 and not words.startswith("when"):
-            positive.append(heading.strip(" :"))
+        if len(words.split()) >= 2 and not words.startswith("when"):
+            positive.append(re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.strip(" :")))
     positive.append(skill.name.replace("-", " "))
     seen: set[str] = set()
     keep = []
     for p in positive:
-        if p.lower() not in seen and (len(p.split()) <= 14):
-            seen.add(p.lower())
+        key = normalized(p)
+        if key not in seen and len(p.split()) <= 14 and _whole(p):
+            seen.add(key)
             keep.append(p)
     return keep[:MAX_PER_SKILL], negative
 
 
-def _named_words(name: str) -> set[str]:
-    """The stems of the words of a skill's name that can name it in a request."""
-    return {stem(w) for w in content_words(name.replace("-", " ")) if len(w) >= 3}
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text.replace("-", " "))}
 
 
-def near_misses(skill: Skill, siblings: Sequence[str] = ()) -> list[tuple[str, str | None]]:
+def _covering(query: str, siblings: Sequence[Skill]) -> str | None:
+    """The sibling that plainly covers `query`, None when no sibling's text shares a word with
+    it (a request for no skill), or "" when that is unclear (a word or two in common, or
+    two siblings alike). Lexical routing among the siblings: a sibling covers the query when its
+    name and description use at least two of the query's content words and half of them, and
+    no other sibling uses as many."""
+    mine = _stems(query)
+    shared = sorted(
+        ((len(mine & _stems(f"{s.name} {s.description}")), s.name) for s in siblings),
+        reverse=True,
+    )
+    if not shared or shared[0][0] == 0:
+        return None
+    best, name = shared[0]
+    runner_up = shared[1][0] if len(shared) > 1 else 0
+    if best >= 2 and 2 * best >= len(mine) and best > runner_up:
+        return name
+    return ""
+
+
+def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str, str | None]]:
     """The requests `skill`'s "do not use ..." clauses name, each with the skill among
-    `siblings` (names) it should go to: the one its "(use X)" names, else the one sibling whose
-    name words it uses, else None."""
-    others = [s for s in siblings if s != skill.name]
+    `siblings` it should go to: the one its "(use X)" names, else the sibling that plainly
+    covers it (`_covering`), else None when no sibling shares a word with it. A request that
+    some sibling may or may not cover is left out rather than guessed."""
+    others = [s for s in siblings if s.name != skill.name]
+    names = {s.name for s in others}
     out: dict[str, str | None] = {}
     for match in _NOT.finditer(skill.description):
         clause = match.group(1)
@@ -130,45 +194,56 @@ def near_misses(skill: Skill, siblings: Sequence[str] = ()) -> list[tuple[str, s
         if len(parts) < 2 or any(len(content_words(p)) < 2 for p in parts):
             parts = [whole] if (whole := _clean(clause, 1)) else []
         for query in parts:
-            expect = named if named in others else None
-            if expect is None:
-                stems = {stem(w) for w in content_words(query)}
-                hits = [s for s in others if _named_words(s) & stems]
-                expect = hits[0] if len(hits) == 1 else None
-            out.setdefault(query, expect)
+            expect = named if named in names else _covering(query, others)
+            if expect != "":
+                out.setdefault(query, expect)
     return list(out.items())[:3]
 
 
 def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, object]]:
-    """The draft eval lines for `skills`: `{query, expect, slice, split, origin}`."""
+    """The draft eval lines for `skills`: `{query, expect, slice, split, origin}`. A query
+    appears once whatever its case and punctuation (`normalized`), and a held-out request that
+    is part of a train one goes to train with its variants, so nothing held out was seen."""
     rng = random.Random(seed)
+    requests = [(skill.name, requests_of_skill(skill)[0]) for skill in skills]
+    everything = [f" {normalized(q)} " for _, positive in requests for q in positive]
+
+    def inside(query: str) -> bool:  # part of another request: never held out
+        key = f" {normalized(query)} "
+        return any(key in other and key != other for other in everything)
+
+    planned: list[tuple[str, str, str]] = []  # request, skill, split
+    for name, positive in requests:
+        order = list(range(len(positive)))
+        rng.shuffle(order)
+        free = [i for i in order if not inside(positive[i])]
+        held = {i for n, i in enumerate(free) if n % 3 == 2}
+        if not held and len(order) >= 2 and free:  # every skill with two requests: one held out
+            held = {free[-1]}
+        planned += [(q, name, "holdout" if i in held else "train") for i, q in enumerate(positive)]
+    train = [f" {normalized(q)} " for q, _, split in planned if split == "train"]
     rows: list[dict[str, object]] = []
     seen: set[str] = set()
 
     def add(query: str, expect: str | None, slice_: str, split: str) -> None:
-        if query.lower() in seen:
+        key = normalized(query)
+        if not key or key in seen:
             return
-        seen.add(query.lower())
+        seen.add(key)
         rows.append(
             {"query": query, "expect": expect, "slice": slice_, "split": split, "origin": DRAFT}
         )
 
-    names = [s.name for s in skills]
+    for query, name, split in planned:
+        if split == "holdout" and any(f" {normalized(query)} " in t for t in train):
+            split = "train"
+        add(query, name, "clean", split)
+        for make, slice_ in ((typo, "typo"), (shorthand, "shorthand")):
+            variant = make(query, rng)
+            if variant.lower() != query.lower():
+                add(variant, name, slice_, split)
     for skill in skills:
-        positive, _ = requests_of_skill(skill)
-        order = list(range(len(positive)))
-        rng.shuffle(order)
-        held = {i for n, i in enumerate(order) if n % 3 == 2}
-        if not held and len(order) >= 2:  # every skill with two requests has one held out
-            held = {order[-1]}
-        for i, query in enumerate(positive):
-            split = "holdout" if i in held else "train"
-            add(query, skill.name, "clean", split)
-            for make, slice_ in ((typo, "typo"), (shorthand, "shorthand")):
-                variant = make(query, rng)
-                if variant.lower() != query.lower():
-                    add(variant, skill.name, slice_, split)
-        for i, (query, elsewhere) in enumerate(near_misses(skill, names)):
+        for i, (query, elsewhere) in enumerate(near_misses(skill, skills)):
             add(query, elsewhere, "near-miss", "holdout" if i % 2 else "train")
     return rows
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +58,22 @@ class EvalItem:
     source: str | None = None  # the train query a generated variant was made from
 
 
+def normalized(query: str) -> str:
+    """A query as a duplicate check compares it: lower-case words, punctuation and spacing
+    dropped ("Deploy the API!" and "deploy the api" are one query)."""
+    return " ".join(re.findall(r"[^\W_]+", query.lower()))
+
+
 def load_evals(
-    path: Path | str, skills: Iterable[str] = (), skipped: Iterable[str] = ()
+    path: Path | str,
+    skills: Iterable[str] = (),
+    skipped: Iterable[str] = (),
+    warnings: list[str] | None = None,
 ) -> list[EvalItem]:
     """Read and validate a JSONL eval set; `skills` are the names an `expect` may use. Lines
-    expecting one of the `skipped` skills (invalid, left out of the run) are left out."""
+    expecting one of the `skipped` skills (invalid, left out of the run) are left out. A query
+    (compared `normalized`) labelled with two different skills is refused, naming both lines;
+    one in both train and held-out is kept, with a line appended to `warnings` when given."""
     path = Path(path)
     if not path.is_file():
         raise UserError("eval set not found", path=path, fix="pass a JSONL file with --evals")
@@ -70,6 +82,7 @@ def load_evals(
     known = set(skills)
     left_out = set(skipped)
     items: list[EvalItem] = []
+    first: dict[str, tuple[int, str | None, str]] = {}  # query: its first line, expect, split
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
@@ -118,6 +131,19 @@ def load_evals(
         slice_ = slice_.strip()
         if split not in ("train", "holdout"):
             raise UserError("`split` must be train or holdout", path=where, fix="set `split`")
+        seen = first.setdefault(normalized(query), (number, expect, split))
+        if seen[1] != expect:
+            raise UserError(
+                f"query {query!r} expects {expect or 'no skill'} here and "
+                f"{seen[1] or 'no skill'} on line {seen[0]}",
+                path=where,
+                fix="give the query one expected skill (or null) and delete the other line",
+            )
+        if seen[2] != split and warnings is not None:
+            warnings.append(
+                f"{where}: query {query!r} is in both train and holdout (line {seen[0]}): "
+                "held-out accuracy then measures recall of a train query; keep it in one split"
+            )
         items.append(EvalItem(query, expect, slice_, split))
     if not any(i.split == "train" for i in items) or not any(i.split == "holdout" for i in items):
         raise UserError(

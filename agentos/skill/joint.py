@@ -67,7 +67,9 @@ def joint_examples(
     gates = {
         s.name: (
             lambda text, s=s: (
-                not problems(s.description, text, own_text=s.body, queries=queries_seen)
+                not problems(
+                    s.description, text, own_text=s.body, queries=queries_seen, name=s.name
+                )
             )
         )
         for s in skills

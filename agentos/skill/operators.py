@@ -232,7 +232,11 @@ class TextOperatorProposer:
 
         def accept(description: str) -> bool:
             return not problems(
-                skill.description, description, own_text=skill.body, queries=queries
+                skill.description,
+                description,
+                own_text=skill.body,
+                queries=queries,
+                name=skill.name,
             )
 
         return accept

@@ -24,7 +24,8 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
-from agentos.skill.vocab import SHORTHAND, STOPWORDS, content_words, words
+from agentos.skill.bm25 import stem
+from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'`(])")
@@ -45,6 +46,16 @@ _ABBREVIATIONS = frozenset(
 ) | frozenset(SHORTHAND.values())
 _LONG = frozenset(w for k in SHORTHAND for w in k.split())  # long forms: kubernetes, database
 _SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er")
+MAX_TERMS = 4
+SUPPORTED_FROM = 3  # terms in a listing from which each word needs evidence
+# a sentence that lists what a skill also covers: "It also covers memos and cover letters."
+_TERMS = re.compile(
+    r"^(?:it|this skill)\s+(?:also\s+)?(?:covers|handles|includes|supports|helps with|"
+    r"works with|applies to)\s+(?P<terms>[^.!?]+)[.!?]$",
+    re.I,
+)
+_TERM_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+_SHORT_OK = frozenset(("vs", "eg", "ie", "ok"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -117,19 +128,23 @@ def problems(
     *,
     own_text: str = "",
     queries: Iterable[str] = (),
+    name: str = "",
 ) -> list[str]:
     """Why `new` may not replace `original` (none: it passes). `own_text` is the rest of the
-    skill (its body); `queries` are every eval query, train and held-out."""
-    return list(_problems(original, new, own_text, tuple(queries)))
+    skill (its body); `queries` are every eval query, train and held-out; `name` the skill's."""
+    return list(_problems(original, new, own_text, tuple(queries), name))
 
 
 @functools.lru_cache(maxsize=4096)
-def _problems(original: str, new: str, own_text: str, queries: tuple[str, ...]) -> tuple[str, ...]:
+def _problems(
+    original: str, new: str, own_text: str, queries: tuple[str, ...], name: str = ""
+) -> tuple[str, ...]:
     out: list[str] = []
     if len(new) > MAX_DESCRIPTION:
         out.append(f"is {len(new)} characters, over {MAX_DESCRIPTION}")
+    original, flat = " ".join(original.split()), " ".join(new.split())  # a re-wrap is no change
     for phrase in trigger_phrases(original):
-        if phrase not in new:
+        if phrase not in flat:
             out.append(f"drops the trigger phrase {phrase!r}")
     added = added_text(original, new)
     for sentence in sentences(added):
@@ -147,8 +162,65 @@ def _problems(original: str, new: str, own_text: str, queries: tuple[str, ...]) 
             continue
         if "/" in core or not real_word(core, own) or any(c.isdigit() for c in core):
             out.append(f"adds {core!r}, not a word of the skill's own text or the dictionary")
+    for token in re.findall(r"\S+", added):
+        core = token.strip(".,;:!?()\"'")
+        low = core.lower()
+        short = core.isalpha() and len(core) <= 2 and low not in STOPWORDS | _SHORT_OK
+        if short and not (core.isupper() and low in own):  # CI, PR: where the skill says so
+            out.append(f"adds the short token {core!r}")
+    for sentence in sentences(added):
+        out += _term_problems(sentence, original, own_text, name, queries)
     out += _copies(added, queries)
     return tuple(dict.fromkeys(out))
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text)}
+
+
+def _near(word: str, stems: set[str]) -> bool:
+    """Whether `stems` has `word`, or a stem of four letters or more that it starts with or
+    that starts with it (`shipp` from shipping, `ship`)."""
+    return word in stems or any(
+        min(len(word), len(s)) >= 4 and (word.startswith(s) or s.startswith(word)) for s in stems
+    )
+
+
+def _term_problems(
+    sentence: str, original: str, own_text: str, name: str, queries: tuple[str, ...]
+) -> list[str]:
+    """Why the terms a listing sentence adds ("It also covers a, b and c.") say nothing an
+    author would add: more than `MAX_TERMS`, a filler word, a shell command, a word of the
+    skill's name, a term the description already has, or, in a list of `SUPPORTED_FROM` terms
+    or more, a word that neither the skill's own text nor two eval queries use."""
+    match = _TERMS.match(sentence)
+    if match is None:
+        return []
+    terms = [t.strip() for t in _TERM_SPLIT.split(match.group("terms")) if t.strip()]
+    out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
+    named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
+    asked = [_stems(query) for query in queries]
+    # a list of three terms or more, judged against eval queries, must be evidenced: each word
+    # in the skill's own text or in two queries, not picked from one query each
+    scraped = len(terms) >= SUPPORTED_FROM and bool(queries)
+    for term in terms:
+        mine = [w for w in words(term) if w not in STOPWORDS]
+        if mine and all(stem(w) in said for w in mine):
+            out.append(f"adds {term!r}, which the description already says")
+        for w in mine:
+            if w in FILLER:
+                out.append(f"adds the filler word {w!r}")
+            elif w in SHELL:
+                out.append(f"adds the shell command {w!r}")
+            elif stem(w) in named:
+                out.append(f"adds {w!r}, a word of the skill's own name")
+            elif (
+                scraped
+                and not _near(stem(w), said | own)
+                and sum(_near(stem(w), q) for q in asked) < 2
+            ):
+                out.append(f"adds {w!r}, used neither in the skill's text nor in two eval queries")
+    return out
 
 
 @functools.lru_cache(maxsize=64)
@@ -189,4 +261,10 @@ def description_problems(original: Skill, new: Skill, queries: Iterable[str]) ->
     was)."""
     if new.description == original.description:
         return []
-    return problems(original.description, new.description, own_text=original.body, queries=queries)
+    return problems(
+        original.description,
+        new.description,
+        own_text=original.body,
+        queries=queries,
+        name=original.name,
+    )

@@ -85,6 +85,8 @@ class TuneReport:
     notes: list[str] = field(default_factory=list)  # skipped skills, a generated eval set
     descriptions: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: before, after
     routers: list[RouterScore] = field(default_factory=list)
+    failure: str | None = None  # the run could not do its work (the baseline does not measure)
+    fix: str | None = None
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -157,6 +159,8 @@ def build_report(
     run_id: str,
     router: str,
     notes: Sequence[str] = (),
+    failure: str | None = None,
+    fix: str | None = None,
 ) -> TuneReport:
     """The report of a run from its ledger rows (`experiments_of`) and the sets before and
     after, which the `evaluator` scores again (deterministic) for the per-skill, per-slice and
@@ -203,9 +207,11 @@ def build_report(
                 n_hold,
             )
         )
-    _, hold_before = evaluator.score(skills)
-    _, hold_after = evaluator.score(final)
-    pairs_before, pairs_after = _misroutes(hold_before), _misroutes(hold_after)
+    pairs_before: Counter[tuple[str, str]] = Counter()
+    pairs_after: Counter[tuple[str, str]] = Counter()
+    if baseline.metric is not None or failure is None:  # a router that failed routes nothing
+        pairs_before = _misroutes(evaluator.score(skills)[1])
+        pairs_after = _misroutes(evaluator.score(final)[1])
     confusions = [
         Confusion(e, g, pairs_before[(e, g)], pairs_after[(e, g)])
         for e, g in sorted(
@@ -236,6 +242,8 @@ def build_report(
             if s.description != f.description
         },
         routers,
+        failure,
+        fix,
     )
 
 
@@ -287,7 +295,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             lines += [f"  {name}:", f"    - {before}", f"    + {after}"]
     if report.notes:
         lines.append("")
-        lines.extend(f"note: {n}" for n in report.notes)
+        lines.extend(n if n.startswith("warning: ") else f"note: {n}" for n in report.notes)
     if report.accepted:
         lines.append("")
         lines.append("accepted, in order:")
@@ -312,10 +320,20 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             for score in report.routers
             if not score.tuned_against
         ],
+        *[
+            f"warning: held-out accuracy with the independent {score.router} router fell "
+            f"({_pct(score.holdout_before).strip()} -> {_pct(score.holdout_after).strip()}): "
+            "the rewrites may only suit the router they were tuned against"
+            for score in report.routers
+            if not score.tuned_against
+            and score.holdout_before is not None
+            and score.holdout_after is not None
+            and score.holdout_after < score.holdout_before
+        ],
         f"gates_pinned: {report.gates}",
         f"gates_refused: {len(report.refusals)}",
         f"threshold: {report.threshold:.3f}",
-        f"branch: {report.branch or '-'}",
+        f"branch: {report.branch or 'none'}",
         f"out: {report.out or '-'}",
         f"experiments: {sum(report.counts.values())}",
     ]

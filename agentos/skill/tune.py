@@ -46,11 +46,22 @@ from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.proposer import SkillSetProposer
 from agentos.skill.report import TuneReport, build_report, experiments_of
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
-from agentos.skill.workspace import check_out, protected_evals, repo_of, scratch_repo, write_out
+from agentos.skill.workspace import (
+    check_out,
+    protected_evals,
+    refuse_uncommitted,
+    repo_of,
+    scratch_repo,
+    write_out,
+)
 from agentos.skillfile import Skill, changed_names, load_folder, parse_skill, render_skill
 from agentos.task import Task
 
 DRAFT_FILE = "evals.draft.jsonl"
+BASELINE_FIX = (
+    "the skills as HEAD holds them must load and route: fix the skill or the router named "
+    "above (--offline routes locally), then run again"
+)
 
 
 def tune_skills(
@@ -89,6 +100,9 @@ def tune_skills(
     notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
     if not skills:
         raise _no_valid_skill(root, problems)
+    user_repo = repo_of(root)
+    if user_repo is not None:
+        refuse_uncommitted(user_repo, [s.path for s in skills])
     if evals is None:
         evals = Path(evals_out) if evals_out is not None else root / DRAFT_FILE
         n = write_draft(skills, evals, seed=seed)
@@ -98,12 +112,14 @@ def tune_skills(
         )
     elif is_draft(Path(evals)):
         notes.append(f"{evals} is a generated draft eval set: review it before trusting figures")
+    warnings: list[str] = []
+    loaded = load_evals(evals, [s.name for s in skills], problems, warnings)
+    notes += [f"warning: {w}" for w in warnings]
     for line in notes:
         if progress is not None:
             progress(line)
-    items = augment(load_evals(evals, [s.name for s in skills], problems), seed=seed)
+    items = augment(loaded, seed=seed)
     out_dir = None if out is None else check_out(out, root)
-    user_repo = repo_of(root)
     run_id = new_run_id()
     scratch = None if user_repo is not None else Path(tempfile.mkdtemp(prefix="agentos-skills-"))
     try:
@@ -167,7 +183,9 @@ def tune_skills(
                 rows = list(ledger.rows(run_id))
             finally:
                 ledger.close()
-        best = summary.best_commit or head
+        # a set that does not measure at HEAD fails the run; finding nothing to try does not
+        failure = summary.failure if summary.baseline is None else None
+        best = head if failure else summary.best_commit or head
         final = _skills_at(repo, best, skills_dir, skills)
         rewrites = {
             s.name: render_skill(s) for s in final if s.name in changed_names(final, skills)
@@ -177,7 +195,8 @@ def tune_skills(
         if out_dir is not None:
             write_out(root, out_dir, _files("", rewrites))
         experiments, refusals, accepted = experiments_of(rows)
-        on_branch = user_repo is not None and bool(rewrites)
+        # the graph's branch, named only when it exists and holds a rewrite
+        on_branch = user_repo is not None and bool(rewrites) and summary.branch is not None
         return build_report(
             skills=skills,
             final=final,
@@ -187,7 +206,7 @@ def tune_skills(
             experiments=experiments,
             refusals=refusals,
             accepted=accepted,
-            branch=f"agentos/{run_id}" if on_branch else None,
+            branch=summary.branch if on_branch else None,
             commit=best if on_branch else None,
             out=None if out_dir is None else str(out_dir),
             threshold=threshold,
@@ -197,6 +216,8 @@ def tune_skills(
             run_id=run_id,
             notes=notes,
             router=type(router).__name__,
+            failure=failure,
+            fix=None if failure is None else BASELINE_FIX,
         )
     finally:
         if scratch is not None:

@@ -85,6 +85,20 @@ _STOP = """a an the and or of to in on for with without from by at as is are be 
     cannot one two three four five six seven eight nine ten every each other same much many"""
 STOPWORDS = frozenset(_STOP.split())
 
+# words too vague to name what a skill is for: never an added term of a description
+_FILLER = """able actual basic best better big bunch case cases change changes common
+    complete correct detail details different easy example examples first full general good great
+    hard important issue issues item items kind kinds large last little long lot lots main new next
+    normal old part parts pattern patterns piece pieces place point points possible problem
+    problems project projects proper quick real related right save saving section sections set
+    short simple small specific step steps sure thing things time times type types use used using
+    various way ways whole work works writing wrong"""
+FILLER = frozenset(_FILLER.split())
+# commands a shell line starts with: a body's `cd frontend` is no topic of the skill
+_SHELL = """cd ls rm cp mv mkdir rmdir grep sed awk sudo chmod chown wget pwd npx xargs unzip
+    """  # never English words: `cat`, `echo`, `touch` or `source` may name a topic
+SHELL = frozenset(_SHELL.split())
+
 WORD = re.compile(r"[a-z0-9][a-z0-9+#./'-]*")
 
 

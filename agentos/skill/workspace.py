@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from agentos.errors import UserError
-from agentos.git import Repo, copy_to_new_repo
+from agentos.git import Repo, copy_to_new_repo, file_blob_id
 
 
 def repo_of(root: Path) -> Repo | None:
@@ -21,6 +21,23 @@ def repo_of(root: Path) -> Repo | None:
         if "not a git repository" not in str(exc):
             raise
         return None
+
+
+def refuse_uncommitted(repo: Repo, files: Sequence[Path]) -> None:
+    """Refuse (one error naming the first file) when any of `files` differs from HEAD's copy or
+    is not committed: a run measures and rewrites HEAD's text, never the working tree's."""
+    head = repo.rev("HEAD")
+    entries = repo.entries(head) if head is not None else {}
+    top = repo.root.resolve()
+    for path in files:
+        entry = entries.get(path.resolve().relative_to(top).as_posix())
+        if entry is None or entry.blob != file_blob_id(path, repo.object_format):
+            state = "is not committed" if entry is None else "has uncommitted changes"
+            raise UserError(
+                f"{state}; tune-skills tunes the skills as HEAD holds them",
+                path=path,
+                fix="commit or stash the change first (git stash), then run again",
+            )
 
 
 def scratch_repo(folder: Path, scratch: Path) -> Repo:

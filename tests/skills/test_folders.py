@@ -143,10 +143,14 @@ def test_a_near_miss_is_a_whole_request_and_expects_the_sibling_it_names() -> No
         "for shaping or baking loaves (use bread-baking). Not for yoghurt or kefir. Never use "
         "for rotating leaked api keys or revoking expired oauth tokens.",
     )
-    siblings = ["sourdough", "bread-baking", "yoghurt-kefir"]
+    siblings = [
+        sourdough,
+        skill("bread-baking", "Shape and bake loaves of bread."),
+        skill("yoghurt-kefir", "Make yoghurt and kefir at home."),
+    ]
     assert near_misses(sourdough, siblings) == [
         ("shaping or baking loaves", "bread-baking"),  # "(use X)" names it, and is dropped
-        ("yoghurt or kefir", "yoghurt-kefir"),  # the clause uses a sibling's name words
+        ("yoghurt or kefir", "yoghurt-kefir"),  # the sibling's text plainly covers it
         ("rotating leaked api keys", None),  # each part a request of its own: split
     ]
     assert near_misses(sourdough)[0] == ("shaping or baking loaves", None)  # no such sibling
@@ -170,7 +174,7 @@ def test_draft_splits_train_and_held_out_with_variants_following_their_source() 
         assert {"train", "holdout"} <= {r["split"] for r in mine}, name
         assert {"clean", "typo"} <= {r["slice"] for r in mine}, name
     near = [(r["query"], r["expect"]) for r in rows if r["slice"] == "near-miss"]
-    assert near == [("PDFs or spreadsheets", "pdf")]  # docx's clause names its sibling pdf
+    assert near == []  # "PDFs or spreadsheets": half pdf's, half no skill's: left out, not guessed
     assert draft_evals(skills, seed=0) == rows
 
 

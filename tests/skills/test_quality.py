@@ -77,6 +77,84 @@ def test_the_gate_refuses_what_no_author_would_ship(original: str, rewrite: str,
     assert any(why in p for p in found), found
 
 
+COMMS = (
+    "A set of resources to help me write all kinds of internal communications. Use this skill "
+    "whenever asked to write internal communications (status reports, leadership updates, 3P "
+    "updates, company newsletters, FAQs, incident reports, project updates, etc.)."
+)
+WEBAPP = (
+    "Toolkit for interacting with and testing local web applications using Playwright. Supports "
+    "verifying frontend functionality, debugging UI behavior, capturing browser screenshots."
+)
+WEBAPP_BODY = "## Common pitfall\n\nReconnaissance-then-action pattern.\n\n```\ncd frontend\n```\n"
+THEMES = "Toolkit for styling artifacts with a theme: slides, docs and HTML landing pages."
+ART = "Creating algorithmic art using p5.js with seeded randomness and flow fields."
+WASTE = "Handle biological waste: autoclaving, sharps bins, and decontaminating BSL-2 surfaces."
+SEEN_ONCE = [  # each word once: one query is no evidence that people ask for it
+    "quantum particles drifting in organic harmonics",
+    "where do used needles go",
+    "decontaminate the biosafety cabinet after work",
+    "which bags for lab coats",
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "original", "sentence", "why"),
+    [  # each was kept by an earlier offline proposer on real skills
+        ("internal-comms", COMMS, "It also covers p updates.", "short token 'p'"),
+        (
+            "webapp-testing",
+            WEBAPP,
+            "It also covers pitfall, pattern, reconnaissance-then-action, example, common and cd "
+            "frontend.",
+            "6 terms",
+        ),
+        ("webapp-testing", WEBAPP, "It also covers cd frontend.", "shell command 'cd'"),
+        ("theme-factory", THEMES, "It also covers factory.", "skill's own name"),
+        ("algorithmic-art", ART, "It also covers quantum, organic and harmonics.", "'quantum'"),
+        (
+            "doc-coauthoring",
+            "Co-author documentation.",
+            "It also covers project and step.",
+            "filler",
+        ),
+        (
+            "doc-coauthoring",
+            "Co-author documentation.",
+            "It also covers writing, save, restraint, subject and changes.",
+            "5 terms",
+        ),
+        ("skill-creator", "Create new skills.", "It also covers evaluations and bunch.", "'bunch'"),
+        ("biohazard-waste", WASTE, "It also covers needles, bags, biosafety and long.", "'long'"),
+        ("biohazard-waste", WASTE, "It also covers sharps and autoclaving.", "already says"),
+    ],
+)
+def test_the_gate_refuses_vague_or_unsupported_added_terms(
+    name: str, original: str, sentence: str, why: str
+) -> None:
+    body = WEBAPP_BODY if name == "webapp-testing" else "Steps.\n"
+    found = problems(
+        original, f"{original} {sentence}", own_text=body, queries=SEEN_ONCE, name=name
+    )
+    assert any(why in p for p in found), found
+
+
+SUPPORT = [  # the words the passing rewrites add, each in two queries
+    "draft two memos for the board",
+    "memos about the offsite",
+    "cover letters for a job",
+    "three cover letters",
+    "compare revisions of the contract",
+    "revisions from legal",
+    "plan rollbacks",
+    "rollbacks after a bad release",
+    "kubernetes pod will not start",
+    "restart kubernetes",
+    "squash merges",
+    "merges are blocked",
+]
+
+
 @pytest.mark.parametrize(
     ("original", "rewrite", "body"),
     [
@@ -95,7 +173,7 @@ def test_the_gate_refuses_what_no_author_would_ship(original: str, rewrite: str,
     ],
 )
 def test_the_gate_passes_what_an_author_would_write(original: str, rewrite: str, body: str) -> None:
-    assert problems(original, rewrite, own_text=body, queries=QUERIES) == []
+    assert problems(original, rewrite, own_text=body, queries=QUERIES + SUPPORT) == []
 
 
 def _skill(front: str) -> Skill:

@@ -344,7 +344,7 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
     assert [s.description for s in load_skills(out)] == [FOX["x-tool"], "Bee cat."]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tuned", "work"]
     table = render_table(report)
-    assert "out: " + str(out) in table and "branch: -" in table
+    assert "out: " + str(out) in table and "branch: none" in table
     assert "accepted, in order:\n  #1 x-tool: " in table  # no branch to speak of
 
 

@@ -1,0 +1,147 @@
+"""`agentos tune-skills` on the states a user's folder is really in: an uncommitted edit is
+refused before any work (the run measures HEAD), and a run whose baseline does not measure ends
+with exit 1 and no branch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import git
+from skill_helpers import write_skills
+
+from agentos.cli.main import main
+from agentos.ledger import Ledger
+from agentos.providers.base import ProviderError
+from agentos.skill import tune as tune_module
+from agentos.skill.evals import EvalItem
+from agentos.skill.report import RouterScore, Row, TuneReport, render_table
+from agentos.skill.router import EmbeddingRouter
+from agentos.skillfile import Skill
+
+SKILLS = {
+    "deploy-service": "Deploy or ship a service to staging or production.",
+    "write-docs": "Write user documentation, guides and tutorials.",
+}
+ROWS = [
+    ("ship the billing api to production", "deploy-service", "train"),
+    ("write a getting started guide", "write-docs", "train"),
+    ("deploy the web app", "deploy-service", "holdout"),
+    ("write a tutorial on the api", "write-docs", "holdout"),
+]
+
+
+@pytest.fixture
+def offline(router: EmbeddingRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(tune_module, "default_router", lambda: router)
+
+
+def _run(root: Path, *extra: str) -> tuple[int, str, str]:
+    args = ["tune-skills", str(root / "skills"), "--evals", str(root / "evals.jsonl"), *extra]
+    result = CliRunner().invoke(main, [*args, "--budget", "1"])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.usefixtures("offline")
+@pytest.mark.parametrize("change", ["edit", "new skill"])
+def test_an_uncommitted_skill_is_refused_before_any_work(tmp_path: Path, change: str) -> None:
+    write_skills(tmp_path, SKILLS, ROWS, git=True)
+    if change == "edit":
+        path = tmp_path / "skills" / "write-docs" / "SKILL.md"
+        path.write_text(path.read_text().replace("tutorials.", "tutorials and READMEs."))
+    else:
+        path = tmp_path / "skills" / "fix-bugs" / "SKILL.md"
+        path.parent.mkdir()
+        path.write_text("---\nname: fix-bugs\ndescription: Fix a failing test.\n---\nSteps.\n")
+    refs = git(tmp_path, "for-each-ref")
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(tmp_path, "--out", str(out))
+    assert code == 2 and stdout == ""
+    (line,) = stderr.strip().splitlines()
+    assert str(path) in line and "commit or stash" in line
+    assert ("uncommitted changes" if change == "edit" else "not committed") in line
+    assert git(tmp_path, "for-each-ref") == refs and not out.exists()
+    assert not (tmp_path / ".agentos").exists()
+
+
+class _BrokenRouter:
+    """A router whose every request fails, as a model router does when its service is down."""
+
+    def calibrate(self, items: Sequence[EvalItem], skills: Sequence[Skill]) -> float:
+        return 0.5
+
+    def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
+        raise ProviderError("the routing service answered 503")
+
+
+def test_a_baseline_that_does_not_measure_exits_1_with_no_branch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(tune_module, "default_router", _BrokenRouter)
+    write_skills(tmp_path, SKILLS, ROWS, git=True)
+    code, stdout, stderr = _run(tmp_path)
+    assert code == 1, stderr
+    assert "branch: none" in stdout.splitlines() and "skills_changed: 0" in stdout
+    last = stderr.strip().splitlines()[-1]
+    assert "the baseline does not measure" in last and "503" in last
+    assert "agentos/" not in git(tmp_path, "for-each-ref", "refs/heads")
+
+
+@pytest.mark.parametrize(("after", "warned"), [(0.47, True), (0.53, False), (0.60, False)])
+def test_the_summary_warns_when_the_independent_router_fell(after: float, warned: bool) -> None:
+    report = TuneReport(
+        run_id="r",
+        rows=[Row("all", "all", 0.8, 0.9, 0.7, 0.75, 40)],
+        confusions=[],
+        refusals=[],
+        accepted=[],
+        changed=[],
+        rewrites={},
+        branch=None,
+        commit=None,
+        out=None,
+        threshold=0.3,
+        gates=0,
+        elapsed=1.0,
+        routers=[
+            RouterScore("EmbeddingRouter", True, 0.7, 0.75),
+            RouterScore("bm25", False, 0.53, after),
+        ],
+    )
+    lines = render_table(report).splitlines()
+    warnings = [line for line in lines if line.startswith("warning: ")]
+    assert f"holdout_bm25: 53 -> {round(100 * after)}" in lines
+    if warned:
+        (line,) = warnings
+        assert "independent bm25 router fell (53 -> 47)" in line
+    else:
+        assert warnings == []
+
+
+def test_status_names_the_skill_and_the_move_of_each_row(tmp_path: Path) -> None:
+    write_skills(tmp_path, SKILLS, ROWS, git=True)
+    (tmp_path / ".agentos").mkdir()
+    ledger = Ledger(tmp_path / ".agentos" / "ledger.db")
+    ledger.start_run("r1")
+    moves = [
+        (1, "keep", 0.87, "write-docs: add 'tutorial'", "gain 0.02"),
+        (2, "discard", 0.86, "joint: added terms for 3 skills", "vetoed: held-out all fell"),
+        (3, "discard", 0.5, "", "no move"),
+    ]
+    for exp, status, metric, description, reason in moves:
+        row = {"run_id": "r1", "id": exp, "attempt": 1, "kind": "experiment", "status": status}
+        ledger.record({**row, "metric": metric, "description": description, "reason": reason})
+    ledger.close()
+    result = CliRunner().invoke(main, ["status", str(tmp_path), "--run", "r1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()[3:]
+    assert lines[0].split()[:2] == ["#1", "keep"]
+    assert lines[0].endswith("write-docs: add 'tutorial' | gain 0.02")
+    assert lines[1].endswith("joint: added terms for 3 skills | vetoed: held-out all fell")
+    assert lines[2].endswith(" no move") and "|" not in lines[2]
