@@ -152,9 +152,10 @@ class SkillEvaluator:
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
         """Why `candidate` may not replace `incumbent` although its train accuracy rose, or None:
         held-out accuracy fell, overall or on a protected slice; a skill's own held-out accuracy
-        fell; or a query that went to its skill now goes to another one (a sibling lost queries
-        to the rewrite), train or held-out, compared query by query. A query that drops to "none"
-        because the re-fitted cut moved is counted by the accuracy checks, not here."""
+        fell; a query that went to its skill now goes to another one (a sibling lost queries
+        to the rewrite), or a near-miss (`expect: null`) that went to no skill now fires, train or
+        held-out, compared query by query. A query that drops to "none" because the re-fitted cut
+        moved is counted by the accuracy checks, not here."""
         for key in ["all", *self.protect]:
             before, after = (
                 incumbent.holdout.get(f"holdout/{key}"),
@@ -173,7 +174,23 @@ class SkillEvaluator:
             lost = _taken(old, new, prefix, items)
             if lost:
                 return f"{lost[0]} lost {split} queries to another skill"
+            fired = _fired(old, new, prefix, items)
+            if fired:
+                return f"the {split} near-miss {fired[0]!r} now goes to a skill"
         return None
+
+
+def _fired(
+    old: Mapping[str, float], new: Mapping[str, float], prefix: str, items: Sequence[EvalItem]
+) -> list[str]:
+    """The near-misses (no skill expected) routed to none in `old` and to a skill in `new`."""
+    return [
+        item.query
+        for n, item in enumerate(items)
+        if item.expect is None
+        and old.get(f"{prefix}/route/{n}") == RIGHT
+        and new.get(f"{prefix}/route/{n}") == OTHER
+    ]
 
 
 def _taken(

@@ -22,12 +22,12 @@ from dataclasses import replace
 
 from agentos.skill.bm25 import stem
 from agentos.skill.evals import EvalItem, misspelled
-from agentos.skill.quality import real_word
+from agentos.skill.quality import MAX_TERMS, real_word
 from agentos.skill.vocab import STOPWORDS
 from agentos.skillfile import MAX_DESCRIPTION
 
 LEAD = "It also covers "
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = MAX_TERMS  # the quality gate's limit on a listing sentence: one limit
 MAX_WORDS = 2
 # words that carry no topic of their own: a term is never made of them
 _WEAK = frozenset(

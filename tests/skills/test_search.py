@@ -136,6 +136,23 @@ def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() ->
     assert fell is not None and "held-out all" in fell
 
 
+def test_veto_refuses_a_rewrite_that_makes_a_near_miss_fire() -> None:
+    """A near-miss (no skill expected) that went to no skill and now goes to one is refused, even
+    while train accuracy rises: the author said that query is not any skill's."""
+    items = [EvalItem("balance my checkbook", None, "lookalike", "train"),
+             EvalItem("q", "a", "clean", "train")]
+    ev = SkillEvaluator(items, router=None)  # type: ignore[arg-type]
+    before = Evaluation(0.5, details={"train/all": 0.5, "train/route/0": RIGHT,
+                                      "train/route/1": NONE}, holdout={"holdout/all": 0.5})
+    fires = Evaluation(0.5, details={"train/all": 0.5, "train/route/0": OTHER,
+                                     "train/route/1": RIGHT}, holdout={"holdout/all": 0.5})
+    quiet = Evaluation(1.0, details={"train/all": 1.0, "train/route/0": RIGHT,
+                                     "train/route/1": RIGHT}, holdout={"holdout/all": 0.5})
+    assert ev.veto(before, quiet) is None
+    reason = ev.veto(before, fires)
+    assert reason == "the train near-miss 'balance my checkbook' now goes to a skill"
+
+
 def test_the_keep_rule_refuses_a_failure_no_gain_and_a_veto_in_that_order() -> None:
     """`refuse_keep` is the one keep rule the graph applies to every move."""
     from agentos.evaluate import refuse_keep
