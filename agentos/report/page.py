@@ -186,8 +186,17 @@ def _figures(data: ReportData, which: str, title: str, blurb: str) -> dict[str, 
     rows = [(e, getattr(e, which)) for e in data.rows if getattr(e, which)]
     if not rows:
         return None
-    keys = sorted({k for _, values in rows for k in values})
+    keys = sorted({k for _, values in rows for k in values if not _per_item(k)})
+    if not keys:
+        return None
     return {"which": which, "title": title, "blurb": blurb, "columns": keys, "rows": rows}
+
+
+def _per_item(key: str) -> bool:
+    """A figure of one item of a series, such as how eval query 17 was routed (`train/route/17`):
+    the ledger keeps it for the evaluator's query-by-query checks; a column each would bury the
+    page's figures (a skill set's run has hundreds)."""
+    return key.rsplit("/", 1)[-1].isdigit()
 
 
 def _label(e: Experiment) -> str:

@@ -121,7 +121,8 @@ def test_held_out_and_per_slice_figures_render_when_rows_carry_them(tmp_path: Pa
     repo = quickstart_copy(tmp_path / "repo")
     hostile_ledger(repo)
     data = collect(repo)
-    slices = {"typo": 0.5, "clean": 0.9, "near-miss": 0.75}
+    slices = {"typo": 0.5, "clean": 0.9, "near-miss": 0.75, "train/route/0": 1.0,
+              "train/route/17": -1.0}  # per-query marks: in the ledger, not a column each
     data.experiments = [
         dataclasses.replace(e, details=slices, holdout={"fuzzy": 0.625}) if e.id == 1 else e
         for e in data.experiments
@@ -130,6 +131,7 @@ def test_held_out_and_per_slice_figures_render_when_rows_carry_them(tmp_path: Pa
     assert "holdout" in page.ids and "details" in page.ids
     html = render_html(data, b"", "p.png")
     assert "<th>near-miss</th>" in html and ">0.625<" in html and ">0.75<" in html
+    assert "route/" not in html
 
 
 SLOW_EVALUATE = """
