@@ -1,6 +1,6 @@
 """Benchmark the trainer against the plain compiled loop, measured in the same run.
 
-    python benchmarks/trainer.py [--budget 60] [--out DIR] [--eager] [--trace]
+    python benchmarks/trainer.py [--budget 60] [--repeat N] [--out DIR] [--eager] [--trace]
 
 Variants, each in its own process (peak memory and compile caches per variant), each training the
 GPU example (`examples/autoresearch/model_gpu.py`) on the same corpus for the same budget:
@@ -16,7 +16,9 @@ GPU example (`examples/autoresearch/model_gpu.py`) on the same corpus for the sa
 - `eager` (with `--eager`): the harness with `COMPILE = False`.
 
 FLOPs are counted the same way for all (`torch.utils.flop_counter` on one eager step: 6N plus
-attention in full) over the device's dense bf16 peak. Prints one row each and harness/plain.
+attention in full) over the device's dense bf16 peak. Prints one row each and harness/plain;
+`--repeat N` runs N rounds of harness and plain in ABBA order (harness, plain, plain, harness, ...)
+and pools each variant's rounds, so a card that warms up or throttles over the run favours neither.
 `--trace` also profiles a few steps of the harness and of the plain loop (torch.profiler) and
 writes a kernel summary to `trainer-profile.txt`.
 """
@@ -262,6 +264,8 @@ def main() -> int:
     parser.add_argument("--no-guard-too", action="store_true",
                         help="also the harness without the audit hook and forgery guard")
     parser.add_argument("--trace", action="store_true", help="profile harness and plain loop")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of harness and plain, in ABBA order; the ratio pools them")
     parser.add_argument("--child-plain", help=argparse.SUPPRESS)
     parser.add_argument("--child-trace", help=argparse.SUPPRESS)
     parser.add_argument("--attention", default="default", help=argparse.SUPPRESS)
@@ -282,8 +286,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "example"
         shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
-        results["harness"] = run_harness("harness", folder, args.budget, out)
-        results["plain"] = run_plain("plain", folder, args.budget, out, "default")
+        for r in range(args.repeat):  # rounds in ABBA order: a drift of the card cancels out
+            tag = f"#{r + 1}" if r else ""
+            for name in ("harness", "plain") if r % 2 == 0 else ("plain", "harness"):
+                results[name + tag] = (
+                    run_harness(name + tag, folder, args.budget, out) if name == "harness"
+                    else run_plain(name + tag, folder, args.budget, out, "default"))
         chosen = str(results["harness"].get("attention_backend", "default"))
         if chosen not in str(results["plain"]["attention_backend"]):  # else the same loop again
             results["plain+attn"] = run_plain("plain-attn", folder, args.budget, out, chosen)
@@ -322,10 +330,24 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     if guard is not None:
         lines.append(f"harness ran under the forgery guard: {guard['records']} records, "
                      f"forgeries {guard['forgeries'] or 'none'}, orderly exit {guard['ended']}")
-    h, p = results["harness"], results["plain"]
-    lines.append(f"harness/plain tokens/s: {h['tokens_per_s'] / p['tokens_per_s']:.3f}; MFU "
-                 f"{h['mfu_percent']:.1f}% vs {p['mfu_percent']:.1f}%")
+    h, p = pooled(results, "harness"), pooled(results, "plain")
+    rounds = sum(1 for name in results if name.startswith("harness"))
+    lines.append(f"harness/plain tokens/s: {h['tokens_per_s'] / p['tokens_per_s']:.4f}; MFU "
+                 f"{h['mfu_percent']:.2f}% vs {p['mfu_percent']:.2f}%"
+                 + (f" (pooled over {rounds} rounds)" if rounds > 1 else ""))
+    if rounds > 1:
+        each = [results["harness" + t]["tokens_per_s"] / results["plain" + t]["tokens_per_s"]
+                for t in [""] + [f"#{r}" for r in range(2, rounds + 1)]]
+        lines.append("per round: " + ", ".join(f"{x:.4f}" for x in each))
     return "\n".join(lines)
+
+
+def pooled(results: dict[str, dict[str, Any]], variant: str) -> dict[str, float]:
+    """One variant's rounds pooled: tokens over training seconds, FLOPs likewise."""
+    runs = [r for name, r in results.items() if name.split("#")[0] == variant]
+    seconds = sum(r["training_seconds"] for r in runs)
+    return {key: sum(r[key] * r["training_seconds"] for r in runs) / seconds
+            for key in ("tokens_per_s", "mfu_percent")}
 
 
 if __name__ == "__main__":
