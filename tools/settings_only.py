@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentos.evaluate import SETTINGS_ONLY
+from agentos.errors import UserError
+from agentos.evaluate import SETTINGS_ONLY, settings_only_files
 from agentos.settings import Setting, disk_reader, find_all
 from agentos.task import glob_match
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
 from ._paths import read_bytes
-from ._sandboxed import MAX_FINDINGS, option_strs
+from ._sandboxed import MAX_FINDINGS
 
 NAME = SETTINGS_ONLY
 _NUMBERS = frozenset({"int", "float"})
@@ -100,9 +101,9 @@ def _settings(ctx: ToolContext, tree: Path, rel: str, text: str) -> list[Setting
 @tool(name=NAME, kind="gate", cost=0.02, options=["files"],
       description="changed files differ from their parent only in their settings' values")
 def settings_only_gate(ctx: ToolContext) -> ToolResult:
-    try:
-        globs = option_strs(ctx, "files", ctx.task.editable)
-    except ValueError as exc:
+    try:  # the one reader of the option: the forgery guard leaves the same files unwatched
+        globs = settings_only_files(ctx.task) or tuple(ctx.task.editable)
+    except UserError as exc:
         return ToolResult(NAME, "error", detail=str(exc))
     files = sorted(p for p in set(ctx.changed) if any(glob_match(p, g) for g in globs))
     if files and ctx.parent_tree is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentos.environment import resolve_python
+from agentos.errors import UserError
 from agentos.evaluate.evaluator import Evaluation
 from agentos.evaluate.measure import snapshot_root
 from agentos.evaluate.metric import parse_metric
@@ -38,7 +39,11 @@ def settings_only_files(task: Task) -> tuple[str, ...]:
     for use in task.tools:
         if use.name == SETTINGS_ONLY and use.kind == "gate":
             files = use.options.get("files", task.editable)
-            return (files,) if isinstance(files, str) else tuple(files)
+            files = [files] if isinstance(files, str) else files
+            if not isinstance(files, list | tuple) or not all(isinstance(f, str) for f in files):
+                raise UserError(f"[tools.{SETTINGS_ONLY}] files must be a list of globs, not "
+                                f"{files!r}", path=task.path, fix='write files = ["train.py"]')
+            return tuple(files)
     return ()
 
 

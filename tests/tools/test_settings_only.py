@@ -134,3 +134,28 @@ def test_the_guard_still_watches_editable_code_the_gate_does_not_cover(tmp_path:
     seen = [(e["status"], e["reason"] or "") for e in run_status(repo)["experiments"]]
     assert seen[0][0] == "invalid" and "forgery guard: editable code: helper.py" in seen[0][1], seen
     assert seen[1][0] == "keep", seen  # train.py's own print of the metric is trusted
+
+
+def test_a_files_option_that_is_not_globs_is_one_error_naming_the_task_file(tmp_path: Path) -> None:
+    """The gate and the forgery guard read `files` through one function: a malformed value is a
+    user error that names agentos.toml, for both, instead of two readings that could disagree."""
+    import pytest
+
+    from agentos.errors import UserError
+    from agentos.evaluate import guard_env, settings_only_files
+    from agentos.task import load_task
+
+    repo = make_repo(tmp_path / "repo", {
+        "train.py": TRAIN,
+        "agentos.toml": '[task]\neditable = ["train.py"]\nprotected = []\n'
+        '[metric]\ncommand = "python train.py"\nregex = \'^val_loss:\\s*(?P<value>\\S+)\'\n'
+        'goal = "min"\n[tools]\ngates = ["settings-only"]\n[tools.settings-only]\nfiles = 3\n',
+    })
+    task = load_task(repo)
+    for read in (settings_only_files, guard_env):
+        with pytest.raises(UserError, match=r"agentos\.toml: \[tools\.settings-only\] files must"):
+            read(task)
+    good = load_task(make_repo(tmp_path / "ok", {
+        "train.py": TRAIN, "agentos.toml": (repo / "agentos.toml").read_text().replace(
+            "files = 3", 'files = "train.py"')}))
+    assert settings_only_files(good) == ("train.py",)
