@@ -159,3 +159,14 @@ def test_a_files_option_that_is_not_globs_is_one_error_naming_the_task_file(tmp_
         "train.py": TRAIN, "agentos.toml": (repo / "agentos.toml").read_text().replace(
             "files = 3", 'files = "train.py"')}))
     assert settings_only_files(good) == ("train.py",)
+
+
+def test_the_train_script_example_is_a_settings_only_task(tmp_path: Path) -> None:
+    """docs/byo-repo.md's figures come from examples/train-script/train.py: init on a repository
+    holding only that file chooses the settings-only mode with its five tunable settings."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "train-script" / "train.py"
+    repo = make_repo(tmp_path / "repo", {"train.py": example.read_text()})
+    init = agentos_cli("init", str(repo))
+    assert init.returncode == 0, init.stderr
+    assert "mode: settings only: train.py prints the metric and holds 5 tunable" in init.stdout
+    assert "gates: settings-only\n" in init.stdout
