@@ -6,11 +6,13 @@ token"), its quoted example requests, the examples listed in its body, and its s
 headings. Every such request gets a seeded typo variant and a shorthand variant, and each
 "do not use for ..." clause becomes a near-miss: it expects the sibling skill it names ("Do NOT
 use for baking loaves (use bread-baking)", or a clause naming a sibling's name words such as
-"yoghurt" beside a `yoghurt-kefir` skill), else none (`expect: null`). A clause stays whole
-("shaping or baking loaves") unless each of its listed parts is a request of two content words
-or more; a parenthesised "(use X)" never enters the query. The requests of each skill are
-split about two to one into train and held-out, a variant always following its source, so no
-held-out query is a respelling of a train one.
+"yoghurt" beside a `yoghurt-kefir` skill), else none (`expect: null`); a "(use X)" sends only
+the requests of its own part of the clause to X. A clause stays whole ("shaping or baking
+loaves") unless each of its listed parts is a request of two content words or more; a
+parenthesised "(use X)" never enters the query. Lead-ins ("Use when", "Also for"), disclaimers
+("Not medical advice") and the ends of a list of single words are no requests. The requests
+of each skill are split about two to one into train and held-out, a variant always following
+its source, so no held-out query is a respelling of a train one.
 
 It is a draft for the user to read and edit: it only knows what the skills say about themselves,
 so it measures how well each description routes its own wording, typos and shorthand included.
@@ -45,14 +47,15 @@ _NOT = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"^(?:(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
+    r"^(?:use (?:when|if|for|whenever) |also (?:for|when|if) |covers? |when (?=\w+ing\b))?(?:"
+    r"(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
     r"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?)?"
     r"(?:asked to )?|"
     r"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) "
     r"(?:to |for |about )?|triggers? include |"
     r"the (?:user|request) (?:asks?|wants?|needs?|mentions?) (?:to |for |about )?|"
     r"(?:users?|someone) (?:asks?|wants?|needs?|requests?) (?:to |for |about )?|asked to |"
-    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )",
+    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )?",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
@@ -66,14 +69,15 @@ _GENERIC = frozenset(
         "introduction background reference advanced common patterns best practices "
         "troubleshooting faq important key concepts core principles resources files structure "
         "installation install dependencies testing next example appendix additional general "
-        "how it works the a of and for with your this skill pitfall pitfalls",
+        "how it works the a of and for with your this skill pitfall pitfalls triage diagnosis "
+        "fixes cheapest first order method methods",
     )
 )
 _STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
 _CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
     curl cat echo touch export source tar"""
 _COMMANDS = SHELL | frozenset(_CLI.split())
-_OPENING = "whether which that and or but so as etc while then"
+_OPENING = "whether which that and or but so as etc while then not no for"
 _OPENERS = frozenset(_OPENING.split())
 # a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
 _PIECES = re.compile(
@@ -122,8 +126,38 @@ def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
         match = pattern.search(sentence)
         if match is None:
             continue
-        tail = sentence[match.end() :]
-        out.extend(p for part in _SPLIT.split(tail) if (p := _clean(part)))
+        out += _listed(sentence[match.end() :], _SPLIT)
+    return out
+
+
+def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
+    """The requests among the parts of `text` cut at `separator`, less the two ends of a list
+    of single words that closes on a two-word phrase whose noun they share: "the rider has
+    knee, back, neck, hand or saddle pain" gives neither "the rider has knee" nor "saddle
+    pain"; "the brakes feel weak, rub, squeal, pull to the bar" keeps "the brakes feel weak",
+    and "create, edit, or optimize an existing skill" keeps "optimize an existing skill"."""
+    parts = separator.split(text)
+    cuts = [m.group(0) for m in separator.finditer(text)]
+    short = [len(content_words(part)) < 2 for part in parts]
+
+    def joined_by_or(i: int) -> bool:  # part i follows its neighbour after "or" or "and"
+        return bool(re.fullmatch(r"\s*,?\s*(?:or|and)\s+", cuts[i - 1]))
+
+    def pair(i: int) -> bool:  # part i is, or ends in, "... or X Y"
+        alternatives = re.split(r"\s+(?:or|and)\s+", parts[i].strip(" .,;:"))
+        return (joined_by_or(i) or len(alternatives) > 1) and len(alternatives[-1].split()) == 2
+
+    out = []
+    for i, part in enumerate(parts):
+        if i and short[i - 1] and joined_by_or(i) and len(part.split()) == 2:
+            continue  # "saddle pain" of "hand or saddle pain"
+        end = i + 1
+        while end < len(parts) and short[end] and "," in cuts[end - 1]:
+            end += 1
+        if end > i + 1 and end < len(parts) and pair(end):
+            continue  # "the rider has knee" of "the rider has knee, back, hand or saddle pain"
+        if cleaned := _clean(part):
+            out.append(cleaned)
     return out
 
 
@@ -135,12 +169,13 @@ def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     positive = [first] if len(first.split()) <= 14 else []
     positive += _clauses(kept, _USE)
-    positive += [p for part in _PIECES.split(kept) if (p := _clean(part))]
+    positive += _listed(kept, _PIECES)
     quoted = _QUOTED.findall(text + "\n" + skill.body)
     positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 2 and q[:1].isalpha()]
     for heading in _HEADING.findall(skill.body):
         words = heading.lower().strip(" :")
-        if len(words.split()) >= 2 and not words.startswith("when"):
+        topic = len(content_words(_PAREN.sub("", words))) >= 2
+        if topic and not words.startswith(("when", "before", "after", "if ", "once", "while")):
             positive.append(re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.strip(" :")))
     positive.append(skill.name.replace("-", " "))
     seen: set[str] = set()
@@ -183,21 +218,64 @@ def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str,
     covers it (`_covering`), else None when no sibling shares a word with it. A request that
     some sibling may or may not cover is left out rather than guessed."""
     others = [s for s in siblings if s.name != skill.name]
-    names = {s.name for s in others}
     out: dict[str, str | None] = {}
     for match in _NOT.finditer(skill.description):
-        clause = match.group(1)
-        target = _ELSEWHERE.search(clause)
-        named = target.group(1).lower() if target else None
-        clause = _PAREN.sub("", clause)
-        parts = [p for part in _SPLIT.split(clause) if (p := _clean(part, 1))]
-        if len(parts) < 2 or any(len(content_words(p)) < 2 for p in parts):
-            parts = [whole] if (whole := _clean(clause, 1)) else []
-        for query in parts:
-            expect = named if named in names else _covering(query, others)
-            if expect != "":
-                out.setdefault(query, expect)
+        for segment, named in _segments(match.group(1), {s.name for s in others}):
+            parts = [p for part in _SPLIT.split(segment) if (p := _clean(part, 1))]
+            if len(parts) < 2 or any(len(content_words(p)) < 2 for p in parts):
+                parts = [whole] if (whole := _clean(segment, 1)) else []
+            for query in parts:
+                if len(named) == 1:
+                    expect: str | None = named[0]
+                elif named:  # "(use chain-care or derailleur-tuning)": the one it is about
+                    expect = _nearest(query, [s for s in others if s.name in named])
+                else:
+                    expect = _covering(query, others)
+                if expect != "":
+                    out.setdefault(query, expect)
     return list(out.items())[:3]
+
+
+def _segments(clause: str, names: set[str]) -> list[tuple[str, list[str]]]:
+    """`clause` cut after each parenthesis, each piece with the sibling names its "(use X or
+    Y)" gives: in "chain noise (use chain-care) or for brake squeal (use brake-adjustment)"
+    each request goes where its own parenthesis says, and a piece with none to no named one."""
+    out: list[tuple[str, list[str]]] = []
+    start = 0
+    for paren in re.finditer(r"\(([^)]*)\)?", clause):
+        told = paren.group(1) if _ELSEWHERE.match(paren.group(0)) else ""
+        named = [n for n in sorted(names) if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", told)]
+        out.append((clause[start : paren.start()], named))
+        start = paren.end()
+    out.append((clause[start:], []))
+    connective = re.compile(r"^[\s,;]*(?:(?:or|and)\s+)?(?:(?:for|when|on|with)\s+)?", re.I)
+    cut = re.compile(r",?\s+or\s+(?:for|when)\s+|,\s+(?:for|when)\s+|;\s*", re.I)
+    kept: list[tuple[str, list[str]]] = []
+    for piece, named in out:  # "a, or for b (use X)": X is said of b alone
+        *before, last = cut.split(piece)
+        kept += [(p, []) for p in before] + [(last, named)]
+    return [(text, named) for piece, named in kept if (text := connective.sub("", piece).strip())]
+
+
+def _nearest(query: str, candidates: Sequence[Skill]) -> str:
+    """The one of `candidates` whose name and own wording share the most words with `query`,
+    "" on a tie (left out rather than guessed)."""
+    mine = _stems(query)
+    # a word of the skill's name counts twice: it is what the skill is about
+    shared = sorted(
+        (
+            (
+                2 * len(mine & _stems(s.name))
+                + len(mine & _stems(_PAREN.sub("", _NOT.sub("", s.description)))),
+                s.name,
+            )
+            for s in candidates
+        ),
+        reverse=True,
+    )
+    if not shared or shared[0][0] == 0 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
+        return ""
+    return shared[0][1]
 
 
 def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, object]]:
@@ -208,9 +286,9 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     requests = [(skill.name, requests_of_skill(skill)[0]) for skill in skills]
     everything = [f" {normalized(q)} " for _, positive in requests for q in positive]
 
-    def inside(query: str) -> bool:  # part of another request: never held out
+    def inside(query: str) -> bool:  # part of another request, or holding one: never held out
         key = f" {normalized(query)} "
-        return any(key in other and key != other for other in everything)
+        return any(key != other and (key in other or other in key) for other in everything)
 
     planned: list[tuple[str, str, str]] = []  # request, skill, split
     for name, positive in requests:
@@ -235,8 +313,9 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
         )
 
     for query, name, split in planned:
-        if split == "holdout" and any(f" {normalized(query)} " in t for t in train):
-            split = "train"
+        key = f" {normalized(query)} "
+        if split == "holdout" and any(key in t or t in key for t in train):
+            split = "train"  # a held-out request inside a train one, or holding one
         add(query, name, "clean", split)
         for make, slice_ in ((typo, "typo"), (shorthand, "shorthand")):
             variant = make(query, rng)

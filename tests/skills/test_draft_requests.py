@@ -86,3 +86,66 @@ def test_a_near_miss_expects_a_sibling_only_when_it_plainly_covers_it() -> None:
         ("the primary deliverable is a Word document", "docx"),
         ("booking flights or hotels", None),  # no sibling says anything of it
     ]
+
+
+def test_each_use_x_parenthesis_sends_only_its_own_requests_to_x() -> None:
+    """ "Do NOT use for A or B (use x or y) or for C (use z)": A and B go to whichever of x and y
+    they are about, C to z; "Do NOT use for D, or for E (use w)": E to w, D not to w."""
+    grooming = _skill(
+        "dog-grooming",
+        "Bath, brush and trim a dog. Do NOT use for flea treatment or a torn claw (use "
+        "pet-parasites or paw-care) or for bad breath (use dental-care). Do NOT use for "
+        "show-ring styling of a particular breed standard, or for matted fur that hides a "
+        "skin wound (use wound-care).",
+    )
+    siblings = [
+        grooming,
+        _skill("pet-parasites", "Treat fleas, ticks and worms on cats and dogs: flea treatment."),
+        _skill("paw-care", "Trim claws and treat a torn claw or cracked paw pads."),
+        _skill("dental-care", "Brush a pet's teeth and deal with bad breath."),
+        _skill("wound-care", "Clean and dress a skin wound on a pet."),
+    ]
+    got = dict(near_misses(grooming, siblings))
+    assert got.get("flea treatment") == "pet-parasites", got
+    assert got.get("a torn claw") == "paw-care", got
+    assert got.get("bad breath") == "dental-care", got
+    assert "wound-care" not in {got.get(q) for q in got if "breed" in q}, got
+
+
+def test_lead_ins_list_heads_and_disclaimers_are_not_requests() -> None:
+    skill = Skill(
+        "pet-first-aid",
+        "First aid for cats and dogs. Use when the pet has eye, ear, nose or paw swelling, "
+        "is limping, or has eaten something toxic. Not veterinary advice: for anything serious "
+        "call a vet.",
+        "# Pet first aid\n\n## Before you begin\n\n## Quick triage\n\n## Bee sting on a paw\n",
+        Path("pet-first-aid/SKILL.md"),
+    )
+    positive, _ = requests_of_skill(skill)
+    low = {normalized(p) for p in positive}
+    assert "has eaten something toxic" in low, positive
+    assert "bee sting on a paw" in low, positive
+    for bad in (
+        "the pet has eye",
+        "use when the pet has eye",
+        "paw swelling",
+        "not veterinary advice",
+        "before you begin",
+        "quick triage",
+    ):
+        assert normalized(bad) not in low, (bad, positive)
+
+
+def test_no_held_out_query_holds_a_train_request() -> None:
+    skill = Skill(
+        "cat-feeding",
+        "Plan a cat's meals. Use when the cat is gaining weight, the cat is gaining weight fast "
+        "after neutering, or refuses food.",
+        "Steps.\n",
+        Path("cat-feeding/SKILL.md"),
+    )
+    for seed in range(6):
+        rows = draft_evals([skill, ART], seed=seed)
+        train = [normalized(str(r["query"])) for r in rows if r["split"] == "train"]
+        held = [normalized(str(r["query"])) for r in rows if r["split"] == "holdout"]
+        assert not [(h, t) for h in held for t in train if f" {t} " in f" {h} "], seed
