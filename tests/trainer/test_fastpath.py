@@ -9,7 +9,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from agentos.tools.trainer.fastpath import AttentionCalls, attention_context, choose_attention
+from agentos.tools.trainer.fastpath import (
+    AttentionCalls,
+    attention_context,
+    choose_attention,
+    enqueue,
+    wait,
+)
 from agentos.tools.trainer.harness import HarnessConfig, run_harness
 
 from .conftest import edit
@@ -57,3 +63,29 @@ def test_gpu_run_times_attention_kernels_and_never_recompiles(
     # the learning rate changes every step; more steps must not mean more graphs
     assert long.steps > short.steps
     assert 0 < long.graphs_compiled == short.graphs_compiled
+
+
+def test_a_cpu_step_is_read_as_it_is() -> None:
+    pending = enqueue(3, torch.tensor(2.5))
+    wait(pending)
+    assert pending.index == 3 and pending.done is None and pending.loss.item() == 2.5
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_reading_a_step_waits_for_that_step_not_for_the_work_queued_after_it() -> None:
+    """The harness reads step k-1's loss while step k runs: the read must not wait for step k
+    (a `loss.item()` on the device would, copying behind it on the stream)."""
+    a = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16)
+    loss = (a.float().mean() * 0).add_(1.5)
+    pending = enqueue(0, loss)
+    start = torch.cuda.Event(enable_timing=True)  # type: ignore[no-untyped-call]
+    end = torch.cuda.Event(enable_timing=True)  # type: ignore[no-untyped-call]
+    start.record()
+    for _ in range(2000):  # the next step: a few hundred milliseconds of matrix products
+        a = (a @ a).clamp_(-1, 1)
+    end.record()
+    wait(pending)
+    assert pending.loss.device.type == "cpu" and pending.loss.item() == 1.5
+    assert not end.query(), "the read waited for the work queued after the step"
+    end.synchronize()

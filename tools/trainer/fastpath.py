@@ -142,18 +142,22 @@ class Pending:
     """A step enqueued on the device whose loss has not been read yet."""
 
     index: int
-    loss: torch.Tensor
+    loss: torch.Tensor  # on the host: read it once `done` has happened
     done: torch.cuda.Event | None
 
 
-def enqueue_marker(device: torch.device) -> torch.cuda.Event | None:
-    """An event recorded after the work enqueued so far (None on a CPU, where work is already
-    done when the call returns)."""
-    if device.type != "cuda":
-        return None
+def enqueue(index: int, loss: torch.Tensor) -> Pending:
+    """Step `index`, its `loss` on its way to the host. On a GPU the loss is copied into pinned
+    host memory behind the step's work and an event recorded after it, so reading it once the
+    event has happened waits for nothing else: a plain `loss.item()` would copy on the stream,
+    behind every step enqueued since, and drain the device of work each step."""
+    if loss.device.type != "cuda":
+        return Pending(index, loss, None)
+    host = torch.empty((), dtype=loss.dtype, pin_memory=True)
+    host.copy_(loss, non_blocking=True)
     event = torch.cuda.Event()  # type: ignore[no-untyped-call]
     event.record()
-    return event
+    return Pending(index, host, event)
 
 
 def wait(pending: Pending) -> None:

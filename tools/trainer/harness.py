@@ -152,7 +152,7 @@ def run_harness(cfg: HarnessConfig) -> Report:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), spec.grad_clip)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
-            queue.append(fast.Pending(steps, loss_sum, fast.enqueue_marker(dev)))
+            queue.append(fast.enqueue(steps, loss_sum.detach()))
             steps += 1
             if counter is not None:
                 flops_per_step = float(counter.get_total_flops())
