@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     help="Only write a draft eval set for PATH to this new file (from the skills' own text), "
     "for you to review and edit, then tune with --evals FILE.",
 )
-@click.option("--budget", type=click.IntRange(min=1), default=12, help="Moves per skill.")
+@click.option("--budget", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Moves per skill.")
 @click.option("--seed", type=int, default=0)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
