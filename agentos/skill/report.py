@@ -20,6 +20,8 @@ from agentos.skill.proposer import move_of
 from agentos.skill.router import Router, route_with_train
 from agentos.skillfile import Skill
 
+MIN_NEAR_MISSES = 5  # held-out near-misses below which no warning is given
+
 
 @dataclass
 class Experiment:
@@ -235,7 +237,7 @@ def build_report(
         elapsed,
         dict(Counter(e.status for e in experiments)),
         as_json,
-        list(notes),
+        [*notes, *_near_miss_warning(evaluator, confusions)],
         {
             s.name: (s.description, f.description)
             for s, f in zip(skills, final, strict=True)
@@ -245,6 +247,21 @@ def build_report(
         failure,
         fix,
     )
+
+
+def _near_miss_warning(evaluator: SkillEvaluator, confusions: Sequence[Confusion]) -> list[str]:
+    """A warning when most held-out near-misses (`expect: null`) fire a skill after the run:
+    the accuracy figures then say little about requests no skill should take."""
+    total = sum(i.expect is None for i in evaluator.holdout)
+    fired = sum(c.after for c in confusions if c.expected == "none")
+    if total < MIN_NEAR_MISSES or 2 * fired < total:
+        return []
+    before = sum(c.before for c in confusions if c.expected == "none")
+    return [
+        f"warning: {fired} of {total} held-out near-misses (expect: null) fire a skill "
+        f"({before} before): requests for no skill are not told apart at the fitted cut; add "
+        "near-misses to the train split, which the cut is fitted on, or narrow the descriptions"
+    ]
 
 
 def _misroutes(scored: Scored) -> Counter[tuple[str, str]]:
