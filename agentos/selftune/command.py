@@ -139,7 +139,8 @@ def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, s
 
 def outer_profile(budget: int) -> str:
     """The outer run's own search profile: the shipped one, with TPE's random start-up at a
-    sixth of the outer budget (at least 3) and local moves from the start. A profile has some 17
+    sixth of the outer budget (at least 3) and half its proposals local moves from the start
+    (`local_start`; the shipped share 0.2 grows to 0.9 over the budget). A profile has 15
     keys: the shipped start-up of 12 random configurations, each moving most of them, would
     spend most of a small outer budget far from the starting profile, where every such draw
     lost (benchmarks/results/selftune-2core.txt)."""
