@@ -1,7 +1,9 @@
 """The search profile: how agentos searches, as a text file it loads at run start.
 
 A profile (TOML, `agentos/profiles/default.toml` is the one agentos ships) names the strategy
-and its plateau patience, the baseline's noise re-runs, the heuristic proposer's mode and the
+and its plateau patience, the baseline's noise re-runs, the share of the experiment budget that
+paired re-measures may take (`remeasure_share`: once it is spent, a candidate the strategy is
+still unsure of is discarded, as when the budget runs out), the heuristic proposer's mode and the
 settings of its model-based search (`Sampler`: TPE's start-up and its sampler, the hybrid mode's
 share of local moves and their first step), the credit horizon (how many recent experiments a
 proposer sees in full) and the memory (the digest of everything tried in the run that a proposer
@@ -31,7 +33,8 @@ DEFAULT_PATH = Path(__file__).parent / "profiles" / "default.toml"
 
 # table -> key -> (type, low, high) for numbers and bools, or the tuple of choices for strings
 _SCHEMA: dict[str, dict[str, tuple[type, float, float] | tuple[str, ...]]] = {
-    "search": {"strategy": STRATEGIES, "noise_reruns": (int, 0, 20), "patience": (int, 0, 100)},
+    "search": {"strategy": STRATEGIES, "noise_reruns": (int, 0, 20), "patience": (int, 0, 100),
+               "remeasure_share": (float, 0.0, 1.0)},
     "proposer": {
         "mode": get_args(Mode), "credit_horizon": (int, 0, 1000),
         "startup": (int, 1, 100), "candidates": (int, 1, 1000),
@@ -81,6 +84,7 @@ class Profile:
     strategy: str = "greedy"
     noise_reruns: int = 3
     patience: int = 0  # 0: the strategy's own
+    remeasure_share: float = 1.0  # the most of the experiment budget paired re-measures may take
     mode: Mode = "hybrid"
     credit_horizon: int = 8
     memory: Memory = Memory()
@@ -110,6 +114,7 @@ def parse_profile(text: str, *, path: Path | str = "profile.toml") -> Profile:
         strategy=values.get("search.strategy", default.strategy),
         noise_reruns=values.get("search.noise_reruns", default.noise_reruns),
         patience=values.get("search.patience", default.patience),
+        remeasure_share=values.get("search.remeasure_share", default.remeasure_share),
         mode=values.get("proposer.mode", default.mode),
         credit_horizon=values.get("proposer.credit_horizon", default.credit_horizon),
         memory=Memory(values.get("memory.form", default.memory.form),

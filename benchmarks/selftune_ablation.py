@@ -80,7 +80,9 @@ def _runs(suite: Suite, profile: Profile, split: Split, seeds: tuple[int, ...]) 
         false = sum(1 for r in runs if r.false_keeps)
         score = statistics.fmean(r.score for r in runs)
         print(f"  {task:18s} score {score:.4f}, gain "
-              f"{statistics.fmean(r.gain for r in runs):.4f}, runs with a false keep {false}")
+              f"{statistics.fmean(r.gain for r in runs):.4f}, runs with a false keep {false}, "
+              f"candidates {statistics.fmean(r.proposals for r in runs):.1f}, re-measure runs "
+              f"{statistics.fmean(r.remeasured for r in runs):.1f}")
     return [statistics.fmean(s) for s in by_seed]
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import git, quickstart_copy
+from helpers import ACCEPT_IMPORT_RISK, ROOT, git, quickstart_copy
 
 from agentos import runner
 from agentos.errors import UserError
+from agentos.ledger import Ledger
 from agentos.profile import (
     _SCHEMA,
     DEFAULT_PATH,
@@ -178,3 +180,61 @@ def test_the_proposers_search_settings_come_from_the_profile() -> None:
     wide = _hybrid_run(Profile(sampler=Sampler(local_start=0.0, local_end=0.0, candidates=128)))
     assert independent[:startup] == wide[:startup] == never[:startup]
     assert independent[startup:] != never[startup:] and wide[startup:] != never[startup:]
+
+
+# Every measurement after the baseline's four is a little ahead, in noise of the same size: the
+# noise rule is unsure of every candidate and asks for re-measures.
+UNSURE = """import os
+import settings
+calls = {calls!r}
+n = len(open(calls).read().split()) if os.path.exists(calls) else 0
+with open(calls, "a") as fh:
+    fh.write("x\\n")
+print(f"score: {{(n % 2) + (0.6 if n >= 4 else 0.0)}}")
+"""
+
+
+def _unsure_run(repo_factory: Any, tmp: Path, name: str, share: str) -> tuple[int, list[Any]]:
+    """The re-measure runs of a run whose every candidate the noise rule is unsure of, and its
+    experiment rows."""
+    profile = DEFAULT_PATH.read_text().replace("remeasure_share = 1.0",
+                                               f"remeasure_share = {share}")
+    calls = str(tmp / f"{name}-calls.txt")
+    repo = repo_factory({
+        "settings.py": "X = 10.0  # range: 0..100\n", "evaluate.py": UNSURE.format(calls=calls),
+        "p.toml": profile,
+        "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py", "p.toml"]\n'
+        f"{ACCEPT_IMPORT_RISK}\n"
+        '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+        '[budget]\nexperiments=8\n[search]\nprofile="p.toml"\n[sandbox]\nbackend="local"\n',
+    }, name)
+    assert load_task(repo).profile.remeasure_share == float(share)
+    summary = runner.run(repo)
+    rows = [r for r in Ledger(repo / ".agentos" / "ledger.db").rows() if r["kind"] == "experiment"]
+    return summary.remeasures, rows
+
+
+def test_the_remeasure_share_bounds_the_budget_paired_re_measures_take(
+    repo_factory: Any, tmp_path: Path
+) -> None:
+    free_runs, free = _unsure_run(repo_factory, tmp_path, "free", "1.0")
+    capped_runs, capped = _unsure_run(repo_factory, tmp_path, "capped", "0.25")  # 2 runs of 8
+    assert free_runs > 2  # the premise: unbounded, the rule re-measures more
+    assert capped_runs == 2
+    spent = [r for r in capped if "re-measure share of the budget is spent" in (r["reason"] or "")]
+    assert spent and all(r["status"] == "discard" for r in spent)
+    assert len(capped) > len(free)  # the runs the share saved went to more candidates
+
+
+def test_the_inner_runner_honours_the_remeasure_share() -> None:
+    from agentos.selftune import load_suite, run_profile
+
+    suite = load_suite(ROOT / "benchmarks" / "selftune" / "suite.toml")
+    noisy = suite.problem("mixed~0.08")
+    free = run_profile(noisy, load_profile(), 0, 40)
+    capped = run_profile(noisy, dataclasses.replace(load_profile(), remeasure_share=0.2), 0, 40)
+    none = run_profile(noisy, dataclasses.replace(load_profile(), remeasure_share=0.0), 0, 40)
+    assert free.remeasured > 8  # the premise: the shipped share lets it re-measure more
+    assert 0 < capped.remeasured <= 0.2 * (40 - 1 - 3)  # of the experiment budget
+    assert none.remeasured == 0
+    assert none.proposals > capped.proposals > free.proposals  # runs saved went to proposals

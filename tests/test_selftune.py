@@ -15,7 +15,7 @@ from helpers import ROOT, agentos_cli
 
 from agentos.errors import UserError
 from agentos.evaluate import Evaluation
-from agentos.profile import _SCHEMA, DEFAULT_PATH, load_profile
+from agentos.profile import _SCHEMA, DEFAULT_PATH, load_profile, parse_profile
 from agentos.selftune import (
     SelfTuneEvaluator,
     digest_of,
@@ -24,7 +24,9 @@ from agentos.selftune import (
     run_profile,
     self_tune,
 )
+from agentos.selftune.command import outer_profile
 from agentos.status import run_status
+from agentos.task import load_task
 
 PROBLEMS = ROOT / "benchmarks" / "landscapes" / "problems.py"
 
@@ -107,6 +109,13 @@ def test_self_tune_is_an_ordinary_run_and_reads_the_sealed_test(tmp_path: Path) 
     # the outer ledger holds the held-out figure, never shown in the details
     assert all("holdout" not in k for e in status["experiments"] for k in e.get("details") or {})
     assert (result.repo / "tuned-profile.toml").read_text() == result.tuned
+    # the outer run searches with its own profile: TPE's start-up a sixth of its budget (at
+    # least 3), local moves from half the proposals; it is not editable
+    outer = load_task(result.repo)
+    assert outer.profile.path.endswith("outer-profile.toml")
+    assert outer.profile.sampler.startup == 3 and outer.profile.sampler.local_start == 0.5
+    assert not outer.is_editable("outer-profile.toml")
+    assert parse_profile(outer_profile(60)).sampler.startup == 10
     load_profile(result.repo / "tuned-profile.toml")
     # the outer proposer's TPE learns from each experiment: its configuration, every key of the
     # profile, is whole in the ledger's description (a cut one is no trial to TPE)

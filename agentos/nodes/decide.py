@@ -49,7 +49,11 @@ def make_decide(rt: Runtime) -> Node:
             )
             # a re-measure pass is two runs (the candidate and its pair), inside the budget
             runs_left = rt.task.budget.experiments - started(state) - state.get("extra_runs", 0)
+            # and within the search profile's share of the budget for re-measures
+            share = rt.task.profile.remeasure_share * rt.task.budget.experiments
+            share_left = state.get("extra_runs", 0) + 2 <= share
             more = len(scores.get("candidate", [])) < MAX_REMEASURE and runs_left >= 2
+            more = more and share_left
             if verdict.verdict == "remeasure" and more:
                 return {
                     "remeasure": True,
@@ -64,6 +68,8 @@ def make_decide(rt: Runtime) -> Node:
                 reason += (
                     "; the experiment budget has no runs left to re-measure"
                     if runs_left < 2
+                    else "; the profile's re-measure share of the budget is spent"
+                    if not share_left
                     else f"; undecided after {MAX_REMEASURE} measurements"
                 )
                 strategy = rt.strategy.fail(given, exp)

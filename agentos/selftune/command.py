@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import sqlite3
 import statistics
@@ -53,6 +54,7 @@ from agentos.task import Task, load_task
 
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "selftune" / "suite.toml"
 PROFILE = "profile.toml"
+OUTER = "outer-profile.toml"  # the outer run's own search profile
 
 
 @dataclass
@@ -118,6 +120,7 @@ def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, s
         (src / "suite" / "suite.toml").write_text(text, encoding="utf-8")
         pin = digest_of(src / "suite" / "suite.toml")
         (src / PROFILE).write_text(profile_text, encoding="utf-8")
+        (src / OUTER).write_text(outer_profile(budget), encoding="utf-8")
         editable = [PROFILE]
         if prompts:
             for name, rel in zip(SKILLS, SKILL_PATHS, strict=True):
@@ -127,11 +130,23 @@ def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, s
                 editable.append(rel)
         (src / "agentos.toml").write_text(_TASK.format(
             pin=pin, budget=budget, seed=seed, sandbox=sandbox, timeout=timeout, gate=PROFILE_GATE,
-            editable=json.dumps(editable),
+            editable=json.dumps(editable), outer=OUTER,
         ), encoding="utf-8")
         if out.exists():
             out.rmdir()
         return copy_to_new_repo(src, out, "agentos self-tune: the starting profile and the suite")
+
+
+def outer_profile(budget: int) -> str:
+    """The outer run's own search profile: the shipped one, with TPE's random start-up at a
+    sixth of the outer budget (at least 3) and half its proposals local moves from the start
+    (`local_start`; the shipped share 0.2 grows to 0.9 over the budget). A profile has 15
+    keys: the shipped start-up of 12 random configurations, each moving most of them, would
+    spend most of a small outer budget far from the starting profile, where every such draw
+    lost (benchmarks/results/selftune-2core.txt)."""
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^startup = \d+", f"startup = {max(3, budget // 6)}", text)
+    return re.sub(r"(?m)^local_start = [0-9.]+", "local_start = 0.5", text)
 
 
 _TASK = """\
@@ -158,6 +173,7 @@ python = "agentos"
 experiments = {budget}
 
 [search]
+profile = "{outer}"  # the outer run's own search: the shipped one, local sooner (not editable)
 strategy = "greedy"
 seed = {seed}
 noise_reruns = 0  # the inner seeds are fixed: a profile's score is deterministic

@@ -62,6 +62,8 @@ class InnerRun:
     gain: float
     keeps: int = 0
     false_keeps: int = 0
+    proposals: int = 0  # candidates measured
+    remeasured: int = 0  # evaluations spent re-measuring candidates and the best, paired
 
     @property
     def score(self) -> float:
@@ -108,7 +110,7 @@ def run_profile(
     state: dict[str, Any] = strategy.start(_commit(text0), base_scores, seed)
     best = base = true(text0)
     history: list[HistoryItem] = []
-    experiment = keeps = false_keeps = 0
+    experiment = keeps = false_keeps = remeasured = proposals = 0
     while spent < budget:
         experiment += 1
         choice = strategy.choose(state, experiment)
@@ -136,12 +138,15 @@ def run_profile(
         commit = _commit(text)
         texts[commit] = text
         scores = [measure(text)]
+        proposals += 1
         decision = strategy.decide(state, experiment, commit, scores,
                                    descriptor=proposal.description)
         paired: list[float] = []
-        while decision.verdict == "remeasure" and spent + 2 <= budget:
+        while (decision.verdict == "remeasure" and spent + 2 <= budget
+               and remeasured + 2 <= profile.remeasure_share * task.budget.experiments):
             scores.append(measure(text))
             paired.append(measure(texts[decision.pair or decision.incumbent]))
+            remeasured += 2
             decision = strategy.decide(decision.state, experiment, commit, scores, paired,
                                        descriptor=proposal.description)
         if decision.verdict == "remeasure":  # out of budget: undecided is not kept
@@ -162,7 +167,8 @@ def run_profile(
             item["diff"] = diff
         history.append(item)
     span = base - problem.f_star
-    return InnerRun((base - best) / span if span > 0 else 0.0, keeps, false_keeps)
+    return InnerRun((base - best) / span if span > 0 else 0.0, keeps, false_keeps, proposals,
+                    remeasured)
 
 
 def _changed(
