@@ -22,7 +22,8 @@ from agentos.strategies.base import Choice, Decision
 from agentos.strategies.noise import judge, mean, pool, sample_sd
 
 State = dict[str, Any]
-RUNS_KEPT = 8  # the best's most recent unselected runs that estimate its score
+import os
+RUNS_KEPT = int(os.environ.get("X_KEPT", 8))  # the best's most recent unselected runs that estimate its score
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,9 @@ class StrategyBase:
         if not scores:
             return Decision("discard", "no score", st["walk"]["commit"], self.fail(st, experiment))
         runs = [float(x) for x in best["scores"]]
-        verdict = judge(scores, best["score"], incumbent_scores, st["noise"], st["noise_df"])
+        verdict = judge(
+            scores, best["score"], incumbent_scores, st["noise"], st["noise_df"], len(runs)
+        )
         if verdict.verdict == "unsure":
             return Decision("remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"])
         if incumbent_scores:  # the re-runs of the best sharpen its own estimate, and the noise's

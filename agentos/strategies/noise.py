@@ -46,11 +46,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import os  # SWEEP
 DIRECT_Z = 4.0
-ALPHA = 0.001
+SD_CONFIDENCE = 0.01  # a direct keep holds the gain against the noise's 99% upper bound
+ALPHA = float(os.environ.get("X_ALPHA", 0.001))
 MIN_FRESH = 2
-MAX_RUNS = 10  # the most measurements of one candidate: its first and 9 fresh pairs
-OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is given up
+MAX_RUNS = int(os.environ.get("X_MAX", 10))  # the most measurements of one candidate: its first and 9 fresh pairs
+OPTIMISM = float(os.environ.get("X_OPT", 1.5))  # standard errors of benefit of the doubt before a candidate is given up
 
 
 def t_critical(df: int) -> float:
@@ -66,6 +68,19 @@ def t_quantile(p: float, df: int) -> float:
     from scipy.stats import t  # imported on first use: it takes a noticeable time to load
 
     return float(t.ppf(p, df))
+
+
+@functools.cache
+def _chi2_low(df: int) -> float:
+    from scipy.stats import chi2
+
+    return float(chi2.ppf(SD_CONFIDENCE, df))
+
+
+def sd_upper(sd: float, df: int) -> float:
+    """An upper confidence bound on the noise, at `1 - SD_CONFIDENCE`, from an estimate `sd` with
+    `df` degrees of freedom (chi-square): 5.1x the estimate with 3 df, 2.1x with 9, 1.3x with 50."""
+    return sd * math.sqrt(df / _chi2_low(df))
 
 
 def mean(xs: Sequence[float]) -> float:
@@ -104,11 +119,14 @@ def judge(
     reference_rescores: Sequence[float],
     sd: float,
     noise_df: int,
+    reference_runs: int = 0,
 ) -> Judgement:
     """Is a candidate with `scores` better than a commit scored `reference`?
 
-    `reference_rescores` are the reference's re-measurements paired with `scores[1:]`; `sd` is the
-    noise estimated with `noise_df` degrees of freedom.
+    `reference` is the mean of the commit's `reference_runs` unselected runs (0: it is a single
+    draw that selected the commit, which its first re-run replaces); `reference_rescores` are its
+    re-measurements beside `scores[1:]`; `sd` is the noise estimated with `noise_df` degrees of
+    freedom.
     """
     first = scores[0] - reference
     if sd <= 0 or noise_df < 1:
@@ -116,32 +134,36 @@ def judge(
             why = "no noise estimate" if noise_df < 1 else "the baseline's re-runs agreed: no noise"
             return Judgement("better", f"gain {first:.4g} ({why})")
         return Judgement("not-better", f"no gain ({first:+.4g})")
-    fresh = [c - r for c, r in zip(scores[1:], reference_rescores, strict=False)]
+    fresh = [float(x) for x in scores[1:]]
+    rescores = [float(x) for x in reference_rescores[: len(fresh)]]
     if not fresh:
         if first <= 0:
             return Judgement("not-better", f"no gain ({first:+.4g})")
-        band = max(DIRECT_Z, t_critical(noise_df)) * sd * math.sqrt(2)
+        band = DIRECT_Z * sd_upper(sd, noise_df) * math.sqrt(2)
         if first > band:
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
         return Judgement("unsure", f"gain {first:.4g} within the noise band {band:.3g}: re-measure")
     k = len(fresh)
-    d = mean(fresh)
-    # pool the fresh pairs' variance with the baseline's estimate of a difference's variance
-    var0 = 2 * sd * sd
-    df = noise_df + (k - 1)
-    pooled = (noise_df * var0 + (k - 1) * sample_sd(fresh) ** 2) / df
-    t = d / math.sqrt(pooled / k)
+    n0 = reference_runs
+    # the reference's earlier runs and its re-runs in this test estimate it together
+    ref = (reference * n0 + sum(rescores)) / (n0 + k)
+    d = mean(fresh) - ref
+    # the noise estimate pooled with this test's own spread, of the candidate and the reference
+    s, df = pool(sd, noise_df, [fresh, rescores])
+    se = s * math.sqrt(1 / k + 1 / (n0 + k))
+    t = d / se
     crit = t_critical(df)
     spent = f"{2 * k} re-measure runs"
     if t >= crit and k >= MIN_FRESH:
         return Judgement(
-            "better", f"paired gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f} ({spent})"
+            "better", f"gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f} ({spent})"
         )
     left = MAX_RUNS - len(scores)  # fresh pairs still allowed
-    # where t would be at the cap if the gain were one standard error larger than measured: a
-    # candidate that cannot get there is settled now, one that can is measured again
-    reach = (t + OPTIMISM) * math.sqrt((k + left) / k)
-    cap = t_critical(noise_df + k + left - 1)
+    # where t would be at the cap if the gain were `OPTIMISM` standard errors larger than
+    # measured: a candidate that cannot get there is settled now, one that can is measured again
+    at_cap = s * math.sqrt(1 / (k + left) + 1 / (n0 + k + left))
+    reach = (d + OPTIMISM * se) / at_cap
+    cap = t_critical(df + 2 * left)
     if k >= 2 and d <= 0:
         why = "no gain"
     elif left <= 0:
@@ -149,11 +171,8 @@ def judge(
     elif reach < cap:
         why = f"cannot reach t={cap:.2f} in {left} more"
     else:
-        return Judgement(
-            "unsure", f"paired {d:+.4g} over {k} re-run(s), t={t:.2f}: re-measure ({spent})"
-        )
+        return Judgement("unsure", f"{d:+.4g} over {k} re-run(s), t={t:.2f}: re-measure ({spent})")
     return Judgement(
         "not-better",
-        f"gain not real ({why}): paired {d:+.4g} over {k} re-run(s), t={t:.2f} < {crit:.2f}"
-        f" ({spent})",
+        f"gain not real ({why}): {d:+.4g} over {k} re-run(s), t={t:.2f} < {crit:.2f} ({spent})",
     )
