@@ -19,7 +19,7 @@ from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import HistoryItem, LoopState, LoopUpdate, Node, Outcome, Point
 
-MAX_REMEASURE = 12  # a safety cap above noise.MAX_RUNS, for strategies of other authors
+MAX_REMEASURE = 16  # a safety cap above noise.MAX_RUNS, for strategies of other authors
 
 
 def make_decide(rt: Runtime) -> Node:
@@ -47,14 +47,17 @@ def make_decide(rt: Runtime) -> Node:
                 details=outcome.get("details", {}),
                 descriptor=candidate.get("description", ""),
             )
-            # a re-measure pass is two runs (the candidate and its pair), inside the budget
+            # a re-measure pass is two runs (the candidate and its pair) or one (the candidate
+            # alone), inside the budget
             runs_left = rt.task.budget.experiments - started(state) - state.get("extra_runs", 0)
-            more = len(scores.get("candidate", [])) < MAX_REMEASURE and runs_left >= 2
+            need = 1 if verdict.alone else 2
+            more = len(scores.get("candidate", [])) < MAX_REMEASURE and runs_left >= need
             if verdict.verdict == "remeasure" and more:
                 return {
                     "remeasure": True,
                     "strategy": verdict.state,
                     "pair": verdict.pair or incumbent["commit"],
+                    "alone": verdict.alone,
                 }
             status = "keep" if verdict.verdict == "keep" else "discard"
             reason = verdict.reason
@@ -63,7 +66,7 @@ def make_decide(rt: Runtime) -> Node:
             if verdict.verdict == "remeasure":  # undecided when the runs ran out: not kept
                 reason += (
                     "; the experiment budget has no runs left to re-measure"
-                    if runs_left < 2
+                    if runs_left < need
                     else f"; undecided after {MAX_REMEASURE} measurements"
                 )
                 strategy = rt.strategy.fail(given, exp)

@@ -44,6 +44,7 @@ class Decision:
     incumbent: str
     state: dict[str, Any]
     pair: str | None = None
+    alone: bool = False
 
 
 class Strategy(Protocol):

@@ -22,8 +22,7 @@ from agentos.strategies.base import Choice, Decision
 from agentos.strategies.noise import judge, mean, pool, sample_sd
 
 State = dict[str, Any]
-import os
-RUNS_KEPT = int(os.environ.get("X_KEPT", 8))  # the best's most recent unselected runs that estimate its score
+RUNS_KEPT = 16  # the best's most recent unselected runs that estimate its score
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,12 @@ class StrategyBase:
             scores, best["score"], incumbent_scores, st["noise"], st["noise_df"], len(runs)
         )
         if verdict.verdict == "unsure":
-            return Decision("remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"])
+            # the next run goes where it narrows the test most: the best too while it has no
+            # more unselected runs than the candidate will have fresh ones
+            alone = len(runs) + len(incumbent_scores) > len(scores)
+            return Decision(
+                "remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"], alone
+            )
         if incumbent_scores:  # the re-runs of the best sharpen its own estimate, and the noise's
             best["scores"] = (runs + [float(s) for s in incumbent_scores])[-RUNS_KEPT:]
             best["score"] = mean(best["scores"])

@@ -46,13 +46,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import os  # SWEEP
 DIRECT_Z = 4.0
 SD_CONFIDENCE = 0.01  # a direct keep holds the gain against the noise's 99% upper bound
-ALPHA = float(os.environ.get("X_ALPHA", 0.001))
+ALPHA = 0.001
 MIN_FRESH = 2
-MAX_RUNS = int(os.environ.get("X_MAX", 10))  # the most measurements of one candidate: its first and 9 fresh pairs
-OPTIMISM = float(os.environ.get("X_OPT", 1.5))  # standard errors of benefit of the doubt before a candidate is given up
+MAX_RUNS = 14  # the most measurements of one candidate: its first and 13 re-runs
+OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is given up
 
 
 def t_critical(df: int) -> float:
@@ -135,7 +134,7 @@ def judge(
             return Judgement("better", f"gain {first:.4g} ({why})")
         return Judgement("not-better", f"no gain ({first:+.4g})")
     fresh = [float(x) for x in scores[1:]]
-    rescores = [float(x) for x in reference_rescores[: len(fresh)]]
+    rescores = [float(x) for x in reference_rescores]
     if not fresh:
         if first <= 0:
             return Judgement("not-better", f"no gain ({first:+.4g})")
@@ -144,16 +143,18 @@ def judge(
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
         return Judgement("unsure", f"gain {first:.4g} within the noise band {band:.3g}: re-measure")
     k = len(fresh)
-    n0 = reference_runs
+    n = reference_runs + len(rescores)
+    if n == 0:
+        return Judgement("unsure", "the reference has no unselected run: re-measure it")
     # the reference's earlier runs and its re-runs in this test estimate it together
-    ref = (reference * n0 + sum(rescores)) / (n0 + k)
+    ref = (reference * reference_runs + sum(rescores)) / n
     d = mean(fresh) - ref
     # the noise estimate pooled with this test's own spread, of the candidate and the reference
     s, df = pool(sd, noise_df, [fresh, rescores])
-    se = s * math.sqrt(1 / k + 1 / (n0 + k))
+    se = s * math.sqrt(1 / k + 1 / n)
     t = d / se
     crit = t_critical(df)
-    spent = f"{2 * k} re-measure runs"
+    spent = f"{k + len(rescores)} re-measure runs"
     if t >= crit and k >= MIN_FRESH:
         return Judgement(
             "better", f"gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f} ({spent})"
@@ -161,7 +162,7 @@ def judge(
     left = MAX_RUNS - len(scores)  # fresh pairs still allowed
     # where t would be at the cap if the gain were `OPTIMISM` standard errors larger than
     # measured: a candidate that cannot get there is settled now, one that can is measured again
-    at_cap = s * math.sqrt(1 / (k + left) + 1 / (n0 + k + left))
+    at_cap = s * math.sqrt(1 / (k + left) + 1 / max(n, k + left))
     reach = (d + OPTIMISM * se) / at_cap
     cap = t_critical(df + 2 * left)
     if k >= 2 and d <= 0:

@@ -125,10 +125,11 @@ def run_agentos(
         decision = strategy.decide(state, experiment, commit, scores, details=parts,
                                    descriptor=proposal.description)
         paired: list[float] = []
-        while decision.verdict == "remeasure" and ev.count + 2 <= budget:
+        while decision.verdict == "remeasure" and ev.count + (1 if decision.alone else 2) <= budget:
             pair = decision.pair or decision.incumbent
             scores.append(-ev.measure(text))
-            paired.append(-ev.measure(texts[pair]))
+            if not decision.alone:
+                paired.append(-ev.measure(texts[pair]))
             decision = strategy.decide(decision.state, experiment, commit, scores, paired,
                                        details=parts, descriptor=proposal.description)
         if decision.verdict == "remeasure":  # out of budget: undecided means not kept
