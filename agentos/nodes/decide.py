@@ -19,7 +19,7 @@ from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import HistoryItem, LoopState, LoopUpdate, Node, Outcome, Point
 
-MAX_REMEASURE = 16  # a safety cap above noise.MAX_RUNS, for strategies of other authors
+MAX_REMEASURE = 18  # a safety cap above noise.MAX_RUNS, for strategies of other authors
 
 
 def make_decide(rt: Runtime) -> Node:

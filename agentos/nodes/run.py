@@ -61,7 +61,8 @@ def make_run(rt: Runtime) -> Node:
             pair = state.get("pair") or state["incumbent"]["commit"]
             passes = [("candidate", candidate["commit"], candidate["parent"], "")]
             if not state.get("alone"):
-                passes.append(("incumbent", pair, parents.get(pair, ""), f"re-measuring {pair[:12]}: "))
+                label = f"re-measuring {pair[:12]}: "
+                passes.append(("incumbent", pair, parents.get(pair, ""), label))
             for key, commit, parent, who in passes:
                 m = measure(rt.repo, commit, rt.evaluator)
                 m = proven(rt.repo, rt.task, parent, commit, m, who)

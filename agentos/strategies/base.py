@@ -36,7 +36,9 @@ class Decision:
     re-run against the budget and records it in the ledger.
 
     `pair` names the commit to re-measure beside the candidate on `remeasure` (the one the candidate
-    must beat: the best, for every built-in strategy); None means the incumbent.
+    must beat: the best, for every built-in strategy); None means the incumbent. `alone` asks for
+    the candidate's run only: the pair has more runs already, so `decide` is called again with the
+    same re-measured scores of the pair as before.
     """
 
     verdict: Verdict

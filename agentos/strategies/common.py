@@ -4,10 +4,13 @@ Only a new best is `keep`; where the walk goes next (the incumbent) is each stra
 and is recorded in its state. A strategy subclass implements `choose` and `after` (what to do with
 a measured candidate once keep or discard is settled) and may override `init` and `failed`.
 
-The best's score, the bar every candidate is judged against, is the mean of its unselected runs
-(`best["scores"]`): the baseline's runs, a kept candidate's fresh re-runs, and its re-runs as the
-pair of later re-measures, never the first draw that selected it (likely too high). A best kept
-at once on that draw has none until it is re-run; its score is the draw until then.
+The best's score, the bar every candidate is judged against, is the mean of its last `RUNS_KEPT`
+unselected runs (`best["scores"]`): the baseline's runs, a kept candidate's fresh re-runs, and its
+re-runs in later tests, never the first draw that selected it (likely too high). A best kept at
+once on that draw has none until it is re-run; its score is the draw until then. Those runs join
+every test against it, and a re-measure runs the best beside the candidate only while it has no
+more runs than the candidate will (`Decision.alone` otherwise): a run of the arm with fewer runs
+narrows the test more.
 """
 
 from __future__ import annotations
