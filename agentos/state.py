@@ -130,6 +130,7 @@ class LoopState(TypedDict, total=False):
     scores: dict[str, list[float]]
     remeasure: bool
     pair: str | None
+    alone: bool
     evaluations: int
     extra_runs: int
     history: Annotated[list[HistoryItem], operator.add]

@@ -19,7 +19,7 @@ from agentos.record import record, score_of
 from agentos.runtime import Runtime
 from agentos.state import HistoryItem, LoopState, LoopUpdate, Node, Outcome, Point
 
-MAX_REMEASURE = 12  # a safety cap above noise.MAX_RUNS, for strategies of other authors
+MAX_REMEASURE = 18  # a safety cap above noise.MAX_RUNS, for strategies of other authors
 
 
 def make_decide(rt: Runtime) -> Node:
@@ -47,18 +47,21 @@ def make_decide(rt: Runtime) -> Node:
                 details=outcome.get("details", {}),
                 descriptor=candidate.get("description", ""),
             )
-            # a re-measure pass is two runs (the candidate and its pair), inside the budget
+            # a re-measure pass is two runs (the candidate and its pair) or one (the candidate
+            # alone), inside the budget
             runs_left = rt.task.budget.experiments - started(state) - state.get("extra_runs", 0)
             # and within the search profile's share of the budget for re-measures
+            need = 1 if verdict.alone else 2
             share = rt.task.profile.remeasure_share * rt.task.budget.experiments
-            share_left = state.get("extra_runs", 0) + 2 <= share
-            more = len(scores.get("candidate", [])) < MAX_REMEASURE and runs_left >= 2
+            share_left = state.get("extra_runs", 0) + need <= share
+            more = len(scores.get("candidate", [])) < MAX_REMEASURE and runs_left >= need
             more = more and share_left
             if verdict.verdict == "remeasure" and more:
                 return {
                     "remeasure": True,
                     "strategy": verdict.state,
                     "pair": verdict.pair or incumbent["commit"],
+                    "alone": verdict.alone,
                 }
             status = "keep" if verdict.verdict == "keep" else "discard"
             reason = verdict.reason
@@ -67,7 +70,7 @@ def make_decide(rt: Runtime) -> Node:
             if verdict.verdict == "remeasure":  # undecided when the runs ran out: not kept
                 reason += (
                     "; the experiment budget has no runs left to re-measure"
-                    if runs_left < 2
+                    if runs_left < need
                     else "; the profile's re-measure share of the budget is spent"
                     if not share_left
                     else f"; undecided after {MAX_REMEASURE} measurements"

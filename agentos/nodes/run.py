@@ -3,7 +3,8 @@
 An attempt is marked in the ledger before its process starts. If the orchestrator died during an
 earlier attempt of this experiment, that attempt gets its terminal `crash` row here, and a new
 attempt runs; if it died while re-measuring, the measured attempt stays open for `decide`.
-A `remeasure` pass measures the candidate and the incumbent once more, paired.
+A `remeasure` pass measures the candidate once more, and its pair (the incumbent, or the commit
+the strategy named) beside it unless the strategy asked for the candidate alone.
 
 Every measurement of a commit that changed editable files must show that the change ran: when the
 sandbox observed what was read (an audited Python interpreter reported) and the run read none of
@@ -58,10 +59,11 @@ def make_run(rt: Runtime) -> Node:
         if state.get("remeasure"):
             parents = {h["commit"]: h["parent"] for h in state.get("history", [])}
             pair = state.get("pair") or state["incumbent"]["commit"]
-            for key, commit, parent, who in (
-                ("candidate", candidate["commit"], candidate["parent"], ""),
-                ("incumbent", pair, parents.get(pair, ""), f"re-measuring {pair[:12]}: "),
-            ):
+            passes = [("candidate", candidate["commit"], candidate["parent"], "")]
+            if not state.get("alone"):
+                label = f"re-measuring {pair[:12]}: "
+                passes.append(("incumbent", pair, parents.get(pair, ""), label))
+            for key, commit, parent, who in passes:
                 m = measure(rt.repo, commit, rt.evaluator)
                 m = proven(rt.repo, rt.task, parent, commit, m, who)
                 evaluations += 1
@@ -76,7 +78,7 @@ def make_run(rt: Runtime) -> Node:
                 "remeasure": False,
                 "scores": scores,
                 "evaluations": evaluations,
-                "extra_runs": state.get("extra_runs", 0) + 2,
+                "extra_runs": state.get("extra_runs", 0) + len(passes),
             }
         attempt = rt.ledger.begin_attempt(rt.run_id, exp, secrets.token_hex(8))
         m = measure(rt.repo, candidate["commit"], rt.evaluator)

@@ -36,7 +36,9 @@ class Decision:
     re-run against the budget and records it in the ledger.
 
     `pair` names the commit to re-measure beside the candidate on `remeasure` (the one the candidate
-    must beat: the best, for every built-in strategy); None means the incumbent.
+    must beat: the best, for every built-in strategy); None means the incumbent. `alone` asks for
+    the candidate's run only: the pair has more runs already, so `decide` is called again with the
+    same re-measured scores of the pair as before.
     """
 
     verdict: Verdict
@@ -44,6 +46,7 @@ class Decision:
     incumbent: str
     state: dict[str, Any]
     pair: str | None = None
+    alone: bool = False
 
 
 class Strategy(Protocol):

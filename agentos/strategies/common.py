@@ -4,10 +4,13 @@ Only a new best is `keep`; where the walk goes next (the incumbent) is each stra
 and is recorded in its state. A strategy subclass implements `choose` and `after` (what to do with
 a measured candidate once keep or discard is settled) and may override `init` and `failed`.
 
-The best's score, the bar every candidate is judged against, is the mean of its unselected runs
-(`best["scores"]`): the baseline's runs, a kept candidate's fresh re-runs, and its re-runs as the
-pair of later re-measures, never the first draw that selected it (likely too high). A best kept
-at once on that draw has none until it is re-run; its score is the draw until then.
+The best's score, the bar every candidate is judged against, is the mean of its last `RUNS_KEPT`
+unselected runs (`best["scores"]`): the baseline's runs, a kept candidate's fresh re-runs, and its
+re-runs in later tests, never the first draw that selected it (likely too high). A best kept at
+once on that draw has none until it is re-run; its score is the draw until then. Those runs join
+every test against it, and a re-measure runs the best beside the candidate only while it has no
+more runs than the candidate will (`Decision.alone` otherwise): a run of the arm with fewer runs
+narrows the test more.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from agentos.strategies.base import Choice, Decision
 from agentos.strategies.noise import judge, mean, pool, sample_sd
 
 State = dict[str, Any]
-RUNS_KEPT = 8  # the best's most recent unselected runs that estimate its score
+RUNS_KEPT = 16  # the best's most recent unselected runs that estimate its score
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,16 @@ class StrategyBase:
         if not scores:
             return Decision("discard", "no score", st["walk"]["commit"], self.fail(st, experiment))
         runs = [float(x) for x in best["scores"]]
-        verdict = judge(scores, best["score"], incumbent_scores, st["noise"], st["noise_df"])
+        verdict = judge(
+            scores, best["score"], incumbent_scores, st["noise"], st["noise_df"], len(runs)
+        )
         if verdict.verdict == "unsure":
-            return Decision("remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"])
+            # the next run goes where it narrows the test most: the best too while it has no
+            # more unselected runs than the candidate will have fresh ones
+            alone = len(runs) + len(incumbent_scores) > len(scores)
+            return Decision(
+                "remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"], alone
+            )
         if incumbent_scores:  # the re-runs of the best sharpen its own estimate, and the noise's
             best["scores"] = (runs + [float(s) for s in incumbent_scores])[-RUNS_KEPT:]
             best["score"] = mean(best["scores"])

@@ -1,39 +1,39 @@
 """Noise-aware acceptance: a gain smaller than the measured noise is not a gain.
 
 The baseline is measured several times at the start; the sample standard deviation of those scores
-is the noise `sd`. A candidate is compared with the commit it must beat (the best):
+is the noise `sd`. A candidate is compared with the commit it must beat (the best), whose score is
+the mean of its unselected runs:
 
-1. One measurement. A loss (or a tie) is discarded. A gain larger than `max(DIRECT_Z, t)`
-   standard deviations of a difference of two runs (`sd * sqrt(2)`) is kept at once, `t` being
-   Student's quantile at `ALPHA` for the noise estimate's degrees of freedom (a noise estimate
-   from few runs can be far too small: with 3 df the band is 10.2 sd, not 4). A smaller gain is
-   within the noise band: the verdict is `remeasure`.
-2. After `remeasure` the loop runs the candidate and the best once more, side by side, and the
-   fresh pairs are tested: a one-sided paired t-test on the differences, its variance pooled with
-   the noise estimate (whose degrees of freedom it adds). The first measurement only selected the
-   candidate, so it is left out of the test: a lucky draw cannot confirm itself.
-3. The gain is kept when the test passes at `ALPHA` (per look) over at least `MIN_FRESH` fresh
-   pairs. The test is sequential: re-measures go where they can decide something. A candidate is
-   discarded when the fresh pairs show no gain on average, after `MAX_RUNS` measurements, or as
-   soon as it cannot pass by then even if its gain were `OPTIMISM` standard errors larger than
-   measured (its t, so raised and projected to the cap's number of pairs, stays below the cap's
-   critical value). So a gain far ahead of the noise is re-measured until it passes (a gain of
-   two noise sd typically needs five or six pairs), one that is level with the best stops after
-   one or two. Every reason names the re-measure runs the candidate cost.
-4. Every settled re-measure also sharpens the noise estimate: the spread of the candidate's fresh
-   runs and of the best's re-runs (each a group of runs of one commit) is pooled with the
-   estimate so far (`pool`), adding their degrees of freedom. The baseline alone gives few (3 for
-   the default 3 re-runs), so the test soon needs a much smaller gain than at the start.
+1. One measurement. A loss (or a tie) is discarded. A gain larger than `DIRECT_Z` standard
+   deviations of a difference of two runs is kept at once, the standard deviation taken at the
+   noise's upper confidence bound (`sd_upper`, at `SD_CONFIDENCE`): an estimate from few runs, or
+   one that came out small by chance, cannot make a narrow band (on the landscape benchmark an
+   estimate of 0.16 for a true 0.5, over 9 degrees of freedom, let a draw 0.99 ahead through a
+   band of 0.95 that the estimate itself gave). A smaller gain is within the band: `remeasure`.
+2. After `remeasure` the loop runs the candidate once more, and the best beside it unless the
+   strategy asks for the candidate alone (`Decision.alone`, while the best has more runs). The
+   candidate's re-runs are tested against the best's score over all its unselected runs, the ones
+   it had before and its re-runs in this test: a one-sided t-test whose variance pools the noise
+   estimate with the spread of the test's own runs (the candidate's re-runs, the best's). The
+   first measurement only selected the candidate, so it is left out: a lucky draw cannot confirm
+   itself.
+3. The gain is kept when the test passes at `ALPHA` (per look) over at least `MIN_FRESH` re-runs.
+   The test is sequential: re-measures go where they can decide something. A candidate is
+   discarded when its re-runs show no gain on average, after `MAX_RUNS` measurements, or as soon
+   as it cannot pass by then even if its gain were `OPTIMISM` standard errors larger than
+   measured (the gain so raised, over the standard error the cap's runs would give, stays below
+   the cap's critical value). Every reason names the re-measure runs the candidate cost.
+4. Every settled re-measure also sharpens the noise estimate: the spread of the candidate's
+   re-runs and of the best's (each a group of runs of one commit) is pooled with the estimate so
+   far (`pool`), adding their degrees of freedom.
 
 The level is strict (0.1% per look) because a run tests many near-equal candidates near the best:
-on the landscape benchmark, 1% per look with the pooled estimate made a false keep in 40 seeds,
-and 2.5% with one pair made several (runs of uncommitted variants of `ALPHA`, made when the level
-was chosen); at 0.1%, none (`benchmarks/RESULTS.md` names the command).
-
-`MAX_RUNS` and `OPTIMISM` were chosen on the landscape benchmark's noisy problems (seeds 0..39
-and 1000..1039): with 4 measurements and no futility rule, the rule it replaced, a third of the
-candidates truly better than the best by one noise sd were discarded; with these, half as many,
-at the same budget, with no false keep (`benchmarks/RESULTS.md`).
+on the landscape benchmark, 0.5% per look (a variant with 10 measurements at most) made false
+keeps in four of six agentos columns (2 on seeds 2000..2039, 5 on 3000..3039), and 1% made one in
+earlier runs; at 0.1%, none. `MAX_RUNS` (16) was chosen on seeds 2000..2039 among 10, 14, 16 and
+18, and confirmed on 3000..3039 (docs/search.md has the figures): with the best's earlier runs in
+the test and re-runs of the candidate alone, a measurement mostly costs one run rather than two,
+so a longer test costs little more budget than the old one of 9 fresh pairs.
 
 With no noise estimate (fewer than two baseline scores, or all equal) the comparison is plain.
 """
@@ -47,9 +47,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 DIRECT_Z = 4.0
+SD_CONFIDENCE = 0.01  # a direct keep holds the gain against the noise's 99% upper bound
 ALPHA = 0.001
 MIN_FRESH = 2
-MAX_RUNS = 10  # the most measurements of one candidate: its first and 9 fresh pairs
+MAX_RUNS = 16  # the most measurements of one candidate: its first and 15 re-runs
 OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is given up
 
 
@@ -66,6 +67,19 @@ def t_quantile(p: float, df: int) -> float:
     from scipy.stats import t  # imported on first use: it takes a noticeable time to load
 
     return float(t.ppf(p, df))
+
+
+@functools.cache
+def _chi2_low(df: int) -> float:
+    from scipy.stats import chi2
+
+    return float(chi2.ppf(SD_CONFIDENCE, df))
+
+
+def sd_upper(sd: float, df: int) -> float:
+    """An upper confidence bound on the noise, at `1 - SD_CONFIDENCE`, from an estimate `sd` with
+    `df` degrees of freedom (chi-square): 5.1x the estimate with 3 df, 2.1x with 9, 1.3x with 50."""
+    return sd * math.sqrt(df / _chi2_low(df))
 
 
 def mean(xs: Sequence[float]) -> float:
@@ -104,11 +118,14 @@ def judge(
     reference_rescores: Sequence[float],
     sd: float,
     noise_df: int,
+    reference_runs: int = 0,
 ) -> Judgement:
     """Is a candidate with `scores` better than a commit scored `reference`?
 
-    `reference_rescores` are the reference's re-measurements paired with `scores[1:]`; `sd` is the
-    noise estimated with `noise_df` degrees of freedom.
+    `reference` is the mean of the commit's `reference_runs` unselected runs (0: it is a single
+    draw that selected the commit, which its first re-run replaces); `reference_rescores` are its
+    re-measurements beside `scores[1:]`; `sd` is the noise estimated with `noise_df` degrees of
+    freedom.
     """
     first = scores[0] - reference
     if sd <= 0 or noise_df < 1:
@@ -116,32 +133,38 @@ def judge(
             why = "no noise estimate" if noise_df < 1 else "the baseline's re-runs agreed: no noise"
             return Judgement("better", f"gain {first:.4g} ({why})")
         return Judgement("not-better", f"no gain ({first:+.4g})")
-    fresh = [c - r for c, r in zip(scores[1:], reference_rescores, strict=False)]
+    fresh = [float(x) for x in scores[1:]]
+    rescores = [float(x) for x in reference_rescores]
     if not fresh:
         if first <= 0:
             return Judgement("not-better", f"no gain ({first:+.4g})")
-        band = max(DIRECT_Z, t_critical(noise_df)) * sd * math.sqrt(2)
+        band = DIRECT_Z * sd_upper(sd, noise_df) * math.sqrt(2)
         if first > band:
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
         return Judgement("unsure", f"gain {first:.4g} within the noise band {band:.3g}: re-measure")
     k = len(fresh)
-    d = mean(fresh)
-    # pool the fresh pairs' variance with the baseline's estimate of a difference's variance
-    var0 = 2 * sd * sd
-    df = noise_df + (k - 1)
-    pooled = (noise_df * var0 + (k - 1) * sample_sd(fresh) ** 2) / df
-    t = d / math.sqrt(pooled / k)
+    n = reference_runs + len(rescores)
+    if n == 0:
+        return Judgement("unsure", "the reference has no unselected run: re-measure it")
+    # the reference's earlier runs and its re-runs in this test estimate it together
+    ref = (reference * reference_runs + sum(rescores)) / n
+    d = mean(fresh) - ref
+    # the noise estimate pooled with this test's own spread, of the candidate and the reference
+    s, df = pool(sd, noise_df, [fresh, rescores])
+    se = s * math.sqrt(1 / k + 1 / n)
+    t = d / se
     crit = t_critical(df)
-    spent = f"{2 * k} re-measure runs"
+    spent = f"{k + len(rescores)} re-measure runs"
     if t >= crit and k >= MIN_FRESH:
         return Judgement(
-            "better", f"paired gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f} ({spent})"
+            "better", f"gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f} ({spent})"
         )
     left = MAX_RUNS - len(scores)  # fresh pairs still allowed
-    # where t would be at the cap if the gain were one standard error larger than measured: a
-    # candidate that cannot get there is settled now, one that can is measured again
-    reach = (t + OPTIMISM) * math.sqrt((k + left) / k)
-    cap = t_critical(noise_df + k + left - 1)
+    # where t would be at the cap if the gain were `OPTIMISM` standard errors larger than
+    # measured: a candidate that cannot get there is settled now, one that can is measured again
+    at_cap = s * math.sqrt(1 / (k + left) + 1 / max(n, k + left))
+    reach = (d + OPTIMISM * se) / at_cap
+    cap = t_critical(df + 2 * left)
     if k >= 2 and d <= 0:
         why = "no gain"
     elif left <= 0:
@@ -149,11 +172,8 @@ def judge(
     elif reach < cap:
         why = f"cannot reach t={cap:.2f} in {left} more"
     else:
-        return Judgement(
-            "unsure", f"paired {d:+.4g} over {k} re-run(s), t={t:.2f}: re-measure ({spent})"
-        )
+        return Judgement("unsure", f"{d:+.4g} over {k} re-run(s), t={t:.2f}: re-measure ({spent})")
     return Judgement(
         "not-better",
-        f"gain not real ({why}): paired {d:+.4g} over {k} re-run(s), t={t:.2f} < {crit:.2f}"
-        f" ({spent})",
+        f"gain not real ({why}): {d:+.4g} over {k} re-run(s), t={t:.2f} < {crit:.2f} ({spent})",
     )

@@ -219,7 +219,8 @@ def noise_rows(
     """On the noisy problems, per method: false keeps beside false discards (candidates truly
     better than the best, and by more than one noise sd, that were discarded), the share of the
     budget spent re-measuring, and how many distinct settings were measured per run (`–` for
-    random search and TPE, which keep nothing and re-measure nothing)."""
+    random search and TPE, which keep nothing and re-measure nothing). A discard count stands
+    beside the number of truly better candidates measured, of which it is a share."""
     noisy = [n for n in problems if "noisy" in PROBLEMS[n].tags]
     if not noisy:
         return []
@@ -229,8 +230,12 @@ def noise_rows(
     runs = {m: [r for n in noisy for r in table[(n, m)]] for m in ms}
     rows: dict[str, Callable[[list[Result]], str]] = {
         "false keeps": lambda rs: str(sum(r.false_keeps for r in rs)),
-        "false discards": lambda rs: str(sum(r.false_discards for r in rs)),
-        "false discards > 1 sd": lambda rs: str(sum(r.false_discards_sd for r in rs)),
+        "false discards": lambda rs: _rate(rs, sd=False),
+        "false discards > 1 sd": lambda rs: _rate(rs, sd=True),
+        **{
+            f"false discards > 1 sd, {n}": functools.partial(_rate, sd=True, problem=n)
+            for n in noisy if len(noisy) > 1
+        },
         "runs with nothing kept": lambda rs: f"{sum(r.keeps == 0 for r in rs)} of {len(rs)}",
         "budget spent re-measuring": lambda rs: (
             f"{sum(r.remeasures for r in rs) / max(1, sum(len(r.trace) for r in rs)):.0%}"
@@ -242,6 +247,15 @@ def noise_rows(
         cells = ("–" if m in blank else cell(runs[m]) for m in ms)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _rate(rs: list[Result], *, sd: bool, problem: str = "") -> str:
+    """Discards of truly better candidates as a count, and as a share of those measured: `12 of
+    40 (30%)`; `problem` counts that problem's runs only."""
+    rs = [r for r in rs if r.problem == problem] if problem else rs
+    lost = sum(r.false_discards_sd if sd else r.false_discards for r in rs)
+    better = sum(r.better_sd if sd else r.better for r in rs)
+    return f"{lost} of {better} ({lost / better:.0%})" if better else str(lost)
 
 
 def render(

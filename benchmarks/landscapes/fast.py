@@ -39,6 +39,8 @@ class Result:
     keeps: int = 0
     false_discards: int = 0  # discarded, though truly better than the best
     false_discards_sd: int = 0  # ... by more than one noise standard deviation
+    better: int = 0  # candidates measured that were truly better than the best
+    better_sd: int = 0  # ... by more than one noise standard deviation
     remeasures: int = 0  # evaluations spent re-measuring candidates and the best
     distinct: int = 0  # distinct settings measured
     log: list[tuple[str, str]] = field(default_factory=list)  # (description, status) per experiment
@@ -123,10 +125,11 @@ def run_agentos(
         decision = strategy.decide(state, experiment, commit, scores, details=parts,
                                    descriptor=proposal.description)
         paired: list[float] = []
-        while decision.verdict == "remeasure" and ev.count + 2 <= budget:
+        while decision.verdict == "remeasure" and ev.count + (1 if decision.alone else 2) <= budget:
             pair = decision.pair or decision.incumbent
             scores.append(-ev.measure(text))
-            paired.append(-ev.measure(texts[pair]))
+            if not decision.alone:
+                paired.append(-ev.measure(texts[pair]))
             decision = strategy.decide(decision.state, experiment, commit, scores, paired,
                                        details=parts, descriptor=proposal.description)
         if decision.verdict == "remeasure":  # out of budget: undecided means not kept
@@ -137,6 +140,8 @@ def run_agentos(
             status = decision.verdict
         true = ev.true(text)
         result.remeasures += ev.count - before - 1
+        result.better += true < best_true - 1e-12
+        result.better_sd += true < best_true - problem.noise
         if status == "keep":
             result.keeps += 1
             if true > best_true + 1e-12:

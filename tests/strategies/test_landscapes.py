@@ -33,3 +33,16 @@ def test_noise_aware_greedy_makes_no_false_keep_where_keep_revert_does() -> None
 def test_baselines_run_at_the_same_budget() -> None:
     r = run_random(PROBLEMS["mixed"], seed=0, budget=20)
     assert len(r.trace) == 20 and r.final <= r.trace[0]
+
+
+def test_discards_of_truly_better_candidates_are_counted_beside_those_measured() -> None:
+    """On a noisy problem, the candidates discarded though truly better are a share of the truly
+    better ones measured, and the table says both: `N of M (x%)`."""
+    from benchmarks.landscapes.compare import _rate
+
+    r = run_agentos(PROBLEMS["noisy-smooth"], "greedy", seed=2001, budget=60)
+    assert 0 < r.better_sd <= r.better
+    assert r.false_discards_sd <= min(r.false_discards, r.better_sd)
+    assert r.false_discards <= r.better
+    share = r.false_discards_sd / r.better_sd
+    assert _rate([r], sd=True) == f"{r.false_discards_sd} of {r.better_sd} ({share:.0%})"

@@ -1,0 +1,46 @@
+"""The loop runs a re-measure the way the strategy asks: the candidate alone while the best has
+more runs, so each such pass costs one run of the budget, not two."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from helpers import ACCEPT_IMPORT_RISK
+
+# Every run alternates 0 and 1 (the noise); a changed X adds 0.6. The baseline's four runs give
+# the best four unselected runs, more than a candidate's first re-runs.
+EVALUATOR = """import os
+import settings
+calls = {calls!r}
+n = len(open(calls).read().split()) if os.path.exists(calls) else 0
+with open(calls, "a") as fh:
+    fh.write(f"{{settings.X}}\\n")
+print(f"score: {{(n % 2) + (0.6 if settings.X != 10.0 else 0.0)}}")
+"""
+
+
+def test_a_re_measure_runs_the_candidate_alone_while_the_best_has_more_runs(
+    repo_factory: Callable[..., Path], tmp_path: Path
+) -> None:
+    from agentos import runner
+
+    calls = tmp_path / "calls.txt"
+    repo = repo_factory(
+        {
+            "settings.py": "X = 10.0  # range: 0..100\n",
+            "evaluate.py": EVALUATOR.format(calls=str(calls)),
+            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
+            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+            '[budget]\nexperiments=6\n[sandbox]\nbackend="local"\n',
+        }
+    )
+    summary = runner.run(repo)
+    runs = [float(x) for x in calls.read_text().split()]
+    assert runs[:4] == [10.0] * 4  # the baseline
+    first = runs[4]
+    assert first != 10.0 and summary.remeasures > 0, (runs, summary)
+    # the candidate's first re-runs come without a run of the best beside them
+    assert runs[5:7] == [first, first], runs
+    assert len(runs) - 4 == summary.experiments + summary.remeasures <= 6, summary
