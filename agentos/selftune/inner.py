@@ -63,7 +63,7 @@ class InnerRun:
     keeps: int = 0
     false_keeps: int = 0
     proposals: int = 0  # candidates measured
-    remeasured: int = 0  # evaluations spent re-measuring candidates and the best, paired
+    remeasured: int = 0  # evaluations spent re-measuring candidates (and the best, when paired)
 
     @property
     def score(self) -> float:
@@ -142,13 +142,16 @@ def run_profile(
         decision = strategy.decide(state, experiment, commit, scores,
                                    descriptor=proposal.description)
         paired: list[float] = []
-        while (decision.verdict == "remeasure" and spent + 2 <= budget
-               and remeasured + 2 <= profile.remeasure_share * task.budget.experiments):
+        need = 1 if decision.alone else 2  # the candidate alone, or with the best beside it
+        while (decision.verdict == "remeasure" and spent + need <= budget
+               and remeasured + need <= profile.remeasure_share * task.budget.experiments):
             scores.append(measure(text))
-            paired.append(measure(texts[decision.pair or decision.incumbent]))
-            remeasured += 2
+            if not decision.alone:
+                paired.append(measure(texts[decision.pair or decision.incumbent]))
+            remeasured += need
             decision = strategy.decide(decision.state, experiment, commit, scores, paired,
                                        descriptor=proposal.description)
+            need = 1 if decision.alone else 2
         if decision.verdict == "remeasure":  # out of budget: undecided is not kept
             state, status = strategy.fail(state, experiment), "discard"
         else:
