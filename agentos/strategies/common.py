@@ -103,13 +103,19 @@ class StrategyBase:
         )
         if verdict.verdict == "unsure":
             # the next run goes where it narrows the test most: the best too while it has no
-            # more unselected runs than the candidate will have fresh ones
-            alone = len(runs) + len(incumbent_scores) > len(scores)
+            # more unselected runs than the candidate will have fresh ones; the first re-measure
+            # always runs the best too, and every one after a drift (`noise.drifted`)
+            alone = (
+                bool(incumbent_scores)
+                and not verdict.drift
+                and len(runs) + len(incumbent_scores) > len(scores)
+            )
             return Decision(
                 "remeasure", verdict.reason, st["walk"]["commit"], st, best["commit"], alone
             )
         if incumbent_scores:  # the re-runs of the best sharpen its own estimate, and the noise's
-            best["scores"] = (runs + [float(s) for s in incumbent_scores])[-RUNS_KEPT:]
+            earlier = [] if verdict.drift else runs  # after a drift only the re-runs describe it
+            best["scores"] = (earlier + [float(s) for s in incumbent_scores])[-RUNS_KEPT:]
             best["score"] = mean(best["scores"])
             if st["noise"] > 0:
                 groups = [list(scores[1:]), list(incumbent_scores)]

@@ -23,7 +23,13 @@ the mean of its unselected runs:
    as it cannot pass by then even if its gain were `OPTIMISM` standard errors larger than
    measured (the gain so raised, over the standard error the cap's runs would give, stays below
    the cap's critical value). Every reason names the re-measure runs the candidate cost.
-4. Every settled re-measure also sharpens the noise estimate: the spread of the candidate's
+4. Drift: when the best's re-runs in a test disagree with its earlier runs beyond the noise
+   (`drifted`, two-sided at `DRIFT_ALPHA`), the metric has moved under the run (a timing on a
+   machine whose load changed); the earlier runs are dropped, the test is judged against the
+   re-runs alone, paired, and the best's score becomes theirs. So the first re-measure of every
+   test runs the best beside the candidate: a re-run of the candidate alone could not tell a
+   drift from a gain.
+5. Every settled re-measure also sharpens the noise estimate: the spread of the candidate's
    re-runs and of the best's (each a group of runs of one commit) is pooled with the estimate so
    far (`pool`), adding their degrees of freedom.
 
@@ -52,6 +58,7 @@ ALPHA = 0.001
 MIN_FRESH = 2
 MAX_RUNS = 16  # the most measurements of one candidate: its first and 15 re-runs
 OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is given up
+DRIFT_ALPHA = 0.01  # two-sided: a false alarm only costs the test the best's earlier runs
 
 
 def t_critical(df: int) -> float:
@@ -110,6 +117,7 @@ def pool(sd: float, df: int, groups: Sequence[Sequence[float]]) -> tuple[float, 
 class Judgement:
     verdict: Literal["better", "not-better", "unsure"]
     reason: str
+    drift: bool = False  # the reference's re-runs disagree with its earlier runs
 
 
 def judge(
@@ -143,21 +151,29 @@ def judge(
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
         return Judgement("unsure", f"gain {first:.4g} within the noise band {band:.3g}: re-measure")
     k = len(fresh)
+    # the noise estimate pooled with this test's own spread, of the candidate and the reference
+    s, df = pool(sd, noise_df, [fresh, rescores])
+    drift = drifted(reference, reference_runs, rescores, s, df)
+    if drift:  # the earlier runs describe a machine that has changed: the re-runs alone count
+        reference_runs = 0
     n = reference_runs + len(rescores)
     if n == 0:
         return Judgement("unsure", "the reference has no unselected run: re-measure it")
     # the reference's earlier runs and its re-runs in this test estimate it together
     ref = (reference * reference_runs + sum(rescores)) / n
     d = mean(fresh) - ref
-    # the noise estimate pooled with this test's own spread, of the candidate and the reference
-    s, df = pool(sd, noise_df, [fresh, rescores])
     se = s * math.sqrt(1 / k + 1 / n)
     t = d / se
     crit = t_critical(df)
     spent = f"{k + len(rescores)} re-measure runs"
+    if drift:
+        spent += (
+            f"; the best's {len(rescores)} re-run(s) moved {mean(rescores) - reference:+.4g}"
+            " from its earlier runs (drift): judged against the re-runs alone"
+        )
     if t >= crit and k >= MIN_FRESH:
         return Judgement(
-            "better", f"gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f} ({spent})"
+            "better", f"gain {d:.4g} over {k} re-run(s), t={t:.2f} >= {crit:.2f} ({spent})", drift
         )
     left = MAX_RUNS - len(scores)  # fresh pairs still allowed
     # where t would be at the cap if the gain were `OPTIMISM` standard errors larger than
@@ -172,8 +188,25 @@ def judge(
     elif reach < cap:
         why = f"cannot reach t={cap:.2f} in {left} more"
     else:
-        return Judgement("unsure", f"{d:+.4g} over {k} re-run(s), t={t:.2f}: re-measure ({spent})")
+        return Judgement(
+            "unsure", f"{d:+.4g} over {k} re-run(s), t={t:.2f}: re-measure ({spent})", drift
+        )
     return Judgement(
         "not-better",
         f"gain not real ({why}): {d:+.4g} over {k} re-run(s), t={t:.2f} < {crit:.2f} ({spent})",
+        drift,
     )
+
+
+def drifted(
+    reference: float, reference_runs: int, rescores: Sequence[float], sd: float, df: int
+) -> bool:
+    """Whether the reference's re-runs in this test disagree with its `reference_runs` earlier
+    runs (mean `reference`) beyond the noise, two-sided at `DRIFT_ALPHA`: the metric moved under
+    the run (a loaded machine times everything slower), and its earlier runs no longer describe
+    it. The level is loose because a false alarm is cheap (the test loses the earlier runs'
+    power) and a missed drift is not (a candidate is kept on stale runs)."""
+    if not rescores or reference_runs == 0 or sd <= 0:
+        return False
+    se = sd * math.sqrt(1 / len(rescores) + 1 / reference_runs)
+    return abs(mean(rescores) - reference) > t_quantile(1 - DRIFT_ALPHA / 2, df) * se
