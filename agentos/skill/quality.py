@@ -47,7 +47,10 @@ _ABBREVIATIONS = frozenset(
 _LONG = frozenset(w for k in SHORTHAND for w in k.split())  # long forms: kubernetes, database
 _SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er")
 MAX_TERMS = 4
-SUPPORTED_FROM = 3  # terms in a listing from which each word needs evidence
+# when, how often or how well, never what: no topic of a skill ("It also covers tomorrow.")
+_WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes usually again soon
+    later now ever maybe quite rather already still yet almost enough once twice anyway"""
+_WHEN = frozenset(_WHEN_WORDS.split())
 # a sentence that lists what a skill also covers: "It also covers memos and cover letters."
 _TERMS = re.compile(
     r"^(?:it|this skill)\s+(?:also\s+)?(?:covers|handles|includes|supports|helps with|"
@@ -190,9 +193,11 @@ def _term_problems(
     sentence: str, original: str, own_text: str, name: str, queries: tuple[str, ...]
 ) -> list[str]:
     """Why the terms a listing sentence adds ("It also covers a, b and c.") say nothing an
-    author would add: more than `MAX_TERMS`, a filler word, a shell command, a word of the
-    skill's name, a term the description already has, or, in a list of `SUPPORTED_FROM` terms
-    or more, a word that neither the skill's own text nor two eval queries use."""
+    author would add: more than `MAX_TERMS`; a filler word, a shell command, a word of the
+    skill's name, a word of when or how rather than what (`tomorrow`, `often`, an adverb in
+    -ly), a contraction, a lone past form (`closed`); a term the description already has; or,
+    judged against eval queries, a word that neither the skill's own text nor two queries use
+    (one query is one person's wording, not a topic)."""
     match = _TERMS.match(sentence)
     if match is None:
         return []
@@ -200,13 +205,12 @@ def _term_problems(
     out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
     named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
     asked = [_stems(query) for query in queries]
-    # a list of three terms or more, judged against eval queries, must be evidenced: each word
-    # in the skill's own text or in two queries, not picked from one query each
-    scraped = len(terms) >= SUPPORTED_FROM and bool(queries)
     for term in terms:
         mine = [w for w in words(term) if w not in STOPWORDS]
         if mine and all(stem(w) in said for w in mine):
             out.append(f"adds {term!r}, which the description already says")
+        if "'" in term or "’" in term:
+            out.append(f"adds {term!r}, a contraction, not a topic")
         for w in mine:
             if w in FILLER:
                 out.append(f"adds the filler word {w!r}")
@@ -214,8 +218,12 @@ def _term_problems(
                 out.append(f"adds the shell command {w!r}")
             elif stem(w) in named:
                 out.append(f"adds {w!r}, a word of the skill's own name")
+            elif w in _WHEN or (w.endswith("ly") and len(w) > 4 and w not in own_text.lower()):
+                out.append(f"adds {w!r}, a word of when or how, not of what")
+            elif len(mine) == 1 and w.endswith("ed") and not _near(stem(w), said | own):
+                out.append(f"adds {w!r} alone, a past form, not a topic")
             elif (
-                scraped
+                queries
                 and not _near(stem(w), said | own)
                 and sum(_near(stem(w), q) for q in asked) < 2
             ):

@@ -234,3 +234,39 @@ def test_negative_rules_in_the_description_are_pinned() -> None:
     skill = Skill("docx", DOCX, "Steps.\n", Path("docx/SKILL.md"))
     rules = [g for g in detect_gates(skill) if g.kind == "description"]
     assert [g.text for g in rules] == ['Do NOT use for PDFs or "spreadsheets".']
+
+
+BIKE = "Quick safety check before riding: air, brakes, chain, quick releases, lights."
+RIDE_QUERIES = [  # each word the refused sentences add is in one query at most
+    "is the quick release closed properly",
+    "check the bike before the ride tomorrow",
+    "left side brake feels soft",
+    "rode in the rain, what now",
+    "I haven't ridden it in months",
+    "heel method for seat height",
+    "it lives in the shed",
+    "chain squeaks often",
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [  # kept by the offline proposer on a new user's bicycle skills
+        ("It also covers closed.", "past form"),
+        ("It also covers side.", "two eval queries"),
+        ("It also covers rain and often.", "'often', a word of when or how"),
+        ("It also covers headset properly.", "'properly', a word of when or how"),
+        ("It also covers shed and tomorrow.", "'tomorrow', a word of when or how"),
+        ("It also covers haven't.", "a contraction"),
+        ("It also covers heel method.", "'heel', used neither"),
+    ],
+)
+def test_the_gate_refuses_terms_that_name_no_topic(sentence: str, why: str) -> None:
+    found = problems(BIKE, f"{BIKE} {sentence}", queries=RIDE_QUERIES, name="pre-ride-check")
+    assert any(why in p for p in found), found
+
+
+def test_a_term_two_queries_use_still_passes() -> None:
+    queries = [*RIDE_QUERIES, "pump the tubeless tyres", "tubeless tyres lost air overnight"]
+    sentence = "It also covers tubeless tyres."
+    assert problems(BIKE, f"{BIKE} {sentence}", queries=queries, name="pre-ride-check") == []
