@@ -23,10 +23,10 @@ the mean of its unselected runs:
    as it cannot pass by then even if its gain were `OPTIMISM` standard errors larger than
    measured (the gain so raised, over the standard error the cap's runs would give, stays below
    the cap's critical value). Every reason names the re-measure runs the candidate cost.
-4. Drift: when the best's re-runs in a test disagree with its earlier runs beyond the noise
-   (`drifted`, two-sided at `DRIFT_ALPHA`), the metric has moved under the run (a timing on a
-   machine whose load changed); the earlier runs are dropped, the test is judged against the
-   re-runs alone, paired, and the best's score becomes theirs. So the first re-measure of every
+4. Drift: when the best's re-runs in a test score above its earlier runs beyond the noise
+   (`drifted`, at `DRIFT_ALPHA`), the metric has moved under the run (a timing on a machine
+   whose load changed); the earlier runs are dropped, the test is judged against the re-runs
+   alone, paired, and the best's score becomes theirs. So the first re-measure of every
    test runs the best beside the candidate: a re-run of the candidate alone could not tell a
    drift from a gain.
 5. Every settled re-measure also sharpens the noise estimate: the spread of the candidate's
@@ -58,7 +58,7 @@ ALPHA = 0.001
 MIN_FRESH = 2
 MAX_RUNS = 16  # the most measurements of one candidate: its first and 15 re-runs
 OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is given up
-DRIFT_ALPHA = 0.01  # two-sided: a false alarm only costs the test the best's earlier runs
+DRIFT_ALPHA = 0.01  # one-sided: a false alarm only costs the test the best's earlier runs
 
 
 def t_critical(df: int) -> float:
@@ -201,12 +201,14 @@ def judge(
 def drifted(
     reference: float, reference_runs: int, rescores: Sequence[float], sd: float, df: int
 ) -> bool:
-    """Whether the reference's re-runs in this test disagree with its `reference_runs` earlier
-    runs (mean `reference`) beyond the noise, two-sided at `DRIFT_ALPHA`: the metric moved under
-    the run (a loaded machine times everything slower), and its earlier runs no longer describe
-    it. The level is loose because a false alarm is cheap (the test loses the earlier runs'
-    power) and a missed drift is not (a candidate is kept on stale runs)."""
+    """Whether the reference's re-runs in this test score above its `reference_runs` earlier runs
+    (mean `reference`) beyond the noise, at `DRIFT_ALPHA`: the metric moved under the run (a
+    timing on a machine whose load changed), and the earlier runs would let any candidate look
+    better than it is. Only that direction counts: dropping the earlier runs then raises the bar,
+    so a drift seen by chance costs the test power, never a false keep (the other direction would
+    judge candidates against re-runs that came out low by chance). The level is loose because a
+    false alarm is cheap and a missed drift is not."""
     if not rescores or reference_runs == 0 or sd <= 0:
         return False
     se = sd * math.sqrt(1 / len(rescores) + 1 / reference_runs)
-    return abs(mean(rescores) - reference) > t_quantile(1 - DRIFT_ALPHA / 2, df) * se
+    return mean(rescores) - reference > t_quantile(1 - DRIFT_ALPHA, df) * se
