@@ -69,7 +69,7 @@ def main() -> None:
     skills = load_skills(args.examples)
     print(f"router_queries_per_s: {queries_per_s(router, skills):.0f}")
     evals = load_evals(args.examples / "evals.jsonl", [s.name for s in skills])
-    items = augment(evals, seed=args.seed)
+    items = augment(evals)
     quoted = quote_all(skills, [i for i in items if i.split == "train"])
     ceiling = SkillEvaluator(items, router, recalibrate=True).evaluate_skills(quoted)
     print(f"holdout_ceiling: {100 * ceiling.holdout['holdout/all']:.1f}")
@@ -100,7 +100,7 @@ def main() -> None:
             for s in skills
         ]
         if held_back:
-            audit(router, gating, held_back, args.seed, skills, tuned, quoted)
+            audit(router, gating, held_back, skills, tuned, quoted)
     judge = SkillEvaluator(items, router, recalibrate=True)
     for label, skill_set in (("before", skills), ("after", tuned)):
         for item, got in missed(judge, skill_set):
@@ -154,7 +154,6 @@ def audit(
     router: EmbeddingRouter,
     gate_items: list[EvalItem],
     held_back: list[EvalItem],
-    seed: int,
     skills: list[Skill],
     tuned: list[Skill],
     quoted: list[Skill],
@@ -162,7 +161,7 @@ def audit(
     """Print the held-back half's accuracy before and after tuning, per slice, and each half's
     ceiling. Each set is routed once: the "none" cut is fitted on train only, so a held-out
     query routes the same whichever other held-out queries are routed with it."""
-    train = [i for i in augment(gate_items, seed=seed) if i.split == "train"]  # the run's own
+    train = [i for i in augment(gate_items) if i.split == "train"]  # the run's own
     gating = [i for i in gate_items if i.split == "holdout"]
     judge = SkillEvaluator([*train, *gating, *held_back], router, recalibrate=True)
     before, after, ceiling = (judge.score(ss)[1].predicted for ss in (skills, tuned, quoted))

@@ -118,7 +118,7 @@ def tune_skills(
     for line in notes:
         if progress is not None:
             progress(line)
-    items = augment(loaded, seed=seed)
+    items = augment(loaded)  # the same variants whatever the run's seed
     out_dir = None if out is None else check_out(out, root)
     run_id = new_run_id()
     scratch = None if user_repo is not None else Path(tempfile.mkdtemp(prefix="agentos-skills-"))

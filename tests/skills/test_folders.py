@@ -192,6 +192,12 @@ def test_tune_without_evals_writes_the_draft_and_tunes_on_it(
     assert report.row("all", "all").holdout_n > 0
     again = tune_skills(root, draft, seed=0, budget=1, router=router)
     assert "is a generated draft eval set" in again.notes[0]
+    # the generated train variants do not follow the run's seed: neither do the figures before
+    other = tune_skills(root, draft, seed=7, budget=1, router=router)
+    assert other.threshold == again.threshold
+    assert [(r.name, r.holdout_before) for r in other.rows] == [
+        (r.name, r.holdout_before) for r in again.rows
+    ]
     with pytest.raises(UserError, match="exists already"):
         tune_skills(root, seed=0, budget=1, router=router, evals_out=draft)
 
