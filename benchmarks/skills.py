@@ -189,14 +189,18 @@ def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
     """Print `reach:` lines: for every skill, each term its train queries offer
     (`requests_of`) and each content word and heading of its own body, added alone to its
     description (`with_examples`, the sentence the tuner writes), with the train and held-out
-    hits it changes. It reads the held-out split, so it only diagnoses whether the misses can be
-    reached by the terms the tuner may add; `reach_best` is the largest held-out change."""
-
-    def hits(skill_set: list[Skill]) -> tuple[int, int]:
-        train, holdout = judge.score(skill_set)
-        return right(train), right(holdout)
-
-    base_train, base_holdout = hits(skills)
+    hits it changes. Then a `reach_miss:` line per held-out query missed at the start: what
+    kind of miss it is (a near-miss that fires, a query a sibling takes, or one below the
+    "none" cut) and the single terms that route it right. It reads the held-out split, so it
+    only diagnoses whether the misses can be reached by the terms the tuner may add;
+    `reach_best` is the largest held-out change."""
+    base_train, base_holdout = judge.score(skills)
+    missed_at_start = [
+        k
+        for k, (i, p) in enumerate(zip(base_holdout.items, base_holdout.predicted, strict=True))
+        if i.expect != p
+    ]
+    fixes: dict[int, list[str]] = {k: [] for k in missed_at_start}
     best = 0
     for skill in skills:
         own = f"{skill.description}\n{skill.body}"
@@ -211,13 +215,27 @@ def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
                 s.with_components({f"{s.name}/description": text}) if s.name == skill.name else s
                 for s in skills
             ]
-            train, holdout = hits(trial)
-            best = max(best, holdout - base_holdout)
-            if holdout != base_holdout:
-                print(
-                    f"reach: {skill.name} + {term!r}: train {train - base_train:+d}, "
-                    f"held-out {holdout - base_holdout:+d}"
-                )
+            train, holdout = judge.score(trial)
+            dt, dh = right(train) - right(base_train), right(holdout) - right(base_holdout)
+            best = max(best, dh)
+            for k in missed_at_start:
+                if holdout.predicted[k] == holdout.items[k].expect:
+                    fixes[k].append(f"{skill.name} + {term!r}")
+            if dh:
+                print(f"reach: {skill.name} + {term!r}: train {dt:+d}, held-out {dh:+d}")
+    for k in missed_at_start:
+        item, got = base_holdout.items[k], base_holdout.predicted[k]
+        kind = (
+            "near-miss fires"
+            if item.expect is None
+            else "below the cut"
+            if got is None
+            else ("taken by a sibling")
+        )
+        print(
+            f"reach_miss: {item.query!r} expect={item.expect} got={got} ({kind}); "
+            f"routed right by {len(fixes[k])} single terms: {', '.join(fixes[k][:6]) or '-'}"
+        )
     print(f"reach_best: {best:+d} held-out queries")
 
 

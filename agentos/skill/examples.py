@@ -23,12 +23,13 @@ from dataclasses import replace
 from agentos.skill.bm25 import stem
 from agentos.skill.evals import EvalItem, misspelled
 from agentos.skill.quality import MAX_TERMS, real_word
-from agentos.skill.vocab import STOPWORDS
-from agentos.skillfile import MAX_DESCRIPTION
+from agentos.skill.vocab import FILLER, SHELL, STOPWORDS
+from agentos.skillfile import MAX_DESCRIPTION, Skill
 
 LEAD = "It also covers "
 MAX_EXAMPLES = MAX_TERMS  # the quality gate's limit on a listing sentence: one limit
 MAX_WORDS = 2
+OWN_TERMS = 8  # the terms of a skill's own body the proposer may add (`own_terms`)
 # words that carry no topic of their own: a term is never made of them
 _WEAK = frozenset(
     re.findall(
@@ -37,7 +38,9 @@ _WEAK = frozenset(
         "like look looks much never new now old really return run runs seems sometimes still "
         "them they think today use used using way went work works yesterday before after "
         "while until since because though issue issues problem first everywhere down thing "
-        "has have had having",
+        "has have had having least only against within once twice straight asked given wanted "
+        "doing often give take read find call come open write check start usually through "
+        "anything means depending show must lower number value fill user description per",
     )
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|\S")
@@ -71,7 +74,12 @@ def request_terms(item: EvalItem, own: Iterable[str] = ()) -> list[str]:
             runs.append([])
         else:
             runs[-1].append(low)
-    whole = " ".join(t.lower() for t in tokens)
+    return _terms(runs, " ".join(t.lower() for t in tokens))
+
+
+def _terms(runs: Iterable[list[str]], whole: str = "") -> list[str]:
+    """Every run of up to `MAX_WORDS` adjacent words of `runs`, longest first; never `whole`,
+    and a single word only of four letters or more."""
     out = []
     for run in runs:
         for size in range(min(MAX_WORDS, len(run)), 0, -1):
@@ -95,6 +103,66 @@ def requests_of(train: Iterable[EvalItem], name: str, own: str = "") -> list[str
     said = " ".join(own_words).lower()
     keep = [t for t in counts if " " not in t or counts[t] >= 2 or t in said]
     return sorted(keep, key=lambda t: -counts[t])
+
+
+def own_terms(skill: Skill, siblings: Sequence[Skill] = (), limit: int = OWN_TERMS) -> list[str]:
+    """The terms a skill's own body offers that its description lacks, as its author would
+    widen the description: runs of up to `MAX_WORDS` content words of its headings and its
+    lines (outside code blocks and comments), each a dictionary word (`quality.real_word` with
+    no help from the skill's own text), none a filler or shell word or a word of the skill's
+    name; a two-word run only from a heading, when the body uses it twice, or when it stands
+    alone between other words and neither of its words appears elsewhere (then neither is
+    offered alone). A term whose words
+    a sibling's name, description or body all use (stems compared) is left out: it names what
+    the skills share, not this skill, and would take the sibling's queries. The most used first,
+    a heading's before a line's; at most `limit`."""
+    name = set(skill.name.split("-"))
+    counts: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    first: dict[str, int] = {}
+    duos: set[str] = set()  # runs of exactly two words
+    fenced = False
+    for line in skill.body.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or not line.strip() or line.lstrip().startswith("<!--"):
+            continue
+        heading = line.lstrip().startswith("#")
+        runs: list[list[str]] = [[]]
+        for token in _TOKEN.findall(line):
+            low = token.lower()
+            if (
+                low in STOPWORDS
+                or low in _WEAK
+                or low in FILLER
+                or low in SHELL
+                or low in name
+                or not token[:1].isalpha()
+                or not real_word(low, set())
+            ):
+                runs.append([])
+            else:
+                runs[-1].append(low)
+        duos.update(" ".join(r) for r in runs if len(r) == 2)
+        for term in dict.fromkeys(_terms(runs)):
+            counts[term] = counts.get(term, 0) + (2 if heading and " " in term else 1)
+            lines[term] = lines.get(term, 0) + 1
+            first.setdefault(term, len(first) - (1000 if heading else 0))
+    # two words the body only ever writes together, as a phrase of their own, are offered as
+    # that phrase ("extinction coefficient"): either half alone names something else
+    phrase = {
+        w: p for p in duos if all(lines.get(w) == lines[p] for w in p.split()) for w in p.split()
+    }
+    others = [s for s in siblings if s.name != skill.name]
+    keep = [
+        t
+        for t in counts
+        if ((" " not in t and t not in phrase) or counts[t] >= 2 or t in phrase.values())
+        and not covered(t, skill.description)
+        and not any(covered(t, f"{s.name} {s.description}\n{s.body}") for s in others)
+    ]
+    return sorted(keep, key=lambda t: (-counts[t], first[t]))[:limit]
 
 
 def spelled(items: Iterable[EvalItem]) -> list[EvalItem]:
@@ -159,15 +227,17 @@ def with_examples(description: str, examples: Sequence[str]) -> str | None:
 
 
 def example_edits(
-    description: str, missed: Sequence[EvalItem], own: str = ""
+    description: str, missed: Sequence[EvalItem], own: str = "", body_terms: Sequence[str] = ()
 ) -> list[tuple[str, str]]:
     """Candidate rewrites as (step name, description): add one term from a missed train
-    query, or remove one added term (one that may attract other skills' queries)."""
+    query or one of `body_terms` (`own_terms`: the skill's own body), or remove one added term
+    (one that may attract other skills' queries)."""
     _, have, _ = split_examples(description)
     out: list[tuple[str, str]] = []
     present = {h.lower() for h in have}
     names = {i.expect for i in missed if i.expect is not None}
     pool = [t for name in sorted(names) for t in requests_of(missed, name, own)]
+    pool += [t for t in body_terms if t not in pool]
     for term in pool:
         if term in present or covered(term, description):
             continue

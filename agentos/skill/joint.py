@@ -25,7 +25,13 @@ import numpy as np
 import numpy.typing as npt
 
 from agentos.skill.evals import EvalItem
-from agentos.skill.examples import covered, requests_of, split_examples, with_examples
+from agentos.skill.examples import (
+    covered,
+    own_terms,
+    requests_of,
+    split_examples,
+    with_examples,
+)
 from agentos.skill.quality import problems
 from agentos.skill.router import CalibratingRouter, Matrix, margins
 from agentos.skillfile import Skill, changed_names
@@ -33,7 +39,7 @@ from agentos.skillfile import Skill, changed_names
 MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
 MAX_STEPS = 150
 LOOKS = 12  # joint candidates judged on held-out
-TERMS = 12  # the terms of each skill the search may add (the most shared first)
+TERMS = 12  # the terms of each skill's train queries the search may add (the most shared first)
 
 Margins = npt.NDArray[np.float64]
 
@@ -56,14 +62,26 @@ def joint_examples(
     *,
     limit: int = MAX_STEPS,
     exclude: Collection[tuple[str, str]] = (),
+    body: bool = False,
 ) -> list[Step]:
     """The greedy additions from `skills`, in order (empty when none helps on train); `exclude`
-    holds (skill, request) pairs never to add."""
+    holds (skill, request) pairs never to add. The terms are those of each skill's train
+    queries, and with `body` also those of its own body (`examples.own_terms`)."""
     names = [s.name for s in skills]
     wanted = {
-        s.name: requests_of(train, s.name, f"{s.description}\n{s.body}")[:TERMS] for s in skills
+        s.name: list(
+            dict.fromkeys(
+                [
+                    *requests_of(train, s.name, f"{s.description}\n{s.body}")[:TERMS],
+                    *(own_terms(s, skills) if body else []),
+                ]
+            )
+        )
+        for s in skills
     }
-    queries_seen = [i.query for i in train]
+    # the queries the evaluator's quality gate reads: hand-written ones (a generated variant
+    # is no second piece of evidence for a word)
+    queries_seen = [i.query for i in train if not i.generated]
     gates = {
         s.name: (
             lambda text, s=s: (
@@ -111,7 +129,9 @@ def joint_examples(
 class JointMoves:
     """The joint moves of one run: on an incumbent not yet searched, all the greedy additions;
     while the incumbent stays (the last look was refused), the first half of the last look, and
-    a single refused addition is left out of later searches. At most `looks` moves in all."""
+    a single refused addition is left out of later searches. The terms of the train queries are
+    searched first; only when they give no train gain are the skills' own body terms added to
+    the search. At most `looks` moves in all."""
 
     def __init__(self, router: CalibratingRouter, train: Sequence[EvalItem], *, looks: int = LOOKS):
         self.router = router
@@ -133,6 +153,10 @@ class JointMoves:
             if last is not None and last[0] == parent:
                 self.refused.add((last[1][0].skill, last[1][0].request))
             steps = joint_examples(self.router, skills, self.train, exclude=self.refused)
+            if not steps or steps[-1].gain <= 0:  # the train queries' terms are spent
+                steps = joint_examples(
+                    self.router, skills, self.train, exclude=self.refused, body=True
+                )
         if not steps or steps[-1].gain <= 0:
             # nothing, or wider margins only: the train side of acceptance would refuse it
             self._done.add(parent)

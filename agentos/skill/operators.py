@@ -43,6 +43,7 @@ from agentos.skill.examples import (
     MAX_EXAMPLES,
     covered,
     example_edits,
+    own_terms,
     request_terms,
     spelled,
     split_examples,
@@ -206,6 +207,10 @@ class TextOperatorProposer:
             candidates = self._candidates(rng, skill, missed, [*weak, *mine])
             candidates = {t: s for t, s in candidates.items() if accept(t)}
             picked = search.pick(skill.description, candidates, self.tried, rng)
+            if picked is None:  # the train queries' terms are spent: the skill's own body's
+                body = example_edits(skill.description, [], body_terms=own_terms(skill, skills))
+                more = {t: [step] for step, t in body if t not in candidates and accept(t)}
+                picked = search.pick(skill.description, more, self.tried, rng)
             if picked is None:
                 raise NothingToPropose(f"{target}: no untried rewrite would be kept on train")
         else:
@@ -228,7 +233,7 @@ class TextOperatorProposer:
     def gate(self, skill: Skill) -> Callable[[str], bool]:
         """The description-quality gate for rewrites of `skill`, against the train queries (the
         evaluator checks the held-out ones too)."""
-        queries = [i.query for i in self.train]
+        queries = [i.query for i in self.train if not i.generated]  # as the evaluator reads
 
         def accept(description: str) -> bool:
             return not problems(

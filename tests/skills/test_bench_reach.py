@@ -47,9 +47,25 @@ def test_missed_lists_each_misrouted_held_out_query_with_where_it_went(
 def test_reach_reports_only_terms_that_move_held_out_and_the_best_change(
     router: EmbeddingRouter, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reach(SkillEvaluator(ITEMS, router, recalibrate=True), SKILLS)
+    judge = SkillEvaluator(ITEMS, router, recalibrate=True)
+    reach(judge, SKILLS)
     out = capsys.readouterr().out.splitlines()
     changes = [int(m.group(1)) for m in map(re.compile(r"held-out ([+-]\d+)$").search, out) if m]
     assert all(c != 0 for c in changes)  # a term that changes nothing is not listed
-    assert len(changes) == len(out) - 1
+    assert len(changes) == len([line for line in out if line.startswith("reach: ")])
     assert out[-1] == f"reach_best: {max([0, *changes]):+d} held-out queries"
+    # one line per held-out query missed at the start, naming the kind of miss
+    lines = [line for line in out if line.startswith("reach_miss: ")]
+    misses = missed(judge, SKILLS)
+    assert misses and len(lines) == len(misses)
+    for (item, got), line in zip(misses, lines, strict=True):
+        kind = (
+            "near-miss fires"
+            if item.expect is None
+            else "below the cut"
+            if got is None
+            else ("taken by a sibling")
+        )
+        assert line.startswith(
+            f"reach_miss: {item.query!r} expect={item.expect} got={got} ({kind})"
+        )

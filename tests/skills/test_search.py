@@ -22,9 +22,7 @@ def test_request_terms_are_real_words_never_a_misspelling_a_name_or_a_whole_quer
     assert request_terms(typo) == []  # a misspelling is never written into a description
     assert request_terms(made) == ["frontend"]  # a variant lends its source's words
     assert request_terms(EvalItem("find occurrences at Acme Inc", "grep", "clean", "train")) == [
-        "find occurrences",
-        "find",
-        "occurrences",
+        "occurrences"  # "find" names no topic, "Acme Inc" is a name
     ]
     assert request_terms(
         EvalItem("look at my pr before br merge w/ req", "r", "clean", "train")
@@ -139,15 +137,26 @@ def test_veto_counts_queries_taken_by_the_rewrite_not_those_dropped_to_none() ->
 def test_veto_refuses_a_rewrite_that_makes_a_near_miss_fire() -> None:
     """A near-miss (no skill expected) that went to no skill and now goes to one is refused, even
     while train accuracy rises: the author said that query is not any skill's."""
-    items = [EvalItem("balance my checkbook", None, "lookalike", "train"),
-             EvalItem("q", "a", "clean", "train")]
+    items = [
+        EvalItem("balance my checkbook", None, "lookalike", "train"),
+        EvalItem("q", "a", "clean", "train"),
+    ]
     ev = SkillEvaluator(items, router=None)  # type: ignore[arg-type]
-    before = Evaluation(0.5, details={"train/all": 0.5, "train/route/0": RIGHT,
-                                      "train/route/1": NONE}, holdout={"holdout/all": 0.5})
-    fires = Evaluation(0.5, details={"train/all": 0.5, "train/route/0": OTHER,
-                                     "train/route/1": RIGHT}, holdout={"holdout/all": 0.5})
-    quiet = Evaluation(1.0, details={"train/all": 1.0, "train/route/0": RIGHT,
-                                     "train/route/1": RIGHT}, holdout={"holdout/all": 0.5})
+    before = Evaluation(
+        0.5,
+        details={"train/all": 0.5, "train/route/0": RIGHT, "train/route/1": NONE},
+        holdout={"holdout/all": 0.5},
+    )
+    fires = Evaluation(
+        0.5,
+        details={"train/all": 0.5, "train/route/0": OTHER, "train/route/1": RIGHT},
+        holdout={"holdout/all": 0.5},
+    )
+    quiet = Evaluation(
+        1.0,
+        details={"train/all": 1.0, "train/route/0": RIGHT, "train/route/1": RIGHT},
+        holdout={"holdout/all": 0.5},
+    )
     assert ev.veto(before, quiet) is None
     reason = ev.veto(before, fires)
     assert reason == "the train near-miss 'balance my checkbook' now goes to a skill"
