@@ -64,15 +64,19 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
 ) -> None:
     """The scripted run: deploy-service quotes its missed train request (a gain), then
     write-docs quotes its own and one that takes deploy-service's held-out query. The whole is
-    refused; its first half passes and is kept; the next search finds nothing."""
+    refused; its first half passes and is kept; the next search finds nothing. Each added word
+    is in two eval queries, the quality gate's evidence for a term."""
     rows = [
         ("run the helm upgrade for payments", "deploy-service", "train"),
         ("make the new version available to users", "deploy-service", "train"),
+        ("is version 2 available yet", "deploy-service", "train"),
         ("add a page about settings to the manual", "write-docs", "train"),
+        ("print the manual pages", "write-docs", "train"),
         ("explain the endpoints in the readme", "write-docs", "train"),
         ("what is the capital of France", None, "train"),
         ("order pizza", None, "train"),
         ("ship the hotfix to customers", "deploy-service", "holdout"),
+        ("shipping hotfixes on fridays", "deploy-service", "holdout"),
         ("get the fix out to users", "deploy-service", "holdout"),
         ("the docs are outdated", "write-docs", "holdout"),
     ]
@@ -130,6 +134,7 @@ def test_no_joint_look_when_train_is_already_all_right(
     rows = [
         ("deploy the api", "deploy-service", "train"),
         ("ship build 7 live", "deploy-service", "train"),
+        ("ship build 8 live", "deploy-service", "train"),  # terms used twice: the gate's evidence
         ("order pizza", None, "train"),
         ("push it to prod", "deploy-service", "holdout"),
     ]

@@ -210,9 +210,9 @@ TWO = {
 FOX = {
     "x-tool": "Ant job. It also covers fox.",
     "z-tool": "Bee cat.",
-}  # x-tool's rewrite wins the train query "fox"
-FOX_ROWS = [
-    *[(q, "x-tool", "train") for q in ("fox", "ant one")],
+}  # x-tool's rewrite wins the train queries "fox" and "fox den"
+FOX_ROWS = [  # two queries use "fox": the quality gate's evidence for an added term
+    *[(q, "x-tool", "train") for q in ("fox", "fox den", "ant one")],
     ("bee", "z-tool", "train"),
     ("ant ten", "x-tool", "holdout"),
 ]
@@ -259,11 +259,11 @@ def test_a_tuning_run_is_one_run_of_the_ledger_with_every_decision(tmp_path: Pat
 
 
 def test_a_rewrite_that_takes_a_siblings_query_is_discarded_by_decide(tmp_path: Path) -> None:
-    """x-tool's rewrite gains a query and is kept; z-tool's then gains two of its own but its
+    """x-tool's rewrite gains two queries and is kept; z-tool's then gains two of its own but its
     query "cat ant" goes to x-tool: the graph's decide node discards it with the veto."""
     rows = [
         *[(q, "z-tool", "train") for q in ("bee one", "cat ant", "dog two", "elk six")],
-        *[(q, "x-tool", "train") for q in ("fox", "ant one")],
+        *[(q, "x-tool", "train") for q in ("fox", "fox den", "ant one")],
         ("bee ten", "z-tool", "holdout"),
         ("ant ten", "x-tool", "holdout"),
     ]
@@ -274,7 +274,7 @@ def test_a_rewrite_that_takes_a_siblings_query_is_discarded_by_decide(tmp_path: 
     assert report.counts.get("keep", 0) == 1
     assert report.changed == ["x-tool"]
     assert len(report.accepted) == 1 and "x-tool" in report.accepted[0]
-    assert report.row("all", "all").train_after == 4 / 6  # fox gained, nothing lost
+    assert report.row("all", "all").train_after == 5 / 7  # the fox queries gained, none lost
     assert any(
         "z-tool" in line and "discard" in line and "z-tool lost train queries" in line
         for line in lines
@@ -301,6 +301,7 @@ def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> No
     held-out figures."""
     rows = [
         ("dog", "z-tool", "train"),
+        ("dog run", "z-tool", "train"),  # two queries use "dog": evidence for the added term
         ("ant", "x-tool", "train"),
         ("cat ten", "z-tool", "holdout"),
     ]
