@@ -165,7 +165,8 @@ class JointMoves:
         self._last = (parent, steps)
         self.looks -= 1
         over = _count(len(changed_names(steps[-1].skills, skills)), "skill")
-        return steps[-1].skills, f"{_count(len(steps), 'added term')} over {over}"
+        which = ", ".join(f"{step.skill} {step.request!r}" for step in steps)
+        return steps[-1].skills, f"{_count(len(steps), 'added term')} over {over} ({which})"
 
 
 def _count(n: int, noun: str) -> str:

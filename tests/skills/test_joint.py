@@ -119,7 +119,9 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
     assert "joint: 1 added term over 1 skill" in joint_lines[1]
     assert len(joint_lines) == 2  # no third look: the search went on from the kept set
     assert runs >= 2  # and found nothing
-    assert report.accepted[0] == "#2 joint: 1 added term over 1 skill"
+    assert report.accepted[0] == (
+        "#2 joint: 1 added term over 1 skill (deploy-service 'version available')"
+    )
     assert "deploy-service" in report.changed  # later per-skill moves may change more
     kept = parse_skill(Path("SKILL.md"), report.rewrites["deploy-service"], folder="deploy-service")
     assert "version available" in kept.description
