@@ -55,7 +55,7 @@ def _history(hop_gain: float, step_gain: float, goal: str = "min") -> list[Histo
 
 def test_the_hop_share_follows_what_each_move_gained() -> None:
     assert hop_share([], "min") == START  # neither tried yet
-    assert hop_share(_history(0.0, 0.0), "min") == START  # neither gained
+    assert hop_share(_history(0.0, 0.0), "min") == 0.5  # neither gains: even odds
     assert hop_share(_history(3.0, 1.0), "min") == 0.75
     assert hop_share(_history(1.0, 3.0), "min") == 0.25
     assert hop_share(_history(1.0, 3.0, "max"), "max") == 0.25  # a gain is up when maximizing

@@ -11,10 +11,11 @@ Which of the two a local proposal uses follows what each gained in this run (ada
 selection by probability matching): the share of hops is the mean gain per try of the last
 `WINDOW` hops, over that plus the mean gain per try of the last `WINDOW` evolution-strategy
 moves (a try that was not kept gains 0), held within `FLOOR`..1 - `FLOOR` so neither move is
-abandoned; it is `START` until both have been tried. On a smooth bowl the strategy's moves gain
-more and hops fade toward the floor; where the strategy's step has collapsed into a basin, hops
-gain more and take over. Replayed from the history's descriptions (`HOP`, `mutate.LOCAL`) and
-statuses, so it needs no state and a resumed run makes the same choices.
+abandoned; it is `START` until both have been tried, and one half while neither gains. On a
+smooth bowl the strategy's moves gain more and hops fade toward the floor; where the strategy's
+step has collapsed into a basin, hops gain more and take over. Replayed from the history's
+descriptions (`HOP`, `mutate.LOCAL`) and statuses, so it needs no state and a resumed run makes
+the same choices.
 
 On a noisy metric no hop is made: one draw cannot tell a hop's gain, and the local moves there
 are chosen by a model of the measurements (`surrogate`).
@@ -55,7 +56,7 @@ def hop_share(history: Sequence[HistoryItem], goal: str) -> float:
         return START
     a, b = sum(hops) / len(hops), sum(steps) / len(steps)
     if a + b <= 0:
-        return START
+        return 0.5  # neither gains: both are stuck, and a hop is the move that may leave
     return min(max(a / (a + b), FLOOR), 1 - FLOOR)
 
 
