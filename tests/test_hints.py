@@ -73,6 +73,9 @@ def test_range_forms(
         ("integrator: euler | rk2 | rk4", "rk4", ("euler", "rk2", "rk4")),
         ("sgd, adam or lion", "sgd", ("sgd", "adam", "lion")),
         ("'sgd' or 'adam'", "sgd", ("sgd", "adam")),
+        ("Either cosine, step or none.", "step", ("cosine", "step", "none")),  # capitalized
+        ("one of: 2/4/8 blocks", 4, ("2", "4", "8")),  # numbers with their unit after the last
+        ("one of: 16, 32 or 64 samples", 64, ("16", "32", "64")),
     ],
 )
 def test_choices_forms(comment: str, value: object, choices: tuple[str, ...]) -> None:
@@ -227,3 +230,61 @@ def test_a_hint_where_no_setting_is_read_is_a_warning() -> None:
     warned = hint_warnings({"lib.py": text})
     assert [w.split(":")[1] for w in warned] == ["3", "5"], warned
     assert all("a hint where agentos reads no setting" in w for w in warned)
+
+
+def _described(name: str) -> list[str]:
+    text = (FILES / name).read_text()
+    return [describe(s) for s in find_all({name: text})]
+
+
+def test_a_yaml_file_with_slash_lists_after_one_of_is_read() -> None:
+    assert _described("segmenter.yaml") == [
+        "model.backbone = resnet34: choices resnet18|resnet34|resnet50 (from the comment)",
+        "model.dropout = 0.1: range 0..0.5 (from the comment)",
+        "model.depth = 4: choices 2|4|8 (from the comment)",
+        "model.width = 64: choices 32|64|128 (from the comment)",
+        "optim.name = adamw: choices adam|sgd|adamw (from the comment)",
+        "optim.lr = 0.001: range 1e-05..0.1, log (from the comment)",
+        "optim.schedule = cosine: choices cosine|step|none (from the comment)",
+        "optim.precision = bf16: choices fp32|bf16|fp16 (from the comment above)",
+        "batch_size = 32: choices 16|32|64|128 (from the comment)",
+    ]
+    assert not hint_warnings({"segmenter.yaml": (FILES / "segmenter.yaml").read_text()})
+
+
+def test_a_toml_file_with_prose_ranges_is_read() -> None:
+    lines = _described("multigrid.toml")
+    assert lines[0] == "solver.max_iter = 10: range 0..40 (from the comment)"  # `(default 10)`
+    assert "solver.warmup = 5: range 0..40 (from the comment)" in lines  # `anything from 0 to 40`
+    assert "solver.frac = 0.25: range 0..0.4 (from the comment)" in lines  # `0 to 40 %`
+    assert "mesh.refine = 3: range 0..40 (from the comment above)" in lines
+    assert "mesh.smoother = jacobi: choices jacobi|gauss-seidel|sor (from the comment)" in lines
+
+
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        # a Google-style `Attributes:` section of the module's and of the class's docstring
+        ("SEQ_LEN", "range 128..4096 (from the module docstring)"),
+        ("TrainConfig.lr", "range 1e-05..0.01, log (the range spans 3 decades) (from the class "
+         "docstring)"),
+        ("TrainConfig.warmup_steps", "range 0..1000 (from the class docstring)"),  # two lines
+        ("TrainConfig.layers", "range 2..24 (from the class docstring)"),  # `layers (int): ...`
+        # `Literal` inside `Optional[...]`, `... | None` and `Annotated[...]`
+        ("TrainConfig.norm", "choices layer|rms (from the annotation)"),
+        ("TrainConfig.act", "choices relu|gelu|silu (from the annotation)"),
+        ("TrainConfig.pos", "choices rope|alibi (from the annotation)"),
+        # a NumPy-style `Parameters` section; its `Returns` section is not read
+        ("DataConfig.sampler", "choices random|sequential (from the class docstring)"),
+        ("DataConfig.num_workers", "range 0..16 (from the class docstring)"),
+        ("DataConfig.shuffle_buffer", "no hint, a range around its value that grows with "
+         "evidence"),
+        # Sphinx fields
+        ("EvalOptions.beam", "range 1..8 (from the class docstring)"),
+        ("EvalOptions.temperature", "range 0..2 (from the class docstring)"),
+    ],
+)
+def test_a_dataclass_documented_in_its_docstring_is_read(name: str, read: str) -> None:
+    text = (FILES / "lm_config.py").read_text()
+    found = {s.name: s for s in find_all({"lm_config.py": text})}
+    assert describe(found[name]).split(": ", 1)[1] == read

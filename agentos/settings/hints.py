@@ -83,8 +83,8 @@ _CHOICE_WORDS = re.compile(
 # two numbers in brackets are a range), a whole comment that is a list (`sgd, adam or lion`), or
 # a pipe list anywhere (`eviction policy: lru|lfu`).
 _LOOSE = (
-    re.compile(r"\b(?:values|valid|allowed|possible|supported)\s*[:=]\s*(.+)"),
-    re.compile(r"\beither\s+(.+\bor\b.+)"),
+    re.compile(r"\b(?:values|valid|allowed|possible|supported)\s*[:=]\s*(.+)", re.IGNORECASE),
+    re.compile(r"\beither\s+(.+\bor\b.+)", re.IGNORECASE),
     re.compile(r"""\{([^{}]+)\}|\[([^\[\]]+)\]"""),
     re.compile(r"""^\s*((?:["'`]?[\w.+-]+["'`]?\s*(?:,|/|\bor\b)\s*)+["'`]?[\w.+-]+["'`]?)\s*\.?$"""),
     re.compile(r"""((?:["'`]?[\w.+-]+["'`]?\s*\|\s*)+["'`]?[\w.+-]+["'`]?)"""),
@@ -219,7 +219,7 @@ def _choices(text: str) -> tuple[tuple[str, ...], str]:
     body = rest[: cut.start()] if cut else rest
     body = body.strip().strip("[]{}")
     raw = [x.strip() for x in re.split(r"\||,|/|\bor\b", body)]
-    items = [x for x in raw if x]
+    items = _unit_dropped([x for x in raw if x])
     if not items:
         return (), f"no choices could be read from {_quoted(text)}"
     parsed: list[str] = []
@@ -238,6 +238,16 @@ def _choices(text: str) -> tuple[tuple[str, ...], str]:
             "list at least two, as `choices: a|b|c` or `one of: a, b, c`"
         )
     return unique, ""
+
+
+_WITH_UNIT = re.compile(rf"^({_NUM})\s+[A-Za-z][A-Za-z -]*$")
+
+
+def _unit_dropped(items: list[str]) -> list[str]:
+    """A list of numbers whose last item carries their unit (`2/4/8 blocks`), without it."""
+    if len(items) >= 2 and _numbers(items[:-1]) and (m := _WITH_UNIT.match(items[-1])):
+        return [*items[:-1], m.group(1)]
+    return items
 
 
 def _loose_choices(text: str, value: object) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from agentos.settings.code_checks import CheckReader, argument_name, keyword
 from agentos.settings.formats import (
@@ -32,6 +32,7 @@ from agentos.settings.setting import Format, Kind, Setting, Value, kind_of
 from agentos.settings.sources import (
     annotation_choices,
     comment_above,
+    docstring_fields,
     docstring_of,
     enum_members,
     enum_values,
@@ -81,7 +82,7 @@ def _python(path: str, text: str) -> list[Setting]:
     except (SyntaxError, ValueError):
         return []
     py = _Python(path, text, tree)
-    found = py.body(tree.body, "") + py.arguments()
+    found = py.body(tree.body, "", docstring_fields(tree)) + py.arguments()
     return sorted(found, key=lambda s: s.start)
 
 
@@ -128,13 +129,16 @@ class _Python:
         hash_at = rest.find("#")
         return rest[hash_at + 1 :] if hash_at >= 0 else ""
 
-    def body(self, body: Sequence[ast.stmt], prefix: str) -> list[Setting]:
-        """The settings a module's (`prefix` '') or a config class's statements assign."""
+    def body(
+        self, body: Sequence[ast.stmt], prefix: str, documented: Mapping[str, str]
+    ) -> list[Setting]:
+        """The settings a module's (`prefix` '') or a config class's statements assign;
+        `documented` is what the module's or class's docstring says of each name."""
         out: list[Setting] = []
         for index, node in enumerate(body):
             if isinstance(node, ast.ClassDef):
                 if _config_class(node, bool(prefix)):
-                    out += self.body(node.body, f"{prefix}{node.name}.")
+                    out += self.body(node.body, f"{prefix}{node.name}.", docstring_fields(node))
                 continue
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target, expr = node.targets[0], node.value
@@ -150,13 +154,19 @@ class _Python:
                 out += self.entries(expr, prefix + target.id)
                 continue
             after = body[index + 1] if index + 1 < len(body) else None
-            setting = self.assigned(node, prefix + target.id, expr, after)
+            setting = self.assigned(node, prefix + target.id, expr, after,
+                                    documented.get(target.id, ""))
             if setting is not None:
                 out.append(setting)
         return out
 
     def assigned(
-        self, node: ast.Assign | ast.AnnAssign, name: str, expr: ast.expr, after: ast.stmt | None
+        self,
+        node: ast.Assign | ast.AnnAssign,
+        name: str,
+        expr: ast.expr,
+        after: ast.stmt | None,
+        documented: str = "",
     ) -> Setting | None:
         default = _default(expr)
         found = self.literal(default)
@@ -177,6 +187,7 @@ class _Python:
             ("field description", _text(described)),
             ("comment above", above),
             ("docstring", docstring_of(after)),
+            ("class docstring" if "." in name else "module docstring", documented),
         )
         quote = "'" if self.text[start:end].endswith("'") else '"'
         return Setting(self.path, name, kind, value, start, end, "python", hint, quote)

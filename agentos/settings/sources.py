@@ -5,6 +5,7 @@ something wins (`first_hint`)."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -40,6 +41,54 @@ def docstring_of(node: ast.stmt | None) -> str:
     ):
         return " ".join(node.value.value.split())
     return ""
+
+
+_SECTION = re.compile(
+    r"^(?:attributes|args|arguments|parameters|params|fields|keyword args|other parameters)"
+    r"\s*:?\s*$", re.IGNORECASE)
+_ENTRY = re.compile(r"^(\w+)\s*(?:\([^)]*\))?\s*:(?!\S)\s*(.*)$")  # `lr (float): x`, `lr : float`
+_FIELD = re.compile(r"^:(?:param|ivar|cvar|var)\s+(?:\w+\s+)?(\w+)\s*:\s*(.*)$")  # Sphinx
+
+
+def docstring_fields(node: ast.Module | ast.ClassDef) -> dict[str, str]:
+    """What a module's or class's docstring says of each name it documents, joined into one
+    line: a Google-style section (`Attributes:`, `Args:`, `Parameters:` and their `name (type):
+    text` entries), a NumPy-style one (`Parameters` over a dashed line, `name : type` and its
+    indented text) or Sphinx fields (`:param name: text`, `:ivar name: text`)."""
+    doc = ast.get_docstring(node)
+    if not doc:
+        return {}
+    out: dict[str, list[str]] = {}
+    lines = doc.splitlines()
+    section: int | None = None  # the indentation of the current section's entries
+    name = ""
+    for i, line in enumerate(lines):
+        stripped, indent = line.strip(), len(line) - len(line.lstrip())
+        if m := _FIELD.match(stripped):
+            name = m.group(1)
+            out[name] = [m.group(2)]
+            section = None
+            continue
+        if _SECTION.match(stripped):
+            dashed = i + 1 < len(lines) and set(lines[i + 1].strip()) == {"-"}
+            section = indent if dashed else -1  # -1: the next line's indentation
+            name = ""
+            continue
+        if not stripped or set(stripped) == {"-"}:
+            continue
+        if i + 1 < len(lines) and set(lines[i + 1].strip()) == {"-"}:
+            section, name = None, ""  # another NumPy-style section (`Returns`)
+            continue
+        if section is not None and section == -1:
+            section = indent
+        if section is not None and indent == section and (m := _ENTRY.match(stripped)):
+            name = m.group(1)
+            out[name] = [m.group(2)]
+        elif name and (section is None or indent > section):
+            out[name].append(stripped)
+        elif section is not None and indent < section:
+            section, name = None, ""
+    return {k: " ".join(" ".join(v).split()) for k, v in out.items()}
 
 
 def _enum_classes(tree: ast.Module) -> list[ast.ClassDef]:
@@ -88,7 +137,7 @@ def annotation_choices(node: ast.stmt, enums: Mapping[str, Sequence[str]]) -> st
     `Enum` class of the module (its member values)."""
     if not isinstance(node, ast.AnnAssign):
         return ""
-    ann = node.annotation
+    ann = _unwrapped(node.annotation)
     named = ann.attr if isinstance(ann, ast.Attribute) else getattr(ann, "id", "")
     if named in enums:
         return "choices: " + "|".join(enums[named]) if enums[named] else ""
@@ -102,6 +151,33 @@ def annotation_choices(node: ast.stmt, enums: Mapping[str, Sequence[str]]) -> st
     items = inner.elts if isinstance(inner, ast.Tuple) else [inner]
     texts = [str(i.value) for i in items if isinstance(i, ast.Constant)]
     return "choices: " + "|".join(texts) if texts else ""
+
+
+def _unwrapped(ann: ast.expr) -> ast.expr:
+    """The type an annotation wraps: `X` of `Optional[X]`, `X | None`, `Union[X, None]` and
+    `Annotated[X, ...]` (a `None` default is no setting, so the wrapper adds no choice)."""
+    while True:
+        if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+            sides = [a for a in (ann.left, ann.right) if not _is_none(a)]
+            if len(sides) != 1:
+                return ann
+            ann = sides[0]
+            continue
+        if not isinstance(ann, ast.Subscript):
+            return ann
+        head = ann.value
+        name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
+        args = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+        if name == "Optional" or name == "Annotated":
+            ann = args[0]
+        elif name == "Union" and len(kept := [a for a in args if not _is_none(a)]) == 1:
+            ann = kept[0]
+        else:
+            return ann
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 # A float in [0, 1] with one of these words in its name, and no hint, is kept in [0, 1): the one

@@ -5,7 +5,10 @@ has seen `startup` configurations, a growing share of the proposals (from `local
 `local_end` as the run spends its experiment budget; which ones, the seeded stream picks) is
 instead a local move of the parent (`mutate.local_move`, a (1+1) evolution strategy
 whose step adapts to its success rate): TPE's density model
-finds the right basin but wanders inside it, a step-adapting local search converges. On a noisy
+finds the right basin but wanders inside it, a step-adapting local search converges. Without
+noise, a share of the local moves that follows what each kind gained in the run is a hop of one
+setting by a wide step instead (`hops`), which leaves a basin the evolution strategy has
+converged in on a rugged landscape. On a noisy
 metric (`ProposeRequest.noise` > 0) a local model of the measurements picks the local move, or
 leaves it to TPE when no move is predicted to gain a noise sd (`surrogate`).
 
@@ -37,6 +40,7 @@ from typing import Any
 
 from agentos.profile import Sampler
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
+from agentos.providers.heuristic.hops import HOP, HOP_SIGMA, hop, hop_share
 from agentos.providers.heuristic.mutate import (
     LOCAL,
     is_pow2,
@@ -266,11 +270,14 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
 
     knobs = request.task.profile.sampler  # the search profile's `[proposer]` settings
     if hybrid and len(trials) >= knobs.startup and rng.random() < local_share(progress, knobs):
-        sigma = local_step(request.trials or request.history, knobs.local_sigma)
+        past = request.trials or request.history
+        sigma = local_step(past, knobs.local_sigma)
         space = {n: (kind, dist) for n, (_, dist, kind) in dims.items()}
+        hopping = request.noise <= 0 and rng.random() < hop_share(past, request.task.metric.goal)
         moves: list[Params] = []  # without noise the first fresh move; with it, every one
         for _ in range(_ATTEMPTS):
-            params = local_move(space, current, rng, sigma)
+            params = (hop(space, current, rng) if hopping
+                      else local_move(space, current, rng, sigma))
             if fresh(params):
                 moves.append(params)
                 if request.noise <= 0:
@@ -279,7 +286,8 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
             goal = request.task.metric.goal
             picked = pick(space, current, moves, _measured(dims, seen), goal, request.noise)
             if picked is not None:
-                return _proposal(request, dims, picked, f"{LOCAL}{sigma:.3g}")
+                note = f"{HOP}{HOP_SIGMA:g}" if hopping else f"{LOCAL}{sigma:.3g}"
+                return _proposal(request, dims, picked, note)
 
     sampled = _CACHE.sample(request.task.metric.goal, dims, trials, rng.getrandbits(32), fresh,
                             knobs)
