@@ -47,9 +47,11 @@ _ABBREVIATIONS = frozenset(
 _LONG = frozenset(w for k in SHORTHAND for w in k.split())  # long forms: kubernetes, database
 _SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er")
 MAX_TERMS = 4
-# when, how often or how well, never what: no topic of a skill ("It also covers tomorrow.")
+# when, how often or how well, or an indefinite pronoun: never what, no topic of a skill
+# ("It also covers tomorrow.", "It also covers nothing.")
 _WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes usually again soon
-    later now ever maybe quite rather already still yet almost enough once twice anyway"""
+    later now ever maybe quite rather already still yet almost enough once twice anyway
+    nothing something anything everything someone anyone everyone nobody none whatever"""
 _WHEN = frozenset(_WHEN_WORDS.split())
 # a sentence that lists what a skill also covers: "It also covers memos and cover letters."
 _TERMS = re.compile(
@@ -219,7 +221,7 @@ def _term_problems(
             elif stem(w) in named:
                 out.append(f"adds {w!r}, a word of the skill's own name")
             elif w in _WHEN or (w.endswith("ly") and len(w) > 4 and w not in own_text.lower()):
-                out.append(f"adds {w!r}, a word of when or how, not of what")
+                out.append(f"adds {w!r}, a word of when or how or a pronoun, not of what")
             elif len(mine) == 1 and w.endswith("ed") and not _near(stem(w), said | own):
                 out.append(f"adds {w!r} alone, a past form, not a topic")
             elif (

@@ -258,6 +258,7 @@ RIDE_QUERIES = [  # each word the refused sentences add is in one query at most
         ("It also covers headset properly.", "'properly', a word of when or how"),
         ("It also covers shed and tomorrow.", "'tomorrow', a word of when or how"),
         ("It also covers haven't.", "a contraction"),
+        ("It also covers seen, nothing and gauge.", "'nothing', a word of when or how"),
         ("It also covers heel method.", "'heel', used neither"),
     ],
 )
