@@ -185,6 +185,14 @@ def right(scored: Scored) -> int:
     return sum(i.expect == p for i, p in zip(scored.items, scored.predicted, strict=True))
 
 
+def miss_kind(expect: str | None, got: str | None) -> str:
+    """Why a held-out query was missed: a near-miss that fired, a query no skill took, or one
+    another skill took."""
+    if expect is None:
+        return "near-miss fires"
+    return "below the cut" if got is None else "taken by a sibling"
+
+
 def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
     """Print `reach:` lines: for every skill, each term its train queries offer
     (`requests_of`) and each content word and heading of its own body, added alone to its
@@ -225,13 +233,7 @@ def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
                 print(f"reach: {skill.name} + {term!r}: train {dt:+d}, held-out {dh:+d}")
     for k in missed_at_start:
         item, got = base_holdout.items[k], base_holdout.predicted[k]
-        kind = (
-            "near-miss fires"
-            if item.expect is None
-            else "below the cut"
-            if got is None
-            else ("taken by a sibling")
-        )
+        kind = miss_kind(item.expect, got)
         print(
             f"reach_miss: {item.query!r} expect={item.expect} got={got} ({kind}); "
             f"routed right by {len(fixes[k])} single terms: {', '.join(fixes[k][:6]) or '-'}"

@@ -51,7 +51,7 @@ def make_decide(rt: Runtime) -> Node:
             # alone), inside the budget
             runs_left = rt.task.budget.experiments - started(state) - state.get("extra_runs", 0)
             # and within the search profile's share of the budget for re-measures
-            need = 1 if verdict.alone else 2
+            need = verdict.pass_runs
             share = rt.task.profile.remeasure_share * rt.task.budget.experiments
             share_left = state.get("extra_runs", 0) + need <= share
             more = len(scores.get("candidate", [])) < MAX_REMEASURE and runs_left >= need

@@ -142,16 +142,15 @@ def run_profile(
         decision = strategy.decide(state, experiment, commit, scores,
                                    descriptor=proposal.description)
         paired: list[float] = []
-        need = 1 if decision.alone else 2  # the candidate alone, or with the best beside it
-        while (decision.verdict == "remeasure" and spent + need <= budget
-               and remeasured + need <= profile.remeasure_share * task.budget.experiments):
+        while (decision.verdict == "remeasure" and spent + decision.pass_runs <= budget
+               and remeasured + decision.pass_runs
+               <= profile.remeasure_share * task.budget.experiments):
             scores.append(measure(text))
             if not decision.alone:
                 paired.append(measure(texts[decision.pair or decision.incumbent]))
-            remeasured += need
+            remeasured += decision.pass_runs
             decision = strategy.decide(decision.state, experiment, commit, scores, paired,
                                        descriptor=proposal.description)
-            need = 1 if decision.alone else 2
         if decision.verdict == "remeasure":  # out of budget: undecided is not kept
             state, status = strategy.fail(state, experiment), "discard"
         else:

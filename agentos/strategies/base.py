@@ -48,6 +48,11 @@ class Decision:
     pair: str | None = None
     alone: bool = False
 
+    @property
+    def pass_runs(self) -> int:
+        """The runs one re-measure pass costs: the candidate's, and its pair's unless `alone`."""
+        return 1 if self.alone else 2
+
 
 class Strategy(Protocol):
     name: str

@@ -125,7 +125,7 @@ def run_agentos(
         decision = strategy.decide(state, experiment, commit, scores, details=parts,
                                    descriptor=proposal.description)
         paired: list[float] = []
-        while decision.verdict == "remeasure" and ev.count + (1 if decision.alone else 2) <= budget:
+        while decision.verdict == "remeasure" and ev.count + decision.pass_runs <= budget:
             pair = decision.pair or decision.incumbent
             scores.append(-ev.measure(text))
             if not decision.alone:

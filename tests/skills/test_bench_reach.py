@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.skills import missed, reach  # noqa: E402
+from benchmarks.skills import miss_kind, missed, reach  # noqa: E402
 
 SKILLS = [
     skill("stain-removal", "Removes red wine stains from white cotton tablecloths."),
@@ -59,13 +59,13 @@ def test_reach_reports_only_terms_that_move_held_out_and_the_best_change(
     misses = missed(judge, SKILLS)
     assert misses and len(lines) == len(misses)
     for (item, got), line in zip(misses, lines, strict=True):
-        kind = (
-            "near-miss fires"
-            if item.expect is None
-            else "below the cut"
-            if got is None
-            else ("taken by a sibling")
-        )
+        kind = miss_kind(item.expect, got)
         assert line.startswith(
             f"reach_miss: {item.query!r} expect={item.expect} got={got} ({kind})"
         )
+
+
+def test_a_miss_is_named_by_where_the_query_went() -> None:
+    assert miss_kind(None, "stain-removal") == "near-miss fires"
+    assert miss_kind("meal-planner", None) == "below the cut"
+    assert miss_kind("meal-planner", "stain-removal") == "taken by a sibling"
