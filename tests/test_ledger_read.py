@@ -7,6 +7,7 @@ terminal row."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -155,3 +156,16 @@ def test_agentos_status_prints_one_line_per_experiment_with_its_reason_printable
     # ten significant digits, without the float noise: --json has them all
     assert lines[5].split()[:3] == ["#3", "discard", "20343.975"]
     assert "\x1b" not in lines[3] and lines[3].endswith("...")
+
+
+def test_an_open_attempt_of_a_finished_run_is_killed_even_when_its_pid_is_reused(
+    repo: Path,
+) -> None:
+    """The attempt's orchestrator is gone; a live process that now has its pid is not the run."""
+    conn = sqlite3.connect(repo / ".agentos" / "ledger.db")
+    with conn:
+        conn.execute("UPDATE attempts SET pid = ? WHERE run_id = 'r-old'", (os.getpid(),))
+    conn.close()
+    data = collect(repo, "r-old")
+    assert data.state == "finished"
+    assert data.counts() == {"keep": 1, "discard": 1, "killed": 1}

@@ -150,8 +150,9 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
         record = read_run(conn, run_id, path=db)
     finally:
         conn.close()
+    state, owner = _state(record, db)
     experiments = [_experiment(dict(r)) for r in record.rows]
-    experiments += [_open_attempt(dict(a)) for a in record.open_attempts]
+    experiments += [_open_attempt(dict(a), owner) for a in record.open_attempts]
     experiments.sort(key=lambda e: (e.id, e.attempt, e.seq is None))
     if repo is not None:
         experiments = [
@@ -169,7 +170,7 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
         started_at=info.get("started_at"),
         finished_at=info.get("finished_at"),
         stop_reason=info.get("stop_reason"),
-        state=_state(record, db),
+        state=state,
         baseline=Point(**record.baseline),
         best=Point(**record.best),
         experiments=experiments,
@@ -206,15 +207,16 @@ def _open(db: Path) -> tuple[list[str], str, sqlite3.Connection]:
     return problems, error, conn
 
 
-def _state(record: RunRecord, db: Path) -> RunState:
-    """Finished, or running (the pid in the repository lock is alive), or interrupted."""
+def _state(record: RunRecord, db: Path) -> tuple[RunState, int]:
+    """Finished, or running (the pid in the repository lock is alive), or interrupted; with the
+    pid of the live orchestrator (0 unless running)."""
     if record.finished:
-        return "finished"
+        return "finished", 0
     try:
         pid = int((db.parent / "lock").read_text().strip() or 0)
     except (OSError, ValueError):
-        return "interrupted"
-    return "running" if _alive(pid) else "interrupted"
+        return "interrupted", 0
+    return ("running", pid) if _alive(pid) else ("interrupted", 0)
 
 
 def _alive(pid: int) -> bool:
@@ -290,9 +292,11 @@ def _experiment(r: dict[str, Any]) -> Experiment:
     )
 
 
-def _open_attempt(a: dict[str, Any]) -> Experiment:
+def _open_attempt(a: dict[str, Any], owner: int) -> Experiment:
+    """An attempt with no terminal row is in progress only while its own orchestrator holds the
+    lock of a running run; any other process with that pid is a reused pid, not the run."""
     pid = int(a.get("pid") or 0)
-    alive = _alive(pid)
+    alive = pid > 0 and pid == owner
     return Experiment(
         seq=None,
         id=int(a["id"]),
