@@ -156,6 +156,10 @@ def test_agentos_status_prints_one_line_per_experiment_with_its_reason_printable
     # ten significant digits, without the float noise: --json has them all
     assert lines[5].split()[:3] == ["#3", "discard", "20343.975"]
     assert "\x1b" not in lines[3] and lines[3].endswith("...")
+    full = CliRunner().invoke(main, ["status", str(repo), "--run", "r-old2", "--full"])
+    whole = full.output.splitlines()
+    assert len(whole) == 6 and "\x1b" not in whole[3]
+    assert whole[3].endswith("x" * 300)  # the whole reason, still on one printable line
 
 
 def test_an_open_attempt_of_a_finished_run_is_killed_even_when_its_pid_is_reused(

@@ -195,8 +195,9 @@ def check(path: Path, task_file: Path | None, as_json: bool, write_space: bool) 
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--run", "run_id", help="Run id (default: the latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--full", is_flag=True, help="Print each move and reason whole, not cut to the line.")
 @user_errors
-def status(path: Path, run_id: str | None, as_json: bool) -> None:
+def status(path: Path, run_id: str | None, as_json: bool, full: bool) -> None:
     """Show a run: baseline, best and every experiment."""
     from agentos.status import run_status
 
@@ -208,8 +209,8 @@ def status(path: Path, run_id: str | None, as_json: bool) -> None:
     click.echo(f"baseline: {figure(data['baseline']['metric'])} {data['baseline']['commit'][:12]}")
     click.echo(f"best: {figure(data['best']['metric'])} {data['best']['commit'][:12]}")
     for e in data["experiments"]:  # a reason may quote candidate output: one printable line
-        reason = clean(e["reason"] or "", 70)
-        move = clean(e.get("description") or "", 60)  # what was tried: a skill and its move
+        reason = clean(e["reason"] or "", 1 << 20 if full else 70)
+        move = clean(e.get("description") or "", 1 << 20 if full else 60)  # a skill and its move
         move = f"{move} | " if move else ""
         click.echo(f"#{e['id']:<4} {e['status']:<9} {figure(e['metric']):<16} {move}{reason}")
 
