@@ -52,3 +52,32 @@ def open_checkpointer(path: Path) -> SqliteSaver:
             time.sleep(0.05)
     conn.execute("PRAGMA synchronous=NORMAL")
     return SqliteSaver(conn, serde=serializer())
+
+
+def keep_latest(saver: SqliteSaver, thread_id: str) -> int:
+    """Delete the checkpoints of `thread_id` older than its newest one (per namespace), and their
+    pending writes; returns how many checkpoints went.
+
+    Each checkpoint holds the whole state, and the state grows with the run (the strategy's
+    history, a skill set's texts), so keeping every step made the file grow with the square of
+    the run's length (29 MB after 59 skill moves). A run resumes from its newest checkpoint
+    only; the ledger is the run's record. agentos' channels are plain values, none a
+    `DeltaChannel` that rebuilds from its ancestors, so the newest checkpoint stands alone.
+    Checkpoint ids grow with time, and a checkpoint written while this runs is newer than the one
+    kept, so it is never deleted."""
+    with saver.cursor() as cur:
+        newest = cur.execute(
+            "SELECT checkpoint_ns, MAX(checkpoint_id) FROM checkpoints WHERE thread_id = ? "
+            "GROUP BY checkpoint_ns",
+            (thread_id,),
+        ).fetchall()
+        gone = 0
+        for ns, latest in newest:
+            for table in ("writes", "checkpoints"):
+                done = cur.execute(
+                    f"DELETE FROM {table} WHERE thread_id = ? AND checkpoint_ns = ? "
+                    "AND checkpoint_id < ?",
+                    (thread_id, ns, latest),
+                )
+                gone += done.rowcount if table == "checkpoints" else 0
+    return gone

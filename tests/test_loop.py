@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,11 @@ def test_quickstart_improves_and_the_best_reproduces(quickstart: Path) -> None:
     ids = [e["id"] for e in status["experiments"]]
     assert ids == list(range(1, 31))
     assert {e["status"] for e in status["experiments"]} <= {"keep", "discard", "rejected"}
+    # the checkpoint file holds the newest step only: its size does not grow with the run
+    conn = sqlite3.connect(quickstart / ".agentos" / "checkpoints.db")
+    kept = conn.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id = ?", (summary.run_id,))
+    assert kept.fetchone() == (1,)
+    conn.close()
 
 
 def test_cli_run_prints_a_greppable_summary_and_status_json(quickstart: Path) -> None:

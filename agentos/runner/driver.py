@@ -10,7 +10,7 @@ from typing import Any, cast
 from langgraph.types import Command
 
 from agentos.check import NOTHING_TO_TUNE_FIX, baseline_fix, log_tail
-from agentos.checkpoint import open_checkpointer
+from agentos.checkpoint import keep_latest, open_checkpointer
 from agentos.events import ProgressEvent
 from agentos.figures import figure
 from agentos.graph import build_graph
@@ -100,6 +100,7 @@ def drive(
                     if on_event is not None:
                         on_event(chunk)
                     continue
+                keep_latest(checkpointer, rt.run_id)  # resuming needs the newest only
                 for node, update in chunk.items():
                     if node == "__interrupt__":
                         interrupted = update[0].value
@@ -112,6 +113,7 @@ def drive(
     finally:
         close_executor(rt.run_id)  # the workers of a run that stopped or failed, in this process
     values = graph.get_state(config).values
+    keep_latest(checkpointer, rt.run_id)
     checkpointer.conn.close()
     drain()  # the last snapshot's removal
     summary = summarize(rt.ledger, rt.run_id, values, time.monotonic() - start)
