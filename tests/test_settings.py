@@ -60,12 +60,19 @@ def test_python_edit_preserves_every_other_byte() -> None:
     found = {s.name: s for s in find_settings("train.py", PY)}
     new = apply(
         {"train.py": PY},
-        [(found["LR"], 0.004), (found["NEG"], 2.0), (found["OPT"], "sgd"), (found["USE_BN"], False),
-         (found["NAME"], "other")],
+        [
+            (found["LR"], 0.004),
+            (found["NEG"], 2.0),
+            (found["OPT"], "sgd"),
+            (found["USE_BN"], False),
+            (found["NAME"], "other"),
+        ],
     )["train.py"]
     expected = (
-        PY.replace("LR = 0.01", "LR = 0.004").replace("NEG = -3.5", "NEG = 2.0")
-        .replace('OPT = "adam"', 'OPT = "sgd"').replace("USE_BN = True", "USE_BN = False")
+        PY.replace("LR = 0.01", "LR = 0.004")
+        .replace("NEG = -3.5", "NEG = 2.0")
+        .replace('OPT = "adam"', 'OPT = "sgd"')
+        .replace("USE_BN = True", "USE_BN = False")
         .replace("NAME = 'run'", "NAME = 'other'")
     )
     assert new == expected
@@ -80,7 +87,7 @@ def test_non_ascii_lines_keep_their_spans() -> None:
     assert apply({"s.py": text}, [(found["X"], 0.5)])["s.py"] == text.replace("1e-3", "0.5")
 
 
-TOML = '''# experiment
+TOML = """# experiment
 lr = 0.01 # range: 1e-4..1 log
 [model]
 depth = 4
@@ -90,7 +97,7 @@ sizes = [1, 2]
 [train.opt]
 beta = 0.9
 use_ema = false
-'''
+"""
 
 
 def test_toml_scalars_by_dotted_key_and_edit_stays_valid() -> None:
@@ -200,3 +207,30 @@ def test_an_enum_member_is_a_setting_edited_as_another_member() -> None:
     assert values({"settings.py": edited})["MODE"] == "Mode.BALANCED"
     with pytest.raises(ValueError, match="not one of"):
         render(mode, "os.system")  # never code that is not a member
+
+
+def test_a_column_of_aligned_comments_stays_aligned_after_an_edit() -> None:
+    """A longer or shorter value takes its room from the padding before an aligned comment;
+    a Python comment keeps PEP 8's two spaces; unaligned padding is left as it was."""
+    text = (
+        "model:\n"
+        "  hidden: 8            # hidden units, 2 to 64\n"
+        "  dropout: 0.0         # fraction, 0-0.5\n"
+        "  layers: 1 # 1-3\n"
+    )
+    found = {s.name: s for s in find_settings("config.yaml", text)}
+    changes = [
+        (found["model.hidden"], 32),
+        (found["model.dropout"], 0.25),
+        (found["model.layers"], 3),
+    ]
+    new = apply({"config.yaml": text}, changes)["config.yaml"]
+    lines = new.splitlines()
+    assert lines[1] == "  hidden: 32           # hidden units, 2 to 64"
+    assert lines[2].index("#") == lines[1].index("#") == text.splitlines()[1].index("#")
+    assert lines[3] == "  layers: 3 # 1-3"
+    py = "A = 1     # aligned\nBB = 2    # aligned\nC = 3  # two\n"
+    got = {s.name: s for s in find_settings("s.py", py)}
+    out = apply({"s.py": py}, [(got["A"], 1000000), (got["C"], 30000)])["s.py"]
+    assert out.splitlines()[0] == "A = 1000000  # aligned"  # the two spaces PEP 8 asks for
+    assert out.splitlines()[2] == "C = 30000  # two"

@@ -188,9 +188,25 @@ def apply(files: Mapping[str, str], changes: Sequence[tuple[Setting, Value]]) ->
     for path, items in by_path.items():
         text = files[path]
         for setting, value in sorted(items, key=lambda sv: -sv[0].start):
-            text = text[: setting.start] + render(setting, value) + text[setting.end :]
+            literal = render(setting, value)
+            rest = _aligned(text[setting.end :], len(literal) - (setting.end - setting.start))
+            text = text[: setting.start] + literal + rest
         out[path] = text
     return out
+
+
+_PADDED_COMMENT = re.compile(r"( {3,})(?=#|;|//)")
+
+
+def _aligned(rest: str, grown: int) -> str:
+    """`rest` (what follows a rewritten literal) with the spaces before a comment on the same
+    line adjusted by `grown`, so a column of aligned comments stays aligned. Only padding of
+    three spaces or more is taken for alignment, and two are always left (PEP 8's inline
+    comment)."""
+    m = _PADDED_COMMENT.match(rest)
+    if m is None or grown == 0:
+        return rest
+    return " " * max(2, len(m.group(1)) - grown) + rest[m.end(1) :]
 
 
 def values(files: Mapping[str, str]) -> dict[str, Value]:
@@ -264,5 +280,3 @@ def known(setting: Setting) -> str:
     if guessed_unit(setting):
         return f"0..{UNIT_HIGH:g} guessed from the name (no hint)"
     return "no hint, a range around its value that grows with evidence"
-
-
