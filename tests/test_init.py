@@ -399,6 +399,33 @@ def test_a_script_that_prints_a_score_is_the_evaluator(tmp_path: Path) -> None:
     assert parse_metric(task.metric, ran.stdout, tmp_path) == (5.0, "")
 
 
+def test_the_users_scoring_bench_beats_an_upstream_benchmark_and_ci_config_is_no_setting(
+    tmp_path: Path,
+) -> None:
+    """A library as downloaded: an upstream `benchmark.py` printing a table, the user's
+    `bench/tab_bench.py` printing `score:`, a `.circleci/config.yml`. The evaluator is the one
+    that prints a metric; the package, not the CI file, is what the agent may edit."""
+    repo = make_repo(
+        tmp_path / "tabular",
+        {
+            "pyproject.toml": '[project]\nname = "tabular"\nversion = "1.0"\n',
+            "tabular/__init__.py": "MIN_PADDING = 2\n\ndef fmt(rows):\n    return rows\n",
+            "benchmark.py": "import timeit\n\nif __name__ == '__main__':\n"
+            "    print('| lib | time |')\n",
+            "bench/tab_bench.py": "import tabular\n\nprint(f'score: {len(tabular.fmt([1]))}')\n",
+            ".circleci/config.yml": "version: 2\njobs:\n  build:\n    steps: []\n",
+        },
+    )
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["evaluator"] == ["bench/tab_bench.py"]
+    assert found["metric"] == ["score (max)"]
+    assert "settings" not in found
+    task = load_task(repo)
+    assert task.editable == ("tabular/**/*.py",)
+    assert not any(glob_match(".circleci/config.yml", g) for g in task.editable)
+
+
 @pytest.mark.parametrize(
     ("prints", "todo", "key", "comment"),
     [

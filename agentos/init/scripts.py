@@ -54,7 +54,7 @@ def detect_evaluator(found: Detection, paths: list[str]) -> None:
         and not TEST_FILE.match(PurePosixPath(p).name)
         and p not in found.conftests
     ]
-    ranked: list[tuple[int, str]] = []
+    ranked: list[tuple[bool, int, str]] = []
     for p in scripts:
         parts = PurePosixPath(p).parts
         if parts[-1] in _EVALUATOR_NAMES and len(parts) <= 2:
@@ -70,12 +70,15 @@ def detect_evaluator(found: Detection, paths: list[str]) -> None:
         else:
             continue
         if _runnable(read_text(found.root, p)):
-            ranked.append((rank, p))
+            # a script that prints a metric line (`score: 0.93`) comes before one that prints
+            # none, whatever their names: an upstream `benchmark.py` that prints a table does
+            # not hide the user's `bench/my_bench.py` that prints `score:`
+            ranked.append((not _markers(found.root, p), rank, p))
     ranked.sort()
     if not ranked:
         return
-    best = ranked[0][0]
-    top = [p for r, p in ranked if r == best]
+    best = ranked[0][:2]
+    top = [p for quiet, rank, p in ranked if (quiet, rank) == best]
     found.evaluator, found.other_evaluators = top[0], top[1:]
     names = _markers(found.root, found.evaluator)
     known = [n for n in names if _goal(n)] if len(names) > 1 else names
@@ -124,6 +127,8 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
         dotenv = pure.name == ".env"
         if p.startswith(inside) or p == found.evaluator:
             continue
+        if any(part.startswith(".") for part in pure.parts[:-1]):
+            continue  # .circleci/config.yml, .github/: the tools' configuration, not the code's
         if pure.suffix not in _SETTINGS_SUFFIXES and not dotenv:
             continue
         in_package = p.startswith(packages) or p in found.packages
