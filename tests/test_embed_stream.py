@@ -11,7 +11,10 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from agentos import build_graph, open_runtime
+from agentos.errors import LockedError
+from agentos.git import Repo
 from agentos.nodes.checkin import CheckinAnswerError, read_answer
+from agentos.runner.start import repo_lock, state_dir
 
 
 def _config(thread: str) -> Any:
@@ -65,3 +68,15 @@ def test_an_unknown_checkin_answer_is_refused_and_asked_again(quickstart: Path) 
         final = graph.invoke(Command(resume="stop"), config)
     assert final["stop"] == "stopped at check-in"
     assert final["experiment"] == 2
+
+
+def test_open_runtime_says_at_once_that_another_process_runs_on_the_repository(
+    quickstart: Path,
+) -> None:
+    """The lock is held (by the CLI, or a host still driving a thread): `open_runtime` raises the
+    one-line `LockedError` before any graph starts, and opens once the lock is released."""
+    locked = pytest.raises(LockedError, match="another agentos process is running")
+    with repo_lock(state_dir(Repo(quickstart))), locked:
+        open_runtime(quickstart, budget=1)
+    with open_runtime(quickstart, budget=1) as ws:
+        assert ws is not None

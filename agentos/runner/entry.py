@@ -20,6 +20,7 @@ from agentos.runner.driver import Answer, RunSummary, drive
 from agentos.runner.start import (
     STATE_DIR,
     Overrides,
+    check_unlocked,
     forgery_guard,
     make_runtime,
     repo_lock,
@@ -45,7 +46,8 @@ def open_runtime(
     the host's checkpointer; each LangGraph thread is one run, resumable in any process.
 
     Nothing durable happens until the graph starts or resumes a run; the repository lock is then
-    held until the workspace is closed (use it as a context manager). Keyword overrides are those
+    held until the workspace is closed (use it as a context manager). Raises `LockedError` (a
+    `UserError`) at once when another process holds that lock. Keyword overrides are those
     of `Overrides` (budget, strategy, seed, provider, sandbox, checkin_every); an `evaluator`
     object replaces the task's metric command (such runs resume from code, as the host does, not
     with `agentos resume`).
@@ -53,6 +55,7 @@ def open_runtime(
     from agentos.workspace import Workspace
 
     repo = Repo(path)
+    check_unlocked(repo.root / STATE_DIR)  # another process runs here: say so before any graph
     task = Overrides(**overrides).apply(load_task(repo.root))
     pre = preflight(task, repo)
     for notice in pre.warnings:

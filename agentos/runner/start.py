@@ -86,6 +86,30 @@ def state_dir(repo: Repo) -> Path:
     return path
 
 
+def _locked(directory: Path) -> LockedError:
+    return LockedError(
+        "another agentos process is running on this repository",
+        path=directory / "lock",
+        fix="wait for it to finish, or stop it; `agentos status` shows its progress",
+    )
+
+
+def check_unlocked(directory: Path) -> None:
+    """Raise `LockedError` now if another process holds the repository's lock (a host app
+    opening a repository learns it before its graph starts, not from inside a node). Creates
+    nothing: with no lock file, nobody holds it."""
+    try:
+        fd = os.open(directory / "lock", os.O_RDWR)
+    except FileNotFoundError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        raise _locked(directory) from exc
+    finally:
+        os.close(fd)  # closing drops a lock this probe took
+
+
 @contextmanager
 def repo_lock(directory: Path) -> Iterator[None]:
     """Hold the repository's single-instance lock; the kernel drops it if the process dies.
@@ -97,11 +121,7 @@ def repo_lock(directory: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise LockedError(
-                "another agentos process is running on this repository",
-                path=directory / "lock",
-                fix="wait for it to finish, or stop it; `agentos status` shows its progress",
-            ) from exc
+            raise _locked(directory) from exc
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         swept = sweep([tempfile.gettempdir(), snapshot_root()])
