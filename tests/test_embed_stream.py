@@ -59,6 +59,9 @@ def test_an_unknown_checkin_answer_is_refused_and_asked_again(quickstart: Path) 
         graph.invoke({}, config)
         first = graph.get_state(config).interrupts[0].value
         assert first["experiment"] == 2 and "error" not in first
+        # the last experiments, one readable line each (not the proposer's whole configuration)
+        assert [r.split()[0] for r in first["recent"]] == ["#1", "#2"]
+        assert all(len(r) < 160 and "\n" not in r for r in first["recent"])
         for bad in ("contniue", {"direction": ""}, {"directions": "x"}, 1):
             graph.invoke(Command(resume=bad), config)
             asked = graph.get_state(config).interrupts  # still paused, never "continue"

@@ -13,6 +13,7 @@ from typing import Any
 from langgraph.types import interrupt
 
 from agentos.errors import UserError
+from agentos.events import clean
 from agentos.runtime import Runtime
 from agentos.state import LoopState, LoopUpdate, Node
 
@@ -44,8 +45,11 @@ def make_checkin(rt: Runtime) -> Node:
             "experiment": state["experiment"],
             "baseline": state["baseline"]["metric"],
             "best": state["best"]["metric"],
+            # one readable line each, as `agentos status` prints them (a description can run
+            # to the full configuration the heuristic proposer appends)
             "recent": [
-                f"#{h['id']} {h['status']} {h['metric']} {h['description']}" for h in recent
+                f"#{h['id']} {h['status']} {h['metric']} {clean(h['description'], 120)}"
+                for h in recent
             ],
             "ask": ASK,
         }
