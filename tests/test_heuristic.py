@@ -14,7 +14,7 @@ from agentos.providers.heuristic import mutate
 from agentos.providers.heuristic import tpe as heuristic_tpe
 from agentos.providers.heuristic.mutate import local_move, local_step
 from agentos.settings import find_all, find_settings, values
-from agentos.state import HistoryItem
+from agentos.state import HistoryItem, Point
 from agentos.task import Budget, MetricSpec, Search, Task
 
 SETTINGS = '''"""Knobs."""
@@ -423,3 +423,22 @@ def test_trials_outside_an_edited_space_are_left_out_of_the_study() -> None:
     dims = heuristic_tpe.dimensions(find_all(files, space))
     assert [p for p, _ in heuristic_tpe.measured_trials(dims, heuristic_tpe.observed(
         request(17, history=hist, task=task, files=files)))] == [{"DEPTH": 1}, {"DEPTH": 2}]
+
+
+def test_a_run_that_keeps_nothing_does_not_grow_an_unbounded_setting_with_each_discard() -> None:
+    """Nothing beats the start: the unbounded settings' grown bounds stay centred on their own
+    values (GROW times them at most), instead of following the least bad failure upward."""
+    task = make_task(budget=Budget(experiments=15))
+    provider = get_provider("heuristic", task)
+    text = "N_POINTS = 600\nLOG_EVERY = 5\nLR = 0.05  # between 1e-4 and 1\nLAYERS = 1  # 1-3\n"
+    start: Point = {"commit": "p0", "metric": 1.0}
+    hist: list[HistoryItem] = []
+    proposed = []
+    for e in range(1, 16):
+        p = provider.propose(request(e, seed=1, history=list(hist), trials=list(hist), task=task,
+                                     files={"settings.py": text}, best=start, baseline=start))
+        proposed.append(values(p.components))
+        hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",  # type: ignore[typeddict-item]
+                                metric=2.0 + e / 100, description=p.description, reason=""))
+    assert max(int(str(v["N_POINTS"])) for v in proposed) <= 600 * 4
+    assert max(int(str(v["LOG_EVERY"])) for v in proposed) <= 5 * 4 + 4

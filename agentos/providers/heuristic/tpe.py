@@ -193,8 +193,12 @@ def observed(request: ProposeRequest) -> Observed:
     return out
 
 
-def evidence(trials: Observed, goal: str) -> Evidence:
-    """The numeric values each setting took in `trials`, and those of the best one."""
+def evidence(trials: Observed, goal: str, best: float | None = None) -> Evidence:
+    """The numeric values each setting took in `trials`, and those of the best one; none is the
+    best where it falls short of the run's `best` metric (nothing kept beats the start: the
+    start's own values, the parent's, stay the centre). Otherwise a run that keeps nothing
+    would centre each grown bound on its least bad failure, and every unbounded setting would
+    climb with each discard (600 points, then 1,797, 3,765, ... 568,584 in 15 experiments)."""
     seen: dict[str, list[float]] = {}
     for pairs, _ in trials:
         for name, text in pairs.items():
@@ -202,15 +206,17 @@ def evidence(trials: Observed, goal: str) -> Evidence:
                 seen.setdefault(name, []).append(float(text))
             except ValueError:
                 continue  # a bool or a choice
-    best: dict[str, float] = {}
+    top: dict[str, float] = {}
     if trials:
-        pairs, _ = (max if goal == "max" else min)(trials, key=lambda t: t[1])
+        pairs, metric = (max if goal == "max" else min)(trials, key=lambda t: t[1])
+        if best is not None and (metric < best if goal == "max" else metric > best):
+            pairs = {}
         for name, text in pairs.items():
             try:
-                best[name] = float(text)
+                top[name] = float(text)
             except ValueError:
                 continue
-    return Evidence(seen, best)
+    return Evidence(seen, top)
 
 
 def measured_trials(dims: Dims, trials: Observed) -> list[tuple[Params, float]]:
@@ -245,7 +251,8 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
     found = searchable(request)
     seen = observed(request)
     progress = min(1.0, request.experiment / max(1, request.task.budget.experiments))
-    dims = dimensions(found, evidence(seen, request.task.metric.goal), progress)
+    best = request.best.get("metric") if request.best else None
+    dims = dimensions(found, evidence(seen, request.task.metric.goal, best), progress)
     if not dims:
         return propose_settings(request)
     trials = measured_trials(dims, seen)
