@@ -141,6 +141,10 @@ def test_hint_syntax() -> None:
     assert parse_hint("choices: a|b").choices == ("a", "b")
     assert parse_hint("not-fixed-here").fixed is False
     assert parse_hint("fixed").fixed
+    for words in ("print a line every N epochs (cosmetic, 1-20)", "no effect on results",
+                  "progress bar width; doesn't affect the score"):
+        assert parse_hint(words).fixed, words  # cannot move the metric: not searched
+    assert not parse_hint("affects the score, 1-20").fixed
 
 
 def test_values_disambiguates_repeated_names() -> None:

@@ -73,7 +73,12 @@ _LOG_ALONE = re.compile(
     r"\blog[-_ ]?(?:scale|uniform|space)\b|\blogarithmic\b|\blogscale\b|\blog\b(?!\s*[a-z_])"
 )
 _LINEAR = re.compile(r"\blinear\b")
-_FIXED = re.compile(r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b")
+# not searched: `fixed`, `do not change`, and what a person writes of a setting that cannot move
+# the metric (`cosmetic`, `no effect on results`, `does not affect the score`)
+_FIXED = re.compile(
+    r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b|\bcosmetic\b"
+    r"|\bno effect on\b|\bdoes(?: not|n't) affect\b"
+)
 _CHOICE_WORDS = re.compile(
     r"\b(?:(?:choices|options)(?: are)?|one of|choose from|choose one|any of"
     r"|(?:allowed|valid|possible|supported) values(?: are)?)\b\s*[:=]?\s*"
