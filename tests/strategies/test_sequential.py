@@ -31,6 +31,11 @@ def test_the_levels_of_the_looks_spend_the_test_s_level_and_no_more() -> None:
     """Fourteen looks at 0.1% each pass an exact tie 0.6% of the time (the rule the false keep
     came from); the spent levels pass it `ALPHA` of the time, each look at a stricter level."""
     assert crossing((0.001,) * (LAST - MIN_FRESH + 1), MIN_FRESH) == pytest.approx(0.0059, abs=2e-4)
+    # Pocock's published bounds for a two-sided 5% over 2 and 5 equal looks: z 2.178 and 2.413
+    from scipy.stats import norm
+
+    for looks, z in ((2, 2.178), (5, 2.413)):
+        assert crossing((float(norm.sf(z)),) * looks, 1) == pytest.approx(0.025, abs=2e-4)
     for alpha, rho in ((0.001, 1.0), (0.002, 2.0), (ALPHA, SPENDING)):
         levels = look_levels(alpha, rho, MIN_FRESH, LAST)
         assert len(levels) == LAST - MIN_FRESH + 1
