@@ -17,8 +17,13 @@ the mean of its unselected runs:
    estimate with the spread of the test's own runs (the candidate's re-runs, the best's). The
    first measurement only selected the candidate, so it is left out: a lucky draw cannot confirm
    itself.
-3. The gain is kept when the test passes at `ALPHA` (per look) over at least `MIN_FRESH` re-runs.
-   The test is sequential: re-measures go where they can decide something. A candidate is
+3. The gain is kept when the test passes at the level of its look over at least `MIN_FRESH`
+   re-runs. The test is sequential: re-measures go where they can decide something, and it looks
+   after every re-run, up to 14 times. A fixed level at each look would pass a tie several times
+   as often as that level says (0.1% at each of 14 looks passes an exact tie 0.6% of the time),
+   so `ALPHA` is the level of the whole test, spent over its looks (`sequential.look_levels`, as
+   `ALPHA * (k / 15) ** SPENDING` by the look with `k` re-runs): whatever look a candidate no
+   better than the best would pass at, it is kept at most `ALPHA` of the time. A candidate is
    discarded when its re-runs show no gain on average, after `MAX_RUNS` measurements, or as soon
    as it cannot pass by then even if its gain were `OPTIMISM` standard errors larger than
    measured (the gain so raised, over the standard error the cap's runs would give, stays below
@@ -33,13 +38,18 @@ the mean of its unselected runs:
    re-runs and of the best's (each a group of runs of one commit) is pooled with the estimate so
    far (`pool`), adding their degrees of freedom.
 
-The level is strict (0.1% per look) because a run tests many near-equal candidates near the best:
+The level is strict (0.3% a test) because a run tests many near-equal candidates near the best:
 on the landscape benchmark, 0.5% per look (a variant with 10 measurements at most) made false
-keeps in four of six agentos columns (2 on seeds 2000..2039, 5 on 3000..3039), and 1% made one in
-earlier runs; at 0.1%, none. `MAX_RUNS` (16) was chosen on seeds 2000..2039 among 10, 14, 16 and
-18, and confirmed on 3000..3039 (docs/search.md has the figures): with the best's earlier runs in
-the test and re-runs of the candidate alone, a measurement mostly costs one run rather than two,
-so a longer test costs little more budget than the old one of 9 fresh pairs.
+keeps in four of six agentos columns (2 on seeds 2000..2039, 5 on 3000..3039), and 0.1% per look
+(0.6% a test) made one in 1,120 runs (seed 2037: a candidate 0.4 noise sd worse than the best,
+kept after 12 re-runs at t=3.77 >= 3.45). Spent as the square root of the re-runs (`SPENDING`
+0.5), the first look stays near 0.1%, so a plain gain costs the runs it did, and the later looks,
+where a near-tie gets through, are at about 0.04% each. Chosen on seeds 2000..2039 among 0.2% and
+0.3% saved for the last looks (`SPENDING` 2, dearer: more false discards) and 0.3% and 0.4% spent
+early; confirmed on 3000..3039 and 4000..4039 (docs/search.md has the figures). `MAX_RUNS` (16)
+was chosen on seeds 2000..2039 among 10, 14, 16 and 18: with the best's earlier runs in the test
+and re-runs of the candidate alone, a measurement mostly costs one run rather than two, so a
+longer test costs little more budget than the old one of 9 fresh pairs.
 
 With no noise estimate (fewer than two baseline scores, or all equal) the comparison is plain.
 """
@@ -52,18 +62,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from agentos.strategies.sequential import look_levels
+
 DIRECT_Z = 4.0
 SD_CONFIDENCE = 0.01  # a direct keep holds the gain against the noise's 99% upper bound
-ALPHA = 0.001
+ALPHA = 0.003  # per test, over all its looks (`sequential.look_levels`)
+SPENDING = 0.5  # spent as (k / last) ** SPENDING: < 1 spends more on the early looks
 MIN_FRESH = 2
 MAX_RUNS = 16  # the most measurements of one candidate: its first and 15 re-runs
 OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is given up
 DRIFT_ALPHA = 0.01  # one-sided: a false alarm only costs the test the best's earlier runs
 
 
-def t_critical(df: int) -> float:
-    """The one-sided 99.9% quantile of Student's t with `df` degrees of freedom (`ALPHA`)."""
-    return t_quantile(1 - ALPHA, df)
+def t_critical(df: int, fresh: int = MAX_RUNS - 1) -> float:
+    """The critical value of Student's t with `df` degrees of freedom at the look with `fresh`
+    re-runs of the candidate (the last by default): the quantile at that look's nominal level,
+    which spends `ALPHA` over the test's looks (`sequential.look_levels`)."""
+    last = MAX_RUNS - 1
+    levels = look_levels(ALPHA, SPENDING, MIN_FRESH, last)
+    return t_quantile(1 - levels[min(max(fresh, MIN_FRESH), last) - MIN_FRESH], df)
 
 
 @functools.cache
@@ -164,7 +181,7 @@ def judge(
     d = mean(fresh) - ref
     se = s * math.sqrt(1 / k + 1 / n)
     t = d / se
-    crit = t_critical(df)
+    crit = t_critical(df, k)
     spent = f"{k + len(rescores)} re-measure runs"
     if drift:
         spent += (
@@ -180,7 +197,7 @@ def judge(
     # measured: a candidate that cannot get there is settled now, one that can is measured again
     at_cap = s * math.sqrt(1 / (k + left) + 1 / max(n, k + left))
     reach = (d + OPTIMISM * se) / at_cap
-    cap = t_critical(df + 2 * left)
+    cap = t_critical(df + 2 * left, k + left)
     if k >= 2 and d <= 0:
         why = "no gain"
     elif left <= 0:

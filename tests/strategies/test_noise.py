@@ -244,8 +244,8 @@ def _confirm(gain: float, best_runs: int, n: int = 300) -> tuple[float, float]:
 
 def test_a_gain_of_one_and_a_half_noise_sd_is_mostly_confirmed() -> None:
     """With the best's 16 runs in the test and the candidate re-run alone, most candidates
-    1.5 noise sd ahead are kept (3 in 4), at about 7 runs each; against a best of 4 runs, which
-    has to be re-run beside the candidate, the same test costs about 13. A candidate level with
+    1.5 noise sd ahead are kept (2 in 3), at about 9 runs each; against a best of 4 runs, which
+    has to be re-run beside the candidate, the same test costs about 14. A candidate level with
     the best is almost never kept."""
     kept, runs = _confirm(1.5, 16)
     assert kept > 0.6 and runs < 9
