@@ -55,6 +55,7 @@ from agentos.task import Task, load_task
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "selftune" / "suite.toml"
 PROFILE = "profile.toml"
 OUTER = "outer-profile.toml"  # the outer run's own search profile
+OUTER_RERUNS = 3  # the starting profile's re-runs, on fresh seeds: the outer noise's estimate
 
 
 @dataclass
@@ -130,7 +131,7 @@ def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, s
                 editable.append(rel)
         (src / "agentos.toml").write_text(_TASK.format(
             pin=pin, budget=budget, seed=seed, sandbox=sandbox, timeout=timeout, gate=PROFILE_GATE,
-            editable=json.dumps(editable), outer=OUTER,
+            editable=json.dumps(editable), outer=OUTER, reruns=OUTER_RERUNS,
         ), encoding="utf-8")
         if out.exists():
             out.rmdir()
@@ -176,7 +177,9 @@ experiments = {budget}
 profile = "{outer}"  # the outer run's own search: the shipped one, local sooner (not editable)
 strategy = "greedy"
 seed = {seed}
-noise_reruns = 0  # the inner seeds are fixed: a profile's score is deterministic
+# every measurement runs the inner tasks on fresh seeds: a profile's score is noisy, the
+# baseline's re-runs estimate that noise, and a gain within it is re-measured, paired
+noise_reruns = {reruns}
 
 [tools]
 gates = ["{gate}"]

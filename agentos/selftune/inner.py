@@ -198,15 +198,16 @@ def _changed(
 
 
 def score(
-    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
+    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None,
+    draw: int | None = None,
 ) -> dict[str, float]:
     """`SPLIT/TASK` mean score (`InnerRun.score`) over the split's seeds for every task, and
-    `SPLIT` their mean."""
+    `SPLIT` their mean; with `draw`, over that measurement's fresh seeds (`Suite.seeds_of`)."""
     out: dict[str, float] = {}
     for name in suite.splits[split]:
         problem = suite.problem(name)
         scores = [run_profile(problem, profile, s, suite.budget, provider=provider).score
-                  for s in suite.seeds_of(split)]
+                  for s in suite.seeds_of(split, draw)]
         out[f"{split}/{name}"] = statistics.fmean(scores)
     out[split] = statistics.fmean(out[f"{split}/{n}"] for n in suite.splits[split])
     return out
@@ -230,15 +231,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--suite", required=True, type=Path)
     parser.add_argument("--pin", required=True, help="the suite's sha256: digest")
     parser.add_argument("--profile", required=True, type=Path)
+    parser.add_argument("--draw", type=int, default=None,
+                        help="run train and held-out on the fresh seeds of measurement N "
+                             "(default: the suite's seeds)")
     args = parser.parse_args(argv)
+    if args.draw is not None and args.draw < 0:
+        parser.error("--draw must be 0 or more")
     try:
         suite = load_suite(args.suite, pin=args.pin)
         profile = load_profile(args.profile)
     except UserError as exc:
         print(f"agentos self-tune: error: {exc}", file=sys.stderr)
         return 2
-    train = score(suite, profile, "train")
-    holdout = score(suite, profile, "holdout")
+    train = score(suite, profile, "train", draw=args.draw)
+    holdout = score(suite, profile, "holdout", draw=args.draw)
+    if args.draw is not None:
+        seeds = suite.seeds_of("train", args.draw)
+        print(f"draw: {args.draw} (seeds {seeds[0]}..{seeds[-1]})")
     for name in suite.splits["train"]:
         print(f"train/{name}: {train[f'train/{name}']:.6f}")
     print(f"train: {train['train']:.6f}")

@@ -40,6 +40,9 @@ SPLITS: tuple[Split, ...] = ("train", "holdout", "test")
 PLAIN = "@plain"
 NOISE = "~"  # `NAME~SD`: the problem measured with Gaussian noise of standard deviation SD
 TEST_SEED0 = 1000
+# the seeds of the outer run's measurements (`Suite.seeds_of(split, draw=N)`): measurement N runs
+# the train and held-out tasks on its own block of seeds, far from the fixed and the test seeds
+DRAW_SEED0 = 1_000_000
 
 
 class Problem(Protocol):
@@ -73,8 +76,18 @@ class Suite:
             p = cast(Problem, cast(Any, p).as_written())
         return p if noise is None else _WithNoise(p, noise, name)
 
-    def seeds_of(self, split: Split) -> tuple[int, ...]:
-        return self.test_seeds if split == "test" else self.seeds
+    def seeds_of(self, split: Split, draw: int | None = None) -> tuple[int, ...]:
+        """The split's seeds: the sealed test's, or the suite's `seeds`; with `draw` (train and
+        held-out only), as many fresh seeds, the block of measurement `draw` (>= 0), so no two
+        draws share a seed and none is a fixed or a test seed."""
+        if split == "test":
+            return self.test_seeds
+        if draw is None:
+            return self.seeds
+        if draw < 0:
+            raise ValueError(f"draw {draw} is negative")
+        start = DRAW_SEED0 + draw * len(self.seeds)
+        return tuple(range(start, start + len(self.seeds)))
 
 
 def task_name(name: str) -> tuple[str, float | None]:
