@@ -13,7 +13,9 @@ noise for gains is penalised, not rewarded for the budget it saved.
 agentos runs it in the sandbox on the candidate snapshot, reading the candidate's profile as data
 and the pinned suite; the candidate never runs code. It prints one `train/TASK:` line per train
 task, `train:` (the metric), then `holdout:` last (read only by the veto, never shown to the
-proposer). The sealed test split is not reachable from this command.
+proposer). With `--draw N` (the outer run's evaluator adds a new N to every measurement) the
+train and held-out tasks run on the fresh seeds of draw N instead of the suite's. The sealed test
+split is not reachable from this command.
 """
 
 from __future__ import annotations
@@ -143,6 +145,7 @@ def run_profile(
                                    descriptor=proposal.description)
         paired: list[float] = []
         while (decision.verdict == "remeasure" and spent + decision.pass_runs <= budget
+               and len(scores) < profile.max_measures
                and remeasured + decision.pass_runs
                <= profile.remeasure_share * task.budget.experiments):
             scores.append(measure(text))
