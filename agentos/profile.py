@@ -3,7 +3,8 @@
 A profile (TOML, `agentos/profiles/default.toml` is the one agentos ships) names the strategy
 and its plateau patience, the baseline's noise re-runs, the share of the experiment budget that
 paired re-measures may take (`remeasure_share`: once it is spent, a candidate the strategy is
-still unsure of is discarded, as when the budget runs out), the heuristic proposer's mode and the
+still unsure of is discarded, as when the budget runs out) and the most measurements of one
+candidate (`max_measures`: the same, per candidate), the heuristic proposer's mode and the
 settings of its model-based search (`Sampler`: TPE's start-up and its sampler, the hybrid mode's
 share of local moves and their first step), the credit horizon (how many recent experiments a
 proposer sees in full) and the memory (the digest of everything tried in the run that a proposer
@@ -34,7 +35,7 @@ DEFAULT_PATH = Path(__file__).parent / "profiles" / "default.toml"
 # table -> key -> (type, low, high) for numbers and bools, or the tuple of choices for strings
 _SCHEMA: dict[str, dict[str, tuple[type, float, float] | tuple[str, ...]]] = {
     "search": {"strategy": STRATEGIES, "noise_reruns": (int, 0, 20), "patience": (int, 0, 100),
-               "remeasure_share": (float, 0.0, 1.0)},
+               "remeasure_share": (float, 0.0, 1.0), "max_measures": (int, 2, 18)},
     "proposer": {
         "mode": get_args(Mode), "credit_horizon": (int, 0, 1000),
         "startup": (int, 1, 100), "candidates": (int, 1, 1000),
@@ -85,6 +86,7 @@ class Profile:
     noise_reruns: int = 3
     patience: int = 0  # 0: the strategy's own
     remeasure_share: float = 1.0  # the most of the experiment budget paired re-measures may take
+    max_measures: int = 18  # the most measurements of one candidate (18: the decide node's cap)
     mode: Mode = "hybrid"
     credit_horizon: int = 8
     memory: Memory = Memory()
@@ -115,6 +117,7 @@ def parse_profile(text: str, *, path: Path | str = "profile.toml") -> Profile:
         noise_reruns=values.get("search.noise_reruns", default.noise_reruns),
         patience=values.get("search.patience", default.patience),
         remeasure_share=values.get("search.remeasure_share", default.remeasure_share),
+        max_measures=values.get("search.max_measures", default.max_measures),
         mode=values.get("proposer.mode", default.mode),
         credit_horizon=values.get("proposer.credit_horizon", default.credit_horizon),
         memory=Memory(values.get("memory.form", default.memory.form),

@@ -4,6 +4,7 @@ own keys override it, and a bad profile is one line naming the file and the fix.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -196,11 +197,13 @@ print(f"score: {{(n % 2) + (0.6 if n >= 4 else 0.0)}}")
 """
 
 
-def _unsure_run(repo_factory: Any, tmp: Path, name: str, share: str) -> tuple[int, list[Any]]:
+def _unsure_run(repo_factory: Any, tmp: Path, name: str, share: str,
+                max_measures: int = 18) -> tuple[int, list[Any]]:
     """The re-measure runs of a run whose every candidate the noise rule is unsure of, and its
     experiment rows."""
     profile = DEFAULT_PATH.read_text().replace("remeasure_share = 1.0",
                                                f"remeasure_share = {share}")
+    profile = profile.replace("max_measures = 18", f"max_measures = {max_measures}")
     calls = str(tmp / f"{name}-calls.txt")
     repo = repo_factory({
         "settings.py": "X = 10.0  # range: 0..100\n", "evaluate.py": UNSURE.format(calls=calls),
@@ -240,3 +243,27 @@ def test_the_inner_runner_honours_the_remeasure_share() -> None:
     assert 0 < capped.remeasured <= 0.2 * (40 - 1 - 3)  # of the experiment budget
     assert none.remeasured == 0
     assert none.proposals > capped.proposals > free.proposals  # runs saved went to proposals
+
+
+def test_max_measures_caps_the_measurements_of_one_candidate(
+    repo_factory: Any, tmp_path: Path
+) -> None:
+    _, free = _unsure_run(repo_factory, tmp_path, "free", "1.0")
+    _, capped = _unsure_run(repo_factory, tmp_path, "capped", "1.0", max_measures=3)
+    assert max(len(json.loads(r["samples"])) for r in free if r["samples"]) > 3  # the premise
+    measured = [r for r in capped if r["samples"]]
+    assert measured and all(len(json.loads(r["samples"])) <= 3 for r in measured)
+    undecided = [r for r in capped if "undecided after 3 measurements" in (r["reason"] or "")]
+    assert undecided and all(r["status"] == "discard" for r in undecided)
+    assert len(capped) > len(free)  # the runs the cap saved went to more candidates
+
+
+def test_the_inner_runner_honours_max_measures() -> None:
+    from agentos.selftune import load_suite, run_profile
+
+    suite = load_suite(ROOT / "benchmarks" / "selftune" / "suite.toml")
+    noisy = suite.problem("mixed~0.08")
+    free = run_profile(noisy, load_profile(), 0, 40)
+    capped = run_profile(noisy, dataclasses.replace(load_profile(), max_measures=2), 0, 40)
+    assert capped.remeasured <= 2 * capped.proposals  # one pass (a pair of runs) at most
+    assert free.remeasured > capped.remeasured and capped.proposals > free.proposals

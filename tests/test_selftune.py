@@ -15,9 +15,9 @@ from helpers import ROOT, agentos_cli
 
 from agentos.errors import UserError
 from agentos.evaluate import Evaluation
+from agentos.ledger import Ledger
 from agentos.profile import _SCHEMA, DEFAULT_PATH, load_profile, parse_profile
 from agentos.selftune import (
-    SelfTuneEvaluator,
     digest_of,
     load_suite,
     mean_ci,
@@ -25,6 +25,9 @@ from agentos.selftune import (
     self_tune,
 )
 from agentos.selftune.command import outer_profile
+from agentos.selftune.evaluator import HeldOut
+from agentos.selftune.inner import main as inner_main
+from agentos.selftune.inner import score
 from agentos.status import run_status
 from agentos.task import load_task
 
@@ -84,10 +87,53 @@ def test_the_command_refuses_a_bad_suite_in_one_line(tmp_path: Path) -> None:
 
 
 def test_held_out_vetoes_a_keep_that_lowers_it() -> None:
-    veto = SelfTuneEvaluator.__new__(SelfTuneEvaluator).veto  # veto reads no state
+    held = HeldOut()  # no commit measured twice yet: no noise estimate, any fall vetoes
     before, worse, better = (Evaluation(0.5, holdout={"holdout/all": h}) for h in (0.4, 0.3, 0.41))
-    assert veto(before, worse) == "held-out gain fell from 0.4000 to 0.3000"
-    assert veto(before, better) is None
+    assert held.veto(before, worse) == "held-out gain fell from 0.4000 to 0.3000"
+    assert held.veto(before, better) is None
+
+
+def test_the_held_out_veto_compares_means_and_allows_for_the_noise() -> None:
+    held = HeldOut()
+    for value in (0.40, 0.44, 0.36, 0.40):  # the incumbent, measured four times: sd 0.033
+        held.add("best", value)
+    held.add("cand", 0.37)
+    incumbent = Evaluation(0.5, holdout={"holdout/all": 0.44})  # one of its measurements
+    candidate = Evaluation(0.6, holdout={"holdout/all": 0.37})
+    assert held.runs(incumbent) == [0.40, 0.44, 0.36, 0.40]
+    assert held.noise() == pytest.approx((0.03265986, 3))
+    # 0.03 below the incumbent's mean: within the noise of one measurement against four
+    assert held.veto(incumbent, candidate) is None
+    for value in (0.30, 0.31, 0.29):  # re-measured: its mean falls beyond the noise
+        held.add("cand", value)
+    why = held.veto(incumbent, candidate)
+    assert why is not None and why.startswith("held-out gain fell from 0.4000 to 0.3175 (means "
+                                              "of 4 and 4 measurements), beyond the noise")
+    assert held.veto(candidate, incumbent) is None  # a rise is never vetoed
+
+
+def test_each_outer_measurement_runs_the_inner_tasks_on_fresh_seeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = small_suite(tmp_path, seeds=[0, 1, 2], train=["smooth", "mixed"])
+    suite = load_suite(path)
+    blocks = [set(suite.seeds_of("train", n)) for n in (0, 1, 2)]
+    assert all(len(b) == 3 for b in blocks) and not (blocks[0] & blocks[1] | blocks[1] & blocks[2])
+    fixed_or_test = set(suite.seeds) | set(suite.test_seeds)
+    assert not any(b & fixed_or_test for b in blocks)
+    assert suite.seeds_of("holdout", 1) == suite.seeds_of("train", 1)
+    assert suite.seeds_of("test", 1) == suite.test_seeds and suite.seeds_of("train") == (0, 1, 2)
+    profile = tmp_path / "profile.toml"
+    profile.write_text(DEFAULT_PATH.read_text())
+    argv = ["--suite", str(path), "--pin", digest_of(path), "--profile", str(profile)]
+    assert inner_main([*argv, "--draw", "7"]) == 0
+    lines = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
+    seeds = suite.seeds_of("train", 7)
+    assert lines["draw"] == f"7 (seeds {seeds[0]}..{seeds[-1]})"
+    assert float(lines["train"]) == pytest.approx(
+        score(suite, load_profile(), "train", draw=7)["train"], abs=1e-6)
+    draws = {round(score(suite, load_profile(), "train", draw=n)["train"], 6) for n in range(4)}
+    assert len(draws) > 1  # the seeds' luck is now the measurement's noise
 
 
 def test_mean_ci_brackets_the_mean() -> None:
@@ -99,13 +145,18 @@ def test_mean_ci_brackets_the_mean() -> None:
 def test_self_tune_is_an_ordinary_run_and_reads_the_sealed_test(tmp_path: Path) -> None:
     result = self_tune(tmp_path / "out", suite=small_suite(tmp_path / "suite"), budget=3)
     assert result.run.failure is None, result.run.failure
-    assert result.run.experiments == 3
+    assert result.run.experiments + result.run.remeasures == 3  # re-measures spend the budget
     status = run_status(result.repo)
-    assert [e["id"] for e in status["experiments"]] == [1, 2, 3]
+    assert [e["id"] for e in status["experiments"]] == list(range(1, result.run.experiments + 1))
     assert {e["status"] for e in status["experiments"]} <= {"keep", "discard"}
     lines = dict(line.split(": ", 1) for line in result.lines())
     assert lines["test"].startswith("tuned ") and "(95% CI" in lines["test_gain_diff"]
     assert result.test_seeds == 3
+    # the baseline was measured four times, each on its own draw of inner seeds: the outer run
+    # estimates the noise of a profile's score as it does any noisy metric's
+    row = Ledger(result.repo / ".agentos" / "ledger.db").find(result.run.run_id, 0)
+    assert row is not None and len(json.loads(row["samples"])) == 4
+    assert len(set(json.loads(row["samples"]))) > 1
     # the outer ledger holds the held-out figure, never shown in the details
     assert all("holdout" not in k for e in status["experiments"] for k in e.get("details") or {})
     assert (result.repo / "tuned-profile.toml").read_text() == result.tuned

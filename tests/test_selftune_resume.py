@@ -69,11 +69,15 @@ def test_kill9_of_self_tune_then_agentos_resume(
     done = agentos_cli("resume", str(out), timeout=300)
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
-    assert lines["experiments"] == "6"
+    # the budget is spent: experiments and re-measure runs (each measurement runs on fresh inner
+    # seeds, so a gain within the noise is re-measured)
+    experiments = int(lines["experiments"])
+    remeasures = int(lines.get("remeasure_runs", "0").split()[0])
+    assert experiments + remeasures == 6 and experiments >= done_before
     assert "(95% CI" in lines["test_gain_diff"] and lines["test"].startswith("tuned ")
     assert (out / "tuned-profile.toml").is_file()
 
-    _, finals = resumed_attempts(db, 6)
+    _, finals = resumed_attempts(db, experiments)
     assert all(attempts[-1]["status"] in ("keep", "discard") for attempts in finals.values())
     assert not marked_pids(mark)
     again = agentos_cli("resume", str(out))

@@ -54,7 +54,8 @@ def make_decide(rt: Runtime) -> Node:
             need = verdict.pass_runs
             share = rt.task.profile.remeasure_share * rt.task.budget.experiments
             share_left = state.get("extra_runs", 0) + need <= share
-            more = len(scores.get("candidate", [])) < MAX_REMEASURE and runs_left >= need
+            cap = min(MAX_REMEASURE, rt.task.profile.max_measures)  # the profile's, per candidate
+            more = len(scores.get("candidate", [])) < cap and runs_left >= need
             more = more and share_left
             if verdict.verdict == "remeasure" and more:
                 return {
@@ -73,7 +74,7 @@ def make_decide(rt: Runtime) -> Node:
                     if runs_left < need
                     else "; the profile's re-measure share of the budget is spent"
                     if not share_left
-                    else f"; undecided after {MAX_REMEASURE} measurements"
+                    else f"; undecided after {cap} measurements"
                 )
                 strategy = rt.strategy.fail(given, exp)
                 walk = incumbent["commit"]

@@ -5,7 +5,8 @@ that `self_tune` writes: `profile.toml` is the one editable file (the search pro
 from the shipped default or `--profile`), `suite/` is a protected copy of the inner suite (its
 digest is in the metric command, and the inner runner refuses a suite that differs), and the
 metric is `python -m agentos.selftune.inner` run by the installed agentos in the sandbox
-(`SelfTuneEvaluator`): the train gain is the metric, the held-out gain vetoes. At the end the
+(`SelfTuneEvaluator`, each measurement on fresh inner seeds: the noise rule judges a profile's
+score like any noisy metric): the train gain is the metric, the held-out gain vetoes. At the end the
 sealed test split is read once: the tuned profile and the starting one, per test seed, with the
 paired difference's 95% confidence interval. Train and held-out figures are reported beside it.
 """
@@ -55,6 +56,8 @@ from agentos.task import Task, load_task
 DEFAULT_SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "selftune" / "suite.toml"
 PROFILE = "profile.toml"
 OUTER = "outer-profile.toml"  # the outer run's own search profile
+OUTER_MEASURES = 8  # the most measurements of one outer candidate (`max_measures`)
+OUTER_RERUNS = 3  # the starting profile's re-runs, on fresh seeds: the outer noise's estimate
 
 
 @dataclass
@@ -130,7 +133,7 @@ def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, s
                 editable.append(rel)
         (src / "agentos.toml").write_text(_TASK.format(
             pin=pin, budget=budget, seed=seed, sandbox=sandbox, timeout=timeout, gate=PROFILE_GATE,
-            editable=json.dumps(editable), outer=OUTER,
+            editable=json.dumps(editable), outer=OUTER, reruns=OUTER_RERUNS,
         ), encoding="utf-8")
         if out.exists():
             out.rmdir()
@@ -140,12 +143,15 @@ def write_repo(out: Path, suite_path: Path, profile_text: str, *, budget: int, s
 def outer_profile(budget: int) -> str:
     """The outer run's own search profile: the shipped one, with TPE's random start-up at a
     sixth of the outer budget (at least 3) and half its proposals local moves from the start
-    (`local_start`; the shipped share 0.2 grows to 0.9 over the budget). A profile has 15
+    (`local_start`; the shipped share 0.2 grows to 0.9 over the budget). A profile has 16
     keys: the shipped start-up of 12 random configurations, each moving most of them, would
     spend most of a small outer budget far from the starting profile, where every such draw
-    lost (benchmarks/results/selftune-2core.txt)."""
+    lost (benchmarks/results/selftune-2core.txt). A candidate is measured at most
+    `OUTER_MEASURES` times: one the noise rule is still unsure of then is not kept, rather than
+    spending a third of the outer budget on a gain too small to show."""
     text = DEFAULT_PATH.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^startup = \d+", f"startup = {max(3, budget // 6)}", text)
+    text = re.sub(r"(?m)^max_measures = \d+", f"max_measures = {OUTER_MEASURES}", text)
     return re.sub(r"(?m)^local_start = [0-9.]+", "local_start = 0.5", text)
 
 
@@ -176,7 +182,9 @@ experiments = {budget}
 profile = "{outer}"  # the outer run's own search: the shipped one, local sooner (not editable)
 strategy = "greedy"
 seed = {seed}
-noise_reruns = 0  # the inner seeds are fixed: a profile's score is deterministic
+# every measurement runs the inner tasks on fresh seeds: a profile's score is noisy, the
+# baseline's re-runs estimate that noise, and a gain within it is re-measured, paired
+noise_reruns = {reruns}
 
 [tools]
 gates = ["{gate}"]

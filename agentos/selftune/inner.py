@@ -13,7 +13,9 @@ noise for gains is penalised, not rewarded for the budget it saved.
 agentos runs it in the sandbox on the candidate snapshot, reading the candidate's profile as data
 and the pinned suite; the candidate never runs code. It prints one `train/TASK:` line per train
 task, `train:` (the metric), then `holdout:` last (read only by the veto, never shown to the
-proposer). The sealed test split is not reachable from this command.
+proposer). With `--draw N` (the outer run's evaluator adds a new N to every measurement) the
+train and held-out tasks run on the fresh seeds of draw N instead of the suite's. The sealed test
+split is not reachable from this command.
 """
 
 from __future__ import annotations
@@ -143,6 +145,7 @@ def run_profile(
                                    descriptor=proposal.description)
         paired: list[float] = []
         while (decision.verdict == "remeasure" and spent + decision.pass_runs <= budget
+               and len(scores) < profile.max_measures
                and remeasured + decision.pass_runs
                <= profile.remeasure_share * task.budget.experiments):
             scores.append(measure(text))
@@ -198,15 +201,16 @@ def _changed(
 
 
 def score(
-    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
+    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None,
+    draw: int | None = None,
 ) -> dict[str, float]:
     """`SPLIT/TASK` mean score (`InnerRun.score`) over the split's seeds for every task, and
-    `SPLIT` their mean."""
+    `SPLIT` their mean; with `draw`, over that measurement's fresh seeds (`Suite.seeds_of`)."""
     out: dict[str, float] = {}
     for name in suite.splits[split]:
         problem = suite.problem(name)
         scores = [run_profile(problem, profile, s, suite.budget, provider=provider).score
-                  for s in suite.seeds_of(split)]
+                  for s in suite.seeds_of(split, draw)]
         out[f"{split}/{name}"] = statistics.fmean(scores)
     out[split] = statistics.fmean(out[f"{split}/{n}"] for n in suite.splits[split])
     return out
@@ -230,15 +234,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--suite", required=True, type=Path)
     parser.add_argument("--pin", required=True, help="the suite's sha256: digest")
     parser.add_argument("--profile", required=True, type=Path)
+    parser.add_argument("--draw", type=int, default=None,
+                        help="run train and held-out on the fresh seeds of measurement N "
+                             "(default: the suite's seeds)")
     args = parser.parse_args(argv)
+    if args.draw is not None and args.draw < 0:
+        parser.error("--draw must be 0 or more")
     try:
         suite = load_suite(args.suite, pin=args.pin)
         profile = load_profile(args.profile)
     except UserError as exc:
         print(f"agentos self-tune: error: {exc}", file=sys.stderr)
         return 2
-    train = score(suite, profile, "train")
-    holdout = score(suite, profile, "holdout")
+    train = score(suite, profile, "train", draw=args.draw)
+    holdout = score(suite, profile, "holdout", draw=args.draw)
+    if args.draw is not None:
+        seeds = suite.seeds_of("train", args.draw)
+        print(f"draw: {args.draw} (seeds {seeds[0]}..{seeds[-1]})")
     for name in suite.splits["train"]:
         print(f"train/{name}: {train[f'train/{name}']:.6f}")
     print(f"train: {train['train']:.6f}")

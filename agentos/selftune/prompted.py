@@ -6,7 +6,8 @@ sandbox, so this evaluator runs the inner suite in agentos' own process, as tune
 routes queries in-process: it reads the candidate's profile and skills as data from the
 read-only snapshot (a profile that fails to parse, or a skill without its front matter, is
 `invalid`), and the suite from the snapshot's protected copy checked against its pin. Train is the
-metric, held-out vetoes (`holdout_veto`), the sealed test is not reachable from here.
+metric, held-out vetoes (`HeldOut`), each measurement runs on fresh inner seeds (as
+`SelfTuneEvaluator`'s), the sealed test is not reachable from here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from agentos.errors import UserError
 from agentos.evaluate import Evaluation
 from agentos.profile import load_profile
 from agentos.providers.base import Provider
-from agentos.selftune.evaluator import HOLDOUT, holdout_veto
+from agentos.selftune.evaluator import HOLDOUT, HeldOut, fresh_draw
 from agentos.selftune.inner import score
 from agentos.selftune.suite import load_suite
 from agentos.skillfile import parse_skill
@@ -32,10 +33,13 @@ MakeProvider = Callable[[Task, Mapping[str, str]], Provider]
 class PromptEvaluator:
     """Scores a candidate profile and prompts on the pinned suite, in-process."""
 
-    def __init__(self, pin: str, make_provider: MakeProvider, *, profile: str = "profile.toml"):
+    def __init__(self, pin: str, make_provider: MakeProvider, *, profile: str = "profile.toml",
+                 draw: Callable[[], int] = fresh_draw):
         self.pin = pin
         self.make_provider = make_provider
         self.profile = profile
+        self.draw = draw
+        self.heldout = HeldOut()
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
         try:
@@ -51,10 +55,12 @@ class PromptEvaluator:
         def provider(task: Task) -> Provider:
             return self.make_provider(task, skills)
 
-        train = score(suite, profile, "train", provider=provider)
-        holdout = score(suite, profile, "holdout", provider=provider)
+        draw = self.draw()
+        train = score(suite, profile, "train", provider=provider, draw=draw)
+        holdout = score(suite, profile, "holdout", provider=provider, draw=draw)
         details = {k: v for k, v in train.items() if k != "train"}
+        self.heldout.add(commit, holdout["holdout"])
         return Evaluation(train["train"], details=details, holdout={HOLDOUT: holdout["holdout"]})
 
     def veto(self, incumbent: Evaluation, candidate: Evaluation) -> str | None:
-        return holdout_veto(incumbent, candidate)
+        return self.heldout.veto(incumbent, candidate)

@@ -7,6 +7,7 @@ A suite is a TOML file beside a Python module of problems:
     budget = 16                # evaluations per inner run, the baseline's re-runs included
     seeds = [0, 1, 2]          # the seeds of every train and held-out run
     test_seeds = 10            # the sealed test's seeds: 1000, 1001, ...
+    draw_seeds = 3             # the seeds of one outer measurement (default: as many as seeds)
     train = ["smooth", "mixed"]
     holdout = ["valley", "valley~0.6"]
     test = ["recipe", "mixed@plain~0.08"]
@@ -40,6 +41,9 @@ SPLITS: tuple[Split, ...] = ("train", "holdout", "test")
 PLAIN = "@plain"
 NOISE = "~"  # `NAME~SD`: the problem measured with Gaussian noise of standard deviation SD
 TEST_SEED0 = 1000
+# the seeds of the outer run's measurements (`Suite.seeds_of(split, draw=N)`): measurement N runs
+# the train and held-out tasks on its own block of seeds, far from the fixed and the test seeds
+DRAW_SEED0 = 1_000_000
 
 
 class Problem(Protocol):
@@ -64,6 +68,7 @@ class Suite:
     seeds: tuple[int, ...]
     test_seeds: tuple[int, ...]
     digest: str
+    draw_seeds: int = 0  # the seeds of one outer measurement (0: as many as `seeds`)
 
     def problem(self, name: str) -> Problem:
         """The task `NAME[@plain][~SD]`: the problem, on its plain settings, with noise SD."""
@@ -73,8 +78,20 @@ class Suite:
             p = cast(Problem, cast(Any, p).as_written())
         return p if noise is None else _WithNoise(p, noise, name)
 
-    def seeds_of(self, split: Split) -> tuple[int, ...]:
-        return self.test_seeds if split == "test" else self.seeds
+    def seeds_of(self, split: Split, draw: int | None = None) -> tuple[int, ...]:
+        """The split's seeds: the sealed test's, or the suite's `seeds`; with `draw` (train and
+        held-out only), `draw_seeds` fresh seeds (as many as `seeds` when 0), the block of
+        measurement `draw` (>= 0), so no two draws share a seed and none is a fixed or a test
+        seed."""
+        if split == "test":
+            return self.test_seeds
+        if draw is None:
+            return self.seeds
+        if draw < 0:
+            raise ValueError(f"draw {draw} is negative")
+        size = self.draw_seeds or len(self.seeds)
+        start = DRAW_SEED0 + draw * size
+        return tuple(range(start, start + size))
 
 
 def task_name(name: str) -> tuple[str, float | None]:
@@ -165,6 +182,7 @@ def load_suite(path: Path | str, *, pin: str | None = None) -> Suite:
     budget = data.get("budget", 16)
     seeds = data.get("seeds", [0, 1, 2])
     n_test = data.get("test_seeds", 10)
+    draw_seeds = data.get("draw_seeds", 0)
     if not isinstance(budget, int) or budget < 4:
         raise UserError("[suite] budget must be an integer of at least 4", path=path,
                         fix="set budget = 16")
@@ -174,8 +192,11 @@ def load_suite(path: Path | str, *, pin: str | None = None) -> Suite:
     if not isinstance(n_test, int) or n_test < 1:
         raise UserError("[suite] test_seeds must be a positive integer", path=path,
                         fix="set test_seeds = 10")
+    if isinstance(draw_seeds, bool) or not isinstance(draw_seeds, int) or draw_seeds < 0:
+        raise UserError("[suite] draw_seeds must be an integer of at least 1", path=path,
+                        fix="set draw_seeds = 4, or leave it out (as many as seeds)")
     return Suite(path, problems, splits, budget, tuple(seeds),
-                 tuple(range(TEST_SEED0, TEST_SEED0 + n_test)), digest)
+                 tuple(range(TEST_SEED0, TEST_SEED0 + n_test)), digest, draw_seeds)
 
 
 def _read(path: Path) -> dict[str, Any]:
