@@ -30,11 +30,15 @@ from pathlib import Path
 from agentos.errors import UserError
 from agentos.skill.bm25 import stem
 from agentos.skill.evals import normalized, shorthand, typo
+from agentos.skill.phrasing import as_request, fragment, kind, out_of_scope
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words
 from agentos.skillfile import Skill
 
 DRAFT = "draft"
 MAX_PER_SKILL = 12
+# near-misses per request of a skill: each with a typo variant, beside a request's three lines,
+# about a third of the draft (Anthropic's skill-creator writes about half)
+NEAR_MISSES = 0.75
 _USE = re.compile(
     r"\b(?:use (?:it |this (?:skill )?)?(?:when|for|to|if)|trigger(?:s|ed)? (?:when|on|for)|"
     r"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) (?:to |for |about )?|"
@@ -111,7 +115,7 @@ def _whole(text: str) -> bool:
     first, last = tokens[0].lower(), tokens[-1].lower().strip(".,;:!?")
     if first in _OPENERS or last in STOPWORDS or last in ("include", "includes"):
         return False
-    if re.search(r"\b(?:use this skill|this skill|claude)\b", text, re.IGNORECASE):
+    if re.search(r"\b(?:use this skill|this skill|claude|(?:a|the) users?)\b", text, re.I):
         return False
     if first in _COMMANDS or any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
         return False
@@ -163,26 +167,28 @@ def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
 
 def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
     """(the requests `skill`'s own text says should trigger it, those it says should not)."""
-    text = skill.description
+    text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
     negative = [query for query, _ in near_misses(skill)]
     kept = _NOT.sub("", text)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     positive = [first] if len(first.split()) <= 14 else []
     positive += _clauses(kept, _USE)
     positive += _listed(kept, _PIECES)
-    quoted = _QUOTED.findall(text + "\n" + skill.body)
-    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 2 and q[:1].isalpha()]
-    for heading in _HEADING.findall(skill.body):
-        words = heading.lower().strip(" :")
+    quoted = _QUOTED.findall(text + "\n" + skill.body)  # an example request, not a cue word
+    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 3 and q[:1].isalpha()]
+    for heading in _HEADING.findall(skill.body):  # a task ("Treating an infestation"), not a
+        words = heading.lower().strip(" :")  # section's name ("The box setup")
+        heading = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.strip(" :"))
         topic = len(content_words(_PAREN.sub("", words))) >= 2
-        if topic and not words.startswith(("when", "before", "after", "if ", "once", "while")):
-            positive.append(re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.strip(" :")))
+        task = kind(heading) in ("order", "gerund", "wh-to", "question") if heading else False
+        if topic and task and not words.startswith(("when", "before", "after", "if ", "once")):
+            positive.append(heading)
     positive.append(skill.name.replace("-", " "))
     seen: set[str] = set()
     keep = []
     for p in positive:
         key = normalized(p)
-        if key not in seen and len(p.split()) <= 14 and _whole(p):
+        if key not in seen and len(p.split()) <= 14 and _whole(p) and not fragment(p):
             seen.add(key)
             keep.append(p)
     return keep[:MAX_PER_SKILL], negative
@@ -219,7 +225,7 @@ def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str,
     some sibling may or may not cover is left out rather than guessed."""
     others = [s for s in siblings if s.name != skill.name]
     out: dict[str, str | None] = {}
-    for match in _NOT.finditer(skill.description):
+    for match in _NOT.finditer(" ".join(skill.description.split())):
         for segment, named in _segments(match.group(1), {s.name for s in others}):
             parts = [p for part in _SPLIT.split(segment) if (p := _clean(part, 1))]
             if len(parts) < 2 or any(len(content_words(p)) < 2 for p in parts):
@@ -283,7 +289,9 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     appears once whatever its case and punctuation (`normalized`), and a held-out request that
     is part of a train one goes to train with its variants, so nothing held out was seen."""
     rng = random.Random(seed)
+    wording = random.Random(f"{seed}-wording")  # the split's draws stay as they were
     requests = [(skill.name, requests_of_skill(skill)[0]) for skill in skills]
+    asked = {q: as_request(q, wording) or q for _, positive in requests for q in positive}
     everything = [f" {normalized(q)} " for _, positive in requests for q in positive]
 
     def inside(query: str) -> bool:  # part of another request, or holding one: never held out
@@ -316,14 +324,22 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
         key = f" {normalized(query)} "
         if split == "holdout" and any(key in t or t in key for t in train):
             split = "train"  # a held-out request inside a train one, or holding one
-        add(query, name, "clean", split)
+        request = asked[query]
+        add(request, name, "clean", split)
         for make, slice_ in ((typo, "typo"), (shorthand, "shorthand")):
-            variant = make(query, rng)
-            if variant.lower() != query.lower():
+            variant = make(request, rng)
+            if variant.lower() != request.lower():
                 add(variant, name, slice_, split)
-    for skill in skills:
-        for i, (query, elsewhere) in enumerate(near_misses(skill, skills)):
-            add(query, elsewhere, "near-miss", "holdout" if i % 2 else "train")
+    texts = [f"{s.name} {s.description}\n{s.body}" for s in skills]
+    for skill, (_, positive) in zip(skills, requests, strict=True):
+        misses = [(q, e) for t, e in near_misses(skill, skills) if (q := as_request(t, wording))]
+        count = max(2, round(NEAR_MISSES * len(positive)) - len(misses))
+        misses += [(q, None) for q in out_of_scope(positive, texts, wording, count)]
+        for i, (query, elsewhere) in enumerate(misses):
+            split = "holdout" if i % 2 else "train"
+            add(query, elsewhere, "near-miss", split)
+            if (variant := typo(query, rng)).lower() != query.lower():
+                add(variant, elsewhere, "near-miss", split)
     return rows
 
 
