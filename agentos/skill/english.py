@@ -22,7 +22,7 @@ import re
 
 from agentos.skill.vocab import STOPWORDS
 
-_FUNCTION = """"a an the and or nor but yet so both either neither each every all any some no
+_FUNCTION = """a an the and or nor but yet so both either neither each every all any some no
     none several few fewer many much more most less least such own another other others whose
     whom whoever whichever vs versus via per like unlike plus minus than as about above across
     after against along alongside amid among amongst around before behind below beneath beside
@@ -39,7 +39,10 @@ _FUNCTION = """"a an the and or nor but yet so both either neither each every al
 FUNCTION = frozenset(_FUNCTION.split()) | STOPWORDS
 
 # verbs seldom used as nouns: every form but the -ing one is a verb in a term
-_VERBS = """"accept achieve add admit agree allow announce appear arrive ask assume avoid become
+_VERBS = """acknowledge approve assign attach collect communicate confirm coordinate detect
+    determine diagnose disable enable escalate establish evaluate examine inform investigate
+    maintain mitigate modify notify obtain reproduce retrieve revoke specify submit verify
+    accept achieve add admit agree allow announce appear arrive ask assume avoid become
     begin believe belong borrow bring buy carry catch choose come consider contain continue
     convince create decide deliver deny describe deserve destroy die disappear discover do eat
     enjoy ensure enter explain feel find follow forget forgive get give go grow happen hate have
@@ -51,16 +54,16 @@ _VERBS = """"accept achieve add admit agree allow announce appear arrive ask ass
     throw try understand want win wish wonder worry would write"""
 VERBS = frozenset(_VERBS.split())
 # verbs whose base is a common noun too: only the -s and -ed forms are refused
-_PREDICATES = """"matter depend differ vary exist apply work look last hurt start stop turn
+_PREDICATES = """matter depend differ vary exist apply work look last hurt start stop turn
     touch care mind"""
 PREDICATES = frozenset(_PREDICATES.split())
-_IRREGULAR = """"told said saw seen went gone got gotten gave took knew thought kept brought
+_IRREGULAR = """told said saw seen went gone got gotten gave took knew thought kept brought
     began came became sat stood spoke spent sold sent taught threw understood wore won wrote ate
     fell grew heard hid lay meant met ran stole chose bought caught did done drew drove forgot
     hung lent sees says goes has had having does doing"""
 IRREGULAR = frozenset(_IRREGULAR.split())
 
-_ADJECTIVES = """"black white red green blue yellow orange purple pink brown grey gray golden
+_ADJECTIVES = """black white red green blue yellow orange purple pink brown grey gray golden
     silver dark bright pale big small large tiny huge little tall high low wide narrow thick
     thin heavy hot warm wet dry soft hard loud quiet fast slow quick early late old new young
     fresh clean dirty empty full safe sick ill healthy happy sad angry calm scared afraid good
@@ -105,7 +108,7 @@ def function_word(word: str) -> bool:
 def not_a_noun_phrase(term: str) -> str | None:
     """Why `term` names nothing (None: it may be a noun phrase): it starts (an article aside)
     or ends with a function word, holds a verb form that is no noun (an -ed form may qualify
-    a noun), or ends on an adjective or an -ly word."""
+    a noun), or ends on an adjective, an -ly word or an -ed form."""
     tokens = [t for t in re.findall(r"[a-z][a-z0-9'+-]*", term.lower())]
     if not tokens:
         return "has no word"
@@ -118,4 +121,6 @@ def not_a_noun_phrase(term: str) -> str | None:
     head = tokens[-1]
     if adjective(head) or (head.endswith("ly") and len(head) > 4):
         return f"{head!r} describes, it names nothing"
+    if head.endswith("ed") and not head.endswith("eed") and len(head) > 4:
+        return f"{head!r} is a past form, it names nothing"  # shared, changed, committed
     return None
