@@ -241,7 +241,8 @@ def _term_problems(sentence: str, original: str, own_text: str, name: str) -> li
     adjective at its head, `black`), or whose only new words describe (`dark chocolate` where
     the description has chocolate); a filler word, a shell command, a word of the skill's name,
     a word of when or how (`tomorrow`, `often`, an adverb in -ly), a contraction, a lone past
-    form (`closed`); a term the description already has; or a word the skill's own text never
+    form (`closed`); a term the description or another term of the sentence already has
+    (`readiness` beside `readiness probe`); or a word the skill's own text never
     uses (stems compared, or the long form of an abbreviation it uses): eval queries say what
     people ask, not what the skill covers."""
     match = _TERMS.match(sentence)
@@ -255,6 +256,9 @@ def _term_problems(sentence: str, original: str, own_text: str, name: str) -> li
         mine = [w for w in words(term) if w not in STOPWORDS]
         if mine and all(stem(w) in said for w in mine):
             out.append(f"adds {term!r}, which the description already says")
+        others = {stem(w) for t in terms if t != term for w in words(t)}
+        if mine and all(stem(w) in others for w in mine):
+            out.append(f"adds {term!r}, which another term of the sentence holds")
         if "'" in term or "’" in term:
             out.append(f"adds {term!r}, a contraction, not a topic")
         elif (why := not_a_noun_phrase(term)) is not None:

@@ -74,6 +74,7 @@ SKILLS = {  # name: (description, body); each body uses the words the tuner adde
         ("leash-reactivity", "It also covers walks and bring.", "'bring' is a verb"),
         ("flea-and-tick", "It also covers white and red.", "'red' describes"),
         ("adopting-a-pet", "It also covers agree.", "'agree' is a verb"),
+        ("leash-reactivity", "It also covers walks and dog walks.", "another term"),
     ],
 )
 def test_the_gate_refuses_terms_that_are_no_noun_phrase(name: str, sentence: str, why: str) -> None:
