@@ -291,7 +291,11 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     rng = random.Random(seed)
     wording = random.Random(f"{seed}-wording")  # the split's draws stay as they were
     requests = [(skill.name, requests_of_skill(skill)[0]) for skill in skills]
-    asked = {q: as_request(q, wording) or q for _, positive in requests for q in positive}
+    asked = {
+        q: as_request(q, wording, name=q == name.replace("-", " ")) or q
+        for name, positive in requests
+        for q in positive
+    }
     everything = [f" {normalized(q)} " for _, positive in requests for q in positive]
 
     def inside(query: str) -> bool:  # part of another request, or holding one: never held out

@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import FUNCTION, VERBS, function_word
+from agentos.skill.english import FUNCTION, VERBS, adjective, function_word
 from agentos.skill.vocab import words
 
 
@@ -109,6 +109,8 @@ def fragment(phrase: str) -> bool:
     first, last = tokens[0], tokens[-1]
     if first in _AUX or last in _AFTER or (function_word(last) and last not in _OBJECT):
         return True
+    if len(tokens) == 2 and adjective(last):  # "leave clear" of "leave clear, actionable comments"
+        return True
     return function_word(first) and first not in _OPEN_NP | _WH | _SUBJECT
 
 
@@ -149,18 +151,23 @@ def _plural(word: str) -> bool:
 
 
 def _lower(text: str) -> str:
-    """`text` with its first letter lowercase, unless it opens on a name or an acronym."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    """`text` with its first letter lowercase, unless it opens on a name or an acronym
+    (`GitHub`, `API`)."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first[1:].islower() else text
 
 
-def as_request(phrase: str, rng: random.Random) -> str | None:
+def as_request(phrase: str, rng: random.Random, *, name: bool = False) -> str | None:
     """`phrase` as a user would ask for it (a seeded choice of wording), or None when it is a
-    fragment (`fragment`)."""
+    fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
+    verb that is no noun ("write unit tests")."""
     text = _tidy(phrase)
     if fragment(text):
         return None
     text = _first_person(text)
     what = kind(text)
+    if name and what == "order" and words(text)[0] not in VERBS:
+        what = "topic"
     if what == "question":
         return _capital(text.rstrip("?.!")) + "?"
     if what == "wh-to":
