@@ -57,7 +57,7 @@ _VERBS = """adjust analyse analyze calculate compare configure convert delete ex
     throw try understand want win wish wonder worry would write"""
 VERBS = frozenset(_VERBS.split())
 # verbs whose base is a common noun too: only the -s and -ed forms are refused
-_PREDICATES = """matter depend differ vary exist apply work look last hurt start stop turn
+_PREDICATES = """fail matter depend differ vary exist apply work look last hurt start stop turn
     touch care mind"""
 PREDICATES = frozenset(_PREDICATES.split())
 _IRREGULAR = """told said saw seen went gone got gotten gave took knew thought kept brought
@@ -76,6 +76,8 @@ _ADJECTIVES = """black white red green blue yellow orange purple pink brown grey
     bigger smaller higher lower older newer latest less proper specific general various usual
     typical entire"""
 ADJECTIVES = frozenset(_ADJECTIVES.split())
+# slower, safest, easier, bigger: the degrees of an adjective
+_DEGREE = (("er", ""), ("est", ""), ("ier", "y"), ("iest", "y"), ("r", ""), ("st", ""))
 _ADJECTIVE_END = re.compile(r"[a-z]{3,}(?:ous|less|ful)$")
 
 
@@ -101,7 +103,8 @@ def verb(word: str) -> bool:
 def adjective(word: str) -> bool:
     """Whether `word` (lowercase) is an adjective that is no noun."""
     suffixed = bool(_ADJECTIVE_END.fullmatch(word)) and not word.endswith("fuls")
-    return word in ADJECTIVES or suffixed
+    compared = [word[: -len(e)] + add for e, add in _DEGREE if word.endswith(e)]
+    return word in ADJECTIVES or suffixed or any(b in ADJECTIVES for b in compared)
 
 
 def function_word(word: str) -> bool:

@@ -75,6 +75,9 @@ SKILLS = {  # name: (description, body); each body uses the words the tuner adde
         ("flea-and-tick", "It also covers white and red.", "'red' describes"),
         ("adopting-a-pet", "It also covers agree.", "'agree' is a verb"),
         ("leash-reactivity", "It also covers walks and dog walks.", "another term"),
+        ("leash-reactivity", "It also covers slower walks and faster.", "'faster' describes"),
+        ("leash-reactivity", "It also covers plan fails.", "'fails' is a verb"),
+        ("cat-litter-issues", "It also covers spraying and marked.", "'marked' is a past form"),
     ],
 )
 def test_the_gate_refuses_terms_that_are_no_noun_phrase(name: str, sentence: str, why: str) -> None:
