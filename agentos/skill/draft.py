@@ -30,8 +30,8 @@ from pathlib import Path
 from agentos.errors import UserError
 from agentos.skill.bm25 import stem
 from agentos.skill.evals import normalized, shorthand, typo
-from agentos.skill.phrasing import as_request, fragment, kind, out_of_scope
-from agentos.skill.vocab import SHELL, STOPWORDS, content_words
+from agentos.skill.phrasing import as_request, fragment, kind, out_of_scope, shared_nouns
+from agentos.skill.vocab import SHELL, STOPWORDS, content_words, words
 from agentos.skillfile import Skill
 
 DRAFT = "draft"
@@ -335,10 +335,13 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
             if variant.lower() != request.lower():
                 add(variant, name, slice_, split)
     texts = [f"{s.name} {s.description}\n{s.body}" for s in skills]
+    domain = shared_nouns([f"{s.name.replace('-', ' ')} {s.description}" for s in skills])
     for skill, (_, positive) in zip(skills, requests, strict=True):
         misses = [(q, e) for t, e in near_misses(skill, skills) if (q := as_request(t, wording))]
         count = max(2, round(NEAR_MISSES * len(positive)) - len(misses))
-        misses += [(q, None) for q in out_of_scope(positive, texts, wording, count)]
+        mine = set(words(f"{skill.name.replace('-', ' ')} {skill.description}"))
+        near = [w for w in domain if w in mine]
+        misses += [(q, None) for q in out_of_scope(positive, texts, wording, count, near)]
         for i, (query, elsewhere) in enumerate(misses):
             split = "holdout" if i % 2 else "train"
             add(query, elsewhere, "near-miss", split)

@@ -23,10 +23,11 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+from itertools import zip_longest
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import FUNCTION, VERBS, adjective, function_word
-from agentos.skill.vocab import words
+from agentos.skill.english import FUNCTION, VERBS, adjective, function_word, verb
+from agentos.skill.vocab import FILLER, words
 
 
 def _set(text: str) -> frozenset[str]:
@@ -189,23 +190,47 @@ def as_request(phrase: str, rng: random.Random, *, name: bool = False) -> str | 
     return rng.choice(templates).format(p=_lower(text))
 
 
+def shared_nouns(texts: Sequence[str]) -> list[str]:
+    """The words two `texts` or more use (stems compared) that may name a thing (no function
+    word, verb or adjective, three letters or more): a folder's domain (`dog`, `cat`, `vet`)."""
+    seen: dict[str, str] = {}
+    count: dict[str, int] = {}
+    for text in texts:
+        for w in dict.fromkeys(words(text.replace("-", " "))):
+            if not w.isalpha() or len(w) < 3 or w.endswith(("ing", "ed")) or w in FILLER:
+                continue  # a gerund or a filler word names no thing of its own
+            if function_word(w) or verb(w) or adjective(w):
+                continue
+            key = stem(w)
+            seen.setdefault(key, w)
+            count[key] = count.get(key, 0) + 1
+    return [seen[k] for k in seen if count[k] >= 2]
+
+
 def out_of_scope(
-    topics: Sequence[str], texts: Sequence[str], rng: random.Random, count: int
+    topics: Sequence[str],
+    texts: Sequence[str],
+    rng: random.Random,
+    count: int,
+    domain: Sequence[str] = (),
 ) -> list[str]:
-    """Up to `count` requests for a task no skill does, each about one of `topics`; a task
-    whose words any of `texts` (every skill's text) uses is left out."""
+    """Up to `count` requests for a task no skill does, about one of `topics` or, every other
+    one, one of the `domain` words the skill shares with its siblings ("my dog"); a task whose
+    words any of `texts` (every skill's text) uses is left out."""
     said = {stem(w) for text in texts for w in words(text)}
     tasks = [t for keys, t in _ELSEWHERE if not said.intersection(map(stem, keys.split()))]
     usable = [t for t in map(_tidy, topics) if not fragment(t)]
     usable = [t for t in usable if kind(t) in ("topic", "gerund")]  # "a poem about X": X names
     usable = [_first_person(t) for t in usable if len(t.split()) <= 8]
-    if not tasks or not usable:
+    shared = [w if w.endswith("s") else f"my {w}" for w in domain]
+    rng.shuffle(usable)
+    rng.shuffle(shared)
+    pool = [t for pair in zip_longest(shared, usable) for t in pair if t is not None]
+    if not tasks or not pool:
         return []
     out: list[str] = []
-    order = list(range(len(usable)))
-    rng.shuffle(order)
     for n in range(count):
-        topic = usable[order[n % len(order)]]
+        topic = pool[n % len(pool)]
         task = tasks[rng.randrange(len(tasks))]
         query = task.format(p=_lower(topic))
         if query not in out:

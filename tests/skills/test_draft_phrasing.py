@@ -10,7 +10,7 @@ import pytest
 
 from agentos.skill.draft import draft_evals, requests_of_skill
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import as_request, out_of_scope
+from agentos.skill.phrasing import as_request, out_of_scope, shared_nouns
 from agentos.skillfile import Skill, load_skills
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,3 +90,11 @@ def test_an_out_of_scope_task_is_one_no_skill_does() -> None:
     asked = out_of_scope(["rat poison", "bloated belly"], texts, random.Random(0), 12)
     assert asked and all("rat poison" in q or "bloated belly" in q for q in asked)
     assert not any(w in q.lower() for q in asked for w in ("poem", "lyrics", "translate"))
+
+
+def test_near_misses_share_the_folders_domain_words() -> None:
+    texts = ["Dog walks and cat food.", "Litter for a cat or a dog; booked visits.", "Boats."]
+    assert shared_nouns(texts) == ["dog", "cat"]  # in two texts or more, no -ed form
+    asked = out_of_scope(["rat poison"], ["Pets."], random.Random(0), 4, ["dog", "cat"])
+    assert any("my dog" in q or "my cat" in q for q in asked), asked
+    assert any("rat poison" in q for q in asked), asked
