@@ -2,11 +2,14 @@
 
 Each skill gives the requests its own author wrote: the clauses of its description ("Use when the
 user asks to rotate a key or replace a leaked token" gives "rotate a key", "replace a leaked
-token"), its quoted example requests, the examples listed in its body, and its specific
-headings. Every such request gets a seeded typo variant and a shorthand variant, and each
-"do not use for ..." clause becomes a near-miss: it expects the sibling skill it names ("Do NOT
-use for baking loaves (use bread-baking)", or a clause naming a sibling's name words such as
-"yoghurt" beside a `yoghurt-kefir` skill), else none (`expect: null`); a "(use X)" sends only
+token"), its quoted example requests, the examples listed in its body, and its headings that
+name a task; each is asked as a user asks it (`phrasing.as_request`), and a fragment or a
+section's name is no request. Every such request gets a seeded typo variant and a shorthand
+variant. About a third of the lines are near-misses: each "do not use for ..." clause, and
+requests for a task no skill does about the skill's topics or the words the skills share
+(`phrasing.out_of_scope`, expecting none). A "do not use" clause's near-miss expects the
+sibling skill it names ("Do NOT use for baking loaves (use bread-baking)", or a clause naming
+a sibling's name words such as "yoghurt" beside a `yoghurt-kefir` skill), else none (`expect: null`); a "(use X)" sends only
 the requests of its own part of the clause to X. A clause stays whole ("shaping or baking
 loaves") unless each of its listed parts is a request of two content words or more; a
 parenthesised "(use X)" never enters the query. Lead-ins ("Use when", "Also for"), disclaimers
