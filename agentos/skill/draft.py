@@ -10,8 +10,8 @@ requests for a task no skill does about the skill's topics or the words the skil
 (`phrasing.out_of_scope`, expecting none). A "do not use" clause's near-miss expects the
 sibling skill it names ("Do NOT use for baking loaves (use bread-baking)", or a clause naming
 a sibling's name words such as "yoghurt" beside a `yoghurt-kefir` skill), else none
-(`expect: null`); a "(use X)" sends only the requests of its own part of the clause to X. A clause stays whole ("shaping or baking
-loaves") unless each of its listed parts is a request of two content words or more; a
+(`expect: null`); a "(use X)" sends only the requests of its own part of the clause to X. A
+clause stays whole ("shaping or baking loaves") unless each of its listed parts is a request of two content words or more; a
 parenthesised "(use X)" never enters the query. Lead-ins ("Use when", "Also for"), disclaimers
 ("Not medical advice") and the ends of a list of single words are no requests. The requests
 of each skill are split about two to one into train and held-out, a variant always following
