@@ -1,21 +1,21 @@
 """A draft eval set for a folder of skills that has none, written offline from the skills' text.
 
-Each skill gives the requests its own author wrote: the clauses of its description ("Use when the
-user asks to rotate a key or replace a leaked token" gives "rotate a key", "replace a leaked
+Each skill gives the requests its own author wrote: the clauses of its description ("Use when
+the user asks to rotate a key or replace a leaked token" gives "rotate a key", "replace a leaked
 token"), its quoted example requests, the examples listed in its body, and its headings that
 name a task; each is asked as a user asks it (`phrasing.as_request`), and a fragment or a
 section's name is no request. Every such request gets a seeded typo variant and a shorthand
 variant. About a third of the lines are near-misses: each "do not use for ..." clause, and
 requests for a task no skill does about the skill's topics or the words the skills share
-(`phrasing.out_of_scope`, expecting none). A "do not use" clause's near-miss expects the
-sibling skill it names ("Do NOT use for baking loaves (use bread-baking)", or a clause naming
-a sibling's name words such as "yoghurt" beside a `yoghurt-kefir` skill), else none
-(`expect: null`); a "(use X)" sends only the requests of its own part of the clause to X. A
-clause stays whole ("shaping or baking loaves") unless each of its listed parts is a request of two content words or more; a
-parenthesised "(use X)" never enters the query. Lead-ins ("Use when", "Also for"), disclaimers
-("Not medical advice") and the ends of a list of single words are no requests. The requests
-of each skill are split about two to one into train and held-out, a variant always following
-its source, so no held-out query is a respelling of a train one.
+(`phrasing.out_of_scope`, expecting none). A "do not use" clause's near-miss expects the sibling
+skill it names ("Do NOT use for baking loaves (use bread-baking)", or a clause naming a
+sibling's name words such as "yoghurt" beside a `yoghurt-kefir` skill), else none (`expect:
+null`); a "(use X)" sends only the requests of its own part of the clause to X. A clause stays
+whole ("shaping or baking loaves") unless each of its listed parts is a request of two content
+words or more; a parenthesised "(use X)" never enters the query. Lead-ins ("Use when", "Also
+for"), disclaimers ("Not medical advice") and the ends of a list of single words are no
+requests. The requests of each skill are split about two to one into train and held-out, a
+variant always following its source, so no held-out query is a respelling of a train one.
 
 It is a draft for the user to read and edit: it only knows what the skills say about themselves,
 so it measures how well each description routes its own wording, typos and shorthand included.
