@@ -40,8 +40,8 @@ FUNCTION = frozenset(_FUNCTION.split()) | STOPWORDS
 
 # verbs seldom used as nouns: every form but the -ing one is a verb in a term
 _VERBS = """adjust analyse analyze calculate compare compute configure convert delete extract
-    generate install migrate optimise optimize organise organize prune publish rename resolve restore
-    rotate sharpen summarise summarize translate validate
+    generate install migrate optimise optimize organise organize prune publish rename resolve
+    restore rotate sharpen summarise summarize translate validate
     acknowledge approve assign attach collect communicate confirm coordinate detect
     determine diagnose disable enable escalate establish evaluate examine inform investigate
     maintain mitigate modify notify obtain reproduce retrieve revoke specify submit verify
