@@ -321,7 +321,10 @@ def _edit_description(source: str, description: str, front: Mapping[str, Any]) -
         candidates.append(source[:start] + wrap(text, column) + source[end:])
     if block:
         header = span.split("\n", 1)[0]
-        if width is not None and "\n" not in description.strip():
+        changed = _rewrap_changed(lines, new_words, width, indent) if width else None
+        if changed is not None:
+            rows = changed
+        elif width is not None and "\n" not in description.strip():
             rows = wrap(indent + " ".join(new_words), 0).split("\n")
         else:
             rows = [f"{indent}{t}" if t else "" for t in description.rstrip("\n").split("\n")]
@@ -361,6 +364,37 @@ def _wrap(text: str, column: int, width: int | None, indent: str) -> str:
         else:
             out, at = f"{out} {word}", at + 1 + len(word)
     return out
+
+
+def _rewrap_changed(
+    rows: list[str], new_words: list[str], width: int, indent: str
+) -> list[str] | None:
+    """A block's `rows` holding `new_words`: the rows before the first changed word and after
+    the last one kept byte for byte, the rows between re-wrapped at `width` (None when they
+    span a blank line: a paragraph break is the author's)."""
+    located = [(i, w) for i, row in enumerate(rows) for w in row.split()]
+    old = [w for _, w in located]
+    if not old or not new_words:
+        return None
+    n = min(len(old), len(new_words))
+    p = next((k for k in range(n) if old[k] != new_words[k]), n)
+    s = next((k for k in range(n - p) if old[-1 - k] != new_words[-1 - k]), n - p)
+    if p == len(old) == len(new_words):
+        return list(rows)
+    first = located[min(p, len(old) - 1)][0]
+    last = located[len(old) - s - 1][0] if len(old) - s - 1 >= p else first
+    if any(not rows[i].strip() for i in range(first, last + 1)):
+        return None
+    start = next(k for k, (i, _) in enumerate(located) if i == first)
+    while True:
+        end = max(k for k, (i, _) in enumerate(located) if i == last) + 1
+        middle = new_words[start : len(new_words) - (len(old) - end)]
+        wrapped = _wrap(indent + " ".join(middle), 0, width, indent).split("\n") if middle else []
+        after = rows[last + 1].split() if last + 1 < len(rows) else []
+        tail = len(wrapped[-1]) if wrapped else len(indent) - 1
+        if not after or tail + 1 + len(after[0]) > width:  # the next row starts where it did
+            return rows[:first] + wrapped + rows[last + 1 :]
+        last += 1  # a short row: the next one's words flow up, as the author's wrap would
 
 
 def _double(text: str) -> str:

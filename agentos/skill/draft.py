@@ -1,18 +1,21 @@
 """A draft eval set for a folder of skills that has none, written offline from the skills' text.
 
-Each skill gives the requests its own author wrote: the clauses of its description ("Use when the
-user asks to rotate a key or replace a leaked token" gives "rotate a key", "replace a leaked
-token"), its quoted example requests, the examples listed in its body, and its specific
-headings. Every such request gets a seeded typo variant and a shorthand variant, and each
-"do not use for ..." clause becomes a near-miss: it expects the sibling skill it names ("Do NOT
-use for baking loaves (use bread-baking)", or a clause naming a sibling's name words such as
-"yoghurt" beside a `yoghurt-kefir` skill), else none (`expect: null`); a "(use X)" sends only
-the requests of its own part of the clause to X. A clause stays whole ("shaping or baking
-loaves") unless each of its listed parts is a request of two content words or more; a
-parenthesised "(use X)" never enters the query. Lead-ins ("Use when", "Also for"), disclaimers
-("Not medical advice") and the ends of a list of single words are no requests. The requests
-of each skill are split about two to one into train and held-out, a variant always following
-its source, so no held-out query is a respelling of a train one.
+Each skill gives the requests its own author wrote: the clauses of its description ("Use when
+the user asks to rotate a key or replace a leaked token" gives "rotate a key", "replace a leaked
+token"), its quoted example requests, the examples listed in its body, and its headings that
+name a task; each is asked as a user asks it (`phrasing.as_request`), and a fragment or a
+section's name is no request. Every such request gets a seeded typo variant and a shorthand
+variant. About a third of the lines are near-misses: each "do not use for ..." clause, and
+requests for a task no skill does about the skill's topics or the words the skills share
+(`phrasing.out_of_scope`, expecting none). A "do not use" clause's near-miss expects the sibling
+skill it names ("Do NOT use for baking loaves (use bread-baking)", or a clause naming a
+sibling's name words such as "yoghurt" beside a `yoghurt-kefir` skill), else none (`expect:
+null`); a "(use X)" sends only the requests of its own part of the clause to X. A clause stays
+whole ("shaping or baking loaves") unless each of its listed parts is a request of two content
+words or more; a parenthesised "(use X)" never enters the query. Lead-ins ("Use when", "Also
+for"), disclaimers ("Not medical advice") and the ends of a list of single words are no
+requests. The requests of each skill are split about two to one into train and held-out, a
+variant always following its source, so no held-out query is a respelling of a train one.
 
 It is a draft for the user to read and edit: it only knows what the skills say about themselves,
 so it measures how well each description routes its own wording, typos and shorthand included.
@@ -30,11 +33,15 @@ from pathlib import Path
 from agentos.errors import UserError
 from agentos.skill.bm25 import stem
 from agentos.skill.evals import normalized, shorthand, typo
-from agentos.skill.vocab import SHELL, STOPWORDS, content_words
+from agentos.skill.phrasing import as_request, fragment, kind, out_of_scope, shared_nouns
+from agentos.skill.vocab import SHELL, STOPWORDS, content_words, words
 from agentos.skillfile import Skill
 
 DRAFT = "draft"
 MAX_PER_SKILL = 12
+# near-misses per request of a skill: each with a typo variant, beside a request's three lines,
+# about a third of the draft (Anthropic's skill-creator writes about half)
+NEAR_MISSES = 0.75
 _USE = re.compile(
     r"\b(?:use (?:it |this (?:skill )?)?(?:when|for|to|if)|trigger(?:s|ed)? (?:when|on|for)|"
     r"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) (?:to |for |about )?|"
@@ -111,7 +118,7 @@ def _whole(text: str) -> bool:
     first, last = tokens[0].lower(), tokens[-1].lower().strip(".,;:!?")
     if first in _OPENERS or last in STOPWORDS or last in ("include", "includes"):
         return False
-    if re.search(r"\b(?:use this skill|this skill|claude)\b", text, re.IGNORECASE):
+    if re.search(r"\b(?:use this skill|this skill|claude|(?:a|the) users?)\b", text, re.I):
         return False
     if first in _COMMANDS or any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
         return False
@@ -163,26 +170,28 @@ def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
 
 def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
     """(the requests `skill`'s own text says should trigger it, those it says should not)."""
-    text = skill.description
+    text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
     negative = [query for query, _ in near_misses(skill)]
     kept = _NOT.sub("", text)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     positive = [first] if len(first.split()) <= 14 else []
     positive += _clauses(kept, _USE)
     positive += _listed(kept, _PIECES)
-    quoted = _QUOTED.findall(text + "\n" + skill.body)
-    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 2 and q[:1].isalpha()]
-    for heading in _HEADING.findall(skill.body):
-        words = heading.lower().strip(" :")
+    quoted = _QUOTED.findall(text + "\n" + skill.body)  # an example request, not a cue word
+    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 3 and q[:1].isalpha()]
+    for heading in _HEADING.findall(skill.body):  # a task ("Treating an infestation"), not a
+        words = heading.lower().strip(" :")  # section's name ("The box setup")
+        heading = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.strip(" :"))
         topic = len(content_words(_PAREN.sub("", words))) >= 2
-        if topic and not words.startswith(("when", "before", "after", "if ", "once", "while")):
-            positive.append(re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.strip(" :")))
+        task = kind(heading) in ("order", "gerund", "wh-to", "question") if heading else False
+        if topic and task and not words.startswith(("when", "before", "after", "if ", "once")):
+            positive.append(heading)
     positive.append(skill.name.replace("-", " "))
     seen: set[str] = set()
     keep = []
     for p in positive:
         key = normalized(p)
-        if key not in seen and len(p.split()) <= 14 and _whole(p):
+        if key not in seen and len(p.split()) <= 14 and _whole(p) and not fragment(p):
             seen.add(key)
             keep.append(p)
     return keep[:MAX_PER_SKILL], negative
@@ -219,7 +228,7 @@ def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str,
     some sibling may or may not cover is left out rather than guessed."""
     others = [s for s in siblings if s.name != skill.name]
     out: dict[str, str | None] = {}
-    for match in _NOT.finditer(skill.description):
+    for match in _NOT.finditer(" ".join(skill.description.split())):
         for segment, named in _segments(match.group(1), {s.name for s in others}):
             parts = [p for part in _SPLIT.split(segment) if (p := _clean(part, 1))]
             if len(parts) < 2 or any(len(content_words(p)) < 2 for p in parts):
@@ -283,7 +292,13 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     appears once whatever its case and punctuation (`normalized`), and a held-out request that
     is part of a train one goes to train with its variants, so nothing held out was seen."""
     rng = random.Random(seed)
+    wording = random.Random(f"{seed}-wording")  # the split's draws stay as they were
     requests = [(skill.name, requests_of_skill(skill)[0]) for skill in skills]
+    asked = {
+        q: as_request(q, wording, name=q == name.replace("-", " ")) or q
+        for name, positive in requests
+        for q in positive
+    }
     everything = [f" {normalized(q)} " for _, positive in requests for q in positive]
 
     def inside(query: str) -> bool:  # part of another request, or holding one: never held out
@@ -316,14 +331,25 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
         key = f" {normalized(query)} "
         if split == "holdout" and any(key in t or t in key for t in train):
             split = "train"  # a held-out request inside a train one, or holding one
-        add(query, name, "clean", split)
+        request = asked[query]
+        add(request, name, "clean", split)
         for make, slice_ in ((typo, "typo"), (shorthand, "shorthand")):
-            variant = make(query, rng)
-            if variant.lower() != query.lower():
+            variant = make(request, rng)
+            if variant.lower() != request.lower():
                 add(variant, name, slice_, split)
-    for skill in skills:
-        for i, (query, elsewhere) in enumerate(near_misses(skill, skills)):
-            add(query, elsewhere, "near-miss", "holdout" if i % 2 else "train")
+    texts = [f"{s.name} {s.description}\n{s.body}" for s in skills]
+    domain = shared_nouns([f"{s.name.replace('-', ' ')} {s.description}" for s in skills])
+    for skill, (_, positive) in zip(skills, requests, strict=True):
+        misses = [(q, e) for t, e in near_misses(skill, skills) if (q := as_request(t, wording))]
+        count = max(2, round(NEAR_MISSES * len(positive)) - len(misses))
+        mine = set(words(f"{skill.name.replace('-', ' ')} {skill.description}"))
+        near = [w for w in domain if w in mine]
+        misses += [(q, None) for q in out_of_scope(positive, texts, wording, count, near)]
+        for i, (query, elsewhere) in enumerate(misses):
+            split = "holdout" if i % 2 else "train"
+            add(query, elsewhere, "near-miss", split)
+            if (variant := typo(query, rng)).lower() != query.lower():
+                add(variant, elsewhere, "near-miss", split)
     return rows
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from agentos.skill.english import not_a_noun_phrase
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import (
     covered,
@@ -68,12 +69,16 @@ def joint_examples(
     holds (skill, request) pairs never to add. The terms are those of each skill's train
     queries, and with `body` also those of its own body (`examples.own_terms`)."""
     names = [s.name for s in skills]
+
+    def nouns(terms: list[str]) -> list[str]:  # the gate refuses the rest: they take no slot
+        return [t for t in terms if not_a_noun_phrase(t) is None]
+
     wanted = {
         s.name: list(
             dict.fromkeys(
                 [
-                    *requests_of(train, s.name, f"{s.description}\n{s.body}")[:TERMS],
-                    *(own_terms(s, skills) if body else []),
+                    *nouns(requests_of(train, s.name, f"{s.description}\n{s.body}"))[:TERMS],
+                    *(nouns(own_terms(s, skills)) if body else []),
                 ]
             )
         )

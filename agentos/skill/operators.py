@@ -3,7 +3,8 @@
 It rewrites one skill's description per proposal, never its body (so it cannot touch a gate):
 
 - `drop_qualifiers` removes over-specific phrases (versions, paths, service and cluster identifiers,
-  "only when ..." clauses) that make a description miss ordinary requests;
+  "only when ..." clauses) that make a description miss ordinary requests, never an item of a
+  list the author wrote;
 - `add_vocabulary` adds, to the one sentence it writes (`It also covers a, b and c.`), the
   terms that the skill's missed train queries share and the rest of the train set does not use;
 - `add_shorthand` adds the long forms of the abbreviations the skill's own text uses;
@@ -38,6 +39,7 @@ from agentos.providers.base import (
     Review,
     ReviewRequest,
 )
+from agentos.skill.english import not_a_noun_phrase
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import (
     MAX_EXAMPLES,
@@ -49,7 +51,7 @@ from agentos.skill.examples import (
     split_examples,
     with_examples,
 )
-from agentos.skill.quality import problems
+from agentos.skill.quality import item_words, listed_words, problems, real_word
 from agentos.skill.router import CalibratingRouter, Router, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
@@ -62,29 +64,45 @@ _PAREN = re.compile(r"\s*\([^)]*\)")
 
 
 def _identifier(token: str) -> bool:
-    """A token that names one concrete thing: a version, path, file or service id."""
-    core = token.strip(".,;:")
-    if any(c.isdigit() for c in core) or "/" in core or "_" in core:
+    """A token that names one concrete thing: a version, path, file or service id (`v2.4`,
+    `/var/log`, `payments-svc`), never words joined by hyphens or slashes (`multi-cat`,
+    `flea/tick/worm`)."""
+    core = token.strip(".,;:()")
+    if any(c.isdigit() for c in core) or "_" in core or core.startswith(("/", "~")):
         return True
     if "." in core and not core.endswith("."):
         return True
-    parts = core.split("-")
-    return len(parts) > 2 or (len(parts) == 2 and min(len(p) for p in parts) <= 4)
+    parts = [p for p in re.split(r"[/-]", core) if p]
+    return len(parts) > 1 and not all(real_word(p, set()) for p in parts)
 
 
 def drop_qualifiers(description: str) -> str:
-    """Drop parentheticals, "only when" clauses and prepositional phrases naming identifiers."""
-    text = _ONLY.sub("", _PAREN.sub("", description))
+    """Drop parentheticals, "only when" clauses and prepositional phrases naming identifiers,
+    and identifiers in a sentence's head; never a word of a list the author wrote (an item is
+    a trigger: "box number/placement/litter type" keeps every word)."""
+    listed = listed_words(description)
+
+    def free(text: str) -> bool:  # drops no listed word
+        return not listed.intersection(item_words(text))
+
+    text = _PAREN.sub(lambda m: "" if free(m.group(0)) else m.group(0), description)
+    text = _ONLY.sub(lambda m: "" if free(m.group(0)) else m.group(0), text)
     sentences = re.split(r"(?<=[.!?])\s+", text.strip())
     kept_sentences = []
     for sentence in sentences:
         chunks = _CHUNK.split(sentence.rstrip("."))
-        kept = [chunks[0]] + [c for c in chunks[1:] if not any(map(_identifier, c.split()))]
-        head = " ".join(w for w in kept[0].split() if not _identifier(w) or w[:1].isupper())
+        kept = [chunks[0]] + [
+            c for c in chunks[1:] if not (any(map(_identifier, c.split())) and free(c))
+        ]
+        head = " ".join(
+            w for w in kept[0].split() if not _identifier(w) or w[:1].isupper() or not free(w)
+        )
         out = " ".join([head, *kept[1:]]).strip(" ,;:")
         if out:
             kept_sentences.append(out + ".")
     result = " ".join(kept_sentences)
+    if " ".join(result.split()) == " ".join(description.split()):
+        return description  # nothing dropped: the author's spacing stays
     return result if len(result.split()) >= 3 else description
 
 
@@ -130,7 +148,7 @@ def vocabulary(
     known = set(SHORTHAND) | set(SHORTHAND.values()) | set(SYNONYMS)
     scored = []
     for w, n in mine.items():
-        if w in have:
+        if w in have or not_a_noun_phrase(w) is not None:
             continue
         score = n + (0.5 if w in known else 0.0) - 0.7 * others[w]
         if score > 0.5:

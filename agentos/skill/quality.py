@@ -7,9 +7,14 @@ It is checked before any routing is measured, on every candidate from every prop
   words and no `Use for:`-style word list);
 - no trigger phrase of the original dropped: quoted terms, file extensions (`.docx`), product
   names (capitalised words inside a sentence, `Word doc`), and the "use when ..." and "do not use
-  ..." sentences are all still there, verbatim;
+  ..." sentences are all still there, verbatim, and every content word of a list the author
+  wrote (`listed_words`: "box number/placement/litter type, ... multi-cat stress") is still
+  there, inflected or not, unless the original is over the length limit;
 - no eval query (train or held-out) copied in: the added text shares no run of three content
   words with a query, and no whole query of two or more words;
+- every term of an added-terms sentence ("It also covers a, b and c.") is a noun phrase
+  (`agentos.skill.english`: no function word at either end, no verb, no adjective at its head)
+  whose words the skill's own text uses;
 - every added word is a real word: in the embedding model's vocabulary (four letters or more,
   or two such words run together, as `rollback`), or written somewhere in the skill's own text
   (so `k8s` or `CI` may be added only by a skill that already uses them). Abbreviations such as
@@ -25,6 +30,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from agentos.skill.bm25 import stem
+from agentos.skill.english import adjective, function_word, not_a_noun_phrase
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
@@ -97,6 +103,38 @@ def trigger_phrases(description: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_ITEM_CUT = re.compile(r"\s*(?:[,;:()]|(?<=[A-Za-z])/(?=[A-Za-z])|\band\b|\bor\b)\s*")
+
+
+def listed_words(description: str) -> set[str]:
+    """The content words of the lists the author wrote, lowercase: every part of a sentence
+    with two commas or more outside brackets, of a bracket holding a comma, and of an `a/b/c`
+    run. Each item is a trigger, and a rewrite may not drop one. The added-terms sentence is no
+    author's list."""
+    items: list[str] = []
+    for sentence in sentences(description):
+        if _TERMS.match(sentence):
+            continue
+        brackets = re.findall(r"\(([^)]*)\)", sentence)
+        items += [b for b in brackets if "," in b]
+        outside = re.sub(r"\([^)]*\)", " ", sentence)
+        if outside.count(",") >= 2:
+            items.append(outside)
+        items += re.findall(r"[\w-]+(?:/[\w-]+)+", sentence)
+    return {
+        w
+        for item in items
+        for part in _ITEM_CUT.split(item)
+        for w in item_words(part)
+        if len(w) >= 3 and not function_word(w)
+    }
+
+
+def item_words(text: str) -> list[str]:
+    """The words of `text` as `listed_words` counts them (`a/b` is two words)."""
+    return words(re.sub(r"(?<=[A-Za-z])/(?=[A-Za-z])", " ", text))
+
+
 def real_word(word: str, own: set[str]) -> bool:
     """Whether `word` is a real word: in `own` (the skill's words, lowercase), or in the model's
     vocabulary and no bare abbreviation, or a plural, inflection or compound of such words."""
@@ -151,6 +189,11 @@ def _problems(
     for phrase in trigger_phrases(original):
         if phrase not in flat:
             out.append(f"drops the trigger phrase {phrase!r}")
+    if len(original) <= MAX_DESCRIPTION:  # one over the limit must lose some to come under it
+        kept = {stem(w) for w in item_words(flat)}
+        for word in sorted(listed_words(original)):
+            if stem(word) not in kept:
+                out.append(f"drops {word!r}, an item of a list the author wrote")
     added = added_text(original, new)
     for sentence in sentences(added):
         if not sentence[:1].isupper() and not sentence[:1].isdigit() and sentence[0] not in "\"'(":
@@ -174,7 +217,7 @@ def _problems(
         if short and not (core.isupper() and low in own):  # CI, PR: where the skill says so
             out.append(f"adds the short token {core!r}")
     for sentence in sentences(added):
-        out += _term_problems(sentence, original, own_text, name, queries)
+        out += _term_problems(sentence, original, own_text, name)
     out += _copies(added, queries)
     return tuple(dict.fromkeys(out))
 
@@ -191,28 +234,37 @@ def _near(word: str, stems: set[str]) -> bool:
     )
 
 
-def _term_problems(
-    sentence: str, original: str, own_text: str, name: str, queries: tuple[str, ...]
-) -> list[str]:
+def _term_problems(sentence: str, original: str, own_text: str, name: str) -> list[str]:
     """Why the terms a listing sentence adds ("It also covers a, b and c.") say nothing an
-    author would add: more than `MAX_TERMS`; a filler word, a shell command, a word of the
-    skill's name, a word of when or how rather than what (`tomorrow`, `often`, an adverb in
-    -ly), a contraction, a lone past form (`closed`); a term the description already has; or,
-    judged against eval queries, a word that neither the skill's own text nor two queries use
-    (one query is one person's wording, not a topic)."""
+    author would add: more than `MAX_TERMS`; a term that is no noun phrase (`english`: a
+    function word at either end, `both`, `spraying vs`; a verb, `tell`, `order matters`; an
+    adjective at its head, `black`), or whose only new words describe (`dark chocolate` where
+    the description has chocolate); a filler word, a shell command, a word of the skill's name,
+    a word of when or how (`tomorrow`, `often`, an adverb in -ly), a contraction, a lone past
+    form (`closed`); a term the description or another term of the sentence already has
+    (`readiness` beside `readiness probe`); or a word the skill's own text never
+    uses (stems compared, or the long form of an abbreviation it uses): eval queries say what
+    people ask, not what the skill covers."""
     match = _TERMS.match(sentence)
     if match is None:
         return []
     terms = [t.strip() for t in _TERM_SPLIT.split(match.group("terms")) if t.strip()]
     out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
     named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
-    asked = [_stems(query) for query in queries]
+    written = set(words(f"{original} {own_text}"))  # "Kubernetes" where the skill says k8s
     for term in terms:
         mine = [w for w in words(term) if w not in STOPWORDS]
         if mine and all(stem(w) in said for w in mine):
             out.append(f"adds {term!r}, which the description already says")
+        others = {stem(w) for t in terms if t != term for w in words(t)}
+        if mine and all(stem(w) in others for w in mine):
+            out.append(f"adds {term!r}, which another term of the sentence holds")
         if "'" in term or "’" in term:
             out.append(f"adds {term!r}, a contraction, not a topic")
+        elif (why := not_a_noun_phrase(term)) is not None:
+            out.append(f"adds {term!r}, no noun phrase: {why}")
+        elif (fresh := [w for w in mine if stem(w) not in said]) and all(map(adjective, fresh)):
+            out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
         for w in mine:
             if w in FILLER:
                 out.append(f"adds the filler word {w!r}")
@@ -224,12 +276,8 @@ def _term_problems(
                 out.append(f"adds {w!r}, a word of when or how or a pronoun, not of what")
             elif len(mine) == 1 and w.endswith("ed") and not _near(stem(w), said | own):
                 out.append(f"adds {w!r} alone, a past form, not a topic")
-            elif (
-                queries
-                and not _near(stem(w), said | own)
-                and sum(_near(stem(w), q) for q in asked) < 2
-            ):
-                out.append(f"adds {w!r}, used neither in the skill's text nor in two eval queries")
+            elif not _near(stem(w), said | own) and SHORTHAND.get(w) not in written:
+                out.append(f"adds {w!r}, which the skill's own text never uses")
     return out
 
 

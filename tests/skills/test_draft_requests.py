@@ -17,7 +17,8 @@ ART = Skill(
     "user asks for generative art, flow fields or particle systems. If the user mentions a "
     "sketch on claude.ai, use it. Triggers include: 'generative art', 'p5 sketch'.",
     "# Art\n\n## Quick Start\n\n## Technical Details\n\n## Step 1: Initialize Project\n\n"
-    '## Seeded randomness in practice\n\nRun "cd frontend && npm run dev" or "npm run dev".\n'
+    "## Seeded randomness in practice\n\n## Seeding a noise field\n\n"
+    'Run "cd frontend && npm run dev" or "npm run dev".\n'
     'For example: "draw a flow field with seeded noise".\n',
     Path("algorithmic-art/SKILL.md"),
 )
@@ -33,6 +34,7 @@ BAD = [
     "cd frontend && npm run dev",
     "npm run dev",
     "ai",
+    "a user asks for generative art",
 ]
 
 
@@ -40,7 +42,8 @@ def test_the_draft_holds_whole_requests_only() -> None:
     positive, _ = requests_of_skill(ART)
     assert "Creating algorithmic art using p5.js with seeded randomness" in positive
     assert "draw a flow field with seeded noise" in positive
-    assert "Seeded randomness in practice" in positive
+    assert "Seeding a noise field" in positive  # a heading that names a task
+    assert "Seeded randomness in practice" not in positive  # one that names a section
     low = {normalized(p) for p in positive}
     for bad in BAD:
         assert normalized(bad) not in low, (bad, positive)
@@ -118,14 +121,16 @@ def test_lead_ins_list_heads_and_disclaimers_are_not_requests() -> None:
         "First aid for cats and dogs. Use when the pet has eye, ear, nose or paw swelling, "
         "is limping, or has eaten something toxic. Not veterinary advice: for anything serious "
         "call a vet.",
-        "# Pet first aid\n\n## Before you begin\n\n## Quick triage\n\n## Bee sting on a paw\n",
+        "# Pet first aid\n\n## Before you begin\n\n## Quick triage\n\n"
+        "## Treating a bee sting on a paw\n",
         Path("pet-first-aid/SKILL.md"),
     )
     positive, _ = requests_of_skill(skill)
     low = {normalized(p) for p in positive}
-    assert "has eaten something toxic" in low, positive
-    assert "bee sting on a paw" in low, positive
+    assert "treating a bee sting on a paw" in low, positive
     for bad in (
+        "has eaten something toxic",  # its subject is cut off: a fragment
+        "is limping",
         "the pet has eye",
         "use when the pet has eye",
         "paw swelling",

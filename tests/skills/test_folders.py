@@ -13,7 +13,7 @@ from skill_helpers import skill, write_skills
 from agentos.errors import UserError
 from agentos.skill import tune_skills
 from agentos.skill.draft import draft_evals, is_draft, near_misses, requests_of_skill
-from agentos.skill.evals import EvalItem, load_evals, slices_of
+from agentos.skill.evals import EvalItem, load_evals, normalized, slices_of
 from agentos.skill.evaluator import SkillEvaluator
 from agentos.skill.router import EmbeddingRouter
 from agentos.skillfile import Skill, load_folder
@@ -131,7 +131,8 @@ def test_the_draft_comes_from_the_skills_own_words() -> None:
     assert "draft a letter" in positive and "fix tracked changes" in positive
     assert "turn notes into a Word doc" in positive
     assert "add a table of contents to my report" in positive
-    assert "Tracked changes" in positive and "docx" in positive
+    assert "docx" in positive
+    assert "Tracked changes" not in positive  # a heading that names a section, not a task
     assert negative == ["PDFs or spreadsheets"]  # one request, not two bare words
     assert not any("PDF" in p for p in positive)
 
@@ -155,12 +156,15 @@ def test_a_near_miss_is_a_whole_request_and_expects_the_sibling_it_names() -> No
     ]
     assert near_misses(sourdough)[0] == ("shaping or baking loaves", None)  # no such sibling
     rows = draft_evals([sourdough, skill("bread-baking", "Shape and bake loaves of bread.")])
-    near = {r["query"]: r["expect"] for r in rows if r["slice"] == "near-miss"}
-    assert near == {
-        "shaping or baking loaves": "bread-baking",
-        "yoghurt or kefir": None,
-        "rotating leaked api keys": None,
-    }
+    near = {normalized(str(r["query"])): r["expect"] for r in rows if r["slice"] == "near-miss"}
+    for topic, expect in [
+        ("shaping or baking loaves", "bread-baking"),
+        ("yoghurt or kefir", None),
+        ("rotating leaked api keys", None),
+    ]:  # each asked as a request, expecting what its clause says
+        assert [e for q, e in near.items() if topic in q][:1] == [expect], near
+    clauses = ("loaves", "yoghurt", "leaked")
+    assert all(e is None for q, e in near.items() if not any(c in q for c in clauses)), near
 
 
 def test_draft_splits_train_and_held_out_with_variants_following_their_source() -> None:
@@ -174,7 +178,9 @@ def test_draft_splits_train_and_held_out_with_variants_following_their_source() 
         assert {"train", "holdout"} <= {r["split"] for r in mine}, name
         assert {"clean", "typo"} <= {r["slice"] for r in mine}, name
     near = [(r["query"], r["expect"]) for r in rows if r["slice"] == "near-miss"]
-    assert near == []  # "PDFs or spreadsheets": half pdf's, half no skill's: left out, not guessed
+    # "PDFs or spreadsheets": half pdf's, half no skill's: left out, not guessed; the rest ask
+    # for a task no skill does
+    assert near and all(e is None and "spreadsheets" not in str(q) for q, e in near), near
     assert draft_evals(skills, seed=0) == rows
 
 

@@ -65,7 +65,7 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
     """The scripted run: deploy-service quotes its missed train request (a gain), then
     write-docs quotes its own and one that takes deploy-service's held-out query. The whole is
     refused; its first half passes and is kept; the next search finds nothing. Each added word
-    is in two eval queries, the quality gate's evidence for a term."""
+    is in the skills' own text, the quality gate's evidence for a term."""
     rows = [
         ("run the helm upgrade for payments", "deploy-service", "train"),
         ("make the new version available to users", "deploy-service", "train"),
@@ -80,9 +80,10 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
         ("get the fix out to users", "deploy-service", "holdout"),
         ("the docs are outdated", "write-docs", "holdout"),
     ]
-    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, rows)
+    body = "Steps: shipping versions as hotfixes; list them in the manual pages.\n"
+    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, rows, body=body)
     files = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    deploy = with_examples(DEPLOY, ["version available"])
+    deploy = with_examples(DEPLOY, ["versions"])
     docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
     assert deploy is not None and docs is not None
     runs = 0
@@ -97,7 +98,7 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
         first = [s.with_components({"deploy-service/description": deploy}) for s in skills]
         second = [s.with_components({"write-docs/description": docs}) for s in first]
         return [
-            joint_module.Step(first, "deploy-service", "version available", 1),
+            joint_module.Step(first, "deploy-service", "versions", 1),
             joint_module.Step(second, "write-docs", "shipping hotfixes", 2),
         ]
 
@@ -119,12 +120,10 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
     assert "joint: 1 added term over 1 skill" in joint_lines[1]
     assert len(joint_lines) == 2  # no third look: the search went on from the kept set
     assert runs >= 2  # and found nothing
-    assert report.accepted[0] == (
-        "#2 joint: 1 added term over 1 skill (deploy-service 'version available')"
-    )
+    assert report.accepted[0] == ("#2 joint: 1 added term over 1 skill (deploy-service 'versions')")
     assert "deploy-service" in report.changed  # later per-skill moves may change more
     kept = parse_skill(Path("SKILL.md"), report.rewrites["deploy-service"], folder="deploy-service")
-    assert "version available" in kept.description
+    assert "versions" in kept.description
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == files  # untouched
 
 
@@ -136,11 +135,14 @@ def test_no_joint_look_when_train_is_already_all_right(
     rows = [
         ("deploy the api", "deploy-service", "train"),
         ("ship build 7 live", "deploy-service", "train"),
-        ("ship build 8 live", "deploy-service", "train"),  # terms used twice: the gate's evidence
+        ("ship build 8 live", "deploy-service", "train"),
         ("order pizza", None, "train"),
         ("push it to prod", "deploy-service", "holdout"),
     ]
-    folder = write_skills(tmp_path, {"deploy-service": "Run the Helm upgrade for payments."}, rows)
+    body = "Steps: ship each build live.\n"  # the gate's evidence for a term
+    folder = write_skills(
+        tmp_path, {"deploy-service": "Run the Helm upgrade for payments."}, rows, body=body
+    )
     skills = load_skills(folder)
     items = augment(load_evals(tmp_path / "evals.jsonl", ["deploy-service"]), seed=0)
     train = [i for i in items if i.split == "train"]  # as tune_skills sees it

@@ -80,16 +80,16 @@ def item(query: str, *, generated: bool = False, source: str | None = None) -> E
     )
 
 
-def test_the_proposers_gate_counts_hand_written_queries_as_the_evaluator_does() -> None:
-    """A word is evidence for a listed term only when two hand-written queries use it: a
-    generated variant of the one query is no second one (the evaluator refuses it)."""
+def test_the_proposers_gate_reads_the_skills_own_text_not_queries() -> None:
+    """A word is evidence for a listed term only when the skill's own text uses it: queries,
+    hand-written or generated, say what people ask, not what the skill covers."""
     one = [
         item("when to trim the hedges"),
         item("when to trim the hegdes", generated=True, source="when to trim the hedges"),
+        item("hedges along the road"),
     ]
     listing = PRUNING.description + " It also covers shrubs, branches and hedges."
     proposer = TextOperatorProposer(one, router=None, target="pruning")  # type: ignore[arg-type]
     assert not proposer.gate(PRUNING)(listing)
-    two = [*one, item("hedges along the road")]
-    proposer = TextOperatorProposer(two, router=None, target="pruning")  # type: ignore[arg-type]
-    assert proposer.gate(PRUNING)(listing)
+    hedges = garden("pruning", PRUNING.description, PRUNING_BODY + "Trim hedges in June.\n")
+    assert proposer.gate(hedges)(listing)

@@ -139,7 +139,7 @@ def test_the_gate_refuses_vague_or_unsupported_added_terms(
     assert any(why in p for p in found), found
 
 
-SUPPORT = [  # the words the passing rewrites add, each in two queries
+SUPPORT = [  # queries with the words the passing rewrites add (none copied: no three in a run)
     "draft two memos for the board",
     "memos about the offsite",
     "cover letters for a job",
@@ -158,8 +158,16 @@ SUPPORT = [  # the words the passing rewrites add, each in two queries
 @pytest.mark.parametrize(
     ("original", "rewrite", "body"),
     [
-        (DOCX, DOCX + " It also covers memos, cover letters and tracked revisions.", ""),
-        ("Rotate leaked secrets.", "Rotate leaked secrets. It also covers rollbacks.", ""),
+        (
+            DOCX,
+            DOCX + " It also covers memos, cover letters and tracked revisions.",
+            "Memos and cover letters use the house style; keep each revision.",
+        ),
+        (
+            "Rotate leaked secrets.",
+            "Rotate leaked secrets. It also covers rollbacks.",
+            "Plan the rollback first.",
+        ),
         (
             "Debug k8s pods.",
             "Debug k8s pods. It also covers Kubernetes and CrashLoopBackOff.",
@@ -168,7 +176,7 @@ SUPPORT = [  # the words the passing rewrites add, each in two queries
         (
             "Review a pull request.",
             "Review a pull request. It also covers PR merges.",
-            "Read the PR.",
+            "Read the PR before it merges.",
         ),
     ],
 )
@@ -253,13 +261,13 @@ RIDE_QUERIES = [  # each word the refused sentences add is in one query at most
     ("sentence", "why"),
     [  # kept by the offline proposer on a new user's bicycle skills
         ("It also covers closed.", "past form"),
-        ("It also covers side.", "two eval queries"),
+        ("It also covers side.", "own text never uses"),
         ("It also covers rain and often.", "'often', a word of when or how"),
         ("It also covers headset properly.", "'properly', a word of when or how"),
         ("It also covers shed and tomorrow.", "'tomorrow', a word of when or how"),
         ("It also covers haven't.", "a contraction"),
         ("It also covers seen, nothing and gauge.", "'nothing', a word of when or how"),
-        ("It also covers heel method.", "'heel', used neither"),
+        ("It also covers heel method.", "'heel', which the skill's own text never uses"),
     ],
 )
 def test_the_gate_refuses_terms_that_name_no_topic(sentence: str, why: str) -> None:
@@ -267,7 +275,10 @@ def test_the_gate_refuses_terms_that_name_no_topic(sentence: str, why: str) -> N
     assert any(why in p for p in found), found
 
 
-def test_a_term_two_queries_use_still_passes() -> None:
+def test_a_term_needs_the_skills_own_text_not_only_queries() -> None:
     queries = [*RIDE_QUERIES, "pump the tubeless tyres", "tubeless tyres lost air overnight"]
-    sentence = "It also covers tubeless tyres."
-    assert problems(BIKE, f"{BIKE} {sentence}", queries=queries, name="pre-ride-check") == []
+    added = f"{BIKE} It also covers tubeless tyres."
+    found = problems(BIKE, added, queries=queries, name="pre-ride-check")
+    assert "adds 'tubeless', which the skill's own text never uses" in found
+    body = "## Tyres\nPump tubeless tyres to the pressure on the sidewall.\n"
+    assert problems(BIKE, added, own_text=body, queries=queries, name="pre-ride-check") == []

@@ -211,7 +211,8 @@ FOX = {
     "x-tool": "Ant job. It also covers fox.",
     "z-tool": "Bee cat.",
 }  # x-tool's rewrite wins the train queries "fox" and "fox den"
-FOX_ROWS = [  # two queries use "fox": the quality gate's evidence for an added term
+BODY = "Steps: the fox den, the dog run.\n"  # the quality gate's evidence for an added term
+FOX_ROWS = [
     *[(q, "x-tool", "train") for q in ("fox", "fox den", "ant one")],
     ("bee", "z-tool", "train"),
     ("ant ten", "x-tool", "holdout"),
@@ -238,7 +239,7 @@ def test_a_tuning_run_is_one_run_of_the_ledger_with_every_decision(tmp_path: Pat
     from agentos.cli.main import main
     from agentos.ledger import Ledger
 
-    write_skills(tmp_path, TWO, FOX_ROWS, git=True)
+    write_skills(tmp_path, TWO, FOX_ROWS, git=True, body=BODY)
     rewrites = {**FOX, "z-tool": "Bee cat. It also covers dog."}  # no train gain: discarded
     report = tune_by_words(tmp_path, fixed_rewrites(rewrites), 2, [])
     ledger = Ledger(tmp_path / ".agentos" / "ledger.db")
@@ -267,7 +268,7 @@ def test_a_rewrite_that_takes_a_siblings_query_is_discarded_by_decide(tmp_path: 
         ("bee ten", "z-tool", "holdout"),
         ("ant ten", "x-tool", "holdout"),
     ]
-    write_skills(tmp_path, {"x-tool": "Ant job.", "z-tool": "Bee cat and ant."}, rows)
+    write_skills(tmp_path, {"x-tool": "Ant job.", "z-tool": "Bee cat and ant."}, rows, body=BODY)
     provider = fixed_rewrites({"x-tool": FOX["x-tool"], "z-tool": "Bee dog and elk."})
     lines: list[str] = []
     report = tune_by_words(tmp_path, provider, 1, lines)
@@ -301,11 +302,11 @@ def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> No
     held-out figures."""
     rows = [
         ("dog", "z-tool", "train"),
-        ("dog run", "z-tool", "train"),  # two queries use "dog": evidence for the added term
+        ("dog run", "z-tool", "train"),
         ("ant", "x-tool", "train"),
         ("cat ten", "z-tool", "holdout"),
     ]
-    write_skills(tmp_path, TWO, rows)
+    write_skills(tmp_path, TWO, rows, body=BODY)
     provider = sequenced(["It covers bee dog.", "It covers bee cat dog."])
     lines: list[str] = []
     report = tune_by_words(tmp_path, provider, 2, lines)
@@ -327,7 +328,7 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
     """A folder outside git gets no branch. `out` gets a copy of it with the accepted rewrite,
     the very text of the report's `rewrites`, and every other file as it was; the folder tuned
     is left as it was, and nothing is left beside `out`."""
-    skills = write_skills(tmp_path / "work", TWO, FOX_ROWS)
+    skills = write_skills(tmp_path / "work", TWO, FOX_ROWS, body=BODY)
     (skills / "z-tool" / "notes.txt").write_text("kept as it is\n")
     before = {p: p.read_bytes() for p in skills.rglob("*") if p.is_file()}
     report = tune_by_words(tmp_path / "work", fixed_rewrites(FOX), 1, [], out=tmp_path / "tuned")

@@ -1,0 +1,238 @@
+"""Requests from the phrases a skill's text offers, for the draft eval set (`draft`).
+
+A description lists topics ("rescue vs breeder", "picking a breed", "who to call", "you found a
+tick"); people type requests. `as_request` says each topic the way a user asks for it, or refuses
+it as a fragment:
+
+- a fragment is no request: a phrase that opens on a verb with its subject cut off (`is about to
+  book`, `be quick`), on a function word (`always first`, `and multi-cat stress`), or holds fewer
+  than two content words;
+- a question stays a question; "who/what/how ... to X" becomes "Who should I X?";
+- a situation (a clause with its own verb: "a cat has stopped using the litter box") is told in
+  the first person ("My cat has stopped ...") and asked about;
+- an order ("rotate a key", "Find the threshold") is asked for ("Can you help me rotate a
+  key?"), a gerund ("picking a breed") needs help, a noun phrase is asked about.
+
+`out_of_scope` writes near-misses: a task no skill of the folder does (a poem, a translation, a
+joke, ...) about one of the skill's own topics, so it shares the skill's words and still expects
+no skill; a task whose word any skill's text uses is never chosen.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from itertools import zip_longest
+
+from agentos.skill.bm25 import stem
+from agentos.skill.english import FUNCTION, VERBS, adjective, function_word, verb
+from agentos.skill.vocab import FILLER, words
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_AUX = _set(
+    "is are was were be been being has have had can could will would shall should may might "
+    "must do does did am isn't aren't wasn't won't can't doesn't don't didn't"
+)
+_AFTER = _set("first last next later instead worth")  # "red flags first"
+_WH = _set("what who how where when which why whom whose")
+_OPEN_NP = _set("a an the my your our their his her its this that these those some")
+_OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
+_SUBJECT = _set("i we you he she they someone somebody")
+_MINE = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself", "you're": "I'm"}
+_DASH = re.compile(r"\s+[—–-]\s+")
+_WHO_TO = re.compile(r"^(what|who|how|where|when|which)\b\s*(.*?)\s*\bto\s+(.+)$", re.I)
+
+# verbs a request opens on, many of them nouns too ("plant", "water"): read as an order when
+# a plural object or a second verb follows ("Prune roses", "Create and edit")
+_ACTIONS = _set(
+    """add adjust analyse analyze apply bake book build calculate change check choose clean
+    compare configure convert cook count create cut debug delete deploy design draft edit
+    estimate export extract feed file fill find fit fix format generate grow harvest import
+    install keep label list load log look make manage map measure merge migrate mix monitor move
+    order organise organize pack paint plan plant plot prepare print profile prune publish read
+    record reduce release remove rename repair replace reset restore review rotate run save
+    scale schedule search set share sharpen shape sort split start store sum summarise summarize
+        test track train translate treat trim tune turn update upgrade wash water wire write"""
+)
+_ORDER = ("Can you help me {p}?", "Help me {p}.", "I need to {p}, how do I start?", "How do I {p}?")
+_GERUND = ("Can you help me with {p}?", "Any advice on {p}?", "I'd like some help with {p}.")
+_TOPIC = (
+    "Can you help me with {p}?",
+    "I have a question about {p}.",
+    "What should I know about {p}?",
+    "I need some advice on {p}.",
+)
+_SITUATION = ("{p}, what should I do?", "{p}. Can you help?", "{p} - what now?")
+# tasks of another kind about a skill's topic: (the words a skill covering the task would use,
+# the request)
+_ELSEWHERE: tuple[tuple[str, str], ...] = (
+    ("poem poetry verse", "Write a short poem about {p}."),
+    ("translate translation french", 'Translate "{p}" into French.'),
+    ("joke jokes humour humor", "Tell me a joke about {p}."),
+    ("novel book books fiction reading", "Recommend a novel about {p}."),
+    ("song songs lyrics music", "Write song lyrics about {p}."),
+    ("crossword puzzle puzzles quiz", "Make a crossword puzzle about {p}."),
+    ("cartoon drawing draw illustration", "Draw a cartoon of {p}."),
+    ("history historical", "What is the history of {p}?"),
+)
+
+
+def _first_person(text: str) -> str:
+    """`text` as its user says it: you -> I, your -> my."""
+    return " ".join(_MINE.get(w.lower(), w) for w in text.split())
+
+
+def _tidy(phrase: str) -> str:
+    """`phrase` on one line, cut at a dash ("crossing borders — microchip")."""
+    return " ".join(_DASH.split(" ".join(phrase.split()))[0].split()).strip(" .,;")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in words(text) if w not in FUNCTION and len(w) > 1]
+
+
+def fragment(phrase: str) -> bool:
+    """Whether `phrase` is no request: it opens on a verb whose subject was cut off or on a
+    function word that joins it to text left out, or holds fewer than two content words (one
+    for a phrase of one word)."""
+    tokens = words(phrase)
+    if not tokens or ":" in phrase or len(_content(phrase)) < min(2, len(tokens)):
+        return True  # one word alone ("pruning") is a topic; "who to call" is not
+    first, last = tokens[0], tokens[-1]
+    if first in _AUX or last in _AFTER or (function_word(last) and last not in _OBJECT):
+        return True
+    if len(tokens) == 2 and adjective(last):  # "leave clear" of "leave clear, actionable comments"
+        return True
+    return function_word(first) and first not in _OPEN_NP | _WH | _SUBJECT
+
+
+def _who_to(text: str) -> re.Match[str] | None:
+    """ "who to call", "what records to bring": a wh-word, then "to" and what to do."""
+    match = _WHO_TO.match(text)
+    if match is None or set(words(match.group(2))) & (_AUX | _SUBJECT):
+        return None
+    return match
+
+
+def kind(phrase: str) -> str:
+    """What `phrase` is: "question", "wh-to", "situation", "order", "gerund" or "topic"."""
+    text = phrase.strip()
+    tokens = words(text)
+    first = tokens[0]
+    if _who_to(text):
+        return "wh-to"
+    if text.endswith("?") or first in _WH:
+        return "question"
+    verbal = not first.endswith(("ing", "ed")) and first not in _OPEN_NP | _SUBJECT
+    if len(tokens) > 1 and tokens[1] in _OBJECT and verbal:
+        return "order"  # "Find the threshold", "Triage what is an emergency"
+    if first in _SUBJECT | {"my", "our"} or any(t in _AUX for t in tokens[1:4]):
+        return "situation"
+    if first.endswith("ing") and first not in FUNCTION:
+        return "gerund"
+    base = [first[: -len(e)] for e in ("es", "s") if first.endswith(e)]
+    if (first in VERBS or any(b in VERBS for b in base)) and tokens[1:2] != ["by"]:
+        return "order"
+    if first in _ACTIONS and len(tokens) > 1 and (tokens[1] in ("and", "or") or _plural(tokens[1])):
+        return "order"
+    return "topic"
+
+
+def _plural(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _lower(text: str) -> str:
+    """`text` with its first letter lowercase, unless it opens on a name or an acronym
+    (`GitHub`, `API`)."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first[1:].islower() else text
+
+
+def as_request(phrase: str, rng: random.Random, *, name: bool = False) -> str | None:
+    """`phrase` as a user would ask for it (a seeded choice of wording), or None when it is a
+    fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
+    verb that is no noun ("write unit tests")."""
+    text = _tidy(phrase)
+    if fragment(text):
+        return None
+    text = _first_person(text)
+    what = kind(text)
+    if name and what == "order" and words(text)[0] not in VERBS:
+        what = "topic"
+    if what == "question":
+        return _capital(text.rstrip("?.!")) + "?"
+    if what == "wh-to":
+        match = _who_to(text)
+        assert match is not None
+        wh, middle, rest = match.groups()
+        return _capital(" ".join(p for p in (wh.lower(), middle, "should I", rest) if p)) + "?"
+    if what == "situation" and re.match(r"i (?:need|want|would like)\b", text, re.I):
+        return _capital(text.rstrip(".")) + "."
+    if what == "situation":
+        text = re.sub(r"^(?:a|an|the)\s+", "my ", text, flags=re.I)
+        return _capital(rng.choice(_SITUATION).format(p=text.rstrip(".")))
+    if what == "order":
+        first, _, rest = text.partition(" ")
+        low = first.lower()
+        base = next((low[: -len(e)] for e in ("es", "s") if low[: -len(e)] in VERBS), low)
+        return rng.choice(_ORDER).format(p=f"{base} {rest}".strip())
+    templates = _GERUND if what == "gerund" else _TOPIC
+    return rng.choice(templates).format(p=_lower(text))
+
+
+def shared_nouns(texts: Sequence[str]) -> list[str]:
+    """The words two `texts` or more use (stems compared) that may name a thing (no function
+    word, verb or adjective, three letters or more): a folder's domain (`dog`, `cat`, `vet`)."""
+    seen: dict[str, str] = {}
+    count: dict[str, int] = {}
+    for text in texts:
+        for w in dict.fromkeys(words(text.replace("-", " "))):
+            if not w.isalpha() or len(w) < 3 or w.endswith(("ing", "ed")) or w in FILLER:
+                continue  # a gerund or a filler word names no thing of its own
+            if function_word(w) or verb(w) or adjective(w):
+                continue
+            key = stem(w)
+            seen.setdefault(key, w)
+            count[key] = count.get(key, 0) + 1
+    return [seen[k] for k in seen if count[k] >= 2]
+
+
+def out_of_scope(
+    topics: Sequence[str],
+    texts: Sequence[str],
+    rng: random.Random,
+    count: int,
+    domain: Sequence[str] = (),
+) -> list[str]:
+    """Up to `count` requests for a task no skill does, about one of `topics` or, every other
+    one, one of the `domain` words the skill shares with its siblings ("my dog"); a task whose
+    words any of `texts` (every skill's text) uses is left out."""
+    said = {stem(w) for text in texts for w in words(text)}
+    tasks = [t for keys, t in _ELSEWHERE if not said.intersection(map(stem, keys.split()))]
+    usable = [t for t in map(_tidy, topics) if not fragment(t)]
+    usable = [t for t in usable if kind(t) in ("topic", "gerund")]  # "a poem about X": X names
+    usable = [_first_person(t) for t in usable if len(t.split()) <= 8]
+    shared = [w if w.endswith("s") else f"my {w}" for w in domain]
+    rng.shuffle(usable)
+    rng.shuffle(shared)
+    pool = [t for pair in zip_longest(shared, usable) for t in pair if t is not None]
+    if not tasks or not pool:
+        return []
+    out: list[str] = []
+    for n in range(count):
+        topic = pool[n % len(pool)]
+        task = tasks[rng.randrange(len(tasks))]
+        query = task.format(p=_lower(topic))
+        if query not in out:
+            out.append(query)
+    return out
