@@ -33,6 +33,8 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from agentos.git import copy_to_new_repo
@@ -41,11 +43,14 @@ from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
 from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
 from agentos.skill.examples import requests_of, spelled, with_examples
 from agentos.skill.quality import real_word
-from agentos.skill.router import EmbeddingRouter
+from agentos.skill.bm25 import BM25Router, terms
+from agentos.skill.report import holdout_routes
+from agentos.skill.router import EmbeddingRouter, Router, skill_text
 from agentos.skill.vocab import content_words
 from agentos.skillfile import Skill, parse_skill
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "skills"
+INDEPENDENT: tuple[tuple[str, Router], ...] = (("bm25", BM25Router()),)
 
 
 def main() -> None:
@@ -102,9 +107,20 @@ def main() -> None:
         if held_back:
             audit(router, gating, held_back, skills, tuned, quoted)
     judge = SkillEvaluator(items, router, recalibrate=True)
-    for label, skill_set in (("before", skills), ("after", tuned)):
-        for item, got in missed(judge, skill_set):
-            print(f"holdout_missed_{label}: {item.query!r} expect={item.expect} got={got}")
+    for name, other in (("embedding", router), *INDEPENDENT):
+        for label, skill_set in (("before", skills), ("after", tuned)):
+            misses = missed_by(other, judge, skills, skill_set)
+            kinds: Counter[str] = Counter()
+            for item, got in misses:
+                kind = miss_kind(item.expect, got)
+                words = word_reach(item, skills, judge.train)
+                kinds[kind if item.expect is None else words.split(":")[0]] += 1
+                print(
+                    f"holdout_missed_{label}_{name}: {item.query!r} expect={item.expect} "
+                    f"got={got} ({kind}; {words})"
+                )
+            tally = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+            print(f"holdout_miss_kinds_{label}_{name}: {len(misses)} ({tally or '-'})")
     if args.reach:
         reach(judge, skills)
     for row in report.rows:
@@ -178,6 +194,39 @@ def missed(judge: SkillEvaluator, skills: list[Skill]) -> list[tuple[EvalItem, s
     """The held-out items `skills` routes wrongly, with where each went."""
     _, holdout = judge.score(skills)
     return [(i, p) for i, p in zip(holdout.items, holdout.predicted, strict=True) if i.expect != p]
+
+
+def missed_by(
+    router: Router, judge: SkillEvaluator, start: Sequence[Skill], skills: Sequence[Skill]
+) -> list[tuple[EvalItem, str | None]]:
+    """The held-out items `skills` routes wrongly with `router`, and where each went, routed as
+    the report routes it (`report.holdout_routes`: its "none" cut fitted on train, never below
+    the starting set's `start`)."""
+    got = holdout_routes(router, judge, start, skills)
+    return [(i, p) for i, p in zip(judge.holdout, got, strict=True) if i.expect != p]
+
+
+def word_reach(item: EvalItem, skills: Sequence[Skill], train: Sequence[EvalItem]) -> str:
+    """Where the words of a missed query that expects a skill can be found, stems compared
+    (`bm25.terms`): `in description` (every word already there: the miss is one of ranking),
+    `lexical` (words absent from the description that the skill's own name or body writes),
+    `train words` (only the skill's train queries have them) or `out of reach` (nowhere in the
+    skill's text or train queries: a typo, a word nobody wrote down)."""
+    if item.expect is None:
+        return "near-miss"
+    skill = next(s for s in skills if s.name == item.expect)
+    words = set(terms(item.query))
+    missing = sorted(words - set(terms(skill_text(skill))))
+    if not missing:
+        return "in description"
+    body = set(terms(f"{skill.name.replace('-', ' ')} {skill.body}"))
+    asked = {w for i in train if i.expect == skill.name for w in terms(i.source or i.query)}
+    own = [w for w in missing if w in body]
+    seen = [w for w in missing if w in asked and w not in body]
+    rest = [w for w in missing if w not in body and w not in asked]
+    kind = "lexical" if own else "train words" if seen else "out of reach"
+    parts = [f"{k} {' '.join(ws)}" for k, ws in (("own", own), ("train", seen), ("none", rest)) if ws]
+    return f"{kind}: {'; '.join(parts)}"
 
 
 def right(scored: Scored) -> int:

@@ -26,7 +26,7 @@ from agentos.skill.quality import MAX_TERMS, real_word
 from agentos.skill.vocab import FILLER, SHELL, STOPWORDS
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
-LEAD = "It also covers "
+LEAD = "It is also for "
 MAX_EXAMPLES = MAX_TERMS  # the quality gate's limit on a listing sentence: one limit
 MAX_WORDS = 2
 OWN_TERMS = 8  # the terms of a skill's own body the proposer may add (`own_terms`)

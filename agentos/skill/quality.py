@@ -55,8 +55,8 @@ _WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes u
 _WHEN = frozenset(_WHEN_WORDS.split())
 # a sentence that lists what a skill also covers: "It also covers memos and cover letters."
 _TERMS = re.compile(
-    r"^(?:it|this skill)\s+(?:also\s+)?(?:covers|handles|includes|supports|helps with|"
-    r"works with|applies to)\s+(?P<terms>[^.!?]+)[.!?]$",
+    r"^(?:it|this skill)\s+(?:is\s+also\s+for|(?:also\s+)?(?:covers|handles|includes|supports|"
+    r"helps with|works with|applies to))\s+(?P<terms>[^.!?]+)[.!?]$",
     re.I,
 )
 _TERM_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
