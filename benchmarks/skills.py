@@ -39,18 +39,19 @@ from pathlib import Path
 
 from agentos.git import copy_to_new_repo
 from agentos.skill import load_skills, tune_skills
+from agentos.skill.bm25 import BM25Router, terms
 from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
 from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
 from agentos.skill.examples import requests_of, spelled, with_examples
+from agentos.skill.ngram import NgramRouter
 from agentos.skill.quality import real_word
-from agentos.skill.bm25 import BM25Router, terms
 from agentos.skill.report import holdout_routes
 from agentos.skill.router import EmbeddingRouter, Router, skill_text
 from agentos.skill.vocab import content_words
 from agentos.skillfile import Skill, parse_skill
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "skills"
-INDEPENDENT: tuple[tuple[str, Router], ...] = (("bm25", BM25Router()),)
+ROUTERS: tuple[tuple[str, Router], ...] = (("bm25", BM25Router()), ("ngram", NgramRouter()))
 
 
 def main() -> None:
@@ -107,7 +108,7 @@ def main() -> None:
         if held_back:
             audit(router, gating, held_back, skills, tuned, quoted)
     judge = SkillEvaluator(items, router, recalibrate=True)
-    for name, other in (("embedding", router), *INDEPENDENT):
+    for name, other in (("embedding", router), *ROUTERS):
         for label, skill_set in (("before", skills), ("after", tuned)):
             misses = missed_by(other, judge, skills, skill_set)
             kinds: Counter[str] = Counter()
@@ -133,9 +134,10 @@ def main() -> None:
         if r.group == "slice" and (r.holdout_after or 0.0) < (r.holdout_before or 0.0)
     ]
     print(f"slices_worse: {len(worse)}")
-    for score in report.routers:  # the tuned-against router, then the independent BM25 one
+    for score in report.routers:  # the routers the run decided with, then the independent one
         b, a = score.holdout_before or 0.0, score.holdout_after or 0.0
-        print(f"holdout_router_{score.router}: {change(b, a)}")
+        which = "tuned against" if score.tuned_against else "independent"
+        print(f"holdout_router_{score.router}: {change(b, a)} [{which}]")
     fell = [
         r.name
         for r in report.rows
@@ -225,7 +227,9 @@ def word_reach(item: EvalItem, skills: Sequence[Skill], train: Sequence[EvalItem
     seen = [w for w in missing if w in asked and w not in body]
     rest = [w for w in missing if w not in body and w not in asked]
     kind = "lexical" if own else "train words" if seen else "out of reach"
-    parts = [f"{k} {' '.join(ws)}" for k, ws in (("own", own), ("train", seen), ("none", rest)) if ws]
+    parts = [
+        f"{k} {' '.join(ws)}" for k, ws in (("own", own), ("train", seen), ("none", rest)) if ws
+    ]
     return f"{kind}: {'; '.join(parts)}"
 
 

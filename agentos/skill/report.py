@@ -15,7 +15,7 @@ from typing import Any
 from agentos.evaluate import Evaluation
 from agentos.ledger import Row as LedgerRow
 from agentos.skill.evals import slices_of
-from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
+from agentos.skill.evaluator import LEXICAL, Scored, SkillEvaluator, accuracy
 from agentos.skill.gates import GATE_TOOL
 from agentos.skill.proposer import move_of
 from agentos.skill.router import Router, ThresholdRouting, route_with_train
@@ -190,14 +190,20 @@ def build_report(
     routers = [
         RouterScore(
             router, True, baseline.holdout.get("holdout/all"), after.holdout.get("holdout/all")
-        ),
+        )
+    ]
+    if evaluator.lexical is not None:  # the second router the run decided with
+        key = f"{LEXICAL}/holdout/all"
+        name = getattr(evaluator.lexical, "name", type(evaluator.lexical).__name__)
+        routers.append(RouterScore(name, True, baseline.holdout.get(key), after.holdout.get(key)))
+    routers.append(
         RouterScore(
             getattr(second, "name", type(second).__name__),
             False,
             held_out(second, evaluator, skills, skills),
             held_out(second, evaluator, skills, final),
-        ),
-    ]
+        )
+    )
     rows = []
     for s in skills:
         n_train = sum(i.expect == s.name for i in evaluator.train)
