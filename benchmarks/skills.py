@@ -4,9 +4,13 @@ calls on queries it has not embedded before, after a warm-up call).
 
     .venv/bin/python benchmarks/skills.py [--budget N] [--seed S] [--audit] [--examples DIR]
 
-`--examples` names another folder of skills with its `evals.jsonl` (default examples/skills;
-examples/skills-kitchen is the second set). `holdout_router_NAME` lines give held-out accuracy
-with the router tuned against and with the independent BM25 router (`agentos.skill.bm25`).
+`--examples` names another folder of skills with its `evals.jsonl` (default examples/skills).
+`holdout_router_NAME` lines give held-out accuracy with each router the run decided with (the
+embedding router and BM25, `[tuned against]`) and with the independent one, which no decision
+reads (TF-IDF over character n-grams, `agentos.skill.ngram`, `[independent]`). For each of the
+three, `holdout_missed_{before,after}_ROUTER` lines name every held-out query missed, where it
+went and where its words are (`word_reach`: in the description, `lexical`: in the skill's own
+name or body, `train words`, or `out of reach`), and `holdout_miss_kinds_*` count them.
 
 It tunes a copy of the examples in a temporary git repository (the checkout is never touched)
 and prints `key: value` lines. It also prints `holdout_ceiling`: held-out accuracy when every
@@ -80,11 +84,11 @@ def main() -> None:
     ceiling = SkillEvaluator(items, router, recalibrate=True).evaluate_skills(quoted)
     print(f"holdout_ceiling: {100 * ceiling.holdout['holdout/all']:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
-        source = args.examples
+        # a staged copy: a folder that is itself a git repository is tuned as a plain folder
+        source = Path(tmp) / "staged"
+        shutil.copytree(args.examples, source, ignore=shutil.ignore_patterns(".git"))
         gating, held_back = evals, list[EvalItem]()
         if args.audit:
-            source = Path(tmp) / "staged"
-            shutil.copytree(args.examples, source)
             gating, held_back = hold_back(evals)
             write_evals(source / "evals.jsonl", gating)
         repo = copy_to_new_repo(source, Path(tmp) / "skills", "skills")
