@@ -4,9 +4,13 @@ calls on queries it has not embedded before, after a warm-up call).
 
     .venv/bin/python benchmarks/skills.py [--budget N] [--seed S] [--audit] [--examples DIR]
 
-`--examples` names another folder of skills with its `evals.jsonl` (default examples/skills;
-examples/skills-kitchen is the second set). `holdout_router_NAME` lines give held-out accuracy
-with the router tuned against and with the independent BM25 router (`agentos.skill.bm25`).
+`--examples` names another folder of skills with its `evals.jsonl` (default examples/skills).
+`holdout_router_NAME` lines give held-out accuracy with each router the run decided with (the
+embedding router and BM25, `[tuned against]`) and with the independent one, which no decision
+reads (TF-IDF over character n-grams, `agentos.skill.ngram`, `[independent]`). For each of the
+three, `holdout_missed_{before,after}_ROUTER` lines name every held-out query missed, where it
+went and where its words are (`word_reach`: in the description, `lexical`: in the skill's own
+name or body, `train words`, or `out of reach`), and `holdout_miss_kinds_*` count them.
 
 It tunes a copy of the examples in a temporary git repository (the checkout is never touched)
 and prints `key: value` lines. It also prints `holdout_ceiling`: held-out accuracy when every
@@ -33,19 +37,25 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from agentos.git import copy_to_new_repo
 from agentos.skill import load_skills, tune_skills
+from agentos.skill.bm25 import BM25Router, terms
 from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
 from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
 from agentos.skill.examples import requests_of, spelled, with_examples
+from agentos.skill.ngram import NgramRouter
 from agentos.skill.quality import real_word
-from agentos.skill.router import EmbeddingRouter
+from agentos.skill.report import holdout_routes
+from agentos.skill.router import EmbeddingRouter, Router, skill_text
 from agentos.skill.vocab import content_words
 from agentos.skillfile import Skill, parse_skill
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "skills"
+ROUTERS: tuple[tuple[str, Router], ...] = (("bm25", BM25Router()), ("ngram", NgramRouter()))
 
 
 def main() -> None:
@@ -74,11 +84,11 @@ def main() -> None:
     ceiling = SkillEvaluator(items, router, recalibrate=True).evaluate_skills(quoted)
     print(f"holdout_ceiling: {100 * ceiling.holdout['holdout/all']:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
-        source = args.examples
+        # a staged copy: a folder that is itself a git repository is tuned as a plain folder
+        source = Path(tmp) / "staged"
+        shutil.copytree(args.examples, source, ignore=shutil.ignore_patterns(".git"))
         gating, held_back = evals, list[EvalItem]()
         if args.audit:
-            source = Path(tmp) / "staged"
-            shutil.copytree(args.examples, source)
             gating, held_back = hold_back(evals)
             write_evals(source / "evals.jsonl", gating)
         repo = copy_to_new_repo(source, Path(tmp) / "skills", "skills")
@@ -102,9 +112,20 @@ def main() -> None:
         if held_back:
             audit(router, gating, held_back, skills, tuned, quoted)
     judge = SkillEvaluator(items, router, recalibrate=True)
-    for label, skill_set in (("before", skills), ("after", tuned)):
-        for item, got in missed(judge, skill_set):
-            print(f"holdout_missed_{label}: {item.query!r} expect={item.expect} got={got}")
+    for name, other in (("embedding", router), *ROUTERS):
+        for label, skill_set in (("before", skills), ("after", tuned)):
+            misses = missed_by(other, judge, skills, skill_set)
+            kinds: Counter[str] = Counter()
+            for item, got in misses:
+                kind = miss_kind(item.expect, got)
+                words = word_reach(item, skills, judge.train)
+                kinds[kind if item.expect is None else words.split(":")[0]] += 1
+                print(
+                    f"holdout_missed_{label}_{name}: {item.query!r} expect={item.expect} "
+                    f"got={got} ({kind}; {words})"
+                )
+            tally = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+            print(f"holdout_miss_kinds_{label}_{name}: {len(misses)} ({tally or '-'})")
     if args.reach:
         reach(judge, skills)
     for row in report.rows:
@@ -117,9 +138,10 @@ def main() -> None:
         if r.group == "slice" and (r.holdout_after or 0.0) < (r.holdout_before or 0.0)
     ]
     print(f"slices_worse: {len(worse)}")
-    for score in report.routers:  # the tuned-against router, then the independent BM25 one
+    for score in report.routers:  # the routers the run decided with, then the independent one
         b, a = score.holdout_before or 0.0, score.holdout_after or 0.0
-        print(f"holdout_router_{score.router}: {change(b, a)}")
+        which = "tuned against" if score.tuned_against else "independent"
+        print(f"holdout_router_{score.router}: {change(b, a)} [{which}]")
     fell = [
         r.name
         for r in report.rows
@@ -178,6 +200,41 @@ def missed(judge: SkillEvaluator, skills: list[Skill]) -> list[tuple[EvalItem, s
     """The held-out items `skills` routes wrongly, with where each went."""
     _, holdout = judge.score(skills)
     return [(i, p) for i, p in zip(holdout.items, holdout.predicted, strict=True) if i.expect != p]
+
+
+def missed_by(
+    router: Router, judge: SkillEvaluator, start: Sequence[Skill], skills: Sequence[Skill]
+) -> list[tuple[EvalItem, str | None]]:
+    """The held-out items `skills` routes wrongly with `router`, and where each went, routed as
+    the report routes it (`report.holdout_routes`: its "none" cut fitted on train, never below
+    the starting set's `start`)."""
+    got = holdout_routes(router, judge, start, skills)
+    return [(i, p) for i, p in zip(judge.holdout, got, strict=True) if i.expect != p]
+
+
+def word_reach(item: EvalItem, skills: Sequence[Skill], train: Sequence[EvalItem]) -> str:
+    """Where the words of a missed query that expects a skill can be found, stems compared
+    (`bm25.terms`): `in description` (every word already there: the miss is one of ranking),
+    `lexical` (words absent from the description that the skill's own name or body writes),
+    `train words` (only the skill's train queries have them) or `out of reach` (nowhere in the
+    skill's text or train queries: a typo, a word nobody wrote down)."""
+    if item.expect is None:
+        return "near-miss"
+    skill = next(s for s in skills if s.name == item.expect)
+    words = set(terms(item.query))
+    missing = sorted(words - set(terms(skill_text(skill))))
+    if not missing:
+        return "in description"
+    body = set(terms(f"{skill.name.replace('-', ' ')} {skill.body}"))
+    asked = {w for i in train if i.expect == skill.name for w in terms(i.source or i.query)}
+    own = [w for w in missing if w in body]
+    seen = [w for w in missing if w in asked and w not in body]
+    rest = [w for w in missing if w not in body and w not in asked]
+    kind = "lexical" if own else "train words" if seen else "out of reach"
+    parts = [
+        f"{k} {' '.join(ws)}" for k, ws in (("own", own), ("train", seen), ("none", rest)) if ws
+    ]
+    return f"{kind}: {'; '.join(parts)}"
 
 
 def right(scored: Scored) -> int:

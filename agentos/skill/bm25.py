@@ -11,6 +11,7 @@ accuracy, never to tune against.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -46,8 +47,13 @@ def stem(word: str) -> str:
     return w[:-1] if w.endswith("e") and len(w) > 3 else w
 
 
+@functools.lru_cache(maxsize=65536)
+def _terms(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
+
+
 def terms(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return list(_terms(text))
 
 
 class BM25Router(ThresholdRouting):
@@ -60,22 +66,22 @@ class BM25Router(ThresholdRouting):
         self.threshold = threshold
 
     def scores(self, queries: Sequence[str], skills: Sequence[Skill]) -> Matrix:
-        docs = [terms(skill_text(s)) for s in skills]
+        docs = [_terms(skill_text(s)) for s in skills]
         n = len(docs)
         avg = sum(len(d) for d in docs) / max(1, n) or 1.0
         df: Counter[str] = Counter(t for d in docs for t in set(d))
-        counts = [Counter(d) for d in docs]
-        out = np.zeros((len(queries), n), dtype=np.float32)
-        for q, query in enumerate(queries):
-            for t in set(terms(query)):
-                if t not in df:
-                    continue
+        index = {t: k for k, t in enumerate(df)}
+        weight = np.zeros((len(index), n), dtype=np.float64)  # a term's score in each skill
+        for k, doc in enumerate(docs):
+            for t, f in Counter(doc).items():
                 idf = math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
-                for k, (doc, tf) in enumerate(zip(docs, counts, strict=True)):
-                    f = tf[t]
-                    if f:
-                        norm = f * (K1 + 1) / (f + K1 * (1 - B + B * len(doc) / avg))
-                        out[q, k] += idf * norm
+                weight[index[t], k] = idf * f * (K1 + 1) / (f + K1 * (1 - B + B * len(doc) / avg))
+        present = np.zeros((len(queries), len(index)), dtype=np.float64)
+        for q, query in enumerate(queries):
+            for t in set(_terms(query)):
+                if t in index:
+                    present[q, index[t]] = 1.0
+        out = present @ weight
         scaled: Matrix = (out / (out + 1.0)).astype(np.float32)
         return scaled
 

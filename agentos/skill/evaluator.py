@@ -20,10 +20,11 @@ from agentos.providers.base import ProviderError
 from agentos.skill.evals import EvalItem, Slice, fuzzy, slices_of
 from agentos.skill.gates import GatePins, GateViolation, violations
 from agentos.skill.quality import description_problems, refusal
-from agentos.skill.router import Router, route_with_train
+from agentos.skill.router import Router, ThresholdRouting, route_with_train
 from agentos.skillfile import Skill, load_folder
 
 RIGHT, NONE, OTHER = 1.0, 0.0, -1.0  # how one query was routed (`accuracy`'s route marks)
+LEXICAL = "lexical"  # the prefix of the second router's figures (`SkillEvaluator.lexical`)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class SkillEvaluator:
         recalibrate: bool = False,
         skipped: Sequence[str] = (),
         originals: Sequence[Skill] = (),
+        lexical: ThresholdRouting | None = None,
     ):
         self.train = [i for i in items if i.split == "train"]
         self.holdout = [i for i in items if i.split == "holdout"]
@@ -90,6 +92,12 @@ class SkillEvaluator:
         self.queries = tuple(i.query for i in items if not i.generated)
         self.skipped = frozenset(skipped)  # folders invalid from the start, left out of tuning
         self.recalibrate = recalibrate
+        # a second router of another kind (`bm25.BM25Router`), consulted beside `router`: the
+        # metric is the mean of their train accuracies and `veto` reads both; its "none" cut is
+        # fitted on the starting set (`originals`) and never re-fitted below it
+        self.lexical = lexical
+        if lexical is not None and self.train and originals:
+            lexical.calibrate(self.train, originals)
 
     def score(self, skills: Sequence[Skill]) -> tuple[Scored, Scored]:
         """Predictions on (train, holdout)."""
@@ -135,7 +143,15 @@ class SkillEvaluator:
             return Evaluation(None, "crash", f"router: {exc}")
         details = accuracy(train.items, train.predicted, "train")
         held = accuracy(holdout.items, holdout.predicted, "holdout")
-        return Evaluation(details["train/all"], details=details, holdout=held)
+        metric = details["train/all"]
+        if self.lexical is not None:
+            queries = [i.query for i in self.holdout]
+            routed = self.lexical.route_calibrated(queries, skills, self.train)[0]
+            n = len(self.train)
+            details |= accuracy(self.train, routed[:n], f"{LEXICAL}/train")
+            held |= accuracy(self.holdout, routed[n:], f"{LEXICAL}/holdout")
+            metric = (metric + details[f"{LEXICAL}/train/all"]) / 2
+        return Evaluation(metric, details=details, holdout=held)
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
         """Evaluate the skills of the snapshot `tree`: its folder `skills_dir` (relative to the
@@ -156,27 +172,33 @@ class SkillEvaluator:
         to the rewrite), or a near-miss (`expect: null`) that went to no skill now fires, train or
         held-out, compared query by query. A query that drops to "none" because the re-fitted cut
         moved is counted by the accuracy checks, not here."""
-        for key in ["all", *self.protect]:
-            before, after = (
-                incumbent.holdout.get(f"holdout/{key}"),
-                candidate.holdout.get(f"holdout/{key}"),
-            )
-            if before is not None and after is not None and after < before - 1e-9:
-                return f"held-out {key} accuracy fell from {before:.3f} to {after:.3f}"
-        fell = _losses(incumbent.holdout, candidate.holdout)
-        if fell:
-            return f"{fell[0]}'s own held-out accuracy fell"
-        for split, old, new, items in (
-            ("train", incumbent.details, candidate.details, self.train),
-            ("held-out", incumbent.holdout, candidate.holdout, self.holdout),
-        ):
-            prefix = "train" if split == "train" else "holdout"
-            lost = _taken(old, new, prefix, items)
-            if lost:
-                return f"{lost[0]} lost {split} queries to another skill"
-            fired = _fired(old, new, prefix, items)
-            if fired:
-                return f"the {split} near-miss {fired[0]!r} now goes to a skill"
+        for router in ("", f"{LEXICAL}/") if self.lexical is not None else ("",):
+            which = f" ({LEXICAL})" if router else ""
+            keys = [f"holdout/{k}" for k in ["all", *self.protect]]
+            if router:  # the second router's train accuracy may not fall for the first's gain
+                keys.insert(0, "train/all")
+            for key in keys:
+                before, after = (
+                    (e.holdout if key.startswith("holdout") else e.details).get(router + key)
+                    for e in (incumbent, candidate)
+                )
+                if before is not None and after is not None and after < before - 1e-9:
+                    label = key.replace("holdout/", "held-out ").replace("train/all", "train")
+                    return f"{label}{which} accuracy fell from {before:.3f} to {after:.3f}"
+            fell = _losses(incumbent.holdout, candidate.holdout, router)
+            if fell:
+                return f"{fell[0]}'s own held-out accuracy fell{which}"
+            for split, old, new, items in (
+                ("train", incumbent.details, candidate.details, self.train),
+                ("held-out", incumbent.holdout, candidate.holdout, self.holdout),
+            ):
+                prefix = router + ("train" if split == "train" else "holdout")
+                lost = _taken(old, new, prefix, items)
+                if lost:
+                    return f"{lost[0]} lost {split} queries to another skill{which}"
+                fired = _fired(old, new, prefix, items)
+                if fired:
+                    return f"the {split} near-miss {fired[0]!r} now goes to a skill{which}"
         return None
 
 
@@ -205,10 +227,10 @@ def _taken(
     return sorted(out)
 
 
-def _losses(old: Mapping[str, float], new: Mapping[str, float]) -> list[str]:
-    """The skills with fewer hits than before."""
+def _losses(old: Mapping[str, float], new: Mapping[str, float], router: str = "") -> list[str]:
+    """The skills with fewer held-out hits than before (with `router`, that router's)."""
     return sorted(
         key.rsplit("/", 1)[1]
         for key, value in old.items()
-        if "/hits/" in key and new.get(key, 0.0) < value
+        if key.startswith(f"{router}holdout/hits/") and new.get(key, 0.0) < value
     )

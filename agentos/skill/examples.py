@@ -1,7 +1,7 @@
 """The added-terms sentence: the facet operators of the offline proposer.
 
 A skill author who sees a skill miss requests widens its description with the words those
-requests use, as a sentence: `It also covers leaked tokens, expiring keys and vault policies.`
+requests use, as a sentence: `It is also for leaked tokens, expiring keys and vault policies.`
 These helpers read and write that one sentence: it goes before the description's first negative
 routing rule ("Do NOT use for ...", "Don't use ...", "Not for ..."), so that "It" never reads as
 the excluded thing, else last; the author's text around it is kept as written.
@@ -26,7 +26,11 @@ from agentos.skill.quality import MAX_TERMS, real_word
 from agentos.skill.vocab import FILLER, SHELL, STOPWORDS
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
-LEAD = "It also covers "
+# The added-terms sentence opens with function words only, so every content word it adds is a
+# term chosen on train: "It also covers ..." (written before) put "covers" into each rewritten
+# description, and a lexical router sent "write a cover letter" to any of them.
+LEAD = "It is also for "
+OLD_LEADS = ("It also covers ",)  # read back, and rewritten with `LEAD`
 MAX_EXAMPLES = MAX_TERMS  # the quality gate's limit on a listing sentence: one limit
 MAX_WORDS = 2
 OWN_TERMS = 8  # the terms of a skill's own body the proposer may add (`own_terms`)
@@ -179,8 +183,11 @@ def spelled(items: Iterable[EvalItem]) -> list[EvalItem]:
 
 def split_examples(description: str) -> tuple[str, list[str], str]:
     """(text before the added-terms sentence, its terms, text after it)."""
-    head, sep, rest = description.partition(LEAD)
-    if not sep:
+    for lead in (LEAD, *OLD_LEADS):
+        head, sep, rest = description.partition(lead)
+        if sep:
+            break
+    else:
         return description.strip(), [], ""
     body, dot, tail = rest.partition(".")
     if not dot:

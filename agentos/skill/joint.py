@@ -34,7 +34,7 @@ from agentos.skill.examples import (
     with_examples,
 )
 from agentos.skill.quality import problems
-from agentos.skill.router import CalibratingRouter, Matrix, margins
+from agentos.skill.router import CalibratingRouter, Matrix, ThresholdRouting, margins
 from agentos.skillfile import Skill, changed_names
 
 MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
@@ -43,6 +43,7 @@ LOOKS = 12  # joint candidates judged on held-out
 TERMS = 12  # the terms of each skill's train queries the search may add (the most shared first)
 
 Margins = npt.NDArray[np.float64]
+Right = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,13 @@ def joint_examples(
     limit: int = MAX_STEPS,
     exclude: Collection[tuple[str, str]] = (),
     body: bool = False,
+    lexical: ThresholdRouting | None = None,
 ) -> list[Step]:
     """The greedy additions from `skills`, in order (empty when none helps on train); `exclude`
     holds (skill, request) pairs never to add. The terms are those of each skill's train
-    queries, and with `body` also those of its own body (`examples.own_terms`)."""
+    queries, and with `body` also those of its own body (`examples.own_terms`). With a
+    `lexical` router (the evaluator's second one), an addition may not misroute a train query
+    that router routed right either, and its train hits count with the first router's."""
     names = [s.name for s in skills]
 
     def nouns(terms: list[str]) -> list[str]:  # the gate refuses the rest: they take no slot
@@ -101,7 +105,8 @@ def joint_examples(
     current = list(skills)
     matrix = router.scores(queries, current)
     score = _margins(router, matrix, names, train)
-    start = int((score > 0).sum())
+    lex = _right(lexical, current, train)
+    start = int((score > 0).sum()) + int(lex.sum())
     steps: list[Step] = []
     for _ in range(limit):
         options = [
@@ -112,22 +117,28 @@ def joint_examples(
         if not options:
             break
         router.prepare([new for _, _, new in options])  # one model call for the whole step
-        now = _key(score)
-        best: tuple[tuple[int, float], int, Skill, str, Matrix, Margins] | None = None
+        now = _key(score, lex)
+        best: tuple[tuple[int, float], int, Skill, str, Matrix, Margins, Right] | None = None
         for k, request, new in options:
             trial = matrix.copy()
             trial[:, k] = router.scores(queries, [new])[:, 0]  # only skill k's column moves
             trial_score = _margins(router, trial, names, train)
             if np.any((score > 0) & (trial_score <= 0)):
                 continue  # it misroutes a train query that was routed right
-            key = _key(trial_score)
+            trial_lex = lex
+            if lexical is not None:
+                trial_lex = _right(lexical, [*current[:k], new, *current[k + 1 :]], train)
+                if np.any(lex & ~trial_lex):
+                    continue  # the second router misroutes a train query it routed right
+            key = _key(trial_score, trial_lex)
             if key > now and (best is None or key > best[0]):
-                best = (key, k, new, request, trial, trial_score)
+                best = (key, k, new, request, trial, trial_score, trial_lex)
         if best is None:
             break
-        _, k, new, request, matrix, score = best
+        _, k, new, request, matrix, score, lex = best
         current = [*current[:k], new, *current[k + 1 :]]
-        steps.append(Step(current, new.name, request, int((score > 0).sum()) - start))
+        gain = int((score > 0).sum()) + int(lex.sum()) - start
+        steps.append(Step(current, new.name, request, gain))
     return steps
 
 
@@ -138,8 +149,16 @@ class JointMoves:
     searched first; only when they give no train gain are the skills' own body terms added to
     the search. At most `looks` moves in all."""
 
-    def __init__(self, router: CalibratingRouter, train: Sequence[EvalItem], *, looks: int = LOOKS):
+    def __init__(
+        self,
+        router: CalibratingRouter,
+        train: Sequence[EvalItem],
+        *,
+        looks: int = LOOKS,
+        lexical: ThresholdRouting | None = None,
+    ):
         self.router = router
+        self.lexical = lexical
         self.train = list(train)
         self.looks = looks
         self.refused: set[tuple[str, str]] = set()
@@ -157,10 +176,22 @@ class JointMoves:
         else:
             if last is not None and last[0] == parent:
                 self.refused.add((last[1][0].skill, last[1][0].request))
-            steps = joint_examples(self.router, skills, self.train, exclude=self.refused)
+            steps = joint_examples(
+                self.router,
+                skills,
+                self.train,
+                exclude=self.refused,
+                lexical=self.lexical,
+                body=self.lexical is not None,
+            )
             if not steps or steps[-1].gain <= 0:  # the train queries' terms are spent
                 steps = joint_examples(
-                    self.router, skills, self.train, exclude=self.refused, body=True
+                    self.router,
+                    skills,
+                    self.train,
+                    exclude=self.refused,
+                    body=True,
+                    lexical=self.lexical,
                 )
         if not steps or steps[-1].gain <= 0:
             # nothing, or wider margins only: the train side of acceptance would refuse it
@@ -200,7 +231,18 @@ def _margins(
     return margins(matrix, names, train, router.fit_cut(matrix, names, train))
 
 
-def _key(margin: Margins) -> tuple[int, float]:
-    """Train queries routed right, then their margins capped at `MARGIN` (rounded, so float noise
-    never counts as a gain)."""
-    return int((margin > 0).sum()), round(float(np.minimum(margin, MARGIN).sum()), 6)
+def _right(
+    lexical: ThresholdRouting | None, skills: Sequence[Skill], train: Sequence[EvalItem]
+) -> Right:
+    """Which train queries `lexical` routes right for `skills` (none without one)."""
+    if lexical is None:
+        return np.zeros(len(train), dtype=bool)
+    routed = lexical.route_calibrated([], skills, train)[0]
+    return np.array([i.expect == p for i, p in zip(train, routed, strict=True)], dtype=bool)
+
+
+def _key(margin: Margins, lex: Right) -> tuple[int, float]:
+    """Train queries routed right (by both routers, with a second one), then the first router's
+    margins capped at `MARGIN` (rounded, so float noise never counts as a gain)."""
+    hits = int((margin > 0).sum()) + int(lex.sum())
+    return hits, round(float(np.minimum(margin, MARGIN).sum()), 6)

@@ -59,10 +59,10 @@ _WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes u
     later now ever maybe quite rather already still yet almost enough once twice anyway
     nothing something anything everything someone anyone everyone nobody none whatever"""
 _WHEN = frozenset(_WHEN_WORDS.split())
-# a sentence that lists what a skill also covers: "It also covers memos and cover letters."
+# a sentence that lists what a skill also covers: "It is also for memos and cover letters."
 _TERMS = re.compile(
-    r"^(?:it|this skill)\s+(?:also\s+)?(?:covers|handles|includes|supports|helps with|"
-    r"works with|applies to)\s+(?P<terms>[^.!?]+)[.!?]$",
+    r"^(?:it|this skill)\s+(?:is\s+also\s+for|(?:also\s+)?(?:covers|handles|includes|supports|"
+    r"helps with|works with|applies to))\s+(?P<terms>[^.!?]+)[.!?]$",
     re.I,
 )
 _TERM_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
@@ -235,7 +235,7 @@ def _near(word: str, stems: set[str]) -> bool:
 
 
 def _term_problems(sentence: str, original: str, own_text: str, name: str) -> list[str]:
-    """Why the terms a listing sentence adds ("It also covers a, b and c.") say nothing an
+    """Why the terms a listing sentence adds ("It is also for a, b and c.") say nothing an
     author would add: more than `MAX_TERMS`; a term that is no noun phrase (`english`: a
     function word at either end, `both`, `spraying vs`; a verb, `tell`, `order matters`; an
     adjective at its head, `black`), or whose only new words describe (`dark chocolate` where

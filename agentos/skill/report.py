@@ -5,6 +5,7 @@ folder, and the accepted SKILL.md texts; as a text table or JSON."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -14,10 +15,10 @@ from typing import Any
 from agentos.evaluate import Evaluation
 from agentos.ledger import Row as LedgerRow
 from agentos.skill.evals import slices_of
-from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
+from agentos.skill.evaluator import LEXICAL, Scored, SkillEvaluator, accuracy
 from agentos.skill.gates import GATE_TOOL
 from agentos.skill.proposer import move_of
-from agentos.skill.router import Router, route_with_train
+from agentos.skill.router import Router, ThresholdRouting, route_with_train
 from agentos.skillfile import Skill
 
 MIN_NEAR_MISSES = 5  # held-out near-misses below which no warning is given
@@ -134,11 +135,27 @@ def _json(value: object) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def held_out(router: Router, evaluator: SkillEvaluator, skills: Sequence[Skill]) -> float | None:
-    """Held-out accuracy of `skills` routed by `router`, its "none" cut fitted on train."""
+def holdout_routes(
+    router: Router, evaluator: SkillEvaluator, start: Sequence[Skill], skills: Sequence[Skill]
+) -> list[str | None]:
+    """Where `router` sends each held-out query for `skills`, routed as the tuned-against
+    router is: its "none" cut fitted on train for `skills`, never below the cut fitted on train
+    for the starting set `start` (`ThresholdRouting.floor`). With no floor, a rewrite that
+    raises one skill's scores on its own train queries could lower the cut below where the
+    author's set had it and let through a near-miss the rewrite has nothing to do with."""
     queries = [i.query for i in evaluator.holdout]
-    routed = route_with_train(router, skills, evaluator.train, queries)
-    return accuracy(evaluator.holdout, routed[len(evaluator.train) :], "holdout").get("holdout/all")
+    if isinstance(router, ThresholdRouting):
+        router = copy.copy(router)  # the caller's router keeps its own cut and floor
+        router.calibrate(evaluator.train, start)
+    return route_with_train(router, skills, evaluator.train, queries)[len(evaluator.train) :]
+
+
+def held_out(
+    router: Router, evaluator: SkillEvaluator, start: Sequence[Skill], skills: Sequence[Skill]
+) -> float | None:
+    """Held-out accuracy of `skills` routed by `router` (`holdout_routes`)."""
+    routed = holdout_routes(router, evaluator, start, skills)
+    return accuracy(evaluator.holdout, routed, "holdout").get("holdout/all")
 
 
 def build_report(
@@ -173,14 +190,20 @@ def build_report(
     routers = [
         RouterScore(
             router, True, baseline.holdout.get("holdout/all"), after.holdout.get("holdout/all")
-        ),
+        )
+    ]
+    if evaluator.lexical is not None:  # the second router the run decided with
+        key = f"{LEXICAL}/holdout/all"
+        name = getattr(evaluator.lexical, "name", type(evaluator.lexical).__name__)
+        routers.append(RouterScore(name, True, baseline.holdout.get(key), after.holdout.get(key)))
+    routers.append(
         RouterScore(
             getattr(second, "name", type(second).__name__),
             False,
-            held_out(second, evaluator, skills),
-            held_out(second, evaluator, final),
-        ),
-    ]
+            held_out(second, evaluator, skills, skills),
+            held_out(second, evaluator, skills, final),
+        )
+    )
     rows = []
     for s in skills:
         n_train = sum(i.expect == s.name for i in evaluator.train)

@@ -42,6 +42,7 @@ from agentos.skill.gates import GatePins, pin_gates
 from agentos.skill.joint import LOOKS, JointMoves
 from agentos.skill.llm import SkillLLMProposer
 from agentos.skill.loop import skill_path, skill_set_task
+from agentos.skill.ngram import NgramRouter
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.proposer import SkillSetProposer
 from agentos.skill.report import TuneReport, build_report, experiments_of
@@ -149,6 +150,7 @@ def tune_skills(
             recalibrate=True,
             skipped=tuple(problems),
             originals=skills,
+            lexical=BM25Router() if isinstance(router, CalibratingRouter) else None,
         )
         load_plugins()
         head = repo.rev("HEAD")
@@ -157,7 +159,7 @@ def tune_skills(
         with repo_lock(sdir):
             ledger = Ledger(sdir / "ledger.db")
             try:
-                joint = _joint(router, judge.train, provider=provider, offline=offline)
+                joint = _joint(router, judge, provider=provider, offline=offline)
                 task = skill_set_task(
                     repo.root,
                     skills_dir,
@@ -202,7 +204,7 @@ def tune_skills(
             final=final,
             rewrites=rewrites,
             evaluator=judge,
-            second=BM25Router(),
+            second=BM25Router() if judge.lexical is None else NgramRouter(),
             experiments=experiments,
             refusals=refusals,
             accepted=accepted,
@@ -245,12 +247,13 @@ def _no_valid_skill(root: Path, problems: dict[str, UserError]) -> UserError:
 
 
 def _joint(
-    router: SkillRouter, train: Sequence[EvalItem], *, provider: Provider | None, offline: bool
+    router: SkillRouter, judge: SkillEvaluator, *, provider: Provider | None, offline: bool
 ) -> JointMoves | None:
-    """Joint moves, when the offline operators propose and the router is local."""
+    """Joint moves, when the offline operators propose and the router is local; they search
+    with the evaluator's second router too."""
     local = provider is None and (offline or not uses_claude())
     if local and isinstance(router, CalibratingRouter):
-        return JointMoves(router, train)
+        return JointMoves(router, judge.train, lexical=judge.lexical)
     return None
 
 

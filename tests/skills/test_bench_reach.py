@@ -12,12 +12,13 @@ from skill_helpers import skill
 
 from agentos.skill import EvalItem, SkillEvaluator
 from agentos.skill.router import EmbeddingRouter
+from agentos.skillfile import Skill
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.skills import miss_kind, missed, reach  # noqa: E402
+from benchmarks.skills import miss_kind, missed, reach, word_reach  # noqa: E402
 
 SKILLS = [
     skill("stain-removal", "Removes red wine stains from white cotton tablecloths."),
@@ -69,3 +70,23 @@ def test_a_miss_is_named_by_where_the_query_went() -> None:
     assert miss_kind(None, "stain-removal") == "near-miss fires"
     assert miss_kind("meal-planner", None) == "below the cut"
     assert miss_kind("meal-planner", "stain-removal") == "taken by a sibling"
+
+
+def test_word_reach_says_where_a_missed_querys_words_are() -> None:
+    plan = Skill(
+        "meal-planner",
+        "Plan the week's dinners for a household.",
+        "# Menus\n\nList the freezer staples first.\n",
+        Path("meal-planner") / "SKILL.md",
+    )
+    train = [EvalItem("use up the leftovers", "meal-planner", "clean", "train")]
+
+    def where(query: str) -> str:
+        return word_reach(EvalItem(query, "meal-planner", "clean", "holdout"), [plan], train)
+
+    assert where("plan dinners for the week") == "in description"
+    assert where("menus from the freezer").startswith("lexical: own freezer menu")
+    assert where("leftovers tonight") == "train words: train leftover; none tonight"
+    assert where("cheap eats") == "out of reach: none cheap eat"
+    near = EvalItem("what's the weather", None, "near-miss", "holdout")
+    assert word_reach(near, [plan], train) == "near-miss"

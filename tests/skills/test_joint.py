@@ -12,6 +12,7 @@ from skill_helpers import SKILL_EXAMPLES, skill, write_skills
 
 from agentos.skill import EvalItem, SkillEvaluator, load_skills, tune_skills
 from agentos.skill import joint as joint_module
+from agentos.skill.bm25 import BM25Router
 from agentos.skill.evals import augment, load_evals
 from agentos.skill.examples import own_terms, split_examples, with_examples
 from agentos.skill.router import EmbeddingRouter
@@ -19,7 +20,7 @@ from agentos.skillfile import MAX_DESCRIPTION, Skill, parse_skill
 
 
 def routed_right(
-    router: EmbeddingRouter, skills: Sequence[Skill], train: Sequence[EvalItem]
+    router: EmbeddingRouter | BM25Router, skills: Sequence[Skill], train: Sequence[EvalItem]
 ) -> np.ndarray:
     """Whether each train query is routed to its skill (or to none for a near-miss), routed
     through the router with the cut re-fitted for `skills`, as the evaluator routes them."""
@@ -130,8 +131,9 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
 def test_no_joint_look_when_train_is_already_all_right(
     tmp_path: Path, router: EmbeddingRouter
 ) -> None:
-    """Every train query is routed right: additions could only widen margins, which the train
-    side of acceptance refuses, so none is judged (no held-out look is spent)."""
+    """Every train query is routed right, by both routers the run decides with: additions
+    could only widen margins, which the train side of acceptance refuses, so none is judged (no
+    held-out look is spent)."""
     rows = [
         ("deploy the api", "deploy-service", "train"),
         ("ship build 7 live", "deploy-service", "train"),
@@ -139,16 +141,18 @@ def test_no_joint_look_when_train_is_already_all_right(
         ("order pizza", None, "train"),
         ("push it to prod", "deploy-service", "holdout"),
     ]
+    text = "Run the Helm upgrade for payments, deploy the api or ship a build live."
     body = "Steps: ship each build live.\n"  # the gate's evidence for a term
-    folder = write_skills(
-        tmp_path, {"deploy-service": "Run the Helm upgrade for payments."}, rows, body=body
-    )
+    folder = write_skills(tmp_path, {"deploy-service": text}, rows, body=body)
     skills = load_skills(folder)
     items = augment(load_evals(tmp_path / "evals.jsonl", ["deploy-service"]), seed=0)
     train = [i for i in items if i.split == "train"]  # as tune_skills sees it
+    lexical = BM25Router()
+    lexical.calibrate(train, skills)
     assert routed_right(router, skills, train).all()
-    steps = joint_module.joint_examples(router, skills, train)
-    assert steps and all(s.gain == 0 for s in steps)
+    assert routed_right(lexical, skills, train).all()
+    steps = joint_module.joint_examples(router, skills, train, lexical=lexical, body=True)
+    assert all(s.gain == 0 for s in steps)
     lines: list[str] = []
     tune_skills(
         folder, tmp_path / "evals.jsonl", budget=1, router=router, offline=True,

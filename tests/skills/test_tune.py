@@ -167,7 +167,7 @@ def test_vocabulary_operator_adds_a_sentence_of_the_terms_missed_queries_share()
     terms = [w for _, w in scored]
     assert terms[0] == "rollback" and "w/" not in terms and "acme" not in terms
     text = add_words("Deploy a service.", terms[:2])
-    assert text == f"Deploy a service. It also covers {terms[0]} and {terms[1]}."
+    assert text == f"Deploy a service. It is also for {terms[0]} and {terms[1]}."
     assert add_words(text, ["rollback"]) == text  # a term it has is not added twice
 
 
