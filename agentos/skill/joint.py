@@ -95,7 +95,12 @@ def joint_examples(
         s.name: (
             lambda text, s=s: (
                 not problems(
-                    s.description, text, own_text=s.body, queries=queries_seen, name=s.name
+                    s.description,
+                    text,
+                    own_text=s.body,
+                    queries=queries_seen,
+                    name=s.name,
+                    evidence=queries_seen,
                 )
             )
         )

@@ -260,6 +260,7 @@ class TextOperatorProposer:
                 own_text=skill.body,
                 queries=queries,
                 name=skill.name,
+                evidence=queries,
             )
 
         return accept

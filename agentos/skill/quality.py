@@ -172,15 +172,23 @@ def problems(
     own_text: str = "",
     queries: Iterable[str] = (),
     name: str = "",
+    evidence: Iterable[str] = (),
 ) -> list[str]:
     """Why `new` may not replace `original` (none: it passes). `own_text` is the rest of the
-    skill (its body); `queries` are every eval query, train and held-out; `name` the skill's."""
-    return list(_problems(original, new, own_text, tuple(queries), name))
+    skill (its body); `queries` are every eval query, train and held-out (none may be copied
+    in); `name` the skill's; `evidence` the hand-written train queries, two of which may vouch
+    for a word the skill's own text lacks (held-out queries never do)."""
+    return list(_problems(original, new, own_text, tuple(queries), name, tuple(evidence)))
 
 
 @functools.lru_cache(maxsize=4096)
 def _problems(
-    original: str, new: str, own_text: str, queries: tuple[str, ...], name: str = ""
+    original: str,
+    new: str,
+    own_text: str,
+    queries: tuple[str, ...],
+    name: str = "",
+    evidence: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     out: list[str] = []
     if len(new) > MAX_DESCRIPTION:
@@ -217,8 +225,8 @@ def _problems(
         if short and not (core.isupper() and low in own):  # CI, PR: where the skill says so
             out.append(f"adds the short token {core!r}")
     for sentence in sentences(added):
-        out += _term_problems(sentence, original, own_text, name)
-    out += _copies(added, queries)
+        out += _term_problems(sentence, original, own_text, name, evidence)
+    out += _copies(added, queries, original)
     return tuple(dict.fromkeys(out))
 
 
@@ -234,7 +242,9 @@ def _near(word: str, stems: set[str]) -> bool:
     )
 
 
-def _term_problems(sentence: str, original: str, own_text: str, name: str) -> list[str]:
+def _term_problems(
+    sentence: str, original: str, own_text: str, name: str, evidence: tuple[str, ...]
+) -> list[str]:
     """Why the terms a listing sentence adds ("It is also for a, b and c.") say nothing an
     author would add: more than `MAX_TERMS`; a term that is no noun phrase (`english`: a
     function word at either end, `both`, `spraying vs`; a verb, `tell`, `order matters`; an
@@ -243,8 +253,9 @@ def _term_problems(sentence: str, original: str, own_text: str, name: str) -> li
     a word of when or how (`tomorrow`, `often`, an adverb in -ly), a contraction, a lone past
     form (`closed`); a term the description or another term of the sentence already has
     (`readiness` beside `readiness probe`); or a word the skill's own text never
-    uses (stems compared, or the long form of an abbreviation it uses): eval queries say what
-    people ask, not what the skill covers."""
+    uses (stems compared, or the long form of an abbreviation it uses) unless two hand-written
+    train queries of the `evidence` use it: one query is one person's wording, not a topic, and
+    held-out queries are never evidence."""
     match = _TERMS.match(sentence)
     if match is None:
         return []
@@ -252,6 +263,7 @@ def _term_problems(sentence: str, original: str, own_text: str, name: str) -> li
     out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
     named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
     written = set(words(f"{original} {own_text}"))  # "Kubernetes" where the skill says k8s
+    asked = [_stems(query) for query in evidence]
     for term in terms:
         mine = [w for w in words(term) if w not in STOPWORDS]
         if mine and all(stem(w) in said for w in mine):
@@ -276,8 +288,12 @@ def _term_problems(sentence: str, original: str, own_text: str, name: str) -> li
                 out.append(f"adds {w!r}, a word of when or how or a pronoun, not of what")
             elif len(mine) == 1 and w.endswith("ed") and not _near(stem(w), said | own):
                 out.append(f"adds {w!r} alone, a past form, not a topic")
-            elif not _near(stem(w), said | own) and SHORTHAND.get(w) not in written:
-                out.append(f"adds {w!r}, which the skill's own text never uses")
+            elif (
+                not _near(stem(w), said | own)
+                and SHORTHAND.get(w) not in written
+                and sum(_near(stem(w), q) for q in asked) < 2
+            ):
+                out.append(f"adds {w!r}, used neither in the skill's text nor in two train queries")
     return out
 
 
@@ -297,16 +313,26 @@ def _query_index(queries: tuple[str, ...]) -> tuple[dict[tuple[str, ...], str], 
     return runs, whole
 
 
-def _copies(added: str, queries: Iterable[str]) -> list[str]:
+def _copies(added: str, queries: Iterable[str], original: str = "") -> list[str]:
+    """The runs of `added` that copy an eval query, quoted as the candidate writes them (never
+    the query: it may be held out). A run the original description already has is the
+    author's, not a copy (a draft eval set can quote a description back)."""
     runs, whole = _query_index(tuple(queries))
+    mine = content_words(original)
+    theirs = {tuple(mine[i : i + 3]) for i in range(len(mine) - 2)}
+    said = " ".join(words(original))
     have = content_words(added)
-    out = [runs[r] for i in range(len(have) - 2) if (r := tuple(have[i : i + 3])) in runs]
+    out = [
+        " ".join(r)
+        for i in range(len(have) - 2)
+        if (r := tuple(have[i : i + 3])) in runs and r not in theirs
+    ]
     spoken = words(added)
     for i in range(len(spoken)):
         for j in range(i + 2, min(len(spoken), i + 40) + 1):
-            if (text := " ".join(spoken[i:j])) in whole:
-                out.append(whole[text])
-    return [f"copies the eval query {q!r}" for q in dict.fromkeys(out)]
+            if (text := " ".join(spoken[i:j])) in whole and f" {text} " not in f" {said} ":
+                out.append(text)
+    return [f"copies an eval query: {run!r}" for run in dict.fromkeys(out)]
 
 
 def refusal(name: str, reasons: Sequence[str]) -> str:
@@ -314,7 +340,9 @@ def refusal(name: str, reasons: Sequence[str]) -> str:
     return f"refused: {name}: description-quality: {reasons[0]}"
 
 
-def description_problems(original: Skill, new: Skill, queries: Iterable[str]) -> list[str]:
+def description_problems(
+    original: Skill, new: Skill, queries: Iterable[str], evidence: Iterable[str] = ()
+) -> list[str]:
     """`problems` for a rewrite of `original` into `new` (none when the description is as it
     was)."""
     if new.description == original.description:
@@ -325,4 +353,5 @@ def description_problems(original: Skill, new: Skill, queries: Iterable[str]) ->
         own_text=original.body,
         queries=queries,
         name=original.name,
+        evidence=evidence,
     )

@@ -80,16 +80,20 @@ def item(query: str, *, generated: bool = False, source: str | None = None) -> E
     )
 
 
-def test_the_proposers_gate_reads_the_skills_own_text_not_queries() -> None:
-    """A word is evidence for a listed term only when the skill's own text uses it: queries,
-    hand-written or generated, say what people ask, not what the skill covers."""
+def test_the_proposers_gate_takes_the_skills_own_text_or_two_hand_written_train_queries() -> None:
+    """A word is evidence for a listed term when the skill's own text uses it, or two
+    hand-written train queries do: one query (its generated typo variant is no second one) is
+    one person's wording, not a topic."""
     one = [
         item("when to trim the hedges"),
         item("when to trim the hegdes", generated=True, source="when to trim the hedges"),
-        item("hedges along the road"),
     ]
     listing = PRUNING.description + " It also covers shrubs, branches and hedges."
     proposer = TextOperatorProposer(one, router=None, target="pruning")  # type: ignore[arg-type]
     assert not proposer.gate(PRUNING)(listing)
+    two = TextOperatorProposer(
+        [*one, item("hedges along the road")], router=None, target="pruning"  # type: ignore[arg-type]
+    )
+    assert two.gate(PRUNING)(listing)
     hedges = garden("pruning", PRUNING.description, PRUNING_BODY + "Trim hedges in June.\n")
     assert proposer.gate(hedges)(listing)

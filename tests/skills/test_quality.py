@@ -261,13 +261,13 @@ RIDE_QUERIES = [  # each word the refused sentences add is in one query at most
     ("sentence", "why"),
     [  # kept by the offline proposer on a new user's bicycle skills
         ("It also covers closed.", "past form"),
-        ("It also covers side.", "own text never uses"),
+        ("It also covers side.", "used neither in the skill's text"),
         ("It also covers rain and often.", "'often', a word of when or how"),
         ("It also covers headset properly.", "'properly', a word of when or how"),
         ("It also covers shed and tomorrow.", "'tomorrow', a word of when or how"),
         ("It also covers haven't.", "a contraction"),
         ("It also covers seen, nothing and gauge.", "'nothing', a word of when or how"),
-        ("It also covers heel method.", "'heel', which the skill's own text never uses"),
+        ("It also covers heel method.", "'heel', used neither in the skill's text"),
     ],
 )
 def test_the_gate_refuses_terms_that_name_no_topic(sentence: str, why: str) -> None:
@@ -275,10 +275,30 @@ def test_the_gate_refuses_terms_that_name_no_topic(sentence: str, why: str) -> N
     assert any(why in p for p in found), found
 
 
-def test_a_term_needs_the_skills_own_text_not_only_queries() -> None:
-    queries = [*RIDE_QUERIES, "pump the tubeless tyres", "tubeless tyres lost air overnight"]
+def test_a_term_needs_the_skills_own_text_or_two_train_queries_never_held_out_ones() -> None:
+    """Two eval queries that are held out (only `queries`, copy detection) vouch for nothing;
+    the same two as train `evidence` do; so does the skill's own body."""
+    two = ["pump the tubeless tyres", "tubeless tyres lost air overnight"]
+    queries = [*RIDE_QUERIES, *two]
     added = f"{BIKE} It also covers tubeless tyres."
     found = problems(BIKE, added, queries=queries, name="pre-ride-check")
-    assert "adds 'tubeless', which the skill's own text never uses" in found
+    assert any(p.startswith("adds 'tubeless', used neither in the skill's text") for p in found)
+    one = problems(BIKE, added, queries=queries, name="pre-ride-check", evidence=two[:1])
+    assert any(p.startswith("adds 'tubeless'") for p in one)
+    assert problems(BIKE, added, queries=queries, name="pre-ride-check", evidence=two) == []
     body = "## Tyres\nPump tubeless tyres to the pressure on the sidewall.\n"
     assert problems(BIKE, added, own_text=body, queries=queries, name="pre-ride-check") == []
+
+
+def test_the_authors_own_words_are_no_copy_and_a_copy_is_quoted_not_the_query() -> None:
+    """A draft eval set can quote a description back ("animated GIFs for Slack"); a rewrite
+    that keeps those words copies nothing. A real copy is refused quoting the candidate's run,
+    never the eval query (it may be held out)."""
+    gif = "Make animated GIFs for Slack. Use when users request animated GIFs for Slack."
+    held_out = ["I have a question about animated GIFs for Slack.", "shrink this gif for emoji"]
+    kept = problems(gif, f"{gif} It is also for frames and palettes.", queries=held_out,
+                    own_text="## Frames\nKeep palettes small.\n")  # fmt: skip
+    assert not [p for p in kept if "copies" in p], kept
+    copied = problems(gif, f"{gif} It also helps shrink this gif for emoji.", queries=held_out)
+    assert "copies an eval query: 'shrink gif emoji'" in copied, copied
+    assert not any("I have a question" in p for p in copied)  # no other query is ever shown

@@ -32,6 +32,7 @@ from agentos.skill import (
     to_json,
     tune_skills,
 )
+from agentos.skill.evals import load_evals
 from agentos.skill.gates import violations
 from agentos.skill.report import TuneReport
 from agentos.skill.router import EmbeddingRouter
@@ -143,10 +144,13 @@ def test_tuning_the_kitchen_set_loses_nothing_on_either_router(
         assert score.holdout_after is not None and score.holdout_before is not None
         assert score.holdout_after >= score.holdout_before, score
     assert report.refusals == [] and report.changed
+    items = load_evals(tmp_path / "skills" / "evals.jsonl", list(original))
+    queries = [i.query for i in items]
+    train = [i.query for i in items if i.split == "train"]  # the only evidence for a word
     for name in report.changed:
         rewritten = skill_from(report.rewrites[name], name)
         assert violations(detect_gates(original[name]), rewritten.body, rewritten.description) == []
-        assert description_problems(original[name], rewritten, ()) == []
+        assert description_problems(original[name], rewritten, queries, train) == []
 
 
 def skill_from(text: str, name: str) -> Skill:
