@@ -54,7 +54,7 @@ _VERBS = """adjust analyse analyze calculate compare compute configure convert d
     prefer prepare pretend prevent prove provide put reach realise realize receive recognise
     recognize reduce refer remain remember remove repeat replace require respond reveal say see
     seem sell send should solve speak steal suggest suppose take teach tell tend thank think
-    throw try understand want win wish wonder worry would write"""
+    throw try understand want win wish wonder worry would write weigh spoil"""
 VERBS = frozenset(_VERBS.split())
 # verbs whose base is a common noun too: only the -s and -ed forms are refused
 _PREDICATES = """fail matter depend differ vary exist apply work look last hurt start stop turn
@@ -74,7 +74,8 @@ _ADJECTIVES = """black white red green blue yellow orange purple pink brown grey
     real true false right wrong whole main sure ready able likely possible necessary important
     serious urgent obvious different similar same certain clear busy best worst better worse
     bigger smaller higher lower older newer latest less proper specific general various usual
-    typical entire"""
+    typical entire noisy cloudy unsure unclear smelly sticky leaky wobbly squeaky rusty dusty
+    soggy mouldy moldy itchy sore tired stuck extra"""
 ADJECTIVES = frozenset(_ADJECTIVES.split())
 # slower, safest, easier, bigger: the degrees of an adjective
 _DEGREE = (("er", ""), ("est", ""), ("ier", "y"), ("iest", "y"), ("r", ""), ("st", ""))
