@@ -54,7 +54,7 @@ _VERBS = """adjust analyse analyze calculate compare compute configure convert d
     prefer prepare pretend prevent prove provide put reach realise realize receive recognise
     recognize reduce refer remain remember remove repeat replace require respond reveal say see
     seem sell send should solve speak steal suggest suppose take teach tell tend thank think
-    throw try understand want win wish wonder worry would write weigh spoil"""
+    throw try understand want win wish wonder worry would write weigh spoil inspect"""
 VERBS = frozenset(_VERBS.split())
 # verbs whose base is a common noun too: only the -s and -ed forms are refused
 _PREDICATES = """fail matter depend differ vary exist apply work look last hurt start stop turn
@@ -63,7 +63,7 @@ PREDICATES = frozenset(_PREDICATES.split())
 _IRREGULAR = """told said saw seen went gone got gotten gave took knew thought kept brought
     began came became sat stood spoke spent sold sent taught threw understood wore won wrote ate
     fell grew heard hid lay meant met ran stole chose bought caught did done drew drove forgot
-    hung lent sees says goes has had having does doing"""
+    hung lent sees says goes has had having does doing broke"""
 IRREGULAR = frozenset(_IRREGULAR.split())
 
 _ADJECTIVES = """black white red green blue yellow orange purple pink brown grey gray golden

@@ -57,7 +57,8 @@ MAX_TERMS = 4
 # ("It also covers tomorrow.", "It also covers nothing.")
 _WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes usually again soon
     later now ever maybe quite rather already still yet almost enough once twice anyway
-    nothing something anything everything someone anyone everyone nobody none whatever"""
+    nothing something anything everything someone anyone everyone nobody none whatever
+    day days night nights week weeks month months year years morning evening"""
 _WHEN = frozenset(_WHEN_WORDS.split())
 # a sentence that lists what a skill also covers: "It is also for memos and cover letters."
 _TERMS = re.compile(

@@ -93,7 +93,7 @@ _FILLER = """able actual basic best better big bunch case cases change changes c
     problems project projects proper quick real related right save saving section sections set
     short simple small specific step steps sure thing things time times type types use used using
     various way ways whole work works writing wrong question questions query queries
-    modification modifications quality qualities stuff"""
+    modification modifications quality qualities stuff side sides"""
 FILLER = frozenset(_FILLER.split())
 # commands a shell line starts with: a body's `cd frontend` is no topic of the skill
 _SHELL = """cd ls rm cp mv mkdir rmdir grep sed awk sudo chmod chown wget pwd npx xargs unzip

@@ -97,6 +97,9 @@ def test_the_gate_refuses_terms_that_are_no_noun_phrase(name: str, sentence: str
         ("It is also for bins, week, bathroom and weigh.", "'weigh' is a verb"),
         ("It is also for questions.", "the filler word 'questions'"),
         ("It is also for modifications.", "the filler word 'modifications'"),
+        ("It is also for broke and side.", "'broke' is a verb"),
+        ("It is also for inspect.", "'inspect' is a verb"),
+        ("It is also for fish and week.", "'week', a word of when"),
     ],
 )
 def test_the_gate_refuses_the_words_of_state_and_the_generic_nouns(sentence: str, why: str) -> None:
