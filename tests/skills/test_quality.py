@@ -261,7 +261,7 @@ RIDE_QUERIES = [  # each word the refused sentences add is in one query at most
     ("sentence", "why"),
     [  # kept by the offline proposer on a new user's bicycle skills
         ("It also covers closed.", "past form"),
-        ("It also covers side.", "used neither in the skill's text"),
+        ("It also covers side.", "'side'"),
         ("It also covers rain and often.", "'often', a word of when or how"),
         ("It also covers headset properly.", "'properly', a word of when or how"),
         ("It also covers shed and tomorrow.", "'tomorrow', a word of when or how"),
