@@ -31,12 +31,9 @@ def test_an_unused_runtime_records_nothing_and_a_closed_one_frees_the_repository
     with open_runtime(quickstart, budget=1, sandbox="local") as second:
         final = build_graph(second, checkpointer=InMemorySaver()).invoke({}, _thread("a"))
         assert second.runs == [final["run_id"]]
-        # while a graph holds the repository, another opener refuses to start a run
-        with (
-            open_runtime(quickstart, budget=1, sandbox="local") as third,
-            pytest.raises(LockedError),
-        ):
-            build_graph(third).invoke({}, CONFIG)
+        # while a graph holds the repository, another opener is refused at once
+        with pytest.raises(LockedError):
+            open_runtime(quickstart, budget=1, sandbox="local")
     with pytest.raises(UserError, match="closed"):
         build_graph(second).invoke({}, CONFIG)
     with open_runtime(quickstart, budget=1, sandbox="local") as fourth:  # the lock came back
