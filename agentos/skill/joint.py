@@ -33,7 +33,7 @@ from agentos.skill.examples import (
     split_examples,
     with_examples,
 )
-from agentos.skill.quality import problems
+from agentos.skill.quality import train_gate
 from agentos.skill.router import CalibratingRouter, Matrix, ThresholdRouting, margins
 from agentos.skillfile import Skill, changed_names
 
@@ -88,24 +88,7 @@ def joint_examples(
         )
         for s in skills
     }
-    # the queries the evaluator's quality gate reads: hand-written ones (a generated variant
-    # is no second piece of evidence for a word)
-    queries_seen = [i.query for i in train if not i.generated]
-    gates = {
-        s.name: (
-            lambda text, s=s: (
-                not problems(
-                    s.description,
-                    text,
-                    own_text=s.body,
-                    queries=queries_seen,
-                    name=s.name,
-                    evidence=queries_seen,
-                )
-            )
-        )
-        for s in skills
-    }
+    gates = {s.name: train_gate(s, train) for s in skills}
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)

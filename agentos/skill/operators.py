@@ -51,7 +51,7 @@ from agentos.skill.examples import (
     split_examples,
     with_examples,
 )
-from agentos.skill.quality import item_words, listed_words, problems, real_word
+from agentos.skill.quality import item_words, listed_words, real_word, train_gate
 from agentos.skill.router import CalibratingRouter, Router, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
@@ -251,19 +251,7 @@ class TextOperatorProposer:
     def gate(self, skill: Skill) -> Callable[[str], bool]:
         """The description-quality gate for rewrites of `skill`, against the train queries (the
         evaluator checks the held-out ones too)."""
-        queries = [i.query for i in self.train if not i.generated]  # as the evaluator reads
-
-        def accept(description: str) -> bool:
-            return not problems(
-                skill.description,
-                description,
-                own_text=skill.body,
-                queries=queries,
-                name=skill.name,
-                evidence=queries,
-            )
-
-        return accept
+        return train_gate(skill, self.train)
 
     def _candidates(
         self,

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase
+from agentos.skill.evals import EvalItem
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
@@ -339,6 +340,25 @@ def _copies(added: str, queries: Iterable[str], original: str = "") -> list[str]
 def refusal(name: str, reasons: Sequence[str]) -> str:
     """The report line of a refused description."""
     return f"refused: {name}: description-quality: {reasons[0]}"
+
+
+def train_gate(skill: Skill, train: Iterable[EvalItem]) -> Callable[[str], bool]:
+    """The gate as a proposer applies it to rewrites of `skill`: the hand-written train queries
+    are both the queries not to copy and the evidence for a word (a generated variant is no
+    second piece of evidence); the evaluator checks the held-out queries too."""
+    queries = tuple(i.query for i in train if not i.generated)
+
+    def accept(description: str) -> bool:
+        return not problems(
+            skill.description,
+            description,
+            own_text=skill.body,
+            queries=queries,
+            name=skill.name,
+            evidence=queries,
+        )
+
+    return accept
 
 
 def description_problems(
