@@ -49,13 +49,15 @@ def test_kill9_of_self_tune_then_agentos_resume(
         )
     db = out / ".agentos" / "ledger.db"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and _experiments(db) < 2 and proc.poll() is None:
+    # killed once the first experiment is recorded: re-measures spend the budget too, so after
+    # the second the run may already have finished
+    while time.monotonic() < deadline and _experiments(db) < 1 and proc.poll() is None:
         time.sleep(0.05)
     assert proc.poll() is None, f"the run ended before it was killed: {log.read_text()[-2000:]}"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done_before = _experiments(db)
-    assert 2 <= done_before < 6
+    assert 1 <= done_before < 6
     deadline = time.monotonic() + 20
     while marked_pids(mark) and time.monotonic() < deadline:
         time.sleep(0.2)
