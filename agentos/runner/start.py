@@ -86,12 +86,16 @@ def state_dir(repo: Repo) -> Path:
     return path
 
 
-def _locked(directory: Path) -> LockedError:
-    return LockedError(
-        "another agentos process is running on this repository",
-        path=directory / "lock",
-        fix="wait for it to finish, or stop it; `agentos status` shows its progress",
-    )
+def _take(fd: int, directory: Path) -> None:
+    """Take the repository's lock on `fd` without waiting, or raise `LockedError`."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        raise LockedError(
+            "another agentos process is running on this repository",
+            path=directory / "lock",
+            fix="wait for it to finish, or stop it; `agentos status` shows its progress",
+        ) from exc
 
 
 def check_unlocked(directory: Path) -> None:
@@ -103,9 +107,7 @@ def check_unlocked(directory: Path) -> None:
     except FileNotFoundError:
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        raise _locked(directory) from exc
+        _take(fd, directory)
     finally:
         os.close(fd)  # closing drops a lock this probe took
 
@@ -118,10 +120,7 @@ def repo_lock(directory: Path) -> Iterator[None]:
     processes left behind (`agentos.scratch.sweep`: only folders nobody holds)."""
     fd = os.open(directory / "lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise _locked(directory) from exc
+        _take(fd, directory)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         swept = sweep([tempfile.gettempdir(), snapshot_root()])
