@@ -58,14 +58,23 @@ def idea_of(description: str) -> str:
 
 
 def gated_off(trials: Sequence[HistoryItem], at_least: int = 2) -> frozenset[str]:
-    """The settings (as the descriptions name them) that the run changed `at_least` times and
-    whose every change was refused before it was measured (`rejected`: a gate, such as the tests,
-    failed): a setting the tests pin is not worth more experiments."""
-    tried: dict[str, list[str]] = {}
+    """The settings (as the descriptions name them) whose every change was refused before it was
+    measured (`rejected`: a gate, such as the tests, failed), `at_least` times over: a setting
+    the tests pin is not worth more experiments. A refused change of k settings at once counts
+    1/k against each, since any one of them may be what the gate refused: two refused joint moves
+    of five settings rule out none of them, two refused moves of one setting alone rule it out."""
+    blame: dict[str, float] = {}
+    measured_once: set[str] = set()
     for t in trials:
-        for name in set(_CHANGE.findall(change_of(t["description"]))):
-            tried.setdefault(name, []).append(t["status"])
-    return frozenset(n for n, s in tried.items() if len(s) >= at_least and set(s) == {"rejected"})
+        names = set(_CHANGE.findall(change_of(t["description"])))
+        for name in names:
+            if t["status"] == "rejected":
+                blame[name] = blame.get(name, 0.0) + 1 / len(names)
+            else:
+                measured_once.add(name)
+    return frozenset(
+        n for n, b in blame.items() if b >= at_least - 1e-9 and n not in measured_once
+    )
 
 
 def measured(trials: Sequence[HistoryItem], parent: str) -> set[str]:

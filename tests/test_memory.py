@@ -10,7 +10,15 @@ import pytest
 from helpers import quickstart_copy
 
 from agentos import runner
-from agentos.memory import DIFF_CHARS, REMEASURE, digest, idea_of, kept_diff, measured
+from agentos.memory import (
+    DIFF_CHARS,
+    REMEASURE,
+    digest,
+    gated_off,
+    idea_of,
+    kept_diff,
+    measured,
+)
 from agentos.profile import Memory, Profile
 from agentos.providers.base import NothingToPropose, ProposeRequest, get_provider
 from agentos.providers.heuristic.mutate import propose_settings
@@ -75,6 +83,19 @@ def test_size_keeps_the_most_recent_and_off_is_empty() -> None:
     assert "(exit code 1: NaN loss)" in listed[2]
     assert digest(TRIALS, Memory("off", 12)) == "" == digest(TRIALS, Memory("grouped", 0))
     assert digest([], Memory()) == ""
+
+
+def test_a_refused_joint_move_blames_each_of_its_settings_in_part() -> None:
+    """Two refused moves of five settings at once (a TPE start-up on chardet's ratios, refused by
+    its tests) rule out none of the five; two refused moves of one setting alone rule it out; a
+    setting that was ever measured is never ruled out."""
+    joint = "A 1 -> 2, B 1 -> 2, C 1 -> 2, D 1 -> 2, E 1 -> 2 | tpe"
+    trials = [item(1, joint, "rejected", None), item(2, joint, "rejected", None)]
+    assert gated_off(trials) == frozenset()
+    trials += [item(3, "A 1 -> 3", "rejected", None), item(4, "A 1 -> 0.5", "rejected", None)]
+    assert gated_off(trials) == {"A"}  # 2.4 refusals' worth, all of them refused
+    trials += [item(5, "B 1 -> 3", "rejected", None), item(6, "B 1 -> 4", "discard", 0.3)]
+    assert "B" not in gated_off(trials)  # one change of B got through the gates
 
 
 def test_a_measured_change_is_known_by_parent_and_a_remeasure_is_the_same_change() -> None:

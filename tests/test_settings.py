@@ -238,3 +238,54 @@ def test_a_column_of_aligned_comments_stays_aligned_after_an_edit() -> None:
     out = apply({"s.py": py}, [(got["A"], 1000000), (got["C"], 30000)])["s.py"]
     assert out.splitlines()[0] == "A = 1000000  # aligned"  # the two spaces PEP 8 asks for
     assert out.splitlines()[2] == "C = 30000  # two"
+
+
+LIBRARY = '''"""A module of an ordinary library, written as chardet writes its probers."""
+import enum
+
+FREQ_CAT_NUM = 4
+
+UDF = 0  # undefined
+OTH = 1  # other
+ASC = 2  # ascii capital letter
+CLASS_NUM = 3  # total classes
+
+
+class Prober:
+    SHORTCUT_THRESHOLD = 0.95
+    MINIMUM_DATA = 3
+    name = "prober"
+
+    def __init__(self):
+        self.LOCAL = 2
+
+
+class Category:
+    UNDEFINED = 255
+    LINE_BREAK = 254
+    SYMBOL = 253
+    DIGIT = 252
+
+
+class State(enum.IntEnum):
+    START = 7
+    ERROR = 9
+
+
+class TestProber:
+    LIMIT = 5
+'''
+
+
+def test_a_library_class_constant_is_a_setting_and_a_run_of_codes_is_not() -> None:
+    """chardet's thresholds are upper-case attributes of ordinary classes; its category codes are
+    runs of integers counting by one. The first are found (named `Class.NAME`, edited in place),
+    the second are not, nor an Enum's members, a test case's or lower-case attributes."""
+    found = {s.name: s for s in find_settings("prober.py", LIBRARY)}
+    assert set(found) == {"FREQ_CAT_NUM", "Prober.SHORTCUT_THRESHOLD", "Prober.MINIMUM_DATA"}
+    threshold = found["Prober.SHORTCUT_THRESHOLD"]
+    out = apply({"prober.py": LIBRARY}, [(threshold, 0.9)])["prober.py"]
+    assert "    SHORTCUT_THRESHOLD = 0.9\n" in out
+    assert out.replace("0.9\n", "0.95\n", 1) == LIBRARY
+    # three consecutive values from 1 are settings still (A = 1, B = 2, C = 3 is no code table)
+    assert len(find_settings("s.py", "A = 1\nB = 2\nC = 3\n")) == 3

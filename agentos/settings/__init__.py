@@ -240,9 +240,10 @@ def hint_warnings(
         for line, content in enumerate(text.splitlines(), 1):
             if _OWN_HINT.search(content) and (path, line) not in read_at:
                 out.append(
-                    f"{path}:{line}: a hint where agentos reads no setting (a class attribute, "
-                    "a value inside a function, ...): settings are module constants, config "
-                    "classes and dicts, argparse/click defaults and settings-file keys"
+                    f"{path}:{line}: a hint where agentos reads no setting (a lower-case attribute "
+                    "of an ordinary class, a value inside a function, ...): settings are module "
+                    "constants, upper-case class constants, config classes and dicts, "
+                    "argparse/click defaults and settings-file keys"
                 )
     return out
 

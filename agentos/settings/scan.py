@@ -96,6 +96,44 @@ _CONFIG_NAME = re.compile(
 _DEFAULT_CALLS = ("Field", "field", "attr.ib", "attrib", "ib")
 
 
+def _enum_or_test(node: ast.ClassDef) -> bool:
+    """An `Enum` (its members are choices, not settings) or a test case."""
+    bases = [ast.unparse(b) for b in node.bases]
+    return node.name.startswith("Test") or any(b.endswith(("Enum", "Flag")) for b in bases)
+
+
+def _int_constant(node: ast.stmt) -> int | None:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        value = node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        value = node.value
+    else:
+        return None
+    if isinstance(value, ast.Constant) and type(value.value) is int:
+        return value.value
+    return None
+
+
+def _enumerations(body: Sequence[ast.stmt]) -> set[int]:
+    """The indices of statements in runs of consecutive integer assignments whose values count up
+    or down by one, four or more of them or three from 0: category codes or states written as
+    constants (`UDF = 0`, `OTH = 1`, `ASC = 2`; `UNDEFINED = 255`, `LINE_BREAK = 254`, ...)."""
+    found: set[int] = set()
+    run: list[int] = []
+    for index, node in enumerate([*body, None]):
+        value = _int_constant(node) if node is not None else None
+        if run and value is not None:
+            last = _int_constant(body[run[-1]])
+            step = (last - _int_constant(body[run[-2]])) if len(run) > 1 else None  # type: ignore[operator]
+            if last is not None and value - last in ((1, -1) if step is None else (step,)):
+                run.append(index)
+                continue
+        if len(run) >= 4 or (len(run) == 3 and _int_constant(body[run[0]]) == 0):
+            found.update(run)
+        run = [index] if value is not None else []
+    return found
+
+
 def _config_class(node: ast.ClassDef, nested: bool) -> bool:
     bases = [ast.unparse(b) for b in node.bases]
     if any(b.endswith("Enum") for b in bases) or (nested and node.name == "Config"):
@@ -130,15 +168,28 @@ class _Python:
         return rest[hash_at + 1 :] if hash_at >= 0 else ""
 
     def body(
-        self, body: Sequence[ast.stmt], prefix: str, documented: Mapping[str, str]
+        self,
+        body: Sequence[ast.stmt],
+        prefix: str,
+        documented: Mapping[str, str],
+        constants: bool = False,
     ) -> list[Setting]:
         """The settings a module's (`prefix` '') or a config class's statements assign;
-        `documented` is what the module's or class's docstring says of each name."""
+        `documented` is what the module's or class's docstring says of each name. With
+        `constants`, an ordinary class's: its upper-case constants only (`SHORTCUT_THRESHOLD =
+        0.95`). A run of integer constants counting by one numbers categories or states
+        (`_enumerations`), so none of it is a setting."""
         out: list[Setting] = []
+        codes = _enumerations(body)
         for index, node in enumerate(body):
             if isinstance(node, ast.ClassDef):
+                inner = f"{prefix}{node.name}."
                 if _config_class(node, bool(prefix)):
-                    out += self.body(node.body, f"{prefix}{node.name}.", docstring_fields(node))
+                    out += self.body(node.body, inner, docstring_fields(node))
+                elif not (prefix or _enum_or_test(node)):
+                    out += self.body(node.body, inner, docstring_fields(node), constants=True)
+                continue
+            if index in codes:
                 continue
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target, expr = node.targets[0], node.value
@@ -147,6 +198,8 @@ class _Python:
             else:
                 continue
             if not isinstance(target, ast.Name) or _not_a_setting(target.id):
+                continue
+            if constants and not target.id.isupper():
                 continue
             if not prefix and target.id in self.rebound:
                 continue
