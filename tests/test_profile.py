@@ -253,7 +253,7 @@ def test_max_measures_caps_the_measurements_of_one_candidate(
     assert max(len(json.loads(r["samples"])) for r in free if r["samples"]) > 3  # the premise
     measured = [r for r in capped if r["samples"]]
     assert measured and all(len(json.loads(r["samples"])) <= 3 for r in measured)
-    undecided = [r for r in capped if "undecided after 3 measurements" in (r["reason"] or "")]
+    undecided = [r for r in capped if "still unsure after 3 measurements" in (r["reason"] or "")]
     assert undecided and all(r["status"] == "discard" for r in undecided)
     assert len(capped) > len(free)  # the runs the cap saved went to more candidates
 

@@ -20,6 +20,9 @@ from agentos.runtime import Runtime
 from agentos.state import HistoryItem, LoopState, LoopUpdate, Node, Outcome, Point
 
 MAX_REMEASURE = 18  # a safety cap above noise.MAX_RUNS, for strategies of other authors
+UNDECIDED = "undecided: "
+"""How the reason of a discard starts when the noise rule was still unsure of the candidate as
+its re-measures ran out (the budget, the profile's share or cap): not kept, and not shown worse."""
 
 
 def make_decide(rt: Runtime) -> Node:
@@ -69,13 +72,14 @@ def make_decide(rt: Runtime) -> Node:
             strategy = verdict.state
             walk = verdict.incumbent
             if verdict.verdict == "remeasure":  # undecided when the runs ran out: not kept
-                reason += (
-                    "; the experiment budget has no runs left to re-measure"
+                ran_out = (
+                    "the experiment budget has no runs left to re-measure"
                     if runs_left < need
-                    else "; the profile's re-measure share of the budget is spent"
+                    else "the profile's re-measure share of the budget is spent"
                     if not share_left
-                    else f"; undecided after {cap} measurements"
+                    else f"still unsure after {cap} measurements"
                 )
+                reason = f"{UNDECIDED}{reason}; {ran_out}"
                 strategy = rt.strategy.fail(given, exp)
                 walk = incumbent["commit"]
             if status == "keep":

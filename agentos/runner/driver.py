@@ -16,6 +16,7 @@ from agentos.figures import figure
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
 from agentos.nodes import close_executor, started
+from agentos.nodes.decide import UNDECIDED
 from agentos.providers.base import NOTHING_TO_TRY
 from agentos.runtime import Runtime
 from agentos.scratch import drain
@@ -40,6 +41,8 @@ class RunSummary:
     experiments: int
     remeasures: int = 0
     """Runs spent re-measuring candidates and the incumbent; they count in the experiment budget."""
+    undecided: int = 0
+    """Discards the noise rule was still unsure of when their re-measures ran out."""
     counts: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
     failure: str | None = None
@@ -65,6 +68,11 @@ class RunSummary:
         if self.remeasures:
             out.append(f"remeasure_runs: {self.remeasures} (counted in the experiment budget)")
         out += [f"{k}: {v}" for k, v in sorted(self.counts.items())]
+        if self.undecided:
+            out.append(
+                f"undecided: {self.undecided} of the discards (the budget ran out before the noise "
+                "rule could tell their gain from noise; a larger --budget can decide them)"
+            )
         out.append(f"elapsed_s: {self.elapsed:.1f}")
         return out
 
@@ -135,7 +143,12 @@ def drive(
 
 
 def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: float) -> RunSummary:
-    counts = ledger.read(run_id).outcomes()
+    record = ledger.read(run_id)
+    last = {r.get("id"): r for r in record.experiments}  # each experiment's last attempt
+    undecided = sum(
+        r.get("status") == "discard" and str(r.get("reason") or "").startswith(UNDECIDED)
+        for r in last.values()
+    )
     best = values.get("best", {})
     return RunSummary(
         run_id=run_id,
@@ -146,6 +159,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         branch=f"agentos/{run_id}" if best.get("commit") else None,
         experiments=started(cast(LoopState, values)),
         remeasures=int(values.get("extra_runs", 0)),
-        counts=counts,
+        undecided=undecided,
+        counts=record.outcomes(),
         elapsed=elapsed,
     )

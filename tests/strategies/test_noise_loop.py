@@ -46,3 +46,33 @@ def test_a_re_measure_runs_the_candidate_alone_while_the_best_has_more_runs(
     # come without it
     assert runs[5:8] == [first, 10.0, first], runs
     assert len(runs) - 4 == summary.experiments + summary.remeasures <= 6, summary
+
+
+def test_a_candidate_left_unsure_when_the_budget_ends_is_an_undecided_discard(
+    repo_factory: Callable[..., Path], tmp_path: Path
+) -> None:
+    """With two experiments, a first run 0.1 above the best's mean (noise 0.58) cannot be
+    re-measured: it is not kept, its reason starts `undecided:`, and the summary counts it as
+    undecided rather than leaving a real gain to read as 'measured, not better'."""
+    from agentos import runner
+    from agentos.status import run_status
+
+    repo = repo_factory(
+        {
+            "settings.py": "X = 10.0  # range: 0..100\n",
+            "evaluate.py": EVALUATOR.format(calls=str(tmp_path / "calls.txt")),
+            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
+            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+            '[budget]\nexperiments=2\n[sandbox]\nbackend="local"\n',
+        }
+    )
+    summary = runner.run(repo)
+    rows = run_status(repo)["experiments"]
+    undecided = [r for r in rows if (r["reason"] or "").startswith("undecided: ")]
+    assert undecided and all(r["status"] == "discard" for r in undecided), rows
+    assert "no runs left to re-measure" in undecided[0]["reason"]
+    assert summary.undecided == len(undecided)
+    assert any(
+        line.startswith(f"undecided: {len(undecided)} of the discards") for line in summary.lines()
+    )
