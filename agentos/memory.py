@@ -46,6 +46,11 @@ def change_of(description: str) -> str:
     return description.split(" | ", 1)[0].strip()
 
 
+def changed(description: str) -> set[str]:
+    """The settings a description says the experiment changed (`LR 0.1 -> 0.05, DEPTH 2 -> 3`)."""
+    return set(_CHANGE.findall(change_of(description)))
+
+
 def idea_of(description: str) -> str:
     """The idea an experiment tried: the settings it changed (`LR, DEPTH`), or the first five
     words of a free-text description."""
@@ -66,7 +71,7 @@ def gated_off(trials: Sequence[HistoryItem], at_least: int = 2) -> frozenset[str
     blame: dict[str, float] = {}
     measured_once: set[str] = set()
     for t in trials:
-        names = set(_CHANGE.findall(change_of(t["description"])))
+        names = changed(t["description"])
         for name in names:
             if t["status"] == "rejected":
                 blame[name] = blame.get(name, 0.0) + 1 / len(names)

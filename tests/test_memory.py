@@ -230,3 +230,27 @@ def test_the_loop_keeps_failed_diffs_for_the_proposer(
     third = json.loads(prompts[2])[0]["content"][-1]["text"]
     assert "The diffs of the 2 latest experiments not kept" in third
     assert "+DROPOUT = 0.9" in third and "+DEPTH = int('2')" in third
+
+
+def test_after_refused_joint_moves_the_hybrid_moves_one_setting_at_a_time() -> None:
+    """Five hinted settings whose joint TPE draws the gates refused twice (tests pinning a
+    library's behaviour): most next proposals change one or two of them, where TPE's start-up
+    would have changed all five, and each still carries its configuration for TPE."""
+    from agentos.providers.heuristic.tpe import propose_tpe
+
+    files = {"s.py": "".join(f"{n} = 0.5  # range: 0..1\n" for n in "ABCDE")}
+    joint = ", ".join(f"{n} 0.5 -> 0.{i}" for i, n in enumerate("ABCDE", 1))
+    config = " ".join(f"{n}=0.{i}" for i, n in enumerate("ABCDE", 1))
+    refused = [item(i, f"{joint} | tpe {config}{i}", "rejected", None) for i in (1, 2)]
+
+    def changes(history: list[HistoryItem], experiment: int) -> int:
+        request = ProposeRequest(task=task(), experiment=experiment, parent="p0", files=files,
+                                 history=history, trials=history)
+        proposal = propose_tpe(request, hybrid=True)
+        assert " | tpe " in proposal.description
+        return len(proposal.description.split(" | ")[0].split(", "))
+
+    before = [changes([], e) for e in range(3, 13)]
+    after = [changes(refused, e) for e in range(3, 13)]
+    assert min(before) == 5, before  # the start-up draws every setting
+    assert sum(n <= 2 for n in after) >= 6, after

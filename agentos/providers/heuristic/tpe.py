@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentos.memory import changed
 from agentos.profile import Sampler
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.providers.heuristic.hops import HOP, HOP_SIGMA, hop, hop_share
@@ -52,6 +53,7 @@ from agentos.providers.heuristic.mutate import (
 )
 from agentos.providers.heuristic.surrogate import pick
 from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
+from agentos.state import HistoryItem
 
 TAG = " | tpe "
 _ATTEMPTS = 24
@@ -241,6 +243,18 @@ def _measured(dims: Dims, trials: Observed) -> list[tuple[Params, float, int]]:
     return [(params, total / n, n) for params, total, n in sums.values()]
 
 
+def joint_refused(past: Sequence[HistoryItem], at_least: int = 2) -> bool:
+    """Whether the gates refused `at_least` moves of several settings at once before they were
+    measured, and passed none. A library whose tests pin its behaviour (chardet's detection
+    tests against 34 settings) refuses nearly every random configuration of all of them, and
+    TPE's start-up counts measured trials only, so it would draw them for the whole budget; a
+    move of one or two settings (`propose_settings`) can pass, and its refusals say which
+    setting the tests pin (`agentos.memory.gated_off`)."""
+    joint = [t["status"] for t in past
+             if TAG in t["description"] and len(changed(t["description"])) > 1]  # fmt: skip
+    return joint.count("rejected") >= at_least and all(s == "rejected" for s in joint)
+
+
 def local_share(progress: float, knobs: Sampler) -> float:
     """The share of local moves: it grows as the experiment budget is spent (refine late)."""
     return knobs.local_start + (knobs.local_end - knobs.local_start) * progress
@@ -274,6 +288,12 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
             pass  # every change of them was tried from this parent: TPE proposes instead
         else:
             return _tagged(dims, moved)
+
+    if joint_refused(request.trials or request.history) and rng.random() < 0.8:
+        try:  # the gates refuse joint moves here: one setting at a time finds which they pin
+            return _tagged(dims, propose_settings(request))
+        except NothingToPropose:
+            pass
 
     knobs = request.task.profile.sampler  # the search profile's `[proposer]` settings
     if hybrid and len(trials) >= knobs.startup and rng.random() < local_share(progress, knobs):
