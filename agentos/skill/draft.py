@@ -32,6 +32,7 @@ from pathlib import Path
 
 from agentos.errors import UserError
 from agentos.skill.bm25 import stem
+from agentos.skill.english import verb
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.phrasing import as_request, fragment, kind, out_of_scope, shared_nouns
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words, words
@@ -61,12 +62,44 @@ _LEAD = re.compile(
     r"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) "
     r"(?:to |for |about )?|triggers? include |"
     r"the (?:user|request) (?:asks?|wants?|needs?|mentions?) (?:to |for |about )?|"
-    r"(?:users?|someone) (?:asks?|wants?|needs?|requests?) (?:to |for |about )?|asked to |"
+    r"(?:users?|someone) (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?|"
+    r"asked to |(?:this|it) (?:also )?(?:includes?|covers?|means|handles?) (?:any task where "
+    r"(?:the users? wants? to )?)?|"
     r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )?",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
 _HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# code in a body: fenced blocks (``` or ~~~), lines indented four spaces after a blank line, and
+# inline spans; their strings ("This is a PDF created with reportlab") are no one's request
+_FENCED = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[^\n]*$|\Z)", re.MULTILINE | re.DOTALL)
+_INDENTED = re.compile(r"(?:\A|\n[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|\Z))+)")
+_SPAN = re.compile(r"`[^`\n]*`")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# a body quote is an example request only when its sentence says someone asks it: "the user
+# says "turn this into a skill"", "(e.g., "animate this")"; a quoted thought ("consider: "What
+# qualities can be adjusted?"") or a story's line is not
+_ASKED = re.compile(
+    r"\b(?:users?|people|someone|they|customers?|clients?|you)\b[^.\n]{0,30}?\b(?:says?|said|"
+    r"asks?|asked|types?|typed|writes?|wrote|requests?|requested|wants?|mentions?)\b|"
+    r"\b(?:e\.g\.|for example|for instance)|"
+    r"\b(?:requests?|prompts?|queries|questions|messages)\s+(?:like|such as)\b",
+    re.IGNORECASE,
+)
+# a description's first words that name the skill itself ("Toolkit for styling artifacts",
+# "A set of resources to help me write ...", "Helps an owner get ready for ..."): the request is
+# what follows them
+_SELF = re.compile(
+    r"^(?:this|the)\s+(?:skill|workflow|toolkit|tool|guide|process)\s+helps?\s+"
+    r"(?:(?:users?|you|people)\s+)?(?:to\s+)?|"
+    r"^(?:(?:a|an|the)\s+)?(?:(?:set|suite|collection|kit|bundle)\s+of\s+)?(?:[\w-]+\s+)?"
+    r"(?:toolkit|tools?|resources|utilities|knowledge(?:\s+and\s+utilities)?|guide|guidance|"
+    r"instructions|helpers?|workflows?)\s+(?:for|on|to\s+help(?:\s+(?:me|you|users?))?(?:\s+to)?|"
+    r"that\s+helps?(?:\s+(?:me|you|users?))?(?:\s+to)?)\s+|"
+    r"^(?:helps?|lets?|allows?|enables?)\s+(?:(?:a|an|the|your|any)\s+[\w-]+|users?|you|people|"
+    r"someone|me)\s+(?:to\s+)?|^helps?\s+(?:with\s+)?|^(?:supports?|provides?|offers?)\s+",
+    re.IGNORECASE,
+)
 _GENERIC = frozenset(
     re.findall(
         r"[a-z]+",
@@ -77,14 +110,16 @@ _GENERIC = frozenset(
         "troubleshooting faq important key concepts core principles resources files structure "
         "installation install dependencies testing next example appendix additional general "
         "how it works the a of and for with your this skill pitfall pitfalls triage diagnosis "
-        "fixes cheapest first order method methods",
+        "fixes cheapest first order method methods content contents scratch idea ideas things "
+        "stuff",
     )
 )
 _STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Za-z]\.|[IVX]+\.)\s+")
 _CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
     curl cat echo touch export source tar"""
 _COMMANDS = SHELL | frozenset(_CLI.split())
-_OPENING = "whether which that and or but so as etc while then not no for"
+_OPENING = "whether which that and or but so as etc while then not no for regardless even unless"
 _OPENERS = frozenset(_OPENING.split())
 # a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
 _PIECES = re.compile(
@@ -156,6 +191,8 @@ def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
 
     out = []
     for i, part in enumerate(parts):
+        if i and cuts[i - 1].startswith(")"):
+            continue  # "servers that enable LLMs ..." of "MCP (Model Context Protocol) servers ..."
         if i and short[i - 1] and joined_by_or(i) and len(part.split()) == 2:
             continue  # "saddle pain" of "hand or saddle pain"
         end = i + 1
@@ -172,19 +209,24 @@ def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
     """(the requests `skill`'s own text says should trigger it, those it says should not)."""
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
     negative = [query for query, _ in near_misses(skill)]
-    kept = _NOT.sub("", text)
+    kept = " ".join(_SELF.sub("", t) for t in _SENTENCE.split(_NOT.sub("", text).strip()))
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     positive = [first] if len(first.split()) <= 14 else []
     positive += _clauses(kept, _USE)
     positive += _listed(kept, _PIECES)
-    quoted = _QUOTED.findall(text + "\n" + skill.body)  # an example request, not a cue word
+    body = prose(skill.body)
+    quoted = _QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
     positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 3 and q[:1].isalpha()]
-    for heading in _HEADING.findall(skill.body):  # a task ("Treating an infestation"), not a
-        words = heading.lower().strip(" :")  # section's name ("The box setup")
-        heading = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.strip(" :"))
+    for heading in _HEADING.findall(body):  # a task ("Confirming fleas"), not a section's name
+        words = heading.lower().strip(" :")  # ("The box setup"), a step ("4.2 Create ...") or
+        if _NUMBERED.match(heading) or _shouted(heading):  # a shouted label
+            continue
+        heading = heading.strip(" :")
         topic = len(content_words(_PAREN.sub("", words))) >= 2
         task = kind(heading) in ("order", "gerund", "wh-to", "question") if heading else False
-        if topic and task and not words.startswith(("when", "before", "after", "if ", "once")):
+        if topic and task and _on_topic(heading, skill) and not words.startswith(
+            ("when", "before", "after", "if ", "once")
+        ):
             positive.append(heading)
     positive.append(skill.name.replace("-", " "))
     seen: set[str] = set()
@@ -195,6 +237,42 @@ def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
             seen.add(key)
             keep.append(p)
     return keep[:MAX_PER_SKILL], negative
+
+
+def prose(body: str) -> str:
+    """`body` without its code: fenced blocks and inline spans."""
+    return _SPAN.sub(" ", _FENCED.sub("\n", body))
+
+
+def asked_quotes(body: str) -> list[str]:
+    """The quotes of `body` that their sentence gives as someone's words (`_ASKED` before them
+    in the sentence)."""
+    out = []
+    masked = re.sub(r"\b(?:e\.g|i\.e|etc)\.", lambda m: m.group(0).replace(".", "_"), body)
+    for match in _QUOTED.finditer(body):
+        line = masked.rfind("\n", 0, match.start()) + 1
+        before = masked[line : match.start()]
+        sentence = before[max((m.end() for m in re.finditer(r"[.!?]\s", before)), default=0) :]
+        if _ASKED.search(sentence.replace("_", ".")):
+            out.append(match.group(1))
+    return out
+
+
+def _shouted(heading: str) -> bool:
+    letters = [c for c in heading if c.isalpha()]
+    return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
+def _on_topic(heading: str, skill: Skill) -> bool:
+    """Whether `heading` names something the skill's name or description names: a word they
+    share that is no verb, gerund or generic word ("Merge PDFs" beside "PDF files"; not
+    "Drawing from Scratch" beside "animated GIFs", nor "Plan Your Implementation")."""
+    about = _stems(f"{skill.name} {skill.description}")
+    return any(
+        stem(w) in about
+        for w in content_words(_PAREN.sub("", heading).replace("-", " "))
+        if not w.endswith("ing") and not verb(w) and w not in _GENERIC
+    )
 
 
 def _stems(text: str) -> set[str]:

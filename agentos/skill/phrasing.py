@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from itertools import zip_longest
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import FUNCTION, VERBS, adjective, function_word, verb
+from agentos.skill.english import FUNCTION, PREDICATES, VERBS, adjective, function_word, verb
 from agentos.skill.vocab import FILLER, words
 
 
@@ -43,6 +43,7 @@ _WH = _set("what who how where when which why whom whose")
 _OPEN_NP = _set("a an the my your our their his her its this that these those some")
 _OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
 _SUBJECT = _set("i we you he she they someone somebody")
+_BACK = _set("this these that those it they there such")  # words that point back
 _MINE = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself", "you're": "I'm"}
 _DASH = re.compile(r"\s+[—–-]\s+")
 _WHO_TO = re.compile(r"^(what|who|how|where|when|which)\b\s*(.*?)\s*\bto\s+(.+)$", re.I)
@@ -110,8 +111,14 @@ def fragment(phrase: str) -> bool:
     first, last = tokens[0], tokens[-1]
     if first in _AUX or last in _AFTER or (function_word(last) and last not in _OBJECT):
         return True
+    if first in _BACK and tokens[1:2] and tokens[1] in _AUX:
+        return True  # "These artifacts can be slides": says what a word left out is
+    if len(tokens) > 2 and last in PREDICATES and first not in VERBS | _ACTIONS:
+        return True  # "company design standards apply": a clause cut from its "when"
     if len(tokens) == 2 and adjective(last):  # "leave clear" of "leave clear, actionable comments"
         return True
+    if verb(first) and len(tokens) > 2:  # an order on a common verb: "get ready for a visit"
+        return False
     return function_word(first) and first not in _OPEN_NP | _WH | _SUBJECT
 
 
@@ -175,6 +182,7 @@ def as_request(phrase: str, rng: random.Random, *, name: bool = False) -> str | 
         match = _who_to(text)
         assert match is not None
         wh, middle, rest = match.groups()
+        rest = rest.rstrip("?.!")
         return _capital(" ".join(p for p in (wh.lower(), middle, "should I", rest) if p)) + "?"
     if what == "situation" and re.match(r"i (?:need|want|would like)\b", text, re.I):
         return _capital(text.rstrip(".")) + "."

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 VET = Skill(
     "vet-visit-prep",
     "Helps an owner get ready for a routine vet appointment: what to write down beforehand, "
-    "which questions to ask, and how to keep a nervous cat calm on the way. Use when someone "
+    "which questions to ask, what samples to bring, and how to keep a nervous cat calm on the "
+    "way. Use when someone "
     "has booked, or is about to book, a check-up. Do NOT use for emergencies happening right "
     "now (use pet-first-aid).",
     "## Always first\nWrite it down.\n## The box setup\nA crate.\n## Questions worth asking\n"
