@@ -43,6 +43,9 @@ _WH = _set("what who how where when which why whom whose")
 _OPEN_NP = _set("a an the my your our their his her its this that these those some")
 _OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
 _SUBJECT = _set("i we you he she they someone somebody")
+_CONCEDE = _set("regardless even unless although though whether")  # "regardless of what ..."
+_MODAL = _set("can could may might will would shall should must")
+_NOW = _set("now today tonight")  # "emergencies happening right now" ends on a time, not a cut
 _BACK = _set("this these that those it they there such")  # words that point back
 _MINE = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself", "you're": "I'm"}
 _DASH = re.compile(r"\s+[—–-]\s+")
@@ -109,11 +112,14 @@ def fragment(phrase: str) -> bool:
     if not tokens or ":" in phrase or len(_content(phrase)) < min(2, len(tokens)):
         return True  # one word alone ("pruning") is a topic; "who to call" is not
     first, last = tokens[0], tokens[-1]
-    if first in _AUX or last in _AFTER or (function_word(last) and last not in _OBJECT):
+    if first in _AUX or first in _CONCEDE or last in _AFTER:
         return True
-    if first in _BACK and tokens[1:2] and tokens[1] in _AUX:
-        return True  # "These artifacts can be slides": says what a word left out is
-    if len(tokens) > 2 and last in PREDICATES and first not in VERBS | _ACTIONS:
+    if function_word(last) and last not in _OBJECT and last not in _NOW:
+        return True
+    second, third = (tokens + ["", ""])[1:3]
+    if first in _BACK and (second in _AUX or third in _MODAL):
+        return True  # "It is", "These artifacts can be slides": says what a word left out is
+    if len(tokens) > 2 and last in PREDICATES and _plural(tokens[-2]) and first not in _ACTIONS:
         return True  # "company design standards apply": a clause cut from its "when"
     if len(tokens) == 2 and adjective(last):  # "leave clear" of "leave clear, actionable comments"
         return True
