@@ -116,7 +116,7 @@ def fragment(phrase: str) -> bool:
         return True
     if function_word(last) and last not in _OBJECT and last not in _NOW:
         return True
-    second, third = (tokens + ["", ""])[1:3]
+    second, third = [*tokens, "", ""][1:3]
     if first in _BACK and (second in _AUX or third in _MODAL):
         return True  # "It is", "These artifacts can be slides": says what a word left out is
     if len(tokens) > 2 and last in PREDICATES and _plural(tokens[-2]) and first not in _ACTIONS:
