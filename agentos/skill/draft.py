@@ -466,10 +466,12 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
             {"query": query, "expect": expect, "slice": slice_, "split": split, "origin": DRAFT}
         )
 
+    splits: dict[str, str] = {}  # a topic (`_topic_key`) and the split of every line about it
     for query, name, split in planned:
         key = f" {normalized(query)} "
         if split == "holdout" and any(key in t or t in key for t in train):
             split = "train"  # a held-out request inside a train one, or holding one
+        splits.setdefault(_topic_key(query), split)
         request = asked[query]
         add(request, name, "clean", split)
         for make, slice_ in ((typo, "typo"), (shorthand, "shorthand")):
@@ -478,18 +480,53 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
                 add(variant, name, slice_, split)
     texts = [f"{s.name} {s.description}\n{s.body}" for s in skills]
     domain = shared_nouns([f"{s.name.replace('-', ' ')} {s.description}" for s in skills])
+    fresh = [0]  # topics no request has: every other one held out
+
+    def split_of(topic: str) -> str | None:
+        """The split of the lines about `topic`: that of the requests about it, the next of a
+        new topic's alternation, or None when requests about it are in both splits."""
+        key = _topic_key(topic)
+        related = {split for other, split in splits.items() if _related(key, other)}
+        if len(related) > 1:
+            return None
+        if not related:
+            fresh[0] += 1
+            related = {"holdout" if fresh[0] % 2 == 0 else "train"}
+        return splits.setdefault(key, related.pop())
+
+    def miss(query: str, expect: str | None, topic: str) -> bool:
+        split = split_of(topic)
+        if split is None:
+            return False
+        add(query, expect, "near-miss", split)
+        if (variant := typo(query, rng)).lower() != query.lower():
+            add(variant, expect, "near-miss", split)
+        return True
+
     for skill, (_, positive) in zip(skills, requests, strict=True):
-        misses = [(q, e) for t, e in near_misses(skill, skills) if (q := as_request(t, wording))]
-        count = max(2, round(NEAR_MISSES * len(positive)) - len(misses))
+        told = [(q, e, t) for t, e in near_misses(skill, skills) if (q := as_request(t, wording))]
+        made = sum(miss(*line) for line in told)
+        count = max(2, round(NEAR_MISSES * len(positive)) - made)
         mine = set(words(f"{skill.name.replace('-', ' ')} {skill.description}"))
         near = [w for w in domain if w in mine]
-        misses += [(q, None) for q in out_of_scope(positive, texts, wording, count, near)]
-        for i, (query, elsewhere) in enumerate(misses):
-            split = "holdout" if i % 2 else "train"
-            add(query, elsewhere, "near-miss", split)
-            if (variant := typo(query, rng)).lower() != query.lower():
-                add(variant, elsewhere, "near-miss", split)
+        for query, topic in out_of_scope(positive, texts, wording, 2 * count, near):
+            count -= miss(query, None, topic)
+            if count <= 0:
+                break
     return rows
+
+
+def _topic_key(topic: str) -> str:
+    """A topic as the split compares it: `normalized`, less an opening "my" or article."""
+    return re.sub(r"^(?:my|the|a|an) ", "", normalized(topic))
+
+
+def _related(key: str, other: str) -> bool:
+    """Whether two topics are one: equal, or one of two words or more inside the other."""
+    if key == other:
+        return True
+    short, long = sorted((key, other), key=len)
+    return len(short.split()) >= 2 and f" {short} " in f" {long} "
 
 
 def write_draft(

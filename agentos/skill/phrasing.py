@@ -86,6 +86,17 @@ _ELSEWHERE: tuple[tuple[str, str], ...] = (
 )
 
 
+def topic_of(query: str) -> str:
+    """The topic a request written here is about: `query` less the wording `as_request` or
+    `out_of_scope` put around it ("Tell me a joke about my dog." is about "my dog"); a query
+    written otherwise is its own topic."""
+    for template in (*(t for _, t in _ELSEWHERE), *_ORDER, *_GERUND, *_TOPIC, *_SITUATION):
+        head, _, tail = template.partition("{p}")
+        if query.startswith(head) and query.endswith(tail) and len(query) > len(head + tail):
+            return query[len(head) : len(query) - len(tail)]
+    return query
+
+
 def _first_person(text: str) -> str:
     """`text` as its user says it: you -> I, your -> my."""
     return " ".join(_MINE.get(w.lower(), w) for w in text.split())
@@ -227,10 +238,11 @@ def out_of_scope(
     rng: random.Random,
     count: int,
     domain: Sequence[str] = (),
-) -> list[str]:
+) -> list[tuple[str, str]]:
     """Up to `count` requests for a task no skill does, about one of `topics` or, every other
     one, one of the `domain` words the skill shares with its siblings ("my dog"); a task whose
-    words any of `texts` (every skill's text) uses is left out."""
+    words any of `texts` (every skill's text) uses is left out. Each comes with its topic, so
+    the draft can put every request about one topic in one split."""
     said = {stem(w) for text in texts for w in words(text)}
     tasks = [t for keys, t in _ELSEWHERE if not said.intersection(map(stem, keys.split()))]
     usable = [t for t in map(_tidy, topics) if not fragment(t)]
@@ -242,11 +254,9 @@ def out_of_scope(
     pool = [t for pair in zip_longest(shared, usable) for t in pair if t is not None]
     if not tasks or not pool:
         return []
-    out: list[str] = []
+    out: dict[str, str] = {}
     for n in range(count):
         topic = pool[n % len(pool)]
         task = tasks[rng.randrange(len(tasks))]
-        query = task.format(p=_lower(topic))
-        if query not in out:
-            out.append(query)
-    return out
+        out.setdefault(task.format(p=_lower(topic)), topic)
+    return list(out.items())

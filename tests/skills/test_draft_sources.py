@@ -10,8 +10,10 @@ from pathlib import Path
 
 from agentos.skill.draft import draft_evals, near_misses, requests_of_skill
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import as_request
-from agentos.skillfile import Skill
+from agentos.skill.phrasing import as_request, topic_of
+from agentos.skillfile import Skill, load_folder
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PDF = Skill(
     "pdf",
@@ -20,7 +22,7 @@ PDF = Skill(
     "## Quick start\n\n```python\nfrom reportlab.pdfgen import canvas\n"
     'c.drawString(100, 700, "This is a PDF created with reportlab")\n'
     "## Merge Documents With Code\n```\n\n"
-    "Call `write(\"Hello world from the script\")` to add text.\n\n"
+    'Call `write("Hello world from the script")` to add text.\n\n'
     "### Merge PDFs\n\n#### 4.2 Create 10 Evaluation Questions\n\n"
     "## DEDUCING THE SUBTLE REFERENCE\n\n### Drawing from Scratch\n\n"
     'To pick parameters, consider: "What qualities of this system can be adjusted?"\n'
@@ -143,3 +145,25 @@ def test_the_draft_holds_every_clause_of_a_long_do_not_list() -> None:
         found = [e for q, e in misses.items() if thing in q]
         assert found and set(found) == {expect}, (thing, misses)
     assert not any("tabular data is involved" in q for q in misses)  # "even if": no request
+
+
+def test_held_out_lines_share_no_topic_with_train_lines() -> None:
+    """The split goes by topic: every line about one topic (a request, its variants, and the
+    near-misses about it, such as "Tell me a joke about my dog.") is in one split, so a held-out
+    query never asks about what a train one asks about."""
+    skills = load_folder(ROOT / "examples" / "skills-pets")[0]
+    rows = draft_evals(skills)
+    clean = [r for r in rows if r["slice"] in ("clean", "near-miss")]
+    train = {normalized(topic_of(str(r["query"]))) for r in clean if r["split"] == "train"}
+    held = [normalized(topic_of(str(r["query"]))) for r in clean if r["split"] == "holdout"]
+    held_misses = [r for r in clean if r["split"] == "holdout" and r["slice"] == "near-miss"]
+    assert len(held_misses) >= len([r for r in clean if r["slice"] == "near-miss"]) // 4
+    for topic in held:
+        bare = topic.removeprefix("my ")
+        assert not any(
+            bare == t.removeprefix("my ")
+            or (len(bare.split()) >= 2 and f" {bare} " in f" {t} ")
+            or (len(t.split()) >= 2 and f" {t} " in f" {bare} ")
+            for t in train
+        ), topic
+    assert topic_of("Tell me a joke about my dog.") == "my dog"
