@@ -44,6 +44,7 @@ _OPEN_NP = _set("a an the my your our their his her its this that these those so
 _OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
 _SUBJECT = _set("i we you he she they someone somebody")
 _CONCEDE = _set("regardless even unless although though whether")  # "regardless of what ..."
+_VERBISH = re.compile(r"^[a-z]{3,}(?:ize|ise|ify|ate)$")  # verbs by their ending
 _MODAL = _set("can could may might will would shall should must")
 _NOW = _set("now today tonight")  # "emergencies happening right now" ends on a time, not a cut
 _BACK = _set("this these that those it they there such")  # words that point back
@@ -58,8 +59,8 @@ _ACTIONS = _set(
     compare configure convert cook count create cut debug delete deploy design draft edit
     estimate export extract feed file fill find fit fix format generate grow harvest import
     install keep label list load log look make manage map measure merge migrate mix monitor move
-    order organise organize pack paint plan plant plot prepare print profile prune publish read
-    record reduce release remove rename repair replace reset restore review rotate run save
+    order organise organize pack paint plan plant plot prepare print produce profile prune publish
+    read record reduce release remove rename repair replace reset restore review rotate run save
     scale schedule search set share sharpen shape sort split start store sum summarise summarize
         test track train translate treat trim tune turn update upgrade wash water wire write"""
 )
@@ -166,9 +167,24 @@ def kind(phrase: str) -> str:
     base = [first[: -len(e)] for e in ("es", "s") if first.endswith(e)]
     if (first in VERBS or any(b in VERBS for b in base)) and tokens[1:2] != ["by"]:
         return "order"
-    if first in _ACTIONS and len(tokens) > 1 and (tokens[1] in ("and", "or") or _plural(tokens[1])):
+    if _verbish(first, text.split()[1:2]):
+        return "order"  # "manipulate Word documents", "optimize a query"
+    if (
+        first in _ACTIONS
+        and len(tokens) > 1
+        and (tokens[1] in ("and", "or") or any(_plural(t) for t in tokens[1:4]))
+    ):  # "produce professional documents"
         return "order"
     return "topic"
+
+
+def _verbish(first: str, after: list[str]) -> bool:
+    """Whether `first` is a verb by its ending, with an object `after` it: -ize, -ise, -ify
+    ("optimize the query"), or -ate before a name or a determiner ("manipulate Word documents";
+    not "climate change", "template files")."""
+    if not _VERBISH.match(first) or not after or after[0].lower() in ("of", "by", "and", "or"):
+        return False
+    return not first.endswith("ate") or after[0][:1].isupper() or after[0].lower() in _OPEN_NP
 
 
 def _plural(word: str) -> bool:
@@ -224,8 +240,8 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
         for w in dict.fromkeys(words(text.replace("-", " "))):
             if not w.isalpha() or len(w) < 3 or w.endswith(("ing", "ed")) or w in FILLER:
                 continue  # a gerund or a filler word names no thing of its own
-            if function_word(w) or verb(w) or adjective(w):
-                continue
+            if function_word(w) or verb(w) or adjective(w) or w in _ACTIONS or w.endswith("ever"):
+                continue  # "read", "whenever": no thing ("Translate "my read" into French.")
             key = stem(w)
             seen.setdefault(key, w)
             count[key] = count.get(key, 0) + 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from agentos.skill.draft import draft_evals, near_misses, requests_of_skill
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import as_request, topic_of
+from agentos.skill.phrasing import as_request, shared_nouns, topic_of
 from agentos.skillfile import Skill, load_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,3 +167,21 @@ def test_held_out_lines_share_no_topic_with_train_lines() -> None:
             for t in train
         ), topic
     assert topic_of("Tell me a joke about my dog.") == "my dog"
+
+
+def test_an_order_on_an_uncommon_verb_is_asked_for_and_a_noun_stays_a_topic() -> None:
+    topic = ("about", "with", "on")  # how a topic is asked about: "I have a question about ..."
+    for seed in range(4):
+        for phrase in ("manipulate Word documents", "produce professional documents"):
+            asked = as_request(phrase, random.Random(seed))
+            assert asked is not None and f"{topic[0]} {phrase}" not in asked, asked
+            assert not any(f"{w} {phrase}" in asked for w in topic), asked
+        for phrase in ("climate change", "template files"):
+            asked = as_request(phrase, random.Random(seed))
+            assert asked is not None and any(f"{w} {phrase}" in asked for w in topic), asked
+
+
+def test_a_folders_shared_words_that_name_no_thing_make_no_near_miss() -> None:
+    """ "Translate "my whenever" into French." named no thing."""
+    texts = ["Use whenever you read about a dog.", "Whenever a dog barks, read along."]
+    assert shared_nouns(texts) == ["dog"]
