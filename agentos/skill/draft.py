@@ -119,7 +119,7 @@ _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Za-z]\.|[IVX]+\.)\s+")
 _CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
     curl cat echo touch export source tar"""
 _COMMANDS = SHELL | frozenset(_CLI.split())
-_OPENING = "whether which that and or but so as etc while then not no for regardless even unless"
+_OPENING = "whether which that and or but so as etc while then not no for regardless even like"
 _OPENERS = frozenset(_OPENING.split())
 # a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
 _PIECES = re.compile(
@@ -152,6 +152,8 @@ def _whole(text: str) -> bool:
         return False
     if re.search(r"[{}\[\]<>|\\]|\w\(", text):
         return False  # code: "Pages: {len(reader.pages)}"
+    if re.search(r"\b(?:[B-HJ-Z]|XYZ)\b", text):
+        return False  # a template's placeholder: "read file X", "a GIF of X doing Y"
     if text.startswith("'") != text.endswith("'") or re.search(r"(?:^|\s)'\w[^']*$", text):
         return False  # an opening quote never closed: "any mention of 'Word doc"
     first, last = tokens[0].lower(), tokens[-1].lower().strip(".,;:!?")

@@ -185,3 +185,14 @@ def test_a_folders_shared_words_that_name_no_thing_make_no_near_miss() -> None:
     """ "Translate "my whenever" into French." named no thing."""
     texts = ["Use whenever you read about a dog.", "Whenever a dog barks, read along."]
     assert shared_nouns(texts) == ["dog"]
+
+
+def test_a_placeholder_or_an_aside_is_no_request() -> None:
+    deck = Skill(
+        "pptx",
+        "Read slides (even if the text will be used elsewhere, like in an email or summary).",
+        'Users ask for things (e.g., "read file X", "make a GIF of X doing Y").\n',
+        Path("pptx/SKILL.md"),
+    )
+    low = _low(deck)
+    assert not any("like in an email" in q or " x" in f" {q}" for q in low), low
