@@ -34,10 +34,12 @@ CONFUSIONS = 10  # the confusions shown, as in the text report
 
 @dataclass(frozen=True)
 class SkillsReport:
-    """A `tune-skills` run's stored report (None while the run has not ended) and its path."""
+    """A `tune-skills` run's stored report (None while the run has not ended, or when the file
+    cannot be read: `problem` says why) and its path."""
 
     path: Path
     report: TuneReport | None
+    problem: str = ""
 
 
 def skills_report(ledger: Path, run_id: str, task: str) -> SkillsReport | None:
@@ -46,12 +48,16 @@ def skills_report(ledger: Path, run_id: str, task: str) -> SkillsReport | None:
     if task != TASK_NAME:
         return None
     path = ledger.parent / "runs" / run_id / REPORT_FILE
-    return SkillsReport(path, load_tune_report(path))
+    try:
+        return SkillsReport(path, load_tune_report(path))
+    except UserError as exc:  # the page still shows the ledger, and says what is wrong
+        return SkillsReport(path, None, str(exc))
 
 
 def load_tune_report(path: Path) -> TuneReport | None:
     """The report a `tune-skills` run stored at `path`, or None when there is none (another kind
-    of run, or one that has not ended). A file that is not such a report is a `UserError`."""
+    of run, or one that has not ended). A file that is not such a report is a `UserError`
+    (`skills_report` shows it on the page rather than refusing the page)."""
     if not path.is_file():
         return None
     try:
@@ -118,7 +124,9 @@ def change(before: float | None, after: float | None) -> str:
 
 TEMPLATE = """<h2 id="skill-routing">Skill routing</h2>
 {% if r is none %}<p id="skill-pending">
-{%- if finished %}This run stored no tune-skills report (an agentos older than the report, or its
+{%- if problem %}<span class="bad">The stored tune-skills report cannot be read</span>:
+ {{ problem }}
+{%- elif finished %}This run stored no tune-skills report (an agentos older than the report, or its
 file was removed: {{ path }}).
 {%- else %}The tune-skills report is written when the run ends ({{ path }}).{% endif %}
  The ledger's figures are below.</p>
@@ -210,6 +218,7 @@ def render_skills(data: ReportData) -> Markup:
             r=report,
             path=data.skills_report.path,
             finished=data.state == "finished",
+            problem=data.skills_report.problem,
             lines=lines,
             first=first,
             second=second,
