@@ -160,6 +160,8 @@ def kind(phrase: str) -> str:
     verbal = not first.endswith(("ing", "ed")) and first not in _OPEN_NP | _SUBJECT
     if len(tokens) > 1 and tokens[1] in _OBJECT and verbal:
         return "order"  # "Find the threshold", "Triage what is an emergency"
+    if first.endswith("ing") and first not in FUNCTION and {"that", "which"} & set(tokens[1:4]):
+        return "gerund"  # "making choices that don't read as defaults": its verb is the clause's
     if first in _SUBJECT | {"my", "our"} or any(t in _AUX for t in tokens[1:4]):
         return "situation"
     if first.endswith("ing") and first not in FUNCTION:

@@ -196,3 +196,9 @@ def test_a_placeholder_or_an_aside_is_no_request() -> None:
     )
     low = _low(deck)
     assert not any("like in an email" in q or " x" in f" {q}" for q in low), low
+
+
+def test_a_gerund_with_a_relative_clause_is_asked_about_not_told_as_a_situation() -> None:
+    asked = as_request("making choices that don't read as templated defaults", random.Random(0))
+    assert asked is not None and "making choices that don't read" in asked, asked
+    assert not asked.startswith(("Making", "My")), asked  # not "Making choices ... - what now?"
