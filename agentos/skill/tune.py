@@ -225,7 +225,9 @@ def tune_skills(
         )
         # beside the run's other files, for `agentos report` (gone with a scratch repository)
         rt.run_dir.mkdir(parents=True, exist_ok=True)
-        (rt.run_dir / REPORT_FILE).write_text(to_json(report), encoding="utf-8")
+        part = rt.run_dir / f".{REPORT_FILE}.part"  # whole or absent: written, then renamed
+        part.write_text(to_json(report), encoding="utf-8")
+        part.replace(rt.run_dir / REPORT_FILE)
         return report
     finally:
         if scratch is not None:
