@@ -25,7 +25,7 @@ from pathlib import Path
 from agentos.errors import UserError
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.nearmiss import near_misses
-from agentos.skill.phrasing import as_request, out_of_scope, shared_nouns
+from agentos.skill.phrasing import Rotation, as_request, out_of_scope, shared_nouns
 from agentos.skill.sources import positives
 from agentos.skill.vocab import words
 from agentos.skillfile import Skill
@@ -48,8 +48,9 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     rng = random.Random(seed)
     wording = random.Random(f"{seed}-wording")  # the split's draws stay as they were
     requests = [(skill.name, positives(skill)) for skill in skills]
+    turns = {name: Rotation(n) for n, (name, _) in enumerate(requests)}  # wordings in turn
     asked = {
-        q: as_request(q, wording, name=q == name.replace("-", " ")) or q
+        q: as_request(q, turns[name], name=q == name.replace("-", " ")) or q
         for name, positive in requests
         for q in positive
     }
@@ -119,7 +120,11 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
         return True
 
     for skill, (_, positive) in zip(skills, requests, strict=True):
-        told = [(q, e, t) for t, e in near_misses(skill, skills) if (q := as_request(t, wording))]
+        told = [
+            (q, e, t)
+            for t, e in near_misses(skill, skills)
+            if (q := as_request(t, turns[skill.name]))
+        ]
         made = sum(miss(*line) for line in told)
         count = max(2, round(NEAR_MISSES * len(positive)) - made)
         mine = set(words(f"{skill.name.replace('-', ' ')} {skill.description}"))

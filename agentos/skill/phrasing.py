@@ -24,6 +24,7 @@ import random
 import re
 from collections.abc import Sequence
 from itertools import zip_longest
+from typing import Protocol
 
 from agentos.skill.bm25 import stem
 from agentos.skill.english import FUNCTION, PREDICATES, VERBS, adjective, function_word, verb
@@ -200,7 +201,38 @@ def _lower(text: str) -> str:
     return text[:1].lower() + text[1:] if first[1:].islower() else text
 
 
-def as_request(phrase: str, rng: random.Random, *, name: bool = False) -> str | None:
+class Chooser(Protocol):
+    """What picks a wording: a `random.Random`, or a `Rotation`."""
+
+    def choice(self, seq: Sequence[str], /) -> str: ...
+
+
+class Rotation:
+    """Picks the wordings of each list in turn, so every skill's requests use the draft's
+    wordings in the same proportions: their words ("advice", "help", "question") then tell no
+    skill from another, and a tuner cannot learn a skill from them."""
+
+    def __init__(self, start: int = 0) -> None:
+        self.start = start
+        self.turns: dict[tuple[str, ...], int] = {}
+
+    def choice(self, seq: Sequence[str], /) -> str:
+        key = tuple(seq)
+        n = self.turns.get(key, self.start)
+        self.turns[key] = n + 1
+        return seq[n % len(seq)]
+
+
+WORDING = frozenset(
+    w
+    for t in (*(t for _, t in _ELSEWHERE), *_ORDER, *_GERUND, *_TOPIC, *_SITUATION)
+    for w in words(t.replace("{p}", " "))
+)
+"""The words the draft's wordings add around a topic (`help`, `advice`, `question`, `joke`):
+no evidence of what a skill is about."""
+
+
+def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     """`phrase` as a user would ask for it (a seeded choice of wording), or None when it is a
     fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
     verb that is no noun ("write unit tests")."""

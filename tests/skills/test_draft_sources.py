@@ -10,7 +10,7 @@ from pathlib import Path
 
 from agentos.skill.draft import draft_evals, near_misses, requests_of_skill
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import as_request, shared_nouns, topic_of
+from agentos.skill.phrasing import WORDING, as_request, shared_nouns, topic_of
 from agentos.skillfile import Skill, load_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,3 +202,20 @@ def test_a_gerund_with_a_relative_clause_is_asked_about_not_told_as_a_situation(
     asked = as_request("making choices that don't read as templated defaults", random.Random(0))
     assert asked is not None and "making choices that don't read" in asked, asked
     assert not asked.startswith(("Making", "My")), asked  # not "Making choices ... - what now?"
+
+
+def test_a_skills_requests_take_the_drafts_wordings_in_turn() -> None:
+    """Each skill's topics are asked with the wordings in turn, not at random: a wording's words
+    ("advice", "question") are then no more one skill's than another's, so a tuner cannot learn
+    a skill from them (`WORDING` lists them)."""
+    bikes = _skill(
+        "bike-care",
+        "Covers brake pads, chain wear, tyre pressure, spoke tension, saddle height, gear "
+        "cables, pedal threads, frame cracks.",
+    )
+    rows = [r for r in draft_evals([bikes]) if r["slice"] == "clean"]
+    openings = ("Can you help me with", "I have a question about", "What should I know about")
+    counts = [sum(str(r["query"]).startswith(o) for r in rows) for o in openings]
+    counts.append(sum(str(r["query"]).startswith("I need some advice on") for r in rows))
+    assert sum(counts) >= 8 and max(counts) - min(counts) <= 1, (counts, rows)
+    assert {"advice", "help", "question", "joke"} <= WORDING
