@@ -22,6 +22,7 @@ from agentos.git import Repo
 from agentos.ledger import Ledger, RunRecord
 from agentos.ledger.read import read_run
 from agentos.ledger.schema import MEASURED
+from agentos.report.skills import SkillsReport, skills_report
 
 STATE_DIR = ".agentos"
 DIFF_CAP = 20_000
@@ -97,6 +98,8 @@ class ReportData:
     verify_error: str = ""
     diff_note: str = ""
     ledger: Path | None = None
+    skills_report: SkillsReport | None = None
+    """A `tune-skills` run's stored report (`agentos.report.skills`); None for other runs."""
 
     @property
     def ledger_ok(self) -> bool:
@@ -179,6 +182,7 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
         verify_error=error,
         diff_note=diff_note,
         ledger=db,
+        skills_report=skills_report(db, record.run_id, str(info.get("task") or "")),
     )
 
 

@@ -19,6 +19,7 @@ from agentos.figures import figure
 from agentos.ledger import times
 from agentos.report.data import Experiment, ReportData
 from agentos.report.plot import COLOURS
+from agentos.report.skills import render_skills
 
 ONLOAD = "this.dataset.naturalWidth=this.naturalWidth"
 ONERROR = "this.dataset.error='1'"
@@ -37,7 +38,7 @@ CSP = (
 
 CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1500px}
-h1{font-size:20px;margin:0 0 8px} h2{font-size:16px;margin:24px 0 8px}
+h1{font-size:20px;margin:0 0 8px} h2{font-size:16px;margin:24px 0 8px} h3{font-size:14px}
 table{border-collapse:collapse;width:100%} td,th{border:1px solid #ddd;padding:4px 6px;
 vertical-align:top;text-align:left} th{background:#f4f4f4}
 table.kv{width:auto} table.kv th{width:140px}
@@ -47,6 +48,7 @@ border:1px solid #eee;padding:6px;margin:4px 0}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px}
 .ok{color:#1a7f1a;font-weight:600} .bad{color:#c00;font-weight:600}
 tr.killed td{background:#fff0f0} tr.running td{background:#f0f6ff}
+tr.fell td{background:#fff0f0} td.before{color:#666} td.after{color:#1a5e1a}
 img#plot{max-width:100%;border:1px solid #ddd}
 ul{margin:0;padding-left:18px} td.change{min-width:200px}
 """
@@ -62,6 +64,7 @@ TEMPLATE = """<!doctype html>
 </table>
 <p hidden id="best" data-metric="{{ d.best.metric if d.best.metric is not none else '' }}"
  data-commit="{{ d.best.commit }}"></p>
+{{ skills }}
 <h2>Progress</h2>
 <img id="plot" src="{{ uri }}" alt="progress plot of run {{ d.run_id }}" onload="{{ onload }}"
  onerror="{{ onerror }}">
@@ -139,6 +142,7 @@ def render_html(data: ReportData, png: bytes, png_name: str) -> str:
         summary=_summary(data),
         trees=trees,
         figures=[f for f in figures if f is not None],
+        skills=render_skills(data),
         made=times.show(times.now()),
         figure=figure,
         label=_label,
@@ -186,17 +190,21 @@ def _figures(data: ReportData, which: str, title: str, blurb: str) -> dict[str, 
     rows = [(e, getattr(e, which)) for e in data.rows if getattr(e, which)]
     if not rows:
         return None
-    keys = sorted({k for _, values in rows for k in values if not _per_item(k)})
+    keys = sorted({k for _, values in rows for k in values if not _breakdown(k)})
     if not keys:
         return None
     return {"which": which, "title": title, "blurb": blurb, "columns": keys, "rows": rows}
 
 
-def _per_item(key: str) -> bool:
-    """A figure of one item of a series, such as how eval query 17 was routed (`train/route/17`):
-    the ledger keeps it for the evaluator's query-by-query checks; a column each would bury the
-    page's figures (a skill set's run has hundreds)."""
-    return key.rsplit("/", 1)[-1].isdigit()
+def _breakdown(key: str) -> bool:
+    """A figure of one item of a series rather than a headline figure: how eval query 17 was
+    routed (`train/route/17`), one skill's hits (`holdout/hits/NAME`), one confusion
+    (`holdout/to/GOT/NAME`), a second router's figures (`lexical/holdout/all`): a key of three
+    parts or more, or ending on a number. The ledger keeps them for the evaluator's checks; a
+    column each would bury the page's figures (a skill set's run has hundreds). A skill run's
+    own section shows its breakdowns labelled (`agentos.report.skills`)."""
+    parts = key.split("/")
+    return len(parts) > 2 or parts[-1].isdigit()
 
 
 def _label(e: Experiment) -> str:

@@ -1,21 +1,13 @@
 """A draft eval set for a folder of skills that has none, written offline from the skills' text.
 
-Each skill gives the requests its own author wrote: the clauses of its description ("Use when
-the user asks to rotate a key or replace a leaked token" gives "rotate a key", "replace a leaked
-token"), its quoted example requests, the examples listed in its body, and its headings that
-name a task; each is asked as a user asks it (`phrasing.as_request`), and a fragment or a
-section's name is no request. Every such request gets a seeded typo variant and a shorthand
-variant. About a third of the lines are near-misses: each "do not use for ..." clause, and
-requests for a task no skill does about the skill's topics or the words the skills share
-(`phrasing.out_of_scope`, expecting none). A "do not use" clause's near-miss expects the sibling
-skill it names ("Do NOT use for baking loaves (use bread-baking)", or a clause naming a
-sibling's name words such as "yoghurt" beside a `yoghurt-kefir` skill), else none (`expect:
-null`); a "(use X)" sends only the requests of its own part of the clause to X. A clause stays
-whole ("shaping or baking loaves") unless each of its listed parts is a request of two content
-words or more; a parenthesised "(use X)" never enters the query. Lead-ins ("Use when", "Also
-for"), disclaimers ("Not medical advice") and the ends of a list of single words are no
-requests. The requests of each skill are split about two to one into train and held-out, a
-variant always following its source, so no held-out query is a respelling of a train one.
+Each skill gives the requests its own text offers (`agentos.skill.sources`), each asked as a user
+asks it (`phrasing.as_request`) with a seeded typo and shorthand variant. About a third of the
+lines are near-misses: every thing a "do not use for ..." clause lists
+(`agentos.skill.nearmiss`), and requests for a task no skill does about the skill's topics or
+the words the skills share (`phrasing.out_of_scope`, expecting none). The split goes by topic:
+each skill's requests are split about two to one into train and held-out, and every line about
+one topic (a request, its variants, the near-misses about it) is in one split, so no held-out
+query asks about what a train query asks about.
 
 It is a draft for the user to read and edit: it only knows what the skills say about themselves,
 so it measures how well each description routes its own wording, typos and shorthand included.
@@ -31,260 +23,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agentos.errors import UserError
-from agentos.skill.bm25 import stem
 from agentos.skill.evals import normalized, shorthand, typo
-from agentos.skill.phrasing import as_request, fragment, kind, out_of_scope, shared_nouns
-from agentos.skill.vocab import SHELL, STOPWORDS, content_words, words
+from agentos.skill.nearmiss import near_misses
+from agentos.skill.phrasing import Rotation, as_request, out_of_scope, shared_nouns
+from agentos.skill.sources import positives
+from agentos.skill.vocab import words
 from agentos.skillfile import Skill
 
 DRAFT = "draft"
-MAX_PER_SKILL = 12
 # near-misses per request of a skill: each with a typo variant, beside a request's three lines,
 # about a third of the draft (Anthropic's skill-creator writes about half)
 NEAR_MISSES = 0.75
-_USE = re.compile(
-    r"\b(?:use (?:it |this (?:skill )?)?(?:when|for|to|if)|trigger(?:s|ed)? (?:when|on|for)|"
-    r"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) (?:to |for |about )?|"
-    r"for requests? (?:like|such as|about)|e\.g\.|such as)\b",
-    re.IGNORECASE,
-)
-_NOT = re.compile(
-    r"\b(?:(?:do not|don't|never|not) (?:use|trigger)\w* (?:it |this (?:skill )?)?"
-    r"(?:for|when|on|to|with)|not for)\b([^.;]*)",
-    re.IGNORECASE,
-)
-_LEAD = re.compile(
-    r"^(?:use (?:when|if|for|whenever) |also (?:for|when|if) |covers? |when (?=\w+ing\b))?(?:"
-    r"(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
-    r"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?)?"
-    r"(?:asked to )?|"
-    r"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) "
-    r"(?:to |for |about )?|triggers? include |"
-    r"the (?:user|request) (?:asks?|wants?|needs?|mentions?) (?:to |for |about )?|"
-    r"(?:users?|someone) (?:asks?|wants?|needs?|requests?) (?:to |for |about )?|asked to |"
-    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )?",
-    re.IGNORECASE,
-)
-_QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
-_HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_GENERIC = frozenset(
-    re.findall(
-        r"[a-z]+",
-        "steps rules notes overview examples usage instructions gates output format checklist "
-        "workflow process references summary tips guidelines inputs outputs prerequisites "
-        "requirements setup quick start when to use technical details getting started "
-        "introduction background reference advanced common patterns best practices "
-        "troubleshooting faq important key concepts core principles resources files structure "
-        "installation install dependencies testing next example appendix additional general "
-        "how it works the a of and for with your this skill pitfall pitfalls triage diagnosis "
-        "fixes cheapest first order method methods",
-    )
-)
-_STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
-_CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
-    curl cat echo touch export source tar"""
-_COMMANDS = SHELL | frozenset(_CLI.split())
-_OPENING = "whether which that and or but so as etc while then not no for"
-_OPENERS = frozenset(_OPENING.split())
-# a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
-_PIECES = re.compile(
-    r"\.(?=\s|$)\s*|[;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+"
-)
-_SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
-# "(use bread-baking)", "(see the pdf skill)": the skill a "do not use" clause sends elsewhere
-_ELSEWHERE = re.compile(r"\(\s*(?:use|see|try)\s+(?:the\s+)?`?([A-Za-z0-9][\w-]*)`?[^)]*\)?")
-_PAREN = re.compile(r"\s*\([^)]*\)?")
-
-
-def _clean(phrase: str, least: int = 2) -> str | None:
-    text = _LEAD.sub("", phrase.strip(" .,:;-\"'`()")).strip(" .,:;-\"'`()")
-    n = len(text.split())
-    return text if least <= n <= 14 and _whole(text) else None
-
-
-def _whole(text: str) -> bool:
-    """Whether `text` reads as a whole request: letters, balanced brackets and quotes, no
-    dangling first or last word ("whether in Python (FastMCP", "If the user mentions a"), no
-    description meta-text, no shell command, no generic heading."""
-    tokens = text.split()
-    if not tokens or not any(c.isalpha() for c in text):
-        return False
-    if text.count("(") != text.count(")") or text.count('"') % 2 or text.count("`") % 2:
-        return False
-    if re.search(r"[{}\[\]<>|\\]|\w\(", text):
-        return False  # code: "Pages: {len(reader.pages)}"
-    if text.startswith("'") != text.endswith("'") or re.search(r"(?:^|\s)'\w[^']*$", text):
-        return False  # an opening quote never closed: "any mention of 'Word doc"
-    first, last = tokens[0].lower(), tokens[-1].lower().strip(".,;:!?")
-    if first in _OPENERS or last in STOPWORDS or last in ("include", "includes"):
-        return False
-    if re.search(r"\b(?:use this skill|this skill|claude|(?:a|the) users?)\b", text, re.I):
-        return False
-    if first in _COMMANDS or any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
-        return False
-    words = [w for w in re.findall(r"[a-z]+", text.lower())]
-    return not (_STEP.match(text) or all(w in _GENERIC for w in words))
-
-
-def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
-    """The listed phrases after each trigger of `pattern` in `text`, up to the sentence's end."""
-    out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        match = pattern.search(sentence)
-        if match is None:
-            continue
-        out += _listed(sentence[match.end() :], _SPLIT)
-    return out
-
-
-def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
-    """The requests among the parts of `text` cut at `separator`, less the two ends of a list
-    of single words that closes on a two-word phrase whose noun they share: "the rider has
-    knee, back, neck, hand or saddle pain" gives neither "the rider has knee" nor "saddle
-    pain"; "the brakes feel weak, rub, squeal, pull to the bar" keeps "the brakes feel weak",
-    and "create, edit, or optimize an existing skill" keeps "optimize an existing skill"."""
-    parts = separator.split(text)
-    cuts = [m.group(0) for m in separator.finditer(text)]
-    short = [len(content_words(part)) < 2 for part in parts]
-
-    def joined_by_or(i: int) -> bool:  # part i follows its neighbour after "or" or "and"
-        return bool(re.fullmatch(r"\s*,?\s*(?:or|and)\s+", cuts[i - 1]))
-
-    def pair(i: int) -> bool:  # part i is, or ends in, "... or X Y"
-        alternatives = re.split(r"\s+(?:or|and)\s+", parts[i].strip(" .,;:"))
-        return (joined_by_or(i) or len(alternatives) > 1) and len(alternatives[-1].split()) == 2
-
-    out = []
-    for i, part in enumerate(parts):
-        if i and short[i - 1] and joined_by_or(i) and len(part.split()) == 2:
-            continue  # "saddle pain" of "hand or saddle pain"
-        end = i + 1
-        while end < len(parts) and short[end] and "," in cuts[end - 1]:
-            end += 1
-        if end > i + 1 and end < len(parts) and pair(end):
-            continue  # "the rider has knee" of "the rider has knee, back, hand or saddle pain"
-        if cleaned := _clean(part):
-            out.append(cleaned)
-    return out
 
 
 def requests_of_skill(skill: Skill) -> tuple[list[str], list[str]]:
     """(the requests `skill`'s own text says should trigger it, those it says should not)."""
-    text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
-    negative = [query for query, _ in near_misses(skill)]
-    kept = _NOT.sub("", text)
-    first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
-    positive = [first] if len(first.split()) <= 14 else []
-    positive += _clauses(kept, _USE)
-    positive += _listed(kept, _PIECES)
-    quoted = _QUOTED.findall(text + "\n" + skill.body)  # an example request, not a cue word
-    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 3 and q[:1].isalpha()]
-    for heading in _HEADING.findall(skill.body):  # a task ("Treating an infestation"), not a
-        words = heading.lower().strip(" :")  # section's name ("The box setup")
-        heading = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", heading.strip(" :"))
-        topic = len(content_words(_PAREN.sub("", words))) >= 2
-        task = kind(heading) in ("order", "gerund", "wh-to", "question") if heading else False
-        if topic and task and not words.startswith(("when", "before", "after", "if ", "once")):
-            positive.append(heading)
-    positive.append(skill.name.replace("-", " "))
-    seen: set[str] = set()
-    keep = []
-    for p in positive:
-        key = normalized(p)
-        if key not in seen and len(p.split()) <= 14 and _whole(p) and not fragment(p):
-            seen.add(key)
-            keep.append(p)
-    return keep[:MAX_PER_SKILL], negative
-
-
-def _stems(text: str) -> set[str]:
-    return {stem(w) for w in content_words(text.replace("-", " "))}
-
-
-def _covering(query: str, siblings: Sequence[Skill]) -> str | None:
-    """The sibling that plainly covers `query`, None when no sibling's text shares a word with
-    it (a request for no skill), or "" when that is unclear (a word or two in common, or
-    two siblings alike). Lexical routing among the siblings: a sibling covers the query when its
-    name and description use at least two of the query's content words and half of them, and
-    no other sibling uses as many."""
-    mine = _stems(query)
-    shared = sorted(
-        ((len(mine & _stems(f"{s.name} {s.description}")), s.name) for s in siblings),
-        reverse=True,
-    )
-    if not shared or shared[0][0] == 0:
-        return None
-    best, name = shared[0]
-    runner_up = shared[1][0] if len(shared) > 1 else 0
-    if best >= 2 and 2 * best >= len(mine) and best > runner_up:
-        return name
-    return ""
-
-
-def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str, str | None]]:
-    """The requests `skill`'s "do not use ..." clauses name, each with the skill among
-    `siblings` it should go to: the one its "(use X)" names, else the sibling that plainly
-    covers it (`_covering`), else None when no sibling shares a word with it. A request that
-    some sibling may or may not cover is left out rather than guessed."""
-    others = [s for s in siblings if s.name != skill.name]
-    out: dict[str, str | None] = {}
-    for match in _NOT.finditer(" ".join(skill.description.split())):
-        for segment, named in _segments(match.group(1), {s.name for s in others}):
-            parts = [p for part in _SPLIT.split(segment) if (p := _clean(part, 1))]
-            if len(parts) < 2 or any(len(content_words(p)) < 2 for p in parts):
-                parts = [whole] if (whole := _clean(segment, 1)) else []
-            for query in parts:
-                if len(named) == 1:
-                    expect: str | None = named[0]
-                elif named:  # "(use chain-care or derailleur-tuning)": the one it is about
-                    expect = _nearest(query, [s for s in others if s.name in named])
-                else:
-                    expect = _covering(query, others)
-                if expect != "":
-                    out.setdefault(query, expect)
-    return list(out.items())[:3]
-
-
-def _segments(clause: str, names: set[str]) -> list[tuple[str, list[str]]]:
-    """`clause` cut after each parenthesis, each piece with the sibling names its "(use X or
-    Y)" gives: in "chain noise (use chain-care) or for brake squeal (use brake-adjustment)"
-    each request goes where its own parenthesis says, and a piece with none to no named one."""
-    out: list[tuple[str, list[str]]] = []
-    start = 0
-    for paren in re.finditer(r"\(([^)]*)\)?", clause):
-        told = paren.group(1) if _ELSEWHERE.match(paren.group(0)) else ""
-        named = [n for n in sorted(names) if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", told)]
-        out.append((clause[start : paren.start()], named))
-        start = paren.end()
-    out.append((clause[start:], []))
-    connective = re.compile(r"^[\s,;]*(?:(?:or|and)\s+)?(?:(?:for|when|on|with)\s+)?", re.I)
-    cut = re.compile(r",?\s+or\s+(?:for|when)\s+|,\s+(?:for|when)\s+|;\s*", re.I)
-    kept: list[tuple[str, list[str]]] = []
-    for piece, named in out:  # "a, or for b (use X)": X is said of b alone
-        *before, last = cut.split(piece)
-        kept += [(p, []) for p in before] + [(last, named)]
-    return [(text, named) for piece, named in kept if (text := connective.sub("", piece).strip())]
-
-
-def _nearest(query: str, candidates: Sequence[Skill]) -> str:
-    """The one of `candidates` whose name and own wording share the most words with `query`,
-    "" on a tie (left out rather than guessed)."""
-    mine = _stems(query)
-    # a word of the skill's name counts twice: it is what the skill is about
-    shared = sorted(
-        (
-            (
-                2 * len(mine & _stems(s.name))
-                + len(mine & _stems(_PAREN.sub("", _NOT.sub("", s.description)))),
-                s.name,
-            )
-            for s in candidates
-        ),
-        reverse=True,
-    )
-    if not shared or shared[0][0] == 0 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
-        return ""
-    return shared[0][1]
+    return positives(skill), [query for query, _ in near_misses(skill)]
 
 
 def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, object]]:
@@ -293,9 +47,10 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     is part of a train one goes to train with its variants, so nothing held out was seen."""
     rng = random.Random(seed)
     wording = random.Random(f"{seed}-wording")  # the split's draws stay as they were
-    requests = [(skill.name, requests_of_skill(skill)[0]) for skill in skills]
+    requests = [(skill.name, positives(skill)) for skill in skills]
+    turns = {name: Rotation(n) for n, (name, _) in enumerate(requests)}  # wordings in turn
     asked = {
-        q: as_request(q, wording, name=q == name.replace("-", " ")) or q
+        q: as_request(q, turns[name], name=q == name.replace("-", " ")) or q
         for name, positive in requests
         for q in positive
     }
@@ -327,10 +82,12 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
             {"query": query, "expect": expect, "slice": slice_, "split": split, "origin": DRAFT}
         )
 
+    splits: dict[str, str] = {}  # a topic (`_topic_key`) and the split of every line about it
     for query, name, split in planned:
         key = f" {normalized(query)} "
         if split == "holdout" and any(key in t or t in key for t in train):
             split = "train"  # a held-out request inside a train one, or holding one
+        splits.setdefault(_topic_key(query), split)
         request = asked[query]
         add(request, name, "clean", split)
         for make, slice_ in ((typo, "typo"), (shorthand, "shorthand")):
@@ -339,18 +96,57 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
                 add(variant, name, slice_, split)
     texts = [f"{s.name} {s.description}\n{s.body}" for s in skills]
     domain = shared_nouns([f"{s.name.replace('-', ' ')} {s.description}" for s in skills])
+    fresh = [0]  # topics no request has: every other one held out
+
+    def split_of(topic: str) -> str | None:
+        """The split of the lines about `topic`: that of the requests about it, the next of a
+        new topic's alternation, or None when requests about it are in both splits."""
+        key = _topic_key(topic)
+        related = {split for other, split in splits.items() if _related(key, other)}
+        if len(related) > 1:
+            return None
+        if not related:
+            fresh[0] += 1
+            related = {"holdout" if fresh[0] % 2 == 0 else "train"}
+        return splits.setdefault(key, related.pop())
+
+    def miss(query: str, expect: str | None, topic: str) -> bool:
+        split = split_of(topic)
+        if split is None:
+            return False
+        add(query, expect, "near-miss", split)
+        if (variant := typo(query, rng)).lower() != query.lower():
+            add(variant, expect, "near-miss", split)
+        return True
+
     for skill, (_, positive) in zip(skills, requests, strict=True):
-        misses = [(q, e) for t, e in near_misses(skill, skills) if (q := as_request(t, wording))]
-        count = max(2, round(NEAR_MISSES * len(positive)) - len(misses))
+        told = [
+            (q, e, t)
+            for t, e in near_misses(skill, skills)
+            if (q := as_request(t, turns[skill.name]))
+        ]
+        made = sum(miss(*line) for line in told)
+        count = max(2, round(NEAR_MISSES * len(positive)) - made)
         mine = set(words(f"{skill.name.replace('-', ' ')} {skill.description}"))
         near = [w for w in domain if w in mine]
-        misses += [(q, None) for q in out_of_scope(positive, texts, wording, count, near)]
-        for i, (query, elsewhere) in enumerate(misses):
-            split = "holdout" if i % 2 else "train"
-            add(query, elsewhere, "near-miss", split)
-            if (variant := typo(query, rng)).lower() != query.lower():
-                add(variant, elsewhere, "near-miss", split)
+        for query, topic in out_of_scope(positive, texts, wording, 2 * count, near):
+            count -= miss(query, None, topic)
+            if count <= 0:
+                break
     return rows
+
+
+def _topic_key(topic: str) -> str:
+    """A topic as the split compares it: `normalized`, less an opening "my" or article."""
+    return re.sub(r"^(?:my|the|a|an) ", "", normalized(topic))
+
+
+def _related(key: str, other: str) -> bool:
+    """Whether two topics are one: equal, or one of two words or more inside the other."""
+    if key == other:
+        return True
+    short, long = sorted((key, other), key=len)
+    return len(short.split()) >= 2 and f" {short} " in f" {long} "
 
 
 def write_draft(
@@ -385,3 +181,6 @@ def is_draft(path: Path) -> bool:
         return False
     with path.open(encoding="utf-8", errors="replace") as fh:
         return f'"origin": "{DRAFT}"' in fh.readline(4096)
+
+
+__all__ = ["DRAFT", "draft_evals", "is_draft", "near_misses", "requests_of_skill", "write_draft"]

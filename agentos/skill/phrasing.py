@@ -24,9 +24,10 @@ import random
 import re
 from collections.abc import Sequence
 from itertools import zip_longest
+from typing import Protocol
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import FUNCTION, VERBS, adjective, function_word, verb
+from agentos.skill.english import FUNCTION, PREDICATES, VERBS, adjective, function_word, verb
 from agentos.skill.vocab import FILLER, words
 
 
@@ -43,6 +44,11 @@ _WH = _set("what who how where when which why whom whose")
 _OPEN_NP = _set("a an the my your our their his her its this that these those some")
 _OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
 _SUBJECT = _set("i we you he she they someone somebody")
+_CONCEDE = _set("regardless even unless although though whether")  # "regardless of what ..."
+_VERBISH = re.compile(r"^[a-z]{3,}(?:ize|ise|ify|ate)$")  # verbs by their ending
+_MODAL = _set("can could may might will would shall should must")
+_NOW = _set("now today tonight")  # "emergencies happening right now" ends on a time, not a cut
+_BACK = _set("this these that those it they there such")  # words that point back
 _MINE = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself", "you're": "I'm"}
 _DASH = re.compile(r"\s+[—–-]\s+")
 _WHO_TO = re.compile(r"^(what|who|how|where|when|which)\b\s*(.*?)\s*\bto\s+(.+)$", re.I)
@@ -54,8 +60,8 @@ _ACTIONS = _set(
     compare configure convert cook count create cut debug delete deploy design draft edit
     estimate export extract feed file fill find fit fix format generate grow harvest import
     install keep label list load log look make manage map measure merge migrate mix monitor move
-    order organise organize pack paint plan plant plot prepare print profile prune publish read
-    record reduce release remove rename repair replace reset restore review rotate run save
+    order organise organize pack paint plan plant plot prepare print produce profile prune publish
+    read record reduce release remove rename repair replace reset restore review rotate run save
     scale schedule search set share sharpen shape sort split start store sum summarise summarize
         test track train translate treat trim tune turn update upgrade wash water wire write"""
 )
@@ -80,6 +86,17 @@ _ELSEWHERE: tuple[tuple[str, str], ...] = (
     ("cartoon drawing draw illustration", "Draw a cartoon of {p}."),
     ("history historical", "What is the history of {p}?"),
 )
+
+
+def topic_of(query: str) -> str:
+    """The topic a request written here is about: `query` less the wording `as_request` or
+    `out_of_scope` put around it ("Tell me a joke about my dog." is about "my dog"); a query
+    written otherwise is its own topic."""
+    for template in (*(t for _, t in _ELSEWHERE), *_ORDER, *_GERUND, *_TOPIC, *_SITUATION):
+        head, _, tail = template.partition("{p}")
+        if query.startswith(head) and query.endswith(tail) and len(query) > len(head + tail):
+            return query[len(head) : len(query) - len(tail)]
+    return query
 
 
 def _first_person(text: str) -> str:
@@ -108,10 +125,19 @@ def fragment(phrase: str) -> bool:
     if not tokens or ":" in phrase or len(_content(phrase)) < min(2, len(tokens)):
         return True  # one word alone ("pruning") is a topic; "who to call" is not
     first, last = tokens[0], tokens[-1]
-    if first in _AUX or last in _AFTER or (function_word(last) and last not in _OBJECT):
+    if first in _AUX or first in _CONCEDE or last in _AFTER:
         return True
+    if function_word(last) and last not in _OBJECT and last not in _NOW:
+        return True
+    second, third = [*tokens, "", ""][1:3]
+    if first in _BACK and (second in _AUX or third in _MODAL):
+        return True  # "It is", "These artifacts can be slides": says what a word left out is
+    if len(tokens) > 2 and last in PREDICATES and _plural(tokens[-2]) and first not in _ACTIONS:
+        return True  # "company design standards apply": a clause cut from its "when"
     if len(tokens) == 2 and adjective(last):  # "leave clear" of "leave clear, actionable comments"
         return True
+    if verb(first) and len(tokens) > 2:  # an order on a common verb: "get ready for a visit"
+        return False
     return function_word(first) and first not in _OPEN_NP | _WH | _SUBJECT
 
 
@@ -135,6 +161,8 @@ def kind(phrase: str) -> str:
     verbal = not first.endswith(("ing", "ed")) and first not in _OPEN_NP | _SUBJECT
     if len(tokens) > 1 and tokens[1] in _OBJECT and verbal:
         return "order"  # "Find the threshold", "Triage what is an emergency"
+    if first.endswith("ing") and first not in FUNCTION and {"that", "which"} & set(tokens[1:4]):
+        return "gerund"  # "making choices that don't read as defaults": its verb is the clause's
     if first in _SUBJECT | {"my", "our"} or any(t in _AUX for t in tokens[1:4]):
         return "situation"
     if first.endswith("ing") and first not in FUNCTION:
@@ -142,9 +170,24 @@ def kind(phrase: str) -> str:
     base = [first[: -len(e)] for e in ("es", "s") if first.endswith(e)]
     if (first in VERBS or any(b in VERBS for b in base)) and tokens[1:2] != ["by"]:
         return "order"
-    if first in _ACTIONS and len(tokens) > 1 and (tokens[1] in ("and", "or") or _plural(tokens[1])):
+    if _verbish(first, text.split()[1:2]):
+        return "order"  # "manipulate Word documents", "optimize a query"
+    if (
+        first in _ACTIONS
+        and len(tokens) > 1
+        and (tokens[1] in ("and", "or") or any(_plural(t) for t in tokens[1:4]))
+    ):  # "produce professional documents"
         return "order"
     return "topic"
+
+
+def _verbish(first: str, after: list[str]) -> bool:
+    """Whether `first` is a verb by its ending, with an object `after` it: -ize, -ise, -ify
+    ("optimize the query"), or -ate before a name or a determiner ("manipulate Word documents";
+    not "climate change", "template files")."""
+    if not _VERBISH.match(first) or not after or after[0].lower() in ("of", "by", "and", "or"):
+        return False
+    return not first.endswith("ate") or after[0][:1].isupper() or after[0].lower() in _OPEN_NP
 
 
 def _plural(word: str) -> bool:
@@ -158,7 +201,38 @@ def _lower(text: str) -> str:
     return text[:1].lower() + text[1:] if first[1:].islower() else text
 
 
-def as_request(phrase: str, rng: random.Random, *, name: bool = False) -> str | None:
+class Chooser(Protocol):
+    """What picks a wording: a `random.Random`, or a `Rotation`."""
+
+    def choice(self, seq: Sequence[str], /) -> str: ...
+
+
+class Rotation:
+    """Picks the wordings of each list in turn, so every skill's requests use the draft's
+    wordings in the same proportions: their words ("advice", "help", "question") then tell no
+    skill from another, and a tuner cannot learn a skill from them."""
+
+    def __init__(self, start: int = 0) -> None:
+        self.start = start
+        self.turns: dict[tuple[str, ...], int] = {}
+
+    def choice(self, seq: Sequence[str], /) -> str:
+        key = tuple(seq)
+        n = self.turns.get(key, self.start)
+        self.turns[key] = n + 1
+        return seq[n % len(seq)]
+
+
+WORDING = frozenset(
+    w
+    for t in (*(t for _, t in _ELSEWHERE), *_ORDER, *_GERUND, *_TOPIC, *_SITUATION)
+    for w in words(t.replace("{p}", " "))
+)
+"""The words the draft's wordings add around a topic (`help`, `advice`, `question`, `joke`):
+no evidence of what a skill is about."""
+
+
+def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     """`phrase` as a user would ask for it (a seeded choice of wording), or None when it is a
     fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
     verb that is no noun ("write unit tests")."""
@@ -175,6 +249,7 @@ def as_request(phrase: str, rng: random.Random, *, name: bool = False) -> str | 
         match = _who_to(text)
         assert match is not None
         wh, middle, rest = match.groups()
+        rest = rest.rstrip("?.!")
         return _capital(" ".join(p for p in (wh.lower(), middle, "should I", rest) if p)) + "?"
     if what == "situation" and re.match(r"i (?:need|want|would like)\b", text, re.I):
         return _capital(text.rstrip(".")) + "."
@@ -199,8 +274,8 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
         for w in dict.fromkeys(words(text.replace("-", " "))):
             if not w.isalpha() or len(w) < 3 or w.endswith(("ing", "ed")) or w in FILLER:
                 continue  # a gerund or a filler word names no thing of its own
-            if function_word(w) or verb(w) or adjective(w):
-                continue
+            if function_word(w) or verb(w) or adjective(w) or w in _ACTIONS or w.endswith("ever"):
+                continue  # "read", "whenever": no thing ("Translate "my read" into French.")
             key = stem(w)
             seen.setdefault(key, w)
             count[key] = count.get(key, 0) + 1
@@ -213,10 +288,11 @@ def out_of_scope(
     rng: random.Random,
     count: int,
     domain: Sequence[str] = (),
-) -> list[str]:
+) -> list[tuple[str, str]]:
     """Up to `count` requests for a task no skill does, about one of `topics` or, every other
     one, one of the `domain` words the skill shares with its siblings ("my dog"); a task whose
-    words any of `texts` (every skill's text) uses is left out."""
+    words any of `texts` (every skill's text) uses is left out. Each comes with its topic, so
+    the draft can put every request about one topic in one split."""
     said = {stem(w) for text in texts for w in words(text)}
     tasks = [t for keys, t in _ELSEWHERE if not said.intersection(map(stem, keys.split()))]
     usable = [t for t in map(_tidy, topics) if not fragment(t)]
@@ -228,11 +304,9 @@ def out_of_scope(
     pool = [t for pair in zip_longest(shared, usable) for t in pair if t is not None]
     if not tasks or not pool:
         return []
-    out: list[str] = []
+    out: dict[str, str] = {}
     for n in range(count):
         topic = pool[n % len(pool)]
         task = tasks[rng.randrange(len(tasks))]
-        query = task.format(p=_lower(topic))
-        if query not in out:
-            out.append(query)
-    return out
+        out.setdefault(task.format(p=_lower(topic)), topic)
+    return list(out.items())

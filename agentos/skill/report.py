@@ -22,6 +22,7 @@ from agentos.skill.router import Router, ThresholdRouting, route_with_train
 from agentos.skillfile import Skill
 
 MIN_NEAR_MISSES = 5  # held-out near-misses below which no warning is given
+REPORT_FILE = "tune-report.json"  # `to_json` of the report, in the run's folder (`agentos report`)
 
 
 @dataclass
@@ -90,6 +91,7 @@ class TuneReport:
     routers: list[RouterScore] = field(default_factory=list)
     failure: str | None = None  # the run could not do its work (the baseline does not measure)
     fix: str | None = None
+    generated: bool = False  # the eval set is a generated draft (`agentos.skill.draft`)
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -180,6 +182,7 @@ def build_report(
     notes: Sequence[str] = (),
     failure: str | None = None,
     fix: str | None = None,
+    generated: bool = False,
 ) -> TuneReport:
     """The report of a run from its ledger rows (`experiments_of`) and the sets before and
     after, which the `evaluator` scores again (deterministic) for the per-skill, per-slice and
@@ -269,6 +272,7 @@ def build_report(
         routers,
         failure,
         fix,
+        generated,
     )
 
 

@@ -45,7 +45,7 @@ from agentos.skill.loop import skill_path, skill_set_task
 from agentos.skill.ngram import NgramRouter
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skill.proposer import SkillSetProposer
-from agentos.skill.report import TuneReport, build_report, experiments_of
+from agentos.skill.report import REPORT_FILE, TuneReport, build_report, experiments_of, to_json
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
 from agentos.skill.workspace import (
     check_out,
@@ -104,6 +104,7 @@ def tune_skills(
     user_repo = repo_of(root)
     if user_repo is not None:
         refuse_uncommitted(user_repo, [s.path for s in skills])
+    generated = evals is None or is_draft(Path(evals))
     if evals is None:
         evals = Path(evals_out) if evals_out is not None else root / DRAFT_FILE
         n = write_draft(skills, evals, seed=seed)
@@ -199,7 +200,7 @@ def tune_skills(
         experiments, refusals, accepted = experiments_of(rows)
         # the graph's branch, named only when it exists and holds a rewrite
         on_branch = user_repo is not None and bool(rewrites) and summary.branch is not None
-        return build_report(
+        report = build_report(
             skills=skills,
             final=final,
             rewrites=rewrites,
@@ -220,7 +221,14 @@ def tune_skills(
             router=type(router).__name__,
             failure=failure,
             fix=None if failure is None else BASELINE_FIX,
+            generated=generated,
         )
+        # beside the run's other files, for `agentos report` (gone with a scratch repository)
+        rt.run_dir.mkdir(parents=True, exist_ok=True)
+        part = rt.run_dir / f".{REPORT_FILE}.part"  # whole or absent: written, then renamed
+        part.write_text(to_json(report), encoding="utf-8")
+        part.replace(rt.run_dir / REPORT_FILE)
+        return report
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

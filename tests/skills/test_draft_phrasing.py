@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 VET = Skill(
     "vet-visit-prep",
     "Helps an owner get ready for a routine vet appointment: what to write down beforehand, "
-    "which questions to ask, and how to keep a nervous cat calm on the way. Use when someone "
+    "which questions to ask, what samples to bring, and how to keep a nervous cat calm on the "
+    "way. Use when someone "
     "has booked, or is about to book, a check-up. Do NOT use for emergencies happening right "
     "now (use pet-first-aid).",
     "## Always first\nWrite it down.\n## The box setup\nA crate.\n## Questions worth asking\n"
@@ -87,7 +88,9 @@ def test_about_a_third_of_a_draft_are_near_misses(folder: str) -> None:
 
 def test_an_out_of_scope_task_is_one_no_skill_does() -> None:
     texts = ["Write poems and song lyrics for birthdays.", "Translate menus into French."]
-    asked = out_of_scope(["rat poison", "bloated belly"], texts, random.Random(0), 12)
+    asked = [
+        q for q, _ in out_of_scope(["rat poison", "bloated belly"], texts, random.Random(0), 12)
+    ]
     assert asked and all("rat poison" in q or "bloated belly" in q for q in asked)
     assert not any(w in q.lower() for q in asked for w in ("poem", "lyrics", "translate"))
 
@@ -95,6 +98,8 @@ def test_an_out_of_scope_task_is_one_no_skill_does() -> None:
 def test_near_misses_share_the_folders_domain_words() -> None:
     texts = ["Dog walks and cat food.", "Litter for a cat or a dog; booked visits.", "Boats."]
     assert shared_nouns(texts) == ["dog", "cat"]  # in two texts or more, no -ed form
-    asked = out_of_scope(["rat poison"], ["Pets."], random.Random(0), 4, ["dog", "cat"])
+    asked = [
+        q for q, _ in out_of_scope(["rat poison"], ["Pets."], random.Random(0), 4, ["dog", "cat"])
+    ]
     assert any("my dog" in q or "my cat" in q for q in asked), asked
     assert any("rat poison" in q for q in asked), asked

@@ -83,12 +83,16 @@ def test_a_near_miss_expects_a_sibling_only_when_it_plainly_covers_it() -> None:
         "a Word document. Not for booking flights or hotels.",
     )
     docx = _skill("docx", "Create and edit Word documents (.docx): letters, memos, reports.")
-    siblings = [gel, protein, xlsx, docx]
-    assert near_misses(gel, siblings) == []  # 'protein' alone: a guess, so left out
+    sheets = _skill("sheets", "Edit shared spreadsheets. Not for Google Docs.")
+    coauthor = _skill("doc-coauthoring", "Co-author documentation and decision docs.")
+    siblings = [gel, protein, xlsx, docx, sheets, coauthor]
+    # protein-assay uses one of its four telling words: no sibling covers it
+    assert near_misses(gel, siblings) == [("SDS-PAGE protein gels", None)]
     assert near_misses(xlsx, siblings) == [
         ("the primary deliverable is a Word document", "docx"),
         ("booking flights or hotels", None),  # no sibling says anything of it
     ]
+    assert near_misses(sheets, siblings) == []  # doc-coauthoring says 'docs': a guess, left out
 
 
 def test_each_use_x_parenthesis_sends_only_its_own_requests_to_x() -> None:

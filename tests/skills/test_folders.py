@@ -153,6 +153,7 @@ def test_a_near_miss_is_a_whole_request_and_expects_the_sibling_it_names() -> No
         ("shaping or baking loaves", "bread-baking"),  # "(use X)" names it, and is dropped
         ("yoghurt or kefir", "yoghurt-kefir"),  # the sibling's text plainly covers it
         ("rotating leaked api keys", None),  # each part a request of its own: split
+        ("revoking expired oauth tokens", None),  # every part, none cut off
     ]
     assert near_misses(sourdough)[0] == ("shaping or baking loaves", None)  # no such sibling
     rows = draft_evals([sourdough, skill("bread-baking", "Shape and bake loaves of bread.")])

@@ -1,0 +1,264 @@
+"""The requests a skill's own text offers, for the draft eval set (`agentos.skill.draft`).
+
+The clauses of its description ("Use when the user asks to rotate a key or replace a leaked
+token" gives "rotate a key", "replace a leaked token"), the examples its prose gives as someone's
+words, its headings that name a task of the skill, and its name. Only prose is read: the body's
+code (fenced blocks, inline spans) is dropped first, so a string in a code sample is never a
+request, and a quote counts only where its sentence says someone asks it ("the user says ...",
+"e.g."), never a thought or a story the body quotes. A heading counts only when it names a task
+about something the skill's name or description names, never a numbered step, a shouted label
+or a generic section ("Quick Start"). A description's words naming the skill itself ("Toolkit
+for", "Helps an owner", "This workflow helps users") are not the request; lead-ins ("Use when",
+"Also for"), disclaimers ("Not medical advice"), the ends of a list of single words, text after
+a closing parenthesis, placeholders ("read file X") and shell commands are no requests.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentos.skill.bm25 import stem
+from agentos.skill.english import verb
+from agentos.skill.evals import normalized
+from agentos.skill.phrasing import fragment, kind
+from agentos.skill.vocab import SHELL, STOPWORDS, content_words
+from agentos.skillfile import Skill
+
+MAX_PER_SKILL = 12
+
+_USE = re.compile(
+    r"\b(?:use (?:it |this (?:skill )?)?(?:when|for|to|if)|trigger(?:s|ed)? (?:when|on|for)|"
+    r"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) (?:to |for |about )?|"
+    r"for requests? (?:like|such as|about)|e\.g\.|such as)\b",
+    re.IGNORECASE,
+)
+NOT = re.compile(
+    r"\b(?:(?:do not|don't|never|not) (?:use|trigger)\w* (?:it |this (?:skill )?)?"
+    r"(?:for|when|on|to|with)|not for)\b([^.;]*)",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    r"^(?:use (?:when|if|for|whenever) |also (?:for|when|if) |covers? |when (?=\w+ing\b))?(?:"
+    r"(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
+    r"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?)?"
+    r"(?:asked to )?|"
+    r"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) "
+    r"(?:to |for |about )?|triggers? include |"
+    r"the (?:user|request) (?:asks?|wants?|needs?|mentions?) (?:to |for |about )?|"
+    r"(?:users?|someone) (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?|"
+    r"asked to |(?:this|it) (?:also )?(?:includes?|covers?|means|handles?) (?:any task where "
+    r"(?:the users? wants? to )?)?|"
+    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )?",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
+_HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# code in a body: fenced blocks (``` or ~~~) and
+# inline spans; their strings ("This is a PDF created with reportlab") are no one's request
+_FENCED = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[^\n]*$|\Z)", re.MULTILINE | re.DOTALL)
+_SPAN = re.compile(r"`[^`\n]*`")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# a body quote is an example request only when its sentence says someone asks it: "the user
+# says "turn this into a skill"", "(e.g., "animate this")"; a quoted thought ("consider: "What
+# qualities can be adjusted?"") or a story's line is not
+_ASKED = re.compile(
+    r"\b(?:users?|people|someone|they|customers?|clients?|you)\b[^.\n]{0,30}?\b(?:says?|said|"
+    r"asks?|asked|types?|typed|writes?|wrote|requests?|requested|wants?|mentions?)\b|"
+    r"\b(?:e\.g\.|for example|for instance)|"
+    r"\b(?:requests?|prompts?|queries|questions|messages)\s+(?:like|such as)\b",
+    re.IGNORECASE,
+)
+# a description's first words that name the skill itself ("Toolkit for styling artifacts",
+# "A set of resources to help me write ...", "Helps an owner get ready for ..."): the request is
+# what follows them
+_SELF = re.compile(
+    r"^(?:this|the)\s+(?:skill|workflow|toolkit|tool|guide|process)\s+helps?\s+"
+    r"(?:(?:users?|you|people)\s+)?(?:to\s+)?|"
+    r"^(?:(?:a|an|the)\s+)?(?:(?:set|suite|collection|kit|bundle)\s+of\s+)?(?:[\w-]+\s+)?"
+    r"(?:toolkit|tools?|resources|utilities|knowledge(?:\s+and\s+utilities)?|guide|guidance|"
+    r"instructions|helpers?|workflows?)\s+(?:for|on|to\s+help(?:\s+(?:me|you|users?))?(?:\s+to)?|"
+    r"that\s+helps?(?:\s+(?:me|you|users?))?(?:\s+to)?)\s+|"
+    r"^(?:helps?|lets?|allows?|enables?)\s+(?:(?:a|an|the|your|any)\s+[\w-]+|users?|you|people|"
+    r"someone|me)\s+(?:to\s+)?|^helps?\s+(?:with\s+)?|^(?:supports?|provides?|offers?)\s+",
+    re.IGNORECASE,
+)
+_GENERIC = frozenset(
+    re.findall(
+        r"[a-z]+",
+        "steps rules notes overview examples usage instructions gates output format checklist "
+        "workflow process references summary tips guidelines inputs outputs prerequisites "
+        "requirements setup quick start when to use technical details getting started "
+        "introduction background reference advanced common patterns best practices "
+        "troubleshooting faq important key concepts core principles resources files structure "
+        "installation install dependencies testing next example appendix additional general "
+        "how it works the a of and for with your this skill pitfall pitfalls triage diagnosis "
+        "fixes cheapest first order method methods content contents scratch idea ideas things "
+        "stuff",
+    )
+)
+_STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Za-z]\.|[IVX]+\.)\s+")
+_CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
+    curl cat echo touch export source tar"""
+_COMMANDS = SHELL | frozenset(_CLI.split())
+_OPENING = "whether which that and or but so as etc while then not no for regardless even like"
+_OPENERS = frozenset(_OPENING.split())
+# a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
+_PIECES = re.compile(
+    r"\.(?=\s|$)\s*|[;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+"
+)
+_SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
+# "(use bread-baking)", "(see the pdf skill)": the skill a "do not use" clause sends elsewhere
+PAREN = re.compile(r"\s*\([^)]*\)?")
+
+
+def clean(phrase: str, least: int = 2) -> str | None:
+    text = _LEAD.sub("", phrase.strip(" .,:;-\"'`()")).strip(" .,:;-\"'`()")
+    n = len(text.split())
+    return text if least <= n <= 14 and _whole(text) else None
+
+
+def _whole(text: str) -> bool:
+    """Whether `text` reads as a whole request: letters, balanced brackets and quotes, no
+    dangling first or last word ("whether in Python (FastMCP", "If the user mentions a"), no
+    description meta-text, no shell command, no generic heading."""
+    tokens = text.split()
+    if not tokens or not any(c.isalpha() for c in text):
+        return False
+    if text.count("(") != text.count(")") or text.count('"') % 2 or text.count("`") % 2:
+        return False
+    if re.search(r"[{}\[\]<>|\\]|\w\(", text):
+        return False  # code: "Pages: {len(reader.pages)}"
+    if re.search(r"\b(?:[B-HJ-Z]|XYZ)\b", text):
+        return False  # a template's placeholder: "read file X", "a GIF of X doing Y"
+    if text.startswith("'") != text.endswith("'") or re.search(r"(?:^|\s)'\w[^']*$", text):
+        return False  # an opening quote never closed: "any mention of 'Word doc"
+    first, last = tokens[0].lower(), tokens[-1].lower().strip(".,;:!?")
+    if first in _OPENERS or last in STOPWORDS or last in ("include", "includes"):
+        return False
+    if re.search(r"\b(?:use this skill|this skill|claude|(?:a|the) users?)\b", text, re.I):
+        return False
+    if first in _COMMANDS or any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
+        return False
+    words = [w for w in re.findall(r"[a-z]+", text.lower())]
+    return not (_STEP.match(text) or all(w in _GENERIC for w in words))
+
+
+def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """The listed phrases after each trigger of `pattern` in `text`, up to the sentence's end."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        match = pattern.search(sentence)
+        if match is None:
+            continue
+        out += _listed(sentence[match.end() :], _SPLIT)
+    return out
+
+
+def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
+    """The requests among the parts of `text` cut at `separator`, less the two ends of a list
+    of single words that closes on a two-word phrase whose noun they share: "the rider has
+    knee, back, neck, hand or saddle pain" gives neither "the rider has knee" nor "saddle
+    pain"; "the brakes feel weak, rub, squeal, pull to the bar" keeps "the brakes feel weak",
+    and "create, edit, or optimize an existing skill" keeps "optimize an existing skill"."""
+    parts = separator.split(text)
+    cuts = [m.group(0) for m in separator.finditer(text)]
+    short = [len(content_words(part)) < 2 for part in parts]
+
+    def joined_by_or(i: int) -> bool:  # part i follows its neighbour after "or" or "and"
+        return bool(re.fullmatch(r"\s*,?\s*(?:or|and)\s+", cuts[i - 1]))
+
+    def pair(i: int) -> bool:  # part i is, or ends in, "... or X Y"
+        alternatives = re.split(r"\s+(?:or|and)\s+", parts[i].strip(" .,;:"))
+        return (joined_by_or(i) or len(alternatives) > 1) and len(alternatives[-1].split()) == 2
+
+    out = []
+    for i, part in enumerate(parts):
+        if i and cuts[i - 1].startswith(")"):
+            continue  # "servers that enable LLMs ..." of "MCP (Model Context Protocol) servers ..."
+        if i and short[i - 1] and joined_by_or(i) and len(part.split()) == 2:
+            continue  # "saddle pain" of "hand or saddle pain"
+        end = i + 1
+        while end < len(parts) and short[end] and "," in cuts[end - 1]:
+            end += 1
+        if end > i + 1 and end < len(parts) and pair(end):
+            continue  # "the rider has knee" of "the rider has knee, back, hand or saddle pain"
+        if cleaned := clean(part):
+            out.append(cleaned)
+    return out
+
+
+def positives(skill: Skill) -> list[str]:
+    """The requests `skill`'s own text says should trigger it, at most `MAX_PER_SKILL`."""
+    text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
+    kept = " ".join(_SELF.sub("", t) for t in _SENTENCE.split(NOT.sub("", text).strip()))
+    first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
+    positive = [first] if len(first.split()) <= 14 else []
+    positive += _clauses(kept, _USE)
+    positive += _listed(kept, _PIECES)
+    body = prose(skill.body)
+    quoted = _QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
+    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 3 and q[:1].isalpha()]
+    for heading in _HEADING.findall(body):  # a task ("Confirming fleas"), not a section's name
+        words = heading.lower().strip(" :")  # ("The box setup"), a step ("4.2 Create ...") or
+        if _NUMBERED.match(heading) or _shouted(heading):  # a shouted label
+            continue
+        heading = heading.strip(" :")
+        topic = len(content_words(PAREN.sub("", words))) >= 2
+        task = kind(heading) in ("order", "gerund", "wh-to", "question") if heading else False
+        if (
+            topic
+            and task
+            and _on_topic(heading, skill)
+            and not words.startswith(("when", "before", "after", "if ", "once"))
+        ):
+            positive.append(heading)
+    positive.append(skill.name.replace("-", " "))
+    seen: set[str] = set()
+    keep = []
+    for p in positive:
+        key = normalized(p)
+        if key not in seen and len(p.split()) <= 14 and _whole(p) and not fragment(p):
+            seen.add(key)
+            keep.append(p)
+    return keep[:MAX_PER_SKILL]
+
+
+def prose(body: str) -> str:
+    """`body` without its code: fenced blocks and inline spans."""
+    return _SPAN.sub(" ", _FENCED.sub("\n", body))
+
+
+def asked_quotes(body: str) -> list[str]:
+    """The quotes of `body` that their sentence gives as someone's words (`_ASKED` before them
+    in the sentence)."""
+    out = []
+    masked = re.sub(r"\b(?:e\.g|i\.e|etc)\.", lambda m: m.group(0).replace(".", "_"), body)
+    for match in _QUOTED.finditer(body):
+        line = masked.rfind("\n", 0, match.start()) + 1
+        before = masked[line : match.start()]
+        sentence = before[max((m.end() for m in re.finditer(r"[.!?]\s", before)), default=0) :]
+        if _ASKED.search(sentence.replace("_", ".")):
+            out.append(match.group(1))
+    return out
+
+
+def _shouted(heading: str) -> bool:
+    letters = [c for c in heading if c.isalpha()]
+    return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
+def _on_topic(heading: str, skill: Skill) -> bool:
+    """Whether `heading` names something the skill's name or description names: a word they
+    share that is no verb, gerund or generic word ("Merge PDFs" beside "PDF files"; not
+    "Drawing from Scratch" beside "animated GIFs", nor "Plan Your Implementation")."""
+    about = stems(f"{skill.name} {skill.description}")
+    return any(
+        stem(w) in about
+        for w in content_words(PAREN.sub("", heading).replace("-", " "))
+        if not w.endswith("ing") and not verb(w) and w not in _GENERIC
+    )
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text.replace("-", " "))}
