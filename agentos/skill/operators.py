@@ -173,6 +173,19 @@ def skills_in(
     return out, [s for _, s in out.values()] + [o for o in others if o.name not in out]
 
 
+def _spent(target: str, train: Sequence[EvalItem], missed_by: Mapping[str, list[EvalItem]]) -> str:
+    """Why the search has nothing for `target`, in the user's terms: no train query expects it,
+    or how many of its train queries it misses and that no untried rewrite gains on train."""
+    mine = [i for i in train if i.expect == target and not i.generated]
+    if not mine:
+        return "no train query expects it, so no rewrite can gain on train"
+    missed = sum(not i.generated for i in missed_by.get(target, []))
+    return (
+        f"no untried rewrite would be kept on train (it misses {missed} of its {len(mine)} "
+        "hand-written train queries)"
+    )
+
+
 class TextOperatorProposer:
     """Offline proposer for skills; deterministic given the request's seed.
 
@@ -230,7 +243,7 @@ class TextOperatorProposer:
                 more = {t: [step] for step, t in body if t not in candidates and accept(t)}
                 picked = search.pick(skill.description, more, self.tried, rng)
             if picked is None:
-                raise NothingToPropose(f"{target}: no untried rewrite would be kept on train")
+                raise NothingToPropose(f"{target}: {_spent(target, self.train, missed_by)}")
         else:
             for _ in range(8):  # a proposal that changes nothing wastes an experiment
                 description, steps = self._operate(rng, skill, missed)

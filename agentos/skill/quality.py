@@ -30,7 +30,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import adjective, function_word, not_a_noun_phrase
+from agentos.skill.english import (
+    adjective,
+    function_word,
+    names_in,
+    not_a_noun_phrase,
+    number_forms,
+)
 from agentos.skill.evals import EvalItem
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skillfile import MAX_DESCRIPTION, Skill
@@ -54,6 +60,7 @@ _ABBREVIATIONS = frozenset(
 _LONG = frozenset(w for k in SHORTHAND for w in k.split())  # long forms: kubernetes, database
 _SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er")
 MAX_TERMS = 4
+SUPPORT = 2  # places that must name an added single word as a thing (`_support_problems`)
 # when, how often or how well, or an indefinite pronoun: never what, no topic of a skill
 # ("It also covers tomorrow.", "It also covers nothing.")
 _WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes usually again soon
@@ -279,6 +286,7 @@ def _term_problems(
             out.append(f"adds {term!r}, no noun phrase: {why}")
         elif (fresh := [w for w in mine if stem(w) not in said]) and all(map(adjective, fresh)):
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
+        out += _support_problems(term, original, own_text, evidence)
         for w in mine:
             if w in FILLER:
                 out.append(f"adds the filler word {w!r}")
@@ -297,6 +305,58 @@ def _term_problems(
             ):
                 out.append(f"adds {w!r}, used neither in the skill's text nor in two train queries")
     return out
+
+
+def _places(original: str, own_text: str) -> list[tuple[str, int]]:
+    """The skill's own places a term may be named in, with their weight: each sentence of the
+    description and each line of the body (code blocks left out), a heading counting twice (it
+    names a topic of the skill)."""
+    out = [(s, 1) for s in sentences(original)]
+    fenced = False
+    for line in own_text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.strip():
+            out.append((line, 2 if line.lstrip().startswith("#") else 1))
+    return out
+
+
+def _support_problems(
+    term: str, original: str, own_text: str, evidence: tuple[str, ...]
+) -> list[str]:
+    """Why `term` lacks the evidence of a topic: it is named as a noun phrase
+    (`english.names_in`: its words adjacent, no verb or participle use) too few times in the
+    skill's own text (a heading counts twice) and its hand-written train queries (once each).
+    A single word of everyday English (in the model's vocabulary: `double`, `budget`,
+    `running`) says little on its own and needs `SUPPORT` places; a rarer word
+    (`CrashLoopBackOff`) one place of the skill's text.
+    A phrase needs one place of the skill's text, `SUPPORT` queries, or a head word (its last)
+    that has the support of a single word (`tracked revisions` where the skill says revision)."""
+
+    def support(words_: str) -> tuple[int, int]:
+        own = sum(w * names_in(words_, place) for place, w in _places(original, own_text))
+        return own, sum(min(1, names_in(words_, q)) for q in evidence)
+
+    def single(word: str) -> bool:
+        own, asked = support(word)
+        common = any(f in vocabulary() for f in number_forms(word.lower()))
+        return own + asked >= SUPPORT or (not common and own >= 1)
+
+    parts = term.split()
+    if len(parts) > 1:
+        own, asked = support(term)
+        if own or asked >= SUPPORT or single(parts[-1]):
+            return []
+        return [
+            f"adds {term!r}, a phrase the skill's text never names, nor {SUPPORT} of its train "
+            "queries, and whose last word has no support of its own"
+        ]
+    if single(term):
+        return []
+    return [
+        f"adds {term!r}, a single word named as a thing in fewer than {SUPPORT} places "
+        "of the skill's text and its train queries"
+    ]
 
 
 @functools.lru_cache(maxsize=64)
@@ -347,6 +407,7 @@ def train_gate(skill: Skill, train: Iterable[EvalItem]) -> Callable[[str], bool]
     are both the queries not to copy and the evidence for a word (a generated variant is no
     second piece of evidence); the evaluator checks the held-out queries too."""
     queries = tuple(i.query for i in train if not i.generated)
+    evidence = tuple(i.query for i in train if not i.generated and i.expect == skill.name)
 
     def accept(description: str) -> bool:
         return not problems(
@@ -355,7 +416,7 @@ def train_gate(skill: Skill, train: Iterable[EvalItem]) -> Callable[[str], bool]
             own_text=skill.body,
             queries=queries,
             name=skill.name,
-            evidence=queries,
+            evidence=evidence,
         )
 
     return accept
