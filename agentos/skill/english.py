@@ -54,7 +54,7 @@ _VERBS = """adjust analyse analyze calculate compare compute configure convert d
     prefer prepare pretend prevent prove provide put reach realise realize receive recognise
     recognize reduce refer remain remember remove repeat replace require respond reveal say see
     seem sell send should solve speak steal suggest suppose take teach tell tend thank think
-    throw try understand want win wish wonder worry would write weigh spoil inspect"""
+    throw try understand want win wish wonder worry would write weigh spoil inspect mean"""
 VERBS = frozenset(_VERBS.split())
 # verbs whose base is a common noun too: only the -s and -ed forms are refused
 _PREDICATES = """fail matter depend differ vary exist apply work look last hurt start stop turn
@@ -63,7 +63,7 @@ PREDICATES = frozenset(_PREDICATES.split())
 _IRREGULAR = """told said saw seen went gone got gotten gave took knew thought kept brought
     began came became sat stood spoke spent sold sent taught threw understood wore won wrote ate
     fell grew heard hid lay meant met ran stole chose bought caught did done drew drove forgot
-    hung lent sees says goes has had having does doing broke"""
+    hung lent sees says goes has had having does doing broke meant"""
 IRREGULAR = frozenset(_IRREGULAR.split())
 
 _ADJECTIVES = """black white red green blue yellow orange purple pink brown grey gray golden
@@ -136,18 +136,24 @@ def not_a_noun_phrase(term: str) -> str | None:
 # a word right after one of these is a verb ("I double it", "to double", "can double"); an
 # -ing word after a form of "be" is one too ("spokes are pinging")
 _SUBJECTS = frozenset(
-    re.findall(r"\S+", "i we you they he she it to can could should would will must may might")
+    re.findall(
+        r"\S+",
+        "i we you they he she it to can could should would will must may might do does did "
+        "don't doesn't didn't won't wont can't cant cannot couldn't wouldn't shouldn't dont",
+    )
 )
 _BE = frozenset(re.findall(r"\S+", "is are was were be been being am"))
 # a word that opens a request or a line and is followed by one of these is an order ("double
-# this recipe", "treat the sofa")
+# this recipe", "treat the sofa", "subtract what the pantry holds")
 _OBJECTS = frozenset(
     re.findall(
         r"\S+",
         "this that these those the a an my our your his her their its it them me us all some "
-        "every each both",
+        "every each both what which how where when whether",
     )
 )
+# a word followed by one of these anywhere is a verb taking its object ("stops the bike")
+_ARTICLES = frozenset(re.findall(r"\S+", "the a an my our your his their its these those"))
 _PLACE = re.compile(r"[a-z][a-z0-9'+-]*|[^\sa-z]")
 
 
@@ -171,7 +177,7 @@ def names_in(phrase: str, place: str) -> int:
     adjacent, each in the singular or plural, no -ing or -ed form of it qualifying the next word
     (`running low`, `breaking changes`; a noun may: `laptop setup`), not right after a subject
     or "to" (`I double`), nor an -ing form after "be" (`are pinging`), nor opening the line as
-    an order (`double this`)."""
+    an order (`double this`), nor taking an object (`stops the bike`)."""
     wanted = [number_forms(w) for w in re.findall(r"[a-z][a-z0-9'+-]*", phrase.lower())]
     if not wanted or any(verb(w) for w in phrase.lower().split()):
         return 0
@@ -189,7 +195,7 @@ def names_in(phrase: str, place: str) -> int:
         if before in _SUBJECTS or (tokens[i + n - 1].endswith("ing") and before in _BE):
             continue
         opening = not before[:1].isalpha() or before in ("and", "then", "or")
-        if opening and after in _OBJECTS:
+        if (opening and after in _OBJECTS) or after in _ARTICLES:
             continue
         found += 1
     return found

@@ -130,7 +130,7 @@ class SkillEvaluator:
             original = self.originals.get(s.name)
             if original is not None:
                 reasons = description_problems(
-                    original, s, self.queries, self.evidence.get(s.name, ())
+                    original, s, self.queries, self.evidence.get(s.name, ()), self.originals
                 )
                 if reasons:
                     out.append(refusal(s.name, reasons))

@@ -52,7 +52,7 @@ from agentos.skill.examples import (
     with_examples,
 )
 from agentos.skill.quality import item_words, listed_words, real_word, train_gate
-from agentos.skill.router import CalibratingRouter, Router, route_with_train
+from agentos.skill.router import CalibratingRouter, Router, ThresholdRouting, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
 from agentos.skillfile import SKILL_FILE, Skill, parse_skill, render_skill
@@ -208,6 +208,7 @@ class TextOperatorProposer:
         others: Sequence[Skill] = (),
         tried: set[str] | None = None,
         draws: int = 12,
+        lexical: ThresholdRouting | None = None,
     ):
         if any(i.split != "train" for i in train):
             raise ValueError("the proposer may only see train items")
@@ -217,6 +218,7 @@ class TextOperatorProposer:
         self.others = list(others)
         self.tried = tried if tried is not None else set()
         self.draws = draws
+        self.lexical = lexical  # the evaluator's second router, which the search counts too
 
     def propose(self, request: ProposeRequest) -> Proposal:
         rng = random.Random(request.seed)
@@ -230,9 +232,11 @@ class TextOperatorProposer:
         path, skill = found[target]
         missed = spelled(missed_by.get(target, []))
         picked = None
-        accept = self.gate(skill)
+        accept = self.gate(skill, [s.name for s in skills])
         if isinstance(self.router, CalibratingRouter):
-            search = DescriptionSearch(self.router, self.train, skills, target, accept)
+            search = DescriptionSearch(
+                self.router, self.train, skills, target, accept, lexical=self.lexical
+            )
             weak = spelled(search.fit(skill.description).weak)
             mine = spelled(search.train_of_target())
             candidates = self._candidates(rng, skill, missed, [*weak, *mine])
@@ -261,10 +265,10 @@ class TextOperatorProposer:
             components={path: render_skill(rewritten)},
         )
 
-    def gate(self, skill: Skill) -> Callable[[str], bool]:
+    def gate(self, skill: Skill, siblings: Sequence[str] = ()) -> Callable[[str], bool]:
         """The description-quality gate for rewrites of `skill`, against the train queries (the
         evaluator checks the held-out ones too)."""
-        return train_gate(skill, self.train)
+        return train_gate(skill, self.train, siblings)
 
     def _candidates(
         self,

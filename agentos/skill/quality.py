@@ -182,12 +182,15 @@ def problems(
     queries: Iterable[str] = (),
     name: str = "",
     evidence: Iterable[str] = (),
+    siblings: Iterable[str] = (),
 ) -> list[str]:
     """Why `new` may not replace `original` (none: it passes). `own_text` is the rest of the
     skill (its body); `queries` are every eval query, train and held-out (none may be copied
     in); `name` the skill's; `evidence` the hand-written train queries, two of which may vouch
     for a word the skill's own text lacks (held-out queries never do)."""
-    return list(_problems(original, new, own_text, tuple(queries), name, tuple(evidence)))
+    return list(
+        _problems(original, new, own_text, tuple(queries), name, tuple(evidence), tuple(siblings))
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -198,6 +201,7 @@ def _problems(
     queries: tuple[str, ...],
     name: str = "",
     evidence: tuple[str, ...] = (),
+    siblings: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     out: list[str] = []
     if len(new) > MAX_DESCRIPTION:
@@ -234,7 +238,7 @@ def _problems(
         if short and not (core.isupper() and low in own):  # CI, PR: where the skill says so
             out.append(f"adds the short token {core!r}")
     for sentence in sentences(added):
-        out += _term_problems(sentence, original, own_text, name, evidence)
+        out += _term_problems(sentence, original, own_text, name, evidence, siblings)
     out += _copies(added, queries, original)
     return tuple(dict.fromkeys(out))
 
@@ -252,7 +256,12 @@ def _near(word: str, stems: set[str]) -> bool:
 
 
 def _term_problems(
-    sentence: str, original: str, own_text: str, name: str, evidence: tuple[str, ...]
+    sentence: str,
+    original: str,
+    own_text: str,
+    name: str,
+    evidence: tuple[str, ...],
+    siblings: tuple[str, ...] = (),
 ) -> list[str]:
     """Why the terms a listing sentence adds ("It is also for a, b and c.") say nothing an
     author would add: more than `MAX_TERMS`; a term that is no noun phrase (`english`: a
@@ -287,6 +296,13 @@ def _term_problems(
         elif (fresh := [w for w in mine if stem(w) not in said]) and all(map(adjective, fresh)):
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
         out += _support_problems(term, original, own_text, evidence)
+        for sibling in siblings:  # "brake" on wheel-truing beside brake-adjustment
+            if (
+                mine
+                and sibling != name
+                and all(stem(w) in _stems(sibling.replace("-", " ")) for w in mine)
+            ):
+                out.append(f"adds {term!r}, which names the sibling skill {sibling}")
         for w in mine:
             if w in FILLER:
                 out.append(f"adds the filler word {w!r}")
@@ -402,12 +418,15 @@ def refusal(name: str, reasons: Sequence[str]) -> str:
     return f"refused: {name}: description-quality: {reasons[0]}"
 
 
-def train_gate(skill: Skill, train: Iterable[EvalItem]) -> Callable[[str], bool]:
+def train_gate(
+    skill: Skill, train: Iterable[EvalItem], siblings: Iterable[str] = ()
+) -> Callable[[str], bool]:
     """The gate as a proposer applies it to rewrites of `skill`: the hand-written train queries
     are both the queries not to copy and the evidence for a word (a generated variant is no
     second piece of evidence); the evaluator checks the held-out queries too."""
     queries = tuple(i.query for i in train if not i.generated)
     evidence = tuple(i.query for i in train if not i.generated and i.expect == skill.name)
+    names = tuple(siblings)
 
     def accept(description: str) -> bool:
         return not problems(
@@ -417,13 +436,18 @@ def train_gate(skill: Skill, train: Iterable[EvalItem]) -> Callable[[str], bool]
             queries=queries,
             name=skill.name,
             evidence=evidence,
+            siblings=names,
         )
 
     return accept
 
 
 def description_problems(
-    original: Skill, new: Skill, queries: Iterable[str], evidence: Iterable[str] = ()
+    original: Skill,
+    new: Skill,
+    queries: Iterable[str],
+    evidence: Iterable[str] = (),
+    siblings: Iterable[str] = (),
 ) -> list[str]:
     """`problems` for a rewrite of `original` into `new` (none when the description is as it
     was)."""
@@ -436,4 +460,5 @@ def description_problems(
         queries=queries,
         name=original.name,
         evidence=evidence,
+        siblings=siblings,
     )

@@ -6,7 +6,8 @@ rewrite against the train split (the "none" cut re-fitted for each, as the evalu
 proposes the best, where best is, in order:
 
 1. sends no more of another skill's train queries to this skill (the veto would refuse it),
-2. the most train hits (the greedy strategy keeps only a rise),
+2. the most train hits (the greedy strategy keeps only a rise), counted on both routers when the
+   evaluator decides with two (`lexical`, BM25), as the joint search counts them,
 3. the largest soft margin: the sum over train items of how far each is from being misrouted,
    clipped at `CLIP` either way, so a rewrite that makes narrowly won queries safe counts for
    more than one that only adds distance where there is plenty,
@@ -30,7 +31,7 @@ import numpy as np
 
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import requests_of, split_examples, with_examples
-from agentos.skill.router import CalibratingRouter, margins
+from agentos.skill.router import CalibratingRouter, ThresholdRouting, margins
 from agentos.skillfile import Skill
 
 CLIP = 0.1  # cosine units: a query won by this much is safe enough
@@ -41,7 +42,7 @@ EXTEND = 3
 class Fit:
     """How one skill set routes the train split."""
 
-    hits: int  # train items routed right (near-misses included)
+    hits: int  # train items routed right (near-misses included), by both routers when two
     soft: float
     weak: tuple[EvalItem, ...]  # the target's items missed or won by less than CLIP
     taken: frozenset[int]  # indices of other skills' items routed to the target
@@ -57,8 +58,10 @@ class DescriptionSearch:
         skills: Sequence[Skill],
         target: str,
         accept: Callable[[str], bool] | None = None,
+        lexical: ThresholdRouting | None = None,
     ):
         self.accept = accept  # the quality gate a rewrite must pass (None: every one)
+        self.lexical = lexical  # the evaluator's second router: its train hits count too
         self.router = router
         self.train = list(train)
         self.skills = list(skills)
@@ -97,7 +100,17 @@ class DescriptionSearch:
         weak = tuple(
             i for i, v in zip(self.train, m, strict=True) if i.expect == self.target and v < CLIP
         )
-        fit = Fit(int((m > 0).sum()), float(np.clip(m, -CLIP, CLIP).sum()), weak, taken)
+        hits = int((m > 0).sum())
+        if self.lexical is not None:  # a rewrite kept on train must help a word-based reading
+            routed = self.lexical.route_calibrated([], skills, self.train)[0]
+            right = [item.expect == got for item, got in zip(self.train, routed, strict=True)]
+            hits += sum(right)
+            taken |= frozenset(
+                k
+                for k, (item, got) in enumerate(zip(self.train, routed, strict=True))
+                if got == self.target and item.expect not in (None, self.target)
+            )
+        fit = Fit(hits, float(np.clip(m, -CLIP, CLIP).sum()), weak, taken)
         self._fits[description] = fit
         return fit
 

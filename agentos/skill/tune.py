@@ -292,9 +292,10 @@ def _proposer(
             reviewer=llm,
         )
     tried: dict[str, set[str]] = {}
+    lexical = None if joint is None else joint.lexical  # the evaluator's second router
     return SkillSetProposer(
         lambda name: TextOperatorProposer(
-            train, router, target=name, tried=tried.setdefault(name, set())
+            train, router, target=name, tried=tried.setdefault(name, set()), lexical=lexical
         ),
         names,
         joint=joint,

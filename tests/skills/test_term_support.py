@@ -33,6 +33,7 @@ def _check(folder: str, name: str, sentence: str) -> list[str]:
         queries=[i.query for i in items],
         name=name,
         evidence=mine,
+        siblings=list(skills),
     )
 
 
@@ -42,6 +43,8 @@ def _check(folder: str, name: str, sentence: str) -> list[str]:
         # "running low": a participle; "meat and fish": one aisle named once in a list
         ("skills-kitchen", "shopping-list", "It is also for fish and running.", "'running'"),
         ("skills-kitchen", "shopping-list", "It is also for fish and running.", "'fish'"),
+        ("skills-kitchen", "shopping-list", "It is also for subtract.", "'subtract'"),
+        ("skills-garden", "houseplants", "It is also for edges mean.", "'mean' is a verb"),
         # "double this lasagne recipe": an order; the body's "a doubled cake" is no form of it
         ("skills-kitchen", "recipe-scaling", "It is also for double.", "'double'"),
         # one item of a list in the body, never a topic of its own
@@ -51,6 +54,8 @@ def _check(folder: str, name: str, sentence: str) -> list[str]:
         # one query's wording ("is it safe to thaw chicken on the counter"), its variants no more
         ("skills-kitchen", "food-safety", "It is also for thaw chicken.", "'thaw chicken'"),
         ("skills-garden", "composting", "It is also for bin smells.", "'bin smells'"),
+        # a word of a sibling's name says what the sibling does, and takes its queries
+        ("skills-bicycle", "wheel-truing", "It is also for brake.", "the sibling skill brake-"),
         # two train queries name python, but they expect another skill
         ("skills", "ci-pipeline", "It is also for python.", "'python'"),
     ],
@@ -85,6 +90,9 @@ def test_the_gate_passes_terms_the_skill_and_its_queries_name(
         ("running", "Add the staples that are running low (oil, salt)", False),
         ("pinging", "the spokes are pinging", False),
         ("merges", "read the PR before it merges", False),
+        ("subtract", "2. Subtract what the pantry already holds.", False),  # a step's order
+        ("stop", "rear brake barely stops the bike", False),  # it takes an object
+        ("stop", "my brakes won't stop", False),
         ("fish", "produce, dairy, meat and fish, bakery", True),
         ("laptop", "new laptop setup 4 repo", True),  # a noun may qualify a noun
         ("cups", "convert 2 cups of flour to grams", True),
