@@ -12,9 +12,12 @@ It is checked before any routing is measured, on every candidate from every prop
   there, inflected or not, unless the original is over the length limit;
 - no eval query (train or held-out) copied in: the added text shares no run of three content
   words with a query, and no whole query of two or more words;
-- every term of an added-terms sentence ("It also covers a, b and c.") is a noun phrase
+- every term of an added-terms sentence ("It is also for a, b and c.") is a noun phrase
   (`agentos.skill.english`: no function word at either end, no verb, no adjective at its head)
-  whose words the skill's own text uses;
+  whose words the skill's own text uses, with the support of a topic: named as a thing
+  (`english.names_in`) in two places of the skill's text and its own train queries for an
+  everyday single word (`double`, `budget`, `running` named once are not topics), and no word
+  of a sibling skill's name;
 - every added word is a real word: in the embedding model's vocabulary (four letters or more,
   or two such words run together, as `rollback`), or written somewhere in the skill's own text
   (so `k8s` or `CI` may be added only by a skill that already uses them). Abbreviations such as
@@ -30,14 +33,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import (
-    adjective,
-    function_word,
-    names_in,
-    not_a_noun_phrase,
-    number_forms,
-)
+from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
 from agentos.skill.evals import EvalItem
+from agentos.skill.support import support_problems
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
@@ -60,7 +58,6 @@ _ABBREVIATIONS = frozenset(
 _LONG = frozenset(w for k in SHORTHAND for w in k.split())  # long forms: kubernetes, database
 _SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er")
 MAX_TERMS = 4
-SUPPORT = 2  # places that must name an added single word as a thing (`_support_problems`)
 # when, how often or how well, or an indefinite pronoun: never what, no topic of a skill
 # ("It also covers tomorrow.", "It also covers nothing.")
 _WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes usually again soon
@@ -88,6 +85,11 @@ def vocabulary() -> frozenset[str]:
     except Exception:  # no model: only the skill's own words count as real
         return frozenset()
     return frozenset(w for w in lines if w.isalpha())
+
+
+def _common(word: str) -> bool:
+    """Whether `word` is everyday English: in the model's vocabulary, singular or plural."""
+    return any(f in vocabulary() for f in number_forms(word.lower()))
 
 
 def sentences(text: str) -> list[str]:
@@ -186,8 +188,9 @@ def problems(
 ) -> list[str]:
     """Why `new` may not replace `original` (none: it passes). `own_text` is the rest of the
     skill (its body); `queries` are every eval query, train and held-out (none may be copied
-    in); `name` the skill's; `evidence` the hand-written train queries, two of which may vouch
-    for a word the skill's own text lacks (held-out queries never do)."""
+    in); `name` the skill's; `evidence` the skill's own hand-written train queries, two of which
+    may vouch for a word the skill's own text lacks (held-out queries never do); `siblings` the
+    other skills' names, none of which an added term may be."""
     return list(
         _problems(original, new, own_text, tuple(queries), name, tuple(evidence), tuple(siblings))
     )
@@ -295,7 +298,7 @@ def _term_problems(
             out.append(f"adds {term!r}, no noun phrase: {why}")
         elif (fresh := [w for w in mine if stem(w) not in said]) and all(map(adjective, fresh)):
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
-        out += _support_problems(term, original, own_text, evidence)
+        out += support_problems(term, sentences(original), own_text, evidence, _common)
         for sibling in siblings:  # "brake" on wheel-truing beside brake-adjustment
             if (
                 mine
@@ -321,58 +324,6 @@ def _term_problems(
             ):
                 out.append(f"adds {w!r}, used neither in the skill's text nor in two train queries")
     return out
-
-
-def _places(original: str, own_text: str) -> list[tuple[str, int]]:
-    """The skill's own places a term may be named in, with their weight: each sentence of the
-    description and each line of the body (code blocks left out), a heading counting twice (it
-    names a topic of the skill)."""
-    out = [(s, 1) for s in sentences(original)]
-    fenced = False
-    for line in own_text.splitlines():
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        elif not fenced and line.strip():
-            out.append((line, 2 if line.lstrip().startswith("#") else 1))
-    return out
-
-
-def _support_problems(
-    term: str, original: str, own_text: str, evidence: tuple[str, ...]
-) -> list[str]:
-    """Why `term` lacks the evidence of a topic: it is named as a noun phrase
-    (`english.names_in`: its words adjacent, no verb or participle use) too few times in the
-    skill's own text (a heading counts twice) and its hand-written train queries (once each).
-    A single word of everyday English (in the model's vocabulary: `double`, `budget`,
-    `running`) says little on its own and needs `SUPPORT` places; a rarer word
-    (`CrashLoopBackOff`) one place of the skill's text.
-    A phrase needs one place of the skill's text, `SUPPORT` queries, or a head word (its last)
-    that has the support of a single word (`tracked revisions` where the skill says revision)."""
-
-    def support(words_: str) -> tuple[int, int]:
-        own = sum(w * names_in(words_, place) for place, w in _places(original, own_text))
-        return own, sum(min(1, names_in(words_, q)) for q in evidence)
-
-    def single(word: str) -> bool:
-        own, asked = support(word)
-        common = any(f in vocabulary() for f in number_forms(word.lower()))
-        return own + asked >= SUPPORT or (not common and own >= 1)
-
-    parts = term.split()
-    if len(parts) > 1:
-        own, asked = support(term)
-        if own or asked >= SUPPORT or single(parts[-1]):
-            return []
-        return [
-            f"adds {term!r}, a phrase the skill's text never names, nor {SUPPORT} of its train "
-            "queries, and whose last word has no support of its own"
-        ]
-    if single(term):
-        return []
-    return [
-        f"adds {term!r}, a single word named as a thing in fewer than {SUPPORT} places "
-        "of the skill's text and its train queries"
-    ]
 
 
 @functools.lru_cache(maxsize=64)
