@@ -54,7 +54,7 @@ _VERBS = """adjust analyse analyze calculate compare compute configure convert d
     prefer prepare pretend prevent prove provide put reach realise realize receive recognise
     recognize reduce refer remain remember remove repeat replace require respond reveal say see
     seem sell send should solve speak steal suggest suppose take teach tell tend thank think
-    throw try understand want win wish wonder worry would write weigh spoil inspect"""
+    throw try understand want win wish wonder worry would write weigh spoil inspect mean"""
 VERBS = frozenset(_VERBS.split())
 # verbs whose base is a common noun too: only the -s and -ed forms are refused
 _PREDICATES = """fail matter depend differ vary exist apply work look last hurt start stop turn
@@ -63,7 +63,7 @@ PREDICATES = frozenset(_PREDICATES.split())
 _IRREGULAR = """told said saw seen went gone got gotten gave took knew thought kept brought
     began came became sat stood spoke spent sold sent taught threw understood wore won wrote ate
     fell grew heard hid lay meant met ran stole chose bought caught did done drew drove forgot
-    hung lent sees says goes has had having does doing broke"""
+    hung lent sees says goes has had having does doing broke meant"""
 IRREGULAR = frozenset(_IRREGULAR.split())
 
 _ADJECTIVES = """black white red green blue yellow orange purple pink brown grey gray golden
@@ -131,3 +131,71 @@ def not_a_noun_phrase(term: str) -> str | None:
     if head.endswith("ed") and not head.endswith("eed") and len(head) > 4:
         return f"{head!r} is a past form, it names nothing"  # shared, changed, committed
     return None
+
+
+# a word right after one of these is a verb ("I double it", "to double", "can double"); an
+# -ing word after a form of "be" is one too ("spokes are pinging")
+_SUBJECTS = frozenset(
+    re.findall(
+        r"\S+",
+        "i we you they he she it to can could should would will must may might do does did "
+        "don't doesn't didn't won't wont can't cant cannot couldn't wouldn't shouldn't dont",
+    )
+)
+_BE = frozenset(re.findall(r"\S+", "is are was were be been being am"))
+# a word that opens a request or a line and is followed by one of these is an order ("double
+# this recipe", "treat the sofa", "subtract what the pantry holds")
+_OBJECTS = frozenset(
+    re.findall(
+        r"\S+",
+        "this that these those the a an my our your his her their its it them me us all some "
+        "every each both what which how where when whether",
+    )
+)
+# a word followed by one of these anywhere is a verb taking its object ("stops the bike")
+_ARTICLES = frozenset(re.findall(r"\S+", "the a an my our your his their its these those"))
+_PLACE = re.compile(r"[a-z][a-z0-9'+-]*|[^\sa-z]")
+
+
+def number_forms(word: str) -> set[str]:
+    """`word` in the singular and the plural (`fish`, `cups`/`cup`, `bodies`/`body`), no other
+    inflection: `doubled` is not a form of `double`."""
+    out = {word, word + "s", word + "es"}
+    if word.endswith("ies"):
+        out.add(word[:-3] + "y")
+    if word.endswith("es"):
+        out.add(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        out.add(word[:-1])
+    if word.endswith("y"):
+        out.add(word[:-1] + "ies")
+    return out
+
+
+def names_in(phrase: str, place: str) -> int:
+    """How often `place` (one line or query) uses `phrase` as a noun phrase: its words
+    adjacent, each in the singular or plural, no -ing or -ed form of it qualifying the next word
+    (`running low`, `breaking changes`; a noun may: `laptop setup`), not right after a subject
+    or "to" (`I double`), nor an -ing form after "be" (`are pinging`), nor opening the line as
+    an order (`double this`), nor taking an object (`stops the bike`)."""
+    wanted = [number_forms(w) for w in re.findall(r"[a-z][a-z0-9'+-]*", phrase.lower())]
+    if not wanted or any(verb(w) for w in phrase.lower().split()):
+        return 0
+    tokens = _PLACE.findall(place.lower())
+    n = len(wanted)
+    found = 0
+    for i in range(len(tokens) - n + 1):
+        if not all(tokens[i + k] in wanted[k] for k in range(n)):
+            continue
+        after = tokens[i + n] if i + n < len(tokens) else ""
+        before = tokens[i - 1] if i > 0 else ""
+        last = tokens[i + n - 1]
+        if last.endswith(("ing", "ed")) and after[:1].isalpha() and not function_word(after):
+            continue  # a participle qualifying the next word, not the head
+        if before in _SUBJECTS or (tokens[i + n - 1].endswith("ing") and before in _BE):
+            continue
+        opening = not before[:1].isalpha() or before in ("and", "then", "or")
+        if (opening and after in _OBJECTS) or after in _ARTICLES:
+            continue
+        found += 1
+    return found

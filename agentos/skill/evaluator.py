@@ -91,7 +91,10 @@ class SkillEvaluator:
         self.originals = {s.name: s for s in originals}  # what `description-quality` compares to
         self.queries = tuple(i.query for i in items if not i.generated)
         # the train queries that may vouch for an added word (held-out ones never do)
-        self.evidence = tuple(i.query for i in items if not i.generated and i.split == "train")
+        self.evidence: dict[str | None, tuple[str, ...]] = {}
+        for i in items:
+            if not i.generated and i.split == "train":  # a skill's own train queries
+                self.evidence[i.expect] = (*self.evidence.get(i.expect, ()), i.query)
         self.skipped = frozenset(skipped)  # folders invalid from the start, left out of tuning
         self.recalibrate = recalibrate
         # a second router of another kind (`bm25.BM25Router`), consulted beside `router`: the
@@ -126,7 +129,9 @@ class SkillEvaluator:
         for s in skills:
             original = self.originals.get(s.name)
             if original is not None:
-                reasons = description_problems(original, s, self.queries, self.evidence)
+                reasons = description_problems(
+                    original, s, self.queries, self.evidence.get(s.name, ()), self.originals
+                )
                 if reasons:
                     out.append(refusal(s.name, reasons))
         return out

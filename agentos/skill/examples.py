@@ -97,12 +97,13 @@ def _terms(runs: Iterable[list[str]], whole: str = "") -> list[str]:
 def requests_of(train: Iterable[EvalItem], name: str, own: str = "") -> list[str]:
     """The terms `train` offers for the skill `name` (`own`: its own text), each once, in
     order: the terms most of its queries share first."""
-    counts: dict[str, int] = {}
+    seen: dict[str, set[str]] = {}  # term -> the hand-written queries offering it
     own_words = re.findall(r"[A-Za-z][A-Za-z0-9'+-]*", own)
     for item in train:
         if item.expect == name:
-            for term in dict.fromkeys(request_terms(item, own_words)):
-                counts[term] = counts.get(term, 0) + 1
+            for term in request_terms(item, own_words):  # a variant is its source's query
+                seen.setdefault(term, set()).add(item.source or item.query)
+    counts = {term: len(queries) for term, queries in seen.items()}
     # a two-word term only when two queries share it, or the skill's own text uses it
     said = " ".join(own_words).lower()
     keep = [t for t in counts if " " not in t or counts[t] >= 2 or t in said]

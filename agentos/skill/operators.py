@@ -52,7 +52,7 @@ from agentos.skill.examples import (
     with_examples,
 )
 from agentos.skill.quality import item_words, listed_words, real_word, train_gate
-from agentos.skill.router import CalibratingRouter, Router, route_with_train
+from agentos.skill.router import CalibratingRouter, Router, ThresholdRouting, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
 from agentos.skillfile import SKILL_FILE, Skill, parse_skill, render_skill
@@ -173,6 +173,19 @@ def skills_in(
     return out, [s for _, s in out.values()] + [o for o in others if o.name not in out]
 
 
+def _spent(target: str, train: Sequence[EvalItem], missed_by: Mapping[str, list[EvalItem]]) -> str:
+    """Why the search has nothing for `target`, in the user's terms: no train query expects it,
+    or how many of its train queries it misses and that no untried rewrite gains on train."""
+    mine = [i for i in train if i.expect == target and not i.generated]
+    if not mine:
+        return "no train query expects it, so no rewrite can gain on train"
+    missed = sum(not i.generated for i in missed_by.get(target, []))
+    return (
+        f"no untried rewrite would be kept on train (it misses {missed} of its {len(mine)} "
+        "hand-written train queries)"
+    )
+
+
 class TextOperatorProposer:
     """Offline proposer for skills; deterministic given the request's seed.
 
@@ -195,6 +208,7 @@ class TextOperatorProposer:
         others: Sequence[Skill] = (),
         tried: set[str] | None = None,
         draws: int = 12,
+        lexical: ThresholdRouting | None = None,
     ):
         if any(i.split != "train" for i in train):
             raise ValueError("the proposer may only see train items")
@@ -204,6 +218,7 @@ class TextOperatorProposer:
         self.others = list(others)
         self.tried = tried if tried is not None else set()
         self.draws = draws
+        self.lexical = lexical  # the evaluator's second router, which the search counts too
 
     def propose(self, request: ProposeRequest) -> Proposal:
         rng = random.Random(request.seed)
@@ -217,9 +232,11 @@ class TextOperatorProposer:
         path, skill = found[target]
         missed = spelled(missed_by.get(target, []))
         picked = None
-        accept = self.gate(skill)
+        accept = self.gate(skill, [s.name for s in skills])
         if isinstance(self.router, CalibratingRouter):
-            search = DescriptionSearch(self.router, self.train, skills, target, accept)
+            search = DescriptionSearch(
+                self.router, self.train, skills, target, accept, lexical=self.lexical
+            )
             weak = spelled(search.fit(skill.description).weak)
             mine = spelled(search.train_of_target())
             candidates = self._candidates(rng, skill, missed, [*weak, *mine])
@@ -230,7 +247,7 @@ class TextOperatorProposer:
                 more = {t: [step] for step, t in body if t not in candidates and accept(t)}
                 picked = search.pick(skill.description, more, self.tried, rng)
             if picked is None:
-                raise NothingToPropose(f"{target}: no untried rewrite would be kept on train")
+                raise NothingToPropose(f"{target}: {_spent(target, self.train, missed_by)}")
         else:
             for _ in range(8):  # a proposal that changes nothing wastes an experiment
                 description, steps = self._operate(rng, skill, missed)
@@ -248,10 +265,10 @@ class TextOperatorProposer:
             components={path: render_skill(rewritten)},
         )
 
-    def gate(self, skill: Skill) -> Callable[[str], bool]:
+    def gate(self, skill: Skill, siblings: Sequence[str] = ()) -> Callable[[str], bool]:
         """The description-quality gate for rewrites of `skill`, against the train queries (the
         evaluator checks the held-out ones too)."""
-        return train_gate(skill, self.train)
+        return train_gate(skill, self.train, siblings)
 
     def _candidates(
         self,

@@ -62,6 +62,7 @@ class SkillSetProposer:
         self.files_of_target = files_of_target
         self._turn = 0
         self._spent: dict[str, str] = {}  # skill -> the incumbent on which it had nothing left
+        self._why: dict[str, str] = {}  # skill -> why it had nothing left there
 
     def mover(self, name: str) -> Provider:
         if name not in self._movers:
@@ -83,7 +84,6 @@ class SkillSetProposer:
                         if s.description != before[s.name].description
                     },
                 )
-        reasons = []
         for k in range(len(self.names)):
             name = self.names[(self._turn + k) % len(self.names)]
             if name not in found or self._spent.get(name) == request.parent:
@@ -97,15 +97,25 @@ class SkillSetProposer:
                 proposal = self.mover(name).propose(replace(request, files=files))
             except NothingToPropose as exc:
                 self._spent[name] = request.parent
-                reasons.append(str(exc))
+                self._why[name] = str(exc).removeprefix(f"{name}: ")
                 self._turn = turn
                 continue
             if not proposal.description.startswith(f"{name}:"):
                 proposal = replace(proposal, description=f"{name}: {proposal.description}")
             return proposal
-        raise NothingToPropose(
-            "no move left: " + ("; ".join(reasons) if reasons else "every skill was tried")
-        )
+        raise NothingToPropose(self._nothing_left(request.parent))
+
+    def _nothing_left(self, parent: str) -> str:
+        """Every skill's reason for having nothing on the incumbent `parent`, grouped by reason
+        (the skills spent in an earlier call on the same incumbent included)."""
+        grouped: dict[str, list[str]] = {}
+        for name in self.names:
+            if self._spent.get(name) == parent:
+                grouped.setdefault(self._why.get(name, "nothing to try"), []).append(name)
+        if not grouped:
+            return "no move left: every skill was tried"
+        parts = [f"{', '.join(names)}: {why}" for why, names in grouped.items()]
+        return "no move left: " + "; ".join(parts)
 
     def review(self, request: ReviewRequest) -> Review:
         return (self.reviewer or self.mover(self.names[0])).review(request)

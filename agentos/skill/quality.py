@@ -12,9 +12,12 @@ It is checked before any routing is measured, on every candidate from every prop
   there, inflected or not, unless the original is over the length limit;
 - no eval query (train or held-out) copied in: the added text shares no run of three content
   words with a query, and no whole query of two or more words;
-- every term of an added-terms sentence ("It also covers a, b and c.") is a noun phrase
+- every term of an added-terms sentence ("It is also for a, b and c.") is a noun phrase
   (`agentos.skill.english`: no function word at either end, no verb, no adjective at its head)
-  whose words the skill's own text uses;
+  whose words the skill's own text uses, with the support of a topic: named as a thing
+  (`english.names_in`) in two places of the skill's text and its own train queries for an
+  everyday single word (`double`, `budget`, `running` named once are not topics), and no word
+  of a sibling skill's name;
 - every added word is a real word: in the embedding model's vocabulary (four letters or more,
   or two such words run together, as `rollback`), or written somewhere in the skill's own text
   (so `k8s` or `CI` may be added only by a skill that already uses them). Abbreviations such as
@@ -30,8 +33,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import adjective, function_word, not_a_noun_phrase
+from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
 from agentos.skill.evals import EvalItem
+from agentos.skill.support import support_problems
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
@@ -81,6 +85,11 @@ def vocabulary() -> frozenset[str]:
     except Exception:  # no model: only the skill's own words count as real
         return frozenset()
     return frozenset(w for w in lines if w.isalpha())
+
+
+def _common(word: str) -> bool:
+    """Whether `word` is everyday English: in the model's vocabulary, singular or plural."""
+    return any(f in vocabulary() for f in number_forms(word.lower()))
 
 
 def sentences(text: str) -> list[str]:
@@ -175,12 +184,16 @@ def problems(
     queries: Iterable[str] = (),
     name: str = "",
     evidence: Iterable[str] = (),
+    siblings: Iterable[str] = (),
 ) -> list[str]:
     """Why `new` may not replace `original` (none: it passes). `own_text` is the rest of the
     skill (its body); `queries` are every eval query, train and held-out (none may be copied
-    in); `name` the skill's; `evidence` the hand-written train queries, two of which may vouch
-    for a word the skill's own text lacks (held-out queries never do)."""
-    return list(_problems(original, new, own_text, tuple(queries), name, tuple(evidence)))
+    in); `name` the skill's; `evidence` the skill's own hand-written train queries, two of which
+    may vouch for a word the skill's own text lacks (held-out queries never do); `siblings` the
+    other skills' names, none of which an added term may be."""
+    return list(
+        _problems(original, new, own_text, tuple(queries), name, tuple(evidence), tuple(siblings))
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -191,6 +204,7 @@ def _problems(
     queries: tuple[str, ...],
     name: str = "",
     evidence: tuple[str, ...] = (),
+    siblings: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     out: list[str] = []
     if len(new) > MAX_DESCRIPTION:
@@ -227,7 +241,7 @@ def _problems(
         if short and not (core.isupper() and low in own):  # CI, PR: where the skill says so
             out.append(f"adds the short token {core!r}")
     for sentence in sentences(added):
-        out += _term_problems(sentence, original, own_text, name, evidence)
+        out += _term_problems(sentence, original, own_text, name, evidence, siblings)
     out += _copies(added, queries, original)
     return tuple(dict.fromkeys(out))
 
@@ -245,7 +259,12 @@ def _near(word: str, stems: set[str]) -> bool:
 
 
 def _term_problems(
-    sentence: str, original: str, own_text: str, name: str, evidence: tuple[str, ...]
+    sentence: str,
+    original: str,
+    own_text: str,
+    name: str,
+    evidence: tuple[str, ...],
+    siblings: tuple[str, ...] = (),
 ) -> list[str]:
     """Why the terms a listing sentence adds ("It is also for a, b and c.") say nothing an
     author would add: more than `MAX_TERMS`; a term that is no noun phrase (`english`: a
@@ -279,6 +298,14 @@ def _term_problems(
             out.append(f"adds {term!r}, no noun phrase: {why}")
         elif (fresh := [w for w in mine if stem(w) not in said]) and all(map(adjective, fresh)):
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
+        out += support_problems(term, sentences(original), own_text, evidence, _common)
+        for sibling in siblings:  # "brake" on wheel-truing beside brake-adjustment
+            if (
+                mine
+                and sibling != name
+                and all(stem(w) in _stems(sibling.replace("-", " ")) for w in mine)
+            ):
+                out.append(f"adds {term!r}, which names the sibling skill {sibling}")
         for w in mine:
             if w in FILLER:
                 out.append(f"adds the filler word {w!r}")
@@ -342,11 +369,15 @@ def refusal(name: str, reasons: Sequence[str]) -> str:
     return f"refused: {name}: description-quality: {reasons[0]}"
 
 
-def train_gate(skill: Skill, train: Iterable[EvalItem]) -> Callable[[str], bool]:
+def train_gate(
+    skill: Skill, train: Iterable[EvalItem], siblings: Iterable[str] = ()
+) -> Callable[[str], bool]:
     """The gate as a proposer applies it to rewrites of `skill`: the hand-written train queries
     are both the queries not to copy and the evidence for a word (a generated variant is no
     second piece of evidence); the evaluator checks the held-out queries too."""
     queries = tuple(i.query for i in train if not i.generated)
+    evidence = tuple(i.query for i in train if not i.generated and i.expect == skill.name)
+    names = tuple(siblings)
 
     def accept(description: str) -> bool:
         return not problems(
@@ -355,14 +386,19 @@ def train_gate(skill: Skill, train: Iterable[EvalItem]) -> Callable[[str], bool]
             own_text=skill.body,
             queries=queries,
             name=skill.name,
-            evidence=queries,
+            evidence=evidence,
+            siblings=names,
         )
 
     return accept
 
 
 def description_problems(
-    original: Skill, new: Skill, queries: Iterable[str], evidence: Iterable[str] = ()
+    original: Skill,
+    new: Skill,
+    queries: Iterable[str],
+    evidence: Iterable[str] = (),
+    siblings: Iterable[str] = (),
 ) -> list[str]:
     """`problems` for a rewrite of `original` into `new` (none when the description is as it
     was)."""
@@ -375,4 +411,5 @@ def description_problems(
         queries=queries,
         name=original.name,
         evidence=evidence,
+        siblings=siblings,
     )

@@ -5,8 +5,10 @@ the offline proposer does not send one random rewrite per experiment: it routes 
 rewrite against the train split (the "none" cut re-fitted for each, as the evaluator does) and
 proposes the best, where best is, in order:
 
-1. sends no more of another skill's train queries to this skill (the veto would refuse it),
-2. the most train hits (the greedy strategy keeps only a rise),
+1. sends no more of another skill's train queries to this skill, and routes no fewer train
+   queries right by the second router (the veto would refuse either),
+2. the most train hits (the greedy strategy keeps only a rise), counted on both routers when the
+   evaluator decides with two (`lexical`, BM25), as the joint search counts them,
 3. the largest soft margin: the sum over train items of how far each is from being misrouted,
    clipped at `CLIP` either way, so a rewrite that makes narrowly won queries safe counts for
    more than one that only adds distance where there is plenty,
@@ -30,7 +32,7 @@ import numpy as np
 
 from agentos.skill.evals import EvalItem
 from agentos.skill.examples import requests_of, split_examples, with_examples
-from agentos.skill.router import CalibratingRouter, margins
+from agentos.skill.router import CalibratingRouter, ThresholdRouting, margins
 from agentos.skillfile import Skill
 
 CLIP = 0.1  # cosine units: a query won by this much is safe enough
@@ -41,10 +43,11 @@ EXTEND = 3
 class Fit:
     """How one skill set routes the train split."""
 
-    hits: int  # train items routed right (near-misses included)
+    hits: int  # train items routed right (near-misses included), by both routers when two
     soft: float
     weak: tuple[EvalItem, ...]  # the target's items missed or won by less than CLIP
     taken: frozenset[int]  # indices of other skills' items routed to the target
+    lexical: int = 0  # train items the second router routes right (0 without one)
 
 
 class DescriptionSearch:
@@ -57,8 +60,10 @@ class DescriptionSearch:
         skills: Sequence[Skill],
         target: str,
         accept: Callable[[str], bool] | None = None,
+        lexical: ThresholdRouting | None = None,
     ):
         self.accept = accept  # the quality gate a rewrite must pass (None: every one)
+        self.lexical = lexical  # the evaluator's second router: its train hits count too
         self.router = router
         self.train = list(train)
         self.skills = list(skills)
@@ -97,14 +102,25 @@ class DescriptionSearch:
         weak = tuple(
             i for i, v in zip(self.train, m, strict=True) if i.expect == self.target and v < CLIP
         )
-        fit = Fit(int((m > 0).sum()), float(np.clip(m, -CLIP, CLIP).sum()), weak, taken)
+        hits, lexical = int((m > 0).sum()), 0
+        if self.lexical is not None:  # a rewrite kept on train must help a word-based reading
+            routed = self.lexical.route_calibrated([], skills, self.train)[0]
+            lexical = sum(i.expect == got for i, got in zip(self.train, routed, strict=True))
+            hits += lexical
+            taken |= frozenset(
+                k
+                for k, (item, got) in enumerate(zip(self.train, routed, strict=True))
+                if got == self.target and item.expect not in (None, self.target)
+            )
+        fit = Fit(hits, float(np.clip(m, -CLIP, CLIP).sum()), weak, taken, lexical)
         self._fits[description] = fit
         return fit
 
     def key(self, base: Fit, description: str) -> tuple[bool, int, float, int]:
-        """Sort key, smallest best: (takes another skill's query, -hits, -soft margin, length)."""
+        """Sort key, smallest best: (takes another skill's query or lowers the second router's
+        train hits, as the veto would refuse, -hits, -soft margin, length)."""
         fit = self.fit(description)
-        lost = not fit.taken <= base.taken
+        lost = not fit.taken <= base.taken or fit.lexical < base.lexical
         return (lost, -fit.hits, -round(fit.soft, 6), len(description))
 
     def extend(self, base: Fit, description: str) -> str:

@@ -117,6 +117,15 @@ def tune_skills(
     warnings: list[str] = []
     loaded = load_evals(evals, [s.name for s in skills], problems, warnings)
     notes += [f"warning: {w}" for w in warnings]
+    untaught = [
+        s.name for s in skills if not any(i.expect == s.name for i in loaded if i.split == "train")
+    ]
+    if untaught:  # nothing on train to gain, so no rewrite of them is ever kept
+        notes.append(
+            f"warning: {len(untaught)} of {len(skills)} skills have no train query in {evals} "
+            f"({', '.join(untaught)}): no rewrite of them can gain on train; add train lines "
+            "for them"
+        )
     for line in notes:
         if progress is not None:
             progress(line)
@@ -291,9 +300,10 @@ def _proposer(
             reviewer=llm,
         )
     tried: dict[str, set[str]] = {}
+    lexical = None if joint is None else joint.lexical  # the evaluator's second router
     return SkillSetProposer(
         lambda name: TextOperatorProposer(
-            train, router, target=name, tried=tried.setdefault(name, set())
+            train, router, target=name, tried=tried.setdefault(name, set()), lexical=lexical
         ),
         names,
         joint=joint,

@@ -49,7 +49,7 @@ SKILLS = {  # name: (description, body); each body uses the words the tuner adde
     "cat-litter-issues": (
         LITTER,
         "## Spraying vs peeing\nThe rule: boxes = cats + 1. A blockage is an emergency.\n"
-        "Check the box setup. Spraying outside the box is marking.\n",
+        "## The box setup\nSpraying outside the box is marking.\n",
     ),
     "flea-and-tick": (
         "Getting rid of fleas, removing ticks, choosing and applying flea/tick/worm "
@@ -115,9 +115,8 @@ def test_the_gate_refuses_the_words_of_state_and_the_generic_nouns(sentence: str
 @pytest.mark.parametrize(
     ("name", "sentence"),
     [
-        ("cat-litter-issues", "It also covers setup and blockage."),
+        ("cat-litter-issues", "It also covers setup."),
         ("leash-reactivity", "It also covers management and walks."),
-        ("pet-first-aid", "It also covers the vet."),
         ("flea-and-tick", "It also covers flea dirt."),
     ],
 )

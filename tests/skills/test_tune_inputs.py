@@ -164,3 +164,23 @@ def test_a_run_whose_held_out_near_misses_mostly_fire_says_so() -> None:
         "warning: 4 of 6 held-out near-misses (expect: null) fire a skill (1 before)"
     )
     assert _near_miss_warning(evaluator, fired[1:]) == []  # 1 of 6: no warning
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_run_names_the_skills_no_train_query_expects_and_why_it_ended(tmp_path: Path) -> None:
+    """A hand-written eval file often covers a few skills of a folder: the run says which skills
+    it cannot learn from before any move, and its last line gives every skill's reason for
+    having nothing left to try, grouped, not only those of the last proposal."""
+    skills = {**SKILLS, "fix-bugs": "Fix a failing test or a crash in the code."}
+    write_skills(tmp_path, skills, ROWS, git=True)
+    code, _, err = _run(tmp_path)
+    assert code == 0, err
+    assert (
+        "warning: 1 of 3 skills have no train query in "
+        f"{tmp_path / 'evals.jsonl'} (fix-bugs): no rewrite of them can gain on train" in err
+    ), err
+    last = err.splitlines()[-1]
+    assert "ended: the proposer has nothing left to try: no move left: " in last, last
+    assert "fix-bugs: no train query expects it, so no rewrite can gain on train" in last, last
+    for name in SKILLS:
+        assert name in last, last

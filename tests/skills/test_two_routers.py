@@ -89,3 +89,25 @@ def test_joint_additions_never_misroute_a_train_query_on_either_router(
         assert not np.any(before[0] & ~after[0]) and not np.any(before[1] & ~after[1])
         assert step.gain == after[0].sum() + after[1].sum() - start
         before = after
+
+
+def test_the_per_skill_search_counts_both_routers_and_refuses_a_bm25_fall(
+    router: EmbeddingRouter,
+) -> None:
+    """The per-skill search ranks a rewrite by both routers' train hits, as the joint search
+    does, and puts one that lowers BM25's train hits with those the veto refuses."""
+    from agentos.skill.search import DescriptionSearch
+
+    train = [i for i in SPLIT if i.split == "train"]
+    lexical = BM25Router()
+    lexical.calibrate(train, START)
+    search = DescriptionSearch(router, train, START, "stain-removal", lexical=lexical)
+    base = search.fit("Remove stains from clothes.")
+    wider = "Remove stains from clothes. It is also for wine, grease and jeans."
+    assert search.fit(wider).lexical > base.lexical  # BM25 now finds "grease spot on my jeans"
+    assert search.fit(wider).hits > base.hits and search.key(base, wider)[0] is False
+    firing = "Remove stains from clothes. It is also for flights and books."  # the near-miss
+    assert search.fit(firing).lexical < base.lexical and search.fit(firing).taken <= base.taken
+    assert search.key(base, firing)[0] is True
+    alone = DescriptionSearch(router, train, START, "stain-removal")  # one router: no BM25
+    assert alone.fit(wider).lexical == 0

@@ -1,0 +1,72 @@
+"""The support of a topic: whether a term added to a description names a thing the skill is
+about, counted in the skill's own text and its own train queries.
+
+One use of a word, in any role, is no evidence that it names a topic: "meat and fish" once in a
+list of supermarket aisles, "staples that are running low", "a doubled cake". A term counts where
+it is named as a thing (`english.names_in`: its words adjacent, no verb or participle role), and
+an everyday single word needs `SUPPORT` such places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from agentos.skill.english import names_in
+
+SUPPORT = 2  # places that must name an added everyday single word as a thing
+
+
+def places(sentences: Sequence[str], own_text: str) -> list[tuple[str, int]]:
+    """The skill's own places a term may be named in, with their weight: each sentence of the
+    description and each line of the body (code blocks left out), a heading counting twice (it
+    names a topic of the skill)."""
+    out = [(s, 1) for s in sentences]
+    fenced = False
+    for line in own_text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.strip():
+            out.append((line, 2 if line.lstrip().startswith("#") else 1))
+    return out
+
+
+def support_problems(
+    term: str,
+    sentences: Sequence[str],
+    own_text: str,
+    evidence: Sequence[str],
+    common: Callable[[str], bool],
+) -> list[str]:
+    """Why `term` lacks the support of a topic (none: it has it). It is named as a thing
+    (`english.names_in`) too few times in the skill's own text (the description's `sentences`
+    and `own_text`, a heading counting twice) and its hand-written train queries, the
+    `evidence` (once each). A single word that is `common` (everyday English: `double`,
+    `budget`, `running`) says little on its own and needs `SUPPORT` places; a rarer word
+    (`CrashLoopBackOff`) one place of the skill's text. A phrase needs one place of the skill's
+    text, `SUPPORT` queries, or a last word with the support of a single word (`tracked
+    revisions` where the skill writes revisions)."""
+    own_places = places(sentences, own_text)
+
+    def support(phrase: str) -> tuple[int, int]:
+        own = sum(w * names_in(phrase, place) for place, w in own_places)
+        return own, sum(min(1, names_in(phrase, q)) for q in evidence)
+
+    def single(word: str) -> bool:
+        own, asked = support(word)
+        return own + asked >= SUPPORT or (not common(word) and own >= 1)
+
+    parts = term.split()
+    if len(parts) > 1:
+        own, asked = support(term)
+        if own or asked >= SUPPORT or single(parts[-1]):
+            return []
+        return [
+            f"adds {term!r}, a phrase the skill's text never names, nor {SUPPORT} of its train "
+            "queries, and whose last word has no support of its own"
+        ]
+    if single(term):
+        return []
+    return [
+        f"adds {term!r}, a single word named as a thing in fewer than {SUPPORT} places "
+        "of the skill's text and its train queries"
+    ]
