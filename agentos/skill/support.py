@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from agentos.skill.english import names_in
+from agentos.skill.phrasing import WORDING
 
 SUPPORT = 2  # places that must name an added everyday single word as a thing
 
@@ -44,11 +45,15 @@ def support_problems(
     `budget`, `running`) says little on its own and needs `SUPPORT` places; a rarer word
     (`CrashLoopBackOff`) one place of the skill's text. A phrase needs one place of the skill's
     text, `SUPPORT` queries, or a last word with the support of a single word (`tracked
-    revisions` where the skill writes revisions)."""
+    revisions` where the skill writes revisions). Queries never vouch for the words the draft
+    eval set wraps its requests in (`phrasing.WORDING`: `advice`, `help`, `question`): on a
+    drafted set every skill's queries use them."""
     own_places = places(sentences, own_text)
 
     def support(phrase: str) -> tuple[int, int]:
         own = sum(w * names_in(phrase, place) for place, w in own_places)
+        if WORDING.intersection(phrase.lower().split()):
+            return own, 0  # a drafted request's wording ("advice", "help") names no topic
         return own, sum(min(1, names_in(phrase, q)) for q in evidence)
 
     def single(word: str) -> bool:

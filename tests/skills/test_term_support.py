@@ -117,3 +117,15 @@ def test_a_generated_variant_is_no_second_query_for_a_phrase() -> None:
     assert "thaw chicken" not in requests_of(train, skill.name, skill.description)
     gate = train_gate(skill, train)
     assert not gate(f"{skill.description.rstrip()} It is also for thaw chicken.")
+
+
+def test_the_wording_of_drafted_requests_is_no_evidence() -> None:
+    """A drafted eval set wraps every topic in a few wordings ("Can I get some advice on ...?"):
+    two such queries do not make `advice` a topic of the skill, while two hand-written queries
+    naming a thing do."""
+    from agentos.skill.support import support_problems
+
+    drafted = ["Can I get some advice on merging PDFs?", "Can I get some advice on PDF forms?"]
+    assert support_problems("advice", [], "", drafted, lambda _: True)
+    typed = ["merge these two pdf forms", "fill in the forms from my bank"]
+    assert support_problems("forms", [], "", typed, lambda _: True) == []
