@@ -321,7 +321,11 @@ def _edit_description(source: str, description: str, front: Mapping[str, Any]) -
         candidates.append(source[:start] + wrap(text, column) + source[end:])
     if block:
         header = span.split("\n", 1)[0]
-        changed = _rewrap_changed(lines, new_words, width, indent) if width else None
+        changed = None
+        if width and style == "|":  # a literal block's line breaks are the author's text
+            changed = _insert_rows(lines, new_words, width, indent)
+        if width and changed is None:
+            changed = _rewrap_changed(lines, new_words, width, indent)
         if changed is not None:
             rows = changed
         elif width is not None and "\n" not in description.strip():
@@ -364,6 +368,27 @@ def _wrap(text: str, column: int, width: int | None, indent: str) -> str:
         else:
             out, at = f"{out} {word}", at + 1 + len(word)
     return out
+
+
+def _insert_rows(
+    rows: list[str], new_words: list[str], width: int, indent: str
+) -> list[str] | None:
+    """`rows` with rows of their own for words inserted where a row ends (a sentence put before
+    a literal block's "Do NOT use ..." row), wrapped at `width`; every other row byte for byte.
+    None when the change is not such an insertion."""
+    located = [(i, w) for i, row in enumerate(rows) for w in row.split()]
+    old = [w for _, w in located]
+    added = len(new_words) - len(old)
+    if not old or added <= 0:
+        return None
+    p = next((k for k in range(len(old)) if old[k] != new_words[k]), len(old))
+    if old[p:] != new_words[p + added :]:
+        return None
+    at = located[p - 1][0] + 1 if p else 0  # the row after the word the insertion follows
+    if p < len(old) and located[p][0] < at:
+        return None  # the insertion falls inside a row
+    inserted = _wrap(indent + " ".join(new_words[p : p + added]), 0, width, indent).split("\n")
+    return rows[:at] + inserted + rows[at:]
 
 
 def _rewrap_changed(

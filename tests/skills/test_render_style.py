@@ -53,3 +53,22 @@ def test_a_rewrite_keeps_the_scalar_style_and_the_line_width(style: str, how: st
         old_lines = original.split("\n")
         kept = [line for line in old_lines if line in lines]
         assert len(kept) >= len(old_lines) - 2
+
+
+@pytest.mark.parametrize("style", ["literal", "folded"])
+def test_a_sentence_put_before_a_blocks_rule_row(style: str) -> None:
+    """The operators put an added sentence before the "Do NOT use" rule. In a literal block a
+    line break is the author's text, so the sentence gets a row of its own and every row of
+    the author's stays byte for byte; a folded block re-wraps the rows it changed."""
+    original = _text(FRONTS[style])
+    skill = parse_skill(Path("pdf/SKILL.md"), original, folder="pdf")
+    flat = " ".join(skill.description.split())
+    new = flat.replace("Do NOT use", "It is also for invoices. Do NOT use")
+    text = render_skill(skill.with_components({"pdf/description": new}))
+    again = parse_skill(Path("pdf/SKILL.md"), text, folder="pdf")
+    assert again.description.split() == new.split()
+    old_rows, rows = original.split("\n"), text.split("\n")
+    if style == "literal":
+        assert rows == [*old_rows[:4], "  It is also for invoices.", *old_rows[4:]]
+    else:
+        assert "  Do NOT use for Word documents." not in rows  # re-wrapped with the sentence
