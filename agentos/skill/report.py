@@ -361,9 +361,10 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         *[
             f"holdout_{score.router}: {_pct(score.holdout_before).strip()} -> "
             f"{_pct(score.holdout_after).strip()}"
+            f" ({'tuned against' if score.tuned_against else 'independent'})"
             for score in report.routers
-            if not score.tuned_against
         ],
+        f"verdict: {_verdict(report)}",
         *[
             f"warning: held-out accuracy with the independent {score.router} router fell "
             f"({_pct(score.holdout_before).strip()} -> {_pct(score.holdout_after).strip()}): "
@@ -384,6 +385,22 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
     lines += [f"{k}: {v}" for k, v in sorted(report.counts.items())]
     lines.append(f"elapsed_s: {report.elapsed:.1f}")
     return "\n".join(lines)
+
+
+def _verdict(report: TuneReport) -> str:
+    """What the held-out figures show, over every router: a gain only where none fell."""
+    scored = [
+        (r.router, r.tuned_against, r.holdout_before, r.holdout_after)
+        for r in report.routers
+        if r.holdout_before is not None and r.holdout_after is not None
+    ]
+    fell = [f"{name} {100 * b:.1f} -> {100 * a:.1f}" for name, _, b, a in scored if a < b]
+    if fell:
+        return "no gain shown: held-out fell on " + ", ".join(fell)
+    rose = [name for name, _, b, a in scored if a > b]
+    if not rose:
+        return "no held-out change on any router"
+    return f"held-out rose on {', '.join(rose)}, fell on none"
 
 
 def to_json(report: TuneReport) -> str:

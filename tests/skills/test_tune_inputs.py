@@ -116,12 +116,16 @@ def test_the_summary_warns_when_the_independent_router_fell(after: float, warned
     )
     lines = render_table(report).splitlines()
     warnings = [line for line in lines if line.startswith("warning: ")]
-    assert f"holdout_bm25: 53 -> {round(100 * after)}" in lines
+    assert f"holdout_bm25: 53 -> {round(100 * after)} (independent)" in lines
+    assert "holdout_EmbeddingRouter: 70 -> 75 (tuned against)" in lines
+    (verdict,) = [line for line in lines if line.startswith("verdict: ")]
     if warned:
         (line,) = warnings
         assert "independent bm25 router fell (53 -> 47)" in line
+        assert verdict == "verdict: no gain shown: held-out fell on bm25 53.0 -> 47.0"
     else:
         assert warnings == []
+        assert verdict.startswith("verdict: held-out rose on EmbeddingRouter")
 
 
 def test_status_names_the_skill_and_the_move_of_each_row(tmp_path: Path) -> None:
