@@ -8,24 +8,25 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from helpers import git, quickstart_copy
 
+from agentos import runner
 from agentos.errors import UserError
-from agentos.profile import Profile, Sampler, configure, parse_profile
+from agentos.profile import DEFAULT_PATH, Profile, Sampler, configure, parse_profile
 from agentos.providers.base import ProposeRequest, get_provider
 from agentos.selftune import load_suite, run_profile
 from agentos.settings import find_settings
 from agentos.state import HistoryItem
+from agentos.status import run_status
 from agentos.strategies import get_strategy
 from agentos.strategies.common import StrategyBase
-from agentos.task import Budget, MetricSpec, Task
+from agentos.task import Budget, MetricSpec, Search, Task
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUARE = "X = 0.5  # range: 0..1\nY = 0.5  # range: 0..1\n"
 
 
 def _task(profile: Profile, experiments: int = 30, seed: int = 0) -> Task:
-    from agentos.task import Search
-
     return Task(root=Path("/repo"), path=Path("/repo/agentos.toml"), name="t",
                 editable=("settings.py",), protected=("evaluate.py",),
                 metric=MetricSpec(("python", "evaluate.py"), "min", regex=r"loss: (\S+)"),
@@ -143,3 +144,20 @@ def test_the_mechanisms_keys_parse_and_refuse_bad_values() -> None:
         parse_profile("[search]\nscreen = -1\n")
     with pytest.raises(UserError, match=r"\[proposer\] stall = 2.5 is not an integer"):
         parse_profile("[proposer]\nstall = 2.5\n")
+
+
+def test_a_run_with_the_mechanisms_on_proposes_from_the_design(tmp_path: Path) -> None:
+    """Through the loop: a task whose profile sets `start = "sobol"` and a screen proposes its
+    start-up from the design (the seed is the task's), and the run completes."""
+    profile = DEFAULT_PATH.read_text().replace('start = "random"', 'start = "sobol"')
+    profile = profile.replace("screen = 0.0", "screen = 1.0")
+    repo = quickstart_copy(tmp_path / "q", {"search.toml": profile})
+    toml = (repo / "agentos.toml").read_text()
+    (repo / "agentos.toml").write_text(toml.replace("[search]\n", '[search]\nprofile = '
+                                                    '"search.toml"\n', 1))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "profile")
+    runner.run(repo, runner.Overrides(sandbox="local", budget=4))
+    rows = run_status(repo)["experiments"]
+    assert len(rows) == 4
+    assert all(" | design start | tpe " in r["description"] for r in rows)
