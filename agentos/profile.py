@@ -4,10 +4,12 @@ A profile (TOML, `agentos/profiles/default.toml` is the one agentos ships) names
 and its plateau patience, the baseline's noise re-runs, the share of the experiment budget that
 paired re-measures may take (`remeasure_share`: once it is spent, a candidate the strategy is
 still unsure of is discarded, as when the budget runs out) and the most measurements of one
-candidate (`max_measures`: the same, per candidate), the heuristic proposer's mode and the
-settings of its model-based search (`Sampler`: TPE's start-up and its sampler, the hybrid mode's
-share of local moves and their first step), the credit horizon (how many recent experiments a
-proposer sees in full) and the memory (the digest of everything tried in the run that a proposer
+candidate (`max_measures`: the same, per candidate), the screen of re-measures (`screen`: a
+first gain below that many noise standard deviations is discarded unmeasured), the heuristic
+proposer's mode and the settings of its model-based search (`Sampler`: TPE's start-up and its
+sampler, the hybrid mode's share of local moves and their first step, the start-up's design and
+the restart on stagnation), the credit horizon (how many recent experiments a proposer sees in
+full) and the memory (the digest of everything tried in the run that a proposer
 sees beyond that horizon: its form and size, and how many failed diffs it quotes). A task
 names a profile with `[search] profile = "PATH"`; the keys it sets itself override the profile's.
 
@@ -29,18 +31,21 @@ from agentos.errors import UserError
 
 Mode = Literal["hybrid", "tpe", "mutate"]
 MemoryForm = Literal["grouped", "list", "off"]
+Start = Literal["random", "sobol"]
 STRATEGIES = ("greedy", "anneal", "restarts", "islands", "pareto")
 DEFAULT_PATH = Path(__file__).parent / "profiles" / "default.toml"
 
 # table -> key -> (type, low, high) for numbers and bools, or the tuple of choices for strings
 _SCHEMA: dict[str, dict[str, tuple[type, float, float] | tuple[str, ...]]] = {
     "search": {"strategy": STRATEGIES, "noise_reruns": (int, 0, 20), "patience": (int, 0, 100),
-               "remeasure_share": (float, 0.0, 1.0), "max_measures": (int, 2, 18)},
+               "remeasure_share": (float, 0.0, 1.0), "max_measures": (int, 2, 18),
+               "screen": (float, 0.0, 10.0)},
     "proposer": {
         "mode": get_args(Mode), "credit_horizon": (int, 0, 1000),
         "startup": (int, 1, 100), "candidates": (int, 1, 1000),
         "multivariate": (bool, 0, 1), "local_start": (float, 0.0, 1.0),
         "local_end": (float, 0.0, 1.0), "local_sigma": (float, 0.001, 0.5),
+        "start": get_args(Start), "stall": (int, 0, 1000),
     },
     "memory": {"form": get_args(MemoryForm), "size": (int, 0, 200), "diffs": (int, 0, 50)},
 }
@@ -68,7 +73,14 @@ class Sampler:
     Optuna's default does, rather than one by one). In `hybrid` mode, once TPE is
     past its start-up, a share of the proposals growing from `local_start` to `local_end` over
     the experiment budget is a local move of the parent whose first step is `local_sigma` of
-    each setting's range."""
+    each setting's range.
+
+    `start` is the design of the start-up: TPE's independent `random` draws, or the points of a
+    scrambled `sobol` sequence seeded by the run (space-filling: no two start-up draws crowd one
+    corner while a basin goes unvisited). `stall` (0: never) is a restart on stagnation: after
+    that many experiments without a keep, past the start-up, a proposal is the next unmeasured
+    point of the run's Sobol design over the whole space instead of TPE's or a local move (a jump
+    far from the best, into a basin the search has not seen)."""
 
     startup: int = 12
     candidates: int = 24
@@ -76,6 +88,8 @@ class Sampler:
     local_start: float = 0.2
     local_end: float = 0.9
     local_sigma: float = 0.05
+    start: Start = "random"
+    stall: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,7 @@ class Profile:
     patience: int = 0  # 0: the strategy's own
     remeasure_share: float = 1.0  # the most of the experiment budget paired re-measures may take
     max_measures: int = 18  # the most measurements of one candidate (18: the decide node's cap)
+    screen: float = 0.0  # a first gain below this many noise sds is discarded, not re-measured
     mode: Mode = "hybrid"
     credit_horizon: int = 8
     memory: Memory = Memory()
@@ -118,6 +133,7 @@ def parse_profile(text: str, *, path: Path | str = "profile.toml") -> Profile:
         patience=values.get("search.patience", default.patience),
         remeasure_share=values.get("search.remeasure_share", default.remeasure_share),
         max_measures=values.get("search.max_measures", default.max_measures),
+        screen=values.get("search.screen", default.screen),
         mode=values.get("proposer.mode", default.mode),
         credit_horizon=values.get("proposer.credit_horizon", default.credit_horizon),
         memory=Memory(values.get("memory.form", default.memory.form),
@@ -183,7 +199,10 @@ def _read(file: Path) -> Profile:
 
 def configure(strategy: Any, profile: Profile) -> Any:
     """`strategy` with the profile's plateau patience (when it sets one and the strategy has
-    one): strategies keep it as a class default, so the instance gets its own."""
+    one) and its re-measure screen (`screen`, for a strategy that has one: the built-ins'
+    `StrategyBase`): strategies keep them as class defaults, so the instance gets its own."""
     if profile.patience and hasattr(strategy, "patience"):
         strategy.patience = profile.patience
+    if hasattr(strategy, "screen"):
+        strategy.screen = profile.screen
     return strategy

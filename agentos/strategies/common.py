@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from agentos.strategies.base import Choice, Decision
-from agentos.strategies.noise import judge, mean, pool, sample_sd
+from agentos.strategies.noise import Judgement, judge, mean, pool, sample_sd
 
 State = dict[str, Any]
 RUNS_KEPT = 16  # the best's most recent unselected runs that estimate its score
@@ -50,6 +50,9 @@ class StrategyBase:
 
     name: ClassVar[str] = ""
     patience: ClassVar[int] = 6
+    # a first gain below this many noise sds is discarded, not re-measured (the profile's
+    # `[search] screen`; 0: every gain within the noise band is re-measured)
+    screen: ClassVar[float] = 0.0
 
     def start(
         self, baseline_commit: str, baseline_scores: Sequence[float], seed: int
@@ -101,6 +104,8 @@ class StrategyBase:
         verdict = judge(
             scores, best["score"], incumbent_scores, st["noise"], st["noise_df"], len(runs)
         )
+        if verdict.verdict == "unsure" and len(scores) == 1:
+            verdict = self._screened(verdict, float(scores[0]) - best["score"], st["noise"])
         if verdict.verdict == "unsure":
             # the next run goes where it narrows the test most: the best too while it has no
             # more unselected runs than the candidate will have fresh ones; the first re-measure
@@ -136,6 +141,16 @@ class StrategyBase:
         )
         reason = f"{verdict.reason}; {note}" if note else verdict.reason
         return Decision("keep" if kept else "discard", reason, st["walk"]["commit"], st)
+
+    def _screened(self, verdict: Judgement, gain: float, noise: float) -> Judgement:
+        """An unsure first measurement whose gain is below `screen` noise sds is discarded at
+        once: on a noisy metric most candidates near the best tie with it, and re-measuring each
+        tie until the noise rule gives it up spends the budget that search needs (a screen, as
+        in racing: the re-measures go to the candidates whose first draw stands out)."""
+        if self.screen <= 0 or gain >= self.screen * noise:
+            return verdict
+        return Judgement("not-better", f"gain {gain:.4g} below the screen "
+                         f"{self.screen:g} noise sd ({self.screen * noise:.3g}): not re-measured")
 
     def after(self, state: State, m: Measured) -> str:
         """Update the walk after a measured candidate; return a note for the reason, or ''."""

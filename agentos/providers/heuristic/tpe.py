@@ -41,6 +41,7 @@ from typing import Any
 from agentos.memory import changed
 from agentos.profile import Sampler
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
+from agentos.providers.heuristic.design import DESIGN, point, since_keep
 from agentos.providers.heuristic.hops import HOP, HOP_SIGMA, hop, hop_share
 from agentos.providers.heuristic.mutate import (
     LOCAL,
@@ -296,8 +297,11 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
             pass
 
     knobs = request.task.profile.sampler  # the search profile's `[proposer]` settings
+    past = request.trials or request.history
+    jump = _design_move(request, dims, knobs, len(trials), past, fresh)
+    if jump is not None:
+        return jump
     if hybrid and len(trials) >= knobs.startup and rng.random() < local_share(progress, knobs):
-        past = request.trials or request.history
         sigma = local_step(past, knobs.local_sigma)
         space = {n: (kind, dist) for n, (_, dist, kind) in dims.items()}
         hopping = request.noise <= 0 and rng.random() < hop_share(past, request.task.metric.goal)
@@ -321,6 +325,32 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
     if sampled is None:  # TPE drew only measured configurations: a typed mutation, whose
         return _tagged(dims, propose_settings(request))  # configuration TPE then learns from
     return _proposal(request, dims, sampled)
+
+
+def _design_move(
+    request: ProposeRequest, dims: Dims, knobs: Sampler, measured: int,
+    past: Sequence[HistoryItem], fresh: Callable[[Params], bool],
+) -> Proposal | None:
+    """The next point of the run's space-filling design (`design`), where the profile asks for
+    one: a start-up configuration (`start = "sobol"`, while fewer than `startup` are measured),
+    or a jump after every `stall` experiments without a keep; else None."""
+    starting = knobs.start == "sobol" and measured < knobs.startup
+    waited = since_keep(past)
+    stalled = (knobs.stall > 0 and measured >= knobs.startup and waited > 0
+               and waited % knobs.stall == 0)
+    if not (starting or stalled):
+        return None
+    def canon(params: Params) -> Params:  # as the `| tpe` suffix will write and read it back
+        return {n: encode(kind, short(decode(kind, st, params[n])))
+                for n, (st, _, kind) in dims.items()}
+
+    dists = {n: dist for n, (_, dist, _) in dims.items()}
+    params = point(dists, request.task.search.seed, lambda p: fresh(canon(p)))
+    if params is None:
+        return None
+    params = canon(params)
+    note = "start" if starting else f"restart after {waited} without a keep"
+    return _proposal(request, dims, params, f"{DESIGN}{note}")
 
 
 def _tagged(dims: Dims, moved: Proposal) -> Proposal:

@@ -1,0 +1,78 @@
+"""A space-filling design over TPE's space: the start-up's points and the restarts' jumps.
+
+TPE's start-up samples each configuration independently at random; a dozen independent draws
+crowd some regions and leave others empty, so a narrow basin far from the start (a needle on a
+plateau, the deep basin of a deceptive landscape) is missed in a share of the runs that no later
+refinement recovers. A scrambled Sobol sequence (Owen's scrambling: randomized quasi-Monte Carlo)
+spreads its points evenly over the unit cube, each coordinate stratified, and stays a random
+design: each point is uniform, and the run's seed draws the scrambling.
+
+The design is the run's (seeded by the task's search seed, not the experiment), so its points
+come in the same order on every call: `point` returns the first one not measured yet. The
+profile picks where it is used (`agentos.profile.Sampler`): `start = "sobol"` takes the
+start-up's configurations from it, and `stall = K` jumps to its next point after K experiments
+without a keep (a restart on stagnation, far from the best rather than beside it).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from agentos.state import HistoryItem
+
+DESIGN = " | design "  # the description's note of a design point
+POINTS = 256  # the design's length: 2**8, a Sobol sequence's balanced size
+
+
+def point(
+    dists: Mapping[str, Any], seed: int, accept: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any] | None:
+    """The first point of the run's design that `accept` takes (one not measured yet), as
+    Optuna parameter values of `dists` (name -> distribution), or None when all `POINTS` are
+    taken. `seed` is the run's: the design is the same on every call."""
+    from scipy.stats import qmc  # imported on first use: it takes a noticeable time to load
+
+    names = sorted(dists)
+    rng = random.Random(f"agentos-design:{seed}:{','.join(names)}")
+    sobol = qmc.Sobol(d=len(names), scramble=True, seed=rng.getrandbits(32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = sobol.random_base2(int(math.log2(POINTS)))
+    for row in rows:
+        params = {n: value(dists[n], float(u)) for n, u in zip(names, row, strict=True)}
+        if accept(params):
+            return params
+    return None
+
+
+def value(dist: Any, u: float) -> Any:
+    """The value of an Optuna distribution at quantile `u` in [0, 1): a choice's stratum, an
+    integer's or a float's point on its (log) scale."""
+    from optuna.distributions import CategoricalDistribution, IntDistribution
+
+    if isinstance(dist, CategoricalDistribution):
+        return dist.choices[min(int(u * len(dist.choices)), len(dist.choices) - 1)]
+    lo, hi = float(dist.low), float(dist.high)
+    if isinstance(dist, IntDistribution):
+        if dist.log:
+            x = math.exp(math.log(lo) + u * (math.log(hi + 1) - math.log(lo)))
+        else:
+            x = lo + u * (hi - lo + 1)
+        return int(min(max(math.floor(x), lo), hi))
+    x = math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))) if dist.log else (
+        lo + u * (hi - lo))
+    return min(max(x, lo), hi)
+
+
+def since_keep(trials: Sequence[HistoryItem]) -> int:
+    """The experiments since the run's last keep (all of them when none was kept)."""
+    count = 0
+    for item in reversed(trials):
+        if item["status"] == "keep":
+            break
+        count += 1
+    return count

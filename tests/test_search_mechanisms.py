@@ -1,0 +1,163 @@
+"""The search mechanisms a profile selects: a space-filling start-up (`[proposer] start`), a
+restart on stagnation (`[proposer] stall`) and a screen of re-measures (`[search] screen`).
+Each is off in the shipped profile, and each changes what the search does when it is on."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from helpers import git, quickstart_copy
+
+from agentos import runner
+from agentos.errors import UserError
+from agentos.profile import DEFAULT_PATH, Profile, Sampler, configure, parse_profile
+from agentos.providers.base import ProposeRequest, get_provider
+from agentos.selftune import load_suite, run_profile
+from agentos.settings import find_settings
+from agentos.state import HistoryItem
+from agentos.status import run_status
+from agentos.strategies import get_strategy
+from agentos.strategies.common import StrategyBase
+from agentos.task import Budget, MetricSpec, Search, Task
+
+ROOT = Path(__file__).resolve().parent.parent
+SQUARE = "X = 0.5  # range: 0..1\nY = 0.5  # range: 0..1\n"
+
+
+def _task(profile: Profile, experiments: int = 30, seed: int = 0) -> Task:
+    return Task(root=Path("/repo"), path=Path("/repo/agentos.toml"), name="t",
+                editable=("settings.py",), protected=("evaluate.py",),
+                metric=MetricSpec(("python", "evaluate.py"), "min", regex=r"loss: (\S+)"),
+                budget=Budget(experiments=experiments), search=Search("greedy", seed, 3),
+                profile=profile)
+
+
+def _propose(profile: Profile, statuses: list[str], seed: int = 0) -> list[str]:
+    """The heuristic provider's proposals on the unit square, one per status: each measured
+    (loss: distance to a corner) and recorded with that status."""
+    task = _task(profile, len(statuses), seed)
+    provider = get_provider("heuristic", task)
+    history: list[HistoryItem] = []
+    for e, status in enumerate(statuses, start=1):
+        proposal = provider.propose(ProposeRequest(task=task, experiment=e, parent="p0",
+                                                   files={"settings.py": SQUARE},
+                                                   history=list(history), seed=seed * 97 + e))
+        v = {st.name: float(st.value)
+             for st in find_settings("settings.py", proposal.components["settings.py"])}
+        history.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status=status,  # type: ignore[typeddict-item]
+                                   metric=abs(v["X"] - 0.9) + abs(v["Y"] - 0.1),
+                                   description=proposal.description, reason=""))
+    return [h["description"] for h in history]
+
+
+def _cells(descriptions: list[str]) -> list[tuple[int, int]]:
+    """The 4 x 4 cell of the unit square each proposal's configuration lies in."""
+    out = []
+    for d in descriptions:
+        pairs = dict(w.split("=") for w in d.split(" | tpe ")[1].split())
+        out.append((min(int(float(pairs["X"]) * 4), 3), min(int(float(pairs["Y"]) * 4), 3)))
+    return out
+
+
+def test_a_sobol_start_up_puts_one_configuration_in_every_cell() -> None:
+    """Sixteen start-up draws of a scrambled Sobol design on the square fill the 16 cells of a
+    4 x 4 grid once each (a (0, 4, 2)-net); TPE's independent draws crowd some cells. The design
+    is the run's: the same seed gives the same points, another seed other points."""
+    sobol = Profile(mode="tpe", sampler=Sampler(startup=16, start="sobol"))
+    for seed in (0, 1, 2):
+        described = _propose(sobol, ["discard"] * 16, seed)
+        assert all(" | design start | tpe " in d for d in described)
+        assert sorted(_cells(described)) == [(i, j) for i in range(4) for j in range(4)], seed
+    assert _propose(sobol, ["discard"] * 16, 1) == _propose(sobol, ["discard"] * 16, 1)
+    assert _propose(sobol, ["discard"] * 4, 1) != _propose(sobol, ["discard"] * 4, 2)
+    random = _propose(Profile(mode="tpe", sampler=Sampler(startup=16)), ["discard"] * 16, 0)
+    assert not any(" | design " in d for d in random)
+    assert len(set(_cells(random))) < 16
+    # after the start-up, TPE's model proposes
+    after = _propose(dataclasses.replace(sobol, sampler=Sampler(startup=4, start="sobol")),
+                     ["discard"] * 8)
+    assert [" | design " in d for d in after] == [True] * 4 + [False] * 4
+
+
+def test_a_stalled_run_jumps_to_the_next_design_point() -> None:
+    """With `stall = 3`, past the start-up, every third experiment since the last keep is a
+    jump to an unmeasured point of the design; a keep restarts the count; `stall = 0` never
+    jumps."""
+    statuses = ["discard"] * 4 + ["keep"] + ["discard"] * 7 + ["keep"] + ["discard"] * 4
+    stalled = _propose(Profile(mode="tpe", sampler=Sampler(startup=4, stall=3)), statuses)
+    jumps = [i + 1 for i, d in enumerate(stalled) if " | design restart after " in d]
+    # experiment e sees e - 1 earlier ones: 3 and 6 discards after the keep of experiment 5,
+    # and 3 after the keep of experiment 13 (the start-up's 4 discards come before any model)
+    assert jumps == [9, 12, 17]
+    assert " | design restart after 3 without a keep" in stalled[8]
+    configurations = [d.split(" | tpe ")[1] for d in stalled]
+    assert len(set(configurations)) == len(configurations)  # no jump repeats a measured point
+    never = _propose(Profile(mode="tpe", sampler=Sampler(startup=4)), statuses)
+    assert not any(" | design " in d for d in never)
+
+
+def test_the_screen_discards_a_first_gain_below_it_and_re_measures_the_rest() -> None:
+    """A candidate whose first draw beats the best by less than `screen` noise sds is discarded
+    at once, with the reason; a larger gain within the noise band is still re-measured; with
+    the shipped screen (0) every gain within the band is re-measured."""
+    baseline = [1.0, 1.1, 0.9, 1.0]  # mean 1.0, sd 0.0816
+    sd = 0.0816
+
+    def verdict(screen: float, gain: float) -> tuple[str, str]:
+        strategy = configure(get_strategy("greedy"), Profile(screen=screen))
+        state = strategy.start("b" * 40, baseline, 0)
+        decision = strategy.decide(state, 1, "c" * 40, [1.0 + gain])
+        return decision.verdict, decision.reason
+
+    assert verdict(0.0, 0.5 * sd)[0] == "remeasure"
+    status, reason = verdict(1.0, 0.5 * sd)
+    assert status == "discard" and "below the screen 1 noise sd" in reason
+    assert verdict(1.0, 1.5 * sd)[0] == "remeasure"
+    assert verdict(2.0, 1.5 * sd)[0] == "discard"
+    assert StrategyBase.screen == 0.0  # the class default is untouched
+
+
+def test_a_screened_inner_run_spends_fewer_runs_re_measuring() -> None:
+    """On a noisy task of the shipped suite, a screen of 1 noise sd cuts the evaluations the
+    inner runs spend re-measuring, and the runs measure more candidates with them (here 69
+    re-measure runs and 39 candidates without a screen, 63 and 45 with it)."""
+    suite = load_suite(ROOT / "benchmarks" / "selftune" / "suite.toml")
+    problem = suite.problem("smooth~3")
+    runs = {screen: [run_profile(problem, Profile(screen=screen), seed, suite.budget)
+                     for seed in (1, 2, 3)] for screen in (0.0, 1.0)}
+    spent = {k: sum(r.remeasured for r in v) for k, v in runs.items()}
+    measured = {k: sum(r.proposals for r in v) for k, v in runs.items()}
+    assert spent[1.0] < spent[0.0]
+    assert measured[1.0] > measured[0.0]
+
+
+def test_the_mechanisms_keys_parse_and_refuse_bad_values() -> None:
+    profile = parse_profile('[search]\nscreen = 1.5\n[proposer]\nstart = "sobol"\nstall = 6\n')
+    assert (profile.screen, profile.sampler.start, profile.sampler.stall) == (1.5, "sobol", 6)
+    assert (Profile().screen, Profile().sampler.start, Profile().sampler.stall) == (
+        0.0, "random", 0)
+    with pytest.raises(UserError, match=r"\[proposer\] start = 'lhs' is not one of"):
+        parse_profile('[proposer]\nstart = "lhs"\n')
+    with pytest.raises(UserError, match=r"\[search\] screen = -1 is not a number in 0..10"):
+        parse_profile("[search]\nscreen = -1\n")
+    with pytest.raises(UserError, match=r"\[proposer\] stall = 2.5 is not an integer"):
+        parse_profile("[proposer]\nstall = 2.5\n")
+
+
+def test_a_run_with_the_mechanisms_on_proposes_from_the_design(tmp_path: Path) -> None:
+    """Through the loop: a task whose profile sets `start = "sobol"` and a screen proposes its
+    start-up from the design (the seed is the task's), and the run completes."""
+    profile = DEFAULT_PATH.read_text().replace('start = "random"', 'start = "sobol"')
+    profile = profile.replace("screen = 0.0", "screen = 1.0")
+    repo = quickstart_copy(tmp_path / "q", {"search.toml": profile})
+    toml = (repo / "agentos.toml").read_text()
+    (repo / "agentos.toml").write_text(toml.replace("[search]\n", '[search]\nprofile = '
+                                                    '"search.toml"\n', 1))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "profile")
+    runner.run(repo, runner.Overrides(sandbox="local", budget=4))
+    rows = run_status(repo)["experiments"]
+    assert len(rows) == 4
+    assert all(" | design start | tpe " in r["description"] for r in rows)
