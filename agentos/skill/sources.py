@@ -48,7 +48,7 @@ _LEAD = re.compile(
     r"(?:users?|someone) (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?|"
     r"asked to |(?:this|it) (?:also )?(?:includes?|covers?|means|handles?) (?:any task where "
     r"(?:the users? wants? to )?)?|"
-    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )?",
+    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) |asks? about |including )?",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")

@@ -92,3 +92,14 @@ def test_a_not_for_section_of_the_body_is_no_request_for_the_skill() -> None:
     said = " ".join(positives).lower()
     assert "supermarket" not in said and "flour brand" not in said, positives
     assert "bread machine" not in said, positives
+
+
+def test_asks_about_and_including_are_lead_ins() -> None:
+    tent = _skill(
+        "tent-camping",
+        "Pick a campsite and pitch a tent, including stakes and guy lines. Use when someone "
+        "is packing for a trip, or asks about fire bans.",
+    )
+    positives, _ = requests_of_skill(tent)
+    assert "stakes and guy lines" in positives and "fire bans" in positives, positives
+    assert not any(p.startswith(("including", "asks")) for p in positives), positives
