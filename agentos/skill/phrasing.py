@@ -257,11 +257,31 @@ WORDING = frozenset(
 no evidence of what a skill is about."""
 
 
+_SOMEONE = re.compile(
+    r"^(?:someone|somebody|the user|a user)\s+(?:(?:says?|said|mentions?)\s+(?:that\s+)?they\s+"
+    r"|(is|has|was)\s+)",
+    re.I,
+)
+_THEIRS = {"their": "my", "them": "me", "themselves": "myself", "they": "I", "they're": "I'm"}
+
+
+def _in_person(text: str) -> str:
+    """A situation told of someone ("someone says they never know where their pay goes",
+    "someone is about to sign a lease") as its user tells it ("I never know where my pay
+    goes", "I am about to sign a lease")."""
+    match = _SOMEONE.match(text)
+    if match is None:
+        return text
+    verb_ = {"is": "am", "has": "have", "was": "was"}.get((match.group(1) or "").lower(), "")
+    rest = " ".join(_THEIRS.get(w.lower(), w) for w in text[match.end() :].split())
+    return " ".join(p for p in ("I", verb_, rest) if p)
+
+
 def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     """`phrase` as a user would ask for it (a seeded choice of wording), or None when it is a
     fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
     verb that is no noun ("write unit tests")."""
-    text = _tidy(phrase)
+    text = _in_person(_tidy(phrase))
     wish = re.match(r"(want|need)s?\s+(?=\S)", text, re.I)
     if wish and not fragment(wanted := _first_person(text[wish.end() :])):
         return f"I {wish.group(1).lower()} {wanted.rstrip('.')}. Can you help?"  # "wants a plan"

@@ -103,3 +103,11 @@ def test_asks_about_and_including_are_lead_ins() -> None:
     positives, _ = requests_of_skill(tent)
     assert "stakes and guy lines" in positives and "fire bans" in positives, positives
     assert not any(p.startswith(("including", "asks")) for p in positives), positives
+
+
+def test_a_situation_told_of_someone_is_told_by_the_user() -> None:
+    said = str(as_request("someone says they never know where their savings disappear", Rotation()))
+    assert said.startswith("I never know where my savings disappear"), said
+    about = str(as_request("someone is about to sign a gym contract", Rotation()))
+    assert about.startswith("I am about to sign a gym contract"), about
+    assert as_request("someone has booked", Rotation()) is None  # still a fragment
