@@ -5,7 +5,7 @@ request that expects the sibling skill the clause sends it to ("(use bread-bakin
 vet visit)" beside `vet-visit-prep`), else the sibling whose text plainly covers it, else no
 skill (`expect: null`); a request some sibling may or may not cover is left out rather than
 guessed. A parenthesis never enters the query, and a "(use X)" sends only the requests of its
-own part of the clause to X.
+own part of the clause to X; a "(use X for Y)" sends Y alone to X.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ _ELSEWHERE = re.compile(
     r"`?([A-Za-z0-9][\w-]*)`?[^)]*\)?",
     re.IGNORECASE,
 )
+
+
+# a parenthesis that names its own object: "(use bill-dispute for a medical bill)"
+_OWN = re.compile(r"\s*(?:use|see|try)\s+`?[\w-]+`?\s+(?:for|with|when)\s+(.+?)\s*$", re.I)
 
 
 def _covering(query: str, siblings: Sequence[Skill], common: set[str]) -> str | None:
@@ -112,7 +116,11 @@ def _segments(clause: str, names: set[str]) -> list[tuple[str, list[str]]]:
     for paren in re.finditer(r"\(([^)]*)\)?", clause):
         told = paren.group(1) if _ELSEWHERE.match(paren.group(0)) else ""
         named = _named(told, names)
-        out.append((clause[start : paren.start()], named))
+        own = _OWN.match(told)
+        if own and named:  # "(use X for Y)": Y goes to X, the text before is judged alone
+            out += [(clause[start : paren.start()], []), (own.group(1), named)]
+        else:
+            out.append((clause[start : paren.start()], named))
         start = paren.end()
     out.append((clause[start:], []))
     connective = re.compile(r"^[\s,;]*(?:(?:or|and)\s+)?(?:(?:for|when|on|with)\s+)?", re.I)

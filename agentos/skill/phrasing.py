@@ -27,7 +27,15 @@ from itertools import zip_longest
 from typing import Protocol
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import FUNCTION, PREDICATES, VERBS, adjective, function_word, verb
+from agentos.skill.english import (
+    FUNCTION,
+    IRREGULAR,
+    PREDICATES,
+    VERBS,
+    adjective,
+    function_word,
+    verb,
+)
 from agentos.skill.vocab import FILLER, words
 
 
@@ -165,6 +173,8 @@ def kind(phrase: str) -> str:
         return "gerund"  # "making choices that don't read as defaults": its verb is the clause's
     if first in _SUBJECT | {"my", "our"} or any(t in _AUX for t in tokens[1:4]):
         return "situation"
+    if _happened(tokens):
+        return "situation"  # "a score dropped": a clause with its own past-tense verb
     if first.endswith("ing") and first not in FUNCTION:
         return "gerund"
     base = [first[: -len(e)] for e in ("es", "s") if first.endswith(e)]
@@ -179,6 +189,21 @@ def kind(phrase: str) -> str:
     ):  # "produce professional documents"
         return "order"
     return "topic"
+
+
+def _happened(tokens: list[str]) -> bool:
+    """Whether `tokens` are a clause of a noun and its own past-tense verb: "a score dropped",
+    "the rent went up" (an article, one to three words, then an -ed or irregular past form that
+    ends the clause or comes before a function word); not "a denied claim", where the form
+    qualifies the noun after it."""
+    if len(tokens) < 3 or tokens[0] not in ("a", "an", "the"):
+        return False
+    for i in range(2, min(5, len(tokens))):
+        word, after = tokens[i], tokens[i + 1 : i + 2]
+        past = (word.endswith("ed") and len(word) > 4) or word in IRREGULAR
+        if past and (not after or (function_word(after[0]) and after[0] != "by")):
+            return not any(function_word(t) for t in tokens[1:i])
+    return False
 
 
 def _verbish(first: str, after: list[str]) -> bool:
@@ -232,11 +257,34 @@ WORDING = frozenset(
 no evidence of what a skill is about."""
 
 
+_SOMEONE = re.compile(
+    r"^(?:someone|somebody|the user|a user)\s+(?:(?:says?|said|mentions?)\s+(?:that\s+)?they\s+"
+    r"|(is|has|was)\s+)",
+    re.I,
+)
+_THEIRS = {"their": "my", "them": "me", "themselves": "myself", "they": "I", "they're": "I'm"}
+
+
+def _in_person(text: str) -> str:
+    """A situation told of someone ("someone says they never know where their pay goes",
+    "someone is about to sign a lease") as its user tells it ("I never know where my pay
+    goes", "I am about to sign a lease")."""
+    match = _SOMEONE.match(text)
+    if match is None:
+        return text
+    verb_ = {"is": "am", "has": "have", "was": "was"}.get((match.group(1) or "").lower(), "")
+    rest = " ".join(_THEIRS.get(w.lower(), w) for w in text[match.end() :].split())
+    return " ".join(p for p in ("I", verb_, rest) if p)
+
+
 def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     """`phrase` as a user would ask for it (a seeded choice of wording), or None when it is a
     fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
     verb that is no noun ("write unit tests")."""
-    text = _tidy(phrase)
+    text = _in_person(_tidy(phrase))
+    wish = re.match(r"(want|need)s?\s+(?=\S)", text, re.I)
+    if wish and not fragment(wanted := _first_person(text[wish.end() :])):
+        return f"I {wish.group(1).lower()} {wanted.rstrip('.')}. Can you help?"  # "wants a plan"
     if fragment(text):
         return None
     text = _first_person(text)
@@ -260,6 +308,8 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
         first, _, rest = text.partition(" ")
         low = first.lower()
         base = next((low[: -len(e)] for e in ("es", "s") if low[: -len(e)] in VERBS), low)
+        if rest.startswith("me "):  # "walk me through a claim": already asks for help
+            return f"Can you {base} {rest.rstrip('.?')}?"
         return rng.choice(_ORDER).format(p=f"{base} {rest}".strip())
     templates = _GERUND if what == "gerund" else _TOPIC
     return rng.choice(templates).format(p=_lower(text))

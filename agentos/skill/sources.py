@@ -48,7 +48,7 @@ _LEAD = re.compile(
     r"(?:users?|someone) (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?|"
     r"asked to |(?:this|it) (?:also )?(?:includes?|covers?|means|handles?) (?:any task where "
     r"(?:the users? wants? to )?)?|"
-    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) )?",
+    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) |asks? about |including )?",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
@@ -82,6 +82,17 @@ _SELF = re.compile(
     r"someone|me)\s+(?:to\s+)?|^helps?\s+(?:with\s+)?|^(?:supports?|provides?|offers?)\s+",
     re.IGNORECASE,
 )
+# a description opening on what the skill does to its user ("Walks a policyholder through
+# filing a claim", "Guides a new hire through onboarding"): the request asks it for the user
+_GUIDES = re.compile(r"^([A-Za-z]{3,}s)\s+(?:a|an|the|your|any)\s+[\w-]+\s+(through)\s+")
+
+
+def _guide(match: re.Match[str]) -> str:
+    said, preposition = match.group(1).lower(), match.group(2)
+    base = said[:-2] if said.endswith(("ches", "shes", "sses", "xes")) else said[:-1]
+    return f"{base} me {preposition} "
+
+
 _GENERIC = frozenset(
     re.findall(
         r"[a-z]+",
@@ -109,11 +120,17 @@ _PIECES = re.compile(
 )
 _SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
 # "(use bread-baking)", "(see the pdf skill)": the skill a "do not use" clause sends elsewhere
-PAREN = re.compile(r"\s*\([^)]*\)?")
+PAREN = re.compile(r"\s*(?<!\w)\([^)]*\)?")
+
+
+# where a long request's circumstance starts ("... after damage or theft")
+_ADJUNCT = re.compile(r"\s+(?:after|before|during|because|once|until)\s")
 
 
 def clean(phrase: str, least: int = 2) -> str | None:
     text = _LEAD.sub("", phrase.strip(" .,:;-\"'`()")).strip(" .,:;-\"'`()")
+    if len(text.split()) > 14 and (adjunct := _ADJUNCT.search(text)):
+        text = text[: adjunct.start()]  # "filing a claim after damage or theft": the request
     n = len(text.split())
     return text if least <= n <= 14 and _whole(text) else None
 
@@ -127,7 +144,7 @@ def _whole(text: str) -> bool:
         return False
     if text.count("(") != text.count(")") or text.count('"') % 2 or text.count("`") % 2:
         return False
-    if re.search(r"[{}\[\]<>|\\]|\w\(", text):
+    if re.search(r"[{}\[\]<>|\\]|\w\((?!\w{1,3}\)(?!\w))", text):
         return False  # code: "Pages: {len(reader.pages)}"
     if re.search(r"\b(?:[B-HJ-Z]|XYZ)\b", text):
         return False  # a template's placeholder: "read file X", "a GIF of X doing Y"
@@ -155,12 +172,29 @@ def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
     return out
 
 
+# kept whole through the cuts: a bracket glued to a word ("401(k)", "403(b)") and the commas of
+# a list of modifiers before one head noun ("a home, renters or auto insurance claim")
+_GLUED = re.compile(r"(?<=\w)\((\w{1,3})\)(?!\w)")
+_MODIFIERS = re.compile(
+    r"\b(?:a|an|the|my|your)\s+[\w-]+(?:,\s+(?!(?:a|an|the)\s)[\w-]+)+"
+    r"\s+(?:or|and)\s+(?!(?:a|an|the)\s)[\w-]+\s+[\w-]+"
+)
+_KEEP = str.maketrans({"(": "\x01", ")": "\x02", ",": "\x03"})
+_BACK = str.maketrans({"\x01": "(", "\x02": ")", "\x03": ","})
+
+
+def _protect(text: str) -> str:
+    text = _GLUED.sub(lambda m: m.group(0).translate(_KEEP), text)
+    return _MODIFIERS.sub(lambda m: m.group(0).translate(_KEEP), text)
+
+
 def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
     """The requests among the parts of `text` cut at `separator`, less the two ends of a list
     of single words that closes on a two-word phrase whose noun they share: "the rider has
     knee, back, neck, hand or saddle pain" gives neither "the rider has knee" nor "saddle
     pain"; "the brakes feel weak, rub, squeal, pull to the bar" keeps "the brakes feel weak",
     and "create, edit, or optimize an existing skill" keeps "optimize an existing skill"."""
+    text = _protect(text)
     parts = separator.split(text)
     cuts = [m.group(0) for m in separator.finditer(text)]
     short = [len(content_words(part)) < 2 for part in parts]
@@ -184,19 +218,20 @@ def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
         if end > i + 1 and end < len(parts) and pair(end):
             continue  # "the rider has knee" of "the rider has knee, back, hand or saddle pain"
         if cleaned := clean(part):
-            out.append(cleaned)
+            out.append(cleaned.translate(_BACK))
     return out
 
 
 def positives(skill: Skill) -> list[str]:
     """The requests `skill`'s own text says should trigger it, at most `MAX_PER_SKILL`."""
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
-    kept = " ".join(_SELF.sub("", t) for t in _SENTENCE.split(NOT.sub("", text).strip()))
+    sentences = _SENTENCE.split(NOT.sub("", text).strip())
+    kept = " ".join(_GUIDES.sub(_guide, _SELF.sub("", t)) for t in sentences)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     positive = [first] if len(first.split()) <= 14 else []
     positive += _clauses(kept, _USE)
     positive += _listed(kept, _PIECES)
-    body = prose(skill.body)
+    body = _REFUSED.sub("", prose(skill.body))
     quoted = _QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
     positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 3 and q[:1].isalpha()]
     for heading in _HEADING.findall(body):  # a task ("Confirming fleas"), not a section's name
@@ -222,6 +257,15 @@ def positives(skill: Skill) -> list[str]:
             seen.add(key)
             keep.append(p)
     return keep[:MAX_PER_SKILL]
+
+
+# a body section that says what the skill is not for ("## Not this skill", "## When not to use"):
+# its lines are no requests for the skill
+_REFUSED = re.compile(
+    r"^(#{1,6})\s+(?:not (?:this skill|for\b)|when not to use|(?:do not|don't) use|"
+    r"out of scope)[^\n]*\n.*?(?=^(?!\1#)#{1,6}\s|\Z)",
+    re.IGNORECASE | re.MULTILINE | re.DOTALL,
+)
 
 
 def prose(body: str) -> str:
