@@ -103,12 +103,10 @@ def _enum_or_test(node: ast.ClassDef) -> bool:
 
 
 def _int_constant(node: ast.stmt) -> int | None:
-    if isinstance(node, ast.Assign) and len(node.targets) == 1:
-        value = node.value
-    elif isinstance(node, ast.AnnAssign) and node.value is not None:
-        value = node.value
-    else:
-        return None
+    """The int a statement assigns to one name (`UDF = 0`), else None."""
+    value = None
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        value = node.value if isinstance(node, ast.AnnAssign) or len(node.targets) == 1 else None
     if isinstance(value, ast.Constant) and type(value.value) is int:
         return value.value
     return None
