@@ -236,7 +236,7 @@ def test_after_refused_joint_moves_the_hybrid_moves_one_setting_at_a_time() -> N
     """Five hinted settings whose joint TPE draws the gates refused twice (tests pinning a
     library's behaviour): most next proposals change one or two of them, where TPE's start-up
     would have changed all five, and each still carries its configuration for TPE."""
-    from agentos.providers.heuristic.tpe import propose_tpe
+    from agentos.providers.heuristic.tpe import joint_refused, propose_tpe
 
     files = {"s.py": "".join(f"{n} = 0.5  # range: 0..1\n" for n in "ABCDE")}
     joint = ", ".join(f"{n} 0.5 -> 0.{i}" for i, n in enumerate("ABCDE", 1))
@@ -254,3 +254,7 @@ def test_after_refused_joint_moves_the_hybrid_moves_one_setting_at_a_time() -> N
     after = [changes(refused, e) for e in range(3, 13)]
     assert min(before) == 5, before  # the start-up draws every setting
     assert sum(n <= 2 for n in after) >= 6, after
+    # a narrow move that passes the gates says nothing of the wide draws; a wide one does
+    narrow = item(3, "A 0.5 -> 0.4, B 0.5 -> 0.6 | tpe A=0.4 B=0.6 C=0.5 D=0.5 E=0.5")
+    assert joint_refused([*refused, narrow])
+    assert not joint_refused([*refused, item(4, f"{joint} | tpe {config}9")])

@@ -244,15 +244,16 @@ def _measured(dims: Dims, trials: Observed) -> list[tuple[Params, float, int]]:
     return [(params, total / n, n) for params, total, n in sums.values()]
 
 
-def joint_refused(past: Sequence[HistoryItem], at_least: int = 2) -> bool:
-    """Whether the gates refused `at_least` moves of several settings at once before they were
-    measured, and passed none. A library whose tests pin its behaviour (chardet's detection
-    tests against 34 settings) refuses nearly every random configuration of all of them, and
-    TPE's start-up counts measured trials only, so it would draw them for the whole budget; a
-    move of one or two settings (`propose_settings`) can pass, and its refusals say which
-    setting the tests pin (`agentos.memory.gated_off`)."""
+def joint_refused(past: Sequence[HistoryItem], at_least: int = 2, wide: int = 4) -> bool:
+    """Whether the gates refused `at_least` moves of `wide` settings or more at once before they
+    were measured, and passed none. A library whose tests pin its behaviour (chardet's
+    detection tests against 34 settings) refuses nearly every random configuration of all of
+    them, and TPE's start-up counts measured trials only, so it would draw them for the whole
+    budget; a move of one or two settings (`propose_settings`) can pass, and its refusals say
+    which setting the tests pin (`agentos.memory.gated_off`). A narrow move that passes says
+    nothing of the wide draws, so only a wide one that passes ends this."""
     joint = [t["status"] for t in past
-             if TAG in t["description"] and len(changed(t["description"])) > 1]  # fmt: skip
+             if TAG in t["description"] and len(changed(t["description"])) >= wide]  # fmt: skip
     return joint.count("rejected") >= at_least and all(s == "rejected" for s in joint)
 
 
