@@ -182,3 +182,28 @@ def test_a_seed_or_strategy_from_the_command_line_keeps_the_search_space(tmp_pat
     changes = [e["description"] for e in run_status(repo)["experiments"]]
     assert len(changes) == 3 and all(c.startswith("WIDTH ") and "," not in c.split("|")[0]
                                      for c in changes), changes
+
+
+def test_the_lock_is_free_once_released_though_a_forked_child_shares_its_file(
+    tmp_path: Path,
+) -> None:
+    """A worker thread that forks to start a sandboxed metric shares the lock's open file until
+    the child execs; closing ours alone left the lock held, and a resume right after a stopped
+    run was refused. Releasing unlocks first, so the next run takes the lock at once."""
+    import os
+
+    from agentos.runner import repo_lock
+    from agentos.runner.start import check_unlocked
+
+    with repo_lock(tmp_path):
+        child = os.fork()
+        if child == 0:  # holds a copy of every descriptor, as a child between fork and exec
+            time.sleep(3)
+            os._exit(0)
+    try:
+        check_unlocked(tmp_path)  # raised LockedError while the child lived
+        with repo_lock(tmp_path):
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)

@@ -98,6 +98,17 @@ def _take(fd: int, directory: Path) -> None:
         ) from exc
 
 
+def _release(fd: int) -> None:
+    """Drop the lock held on `fd`, then close it. Unlocking first matters: a process forked
+    while the lock was held (a worker thread starting a sandboxed metric, between its fork and
+    its exec) shares the open file, and closing ours alone would leave the lock held until
+    that child closed its copy; a resume right after a stopped run was refused so in CI."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 def check_unlocked(directory: Path) -> None:
     """Raise `LockedError` now if another process holds the repository's lock (a host app
     opening a repository learns it before its graph starts, not from inside a node). Creates
@@ -109,7 +120,7 @@ def check_unlocked(directory: Path) -> None:
     try:
         _take(fd, directory)
     finally:
-        os.close(fd)  # closing drops a lock this probe took
+        _release(fd)
 
 
 @contextmanager
@@ -128,7 +139,7 @@ def repo_lock(directory: Path) -> Iterator[None]:
             log.info("removed %d scratch folder(s) left by killed agentos runs", len(swept))
         yield
     finally:
-        os.close(fd)
+        _release(fd)
 
 
 def make_runtime(
