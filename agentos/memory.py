@@ -51,6 +51,16 @@ def changed(description: str) -> set[str]:
     return set(_CHANGE.findall(change_of(description)))
 
 
+def since_keep(trials: Sequence[HistoryItem]) -> int:
+    """The experiments since the last keep of `trials` (all of them when none was kept)."""
+    count = 0
+    for item in reversed(trials):
+        if item["status"] == "keep":
+            break
+        count += 1
+    return count
+
+
 def idea_of(description: str) -> str:
     """The idea an experiment tried: the settings it changed (`LR, DEPTH`), or the first five
     words of a free-text description."""

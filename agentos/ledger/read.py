@@ -71,17 +71,21 @@ class RunRecord:
             out[str(r.get("status"))] = out.get(str(r.get("status")), 0) + 1
         return out
 
+    def last_attempts(self) -> list[Row]:
+        """Each experiment's row of its last attempt, in the order the experiments began."""
+        last: dict[object, Row] = {}
+        for r in self.experiments:  # in ledger order: an experiment's attempts in turn
+            last[r.get("id")] = r
+        return list(last.values())
+
     def outcomes(self) -> dict[str, int]:
         """Experiments per status of their last attempt, so they add up to the experiments, and
         `retried`: the earlier attempts (each ended when the orchestrator died, and ran again)."""
-        last: dict[object, str] = {}
-        retried = 0
-        for r in self.experiments:  # in ledger order: an experiment's attempts in turn
-            retried += r.get("id") in last
-            last[r.get("id")] = str(r.get("status"))
+        last = self.last_attempts()
         out: dict[str, int] = {}
-        for status in last.values():
-            out[status] = out.get(status, 0) + 1
+        for r in last:
+            out[str(r.get("status"))] = out.get(str(r.get("status")), 0) + 1
+        retried = len(self.experiments) - len(last)
         return {**out, "retried": retried} if retried else out
 
 

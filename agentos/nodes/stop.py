@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from agentos import memory
 from agentos.runtime import Runtime
 from agentos.state import LoopState
 
@@ -46,9 +47,4 @@ def started(state: LoopState) -> int:
 
 
 def since_keep(state: LoopState) -> int:
-    count = 0
-    for item in reversed(state.get("history", [])):
-        if item["status"] == "keep":
-            break
-        count += 1
-    return count
+    return memory.since_keep(state.get("history", []))

@@ -144,10 +144,9 @@ def drive(
 
 def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: float) -> RunSummary:
     record = ledger.read(run_id)
-    last = {r.get("id"): r for r in record.experiments}  # each experiment's last attempt
     undecided = sum(
         r.get("status") == "discard" and str(r.get("reason") or "").startswith(UNDECIDED)
-        for r in last.values()
+        for r in record.last_attempts()
     )
     best = values.get("best", {})
     return RunSummary(

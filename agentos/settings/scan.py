@@ -117,27 +117,23 @@ def _enumerations(body: Sequence[ast.stmt]) -> set[int]:
     or down by one, four or more of them or three from 0: category codes or states written as
     constants (`UDF = 0`, `OTH = 1`, `ASC = 2`; `UNDEFINED = 255`, `LINE_BREAK = 254`, ...)."""
     found: set[int] = set()
-    run: list[int] = []
-    for index, node in enumerate([*body, None]):
-        value = _int_constant(node) if node is not None else None
+    run: list[tuple[int, int]] = []  # (index, value) of each statement of the run so far
+    for index, value in enumerate([*map(_int_constant, body), None]):
         if run and value is not None:
-            last = _int_constant(body[run[-1]])
-            step = (last - _int_constant(body[run[-2]])) if len(run) > 1 else None  # type: ignore[operator]
-            if last is not None and value - last in ((1, -1) if step is None else (step,)):
-                run.append(index)
+            steps = (1, -1) if len(run) == 1 else (run[-1][1] - run[-2][1],)
+            if value - run[-1][1] in steps:
+                run.append((index, value))
                 continue
-        if len(run) >= 4 or (len(run) == 3 and _int_constant(body[run[0]]) == 0):
-            found.update(run)
-        run = [index] if value is not None else []
+        if len(run) >= 4 or (len(run) == 3 and run[0][1] == 0):
+            found.update(i for i, _ in run)
+        run = [(index, value)] if value is not None else []
     return found
 
 
 def _config_class(node: ast.ClassDef, nested: bool) -> bool:
     bases = [ast.unparse(b) for b in node.bases]
-    if any(b.endswith("Enum") for b in bases) or (nested and node.name == "Config"):
-        return False  # an Enum lists choices; pydantic v1's inner `Config` configures pydantic
-    if node.name.startswith("Test"):
-        return False  # a test case (`TestCommandParams`)
+    if _enum_or_test(node) or (nested and node.name == "Config"):
+        return False  # pydantic v1's inner `Config` configures pydantic
     return bool(_CONFIG_NAME.search(node.name)) or any(b.endswith("BaseSettings") for b in bases)
 
 

@@ -19,10 +19,8 @@ from __future__ import annotations
 import math
 import random
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
-
-from agentos.state import HistoryItem
 
 DESIGN = " | design "  # the description's note of a design point
 POINTS = 256  # the design's length: 2**8, a Sobol sequence's balanced size
@@ -67,12 +65,3 @@ def value(dist: Any, u: float) -> Any:
         lo + u * (hi - lo))
     return min(max(x, lo), hi)
 
-
-def since_keep(trials: Sequence[HistoryItem]) -> int:
-    """The experiments since the run's last keep (all of them when none was kept)."""
-    count = 0
-    for item in reversed(trials):
-        if item["status"] == "keep":
-            break
-        count += 1
-    return count

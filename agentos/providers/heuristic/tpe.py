@@ -38,10 +38,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentos.memory import changed
+from agentos.memory import changed, since_keep
 from agentos.profile import Sampler
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
-from agentos.providers.heuristic.design import DESIGN, point, since_keep
+from agentos.providers.heuristic.design import DESIGN, point
 from agentos.providers.heuristic.hops import HOP, HOP_SIGMA, hop, hop_share
 from agentos.providers.heuristic.mutate import (
     LOCAL,
