@@ -43,6 +43,11 @@ def install(
     editable = re.compile(editable_regex)
     metric = re.compile(metric_regex, re.MULTILINE) if metric_regex else None
     stdlib = os.path.dirname(os.__file__) + "/"
+    # where installed code lives: every folder on the path at start outside the standard library
+    # and the snapshot (site-packages, a `--target` or PYTHONPATH folder); '-packages/' as well
+    path = {os.path.join(os.path.abspath(p), "") for p in sys.path if p and os.path.isdir(p)}
+    installed = tuple(p for p in path if not p.startswith(stdlib) and not root.startswith(p)
+                      and not p.startswith(root))
     own = os.path.abspath(__file__)
     output = os.environ.get("AGENTOS_OUTPUT", "/nonexistent").rstrip("/") + "/"
     channel = os.path.dirname(os.environ.get("AGENTOS_AUDIT", ":/nonexistent/x").split(":", 1)[1])
@@ -73,8 +78,11 @@ def install(
             frame = frame.f_back
         return taint()
 
+    def package(name: str) -> bool:  # a file of installed code
+        return "-packages/" in name or name.startswith(installed)
+
     def library(name: str) -> bool:
-        return name.startswith(stdlib) and "-packages/" not in name[len(stdlib) :]
+        return name.startswith(stdlib) and not package(name)
 
     def nearest(frame: Any, skip: Callable[[str], bool] = library) -> str | None:
         """The first frame outside the standard library decides; what an import does on its own
@@ -293,7 +301,7 @@ def install(
                 if new is value:
                     continue
                 where = getattr(getattr(new, "__code__", None), "co_filename", "") or ""
-                if "-packages/" in where and not where.startswith(root):
+                if package(where) and not where.startswith(root):
                     # an installed package's own function: that package patched it as it loaded
                     # (torch's compiler rebinds `inspect.getfile`), not the candidate
                     continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import EXAMPLES, importing_evaluator, quickstart_copy
@@ -17,6 +18,7 @@ from helpers import EXAMPLES, importing_evaluator, quickstart_copy
 from agentos import runner
 from agentos.evaluate import Evaluation, MetricEvaluator
 from agentos.sandbox import get_backend
+from agentos.sandbox.supervise import sandbox_env
 from agentos.status import run_status
 from agentos.task import load_task
 
@@ -218,6 +220,36 @@ def test_an_installed_package_that_rebinds_a_standard_function_as_it_loads_is_no
     assert result.status is None and result.metric == pytest.approx(5.727614, abs=1e-6), result
     forged = load + "\nimport math\nmath.log10 = lambda x: -2.5"
     (tmp_path / "forged").mkdir()
+    tree = _tree(tmp_path / "forged", forged, False)
+    result = MetricEvaluator(load_task(tree), get_backend("local")).evaluate(tree, "0" * 40)
+    assert result.status == "invalid" and "replaced math.log10" in result.reason, result
+
+
+def test_a_package_installed_in_a_plain_folder_on_the_path_is_installed_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pip install --target DIR` with DIR on PYTHONPATH is installed code as much as
+    site-packages: its load-time patches are not the candidate's, and a candidate that patches
+    after importing it is still refused."""
+    target = tmp_path / "wheels"
+    target.mkdir()
+    (target / "libpatch.py").write_text(  # the same logarithm, rebound as the package loads
+        "import math\n_real = math.log10\n\n\ndef log10(x):\n"
+        "    return _real(x)\n\n\nmath.log10 = log10\n"
+    )
+    from agentos.sandboxes import local
+
+    def with_target(*args: Any, **kwargs: Any) -> dict[str, str]:  # as for a --target install
+        env = sandbox_env(*args, **kwargs)
+        return {**env, "PYTHONPATH": f"{env['PYTHONPATH']}:{target}"}
+
+    monkeypatch.setattr(local, "sandbox_env", with_target)
+    (tmp_path / "honest").mkdir()
+    tree = _tree(tmp_path / "honest", "import libpatch", False)
+    result = MetricEvaluator(load_task(tree), get_backend("local")).evaluate(tree, "0" * 40)
+    assert result.status is None and result.metric == pytest.approx(5.727614, abs=1e-6), result
+    (tmp_path / "forged").mkdir()
+    forged = "import libpatch\nimport math\nmath.log10 = lambda x: -2.5"
     tree = _tree(tmp_path / "forged", forged, False)
     result = MetricEvaluator(load_task(tree), get_backend("local")).evaluate(tree, "0" * 40)
     assert result.status == "invalid" and "replaced math.log10" in result.reason, result
