@@ -4,9 +4,10 @@ Two levels. `preflight` (`agentos.preflight`, re-exported here) is cheap (no pro
 is what `agentos run` does before it records anything: the tools and their options, the sandbox
 backend, the search strategy, the editable surface, and a notice for uncommitted edits to
 editable or protected files. `check` adds
-the provider, one baseline measurement through the real path (`agentos.evaluate.measure`, the
-task's `MetricEvaluator`, its sandbox, a snapshot of the commit) and the task's gates on that
-commit, and says what a run will do.
+the provider, the baseline measured through the real path (`agentos.evaluate.measure`, the
+task's `MetricEvaluator`, its sandbox, a snapshot of the commit) once, then `noise_reruns` more
+times where that is cheap (the noise, and which gains the budget can confirm), and the task's gates
+on that commit, and says what a run will do.
 
 Bad input raises `UserError` (exit code 2). A baseline that does not measure, or gates that fail
 on the unchanged baseline, are a `CheckReport` whose `problem` names the cause and `fix` the
@@ -15,6 +16,7 @@ remedy (exit code 1): a run would spend its budget on nothing.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,10 +39,12 @@ from agentos.git import Repo
 from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
 from agentos.scratch import scratch
+from agentos.strategies import noise
 from agentos.task import Task, load_task
 from agentos.tool import PinFailed, ToolContext
 
 LOG_TAIL_LINES = 12
+NOISE_CHECK_S = 60.0  # the most `check` spends re-measuring the baseline for its noise
 
 
 NOTHING_TO_TUNE_FIX = (
@@ -205,6 +209,8 @@ def check(
         report.problem = f"the baseline does not measure: {status}: {ev.reason}"
         report.fix = baseline_fix(task, status, ev.reason, ev.log_tail)
 
+    if ev.metric is not None:
+        _noise(task, repo, pre, report)
     pin_s, gates_s = _gates_on_baseline(task, repo, pre, report) if task.tools else (0.0, 0.0)
     # the self-test only where a run would start: a baseline that measures, gates that pass
     forged_s = _forgeries(task, repo, pre, report) if report.problem is None else 0.0
@@ -220,6 +226,58 @@ def check(
     waves = -(-task.budget.experiments // max(1, task.scale.workers))
     facts["estimated_run_s"] = f"{start + waves * per:.0f}"
     return report
+
+
+def _noise(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> None:
+    """Measure the baseline `noise_reruns` more times, as a run's start does (unless that would
+    take over `NOISE_CHECK_S`), and say which gains the noise rule can confirm within the budget:
+    a warning when the budget cannot pay for the re-measures its test would take."""
+    more = task.search.noise_reruns
+    assert report.baseline is not None and report.baseline.metric is not None
+    if more < 1:
+        return
+    if report.baseline_s * more > NOISE_CHECK_S:
+        report.facts["noise"] = (
+            f"not measured here ({more} more baseline runs would take about "
+            f"{report.baseline_s * more:.0f} s; a run measures it at its start)"
+        )
+        return
+    scores = [report.baseline.metric]
+    evaluator = MetricEvaluator(task, pre.sandbox)
+    for _ in range(more):
+        m = measure(repo, pre.commit, evaluator)
+        if m.evaluation.metric is None:
+            report.warnings.append(
+                f"a re-run of the baseline did not measure ({m.evaluation.status}: "
+                f"{m.evaluation.reason}): a run would stop at its start"
+            )
+            return
+        scores.append(m.evaluation.metric)
+    sd, df = noise.sample_sd(scores), len(scores) - 1
+    if sd == 0:
+        report.facts["noise"] = f"none ({len(scores)} baseline runs agreed)"
+        return
+    level = abs(noise.mean(scores))
+    share = f" ({100 * sd / level:.2g}% of the baseline)" if level else ""
+    report.facts["noise"] = f"sd {sd:.3g} over {len(scores)} baseline runs{share}"
+    cap = min(noise.MAX_RUNS, task.profile.max_measures) - 1  # re-runs one candidate may take
+    budget = task.budget.experiments
+    pairs = int(min(budget - 1, task.profile.remeasure_share * budget) // 2)
+    full = noise.smallest_confirmed(sd, df, len(scores), cap)
+    report.facts["noise_gains"] = (
+        f"a gain above {noise.direct_band(sd, df):.3g} is kept on one measurement; smaller ones "
+        f"are re-measured, and {cap} re-runs confirm a true gain down to {full:.3g}"
+    )
+    if pairs < cap:
+        need = max(2 * cap + 1, math.ceil(2 * cap / max(task.profile.remeasure_share, 1e-9)))
+        least = noise.smallest_confirmed(sd, df, len(scores), pairs)
+        reach = "never" if math.isinf(least) else f"only above {least:.3g}"
+        report.warnings.append(
+            f"the budget ({budget} experiments) pays for at most {pairs} re-measures of one "
+            f"candidate: a gain within the noise (sd {sd:.3g}) is confirmed {reach}, a smaller "
+            f"one is discarded as undecided; a budget of {need} or more confirms gains down to "
+            f"{full:.3g}"
+        )
 
 
 def _gates_on_baseline(

@@ -75,6 +75,42 @@ def test_check_on_the_quickstart_says_what_a_run_does_and_exits_0(tmp_path: Path
     assert data["baseline"]["status"] == "ok"
 
 
+NOISY = """import random
+
+print(f"score: {100 + random.gauss(0, 5):.4f}")
+"""
+
+
+def _noisy(tmp_path: Path, budget: int) -> Result:
+    repo = _repo(tmp_path, **{"evaluate.py": NOISY})
+    toml = repo / "agentos.toml"
+    toml.write_text(toml.read_text().replace("experiments = 40", f"experiments = {budget}"))
+    git(repo, "commit", "-qam", "budget", "--allow-empty")
+    return _check(str(repo))
+
+
+def test_check_measures_the_noise_and_warns_when_the_budget_cannot_confirm_a_gain_within_it(
+    tmp_path: Path,
+) -> None:
+    quiet = _facts(_check(str(_repo(tmp_path / "quiet"))).stdout)
+    assert quiet["noise"] == "none (4 baseline runs agreed)" and "noise_gains" not in quiet
+    small = _noisy(tmp_path / "small", 12)
+    assert small.exit_code == 0, small.output
+    facts = _facts(small.stdout)
+    sd = float(facts["noise"].split()[1])
+    assert facts["noise"].startswith("sd ") and 0.2 < sd < 25, facts["noise"]
+    band = float(re.findall(r"above ([\d.e+]+)", facts["noise_gains"])[0])
+    full = float(re.findall(r"down to ([\d.e+]+)", facts["noise_gains"])[0])
+    assert band > full > sd  # a single draw must clear far more than the re-measured test
+    warning = [w for w in small.stdout.splitlines() if w.startswith("warning: the budget")]
+    assert len(warning) == 1 and "(12 experiments) pays for at most 5 re-measures" in warning[0]
+    least = float(re.findall(r"confirmed only above ([\d.e+]+)", warning[0])[0])
+    assert least > full and "a budget of 31 or more" in warning[0]
+    big = _facts(_noisy(tmp_path / "big", 40).stdout)
+    assert big["noise"].startswith("sd ") and "noise_gains" in big
+    assert "warning" not in big
+
+
 def test_the_task_option_checks_another_task_file(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     other = repo / "fast.toml"

@@ -106,6 +106,24 @@ def sd_upper(sd: float, df: int) -> float:
     return sd * math.sqrt(df / _chi2_low(df))
 
 
+def direct_band(sd: float, df: int) -> float:
+    """The gain a single measurement must exceed to be kept at once: `DIRECT_Z` standard
+    deviations of a difference of two runs, the noise taken at its upper bound (`sd_upper`)."""
+    return DIRECT_Z * sd_upper(sd, df) * math.sqrt(2)
+
+
+def smallest_confirmed(sd: float, df: int, reference_runs: int, reruns: int) -> float:
+    """The smallest true gain that `reruns` re-runs of a candidate, each beside a re-run of the
+    best, would confirm if every run measured it exactly: the sequential test's critical value at
+    that look (the re-runs' spread pooled into the noise's `df`) times the standard error of the
+    difference (the best's `reference_runs` earlier runs and its re-runs). Infinite below
+    `MIN_FRESH` re-runs."""
+    if reruns < MIN_FRESH:
+        return math.inf
+    se = sd * math.sqrt(1 / reruns + 1 / (reference_runs + reruns))
+    return t_critical(df + 2 * (reruns - 1), reruns) * se
+
+
 def mean(xs: Sequence[float]) -> float:
     return sum(xs) / len(xs)
 
@@ -163,7 +181,7 @@ def judge(
     if not fresh:
         if first <= 0:
             return Judgement("not-better", f"no gain ({first:+.4g})")
-        band = DIRECT_Z * sd_upper(sd, noise_df) * math.sqrt(2)
+        band = direct_band(sd, noise_df)
         if first > band:
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
         return Judgement("unsure", f"gain {first:.4g} within the noise band {band:.3g}: re-measure")
