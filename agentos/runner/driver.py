@@ -15,6 +15,7 @@ from agentos.events import ProgressEvent
 from agentos.figures import figure
 from agentos.graph import build_graph
 from agentos.ledger import Ledger
+from agentos.memory import changed, idea_of
 from agentos.nodes import close_executor, started
 from agentos.nodes.decide import UNDECIDED
 from agentos.providers.base import NOTHING_TO_TRY
@@ -43,6 +44,9 @@ class RunSummary:
     """Runs spent re-measuring candidates and the incumbent; they count in the experiment budget."""
     undecided: int = 0
     """Discards the noise rule was still unsure of when their re-measures ran out."""
+    together: list[str] = field(default_factory=list)
+    """Kept experiments that moved several settings at once, as `#N (A, B)`: which of them made
+    the gain was not measured."""
     counts: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
     failure: str | None = None
@@ -72,6 +76,11 @@ class RunSummary:
             out.append(
                 f"undecided: {self.undecided} of the discards (the budget ran out before the noise "
                 "rule could tell their gain from noise; a larger --budget can decide them)"
+            )
+        if self.together:
+            out.append(
+                f"kept_together: {'; '.join(self.together)} (settings moved in one experiment: "
+                "the gain is theirs together, what each one adds alone was not measured)"
             )
         out.append(f"elapsed_s: {self.elapsed:.1f}")
         return out
@@ -148,6 +157,11 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         r.get("status") == "discard" and str(r.get("reason") or "").startswith(UNDECIDED)
         for r in record.last_attempts()
     )
+    together = [
+        f"#{r.get('id')} ({idea_of(str(r.get('description')))})"
+        for r in record.last_attempts()
+        if r.get("status") == "keep" and len(changed(str(r.get("description")))) >= 2
+    ]
     best = values.get("best", {})
     return RunSummary(
         run_id=run_id,
@@ -159,6 +173,7 @@ def summarize(ledger: Ledger, run_id: str, values: dict[str, Any], elapsed: floa
         experiments=started(cast(LoopState, values)),
         remeasures=int(values.get("extra_runs", 0)),
         undecided=undecided,
+        together=together,
         counts=record.outcomes(),
         elapsed=elapsed,
     )

@@ -4,6 +4,7 @@ budget, not two."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,3 +77,31 @@ def test_a_candidate_left_unsure_when_the_budget_ends_is_an_undecided_discard(
     assert any(
         line.startswith(f"undecided: {len(undecided)} of the discards") for line in summary.lines()
     )
+
+
+def test_a_kept_move_of_several_settings_is_named_as_kept_together(
+    repo_factory: Callable[..., Path],
+) -> None:
+    """Only X scores; a draw that moves X and Y together and is kept carries Y's move with it, and
+    the summary says which kept experiments moved several settings at once."""
+    from agentos import runner
+    from agentos.status import run_status
+
+    repo = repo_factory(
+        {
+            "settings.py": "X = 10.0  # range: 0..100\nY = 10.0  # range: 0..100\n",
+            "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n",
+            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+            f"{ACCEPT_IMPORT_RISK}\n"
+            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+            '[budget]\nexperiments=4\n[sandbox]\nbackend="local"\n',
+        }
+    )
+    summary = runner.run(repo)
+    rows = run_status(repo)["experiments"]
+    both = [r for r in rows if r["status"] == "keep"
+            and re.search(r"\bX \S+ -> .*\bY \S+ -> ", r["description"])]  # fmt: skip
+    assert both, rows  # seed 0's first draws move both
+    assert summary.together == [f"#{r['id']} (X, Y)" for r in both]
+    line = next(x for x in summary.lines() if x.startswith("kept_together: "))
+    assert f"#{both[0]['id']} (X, Y)" in line and "was not measured" in line
