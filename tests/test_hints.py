@@ -126,6 +126,21 @@ def test_fixed_forms() -> None:
     assert read_hint("don't tune this", 1).fixed and not read_hint("not-fixed-here", 1).fixed
 
 
+def test_a_random_seed_without_a_hint_is_not_searched_and_one_with_a_hint_is() -> None:
+    """Another seed that scores better is luck; a seed is searched only when a hint asks."""
+    text = (
+        "SEED = 1234\nrandom_state = 7\nTRAIN_SEED = 3\nn_seeds = 5\nseedling_rows = 4\n"
+        "RNG_SEED = 1  # range: 0..100\nSEED_FRACTION = 0.5\n"
+    )
+    found = {s.name: s for s in find_all({"settings.py": text})}
+    for name in ("SEED", "random_state", "TRAIN_SEED"):
+        assert not found[name].mutable and "a random seed" in describe(found[name]), name
+    for name in ("n_seeds", "seedling_rows", "RNG_SEED", "SEED_FRACTION"):
+        assert found[name].mutable, name
+    yaml = {"c.yaml": "train:\n  seed: 7\n  epochs: 3\n"}
+    assert [s.name for s in find_all(yaml) if s.mutable] == ["train.epochs"]
+
+
 def _found() -> dict[str, dict[str, Setting]]:
     files = {p.name: p.read_text() for p in sorted(FILES.iterdir())}
     return {p: {s.name: s for s in find_all({p: t})} for p, t in files.items()}

@@ -264,11 +264,20 @@ def describe(setting: Setting) -> str:
     return f"{setting.name} = {short(setting.value)}: {known(setting)}"
 
 
+def why_fixed(setting: Setting) -> str:
+    """Why a setting that is not `mutable` is not searched."""
+    if setting.hint.fixed:
+        return "fixed"
+    if setting.seed:
+        return "a random seed: a better score from another seed is luck; a hint searches it"
+    return "a string without choices"
+
+
 def known(setting: Setting) -> str:
     """`describe` without the `NAME = value: ` head: the range or choices and their source."""
     h = setting.hint
     if not setting.mutable:
-        return f"not searched ({'fixed' if h.fixed else 'a string without choices'})"
+        return f"not searched ({why_fixed(setting)})"
     if setting.kind == "bool":
         return "true|false"
     open_sides = [b for b, v in (("low", h.low), ("high", h.high)) if v is None]

@@ -324,6 +324,15 @@ _UNIT_NAME = re.compile(
 )
 
 
+_SEED_NAME = re.compile(r"(^|[_.])(random_|rng_|manual_)?(seed|random_state)$", re.IGNORECASE)
+
+
+def seed_by_name(name: str, value: object, hint: Hint) -> bool:
+    """Whether an integer with no hint is named as a random seed (`SEED`, `random_state`,
+    `train.seed`): another seed that scores better is luck, not a better setting."""
+    return not hint.read and type(value) is int and bool(_SEED_NAME.search(name))
+
+
 def unit_by_name(name: str, value: object, hint: Hint) -> bool:
     """Whether a number without bounds, in [0, 1], has a probability-like name (`dropout`)."""
     return (

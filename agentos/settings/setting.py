@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agentos.settings.hints import Hint
+from agentos.settings.hints import Hint, seed_by_name
 
 Kind = Literal["int", "float", "bool", "str"]
 Value = int | float | bool | str
@@ -36,9 +36,15 @@ class Setting:
     words: tuple[str, str] = ("true", "false")
 
     @property
+    def seed(self) -> bool:
+        """A random seed with no hint (`seed_by_name`): not searched."""
+        return seed_by_name(self.name, self.value, self.hint)
+
+    @property
     def mutable(self) -> bool:
-        """False for `fixed` settings and for strings without `choices`."""
-        if self.hint.fixed:
+        """False for `fixed` settings, random seeds without a hint and strings without
+        `choices`."""
+        if self.hint.fixed or self.seed:
             return False
         if self.kind == "str":
             return len(self.hint.choices) > 1

@@ -194,11 +194,11 @@ def _mismatch(s: Setting, e: SpaceEntry) -> bool:
 
 def inferred(setting: Setting) -> tuple[dict[str, Any], str]:
     """A setting's inferred space as a table entry, and the comment saying where it came from."""
-    from agentos.settings import UNIT_HIGH, guessed_unit
+    from agentos.settings import UNIT_HIGH, guessed_unit, why_fixed
 
     h = setting.hint
     if not setting.mutable:
-        return {"type": "fixed"}, "fixed" if h.fixed else "a string without choices: not searched"
+        return {"type": "fixed"}, "fixed" if h.fixed else f"{why_fixed(setting)}: not searched"
     if setting.kind == "bool":
         return {"type": "bool"}, ""
     where = f"from the {h.source}" if h.source else ""
