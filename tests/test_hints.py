@@ -141,6 +141,15 @@ def test_a_random_seed_without_a_hint_is_not_searched_and_one_with_a_hint_is() -
     assert [s.name for s in find_all(yaml) if s.mutable] == ["train.epochs"]
 
 
+def test_powers_of_two_between_bounds_are_choices() -> None:
+    hint = read_hint("powers of two, 8 to 512", 32)
+    assert hint.choices == ("8", "16", "32", "64", "128", "256", "512") and hint.low is None
+    assert read_hint("power of 2 between 16 and 256", 64).choices[-1] == "256"
+    odd = read_hint("powers of two, 8 to 512", 30)  # the value is none: a plain range
+    assert not odd.choices and (odd.low, odd.high) == (8, 512)
+    assert not read_hint("8 to 512", 32).choices
+
+
 def _found() -> dict[str, dict[str, Setting]]:
     files = {p.name: p.read_text() for p in sorted(FILES.iterdir())}
     return {p: {s.name: s for s in find_all({p: t})} for p, t in files.items()}

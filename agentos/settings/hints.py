@@ -14,6 +14,7 @@ files already use are read alike:
                                                      `[a, b, c]`, `{1, 3}`, `either a or b`,
                                                      `label: a | b`, `a, b or c`)
     N = 4              # 1 <= n <= 12               (also `range(1, 13)`, `lower bound 1`)
+    BATCH = 32         # powers of two, 8 to 512    (choices 8|16|...|512)
     SEED = 1234        # fixed                      (also `do not change`, `don't tune`)
 
 Units and prose around them are ignored (`# 0 to 40 epochs`, `# warm-up steps, 0-20`). A comment
@@ -134,6 +135,10 @@ def read_hint(comment: str, value: object, *, of: str = "") -> Hint:
             if bad:
                 problem, low, high, read = bad, None, None, []
                 worded = True
+            elif _POWERS_OF_TWO.search(low_text) and _powers(low, high, value):
+                choices = _powers(low, high, value)
+                low = high = None
+                read = ["choices " + "|".join(choices) + " (powers of two)"]
         elif _LOOKS_LIKE_HINT.search(low_text) and _numeric(value):
             problem = f"no range or choices could be read from {_quoted(text)}"
     log = False
@@ -152,6 +157,17 @@ def read_hint(comment: str, value: object, *, of: str = "") -> Hint:
     if of and problem and not worded:  # `_outside` names `of` itself
         problem = f"{problem} of {of}, so it was not used; correct the schema or the value"
     return Hint(low, high, log, choices, fixed, ", ".join(read), problem)
+
+
+_POWERS_OF_TWO = re.compile(r"\bpowers? of (?:two|2)\b")
+
+
+def _powers(low: float | None, high: float | None, value: object) -> tuple[str, ...]:
+    """The powers of two from `low` to `high` when the range and the int `value` are such."""
+    if low is None or high is None or type(value) is not int or low < 1 or high > 2**40:
+        return ()
+    found = tuple(str(2**k) for k in range(41) if low <= 2**k <= high)
+    return found if len(found) >= 2 and str(value) in found else ()
 
 
 def _positive(value: object, high: float | None, text: str) -> bool:
