@@ -170,7 +170,7 @@ def test_realistic_files_are_read_as_their_authors_meant() -> None:
     assert typed["SCHEDULER"].hint.choices == ("cosine", "linear", "constant")
     trainer = f["trainer.toml"]
     assert trainer["optim.name"].hint.choices == ("sgd", "adam", "lion")
-    assert trainer["data.batch_size"].hint.high == 256
+    assert trainer["data.batch_size"].hint.choices == ("16", "32", "64", "128", "256")
     assert trainer["model.kind"].hint.choices == ("transformer", "rnn")
     server = f["server.toml"]
     assert (server["server.workers"].hint.low, server["server.workers"].hint.high) == (1, 64)
