@@ -442,3 +442,22 @@ def test_a_run_that_keeps_nothing_does_not_grow_an_unbounded_setting_with_each_d
                                 metric=2.0 + e / 100, description=p.description, reason=""))
     assert max(int(str(v["N_POINTS"])) for v in proposed) <= 600 * 4
     assert max(int(str(v["LOG_EVERY"])) for v in proposed) <= 5 * 4 + 4
+
+
+@pytest.mark.parametrize("mode", ["tpe", "hybrid", "mutate"])
+def test_a_float_near_its_bound_is_written_inside_the_range_and_shown_as_it_is(mode: str) -> None:
+    """A cooling factor in 0.9..0.99999 (at 0.99999): rounded to four digits, 0.99996 would be
+    written as 1.0 (no cooling at all) and the baseline shown as 1."""
+    text = "COOLING = 0.99999  # range: 0.9..0.99999\nT0 = 0.2  # range: 0.01..1\n"
+    task = make_task(budget=Budget(experiments=40))
+    provider = get_provider(f"heuristic:{mode}", task)
+    hist: list[HistoryItem] = []
+    for e in range(1, 31):
+        p = provider.propose(request(e, seed=e, history=list(hist), task=task,
+                                     files={"settings.py": text}))
+        cooling = float(values(p.components)["COOLING"])
+        assert 0.9 <= cooling <= 0.99999, (mode, e, p.description)
+        if "COOLING " in p.description.split(" | ")[0]:  # the baseline's value as it is
+            assert "COOLING 0.99999 -> " in p.description, p.description
+        hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",  # type: ignore[typeddict-item]
+                                metric=float(e), description=p.description, reason=""))

@@ -173,9 +173,14 @@ def _plain(text: str) -> bool:
 
 
 def short(value: Value) -> str:
-    """A compact display of a value for one-line descriptions."""
+    """A compact display of a value for one-line descriptions: four significant digits, or as
+    many more as it takes to show the value itself (0.99999 is not 1)."""
     if isinstance(value, float):
-        return f"{value:.4g}"
+        for digits in range(4, 18):
+            text = f"{value:.{digits}g}"
+            if float(text) == value:
+                return text
+        return repr(value)
     return str(value)
 
 

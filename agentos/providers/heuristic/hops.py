@@ -83,7 +83,7 @@ def hop(
         u = (f(float(current[name])) - f(lo)) / span + rng.gauss(0, sigma)
         x = f(lo) + span * _reflect(u, 0.0, 1.0)
         x = math.exp(x) if dist.log else x
-        out[name] = min(max(round(x) if kind != "float" else sig(x, 4), lo), hi)
+        out[name] = min(max(round(x), lo), hi) if kind != "float" else sig(x, 4, lo, hi)
         if out[name] != current[name]:
             break
     return out

@@ -35,9 +35,14 @@ from agentos.state import HistoryItem
 _ATTEMPTS = 24
 
 
-def sig(x: float, digits: int = 3) -> float:
-    """Round to a few significant digits so edited files read like a human wrote them."""
-    return float(f"{x:.{digits}g}")
+def sig(x: float, digits: int = 3, lo: float | None = None, hi: float | None = None) -> float:
+    """Round to a few significant digits so edited files read like a human wrote them, with as
+    many more as it takes to stay inside [`lo`, `hi`]: 0.99996 in 0.9..0.99999 is not 1."""
+    for d in range(digits, 18):
+        out = float(f"{x:.{d}g}")
+        if (lo is None or out >= lo) and (hi is None or out <= hi):
+            return out
+    return min(max(x, lo if lo is not None else x), hi if hi is not None else x)
 
 
 def is_pow2(v: int) -> bool:
@@ -130,12 +135,7 @@ def _numeric(
         if hi is not None:
             n = min(n, math.floor(hi))
         return n
-    x = sig(x)
-    if lo is not None:
-        x = max(x, lo)
-    if hi is not None:
-        x = min(x, hi)
-    return x
+    return sig(min(max(x, lo if lo is not None else x), hi if hi is not None else x), 3, lo, hi)
 
 
 def settings_of(request: ProposeRequest) -> list[Setting]:
@@ -274,7 +274,7 @@ def local_move(
         u = (f(float(current[name])) - f(lo)) / span + rng.gauss(0, sigma)
         x = f(lo) + span * _reflect(u, 0.0, 1.0)
         x = math.exp(x) if log else x
-        out[name] = min(max(round(x) if kind != "float" else sig(x, 4), lo), hi)
+        out[name] = min(max(round(x), lo), hi) if kind != "float" else sig(x, 4, lo, hi)
     if out == dict(current):
         name = rng.choice(sorted(space))
         kind, dist = space[name]

@@ -148,8 +148,9 @@ def grown(st: Setting, evidence: Evidence) -> tuple[float, float, bool]:
     return lo, hi, log
 
 
-def decode(kind: str, setting: Setting, raw: Any) -> Value:
-    """A value in the file's type from Optuna's parameter value."""
+def decode(kind: str, setting: Setting, raw: Any, dist: Any = None) -> Value:
+    """A value in the file's type from Optuna's parameter value (a float rounded inside its
+    distribution `dist`'s bounds)."""
     if kind == "bool":
         return bool(raw == "True")
     if kind == "pow2":
@@ -160,7 +161,7 @@ def decode(kind: str, setting: Setting, raw: Any) -> Value:
         return float(raw) if setting.kind == "float" else str(raw)
     if kind == "int":
         return int(raw)
-    return sig(float(raw), 4)
+    return sig(float(raw), 4, getattr(dist, "low", None), getattr(dist, "high", None))
 
 
 def encode(kind: str, text: str) -> Any:
@@ -342,8 +343,8 @@ def _design_move(
     if not (starting or stalled):
         return None
     def canon(params: Params) -> Params:  # as the `| tpe` suffix will write and read it back
-        return {n: encode(kind, short(decode(kind, st, params[n])))
-                for n, (st, _, kind) in dims.items()}
+        return {n: encode(kind, short(decode(kind, st, params[n], dist)))
+                for n, (st, dist, kind) in dims.items()}
 
     dists = {n: dist for n, (_, dist, _) in dims.items()}
     params = point(dists, request.task.search.seed, lambda p: fresh(canon(p)))
@@ -366,7 +367,7 @@ def _key(params: Params) -> tuple[tuple[str, Any], ...]:
 
 
 def _proposal(request: ProposeRequest, dims: Dims, params: Params, note: str = "") -> Proposal:
-    chosen = {n: decode(kind, st, params[n]) for n, (st, _, kind) in dims.items()}
+    chosen = {n: decode(kind, st, params[n], dist) for n, (st, dist, kind) in dims.items()}
     changes = [(dims[n][0], v) for n, v in chosen.items() if v != dims[n][0].value]
     described = ", ".join(f"{st.name} {short(st.value)} -> {short(v)}" for st, v in changes)
     components = apply(request.files, changes)
