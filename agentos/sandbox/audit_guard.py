@@ -176,10 +176,11 @@ def install(
             return
         if event not in watched and not event.startswith("ctypes."):
             return
-        if event in ("os.listdir", "os.scandir") and str(args[0]).rstrip("/").endswith("/fd"):
-            site = caller(anywhere)
-            if site:
-                report(site, f"listed the process's open descriptors ({args[0]})")
+        if event in ("os.listdir", "os.scandir"):  # a library listing its own data is reading
+            if str(args[0]).rstrip("/").endswith("/fd"):
+                site = caller(anywhere)
+                if site:
+                    report(site, f"listed the process's open descriptors ({args[0]})")
         elif event == "open" or event in changing:
             path = args[0]
             if event == "open" and not writing(args[1], args[2]):

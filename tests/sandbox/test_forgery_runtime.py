@@ -62,6 +62,8 @@ FORGERIES = [
      "printed the metric line"),
     ("replace-builtins-print", "import builtins\n_p = builtins.print\n"
      "builtins.print = lambda *a, **k: _p('score: 1000.0')", False, "printed the metric line"),
+    ("list-open-descriptors", "import os\nfds = os.listdir('/proc/self/fd')", False,
+     "listed the process's open descriptors"),
     ("rebind-with-a-library-function", "import math\nmath.cos = math.sin", False,
      "replaced math.cos (outside the editable files)"),
     ("patch-math-the-evaluator-uses", "import math\nmath.log10 = lambda x: -2.5", False,
@@ -150,9 +152,11 @@ def test_honest_editable_code_that_prints_imports_and_writes_scratch_is_measured
 ) -> None:
     """What a settings or model file may do: print, import the standard library and packages
     that load shared libraries, define namedtuples and dataclasses (the standard library reads
-    frames for them), start a thread, write under /tmp."""
+    frames for them), start a thread, write under /tmp, list a folder (a library finding its
+    own data files: langdetect lists its profiles)."""
     tail = "\n".join([
-        "import collections, ctypes, dataclasses, json, threading, typing",
+        "import collections, ctypes, dataclasses, json, os, threading, typing",
+        "print('files:', len(os.listdir('.')), len(list(os.scandir('/tmp'))))",
         "Point = collections.namedtuple('Point', 'x y')",
         "T = typing.TypeVar('T')",
         "@dataclasses.dataclass\nclass Cfg:\n    lr: float = 0.1",
