@@ -197,7 +197,7 @@ def test_describe_says_where_each_part_came_from() -> None:
     text = (
         "from typing import Literal\n"
         'OPT: Literal["a", "b"] = "a"\n# 1 to 8\nN = 2\nMOMENTUM = 0.9\nALPHA = 0.5\n'
-        "SEED = 1  # fixed\n"
+        "SEED = 1  # fixed\nCONV_THRESHOLD = 0.99999\nSCORE_THRESHOLD = 4.5\n"
     )
     lines = [describe(s) for s in find_settings("s.py", text)]
     assert lines == [
@@ -206,6 +206,8 @@ def test_describe_says_where_each_part_came_from() -> None:
         "MOMENTUM = 0.9: 0..0.999 guessed from the name (no hint)",
         "ALPHA = 0.5: no hint, a range around its value that grows with evidence",
         "SEED = 1: not searched (fixed)",
+        "CONV_THRESHOLD = 0.99999: 0..0.99999 guessed from the name (no hint)",
+        "SCORE_THRESHOLD = 4.5: no hint, a range around its value that grows with evidence",
     ]
 
 

@@ -53,6 +53,7 @@ __all__ = [
     "parse_hint",
     "render",
     "short",
+    "unit_high",
     "values",
 ]  # fmt: skip
 
@@ -259,6 +260,12 @@ _OWN_HINT = re.compile(r"^\s*[^#\s].*#\s*(?:range|choices)\s*:")  # after code, 
 UNIT_HIGH = 0.999  # the upper bound of a float `guessed_unit` keeps in [0, 1)
 
 
+def unit_high(setting: Setting) -> float:
+    """The upper bound of a `guessed_unit` float: `UNIT_HIGH`, or its value when above it (a
+    convergence threshold at 0.99999)."""
+    return max(UNIT_HIGH, float(setting.value))
+
+
 def guessed_unit(setting: Setting) -> bool:
     """Whether a float without bounds is kept in [0, 1) because its name reads as a probability."""
     return setting.kind == "float" and unit_by_name(setting.name, setting.value, setting.hint)
@@ -293,5 +300,5 @@ def known(setting: Setting) -> str:
         numeric = not h.choices and not h.fixed and setting.kind in ("int", "float")
         return f"{h.read} (from the {h.source})" + (grows if numeric else "")
     if guessed_unit(setting):
-        return f"0..{UNIT_HIGH:g} guessed from the name (no hint)"
+        return f"0..{short(unit_high(setting))} guessed from the name (no hint)"
     return "no hint, a range around its value that grows with evidence"

@@ -335,7 +335,8 @@ def _outside(value: object, low: float | None, high: float | None, of: str = "")
 
 
 _UNIT_NAME = re.compile(
-    r"(^|[_.])(dropout|momentum|beta\d?|prob|p|ratio|frac|fraction|keep_prob|smoothing|ema)($|[_.])",
+    r"(^|[_.])(dropout|momentum|beta\d?|prob|p|ratio|frac|fraction|keep_prob|smoothing|ema"
+    r"|threshold|thresh)($|[_.])",
     re.IGNORECASE,
 )
 

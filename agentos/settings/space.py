@@ -194,7 +194,7 @@ def _mismatch(s: Setting, e: SpaceEntry) -> bool:
 
 def inferred(setting: Setting) -> tuple[dict[str, Any], str]:
     """A setting's inferred space as a table entry, and the comment saying where it came from."""
-    from agentos.settings import UNIT_HIGH, guessed_unit, why_fixed
+    from agentos.settings import guessed_unit, unit_high, why_fixed
 
     h = setting.hint
     if not setting.mutable:
@@ -207,7 +207,7 @@ def inferred(setting: Setting) -> tuple[dict[str, Any], str]:
         return {"type": "choice", "choices": items}, where
     entry: dict[str, Any] = {"type": setting.kind}
     if guessed_unit(setting):
-        entry.update(low=0.0, high=UNIT_HIGH)
+        entry.update(low=0.0, high=unit_high(setting))
         return entry, "guessed from the name"
     for name, bound in (("low", h.low), ("high", h.high)):
         if bound is not None:

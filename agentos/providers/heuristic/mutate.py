@@ -21,7 +21,6 @@ from typing import Any
 from agentos.memory import gated_off, measured
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.settings import (
-    UNIT_HIGH,
     Setting,
     Value,
     apply,
@@ -29,6 +28,7 @@ from agentos.settings import (
     find_all,
     guessed_unit,
     short,
+    unit_high,
 )
 from agentos.state import HistoryItem
 
@@ -76,7 +76,7 @@ def mutate(setting: Setting, rng: random.Random, step: float = 1.0) -> Value:
         return v
     assert isinstance(v, int | float) and not isinstance(v, bool)
     lo, hi = h.low, h.high
-    unit = guessed_unit(setting)
+    unit = unit_high(setting) if guessed_unit(setting) else None
     for _ in range(_ATTEMPTS):
         new = _numeric(setting.kind == "int", float(v), lo, hi, h.log, unit, rng, step)
         if new != v:
@@ -90,15 +90,16 @@ def _numeric(
     lo: float | None,
     hi: float | None,
     log: bool,
-    unit: bool,
+    unit: float | None,
     rng: random.Random,
     step: float,
 ) -> int | float:
     """One move of a number. The scale comes from the hint (bounds, `log`) and the value, never
     the name: an unbounded float moves multiplicatively, in wide log steps when it is small
-    (<= 0.01, a rate or a tolerance); `unit` (a probability-like float, `guessed_unit`) reflects
-    in [0, 1). A power of two moves by factors of two three times in four, otherwise as any int,
-    so values between powers stay reachable; an unbounded int never changes sign, but 1 reaches 0.
+    (<= 0.01, a rate or a tolerance); `unit` (the upper bound of a probability-like float,
+    `guessed_unit`) reflects in [0, unit]. A power of two moves by factors of two three times in
+    four, otherwise as any int, so values between powers stay reachable; an unbounded int never
+    changes sign, but 1 reaches 0.
     """
     bounded = lo is not None and hi is not None
     pow2_bounds = all(b is None or b <= 1 or is_pow2(int(b)) for b in (lo, hi))
@@ -115,8 +116,8 @@ def _numeric(
         x = math.exp(_reflect(math.log(v) + rng.gauss(0, sigma), math.log(lo), math.log(hi)))
     elif bounded and lo is not None and hi is not None:
         x = _reflect(v + rng.gauss(0, 0.15 * (hi - lo) * step), lo, hi)
-    elif unit:
-        x = _reflect(v + rng.gauss(0, 0.1 * step), 0.0, UNIT_HIGH)
+    elif unit is not None:
+        x = _reflect(v + rng.gauss(0, 0.1 * step), 0.0, unit)
     elif v != 0:
         wide = log or (not is_int and abs(v) <= 0.01)
         x = v * math.exp(rng.gauss(0, (0.8 if wide else 0.3) * step))

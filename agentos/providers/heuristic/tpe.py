@@ -53,7 +53,7 @@ from agentos.providers.heuristic.mutate import (
     sig,
 )
 from agentos.providers.heuristic.surrogate import pick
-from agentos.settings import UNIT_HIGH, Setting, Value, apply, find_all, guessed_unit, short
+from agentos.settings import Setting, Value, apply, find_all, guessed_unit, short, unit_high
 from agentos.state import HistoryItem
 
 TAG = " | tpe "
@@ -122,7 +122,7 @@ def grown(st: Setting, evidence: Evidence) -> tuple[float, float, bool]:
     sign). So the space grows as the best moves toward an edge. A float whose lower bound is
     grown, or whose grown range spans two decades, is searched on a log scale."""
     if guessed_unit(st):
-        return 0.0, UNIT_HIGH, False
+        return 0.0, unit_high(st), False
     h = st.hint
     v = float(st.value)
     best = evidence.best.get(st.name, v)
