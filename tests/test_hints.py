@@ -124,6 +124,9 @@ def test_log_alone_asks_for_a_log_scale_with_bounds_that_grow(comment: str) -> N
 def test_fixed_forms() -> None:
     assert read_hint("fixed", 1).fixed and read_hint("do not change", 1).fixed
     assert read_hint("don't tune this", 1).fixed and not read_hint("not-fixed-here", 1).fixed
+    assert read_hint("decimals printed -- formatting only, leave alone", 3).fixed
+    assert read_hint("display only", 3).fixed and read_hint("leave as is", 3).fixed
+    assert not read_hint("only 1..8 are valid", 3).fixed
 
 
 def test_a_random_seed_without_a_hint_is_not_searched_and_one_with_a_hint_is() -> None:

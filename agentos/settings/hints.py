@@ -78,7 +78,8 @@ _LINEAR = re.compile(r"\blinear\b")
 # the metric (`cosmetic`, `no effect on results`, `does not affect the score`)
 _FIXED = re.compile(
     r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b|\bcosmetic\b"
-    r"|\bno effect on\b|\bdoes(?: not|n't) affect\b"
+    r"|\bno effect on\b|\bdoes(?: not|n't) affect\b|\bleave (?:it |this |as is )?alone\b"
+    r"|\bleave as is\b|\b(?:formatting|display|printing|logging) only\b"
 )
 _CHOICE_WORDS = re.compile(
     r"\b(?:(?:choices|options)(?: are)?|one of|choose from|choose one|any of"
