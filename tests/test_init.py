@@ -504,6 +504,7 @@ def test_yaml_env_and_ini_settings_files_are_found(tmp_path: Path, name: str, te
     assert proc.returncode == 0, proc.stderr
     assert found["settings"] == [f"{name} (2 tunable)"]
     assert load_task(repo).editable == (name,)
+    assert [t.name for t in load_task(repo).tools] == ["data-only"]  # data: no lint of code
     check = agentos_cli("check", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
     assert "tunable_settings: 2" in check.stdout, check.stdout + check.stderr
@@ -531,3 +532,25 @@ def test_a_data_file_the_evaluator_reads_is_a_settings_file_whatever_its_name(
     assert load_task(repo).editable == ("solver.cfg",)
     # pyproject.toml holds other tools' settings too: named, it is a todo, never a guess
     assert any("reads pyproject.toml" in line for line in found["todo"]), found
+
+
+def test_a_root_script_that_prints_a_metric_of_no_known_direction_is_the_evaluator(
+    tmp_path: Path,
+) -> None:
+    """`tour.py` at the root prints `tour_length: X` and reads `solver.ini`: it is the evaluator,
+    the INI file the settings, and a length is a metric to lower."""
+    tour = (
+        "import configparser\ncfg = configparser.ConfigParser()\ncfg.read('solver.ini')\n"
+        "t0 = cfg['anneal'].getfloat('t0')\nprint(f'tour_length: {500 + abs(t0 - 0.1):.3f}')\n"
+    )
+    repo = make_repo(tmp_path / "tsp", {
+        "tour.py": tour,
+        "solver.ini": "[anneal]\n; start temperature, 0.01 to 1\nt0 = 0.2\n",
+        "notes.py": "print('a note')\n",  # prints no metric line
+    })
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["evaluator"] == ["tour.py"] and found["metric"] == ["tour_length (min)"]
+    task = load_task(repo)
+    assert task.editable == ("solver.ini",) and "tour.py" in task.protected
+    assert [t.name for t in task.tools] == ["data-only"]

@@ -27,7 +27,7 @@ _MAXIMISE = re.compile(
 )
 _MINIMISE = re.compile(
     r"(?:^|_)(loss|err|error|errors|bpb|perplexity|ppl|time|runtime|duration|elapsed|seconds|secs"
-    r"|sec|ms|latency|cost|regret)(?:_|$)"
+    r"|sec|ms|latency|cost|regret|length|distance|bytes)(?:_|$)"
 )
 
 
@@ -67,6 +67,8 @@ def detect_evaluator(found: Detection, paths: list[str]) -> None:
             rank = 3
         elif len(parts) <= 2 and any(_goal(n) for n in _markers(found.root, p)):
             rank = 4  # a script that prints a metric with a direction (`train.py`: `val_loss: x`)
+        elif len(parts) == 1 and _markers(found.root, p):
+            rank = 5  # a script at the root that prints `name: value` (`tour.py`: `tour_length:`)
         else:
             continue
         if _runnable(read_text(found.root, p)):

@@ -14,6 +14,7 @@ from agentos.errors import UserError
 from agentos.git import Repo
 from agentos.init.detect import detect, skill_files
 from agentos.init.found import CANDIDATES, DEFAULT_EVALUATOR, Detection, pytest_list, read_text
+from agentos.settings.data import SUFFIXES as DATA_SUFFIXES
 from agentos.settings.data import data_problems
 from agentos.task import TASK_FILE, glob_match
 
@@ -104,9 +105,11 @@ def _decide(found: Detection, files: list[str]) -> _Task:
 
 def _settings_are_data(found: Detection, editable: list[str]) -> bool:
     """Whether the editable files are the settings files and each holds data only (literal
-    assignments in Python; TOML, JSON): then the `data-only` gate keeps them so."""
+    assignments in Python; TOML, JSON, and YAML, INI and .env files, which run no code): then
+    the `data-only` gate keeps them so."""
     return bool(found.settings_files) and editable == list(found.settings_files) and not any(
         data_problems(p, read_text(found.root, p, limit=None)) for p in editable
+        if p.endswith(DATA_SUFFIXES)
     )
 
 
