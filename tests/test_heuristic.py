@@ -461,3 +461,23 @@ def test_a_float_near_its_bound_is_written_inside_the_range_and_shown_as_it_is(m
             assert "COOLING 0.99999 -> " in p.description, p.description
         hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",  # type: ignore[typeddict-item]
                                 metric=float(e), description=p.description, reason=""))
+
+
+def test_a_small_budget_cuts_the_random_start_up_to_a_third_of_it() -> None:
+    """With a budget of 10 and the profile's start-up of 12, every experiment would be a random
+    draw of every setting at once; the start-up is cut to a third of the budget (at least 2)."""
+    small = heuristic_tpe.sampler_for(request(task=make_task(budget=Budget(experiments=10))))
+    assert small.startup == 3
+    assert heuristic_tpe.sampler_for(request(task=make_task(budget=Budget(experiments=4)))
+                                     ).startup == 2
+    large = heuristic_tpe.sampler_for(request(task=make_task(budget=Budget(experiments=60))))
+    assert large.startup == 12  # the profile's own
+    # and a hybrid run of 10 refines the parent before its last experiments
+    task = make_task(budget=Budget(experiments=10))
+    provider = get_provider("heuristic", task)
+    hist: list[HistoryItem] = []
+    for e in range(1, 11):
+        p = provider.propose(request(e, seed=5, history=list(hist), task=task))
+        hist.append(HistoryItem(id=e, parent="p0", commit=f"c{e}", status="discard",  # type: ignore[typeddict-item]
+                                metric=float(e), description=p.description, reason=""))
+    assert any(" | local " in h["description"] for h in hist[3:]), [h["description"] for h in hist]

@@ -36,8 +36,9 @@ def _task(profile: Profile, experiments: int = 30, seed: int = 0) -> Task:
 
 def _propose(profile: Profile, statuses: list[str], seed: int = 0) -> list[str]:
     """The heuristic provider's proposals on the unit square, one per status: each measured
-    (loss: distance to a corner) and recorded with that status."""
-    task = _task(profile, len(statuses), seed)
+    (loss: distance to a corner) and recorded with that status, in a run whose budget is three
+    times as many (so the profile's start-up is not cut to a third of the budget)."""
+    task = _task(profile, 3 * len(statuses), seed)
     provider = get_provider("heuristic", task)
     history: list[HistoryItem] = []
     for e, status in enumerate(statuses, start=1):
@@ -157,7 +158,7 @@ def test_a_run_with_the_mechanisms_on_proposes_from_the_design(tmp_path: Path) -
                                                     '"search.toml"\n', 1))
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "profile")
-    runner.run(repo, runner.Overrides(sandbox="local", budget=4))
+    runner.run(repo, runner.Overrides(sandbox="local", budget=6))
     rows = run_status(repo)["experiments"]
-    assert len(rows) == 4
-    assert all(" | design start | tpe " in r["description"] for r in rows)
+    assert len(rows) == 6  # the start-up is cut to a third of the budget: 2 design points
+    assert [" | design start | tpe " in r["description"] for r in rows[:3]] == [True, True, False]

@@ -35,7 +35,7 @@ import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from agentos.memory import changed, since_keep
@@ -258,6 +258,15 @@ def joint_refused(past: Sequence[HistoryItem], at_least: int = 2, wide: int = 4)
     return joint.count("rejected") >= at_least and all(s == "rejected" for s in joint)
 
 
+def sampler_for(request: ProposeRequest) -> Sampler:
+    """The search profile's `[proposer]` settings for this run: a start-up of at most a third of
+    the experiment budget (at least 2), so a small budget is not spent on random draws of every
+    setting at once (a budget of 10 and a start-up of 12 would be random search)."""
+    knobs = request.task.profile.sampler
+    cap = max(2, request.task.budget.experiments // 3)
+    return replace(knobs, startup=cap) if knobs.startup > cap else knobs
+
+
 def local_share(progress: float, knobs: Sampler) -> float:
     """The share of local moves: it grows as the experiment budget is spent (refine late)."""
     return knobs.local_start + (knobs.local_end - knobs.local_start) * progress
@@ -298,7 +307,7 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
         except NothingToPropose:
             pass
 
-    knobs = request.task.profile.sampler  # the search profile's `[proposer]` settings
+    knobs = sampler_for(request)
     past = request.trials or request.history
     jump = _design_move(request, dims, knobs, len(trials), past, fresh)
     if jump is not None:
