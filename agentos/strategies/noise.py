@@ -179,8 +179,8 @@ def judge(
     fresh = [float(x) for x in scores[1:]]
     rescores = [float(x) for x in reference_rescores]
     if not fresh:
-        if first <= 0:
-            return Judgement("not-better", f"no gain ({first:+.4g})")
+        if first <= 0:  # the best's score is the mean of its runs, not its first measurement
+            return Judgement("not-better", f"no gain ({first:+.4g} against the best's mean)")
         band = direct_band(sd, noise_df)
         if first > band:
             return Judgement("better", f"gain {first:.4g} beyond the noise band {band:.3g}")
