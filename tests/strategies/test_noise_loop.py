@@ -22,6 +22,16 @@ print(f"score: {{(n % 2) + (0.6 if settings.X != 10.0 else 0.0)}}")
 """
 
 
+def _task_toml(experiments: int) -> str:
+    """A task on settings.py, scored by evaluate.py's `score:` line (higher is better)."""
+    return (
+        '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
+        f"{ACCEPT_IMPORT_RISK}\n"
+        '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
+        f'[budget]\nexperiments={experiments}\n[sandbox]\nbackend="local"\n'
+    )
+
+
 def test_a_re_measure_runs_the_candidate_alone_while_the_best_has_more_runs(
     repo_factory: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -32,10 +42,7 @@ def test_a_re_measure_runs_the_candidate_alone_while_the_best_has_more_runs(
         {
             "settings.py": "X = 10.0  # range: 0..100\n",
             "evaluate.py": EVALUATOR.format(calls=str(calls)),
-            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
-            f"{ACCEPT_IMPORT_RISK}\n"
-            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
-            '[budget]\nexperiments=6\n[sandbox]\nbackend="local"\n',
+            "agentos.toml": _task_toml(6),
         }
     )
     summary = runner.run(repo)
@@ -62,10 +69,7 @@ def test_a_candidate_left_unsure_when_the_budget_ends_is_an_undecided_discard(
         {
             "settings.py": "X = 10.0  # range: 0..100\n",
             "evaluate.py": EVALUATOR.format(calls=str(tmp_path / "calls.txt")),
-            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
-            f"{ACCEPT_IMPORT_RISK}\n"
-            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
-            '[budget]\nexperiments=2\n[sandbox]\nbackend="local"\n',
+            "agentos.toml": _task_toml(2),
         }
     )
     summary = runner.run(repo)
@@ -91,10 +95,7 @@ def test_a_kept_move_of_several_settings_is_named_as_kept_together(
         {
             "settings.py": "X = 10.0  # range: 0..100\nY = 10.0  # range: 0..100\n",
             "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n",
-            "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
-            f"{ACCEPT_IMPORT_RISK}\n"
-            '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
-            '[budget]\nexperiments=4\n[sandbox]\nbackend="local"\n',
+            "agentos.toml": _task_toml(4),
         }
     )
     summary = runner.run(repo)
