@@ -60,6 +60,25 @@ class Confusion:
 
 
 @dataclass(frozen=True)
+class Miss:
+    """A held-out query routed wrong before tuning, after it, or both: where it went each time
+    (None: to no skill). `expect` is the skill it should go to, None for a near-miss."""
+
+    query: str
+    expect: str | None
+    before: str | None
+    after: str | None
+
+    @property
+    def change(self) -> str:
+        """ "fixed" (missed before, right after), "new" (right before, missed after), or
+        "still" (missed both times)."""
+        if self.after == self.expect:
+            return "fixed"
+        return "new" if self.before == self.expect else "still"
+
+
+@dataclass(frozen=True)
 class RouterScore:
     """Held-out accuracy of the set before and after tuning, routed by one router."""
 
@@ -92,6 +111,7 @@ class TuneReport:
     failure: str | None = None  # the run could not do its work (the baseline does not measure)
     fix: str | None = None
     generated: bool = False  # the eval set is a generated draft (`agentos.skill.draft`)
+    misses: list[Miss] = field(default_factory=list)  # held-out queries missed before or after
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -237,9 +257,11 @@ def build_report(
         )
     pairs_before: Counter[tuple[str, str]] = Counter()
     pairs_after: Counter[tuple[str, str]] = Counter()
+    misses: list[Miss] = []
     if baseline.metric is not None or failure is None:  # a router that failed routes nothing
-        pairs_before = _misroutes(evaluator.score(skills)[1])
-        pairs_after = _misroutes(evaluator.score(final)[1])
+        held_before, held_after = evaluator.score(skills)[1], evaluator.score(final)[1]
+        pairs_before, pairs_after = _misroutes(held_before), _misroutes(held_after)
+        misses = missed_queries(held_before, held_after)
     confusions = [
         Confusion(e, g, pairs_before[(e, g)], pairs_after[(e, g)])
         for e, g in sorted(
@@ -273,7 +295,53 @@ def build_report(
         failure,
         fix,
         generated,
+        misses,
     )
+
+
+def missed_queries(before: Scored, after: Scored) -> list[Miss]:
+    """The held-out queries routed wrong by `before` or by `after` (the same items, routed for
+    the starting and the final set), grouped by the skill they expect (near-misses last), in
+    the eval file's order within each."""
+    out = [
+        Miss(i.query, i.expect, b, a)
+        for i, b, a in zip(before.items, before.predicted, after.predicted, strict=True)
+        if b != i.expect or a != i.expect
+    ]
+    return sorted(out, key=lambda m: (m.expect is None, m.expect or ""))
+
+
+def misses_by_skill(report: TuneReport) -> dict[str, list[Miss]]:
+    """`report.misses` by the skill each expects ("none" for near-misses), skills in the
+    report's order."""
+    out: dict[str, list[Miss]] = {r.name: [] for r in report.rows if r.group == "skill"}
+    for m in report.misses:
+        out.setdefault(m.expect or "none", []).append(m)
+    return {k: v for k, v in out.items() if v}
+
+
+def _where(name: str | None) -> str:
+    return name or "none"
+
+
+def render_misses(report: TuneReport) -> list[str]:
+    """The text report's held-out queries whose routing changed, per skill: newly fixed ones
+    (`+`) and newly missed ones (`-`), each with where it went before and after; and how many
+    stay missed (every one is in the JSON report and on `agentos report`'s page)."""
+    lines: list[str] = []
+    for name, misses in misses_by_skill(report).items():
+        moved = [m for m in misses if m.change != "still"]
+        if moved:
+            lines.append(f"  {name}:")
+        for m in moved:
+            sign = "+" if m.change == "fixed" else "-"
+            lines.append(f"    {sign} {m.query!r}: {_where(m.before)} -> {_where(m.after)}")
+    still = sum(m.change == "still" for m in report.misses)
+    if not lines and not still:
+        return []
+    head = "held-out queries that changed (+ newly right, - newly missed; routed before -> after):"
+    tail = f"  still missed: {still} (each listed in the JSON report and by `agentos report`)"
+    return ["", head, *(lines or ["  none"]), tail]
 
 
 def _near_miss_warning(evaluator: SkillEvaluator, confusions: Sequence[Confusion]) -> list[str]:
@@ -332,6 +400,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
     lines.append("held-out confusions (expected -> routed: before, after):")
     for c in report.confusions[:confusions]:
         lines.append(f"  {c.expected} -> {c.got}: {c.before}, {c.after}")
+    lines += render_misses(report)
     if report.descriptions:
         lines.append("")
         lines.append("changed descriptions (before, then after):")
