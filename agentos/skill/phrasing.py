@@ -371,12 +371,15 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
 
 def _heads(texts: Sequence[str]) -> set[str]:
     """The words of `texts` that end a noun phrase somewhere: followed by punctuation, a
-    function word or the end of the text ("shoes." "zones from"), not only by another word
-    they qualify ("current" of "current weekly mileage", "my current injury")."""
+    function word, a verb or the end of the text ("shoes." "zones from", "a runner wants"),
+    not only by a word or a number they qualify ("current" of "current weekly mileage", "final"
+    of "the final 7-10 days")."""
     out: set[str] = set()
     for text in texts:
-        tokens = re.findall(r"[a-z][a-z']*|[^\sa-z]", text.lower().replace("-", " "))
+        tokens = re.findall(r"[a-z][a-z']*|\d+|[^\sa-z\d]", text.lower().replace("-", " "))
         for word, after in zip(tokens, [*tokens[1:], "."], strict=True):
+            if after[0].isdigit():
+                continue  # "the final 100": a number it qualifies
             if not after[0].isalpha() or function_word(after) or base_verb(after) != after:
                 out.add(word)  # "zones." "zones from", "a swimmer wants": a noun's end
     return out

@@ -21,14 +21,16 @@ from agentos.skillfile import Skill
 SWIM = [
     Skill(
         "stroke-pacing",
-        "Works out pool paces and heart-rate zones from a recent 400 m time trial.",
+        "Works out pool paces and heart-rate zones from a 400 m time trial or the final 100 "
+        "of a set.",
         "Steps.\n",
         Path("stroke-pacing/SKILL.md"),
     ),
     Skill(
         "season-plan",
         "Builds a week-by-week swim plan toward a goal meet from the swimmer's current weekly "
-        "yardage. Use when a swimmer wants to get faster, or asks what to do in the gym.",
+        "yardage, up to the final 2-3 weeks. Use when a swimmer wants to get faster, or asks "
+        "what to do in the gym.",
         "Steps.\n",
         Path("season-plan/SKILL.md"),
     ),
@@ -99,6 +101,7 @@ def test_a_word_that_only_qualifies_another_is_no_topic() -> None:
     texts = [f"{s.name.replace('-', ' ')} {s.description}" for s in SWIM]
     nouns = shared_nouns(texts)
     assert "current" not in nouns  # "current weekly yardage", "a current shoulder injury"
+    assert "final" not in nouns  # "the final 2-3 weeks", "the final 100": before numbers
     assert "swimmer" in nouns  # "a swimmer wants", "a swimmer asks": a thing
     draft = draft_evals(SWIM)
     assert not any(re.search(r"\bmy current\b", str(r["query"])) for r in draft)
