@@ -191,7 +191,7 @@ shows there.</p>
 <p>Each held-out query routed wrong before tuning or after it, and where it went (none: to no
 skill). Open a skill to read its queries.</p>
 <div id="misses">{% for g in missed %}
-<details data-skill="{{ g.skill }}"{% if g.fixed or g.new %} open{% endif %}>
+<details data-skill="{{ g.skill }}"{% if g.moved %} open{% endif %}>
 <summary>{{ g.skill }}: {{ g.after }} missed after, {{ g.before }} before ({{ g.fixed }} fixed,
  {{ g.new }} newly missed)</summary>
 <table><tr><th>query</th><th>before</th><th>after</th><th>change</th></tr>
@@ -225,6 +225,7 @@ class Missed:
     after: int
     fixed: int
     new: int
+    moved: int  # routed elsewhere after than before, right or not
 
 
 def _missed(report: TuneReport) -> list[Missed]:
@@ -239,6 +240,7 @@ def _missed(report: TuneReport) -> list[Missed]:
                 len(changes) - changes.count("fixed"),
                 changes.count("fixed"),
                 changes.count("new"),
+                sum(m.before != m.after for m in misses),
             )
         )
     return out

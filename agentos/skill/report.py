@@ -325,21 +325,25 @@ def _where(name: str | None) -> str:
 
 
 def render_misses(report: TuneReport) -> list[str]:
-    """The text report's held-out queries whose routing changed, per skill: newly fixed ones
-    (`+`) and newly missed ones (`-`), each with where it went before and after; and how many
-    stay missed (every one is in the JSON report and on `agentos report`'s page)."""
+    """The text report's held-out queries whose routing changed, per skill: newly right (`+`),
+    newly missed (`-`), or missed both times but sent elsewhere (`~`), each with where it went
+    before and after; and how many stay missed where they were (every one is in the JSON report
+    and on `agentos report`'s page)."""
     lines: list[str] = []
     for name, misses in misses_by_skill(report).items():
-        moved = [m for m in misses if m.change != "still"]
+        moved = [m for m in misses if m.before != m.after]
         if moved:
             lines.append(f"  {name}:")
         for m in moved:
-            sign = "+" if m.change == "fixed" else "-"
+            sign = {"fixed": "+", "new": "-"}.get(m.change, "~")
             lines.append(f"    {sign} {m.query!r}: {_where(m.before)} -> {_where(m.after)}")
-    still = sum(m.change == "still" for m in report.misses)
+    still = sum(m.before == m.after for m in report.misses)
     if not lines and not still:
         return []
-    head = "held-out queries that changed (+ newly right, - newly missed; routed before -> after):"
+    head = (
+        "held-out queries that changed (+ newly right, - newly missed, ~ missed elsewhere; "
+        "routed before -> after):"
+    )
     tail = f"  still missed: {still} (each listed in the JSON report and by `agentos report`)"
     return ["", head, *(lines or ["  none"]), tail]
 
