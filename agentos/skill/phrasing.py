@@ -400,6 +400,7 @@ def out_of_scope(
     tasks = [t for keys, t in _ELSEWHERE if not said.intersection(map(stem, keys.split()))]
     usable = [t for t in map(_tidy, topics) if not fragment(t)]
     usable = [t for t in usable if kind(t) in ("topic", "gerund")]  # "a poem about X": X names
+    usable = [t for t in usable if _in_person(t) == t]  # "a runner wants ...": no thing
     usable = [_first_person(t) for t in usable if len(t.split()) <= 8]
     shared = [w if w.endswith("s") else f"my {w}" for w in domain]
     rng.shuffle(usable)

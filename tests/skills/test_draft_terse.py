@@ -105,6 +105,9 @@ def test_a_word_that_only_qualifies_another_is_no_topic() -> None:
     assert "swimmer" in nouns  # "a swimmer wants", "a swimmer asks": a thing
     draft = draft_evals(SWIM)
     assert not any(re.search(r"\bmy current\b", str(r["query"])) for r in draft)
+    # a clause told of someone is no topic of a near-miss ("Translate "a swimmer wants ...")
+    near = [str(r["query"]) for r in draft if r["slice"] == "near-miss"]
+    assert near and not any(re.search(r"\b(?:wants|asks)\b", q) for q in near), near
 
 
 def test_a_terse_skill_gets_requests_from_its_body_and_a_held_out_share() -> None:
