@@ -354,9 +354,10 @@ def near_miss_warning(
     """A warning when most held-out near-misses (`expect: null`) fire a skill after the run
     (`final`): the accuracy figures then say little about requests no skill should take. Its
     advice fits the case: with few near-misses on train, the cut had little to fit on, so add
-    some; with enough there and still firing, to the router they look like the skills' own
-    queries, so no cut separates them (`_inseparable` says what a cut that did would cost) and
-    only another router or narrower descriptions would."""
+    some; with enough there that the cut turns away, the held-out ones ask for something
+    else, so add near-misses like them; with enough there and still firing, to the router they
+    look like the skills' own queries, so no cut separates them (`_inseparable` says what a
+    cut that did would cost) and only another router or narrower descriptions would."""
     total = sum(i.expect is None for i in evaluator.holdout)
     fired = sum(c.after for c in confusions if c.expected == "none")
     if total < MIN_NEAR_MISSES or 2 * fired < total:
@@ -374,6 +375,13 @@ def near_miss_warning(
         ]
     routed = evaluator.score(final)[0].predicted
     through = sum(p is not None for p, w in zip(routed, written, strict=True) if w)
+    if 2 * through < sum(written):  # the cut turns the train ones away, not these
+        return [
+            f"{head}, though the cut turns away {sum(written) - through} of the "
+            f"{sum(written)} train near-misses it was fitted on: the held-out ones ask for "
+            "other things than those; add near-misses like them to the train split (they are "
+            "listed with the missed queries)"
+        ]
     cost = _inseparable(evaluator, final)
     return [
         f"{head}, and {through} of the {sum(written)} train near-misses the none cut was "

@@ -130,3 +130,21 @@ def test_with_near_misses_on_train_that_fire_the_warning_says_no_cut_separates_t
     named = {m.query: m.after for m in report.misses if m.expect is None}
     fired = sum(c.after for c in report.confusions if c.expected == "none")
     assert len(named) == fired and all(named.values())
+
+
+def test_when_the_cut_turns_the_train_near_misses_away_the_warning_asks_for_ones_like_these(
+    router: EmbeddingRouter,
+) -> None:
+    # train near-misses far from running: the cut turns them away, not the held-out ones
+    train_near = [
+        "book a flight to rome",
+        "what is the capital of peru",
+        "fix the leaking kitchen tap",
+        "translate this letter into german",
+        "recommend a laptop for video editing",
+    ]
+    report = _report(train_near, router)
+    (warning,) = [n for n in report.notes if n.startswith("warning: ")]
+    assert "the held-out ones ask for other things" in warning, warning
+    assert "add near-misses like them to the train split" in warning
+    assert "no none cut separates them" not in warning
