@@ -24,7 +24,15 @@ from markupsafe import Markup
 from agentos.errors import UserError
 from agentos.skill.evaluator import LEXICAL
 from agentos.skill.loop import TASK_NAME
-from agentos.skill.report import REPORT_FILE, Confusion, RouterScore, Row, TuneReport
+from agentos.skill.report import (
+    REPORT_FILE,
+    Confusion,
+    Miss,
+    RouterScore,
+    Row,
+    TuneReport,
+    misses_by_skill,
+)
 
 if TYPE_CHECKING:  # `data` reads a run's stored report through this module
     from agentos.report.data import Experiment, ReportData
@@ -78,6 +86,7 @@ def _tune_report(raw: dict[str, Any]) -> TuneReport:
     fields["rows"] = [Row(**r) for r in raw["rows"]]
     fields["confusions"] = [Confusion(**c) for c in raw.get("confusions", [])]
     fields["routers"] = [RouterScore(**s) for s in raw.get("routers", [])]
+    fields["misses"] = [Miss(**m) for m in raw.get("misses", [])]
     fields["descriptions"] = {k: tuple(v) for k, v in raw.get("descriptions", {}).items()}
     return TuneReport(**fields)
 
@@ -178,6 +187,19 @@ shows there.</p>
 <td>{{ name }}</td><td class="before">{{ pair[0] }}</td><td class="after">{{ pair[1] }}</td>
 </tr>{% endfor %}</table>
 {% else %}<p id="descriptions">No description changed.</p>{% endif %}
+{% if missed %}<h3>Held-out queries missed</h3>
+<p>Each held-out query routed wrong before tuning or after it, and where it went (none: to no
+skill). Open a skill to read its queries.</p>
+<div id="misses">{% for g in missed %}
+<details data-skill="{{ g.skill }}"{% if g.moved %} open{% endif %}>
+<summary>{{ g.skill }}: {{ g.after }} missed after, {{ g.before }} before ({{ g.fixed }} fixed,
+ {{ g.new }} newly missed)</summary>
+<table><tr><th>query</th><th>before</th><th>after</th><th>change</th></tr>
+{% for m in g.misses %}<tr data-change="{{ m.change }}"{% if m.change == 'new' %} class="fell"
+{%- endif %}><td>{{ m.query }}</td><td>{{ m.before or 'none' }}</td>
+<td>{{ m.after or 'none' }}</td><td>{{ changes[m.change] }}</td></tr>
+{% endfor %}</table></details>{% endfor %}</div>
+{% endif %}
 {% if r.confusions %}<h3>Held-out confusions (expected &rarr; routed)</h3>
 <table id="confusions"><tr><th>expected</th><th>routed</th><th>before</th><th>after</th></tr>
 {% for c in r.confusions[:limit] %}<tr><td>{{ c.expected }}</td><td>{{ c.got }}</td>
@@ -190,6 +212,38 @@ shows there.</p>
 _SECTION = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
     TEMPLATE
 )
+
+
+@dataclass(frozen=True)
+class Missed:
+    """One skill's held-out queries missed before or after tuning ("none": the near-misses),
+    with how many were missed before, after, fixed and newly missed."""
+
+    skill: str
+    misses: list[Miss]
+    before: int
+    after: int
+    fixed: int
+    new: int
+    moved: int  # routed elsewhere after than before, right or not
+
+
+def _missed(report: TuneReport) -> list[Missed]:
+    out = []
+    for name, misses in misses_by_skill(report).items():
+        changes = [m.change for m in misses]
+        out.append(
+            Missed(
+                name,
+                misses,
+                len(changes) - changes.count("new"),
+                len(changes) - changes.count("fixed"),
+                changes.count("fixed"),
+                changes.count("new"),
+                sum(m.before != m.after for m in misses),
+            )
+        )
+    return out
 
 
 def _fell(before: float | None, after: float | None) -> bool:
@@ -226,5 +280,7 @@ def render_skills(data: ReportData) -> Markup:
             change=change,
             fell=_fell,
             limit=CONFUSIONS,
+            missed=[] if report is None else _missed(report),
+            changes={"fixed": "fixed", "new": "newly missed", "still": "still missed"},
         )
     )

@@ -182,7 +182,7 @@ def _spent(target: str, train: Sequence[EvalItem], missed_by: Mapping[str, list[
     missed = sum(not i.generated for i in missed_by.get(target, []))
     return (
         f"no untried rewrite would be kept on train (it misses {missed} of its {len(mine)} "
-        "hand-written train queries)"
+        "train queries, variants left out)"
     )
 
 

@@ -177,9 +177,8 @@ def kind(phrase: str) -> str:
         return "situation"  # "a score dropped": a clause with its own past-tense verb
     if first.endswith("ing") and first not in FUNCTION:
         return "gerund"
-    base = [first[: -len(e)] for e in ("es", "s") if first.endswith(e)]
-    if (first in VERBS or any(b in VERBS for b in base)) and tokens[1:2] != ["by"]:
-        return "order"
+    if (first in VERBS or base_verb(first) != first) and tokens[1:2] != ["by"]:
+        return "order"  # "Designs single quality workouts": a description's third person
     if _verbish(first, text.split()[1:2]):
         return "order"  # "manipulate Word documents", "optimize a query"
     if (
@@ -189,6 +188,26 @@ def kind(phrase: str) -> str:
     ):  # "produce professional documents"
         return "order"
     return "topic"
+
+
+_PARTICLES = _set("out up down off through over back")  # "works out", "sets up"
+
+
+def base_verb(word: str, after: str = "") -> str:
+    """The base form of `word` when it is a verb's third person ("builds": build, "works out":
+    work, "applies": apply), the form an order takes after "How do I" or "Can you help me";
+    `word` itself otherwise. A form counts as a verb's when its base is a known verb, or when a
+    particle follows it (`after`: "out" in "works out")."""
+    forms = [(e, add) for e, add in (("ies", "y"), ("es", ""), ("s", "")) if word.endswith(e)]
+    if not forms or word.endswith(("ss", "us", "is")) or len(word) < 4:
+        return word
+    bases = [word[: -len(e)] + add for e, add in forms]
+    known = [b for b in bases if b in VERBS or b in _ACTIONS]
+    if known:
+        return known[-1]  # "plans": plan, not "plan" less its "e"
+    if after in _PARTICLES:
+        return bases[0] if word.endswith(("ches", "shes", "xes", "ies")) else word[:-1]
+    return word
 
 
 def _happened(tokens: list[str]) -> bool:
@@ -265,10 +284,23 @@ _SOMEONE = re.compile(
 _THEIRS = {"their": "my", "them": "me", "themselves": "myself", "they": "I", "they're": "I'm"}
 
 
+_ASKER = re.compile(
+    r"^(?:(?:someone|somebody|they|the user|a user|(?:a|an|the)\s+[a-z]+)\s+)?"
+    r"(asks?|wants?|needs?)\s+(?:(?:about|for)\s+)?",
+    re.I,
+)
+
+
 def _in_person(text: str) -> str:
     """A situation told of someone ("someone says they never know where their pay goes",
-    "someone is about to sign a lease") as its user tells it ("I never know where my pay
-    goes", "I am about to sign a lease")."""
+    "someone is about to sign a lease", "a runner wants to get stronger", "a runner asks about
+    gels") as its user tells it ("I never know where my pay goes", "I am about to sign a lease",
+    "I want to get stronger", "gels")."""
+    asker = _ASKER.match(text)
+    if asker is not None and asker.end() < len(text):
+        rest = " ".join(_THEIRS.get(w.lower(), w) for w in text[asker.end() :].split())
+        said = asker.group(1).lower().rstrip("s")
+        return rest if said == "ask" else f"I {said} {rest}"
     match = _SOMEONE.match(text)
     if match is None:
         return text
@@ -282,11 +314,14 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
     verb that is no noun ("write unit tests")."""
     text = _in_person(_tidy(phrase))
-    wish = re.match(r"(want|need)s?\s+(?=\S)", text, re.I)
-    if wish and not fragment(wanted := _first_person(text[wish.end() :])):
-        return f"I {wish.group(1).lower()} {wanted.rstrip('.')}. Can you help?"  # "wants a plan"
-    if fragment(text):
-        return None
+    wish = re.match(r"(?:I\s+)?(want|need)s?\s+(?=\S)", text, re.I)
+    if wish:  # "wants a plan", "I want to get stronger"
+        wanted = _first_person(text[wish.end() :]).rstrip(".")
+        said = words(wanted)
+        if _content(wanted) and said and not function_word(said[-1]):
+            return f"I {wish.group(1).lower()} {wanted}. Can you help?"
+    if fragment(text) and not (_who_to(text) and len(words(text)) >= 5):
+        return None  # "what to do at the gym" is a request; "who to call" is not
     text = _first_person(text)
     what = kind(text)
     if name and what == "order" and words(text)[0] not in VERBS:
@@ -306,8 +341,7 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
         return _capital(rng.choice(_SITUATION).format(p=text.rstrip(".")))
     if what == "order":
         first, _, rest = text.partition(" ")
-        low = first.lower()
-        base = next((low[: -len(e)] for e in ("es", "s") if low[: -len(e)] in VERBS), low)
+        base = base_verb(first.lower(), rest.split(" ", 1)[0].lower())
         if rest.startswith("me "):  # "walk me through a claim": already asks for help
             return f"Can you {base} {rest.rstrip('.?')}?"
         return rng.choice(_ORDER).format(p=f"{base} {rest}".strip())
@@ -320,8 +354,11 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
     word, verb or adjective, three letters or more): a folder's domain (`dog`, `cat`, `vet`)."""
     seen: dict[str, str] = {}
     count: dict[str, int] = {}
+    heads = _heads(texts)
     for text in texts:
         for w in dict.fromkeys(words(text.replace("-", " "))):
+            if w not in heads:
+                continue  # "current" of "current weekly mileage": it qualifies a thing
             if not w.isalpha() or len(w) < 3 or w.endswith(("ing", "ed")) or w in FILLER:
                 continue  # a gerund or a filler word names no thing of its own
             if function_word(w) or verb(w) or adjective(w) or w in _ACTIONS or w.endswith("ever"):
@@ -330,6 +367,22 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
             seen.setdefault(key, w)
             count[key] = count.get(key, 0) + 1
     return [seen[k] for k in seen if count[k] >= 2]
+
+
+def _heads(texts: Sequence[str]) -> set[str]:
+    """The words of `texts` that end a noun phrase somewhere: followed by punctuation, a
+    function word, a verb or the end of the text ("shoes." "zones from", "a runner wants"),
+    not only by a word or a number they qualify ("current" of "current weekly mileage", "final"
+    of "the final 7-10 days")."""
+    out: set[str] = set()
+    for text in texts:
+        tokens = re.findall(r"[a-z][a-z']*|\d+|[^\sa-z\d]", text.lower().replace("-", " "))
+        for word, after in zip(tokens, [*tokens[1:], "."], strict=True):
+            if after[0].isdigit():
+                continue  # "the final 100": a number it qualifies
+            if not after[0].isalpha() or function_word(after) or base_verb(after) != after:
+                out.add(word)  # "zones." "zones from", "a swimmer wants": a noun's end
+    return out
 
 
 def out_of_scope(
@@ -347,6 +400,7 @@ def out_of_scope(
     tasks = [t for keys, t in _ELSEWHERE if not said.intersection(map(stem, keys.split()))]
     usable = [t for t in map(_tidy, topics) if not fragment(t)]
     usable = [t for t in usable if kind(t) in ("topic", "gerund")]  # "a poem about X": X names
+    usable = [t for t in usable if _in_person(t) == t]  # "a runner wants ...": no thing
     usable = [_first_person(t) for t in usable if len(t.split()) <= 8]
     shared = [w if w.endswith("s") else f"my {w}" for w in domain]
     rng.shuffle(usable)

@@ -60,6 +60,25 @@ class Confusion:
 
 
 @dataclass(frozen=True)
+class Miss:
+    """A held-out query routed wrong before tuning, after it, or both: where it went each time
+    (None: to no skill). `expect` is the skill it should go to, None for a near-miss."""
+
+    query: str
+    expect: str | None
+    before: str | None
+    after: str | None
+
+    @property
+    def change(self) -> str:
+        """ "fixed" (missed before, right after), "new" (right before, missed after), or
+        "still" (missed both times)."""
+        if self.after == self.expect:
+            return "fixed"
+        return "new" if self.before == self.expect else "still"
+
+
+@dataclass(frozen=True)
 class RouterScore:
     """Held-out accuracy of the set before and after tuning, routed by one router."""
 
@@ -92,6 +111,7 @@ class TuneReport:
     failure: str | None = None  # the run could not do its work (the baseline does not measure)
     fix: str | None = None
     generated: bool = False  # the eval set is a generated draft (`agentos.skill.draft`)
+    misses: list[Miss] = field(default_factory=list)  # held-out queries missed before or after
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -237,9 +257,11 @@ def build_report(
         )
     pairs_before: Counter[tuple[str, str]] = Counter()
     pairs_after: Counter[tuple[str, str]] = Counter()
+    misses: list[Miss] = []
     if baseline.metric is not None or failure is None:  # a router that failed routes nothing
-        pairs_before = _misroutes(evaluator.score(skills)[1])
-        pairs_after = _misroutes(evaluator.score(final)[1])
+        held_before, held_after = evaluator.score(skills)[1], evaluator.score(final)[1]
+        pairs_before, pairs_after = _misroutes(held_before), _misroutes(held_after)
+        misses = missed_queries(held_before, held_after)
     confusions = [
         Confusion(e, g, pairs_before[(e, g)], pairs_after[(e, g)])
         for e, g in sorted(
@@ -263,7 +285,7 @@ def build_report(
         elapsed,
         dict(Counter(e.status for e in experiments)),
         as_json,
-        [*notes, *_near_miss_warning(evaluator, confusions)],
+        [*notes, *near_miss_warning(evaluator, final, confusions)],
         {
             s.name: (s.description, f.description)
             for s, f in zip(skills, final, strict=True)
@@ -273,22 +295,128 @@ def build_report(
         failure,
         fix,
         generated,
+        misses,
     )
 
 
-def _near_miss_warning(evaluator: SkillEvaluator, confusions: Sequence[Confusion]) -> list[str]:
-    """A warning when most held-out near-misses (`expect: null`) fire a skill after the run:
-    the accuracy figures then say little about requests no skill should take."""
+def missed_queries(before: Scored, after: Scored) -> list[Miss]:
+    """The held-out queries routed wrong by `before` or by `after` (the same items, routed for
+    the starting and the final set), grouped by the skill they expect (near-misses last), in
+    the eval file's order within each."""
+    out = [
+        Miss(i.query, i.expect, b, a)
+        for i, b, a in zip(before.items, before.predicted, after.predicted, strict=True)
+        if b != i.expect or a != i.expect
+    ]
+    return sorted(out, key=lambda m: (m.expect is None, m.expect or ""))
+
+
+def misses_by_skill(report: TuneReport) -> dict[str, list[Miss]]:
+    """`report.misses` by the skill each expects ("none" for near-misses), skills in the
+    report's order."""
+    out: dict[str, list[Miss]] = {r.name: [] for r in report.rows if r.group == "skill"}
+    for m in report.misses:
+        out.setdefault(m.expect or "none", []).append(m)
+    return {k: v for k, v in out.items() if v}
+
+
+def _where(name: str | None) -> str:
+    return name or "none"
+
+
+def render_misses(report: TuneReport) -> list[str]:
+    """The text report's held-out queries whose routing changed, per skill: newly right (`+`),
+    newly missed (`-`), or missed both times but sent elsewhere (`~`), each with where it went
+    before and after; and how many stay missed where they were (every one is in the JSON report
+    and on `agentos report`'s page)."""
+    lines: list[str] = []
+    for name, misses in misses_by_skill(report).items():
+        moved = [m for m in misses if m.before != m.after]
+        if moved:
+            lines.append(f"  {name}:")
+        for m in moved:
+            sign = {"fixed": "+", "new": "-"}.get(m.change, "~")
+            lines.append(f"    {sign} {m.query!r}: {_where(m.before)} -> {_where(m.after)}")
+    still = sum(m.before == m.after for m in report.misses)
+    if not lines and not still:
+        return []
+    head = (
+        "held-out queries that changed (+ newly right, - newly missed, ~ missed elsewhere; "
+        "routed before -> after):"
+    )
+    tail = f"  still missed: {still} (each listed in the JSON report and by `agentos report`)"
+    return ["", head, *(lines or ["  none"]), tail]
+
+
+def near_miss_warning(
+    evaluator: SkillEvaluator, final: Sequence[Skill], confusions: Sequence[Confusion]
+) -> list[str]:
+    """A warning when most held-out near-misses (`expect: null`) fire a skill after the run
+    (`final`): the accuracy figures then say little about requests no skill should take. Its
+    advice fits the case: with few near-misses on train, the cut had little to fit on, so add
+    some; with enough there that the cut turns away, the held-out ones ask for something
+    else, so add near-misses like them; with enough there and still firing, to the router they
+    look like the skills' own queries, so no cut separates them (`_inseparable` says what a
+    cut that did would cost) and only another router or narrower descriptions would."""
     total = sum(i.expect is None for i in evaluator.holdout)
     fired = sum(c.after for c in confusions if c.expected == "none")
     if total < MIN_NEAR_MISSES or 2 * fired < total:
         return []
     before = sum(c.before for c in confusions if c.expected == "none")
-    return [
+    head = (
         f"warning: {fired} of {total} held-out near-misses (expect: null) fire a skill "
-        f"({before} before): requests for no skill are not told apart at the fitted cut; add "
-        "near-misses to the train split, which the cut is fitted on, or narrow the descriptions"
+        f"({before} before)"
+    )
+    written = [i.expect is None and not i.generated for i in evaluator.train]
+    if sum(written) < MIN_NEAR_MISSES:
+        return [
+            f"{head}: the train split, which the none cut is fitted on, has {sum(written)} "
+            "near-misses; add near-misses to it, or narrow the descriptions"
+        ]
+    routed = evaluator.score(final)[0].predicted
+    through = sum(p is not None for p, w in zip(routed, written, strict=True) if w)
+    if 2 * through < sum(written):  # the cut turns the train ones away, not these
+        return [
+            f"{head}, though the cut turns away {sum(written) - through} of the "
+            f"{sum(written)} train near-misses it was fitted on: the held-out ones ask for "
+            "other things than those; add near-misses like them to the train split (they are "
+            "listed with the missed queries)"
+        ]
+    cost = _inseparable(evaluator, final)
+    return [
+        f"{head}, and {through} of the {sum(written)} train near-misses the none cut was "
+        f"fitted on: to {type(evaluator.router).__name__} they look like the skills' own "
+        f"queries{cost}, so no none cut separates them and more near-misses will not help. "
+        "What would: a router that reads the request (set ANTHROPIC_API_KEY to route with "
+        "Claude), or descriptions that say what each skill is for narrowly enough that these "
+        "requests stop matching (the near-misses are listed with the missed queries)"
     ]
+
+
+def _inseparable(evaluator: SkillEvaluator, final: Sequence[Skill]) -> str:
+    """What turning away half the hand-written train near-misses would cost: " (a cut that
+    turned away half of them would also turn away N% of the train queries it routes right)",
+    for a router that routes by score and cut; "" for another."""
+    router = evaluator.router
+    train = [i for i in evaluator.train if not i.generated]
+    if not isinstance(router, ThresholdRouting) or not train:
+        return ""
+    scores, cut = router.calibrated_scores([], final, evaluator.train)
+    rows = [n for n, i in enumerate(evaluator.train) if not i.generated]
+    top = scores[rows].max(axis=1)
+    picked = [final[int(b)].name for b in scores[rows].argmax(axis=1)]
+    near = sorted(float(t) for t, i in zip(top, train, strict=True) if i.expect is None)
+    half = near[len(near) // 2]  # a cut above the median near-miss turns away half of them
+    right = [
+        float(t) for t, p, i in zip(top, picked, train, strict=True) if i.expect == p and t >= cut
+    ]
+    if not right or half <= cut:
+        return ""
+    lost = sum(t <= half for t in right) / len(right)
+    return (
+        f" (a cut that turned away half of them would also turn away {100 * lost:.0f}% of the "
+        "train queries it routes right)"
+    )
 
 
 def _misroutes(scored: Scored) -> Counter[tuple[str, str]]:
@@ -332,6 +460,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
     lines.append("held-out confusions (expected -> routed: before, after):")
     for c in report.confusions[:confusions]:
         lines.append(f"  {c.expected} -> {c.got}: {c.before}, {c.after}")
+    lines += render_misses(report)
     if report.descriptions:
         lines.append("")
         lines.append("changed descriptions (before, then after):")

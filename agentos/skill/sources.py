@@ -248,15 +248,60 @@ def positives(skill: Skill) -> list[str]:
             and not words.startswith(("when", "before", "after", "if ", "once"))
         ):
             positive.append(heading)
-    positive.append(skill.name.replace("-", " "))
+    keep = _usable(positive)
+    if len(keep) < TERSE:  # a terse description: the body's sections and list items ask too
+        keep = _usable([*keep, *body_requests(skill)])
+    return _usable([*keep, skill.name.replace("-", " ")])[:MAX_PER_SKILL]
+
+
+TERSE = 3  # a description that gives fewer requests than this is terse
+
+
+def _usable(phrases: list[str]) -> list[str]:
+    """`phrases` that read as whole requests, each once whatever its case and punctuation."""
     seen: set[str] = set()
     keep = []
-    for p in positive:
+    for p in phrases:
         key = normalized(p)
         if key not in seen and len(p.split()) <= 14 and _whole(p) and not fragment(p):
             seen.add(key)
             keep.append(p)
-    return keep[:MAX_PER_SKILL]
+    return keep
+
+
+_LEAD_TERM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*)?([^:*\n]{3,60}?)(?:\*\*)?:\s", re.M)
+_BACK_REF = re.compile(r"\s+(?:them|it)$", re.I)
+
+
+def body_requests(skill: Skill) -> list[str]:
+    """The requests a terse skill's text offers beyond its description's phrases: each task of
+    a description that joins two with "and" ("Choose running shoes and decide when to replace
+    them": the second's "them" is the first's object), every heading of two content words or
+    more ("Heel drop"), and the term a list item explains ("- Trail shoes: lugs and ...")."""
+    out: list[str] = []
+    for sentence in _SENTENCE.split(" ".join(NOT.sub("", skill.description).split())):
+        if re.match(r"(?:use|used|invoke|trigger)\b", sentence, re.I):
+            continue  # "Use when ...": `_clauses` reads those
+        parts = [p.strip(" .,;") for p in re.split(r",?\s+and\s+", sentence)]
+        if not all(kind(p) == "order" for p in parts[1:] if p):
+            parts = [sentence.strip(" .,;")]  # "eat and drink": one task, not two
+        for before, part in zip(["", *parts], parts, strict=False):
+            object_ = before.split(" ", 1)[1] if " " in before else ""
+            if object_ and _BACK_REF.search(part):
+                part = _BACK_REF.sub(f" {object_}", part)  # "replace them": replace the shoes
+            out.append(part)
+    body = _REFUSED.sub("", prose(skill.body))
+    for heading in _HEADING.findall(body):
+        heading = PAREN.sub("", heading).strip(" :")
+        said = content_words(heading.replace("-", " "))
+        named = len(said) >= 2 and not _GENERIC.intersection(said)  # no "Rules of thumb"
+        if named and not (_NUMBERED.match(heading) or _shouted(heading)):
+            out.append(heading)
+    for term in _LEAD_TERM.findall(body):
+        term = PAREN.sub("", term).strip()
+        if len(term.split()) <= 4 and len(content_words(term.replace("-", " "))) >= 2:
+            out.append(term)
+    return out
 
 
 # a body section that says what the skill is not for ("## Not this skill", "## When not to use"):

@@ -20,7 +20,9 @@ from report_helpers import read_page
 
 from agentos.cli.main import main
 from agentos.ledger import Ledger
+from agentos.report.skills import load_tune_report
 from agentos.skill import tune as tune_module
+from agentos.skill.report import REPORT_FILE, render_table
 from agentos.skill.router import EmbeddingRouter
 
 SKILLS = {
@@ -62,7 +64,7 @@ def offline(shared_router: EmbeddingRouter, monkeypatch: pytest.MonkeyPatch) -> 
     shared_router.threshold, shared_router.floor = threshold, floor
 
 
-def garden(root: Path) -> Path:
+def garden(root: Path, extra: tuple[tuple[str, str | None, str], ...] = ()) -> Path:
     for name, (description, body) in SKILLS.items():
         (root / "skills" / name).mkdir(parents=True)
         (root / "skills" / name / "SKILL.md").write_text(
@@ -71,7 +73,7 @@ def garden(root: Path) -> Path:
     (root / "evals.jsonl").write_text(
         "".join(
             json.dumps({"query": q, "expect": e, "slice": "clean", "split": s}) + "\n"
-            for q, e, s in ROWS
+            for q, e, s in (*ROWS, *extra)
         )
     )
     return commit_all(root, "skills")
@@ -163,6 +165,46 @@ def test_the_page_shows_each_routers_held_out_figures_the_run_stored(tmp_path: P
     # the ledger's breakdowns (one skill's hits, one confusion) are no columns of the tables
     assert "holdout/hits/" not in page.split('id="skill-routing"')[0]
     assert "<th>holdout/hits/" not in page and "<th>lexical/" not in page
+
+
+@pytest.mark.usefixtures("offline")
+def test_the_page_and_the_text_name_each_held_out_query_missed(tmp_path: Path) -> None:
+    # held-out queries the garden's skills miss: a near-miss on their words, a terse request
+    extra = (
+        ("water polo rules for the school team", None, "holdout"),
+        ("paint the fence", None, "holdout"),
+        ("blade dull", "lawn-mowing", "holdout"),
+    )
+    root = garden(tmp_path / "repo", extra)
+    report = tune(root, "--evals", str(root / "evals.jsonl"), "--budget", "2")
+    page = page_of(root, tmp_path / "out")
+    # every held-out query missed before or after is named, under the skill it expects, with
+    # where it went each time; the text report names the ones whose routing changed
+    misses = report["misses"]
+    assert misses and {m["query"] for m in misses} <= {
+        q for q, _, split in (*ROWS, *extra) if split == "holdout"
+    }
+    assert all(m["before"] != m["expect"] or m["after"] != m["expect"] for m in misses)
+    shown_misses = {
+        (skill, *(html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in row))
+        for skill, block in re.findall(
+            r"<details data-skill=\"([^\"]+)\"(.*?)</details>", page, re.S
+        )
+        for row in re.findall(r"<tr[^>]*>\s*<td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td>", block)
+    }
+    assert shown_misses == {
+        (m["expect"] or "none", m["query"], m["before"] or "none", m["after"] or "none")
+        for m in misses
+    }
+    stored = load_tune_report(root / ".agentos" / "runs" / str(report["run_id"]) / REPORT_FILE)
+    assert stored is not None
+    text = render_table(stored)
+    for m in misses:
+        line = f"{m['query']!r}: {m['before'] or 'none'} -> {m['after'] or 'none'}"
+        assert (line in text) == (m["before"] != m["after"]), (line, text)
+
+    still = sum(m["before"] == m["after"] for m in misses)
+    assert f"still missed: {still} " in text
 
 
 @pytest.mark.usefixtures("offline")

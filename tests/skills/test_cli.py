@@ -80,7 +80,7 @@ def test_json_report_on_stdout_and_progress_on_stderr(tmp_path: Path) -> None:
     assert last.startswith(f"run {report['run_id']}: 0 moves, ended: "), last
     assert re.search(
         r"no move left: .*deploy-service.*: no untried rewrite would be kept on train "
-        r"\(it misses \d+ of its \d+ hand-written train queries\)",
+        r"\(it misses \d+ of its \d+ train queries, variants left out\)",
         last,
     ), last
 
@@ -182,6 +182,7 @@ def test_make_evals_writes_a_draft_then_tune_skills_tunes_on_it(tmp_path: Path) 
     assert tuned.exit_code == 0, tuned.output
     report = json.loads(tuned.stdout)
     assert any("generated draft" in n for n in report["notes"])
+    assert "hand-written" not in tuned.output  # the set was generated, not written by hand
     assert report["run_id"] and any(r["name"] == "all" for r in report["rows"])
     again = CliRunner().invoke(
         main, ["tune-skills", str(root / "skills"), "--make-evals", str(draft)]

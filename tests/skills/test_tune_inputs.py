@@ -151,25 +151,6 @@ def test_status_names_the_skill_and_the_move_of_each_row(tmp_path: Path) -> None
     assert lines[2].endswith(" no move") and "|" not in lines[2]
 
 
-def test_a_run_whose_held_out_near_misses_mostly_fire_says_so() -> None:
-    """Most held-out `expect: null` lines going to a skill is a warning of the report: the
-    accuracy figures say little about requests that no skill should take."""
-    from types import SimpleNamespace
-
-    from agentos.skill.evals import EvalItem
-    from agentos.skill.report import Confusion, _near_miss_warning
-
-    held = [EvalItem(f"off topic {i}", None, "near-miss", "holdout") for i in range(6)]
-    held.append(EvalItem("merge two pdfs", "pdf", "clean", "holdout"))
-    evaluator = SimpleNamespace(holdout=held)
-    fired = [Confusion("none", "pdf", 1, 3), Confusion("none", "docx", 0, 1)]
-    (line,) = _near_miss_warning(evaluator, fired)  # type: ignore[arg-type]
-    assert line.startswith(
-        "warning: 4 of 6 held-out near-misses (expect: null) fire a skill (1 before)"
-    )
-    assert _near_miss_warning(evaluator, fired[1:]) == []  # 1 of 6: no warning
-
-
 @pytest.mark.usefixtures("offline")
 def test_a_run_names_the_skills_no_train_query_expects_and_why_it_ended(tmp_path: Path) -> None:
     """A hand-written eval file often covers a few skills of a folder: the run says which skills
