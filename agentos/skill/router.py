@@ -267,27 +267,18 @@ def margins(
 
 
 def best_threshold(scores: Matrix, names: Sequence[str], train: Sequence[EvalItem]) -> float:
-    """The "none" cut that maximizes accuracy on `train` (rows of `scores`), each kind of query
-    (those that expect a skill, the near-misses that expect none) weighing as many as the
-    hand-written queries of that kind: generated variants (`augment`, typos and shorthand of the
-    queries that expect a skill) share their kind's weight rather than add to it, so they do
-    not outvote the near-misses the user wrote. Among equally good cuts the middle one is
-    taken, away from both edges."""
+    """The "none" cut that maximizes accuracy on `train` (rows of `scores`); among equally good
+    cuts the middle one is taken, away from both edges."""
     top = scores.max(axis=1)
     picked = np.array([names[int(b)] for b in scores.argmax(axis=1)], dtype=object)
     expect = np.array([i.expect for i in train], dtype=object)
     fires_right = picked == expect  # correct when the query is above the cut
     none_right = np.array([i.expect is None for i in train])  # correct when below it
-    weight = np.ones(len(train))
-    for kind in (none_right, ~none_right):
-        written = sum(not i.generated for i, k in zip(train, kind, strict=True) if k)
-        if kind.any() and written:
-            weight[kind] = written / kind.sum()
     cuts = np.unique(np.concatenate([top, [0.0, 1.0]]))
     mids = (cuts[:-1] + cuts[1:]) / 2
     above = top[None, :] >= mids[:, None]  # (cuts, items)
-    hits = (np.where(above, fires_right[None, :], none_right[None, :]) * weight).sum(axis=1)
-    ties = mids[np.isclose(hits, hits.max())]
+    hits = np.where(above, fires_right[None, :], none_right[None, :]).sum(axis=1)
+    ties = mids[hits == hits.max()]
     return float(ties[len(ties) // 2])
 
 
