@@ -39,6 +39,7 @@ from agentos.git import Repo
 from agentos.preflight import Preflight, check_tools, editable_surface, preflight, uncommitted
 from agentos.providers.base import get_provider
 from agentos.scratch import scratch
+from agentos.settings import NOTHING_TO_TUNE_FIX
 from agentos.strategies import noise
 from agentos.task import Task, load_task
 from agentos.tool import PinFailed, ToolContext
@@ -47,12 +48,6 @@ LOG_TAIL_LINES = 12
 NOISE_CHECK_S = 60.0  # the most `check` spends re-measuring the baseline for its noise
 
 
-NOTHING_TO_TUNE_FIX = (
-    "make `editable` name files with settings (numbers or booleans assigned once at "
-    "module level or in a config class or dict, argparse or click defaults, TOML, JSON, "
-    "YAML, .env or INI values), add hints (`# range: 1..64`), or use a Claude "
-    'provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY set)'
-)
 
 
 def baseline_fix(task: Task, status: str, reason: str, log: str = "") -> str:
@@ -264,9 +259,12 @@ def _noise(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> None:
     budget = task.budget.experiments
     pairs = int(min(budget - 1, task.profile.remeasure_share * budget) // 2)
     full = noise.smallest_confirmed(sd, df, len(scores), cap)
+    band = noise.direct_band(sd, df)
     report.facts["noise_gains"] = (
-        f"a gain above {noise.direct_band(sd, df):.3g} is kept on one measurement; smaller ones "
-        f"are re-measured, and {cap} re-runs confirm a true gain down to {full:.3g}"
+        f"a gain above {band:.3g} ({band / sd:.0f} noise sd: the noise's bound from "
+        f"{len(scores)} baseline runs is wide; a larger `noise_reruns` narrows it) is kept on one "
+        f"measurement; smaller ones are re-measured, and {cap} re-runs confirm a true gain down "
+        f"to {full:.3g}"
     )
     if pairs < cap:
         need = max(2 * cap + 1, math.ceil(2 * cap / max(task.profile.remeasure_share, 1e-9)))
@@ -396,7 +394,13 @@ def _tunable(
     names = [s.name for s in found if s.mutable]
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     fact = f"{len(names)} (heuristic proposer)" + (f": {shown}" if names else "")
-    space = {f"setting.{s.path}:{s.name}": known(s) for s in found}
+    # a string without choices is not searched and is mostly not a setting (a regex, a name):
+    # counted, not listed one by one
+    words = [s for s in found
+             if s.kind == "str" and not s.mutable and not s.hint.read and not s.hint.problem]
+    space = {f"setting.{s.path}:{s.name}": known(s) for s in found if s not in words}
+    if words:
+        space["not_searched"] = f"{len(words)} string(s) without choices (not listed)"
     added = write_space(task.path, inferred, table) if write else 0
     summary = f"{len(table) + added} of {len(found)} setting(s) in [search.space] of "
     summary += task.path.name

@@ -321,10 +321,14 @@ def test_a_builtin_tool_option_misspelt_exits_2_with_the_nearest(tmp_path: Path)
 def test_a_setting_line_is_whole_when_the_value_holds_a_colon(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     settings = repo / "settings.py"
-    settings.write_text(settings.read_text() + 'GREETING = "hi: there"\n')
+    settings.write_text(settings.read_text() + 'GREETING = "hi: there"  # fixed\n'
+                        + 'PATTERN = "^[a-z]+: (.*)$"\n')
     git(repo, "commit", "-qam", "a string setting")
     facts = _facts(_check(str(repo)).stdout)
-    assert facts["setting.settings.py:GREETING"] == "not searched (a string without choices)"
+    assert facts["setting.settings.py:GREETING"] == "not searched (fixed)"
+    # a string without choices or a hint (a regex, a name) is counted, not listed
+    assert "setting.settings.py:PATTERN" not in facts
+    assert facts["not_searched"] == "1 string(s) without choices (not listed)"
 
 
 def test_nothing_the_heuristic_proposer_can_tune_exits_1_before_a_run(tmp_path: Path) -> None:

@@ -153,6 +153,35 @@ def test_powers_of_two_between_bounds_are_choices() -> None:
     assert not read_hint("8 to 512", 32).choices
 
 
+@pytest.mark.parametrize(("comment", "value", "low", "high"), [
+    ("must stay below 1", 0.9, None, 1.0),
+    ("0 means never expire, no more than 3600", 30, None, 3600.0),
+    ("anything from 16 up to 512 works", 64, 16.0, 512.0),
+    ("should not exceed 100", 10, None, 100.0),
+    ("no less than 4", 8, 4.0, None),
+    ("read from 2 files", 3, None, None),
+])
+def test_bounds_in_the_words_people_write(
+    comment: str, value: object, low: float | None, high: float | None
+) -> None:
+    hint = read_hint(comment, value)
+    assert (hint.low, hint.high, hint.problem) == (low, high, ""), hint
+
+
+def test_a_schema_const_or_a_description_that_forbids_change_is_fixed() -> None:
+    schema = (
+        '{"properties": {"eval_samples": {"const": 500}, "b": {"enum": [3]},'
+        ' "c": {"description": "size of the evaluation set; must not change"},'
+        ' "lr": {"minimum": 0.001, "maximum": 0.1}}}'
+    )
+    files = {"params.json": '{"$schema": "params.schema.json", "eval_samples": 500, "b": 3,'
+             ' "c": 7, "lr": 0.01}', "params.schema.json": schema}
+    found = {s.name: s for s in find_all(files)}
+    assert "$schema" not in found  # where the schema is, not a setting
+    assert [n for n, s in found.items() if s.mutable] == ["lr"]
+    assert read_hint("must not change", 500).fixed
+
+
 def _found() -> dict[str, dict[str, Setting]]:
     files = {p.name: p.read_text() for p in sorted(FILES.iterdir())}
     return {p: {s.name: s for s in find_all({p: t})} for p, t in files.items()}

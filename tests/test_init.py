@@ -554,3 +554,12 @@ def test_a_root_script_that_prints_a_metric_of_no_known_direction_is_the_evaluat
     task = load_task(repo)
     assert task.editable == ("solver.ini",) and "tour.py" in task.protected
     assert [t.name for t in task.tools] == ["data-only"]
+
+
+def test_a_rate_per_unit_of_time_is_raised() -> None:
+    from agentos.init.scripts import _goal
+
+    for name in ("docs_per_sec", "tokens_per_s", "items_per_second", "qps", "hit_rate"):
+        assert _goal(name) == "max", name
+    for name in ("time_per_step", "ms_per_token", "latency_ms", "runtime_sec"):
+        assert _goal(name) == "min", name

@@ -61,7 +61,7 @@ def test_a_file_without_settings_ends_the_run_at_once_with_the_reason(tmp_path: 
     assert summary["experiments"] == "0"
     assert summary["status"].startswith(
         "the proposer has nothing left to try: no tunable settings found in the editable files "
-        "lib.py (the heuristic proposer changes numbers and booleans"
+        "lib.py: make `editable` name files with settings (numbers or booleans"
     )
     assert "# range:" in summary["status"] and "Claude provider" in summary["status"]
     assert run_status(repo)["experiments"] == []

@@ -25,6 +25,12 @@ _MARKER = re.compile(r"""print\(\s*[rfRF]{0,2}["']\s*([A-Za-z_][A-Za-z0-9_]*)\s*
 _MAXIMISE = re.compile(
     r"(?:^|_)(score|acc|accuracy|auc|f1|precision|recall|throughput|ops|speedup|reward|hits)(?:_|$)"
 )
+# a rate per unit of time or a ranking quality goes up: `docs_per_sec`, `tokens_per_s`, `qps`
+_RATE = re.compile(
+    r"(?:^|_)per_(?:s|sec|secs|second|seconds|ms|min|minute|minutes|hour|hr)"
+    r"(?:_|$)|(?:^|_)(?:qps|rps|tps|fps|hit_rate|hitrate|mrr|ndcg|map|bleu|rouge|iou)(?:_|$|@)"
+    r"|_per_sec(?:ond)?s?$|(?:^|_)(?:throughput|bandwidth|speed)(?:_|$)"
+)
 _MINIMISE = re.compile(
     r"(?:^|_)(loss|err|error|errors|bpb|perplexity|ppl|time|runtime|duration|elapsed|seconds|secs"
     r"|sec|ms|latency|cost|regret|length|distance|bytes)(?:_|$)"
@@ -100,7 +106,7 @@ def _markers(root: Path, path: str) -> list[str]:
 
 def _goal(name: str) -> Literal["min", "max"] | None:
     low = name.lower()
-    if _MAXIMISE.search(low):
+    if _RATE.search(low) or _MAXIMISE.search(low):
         return "max"
     return "min" if _MINIMISE.search(low) else None
 

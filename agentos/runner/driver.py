@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from langgraph.types import Command
 
-from agentos.check import NOTHING_TO_TUNE_FIX, baseline_fix, log_tail
+from agentos.check import baseline_fix, log_tail
 from agentos.checkpoint import keep_latest, open_checkpointer
 from agentos.events import ProgressEvent
 from agentos.figures import figure
@@ -21,6 +21,7 @@ from agentos.nodes.decide import UNDECIDED
 from agentos.providers.base import NOTHING_TO_TRY
 from agentos.runtime import Runtime
 from agentos.scratch import drain
+from agentos.settings import NOTHING_TO_TUNE_FIX
 from agentos.state import LoopState
 
 Answer = Callable[[dict[str, Any]], Any]

@@ -35,6 +35,7 @@ from agentos.settings.schema import with_schemas
 from agentos.settings.space import Space, override
 
 __all__ = [
+    "NOTHING_TO_TUNE_FIX",
     "UNIT_HIGH",
     "Format",
     "Hint",
@@ -257,6 +258,13 @@ def hint_warnings(
 _OWN_HINT = re.compile(r"^\s*[^#\s].*#\s*(?:range|choices)\s*:")  # after code, not a comment line
 
 
+NOTHING_TO_TUNE_FIX = (
+    "make `editable` name files with settings (numbers or booleans assigned once at "
+    "module level or in a config class or dict, upper-case class constants, argparse or click "
+    "defaults, TOML, JSON, YAML, .env or INI values), add hints (`# range: 1..64`) to such "
+    'settings, or use a Claude provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY '
+    "set)"
+)
 UNIT_HIGH = 0.999  # the upper bound of a float `guessed_unit` keeps in [0, 1)
 
 

@@ -160,7 +160,8 @@ class _JsonScanner:
             i = m.end()
             parsed = float(m.group()) if m.group(1) or m.group(2) else int(m.group())
         kind = kind_of(parsed)
-        if kind is not None and keys:
+        # `$schema`, `$id`: where the document's schema is, not a setting
+        if kind is not None and keys and not any(k.startswith("$") for k in keys):
             self.out.append(Setting(self.path, ".".join(keys), kind, parsed, start, i, "json"))
         return i
 

@@ -55,15 +55,19 @@ _RANGES = (
     re.compile(rf"{_N}\s*(?:<=?|≤)\s*[A-Za-z_][\w.]*\s*(?:<=?|≤)\s*({_NUM}){_END}"),  # 1 <= n < 9
     re.compile(rf"\brange\s*[:=]?\s*[\[(]?\s*{_N}\s*(?:\.\.\.?|–|—|\bto\b|-|,)\s*({_NUM}){_END}"),
     re.compile(rf"\bbetween\s+{_N}\s+and\s+({_NUM}){_END}"),
+    re.compile(rf"\bfrom\s+{_N}\s+(?:up\s+)?to\s+({_NUM}){_END}"),  # anything from 16 up to 512
     re.compile(rf"[\[(]\s*{_N}\s*[,;]\s*({_NUM})\s*[\])]"),
     re.compile(rf"{_N}{_SEP}({_NUM}){_END}"),
 )
 _LOW = re.compile(
-    rf"(?:\bmin(?:imum)?\b\s*[:=]?|\blower bound\b\s*[:=]?|\bat least\b|>=?|≥)\s*({_NUM}){_END}"
+    rf"(?:\bmin(?:imum)?\b\s*[:=]?|\blower bound\b\s*[:=]?|\bat least\b|>=?|≥"
+    rf"|\bno (?:less|fewer) than\b|\babove\b|(?<!no )\b(?:more|greater) than\b)"
+    rf"\s*({_NUM}){_END}"
 )
 _HIGH = re.compile(
-    rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bupper bound\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤)"
-    rf"\s*({_NUM}){_END}"
+    rf"(?:\bmax(?:imum)?\b\s*[:=]?|\bupper bound\b\s*[:=]?|\bat most\b|\bup to\b|<=?|≤"
+    rf"|\bbelow\b|\bunder\b|(?<!no )\b(?:less|fewer) than\b|\bno more than\b"
+    rf"|\b(?:not|never) exceed\b)\s*({_NUM}){_END}"
 )
 _UNIT_WORDS = re.compile(r"\b(?:probability|fraction)\b")  # of a value in [0, 1]: 0..1
 _SIGN = re.compile(r"\b(non-?negative|positive)\b")
@@ -80,6 +84,7 @@ _FIXED = re.compile(
     r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b|\bcosmetic\b"
     r"|\bno effect on\b|\bdoes(?: not|n't) affect\b|\bleave (?:it |this |as is )?alone\b"
     r"|\bleave as is\b|\b(?:formatting|display|printing|logging) only\b"
+    r"|\bmust(?: not|n't) (?:change|be changed|be tuned)\b|\bnever (?:change|tune)\b"
 )
 _CHOICE_WORDS = re.compile(
     r"\b(?:(?:choices|options)(?: are)?|one of|choose from|choose one|any of"

@@ -5,9 +5,11 @@
                     "optim": {"properties": {"name": {"enum": ["sgd", "adam"]}}}}}
 
 gives `lr` the range 1e-05..0.1 and `optim.name` the choices sgd|adam. `minimum`, `maximum`,
-`exclusiveMinimum`, `exclusiveMaximum` (numbers) and `enum` (two or more scalars) are read; a
-bound the current value lies outside is dropped with a problem, as a comment's is. A setting's own
-comment, annotation or docstring wins over the schema; the `[search.space]` table over both.
+`exclusiveMinimum`, `exclusiveMaximum` (numbers) and `enum` (two or more scalars) are read;
+`const`, `readOnly`, an `enum` of one value and a `description` that says so ("must not change")
+make the setting fixed; a bound the current value lies outside is dropped with a problem, as a
+comment's is. A setting's own comment, annotation or docstring wins over the schema; the
+`[search.space]` table over both.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from agentos.settings.hints import Hint, read_hint
+from agentos.settings.hints import Hint, parse_hint, read_hint
 
 if TYPE_CHECKING:
     from agentos.settings.scan import Setting
@@ -55,6 +57,12 @@ def _walk(node: Any, keys: list[str], out: dict[str, str]) -> None:
     if not keys:
         return
     enum = node.get("enum")
+    description = node.get("description")
+    if ("const" in node or node.get("readOnly") is True
+            or (isinstance(enum, list) and len(enum) == 1)
+            or (isinstance(description, str) and parse_hint(description).fixed)):
+        out[".".join(keys)] = "fixed"  # `const`, `readOnly`, one allowed value, "must not change"
+        return
     if isinstance(enum, list) and all(isinstance(x, str | int | float) for x in enum):
         out[".".join(keys)] = "choices: " + "|".join(str(x) for x in enum)
         return

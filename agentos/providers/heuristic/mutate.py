@@ -21,6 +21,7 @@ from typing import Any
 from agentos.memory import gated_off, measured
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
 from agentos.settings import (
+    NOTHING_TO_TUNE_FIX,
     Setting,
     Value,
     apply,
@@ -174,11 +175,8 @@ def propose_settings(request: ProposeRequest, only: frozenset[str] | None = None
     mutable = [s for s in searchable(request) if only is None or s.name in only]
     if not mutable:
         raise NothingToPropose(
-            f"no tunable settings found in the editable files {_listed(request.files)} (the "
-            "heuristic proposer changes numbers and booleans assigned once at module level in "
-            "Python, scalars in TOML and JSON, quoted strings only with a `# choices: a|b` hint, "
-            "nothing marked `# fixed`); give it settings or hints (`# range: 1..64`), or use a "
-            'Claude provider ([llm] provider = "anthropic" with ANTHROPIC_API_KEY set)'
+            f"no tunable settings found in the editable files {_listed(request.files)}: "
+            + NOTHING_TO_TUNE_FIX
         )
     names = [s.name for s in mutable]
     label = {id(s): s.name if names.count(s.name) == 1 else f"{s.path}:{s.name}" for s in mutable}
