@@ -563,3 +563,21 @@ def test_a_rate_per_unit_of_time_is_raised() -> None:
         assert _goal(name) == "max", name
     for name in ("time_per_step", "ms_per_token", "latency_ms", "runtime_sec"):
         assert _goal(name) == "min", name
+
+
+def test_a_script_with_flags_beside_a_settings_file_says_its_flags_are_not_searched(
+    tmp_path: Path,
+) -> None:
+    train = (
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--lr', type=float, default=0.01, help='0.001 to 0.1')\n"
+        "p.add_argument('--warmup', type=int, default=5, help='0-20')\n"
+        "a = p.parse_args()\nprint(f'val_loss: {abs(a.lr - 0.02):.4f}')\n"
+    )
+    repo = make_repo(tmp_path / "t", {"train.py": train,
+                                       ".env": "CACHE_MB=64  # 16 to 512\n"})
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert load_task(repo).editable == (".env",)
+    assert any(line.startswith("train.py has 2 tunable setting(s) of its own")
+               for line in found["todo"]), found

@@ -117,7 +117,15 @@ def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[
     """The editable globs, why they were chosen, and a todo when they are a guess."""
     if found.settings_files:
         why = "the settings files with tunable values (constants, config classes, data files)"
-        return list(found.settings_files), why, []
+        left = []
+        if found.evaluator and found.evaluator_settings:  # `train.py`'s flags beside its `.env`
+            left.append(
+                f"{found.evaluator} has {found.evaluator_settings} tunable setting(s) of its own "
+                "(flags, constants) that are not searched: to search only them instead, make "
+                f'editable = ["{found.evaluator}"] with the settings-only gate; to search both, '
+                "move them into the settings file"
+            )
+        return list(found.settings_files), why, left
     if found.packages:
         why = f"the package source ({found.layout} layout, {found.package_source})"
         return [p if p.endswith(".py") else f"{p}/**/*.py" for p in found.packages], why, []
