@@ -273,9 +273,10 @@ def test_a_setting_that_is_not_searched_does_not_warn_and_a_long_comment_is_cut(
 
 
 def test_a_hint_where_no_setting_is_read_is_a_warning() -> None:
-    """A `# range:` on a lower-case attribute of an ordinary class (or inside a function) is not
-    a setting agentos searches; the user is told rather than left with a hint that does nothing.
-    An upper-case class constant is a setting, so its hint is read, not warned about."""
+    """A `# range:` inside a function is not a setting agentos searches; the user is told rather
+    than left with a hint that does nothing. An upper-case class constant is a setting, and so is
+    a lower-case class attribute whose comment asks for a search (`# range:`); one without such
+    a comment is state, not a setting."""
     from agentos.settings import find_settings, hint_warnings
 
     text = (
@@ -283,14 +284,16 @@ def test_a_hint_where_no_setting_is_read_is_a_warning() -> None:
         "class SortedList:\n"
         "    DEFAULT_LOAD_FACTOR = 1000  # range: 50..20000\n"
         "    load = 5  # range: 1..9\n"
+        "    state = 0\n"
         "def f():\n"
         "    y = 2  # choices: 1|2\n"
         "# range: in a comment line is prose\n"
     )
     warned = hint_warnings({"lib.py": text})
-    assert [w.split(":")[1] for w in warned] == ["4", "6"], warned
+    assert [w.split(":")[1] for w in warned] == ["7"], warned
     found = {s.name: s for s in find_settings("lib.py", text)}
-    assert set(found) == {"N", "SortedList.DEFAULT_LOAD_FACTOR"}
+    assert set(found) == {"N", "SortedList.DEFAULT_LOAD_FACTOR", "SortedList.load"}
+    assert (found["SortedList.load"].hint.low, found["SortedList.load"].hint.high) == (1, 9)
     assert found["SortedList.DEFAULT_LOAD_FACTOR"].hint.high == 20000
     assert all("a hint where agentos reads no setting" in w for w in warned)
 

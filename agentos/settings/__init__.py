@@ -247,9 +247,9 @@ def hint_warnings(
         for line, content in enumerate(text.splitlines(), 1):
             if _OWN_HINT.search(content) and (path, line) not in read_at:
                 out.append(
-                    f"{path}:{line}: a hint where agentos reads no setting (a lower-case attribute "
-                    "of an ordinary class, a value inside a function, ...): settings are module "
-                    "constants, upper-case class constants, config classes and dicts, "
+                    f"{path}:{line}: a hint where agentos reads no setting (a value inside a "
+                    "function, an instance attribute, ...): settings are module constants, class "
+                    "constants and hinted class attributes, config classes and dicts, "
                     "argparse/click defaults and settings-file keys"
                 )
     return out

@@ -137,6 +137,9 @@ def _config_class(node: ast.ClassDef, nested: bool) -> bool:
     return bool(_CONFIG_NAME.search(node.name)) or any(b.endswith("BaseSettings") for b in bases)
 
 
+_ASKED = re.compile(r"\s*(?:range|choices)\s*:")
+
+
 class _Python:
     """The settings of one parsed Python module."""
 
@@ -170,9 +173,10 @@ class _Python:
     ) -> list[Setting]:
         """The settings a module's (`prefix` '') or a config class's statements assign;
         `documented` is what the module's or class's docstring says of each name. With
-        `constants`, an ordinary class's: its upper-case constants only (`SHORTCUT_THRESHOLD =
-        0.95`). A run of integer constants counting by one numbers categories or states
-        (`_enumerations`), so none of it is a setting."""
+        `constants`, an ordinary class's: its upper-case constants (`SHORTCUT_THRESHOLD =
+        0.95`), and a lower-case attribute only with a `# range:` or `# choices:` comment. A run
+        of integer constants counting by one numbers categories or states (`_enumerations`), so
+        none of it is a setting."""
         out: list[Setting] = []
         codes = _enumerations(body)
         for index, node in enumerate(body):
@@ -193,7 +197,9 @@ class _Python:
                 continue
             if not isinstance(target, ast.Name) or _not_a_setting(target.id):
                 continue
-            if constants and not target.id.isupper():
+            # an ordinary class's lower-case attribute is a setting only when its comment asks
+            # for a search in agentos' own words (`# range: 10..200`)
+            if constants and not target.id.isupper() and not _ASKED.match(self.comment_after(expr)):
                 continue
             if not prefix and target.id in self.rebound:
                 continue
