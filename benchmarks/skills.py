@@ -301,7 +301,7 @@ def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
         headings = [ln.lstrip("# ").strip() for ln in skill.body.splitlines() if ln.startswith("#")]
         body = [w for w in content_words(skill.body) if len(w) >= 4 and real_word(w, set())]
         terms = [*requests_of(judge.train, skill.name, own), *body, *headings]
-        gate = train_gate(skill, judge.train, names)
+        gate = train_gate(skill, judge.train, skills)
         for term in dict.fromkeys(terms):
             text = with_examples(skill.description, [term])
             if text is None or text == skill.description:
@@ -328,7 +328,10 @@ def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
                 evidence=tuple(
                     i.query for i in judge.train if not i.generated and i.expect == skill.name
                 ),
-                siblings=tuple(names),
+                siblings=tuple(n for n in names if n != skill.name),
+                sibling_texts=tuple(
+                    f"{s.description}\n{s.body}" for s in skills if s.name != skill.name
+                ),
             )
             ok = gate(text)
             kept = ok and dt["E"] + dt["B"] > 0 and dt["B"] >= 0 and dh["E"] >= 0 and dh["B"] >= 0

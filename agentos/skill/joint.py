@@ -88,7 +88,7 @@ def joint_examples(
         )
         for s in skills
     }
-    gates = {s.name: train_gate(s, train, names) for s in skills}
+    gates = {s.name: train_gate(s, train, skills) for s in skills}
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)
