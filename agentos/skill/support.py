@@ -21,7 +21,7 @@ _GENERIC = """water home house room money world life hand hands head face body p
     family man woman child children friend door car food end area group level form line name
     idea story game book word words night air ground light power paper table color colour size
     space top bottom front back inside outside stop start rest care matter reason result
-    service market"""
+    service market counter floor wall window"""
 GENERIC = frozenset(_GENERIC.split())
 SHARED = 2  # siblings naming a single word that make it a word the skills share
 
