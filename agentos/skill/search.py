@@ -17,9 +17,9 @@ proposes the best, where best is, in order:
 
 A winning rewrite is then *extended*: up to `EXTEND` more terms (`agentos.skill.examples`),
 taken from the skill's train queries, are added one at a time while each routes one more train
-query right (a term that only widens margins was measured to lower the independent router's
-held-out figure on the bicycle set). The extended rewrite is proposed first, the plain one next if it was refused, then
-the next best. Only train items are ever routed here.
+query right (a term that only widens the first router's margins lengthens the text for that
+router's sake alone). The extended rewrite is proposed first, the plain one next if it was
+refused, then the next best. Only train items are ever routed here.
 """
 
 from __future__ import annotations
