@@ -44,6 +44,7 @@ TERMS = 12  # the terms of each skill's train queries the search may add (the mo
 
 Margins = npt.NDArray[np.float64]
 Right = npt.NDArray[np.bool_]
+Rank = tuple[int, int, int, float]  # train hits, words of the term, -its length, margins
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def joint_examples(
             break
         router.prepare([new for _, _, new in options])  # one model call for the whole step
         now = _key(score, lex)
-        best: tuple[tuple[int, int, float], int, Skill, str, Matrix, Margins, Right] | None = None
+        best: tuple[Rank, int, Skill, str, Matrix, Margins, Right] | None = None
         for k, request, new in options:
             trial = matrix.copy()
             trial[:, k] = router.scores(queries, [new])[:, 0]  # only skill k's column moves
@@ -119,9 +120,10 @@ def joint_examples(
                 if np.any(lex & ~trial_lex):
                     continue  # the second router misroutes a train query it routed right
             key = _key(trial_score, trial_lex)
-            # of the additions that gain, the most train hits, then the shortest (a word that
-            # routes no more queries right lengthens what every router reads), then margins
-            rank = (key[0], -len(request), key[1])
+            # of the additions that gain, the most train hits; then the term of more words (a
+            # qualified thing, `split ratio`, says more than `split`); then the shorter (`library`
+            # before `libraries`: a longer word lengthens what every router reads); then margins
+            rank = (key[0], len(request.split()), -len(request), key[1])
             if key > now and (best is None or rank > best[0]):
                 best = (rank, k, new, request, trial, trial_score, trial_lex)
         if best is None:
