@@ -32,6 +32,7 @@ only; `holdout_ceiling` always covers the whole held-out split.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import shutil
 import statistics
@@ -48,9 +49,15 @@ from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
 from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
 from agentos.skill.examples import requests_of, spelled, with_examples
 from agentos.skill.ngram import NgramRouter
-from agentos.skill.quality import real_word
+from agentos.skill.quality import problems, real_word, train_gate
 from agentos.skill.report import holdout_routes
-from agentos.skill.router import EmbeddingRouter, Router, skill_text
+from agentos.skill.router import (
+    EmbeddingRouter,
+    Router,
+    ThresholdRouting,
+    route_with_train,
+    skill_text,
+)
 from agentos.skill.vocab import content_words
 from agentos.skillfile import Skill, parse_skill
 
@@ -253,25 +260,48 @@ def miss_kind(expect: str | None, got: str | None) -> str:
 def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
     """Print `reach:` lines: for every skill, each term its train queries offer
     (`requests_of`) and each content word and heading of its own body, added alone to its
-    description (`with_examples`, the sentence the tuner writes), with the train and held-out
-    hits it changes. Then a `reach_miss:` line per held-out query missed at the start: what
-    kind of miss it is (a near-miss that fires, a query a sibling takes, or one below the
-    "none" cut) and the single terms that route it right. It reads the held-out split, so it
-    only diagnoses whether the misses can be reached by the terms the tuner may add;
-    `reach_best` is the largest held-out change."""
-    base_train, base_holdout = judge.score(skills)
-    missed_at_start = [
-        k
-        for k, (i, p) in enumerate(zip(base_holdout.items, base_holdout.predicted, strict=True))
-        if i.expect != p
-    ]
-    fixes: dict[int, list[str]] = {k: [] for k in missed_at_start}
-    best = 0
+    description (`with_examples`, the sentence the tuner writes), with the train hits it changes
+    on the two routers a run decides with (embedding `E`, BM25 `B`), the held-out hits it changes
+    on those and on the independent n-gram router (`N`), whether the quality gate would let a
+    proposer add it (`gate ok` or its first reason) and whether the keep rule would take it
+    (`kept`: a train gain, the two routers' hits counted together, that lowers BM25's train hits
+    by none, and no held-out fall on either deciding router). Then a `reach_miss_ROUTER:` line per
+    held-out query each router misses at the start: what kind of miss it is (a near-miss that
+    fires, a query a sibling takes, or one below the "none" cut) and the single terms that route
+    it right, and `reach_summary_ROUTER`: how many terms raise that router's held-out figure and
+    how many of those pass the gate and the keep rule. It reads the held-out split, so it only
+    diagnoses whether the misses can be reached by the terms the tuner may add."""
+    names = [s.name for s in skills]
+    lexical = {name: copy.copy(other) for name, other in ROUTERS}
+    for other in lexical.values():
+        assert isinstance(other, ThresholdRouting)
+        other.calibrate(judge.train, skills)
+
+    def routes(trial: Sequence[Skill]) -> dict[str, tuple[list[bool], list[bool]]]:
+        train, holdout = judge.score(trial)
+        out = {"E": (_hits(train), _hits(holdout))}
+        n = len(judge.train)
+        for key, name in (("B", "bm25"), ("N", "ngram")):
+            got = route_with_train(
+                lexical[name], trial, judge.train, [i.query for i in judge.holdout]
+            )
+            out[key] = (
+                [i.expect == p for i, p in zip(judge.train, got[:n], strict=True)],
+                [i.expect == p for i, p in zip(judge.holdout, got[n:], strict=True)],
+            )
+        return out
+
+    base = routes(skills)
+    fixes: dict[str, dict[int, list[str]]] = {
+        r: {k: [] for k, ok in enumerate(base[r][1]) if not ok} for r in base
+    }
+    summary: dict[str, Counter[str]] = {r: Counter() for r in base}
     for skill in skills:
         own = f"{skill.description}\n{skill.body}"
         headings = [ln.lstrip("# ").strip() for ln in skill.body.splitlines() if ln.startswith("#")]
         body = [w for w in content_words(skill.body) if len(w) >= 4 and real_word(w, set())]
         terms = [*requests_of(judge.train, skill.name, own), *body, *headings]
+        gate = train_gate(skill, judge.train, skills)
         for term in dict.fromkeys(terms):
             text = with_examples(skill.description, [term])
             if text is None or text == skill.description:
@@ -280,22 +310,60 @@ def reach(judge: SkillEvaluator, skills: list[Skill]) -> None:
                 s.with_components({f"{s.name}/description": text}) if s.name == skill.name else s
                 for s in skills
             ]
-            train, holdout = judge.score(trial)
-            dt, dh = right(train) - right(base_train), right(holdout) - right(base_holdout)
-            best = max(best, dh)
-            for k in missed_at_start:
-                if holdout.predicted[k] == holdout.items[k].expect:
-                    fixes[k].append(f"{skill.name} + {term!r}")
-            if dh:
-                print(f"reach: {skill.name} + {term!r}: train {dt:+d}, held-out {dh:+d}")
-    for k in missed_at_start:
-        item, got = base_holdout.items[k], base_holdout.predicted[k]
-        kind = miss_kind(item.expect, got)
+            now = routes(trial)
+            dt = {r: sum(now[r][0]) - sum(base[r][0]) for r in now}
+            dh = {r: sum(now[r][1]) - sum(base[r][1]) for r in now}
+            for r, missed in fixes.items():
+                for k in missed:
+                    if now[r][1][k]:
+                        missed[k].append(f"{skill.name} + {term!r}")
+            if not any(dh.values()):
+                continue
+            reasons = problems(
+                skill.description,
+                text,
+                own_text=skill.body,
+                queries=tuple(i.query for i in judge.train if not i.generated),
+                name=skill.name,
+                evidence=tuple(
+                    i.query for i in judge.train if not i.generated and i.expect == skill.name
+                ),
+                siblings=tuple(n for n in names if n != skill.name),
+                sibling_texts=tuple(
+                    f"{s.description}\n{s.body}" for s in skills if s.name != skill.name
+                ),
+            )
+            ok = gate(text)
+            kept = ok and dt["E"] + dt["B"] > 0 and dt["B"] >= 0 and dh["E"] >= 0 and dh["B"] >= 0
+            for r in now:
+                if dh[r] > 0:
+                    summary[r]["raise"] += 1
+                    summary[r]["gate ok"] += ok
+                    summary[r]["train gain"] += ok and dt["E"] + dt["B"] > 0 and dt["B"] >= 0
+                    summary[r]["kept"] += kept
+            verdict = "kept" if kept else "gate ok" if ok else (reasons or ["gate"])[0][:70]
+            print(
+                f"reach: {skill.name} + {term!r}: train E{dt['E']:+d} B{dt['B']:+d}, held-out "
+                f"E{dh['E']:+d} B{dh['B']:+d} N{dh['N']:+d} ({verdict})"
+            )
+    label = {"E": "embedding", "B": "bm25", "N": "ngram"}
+    for r, missed in fixes.items():
+        for k, found in missed.items():
+            item = judge.holdout[k]
+            print(
+                f"reach_miss_{label[r]}: {item.query!r} expect={item.expect}; routed right by "
+                f"{len(found)} single terms: {', '.join(found[:6]) or '-'}"
+            )
+        tally = summary[r]
         print(
-            f"reach_miss: {item.query!r} expect={item.expect} got={got} ({kind}); "
-            f"routed right by {len(fixes[k])} single terms: {', '.join(fixes[k][:6]) or '-'}"
+            f"reach_summary_{label[r]}: {tally['raise']} terms raise its held-out figure; "
+            f"{tally['gate ok']} pass the quality gate, {tally['train gain']} of those gain on "
+            f"train, {tally['kept']} would be kept (no held-out fall on E or B)"
         )
-    print(f"reach_best: {best:+d} held-out queries")
+
+
+def _hits(scored: Scored) -> list[bool]:
+    return [i.expect == p for i, p in zip(scored.items, scored.predicted, strict=True)]
 
 
 def hold_back(items: list[EvalItem]) -> tuple[list[EvalItem], list[EvalItem]]:

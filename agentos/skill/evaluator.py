@@ -130,7 +130,11 @@ class SkillEvaluator:
             original = self.originals.get(s.name)
             if original is not None:
                 reasons = description_problems(
-                    original, s, self.queries, self.evidence.get(s.name, ()), self.originals
+                    original,
+                    s,
+                    self.queries,
+                    self.evidence.get(s.name, ()),
+                    list(self.originals.values()),
                 )
                 if reasons:
                     out.append(refusal(s.name, reasons))

@@ -39,11 +39,12 @@ from agentos.skillfile import Skill, changed_names
 
 MARGIN = 0.05  # cosine units: a train query routed right by this much counts as safe
 MAX_STEPS = 150
-LOOKS = 12  # joint candidates judged on held-out
+LOOKS = 24  # joint candidates judged on held-out (each costs one routing of the eval set)
 TERMS = 12  # the terms of each skill's train queries the search may add (the most shared first)
 
 Margins = npt.NDArray[np.float64]
 Right = npt.NDArray[np.bool_]
+Rank = tuple[int, int, int, float]  # train hits, words of the term, -its length, margins
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def joint_examples(
         )
         for s in skills
     }
-    gates = {s.name: train_gate(s, train, names) for s in skills}
+    gates = {s.name: train_gate(s, train, skills) for s in skills}
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)
@@ -106,7 +107,7 @@ def joint_examples(
             break
         router.prepare([new for _, _, new in options])  # one model call for the whole step
         now = _key(score, lex)
-        best: tuple[tuple[int, float], int, Skill, str, Matrix, Margins, Right] | None = None
+        best: tuple[Rank, int, Skill, str, Matrix, Margins, Right] | None = None
         for k, request, new in options:
             trial = matrix.copy()
             trial[:, k] = router.scores(queries, [new])[:, 0]  # only skill k's column moves
@@ -119,8 +120,12 @@ def joint_examples(
                 if np.any(lex & ~trial_lex):
                     continue  # the second router misroutes a train query it routed right
             key = _key(trial_score, trial_lex)
-            if key > now and (best is None or key > best[0]):
-                best = (key, k, new, request, trial, trial_score, trial_lex)
+            # of the additions that gain, the most train hits; then the term of more words (a
+            # qualified thing, `split ratio`, says more than `split`); then the shorter (`library`
+            # before `libraries`: a longer word lengthens what every router reads); then margins
+            rank = (key[0], len(request.split()), -len(request), key[1])
+            if key > now and (best is None or rank > best[0]):
+                best = (rank, k, new, request, trial, trial_score, trial_lex)
         if best is None:
             break
         _, k, new, request, matrix, score, lex = best

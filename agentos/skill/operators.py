@@ -232,7 +232,7 @@ class TextOperatorProposer:
         path, skill = found[target]
         missed = spelled(missed_by.get(target, []))
         picked = None
-        accept = self.gate(skill, [s.name for s in skills])
+        accept = self.gate(skill, skills)
         if isinstance(self.router, CalibratingRouter):
             search = DescriptionSearch(
                 self.router, self.train, skills, target, accept, lexical=self.lexical
@@ -265,7 +265,7 @@ class TextOperatorProposer:
             components={path: render_skill(rewritten)},
         )
 
-    def gate(self, skill: Skill, siblings: Sequence[str] = ()) -> Callable[[str], bool]:
+    def gate(self, skill: Skill, siblings: Sequence[Skill] = ()) -> Callable[[str], bool]:
         """The description-quality gate for rewrites of `skill`, against the train queries (the
         evaluator checks the held-out ones too)."""
         return train_gate(skill, self.train, siblings)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
 from agentos.skill.evals import EvalItem
-from agentos.skill.support import support_problems
+from agentos.skill.support import generic_problems, support_problems
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
@@ -185,14 +185,25 @@ def problems(
     name: str = "",
     evidence: Iterable[str] = (),
     siblings: Iterable[str] = (),
+    sibling_texts: Iterable[str] = (),
 ) -> list[str]:
     """Why `new` may not replace `original` (none: it passes). `own_text` is the rest of the
     skill (its body); `queries` are every eval query, train and held-out (none may be copied
     in); `name` the skill's; `evidence` the skill's own hand-written train queries, two of which
     may vouch for a word the skill's own text lacks (held-out queries never do); `siblings` the
-    other skills' names, none of which an added term may be."""
+    other skills' names, none of which an added term may be; `sibling_texts` their texts
+    (description and body), which tell a word the skills share (`support.generic_problems`)."""
     return list(
-        _problems(original, new, own_text, tuple(queries), name, tuple(evidence), tuple(siblings))
+        _problems(
+            original,
+            new,
+            own_text,
+            tuple(queries),
+            name,
+            tuple(evidence),
+            tuple(siblings),
+            tuple(sibling_texts),
+        )
     )
 
 
@@ -205,6 +216,7 @@ def _problems(
     name: str = "",
     evidence: tuple[str, ...] = (),
     siblings: tuple[str, ...] = (),
+    sibling_texts: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     out: list[str] = []
     if len(new) > MAX_DESCRIPTION:
@@ -241,7 +253,7 @@ def _problems(
         if short and not (core.isupper() and low in own):  # CI, PR: where the skill says so
             out.append(f"adds the short token {core!r}")
     for sentence in sentences(added):
-        out += _term_problems(sentence, original, own_text, name, evidence, siblings)
+        out += _term_problems(sentence, original, own_text, name, evidence, siblings, sibling_texts)
     out += _copies(added, queries, original)
     return tuple(dict.fromkeys(out))
 
@@ -265,6 +277,7 @@ def _term_problems(
     name: str,
     evidence: tuple[str, ...],
     siblings: tuple[str, ...] = (),
+    sibling_texts: tuple[str, ...] = (),
 ) -> list[str]:
     """Why the terms a listing sentence adds ("It is also for a, b and c.") say nothing an
     author would add: more than `MAX_TERMS`; a term that is no noun phrase (`english`: a
@@ -272,7 +285,9 @@ def _term_problems(
     adjective at its head, `black`), or whose only new words describe (`dark chocolate` where
     the description has chocolate); a filler word, a shell command, a word of the skill's name,
     a word of when or how (`tomorrow`, `often`, an adverb in -ly), a contraction, a lone past
-    form (`closed`); a term the description or another term of the sentence already has
+    form (`closed`); a single word that names no specific thing of this skill (an everyday noun
+    such as `water`, or a word the siblings' texts name as often, `support.generic_problems`);
+    a term the description or another term of the sentence already has
     (`readiness` beside `readiness probe`); or a word the skill's own text never
     uses (stems compared, or the long form of an abbreviation it uses) unless two hand-written
     train queries of the `evidence` use it: one query is one person's wording, not a topic, and
@@ -299,6 +314,7 @@ def _term_problems(
         elif (fresh := [w for w in mine if stem(w) not in said]) and all(map(adjective, fresh)):
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
         out += support_problems(term, sentences(original), own_text, evidence, _common)
+        out += generic_problems(term, sentences(original), own_text, sibling_texts)
         for sibling in siblings:  # "brake" on wheel-truing beside brake-adjustment
             if (
                 mine
@@ -370,14 +386,17 @@ def refusal(name: str, reasons: Sequence[str]) -> str:
 
 
 def train_gate(
-    skill: Skill, train: Iterable[EvalItem], siblings: Iterable[str] = ()
+    skill: Skill, train: Iterable[EvalItem], siblings: Sequence[Skill] = ()
 ) -> Callable[[str], bool]:
-    """The gate as a proposer applies it to rewrites of `skill`: the hand-written train queries
-    are both the queries not to copy and the evidence for a word (a generated variant is no
-    second piece of evidence); the evaluator checks the held-out queries too."""
+    """The gate as a proposer applies it to rewrites of `skill` (`siblings`: the skill set,
+    which may hold `skill` itself): the hand-written train queries are both the queries not to
+    copy and the evidence for a word (a generated variant is no second piece of evidence); the
+    evaluator checks the held-out queries too."""
     queries = tuple(i.query for i in train if not i.generated)
     evidence = tuple(i.query for i in train if not i.generated and i.expect == skill.name)
-    names = tuple(siblings)
+    others = [s for s in siblings if s.name != skill.name]
+    names = tuple(s.name for s in others)
+    texts = tuple(f"{s.description}\n{s.body}" for s in others)
 
     def accept(description: str) -> bool:
         return not problems(
@@ -388,6 +407,7 @@ def train_gate(
             name=skill.name,
             evidence=evidence,
             siblings=names,
+            sibling_texts=texts,
         )
 
     return accept
@@ -398,12 +418,13 @@ def description_problems(
     new: Skill,
     queries: Iterable[str],
     evidence: Iterable[str] = (),
-    siblings: Iterable[str] = (),
+    siblings: Sequence[Skill] = (),
 ) -> list[str]:
     """`problems` for a rewrite of `original` into `new` (none when the description is as it
-    was)."""
+    was); `siblings` is the skill set as it started (it may hold `original` itself)."""
     if new.description == original.description:
         return []
+    others = [s for s in siblings if s.name != original.name]
     return problems(
         original.description,
         new.description,
@@ -411,5 +432,6 @@ def description_problems(
         queries=queries,
         name=original.name,
         evidence=evidence,
-        siblings=siblings,
+        siblings=[s.name for s in others],
+        sibling_texts=[f"{s.description}\n{s.body}" for s in others],
     )

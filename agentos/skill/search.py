@@ -9,17 +9,17 @@ proposes the best, where best is, in order:
    queries right by the second router (the veto would refuse either),
 2. the most train hits (the greedy strategy keeps only a rise), counted on both routers when the
    evaluator decides with two (`lexical`, BM25), as the joint search counts them,
-3. the largest soft margin: the sum over train items of how far each is from being misrouted,
-   clipped at `CLIP` either way, so a rewrite that makes narrowly won queries safe counts for
-   more than one that only adds distance where there is plenty,
-4. the shortest text.
+3. the shortest text: a word that routes no more train queries right only moves the first
+   router's scores, and it lengthens the text every router reads (a cosine over character
+   n-grams dilutes what the description said before),
+4. the largest soft margin: the sum over train items of how far each is from being misrouted,
+   clipped at `CLIP` either way.
 
 A winning rewrite is then *extended*: up to `EXTEND` more terms (`agentos.skill.examples`),
-taken from the skill's train queries, are added one at a time while each keeps every hit and
-raises the soft margin. Train accuracy cannot see a query that is won by a hair, and held-out
-queries worded like it are the ones lost; the extension covers them in the same proposal as a
-real gain. The extended rewrite is proposed first, the plain one next if it was refused, then
-the next best. Only train items are ever routed here.
+taken from the skill's train queries, are added one at a time while each routes one more train
+query right (a term that only widens the first router's margins lengthens the text for that
+router's sake alone). The extended rewrite is proposed first, the plain one next if it was
+refused, then the next best. Only train items are ever routed here.
 """
 
 from __future__ import annotations
@@ -116,16 +116,18 @@ class DescriptionSearch:
         self._fits[description] = fit
         return fit
 
-    def key(self, base: Fit, description: str) -> tuple[bool, int, float, int]:
+    def key(self, base: Fit, description: str) -> tuple[bool, int, int, float]:
         """Sort key, smallest best: (takes another skill's query or lowers the second router's
-        train hits, as the veto would refuse, -hits, -soft margin, length)."""
+        train hits, as the veto would refuse, -hits, length, -soft margin): of two rewrites that
+        route as many train queries right, the shorter, so no word is added for the first
+        router's margins alone."""
         fit = self.fit(description)
         lost = not fit.taken <= base.taken or fit.lexical < base.lexical
-        return (lost, -fit.hits, -round(fit.soft, 6), len(description))
+        return (lost, -fit.hits, len(description), -round(fit.soft, 6))
 
     def extend(self, base: Fit, description: str) -> str:
-        """Add up to EXTEND terms from the target's train queries, one at a time,
-        each keeping every hit and raising the soft margin."""
+        """Add up to EXTEND terms from the target's train queries, one at a time, each
+        routing one more train query right (no other skill's taken)."""
         skill = next(s for s in self.skills if s.name == self.target)
         pool = requests_of(self.train, self.target, f"{skill.description}\n{skill.body}")
         for _ in range(EXTEND):
@@ -142,9 +144,7 @@ class DescriptionSearch:
             good = [
                 o
                 for o in options
-                if self.key(base, o)[0] is False
-                and self.fit(o).hits >= current.hits
-                and self.fit(o).soft > current.soft + 1e-6
+                if self.key(base, o)[0] is False and self.fit(o).hits > current.hits
             ]
             if not good:
                 break

@@ -241,6 +241,7 @@ def positives(skill: Skill) -> list[str]:
         heading = heading.strip(" :")
         topic = len(content_words(PAREN.sub("", words))) >= 2
         task = kind(heading) in ("order", "gerund", "wh-to", "question") if heading else False
+        task = task and not _section_name(heading, skill)
         if (
             topic
             and task
@@ -335,6 +336,15 @@ def asked_quotes(body: str) -> list[str]:
 def _shouted(heading: str) -> bool:
     letters = [c for c in heading if c.isalpha()]
     return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
+def _section_name(heading: str, skill: Skill) -> bool:
+    """Whether `heading` reads as an order only because its first word may be a verb and is a
+    noun too ("Design principles", "Merge PDFs"): it names a section, not a task, unless what
+    follows names something the skill's name or description names ("PDFs" in a PDF skill).
+    A first word that is only a verb ("Prune roses") leaves it a task."""
+    first, _, rest = heading.partition(" ")
+    return kind(heading) == "order" and not verb(first.lower()) and not _on_topic(rest, skill)
 
 
 def _on_topic(heading: str, skill: Skill) -> bool:

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from agentos.skill.english import names_in
+from agentos.skill.english import names_in, number_forms
 from agentos.skill.phrasing import WORDING
 
 SUPPORT = 2  # places that must name an added everyday single word as a thing
+# among the most frequent nouns of everyday English: alone, each names no one thing a skill is
+# about ("It is also for water."); with its qualifier it may ("standing water", "counter space")
+_GENERIC = """water home house room money world life hand hands head face body people person
+    family man woman child children friend door car food end area group level form line name
+    idea story game book word words night air ground light power paper table color colour size
+    space top bottom front back inside outside stop start rest care matter reason result
+    service market counter floor wall window"""
+GENERIC = frozenset(_GENERIC.split())
+SHARED = 2  # siblings naming a single word that make it a word the skills share
 
 
 def places(sentences: Sequence[str], own_text: str) -> list[tuple[str, int]]:
@@ -75,3 +84,32 @@ def support_problems(
         f"adds {term!r}, a single word named as a thing in fewer than {SUPPORT} places "
         "of the skill's text and its train queries"
     ]
+
+
+def generic_problems(
+    term: str, sentences: Sequence[str], own_text: str, sibling_texts: Sequence[str]
+) -> list[str]:
+    """Why the single-word `term` names no specific thing of this skill (none: it may): it is
+    one of the most frequent everyday nouns (`GENERIC`: `water`, `home`, `stop`), or `SHARED`
+    sibling skills or more name it as a thing (`english.names_in`) in their own text, one of
+    them as often as this skill's text does (`counter` in a kitchen folder): it is what the
+    skills share, and it would take the siblings' queries. A phrase that qualifies it
+    (`standing water`, `counter space`) is judged by the support rule alone."""
+    if len(term.split()) != 1:
+        return []
+    if number_forms(term.lower()) & GENERIC:
+        return [
+            f"adds {term!r} alone, an everyday noun that names no one thing of this skill; "
+            "add it with its qualifier"
+        ]
+    own = sum(w * names_in(term, place) for place, w in places(sentences, own_text))
+    counts = [
+        sum(w * names_in(term, place) for place, w in places([], text)) for text in sibling_texts
+    ]
+    naming = [c for c in counts if c > 0]
+    if len(naming) >= SHARED and max(naming) >= own:
+        return [
+            f"adds {term!r} alone, a word {len(naming)} sibling skills name as often as this "
+            "one: it names what they share; add it with its qualifier"
+        ]
+    return []

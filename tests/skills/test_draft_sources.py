@@ -53,6 +53,25 @@ def test_code_stories_steps_and_labels_give_no_request() -> None:
     assert "split this report into chapters" in low  # given as an example
 
 
+def test_a_heading_that_names_a_section_is_no_request() -> None:
+    design = Skill(
+        "frontend-design",
+        "Create distinctive frontend interfaces with high design quality. Use when the user "
+        "asks to build web components, pages or dashboards.",
+        "## Design principles\n\nCommit to a bold direction.\n\n"
+        "## Build components\n\nStart from the layout.\n\n"
+        "## Prune dependencies\n\nKeep the bundle small.\n",
+        Path("frontend-design/SKILL.md"),
+    )
+    requests = requests_of_skill(design)[0]
+    low = {normalized(p) for p in requests}
+    # "design" may be a verb, but "principles" names nothing the skill names: a section
+    assert "design principles" not in low, requests
+    assert not any("principles" in p for p in low), requests
+    assert "build components" in low, requests  # the object is the skill's own: a task
+    assert "prune dependencies" not in low  # a task, but about nothing the skill names
+
+
 def test_a_description_that_names_itself_gives_what_it_is_for() -> None:
     kit = Skill(
         "theme-factory",

@@ -184,3 +184,23 @@ def test_a_query_already_misrouted_is_not_taken_when_it_moves() -> None:
     assert ev.veto(start, moved_wrong) is None
     reason = ev.veto(start, moved_right)
     assert reason is not None and "a lost train queries" in reason
+
+
+def test_of_two_terms_that_route_the_same_queries_right_the_shorter_is_added() -> None:
+    """`library` and `libraries` share BM25's stem, so either routes the same train queries right
+    with the same margins; the longer word would only lengthen what every router reads."""
+    skills = [
+        skill("dependency-upgrade", "Upgrade project dependencies to newer versions."),
+        skill("api-docs", "Write reference documentation for a public API."),
+    ]
+    train = [
+        # the longer word comes first: with equal keys the first option found would be kept
+        EvalItem("bump the libraries before the release", "dependency-upgrade", "clean", "train"),
+        EvalItem("the library we use is out of date", "dependency-upgrade", "clean", "train"),
+        EvalItem("document the api endpoints", "api-docs", "clean", "train"),
+        EvalItem("write the reference for the api", "api-docs", "clean", "train"),
+    ]
+    router = BM25Router()
+    router.calibrate(train, skills)
+    steps = joint_module.joint_examples(router, skills, train, limit=1)
+    assert [(s.skill, s.request) for s in steps] == [("dependency-upgrade", "library")]

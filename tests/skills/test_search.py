@@ -182,3 +182,31 @@ def test_the_keep_rule_refuses_a_failure_no_gain_and_a_veto_in_that_order() -> N
     why = refuse_keep(ev, before, worse_held, gained=True)
     assert why is not None and "held-out all accuracy fell" in why
     assert refuse_keep(ev, before, better, gained=True) is None
+
+
+def test_no_term_is_added_for_margins_alone() -> None:
+    """Of two rewrites that route as many train queries right, the shorter is ranked first even
+    when the longer widens the margins, and an extension term must route one more query right."""
+    from agentos.skill.bm25 import BM25Router
+
+    train = [
+        EvalItem("bump the libraries before the release", "deps", "clean", "train"),
+        EvalItem("the library we use is out of date", "deps", "clean", "train"),
+        EvalItem("document the api endpoints", "docs", "clean", "train"),
+        EvalItem("write the reference for the api", "docs", "clean", "train"),
+    ]
+    skills = [
+        skill("deps", "Upgrade project dependencies to newer versions."),
+        skill("docs", "Write reference documentation and release notes for a public API."),
+    ]
+    router = BM25Router()
+    router.calibrate(train, skills)
+    search = DescriptionSearch(router, train, skills, "deps")
+    base = search.fit(skills[0].description)
+    short = with_examples(skills[0].description, ["library"])
+    wide = with_examples(skills[0].description, ["library", "release"])
+    assert short is not None and wide is not None
+    assert search.fit(short).hits == search.fit(wide).hits > base.hits
+    assert search.fit(wide).soft > search.fit(short).soft  # "release" only widens a margin
+    assert search.key(base, short) < search.key(base, wide)
+    assert search.extend(base, short) == short  # no term routes one more query right
