@@ -289,3 +289,13 @@ def test_a_library_class_constant_is_a_setting_and_a_run_of_codes_is_not() -> No
     assert out.replace("0.9\n", "0.95\n", 1) == LIBRARY
     # three consecutive values from 1 are settings still (A = 1, B = 2, C = 3 is no code table)
     assert len(find_settings("s.py", "A = 1\nB = 2\nC = 3\n")) == 3
+
+
+def test_hinted_settings_that_a_proposal_set_to_0_1_2_stay_settings() -> None:
+    """A run of integers counting by one is a list of codes, not settings; but a proposal can
+    write 0, 1, 2 into three hinted settings (the needle landscape's I, J, K), and they must stay
+    settings, or the next read of the file finds none."""
+    hinted = "I = 0  # range: 0..15\nJ = 1  # int, range 0..15\nK = 2  # min 0, max 15\n"
+    assert [s.name for s in find_all({"s.py": hinted})] == ["I", "J", "K"]
+    codes = "UDF = 0  # undefined\nOTH = 1\nASC = 2\nLR = 0.1\n"
+    assert [s.name for s in find_all({"s.py": codes})] == ["LR"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from agentos.settings.code_checks import CheckReader, argument_name, keyword
 from agentos.settings.formats import (
@@ -27,7 +27,7 @@ from agentos.settings.formats import (
     toml_settings,
     yaml_settings,
 )
-from agentos.settings.hints import Hint, read_hint
+from agentos.settings.hints import Hint, parse_hint, read_hint
 from agentos.settings.setting import Format, Kind, Setting, Value, kind_of
 from agentos.settings.sources import (
     annotation_choices,
@@ -112,13 +112,16 @@ def _int_constant(node: ast.stmt) -> int | None:
     return None
 
 
-def _enumerations(body: Sequence[ast.stmt]) -> set[int]:
+def _enumerations(body: Sequence[ast.stmt], hinted: Callable[[ast.stmt], bool]) -> set[int]:
     """The indices of statements in runs of consecutive integer assignments whose values count up
     or down by one, four or more of them or three from 0: category codes or states written as
-    constants (`UDF = 0`, `OTH = 1`, `ASC = 2`; `UNDEFINED = 255`, `LINE_BREAK = 254`, ...)."""
+    constants (`UDF = 0`, `OTH = 1`, `ASC = 2`; `UNDEFINED = 255`, `LINE_BREAK = 254`, ...). A
+    statement whose comment is a hint (`I = 0  # range: 0..15`) is a setting whatever its value,
+    so a proposal that happens to write 0, 1, 2 does not make its settings vanish."""
     found: set[int] = set()
     run: list[tuple[int, int]] = []  # (index, value) of each statement of the run so far
-    for index, value in enumerate([*map(_int_constant, body), None]):
+    values = [None if hinted(node) else _int_constant(node) for node in body]
+    for index, value in enumerate([*values, None]):
         if run and value is not None:
             steps = (1, -1) if len(run) == 1 else (run[-1][1] - run[-2][1],)
             if value - run[-1][1] in steps:
@@ -156,6 +159,13 @@ class _Python:
         line = self.lines[lineno - 1]
         return self.starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
 
+    def hinted(self, node: ast.stmt) -> bool:
+        """Whether an assignment's comment reads as a hint (a range, choices, `fixed`)."""
+        value = getattr(node, "value", None)
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(value, ast.expr):
+            return False
+        return bool(parse_hint(self.comment_after(value)).read)
+
     def comment_after(self, expr: ast.expr) -> str:
         """The comment on the line where `expr` ends, after it."""
         assert expr.end_lineno is not None and expr.end_col_offset is not None
@@ -178,7 +188,7 @@ class _Python:
         of integer constants counting by one numbers categories or states (`_enumerations`), so
         none of it is a setting."""
         out: list[Setting] = []
-        codes = _enumerations(body)
+        codes = _enumerations(body, self.hinted)
         for index, node in enumerate(body):
             if isinstance(node, ast.ClassDef):
                 inner = f"{prefix}{node.name}."
