@@ -148,10 +148,14 @@ def outer_profile(budget: int) -> str:
     spend most of a small outer budget far from the starting profile, where every such draw
     lost (benchmarks/results/selftune-2core.txt). A candidate is measured at most
     `OUTER_MEASURES` times: one the noise rule is still unsure of then is not kept, rather than
-    spending a third of the outer budget on a gain too small to show."""
+    spending a third of the outer budget on a gain too small to show. It starts with a screen
+    (`start = "oat"`): each key of the profile alone at a far value, then the keys that helped
+    moved together (`providers.heuristic.design`), since a lever of a few keys set far from the
+    start is lost in a draw that moves most keys at once."""
     text = DEFAULT_PATH.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^startup = \d+", f"startup = {max(3, budget // 6)}", text)
     text = re.sub(r"(?m)^max_measures = \d+", f"max_measures = {OUTER_MEASURES}", text)
+    text = re.sub(r'(?m)^start = "\w+"', 'start = "oat"', text)
     return re.sub(r"(?m)^local_start = [0-9.]+", "local_start = 0.5", text)
 
 
