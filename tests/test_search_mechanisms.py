@@ -1,5 +1,6 @@
-"""The search mechanisms a profile selects: a space-filling start-up (`[proposer] start`), a
-restart on stagnation (`[proposer] stall`) and a screen of re-measures (`[search] screen`).
+"""The search mechanisms a profile selects: a space-filling or screening start-up (`[proposer]
+start`), a restart on stagnation (`[proposer] stall`) and a screen of re-measures (`[search]
+screen`).
 Each is off in the shipped profile, and each changes what the search does when it is on."""
 
 from __future__ import annotations
@@ -161,3 +162,54 @@ def test_a_run_with_the_mechanisms_on_proposes_from_the_design(tmp_path: Path) -
     rows = run_status(repo)["experiments"]
     assert len(rows) == 4
     assert all(" | design start | tpe " in r["description"] for r in rows)
+
+
+LEVER = ("A = 0.2  # range: 0..1\nB = 0.2  # range: 0..1\nC = 0.2  # range: 0..1\n"
+         "D = 0.2  # range: 0..1\nN = 24  # range: 4..128 log\nM = 'x'  # choices: x|y|z\n")
+# a lever of two settings set far from the start: A and C at 1 each gain; B, D and M = 'z' lose;
+# N (a log range, 24 past its middle) and M = 'y' gain a little
+EFFECT = {("A", 1.0): -0.3, ("C", 1.0): -0.2, ("B", 1.0): 0.2, ("D", 1.0): 0.1,
+          ("N", 4.0): -0.05, ("M", "y"): -0.01, ("M", "z"): 0.4}
+
+
+def _screened(statuses: list[str], start: str = "oat") -> list[str]:
+    """The heuristic provider's proposals on `LEVER`, one per status, each measured (loss: 1
+    plus the effects of the settings moved to far values) unless the gates refused it."""
+    task = _task(Profile(mode="tpe", sampler=Sampler(start=start)), len(statuses))
+    provider = get_provider("heuristic", task)
+    history: list[HistoryItem] = []
+    for e, status in enumerate(statuses, start=1):
+        proposal = provider.propose(ProposeRequest(
+            task=task, experiment=e, parent="p0", files={"settings.py": LEVER},
+            history=list(history), trials=list(history), seed=e, noise=0.01,
+            best={"commit": "p0", "metric": 1.0}))
+        v = {st.name: st.value
+             for st in find_settings("settings.py", proposal.components["settings.py"])}
+        loss = 1.0 + sum(d for (name, far), d in EFFECT.items() if v[name] == far)
+        history.append(HistoryItem(  # type: ignore[typeddict-item]
+            id=e, parent="p0", commit=f"c{e}", status=status, description=proposal.description,
+            metric=None if status == "rejected" else loss, reason=""))
+    return [h["description"] for h in history]
+
+
+def test_a_screen_moves_one_setting_at_a_time_then_the_winners_together() -> None:
+    """`start = "oat"`: each setting alone at its far value (a number's far end of its range,
+    on its log scale for a log range; every other choice), in name order; then the settings
+    whose point beat the best, ranked by gain, 2, 3, ... at a time; then TPE."""
+    described = _screened(["discard"] * 12)
+    notes = [d.split(" | design ")[1].split(" | tpe ")[0] if " | design " in d else ""
+             for d in described]
+    assert notes[:7] == ["screen A=1", "screen B=1", "screen C=1", "screen D=1", "screen M=y",
+                         "screen M=z", "screen N=4"]
+    assert described[0].startswith("A 0.2 -> 1 | design")  # one setting moved
+    assert notes[7:10] == ["combine 2: A, C", "combine 3: A, C, N", "combine 4: A, C, N, M"]
+    assert described[9].startswith("A 0.2 -> 1, C 0.2 -> 1, N 24 -> 4, M x -> y | design")
+    assert notes[10:] == ["", ""]  # the design is spent: TPE proposes
+    assert not any(" | design " in d for d in _screened(["discard"] * 8, start="random"))
+
+
+def test_a_screen_point_the_gates_refused_is_not_proposed_again() -> None:
+    """A refused point has no metric, so no measured trial marks it tried; its note does."""
+    described = _screened(["rejected", "discard", "discard"])
+    assert [d.split(" | design ")[1].split(" | tpe ")[0] for d in described] == [
+        "screen A=1", "screen B=1", "screen C=1"]
