@@ -357,9 +357,10 @@ def _screen_move(
 ) -> Proposal | None:
     """`start = "oat"`: the screening design's next point (`design.screening`: one setting at a
     time at a far value of the parent), then the joint moves of the settings whose point beat
-    the best (`design.combining`), each proposed once (a point the gates refused is not proposed
-    again); None once all are proposed, and TPE and the local moves take over. Replayed from
-    the descriptions (`| design screen NAME=V`), so a resumed run proposes the same."""
+    the screen's median (`design.combining`), each proposed once (a point the gates refused
+    is not proposed again); None once all are proposed, and TPE and the local moves take over.
+    Replayed from the descriptions (`| design screen NAME=V`), so a resumed run proposes the
+    same."""
     dists = {n: dist for n, (_, dist, _) in dims.items()}
     proposed = [t["description"] for t in past if DESIGN in t["description"]]
 
@@ -374,8 +375,7 @@ def _screen_move(
 
     plan = screening(dists, current, lambda n, v: short(decode(dims[n][2], dims[n][0], v)))
     found = untried(plan)
-    best = request.best.get("metric") if request.best else None
-    if found is not None or best is None:
+    if found is not None:
         return found
     screened = []
     for note, params in plan:
@@ -384,7 +384,7 @@ def _screen_move(
                    and f"{DESIGN}{note}{TAG}" in t["description"]]
         if metrics:
             screened.append((name, params[name], sum(metrics) / len(metrics)))
-    return untried(combining(current, screened, float(best), request.task.metric.goal))
+    return untried(combining(current, screened, request.task.metric.goal))
 
 
 def _canon(dims: Dims, params: Params) -> Params:
