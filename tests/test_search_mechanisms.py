@@ -118,6 +118,12 @@ def test_the_screen_discards_a_first_gain_below_it_and_re_measures_the_rest() ->
     assert verdict(1.0, 1.5 * sd)[0] == "remeasure"
     assert verdict(2.0, 1.5 * sd)[0] == "discard"
     assert StrategyBase.screen == 0.0  # the class default is untouched
+    # a joint move of a screening design's winners is re-measured, whatever its first gain
+    strategy = configure(get_strategy("greedy"), Profile(screen=1.0))
+    joint = strategy.decide(strategy.start("b" * 40, baseline, 0), 1, "c" * 40,
+                            [1.0 + 0.5 * sd], descriptor="A 0 -> 1, B 0 -> 1 | design combine "
+                            "2: A, B | tpe A=1 B=1")
+    assert joint.verdict == "remeasure"
 
 
 def test_a_screened_inner_run_spends_fewer_runs_re_measuring() -> None:

@@ -73,6 +73,7 @@ def value(dist: Any, u: float) -> Any:
 SCREEN = "screen "  # the description's note of a one-setting point: ` | design screen NAME=V`
 COMBINE = "combine "  # of a joint move of the screen's winners: ` | design combine K: A, B`
 MOST_COMBINED = 6  # the most winners one joint move sets
+JOINT = f"{DESIGN}{COMBINE}"  # a joint move's mark, which the re-measure screen lets through
 
 
 def far(dist: Any, now: Any) -> list[Any]:
