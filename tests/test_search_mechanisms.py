@@ -13,7 +13,7 @@ from helpers import git, quickstart_copy
 
 from agentos import runner
 from agentos.errors import UserError
-from agentos.profile import DEFAULT_PATH, Profile, Sampler, configure, parse_profile
+from agentos.profile import DEFAULT_PATH, Profile, Sampler, Start, configure, parse_profile
 from agentos.providers.base import ProposeRequest, get_provider
 from agentos.selftune import load_suite, run_profile
 from agentos.settings import find_settings
@@ -178,7 +178,7 @@ EFFECT = {("A", 1.0): -0.3, ("C", 1.0): -0.2, ("B", 1.0): 0.2, ("D", 1.0): 0.1,
           ("N", 4.0): -0.05, ("M", "y"): -0.01, ("M", "z"): 0.4}
 
 
-def _screened(statuses: list[str], start: str = "oat") -> list[str]:
+def _screened(statuses: list[str], start: Start = "oat") -> list[str]:
     """The heuristic provider's proposals on `LEVER`, one per status, each measured (loss: 1
     plus the effects of the settings moved to far values) unless the gates refused it."""
     task = _task(Profile(mode="tpe", sampler=Sampler(start=start)), len(statuses))
@@ -192,8 +192,9 @@ def _screened(statuses: list[str], start: str = "oat") -> list[str]:
         v = {st.name: st.value
              for st in find_settings("settings.py", proposal.components["settings.py"])}
         loss = 1.0 + sum(d for (name, far), d in EFFECT.items() if v[name] == far)
-        history.append(HistoryItem(  # type: ignore[typeddict-item]
-            id=e, parent="p0", commit=f"c{e}", status=status, description=proposal.description,
+        history.append(HistoryItem(
+            id=e, parent="p0", commit=f"c{e}", status=status,  # type: ignore[typeddict-item]
+            description=proposal.description,
             metric=None if status == "rejected" else loss, reason=""))
     return [h["description"] for h in history]
 
@@ -221,3 +222,14 @@ def test_a_screen_point_the_gates_refused_is_not_proposed_again() -> None:
     described = _screened(["rejected", "discard", "discard"])
     assert [d.split(" | design ")[1].split(" | tpe ")[0] for d in described] == [
         "screen A=1", "screen B=1", "screen C=1"]
+
+
+def test_a_power_of_two_setting_at_one_is_a_trial_tpe_reads_back() -> None:
+    """A power-of-two setting whose range starts at 0 or 1 is searched by its exponent from 0,
+    so a proposal (a screen's far value among them) may set it to 1 = 2 ** 0; the `| tpe`
+    configuration that records it reads back, or TPE would never learn from that trial."""
+    from agentos.providers.heuristic.tpe import encode
+
+    assert encode("pow2", "1") == 0 and encode("pow2", "32") == 5
+    with pytest.raises(ValueError):
+        encode("pow2", "24")
