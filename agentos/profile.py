@@ -31,7 +31,7 @@ from agentos.errors import UserError
 
 Mode = Literal["hybrid", "tpe", "mutate"]
 MemoryForm = Literal["grouped", "list", "off"]
-Start = Literal["random", "sobol"]
+Start = Literal["random", "sobol", "oat"]
 STRATEGIES = ("greedy", "anneal", "restarts", "islands", "pareto")
 DEFAULT_PATH = Path(__file__).parent / "profiles" / "default.toml"
 

@@ -142,11 +142,12 @@ def test_every_key_of_the_shipped_profile_is_in_the_search_space_self_tune_reads
 
 def _hybrid_run(profile: Profile, experiments: int = 20) -> list[str]:
     """The heuristic provider's proposals on two hinted settings (loss |DEPTH - 5| + |WARMUP -
-    0.3|), with `profile` as the task's search profile."""
+    0.3|), with `profile` as the task's search profile, the first `experiments` of a budget of
+    three times as many (so the profile's start-up is not cut to a third of the budget)."""
     task = Task(root=Path("/repo"), path=Path("/repo/agentos.toml"), name="t",
                 editable=("settings.py",), protected=("evaluate.py",),
                 metric=MetricSpec(("python", "evaluate.py"), "min", regex=r"loss: (\S+)"),
-                budget=Budget(experiments=experiments), profile=profile)
+                budget=Budget(experiments=3 * experiments), profile=profile)
     provider = get_provider("heuristic", task)
     files = {"settings.py": "DEPTH = 2  # range: 1..40\nWARMUP = 0.1  # range: 0..1\n"}
     history: list[HistoryItem] = []

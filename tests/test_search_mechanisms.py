@@ -1,5 +1,6 @@
-"""The search mechanisms a profile selects: a space-filling start-up (`[proposer] start`), a
-restart on stagnation (`[proposer] stall`) and a screen of re-measures (`[search] screen`).
+"""The search mechanisms a profile selects: a space-filling or screening start-up (`[proposer]
+start`), a restart on stagnation (`[proposer] stall`) and a screen of re-measures (`[search]
+screen`).
 Each is off in the shipped profile, and each changes what the search does when it is on."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from helpers import git, quickstart_copy
 
 from agentos import runner
 from agentos.errors import UserError
-from agentos.profile import DEFAULT_PATH, Profile, Sampler, configure, parse_profile
+from agentos.profile import DEFAULT_PATH, Profile, Sampler, Start, configure, parse_profile
 from agentos.providers.base import ProposeRequest, get_provider
 from agentos.selftune import load_suite, run_profile
 from agentos.settings import find_settings
@@ -118,6 +119,12 @@ def test_the_screen_discards_a_first_gain_below_it_and_re_measures_the_rest() ->
     assert verdict(1.0, 1.5 * sd)[0] == "remeasure"
     assert verdict(2.0, 1.5 * sd)[0] == "discard"
     assert StrategyBase.screen == 0.0  # the class default is untouched
+    # a joint move of a screening design's winners is re-measured, whatever its first gain
+    strategy = configure(get_strategy("greedy"), Profile(screen=1.0))
+    joint = strategy.decide(strategy.start("b" * 40, baseline, 0), 1, "c" * 40,
+                            [1.0 + 0.5 * sd], descriptor="A 0 -> 1, B 0 -> 1 | design combine "
+                            "2: A, B | tpe A=1 B=1")
+    assert joint.verdict == "remeasure"
 
 
 def test_a_screened_inner_run_spends_fewer_runs_re_measuring() -> None:
@@ -162,3 +169,68 @@ def test_a_run_with_the_mechanisms_on_proposes_from_the_design(tmp_path: Path) -
     rows = run_status(repo)["experiments"]
     assert len(rows) == 6  # the start-up is cut to a third of the budget: 2 design points
     assert [" | design start | tpe " in r["description"] for r in rows[:3]] == [True, True, False]
+
+
+LEVER = ("A = 0.2  # range: 0..1\nB = 0.2  # range: 0..1\nC = 0.2  # range: 0..1\n"
+         "D = 0.2  # range: 0..1\nN = 24  # range: 4..128 log\nM = 'x'  # choices: x|y|z\n")
+# a lever of two settings set far from the start: A and C at 1 each gain; B, D and M = 'z' lose;
+# N (a log range, 24 past its middle) and M = 'y' gain a little
+EFFECT = {("A", 1.0): -0.3, ("C", 1.0): -0.2, ("B", 1.0): 0.2, ("D", 1.0): 0.1,
+          ("N", 4.0): -0.05, ("M", "y"): -0.01, ("M", "z"): 0.4}
+
+
+def _screened(statuses: list[str], start: Start = "oat") -> list[str]:
+    """The heuristic provider's proposals on `LEVER`, one per status, each measured (loss: 1
+    plus the effects of the settings moved to far values) unless the gates refused it."""
+    task = _task(Profile(mode="tpe", sampler=Sampler(start=start)), len(statuses))
+    provider = get_provider("heuristic", task)
+    history: list[HistoryItem] = []
+    for e, status in enumerate(statuses, start=1):
+        proposal = provider.propose(ProposeRequest(
+            task=task, experiment=e, parent="p0", files={"settings.py": LEVER},
+            history=list(history), trials=list(history), seed=e, noise=0.01,
+            best={"commit": "p0", "metric": 1.0}))
+        v = {st.name: st.value
+             for st in find_settings("settings.py", proposal.components["settings.py"])}
+        loss = 1.0 + sum(d for (name, far), d in EFFECT.items() if v[name] == far)
+        history.append(HistoryItem(
+            id=e, parent="p0", commit=f"c{e}", status=status,  # type: ignore[typeddict-item]
+            description=proposal.description,
+            metric=None if status == "rejected" else loss, reason=""))
+    return [h["description"] for h in history]
+
+
+def test_a_screen_moves_one_setting_at_a_time_then_the_winners_together() -> None:
+    """`start = "oat"`: each setting alone at its far value (a number's far end of its range,
+    on its log scale for a log range; every other choice), in name order; then the settings
+    whose point beat the median of the screen's points, ranked by gain, 2, 3, ... at a time;
+    then TPE."""
+    described = _screened(["discard"] * 12)
+    notes = [d.split(" | design ")[1].split(" | tpe ")[0] if " | design " in d else ""
+             for d in described]
+    assert notes[:7] == ["screen A=1", "screen B=1", "screen C=1", "screen D=1", "screen M=y",
+                         "screen M=z", "screen N=4"]
+    assert described[0].startswith("A 0.2 -> 1 | design")  # one setting moved
+    # the winners beat the screen's median (M = 'y', 0.99), not the start (1.0): A, C, N
+    assert notes[7:9] == ["combine 2: A, C", "combine 3: A, C, N"]
+    assert described[8].startswith("A 0.2 -> 1, C 0.2 -> 1, N 24 -> 4 | design")
+    assert notes[9:] == ["", "", ""]  # the design is spent: TPE proposes
+    assert not any(" | design " in d for d in _screened(["discard"] * 8, start="random"))
+
+
+def test_a_screen_point_the_gates_refused_is_not_proposed_again() -> None:
+    """A refused point has no metric, so no measured trial marks it tried; its note does."""
+    described = _screened(["rejected", "discard", "discard"])
+    assert [d.split(" | design ")[1].split(" | tpe ")[0] for d in described] == [
+        "screen A=1", "screen B=1", "screen C=1"]
+
+
+def test_a_power_of_two_setting_at_one_is_a_trial_tpe_reads_back() -> None:
+    """A power-of-two setting whose range starts at 0 or 1 is searched by its exponent from 0,
+    so a proposal (a screen's far value among them) may set it to 1 = 2 ** 0; the `| tpe`
+    configuration that records it reads back, or TPE would never learn from that trial."""
+    from agentos.providers.heuristic.tpe import encode
+
+    assert encode("pow2", "1") == 0 and encode("pow2", "32") == 5
+    with pytest.raises(ValueError):
+        encode("pow2", "24")

@@ -167,6 +167,9 @@ def test_self_tune_is_an_ordinary_run_and_reads_the_sealed_test(tmp_path: Path) 
     assert outer.profile.sampler.startup == 3 and outer.profile.sampler.local_start == 0.5
     assert not outer.is_editable("outer-profile.toml")
     assert parse_profile(outer_profile(60)).sampler.startup == 10
+    # its proposals start with a screen: each key alone at a far value, then the winners
+    assert outer.profile.sampler.start == "oat" and outer.profile.screen == 1.0
+    assert " | design screen " in status["experiments"][0]["description"]
     load_profile(result.repo / "tuned-profile.toml")
     # the outer proposer's TPE learns from each experiment: its configuration, every key of the
     # profile, is whole in the ledger's description (a cut one is no trial to TPE)

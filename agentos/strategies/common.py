@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from agentos.providers.heuristic.design import JOINT
 from agentos.strategies.base import Choice, Decision
 from agentos.strategies.noise import Judgement, judge, mean, pool, sample_sd
 
@@ -104,7 +105,8 @@ class StrategyBase:
         verdict = judge(
             scores, best["score"], incumbent_scores, st["noise"], st["noise_df"], len(runs)
         )
-        if verdict.verdict == "unsure" and len(scores) == 1:
+        # the screen saves its re-measures for a screening design's joint moves
+        if verdict.verdict == "unsure" and len(scores) == 1 and JOINT not in descriptor:
             verdict = self._screened(verdict, float(scores[0]) - best["score"], st["noise"])
         if verdict.verdict == "unsure":
             # the next run goes where it narrows the test most: the best too while it has no
@@ -146,7 +148,10 @@ class StrategyBase:
         """An unsure first measurement whose gain is below `screen` noise sds is discarded at
         once: on a noisy metric most candidates near the best tie with it, and re-measuring each
         tie until the noise rule gives it up spends the budget that search needs (a screen, as
-        in racing: the re-measures go to the candidates whose first draw stands out)."""
+        in racing: the re-measures go to the candidates whose first draw stands out). A joint
+        move of a screening design's winners (`| design combine`, `[proposer] start = "oat"`) is
+        not screened: the single-setting points were screened to save the re-measures for it,
+        and its gain is the sum of theirs, about one noise sd of the outer run."""
         if self.screen <= 0 or gain >= self.screen * noise:
             return verdict
         return Judgement("not-better", f"gain {gain:.4g} below the screen "

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 DESIGN = " | design "  # the description's note of a design point
@@ -65,3 +66,71 @@ def value(dist: Any, u: float) -> Any:
         lo + u * (hi - lo))
     return min(max(x, lo), hi)
 
+
+
+# --- the screening design: one setting at a time at a far value, then the winners together ----
+
+SCREEN = "screen "  # the description's note of a one-setting point: ` | design screen NAME=V`
+COMBINE = "combine "  # of a joint move of the screen's winners: ` | design combine K: A, B`
+MOST_COMBINED = 6  # the most winners one joint move sets
+JOINT = f"{DESIGN}{COMBINE}"  # a joint move's mark, which the re-measure screen lets through
+
+
+def far(dist: Any, now: Any) -> list[Any]:
+    """The far values of a setting now at `now` (Optuna's parameter value): a number's end of
+    its (log) range farther from `now` (the upper end on a tie), every other choice of a choice
+    or a bool."""
+    from optuna.distributions import CategoricalDistribution
+
+    if isinstance(dist, CategoricalDistribution):
+        return [c for c in dist.choices if c != now]
+    lo, hi = float(dist.low), float(dist.high)
+    f = math.log if dist.log else float
+    u = (f(float(now)) - f(lo)) / (f(hi) - f(lo))
+    return [dist.low if u > 0.5 else dist.high]
+
+
+def screening(
+    dists: Mapping[str, Any], current: Mapping[str, Any],
+    show: Callable[[str, Any], str] = lambda name, v: str(v),
+) -> list[tuple[str, dict[str, Any]]]:
+    """The screen's points, in order: `current` with one setting moved to one of its far values
+    (`far`), every setting of `dists` in turn (name order), each with its note (`screen
+    NAME=V`, V as `show` writes the value). A lever of a few settings set far from the start
+    shows in these points one setting at a time, where a draw that moves most settings at once
+    loses what the others cost."""
+    out = []
+    for name in sorted(dists):
+        for v in far(dists[name], current[name]):
+            if v != current[name]:
+                out.append((f"{SCREEN}{name}={show(name, v)}", {**current, name: v}))
+    return out
+
+
+def combining(
+    current: Mapping[str, Any], screened: Sequence[tuple[str, Any, float]], goal: str,
+) -> list[tuple[str, dict[str, Any]]]:
+    """The joint moves after the screen: `screened` holds each screened point's setting, value
+    and mean metric; the winners are the settings whose point beat the median of the screen's
+    points (a choice's best value only), ranked by their gain; the moves set the best 2, 3, ...
+    `MOST_COMBINED` of them at once (note `combine K: A, B, ...`), so the settings that helped
+    alone are tried together. Most settings move the metric by little, so the median is the
+    parent's level, measured over every point: the parent's own few measurements can be high
+    by luck (a start measured at 0.833 against points of 0.72 to 0.83), and then no point beats
+    it and nothing is combined."""
+    if not screened:
+        return []
+    sign = 1.0 if goal == "max" else -1.0
+    level = statistics.median(metric for _, _, metric in screened)
+    top: dict[str, tuple[float, Any]] = {}
+    for name, v, metric in screened:
+        gain = sign * (metric - level)
+        if gain > 0 and (name not in top or gain > top[name][0]):
+            top[name] = (gain, v)
+    ranked = sorted(top, key=lambda n: (-top[n][0], n))[:MOST_COMBINED]
+    out = []
+    for k in range(2, len(ranked) + 1):
+        names = ranked[:k]
+        params = {**current, **{n: top[n][1] for n in names}}
+        out.append((f"{COMBINE}{k}: {', '.join(names)}", params))
+    return out

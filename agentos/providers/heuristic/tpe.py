@@ -41,7 +41,7 @@ from typing import Any
 from agentos.memory import changed, since_keep
 from agentos.profile import Sampler
 from agentos.providers.base import NothingToPropose, Proposal, ProposeRequest
-from agentos.providers.heuristic.design import DESIGN, point
+from agentos.providers.heuristic.design import DESIGN, SCREEN, combining, point, screening
 from agentos.providers.heuristic.hops import HOP, HOP_SIGMA, hop, hop_share
 from agentos.providers.heuristic.mutate import (
     LOCAL,
@@ -169,8 +169,8 @@ def encode(kind: str, text: str) -> Any:
     value the kind cannot hold)."""
     if kind in ("bool", "choice"):
         return text
-    if kind == "pow2":
-        if not is_pow2(int(text)):
+    if kind == "pow2":  # 1 is 2 ** 0, the low end of a range from 0 or 1
+        if int(text) != 1 and not is_pow2(int(text)):
             raise ValueError(text)
         return int(math.log2(int(text)))
     return int(text) if kind == "int" else float(text)
@@ -309,7 +309,8 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
 
     knobs = sampler_for(request)
     past = request.trials or request.history
-    jump = _design_move(request, dims, knobs, len(trials), past, fresh)
+    jump = _screen_move(request, dims, current, past, fresh) if knobs.start == "oat" else None
+    jump = jump or _design_move(request, dims, knobs, len(trials), past, fresh)
     if jump is not None:
         return jump
     if hybrid and len(trials) >= knobs.startup and rng.random() < local_share(progress, knobs):
@@ -351,17 +352,55 @@ def _design_move(
                and waited % knobs.stall == 0)
     if not (starting or stalled):
         return None
-    def canon(params: Params) -> Params:  # as the `| tpe` suffix will write and read it back
-        return {n: encode(kind, short(decode(kind, st, params[n], dist)))
-                for n, (st, dist, kind) in dims.items()}
-
     dists = {n: dist for n, (_, dist, _) in dims.items()}
-    params = point(dists, request.task.search.seed, lambda p: fresh(canon(p)))
+    params = point(dists, request.task.search.seed, lambda p: fresh(_canon(dims, p)))
     if params is None:
         return None
-    params = canon(params)
+    params = _canon(dims, params)
     note = "start" if starting else f"restart after {waited} without a keep"
     return _proposal(request, dims, params, f"{DESIGN}{note}")
+
+
+def _screen_move(
+    request: ProposeRequest, dims: Dims, current: Params, past: Sequence[HistoryItem],
+    fresh: Callable[[Params], bool],
+) -> Proposal | None:
+    """`start = "oat"`: the screening design's next point (`design.screening`: one setting at a
+    time at a far value of the parent), then the joint moves of the settings whose point beat
+    the screen's median (`design.combining`), each proposed once (a point the gates refused
+    is not proposed again); None once all are proposed, and TPE and the local moves take over.
+    Replayed from the descriptions (`| design screen NAME=V`), so a resumed run proposes the
+    same."""
+    dists = {n: dist for n, (_, dist, _) in dims.items()}
+    proposed = [t["description"] for t in past if DESIGN in t["description"]]
+
+    def untried(plan: list[tuple[str, Params]]) -> Proposal | None:
+        for note, params in plan:
+            if any(f"{DESIGN}{note}{TAG}" in d for d in proposed):
+                continue
+            params = _canon(dims, params)
+            if fresh(params):
+                return _proposal(request, dims, params, f"{DESIGN}{note}")
+        return None
+
+    plan = screening(dists, current, lambda n, v: short(decode(dims[n][2], dims[n][0], v)))
+    found = untried(plan)
+    if found is not None:
+        return found
+    screened = []
+    for note, params in plan:
+        name, _, _ = note.removeprefix(SCREEN).partition("=")
+        metrics = [float(t["metric"]) for t in past if t["metric"] is not None
+                   and f"{DESIGN}{note}{TAG}" in t["description"]]
+        if metrics:
+            screened.append((name, params[name], sum(metrics) / len(metrics)))
+    return untried(combining(current, screened, request.task.metric.goal))
+
+
+def _canon(dims: Dims, params: Params) -> Params:
+    """`params` as the `| tpe` suffix will write and read them back."""
+    return {n: encode(kind, short(decode(kind, st, params[n], dist)))
+            for n, (st, dist, kind) in dims.items()}
 
 
 def _tagged(dims: Dims, moved: Proposal) -> Proposal:
