@@ -192,7 +192,8 @@ def check(
     if facts.get("tunable_settings", "").startswith("0 "):
         report.problem = "the heuristic proposer finds nothing to tune in the editable files"
         report.fix = NOTHING_TO_TUNE_FIX
-    m = measure(repo, pre.commit, MetricEvaluator(task, pre.sandbox))
+    evaluator = MetricEvaluator(task, pre.sandbox)
+    m = measure(repo, pre.commit, evaluator)
     ev = m.evaluation
     report.baseline = ev
     report.baseline_s = sum(m.timings.values())  # snapshot, hashing and the metric command
@@ -205,7 +206,7 @@ def check(
         report.fix = baseline_fix(task, status, ev.reason, ev.log_tail)
 
     if ev.metric is not None:
-        _noise(task, repo, pre, report)
+        _noise(task, repo, pre, report, evaluator)
     pin_s, gates_s = _gates_on_baseline(task, repo, pre, report) if task.tools else (0.0, 0.0)
     # the self-test only where a run would start: a baseline that measures, gates that pass
     forged_s = _forgeries(task, repo, pre, report) if report.problem is None else 0.0
@@ -223,7 +224,9 @@ def check(
     return report
 
 
-def _noise(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> None:
+def _noise(
+    task: Task, repo: Repo, pre: Preflight, report: CheckReport, evaluator: MetricEvaluator
+) -> None:
     """Measure the baseline `noise_reruns` more times, as a run's start does (unless that would
     take over `NOISE_CHECK_S`), and say which gains the noise rule can confirm within the budget:
     a warning when the budget cannot pay for the re-measures its test would take."""
@@ -238,7 +241,6 @@ def _noise(task: Task, repo: Repo, pre: Preflight, report: CheckReport) -> None:
         )
         return
     scores = [report.baseline.metric]
-    evaluator = MetricEvaluator(task, pre.sandbox)
     for _ in range(more):
         m = measure(repo, pre.commit, evaluator)
         if m.evaluation.metric is None:

@@ -25,6 +25,9 @@ from agentos.profile import Memory
 from agentos.state import HistoryItem
 
 REMEASURE = "re-measure:"
+# a screening design's joint move (`| design combine K: A, B`), which the re-measure screen lets
+# through (`strategies.common.StrategyBase._screened`)
+JOINT_MOVE = " | design combine "
 REFUSED = frozenset({"crash", "timeout", "oom", "invalid", "rejected"})
 _CHANGE = re.compile(r"([\w.:/-]+) \S+ -> \S+")
 _REASON_CHARS = 90

@@ -29,7 +29,7 @@ _MAXIMISE = re.compile(
 _RATE = re.compile(
     r"(?:^|_)per_(?:s|sec|secs|second|seconds|ms|min|minute|minutes|hour|hr)"
     r"(?:_|$)|(?:^|_)(?:qps|rps|tps|fps|hit_rate|hitrate|mrr|ndcg|map|bleu|rouge|iou)(?:_|$|@)"
-    r"|_per_sec(?:ond)?s?$|(?:^|_)(?:throughput|bandwidth|speed)(?:_|$)"
+    r"|_per_sec(?:ond)?s?$|(?:^|_)(?:bandwidth|speed)(?:_|$)"
 )
 _MINIMISE = re.compile(
     r"(?:^|_)(loss|err|error|errors|bpb|perplexity|ppl|time|runtime|duration|elapsed|seconds|secs"

@@ -120,7 +120,9 @@ def _enumerations(body: Sequence[ast.stmt], hinted: Callable[[ast.stmt], bool]) 
     so a proposal that happens to write 0, 1, 2 does not make its settings vanish."""
     found: set[int] = set()
     run: list[tuple[int, int]] = []  # (index, value) of each statement of the run so far
-    values = [None if hinted(node) else _int_constant(node) for node in body]
+    values = [_int_constant(node) for node in body]  # a hint is read only for an integer
+    values = [None if v is not None and hinted(node) else v
+              for v, node in zip(values, body, strict=True)]
     for index, value in enumerate([*values, None]):
         if run and value is not None:
             steps = (1, -1) if len(run) == 1 else (run[-1][1] - run[-2][1],)

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from agentos.providers.heuristic.design import JOINT
+from agentos.memory import JOINT_MOVE
 from agentos.strategies.base import Choice, Decision
 from agentos.strategies.noise import Judgement, judge, mean, pool, sample_sd
 
@@ -106,7 +106,7 @@ class StrategyBase:
             scores, best["score"], incumbent_scores, st["noise"], st["noise_df"], len(runs)
         )
         # the screen saves its re-measures for a screening design's joint moves
-        if verdict.verdict == "unsure" and len(scores) == 1 and JOINT not in descriptor:
+        if verdict.verdict == "unsure" and len(scores) == 1 and JOINT_MOVE not in descriptor:
             verdict = self._screened(verdict, float(scores[0]) - best["score"], st["noise"])
         if verdict.verdict == "unsure":
             # the next run goes where it narrows the test most: the best too while it has no

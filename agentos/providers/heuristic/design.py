@@ -23,6 +23,8 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from agentos.memory import JOINT_MOVE
+
 DESIGN = " | design "  # the description's note of a design point
 POINTS = 256  # the design's length: 2**8, a Sobol sequence's balanced size
 
@@ -67,13 +69,11 @@ def value(dist: Any, u: float) -> Any:
     return min(max(x, lo), hi)
 
 
-
 # --- the screening design: one setting at a time at a far value, then the winners together ----
 
 SCREEN = "screen "  # the description's note of a one-setting point: ` | design screen NAME=V`
-COMBINE = "combine "  # of a joint move of the screen's winners: ` | design combine K: A, B`
+COMBINE = JOINT_MOVE.removeprefix(DESIGN)  # of a joint move of the winners: `combine K: A, B`
 MOST_COMBINED = 6  # the most winners one joint move sets
-JOINT = f"{DESIGN}{COMBINE}"  # a joint move's mark, which the re-measure screen lets through
 
 
 def far(dist: Any, now: Any) -> list[Any]:
