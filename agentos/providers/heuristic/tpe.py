@@ -383,7 +383,8 @@ def _screen_move(
                 return _proposal(request, dims, params, f"{DESIGN}{note}")
         return None
 
-    plan = screening(dists, current, lambda n, v: short(decode(dims[n][2], dims[n][0], v)))
+    plan = screening(dists, current,
+                     lambda n, v: short(decode(dims[n][2], dims[n][0], v, dims[n][1])))
     found = untried(plan)
     if found is not None:
         return found
