@@ -269,14 +269,29 @@ def _noise(
         f"to {full:.3g}"
     )
     if pairs < cap:
-        need = max(2 * cap + 1, math.ceil(2 * cap / max(task.profile.remeasure_share, 1e-9)))
         least = noise.smallest_confirmed(sd, df, len(scores), pairs)
-        reach = "never" if math.isinf(least) else f"only above {least:.3g}"
+        reach = "never confirmed" if math.isinf(least) else f"confirmed only above {least:.3g}"
+        lost = (
+            f"a gain within the noise (sd {sd:.3g}) is {reach}, a smaller one is discarded "
+            "as undecided"
+        )
+        portion = task.profile.remeasure_share
+        if portion * budget < 2:  # the profile, not the budget, leaves no room for a re-measure
+            fix = (
+                f"; a remeasure_share of {math.ceil(200 * cap / budget) / 100:g} or more "
+                f"confirms gains down to {full:.3g} at this budget"
+                if 2 * cap < budget
+                else ""
+            )
+            report.warnings.append(
+                f"the search profile's remeasure_share ({portion:g}) leaves no experiment for "
+                f"re-measures: {lost}{fix}"
+            )
+            return
+        need = max(2 * cap + 1, math.ceil(2 * cap / portion))
         report.warnings.append(
             f"the budget ({budget} experiments) pays for at most {pairs} re-measures of one "
-            f"candidate: a gain within the noise (sd {sd:.3g}) is confirmed {reach}, a smaller "
-            f"one is discarded as undecided; a budget of {need} or more confirms gains down to "
-            f"{full:.3g}"
+            f"candidate: {lost}; a budget of {need} or more confirms gains down to {full:.3g}"
         )
 
 

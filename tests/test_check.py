@@ -111,6 +111,23 @@ def test_check_measures_the_noise_and_warns_when_the_budget_cannot_confirm_a_gai
     assert "warning" not in big
 
 
+def test_check_names_the_profile_when_it_leaves_no_budget_for_re_measures(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, **{"evaluate.py": NOISY})
+    (repo / "search.toml").write_text("[search]\nremeasure_share = 0.0\n")
+    toml = repo / "agentos.toml"
+    toml.write_text(toml.read_text().replace("[search]", '[search]\nprofile = "search.toml"'))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "profile")
+    out = _check(str(repo))
+    assert out.exit_code == 0, out.output
+    warning = [w for w in out.stdout.splitlines() if "re-measure" in w and w.startswith("warning")]
+    assert len(warning) == 1, out.stdout
+    assert "remeasure_share (0) leaves no experiment for re-measures" in warning[0]
+    assert "is never confirmed" in warning[0] and "a budget of" not in warning[0]
+    share = float(re.findall(r"a remeasure_share of ([\d.]+) or more", warning[0])[0])
+    assert 0 < share < 1
+
+
 def test_the_task_option_checks_another_task_file(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     other = repo / "fast.toml"
