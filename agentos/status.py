@@ -9,6 +9,7 @@ from typing import Any
 from agentos.errors import UserError
 from agentos.git import Repo
 from agentos.ledger import Ledger
+from agentos.ledger.read import run_state
 from agentos.runner import STATE_DIR, recorded_task
 
 
@@ -22,7 +23,9 @@ def open_ledger(path: Path | str) -> Ledger:
 
 def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
     """One object: `run`, `baseline` and `best` (commit, metric), `experiments`, `canaries`,
-    `stop` and `finished`, as the one ledger reader (`agentos.ledger.read`) defines them, and
+    `stop` and `finished`, as the one ledger reader (`agentos.ledger.read`) defines them,
+    `state` (finished, running or interrupted, with `host` when a host application's graph and
+    checkpointer drive the run, so it resumes there and not with `agentos resume`) and
     `budget` (`experiments`, `wall_time`: the run's, overrides included; None for a run started
     from code)."""
     root = Repo(path).root
@@ -31,6 +34,8 @@ def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
         record = ledger.read(run_id)
     finally:
         ledger.close()
+    config = record.info.get("config") or "{}"
+    state, _ = run_state(record, root / STATE_DIR / "ledger.db")
     return {
         "run": record.run_id,
         "canaries": [
@@ -51,15 +56,25 @@ def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
             }
             for r in record.experiments
         ],
-        "budget": _budget(root, record.info.get("config") or "{}"),
+        "budget": _budget(root, config),
         "stop": record.info.get("stop_reason"),
         "finished": record.finished,
+        "state": state,
+        "host": bool(_config(config).get("host")),
     }
+
+
+def _config(config: str) -> dict[str, Any]:
+    try:
+        data = json.loads(config)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _budget(root: Path, config: str) -> dict[str, float | None] | None:
     try:
-        task = recorded_task(root, json.loads(config))
+        task = recorded_task(root, _config(config))
     except (UserError, ValueError, TypeError):  # a task file this agentos no longer reads
         return None
     if task is None:

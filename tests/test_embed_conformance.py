@@ -176,7 +176,10 @@ def test_host_exits_at_a_checkin_and_a_new_process_continues(repo: Path, tmp_pat
     assert "checkin: 3 " in paused.stdout and "paused: at a check-in" in paused.stdout
     assert _experiments(repo) == 3
     # the lock went with the process; a run stays open in the ledger until the host continues
-    assert not run_status(repo)["finished"]
+    status = run_status(repo)
+    assert not status["finished"] and status["state"] == "interrupted" and status["host"]
+    shown = agentos_cli("status", str(repo)).stdout
+    assert "state: not finished, no process running it: the host application's" in shown
     # the host's checkpointer holds this run: `agentos resume` says so instead of re-measuring
     refused = agentos_cli("resume", str(repo))
     assert refused.returncode == 2 and "resume it from that application" in refused.stderr

@@ -63,6 +63,10 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
     time.sleep(0.5)
     assert not [p for p in pids if alive(p)], "a metric process outlived the orchestrator"
 
+    shown = agentos_cli("status", str(repo))  # the killed run: nobody runs it, resume does
+    hint = f"state: not finished, no process running it: continue it with `agentos resume {repo}`"
+    assert hint in shown.stdout, shown.stdout
+    assert run_status(repo)["state"] == "interrupted"
     done = agentos_cli("resume", str(repo))
     assert done.returncode == 0, done.stderr
     assert "experiments: 8" in done.stdout
@@ -77,7 +81,8 @@ def test_kill9_mid_run_then_resume_completes_without_loss_or_duplicates(
 
     resumed_attempts(db, 8)
     status = run_status(repo)
-    assert status["finished"]
+    assert status["finished"] and status["state"] == "finished" and not status["host"]
+    assert "state: finished (budget: 8 experiments)" in agentos_cli("status", str(repo)).stdout
     again = agentos_cli("resume", str(repo))
     assert again.returncode == 2 and "already finished" in again.stderr
     assert not [p for p in map(int, pidfile.read_text().split()) if alive(p)]

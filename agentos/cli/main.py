@@ -208,11 +208,25 @@ def status(path: Path, run_id: str | None, as_json: bool, full: bool) -> None:
     click.echo(f"run: {data['run']}")
     click.echo(f"baseline: {figure(data['baseline']['metric'])} {data['baseline']['commit'][:12]}")
     click.echo(f"best: {figure(data['best']['metric'])} {data['best']['commit'][:12]}")
+    click.echo(f"state: {_state_line(data, path)}")
     for e in data["experiments"]:  # a reason may quote candidate output: one printable line
         reason = clean(e["reason"] or "", 1 << 20 if full else 70)
         move = clean(e.get("description") or "", 1 << 20 if full else 60)  # a skill and its move
         move = f"{move} | " if move else ""
         click.echo(f"#{e['id']:<4} {e['status']:<9} {figure(e['metric']):<16} {move}{reason}")
+
+
+def _state_line(data: dict[str, Any], path: Path) -> str:
+    if data["state"] == "finished":
+        return f"finished ({data['stop']})" if data["stop"] else "finished"
+    if data["state"] == "running":
+        return "running (an agentos process holds this repository)"
+    if data["host"]:
+        return (
+            "not finished, no process running it: the host application's checkpointer holds "
+            "it; resume it there, on the same thread"
+        )
+    return f"not finished, no process running it: continue it with `agentos resume {path}`"
 
 
 @main.group()

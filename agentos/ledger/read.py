@@ -11,13 +11,16 @@ when a report is most wanted) through a read-only connection.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from agentos.errors import UserError
 from agentos.ledger.schema import MEASURED, Attempt, Row, RunInfo
+
+RunState = Literal["finished", "running", "interrupted"]
 
 
 class Point(TypedDict):
@@ -139,3 +142,29 @@ def _dicts(conn: sqlite3.Connection, sql: str, args: list[Any]) -> list[dict[str
     cursor = conn.execute(sql, args)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def run_state(record: RunRecord, db: Path) -> tuple[RunState, int]:
+    """Finished; or running (the pid the repository lock beside the ledger names is alive); or
+    interrupted (killed, stopped, or paused by a host that exited). With the pid of the live
+    orchestrator (0 unless running). Reading the lock file takes no lock: a run starting now is
+    never refused because a status was being read."""
+    if record.finished:
+        return "finished", 0
+    try:
+        pid = int((db.parent / "lock").read_text().strip() or 0)
+    except (OSError, ValueError):
+        return "interrupted", 0
+    return ("running", pid) if _alive(pid) else ("interrupted", 0)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -19,8 +18,8 @@ from typing import Any, Literal
 
 from agentos.errors import IntegrityError, UserError
 from agentos.git import Repo
-from agentos.ledger import Ledger, RunRecord
-from agentos.ledger.read import read_run
+from agentos.ledger import Ledger
+from agentos.ledger.read import RunState, read_run, run_state
 from agentos.ledger.schema import MEASURED
 from agentos.report.skills import SkillsReport, skills_report
 
@@ -28,7 +27,6 @@ STATE_DIR = ".agentos"
 DIFF_CAP = 20_000
 """Characters of diff text kept per experiment; a longer diff is cut and flagged."""
 
-RunState = Literal["finished", "running", "interrupted"]
 TreeVerdict = Literal["same", "drift", "none"]
 
 
@@ -153,7 +151,7 @@ def collect(path: Path | str, run_id: str | None = None) -> ReportData:
         record = read_run(conn, run_id, path=db)
     finally:
         conn.close()
-    state, owner = _state(record, db)
+    state, owner = run_state(record, db)
     experiments = [_experiment(dict(r)) for r in record.rows]
     experiments += [_open_attempt(dict(a), owner) for a in record.open_attempts]
     experiments.sort(key=lambda e: (e.id, e.attempt, e.seq is None))
@@ -209,30 +207,6 @@ def _open(db: Path) -> tuple[list[str], str, sqlite3.Connection]:
         break
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     return problems, error, conn
-
-
-def _state(record: RunRecord, db: Path) -> tuple[RunState, int]:
-    """Finished, or running (the pid in the repository lock is alive), or interrupted; with the
-    pid of the live orchestrator (0 unless running)."""
-    if record.finished:
-        return "finished", 0
-    try:
-        pid = int((db.parent / "lock").read_text().strip() or 0)
-    except (OSError, ValueError):
-        return "interrupted", 0
-    return ("running", pid) if _alive(pid) else ("interrupted", 0)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _json(text: Any) -> Any:
