@@ -528,10 +528,38 @@ def test_a_data_file_the_evaluator_reads_is_a_settings_file_whatever_its_name(
     )
     proc, found = init(repo)
     assert proc.returncode == 0, proc.stderr
-    assert found["settings"] == ["solver.cfg (2 tunable)"]
-    assert load_task(repo).editable == ("solver.cfg",)
-    # pyproject.toml holds other tools' settings too: named, it is a todo, never a guess
-    assert any("reads pyproject.toml" in line for line in found["todo"]), found
+    # pyproject.toml is read too: its application table (never the tools' ones) is settings
+    assert found["settings"] == ["pyproject.toml (1 tunable), solver.cfg (2 tunable)"]
+    assert load_task(repo).editable == ("pyproject.toml", "solver.cfg")
+    assert "pyproject.toml" not in load_task(repo).protected
+
+
+def test_an_evaluator_that_reads_its_table_of_pyproject_toml_gets_that_table_searched(
+    tmp_path: Path,
+) -> None:
+    """A tool's settings in `[tool.ranker]` of pyproject.toml, read by the evaluator, and nothing
+    else to tune: init writes pyproject.toml as the editable file (it said "no Python package,
+    module or settings file found" and wrote nothing), and `[tool.ruff]` there is no setting."""
+    evaluate = (
+        "import tomllib\nwith open('pyproject.toml', 'rb') as f:\n"
+        "    cfg = tomllib.load(f)['tool']['ranker']\n"
+        "print(f\"val_loss: {abs(cfg['lr'] - 0.003) + cfg['epochs']:.5f}\")\n"
+    )
+    pyproject = (
+        '[project]\nname = "ranker"\nversion = "0.3.0"\n\n[tool.ranker]\n'
+        "lr = 0.01  # 1e-5 .. 1e-1, log scale\nepochs = 30  # don't touch\n\n"
+        "[tool.ruff]\nline-length = 100\n"
+    )
+    repo = make_repo(tmp_path / "ranker", {"pyproject.toml": pyproject, "evaluate.py": evaluate})
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert found["settings"] == ["pyproject.toml (1 tunable)"]
+    task = load_task(repo)
+    assert task.editable == ("pyproject.toml",) and "pyproject.toml" not in task.protected
+    check = agentos_cli("check", str(repo))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "tunable_settings: 1 (heuristic proposer): tool.ranker.lr\n" in check.stdout
+    assert "tool.ruff" not in check.stdout
 
 
 def test_a_root_script_that_prints_a_metric_of_no_known_direction_is_the_evaluator(

@@ -115,6 +115,24 @@ def test_toml_scalars_by_dotted_key_and_edit_stays_valid() -> None:
     assert "# range: 1e-4..1 log" in new
 
 
+def test_a_project_file_holds_settings_only_in_the_applications_own_tables() -> None:
+    """`[tool.ruff] line-length` and setup.cfg's `[metadata] version = 0.1` were searched as
+    numbers; the build's and the developer tools' tables are not the application's settings."""
+    pyproject = (
+        '[project]\nname = "app"\nversion = "1.0"\n[tool.app]\nlr = 0.01\n[tool.app.data]\n'
+        "shuffle = true\n[tool.ruff]\nline-length = 100\n[tool.coverage.run]\nbranch = true\n"
+    )
+    assert [s.name for s in find_settings("pyproject.toml", pyproject)] == [
+        "tool.app.lr", "tool.app.data.shuffle"]  # fmt: skip
+    setup_cfg = (
+        "[metadata]\nname = relaxer\nversion = 0.1\n[flake8]\nmax-line-length = 100\n"
+        "[tool:pytest]\nmaxfail = 2\n[coverage:run]\nbranch = true\n[relaxer]\ncycles = 4\n"
+    )
+    assert [s.name for s in find_settings("setup.cfg", setup_cfg)] == ["relaxer.cycles"]
+    # the same tables in a file of another name are settings as they always were
+    assert len(find_settings("conf/app.toml", pyproject)) == 6
+
+
 def test_json_scalars_edit_keeps_layout() -> None:
     text = (
         '{\n  "lr": 0.01,\n  "model": {"depth": 4, "act": "relu", "tags": [1, true]},\n'

@@ -28,6 +28,7 @@ from agentos.settings.formats import (
     yaml_settings,
 )
 from agentos.settings.hints import Hint, parse_hint, read_hint
+from agentos.settings.project import is_project_file, own_settings
 from agentos.settings.setting import Format, Kind, Setting, Value, kind_of
 from agentos.settings.sources import (
     annotation_choices,
@@ -48,6 +49,9 @@ def find_settings(path: str, text: str) -> list[Setting]:
 
     A file that does not parse yields no settings (the gates report the syntax error).
     """
+    if is_project_file(path):  # only the application's own tables
+        found = toml_settings(path, text) if path.endswith(".toml") else ini_settings(path, text)
+        return own_settings(path, found)
     if path.endswith(".py"):
         return _python(path, text)
     if path.endswith(".toml"):
