@@ -133,6 +133,24 @@ def test_a_project_file_holds_settings_only_in_the_applications_own_tables() -> 
     assert len(find_settings("conf/app.toml", pyproject)) == 6
 
 
+def test_toml_inline_tables_of_scalars_are_settings_with_the_comment_naming_their_key() -> None:
+    text = (
+        "# coarse-grid options\n"
+        'coarse = {levels = 3, solver = "direct"}   # levels: 1 to 6\n'
+        "weights = [0.5, 0.25, 0.25]  # TODO tune\n"
+        "nested = {a = 1, b = {c = 2}}\n"
+        "[opt]\nsched = { warmup = 100 }  # 0 to 1000\n"
+    )
+    found = {s.name: s for s in find_settings("solver.toml", text)}
+    assert list(found) == ["coarse.levels", "coarse.solver", "opt.sched.warmup"]
+    assert describe(found["coarse.levels"]) == "coarse.levels = 3: range 1..6 (from the comment)"
+    assert describe(found["opt.sched.warmup"]).endswith("range 0..1000 (from the comment)")
+    assert not found["coarse.solver"].mutable
+    new = apply({"solver.toml": text}, [(found["coarse.levels"], 5)])["solver.toml"]
+    assert tomllib.loads(new)["coarse"] == {"levels": 5, "solver": "direct"}
+    assert new.replace("levels = 5", "levels = 3") == text
+
+
 def test_json_scalars_edit_keeps_layout() -> None:
     text = (
         '{\n  "lr": 0.01,\n  "model": {"depth": 4, "act": "relu", "tags": [1, true]},\n'
