@@ -274,6 +274,11 @@ def test_a_column_of_aligned_comments_stays_aligned_after_an_edit() -> None:
     out = apply({"s.py": py}, [(got["A"], 1000000), (got["C"], 30000)])["s.py"]
     assert out.splitlines()[0] == "A = 1000000  # aligned"  # the two spaces PEP 8 asks for
     assert out.splitlines()[2] == "C = 30000  # two"
+    # a config dict's entries end with a comma before the padding
+    cfg = 'CONFIG = {\n    "relaxation": 1.0,      # between 0.5 and 1.95\n    "n": 32,\n}'
+    got = {s.name: s for s in find_settings("config.py", cfg)}
+    out = apply({"config.py": cfg}, [(got["CONFIG.relaxation"], 1.699)])["config.py"]
+    assert out.splitlines()[1] == '    "relaxation": 1.699,    # between 0.5 and 1.95'
 
 
 LIBRARY = '''"""A module of an ordinary library, written as chardet writes its probers."""
