@@ -255,6 +255,20 @@ def test_a_tolerance_named_threshold_grows_on_a_log_scale_not_in_the_unit_range(
     ]
 
 
+@pytest.mark.parametrize(
+    "comment",
+    ["keep: defines the problem size", "keep - tests assume it", "Keep", "keep as is",
+     "keep it constant", "keep the same as the paper"],
+)
+def test_a_comment_that_says_keep_it_is_fixed(comment: str) -> None:
+    assert read_hint(comment, 32).fixed
+
+
+@pytest.mark.parametrize("comment", ["keep between 8 and 64", "keep it small", "keep_prob"])
+def test_keep_with_a_range_or_in_prose_is_not_fixed(comment: str) -> None:
+    assert not read_hint(comment, 32).fixed
+
+
 def test_an_enum_annotation_lists_the_choices() -> None:
     text = (
         "import enum\nfrom enum import Enum\n"

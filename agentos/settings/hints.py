@@ -85,6 +85,9 @@ _FIXED = re.compile(
     r"|\bno effect on\b|\bdoes(?: not|n't) affect\b|\bleave (?:it |this |as is )?alone\b"
     r"|\bleave as is\b|\b(?:formatting|display|printing|logging) only\b"
     r"|\bmust(?: not|n't) (?:change|be changed|be tuned)\b|\bnever (?:change|tune)\b"
+    # `keep: defines the problem size`, `keep as is`, `keep constant`
+    r"|^keep\b\s*(?:[:(\-\u2013\u2014]|$)"
+    r"|\bkeep (?:it |this )?(?:as is|constant|unchanged|the same)\b"
 )
 _CHOICE_WORDS = re.compile(
     r"\b(?:(?:choices|options)(?: are)?|one of|choose from|choose one|any of"
