@@ -340,3 +340,16 @@ def test_hinted_settings_that_a_proposal_set_to_0_1_2_stay_settings() -> None:
     assert [s.name for s in find_all({"s.py": hinted})] == ["I", "J", "K"]
     codes = "UDF = 0  # undefined\nOTH = 1\nASC = 2\nLR = 0.1\n"
     assert [s.name for s in find_all({"s.py": codes})] == ["LR"]
+
+
+def test_two_codes_from_0_that_the_module_tests_for_equality_are_not_settings() -> None:
+    """summa's textrank.py: `SENTENCE = 0`, `WORD = 1` and `if summarize_by == SENTENCE`; a run
+    moved them to 5 and 3. Two flags from 0 that nothing compares stay settings."""
+    summa = (
+        "SENTENCE = 0\nWORD = 1\n\nDEFAULT_RATIO = 0.2\n\n\n"
+        "def textrank(text, summarize_by=SENTENCE, ratio=DEFAULT_RATIO):\n"
+        "    if summarize_by == SENTENCE:\n        return text\n    return ''\n"
+    )
+    assert [s.name for s in find_all({"textrank.py": summa})] == ["DEFAULT_RATIO"]
+    flags = "DEBUG = 0\nVERBOSE = 1\n\nif DEBUG:\n    print(VERBOSE > 0)\n"
+    assert [s.name for s in find_all({"s.py": flags})] == ["DEBUG", "VERBOSE"]
