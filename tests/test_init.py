@@ -556,6 +556,7 @@ def test_an_evaluator_that_reads_its_table_of_pyproject_toml_gets_that_table_sea
     assert found["settings"] == ["pyproject.toml (1 tunable)"]
     task = load_task(repo)
     assert task.editable == ("pyproject.toml",) and "pyproject.toml" not in task.protected
+    assert [t.name for t in task.tools] == ["data-only"]  # ruff's config, but no code to lint
     check = agentos_cli("check", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
     assert "tunable_settings: 1 (heuristic proposer): tool.ranker.lr\n" in check.stdout

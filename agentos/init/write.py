@@ -83,19 +83,21 @@ def _decide(found: Detection, files: list[str]) -> _Task:
         task.notes["editable"] = "keep the package(s) to change"
     _metric(found, evaluator, task)
     data = _settings_are_data(found, editable)
+    code = any(p.endswith(".py") for p in editable)  # lint has nothing to judge in a TOML file
     task.gates = [
         g
         # ruff on code always: with the repository's config or ruff's defaults; only the
         # findings a candidate adds fail it, so old lint debt costs nothing. Settings that are
-        # data get the data-only gate instead, unless the repository configures ruff.
+        # data get the data-only gate instead, unless the repository configures ruff and they
+        # are Python.
         # An evaluator that is its own settings file gets the settings-only gate alone: a
         # candidate changes its settings' values, never its code (lint has nothing to judge).
         for g, on in (
             ("settings-only", task.values_only),
             ("data-only", data),
             ("static", not data and not task.values_only),  # the forgery rules on code
-            ("ruff", bool(found.ruff) or not (data or task.values_only)),
-            ("mypy", found.mypy and not task.values_only),
+            ("ruff", (bool(found.ruff) and code) or not (data or task.values_only)),
+            ("mypy", found.mypy and code and not task.values_only),
             ("pytest", found.has_tests),
         )
         if on
