@@ -610,3 +610,15 @@ def test_a_script_with_flags_beside_a_settings_file_says_its_flags_are_not_searc
     assert load_task(repo).editable == (".env",)
     assert any(line.startswith("train.py has 2 tunable setting(s) of its own")
                for line in found["todo"]), found
+
+
+def test_settings_in_a_format_agentos_does_not_read_are_named_in_the_error(tmp_path: Path) -> None:
+    """A `settings.json5` beside its evaluator: init said "no ... settings file found" and "commit
+    the code", which was committed; it names the file and the formats it reads."""
+    evaluate = "import re\ntext = open('settings.json5').read()\nprint('score: 1')\n"
+    repo = make_repo(tmp_path / "j5", {"settings.json5": "{\n  lr: 0.001, // 1e-5 .. 1e-2\n}\n",
+                                       "evaluate.py": evaluate})  # fmt: skip
+    proc, _ = init(repo)
+    assert proc.returncode == 2
+    assert "settings.json5 is in a format agentos does not read" in proc.stderr, proc.stderr
+    assert "fix: write the settings as JSON, TOML, YAML" in proc.stderr

@@ -138,6 +138,16 @@ def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[
         why = f"{found.evaluator}, its settings' values only (the settings-only gate)"
         return [found.evaluator], why, []
     if not scripts:
+        unread = [p for p in files if p.endswith(_UNREAD_SETTINGS)]
+        if unread:  # settings in a format no parser of agentos.settings reads
+            raise UserError(
+                f"{unread[0]} is in a format agentos does not read ({', '.join(_UNREAD_SETTINGS)}),"
+                " and no Python package, module or other settings file is committed",
+                path=found.root,
+                fix="write the settings as JSON, TOML, YAML, INI, .env or Python literals "
+                "(settings.json) and have the evaluator read that file, then run `agentos init` "
+                "again",
+            )
         raise UserError(
             "no Python package, module or settings file found in the committed files",
             path=found.root,
@@ -148,6 +158,9 @@ def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[
         "narrow it to the files the agent should change"
     )
     return scripts, "the Python files at the root (no package found)", [todo]
+
+
+_UNREAD_SETTINGS = (".json5", ".jsonc", ".hjson")
 
 
 def _metric(found: Detection, evaluator: str, task: _Task) -> None:
