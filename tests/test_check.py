@@ -305,6 +305,19 @@ def test_a_baseline_that_times_out_names_the_timeout_to_raise(tmp_path: Path) ->
     assert "raise `timeout` under [metric] in agentos.toml (now 0.5 s)" in result.stderr
 
 
+def test_a_baseline_killed_before_its_interpreter_started_is_a_timeout_not_invalid(
+    tmp_path: Path,
+) -> None:
+    """On a loaded machine the timeout can kill the metric before Python has started its read
+    audit; the missing audit record is the kill's doing, so the status is the timeout."""
+    repo = _repo(tmp_path, **{"evaluate.py": "import time\ntime.sleep(30)\n"})
+    toml = repo / "agentos.toml"
+    toml.write_text(toml.read_text().replace("timeout = 10", "timeout = 0.1"))
+    result = _check(str(repo))
+    assert result.exit_code == 1
+    assert "the baseline does not measure: timeout" in result.stderr, result.stderr
+
+
 def test_a_metric_the_regex_does_not_find_is_invalid_with_the_fix(tmp_path: Path) -> None:
     repo = _repo(tmp_path, **{"evaluate.py": "print('accuracy 0.9')\n"})
     result = _check(str(repo))

@@ -243,6 +243,32 @@ def test_describe_says_where_each_part_came_from() -> None:
     ]
 
 
+def test_a_tolerance_named_threshold_grows_on_a_log_scale_not_in_the_unit_range() -> None:
+    # summa's pagerank_weighted.py: a linear 0..0.999 drew 0.58 and 0.81 for it
+    text = "CONVERGENCE_THRESHOLD = 0.0001\nKEEP_PROB = 0.0\nDROPOUT = 0.01\n"
+    lines = [describe(s) for s in find_settings("s.py", text)]
+    assert lines == [
+        "CONVERGENCE_THRESHOLD = 0.0001: no hint, a range around its value that grows with "
+        "evidence",
+        "KEEP_PROB = 0: 0..0.999 guessed from the name (no hint)",
+        "DROPOUT = 0.01: 0..0.999 guessed from the name (no hint)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["keep: defines the problem size", "keep - tests assume it", "Keep", "keep as is",
+     "keep it constant", "keep the same as the paper"],
+)
+def test_a_comment_that_says_keep_it_is_fixed(comment: str) -> None:
+    assert read_hint(comment, 32).fixed
+
+
+@pytest.mark.parametrize("comment", ["keep between 8 and 64", "keep it small", "keep_prob"])
+def test_keep_with_a_range_or_in_prose_is_not_fixed(comment: str) -> None:
+    assert not read_hint(comment, 32).fixed
+
+
 def test_an_enum_annotation_lists_the_choices() -> None:
     text = (
         "import enum\nfrom enum import Enum\n"

@@ -528,10 +528,39 @@ def test_a_data_file_the_evaluator_reads_is_a_settings_file_whatever_its_name(
     )
     proc, found = init(repo)
     assert proc.returncode == 0, proc.stderr
-    assert found["settings"] == ["solver.cfg (2 tunable)"]
-    assert load_task(repo).editable == ("solver.cfg",)
-    # pyproject.toml holds other tools' settings too: named, it is a todo, never a guess
-    assert any("reads pyproject.toml" in line for line in found["todo"]), found
+    # pyproject.toml is read too: its application table (never the tools' ones) is settings
+    assert found["settings"] == ["pyproject.toml (1 tunable), solver.cfg (2 tunable)"]
+    assert load_task(repo).editable == ("pyproject.toml", "solver.cfg")
+    assert "pyproject.toml" not in load_task(repo).protected
+
+
+def test_an_evaluator_that_reads_its_table_of_pyproject_toml_gets_that_table_searched(
+    tmp_path: Path,
+) -> None:
+    """A tool's settings in `[tool.ranker]` of pyproject.toml, read by the evaluator, and nothing
+    else to tune: init writes pyproject.toml as the editable file (it said "no Python package,
+    module or settings file found" and wrote nothing), and `[tool.ruff]` there is no setting."""
+    evaluate = (
+        "import tomllib\nwith open('pyproject.toml', 'rb') as f:\n"
+        "    cfg = tomllib.load(f)['tool']['ranker']\n"
+        "print(f\"val_loss: {abs(cfg['lr'] - 0.003) + cfg['epochs']:.5f}\")\n"
+    )
+    pyproject = (
+        '[project]\nname = "ranker"\nversion = "0.3.0"\n\n[tool.ranker]\n'
+        "lr = 0.01  # 1e-5 .. 1e-1, log scale\nepochs = 30  # don't touch\n\n"
+        "[tool.ruff]\nline-length = 100\n"
+    )
+    repo = make_repo(tmp_path / "ranker", {"pyproject.toml": pyproject, "evaluate.py": evaluate})
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert found["settings"] == ["pyproject.toml (1 tunable)"]
+    task = load_task(repo)
+    assert task.editable == ("pyproject.toml",) and "pyproject.toml" not in task.protected
+    assert [t.name for t in task.tools] == ["data-only"]  # ruff's config, but no code to lint
+    check = agentos_cli("check", str(repo))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "tunable_settings: 1 (heuristic proposer): tool.ranker.lr\n" in check.stdout
+    assert "tool.ruff" not in check.stdout
 
 
 def test_a_root_script_that_prints_a_metric_of_no_known_direction_is_the_evaluator(
@@ -581,3 +610,15 @@ def test_a_script_with_flags_beside_a_settings_file_says_its_flags_are_not_searc
     assert load_task(repo).editable == (".env",)
     assert any(line.startswith("train.py has 2 tunable setting(s) of its own")
                for line in found["todo"]), found
+
+
+def test_settings_in_a_format_agentos_does_not_read_are_named_in_the_error(tmp_path: Path) -> None:
+    """A `settings.json5` beside its evaluator: init said "no ... settings file found" and "commit
+    the code", which was committed; it names the file and the formats it reads."""
+    evaluate = "import re\ntext = open('settings.json5').read()\nprint('score: 1')\n"
+    repo = make_repo(tmp_path / "j5", {"settings.json5": "{\n  lr: 0.001, // 1e-5 .. 1e-2\n}\n",
+                                       "evaluate.py": evaluate})  # fmt: skip
+    proc, _ = init(repo)
+    assert proc.returncode == 2
+    assert "settings.json5 is in a format agentos does not read" in proc.stderr, proc.stderr
+    assert "fix: write the settings as JSON, TOML, YAML" in proc.stderr

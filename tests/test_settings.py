@@ -115,6 +115,42 @@ def test_toml_scalars_by_dotted_key_and_edit_stays_valid() -> None:
     assert "# range: 1e-4..1 log" in new
 
 
+def test_a_project_file_holds_settings_only_in_the_applications_own_tables() -> None:
+    """`[tool.ruff] line-length` and setup.cfg's `[metadata] version = 0.1` were searched as
+    numbers; the build's and the developer tools' tables are not the application's settings."""
+    pyproject = (
+        '[project]\nname = "app"\nversion = "1.0"\n[tool.app]\nlr = 0.01\n[tool.app.data]\n'
+        "shuffle = true\n[tool.ruff]\nline-length = 100\n[tool.coverage.run]\nbranch = true\n"
+    )
+    assert [s.name for s in find_settings("pyproject.toml", pyproject)] == [
+        "tool.app.lr", "tool.app.data.shuffle"]  # fmt: skip
+    setup_cfg = (
+        "[metadata]\nname = relaxer\nversion = 0.1\n[flake8]\nmax-line-length = 100\n"
+        "[tool:pytest]\nmaxfail = 2\n[coverage:run]\nbranch = true\n[relaxer]\ncycles = 4\n"
+    )
+    assert [s.name for s in find_settings("setup.cfg", setup_cfg)] == ["relaxer.cycles"]
+    # the same tables in a file of another name are settings as they always were
+    assert len(find_settings("conf/app.toml", pyproject)) == 6
+
+
+def test_toml_inline_tables_of_scalars_are_settings_with_the_comment_naming_their_key() -> None:
+    text = (
+        "# coarse-grid options\n"
+        'coarse = {levels = 3, solver = "direct"}   # levels: 1 to 6\n'
+        "weights = [0.5, 0.25, 0.25]  # TODO tune\n"
+        "nested = {a = 1, b = {c = 2}}\n"
+        "[opt]\nsched = { warmup = 100 }  # 0 to 1000\n"
+    )
+    found = {s.name: s for s in find_settings("solver.toml", text)}
+    assert list(found) == ["coarse.levels", "coarse.solver", "opt.sched.warmup"]
+    assert describe(found["coarse.levels"]) == "coarse.levels = 3: range 1..6 (from the comment)"
+    assert describe(found["opt.sched.warmup"]).endswith("range 0..1000 (from the comment)")
+    assert not found["coarse.solver"].mutable
+    new = apply({"solver.toml": text}, [(found["coarse.levels"], 5)])["solver.toml"]
+    assert tomllib.loads(new)["coarse"] == {"levels": 5, "solver": "direct"}
+    assert new.replace("levels = 5", "levels = 3") == text
+
+
 def test_json_scalars_edit_keeps_layout() -> None:
     text = (
         '{\n  "lr": 0.01,\n  "model": {"depth": 4, "act": "relu", "tags": [1, true]},\n'
@@ -238,6 +274,11 @@ def test_a_column_of_aligned_comments_stays_aligned_after_an_edit() -> None:
     out = apply({"s.py": py}, [(got["A"], 1000000), (got["C"], 30000)])["s.py"]
     assert out.splitlines()[0] == "A = 1000000  # aligned"  # the two spaces PEP 8 asks for
     assert out.splitlines()[2] == "C = 30000  # two"
+    # a config dict's entries end with a comma before the padding
+    cfg = 'CONFIG = {\n    "relaxation": 1.0,      # between 0.5 and 1.95\n    "n": 32,\n}'
+    got = {s.name: s for s in find_settings("config.py", cfg)}
+    out = apply({"config.py": cfg}, [(got["CONFIG.relaxation"], 1.699)])["config.py"]
+    assert out.splitlines()[1] == '    "relaxation": 1.699,    # between 0.5 and 1.95'
 
 
 LIBRARY = '''"""A module of an ordinary library, written as chardet writes its probers."""
@@ -299,3 +340,16 @@ def test_hinted_settings_that_a_proposal_set_to_0_1_2_stay_settings() -> None:
     assert [s.name for s in find_all({"s.py": hinted})] == ["I", "J", "K"]
     codes = "UDF = 0  # undefined\nOTH = 1\nASC = 2\nLR = 0.1\n"
     assert [s.name for s in find_all({"s.py": codes})] == ["LR"]
+
+
+def test_two_codes_from_0_that_the_module_tests_for_equality_are_not_settings() -> None:
+    """summa's textrank.py: `SENTENCE = 0`, `WORD = 1` and `if summarize_by == SENTENCE`; a run
+    moved them to 5 and 3. Two flags from 0 that nothing compares stay settings."""
+    summa = (
+        "SENTENCE = 0\nWORD = 1\n\nDEFAULT_RATIO = 0.2\n\n\n"
+        "def textrank(text, summarize_by=SENTENCE, ratio=DEFAULT_RATIO):\n"
+        "    if summarize_by == SENTENCE:\n        return text\n    return ''\n"
+    )
+    assert [s.name for s in find_all({"textrank.py": summa})] == ["DEFAULT_RATIO"]
+    flags = "DEBUG = 0\nVERBOSE = 1\n\nif DEBUG:\n    print(VERBOSE > 0)\n"
+    assert [s.name for s in find_all({"s.py": flags})] == ["DEBUG", "VERBOSE"]

@@ -120,6 +120,12 @@ class MetricEvaluator:
                     duration=result.duration,
                 )
 
+            # a kill comes first: one that lands before the interpreter has started its audit
+            # leaves no record, and the kill is the cause (neither status yields a metric)
+            if result.timed_out:
+                return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
+            if result.oom:
+                return result_of(None, "oom", "killed for memory")
             if result.audit_problems:  # the record of what ran cannot be trusted
                 more = len(result.audit_problems) - 1
                 return result_of(
@@ -133,10 +139,6 @@ class MetricEvaluator:
                 # every finding, so that one edit can fix them all
                 found = dict.fromkeys(f[:240] for f in result.forgeries)
                 return result_of(None, "invalid", "forgery guard: " + "; ".join(found))
-            if result.timed_out:
-                return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
-            if result.oom:
-                return result_of(None, "oom", "killed for memory")
             if result.exit_code != 0:
                 last = (result.stderr.strip().splitlines() or ["no stderr"])[-1][:200]
                 return result_of(None, "crash", f"exit code {result.exit_code}: {last}")

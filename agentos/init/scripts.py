@@ -143,13 +143,8 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
         elsewhere = len(pure.parts) > 2 or pure.parts[0] in NOT_PACKAGES  # examples/, docs/
         # a data file the evaluator names (`solver.cfg`, `sim.yaml`) is read by it: settings too
         named = pure.suffix != ".py" and _names(source, pure.name)
-        if pure.name == "pyproject.toml":
-            if named:
-                found.todos.append(
-                    f"{found.evaluator} reads pyproject.toml: to tune its own table, add "
-                    '"pyproject.toml" to editable and mark every other tunable value there '
-                    "fixed in [search.space] (agentos check lists them)")
-            continue
+        if pure.name == "pyproject.toml" and not named:
+            continue  # its `[tool.NAME]` tables are settings only for an evaluator that reads it
         if (pure.stem in _SETTINGS_STEMS or dotenv or named) and not (in_package or elsewhere):
             files = {p: read_text(found.root, p)}  # hinted as `agentos check` reads it
             read = disk_reader(found.root)

@@ -83,19 +83,21 @@ def _decide(found: Detection, files: list[str]) -> _Task:
         task.notes["editable"] = "keep the package(s) to change"
     _metric(found, evaluator, task)
     data = _settings_are_data(found, editable)
+    code = any(p.endswith(".py") for p in editable)  # lint has nothing to judge in a TOML file
     task.gates = [
         g
         # ruff on code always: with the repository's config or ruff's defaults; only the
         # findings a candidate adds fail it, so old lint debt costs nothing. Settings that are
-        # data get the data-only gate instead, unless the repository configures ruff.
+        # data get the data-only gate instead, unless the repository configures ruff and they
+        # are Python.
         # An evaluator that is its own settings file gets the settings-only gate alone: a
         # candidate changes its settings' values, never its code (lint has nothing to judge).
         for g, on in (
             ("settings-only", task.values_only),
             ("data-only", data),
             ("static", not data and not task.values_only),  # the forgery rules on code
-            ("ruff", bool(found.ruff) or not (data or task.values_only)),
-            ("mypy", found.mypy and not task.values_only),
+            ("ruff", (bool(found.ruff) and code) or not (data or task.values_only)),
+            ("mypy", found.mypy and code and not task.values_only),
             ("pytest", found.has_tests),
         )
         if on
@@ -136,6 +138,16 @@ def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[
         why = f"{found.evaluator}, its settings' values only (the settings-only gate)"
         return [found.evaluator], why, []
     if not scripts:
+        unread = [p for p in files if p.endswith(_UNREAD_SETTINGS)]
+        if unread:  # settings in a format no parser of agentos.settings reads
+            raise UserError(
+                f"{unread[0]} is in a format agentos does not read ({', '.join(_UNREAD_SETTINGS)}),"
+                " and no Python package, module or other settings file is committed",
+                path=found.root,
+                fix="write the settings as JSON, TOML, YAML, INI, .env or Python literals "
+                "(settings.json) and have the evaluator read that file, then run `agentos init` "
+                "again",
+            )
         raise UserError(
             "no Python package, module or settings file found in the committed files",
             path=found.root,
@@ -146,6 +158,9 @@ def _editable(found: Detection, files: list[str]) -> tuple[list[str], str, list[
         "narrow it to the files the agent should change"
     )
     return scripts, "the Python files at the root (no package found)", [todo]
+
+
+_UNREAD_SETTINGS = (".json5", ".jsonc", ".hjson")
 
 
 def _metric(found: Detection, evaluator: str, task: _Task) -> None:

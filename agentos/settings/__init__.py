@@ -202,18 +202,19 @@ def apply(files: Mapping[str, str], changes: Sequence[tuple[Setting, Value]]) ->
     return out
 
 
-_PADDED_COMMENT = re.compile(r"( {3,})(?=#|;|//)")
+_PADDED_COMMENT = re.compile(r"(,?)( {3,})(?=#|;|//)")  # after a dict entry's comma too
 
 
 def _aligned(rest: str, grown: int) -> str:
     """`rest` (what follows a rewritten literal) with the spaces before a comment on the same
-    line adjusted by `grown`, so a column of aligned comments stays aligned. Only padding of
+    line (after the comma that ends a dict entry, if any) adjusted by `grown`, so a column of
+    aligned comments stays aligned. Only padding of
     three spaces or more is taken for alignment, and two are always left (PEP 8's inline
     comment)."""
     m = _PADDED_COMMENT.match(rest)
     if m is None or grown == 0:
         return rest
-    return " " * max(2, len(m.group(1)) - grown) + rest[m.end(1) :]
+    return m.group(1) + " " * max(2, len(m.group(2)) - grown) + rest[m.end(2) :]
 
 
 def values(files: Mapping[str, str]) -> dict[str, Value]:

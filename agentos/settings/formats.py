@@ -25,6 +25,16 @@ _TOML_LINE = re.compile(
     r"[ \t]*(?P<comment>#.*)?$"
 )
 _TOML_TABLE = re.compile(rf"^[ \t]*\[\[?[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)")
+_TOML_SCALAR = _TOML_LINE.pattern.split("(?P<val>")[1].split(")[ \\t]*(?P<comment>")[0]
+# a one-line inline table of scalars (`coarse = {levels = 3, solver = "direct"}  # levels: 1 to 6`)
+_TOML_INLINE = re.compile(
+    rf"^[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)[ \t]*=[ \t]*"
+    r"\{(?P<body>[^{}\[\]\n]*)\}[ \t]*(?P<comment>#.*)?$"
+)
+_TOML_PAIR = re.compile(
+    rf"[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)[ \t]*=[ \t]*(?P<val>{_TOML_SCALAR})"
+    r"[ \t]*(?:,|$)"
+)
 
 
 def _toml_keys(dotted: str) -> list[str]:
@@ -51,29 +61,49 @@ def toml_settings(path: str, text: str) -> list[Setting]:
             if tm and not _TOML_LINE.match(body):
                 table = _toml_keys(tm.group("key"))
             m = _TOML_LINE.match(body)
+            above = comment_above(lines, lineno)
             if m:
                 keys = table + _toml_keys(m.group("key"))
-                found = _lookup(data, keys)
-                kind = kind_of(found)
-                if kind is not None and found is not None:
-                    comment = m.group("comment") or ""
-                    out.append(
-                        Setting(
-                            path,
-                            ".".join(keys),
-                            kind,
-                            found,  # type: ignore[arg-type]
-                            pos + m.start("val"),
-                            pos + m.end("val"),
-                            "toml",
-                            first_hint(
-                                found,
-                                ("comment", comment[1:]),
-                                ("comment above", comment_above(lines, lineno)),
-                            ),
-                        )
-                    )
+                comment = (m.group("comment") or "")[1:]
+                out += _toml_setting(path, data, keys, pos + m.start("val"), pos + m.end("val"),
+                                     comment, above)  # fmt: skip
+            elif inline := _TOML_INLINE.match(body):
+                out += _toml_inline(path, data, table, inline, pos, above)
         pos += len(line)
+    return out
+
+
+def _toml_setting(path: str, data: object, keys: list[str], start: int, end: int, comment: str,
+                  above: str) -> list[Setting]:  # fmt: skip
+    found = _lookup(data, keys)
+    kind = kind_of(found)
+    if kind is None or found is None:
+        return []
+    hint = first_hint(found, ("comment", comment), ("comment above", above))
+    return [Setting(path, ".".join(keys), kind, found, start, end, "toml", hint)]  # type: ignore[arg-type]
+
+
+def _toml_inline(path: str, data: object, table: list[str], inline: re.Match[str], pos: int,
+                 above: str) -> list[Setting]:  # fmt: skip
+    """The scalars of a one-line inline table. The line's comment is the hint of a lone pair,
+    or of the pair whose key it starts with (`# levels: 1 to 6`); the comment above, of a lone
+    pair only."""
+    pairs: list[re.Match[str]] = []
+    at, body = inline.start("body"), inline.group("body")
+    while body[at - inline.start("body") :].strip():
+        pair = _TOML_PAIR.match(inline.string, at, inline.end("body"))
+        if pair is None:
+            return []  # not a table of scalars alone
+        pairs.append(pair)
+        at = pair.end()
+    comment = (inline.group("comment") or "")[1:]
+    out: list[Setting] = []
+    for pair in pairs:
+        own = re.match(rf"\s*{re.escape(pair.group('key'))}\s*[:=]\s*(.*)", comment)
+        text = own.group(1) if own else comment if len(pairs) == 1 else ""
+        keys = table + _toml_keys(inline.group("key")) + _toml_keys(pair.group("key"))
+        out += _toml_setting(path, data, keys, pos + pair.start("val"), pos + pair.end("val"),
+                             text, above if len(pairs) == 1 else "")  # fmt: skip
     return out
 
 

@@ -85,6 +85,9 @@ _FIXED = re.compile(
     r"|\bno effect on\b|\bdoes(?: not|n't) affect\b|\bleave (?:it |this |as is )?alone\b"
     r"|\bleave as is\b|\b(?:formatting|display|printing|logging) only\b"
     r"|\bmust(?: not|n't) (?:change|be changed|be tuned)\b|\bnever (?:change|tune)\b"
+    # `keep: defines the problem size`, `keep as is`, `keep constant`
+    r"|^keep\b\s*(?:[:(\-\u2013\u2014]|$)"
+    r"|\bkeep (?:it |this )?(?:as is|constant|unchanged|the same)\b"
 )
 _CHOICE_WORDS = re.compile(
     r"\b(?:(?:choices|options)(?: are)?|one of|choose from|choose one|any of"
@@ -356,12 +359,18 @@ def seed_by_name(name: str, value: object, hint: Hint) -> bool:
     return not hint.read and type(value) is int and bool(_SEED_NAME.search(name))
 
 
+UNIT_LOW = 0.01  # a positive value below this is a tolerance, not a share
+
+
 def unit_by_name(name: str, value: object, hint: Hint) -> bool:
-    """Whether a number without bounds, in [0, 1], has a probability-like name (`dropout`)."""
+    """Whether a number without bounds, in [0, 1], has a probability-like name (`dropout`).
+    A positive value below `UNIT_LOW` is left to grow on a log scale instead: a
+    `CONVERGENCE_THRESHOLD = 0.0001` is a tolerance, and a linear 0..0.999 would put nearly every
+    draw thousands of times above it."""
     return (
         hint.low is None
         and hint.high is None
         and isinstance(value, float)
-        and 0 <= value <= 1
+        and (value == 0 or UNIT_LOW <= value <= 1)
         and bool(_UNIT_NAME.search(name))
     )

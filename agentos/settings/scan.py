@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from agentos.settings.code_checks import CheckReader, argument_name, keyword
+from agentos.settings.codes import enumerations
 from agentos.settings.formats import (
     env_settings,
     ini_settings,
@@ -28,6 +29,7 @@ from agentos.settings.formats import (
     yaml_settings,
 )
 from agentos.settings.hints import Hint, parse_hint, read_hint
+from agentos.settings.project import is_project_file, own_settings
 from agentos.settings.setting import Format, Kind, Setting, Value, kind_of
 from agentos.settings.sources import (
     annotation_choices,
@@ -48,6 +50,9 @@ def find_settings(path: str, text: str) -> list[Setting]:
 
     A file that does not parse yields no settings (the gates report the syntax error).
     """
+    if is_project_file(path):  # only the application's own tables
+        found = toml_settings(path, text) if path.endswith(".toml") else ini_settings(path, text)
+        return own_settings(path, found)
     if path.endswith(".py"):
         return _python(path, text)
     if path.endswith(".toml"):
@@ -102,39 +107,6 @@ def _enum_or_test(node: ast.ClassDef) -> bool:
     return node.name.startswith("Test") or any(b.endswith(("Enum", "Flag")) for b in bases)
 
 
-def _int_constant(node: ast.stmt) -> int | None:
-    """The int a statement assigns to one name (`UDF = 0`), else None."""
-    value = None
-    if isinstance(node, ast.Assign | ast.AnnAssign):
-        value = node.value if isinstance(node, ast.AnnAssign) or len(node.targets) == 1 else None
-    if isinstance(value, ast.Constant) and type(value.value) is int:
-        return value.value
-    return None
-
-
-def _enumerations(body: Sequence[ast.stmt], hinted: Callable[[ast.stmt], bool]) -> set[int]:
-    """The indices of statements in runs of consecutive integer assignments whose values count up
-    or down by one, four or more of them or three from 0: category codes or states written as
-    constants (`UDF = 0`, `OTH = 1`, `ASC = 2`; `UNDEFINED = 255`, `LINE_BREAK = 254`, ...). A
-    statement whose comment is a hint (`I = 0  # range: 0..15`) is a setting whatever its value,
-    so a proposal that happens to write 0, 1, 2 does not make its settings vanish."""
-    found: set[int] = set()
-    run: list[tuple[int, int]] = []  # (index, value) of each statement of the run so far
-    values = [_int_constant(node) for node in body]  # a hint is read only for an integer
-    values = [None if v is not None and hinted(node) else v
-              for v, node in zip(values, body, strict=True)]
-    for index, value in enumerate([*values, None]):
-        if run and value is not None:
-            steps = (1, -1) if len(run) == 1 else (run[-1][1] - run[-2][1],)
-            if value - run[-1][1] in steps:
-                run.append((index, value))
-                continue
-        if len(run) >= 4 or (len(run) == 3 and run[0][1] == 0):
-            found.update(i for i, _ in run)
-        run = [(index, value)] if value is not None else []
-    return found
-
-
 def _config_class(node: ast.ClassDef, nested: bool) -> bool:
     bases = [ast.unparse(b) for b in node.bases]
     if _enum_or_test(node) or (nested and node.name == "Config"):
@@ -187,10 +159,10 @@ class _Python:
         `documented` is what the module's or class's docstring says of each name. With
         `constants`, an ordinary class's: its upper-case constants (`SHORTCUT_THRESHOLD =
         0.95`), and a lower-case attribute only with a `# range:` or `# choices:` comment. A run
-        of integer constants counting by one numbers categories or states (`_enumerations`), so
+        of integer constants counting by one numbers categories or states (`codes.enumerations`), so
         none of it is a setting."""
         out: list[Setting] = []
-        codes = _enumerations(body, self.hinted)
+        codes = enumerations(body, self.hinted)
         for index, node in enumerate(body):
             if isinstance(node, ast.ClassDef):
                 inner = f"{prefix}{node.name}."
