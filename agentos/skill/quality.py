@@ -12,7 +12,9 @@ It is checked before any routing is measured, on every candidate from every prop
   there, inflected or not, unless the original is over the length limit;
 - no eval query (train or held-out) copied in: the added text shares no run of three content
   words with a query, and no whole query of two or more words;
-- every term of an added-terms sentence ("It is also for a, b and c.") is a noun phrase
+- every term of an added-terms sentence (the tuner's `Also use it when a request mentions "a" or
+  "b".`, or a claim, "It is also for a, b and c.") is a noun phrase, no half of a phrase the
+  skill writes (`bacon` of "bacon strip") and, in a claim, no bare singular noun (`library`)
   (`agentos.skill.english`: no function word at either end, no verb, no adjective at its head)
   whose words the skill's own text uses, with the support of a topic: named as a thing
   (`english.names_in`) in two places of the skill's text and its own train queries for an
