@@ -255,7 +255,8 @@ def test_a_tuning_run_is_one_run_of_the_ledger_with_every_decision(tmp_path: Pat
     moves = {r["description"].split(":")[0] for r in rows}
     assert {"x-tool", "z-tool"} <= moves
     assert report.branch == f"agentos/{report.run_id}" and report.changed == ["x-tool"]
-    assert "It also covers the fox." in git(tmp_path, "show", f"{report.branch}:skills/x-tool/SKILL.md")
+    shown = git(tmp_path, "show", f"{report.branch}:skills/x-tool/SKILL.md")
+    assert "It also covers the fox." in shown
     status = CliRunner().invoke(main, ["status", str(tmp_path), "--json"])
     assert status.exit_code == 0, status.output
     shown = json.loads(status.output)
