@@ -1,9 +1,12 @@
 """The added-terms sentence: the facet operators of the offline proposer.
 
 A skill author who sees a skill miss requests widens its description with the words those
-requests use, as a sentence: `It is also for leaked tokens, expiring keys and vault policies.`
-These helpers read and write that one sentence: it goes before the description's first negative
-routing rule ("Do NOT use for ...", "Don't use ...", "Not for ..."), so that "It" never reads as
+requests use, as a sentence that names the words rather than claims things:
+`Also use it when a request mentions "leaked token", "expiring key" or "vault policy".` Quoted,
+a term reads right whatever its number or article (`It is also for library.` does not), so no
+guess at a word's class is needed. These helpers read and write that one sentence: it goes
+before the description's first negative routing rule ("Do NOT use for ...", "Don't use ...",
+"Not for ..."), so that "it" never reads as
 the excluded thing, else last; the author's text around it is kept as written.
 
 The terms come from a skill's train queries, the way an author would pick them: runs of at most
@@ -26,11 +29,13 @@ from agentos.skill.quality import MAX_TERMS, real_word
 from agentos.skill.vocab import FILLER, SHELL, STOPWORDS
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
-# The added-terms sentence opens with function words only, so every content word it adds is a
-# term chosen on train: "It also covers ..." (written before) put "covers" into each rewritten
-# description, and a lexical router sent "write a cover letter" to any of them.
-LEAD = "It is also for "
-OLD_LEADS = ("It also covers ",)  # read back, and rewritten with `LEAD`
+# The added-terms sentence names words, quoted, so it is grammatical for any term: the claim
+# `It is also for library.` was not (a bare singular noun). Its lead holds three content words
+# (`use`, `request`, `mentions`), the same in every rewritten description; "It also covers ..."
+# (written earlier) put "covers" in each, and a lexical router sent "write a cover letter" to any
+# of them, so the lead's words are ones a request seldom uses.
+LEAD = "Also use it when a request mentions "
+OLD_LEADS = ("It is also for ", "It also covers ")  # read back, and rewritten with `LEAD`
 MAX_EXAMPLES = MAX_TERMS  # the quality gate's limit on a listing sentence: one limit
 MAX_WORDS = 2
 OWN_TERMS = 8  # the terms of a skill's own body the proposer may add (`own_terms`)
@@ -190,6 +195,12 @@ def split_examples(description: str) -> tuple[str, list[str], str]:
             break
     else:
         return description.strip(), [], ""
+    if lead == LEAD:
+        end = re.match(r'(?:"[^"]+"(?:, | or )?)+\.', rest)
+        if end is None:
+            return description.strip(), [], ""
+        terms = re.findall(r'"([^"]+)"', end.group())
+        return head.strip(), terms, rest[end.end() :].strip()
     body, dot, tail = rest.partition(".")
     if not dot:
         return description.strip(), [], ""
@@ -205,9 +216,11 @@ def covered(term: str, description: str) -> bool:
 
 
 def _listing(terms: Sequence[str]) -> str:
-    if len(terms) == 1:
-        return terms[0]
-    return ", ".join(terms[:-1]) + " and " + terms[-1]
+    """`"a"`, `"a" or "b"`, `"a", "b" or "c"`."""
+    quoted = [f'"{t}"' for t in terms]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def with_examples(description: str, examples: Sequence[str]) -> str | None:

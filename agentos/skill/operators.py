@@ -5,8 +5,9 @@ It rewrites one skill's description per proposal, never its body (so it cannot t
 - `drop_qualifiers` removes over-specific phrases (versions, paths, service and cluster identifiers,
   "only when ..." clauses) that make a description miss ordinary requests, never an item of a
   list the author wrote;
-- `add_vocabulary` adds, to the one sentence it writes (`It is also for a, b and c.`), the
-  terms that the skill's missed train queries share and the rest of the train set does not use;
+- `add_vocabulary` adds, to the one sentence it writes (`Also use it when a request mentions
+  "a" or "b".`), the terms that the skill's missed train queries share and the rest of the
+  train set does not use;
 - `add_shorthand` adds the long forms of the abbreviations the skill's own text uses;
 - `add_synonyms` adds everyday synonyms of the description's own verbs and nouns.
 

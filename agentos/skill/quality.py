@@ -12,7 +12,9 @@ It is checked before any routing is measured, on every candidate from every prop
   there, inflected or not, unless the original is over the length limit;
 - no eval query (train or held-out) copied in: the added text shares no run of three content
   words with a query, and no whole query of two or more words;
-- every term of an added-terms sentence ("It is also for a, b and c.") is a noun phrase
+- every term of an added-terms sentence (the tuner's `Also use it when a request mentions "a" or
+  "b".`, or a claim, "It is also for a, b and c.") is a noun phrase, no half of a phrase the
+  skill writes (`bacon` of "bacon strip") and, in a claim, no bare singular noun (`library`)
   (`agentos.skill.english`: no function word at either end, no verb, no adjective at its head)
   whose words the skill's own text uses, with the support of a topic: named as a thing
   (`english.names_in`) in two places of the skill's text and its own train queries for an
@@ -33,7 +35,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
+from agentos.skill.english import (
+    adjective,
+    function_word,
+    not_a_noun_phrase,
+    number_forms,
+    verb,
+)
 from agentos.skill.evals import EvalItem
 from agentos.skill.support import generic_problems, support_problems
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
@@ -67,10 +75,18 @@ _WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes u
 _WHEN = frozenset(_WHEN_WORDS.split())
 # a sentence that lists what a skill also covers: "It is also for memos and cover letters."
 _TERMS = re.compile(
-    r"^(?:it|this skill)\s+(?:is\s+also\s+for|(?:also\s+)?(?:covers|handles|includes|supports|"
-    r"helps with|works with|applies to))\s+(?P<terms>[^.!?]+)[.!?]$",
+    r"^(?:(?:it|this skill)\s+(?:is\s+also\s+for|(?:also\s+)?(?:covers|handles|includes|supports|"
+    r"helps with|works with|applies to))|(?P<mention>(?:also\s+)?use\s+(?:it|this skill)\s+"
+    r"(?:also\s+)?when\s+(?:a\s+request|the\s+user|a\s+user|someone)\s+mentions))\s+"
+    r"(?P<terms>[^.!?]+)[.!?]$",
     re.I,
 )
+# the one sentence the offline tuner writes (`examples.LEAD`): its own, so no trigger phrase
+_TUNER = re.compile(r'^Also use it when a request mentions (?:"[^"]+"(?:, | or )?)+\.$')
+# endings of a noun that names an activity, state or quality, which reads without an article
+# ("key rotation", "maintenance"); a bare singular count noun does not ("It is also for library.")
+_ABSTRACT = re.compile(r"\w{3,}(?:tion|sion|ment|ness|ance|ence|ism|ship|sis)|\w{4,}(?:ing|ity)")
+_ARTICLE = frozenset(("a", "an", "the", "your", "their", "its", "each", "every", "any"))
 _TERM_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 _SHORT_OK = frozenset(("vs", "eg", "ie", "ok"))
 
@@ -99,10 +115,11 @@ def sentences(text: str) -> list[str]:
 def trigger_phrases(description: str) -> list[str]:
     """The phrases of `description` a rewrite must keep verbatim."""
     found: list[str] = []
-    for match in _QUOTED.finditer(description):
+    authored = " ".join(s for s in sentences(description) if not _TUNER.match(s))
+    for match in _QUOTED.finditer(authored):
         found.append(next(g for g in match.groups() if g))
-    found += _EXTENSION.findall(description)
-    for sentence in sentences(description):
+    found += _EXTENSION.findall(authored)
+    for sentence in sentences(authored):
         if _RULE.search(sentence):
             found.append(sentence)
         tokens = sentence.split()
@@ -295,8 +312,12 @@ def _term_problems(
     match = _TERMS.match(sentence)
     if match is None:
         return []
-    terms = [t.strip() for t in _TERM_SPLIT.split(match.group("terms")) if t.strip()]
+    listed = [t.strip() for t in _TERM_SPLIT.split(match.group("terms")) if t.strip()]
+    terms = [t.strip("\"'“”") for t in listed]
     out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
+    if match.group("mention") is None:  # a claim: each term must read as a thing unquoted
+        out += [_bare(t) for t in listed if _bare(t)]
+    out += _halves(terms, f"{original}\n{own_text}", evidence)
     named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
     written = set(words(f"{original} {own_text}"))  # "Kubernetes" where the skill says k8s
     asked = [_stems(query) for query in evidence]
@@ -339,6 +360,54 @@ def _term_problems(
                 and sum(_near(stem(w), q) for q in asked) < 2
             ):
                 out.append(f"adds {w!r}, used neither in the skill's text nor in two train queries")
+    return out
+
+
+def _bare(term: str) -> str:
+    """Why `term`, listed unquoted in a claim ("It is also for ..."), is no thing a sentence can
+    name as written: a singular noun at its head with no article before it (`library`,
+    `front disc`), unless its ending says it names an activity or a state (`key rotation`,
+    `onboarding`) or it is a name (`Kubernetes`). No tagger tells a mass noun (`flea dirt`)
+    from a count noun here, so both are refused bare. Quoted, a term is a word a request uses
+    and reads right in any form."""
+    tokens = re.findall(r"[a-z][a-z0-9'+-]*", term.lower())
+    last = term.split()[-1] if term.split() else ""
+    if not tokens or term[:1] in "\"'“" or tokens[0] in _ARTICLE or last[:1].isupper():
+        return ""  # quoted, with an article, or a name (`Kubernetes`, `CrashLoopBackOff`)
+    head = tokens[-1]
+    plural = head.endswith("s") and not head.endswith(("ss", "us", "is"))
+    if plural or _ABSTRACT.fullmatch(head) or function_word(head):
+        return ""
+    return (
+        f"adds {term!r}, a bare singular noun ({head!r} with no article): an author writes its "
+        "plural, its article, or quotes it as a word a request mentions"
+    )
+
+
+def _halves(terms: Sequence[str], text: str, evidence: Sequence[str]) -> list[str]:
+    """Why a one-word term is half of a phrase: the skill's text and its train queries write
+    it, and only ever right before the same noun (`bacon` where they only say "bacon strip"):
+    it qualifies that noun there, and alone names something else. A word always after the same
+    qualifier is the head, and alone still names the thing (`laptop` of "new laptop")."""
+    out = []
+    lines = [*text.splitlines(), *evidence]
+    for term in terms:
+        if " " in term:
+            continue
+        forms = number_forms(term.lower())
+        nexts: set[str] | None = None
+        for line in lines:
+            tokens = re.findall(r"[a-z][a-z0-9'+-]*|[^\sa-z]", line.lower())
+            for i, token in enumerate(tokens):
+                if token in forms:
+                    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+                    noun = after[:1].isalpha() and after not in STOPWORDS and not verb(after)
+                    nexts = (set() if not noun else {stem(after)}) & (
+                        nexts if nexts is not None else {stem(after)}
+                    )
+        if nexts:
+            pair = f"{term} {min(nexts)}..."
+            out.append(f"adds {term!r}, half of the phrase {pair!r} the skill writes")
     return out
 
 

@@ -110,14 +110,12 @@ def test_the_gate_refuses_the_words_of_state_and_the_generic_nouns(sentence: str
     assert any(why in p for p in found), found
 
 
-
-
 @pytest.mark.parametrize(
     ("name", "sentence"),
     [
-        ("cat-litter-issues", "It also covers setup."),
+        ("cat-litter-issues", 'Also use it when a request mentions "setup".'),
         ("leash-reactivity", "It also covers management and walks."),
-        ("flea-and-tick", "It also covers flea dirt."),
+        ("flea-and-tick", 'Also use it when a request mentions "flea dirt".'),
     ],
 )
 def test_the_gate_passes_noun_phrases_of_the_skills_own_text(name: str, sentence: str) -> None:

@@ -70,13 +70,17 @@ def test_a_word_that_names_no_specific_thing_is_refused(
     [
         # specific things of the skill, which the tuner keeps on these folders
         ("skills", "dependency-upgrade", "It is also for libraries."),
-        ("skills", "dev-environment-setup", "It is also for laptop."),
-        ("skills", "incident-response", "It is also for outage."),
-        ("skills", "db-migration", "It is also for column."),
+        ("skills", "dev-environment-setup", 'Also use it when a request mentions "laptop".'),
+        ("skills", "incident-response", 'Also use it when a request mentions "outage".'),
+        ("skills", "db-migration", 'Also use it when a request mentions "column".'),
         ("skills-lab", "biohazard-waste", "It is also for needles."),
         ("skills-kitchen", "recipe-scaling", "It is also for cups and tablespoons."),
-        ("skills-garden", "pruning", "It is also for tree and crossing branches."),
-        ("skills-bicycle", "chain-care", "It is also for rain."),
+        (
+            "skills-garden",
+            "pruning",
+            'Also use it when a request mentions "tree" or "crossing branches".',
+        ),
+        ("skills-bicycle", "chain-care", 'Also use it when a request mentions "rain".'),
     ],
 )
 def test_a_specific_term_of_the_skill_still_passes(folder: str, name: str, sentence: str) -> None:

@@ -170,7 +170,7 @@ SUPPORT = [  # queries with the words the passing rewrites add (none copied: no 
         ),
         (
             "Debug k8s pods.",
-            "Debug k8s pods. It also covers Kubernetes and CrashLoopBackOff.",
+            "Debug k8s pods. It also covers Kubernetes and CrashLoopBackOff pods.",
             "Check CrashLoopBackOff.",
         ),
         (

@@ -37,9 +37,14 @@ def test_request_terms_are_real_words_never_a_misspelling_a_name_or_a_whole_quer
 
 def test_added_terms_sentence_round_trips_after_the_authors_text() -> None:
     text = with_examples("Deploy a service", ["rollout", "release train"])
-    assert text == "Deploy a service. It is also for rollout and release train."
+    assert (
+        text
+        == 'Deploy a service. Also use it when a request mentions "rollout" or "release train".'
+    )
     assert split_examples(text) == ("Deploy a service.", ["rollout", "release train"], "")
-    assert with_examples(text, ["a", "b", "c"]) == "Deploy a service. It is also for a, b and c."
+    assert with_examples(text, ["a", "b", "c"]) == (
+        'Deploy a service. Also use it when a request mentions "a", "b" or "c".'
+    )
     assert with_examples(text, []) == "Deploy a service."
     assert with_examples("x" * (MAX_DESCRIPTION - 10), ["a long request"]) is None
 
@@ -49,25 +54,28 @@ def test_added_terms_go_before_the_first_negative_rule_the_rest_kept_as_written(
     text = with_examples(start, ["crumb", "oven spring"])
     assert text == (
         "Bake bread at home. Use when asked to bake a loaf. "
-        "It is also for crumb and oven spring. Do NOT use for cakes. Ask first."
+        'Also use it when a request mentions "crumb" or "oven spring". Do NOT use for cakes. '
+        "Ask first."
     )
     assert with_examples(text, []) == start
     assert split_examples(text)[1] == ["crumb", "oven spring"]
     for rule in ("Don't use it for cakes.", "Not for cakes."):
         assert with_examples(f"Bake bread. {rule}", ["crumb"]) == (
-            f"Bake bread. It is also for crumb. {rule}"
+            f'Bake bread. Also use it when a request mentions "crumb". {rule}'
         )
     # a sentence an older run appended after the rule moves before it
-    late = "Bake bread. Do NOT use for cakes. It is also for crumb."
+    late = 'Bake bread. Do NOT use for cakes. Also use it when a request mentions "crumb".'
     assert with_examples(late, ["crumb", "rise"]) == (
-        "Bake bread. It is also for crumb and rise. Do NOT use for cakes."
+        'Bake bread. Also use it when a request mentions "crumb" or "rise". Do NOT use for cakes.'
     )
     # the sentence as older runs wrote it is read back and rewritten with the new lead
-    old = "Bake bread. It also covers crumb. Do NOT use for cakes."
-    assert split_examples(old)[1] == ["crumb"]
-    assert with_examples(old, ["crumb", "rise"]) == (
-        "Bake bread. It is also for crumb and rise. Do NOT use for cakes."
-    )
+    for lead in ("It also covers", "It is also for"):
+        old = f"Bake bread. {lead} crumb. Do NOT use for cakes."
+        assert split_examples(old)[1] == ["crumb"]
+        assert with_examples(old, ["crumb", "rise"]) == (
+            'Bake bread. Also use it when a request mentions "crumb" or "rise". '
+            "Do NOT use for cakes."
+        )
 
 
 def test_a_term_the_description_has_inflected_is_covered() -> None:
@@ -191,13 +199,17 @@ def test_no_term_is_added_for_margins_alone() -> None:
 
     train = [
         EvalItem("bump the libraries before the release", "deps", "clean", "train"),
-        EvalItem("the library we use is out of date", "deps", "clean", "train"),
+        EvalItem("the library we have is out of date", "deps", "clean", "train"),
         EvalItem("document the api endpoints", "docs", "clean", "train"),
         EvalItem("write the reference for the api", "docs", "clean", "train"),
     ]
     skills = [
         skill("deps", "Upgrade project dependencies to newer versions."),
-        skill("docs", "Write reference documentation and release notes for a public API."),
+        skill(
+            "docs",
+            "Write reference documentation, guides, tutorials and release notes for a public "
+            "API and the people who call it.",
+        ),
     ]
     router = BM25Router()
     router.calibrate(train, skills)

@@ -71,9 +71,21 @@ def test_the_gate_refuses_terms_without_the_support_of_a_topic(
     ("folder", "name", "sentence"),
     [
         ("skills-kitchen", "recipe-scaling", "It is also for cups and tablespoons."),
-        ("skills", "db-migration", "It is also for alembic."),  # the body's own tool, 3 lines
-        ("skills", "dev-environment-setup", "It is also for laptop."),  # two train queries
-        ("skills-pets", "leash-reactivity", "It is also for walks and trigger."),
+        (
+            "skills",
+            "db-migration",
+            'Also use it when a request mentions "alembic".',
+        ),  # the body's own tool, 3 lines
+        (
+            "skills",
+            "dev-environment-setup",
+            'Also use it when a request mentions "laptop".',
+        ),  # two train queries
+        (
+            "skills-pets",
+            "leash-reactivity",
+            'Also use it when a request mentions "walks" or "trigger".',
+        ),
     ],
 )
 def test_the_gate_passes_terms_the_skill_and_its_queries_name(

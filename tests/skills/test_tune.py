@@ -171,7 +171,9 @@ def test_vocabulary_operator_adds_a_sentence_of_the_terms_missed_queries_share()
     terms = [w for _, w in scored]
     assert terms[0] == "rollback" and "w/" not in terms and "acme" not in terms
     text = add_words("Deploy a service.", terms[:2])
-    assert text == f"Deploy a service. It is also for {terms[0]} and {terms[1]}."
+    assert text == (
+        f'Deploy a service. Also use it when a request mentions "{terms[0]}" or "{terms[1]}".'
+    )
     assert add_words(text, ["rollback"]) == text  # a term it has is not added twice
 
 
@@ -212,7 +214,7 @@ TWO = {
     "z-tool": "Bee cat.",
 }  # two skills, described in the word router's words
 FOX = {
-    "x-tool": "Ant job. It also covers fox.",
+    "x-tool": "Ant job. It also covers the fox.",
     "z-tool": "Bee cat.",
 }  # x-tool's rewrite wins the train queries "fox" and "fox den"
 BODY = "Steps: the fox den, the dog run.\n"  # the quality gate's evidence for an added term
@@ -244,7 +246,7 @@ def test_a_tuning_run_is_one_run_of_the_ledger_with_every_decision(tmp_path: Pat
     from agentos.ledger import Ledger
 
     write_skills(tmp_path, TWO, FOX_ROWS, git=True, body=BODY)
-    rewrites = {**FOX, "z-tool": "Bee cat. It also covers dog."}  # no train gain: discarded
+    rewrites = {**FOX, "z-tool": "Bee cat. It also covers the dog."}  # no train gain: discarded
     report = tune_by_words(tmp_path, fixed_rewrites(rewrites), 2, [])
     ledger = Ledger(tmp_path / ".agentos" / "ledger.db")
     rows = [r for r in ledger.rows() if r["kind"] == "experiment"]
@@ -253,7 +255,8 @@ def test_a_tuning_run_is_one_run_of_the_ledger_with_every_decision(tmp_path: Pat
     moves = {r["description"].split(":")[0] for r in rows}
     assert {"x-tool", "z-tool"} <= moves
     assert report.branch == f"agentos/{report.run_id}" and report.changed == ["x-tool"]
-    assert "It also covers fox." in git(tmp_path, "show", f"{report.branch}:skills/x-tool/SKILL.md")
+    shown = git(tmp_path, "show", f"{report.branch}:skills/x-tool/SKILL.md")
+    assert "It also covers the fox." in shown
     status = CliRunner().invoke(main, ["status", str(tmp_path), "--json"])
     assert status.exit_code == 0, status.output
     shown = json.loads(status.output)
@@ -311,7 +314,7 @@ def test_the_proposer_never_reads_a_vetos_held_out_figures(tmp_path: Path) -> No
         ("cat ten", "z-tool", "holdout"),
     ]
     write_skills(tmp_path, TWO, rows, body=BODY)
-    provider = sequenced(["It covers bee dog.", "It covers bee cat dog."])
+    provider = sequenced(["It covers a bee dog.", "It covers a bee cat dog."])
     lines: list[str] = []
     report = tune_by_words(tmp_path, provider, 2, lines)
     assert any("#1 discard" in line and "held-out all accuracy fell" in line for line in lines)
@@ -339,7 +342,7 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
     out = tmp_path / "tuned"
     assert report.branch is None and report.out == str(out)
     assert report.changed == ["x-tool"] and set(report.rewrites) == {"x-tool"}
-    assert "Ant job. It also covers fox." in report.rewrites["x-tool"]
+    assert "Ant job. It also covers the fox." in report.rewrites["x-tool"]
     assert json.loads(to_json(report))["rewrites"] == report.rewrites
     assert (out / "x-tool" / "SKILL.md").read_text() == report.rewrites["x-tool"]
     assert {p for p in skills.rglob("*") if p.is_file()} == set(before)

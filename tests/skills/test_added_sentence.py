@@ -1,0 +1,116 @@
+"""The sentence the offline tuner adds must read like its author wrote it, for any term list.
+
+Each refused claim below ("It is also for library.") was kept by the tuner on a shipped example
+folder: a bare singular noun, or half of a phrase the skill writes ("bacon" of "bacon strip").
+The sentence the tuner writes now names the words a request uses, quoted, which reads right for
+any term, and the gate passes it with the same terms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentos.skill import load_skills
+from agentos.skill.evals import load_evals
+from agentos.skill.examples import LEAD, split_examples, with_examples
+from agentos.skill.quality import problems, trigger_phrases
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _check(folder: str, name: str, sentence: str) -> list[str]:
+    """The gate's problems with `sentence` added to `name`'s description, with the evidence
+    the evaluator gives it (the skill's own hand-written train queries)."""
+    root = EXAMPLES / folder
+    skills = {s.name: s for s in load_skills(root)}
+    items = load_evals(root / "evals.jsonl", list(skills))
+    skill = skills[name]
+    return problems(
+        skill.description,
+        with_sentence(skill.description, sentence),
+        own_text=skill.body,
+        queries=[i.query for i in items],
+        name=name,
+        evidence=[i.query for i in items if i.split == "train" and i.expect == name],
+        siblings=list(skills),
+        sibling_texts=[f"{s.description}\n{s.body}" for s in skills.values() if s.name != name],
+    )
+
+
+def with_sentence(description: str, sentence: str) -> str:
+    return f"{description.rstrip()} {sentence}"
+
+
+KEPT_BEFORE = [  # verbatim, as the tuner kept them
+    ("skills", "dependency-upgrade", "It is also for library."),
+    ("skills", "dev-environment-setup", "It is also for laptop."),
+    ("skills", "secret-rotation", "It is also for consumer."),
+    ("skills-bicycle", "bike-fit", "It is also for foot."),
+    ("skills-bicycle", "tubeless-setup", "It is also for booster, bacon, strip and hole."),
+    ("skills-bicycle", "wheel-truing", "It is also for pinging, length and stand."),
+    ("skills-bicycle", "brake-adjustment", "It is also for slow test and front disc."),
+    ("skills-lab", "biohazard-waste", "It is also for needle and bags."),
+    ("skills-bicycle", "chain-care", "It is also for rain."),
+]
+LIKE_THEM = [  # the same defects in the other claim forms the gate reads
+    ("skills", "dependency-upgrade", "It also covers library."),
+    ("skills", "dev-environment-setup", "This skill handles laptop and editors."),
+    ("skills-bicycle", "tubeless-setup", "It also applies to sealant and valve core."),
+    ("skills-bicycle", "tubeless-setup", 'Also use it when a request mentions "bacon".'),
+]
+
+
+@pytest.mark.parametrize(("folder", "name", "sentence"), KEPT_BEFORE + LIKE_THEM)
+def test_the_gate_refuses_a_bare_singular_noun_or_half_a_phrase(
+    folder: str, name: str, sentence: str
+) -> None:
+    found = _check(folder, name, sentence)
+    assert any("bare singular noun" in p or "half of the phrase" in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "terms"),
+    [
+        ("skills", "dependency-upgrade", ["library"]),
+        ("skills", "dev-environment-setup", ["laptop"]),
+        ("skills", "secret-rotation", ["consumer"]),
+        ("skills-bicycle", "tubeless-setup", ["bacon strip"]),
+        ("skills-kitchen", "recipe-scaling", ["cups", "tablespoons"]),
+    ],
+)
+def test_the_gate_passes_the_same_terms_named_as_words(
+    folder: str, name: str, terms: list[str]
+) -> None:
+    sentence = with_examples("", terms)
+    assert sentence is not None and sentence.startswith(LEAD)
+    assert _check(folder, name, sentence) == []
+
+
+def test_the_sentence_names_words_for_any_term_list_and_reads_back() -> None:
+    text = with_examples("Deploy a service. Do NOT use for docs.", ["rollout", "release train"])
+    assert text == (
+        'Deploy a service. Also use it when a request mentions "rollout" or "release train". '
+        "Do NOT use for docs."
+    )
+    assert split_examples(text) == (
+        "Deploy a service.",
+        ["rollout", "release train"],
+        "Do NOT use for docs.",
+    )
+    three = with_examples(text, ["a b", "c", "d"])
+    assert three == (
+        'Deploy a service. Also use it when a request mentions "a b", "c" or "d". '
+        "Do NOT use for docs."
+    )
+    for old in ("It is also for crumb.", "It also covers crumb."):  # earlier claim forms
+        assert with_examples(f"Bake bread. {old}", ["crumb", "rise"]) == (
+            'Bake bread. Also use it when a request mentions "crumb" or "rise".'
+        )
+
+
+def test_the_tuners_own_sentence_holds_no_trigger_phrase() -> None:
+    """A rewritten folder tuned again may change the tuner's sentence; the author's quoted
+    terms and "use when" rules stay triggers."""
+    tuned = 'Rotate keys. Use it when a "token" leaks. Also use it when a request mentions "vault".'
+    assert trigger_phrases(tuned) == ["token", 'Use it when a "token" leaks.']
