@@ -112,6 +112,9 @@ class TuneReport:
     fix: str | None = None
     generated: bool = False  # the eval set is a generated draft (`agentos.skill.draft`)
     misses: list[Miss] = field(default_factory=list)  # held-out queries missed before or after
+    # False for a folder outside git: the run lived in a scratch repository, removed after it,
+    # so no branch, `agentos status` or `agentos report` knows it; `out` and `rewrites` hold it
+    git: bool = True
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -203,6 +206,7 @@ def build_report(
     failure: str | None = None,
     fix: str | None = None,
     generated: bool = False,
+    git: bool = True,
 ) -> TuneReport:
     """The report of a run from its ledger rows (`experiments_of`) and the sets before and
     after, which the `evaluator` scores again (deterministic) for the per-skill, per-slice and
@@ -296,6 +300,7 @@ def build_report(
         fix,
         generated,
         misses,
+        git,
     )
 
 
@@ -344,7 +349,8 @@ def render_misses(report: TuneReport) -> list[str]:
         "held-out queries that changed (+ newly right, - newly missed, ~ missed elsewhere; "
         "routed before -> after):"
     )
-    tail = f"  still missed: {still} (each listed in the JSON report and by `agentos report`)"
+    where = "the JSON report and by `agentos report`" if report.git else "the JSON report (--json)"
+    tail = f"  still missed: {still} (each listed in {where})"
     return ["", head, *(lines or ["  none"]), tail]
 
 
@@ -476,13 +482,15 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
     if report.refusals:
         lines.append("")
         lines.extend(report.refusals)
+    if not report.git:
+        lines += ["", _outside_git(report)]
     total = report.row("all", "all")
     gain = None
     if total.holdout_after is not None and total.holdout_before is not None:
         gain = total.holdout_after - total.holdout_before
     lines += [
         "",
-        f"run: {report.run_id}",
+        f"run: {report.run_id}" + ("" if report.git else " (removed with its scratch repository)"),
         f"skills_changed: {len(report.changed)}",
         f"holdout_before: {_pct(total.holdout_before).strip()}",
         f"holdout_after: {_pct(total.holdout_after).strip()}",
@@ -507,13 +515,34 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         f"gates_pinned: {report.gates}",
         f"gates_refused: {len(report.refusals)}",
         f"threshold: {report.threshold:.3f}",
-        f"branch: {report.branch or 'none'}",
+        f"branch: {report.branch or 'none'}" if report.git else "branch: - (not a git repository)",
         f"out: {report.out or '-'}",
         f"experiments: {sum(report.counts.values())}",
     ]
     lines += [f"{k}: {v}" for k, v in sorted(report.counts.items())]
     lines.append(f"elapsed_s: {report.elapsed:.1f}")
     return "\n".join(lines)
+
+
+def _outside_git(report: TuneReport) -> str:
+    """Where a run on a folder outside git left its results: there is no branch, and the
+    scratch repository the run lived in, with its ledger, is gone."""
+    head = (
+        "note: the folder is not in a git repository, so the run worked in a scratch copy, "
+        "removed since; no branch holds its rewrites and `agentos status` and `agentos report` "
+        "do not know it. "
+    )
+    if not report.rewrites:
+        return head + "No rewrite was kept."
+    if report.out is not None:
+        return head + (
+            f"The rewritten skills are in {report.out}, and each rewrite's text in the JSON "
+            "report (--json: rewrites)."
+        )
+    return head + (
+        "The rewrites are only in this report (--json: rewrites, each SKILL.md's text): rerun "
+        "with --out DIR for a copy of the folder with them."
+    )
 
 
 def _verdict(report: TuneReport) -> str:
@@ -524,12 +553,29 @@ def _verdict(report: TuneReport) -> str:
         if r.holdout_before is not None and r.holdout_after is not None
     ]
     fell = [f"{name} {100 * b:.1f} -> {100 * a:.1f}" for name, _, b, a in scored if a < b]
-    if fell:
-        return "no gain shown: held-out fell on " + ", ".join(fell)
+    why = ["held-out fell on " + ", ".join(fell)] if fell else []
+    wrong = len(wrong_fires(report.misses))
+    if wrong:  # a wrong skill firing is worse than none, though accuracy does not move
+        why.append(
+            f"{wrong} held-out quer{'y' if wrong == 1 else 'ies'} went from no skill to a wrong "
+            f"one on {report.routers[0].router}"
+        )
+    if why:
+        return "no gain shown: " + "; ".join(why)
     rose = [name for name, _, b, a in scored if a > b]
     if not rose:
         return "no held-out change on any router"
     return f"held-out rose on {', '.join(rose)}, fell on none"
+
+
+def wrong_fires(misses: Sequence[Miss]) -> list[Miss]:
+    """The held-out queries of a skill routed to no skill before the run and to another skill
+    after it (the tuned-against router)."""
+    return [
+        m
+        for m in misses
+        if m.expect is not None and m.before is None and m.after not in (None, m.expect)
+    ]
 
 
 def to_json(report: TuneReport) -> str:
