@@ -115,6 +115,9 @@ class TuneReport:
     # False for a folder outside git: the run lived in a scratch repository, removed after it,
     # so no branch, `agentos status` or `agentos report` knows it; `out` and `rewrites` hold it
     git: bool = True
+    # per skill: its hand-written train queries, how many routed right before and after (the
+    # train figures count the generated variants too); empty when train has no variants
+    written: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -262,10 +265,17 @@ def build_report(
     pairs_before: Counter[tuple[str, str]] = Counter()
     pairs_after: Counter[tuple[str, str]] = Counter()
     misses: list[Miss] = []
+    written: dict[str, tuple[int, int, int]] = {}
     if baseline.metric is not None or failure is None:  # a router that failed routes nothing
-        held_before, held_after = evaluator.score(skills)[1], evaluator.score(final)[1]
+        (train_before, held_before), (train_after, held_after) = (
+            evaluator.score(skills),
+            evaluator.score(final),
+        )
         pairs_before, pairs_after = _misroutes(held_before), _misroutes(held_after)
         misses = missed_queries(held_before, held_after)
+        if any(i.generated for i in evaluator.train):
+            counted = _written(train_before, train_after)
+            written = {s.name: counted[s.name] for s in skills if s.name in counted}
     confusions = [
         Confusion(e, g, pairs_before[(e, g)], pairs_after[(e, g)])
         for e, g in sorted(
@@ -301,7 +311,18 @@ def build_report(
         generated,
         misses,
         git,
+        written,
     )
+
+
+def _written(before: Scored, after: Scored) -> dict[str, tuple[int, int, int]]:
+    """Per skill: its hand-written train queries, and how many `before` and `after` route right."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for i, b, a in zip(before.items, before.predicted, after.predicted, strict=True):
+        if i.expect is not None and not i.generated:
+            n, right_before, right_after = out.get(i.expect, (0, 0, 0))
+            out[i.expect] = (n + 1, right_before + (b == i.expect), right_after + (a == i.expect))
+    return out
 
 
 def missed_queries(before: Scored, after: Scored) -> list[Miss]:
@@ -454,6 +475,13 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             f"{label:<24}{_pct(r.train_before):>7}{_pct(r.train_after):>7}"
             f"{_pct(r.holdout_before):>8}{_pct(r.holdout_after):>8}{r.holdout_n:>5}"
         )
+    if report.written:
+        lines.append("")
+        lines.append(
+            "hand-written train queries routed right (before -> after, of n; the train columns "
+            "also count generated variants):"
+        )
+        lines.extend(f"  {k}: {b} -> {a} of {n}" for k, (n, b, a) in report.written.items())
     lines.append("")
     lines.append("held-out accuracy by router (before -> after):")
     for score in report.routers:

@@ -189,8 +189,15 @@ def test_a_run_names_the_skills_no_train_query_expects_and_why_it_ended(tmp_path
     having nothing left to try, grouped, not only those of the last proposal."""
     skills = {**SKILLS, "fix-bugs": "Fix a failing test or a crash in the code."}
     write_skills(tmp_path, skills, ROWS, git=True)
-    code, _, err = _run(tmp_path)
+    code, out, err = _run(tmp_path)
     assert code == 0, err
+    # the train columns count generated variants; the hand-written queries are shown beside
+    lines = out.splitlines()
+    at = lines.index(
+        "hand-written train queries routed right (before -> after, of n; the train columns "
+        "also count generated variants):"
+    )
+    assert lines[at + 1 : at + 3] == ["  deploy-service: 1 -> 1 of 1", "  write-docs: 1 -> 1 of 1"]
     assert (
         "warning: 1 of 3 skills have no train query in "
         f"{tmp_path / 'evals.jsonl'} (fix-bugs): no rewrite of them can gain on train" in err
