@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     "--evals-out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the draft eval set when --evals is not given "
-    "(default: PATH/evals.draft.jsonl).",
+    "(default: PATH.evals.draft.jsonl beside the folder PATH, never inside it).",
 )
 @click.option(
     "--make-evals",
@@ -65,8 +65,8 @@ def tune_skills(
     """Tune every skill under PATH so it triggers on the queries it should, gates intact.
 
     In a git repository the skills are tuned as HEAD holds them: commit or stash edits first.
-    Exit 1 when the skills at HEAD do not measure (the report says `branch: none`); 2 on bad
-    input."""
+    Outside git the run works on a scratch copy: the rewrites are in the report and the --out
+    copy. Exit 1 when the skills do not measure (the last line says why); 2 on bad input."""
     from agentos.skill.report import render, to_json
     from agentos.skill.tune import make_evals as draft
     from agentos.skill.tune import tune_skills as tune

@@ -23,11 +23,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agentos.errors import UserError
+from agentos.skill.bm25 import stem
+from agentos.skill.english import adjective, function_word, not_a_noun_phrase
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.nearmiss import near_misses
-from agentos.skill.phrasing import Rotation, as_request, out_of_scope, shared_nouns
+from agentos.skill.phrasing import Rotation, as_request, kind, out_of_scope, shared_nouns
 from agentos.skill.sources import positives
-from agentos.skill.vocab import words
+from agentos.skill.vocab import content_words, words
 from agentos.skillfile import Skill
 
 DRAFT = "draft"
@@ -47,7 +49,7 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     is part of a train one goes to train with its variants, so nothing held out was seen."""
     rng = random.Random(seed)
     wording = random.Random(f"{seed}-wording")  # the split's draws stay as they were
-    requests = [(skill.name, positives(skill)) for skill in skills]
+    requests = [(skill.name, own_requests(skill, skills)) for skill in skills]
     turns = {name: Rotation(n) for n, (name, _) in enumerate(requests)}  # wordings in turn
     asked = {
         q: as_request(q, turns[name], name=q == name.replace("-", " ")) or q
@@ -95,7 +97,11 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
             if variant.lower() != request.lower():
                 add(variant, name, slice_, split)
     texts = [f"{s.name} {s.description}\n{s.body}" for s in skills]
-    domain = shared_nouns([f"{s.name.replace('-', ' ')} {s.description}" for s in skills])
+    domain = [
+        w
+        for w in shared_nouns([f"{s.name.replace('-', ' ')} {s.description}" for s in skills])
+        if not adjective(w) and not any(_predicative(w, t) for t in texts)
+    ]
     fresh = [0]  # topics no request has: every other one held out
 
     def split_of(topic: str) -> str | None:
@@ -134,6 +140,91 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
             if count <= 0:
                 break
     return rows
+
+
+# verbs whose subject is the skill ("Includes claim extraction", "Enforces a workflow"): they
+# say what it holds or guarantees, not a task a person asks for; its object is the request
+_HOLDS = frozenset(
+    f"{v}{e}"
+    for v in [
+        "include",
+        "contain",
+        "cover",
+        "provide",
+        "offer",
+        "feature",
+        "ensure",
+        "enforce",
+        "support",
+        "guarantee",
+    ]
+    for e in ("", "s", "d", "es")
+)
+_PREDICATIVE_END = re.compile(r"[a-z]{3,}(?:ential|ical|ive|able|ible|ous|ful|less)$")
+_TO = frozenset(["for", "to", "of", "with", "about", "in", "on", "at"])
+_DETERMINER = frozenset(
+    ["a", "an", "the", "your", "my", "our", "their", "its", "this", "these", "those"]
+)
+
+
+def own_requests(skill: Skill, skills: Sequence[Skill]) -> list[str]:
+    """The requests of `skill`'s own text (`positives`) that read as a person's: a noun phrase
+    or a verb phrase in base form, never a predicate cut from its subject ("Essential for
+    reporters", "ready to deploy"); a phrase opening on a verb the skill is the subject of
+    ("Includes claim extraction") gives its object; and none whose words a sibling's name holds
+    more of than this skill's ("preparing for interviews" of interview-transcription, beside
+    interview-prep): the draft would turn the descriptions' overlap into an expected answer."""
+    out = []
+    for phrase in positives(skill):
+        tokens = words(phrase)
+        if tokens and tokens[0] in _HOLDS:
+            phrase = phrase.split(None, 1)[1] if len(tokens) > 1 else ""
+            if not phrase or not_a_noun_phrase(phrase) is not None:
+                continue
+        elif _predicative(tokens[0] if tokens else "", phrase):
+            continue
+        elif kind(phrase) == "topic" and _order(tokens):  # "craft effective story pitches"
+            phrase = f"I want to {phrase[:1].lower()}{phrase[1:]}"
+        if _sibling_owns(phrase, skill, skills):
+            continue
+        out.append(phrase)
+    return out
+
+
+def _predicative(word: str, text: str) -> bool:
+    """Whether `text` uses `word` as a predicate adjective: opening a phrase or sentence and
+    followed by a preposition ("Essential for reporters", "ready to deploy")."""
+    if not word or not (adjective(word) or _PREDICATIVE_END.fullmatch(word)):
+        return False
+    pattern = rf"(?:^|[.;:!?]\s+){re.escape(word)}\s+(?:{'|'.join(sorted(_TO))})\b"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def _order(tokens: list[str]) -> bool:
+    """Whether `tokens`, worded as a topic, open on a base-form verb: a word that is no
+    adjective or function word, then a determiner or an adjective ("craft effective pitches")."""
+    if len(tokens) < 3 or adjective(tokens[0]) or function_word(tokens[0]):
+        return False
+    if tokens[0].endswith(("s", "ing", "ed")):
+        return False
+    return tokens[1] in _DETERMINER or bool(_PREDICATIVE_END.fullmatch(tokens[1]))
+
+
+def _name_cover(phrase: str, name: str) -> int:
+    """How many of `phrase`'s content words the skill name `name` holds (a stem or a name word
+    of four letters or more that begins one: "prep" holds "preparing")."""
+    parts = [stem(w) for w in name.split("-")]
+    return sum(
+        any(stem(w) == p or (len(p) >= 4 and stem(w).startswith(p)) for p in parts)
+        for w in content_words(phrase)
+    )
+
+
+def _sibling_owns(phrase: str, skill: Skill, skills: Sequence[Skill]) -> bool:
+    """Whether a sibling's name holds two of `phrase`'s words or more, and more than `skill`'s
+    name does: the request is the sibling's as much as this skill's, at least."""
+    mine = _name_cover(phrase, skill.name)
+    return any(_name_cover(phrase, s.name) > max(mine, 1) for s in skills if s.name != skill.name)
 
 
 def _topic_key(topic: str) -> str:

@@ -180,8 +180,10 @@ class SkillEvaluator:
         """Why `candidate` may not replace `incumbent` although its train accuracy rose, or None:
         held-out accuracy fell, overall or on a protected slice; a skill's own held-out accuracy
         fell; a query that went to its skill now goes to another one (a sibling lost queries
-        to the rewrite), or a near-miss (`expect: null`) that went to no skill now fires, train or
-        held-out, compared query by query. A query that drops to "none" because the re-fitted cut
+        to the rewrite), a query that went to no skill now goes to a skill it is not for (a
+        wrong skill firing is worse than none, though accuracy does not move), or a near-miss
+        (`expect: null`) that went to no skill now fires, train or held-out, compared query by
+        query. A query that drops to "none" because the re-fitted cut
         moved is counted by the accuracy checks, not here."""
         for router in ("", f"{LEXICAL}/") if self.lexical is not None else ("",):
             which = f" ({LEXICAL})" if router else ""
@@ -207,6 +209,12 @@ class SkillEvaluator:
                 lost = _taken(old, new, prefix, items)
                 if lost:
                     return f"{lost[0]} lost {split} queries to another skill{which}"
+                wrong = _misfired(old, new, prefix, items)
+                if wrong:
+                    return (
+                        f"the {split} query {wrong[0].query!r} of {wrong[0].expect}, routed to "
+                        f"no skill before, now goes to another skill{which}"
+                    )
                 fired = _fired(old, new, prefix, items)
                 if fired:
                     return f"the {split} near-miss {fired[0]!r} now goes to a skill{which}"
@@ -222,6 +230,19 @@ def _fired(
         for n, item in enumerate(items)
         if item.expect is None
         and old.get(f"{prefix}/route/{n}") == RIGHT
+        and new.get(f"{prefix}/route/{n}") == OTHER
+    ]
+
+
+def _misfired(
+    old: Mapping[str, float], new: Mapping[str, float], prefix: str, items: Sequence[EvalItem]
+) -> list[EvalItem]:
+    """The queries of a skill routed to no skill in `old` and to another skill in `new`."""
+    return [
+        item
+        for n, item in enumerate(items)
+        if item.expect is not None
+        and old.get(f"{prefix}/route/{n}") == NONE
         and new.get(f"{prefix}/route/{n}") == OTHER
     ]
 

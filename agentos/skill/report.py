@@ -112,6 +112,12 @@ class TuneReport:
     fix: str | None = None
     generated: bool = False  # the eval set is a generated draft (`agentos.skill.draft`)
     misses: list[Miss] = field(default_factory=list)  # held-out queries missed before or after
+    # False for a folder outside git: the run lived in a scratch repository, removed after it,
+    # so no branch, `agentos status` or `agentos report` knows it; `out` and `rewrites` hold it
+    git: bool = True
+    # per skill: its hand-written train queries, how many routed right before and after (the
+    # train figures count the generated variants too); empty when train has no variants
+    written: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -203,6 +209,7 @@ def build_report(
     failure: str | None = None,
     fix: str | None = None,
     generated: bool = False,
+    git: bool = True,
 ) -> TuneReport:
     """The report of a run from its ledger rows (`experiments_of`) and the sets before and
     after, which the `evaluator` scores again (deterministic) for the per-skill, per-slice and
@@ -258,10 +265,17 @@ def build_report(
     pairs_before: Counter[tuple[str, str]] = Counter()
     pairs_after: Counter[tuple[str, str]] = Counter()
     misses: list[Miss] = []
+    written: dict[str, tuple[int, int, int]] = {}
     if baseline.metric is not None or failure is None:  # a router that failed routes nothing
-        held_before, held_after = evaluator.score(skills)[1], evaluator.score(final)[1]
+        (train_before, held_before), (train_after, held_after) = (
+            evaluator.score(skills),
+            evaluator.score(final),
+        )
         pairs_before, pairs_after = _misroutes(held_before), _misroutes(held_after)
         misses = missed_queries(held_before, held_after)
+        if any(i.generated for i in evaluator.train):
+            counted = _written(train_before, train_after)
+            written = {s.name: counted[s.name] for s in skills if s.name in counted}
     confusions = [
         Confusion(e, g, pairs_before[(e, g)], pairs_after[(e, g)])
         for e, g in sorted(
@@ -296,7 +310,19 @@ def build_report(
         fix,
         generated,
         misses,
+        git,
+        written,
     )
+
+
+def _written(before: Scored, after: Scored) -> dict[str, tuple[int, int, int]]:
+    """Per skill: its hand-written train queries, and how many `before` and `after` route right."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for i, b, a in zip(before.items, before.predicted, after.predicted, strict=True):
+        if i.expect is not None and not i.generated:
+            n, right_before, right_after = out.get(i.expect, (0, 0, 0))
+            out[i.expect] = (n + 1, right_before + (b == i.expect), right_after + (a == i.expect))
+    return out
 
 
 def missed_queries(before: Scored, after: Scored) -> list[Miss]:
@@ -344,7 +370,8 @@ def render_misses(report: TuneReport) -> list[str]:
         "held-out queries that changed (+ newly right, - newly missed, ~ missed elsewhere; "
         "routed before -> after):"
     )
-    tail = f"  still missed: {still} (each listed in the JSON report and by `agentos report`)"
+    where = "the JSON report and by `agentos report`" if report.git else "the JSON report (--json)"
+    tail = f"  still missed: {still} (each listed in {where})"
     return ["", head, *(lines or ["  none"]), tail]
 
 
@@ -448,6 +475,13 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             f"{label:<24}{_pct(r.train_before):>7}{_pct(r.train_after):>7}"
             f"{_pct(r.holdout_before):>8}{_pct(r.holdout_after):>8}{r.holdout_n:>5}"
         )
+    if report.written:
+        lines.append("")
+        lines.append(
+            "hand-written train queries routed right (before -> after, of n; the train columns "
+            "also count generated variants):"
+        )
+        lines.extend(f"  {k}: {b} -> {a} of {n}" for k, (n, b, a) in report.written.items())
     lines.append("")
     lines.append("held-out accuracy by router (before -> after):")
     for score in report.routers:
@@ -476,13 +510,15 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
     if report.refusals:
         lines.append("")
         lines.extend(report.refusals)
+    if not report.git:
+        lines += ["", _outside_git(report)]
     total = report.row("all", "all")
     gain = None
     if total.holdout_after is not None and total.holdout_before is not None:
         gain = total.holdout_after - total.holdout_before
     lines += [
         "",
-        f"run: {report.run_id}",
+        f"run: {report.run_id}" + ("" if report.git else " (removed with its scratch repository)"),
         f"skills_changed: {len(report.changed)}",
         f"holdout_before: {_pct(total.holdout_before).strip()}",
         f"holdout_after: {_pct(total.holdout_after).strip()}",
@@ -507,13 +543,34 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         f"gates_pinned: {report.gates}",
         f"gates_refused: {len(report.refusals)}",
         f"threshold: {report.threshold:.3f}",
-        f"branch: {report.branch or 'none'}",
+        f"branch: {report.branch or 'none'}" if report.git else "branch: - (not a git repository)",
         f"out: {report.out or '-'}",
         f"experiments: {sum(report.counts.values())}",
     ]
     lines += [f"{k}: {v}" for k, v in sorted(report.counts.items())]
     lines.append(f"elapsed_s: {report.elapsed:.1f}")
     return "\n".join(lines)
+
+
+def _outside_git(report: TuneReport) -> str:
+    """Where a run on a folder outside git left its results: there is no branch, and the
+    scratch repository the run lived in, with its ledger, is gone."""
+    head = (
+        "note: the folder is not in a git repository, so the run worked in a scratch copy, "
+        "removed since; no branch holds its rewrites and `agentos status` and `agentos report` "
+        "do not know it. "
+    )
+    if not report.rewrites:
+        return head + "No rewrite was kept."
+    if report.out is not None:
+        return head + (
+            f"The rewritten skills are in {report.out}, and each rewrite's text in the JSON "
+            "report (--json: rewrites)."
+        )
+    return head + (
+        "The rewrites are only in this report (--json: rewrites, each SKILL.md's text): rerun "
+        "with --out DIR for a copy of the folder with them."
+    )
 
 
 def _verdict(report: TuneReport) -> str:
@@ -524,12 +581,29 @@ def _verdict(report: TuneReport) -> str:
         if r.holdout_before is not None and r.holdout_after is not None
     ]
     fell = [f"{name} {100 * b:.1f} -> {100 * a:.1f}" for name, _, b, a in scored if a < b]
-    if fell:
-        return "no gain shown: held-out fell on " + ", ".join(fell)
+    why = ["held-out fell on " + ", ".join(fell)] if fell else []
+    wrong = len(wrong_fires(report.misses))
+    if wrong:  # a wrong skill firing is worse than none, though accuracy does not move
+        why.append(
+            f"{wrong} held-out quer{'y' if wrong == 1 else 'ies'} went from no skill to a wrong "
+            f"one on {report.routers[0].router}"
+        )
+    if why:
+        return "no gain shown: " + "; ".join(why)
     rose = [name for name, _, b, a in scored if a > b]
     if not rose:
         return "no held-out change on any router"
     return f"held-out rose on {', '.join(rose)}, fell on none"
+
+
+def wrong_fires(misses: Sequence[Miss]) -> list[Miss]:
+    """The held-out queries of a skill routed to no skill before the run and to another skill
+    after it (the tuned-against router)."""
+    return [
+        m
+        for m in misses
+        if m.expect is not None and m.before is None and m.after not in (None, m.expect)
+    ]
 
 
 def to_json(report: TuneReport) -> str:

@@ -58,7 +58,7 @@ from agentos.skill.workspace import (
 from agentos.skillfile import Skill, changed_names, load_folder, parse_skill, render_skill
 from agentos.task import Task
 
-DRAFT_FILE = "evals.draft.jsonl"
+DRAFT_FILE = "evals.draft.jsonl"  # the default draft is NAME.evals.draft.jsonl beside NAME
 BASELINE_FIX = (
     "the skills as HEAD holds them must load and route: fix the skill or the router named "
     "above (--offline routes locally), then run again"
@@ -91,7 +91,8 @@ def tune_skills(
     `progress`, when given, gets an opening line (the run, what it tunes on, the gates pinned and
     the router), then a line per decided move. A skill that fails validation is reported and left
     out; the rest are tuned. Without `evals`, a draft eval set is written from the skills' own
-    text (`agentos.skill.draft`) to `evals_out`, or `DRAFT_FILE` in the folder, and the run
+    text (`agentos.skill.draft`) to `evals_out`, or beside the folder (`draft_path`: never into
+    it, where it would be a stray file among the user's skills), and the run
     tunes on it. `out`, a new or empty folder, gets a copy of `path` with the accepted rewrites
     (in or out of git); the report's `rewrites` hold them either way.
     """
@@ -106,7 +107,7 @@ def tune_skills(
         refuse_uncommitted(user_repo, [s.path for s in skills])
     generated = evals is None or is_draft(Path(evals))
     if evals is None:
-        evals = Path(evals_out) if evals_out is not None else root / DRAFT_FILE
+        evals = Path(evals_out) if evals_out is not None else draft_path(root)
         n = write_draft(skills, evals, seed=seed)
         notes.append(
             f"wrote a draft eval set of {n} queries to {evals}, from the skills' own text: "
@@ -231,6 +232,7 @@ def tune_skills(
             failure=failure,
             fix=None if failure is None else BASELINE_FIX,
             generated=generated,
+            git=user_repo is not None,
         )
         # beside the run's other files, for `agentos report` (gone with a scratch repository)
         rt.run_dir.mkdir(parents=True, exist_ok=True)
@@ -241,6 +243,11 @@ def tune_skills(
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def draft_path(root: Path) -> Path:
+    """Where a run without an eval set writes its draft: beside the skills folder `root`."""
+    return root.parent / f"{root.name}.{DRAFT_FILE}"
 
 
 def make_evals(path: Path | str, evals: Path | str, *, seed: int = 0) -> tuple[int, list[str]]:
@@ -343,4 +350,4 @@ def _files(skills_dir: str, rewrites: Mapping[str, str]) -> dict[str, bytes]:
     return {skill_path(skills_dir, name): text.encode("utf-8") for name, text in rewrites.items()}
 
 
-__all__ = ["DRAFT_FILE", "SkillRouter", "default_router", "make_evals", "tune_skills"]
+__all__ = ["DRAFT_FILE", "SkillRouter", "default_router", "draft_path", "make_evals", "tune_skills"]

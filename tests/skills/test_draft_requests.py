@@ -158,3 +158,34 @@ def test_no_held_out_query_holds_a_train_request() -> None:
         train = [normalized(str(r["query"])) for r in rows if r["split"] == "train"]
         held = [normalized(str(r["query"])) for r in rows if r["split"] == "holdout"]
         assert not [(h, t) for h in held for t in train if f" {t} " in f" {h} "], seed
+
+
+def test_the_draft_asks_only_what_a_person_asks_and_labels_no_sibling_s_request() -> None:
+    """A predicate cut from its subject ("Useful for growers", "ready to plant") is no request;
+    a verb the skill is the subject of ("Includes", "Enforces") gives its object; an order the
+    topic wording would garble ("with craft effective ...") is asked as an order; a shared
+    adjective is no topic of a near-miss ("a poem about my useful"); and a request whose words
+    a sibling's name holds more of ("planning for seedlings" of a skill beside seedling-plan) is
+    left out."""
+    from skill_helpers import skill
+
+    plan = skill(
+        "seedling-plan",
+        "Plan seedlings for a vegetable garden. Use when planning seedling trays or choosing "
+        "seed varieties. Useful for growers with small plots.",
+    )
+    log = skill(
+        "garden-log",
+        "Craft effective garden plans for vegetable beds. Use when planning for seedlings, "
+        'logging harvests, or when users mention "ready to plant". Includes seed charts and '
+        "soil notes. Enforces weekly watering reminders. Useful for allotment keepers.",
+    )
+    rows = draft_evals([plan, log], seed=0)
+    asked = " | ".join(str(r["query"]) for r in rows)
+    for bad in ("useful", "ready to plant", "include", "enforce", "with craft"):
+        assert bad not in asked.lower(), (bad, asked)
+    mine = {normalized(str(r["query"])) for r in rows if r["expect"] == "garden-log"}
+    assert not any("planning for seedlings" in q for q in mine), mine
+    assert any("seed charts and soil notes" in q for q in mine), mine
+    assert any("weekly watering reminders" in q for q in mine), mine
+    assert any("to craft effective garden plans" in q for q in mine), mine

@@ -191,8 +191,8 @@ def test_tune_without_evals_writes_the_draft_and_tunes_on_it(
     root = write_skills(tmp_path, SKILLS, [])
     lines: list[str] = []
     report = tune_skills(root, seed=0, budget=2, router=router, progress=lines.append)
-    draft = root / "evals.draft.jsonl"
-    assert is_draft(draft)
+    draft = root.parent / f"{root.name}.evals.draft.jsonl"  # beside the folder, never in it
+    assert is_draft(draft) and not (root / "evals.draft.jsonl").exists()
     n = len(draft.read_text().splitlines())
     assert any(f"wrote a draft eval set of {n} queries to {draft}" in line for line in lines)
     assert "review and edit it" in report.notes[0]

@@ -176,6 +176,37 @@ def test_veto_refuses_a_rewrite_that_makes_a_near_miss_fire() -> None:
     assert reason == "the train near-miss 'balance my checkbook' now goes to a skill"
 
 
+def test_veto_refuses_a_rewrite_that_sends_a_query_from_no_skill_to_a_wrong_one() -> None:
+    """A skill's query that went nowhere and now goes to another skill is refused, held-out or
+    train, with each deciding router, though accuracy does not move: a wrong skill firing is
+    worse than none."""
+    items = [
+        EvalItem("q", "a", "clean", "train"),
+        EvalItem("managing windows/tray", "electron", "clean", "holdout"),
+    ]
+    ev = SkillEvaluator(items, router=None)  # type: ignore[arg-type]
+    train = {"train/all": 1.0, "train/route/0": RIGHT}
+    before = Evaluation(1.0, details=train, holdout={"holdout/all": 0.0, "holdout/route/0": NONE})
+    wrong = Evaluation(1.0, details=train, holdout={"holdout/all": 0.0, "holdout/route/0": OTHER})
+    assert ev.veto(before, before) is None
+    assert ev.veto(before, wrong) == (
+        "the held-out query 'managing windows/tray' of electron, routed to no skill before, "
+        "now goes to another skill"
+    )
+    # a query missed elsewhere both times is no new wrong fire
+    assert ev.veto(wrong, wrong) is None
+    # the second router's marks are read too
+    ev.lexical = object()  # type: ignore[assignment]
+    lex_before = {"lexical/holdout/all": 0.0, "lexical/holdout/route/0": NONE}
+    lex_wrong = {"lexical/holdout/all": 0.0, "lexical/holdout/route/0": OTHER}
+    first = {"holdout/all": 0.0, "holdout/route/0": NONE}
+    reason = ev.veto(
+        Evaluation(1.0, details=train, holdout=first | lex_before),
+        Evaluation(1.0, details=train, holdout=first | lex_wrong),
+    )
+    assert reason is not None and reason.endswith("now goes to another skill (lexical)")
+
+
 def test_the_keep_rule_refuses_a_failure_no_gain_and_a_veto_in_that_order() -> None:
     """`refuse_keep` is the one keep rule the graph applies to every move."""
     from agentos.evaluate import refuse_keep

@@ -353,7 +353,14 @@ def test_outside_git_the_tuned_copy_goes_to_out_and_the_folder_is_untouched(
     assert [s.description for s in load_skills(out)] == [FOX["x-tool"], "Bee cat."]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tuned", "work"]
     table = render_table(report)
-    assert "out: " + str(out) in table and "branch: none" in table
+    # no branch, and nothing that points to `agentos status` / `agentos report`, which cannot
+    # know a run whose scratch repository is gone: the results are in `out` and the JSON report
+    lines = table.splitlines()
+    assert "out: " + str(out) in lines and "branch: - (not a git repository)" in lines
+    assert "agentos report`" not in table.replace("`agentos report` do not know it", "")
+    (note,) = [line for line in lines if "not in a git repository" in line]
+    assert "do not know it" in note and f"rewritten skills are in {out}" in note
+    assert not json.loads(to_json(report))["git"]
     assert "accepted, in order:\n  #1 x-tool: " in table  # no branch to speak of
 
 

@@ -17,7 +17,7 @@ from agentos.ledger import Ledger
 from agentos.providers.base import ProviderError
 from agentos.skill import tune as tune_module
 from agentos.skill.evals import EvalItem
-from agentos.skill.report import RouterScore, Row, TuneReport, render_table
+from agentos.skill.report import Miss, RouterScore, Row, TuneReport, render_table
 from agentos.skill.router import EmbeddingRouter
 from agentos.skillfile import Skill
 
@@ -128,6 +128,37 @@ def test_the_summary_warns_when_the_independent_router_fell(after: float, warned
         assert verdict.startswith("verdict: held-out rose on EmbeddingRouter")
 
 
+def test_a_held_out_query_sent_from_no_skill_to_a_wrong_one_is_a_change_not_none() -> None:
+    """A wrong skill firing is worse than none: the verdict counts it though no accuracy
+    moved, and the query is listed as missed elsewhere."""
+    wrong = Miss("managing windows/tray", "electron-dev", None, "api-hardening")
+    report = TuneReport(
+        run_id="r",
+        rows=[Row("all", "all", 0.8, 0.9, 0.7, 0.7, 40)],
+        confusions=[],
+        refusals=[],
+        accepted=[],
+        changed=[],
+        rewrites={},
+        branch=None,
+        commit=None,
+        out=None,
+        threshold=0.3,
+        gates=0,
+        elapsed=1.0,
+        routers=[RouterScore("EmbeddingRouter", True, 0.7, 0.7)],
+        misses=[wrong, Miss("q", "a", None, None)],
+    )
+    lines = render_table(report).splitlines()
+    assert (
+        "verdict: no gain shown: 1 held-out query went from no skill to a wrong one on "
+        "EmbeddingRouter"
+    ) in lines
+    assert "    ~ 'managing windows/tray': none -> api-hardening" in lines
+    report.misses.remove(wrong)
+    assert "verdict: no held-out change on any router" in render_table(report).splitlines()
+
+
 def test_status_names_the_skill_and_the_move_of_each_row(tmp_path: Path) -> None:
     write_skills(tmp_path, SKILLS, ROWS, git=True)
     (tmp_path / ".agentos").mkdir()
@@ -158,8 +189,15 @@ def test_a_run_names_the_skills_no_train_query_expects_and_why_it_ended(tmp_path
     having nothing left to try, grouped, not only those of the last proposal."""
     skills = {**SKILLS, "fix-bugs": "Fix a failing test or a crash in the code."}
     write_skills(tmp_path, skills, ROWS, git=True)
-    code, _, err = _run(tmp_path)
+    code, out, err = _run(tmp_path)
     assert code == 0, err
+    # the train columns count generated variants; the hand-written queries are shown beside
+    lines = out.splitlines()
+    at = lines.index(
+        "hand-written train queries routed right (before -> after, of n; the train columns "
+        "also count generated variants):"
+    )
+    assert lines[at + 1 : at + 3] == ["  deploy-service: 1 -> 1 of 1", "  write-docs: 1 -> 1 of 1"]
     assert (
         "warning: 1 of 3 skills have no train query in "
         f"{tmp_path / 'evals.jsonl'} (fix-bugs): no rewrite of them can gain on train" in err
