@@ -175,7 +175,7 @@ def test_status_names_the_skill_and_the_move_of_each_row(tmp_path: Path) -> None
     ledger.close()
     result = CliRunner().invoke(main, ["status", str(tmp_path), "--run", "r1"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()[3:]
+    lines = result.output.splitlines()[4:]  # run, baseline, best, state
     assert lines[0].split()[:2] == ["#1", "keep"]
     assert lines[0].endswith("write-docs: add 'tutorial' | gain 0.02")
     assert lines[1].endswith("joint: added terms for 3 skills | vetoed: held-out all fell")
