@@ -129,7 +129,7 @@ def test_the_screen_discards_a_first_gain_below_it_and_re_measures_the_rest() ->
 
 def test_a_screen_point_is_drawn_twice_alone_then_left_to_its_ranking() -> None:
     """A screening design's one-setting point is ranked by its mean among the screen's points:
-    unless its first draw is kept at once or lost by more than 2 noise sds, it is drawn a
+    unless its first draw is kept at once or lost by more than 4 noise sds, it is drawn a
     second time, alone (the best is not re-run beside it), whatever its gain against the best
     (the re-measure screen lets it through); after two draws the noise rule's doubt does not
     re-measure it again. Without noise one draw is the point's value."""
@@ -143,14 +143,14 @@ def test_a_screen_point_is_drawn_twice_alone_then_left_to_its_ranking() -> None:
         d = strategy.decide(state, 1, "c" * 40, scores, descriptor=descriptor)
         return d.verdict, d.reason, d.alone
 
-    for gain in (0.5 * sd, -0.5 * sd, -1.5 * sd, 1.5 * sd):
+    for gain in (0.5 * sd, -0.5 * sd, -3.5 * sd, 1.5 * sd):
         verdict, reason, alone = decide([1.0 + gain])
         assert (verdict, alone) == ("remeasure", True), gain
         assert "a screen point: drawn 2 times" in reason
     # another candidate with the same first draw is screened, or judged, as before
     assert decide([1.0 + 0.5 * sd], "A 0 -> 1 | tpe A=1")[0] == "discard"
     assert decide([1.0 - 0.5 * sd], "A 0 -> 1 | tpe A=1")[0] == "discard"
-    assert decide([1.0 - 3 * sd])[0] == "discard"  # a clear loser: below the screen's median
+    assert decide([1.0 - 4.5 * sd])[0] == "discard"  # a clear loser: below the screen's median
     verdict, reason, _ = decide([1.0 + 0.5 * sd, 1.0 + 0.4 * sd])
     assert verdict == "discard" and "measured 2 times for the screen's ranking" in reason
     assert decide([1.0 - 0.5 * sd, 1.0 - 0.6 * sd])[0] == "discard"
