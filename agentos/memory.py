@@ -28,6 +28,9 @@ REMEASURE = "re-measure:"
 # a screening design's joint move (`| design combine K: A, B`), which the re-measure screen lets
 # through (`strategies.common.StrategyBase._screened`)
 JOINT_MOVE = " | design combine "
+# a screening design's one-setting point (`| design screen NAME=V`), which the strategies measure
+# twice for the screen's ranking (`strategies.common.StrategyBase._screen_point`)
+SCREEN_POINT = " | design screen "
 REFUSED = frozenset({"crash", "timeout", "oom", "invalid", "rejected"})
 _CHANGE = re.compile(r"([\w.:/-]+) \S+ -> \S+")
 _REASON_CHARS = 90

@@ -127,6 +127,38 @@ def test_the_screen_discards_a_first_gain_below_it_and_re_measures_the_rest() ->
     assert joint.verdict == "remeasure"
 
 
+def test_a_screen_point_is_drawn_twice_alone_then_left_to_its_ranking() -> None:
+    """A screening design's one-setting point is ranked by its mean among the screen's points:
+    unless its first draw is kept at once or lost by more than 4 noise sds, it is drawn a
+    second time, alone (the best is not re-run beside it), whatever its gain against the best
+    (the re-measure screen lets it through); after two draws the noise rule's doubt does not
+    re-measure it again. Without noise one draw is the point's value."""
+    baseline = [1.0, 1.1, 0.9, 1.0]  # mean 1.0, sd 0.0816
+    sd = 0.0816
+    point = "A 0 -> 1 | design screen A=1 | tpe A=1"
+    strategy = configure(get_strategy("greedy"), Profile(screen=1.0))
+    state = strategy.start("b" * 40, baseline, 0)
+
+    def decide(scores: list[float], descriptor: str = point) -> tuple[str, str, bool]:
+        d = strategy.decide(state, 1, "c" * 40, scores, descriptor=descriptor)
+        return d.verdict, d.reason, d.alone
+
+    for gain in (0.5 * sd, -0.5 * sd, -3.5 * sd, 1.5 * sd):
+        verdict, reason, alone = decide([1.0 + gain])
+        assert (verdict, alone) == ("remeasure", True), gain
+        assert "a screen point: drawn 2 times" in reason
+    # another candidate with the same first draw is screened, or judged, as before
+    assert decide([1.0 + 0.5 * sd], "A 0 -> 1 | tpe A=1")[0] == "discard"
+    assert decide([1.0 - 0.5 * sd], "A 0 -> 1 | tpe A=1")[0] == "discard"
+    assert decide([1.0 - 4.5 * sd])[0] == "discard"  # a clear loser: below the screen's median
+    verdict, reason, _ = decide([1.0 + 0.5 * sd, 1.0 + 0.4 * sd])
+    assert verdict == "discard" and "measured 2 times for the screen's ranking" in reason
+    assert decide([1.0 - 0.5 * sd, 1.0 - 0.6 * sd])[0] == "discard"
+    assert decide([5.0])[0] == "keep"  # beyond the noise band on one draw: kept at once
+    still = strategy.start("b" * 40, [1.0, 1.0, 1.0, 1.0], 0)  # no noise
+    assert strategy.decide(still, 1, "c" * 40, [0.99], descriptor=point).verdict == "discard"
+
+
 def test_a_screened_inner_run_spends_fewer_runs_re_measuring() -> None:
     """On a noisy task of the shipped suite, a screen of 1 noise sd cuts the evaluations the
     inner runs spend re-measuring, and the runs measure more candidates with them (here 69

@@ -34,6 +34,7 @@ def _experiments(db: Path) -> int:
         return 0
 
 
+@pytest.mark.timeout(600)  # two self-tune processes, each starting agentos in the sandbox
 def test_kill9_of_self_tune_then_agentos_resume(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,9 +49,10 @@ def test_kill9_of_self_tune_then_agentos_resume(
             stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, "AGENTOS_TEST_MARK": mark},
         )
     db = out / ".agentos" / "ledger.db"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240
     # killed once the first experiment is recorded: re-measures spend the budget too, and the
-    # screened outer run of budget 6 could record its end between the first experiment and the kill
+    # screened outer run of budget 6 could record its end between the first experiment and the kill;
+    # the first experiment is a screen point, drawn twice after the start's four measurements
     while time.monotonic() < deadline and _experiments(db) < 1 and proc.poll() is None:
         time.sleep(0.05)
     assert proc.poll() is None, f"the run ended before it was killed: {log.read_text()[-2000:]}"

@@ -61,9 +61,10 @@ OUTER = "outer-profile.toml"  # the outer run's own search profile
 # (+0.051 over 7 re-runs) where the noise rule needs about 3.7, so the cap is the noise rule's own
 OUTER_MEASURES = 16
 OUTER_RERUNS = 3  # the starting profile's re-runs, on fresh seeds: the outer noise's estimate
-# a candidate whose first measurement beats the best by less than one noise sd is not re-measured:
-# the screen's points are each measured once unless one stands out (re-measured until the noise
-# rule decides, a null key cost 1 to 5 re-measure runs: 12 points took 33 measurements)
+# a candidate whose first measurement beats the best by less than one noise sd is not re-measured
+# (a null key re-measured until the noise rule decided cost 1 to 5 re-measure runs: 12 points took
+# 33 measurements); the screen's points are drawn twice each instead, for their ranking, and the
+# joint moves of the winners are re-measured whatever their first gain (`strategies.common`)
 OUTER_SCREEN = 1.0
 
 
@@ -158,9 +159,10 @@ def outer_profile(budget: int) -> str:
     spending a third of the outer budget on a gain too small to show. It starts with a screen
     (`start = "oat"`): each key of the profile alone at a far value, then the keys that helped
     moved together (`providers.heuristic.design`), since a lever of a few keys set far from the
-    start is lost in a draw that moves most keys at once. A first measurement less than
-    `OUTER_SCREEN` noise sds above the best is not re-measured (`screen`), so the screen's
-    points cost one measurement each unless one stands out."""
+    start is lost in a draw that moves most keys at once. Each screen point is drawn twice and
+    ranked by its mean (one fresh-seed draw ranked the lever 17th of 24); any other first
+    measurement less than `OUTER_SCREEN` noise sds above the best is not re-measured
+    (`screen`), a joint move of the screen's winners excepted."""
     text = DEFAULT_PATH.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^startup = \d+", f"startup = {max(3, budget // 6)}", text)
     text = re.sub(r"(?m)^max_measures = \d+", f"max_measures = {OUTER_MEASURES}", text)

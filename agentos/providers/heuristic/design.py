@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from agentos.memory import JOINT_MOVE
+from agentos.memory import JOINT_MOVE, SCREEN_POINT
 
 DESIGN = " | design "  # the description's note of a design point
 POINTS = 256  # the design's length: 2**8, a Sobol sequence's balanced size
@@ -71,7 +71,7 @@ def value(dist: Any, u: float) -> Any:
 
 # --- the screening design: one setting at a time at a far value, then the winners together ----
 
-SCREEN = "screen "  # the description's note of a one-setting point: ` | design screen NAME=V`
+SCREEN = SCREEN_POINT.removeprefix(DESIGN)  # of a one-setting point: ` | design screen NAME=V`
 COMBINE = JOINT_MOVE.removeprefix(DESIGN)  # of a joint move of the winners: `combine K: A, B`
 MOST_COMBINED = 6  # the most winners one joint move sets
 

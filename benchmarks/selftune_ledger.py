@@ -1,0 +1,73 @@
+"""A self-tune run's ledger as the result files show it (a benchmark tool, not a test).
+
+One line per experiment: id, status, the mean of the commit's measurements (the ledger's
+metric), how many there were, the design note (`screen KEY=V`, `combine K: ...`) or the move,
+and the draws; then the screen's points ranked by their mean against the screen's median, and
+the spread of one measurement pooled within the commits measured more than once.
+
+    python -m benchmarks.selftune_ledger DIR/.agentos/ledger.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+DESIGN = " | design "
+TPE = " | tpe "
+
+
+def rows(db: Path) -> list[dict[str, Any]]:
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        cols = [r[1] for r in conn.execute("pragma table_info(experiments)")]
+        return [dict(zip(cols, r, strict=True))
+                for r in conn.execute("select * from experiments order by seq")]
+
+
+def draws(row: dict[str, Any]) -> list[float]:
+    found = row.get("samples")
+    values = json.loads(found) if isinstance(found, str) else found
+    return [float(v) for v in values] if values else []
+
+
+def note(row: dict[str, Any]) -> str:
+    d = row["description"] or ""
+    if DESIGN in d:
+        return d.split(DESIGN)[1].split(TPE)[0]
+    return "TPE/local: " + d.split(TPE)[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ledger", type=Path, help="DIR/.agentos/ledger.db of a self-tune run")
+    args = parser.parse_args()
+    found = rows(args.ledger)
+    screen: list[tuple[float, str, int]] = []
+    for r in found:
+        s, m = draws(r), r["metric"]
+        figure = f"{m:.4f}" if m is not None else "   -  "
+        shown = " ".join(f"{x:.4f}" for x in s)
+        print(f"#{r['id']:<3} {r['status']:<8} {figure}  x{max(1, len(s)):<2} "
+              f"{note(r)[:70]:<70} {shown[:60]}")
+        if note(r).startswith("screen ") and m is not None:
+            screen.append((float(m), note(r), max(1, len(s))))
+    if screen:
+        median = statistics.median(m for m, _, _ in screen)
+        print(f"screen median {median:.4f} over {len(screen)} points; ranked:")
+        for i, (m, n, k) in enumerate(sorted(screen, reverse=True), 1):
+            print(f"  {i:>2}. {m:.4f} x{k} {n}")
+    groups = [s for s in map(draws, found) if len(s) > 1]
+    df = sum(len(g) - 1 for g in groups)
+    if df:
+        ss = sum(sum((x - statistics.fmean(g)) ** 2 for x in g) for g in groups)
+        print(f"pooled sd of one measurement {(ss / df) ** 0.5:.4f} (df {df}, "
+              f"{len(groups)} commits)")
+
+
+if __name__ == "__main__":
+    main()
