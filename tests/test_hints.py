@@ -144,6 +144,24 @@ def test_a_random_seed_without_a_hint_is_not_searched_and_one_with_a_hint_is() -
     assert [s.name for s in find_all(yaml) if s.mutable] == ["train.epochs"]
 
 
+def test_a_switch_of_what_is_printed_is_not_searched_unless_a_hint_asks() -> None:
+    """`verbose = no` in a setup.cfg section was searched as a bool: a run could keep
+    `verbose = yes` for a score that moved with the noise."""
+    ini = {"setup.cfg": "[relaxer]\nverbose = no\nsweeps = 4\nshow_progress = yes\n"}
+    found = {s.name: s for s in find_all(ini)}
+    assert [n for n, s in found.items() if s.mutable] == ["relaxer.sweeps"], found
+    assert "switches what is printed" in describe(found["relaxer.verbose"])
+    text = (
+        "DEBUG = False\nVERBOSE = True\nuse_cache = True\nplot_every = 10\n"
+        "log_level = 2\nTRACE_CALLS = False  # choices: true, false\nlogit_scale = 1.5\n"
+    )
+    found = {s.name: s for s in find_all({"settings.py": text})}
+    for name in ("DEBUG", "VERBOSE"):
+        assert not found[name].mutable, name
+    for name in ("use_cache", "plot_every", "log_level", "TRACE_CALLS", "logit_scale"):
+        assert found[name].mutable, name  # not a bool, named otherwise, or hinted
+
+
 def test_powers_of_two_between_bounds_are_choices() -> None:
     hint = read_hint("powers of two, 8 to 512", 32)
     assert hint.choices == ("8", "16", "32", "64", "128", "256", "512") and hint.low is None

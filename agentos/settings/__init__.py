@@ -291,6 +291,8 @@ def why_fixed(setting: Setting) -> str:
         return "fixed"
     if setting.seed:
         return "a random seed: a better score from another seed is luck; a hint searches it"
+    if setting.output_switch:
+        return "switches what is printed or shown, not what is computed; a hint searches it"
     return "a string without choices"
 
 

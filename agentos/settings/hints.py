@@ -359,6 +359,21 @@ def seed_by_name(name: str, value: object, hint: Hint) -> bool:
     return not hint.read and type(value) is int and bool(_SEED_NAME.search(name))
 
 
+# a switch of what a program prints, logs or shows, not of what it computes
+_OUTPUT_NAME = re.compile(
+    r"(^|[_.])(verbose|verbosity|debug|quiet|silent|log|logging|progress|progress_bar|"
+    r"show|show_progress|plot|print|trace|tqdm|disable_tqdm|color|colour)($|[_.])",
+    re.IGNORECASE,
+)
+
+
+def output_switch_by_name(name: str, value: object, hint: Hint) -> bool:
+    """Whether a bool with no hint switches what a program prints or shows (`verbose`, `DEBUG`,
+    `show_progress`, `[relaxer] verbose = no`): a score that moves with it is not a better
+    setting, and a run that keeps one has learned nothing a user would ship."""
+    return not hint.read and type(value) is bool and bool(_OUTPUT_NAME.search(name))
+
+
 UNIT_LOW = 0.01  # a positive value below this is a tolerance, not a share
 
 
