@@ -40,11 +40,11 @@ from agentos.skill.english import (
     function_word,
     not_a_noun_phrase,
     number_forms,
-    verb,
 )
 from agentos.skill.evals import EvalItem
 from agentos.skill.support import generic_problems, support_problems
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
+from agentos.skill.written import written_problems
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'`(])")
@@ -317,7 +317,7 @@ def _term_problems(
     out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
     if match.group("mention") is None:  # a claim: each term must read as a thing unquoted
         out += [_bare(t) for t in listed if _bare(t)]
-    out += _halves(terms, f"{original}\n{own_text}", evidence)
+    out += written_problems(terms, f"{original}\n{own_text}", evidence)
     named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
     written = set(words(f"{original} {own_text}"))  # "Kubernetes" where the skill says k8s
     asked = [_stems(query) for query in evidence]
@@ -382,33 +382,6 @@ def _bare(term: str) -> str:
         f"adds {term!r}, a bare singular noun ({head!r} with no article): an author writes its "
         "plural, its article, or quotes it as a word a request mentions"
     )
-
-
-def _halves(terms: Sequence[str], text: str, evidence: Sequence[str]) -> list[str]:
-    """Why a one-word term is half of a phrase: the skill's text and its train queries write
-    it, and only ever right before the same noun (`bacon` where they only say "bacon strip"):
-    it qualifies that noun there, and alone names something else. A word always after the same
-    qualifier is the head, and alone still names the thing (`laptop` of "new laptop")."""
-    out = []
-    lines = [*text.splitlines(), *evidence]
-    for term in terms:
-        if " " in term:
-            continue
-        forms = number_forms(term.lower())
-        nexts: set[str] | None = None
-        for line in lines:
-            tokens = re.findall(r"[a-z][a-z0-9'+-]*|[^\sa-z]", line.lower())
-            for i, token in enumerate(tokens):
-                if token in forms:
-                    after = tokens[i + 1] if i + 1 < len(tokens) else ""
-                    noun = after[:1].isalpha() and after not in STOPWORDS and not verb(after)
-                    nexts = (set() if not noun else {stem(after)}) & (
-                        nexts if nexts is not None else {stem(after)}
-                    )
-        if nexts:
-            pair = f"{term} {min(nexts)}..."
-            out.append(f"adds {term!r}, half of the phrase {pair!r} the skill writes")
-    return out
 
 
 @functools.lru_cache(maxsize=64)

@@ -114,3 +114,57 @@ def test_the_tuners_own_sentence_holds_no_trigger_phrase() -> None:
     terms and "use when" rules stay triggers."""
     tuned = 'Rotate keys. Use it when a "token" leaks. Also use it when a request mentions "vault".'
     assert trigger_phrases(tuned) == ["token", 'Use it when a "token" leaks.']
+
+
+SOURCE_DESK = """API security hardening. Use when adding rate limiting, input validation, CORS
+configuration or key management to a web service."""
+SOURCE_BODY = """# API hardening
+
+## OAuth integration (Google example)
+
+Register the app, then verify the ID token the client sends.
+
+### Pull quotes workflow
+
+Mark the lines worth quoting while you read the transcript.
+
+## Launching fix subagents
+
+One subagent per failing test; each writes its fix subagents report.
+
+### Stripping down API requests
+
+Drop the headers a request does not need.
+
+```python
+# Pull text between two timestamps
+text = cut(transcript, start, end)
+```
+"""
+
+
+@pytest.mark.parametrize(
+    ("term", "why"),
+    [
+        ("google", "which the skill writes 'Google'"),
+        ("cors mistakes", "which the skill writes 'CORS'"),
+        ("pull", "half of the phrase 'pull quot...'"),  # the code block's "Pull text" is no use
+        ("launching fix", "half of the phrase 'launching fix subagent...'"),
+        ("stripping", "half of the phrase 'stripping down...'"),
+    ],
+)
+def test_a_term_is_written_whole_and_in_the_case_the_skill_writes_it(term: str, why: str) -> None:
+    """Terms a new user saw the tuner take from a skill's headings, as the skill writes them."""
+    refused = problems(
+        SOURCE_DESK, with_examples(SOURCE_DESK, [term]) or "", own_text=SOURCE_BODY, name="api"
+    )
+    assert any(why in p for p in refused), refused
+
+
+@pytest.mark.parametrize("term", ["Google", "CORS mistakes", "pull quotes", "rate limiting"])
+def test_the_same_terms_written_as_the_skill_writes_them_pass_that_rule(term: str) -> None:
+    """A word that ends a heading's topic (`workflow`, `example`) makes no phrase of the term
+    before it; a capitalised word at a sentence's start is no evidence of a name."""
+    new = with_examples(SOURCE_DESK, [term]) or ""
+    found = problems(SOURCE_DESK, new, own_text=SOURCE_BODY, name="api")
+    assert not [p for p in found if "half of the phrase" in p or "which the skill writes" in p]
