@@ -93,11 +93,11 @@ def test_a_baseline_that_does_not_measure_exits_1_with_no_branch(
     assert "agentos/" not in git(tmp_path, "for-each-ref", "refs/heads")
 
 
-@pytest.mark.parametrize(("after", "warned"), [(0.47, True), (0.53, False), (0.60, False)])
-def test_the_summary_warns_when_the_independent_router_fell(after: float, warned: bool) -> None:
-    report = TuneReport(
+def _report(row: Row, routers: list[RouterScore], misses: list[Miss] | None = None) -> TuneReport:
+    """A run's report with one overall row and the given routers, as `render_table` reads it."""
+    return TuneReport(
         run_id="r",
-        rows=[Row("all", "all", 0.8, 0.9, 0.7, 0.75, 40)],
+        rows=[row],
         confusions=[],
         refusals=[],
         accepted=[],
@@ -109,10 +109,16 @@ def test_the_summary_warns_when_the_independent_router_fell(after: float, warned
         threshold=0.3,
         gates=0,
         elapsed=1.0,
-        routers=[
-            RouterScore("EmbeddingRouter", True, 0.7, 0.75),
-            RouterScore("bm25", False, 0.53, after),
-        ],
+        routers=routers,
+        misses=misses or [],
+    )
+
+
+@pytest.mark.parametrize(("after", "warned"), [(0.47, True), (0.53, False), (0.60, False)])
+def test_the_summary_warns_when_the_independent_router_fell(after: float, warned: bool) -> None:
+    report = _report(
+        Row("all", "all", 0.8, 0.9, 0.7, 0.75, 40),
+        [RouterScore("EmbeddingRouter", True, 0.7, 0.75), RouterScore("bm25", False, 0.53, after)],
     )
     lines = render_table(report).splitlines()
     warnings = [line for line in lines if line.startswith("warning: ")]
@@ -132,21 +138,9 @@ def test_a_held_out_query_sent_from_no_skill_to_a_wrong_one_is_a_change_not_none
     """A wrong skill firing is worse than none: the verdict counts it though no accuracy
     moved, and the query is listed as missed elsewhere."""
     wrong = Miss("managing windows/tray", "electron-dev", None, "api-hardening")
-    report = TuneReport(
-        run_id="r",
-        rows=[Row("all", "all", 0.8, 0.9, 0.7, 0.7, 40)],
-        confusions=[],
-        refusals=[],
-        accepted=[],
-        changed=[],
-        rewrites={},
-        branch=None,
-        commit=None,
-        out=None,
-        threshold=0.3,
-        gates=0,
-        elapsed=1.0,
-        routers=[RouterScore("EmbeddingRouter", True, 0.7, 0.7)],
+    report = _report(
+        Row("all", "all", 0.8, 0.9, 0.7, 0.7, 40),
+        [RouterScore("EmbeddingRouter", True, 0.7, 0.7)],
         misses=[wrong, Miss("q", "a", None, None)],
     )
     lines = render_table(report).splitlines()
