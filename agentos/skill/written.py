@@ -59,6 +59,10 @@ def written_problems(terms: Sequence[str], text: str, evidence: Sequence[str]) -
 
 def _half(term: str, lines: list[list[str]]) -> list[str]:
     words = term.lower().split()
+    while words and words[0] in STOPWORDS:  # "the fox" is written as "fox" by a query
+        words = words[1:]
+    if not words:
+        return []
     head, forms = words[:-1], number_forms(words[-1])
     nexts: set[str] | None = None
     for tokens in lines:

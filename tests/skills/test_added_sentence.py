@@ -161,7 +161,9 @@ def test_a_term_is_written_whole_and_in_the_case_the_skill_writes_it(term: str, 
     assert any(why in p for p in refused), refused
 
 
-@pytest.mark.parametrize("term", ["Google", "CORS mistakes", "pull quotes", "rate limiting"])
+@pytest.mark.parametrize(
+    "term", ["Google", "CORS mistakes", "pull quotes", "rate limiting", "the transcript"]
+)
 def test_the_same_terms_written_as_the_skill_writes_them_pass_that_rule(term: str) -> None:
     """A word that ends a heading's topic (`workflow`, `example`) makes no phrase of the term
     before it; a capitalised word at a sentence's start is no evidence of a name."""
