@@ -25,16 +25,16 @@ from dataclasses import replace
 
 from agentos.skill.bm25 import stem
 from agentos.skill.evals import EvalItem, misspelled
-from agentos.skill.quality import MAX_TERMS, real_word
+from agentos.skill.quality import LEAD, MAX_TERMS, QUOTED_TERMS, real_word
 from agentos.skill.vocab import FILLER, SHELL, STOPWORDS
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
 # The added-terms sentence names words, quoted, so it is grammatical for any term: the claim
-# `It is also for library.` was not (a bare singular noun). Its lead holds three content words
+# `It is also for library.` was not (a bare singular noun). Its lead (`quality.LEAD`, which the
+# gate reads too) holds three content words
 # (`use`, `request`, `mentions`), the same in every rewritten description; "It also covers ..."
 # (written earlier) put "covers" in each, and a lexical router sent "write a cover letter" to any
 # of them, so the lead's words are ones a request seldom uses.
-LEAD = "Also use it when a request mentions "
 OLD_LEADS = ("It is also for ", "It also covers ")  # read back, and rewritten with `LEAD`
 MAX_EXAMPLES = MAX_TERMS  # the quality gate's limit on a listing sentence: one limit
 MAX_WORDS = 2
@@ -196,7 +196,7 @@ def split_examples(description: str) -> tuple[str, list[str], str]:
     else:
         return description.strip(), [], ""
     if lead == LEAD:
-        end = re.match(r'(?:"[^"]+"(?:, | or )?)+\.', rest)
+        end = re.match(QUOTED_TERMS, rest)
         if end is None:
             return description.strip(), [], ""
         terms = re.findall(r'"([^"]+)"', end.group())

@@ -35,12 +35,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import (
-    adjective,
-    function_word,
-    not_a_noun_phrase,
-    number_forms,
-)
+from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
 from agentos.skill.evals import EvalItem
 from agentos.skill.support import generic_problems, support_problems
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
@@ -81,8 +76,11 @@ _TERMS = re.compile(
     r"(?P<terms>[^.!?]+)[.!?]$",
     re.I,
 )
-# the one sentence the offline tuner writes (`examples.LEAD`): its own, so no trigger phrase
-_TUNER = re.compile(r'^Also use it when a request mentions (?:"[^"]+"(?:, | or )?)+\.$')
+# the one sentence the offline tuner writes (`examples.with_examples`): its lead, then its
+# quoted terms (`"a", "b" or "c".`); the tuner's own, so it holds no trigger phrase of the author
+LEAD = "Also use it when a request mentions "
+QUOTED_TERMS = r'(?:"[^"]+"(?:, | or )?)+\.'
+_TUNER = re.compile(f"^{re.escape(LEAD)}{QUOTED_TERMS}$")
 # endings of a noun that names an activity, state or quality, which reads without an article
 # ("key rotation", "maintenance"); a bare singular count noun does not ("It is also for library.")
 _ABSTRACT = re.compile(r"\w{3,}(?:tion|sion|ment|ness|ance|ence|ism|ship|sis)|\w{4,}(?:ing|ity)")
