@@ -289,10 +289,8 @@ def why_fixed(setting: Setting) -> str:
     """Why a setting that is not `mutable` is not searched."""
     if setting.hint.fixed:
         return "fixed"
-    if setting.seed:
-        return "a random seed: a better score from another seed is luck; a hint searches it"
-    if setting.output_switch:
-        return "switches what is printed or shown, not what is computed; a hint searches it"
+    if setting.unsearched:
+        return setting.unsearched
     return "a string without choices"
 
 

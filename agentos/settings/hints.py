@@ -351,14 +351,6 @@ _UNIT_NAME = re.compile(
 
 
 _SEED_NAME = re.compile(r"(^|[_.])(random_|rng_|manual_)?(seed|random_state)$", re.IGNORECASE)
-
-
-def seed_by_name(name: str, value: object, hint: Hint) -> bool:
-    """Whether an integer with no hint is named as a random seed (`SEED`, `random_state`,
-    `train.seed`): another seed that scores better is luck, not a better setting."""
-    return not hint.read and type(value) is int and bool(_SEED_NAME.search(name))
-
-
 # a switch of what a program prints, logs or shows, not of what it computes
 _OUTPUT_NAME = re.compile(
     r"(^|[_.])(verbose|verbosity|debug|quiet|silent|log|logging|progress|progress_bar|"
@@ -367,11 +359,19 @@ _OUTPUT_NAME = re.compile(
 )
 
 
-def output_switch_by_name(name: str, value: object, hint: Hint) -> bool:
-    """Whether a bool with no hint switches what a program prints or shows (`verbose`, `DEBUG`,
-    `show_progress`, `[relaxer] verbose = no`): a score that moves with it is not a better
-    setting, and a run that keeps one has learned nothing a user would ship."""
-    return not hint.read and type(value) is bool and bool(_OUTPUT_NAME.search(name))
+def unsearched_by_name(name: str, value: object, hint: Hint) -> str:
+    """Why a setting with no hint is not searched, read from its name and type, or '': an
+    integer named as a random seed (`SEED`, `random_state`, `train.seed`: another seed that
+    scores better is luck, not a better setting), or a bool that switches what a program prints
+    or shows (`verbose`, `DEBUG`, `show_progress`: a run that keeps one has learned nothing a
+    user would ship). A hint searches either."""
+    if hint.read:
+        return ""
+    if type(value) is int and _SEED_NAME.search(name):
+        return "a random seed: a better score from another seed is luck; a hint searches it"
+    if type(value) is bool and _OUTPUT_NAME.search(name):
+        return "switches what is printed or shown, not what is computed; a hint searches it"
+    return ""
 
 
 UNIT_LOW = 0.01  # a positive value below this is a tolerance, not a share

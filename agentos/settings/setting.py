@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agentos.settings.hints import Hint, output_switch_by_name, seed_by_name
+from agentos.settings.hints import Hint, unsearched_by_name
 
 Kind = Literal["int", "float", "bool", "str"]
 Value = int | float | bool | str
@@ -36,21 +36,16 @@ class Setting:
     words: tuple[str, str] = ("true", "false")
 
     @property
-    def seed(self) -> bool:
-        """A random seed with no hint (`seed_by_name`): not searched."""
-        return seed_by_name(self.name, self.value, self.hint)
-
-    @property
-    def output_switch(self) -> bool:
-        """A bool with no hint that switches what is printed or shown (`output_switch_by_name`):
-        not searched."""
-        return output_switch_by_name(self.name, self.value, self.hint)
+    def unsearched(self) -> str:
+        """Why a setting with no hint is not searched by its name (a random seed, an output
+        switch: `unsearched_by_name`), or ''."""
+        return unsearched_by_name(self.name, self.value, self.hint)
 
     @property
     def mutable(self) -> bool:
         """False for `fixed` settings, random seeds and output switches without a hint and
         strings without `choices`."""
-        if self.hint.fixed or self.seed or self.output_switch:
+        if self.hint.fixed or self.unsearched:
             return False
         if self.kind == "str":
             return len(self.hint.choices) > 1
