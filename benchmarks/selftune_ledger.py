@@ -18,15 +18,17 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-DESIGN = " | design "
+from agentos.ledger.read import read_run
+from agentos.providers.heuristic.design import DESIGN, SCREEN
+from agentos.strategies.noise import pool
+
 TPE = " | tpe "
 
 
 def rows(db: Path) -> list[dict[str, Any]]:
+    """The latest run's rows, through the one ledger reader (read-only)."""
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        cols = [r[1] for r in conn.execute("pragma table_info(experiments)")]
-        return [dict(zip(cols, r, strict=True))
-                for r in conn.execute("select * from experiments order by seq")]
+        return [dict(r) for r in read_run(conn, None, path=db).rows]
 
 
 def draws(row: dict[str, Any]) -> list[float]:
@@ -54,7 +56,7 @@ def main() -> None:
         shown = " ".join(f"{x:.4f}" for x in s)
         print(f"#{r['id']:<3} {r['status']:<8} {figure}  x{max(1, len(s)):<2} "
               f"{note(r)[:70]:<70} {shown[:60]}")
-        if note(r).startswith("screen ") and m is not None:
+        if note(r).startswith(SCREEN) and m is not None:
             screen.append((float(m), note(r), max(1, len(s))))
     if screen:
         median = statistics.median(m for m, _, _ in screen)
@@ -62,11 +64,9 @@ def main() -> None:
         for i, (m, n, k) in enumerate(sorted(screen, reverse=True), 1):
             print(f"  {i:>2}. {m:.4f} x{k} {n}")
     groups = [s for s in map(draws, found) if len(s) > 1]
-    df = sum(len(g) - 1 for g in groups)
+    sd, df = pool(0.0, 0, groups)
     if df:
-        ss = sum(sum((x - statistics.fmean(g)) ** 2 for x in g) for g in groups)
-        print(f"pooled sd of one measurement {(ss / df) ** 0.5:.4f} (df {df}, "
-              f"{len(groups)} commits)")
+        print(f"pooled sd of one measurement {sd:.4f} (df {df}, {len(groups)} commits)")
 
 
 if __name__ == "__main__":

@@ -18,11 +18,12 @@ import argparse
 import random
 import statistics
 
+from agentos.providers.heuristic.design import MOST_COMBINED as COMBINED
+
 LEVER = (0.025, 0.021)
 NULL_KEYS = 16
 LOSERS = 6  # mode mutate, max_measures 2, noise_reruns 0, remeasure_share 0, ...: about -0.2
 LOSS = -0.2
-COMBINED = 6  # design.MOST_COMBINED
 
 
 def shares(sd: float, draws: int, screens: int, seed: int = 0) -> tuple[float, float, float]:

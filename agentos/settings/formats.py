@@ -19,20 +19,23 @@ from agentos.settings.setting import Format, Setting, kind_of
 from agentos.settings.sources import comment_above, first_hint
 
 _TOML_KEY = r"(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')"
-_TOML_LINE = re.compile(
-    rf"^[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)[ \t]*=[ \t]*"
-    r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|true|false|[-+0-9][-+0-9._eExXoObBa-fA-F:TZ]*|[+-]?inf|[+-]?nan)"
-    r"[ \t]*(?P<comment>#.*)?$"
+_TOML_DOTTED = rf"{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*"
+# a scalar literal: a string, a bool, a number, a date or time
+_TOML_SCALAR = (
+    r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|true|false|[-+0-9][-+0-9._eExXoObBa-fA-F:TZ]*|[+-]?inf"
+    r"|[+-]?nan"
 )
-_TOML_TABLE = re.compile(rf"^[ \t]*\[\[?[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)")
-_TOML_SCALAR = _TOML_LINE.pattern.split("(?P<val>")[1].split(")[ \\t]*(?P<comment>")[0]
+_TOML_LINE = re.compile(
+    rf"^[ \t]*(?P<key>{_TOML_DOTTED})[ \t]*=[ \t]*(?P<val>{_TOML_SCALAR})[ \t]*(?P<comment>#.*)?$"
+)
+_TOML_TABLE = re.compile(rf"^[ \t]*\[\[?[ \t]*(?P<key>{_TOML_DOTTED})")
 # a one-line inline table of scalars (`coarse = {levels = 3, solver = "direct"}  # levels: 1 to 6`)
 _TOML_INLINE = re.compile(
-    rf"^[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)[ \t]*=[ \t]*"
+    rf"^[ \t]*(?P<key>{_TOML_DOTTED})[ \t]*=[ \t]*"
     r"\{(?P<body>[^{}\[\]\n]*)\}[ \t]*(?P<comment>#.*)?$"
 )
 _TOML_PAIR = re.compile(
-    rf"[ \t]*(?P<key>{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*)[ \t]*=[ \t]*(?P<val>{_TOML_SCALAR})"
+    rf"[ \t]*(?P<key>{_TOML_DOTTED})[ \t]*=[ \t]*(?P<val>{_TOML_SCALAR})"
     r"[ \t]*(?:,|$)"
 )
 

@@ -33,6 +33,8 @@ _TAIL_WORDS = """workflow workflows implementation implementations guide guides 
 _TAILS = frozenset(_TAIL_WORDS.split())
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|[^\sA-Za-z]")
 _INLINE_CODE = re.compile(r"`[^`]*`")
+# what a capitalised word may follow at a sentence's, heading's, list item's or cell's start
+_OPENERS = frozenset((".", "!", "?", "#", ":", "-", "*", "|", ">"))
 
 
 def prose(text: str) -> list[str]:
@@ -48,12 +50,13 @@ def prose(text: str) -> list[str]:
 
 def written_problems(terms: Sequence[str], text: str, evidence: Sequence[str]) -> list[str]:
     """Why a term is not written as the skill writes it (none: it is)."""
-    lines = [*prose(text), *evidence]
-    tokenized = [_TOKEN.findall(line) for line in lines]
+    authored = [_TOKEN.findall(line) for line in prose(text)]
+    asked = [_TOKEN.findall(query) for query in evidence]
+    lowered = [[t.lower() for t in tokens] for tokens in [*authored, *asked]]
     out = []
     for term in terms:
-        out += _half(term, [[t.lower() for t in tokens] for tokens in tokenized])
-        out += _case(term, [tokens for tokens in tokenized[: len(lines) - len(evidence)]])
+        out += _half(term, lowered)
+        out += _case(term, authored)  # people type names in lower case: queries say nothing
     return out
 
 
@@ -93,7 +96,7 @@ def _case(term: str, lines: list[list[str]]) -> list[str]:
             for i, token in enumerate(tokens):
                 if token.lower() != word:
                     continue
-                opens = i == 0 or tokens[i - 1] in {".", "!", "?", "#", ":", "-", "*", "|", ">"}
+                opens = i == 0 or tokens[i - 1] in _OPENERS
                 if not opens or not token[:1].isupper():
                     written.add(token)
         if written and not any(w.islower() for w in written):
