@@ -120,8 +120,13 @@ class MetricEvaluator:
                     duration=result.duration,
                 )
 
-            # a kill comes first: one that lands before the interpreter has started its audit
-            # leaves no record, and the kill is the cause (neither status yields a metric)
+            if result.forgeries:  # editable code reached for the result: nothing is read
+                # every finding, so that one edit can fix them all; before a kill, so a forgery
+                # that then hangs is still named
+                found = dict.fromkeys(f[:240] for f in result.forgeries)
+                return result_of(None, "invalid", "forgery guard: " + "; ".join(found))
+            # a kill comes before the audit's problems: one that lands before the interpreter
+            # has started its audit leaves no record, and the kill is the cause
             if result.timed_out:
                 return result_of(None, "timeout", f"killed after {self.task.metric.timeout:g} s")
             if result.oom:
@@ -135,10 +140,6 @@ class MetricEvaluator:
                     + (f" (and {more} more)" if more else "")
                     + f"; exit code {result.exit_code}",
                 )
-            if result.forgeries:  # editable code reached for the result: nothing is read
-                # every finding, so that one edit can fix them all
-                found = dict.fromkeys(f[:240] for f in result.forgeries)
-                return result_of(None, "invalid", "forgery guard: " + "; ".join(found))
             if result.exit_code != 0:
                 last = (result.stderr.strip().splitlines() or ["no stderr"])[-1][:200]
                 return result_of(None, "crash", f"exit code {result.exit_code}: {last}")

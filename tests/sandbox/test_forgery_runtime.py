@@ -9,6 +9,7 @@ drives the real loop with a scripted proposer."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,19 @@ def test_a_forgery_is_invalid_with_its_reason(
     assert result.status == "invalid" and result.metric is None, (name, result)
     assert reason in result.reason, result.reason
     assert result.reason.startswith("forgery guard: "), result.reason
+
+
+def test_a_forgery_that_then_hangs_past_the_timeout_is_named_not_only_timed_out(
+    tmp_path: Path,
+) -> None:
+    """The kill is judged before the read audit's problems, never before what the guard saw."""
+    tail = "import os, time\nfds = os.listdir('/proc/self/fd')\ntime.sleep(60)"
+    tree = _tree(tmp_path, tail, False)
+    toml = tree / "agentos.toml"
+    toml.write_text(re.sub(r"timeout = [\d.]+", "timeout = 4", toml.read_text()))
+    result = MetricEvaluator(load_task(tree), get_backend("auto")).evaluate(tree, "0" * 40)
+    assert result.status == "invalid" and result.metric is None, result
+    assert result.reason.startswith("forgery guard: ") and "/proc/self/fd" in result.reason
 
 
 def test_the_reason_names_every_forgery_the_guard_saw(tmp_path: Path) -> None:
