@@ -120,11 +120,12 @@ class MetricEvaluator:
                     duration=result.duration,
                 )
 
-            if result.forgeries:  # editable code reached for the result: nothing is read
-                # every finding, so that one edit can fix them all; before a kill, so a forgery
-                # that then hangs is still named
-                found = dict.fromkeys(f[:240] for f in result.forgeries)
-                return result_of(None, "invalid", "forgery guard: " + "; ".join(found))
+            # editable code reached for the result: nothing is read; every finding, so that one
+            # edit can fix them all
+            forged = "forgery guard: " + "; ".join(dict.fromkeys(f[:240] for f in result.forgeries))
+            # a forgery that then hung or ran out of memory is named, not only the kill
+            if result.forgeries and (result.timed_out or result.oom):
+                return result_of(None, "invalid", forged)
             # a kill comes before the audit's problems: one that lands before the interpreter
             # has started its audit leaves no record, and the kill is the cause
             if result.timed_out:
@@ -140,6 +141,8 @@ class MetricEvaluator:
                     + (f" (and {more} more)" if more else "")
                     + f"; exit code {result.exit_code}",
                 )
+            if result.forgeries:
+                return result_of(None, "invalid", forged)
             if result.exit_code != 0:
                 last = (result.stderr.strip().splitlines() or ["no stderr"])[-1][:200]
                 return result_of(None, "crash", f"exit code {result.exit_code}: {last}")
