@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agentos.environment import missing_module, python_with
+from agentos.environment import missing_module, python_with, uncommitted_module
 from agentos.errors import UserError
 from agentos.integrity import walk
 from agentos.tool import Finding, ToolContext, ToolResult, tool
@@ -157,12 +157,13 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
     fix += ", or set `paths` or `pythonpath` under [tools.pytest] in agentos.toml"
     fix += "".join(f"; {n}" for n in notes)
     if report is None:
-        return None, f"the baseline run failed ({why})", _missing_module(ctx.tree, why) or fix
+        return None, f"the baseline run failed ({why})", _missing_module(ctx, why, paths) or fix
     errors = [f"{where}: {_last_line(text)}" if text.strip() else where
               for where, text in report.errors.items()]
     if not report.collected:
         why = f"collection failed at {errors[0]}" if errors else "no tests collected"
-        return None, why, _missing_module(ctx.tree, " ".join(report.errors.values())) or fix
+        text = " ".join(report.errors.values())
+        return None, why, _missing_module(ctx, text, [*report.errors, *paths]) or fix
     if errors:
         # Files that do not collect at the baseline (a test extra that is not installed, say)
         # are left out of the pin, and said so; pytest runs nothing after a collection error, so
@@ -181,13 +182,19 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
 
 
 
-def _missing_module(tree: Path, text: str) -> str | None:
-    """The fix when the tests (or their pytest options) import a module their Python lacks and
-    the repository does not hold (its own modules are a matter of `pythonpath`)."""
+def _missing_module(ctx: ToolContext, text: str, near: list[str]) -> str | None:
+    """The fix when the tests (or their pytest options) import a module that the working tree
+    holds but the commit does not (a test helper left untracked), or one their Python lacks and
+    the repository does not hold (its own modules are a matter of `pythonpath`). `near` are the
+    test paths that failed to import it."""
+    absent = uncommitted_module(ctx.task.root, text, near)
+    if absent:
+        return absent
     named = missing_module(text)
     if named is None:
         return None
     module = named.split(".")[0]
+    tree = ctx.tree
     if next(tree.glob(f"**/{module}.py"), None) or next(tree.glob(f"**/{module}/"), None):
         return None
     return (f"install {module} in the repository's environment (`.venv/`, with the tests' "

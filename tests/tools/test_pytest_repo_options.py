@@ -235,3 +235,27 @@ def test_a_test_file_that_does_not_collect_at_baseline_is_left_out_and_named(
                                          "tests/test_core.py::test_zero"]
     broken = project.gate({"src/calc/core.py": CORE.replace("a + b", "a - b")})
     assert not broken.passed and "test_add" in broken.summary()
+
+
+@pytest.mark.parametrize(("helper", "imports"), [
+    ("tests/helpers.py", "from helpers import ONE"),  # the test file's folder on the path
+    ("tests/helpers.py", "from tests.helpers import ONE"),  # a package of tests
+    ("tests/conftest.py", "from conftest import ONE"),
+])
+def test_a_test_helper_left_untracked_is_named_in_the_fix_with_the_command_to_commit_it(
+    tmp_path: Path, helper: str, imports: str
+) -> None:
+    files = {**SRC_LAYOUT, "pyproject.toml": PYPROJECT, "tests/__init__.py": "",
+             "tests/test_core.py": f"{imports}\n{TEST}"}
+    if "tests.helpers" not in imports:
+        del files["tests/__init__.py"]
+    project = Project(tmp_path, files)
+    (project.root / helper).write_text("ONE = 1\n")  # in the working tree, never committed
+    check = project.gate()
+    assert not check.passed
+    fix = check.results[0].detail.split("fix: ", 1)[1]
+    assert fix.startswith(f"{helper} exists here but is not committed (untracked)"), fix
+    assert f"`git add {helper}`" in fix and "pythonpath" not in fix and "install" not in fix
+    with pytest.raises(UserError) as caught:
+        project.pin()
+    assert f"git add {helper}" in str(caught.value)
