@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers import ACCEPT_IMPORT_RISK, git, make_repo, quickstart_copy
+from helpers import ACCEPT_IMPORT_RISK, EXAMPLES, git, make_repo, quickstart_copy
 
 import agentos.tool
 from agentos.cli.main import main
@@ -647,3 +647,19 @@ def test_an_editable_file_that_prints_the_metric_gets_the_forgery_fix(tmp_path: 
     assert "forgery guard" in last and "printed the metric line" in last, last
     assert "keep the code that prints the metric in a protected file" in last
     assert "print exactly one line" not in last
+
+
+@pytest.mark.parametrize("typo", ["CONFIG.optim.lrr", "CONFIG.optim.dr", "CONFIG.optim.eph"])
+def test_a_misspelt_search_space_key_is_matched_by_the_fewest_edits_to_its_last_name(
+    tmp_path: Path, typo: str
+) -> None:
+    """`optim.dr` means `optim.lr` (one edit), not `optim.wd`, which difflib's ratio ranks first;
+    `optim.eph` means `optim.eps`, not `optim.depth`."""
+    settings = (EXAMPLES / "quickstart" / "settings.py").read_text()
+    optim = 'CONFIG = {"optim": {"name": "sgd", "lr": 0.1, "wd": 0.0, "eps": 1e-8, "depth": 2}}\n'
+    entry = f'\n[search.space]\n"settings.py:{typo}" = {{type = "float"}}\n'
+    repo = _repo(tmp_path, entry, **{"settings.py": settings + optim})
+    result = _check(str(repo))
+    assert result.exit_code == 2, result.output
+    meant = "CONFIG.optim." + {"lrr": "lr", "dr": "lr", "eph": "eps"}[typo.rsplit(".", 1)[1]]
+    assert f"(did you mean 'settings.py:{meant}'?)" in result.stderr, result.stderr
