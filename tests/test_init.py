@@ -447,6 +447,22 @@ def test_an_evaluator_whose_metric_is_unclear_is_a_todo(
     assert load_task(repo).metric.goal == "max"
 
 
+@pytest.mark.parametrize(("names", "metric"), [
+    (("accuracy", "seconds", "cases"), "accuracy (max)"),
+    (("val_loss", "elapsed_s"), "val_loss (min)"),
+    (("ops_per_sec", "wall_time"), "ops_per_sec (max)"),
+])
+def test_the_time_an_evaluator_prints_beside_its_metric_is_not_the_metric(
+    tmp_path: Path, names: tuple[str, ...], metric: str
+) -> None:
+    script = "".join(f"print(f'{name}: {{{i} + 0.5}}')\n" for i, name in enumerate(names))
+    repo = make_repo(tmp_path / "timed", {"pkg/__init__.py": "", "evaluate.py": script})
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["metric"] == [metric], proc.stdout
+    assert "todo" not in found, found["todo"]
+
+
 def test_a_training_script_that_prints_its_loss_is_the_evaluator(tmp_path: Path) -> None:
     """The common ML layout: hyperparameters in config.py, a train.py that imports them and prints
     its validation loss; no file is named like an evaluator."""

@@ -36,6 +36,8 @@ _MINIMISE = re.compile(
     r"|sec|ms|latency|cost|regret|length|distance|bytes)(?:_|$)"
 )
 
+_TIMING = re.compile(r"(?:^|_)(time|runtime|duration|elapsed|seconds|secs|sec|s|ms|wall)(?:_|$)")
+
 
 def detect_env(root: Path) -> str | None:
     for name in (".venv", "venv"):
@@ -90,6 +92,8 @@ def detect_evaluator(found: Detection, paths: list[str]) -> None:
     found.evaluator, found.other_evaluators = top[0], top[1:]
     names = _markers(found.root, found.evaluator)
     known = [n for n in names if _goal(n)] if len(names) > 1 else names
+    if len(known) > 1:  # `accuracy:` and the `seconds:` it took: the timing is not the metric
+        known = [n for n in known if not _timing(n)] or known
     if len(known) == 1:
         found.metric = Metric(known[0], _goal(known[0]))
 
@@ -109,6 +113,12 @@ def _goal(name: str) -> Literal["min", "max"] | None:
     if _RATE.search(low) or _MAXIMISE.search(low):
         return "max"
     return "min" if _MINIMISE.search(low) else None
+
+
+def _timing(name: str) -> bool:
+    """Whether a metric name is how long the script took (`seconds`, `elapsed_ms`), which a
+    script prints beside what it measures."""
+    return _goal(name) == "min" and _TIMING.search(name.lower()) is not None
 
 
 def _names(source: str, filename: str) -> bool:
