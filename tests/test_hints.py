@@ -419,6 +419,8 @@ def test_a_list_that_is_a_whole_clause_of_the_comment_gives_the_choices(
     ("don't touch this", True),
     ("do not change unless you know why", True),
     ("do not change the value", True),
+    ("must stay false: the English dictionary refuses true", True),
+    ("must stay below 100", False),
 ])
 def test_do_not_touch_is_fixed_only_of_the_setting_itself(comment: str, fixed: bool) -> None:
     assert read_hint(comment, True).fixed is fixed

@@ -92,6 +92,8 @@ _FIXED = re.compile(
     r"|\bno effect on\b|\bdoes(?: not|n't) affect\b|\bleave (?:it |this |as is )?alone\b"
     r"|\bleave as is\b|\b(?:formatting|display|printing|logging) only\b"
     r"|\bmust(?: not|n't) (?:change|be changed|be tuned)\b|\bnever (?:change|tune)\b"
+    # `must stay false`, `must remain as is`; not `must stay below 100` (a bound)
+    r"|\bmust (?:stay|remain|be kept) (?:true|false|on|off|yes|no|as is|constant|unchanged)\b"
     # `keep: defines the problem size`, `keep as is`, `keep constant`
     r"|^keep\b\s*(?:[:(\-\u2013\u2014]|$)"
     r"|\bkeep (?:it |this )?(?:as is|constant|unchanged|the same)\b"
