@@ -526,6 +526,24 @@ def test_yaml_env_and_ini_settings_files_are_found(tmp_path: Path, name: str, te
     assert "tunable_settings: 2" in check.stdout, check.stdout + check.stderr
 
 
+def test_a_yaml_file_with_anchors_gets_no_code_gates_and_check_passes(tmp_path: Path) -> None:
+    """Anchors are not data to the data-only gate (an alias bomb), so it stays off; ruff and the
+    static rules judge Python code, and no editable file is Python."""
+    text = "base: &base\n  lr: 0.01  # between 0.001 and 0.1\nrun:\n  <<: *base\n  steps: 10\n"
+    evaluate = ("import yaml\ncfg = yaml.safe_load(open('config.yaml'))\n"
+                "print(f\"val_loss: {abs(cfg['run']['lr'] - 0.02):.4f}\")\n")
+    repo = make_repo(tmp_path / "anchored", {"config.yaml": text, "evaluate.py": evaluate})
+    proc, found = init(repo)
+    assert found["settings"] == ["config.yaml (2 tunable)"]
+    assert proc.returncode == 0, proc.stderr
+    assert load_task(repo).editable == ("config.yaml",)
+    assert [t.name for t in load_task(repo).tools] == []
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "task")
+    check = agentos_cli("check", str(repo))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 def test_a_data_file_the_evaluator_reads_is_a_settings_file_whatever_its_name(
     tmp_path: Path,
 ) -> None:
