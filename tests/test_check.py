@@ -483,8 +483,12 @@ def test_write_space_writes_the_inferred_space_and_edits_win_over_inference(
     edited = re.sub(
         r'"settings.py:DEPTH" = .*', '"settings.py:DEPTH" = {type = "int", high = 30}', edited
     )
+    edited = re.sub(r'"settings.py:LEARNING_RATE" = .*',
+                    '"settings.py:LEARNING_RATE" = {type = "float"}', edited)
     toml.write_text(edited)
     facts = _facts(_check(str(repo)).stdout)
+    assert facts["setting.settings.py:LEARNING_RATE"] == (
+        "any float (from the [search.space] table); both bounds grow with evidence")
     assert facts["setting.settings.py:WIDTH"] == "range 8..24 (from the [search.space] table)"
     assert facts["setting.settings.py:DROPOUT"] == "not searched (fixed)"
     assert facts["setting.settings.py:DEPTH"] == (

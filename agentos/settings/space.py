@@ -69,7 +69,9 @@ class SpaceEntry:
         if self.type == "bool":
             return Hint(read="true|false", source=SOURCE)
         lo, hi = ("" if b is None else f"{b:g}" for b in (self.low, self.high))
-        read = f"range {lo}..{hi}" + (", log" if self.log else "")
+        bounded = self.low is not None or self.high is not None
+        read = (f"range {lo}..{hi}" if bounded else f"any {self.type}") + (
+            ", log" if self.log else "")
         return Hint(self.low, self.high, self.log, read=read, source=SOURCE)
 
 
