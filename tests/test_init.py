@@ -544,6 +544,34 @@ def test_a_yaml_file_with_anchors_gets_no_code_gates_and_check_passes(tmp_path: 
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_a_package_that_reads_its_own_table_of_pyproject_toml_gets_that_table_searched(
+    tmp_path: Path,
+) -> None:
+    """The evaluator imports the package, and the package (not the evaluator) reads its
+    settings from `[tool.typofix]`: with nothing to tune in the package's code, that table is
+    the editable surface, not the package."""
+    fixer = (
+        "import tomllib\nfrom pathlib import Path\n\nROOT = Path(__file__).parent.parent\n\n\n"
+        "def load():\n    with open(ROOT / \"pyproject.toml\", \"rb\") as f:\n"
+        "        return tomllib.load(f)[\"tool\"][\"typofix\"]\n"
+    )
+    pyproject = (
+        '[project]\nname = "typofix"\ndependencies = ["pyyaml"]\n\n[tool.typofix]\n'
+        "distance = 1  # 1 or 2\nmin_count = 50\n\n[tool.ruff]\nline-length = 100\n"
+    )
+    evaluate = "from typofix.fixer import load\n\nprint(f\"accuracy: {load()['distance']}\")\n"
+    repo = make_repo(tmp_path / "typofix", {
+        "pyproject.toml": pyproject, "typofix/__init__.py": "", "typofix/fixer.py": fixer,
+        "evaluate.py": evaluate,
+    })
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert found["settings"] == ["pyproject.toml (2 tunable)"], proc.stdout
+    assert "proposer" not in found, found["proposer"]
+    task = load_task(repo)
+    assert task.editable == ("pyproject.toml",) and "pyproject.toml" not in task.protected
+
+
 def test_a_data_file_the_evaluator_reads_is_a_settings_file_whatever_its_name(
     tmp_path: Path,
 ) -> None:
