@@ -259,3 +259,26 @@ def test_a_test_helper_left_untracked_is_named_in_the_fix_with_the_command_to_co
     with pytest.raises(UserError) as caught:
         project.pin()
     assert f"git add {helper}" in str(caught.value)
+
+
+def test_a_conftest_left_untracked_is_named_when_no_test_passes_without_it(
+    tmp_path: Path,
+) -> None:
+    """Every test needs a fixture of tests/conftest.py, which is in the working tree but not in
+    the commit: the tests collect and all fail, so a gate that passed would guard nothing."""
+    project = Project(tmp_path, {**SRC_LAYOUT, "pyproject.toml": PYPROJECT,
+                                 "tests/test_core.py": NEEDS_FIXTURE})
+    (project.root / "tests" / "conftest.py").write_text(CONFTEST)
+    check = project.gate()
+    assert not check.passed
+    detail = check.results[0].detail
+    assert "none of the 1 collected test(s) passes at the baseline" in detail, detail
+    assert "fixture 'two' not found" in detail, detail
+    assert detail.split("fix: ", 1)[1].startswith(
+        "tests/conftest.py exists here but is not committed (untracked)"), detail
+    with pytest.raises(UserError) as caught:
+        project.pin()
+    assert "git add tests/conftest.py" in str(caught.value)
+    # failing for another reason, with nothing untracked: the fix says what to do instead
+    (project.root / "tests" / "conftest.py").unlink()
+    assert 'remove "pytest" from [tools] gates' in project.gate().results[0].detail
