@@ -22,6 +22,8 @@ from ._paths import read_bytes
 from ._sandboxed import MAX_FINDINGS, option_strs
 
 NAME = "data-only"
+_RULE = {True: "a settings file holds literal assignments only",
+         False: "a settings file holds plain values only (no tags, anchors or aliases)"}
 
 
 def settings_files(ctx: ToolContext) -> list[str]:
@@ -56,7 +58,7 @@ def data_only_gate(ctx: ToolContext) -> ToolResult:
             continue
         for line, what in data_problems(rel, text):
             findings.append(Finding(rel, line, "not-data",
-                                    f"{what}: a settings file holds literal assignments only"))
+                                    f"{what}: {_RULE[rel.endswith('.py')]}"))
     return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]),
                       {"settings_files": float(len(files))},
                       detail=f"{len(files)} settings file(s), {len(findings)} finding(s)")

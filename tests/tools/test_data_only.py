@@ -82,6 +82,12 @@ def test_a_yaml_settings_file_with_a_tag_an_alias_or_a_syntax_error_is_not_data(
     assert _gate(tmp_path, task_globs) == []
     found = _gate(tmp_path, {"config.yaml": text})
     assert found and found[0] == ("config.yaml", line), found
+    if line == 3:
+        ctx = ToolContext(tree=tmp_path, changed=["config.yaml"], task=_task(tmp_path),
+                          sandbox=get_backend("local"))
+        [finding] = get_tool("data-only").run(ctx).findings
+        assert finding.message == ("a YAML tag: a settings file holds plain values only (no "
+                                   "tags, anchors or aliases)")
 
 
 def test_the_settings_document_holds_data_files_only(tmp_path: Path) -> None:
