@@ -312,6 +312,9 @@ def _gates_on_baseline(
     report.gates_summary = run.summary()
     outcomes = ", ".join(f"{r['tool']} {r['outcome']}" for r in report.gates)
     report.facts["gates_on_baseline"] = f"{'passed' if run.passed else 'failed'} ({outcomes})"
+    for r in report.gates:  # what each gate saw (the tests pinned, and those left out)
+        if r.get("detail"):
+            report.facts[f"gate.{r['tool']}"] = str(r["detail"])
     if not run.passed and report.problem is None:
         report.problem = "the gates fail on the unchanged baseline: " + _first_failure(report.gates)
         report.fix = (

@@ -667,3 +667,19 @@ def test_a_misspelt_search_space_key_is_matched_by_the_fewest_edits_to_its_last_
     assert result.exit_code == 2, result.output
     meant = "CONFIG.optim." + {"lrr": "lr", "dr": "lr", "eph": "eps"}[typo.rsplit(".", 1)[1]]
     assert f"(did you mean 'settings.py:{meant}'?)" in result.stderr, result.stderr
+
+
+def test_check_names_the_tests_left_out_of_the_pin_and_those_held_to_passing(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(
+        tmp_path,
+        '\n[tools]\ngates = ["pytest"]\n',
+        **{"test_ok.py": "def test_ok():\n    pass\n\n\ndef test_bad():\n    assert False\n",
+           "test_extra.py": "import not_installed_extra\n\n\ndef test_x():\n    pass\n"},
+    )
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    fact = _facts(result.stdout)["gate.pytest"]
+    assert "1 passed at baseline (only these must keep passing)" in fact, fact
+    assert "not collected at baseline, left out: test_extra.py" in fact, fact

@@ -306,9 +306,14 @@ def pytest_gate(ctx: ToolContext) -> ToolResult:
               for o in ("passed", "failed", "skipped")}
     signals = {**counts, "missing": float(sum(f.code == "missing-test" for f in findings)),
                "new_tests": float(len(set(report.collected) - set(manifest)))}
+    detail = (f"{len(manifest)} pinned, {len(report.collected)} collected, "
+              f"{len(findings)} problem(s)")
+    if is_baseline(ctx):  # `agentos check`: what was pinned, and what was left out and why
+        held = sum(o == "passed" for o in manifest.values())
+        detail += f"; {held} passed at baseline (only these must keep passing)"
+        detail += "".join(f"; {n}" for n in data.get("notes", []))
     return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]), signals,
-                      detail=f"{len(manifest)} pinned, {len(report.collected)} collected, "
-                      f"{len(findings)} problem(s)")
+                      detail=detail)
 
 
 def _on_baseline(ctx: ToolContext) -> ToolResult:
