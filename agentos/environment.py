@@ -150,7 +150,10 @@ def uncommitted_module(root: Path, text: str, near: Iterable[str] = ()) -> str |
     folders = {"", "src/"}
     for path in near:
         folders.update(f"{p.as_posix()}/" for p in PurePosixPath(path).parents if str(p) != ".")
-    repo = Repo(root)
+    try:
+        repo = Repo(root)
+    except UserError:  # not a git repository (a task built in code): nothing to commit
+        return None
     for folder in sorted(folders, key=len):
         for path in (f"{folder}{rel}.py", f"{folder}{rel}/__init__.py"):
             if not (repo.root / path).is_file() or repo.git("ls-files", "--", path).strip():
