@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agentos.environment import missing_module, resolve_python
+from agentos.environment import resolve_python, uncommitted_module
 from agentos.errors import UserError
 from agentos.evaluate import (
     Evaluation,
@@ -53,13 +53,9 @@ NOISE_CHECK_S = 60.0  # the most `check` spends re-measuring the baseline for it
 def baseline_fix(task: Task, status: str, reason: str, log: str = "") -> str:
     """How to make a baseline that did not measure measure; `log` is the metric's output."""
     command = " ".join(task.metric.command)
-    ignored = _ignored_module(task.root, log)
-    if ignored:
-        return (
-            f"{ignored} exists here but is git-ignored, so the commit's snapshot lacks it (a file "
-            f"generated at build time?): commit it with `git add -f {ignored}`, or make "
-            f"`{command}` work without it"
-        )
+    absent = uncommitted_module(task.root, log)
+    if absent:
+        return f"{absent}, or make `{command}` work without it"
     if status == "timeout":
         return f"raise `timeout` under [metric] in {task.path.name} (now {task.metric.timeout:g} s)"
     if status == "oom":
@@ -91,19 +87,6 @@ def baseline_fix(task: Task, status: str, reason: str, log: str = "") -> str:
         f"make `{command}` write {task.metric.json_file} with the key {task.metric.json_key} "
         "into $AGENTOS_OUTPUT"
     )
-
-
-def _ignored_module(root: Path, log: str) -> str | None:
-    """The git-ignored file of this working tree that a `No module named 'a.b'` in `log` asks
-    for (`a/b.py`, or under `src/`), or None."""
-    named = missing_module(log)
-    if named is None:
-        return None
-    rel = named.replace(".", "/")
-    for path in (f"{rel}.py", f"{rel}/__init__.py", f"src/{rel}.py", f"src/{rel}/__init__.py"):
-        if (root / path).is_file():
-            return path if Repo(root).ignored(path) else None
-    return None
 
 
 def log_tail(text: str, lines: int = LOG_TAIL_LINES) -> list[str]:
@@ -329,6 +312,9 @@ def _gates_on_baseline(
     report.gates_summary = run.summary()
     outcomes = ", ".join(f"{r['tool']} {r['outcome']}" for r in report.gates)
     report.facts["gates_on_baseline"] = f"{'passed' if run.passed else 'failed'} ({outcomes})"
+    for r in report.gates:  # what each gate saw (the tests pinned, and those left out)
+        if r.get("detail"):
+            report.facts[f"gate.{r['tool']}"] = str(r["detail"])
     if not run.passed and report.problem is None:
         report.problem = "the gates fail on the unchanged baseline: " + _first_failure(report.gates)
         report.fix = (

@@ -18,14 +18,16 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from agentos.errors import UserError
+from agentos.git import Repo
 from agentos.sandbox.interpreter import NotPython, PythonEnv, own, probe
 from agentos.task import Task
 
-__all__ = ["PythonEnv", "python_with", "resolve_python"]
+__all__ = ["PythonEnv", "missing_module", "python_with", "resolve_python", "uncommitted_module"]
 
 _FIX = 'set `python` under [env] in agentos.toml to a virtualenv folder, an interpreter, or "auto"'
 
@@ -132,3 +134,33 @@ def missing_module(text: str) -> str | None:
     'a.b'`, or of pytest's `Failed to import filter module`), or None."""
     found = _MISSING.search(text)
     return None if found is None else found.group(1) or found.group(2)
+
+
+def uncommitted_module(root: Path, text: str, near: Iterable[str] = ()) -> str | None:
+    """Why a `No module named 'a.b'` in `text` happened when the working tree `root` holds the
+    file but git does not (untracked, or git-ignored), so no commit's snapshot has it: a sentence
+    naming the file and the `git add` that commits it, or None. The file is `a/b.py` or
+    `a/b/__init__.py` at the root, under `src/`, or under a folder of a path in `near` or one
+    above it (pytest puts a test file's folder on the import path: `tests/helpers.py` is
+    `helpers` there)."""
+    named = missing_module(text)
+    if named is None:
+        return None
+    rel = named.replace(".", "/")
+    folders = {"", "src/"}
+    for path in near:
+        folders.update(f"{p.as_posix()}/" for p in PurePosixPath(path).parents if str(p) != ".")
+    try:
+        repo = Repo(root)
+    except UserError:  # not a git repository (a task built in code): nothing to commit
+        return None
+    for folder in sorted(folders, key=len):
+        for path in (f"{folder}{rel}.py", f"{folder}{rel}/__init__.py"):
+            if not (repo.root / path).is_file() or repo.git("ls-files", "--", path).strip():
+                continue
+            if repo.ignored(path):
+                return (f"{path} exists here but is git-ignored, so the commit's snapshot lacks "
+                        f"it (a file generated at build time?): commit it with `git add -f {path}`")
+            return (f"{path} exists here but is not committed (untracked), so the commit's "
+                    f"snapshot lacks it: commit it with `git add {path}`")
+    return None

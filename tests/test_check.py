@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers import ACCEPT_IMPORT_RISK, git, make_repo, quickstart_copy
+from helpers import ACCEPT_IMPORT_RISK, EXAMPLES, git, make_repo, quickstart_copy
 
 import agentos.tool
 from agentos.cli.main import main
@@ -483,8 +483,12 @@ def test_write_space_writes_the_inferred_space_and_edits_win_over_inference(
     edited = re.sub(
         r'"settings.py:DEPTH" = .*', '"settings.py:DEPTH" = {type = "int", high = 30}', edited
     )
+    edited = re.sub(r'"settings.py:LEARNING_RATE" = .*',
+                    '"settings.py:LEARNING_RATE" = {type = "float"}', edited)
     toml.write_text(edited)
     facts = _facts(_check(str(repo)).stdout)
+    assert facts["setting.settings.py:LEARNING_RATE"] == (
+        "any float (from the [search.space] table); both bounds grow with evidence")
     assert facts["setting.settings.py:WIDTH"] == "range 8..24 (from the [search.space] table)"
     assert facts["setting.settings.py:DROPOUT"] == "not searched (fixed)"
     assert facts["setting.settings.py:DEPTH"] == (
@@ -647,3 +651,35 @@ def test_an_editable_file_that_prints_the_metric_gets_the_forgery_fix(tmp_path: 
     assert "forgery guard" in last and "printed the metric line" in last, last
     assert "keep the code that prints the metric in a protected file" in last
     assert "print exactly one line" not in last
+
+
+@pytest.mark.parametrize("typo", ["CONFIG.optim.lrr", "CONFIG.optim.dr", "CONFIG.optim.eph"])
+def test_a_misspelt_search_space_key_is_matched_by_the_fewest_edits_to_its_last_name(
+    tmp_path: Path, typo: str
+) -> None:
+    """`optim.dr` means `optim.lr` (one edit), not `optim.wd`, which difflib's ratio ranks first;
+    `optim.eph` means `optim.eps`, not `optim.depth`."""
+    settings = (EXAMPLES / "quickstart" / "settings.py").read_text()
+    optim = 'CONFIG = {"optim": {"name": "sgd", "lr": 0.1, "wd": 0.0, "eps": 1e-8, "depth": 2}}\n'
+    entry = f'\n[search.space]\n"settings.py:{typo}" = {{type = "float"}}\n'
+    repo = _repo(tmp_path, entry, **{"settings.py": settings + optim})
+    result = _check(str(repo))
+    assert result.exit_code == 2, result.output
+    meant = "CONFIG.optim." + {"lrr": "lr", "dr": "lr", "eph": "eps"}[typo.rsplit(".", 1)[1]]
+    assert f"(did you mean 'settings.py:{meant}'?)" in result.stderr, result.stderr
+
+
+def test_check_names_the_tests_left_out_of_the_pin_and_those_held_to_passing(
+    tmp_path: Path,
+) -> None:
+    repo = _repo(
+        tmp_path,
+        '\n[tools]\ngates = ["pytest"]\n',
+        **{"test_ok.py": "def test_ok():\n    pass\n\n\ndef test_bad():\n    assert False\n",
+           "test_extra.py": "import not_installed_extra\n\n\ndef test_x():\n    pass\n"},
+    )
+    result = _check(str(repo))
+    assert result.exit_code == 0, result.output
+    fact = _facts(result.stdout)["gate.pytest"]
+    assert "1 passed at baseline (only these must keep passing)" in fact, fact
+    assert "not collected at baseline, left out: test_extra.py" in fact, fact

@@ -398,3 +398,29 @@ def test_a_dataclass_documented_in_its_docstring_is_read(name: str, read: str) -
     text = (FILES / "lm_config.py").read_text()
     found = {s.name: s for s in find_all({"lm_config.py": text})}
     assert describe(found[name]).split(": ", 1)[1] == read
+
+
+@pytest.mark.parametrize(("comment", "value", "choices"), [
+    ("max edits to look for: 1 or 2 (2 is much slower)", 1, ("1", "2")),
+    ("1 or 2 (2 is much slower)", 2, ("1", "2")),
+    ("backend -- numpy or torch", "numpy", ("numpy", "torch")),
+    ("max edits to look for: 1 or 2 (2 is much slower)", 3, ()),  # 3 is not one of them
+])
+def test_a_list_that_is_a_whole_clause_of_the_comment_gives_the_choices(
+    comment: str, value: object, choices: tuple[str, ...]
+) -> None:
+    assert read_hint(comment, value).choices == choices
+
+
+@pytest.mark.parametrize(("comment", "fixed"), [
+    ("don't touch names", False),  # what the setting does, not a wish about it
+    ("don't change the case of words", False),
+    ("don't touch", True),
+    ("don't touch this", True),
+    ("do not change unless you know why", True),
+    ("do not change the value", True),
+    ("must stay false: the English dictionary refuses true", True),
+    ("must stay below 100", False),
+])
+def test_do_not_touch_is_fixed_only_of_the_setting_itself(comment: str, fixed: bool) -> None:
+    assert read_hint(comment, True).fixed is fixed

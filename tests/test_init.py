@@ -447,6 +447,22 @@ def test_an_evaluator_whose_metric_is_unclear_is_a_todo(
     assert load_task(repo).metric.goal == "max"
 
 
+@pytest.mark.parametrize(("names", "metric"), [
+    (("accuracy", "seconds", "cases"), "accuracy (max)"),
+    (("val_loss", "elapsed_s"), "val_loss (min)"),
+    (("ops_per_sec", "wall_time"), "ops_per_sec (max)"),
+])
+def test_the_time_an_evaluator_prints_beside_its_metric_is_not_the_metric(
+    tmp_path: Path, names: tuple[str, ...], metric: str
+) -> None:
+    script = "".join(f"print(f'{name}: {{{i} + 0.5}}')\n" for i, name in enumerate(names))
+    repo = make_repo(tmp_path / "timed", {"pkg/__init__.py": "", "evaluate.py": script})
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert found["metric"] == [metric], proc.stdout
+    assert "todo" not in found, found["todo"]
+
+
 def test_a_training_script_that_prints_its_loss_is_the_evaluator(tmp_path: Path) -> None:
     """The common ML layout: hyperparameters in config.py, a train.py that imports them and prints
     its validation loss; no file is named like an evaluator."""
@@ -508,6 +524,52 @@ def test_yaml_env_and_ini_settings_files_are_found(tmp_path: Path, name: str, te
     check = agentos_cli("check", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
     assert "tunable_settings: 2" in check.stdout, check.stdout + check.stderr
+
+
+def test_a_yaml_file_with_anchors_gets_no_code_gates_and_check_passes(tmp_path: Path) -> None:
+    """Anchors are not data to the data-only gate (an alias bomb), so it stays off; ruff and the
+    static rules judge Python code, and no editable file is Python."""
+    text = "base: &base\n  lr: 0.01  # between 0.001 and 0.1\nrun:\n  <<: *base\n  steps: 10\n"
+    evaluate = ("import yaml\ncfg = yaml.safe_load(open('config.yaml'))\n"
+                "print(f\"val_loss: {abs(cfg['run']['lr'] - 0.02):.4f}\")\n")
+    repo = make_repo(tmp_path / "anchored", {"config.yaml": text, "evaluate.py": evaluate})
+    proc, found = init(repo)
+    assert found["settings"] == ["config.yaml (2 tunable)"]
+    assert proc.returncode == 0, proc.stderr
+    assert load_task(repo).editable == ("config.yaml",)
+    assert [t.name for t in load_task(repo).tools] == []
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "task")
+    check = agentos_cli("check", str(repo))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_package_that_reads_its_own_table_of_pyproject_toml_gets_that_table_searched(
+    tmp_path: Path,
+) -> None:
+    """The evaluator imports the package, and the package (not the evaluator) reads its
+    settings from `[tool.typofix]`: with nothing to tune in the package's code, that table is
+    the editable surface, not the package."""
+    fixer = (
+        "import tomllib\nfrom pathlib import Path\n\nROOT = Path(__file__).parent.parent\n\n\n"
+        "def load():\n    with open(ROOT / \"pyproject.toml\", \"rb\") as f:\n"
+        "        return tomllib.load(f)[\"tool\"][\"typofix\"]\n"
+    )
+    pyproject = (
+        '[project]\nname = "typofix"\ndependencies = ["pyyaml"]\n\n[tool.typofix]\n'
+        "distance = 1  # 1 or 2\nmin_count = 50\n\n[tool.ruff]\nline-length = 100\n"
+    )
+    evaluate = "from typofix.fixer import load\n\nprint(f\"accuracy: {load()['distance']}\")\n"
+    repo = make_repo(tmp_path / "typofix", {
+        "pyproject.toml": pyproject, "typofix/__init__.py": "", "typofix/fixer.py": fixer,
+        "evaluate.py": evaluate,
+    })
+    proc, found = init(repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert found["settings"] == ["pyproject.toml (2 tunable)"], proc.stdout
+    assert "proposer" not in found, found["proposer"]
+    task = load_task(repo)
+    assert task.editable == ("pyproject.toml",) and "pyproject.toml" not in task.protected
 
 
 def test_a_data_file_the_evaluator_reads_is_a_settings_file_whatever_its_name(

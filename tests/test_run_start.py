@@ -98,6 +98,27 @@ def test_uncommitted_edits_are_named_when_the_run_starts(tmp_path: Path) -> None
     assert "branch: agentos/" in result.stdout
 
 
+def test_a_second_run_that_would_repeat_the_first_ones_proposals_says_so(tmp_path: Path) -> None:
+    """The offline proposer is deterministic: the same commit, task file and seed give the same
+    experiments, so a user who runs again to search further is told to change the seed."""
+    repo = _repo(tmp_path, ("[search]", "[search]\nnoise_reruns = 0"))
+    args = ["run", str(repo), "--budget", "2", "--sandbox", "local"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "searched this commit" not in first.stderr
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    runs = [line.split(": ")[1] for out in (first, again) for line in out.stdout.splitlines()
+            if line.startswith("run: ")]
+    assert f"run {runs[0]} searched this commit with the same task file" in again.stderr
+    assert "pass --seed N" in again.stderr
+    described = [[e["description"] for e in run_status(repo, run_id=r)["experiments"]]
+                 for r in runs]
+    assert described[0] == described[1]  # what the notice says: the same experiments again
+    other = CliRunner().invoke(main, [*args, "--seed", "7"])
+    assert other.exit_code == 0 and "searched this commit" not in other.stderr, other.output
+
+
 def test_ctrl_c_exits_130_and_names_resume_which_then_finishes(tmp_path: Path) -> None:
     repo = _repo(
         tmp_path,

@@ -25,6 +25,7 @@ class Recorder:
         self.collected: list[str] = []
         self.outcomes: dict[str, str] = {}
         self.errors: dict[str, str] = {}
+        self.messages: dict[str, str] = {}  # a failed test's first `E` line: why it failed
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
@@ -38,6 +39,9 @@ class Recorder:
             outcome = "xfailed" if report.skipped else "xpassed"
         elif report.failed:
             outcome = "failed"
+            lines = [li.strip() for li in str(report.longrepr).splitlines()]
+            said = [li[1:].strip() for li in lines if li.startswith("E ")] or lines[-1:]
+            self.messages.setdefault(report.nodeid, said[0][:300] if said else "")
         elif report.skipped:
             outcome = "skipped"
         else:
@@ -48,7 +52,7 @@ class Recorder:
 
     def pytest_sessionfinish(self, session: Any, exitstatus: int) -> None:
         data = {"collected": self.collected, "outcomes": self.outcomes, "errors": self.errors,
-                "exit": int(exitstatus)}
+                "messages": self.messages, "exit": int(exitstatus)}
         with open(self.path, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
 

@@ -5,10 +5,11 @@ runs the candidate's code; this gate keeps it that way for evaluators that still
 A changed settings file that is Python must hold only docstrings and literal assignments to plain
 names (`NAME = 0.01`, `NAME: int = 4`, lists, dicts and tuples of literals); an import, a call, an
 attribute, an operator or any other statement fails the gate with its line. A TOML or JSON settings
-file is data by nature: only a parse error fails it. Parsing only: nothing is executed.
+file is data by nature: only a parse error fails it; a YAML one also fails with a tag or an anchor
+or alias. Parsing only: nothing is executed.
 
-Options: `files`, the globs of the settings files (default: every editable `.py`, `.toml` and
-`.json` file); only the changed files among them are checked.
+Options: `files`, the globs of the settings files (default: every editable `.py`, `.toml`,
+`.json`, `.yaml` and `.yml` file); only the changed files among them are checked.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from ._paths import read_bytes
 from ._sandboxed import MAX_FINDINGS, option_strs
 
 NAME = "data-only"
+_RULE = {True: "a settings file holds literal assignments only",
+         False: "a settings file holds plain values only (no tags, anchors or aliases)"}
 
 
 def settings_files(ctx: ToolContext) -> list[str]:
@@ -55,7 +58,7 @@ def data_only_gate(ctx: ToolContext) -> ToolResult:
             continue
         for line, what in data_problems(rel, text):
             findings.append(Finding(rel, line, "not-data",
-                                    f"{what}: a settings file holds literal assignments only"))
+                                    f"{what}: {_RULE[rel.endswith('.py')]}"))
     return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]),
                       {"settings_files": float(len(files))},
                       detail=f"{len(files)} settings file(s), {len(findings)} finding(s)")

@@ -14,8 +14,8 @@ skipped or fails, or when collection breaks. A `conftest.py` the candidate adds 
 section it edits, or a test it deletes therefore cannot turn the gate green.
 
 On the baseline itself with nothing pinned (`agentos check`), the gate takes the manifest without
-writing it: it passes when the tests collect (listing the tests that do not pass there, which the
-gate will never require), and fails with the reason and the fix otherwise.
+writing it: it passes when the tests collect and one or more pass (listing the tests that do not
+pass there, which the gate will never require), and fails with the reason and the fix otherwise.
 
 Limit: the tests import candidate code into the pytest process; code that rewrites pytest's own
 internals at import time is beyond what an in-process harness can stop, and so is a pinned
@@ -30,12 +30,13 @@ import json
 import os
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agentos.environment import missing_module, python_with
+from agentos.environment import missing_module, python_with, uncommitted_module
 from agentos.errors import UserError
+from agentos.git import Repo
 from agentos.integrity import walk
 from agentos.tool import Finding, ToolContext, ToolResult, tool
 
@@ -55,6 +56,7 @@ class Report:
     collected: tuple[str, ...]
     outcomes: dict[str, str]
     errors: dict[str, str]
+    messages: dict[str, str] = field(default_factory=dict)  # why a failed test failed
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def run_trusted(ctx: ToolContext, plan: Plan, paths: list[str],
         try:
             data = json.loads((ran.output / "report.json").read_text(encoding="utf-8"))
             return Report(tuple(data["collected"]), dict(data["outcomes"]),
-                          dict(data["errors"])), ""
+                          dict(data["errors"]), dict(data.get("messages", {}))), ""
         except (OSError, ValueError, KeyError, TypeError):
             why = f"no trusted report (pytest exited {ran.result.exit_code} before it finished)"
             return None, why + ": " + tail(ran.result.stdout + ran.result.stderr, 400)
@@ -157,12 +159,13 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
     fix += ", or set `paths` or `pythonpath` under [tools.pytest] in agentos.toml"
     fix += "".join(f"; {n}" for n in notes)
     if report is None:
-        return None, f"the baseline run failed ({why})", _missing_module(ctx.tree, why) or fix
+        return None, f"the baseline run failed ({why})", _missing_module(ctx, why, paths) or fix
     errors = [f"{where}: {_last_line(text)}" if text.strip() else where
               for where, text in report.errors.items()]
     if not report.collected:
         why = f"collection failed at {errors[0]}" if errors else "no tests collected"
-        return None, why, _missing_module(ctx.tree, " ".join(report.errors.values())) or fix
+        text = " ".join(report.errors.values())
+        return None, why, _missing_module(ctx, text, [*report.errors, *paths]) or fix
     if errors:
         # Files that do not collect at the baseline (a test extra that is not installed, say)
         # are left out of the pin, and said so; pytest runs nothing after a collection error, so
@@ -175,24 +178,56 @@ def take_manifest(ctx: ToolContext) -> tuple[dict[str, Any] | None, str, str]:
             return None, f"the baseline run failed without the files that do not collect ({why})", \
                 fix
     tests = {nodeid: report.outcomes.get(nodeid, "failed") for nodeid in report.collected}
+    if "passed" not in tests.values():
+        # a gate that holds no test to passing guards nothing: say why none passes
+        first = next(iter(tests))
+        said = report.messages.get(first) or tests[first]
+        why = f"none of the {len(tests)} collected test(s) passes at the baseline ({first}: {said})"
+        return None, why, _uncommitted_tests(ctx, paths) or (
+            "make the tests pass at the baseline commit (install what they need in the "
+            "repository's environment; a missing fixture: commit the conftest.py that defines "
+            'it), or remove "pytest" from [tools] gates: it would hold no test to passing')
     return {"version": 2, "paths": paths, "tests": tests, "ini": plan.ini,
             "conftest": plan.conftest, "source": config.source, "notes": notes}, "", fix
 
 
 
 
-def _missing_module(tree: Path, text: str) -> str | None:
-    """The fix when the tests (or their pytest options) import a module their Python lacks and
-    the repository does not hold (its own modules are a matter of `pythonpath`)."""
+def _missing_module(ctx: ToolContext, text: str, near: list[str]) -> str | None:
+    """The fix when the tests (or their pytest options) import a module that the working tree
+    holds but the commit does not (a test helper left untracked), or one their Python lacks and
+    the repository does not hold (its own modules are a matter of `pythonpath`). `near` are the
+    test paths that failed to import it."""
+    absent = uncommitted_module(ctx.task.root, text, near)
+    if absent:
+        return absent
     named = missing_module(text)
     if named is None:
         return None
     module = named.split(".")[0]
+    tree = ctx.tree
     if next(tree.glob(f"**/{module}.py"), None) or next(tree.glob(f"**/{module}/"), None):
         return None
     return (f"install {module} in the repository's environment (`.venv/`, with the tests' "
             "dependencies), or point [env] python in agentos.toml at one that has it: the tests "
             "run with that Python")
+
+
+def _uncommitted_tests(ctx: ToolContext, paths: list[str]) -> str | None:
+    """The fix naming the Python files under the test `paths` that the working tree holds and
+    git does not (a `conftest.py` with the tests' fixtures, left untracked), or None."""
+    try:
+        out = Repo(ctx.task.root).git("ls-files", "--others", "--exclude-standard", "-z", "--",
+                                      *paths).decode("utf-8", "replace")
+    except (RuntimeError, UserError):
+        return None
+    loose = sorted(p for p in out.split("\0") if p.endswith(".py"))
+    if not loose:
+        return None
+    named = ", ".join(loose[:3]) + (f" and {len(loose) - 3} more" if len(loose) > 3 else "")
+    verbs = ("exists", "is", "it") if len(loose) == 1 else ("exist", "are", "them")
+    return (f"{named} {verbs[0]} here but {verbs[1]} not committed (untracked), so the tests ran "
+            f"without {verbs[2]}: commit {verbs[2]} with `git add {' '.join(loose)}`")
 
 
 def _last_line(text: str) -> str:
@@ -271,9 +306,14 @@ def pytest_gate(ctx: ToolContext) -> ToolResult:
               for o in ("passed", "failed", "skipped")}
     signals = {**counts, "missing": float(sum(f.code == "missing-test" for f in findings)),
                "new_tests": float(len(set(report.collected) - set(manifest)))}
+    detail = (f"{len(manifest)} pinned, {len(report.collected)} collected, "
+              f"{len(findings)} problem(s)")
+    if is_baseline(ctx):  # `agentos check`: what was pinned, and what was left out and why
+        held = sum(o == "passed" for o in manifest.values())
+        detail += f"; {held} passed at baseline (only these must keep passing)"
+        detail += "".join(f"; {n}" for n in data.get("notes", []))
     return ToolResult(NAME, "fail" if findings else "pass", tuple(findings[:MAX_FINDINGS]), signals,
-                      detail=f"{len(manifest)} pinned, {len(report.collected)} collected, "
-                      f"{len(findings)} problem(s)")
+                      detail=detail)
 
 
 def _on_baseline(ctx: ToolContext) -> ToolResult:

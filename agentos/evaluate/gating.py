@@ -24,6 +24,7 @@ from agentos.evaluate.measure import snapshot_dir
 from agentos.git import Repo
 from agentos.integrity import Pins, verify_commit
 from agentos.sandbox import Sandbox
+from agentos.settings.project import foreign_changes, is_project_file
 from agentos.state import Finding as StateFinding
 from agentos.state import GateReport
 from agentos.task import Task, ToolUse
@@ -63,18 +64,31 @@ def changed_paths(repo: Repo, parent: str, commit: str) -> list[str]:
 def builtin_findings(
     repo: Repo, task: Task, pins: Pins, parent: str, commit: str
 ) -> list[StateFinding]:
-    """The built-in gates, before any tool: the change stays inside the editable surface, and
+    """The built-in gates, before any tool: the change stays inside the editable surface (in an
+    editable project file such as `pyproject.toml`, inside the application's own tables), and
     every protected file is byte-equal to its pin."""
-    found = [
-        _finding("surface", p, "outside the editable surface")
-        for p in changed_paths(repo, parent, commit)
-        if not task.is_editable(p)
+    changed = changed_paths(repo, parent, commit)
+    found = [_finding("surface", p, "outside the editable surface")
+             for p in changed if not task.is_editable(p)]
+    found += [
+        _finding("surface", p, f"{what} changed: in a project file only the application's own "
+                 "tables are editable ([tool.NAME] of pyproject.toml for a NAME no build or "
+                 "developer tool uses), never its build, dependencies or tools' settings")
+        for p in changed if task.is_editable(p) and is_project_file(p)
+        for what in foreign_changes(p, _text(repo, parent, p), _text(repo, commit, p))
     ]
     found += [
         _finding("integrity", bad.path, "protected file differs from its pin")
         for bad in verify_commit(repo, commit, pins, task)
     ]
     return found
+
+
+def _text(repo: Repo, commit: str, path: str) -> str:
+    """The text of `path` at `commit`, empty when the commit lacks it."""
+    if path not in repo.entries(commit):
+        return ""
+    return repo.read(commit, path).decode("utf-8", "replace")
 
 
 def _finding(tool: str, path: str, message: str) -> StateFinding:

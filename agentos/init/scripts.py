@@ -36,6 +36,8 @@ _MINIMISE = re.compile(
     r"|sec|ms|latency|cost|regret|length|distance|bytes)(?:_|$)"
 )
 
+_TIMING = re.compile(r"(?:^|_)(time|runtime|duration|elapsed|seconds|secs|sec|s|ms|wall)(?:_|$)")
+
 
 def detect_env(root: Path) -> str | None:
     for name in (".venv", "venv"):
@@ -90,6 +92,8 @@ def detect_evaluator(found: Detection, paths: list[str]) -> None:
     found.evaluator, found.other_evaluators = top[0], top[1:]
     names = _markers(found.root, found.evaluator)
     known = [n for n in names if _goal(n)] if len(names) > 1 else names
+    if len(known) > 1:  # `accuracy:` and the `seconds:` it took: the timing is not the metric
+        known = [n for n in known if not _timing(n)] or known
     if len(known) == 1:
         found.metric = Metric(known[0], _goal(known[0]))
 
@@ -109,6 +113,12 @@ def _goal(name: str) -> Literal["min", "max"] | None:
     if _RATE.search(low) or _MAXIMISE.search(low):
         return "max"
     return "min" if _MINIMISE.search(low) else None
+
+
+def _timing(name: str) -> bool:
+    """Whether a metric name is how long the script took (`seconds`, `elapsed_ms`), which a
+    script prints beside what it measures."""
+    return _goal(name) == "min" and _TIMING.search(name.lower()) is not None
 
 
 def _names(source: str, filename: str) -> bool:
@@ -146,11 +156,7 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
         if pure.name == "pyproject.toml" and not named:
             continue  # its `[tool.NAME]` tables are settings only for an evaluator that reads it
         if (pure.stem in _SETTINGS_STEMS or dotenv or named) and not (in_package or elsewhere):
-            files = {p: read_text(found.root, p)}  # hinted as `agentos check` reads it
-            read = disk_reader(found.root)
-            count = sum(s.mutable for s in find_all(files, read=read, evaluator=evaluator))
-            if count:
-                found.settings_files[p] = count
+            _count_settings(found, p, evaluator)
         elif in_package and pure.suffix == ".py":
             text = read_text(found.root, p, limit=None)
             settings = [s for s in find_all({p: text}) if s.mutable]
@@ -158,3 +164,23 @@ def detect_settings(found: Detection, paths: list[str]) -> None:
             count = sum(s.name.isupper() and s.kind != "str" for s in settings)
             if count and len(text) <= SMALL:
                 found.constants[p] = count
+    if found.evaluator and not found.settings_files and not found.package_settings:
+        # nothing to tune in the package's code, but it reads its own configuration
+        # (`ROOT / "pyproject.toml"` for `[tool.typofix]`, `"config.yaml"`): that file is
+        code = "".join(read_text(found.root, p) for p in paths
+                       if p.endswith(".py") and p.startswith(packages))
+        for p in paths:
+            pure = PurePosixPath(p)
+            if (pure.suffix in _SETTINGS_SUFFIXES[1:] and len(pure.parts) == 1
+                    and _names(code, pure.name)):
+                _count_settings(found, p, evaluator)
+
+
+def _count_settings(found: Detection, path: str, evaluator: tuple[str, ...]) -> None:
+    """Record `path` as a settings file when it holds settings the heuristic proposer can change
+    (hinted as `agentos check` reads them)."""
+    files = {path: read_text(found.root, path)}
+    read = disk_reader(found.root)
+    count = sum(s.mutable for s in find_all(files, read=read, evaluator=evaluator))
+    if count:
+        found.settings_files[path] = count

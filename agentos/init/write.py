@@ -95,8 +95,8 @@ def _decide(found: Detection, files: list[str]) -> _Task:
         for g, on in (
             ("settings-only", task.values_only),
             ("data-only", data),
-            ("static", not data and not task.values_only),  # the forgery rules on code
-            ("ruff", (bool(found.ruff) and code) or not (data or task.values_only)),
+            ("static", code and not data and not task.values_only),  # forgery rules on code
+            ("ruff", code and (bool(found.ruff) or not (data or task.values_only))),
             ("mypy", found.mypy and code and not task.values_only),
             ("pytest", found.has_tests),
         )

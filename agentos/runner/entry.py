@@ -23,6 +23,7 @@ from agentos.runner.start import (
     check_unlocked,
     forgery_guard,
     make_runtime,
+    repeats,
     repo_lock,
     start_run,
     state_dir,
@@ -93,7 +94,12 @@ def run(
     sdir = state_dir(repo)
     with repo_lock(sdir):
         forgery_guard(task, repo, pre, on_notice or log.warning)
-        rt = start_run(task, repo, Ledger(sdir / "ledger.db"), overrides=overrides, run_id=run_id)
+        ledger = Ledger(sdir / "ledger.db")
+        previous = ledger.latest_run()
+        rt = start_run(task, repo, ledger, overrides=overrides, run_id=run_id)
+        again = repeats(rt, previous)
+        if again:
+            (on_notice or log.warning)(again)
         if on_start is not None:
             on_start(rt.run_id)
         return drive(rt, on_update=on_update, answer=answer, on_event=on_event)

@@ -240,3 +240,26 @@ def start_run(
         ),
     )
     return rt
+
+
+def repeats(rt: Runtime, previous: str | None) -> str | None:
+    """A notice when the run `previous` (the latest before `rt`'s) searched the same baseline with
+    the same task file, strategy and seed and the offline heuristic proposer: that proposer is
+    deterministic, so `rt` would propose the same experiments again."""
+    if previous is None or rt.provider.name != "heuristic":
+        return None
+    before, now = rt.ledger.run(previous), rt.ledger.run(rt.run_id)
+    if before is None or now is None:
+        return None
+    same = ("baseline", "strategy", "seed", "provider")
+    if any(before.get(k) != now.get(k) for k in same):
+        return None
+    toml = [json.loads(info.get("config") or "{}").get("toml") for info in (before, now)]
+    if toml[0] is None or toml[0] != toml[1]:
+        return None
+    return (
+        f"run {previous} searched this commit with the same task file, strategy "
+        f"{now.get('strategy')} and seed {now.get('seed')}: the offline heuristic proposer "
+        "proposes the same experiments again, so this run repeats them; pass --seed N (or "
+        "change [search] seed) to search elsewhere"
+    )

@@ -10,7 +10,8 @@ their own, at the settings file's path plus `.json` in the folder `$AGENTOS_SETT
     .agentos/settings/settings.py.json        {"LEARNING_RATE": 0.05, "WIDTH": 16}
     .agentos/settings/conf/train.toml.json    {"optimizer": {"lr": 0.001}}
 
-A settings file is an editable TOML or JSON file, or an editable Python file that holds nothing but
+A settings file is an editable TOML, JSON or YAML file (a YAML one without tags, anchors or
+aliases), or an editable Python file that holds nothing but
 literal assignments (`data_problems` is empty: no import, call, attribute, operator or statement
 besides `NAME = literal`, `NAME: type = literal` and docstrings). A Python file that is code is left
 out, so an evaluator reading its JSON finds none rather than stale values.
@@ -35,7 +36,7 @@ from agentos.git import blob_id
 
 SETTINGS_ENV = "AGENTOS_SETTINGS"
 SETTINGS_DIR = ".agentos/settings"
-SUFFIXES = (".py", ".toml", ".json")
+SUFFIXES = (".py", ".toml", ".json", ".yaml", ".yml")
 MAX_BYTES = 1 << 20
 
 
@@ -61,6 +62,8 @@ def _parse(path: str, text: str) -> tuple[object, list[tuple[int, str]]]:
             return json.loads(text), []
         except json.JSONDecodeError as exc:
             return None, [(exc.lineno, f"not valid JSON ({exc.msg})")]
+    if path.endswith((".yaml", ".yml")):
+        return _yaml(text)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:
@@ -71,6 +74,28 @@ def _parse(path: str, text: str) -> tuple[object, list[tuple[int, str]]]:
         if why:
             problems.append((node.lineno, why))
     return tree, problems
+
+
+def _yaml(text: str) -> tuple[object, list[tuple[int, str]]]:
+    """A YAML document and its problems: a tag (`!!python/object/apply:os.system`, which an
+    evaluator's `yaml.load` with an unsafe loader would run) and an anchor or alias (an alias
+    bomb grows a 1 kB file into gigabytes of values) are not data."""
+    import yaml
+
+    problems = []
+    try:
+        for token in yaml.scan(text):
+            if isinstance(token, yaml.TagToken):
+                problems.append((token.start_mark.line + 1, "a YAML tag"))
+            elif isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+                problems.append((token.start_mark.line + 1, "a YAML anchor or alias"))
+        if problems:
+            return None, problems
+        return yaml.safe_load(text), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [((mark.line + 1) if mark else 0, f"not valid YAML ({why})")]
 
 
 def _not_data(node: ast.stmt) -> str | None:
@@ -115,11 +140,12 @@ def data_values(path: str, text: str) -> dict[str, Any] | None:
 
     Python: `NAME -> value` for each literal assignment (the last one wins, as when run; tuples
     and sets become lists; a value JSON cannot hold, such as bytes or a complex number, is left
-    out). TOML: the document (dates as ISO text). JSON: the document when it is an object."""
+    out). TOML and YAML: the document when it is a table (dates as ISO text). JSON: the document
+    when it is an object."""
     parsed, problems = _parse(path, text)
     if problems:
         return None
-    if path.endswith(".toml"):
+    if path.endswith((".toml", ".yaml", ".yml")):
         doc = _jsonable(parsed, str)
         return doc if isinstance(doc, dict) else {}
     if path.endswith(".json"):

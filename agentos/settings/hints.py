@@ -80,11 +80,20 @@ _LOG_ALONE = re.compile(
 _LINEAR = re.compile(r"\blinear\b")
 # not searched: `fixed`, `do not change`, and what a person writes of a setting that cannot move
 # the metric (`cosmetic`, `no effect on results`, `does not affect the score`)
+# `don't touch`, `don't touch this`, `do not change unless ...`; not `don't touch names`, which
+# says what the setting does
+_OF_THIS = (
+    r"(?!\s+(?!(?:it|this|that|me|unless|without|please|ever|here|manually|by|the value|"
+    r"this value|the default|value|during|between|across|or|and)\b)[a-z])"
+)
 _FIXED = re.compile(
-    r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b|\bcosmetic\b"
+    r"(?<![\w-])fixed(?![\w-])|\bdo(?: not|n't) (?:change|tune|touch)\b" + _OF_THIS +
+    r"|\bcosmetic\b"
     r"|\bno effect on\b|\bdoes(?: not|n't) affect\b|\bleave (?:it |this |as is )?alone\b"
     r"|\bleave as is\b|\b(?:formatting|display|printing|logging) only\b"
     r"|\bmust(?: not|n't) (?:change|be changed|be tuned)\b|\bnever (?:change|tune)\b"
+    # `must stay false`, `must remain as is`; not `must stay below 100` (a bound)
+    r"|\bmust (?:stay|remain|be kept) (?:true|false|on|off|yes|no|as is|constant|unchanged)\b"
     # `keep: defines the problem size`, `keep as is`, `keep constant`
     r"|^keep\b\s*(?:[:(\-\u2013\u2014]|$)"
     r"|\bkeep (?:it |this )?(?:as is|constant|unchanged|the same)\b"
@@ -285,7 +294,9 @@ def _loose_choices(text: str, value: object) -> tuple[str, ...]:
     if value is None or isinstance(value, bool):
         return ()
     for pattern in _LOOSE:
-        for m in pattern.finditer(text):
+        # a list that is a whole clause of the comment: `max edits: 1 or 2 (2 is slower)`
+        parts = [text, *_CUT.split(text)] if pattern is _LOOSE[3] else [text]
+        for m in (m for part in parts for m in pattern.finditer(part)):
             body = next(g for g in m.groups() if g is not None)
             cut = _CUT.search(body)
             body = body[: cut.start()] if cut and pattern not in _LOOSE[3:] else body

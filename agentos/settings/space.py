@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -69,7 +69,9 @@ class SpaceEntry:
         if self.type == "bool":
             return Hint(read="true|false", source=SOURCE)
         lo, hi = ("" if b is None else f"{b:g}" for b in (self.low, self.high))
-        read = f"range {lo}..{hi}" + (", log" if self.log else "")
+        bounded = self.low is not None or self.high is not None
+        read = (f"range {lo}..{hi}" if bounded else f"any {self.type}") + (
+            ", log" if self.log else "")
         return Hint(self.low, self.high, self.log, read=read, source=SOURCE)
 
 
@@ -170,13 +172,38 @@ def space_problems(settings: Sequence[Setting], space: Space) -> list[str]:
     for e in space:
         s = found.get(e.key)
         if s is None:
-            close = difflib.get_close_matches(e.key, sorted(found), n=1, cutoff=0.6)
-            near = f" (did you mean {close[0]!r}?)" if close else ""
+            close = nearest_key(e.key, found)
+            near = f" (did you mean {close!r}?)" if close else ""
             out.append(f"[search.space] {e.key!r} names no setting of the editable files{near}")
         elif _mismatch(s, e):
             out.append(f"[search.space] {e.key!r}: type {e.type} does not fit the value "
                        f"{s.value!r} ({s.kind})")  # fmt: skip
     return out
+
+
+def nearest_key(key: str, keys: Iterable[str]) -> str | None:
+    """The entry key of `keys` a misspelt `key` most likely meant: among those difflib finds
+    close (ratio 0.6 or more), the one whose last name part is the fewest edits from `key`'s
+    (`optim.lrr` means `optim.lr`, not `optim.name`, and `optim.dr` `optim.lr`, not
+    `optim.wd`), then the fewest edits over the whole key; None when none is close."""
+    choices = sorted(keys)
+    close = difflib.get_close_matches(key, choices, n=max(1, len(choices)), cutoff=0.6)
+
+    def leaf(k: str) -> str:
+        return k.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+
+    ranked = sorted(close, key=lambda k: (_edits(leaf(key), leaf(k)), _edits(key, k)))
+    return ranked[0] if ranked else None
+
+
+def _edits(a: str, b: str) -> int:
+    """The Levenshtein distance: single-character insertions, deletions and substitutions."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def _mismatch(s: Setting, e: SpaceEntry) -> bool:

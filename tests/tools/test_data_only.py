@@ -19,7 +19,9 @@ DATA = (
 )
 
 
-def _task(root: Path, editable: tuple[str, ...] = ("settings.py", "conf/*.toml")) -> Task:
+def _task(
+    root: Path, editable: tuple[str, ...] = ("settings.py", "conf/*.toml", "config.yaml")
+) -> Task:
     return Task(root=root, path=root / "agentos.toml", name="t", editable=editable,
                 protected=("evaluate.py",),
                 metric=MetricSpec(("python", "evaluate.py"), "max", regex=r"^score: (\S+)$"))
@@ -64,6 +66,28 @@ def test_a_broken_toml_fails_and_files_narrows_what_is_checked(tmp_path: Path) -
     assert _gate(tmp_path, {"conf/a.toml": "lr = \n"}) == [("conf/a.toml", 0)]
     code = {"settings.py": DATA, "conf/a.toml": "lr = 0.1\n", "conf/b.toml": "x = [\n"}
     assert _gate(tmp_path, code, files=["settings.py"]) == []
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ('spell:\n  distance: 1\nhook: !!python/object/apply:os.system ["echo score: 9"]\n', 3),
+    ("base: &b {lr: 0.1}\nrun: *b\n", 1),
+    ("spell: [1\n", 2),
+])
+def test_a_yaml_settings_file_with_a_tag_an_alias_or_a_syntax_error_is_not_data(
+    tmp_path: Path, text: str, line: int
+) -> None:
+    """An evaluator that loads its YAML with an unsafe loader runs a `!!python/...` tag; an
+    alias bomb turns a small file into gigabytes of values."""
+    task_globs = {"config.yaml": "spell:\n  distance: 1  # 1 or 2\n"}
+    assert _gate(tmp_path, task_globs) == []
+    found = _gate(tmp_path, {"config.yaml": text})
+    assert found and found[0] == ("config.yaml", line), found
+    if line == 3:
+        ctx = ToolContext(tree=tmp_path, changed=["config.yaml"], task=_task(tmp_path),
+                          sandbox=get_backend("local"))
+        [finding] = get_tool("data-only").run(ctx).findings
+        assert finding.message == ("a YAML tag: a settings file holds plain values only (no "
+                                   "tags, anchors or aliases)")
 
 
 def test_the_settings_document_holds_data_files_only(tmp_path: Path) -> None:

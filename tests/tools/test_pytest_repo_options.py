@@ -235,3 +235,50 @@ def test_a_test_file_that_does_not_collect_at_baseline_is_left_out_and_named(
                                          "tests/test_core.py::test_zero"]
     broken = project.gate({"src/calc/core.py": CORE.replace("a + b", "a - b")})
     assert not broken.passed and "test_add" in broken.summary()
+
+
+@pytest.mark.parametrize(("helper", "imports"), [
+    ("tests/helpers.py", "from helpers import ONE"),  # the test file's folder on the path
+    ("tests/helpers.py", "from tests.helpers import ONE"),  # a package of tests
+    ("tests/conftest.py", "from conftest import ONE"),
+])
+def test_a_test_helper_left_untracked_is_named_in_the_fix_with_the_command_to_commit_it(
+    tmp_path: Path, helper: str, imports: str
+) -> None:
+    files = {**SRC_LAYOUT, "pyproject.toml": PYPROJECT, "tests/__init__.py": "",
+             "tests/test_core.py": f"{imports}\n{TEST}"}
+    if "tests.helpers" not in imports:
+        del files["tests/__init__.py"]
+    project = Project(tmp_path, files)
+    (project.root / helper).write_text("ONE = 1\n")  # in the working tree, never committed
+    check = project.gate()
+    assert not check.passed
+    fix = check.results[0].detail.split("fix: ", 1)[1]
+    assert fix.startswith(f"{helper} exists here but is not committed (untracked)"), fix
+    assert f"`git add {helper}`" in fix and "pythonpath" not in fix and "install" not in fix
+    with pytest.raises(UserError) as caught:
+        project.pin()
+    assert f"git add {helper}" in str(caught.value)
+
+
+def test_a_conftest_left_untracked_is_named_when_no_test_passes_without_it(
+    tmp_path: Path,
+) -> None:
+    """Every test needs a fixture of tests/conftest.py, which is in the working tree but not in
+    the commit: the tests collect and all fail, so a gate that passed would guard nothing."""
+    project = Project(tmp_path, {**SRC_LAYOUT, "pyproject.toml": PYPROJECT,
+                                 "tests/test_core.py": NEEDS_FIXTURE})
+    (project.root / "tests" / "conftest.py").write_text(CONFTEST)
+    check = project.gate()
+    assert not check.passed
+    detail = check.results[0].detail
+    assert "none of the 1 collected test(s) passes at the baseline" in detail, detail
+    assert "fixture 'two' not found" in detail, detail
+    assert detail.split("fix: ", 1)[1].startswith(
+        "tests/conftest.py exists here but is not committed (untracked)"), detail
+    with pytest.raises(UserError) as caught:
+        project.pin()
+    assert "git add tests/conftest.py" in str(caught.value)
+    # failing for another reason, with nothing untracked: the fix says what to do instead
+    (project.root / "tests" / "conftest.py").unlink()
+    assert 'remove "pytest" from [tools] gates' in project.gate().results[0].detail
