@@ -126,9 +126,12 @@ def test_a_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
     git(root, "commit", "-qm", "link")
     dest = tmp_path / "snap"
     dest.mkdir()
-    with pytest.raises(UserError, match="points outside"):
+    with pytest.raises(UserError, match="points outside") as refused:
         Repo(root).snapshot("HEAD", dest)
     assert list(dest.iterdir()) == []
+    # a link committed by mistake (a virtualenv's) is named with how to untrack and ignore it
+    assert "`git rm --cached link`" in str(refused.value.fix)
+    assert "`link/` matches no link" in str(refused.value.fix)
 
 
 def test_a_same_size_rewrite_right_after_hashing_changes_the_stat(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ def test_settings_through_the_context_are_the_runs_own_across_resumes(quickstart
     with open_runtime(quickstart, budget=2, sandbox="local") as runtime:
         graph = build_graph(runtime, checkpointer=saver)
         short = graph.invoke({}, _thread("short"), context=RunSettings(budget=1))
-        assert short["experiment"] == 1
+        assert short["experiment"] == 1 and short["stop"] == "budget: 1 experiment"
         graph.invoke({}, _thread("long"), context=RunSettings(budget=3, checkin_every=1))
         assert graph.get_state(_thread("long")).interrupts[0].value["experiment"] == 1
     # another opener with other defaults continues the paused run with that run's settings

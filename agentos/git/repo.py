@@ -275,7 +275,9 @@ class Repo:
                 raise UserError(
                     f"symlink {path!r} points outside the tree",
                     path=self.root,
-                    fix="replace it with a regular file or a link inside the repository",
+                    fix="replace it with a regular file or a link inside the repository; one "
+                    f"that should not be committed (a virtualenv's link): `git rm --cached "
+                    f"{path}`, and ignore it as `{path}` (`{path}/` matches no link)",
                 )
         archive = subprocess.Popen(
             [

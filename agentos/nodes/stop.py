@@ -16,11 +16,11 @@ def stop_reason(rt: Runtime, state: LoopState) -> str | None:
         return state["stop"]
     budget = rt.task.budget
     if budget_spent(rt, state):
-        return f"budget: {budget.experiments} experiments"
+        return f"budget: {_count(budget.experiments)}"
     if budget.wall_time and time.time() - state.get("started_at", time.time()) >= budget.wall_time:
         return f"budget: {budget.wall_time:g} s wall time"
     if budget.patience and since_keep(state) >= budget.patience:
-        return f"patience: no gain in {budget.patience} experiments"
+        return f"patience: no gain in {_count(budget.patience)}"
     best = state.get("best", {}).get("metric")
     if (
         budget.target is not None
@@ -48,3 +48,7 @@ def started(state: LoopState) -> int:
 
 def since_keep(state: LoopState) -> int:
     return memory.since_keep(state.get("history", []))
+
+
+def _count(n: int) -> str:
+    return f"{n} experiment" if n == 1 else f"{n} experiments"
