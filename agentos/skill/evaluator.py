@@ -10,6 +10,7 @@ its routing score.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from agentos.skill.evals import EvalItem, Slice, fuzzy, slices_of
 from agentos.skill.gates import GatePins, GateViolation, violations
 from agentos.skill.quality import description_problems, refusal
 from agentos.skill.router import Router, ThresholdRouting, route_with_train
-from agentos.skillfile import Skill, load_folder
+from agentos.skillfile import Skill, changed_names, load_folder
 
 RIGHT, NONE, OTHER = 1.0, 0.0, -1.0  # how one query was routed (`accuracy`'s route marks)
 LEXICAL = "lexical"  # the prefix of the second router's figures (`SkillEvaluator.lexical`)
@@ -149,20 +150,51 @@ class SkillEvaluator:
             self.refusals.extend(lost)
             return Evaluation(None, "rejected", "; ".join(v.line() for v in lost))
         try:
-            train, holdout = self.score(skills)
+            routes = self._routes(skills)
         except ProviderError as exc:  # a model router that failed: a status, never a raise
             return Evaluation(None, "crash", f"router: {exc}")
-        details = accuracy(train.items, train.predicted, "train")
-        held = accuracy(holdout.items, holdout.predicted, "holdout")
-        metric = details["train/all"]
+        return self._measured(routes)
+
+    def _routes(self, skills: Sequence[Skill]) -> dict[str, Sequence[str | None]]:
+        """Where each router sends the train queries, then the held-out ones: the first router
+        under "", the second (with `lexical`) under `LEXICAL`."""
+        train, holdout = self.score(skills)
+        out: dict[str, Sequence[str | None]] = {"": [*train.predicted, *holdout.predicted]}
         if self.lexical is not None:
             queries = [i.query for i in self.holdout]
-            routed = self.lexical.route_calibrated(queries, skills, self.train)[0]
-            n = len(self.train)
-            details |= accuracy(self.train, routed[:n], f"{LEXICAL}/train")
-            held |= accuracy(self.holdout, routed[n:], f"{LEXICAL}/holdout")
-            metric = (metric + details[f"{LEXICAL}/train/all"]) / 2
+            out[LEXICAL] = self.lexical.route_calibrated(queries, skills, self.train)[0]
+        return out
+
+    def _measured(self, routes: Mapping[str, Sequence[str | None]]) -> Evaluation:
+        n = len(self.train)
+        details: dict[str, float] = {}
+        held: dict[str, float] = {}
+        for key, routed in routes.items():
+            prefix = f"{key}/" if key else ""
+            details |= accuracy(self.train, routed[:n], f"{prefix}train")
+            held |= accuracy(self.holdout, routed[n:], f"{prefix}holdout")
+        metric = statistics.fmean(details[f"{k}/train/all" if k else "train/all"] for k in routes)
         return Evaluation(metric, details=details, holdout=held)
+
+    def blame(self, incumbent: Sequence[Skill], candidate: Sequence[Skill]) -> list[str]:
+        """The rewritten skills of `candidate` that its veto against `incumbent` blames: each
+        skill that now draws a query, train or held-out, on either router, that went to its own
+        skill (or, a near-miss, to none) or to no skill under `incumbent`. Empty when `veto`
+        lets `candidate` pass, or refuses it only for queries no one skill drew (a query that
+        dropped to none because the re-fitted cut rose). Only skill names leave the evaluator:
+        the joint search (`joint.JointMoves`) retries a refused look without them, as halving
+        it learns from the refusal alone."""
+        old, new = self._routes(incumbent), self._routes(candidate)
+        if self.veto(self._measured(old), self._measured(new)) is None:
+            return []
+        items = [*self.train, *self.holdout]
+        drew = {
+            after
+            for key, routed in new.items()
+            for item, before, after in zip(items, old[key], routed, strict=True)
+            if after is not None and after != item.expect and before in (item.expect, None)
+        }
+        return sorted(drew & set(changed_names(candidate, incumbent)))
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
         """Evaluate the skills of the snapshot `tree`: its folder `skills_dir` (relative to the
