@@ -224,7 +224,7 @@ def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tupl
         _, have, _ = split_examples(skill.description)
         present = {h.lower() for h in have}
         for request in wanted[skill.name]:
-            if request in present or covered(request, skill.description):
+            if request.lower() in present or covered(request, skill.description):
                 continue
             text = with_examples(skill.description, [*have, request])
             if text is not None:

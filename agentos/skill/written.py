@@ -83,23 +83,40 @@ def _half(term: str, lines: list[list[str]]) -> list[str]:
     return [f"adds {term!r}, half of the phrase {phrase!r} the skill writes"]
 
 
+def as_written(term: str, text: str) -> str:
+    """`term` with each word in the case the skill's prose (`text`) writes it: a word it writes
+    only with capitals where no sentence opens takes that form (`cors mistakes` is written
+    `CORS mistakes`, `google` `Google`); every other word is left as it is. The offline tuner
+    finds its terms in lower case; the gate refuses them so (`written_problems`)."""
+    lines = [_TOKEN.findall(line) for line in prose(text)]
+    return " ".join(_capitals(word, lines) or word for word in term.split())
+
+
 def _case(term: str, lines: list[list[str]]) -> list[str]:
     out = []
     for word in term.split():
-        if not word.islower():
-            continue
-        written: set[str] = set()
-        for tokens in lines:
-            rest = [t for t in tokens[1:] if t[:1].isalpha() and t.lower() not in STOPWORDS]
-            if len(rest) > 1 and all(t[:1].isupper() for t in rest):
-                continue  # a Title Case heading capitalises every word
-            for i, token in enumerate(tokens):
-                if token.lower() != word:
-                    continue
-                opens = i == 0 or tokens[i - 1] in _OPENERS
-                if not opens or not token[:1].isupper():
-                    written.add(token)
-        if written and not any(w.islower() for w in written):
-            form = max(sorted(written), key=lambda w: sum(c.isupper() for c in w))
+        form = _capitals(word, lines)
+        if form is not None:
             out.append(f"adds {word!r}, which the skill writes {form!r}")
     return out
+
+
+def _capitals(word: str, lines: list[list[str]]) -> str | None:
+    """How `lines` write the lower-case `word` when they write it only with capitals where no
+    sentence opens (the form with the most capitals), else None."""
+    if not word.islower():
+        return None
+    written: set[str] = set()
+    for tokens in lines:
+        rest = [t for t in tokens[1:] if t[:1].isalpha() and t.lower() not in STOPWORDS]
+        if len(rest) > 1 and all(t[:1].isupper() for t in rest):
+            continue  # a Title Case heading capitalises every word
+        for i, token in enumerate(tokens):
+            if token.lower() != word:
+                continue
+            opens = i == 0 or tokens[i - 1] in _OPENERS
+            if not opens or not token[:1].isupper():
+                written.add(token)
+    if not written or any(w.islower() for w in written):
+        return None
+    return max(sorted(written), key=lambda w: sum(c.isupper() for c in w))

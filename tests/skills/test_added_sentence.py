@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from agentos.skill import load_skills
-from agentos.skill.evals import load_evals
-from agentos.skill.examples import LEAD, split_examples, with_examples
+from agentos.skill.evals import EvalItem, load_evals
+from agentos.skill.examples import LEAD, own_terms, requests_of, split_examples, with_examples
 from agentos.skill.quality import problems, trigger_phrases
+from agentos.skillfile import Skill
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -170,3 +171,28 @@ def test_the_same_terms_written_as_the_skill_writes_them_pass_that_rule(term: st
     new = with_examples(SOURCE_DESK, [term]) or ""
     found = problems(SOURCE_DESK, new, own_text=SOURCE_BODY, name="api")
     assert not [p for p in found if "half of the phrase" in p or "which the skill writes" in p]
+
+
+def test_the_offline_tuner_writes_a_term_in_the_case_the_skill_writes_it() -> None:
+    """Queries type names in lower case ("cors", "google"); the terms the tuner takes from them,
+    and from the skill's own body, are written as the skill writes them, so the gate passes
+    them instead of refusing a name it would need."""
+    skill = Skill("api", " ".join(SOURCE_DESK.split()), SOURCE_BODY, Path("api/SKILL.md"))
+    train = [
+        EvalItem("cors mistakes on the login page", "api", "clean", "train"),
+        EvalItem("more cors mistakes after the deploy", "api", "clean", "train"),
+        EvalItem("sign in with google keeps failing", "api", "clean", "train"),
+    ]
+    terms = requests_of(train, "api", f"{skill.description}\n{skill.body}")
+    assert "CORS mistakes" in terms and "Google" in terms
+    assert "cors mistakes" not in terms and "google" not in terms
+    assert "mistakes" in terms and "page" in terms  # a word the skill never capitalises stays
+    for term in ("CORS mistakes", "Google"):
+        new = with_examples(SOURCE_DESK, [term]) or ""
+        found = problems(SOURCE_DESK, new, own_text=SOURCE_BODY, name="api")
+        assert not [p for p in found if "which the skill writes" in p], found
+    body = (
+        "## Packaging\n\nShip the app with Electron Forge; an Electron build signs each binary.\n"
+    )
+    electron = Skill("desktop", "Build desktop apps.", body, Path("desktop/SKILL.md"))
+    assert "Electron" in " ".join(own_terms(electron))
