@@ -177,24 +177,38 @@ class SkillEvaluator:
         return Evaluation(metric, details=details, holdout=held)
 
     def blame(self, incumbent: Sequence[Skill], candidate: Sequence[Skill]) -> list[str]:
-        """The rewritten skills of `candidate` that its veto against `incumbent` blames: each
-        skill that now draws a query, train or held-out, on either router, that went to its own
-        skill (or, a near-miss, to none) or to no skill under `incumbent`. Empty when `veto`
-        lets `candidate` pass, or refuses it only for queries no one skill drew (a query that
-        dropped to none because the re-fitted cut rose). Only skill names leave the evaluator:
-        the joint search (`joint.JointMoves`) retries a refused look without them, as halving
-        it learns from the refusal alone."""
+        """The rewritten skills of `candidate` that its veto against `incumbent` blames: each one
+        whose rewrite, undone alone, gives back a query `candidate` lost (train or held-out, on
+        either router: one routed right that no longer is, or one that went to no skill and now
+        goes to a wrong one). A skill that drew a sibling's query is blamed, and so is one whose
+        words raised the re-fitted "none" cut over another skill's query. Empty when `veto`
+        lets `candidate` pass, or when no one rewrite undone gives a query back. Only skill
+        names leave the evaluator: the joint search (`joint.JointMoves`) searches a refused
+        look again without them, as halving it learns from the refusal alone."""
         old, new = self._routes(incumbent), self._routes(candidate)
         if self.veto(self._measured(old), self._measured(new)) is None:
             return []
+        lost = self._lost(old, new)
+        out = []
+        for name in changed_names(candidate, incumbent):
+            undone = [o if s.name == name else s for s, o in zip(candidate, incumbent, strict=True)]
+            if lost - self._lost(old, self._routes(undone)):
+                out.append(name)
+        return out
+
+    def _lost(
+        self, old: Mapping[str, Sequence[str | None]], new: Mapping[str, Sequence[str | None]]
+    ) -> set[tuple[str, int]]:
+        """The (router, query) pairs routed right in `old` and not in `new`, or sent from no
+        skill in `old` to a wrong one in `new` (train queries first, then held-out)."""
         items = [*self.train, *self.holdout]
-        drew = {
-            after
+        return {
+            (key, n)
             for key, routed in new.items()
-            for item, before, after in zip(items, old[key], routed, strict=True)
-            if after is not None and after != item.expect and before in (item.expect, None)
+            for n, (item, before, after) in enumerate(zip(items, old[key], routed, strict=True))
+            if (before == item.expect and after != item.expect)
+            or (before is None and after not in (None, item.expect))
         }
-        return sorted(drew & set(changed_names(candidate, incumbent)))
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
         """Evaluate the skills of the snapshot `tree`: its folder `skills_dir` (relative to the
