@@ -196,3 +196,46 @@ def test_the_offline_tuner_writes_a_term_in_the_case_the_skill_writes_it() -> No
     )
     electron = Skill("desktop", "Build desktop apps.", body, Path("desktop/SKILL.md"))
     assert "Electron" in " ".join(own_terms(electron))
+
+
+DESKTOP = "Build and package desktop apps with Electron."
+DESKTOP_BODY = """## Crashes
+
+When the renderer process crashes, reload the window; a renderer process that hangs is killed
+by the new laptop's power manager. Records are legally exempt from upload; properly exempt logs
+stay local. Legislative documents and legislative records are out of scope.
+Ask before you record mid-interview. Every chain checker we sell reads the chain wear.
+"""
+
+
+@pytest.mark.parametrize(
+    ("term", "why"),
+    [
+        ("process", "the head of the phrase 'renderer process' the skill writes"),
+        ("exempt", "only to qualify another word or as a predicate"),
+        ("Legislative", "only to qualify another word or as a predicate"),
+        ("record mid-interview", "only to qualify another word or as a predicate"),
+    ],
+)
+def test_a_word_the_skill_never_writes_as_a_thing_of_its_own_is_no_term(
+    term: str, why: str
+) -> None:
+    """A compound's head alone names more than the skill (`process` of "renderer process"); a
+    word written only to qualify others or as a predicate names nothing (`exempt`, a word with
+    an adjective's ending, a verb after its subject)."""
+    new = with_examples(DESKTOP, [term]) or ""
+    found = problems(DESKTOP, new, own_text=DESKTOP_BODY, name="desktop")
+    assert any(why in p for p in found), found
+
+
+@pytest.mark.parametrize("term", ["renderer process", "laptop", "window", "chain checker"])
+def test_the_phrase_a_head_a_qualified_thing_and_a_named_compound_pass(term: str) -> None:
+    """The compound itself passes; a head after an adjective (`new laptop`) or after a word of
+    the skill's own name (`checker` in chain-care) names the thing; so does a word the skill
+    writes as a thing of its own (`window`)."""
+    new = with_examples(DESKTOP, [term]) or ""
+    found = problems(DESKTOP, new, own_text=DESKTOP_BODY, name="desktop")
+    assert not [p for p in found if "head of the phrase" in p or "only to qualify" in p], found
+    checker = with_examples(DESKTOP, ["checker"]) or ""
+    found = problems(DESKTOP, checker, own_text=DESKTOP_BODY, name="chain-care")
+    assert not [p for p in found if "head of the phrase" in p], found
