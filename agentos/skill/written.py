@@ -22,6 +22,9 @@ a script is no use of the word in the skill's own words) and its own train queri
   setback"; the compound is the term. An adjective before it qualifies (`laptop` of "new
   laptop" passes), and so does a word of the skill's own name (`checker` of "chain checker" in
   chain-care: the name says it).
+- **part of a name**: a capitalised term the skill writes, outside its headings, only ever
+  right after or right before another capitalised word is part of a longer name: `York` of
+  "New York", `Code Ann` of "AR Code Ann." and "Tenn. Code Ann.".
 - **its case**: a word the prose writes only with capitals where a sentence does not open (an
   acronym, `CORS`; a name, `Google`) is written so: `cors mistakes` and `google` read as typing
   slips. A Title Case heading is no evidence (every word there is capitalised).
@@ -73,6 +76,7 @@ def written_problems(
     for term in terms:
         out += _whole(term, lowered, own, set(name.split("-")))
         out += _case(term, authored)  # people type names in lower case: queries say nothing
+        out += _name_part(term, authored)
     return out
 
 
@@ -157,6 +161,31 @@ def _case(term: str, lines: list[list[str]]) -> list[str]:
         if form is not None:
             out.append(f"adds {word!r}, which the skill writes {form!r}")
     return out
+
+
+def _name_part(term: str, lines: list[list[str]]) -> list[str]:
+    """Part of a longer name: a capitalised term (`York`, `Code Ann`) that every line outside a
+    heading writes right after another capitalised word ("New York", "AR Code Ann", "Tenn.
+    Code Ann") or right before one. Alone it names something else, or nothing."""
+    words = term.split()
+    if not words or not words[0][:1].isupper():
+        return []
+    n = len(words)
+    sides: list[tuple[bool, bool]] = []
+    for tokens in lines:
+        if tokens[:1] == ["#"]:
+            continue  # a heading capitalises words that are no name
+        for i in range(len(tokens) - n + 1):
+            if tokens[i : i + n] != words:
+                continue
+            before = tokens[i - 1] if i > 0 else ""
+            if before == "." and i > 1:  # an abbreviation's dot: "Tenn. Code Ann."
+                before = tokens[i - 2]
+            after = tokens[i + n] if i + n < len(tokens) else ""
+            sides.append((before[:1].isupper(), after[:1].isupper()))
+    if not sides or not (all(b for b, _ in sides) or all(a for _, a in sides)):
+        return []
+    return [f"adds {term!r}, part of a longer name the skill writes"]
 
 
 def _capitals(word: str, lines: list[list[str]]) -> str | None:

@@ -239,3 +239,26 @@ def test_the_phrase_a_head_a_qualified_thing_and_a_named_compound_pass(term: str
     checker = with_examples(DESKTOP, ["checker"]) or ""
     found = problems(DESKTOP, checker, own_text=DESKTOP_BODY, name="chain-care")
     assert not [p for p in found if "head of the phrase" in p], found
+
+
+STATUTES = """## Statutes
+
+| State | Law |
+| New York | NY Public Officers Law |
+| Arkansas | AR Code Ann. § 25-19-101 |
+| Tennessee | Tenn. Code Ann. § 10-7-503 |
+
+Requests to a New York agency go through its records officer; Google and Electron are names.
+"""
+
+
+@pytest.mark.parametrize(("term", "passes"), [("York", False), ("Code Ann", False),
+                                              ("New York", True), ("Google", True)])  # fmt: skip
+def test_a_capitalised_term_is_a_whole_name_not_part_of_one(term: str, passes: bool) -> None:
+    """Written in its case, a fragment of a longer name the skill writes (`York` of "New York",
+    `Code Ann` of "AR Code Ann.") still names nothing of its own."""
+    description = "File public records requests."
+    new = with_examples(description, [term]) or ""
+    found = problems(description, new, own_text=STATUTES, name="records")
+    refused = [p for p in found if "part of a longer name" in p]
+    assert not refused if passes else refused, found
