@@ -183,8 +183,8 @@ class SkillEvaluator:
         goes to a wrong one). A skill that drew a sibling's query is blamed, and so is one whose
         words raised the re-fitted "none" cut over another skill's query. Empty when `veto`
         lets `candidate` pass, or when no one rewrite undone gives a query back. Only skill
-        names leave the evaluator: the joint search (`joint.JointMoves`) searches a refused
-        look again without them, as halving it learns from the refusal alone."""
+        names leave the evaluator, for the joint search (`joint.JointMoves`) to search a
+        refused look again without them; halving a look learns as much from its refusal."""
         old, new = self._routes(incumbent), self._routes(candidate)
         if self.veto(self._measured(old), self._measured(new)) is None:
             return []
