@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from agentos.skill.gates import Gate, GatePins, detect_gates, pin_gates
     from agentos.skill.operators import TextOperatorProposer
     from agentos.skill.quality import problems as description_problems
-    from agentos.skill.report import TuneReport, render, render_table, to_json
+    from agentos.skill.report import TuneReport, render, to_json
     from agentos.skill.router import EmbeddingRouter
+    from agentos.skill.text import render_table
     from agentos.skill.tune import tune_skills
     from agentos.skillfile import (
         Skill,
@@ -51,7 +52,7 @@ _WHERE = {
     "pin_gates": ("gates", "pin_gates"),
     "render": ("report", "render"),
     "render_skill": ("agentos.skillfile", "render_skill"),
-    "render_table": ("report", "render_table"),
+    "render_table": ("text", "render_table"),
     "to_json": ("report", "to_json"),
     "tune_skills": ("tune", "tune_skills"),
     "write_draft": ("draft", "write_draft"),

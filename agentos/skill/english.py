@@ -157,6 +157,14 @@ _ARTICLES = frozenset(re.findall(r"\S+", "the a an my our your his their its the
 _PLACE = re.compile(r"[a-z][a-z0-9'+-]*|[^\sa-z]")
 
 
+def predicate_after(word: str) -> bool:
+    """Whether the word right after `word` is a verb or a predicate, not a thing: after a
+    subject, an auxiliary or "to" (`I record`, `to leak`), or after an adverb in -ly (`properly
+    exempt`, `technically exempt`). A form of "be" is no cue: what follows may be a thing
+    (`specks that turn red are flea dirt`)."""
+    return word in _SUBJECTS or (word.endswith("ly") and len(word) > 4)
+
+
 def number_forms(word: str) -> set[str]:
     """`word` in the singular and the plural (`fish`, `cups`/`cup`, `bodies`/`body`), no other
     inflection: `doubled` is not a form of `double`."""

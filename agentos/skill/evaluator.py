@@ -10,6 +10,7 @@ its routing score.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from agentos.skill.evals import EvalItem, Slice, fuzzy, slices_of
 from agentos.skill.gates import GatePins, GateViolation, violations
 from agentos.skill.quality import description_problems, refusal
 from agentos.skill.router import Router, ThresholdRouting, route_with_train
-from agentos.skillfile import Skill, load_folder
+from agentos.skillfile import Skill, changed_names, load_folder
 
 RIGHT, NONE, OTHER = 1.0, 0.0, -1.0  # how one query was routed (`accuracy`'s route marks)
 LEXICAL = "lexical"  # the prefix of the second router's figures (`SkillEvaluator.lexical`)
@@ -149,20 +150,65 @@ class SkillEvaluator:
             self.refusals.extend(lost)
             return Evaluation(None, "rejected", "; ".join(v.line() for v in lost))
         try:
-            train, holdout = self.score(skills)
+            routes = self._routes(skills)
         except ProviderError as exc:  # a model router that failed: a status, never a raise
             return Evaluation(None, "crash", f"router: {exc}")
-        details = accuracy(train.items, train.predicted, "train")
-        held = accuracy(holdout.items, holdout.predicted, "holdout")
-        metric = details["train/all"]
+        return self._measured(routes)
+
+    def _routes(self, skills: Sequence[Skill]) -> dict[str, Sequence[str | None]]:
+        """Where each router sends the train queries, then the held-out ones: the first router
+        under "", the second (with `lexical`) under `LEXICAL`."""
+        train, holdout = self.score(skills)
+        out: dict[str, Sequence[str | None]] = {"": [*train.predicted, *holdout.predicted]}
         if self.lexical is not None:
             queries = [i.query for i in self.holdout]
-            routed = self.lexical.route_calibrated(queries, skills, self.train)[0]
-            n = len(self.train)
-            details |= accuracy(self.train, routed[:n], f"{LEXICAL}/train")
-            held |= accuracy(self.holdout, routed[n:], f"{LEXICAL}/holdout")
-            metric = (metric + details[f"{LEXICAL}/train/all"]) / 2
+            out[LEXICAL] = self.lexical.route_calibrated(queries, skills, self.train)[0]
+        return out
+
+    def _measured(self, routes: Mapping[str, Sequence[str | None]]) -> Evaluation:
+        n = len(self.train)
+        details: dict[str, float] = {}
+        held: dict[str, float] = {}
+        for key, routed in routes.items():
+            prefix = f"{key}/" if key else ""
+            details |= accuracy(self.train, routed[:n], f"{prefix}train")
+            held |= accuracy(self.holdout, routed[n:], f"{prefix}holdout")
+        metric = statistics.fmean(details[f"{k}/train/all" if k else "train/all"] for k in routes)
         return Evaluation(metric, details=details, holdout=held)
+
+    def blame(self, incumbent: Sequence[Skill], candidate: Sequence[Skill]) -> list[str]:
+        """The rewritten skills of `candidate` that its veto against `incumbent` blames: each one
+        whose rewrite, undone alone, gives back a query `candidate` lost (train or held-out, on
+        either router: one routed right that no longer is, or one that went to no skill and now
+        goes to a wrong one). A skill that drew a sibling's query is blamed, and so is one whose
+        words raised the re-fitted "none" cut over another skill's query. Empty when `veto`
+        lets `candidate` pass, or when no one rewrite undone gives a query back. Only skill
+        names leave the evaluator, for the joint search (`joint.JointMoves`) to search a
+        refused look again without them; halving a look learns as much from its refusal."""
+        old, new = self._routes(incumbent), self._routes(candidate)
+        if self.veto(self._measured(old), self._measured(new)) is None:
+            return []
+        lost = self._lost(old, new)
+        out = []
+        for name in changed_names(candidate, incumbent):
+            undone = [o if s.name == name else s for s, o in zip(candidate, incumbent, strict=True)]
+            if lost - self._lost(old, self._routes(undone)):
+                out.append(name)
+        return out
+
+    def _lost(
+        self, old: Mapping[str, Sequence[str | None]], new: Mapping[str, Sequence[str | None]]
+    ) -> set[tuple[str, int]]:
+        """The (router, query) pairs routed right in `old` and not in `new`, or sent from no
+        skill in `old` to a wrong one in `new` (train queries first, then held-out)."""
+        items = [*self.train, *self.holdout]
+        return {
+            (key, n)
+            for key, routed in new.items()
+            for n, (item, before, after) in enumerate(zip(items, old[key], routed, strict=True))
+            if (before == item.expect and after != item.expect)
+            or (before is None and after not in (None, item.expect))
+        }
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
         """Evaluate the skills of the snapshot `tree`: its folder `skills_dir` (relative to the

@@ -27,6 +27,7 @@ from agentos.skill.bm25 import stem
 from agentos.skill.evals import EvalItem, misspelled
 from agentos.skill.quality import LEAD, MAX_TERMS, QUOTED_TERMS, real_word
 from agentos.skill.vocab import FILLER, SHELL, STOPWORDS
+from agentos.skill.written import as_written
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
 # The added-terms sentence names words, quoted, so it is grammatical for any term: the claim
@@ -112,7 +113,7 @@ def requests_of(train: Iterable[EvalItem], name: str, own: str = "") -> list[str
     # a two-word term only when two queries share it, or the skill's own text uses it
     said = " ".join(own_words).lower()
     keep = [t for t in counts if " " not in t or counts[t] >= 2 or t in said]
-    return sorted(keep, key=lambda t: -counts[t])
+    return [as_written(t, own) for t in sorted(keep, key=lambda t: -counts[t])]
 
 
 def own_terms(skill: Skill, siblings: Sequence[Skill] = (), limit: int = OWN_TERMS) -> list[str]:
@@ -172,7 +173,8 @@ def own_terms(skill: Skill, siblings: Sequence[Skill] = (), limit: int = OWN_TER
         and not covered(t, skill.description)
         and not any(covered(t, f"{s.name} {s.description}\n{s.body}") for s in others)
     ]
-    return sorted(keep, key=lambda t: (-counts[t], first[t]))[:limit]
+    ranked = sorted(keep, key=lambda t: (-counts[t], first[t]))[:limit]
+    return [as_written(t, f"{skill.description}\n{skill.body}") for t in ranked]
 
 
 def spelled(items: Iterable[EvalItem]) -> list[EvalItem]:
@@ -260,9 +262,9 @@ def example_edits(
     pool = [t for name in sorted(names) for t in requests_of(missed, name, own)]
     pool += [t for t in body_terms if t not in pool]
     for term in pool:
-        if term in present or covered(term, description):
+        if term.lower() in present or covered(term, description):
             continue
-        present.add(term)
+        present.add(term.lower())
         added = with_examples(description, [*have, term])
         if added is not None:
             out.append((f"add {term!r}", added))

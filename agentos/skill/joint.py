@@ -12,13 +12,15 @@ candidate first passes the `description-quality` gate against the set it starts 
   counted up to `MARGIN`: thin wins are widened before safe ones are fattened.
 
 The additions are one move of the skill-set proposer (`agentos.skill.proposer`), judged by the
-graph like any other candidate; a refused run is halved until a part passes, for at most `LOOKS`
-looks in a run (`JointMoves`).
+graph like any other candidate. A refused look is searched again without the terms of the skills
+its veto blames (`SkillEvaluator.blame`: those that drew a query that was not theirs), so one
+costly term no longer costs the rest of the bundle; a look refused with no skill to blame is
+halved until a part passes; at most `LOOKS` looks in a run (`JointMoves`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +47,8 @@ TERMS = 12  # the terms of each skill's train queries the search may add (the mo
 Margins = npt.NDArray[np.float64]
 Right = npt.NDArray[np.bool_]
 Rank = tuple[int, int, int, float]  # train hits, words of the term, -its length, margins
+# the skills of a refused candidate that its veto blames, given the incumbent and the candidate
+Blame = Callable[[Sequence[Skill], Sequence[Skill]], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -136,11 +140,13 @@ def joint_examples(
 
 
 class JointMoves:
-    """The joint moves of one run: on an incumbent not yet searched, all the greedy additions;
-    while the incumbent stays (the last look was refused), the first half of the last look, and
-    a single refused addition is left out of later searches. The terms of the train queries are
-    searched first; only when they give no train gain are the skills' own body terms added to
-    the search. At most `looks` moves in all."""
+    """The joint moves of one run: on an incumbent not yet searched, all the greedy additions.
+    While the incumbent stays (the last look was refused), the additions of the skills the
+    veto blames (`blame`, the evaluator's) are left out of later searches and the rest searched
+    again; when it blames none, the first half of the last look, and a single refused addition
+    is left out of later searches. The terms of the train queries are searched first; only when
+    they give no train gain are the skills' own body terms added to the search. At most `looks`
+    moves in all."""
 
     def __init__(
         self,
@@ -149,11 +155,13 @@ class JointMoves:
         *,
         looks: int = LOOKS,
         lexical: ThresholdRouting | None = None,
+        blame: Blame | None = None,
     ):
         self.router = router
         self.lexical = lexical
         self.train = list(train)
         self.looks = looks
+        self.blame = blame
         self.refused: set[tuple[str, str]] = set()
         self._done: set[str] = set()  # incumbents searched to the end
         self._last: tuple[str, list[Step]] | None = None  # the incumbent and the last look
@@ -164,11 +172,15 @@ class JointMoves:
         if self.looks <= 0 or parent in self._done:
             return None
         last = self._last
-        if last is not None and last[0] == parent and len(last[1]) > 1:
-            steps = last[1][: len(last[1]) // 2]
+        refused = last[1] if last is not None and last[0] == parent else []
+        blamed = set(self.blame(skills, refused[-1].skills)) if refused and self.blame else set()
+        if blamed:  # the rest of the look may pass without them
+            self.refused.update((s.skill, s.request) for s in refused if s.skill in blamed)
+        if len(refused) > 1 and not blamed:
+            steps = refused[: len(refused) // 2]
         else:
-            if last is not None and last[0] == parent:
-                self.refused.add((last[1][0].skill, last[1][0].request))
+            if refused and not blamed:
+                self.refused.add((refused[0].skill, refused[0].request))
             steps = joint_examples(
                 self.router,
                 skills,
@@ -195,7 +207,10 @@ class JointMoves:
         self.looks -= 1
         over = _count(len(changed_names(steps[-1].skills, skills)), "skill")
         which = ", ".join(f"{step.skill} {step.request!r}" for step in steps)
-        return steps[-1].skills, f"{_count(len(steps), 'added term')} over {over} ({which})"
+        line = f"{_count(len(steps), 'added term')} over {over} ({which})"
+        if blamed:
+            line += f"; the last look's terms of {', '.join(sorted(blamed))} left out"
+        return steps[-1].skills, line
 
 
 def _count(n: int, noun: str) -> str:
@@ -209,7 +224,7 @@ def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tupl
         _, have, _ = split_examples(skill.description)
         present = {h.lower() for h in have}
         for request in wanted[skill.name]:
-            if request in present or covered(request, skill.description):
+            if request.lower() in present or covered(request, skill.description):
                 continue
             text = with_examples(skill.description, [*have, request])
             if text is not None:

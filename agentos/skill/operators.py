@@ -56,6 +56,7 @@ from agentos.skill.quality import item_words, listed_words, real_word, train_gat
 from agentos.skill.router import CalibratingRouter, Router, ThresholdRouting, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
+from agentos.skill.written import as_written
 from agentos.skillfile import SKILL_FILE, Skill, parse_skill, render_skill
 
 _PREPS = r"in|of|for|on|with|under|from|by|at|using|via|inside|across"
@@ -309,7 +310,8 @@ class TextOperatorProposer:
                 k = rng.randint(2, 6)
                 pool = [w for _, w in scored[: k + 2]]
                 picked = sorted(rng.sample(pool, k=min(k, len(pool))), key=pool.index)
-                new = add_words(description, picked)
+                text = f"{skill.description}\n{skill.body}"
+                new = add_words(description, [as_written(w, text) for w in picked])
             elif op == "shorthand":
                 new = add_words(description, shorthand_forms(description))
             else:

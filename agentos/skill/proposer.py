@@ -4,8 +4,9 @@ The candidate is the set's named components, `{SKILL.md path: text}` (every skil
 editable). A move is one of:
 
 - a joint move (`agentos.skill.joint.JointMoves`): added terms for several skills at once, chosen
-  on train margins, when the offline operators propose and the router is local; a refused look
-  is halved at the next call, as long as the incumbent has not moved;
+  on train margins, when the offline operators propose and the router is local; while the
+  incumbent has not moved, a refused look is searched again at the next call without the
+  skills its veto blames, or halved when it blames none;
 - a per-skill move: one skill's rewrite by its own proposer (the offline text operators, or
   Claude), the skills taken in turn.
 

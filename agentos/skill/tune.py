@@ -277,7 +277,7 @@ def _joint(
     with the evaluator's second router too."""
     local = provider is None and (offline or not uses_claude())
     if local and isinstance(router, CalibratingRouter):
-        return JointMoves(router, judge.train, lexical=judge.lexical)
+        return JointMoves(router, judge.train, lexical=judge.lexical, blame=judge.blame)
     return None
 
 

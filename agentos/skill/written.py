@@ -11,6 +11,20 @@ a script is no use of the word in the skill's own words) and its own train queri
   names the thing (`laptop` of "new laptop"), and a word that ends a heading's topic
   (`workflow`, `example`, `overview`, ...) makes no phrase of it ("Pull quotes workflow" holds
   `pull quotes`).
+- **no thing of its own**: a term the prose and the queries write only ever to qualify another
+  word or as a predicate, never as the thing a phrase ends on, names nothing alone, when a use
+  says so (after an -ly adverb or a subject, `english.predicate_after`: `exempt` of "properly
+  exempt", `record mid-interview` of "I record mid-interview"), the word has an adjective's
+  ending (`Legislative` of "Legislative documents") or the skill writes it once.
+- **head of a compound**: a single word the prose and the queries write, wherever it ends a
+  phrase, right after the same noun is the head of that compound, and alone names more than
+  this skill does: `process` where the skill writes "renderer process", `setback` of "saddle
+  setback"; the compound is the term. An adjective before it qualifies (`laptop` of "new
+  laptop" passes), and so does a word of the skill's own name (`checker` of "chain checker" in
+  chain-care: the name says it).
+- **part of a name**: a capitalised term the skill writes, outside its headings, only ever
+  right after or right before another capitalised word is part of a longer name: `York` of
+  "New York", `Code Ann` of "AR Code Ann." and "Tenn. Code Ann.".
 - **its case**: a word the prose writes only with capitals where a sentence does not open (an
   acronym, `CORS`; a name, `Google`) is written so: `cors mistakes` and `google` read as typing
   slips. A Title Case heading is no evidence (every word there is capitalised).
@@ -22,7 +36,7 @@ import re
 from collections.abc import Sequence
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import number_forms, verb
+from agentos.skill.english import adjective, function_word, number_forms, predicate_after, verb
 from agentos.skill.vocab import FILLER, STOPWORDS
 
 # the words a heading or a label ends a topic with ("Pull quotes workflow", "(Google example)"):
@@ -35,6 +49,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|[^\sA-Za-z]")
 _INLINE_CODE = re.compile(r"`[^`]*`")
 # what a capitalised word may follow at a sentence's, heading's, list item's or cell's start
 _OPENERS = frozenset((".", "!", "?", "#", ":", "-", "*", "|", ">"))
+# endings only adjectives take, mostly: a word with one that never ends a phrase qualifies others
+_ADJECTIVE_ENDS = ("al", "ive", "ous", "ful", "less", "able", "ible")
 
 
 def prose(text: str) -> list[str]:
@@ -48,19 +64,25 @@ def prose(text: str) -> list[str]:
     return out
 
 
-def written_problems(terms: Sequence[str], text: str, evidence: Sequence[str]) -> list[str]:
-    """Why a term is not written as the skill writes it (none: it is)."""
+def written_problems(
+    terms: Sequence[str], text: str, evidence: Sequence[str], name: str = ""
+) -> list[str]:
+    """Why a term is not written as the skill writes it (none: it is); `name` is the skill's."""
     authored = [_TOKEN.findall(line) for line in prose(text)]
     asked = [_TOKEN.findall(query) for query in evidence]
-    lowered = [[t.lower() for t in tokens] for tokens in [*authored, *asked]]
+    own = [[t.lower() for t in tokens] for tokens in authored]
+    lowered = [*own, *([t.lower() for t in tokens] for tokens in asked)]
     out = []
     for term in terms:
-        out += _half(term, lowered)
+        out += _whole(term, lowered, own, set(name.split("-")))
         out += _case(term, authored)  # people type names in lower case: queries say nothing
+        out += _name_part(term, authored)
     return out
 
 
-def _half(term: str, lines: list[list[str]]) -> list[str]:
+def _whole(term: str, lines: list[list[str]], own: list[list[str]], named: set[str]) -> list[str]:
+    """Half of a phrase, no thing of its own, or the head of a compound (the module's rules),
+    read on `lines` (the prose's and the queries'); a compound only on `own` (the prose's)."""
     words = term.lower().split()
     while words and words[0] in STOPWORDS:  # "the fox" is written as "fox" by a query
         words = words[1:]
@@ -68,6 +90,8 @@ def _half(term: str, lines: list[list[str]]) -> list[str]:
         return []
     head, forms = words[:-1], number_forms(words[-1])
     nexts: set[str] | None = None
+    qualifiers: set[str] = set()  # the word before each of the prose's uses ending a phrase
+    uses = ends = predicates = 0  # all uses; those ending a phrase; those after a predicate cue
     for tokens in lines:
         for i in range(len(tokens) - len(words) + 1):
             if tokens[i : i + len(head)] != head or tokens[i + len(head)] not in forms:
@@ -77,29 +101,109 @@ def _half(term: str, lines: list[list[str]]) -> list[str]:
             noun = noun and after not in STOPWORDS and after not in FILLER and after not in _TAILS
             seen = {stem(after)} if noun else set()
             nexts = seen if nexts is None else nexts & seen
-    if not nexts:
-        return []
-    phrase = f"{term} {min(nexts)}..."
-    return [f"adds {term!r}, half of the phrase {phrase!r} the skill writes"]
+            uses += 1
+            before = tokens[i - 1] if i > 0 else ""
+            if predicate_after(before):
+                predicates += 1
+            elif not noun:
+                ends += 1
+                if any(tokens is line for line in own):
+                    # a word opening a line or a clause before a noun is mostly an order
+                    # ("Trim hedges in June", "Fix lateral first"), not a compound's first word
+                    opens = i < 2 or not tokens[i - 2][:1].isalpha()
+                    qualifiers.add(before if not opens and _qualifier(before, named) else "")
+    if nexts:
+        phrase = f"{term} {min(nexts)}..."
+        return [f"adds {term!r}, half of the phrase {phrase!r} the skill writes"]
+    if not ends and (predicates or uses == 1 or words[-1].endswith(_ADJECTIVE_ENDS)):
+        return [
+            f"adds {term!r}, which the skill writes only to qualify another word or as a "
+            "predicate: alone it names nothing; add it with the word it goes with"
+        ]
+    if len(words) == 1 and len(qualifiers) == 1 and "" not in qualifiers:
+        (word,) = qualifiers
+        if sum(tokens.count(word) for tokens in lines) < 2:
+            return []  # a word written once, beside this one, may be a verb ("rounds nipples")
+        phrase = f"{word} {term}"
+        return [f"adds {term!r} alone, the head of the phrase {phrase!r} the skill writes"]
+    return []
+
+
+def _qualifier(word: str, named: set[str]) -> bool:
+    """Whether `word`, right before a noun, makes a compound of it (`renderer process`): a
+    content word that is no adjective, verb, function word, -ing, -ed or -ly form, nor a word
+    of the skill's name."""
+    return (
+        word[:1].isalpha()
+        and word not in STOPWORDS
+        and word not in FILLER
+        and word not in named
+        and not function_word(word)
+        and not adjective(word)
+        and not verb(word)
+        and not word.endswith(("ing", "ed", "ly"))
+    )
+
+
+def as_written(term: str, text: str) -> str:
+    """`term` with each word in the case the skill's prose (`text`) writes it: a word it writes
+    only with capitals where no sentence opens takes that form (`cors mistakes` is written
+    `CORS mistakes`, `google` `Google`); every other word is left as it is. The offline tuner
+    finds its terms in lower case; the gate refuses them so (`written_problems`)."""
+    lines = [_TOKEN.findall(line) for line in prose(text)]
+    return " ".join(_capitals(word, lines) or word for word in term.split())
 
 
 def _case(term: str, lines: list[list[str]]) -> list[str]:
     out = []
     for word in term.split():
-        if not word.islower():
-            continue
-        written: set[str] = set()
-        for tokens in lines:
-            rest = [t for t in tokens[1:] if t[:1].isalpha() and t.lower() not in STOPWORDS]
-            if len(rest) > 1 and all(t[:1].isupper() for t in rest):
-                continue  # a Title Case heading capitalises every word
-            for i, token in enumerate(tokens):
-                if token.lower() != word:
-                    continue
-                opens = i == 0 or tokens[i - 1] in _OPENERS
-                if not opens or not token[:1].isupper():
-                    written.add(token)
-        if written and not any(w.islower() for w in written):
-            form = max(sorted(written), key=lambda w: sum(c.isupper() for c in w))
+        form = _capitals(word, lines)
+        if form is not None:
             out.append(f"adds {word!r}, which the skill writes {form!r}")
     return out
+
+
+def _name_part(term: str, lines: list[list[str]]) -> list[str]:
+    """Part of a longer name: a capitalised term (`York`, `Code Ann`) that every line outside a
+    heading writes right after another capitalised word ("New York", "AR Code Ann", "Tenn.
+    Code Ann") or right before one. Alone it names something else, or nothing."""
+    words = term.split()
+    if not words or not words[0][:1].isupper():
+        return []
+    n = len(words)
+    sides: list[tuple[bool, bool]] = []
+    for tokens in lines:
+        if tokens[:1] == ["#"]:
+            continue  # a heading capitalises words that are no name
+        for i in range(len(tokens) - n + 1):
+            if tokens[i : i + n] != words:
+                continue
+            before = tokens[i - 1] if i > 0 else ""
+            if before == "." and i > 1:  # an abbreviation's dot: "Tenn. Code Ann."
+                before = tokens[i - 2]
+            after = tokens[i + n] if i + n < len(tokens) else ""
+            sides.append((before[:1].isupper(), after[:1].isupper()))
+    if not sides or not (all(b for b, _ in sides) or all(a for _, a in sides)):
+        return []
+    return [f"adds {term!r}, part of a longer name the skill writes"]
+
+
+def _capitals(word: str, lines: list[list[str]]) -> str | None:
+    """How `lines` write the lower-case `word` when they write it only with capitals where no
+    sentence opens (the form with the most capitals), else None."""
+    if not word.islower():
+        return None
+    written: set[str] = set()
+    for tokens in lines:
+        rest = [t for t in tokens[1:] if t[:1].isalpha() and t.lower() not in STOPWORDS]
+        if len(rest) > 1 and all(t[:1].isupper() for t in rest):
+            continue  # a Title Case heading capitalises every word
+        for i, token in enumerate(tokens):
+            if token.lower() != word:
+                continue
+            opens = i == 0 or tokens[i - 1] in _OPENERS
+            if not opens or not token[:1].isupper():
+                written.add(token)
+    if not written or any(w.islower() for w in written):
+        return None
+    return max(sorted(written), key=lambda w: sum(c.isupper() for c in w))

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from agentos.skill import load_skills
-from agentos.skill.evals import load_evals
-from agentos.skill.examples import LEAD, split_examples, with_examples
+from agentos.skill.evals import EvalItem, load_evals
+from agentos.skill.examples import LEAD, own_terms, requests_of, split_examples, with_examples
 from agentos.skill.quality import problems, trigger_phrases
+from agentos.skillfile import Skill
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -170,3 +171,94 @@ def test_the_same_terms_written_as_the_skill_writes_them_pass_that_rule(term: st
     new = with_examples(SOURCE_DESK, [term]) or ""
     found = problems(SOURCE_DESK, new, own_text=SOURCE_BODY, name="api")
     assert not [p for p in found if "half of the phrase" in p or "which the skill writes" in p]
+
+
+def test_the_offline_tuner_writes_a_term_in_the_case_the_skill_writes_it() -> None:
+    """Queries type names in lower case ("cors", "google"); the terms the tuner takes from them,
+    and from the skill's own body, are written as the skill writes them, so the gate passes
+    them instead of refusing a name it would need."""
+    skill = Skill("api", " ".join(SOURCE_DESK.split()), SOURCE_BODY, Path("api/SKILL.md"))
+    train = [
+        EvalItem("cors mistakes on the login page", "api", "clean", "train"),
+        EvalItem("more cors mistakes after the deploy", "api", "clean", "train"),
+        EvalItem("sign in with google keeps failing", "api", "clean", "train"),
+    ]
+    terms = requests_of(train, "api", f"{skill.description}\n{skill.body}")
+    assert "CORS mistakes" in terms and "Google" in terms
+    assert "cors mistakes" not in terms and "google" not in terms
+    assert "mistakes" in terms and "page" in terms  # a word the skill never capitalises stays
+    for term in ("CORS mistakes", "Google"):
+        new = with_examples(SOURCE_DESK, [term]) or ""
+        found = problems(SOURCE_DESK, new, own_text=SOURCE_BODY, name="api")
+        assert not [p for p in found if "which the skill writes" in p], found
+    body = (
+        "## Packaging\n\nShip the app with Electron Forge; an Electron build signs each binary.\n"
+    )
+    electron = Skill("desktop", "Build desktop apps.", body, Path("desktop/SKILL.md"))
+    assert "Electron" in " ".join(own_terms(electron))
+
+
+DESKTOP = "Build and package desktop apps with Electron."
+DESKTOP_BODY = """## Crashes
+
+When the renderer process crashes, reload the window; a renderer process that hangs is killed
+by the new laptop's power manager. Records are legally exempt from upload; properly exempt logs
+stay local. Legislative documents and legislative records are out of scope.
+Ask before you record mid-interview. Every chain checker we sell reads the chain wear.
+"""
+
+
+@pytest.mark.parametrize(
+    ("term", "why"),
+    [
+        ("process", "the head of the phrase 'renderer process' the skill writes"),
+        ("exempt", "only to qualify another word or as a predicate"),
+        ("Legislative", "only to qualify another word or as a predicate"),
+        ("record mid-interview", "only to qualify another word or as a predicate"),
+    ],
+)
+def test_a_word_the_skill_never_writes_as_a_thing_of_its_own_is_no_term(
+    term: str, why: str
+) -> None:
+    """A compound's head alone names more than the skill (`process` of "renderer process"); a
+    word written only to qualify others or as a predicate names nothing (`exempt`, a word with
+    an adjective's ending, a verb after its subject)."""
+    new = with_examples(DESKTOP, [term]) or ""
+    found = problems(DESKTOP, new, own_text=DESKTOP_BODY, name="desktop")
+    assert any(why in p for p in found), found
+
+
+@pytest.mark.parametrize("term", ["renderer process", "laptop", "window", "chain checker"])
+def test_the_phrase_a_head_a_qualified_thing_and_a_named_compound_pass(term: str) -> None:
+    """The compound itself passes; a head after an adjective (`new laptop`) or after a word of
+    the skill's own name (`checker` in chain-care) names the thing; so does a word the skill
+    writes as a thing of its own (`window`)."""
+    new = with_examples(DESKTOP, [term]) or ""
+    found = problems(DESKTOP, new, own_text=DESKTOP_BODY, name="desktop")
+    assert not [p for p in found if "head of the phrase" in p or "only to qualify" in p], found
+    checker = with_examples(DESKTOP, ["checker"]) or ""
+    found = problems(DESKTOP, checker, own_text=DESKTOP_BODY, name="chain-care")
+    assert not [p for p in found if "head of the phrase" in p], found
+
+
+STATUTES = """## Statutes
+
+| State | Law |
+| New York | NY Public Officers Law |
+| Arkansas | AR Code Ann. § 25-19-101 |
+| Tennessee | Tenn. Code Ann. § 10-7-503 |
+
+Requests to a New York agency go through its records officer; Google and Electron are names.
+"""
+
+
+@pytest.mark.parametrize(("term", "passes"), [("York", False), ("Code Ann", False),
+                                              ("New York", True), ("Google", True)])  # fmt: skip
+def test_a_capitalised_term_is_a_whole_name_not_part_of_one(term: str, passes: bool) -> None:
+    """Written in its case, a fragment of a longer name the skill writes (`York` of "New York",
+    `Code Ann` of "AR Code Ann.") still names nothing of its own."""
+    description = "File public records requests."
+    new = with_examples(description, [term]) or ""
+    found = problems(description, new, own_text=STATUTES, name="records")
+    refused = [p for p in found if "part of a longer name" in p]
+    assert not refused if passes else refused, found

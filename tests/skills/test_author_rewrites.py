@@ -113,7 +113,7 @@ def test_the_gate_refuses_the_words_of_state_and_the_generic_nouns(sentence: str
 @pytest.mark.parametrize(
     ("name", "sentence"),
     [
-        ("cat-litter-issues", 'Also use it when a request mentions "setup".'),
+        ("cat-litter-issues", 'Also use it when a request mentions "box setup".'),
         ("leash-reactivity", "It also covers management and walks."),
         ("flea-and-tick", 'Also use it when a request mentions "flea dirt".'),
     ],

@@ -3,7 +3,7 @@ refused run is halved and its first part kept; "taken" is judged query by query.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -60,13 +60,14 @@ DEPLOY = "Run the Helm chart upgrade for the payments service."
 DOCS = "Write user documentation."
 
 
-def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
+def test_a_refused_joint_run_is_searched_again_without_its_costly_part(
     tmp_path: Path, router: EmbeddingRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The scripted run: deploy-service quotes its missed train request (a gain), then
     write-docs quotes its own and one that takes deploy-service's held-out query. The whole is
-    refused; its first half passes and is kept; the next search finds nothing. Each added word
-    is in the skills' own text, the quality gate's evidence for a term."""
+    refused; the search without write-docs' terms passes and is kept; the next search finds
+    nothing. Each added word is in the skills' own text, the quality gate's evidence for a
+    term."""
     rows = [
         ("run the helm upgrade for payments", "deploy-service", "train"),
         ("make the new version available to users", "deploy-service", "train"),
@@ -90,18 +91,24 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
     runs = 0
 
     def scripted(
-        _router: object, skills: Sequence[Skill], _train: object, **_: object
+        _router: object,
+        skills: Sequence[Skill],
+        _train: object,
+        *,
+        exclude: Collection[tuple[str, str]] = (),
+        **_: object,
     ) -> list[joint_module.Step]:
         nonlocal runs
         runs += 1
-        if runs > 1:
-            return []
+        if skills[0].description != DEPLOY:
+            return []  # the kept set: nothing more
         first = [s.with_components({"deploy-service/description": deploy}) for s in skills]
         second = [s.with_components({"write-docs/description": docs}) for s in first]
-        return [
+        steps = [
             joint_module.Step(first, "deploy-service", "versions", 1),
             joint_module.Step(second, "write-docs", "shipping hotfixes", 2),
         ]
+        return [s for s in steps if (s.skill, s.request) not in exclude]
 
     monkeypatch.setattr(joint_module, "joint_examples", scripted)
     lines: list[str] = []
@@ -121,11 +128,139 @@ def test_a_refused_joint_run_is_halved_and_its_first_part_kept(
     assert "joint: 1 added term over 1 skill" in joint_lines[1]
     assert len(joint_lines) == 2  # no third look: the search went on from the kept set
     assert runs >= 2  # and found nothing
-    assert report.accepted[0] == ("#2 joint: 1 added term over 1 skill (deploy-service 'versions')")
+    assert report.accepted[0] == (
+        "#2 joint: 1 added term over 1 skill (deploy-service 'versions'); the last look's terms "
+        "of write-docs left out"
+    )
     assert "deploy-service" in report.changed  # later per-skill moves may change more
     kept = parse_skill(Path("SKILL.md"), report.rewrites["deploy-service"], folder="deploy-service")
     assert "versions" in kept.description
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == files  # untouched
+
+
+def test_a_vetoed_look_is_searched_again_without_the_skill_its_veto_blames(
+    tmp_path: Path, router: EmbeddingRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scripted run of the test above with its costly term first: write-docs quotes
+    "shipping hotfixes" (which takes deploy-service's held-out queries), then deploy-service
+    quotes "versions". The veto blames write-docs, so the next look is the search without its
+    term, and it is kept: halving would have judged write-docs' term alone first, one look more."""
+    rows = [
+        ("run the helm upgrade for payments", "deploy-service", "train"),
+        ("make the new version available to users", "deploy-service", "train"),
+        ("is version 2 available yet", "deploy-service", "train"),
+        ("add a page about settings to the manual", "write-docs", "train"),
+        ("print the manual pages", "write-docs", "train"),
+        ("explain the endpoints in the readme", "write-docs", "train"),
+        ("what is the capital of France", None, "train"),
+        ("order pizza", None, "train"),
+        ("ship the hotfix to customers", "deploy-service", "holdout"),
+        ("shipping hotfixes on fridays", "deploy-service", "holdout"),
+        ("get the fix out to users", "deploy-service", "holdout"),
+        ("the docs are outdated", "write-docs", "holdout"),
+    ]
+    body = "Steps: shipping versions as hotfixes; list them in the manual pages.\n"
+    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, rows, body=body)
+    deploy = with_examples(DEPLOY, ["versions"])
+    docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
+    assert deploy is not None and docs is not None
+    costly = ("write-docs", "shipping hotfixes")
+    searches: list[set[tuple[str, str]]] = []
+
+    def scripted(
+        _router: object,
+        skills: Sequence[Skill],
+        _train: object,
+        *,
+        exclude: Collection[tuple[str, str]] = (),
+        **_: object,
+    ) -> list[joint_module.Step]:
+        searches.append(set(exclude))
+        if any(s.description != o for s, o in zip(skills, (DEPLOY, DOCS), strict=True)):
+            return []  # the kept set: nothing more
+        versions = [s.with_components({"deploy-service/description": deploy}) for s in skills]
+        if costly in exclude:
+            return [joint_module.Step(versions, "deploy-service", "versions", 1)]
+        first = [s.with_components({"write-docs/description": docs}) for s in skills]
+        both = [s.with_components({"deploy-service/description": deploy}) for s in first]
+        return [
+            joint_module.Step(first, "write-docs", "shipping hotfixes", 1),
+            joint_module.Step(both, "deploy-service", "versions", 2),
+        ]
+
+    monkeypatch.setattr(joint_module, "joint_examples", scripted)
+    lines: list[str] = []
+    report = tune_skills(
+        folder, tmp_path / "evals.jsonl", budget=1, router=router, offline=True,
+        progress=lines.append,
+    )  # fmt: skip
+    joint_lines = [line for line in lines if "| joint:" in line]
+    assert joint_lines[0].startswith("#1 discard") and "vetoed:" in joint_lines[0]
+    assert joint_lines[1].startswith("#2 keep")
+    assert costly in searches[1]  # the search after the veto left the blamed term out
+    assert report.accepted[0] == (
+        "#2 joint: 1 added term over 1 skill (deploy-service 'versions'); the last look's terms "
+        "of write-docs left out"
+    )
+
+
+def test_the_veto_blames_the_skill_that_drew_a_query_not_its_own(router: EmbeddingRouter) -> None:
+    """A rewrite of write-docs that takes deploy-service's held-out queries is blamed; one of
+    deploy-service that the veto lets pass, or that takes nothing, blames no skill."""
+    items = [
+        EvalItem("run the helm upgrade for payments", "deploy-service", "clean", "train"),
+        EvalItem("make the new version available", "deploy-service", "clean", "train"),
+        EvalItem("print the manual pages", "write-docs", "clean", "train"),
+        EvalItem("add a page to the manual", "write-docs", "clean", "train"),
+        EvalItem("order pizza", None, "clean", "train"),
+        EvalItem("ship the hotfix to customers", "deploy-service", "clean", "holdout"),
+        EvalItem("shipping hotfixes on fridays", "deploy-service", "clean", "holdout"),
+        EvalItem("the docs are outdated", "write-docs", "clean", "holdout"),
+    ]
+    start = [skill("deploy-service", DEPLOY), skill("write-docs", DOCS)]
+    judge = SkillEvaluator(items, router, recalibrate=True, originals=start)
+    router.calibrate(items, start)
+    docs = with_examples(DOCS, ["shipping hotfixes", "hotfix"])
+    assert docs is not None
+    taking = [start[0], start[1].with_components({"write-docs/description": docs})]
+    assert judge.veto(judge.evaluate_skills(start), judge.evaluate_skills(taking)) is not None
+    assert judge.blame(start, taking) == ["write-docs"]
+    assert judge.blame(start, start) == []
+
+
+def test_a_refused_look_no_skill_is_blamed_for_is_halved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a skill to blame (no `blame`, or a veto for a query no skill drew), a refused
+    look's first half is the next look; a single refused addition is left out of the next
+    search."""
+    skills = [skill("deploy-service", DEPLOY), skill("write-docs", DOCS)]
+    deploy = with_examples(DEPLOY, ["versions"])
+    docs = with_examples(DOCS, ["manual pages"])
+    assert deploy is not None and docs is not None
+    first = [s.with_components({"deploy-service/description": deploy}) for s in skills]
+    second = [s.with_components({"write-docs/description": docs}) for s in first]
+    searches: list[set[tuple[str, str]]] = []
+
+    def scripted(
+        *_: object, exclude: Collection[tuple[str, str]] = (), **__: object
+    ) -> list[joint_module.Step]:
+        searches.append(set(exclude))
+        return [
+            joint_module.Step(first, "deploy-service", "versions", 1),
+            joint_module.Step(second, "write-docs", "manual pages", 2),
+        ]
+
+    monkeypatch.setattr(joint_module, "joint_examples", scripted)
+    for blame in (None, lambda _old, _new: []):
+        searches.clear()
+        moves = joint_module.JointMoves(EmbeddingRouter.__new__(EmbeddingRouter), [], blame=blame)
+        look = moves.next("c0", skills)
+        assert look is not None and look[0] == second
+        half = moves.next("c0", skills)  # refused: the incumbent stayed
+        assert half is not None and half[0] == first and "versions" in half[1]
+        moves.next("c0", skills)  # the half refused too: searched without it
+        assert searches == [set(), {("deploy-service", "versions")}]
 
 
 def test_no_joint_look_when_train_is_already_all_right(

@@ -92,7 +92,9 @@ def test_the_proposers_gate_takes_the_skills_own_text_or_two_hand_written_train_
     proposer = TextOperatorProposer(one, router=None, target="pruning")  # type: ignore[arg-type]
     assert not proposer.gate(PRUNING)(listing)
     two = TextOperatorProposer(
-        [*one, item("hedges along the road")], router=None, target="pruning"  # type: ignore[arg-type]
+        [*one, item("hedges along the road")],
+        router=None,
+        target="pruning",  # type: ignore[arg-type]
     )
     assert two.gate(PRUNING)(listing)
     hedges = garden("pruning", PRUNING.description, PRUNING_BODY + "Trim hedges in June.\n")
