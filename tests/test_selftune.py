@@ -27,7 +27,7 @@ from agentos.selftune import (
 from agentos.selftune.command import outer_profile
 from agentos.selftune.evaluator import HeldOut
 from agentos.selftune.inner import main as inner_main
-from agentos.selftune.inner import score
+from agentos.selftune.inner import runs, score
 from agentos.status import run_status
 from agentos.task import load_task
 
@@ -52,6 +52,16 @@ def test_a_profile_run_gains_toward_the_known_optimum(tmp_path: Path) -> None:
     assert 0.5 < run.gain <= 1.0 and run.keeps > 0 and run.false_keeps == 0
     assert run.score == run.gain  # no noise: no false keep
     assert run_profile(suite.problem("smooth"), load_profile(), 0, 16) == run  # deterministic
+
+
+def test_inner_runs_in_worker_processes_give_the_same_results_in_order(tmp_path: Path) -> None:
+    suite = load_suite(small_suite(tmp_path, train=["smooth", "mixed~0.08"], seeds=[0, 1, 2]))
+    pairs = [(name, seed) for name in suite.splits["train"] for seed in suite.seeds]
+    one_by_one = runs(suite, load_profile(), pairs, jobs=1)
+    assert runs(suite, load_profile(), pairs, jobs=3) == one_by_one
+    assert len({r.gain for r in one_by_one}) > 1  # the order is a real one to keep
+    assert score(suite, load_profile(), "train", jobs=2) == score(suite, load_profile(), "train",
+                                                                jobs=1)
 
 
 def test_a_run_that_keeps_noise_scores_at_most_zero(tmp_path: Path) -> None:
