@@ -125,6 +125,19 @@ def test_the_screen_discards_a_first_gain_below_it_and_re_measures_the_rest() ->
                             [1.0 + 0.5 * sd], descriptor="A 0 -> 1, B 0 -> 1 | design combine "
                             "2: A, B | tpe A=1 B=1")
     assert joint.verdict == "remeasure"
+    # and so is one whose first draw lost, unless it lost by more than 4 noise sds; its re-runs
+    # then decide by the noise rule
+    state = strategy.start("b" * 40, baseline, 0)
+    combine = "A 0 -> 1, B 0 -> 1 | design combine 2: A, B | tpe A=1 B=1"
+    lost = strategy.decide(state, 1, "c" * 40, [1.0 - 1.0 * sd], descriptor=combine)
+    assert lost.verdict == "remeasure" and "one draw does not refuse it" in lost.reason
+    assert strategy.decide(state, 1, "c" * 40, [1.0 - 1.0 * sd],
+                           descriptor="A 0 -> 1, B 0 -> 1 | tpe A=1 B=1").verdict == "discard"
+    assert strategy.decide(state, 1, "c" * 40, [1.0 - 4.5 * sd],
+                           descriptor=combine).verdict == "discard"
+    again = strategy.decide(state, 1, "c" * 40, [1.0 - 1.0 * sd, 1.0 - 0.5 * sd, 1.0 - 0.3 * sd],
+                            [1.0, 1.0], descriptor=combine)
+    assert again.verdict == "discard" and "no gain" in again.reason
 
 
 def test_a_screen_point_is_drawn_twice_alone_then_left_to_its_ranking() -> None:
