@@ -15,6 +15,7 @@ from agentos import runner
 from agentos.errors import UserError
 from agentos.profile import DEFAULT_PATH, Profile, Sampler, Start, configure, parse_profile
 from agentos.providers.base import ProposeRequest, get_provider
+from agentos.providers.heuristic.design import COMBINE, combining
 from agentos.selftune import load_suite, run_profile
 from agentos.settings import find_settings
 from agentos.state import HistoryItem
@@ -125,6 +126,19 @@ def test_the_screen_discards_a_first_gain_below_it_and_re_measures_the_rest() ->
                             [1.0 + 0.5 * sd], descriptor="A 0 -> 1, B 0 -> 1 | design combine "
                             "2: A, B | tpe A=1 B=1")
     assert joint.verdict == "remeasure"
+    # and so is one whose first draw lost, unless it lost by more than 4 noise sds; its re-runs
+    # then decide by the noise rule
+    state = strategy.start("b" * 40, baseline, 0)
+    combine = "A 0 -> 1, B 0 -> 1 | design combine 2: A, B | tpe A=1 B=1"
+    lost = strategy.decide(state, 1, "c" * 40, [1.0 - 1.0 * sd], descriptor=combine)
+    assert lost.verdict == "remeasure" and "one draw does not refuse it" in lost.reason
+    assert strategy.decide(state, 1, "c" * 40, [1.0 - 1.0 * sd],
+                           descriptor="A 0 -> 1, B 0 -> 1 | tpe A=1 B=1").verdict == "discard"
+    assert strategy.decide(state, 1, "c" * 40, [1.0 - 4.5 * sd],
+                           descriptor=combine).verdict == "discard"
+    again = strategy.decide(state, 1, "c" * 40, [1.0 - 1.0 * sd, 1.0 - 0.5 * sd, 1.0 - 0.3 * sd],
+                            [1.0, 1.0], descriptor=combine)
+    assert again.verdict == "discard" and "no gain" in again.reason
 
 
 def test_a_screen_point_is_drawn_twice_alone_then_left_to_its_ranking() -> None:
@@ -248,6 +262,21 @@ def test_a_screen_moves_one_setting_at_a_time_then_the_winners_together() -> Non
     assert described[8].startswith("A 0.2 -> 1, C 0.2 -> 1, N 24 -> 4 | design")
     assert notes[9:] == ["", "", ""]  # the design is spent: TPE proposes
     assert not any(" | design " in d for d in _screened(["discard"] * 8, start="random"))
+
+
+def test_points_that_tie_exactly_are_the_parents_level_not_winners() -> None:
+    """Settings that change nothing measured tie each other exactly (self-tune's common draws):
+    their value is the parent's level, so they are not combined, even where the losers pulled
+    the median below them; without ties the median is the level."""
+    tie = 0.8076
+    screened = [("screen", 3.0, 0.8371), ("candidates", 4, 0.8130), ("patience", 12, tie),
+                ("startup", 30, tie), ("size", 40, tie), ("sigma", 0.005, 0.7879),
+                ("mode", "mutate", 0.4739), ("share", 0.0, 0.6181), ("sobol", "sobol", 0.7459),
+                ("islands", "islands", 0.7586), ("oat", "oat", 0.6835)]  # the median: 0.7879
+    moves = [note for note, _ in combining({}, screened, "max")]
+    assert moves == [f"{COMBINE}2: screen, candidates"]
+    untied = [(n, v, m + i * 1e-4) for i, (n, v, m) in enumerate(screened)]
+    assert len(combining({}, untied, "max")) == 4  # five above the median of 11: 2, 3, 4, 5
 
 
 def test_a_screen_point_the_gates_refused_is_not_proposed_again() -> None:

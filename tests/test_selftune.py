@@ -27,7 +27,7 @@ from agentos.selftune import (
 from agentos.selftune.command import outer_profile
 from agentos.selftune.evaluator import HeldOut
 from agentos.selftune.inner import main as inner_main
-from agentos.selftune.inner import score
+from agentos.selftune.inner import runs, score
 from agentos.status import run_status
 from agentos.task import load_task
 
@@ -52,6 +52,16 @@ def test_a_profile_run_gains_toward_the_known_optimum(tmp_path: Path) -> None:
     assert 0.5 < run.gain <= 1.0 and run.keeps > 0 and run.false_keeps == 0
     assert run.score == run.gain  # no noise: no false keep
     assert run_profile(suite.problem("smooth"), load_profile(), 0, 16) == run  # deterministic
+
+
+def test_inner_runs_in_worker_processes_give_the_same_results_in_order(tmp_path: Path) -> None:
+    suite = load_suite(small_suite(tmp_path, train=["smooth", "mixed~0.08"], seeds=[0, 1, 2]))
+    pairs = [(name, seed) for name in suite.splits["train"] for seed in suite.seeds]
+    one_by_one = runs(suite, load_profile(), pairs, jobs=1)
+    assert runs(suite, load_profile(), pairs, jobs=3) == one_by_one
+    assert len({r.gain for r in one_by_one}) > 1  # the order is a real one to keep
+    assert score(suite, load_profile(), "train", jobs=2) == score(suite, load_profile(), "train",
+                                                                jobs=1)
 
 
 def test_a_run_that_keeps_noise_scores_at_most_zero(tmp_path: Path) -> None:
@@ -112,6 +122,21 @@ def test_the_held_out_veto_compares_means_and_allows_for_the_noise() -> None:
     assert held.veto(candidate, incumbent) is None  # a rise is never vetoed
 
 
+def test_every_commit_k_th_measurement_runs_on_the_run_k_th_draw_and_a_resume_draws_on(
+    tmp_path: Path,
+) -> None:
+    kept = tmp_path / "self-tune.json"
+    held = HeldOut(kept)
+    first = [held.draw("start") for _ in range(4)]  # the baseline and its three re-runs
+    assert len(set(first)) == 4 and first == [first[0] + k for k in range(4)]
+    assert [held.draw("screen"), held.draw("screen")] == first[:2]  # common random numbers
+    held.add("start", 0.40)
+    held.add("start", 0.44)
+    resumed = HeldOut(kept)  # a killed run's evaluator, rebuilt
+    assert resumed.draw("start") == first[0] + 4 and resumed.draw("other") == first[0]
+    assert resumed.figures == {"start": [0.40, 0.44]} and resumed.noise() == held.noise()
+
+
 def test_each_outer_measurement_runs_the_inner_tasks_on_fresh_seeds(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -167,6 +192,16 @@ def test_self_tune_is_an_ordinary_run_and_reads_the_sealed_test(tmp_path: Path) 
     assert outer.profile.sampler.startup == 3 and outer.profile.sampler.local_start == 0.5
     assert not outer.is_editable("outer-profile.toml")
     assert parse_profile(outer_profile(60)).sampler.startup == 10
+    # a screen point on a key no inner run reads (the heuristic proposer reads no memory key)
+    # measures what the baseline measured on the same draws: the luck is common to both
+    baseline = json.loads(row["samples"])
+    points = [Ledger(result.repo / ".agentos" / "ledger.db").find(result.run.run_id, e["id"])
+              for e in status["experiments"] if "| design screen memory." in e["description"]]
+    assert points and all(p is not None for p in points)
+    for point in points:
+        assert point is not None
+        samples = json.loads(point["samples"])
+        assert samples == baseline[:len(samples)]
     # its proposals start with a screen: each key alone at a far value, then the winners
     assert outer.profile.sampler.start == "oat" and outer.profile.screen == 1.0
     assert " | design screen " in status["experiments"][0]["description"]

@@ -46,7 +46,7 @@ from agentos.runner import (
     state_dir,
 )
 from agentos.sandbox import Sandbox
-from agentos.selftune.evaluator import SelfTuneEvaluator
+from agentos.selftune.evaluator import STATE_FILE, HeldOut, SelfTuneEvaluator
 from agentos.selftune.inner import ProviderFactory, gains, score
 from agentos.selftune.prompted import SKILL_PATHS, SKILLS, MakeProvider, PromptEvaluator
 from agentos.selftune.suite import SPLITS, digest_of, load_suite, suite_files
@@ -291,9 +291,10 @@ def _evaluator(make_provider: MakeProvider | None) -> Callable[[Task, Sandbox], 
     prompts editable (a Claude proposer) in-process (`PromptEvaluator`)."""
 
     def make(task: Task, sandbox: Sandbox) -> Evaluator:
+        kept = HeldOut(task.root / STATE_DIR / STATE_FILE)  # a resumed run's draws and figures
         if set(SKILL_PATHS) <= set(task.editable):
-            return PromptEvaluator(_pin(task), make_provider or _claude)
-        return SelfTuneEvaluator(task, sandbox)
+            return PromptEvaluator(_pin(task), make_provider or _claude, heldout=kept)
+        return SelfTuneEvaluator(task, sandbox, heldout=kept)
 
     return make
 

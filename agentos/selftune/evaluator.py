@@ -6,11 +6,16 @@ metric is the train gain, `details` hold each train task's gain (shown to the pr
 `holdout` holds the held-out gain, which only `veto` reads. The held-out line is cut from the
 log tail, which the loop may show.
 
-Every measurement runs the inner tasks on fresh seeds (`--draw N`, a new N each time): a
-profile's score is then a noisy measurement whose noise is the seeds' luck, and the outer run
-judges it as it judges any noisy metric (the baseline's re-runs estimate the noise, a candidate
-within it is re-measured, paired, by the strategy's noise rule). On fixed seeds a candidate
-could win by the luck of those seeds, which no re-measure would ever reveal.
+Every measurement runs the inner tasks on fresh seeds (`--draw N`): the k-th measurement of every
+commit runs on the run's k-th draw, a block of seeds no fixed or test seed is in (common random
+numbers). A profile's score is then a noisy measurement whose noise is the seeds' luck, judged as
+any noisy metric is (the baseline's re-runs estimate the noise, a candidate within it is
+re-measured by the strategy's noise rule, on its next draws); and two profiles' k-th measurements
+meet the same luck, so what differs between them is mostly what the profiles change: a profile
+that changes nothing an inner run reads measures exactly what its parent measured, rather than
+ranking above or below it by luck (a screen's one-setting points are ranked this way). On fixed
+seeds a candidate could win by the luck of those seeds, which no re-measure would ever reveal;
+here each re-measure runs on a draw it has not run on.
 
 The held-out veto is noise-aware too (`HeldOut`): the evaluator keeps every held-out figure it
 measured, by commit, and compares the means of both commits' measurements (a re-measure
@@ -23,11 +28,12 @@ any fall vetoes, as on a deterministic metric.
 from __future__ import annotations
 
 import copy
+import json
 import math
+import os
 import re
 import secrets
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,28 +45,60 @@ from agentos.task import Task
 HOLDOUT = "holdout/all"
 VETO_ALPHA = 0.05  # one-sided: a held-out fall this unlikely under no change is a real fall
 DRAWS = 2**30  # measurement N runs on seeds DRAW_SEED0 + 16 N ... (`Suite.seeds_of`)
+STATE_FILE = "self-tune.json"  # each commit's draws and held-out figures, for a resumed run
 _HOLDOUT_LINE = re.compile(r"^holdout: (\S+)$", re.MULTILINE)
 _TASK_LINE = re.compile(r"^train/(\S+): (\S+)$", re.MULTILINE)
 
 
 def fresh_draw() -> int:
-    """A new measurement's draw: a random block of inner seeds, never one the run chose before
-    but by a chance of about one in 10^7 over a whole run (and a resumed run draws on)."""
+    """A run's first draw: a random block of inner seeds (its k-th draw is the block k after)."""
     return secrets.randbelow(DRAWS)
 
 
 class HeldOut:
-    """Every held-out figure measured, by commit, and the veto that reads their means."""
+    """Every held-out figure measured, by commit, and the veto that reads their means; and each
+    commit's measurements so far, which give its next draw (`draw`). With `path` both are kept
+    in that file, written whole after each change, so a resumed run draws on where it stopped
+    and its veto still reads the figures measured before."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.base = fresh_draw()  # the run's first draw: measurement k runs on base + k
         self.figures: dict[str, list[float]] = {}
+        self.measured: dict[str, int] = {}
         self._commit_of: dict[float, str] = {}
         self._lock = threading.Lock()
+        if path is not None and path.is_file():
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            self.base, self.measured = int(kept["base"]), dict(kept["measured"])
+            for commit, values in kept["figures"].items():
+                for value in values:
+                    self._add(commit, float(value))
+
+    def draw(self, commit: str) -> int:
+        """The draw of `commit`'s next measurement: the run's k-th for its k-th measurement."""
+        with self._lock:
+            k = self.measured.get(commit, 0)
+            self.measured[commit] = k + 1
+            self._save()
+            return (self.base + k) % DRAWS
 
     def add(self, commit: str, value: float) -> None:
         with self._lock:
-            self.figures.setdefault(commit, []).append(value)
-            self._commit_of.setdefault(value, commit)
+            self._add(commit, value)
+            self._save()
+
+    def _add(self, commit: str, value: float) -> None:
+        self.figures.setdefault(commit, []).append(value)
+        self._commit_of.setdefault(value, commit)
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps({"base": self.base, "measured": self.measured,
+                                   "figures": self.figures}), encoding="utf-8")
+        os.replace(tmp, self.path)
 
     def noise(self) -> tuple[float, int]:
         """The spread of held-out figures within commits measured more than once, and its
@@ -94,18 +132,17 @@ class HeldOut:
 
 
 class SelfTuneEvaluator(MetricEvaluator):
-    """`MetricEvaluator` on fresh inner seeds per measurement, plus the held-out veto."""
+    """`MetricEvaluator` on the commit's next draw of inner seeds, plus the held-out veto."""
 
-    def __init__(self, task: Task, sandbox: Sandbox, *, draw: Callable[[], int] = fresh_draw):
+    def __init__(self, task: Task, sandbox: Sandbox, *, heldout: HeldOut | None = None):
         super().__init__(task, sandbox)
-        self.draw = draw
-        self.heldout = HeldOut()
+        self.heldout = heldout or HeldOut()
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
-        one = copy.copy(self)  # this measurement's command: the task's, on a fresh draw
+        one = copy.copy(self)  # this measurement's command: the task's, on the commit's draw
         metric = self.task.metric
         one.task = replace(self.task, metric=replace(
-            metric, command=(*metric.command, "--draw", str(self.draw()))))
+            metric, command=(*metric.command, "--draw", str(self.heldout.draw(commit)))))
         e = MetricEvaluator.evaluate(one, tree, commit)
         if e.status is not None or e.metric is None:
             return e

@@ -22,10 +22,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
+import os
 import random
 import statistics
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,32 +204,72 @@ def _changed(
     return changed[path]
 
 
+def cpus() -> int:
+    """The CPUs this process may run on: the inner runs' default parallelism."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_WORK: tuple[list[tuple[Problem, int]], Profile, int] | None = None  # a forked worker's share
+
+
+def _run_one(i: int) -> InnerRun:
+    assert _WORK is not None
+    work, profile, budget = _WORK
+    problem, seed = work[i]
+    return run_profile(problem, profile, seed, budget)
+
+
+def runs(
+    suite: Suite, profile: Profile, pairs: Sequence[tuple[str, int]], *,
+    provider: ProviderFactory | None = None, jobs: int | None = None,
+) -> list[InnerRun]:
+    """The inner run of every `(task, seed)` of `pairs`, in order. Each is deterministic and
+    independent of the others, so they run in `jobs` forked worker processes (default: one a
+    CPU, `cpus`), with the same results as one after another; one after another where a provider
+    proposes (a Claude client is not shared across processes), where the process runs threads
+    (a fork copies their locks held) or where the platform cannot fork."""
+    global _WORK
+    work = [(suite.problem(name), seed) for name, seed in pairs]
+    jobs = min(jobs or cpus(), len(work))
+    if (provider is not None or jobs < 2 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [run_profile(p, profile, s, suite.budget, provider=provider) for p, s in work]
+    _WORK = (work, profile, suite.budget)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run_one, range(len(work))))
+    finally:
+        _WORK = None
+
+
 def score(
     suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None,
-    draw: int | None = None,
+    draw: int | None = None, jobs: int | None = None,
 ) -> dict[str, float]:
     """`SPLIT/TASK` mean score (`InnerRun.score`) over the split's seeds for every task, and
     `SPLIT` their mean; with `draw`, over that measurement's fresh seeds (`Suite.seeds_of`)."""
-    out: dict[str, float] = {}
-    for name in suite.splits[split]:
-        problem = suite.problem(name)
-        scores = [run_profile(problem, profile, s, suite.budget, provider=provider).score
-                  for s in suite.seeds_of(split, draw)]
-        out[f"{split}/{name}"] = statistics.fmean(scores)
-    out[split] = statistics.fmean(out[f"{split}/{n}"] for n in suite.splits[split])
+    seeds = suite.seeds_of(split, draw)
+    names = suite.splits[split]
+    done = iter(runs(suite, profile, [(n, s) for n in names for s in seeds], provider=provider,
+                     jobs=jobs))
+    out = {f"{split}/{n}": statistics.fmean(next(done).score for _ in seeds) for n in names}
+    out[split] = statistics.fmean(out[f"{split}/{n}"] for n in names)
     return out
 
 
 def gains(
-    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None
+    suite: Suite, profile: Profile, split: Split, *, provider: ProviderFactory | None = None,
+    jobs: int | None = None,
 ) -> list[float]:
     """Per seed, the mean score over the split's tasks (the unit of the sealed test's
     interval)."""
-    return [
-        statistics.fmean(run_profile(suite.problem(n), profile, s, suite.budget,
-                                     provider=provider).score for n in suite.splits[split])
-        for s in suite.seeds_of(split)
-    ]
+    names = suite.splits[split]
+    done = iter(runs(suite, profile, [(n, s) for s in suite.seeds_of(split) for n in names],
+                     provider=provider, jobs=jobs))
+    return [statistics.fmean(next(done).score for _ in names) for _ in suite.seeds_of(split)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -234,20 +278,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--suite", required=True, type=Path)
     parser.add_argument("--pin", required=True, help="the suite's sha256: digest")
     parser.add_argument("--profile", required=True, type=Path)
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="inner runs at a time, in worker processes (default: one a CPU)")
     parser.add_argument("--draw", type=int, default=None,
                         help="run train and held-out on the fresh seeds of measurement N "
                              "(default: the suite's seeds)")
     args = parser.parse_args(argv)
     if args.draw is not None and args.draw < 0:
         parser.error("--draw must be 0 or more")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
     try:
         suite = load_suite(args.suite, pin=args.pin)
         profile = load_profile(args.profile)
     except UserError as exc:
         print(f"agentos self-tune: error: {exc}", file=sys.stderr)
         return 2
-    train = score(suite, profile, "train", draw=args.draw)
-    holdout = score(suite, profile, "holdout", draw=args.draw)
+    train = score(suite, profile, "train", draw=args.draw, jobs=args.jobs)
+    holdout = score(suite, profile, "holdout", draw=args.draw, jobs=args.jobs)
     if args.draw is not None:
         seeds = suite.seeds_of("train", args.draw)
         print(f"draw: {args.draw} (seeds {seeds[0]}..{seeds[-1]})")

@@ -19,7 +19,7 @@ from agentos.errors import UserError
 from agentos.evaluate import Evaluation
 from agentos.profile import load_profile
 from agentos.providers.base import Provider
-from agentos.selftune.evaluator import HOLDOUT, HeldOut, fresh_draw
+from agentos.selftune.evaluator import HOLDOUT, HeldOut
 from agentos.selftune.inner import score
 from agentos.selftune.suite import load_suite
 from agentos.skillfile import parse_skill
@@ -34,12 +34,11 @@ class PromptEvaluator:
     """Scores a candidate profile and prompts on the pinned suite, in-process."""
 
     def __init__(self, pin: str, make_provider: MakeProvider, *, profile: str = "profile.toml",
-                 draw: Callable[[], int] = fresh_draw):
+                 heldout: HeldOut | None = None):
         self.pin = pin
         self.make_provider = make_provider
         self.profile = profile
-        self.draw = draw
-        self.heldout = HeldOut()
+        self.heldout = heldout or HeldOut()
 
     def evaluate(self, tree: Path, commit: str) -> Evaluation:
         try:
@@ -55,7 +54,7 @@ class PromptEvaluator:
         def provider(task: Task) -> Provider:
             return self.make_provider(task, skills)
 
-        draw = self.draw()
+        draw = self.heldout.draw(commit)
         train = score(suite, profile, "train", provider=provider, draw=draw)
         holdout = score(suite, profile, "holdout", provider=provider, draw=draw)
         details = {k: v for k, v in train.items() if k != "train"}

@@ -126,6 +126,8 @@ class StrategyBase:
         # the screen saves its re-measures for a screening design's joint moves
         elif verdict.verdict == "unsure" and len(scores) == 1 and JOINT_MOVE not in descriptor:
             verdict = self._screened(verdict, float(scores[0]) - best["score"], st["noise"])
+        elif verdict.verdict == "not-better" and len(scores) == 1 and JOINT_MOVE in descriptor:
+            verdict = self._joint_lost(verdict, float(scores[0]) - best["score"], st["noise"])
         if verdict.verdict == "unsure":
             # the next run goes where it narrows the test most: the best too while it has no
             # more unselected runs than the candidate will have fresh ones; the first re-measure
@@ -174,6 +176,17 @@ class StrategyBase:
             return verdict
         return Judgement("not-better", f"gain {gain:.4g} below the screen "
                          f"{self.screen:g} noise sd ({self.screen * noise:.3g}): not re-measured")
+
+    @staticmethod
+    def _joint_lost(verdict: Judgement, gain: float, noise: float) -> Judgement:
+        """A joint move of a screening design's winners whose first draw lost is re-measured
+        unless it lost by more than `SCREEN_DROP` noise sds: its gain is the sum of its
+        settings', about one noise sd, so one draw in four or five falls below the best by
+        luck alone; its re-runs are judged by the noise rule (`no gain` once they show none)."""
+        if noise <= 0 or gain < -SCREEN_DROP * noise:
+            return verdict
+        return Judgement("unsure", f"{verdict.reason}; a joint move of the screen's winners: "
+                         "one draw does not refuse it, re-measure")
 
     @staticmethod
     def _screen_point(verdict: Judgement, scores: Sequence[float], best: float,

@@ -20,6 +20,7 @@ import math
 import random
 import statistics
 import warnings
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -117,11 +118,16 @@ def combining(
     alone are tried together. Most settings move the metric by little, so the median is the
     parent's level, measured over every point: the parent's own few measurements can be high
     by luck (a start measured at 0.833 against points of 0.72 to 0.83), and then no point beats
-    it and nothing is combined."""
+    it and nothing is combined. Where several points measured exactly the same (settings that
+    change nothing measured, on a deterministic metric or one whose measurements share their
+    luck: `agentos self-tune`'s common draws), that value is the parent's level instead: those
+    points tie it, and a median pulled below it by the losers would count them winners."""
     if not screened:
         return []
     sign = 1.0 if goal == "max" else -1.0
-    level = statistics.median(metric for _, _, metric in screened)
+    counts = Counter(metric for _, _, metric in screened)
+    tied = max(counts, key=lambda m: (counts[m], sign * m))
+    level = tied if counts[tied] > 1 else statistics.median(counts.elements())
     top: dict[str, tuple[float, Any]] = {}
     for name, v, metric in screened:
         gain = sign * (metric - level)
