@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -106,3 +107,18 @@ def resumed_attempts(db: Path, experiments: int) -> tuple[str, dict[int, list[di
         assert all(s == "crash" for s in statuses[:-1]) and statuses[-1] != "crash", statuses
     assert ledger.open_attempts(run_id) == []
     return run_id, finals
+
+
+def scripted_edits(repo: Path, path: str, edits: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Run agentos on `repo` with a scripted proposer making each (search, replace) edit of `path`
+    in turn, one experiment each; the experiments' (status, reason)."""
+    from agentos import runner
+    from agentos.status import run_status
+
+    lines = [json.dumps({"type": "proposal", "description": f"candidate {i}",
+                         "edits": [{"path": path, "search": s, "replace": r}]})
+             for i, (s, r) in enumerate(edits)]
+    scenario = repo.parent / f"{repo.name}-scenario.jsonl"
+    scenario.write_text("\n".join(lines) + "\n")
+    runner.run(repo, runner.Overrides(budget=len(edits), provider=f"script:{scenario}"))
+    return [(e["status"], e["reason"] or "") for e in run_status(repo)["experiments"]]

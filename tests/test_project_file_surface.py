@@ -5,15 +5,12 @@ before anything runs. Through the real loop with a scripted model."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from helpers import agentos_cli, make_repo
+from helpers import agentos_cli, make_repo, scripted_edits
 
-from agentos import runner
 from agentos.settings.project import foreign_changes
-from agentos.status import run_status
 
 EVALUATE = (
     "import tomllib\nwith open('pyproject.toml', 'rb') as f:\n"
@@ -40,13 +37,7 @@ def test_a_model_edit_outside_the_applications_table_is_refused_with_the_reason(
         ("lr = 0.004", 'lr = 0.003\n\n[tool.pytest.ini_options]\naddopts = "-x"',
          "[tool.pytest] changed"),
     ]
-    lines = [json.dumps({"type": "proposal", "description": f"candidate {i}",
-                         "edits": [{"path": "pyproject.toml", "search": s, "replace": r}]})
-             for i, (s, r, _) in enumerate(edits)]
-    scenario = tmp_path / "scenario.jsonl"
-    scenario.write_text("\n".join(lines) + "\n")
-    runner.run(repo, runner.Overrides(budget=len(edits), provider=f"script:{scenario}"))
-    seen = [(e["status"], e["reason"] or "") for e in run_status(repo)["experiments"]]
+    seen = scripted_edits(repo, "pyproject.toml", [(s, r) for s, r, _ in edits])
     assert len(seen) == len(edits), seen
     assert seen[0][0] == "keep", seen  # the application's own table: measured, kept
     for (status, reason), (_, _, why) in zip(seen[1:], edits[1:], strict=True):

@@ -58,6 +58,23 @@ def test_joint_additions_never_misroute_a_train_query_routed_right(
 
 DEPLOY = "Run the Helm chart upgrade for the payments service."
 DOCS = "Write user documentation."
+# the scripted joint runs' eval rows and shared body: deploy-service's held-out queries say
+# "shipping hotfixes", a phrase of the body that write-docs may quote
+SCRIPTED_ROWS = [
+    ("run the helm upgrade for payments", "deploy-service", "train"),
+    ("make the new version available to users", "deploy-service", "train"),
+    ("is version 2 available yet", "deploy-service", "train"),
+    ("add a page about settings to the manual", "write-docs", "train"),
+    ("print the manual pages", "write-docs", "train"),
+    ("explain the endpoints in the readme", "write-docs", "train"),
+    ("what is the capital of France", None, "train"),
+    ("order pizza", None, "train"),
+    ("ship the hotfix to customers", "deploy-service", "holdout"),
+    ("shipping hotfixes on fridays", "deploy-service", "holdout"),
+    ("get the fix out to users", "deploy-service", "holdout"),
+    ("the docs are outdated", "write-docs", "holdout"),
+]
+SCRIPTED_BODY = "Steps: shipping versions as hotfixes; list them in the manual pages.\n"
 
 
 def test_a_refused_joint_run_is_searched_again_without_its_costly_part(
@@ -68,22 +85,8 @@ def test_a_refused_joint_run_is_searched_again_without_its_costly_part(
     refused; the search without write-docs' terms passes and is kept; the next search finds
     nothing. Each added word is in the skills' own text, the quality gate's evidence for a
     term."""
-    rows = [
-        ("run the helm upgrade for payments", "deploy-service", "train"),
-        ("make the new version available to users", "deploy-service", "train"),
-        ("is version 2 available yet", "deploy-service", "train"),
-        ("add a page about settings to the manual", "write-docs", "train"),
-        ("print the manual pages", "write-docs", "train"),
-        ("explain the endpoints in the readme", "write-docs", "train"),
-        ("what is the capital of France", None, "train"),
-        ("order pizza", None, "train"),
-        ("ship the hotfix to customers", "deploy-service", "holdout"),
-        ("shipping hotfixes on fridays", "deploy-service", "holdout"),
-        ("get the fix out to users", "deploy-service", "holdout"),
-        ("the docs are outdated", "write-docs", "holdout"),
-    ]
-    body = "Steps: shipping versions as hotfixes; list them in the manual pages.\n"
-    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, rows, body=body)
+    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS,
+                          body=SCRIPTED_BODY)
     files = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     deploy = with_examples(DEPLOY, ["versions"])
     docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
@@ -145,22 +148,8 @@ def test_a_vetoed_look_is_searched_again_without_the_skill_its_veto_blames(
     "shipping hotfixes" (which takes deploy-service's held-out queries), then deploy-service
     quotes "versions". The veto blames write-docs, so the next look is the search without its
     term, and it is kept: halving would have judged write-docs' term alone first, one look more."""
-    rows = [
-        ("run the helm upgrade for payments", "deploy-service", "train"),
-        ("make the new version available to users", "deploy-service", "train"),
-        ("is version 2 available yet", "deploy-service", "train"),
-        ("add a page about settings to the manual", "write-docs", "train"),
-        ("print the manual pages", "write-docs", "train"),
-        ("explain the endpoints in the readme", "write-docs", "train"),
-        ("what is the capital of France", None, "train"),
-        ("order pizza", None, "train"),
-        ("ship the hotfix to customers", "deploy-service", "holdout"),
-        ("shipping hotfixes on fridays", "deploy-service", "holdout"),
-        ("get the fix out to users", "deploy-service", "holdout"),
-        ("the docs are outdated", "write-docs", "holdout"),
-    ]
-    body = "Steps: shipping versions as hotfixes; list them in the manual pages.\n"
-    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, rows, body=body)
+    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS,
+                          body=SCRIPTED_BODY)
     deploy = with_examples(DEPLOY, ["versions"])
     docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
     assert deploy is not None and docs is not None

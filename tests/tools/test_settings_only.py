@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import agentos_cli, make_repo
+from helpers import agentos_cli, make_repo, scripted_edits
 
 from agentos import runner
 from agentos.status import run_status
@@ -98,13 +98,7 @@ def test_the_gate_keeps_values_and_refuses_everything_else_in_a_run(tmp_path: Pa
         (KEPT, KEPT.replace("learning rate", "step size"), "train.py:8 not-a-value: changed"),
         (OPT, OPT.replace('"sgd", ', '"sgd", "adam", '), "train.py:10 not-a-value: changed"),
     ]
-    lines = [json.dumps({"type": "proposal", "description": f"candidate {i}",
-                         "edits": [{"path": "train.py", "search": s, "replace": r}]})
-             for i, (s, r, _) in enumerate(edits)]
-    scenario = tmp_path / "scenario.jsonl"
-    scenario.write_text("\n".join(lines) + "\n")
-    runner.run(repo, runner.Overrides(budget=len(edits), provider=f"script:{scenario}"))
-    seen = [(e["status"], e["reason"] or "") for e in run_status(repo)["experiments"]]
+    seen = scripted_edits(repo, "train.py", [(s, r) for s, r, _ in edits])
     assert len(seen) == len(edits), seen
     assert seen[0][0] == "keep", seen  # a faster learning rate fits better: measured, kept
     for (status, reason), (_, _, why) in zip(seen[1:], edits[1:], strict=True):
