@@ -5,6 +5,7 @@ terminal row per attempt, and the sealed test is read at the end as in an unbrok
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import sqlite3
@@ -60,6 +61,7 @@ def test_kill9_of_self_tune_then_agentos_resume(
     proc.wait()
     done_before = _experiments(db)
     assert 1 <= done_before < 12
+    assert "baseline: " in log.read_text()  # the outer run's progress, a line an experiment
     deadline = time.monotonic() + 20
     while marked_pids(mark) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -80,6 +82,8 @@ def test_kill9_of_self_tune_then_agentos_resume(
     assert experiments + remeasures == 12 and experiments >= done_before
     assert "(95% CI" in lines["test_gain_diff"] and lines["test"].startswith("tuned ")
     assert (out / "tuned-profile.toml").is_file()
+    assert re.search(r"^experiment \d+/12: (keep|discard) ", done.stderr, re.MULTILINE)
+    assert "final figures: " in done.stderr and "the sealed test (" in done.stderr
 
     _, finals = resumed_attempts(db, experiments)
     assert all(attempts[-1]["status"] in ("keep", "discard") for attempts in finals.values())

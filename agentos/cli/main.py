@@ -125,19 +125,20 @@ def resume(path: Path) -> None:
     from agentos.status import run_status
 
     started: list[str] = []
-    if is_self_tune(path):  # its own evaluator, rebuilt from its task; then the sealed test
-        try:
-            result = resume_self_tune(path, progress=lambda line: click.echo(line, err=True),
-                                      on_start=started.append)
-        except KeyboardInterrupt:
-            _interrupted(path, f"run {started[0]}" if started else "the run")
-        print_self_tune(result)
-        return
 
     def seed(run_id: str) -> None:
         started.append(run_id)
         display.seed(run_status(path, run_id))
 
+    if is_self_tune(path):  # its own evaluator, rebuilt from its task; then the sealed test
+        try:
+            with RunDisplay(0) as display:
+                result = resume_self_tune(path, progress=display.note, on_event=display.event,
+                                          on_start=seed)
+        except KeyboardInterrupt:
+            _interrupted(path, f"run {started[0]}" if started else "the run")
+        print_self_tune(result)
+        return
     try:
         with RunDisplay(0) as display:
             summary = runner.resume(

@@ -117,6 +117,11 @@ class RunDisplay:
                 f"| {clean(str(item.get('description', '')))}"
             )
 
+    def note(self, text: str) -> None:
+        """A line of its own (what the run is doing besides experiments), above a live bar: agentos'
+        own text, whole."""
+        self._line(text)
+
     def asking(self, answer: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
         """`answer` (a check-in prompt) with the live bar stopped while it runs, so the bar's
         redraws cannot overwrite the prompt; plain output needs no pause."""

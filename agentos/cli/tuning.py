@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from agentos.cli.output import fail, user_errors
+from agentos.cli.progress import RunDisplay
 
 if TYPE_CHECKING:
     from agentos.selftune import SelfTuneResult
@@ -112,9 +113,10 @@ def self_tune(out: Path, suite: Path | None, profile: Path | None, budget: int, 
     from agentos.selftune import self_tune as tune
 
     try:
-        result = tune(out, suite=suite, profile=profile, budget=budget, seed=seed,
-                      sandbox=sandbox, provider=provider,
-                      progress=lambda line: click.echo(line, err=True))
+        with RunDisplay(budget) as display:
+            result = tune(out, suite=suite, profile=profile, budget=budget, seed=seed,
+                          sandbox=sandbox, provider=provider, on_event=display.event,
+                          progress=display.note)
     except KeyboardInterrupt:
         click.echo(f"agentos: interrupted; continue the self-tune run with `agentos resume {out}`",
                    err=True)

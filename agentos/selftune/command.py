@@ -29,6 +29,7 @@ from pathlib import Path
 from agentos.check import preflight
 from agentos.errors import UserError
 from agentos.evaluate import Evaluator
+from agentos.events import ProgressEvent
 from agentos.git import Repo, copy_to_new_repo
 from agentos.ledger import Ledger
 from agentos.ledger.read import latest_run
@@ -217,6 +218,7 @@ def self_tune(
     out: Path, *, suite: Path | None = None, profile: Path | None = None, budget: int = 12,
     seed: int = 0, sandbox: str = "auto", provider: str | None = None, timeout: float = 600,
     progress: Callable[[str], None] | None = None, make_provider: MakeProvider | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
 ) -> SelfTuneResult:
     """Tune the profile on the suite's train split (held-out vetoes), then read the sealed test
     once for the tuned profile and the starting one.
@@ -247,8 +249,8 @@ def self_tune(
                        evaluator_name=SELF_TUNE)
         if progress is not None:
             progress(f"run {rt.run_id}: self-tune in {repo.root}, {budget} experiments")
-        summary = drive(rt)
-    return _finish(repo, task, summary, make_provider)
+        summary = drive(rt, on_event=on_event)
+    return _finish(repo, task, summary, make_provider, progress)
 
 
 def is_self_tune(out: Path) -> bool:
@@ -270,6 +272,7 @@ def is_self_tune(out: Path) -> bool:
 
 def resume_self_tune(
     out: Path, *, progress: Callable[[str], None] | None = None,
+    on_event: Callable[[ProgressEvent], None] | None = None,
     make_provider: MakeProvider | None = None, on_start: Callable[[str], None] | None = None,
 ) -> SelfTuneResult:
     """Continue a killed self-tune run at `out` from its last checkpoint (`runner.resume`, with
@@ -282,8 +285,9 @@ def resume_self_tune(
         if on_start is not None:
             on_start(run_id)
 
-    summary = resume(repo.root, make_evaluator=_evaluator(make_provider), on_start=started)
-    return _finish(repo, load_task(repo.root), summary, make_provider)
+    summary = resume(repo.root, make_evaluator=_evaluator(make_provider), on_start=started,
+                     on_event=on_event)
+    return _finish(repo, load_task(repo.root), summary, make_provider, progress)
 
 
 def _evaluator(make_provider: MakeProvider | None) -> Callable[[Task, Sandbox], Evaluator]:
@@ -304,8 +308,8 @@ def _pin(task: Task) -> str:
     return argv[argv.index("--pin") + 1]
 
 
-def _finish(repo: Repo, task: Task, summary: RunSummary,
-            make_provider: MakeProvider | None) -> SelfTuneResult:
+def _finish(repo: Repo, task: Task, summary: RunSummary, make_provider: MakeProvider | None,
+            progress: Callable[[str], None] | None = None) -> SelfTuneResult:
     """The figures of the tuned profile (the run's best commit) and the starting one (HEAD, which
     agentos never moves): train and held-out, then the sealed test, read once, here."""
     prompts = set(SKILL_PATHS) <= set(task.editable)
@@ -325,6 +329,10 @@ def _finish(repo: Repo, task: Task, summary: RunSummary,
             makers[name] = _with_skills(make_provider or _claude, {
                 skill: chosen[path].decode("utf-8") for skill, path in zip(SKILLS, SKILL_PATHS,
                                                                            strict=True)})
+    if progress is not None:
+        runs = 2 * sum(len(pinned.splits[s]) * len(pinned.seeds_of(s)) for s in SPLITS)
+        progress(f"final figures: the tuned and the starting profile on the suite's seeds, then "
+                 f"the sealed test ({runs} inner runs)")
     for split in ("train", "holdout"):
         result.figures[split] = {n: score(pinned, p, split, provider=makers[n])[split]
                                  for n, p in profiles.items()}
