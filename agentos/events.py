@@ -15,7 +15,9 @@ from typing_extensions import TypedDict
 class ProgressEvent(TypedDict, total=False):
     """`event` says which: "baseline" (its `metric`) or "experiment" (`id`, `status`, `metric`,
     `description`, `reason`). `best` is the best metric so far, when it is known to have
-    changed; `run` is the run id."""
+    changed; `run` is the run id; `spent`, of an experiment, the experiment budget spent when it
+    was decided (the experiments started and the re-measure runs, which the budget counts too),
+    when the graph knows it."""
 
     event: Literal["baseline", "experiment"]
     run: str
@@ -25,10 +27,14 @@ class ProgressEvent(TypedDict, total=False):
     best: float | None
     description: str
     reason: str
+    spent: int
 
 
-def progress_events(node: str, update: dict[str, Any], run_id: str) -> list[ProgressEvent]:
-    """The events one node's partial update makes: none for most nodes."""
+def progress_events(
+    node: str, update: dict[str, Any], run_id: str, *, spent: int | None = None
+) -> list[ProgressEvent]:
+    """The events one node's partial update makes: none for most nodes (`spent`: the budget
+    spent, for the experiments a decide node's update decides)."""
     out: list[ProgressEvent] = []
     best = update.get("best")
     if node == "baseline" and update.get("baseline"):
@@ -47,6 +53,8 @@ def progress_events(node: str, update: dict[str, Any], run_id: str) -> list[Prog
             }
             if best:
                 event["best"] = best.get("metric")
+            if spent is not None:
+                event["spent"] = spent
             out.append(event)
     return out
 

@@ -53,6 +53,7 @@ from agentos.nodes import (
     route_batch_after_decide,
     route_tools,
 )
+from agentos.nodes.stop import started
 from agentos.runtime import RunSettings, RunSource, Runtime
 from agentos.state import LoopState
 
@@ -151,7 +152,8 @@ class _ByRun:
                     made.pop(rt.run_id, None)
             if streams and isinstance(out, dict):
                 write = get_stream_writer()
-                for event in progress_events(streams, out, rt.run_id):
+                spent = started(state) + state.get("extra_runs", 0)
+                for event in progress_events(streams, out, rt.run_id, spent=spent):
                     write(event)
             if isinstance(out, list):
                 return [_tagged(s, rt.run_id) for s in out]

@@ -31,6 +31,9 @@ def test_progress_is_a_custom_stream_event_per_experiment(quickstart: Path) -> N
     assert events[0]["metric"] == final["baseline"]["metric"]
     assert [e["id"] for e in events[1:]] == [1, 2, 3]
     assert [e["status"] for e in events[1:]] == [h["status"] for h in final["history"]]
+    # the budget spent when each was decided: the quickstart's metric has no noise, so no
+    # re-measure runs, one experiment one run
+    assert [e["spent"] for e in events[1:]] == [1, 2, 3] and not final.get("extra_runs")
     bests = [e["best"] for e in events if "best" in e]
     assert bests[-1] == final["best"]["metric"]
 

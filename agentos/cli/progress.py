@@ -45,6 +45,10 @@ class RunDisplay:
         self.baseline: float | None = None
         self.best: float | None = None
         self.done = 0
+        # the budget spent (experiments and re-measure runs: the budget counts both; None until an
+        # event says it, on a resumed run) and the part of it this display saw spent
+        self.spent: int | None = 0
+        self.runs = 0
         self.seen = 0
         self.last = ""
         self.lines = 0
@@ -79,6 +83,7 @@ class RunDisplay:
         self.baseline = status.get("baseline", {}).get("metric")
         self.best = status.get("best", {}).get("metric")
         self.done = max((int(e["id"]) for e in status.get("experiments", [])), default=0)
+        self.spent = None  # the ledger does not count the re-measure runs
         budget = status.get("budget") or {}
         self.total = int(budget.get("experiments") or self.total)
         self.wall_time = budget.get("wall_time") or self.wall_time
@@ -104,6 +109,13 @@ class RunDisplay:
         if "best" in item:
             self.best = item["best"]
         self.done = max(self.done, int(item["id"]))
+        spent = item.get("spent")
+        if spent is None or self.spent is None:
+            self.runs += 1
+            self.spent = None if spent is None else int(spent)
+        else:
+            self.runs += max(int(spent) - self.spent, 1)
+            self.spent = int(spent)
         self.seen += 1
         self.last = f"#{item['id']} {item['status']} {figure(item.get('metric'))}"
         if self._progress is not None:
@@ -145,14 +157,18 @@ class RunDisplay:
         if last and self.last:
             parts.append(f"last {self.last}")
         parts.append(f"rate={rate * 60:.1f}/min")
-        parts.append(f"left={_duration(self.time_left(rate, elapsed))}")
+        if self.spent is not None and self.spent > self.done:
+            parts.append(f"spent={self.spent}/{self.total or '?'}")
+        parts.append(f"left={_duration(self.time_left(self.runs / elapsed, elapsed))}")
         return " ".join(parts)
 
     def time_left(self, rate: float, elapsed: float) -> float | None:
-        """Seconds until the budget runs out at the current rate (or the wall budget, if sooner)."""
+        """Seconds until the budget runs out at `rate` budget runs a second (or the wall budget,
+        if sooner): a run that re-measures spends its budget faster than its experiments show."""
         left: float | None = None
         if self.total and rate > 0:
-            left = max(self.total - self.done, 0) / rate
+            spent = self.done if self.spent is None else max(self.spent, self.done)
+            left = max(self.total - spent, 0) / rate
         if self.wall_time:
             wall = max(self.wall_time - elapsed, 0.0)
             left = wall if left is None else min(left, wall)

@@ -109,3 +109,18 @@ def test_the_summary_prints_metrics_without_float_noise() -> None:
     lines = dict(line.split(": ", 1) for line in summary.lines())
     assert lines["baseline"] == "-4.318629" and lines["best"] == "-0.5845516667"
     assert runner.RunSummary("r", "s", None, None, "", None, 0).lines()[2] == "baseline: -"
+
+
+def test_time_left_counts_the_budget_re_measures_spend() -> None:
+    """A noisy run's re-measure runs spend the experiment budget too: after two experiments
+    that spent 6 of 8 runs, 2 runs are left, not 6 experiments."""
+    out = io.StringIO()
+    display = RunDisplay(8, stream=out)
+    for i, spent in ((1, 3), (2, 6)):
+        display.event({"event": "experiment", "id": i, "status": "discard", "metric": 1.0,
+                       "spent": spent})
+    assert (display.done, display.spent, display.runs) == (2, 6, 6)
+    assert display.time_left(1.0, 0.0) == 2.0
+    assert out.getvalue().splitlines()[-1].startswith("experiment 2/8: discard metric=1 ")
+    assert " spent=6/8 " in out.getvalue().splitlines()[-1]
+
