@@ -39,7 +39,7 @@ DEFAULT_PATH = Path(__file__).parent / "profiles" / "default.toml"
 _SCHEMA: dict[str, dict[str, tuple[type, float, float] | tuple[str, ...]]] = {
     "search": {"strategy": STRATEGIES, "noise_reruns": (int, 0, 20), "patience": (int, 0, 100),
                "remeasure_share": (float, 0.0, 1.0), "max_measures": (int, 2, 18),
-               "screen": (float, 0.0, 10.0)},
+               "screen": (float, 0.0, 10.0), "paired": (bool, 0, 1)},
     "proposer": {
         "mode": get_args(Mode), "credit_horizon": (int, 0, 1000),
         "startup": (int, 1, 100), "candidates": (int, 1, 1000),
@@ -102,6 +102,7 @@ class Profile:
     remeasure_share: float = 1.0  # the most of the experiment budget paired re-measures may take
     max_measures: int = 18  # the most measurements of one candidate (18: the decide node's cap)
     screen: float = 0.0  # a first gain below this many noise sds is discarded, not re-measured
+    paired: bool = False  # the metric's k-th measurement of every commit runs on one k-th draw
     mode: Mode = "hybrid"
     credit_horizon: int = 8
     memory: Memory = Memory()
@@ -134,6 +135,7 @@ def parse_profile(text: str, *, path: Path | str = "profile.toml") -> Profile:
         remeasure_share=values.get("search.remeasure_share", default.remeasure_share),
         max_measures=values.get("search.max_measures", default.max_measures),
         screen=values.get("search.screen", default.screen),
+        paired=values.get("search.paired", default.paired),
         mode=values.get("proposer.mode", default.mode),
         credit_horizon=values.get("proposer.credit_horizon", default.credit_horizon),
         memory=Memory(values.get("memory.form", default.memory.form),
@@ -199,10 +201,13 @@ def _read(file: Path) -> Profile:
 
 def configure(strategy: Any, profile: Profile) -> Any:
     """`strategy` with the profile's plateau patience (when it sets one and the strategy has
-    one) and its re-measure screen (`screen`, for a strategy that has one: the built-ins'
-    `StrategyBase`): strategies keep them as class defaults, so the instance gets its own."""
+    one), its re-measure screen (`screen`) and its paired judgement (`paired`), for a strategy
+    that has them (the built-ins' `StrategyBase`): strategies keep them as class defaults, so
+    the instance gets its own."""
     if profile.patience and hasattr(strategy, "patience"):
         strategy.patience = profile.patience
     if hasattr(strategy, "screen"):
         strategy.screen = profile.screen
+    if hasattr(strategy, "paired"):
+        strategy.paired = profile.paired
     return strategy

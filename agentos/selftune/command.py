@@ -169,6 +169,7 @@ def outer_profile(budget: int) -> str:
     text = re.sub(r"(?m)^max_measures = \d+", f"max_measures = {OUTER_MEASURES}", text)
     text = re.sub(r'(?m)^start = "\w+"', 'start = "oat"', text)
     text = re.sub(r"(?m)^screen = [0-9.]+", f"screen = {OUTER_SCREEN}", text)
+    text = re.sub(r"(?m)^paired = \w+", "paired = true", text)
     return re.sub(r"(?m)^local_start = [0-9.]+", "local_start = 0.5", text)
 
 

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from agentos.memory import JOINT_MOVE, SCREEN_POINT
 from agentos.strategies.base import Choice, Decision
-from agentos.strategies.noise import Judgement, judge, mean, pool, sample_sd
+from agentos.strategies.noise import Judgement, judge, judge_paired, mean, pool, sample_sd
 
 State = dict[str, Any]
 RUNS_KEPT = 16  # the best's most recent unselected runs that estimate its score
@@ -64,6 +64,9 @@ class StrategyBase:
     # a first gain below this many noise sds is discarded, not re-measured (the profile's
     # `[search] screen`; 0: every gain within the noise band is re-measured)
     screen: ClassVar[float] = 0.0
+    # the metric's k-th measurement of every commit runs on the same draw (the profile's
+    # `[search] paired`): candidates are judged draw by draw against the best (`judge_paired`)
+    paired: ClassVar[bool] = False
 
     def start(
         self, baseline_commit: str, baseline_scores: Sequence[float], seed: int
@@ -77,7 +80,8 @@ class StrategyBase:
             "seed": seed,
             "noise": sample_sd(scores),
             "noise_df": len(scores) - 1,
-            "best": {"commit": baseline_commit, "score": score, "scores": scores[-RUNS_KEPT:]},
+            "best": {"commit": baseline_commit, "score": score, "scores": scores[-RUNS_KEPT:],
+                     "draws": scores},
             "walk": {"commit": baseline_commit, "score": score},
             "since_best": 0,
             "decided": 0,
@@ -112,28 +116,41 @@ class StrategyBase:
         if not scores:
             return Decision("discard", "no score", st["walk"]["commit"], self.fail(st, experiment))
         runs = [float(x) for x in best["scores"]]
-        verdict = judge(
-            scores, best["score"], incumbent_scores, st["noise"], st["noise_df"], len(runs)
-        )
+        # the best's measurements in order, its re-runs in this test last: its k-th on draw k
+        draws = [float(x) for x in best.get("draws", [])] + [float(x) for x in incumbent_scores]
+        if self.paired:
+            verdict = judge_paired(scores, draws, st["noise"], st["noise_df"])
+            bar = draws[0] if draws else best["score"]  # a first draw is judged on its draw
+        else:
+            verdict = judge(
+                scores, best["score"], incumbent_scores, st["noise"], st["noise_df"], len(runs)
+            )
+            bar = best["score"]
         if SCREEN_POINT in descriptor and verdict.verdict != "better":
-            more = self._screen_point(verdict, scores, best["score"], st["noise"])
+            # on common draws a point that ties its parent's draw changes nothing measured
+            tie = self.paired and float(scores[0]) == bar
+            more = "" if tie else self._screen_point(verdict, scores, bar, st["noise"])
             if more:
                 return Decision("remeasure", more, st["walk"]["commit"], st, best["commit"],
                                 alone=True)
-            if verdict.verdict == "unsure":
+            # paired, an unsure point goes on to the noise rule: its draws are compared with
+            # the best's on the same draws, where a setting that changes few runs varies little
+            if verdict.verdict == "unsure" and not self.paired:
                 verdict = Judgement("not-better", f"{verdict.reason}; a screen point: measured "
                                     f"{len(scores)} times for the screen's ranking, no more")
         # the screen saves its re-measures for a screening design's joint moves
         elif verdict.verdict == "unsure" and len(scores) == 1 and JOINT_MOVE not in descriptor:
-            verdict = self._screened(verdict, float(scores[0]) - best["score"], st["noise"])
+            verdict = self._screened(verdict, float(scores[0]) - bar, st["noise"])
         elif verdict.verdict == "not-better" and len(scores) == 1 and JOINT_MOVE in descriptor:
-            verdict = self._joint_lost(verdict, float(scores[0]) - best["score"], st["noise"])
+            verdict = self._joint_lost(verdict, float(scores[0]) - bar, st["noise"])
         if verdict.verdict == "unsure":
             # the next run goes where it narrows the test most: the best too while it has no
             # more unselected runs than the candidate will have fresh ones; the first re-measure
             # always runs the best too, and every one after a drift (`noise.drifted`)
             alone = (
-                bool(incumbent_scores)
+                len(draws) > len(scores)  # the best has run on the candidate's next draw
+                if self.paired
+                else bool(incumbent_scores)
                 and not verdict.drift
                 and len(runs) + len(incumbent_scores) > len(scores)
             )
@@ -144,6 +161,7 @@ class StrategyBase:
             earlier = [] if verdict.drift else runs  # after a drift only the re-runs describe it
             best["scores"] = (earlier + [float(s) for s in incumbent_scores])[-RUNS_KEPT:]
             best["score"] = mean(best["scores"])
+            best["draws"] = draws
             if st["noise"] > 0:
                 groups = [list(scores[1:]), list(incumbent_scores)]
                 st["noise"], st["noise_df"] = pool(st["noise"], st["noise_df"], groups)
@@ -153,7 +171,8 @@ class StrategyBase:
         st["decided"] += 1
         kept = verdict.verdict == "better"
         if kept:  # a best kept on its first run alone has no unselected run yet
-            st["best"] = {"commit": commit, "score": score, "scores": fresh}
+            st["best"] = {"commit": commit, "score": score, "scores": fresh,
+                          "draws": [float(s) for s in scores]}
             st["since_best"] = 0
             st["keeps"] += 1
         else:

@@ -247,3 +247,65 @@ def drifted(
         return False
     se = sd * math.sqrt(1 / len(rescores) + 1 / reference_runs)
     return mean(rescores) - reference > t_quantile(1 - DRIFT_ALPHA, df) * se
+
+
+def judge_paired(scores: Sequence[float], reference_draws: Sequence[float],
+                 sd: float, noise_df: int) -> Judgement:
+    """Is a candidate with `scores` better than a commit measured `reference_draws`, where the
+    metric's k-th measurement of every commit runs on the same k-th draw (common random numbers:
+    `[search] paired`)? The two are compared draw by draw: a draw that is easy or hard for every
+    commit moves both scores alike, and their difference does not carry it.
+
+    The first draw is compared with the reference's first: a loss or a tie is discarded, a gain
+    beyond the noise band (`direct_band`, the unpaired noise `sd`: a bound, since a difference on
+    one draw varies less than two independent ones) is kept at once, a smaller one is re-measured.
+    Then the differences on the later draws both have measured (the first only selected the
+    candidate) are tested by a one-sided paired t-test, their own spread their variance (`n - 1`
+    degrees of freedom): pooling the spread of other tests would be wrong, since a change that
+    alters every run's path varies as much paired as unpaired and one that alters few varies
+    little. The levels, the cap and the give-up rule are the unpaired test's (`judge`)."""
+    if not reference_draws:
+        return Judgement("unsure", "the reference has no draw: re-measure it")
+    first = scores[0] - reference_draws[0]
+    if len(scores) == 1:
+        if first <= 0:
+            return Judgement("not-better", f"no gain ({first:+.4g} on the same draw)")
+        if sd <= 0 or noise_df < 1:
+            return Judgement("better", f"gain {first:.4g} on the same draw (no noise estimate)")
+        band = direct_band(sd, noise_df)
+        if first > band:
+            return Judgement("better", f"gain {first:.4g} on the same draw, beyond the noise "
+                             f"band {band:.3g}")
+        return Judgement("unsure", f"gain {first:.4g} on the same draw, within the noise band "
+                         f"{band:.3g}: re-measure")
+    diffs = [c - r for c, r in zip(scores[1:], reference_draws[1:], strict=False)]
+    k = len(diffs)
+    spent = f"{k} paired draw(s)"
+    if k and mean([first, *diffs]) <= 0:  # the draw that selected it included: no gain at all
+        return Judgement("not-better", f"no gain ({mean([first, *diffs]):+.4g} over "
+                         f"{k + 1} paired draws)")
+    if k < MIN_FRESH:
+        return Judgement("unsure", f"{first:+.4g} on the first draw, {k} paired: re-measure")
+    d, s = mean(diffs), sample_sd(diffs)
+    left = MAX_RUNS - len(scores)
+    if s <= 0:  # every draw moved by the same amount: the change is exact, not noise
+        if d > 0:
+            return Judgement("better", f"gain {d:.4g} on each of {k} paired draws")
+        return Judgement("not-better", f"no gain ({d:+.4g} on each of {k} paired draws)")
+    se = s / math.sqrt(k)
+    t = d / se
+    crit = t_critical(k - 1, k)
+    if t >= crit:
+        return Judgement("better", f"gain {d:.4g} over {spent}, t={t:.2f} >= {crit:.2f}")
+    at_cap = s / math.sqrt(k + left)
+    cap = t_critical(k + left - 1, k + left)
+    if d <= 0:
+        why = "no gain"
+    elif left <= 0:
+        why = f"{MAX_RUNS} measurements"
+    elif (d + OPTIMISM * se) / at_cap < cap:
+        why = f"cannot reach t={cap:.2f} in {left} more"
+    else:
+        return Judgement("unsure", f"{d:+.4g} over {spent}, t={t:.2f}: re-measure")
+    return Judgement("not-better",
+                     f"gain not real ({why}): {d:+.4g} over {spent}, t={t:.2f} < {crit:.2f}")
