@@ -7,12 +7,17 @@ change its mean, its own standard deviation a draw, and the mean and standard de
 paired difference with the shipped profile (draw by draw): where the paired sd is well below
 the unpaired one, common draws rank that change by what it does rather than by luck.
 
-    python -m benchmarks.selftune_pairing [--draws 8] [--first 1000]
+    python -m benchmarks.selftune_pairing [--draws 8] [--first 1000] [--seeds 4]
+    python -m benchmarks.selftune_pairing --draws 16 --first 2000 --seeds 4 --change screen=3.0
+
+`--change NAME=VALUE[,NAME=VALUE...]` (repeatable) measures those one-change profiles instead of
+the built-in three; `--seeds N` sets the seeds of a draw (default: the suite's `draw_seeds`).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import re
 import statistics
@@ -39,10 +44,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=8, help="draws of inner seeds")
     parser.add_argument("--first", type=int, default=1000, help="the first draw")
+    parser.add_argument("--seeds", type=int, default=0, help="seeds a draw (default: the suite's)")
+    parser.add_argument("--change", action="append", default=[],
+                        help="NAME=VALUE[,NAME=VALUE...]: a changed profile (repeatable)")
     args = parser.parse_args()
     suite = load_suite(DEFAULT_SUITE)
+    if args.seeds:
+        suite = dataclasses.replace(suite, draw_seeds=args.seeds)
+    changes = {c: dict(kv.split("=", 1) for kv in c.split(",")) for c in args.change} or CHANGES
     base = DEFAULT_PATH.read_text(encoding="utf-8")
-    texts = {"shipped": base, **{name: changed(base, keys) for name, keys in CHANGES.items()}}
+    texts = {"shipped": base, **{name: changed(base, keys) for name, keys in changes.items()}}
     figures: dict[str, list[float]] = {name: [] for name in texts}
     for draw in range(args.first, args.first + args.draws):
         for name, text in texts.items():
@@ -51,7 +62,7 @@ def main() -> None:
               flush=True)
     shipped = figures["shipped"]
     print(f"shipped: mean {statistics.fmean(shipped):.4f} sd {statistics.stdev(shipped):.4f}")
-    for name in CHANGES:
+    for name in changes:
         own = figures[name]
         diffs = [a - b for a, b in zip(own, shipped, strict=True)]
         unpaired = math.hypot(statistics.stdev(own), statistics.stdev(shipped))

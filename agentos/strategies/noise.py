@@ -263,7 +263,10 @@ def judge_paired(scores: Sequence[float], reference_draws: Sequence[float],
     candidate) are tested by a one-sided paired t-test, their own spread their variance (`n - 1`
     degrees of freedom): pooling the spread of other tests would be wrong, since a change that
     alters every run's path varies as much paired as unpaired and one that alters few varies
-    little. The levels, the cap and the give-up rule are the unpaired test's (`judge`)."""
+    little. A candidate whose differences, the first included, do not gain on average is
+    discarded. The levels, the cap and the give-up rule are the unpaired test's (`judge`).
+    Should the best's draws and the candidate's fall out of step (a test cut short by the
+    budget), the pairs are of independent draws: the test stays valid, only less sharp."""
     if not reference_draws:
         return Judgement("unsure", "the reference has no draw: re-measure it")
     first = scores[0] - reference_draws[0]
