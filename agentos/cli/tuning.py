@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 )
 @click.option("--budget", type=click.IntRange(min=1), default=12, show_default=True,
               help="Moves per skill on average: the run's budget is this times the skills "
-              "(plus 12 joint looks); a skill with nothing left to try leaves its share to others.")
+              "(plus 24 joint looks); a skill with nothing left to try leaves its share to others.")
 @click.option("--seed", type=int, default=0)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(

@@ -189,3 +189,13 @@ def test_make_evals_writes_a_draft_then_tune_skills_tunes_on_it(tmp_path: Path) 
     )
     assert again.exit_code == 2 and "exists already" in again.stderr
     assert "a new --make-evals file" in again.stderr  # the option the user gave
+
+
+def test_budget_help_counts_the_joint_looks_a_run_adds() -> None:
+    """The help says how many experiments `--budget` buys: the joint looks a run adds are
+    `joint.LOOKS`, not a number the help keeps apart from it."""
+    from agentos.skill.joint import LOOKS
+
+    result = CliRunner().invoke(main, ["tune-skills", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert f"(plus {LOOKS} joint looks)" in " ".join(result.output.split())
