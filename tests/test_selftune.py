@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,20 @@ def test_inner_runs_in_worker_processes_give_the_same_results_in_order(tmp_path:
     assert len({r.gain for r in one_by_one}) > 1  # the order is a real one to keep
     assert score(suite, load_profile(), "train", jobs=2) == score(suite, load_profile(), "train",
                                                                 jobs=1)
+
+
+def test_the_inner_command_loads_neither_the_runner_nor_scipy_stats(tmp_path: Path) -> None:
+    """Every outer measurement starts `python -m agentos.selftune.inner` afresh: the runner
+    (LangGraph, the ledger) and scipy.stats would take it seconds to load, and it uses neither."""
+    suite = small_suite(tmp_path, train=["smooth~3"], seeds=[1], budget=16)
+    measure = ("import sys; from agentos.profile import load_profile; "
+               "from agentos.selftune.inner import score; from agentos.selftune.suite import "
+               f"load_suite; score(load_suite({str(suite)!r}), load_profile(), 'train', jobs=1); "
+               "print(*[m for m in ('langgraph', 'agentos.runner', 'scipy.stats', "
+               "'agentos.strategies.noise') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", measure], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["agentos.strategies.noise"]  # the noise rule ran
 
 
 def test_a_run_that_keeps_noise_scores_at_most_zero(tmp_path: Path) -> None:
