@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from agentos.settings.hints import Hint, parse_hint, read_hint
+from agentos.settings.memo import memoized
 
 if TYPE_CHECKING:
     from agentos.settings.scan import Setting
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 SUFFIX = ".schema.json"
 
 
+@memoized(256)
 def schema_path(path: str) -> str:
     """Where the schema of the settings file `path` lies: beside it, `STEM.schema.json`."""
     p = PurePosixPath(path)
