@@ -238,11 +238,19 @@ def runs(
             or "fork" not in multiprocessing.get_all_start_methods()):
         return [run_profile(p, profile, s, suite.budget, provider=provider) for p, s in work]
     _WORK = (work, profile, suite.budget)
+    _preload()
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(_run_one, range(len(work))))
     finally:
         _WORK = None
+
+
+def _preload() -> None:
+    """Load once, before the workers fork, what an inner run loads on first use: every worker
+    would load it again (half a second to a second each, on every split of every measurement)."""
+    import optuna  # noqa: F401  (the heuristic proposer's TPE)
+    import scipy.special  # noqa: F401  (the noise rule's quantiles)
 
 
 def score(
