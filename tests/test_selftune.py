@@ -29,7 +29,7 @@ from agentos.selftune import (
 from agentos.selftune.command import outer_profile
 from agentos.selftune.evaluator import HeldOut
 from agentos.selftune.inner import main as inner_main
-from agentos.selftune.inner import runs, score
+from agentos.selftune.inner import runs, score, scores
 from agentos.status import run_status
 from agentos.task import load_task
 
@@ -64,6 +64,10 @@ def test_inner_runs_in_worker_processes_give_the_same_results_in_order(tmp_path:
     assert len({r.gain for r in one_by_one}) > 1  # the order is a real one to keep
     assert score(suite, load_profile(), "train", jobs=2) == score(suite, load_profile(), "train",
                                                                 jobs=1)
+    # the metric command's splits in one pool of workers: each split's figures as alone
+    both = scores(suite, load_profile(), ("train", "holdout"), draw=2, jobs=2)
+    assert both == (score(suite, load_profile(), "train", draw=2, jobs=1)
+                    | score(suite, load_profile(), "holdout", draw=2, jobs=1))
 
 
 def test_the_inner_command_loads_neither_the_runner_nor_scipy_stats(tmp_path: Path) -> None:
