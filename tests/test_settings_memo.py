@@ -9,6 +9,7 @@ from agentos.profile import load_profile
 from agentos.selftune.inner import runs
 from agentos.selftune.suite import load_suite
 from agentos.settings import find_settings
+from agentos.settings.hints import read_hint
 from agentos.settings.memo import LARGEST, uncached
 
 SETTINGS = 'LR = 0.01  # range: 1e-5..1e-1 log\nDEPTH = 4  # range: 1..12\nACT = "relu"\n'
@@ -31,6 +32,15 @@ def test_a_text_longer_than_the_limit_is_never_kept() -> None:
     first, again = find_settings("settings.py", big), find_settings("settings.py", big)
     assert first == again and [s.name for s in first] == ["LR", "DEPTH", "ACT"]
     assert not any(a is b for a, b in zip(first, again, strict=True))
+
+
+def test_a_hint_is_kept_for_its_comment_and_the_value_with_its_type() -> None:
+    comment = "powers of two, 1..64"
+    assert read_hint(comment, 8) is read_hint(comment, 8)
+    assert read_hint(comment, 8).choices == ("1", "2", "4", "8", "16", "32", "64")
+    assert read_hint(comment, 8.0).read == "range 1..64"  # a float is not an int's power of two
+    assert read_hint(comment, True).read == "range 1..64"  # nor a bool
+    assert read_hint("range: 1..5", [1]).read == "range 1..5"  # no key: computed, not kept
 
 
 def test_a_measurement_gives_the_same_inner_runs_with_the_caches_and_without() -> None:

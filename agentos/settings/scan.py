@@ -296,6 +296,8 @@ class _Python:
         `type=float` makes an int default a float; click's `type=click.IntRange(1, 12)` (or
         `FloatRange`, `Choice([...])`) bounds it."""
         out: list[Setting] = []
+        if self.text.isascii() and "add_argument" not in self.text and "option" not in self.text:
+            return out  # no call can name an option (non-ASCII names may spell one otherwise)
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):
                 continue
