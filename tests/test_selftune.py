@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,7 @@ from agentos.selftune import (
 from agentos.selftune.command import outer_profile
 from agentos.selftune.evaluator import HeldOut
 from agentos.selftune.inner import main as inner_main
-from agentos.selftune.inner import runs, score
+from agentos.selftune.inner import runs, score, scores
 from agentos.status import run_status
 from agentos.task import load_task
 
@@ -62,6 +64,24 @@ def test_inner_runs_in_worker_processes_give_the_same_results_in_order(tmp_path:
     assert len({r.gain for r in one_by_one}) > 1  # the order is a real one to keep
     assert score(suite, load_profile(), "train", jobs=2) == score(suite, load_profile(), "train",
                                                                 jobs=1)
+    # the metric command's splits in one pool of workers: each split's figures as alone
+    both = scores(suite, load_profile(), ("train", "holdout"), draw=2, jobs=2)
+    assert both == (score(suite, load_profile(), "train", draw=2, jobs=1)
+                    | score(suite, load_profile(), "holdout", draw=2, jobs=1))
+
+
+def test_the_inner_command_loads_neither_the_runner_nor_scipy_stats(tmp_path: Path) -> None:
+    """Every outer measurement starts `python -m agentos.selftune.inner` afresh: the runner
+    (LangGraph, the ledger) and scipy.stats would take it seconds to load, and it uses neither."""
+    suite = small_suite(tmp_path, train=["smooth~3"], seeds=[1], budget=16)
+    measure = ("import sys; from agentos.profile import load_profile; "
+               "from agentos.selftune.inner import score; from agentos.selftune.suite import "
+               f"load_suite; score(load_suite({str(suite)!r}), load_profile(), 'train', jobs=1); "
+               "print(*[m for m in ('langgraph', 'agentos.runner', 'scipy.stats', "
+               "'agentos.strategies.noise') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", measure], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["agentos.strategies.noise"]  # the noise rule ran
 
 
 def test_a_run_that_keeps_noise_scores_at_most_zero(tmp_path: Path) -> None:

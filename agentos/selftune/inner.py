@@ -238,11 +238,19 @@ def runs(
             or "fork" not in multiprocessing.get_all_start_methods()):
         return [run_profile(p, profile, s, suite.budget, provider=provider) for p, s in work]
     _WORK = (work, profile, suite.budget)
+    _preload()
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(_run_one, range(len(work))))
     finally:
         _WORK = None
+
+
+def _preload() -> None:
+    """Load once, before the workers fork, what an inner run loads on first use: every worker
+    would load it again (half a second to a second each, on every split of every measurement)."""
+    import optuna  # noqa: F401  (the heuristic proposer's TPE)
+    import scipy.special  # noqa: F401  (the noise rule's quantiles)
 
 
 def score(
@@ -251,12 +259,24 @@ def score(
 ) -> dict[str, float]:
     """`SPLIT/TASK` mean score (`InnerRun.score`) over the split's seeds for every task, and
     `SPLIT` their mean; with `draw`, over that measurement's fresh seeds (`Suite.seeds_of`)."""
-    seeds = suite.seeds_of(split, draw)
-    names = suite.splits[split]
-    done = iter(runs(suite, profile, [(n, s) for n in names for s in seeds], provider=provider,
-                     jobs=jobs))
-    out = {f"{split}/{n}": statistics.fmean(next(done).score for _ in seeds) for n in names}
-    out[split] = statistics.fmean(out[f"{split}/{n}"] for n in names)
+    return scores(suite, profile, (split,), provider=provider, draw=draw, jobs=jobs)
+
+
+def scores(
+    suite: Suite, profile: Profile, splits: Sequence[Split], *,
+    provider: ProviderFactory | None = None, draw: int | None = None, jobs: int | None = None,
+) -> dict[str, float]:
+    """`score` of every split of `splits`, their inner runs in one pool of workers: no worker
+    waits at the end of one split for its last runs before the next split starts."""
+    pairs = [(n, s) for split in splits for n in suite.splits[split]
+             for s in suite.seeds_of(split, draw)]
+    done = iter(runs(suite, profile, pairs, provider=provider, jobs=jobs))
+    out: dict[str, float] = {}
+    for split in splits:
+        seeds, names = suite.seeds_of(split, draw), suite.splits[split]
+        for n in names:
+            out[f"{split}/{n}"] = statistics.fmean(next(done).score for _ in seeds)
+        out[split] = statistics.fmean(out[f"{split}/{n}"] for n in names)
     return out
 
 
@@ -294,15 +314,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"agentos self-tune: error: {exc}", file=sys.stderr)
         return 2
-    train = score(suite, profile, "train", draw=args.draw, jobs=args.jobs)
-    holdout = score(suite, profile, "holdout", draw=args.draw, jobs=args.jobs)
+    figures = scores(suite, profile, ("train", "holdout"), draw=args.draw, jobs=args.jobs)
     if args.draw is not None:
         seeds = suite.seeds_of("train", args.draw)
         print(f"draw: {args.draw} (seeds {seeds[0]}..{seeds[-1]})")
     for name in suite.splits["train"]:
-        print(f"train/{name}: {train[f'train/{name}']:.6f}")
-    print(f"train: {train['train']:.6f}")
-    print(f"holdout: {holdout['holdout']:.6f}")
+        print(f"train/{name}: {figures[f'train/{name}']:.6f}")
+    print(f"train: {figures['train']:.6f}")
+    print(f"holdout: {figures['holdout']:.6f}")
     return 0
 
 

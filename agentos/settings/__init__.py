@@ -103,6 +103,8 @@ def disk_reader(root: Path) -> Reader:
     """A `Reader` of the text files under `root` (None for a missing or unreadable one)."""
 
     def read(path: str) -> str | None:
+        if not (root / path).is_file():
+            return None  # as below, without resolving the path: most paths asked are missing
         file = (root / path).resolve()
         if not file.is_relative_to(root.resolve()) or not file.is_file():
             return None

@@ -30,6 +30,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agentos.settings.memo import memoized
+
 
 @dataclass(frozen=True)
 class Hint:
@@ -124,6 +126,7 @@ def parse_hint(comment: str) -> Hint:
     return read_hint(comment, None)
 
 
+@memoized(4096)  # a search reads the same comments for the same values over and over
 def read_hint(comment: str, value: object, *, of: str = "") -> Hint:
     """Read a hint from a comment's text and check it against the setting's current `value`
     (None: unchecked). A hint the value contradicts is dropped with a `problem`; `of` names the

@@ -29,6 +29,7 @@ from agentos.settings.formats import (
     yaml_settings,
 )
 from agentos.settings.hints import Hint, parse_hint, read_hint
+from agentos.settings.memo import memoized
 from agentos.settings.project import is_project_file, own_settings
 from agentos.settings.setting import Format, Kind, Setting, Value, kind_of
 from agentos.settings.sources import (
@@ -48,8 +49,19 @@ def find_settings(path: str, text: str) -> list[Setting]:
     """Every scalar setting in one file, by its suffix: `.py`, `.toml`, `.json`, `.yaml` or
     `.yml`, `.env` (`.env`, `train.env`), `.ini` or `.cfg`; else none.
 
-    A file that does not parse yields no settings (the gates report the syntax error).
+    A file that does not parse yields no settings (the gates report the syntax error). The
+    settings of the texts read most recently are kept (`agentos.settings.memo`): a search reads
+    the same few texts over and over.
     """
+    return list(_settings(path, text))
+
+
+@memoized(1024)
+def _settings(path: str, text: str) -> tuple[Setting, ...]:
+    return tuple(_scan(path, text))
+
+
+def _scan(path: str, text: str) -> list[Setting]:
     if is_project_file(path):  # only the application's own tables
         found = toml_settings(path, text) if path.endswith(".toml") else ini_settings(path, text)
         return own_settings(path, found)
@@ -284,6 +296,8 @@ class _Python:
         `type=float` makes an int default a float; click's `type=click.IntRange(1, 12)` (or
         `FloatRange`, `Choice([...])`) bounds it."""
         out: list[Setting] = []
+        if self.text.isascii() and "add_argument" not in self.text and "option" not in self.text:
+            return out  # no call can name an option (non-ASCII names may spell one otherwise)
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Call):
                 continue

@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from agentos.settings.hints import Hint, parse_hint, read_hint
+from agentos.settings.memo import memoized
 
 if TYPE_CHECKING:
     from agentos.settings.scan import Setting
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 SUFFIX = ".schema.json"
 
 
+@memoized(256)
 def schema_path(path: str) -> str:
     """Where the schema of the settings file `path` lies: beside it, `STEM.schema.json`."""
     p = PurePosixPath(path)
@@ -86,15 +88,16 @@ def with_schemas(
 ) -> list[Setting]:
     """The settings, each without a hint of its own given its schema's (`schema_path`), the
     schema's text taken from `files` or else from `read(path)` (None: no such file)."""
-    cache: dict[str, dict[str, str]] = {}
+    schemas: dict[str, tuple[str, dict[str, str]]] = {}  # a file's path -> its schema's
     out = []
     for s in settings:
-        where = schema_path(s.path)
-        if where not in cache:
+        if s.path not in schemas:
+            where = schema_path(s.path)
             text = files.get(where)
             text = text if text is not None else read(where)
-            cache[where] = schema_hints(text) if text else {}
-        said = cache[where].get(s.name)
+            schemas[s.path] = where, schema_hints(text) if text else {}
+        where, hints = schemas[s.path]
+        said = hints.get(s.name)
         if said and not (s.hint.read or s.hint.problem):
             hint: Hint = read_hint(said, s.value, of=where)
             s = replace(s, hint=replace(hint, source=f"schema {where}"))

@@ -62,8 +62,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from agentos.strategies.sequential import look_levels
-
 DIRECT_Z = 4.0
 SD_CONFIDENCE = 0.01  # a direct keep holds the gain against the noise's 99% upper bound
 ALPHA = 0.003  # per test, over all its looks (`sequential.look_levels`)
@@ -74,30 +72,45 @@ OPTIMISM = 1.5  # standard errors of benefit of the doubt before a candidate is 
 DRIFT_ALPHA = 0.01  # one-sided: a false alarm only costs the test the best's earlier runs
 
 
+# The nominal level of each look, with MIN_FRESH to MAX_RUNS - 1 re-runs: `look_levels(ALPHA,
+# SPENDING, MIN_FRESH, MAX_RUNS - 1)` as it computes them (tests/strategies/test_sequential.py
+# holds the two equal). Computing them loads scipy.stats and scipy.optimize and takes a second or
+# two in every process that runs the noise rule: each worker of a self-tune measurement, each of
+# its inner metric commands.
+LEVELS = (
+    0.0010954451150103322, 0.00042131525463838147, 0.000367378974915487, 0.00035312306953767147,
+    0.00035019883163185336, 0.00035197608691497076, 0.00035608164804058924,
+    0.0003614585069184124, 0.00036756854057238235, 0.0003741121234866422,
+    0.0003809115145972292, 0.0003878562865197447, 0.0003948754484815017, 0.00040192220725412297,
+)
+
+
 def t_critical(df: int, fresh: int = MAX_RUNS - 1) -> float:
     """The critical value of Student's t with `df` degrees of freedom at the look with `fresh`
-    re-runs of the candidate (the last by default): the quantile at that look's nominal level,
-    which spends `ALPHA` over the test's looks (`sequential.look_levels`)."""
+    re-runs of the candidate (the last by default): the quantile at that look's nominal level
+    (`LEVELS`), which spends `ALPHA` over the test's looks (`sequential.look_levels`)."""
     last = MAX_RUNS - 1
-    levels = look_levels(ALPHA, SPENDING, MIN_FRESH, last)
-    return t_quantile(1 - levels[min(max(fresh, MIN_FRESH), last) - MIN_FRESH], df)
+    return t_quantile(1 - LEVELS[min(max(fresh, MIN_FRESH), last) - MIN_FRESH], df)
 
 
+# scipy.special's functions are those scipy.stats' `t.ppf` and `chi2.ppf` call, to the last bit;
+# scipy.special loads in a fraction of the time scipy.stats takes.
 @functools.cache
 def t_quantile(p: float, df: int) -> float:
     """The `p` quantile of Student's t with `df` degrees of freedom (infinite below 1)."""
     if df < 1:
         return math.inf
-    from scipy.stats import t  # imported on first use: it takes a noticeable time to load
+    from scipy.special import stdtrit  # imported on first use: it takes a noticeable time to load
 
-    return float(t.ppf(p, df))
+    return float(stdtrit(df, p))
 
 
 @functools.cache
 def _chi2_low(df: int) -> float:
-    from scipy.stats import chi2
+    """The `SD_CONFIDENCE` quantile of chi-square with `df` degrees of freedom."""
+    from scipy.special import gammaincinv
 
-    return float(chi2.ppf(SD_CONFIDENCE, df))
+    return float(2 * gammaincinv(df / 2, SD_CONFIDENCE))
 
 
 def sd_upper(sd: float, df: int) -> float:

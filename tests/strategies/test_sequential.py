@@ -11,6 +11,7 @@ import pytest
 from agentos.strategies import get_strategy
 from agentos.strategies.noise import (
     ALPHA,
+    LEVELS,
     MAX_RUNS,
     MIN_FRESH,
     SPENDING,
@@ -47,6 +48,21 @@ def test_the_levels_of_the_looks_spend_the_test_s_level_and_no_more() -> None:
     # the committed rule: the looks after the first are stricter than the old 0.1% each
     old = t_quantile(0.999, 30)
     assert all(t_critical(30, k) > old for k in range(MIN_FRESH + 1, LAST + 1))
+
+
+def test_the_noise_rule_s_levels_are_those_the_spending_computes() -> None:
+    """`noise.LEVELS` saves each process the computation (and loading scipy.stats for it); it
+    must be what `look_levels` gives for the rule's constants, and the quantiles taken from
+    scipy.special those of scipy.stats."""
+    from scipy.stats import chi2, t
+
+    from agentos.strategies.noise import SD_CONFIDENCE, _chi2_low
+
+    assert look_levels(ALPHA, SPENDING, MIN_FRESH, LAST) == pytest.approx(LEVELS, rel=1e-9)
+    for df in (1, 2, 3, 9, 30, 47, 200, 5000):
+        for p in (0.95, 0.975, 0.99, 1 - LEVELS[0], 1 - LEVELS[-1]):
+            assert t_quantile(p, df) == float(t.ppf(p, df))
+        assert _chi2_low(df) == float(chi2.ppf(SD_CONFIDENCE, df))
 
 
 def test_bad_spending_arguments_are_refused() -> None:

@@ -240,8 +240,9 @@ def _measured(dims: Dims, trials: Observed) -> list[tuple[Params, float, int]]:
             continue
         if not all(d._contains(d.to_internal_repr(params[n])) for n, (_, d, _) in dims.items()):
             continue  # outside a space edited since (the [search.space] table, on resume)
-        _, total, n = sums.get(_key(params), (params, 0.0, 0))
-        sums[_key(params)] = (params, total + metric, n + 1)
+        key = _key(params)
+        _, total, n = sums.get(key, (params, 0.0, 0))
+        sums[key] = (params, total + metric, n + 1)
     return [(params, total / n, n) for params, total, n in sums.values()]
 
 
@@ -281,7 +282,8 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
     dims = dimensions(found, evidence(seen, request.task.metric.goal, best), progress)
     if not dims:
         return propose_settings(request)
-    trials = measured_trials(dims, seen)
+    measured = _measured(dims, seen)
+    trials = [(params, m) for params, m, _ in measured]  # `measured_trials`
     tried = {_key(params) for params, _ in trials}
     current = {n: encode(kind, short(st.value)) for n, (st, _, kind) in dims.items()}
     rng = random.Random(f"agentos-tpe:{request.seed}:{request.experiment}")
@@ -327,7 +329,7 @@ def propose_tpe(request: ProposeRequest, *, hybrid: bool = False) -> Proposal:
                     break
         if moves:
             goal = request.task.metric.goal
-            picked = pick(space, current, moves, _measured(dims, seen), goal, request.noise)
+            picked = pick(space, current, moves, measured, goal, request.noise)
             if picked is not None:
                 note = f"{HOP}{HOP_SIGMA:g}" if hopping else f"{LOCAL}{sigma:.3g}"
                 return _proposal(request, dims, picked, note)
@@ -458,7 +460,8 @@ class _StudyCache:
         """
         import optuna
 
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        if optuna.logging.get_verbosity() != optuna.logging.WARNING:
+            optuna.logging.set_verbosity(optuna.logging.WARNING)  # it clears logging's caches
         distributions = {name: d for name, (_, d, _) in dims.items()}
         with self.lock:
             study = self._study(goal, distributions, trials, seed, knobs)
