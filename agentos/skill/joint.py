@@ -71,12 +71,15 @@ def joint_examples(
     exclude: Collection[tuple[str, str]] = (),
     body: bool = False,
     lexical: ThresholdRouting | None = None,
+    originals: Sequence[Skill] = (),
 ) -> list[Step]:
     """The greedy additions from `skills`, in order (empty when none helps on train); `exclude`
     holds (skill, request) pairs never to add. The terms are those of each skill's train
     queries, and with `body` also those of its own body (`examples.own_terms`). With a
     `lexical` router (the evaluator's second one), an addition may not misroute a train query
-    that router routed right either, and its train hits count with the first router's."""
+    that router routed right either, and its train hits count with the first router's. Each
+    candidate passes the quality gate against the set the run started from (`originals`, when
+    given), as the evaluator checks it: so a skill's added-terms sentence can grow after a keep."""
     names = [s.name for s in skills]
 
     def nouns(terms: list[str]) -> list[str]:  # the gate refuses the rest: they take no slot
@@ -93,7 +96,8 @@ def joint_examples(
         )
         for s in skills
     }
-    gates = {s.name: train_gate(s, train, skills) for s in skills}
+    start = {s.name: s for s in originals}
+    gates = {s.name: train_gate(start.get(s.name, s), train, originals or skills) for s in skills}
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)
@@ -156,8 +160,10 @@ class JointMoves:
         looks: int = LOOKS,
         lexical: ThresholdRouting | None = None,
         blame: Blame | None = None,
+        originals: Sequence[Skill] = (),
     ):
         self.router = router
+        self.originals = list(originals)  # the set the run started from, for the quality gate
         self.lexical = lexical
         self.train = list(train)
         self.looks = looks
@@ -188,6 +194,7 @@ class JointMoves:
                 exclude=self.refused,
                 lexical=self.lexical,
                 body=self.lexical is not None,
+                originals=self.originals,
             )
             if not steps or steps[-1].gain <= 0:  # the train queries' terms are spent
                 steps = joint_examples(
@@ -197,6 +204,7 @@ class JointMoves:
                     exclude=self.refused,
                     body=True,
                     lexical=self.lexical,
+                    originals=self.originals,
                 )
         if not steps or steps[-1].gain <= 0:
             # nothing, or wider margins only: the train side of acceptance would refuse it

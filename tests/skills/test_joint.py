@@ -85,8 +85,9 @@ def test_a_refused_joint_run_is_searched_again_without_its_costly_part(
     refused; the search without write-docs' terms passes and is kept; the next search finds
     nothing. Each added word is in the skills' own text, the quality gate's evidence for a
     term."""
-    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS,
-                          body=SCRIPTED_BODY)
+    folder = write_skills(
+        tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS, body=SCRIPTED_BODY
+    )
     files = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     deploy = with_examples(DEPLOY, ["versions"])
     docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
@@ -148,8 +149,9 @@ def test_a_vetoed_look_is_searched_again_without_the_skill_its_veto_blames(
     "shipping hotfixes" (which takes deploy-service's held-out queries), then deploy-service
     quotes "versions". The veto blames write-docs, so the next look is the search without its
     term, and it is kept: halving would have judged write-docs' term alone first, one look more."""
-    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS,
-                          body=SCRIPTED_BODY)
+    folder = write_skills(
+        tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS, body=SCRIPTED_BODY
+    )
     deploy = with_examples(DEPLOY, ["versions"])
     docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
     assert deploy is not None and docs is not None
