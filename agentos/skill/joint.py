@@ -96,8 +96,8 @@ def joint_examples(
         )
         for s in skills
     }
-    start = {s.name: s for s in originals}
-    gates = {s.name: train_gate(start.get(s.name, s), train, originals or skills) for s in skills}
+    began = {s.name: s for s in originals}
+    gates = {s.name: train_gate(began.get(s.name, s), train, originals or skills) for s in skills}
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)
