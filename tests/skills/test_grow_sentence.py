@@ -81,3 +81,41 @@ def test_the_joint_search_grows_a_kept_sentence(router: EmbeddingRouter) -> None
         router, grown, judge.train, lexical=judge.lexical, body=True, originals=start
     )
     assert any(step.skill == "cell-culture" for step in steps)
+
+
+def test_a_skill_with_a_full_sentence_still_gets_a_rewrite(router: EmbeddingRouter) -> None:
+    """leash-reactivity (pets) with four kept terms still misses train queries; a rewrite that
+    replaces one kept term routes more of them right and is proposed."""
+    folder = EXAMPLES / "skills-pets"
+    start = load_skills(folder)
+    items = augment(load_evals(folder / "evals.jsonl", [s.name for s in start]))
+    router.calibrate(items, start)
+    judge = SkillEvaluator(items, router, recalibrate=True, originals=start, lexical=BM25Router())
+    kept = ["walks", "reactive dog", "trigger", "look-at-that"]
+    key = "leash-reactivity/description"
+    full = [
+        s.with_components({key: with_examples(s.description, kept) or ""})
+        if s.name == "leash-reactivity"
+        else s
+        for s in start
+    ]
+    leash = next(s for s in full if s.name == "leash-reactivity")
+    proposer = TextOperatorProposer(
+        judge.train,
+        router,
+        target="leash-reactivity",
+        others=full,
+        lexical=judge.lexical,
+        originals=start,
+    )
+    path = "leash-reactivity/SKILL.md"
+    request = ProposeRequest(
+        task=None,  # type: ignore[arg-type]  # the offline operators read only files and seed
+        experiment=1,
+        parent="p",
+        files={path: render_skill(leash)},
+    )
+    proposal = proposer.propose(request)
+    assert proposal.description.startswith("leash-reactivity: replace ")
+    rewritten = parse_skill(Path(path), proposal.components[path], folder="leash-reactivity")
+    assert len(split_examples(rewritten.description)[1]) == 4
