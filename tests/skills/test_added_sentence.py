@@ -95,7 +95,7 @@ def test_the_gate_passes_the_same_terms_named_as_words(
         ("protein-assay", "linear range"),  # "(linear range only)"
     ],
 )
-def test_a_function_word_or_a_lone_letter_after_a_term_makes_no_phrase(
+def test_a_limiting_word_or_a_lone_letter_after_a_term_makes_no_phrase(
     name: str, term: str
 ) -> None:
     """A term the skill writes only before "only" or an operator such as "x" is whole: neither
