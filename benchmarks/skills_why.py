@@ -13,7 +13,8 @@ is judged as the proposer would judge it, added alone to the skill's added-terms
   phrase or a qualifier);
 - `train keep: WHY`: it passes the gate, and the search on train would not keep it (it takes a
   sibling's train query, lowers BM25's train hits, or routes no more train queries right);
-- `keepable`: the search would keep it.
+- `keepable`: the search on train would keep it (the run may have proposed it and seen it
+  vetoed on held-out: a description once proposed is not proposed again).
 
 Each query is counted once, under the verdict of its best term in that order (keepable first).
 It reads train only, as the proposer does; no decision of a run uses it.
