@@ -4,12 +4,13 @@ already holds is no term the description "already says"."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from helpers import EXAMPLES
 
 from agentos.providers.base import ProposeRequest
-from agentos.skill import SkillEvaluator, load_skills
+from agentos.skill import SkillEvaluator, load_skills, tune_skills
 from agentos.skill import joint as joint_module
 from agentos.skill.bm25 import BM25Router
 from agentos.skill.evals import augment, load_evals
@@ -119,3 +120,12 @@ def test_a_skill_with_a_full_sentence_still_gets_a_rewrite(router: EmbeddingRout
     assert proposal.description.startswith("leash-reactivity: replace ")
     rewritten = parse_skill(Path(path), proposal.components[path], folder="leash-reactivity")
     assert len(split_examples(rewritten.description)[1]) == 4
+
+
+def test_a_run_grows_a_kept_sentence(tmp_path: Path, router: EmbeddingRouter) -> None:
+    """Through `tune_skills`: on lab, cell-culture's kept "split" is joined by "medium"."""
+    folder = tmp_path / "lab"
+    shutil.copytree(LAB, folder)
+    report = tune_skills(folder, folder / "evals.jsonl", budget=6, router=router, offline=True)
+    cell = parse_skill(Path("SKILL.md"), report.rewrites["cell-culture"], folder="cell-culture")
+    assert split_examples(cell.description)[1] == ["split", "medium"]
