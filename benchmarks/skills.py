@@ -3,8 +3,11 @@ wall time of one tuning run, and the router's queries per second (the median of 
 calls on queries it has not embedded before, after a warm-up call).
 
     .venv/bin/python benchmarks/skills.py [--budget N] [--seed S] [--audit] [--examples DIR]
+        [--reach] [--why]
 
 `--examples` names another folder of skills with its `evals.jsonl` (default examples/skills).
+`--why` prints, for each hand-written train query the tuned set still misses, what becomes of
+each term it offers (`why_missed:` lines and a `why_kinds:` tally; `benchmarks/skills_why.py`).
 `holdout_router_NAME` lines give held-out accuracy with each router the run decided with (the
 embedding router and BM25, `[tuned against]`) and with the independent one, which no decision
 reads (TF-IDF over character n-grams, `agentos.skill.ngram`, `[independent]`). For each of the
@@ -79,6 +82,12 @@ def main() -> None:
         help="diagnose: the held-out change of each single term a skill's train queries or own "
         "text offers, added alone (reads held-out; no tuning decision uses it)",
     )
+    parser.add_argument(
+        "--why",
+        action="store_true",
+        help="diagnose: for each hand-written train query the tuned set misses, what becomes of "
+        "each term it offers (reads train only; `skills_why.py`)",
+    )
     args = parser.parse_args()
     t0 = time.monotonic()
     router = EmbeddingRouter()
@@ -135,6 +144,10 @@ def main() -> None:
             print(f"holdout_miss_kinds_{label}_{name}: {len(misses)} ({tally or '-'})")
     if args.reach:
         reach(judge, skills)
+    if args.why:  # run as a script, this folder is on the path (the tests import the module)
+        from skills_why import why
+
+        why(router, items, skills, tuned)
     for row in report.rows:
         if row.group in ("slice", "all"):
             b, a = row.holdout_before or 0.0, row.holdout_after or 0.0

@@ -184,7 +184,9 @@ class SkillEvaluator:
         words raised the re-fitted "none" cut over another skill's query. Empty when `veto`
         lets `candidate` pass, or when no one rewrite undone gives a query back. Only skill
         names leave the evaluator, for the joint search (`joint.JointMoves`) to search a
-        refused look again without them; halving a look learns as much from its refusal."""
+        refused look again without them (asked with the look less one term of a blamed skill
+        as `incumbent`, it says whether that term cost the query); halving a look learns as
+        much from its refusal."""
         old, new = self._routes(incumbent), self._routes(candidate)
         if self.veto(self._measured(old), self._measured(new)) is None:
             return []

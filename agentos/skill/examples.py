@@ -254,7 +254,10 @@ def example_edits(
 ) -> list[tuple[str, str]]:
     """Candidate rewrites as (step name, description): add one term from a missed train
     query or one of `body_terms` (`own_terms`: the skill's own body), or remove one added term
-    (one that may attract other skills' queries)."""
+    (one that may attract other skills' queries). When the sentence holds `MAX_EXAMPLES` terms
+    already, a new term replaces one of them instead: a full sentence would otherwise end the
+    skill's tuning while it still misses train queries (the search keeps a replacement only
+    when it routes more train queries right than the term it drops)."""
     _, have, _ = split_examples(description)
     out: list[tuple[str, str]] = []
     present = {h.lower() for h in have}
@@ -265,9 +268,15 @@ def example_edits(
         if term.lower() in present or covered(term, description):
             continue
         present.add(term.lower())
-        added = with_examples(description, [*have, term])
-        if added is not None:
-            out.append((f"add {term!r}", added))
+        if len(have) < MAX_EXAMPLES:
+            added = with_examples(description, [*have, term])
+            if added is not None:
+                out.append((f"add {term!r}", added))
+            continue
+        for drop in have:
+            swapped = with_examples(description, [*(h for h in have if h != drop), term])
+            if swapped is not None:
+                out.append((f"replace {drop!r} with {term!r}", swapped))
     for drop in have:
         removed = with_examples(description, [h for h in have if h != drop])
         if removed is not None:

@@ -13,9 +13,11 @@ candidate first passes the `description-quality` gate against the set it starts 
 
 The additions are one move of the skill-set proposer (`agentos.skill.proposer`), judged by the
 graph like any other candidate. A refused look is searched again without the terms of the skills
-its veto blames (`SkillEvaluator.blame`: those that drew a query that was not theirs), so one
-costly term no longer costs the rest of the bundle; a look refused with no skill to blame is
-halved until a part passes; at most `LOOKS` looks in a run (`JointMoves`).
+its veto blames (`SkillEvaluator.blame`: those that drew a query that was not theirs), and of a
+blamed skill only the term whose removal alone gives a lost query back, when one does, so one
+costly term no longer costs the rest of the bundle nor its own skill's other terms; a look
+refused with no skill to blame is halved until a part passes; at most `LOOKS` looks in a run
+(`JointMoves`).
 """
 
 from __future__ import annotations
@@ -71,12 +73,15 @@ def joint_examples(
     exclude: Collection[tuple[str, str]] = (),
     body: bool = False,
     lexical: ThresholdRouting | None = None,
+    originals: Sequence[Skill] = (),
 ) -> list[Step]:
     """The greedy additions from `skills`, in order (empty when none helps on train); `exclude`
     holds (skill, request) pairs never to add. The terms are those of each skill's train
     queries, and with `body` also those of its own body (`examples.own_terms`). With a
     `lexical` router (the evaluator's second one), an addition may not misroute a train query
-    that router routed right either, and its train hits count with the first router's."""
+    that router routed right either, and its train hits count with the first router's. Each
+    candidate passes the quality gate against the set the run started from (`originals`, when
+    given), as the evaluator checks it: so a skill's added-terms sentence can grow after a keep."""
     names = [s.name for s in skills]
 
     def nouns(terms: list[str]) -> list[str]:  # the gate refuses the rest: they take no slot
@@ -93,7 +98,8 @@ def joint_examples(
         )
         for s in skills
     }
-    gates = {s.name: train_gate(s, train, skills) for s in skills}
+    began = {s.name: s for s in originals}
+    gates = {s.name: train_gate(began.get(s.name, s), train, originals or skills) for s in skills}
     queries = [i.query for i in train]
     current = list(skills)
     matrix = router.scores(queries, current)
@@ -143,10 +149,11 @@ class JointMoves:
     """The joint moves of one run: on an incumbent not yet searched, all the greedy additions.
     While the incumbent stays (the last look was refused), the additions of the skills the
     veto blames (`blame`, the evaluator's) are left out of later searches and the rest searched
-    again; when it blames none, the first half of the last look, and a single refused addition
-    is left out of later searches. The terms of the train queries are searched first; only when
-    they give no train gain are the skills' own body terms added to the search. At most `looks`
-    moves in all."""
+    again: of a blamed skill's additions, only those whose removal alone gives back a lost
+    query, when there are any (`_costly`); when it blames none, the first half of the last
+    look, and a single refused addition is left out of later searches. The terms of the train
+    queries are searched first; only when they give no train gain are the skills' own body terms
+    added to the search. At most `looks` moves in all."""
 
     def __init__(
         self,
@@ -156,8 +163,10 @@ class JointMoves:
         looks: int = LOOKS,
         lexical: ThresholdRouting | None = None,
         blame: Blame | None = None,
+        originals: Sequence[Skill] = (),
     ):
         self.router = router
+        self.originals = list(originals)  # the set the run started from, for the quality gate
         self.lexical = lexical
         self.train = list(train)
         self.looks = looks
@@ -174,8 +183,10 @@ class JointMoves:
         last = self._last
         refused = last[1] if last is not None and last[0] == parent else []
         blamed = set(self.blame(skills, refused[-1].skills)) if refused and self.blame else set()
+        left_out: list[Step] = []
         if blamed:  # the rest of the look may pass without them
-            self.refused.update((s.skill, s.request) for s in refused if s.skill in blamed)
+            left_out = self._costly(refused, blamed)
+            self.refused.update((s.skill, s.request) for s in left_out)
         if len(refused) > 1 and not blamed:
             steps = refused[: len(refused) // 2]
         else:
@@ -188,6 +199,7 @@ class JointMoves:
                 exclude=self.refused,
                 lexical=self.lexical,
                 body=self.lexical is not None,
+                originals=self.originals,
             )
             if not steps or steps[-1].gain <= 0:  # the train queries' terms are spent
                 steps = joint_examples(
@@ -197,6 +209,7 @@ class JointMoves:
                     exclude=self.refused,
                     body=True,
                     lexical=self.lexical,
+                    originals=self.originals,
                 )
         if not steps or steps[-1].gain <= 0:
             # nothing, or wider margins only: the train side of acceptance would refuse it
@@ -209,8 +222,36 @@ class JointMoves:
         which = ", ".join(f"{step.skill} {step.request!r}" for step in steps)
         line = f"{_count(len(steps), 'added term')} over {over} ({which})"
         if blamed:
-            line += f"; the last look's terms of {', '.join(sorted(blamed))} left out"
+            which = ", ".join(f"{step.skill} {step.request!r}" for step in left_out)
+            line += f"; the last look's {which} left out"
         return steps[-1].skills, line
+
+    def _costly(self, look: Sequence[Step], blamed: Collection[str]) -> list[Step]:
+        """The additions of the refused `look` to leave out of later searches, for the skills
+        its veto blames: for each, the ones whose removal alone, from the refused candidate,
+        gives back a query it lost (asked of `blame` with the candidate less that one term as
+        the incumbent: one routing of the eval set each); all of the skill's additions when it
+        added one term or no single term is to blame (two that cost a query only together).
+        So a good term that shared a look with a costly one of the same skill comes back."""
+        assert self.blame is not None
+        candidate = look[-1].skills
+        out: list[Step] = []
+        for name in sorted(blamed):
+            mine = [step for step in look if step.skill == name]
+            costly = []
+            if len(mine) > 1:
+                skill = next(s for s in candidate if s.name == name)
+                _, have, _ = split_examples(skill.description)
+                for step in mine:
+                    text = with_examples(skill.description, [h for h in have if h != step.request])
+                    if text is None:
+                        continue
+                    without = skill.with_components({f"{name}/description": text})
+                    less = [without if s.name == name else s for s in candidate]
+                    if name in self.blame(less, candidate):
+                        costly.append(step)
+            out += costly or mine
+        return out
 
 
 def _count(n: int, noun: str) -> str:

@@ -211,6 +211,7 @@ class TextOperatorProposer:
         tried: set[str] | None = None,
         draws: int = 12,
         lexical: ThresholdRouting | None = None,
+        originals: Sequence[Skill] = (),
     ):
         if any(i.split != "train" for i in train):
             raise ValueError("the proposer may only see train items")
@@ -221,6 +222,9 @@ class TextOperatorProposer:
         self.tried = tried if tried is not None else set()
         self.draws = draws
         self.lexical = lexical  # the evaluator's second router, which the search counts too
+        # the skill set the run started from: the quality gate compares a rewrite with it, as
+        # the evaluator does, so a term already in the incumbent's sentence is no "repeat"
+        self.originals = {s.name: s for s in originals}
 
     def propose(self, request: ProposeRequest) -> Proposal:
         rng = random.Random(request.seed)
@@ -269,8 +273,12 @@ class TextOperatorProposer:
 
     def gate(self, skill: Skill, siblings: Sequence[Skill] = ()) -> Callable[[str], bool]:
         """The description-quality gate for rewrites of `skill`, against the train queries (the
-        evaluator checks the held-out ones too)."""
-        return train_gate(skill, self.train, siblings)
+        evaluator checks the held-out ones too), judged as the evaluator judges them: against
+        the skill and its siblings as the run started (`originals`), when given. Judged against
+        the incumbent, every term its added-terms sentence already holds reads as one the
+        description "already says", and the sentence could never grow."""
+        start = self.originals.get(skill.name, skill)
+        return train_gate(start, self.train, list(self.originals.values()) or siblings)
 
     def _candidates(
         self,

@@ -170,7 +170,7 @@ def tune_skills(
         with repo_lock(sdir):
             ledger = Ledger(sdir / "ledger.db")
             try:
-                joint = _joint(router, judge, provider=provider, offline=offline)
+                joint = _joint(router, judge, skills, provider=provider, offline=offline)
                 task = skill_set_task(
                     repo.root,
                     skills_dir,
@@ -271,13 +271,20 @@ def _no_valid_skill(root: Path, problems: dict[str, UserError]) -> UserError:
 
 
 def _joint(
-    router: SkillRouter, judge: SkillEvaluator, *, provider: Provider | None, offline: bool
+    router: SkillRouter,
+    judge: SkillEvaluator,
+    skills: Sequence[Skill],
+    *,
+    provider: Provider | None,
+    offline: bool,
 ) -> JointMoves | None:
     """Joint moves, when the offline operators propose and the router is local; they search
     with the evaluator's second router too."""
     local = provider is None and (offline or not uses_claude())
     if local and isinstance(router, CalibratingRouter):
-        return JointMoves(router, judge.train, lexical=judge.lexical, blame=judge.blame)
+        return JointMoves(
+            router, judge.train, lexical=judge.lexical, blame=judge.blame, originals=skills
+        )
     return None
 
 
@@ -310,7 +317,12 @@ def _proposer(
     lexical = None if joint is None else joint.lexical  # the evaluator's second router
     return SkillSetProposer(
         lambda name: TextOperatorProposer(
-            train, router, target=name, tried=tried.setdefault(name, set()), lexical=lexical
+            train,
+            router,
+            target=name,
+            tried=tried.setdefault(name, set()),
+            lexical=lexical,
+            originals=skills,
         ),
         names,
         joint=joint,

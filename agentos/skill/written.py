@@ -45,6 +45,8 @@ _TAIL_WORDS = """workflow workflows implementation implementations guide guides 
     tips checklist checklists basics reference references template templates notes usage
     strategy strategies approach approaches setup options"""
 _TAILS = frozenset(_TAIL_WORDS.split())
+# words that limit what comes before them ("linear range only"): no phrase goes on through them
+_LIMITS = frozenset(("only", "alone", "also", "too", "each", "both", "either"))
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|[^\sA-Za-z]")
 _INLINE_CODE = re.compile(r"`[^`]*`")
 # what a capitalised word may follow at a sentence's, heading's, list item's or cell's start
@@ -99,6 +101,9 @@ def _whole(term: str, lines: list[list[str]], own: list[list[str]], named: set[s
             after = tokens[i + len(words)] if i + len(words) < len(tokens) else ""
             noun = after[:1].isalpha() and not verb(after)
             noun = noun and after not in STOPWORDS and after not in FILLER and after not in _TAILS
+            # nor a limiting word or a lone letter ("linear range only", "coefficient x path
+            # length", an operator): neither continues a phrase (a particle may: "stripping down")
+            noun = noun and after not in _LIMITS and len(after) > 1
             seen = {stem(after)} if noun else set()
             nexts = seen if nexts is None else nexts & seen
             uses += 1

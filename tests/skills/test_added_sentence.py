@@ -88,6 +88,23 @@ def test_the_gate_passes_the_same_terms_named_as_words(
     assert _check(folder, name, sentence) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "term"),
+    [
+        ("protein-assay", "extinction coefficient"),  # "(extinction coefficient x path length)"
+        ("protein-assay", "linear range"),  # "(linear range only)"
+    ],
+)
+def test_a_limiting_word_or_a_lone_letter_after_a_term_makes_no_phrase(
+    name: str, term: str
+) -> None:
+    """A term the skill writes only before "only" or an operator such as "x" is whole: neither
+    continues a phrase, so it is no half of one."""
+    sentence = with_examples("", [term])
+    assert sentence is not None
+    assert _check("skills-lab", name, sentence) == []
+
+
 def test_the_sentence_names_words_for_any_term_list_and_reads_back() -> None:
     text = with_examples("Deploy a service. Do NOT use for docs.", ["rollout", "release train"])
     assert text == (

@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.skills import miss_kind, missed, reach, word_reach  # noqa: E402
+from benchmarks.skills_why import why  # noqa: E402
 
 SKILLS = [
     skill("stain-removal", "Removes red wine stains from white cotton tablecloths."),
@@ -92,3 +93,30 @@ def test_word_reach_says_where_a_missed_querys_words_are() -> None:
     assert where("cheap eats") == "out of reach: none cheap eat"
     near = EvalItem("what's the weather", None, "near-miss", "holdout")
     assert word_reach(near, [plan], train) == "near-miss"
+
+
+def test_why_names_what_becomes_of_each_term_of_a_missed_train_query(
+    router: EmbeddingRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--why`: a misspelled hand-written train query lends no term; a clean one's terms are
+    judged by the gate and the keep rule on train; one line per missed query, and a tally."""
+    items = [
+        *ITEMS,
+        EvalItem("grese on my jeens", "stain-removal", "typo", "train"),
+        EvalItem("what wine goes with a roast", "meal-planner", "clean", "train"),
+    ]
+    router.calibrate(items, SKILLS)
+    why(router, items, SKILLS, SKILLS)
+    out = capsys.readouterr().out.splitlines()
+    lines = [line for line in out if line.startswith("why_missed: ")]
+    typo = [line for line in lines if "'grese on my jeens'" in line]
+    assert typo and typo[0].endswith(": no term offered (-)")
+    judge = SkillEvaluator(items, router, recalibrate=True)
+    train, _ = judge.score(SKILLS)
+    wrong = [
+        i for i, p in zip(train.items, train.predicted, strict=True)
+        if i.expect is not None and i.expect != p and not i.generated
+    ]  # fmt: skip
+    assert len(lines) == len(wrong)
+    (tally,) = [line for line in out if line.startswith("why_kinds: ")]
+    assert tally.startswith(f"why_kinds: {len(wrong)} (")

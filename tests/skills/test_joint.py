@@ -85,8 +85,9 @@ def test_a_refused_joint_run_is_searched_again_without_its_costly_part(
     refused; the search without write-docs' terms passes and is kept; the next search finds
     nothing. Each added word is in the skills' own text, the quality gate's evidence for a
     term."""
-    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS,
-                          body=SCRIPTED_BODY)
+    folder = write_skills(
+        tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS, body=SCRIPTED_BODY
+    )
     files = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     deploy = with_examples(DEPLOY, ["versions"])
     docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
@@ -132,8 +133,8 @@ def test_a_refused_joint_run_is_searched_again_without_its_costly_part(
     assert len(joint_lines) == 2  # no third look: the search went on from the kept set
     assert runs >= 2  # and found nothing
     assert report.accepted[0] == (
-        "#2 joint: 1 added term over 1 skill (deploy-service 'versions'); the last look's terms "
-        "of write-docs left out"
+        "#2 joint: 1 added term over 1 skill (deploy-service 'versions'); the last look's "
+        "write-docs 'shipping hotfixes' left out"
     )
     assert "deploy-service" in report.changed  # later per-skill moves may change more
     kept = parse_skill(Path("SKILL.md"), report.rewrites["deploy-service"], folder="deploy-service")
@@ -148,8 +149,9 @@ def test_a_vetoed_look_is_searched_again_without_the_skill_its_veto_blames(
     "shipping hotfixes" (which takes deploy-service's held-out queries), then deploy-service
     quotes "versions". The veto blames write-docs, so the next look is the search without its
     term, and it is kept: halving would have judged write-docs' term alone first, one look more."""
-    folder = write_skills(tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS,
-                          body=SCRIPTED_BODY)
+    folder = write_skills(
+        tmp_path, {"deploy-service": DEPLOY, "write-docs": DOCS}, SCRIPTED_ROWS, body=SCRIPTED_BODY
+    )
     deploy = with_examples(DEPLOY, ["versions"])
     docs = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
     assert deploy is not None and docs is not None
@@ -188,8 +190,8 @@ def test_a_vetoed_look_is_searched_again_without_the_skill_its_veto_blames(
     assert joint_lines[1].startswith("#2 keep")
     assert costly in searches[1]  # the search after the veto left the blamed term out
     assert report.accepted[0] == (
-        "#2 joint: 1 added term over 1 skill (deploy-service 'versions'); the last look's terms "
-        "of write-docs left out"
+        "#2 joint: 1 added term over 1 skill (deploy-service 'versions'); the last look's "
+        "write-docs 'shipping hotfixes' left out"
     )
 
 
@@ -215,6 +217,73 @@ def test_the_veto_blames_the_skill_that_drew_a_query_not_its_own(router: Embeddi
     assert judge.veto(judge.evaluate_skills(start), judge.evaluate_skills(taking)) is not None
     assert judge.blame(start, taking) == ["write-docs"]
     assert judge.blame(start, start) == []
+
+
+def test_of_a_blamed_skill_only_the_term_that_costs_the_query_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """write-docs adds "manual pages" and "shipping hotfixes" in one look; only the second
+    costs a query. The veto blames write-docs; asked term by term, only "shipping hotfixes"
+    is to blame, so the next search may add "manual pages" again."""
+    skills = [skill("deploy-service", DEPLOY), skill("write-docs", DOCS)]
+    pages = with_examples(DOCS, ["manual pages"])
+    both = with_examples(DOCS, ["manual pages", "shipping hotfixes"])
+    assert pages is not None and both is not None
+    first = [s.with_components({"write-docs/description": pages}) for s in skills]
+    second = [s.with_components({"write-docs/description": both}) for s in skills]
+    searches: list[set[tuple[str, str]]] = []
+
+    def scripted(
+        *_: object, exclude: Collection[tuple[str, str]] = (), **__: object
+    ) -> list[joint_module.Step]:
+        searches.append(set(exclude))
+        steps = [
+            joint_module.Step(first, "write-docs", "manual pages", 1),
+            joint_module.Step(second, "write-docs", "shipping hotfixes", 2),
+        ]
+        return [s for s in steps if (s.skill, s.request) not in exclude]
+
+    def blame(old: Sequence[Skill], new: Sequence[Skill]) -> list[str]:
+        """write-docs when `new` adds "shipping hotfixes" that `old` lacks."""
+        added = "shipping hotfixes" in new[1].description
+        return ["write-docs"] if added and "shipping hotfixes" not in old[1].description else []
+
+    monkeypatch.setattr(joint_module, "joint_examples", scripted)
+    moves = joint_module.JointMoves(EmbeddingRouter.__new__(EmbeddingRouter), [], blame=blame)
+    look = moves.next("c0", skills)
+    assert look is not None and look[0] == second
+    again = moves.next("c0", skills)  # refused: the incumbent stayed
+    assert searches[1] == {("write-docs", "shipping hotfixes")}
+    assert again is not None and again[0] == first
+    assert again[1].endswith("the last look's write-docs 'shipping hotfixes' left out")
+
+
+def test_the_veto_blames_one_term_of_a_skill_asked_term_by_term(router: EmbeddingRouter) -> None:
+    """The evaluator answers the term-by-term question: with the candidate less one term as
+    the incumbent, it blames the skill only when that term costs a query."""
+    items = [
+        EvalItem("run the helm upgrade for payments", "deploy-service", "clean", "train"),
+        EvalItem("make the new version available", "deploy-service", "clean", "train"),
+        EvalItem("print the manual pages", "write-docs", "clean", "train"),
+        EvalItem("add a page to the manual", "write-docs", "clean", "train"),
+        EvalItem("order pizza", None, "clean", "train"),
+        EvalItem("ship the hotfix to customers", "deploy-service", "clean", "holdout"),
+        EvalItem("shipping hotfixes on fridays", "deploy-service", "clean", "holdout"),
+        EvalItem("the docs are outdated", "write-docs", "clean", "holdout"),
+    ]
+    start = [skill("deploy-service", DEPLOY), skill("write-docs", DOCS)]
+    judge = SkillEvaluator(items, router, recalibrate=True, originals=start)
+    router.calibrate(items, start)
+
+    def docs(*terms: str) -> list[Skill]:
+        text = with_examples(DOCS, list(terms))
+        assert text is not None
+        return [start[0], start[1].with_components({"write-docs/description": text})]
+
+    candidate = docs("manual pages", "shipping hotfixes")
+    assert judge.blame(start, candidate) == ["write-docs"]
+    assert judge.blame(docs("manual pages"), candidate) == ["write-docs"]
+    assert judge.blame(docs("shipping hotfixes"), candidate) == []
 
 
 def test_a_refused_look_no_skill_is_blamed_for_is_halved(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentos.skill.evals import EvalItem
-from agentos.skill.examples import example_edits, own_terms, split_examples
+from agentos.skill.examples import example_edits, own_terms, split_examples, with_examples
 from agentos.skill.operators import TextOperatorProposer
 from agentos.skillfile import Skill
 
@@ -99,3 +99,16 @@ def test_the_proposers_gate_takes_the_skills_own_text_or_two_hand_written_train_
     assert two.gate(PRUNING)(listing)
     hedges = garden("pruning", PRUNING.description, PRUNING_BODY + "Trim hedges in June.\n")
     assert proposer.gate(hedges)(listing)
+
+
+def test_a_full_added_terms_sentence_offers_a_term_in_place_of_a_kept_one() -> None:
+    """With `MAX_EXAMPLES` terms kept, a new term replaces one of them: a full sentence no
+    longer ends a skill's tuning while it misses train queries."""
+    full = with_examples(PRUNING.description, ["shrub", "branches", "hedges", "secateurs"])
+    assert full is not None
+    edits = dict(example_edits(full, [], body_terms=["crossing branches", "loppers"]))
+    swaps = [step for step in edits if step.startswith("replace ")]
+    assert "replace 'shrub' with 'loppers'" in swaps and len(swaps) == 8
+    terms = split_examples(edits["replace 'shrub' with 'loppers'"])[1]
+    assert terms == ["branches", "hedges", "secateurs", "loppers"]
+    assert not any(step.startswith("add ") for step in edits)  # no fifth term
