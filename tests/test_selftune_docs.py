@@ -3,11 +3,15 @@ it loads as a suite and an inner run on it gains toward its stated optimum."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
-from helpers import ROOT
+import pytest
+from helpers import ROOT, agentos_cli
 
+from agentos.errors import UserError
 from agentos.profile import load_profile
 from agentos.selftune import load_suite, run_profile
 
@@ -34,3 +38,39 @@ def test_the_own_suite_example_loads_and_an_inner_run_gains_on_it(tmp_path: Path
     assert bowl.loss(bowl.values("A = 2\nB = -1\n")) == bowl.f_star == 0.0  # the stated optimum
     run = run_profile(bowl, load_profile(), 0, 16)
     assert 0.5 < run.gain <= 1.0 and run.false_keeps == 0
+
+
+@pytest.mark.parametrize(
+    ("split", "tasks"), [("train", ["bowl@plain"]), ("test", ["bowl~0.2", "bowl@plain~0.2"])]
+)
+def test_a_plain_task_of_a_problem_without_as_written_is_refused_in_one_line(
+    tmp_path: Path, split: str, tasks: list[str]
+) -> None:
+    """The page's own problems module has no `as_written()`: naming `bowl@plain` is refused by
+    `load_suite` (exit 2 from the command, nothing written), not by a traceback mid-run."""
+    (tmp_path / "problems.py").write_text(example(PAGE))
+    names = {"train": ["bowl"], "holdout": ["bowl~0.5"], "test": ["bowl~0.3"]}
+    names[split] = tasks
+    suite = tmp_path / "suite.toml"
+    suite.write_text(
+        '[suite]\nproblems = "problems.py"\nbudget = 16\nseeds = [0]\ntest_seeds = 1\n'
+        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in names.items())
+    )
+    plain = next(t for t in tasks if "@plain" in t)
+    with pytest.raises(UserError) as caught:
+        load_suite(suite)
+    assert f"[suite] {split}: {plain!r}: problem 'bowl' has no as_written()" in str(caught.value)
+    done = agentos_cli("self-tune", "--out", str(tmp_path / "out"), "--suite", str(suite))
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert "has no as_written()" in done.stderr and "fix: name it without @plain" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_plain_task_of_a_problem_with_as_written_loads(tmp_path: Path) -> None:
+    shutil.copyfile(ROOT / "benchmarks" / "landscapes" / "problems.py", tmp_path / "problems.py")
+    (tmp_path / "suite.toml").write_text(
+        '[suite]\nproblems = "problems.py"\ntrain = ["mixed@plain"]\nholdout = ["valley"]\n'
+        'test = ["recipe@plain~0.05"]\n'
+    )
+    suite = load_suite(tmp_path / "suite.toml")
+    assert suite.problem("recipe@plain~0.05").noise == 0.05

@@ -168,9 +168,14 @@ def load_suite(path: Path | str, *, pin: str | None = None) -> Suite:
             except ValueError as exc:
                 raise UserError(f"[suite] {split}: {name!r}: {exc}", path=path,
                                 fix=f"name a noisy task NAME{NOISE}SD, SD a number >= 0") from exc
-            if base.removesuffix(PLAIN) not in problems:
+            key = base.removesuffix(PLAIN)
+            if key not in problems:
                 raise UserError(f"[suite] {split}: no problem {name!r}", path=path,
                                 fix=f"choose among {sorted(problems)}")
+            if base.endswith(PLAIN) and not callable(getattr(problems[key], "as_written", None)):
+                raise UserError(f"[suite] {split}: {name!r}: problem {key!r} has no "
+                                "as_written() (its settings as people write them)", path=path,
+                                fix=f"name it without {PLAIN}, or give its class as_written()")
         splits[split] = tuple(names)
     seen: dict[str, str] = {}
     for split, names in splits.items():
