@@ -244,6 +244,8 @@ def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
         fix = "pass a folder of skill folders"
         if (root / SKILL_FILE).exists():
             fix = f"pass the folder that holds it: {root.resolve().parent}"
+        elif below := _skill_folders_below(root):
+            fix = f"pass the folder that holds the skills: {' or '.join(map(str, below[:3]))}"
         raise UserError("holds no NAME/SKILL.md", path=root, fix=fix)
     skills, problems = [], {}
     for folder in folders:
@@ -252,6 +254,17 @@ def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
         except UserError as exc:
             problems[folder.name] = exc
     return skills, problems
+
+
+def _skill_folders_below(root: Path) -> list[Path]:
+    """The subfolders of `root` that hold `NAME/SKILL.md` folders: the folder a user meant when
+    they passed the one above it (`sp` for `sp/superpowers`)."""
+    subfolders = [d for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+    return [
+        d.resolve()
+        for d in subfolders
+        if any((e / SKILL_FILE).is_file() for e in d.iterdir() if e.is_dir())
+    ]
 
 
 def render_skill(skill: Skill) -> str:

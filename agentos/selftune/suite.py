@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import math
+import numbers
 import sys
 import tomllib
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,9 +171,14 @@ def load_suite(path: Path | str, *, pin: str | None = None) -> Suite:
             except ValueError as exc:
                 raise UserError(f"[suite] {split}: {name!r}: {exc}", path=path,
                                 fix=f"name a noisy task NAME{NOISE}SD, SD a number >= 0") from exc
-            if base.removesuffix(PLAIN) not in problems:
+            key = base.removesuffix(PLAIN)
+            if key not in problems:
                 raise UserError(f"[suite] {split}: no problem {name!r}", path=path,
                                 fix=f"choose among {sorted(problems)}")
+            if base.endswith(PLAIN) and not callable(getattr(problems[key], "as_written", None)):
+                raise UserError(f"[suite] {split}: {name!r}: problem {key!r} has no "
+                                "as_written() (its settings as people write them)", path=path,
+                                fix=f"name it without {PLAIN}, or give its class as_written()")
         splits[split] = tuple(names)
     seen: dict[str, str] = {}
     for split, names in splits.items():
@@ -195,8 +203,27 @@ def load_suite(path: Path | str, *, pin: str | None = None) -> Suite:
     if isinstance(draw_seeds, bool) or not isinstance(draw_seeds, int) or draw_seeds < 0:
         raise UserError("[suite] draw_seeds must be an integer of at least 1", path=path,
                         fix="set draw_seeds = 4, or leave it out (as many as seeds)")
-    return Suite(path, problems, splits, budget, tuple(seeds),
-                 tuple(range(TEST_SEED0, TEST_SEED0 + n_test)), digest, draw_seeds)
+    suite = Suite(path, problems, splits, budget, tuple(seeds),
+                  tuple(range(TEST_SEED0, TEST_SEED0 + n_test)), digest, draw_seeds)
+    for base in dict.fromkeys(task_name(n)[0] for names in splits.values() for n in names):
+        _check_loss(suite.problem(base), base, suite_files(path)[1], path)
+    return suite
+
+
+def _check_loss(problem: Problem, task: str, module: Path, path: Path) -> None:
+    """Refuse a task whose loss cannot score its own starting settings: every inner run of it
+    would die in a worker process, its traceback far from the problem module's line."""
+    try:
+        loss = problem.loss(problem.values(problem.settings))
+    except Exception as exc:  # the user's module: any error is theirs to fix
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == module]
+        where = f"{module.name}:{frames[-1].lineno}" if frames else module.name
+        raise UserError(f"[suite] {task!r}: its loss on its own settings raises "
+                        f"{type(exc).__name__}: {exc} ({where})", path=path,
+                        fix=f"fix {where} so loss(values(settings)) returns a number") from exc
+    if not isinstance(loss, numbers.Real) or isinstance(loss, bool) or math.isnan(loss):
+        raise UserError(f"[suite] {task!r}: its loss on its own settings is {loss!r}, not a "
+                        "number", path=path, fix=f"make {module.name}'s loss return a float")
 
 
 def _read(path: Path) -> dict[str, Any]:

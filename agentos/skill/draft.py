@@ -28,7 +28,7 @@ from agentos.skill.english import adjective, function_word, not_a_noun_phrase
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.nearmiss import near_misses
 from agentos.skill.phrasing import Rotation, as_request, kind, out_of_scope, shared_nouns
-from agentos.skill.sources import positives
+from agentos.skill.sources import HOLDS, positives
 from agentos.skill.vocab import content_words, words
 from agentos.skillfile import Skill
 
@@ -142,24 +142,6 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     return rows
 
 
-# verbs whose subject is the skill ("Includes claim extraction", "Enforces a workflow"): they
-# say what it holds or guarantees, not a task a person asks for; its object is the request
-_HOLDS = frozenset(
-    f"{v}{e}"
-    for v in [
-        "include",
-        "contain",
-        "cover",
-        "provide",
-        "offer",
-        "feature",
-        "ensure",
-        "enforce",
-        "support",
-        "guarantee",
-    ]
-    for e in ("", "s", "d", "es")
-)
 _PREDICATIVE_END = re.compile(r"[a-z]{3,}(?:ential|ical|ive|able|ible|ous|ful|less)$")
 _TO = frozenset(["for", "to", "of", "with", "about", "in", "on", "at"])
 _DETERMINER = frozenset(
@@ -177,7 +159,7 @@ def own_requests(skill: Skill, skills: Sequence[Skill]) -> list[str]:
     out = []
     for phrase in positives(skill):
         tokens = words(phrase)
-        if tokens and tokens[0] in _HOLDS:
+        if tokens and tokens[0] in HOLDS:
             phrase = phrase.split(None, 1)[1] if len(tokens) > 1 else ""
             if not phrase or not_a_noun_phrase(phrase) is not None:
                 continue

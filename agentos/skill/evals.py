@@ -3,12 +3,14 @@
 `expect` is the skill a query should trigger, or null when none should (a near-miss, whatever its
 slice). `slice` is a free-form label (default `clean`) that the report and the veto group queries
 by; `SLICES` are the kinds agentos itself writes and reports first. `split` is `train` (shown to
-the proposer, picks candidates) or `holdout` (used only to veto).
+the proposer, picks candidates) or `holdout` (used only to veto). A line must hold `expect` (null
+included) and no key but `KEYS`: a misspelt `expected` would otherwise read as a near-miss.
 `augment` adds seeded typo and shorthand variants of train queries; it never touches the holdout.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import random
 import re
@@ -27,6 +29,7 @@ FUZZY: tuple[Slice, ...] = ("typo", "shorthand")
 MAX_EVAL_BYTES = 8 * 1024 * 1024
 MAX_SLICE = 40
 _RESERVED = frozenset(("all", "hits", "to", "took"))  # names of the evaluator's other figures
+KEYS: tuple[str, ...] = ("query", "expect", "slice", "split", "origin")  # what a line may hold
 
 
 def fuzzy(label: Slice) -> bool:
@@ -101,6 +104,7 @@ def load_evals(
             raise UserError(
                 "line is not a JSON object", path=where, fix="write {query, expect, ...}"
             )
+        _check_keys(row, where)
         query, expect = row.get("query"), row.get("expect")
         slice_, split = row.get("slice", "clean"), row.get("split")
         if not isinstance(query, str) or not query.strip():
@@ -110,10 +114,11 @@ def load_evals(
         if expect in left_out:
             continue
         if known and expect is not None and expect not in known:
+            near = _nearest(expect, known)
             raise UserError(
                 f"`expect` names unknown skill {expect!r}",
                 path=where,
-                fix=f"use one of {sorted(known)} or null",
+                fix=f"did you mean {near!r}?" if near else f"use one of {sorted(known)} or null",
             )
         if (
             not isinstance(slice_, str)
@@ -130,7 +135,14 @@ def load_evals(
             )
         slice_ = slice_.strip()
         if split not in ("train", "holdout"):
-            raise UserError("`split` must be train or holdout", path=where, fix="set `split`")
+            near = _nearest(split, ("train", "holdout")) if isinstance(split, str) else None
+            raise UserError(
+                f"`split` must be train or holdout, not {json.dumps(split)}"
+                if "split" in row
+                else "line has no `split`",
+                path=where,
+                fix=f'write "{near}"' if near else 'add `"split": "train"` or `"split": "holdout"`',
+            )
         seen = first.setdefault(normalized(query), (number, expect, split))
         if seen[1] != expect:
             raise UserError(
@@ -152,6 +164,33 @@ def load_evals(
             fix='mark some lines `"split": "holdout"`',
         )
     return items
+
+
+def _check_keys(row: dict[str, object], where: str) -> None:
+    """Refuse a line without `expect` or with a key no line takes: either would otherwise be read
+    as a near-miss (`expect` null) without a word."""
+    for key in row:
+        if key not in KEYS:
+            near = _nearest(key, KEYS)
+            raise UserError(
+                f"unknown key {key!r}",
+                path=where,
+                fix=f"did you mean `{near}`?"
+                if near
+                else f"remove it (a line takes {', '.join(KEYS)})",
+            )
+    if "expect" not in row:
+        raise UserError(
+            "line has no `expect`",
+            path=where,
+            fix='add `"expect": "SKILL"` (the skill it should trigger) or `"expect": null` (none)',
+        )
+
+
+def _nearest(word: str, choices: Iterable[str]) -> str | None:
+    """The one of `choices` a misspelt `word` most likely meant (difflib's ratio 0.6 or more)."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 _KEYS = "qwertyuiopasdfghjklzxcvbnm"

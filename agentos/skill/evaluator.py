@@ -234,7 +234,7 @@ class SkillEvaluator:
         query. A query that drops to "none" because the re-fitted cut
         moved is counted by the accuracy checks, not here."""
         for router in ("", f"{LEXICAL}/") if self.lexical is not None else ("",):
-            which = f" ({LEXICAL})" if router else ""
+            which = f" ({getattr(self.lexical, 'name', LEXICAL)})" if router else ""
             keys = [f"holdout/{k}" for k in ["all", *self.protect]]
             if router:  # the second router's train accuracy may not fall for the first's gain
                 keys.insert(0, "train/all")

@@ -52,7 +52,7 @@ _WH = _set("what who how where when which why whom whose")
 _OPEN_NP = _set("a an the my your our their his her its this that these those some")
 _OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
 _SUBJECT = _set("i we you he she they someone somebody")
-_CONCEDE = _set("regardless even unless although though whether")  # "regardless of what ..."
+_CONCEDE = _set("regardless even unless although though whether especially particularly")
 _VERBISH = re.compile(r"^[a-z]{3,}(?:ize|ise|ify|ate)$")  # verbs by their ending
 _MODAL = _set("can could may might will would shall should must")
 _NOW = _set("now today tonight")  # "emergencies happening right now" ends on a time, not a cut
@@ -240,8 +240,12 @@ def _plural(word: str) -> bool:
 
 def _lower(text: str) -> str:
     """`text` with its first letter lowercase, unless it opens on a name or an acronym
-    (`GitHub`, `API`)."""
+    (`GitHub`, `API`) or is a title, kept as written (`Red Flags`, `The Iron Law`: lowering
+    its first letter alone would give `red Flags`)."""
     first = text.split(" ", 1)[0]
+    named = [w for w in text.split() if w[:1].isalpha() and not function_word(w.lower())]
+    if all(w[:1].isupper() for w in named) and sum(w[1:2].islower() for w in named) >= 2:
+        return text
     return text[:1].lower() + text[1:] if first[1:].islower() else text
 
 

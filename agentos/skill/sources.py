@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import verb
+from agentos.skill.english import FUNCTION, verb
 from agentos.skill.evals import normalized
 from agentos.skill.phrasing import fragment, kind
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words
@@ -88,9 +88,39 @@ _GUIDES = re.compile(r"^([A-Za-z]{3,}s)\s+(?:a|an|the|your|any)\s+[\w-]+\s+(thro
 
 
 def _guide(match: re.Match[str]) -> str:
-    said, preposition = match.group(1).lower(), match.group(2)
-    base = said[:-2] if said.endswith(("ches", "shes", "sses", "xes")) else said[:-1]
-    return f"{base} me {preposition} "
+    return f"{_base(match.group(1).lower())} me {match.group(2)} "
+
+
+# verbs whose subject is the skill ("Includes claim extraction", "Enforces a workflow"): they
+# say what it holds or guarantees, not a task a person asks for; its object is the request
+_HOLD = "include contain cover provide offer feature ensure enforce support guarantee"
+HOLDS = frozenset(f"{v}{e}" for v in re.findall(r"\w+", _HOLD) for e in ("", "s", "d", "es"))
+# a description opening on what the skill does, in the third person ("Explores user intent",
+# "Drafts the release notes"): a capitalised -s word before a lowercase word that is no
+# function word but a determiner, no gerund or past form and no verb ("Tips for", "Sales
+# forecasting", "Dogs need walks" open on no such verb); the user asks for it ("help me explore
+# user intent")
+_DOES = re.compile(r"^([A-Z][a-z]{2,}(?<![siu]s)(?<!ic)s)\s+([a-z][\w'-]*)")
+_DETERMINERS = frozenset(re.findall(r"\w+", "a an the your their its any each every this these"))
+_ASKS = frozenset(re.findall(r"\w+", "need needs want wants get gets"))  # "Dogs need walks"
+
+
+def _does(match: re.Match[str]) -> str:
+    said, after = match.groups()
+    if said.lower() in HOLDS:
+        return match.group(0)  # "Includes seed charts": `draft` asks for its object
+    if after not in _DETERMINERS and (
+        after in FUNCTION or after.endswith(("ing", "ed")) or verb(after) or after in _ASKS
+    ):
+        return match.group(0)
+    return f"help me {_base(said.lower())} {after}"
+
+
+def _base(said: str) -> str:
+    """The base form of a third person ("walks": walk, "fixes": fix, "applies": apply)."""
+    if said.endswith("ies"):
+        return said[:-3] + "y"
+    return said[:-2] if said.endswith(("ches", "shes", "sses", "xes", "zes", "oes")) else said[:-1]
 
 
 _GENERIC = frozenset(
@@ -108,11 +138,18 @@ _GENERIC = frozenset(
     )
 )
 _STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
-_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Za-z]\.|[IVX]+\.)\s+")
+_NUMBERED = re.compile(r"^\s*(?:\d+[a-z]?(?:\.\d+[a-z]?)*[.):]?|[A-Za-z][.)]|[IVX]+\.)\s+")
 _CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
     curl cat echo touch export source tar"""
 _COMMANDS = SHELL | frozenset(_CLI.split())
-_OPENING = "whether which that and or but so as etc while then not no for regardless even like"
+_OPENING = (
+    "whether which that and or but so as etc while then not no for regardless even like "
+    "especially particularly"
+)
+# a concession closing a sentence ("..., especially if the request seems unclear"): no request
+_CONCESSION = re.compile(
+    r",?\s+(?:especially|particularly|even|regardless|whether)\b[^.]*$", re.IGNORECASE
+)
 _OPENERS = frozenset(_OPENING.split())
 # a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
 _PIECES = re.compile(
@@ -226,9 +263,12 @@ def positives(skill: Skill) -> list[str]:
     """The requests `skill`'s own text says should trigger it, at most `MAX_PER_SKILL`."""
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
     sentences = _SENTENCE.split(NOT.sub("", text).strip())
-    kept = " ".join(_GUIDES.sub(_guide, _SELF.sub("", t)) for t in sentences)
+    kept = " ".join(_DOES.sub(_does, _GUIDES.sub(_guide, _SELF.sub("", t))) for t in sentences)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
-    positive = [first] if len(first.split()) <= 14 else []
+    first = _CONCESSION.sub("", first)  # ", especially if the request seems unclear"
+    # a sentence opening on a lead-in ("Use when X, Y or Z") lists requests: its parts are read
+    led = _LEAD.sub("", first, count=1) != first
+    positive = [first] if len(first.split()) <= 14 and not led else []
     positive += _clauses(kept, _USE)
     positive += _listed(kept, _PIECES)
     body = _REFUSED.sub("", prose(skill.body))
@@ -290,7 +330,7 @@ def body_requests(skill: Skill) -> list[str]:
             object_ = before.split(" ", 1)[1] if " " in before else ""
             if object_ and _BACK_REF.search(part):
                 part = _BACK_REF.sub(f" {object_}", part)  # "replace them": replace the shoes
-            out.append(part)
+            out.append(_DOES.sub(_does, part))  # "Explores user intent": help me explore it
     body = _REFUSED.sub("", prose(skill.body))
     for heading in _HEADING.findall(body):
         heading = PAREN.sub("", heading).strip(" :")

@@ -55,19 +55,22 @@ def _pct(value: float | None) -> str:
 
 
 def render_table(report: TuneReport, *, confusions: int = 10) -> str:
-    """The human form: a table, the top confusions, refusals, and a `key: value` summary."""
+    """The human form: a table, the top confusions, refusals, and a `key: value` summary. The
+    first column is as wide as the longest skill or slice label (24 at least), so the figures
+    stay in their columns whatever the names."""
+    labels = [r.name if r.group != "slice" else f"[{r.name}]" for r in report.rows]
+    w = max([24, *(len(label) + 2 for label in labels)])
     lines = [
-        f"{'':<24}{'train':>14}{'held-out':>16}",
-        f"{'skill / slice':<24}{'before':>7}{'after':>7}{'before':>8}{'after':>8}{'n':>5}",
+        f"{'':<{w}}{'train':>14}{'held-out':>16}",
+        f"{'skill / slice':<{w}}{'before':>7}{'after':>7}{'before':>8}{'after':>8}{'n':>5}",
     ]
     previous = ""
-    for r in report.rows:
+    for r, label in zip(report.rows, labels, strict=True):
         if r.group != previous and r.group in ("slice", "all"):
-            lines.append("-" * 59)
+            lines.append("-" * (w + 35))
         previous = r.group
-        label = r.name if r.group != "slice" else f"[{r.name}]"
         lines.append(
-            f"{label:<24}{_pct(r.train_before):>7}{_pct(r.train_after):>7}"
+            f"{label:<{w}}{_pct(r.train_before):>7}{_pct(r.train_after):>7}"
             f"{_pct(r.holdout_before):>8}{_pct(r.holdout_after):>8}{r.holdout_n:>5}"
         )
     if report.written:

@@ -48,6 +48,7 @@ from agentos.skill.proposer import SkillSetProposer
 from agentos.skill.report import REPORT_FILE, TuneReport, build_report, experiments_of, to_json
 from agentos.skill.router import CalibratingRouter, EmbeddingRouter, SkillRouter, default_router
 from agentos.skill.workspace import (
+    check_draft,
     check_out,
     protected_evals,
     refuse_uncommitted,
@@ -107,7 +108,7 @@ def tune_skills(
         refuse_uncommitted(user_repo, [s.path for s in skills])
     generated = evals is None or is_draft(Path(evals))
     if evals is None:
-        evals = Path(evals_out) if evals_out is not None else draft_path(root)
+        evals = check_draft(evals_out, root) if evals_out else draft_path(root)
         n = write_draft(skills, evals, seed=seed)
         notes.append(
             f"wrote a draft eval set of {n} queries to {evals}, from the skills' own text: "

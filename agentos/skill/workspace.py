@@ -84,6 +84,19 @@ def check_out(out: Path | str, folder: Path) -> Path:
     return out
 
 
+def check_draft(path: Path | str, folder: Path) -> Path:
+    """The resolved `--evals-out` file, refused before any work when it lies inside the skills
+    folder, as `check_out` refuses `--out` there: it would be a stray file among the skills."""
+    path = Path(path).resolve()
+    if path.is_relative_to(folder):
+        raise UserError(
+            "the draft eval file is inside the skills folder",
+            path=path,
+            fix="pass --evals-out outside PATH, or leave it out (the draft goes beside PATH)",
+        )
+    return path
+
+
 def write_out(folder: Path, out: Path, files: Mapping[str, bytes]) -> None:
     """Copy `folder` to `out` (without `.git` and `.agentos`) with `files` (folder-relative paths
     to contents) written over the copy. The copy is made beside `out` and renamed into place, so

@@ -246,3 +246,54 @@ def test_a_folder_of_broken_skills_gets_one_line_with_the_skill_s_own_fix(tmp_pa
         one.exit_code == 2
         and f"pass the folder that holds it: {broken.parent.parent}" in one.stderr
     )
+
+
+@pytest.mark.parametrize("inside", ["evals.jsonl", "composting/draft.jsonl"])
+def test_evals_out_inside_the_skills_folder_is_refused(tmp_path: Path, inside: str) -> None:
+    """`--evals-out` among the skills would leave a stray file there, as `--out` would: refused
+    in one line before anything is written."""
+    from click.testing import CliRunner
+
+    from agentos.cli.main import main
+
+    skills = write_skills(
+        tmp_path,
+        {"composting": "Compost kitchen scraps at home.", "pruning": "Prune roses in winter."},
+        [("compost my scraps", "composting", "train"), ("prune roses", "pruning", "holdout")],
+    )
+    target = skills / inside
+    done = CliRunner().invoke(
+        main, ["tune-skills", str(skills), "--evals-out", str(target), "--budget", "1"]
+    )
+    assert done.exit_code == 2 and not target.exists(), done.output
+    line = done.stderr.strip().splitlines()[-1]
+    assert f"{target.resolve()}: the draft eval file is inside the skills folder" in line
+    assert "fix: pass --evals-out outside PATH" in line
+
+
+@pytest.mark.parametrize("depth", [["superpowers"], ["plugins", "skills"]])
+def test_a_folder_above_the_skills_names_the_one_that_holds_them(
+    tmp_path: Path, depth: list[str]
+) -> None:
+    """A folder one level too high (the repository checkout, not its `skills/`) names the
+    subfolder that holds the skills, as one level too low names the folder above."""
+    from click.testing import CliRunner
+
+    from agentos.cli.main import main
+
+    holder = tmp_path.joinpath(*depth)
+    for name in ("brainstorming", "writing-plans"):
+        (holder / name).mkdir(parents=True)
+        (holder / name / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: Use when {name.replace('-', ' ')}.\n---\nSteps.\n"
+        )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text("skills\n")
+    above = holder.parent
+    done = CliRunner().invoke(
+        main, ["tune-skills", str(above), "--make-evals", str(tmp_path / "e.jsonl")]
+    )
+    assert done.exit_code == 2
+    line = done.stderr.strip().splitlines()[-1]
+    assert "holds no NAME/SKILL.md" in line
+    assert f"fix: pass the folder that holds the skills: {holder.resolve()}" in line

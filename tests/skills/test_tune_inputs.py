@@ -201,3 +201,25 @@ def test_a_run_names_the_skills_no_train_query_expects_and_why_it_ended(tmp_path
     assert "fix-bugs: no train query expects it, so no rewrite can gain on train" in last, last
     for name in SKILLS:
         assert name in last, last
+
+
+def test_the_table_keeps_its_columns_whatever_the_names() -> None:
+    """Skill names longer than the first column (`finishing-a-development-branch`, 30
+    characters) widen it for every row, so each figure stays under its heading."""
+    rows = [
+        Row("skill", "brainstorming", 0.5, 0.6, 0.5, 0.5, 4),
+        Row("skill", "dispatching-parallel-agents", 0.7, 0.7, 0.5, 0.5, 4),
+        Row("skill", "finishing-a-development-branch", 0.9, 0.9, 1.0, 1.0, 3),
+        Row("slice", "slack-msg", 0.4, 0.5, 0.25, 0.5, 8),
+        Row("all", "all", 0.8, 0.9, 0.7, 0.75, 40),
+    ]
+    report = _report(rows[-1], [RouterScore("EmbeddingRouter", True, 0.7, 0.75)])
+    report.rows[:] = rows
+    lines = render_table(report).splitlines()
+    header = lines[1]
+    table = [line for line in lines[2:10] if line and line[0] not in " -"]
+    assert len(table) == len(rows), lines
+    for line in table:  # each figure ends where its heading ends
+        assert len(line) == len(header), (line, header)
+        assert line.rstrip()[-1].isdigit() and line[len(line) - 36] == " ", line
+    assert all(len(line) == len(header) for line in lines if set(line) == {"-"})

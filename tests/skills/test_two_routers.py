@@ -58,13 +58,13 @@ def test_a_rewrite_that_lowers_the_second_routers_train_accuracy_is_vetoed(
     down = before.details["lexical/train/all"] - 0.2
     after = replace(before, details={**before.details, "train/all": up, "lexical/train/all": down})
     reason = judge.veto(before, after)
-    assert reason is not None and reason.startswith("train (lexical) accuracy fell")
+    assert reason is not None and reason.startswith("train (bm25) accuracy fell")
     assert judge.veto(before, judge.evaluate_skills(START)) is None
     # a held-out figure of the second router falling is refused as the first's is
     fell = before.holdout["lexical/holdout/all"] - 0.5
     held = replace(before, holdout={**before.holdout, "lexical/holdout/all": fell})
     reason = judge.veto(before, held)
-    assert reason is not None and "held-out all (lexical) accuracy fell" in reason
+    assert reason is not None and "held-out all (bm25) accuracy fell" in reason
 
 
 def test_joint_additions_never_misroute_a_train_query_on_either_router(

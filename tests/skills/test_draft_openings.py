@@ -1,0 +1,147 @@
+"""How the draft reads the openings authors write: a one-sentence "Use when ..." description is
+read part by part, never asked with its lead-in; a description in the third person ("Explores
+user intent") is asked for in the first person; a closing concession ("especially if ...") is
+no request; a numbered heading ("1a. Native Worktree Tools") is a step; a Title Case section
+name is asked as written, not with its first letter alone lowered ("red Flags")."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from agentos.skill.draft import draft_evals, requests_of_skill
+from agentos.skill.phrasing import Rotation, as_request
+from agentos.skillfile import Skill
+
+
+def _skill(name: str, description: str, body: str = "") -> Skill:
+    return Skill(name, description, body, Path(f"{name}/SKILL.md"))
+
+
+def _queries(*skills: Skill) -> list[str]:
+    return [str(row["query"]) for row in draft_evals(list(skills))]
+
+
+@pytest.mark.parametrize(
+    ("description", "asked"),
+    [
+        (
+            "Use when encountering any bug, test failure, or unexpected behavior, before "
+            "proposing fixes",
+            "test failure",
+        ),
+        ("Use when planning a kitchen remodel or choosing new cabinets.", "kitchen remodel"),
+        ("Use if starting feature work that needs isolation from the workspace.", "feature work"),
+    ],
+)
+def test_a_lead_in_is_never_asked(description: str, asked: str) -> None:
+    queries = _queries(_skill("helper", description))
+    assert not any(re.search(r"\buse (?:when|if)\b", q, re.I) for q in queries), queries
+    assert any(asked in q for q in queries), queries
+
+
+@pytest.mark.parametrize(
+    ("description", "wanted"),
+    [
+        (
+            "Explores user intent, requirements and design before implementation.",
+            "Can you help me explore user intent?",
+        ),
+        (
+            "Drafts release notes from merged pull requests. Use when a release is cut.",
+            "Can you help me draft release notes from merged pull requests?",
+        ),
+        (
+            "Reconciles bank statements against the monthly ledger.",
+            "Can you help me reconcile bank statements against the monthly ledger?",
+        ),
+        (
+            "Fixes flaky integration tests in the payment service.",
+            "Can you help me fix flaky integration tests in the payment service?",
+        ),
+    ],
+)
+def test_a_description_in_the_third_person_is_asked_in_the_first(
+    description: str, wanted: str
+) -> None:
+    queries = _queries(_skill("helper", description))
+    said = description.split()[0].lower()
+    assert wanted in queries and not any(said in q.lower() for q in queries), queries
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Tips for growing tomatoes on a balcony.",
+        "Sales forecasting for small shops and market stalls.",
+        "Dogs need daily walks, fresh water and regular vet visits.",
+    ],
+)
+def test_a_plural_noun_opening_is_no_verb(description: str) -> None:
+    first = description.split()[0].lower()
+    base = first[:-1]
+    queries = _queries(_skill("helper", description))
+    assert not any(f"help me {base} " in q.lower() for q in queries), queries
+
+
+@pytest.mark.parametrize(
+    ("description", "concession"),
+    [
+        (
+            "Explores user intent, requirements and design before implementation, especially "
+            "if the request seems unclear.",
+            "especially",
+        ),
+        (
+            "Plan a week of family meals and a shopping list, particularly if someone in the "
+            "house is vegetarian.",
+            "particularly",
+        ),
+    ],
+)
+def test_a_closing_concession_is_no_request(description: str, concession: str) -> None:
+    queries = _queries(_skill("helper", description))
+    assert queries and not any(concession in q.lower() for q in queries), queries
+
+
+def test_a_numbered_heading_is_a_step() -> None:
+    body = (
+        "# Worktree setup\n\n## 1a. Native Worktree Tools\n\nPrefer the platform's tool.\n\n"
+        "## 1b. Git Worktree Fallback\n\nRun it by hand.\n\n## 2) Worktree cleanup steps\n\n"
+        "Remove it.\n\n## 3.1a Isolated worktree directories\n\nPick a folder.\n"
+    )
+    setup = _skill("worktree-setup", "Use when starting isolated feature work.", body)
+    asked = requests_of_skill(setup)[0]
+    assert not any(re.match(r"\d", q) for q in asked), asked
+    assert not any(re.search(r"\b\d+[a-z]?[.)]", q) for q in _queries(setup))
+
+
+@pytest.mark.parametrize(
+    ("topic", "said"),
+    [
+        ("Red Flags", "Red Flags"),
+        ("Directory Selection", "Directory Selection"),
+        ("Plan Document Header", "Plan Document Header"),
+        ("Task Right-Sizing", "Task Right-Sizing"),
+        ("Detached HEAD", "detached HEAD"),  # one word a title, one an acronym: a phrase
+        ("Monthly budget review", "monthly budget review"),
+    ],
+)
+def test_a_title_case_name_is_asked_as_written(topic: str, said: str) -> None:
+    rotation = Rotation()
+    asked = [str(as_request(topic, rotation)) for _ in range(4)]
+    assert all(said in q for q in asked), asked
+
+
+def test_no_draft_query_lowers_only_a_titles_first_letter() -> None:
+    body = (
+        "# Review\n\n## Red Flags\n\nStop.\n\n## Handling Unclear Feedback\n\nAsk.\n\n"
+        "## Review Checklist Items\n\nRead them.\n"
+    )
+    review = _skill("code-review", "Review a pull request. Use when a review is requested.", body)
+    queries = _queries(review)
+    titles = ("Red Flags", "Handling Unclear Feedback", "Review Checklist Items")
+    assert any(t in q for t in titles for q in queries), queries
+    assert not any(t[:1].lower() + t[1:] in q for t in titles for q in queries), queries
