@@ -123,3 +123,17 @@ def test_an_exact_gain_on_every_draw_is_kept() -> None:
     level = [0.5, 0.75, 0.625]  # exact in binary: every difference is exactly 0.125
     verdict = judge_paired([x + 0.125 for x in level], level, sd=0.5, noise_df=3)
     assert verdict.verdict == "better" and "each of 2 paired draws" in verdict.reason
+
+
+def test_self_tune_never_searches_the_paired_key() -> None:
+    """`paired` says how the metric draws its randomness: the shipped profile marks it fixed,
+    so the heuristic proposer (and self-tune's screen) never flips it, and the outer profile
+    turns it on."""
+    from agentos.profile import DEFAULT_PATH
+    from agentos.selftune.command import outer_profile
+    from agentos.settings import find_settings
+
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    names = {s.name for s in find_settings("profile.toml", text) if s.mutable}
+    assert "search.screen" in names and "search.paired" not in names
+    assert not parse_profile(text).paired and parse_profile(outer_profile(60)).paired
