@@ -19,7 +19,8 @@ It is checked before any routing is measured, on every candidate from every prop
   whose words the skill's own text uses, with the support of a topic: named as a thing
   (`english.names_in`) in two places of the skill's text and its own train queries for an
   everyday single word (`double`, `budget`, `running` named once are not topics), and no word
-  of a sibling skill's name;
+  of a sibling skill's name, and no term the skill writes only as a label (a table cell, a
+  heading or bold run written as a title, `## Execution Handoff`: `support.label_problems`);
 - every added word is a real word: in the embedding model's vocabulary (four letters or more,
   or two such words run together, as `rollback`), or written somewhere in the skill's own text
   (so `k8s` or `CI` may be added only by a skill that already uses them). Abbreviations such as
@@ -37,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
 from agentos.skill.evals import EvalItem
-from agentos.skill.support import generic_problems, support_problems
+from agentos.skill.support import generic_problems, label_problems, support_problems
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skill.written import written_problems
 from agentos.skillfile import MAX_DESCRIPTION, Skill
@@ -334,6 +335,7 @@ def _term_problems(
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
         out += support_problems(term, sentences(original), own_text, evidence, _common)
         out += generic_problems(term, sentences(original), own_text, sibling_texts)
+        out += label_problems(term, sentences(original), own_text)
         for sibling in siblings:  # "brake" on wheel-truing beside brake-adjustment
             if (
                 mine

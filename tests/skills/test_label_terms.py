@@ -1,0 +1,73 @@
+"""A term a skill writes only as a label of its own layout (a heading, a table cell, a bold
+run) names a part of the document, not a thing a request asks about; and a word capitalised
+only because it opens a table cell, behind a quote, is written in lower case. The skills below
+are shaped like a public folder's (a plan-writing skill with an `## Execution Handoff` section,
+a worktree skill with a `**Submodule guard:**` label, a verification skill whose table cells
+open on `Linter`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentos.skill.examples import with_examples
+from agentos.skill.quality import problems
+from agentos.skill.support import label_problems
+from agentos.skill.written import as_written
+from agentos.skillfile import Skill
+
+PLANS = Skill(
+    "writing-plans",
+    "Use when you have a spec or requirements for a multi-step task, before touching code.",
+    "# Writing Plans\n\nWrite the plan as small tasks, each with its files and its test.\n\n"
+    "## Plan Document Header\n\nEvery plan opens with its goal and its architecture.\n\n"
+    "## Execution Handoff\n\nAfter saving the plan, offer the two ways to run it.\n\n"
+    "## Task Right-Sizing\n\nA task is right-sized when one review reads it. Keep each task "
+    "small: task right-sizing keeps reviews short.\n",
+    Path("writing-plans/SKILL.md"),
+)
+WORKTREES = Skill(
+    "using-git-worktrees",
+    "Use when starting feature work that needs isolation from the current workspace.",
+    "**Submodule guard:** inside a submodule the check is true too; verify first.\n\n"
+    "| Situation | Action |\n|---|---|\n"
+    "| In a submodule | Treat as a normal repo (Step 0 guard) |\n"
+    "| Worktree exists | Reuse it |\n",
+    Path("using-git-worktrees/SKILL.md"),
+)
+VERIFY = Skill(
+    "verification-before-completion",
+    "Use when about to claim that work is complete, fixed or passing.",
+    "| Claim | Requires | Not sufficient |\n|---|---|---|\n"
+    "| Linter clean | Linter output: 0 errors | Partial check |\n"
+    '| Build succeeds | Build command: exit 0 | Linter passing |\n| "Linter passed" | the '
+    "compiler's exit code |\n",
+    Path("verification-before-completion/SKILL.md"),
+)
+
+
+def _added(skill: Skill, term: str) -> list[str]:
+    new = with_examples(skill.description, [term])
+    assert new is not None
+    return problems(skill.description, new, own_text=skill.body, name=skill.name)
+
+
+def test_a_heading_label_alone_is_no_term_but_the_same_words_in_a_sentence_are() -> None:
+    for term in ("execution handoff", "document header"):
+        assert any("only as a label" in p for p in _added(PLANS, term)), term
+    # the body writes "task right-sizing" in a sentence as well as in its heading
+    assert label_problems("task right-sizing", [PLANS.description], PLANS.body) == []
+    assert not any("only as a label" in p for p in _added(PLANS, "task right-sizing"))
+
+
+def test_a_bold_label_and_a_table_cell_are_labels_too() -> None:
+    assert any("only as a label" in p for p in _added(WORKTREES, "guard"))
+    assert label_problems("submodule", [WORKTREES.description], WORKTREES.body) == []
+
+
+def test_a_word_capitalised_only_where_a_cell_opens_is_written_lower_case() -> None:
+    text = f"{VERIFY.description}\n{VERIFY.body}"
+    assert as_written("linter", text) == "linter"
+    assert as_written("linter output", text) == "linter output"
+    assert not any("which the skill writes 'Linter'" in p for p in _added(VERIFY, "linter"))
+    # a word capitalised inside a sentence is still a name the tuner writes so
+    assert as_written("compiler", "Ask Compiler first. Then run the Compiler.") == "Compiler"
