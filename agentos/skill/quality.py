@@ -20,7 +20,9 @@ It is checked before any routing is measured, on every candidate from every prop
   (`english.names_in`) in two places of the skill's text and its own train queries for an
   everyday single word (`double`, `budget`, `running` named once are not topics), and no word
   of a sibling skill's name, and no term the skill writes only as a label (a table cell, a
-  heading or bold run written as a title, `## Execution Handoff`: `support.label_problems`);
+  heading or bold run written as a title, `## Execution Handoff`: `support.label_problems`) and
+  no single word the skill writes more often in another role than as a thing (`invoke` of "MUST
+  invoke the skill": `support.role_problems`);
 - every added word is a real word: in the embedding model's vocabulary (four letters or more,
   or two such words run together, as `rollback`), or written somewhere in the skill's own text
   (so `k8s` or `CI` may be added only by a skill that already uses them). Abbreviations such as
@@ -38,7 +40,12 @@ from collections.abc import Callable, Iterable, Sequence
 from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
 from agentos.skill.evals import EvalItem
-from agentos.skill.support import generic_problems, label_problems, support_problems
+from agentos.skill.support import (
+    generic_problems,
+    label_problems,
+    role_problems,
+    support_problems,
+)
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skill.written import written_problems
 from agentos.skillfile import MAX_DESCRIPTION, Skill
@@ -336,6 +343,7 @@ def _term_problems(
         out += support_problems(term, sentences(original), own_text, evidence, _common)
         out += generic_problems(term, sentences(original), own_text, sibling_texts)
         out += label_problems(term, sentences(original), own_text)
+        out += role_problems(term, sentences(original), own_text, evidence)
         for sibling in siblings:  # "brake" on wheel-truing beside brake-adjustment
             if (
                 mine

@@ -173,3 +173,27 @@ def label_problems(term: str, sentences: Sequence[str], own_text: str) -> list[s
             "a bold label), never as a topic: it names a part of the document, not a request"
         ]
     return []
+
+
+def role_problems(
+    term: str, sentences: Sequence[str], own_text: str, evidence: Sequence[str]
+) -> list[str]:
+    """Why the single-word `term` reads as no thing of the skill (none: it may): the skill's
+    text (a heading counting twice) and its own train queries write it more often in another
+    role than as a thing (`english.names_in`): `invoke` of "MUST invoke the skill", "Invoke
+    it" and "how to find + invoke?", named as a thing in 2 of 5 uses, is an order the skill
+    gives, not a topic a request names. `costs` of the heading `## Costs` and "what does it
+    cost?" is named in 2 of 4 and passes."""
+    if len(term.split()) != 1:
+        return []
+    forms = number_forms(term.lower())
+    named = used = 0
+    for place, weight in [*places(sentences, own_text), *((q, 1) for q in evidence)]:
+        named += weight * names_in(term, place)
+        used += weight * sum(w in forms for w in _WORDS.findall(place.lower()))
+    if used >= SUPPORT and 2 * named < used:
+        return [
+            f"adds {term!r}, which the skill writes as a thing in only {named} of its {used} "
+            "uses: it reads as a verb or a describing word there, not a topic"
+        ]
+    return []

@@ -71,3 +71,36 @@ def test_a_word_capitalised_only_where_a_cell_opens_is_written_lower_case() -> N
     assert not any("which the skill writes 'Linter'" in p for p in _added(VERIFY, "linter"))
     # a word capitalised inside a sentence is still a name the tuner writes so
     assert as_written("compiler", "Ask Compiler first. Then run the Compiler.") == "Compiler"
+
+
+def test_a_word_the_skill_writes_mostly_as_a_verb_is_no_topic() -> None:
+    using = Skill(
+        "using-skills",
+        "Use when starting any conversation: how to find and use skills before any response.",
+        "If a skill might apply, you MUST invoke the skill.\n\n"
+        "**Invoke relevant or requested skills BEFORE any response.**\n\n"
+        '| "I know what that means" | Knowing the concept is not using the skill. Invoke it. |\n',
+        Path("using-skills/SKILL.md"),
+    )
+    new = with_examples(using.description, ["invoke"])
+    assert new is not None
+    found = problems(
+        using.description,
+        new,
+        own_text=using.body,
+        name=using.name,
+        evidence=["skills: how to find + invoke?", "do you invoke skills on your own"],
+    )
+    assert any("as a thing in only" in p for p in found), found
+    # a heading names the topic twice: "cost" as a verb once beside it leaves it a topic
+    vet = Skill(
+        "vet-visit-prep",
+        "Get ready for a vet appointment: what to bring and what to ask.",
+        "Ask what each test tells us, and what does it cost?\n\n## Costs\n\n"
+        "Ask for an estimate of the costs before any procedure.\n",
+        Path("vet-visit-prep/SKILL.md"),
+    )
+    new = with_examples(vet.description, ["costs"])
+    assert new is not None
+    found = problems(vet.description, new, own_text=vet.body, name=vet.name)
+    assert not any("as a thing in only" in p for p in found), found
