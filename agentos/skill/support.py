@@ -119,6 +119,7 @@ def generic_problems(
 
 # a bold run (`**Submodule guard:**`, `**Identify Differences**`)
 _BOLD = re.compile(r"\*\*[^*]+\*\*|__[^_]+__")
+_TAG = re.compile(r"</?[A-Za-z][\w-]*>")  # a markup tag: `<EXTREMELY-IMPORTANT>`
 _WORDS = re.compile(r"[a-z][a-z0-9'+-]*")
 _CAPITALISED = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*")
 
@@ -144,11 +145,12 @@ def _title(text: str) -> bool:
 
 def _labels(place: str) -> tuple[str, str]:
     """(the labels of the line `place`, the rest of it): a table row, a heading written as a
-    title, and a bold run written as a title or ending in a colon are labels."""
+    title, a bold run written as a title or ending in a colon, and a markup tag are labels."""
     stripped = place.lstrip()
     if stripped.startswith("|") or (stripped.startswith("#") and _title(stripped)):
         return place, ""
     bold = [b for b in _BOLD.findall(place) if _title(b) or b.strip("*_ ").endswith(":")]
+    bold += _TAG.findall(place)
     rest = place
     for b in bold:
         rest = rest.replace(b, " . ")
@@ -159,9 +161,10 @@ def label_problems(term: str, sentences: Sequence[str], own_text: str) -> list[s
     """Why `term` is only a label of the skill's layout (none: the skill writes it as a
     topic): every use of it in the skill's own text is in a table cell, a heading written as a
     title or a bold label (`## Execution Handoff`, `**Submodule guard:**`, a `| Linter clean |`
-    cell). A label names a part of the document, which a request does not ask for by name; a
-    heading written as a phrase (`## Broken spoke`, `# Prune a shrub or tree`) or a line of
-    running text names a thing the skill is about."""
+    cell), or a markup tag (`<EXTREMELY-IMPORTANT>`). A label names a part of the document,
+    which a request does not ask for by name; a heading written as a phrase (`## Broken
+    spoke`, `# Prune a shrub or tree`) or a line of running text names a thing the skill is
+    about."""
     labelled = running = 0
     for place, _ in places(sentences, own_text):
         label, rest = _labels(place)

@@ -104,3 +104,13 @@ def test_a_word_the_skill_writes_mostly_as_a_verb_is_no_topic() -> None:
     assert new is not None
     found = problems(vet.description, new, own_text=vet.body, name=vet.name)
     assert not any("as a thing in only" in p for p in found), found
+
+
+def test_a_markup_tag_is_a_label() -> None:
+    using = Skill(
+        "using-skills",
+        "Use when starting any conversation: how to find and use skills before any response.",
+        "<EXTREMELY-IMPORTANT>\nIf a skill might apply, use it.\n</EXTREMELY-IMPORTANT>\n",
+        Path("using-skills/SKILL.md"),
+    )
+    assert any("only as a label" in p for p in _added(using, "EXTREMELY-IMPORTANT"))
