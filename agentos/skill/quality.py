@@ -84,6 +84,14 @@ _TERMS = re.compile(
     r"(?P<terms>[^.!?]+)[.!?]$",
     re.I,
 )
+# a listing sentence's lead with nothing listed ("Also use it when a request mentions."): what is
+# left when an operator drops the one term a sentence held
+_EMPTY = re.compile(
+    r"^(?:(?:also\s+)?use\s+(?:it|this\s+skill)\s+(?:also\s+)?when\s+(?:a\s+request|the\s+user|"
+    r"a\s+user|someone)\s+mentions|(?:it|this\s+skill)\s+(?:is\s+also\s+for|(?:also\s+)?covers))"
+    r"\s*[.!?]$",
+    re.I,
+)
 # the one sentence the offline tuner writes (`examples.with_examples`): its lead, then its
 # quoted terms (`"a", "b" or "c".`); the tuner's own, so it holds no trigger phrase of the author
 LEAD = "Also use it when a request mentions "
@@ -259,6 +267,8 @@ def _problems(
             out.append(f"has a broken sentence: {sentence!r}")
         elif sentence[-1] not in ".!?\"')" or len(sentence.split()) < 4:
             out.append(f"has a fragment, not a sentence: {sentence!r}")
+        elif _EMPTY.match(sentence):
+            out.append(f"lists nothing: {sentence!r}")
         elif _LIST.search(sentence):
             out.append(f"adds a word list, not a sentence: {sentence!r}")
     own = {w.lower() for w in _WORD.findall(f"{original} {own_text}")}

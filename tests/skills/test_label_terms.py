@@ -114,3 +114,12 @@ def test_a_markup_tag_is_a_label() -> None:
         Path("using-skills/SKILL.md"),
     )
     assert any("only as a label" in p for p in _added(using, "EXTREMELY-IMPORTANT"))
+
+
+def test_a_listing_sentence_left_with_no_term_is_refused() -> None:
+    """Dropping qualifiers once took the only term of the tuner's sentence and left its lead."""
+    original = "Use when starting any conversation, before any response."
+    for empty in ("Also use it when a request mentions.", "This skill also covers."):
+        found = problems(original, f"{original} {empty}")
+        assert any("lists nothing" in p for p in found), (empty, found)
+    assert problems(original, f'{original} Also use it when a request mentions "skills".') == []
