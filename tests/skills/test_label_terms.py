@@ -122,4 +122,5 @@ def test_a_listing_sentence_left_with_no_term_is_refused() -> None:
     for empty in ("Also use it when a request mentions.", "This skill also covers."):
         found = problems(original, f"{original} {empty}")
         assert any("lists nothing" in p for p in found), (empty, found)
-    assert problems(original, f'{original} Also use it when a request mentions "skills".') == []
+    listed = problems(original, f'{original} Also use it when a request mentions "response".')
+    assert not any("lists nothing" in p for p in listed), listed
