@@ -19,7 +19,10 @@ It is checked before any routing is measured, on every candidate from every prop
   whose words the skill's own text uses, with the support of a topic: named as a thing
   (`english.names_in`) in two places of the skill's text and its own train queries for an
   everyday single word (`double`, `budget`, `running` named once are not topics), and no word
-  of a sibling skill's name;
+  of a sibling skill's name, and no term the skill writes only as a label (a table cell, a
+  heading or bold run written as a title, `## Execution Handoff`: `support.label_problems`) and
+  no single word the skill writes more often in another role than as a thing (`invoke` of "MUST
+  invoke the skill": `support.role_problems`);
 - every added word is a real word: in the embedding model's vocabulary (four letters or more,
   or two such words run together, as `rollback`), or written somewhere in the skill's own text
   (so `k8s` or `CI` may be added only by a skill that already uses them). Abbreviations such as
@@ -37,7 +40,12 @@ from collections.abc import Callable, Iterable, Sequence
 from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
 from agentos.skill.evals import EvalItem
-from agentos.skill.support import generic_problems, support_problems
+from agentos.skill.support import (
+    generic_problems,
+    label_problems,
+    role_problems,
+    support_problems,
+)
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
 from agentos.skill.written import written_problems
 from agentos.skillfile import MAX_DESCRIPTION, Skill
@@ -74,6 +82,14 @@ _TERMS = re.compile(
     r"helps with|works with|applies to))|(?P<mention>(?:also\s+)?use\s+(?:it|this skill)\s+"
     r"(?:also\s+)?when\s+(?:a\s+request|the\s+user|a\s+user|someone)\s+mentions))\s+"
     r"(?P<terms>[^.!?]+)[.!?]$",
+    re.I,
+)
+# a listing sentence's lead with nothing listed ("Also use it when a request mentions."): what is
+# left when an operator drops the one term a sentence held
+_EMPTY = re.compile(
+    r"^(?:(?:also\s+)?use\s+(?:it|this\s+skill)\s+(?:also\s+)?when\s+(?:a\s+request|the\s+user|"
+    r"a\s+user|someone)\s+mentions|(?:it|this\s+skill)\s+(?:is\s+also\s+for|(?:also\s+)?covers))"
+    r"\s*[.!?]$",
     re.I,
 )
 # the one sentence the offline tuner writes (`examples.with_examples`): its lead, then its
@@ -251,6 +267,8 @@ def _problems(
             out.append(f"has a broken sentence: {sentence!r}")
         elif sentence[-1] not in ".!?\"')" or len(sentence.split()) < 4:
             out.append(f"has a fragment, not a sentence: {sentence!r}")
+        elif _EMPTY.match(sentence):
+            out.append(f"lists nothing: {sentence!r}")
         elif _LIST.search(sentence):
             out.append(f"adds a word list, not a sentence: {sentence!r}")
     own = {w.lower() for w in _WORD.findall(f"{original} {own_text}")}
@@ -334,6 +352,8 @@ def _term_problems(
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
         out += support_problems(term, sentences(original), own_text, evidence, _common)
         out += generic_problems(term, sentences(original), own_text, sibling_texts)
+        out += label_problems(term, sentences(original), own_text)
+        out += role_problems(term, sentences(original), own_text, evidence)
         for sibling in siblings:  # "brake" on wheel-truing beside brake-adjustment
             if (
                 mine

@@ -9,10 +9,12 @@ an everyday single word needs `SUPPORT` such places.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from agentos.skill.english import names_in, number_forms
 from agentos.skill.phrasing import WORDING
+from agentos.skill.vocab import STOPWORDS
 
 SUPPORT = 2  # places that must name an added everyday single word as a thing
 # among the most frequent nouns of everyday English: alone, each names no one thing a skill is
@@ -111,5 +113,90 @@ def generic_problems(
         return [
             f"adds {term!r} alone, a word {len(naming)} sibling skills name as often as this "
             "one: it names what they share; add it with its qualifier"
+        ]
+    return []
+
+
+# a bold run (`**Submodule guard:**`, `**Identify Differences**`)
+_BOLD = re.compile(r"\*\*[^*]+\*\*|__[^_]+__")
+_TAG = re.compile(r"</?[A-Za-z][\w-]*>")  # a markup tag: `<EXTREMELY-IMPORTANT>`
+_WORDS = re.compile(r"[a-z][a-z0-9'+-]*")
+_CAPITALISED = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*")
+
+
+def _uses(term: str, text: str) -> int:
+    """How often `text` writes the words of `term` adjacent, the last in either number."""
+    wanted = [number_forms(w) for w in _WORDS.findall(term.lower())]
+    tokens = _WORDS.findall(text.lower())
+    n = len(wanted)
+    if not n:
+        return 0
+    return sum(
+        all(tokens[i + k] in wanted[k] for k in range(n)) for i in range(len(tokens) - n + 1)
+    )
+
+
+def _title(text: str) -> bool:
+    """Whether `text` is written as a title: two content words or more, each capitalised
+    (`Execution Handoff`, `The Gate Function`); `Broken spoke` is written as a phrase."""
+    content = [w for w in _CAPITALISED.findall(text) if w.lower() not in STOPWORDS]
+    return len(content) >= 2 and all(w[:1].isupper() for w in content)
+
+
+def _labels(place: str) -> tuple[str, str]:
+    """(the labels of the line `place`, the rest of it): a table row, a heading written as a
+    title, a bold run written as a title or ending in a colon, and a markup tag are labels."""
+    stripped = place.lstrip()
+    if stripped.startswith("|") or (stripped.startswith("#") and _title(stripped)):
+        return place, ""
+    bold = [b for b in _BOLD.findall(place) if _title(b) or b.strip("*_ ").endswith(":")]
+    bold += _TAG.findall(place)
+    rest = place
+    for b in bold:
+        rest = rest.replace(b, " . ")
+    return " . ".join(bold), rest
+
+
+def label_problems(term: str, sentences: Sequence[str], own_text: str) -> list[str]:
+    """Why `term` is only a label of the skill's layout (none: the skill writes it as a
+    topic): every use of it in the skill's own text is in a table cell, a heading written as a
+    title or a bold label (`## Execution Handoff`, `**Submodule guard:**`, a `| Linter clean |`
+    cell), or a markup tag (`<EXTREMELY-IMPORTANT>`). A label names a part of the document,
+    which a request does not ask for by name; a heading written as a phrase (`## Broken
+    spoke`, `# Prune a shrub or tree`) or a line of running text names a thing the skill is
+    about."""
+    labelled = running = 0
+    for place, _ in places(sentences, own_text):
+        label, rest = _labels(place)
+        labelled += _uses(term, label)
+        running += _uses(term, rest)
+    if labelled and not running:
+        return [
+            f"adds {term!r}, which the skill writes only as a label (a table cell, a title or "
+            "a bold label), never as a topic: it names a part of the document, not a request"
+        ]
+    return []
+
+
+def role_problems(
+    term: str, sentences: Sequence[str], own_text: str, evidence: Sequence[str]
+) -> list[str]:
+    """Why the single-word `term` reads as no thing of the skill (none: it may): the skill's
+    text (a heading counting twice) and its own train queries write it more often in another
+    role than as a thing (`english.names_in`): `invoke` of "MUST invoke the skill", "Invoke
+    it" and "how to find + invoke?", named as a thing in 2 of 5 uses, is an order the skill
+    gives, not a topic a request names. `costs` of the heading `## Costs` and "what does it
+    cost?" is named in 2 of 4 and passes."""
+    if len(term.split()) != 1:
+        return []
+    forms = number_forms(term.lower())
+    named = used = 0
+    for place, weight in [*places(sentences, own_text), *((q, 1) for q in evidence)]:
+        named += weight * names_in(term, place)
+        used += weight * sum(w in forms for w in _WORDS.findall(place.lower()))
+    if used >= SUPPORT and 2 * named < used:
+        return [
+            f"adds {term!r}, which the skill writes as a thing in only {named} of its {used} "
+            "uses: it reads as a verb or a describing word there, not a topic"
         ]
     return []

@@ -27,7 +27,8 @@ a script is no use of the word in the skill's own words) and its own train queri
   "New York", `Code Ann` of "AR Code Ann." and "Tenn. Code Ann.".
 - **its case**: a word the prose writes only with capitals where a sentence does not open (an
   acronym, `CORS`; a name, `Google`) is written so: `cors mistakes` and `google` read as typing
-  slips. A Title Case heading is no evidence (every word there is capitalised).
+  slips. A Title Case heading is no evidence (every word there is capitalised), nor is a word
+  that opens a table cell behind a quote (`| "Linter passed" |`): it is written `linter`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'+-]*|[^\sA-Za-z]")
 _INLINE_CODE = re.compile(r"`[^`]*`")
 # what a capitalised word may follow at a sentence's, heading's, list item's or cell's start
 _OPENERS = frozenset((".", "!", "?", "#", ":", "-", "*", "|", ">"))
+# what may stand between an opening and its first word (`| "Linter passed" |`, `- (Optional)`)
+_LEADERS = frozenset(('"', "'", "(", "[", "*", "_", "`", "“", "‘"))
 # endings only adjectives take, mostly: a word with one that never ends a phrase qualifies others
 _ADJECTIVE_ENDS = ("al", "ive", "ous", "ful", "less", "able", "ible")
 
@@ -206,9 +209,17 @@ def _capitals(word: str, lines: list[list[str]]) -> str | None:
         for i, token in enumerate(tokens):
             if token.lower() != word:
                 continue
-            opens = i == 0 or tokens[i - 1] in _OPENERS
-            if not opens or not token[:1].isupper():
+            if not _opens(tokens, i) or not token[:1].isupper():
                 written.add(token)
     if not written or any(w.islower() for w in written):
         return None
     return max(sorted(written), key=lambda w: sum(c.isupper() for c in w))
+
+
+def _opens(tokens: list[str], i: int) -> bool:
+    """Whether `tokens[i]` opens a sentence, heading, list item or table cell: it comes first,
+    or after an opener, with only quotes or brackets between (`| "Linter passed" |`)."""
+    j = i - 1
+    while j >= 0 and tokens[j] in _LEADERS:
+        j -= 1
+    return j < 0 or tokens[j] in _OPENERS
