@@ -9,7 +9,7 @@ from pathlib import Path
 
 from helpers import EXAMPLES
 
-from agentos.providers.base import ProposeRequest
+from agentos.providers.base import Proposal, ProposeRequest
 from agentos.skill import SkillEvaluator, load_skills, tune_skills
 from agentos.skill import joint as joint_module
 from agentos.skill.bm25 import BM25Router
@@ -39,6 +39,19 @@ def lab(router: EmbeddingRouter) -> tuple[list[Skill], list[Skill], SkillEvaluat
     return start, grown, judge
 
 
+def rewrite(proposer: TextOperatorProposer, target: Skill) -> tuple[Proposal, Skill]:
+    """The offline operators' proposal for `target`'s SKILL.md, and the skill it rewrites."""
+    path = f"{target.name}/SKILL.md"
+    request = ProposeRequest(
+        task=None,  # type: ignore[arg-type]  # the offline operators read only files and seed
+        experiment=1,
+        parent="p",
+        files={path: render_skill(target)},
+    )
+    proposal = proposer.propose(request)
+    return proposal, parse_skill(Path(path), proposal.components[path], folder=target.name)
+
+
 def test_the_proposers_gate_passes_a_second_term_beside_a_kept_one(router: EmbeddingRouter) -> None:
     start, grown, judge = lab(router)
     cell = next(s for s in grown if s.name == "cell-culture")
@@ -63,15 +76,7 @@ def test_a_skill_with_a_kept_term_still_gets_a_rewrite(router: EmbeddingRouter) 
         originals=start,
     )
     cell = next(s for s in grown if s.name == "cell-culture")
-    path = "cell-culture/SKILL.md"
-    request = ProposeRequest(
-        task=None,  # type: ignore[arg-type]  # the offline operators read only files and seed
-        experiment=1,
-        parent="p",
-        files={path: render_skill(cell)},
-    )
-    proposal = proposer.propose(request)
-    rewritten = parse_skill(Path(path), proposal.components[path], folder="cell-culture")
+    _, rewritten = rewrite(proposer, cell)
     terms = split_examples(rewritten.description)[1]
     assert "split" in terms and len(terms) >= 2
 
@@ -109,16 +114,8 @@ def test_a_skill_with_a_full_sentence_still_gets_a_rewrite(router: EmbeddingRout
         lexical=judge.lexical,
         originals=start,
     )
-    path = "leash-reactivity/SKILL.md"
-    request = ProposeRequest(
-        task=None,  # type: ignore[arg-type]  # the offline operators read only files and seed
-        experiment=1,
-        parent="p",
-        files={path: render_skill(leash)},
-    )
-    proposal = proposer.propose(request)
+    proposal, rewritten = rewrite(proposer, leash)
     assert proposal.description.startswith("leash-reactivity: replace ")
-    rewritten = parse_skill(Path(path), proposal.components[path], folder="leash-reactivity")
     assert len(split_examples(rewritten.description)[1]) == 4
 
 

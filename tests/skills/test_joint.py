@@ -195,22 +195,30 @@ def test_a_vetoed_look_is_searched_again_without_the_skill_its_veto_blames(
     )
 
 
+BLAME_ITEMS = [  # deploy-service's held-out queries speak of shipping hotfixes
+    EvalItem("run the helm upgrade for payments", "deploy-service", "clean", "train"),
+    EvalItem("make the new version available", "deploy-service", "clean", "train"),
+    EvalItem("print the manual pages", "write-docs", "clean", "train"),
+    EvalItem("add a page to the manual", "write-docs", "clean", "train"),
+    EvalItem("order pizza", None, "clean", "train"),
+    EvalItem("ship the hotfix to customers", "deploy-service", "clean", "holdout"),
+    EvalItem("shipping hotfixes on fridays", "deploy-service", "clean", "holdout"),
+    EvalItem("the docs are outdated", "write-docs", "clean", "holdout"),
+]
+
+
+def blame_judge(router: EmbeddingRouter) -> tuple[list[Skill], SkillEvaluator]:
+    """deploy-service and write-docs as written, and an evaluator of `BLAME_ITEMS` on them."""
+    start = [skill("deploy-service", DEPLOY), skill("write-docs", DOCS)]
+    judge = SkillEvaluator(BLAME_ITEMS, router, recalibrate=True, originals=start)
+    router.calibrate(BLAME_ITEMS, start)
+    return start, judge
+
+
 def test_the_veto_blames_the_skill_that_drew_a_query_not_its_own(router: EmbeddingRouter) -> None:
     """A rewrite of write-docs that takes deploy-service's held-out queries is blamed; one of
     deploy-service that the veto lets pass, or that takes nothing, blames no skill."""
-    items = [
-        EvalItem("run the helm upgrade for payments", "deploy-service", "clean", "train"),
-        EvalItem("make the new version available", "deploy-service", "clean", "train"),
-        EvalItem("print the manual pages", "write-docs", "clean", "train"),
-        EvalItem("add a page to the manual", "write-docs", "clean", "train"),
-        EvalItem("order pizza", None, "clean", "train"),
-        EvalItem("ship the hotfix to customers", "deploy-service", "clean", "holdout"),
-        EvalItem("shipping hotfixes on fridays", "deploy-service", "clean", "holdout"),
-        EvalItem("the docs are outdated", "write-docs", "clean", "holdout"),
-    ]
-    start = [skill("deploy-service", DEPLOY), skill("write-docs", DOCS)]
-    judge = SkillEvaluator(items, router, recalibrate=True, originals=start)
-    router.calibrate(items, start)
+    start, judge = blame_judge(router)
     docs = with_examples(DOCS, ["shipping hotfixes", "hotfix"])
     assert docs is not None
     taking = [start[0], start[1].with_components({"write-docs/description": docs})]
@@ -261,19 +269,7 @@ def test_of_a_blamed_skill_only_the_term_that_costs_the_query_is_left_out(
 def test_the_veto_blames_one_term_of_a_skill_asked_term_by_term(router: EmbeddingRouter) -> None:
     """The evaluator answers the term-by-term question: with the candidate less one term as
     the incumbent, it blames the skill only when that term costs a query."""
-    items = [
-        EvalItem("run the helm upgrade for payments", "deploy-service", "clean", "train"),
-        EvalItem("make the new version available", "deploy-service", "clean", "train"),
-        EvalItem("print the manual pages", "write-docs", "clean", "train"),
-        EvalItem("add a page to the manual", "write-docs", "clean", "train"),
-        EvalItem("order pizza", None, "clean", "train"),
-        EvalItem("ship the hotfix to customers", "deploy-service", "clean", "holdout"),
-        EvalItem("shipping hotfixes on fridays", "deploy-service", "clean", "holdout"),
-        EvalItem("the docs are outdated", "write-docs", "clean", "holdout"),
-    ]
-    start = [skill("deploy-service", DEPLOY), skill("write-docs", DOCS)]
-    judge = SkillEvaluator(items, router, recalibrate=True, originals=start)
-    router.calibrate(items, start)
+    start, judge = blame_judge(router)
 
     def docs(*terms: str) -> list[Skill]:
         text = with_examples(DOCS, list(terms))
