@@ -50,6 +50,10 @@ _SCHEMA: dict[str, dict[str, tuple[type, float, float] | tuple[str, ...]]] = {
     "memory": {"form": get_args(MemoryForm), "size": (int, 0, 200), "diffs": (int, 0, 50)},
 }
 
+# keys that describe the metric rather than the search: the shipped profile marks them `# fixed`,
+# so no proposer (and no self-tune screen) changes them
+UNSEARCHED = frozenset({"search.paired"})
+
 PROFILE_GATE = "selftune-profile"  # the gate that parses a changed profile (agentos.tools)
 
 

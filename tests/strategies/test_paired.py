@@ -129,11 +129,12 @@ def test_self_tune_never_searches_the_paired_key() -> None:
     """`paired` says how the metric draws its randomness: the shipped profile marks it fixed,
     so the heuristic proposer (and self-tune's screen) never flips it, and the outer profile
     turns it on."""
-    from agentos.profile import DEFAULT_PATH
+    from agentos.profile import DEFAULT_PATH, UNSEARCHED
     from agentos.selftune.command import outer_profile
     from agentos.settings import find_settings
 
     text = DEFAULT_PATH.read_text(encoding="utf-8")
     names = {s.name for s in find_settings("profile.toml", text) if s.mutable}
     assert "search.screen" in names and "search.paired" not in names
+    assert "search.paired" in UNSEARCHED
     assert not parse_profile(text).paired and parse_profile(outer_profile(60)).paired
