@@ -297,9 +297,9 @@ def judge_paired(scores: Sequence[float], reference_draws: Sequence[float],
     diffs = [c - r for c, r in zip(scores[1:], reference_draws[1:], strict=False)]
     k = len(diffs)
     spent = f"{k} paired draw(s)"
-    if k and mean([first, *diffs]) <= 0:  # the draw that selected it included: no gain at all
-        return Judgement("not-better", f"no gain ({mean([first, *diffs]):+.4g} over "
-                         f"{k + 1} paired draws)")
+    overall = mean([first, *diffs])  # the draw that selected it included
+    if k and overall <= 0:
+        return Judgement("not-better", f"no gain ({overall:+.4g} over {k + 1} paired draws)")
     if k < MIN_FRESH:
         return Judgement("unsure", f"{first:+.4g} on the first draw, {k} paired: re-measure")
     d, s = mean(diffs), sample_sd(diffs)

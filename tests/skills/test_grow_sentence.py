@@ -39,9 +39,17 @@ def lab(router: EmbeddingRouter) -> tuple[list[Skill], list[Skill], SkillEvaluat
     return start, grown, judge
 
 
-def rewrite(proposer: TextOperatorProposer, target: Skill) -> tuple[Proposal, Skill]:
-    """The offline operators' proposal for `target`'s SKILL.md, and the skill it rewrites."""
-    path = f"{target.name}/SKILL.md"
+def rewrite(
+    judge: SkillEvaluator, router: EmbeddingRouter, skills: list[Skill], start: list[Skill],
+    name: str,
+) -> tuple[Proposal, Skill]:
+    """The offline operators' proposal for skill `name` of `skills` (the run began at
+    `start`), and the skill it rewrites."""
+    proposer = TextOperatorProposer(
+        judge.train, router, target=name, others=skills, lexical=judge.lexical, originals=start
+    )
+    target = next(s for s in skills if s.name == name)
+    path = f"{name}/SKILL.md"
     request = ProposeRequest(
         task=None,  # type: ignore[arg-type]  # the offline operators read only files and seed
         experiment=1,
@@ -67,16 +75,7 @@ def test_a_skill_with_a_kept_term_still_gets_a_rewrite(router: EmbeddingRouter) 
     """cell-culture misses "my cultre medium went cloudy overnight" on train; its body writes
     "medium", and adding it beside the kept "split" routes that query right by BM25."""
     start, grown, judge = lab(router)
-    proposer = TextOperatorProposer(
-        judge.train,
-        router,
-        target="cell-culture",
-        others=grown,
-        lexical=judge.lexical,
-        originals=start,
-    )
-    cell = next(s for s in grown if s.name == "cell-culture")
-    _, rewritten = rewrite(proposer, cell)
+    _, rewritten = rewrite(judge, router, grown, start, "cell-culture")
     terms = split_examples(rewritten.description)[1]
     assert "split" in terms and len(terms) >= 2
 
@@ -105,16 +104,7 @@ def test_a_skill_with_a_full_sentence_still_gets_a_rewrite(router: EmbeddingRout
         else s
         for s in start
     ]
-    leash = next(s for s in full if s.name == "leash-reactivity")
-    proposer = TextOperatorProposer(
-        judge.train,
-        router,
-        target="leash-reactivity",
-        others=full,
-        lexical=judge.lexical,
-        originals=start,
-    )
-    proposal, rewritten = rewrite(proposer, leash)
+    proposal, rewritten = rewrite(judge, router, full, start, "leash-reactivity")
     assert proposal.description.startswith("leash-reactivity: replace ")
     assert len(split_examples(rewritten.description)[1]) == 4
 
