@@ -105,7 +105,7 @@ class Profile:
     patience: int = 0  # 0: the strategy's own
     remeasure_share: float = 1.0  # the most of the experiment budget paired re-measures may take
     max_measures: int = 18  # the most measurements of one candidate (18: the decide node's cap)
-    screen: float = 0.0  # a first gain below this many noise sds is discarded, not re-measured
+    screen: float = 3.0  # a first gain below this many noise sds is discarded, not re-measured
     paired: bool = False  # the metric's k-th measurement of every commit runs on one k-th draw
     mode: Mode = "hybrid"
     credit_horizon: int = 8

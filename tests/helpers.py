@@ -20,6 +20,12 @@ ACCEPT_IMPORT_RISK = (
     '"stdout-sink"]'
 )
 
+# For the tests of the re-measure mechanics: a search profile with the screen off, so a first gain
+# within the noise is re-measured rather than discarded unmeasured (the shipped `screen = 3`).
+# A task names it with `[search]` + UNSCREENED_KEY and commits UNSCREENED_FILE beside it.
+UNSCREENED_FILE = {"unscreened.toml": "[search]\nscreen = 0.0\n"}
+UNSCREENED_KEY = 'profile = "unscreened.toml"\n'
+
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(

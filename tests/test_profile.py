@@ -202,9 +202,10 @@ print(f"score: {{(n % 2) + (0.6 if n >= 4 else 0.0)}}")
 def _unsure_run(repo_factory: Any, tmp: Path, name: str, share: str,
                 max_measures: int = 18) -> tuple[int, list[Any]]:
     """The re-measure runs of a run whose every candidate the noise rule is unsure of, and its
-    experiment rows."""
+    experiment rows (the screen off: the shipped one discards these gains unmeasured)."""
     profile = DEFAULT_PATH.read_text().replace("remeasure_share = 1.0",
                                                f"remeasure_share = {share}")
+    profile = profile.replace("screen = 3.0", "screen = 0.0")
     profile = profile.replace("max_measures = 18", f"max_measures = {max_measures}")
     calls = str(tmp / f"{name}-calls.txt")
     repo = repo_factory({
@@ -238,9 +239,10 @@ def test_the_inner_runner_honours_the_remeasure_share() -> None:
 
     suite = load_suite(ROOT / "benchmarks" / "selftune" / "suite.toml")
     noisy = suite.problem("mixed~0.08")
-    free = run_profile(noisy, load_profile(), 0, 40)
-    capped = run_profile(noisy, dataclasses.replace(load_profile(), remeasure_share=0.2), 0, 40)
-    none = run_profile(noisy, dataclasses.replace(load_profile(), remeasure_share=0.0), 0, 40)
+    unscreened = dataclasses.replace(load_profile(), screen=0.0)  # every unsure gain re-measured
+    free = run_profile(noisy, unscreened, 0, 40)
+    capped = run_profile(noisy, dataclasses.replace(unscreened, remeasure_share=0.2), 0, 40)
+    none = run_profile(noisy, dataclasses.replace(unscreened, remeasure_share=0.0), 0, 40)
     assert free.remeasured > 8  # the premise: the shipped share lets it re-measure more
     assert 0 < capped.remeasured <= 0.2 * (40 - 1 - 3)  # of the experiment budget
     assert none.remeasured == 0
@@ -265,7 +267,8 @@ def test_the_inner_runner_honours_max_measures() -> None:
 
     suite = load_suite(ROOT / "benchmarks" / "selftune" / "suite.toml")
     noisy = suite.problem("mixed~0.08")
-    free = run_profile(noisy, load_profile(), 0, 40)
-    capped = run_profile(noisy, dataclasses.replace(load_profile(), max_measures=2), 0, 40)
+    unscreened = dataclasses.replace(load_profile(), screen=0.0)  # every unsure gain re-measured
+    free = run_profile(noisy, unscreened, 0, 40)
+    capped = run_profile(noisy, dataclasses.replace(unscreened, max_measures=2), 0, 40)
     assert capped.remeasured <= 2 * capped.proposals  # one pass (a pair of runs) at most
     assert free.remeasured > capped.remeasured and capped.proposals > free.proposals

@@ -9,7 +9,14 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import ACCEPT_IMPORT_RISK, agentos_cli, alive, resumed_attempts
+from helpers import (
+    ACCEPT_IMPORT_RISK,
+    UNSCREENED_FILE,
+    UNSCREENED_KEY,
+    agentos_cli,
+    alive,
+    resumed_attempts,
+)
 
 from agentos.ledger import Ledger
 from agentos.status import run_status
@@ -114,7 +121,9 @@ def test_kill9_during_a_remeasure_then_resume_records_the_experiment(
             "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
             f"{ACCEPT_IMPORT_RISK}\n"
             '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
-            '[budget]\nexperiments=4\n[sandbox]\nbackend="local"\n',  # room to re-measure
+            '[budget]\nexperiments=4\n'  # room to re-measure
+            f'[search]\n{UNSCREENED_KEY}[sandbox]\nbackend="local"\n',
+            **UNSCREENED_FILE,
         }
     )
     exe = str(Path(sys.executable).parent / "agentos")
@@ -173,7 +182,8 @@ def test_re_measures_never_take_a_run_past_the_experiment_budget(repo_factory, t
             "agentos.toml": '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
             f"{ACCEPT_IMPORT_RISK}\n"
             '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
-            '[budget]\nexperiments=5\n[sandbox]\nbackend="local"\n',
+            f'[budget]\nexperiments=5\n[search]\n{UNSCREENED_KEY}[sandbox]\nbackend="local"\n',
+            **UNSCREENED_FILE,
         }
     )
     summary = runner.run(repo)

@@ -1,11 +1,13 @@
 """The search mechanisms a profile selects: a space-filling or screening start-up (`[proposer]
 start`), a restart on stagnation (`[proposer] stall`) and a screen of re-measures (`[search]
 screen`).
-Each is off in the shipped profile, and each changes what the search does when it is on."""
+The shipped profile screens re-measures (`screen = 3`) and leaves the other two off; each changes
+what the search does when it is on."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -191,7 +193,7 @@ def test_the_mechanisms_keys_parse_and_refuse_bad_values() -> None:
     profile = parse_profile('[search]\nscreen = 1.5\n[proposer]\nstart = "sobol"\nstall = 6\n')
     assert (profile.screen, profile.sampler.start, profile.sampler.stall) == (1.5, "sobol", 6)
     assert (Profile().screen, Profile().sampler.start, Profile().sampler.stall) == (
-        0.0, "random", 0)
+        3.0, "random", 0)
     with pytest.raises(UserError, match=r"\[proposer\] start = 'lhs' is not one of"):
         parse_profile('[proposer]\nstart = "lhs"\n')
     with pytest.raises(UserError, match=r"\[search\] screen = -1 is not a number in 0..10"):
@@ -204,7 +206,7 @@ def test_a_run_with_the_mechanisms_on_proposes_from_the_design(tmp_path: Path) -
     """Through the loop: a task whose profile sets `start = "sobol"` and a screen proposes its
     start-up from the design (the seed is the task's), and the run completes."""
     profile = DEFAULT_PATH.read_text().replace('start = "random"', 'start = "sobol"')
-    profile = profile.replace("screen = 0.0", "screen = 1.0")
+    profile = re.sub(r"(?m)^screen = [0-9.]+", "screen = 1.0", profile)
     repo = quickstart_copy(tmp_path / "q", {"search.toml": profile})
     toml = (repo / "agentos.toml").read_text()
     (repo / "agentos.toml").write_text(toml.replace("[search]\n", '[search]\nprofile = '

@@ -9,7 +9,8 @@ line of that file is written by it (the three targets are computed from the run'
 
 Methods: random search, `keep-revert` (autoresearch: greedy with no noise estimate and the
 typed-mutation proposer), Optuna's TPE (ask-and-tell, best observed value), every agentos strategy
-with the default proposer (`heuristic`, mode `hybrid`) and 3 baseline re-runs, and `greedy` with
+as the shipped search profile configures it (its re-measure screen) with the default proposer
+(`heuristic`, mode `hybrid`) and 3 baseline re-runs, and `greedy` with
 the other proposer modes (`greedy+mutate`, `greedy+tpe`).
 Figures: mean normalized regret ((best true - f*) / (baseline - f*), of the commit
 each method would hand back), success rate (true loss within the problem's tolerance of f*), and

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentos.profile import configure
 from agentos.providers.base import NothingToPropose, ProposeRequest
 from agentos.providers.heuristic import HeuristicProvider, Mode
 from agentos.settings import Value, find_all
@@ -91,7 +92,7 @@ def run_agentos(
     reruns = NOISE_RERUNS if noise_reruns is None else noise_reruns
     task = make_task(problem, strategy_name, seed, budget - 1 - reruns)
     provider = HeuristicProvider(task, mode)
-    strategy = get_strategy(strategy_name)
+    strategy = configure(get_strategy(strategy_name), task.profile)  # the shipped profile's screen
     ev = Evaluator(problem, seed)
     text0 = problem.settings
     texts = {_commit(text0): text0}

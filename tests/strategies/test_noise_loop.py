@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from helpers import ACCEPT_IMPORT_RISK
+from helpers import ACCEPT_IMPORT_RISK, UNSCREENED_FILE, UNSCREENED_KEY
 
 # Every run alternates 0 and 1 (the noise); a changed X adds 0.6. The baseline's four runs give
 # the best four unselected runs, more than a candidate's first re-runs.
@@ -23,12 +23,14 @@ print(f"score: {{(n % 2) + (0.6 if settings.X != 10.0 else 0.0)}}")
 
 
 def _task_toml(experiments: int) -> str:
-    """A task on settings.py, scored by evaluate.py's `score:` line (higher is better)."""
+    """A task on settings.py, scored by evaluate.py's `score:` line (higher is better), with the
+    re-measure screen off."""
     return (
         '[task]\neditable=["settings.py"]\nprotected=["evaluate.py"]\n'
         f"{ACCEPT_IMPORT_RISK}\n"
         '[metric]\ncommand="python evaluate.py"\nregex="^score: (\\\\S+)$"\ngoal="max"\n'
-        f'[budget]\nexperiments={experiments}\n[sandbox]\nbackend="local"\n'
+        f'[budget]\nexperiments={experiments}\n[search]\n{UNSCREENED_KEY}'
+        '[sandbox]\nbackend="local"\n'
     )
 
 
@@ -43,6 +45,7 @@ def test_a_re_measure_runs_the_candidate_alone_while_the_best_has_more_runs(
             "settings.py": "X = 10.0  # range: 0..100\n",
             "evaluate.py": EVALUATOR.format(calls=str(calls)),
             "agentos.toml": _task_toml(6),
+            **UNSCREENED_FILE,
         }
     )
     summary = runner.run(repo)
@@ -70,6 +73,7 @@ def test_a_candidate_left_unsure_when_the_budget_ends_is_an_undecided_discard(
             "settings.py": "X = 10.0  # range: 0..100\n",
             "evaluate.py": EVALUATOR.format(calls=str(tmp_path / "calls.txt")),
             "agentos.toml": _task_toml(2),
+            **UNSCREENED_FILE,
         }
     )
     summary = runner.run(repo)
@@ -96,6 +100,7 @@ def test_a_kept_move_of_several_settings_is_named_as_kept_together(
             "settings.py": "X = 10.0  # range: 0..100\nY = 10.0  # range: 0..100\n",
             "evaluate.py": "import settings\nprint(f'score: {settings.X}')\n",
             "agentos.toml": _task_toml(4),
+            **UNSCREENED_FILE,
         }
     )
     summary = runner.run(repo)

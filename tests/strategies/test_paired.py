@@ -21,8 +21,9 @@ def draws(seed: int, n: int = 20, spread: float = 0.06) -> list[float]:
 
 
 def greedy(paired: bool) -> Any:
-    """The greedy strategy as a profile with `[search] paired` configures it."""
-    text = f"[search]\npaired = {str(paired).lower()}\n"
+    """The greedy strategy as a profile with `[search] paired` configures it (the screen off, so
+    every unsure first draw is re-measured and these tests see the paired test alone)."""
+    text = f"[search]\npaired = {str(paired).lower()}\nscreen = 0.0\n"
     return configure(get_strategy("greedy"), parse_profile(text))
 
 
