@@ -98,9 +98,9 @@ HOLDS = frozenset(f"{v}{e}" for v in re.findall(r"\w+", _HOLD) for e in ("", "s"
 # a description opening on what the skill does, in the third person ("Explores user intent",
 # "Drafts the release notes"): a capitalised -s word before a lowercase word that is no
 # function word but a determiner, no gerund or past form and no verb ("Tips for", "Sales
-# forecasting", "Dogs need walks" open on no such verb); the user asks for it ("help me explore
-# user intent")
-_DOES = re.compile(r"^([A-Z][a-z]{2,}(?<![siu]s)(?<!ic)s)\s+([a-z][\w'-]*)")
+# forecasting", "Dogs need walks" open on no such verb, nor a word ending in -ss, -is or -us,
+# "This skill should be used ...", "Thus"); the user asks for it ("help me explore user intent")
+_DOES = re.compile(r"^([A-Z][a-z]{2,}(?<![siu])(?<!ic)s)\s+([a-z][\w'-]*)")
 _DETERMINERS = frozenset(re.findall(r"\w+", "a an the your their its any each every this these"))
 _ASKS = frozenset(re.findall(r"\w+", "need needs want wants get gets"))  # "Dogs need walks"
 
@@ -164,8 +164,13 @@ PAREN = re.compile(r"\s*(?<!\w)\([^)]*\)?")
 _ADJUNCT = re.compile(r"\s+(?:after|before|during|because|once|until)\s")
 
 
+# what no request opens or ends on: punctuation, quotes, brackets and dashes ("release
+# gates—" of "release gates—not for clinical decision-making")
+_ENDS = " .,:;-\"'`()\u2014\u2013"
+
+
 def clean(phrase: str, least: int = 2) -> str | None:
-    text = _LEAD.sub("", phrase.strip(" .,:;-\"'`()")).strip(" .,:;-\"'`()")
+    text = _LEAD.sub("", phrase.strip(_ENDS)).strip(_ENDS)
     if len(text.split()) > 14 and (adjunct := _ADJUNCT.search(text)):
         text = text[: adjunct.start()]  # "filing a claim after damage or theft": the request
     n = len(text.split())
