@@ -51,6 +51,16 @@ _LEAD = re.compile(
     r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) |asks? about |including )?",
     re.IGNORECASE,
 )
+# a sentence that sends a request to a sibling skill by its name ("For formal peer review
+# writing use peer-review.", "Use citation-checks for verifying reference lists."): the request
+# is no request of this skill (`positives`), and a near-miss for that sibling (`nearmiss`)
+REFER = re.compile(
+    r"\bfor\s+(?P<thing>[^.;()]+?),?\s+(?:use|see|try)\s+(?:the\s+)?`?(?P<name>[a-z0-9][\w-]*)`?"
+    r"(?:\s+(?:skill\s+)?instead|\s+skill)?(?=\s*[.;]|\s*$)|"
+    r"\b(?:use|see|try)\s+(?:the\s+)?`?(?P<name2>[a-z0-9]+(?:-[a-z0-9]+)+)`?\s+(?:skill\s+)?"
+    r"(?:for|when)\s+(?P<thing2>[^.;()]+)",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
 _HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # code in a body: fenced blocks (``` or ~~~) and
@@ -267,7 +277,7 @@ def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
 def positives(skill: Skill) -> list[str]:
     """The requests `skill`'s own text says should trigger it, at most `MAX_PER_SKILL`."""
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
-    sentences = _SENTENCE.split(NOT.sub("", text).strip())
+    sentences = _SENTENCE.split(NOT.sub("", REFER.sub("", text)).strip())
     kept = " ".join(_DOES.sub(_does, _GUIDES.sub(_guide, _SELF.sub("", t))) for t in sentences)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     first = _CONCESSION.sub("", first)  # ", especially if the request seems unclear"
@@ -278,10 +288,16 @@ def positives(skill: Skill) -> list[str]:
     positive += _listed(kept, _PIECES)
     body = _REFUSED.sub("", prose(skill.body))
     quoted = _QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
-    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 3 and q[:1].isalpha()]
+    positive += [
+        q.strip(" ,;:")
+        for q in quoted  # not a fragment of writing ("Table 2 shows...")
+        if len(q.split()) >= 3 and q[:1].isalpha() and not q.endswith(("...", "\u2026"))
+    ]
     for heading in _HEADING.findall(body):  # a task ("Confirming fleas"), not a section's name
         words = heading.lower().strip(" :")  # ("The box setup"), a step ("4.2 Create ...") or
         if _NUMBERED.match(heading) or _shouted(heading):  # a shouted label
+            continue
+        if re.search(r",\s*(?:(?:and|or)\s+)?[A-Z]", heading):  # sections: "Criteria, Types"
             continue
         heading = heading.strip(" :")
         topic = len(content_words(PAREN.sub("", words))) >= 2

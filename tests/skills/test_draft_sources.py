@@ -238,3 +238,31 @@ def test_a_skills_requests_take_the_drafts_wordings_in_turn() -> None:
     counts.append(sum(str(r["query"]).startswith("I need some advice on") for r in rows))
     assert sum(counts) >= 8 and max(counts) - min(counts) <= 1, (counts, rows)
     assert {"advice", "help", "question", "joke"} <= WORDING
+
+
+def test_a_sentence_sending_a_request_to_a_sibling_is_a_near_miss_for_it() -> None:
+    thinking = _skill(
+        "critical-thinking",
+        "Evaluate scientific claims and evidence quality. For formal peer review writing use "
+        "peer-review. Use citation-checks for verifying reference lists.",
+    )
+    review = _skill("peer-review", "Prepare constructive reviews of scientific manuscripts.")
+    checks = _skill("citation-checks", "Check that every citation in a manuscript is real.")
+    assert near_misses(thinking, [thinking, review, checks]) == [
+        ("formal peer review writing", "peer-review"),
+        ("verifying reference lists", "citation-checks"),
+    ]
+    lines = {r["query"]: r["expect"] for r in draft_evals([thinking, review, checks])}
+    assert any("formal peer review writing" in q and e == "peer-review" for q, e in lines.items())
+
+
+def test_a_quoted_fragment_and_a_heading_listing_sections_are_no_requests() -> None:
+    grants = Skill(
+        "research-grants",
+        "Write competitive research proposals for funding agencies.",
+        "## Review Criteria, Writing Principles, and Proposal Types\n\nRead them.\n\n"
+        '- Point to instances (e.g., "Table 2 shows..." or "In the Methods section...")\n',
+        Path("research-grants/SKILL.md"),
+    )
+    asked = _low(grants)
+    assert not any("table 2" in q or "criteria" in q for q in asked), asked
