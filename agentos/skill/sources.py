@@ -225,11 +225,17 @@ def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
 
 
 # kept whole through the cuts: a bracket glued to a word ("401(k)", "403(b)") and the commas of
-# a list of modifiers before one head noun ("a home, renters or auto insurance claim")
+# a list of modifiers before one head noun ("a home, renters or auto insurance claim",
+# "comprehensive, systematic literature reviews")
 _GLUED = re.compile(r"(?<=\w)\((\w{1,3})\)(?!\w)")
 _MODIFIERS = re.compile(
     r"\b(?:a|an|the|my|your)\s+[\w-]+(?:,\s+(?!(?:a|an|the)\s)[\w-]+)+"
     r"\s+(?:or|and)\s+(?!(?:a|an|the)\s)[\w-]+\s+[\w-]+"
+)
+# a comma after a word shaped as an adjective, before two words more: "comprehensive,
+# systematic literature reviews", "evidence-bounded, constructive peer-review drafts"
+_ADJECTIVE_COMMA = re.compile(
+    r"\b[a-z]+(?:ive|ous|ful|less|able|ible|ific|-[a-z]+ed),(?=\s+(?!(?:and|or)\s)[\w-]+\s+[\w-]+)"
 )
 _KEEP = str.maketrans({"(": "\x01", ")": "\x02", ",": "\x03"})
 _BACK = str.maketrans({"\x01": "(", "\x02": ")", "\x03": ","})
@@ -237,7 +243,8 @@ _BACK = str.maketrans({"\x01": "(", "\x02": ")", "\x03": ","})
 
 def _protect(text: str) -> str:
     text = _GLUED.sub(lambda m: m.group(0).translate(_KEEP), text)
-    return _MODIFIERS.sub(lambda m: m.group(0).translate(_KEEP), text)
+    text = _MODIFIERS.sub(lambda m: m.group(0).translate(_KEEP), text)
+    return _ADJECTIVE_COMMA.sub(lambda m: m.group(0).translate(_KEEP), text)
 
 
 def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
