@@ -223,3 +223,25 @@ def test_the_table_keeps_its_columns_whatever_the_names() -> None:
         assert len(line) == len(header), (line, header)
         assert line.rstrip()[-1].isdigit() and line[len(line) - 36] == " ", line
     assert all(len(line) == len(header) for line in lines if set(line) == {"-"})
+
+
+def test_a_rise_on_the_independent_router_alone_is_no_gain_of_the_tuning() -> None:
+    """The rewrites were chosen on the routers the run decided with; when only the independent
+    one rose, the verdict says so rather than read as a gain (and never says "fell on none",
+    "none" being the report's word for no skill)."""
+    report = _report(
+        Row("all", "all", 0.62, 0.63, 0.36, 0.36, 99),
+        [
+            RouterScore("EmbeddingRouter", True, 0.36, 0.36),
+            RouterScore("bm25", True, 0.60, 0.60),
+            RouterScore("char-ngram", False, 0.51, 0.54),
+        ],
+    )
+    (verdict,) = [v for v in render_table(report).splitlines() if v.startswith("verdict: ")]
+    assert verdict == (
+        "verdict: no gain shown on the routers the run tuned against (EmbeddingRouter, bm25 "
+        "unchanged); held-out rose on the independent char-ngram only"
+    )
+    report.routers[1] = RouterScore("bm25", True, 0.60, 0.62)
+    (verdict,) = [v for v in render_table(report).splitlines() if v.startswith("verdict: ")]
+    assert verdict == "verdict: held-out rose on bm25, char-ngram; no router fell"
