@@ -146,8 +146,8 @@ _PREDICATIVE_END = re.compile(r"[a-z]{3,}(?:ential|ical|ive|able|ible|ous|ful|le
 # a word shaped as an adjective, which no order opens on ("scientific", "historical")
 _ADJECTIVAL = re.compile(r"[a-z]{3,}(?:ential|ic|[^e]al|ous|ful|less)")  # not -ive: "archive"
 # a modifier after an order's verb: an adjective's ending, or a hyphenated past form
-# ("formulate evidence-bounded questions", "draft safety-checked tables")
-_MODIFIER = re.compile(rf"{_PREDICATIVE_END.pattern[:-1]}|[a-z]+-[a-z]+ed")
+# ("formulate evidence-bounded questions", "audit scientific manuscripts")
+_MODIFIER = re.compile(rf"{_PREDICATIVE_END.pattern[:-1]}|[a-z]{{3,}}(?:ific|tic)|[a-z]+-[a-z]+ed")
 _TO = frozenset(["for", "to", "of", "with", "about", "in", "on", "at"])
 _DETERMINER = frozenset(
     ["a", "an", "the", "your", "my", "our", "their", "its", "this", "these", "those"]

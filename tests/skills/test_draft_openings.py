@@ -199,6 +199,10 @@ def test_a_name_opening_on_an_adjective_is_no_order(name: str, description: str)
             "Draft safety-checked dosage tables for a clinical trial report.",
             "draft safety-checked dosage tables",
         ),
+        (
+            "Audit scientific manuscripts for missing declarations before submission.",
+            "audit scientific manuscripts",
+        ),
     ],
 )
 def test_an_order_before_a_hyphenated_modifier_is_asked_for(description: str, wanted: str) -> None:
