@@ -61,6 +61,9 @@ REFER = re.compile(
     r"(?:for|when)\s+(?P<thing2>[^.;()]+)",
     re.IGNORECASE,
 )
+# a sentence that limits what the skill takes ("Use only with synthetic or de-identified
+# inputs"): a condition, no request
+_ONLY = re.compile(r"(?:(?:use|trigger)\s+(?:it\s+|this\s+(?:skill\s+)?)?only|only\s+use)\b", re.I)
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
 _HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # code in a body: fenced blocks (``` or ~~~) and
@@ -285,6 +288,7 @@ def positives(skill: Skill) -> list[str]:
     """The requests `skill`'s own text says should trigger it, at most `MAX_PER_SKILL`."""
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
     sentences = _SENTENCE.split(NOT.sub("", REFER.sub("", text)).strip())
+    sentences = [t for t in sentences if not _ONLY.match(t)]
     kept = " ".join(_DOES.sub(_does, _GUIDES.sub(_guide, _SELF.sub("", t))) for t in sentences)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     first = _CONCESSION.sub("", first)  # ", especially if the request seems unclear"

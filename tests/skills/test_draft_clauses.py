@@ -133,3 +133,14 @@ def test_a_list_of_modifiers_before_one_noun_is_never_cut(description: str, whol
     asked = requests_of_skill(_skill("helper", description))[0]
     assert any(whole in q for q in asked), asked
     assert not any(re.search(r"\b(?:comprehensive|evidence-bounded)$", q) for q in asked), asked
+
+
+def test_a_condition_on_the_input_is_no_request() -> None:
+    skill = _skill(
+        "report-drafts",
+        "Create clinical case report drafts. Use only with synthetic, de-identified, or "
+        "aggregate inputs and verified source manifests.",
+    )
+    asked = requests_of_skill(skill)[0]
+    assert any("clinical case report drafts" in q for q in asked), asked
+    assert not any(re.search(r"\b(?:use only|synthetic)\b", q, re.I) for q in asked), asked
