@@ -355,13 +355,15 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
 
 def shared_nouns(texts: Sequence[str]) -> list[str]:
     """The words two `texts` or more use (stems compared) that may name a thing (no function
-    word, verb or adjective, three letters or more): a folder's domain (`dog`, `cat`, `vet`)."""
+    word, verb or adjective, three letters or more, no word of a name such as "Google
+    Scholar"): a folder's domain (`dog`, `cat`, `vet`)."""
     seen: dict[str, str] = {}
     count: dict[str, int] = {}
     heads = _heads(texts)
+    names = _name_words(texts)
     for text in texts:
         for w in dict.fromkeys(words(text.replace("-", " "))):
-            if w not in heads:
+            if w not in heads or stem(w) in names or _DESCRIBES.search(w):
                 continue  # "current" of "current weekly mileage": it qualifies a thing
             if not w.isalpha() or len(w) < 3 or w.endswith(("ing", "ed")) or w in FILLER:
                 continue  # a gerund or a filler word names no thing of its own
@@ -371,6 +373,22 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
             seen.setdefault(key, w)
             count[key] = count.get(key, 0) + 1
     return [seen[k] for k in seen if count[k] >= 2]
+
+
+# an adjective's ending: a word that ends a list of modifiers ("comprehensive, systematic
+# reviews", "scientific, and technical domains") is followed by punctuation, yet names nothing
+_DESCRIBES = re.compile(r"[a-z]{3,}(?:ive|ific|ical|ous|able|ible)$")
+
+
+def _name_words(texts: Sequence[str]) -> set[str]:
+    """The stems of the words `texts` write only capitalised inside a sentence ("Scholar" of
+    "Google Scholar", "Semantic Scholar"): part of a name, no thing of their own."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for match in re.finditer(r"(?<![.!?:\n]\s)(?<!^)\b([A-Za-z][a-z]+)\b", text):
+            (upper if match.group(1)[0].isupper() else lower).add(stem(match.group(1).lower()))
+    return upper - lower
 
 
 def _heads(texts: Sequence[str]) -> set[str]:

@@ -266,3 +266,15 @@ def test_a_quoted_fragment_and_a_heading_listing_sections_are_no_requests() -> N
     )
     asked = _low(grants)
     assert not any("table 2" in q or "criteria" in q for q in asked), asked
+
+
+def test_an_adjective_in_a_list_or_a_word_of_a_name_is_no_shared_thing() -> None:
+    """ "Write a short poem about my comprehensive." and "... about my scholar." named no
+    thing: an adjective ending a list of modifiers, a word only ever written inside a name."""
+    texts = [
+        "Conduct comprehensive, systematic reviews of each paper across scientific, and "
+        "technical domains. Search Google Scholar for every paper.",
+        "Write comprehensive, careful critiques of a paper in scientific, or clinical fields. "
+        "Check Semantic Scholar for the paper.",
+    ]
+    assert shared_nouns(texts) == ["paper"]
