@@ -127,7 +127,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             f" ({'tuned against' if score.tuned_against else 'independent'})"
             for score in report.routers
         ],
-        f"verdict: {_verdict(report)}",
+        f"verdict: {verdict(report)}",
         *[
             f"warning: held-out accuracy with the independent {score.router} router fell "
             f"({_pct(score.holdout_before).strip()} -> {_pct(score.holdout_after).strip()}): "
@@ -171,7 +171,7 @@ def _outside_git(report: TuneReport) -> str:
     )
 
 
-def _verdict(report: TuneReport) -> str:
+def verdict(report: TuneReport) -> str:
     """What the held-out figures show, over every router: a gain only where none fell and a
     router the run tuned against rose (a rise on the independent router alone is none)."""
     scored = [
