@@ -343,6 +343,7 @@ def _usable(phrases: list[str]) -> list[str]:
 
 
 _LEAD_TERM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*)?([^:*\n]{3,60}?)(?:\*\*)?:\s", re.M)
+_CLAUSE = re.compile(r"\b(?:is|are|was|were|be|been|has|have)\b", re.I)
 _BACK_REF = re.compile(r"\s+(?:them|it)$", re.I)
 
 
@@ -372,6 +373,8 @@ def body_requests(skill: Skill) -> list[str]:
             out.append(heading)
     for term in _LEAD_TERM.findall(body):
         term = PAREN.sub("", term).strip()
+        if _CLAUSE.search(term):
+            continue  # a condition ("Purpose is explicit", "Consent forms are signed")
         if len(term.split()) <= 4 and len(content_words(term.replace("-", " "))) >= 2:
             out.append(term)
     return out
