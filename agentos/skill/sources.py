@@ -21,6 +21,7 @@ from agentos.skill.bm25 import stem
 from agentos.skill.english import FUNCTION, verb
 from agentos.skill.evals import normalized
 from agentos.skill.phrasing import fragment, kind
+from agentos.skill.prose import QUOTED, asked_quotes, body_prose
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words
 from agentos.skillfile import Skill
 
@@ -64,23 +65,8 @@ REFER = re.compile(
 # a sentence that limits what the skill takes ("Use only with synthetic or de-identified
 # inputs"): a condition, no request
 _ONLY = re.compile(r"(?:(?:use|trigger)\s+(?:it\s+|this\s+(?:skill\s+)?)?only|only\s+use)\b", re.I)
-_QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
 _HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-# code in a body: fenced blocks (``` or ~~~) and
-# inline spans; their strings ("This is a PDF created with reportlab") are no one's request
-_FENCED = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[^\n]*$|\Z)", re.MULTILINE | re.DOTALL)
-_SPAN = re.compile(r"`[^`\n]*`")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-# a body quote is an example request only when its sentence says someone asks it: "the user
-# says "turn this into a skill"", "(e.g., "animate this")"; a quoted thought ("consider: "What
-# qualities can be adjusted?"") or a story's line is not
-_ASKED = re.compile(
-    r"\b(?:users?|people|someone|they|customers?|clients?|you)\b[^.\n]{0,30}?\b(?:says?|said|"
-    r"asks?|asked|types?|typed|writes?|wrote|requests?|requested|wants?|mentions?)\b|"
-    r"\b(?:e\.g\.|for example|for instance)|"
-    r"\b(?:requests?|prompts?|queries|questions|messages)\s+(?:like|such as)\b",
-    re.IGNORECASE,
-)
 # a description's first words that name the skill itself ("Toolkit for styling artifacts",
 # "A set of resources to help me write ...", "Helps an owner get ready for ..."): the request is
 # what follows them
@@ -297,8 +283,8 @@ def positives(skill: Skill) -> list[str]:
     positive = [first] if len(first.split()) <= 14 and not led else []
     positive += _clauses(kept, _USE)
     positive += _listed(kept, _PIECES)
-    body = _REFUSED.sub("", prose(skill.body))
-    quoted = _QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
+    body = body_prose(skill.body)
+    quoted = QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
     positive += [
         q.strip(" ,;:")
         for q in quoted  # not a fragment of writing ("Table 2 shows...")
@@ -364,7 +350,7 @@ def body_requests(skill: Skill) -> list[str]:
             if object_ and _BACK_REF.search(part):
                 part = _BACK_REF.sub(f" {object_}", part)  # "replace them": replace the shoes
             out.append(_DOES.sub(_does, part))  # "Explores user intent": help me explore it
-    body = _REFUSED.sub("", prose(skill.body))
+    body = body_prose(skill.body)
     for heading in _HEADING.findall(body):
         heading = PAREN.sub("", heading).strip(" :")
         said = content_words(heading.replace("-", " "))
@@ -377,34 +363,6 @@ def body_requests(skill: Skill) -> list[str]:
             continue  # a condition ("Purpose is explicit", "Consent forms are signed")
         if len(term.split()) <= 4 and len(content_words(term.replace("-", " "))) >= 2:
             out.append(term)
-    return out
-
-
-# a body section that says what the skill is not for ("## Not this skill", "## When not to use"):
-# its lines are no requests for the skill
-_REFUSED = re.compile(
-    r"^(#{1,6})\s+(?:not (?:this skill|for\b)|when not to use|(?:do not|don't) use|"
-    r"out of scope)[^\n]*\n.*?(?=^(?!\1#)#{1,6}\s|\Z)",
-    re.IGNORECASE | re.MULTILINE | re.DOTALL,
-)
-
-
-def prose(body: str) -> str:
-    """`body` without its code: fenced blocks and inline spans."""
-    return _SPAN.sub(" ", _FENCED.sub("\n", body))
-
-
-def asked_quotes(body: str) -> list[str]:
-    """The quotes of `body` that their sentence gives as someone's words (`_ASKED` before them
-    in the sentence)."""
-    out = []
-    masked = re.sub(r"\b(?:e\.g|i\.e|etc)\.", lambda m: m.group(0).replace(".", "_"), body)
-    for match in _QUOTED.finditer(body):
-        line = masked.rfind("\n", 0, match.start()) + 1
-        before = masked[line : match.start()]
-        sentence = before[max((m.end() for m in re.finditer(r"[.!?]\s", before)), default=0) :]
-        if _ASKED.search(sentence.replace("_", ".")):
-            out.append(match.group(1))
     return out
 
 
