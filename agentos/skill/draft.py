@@ -24,10 +24,11 @@ from pathlib import Path
 
 from agentos.errors import UserError
 from agentos.skill.bm25 import stem
+from agentos.skill.domain import shared_nouns
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.nearmiss import near_misses
-from agentos.skill.phrasing import Rotation, as_request, kind, out_of_scope, shared_nouns
+from agentos.skill.phrasing import Rotation, as_request, kind, out_of_scope
 from agentos.skill.sources import HOLDS, positives
 from agentos.skill.vocab import content_words, words
 from agentos.skillfile import Skill

@@ -8,9 +8,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from agentos.skill.domain import shared_nouns
 from agentos.skill.draft import draft_evals, near_misses, requests_of_skill
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import WORDING, as_request, shared_nouns, topic_of
+from agentos.skill.phrasing import WORDING, as_request, topic_of
 from agentos.skillfile import Skill, load_folder
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from agentos.skill.domain import shared_nouns
 from agentos.skill.draft import draft_evals
-from agentos.skill.phrasing import Rotation, as_request, base_verb, shared_nouns
+from agentos.skill.phrasing import Rotation, as_request, base_verb
 from agentos.skill.sources import positives
 from agentos.skillfile import Skill
 
