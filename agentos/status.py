@@ -22,7 +22,8 @@ def open_ledger(path: Path | str) -> Ledger:
 
 
 def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
-    """One object: `run`, `baseline` and `best` (commit, metric), `experiments`, `canaries`,
+    """One object: `run`, `task` (its name: `tune-skills` for a skill run, None when the ledger
+    has none), `baseline` and `best` (commit, metric), `experiments`, `canaries`,
     `stop` and `finished`, as the one ledger reader (`agentos.ledger.read`) defines them,
     `state` (finished, running or interrupted, with `host` when a host application's graph and
     checkpointer drive the run, so it resumes there and not with `agentos resume`) and
@@ -38,6 +39,7 @@ def run_status(path: Path | str, run_id: str | None = None) -> dict[str, Any]:
     state, _ = run_state(record, root / STATE_DIR / "ledger.db")
     return {
         "run": record.run_id,
+        "task": record.info.get("task"),
         "canaries": [
             {"id": r["id"], "status": r["status"], "reason": r["reason"]} for r in record.canaries
         ],

@@ -200,6 +200,7 @@ def check(path: Path, task_file: Path | None, as_json: bool, write_space: bool) 
 @user_errors
 def status(path: Path, run_id: str | None, as_json: bool, full: bool) -> None:
     """Show a run: baseline, best and every experiment."""
+    from agentos.skill.loop import FIGURE, TASK_NAME
     from agentos.status import run_status
 
     data = run_status(path, run_id)
@@ -209,6 +210,8 @@ def status(path: Path, run_id: str | None, as_json: bool, full: bool) -> None:
     click.echo(f"run: {data['run']}")
     click.echo(f"baseline: {figure(data['baseline']['metric'])} {data['baseline']['commit'][:12]}")
     click.echo(f"best: {figure(data['best']['metric'])} {data['best']['commit'][:12]}")
+    if data["task"] == TASK_NAME:
+        click.echo(f"metric: {FIGURE}")
     click.echo(f"state: {_state_line(data, path)}")
     for e in data["experiments"]:  # a reason may quote candidate output: one printable line
         reason = clean(e["reason"] or "", 1 << 20 if full else 70)

@@ -73,10 +73,15 @@ def tune_skills(
     from agentos.skill.tune import tune_skills as tune
 
     if make_evals is not None:
-        n, notes = draft(path, make_evals, seed=seed)
+        counts, notes = draft(path, make_evals, seed=seed)
         for line in notes:
             click.echo(line, err=True)
-        click.echo(f"evals: {make_evals}\nqueries: {n}")
+        click.echo(f"evals: {make_evals}")
+        click.echo("\n".join(f"{key}: {value}" for key, value in counts.items()))
+        click.echo(
+            f"next: read and edit {make_evals} (drop the requests nobody would type, add your "
+            f"own), then: agentos tune-skills {path} --evals {make_evals}"
+        )
         return
 
     result = tune(

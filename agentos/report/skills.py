@@ -32,6 +32,7 @@ from agentos.skill.report import (
     Row,
     TuneReport,
     misses_by_skill,
+    verdict,
 )
 
 if TYPE_CHECKING:  # `data` reads a run's stored report through this module
@@ -148,6 +149,7 @@ file was removed: {{ path }}).
 <tr><th>skills changed</th><td>{{ r.changed | length }}</td></tr>
 <tr><th>gates</th><td>{{ r.gates }} pinned, {{ r.refusals | length }} refused</td></tr>
 <tr><th>branch</th><td>{{ r.branch or 'none' }}</td></tr>
+<tr><th>verdict</th><td id="verdict">{{ verdict }}</td></tr>
 {% if r.failure %}<tr><th>failure</th><td class="bad">{{ r.failure }}</td></tr>{% endif %}
 </table>
 {% if r.notes %}<ul id="skill-notes">{% for n in r.notes %}<li>{{ n }}</li>{% endfor %}</ul>
@@ -281,6 +283,7 @@ def render_skills(data: ReportData) -> Markup:
             fell=_fell,
             limit=CONFUSIONS,
             missed=[] if report is None else _missed(report),
+            verdict="" if report is None else verdict(report),
             changes={"fixed": "fixed", "new": "newly missed", "still": "still missed"},
         )
     )

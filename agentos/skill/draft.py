@@ -24,10 +24,11 @@ from pathlib import Path
 
 from agentos.errors import UserError
 from agentos.skill.bm25 import stem
+from agentos.skill.domain import shared_nouns
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.nearmiss import near_misses
-from agentos.skill.phrasing import Rotation, as_request, kind, out_of_scope, shared_nouns
+from agentos.skill.phrasing import Rotation, as_request, kind, out_of_scope
 from agentos.skill.sources import HOLDS, positives
 from agentos.skill.vocab import content_words, words
 from agentos.skillfile import Skill
@@ -143,6 +144,11 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
 
 
 _PREDICATIVE_END = re.compile(r"[a-z]{3,}(?:ential|ical|ive|able|ible|ous|ful|less)$")
+# a word shaped as an adjective, which no order opens on ("scientific", "historical")
+_ADJECTIVAL = re.compile(r"[a-z]{3,}(?:ential|ic|[^e]al|ous|ful|less)")  # not -ive: "archive"
+# a modifier after an order's verb: an adjective's ending, or a hyphenated past form
+# ("formulate evidence-bounded questions", "audit scientific manuscripts")
+_MODIFIER = re.compile(rf"{_PREDICATIVE_END.pattern[:-1]}|[a-z]{{3,}}(?:ific|tic)|[a-z]+-[a-z]+ed")
 _TO = frozenset(["for", "to", "of", "with", "about", "in", "on", "at"])
 _DETERMINER = frozenset(
     ["a", "an", "the", "your", "my", "our", "their", "its", "this", "these", "those"]
@@ -184,12 +190,13 @@ def _predicative(word: str, text: str) -> bool:
 
 def _order(tokens: list[str]) -> bool:
     """Whether `tokens`, worded as a topic, open on a base-form verb: a word that is no
-    adjective or function word, then a determiner or an adjective ("craft effective pitches")."""
+    adjective or function word, then a determiner or a modifier ("craft effective pitches",
+    "formulate evidence-bounded questions")."""
     if len(tokens) < 3 or adjective(tokens[0]) or function_word(tokens[0]):
         return False
-    if tokens[0].endswith(("s", "ing", "ed")):
-        return False
-    return tokens[1] in _DETERMINER or bool(_PREDICATIVE_END.fullmatch(tokens[1]))
+    if tokens[0].endswith(("s", "ing", "ed")) or _ADJECTIVAL.fullmatch(tokens[0]):
+        return False  # "scientific critical thinking" names a thing
+    return tokens[1] in _DETERMINER or bool(_MODIFIER.fullmatch(tokens[1]))
 
 
 def _name_cover(phrase: str, name: str) -> int:

@@ -25,6 +25,12 @@ from agentos.task import Budget, MetricSpec, Search, Task, ToolUse
 # Valid but never run: the injected evaluator measures in-process.
 METRIC = MetricSpec(("agentos", "tune-skills"), "max", regex=r"^accuracy: (\S+)$")
 TASK_NAME = "tune-skills"
+# what a skill run's metric is, for `agentos status`: the train figure the run decides on (the
+# text report's train columns are the embedding router's alone) and where held-out figures are
+FIGURE = (
+    "train accuracy the run decides on (offline: the mean of the embedding router's and "
+    "BM25's); held-out figures: agentos report"
+)
 
 
 def skill_path(skills_dir: str, name: str) -> str:
@@ -60,4 +66,4 @@ def skill_set_task(
     )
 
 
-__all__ = ["METRIC", "TASK_NAME", "skill_path", "skill_set_task"]
+__all__ = ["FIGURE", "METRIC", "TASK_NAME", "skill_path", "skill_set_task"]

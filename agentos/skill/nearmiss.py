@@ -5,7 +5,9 @@ request that expects the sibling skill the clause sends it to ("(use bread-bakin
 vet visit)" beside `vet-visit-prep`), else the sibling whose text plainly covers it, else no
 skill (`expect: null`); a request some sibling may or may not cover is left out rather than
 guessed. A parenthesis never enters the query, and a "(use X)" sends only the requests of its
-own part of the clause to X; a "(use X for Y)" sends Y alone to X.
+own part of the clause to X; a "(use X for Y)" sends Y alone to X. A sentence that sends a
+request to a sibling by its name ("For formal peer review writing use peer-review.", "Use
+citation-checks for verifying reference lists.") gives that request, expecting the sibling.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agentos.skill.sources import NOT, PAREN, clean, stems
+from agentos.skill.sources import NOT, PAREN, REFER, clean, stems
 from agentos.skill.vocab import content_words, words
 from agentos.skillfile import Skill
 
@@ -91,6 +93,13 @@ def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str,
                     expect = _covering(query, others, common)
                 if expect != "":
                     out.setdefault(query, expect)
+    names = {s.name for s in others}
+    for refer in REFER.finditer(" ".join(skill.description.split())):
+        name = refer.group("name") or refer.group("name2")
+        if name in names:  # "For formal peer review writing use peer-review."
+            thing = refer.group("thing") or refer.group("thing2")
+            for query in (p for part in _parts(thing) if (p := clean(part, 1))):
+                out.setdefault(query, name)
     return list(out.items())
 
 

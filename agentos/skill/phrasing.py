@@ -36,7 +36,7 @@ from agentos.skill.english import (
     function_word,
     verb,
 )
-from agentos.skill.vocab import FILLER, words
+from agentos.skill.vocab import words
 
 
 def _set(text: str) -> frozenset[str]:
@@ -63,7 +63,7 @@ _WHO_TO = re.compile(r"^(what|who|how|where|when|which)\b\s*(.*?)\s*\bto\s+(.+)$
 
 # verbs a request opens on, many of them nouns too ("plant", "water"): read as an order when
 # a plural object or a second verb follows ("Prune roses", "Create and edit")
-_ACTIONS = _set(
+ACTIONS = _set(
     """add adjust analyse analyze apply bake book build calculate change check choose clean
     compare configure convert cook count create cut debug delete deploy design draft edit
     estimate export extract feed file fill find fit fix format generate grow harvest import
@@ -140,7 +140,7 @@ def fragment(phrase: str) -> bool:
     second, third = [*tokens, "", ""][1:3]
     if first in _BACK and (second in _AUX or third in _MODAL):
         return True  # "It is", "These artifacts can be slides": says what a word left out is
-    if len(tokens) > 2 and last in PREDICATES and _plural(tokens[-2]) and first not in _ACTIONS:
+    if len(tokens) > 2 and last in PREDICATES and _plural(tokens[-2]) and first not in ACTIONS:
         return True  # "company design standards apply": a clause cut from its "when"
     if len(tokens) == 2 and adjective(last):  # "leave clear" of "leave clear, actionable comments"
         return True
@@ -182,7 +182,7 @@ def kind(phrase: str) -> str:
     if _verbish(first, text.split()[1:2]):
         return "order"  # "manipulate Word documents", "optimize a query"
     if (
-        first in _ACTIONS
+        first in ACTIONS
         and len(tokens) > 1
         and (tokens[1] in ("and", "or") or any(_plural(t) for t in tokens[1:4]))
     ):  # "produce professional documents"
@@ -202,7 +202,7 @@ def base_verb(word: str, after: str = "") -> str:
     if not forms or word.endswith(("ss", "us", "is")) or len(word) < 4:
         return word
     bases = [word[: -len(e)] + add for e, add in forms]
-    known = [b for b in bases if b in VERBS or b in _ACTIONS]
+    known = [b for b in bases if b in VERBS or b in ACTIONS]
     if known:
         return known[-1]  # "plans": plan, not "plan" less its "e"
     if after in _PARTICLES:
@@ -351,42 +351,6 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
         return rng.choice(_ORDER).format(p=f"{base} {rest}".strip())
     templates = _GERUND if what == "gerund" else _TOPIC
     return rng.choice(templates).format(p=_lower(text))
-
-
-def shared_nouns(texts: Sequence[str]) -> list[str]:
-    """The words two `texts` or more use (stems compared) that may name a thing (no function
-    word, verb or adjective, three letters or more): a folder's domain (`dog`, `cat`, `vet`)."""
-    seen: dict[str, str] = {}
-    count: dict[str, int] = {}
-    heads = _heads(texts)
-    for text in texts:
-        for w in dict.fromkeys(words(text.replace("-", " "))):
-            if w not in heads:
-                continue  # "current" of "current weekly mileage": it qualifies a thing
-            if not w.isalpha() or len(w) < 3 or w.endswith(("ing", "ed")) or w in FILLER:
-                continue  # a gerund or a filler word names no thing of its own
-            if function_word(w) or verb(w) or adjective(w) or w in _ACTIONS or w.endswith("ever"):
-                continue  # "read", "whenever": no thing ("Translate "my read" into French.")
-            key = stem(w)
-            seen.setdefault(key, w)
-            count[key] = count.get(key, 0) + 1
-    return [seen[k] for k in seen if count[k] >= 2]
-
-
-def _heads(texts: Sequence[str]) -> set[str]:
-    """The words of `texts` that end a noun phrase somewhere: followed by punctuation, a
-    function word, a verb or the end of the text ("shoes." "zones from", "a runner wants"),
-    not only by a word or a number they qualify ("current" of "current weekly mileage", "final"
-    of "the final 7-10 days")."""
-    out: set[str] = set()
-    for text in texts:
-        tokens = re.findall(r"[a-z][a-z']*|\d+|[^\sa-z\d]", text.lower().replace("-", " "))
-        for word, after in zip(tokens, [*tokens[1:], "."], strict=True):
-            if after[0].isdigit():
-                continue  # "the final 100": a number it qualifies
-            if not after[0].isalpha() or function_word(after) or base_verb(after) != after:
-                out.add(word)  # "zones." "zones from", "a swimmer wants": a noun's end
-    return out
 
 
 def out_of_scope(

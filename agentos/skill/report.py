@@ -19,7 +19,7 @@ from agentos.skill.evaluator import LEXICAL, Scored, SkillEvaluator, accuracy
 from agentos.skill.gates import GATE_TOOL
 from agentos.skill.proposer import move_of
 from agentos.skill.router import Router, ThresholdRouting, route_with_train
-from agentos.skill.text import misses_by_skill, render_table
+from agentos.skill.text import misses_by_skill, render_table, verdict
 from agentos.skillfile import Skill
 
 MIN_NEAR_MISSES = 5  # held-out near-misses below which no warning is given
@@ -447,4 +447,5 @@ __all__ = [
     "render",
     "render_table",
     "to_json",
+    "verdict",
 ]

@@ -21,6 +21,7 @@ from agentos.skill.bm25 import stem
 from agentos.skill.english import FUNCTION, verb
 from agentos.skill.evals import normalized
 from agentos.skill.phrasing import fragment, kind
+from agentos.skill.prose import QUOTED, asked_quotes, body_prose
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words
 from agentos.skillfile import Skill
 
@@ -51,23 +52,21 @@ _LEAD = re.compile(
     r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) |asks? about |including )?",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"[\"“]([^\"”\n]{8,80})[\"”]")
-_HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-# code in a body: fenced blocks (``` or ~~~) and
-# inline spans; their strings ("This is a PDF created with reportlab") are no one's request
-_FENCED = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[^\n]*$|\Z)", re.MULTILINE | re.DOTALL)
-_SPAN = re.compile(r"`[^`\n]*`")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-# a body quote is an example request only when its sentence says someone asks it: "the user
-# says "turn this into a skill"", "(e.g., "animate this")"; a quoted thought ("consider: "What
-# qualities can be adjusted?"") or a story's line is not
-_ASKED = re.compile(
-    r"\b(?:users?|people|someone|they|customers?|clients?|you)\b[^.\n]{0,30}?\b(?:says?|said|"
-    r"asks?|asked|types?|typed|writes?|wrote|requests?|requested|wants?|mentions?)\b|"
-    r"\b(?:e\.g\.|for example|for instance)|"
-    r"\b(?:requests?|prompts?|queries|questions|messages)\s+(?:like|such as)\b",
+# a sentence that sends a request to a sibling skill by its name ("For formal peer review
+# writing use peer-review.", "Use citation-checks for verifying reference lists."): the request
+# is no request of this skill (`positives`), and a near-miss for that sibling (`nearmiss`)
+REFER = re.compile(
+    r"\bfor\s+(?P<thing>[^.;()]+?),?\s+(?:use|see|try)\s+(?:the\s+)?`?(?P<name>[a-z0-9][\w-]*)`?"
+    r"(?:\s+(?:skill\s+)?instead|\s+skill)?(?=\s*[.;]|\s*$)|"
+    r"\b(?:use|see|try)\s+(?:the\s+)?`?(?P<name2>[a-z0-9]+(?:-[a-z0-9]+)+)`?\s+(?:skill\s+)?"
+    r"(?:for|when)\s+(?P<thing2>[^.;()]+)",
     re.IGNORECASE,
 )
+# a sentence that limits what the skill takes ("Use only with synthetic or de-identified
+# inputs"): a condition, no request
+_ONLY = re.compile(r"(?:(?:use|trigger)\s+(?:it\s+|this\s+(?:skill\s+)?)?only|only\s+use)\b", re.I)
+_HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # a description's first words that name the skill itself ("Toolkit for styling artifacts",
 # "A set of resources to help me write ...", "Helps an owner get ready for ..."): the request is
 # what follows them
@@ -98,9 +97,9 @@ HOLDS = frozenset(f"{v}{e}" for v in re.findall(r"\w+", _HOLD) for e in ("", "s"
 # a description opening on what the skill does, in the third person ("Explores user intent",
 # "Drafts the release notes"): a capitalised -s word before a lowercase word that is no
 # function word but a determiner, no gerund or past form and no verb ("Tips for", "Sales
-# forecasting", "Dogs need walks" open on no such verb); the user asks for it ("help me explore
-# user intent")
-_DOES = re.compile(r"^([A-Z][a-z]{2,}(?<![siu]s)(?<!ic)s)\s+([a-z][\w'-]*)")
+# forecasting", "Dogs need walks" open on no such verb, nor a word ending in -ss, -is or -us,
+# "This skill should be used ...", "Thus"); the user asks for it ("help me explore user intent")
+_DOES = re.compile(r"^([A-Z][a-z]{2,}(?<![siu])(?<!ic)s)\s+([a-z][\w'-]*)")
 _DETERMINERS = frozenset(re.findall(r"\w+", "a an the your their its any each every this these"))
 _ASKS = frozenset(re.findall(r"\w+", "need needs want wants get gets"))  # "Dogs need walks"
 
@@ -164,8 +163,13 @@ PAREN = re.compile(r"\s*(?<!\w)\([^)]*\)?")
 _ADJUNCT = re.compile(r"\s+(?:after|before|during|because|once|until)\s")
 
 
+# what no request opens or ends on: punctuation, quotes, brackets and dashes ("release
+# gates—" of "release gates—not for clinical decision-making")
+_ENDS = " .,:;-\"'`()\u2014\u2013"
+
+
 def clean(phrase: str, least: int = 2) -> str | None:
-    text = _LEAD.sub("", phrase.strip(" .,:;-\"'`()")).strip(" .,:;-\"'`()")
+    text = _LEAD.sub("", phrase.strip(_ENDS)).strip(_ENDS)
     if len(text.split()) > 14 and (adjunct := _ADJUNCT.search(text)):
         text = text[: adjunct.start()]  # "filing a claim after damage or theft": the request
     n = len(text.split())
@@ -210,11 +214,17 @@ def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
 
 
 # kept whole through the cuts: a bracket glued to a word ("401(k)", "403(b)") and the commas of
-# a list of modifiers before one head noun ("a home, renters or auto insurance claim")
+# a list of modifiers before one head noun ("a home, renters or auto insurance claim",
+# "comprehensive, systematic literature reviews")
 _GLUED = re.compile(r"(?<=\w)\((\w{1,3})\)(?!\w)")
 _MODIFIERS = re.compile(
     r"\b(?:a|an|the|my|your)\s+[\w-]+(?:,\s+(?!(?:a|an|the)\s)[\w-]+)+"
     r"\s+(?:or|and)\s+(?!(?:a|an|the)\s)[\w-]+\s+[\w-]+"
+)
+# a comma after a word shaped as an adjective, before two words more: "comprehensive,
+# systematic literature reviews", "evidence-bounded, constructive peer-review drafts"
+_ADJECTIVE_COMMA = re.compile(
+    r"\b[a-z]+(?:ive|ous|ful|less|able|ible|ific|-[a-z]+ed),(?=\s+(?!(?:and|or)\s)[\w-]+\s+[\w-]+)"
 )
 _KEEP = str.maketrans({"(": "\x01", ")": "\x02", ",": "\x03"})
 _BACK = str.maketrans({"\x01": "(", "\x02": ")", "\x03": ","})
@@ -222,7 +232,8 @@ _BACK = str.maketrans({"\x01": "(", "\x02": ")", "\x03": ","})
 
 def _protect(text: str) -> str:
     text = _GLUED.sub(lambda m: m.group(0).translate(_KEEP), text)
-    return _MODIFIERS.sub(lambda m: m.group(0).translate(_KEEP), text)
+    text = _MODIFIERS.sub(lambda m: m.group(0).translate(_KEEP), text)
+    return _ADJECTIVE_COMMA.sub(lambda m: m.group(0).translate(_KEEP), text)
 
 
 def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
@@ -262,7 +273,8 @@ def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
 def positives(skill: Skill) -> list[str]:
     """The requests `skill`'s own text says should trigger it, at most `MAX_PER_SKILL`."""
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
-    sentences = _SENTENCE.split(NOT.sub("", text).strip())
+    sentences = _SENTENCE.split(NOT.sub("", REFER.sub("", text)).strip())
+    sentences = [t for t in sentences if not _ONLY.match(t)]
     kept = " ".join(_DOES.sub(_does, _GUIDES.sub(_guide, _SELF.sub("", t))) for t in sentences)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     first = _CONCESSION.sub("", first)  # ", especially if the request seems unclear"
@@ -271,12 +283,18 @@ def positives(skill: Skill) -> list[str]:
     positive = [first] if len(first.split()) <= 14 and not led else []
     positive += _clauses(kept, _USE)
     positive += _listed(kept, _PIECES)
-    body = _REFUSED.sub("", prose(skill.body))
-    quoted = _QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
-    positive += [q.strip(" ,;:") for q in quoted if len(q.split()) >= 3 and q[:1].isalpha()]
+    body = body_prose(skill.body)
+    quoted = QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
+    positive += [
+        q.strip(" ,;:")
+        for q in quoted  # not a fragment of writing ("Table 2 shows...")
+        if len(q.split()) >= 3 and q[:1].isalpha() and not q.endswith(("...", "\u2026"))
+    ]
     for heading in _HEADING.findall(body):  # a task ("Confirming fleas"), not a section's name
         words = heading.lower().strip(" :")  # ("The box setup"), a step ("4.2 Create ...") or
         if _NUMBERED.match(heading) or _shouted(heading):  # a shouted label
+            continue
+        if re.search(r",\s*(?:(?:and|or)\s+)?[A-Z]", heading):  # sections: "Criteria, Types"
             continue
         heading = heading.strip(" :")
         topic = len(content_words(PAREN.sub("", words))) >= 2
@@ -311,6 +329,7 @@ def _usable(phrases: list[str]) -> list[str]:
 
 
 _LEAD_TERM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*)?([^:*\n]{3,60}?)(?:\*\*)?:\s", re.M)
+_CLAUSE = re.compile(r"\b(?:is|are|was|were|be|been|has|have)\b", re.I)
 _BACK_REF = re.compile(r"\s+(?:them|it)$", re.I)
 
 
@@ -331,7 +350,7 @@ def body_requests(skill: Skill) -> list[str]:
             if object_ and _BACK_REF.search(part):
                 part = _BACK_REF.sub(f" {object_}", part)  # "replace them": replace the shoes
             out.append(_DOES.sub(_does, part))  # "Explores user intent": help me explore it
-    body = _REFUSED.sub("", prose(skill.body))
+    body = body_prose(skill.body)
     for heading in _HEADING.findall(body):
         heading = PAREN.sub("", heading).strip(" :")
         said = content_words(heading.replace("-", " "))
@@ -340,36 +359,10 @@ def body_requests(skill: Skill) -> list[str]:
             out.append(heading)
     for term in _LEAD_TERM.findall(body):
         term = PAREN.sub("", term).strip()
+        if _CLAUSE.search(term):
+            continue  # a condition ("Purpose is explicit", "Consent forms are signed")
         if len(term.split()) <= 4 and len(content_words(term.replace("-", " "))) >= 2:
             out.append(term)
-    return out
-
-
-# a body section that says what the skill is not for ("## Not this skill", "## When not to use"):
-# its lines are no requests for the skill
-_REFUSED = re.compile(
-    r"^(#{1,6})\s+(?:not (?:this skill|for\b)|when not to use|(?:do not|don't) use|"
-    r"out of scope)[^\n]*\n.*?(?=^(?!\1#)#{1,6}\s|\Z)",
-    re.IGNORECASE | re.MULTILINE | re.DOTALL,
-)
-
-
-def prose(body: str) -> str:
-    """`body` without its code: fenced blocks and inline spans."""
-    return _SPAN.sub(" ", _FENCED.sub("\n", body))
-
-
-def asked_quotes(body: str) -> list[str]:
-    """The quotes of `body` that their sentence gives as someone's words (`_ASKED` before them
-    in the sentence)."""
-    out = []
-    masked = re.sub(r"\b(?:e\.g|i\.e|etc)\.", lambda m: m.group(0).replace(".", "_"), body)
-    for match in _QUOTED.finditer(body):
-        line = masked.rfind("\n", 0, match.start()) + 1
-        before = masked[line : match.start()]
-        sentence = before[max((m.end() for m in re.finditer(r"[.!?]\s", before)), default=0) :]
-        if _ASKED.search(sentence.replace("_", ".")):
-            out.append(match.group(1))
     return out
 
 

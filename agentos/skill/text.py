@@ -127,7 +127,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             f" ({'tuned against' if score.tuned_against else 'independent'})"
             for score in report.routers
         ],
-        f"verdict: {_verdict(report)}",
+        f"verdict: {verdict(report)}",
         *[
             f"warning: held-out accuracy with the independent {score.router} router fell "
             f"({_pct(score.holdout_before).strip()} -> {_pct(score.holdout_after).strip()}): "
@@ -171,8 +171,9 @@ def _outside_git(report: TuneReport) -> str:
     )
 
 
-def _verdict(report: TuneReport) -> str:
-    """What the held-out figures show, over every router: a gain only where none fell."""
+def verdict(report: TuneReport) -> str:
+    """What the held-out figures show, over every router: a gain only where none fell and a
+    router the run tuned against rose (a rise on the independent router alone is none)."""
     scored = [
         (r.router, r.tuned_against, r.holdout_before, r.holdout_after)
         for r in report.routers
@@ -191,7 +192,13 @@ def _verdict(report: TuneReport) -> str:
     rose = [name for name, _, b, a in scored if a > b]
     if not rose:
         return "no held-out change on any router"
-    return f"held-out rose on {', '.join(rose)}, fell on none"
+    tuned = [name for name, against, _, _ in scored if against]
+    if tuned and not set(tuned) & set(rose):  # the rewrites were chosen on these routers
+        return (
+            f"no gain shown on the routers the run tuned against ({', '.join(tuned)} "
+            f"unchanged); held-out rose on the independent {', '.join(rose)} only"
+        )
+    return f"held-out rose on {', '.join(rose)}; no router fell"
 
 
 def wrong_fires(misses: Sequence[Miss]) -> list[Miss]:

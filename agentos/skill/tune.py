@@ -18,6 +18,7 @@ repository holding a copy of the folder, and no branch is left.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -251,16 +252,24 @@ def draft_path(root: Path) -> Path:
     return root.parent / f"{root.name}.{DRAFT_FILE}"
 
 
-def make_evals(path: Path | str, evals: Path | str, *, seed: int = 0) -> tuple[int, list[str]]:
+def make_evals(
+    path: Path | str, evals: Path | str, *, seed: int = 0
+) -> tuple[dict[str, int], list[str]]:
     """Write a draft eval set for the valid skills under `path` to the new file `evals` (for the
-    user to review, then pass to `tune_skills`); return its line count and the notes (skipped
-    skills)."""
+    user to review, then pass to `tune_skills`); return its counts (`queries`, `train`,
+    `holdout`, `near_misses`: lines of each) and the notes (skipped skills)."""
     root = Path(path).resolve()
     skills, problems = load_folder(root)
     notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
     if not skills:
         raise _no_valid_skill(root, problems)
-    return write_draft(skills, Path(evals), seed=seed, option="--make-evals"), notes
+    n = write_draft(skills, Path(evals), seed=seed, option="--make-evals")
+    rows = [json.loads(line) for line in Path(evals).read_text("utf-8").splitlines()]
+    counts = {"queries": n, "train": 0, "holdout": 0, "near_misses": 0}
+    for row in rows:
+        counts[row["split"]] += 1
+        counts["near_misses"] += row["slice"] == "near-miss"
+    return counts, notes
 
 
 def _no_valid_skill(root: Path, problems: dict[str, UserError]) -> UserError:

@@ -128,6 +128,13 @@ def test_the_page_shows_each_routers_held_out_figures_the_run_stored(tmp_path: P
         (pct(r["holdout_before"]), pct(r["holdout_after"])) for r in routers
     ]
 
+    # the verdict over every router is the one the text report printed
+    stored = load_tune_report(root / ".agentos" / "runs" / report["run_id"] / REPORT_FILE)
+    assert stored is not None
+    (said,) = [v for v in render_table(stored).splitlines() if v.startswith("verdict: ")]
+    shown_verdict = re.search(r'id="verdict">(.*?)</td>', page, re.S)
+    assert shown_verdict is not None and html.unescape(shown_verdict.group(1)) == said[9:]
+
     # the tuned-against routers' figures are the ledger's: the baseline row and the kept row
     ledger = Ledger(root / ".agentos" / "ledger.db")
     rows = list(ledger.rows(report["run_id"]))

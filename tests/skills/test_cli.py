@@ -199,3 +199,21 @@ def test_budget_help_counts_the_joint_looks_a_run_adds() -> None:
     result = CliRunner().invoke(main, ["tune-skills", "--help"], terminal_width=200)
     assert result.exit_code == 0
     assert f"(plus {LOOKS} joint looks)" in " ".join(result.output.split())
+
+
+def test_make_evals_says_how_the_draft_splits_and_the_command_that_tunes_on_it(
+    tmp_path: Path,
+) -> None:
+    root = repo_with_skills(tmp_path)
+    draft = tmp_path / "drafted.jsonl"
+    made = CliRunner().invoke(
+        main, ["tune-skills", str(root / "skills"), "--make-evals", str(draft)]
+    )
+    assert made.exit_code == 0, made.output
+    rows = [json.loads(line) for line in draft.read_text().splitlines()]
+    lines = made.stdout.splitlines()
+    assert f"train: {sum(r['split'] == 'train' for r in rows)}" in lines
+    assert f"holdout: {sum(r['split'] == 'holdout' for r in rows)}" in lines
+    assert f"near_misses: {sum(r['slice'] == 'near-miss' for r in rows)}" in lines
+    (after,) = [line for line in lines if line.startswith("next: ")]
+    assert after.endswith(f"agentos tune-skills {root / 'skills'} --evals {draft}")

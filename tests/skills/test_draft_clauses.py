@@ -6,7 +6,10 @@ for" section gives no request for the skill."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from agentos.skill.draft import draft_evals, near_misses, requests_of_skill
 from agentos.skill.phrasing import Rotation, as_request
@@ -111,3 +114,33 @@ def test_a_situation_told_of_someone_is_told_by_the_user() -> None:
     about = str(as_request("someone is about to sign a gym contract", Rotation()))
     assert about.startswith("I am about to sign a gym contract"), about
     assert as_request("someone has booked", Rotation()) is None  # still a fragment
+
+
+@pytest.mark.parametrize(
+    ("description", "whole"),
+    [
+        (
+            "Conduct comprehensive, systematic literature reviews using academic databases.",
+            "comprehensive, systematic literature reviews",
+        ),
+        (
+            "Prepare evidence-bounded, constructive peer-review drafts for manuscripts.",
+            "evidence-bounded, constructive peer-review drafts",
+        ),
+    ],
+)
+def test_a_list_of_modifiers_before_one_noun_is_never_cut(description: str, whole: str) -> None:
+    asked = requests_of_skill(_skill("helper", description))[0]
+    assert any(whole in q for q in asked), asked
+    assert not any(re.search(r"\b(?:comprehensive|evidence-bounded)$", q) for q in asked), asked
+
+
+def test_a_condition_on_the_input_is_no_request() -> None:
+    skill = _skill(
+        "report-drafts",
+        "Create clinical case report drafts. Use only with synthetic, de-identified, or "
+        "aggregate inputs and verified source manifests.",
+    )
+    asked = requests_of_skill(skill)[0]
+    assert any("clinical case report drafts" in q for q in asked), asked
+    assert not any(re.search(r"\b(?:use only|synthetic)\b", q, re.I) for q in asked), asked

@@ -145,3 +145,67 @@ def test_no_draft_query_lowers_only_a_titles_first_letter() -> None:
     titles = ("Red Flags", "Handling Unclear Feedback", "Review Checklist Items")
     assert any(t in q for t in titles for q in queries), queries
     assert not any(t[:1].lower() + t[1:] in q for t in titles for q in queries), queries
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Manages reference lists. This skill should be used when you need to find papers, "
+        "verify citation information, or check a reference.",
+        "Builds travel plans. Thus the route comes first.",
+    ],
+)
+def test_a_capitalised_word_ending_in_is_is_no_third_person_verb(description: str) -> None:
+    queries = _queries(_skill("helper", description))
+    assert not any(re.search(r"\bthi\b|\bthu\b", q, re.I) for q in queries), queries
+
+
+def test_an_em_dash_ends_a_request() -> None:
+    skill = _skill(
+        "plan-format",
+        "Format treatment-plan records. Use for goals and checkpoints, reconciliation "
+        "handoffs and release checklists—not for clinical decision-making.",
+    )
+    queries = _queries(skill)
+    assert any("release checklists" in q for q in queries), queries
+    assert not any(re.search(r"[—–]", q) for q in queries), queries
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        (
+            "scientific-critical-thinking",
+            "Evaluate scientific claims and evidence quality in published studies.",
+        ),
+        ("historical-family-research", "Trace family trees through parish records."),
+    ],
+)
+def test_a_name_opening_on_an_adjective_is_no_order(name: str, description: str) -> None:
+    queries = _queries(_skill(name, description))
+    said = name.replace("-", " ")
+    assert any(said in q for q in queries), queries
+    assert not any(f"want to {said}" in q or f"want 2 {said}" in q for q in queries), queries
+
+
+@pytest.mark.parametrize(
+    ("description", "wanted"),
+    [
+        (
+            "Formulate evidence-bounded scientific questions and candidate hypotheses.",
+            "formulate evidence-bounded scientific questions",
+        ),
+        (
+            "Draft safety-checked dosage tables for a clinical trial report.",
+            "draft safety-checked dosage tables",
+        ),
+        (
+            "Audit scientific manuscripts for missing declarations before submission.",
+            "audit scientific manuscripts",
+        ),
+    ],
+)
+def test_an_order_before_a_hyphenated_modifier_is_asked_for(description: str, wanted: str) -> None:
+    queries = _queries(_skill("helper", description))
+    assert not any(re.search(rf"\b(?:with|about|on) {wanted}", q, re.I) for q in queries), queries
+    assert any(wanted in q.lower() for q in queries), queries

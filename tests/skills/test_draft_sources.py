@@ -8,9 +8,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from agentos.skill.domain import shared_nouns
 from agentos.skill.draft import draft_evals, near_misses, requests_of_skill
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import WORDING, as_request, shared_nouns, topic_of
+from agentos.skill.phrasing import WORDING, as_request, topic_of
 from agentos.skillfile import Skill, load_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,3 +239,43 @@ def test_a_skills_requests_take_the_drafts_wordings_in_turn() -> None:
     counts.append(sum(str(r["query"]).startswith("I need some advice on") for r in rows))
     assert sum(counts) >= 8 and max(counts) - min(counts) <= 1, (counts, rows)
     assert {"advice", "help", "question", "joke"} <= WORDING
+
+
+def test_a_sentence_sending_a_request_to_a_sibling_is_a_near_miss_for_it() -> None:
+    thinking = _skill(
+        "critical-thinking",
+        "Evaluate scientific claims and evidence quality. For formal peer review writing use "
+        "peer-review. Use citation-checks for verifying reference lists.",
+    )
+    review = _skill("peer-review", "Prepare constructive reviews of scientific manuscripts.")
+    checks = _skill("citation-checks", "Check that every citation in a manuscript is real.")
+    assert near_misses(thinking, [thinking, review, checks]) == [
+        ("formal peer review writing", "peer-review"),
+        ("verifying reference lists", "citation-checks"),
+    ]
+    lines = {r["query"]: r["expect"] for r in draft_evals([thinking, review, checks])}
+    assert any("formal peer review writing" in q and e == "peer-review" for q, e in lines.items())
+
+
+def test_a_quoted_fragment_and_a_heading_listing_sections_are_no_requests() -> None:
+    grants = Skill(
+        "research-grants",
+        "Write competitive research proposals for funding agencies.",
+        "## Review Criteria, Writing Principles, and Proposal Types\n\nRead them.\n\n"
+        '- Point to instances (e.g., "Table 2 shows..." or "In the Methods section...")\n',
+        Path("research-grants/SKILL.md"),
+    )
+    asked = _low(grants)
+    assert not any("table 2" in q or "criteria" in q for q in asked), asked
+
+
+def test_an_adjective_in_a_list_or_a_word_of_a_name_is_no_shared_thing() -> None:
+    """ "Write a short poem about my comprehensive." and "... about my scholar." named no
+    thing: an adjective ending a list of modifiers, a word only ever written inside a name."""
+    texts = [
+        "Conduct comprehensive, systematic reviews of each paper across scientific, and "
+        "technical domains. Search Google Scholar for every paper.",
+        "Write comprehensive, careful critiques of a paper in scientific, or clinical fields. "
+        "Check Semantic Scholar for the paper.",
+    ]
+    assert shared_nouns(texts) == ["paper"]

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from agentos.skill.domain import shared_nouns
 from agentos.skill.draft import draft_evals
-from agentos.skill.phrasing import Rotation, as_request, base_verb, shared_nouns
+from agentos.skill.phrasing import Rotation, as_request, base_verb
 from agentos.skill.sources import positives
 from agentos.skillfile import Skill
 
@@ -132,3 +133,20 @@ def test_a_skill_with_a_full_description_asks_nothing_of_its_body() -> None:
     )
     asked = positives(full)
     assert "Sports drink" not in asked and "Race day breakfast" not in asked
+
+
+def test_a_condition_a_body_lists_is_no_request_of_a_terse_skill() -> None:
+    """ "Purpose is explicit. Can you help?" asked nothing: a list item whose bold lead is a
+    clause ("Purpose is explicit", "Data class is allowed") states a condition, not a topic."""
+    terse = Skill(
+        "report-drafts",
+        "Draft case reports.",
+        "## Before drafting\n\n1. **Purpose is explicit**: a publication draft.\n"
+        "2. **Data class is allowed**: synthetic or aggregate.\n"
+        "3. **Consent forms are signed**: by every patient.\n"
+        "- **Adverse event narratives**: one per event.\n",
+        Path("report-drafts/SKILL.md"),
+    )
+    asked = positives(terse)
+    assert "Adverse event narratives" in asked, asked
+    assert not any(re.search(r"\b(?:is|are)\b", q) for q in asked), asked

@@ -4,6 +4,7 @@ with exit 1 and no branch."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -223,3 +224,47 @@ def test_the_table_keeps_its_columns_whatever_the_names() -> None:
         assert len(line) == len(header), (line, header)
         assert line.rstrip()[-1].isdigit() and line[len(line) - 36] == " ", line
     assert all(len(line) == len(header) for line in lines if set(line) == {"-"})
+
+
+def test_a_rise_on_the_independent_router_alone_is_no_gain_of_the_tuning() -> None:
+    """The rewrites were chosen on the routers the run decided with; when only the independent
+    one rose, the verdict says so rather than read as a gain (and never says "fell on none",
+    "none" being the report's word for no skill)."""
+    report = _report(
+        Row("all", "all", 0.62, 0.63, 0.36, 0.36, 99),
+        [
+            RouterScore("EmbeddingRouter", True, 0.36, 0.36),
+            RouterScore("bm25", True, 0.60, 0.60),
+            RouterScore("char-ngram", False, 0.51, 0.54),
+        ],
+    )
+    (verdict,) = [v for v in render_table(report).splitlines() if v.startswith("verdict: ")]
+    assert verdict == (
+        "verdict: no gain shown on the routers the run tuned against (EmbeddingRouter, bm25 "
+        "unchanged); held-out rose on the independent char-ngram only"
+    )
+    report.routers[1] = RouterScore("bm25", True, 0.60, 0.62)
+    (verdict,) = [v for v in render_table(report).splitlines() if v.startswith("verdict: ")]
+    assert verdict == "verdict: held-out rose on bm25, char-ngram; no router fell"
+
+
+def test_status_of_a_skill_run_says_what_its_figure_is(tmp_path: Path) -> None:
+    """`baseline: 0.698` beside a text report whose train column reads 73: the status says the
+    figure is the train accuracy the run decides on, and where the held-out figures are."""
+    write_skills(tmp_path, SKILLS, ROWS, git=True)
+    (tmp_path / ".agentos").mkdir()
+    ledger = Ledger(tmp_path / ".agentos" / "ledger.db")
+    ledger.start_run("skills", task="tune-skills")
+    ledger.start_run("other", task="optimize")
+    for run in ("skills", "other"):
+        row = {"run_id": run, "id": 1, "attempt": 1, "kind": "experiment", "status": "keep"}
+        ledger.record({**row, "metric": 0.7, "description": "", "reason": "gain"})
+    ledger.close()
+    shown = CliRunner().invoke(main, ["status", str(tmp_path), "--run", "skills"])
+    assert shown.exit_code == 0, shown.output
+    (said,) = [line for line in shown.output.splitlines() if line.startswith("metric: ")]
+    assert "train" in said and "agentos report" in said
+    as_json = CliRunner().invoke(main, ["status", str(tmp_path), "--run", "skills", "--json"])
+    assert json.loads(as_json.output)["task"] == "tune-skills"
+    other = CliRunner().invoke(main, ["status", str(tmp_path), "--run", "other"])
+    assert other.exit_code == 0 and "metric: " not in other.output
