@@ -75,7 +75,7 @@ _ADJECTIVES = """black white red green blue yellow orange purple pink brown grey
     serious urgent obvious different similar same certain clear busy best worst better worse
     bigger smaller higher lower older newer latest less proper specific general various usual
     typical entire noisy cloudy unsure unclear smelly sticky leaky wobbly squeaky rusty dusty
-    soggy mouldy moldy itchy sore tired stuck extra"""
+    soggy mouldy moldy itchy sore tired stuck extra major minor"""
 ADJECTIVES = frozenset(_ADJECTIVES.split())
 # slower, safest, easier, bigger: the degrees of an adjective
 _DEGREE = (("er", ""), ("est", ""), ("ier", "y"), ("iest", "y"), ("r", ""), ("st", ""))

@@ -333,7 +333,7 @@ def _term_problems(
     out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
     if match.group("mention") is None:  # a claim: each term must read as a thing unquoted
         out += [_bare(t) for t in listed if _bare(t)]
-    out += written_problems(terms, f"{original}\n{own_text}", evidence, name)
+    out += written_problems(terms, f"{original}\n{own_text}", evidence, name, _common)
     named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
     written = set(words(f"{original} {own_text}"))  # "Kubernetes" where the skill says k8s
     asked = [_stems(query) for query in evidence]

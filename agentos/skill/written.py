@@ -14,8 +14,11 @@ a script is no use of the word in the skill's own words) and its own train queri
 - **no thing of its own**: a term the prose and the queries write only ever to qualify another
   word or as a predicate, never as the thing a phrase ends on, names nothing alone, when a use
   says so (after an -ly adverb or a subject, `english.predicate_after`: `exempt` of "properly
-  exempt", `record mid-interview` of "I record mid-interview"), the word has an adjective's
-  ending (`Legislative` of "Legislative documents") or the skill writes it once.
+  exempt", `record mid-interview` of "I record mid-interview"), the word is an adjective or an
+  English word with an adjective's ending (`Legislative` of "Legislative documents"; a name such
+  as `alembic` is none) or the skill writes it once. Such a word in a list of modifiers before
+  one noun qualifies it too: `thematic` of "thematic or quantitative synthesis", `major` of
+  "major/minor comments".
 - **head of a compound**: a single word the prose and the queries write, wherever it ends a
   phrase, right after the same noun is the head of that compound, and alone names more than
   this skill does: `process` where the skill writes "renderer process", `setback` of "saddle
@@ -34,7 +37,7 @@ a script is no use of the word in the skill's own words) and its own train queri
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, function_word, number_forms, predicate_after, verb
@@ -55,7 +58,9 @@ _OPENERS = frozenset((".", "!", "?", "#", ":", "-", "*", "|", ">"))
 # what may stand between an opening and its first word (`| "Linter passed" |`, `- (Optional)`)
 _LEADERS = frozenset(('"', "'", "(", "[", "*", "_", "`", "“", "‘"))
 # endings only adjectives take, mostly: a word with one that never ends a phrase qualifies others
-_ADJECTIVE_ENDS = ("al", "ive", "ous", "ful", "less", "able", "ible")
+_ADJECTIVE_ENDS = ("al", "ic", "ive", "ous", "ful", "less", "able", "ible")
+# what joins coordinated modifiers: "thematic or quantitative", "major/minor", "temporal, social"
+_COORDINATORS = frozenset((",", "or", "and", "/", "&"))
 
 
 def prose(text: str) -> list[str]:
@@ -70,22 +75,25 @@ def prose(text: str) -> list[str]:
 
 
 def written_problems(
-    terms: Sequence[str], text: str, evidence: Sequence[str], name: str = ""
+    terms: Sequence[str], text: str, evidence: Sequence[str], name: str = "",
+    known: Callable[[str], bool] = lambda word: True,
 ) -> list[str]:
-    """Why a term is not written as the skill writes it (none: it is); `name` is the skill's."""
+    """Why a term is not written as the skill writes it (none: it is); `name` is the skill's,
+    `known` tells an English word from a name (`alembic` has an adjective's ending by chance)."""
     authored = [_TOKEN.findall(line) for line in prose(text)]
     asked = [_TOKEN.findall(query) for query in evidence]
     own = [[t.lower() for t in tokens] for tokens in authored]
     lowered = [*own, *([t.lower() for t in tokens] for tokens in asked)]
     out = []
     for term in terms:
-        out += _whole(term, lowered, own, set(name.split("-")))
+        out += _whole(term, lowered, own, set(name.split("-")), known)
         out += _case(term, authored)  # people type names in lower case: queries say nothing
         out += _name_part(term, authored)
     return out
 
 
-def _whole(term: str, lines: list[list[str]], own: list[list[str]], named: set[str]) -> list[str]:
+def _whole(term: str, lines: list[list[str]], own: list[list[str]], named: set[str],
+           known: Callable[[str], bool]) -> list[str]:
     """Half of a phrase, no thing of its own, or the head of a compound (the module's rules),
     read on `lines` (the prose's and the queries'); a compound only on `own` (the prose's)."""
     words = term.lower().split()
@@ -94,6 +102,7 @@ def _whole(term: str, lines: list[list[str]], own: list[list[str]], named: set[s
     if not words:
         return []
     head, forms = words[:-1], number_forms(words[-1])
+    modifier = adjective(words[-1]) or (words[-1].endswith(_ADJECTIVE_ENDS) and known(words[-1]))
     nexts: set[str] | None = None
     qualifiers: set[str] = set()  # the word before each of the prose's uses ending a phrase
     uses = ends = predicates = 0  # all uses; those ending a phrase; those after a predicate cue
@@ -108,6 +117,9 @@ def _whole(term: str, lines: list[list[str]], own: list[list[str]], named: set[s
             # length", an operator): neither continues a phrase (a particle may: "stripping down")
             noun = noun and after not in _LIMITS and len(after) > 1
             seen = {stem(after)} if noun else set()
+            # a modifier coordinated with others before one noun qualifies it too ("thematic or
+            # quantitative synthesis", "temporal, contextual, or boundary-condition differences")
+            noun = noun or (modifier and _coordinated(tokens, i + len(words)))
             nexts = seen if nexts is None else nexts & seen
             uses += 1
             before = tokens[i - 1] if i > 0 else ""
@@ -123,7 +135,7 @@ def _whole(term: str, lines: list[list[str]], own: list[list[str]], named: set[s
     if nexts:
         phrase = f"{term} {min(nexts)}..."
         return [f"adds {term!r}, half of the phrase {phrase!r} the skill writes"]
-    if not ends and (predicates or uses == 1 or words[-1].endswith(_ADJECTIVE_ENDS)):
+    if not ends and (predicates or uses == 1 or modifier):
         return [
             f"adds {term!r}, which the skill writes only to qualify another word or as a "
             "predicate: alone it names nothing; add it with the word it goes with"
@@ -135,6 +147,21 @@ def _whole(term: str, lines: list[list[str]], own: list[list[str]], named: set[s
         phrase = f"{word} {term}"
         return [f"adds {term!r} alone, the head of the phrase {phrase!r} the skill writes"]
     return []
+
+
+def _coordinated(tokens: list[str], j: int) -> bool:
+    """Whether `tokens[j:]` goes on a coordination of modifiers that ends before a noun: `, or
+    quantitative synthesis`, `/minor comments` (a word, then the noun its conjuncts qualify)."""
+    conjuncts = 0
+    while j < len(tokens) and tokens[j] in _COORDINATORS:
+        j += 1
+        if j < len(tokens) and tokens[j] not in _COORDINATORS:
+            if not tokens[j][:1].isalpha() or function_word(tokens[j]) or verb(tokens[j]):
+                return False
+            conjuncts += 1
+            j += 1
+    after = tokens[j] if j < len(tokens) else ""
+    return conjuncts > 0 and after[:1].isalpha() and not function_word(after) and not verb(after)
 
 
 def _qualifier(word: str, named: set[str]) -> bool:

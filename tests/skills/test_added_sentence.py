@@ -258,6 +258,35 @@ def test_the_phrase_a_head_a_qualified_thing_and_a_named_compound_pass(term: str
     assert not [p for p in found if "head of the phrase" in p], found
 
 
+REVIEWS = "Write literature reviews and referee reports for journals."
+REVIEWS_BODY = """## Synthesis
+
+Group the studies by theme: thematic or quantitative synthesis across studies, and a search
+strategy flowchart. Note temporal, contextual, or boundary-condition differences between them,
+and sort the referee's major/minor comments. Migrations run `alembic upgrade head`; an alembic
+revision is reviewed like code.
+"""
+
+
+@pytest.mark.parametrize("term", ["thematic", "temporal", "major"])
+def test_a_modifier_coordinated_with_others_before_one_noun_is_no_term(term: str) -> None:
+    """A word written only in a list of modifiers before one noun ("thematic or quantitative
+    synthesis", "temporal, contextual, or boundary-condition differences", "major/minor
+    comments") qualifies that noun, as it would right before it: alone it names nothing."""
+    new = with_examples(REVIEWS, [term]) or ""
+    found = problems(REVIEWS, new, own_text=REVIEWS_BODY, name="reviews")
+    assert any("only to qualify another word" in p for p in found), found
+
+
+@pytest.mark.parametrize("term", ["alembic", "studies", "flowchart"])
+def test_a_name_with_an_adjectives_ending_and_a_noun_before_a_list_pass(term: str) -> None:
+    """`alembic` is a name the English vocabulary does not know (its -ic is no adjective's
+    ending); `studies` ends a phrase; neither is refused as a mere qualifier."""
+    new = with_examples(REVIEWS, [term]) or ""
+    found = problems(REVIEWS, new, own_text=REVIEWS_BODY, name="reviews")
+    assert not [p for p in found if "only to qualify another word" in p], found
+
+
 STATUTES = """## Statutes
 
 | State | Law |
