@@ -72,12 +72,12 @@ def described(skills: Sequence[Skill]) -> dict[str, float]:
     return {f"{DESCRIBED}/{name}": float(int(d[:12], 16)) for name, d in digest.items()}
 
 
-def own_figure(details: Mapping[str, float], name: str, prefix: str = "") -> float:
-    """Skill `name`'s own train figure on one router (`prefix`: "" or "lexical/"): its train
-    queries routed to it, less the train queries of others (near-misses included) routed to it."""
+def own_figures(details: Mapping[str, float], name: str, prefix: str = "") -> tuple[float, float]:
+    """Skill `name`'s own train figures on one router (`prefix`: "" or "lexical/"): its train
+    queries routed to it, and the train queries of others (near-misses included) routed to it."""
     wrong = f"{prefix}train/to/{name}/"
     taken = sum(v for k, v in details.items() if k.startswith(wrong))
-    return details.get(f"{prefix}train/hits/{name}", 0.0) - taken
+    return details.get(f"{prefix}train/hits/{name}", 0.0), taken
 
 
 class SkillEvaluator:
@@ -298,11 +298,14 @@ class SkillEvaluator:
         return None
 
     def idle(self, incumbent: Evaluation, candidate: Evaluation) -> list[str]:
-        """The skills `candidate` rewrote (their `DESCRIBED` digest changed) whose own train
-        figure (`own_figure`), summed over the deciding routers, did not rise: a train gain
-        that a rewrite of S brings about elsewhere (a sibling's query that the re-fitted "none"
-        cut now lets through, a near-miss it now turns away) is drift, not S's doing, and keeps
-        nothing of S's."""
+        """The skills `candidate` rewrote (their `DESCRIBED` digest changed) with no train gain
+        of their own (`own_figures`, each summed over the deciding routers): no more of their
+        train queries routed to them, and no fewer of others' routed to them. A train gain that
+        a rewrite of S brings about elsewhere (a sibling's query that the re-fitted "none" cut
+        now lets through, a near-miss it now turns away) is drift, not S's doing, and keeps
+        nothing of S's. A query of another skill that comes to S is no loss of S's own here:
+        one routed right before, or to no skill, is refused by the checks above, so only one
+        already misrouted elsewhere can come, as `_taken` counts it."""
         routers = ("", f"{LEXICAL}/") if self.lexical is not None else ("",)
         out = []
         for key, value in sorted(candidate.details.items()):
@@ -312,11 +315,11 @@ class SkillEvaluator:
             if old is None or old == value:
                 continue
             name = key.split("/", 1)[1]
-            gain = sum(
-                own_figure(candidate.details, name, r) - own_figure(incumbent.details, name, r)
-                for r in routers
-            )
-            if gain <= 1e-9:
+            before = [own_figures(incumbent.details, name, r) for r in routers]
+            after = [own_figures(candidate.details, name, r) for r in routers]
+            hits = sum(a[0] - b[0] for a, b in zip(after, before, strict=True))
+            wrong = sum(a[1] - b[1] for a, b in zip(after, before, strict=True))
+            if hits <= 1e-9 and wrong >= -1e-9:
                 out.append(name)
         return out
 

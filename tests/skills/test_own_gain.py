@@ -1,6 +1,6 @@
-"""The keep rule reads whose doing a train gain is: a rewrite of skill S is kept only when S's
-own train figure rises (more of its train queries routed to it, or fewer of others' routed to
-it, over the deciding routers), never for a drift elsewhere that its rewrite set off."""
+"""The keep rule reads whose doing a train gain is: a rewrite of skill S is kept only when it
+gains on train for S itself (more of its train queries routed to it, or fewer of others' routed
+to it, over the deciding routers), never for a drift elsewhere that its rewrite set off."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from skill_helpers import skill
 
 from agentos.evaluate import Evaluation
 from agentos.skill import EvalItem, SkillEvaluator
-from agentos.skill.evaluator import described, own_figure
+from agentos.skill.evaluator import described, own_figures
 from agentos.skill.examples import with_examples
 from agentos.skill.router import EmbeddingRouter
 from agentos.skillfile import Skill
@@ -34,10 +34,10 @@ def measured(skills: Sequence[Skill], figures: Mapping[str, float]) -> Evaluatio
     return Evaluation(0.5, details=described(skills) | dict(figures), holdout={"holdout/all": 0.5})
 
 
-def test_own_figure_is_hits_less_the_queries_of_others_routed_to_it() -> None:
+def test_own_figures_are_its_hits_and_the_queries_of_others_routed_to_it() -> None:
     details = {"train/hits/a": 3.0, "train/to/a/b": 1.0, "train/to/a/none": 1.0, "train/to/ab/b": 5}
-    assert own_figure(details, "a") == 1.0  # "ab" is another skill
-    assert own_figure({"lexical/train/hits/a": 2.0}, "a", "lexical/") == 2.0
+    assert own_figures(details, "a") == (3.0, 2.0)  # "ab" is another skill
+    assert own_figures({"lexical/train/hits/a": 2.0}, "a", "lexical/") == (2.0, 0.0)
 
 
 def test_a_gain_that_is_not_the_rewritten_skills_own_is_vetoed() -> None:
@@ -55,6 +55,10 @@ def test_a_gain_that_is_not_the_rewritten_skills_own_is_vetoed() -> None:
     fewer = measured(REWRITTEN, {"train/hits/deploy": 1.0, "train/hits/docs": 0.0})
     assert judge.veto(before, hits) is None
     assert judge.veto(before, fewer) is None
+    # one more of its own queries, while a near-miss already misrouted to a sibling comes to
+    # it (the veto's other checks refuse one that went to no skill): its own gain
+    both = measured(REWRITTEN, start | {"train/hits/deploy": 2.0, "train/to/deploy/none": 2.0})
+    assert judge.veto(before, both) is None
     # a skill that was not rewritten is never asked for a gain of its own
     assert judge.veto(before, measured(START, start | {"train/hits/docs": 1.0})) is None
 
