@@ -5,11 +5,15 @@ to it, over the deciding routers), never for a drift elsewhere that its rewrite 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from skill_helpers import skill
 
 from agentos.evaluate import Evaluation
-from agentos.skill import EvalItem, SkillEvaluator
+from agentos.skill import EvalItem, SkillEvaluator, load_skills
+from agentos.skill import joint as joint_module
+from agentos.skill.bm25 import BM25Router
+from agentos.skill.evals import augment, load_evals
 from agentos.skill.evaluator import described, own_figures
 from agentos.skill.examples import with_examples
 from agentos.skill.router import EmbeddingRouter
@@ -20,6 +24,7 @@ ITEMS = [
     EvalItem("print the manual pages", "docs", "clean", "train"),
     EvalItem("order pizza", None, "clean", "train"),
 ]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DOCS = "Write user documentation."
 START = [skill("deploy", "Run the Helm chart upgrade."), skill("docs", "Write user documentation.")]
 REWRITTEN = [
@@ -98,3 +103,26 @@ def test_the_evaluator_blames_a_rewritten_skill_with_no_gain_of_its_own(
     assert before.details["train/hits/write-docs"] == after.details["train/hits/write-docs"] == 2
     assert judge.veto(before, after) is not None
     assert judge.blame(start, pages) == ["write-docs"]
+
+
+def test_every_joint_addition_gains_on_train_for_its_own_skill(router: EmbeddingRouter) -> None:
+    """On the bicycle set, each term the joint search adds gains for the skill it is added to,
+    as the evaluator judges it; wheel-truing's "stand", whose train gain was another skill's
+    query let through by the re-fitted cut, is not added."""
+    root = EXAMPLES / "skills-bicycle"
+    skills = load_skills(root)
+    items = augment(load_evals(root / "evals.jsonl", [s.name for s in skills]), seed=0)
+    train = [i for i in items if i.split == "train"]
+    router.calibrate(train, skills)
+    lexical = BM25Router()
+    judge = SkillEvaluator(items, router, recalibrate=True, originals=skills, lexical=lexical)
+    steps = joint_module.joint_examples(
+        router, skills, train, lexical=lexical, body=True, originals=skills
+    )
+    assert steps
+    before = judge.evaluate_skills(skills)
+    for step in steps:
+        after = judge.evaluate_skills(step.skills)
+        assert judge.idle(before, after) == [], (step.skill, step.request)
+        before = after
+    assert ("wheel-truing", "stand") not in {(s.skill, s.request) for s in steps}
