@@ -8,12 +8,15 @@ candidate first passes the `description-quality` gate against the set it starts 
 
 - an addition may not misroute any train query that was routed right (to another skill or to
   none);
-- it must gain on train for its own skill, summed over the routers: more of that skill's
-  queries routed to it, or fewer of others' (near-misses included), as the evaluator's keep
-  rule asks of every rewritten skill (`SkillEvaluator.idle`); a term that only moves the
-  re-fitted "none" cut over another skill's query, or only widens margins, is not added;
-- of those, the one that routes the most train queries right is added, then by margins
-  (`router.margins`), each counted up to `MARGIN`.
+- an addition that routes any train query anew must gain on train for its own skill, summed
+  over the routers: more of that skill's queries routed to it, or fewer of others'
+  (near-misses included), as the evaluator's keep rule asks of every rewritten skill
+  (`SkillEvaluator.idle`); a term whose gain is another skill's query let through by the
+  re-fitted "none" cut is not added;
+- it must route more train queries right, or widen their margins (`router.margins`), each
+  counted up to `MARGIN`: thin wins are widened before safe ones are fattened (a term that
+  only widens margins routes nothing anew; a look whose only term for a skill is one is
+  refused by the keep rule, and the skill blamed).
 
 The additions are one move of the skill-set proposer (`agentos.skill.proposer`), judged by the
 graph like any other candidate. A refused look is searched again without the terms of the skills
@@ -137,12 +140,15 @@ def joint_examples(
                 )
                 if np.any(lex & ~trial_lex):
                     continue  # the second router misroutes a train query it routed right
+            key = _key(trial_score, trial_lex)
             mine = expect == names[k]
             before = [_to(matrix, cut, k), lex_to == names[k]]
             after = [_to(trial, trial_cut, k), trial_to == names[k]]
-            if not _own_gain(mine, before, after):
-                continue  # its gain, if any, is not its skill's own (the evaluator's `idle`)
-            key = _key(trial_score, trial_lex)
+            routes = key[0] != now[0] or any(
+                np.any(a != b) for a, b in zip(after, before, strict=True)
+            )
+            if routes and not _own_gain(mine, before, after):
+                continue  # it routes queries anew, and not for its skill (the evaluator's `idle`)
             # of the additions that gain, the most train hits; then the term of more words (a
             # qualified thing, `split ratio`, says more than `split`); then the shorter (`library`
             # before `libraries`: a longer word lengthens what every router reads); then margins

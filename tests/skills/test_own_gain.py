@@ -106,9 +106,10 @@ def test_the_evaluator_blames_a_rewritten_skill_with_no_gain_of_its_own(
 
 
 def test_every_joint_addition_gains_on_train_for_its_own_skill(router: EmbeddingRouter) -> None:
-    """On the bicycle set, each term the joint search adds gains for the skill it is added to,
-    as the evaluator judges it; wheel-truing's "stand", whose train gain was another skill's
-    query let through by the re-fitted cut, is not added."""
+    """On the bicycle set, each term the joint search adds that routes a train query anew
+    gains for the skill it is added to, as the evaluator judges it; wheel-truing's "stand",
+    whose train gain was another skill's query let through by the re-fitted cut, is not
+    added."""
     root = EXAMPLES / "skills-bicycle"
     skills = load_skills(root)
     items = augment(load_evals(root / "evals.jsonl", [s.name for s in skills]), seed=0)
@@ -123,6 +124,8 @@ def test_every_joint_addition_gains_on_train_for_its_own_skill(router: Embedding
     before = judge.evaluate_skills(skills)
     for step in steps:
         after = judge.evaluate_skills(step.skills)
-        assert judge.idle(before, after) == [], (step.skill, step.request)
+        marks = [k for k in after.details if "/route/" in k]
+        if any(before.details[k] != after.details[k] for k in marks):  # it routes anew
+            assert judge.idle(before, after) == [], (step.skill, step.request)
         before = after
     assert ("wheel-truing", "stand") not in {(s.skill, s.request) for s in steps}
