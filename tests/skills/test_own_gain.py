@@ -106,11 +106,11 @@ def test_the_evaluator_blames_a_rewritten_skill_with_no_gain_of_its_own(
 
 
 def test_every_joint_addition_gains_on_train_for_its_own_skill(router: EmbeddingRouter) -> None:
-    """On the bicycle set, each term the joint search adds that routes a train query anew
-    gains for the skill it is added to, as the evaluator judges it; wheel-truing's "stand",
-    whose train gain was another skill's query let through by the re-fitted cut, is not
-    added."""
-    root = EXAMPLES / "skills-bicycle"
+    """On the garden set, each term the joint search adds that routes a train query anew
+    gains for the skill it is added to, as the evaluator judges it. pruning's "shrub", which
+    came after "tree" and moved queries without one more of pruning's routed to it or one
+    fewer of others', is not added; the terms that gain for their skills still are."""
+    root = EXAMPLES / "skills-garden"
     skills = load_skills(root)
     items = augment(load_evals(root / "evals.jsonl", [s.name for s in skills]), seed=0)
     train = [i for i in items if i.split == "train"]
@@ -120,7 +120,9 @@ def test_every_joint_addition_gains_on_train_for_its_own_skill(router: Embedding
     steps = joint_module.joint_examples(
         router, skills, train, lexical=lexical, body=True, originals=skills
     )
-    assert steps
+    added = [(s.skill, s.request) for s in steps]
+    assert ("pruning", "tree") in added and ("garden-pests", "ladybirds") in added
+    assert ("pruning", "shrub") not in added
     before = judge.evaluate_skills(skills)
     for step in steps:
         after = judge.evaluate_skills(step.skills)
@@ -128,4 +130,3 @@ def test_every_joint_addition_gains_on_train_for_its_own_skill(router: Embedding
         if any(before.details[k] != after.details[k] for k in marks):  # it routes anew
             assert judge.idle(before, after) == [], (step.skill, step.request)
         before = after
-    assert ("wheel-truing", "stand") not in {(s.skill, s.request) for s in steps}
