@@ -10,6 +10,7 @@ its routing score.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from agentos.skillfile import Skill, changed_names, load_folder
 
 RIGHT, NONE, OTHER = 1.0, 0.0, -1.0  # how one query was routed (`accuracy`'s route marks)
 LEXICAL = "lexical"  # the prefix of the second router's figures (`SkillEvaluator.lexical`)
+DESCRIBED = "description"  # `DESCRIBED/SKILL`: a digest of the skill's description (`described`)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,21 @@ def accuracy(
             out[key] = out.get(key, 0.0) + 1.0
         out[f"{prefix}/route/{n}"] = RIGHT if p == i.expect else NONE if p is None else OTHER
     return out
+
+
+def described(skills: Sequence[Skill]) -> dict[str, float]:
+    """`DESCRIBED/SKILL`: the first 48 bits of the sha256 of each skill's description, a float
+    that holds them exactly, so `veto` tells from two measurements which skills were rewritten."""
+    digest = {s.name: hashlib.sha256(s.description.encode()).hexdigest() for s in skills}
+    return {f"{DESCRIBED}/{name}": float(int(d[:12], 16)) for name, d in digest.items()}
+
+
+def own_figures(details: Mapping[str, float], name: str, prefix: str = "") -> tuple[float, float]:
+    """Skill `name`'s own train figures on one router (`prefix`: "" or "lexical/"): its train
+    queries routed to it, and the train queries of others (near-misses included) routed to it."""
+    wrong = f"{prefix}train/to/{name}/"
+    taken = sum(v for k, v in details.items() if k.startswith(wrong))
+    return details.get(f"{prefix}train/hits/{name}", 0.0), taken
 
 
 class SkillEvaluator:
@@ -153,7 +170,7 @@ class SkillEvaluator:
             routes = self._routes(skills)
         except ProviderError as exc:  # a model router that failed: a status, never a raise
             return Evaluation(None, "crash", f"router: {exc}")
-        return self._measured(routes)
+        return self._measured(routes, skills)
 
     def _routes(self, skills: Sequence[Skill]) -> dict[str, Sequence[str | None]]:
         """Where each router sends the train queries, then the held-out ones: the first router
@@ -165,9 +182,11 @@ class SkillEvaluator:
             out[LEXICAL] = self.lexical.route_calibrated(queries, skills, self.train)[0]
         return out
 
-    def _measured(self, routes: Mapping[str, Sequence[str | None]]) -> Evaluation:
+    def _measured(
+        self, routes: Mapping[str, Sequence[str | None]], skills: Sequence[Skill]
+    ) -> Evaluation:
         n = len(self.train)
-        details: dict[str, float] = {}
+        details: dict[str, float] = described(skills)
         held: dict[str, float] = {}
         for key, routed in routes.items():
             prefix = f"{key}/" if key else ""
@@ -186,13 +205,17 @@ class SkillEvaluator:
         names leave the evaluator, for the joint search (`joint.JointMoves`) to search a
         refused look again without them (asked with the look less one term of a blamed skill
         as `incumbent`, it says whether that term cost the query); halving a look learns as
-        much from its refusal."""
+        much from its refusal. A rewritten skill whose own train figure did not rise (`idle`)
+        is blamed too: its rewrite is not what the look gained by."""
         old, new = self._routes(incumbent), self._routes(candidate)
-        if self.veto(self._measured(old), self._measured(new)) is None:
+        before, after = self._measured(old, incumbent), self._measured(new, candidate)
+        if self.veto(before, after) is None:
             return []
         lost = self._lost(old, new)
-        out = []
+        out = self.idle(before, after)
         for name in changed_names(candidate, incumbent):
+            if name in out:
+                continue
             undone = [o if s.name == name else s for s, o in zip(candidate, incumbent, strict=True)]
             if lost - self._lost(old, self._routes(undone)):
                 out.append(name)
@@ -266,7 +289,39 @@ class SkillEvaluator:
                 fired = _fired(old, new, prefix, items)
                 if fired:
                     return f"the {split} near-miss {fired[0]!r} now goes to a skill{which}"
+        idle = self.idle(incumbent, candidate)
+        if idle:
+            return (
+                f"the train gain is not {idle[0]}'s own: its rewrite routes no more of its train "
+                "queries to it, nor fewer of others' away from it"
+            )
         return None
+
+    def idle(self, incumbent: Evaluation, candidate: Evaluation) -> list[str]:
+        """The skills `candidate` rewrote (their `DESCRIBED` digest changed) with no train gain
+        of their own (`own_figures`, each summed over the deciding routers): no more of their
+        train queries routed to them, and no fewer of others' routed to them. A train gain that
+        a rewrite of S brings about elsewhere (a sibling's query that the re-fitted "none" cut
+        now lets through, a near-miss it now turns away) is drift, not S's doing, and keeps
+        nothing of S's. A query of another skill that comes to S is no loss of S's own here:
+        one routed right before, or to no skill, is refused by the checks above, so only one
+        already misrouted elsewhere can come, as `_taken` counts it."""
+        routers = ("", f"{LEXICAL}/") if self.lexical is not None else ("",)
+        out = []
+        for key, value in sorted(candidate.details.items()):
+            if not key.startswith(f"{DESCRIBED}/"):
+                continue
+            old = incumbent.details.get(key)
+            if old is None or old == value:
+                continue
+            name = key.split("/", 1)[1]
+            before = [own_figures(incumbent.details, name, r) for r in routers]
+            after = [own_figures(candidate.details, name, r) for r in routers]
+            hits = sum(a[0] - b[0] for a, b in zip(after, before, strict=True))
+            wrong = sum(a[1] - b[1] for a, b in zip(after, before, strict=True))
+            if hits <= 1e-9 and wrong >= -1e-9:
+                out.append(name)
+        return out
 
 
 def _fired(

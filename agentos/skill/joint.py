@@ -8,8 +8,15 @@ candidate first passes the `description-quality` gate against the set it starts 
 
 - an addition may not misroute any train query that was routed right (to another skill or to
   none);
+- an addition that routes any train query anew must gain on train for its own skill, summed
+  over the routers: more of that skill's queries routed to it, or fewer of others'
+  (near-misses included), as the evaluator's keep rule asks of every rewritten skill
+  (`SkillEvaluator.idle`); a term whose gain is another skill's query let through by the
+  re-fitted "none" cut is not added;
 - it must route more train queries right, or widen their margins (`router.margins`), each
-  counted up to `MARGIN`: thin wins are widened before safe ones are fattened.
+  counted up to `MARGIN`: thin wins are widened before safe ones are fattened (a term that
+  only widens margins routes nothing anew; a look whose only term for a skill is one is
+  refused by the keep rule, and the skill blamed).
 
 The additions are one move of the skill-set proposer (`agentos.skill.proposer`), judged by the
 graph like any other candidate. A refused look is searched again without the terms of the skills
@@ -48,6 +55,7 @@ TERMS = 12  # the terms of each skill's train queries the search may add (the mo
 
 Margins = npt.NDArray[np.float64]
 Right = npt.NDArray[np.bool_]
+Routed = npt.NDArray[np.object_]  # the skill each train query goes to (None: to no skill)
 Rank = tuple[int, int, int, float]  # train hits, words of the term, -its length, margins
 # the skills of a refused candidate that its veto blames, given the incumbent and the candidate
 Blame = Callable[[Sequence[Skill], Sequence[Skill]], Sequence[str]]
@@ -101,10 +109,11 @@ def joint_examples(
     began = {s.name: s for s in originals}
     gates = {s.name: train_gate(began.get(s.name, s), train, originals or skills) for s in skills}
     queries = [i.query for i in train]
+    expect = np.array([i.expect for i in train], dtype=object)
     current = list(skills)
     matrix = router.scores(queries, current)
-    score = _margins(router, matrix, names, train)
-    lex = _right(lexical, current, train)
+    score, cut = _margins(router, matrix, names, train)
+    lex, lex_to = _lexical(lexical, current, train)
     start = int((score > 0).sum()) + int(lex.sum())
     steps: list[Step] = []
     for _ in range(limit):
@@ -117,28 +126,38 @@ def joint_examples(
             break
         router.prepare([new for _, _, new in options])  # one model call for the whole step
         now = _key(score, lex)
-        best: tuple[Rank, int, Skill, str, Matrix, Margins, Right] | None = None
+        best: tuple[Rank, int, Skill, str, Matrix, Margins, float, Right, Routed] | None = None
         for k, request, new in options:
             trial = matrix.copy()
             trial[:, k] = router.scores(queries, [new])[:, 0]  # only skill k's column moves
-            trial_score = _margins(router, trial, names, train)
+            trial_score, trial_cut = _margins(router, trial, names, train)
             if np.any((score > 0) & (trial_score <= 0)):
                 continue  # it misroutes a train query that was routed right
-            trial_lex = lex
+            trial_lex, trial_to = lex, lex_to
             if lexical is not None:
-                trial_lex = _right(lexical, [*current[:k], new, *current[k + 1 :]], train)
+                trial_lex, trial_to = _lexical(
+                    lexical, [*current[:k], new, *current[k + 1 :]], train
+                )
                 if np.any(lex & ~trial_lex):
                     continue  # the second router misroutes a train query it routed right
             key = _key(trial_score, trial_lex)
+            mine = expect == names[k]
+            before = [_to(matrix, cut, k), lex_to == names[k]]
+            after = [_to(trial, trial_cut, k), trial_to == names[k]]
+            routes = key[0] != now[0] or any(
+                np.any(a != b) for a, b in zip(after, before, strict=True)
+            )
+            if routes and not _own_gain(mine, before, after):
+                continue  # it routes queries anew, and not for its skill (the evaluator's `idle`)
             # of the additions that gain, the most train hits; then the term of more words (a
             # qualified thing, `split ratio`, says more than `split`); then the shorter (`library`
             # before `libraries`: a longer word lengthens what every router reads); then margins
             rank = (key[0], len(request.split()), -len(request), key[1])
             if key > now and (best is None or rank > best[0]):
-                best = (rank, k, new, request, trial, trial_score, trial_lex)
+                best = (rank, k, new, request, trial, trial_score, trial_cut, trial_lex, trial_to)
         if best is None:
             break
-        _, k, new, request, matrix, score, lex = best
+        _, k, new, request, matrix, score, cut, lex, lex_to = best
         current = [*current[:k], new, *current[k + 1 :]]
         gain = int((score > 0).sum()) + int(lex.sum()) - start
         steps.append(Step(current, new.name, request, gain))
@@ -275,19 +294,41 @@ def _options(skills: Sequence[Skill], wanted: dict[str, list[str]]) -> list[tupl
 
 def _margins(
     router: CalibratingRouter, matrix: Matrix, names: list[str], train: Sequence[EvalItem]
-) -> Margins:
-    """Each train query's margin, with the "none" cut re-fitted for these scores."""
-    return margins(matrix, names, train, router.fit_cut(matrix, names, train))
+) -> tuple[Margins, float]:
+    """Each train query's margin, with the "none" cut re-fitted for these scores, and the cut."""
+    cut = router.fit_cut(matrix, names, train)
+    return margins(matrix, names, train, cut), cut
 
 
-def _right(
+def _to(matrix: Matrix, cut: float, k: int) -> Right:
+    """Which train queries (rows of `matrix`) the first router sends to skill `k`."""
+    return np.asarray((matrix.argmax(axis=1) == k) & (matrix.max(axis=1) >= cut), dtype=bool)
+
+
+def _own_gain(mine: Right, before: Sequence[Right], after: Sequence[Right]) -> bool:
+    """Whether an addition gains on train for its own skill, summed over the routers (each
+    `before` and `after` entry: which train queries a router sends to that skill; `mine`: the
+    skill's own queries): more of its queries sent to it, or fewer of others' (near-misses
+    included). As the evaluator's `idle` asks of a rewritten skill, here asked of each term."""
+    hits = sum(
+        int((a & mine).sum()) - int((b & mine).sum()) for a, b in zip(after, before, strict=True)
+    )
+    wrong = sum(
+        int((a & ~mine).sum()) - int((b & ~mine).sum()) for a, b in zip(after, before, strict=True)
+    )
+    return hits > 0 or wrong < 0
+
+
+def _lexical(
     lexical: ThresholdRouting | None, skills: Sequence[Skill], train: Sequence[EvalItem]
-) -> Right:
-    """Which train queries `lexical` routes right for `skills` (none without one)."""
+) -> tuple[Right, Routed]:
+    """Which train queries `lexical` routes right for `skills`, and where it sends each (none
+    routed right, and none sent anywhere, without one)."""
     if lexical is None:
-        return np.zeros(len(train), dtype=bool)
+        return np.zeros(len(train), dtype=bool), np.full(len(train), None, dtype=object)
     routed = lexical.route_calibrated([], skills, train)[0]
-    return np.array([i.expect == p for i, p in zip(train, routed, strict=True)], dtype=bool)
+    right = np.array([i.expect == p for i, p in zip(train, routed, strict=True)], dtype=bool)
+    return right, np.array(routed, dtype=object)
 
 
 def _key(margin: Margins, lex: Right) -> tuple[int, float]:

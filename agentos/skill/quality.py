@@ -41,6 +41,8 @@ from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
 from agentos.skill.evals import EvalItem
 from agentos.skill.support import (
+    EVERYDAY,
+    asked_problems,
     generic_problems,
     label_problems,
     role_problems,
@@ -115,6 +117,27 @@ def vocabulary() -> frozenset[str]:
     except Exception:  # no model: only the skill's own words count as real
         return frozenset()
     return frozenset(w for w in lines if w.isalpha())
+
+
+@functools.lru_cache(maxsize=1)
+def _by_frequency() -> dict[str, int]:
+    """Each whole word of the model's vocabulary (two letters or more) and its place in it: the
+    vocabulary lists them from the most frequent down (`the`, `of`, `and`, ...)."""
+    try:
+        from agentos.skill.router import model_dir
+
+        lines = (model_dir() / "vocab.txt").read_text("utf-8").split()
+    except Exception:  # no model: no word is known to be frequent
+        return {}
+    ranked = [w for w in lines if w.isascii() and w.isalpha() and len(w) > 1]
+    return {w: k for k, w in reversed(list(enumerate(ranked)))}
+
+
+def frequent(word: str) -> bool:
+    """Whether `word` (singular or plural) is one of the `support.EVERYDAY` most frequent
+    words of English, by its place in the model's vocabulary."""
+    ranks = _by_frequency()
+    return any(ranks.get(f, EVERYDAY) < EVERYDAY for f in number_forms(word.lower()))
 
 
 def _common(word: str) -> bool:
@@ -352,6 +375,7 @@ def _term_problems(
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
         out += support_problems(term, sentences(original), own_text, evidence, _common)
         out += generic_problems(term, sentences(original), own_text, sibling_texts)
+        out += asked_problems(term, evidence, frequent)
         out += label_problems(term, sentences(original), own_text)
         out += role_problems(term, sentences(original), own_text, evidence)
         for sibling in siblings:  # "brake" on wheel-truing beside brake-adjustment

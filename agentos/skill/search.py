@@ -6,7 +6,9 @@ rewrite against the train split (the "none" cut re-fitted for each, as the evalu
 proposes the best, where best is, in order:
 
 1. sends no more of another skill's train queries to this skill, and routes no fewer train
-   queries right by the second router (the veto would refuse either),
+   queries right by the second router (the veto would refuse either); and gains on train
+   for this skill itself (more of its queries routed to it, or fewer of others' routed to
+   it, on both routers), as the veto asks: a gain elsewhere is no reason to rewrite it,
 2. the most train hits (the greedy strategy keeps only a rise), counted on both routers when the
    evaluator decides with two (`lexical`, BM25), as the joint search counts them,
 3. the shortest text: a word that routes no more train queries right only moves the first
@@ -17,9 +19,10 @@ proposes the best, where best is, in order:
 
 A winning rewrite is then *extended*: up to `EXTEND` more terms (`agentos.skill.examples`),
 taken from the skill's train queries, are added one at a time while each routes one more train
-query right (a term that only widens the first router's margins lengthens the text for that
-router's sake alone). The extended rewrite is proposed first, the plain one next if it was
-refused, then the next best. Only train items are ever routed here.
+query right and gains for the skill itself (a term that only widens the first router's
+margins lengthens the text for that router's sake alone). The extended rewrite is proposed
+first, the plain one next if it was refused, then the next best. Only train items are ever
+routed here.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ class Fit:
     weak: tuple[EvalItem, ...]  # the target's items missed or won by less than CLIP
     taken: frozenset[int]  # indices of other skills' items routed to the target
     lexical: int = 0  # train items the second router routes right (0 without one)
+    own: int = 0  # the target's items routed to it (both routers)
+    wrong: int = 0  # the items of others (near-misses included) routed to the target
 
 
 class DescriptionSearch:
@@ -103,6 +108,7 @@ class DescriptionSearch:
             i for i, v in zip(self.train, m, strict=True) if i.expect == self.target and v < CLIP
         )
         hits, lexical = int((m > 0).sum()), 0
+        own, wrong = _own(self.train, self.target, [self.target if t else None for t in to_target])
         if self.lexical is not None:  # a rewrite kept on train must help a word-based reading
             routed = self.lexical.route_calibrated([], skills, self.train)[0]
             lexical = sum(i.expect == got for i, got in zip(self.train, routed, strict=True))
@@ -112,7 +118,9 @@ class DescriptionSearch:
                 for k, (item, got) in enumerate(zip(self.train, routed, strict=True))
                 if got == self.target and item.expect not in (None, self.target)
             )
-        fit = Fit(hits, float(np.clip(m, -CLIP, CLIP).sum()), weak, taken, lexical)
+            more, others = _own(self.train, self.target, routed)
+            own, wrong = own + more, wrong + others
+        fit = Fit(hits, float(np.clip(m, -CLIP, CLIP).sum()), weak, taken, lexical, own, wrong)
         self._fits[description] = fit
         return fit
 
@@ -144,7 +152,9 @@ class DescriptionSearch:
             good = [
                 o
                 for o in options
-                if self.key(base, o)[0] is False and self.fit(o).hits > current.hits
+                if self.key(base, o)[0] is False
+                and self.fit(o).hits > current.hits
+                and _gains_own(current, self.fit(o))
             ]
             if not good:
                 break
@@ -171,9 +181,26 @@ class DescriptionSearch:
             lost, hits, *_ = self.key(base, text)
             if lost or -hits <= base.hits:
                 break
+            if not _gains_own(base, self.fit(text)):  # the gain is not the target's doing
+                continue
             longer = self.extend(base, text)
             if longer != text and longer not in tried:
                 return longer, [*candidates[text], "extend added terms"]
             if text not in tried:
                 return text, candidates[text]
         return None
+
+
+def _own(train: Sequence[EvalItem], target: str, routed: Sequence[str | None]) -> tuple[int, int]:
+    """The target's own train figures on one router (`evaluator.own_figures`): its items
+    routed to it, and the items of others (near-misses included) routed to it."""
+    to_it = [
+        item.expect == target for item, got in zip(train, routed, strict=True) if got == target
+    ]
+    return sum(to_it), len(to_it) - sum(to_it)
+
+
+def _gains_own(base: Fit, fit: Fit) -> bool:
+    """Whether `fit` is a train gain of the target's own over `base` (the evaluator's
+    `idle`): more of its items routed to it, or fewer of others' routed to it."""
+    return fit.own > base.own or fit.wrong < base.wrong

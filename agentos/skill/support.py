@@ -26,6 +26,9 @@ _GENERIC = """water home house room money world life hand hands head face body p
     service market counter floor wall window"""
 GENERIC = frozenset(_GENERIC.split())
 SHARED = 2  # siblings naming a single word that make it a word the skills share
+# the most frequent words of English, read off the model's vocabulary, which lists its whole
+# words by frequency (`quality.frequent`): one of them alone is a word a skill writes in passing
+EVERYDAY = 10_000
 
 
 def places(sentences: Sequence[str], own_text: str) -> list[tuple[str, int]]:
@@ -115,6 +118,27 @@ def generic_problems(
             "one: it names what they share; add it with its qualifier"
         ]
     return []
+
+
+def asked_problems(
+    term: str, evidence: Sequence[str], frequent: Callable[[str], bool]
+) -> list[str]:
+    """Why the single word `term` is no word a user asks this skill with: it is one of the
+    `EVERYDAY` most frequent words of English (`frequent`: `topic`, `round`, `differences`,
+    `foot`) and none of the skill's own hand-written train queries (`evidence`) names it as a
+    thing. The skill's text writing such a word often says how its author writes, not what
+    its users ask for; a rarer word of the text (`shrub`, `rotor`) or one a query asks with
+    (`medium` of "my culture medium went cloudy") passes. A phrase is judged by the support
+    rule alone."""
+    if len(term.split()) != 1 or not frequent(term):
+        return []
+    if any(names_in(term, query) for query in evidence):
+        return []
+    return [
+        f"adds {term!r} alone, an everyday word that none of the skill's train queries asks "
+        "with: the skill's text writes it, no request shows a user means the skill by it; add "
+        "it with its qualifier"
+    ]
 
 
 # a bold run (`**Submodule guard:**`, `**Identify Differences**`)

@@ -75,7 +75,6 @@ def test_the_gate_refuses_a_bare_singular_noun_or_half_a_phrase(
     [
         ("skills", "dependency-upgrade", ["library"]),
         ("skills", "dev-environment-setup", ["laptop"]),
-        ("skills", "secret-rotation", ["consumer"]),
         ("skills-bicycle", "tubeless-setup", ["bacon strip"]),
         ("skills-kitchen", "recipe-scaling", ["cups", "tablespoons"]),
     ],

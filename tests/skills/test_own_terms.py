@@ -88,7 +88,7 @@ def test_the_proposers_gate_takes_the_skills_own_text_or_two_hand_written_train_
         item("when to trim the hedges"),
         item("when to trim the hegdes", generated=True, source="when to trim the hedges"),
     ]
-    listing = PRUNING.description + " It also covers shrubs, branches and hedges."
+    listing = PRUNING.description + " It also covers shrubs and hedges."
     proposer = TextOperatorProposer(one, router=None, target="pruning")  # type: ignore[arg-type]
     assert not proposer.gate(PRUNING)(listing)
     two = TextOperatorProposer(
