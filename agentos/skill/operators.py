@@ -177,14 +177,18 @@ def skills_in(
 
 def _spent(target: str, train: Sequence[EvalItem], missed_by: Mapping[str, list[EvalItem]]) -> str:
     """Why the search has nothing for `target`, in the user's terms: no train query expects it,
-    or how many of its train queries it misses and that no untried rewrite gains on train."""
+    or how many of its train queries (variants left out) are missed and that no untried
+    rewrite gains on train. Worded without a pronoun: skills with one reason are named together."""
     mine = [i for i in train if i.expect == target and not i.generated]
     if not mine:
         return "no train query expects it, so no rewrite can gain on train"
     missed = sum(not i.generated for i in missed_by.get(target, []))
+    if not missed:
+        return (f"every train query routed right ({len(mine)}, variants left out), and no "
+                "untried rewrite takes another skill's query off it")
     return (
-        f"no untried rewrite would be kept on train (it misses {missed} of its {len(mine)} "
-        "train queries, variants left out)"
+        f"no untried rewrite would be kept on train ({missed} of {len(mine)} train queries "
+        "missed, variants left out)"
     )
 
 
