@@ -51,8 +51,9 @@ from agentos.skill.bm25 import BM25Router, terms
 from agentos.skill.evals import SLICES, EvalItem, augment, load_evals
 from agentos.skill.evaluator import Scored, SkillEvaluator, accuracy
 from agentos.skill.examples import requests_of, spelled, with_examples
+from agentos.skill.lexicon import real_word
 from agentos.skill.ngram import NgramRouter
-from agentos.skill.quality import problems, real_word, train_gate
+from agentos.skill.quality import problems, train_gate
 from agentos.skill.report import holdout_routes
 from agentos.skill.router import (
     EmbeddingRouter,

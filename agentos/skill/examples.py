@@ -25,7 +25,8 @@ from dataclasses import replace
 
 from agentos.skill.bm25 import stem
 from agentos.skill.evals import EvalItem, misspelled
-from agentos.skill.quality import LEAD, MAX_TERMS, QUOTED_TERMS, real_word
+from agentos.skill.lexicon import real_word
+from agentos.skill.quality import LEAD, MAX_TERMS, QUOTED_TERMS
 from agentos.skill.vocab import FILLER, SHELL, STOPWORDS
 from agentos.skill.written import as_written
 from agentos.skillfile import MAX_DESCRIPTION, Skill
@@ -119,7 +120,7 @@ def requests_of(train: Iterable[EvalItem], name: str, own: str = "") -> list[str
 def own_terms(skill: Skill, siblings: Sequence[Skill] = (), limit: int = OWN_TERMS) -> list[str]:
     """The terms a skill's own body offers that its description lacks, as its author would
     widen the description: runs of up to `MAX_WORDS` content words of its headings and its
-    lines (outside code blocks and comments), each a dictionary word (`quality.real_word` with
+    lines (outside code blocks and comments), each a dictionary word (`lexicon.real_word` with
     no help from the skill's own text), none a filler or shell word or a word of the skill's
     name; a two-word run only from a heading, when the body uses it twice, or when it stands
     alone between other words and neither of its words appears elsewhere (then neither is

@@ -52,7 +52,8 @@ from agentos.skill.examples import (
     split_examples,
     with_examples,
 )
-from agentos.skill.quality import item_words, listed_words, real_word, train_gate
+from agentos.skill.lexicon import real_word
+from agentos.skill.quality import item_words, listed_words, train_gate
 from agentos.skill.router import CalibratingRouter, Router, ThresholdRouting, route_with_train
 from agentos.skill.search import DescriptionSearch
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words

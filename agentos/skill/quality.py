@@ -38,17 +38,18 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import adjective, function_word, not_a_noun_phrase, number_forms
+from agentos.skill.copies import copies
+from agentos.skill.english import adjective, function_word, not_a_noun_phrase
 from agentos.skill.evals import EvalItem
+from agentos.skill.lexicon import common, frequent, real_word
 from agentos.skill.support import (
-    EVERYDAY,
     asked_problems,
     generic_problems,
     label_problems,
     role_problems,
     support_problems,
 )
-from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, content_words, words
+from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, words
 from agentos.skill.written import written_problems
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
@@ -60,16 +61,6 @@ _RULE = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'-]*")
 _LIST = re.compile(r":\s+[^.:;]+,")
-# short forms the model's vocabulary has but a description should only use if its author did
-_ABBREVIATIONS = frozenset(
-    re.findall(
-        r"\S+",
-        "inc ltd corp etc br pr prs req rev cmt msg tmp env dir fn misc ref pls col cols "
-        "num amt approx asap fyi tbh idk imo lgtm wip nit",
-    )
-) | frozenset(SHORTHAND.values())
-_LONG = frozenset(w for k in SHORTHAND for w in k.split())  # long forms: kubernetes, database
-_SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er")
 MAX_TERMS = 4
 # when, how often or how well, or an indefinite pronoun: never what, no topic of a skill
 # ("It also covers tomorrow.", "It also covers nothing.")
@@ -105,44 +96,6 @@ _ABSTRACT = re.compile(r"\w{3,}(?:tion|sion|ment|ness|ance|ence|ism|ship|sis)|\w
 _ARTICLE = frozenset(("a", "an", "the", "your", "their", "its", "each", "every", "any"))
 _TERM_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 _SHORT_OK = frozenset(("vs", "eg", "ie", "ok"))
-
-
-@functools.lru_cache(maxsize=1)
-def vocabulary() -> frozenset[str]:
-    """The embedding model's whole-word vocabulary (empty when the model is not installed)."""
-    try:
-        from agentos.skill.router import model_dir
-
-        lines = (model_dir() / "vocab.txt").read_text("utf-8").split()
-    except Exception:  # no model: only the skill's own words count as real
-        return frozenset()
-    return frozenset(w for w in lines if w.isalpha())
-
-
-@functools.lru_cache(maxsize=1)
-def _by_frequency() -> dict[str, int]:
-    """Each whole word of the model's vocabulary (two letters or more) and its place in it: the
-    vocabulary lists them from the most frequent down (`the`, `of`, `and`, ...)."""
-    try:
-        from agentos.skill.router import model_dir
-
-        lines = (model_dir() / "vocab.txt").read_text("utf-8").split()
-    except Exception:  # no model: no word is known to be frequent
-        return {}
-    ranked = [w for w in lines if w.isascii() and w.isalpha() and len(w) > 1]
-    return {w: k for k, w in reversed(list(enumerate(ranked)))}
-
-
-def frequent(word: str) -> bool:
-    """Whether `word` (singular or plural) is one of the `support.EVERYDAY` most frequent
-    words of English, by its place in the model's vocabulary."""
-    ranks = _by_frequency()
-    return any(ranks.get(f, EVERYDAY) < EVERYDAY for f in number_forms(word.lower()))
-
-
-def _common(word: str) -> bool:
-    """Whether `word` is everyday English: in the model's vocabulary, singular or plural."""
-    return any(f in vocabulary() for f in number_forms(word.lower()))
 
 
 def sentences(text: str) -> list[str]:
@@ -198,29 +151,6 @@ def listed_words(description: str) -> set[str]:
 def item_words(text: str) -> list[str]:
     """The words of `text` as `listed_words` counts them (`a/b` is two words)."""
     return words(re.sub(r"(?<=[A-Za-z])/(?=[A-Za-z])", " ", text))
-
-
-def real_word(word: str, own: set[str]) -> bool:
-    """Whether `word` is a real word: in `own` (the skill's words, lowercase), or in the model's
-    vocabulary and no bare abbreviation, or a plural, inflection or compound of such words."""
-    low = word.lower().strip("'")
-    if low in own:
-        return True
-    if low in _ABBREVIATIONS:
-        return False
-    vocab = vocabulary()
-    if low in STOPWORDS or (len(low) >= 3 and low in vocab):
-        return True
-    if "-" in low:
-        return all(real_word(part, own) for part in low.split("-") if part)
-    stems = [low[: -len(x)] for x in _SUFFIXES if low.endswith(x) and len(low) - len(x) >= 3]
-    if low.endswith("ably") and low[:-2] + "le" in vocab:
-        return True
-    if low in _LONG or any(s in vocab or s + "e" in vocab or s + "y" in vocab for s in stems):
-        return True
-    return any(  # a compound: rollback, codebase, hotfixes
-        w[:i] in vocab and w[i:] in vocab for w in (low, *stems) for i in range(3, len(w) - 2)
-    )
 
 
 def added_text(original: str, new: str) -> str:
@@ -310,7 +240,7 @@ def _problems(
             out.append(f"adds the short token {core!r}")
     for sentence in sentences(added):
         out += _term_problems(sentence, original, own_text, name, evidence, siblings, sibling_texts)
-    out += _copies(added, queries, original)
+    out += copies(added, queries, original)
     return tuple(dict.fromkeys(out))
 
 
@@ -356,7 +286,7 @@ def _term_problems(
     out = [f"lists {len(terms)} terms, more than {MAX_TERMS}"] if len(terms) > MAX_TERMS else []
     if match.group("mention") is None:  # a claim: each term must read as a thing unquoted
         out += [_bare(t) for t in listed if _bare(t)]
-    out += written_problems(terms, f"{original}\n{own_text}", evidence, name, _common)
+    out += written_problems(terms, f"{original}\n{own_text}", evidence, name, common)
     named, said, own = _stems(name.replace("-", " ")), _stems(original), _stems(own_text)
     written = set(words(f"{original} {own_text}"))  # "Kubernetes" where the skill says k8s
     asked = [_stems(query) for query in evidence]
@@ -373,7 +303,7 @@ def _term_problems(
             out.append(f"adds {term!r}, no noun phrase: {why}")
         elif (fresh := [w for w in mine if stem(w) not in said]) and all(map(adjective, fresh)):
             out.append(f"adds {term!r}, whose only new words describe: {', '.join(fresh)}")
-        out += support_problems(term, sentences(original), own_text, evidence, _common)
+        out += support_problems(term, sentences(original), own_text, evidence, common)
         out += generic_problems(term, sentences(original), own_text, sibling_texts)
         out += asked_problems(term, evidence, frequent)
         out += label_problems(term, sentences(original), own_text)
@@ -424,44 +354,6 @@ def _bare(term: str) -> str:
         f"adds {term!r}, a bare singular noun ({head!r} with no article): an author writes its "
         "plural, its article, or quotes it as a word a request mentions"
     )
-
-
-@functools.lru_cache(maxsize=64)
-def _query_index(queries: tuple[str, ...]) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
-    """Each run of three content words of `queries`, and each whole query of two or more words,
-    to the query it comes from."""
-    runs: dict[tuple[str, ...], str] = {}
-    whole: dict[str, str] = {}
-    for query in queries:
-        mine = content_words(query)
-        for i in range(len(mine) - 2):
-            runs.setdefault(tuple(mine[i : i + 3]), query)
-        spoken = " ".join(words(query))
-        if len(spoken.split()) >= 2:
-            whole.setdefault(spoken, query)
-    return runs, whole
-
-
-def _copies(added: str, queries: Iterable[str], original: str = "") -> list[str]:
-    """The runs of `added` that copy an eval query, quoted as the candidate writes them (never
-    the query: it may be held out). A run the original description already has is the
-    author's, not a copy (a draft eval set can quote a description back)."""
-    runs, whole = _query_index(tuple(queries))
-    mine = content_words(original)
-    theirs = {tuple(mine[i : i + 3]) for i in range(len(mine) - 2)}
-    said = " ".join(words(original))
-    have = content_words(added)
-    out = [
-        " ".join(r)
-        for i in range(len(have) - 2)
-        if (r := tuple(have[i : i + 3])) in runs and r not in theirs
-    ]
-    spoken = words(added)
-    for i in range(len(spoken)):
-        for j in range(i + 2, min(len(spoken), i + 40) + 1):
-            if (text := " ".join(spoken[i:j])) in whole and f" {text} " not in f" {said} ":
-                out.append(text)
-    return [f"copies an eval query: {run!r}" for run in dict.fromkeys(out)]
 
 
 def refusal(name: str, reasons: Sequence[str]) -> str:

@@ -27,7 +27,7 @@ _GENERIC = """water home house room money world life hand hands head face body p
 GENERIC = frozenset(_GENERIC.split())
 SHARED = 2  # siblings naming a single word that make it a word the skills share
 # the most frequent words of English, read off the model's vocabulary, which lists its whole
-# words by frequency (`quality.frequent`): one of them alone is a word a skill writes in passing
+# words by frequency (`lexicon.frequent`): one of them alone is a word a skill writes in passing
 EVERYDAY = 10_000
 
 

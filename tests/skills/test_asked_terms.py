@@ -11,7 +11,8 @@ import pytest
 
 from agentos.skill import load_skills
 from agentos.skill.evals import load_evals
-from agentos.skill.quality import description_problems, frequent, train_gate
+from agentos.skill.lexicon import frequent
+from agentos.skill.quality import description_problems, train_gate
 from agentos.skill.support import asked_problems
 from agentos.skillfile import Skill
 
