@@ -76,3 +76,29 @@ def keyword_route(body: dict[str, Any]) -> Scripted:
         )
         choices.append({"id": index, "skill": hit})
     return ToolCall("route", {"choices": choices})
+
+
+def gate_refusals(folder: str, name: str, added: str) -> list[str]:
+    """The evaluator's refusals of the sentence `added` appended to skill `name`'s description
+    in the shipped example folder `examples/FOLDER`; the proposer's gate (`train_gate`, the
+    whole skill set given) must agree with them: both refuse, or both pass."""
+    from agentos.skill import load_skills
+    from agentos.skill.evals import load_evals
+    from agentos.skill.quality import description_problems, train_gate
+
+    root = EXAMPLES / folder
+    skills = load_skills(root)
+    items = load_evals(root / "evals.jsonl", [s.name for s in skills])
+    skill = next(s for s in skills if s.name == name)
+    text = f"{skill.description.rstrip()} {added}"
+    train = [i for i in items if i.split == "train"]
+    found = description_problems(
+        skill,
+        skill.with_components({f"{name}/description": text}),
+        [i.query for i in items],
+        [i.query for i in train if i.expect == name and not i.generated],
+        skills,
+    )
+    assert train_gate(skill, train, skills)(text) == (not found)
+    return found
+

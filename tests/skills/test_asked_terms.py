@@ -8,36 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from skill_helpers import gate_refusals
 
-from agentos.skill import load_skills
-from agentos.skill.evals import load_evals
 from agentos.skill.lexicon import frequent
-from agentos.skill.quality import description_problems, train_gate
+from agentos.skill.quality import description_problems
 from agentos.skill.support import asked_problems
 from agentos.skillfile import Skill
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ASKED = "none of the skill's train queries asks"
 
 
-def _refusals(folder: str, name: str, term: str) -> list[str]:
-    """The evaluator's refusals of `term` added to `name`'s description (the proposer's gate
-    agrees)."""
-    root = EXAMPLES / folder
-    skills = load_skills(root)
-    items = load_evals(root / "evals.jsonl", [s.name for s in skills])
-    skill = next(s for s in skills if s.name == name)
-    text = f'{skill.description.rstrip()} Also use it when a request mentions "{term}".'
-    train = [i for i in items if i.split == "train"]
-    found = description_problems(
-        skill,
-        skill.with_components({f"{name}/description": text}),
-        [i.query for i in items],
-        [i.query for i in train if i.expect == name and not i.generated],
-        skills,
-    )
-    assert train_gate(skill, train, skills)(text) == (not found)
-    return found
+def mentions(term: str) -> str:
+    """The offline tuner's added-terms sentence holding `term` alone."""
+    return f'Also use it when a request mentions "{term}".'
 
 
 def test_frequent_reads_the_vocabularys_order() -> None:
@@ -47,7 +30,7 @@ def test_frequent_reads_the_vocabularys_order() -> None:
 
 def test_an_everyday_word_no_query_asks_with_is_refused_on_a_shipped_folder() -> None:
     # bike-fit's text says "ball of the foot" and "foot angle"; no request names a foot
-    found = _refusals("skills-bicycle", "bike-fit", "foot")
+    found = gate_refusals("skills-bicycle", "bike-fit", mentions("foot"))
     assert any(ASKED in reason for reason in found), found
 
 
@@ -61,7 +44,7 @@ def test_an_everyday_word_no_query_asks_with_is_refused_on_a_shipped_folder() ->
     ],
 )
 def test_a_word_a_query_asks_with_or_a_rarer_one_passes(folder: str, name: str, term: str) -> None:
-    assert not [r for r in _refusals(folder, name, term) if ASKED in r]
+    assert not [r for r in gate_refusals(folder, name, mentions(term)) if ASKED in r]
 
 
 def test_a_word_the_text_writes_often_and_no_request_uses_is_refused() -> None:

@@ -6,36 +6,10 @@ the evaluator does (`description_problems`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from skill_helpers import gate_refusals
 
-from agentos.skill import load_skills
-from agentos.skill.evals import load_evals
-from agentos.skill.quality import description_problems, train_gate
 from agentos.skill.support import generic_problems
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _refusals(folder: str, name: str, sentence: str) -> list[str]:
-    """The evaluator's refusals of `sentence` added to `name`'s description; the proposer's
-    gate must agree with them."""
-    root = EXAMPLES / folder
-    skills = load_skills(root)
-    items = load_evals(root / "evals.jsonl", [s.name for s in skills])
-    skill = next(s for s in skills if s.name == name)
-    text = f"{skill.description.rstrip()} {sentence}"
-    train = [i for i in items if i.split == "train"]
-    found = description_problems(
-        skill,
-        skill.with_components({f"{name}/description": text}),
-        [i.query for i in items],
-        [i.query for i in train if i.expect == name and not i.generated],
-        skills,
-    )
-    assert train_gate(skill, train, skills)(text) == (not found)  # both refuse, or both pass
-    return found
 
 
 @pytest.mark.parametrize(
@@ -61,7 +35,7 @@ def _refusals(folder: str, name: str, sentence: str) -> list[str]:
 def test_a_word_that_names_no_specific_thing_is_refused(
     folder: str, name: str, sentence: str, why: str
 ) -> None:
-    found = _refusals(folder, name, sentence)
+    found = gate_refusals(folder, name, sentence)
     assert any(why in reason for reason in found), found
 
 
@@ -84,7 +58,7 @@ def test_a_word_that_names_no_specific_thing_is_refused(
     ],
 )
 def test_a_specific_term_of_the_skill_still_passes(folder: str, name: str, sentence: str) -> None:
-    assert _refusals(folder, name, sentence) == []
+    assert gate_refusals(folder, name, sentence) == []
 
 
 def test_an_everyday_noun_passes_with_its_qualifier() -> None:
