@@ -80,6 +80,14 @@ def own_figures(details: Mapping[str, float], name: str, prefix: str = "") -> tu
     return details.get(f"{prefix}train/hits/{name}", 0.0), taken
 
 
+def gains_own(before: Sequence[float], after: Sequence[float]) -> bool:
+    """Whether a rewritten skill gains on train by its own doing, from its (own, others')
+    figures before and after, each summed over the deciding routers (`own_figures`): more of
+    its own queries routed to it, or fewer of others' (near-misses included). The keep rule
+    (`SkillEvaluator.idle`), the per-skill search and the joint search all ask it."""
+    return after[0] - before[0] > 1e-9 or after[1] - before[1] < -1e-9
+
+
 class SkillEvaluator:
     """Routes every eval query in-process; the same object judges snapshots and in-memory sets."""
 
@@ -317,9 +325,8 @@ class SkillEvaluator:
             name = key.split("/", 1)[1]
             before = [own_figures(incumbent.details, name, r) for r in routers]
             after = [own_figures(candidate.details, name, r) for r in routers]
-            hits = sum(a[0] - b[0] for a, b in zip(after, before, strict=True))
-            wrong = sum(a[1] - b[1] for a, b in zip(after, before, strict=True))
-            if hits <= 1e-9 and wrong >= -1e-9:
+            summed = [(sum(f[0] for f in fs), sum(f[1] for f in fs)) for fs in (before, after)]
+            if not gains_own(*summed):
                 out.append(name)
         return out
 

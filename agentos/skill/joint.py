@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from agentos.skill.english import not_a_noun_phrase
 from agentos.skill.evals import EvalItem
+from agentos.skill.evaluator import gains_own
 from agentos.skill.examples import (
     covered,
     own_terms,
@@ -306,17 +307,16 @@ def _to(matrix: Matrix, cut: float, k: int) -> Right:
 
 
 def _own_gain(mine: Right, before: Sequence[Right], after: Sequence[Right]) -> bool:
-    """Whether an addition gains on train for its own skill, summed over the routers (each
-    `before` and `after` entry: which train queries a router sends to that skill; `mine`: the
-    skill's own queries): more of its queries sent to it, or fewer of others' (near-misses
-    included). As the evaluator's `idle` asks of a rewritten skill, here asked of each term."""
-    hits = sum(
-        int((a & mine).sum()) - int((b & mine).sum()) for a, b in zip(after, before, strict=True)
-    )
-    wrong = sum(
-        int((a & ~mine).sum()) - int((b & ~mine).sum()) for a, b in zip(after, before, strict=True)
-    )
-    return hits > 0 or wrong < 0
+    """Whether an addition gains on train for its own skill (`evaluator.gains_own`, asked of
+    each term as the keep rule asks it of a rewritten skill); each `before` and `after` entry:
+    which train queries a router sends to that skill; `mine`: the skill's own queries."""
+
+    def figures(to_skill: Sequence[Right]) -> tuple[int, int]:
+        return sum(int((a & mine).sum()) for a in to_skill), sum(
+            int((a & ~mine).sum()) for a in to_skill
+        )
+
+    return gains_own(figures(before), figures(after))
 
 
 def _lexical(

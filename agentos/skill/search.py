@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agentos.skill.evals import EvalItem
+from agentos.skill.evaluator import gains_own
 from agentos.skill.examples import requests_of, split_examples, with_examples
 from agentos.skill.router import CalibratingRouter, ThresholdRouting, margins
 from agentos.skillfile import Skill
@@ -201,6 +202,5 @@ def _own(train: Sequence[EvalItem], target: str, routed: Sequence[str | None]) -
 
 
 def _gains_own(base: Fit, fit: Fit) -> bool:
-    """Whether `fit` is a train gain of the target's own over `base` (the evaluator's
-    `idle`): more of its items routed to it, or fewer of others' routed to it."""
-    return fit.own > base.own or fit.wrong < base.wrong
+    """Whether `fit` is a train gain of the target's own over `base` (`evaluator.gains_own`)."""
+    return gains_own((base.own, base.wrong), (fit.own, fit.wrong))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -163,17 +164,23 @@ def test_without_evals_a_draft_is_written_where_asked_then_tuned_on(tmp_path: Pa
     assert again.exit_code == 2 and "exists already" in again.stderr and "--evals" in again.stderr
 
 
+def make_draft(root: Path, draft: Path) -> tuple[Any, list[dict[str, Any]]]:
+    """`agentos tune-skills ROOT/skills --make-evals DRAFT`, which must succeed, and the draft's
+    lines."""
+    made = CliRunner().invoke(
+        main, ["tune-skills", str(root / "skills"), "--make-evals", str(draft)]
+    )
+    assert made.exit_code == 0, made.output
+    return made, [json.loads(line) for line in draft.read_text().splitlines()]
+
+
 @pytest.mark.usefixtures("offline")
 def test_make_evals_writes_a_draft_then_tune_skills_tunes_on_it(tmp_path: Path) -> None:
     """`--make-evals FILE` writes the draft and tunes nothing; the user reviews it, then tunes
     with `--evals FILE`: one run whose report says the set is a generated draft."""
     root = repo_with_skills(tmp_path)
     draft = tmp_path / "drafted.jsonl"
-    made = CliRunner().invoke(
-        main, ["tune-skills", str(root / "skills"), "--make-evals", str(draft)]
-    )
-    assert made.exit_code == 0, made.output
-    rows = [json.loads(line) for line in draft.read_text().splitlines()]
+    made, rows = make_draft(root, draft)
     assert f"queries: {len(rows)}" in made.stdout
     assert {r["split"] for r in rows} == {"train", "holdout"}
     assert not (root / ".agentos").exists()  # nothing tuned, no run recorded
@@ -208,11 +215,7 @@ def test_make_evals_says_how_the_draft_splits_and_the_command_that_tunes_on_it(
 ) -> None:
     root = repo_with_skills(tmp_path)
     draft = tmp_path / "drafted.jsonl"
-    made = CliRunner().invoke(
-        main, ["tune-skills", str(root / "skills"), "--make-evals", str(draft)]
-    )
-    assert made.exit_code == 0, made.output
-    rows = [json.loads(line) for line in draft.read_text().splitlines()]
+    made, rows = make_draft(root, draft)
     lines = made.stdout.splitlines()
     assert f"train: {sum(r['split'] == 'train' for r in rows)}" in lines
     assert f"holdout: {sum(r['split'] == 'holdout' for r in rows)}" in lines
