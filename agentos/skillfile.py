@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from agentos.errors import UserError
+from agentos.frontmatter import edit_description
 
 SKILL_FILE = "SKILL.md"
 MAX_FILE_BYTES = 256 * 1024
@@ -44,6 +45,8 @@ class Skill:
     front: Mapping[str, Any] = field(default_factory=dict)
     declared_gates: tuple[str, ...] = ()
     source: str = ""  # the front matter as written, so a rewrite changes only the description
+    crlf: bool = False  # the file's lines end in CRLF: parsed as LF, written back as CRLF
+    bom: bool = False  # the file starts with a UTF-8 byte-order mark, written back as it was
 
     def components(self) -> dict[str, str]:
         """The editable text of this skill, named `NAME/description` and `NAME/body`."""
@@ -63,7 +66,7 @@ def _fail(path: Path, message: str, fix: str) -> UserError:
 
 
 def _read_text(path: Path) -> str:
-    """Read a SKILL.md as strict UTF-8 with LF endings, refusing what agentos will not rewrite."""
+    """Read a SKILL.md as strict UTF-8, refusing what agentos will not rewrite."""
     if path.is_symlink():
         raise _fail(path, "is a symbolic link", "replace it with a regular file")
     if not path.is_file():
@@ -77,18 +80,12 @@ def _read_text(path: Path) -> str:
         )
     with path.open("rb") as fh:
         data = fh.read(MAX_FILE_BYTES + 1)
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise _fail(
-            path, "starts with a UTF-8 byte-order mark", "save the file as UTF-8 without BOM"
-        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _fail(
             path, f"is not valid UTF-8 (byte {exc.start})", "re-encode the file as UTF-8"
         ) from exc
-    if "\r" in text:
-        raise _fail(path, "has CRLF or CR line endings", "convert the line endings to LF")
     if "\x00" in text:
         raise _fail(path, "contains a NUL byte", "remove the binary content")
     return text
@@ -154,7 +151,16 @@ def _check_events(path: Path, front: str) -> None:
 
 
 def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
-    """Validate the text of a SKILL.md; `folder` is the directory name the `name` must match."""
+    """Validate the text of a SKILL.md; `folder` is the directory name the `name` must match. A
+    byte-order mark and CRLF line endings are read past and kept for `render_skill`."""
+    bom = text.startswith("\ufeff")
+    text = text.removeprefix("\ufeff")
+    crlf = "\r\n" in text
+    if crlf and text.count("\r\n") != text.count("\n"):
+        raise _fail(path, "mixes CRLF and LF line endings", "convert the line endings to one kind")
+    text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        raise _fail(path, "has CR line endings", "convert the line endings to LF")
     front_text, body = _split(path, text)
     _check_events(path, front_text)
     try:
@@ -209,7 +215,7 @@ def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
                 f"declared gate {gate!r} does not appear in the body",
                 "quote the gate exactly as the body says it",
             )
-    return Skill(name, description, body, path, dict(data), tuple(gates), front_text)
+    return Skill(name, description, body, path, dict(data), tuple(gates), front_text, crlf, bom)
 
 
 def _norm(text: str) -> str:
@@ -233,7 +239,9 @@ def load_skills(root: Path | str) -> list[Skill]:
 def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
     """Every valid `NAME/SKILL.md` under `root`, sorted by name, and the error of each invalid
     one by its folder's name (a folder as people keep it may hold one broken skill; the rest can
-    still be tuned). A folder without any skill file raises."""
+    still be tuned), and of each category folder that holds skills one level down (reported,
+    not loaded: a skill is `NAME/SKILL.md` directly under the folder). A folder without any
+    skill file raises."""
     root = Path(root)
     if not root.is_dir():
         raise UserError(
@@ -253,6 +261,16 @@ def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
             skills.append(load_skill(folder))
         except UserError as exc:
             problems[folder.name] = exc
+    for holder in _skill_folders_below(root):  # a category folder: its skills are not loaded
+        if (holder / SKILL_FILE).exists():
+            continue
+        inner = [d.name for d in sorted(holder.iterdir()) if (d / SKILL_FILE).is_file()]
+        problems[holder.name] = UserError(
+            f"holds no {SKILL_FILE} but skill folders one level down ({', '.join(inner)}), "
+            "which are not tuned with this folder",
+            path=holder,
+            fix=f"tune them on their own: agentos tune-skills {holder}",
+        )
     return skills, problems
 
 
@@ -271,174 +289,18 @@ def render_skill(skill: Skill) -> str:
     """The SKILL.md text of `skill`: its front matter as written with only the description's
     value replaced (same scalar style, the rest byte for byte), then the body. A front matter
     that cannot be edited in place (other keys changed, or no source) is re-emitted whole with
-    `yaml.safe_dump` (comments are then lost)."""
+    `yaml.safe_dump` (comments are then lost). CRLF endings and a byte-order mark the file had
+    are written back."""
     front = dict(skill.front)
     front["name"] = skill.name
     front["description"] = skill.description
-    edited = _edit_description(skill.source, skill.description, front) if skill.source else None
+    edited = edit_description(skill.source, skill.description, front) if skill.source else None
     if edited is None:
         edited = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100)
-    return f"---\n{edited}---\n{skill.body}"
-
-
-def _edit_description(source: str, description: str, front: Mapping[str, Any]) -> str | None:
-    """`source` with the description's value replaced in its own style, or None when the result
-    would not load back as `front` (the description's whitespace aside: a value written over
-    several lines is re-wrapped at the original's line width, and a block keeps its chomping)."""
-    try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    value = next(
-        (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "description"),
-        None,
-    )
-    if not isinstance(value, yaml.ScalarNode):
-        return None
-    start, end = value.start_mark.index, value.end_mark.index
-    old, style, span = value.value, value.style or "", source[start:end]
-    block = style in ("|", ">")
-    content = span.rstrip() if block else span
-    lines = content.split("\n")[1:] if block else content.split("\n")
-    indent = " " * (value.start_mark.column + 2)
-    own = lines[0] if block else lines[1] if len(lines) > 1 else ""
-    if own.strip():  # the indent of the block's lines, or of a value's second line
-        indent = own[: len(own) - len(own.lstrip())]
-    first = source.rfind("\n", 0, start) + 1
-    last = source.find("\n", start + len(content))
-    width = None  # a value on one line stays on one line
-    if len(lines) > 1:
-        width = max(40, *(len(t) for t in source[first : last if last >= 0 else None].split("\n")))
-
-    def escape(text: str) -> str:
-        if style == "'":
-            return text.replace("'", "''")
-        return _double(text)[1:-1] if style == '"' else text
-
-    def wrap(text: str, column: int) -> str:
-        return _wrap(text, column, width, indent)
-
-    candidates = [source] if description == old else []
-    old_words, new_words = old.split(), description.split()
-    if new_words[: len(old_words)] == old_words and len(new_words) > len(old_words):
-        close = start + len(content) - (1 if style in ("'", '"') else 0)
-        extra = escape(" " + " ".join(new_words[len(old_words) :]))
-        column = close - (source.rfind("\n", 0, close) + 1)
-        candidates.append(source[:close] + wrap(extra, column) + source[close:])
-    column = start - first
-    if style in ("", "'", '"'):
-        quote = style if style else ""
-        text = quote + escape(" ".join(new_words) if width else description) + quote
-        candidates.append(source[:start] + wrap(text, column) + source[end:])
-    if block:
-        header = span.split("\n", 1)[0]
-        changed = None
-        if width and style == "|":  # a literal block's line breaks are the author's text
-            changed = _insert_rows(lines, new_words, width, indent)
-        if width and changed is None:
-            changed = _rewrap_changed(lines, new_words, width, indent)
-        if changed is not None:
-            rows = changed
-        elif width is not None and "\n" not in description.strip():
-            rows = wrap(indent + " ".join(new_words), 0).split("\n")
-        else:
-            rows = [f"{indent}{t}" if t else "" for t in description.rstrip("\n").split("\n")]
-        text = header + "\n" + "".join(f"{r}\n" for r in rows)
-        candidates.append(source[:start] + text + source[end:].lstrip(" ").lstrip("\n"))
-    candidates.append(source[:start] + "'" + description.replace("'", "''") + "'" + source[end:])
-    for text in candidates:
-        try:
-            loaded = yaml.safe_load(text)
-        except yaml.YAMLError:
-            continue
-        if _same_front(loaded, front):
-            return text if text.endswith("\n") else text + "\n"
-    return None
-
-
-def _same_front(loaded: object, front: Mapping[str, Any]) -> bool:
-    """Whether `loaded` is `front`, the description's whitespace aside."""
-    if not isinstance(loaded, dict) or loaded.keys() != front.keys():
-        return False
-    a, b = loaded.get("description"), front.get("description")
-    same = isinstance(a, str) and isinstance(b, str) and a.split() == b.split()
-    return same and all(loaded[k] == front[k] for k in front if k != "description")
-
-
-def _wrap(text: str, column: int, width: int | None, indent: str) -> str:
-    """`text`, starting at `column`, broken at spaces into lines of at most `width` characters
-    that continue at `indent` (None: one line)."""
-    if width is None:
-        return text
-    out, at = "", column
-    for i, word in enumerate(text.split(" ")):
-        if i == 0:
-            out, at = word, column + len(word)
-        elif word and at + 1 + len(word) > width and at > len(indent):
-            out, at = f"{out}\n{indent}{word}", len(indent) + len(word)
-        else:
-            out, at = f"{out} {word}", at + 1 + len(word)
-    return out
-
-
-def _insert_rows(
-    rows: list[str], new_words: list[str], width: int, indent: str
-) -> list[str] | None:
-    """`rows` with rows of their own for words inserted where a row ends (a sentence put before
-    a literal block's "Do NOT use ..." row), wrapped at `width`; every other row byte for byte.
-    None when the change is not such an insertion."""
-    located = [(i, w) for i, row in enumerate(rows) for w in row.split()]
-    old = [w for _, w in located]
-    added = len(new_words) - len(old)
-    if not old or added <= 0:
-        return None
-    p = next((k for k in range(len(old)) if old[k] != new_words[k]), len(old))
-    if old[p:] != new_words[p + added :]:
-        return None
-    at = located[p - 1][0] + 1 if p else 0  # the row after the word the insertion follows
-    if p < len(old) and located[p][0] < at:
-        return None  # the insertion falls inside a row
-    inserted = _wrap(indent + " ".join(new_words[p : p + added]), 0, width, indent).split("\n")
-    return rows[:at] + inserted + rows[at:]
-
-
-def _rewrap_changed(
-    rows: list[str], new_words: list[str], width: int, indent: str
-) -> list[str] | None:
-    """A block's `rows` holding `new_words`: the rows before the first changed word and after
-    the last one kept byte for byte, the rows between re-wrapped at `width` (None when they
-    span a blank line: a paragraph break is the author's)."""
-    located = [(i, w) for i, row in enumerate(rows) for w in row.split()]
-    old = [w for _, w in located]
-    if not old or not new_words:
-        return None
-    n = min(len(old), len(new_words))
-    p = next((k for k in range(n) if old[k] != new_words[k]), n)
-    s = next((k for k in range(n - p) if old[-1 - k] != new_words[-1 - k]), n - p)
-    if p == len(old) == len(new_words):
-        return list(rows)
-    first = located[min(p, len(old) - 1)][0]
-    last = located[len(old) - s - 1][0] if len(old) - s - 1 >= p else first
-    if any(not rows[i].strip() for i in range(first, last + 1)):
-        return None
-    start = next(k for k, (i, _) in enumerate(located) if i == first)
-    while True:
-        end = max(k for k, (i, _) in enumerate(located) if i == last) + 1
-        middle = new_words[start : len(new_words) - (len(old) - end)]
-        wrapped = _wrap(indent + " ".join(middle), 0, width, indent).split("\n") if middle else []
-        after = rows[last + 1].split() if last + 1 < len(rows) else []
-        tail = len(wrapped[-1]) if wrapped else len(indent) - 1
-        if not after or tail + 1 + len(after[0]) > width:  # the next row starts where it did
-            return rows[:first] + wrapped + rows[last + 1 :]
-        last += 1  # a short row: the next one's words flow up, as the author's wrap would
-
-
-def _double(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)
+    text = f"---\n{edited}---\n{skill.body}"
+    if skill.crlf:
+        text = text.replace("\n", "\r\n")
+    return "\ufeff" + text if skill.bom else text
 
 
 def changed_names(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:

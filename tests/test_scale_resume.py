@@ -77,8 +77,9 @@ def test_kill9_with_work_in_flight_then_resume(
     proc.wait()
     pids = [int(p) for p in pidfile.read_text().split()]
     # Ray's processes see their driver gone within seconds, its dashboard and runtime-env
-    # agents later on a loaded machine (over 20 s once in CI): the loop ends when they are gone
-    deadline = time.monotonic() + 60
+    # agents later on a loaded machine (over 20 s once in CI, over 60 s at a load of 7 on two
+    # cores): the loop ends as soon as they are gone
+    deadline = time.monotonic() + 180
     while (marked_pids(mark) or any(map(alive, pids))) and (time.monotonic() < deadline):
         time.sleep(0.2)
     assert not [p for p in pids if alive(p)], "a metric process outlived the driver"

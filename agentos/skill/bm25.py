@@ -28,6 +28,7 @@ B = 0.75
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light stem, so that "recipes", "recipe", "baking" and "baked" meet: the plural, then an
     "-ing" or "-ed", then a final "e" come off (never below three letters)."""

@@ -19,18 +19,20 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from agentos.errors import UserError
 from agentos.skill.bm25 import stem
 from agentos.skill.domain import shared_nouns
-from agentos.skill.english import adjective, function_word, not_a_noun_phrase
+from agentos.skill.english import adjective, function_word, not_a_noun_phrase, verb
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.nearmiss import near_misses
-from agentos.skill.phrasing import Rotation, as_request, kind, out_of_scope
+from agentos.skill.phrasing import ACTIONS, Rotation, as_request, kind, out_of_scope
 from agentos.skill.sources import HOLDS, positives
 from agentos.skill.vocab import content_words, words
+from agentos.skill.written import as_written
 from agentos.skillfile import Skill
 
 DRAFT = "draft"
@@ -50,7 +52,13 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
     is part of a train one goes to train with its variants, so nothing held out was seen."""
     rng = random.Random(seed)
     wording = random.Random(f"{seed}-wording")  # the split's draws stay as they were
-    requests = [(skill.name, own_requests(skill, skills)) for skill in skills]
+    offered = [(skill.name, own_requests(skill, skills)) for skill in skills]
+    # a request two skills' texts both offer ("landing pages" of a copywriting skill and of a
+    # conversion skill) has no one right answer: it is left out of both, variants and all
+    owners = Counter(k for _, positive in offered for k in {_request_key(q) for q in positive})
+    requests = [
+        (name, [q for q in positive if owners[_request_key(q)] == 1]) for name, positive in offered
+    ]
     turns = {name: Rotation(n) for n, (name, _) in enumerate(requests)}  # wordings in turn
     asked = {
         q: as_request(q, turns[name], name=q == name.replace("-", " ")) or q
@@ -98,8 +106,9 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
             if variant.lower() != request.lower():
                 add(variant, name, slice_, split)
     texts = [f"{s.name} {s.description}\n{s.body}" for s in skills]
+    described = "\n".join(s.description for s in skills)  # "my SEO", as the skills write it
     domain = [
-        w
+        as_written(w, described)
         for w in shared_nouns([f"{s.name.replace('-', ' ')} {s.description}" for s in skills])
         if not adjective(w) and not any(_predicative(w, t) for t in texts)
     ]
@@ -135,7 +144,7 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
         made = sum(miss(*line) for line in told)
         count = max(2, round(NEAR_MISSES * len(positive)) - made)
         mine = set(words(f"{skill.name.replace('-', ' ')} {skill.description}"))
-        near = [w for w in domain if w in mine]
+        near = [w for w in domain if w.lower() in mine]
         for query, topic in out_of_scope(positive, texts, wording, 2 * count, near):
             count -= miss(query, None, topic)
             if count <= 0:
@@ -149,6 +158,9 @@ _ADJECTIVAL = re.compile(r"[a-z]{3,}(?:ential|ic|[^e]al|ous|ful|less)")  # not -
 # a modifier after an order's verb: an adjective's ending, or a hyphenated past form
 # ("formulate evidence-bounded questions", "audit scientific manuscripts")
 _MODIFIER = re.compile(rf"{_PREDICATIVE_END.pattern[:-1]}|[a-z]{{3,}}(?:ific|tic)|[a-z]+-[a-z]+ed")
+# a skill, the subject of "Includes claim extraction", takes the third person: a base form
+# opening a phrase ("feature pages") is no verb of the skill
+_BASE_HOLDS = frozenset(w for w in HOLDS if w + "s" in HOLDS)
 _TO = frozenset(["for", "to", "of", "with", "about", "in", "on", "at"])
 _DETERMINER = frozenset(
     ["a", "an", "the", "your", "my", "our", "their", "its", "this", "these", "those"]
@@ -165,13 +177,15 @@ def own_requests(skill: Skill, skills: Sequence[Skill]) -> list[str]:
     out = []
     for phrase in positives(skill):
         tokens = words(phrase)
-        if tokens and tokens[0] in HOLDS:
+        if tokens and tokens[0] in HOLDS and tokens[0] not in _BASE_HOLDS:
             phrase = phrase.split(None, 1)[1] if len(tokens) > 1 else ""
             if not phrase or not_a_noun_phrase(phrase) is not None:
                 continue
         elif _predicative(tokens[0] if tokens else "", phrase):
             continue
-        elif kind(phrase) == "topic" and _order(tokens):  # "craft effective story pitches"
+        elif kind(phrase) == "topic" and (
+            _order(tokens) or _verb_listed(tokens[0], skill.description) or _verbs_open(phrase)
+        ):  # "craft effective pitches", "Draft, revise, and audit manuscripts", its "audit ..."
             phrase = f"I want to {phrase[:1].lower()}{phrase[1:]}"
         if _sibling_owns(phrase, skill, skills):
             continue
@@ -199,6 +213,31 @@ def _order(tokens: list[str]) -> bool:
     return tokens[1] in _DETERMINER or bool(_MODIFIER.fullmatch(tokens[1]))
 
 
+def _verb_listed(word: str, description: str) -> bool:
+    """Whether `description` writes `word` last in a list of three verbs or more ("optimize,
+    improve, or increase conversions", "Draft, revise, and audit manuscripts"): a verb too,
+    its phrase an order, though the draft does not know the word."""
+    if function_word(word):
+        return False
+    pattern = rf"\b((?:[a-z]+,\s+)+)(?:or|and)\s+{re.escape(word)}\b"
+    for match in re.finditer(pattern, " ".join(description.split()), re.IGNORECASE):
+        listed = re.findall(r"[a-z]+", match.group(1).lower())
+        verbs = [w for w in listed if verb(w) or w in ACTIONS or _VERB_END.fullmatch(w)]
+        if len(listed) >= 2 and verbs == listed:
+            return True
+    return False
+
+
+_VERB_END = re.compile(r"[a-z]{3,}(?:ize|ise|ify)")  # "optimize", "revise", "simplify"
+
+
+def _verbs_open(phrase: str) -> bool:
+    """Whether `phrase` opens on a list of three verbs or more ("Draft, revise, and audit
+    manuscripts")."""
+    match = re.match(r"(?:[a-z]+,\s+)+(?:or|and)\s+([a-z]+)\b", phrase, re.IGNORECASE)
+    return match is not None and _verb_listed(match.group(1).lower(), match.group(0))
+
+
 def _name_cover(phrase: str, name: str) -> int:
     """How many of `phrase`'s content words the skill name `name` holds (a stem or a name word
     of four letters or more that begins one: "prep" holds "preparing")."""
@@ -214,6 +253,12 @@ def _sibling_owns(phrase: str, skill: Skill, skills: Sequence[Skill]) -> bool:
     name does: the request is the sibling's as much as this skill's, at least."""
     mine = _name_cover(phrase, skill.name)
     return any(_name_cover(phrase, s.name) > max(mine, 1) for s in skills if s.name != skill.name)
+
+
+def _request_key(request: str) -> str:
+    """A request as two skills' offers are compared: `normalized`, each word stemmed, so
+    "comparison page" and "comparison pages" are one request."""
+    return " ".join(stem(w) for w in normalized(request).split())
 
 
 def _topic_key(topic: str) -> str:

@@ -18,6 +18,7 @@ noun. These lists say which words cannot be that head, whatever the skill:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from agentos.skill.vocab import STOPWORDS
@@ -180,6 +181,14 @@ def number_forms(word: str) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=8192)
+def _tokens(place: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """`place`'s tokens (words and marks) in order, and its words as a set: the quality gate asks
+    of every line of every sibling's text how it names each candidate term."""
+    tokens = tuple(_PLACE.findall(place.lower()))
+    return tokens, frozenset(tokens)
+
+
 def names_in(phrase: str, place: str) -> int:
     """How often `place` (one line or query) uses `phrase` as a noun phrase: its words
     adjacent, each in the singular or plural, no -ing or -ed form of it qualifying the next word
@@ -189,7 +198,9 @@ def names_in(phrase: str, place: str) -> int:
     wanted = [number_forms(w) for w in re.findall(r"[a-z][a-z0-9'+-]*", phrase.lower())]
     if not wanted or any(verb(w) for w in phrase.lower().split()):
         return 0
-    tokens = _PLACE.findall(place.lower())
+    tokens, words = _tokens(place)
+    if not wanted[0] & words:
+        return 0
     n = len(wanted)
     found = 0
     for i in range(len(tokens) - n + 1):

@@ -90,6 +90,7 @@ def load_evals(
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
         raise UserError("eval set is not UTF-8", path=path, fix="re-encode it as UTF-8") from exc
+    _refuse_trigger_evals(path, "\n".join(lines))
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -166,9 +167,38 @@ def load_evals(
     return items
 
 
+_TRIGGER_FIX = (
+    'write one line per query: {"query": ..., "expect": the skill (should_trigger true) or null '
+    '(false; or the sibling skill that should take it), "split": "train" or "holdout"}'
+)
+
+
+def _refuse_trigger_evals(path: Path, text: str) -> None:
+    """Refuse, by name, a whole-file JSON list of `{query, should_trigger}`: the trigger eval set
+    Anthropic's skill-creator writes for one skill, which says which skill a query is for only
+    by the file it sits in."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return
+    if isinstance(data, list) and any(isinstance(r, dict) and "should_trigger" in r for r in data):
+        raise UserError(
+            "is a skill-creator trigger eval set ({query, should_trigger} for one skill), not "
+            "an agentos eval set (one JSON object per line, for every skill of the folder)",
+            path=path,
+            fix=_TRIGGER_FIX,
+        )
+
+
 def _check_keys(row: dict[str, object], where: str) -> None:
     """Refuse a line without `expect` or with a key no line takes: either would otherwise be read
     as a near-miss (`expect` null) without a word."""
+    if "should_trigger" in row:
+        raise UserError(
+            "line has skill-creator's `should_trigger`, which names no skill",
+            path=where,
+            fix=_TRIGGER_FIX,
+        )
     for key in row:
         if key not in KEYS:
             near = _nearest(key, KEYS)

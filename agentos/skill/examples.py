@@ -19,6 +19,7 @@ description; the quality gate refuses a sentence that copies three content words
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -214,8 +215,14 @@ def split_examples(description: str) -> tuple[str, list[str], str]:
 def covered(term: str, description: str) -> bool:
     """Whether every word of `term` is already in `description`, as written or inflected
     ("baking" when it says "bake", "breads" when it says "bread"): adding it says nothing new."""
-    have = {stem(w) for w in re.findall(r"[a-z0-9]+", description.lower())}
-    return all(stem(w) in have for w in re.findall(r"[a-z0-9]+", term.lower()))
+    return _stems(term) <= _stems(description)
+
+
+@functools.lru_cache(maxsize=1024)
+def _stems(text: str) -> frozenset[str]:
+    """The stems of `text`'s words (kept: the proposer asks of each candidate term whether every
+    sibling's whole text already covers it, many times a move)."""
+    return frozenset(stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _listing(terms: Sequence[str]) -> str:

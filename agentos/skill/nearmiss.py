@@ -7,7 +7,9 @@ skill (`expect: null`); a request some sibling may or may not cover is left out 
 guessed. A parenthesis never enters the query, and a "(use X)" sends only the requests of its
 own part of the clause to X; a "(use X for Y)" sends Y alone to X. A sentence that sends a
 request to a sibling by its name ("For formal peer review writing use peer-review.", "Use
-citation-checks for verifying reference lists.") gives that request, expecting the sibling.
+citation-checks for verifying reference lists.") gives that request, expecting the sibling;
+one that names a skill the folder lacks ("For email copy, see email-sequence.") expects the
+sibling that covers it, else no skill.
 """
 
 from __future__ import annotations
@@ -96,11 +98,21 @@ def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str,
     names = {s.name for s in others}
     for refer in REFER.finditer(" ".join(skill.description.split())):
         name = refer.group("name") or refer.group("name2")
-        if name in names:  # "For formal peer review writing use peer-review."
-            thing = refer.group("thing") or refer.group("thing2")
-            for query in (p for part in _parts(thing) if (p := clean(part, 1))):
-                out.setdefault(query, name)
+        if name not in names and not _SKILL_NAME.fullmatch(name):
+            continue  # "For details, see below."
+        thing = refer.group("thing") or refer.group("thing2")
+        for query in (p for part in _parts(thing) if (p := clean(part, 1))):
+            # "For formal peer review writing use peer-review.": the sibling; a skill the
+            # folder lacks ("For email copy, see email-sequence.") does not make it this
+            # skill's: the sibling that covers it, else none
+            told = name if name in names else _covering(query, others, common)
+            if told != "":
+                out.setdefault(query, told)
     return list(out.items())
+
+
+# a skill's name as a description names one: two words or more joined by hyphens
+_SKILL_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 
 
 def _parts(segment: str) -> list[str]:

@@ -59,6 +59,8 @@ _NOW = _set("now today tonight")  # "emergencies happening right now" ends on a 
 _BACK = _set("this these that those it they there such")  # words that point back
 _MINE = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself", "you're": "I'm"}
 _DASH = re.compile(r"\s+[—–-]\s+")
+# an indirect question of the asker ("why they run out of money"), asked directly as "Why do I ..."
+_INDIRECT = re.compile(r"^(why|how|when|where|what)\s+(?:they|we|I)\s+(\S+.*?)[?.!]?$", re.I)
 _WHO_TO = re.compile(r"^(what|who|how|where|when|which)\b\s*(.*?)\s*\bto\s+(.+)$", re.I)
 
 # verbs a request opens on, many of them nouns too ("plant", "water"): read as an order when
@@ -112,7 +114,7 @@ def _first_person(text: str) -> str:
     return " ".join(_MINE.get(w.lower(), w) for w in text.split())
 
 
-def _tidy(phrase: str) -> str:
+def tidy(phrase: str) -> str:
     """`phrase` on one line, cut at a dash ("crossing borders — microchip")."""
     return " ".join(_DASH.split(" ".join(phrase.split()))[0].split()).strip(" .,;")
 
@@ -167,6 +169,8 @@ def kind(phrase: str) -> str:
     if text.endswith("?") or first in _WH:
         return "question"
     verbal = not first.endswith(("ing", "ed")) and first not in _OPEN_NP | _SUBJECT
+    if tokens[1:2] in (["that"], ["which"], ["who"]) and tokens[2:3] and tokens[2] in _AUX:
+        return "topic"  # "refunds that are late": a noun and its relative clause
     if len(tokens) > 1 and tokens[1] in _OBJECT and verbal:
         return "order"  # "Find the threshold", "Triage what is an emergency"
     if first.endswith("ing") and first not in FUNCTION and {"that", "which"} & set(tokens[1:4]):
@@ -317,7 +321,7 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     """`phrase` as a user would ask for it (a seeded choice of wording), or None when it is a
     fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
     verb that is no noun ("write unit tests")."""
-    text = _in_person(_tidy(phrase))
+    text = _in_person(tidy(phrase))
     wish = re.match(r"(?:I\s+)?(want|need)s?\s+(?=\S)", text, re.I)
     if wish:  # "wants a plan", "I want to get stronger"
         wanted = _first_person(text[wish.end() :]).rstrip(".")
@@ -331,6 +335,9 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     if name and what == "order" and words(text)[0] not in VERBS:
         what = "topic"
     if what == "question":
+        indirect = _INDIRECT.match(text)
+        if indirect and indirect.group(2).lower() not in _AUX:  # "why they run out of money"
+            return f"{_capital(indirect.group(1).lower())} do I {indirect.group(2)}?"
         return _capital(text.rstrip("?.!")) + "?"
     if what == "wh-to":
         match = _who_to(text)
@@ -366,7 +373,7 @@ def out_of_scope(
     the draft can put every request about one topic in one split."""
     said = {stem(w) for text in texts for w in words(text)}
     tasks = [t for keys, t in _ELSEWHERE if not said.intersection(map(stem, keys.split()))]
-    usable = [t for t in map(_tidy, topics) if not fragment(t)]
+    usable = [t for t in map(tidy, topics) if not fragment(t)]
     usable = [t for t in usable if kind(t) in ("topic", "gerund")]  # "a poem about X": X names
     usable = [t for t in usable if _in_person(t) == t]  # "a runner wants ...": no thing
     usable = [_first_person(t) for t in usable if len(t.split()) <= 8]

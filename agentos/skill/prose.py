@@ -22,11 +22,12 @@ _ASKED = re.compile(
     r"\b(?:requests?|prompts?|queries|questions|messages)\s+(?:like|such as)\b",
     re.IGNORECASE,
 )
-# a body section that says what the skill is not for ("## Not this skill", "## When not to use"):
-# its lines are no requests for the skill
+# a body section that says what the skill is not for ("## Not this skill", "## When not to use")
+# or what to avoid ("## Common Mistakes to Avoid", "## Pitfalls"): its lines are no requests
 _REFUSED = re.compile(
     r"^(#{1,6})\s+(?:not (?:this skill|for\b)|when not to use|(?:do not|don't) use|"
-    r"out of scope)[^\n]*\n.*?(?=^(?!\1#)#{1,6}\s|\Z)",
+    r"out of scope|(?:common\s+)?(?:mistakes|pitfalls|anti-?patterns)\b|what to avoid)"
+    r"[^\n]*\n.*?(?=^(?!\1#)#{1,6}\s|\Z)",
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
 

@@ -44,6 +44,7 @@ from agentos.skill.evals import EvalItem
 from agentos.skill.lexicon import common, frequent, real_word
 from agentos.skill.support import (
     asked_problems,
+    distinct,
     generic_problems,
     label_problems,
     role_problems,
@@ -174,7 +175,8 @@ def problems(
     """Why `new` may not replace `original` (none: it passes). `own_text` is the rest of the
     skill (its body); `queries` are every eval query, train and held-out (none may be copied
     in); `name` the skill's; `evidence` the skill's own hand-written train queries, two of which
-    may vouch for a word the skill's own text lacks (held-out queries never do); `siblings` the
+    may vouch for a word the skill's own text lacks (held-out queries never do; a query and its
+    misspelt or shortened copy count once); `siblings` the
     other skills' names, none of which an added term may be; `sibling_texts` their texts
     (description and body), which tell a word the skills share (`support.generic_problems`)."""
     return list(
@@ -246,6 +248,12 @@ def _problems(
 
 def _stems(text: str) -> set[str]:
     return {stem(w) for w in words(text)}
+
+
+def _asked_in(word: str, evidence: Sequence[str], asked: Sequence[set[str]]) -> int:
+    """How many distinct queries of `evidence` (`asked`: their stems) use the stem `word`; a
+    query and its misspelt copy are one (`support.distinct`)."""
+    return len(distinct([q for q, a in zip(evidence, asked, strict=True) if _near(word, a)]))
 
 
 def _near(word: str, stems: set[str]) -> bool:
@@ -329,7 +337,7 @@ def _term_problems(
             elif (
                 not _near(stem(w), said | own)
                 and SHORTHAND.get(w) not in written
-                and sum(_near(stem(w), q) for q in asked) < 2
+                and _asked_in(stem(w), evidence, asked) < 2
             ):
                 out.append(f"adds {w!r}, used neither in the skill's text nor in two train queries")
     return out

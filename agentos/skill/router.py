@@ -122,10 +122,7 @@ class ThresholdRouting:
     def decide(
         self, scores: Matrix, names: Sequence[str], threshold: float | None = None
     ) -> list[str | None]:
-        cut = self.threshold if threshold is None else threshold
-        best = scores.argmax(axis=1)
-        top = scores.max(axis=1)
-        return [names[int(b)] if float(t) >= cut else None for b, t in zip(best, top, strict=True)]
+        return decide(scores, names, self.threshold if threshold is None else threshold)
 
     def route(self, queries: Sequence[str], skills: Sequence[Skill]) -> list[str | None]:
         return self.decide(self.scores(queries, skills), [s.name for s in skills])
@@ -230,6 +227,13 @@ class EmbeddingRouter(ThresholdRouting):
             return np.zeros((len(queries), 0), dtype=np.float32)
         per_facet = q @ self.embed(texts).T
         return np.maximum.reduceat(per_facet, starts, axis=1)
+
+
+def decide(scores: Matrix, names: Sequence[str], cut: float) -> list[str | None]:
+    """Each query's skill: the best-scoring one, or None when its score is below `cut`."""
+    best = scores.argmax(axis=1)
+    top = scores.max(axis=1)
+    return [names[int(b)] if float(t) >= cut else None for b, t in zip(best, top, strict=True)]
 
 
 def route_with_train(

@@ -5,8 +5,10 @@ the offline proposer does not send one random rewrite per experiment: it routes 
 rewrite against the train split (the "none" cut re-fitted for each, as the evaluator does) and
 proposes the best, where best is, in order:
 
-1. sends no more of another skill's train queries to this skill, and routes no fewer train
-   queries right by the second router (the veto would refuse either); and gains on train
+1. sends no more of another skill's train queries to this skill, routes no fewer train
+   queries right by the second router, and, query by query on either router, sends no train
+   query routed right (a near-miss included) or routed to no skill to a wrong skill, whichever
+   skills it moves between (the veto would refuse each); and gains on train
    for this skill itself (more of its queries routed to it, or fewer of others' routed to
    it, on both routers), as the veto asks: a gain elsewhere is no reason to rewrite it,
 2. the most train hits (the greedy strategy keeps only a rise), counted on both routers when the
@@ -36,7 +38,7 @@ import numpy as np
 from agentos.skill.evals import EvalItem
 from agentos.skill.evaluator import gains_own
 from agentos.skill.examples import requests_of, split_examples, with_examples
-from agentos.skill.router import CalibratingRouter, ThresholdRouting, margins
+from agentos.skill.router import CalibratingRouter, ThresholdRouting, decide, margins
 from agentos.skillfile import Skill
 
 CLIP = 0.1  # cosine units: a query won by this much is safe enough
@@ -54,6 +56,7 @@ class Fit:
     lexical: int = 0  # train items the second router routes right (0 without one)
     own: int = 0  # the target's items routed to it (both routers)
     wrong: int = 0  # the items of others (near-misses included) routed to the target
+    routed: tuple[tuple[str | None, ...], ...] = ()  # where each router sends each train item
 
 
 class DescriptionSearch:
@@ -97,21 +100,21 @@ class DescriptionSearch:
         names = [s.name for s in skills]
         scores, threshold = self.router.calibrated_scores([], skills, self.train)
         m = margins(scores, names, self.train, threshold)
-        to_target = (scores.argmax(axis=1) == names.index(self.target)) & (
-            scores.max(axis=1) >= threshold
-        )
+        first = decide(scores, names, threshold)
         taken = frozenset(
             k
-            for k, item in enumerate(self.train)
-            if to_target[k] and item.expect not in (None, self.target)
+            for k, (item, got) in enumerate(zip(self.train, first, strict=True))
+            if got == self.target and item.expect not in (None, self.target)
         )
         weak = tuple(
             i for i, v in zip(self.train, m, strict=True) if i.expect == self.target and v < CLIP
         )
         hits, lexical = int((m > 0).sum()), 0
-        own, wrong = _own(self.train, self.target, [self.target if t else None for t in to_target])
+        own, wrong = _own(self.train, self.target, first)
+        ways: tuple[tuple[str | None, ...], ...] = (tuple(first),)
         if self.lexical is not None:  # a rewrite kept on train must help a word-based reading
             routed = self.lexical.route_calibrated([], skills, self.train)[0]
+            ways += (tuple(routed),)
             lexical = sum(i.expect == got for i, got in zip(self.train, routed, strict=True))
             hits += lexical
             taken |= frozenset(
@@ -121,7 +124,8 @@ class DescriptionSearch:
             )
             more, others = _own(self.train, self.target, routed)
             own, wrong = own + more, wrong + others
-        fit = Fit(hits, float(np.clip(m, -CLIP, CLIP).sum()), weak, taken, lexical, own, wrong)
+        soft = float(np.clip(m, -CLIP, CLIP).sum())
+        fit = Fit(hits, soft, weak, taken, lexical, own, wrong, ways)
         self._fits[description] = fit
         return fit
 
@@ -131,7 +135,11 @@ class DescriptionSearch:
         route as many train queries right, the shorter, so no word is added for the first
         router's margins alone."""
         fit = self.fit(description)
-        lost = not fit.taken <= base.taken or fit.lexical < base.lexical
+        lost = (
+            not fit.taken <= base.taken
+            or fit.lexical < base.lexical
+            or _vetoed(self.train, base.routed, fit.routed)
+        )
         return (lost, -fit.hits, len(description), -round(fit.soft, 6))
 
     def extend(self, base: Fit, description: str) -> str:
@@ -199,6 +207,26 @@ def _own(train: Sequence[EvalItem], target: str, routed: Sequence[str | None]) -
         item.expect == target for item, got in zip(train, routed, strict=True) if got == target
     ]
     return sum(to_it), len(to_it) - sum(to_it)
+
+
+def _vetoed(
+    train: Sequence[EvalItem],
+    before: Sequence[Sequence[str | None]],
+    after: Sequence[Sequence[str | None]],
+) -> bool:
+    """Whether the veto would refuse the move from `before` to `after` (each router's routing of
+    the train items) on train, query by query (`SkillEvaluator.veto`): a query routed right now
+    goes to a wrong skill (a sibling lost it, or a near-miss fires), or a skill's query routed
+    to no skill now goes to a wrong one. A rewrite shifts every skill's BM25 weights (the
+    document lengths and frequencies are the set's), so it can move a query between two other
+    skills; the search refuses what the veto would, rather than spend an experiment on it."""
+    for old, new in zip(before, after, strict=True):
+        for item, was, now in zip(train, old, new, strict=True):
+            if now in (None, item.expect):
+                continue
+            if was == item.expect or (was is None and item.expect is not None):
+                return True
+    return False
 
 
 def _gains_own(base: Fit, fit: Fit) -> bool:

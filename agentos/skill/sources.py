@@ -20,16 +20,18 @@ import re
 from agentos.skill.bm25 import stem
 from agentos.skill.english import FUNCTION, verb
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import fragment, kind
+from agentos.skill.phrasing import fragment, kind, tidy
 from agentos.skill.prose import QUOTED, asked_quotes, body_prose
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words
 from agentos.skillfile import Skill
 
 MAX_PER_SKILL = 12
 
+# what a wish leads to: "wants to X", "wants help with X", "asks about X"
+_WISH = r"(?:help (?:with|on|to) |to |for |about )?"
 _USE = re.compile(
     r"\b(?:use (?:it |this (?:skill )?)?(?:when|for|to|if)|trigger(?:s|ed)? (?:when|on|for)|"
-    r"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) (?:to |for |about )?|"
+    rf"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) {_WISH}|"
     r"for requests? (?:like|such as|about)|e\.g\.|such as)\b",
     re.IGNORECASE,
 )
@@ -41,12 +43,12 @@ NOT = re.compile(
 _LEAD = re.compile(
     r"^(?:use (?:when|if|for|whenever) |also (?:for|when|if) |covers? |when (?=\w+ing\b))?(?:"
     r"(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
-    r"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?)?"
+    rf"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) {_WISH})?"
     r"(?:asked to )?|"
-    r"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) "
-    r"(?:to |for |about )?|triggers? include |"
-    r"the (?:user|request) (?:asks?|wants?|needs?|mentions?) (?:to |for |about )?|"
-    r"(?:users?|someone) (?:asks?|wants?|needs?|requests?|mentions?) (?:to |for |about )?|"
+    rf"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) {_WISH}|"
+    r"triggers? include |"
+    rf"the (?:user|request) (?:asks?|wants?|needs?|mentions?) {_WISH}|"
+    rf"(?:users?|someone) (?:asks?|wants?|needs?|requests?|mentions?) {_WISH}|"
     r"asked to |(?:this|it) (?:also )?(?:includes?|covers?|means|handles?) (?:any task where "
     r"(?:the users? wants? to )?)?|"
     r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) |asks? about |including )?",
@@ -119,7 +121,8 @@ def _base(said: str) -> str:
     """The base form of a third person ("walks": walk, "fixes": fix, "applies": apply)."""
     if said.endswith("ies"):
         return said[:-3] + "y"
-    return said[:-2] if said.endswith(("ches", "shes", "sses", "xes", "zes", "oes")) else said[:-1]
+    ends = ("ches", "shes", "sses", "xes", "zzes", "oes")  # "emphasizes": emphasize
+    return said[:-2] if said.endswith(ends) else said[:-1]
 
 
 _GENERIC = frozenset(
@@ -233,7 +236,14 @@ _BACK = str.maketrans({"\x01": "(", "\x02": ")", "\x03": ","})
 def _protect(text: str) -> str:
     text = _GLUED.sub(lambda m: m.group(0).translate(_KEEP), text)
     text = _MODIFIERS.sub(lambda m: m.group(0).translate(_KEEP), text)
-    return _ADJECTIVE_COMMA.sub(lambda m: m.group(0).translate(_KEEP), text)
+
+    def modifier(match: re.Match[str]) -> str:  # a noun the next item ends on is no modifier
+        word = match.group(0)[:-1]  # "singular alternative, plural alternatives"
+        item = re.split(r"[,;:.()]|\s(?:and|or)\s", text[match.end() :], maxsplit=1)[0].split()
+        same = bool(item) and stem(item[-1].lower()) == stem(word.lower())
+        return match.group(0) if same else match.group(0).translate(_KEEP)
+
+    return _ADJECTIVE_COMMA.sub(modifier, text)
 
 
 def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
@@ -274,7 +284,7 @@ def positives(skill: Skill) -> list[str]:
     """The requests `skill`'s own text says should trigger it, at most `MAX_PER_SKILL`."""
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
     sentences = _SENTENCE.split(NOT.sub("", REFER.sub("", text)).strip())
-    sentences = [t for t in sentences if not _ONLY.match(t)]
+    sentences = [_mine(t) for t in sentences if not _ONLY.match(t)]
     kept = " ".join(_DOES.sub(_does, _GUIDES.sub(_guide, _SELF.sub("", t))) for t in sentences)
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     first = _CONCESSION.sub("", first)  # ", especially if the request seems unclear"
@@ -314,14 +324,27 @@ def positives(skill: Skill) -> list[str]:
 
 
 TERSE = 3  # a description that gives fewer requests than this is terse
+# a sentence told of the user ("When the user wants to diagnose SEO issues on their site"):
+# what follows is the user's, and asked by the user, "their" is "my"
+_USER = re.compile(r"\bthe user (?:asks|wants|needs|says|mentions|is|has)\b", re.IGNORECASE)
+
+
+def _mine(sentence: str) -> str:
+    """`sentence` with the user's "their" after a clause told of the user said as "my"."""
+    told = _USER.search(sentence)
+    if told is None:
+        return sentence
+    rest = re.sub(r"\btheir\b", "my", sentence[told.end() :])
+    return sentence[: told.end()] + re.sub(r"\bthemselves\b", "myself", rest)
 
 
 def _usable(phrases: list[str]) -> list[str]:
-    """`phrases` that read as whole requests, each once whatever its case and punctuation."""
+    """`phrases` that read as whole requests, each once whatever its case and punctuation and
+    whatever follows a dash, where a request ends ("any page — including homepage")."""
     seen: set[str] = set()
     keep = []
     for p in phrases:
-        key = normalized(p)
+        key = normalized(tidy(p))
         if key not in seen and len(p.split()) <= 14 and _whole(p) and not fragment(p):
             seen.add(key)
             keep.append(p)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from difflib import SequenceMatcher
 
 from agentos.skill.english import names_in, number_forms
 from agentos.skill.phrasing import WORDING
-from agentos.skill.vocab import STOPWORDS
+from agentos.skill.vocab import LONG_FORMS, STOPWORDS, content_words
 
 SUPPORT = 2  # places that must name an added everyday single word as a thing
 # among the most frequent nouns of everyday English: alone, each names no one thing a skill is
@@ -29,6 +30,42 @@ SHARED = 2  # siblings naming a single word that make it a word the skills share
 # the most frequent words of English, read off the model's vocabulary, which lists its whole
 # words by frequency (`lexicon.frequent`): one of them alone is a word a skill writes in passing
 EVERYDAY = 10_000
+
+
+def distinct(queries: Sequence[str]) -> tuple[str, ...]:
+    """`queries` (those that name one term) less each one that is an earlier one's misspelt or
+    shortened copy ("Any avdice on building pages at scale", "can u help me w/ dir pages"): one
+    person's wording, written twice, is one query of evidence, as a generated variant is."""
+    kept: list[tuple[str, list[str]]] = []
+    for query in queries:
+        said = [w for w in content_words(query) if LONG_FORMS.get(w, w) not in STOPWORDS]
+        if not any(_one_wording(said, other) for _, other in kept):
+            kept.append((query, said))
+    return tuple(query for query, _ in kept)
+
+
+def _one_wording(a: list[str], b: list[str]) -> bool:
+    """Whether two queries' content words are one wording, typos and shorthand forgiven: each
+    word of one meets one of the other (equal, its shorthand, a prefix of three letters or
+    more, "dir" of "directory", or a slip of the same first letter, "helth"), none left over."""
+    rest = list(b)
+    for word in a:
+        match = next((w for w in rest if _same_word(word, w)), None)
+        if match is None:
+            return False
+        rest.remove(match)
+    return not rest and bool(a)
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b or LONG_FORMS.get(a, a) == LONG_FORMS.get(b, b):
+        return True
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 3 and long.startswith(short):
+        return True
+    return (
+        min(len(a), len(b)) >= 4 and a[0] == b[0] and SequenceMatcher(None, a, b).ratio() >= 0.75
+    )
 
 
 def places(sentences: Sequence[str], own_text: str) -> list[tuple[str, int]]:
@@ -59,7 +96,8 @@ def support_problems(
     `budget`, `running`) says little on its own and needs `SUPPORT` places; a rarer word
     (`CrashLoopBackOff`) one place of the skill's text. A phrase needs one place of the skill's
     text, `SUPPORT` queries, or a last word with the support of a single word (`tracked
-    revisions` where the skill writes revisions). Queries never vouch for the words the draft
+    revisions` where the skill writes revisions); a query and its misspelt or shortened copy
+    are one query (`distinct`). Queries never vouch for the words the draft
     eval set wraps its requests in (`phrasing.WORDING`: `advice`, `help`, `question`): on a
     drafted set every skill's queries use them."""
     own_places = places(sentences, own_text)
@@ -68,7 +106,7 @@ def support_problems(
         own = sum(w * names_in(phrase, place) for place, w in own_places)
         if WORDING.intersection(phrase.lower().split()):
             return own, 0  # a drafted request's wording ("advice", "help") names no topic
-        return own, sum(min(1, names_in(phrase, q)) for q in evidence)
+        return own, len(distinct([q for q in evidence if names_in(phrase, q)]))
 
     def single(word: str) -> bool:
         own, asked = support(word)

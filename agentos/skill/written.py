@@ -186,10 +186,15 @@ def as_written(term: str, text: str) -> str:
     `CORS mistakes`, `google` `Google`); every other word is left as it is. The offline tuner
     finds its terms in lower case; the gate refuses them so (`written_problems`)."""
     lines = [_TOKEN.findall(line) for line in prose(text)]
+    if (form := _phrase_case(term, lines)) is not None:
+        return form  # "web vitals" where the skill writes only "Web Vitals"
     return " ".join(_capitals(word, lines) or word for word in term.split())
 
 
 def _case(term: str, lines: list[list[str]]) -> list[str]:
+    form = _phrase_case(term, lines)
+    if form is not None and form != term:
+        return [f"adds {term!r}, which the skill writes {form!r}"]
     out = []
     for word in term.split():
         form = _capitals(word, lines)
@@ -198,10 +203,16 @@ def _case(term: str, lines: list[list[str]]) -> list[str]:
     return out
 
 
+# the small words a name goes on over ("Bank of America", "Science and Technology Council")
+_NAME_JOINS = frozenset(["and", "of", "for", "&"])
+
+
 def _name_part(term: str, lines: list[list[str]]) -> list[str]:
     """Part of a longer name: a capitalised term (`York`, `Code Ann`) that every line outside a
     heading writes right after another capitalised word ("New York", "AR Code Ann", "Tenn.
-    Code Ann") or right before one. Alone it names something else, or nothing."""
+    Code Ann") or right before one, or before "of" or "for" and one ("Bank of America"), or, two
+    words or more, before "and" and one ("National Science and Technology Council"; "Google and
+    Electron" are two names). Alone it names something else, or nothing."""
     words = term.split()
     if not words or not words[0][:1].isupper():
         return []
@@ -217,10 +228,43 @@ def _name_part(term: str, lines: list[list[str]]) -> list[str]:
             if before == "." and i > 1:  # an abbreviation's dot: "Tenn. Code Ann."
                 before = tokens[i - 2]
             after = tokens[i + n] if i + n < len(tokens) else ""
+            joins = after.lower() in _NAME_JOINS and (n > 1 or after.lower() in ("of", "for"))
+            if joins and i + n + 1 < len(tokens):  # one word before "and" is a name of its own
+                after = tokens[i + n + 1]  # "National Science and Technology Council"
             sides.append((before[:1].isupper(), after[:1].isupper()))
     if not sides or not (all(b for b, _ in sides) or all(a for _, a in sides)):
         return []
     return [f"adds {term!r}, part of a longer name the skill writes"]
+
+
+def _phrase_case(term: str, lines: list[list[str]]) -> str | None:
+    """How `lines` write the phrase `term` (two words or more) when every use of it, outside a
+    Title Case heading, has one form with capitals ("Web Vitals" of "Core Web Vitals"), though
+    a word of it is written in lower case elsewhere ("across the web"), else None."""
+    words = term.lower().split()
+    if len(words) < 2:
+        return None
+    forms: set[str] = set()
+    for tokens in lines:
+        if _title_case(tokens):
+            continue
+        for i in range(len(tokens) - len(words) + 1):
+            run = tokens[i : i + len(words)]
+            if [t.lower() for t in run] == words and not _opens(tokens, i):
+                forms.add(" ".join(run))
+    if len(forms) != 1 or (form := forms.pop()).islower():
+        return None
+    return form
+
+
+def _title_case(tokens: list[str]) -> bool:
+    """Whether a line's words after its first are all capitalised (a Title Case heading), or
+    those of the bold label it opens on (`**Crawl Budget Issues** (for large sites)`)."""
+    if tokens[:2] == ["*", "*"]:
+        ends = [i for i in range(2, len(tokens) - 1) if tokens[i : i + 2] == ["*", "*"]]
+        tokens = tokens[2 : ends[0]] if ends else tokens
+    rest = [t for t in tokens[1:] if t[:1].isalpha() and t.lower() not in STOPWORDS]
+    return len(rest) > 1 and all(t[:1].isupper() for t in rest)
 
 
 def _capitals(word: str, lines: list[list[str]]) -> str | None:
@@ -230,8 +274,7 @@ def _capitals(word: str, lines: list[list[str]]) -> str | None:
         return None
     written: set[str] = set()
     for tokens in lines:
-        rest = [t for t in tokens[1:] if t[:1].isalpha() and t.lower() not in STOPWORDS]
-        if len(rest) > 1 and all(t[:1].isupper() for t in rest):
+        if _title_case(tokens):
             continue  # a Title Case heading capitalises every word
         for i, token in enumerate(tokens):
             if token.lower() != word:

@@ -97,6 +97,19 @@ def test_a_not_for_section_of_the_body_is_no_request_for_the_skill() -> None:
     assert "bread machine" not in said, positives
 
 
+def test_a_section_of_mistakes_to_avoid_gives_no_request() -> None:
+    body = (
+        "## Shaping a sourdough loaf\n\nFold and tension.\n\n"
+        "## Common Mistakes to Avoid\n\n### Ignoring dough temperature\n\nIt matters.\n\n"
+        "### Skipping the sourdough autolyse\n\nDo not.\n\n## Baking sourdough loaves\n\nHot.\n"
+    )
+    bread = _skill("bread-baking", "Bake sourdough bread and keep a starter alive.", body)
+    positives, _ = requests_of_skill(bread)
+    assert "Shaping a sourdough loaf" in positives and "Baking sourdough loaves" in positives
+    said = " ".join(positives).lower()
+    assert "ignoring" not in said and "skipping" not in said, positives
+
+
 def test_asks_about_and_including_are_lead_ins() -> None:
     tent = _skill(
         "tent-camping",
@@ -144,3 +157,39 @@ def test_a_condition_on_the_input_is_no_request() -> None:
     asked = requests_of_skill(skill)[0]
     assert any("clinical case report drafts" in q for q in asked), asked
     assert not any(re.search(r"\b(?:use only|synthetic)\b", q, re.I) for q in asked), asked
+
+
+def test_a_noun_the_next_item_ends_on_is_no_modifier() -> None:
+    skill = _skill(
+        "gift-guides",
+        "Write gift guides. Covers three formats: photo narrative, video narratives, and "
+        "budget roundups.",
+    )
+    asked = requests_of_skill(skill)[0]
+    assert "photo narrative" in asked and "video narratives" in asked, asked
+    assert not any("narrative, video" in q for q in _queries(skill)), _queries(skill)
+
+
+@pytest.mark.parametrize(
+    ("description", "wanted"),
+    [
+        (
+            "Draft, revise, and audit grant budgets with explicit justifications.",
+            "I want to audit grant budgets with explicit justifications.",
+        ),
+        (
+            "When the user wants to optimize, improve, or increase signups on any checkout page.",
+            "I want to increase signups on any checkout page.",
+        ),
+    ],
+)
+def test_the_last_of_a_list_of_verbs_is_asked_for(description: str, wanted: str) -> None:
+    queries = _queries(_skill("helper", description))
+    assert any(q.startswith(wanted[:-1]) for q in queries), queries
+    assert not any(re.search(r"(?:about|on|with) (?:audit|increase)\b", q) for q in queries)
+
+
+def test_a_description_opening_on_a_list_of_verbs_is_an_order() -> None:
+    queries = _queries(_skill("helper", "Draft, revise, and audit grant budgets."))
+    assert not any("help me with draft" in q.lower() for q in queries), queries
+    assert "I want to draft, revise, and audit grant budgets. Can you help?" in queries, queries

@@ -61,6 +61,10 @@ def test_a_lead_in_is_never_asked(description: str, asked: str) -> None:
             "Fixes flaky integration tests in the payment service.",
             "Can you help me fix flaky integration tests in the payment service?",
         ),
+        (
+            "Summarizes quarterly sales calls for the account team.",
+            "Can you help me summarize quarterly sales calls for the account team?",
+        ),
     ],
 )
 def test_a_description_in_the_third_person_is_asked_in_the_first(
@@ -171,6 +175,16 @@ def test_an_em_dash_ends_a_request() -> None:
     assert not any(re.search(r"[—–]", q) for q in queries), queries
 
 
+def test_a_request_cut_at_a_dash_is_asked_once() -> None:
+    skill = _skill(
+        "shop-copy",
+        "When the user wants to write, rewrite, or improve product copy for any listing — "
+        "including bundles and gift cards. Also use for product blurbs.",
+    )
+    asked = [q for q in _queries(skill) if "improve product copy for any listing" in q]
+    assert len(asked) == 1, asked
+
+
 @pytest.mark.parametrize(
     ("name", "description"),
     [
@@ -209,3 +223,39 @@ def test_an_order_before_a_hyphenated_modifier_is_asked_for(description: str, wa
     queries = _queries(_skill("helper", description))
     assert not any(re.search(rf"\b(?:with|about|on) {wanted}", q, re.I) for q in queries), queries
     assert any(wanted in q.lower() for q in queries), queries
+
+
+def test_a_wish_for_help_asks_about_its_object() -> None:
+    queries = _queries(
+        _skill(
+            "ad-campaigns",
+            "When the user wants help with paid search campaigns on the big ad networks. "
+            "Also use when the user mentions 'bid strategy' or 'ad budget'.",
+        )
+    )
+    assert not any(re.search(r"help me help|help with help", q, re.I) for q in queries), queries
+    assert any("paid search campaigns" in q for q in queries), queries
+
+
+def test_the_users_own_their_is_asked_as_mine() -> None:
+    queries = _queries(
+        _skill(
+            "site-audit",
+            "When the user wants to audit, review, or diagnose search ranking problems on "
+            "their site. Also use when the user mentions 'ranking drop' or 'crawl errors'.",
+        )
+    )
+    assert any("ranking problems on my site" in q for q in queries), queries
+    assert not any("their" in q.lower() for q in queries), queries
+
+
+def test_a_listed_thing_opening_on_a_base_form_keeps_it() -> None:
+    queries = _queries(
+        _skill(
+            "page-tuning",
+            "When the user wants to raise sign-ups on any marketing page, including landing "
+            "pages, feature pages, or pricing pages.",
+        )
+    )
+    assert any("feature pages" in q for q in queries), queries
+    assert not any(re.search(r"(?:with|about|on) pages\b", q) for q in queries), queries

@@ -4,6 +4,7 @@ near-misses: the "do not use" clauses and tasks no skill does about each skill's
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from agentos.skill.domain import shared_nouns
 from agentos.skill.draft import draft_evals, requests_of_skill
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import as_request, out_of_scope
+from agentos.skill.phrasing import as_request, kind, out_of_scope
 from agentos.skillfile import Skill, load_skills
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +54,8 @@ def test_fragments_are_no_requests(phrase: str) -> None:
         ("a cat has stopped using the litter box", "My cat has stopped using the litter box"),
         ("Prune roses in late winter", "prune roses in late winter"),
         ("rescue vs breeder", "rescue vs breeder"),
+        ("why they run out of money before payday", "Why do I run out of money before payday?"),
+        ("how we split the bills", "How do I split the bills?"),
     ],
 )
 def test_a_topic_is_asked_the_way_a_user_asks(phrase: str, wanted: str) -> None:
@@ -104,3 +107,11 @@ def test_near_misses_share_the_folders_domain_words() -> None:
     ]
     assert any("my dog" in q or "my cat" in q for q in asked), asked
     assert any("rat poison" in q for q in asked), asked
+
+
+@pytest.mark.parametrize("phrase", ["refunds that are late", "invoices which were never paid"])
+def test_a_noun_and_its_relative_clause_is_a_topic_not_an_order(phrase: str) -> None:
+    assert kind(phrase) == "topic"
+    for seed in range(4):
+        asked = as_request(phrase, random.Random(seed))
+        assert asked is not None and not re.search(r"(?:I|me|to) (?:refunds|invoices)", asked)

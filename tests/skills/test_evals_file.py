@@ -151,3 +151,21 @@ def test_an_unknown_skill_near_none_lists_the_skills(tmp_path: Path) -> None:
     line = '{"query": "deploy it", "expect": "kubernetes-deploy", "split": "train"}'
     with pytest.raises(UserError, match=r"use one of \['brainstorming'"):
         load_evals(_lines(tmp_path / "evals.jsonl", line), SKILLS)
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_a_skill_creator_trigger_eval_set_is_named_with_how_to_write_it(
+    tmp_path: Path, lines: bool
+) -> None:
+    rows = [
+        {"query": "my boss sent me this xlsx, can you merge the tabs", "should_trigger": True},
+        {"query": "write me a fibonacci function", "should_trigger": False},
+    ]
+    path = tmp_path / "trigger-eval.json"
+    text = "".join(json.dumps(r) + "\n" for r in rows) if lines else json.dumps(rows, indent=2)
+    path.write_text(text)
+    with pytest.raises(UserError) as caught:
+        load_evals(path, ["xlsx"])
+    message = str(caught.value)
+    assert "skill-creator" in message and '"expect": the skill (should_trigger true)' in message
+    assert caught.value.exit_code == 2 and "\n" not in message

@@ -297,3 +297,14 @@ def test_a_folder_above_the_skills_names_the_one_that_holds_them(
     line = done.stderr.strip().splitlines()[-1]
     assert "holds no NAME/SKILL.md" in line
     assert f"fix: pass the folder that holds the skills: {holder.resolve()}" in line
+
+
+def test_a_category_folder_among_skills_is_reported_not_silently_left_out(tmp_path: Path) -> None:
+    root = _folder(tmp_path / "skills", {"pdf": SKILLS["pdf"]})
+    _folder(root / "office", {"docx": SKILLS["docx"], "slides": SKILLS["slides"]})
+    skills, problems = load_folder(root)
+    assert [s.name for s in skills] == ["pdf"]
+    assert list(problems) == ["office"]
+    line = str(problems["office"])
+    assert "skill folders one level down (docx, slides)" in line
+    assert f"agentos tune-skills {(root / 'office').resolve()}" in line

@@ -124,3 +124,36 @@ def test_a_listing_sentence_left_with_no_term_is_refused() -> None:
         assert any("lists nothing" in p for p in found), (empty, found)
     listed = problems(original, f'{original} Also use it when a request mentions "response".')
     assert not any("lists nothing" in p for p in listed), listed
+
+
+def test_a_phrase_is_written_in_the_case_the_skill_writes_it_whole() -> None:
+    # "page" alone is written in lower case once; "Page Speed" only ever with capitals
+    text = (
+        "Check the Core Page Speed scores of every template, and the Core Page Speed report.\n"
+        "Keep each page consistent across the web.\n"
+    )
+    assert as_written("page speed", text) == "Page Speed"
+    assert as_written("page", text) == "page"
+    original = "Audit a site's technical health. Use for crawl errors and indexing."
+    refused = problems(original, f'{original} Also use it when a request mentions "page Speed".',
+                       own_text=text, name="site-audit")
+    assert any("'page Speed', which the skill writes 'Page Speed'" in why for why in refused)
+    whole = problems(original, f'{original} Also use it when a request mentions "Page Speed".',
+                     own_text=text, name="site-audit")
+    assert any("part of a longer name" in why for why in whole), whole  # "Core Page Speed"
+
+
+def test_a_name_goes_on_over_and_or_of() -> None:
+    text = (
+        "Covers the Arts Council (Arts Council England) and the Arts Council of Wales, and the\n"
+        "Film Council and Media Board.\n"
+    )
+    original = "Draft arts funding bids. Use for grant budgets and letters of support."
+    said = f'{original} Also use it when a request mentions "Film Council".'
+    assert any("part of a longer name" in why for why in problems(original, said, own_text=text))
+
+
+def test_a_bold_title_case_label_gives_no_word_its_capital() -> None:
+    text = "# SEO audit\n\nStart with the sitemap.\n\n**Crawl Budget Issues** (for large sites)\n"
+    assert as_written("crawl budget", text) == "crawl budget"
+    assert as_written("budget", text) == "budget"

@@ -8,7 +8,7 @@ import pytest
 
 from agentos.errors import UserError
 from agentos.skill import load_skills, parse_skill, render_skill
-from agentos.skillfile import MAX_FILE_BYTES
+from agentos.skillfile import MAX_FILE_BYTES, load_skill
 
 GOOD = "---\nname: deploy\ndescription: Deploy a service.\n---\n\n# Deploy\n\nSteps.\n"
 
@@ -44,8 +44,8 @@ CASES = [
     ("deploy", b"---\nname: deploy\n---\nbody\n", "non-empty `description`"),
     ("deploy", b"---\ndescription: x\n---\nbody\n", "lacks `name`"),
     ("deploy", b"---\nname: deploy\ndescription: x\n---\n\n  \n", "no instructions"),
-    ("deploy", GOOD.replace("\n", "\r\n").encode(), "CRLF"),
-    ("deploy", b"\xef\xbb\xbf" + GOOD.encode(), "byte-order mark"),
+    ("deploy", GOOD.replace("\n", "\r\n", 3).encode(), "mixes CRLF and LF"),
+    ("deploy", GOOD.replace("\n", "\r").encode(), "has CR line endings"),
     ("deploy", GOOD.encode().replace(b"Steps", b"St\xffeps"), "not valid UTF-8"),
     (
         "deploy",
@@ -98,3 +98,16 @@ def test_good_skill_round_trips_through_components(tmp_path: Path) -> None:
 def test_empty_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"holds no NAME/SKILL\.md"):
         load_skills(tmp_path)
+
+
+def test_crlf_endings_and_a_byte_order_mark_are_kept_when_the_description_changes(
+    tmp_path: Path,
+) -> None:
+    text = GOOD.replace("---\n\n", "license: MIT\n---\n\n")
+    data = b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
+    root = write(tmp_path, "deploy", data)
+    skill = load_skill(root / "deploy")
+    assert skill.description == "Deploy a service." and skill.body == "\n# Deploy\n\nSteps.\n"
+    assert render_skill(skill).encode() == data
+    new = skill.with_components({"deploy/description": "Deploy a service to staging."})
+    assert render_skill(new).encode() == data.replace(b"a service.", b"a service to staging.")

@@ -141,3 +141,16 @@ def test_the_wording_of_drafted_requests_is_no_evidence() -> None:
     assert support_problems("advice", [], "", drafted, lambda _: True)
     typed = ["merge these two pdf forms", "fill in the forms from my bank"]
     assert support_problems("forms", [], "", typed, lambda _: True) == []
+
+
+def test_a_query_and_its_misspelt_copy_are_one_piece_of_evidence() -> None:
+    original = "Build many landing pages from a spreadsheet of cities. Use for location pages."
+    body = "# Location pages\n\nOne template, one row per city, and a unique intro per page.\n"
+    added = f'{original} Also use it when a request mentions "ranking keywords".'
+    asked = "Any advice on building pages at scale for ranking keywords?"
+    slipped = "Any avdice on buidling pages at scale for ranking keywords?"
+    other = "which ranking keywords should the city pages go after"
+    once = problems(original, added, own_text=body, evidence=[asked, slipped], name="city-pages")
+    assert any("'ranking keywords'" in why for why in once), once
+    twice = problems(original, added, own_text=body, evidence=[asked, other], name="city-pages")
+    assert not any("'ranking keywords'" in why for why in twice), twice

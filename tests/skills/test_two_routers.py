@@ -111,3 +111,27 @@ def test_the_per_skill_search_counts_both_routers_and_refuses_a_bm25_fall(
     assert search.key(base, firing)[0] is True
     alone = DescriptionSearch(router, train, START, "stain-removal")  # one router: no BM25
     assert alone.fit(wider).lexical == 0
+
+
+def test_the_per_skill_search_refuses_what_the_veto_refuses_query_by_query(
+    router: EmbeddingRouter,
+) -> None:
+    """A rewrite whose hit counts hold while one train query is lost (a near-miss fires on BM25
+    as the skill gains one of its own) is vetoed on train query by query; the search puts it
+    with those the veto refuses instead of proposing it."""
+    from agentos.skill.search import DescriptionSearch
+
+    train = [i for i in SPLIT if i.split == "train"]
+    lexical = BM25Router()
+    lexical.calibrate(train, START)
+    # routing only (no originals: no quality gate), the BM25 cut fitted on the starting set
+    judge = SkillEvaluator(train, router, recalibrate=True, lexical=lexical)
+    search = DescriptionSearch(router, train, START, "stain-removal", lexical=lexical)
+    base = search.fit("Remove stains from clothes.")
+    text = "Remove stains from clothes, grease spots and jeans. It is also for flights to Rome."
+    fit = search.fit(text)
+    assert fit.lexical == base.lexical and fit.taken <= base.taken  # the counts hold
+    after = judge.evaluate_skills(with_description(START, "stain-removal", text))
+    reason = judge.veto(judge.evaluate_skills(START), after)
+    assert reason is not None and "near-miss 'book a flight to Rome' now goes to a skill" in reason
+    assert search.key(base, text)[0] is True
