@@ -252,8 +252,9 @@ def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
         fix = "pass a folder of skill folders"
         if (root / SKILL_FILE).exists():
             fix = f"pass the folder that holds it: {root.resolve().parent}"
-        elif below := _skill_folders_below(root):
-            fix = f"pass the folder that holds the skills: {' or '.join(map(str, below[:3]))}"
+        elif below := _skill_sets_below(root):
+            more = f" (and {len(below) - 3} more folders of skills)" if len(below) > 3 else ""
+            fix = f"pass the folder that holds the skills: {' or '.join(map(str, below[:3]))}{more}"
         raise UserError("holds no NAME/SKILL.md", path=root, fix=fix)
     skills, problems = [], {}
     for folder in folders:
@@ -277,12 +278,38 @@ def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
 def _skill_folders_below(root: Path) -> list[Path]:
     """The subfolders of `root` that hold `NAME/SKILL.md` folders: the folder a user meant when
     they passed the one above it (`sp` for `sp/superpowers`)."""
-    subfolders = [d for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")]
     return [
         d.resolve()
-        for d in subfolders
-        if any((e / SKILL_FILE).is_file() for e in d.iterdir() if e.is_dir())
+        for d in _subfolders(root)
+        if any((e / SKILL_FILE).is_file() for e in _subfolders(d))
     ]
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The visible subfolders of `folder`, sorted; none where it cannot be read."""
+    try:
+        return [d for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+    except OSError:
+        return []
+
+
+def _skill_sets_below(root: Path, depth: int = 3) -> list[Path]:
+    """The folders up to `depth` levels below `root` that hold `NAME/SKILL.md` folders, largest
+    first: what a user meant when they passed a checkout (`plugins` for
+    `plugins/*/skills/*/SKILL.md`). The search does not enter a folder of skills nor a hidden
+    one."""
+    found: list[Path] = []
+    level = [root]
+    for _ in range(depth):
+        sets = [s for d in level for s in _skill_folders_below(d)]
+        found += sets
+        level = [
+            d
+            for parent in level
+            for d in _subfolders(parent)
+            if d.resolve() not in sets and not (d / SKILL_FILE).exists()
+        ]
+    return sorted(found, key=lambda d: -sum((e / SKILL_FILE).is_file() for e in _subfolders(d)))
 
 
 def render_skill(skill: Skill) -> str:

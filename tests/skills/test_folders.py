@@ -271,12 +271,16 @@ def test_evals_out_inside_the_skills_folder_is_refused(tmp_path: Path, inside: s
     assert "fix: pass --evals-out outside PATH" in line
 
 
-@pytest.mark.parametrize("depth", [["superpowers"], ["plugins", "skills"]])
+@pytest.mark.parametrize(
+    ("depth", "up"),
+    [(["superpowers"], 1), (["plugins", "skills"], 1), (["plugins", "pm-money", "skills"], 2)],
+)
 def test_a_folder_above_the_skills_names_the_one_that_holds_them(
-    tmp_path: Path, depth: list[str]
+    tmp_path: Path, depth: list[str], up: int
 ) -> None:
-    """A folder one level too high (the repository checkout, not its `skills/`) names the
-    subfolder that holds the skills, as one level too low names the folder above."""
+    """A folder one or two levels too high (the repository checkout, not its `skills/`; the
+    `plugins/` of a marketplace, not `plugins/NAME/skills`) names the subfolder that holds the
+    skills, as one level too low names the folder above."""
     from click.testing import CliRunner
 
     from agentos.cli.main import main
@@ -289,7 +293,7 @@ def test_a_folder_above_the_skills_names_the_one_that_holds_them(
         )
     (tmp_path / "docs").mkdir()
     (tmp_path / "README.md").write_text("skills\n")
-    above = holder.parent
+    above = holder.parents[up - 1]
     done = CliRunner().invoke(
         main, ["tune-skills", str(above), "--make-evals", str(tmp_path / "e.jsonl")]
     )
@@ -297,6 +301,18 @@ def test_a_folder_above_the_skills_names_the_one_that_holds_them(
     line = done.stderr.strip().splitlines()[-1]
     assert "holds no NAME/SKILL.md" in line
     assert f"fix: pass the folder that holds the skills: {holder.resolve()}" in line
+
+
+def test_a_checkout_with_many_folders_of_skills_names_the_largest_first(tmp_path: Path) -> None:
+    for plugin, names in {"small": ["a"], "big": ["b", "c", "d"], "mid": ["e", "f"]}.items():
+        _folder(tmp_path / "plugins" / plugin / "skills", {n: SKILLS["pdf"] for n in names})
+    _folder(tmp_path / "plugins" / "tiny" / "skills", {"g": SKILLS["pdf"]})
+    with pytest.raises(UserError) as raised:
+        load_folder(tmp_path / "plugins")
+    fix = str(raised.value).split("fix: ")[1]
+    big, mid = ((tmp_path / "plugins" / p / "skills").resolve() for p in ("big", "mid"))
+    assert fix.startswith(f"pass the folder that holds the skills: {big} or {mid} or ")
+    assert fix.endswith("(and 1 more folders of skills)")
 
 
 def test_a_category_folder_among_skills_is_reported_not_silently_left_out(tmp_path: Path) -> None:
