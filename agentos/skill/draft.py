@@ -184,7 +184,10 @@ def own_requests(skill: Skill, skills: Sequence[Skill]) -> list[str]:
         elif _predicative(tokens[0] if tokens else "", phrase):
             continue
         elif kind(phrase) == "topic" and (
-            _order(tokens) or _verb_listed(tokens[0], skill.description) or _verbs_open(phrase)
+            _order(tokens)
+            or _verb_listed(tokens[0], skill.description)
+            or _verbs_open(phrase)
+            or _to_listed(phrase, skill.description)
         ):  # "craft effective pitches", "Draft, revise, and audit manuscripts", its "audit ..."
             phrase = f"I want to {phrase[:1].lower()}{phrase[1:]}"
         if _sibling_owns(phrase, skill, skills):
@@ -228,6 +231,51 @@ def _verb_listed(word: str, description: str) -> bool:
     return False
 
 
+def _to_listed(phrase: str, description: str) -> bool:
+    """Whether `description` lists `phrase` after a wish's "to" ("Use when asked to make a
+    budget, plan monthly spending, allocate income": "plan monthly spending" is an order)."""
+    text = " ".join(description.split())
+    start = text.find(phrase)
+    if start <= 0 or not _verb_shaped(phrase):
+        return False
+    sentence = re.split(r"[.;:!?]\s", text[:start])[-1]
+    lead = re.search(rf"{_TO_LEAD}([^()]*),\s*(?:(?:or|and)\s+)?$", sentence, re.IGNORECASE)
+    if lead is None:
+        return False
+    # a list of orders: most of its other items open on a verb the draft knows, and none is a
+    # question or the user's own words ("make a budget, plan monthly spending, allocate
+    # income"; not "create a pitch deck, investor presentation, or startup pitch", nor "help
+    # with my draft, who should I draft, fantasy league strategy")
+    rest = re.split(r"[.;:!?]\s", text[start:])[0]
+    items = [i for i in re.split(r",\s*(?:(?:or|and)\s+)?", f"{lead.group(1)}, {rest}") if i]
+    if any(kind(i) in ("question", "situation") for i in items):
+        return False
+    others = [words(i)[0] for i in items if not i.startswith(phrase) and words(i)]
+    return 2 * sum(verb(w) or w in ACTIONS or bool(_VERB_END.fullmatch(w)) for w in others) > len(
+        others
+    )
+
+
+def _verb_shaped(phrase: str) -> bool:
+    """Whether `phrase` may open on a verb: two words or more, the first lowercase and no
+    function word, adjective, participle or word shaped as a noun ("piece of art", "similar
+    structured content", "technical specs", "decision docs", "PPC headlines")."""
+    said = phrase.split()
+    first, second = [*words(phrase), ""][:2]
+    if len(said) < 2 or said[0] != first or not first.isalpha() or second == "of":
+        return False
+    if verb(first) or first in ACTIONS:  # "make a budget", "help with a plan"
+        return True
+    return not (
+        function_word(first)
+        or adjective(first)
+        or _NOUN_END.search(first)
+        or first.endswith(("ed", "ing"))
+    )
+
+
+_NOUN_END = re.compile(r"(?:s|al|ic|ous|ion|ment|ness|ity|ive|ful|ary|ory|ar)$")
+_TO_LEAD = r"\b(?:asked|asks?|wants?|needs?|trying|helps?(?:\s+(?:me|you|users?))?)\s+to\s+"
 _VERB_END = re.compile(r"[a-z]{3,}(?:ize|ise|ify)")  # "optimize", "revise", "simplify"
 
 

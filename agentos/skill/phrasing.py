@@ -47,15 +47,17 @@ _AUX = _set(
     "is are was were be been being has have had can could will would shall should may might "
     "must do does did am isn't aren't wasn't won't can't doesn't don't didn't"
 )
+_BY = _set("by under in on with for at from as")
 _AFTER = _set("first last next later instead worth")  # "red flags first"
 _WH = _set("what who how where when which why whom whose")
 _OPEN_NP = _set("a an the my your our their his her its this that these those some")
 _OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
 _SUBJECT = _set("i we you he she they someone somebody")
+_SAID = _set("i'm i've i'd i'll we're we've")  # "I'm overstimulated all the time"
 _CONCEDE = _set("regardless even unless although though whether especially particularly")
 _VERBISH = re.compile(r"^[a-z]{3,}(?:ize|ise|ify|ate)$")  # verbs by their ending
 _MODAL = _set("can could may might will would shall should must")
-_NOW = _set("now today tonight")  # "emergencies happening right now" ends on a time, not a cut
+_NOW = _set("now today tonight else")  # "happening right now", "somewhere else": no cut
 _BACK = _set("this these that those it they there such")  # words that point back
 _MINE = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself", "you're": "I'm"}
 _DASH = re.compile(r"\s+[—–-]\s+")
@@ -110,8 +112,21 @@ def topic_of(query: str) -> str:
 
 
 def _first_person(text: str) -> str:
-    """`text` as its user says it: you -> I, your -> my."""
-    return " ".join(_MINE.get(w.lower(), w) for w in text.split())
+    """`text` as its user says it: you -> I, your -> my, you are -> I am."""
+    said = " ".join(_MINE.get(w.lower(), w) for w in text.split())
+    return re.sub(r"\bI (are|were)\b", lambda m: "I am" if m.group(1) == "are" else "I was", said)
+
+
+# a direct question written without its mark ("am I missing any tax breaks", "is there money
+# owed to me", "do gift cards expire"): an auxiliary, then its subject
+_ASKS_AUX = _set("am is are was were do does did can could will would should have has")
+_ASKED_OF = _SUBJECT | _set("there this that it now my your our the a an any these those")
+
+
+def _direct(tokens: list[str]) -> bool:
+    if len(tokens) < 3 or tokens[0] not in _ASKS_AUX:
+        return False
+    return tokens[1] in _ASKED_OF
 
 
 def tidy(phrase: str) -> str:
@@ -135,15 +150,27 @@ def fragment(phrase: str) -> bool:
     if not tokens or ":" in phrase or len(_content(phrase)) < min(2, len(tokens)):
         return True  # one word alone ("pruning") is a topic; "who to call" is not
     first, last = tokens[0], tokens[-1]
-    if first in _AUX or first in _CONCEDE or last in _AFTER:
+    if _direct(tokens):
+        return last in _AFTER or (function_word(last) and last not in _OBJECT | _NOW)
+    if first in _AUX or first in _CONCEDE or (last in _AFTER and first not in _WH):
         return True
-    if function_word(last) and last not in _OBJECT and last not in _NOW:
+    asks = first in _WH and bool(_SUBJECT.intersection(tokens[1:4]))  # "what am I paying for"
+    if function_word(last) and last not in _OBJECT and last not in _NOW and not asks:
         return True
     second, third = [*tokens, "", ""][1:3]
     if first in _BACK and (second in _AUX or third in _MODAL):
         return True  # "It is", "These artifacts can be slides": says what a word left out is
+    if first in ("this", "it") and re.fullmatch(r"[a-z]{3,}(?<![siu])s", second):
+        return True  # "this reads results": a clause about a thing left out
+    if first in _SUBJECT and second in _BY | _set("of to into like"):
+        return True  # "you on a good day" of "sounds like you on a good day"
     if len(tokens) > 2 and last in PREDICATES and _plural(tokens[-2]) and first not in ACTIONS:
         return True  # "company design standards apply": a clause cut from its "when"
+    past = (len(first) > 4 and first.endswith("ed")) or (
+        first in IRREGULAR and not first.endswith(("s", "ing"))
+    )
+    if past and second in _BY | _OPEN_NP | _set("something anything nothing it them"):
+        return True  # "ranked by impact", "ate something toxic": its subject was cut off
     if len(tokens) == 2 and adjective(last):  # "leave clear" of "leave clear, actionable comments"
         return True
     if verb(first) and len(tokens) > 2:  # an order on a common verb: "get ready for a visit"
@@ -166,16 +193,19 @@ def kind(phrase: str) -> str:
     first = tokens[0]
     if _who_to(text):
         return "wh-to"
-    if text.endswith("?") or first in _WH:
+    if text.endswith("?") or first in _WH or _direct(tokens):
         return "question"
     verbal = not first.endswith(("ing", "ed")) and first not in _OPEN_NP | _SUBJECT
     if tokens[1:2] in (["that"], ["which"], ["who"]) and tokens[2:3] and tokens[2] in _AUX:
         return "topic"  # "refunds that are late": a noun and its relative clause
+    aux = next((i for i, t in enumerate(tokens[1:5], 1) if t in _AUX), 0)
+    if aux and {"that", "which", "who"} & set(tokens[1:aux]):
+        aux = 0  # "a catalogue that has moved": the verb is its relative clause's
     if len(tokens) > 1 and tokens[1] in _OBJECT and verbal:
         return "order"  # "Find the threshold", "Triage what is an emergency"
     if first.endswith("ing") and first not in FUNCTION and {"that", "which"} & set(tokens[1:4]):
         return "gerund"  # "making choices that don't read as defaults": its verb is the clause's
-    if first in _SUBJECT | {"my", "our"} or any(t in _AUX for t in tokens[1:4]):
+    if first in _SUBJECT | _SAID | {"my", "our"} or aux:
         return "situation"
     if _happened(tokens):
         return "situation"  # "a score dropped": a clause with its own past-tense verb
@@ -336,8 +366,12 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
         what = "topic"
     if what == "question":
         indirect = _INDIRECT.match(text)
-        if indirect and indirect.group(2).lower() not in _AUX:  # "why they run out of money"
-            return f"{_capital(indirect.group(1).lower())} do I {indirect.group(2)}?"
+        if indirect:  # "why they run out of money", "where I am on the ladder"
+            wh, rest = _capital(indirect.group(1).lower()), indirect.group(2)
+            aux, _, after = rest.partition(" ")
+            if aux.lower() in _AUX:
+                return f"{wh} {aux.lower()} I {after}?".replace(" I ?", " I?")
+            return f"{wh} do I {rest}?"
         return _capital(text.rstrip("?.!")) + "?"
     if what == "wh-to":
         match = _who_to(text)
@@ -347,12 +381,15 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
         return _capital(" ".join(p for p in (wh.lower(), middle, "should I", rest) if p)) + "?"
     if what == "situation" and re.match(r"i (?:need|want|would like)\b", text, re.I):
         return _capital(text.rstrip(".")) + "."
-    if what == "situation":
-        text = re.sub(r"^(?:a|an|the)\s+", "my ", text, flags=re.I)
+    if what == "situation":  # "the dog is limping": mine, unless it acts on me
+        if not set(words(text)) & _set("i me my"):
+            text = re.sub(r"^(?:a|an|the)\s+", "my ", text, flags=re.I)
         return _capital(rng.choice(_SITUATION).format(p=text.rstrip(".")))
     if what == "order":
         first, _, rest = text.partition(" ")
         base = base_verb(first.lower(), rest.split(" ", 1)[0].lower())
+        if base == "help" and rest.startswith(("with ", "on ")):  # "help with estate planning"
+            return f"Can you help me {rest.rstrip('.?')}?"
         if rest.startswith("me "):  # "walk me through a claim": already asks for help
             return f"Can you {base} {rest.rstrip('.?')}?"
         return rng.choice(_ORDER).format(p=f"{base} {rest}".strip())

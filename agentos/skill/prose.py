@@ -51,6 +51,8 @@ def asked_quotes(body: str) -> list[str]:
         line = masked.rfind("\n", 0, match.start()) + 1
         before = masked[line : match.start()]
         sentence = before[max((m.end() for m in re.finditer(r"[.!?]\s", before)), default=0) :]
+        if before.count("[") > before.count("]"):
+            continue  # an example inside a template's brackets: "[e.g. "lead with it"]"
         if _ASKED.search(sentence.replace("_", ".")):
             out.append(match.group(1))
     return out

@@ -44,14 +44,16 @@ _LEAD = re.compile(
     r"^(?:use (?:when|if|for|whenever) |also (?:for|when|if) |covers? |when (?=\w+ing\b))?(?:"
     r"(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
     rf"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) {_WISH})?"
-    r"(?:asked to )?|"
+    r"(?:asked (?:to |for |about )?)?|"
     rf"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) {_WISH}|"
     r"triggers? include |"
     rf"the (?:user|request) (?:asks?|wants?|needs?|mentions?) {_WISH}|"
     rf"(?:users?|someone) (?:asks?|wants?|needs?|requests?|mentions?) {_WISH}|"
-    r"asked to |(?:this|it) (?:also )?(?:includes?|covers?|means|handles?) (?:any task where "
+    r"asked (?:to |for |about |whether |if )?|"
+    r"(?:this|it) (?:also )?(?:includes?|covers?|means|handles?) (?:any task where "
     r"(?:the users? wants? to )?)?|"
-    r"(?:working|dealing) (?:on|with) |requests? (?:to|for|about) |asks? about |including )?",
+    r"(?:working|dealing) (?:on|with) |(?:urgent |quick |expert )?help (?:with|for|when|on) |"
+    r"requests? (?:to|for|about) |asks? about |including )?",
     re.IGNORECASE,
 )
 # a sentence that sends a request to a sibling skill by its name ("For formal peer review
@@ -67,6 +69,21 @@ REFER = re.compile(
 # a sentence that limits what the skill takes ("Use only with synthetic or de-identified
 # inputs"): a condition, no request
 _ONLY = re.compile(r"(?:(?:use|trigger)\s+(?:it\s+|this\s+(?:skill\s+)?)?only|only\s+use)\b", re.I)
+# a short aside in brackets inside a phrase, a word on either side: "MCP (Model Context
+# Protocol) servers", "a preventive-care (wellness) plan"
+_ASIDE_PAREN = re.compile(r"(?<=\w)\s+\([^()]{1,40}\)(?=\s+[a-z])")
+# a sentence after the first that lists what the skill hands back ("Produces a payoff
+# schedule, the total interest and a recommendation") or the skills it goes with ("Complements
+# the estate pack"): no request of a person; a disclaimer ("Educational, not financial advice")
+_ASIDE = re.compile(
+    r"^(?:it\s+|this\s+skill\s+)?(?:produces|outputs|returns|delivers|yields|complements|"
+    r"pairs\s+(?:well\s+)?with|works\s+(?:well\s+)?with|see\s+also)\b",
+    re.IGNORECASE,
+)
+_DISCLAIMER = re.compile(
+    r"\bnot\s+(?:[\w-]+\s+){0,2}(?:advice|a\s+substitute)\b|^(?:educational|informational)\b",
+    re.IGNORECASE,
+)
 _HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # a description's first words that name the skill itself ("Toolkit for styling artifacts",
@@ -136,7 +153,7 @@ _GENERIC = frozenset(
         "installation install dependencies testing next example appendix additional general "
         "how it works the a of and for with your this skill pitfall pitfalls triage diagnosis "
         "fixes cheapest first order method methods content contents scratch idea ideas things "
-        "stuff",
+        "stuff checks",
     )
 )
 _STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
@@ -146,16 +163,17 @@ _CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh 
 _COMMANDS = SHELL | frozenset(_CLI.split())
 _OPENING = (
     "whether which that and or but so as etc while then not no for regardless even like "
-    "especially particularly"
+    "especially particularly with without"
 )
 # a concession closing a sentence ("..., especially if the request seems unclear"): no request
 _CONCESSION = re.compile(
-    r",?\s+(?:especially|particularly|even|regardless|whether)\b[^.]*$", re.IGNORECASE
+    r",?\s+(?:especially|particularly|even|regardless)\b[^.]*$|,\s+whether\b[^.]*$", re.I
 )
 _OPENERS = frozenset(_OPENING.split())
 # a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
 _PIECES = re.compile(
-    r"\.(?=\s|$)\s*|[;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+"
+    r"\.(?=\s|$)\s*|[;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+|"
+    r"\s+[\u2014\u2013]\s+|\s+--?\s+"
 )
 _SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
 # "(use bread-baking)", "(see the pdf skill)": the skill a "do not use" clause sends elsewhere
@@ -166,6 +184,11 @@ PAREN = re.compile(r"\s*(?<!\w)\([^)]*\)?")
 _ADJUNCT = re.compile(r"\s+(?:after|before|during|because|once|until)\s")
 
 
+# what the asker does ("wants to convert ...", "asks for a review"): the request follows
+_ASKER_VERBS = frozenset(("want", "need", "ask", "say", "mention", "request", "type", "write"))
+# pronouns a whole clause may end on ("the price dropped after I bought it")
+_OBJECT_END = frozenset(("it", "them", "me", "us", "else"))
+_WH = frozenset(("what", "who", "which", "where", "how"))  # "what am I paying for" may end on "for"
 # what no request opens or ends on: punctuation, quotes, brackets and dashes ("release
 # gates—" of "release gates—not for clinical decision-making")
 _ENDS = " .,:;-\"'`()\u2014\u2013"
@@ -195,10 +218,19 @@ def _whole(text: str) -> bool:
     if text.startswith("'") != text.endswith("'") or re.search(r"(?:^|\s)'\w[^']*$", text):
         return False  # an opening quote never closed: "any mention of 'Word doc"
     first, last = tokens[0].lower(), tokens[-1].lower().strip(".,;:!?")
-    if first in _OPENERS or last in STOPWORDS or last in ("include", "includes"):
+    asks = first in _WH and bool({"i", "you", "we"}.intersection(t.lower() for t in tokens[1:4]))
+    told = bool({"i", "you", "we", "they", "there"}.intersection(t.lower() for t in tokens[:-1]))
+    mine = last in ("me", "us", "else") or (last in _OBJECT_END and told)  # "after I bought it"
+    ends = last not in STOPWORDS or mine or asks
+    if first in _OPENERS or not ends:
         return False
-    if re.search(r"\b(?:use this skill|this skill|claude|(?:a|the) users?)\b", text, re.I):
+    if last in ("include", "includes"):
         return False
+    if re.search(r"\b(?:use (?:this|it)|this skill|claude|(?:a|the) users?)\b", text, re.I):
+        return False
+    said = re.fullmatch(r"[a-z]{3,}(?<![su])s", tokens[0]) and _base(tokens[0])
+    if said and verb(said) and said not in _ASKER_VERBS:
+        return False  # "requires technical rigor": what the skill does, its subject cut off
     if first in _COMMANDS or any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
         return False
     words = [w for w in re.findall(r"[a-z]+", text.lower())]
@@ -222,7 +254,7 @@ def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
 _GLUED = re.compile(r"(?<=\w)\((\w{1,3})\)(?!\w)")
 _MODIFIERS = re.compile(
     r"\b(?:a|an|the|my|your)\s+[\w-]+(?:,\s+(?!(?:a|an|the)\s)[\w-]+)+"
-    r"\s+(?:or|and)\s+(?!(?:a|an|the)\s)[\w-]+\s+[\w-]+"
+    r",?\s+(?:or|and)\s+(?!(?:a|an|the)\s)[\w-]+\s+[\w-]+"
 )
 # a comma after a word shaped as an adjective, before two words more: "comprehensive,
 # systematic literature reviews", "evidence-bounded, constructive peer-review drafts"
@@ -284,8 +316,10 @@ def positives(skill: Skill) -> list[str]:
     """The requests `skill`'s own text says should trigger it, at most `MAX_PER_SKILL`."""
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
     sentences = _SENTENCE.split(NOT.sub("", REFER.sub("", text)).strip())
-    sentences = [_mine(t) for t in sentences if not _ONLY.match(t)]
+    sentences = sentences[:1] + [t for t in sentences[1:] if not _ASIDE.search(t)]
+    sentences = [_mine(t) for t in sentences if not _ONLY.match(t) and not _DISCLAIMER.search(t)]
     kept = " ".join(_DOES.sub(_does, _GUIDES.sub(_guide, _SELF.sub("", t))) for t in sentences)
+    kept = _ASIDE_PAREN.sub("", kept)  # "a preventive-care (wellness) plan": one phrase
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     first = _CONCESSION.sub("", first)  # ", especially if the request seems unclear"
     # a sentence opening on a lead-in ("Use when X, Y or Z") lists requests: its parts are read

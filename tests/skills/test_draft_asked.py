@@ -1,0 +1,123 @@
+"""How the draft reads a description written as a marketplace writes one: "Use when asked X, Y,
+or Z" lists the questions people type (direct ones without their mark included), a "Produces
+..." sentence lists what the skill hands back, a disclaimer or a referral asks nothing, and a
+spaced dash cuts an aside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentos.skill.draft import draft_evals
+from agentos.skill.phrasing import Rotation, as_request, fragment, kind
+from agentos.skillfile import Skill
+
+
+def _skill(name: str, description: str) -> Skill:
+    return Skill(name, description, "", Path(f"{name}/SKILL.md"))
+
+
+def _queries(*skills: Skill) -> list[str]:
+    return [str(row["query"]) for row in draft_evals(list(skills)) if row["slice"] == "clean"]
+
+
+TAX = _skill(
+    "tax-deduction-finder",
+    "Surface the personal tax deductions and credits you might be missing. Use when asked what "
+    "tax deductions can I claim, am I missing any tax breaks, deductions for [job/situation], "
+    "or help me lower my tax bill. Produces a tailored list of commonly-missed deductions for "
+    "your situation, what records each needs, and clear flags to verify against current rules. "
+    "Educational — not tax advice, and rules vary by country and year.",
+)
+PRICE = _skill(
+    "price-match-request",
+    "Get a retailer to match a lower price you found, with the request written. Use when asked "
+    "for a price match, I found it cheaper somewhere else, the price dropped after I bought it, "
+    "or can I get a price adjustment. Produces the policy-aware request, the evidence that "
+    "qualifies, and a fallback if they won't match. Complements the refund-letter pack.",
+)
+DEBT = _skill(
+    "debt-collector-response",
+    "Respond to a debt collector correctly. Use when asked how to deal with a debt collector, "
+    "a collection agency is contacting me, is this debt real, or what am I actually paying for. "
+    "Not legal advice.",
+)
+BUDGET = _skill(
+    "budget-builder",
+    "Build a realistic monthly budget. Use when asked to make a budget, plan monthly spending, "
+    "allocate income, or help with getting finances under control.",
+)
+
+
+def test_the_questions_a_use_when_asked_list_gives_are_asked_as_questions() -> None:
+    queries = _queries(TAX, PRICE, DEBT, BUDGET)
+    for wanted in (
+        "What tax deductions can I claim?",
+        "Am I missing any tax breaks?",
+        "Can I get a price adjustment?",
+        "How should I deal with a debt collector?",
+        "Is this debt real?",
+        "What am I actually paying for?",
+    ):
+        assert wanted in queries, (wanted, queries)
+    for told in (  # situations, each in one of the draft's wordings
+        "I found it cheaper somewhere else",
+        "A collection agency is contacting me",
+        "The price dropped after I bought it",
+    ):
+        assert any(q.startswith(told) for q in queries), (told, queries)
+    assert not any("asked" in q.lower() for q in queries), queries
+
+
+def test_a_list_after_asked_to_is_a_list_of_orders() -> None:
+    queries = _queries(TAX, PRICE, DEBT, BUDGET)
+    assert "I want to plan monthly spending. Can you help?" in queries, queries
+    assert "I want to allocate income. Can you help?" in queries, queries
+    assert "Can you help me with getting finances under control?" in queries, queries
+    assert not any("help me help" in q or "with plan " in q for q in queries), queries
+
+
+def test_what_the_skill_produces_disclaims_or_complements_is_no_request() -> None:
+    queries = " ".join(_queries(TAX, PRICE, DEBT, BUDGET)).lower()
+    for said in ("tailored list", "records each", "fallback", "evidence", "educational",
+                 "rules vary", "legal advice", "complement", "refund-letter"):
+        assert said not in queries, (said, queries)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "wanted"),
+    [
+        ("where you are on the payoff ladder", "Where am I on the payoff ladder?"),
+        ("why they run out of money", "Why do I run out of money?"),
+        ("does the warranty cover water damage", "Does the warranty cover water damage?"),
+        ("what should I do with my money first", "What should I do with my money first?"),
+        ("a dog or cat is hurt right now", "My dog or cat is hurt right now, what should I do?"),
+    ],
+)
+def test_an_indirect_or_unmarked_question_is_asked_directly(phrase: str, wanted: str) -> None:
+    assert as_request(phrase, Rotation()) == wanted
+
+
+@pytest.mark.parametrize(
+    "phrase", ["ranked by impact", "refunded under warranty", "ate something toxic", "is a must"]
+)
+def test_a_phrase_whose_subject_was_cut_off_is_a_fragment(phrase: str) -> None:
+    assert fragment(phrase)
+
+
+def test_a_relative_clause_anywhere_before_its_verb_keeps_a_topic() -> None:
+    assert kind("a Lightroom catalogue that has moved") == "topic"
+    assert kind("the paperwork that is missing") == "topic"
+    assert kind("my printer is jammed") == "situation"
+
+
+def test_a_spaced_dash_cuts_an_aside_and_a_verb_keeps_its_whether() -> None:
+    bill = _skill(
+        "lower-my-bill",
+        "Negotiate a recurring bill down — internet, phone, insurance, gym — with a script. "
+        "Decide whether to cancel a plan you no longer use.",
+    )
+    queries = _queries(bill)
+    assert "Can you help me negotiate a recurring bill down?" in queries, queries
+    assert not any(q.lower().endswith(("gym?", "decide?")) for q in queries), queries
