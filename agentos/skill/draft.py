@@ -4,7 +4,7 @@ Each skill gives the requests its own text offers (`agentos.skill.sources`), eac
 asks it (`phrasing.as_request`) with a seeded typo and shorthand variant. About a third of the
 lines are near-misses: every thing a "do not use for ..." clause lists
 (`agentos.skill.nearmiss`), and requests for a task no skill does about the skill's topics or
-the words the skills share (`phrasing.out_of_scope`, expecting none). The split goes by topic:
+the words the skills share (`nearmiss.out_of_scope`, expecting none). The split goes by topic:
 each skill's requests are split about two to one into train and held-out, and every line about
 one topic (a request, its variants, the near-misses about it) is in one split, so no held-out
 query asks about what a train query asks about.
@@ -28,8 +28,8 @@ from agentos.skill.bm25 import stem
 from agentos.skill.domain import shared_nouns
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase, verb
 from agentos.skill.evals import normalized, shorthand, typo
-from agentos.skill.nearmiss import near_misses
-from agentos.skill.phrasing import ACTIONS, Rotation, as_request, kind, out_of_scope
+from agentos.skill.nearmiss import near_misses, out_of_scope
+from agentos.skill.phrasing import ACTIONS, Rotation, as_request, kind
 from agentos.skill.sources import HOLDS, positives
 from agentos.skill.vocab import content_words, words
 from agentos.skill.written import as_written

@@ -9,15 +9,23 @@ own part of the clause to X; a "(use X for Y)" sends Y alone to X. A sentence th
 request to a sibling by its name ("For formal peer review writing use peer-review.", "Use
 citation-checks for verifying reference lists.") gives that request, expecting the sibling;
 one that names a skill the folder lacks ("For email copy, see email-sequence.") expects the
-sibling that covers it, else no skill.
+sibling that covers it, else no skill. `out_of_scope` writes the other near-misses: a task no
+skill of the folder does (a poem, a translation, a joke, ...) about one of the skill's own
+topics, so it shares the skill's words and still expects no skill; a task whose word any
+skill's text uses is never chosen.
 """
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Sequence
+from itertools import zip_longest
 
-from agentos.skill.sources import NOT, PAREN, REFER, clean, stems
+from agentos.skill.bm25 import stem
+from agentos.skill.cuts import clean
+from agentos.skill.phrasing import ELSEWHERE, first_person, fragment, in_person, kind, lowered, tidy
+from agentos.skill.sources import NOT, PAREN, REFER, stems
 from agentos.skill.vocab import content_words, words
 from agentos.skillfile import Skill
 
@@ -191,3 +199,34 @@ def _nearest(query: str, candidates: Sequence[Skill]) -> str:
     if not shared or shared[0][0] == 0 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
         return ""
     return shared[0][1]
+
+
+def out_of_scope(
+    topics: Sequence[str],
+    texts: Sequence[str],
+    rng: random.Random,
+    count: int,
+    domain: Sequence[str] = (),
+) -> list[tuple[str, str]]:
+    """Up to `count` requests for a task no skill does, about one of `topics` or, every other
+    one, one of the `domain` words the skill shares with its siblings ("my dog"); a task whose
+    words any of `texts` (every skill's text) uses is left out. Each comes with its topic, so
+    the draft can put every request about one topic in one split."""
+    said = {stem(w) for text in texts for w in words(text)}
+    tasks = [t for keys, t in ELSEWHERE if not said.intersection(map(stem, keys.split()))]
+    usable = [t for t in map(tidy, topics) if not fragment(t)]
+    usable = [t for t in usable if kind(t) in ("topic", "gerund")]  # "a poem about X": X names
+    usable = [t for t in usable if in_person(t) == t]  # "a runner wants ...": no thing
+    usable = [first_person(t) for t in usable if len(t.split()) <= 8]
+    shared = [w if w.endswith("s") else f"my {w}" for w in domain]
+    rng.shuffle(usable)
+    rng.shuffle(shared)
+    pool = [t for pair in zip_longest(shared, usable) for t in pair if t is not None]
+    if not tasks or not pool:
+        return []
+    out: dict[str, str] = {}
+    for n in range(count):
+        topic = pool[n % len(pool)]
+        task = tasks[rng.randrange(len(tasks))]
+        out.setdefault(task.format(p=lowered(topic)), topic)
+    return list(out.items())

@@ -13,20 +13,16 @@ it as a fragment:
 - an order ("rotate a key", "Find the threshold") is asked for ("Can you help me rotate a
   key?"), a gerund ("picking a breed") needs help, a noun phrase is asked about.
 
-`out_of_scope` writes near-misses: a task no skill of the folder does (a poem, a translation, a
-joke, ...) about one of the skill's own topics, so it shares the skill's words and still expects
-no skill; a task whose word any skill's text uses is never chosen.
+`ELSEWHERE` holds the tasks of another kind (a poem, a translation, a joke, ...) that
+`nearmiss.out_of_scope` asks about a skill's own topics.
 """
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Sequence
-from itertools import zip_longest
 from typing import Protocol
 
-from agentos.skill.bm25 import stem
 from agentos.skill.english import (
     FUNCTION,
     IRREGULAR,
@@ -88,7 +84,7 @@ _TOPIC = (
 _SITUATION = ("{p}, what should I do?", "{p}. Can you help?", "{p} - what now?")
 # tasks of another kind about a skill's topic: (the words a skill covering the task would use,
 # the request)
-_ELSEWHERE: tuple[tuple[str, str], ...] = (
+ELSEWHERE: tuple[tuple[str, str], ...] = (
     ("poem poetry verse", "Write a short poem about {p}."),
     ("translate translation french", 'Translate "{p}" into French.'),
     ("joke jokes humour humor", "Tell me a joke about {p}."),
@@ -104,14 +100,14 @@ def topic_of(query: str) -> str:
     """The topic a request written here is about: `query` less the wording `as_request` or
     `out_of_scope` put around it ("Tell me a joke about my dog." is about "my dog"); a query
     written otherwise is its own topic."""
-    for template in (*(t for _, t in _ELSEWHERE), *_ORDER, *_GERUND, *_TOPIC, *_SITUATION):
+    for template in (*(t for _, t in ELSEWHERE), *_ORDER, *_GERUND, *_TOPIC, *_SITUATION):
         head, _, tail = template.partition("{p}")
         if query.startswith(head) and query.endswith(tail) and len(query) > len(head + tail):
             return query[len(head) : len(query) - len(tail)]
     return query
 
 
-def _first_person(text: str) -> str:
+def first_person(text: str) -> str:
     """`text` as its user says it: you -> I, your -> my, you are -> I am."""
     said = " ".join(_MINE.get(w.lower(), w) for w in text.split())
     return re.sub(r"\bI (are|were)\b", lambda m: "I am" if m.group(1) == "are" else "I was", said)
@@ -272,7 +268,7 @@ def _plural(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
-def _lower(text: str) -> str:
+def lowered(text: str) -> str:
     """`text` with its first letter lowercase, unless it opens on a name or an acronym
     (`GitHub`, `API`) or is a title, kept as written (`Red Flags`, `The Iron Law`: lowering
     its first letter alone would give `red Flags`)."""
@@ -307,7 +303,7 @@ class Rotation:
 
 WORDING = frozenset(
     w
-    for t in (*(t for _, t in _ELSEWHERE), *_ORDER, *_GERUND, *_TOPIC, *_SITUATION)
+    for t in (*(t for _, t in ELSEWHERE), *_ORDER, *_GERUND, *_TOPIC, *_SITUATION)
     for w in words(t.replace("{p}", " "))
 )
 """The words the draft's wordings add around a topic (`help`, `advice`, `question`, `joke`):
@@ -329,7 +325,7 @@ _ASKER = re.compile(
 )
 
 
-def _in_person(text: str) -> str:
+def in_person(text: str) -> str:
     """A situation told of someone ("someone says they never know where their pay goes",
     "someone is about to sign a lease", "a runner wants to get stronger", "a runner asks about
     gels") as its user tells it ("I never know where my pay goes", "I am about to sign a lease",
@@ -351,16 +347,16 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     """`phrase` as a user would ask for it (a seeded choice of wording), or None when it is a
     fragment (`fragment`). A skill's `name` ("release notes") is a topic unless it opens on a
     verb that is no noun ("write unit tests")."""
-    text = _in_person(tidy(phrase))
+    text = in_person(tidy(phrase))
     wish = re.match(r"(?:I\s+)?(want|need)s?\s+(?=\S)", text, re.I)
     if wish:  # "wants a plan", "I want to get stronger"
-        wanted = _first_person(text[wish.end() :]).rstrip(".")
+        wanted = first_person(text[wish.end() :]).rstrip(".")
         said = words(wanted)
         if _content(wanted) and said and not function_word(said[-1]):
             return f"I {wish.group(1).lower()} {wanted}. Can you help?"
     if fragment(text) and not (_who_to(text) and len(words(text)) >= 5):
         return None  # "what to do at the gym" is a request; "who to call" is not
-    text = _first_person(text)
+    text = first_person(text)
     what = kind(text)
     if name and what == "order" and words(text)[0] not in VERBS:
         what = "topic"
@@ -394,35 +390,4 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
             return f"Can you {base} {rest.rstrip('.?')}?"
         return rng.choice(_ORDER).format(p=f"{base} {rest}".strip())
     templates = _GERUND if what == "gerund" else _TOPIC
-    return rng.choice(templates).format(p=_lower(text))
-
-
-def out_of_scope(
-    topics: Sequence[str],
-    texts: Sequence[str],
-    rng: random.Random,
-    count: int,
-    domain: Sequence[str] = (),
-) -> list[tuple[str, str]]:
-    """Up to `count` requests for a task no skill does, about one of `topics` or, every other
-    one, one of the `domain` words the skill shares with its siblings ("my dog"); a task whose
-    words any of `texts` (every skill's text) uses is left out. Each comes with its topic, so
-    the draft can put every request about one topic in one split."""
-    said = {stem(w) for text in texts for w in words(text)}
-    tasks = [t for keys, t in _ELSEWHERE if not said.intersection(map(stem, keys.split()))]
-    usable = [t for t in map(tidy, topics) if not fragment(t)]
-    usable = [t for t in usable if kind(t) in ("topic", "gerund")]  # "a poem about X": X names
-    usable = [t for t in usable if _in_person(t) == t]  # "a runner wants ...": no thing
-    usable = [_first_person(t) for t in usable if len(t.split()) <= 8]
-    shared = [w if w.endswith("s") else f"my {w}" for w in domain]
-    rng.shuffle(usable)
-    rng.shuffle(shared)
-    pool = [t for pair in zip_longest(shared, usable) for t in pair if t is not None]
-    if not tasks or not pool:
-        return []
-    out: dict[str, str] = {}
-    for n in range(count):
-        topic = pool[n % len(pool)]
-        task = tasks[rng.randrange(len(tasks))]
-        out.setdefault(task.format(p=_lower(topic)), topic)
-    return list(out.items())
+    return rng.choice(templates).format(p=lowered(text))

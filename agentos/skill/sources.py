@@ -18,42 +18,34 @@ from __future__ import annotations
 import re
 
 from agentos.skill.bm25 import stem
+from agentos.skill.cuts import (
+    GENERIC,
+    LEAD,
+    PIECES,
+    WISH,
+    base_form,
+    clauses_after,
+    listed,
+    whole,
+)
 from agentos.skill.english import FUNCTION, verb
 from agentos.skill.evals import normalized
 from agentos.skill.phrasing import fragment, kind, tidy
 from agentos.skill.prose import QUOTED, asked_quotes, body_prose
-from agentos.skill.vocab import SHELL, STOPWORDS, content_words
+from agentos.skill.vocab import content_words
 from agentos.skillfile import Skill
 
 MAX_PER_SKILL = 12
 
-# what a wish leads to: "wants to X", "wants help with X", "asks about X"
-_WISH = r"(?:help (?:with|on|to) |to |for |about )?"
 _USE = re.compile(
     r"\b(?:use (?:it |this (?:skill )?)?(?:when|for|to|if)|trigger(?:s|ed)? (?:when|on|for)|"
-    rf"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) {_WISH}|"
+    rf"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) {WISH}|"
     r"for requests? (?:like|such as|about)|e\.g\.|such as)\b",
     re.IGNORECASE,
 )
 NOT = re.compile(
     r"\b(?:(?:do not|don't|never|not) (?:use|trigger)\w* (?:it |this (?:skill )?)?"
     r"(?:for|when|on|to|with)|not for)\b([^.;]*)",
-    re.IGNORECASE,
-)
-_LEAD = re.compile(
-    r"^(?:use (?:when|if|for|whenever) |also (?:for|when|if) |covers? |when (?=\w+ing\b))?(?:"
-    r"(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
-    rf"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) {_WISH})?"
-    r"(?:asked (?:to |for |about )?)?|"
-    rf"(?:if|when|whenever) (?:the )?users? (?:asks?|wants?|needs?|mentions?|requests?) {_WISH}|"
-    r"triggers? include |"
-    rf"the (?:user|request) (?:asks?|wants?|needs?|mentions?) {_WISH}|"
-    rf"(?:users?|someone) (?:asks?|wants?|needs?|requests?|mentions?) {_WISH}|"
-    r"asked (?:to |for |about |whether |if )?|"
-    r"(?:this|it) (?:also )?(?:includes?|covers?|means|handles?) (?:any task where "
-    r"(?:the users? wants? to )?)?|"
-    r"(?:working|dealing) (?:on|with) |(?:urgent |quick |expert )?help (?:with|for|when|on) |"
-    r"requests? (?:to|for|about) |asks? about |including )?",
     re.IGNORECASE,
 )
 # a sentence that sends a request to a sibling skill by its name ("For formal peer review
@@ -106,7 +98,7 @@ _GUIDES = re.compile(r"^([A-Za-z]{3,}s)\s+(?:a|an|the|your|any)\s+[\w-]+\s+(thro
 
 
 def _guide(match: re.Match[str]) -> str:
-    return f"{_base(match.group(1).lower())} me {match.group(2)} "
+    return f"{base_form(match.group(1).lower())} me {match.group(2)} "
 
 
 # verbs whose subject is the skill ("Includes claim extraction", "Enforces a workflow"): they
@@ -131,185 +123,16 @@ def _does(match: re.Match[str]) -> str:
         after in FUNCTION or after.endswith(("ing", "ed")) or verb(after) or after in _ASKS
     ):
         return match.group(0)
-    return f"help me {_base(said.lower())} {after}"
+    return f"help me {base_form(said.lower())} {after}"
 
 
-def _base(said: str) -> str:
-    """The base form of a third person ("walks": walk, "fixes": fix, "applies": apply)."""
-    if said.endswith("ies"):
-        return said[:-3] + "y"
-    ends = ("ches", "shes", "sses", "xes", "zzes", "oes")  # "emphasizes": emphasize
-    return said[:-2] if said.endswith(ends) else said[:-1]
-
-
-_GENERIC = frozenset(
-    re.findall(
-        r"[a-z]+",
-        "steps rules notes overview examples usage instructions gates output format checklist "
-        "workflow process references summary tips guidelines inputs outputs prerequisites "
-        "requirements setup quick start when to use technical details getting started "
-        "introduction background reference advanced common patterns best practices "
-        "troubleshooting faq important key concepts core principles resources files structure "
-        "installation install dependencies testing next example appendix additional general "
-        "how it works the a of and for with your this skill pitfall pitfalls triage diagnosis "
-        "fixes cheapest first order method methods content contents scratch idea ideas things "
-        "stuff checks",
-    )
-)
-_STEP = re.compile(r"^(?:step|phase|part|stage)\s+\d+\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(?:\d+[a-z]?(?:\.\d+[a-z]?)*[.):]?|[A-Za-z][.)]|[IVX]+\.)\s+")
-_CLI = """npm pip pip3 python python3 node git yarn pnpm docker kubectl bash sh make uv brew apt
-    curl cat echo touch export source tar"""
-_COMMANDS = SHELL | frozenset(_CLI.split())
-_OPENING = (
-    "whether which that and or but so as etc while then not no for regardless even like "
-    "especially particularly with without"
-)
 # a concession closing a sentence ("..., especially if the request seems unclear"): no request
 _CONCESSION = re.compile(
     r",?\s+(?:especially|particularly|even|regardless)\b[^.]*$|,\s+whether\b[^.]*$", re.I
 )
-_OPENERS = frozenset(_OPENING.split())
-# a dot ends a sentence only before a space or the end: p5.js and claude.ai stay whole
-_PIECES = re.compile(
-    r"\.(?=\s|$)\s*|[;:()]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:such as|including|like)\s+|"
-    r"\s+[\u2014\u2013]\s+|\s+--?\s+"
-)
-_SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
 # "(use bread-baking)", "(see the pdf skill)": the skill a "do not use" clause sends elsewhere
 PAREN = re.compile(r"\s*(?<!\w)\([^)]*\)?")
-
-
-# where a long request's circumstance starts ("... after damage or theft")
-_ADJUNCT = re.compile(r"\s+(?:after|before|during|because|once|until)\s")
-
-
-# what the asker does ("wants to convert ...", "asks for a review"): the request follows
-_ASKER_VERBS = frozenset(("want", "need", "ask", "say", "mention", "request", "type", "write"))
-# pronouns a whole clause may end on ("the price dropped after I bought it")
-_OBJECT_END = frozenset(("it", "them", "me", "us", "else"))
-_WH = frozenset(("what", "who", "which", "where", "how"))  # "what am I paying for" may end on "for"
-# what no request opens or ends on: punctuation, quotes, brackets and dashes ("release
-# gates—" of "release gates—not for clinical decision-making")
-_ENDS = " .,:;-\"'`()\u2014\u2013"
-
-
-def clean(phrase: str, least: int = 2) -> str | None:
-    text = _LEAD.sub("", phrase.strip(_ENDS)).strip(_ENDS)
-    if len(text.split()) > 14 and (adjunct := _ADJUNCT.search(text)):
-        text = text[: adjunct.start()]  # "filing a claim after damage or theft": the request
-    n = len(text.split())
-    return text if least <= n <= 14 and _whole(text) else None
-
-
-def _whole(text: str) -> bool:
-    """Whether `text` reads as a whole request: letters, balanced brackets and quotes, no
-    dangling first or last word ("whether in Python (FastMCP", "If the user mentions a"), no
-    description meta-text, no shell command, no generic heading."""
-    tokens = text.split()
-    if not tokens or not any(c.isalpha() for c in text):
-        return False
-    if text.count("(") != text.count(")") or text.count('"') % 2 or text.count("`") % 2:
-        return False
-    if re.search(r"[{}\[\]<>|\\]|\w\((?!\w{1,3}\)(?!\w))", text):
-        return False  # code: "Pages: {len(reader.pages)}"
-    if re.search(r"\b(?:[B-HJ-Z]|XYZ)\b", text):
-        return False  # a template's placeholder: "read file X", "a GIF of X doing Y"
-    if text.startswith("'") != text.endswith("'") or re.search(r"(?:^|\s)'\w[^']*$", text):
-        return False  # an opening quote never closed: "any mention of 'Word doc"
-    first, last = tokens[0].lower(), tokens[-1].lower().strip(".,;:!?")
-    asks = first in _WH and bool({"i", "you", "we"}.intersection(t.lower() for t in tokens[1:4]))
-    told = bool({"i", "you", "we", "they", "there"}.intersection(t.lower() for t in tokens[:-1]))
-    mine = last in ("me", "us", "else") or (last in _OBJECT_END and told)  # "after I bought it"
-    ends = last not in STOPWORDS or mine or asks
-    if first in _OPENERS or not ends:
-        return False
-    if last in ("include", "includes"):
-        return False
-    if re.search(r"\b(?:use (?:this|it)|this skill|claude|(?:a|the) users?)\b", text, re.I):
-        return False
-    said = re.fullmatch(r"[a-z]{3,}(?<![su])s", tokens[0]) and _base(tokens[0])
-    if said and verb(said) and said not in _ASKER_VERBS:
-        return False  # "requires technical rigor": what the skill does, its subject cut off
-    if first in _COMMANDS or any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
-        return False
-    words = [w for w in re.findall(r"[a-z]+", text.lower())]
-    return not (_STEP.match(text) or all(w in _GENERIC for w in words))
-
-
-def _clauses(text: str, pattern: re.Pattern[str]) -> list[str]:
-    """The listed phrases after each trigger of `pattern` in `text`, up to the sentence's end."""
-    out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        match = pattern.search(sentence)
-        if match is None:
-            continue
-        out += _listed(sentence[match.end() :], _SPLIT)
-    return out
-
-
-# kept whole through the cuts: a bracket glued to a word ("401(k)", "403(b)") and the commas of
-# a list of modifiers before one head noun ("a home, renters or auto insurance claim",
-# "comprehensive, systematic literature reviews")
-_GLUED = re.compile(r"(?<=\w)\((\w{1,3})\)(?!\w)")
-_MODIFIERS = re.compile(
-    r"\b(?:a|an|the|my|your)\s+[\w-]+(?:,\s+(?!(?:a|an|the)\s)[\w-]+)+"
-    r",?\s+(?:or|and)\s+(?!(?:a|an|the)\s)[\w-]+\s+[\w-]+"
-)
-# a comma after a word shaped as an adjective, before two words more: "comprehensive,
-# systematic literature reviews", "evidence-bounded, constructive peer-review drafts"
-_ADJECTIVE_COMMA = re.compile(
-    r"\b[a-z]+(?:ive|ous|ful|less|able|ible|ific|-[a-z]+ed),(?=\s+(?!(?:and|or)\s)[\w-]+\s+[\w-]+)"
-)
-_KEEP = str.maketrans({"(": "\x01", ")": "\x02", ",": "\x03"})
-_BACK = str.maketrans({"\x01": "(", "\x02": ")", "\x03": ","})
-
-
-def _protect(text: str) -> str:
-    text = _GLUED.sub(lambda m: m.group(0).translate(_KEEP), text)
-    text = _MODIFIERS.sub(lambda m: m.group(0).translate(_KEEP), text)
-
-    def modifier(match: re.Match[str]) -> str:  # a noun the next item ends on is no modifier
-        word = match.group(0)[:-1]  # "singular alternative, plural alternatives"
-        item = re.split(r"[,;:.()]|\s(?:and|or)\s", text[match.end() :], maxsplit=1)[0].split()
-        same = bool(item) and stem(item[-1].lower()) == stem(word.lower())
-        return match.group(0) if same else match.group(0).translate(_KEEP)
-
-    return _ADJECTIVE_COMMA.sub(modifier, text)
-
-
-def _listed(text: str, separator: re.Pattern[str]) -> list[str]:
-    """The requests among the parts of `text` cut at `separator`, less the two ends of a list
-    of single words that closes on a two-word phrase whose noun they share: "the rider has
-    knee, back, neck, hand or saddle pain" gives neither "the rider has knee" nor "saddle
-    pain"; "the brakes feel weak, rub, squeal, pull to the bar" keeps "the brakes feel weak",
-    and "create, edit, or optimize an existing skill" keeps "optimize an existing skill"."""
-    text = _protect(text)
-    parts = separator.split(text)
-    cuts = [m.group(0) for m in separator.finditer(text)]
-    short = [len(content_words(part)) < 2 for part in parts]
-
-    def joined_by_or(i: int) -> bool:  # part i follows its neighbour after "or" or "and"
-        return bool(re.fullmatch(r"\s*,?\s*(?:or|and)\s+", cuts[i - 1]))
-
-    def pair(i: int) -> bool:  # part i is, or ends in, "... or X Y"
-        alternatives = re.split(r"\s+(?:or|and)\s+", parts[i].strip(" .,;:"))
-        return (joined_by_or(i) or len(alternatives) > 1) and len(alternatives[-1].split()) == 2
-
-    out = []
-    for i, part in enumerate(parts):
-        if i and cuts[i - 1].startswith(")"):
-            continue  # "servers that enable LLMs ..." of "MCP (Model Context Protocol) servers ..."
-        if i and short[i - 1] and joined_by_or(i) and len(part.split()) == 2:
-            continue  # "saddle pain" of "hand or saddle pain"
-        end = i + 1
-        while end < len(parts) and short[end] and "," in cuts[end - 1]:
-            end += 1
-        if end > i + 1 and end < len(parts) and pair(end):
-            continue  # "the rider has knee" of "the rider has knee, back, hand or saddle pain"
-        if cleaned := clean(part):
-            out.append(cleaned.translate(_BACK))
-    return out
 
 
 def positives(skill: Skill) -> list[str]:
@@ -323,10 +146,10 @@ def positives(skill: Skill) -> list[str]:
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")
     first = _CONCESSION.sub("", first)  # ", especially if the request seems unclear"
     # a sentence opening on a lead-in ("Use when X, Y or Z") lists requests: its parts are read
-    led = _LEAD.sub("", first, count=1) != first
+    led = LEAD.sub("", first, count=1) != first
     positive = [first] if len(first.split()) <= 14 and not led else []
-    positive += _clauses(kept, _USE)
-    positive += _listed(kept, _PIECES)
+    positive += clauses_after(kept, _USE)
+    positive += listed(kept, PIECES)
     body = body_prose(skill.body)
     quoted = QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
     positive += [
@@ -379,7 +202,7 @@ def _usable(phrases: list[str]) -> list[str]:
     keep = []
     for p in phrases:
         key = normalized(tidy(p))
-        if key not in seen and len(p.split()) <= 14 and _whole(p) and not fragment(p):
+        if key not in seen and len(p.split()) <= 14 and whole(p) and not fragment(p):
             seen.add(key)
             keep.append(p)
     return keep
@@ -398,7 +221,7 @@ def body_requests(skill: Skill) -> list[str]:
     out: list[str] = []
     for sentence in _SENTENCE.split(" ".join(NOT.sub("", skill.description).split())):
         if re.match(r"(?:use|used|invoke|trigger)\b", sentence, re.I):
-            continue  # "Use when ...": `_clauses` reads those
+            continue  # "Use when ...": `clauses_after` reads those
         parts = [p.strip(" .,;") for p in re.split(r",?\s+and\s+", sentence)]
         if not all(kind(p) == "order" for p in parts[1:] if p):
             parts = [sentence.strip(" .,;")]  # "eat and drink": one task, not two
@@ -411,7 +234,7 @@ def body_requests(skill: Skill) -> list[str]:
     for heading in _HEADING.findall(body):
         heading = PAREN.sub("", heading).strip(" :")
         said = content_words(heading.replace("-", " "))
-        named = len(said) >= 2 and not _GENERIC.intersection(said)  # no "Rules of thumb"
+        named = len(said) >= 2 and not GENERIC.intersection(said)  # no "Rules of thumb"
         if named and not (_NUMBERED.match(heading) or _shouted(heading)):
             out.append(heading)
     for term in _LEAD_TERM.findall(body):
@@ -445,7 +268,7 @@ def _on_topic(heading: str, skill: Skill) -> bool:
     return any(
         stem(w) in about
         for w in content_words(PAREN.sub("", heading).replace("-", " "))
-        if not w.endswith("ing") and not verb(w) and w not in _GENERIC
+        if not w.endswith("ing") and not verb(w) and w not in GENERIC
     )
 
 

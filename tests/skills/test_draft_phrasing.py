@@ -12,7 +12,8 @@ import pytest
 from agentos.skill.domain import shared_nouns
 from agentos.skill.draft import draft_evals, requests_of_skill
 from agentos.skill.evals import normalized
-from agentos.skill.phrasing import as_request, kind, out_of_scope
+from agentos.skill.nearmiss import out_of_scope
+from agentos.skill.phrasing import as_request, kind
 from agentos.skillfile import Skill, load_skills
 
 ROOT = Path(__file__).resolve().parents[2]
