@@ -14,6 +14,10 @@ from agentos.skill.phrasing import ACTIONS, base_verb
 from agentos.skill.vocab import FILLER, words
 
 
+# a gerund, a past form, an adverb ("actually", "currently"): no thing of its own
+_NO_THING = ("ing", "ed", "ally", "ently", "antly", "ously", "ively")
+
+
 def shared_nouns(texts: Sequence[str]) -> list[str]:
     """The words two `texts` or more use (stems compared) that may name a thing (no function
     word, verb or adjective, three letters or more, no word of a name such as "Google
@@ -26,7 +30,7 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
         for w in dict.fromkeys(words(text.replace("-", " "))):
             if w not in heads or stem(w) in names or _DESCRIBES.search(w):
                 continue  # "current" of "current weekly mileage": it qualifies a thing
-            if not w.isalpha() or len(w) < 3 or w.endswith(("ing", "ed")) or w in FILLER:
+            if not w.isalpha() or len(w) < 3 or w.endswith(_NO_THING) or w in FILLER:
                 continue  # a gerund or a filler word names no thing of its own
             if function_word(w) or verb(w) or adjective(w) or w in ACTIONS or w.endswith("ever"):
                 continue  # "read", "whenever": no thing ("Translate "my read" into French.")

@@ -64,7 +64,8 @@ PREDICATES = frozenset(_PREDICATES.split())
 _IRREGULAR = """told said saw seen went gone got gotten gave took knew thought kept brought
     began came became sat stood spoke spent sold sent taught threw understood wore won wrote ate
     fell grew heard hid lay meant met ran stole chose bought caught did done drew drove forgot
-    hung lent sees says goes has had having does doing broke meant"""
+    hung lent sees says goes has had having does doing broke meant written forgotten lost hidden
+    taken given broken chosen driven eaten fallen stolen spoken"""
 IRREGULAR = frozenset(_IRREGULAR.split())
 
 _ADJECTIVES = """black white red green blue yellow orange purple pink brown grey gray golden

@@ -419,8 +419,9 @@ def _misroutes(scored: Scored) -> Counter[tuple[str, str]]:
 
 
 def to_json(report: TuneReport) -> str:
-    """The machine form: every field of the report."""
-    return json.dumps(asdict(report), indent=2, sort_keys=True)
+    """The machine form: every field of the report but how it is printed."""
+    fields = {k: v for k, v in asdict(report).items() if k != "as_json"}
+    return json.dumps(fields, indent=2, sort_keys=True)
 
 
 def render(report: TuneReport) -> str:

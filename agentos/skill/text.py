@@ -75,8 +75,9 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         )
     if report.written:
         lines.append("")
+        written = "drafted" if report.generated else "hand-written"
         lines.append(
-            "hand-written train queries routed right (before -> after, of n; the train columns "
+            f"{written} train queries routed right (before -> after, of n; the train columns "
             "also count generated variants):"
         )
         lines.extend(f"  {k}: {b} -> {a} of {n}" for k, (n, b, a) in report.written.items())
@@ -128,6 +129,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             for score in report.routers
         ],
         f"verdict: {verdict(report)}",
+        *([f"next: {advice(report)}"] if report.rewrites else []),
         *[
             f"warning: held-out accuracy with the independent {score.router} router fell "
             f"({_pct(score.holdout_before).strip()} -> {_pct(score.holdout_after).strip()}): "
@@ -140,7 +142,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         ],
         f"gates_pinned: {report.gates}",
         f"gates_refused: {len(report.refusals)}",
-        f"threshold: {report.threshold:.3f}",
+        f"threshold: {report.threshold:.3f} (the none cut fitted on train for the final skills)",
         f"branch: {report.branch or 'none'}" if report.git else "branch: - (not a git repository)",
         f"out: {report.out or '-'}",
         f"experiments: {sum(report.counts.values())}",
@@ -199,6 +201,24 @@ def verdict(report: TuneReport) -> str:
             f"unchanged); held-out rose on the independent {', '.join(rose)} only"
         )
     return f"held-out rose on {', '.join(rose)}; no router fell"
+
+
+def advice(report: TuneReport) -> str:
+    """What to do with the kept rewrites: read and merge them where held-out rose with no router
+    falling; otherwise they fit the train queries only, and merging them is not advised."""
+    if report.git and report.branch:
+        where = f"`git diff HEAD {report.branch}`"
+        take = f"`git merge {report.branch}`"
+    else:
+        where = "the changed descriptions above" + (f" (and {report.out})" if report.out else "")
+        take = f"copy the skills from {report.out}" if report.out else "rerun with --out DIR"
+    if verdict(report).startswith("held-out rose"):
+        return f"read {where}, then {take}"
+    return (
+        f"the rewrites showed no held-out gain, so they fit the train queries only: do not merge "
+        f"them as they are; read {where} for ideas, and add train queries of your own for the "
+        "skills that miss (--evals)"
+    )
 
 
 def wrong_fires(misses: Sequence[Miss]) -> list[Miss]:

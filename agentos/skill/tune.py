@@ -153,7 +153,8 @@ def tune_skills(
             progress(
                 f"run {run_id}: {len(skills)} skills, {n_train} train queries ({n_made} "
                 f"generated variants) and {len(items) - n_train} held-out, {pins.count()} gates "
-                f"pinned, {type(router).__name__} (none cut {threshold:.3f})"
+                f"pinned, {type(router).__name__} (none cut {threshold:.3f} for these "
+                "descriptions, fitted again on train for each candidate)"
             )
         judge = SkillEvaluator(
             items,

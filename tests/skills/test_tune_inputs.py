@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,34 @@ def test_a_held_out_query_sent_from_no_skill_to_a_wrong_one_is_a_change_not_none
     assert "    ~ 'managing windows/tray': none -> api-hardening" in lines
     report.misses.remove(wrong)
     assert "verdict: no held-out change on any router" in render_table(report).splitlines()
+
+
+@pytest.mark.parametrize(("after", "merge"), [(0.75, True), (0.70, False)])
+def test_the_summary_says_whether_to_merge_the_rewrites(after: float, merge: bool) -> None:
+    """A kept rewrite is advised for merging only where held-out rose with no router falling;
+    without a held-out gain it fits the train queries only, and the summary says so."""
+    routers = [RouterScore("EmbeddingRouter", True, 0.7, after)]
+    report = _report(Row("all", "all", 0.8, 0.9, 0.7, after, 40), routers)
+    assert not any(line.startswith("next: ") for line in render_table(report).splitlines())
+    report = replace(report, rewrites={"pdf": "---\nname: pdf\n---\n"}, branch="agentos/r")
+    (line,) = [x for x in render_table(report).splitlines() if x.startswith("next: ")]
+    if merge:
+        assert line == "next: read `git diff HEAD agentos/r`, then `git merge agentos/r`"
+    else:
+        assert line.startswith("next: the rewrites showed no held-out gain")
+        assert "do not merge them as they are" in line
+    report = replace(report, git=False, branch=None, out="/tmp/o")
+    (line,) = [x for x in render_table(report).splitlines() if x.startswith("next: ")]
+    assert "/tmp/o" in line
+
+
+@pytest.mark.parametrize(("generated", "label"), [(True, "drafted"), (False, "hand-written")])
+def test_the_train_query_counts_say_who_wrote_them(generated: bool, label: str) -> None:
+    report = _report(Row("all", "all", 0.8, 0.9, 0.7, 0.7, 40), [])
+    report = replace(report, written={"pdf": (3, 1, 2)}, generated=generated)
+    lines = render_table(report).splitlines()
+    assert any(line.startswith(f"{label} train queries routed right") for line in lines), lines
+    assert "  pdf: 1 -> 2 of 3" in lines
 
 
 def test_status_names_the_skill_and_the_move_of_each_row(tmp_path: Path) -> None:
