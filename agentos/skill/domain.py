@@ -13,7 +13,8 @@ from agentos.skill.english import adjective, function_word, verb
 from agentos.skill.phrasing import ACTIONS, base_verb
 from agentos.skill.vocab import FILLER, words
 
-
+# the words a description says of itself ("when the user asks"): no thing of the domain
+_META = frozenset(("user", "users", "claude", "skill", "skills", "agent", "assistant"))
 # a gerund, a past form, an adverb ("actually", "currently"): no thing of its own
 _NO_THING = ("ing", "ed", "ally", "ently", "antly", "ously", "ively")
 
@@ -30,7 +31,7 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
         for w in dict.fromkeys(words(text.replace("-", " "))):
             if w not in heads or stem(w) in names or _DESCRIBES.search(w):
                 continue  # "current" of "current weekly mileage": it qualifies a thing
-            if not w.isalpha() or len(w) < 3 or w.endswith(_NO_THING) or w in FILLER:
+            if not w.isalpha() or len(w) < 3 or w.endswith(_NO_THING) or w in FILLER | _META:
                 continue  # a gerund or a filler word names no thing of its own
             if function_word(w) or verb(w) or adjective(w) or w in ACTIONS or w.endswith("ever"):
                 continue  # "read", "whenever": no thing ("Translate "my read" into French.")

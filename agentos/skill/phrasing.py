@@ -384,6 +384,9 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     if what == "order":
         first, _, rest = text.partition(" ")
         base = base_verb(first.lower(), rest.split(" ", 1)[0].lower())
+        gerund = rest.split(" ", 1)[0].endswith("ing")  # "help planning meals"
+        if base == "help" and gerund:
+            return f"Can you help me with {rest.rstrip('.?')}?"
         if base == "help" and rest.startswith(("with ", "on ")):  # "help with estate planning"
             return f"Can you help me {rest.rstrip('.?')}?"
         if rest.startswith("me "):  # "walk me through a claim": already asks for help

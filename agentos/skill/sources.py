@@ -33,6 +33,7 @@ from agentos.skill.evals import normalized
 from agentos.skill.phrasing import fragment, kind, tidy
 from agentos.skill.prose import QUOTED, asked_quotes, body_prose
 from agentos.skill.vocab import content_words
+from agentos.skill.written import as_written
 from agentos.skillfile import Skill
 
 MAX_PER_SKILL = 12
@@ -173,7 +174,7 @@ def positives(skill: Skill) -> list[str]:
             and _on_topic(heading, skill)
             and not words.startswith(("when", "before", "after", "if ", "once"))
         ):
-            positive.append(heading)
+            positive.append(_sentence_case(heading, skill))
     keep = _usable(positive)
     if len(keep) < TERSE:  # a terse description: the body's sections and list items ask too
         keep = _usable([*keep, *body_requests(skill)])
@@ -202,7 +203,15 @@ def _usable(phrases: list[str]) -> list[str]:
     keep = []
     for p in phrases:
         key = normalized(tidy(p))
-        if key not in seen and len(p.split()) <= 14 and whole(p) and not fragment(p):
+        if (
+            key not in seen
+            and len(p.split()) <= 14
+            and whole(p)
+            and not fragment(p)
+            and not (
+                _shouted(p)  # "HIGH RISK": a label, no request
+            )
+        ):
             seen.add(key)
             keep.append(p)
     return keep
@@ -236,7 +245,7 @@ def body_requests(skill: Skill) -> list[str]:
         said = content_words(heading.replace("-", " "))
         named = len(said) >= 2 and not GENERIC.intersection(said)  # no "Rules of thumb"
         if named and not (_NUMBERED.match(heading) or _shouted(heading)):
-            out.append(heading)
+            out.append(_sentence_case(heading, skill))
     for term in _LEAD_TERM.findall(body):
         term = PAREN.sub("", term).strip()
         if _CLAUSE.search(term):
@@ -244,6 +253,32 @@ def body_requests(skill: Skill) -> list[str]:
         if len(term.split()) <= 4 and len(content_words(term.replace("-", " "))) >= 2:
             out.append(term)
     return out
+
+
+def _sentence_case(heading: str, skill: Skill) -> str:
+    """A Title Case heading ("Handling Missing Assignments") as a sentence says it ("Handling
+    missing assignments"): each capitalised word after the first lowered, unless the skill's
+    prose writes it with a capital where no sentence opens (`Google Classroom`); an acronym or
+    a word of mixed case (`HEAD`, `GitHub`) is kept."""
+    said = heading.split()
+    named = [w for w in said if w[:1].isalpha() and w.lower() not in FUNCTION]
+    if len(named) < 2 or not all(w[:1].isupper() for w in named):
+        return heading
+    # capitals where no sentence opens, headings and table rows aside (they are titles too)
+    text = _TITLES.sub("", f"{skill.description}\n{skill.body}")
+    first, *parts = said[0].split("-")  # "Bite-Sized": "Bite-sized"
+    out = ["-".join([first, *(p.lower() if _plain(p) else p for p in parts)])]
+    for word in said[1:]:
+        plain = all(_plain(p) for p in word.split("-"))
+        out.append(as_written(word.lower(), text) if plain else word)
+    return " ".join(out)
+
+
+def _plain(word: str) -> bool:
+    return word[:1].isupper() and word[1:].islower()
+
+
+_TITLES = re.compile(r"^\s*(?:#|\|).*$", re.MULTILINE)
 
 
 def _shouted(heading: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from agentos.skill.domain import shared_nouns
 from agentos.skill.draft import draft_evals
 from agentos.skill.phrasing import Rotation, as_request, fragment, kind
 from agentos.skillfile import Skill
@@ -121,3 +122,22 @@ def test_a_spaced_dash_cuts_an_aside_and_a_verb_keeps_its_whether() -> None:
     queries = _queries(bill)
     assert "Can you help me negotiate a recurring bill down?" in queries, queries
     assert not any(q.lower().endswith(("gym?", "decide?")) for q in queries), queries
+
+
+def test_a_shouted_label_a_help_with_a_gerund_and_the_user_are_asked_as_people_ask() -> None:
+    calls = _skill(
+        "telephony",
+        "Make phone calls for the family. Use when the user asks to call a restaurant, book an "
+        "appointment by phone, or help planning a call. HIGH RISK - always requires approval.",
+    )
+    meals = _skill("meal-planning", "Plan weekly meals. Use when the user asks to plan meals.")
+    queries = _queries(calls, meals)
+    assert "Can you help me with planning a call?" in queries, queries
+    assert not any("HIGH RISK" in q or "help me help" in q for q in queries), queries
+    rows = draft_evals([calls, meals])
+    assert not any("user" in str(r["query"]).lower().split() for r in rows), rows
+    texts = [
+        "education Manage school tasks. Use when the user mentions homework, grades, or tutoring.",
+        "elder care Care for elderly parents. Use when the user mentions parents or senior care.",
+    ]
+    assert "user" not in shared_nouns(texts)  # "Write a short poem about my user."

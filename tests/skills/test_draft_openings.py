@@ -139,16 +139,23 @@ def test_a_title_case_name_is_asked_as_written(topic: str, said: str) -> None:
     assert all(said in q for q in asked), asked
 
 
-def test_no_draft_query_lowers_only_a_titles_first_letter() -> None:
+def test_a_title_case_heading_is_asked_as_a_sentence_says_it() -> None:
+    """A heading's Title Case is a title's, not the words' ("Handling Unclear Feedback" asks
+    "handling unclear feedback"), unless the skill's prose writes the word with a capital where
+    no sentence opens ("GitHub"); no query lowers only a title's first letter."""
     body = (
         "# Review\n\n## Red Flags\n\nStop.\n\n## Handling Unclear Feedback\n\nAsk.\n\n"
-        "## Review Checklist Items\n\nRead them.\n"
+        "## Review Checklist Items\n\nRead them.\n\n## Reviewing Pull Requests On GitHub\n\n"
+        "Read the pull requests opened on GitHub.\n"
     )
     review = _skill("code-review", "Review a pull request. Use when a review is requested.", body)
     queries = _queries(review)
-    titles = ("Red Flags", "Handling Unclear Feedback", "Review Checklist Items")
-    assert any(t in q for t in titles for q in queries), queries
-    assert not any(t[:1].lower() + t[1:] in q for t in titles for q in queries), queries
+    said = ("reviewing pull requests on GitHub",)
+    assert all(any(s in q for q in queries) for s in said), queries
+    titles = ("Red Flags", "Handling Unclear Feedback", "Review Checklist Items", "Requests On")
+    assert not any(t in q or t[:1].lower() + t[1:] in q for t in titles for q in queries), queries
+    terse = _skill("code-review", review.description, body.split("## Reviewing")[0])
+    assert any("handling unclear feedback" in q for q in _queries(terse)), _queries(terse)
 
 
 @pytest.mark.parametrize(
