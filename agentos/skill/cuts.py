@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from agentos.skill.bm25 import stem
-from agentos.skill.english import verb
+from agentos.skill.english import adjective, verb
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words
 
 # what a wish leads to: "wants to X", "wants help with X", "asks about X"
@@ -136,7 +136,7 @@ def clauses_after(text: str, pattern: re.Pattern[str]) -> list[str]:
         match = pattern.search(sentence)
         if match is None:
             continue
-        out += listed(sentence[match.end() :], SPLIT)
+        out += listed(sentence[match.end() :], SPLIT, single=True)
     return out
 
 
@@ -170,12 +170,15 @@ def _protect(text: str) -> str:
     return _ADJECTIVE_COMMA.sub(modifier, text)
 
 
-def listed(text: str, separator: re.Pattern[str]) -> list[str]:
+def listed(text: str, separator: re.Pattern[str], *, single: bool = False) -> list[str]:
     """The requests among the parts of `text` cut at `separator`, less the two ends of a list
     of single words that closes on a two-word phrase whose noun they share: "the rider has
     knee, back, neck, hand or saddle pain" gives neither "the rider has knee" nor "saddle
     pain"; "the brakes feel weak, rub, squeal, pull to the bar" keeps "the brakes feel weak",
-    and "create, edit, or optimize an existing skill" keeps "optimize an existing skill"."""
+    and "create, edit, or optimize an existing skill" keeps "optimize an existing skill"; a
+    name ("Google Classroom, Canvas, courses, or academic performance") shares no noun. With
+    `single`, a list of three items or more keeps each one-word noun it names ("homework,
+    grades, tutoring, Google Classroom")."""
     text = _protect(text)
     parts = separator.split(text)
     cuts = [m.group(0) for m in separator.finditer(text)]
@@ -197,8 +200,46 @@ def listed(text: str, separator: re.Pattern[str]) -> list[str]:
         end = i + 1
         while end < len(parts) and short[end] and "," in cuts[end - 1]:
             end += 1
-        if end > i + 1 and end < len(parts) and pair(end):
+        if end > i + 1 and end < len(parts) and pair(end) and not _names(part):
             continue  # "the rider has knee" of "the rider has knee, back, hand or saddle pain"
-        if cleaned := clean(part):
+        modifier = i + 1 < len(parts) and bool(re.fullmatch(r"\s+(?:or|and)\s+", cuts[i]))
+        named = _noun_word(LEAD.sub("", part.strip(_ENDS)))
+        least = 1 if single and len(parts) >= 3 and named and not modifier else 2
+        if cleaned := clean(part, least):
             out.append(cleaned.translate(_BACK))
     return out
+
+
+def _names(part: str) -> bool:
+    """Whether `part` ends on a capitalised word of a name of two words or more."""
+    said = part.strip(_ENDS).split()
+    return len(said) >= 2 and said[-1][:1].isupper() and said[-2][:1].isupper()
+
+
+def _noun_word(part: str) -> bool:
+    """Whether `part` is one word that may name a thing: four letters or more, no function
+    word, adjective or verb the draft knows ("tutoring", "Canvas", "grades"; not "whenever")."""
+    said = part.strip(_ENDS).split()
+    if len(said) != 1 or not said[0].isalpha() or len(said[0]) < 4:
+        return False
+    word = said[0].lower()
+    described = word.endswith(_DESCRIBES)  # "cramped", "dental", "notchy"
+    return word not in STOPWORDS and not (verb(word) or adjective(word) or described)
+
+
+# the endings of a word that describes rather than names ("cramped", "dental", "notchy")
+_DESCRIBES = (
+    "ed",
+    "al",
+    "ic",
+    "ous",
+    "ive",
+    "ful",
+    "less",
+    "able",
+    "ible",
+    "ly",
+    "chy",
+    "ky",
+    "ish",
+)

@@ -176,8 +176,9 @@ def positives(skill: Skill) -> list[str]:
         ):
             positive.append(_sentence_case(heading, skill))
     keep = _usable(positive)
-    if len(keep) < TERSE:  # a terse description: the body's sections and list items ask too
+    if sum(len(p.split()) > 1 for p in keep) < TERSE:  # terse: the body's sections ask too
         keep = _usable([*keep, *body_requests(skill)])
+    keep.sort(key=lambda p: len(p.split()) == 1)  # a phrase says more than a word alone
     return _usable([*keep, skill.name.replace("-", " ")])[:MAX_PER_SKILL]
 
 

@@ -141,3 +141,25 @@ def test_a_shouted_label_a_help_with_a_gerund_and_the_user_are_asked_as_people_a
         "elder care Care for elderly parents. Use when the user mentions parents or senior care.",
     ]
     assert "user" not in shared_nouns(texts)  # "Write a short poem about my user."
+
+
+def test_the_one_word_triggers_a_use_when_list_names_are_asked() -> None:
+    """A "use when" list of three things or more keeps each one-word noun ("tutoring",
+    "Canvas") and a name of two words; a word that describes ("cramped") or that modifies the
+    noun after it ("hand or saddle pain") is none, and a phrase still says more than a word."""
+    school = _skill(
+        "education",
+        "Manage school tasks. Use when the user mentions homework, grades, tutoring, Google "
+        "Classroom, or study plans.",
+    )
+    fit = _skill("bike-fit", "Fit a bicycle. Use when the rider feels cramped, has knee, back, "
+                 "hand or saddle pain, or is buying a new bike.")
+    queries = " | ".join(_queries(school, fit))
+    for word in ("homework", "grades", "tutoring", "Google Classroom", "study plans"):
+        assert f" {word}?" in queries or f" {word}." in queries, (word, queries)
+    for word in ("cramped?", "hand?", "back?", "knee?", "saddle pain?"):
+        assert f" {word}" not in queries, (word, queries)
+    from agentos.skill.sources import positives
+
+    asked = positives(school)
+    assert asked.index("study plans") < asked.index("homework"), asked
