@@ -244,9 +244,10 @@ def load_folder(root: Path | str) -> tuple[list[Skill], dict[str, UserError]]:
     skill file raises."""
     root = Path(root)
     if not root.is_dir():
-        raise UserError(
-            "is not a folder of skills", path=root, fix="pass a folder of NAME/SKILL.md"
-        )
+        fix = "pass a folder of NAME/SKILL.md"
+        if root.name == SKILL_FILE and root.is_file():  # the skill file itself
+            fix = f"pass the folder that holds its skill folder: {root.resolve().parent.parent}"
+        raise UserError("is not a folder of skills", path=root, fix=fix)
     folders = [d for d in sorted(root.iterdir()) if (d / SKILL_FILE).exists()]
     if not folders:
         fix = "pass a folder of skill folders"

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @click.command("tune-skills")
-@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--evals",
     "evals",

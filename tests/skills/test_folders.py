@@ -303,6 +303,18 @@ def test_a_folder_above_the_skills_names_the_one_that_holds_them(
     assert f"fix: pass the folder that holds the skills: {holder.resolve()}" in line
 
 
+def test_a_skill_file_passed_for_its_folder_names_the_folder_of_skills(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from agentos.cli.main import main
+
+    root = _folder(tmp_path / "skills", {"pdf": SKILLS["pdf"]})
+    done = CliRunner().invoke(main, ["tune-skills", str(root / "pdf" / "SKILL.md")])
+    assert done.exit_code == 2
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.endswith(f"fix: pass the folder that holds its skill folder: {root.resolve()}")
+
+
 def test_a_checkout_with_many_folders_of_skills_names_the_largest_first(tmp_path: Path) -> None:
     for plugin, names in {"small": ["a"], "big": ["b", "c", "d"], "mid": ["e", "f"]}.items():
         _folder(tmp_path / "plugins" / plugin / "skills", {n: SKILLS["pdf"] for n in names})
