@@ -78,6 +78,8 @@ _ADJUNCT = re.compile(r"\s+(?:after|before|during|because|once|until)\s")
 
 # what the asker does ("wants to convert ...", "asks for a review"): the request follows
 _ASKER_VERBS = frozenset(("want", "need", "ask", "say", "mention", "request", "type", "write"))
+# what follows a verb that names a shell command too ("make", "source", "touch") in a request
+_DETERMINED = frozenset(("a", "an", "the", "my", "your", "some", "sure", "it", "me", "this"))
 # pronouns a whole clause may end on ("the price dropped after I bought it")
 _OBJECT_END = frozenset(("it", "them", "me", "us", "else"))
 _WH = frozenset(("what", "who", "which", "where", "how"))  # "what am I paying for" may end on "for"
@@ -123,7 +125,10 @@ def whole(text: str) -> bool:
     said = re.fullmatch(r"[a-z]{3,}(?<![su])s", tokens[0]) and base_form(tokens[0])
     if said and verb(said) and said not in _ASKER_VERBS:
         return False  # "requires technical rigor": what the skill does, its subject cut off
-    if first in _COMMANDS or any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
+    ordinary = len(tokens) > 1 and tokens[1].lower() in _DETERMINED  # "make a dinner reservation"
+    if first in _COMMANDS and not ordinary:
+        return False
+    if any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
         return False
     words = [w for w in re.findall(r"[a-z]+", text.lower())]
     return not (_STEP.match(text) or all(w in GENERIC for w in words))
@@ -151,7 +156,8 @@ _MODIFIERS = re.compile(
 # a comma after a word shaped as an adjective, before two words more: "comprehensive,
 # systematic literature reviews", "evidence-bounded, constructive peer-review drafts"
 _ADJECTIVE_COMMA = re.compile(
-    r"\b[a-z]+(?:ive|ous|ful|less|able|ible|ific|-[a-z]+ed),(?=\s+(?!(?:and|or)\s)[\w-]+\s+[\w-]+)"
+    r"\b(?:[a-z]+(?:ive|ous|ful|less|ific|-[a-z]+ed)|[a-z]{3,}(?:able|ible)),"  # not "table,"
+    r"(?=\s+(?!(?:and|or)\s)[\w-]+\s+[\w-]+)"
 )
 _KEEP = str.maketrans({"(": "\x01", ")": "\x02", ",": "\x03"})
 _BACK = str.maketrans({"\x01": "(", "\x02": ")", "\x03": ","})

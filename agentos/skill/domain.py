@@ -26,10 +26,13 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
     seen: dict[str, str] = {}
     count: dict[str, int] = {}
     heads = _heads(texts)
+    # a word opening a sentence before a lowercase one is the skill's verb ("Handles search")
+    opening = r"(?:^|[.!?]\s+)([A-Z][a-z]+s)\s+[a-z]"
+    said = {m.lower() for t in texts for m in re.findall(opening, t)}
     names = _name_words(texts)
     for text in texts:
         for w in dict.fromkeys(words(text.replace("-", " "))):
-            if w not in heads or stem(w) in names or _DESCRIBES.search(w):
+            if w not in heads or stem(w) in names or _DESCRIBES.search(w) or w in said:
                 continue  # "current" of "current weekly mileage": it qualifies a thing
             if not w.isalpha() or len(w) < 3 or w.endswith(_NO_THING) or w in FILLER | _META:
                 continue  # a gerund or a filler word names no thing of its own

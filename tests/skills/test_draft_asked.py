@@ -163,3 +163,21 @@ def test_the_one_word_triggers_a_use_when_list_names_are_asked() -> None:
 
     asked = positives(school)
     assert asked.index("study plans") < asked.index("homework"), asked
+
+
+def test_a_request_on_a_verb_that_is_a_shell_command_too_is_a_request() -> None:
+    """ "make a dinner reservation" is no `make` command, and "table," ends no adjective that
+    would glue it to the next item; "Handles search" says what the skill does, so "handles"
+    is no domain word for near-misses."""
+    dining = _skill(
+        "restaurant-reservation",
+        "Make restaurant reservations. Use when the user wants to book a table, make a dinner "
+        "reservation, or reserve a restaurant. Handles search and confirmation.",
+    )
+    helper = _skill("hire-helper", "Hire household help. Handles search, screening and hiring.")
+    queries = _queries(dining, helper)
+    assert any(q.endswith("book a table?") or "book a table." in q for q in queries), queries
+    assert any("make a dinner reservation" in q for q in queries), queries
+    assert not any("table, make" in q for q in queries), queries
+    texts = [f"{s.name.replace('-', ' ')} {s.description}" for s in (dining, helper)]
+    assert "handles" not in shared_nouns(texts)
