@@ -27,7 +27,8 @@ from dataclasses import replace
 from agentos.skill.bm25 import stem
 from agentos.skill.evals import EvalItem, misspelled
 from agentos.skill.lexicon import real_word
-from agentos.skill.quality import LEAD, MAX_TERMS, QUOTED_TERMS
+from agentos.skill.quality import MAX_TERMS
+from agentos.skill.triggers import LEAD, QUOTED_TERMS
 from agentos.skill.vocab import FILLER, SHELL, STOPWORDS
 from agentos.skill.written import as_written
 from agentos.skillfile import MAX_DESCRIPTION, Skill

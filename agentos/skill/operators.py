@@ -53,9 +53,10 @@ from agentos.skill.examples import (
     with_examples,
 )
 from agentos.skill.lexicon import real_word
-from agentos.skill.quality import item_words, listed_words, train_gate
+from agentos.skill.quality import train_gate
 from agentos.skill.router import CalibratingRouter, Router, ThresholdRouting, route_with_train
 from agentos.skill.search import DescriptionSearch
+from agentos.skill.triggers import item_words, listed_words
 from agentos.skill.vocab import LONG_FORMS, SHORTHAND, SYNONYMS, content_words, words
 from agentos.skill.written import as_written
 from agentos.skillfile import SKILL_FILE, Skill, parse_skill, render_skill

@@ -50,16 +50,17 @@ from agentos.skill.support import (
     role_problems,
     support_problems,
 )
+from agentos.skill.triggers import (
+    TERMS,
+    item_words,
+    listed_words,
+    sentences,
+    trigger_phrases,
+)
 from agentos.skill.vocab import FILLER, SHELL, SHORTHAND, STOPWORDS, words
 from agentos.skill.written import written_problems
 from agentos.skillfile import MAX_DESCRIPTION, Skill
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'`(])")
-_QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|'([^'\s][^']*[^'\s])'")
-_EXTENSION = re.compile(r"(?<![\w/])\.[a-z0-9]{2,5}\b")
-_RULE = re.compile(
-    r"\b(?:use (?:it |this )?(?:when|for|if)|do not|don't|never|not for|only for)\b", re.I
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#'-]*")
 _LIST = re.compile(r":\s+[^.:;]+,")
 MAX_TERMS = 4
@@ -70,14 +71,6 @@ _WHEN_WORDS = """today tomorrow tonight yesterday often always never sometimes u
     nothing something anything everything someone anyone everyone nobody none whatever
     day days night nights week weeks month months year years morning evening"""
 _WHEN = frozenset(_WHEN_WORDS.split())
-# a sentence that lists what a skill also covers: "It is also for memos and cover letters."
-_TERMS = re.compile(
-    r"^(?:(?:it|this skill)\s+(?:is\s+also\s+for|(?:also\s+)?(?:covers|handles|includes|supports|"
-    r"helps with|works with|applies to))|(?P<mention>(?:also\s+)?use\s+(?:it|this skill)\s+"
-    r"(?:also\s+)?when\s+(?:a\s+request|the\s+user|a\s+user|someone)\s+mentions))\s+"
-    r"(?P<terms>[^.!?]+)[.!?]$",
-    re.I,
-)
 # a listing sentence's lead with nothing listed ("Also use it when a request mentions."): what is
 # left when an operator drops the one term a sentence held
 _EMPTY = re.compile(
@@ -86,72 +79,12 @@ _EMPTY = re.compile(
     r"\s*[.!?]$",
     re.I,
 )
-# the one sentence the offline tuner writes (`examples.with_examples`): its lead, then its
-# quoted terms (`"a", "b" or "c".`); the tuner's own, so it holds no trigger phrase of the author
-LEAD = "Also use it when a request mentions "
-QUOTED_TERMS = r'(?:"[^"]+"(?:, | or )?)+\.'
-_TUNER = re.compile(f"^{re.escape(LEAD)}{QUOTED_TERMS}$")
 # endings of a noun that names an activity, state or quality, which reads without an article
 # ("key rotation", "maintenance"); a bare singular count noun does not ("It is also for library.")
 _ABSTRACT = re.compile(r"\w{3,}(?:tion|sion|ment|ness|ance|ence|ism|ship|sis)|\w{4,}(?:ing|ity)")
 _ARTICLE = frozenset(("a", "an", "the", "your", "their", "its", "each", "every", "any"))
 _TERM_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 _SHORT_OK = frozenset(("vs", "eg", "ie", "ok"))
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip()]
-
-
-def trigger_phrases(description: str) -> list[str]:
-    """The phrases of `description` a rewrite must keep verbatim."""
-    found: list[str] = []
-    authored = " ".join(s for s in sentences(description) if not _TUNER.match(s))
-    for match in _QUOTED.finditer(authored):
-        found.append(next(g for g in match.groups() if g))
-    found += _EXTENSION.findall(authored)
-    for sentence in sentences(authored):
-        if _RULE.search(sentence):
-            found.append(sentence)
-        tokens = sentence.split()
-        for i, token in enumerate(tokens[1:], 1):
-            core = token.strip(".,;:()\"'")
-            previous = tokens[i - 1]
-            if core[:1].isupper() and not previous.endswith((".", ":")) and len(core) > 1:
-                found.append(core)
-    return list(dict.fromkeys(found))
-
-
-_ITEM_CUT = re.compile(r"\s*(?:[,;:()]|(?<=[A-Za-z])/(?=[A-Za-z])|\band\b|\bor\b)\s*")
-
-
-def listed_words(description: str) -> set[str]:
-    """The content words of the lists the author wrote, lowercase: every part of a sentence
-    with two commas or more outside brackets, of a bracket holding a comma, and of an `a/b/c`
-    run. Each item is a trigger, and a rewrite may not drop one. The added-terms sentence is no
-    author's list."""
-    items: list[str] = []
-    for sentence in sentences(description):
-        if _TERMS.match(sentence):
-            continue
-        brackets = re.findall(r"\(([^)]*)\)", sentence)
-        items += [b for b in brackets if "," in b]
-        outside = re.sub(r"\([^)]*\)", " ", sentence)
-        if outside.count(",") >= 2:
-            items.append(outside)
-        items += re.findall(r"[\w-]+(?:/[\w-]+)+", sentence)
-    return {
-        w
-        for item in items
-        for part in _ITEM_CUT.split(item)
-        for w in item_words(part)
-        if len(w) >= 3 and not function_word(w)
-    }
-
-
-def item_words(text: str) -> list[str]:
-    """The words of `text` as `listed_words` counts them (`a/b` is two words)."""
-    return words(re.sub(r"(?<=[A-Za-z])/(?=[A-Za-z])", " ", text))
 
 
 def added_text(original: str, new: str) -> str:
@@ -286,7 +219,7 @@ def _term_problems(
     uses (stems compared, or the long form of an abbreviation it uses) unless two hand-written
     train queries of the `evidence` use it: one query is one person's wording, not a topic, and
     held-out queries are never evidence."""
-    match = _TERMS.match(sentence)
+    match = TERMS.match(sentence)
     if match is None:
         return []
     listed = [t.strip() for t in _TERM_SPLIT.split(match.group("terms")) if t.strip()]

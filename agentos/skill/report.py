@@ -16,13 +16,13 @@ from agentos.evaluate import Evaluation
 from agentos.ledger import Row as LedgerRow
 from agentos.skill.evals import slices_of
 from agentos.skill.evaluator import LEXICAL, Scored, SkillEvaluator, accuracy
+from agentos.skill.firing import near_miss_warning
 from agentos.skill.gates import GATE_TOOL
 from agentos.skill.proposer import move_of
 from agentos.skill.router import Router, ThresholdRouting, route_with_train
 from agentos.skill.text import misses_by_skill, render_table, verdict
 from agentos.skillfile import Skill
 
-MIN_NEAR_MISSES = 5  # held-out near-misses below which no warning is given
 REPORT_FILE = "tune-report.json"  # `to_json` of the report, in the run's folder (`agentos report`)
 
 
@@ -300,7 +300,7 @@ def build_report(
         elapsed,
         dict(Counter(e.status for e in experiments)),
         as_json,
-        [*notes, *near_miss_warning(evaluator, final, confusions)],
+        [*notes, *near_miss_warning(evaluator, final, _fired(confusions))],
         {
             s.name: (s.description, f.description)
             for s, f in zip(skills, final, strict=True)
@@ -338,75 +338,10 @@ def missed_queries(before: Scored, after: Scored) -> list[Miss]:
     return sorted(out, key=lambda m: (m.expect is None, m.expect or ""))
 
 
-def near_miss_warning(
-    evaluator: SkillEvaluator, final: Sequence[Skill], confusions: Sequence[Confusion]
-) -> list[str]:
-    """A warning when most held-out near-misses (`expect: null`) fire a skill after the run
-    (`final`): the accuracy figures then say little about requests no skill should take. Its
-    advice fits the case: with few near-misses on train, the cut had little to fit on, so add
-    some; with enough there that the cut turns away, the held-out ones ask for something
-    else, so add near-misses like them; with enough there and still firing, to the router they
-    look like the skills' own queries, so no cut separates them (`_inseparable` says what a
-    cut that did would cost) and only another router or narrower descriptions would."""
-    total = sum(i.expect is None for i in evaluator.holdout)
-    fired = sum(c.after for c in confusions if c.expected == "none")
-    if total < MIN_NEAR_MISSES or 2 * fired < total:
-        return []
-    before = sum(c.before for c in confusions if c.expected == "none")
-    head = (
-        f"warning: {fired} of {total} held-out near-misses (expect: null) fire a skill "
-        f"({before} before)"
-    )
-    written = [i.expect is None and not i.generated for i in evaluator.train]
-    if sum(written) < MIN_NEAR_MISSES:
-        return [
-            f"{head}: the train split, which the none cut is fitted on, has {sum(written)} "
-            "near-misses; add near-misses to it, or narrow the descriptions"
-        ]
-    routed = evaluator.score(final)[0].predicted
-    through = sum(p is not None for p, w in zip(routed, written, strict=True) if w)
-    if 2 * through < sum(written):  # the cut turns the train ones away, not these
-        return [
-            f"{head}, though the cut turns away {sum(written) - through} of the "
-            f"{sum(written)} train near-misses it was fitted on: the held-out ones ask for "
-            "other things than those; add near-misses like them to the train split (they are "
-            "listed with the missed queries)"
-        ]
-    cost = _inseparable(evaluator, final)
-    return [
-        f"{head}, and {through} of the {sum(written)} train near-misses the none cut was "
-        f"fitted on: to {type(evaluator.router).__name__} they look like the skills' own "
-        f"queries{cost}, so no none cut separates them and more near-misses will not help. "
-        "What would: a router that reads the request (set ANTHROPIC_API_KEY to route with "
-        "Claude), or descriptions that say what each skill is for narrowly enough that these "
-        "requests stop matching (the near-misses are listed with the missed queries)"
-    ]
-
-
-def _inseparable(evaluator: SkillEvaluator, final: Sequence[Skill]) -> str:
-    """What turning away half the hand-written train near-misses would cost: " (a cut that
-    turned away half of them would also turn away N% of the train queries it routes right)",
-    for a router that routes by score and cut; "" for another."""
-    router = evaluator.router
-    train = [i for i in evaluator.train if not i.generated]
-    if not isinstance(router, ThresholdRouting) or not train:
-        return ""
-    scores, cut = router.calibrated_scores([], final, evaluator.train)
-    rows = [n for n, i in enumerate(evaluator.train) if not i.generated]
-    top = scores[rows].max(axis=1)
-    picked = [final[int(b)].name for b in scores[rows].argmax(axis=1)]
-    near = sorted(float(t) for t, i in zip(top, train, strict=True) if i.expect is None)
-    half = near[len(near) // 2]  # a cut above the median near-miss turns away half of them
-    right = [
-        float(t) for t, p, i in zip(top, picked, train, strict=True) if i.expect == p and t >= cut
-    ]
-    if not right or half <= cut:
-        return ""
-    lost = sum(t <= half for t in right) / len(right)
-    return (
-        f" (a cut that turned away half of them would also turn away {100 * lost:.0f}% of the "
-        "train queries it routes right)"
-    )
+def _fired(confusions: Sequence[Confusion]) -> tuple[int, int]:
+    """How many held-out near-misses fired a skill after the run, and before it."""
+    nones = [c for c in confusions if c.expected == "none"]
+    return sum(c.after for c in nones), sum(c.before for c in nones)
 
 
 def _misroutes(scored: Scored) -> Counter[tuple[str, str]]:
@@ -430,7 +365,6 @@ def render(report: TuneReport) -> str:
 
 
 __all__ = [
-    "MIN_NEAR_MISSES",
     "REPORT_FILE",
     "Confusion",
     "Experiment",
@@ -444,7 +378,6 @@ __all__ = [
     "holdout_routes",
     "missed_queries",
     "misses_by_skill",
-    "near_miss_warning",
     "render",
     "render_table",
     "to_json",

@@ -14,7 +14,8 @@ import pytest
 from agentos.skill import load_skills
 from agentos.skill.evals import EvalItem, load_evals
 from agentos.skill.examples import LEAD, own_terms, requests_of, split_examples, with_examples
-from agentos.skill.quality import problems, trigger_phrases
+from agentos.skill.quality import problems
+from agentos.skill.triggers import trigger_phrases
 from agentos.skillfile import Skill
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
