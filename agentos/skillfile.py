@@ -193,12 +193,6 @@ def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
             "front matter lacks a non-empty `description`",
             "add `description: what it does and when to use it`",
         )
-    if len(description) > MAX_DESCRIPTION:
-        raise _fail(
-            path,
-            f"description is {len(description)} characters, over {MAX_DESCRIPTION}",
-            "shorten the description",
-        )
     if not body.strip():
         raise _fail(path, "has no instructions after the front matter", "add the skill's body")
     gates = data.get("gates", [])
@@ -216,6 +210,14 @@ def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
                 "quote the gate exactly as the body says it",
             )
     return Skill(name, description, body, path, dict(data), tuple(gates), front_text, crlf, bom)
+
+
+def over_limit(description: str) -> str | None:
+    """Why `description` is longer than an agent reads (`MAX_DESCRIPTION`), or None. A folded
+    or literal block's closing line break is not counted. Such a skill still loads: a rewrite
+    that brings it under the limit is one the tuner may keep (`agentos.skill.quality`)."""
+    n = len(description.strip())
+    return f"description is {n} characters, over {MAX_DESCRIPTION}" if n > MAX_DESCRIPTION else None
 
 
 def _norm(text: str) -> str:

@@ -138,8 +138,8 @@ def _problems(
     sibling_texts: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     out: list[str] = []
-    if len(new) > MAX_DESCRIPTION:
-        out.append(f"is {len(new)} characters, over {MAX_DESCRIPTION}")
+    if len(new.strip()) > MAX_DESCRIPTION:
+        out.append(f"is {len(new.strip())} characters, over {MAX_DESCRIPTION}")
     original, flat = " ".join(original.split()), " ".join(new.split())  # a re-wrap is no change
     for phrase in trigger_phrases(original):
         if phrase not in flat:

@@ -57,7 +57,14 @@ from agentos.skill.workspace import (
     scratch_repo,
     write_out,
 )
-from agentos.skillfile import Skill, changed_names, load_folder, parse_skill, render_skill
+from agentos.skillfile import (
+    Skill,
+    changed_names,
+    load_folder,
+    over_limit,
+    parse_skill,
+    render_skill,
+)
 from agentos.task import Task
 
 DRAFT_FILE = "evals.draft.jsonl"  # the default draft is NAME.evals.draft.jsonl beside NAME
@@ -104,6 +111,12 @@ def tune_skills(
     notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
     if not skills:
         raise _no_valid_skill(root, problems)
+    notes += [
+        f"warning: {s.name}: {why}: it is tuned with the rest, and only a rewrite under the "
+        "limit can be kept for it"
+        for s in skills
+        if (why := over_limit(s.description))
+    ]
     user_repo = repo_of(root)
     if user_repo is not None:
         refuse_uncommitted(user_repo, [s.path for s in skills])
@@ -264,6 +277,12 @@ def make_evals(
     notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
     if not skills:
         raise _no_valid_skill(root, problems)
+    notes += [
+        f"warning: {s.name}: {why}: it is tuned with the rest, and only a rewrite under the "
+        "limit can be kept for it"
+        for s in skills
+        if (why := over_limit(s.description))
+    ]
     n = write_draft(skills, Path(evals), seed=seed, option="--make-evals")
     rows = [json.loads(line) for line in Path(evals).read_text("utf-8").splitlines()]
     counts = {"queries": n, "train": 0, "holdout": 0, "near_misses": 0}

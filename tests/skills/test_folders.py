@@ -102,10 +102,11 @@ def _folder(root: Path, descriptions: dict[str, str]) -> Path:
 
 def test_an_invalid_skill_is_reported_and_the_rest_load(tmp_path: Path) -> None:
     root = _folder(tmp_path / "skills", {**SKILLS, "long": "Too long. " * 110})
+    (root / "long" / "SKILL.md").write_text("---\nname: long\ndescription: [unclosed\n---\nb\n")
     skills, problems = load_folder(root)
     assert [s.name for s in skills] == ["docx", "pdf", "slides"]
     assert list(problems) == ["long"]
-    assert "description is 1099 characters, over 1024" in str(problems["long"])
+    assert "front matter is not valid YAML" in str(problems["long"])
     evals = tmp_path / "evals.jsonl"
     evals.write_text(
         json.dumps({"query": "x y", "expect": "long", "split": "train"})
@@ -207,6 +208,22 @@ def test_tune_without_evals_writes_the_draft_and_tunes_on_it(
     ]
     with pytest.raises(UserError, match="exists already"):
         tune_skills(root, seed=0, budget=1, router=router, evals_out=draft)
+
+
+def test_a_skill_over_the_length_limit_is_tuned_with_the_rest_and_noted(
+    tmp_path: Path, router: EmbeddingRouter
+) -> None:
+    """A description over 1024 characters does not drop its skill out of the comparison: it
+    is tuned with the others (its queries still expect it), and the report says why no rewrite
+    that leaves it over the limit can be kept."""
+    long = SKILLS["pdf"] + " It reads forms." * 70
+    root = write_skills(tmp_path, {**SKILLS, "pdf": long}, [])
+    report = tune_skills(root, seed=0, budget=1, router=router)
+    assert "pdf" in [r.name for r in report.rows if r.group == "skill"]
+    (note,) = [n for n in report.notes if "over 1024" in n]
+    assert note.startswith(f"warning: pdf: description is {len(long)} characters, over 1024")
+    assert "only a rewrite under the limit can be kept" in note
+    assert not any(n.startswith("skipped") for n in report.notes)
 
 
 def test_a_skill_with_two_requests_gets_one_held_out() -> None:

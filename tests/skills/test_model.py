@@ -38,7 +38,6 @@ CASES = [
         b"---\nname: deploy\ndescription: !!python/object/apply:os.system [ls]\n---\nb\n",
         "unsafe YAML tag",
     ),
-    ("deploy", b"---\nname: deploy\ndescription: " + b"x" * 1100 + b"\n---\nbody\n", "over 1024"),
     ("deploy", b"---\nname: shipit\ndescription: x\n---\nbody\n", "does not match its folder"),
     ("Deploy", b"---\nname: Deploy\ndescription: x\n---\nbody\n", "lowercase"),
     ("deploy", b"---\nname: deploy\n---\nbody\n", "non-empty `description`"),
@@ -111,3 +110,16 @@ def test_crlf_endings_and_a_byte_order_mark_are_kept_when_the_description_change
     assert render_skill(skill).encode() == data
     new = skill.with_components({"deploy/description": "Deploy a service to staging."})
     assert render_skill(new).encode() == data.replace(b"a service.", b"a service to staging.")
+
+
+def test_a_description_over_the_limit_loads_and_says_so() -> None:
+    """An over-long description is no broken skill: it loads, `over_limit` says by how much
+    (a folded block's closing line break not counted), and a rewrite under the limit may be
+    kept for it."""
+    from agentos.skillfile import over_limit
+
+    for n, why in ((1024, None), (1030, "description is 1030 characters, over 1024")):
+        text = f"---\nname: deploy\ndescription: >\n  {'x' * n}\n---\nbody\n"
+        skill = parse_skill(Path("deploy/SKILL.md"), text, folder="deploy")
+        assert skill.description == "x" * n + "\n"  # the folded block keeps its line break
+        assert over_limit(skill.description) == why
