@@ -20,7 +20,7 @@ from agentos.skill.firing import near_miss_warning
 from agentos.skill.gates import GATE_TOOL
 from agentos.skill.proposer import move_of
 from agentos.skill.router import Router, ThresholdRouting, route_with_train
-from agentos.skill.text import misses_by_skill, render_table, verdict
+from agentos.skill.text import advice, misses_by_skill, render_table, router_warnings, verdict
 from agentos.skillfile import Skill
 
 REPORT_FILE = "tune-report.json"  # `to_json` of the report, in the run's folder (`agentos report`)
@@ -354,8 +354,12 @@ def _misroutes(scored: Scored) -> Counter[tuple[str, str]]:
 
 
 def to_json(report: TuneReport) -> str:
-    """The machine form: every field of the report but how it is printed."""
+    """The machine form: every field of the report but how it is printed, and the summary's
+    `verdict`, `next` (None without a kept rewrite) and `warnings` as the table prints them."""
     fields = {k: v for k, v in asdict(report).items() if k != "as_json"}
+    fields["verdict"] = verdict(report)
+    fields["next"] = advice(report) if report.rewrites else None
+    fields["warnings"] = router_warnings(report)
     return json.dumps(fields, indent=2, sort_keys=True)
 
 

@@ -130,16 +130,7 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
         ],
         f"verdict: {verdict(report)}",
         *([f"next: {advice(report)}"] if report.rewrites else []),
-        *[
-            f"warning: held-out accuracy with the independent {score.router} router fell "
-            f"({_pct(score.holdout_before).strip()} -> {_pct(score.holdout_after).strip()}): "
-            "the rewrites may only suit the router they were tuned against"
-            for score in report.routers
-            if not score.tuned_against
-            and score.holdout_before is not None
-            and score.holdout_after is not None
-            and score.holdout_after < score.holdout_before
-        ],
+        *[f"warning: {w}" for w in router_warnings(report)],
         f"gates_pinned: {report.gates}",
         f"gates_refused: {len(report.refusals)}",
         f"threshold: {report.threshold:.3f} (the none cut fitted on train for the final skills)",
@@ -201,6 +192,20 @@ def verdict(report: TuneReport) -> str:
             f"unchanged); held-out rose on the independent {', '.join(rose)} only"
         )
     return f"held-out rose on {', '.join(rose)}; no router fell"
+
+
+def router_warnings(report: TuneReport) -> list[str]:
+    """A warning for each independent router whose held-out accuracy fell."""
+    return [
+        f"held-out accuracy with the independent {score.router} router fell "
+        f"({_pct(score.holdout_before).strip()} -> {_pct(score.holdout_after).strip()}): "
+        "the rewrites may only suit the router they were tuned against"
+        for score in report.routers
+        if not score.tuned_against
+        and score.holdout_before is not None
+        and score.holdout_after is not None
+        and score.holdout_after < score.holdout_before
+    ]
 
 
 def advice(report: TuneReport) -> str:

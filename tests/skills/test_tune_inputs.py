@@ -174,6 +174,27 @@ def test_the_summary_says_whether_to_merge_the_rewrites(after: float, merge: boo
     assert "/tmp/o" in line
 
 
+def test_the_json_report_carries_the_summary_the_table_prints() -> None:
+    import json
+
+    from agentos.skill.report import to_json
+
+    routers = [RouterScore("EmbeddingRouter", True, 0.7, 0.75)]
+    routers.append(RouterScore("bm25", False, 0.5, 0.4))
+    report = replace(
+        _report(Row("all", "all", 0.8, 0.9, 0.7, 0.75, 40), routers),
+        rewrites={"pdf": "---\n"},
+        branch="agentos/r",
+    )
+    lines = render_table(report).splitlines()
+    data = json.loads(to_json(report))
+    assert f"verdict: {data['verdict']}" in lines
+    assert data["verdict"] == "no gain shown: held-out fell on bm25 50.0 -> 40.0"
+    assert f"next: {data['next']}" in lines and "do not merge" in data["next"]
+    assert [f"warning: {w}" for w in data["warnings"]] == [x for x in lines if "bm25 router" in x]
+    assert "as_json" not in data
+
+
 @pytest.mark.parametrize(("generated", "label"), [(True, "drafted"), (False, "hand-written")])
 def test_the_train_query_counts_say_who_wrote_them(generated: bool, label: str) -> None:
     report = _report(Row("all", "all", 0.8, 0.9, 0.7, 0.7, 40), [])
