@@ -69,8 +69,9 @@ def test_the_report_shows_ledger_times_and_an_unknown_run_is_one_user_error(
     started = times.show(info["started_at"])
     assert started.endswith(" UTC") and f"<th>started</th><td>{started}</td>" in html
     for reader in (lambda: run_status(repo, "nope"), lambda: collect(repo, "nope")):
-        with pytest.raises(UserError, match="no run 'nope' in the ledger"):
+        with pytest.raises(UserError, match="no run 'nope' in the ledger") as raised:
             reader()
+        assert "pick one of the latest: r-old" in str(raised.value)
 
 
 def test_an_empty_ledger_has_no_latest_run(tmp_path: Path) -> None:

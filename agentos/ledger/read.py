@@ -111,10 +111,17 @@ def read_run(conn: sqlite3.Connection, run_id: str | None, *, path: Path) -> Run
             )
     info = _dicts(conn, "select * from runs where run_id = ?", [run_id])
     if not info:
+        recent = [
+            str(r[0])
+            for r in conn.execute(
+                "select run_id from runs order by started_at desc, rowid desc limit 5"
+            )
+        ]
+        pick = f"pick one of the latest: {', '.join(recent)}" if recent else "no run is here yet"
         raise UserError(
             f"no run {run_id!r} in the ledger",
             path=path,
-            fix="leave out --run for the latest, or pick a run id from `agentos report`",
+            fix=f"leave out --run for the latest, or {pick}",
         )
     rows = _dicts(conn, "select * from experiments where run_id = ? order by seq", [run_id])
     return RunRecord(

@@ -33,10 +33,11 @@ def refuse_uncommitted(repo: Repo, files: Sequence[Path]) -> None:
         entry = entries.get(path.resolve().relative_to(top).as_posix())
         if entry is None or entry.blob != file_blob_id(path, repo.object_format):
             state = "is not committed" if entry is None else "has uncommitted changes"
+            stash = "git stash --include-untracked" if entry is None else "git stash"
             raise UserError(
                 f"{state}; tune-skills tunes the skills as HEAD holds them",
                 path=path,
-                fix="commit or stash the change first (git stash), then run again",
+                fix=f"commit or stash the change first ({stash}), then run again",
             )
 
 

@@ -66,6 +66,8 @@ def test_an_uncommitted_skill_is_refused_before_any_work(tmp_path: Path, change:
     (line,) = stderr.strip().splitlines()
     assert str(path) in line and "commit or stash" in line
     assert ("uncommitted changes" if change == "edit" else "not committed") in line
+    stash = "(git stash)" if change == "edit" else "(git stash --include-untracked)"
+    assert stash in line  # a plain `git stash` leaves an untracked skill where it was
     assert git(tmp_path, "for-each-ref") == refs and not out.exists()
     assert not (tmp_path / ".agentos").exists()
 
