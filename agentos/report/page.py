@@ -202,9 +202,10 @@ def _breakdown(key: str) -> bool:
     (`holdout/to/GOT/NAME`), a second router's figures (`lexical/holdout/all`): a key of three
     parts or more, or ending on a number. The ledger keeps them for the evaluator's checks; a
     column each would bury the page's figures (a skill set's run has hundreds). A skill run's
-    own section shows its breakdowns labelled (`agentos.report.skills`)."""
+    own section shows its breakdowns labelled (`agentos.report.skills`). A skill's
+    `description/NAME` is a digest of its text (`agentos.skill.evaluator.DESCRIBED`), no figure."""
     parts = key.split("/")
-    return len(parts) > 2 or parts[-1].isdigit()
+    return len(parts) > 2 or parts[-1].isdigit() or parts[0] == "description"
 
 
 def _label(e: Experiment) -> str:

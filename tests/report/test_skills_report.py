@@ -172,6 +172,7 @@ def test_the_page_shows_each_routers_held_out_figures_the_run_stored(tmp_path: P
     # the ledger's breakdowns (one skill's hits, one confusion) are no columns of the tables
     assert "holdout/hits/" not in page.split('id="skill-routing"')[0]
     assert "<th>holdout/hits/" not in page and "<th>lexical/" not in page
+    assert "<th>description/" not in page  # a digest of a description, no figure
 
 
 @pytest.mark.usefixtures("offline")
