@@ -13,12 +13,14 @@ import re
 
 from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, verb
+from agentos.skill.phrasing import ACTIONS
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words
 
 # what a wish leads to: "wants to X", "wants help with X", "asks about X"
 WISH = r"(?:help (?:with|on|to) |to |for |about )?"
 LEAD = re.compile(
-    r"^(?:use (?:when|if|for|whenever) |also (?:for|when|if) |covers? |when (?=\w+ing\b))?(?:"
+    r"^(?:(?:use|load|invoke) (?:when|if|for|whenever) |also (?:for|when|if) |covers? |"
+    r"when (?=\w+ing\b))?(?:"
     r"(?:claude should )?use (?:this|it)(?: skill)? (?:any ?time|whenever|when|if|for)? ?"
     rf"(?:(?:the )?users? (?:asks?|wants?|needs?|requests?|mentions?) {WISH})?"
     r"(?:asked (?:to |for |about )?)?|"
@@ -128,7 +130,7 @@ def whole(text: str) -> bool:
     ordinary = len(tokens) > 1 and tokens[1].lower() in _DETERMINED  # "make a dinner reservation"
     if first in _COMMANDS and not ordinary:
         return False
-    if any(t.startswith(("-", "$")) or "=" in t or "&&" in t for t in tokens):
+    if any(re.match(r"[-$]|/\w", t) or "=" in t or "&&" in t for t in tokens):  # "/llm-writing"
         return False
     words = [w for w in re.findall(r"[a-z]+", text.lower())]
     return not (_STEP.match(text) or all(w in GENERIC for w in words))
@@ -188,6 +190,9 @@ def listed(text: str, separator: re.Pattern[str], *, single: bool = False) -> li
     text = _protect(text)
     parts = separator.split(text)
     cuts = [m.group(0) for m in separator.finditer(text)]
+    ones = [p.strip(_ENDS).lower() for p in parts if len(p.split()) == 1]
+    verbs = [w for w in ones if verb(w) or w in ACTIONS or w.endswith(("ise", "ize", "ify"))]
+    single = single and not verbs  # "draft, revise, bridge, or polish": orders, no things
     short = [len(content_words(part)) < 2 for part in parts]
 
     def joined_by_or(i: int) -> bool:  # part i follows its neighbour after "or" or "and"

@@ -211,7 +211,7 @@ def _order(tokens: list[str]) -> bool:
     "formulate evidence-bounded questions")."""
     if len(tokens) < 3 or adjective(tokens[0]) or function_word(tokens[0]):
         return False
-    if tokens[0].endswith(("s", "ing", "ed")) or _ADJECTIVAL.fullmatch(tokens[0]):
+    if tokens[0].endswith(("s", "ing", "ed", "ly")) or _ADJECTIVAL.fullmatch(tokens[0]):
         return False  # "scientific critical thinking" names a thing
     return tokens[1] in _DETERMINER or bool(_MODIFIER.fullmatch(tokens[1]))
 
@@ -270,7 +270,7 @@ def _verb_shaped(phrase: str) -> bool:
         function_word(first)
         or adjective(first)
         or _NOUN_END.search(first)
-        or first.endswith(("ed", "ing"))
+        or first.endswith(("ed", "ing", "ly"))  # "commercially available compounds"
     )
 
 

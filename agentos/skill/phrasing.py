@@ -44,8 +44,11 @@ _AUX = _set(
     "must do does did am isn't aren't wasn't won't can't doesn't don't didn't"
 )
 _BY = _set("by under in on with for at from as")
+_CLAUSE_OPEN = _set("that which who what how where why whether")  # a clause's own verb follows
 _AFTER = _set("first last next later instead worth")  # "red flags first"
 _WH = _set("what who how where when which why whom whose")
+# what opens the noun phrase a wh-word's clause is about ("how a story should be structured")
+_NP_OPEN = _set("a an the other others some this these those each every their his her its")
 _OPEN_NP = _set("a an the my your our their his her its this that these those some")
 _OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
 _SUBJECT = _set("i we you he she they someone somebody")
@@ -84,14 +87,16 @@ _TOPIC = (
 _SITUATION = ("{p}, what should I do?", "{p}. Can you help?", "{p} - what now?")
 # tasks of another kind about a skill's topic: (the words a skill covering the task would use,
 # the request)
+# (a folder of creative-writing skills writes poems and stories itself: "fiction", "prose")
+_CREATIVE = "fiction prose story stories narrative creative"
 ELSEWHERE: tuple[tuple[str, str], ...] = (
-    ("poem poetry verse", "Write a short poem about {p}."),
+    (f"poem poetry verse {_CREATIVE}", "Write a short poem about {p}."),
     ("translate translation french", 'Translate "{p}" into French.'),
-    ("joke jokes humour humor", "Tell me a joke about {p}."),
-    ("novel book books fiction reading", "Recommend a novel about {p}."),
-    ("song songs lyrics music", "Write song lyrics about {p}."),
+    ("joke jokes humour humor comedy", "Tell me a joke about {p}."),
+    (f"novel book books reading {_CREATIVE}", "Recommend a novel about {p}."),
+    (f"song songs lyrics music {_CREATIVE}", "Write song lyrics about {p}."),
     ("crossword puzzle puzzles quiz", "Make a crossword puzzle about {p}."),
-    ("cartoon drawing draw illustration", "Draw a cartoon of {p}."),
+    ("cartoon drawing draw illustration art artwork", "Draw a cartoon of {p}."),
     ("history historical", "What is the history of {p}?"),
 )
 
@@ -195,7 +200,7 @@ def kind(phrase: str) -> str:
     if tokens[1:2] in (["that"], ["which"], ["who"]) and tokens[2:3] and tokens[2] in _AUX:
         return "topic"  # "refunds that are late": a noun and its relative clause
     aux = next((i for i, t in enumerate(tokens[1:5], 1) if t in _AUX), 0)
-    if aux and {"that", "which", "who"} & set(tokens[1:aux]):
+    if aux and _CLAUSE_OPEN & set(tokens[1:aux]):  # "deciding what should happen"
         aux = 0  # "a catalogue that has moved": the verb is its relative clause's
     if len(tokens) > 1 and tokens[1] in _OBJECT and verbal:
         return "order"  # "Find the threshold", "Triage what is an emergency"
@@ -360,6 +365,16 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     what = kind(text)
     if name and what == "order" and words(text)[0] not in VERBS:
         what = "topic"
+    said = words(text)
+    if what == "question" and said[0] in _WH and said[1:2] and said[1] in _NP_OPEN:
+        # "how a story should be structured": asked as "How should a story be structured?";
+        # "how other authors handled it", with no auxiliary to put first, is asked about
+        tokens = text.rstrip("?.!").split()
+        at = next((i for i in range(2, min(7, len(tokens), len(said))) if said[i] in _AUX), 0)
+        if not at:
+            return rng.choice(_TOPIC).format(p=lowered(text.rstrip("?.!")))
+        inverted = [tokens[0].lower(), tokens[at].lower(), *tokens[1:at], *tokens[at + 1 :]]
+        return _capital(" ".join(inverted)) + "?"
     if what == "question":
         indirect = _INDIRECT.match(text)
         if indirect:  # "why they run out of money", "where I am on the ladder"

@@ -39,7 +39,8 @@ from agentos.skillfile import Skill
 MAX_PER_SKILL = 12
 
 _USE = re.compile(
-    r"\b(?:use (?:it |this (?:skill )?)?(?:when|for|to|if)|trigger(?:s|ed)? (?:when|on|for)|"
+    r"\b(?:(?:use|load|invoke) (?:it |this (?:skill )?)?(?:when|for|to|if)|"
+    r"trigger(?:s|ed)? (?:when|on|for)|"
     rf"when (?:the user|a user|someone|you) (?:asks?|wants?|needs?) {WISH}|"
     r"for requests? (?:like|such as|about)|e\.g\.|such as)\b",
     re.IGNORECASE,
@@ -77,6 +78,8 @@ _DISCLAIMER = re.compile(
     r"\bnot\s+(?:[\w-]+\s+){0,2}(?:advice|a\s+substitute)\b|^(?:educational|informational)\b",
     re.IGNORECASE,
 )
+# a sentence addressed to another agent ("If you are @kb-lead, load this for ..."): no request
+_AGENT = re.compile(r"\bif you are\b", re.IGNORECASE)
 _HEADING = re.compile(r"^#{2,4}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # a description's first words that name the skill itself ("Toolkit for styling artifacts",
@@ -141,7 +144,11 @@ def positives(skill: Skill) -> list[str]:
     text = " ".join(skill.description.split())  # a block scalar's line breaks are no cuts
     sentences = _SENTENCE.split(NOT.sub("", REFER.sub("", text)).strip())
     sentences = sentences[:1] + [t for t in sentences[1:] if not _ASIDE.search(t)]
-    sentences = [_mine(t) for t in sentences if not _ONLY.match(t) and not _DISCLAIMER.search(t)]
+    sentences = [
+        _mine(t)
+        for t in sentences
+        if not (_ONLY.match(t) or _DISCLAIMER.search(t) or _AGENT.search(t))
+    ]
     kept = " ".join(_DOES.sub(_does, _GUIDES.sub(_guide, _SELF.sub("", t))) for t in sentences)
     kept = _ASIDE_PAREN.sub("", kept)  # "a preventive-care (wellness) plan": one phrase
     first = re.split(r"(?<=[.!?])\s+", kept.strip())[0].rstrip(".")

@@ -181,3 +181,41 @@ def test_a_request_on_a_verb_that_is_a_shell_command_too_is_a_request() -> None:
     assert not any("table, make" in q for q in queries), queries
     texts = [f"{s.name.replace('-', ' ')} {s.description}" for s in (dining, helper)]
     assert "handles" not in shared_nouns(texts)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "wanted"),
+    [
+        ("how a story should be structured", "How should a story be structured?"),
+        ("deciding what should happen", "Can you help me with deciding what should happen?"),
+        ("who registered this domain", "Who registered this domain?"),
+        (
+            "how other authors handled similar material",
+            "Can you help me with how other authors handled similar material?",
+        ),
+    ],
+)
+def test_a_wh_clause_about_a_thing_is_asked_in_question_order(phrase: str, wanted: str) -> None:
+    assert as_request(phrase, Rotation()) == wanted
+
+
+def test_an_agent_facing_description_gives_requests_not_instructions() -> None:
+    """ "Load when ..." leads a list like "Use when ..."; a sentence addressed to another agent
+    ("If you are @kb-lead, ...") and a slash command ("/llm-writing") are no requests; a list
+    of verbs ("draft, revise, bridge, or polish") gives no one-word things."""
+    memory = _skill(
+        "story-memory",
+        "Creative-writing domain knowledge for story state. Load when preserving or retrieving "
+        "project memory: fact extraction, context scoping, or issue tracking. If you are "
+        "@kb-lead, load this for the fiction-specific categories your methodology lacks.",
+    )
+    modes = _skill(
+        "writing-modes",
+        "Creative-writing addendum to /llm-writing. Load when putting prose on the page: draft, "
+        "revise, bridge, vary, or polish.",
+    )
+    queries = _queries(memory, modes)
+    assert any("retrieving project memory" in q for q in queries), queries
+    assert not any(q.lower().startswith(("how do i load", "help me load")) for q in queries)
+    assert not any(s in q for q in queries for s in ("kb-lead", "fiction-specific", "/llm"))
+    assert not any(q.endswith(("revise?", "bridge?", "vary?")) for q in queries), queries
