@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from agentos.settings import pyast
 from agentos.settings.code_checks import Fact, Path_, facts, hint_text
 from agentos.settings.hints import read_hint
 
@@ -65,7 +66,7 @@ def scripts(command: Sequence[str], read: Callable[[str], str | None]) -> dict[s
 
 def _imports(text: str) -> list[str]:
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError):
         return []
     names: list[str] = []

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from agentos.settings import pyast
+
 Path_ = tuple[str, ...]  # a subject as names: `cfg["optim"].lr` -> ("cfg", "optim", "lr")
 
 
@@ -35,7 +37,7 @@ class Fact:
 def facts(path: str, text: str) -> tuple[Fact, ...]:
     """Every bound and choice list the checks of one Python file state."""
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError):
         return ()
     return tuple(CheckReader(path, tree).read())

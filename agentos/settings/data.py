@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from agentos.git import blob_id
+from agentos.settings import pyast
 
 SETTINGS_ENV = "AGENTOS_SETTINGS"
 SETTINGS_DIR = ".agentos/settings"
@@ -65,7 +66,7 @@ def _parse(path: str, text: str) -> tuple[object, list[tuple[int, str]]]:
     if path.endswith((".yaml", ".yml")):
         return _yaml(text)
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError) as exc:
         return None, [(getattr(exc, "lineno", 0) or 0, f"does not parse ({exc})")]
     problems = []

@@ -19,6 +19,7 @@ import ast
 import re
 from collections.abc import Mapping, Sequence
 
+from agentos.settings import pyast
 from agentos.settings.code_checks import CheckReader, argument_name, keyword
 from agentos.settings.codes import enumerations
 from agentos.settings.formats import (
@@ -95,7 +96,7 @@ def _line_starts(text: str) -> list[int]:
 
 def _python(path: str, text: str) -> list[Setting]:
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError):
         return []
     py = _Python(path, text, tree)
