@@ -155,9 +155,11 @@ file was removed: {{ path }}).
 {% if r.notes %}<ul id="skill-notes">{% for n in r.notes %}<li>{{ n }}</li>{% endfor %}</ul>
 {% endif %}
 <h3>Held-out accuracy by router (%)</h3>
-<p>Held-out queries are never shown to the tuner. A router the run was tuned against decided
-what was kept; the independent one did not, so a gain that only suits the tuned-against routers
-shows there.</p>
+<p>Held-out queries are never shown to the proposer, but they veto a move that would lower a
+skill's or a slice's held-out accuracy with a router the run was tuned against, so those
+routers' held-out figures helped decide what was kept. No decision reads the independent router:
+its figures are the blind test, and a gain that only suits the tuned-against routers shows
+there.</p>
 <table id="routers"><tr><th>router</th><th>role</th><th>before</th><th>after</th>
 <th>change (points)</th></tr>
 {% for s in r.routers %}<tr data-router="{{ s.router }}"

@@ -73,6 +73,16 @@ def render_table(report: TuneReport, *, confusions: int = 10) -> str:
             f"{label:<{w}}{_pct(r.train_before):>7}{_pct(r.train_after):>7}"
             f"{_pct(r.holdout_before):>8}{_pct(r.holdout_after):>8}{r.holdout_n:>5}"
         )
+    if tuned := [r.router for r in report.routers if r.tuned_against]:
+        kept_on = (
+            f"{tuned[0]}'s train accuracy"
+            if len(tuned) == 1
+            else f"the mean train accuracy of {' and '.join(tuned)}"
+        )
+        lines.append(
+            f"  (routed by {report.routers[0].router}; the run kept moves on {kept_on}, "
+            "the train= of its progress lines)"
+        )
     if report.written:
         lines.append("")
         written = "drafted" if report.generated else "hand-written"

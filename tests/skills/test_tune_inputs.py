@@ -197,6 +197,16 @@ def test_the_json_report_carries_the_summary_the_table_prints() -> None:
     assert "as_json" not in data
 
 
+def test_the_table_says_which_router_its_figures_and_the_runs_train_score_are() -> None:
+    routers = [RouterScore("EmbeddingRouter", True, 0.7, 0.7), RouterScore("bm25", True, 0.6, 0.6)]
+    routers.append(RouterScore("char-ngram", False, 0.5, 0.5))
+    lines = render_table(_report(Row("all", "all", 0.8, 0.9, 0.7, 0.7, 40), routers)).splitlines()
+    assert (
+        "  (routed by EmbeddingRouter; the run kept moves on the mean train accuracy of "
+        "EmbeddingRouter and bm25, the train= of its progress lines)"
+    ) in lines
+
+
 @pytest.mark.parametrize(("generated", "label"), [(True, "drafted"), (False, "hand-written")])
 def test_the_train_query_counts_say_who_wrote_them(generated: bool, label: str) -> None:
     report = _report(Row("all", "all", 0.8, 0.9, 0.7, 0.7, 40), [])
