@@ -176,6 +176,8 @@ def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
         raise _fail(path, "front matter lacks `name`", "add `name: my-skill` (the folder's name)")
     if len(name) > MAX_NAME:
         raise _fail(path, f"name is {len(name)} characters, over {MAX_NAME}", "shorten the name")
+    if not NAME_RE.match(name) and folder is not None and _slug(name) == folder:
+        name = folder  # "Agent Development" in agent-development/: known by its folder's name
     if not NAME_RE.match(name):
         raise _fail(
             path,
@@ -210,6 +212,19 @@ def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
                 "quote the gate exactly as the body says it",
             )
     return Skill(name, description, body, path, dict(data), tuple(gates), front_text, crlf, bom)
+
+
+def _slug(name: str) -> str:
+    """`name` as a skill id: lowercase, each run of other characters one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def titled(skill: Skill) -> str | None:
+    """The name `skill`'s front matter gives when it is no skill id ("Agent Development" of
+    `agent-development`, as some plugins write it), or None; the skill is known by its folder's
+    name, and its file keeps its own."""
+    said = skill.front.get("name")
+    return said if isinstance(said, str) and said != skill.name else None
 
 
 def over_limit(description: str) -> str | None:
@@ -322,7 +337,7 @@ def render_skill(skill: Skill) -> str:
     `yaml.safe_dump` (comments are then lost). CRLF endings and a byte-order mark the file had
     are written back."""
     front = dict(skill.front)
-    front["name"] = skill.name
+    front.setdefault("name", skill.name)  # a titled name ("Agent Development") is kept
     front["description"] = skill.description
     edited = edit_description(skill.source, skill.description, front) if skill.source else None
     if edited is None:

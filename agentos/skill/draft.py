@@ -29,8 +29,8 @@ from agentos.skill.domain import shared_nouns
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase, verb
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.nearmiss import near_misses, out_of_scope
-from agentos.skill.phrasing import ACTIONS, Rotation, as_request, kind
-from agentos.skill.sources import HOLDS, positives
+from agentos.skill.phrasing import ACTIONS, Rotation, as_request, as_typed, kind
+from agentos.skill.sources import HOLDS, positives, typed_requests
 from agentos.skill.vocab import content_words, words
 from agentos.skill.written import as_written
 from agentos.skillfile import Skill
@@ -60,8 +60,11 @@ def draft_evals(skills: Sequence[Skill], *, seed: int = 0) -> list[dict[str, obj
         (name, [q for q in positive if owners[_request_key(q)] == 1]) for name, positive in offered
     ]
     turns = {name: Rotation(n) for n, (name, _) in enumerate(requests)}  # wordings in turn
+    typed = {q for skill in skills for q in typed_requests(skill)}  # as their author quoted them
     asked = {
-        q: as_request(q, turns[name], name=q == name.replace("-", " ")) or q
+        q: as_typed(q)
+        if q in typed
+        else as_request(q, turns[name], name=q == name.replace("-", " ")) or q
         for name, positive in requests
         for q in positive
     }
@@ -175,9 +178,13 @@ def own_requests(skill: Skill, skills: Sequence[Skill]) -> list[str]:
     more of than this skill's ("preparing for interviews" of interview-transcription, beside
     interview-prep): the draft would turn the descriptions' overlap into an expected answer."""
     out = []
+    typed = set(typed_requests(skill))  # someone's own words: asked as typed, never reworded
     for phrase in positives(skill):
         tokens = words(phrase)
-        if tokens and tokens[0] in HOLDS and tokens[0] not in _BASE_HOLDS:
+        if phrase in typed:
+            if _predicative(tokens[0] if tokens else "", phrase):
+                continue  # "ready to plant": a state, no request, quoted or not
+        elif tokens and tokens[0] in HOLDS and tokens[0] not in _BASE_HOLDS:
             phrase = phrase.split(None, 1)[1] if len(tokens) > 1 else ""
             if not phrase or not_a_noun_phrase(phrase) is not None:
                 continue

@@ -325,7 +325,7 @@ _THEIRS = {"their": "my", "them": "me", "themselves": "myself", "they": "I", "th
 
 _ASKER = re.compile(
     r"^(?:(?:someone|somebody|they|the user|a user|(?:a|an|the)\s+[a-z]+)\s+)?"
-    r"(asks?|wants?|needs?)\s+(?:(?:about|for)\s+)?",
+    r"(asks?|wants?|needs?|mentions?)\s+(?:(?:about|for)\s+)?",
     re.I,
 )
 
@@ -339,13 +339,23 @@ def in_person(text: str) -> str:
     if asker is not None and asker.end() < len(text):
         rest = " ".join(_THEIRS.get(w.lower(), w) for w in text[asker.end() :].split())
         said = asker.group(1).lower().rstrip("s")
-        return rest if said == "ask" else f"I {said} {rest}"
+        return rest if said in ("ask", "mention") else f"I {said} {rest}"
     match = _SOMEONE.match(text)
     if match is None:
         return text
     verb_ = {"is": "am", "has": "have", "was": "was"}.get((match.group(1) or "").lower(), "")
     rest = " ".join(_THEIRS.get(w.lower(), w) for w in text[match.end() :].split())
     return " ".join(p for p in ("I", verb_, rest) if p)
+
+
+def as_typed(phrase: str) -> str:
+    """A request a skill quotes in someone's words, as they type it: its first letter a
+    capital, a question's mark added ("stage and commit": "Stage and commit"; "is this debt
+    real": "Is this debt real?")."""
+    text = " ".join(phrase.split()).rstrip(" ,;:")
+    said = words(text)
+    asks = bool(said) and (said[0] in _WH or _direct(said)) and not text.endswith("?")
+    return _capital(text) + ("?" if asks else "")
 
 
 def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:

@@ -155,16 +155,12 @@ def positives(skill: Skill) -> list[str]:
     first = _CONCESSION.sub("", first)  # ", especially if the request seems unclear"
     # a sentence opening on a lead-in ("Use when X, Y or Z") lists requests: its parts are read
     led = LEAD.sub("", first, count=1) != first
-    positive = [first] if len(first.split()) <= 14 and not led else []
+    # the requests the skill quotes in someone's words come first: they are asked as typed
+    positive = typed_requests(skill)
+    positive += [first] if len(first.split()) <= 14 and not led else []
     positive += clauses_after(kept, _USE)
     positive += listed(kept, PIECES)
     body = body_prose(skill.body)
-    quoted = QUOTED.findall(text) + asked_quotes(body)  # example requests, not cue words
-    positive += [
-        q.strip(" ,;:")
-        for q in quoted  # not a fragment of writing ("Table 2 shows...")
-        if len(q.split()) >= 3 and q[:1].isalpha() and not q.endswith(("...", "\u2026"))
-    ]
     for heading in _HEADING.findall(body):  # a task ("Confirming fleas"), not a section's name
         words = heading.lower().strip(" :")  # ("The box setup"), a step ("4.2 Create ...") or
         if _NUMBERED.match(heading) or _shouted(heading):  # a shouted label
@@ -187,6 +183,20 @@ def positives(skill: Skill) -> list[str]:
         keep = _usable([*keep, *body_requests(skill)])
     keep.sort(key=lambda p: len(p.split()) == 1)  # a phrase says more than a word alone
     return _usable([*keep, skill.name.replace("-", " ")])[:MAX_PER_SKILL]
+
+
+def typed_requests(skill: Skill) -> list[str]:
+    """The requests `skill`'s text quotes as someone's words, three words or more: the
+    description's quotes and the body's quotes its sentence gives as asked ("the user says
+    ..."); the draft asks each as typed (`phrasing.as_typed`): "stage and commit" is a
+    command, not a topic. Never a fragment of writing ("Table 2 shows...")."""
+    text = " ".join(skill.description.split())
+    found = QUOTED.findall(text) + asked_quotes(body_prose(skill.body))
+    return [
+        q.strip(" ,;:")
+        for q in found
+        if len(q.split()) >= 3 and q[:1].isalpha() and not q.endswith(("...", "\u2026"))
+    ]
 
 
 TERSE = 3  # a description that gives fewer requests than this is terse

@@ -64,6 +64,7 @@ from agentos.skillfile import (
     over_limit,
     parse_skill,
     render_skill,
+    titled,
 )
 from agentos.task import Task
 
@@ -116,6 +117,12 @@ def tune_skills(
         "limit can be kept for it"
         for s in skills
         if (why := over_limit(s.description))
+    ]
+    notes += [
+        f"{s.name}: its front matter names it {title!r}, no skill id: eval lines expect it as "
+        f"{s.name!r}, its folder's name"
+        for s in skills
+        if (title := titled(s))
     ]
     user_repo = repo_of(root)
     if user_repo is not None:
@@ -282,6 +289,12 @@ def make_evals(
         "limit can be kept for it"
         for s in skills
         if (why := over_limit(s.description))
+    ]
+    notes += [
+        f"{s.name}: its front matter names it {title!r}, no skill id: eval lines expect it as "
+        f"{s.name!r}, its folder's name"
+        for s in skills
+        if (title := titled(s))
     ]
     n = write_draft(skills, Path(evals), seed=seed, option="--make-evals")
     rows = [json.loads(line) for line in Path(evals).read_text("utf-8").splitlines()]

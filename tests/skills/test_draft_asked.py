@@ -11,7 +11,7 @@ import pytest
 
 from agentos.skill.domain import shared_nouns
 from agentos.skill.draft import draft_evals
-from agentos.skill.phrasing import Rotation, as_request, fragment, kind
+from agentos.skill.phrasing import Rotation, as_request, as_typed, fragment, kind
 from agentos.skillfile import Skill
 
 
@@ -219,3 +219,21 @@ def test_an_agent_facing_description_gives_requests_not_instructions() -> None:
     assert not any(q.lower().startswith(("how do i load", "help me load")) for q in queries)
     assert not any(s in q for q in queries for s in ("kb-lead", "fiction-specific", "/llm"))
     assert not any(q.endswith(("revise?", "bridge?", "vary?")) for q in queries), queries
+
+
+def test_a_request_quoted_in_someones_words_is_asked_as_typed() -> None:
+    """ "This skill should be used when the user asks to "stage and commit", ..." quotes what
+    people type: each is asked as typed, not wrapped as a topic ("I have a question about
+    stage and commit."), and it is among the skill's requests however many others it has."""
+    commit = _skill(
+        "commit-staged",
+        'This skill should be used when the user asks to "stage and commit", "commit my '
+        'changes", "is this ready to commit", or "write a commit message". Use for commits, '
+        "amend flows, hooks, signing, message style, scopes, trailers, co-authors, squashes, "
+        "fixups, reverts, cherry-picks, tags, and release notes.",
+    )
+    queries = _queries(commit)
+    for typed in ("Stage and commit", "Commit my changes", "Is this ready to commit?"):
+        assert typed in queries, (typed, queries)
+    assert not any("about stage and commit" in q or "with stage and commit" in q for q in queries)
+    assert as_typed("write a commit message ") == "Write a commit message"

@@ -353,3 +353,29 @@ def test_a_category_folder_among_skills_is_reported_not_silently_left_out(tmp_pa
     line = str(problems["office"])
     assert "skill folders one level down (docx, slides)" in line
     assert f"agentos tune-skills {(root / 'office').resolve()}" in line
+
+
+def test_a_titled_name_is_known_by_its_folder_and_kept_in_its_file(tmp_path: Path) -> None:
+    """Plugins write `name: Agent Development` in `agent-development/SKILL.md`: the skill is
+    known by its folder's name (eval lines expect `agent-development`), its file keeps its own
+    name byte for byte, and a name that is no form of its folder's is still refused."""
+    from agentos.skillfile import render_skill, titled
+
+    root = tmp_path / "skills"
+    (root / "agent-development").mkdir(parents=True)
+    text = (
+        "---\nname: Agent Development\ndescription: This skill should be used when the user "
+        'asks to "create an agent" or "write a subagent".\nversion: 0.1.0\n---\n# Agents\n'
+    )
+    (root / "agent-development" / "SKILL.md").write_text(text)
+    _folder(root, {"pdf": SKILLS["pdf"]})
+    skills, problems = load_folder(root)
+    assert [s.name for s in skills] == ["agent-development", "pdf"] and not problems
+    agent = skills[0]
+    assert titled(agent) == "Agent Development" and titled(skills[1]) is None
+    assert render_skill(agent) == text
+    changed = agent.with_components({"agent-development/description": "Build agents."})
+    assert render_skill(changed).startswith("---\nname: Agent Development\ndescription: Build")
+    (root / "odd").mkdir()
+    (root / "odd" / "SKILL.md").write_text("---\nname: Other Thing\ndescription: x\n---\nb\n")
+    assert "is not lowercase letters" in str(load_folder(root)[1]["odd"])
