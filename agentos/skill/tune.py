@@ -118,12 +118,11 @@ def tune_skills(
         for s in skills
         if (why := over_limit(s.description))
     ]
-    notes += [
-        f"{s.name}: its front matter names it {title!r}, no skill id: eval lines expect it as "
-        f"{s.name!r}, its folder's name"
-        for s in skills
-        if (title := titled(s))
-    ]
+    if titles := [f"{title!r} as {s.name}" for s in skills if (title := titled(s))]:
+        notes.append(
+            f"{len(titles)} front matter names are titles, no skill ids; each skill is known by "
+            f"its folder's name, which eval lines expect: {', '.join(titles)}"
+        )
     user_repo = repo_of(root)
     if user_repo is not None:
         refuse_uncommitted(user_repo, [s.path for s in skills])
@@ -290,12 +289,11 @@ def make_evals(
         for s in skills
         if (why := over_limit(s.description))
     ]
-    notes += [
-        f"{s.name}: its front matter names it {title!r}, no skill id: eval lines expect it as "
-        f"{s.name!r}, its folder's name"
-        for s in skills
-        if (title := titled(s))
-    ]
+    if titles := [f"{title!r} as {s.name}" for s in skills if (title := titled(s))]:
+        notes.append(
+            f"{len(titles)} front matter names are titles, no skill ids; each skill is known by "
+            f"its folder's name, which eval lines expect: {', '.join(titles)}"
+        )
     n = write_draft(skills, Path(evals), seed=seed, option="--make-evals")
     rows = [json.loads(line) for line in Path(evals).read_text("utf-8").splitlines()]
     counts = {"queries": n, "train": 0, "holdout": 0, "near_misses": 0}
