@@ -8,8 +8,9 @@ guessed. A parenthesis never enters the query, and a "(use X)" sends only the re
 own part of the clause to X; a "(use X for Y)" sends Y alone to X. A sentence that sends a
 request to a sibling by its name ("For formal peer review writing use peer-review.", "Use
 citation-checks for verifying reference lists.") gives that request, expecting the sibling;
-one that names a skill the folder lacks ("For email copy, see email-sequence.") expects the
-sibling that covers it, else no skill. `out_of_scope` writes the other near-misses: a task no
+one that names a skill the folder lacks ("For email copy, see email-sequence.") expects no
+skill where no sibling covers it, and is left out where one does (the author's answer is not
+in the folder). `out_of_scope` writes the other near-misses: a task no
 skill of the folder does (a poem, a translation, a joke, ...) about one of the skill's own
 topics, so it shares the skill's words and still expects no skill; a task whose word any
 skill's text uses is never chosen.
@@ -112,8 +113,10 @@ def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str,
         for query in (p for part in _parts(thing) if (p := clean(part, 1))):
             # "For formal peer review writing use peer-review.": the sibling; a skill the
             # folder lacks ("For email copy, see email-sequence.") does not make it this
-            # skill's: the sibling that covers it, else none
-            told = name if name in names else _covering(query, others, common)
+            # skill's: none, where no sibling covers it; where one does, the author's answer
+            # is not here and a sibling would be a guess, so it is left out
+            covered = None if name in names else _covering(query, others, common)
+            told = name if name in names else ("" if covered else covered)
             if told != "":
                 out.setdefault(query, told)
     return list(out.items())
