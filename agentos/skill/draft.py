@@ -249,7 +249,7 @@ def _to_listed(phrase: str, description: str) -> bool:
     lead = re.search(rf"{_TO_LEAD}([^()]*),\s*(?:(?:or|and)\s+)?$", sentence, re.IGNORECASE)
     if lead is None:
         return False
-    # a list of orders: most of its other items open on a verb the draft knows, and none is a
+    # a list of orders: most of its items, three at least, open on a verb the draft knows, none a
     # question or the user's own words ("make a budget, plan monthly spending, allocate
     # income"; not "create a pitch deck, investor presentation, or startup pitch", nor "help
     # with my draft, who should I draft, fantasy league strategy")
@@ -257,10 +257,10 @@ def _to_listed(phrase: str, description: str) -> bool:
     items = [i for i in re.split(r",\s*(?:(?:or|and)\s+)?", f"{lead.group(1)}, {rest}") if i]
     if any(kind(i) in ("question", "situation") for i in items):
         return False
-    others = [words(i)[0] for i in items if not i.startswith(phrase) and words(i)]
-    return 2 * sum(verb(w) or w in ACTIONS or bool(_VERB_END.fullmatch(w)) for w in others) > len(
-        others
-    )
+    firsts = [words(i)[0] for i in items if words(i)]
+    known = sum(verb(w) or w in ACTIONS or bool(_VERB_END.fullmatch(w)) for w in firsts)
+    return known >= 3 and 2 * known > len(firsts)  # not "plan a launch, feature announcement,
+    # or release strategy", where two verbs are too few to tell a verb from a noun
 
 
 def _verb_shaped(phrase: str) -> bool:

@@ -355,7 +355,7 @@ def as_typed(phrase: str) -> str:
     text = " ".join(phrase.split()).rstrip(" ,;:")
     said = words(text)
     asks = bool(said) and (said[0] in _WH or _direct(said)) and not text.endswith("?")
-    return _capital(text) + ("?" if asks else "")
+    return _capital(text.rstrip(".!") + "?" if asks else text)
 
 
 def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:

@@ -191,7 +191,7 @@ def typed_requests(skill: Skill) -> list[str]:
     ..."); the draft asks each as typed (`phrasing.as_typed`): "stage and commit" is a
     command, not a topic. Never a fragment of writing ("Table 2 shows...")."""
     text = " ".join(skill.description.split())
-    found = QUOTED.findall(text) + asked_quotes(body_prose(skill.body))
+    found = QUOTED.findall(text) + _SINGLE.findall(text) + asked_quotes(body_prose(skill.body))
     return [
         q.strip(" ,;:")
         for q in found
@@ -199,6 +199,9 @@ def typed_requests(skill: Skill) -> list[str]:
     ]
 
 
+# a description's single-quoted words ('people keep canceling,'), an apostrophe inside a
+# word ("Nobody's") opening or closing none
+_SINGLE = re.compile(r"(?<![\w'])'([^'\n]{6,80}?)'(?!\w)")
 TERSE = 3  # a description that gives fewer requests than this is terse
 # a sentence told of the user ("When the user wants to diagnose SEO issues on their site"):
 # what follows is the user's, and asked by the user, "their" is "my"

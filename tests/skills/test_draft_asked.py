@@ -237,3 +237,20 @@ def test_a_request_quoted_in_someones_words_is_asked_as_typed() -> None:
         assert typed in queries, (typed, queries)
     assert not any("about stage and commit" in q or "with stage and commit" in q for q in queries)
     assert as_typed("write a commit message ") == "Write a commit message"
+
+
+def test_single_quoted_words_are_typed_and_two_verbs_make_no_list_of_orders() -> None:
+    churn = _skill(
+        "churn-prevention",
+        "When the user wants to reduce churn. Also use when the user mentions 'people keep "
+        "canceling,' 'churn rate is too high,' or 'how do I keep users.'",
+    )
+    launch = _skill(
+        "launch",
+        "When the user wants to plan a product launch, feature announcement, or release "
+        "strategy.",
+    )
+    queries = _queries(churn, launch)
+    for typed in ("People keep canceling", "Churn rate is too high", "How do I keep users?"):
+        assert typed in queries, (typed, queries)
+    assert not any(q.startswith("I want to feature announcement") for q in queries), queries
