@@ -119,6 +119,7 @@ class TuneReport:
     # per skill: its hand-written train queries, how many routed right before and after (the
     # train figures count the generated variants too); empty when train has no variants
     written: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    repo: str | None = None  # the git repository that holds `branch`, for the `next:` line
 
     def row(self, group: str, name: str) -> Row:
         return next(r for r in self.rows if r.group == group and r.name == name)
@@ -211,6 +212,7 @@ def build_report(
     fix: str | None = None,
     generated: bool = False,
     git: bool = True,
+    repo: str | None = None,
 ) -> TuneReport:
     """The report of a run from its ledger rows (`experiments_of`) and the sets before and
     after, which the `evaluator` scores again (deterministic) for the per-skill, per-slice and
@@ -313,6 +315,7 @@ def build_report(
         misses,
         git,
         written,
+        repo,
     )
 
 

@@ -222,8 +222,9 @@ def advice(report: TuneReport) -> str:
     """What to do with the kept rewrites: read and merge them where held-out rose with no router
     falling; otherwise they fit the train queries only, and merging them is not advised."""
     if report.git and report.branch:
-        where = f"`git diff HEAD {report.branch}`"
-        take = f"`git merge {report.branch}`"
+        git = f"git -C {report.repo}" if report.repo else "git"
+        where = f"`{git} diff HEAD {report.branch}`"
+        take = f"`{git} merge {report.branch}`"
     else:
         where = "the changed descriptions above" + (f" (and {report.out})" if report.out else "")
         take = f"copy the skills from {report.out}" if report.out else "rerun with --out DIR"

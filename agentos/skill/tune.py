@@ -255,6 +255,7 @@ def tune_skills(
             fix=None if failure is None else BASELINE_FIX,
             generated=generated,
             git=user_repo is not None,
+            repo=None if user_repo is None else str(user_repo.root.resolve()),
         )
         # beside the run's other files, for `agentos report` (gone with a scratch repository)
         rt.run_dir.mkdir(parents=True, exist_ok=True)

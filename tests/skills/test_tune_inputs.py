@@ -168,6 +168,11 @@ def test_the_summary_says_whether_to_merge_the_rewrites(after: float, merge: boo
     (line,) = [x for x in render_table(report).splitlines() if x.startswith("next: ")]
     if merge:
         assert line == "next: read `git diff HEAD agentos/r`, then `git merge agentos/r`"
+        (line,) = [
+            x for x in render_table(replace(report, repo="/r")).splitlines() if "next: " in x
+        ]
+        git = "git -C /r"  # the repository that holds the branch, wherever the shell is
+        assert line == f"next: read `{git} diff HEAD agentos/r`, then `{git} merge agentos/r`"
     else:
         assert line.startswith("next: the rewrites showed no held-out gain")
         assert "do not merge them as they are" in line
