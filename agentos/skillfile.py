@@ -176,7 +176,7 @@ def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
         raise _fail(path, "front matter lacks `name`", "add `name: my-skill` (the folder's name)")
     if len(name) > MAX_NAME:
         raise _fail(path, f"name is {len(name)} characters, over {MAX_NAME}", "shorten the name")
-    if not NAME_RE.match(name) and folder is not None and _slug(name) == folder:
+    if _TITLE.fullmatch(name) and folder is not None and _slug(name) == folder:
         name = folder  # "Agent Development" in agent-development/: known by its folder's name
     if not NAME_RE.match(name):
         raise _fail(
@@ -212,6 +212,10 @@ def parse_skill(path: Path, text: str, *, folder: str | None = None) -> Skill:
                 "quote the gate exactly as the body says it",
             )
     return Skill(name, description, body, path, dict(data), tuple(gates), front_text, crlf, bom)
+
+
+# a name written as a title, words and spaces ("Agent Development", "MCP Integration")
+_TITLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*(?: [A-Za-z0-9-]+)+")
 
 
 def _slug(name: str) -> str:
@@ -355,3 +359,33 @@ def changed_names(now: Sequence[Skill], before: Sequence[Skill]) -> list[str]:
         for s, o in zip(now, before, strict=True)
         if (s.description, s.body) != (o.description, o.body)
     ]
+
+
+def load_tunable(root: Path) -> tuple[list[Skill], dict[str, UserError], list[str]]:
+    """The folder's valid skills, the error of each invalid one, and the notes a tune-skills run
+    starts with: each skipped skill, each description over the limit (tuned with the rest: only a
+    rewrite under the limit can be kept for it) and the titled front matter names."""
+    skills, problems = load_folder(root)
+    notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
+    if not skills:
+        raise _no_valid_skill(root, problems)
+    notes += [
+        f"warning: {s.name}: {why}: it is tuned with the rest, and only a rewrite under the "
+        "limit can be kept for it"
+        for s in skills
+        if (why := over_limit(s.description))
+    ]
+    if titles := [f"{title!r} as {s.name}" for s in skills if (title := titled(s))]:
+        notes.append(
+            f"{len(titles)} front matter names are titles, no skill ids; each skill is known by "
+            f"its folder's name, which eval lines expect: {', '.join(titles)}"
+        )
+    return skills, problems, notes
+
+
+def _no_valid_skill(root: Path, problems: dict[str, UserError]) -> UserError:
+    """The error for a folder none of whose skills loads: the first skill's own error and fix."""
+    name, first = sorted(problems.items())[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    cause = str(first).removesuffix(f"; fix: {first.fix}") if first.fix else str(first)
+    return UserError(f"holds no valid skill{more}: {name}: {cause}", path=root, fix=first.fix)

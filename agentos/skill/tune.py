@@ -26,7 +26,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentos.errors import UserError
 from agentos.events import clean, decided
 from agentos.git import Repo
 from agentos.ledger import Ledger
@@ -60,11 +59,9 @@ from agentos.skill.workspace import (
 from agentos.skillfile import (
     Skill,
     changed_names,
-    load_folder,
-    over_limit,
+    load_tunable,
     parse_skill,
     render_skill,
-    titled,
 )
 from agentos.task import Task
 
@@ -108,21 +105,7 @@ def tune_skills(
     """
     start = time.monotonic()
     root = Path(path).resolve()
-    skills, problems = load_folder(root)
-    notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
-    if not skills:
-        raise _no_valid_skill(root, problems)
-    notes += [
-        f"warning: {s.name}: {why}: it is tuned with the rest, and only a rewrite under the "
-        "limit can be kept for it"
-        for s in skills
-        if (why := over_limit(s.description))
-    ]
-    if titles := [f"{title!r} as {s.name}" for s in skills if (title := titled(s))]:
-        notes.append(
-            f"{len(titles)} front matter names are titles, no skill ids; each skill is known by "
-            f"its folder's name, which eval lines expect: {', '.join(titles)}"
-        )
+    skills, problems, notes = load_tunable(root)
     user_repo = repo_of(root)
     if user_repo is not None:
         refuse_uncommitted(user_repo, [s.path for s in skills])
@@ -280,21 +263,7 @@ def make_evals(
     user to review, then pass to `tune_skills`); return its counts (`queries`, `train`,
     `holdout`, `near_misses`: lines of each) and the notes (skipped skills)."""
     root = Path(path).resolve()
-    skills, problems = load_folder(root)
-    notes = [f"skipped {name}: {exc}" for name, exc in sorted(problems.items())]
-    if not skills:
-        raise _no_valid_skill(root, problems)
-    notes += [
-        f"warning: {s.name}: {why}: it is tuned with the rest, and only a rewrite under the "
-        "limit can be kept for it"
-        for s in skills
-        if (why := over_limit(s.description))
-    ]
-    if titles := [f"{title!r} as {s.name}" for s in skills if (title := titled(s))]:
-        notes.append(
-            f"{len(titles)} front matter names are titles, no skill ids; each skill is known by "
-            f"its folder's name, which eval lines expect: {', '.join(titles)}"
-        )
+    skills, _, notes = load_tunable(root)
     n = write_draft(skills, Path(evals), seed=seed, option="--make-evals")
     rows = [json.loads(line) for line in Path(evals).read_text("utf-8").splitlines()]
     counts = {"queries": n, "train": 0, "holdout": 0, "near_misses": 0}
@@ -302,14 +271,6 @@ def make_evals(
         counts[row["split"]] += 1
         counts["near_misses"] += row["slice"] == "near-miss"
     return counts, notes
-
-
-def _no_valid_skill(root: Path, problems: dict[str, UserError]) -> UserError:
-    """The error for a folder none of whose skills loads: the first skill's own error and fix."""
-    name, first = sorted(problems.items())[0]
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    cause = str(first).removesuffix(f"; fix: {first.fix}") if first.fix else str(first)
-    return UserError(f"holds no valid skill{more}: {name}: {cause}", path=root, fix=first.fix)
 
 
 def _joint(
