@@ -26,9 +26,12 @@ def shared_nouns(texts: Sequence[str]) -> list[str]:
     seen: dict[str, str] = {}
     count: dict[str, int] = {}
     heads = _heads(texts)
-    # a word opening a sentence before a lowercase one is the skill's verb ("Handles search")
+    # a word opening a sentence before a lowercase one is the skill's verb ("Handles search"),
+    # and so is one after "to" or a subject ("to implement", "the user explicitly invokes")
     opening = r"(?:^|[.!?]\s+)([A-Z][a-z]+s)\s+[a-z]"
     said = {m.lower() for t in texts for m in re.findall(opening, t)}
+    acted = r"\b(?:to|user|users|you|they|it|explicitly|also)\s+([a-z]+)\b"
+    said |= {m for t in texts for m in re.findall(acted, t) if not function_word(m)}
     names = _name_words(texts)
     for text in texts:
         for w in dict.fromkeys(words(text.replace("-", " "))):

@@ -254,3 +254,13 @@ def test_single_quoted_words_are_typed_and_two_verbs_make_no_list_of_orders() ->
     for typed in ("People keep canceling", "Churn rate is too high", "How do I keep users?"):
         assert typed in queries, (typed, queries)
     assert not any(q.startswith("I want to feature announcement") for q in queries), queries
+
+
+def test_a_word_the_skills_use_as_a_verb_is_no_domain_word() -> None:
+    texts = [
+        "review pr This skill should be used when the user explicitly invokes a review, or "
+        "wants to implement fixes.",
+        "create pr Use it to implement a change and open a PR when the user invokes it.",
+    ]
+    assert not {"invokes", "implement"} & set(shared_nouns(texts))  # "Draw a cartoon of my
+    # implement."
