@@ -25,7 +25,8 @@ from itertools import zip_longest
 
 from agentos.skill.bm25 import stem
 from agentos.skill.cuts import clean
-from agentos.skill.phrasing import ELSEWHERE, first_person, fragment, in_person, kind, lowered, tidy
+from agentos.skill.person import first_person, in_person
+from agentos.skill.phrasing import ELSEWHERE, fragment, kind, lowered, tidy
 from agentos.skill.sources import NOT, PAREN, REFER, stems
 from agentos.skill.vocab import content_words, words
 from agentos.skillfile import Skill

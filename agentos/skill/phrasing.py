@@ -32,6 +32,7 @@ from agentos.skill.english import (
     function_word,
     verb,
 )
+from agentos.skill.person import first_person, in_person
 from agentos.skill.vocab import words
 
 
@@ -58,7 +59,6 @@ _VERBISH = re.compile(r"^[a-z]{3,}(?:ize|ise|ify|ate)$")  # verbs by their endin
 _MODAL = _set("can could may might will would shall should must")
 _NOW = _set("now today tonight else")  # "happening right now", "somewhere else": no cut
 _BACK = _set("this these that those it they there such")  # words that point back
-_MINE = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself", "you're": "I'm"}
 _DASH = re.compile(r"\s+[—–-]\s+")
 # an indirect question of the asker ("why they run out of money"), asked directly as "Why do I ..."
 _INDIRECT = re.compile(r"^(why|how|when|where|what)\s+(?:they|we|I)\s+(\S+.*?)[?.!]?$", re.I)
@@ -112,10 +112,7 @@ def topic_of(query: str) -> str:
     return query
 
 
-def first_person(text: str) -> str:
-    """`text` as its user says it: you -> I, your -> my, you are -> I am."""
-    said = " ".join(_MINE.get(w.lower(), w) for w in text.split())
-    return re.sub(r"\bI (are|were)\b", lambda m: "I am" if m.group(1) == "are" else "I was", said)
+
 
 
 # a direct question written without its mark ("am I missing any tax breaks", "is there money
@@ -313,39 +310,6 @@ WORDING = frozenset(
 )
 """The words the draft's wordings add around a topic (`help`, `advice`, `question`, `joke`):
 no evidence of what a skill is about."""
-
-
-_SOMEONE = re.compile(
-    r"^(?:someone|somebody|the user|a user)\s+(?:(?:says?|said|mentions?)\s+(?:that\s+)?they\s+"
-    r"|(is|has|was)\s+)",
-    re.I,
-)
-_THEIRS = {"their": "my", "them": "me", "themselves": "myself", "they": "I", "they're": "I'm"}
-
-
-_ASKER = re.compile(
-    r"^(?:(?:someone|somebody|they|the user|a user|(?:a|an|the)\s+[a-z]+)\s+)?"
-    r"(asks?|wants?|needs?|mentions?)\s+(?:(?:about|for)\s+)?",
-    re.I,
-)
-
-
-def in_person(text: str) -> str:
-    """A situation told of someone ("someone says they never know where their pay goes",
-    "someone is about to sign a lease", "a runner wants to get stronger", "a runner asks about
-    gels") as its user tells it ("I never know where my pay goes", "I am about to sign a lease",
-    "I want to get stronger", "gels")."""
-    asker = _ASKER.match(text)
-    if asker is not None and asker.end() < len(text):
-        rest = " ".join(_THEIRS.get(w.lower(), w) for w in text[asker.end() :].split())
-        said = asker.group(1).lower().rstrip("s")
-        return rest if said in ("ask", "mention") else f"I {said} {rest}"
-    match = _SOMEONE.match(text)
-    if match is None:
-        return text
-    verb_ = {"is": "am", "has": "have", "was": "was"}.get((match.group(1) or "").lower(), "")
-    rest = " ".join(_THEIRS.get(w.lower(), w) for w in text[match.end() :].split())
-    return " ".join(p for p in ("I", verb_, rest) if p)
 
 
 def as_typed(phrase: str) -> str:
