@@ -125,6 +125,7 @@ def whole(text: str) -> bool:
     if re.search(r"\b(?:use (?:this|it)|this skill|claude|(?:a|the) users?)\b", text, re.I):
         return False
     said = re.fullmatch(r"[a-z]{3,}(?<![su])s", tokens[0]) and base_form(tokens[0])
+    said = said if tokens[0] not in ("does", "has", "was") else ""  # "does it ...": a question
     if said and verb(said) and said not in _ASKER_VERBS:
         return False  # "requires technical rigor": what the skill does, its subject cut off
     ordinary = len(tokens) > 1 and tokens[1].lower() in _DETERMINED  # "make a dinner reservation"

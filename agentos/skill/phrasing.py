@@ -118,7 +118,8 @@ def topic_of(query: str) -> str:
 # a direct question written without its mark ("am I missing any tax breaks", "is there money
 # owed to me", "do gift cards expire"): an auxiliary, then its subject
 _ASKS_AUX = _set("am is are was were do does did can could will would should have has")
-_ASKED_OF = _SUBJECT | _set("there this that it now my your our the a an any these those")
+_ASKED_OF = _SUBJECT | _set("there this that it now my your our their his her its the a an any")
+_ASKED_OF |= _set("these those")
 
 
 def _direct(tokens: list[str]) -> bool:

@@ -178,11 +178,12 @@ def positives(skill: Skill) -> list[str]:
             and not words.startswith(("when", "before", "after", "if ", "once"))
         ):
             positive.append(_sentence_case(heading, skill))
-    keep = _usable(positive)
+    typed = frozenset(typed_requests(skill))
+    keep = _usable(positive, typed)
     if sum(len(p.split()) > 1 for p in keep) < TERSE:  # terse: the body's sections ask too
-        keep = _usable([*keep, *body_requests(skill)])
+        keep = _usable([*keep, *body_requests(skill)], typed)
     keep.sort(key=lambda p: len(p.split()) == 1)  # a phrase says more than a word alone
-    return _usable([*keep, skill.name.replace("-", " ")])[:MAX_PER_SKILL]
+    return _usable([*keep, skill.name.replace("-", " ")], typed)[:MAX_PER_SKILL]
 
 
 def typed_requests(skill: Skill) -> list[str]:
@@ -193,7 +194,7 @@ def typed_requests(skill: Skill) -> list[str]:
     text = " ".join(skill.description.split())
     found = QUOTED.findall(text) + _SINGLE.findall(text) + asked_quotes(body_prose(skill.body))
     return [
-        q.strip(" ,;:")
+        re.sub(r"(?<!\w)[*_]+|[*_]+(?!\w)", "", q).strip(" ,;:")  # "their *audience*": no markup
         for q in found
         if len(q.split()) >= 3 and q[:1].isalpha() and not q.endswith(("...", "\u2026"))
     ]
@@ -209,17 +210,26 @@ _USER = re.compile(r"\bthe user (?:asks|wants|needs|says|mentions|is|has)\b", re
 
 
 def _mine(sentence: str) -> str:
-    """`sentence` with the user's "their" after a clause told of the user said as "my"."""
+    """`sentence` with the user's "their" after a clause told of the user said as "my"; never
+    inside a quote, which is someone's own words ('does their audience match us')."""
     told = _USER.search(sentence)
     if told is None:
         return sentence
-    rest = re.sub(r"\btheir\b", "my", sentence[told.end() :])
-    return sentence[: told.end()] + re.sub(r"\bthemselves\b", "myself", rest)
+    rest = sentence[told.end() :]
+    quoted = [m.span() for q in (QUOTED, _SINGLE) for m in q.finditer(rest)]
+
+    def mine(match: re.Match[str]) -> str:
+        inside = any(a <= match.start() < b for a, b in quoted)
+        return match.group(0) if inside else {"their": "my", "themselves": "myself"}[match[0]]
+
+    return sentence[: told.end()] + re.sub(r"\b(?:their|themselves)\b", mine, rest)
 
 
-def _usable(phrases: list[str]) -> list[str]:
+def _usable(phrases: list[str], typed: frozenset[str] = frozenset()) -> list[str]:
     """`phrases` that read as whole requests, each once whatever its case and punctuation and
-    whatever follows a dash, where a request ends ("any page — including homepage")."""
+    whatever follows a dash, where a request ends ("any page — including homepage"). A request
+    quoted in someone's words (`typed`) needs no two content words: "what should I post" is
+    what people type."""
     seen: set[str] = set()
     keep = []
     for p in phrases:
@@ -228,7 +238,7 @@ def _usable(phrases: list[str]) -> list[str]:
             key not in seen
             and len(p.split()) <= 14
             and whole(p)
-            and not fragment(p)
+            and (p in typed or not fragment(p))
             and not (
                 _shouted(p)  # "HIGH RISK": a label, no request
             )

@@ -251,6 +251,13 @@ def test_single_quoted_words_are_typed_and_two_verbs_make_no_list_of_orders() ->
         "strategy.",
     )
     queries = _queries(churn, launch)
+    social = _skill(
+        "social-content",
+        "When the user wants help with social posts. Also use when the user says 'what should I "
+        "post,' 'does their *audience* match us,' or 'how much should I post.'",
+    )
+    asked = _queries(social)
+    assert "What should I post?" in asked and "Does their audience match us?" in asked, asked
     for typed in ("People keep canceling", "Churn rate is too high", "How do I keep users?"):
         assert typed in queries, (typed, queries)
     assert not any(q.startswith("I want to feature announcement") for q in queries), queries
