@@ -13,7 +13,7 @@ import re
 
 from agentos.skill.bm25 import stem
 from agentos.skill.english import adjective, verb
-from agentos.skill.phrasing import ACTIONS
+from agentos.skill.phrasing import known_verb
 from agentos.skill.vocab import SHELL, STOPWORDS, content_words
 
 # what a wish leads to: "wants to X", "wants help with X", "asks about X"
@@ -78,6 +78,7 @@ SPLIT = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|;\s*")
 _ADJUNCT = re.compile(r"\s+(?:after|before|during|because|once|until)\s")
 
 
+_AUX_S = frozenset(("does", "has", "was"))  # "does their audience match us": a question
 # what the asker does ("wants to convert ...", "asks for a review"): the request follows
 _ASKER_VERBS = frozenset(("want", "need", "ask", "say", "mention", "request", "type", "write"))
 # what follows a verb that names a shell command too ("make", "source", "touch") in a request
@@ -124,9 +125,8 @@ def whole(text: str) -> bool:
         return False
     if re.search(r"\b(?:use (?:this|it)|this skill|claude|(?:a|the) users?)\b", text, re.I):
         return False
-    said = re.fullmatch(r"[a-z]{3,}(?<![su])s", tokens[0]) and base_form(tokens[0])
-    said = said if tokens[0] not in ("does", "has", "was") else ""  # "does it ...": a question
-    if said and verb(said) and said not in _ASKER_VERBS:
+    third = re.fullmatch(r"[a-z]{3,}(?<![su])s", tokens[0]) and tokens[0] not in _AUX_S
+    if third and verb(said := base_form(tokens[0])) and said not in _ASKER_VERBS:
         return False  # "requires technical rigor": what the skill does, its subject cut off
     ordinary = len(tokens) > 1 and tokens[1].lower() in _DETERMINED  # "make a dinner reservation"
     if first in _COMMANDS and not ordinary:
@@ -192,8 +192,7 @@ def listed(text: str, separator: re.Pattern[str], *, single: bool = False) -> li
     parts = separator.split(text)
     cuts = [m.group(0) for m in separator.finditer(text)]
     ones = [p.strip(_ENDS).lower() for p in parts if len(p.split()) == 1]
-    verbs = [w for w in ones if verb(w) or w in ACTIONS or w.endswith(("ise", "ize", "ify"))]
-    single = single and not verbs  # "draft, revise, bridge, or polish": orders, no things
+    single = single and not any(map(known_verb, ones))  # "draft, revise, or polish": orders
     short = [len(content_words(part)) < 2 for part in parts]
 
     def joined_by_or(i: int) -> bool:  # part i follows its neighbour after "or" or "and"
@@ -241,17 +240,5 @@ def _noun_word(part: str) -> bool:
 
 # the endings of a word that describes rather than names ("cramped", "dental", "notchy")
 _DESCRIBES = (
-    "ed",
-    "al",
-    "ic",
-    "ous",
-    "ive",
-    "ful",
-    "less",
-    "able",
-    "ible",
-    "ly",
-    "chy",
-    "ky",
-    "ish",
+    "ed", "al", "ic", "ous", "ive", "ful", "less", "able", "ible", "ly", "chy", "ky", "ish"
 )

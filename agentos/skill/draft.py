@@ -29,7 +29,7 @@ from agentos.skill.domain import shared_nouns
 from agentos.skill.english import adjective, function_word, not_a_noun_phrase, verb
 from agentos.skill.evals import normalized, shorthand, typo
 from agentos.skill.nearmiss import near_misses, out_of_scope
-from agentos.skill.phrasing import ACTIONS, Rotation, as_request, as_typed, kind
+from agentos.skill.phrasing import ACTIONS, Rotation, as_request, as_typed, kind, known_verb
 from agentos.skill.sources import HOLDS, positives, typed_requests
 from agentos.skill.vocab import content_words, words
 from agentos.skill.written import as_written
@@ -232,7 +232,7 @@ def _verb_listed(word: str, description: str) -> bool:
     pattern = rf"\b((?:[a-z]+,\s+)+)(?:or|and)\s+{re.escape(word)}\b"
     for match in re.finditer(pattern, " ".join(description.split()), re.IGNORECASE):
         listed = re.findall(r"[a-z]+", match.group(1).lower())
-        verbs = [w for w in listed if verb(w) or w in ACTIONS or _VERB_END.fullmatch(w)]
+        verbs = [w for w in listed if known_verb(w)]
         if len(listed) >= 2 and verbs == listed:
             return True
     return False
@@ -258,7 +258,7 @@ def _to_listed(phrase: str, description: str) -> bool:
     if any(kind(i) in ("question", "situation") for i in items):
         return False
     firsts = [words(i)[0] for i in items if words(i)]
-    known = sum(verb(w) or w in ACTIONS or bool(_VERB_END.fullmatch(w)) for w in firsts)
+    known = sum(map(known_verb, firsts))
     return known >= 3 and 2 * known > len(firsts)  # not "plan a launch, feature announcement,
     # or release strategy", where two verbs are too few to tell a verb from a noun
 
@@ -283,7 +283,6 @@ def _verb_shaped(phrase: str) -> bool:
 
 _NOUN_END = re.compile(r"(?:s|al|ic|ous|ion|ment|ness|ity|ive|ful|ary|ory|ar)$")
 _TO_LEAD = r"\b(?:asked|asks?|wants?|needs?|trying|helps?(?:\s+(?:me|you|users?))?)\s+to\s+"
-_VERB_END = re.compile(r"[a-z]{3,}(?:ize|ise|ify)")  # "optimize", "revise", "simplify"
 
 
 def _verbs_open(phrase: str) -> bool:

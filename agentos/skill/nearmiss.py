@@ -116,8 +116,10 @@ def near_misses(skill: Skill, siblings: Sequence[Skill] = ()) -> list[tuple[str,
             # folder lacks ("For email copy, see email-sequence.") does not make it this
             # skill's: none, where no sibling covers it; where one does, the author's answer
             # is not here and a sibling would be a guess, so it is left out
-            covered = None if name in names else _covering(query, others, common)
-            told = name if name in names else ("" if covered else covered)
+            if name in names:
+                told: str | None = name
+            else:
+                told = None if _covering(query, others, common) is None else ""
             if told != "":
                 out.setdefault(query, told)
     return list(out.items())

@@ -48,9 +48,9 @@ _BY = _set("by under in on with for at from as")
 _CLAUSE_OPEN = _set("that which who what how where why whether")  # a clause's own verb follows
 _AFTER = _set("first last next later instead worth")  # "red flags first"
 _WH = _set("what who how where when which why whom whose")
-# what opens the noun phrase a wh-word's clause is about ("how a story should be structured")
-_NP_OPEN = _set("a an the other others some this these those each every their his her its")
 _OPEN_NP = _set("a an the my your our their his her its this that these those some")
+# what opens the noun phrase a wh-word's clause is about ("how a story should be structured")
+_NP_OPEN = (_OPEN_NP - _set("my your our that")) | _set("other others each every")
 _OBJECT = _OPEN_NP | _WH | _set("out up down off away it them me us whether")
 _SUBJECT = _set("i we you he she they someone somebody")
 _SAID = _set("i'm i've i'd i'll we're we've")  # "I'm overstimulated all the time"
@@ -118,8 +118,7 @@ def topic_of(query: str) -> str:
 # a direct question written without its mark ("am I missing any tax breaks", "is there money
 # owed to me", "do gift cards expire"): an auxiliary, then its subject
 _ASKS_AUX = _set("am is are was were do does did can could will would should have has")
-_ASKED_OF = _SUBJECT | _set("there this that it now my your our their his her its the a an any")
-_ASKED_OF |= _set("these those")
+_ASKED_OF = _SUBJECT | (_OPEN_NP - _set("some")) | _set("there it now any")
 
 
 def _direct(tokens: list[str]) -> bool:
@@ -313,6 +312,18 @@ WORDING = frozenset(
 no evidence of what a skill is about."""
 
 
+_ME = _set("i me my")  # a situation that acts on its teller keeps its article
+
+
+def known_verb(word: str) -> bool:
+    """Whether the draft knows `word` as a verb: a common verb (`english.verb`), an order's verb
+    (`ACTIONS`), or one by its ending ("optimize", "revise", "simplify")."""
+    return verb(word) or word in ACTIONS or bool(_VERB_END.fullmatch(word))
+
+
+_VERB_END = re.compile(r"[a-z]{3,}(?:ize|ise|ify)")
+
+
 def as_typed(phrase: str) -> str:
     """A request a skill quotes in someone's words, as they type it: its first letter a
     capital, a question's mark added ("stage and commit": "Stage and commit"; "is this debt
@@ -368,7 +379,7 @@ def as_request(phrase: str, rng: Chooser, *, name: bool = False) -> str | None:
     if what == "situation" and re.match(r"i (?:need|want|would like)\b", text, re.I):
         return _capital(text.rstrip(".")) + "."
     if what == "situation":  # "the dog is limping": mine, unless it acts on me
-        if not set(words(text)) & _set("i me my"):
+        if not _ME.intersection(words(text)):
             text = re.sub(r"^(?:a|an|the)\s+", "my ", text, flags=re.I)
         return _capital(rng.choice(_SITUATION).format(p=text.rstrip(".")))
     if what == "order":

@@ -156,7 +156,8 @@ def positives(skill: Skill) -> list[str]:
     # a sentence opening on a lead-in ("Use when X, Y or Z") lists requests: its parts are read
     led = LEAD.sub("", first, count=1) != first
     # the requests the skill quotes in someone's words come first: they are asked as typed
-    positive = typed_requests(skill)
+    typed = typed_requests(skill)
+    positive = list(typed)
     positive += [first] if len(first.split()) <= 14 and not led else []
     positive += clauses_after(kept, _USE)
     positive += listed(kept, PIECES)
@@ -178,12 +179,12 @@ def positives(skill: Skill) -> list[str]:
             and not words.startswith(("when", "before", "after", "if ", "once"))
         ):
             positive.append(_sentence_case(heading, skill))
-    typed = frozenset(typed_requests(skill))
-    keep = _usable(positive, typed)
+    own = frozenset(typed)
+    keep = _usable(positive, own)
     if sum(len(p.split()) > 1 for p in keep) < TERSE:  # terse: the body's sections ask too
-        keep = _usable([*keep, *body_requests(skill)], typed)
+        keep = _usable([*keep, *body_requests(skill)], own)
     keep.sort(key=lambda p: len(p.split()) == 1)  # a phrase says more than a word alone
-    return _usable([*keep, skill.name.replace("-", " ")], typed)[:MAX_PER_SKILL]
+    return _usable([*keep, skill.name.replace("-", " ")], own)[:MAX_PER_SKILL]
 
 
 def typed_requests(skill: Skill) -> list[str]:
@@ -239,9 +240,7 @@ def _usable(phrases: list[str], typed: frozenset[str] = frozenset()) -> list[str
             and len(p.split()) <= 14
             and whole(p)
             and (p in typed or not fragment(p))
-            and not (
-                _shouted(p)  # "HIGH RISK": a label, no request
-            )
+            and not _shouted(p)  # "HIGH RISK": a label, no request
         ):
             seen.add(key)
             keep.append(p)
